@@ -1,0 +1,99 @@
+/**
+ * Concrete arrays: an aval plus a device buffer on one backend.
+ *
+ * Memory model: arrays are immutable and operations never consume their inputs. A buffer is
+ * released by `dispose()` (or a `using` declaration), and otherwise by a FinalizationRegistry
+ * when the array is garbage-collected — so forgotten arrays do not leak device memory, while
+ * explicit disposal gives deterministic release for large GPU buffers.
+ */
+import { Array, type NestedList } from "./array.ts";
+import { ShapedArray } from "./aval.ts";
+import type { Backend, DeviceBuffer } from "../backend.ts";
+import type { TypedArray } from "../dtype.ts";
+import { ValueError } from "../errors.ts";
+import { formatData } from "./format.ts";
+
+const finalizer = new FinalizationRegistry<DeviceBuffer>((buf) => buf.backend.dispose(buf));
+
+export class ConcreteArray extends Array {
+  #aval: ShapedArray;
+  #buf: DeviceBuffer | null;
+
+  constructor(buf: DeviceBuffer, aval: ShapedArray) {
+    super();
+    this.#aval = aval;
+    this.#buf = buf;
+    finalizer.register(this, buf, this);
+  }
+  get aval(): ShapedArray {
+    return this.#aval;
+  }
+  get isTracer(): boolean {
+    return false;
+  }
+  get backend(): Backend {
+    return this.buffer.backend;
+  }
+  /** The device buffer; throws if the array was disposed. */
+  get buffer(): DeviceBuffer {
+    if (this.#buf === null) throw new ValueError(`an array ${this.#aval.toString()} was used after dispose()`);
+    return this.#buf;
+  }
+  get isDisposed(): boolean {
+    return this.#buf === null;
+  }
+  data(): Promise<TypedArray> {
+    return this.backend.read(this.buffer, this.#aval);
+  }
+  dataSync(): TypedArray {
+    return this.backend.readSync(this.buffer, this.#aval);
+  }
+  tolist(): NestedList {
+    const d = this.dataSync();
+    const { shape, dtype } = this.#aval;
+    let pos = 0;
+    const elem = (): NestedList => {
+      if (dtype === "complex64") {
+        const v: [number, number] = [d[2 * pos], d[2 * pos + 1]];
+        pos++;
+        return v;
+      }
+      const v = d[pos++];
+      return dtype === "bool" ? v !== 0 : v;
+    };
+    const rec = (dim: number): NestedList => {
+      if (dim === shape.length) return elem();
+      const out: NestedList[] = [];
+      for (let i = 0; i < shape[dim]; i++) out.push(rec(dim + 1));
+      return out;
+    };
+    return rec(0);
+  }
+  item(): number | boolean | [number, number] {
+    if (this.size !== 1) throw new ValueError(`item(): only size-1 arrays can be converted to a scalar; got shape [${this.shape.join(", ")}]`);
+    const d = this.dataSync();
+    if (this.dtype === "complex64") return [d[0], d[1]];
+    return this.dtype === "bool" ? d[0] !== 0 : d[0];
+  }
+  dispose(): void {
+    if (this.#buf !== null) {
+      finalizer.unregister(this);
+      this.#buf.backend.dispose(this.#buf);
+      this.#buf = null;
+    }
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  /** numpy/JAX-style rendering: `Array([1., 2.], dtype=float32)`. */
+  override toString(): string {
+    if (this.#buf === null) return `Array(<disposed>, ${this.#aval.toString()})`;
+    const body = formatData(this.dataSync(), this.shape, this.dtype, 6);
+    return `Array(${body}, dtype=${this.dtype})`;
+  }
+}
+
+/** Wrap host data as a concrete array on `backend`. */
+export function fromHost(backend: Backend, data: TypedArray, aval: ShapedArray): ConcreteArray {
+  return new ConcreteArray(backend.fromHost(data, aval), aval);
+}

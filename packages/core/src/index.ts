@@ -1,0 +1,25 @@
+/**
+ * @linax-ts/core — arrays, primitives, transforms. Backends register themselves; import
+ * `linax-ts` for the batteries-included entry point.
+ */
+import "./core/eval.ts";
+import "./primitives/index.ts";
+import "./numpy/methods.ts";
+
+export { Array, type ArrayLike, type NestedList, type IndexItem, type ReduceOptions } from "./core/array.ts";
+export { ShapedArray } from "./core/aval.ts";
+export { ConcreteArray } from "./core/concrete.ts";
+export { Tracer } from "./core/trace.ts";
+export { Primitive, definePrimitive, listPrimitives, UndefinedPrimal, type BatchDim, type AxisInfo, type Params } from "./core/primitive.ts";
+export { Jaxpr, ClosedJaxpr, JaxprEqn, Var, Literal, evalJaxpr } from "./core/jaxpr.ts";
+export * from "./dtype.ts";
+export * from "./errors.ts";
+export { prod, stridesOf, broadcastShapes, normAxis, normAxes, shapeEq } from "./shape.ts";
+export { registerBackend, setDefaultBackend, getBackend, listBackends, type Backend, type DeviceBuffer, type Executable } from "./backend.ts";
+export { treeFlatten, treeUnflatten, treeMap, treeLeaves, treeStructure, treeLeavesWithPath, registerPytreeNode, TreeDef, type PyTree } from "./tree/pytree.ts";
+export { jvp, vjp, linearize, grad, valueAndGrad, vmap, jit, makeJaxpr, type GradOptions, type VmapOptions, type JitOptions } from "./transforms/api.ts";
+export type { BroadcastInDimParams, TransposeParams, ReshapeParams } from "./primitives/shape-ops.ts";
+export type { ReduceParams } from "./primitives/reduce.ts";
+export type { ConvertParams } from "./primitives/convert.ts";
+export * as lax from "./primitives/index.ts";
+export * as np from "./numpy/index.ts";

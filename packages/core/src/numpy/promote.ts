@@ -1,0 +1,53 @@
+/** numpy/JAX dtype promotion and broadcasting of operands before binding lax primitives. */
+import type { Array, ArrayLike } from "../core/array.ts";
+import { promoteTypes, promoteWeak, type DType, type WeakKind } from "../dtype.ts";
+import { broadcastShapes, shapeEq } from "../shape.ts";
+import { convertElementType } from "../primitives/convert.ts";
+import { broadcastInDim } from "../primitives/shape-ops.ts";
+import { asArray } from "./convert.ts";
+
+function weakKind(d: DType): WeakKind {
+  return d === "bool" ? "bool" : d === "complex64" ? "complex" : d === "float32" ? "float" : "int";
+}
+
+/** The dtype of combining arrays under JAX's rules (weak types adopt the strong operand's dtype). */
+export function resultDType(xs: readonly Array[]): DType {
+  const strong = xs.filter((x) => !x.aval.weakType);
+  const weak = xs.filter((x) => x.aval.weakType);
+  let d: DType | undefined;
+  for (const x of strong) d = d === undefined ? x.dtype : promoteTypes(d, x.dtype);
+  if (d === undefined) {
+    // All weak: promote among them and stay weak.
+    for (const x of weak) d = d === undefined ? x.dtype : promoteTypes(d, x.dtype);
+    return d as DType;
+  }
+  for (const x of weak) d = promoteWeak(d, weakKind(x.dtype));
+  return d;
+}
+
+/** Promote operands to a common dtype (weak only if all are weak). */
+export function promoteArgs(op: string, ...xs: ArrayLike[]): Array[] {
+  void op;
+  const arrs = xs.map((x) => asArray(x));
+  const dt = resultDType(arrs);
+  const allWeak = arrs.every((a) => a.aval.weakType);
+  return arrs.map((a) => (a.dtype === dt && a.aval.weakType === allWeak ? a : convertElementType(a, dt, allWeak)));
+}
+
+/** Broadcast operands to their common numpy shape. */
+export function broadcastArgs(op: string, xs: readonly Array[]): Array[] {
+  const shape = broadcastShapes(op, ...xs.map((x) => x.shape));
+  return xs.map((x) => (shapeEq(x.shape, shape) ? x : broadcastTo(x, shape)));
+}
+
+/** numpy broadcast_to semantics (validated by broadcastShapes). */
+export function broadcastTo(x: Array, shape: readonly number[]): Array {
+  const nd = shape.length;
+  const dims = x.shape.map((_, i) => nd - x.ndim + i);
+  return broadcastInDim(x, shape, dims);
+}
+
+/** Promote then broadcast: what every numpy binary op does before binding. */
+export function prepareBinary(op: string, ...xs: ArrayLike[]): Array[] {
+  return broadcastArgs(op, promoteArgs(op, ...xs));
+}

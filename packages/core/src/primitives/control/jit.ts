@@ -1,0 +1,110 @@
+/**
+ * The `jit` primitive: a call of a staged jaxpr. Its rules transform the jaxpr (JVP, batching,
+ * partial evaluation, transposition) and bind `jit` again, so `grad(jit(f))` and `vmap(jit(f))`
+ * stay compiled. Backends may compile the jaxpr (`Backend.compile`); otherwise it is interpreted.
+ */
+import type { Array } from "../../core/array.ts";
+import { ConcreteArray } from "../../core/concrete.ts";
+import { ClosedJaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.ts";
+import { definePrimitive, isUndefined, type Primitive } from "../../core/primitive.ts";
+import { ShapeError } from "../../errors.ts";
+import { jvpJaxpr, transposeJaxpr, vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
+import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import { zerosLikeAval } from "../../transforms/zeros.ts";
+import type { Executable } from "../../backend.ts";
+import { hoistConsts } from "../../transforms/staging.ts";
+
+export interface JitParams {
+  /** The staged function; always without consts (they are leading operands). */
+  readonly jaxpr: ClosedJaxpr;
+  readonly name: string;
+}
+
+const compiled = new WeakMap<ClosedJaxpr, Map<string, Executable>>();
+
+/** Make a ClosedJaxpr's consts leading operands, so `jit` params never hold arrays. */
+export function openJaxpr(cj: ClosedJaxpr): { jaxpr: ClosedJaxpr; consts: Array[] } {
+  return cj.consts.length === 0 ? { jaxpr: cj, consts: [] } : hoistConsts(cj);
+}
+
+export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
+  abstractEval(avals, { jaxpr, name }) {
+    const want = jaxpr.inAvals;
+    if (avals.length !== want.length || avals.some((a, i) => !a.equals(want[i]))) {
+      throw new ShapeError(`jit(${name}): called with ${avals.map(String).join(", ")} but traced for ${want.map(String).join(", ")}`);
+    }
+    return jaxpr.outAvals;
+  },
+  impl(args, { jaxpr }) {
+    const first = args[0];
+    if (first instanceof ConcreteArray && first.backend.compile !== undefined && args.every((a) => a instanceof ConcreteArray)) {
+      const backend = first.backend;
+      let perBackend = compiled.get(jaxpr);
+      if (perBackend === undefined) compiled.set(jaxpr, (perBackend = new Map()));
+      let exe = perBackend.get(backend.name);
+      if (exe === undefined) perBackend.set(backend.name, (exe = backend.compile!(jaxpr.jaxpr)));
+      const outs = exe.execute((args as ConcreteArray[]).map((a) => a.buffer));
+      return outs.map((b, i) => new ConcreteArray(b, jaxpr.outAvals[i]));
+    }
+    return evalJaxpr(jaxpr.jaxpr, jaxpr.consts, args);
+  },
+  jvp(primals, tangents, { jaxpr, name }) {
+    const j = jvpJaxpr(jaxpr, primals.map(() => true));
+    const { jaxpr: jj, consts } = openJaxpr(j);
+    const outs = jitP.bind([...consts, ...primals, ...tangents], { jaxpr: jj, name: `jvp(${name})` });
+    const n = jaxpr.outAvals.length;
+    return [outs.slice(0, n), outs.slice(n)];
+  },
+  batch(args, dims, { jaxpr, name }, axis) {
+    const { jaxpr: bj } = vmapJaxpr(jaxpr, axis, dims, true);
+    const { jaxpr: jj, consts } = openJaxpr(bj);
+    const outs = jitP.bind([...consts, ...args], { jaxpr: jj, name: `vmap(${name})` });
+    return [outs, outs.map(() => 0)];
+  },
+  transpose(cts, args, { jaxpr, name }) {
+    const linear = args.map(isUndefined);
+    const tj = transposeJaxpr(jaxpr, linear);
+    const { jaxpr: jj, consts } = openJaxpr(tj);
+    const nonlin = args.filter((a) => !isUndefined(a)) as Array[];
+    const ctsInst = cts.map((c, i) => c ?? zerosLikeAval(jaxpr.outAvals[i]));
+    const res = jitP.bind([...consts, ...nonlin, ...ctsInst], { jaxpr: jj, name: `transpose(${name})` });
+    let k = 0;
+    return args.map((a) => (isUndefined(a) ? res[k++] : null));
+  },
+  partialEval(traceU, tracersU, { jaxpr, name }) {
+    const trace = traceU as PartialEvalTrace;
+    const tracers = tracersU as readonly PartialEvalTracer[];
+    const unknowns = tracers.map((t) => !t.pval.isKnown);
+    const split = partialEvalJaxpr(jaxpr, unknowns, false);
+    const known = openJaxpr(split.known);
+    const knownIns = tracers.filter((t) => t.pval.isKnown).map((t) => t.pval.known as Array);
+    const knownOuts = jitP.bind([...known.consts, ...knownIns], { jaxpr: known.jaxpr, name });
+    const nKnownOut = split.outUnknowns.filter((u) => !u).length;
+    const residuals = knownOuts.slice(nKnownOut).map((r) => trace.pure(r) as PartialEvalTracer);
+    const unknownIns = tracers.filter((t) => !t.pval.isKnown);
+    const unknownOuts = trace.stageEqn(jitP as unknown as Primitive, [...residuals, ...unknownIns], { jaxpr: split.unknown, name }, split.unknown.outAvals);
+    let ki = 0;
+    let ui = 0;
+    return split.outUnknowns.map((u) => (u ? unknownOuts[ui++] : trace.pure(knownOuts[ki++])));
+  },
+  printParams: ({ jaxpr, name }) => `name=${name} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
+});
+
+// Inside a jaxpr (e.g. a jit nested in a jit under grad), split the call the same way.
+registerPartialEvalJaxprRule(jitP as unknown as Primitive, (unks, eqn) => {
+  const { jaxpr, name } = eqn.params as unknown as JitParams;
+  const split = partialEvalJaxpr(jaxpr, unks, false);
+  const resVars = split.known.outAvals.slice(split.known.outAvals.length - split.numRes).map((a) => new Var(a));
+  const ins1 = eqn.inputs.filter((_, i) => !unks[i]);
+  const ins2 = eqn.inputs.filter((_, i) => unks[i]);
+  const outs1 = eqn.outBinders.filter((_, i) => !split.outUnknowns[i]);
+  const outs2 = eqn.outBinders.filter((_, i) => split.outUnknowns[i]);
+  const known = openJaxpr(split.known);
+  if (known.consts.length > 0) throw new Error("jit partial eval: known jaxpr with consts inside a jaxpr");
+  return {
+    known: new JaxprEqn(jitP as unknown as Primitive, ins1, { jaxpr: known.jaxpr, name }, [...outs1, ...resVars]),
+    unknown: new JaxprEqn(jitP as unknown as Primitive, [...resVars, ...ins2], { jaxpr: split.unknown, name }, outs2),
+    outUnknowns: split.outUnknowns,
+    residuals: resVars,
+  };
+});

@@ -1,0 +1,325 @@
+/**
+ * The public transforms over pytrees: jvp, vjp, linearize, grad, valueAndGrad, vmap, jit,
+ * makeJaxpr. Each flattens its inputs, runs the flat transform and rebuilds the outputs.
+ */
+import { Array } from "../core/array.ts";
+import { ShapedArray } from "../core/aval.ts";
+import type { ClosedJaxpr } from "../core/jaxpr.ts";
+import { Tracer } from "../core/trace.ts";
+import { DTypeError, ShapeError, ValueError } from "../errors.ts";
+import { isComplex, isInexact } from "../dtype.ts";
+import { treeFlatten, treeUnflatten, type TreeDef } from "../tree/pytree.ts";
+import { jvpFlat } from "./jvp.ts";
+import { linearizeFlat, vjpFlat, tangentAval, backwardPass } from "./transpose.ts";
+import { traceToJaxpr } from "./staging.ts";
+import { vmapFlatRaw } from "./vmap.ts";
+import { jitP, openJaxpr } from "../primitives/control/jit.ts";
+import { moveBdim } from "../primitives/batching.ts";
+import { asArray, scalarArray } from "../numpy/convert.ts";
+import { UndefinedPrimal } from "../core/primitive.ts";
+import { zerosLikeAval } from "./zeros.ts";
+import { fullLike } from "../primitives/elementwise.ts";
+
+/** Flatten a list of pytree arguments; numbers/booleans become (weakly typed) arrays. */
+function flattenArgs(args: readonly unknown[], what: string): [Array[], TreeDef] {
+  const [leaves, def] = treeFlatten(args as unknown[]);
+  const arrays = leaves.map((l, i) => {
+    if (l instanceof Array) return l;
+    // Numbers passed to transforms are weak float32 (JS has no separate float literal).
+    if (typeof l === "number") return scalarArray(l, "float32", true);
+    if (typeof l === "boolean") return asArray(l);
+    throw new ValueError(`${what}: argument leaf ${i} is ${describe(l)}; expected an Array or a number (mark non-array arguments static, or close over them)`);
+  });
+  return [arrays, def];
+}
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x === "object") return `an object of type ${(x as object).constructor?.name ?? "Object"}`;
+  return `a ${typeof x}`;
+}
+
+/** Wrap a pytree function as a flat one; `outTree()` is set after the first call. */
+function flatten<F extends (...a: never[]) => unknown>(f: F, inTree: TreeDef, what: string): { flat: (...xs: Array[]) => Array[]; outTree: () => TreeDef } {
+  let out: TreeDef | undefined;
+  const flat = (...xs: Array[]): Array[] => {
+    const args = treeUnflatten<unknown[]>(inTree, xs);
+    const res = (f as unknown as (...a: unknown[]) => unknown)(...args);
+    const [leaves, def] = flattenArgs([res], `${what} output`);
+    out = def;
+    return leaves;
+  };
+  return {
+    flat,
+    outTree: () => {
+      if (out === undefined) throw new Error("outTree read before the function ran");
+      return out;
+    },
+  };
+}
+const unwrap1 = <T>(def: TreeDef, leaves: readonly unknown[]): T => treeUnflatten<[T]>(def, leaves)[0];
+
+/** Forward-mode: `[f(primals), J·tangents]` for pytrees of arrays. */
+export function jvp<T = unknown>(f: (...args: never[]) => T, primals: readonly unknown[], tangents: readonly unknown[]): [T, T] {
+  const [ps, inTree] = flattenArgs(primals, "jvp primals");
+  const [ts, tTree] = flattenArgs(tangents, "jvp tangents");
+  if (!tTree.equals(inTree)) throw new ValueError(`jvp: primals and tangents have different structures: ${inTree} vs ${tTree}`);
+  ps.forEach((p, i) => {
+    if (!ts[i].aval.strong().equals(p.aval.strong()) && !(ts[i].aval.weakType && ts[i].shape.length === p.shape.length)) {
+      throw new ShapeError(`jvp: tangent ${i} has type ${ts[i].aval} but its primal has type ${p.aval}`);
+    }
+  });
+  const { flat, outTree } = flatten(f, inTree, "jvp");
+  const [po, to] = jvpFlat(flat, ps, ts);
+  return [unwrap1<T>(outTree(), po), unwrap1<T>(outTree(), to as Array[])];
+}
+
+/** `[f(primals), fLin]` where fLin evaluates the JVP at the linearization point. */
+export function linearize<T = unknown>(f: (...args: never[]) => T, ...primals: unknown[]): [T, (...tangents: unknown[]) => T] {
+  const [ps, inTree] = flattenArgs(primals, "linearize");
+  const { flat, outTree } = flatten(f, inTree, "linearize");
+  const { primalsOut, jaxpr } = linearizeFlat(flat, ps);
+  const fLin = (...tangents: unknown[]): T => {
+    const [ts] = flattenArgs(tangents, "linearize tangents");
+    const { evalJaxpr } = jaxprModule;
+    return unwrap1<T>(outTree(), evalJaxpr(jaxpr.jaxpr, jaxpr.consts, ts));
+  };
+  return [unwrap1<T>(outTree(), primalsOut), fLin];
+}
+import * as jaxprModule from "../core/jaxpr.ts";
+
+export interface VjpOptions {
+  hasAux?: boolean;
+}
+
+/** `[f(primals), pullback]`; pullback maps an output cotangent (pytree) to input cotangents (a list). */
+export function vjp<T = unknown>(f: (...args: never[]) => T, ...primals: unknown[]): [T, (ct: T) => unknown[]] {
+  const [ps, inTree] = flattenArgs(primals, "vjp");
+  const { flat, outTree } = flatten(f, inTree, "vjp");
+  const { primalsOut, pullback } = vjpFlat(flat, ps);
+  const pb = (ct: T): unknown[] => {
+    const [cts, ctTree] = flattenArgs([ct], "vjp cotangent");
+    if (!ctTree.equals(outTree())) throw new ValueError(`vjp: cotangent structure ${ctTree} does not match the output structure ${outTree()}`);
+    return treeUnflatten<unknown[]>(inTree, pullback(cts));
+  };
+  return [unwrap1<T>(outTree(), primalsOut), pb];
+}
+
+export interface GradOptions {
+  /** Which positional arguments to differentiate (default 0). */
+  argnums?: number | readonly number[];
+  /** `f` returns `[value, aux]`; aux is passed through. */
+  hasAux?: boolean;
+  /** Allow complex outputs (holomorphic functions), as JAX's `holomorphic=True`. */
+  holomorphic?: boolean;
+  /** Allow integer inputs (their gradient is zero), as JAX's `allow_int`. */
+  allowInt?: boolean;
+}
+
+/** Gradient and value together; see `grad`. */
+export function valueAndGrad(f: (...args: never[]) => unknown, opts: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
+  const argnums = opts.argnums ?? 0;
+  const nums = typeof argnums === "number" ? [argnums] : [...argnums];
+  return (...args: unknown[]) => {
+    for (const n of nums) if (n >= args.length || n < -args.length) throw new ValueError(`grad: argnums ${n} is out of range for a call with ${args.length} positional arguments`);
+    const norm = nums.map((n) => (n < 0 ? n + args.length : n));
+    const diffArgs = norm.map((n) => args[n]);
+    let aux: unknown;
+    const g = (...dargs: unknown[]) => {
+      const full = [...args];
+      norm.forEach((n, i) => (full[n] = dargs[i]));
+      const out = (f as (...a: unknown[]) => unknown)(...full);
+      let val = out;
+      if (opts.hasAux) {
+        if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError("grad with hasAux: the function must return a pair [value, aux]");
+        val = out[0];
+        aux = out[1];
+      }
+      const v = val instanceof Array ? val : typeof val === "number" ? asArray(val) : val;
+      if (!(v instanceof Array) || v.ndim !== 0) {
+        throw new ShapeError(`grad requires a scalar (shape []) output; got ${v instanceof Array ? `shape [${v.shape.join(", ")}]` : describe(val)}. Use vjp or jacrev for non-scalar outputs.`);
+      }
+      if (isComplex(v.dtype) && !opts.holomorphic) throw new DTypeError("grad requires a real-valued output (float32); got complex64. Use holomorphic: true for holomorphic functions, or take np.real/np.abs.");
+      if (!isInexact(v.dtype)) throw new DTypeError(`grad requires a float output; got ${v.dtype}`);
+      return aux === undefined ? v : [v, aux];
+    };
+    const [dleaves] = flattenArgs(diffArgs, "grad");
+    for (const l of dleaves) {
+      if (!isInexact(l.dtype) && !opts.allowInt) throw new DTypeError(`grad requires float or complex inputs for differentiated arguments; got ${l.dtype} (pass allowInt: true to allow it)`);
+    }
+    const [ps, inTree] = flattenArgs(diffArgs, "grad");
+    let auxOut: unknown;
+    const flat = (...xs: Array[]): Array[] => {
+      const dargs = treeUnflatten<unknown[]>(inTree, xs);
+      const r = g(...dargs);
+      if (opts.hasAux) {
+        auxOut = (r as [Array, unknown])[1];
+        return [(r as [Array, unknown])[0]];
+      }
+      return [r as Array];
+    };
+    const { primalsOut, pullback } = vjpFlat(flat, ps);
+    const out = primalsOut[0];
+    const ct = fullLike(out.aval.strong(), 1);
+    const grads = treeUnflatten<unknown[]>(inTree, pullback([ct]));
+    const gradVal = typeof argnums === "number" ? grads[0] : grads;
+    return [opts.hasAux ? [out, auxOut] : out, gradVal];
+  };
+}
+
+/** The gradient of a scalar function with respect to argument `argnums` (pytrees allowed). */
+export function grad(f: (...args: never[]) => unknown, opts: GradOptions = {}): (...args: unknown[]) => unknown {
+  const vg = valueAndGrad(f, opts);
+  return (...args: unknown[]) => {
+    const [v, g] = vg(...args);
+    return opts.hasAux ? [g, (v as [unknown, unknown])[1]] : g;
+  };
+}
+
+export interface VmapOptions {
+  /** Per-argument batch axis (number or null), or a pytree prefix of the arguments. Default 0. */
+  inAxes?: unknown;
+  /** Output batch axes (number, null, or pytree prefix). Default 0. */
+  outAxes?: unknown;
+  axisSize?: number;
+  axisName?: string;
+}
+
+/** Broadcast a pytree-prefix spec of axes to one entry per leaf of `tree`. */
+function broadcastPrefix(spec: unknown, tree: unknown, what: string): (number | null)[] {
+  const out: (number | null)[] = [];
+  const rec = (s: unknown, t: unknown) => {
+    if (s === null || typeof s === "number") {
+      const n = treeFlatten(t)[0].length;
+      for (let i = 0; i < n; i++) out.push(s as number | null);
+      return;
+    }
+    if (globalThis.Array.isArray(s)) {
+      if (!globalThis.Array.isArray(t) || t.length !== s.length) {
+        throw new ValueError(`vmap ${what}: the axis specification ${JSON.stringify(s)} (length ${s.length}) does not match the argument structure (${globalThis.Array.isArray(t) ? `a list of length ${t.length}` : describe(t)})`);
+      }
+      s.forEach((si, i) => rec(si, (t as unknown[])[i]));
+      return;
+    }
+    if (typeof s === "object" && s !== undefined) {
+      if (typeof t !== "object" || t === null) throw new ValueError(`vmap ${what}: the axis specification ${JSON.stringify(s)} does not match the argument ${describe(t)}`);
+      const [, def] = treeFlatten(t);
+      const keys = def.keys ?? [];
+      for (const k of keys) rec((s as Record<string, unknown>)[k] ?? 0, (t as Record<string, unknown>)[k]);
+      return;
+    }
+    throw new ValueError(`vmap ${what}: invalid axis specification ${String(s)}`);
+  };
+  rec(spec, tree);
+  return out;
+}
+
+/** Vectorize `f` over a leading (or chosen) axis of its arguments. */
+export function vmap<F extends (...args: never[]) => unknown>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
+  return ((...args: unknown[]) => {
+    const inAxesSpec = opts.inAxes ?? 0;
+    const specList = globalThis.Array.isArray(inAxesSpec) ? inAxesSpec : args.map(() => inAxesSpec);
+    if (specList.length !== args.length) throw new ValueError(`vmap: inAxes has ${specList.length} entries but the function was called with ${args.length} positional arguments`);
+    const [xs, inTree] = flattenArgs(args, "vmap");
+    const dimsRaw = broadcastPrefix(specList, args, "inAxes");
+    let size = opts.axisSize;
+    const dims = dimsRaw.map((d, i) => {
+      if (d === null) return null;
+      const x = xs[i];
+      if (x.ndim === 0) throw new ShapeError(`vmap: inAxes ${d} given for a scalar argument (leaf ${i})`);
+      const nd = d < 0 ? d + x.ndim : d;
+      if (nd < 0 || nd >= x.ndim) throw new ShapeError(`vmap: inAxes ${d} is out of range for an argument of shape [${x.shape.join(", ")}]`);
+      if (size === undefined) size = x.shape[nd];
+      else if (x.shape[nd] !== size) {
+        throw new ShapeError(`vmap got inconsistent sizes for the mapped axis: ${size} vs ${x.shape[nd]} (argument leaf ${i}, shape [${x.shape.join(", ")}], axis ${d})`);
+      }
+      return nd;
+    });
+    if (size === undefined) throw new ValueError("vmap: no argument is mapped (all inAxes are null) and no axisSize was given");
+    const { flat, outTree } = flatten(f, inTree, "vmap");
+    const axisSize = size;
+    const [outs, outDims] = vmapFlatRaw(flat, xs, dims, { size: axisSize, name: opts.axisName });
+    const outTreeV = outTree();
+    const outSpec = opts.outAxes ?? 0;
+    const outStructure = treeUnflatten<unknown[]>(outTreeV, outs)[0];
+    const outAx = broadcastPrefix(outSpec, outStructure, "outAxes");
+    const moved = outs.map((o, i) => {
+      const want = outAx[i];
+      if (want === null) {
+        if (outDims[i] !== null) throw new ValueError(`vmap: outAxes is null for output leaf ${i}, but it depends on the mapped axis`);
+        return o;
+      }
+      const nd = want < 0 ? want + o.ndim + (outDims[i] === null ? 1 : 0) : want;
+      return moveBdim(o, outDims[i], nd, axisSize);
+    });
+    return unwrap1(outTreeV, moved);
+  }) as (...args: Parameters<F>) => ReturnType<F>;
+}
+
+export interface JitOptions {
+  /** Positional arguments treated as compile-time constants (part of the cache key). */
+  staticArgnums?: number | readonly number[];
+}
+
+/** Trace `f` to a jaxpr for the given example arguments. */
+export function makeJaxpr(f: (...args: never[]) => unknown, opts: JitOptions = {}): (...args: unknown[]) => ClosedJaxpr {
+  return (...args: unknown[]) => stage(f, args, opts, "makeJaxpr").jaxpr;
+}
+
+interface Staged {
+  jaxpr: ClosedJaxpr;
+  outTree: TreeDef;
+  dynArgs: Array[];
+}
+
+function staticKey(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function stage(f: (...args: never[]) => unknown, args: readonly unknown[], opts: JitOptions, name: string): Staged {
+  const statics = new Set((typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)));
+  const dyn = args.filter((_, i) => !statics.has(i));
+  const [xs, inTree] = flattenArgs(dyn, name);
+  const { flat, outTree } = flatten(
+    ((...dargs: unknown[]) => {
+      let k = 0;
+      const full = args.map((a, i) => (statics.has(i) ? a : dargs[k++]));
+      return (f as (...a: unknown[]) => unknown)(...full);
+    }) as (...a: never[]) => unknown,
+    inTree,
+    name,
+  );
+  const jaxpr = traceToJaxpr(flat, xs.map((x) => x.aval), name);
+  return { jaxpr, outTree: outTree(), dynArgs: xs };
+}
+
+/**
+ * Compile `f`: trace once per input signature (shapes, dtypes, pytree structure, static values),
+ * cache the jaxpr, and run it through the `jit` primitive (so it composes with every transform).
+ */
+export function jit<F extends (...args: never[]) => unknown>(f: F, opts: JitOptions = {}): F {
+  const cache = new Map<string, { jaxpr: ClosedJaxpr; consts: Array[]; outTree: TreeDef }>();
+  const name = f.name || "fn";
+  const jitted = (...args: unknown[]) => {
+    const statics = new Set((typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)));
+    const dyn = args.filter((_, i) => !statics.has(i));
+    const [xs, inTree] = flattenArgs(dyn, `jit(${name})`);
+    const key = `${inTree}|${xs.map((x) => x.aval.key()).join(";")}|${[...statics].map((i) => staticKey(args[i])).join(";")}`;
+    let entry = cache.get(key);
+    if (entry === undefined) {
+      const s = stage(f, args, opts, `jit(${name})`);
+      const { jaxpr, consts } = openJaxpr(s.jaxpr);
+      entry = { jaxpr, consts, outTree: s.outTree };
+      // Traced consts (closed-over tracers of an outer transform) must not outlive this call.
+      if (!consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
+    }
+    const outs = jitP.bind([...entry.consts, ...xs], { jaxpr: entry.jaxpr, name });
+    return unwrap1(entry.outTree, outs);
+  };
+  return jitted as unknown as F;
+}
+
+export { ShapedArray, backwardPass, tangentAval, UndefinedPrimal, zerosLikeAval };

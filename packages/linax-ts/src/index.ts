@@ -1,0 +1,6 @@
+/**
+ * linax-ts — the batteries-included entry point: core (np, lax, transforms) with the CPU backend
+ * registered.
+ */
+import "@linax-ts/backend-cpu";
+export * from "@linax-ts/core";

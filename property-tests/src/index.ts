@@ -1,0 +1,6 @@
+/**
+ * @linax-ts/testing — test utilities for users and for our own suite: array assertions,
+ * fast-check arbitraries for arrays/shapes/pytrees/keys, and JAX-style checkers
+ * (`checkGrads`, `checkVmap`, `checkJit`, `checkScanEquivalence`).
+ */
+export * from "./assert.ts";
