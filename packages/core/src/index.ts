@@ -23,3 +23,4 @@ export type { ReduceParams } from "./primitives/reduce.ts";
 export type { ConvertParams } from "./primitives/convert.ts";
 export * as lax from "./primitives/index.ts";
 export * as np from "./numpy/index.ts";
+export { devicePut, devicePutAsync } from "./core/device.ts";

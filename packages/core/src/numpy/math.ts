@@ -25,7 +25,7 @@ export const subtract = binary("subtract", lax.sub);
 export const multiply = binary("multiply", lax.mul);
 /** True division: integer operands give float32 (numpy's `/`). */
 export const divide = (x: ArrayLike, y: ArrayLike): Array => {
-  const [a, b] = promoteArgs("divide", x, y);
+  const [a, b] = promoteArgs(x, y);
   const fa = isInexact(a.dtype) ? a : lax.convertElementType(a, "float32", a.aval.weakType);
   const fb = isInexact(b.dtype) ? b : lax.convertElementType(b, "float32", b.aval.weakType);
   const [c, d] = prepareBinary("divide", fa, fb);

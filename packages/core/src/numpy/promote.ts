@@ -4,7 +4,7 @@ import { promoteTypes, promoteWeak, type DType, type WeakKind } from "../dtype.t
 import { broadcastShapes, shapeEq } from "../shape.ts";
 import { convertElementType } from "../primitives/convert.ts";
 import { broadcastInDim } from "../primitives/shape-ops.ts";
-import { asArray } from "./convert.ts";
+import { asArray, scalarArray } from "./convert.ts";
 
 function weakKind(d: DType): WeakKind {
   return d === "bool" ? "bool" : d === "complex64" ? "complex" : d === "float32" ? "float" : "int";
@@ -26,12 +26,17 @@ export function resultDType(xs: readonly Array[]): DType {
 }
 
 /** Promote operands to a common dtype (weak only if all are weak). */
-export function promoteArgs(op: string, ...xs: ArrayLike[]): Array[] {
-  void op;
+export function promoteArgs(...xs: ArrayLike[]): Array[] {
   const arrs = xs.map((x) => asArray(x));
   const dt = resultDType(arrs);
   const allWeak = arrs.every((a) => a.aval.weakType);
-  return arrs.map((a) => (a.dtype === dt && a.aval.weakType === allWeak ? a : convertElementType(a, dt, allWeak)));
+  return arrs.map((a, i) => {
+    if (a.dtype === dt && a.aval.weakType === allWeak) return a;
+    // JS scalars are converted on the host, so no cast is staged into jaxprs.
+    const x = xs[i];
+    if (typeof x === "number" || typeof x === "boolean") return scalarArray(Number(x), dt, allWeak);
+    return convertElementType(a, dt, allWeak);
+  });
 }
 
 /** Broadcast operands to their common numpy shape. */
@@ -49,5 +54,5 @@ export function broadcastTo(x: Array, shape: readonly number[]): Array {
 
 /** Promote then broadcast: what every numpy binary op does before binding. */
 export function prepareBinary(op: string, ...xs: ArrayLike[]): Array[] {
-  return broadcastArgs(op, promoteArgs(op, ...xs));
+  return broadcastArgs(op, promoteArgs(...xs));
 }

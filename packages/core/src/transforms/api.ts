@@ -3,21 +3,18 @@
  * makeJaxpr. Each flattens its inputs, runs the flat transform and rebuilds the outputs.
  */
 import { Array } from "../core/array.ts";
-import { ShapedArray } from "../core/aval.ts";
-import type { ClosedJaxpr } from "../core/jaxpr.ts";
+import { evalJaxpr, type ClosedJaxpr } from "../core/jaxpr.ts";
 import { Tracer } from "../core/trace.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { isComplex, isInexact } from "../dtype.ts";
 import { treeFlatten, treeUnflatten, type TreeDef } from "../tree/pytree.ts";
 import { jvpFlat } from "./jvp.ts";
-import { linearizeFlat, vjpFlat, tangentAval, backwardPass } from "./transpose.ts";
+import { linearizeFlat, vjpFlat } from "./transpose.ts";
 import { traceToJaxpr } from "./staging.ts";
 import { vmapFlatRaw } from "./vmap.ts";
 import { jitP, openJaxpr } from "../primitives/control/jit.ts";
 import { moveBdim } from "../primitives/batching.ts";
 import { asArray, scalarArray } from "../numpy/convert.ts";
-import { UndefinedPrimal } from "../core/primitive.ts";
-import { zerosLikeAval } from "./zeros.ts";
 import { fullLike } from "../primitives/elementwise.ts";
 
 /** Flatten a list of pytree arguments; numbers/booleans become (weakly typed) arrays. */
@@ -80,15 +77,9 @@ export function linearize<T = unknown>(f: (...args: never[]) => T, ...primals: u
   const { primalsOut, jaxpr } = linearizeFlat(flat, ps);
   const fLin = (...tangents: unknown[]): T => {
     const [ts] = flattenArgs(tangents, "linearize tangents");
-    const { evalJaxpr } = jaxprModule;
     return unwrap1<T>(outTree(), evalJaxpr(jaxpr.jaxpr, jaxpr.consts, ts));
   };
   return [unwrap1<T>(outTree(), primalsOut), fLin];
-}
-import * as jaxprModule from "../core/jaxpr.ts";
-
-export interface VjpOptions {
-  hasAux?: boolean;
 }
 
 /** `[f(primals), pullback]`; pullback maps an output cotangent (pytree) to input cotangents (a list). */
@@ -322,4 +313,3 @@ export function jit<F extends (...args: never[]) => unknown>(f: F, opts: JitOpti
   return jitted as unknown as F;
 }
 
-export { ShapedArray, backwardPass, tangentAval, UndefinedPrimal, zerosLikeAval };
