@@ -1,0 +1,60 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { np, ShapeError, type Array } from "linax-ts";
+
+const i32 = (xs: number[]) => np.array(xs, { dtype: "int32" });
+
+test("JS numbers are weakly typed like Python scalars", () => {
+  assert.equal(i32([1, 2]).add(1).dtype, "int32");
+  assert.equal(i32([1, 2]).add(1.5).dtype, "float32");
+  assert.equal(np.array([1, 2]).mul(2).dtype, "float32");
+  assert.equal(np.array([1, 2], { dtype: "uint32" }).add(1).dtype, "uint32");
+  assert.equal(np.array([1, 2], { dtype: "complex64" }).mul(2).dtype, "complex64");
+});
+
+test("strong dtypes promote along bool < int < float < complex; int32 ⊔ uint32 = int32 (JAX x32)", () => {
+  assert.equal(i32([1]).add(np.array([1])).dtype, "float32");
+  assert.equal(i32([1]).add(np.array([1], { dtype: "uint32" })).dtype, "int32");
+  assert.equal(np.array([1]).add(np.array([1], { dtype: "complex64" })).dtype, "complex64");
+  assert.equal(np.add(np.array([true]), i32([2])).dtype, "int32");
+});
+
+test("true division of integers gives float32", () => {
+  const r = i32([1, 3]).div(i32([2, 2]));
+  assert.equal(r.dtype, "float32");
+  assert.deepEqual(r.tolist(), [0.5, 1.5]);
+});
+
+test("broadcasting follows numpy and errors name the op and both shapes", () => {
+  const a = np.reshape(np.array([1, 2, 3, 4, 5, 6]), [2, 3]);
+  assert.deepEqual(a.add(np.array([10, 20, 30])).tolist(), [
+    [11, 22, 33],
+    [14, 25, 36],
+  ]);
+  assert.deepEqual(np.reshape(np.array([1, 2]), [2, 1]).mul(np.array([1, 10, 100])).shape, [2, 3]);
+  assert.throws(
+    () => a.add(np.array([1, 2])),
+    (e: Error) => e instanceof ShapeError && /^add: shapes \[2, 3\], \[2\] cannot be broadcast/.test(e.message),
+  );
+});
+
+test("np.array infers shapes, rejects ragged lists, reads typed arrays and ndarray objects", () => {
+  assert.deepEqual(np.array([[1, 2], [3, 4]]).shape, [2, 2]);
+  assert.equal(np.array([true, false]).dtype, "bool");
+  assert.throws(() => np.array([[1, 2], [3]] as number[][]), (e: Error) => e instanceof ShapeError && /ragged/.test(e.message));
+  assert.equal(np.array(new Int32Array([1, 2])).dtype, "int32");
+  const nd = { data: new Float32Array([1, 2, 3, 4, 5, 6]), shape: [3, 2], stride: [1, 3], offset: 0 };
+  assert.deepEqual(np.array(nd).tolist(), [
+    [1, 4],
+    [2, 5],
+    [3, 6],
+  ]);
+});
+
+test("printing looks like numpy/JAX", () => {
+  assert.equal(String(np.array([1, 2.5])), "Array([ 1., 2.5], dtype=float32)");
+  assert.equal(String(np.array([[1, 2], [3, 4]], { dtype: "int32" })), "Array([[1, 2],\n       [3, 4]], dtype=int32)");
+  assert.equal(String(np.array([true, false])), "Array([ True, False], dtype=bool)");
+  const c = np.array([1, 2], { dtype: "complex64" }) as Array;
+  assert.equal(String(c.mul(np.array([1, -1], { dtype: "complex64" }))), "Array([ 1.+0.j, -2.+0.j], dtype=complex64)");
+});

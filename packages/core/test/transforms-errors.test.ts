@@ -1,0 +1,55 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { np, grad, vmap, jit, TracerLeakError, ShapeError, ValueError, DTypeError, ConcretizationError, type Array } from "linax-ts";
+
+test("a tracer leaked out of grad is rejected when used later", () => {
+  let leaked: Array | undefined;
+  grad((x: Array) => {
+    leaked = x;
+    return np.sin(x);
+  })(1);
+  assert.throws(() => np.sin(leaked!), (e: Error) => e instanceof TracerLeakError && /leaked|after that transform/.test(e.message));
+});
+
+test("grad of a non-scalar output names the shape", () => {
+  assert.throws(() => grad((x: Array) => np.sin(x))(np.array([1, 2])), (e: Error) => e instanceof ShapeError && /scalar/.test(e.message) && /\[2\]/.test(e.message));
+});
+
+test("grad of integer inputs and complex outputs is refused like JAX", () => {
+  assert.throws(() => grad((x: Array) => np.sum(x.astype("float32")))(np.array([1, 2], { dtype: "int32" })), DTypeError);
+  assert.throws(() => grad((x: Array) => np.sum(x.astype("complex64")))(np.array([1, 2])), (e: Error) => e instanceof DTypeError && /holomorphic/.test(e.message));
+});
+
+test("vmap: inAxes structure must match the arguments, and mapped sizes must agree", () => {
+  const f = (a: Array, b: Array) => a.add(b);
+  assert.throws(() => vmap(f, { inAxes: [0] })(np.array([1]), np.array([2])), (e: Error) => e instanceof ValueError && /inAxes has 1 entries/.test(e.message));
+  assert.throws(() => vmap(f)(np.array([1, 2]), np.array([1, 2, 3])), (e: Error) => e instanceof ShapeError && /inconsistent sizes/.test(e.message) && /2 vs 3/.test(e.message));
+  assert.throws(() => vmap(f, { inAxes: [[0, 0], 0] })(np.array([1]), np.array([2])), (e: Error) => e instanceof ValueError && /does not match/.test(e.message));
+});
+
+test("reading a traced value inside jit is a concretization error", () => {
+  assert.throws(() => jit((x: Array) => (x.item() as number) > 0 ? x : x.neg())(np.array(1)), (e: Error) => e instanceof ConcretizationError && /jit/.test(e.message));
+});
+
+test("jit traces once per signature and retraces for new shapes or static values", () => {
+  let traces = 0;
+  const f = jit((x: Array, k: number) => {
+    traces++;
+    return x.mul(k);
+  }, { staticArgnums: 1 });
+  assert.deepEqual(f(np.array([1, 2]), 3).tolist(), [3, 6]);
+  assert.deepEqual(f(np.array([5, 6]), 3).tolist(), [15, 18]);
+  assert.equal(traces, 1);
+  f(np.array([1, 2, 3]), 3);
+  assert.equal(traces, 2);
+  assert.deepEqual(f(np.array([1, 2]), 4).tolist(), [4, 8]);
+  assert.equal(traces, 3);
+});
+
+test("jit closes over concrete arrays and over tracers of an outer grad", () => {
+  const c = np.array([2, 3]);
+  assert.deepEqual(jit((x: Array) => x.mul(c))(np.array([1, 1])).tolist(), [2, 3]);
+  // d/dy Σ (x·y) computed through a jitted closure over y.
+  const g = grad((y: Array) => np.sum(jit((x: Array) => x.mul(y))(np.array([4, 5]))))(np.array([1, 1])) as Array;
+  assert.deepEqual(g.tolist(), [4, 5]);
+});
