@@ -4,3 +4,5 @@
  * (`checkGrads`, `checkVmap`, `checkJit`, `checkScanEquivalence`).
  */
 export * from "./assert.ts";
+export * from "./arbitraries.ts";
+export { checkGrads, checkVmap, checkJit, checkScanEquivalence, sliceRow, type CheckGradsOptions } from "./checkers.ts";
