@@ -4,3 +4,4 @@ export * from "./math.ts";
 export * from "./reductions.ts";
 export { broadcastTo } from "./promote.ts";
 export { reshape, transpose } from "./shape.ts";
+export { toNdarray } from "./interop.ts";
