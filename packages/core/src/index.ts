@@ -24,3 +24,7 @@ export type { ConvertParams } from "./primitives/convert.ts";
 export * as lax from "./primitives/index.ts";
 export * as np from "./numpy/index.ts";
 export { devicePut, devicePutAsync } from "./core/device.ts";
+export { customJvp, customVjp, stopGradient, type CustomJvpFunction, type CustomVjpFunction } from "./primitives/control/custom-derivatives.ts";
+export { checkpoint, remat, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions } from "./primitives/control/checkpoint.ts";
+export { jacfwd, jacrev, hessian, type JacobianOptions } from "./transforms/jacobians.ts";
+export * as random from "./random/index.ts";

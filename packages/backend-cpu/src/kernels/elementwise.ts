@@ -1,38 +1,60 @@
-/** Elementwise kernels: arithmetic, transcendental, complex parts, casts. */
+/**
+ * Elementwise kernels: registration helpers, arithmetic, complex parts, casts. The other
+ * elementwise kernel files (elementwise-math.ts, elementwise-logic.ts, elementwise-special.ts)
+ * build on the helpers here.
+ *
+ * float32 kernels compute in float64 and round once on store (a float32 `+ - * /` and `sqrt`
+ * done this way is exactly the correctly rounded float32 result). Integer kernels rely on typed
+ * array stores wrapping modulo 2^32, which gives int32/uint32 overflow its two's-complement
+ * meaning; products use Math.imul because a float64 product of two 32-bit integers is inexact.
+ */
 import type { DType, ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { alloc, type C } from "./util.ts";
+import { cdiv, cexp, clog, cmul, ccos, csin, ctanh } from "./elementwise-complex.ts";
+import { logF32 } from "./special.ts";
 
-type RealFn = (x: number) => number;
-type ComplexFn = (re: number, im: number) => C;
+type Params = Readonly<Record<string, unknown>>;
+/** Real/integer/bool elementwise function; gets the input dtype and the primitive's params. */
+export type RealFn = (x: number, dtype: DType, params: Params) => number;
+export type ComplexFn = (re: number, im: number, params: Params) => C;
 
-/** Register a unary kernel with a real function and (optionally) a complex one. */
+/**
+ * Register a unary kernel with a function for non-complex dtypes and (optionally) one for
+ * complex64. When the output is real (abs, isFinite of complex), the complex function's real
+ * part is stored.
+ */
 export function unaryKernel(name: string, real: RealFn, complex?: ComplexFn): void {
-  registerKernel(name, ([x], [xa], [oa]) => {
+  registerKernel(name, ([x], [xa], [oa], params) => {
     const out = alloc(oa);
+    const n = xa.size;
     if (xa.dtype === "complex64") {
       if (complex === undefined) throw new Error(`cpu ${name}: no complex kernel`);
       if (oa.dtype === "complex64") {
-        for (let i = 0; i < xa.size; i++) {
-          const [re, im] = complex(x[2 * i], x[2 * i + 1]);
+        for (let i = 0; i < n; i++) {
+          const [re, im] = complex(x[2 * i], x[2 * i + 1], params);
           out[2 * i] = re;
           out[2 * i + 1] = im;
         }
-      } else for (let i = 0; i < xa.size; i++) out[i] = complex(x[2 * i], x[2 * i + 1])[0];
-    } else for (let i = 0; i < xa.size; i++) out[i] = real(x[i]);
+      } else for (let i = 0; i < n; i++) out[i] = complex(x[2 * i], x[2 * i + 1], params)[0];
+    } else {
+      const dt = xa.dtype;
+      for (let i = 0; i < n; i++) out[i] = real(x[i], dt, params);
+    }
     return [out];
   });
 }
 
-type RealFn2 = (x: number, y: number) => number;
-type ComplexFn2 = (a: number, b: number, c: number, d: number) => C;
+export type RealFn2 = (x: number, y: number, dtype: DType) => number;
+export type ComplexFn2 = (a: number, b: number, c: number, d: number) => C;
 
-/** Register a binary kernel over equal-shaped operands. `int` overrides for integer dtypes. */
-export function binaryKernel(name: string, real: RealFn2, complex?: ComplexFn2, int?: (x: number, y: number, dtype: DType) => number): void {
+/** Register a binary kernel over equal-shaped operands. `int` overrides `real` for int32/uint32. */
+export function binaryKernel(name: string, real: RealFn2, complex?: ComplexFn2, int?: RealFn2): void {
   registerKernel(name, ([x, y], [xa], [oa]) => {
     const out = alloc(oa);
     const n = xa.size;
-    if (xa.dtype === "complex64") {
+    const dt = xa.dtype;
+    if (dt === "complex64") {
       if (complex === undefined) throw new Error(`cpu ${name}: no complex kernel`);
       if (oa.dtype === "complex64") {
         for (let i = 0; i < n; i++) {
@@ -41,48 +63,64 @@ export function binaryKernel(name: string, real: RealFn2, complex?: ComplexFn2, 
           out[2 * i + 1] = im;
         }
       } else for (let i = 0; i < n; i++) out[i] = complex(x[2 * i], x[2 * i + 1], y[2 * i], y[2 * i + 1])[0];
-    } else if (int !== undefined && (xa.dtype === "int32" || xa.dtype === "uint32")) {
-      for (let i = 0; i < n; i++) out[i] = int(x[i], y[i], xa.dtype);
-    } else for (let i = 0; i < n; i++) out[i] = real(x[i], y[i]);
+    } else if (int !== undefined && (dt === "int32" || dt === "uint32")) {
+      for (let i = 0; i < n; i++) out[i] = int(x[i], y[i], dt);
+    } else for (let i = 0; i < n; i++) out[i] = real(x[i], y[i], dt);
     return [out];
   });
 }
 
-const cmul = (a: number, b: number, c: number, d: number): C => [a * c - b * d, a * d + b * c];
-const cdiv = (a: number, b: number, c: number, d: number): C => {
-  // Smith's algorithm avoids overflow for large |c|, |d|.
-  if (Math.abs(c) >= Math.abs(d)) {
-    const r = d / c;
-    const den = c + d * r;
-    return [(a + b * r) / den, (b - a * r) / den];
-  }
-  const r = c / d;
-  const den = c * r + d;
-  return [(a * r + b) / den, (b * r - a) / den];
-};
-const cexp = (re: number, im: number): C => {
-  const e = Math.exp(re);
-  return im === 0 ? [e, 0] : [e * Math.cos(im), e * Math.sin(im)];
-};
+/**
+ * Integer division truncating toward zero, with XLA's definitions of the undefined cases:
+ * x / 0 = -1 (all bits set, so 0xFFFFFFFF for uint32) and INT32_MIN / -1 = INT32_MIN (the
+ * float64 quotient 2^31 wraps on store).
+ */
+const idiv = (x: number, y: number): number => (y === 0 ? -1 : Math.trunc(x / y));
 
-/** Integer division truncating toward zero, as XLA's `div` does for integers. */
-const idiv = (x: number, y: number): number => (y === 0 ? 0 : Math.trunc(x / y));
+/** Integer power by repeated squaring with 32-bit wrapping products. */
+function ipowInt(x: number, y: number, dtype: DType): number {
+  let acc = 1;
+  let base = x | 0;
+  for (let e = y; e > 0; e >>>= 1) {
+    if (e & 1) acc = Math.imul(acc, base);
+    base = Math.imul(base, base);
+  }
+  return dtype === "uint32" ? acc >>> 0 : acc;
+}
+/** Complex integer power by repeated squaring (negative y: reciprocal). */
+function ipowComplex(re: number, im: number, y: number): C {
+  let acc: C = [1, 0];
+  let base: C = [re, im];
+  for (let e = Math.abs(y); e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) acc = cmul(acc[0], acc[1], base[0], base[1]);
+    base = cmul(base[0], base[1], base[0], base[1]);
+  }
+  return y < 0 ? cdiv(1, 0, acc[0], acc[1]) : acc;
+}
 
 unaryKernel("neg", (x) => -x, (re, im) => [-re, -im]);
 binaryKernel("add", (x, y) => x + y, (a, b, c, d) => [a + c, b + d]);
 binaryKernel("sub", (x, y) => x - y, (a, b, c, d) => [a - c, b - d]);
 binaryKernel("mul", (x, y) => x * y, cmul, (x, y, dt) => (dt === "int32" ? Math.imul(x, y) : Math.imul(x, y) >>> 0));
 binaryKernel("div", (x, y) => x / y, cdiv, idiv);
+unaryKernel(
+  "integerPow",
+  (x, dt, p) => {
+    const y = p.y as number;
+    if (dt === "int32" || dt === "uint32") return ipowInt(x, y, dt);
+    // float32: one rounding of the exact-ish float64 power (x^0 = 1 even for NaN, like C pow).
+    return Math.pow(x, y);
+  },
+  (re, im, p) => ipowComplex(re, im, p.y as number),
+);
+
 unaryKernel("exp", Math.exp, cexp);
-unaryKernel("log", Math.log, (re, im) => [Math.log(Math.hypot(re, im)), Math.atan2(im, re)]);
-unaryKernel("sin", Math.sin, (re, im) => [Math.sin(re) * Math.cosh(im), Math.cos(re) * Math.sinh(im)]);
-unaryKernel("cos", Math.cos, (re, im) => [Math.cos(re) * Math.cosh(im), -Math.sin(re) * Math.sinh(im)]);
-unaryKernel("tanh", Math.tanh, (re, im) => {
-  // tanh(z) = (sinh 2a + i sin 2b) / (cosh 2a + cos 2b)
-  const den = Math.cosh(2 * re) + Math.cos(2 * im);
-  if (!Number.isFinite(den)) return [Math.sign(re), 0];
-  return [Math.sinh(2 * re) / den, Math.sin(2 * im) / den];
-});
+// float32 log is XLA:CPU's own approximation (special.ts `logF32`), not the correctly rounded one,
+// so that random.gumbel/categorical (and any log) match JAX on CPU bit for bit.
+unaryKernel("log", (x) => logF32(x), clog);
+unaryKernel("sin", Math.sin, csin);
+unaryKernel("cos", Math.cos, ccos);
+unaryKernel("tanh", Math.tanh, ctanh);
 
 registerKernel("real", ([x], [xa]) => {
   const out = new Float32Array(xa.size);
@@ -111,8 +149,13 @@ registerKernel("complex", ([x, y], [xa]) => {
   return [out];
 });
 
-/** numpy casting: float→int truncates toward zero (NaN → 0), bool is x != 0, complex→real drops imag. */
-function castValue(v: number, to: DType): number {
+/**
+ * numpy casting: float→int truncates toward zero (NaN → 0), bool is x != 0, complex→real drops
+ * imag. Integer→integer casts keep the low 32 bits (uint32 4294967295 ↔ int32 -1), as numpy, JAX
+ * and XLA do; saturating them would break int32 ⊔ uint32 promotion.
+ */
+function castValue(v: number, to: DType, from: DType): number {
+  if ((from === "int32" || from === "uint32" || from === "bool") && (to === "int32" || to === "uint32")) return to === "int32" ? v | 0 : v >>> 0;
   switch (to) {
     case "bool":
       return v !== 0 && !Number.isNaN(v) ? 1 : 0;
@@ -131,8 +174,8 @@ registerKernel("convertElementType", ([x], [xa], [oa]) => {
   const to = oa.dtype;
   const n = xa.size;
   if (from === "complex64" && to === "complex64") out.set(x as never);
-  else if (from === "complex64") for (let i = 0; i < n; i++) out[i] = castValue(x[2 * i], to);
+  else if (from === "complex64") for (let i = 0; i < n; i++) out[i] = castValue(x[2 * i], to, "float32");
   else if (to === "complex64") for (let i = 0; i < n; i++) out[2 * i] = x[i];
-  else for (let i = 0; i < n; i++) out[i] = castValue(x[i], to);
+  else for (let i = 0; i < n; i++) out[i] = castValue(x[i], to, from);
   return [out];
 });

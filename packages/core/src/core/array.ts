@@ -15,18 +15,25 @@ export type ArrayLike = Array | number | boolean | NestedNumbers | TypedArray;
 export type NestedNumbers = readonly (number | boolean | NestedNumbers)[];
 
 /** An index expression for `x.get(...)` / `x.at(...)`: see numpy/indexing.ts. */
-export type IndexItem = number | null | "..." | string | { start?: number | null; stop?: number | null; step?: number | null } | Array | readonly number[];
+export type IndexItem = number | null | "..." | string | { start?: number | null; stop?: number | null; step?: number | null } | Array | NestedNumbers;
 
 /** Nested JS lists as returned by `tolist()`. */
 export type NestedList = number | boolean | [number, number] | NestedList[];
 
+/** Out-of-bounds handling of `at(...)` (JAX's modes; "drop" is an alias of "fill"). */
+export interface AtOptions {
+  mode?: "clip" | "fill" | "drop" | "promise_in_bounds";
+  /** `get()` only: the value of out-of-bounds elements in "fill" mode. */
+  fillValue?: number;
+}
+
 export interface AtIndexer {
-  get(): Array;
-  set(v: ArrayLike): Array;
-  add(v: ArrayLike): Array;
-  mul(v: ArrayLike): Array;
-  min(v: ArrayLike): Array;
-  max(v: ArrayLike): Array;
+  get(opts?: AtOptions): Array;
+  set(v: ArrayLike, opts?: AtOptions): Array;
+  add(v: ArrayLike, opts?: AtOptions): Array;
+  mul(v: ArrayLike, opts?: AtOptions): Array;
+  min(v: ArrayLike, opts?: AtOptions): Array;
+  max(v: ArrayLike, opts?: AtOptions): Array;
 }
 
 export interface ReduceOptions {

@@ -8,7 +8,7 @@
  */
 import type { Array } from "./array.ts";
 import type { ShapedArray } from "./aval.ts";
-import { bind } from "./trace.ts";
+import { bind, type MainTrace } from "./trace.ts";
 
 export type Params = Readonly<Record<string, unknown>>;
 
@@ -38,6 +38,12 @@ export interface PrimitiveRules<P extends object> {
    */
   jvp?(primals: readonly Array[], tangents: readonly Array[], params: P): [Array[], (Array | null)[]];
   /**
+   * Forward-mode rule that sees symbolic zeros (`null` tangents) instead of instantiated ones;
+   * preferred over `jvp` when present. Higher-order primitives (scan, cond, while) use it so that
+   * operands without tangents (closed-over weights, integer counters) stay out of the tangent loop.
+   */
+  jvpWithZeros?(primals: readonly Array[], tangents: readonly (Array | null)[], params: P): [Array[], (Array | null)[]];
+  /**
    * Transpose rule for primitives linear in their undefined inputs. `cts[i]` is the cotangent of
    * output i (null = zero; the rule is not called when all are null). Returns one cotangent per
    * input; entries for defined (non-linear) inputs are ignored and may be null.
@@ -50,6 +56,13 @@ export interface PrimitiveRules<P extends object> {
    * tracers; see transforms/partial-eval.ts. Without it, any unknown input stages the whole eqn.
    */
   partialEval?(trace: unknown, tracers: readonly Array[], params: P): Array[];
+  /**
+   * Named-axis collectives (psum, axisIndex, …): the vmap main trace of the axis the primitive
+   * refers to (throws for an unbound name). `bind` processes the primitive at least at that
+   * trace, and that BatchTrace calls the batch rule even when no operand is batched — so an
+   * operand that does not vary along the axis (or no operand at all) still sees it.
+   */
+  axisMain?(params: P): MainTrace;
   /** Short parameter rendering for jaxpr printing (defaults to a generic one). */
   printParams?(params: P): string;
 }

@@ -151,7 +151,10 @@ export function fullLower(x: Array): Array {
 
 /** The single entry point for every operation. */
 export function bind(prim: Primitive, args: readonly Array[], params: Params): Array[] {
-  const trace = findTopTrace(args);
+  let trace = findTopTrace(args);
+  // Collectives are processed at least by the vmap trace of their named axis (see PrimitiveRules.axisMain).
+  const axisMain = prim.rules.axisMain?.(params);
+  if (axisMain !== undefined && axisMain.level > trace.main.level) trace = new axisMain.traceType(axisMain);
   const tracers = args.map((a) => fullRaise(trace, a));
   const outs = trace.processPrimitive(prim, tracers, params);
   return outs.map(fullLower);

@@ -16,3 +16,27 @@ export * from "./control/jit.ts";
 
 installZeros((aval: ShapedArray) => fullLike(aval.strong(), 0));
 installAddAny(add);
+export * from "./elementwise-logic.ts";
+export * from "./elementwise-math.ts";
+export * from "./elementwise-special.ts";
+export * from "./shape-slicing.ts";
+export * from "./shape-dynamic.ts";
+export * from "./indexing.ts";
+export * from "./indexing-scatter.ts";
+export * from "./reduce-more.ts";
+export * from "./cumulative.ts";
+export * from "./dot.ts";
+export * from "./conv.ts";
+export * from "./sort.ts";
+// Control flow, custom derivatives, remat and named-axis collectives (higher-order primitives).
+export { scan, map, cond, switch, whileLoop, foriLoop, type ScanOptions } from "../lax/control-flow.ts";
+export { scanP, type ScanParams } from "./control/scan.ts";
+export { condP, type CondParams } from "./control/cond.ts";
+export { whileP, type WhileParams } from "./control/while.ts";
+export { stopGradient, stopGradientP, customJvpCallP, customVjpCallP, customLinP } from "./control/custom-derivatives.ts";
+export * from "./linalg.ts";
+export * from "./linalg-lu.ts";
+export * from "./fft.ts";
+export { associativeScan, associativeScanP, type AssociativeScanOptions, type AssociativeScanParams } from "./control/associative-scan.ts";
+export { checkpoint, remat, rematP, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions, type RematParams } from "./control/checkpoint.ts";
+export { psum, pmean, pmax, pmin, axisIndex, axisSize, psumP, pmaxP, pminP, axisIndexP, type AxisName, type AxisParams } from "./control/collectives.ts";

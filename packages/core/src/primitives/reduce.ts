@@ -1,7 +1,15 @@
-/** Reductions over axes: reduceSum (here), reduceMax/Min/Prod, argmax/argmin (reduce-more.ts). */
+/**
+ * Reductions over axes: reduceSum and the helpers every reduction shares (here), reduceMax/Min/
+ * Prod/And/Or and argmax/argmin (reduce-more.ts).
+ *
+ * Import discipline: shape-ops.ts imports this file (broadcastInDim's transpose needs reduceSum),
+ * so it is evaluated in the middle of the elementwise ↔ shape-ops import cycle. It must not
+ * import modules that do work at load time with bindings from that cycle; the other reductions
+ * live in reduce-more.ts for that reason.
+ */
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
-import { definePrimitive, type Primitive, type BatchDim } from "../core/primitive.ts";
+import { definePrimitive, type BatchDim, type Primitive } from "../core/primitive.ts";
 import { ShapeError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { checkIn, NUMERIC } from "./elementwise.ts";
@@ -34,7 +42,20 @@ export function reduceBatchAxes(axes: readonly number[], bdim: number): { axes: 
   return { axes: shifted, outBdim };
 }
 
-/** The output shape position of input axis `bdim` after removing `axes`. */
+/** The axes of `shape` that survive a reduction over `axes` (for broadcasting results back). */
+export function keptAxes(ndim: number, axes: readonly number[]): number[] {
+  const kept: number[] = [];
+  for (let i = 0; i < ndim; i++) if (!axes.includes(i)) kept.push(i);
+  return kept;
+}
+
+/** Sort and validate user axes for a lax reduction (negative axes are not accepted at lax level). */
+export function canonAxes(axes: readonly number[]): number[] {
+  return [...axes].sort((a, b) => a - b);
+}
+
+// ------------------------------------------------------------------ reduceSum
+
 export const reduceSumP: Primitive<ReduceParams> = definePrimitive<ReduceParams>("reduceSum", {
   abstractEval([x], { axes }) {
     checkIn("reduceSum", NUMERIC, x, "x");
@@ -45,8 +66,7 @@ export const reduceSumP: Primitive<ReduceParams> = definePrimitive<ReduceParams>
   },
   transpose([ct], [x], { axes }) {
     const inShape = (x as { aval: ShapedArray }).aval.shape;
-    const kept = inShape.map((_, i) => i).filter((i) => !axes.includes(i));
-    return [broadcastInDim(ct as Array, inShape, kept)];
+    return [broadcastInDim(ct as Array, inShape, keptAxes(inShape.length, axes))];
   },
   batch([x], [d], { axes }) {
     const { axes: a, outBdim } = reduceBatchAxes(axes, d as number);
@@ -54,8 +74,9 @@ export const reduceSumP: Primitive<ReduceParams> = definePrimitive<ReduceParams>
   },
 });
 
-/** lax.reduceSum over `axes`. */
+/** lax.reduceSum over `axes` (non-negative axes of `x`). */
 export function reduceSum(x: Array, axes: readonly number[]): Array {
   if (axes.length === 0) return x;
-  return reduceSumP.bind1([x], { axes: [...axes].sort((a, b) => a - b) });
+  return reduceSumP.bind1([x], { axes: canonAxes(axes) });
 }
+

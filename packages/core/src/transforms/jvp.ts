@@ -33,6 +33,10 @@ export class JVPTrace extends Trace {
     if (ts.every((t) => t.tangent === null)) {
       return bind(prim, primals, params).map((p) => new JVPTracer(this, p, null));
     }
+    if (prim.rules.jvpWithZeros !== undefined) {
+      const [po, to] = prim.rules.jvpWithZeros(primals, ts.map((t) => t.tangent), params);
+      return po.map((p, i) => new JVPTracer(this, p, to[i] ?? null));
+    }
     const rule = prim.rules.jvp;
     if (rule === undefined) throw new NotImplementedError(`jvp of primitive '${prim.name}' is not implemented (needed by jvp/grad)`);
     const tangents = ts.map((t) => t.tangent ?? zerosLikeAval(t.primal.aval));

@@ -40,7 +40,8 @@ export class BatchTrace extends Trace {
     const ts = tracers as readonly BatchTracer[];
     const vals = ts.map((t) => t.val);
     const dims = ts.map((t) => t.bdim);
-    if (dims.every((d) => d === null)) return bind(prim, vals, params);
+    // A collective over this trace's own axis runs its batch rule even on unbatched operands.
+    if (dims.every((d) => d === null) && prim.rules.axisMain?.(params) !== this.main) return bind(prim, vals, params);
     const rule = prim.rules.batch;
     if (rule === undefined) throw new NotImplementedError(`vmap of primitive '${prim.name}' is not implemented`);
     const [outs, outDims] = rule(vals, dims, params, this.axis);
