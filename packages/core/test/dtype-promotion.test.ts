@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, ShapeError, type Array } from "linax-ts";
+import { np, lax, ShapeError, type Array } from "linax-ts";
 
 const i32 = (xs: number[]) => np.array(xs, { dtype: "int32" });
 
@@ -57,4 +57,21 @@ test("printing looks like numpy/JAX", () => {
   assert.equal(String(np.array([true, false])), "Array([ True, False], dtype=bool)");
   const c = np.array([1, 2], { dtype: "complex64" }) as Array;
   assert.equal(String(c.mul(np.array([1, -1], { dtype: "complex64" }))), "Array([ 1.+0.j, -2.+0.j], dtype=complex64)");
+});
+
+test("broadcastTo validates the target like numpy", () => {
+  assert.deepEqual(np.broadcastTo(np.array([1, 2, 3]), [2, 3]).tolist(), [
+    [1, 2, 3],
+    [1, 2, 3],
+  ]);
+  assert.throws(() => np.broadcastTo(np.zeros([2, 3]), [3]), (e: Error) => e instanceof ShapeError && /broadcastTo: cannot broadcast an array of shape \[2, 3\] to shape \[3\]/.test(e.message));
+  assert.throws(() => np.broadcastTo(np.zeros([2]), [3]), ShapeError);
+});
+
+test("casts saturate like XLA; complex → bool looks at both parts", () => {
+  assert.deepEqual(np.array([-1.5, 5e9, NaN, 7.9]).astype("uint32").tolist(), [0, 4294967295, 0, 7]);
+  assert.deepEqual(np.array([-3e9, 3e9, NaN, -7.9]).astype("int32").tolist(), [-2147483648, 2147483647, 0, -7]);
+  // 0+0j, 1+0j, 0+1j: only exact zero is false.
+  const z = lax.complex(np.array([0, 1, 0]), np.array([0, 0, 1]));
+  assert.deepEqual(z.astype("bool").tolist(), [false, true, true]);
 });

@@ -162,8 +162,8 @@ function castValue(v: number, to: DType, from: DType): number {
     case "int32":
       return Number.isFinite(v) ? Math.max(-2147483648, Math.min(2147483647, Math.trunc(v))) | 0 : Number.isNaN(v) ? 0 : v > 0 ? 2147483647 : -2147483648;
     case "uint32":
-      // Negative floats wrap modulo 2^32 like C casts through int64 do in numpy on x86.
-      return Number.isFinite(v) ? Math.trunc(v) >>> 0 : 0;
+      // XLA's float→integer conversions saturate (and NaN → 0), for uint32 as for int32.
+      return Number.isNaN(v) ? 0 : v <= 0 ? 0 : v >= 4294967295 ? 4294967295 : Math.trunc(v) >>> 0;
     default:
       return v;
   }
@@ -174,6 +174,7 @@ registerKernel("convertElementType", ([x], [xa], [oa]) => {
   const to = oa.dtype;
   const n = xa.size;
   if (from === "complex64" && to === "complex64") out.set(x as never);
+  else if (from === "complex64" && to === "bool") for (let i = 0; i < n; i++) out[i] = x[2 * i] !== 0 || x[2 * i + 1] !== 0 ? 1 : 0;
   else if (from === "complex64") for (let i = 0; i < n; i++) out[i] = castValue(x[2 * i], to, "float32");
   else if (to === "complex64") for (let i = 0; i < n; i++) out[2 * i] = x[i];
   else for (let i = 0; i < n; i++) out[i] = castValue(x[i], to, from);

@@ -1,12 +1,7 @@
 /** Installs `Array`'s operator methods (`x.add(y)`, `x.sum()`, …) from the numpy layer. */
 import { installArrayMethods, type Array } from "../core/array.ts";
-import { NotImplementedError } from "../errors.ts";
 import * as np from "./index.ts";
 import * as lax from "../primitives/index.ts";
-
-const todo = (name: string) => (): never => {
-  throw new NotImplementedError(`Array.${name} is not implemented yet`);
-};
 
 installArrayMethods({
   add: np.add,

@@ -2,6 +2,7 @@
 import type { Array, ArrayLike } from "../core/array.ts";
 import { promoteTypes, promoteWeak, type DType, type WeakKind } from "../dtype.ts";
 import { broadcastShapes, shapeEq } from "../shape.ts";
+import { ShapeError } from "../errors.ts";
 import { convertElementType } from "../primitives/convert.ts";
 import { broadcastInDim } from "../primitives/shape-ops.ts";
 import { asArray, scalarArray } from "./convert.ts";
@@ -45,9 +46,13 @@ export function broadcastArgs(op: string, xs: readonly Array[]): Array[] {
   return xs.map((x) => (shapeEq(x.shape, shape) ? x : broadcastTo(x, shape)));
 }
 
-/** numpy broadcast_to semantics (validated by broadcastShapes). */
+/** numpy broadcast_to semantics: the target must be what broadcasting `x` with it gives. */
 export function broadcastTo(x: Array, shape: readonly number[]): Array {
   const nd = shape.length;
+  const joint = x.ndim <= nd ? broadcastShapes("broadcastTo", x.shape, shape) : undefined;
+  if (joint === undefined || !shapeEq(joint, shape)) {
+    throw new ShapeError(`broadcastTo: cannot broadcast an array of shape [${x.shape.join(", ")}] to shape [${shape.join(", ")}]`);
+  }
   const dims = x.shape.map((_, i) => nd - x.ndim + i);
   return broadcastInDim(x, shape, dims);
 }
