@@ -28,3 +28,4 @@ export { customJvp, customVjp, stopGradient, type CustomJvpFunction, type Custom
 export { checkpoint, remat, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions } from "./primitives/control/checkpoint.ts";
 export { jacfwd, jacrev, hessian, type JacobianOptions } from "./transforms/jacobians.ts";
 export * as random from "./random/index.ts";
+export * as xlaF32 from "./random/xla-f32-math.ts";

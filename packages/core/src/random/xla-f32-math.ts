@@ -140,11 +140,11 @@ const ERFINV_GE5 = [
 /**
  * float32 `lax.erf_inv`, XLA's `ErfInv32`: `w = -log1p(-x*x)`; for `w < 5` evaluate the first
  * polynomial at `w - 2.5`, else the second at `sqrt(w) - 3` (each step `c + p*w`, fused); return
- * `p * x`, and `x * FLT_MAX` (±FLT_MAX) at `|x| == 1`.
+ * `p * x`, and `x * MaxValue` at `|x| == 1` — XLA's `MaxValue` of a float type is +inf, so ±inf.
  */
 export function erfInvF32(x: number): number {
   x = f32(x);
-  if (Math.abs(x) === 1) return f32(x * F32_MAX);
+  if (Math.abs(x) === 1) return x * Infinity;
   let w = -log1pF32(-f32(x * x));
   const lt = w < 5;
   const c = lt ? ERFINV_LT5 : ERFINV_GE5;
