@@ -4,3 +4,4 @@
  */
 import "@linax-ts/backend-cpu";
 export * from "@linax-ts/core";
+export * as nn from "@linax-ts/nn";

@@ -18,10 +18,13 @@ export interface NodeHandler<T = unknown, Aux = unknown> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ctor = abstract new (...args: any[]) => unknown;
 const registry = new Map<Ctor, NodeHandler>();
+const handlerIds = new Map<NodeHandler, number>();
 
 /** Register a class as a pytree node type (its subclasses too, unless they register themselves). */
 export function registerPytreeNode<T, Aux>(cls: abstract new (...args: never[]) => T, flatten: NodeHandler<T, Aux>["flatten"], unflatten: NodeHandler<T, Aux>["unflatten"]): void {
-  registry.set(cls as unknown as Ctor, { flatten, unflatten } as NodeHandler);
+  const h = { flatten, unflatten } as NodeHandler;
+  registry.set(cls as unknown as Ctor, h);
+  handlerIds.set(h, handlerIds.size);
 }
 
 function handlerFor(x: object): NodeHandler | undefined {
@@ -65,8 +68,19 @@ export class TreeDef {
       case "object":
         return `{${(this.aux as string[]).map((k, i) => `${k}: ${this.children[i]}`).join(", ")}}`;
       case "custom":
-        return `Custom(${this.children.map(String).join(", ")})`;
+        // The handler and aux data are part of the structure (jit's cache key is built from this
+        // string): two modules differing only in a static field must not share a trace.
+        return `Custom#${handlerIds.get(this.handler as NodeHandler) ?? "?"}<${auxString(this.aux)}>(${this.children.map(String).join(", ")})`;
     }
+  }
+}
+
+function auxString(a: unknown): string {
+  if (a === undefined || a === null) return "";
+  try {
+    return JSON.stringify(a) ?? String(a);
+  } catch {
+    return String(a);
   }
 }
 

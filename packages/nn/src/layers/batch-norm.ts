@@ -1,0 +1,133 @@
+/** `BatchNorm`, as `equinox.nn.BatchNorm` (stateful; statistics over a named vmap axis). */
+import { Array, ShapeError, ValueError, lax } from "@linax-ts/core";
+import * as o from "../ops.ts";
+import { StateIndex, type State } from "../state.ts";
+import { StatefulLayer, type CallOptions, type FloatDType } from "./base.ts";
+
+export interface BatchNormOptions {
+  /** The `axisName` of the vmap (or several) the batch statistics are taken over. Required. */
+  axisName: string | readonly string[];
+  /** Added to the variance for stability (default 1e-5). */
+  eps?: number;
+  /** Learnable per-channel weight and bias (default true). */
+  channelwiseAffine?: boolean;
+  /** Running-statistics decay (default 0.99). */
+  momentum?: number;
+  /** Start in inference mode (default false). */
+  inference?: boolean;
+  /**
+   * "ema" (default; equinox's original behaviour, which linax uses): training normalizes with the
+   * running statistics after blending in this batch (on the first call: this batch's). "batch":
+   * training normalizes with this batch's statistics and keeps an exponential moving average of
+   * them, bias-corrected like Adam's moments, for inference.
+   */
+  mode?: "ema" | "batch";
+  dtype?: FloatDType;
+}
+
+/**
+ * Normalizes each channel (axis 0 of `[channels, ...]`) with its mean and variance over the
+ * other axes *and* the batch: call it inside `filterVmap(..., { axisName })`, with the `State`
+ * unmapped (`inAxes: [0, null]`, `outAxes: [0, null]`). The statistics live in the `State` (make
+ * the model with `makeWithState`). Fields follow equinox's `BatchNorm` (`emaFirstTimeIndex`,
+ * `emaStateIndex` for mode "ema"; `batchCounter`, `batchStateIndex` for mode "batch"; the other
+ * pair is null).
+ *
+ * Mode "ema": on the first training call the running statistics become the batch statistics;
+ * afterwards `running = momentum · running + (1 - momentum) · batch`; the output is normalized
+ * with the running statistics. Inference uses them as they are.
+ *
+ * Mode "batch": the output is normalized with the batch statistics; `hidden = momentum · hidden
+ * + (1 - momentum) · batch` (from zeros) and the step count are kept, and inference uses
+ * `hidden / (1 - momentum^count)`.
+ */
+export class BatchNorm extends StatefulLayer {
+  readonly weight: Array | null;
+  readonly bias: Array | null;
+  readonly emaFirstTimeIndex: StateIndex<Array> | null;
+  readonly emaStateIndex: StateIndex<[Array, Array]> | null;
+  readonly batchCounter: StateIndex<Array> | null;
+  readonly batchStateIndex: StateIndex<[Array, Array]> | null;
+  readonly axisName: string | string[];
+  readonly inference: boolean;
+  readonly inputSize: number;
+  readonly eps: number;
+  readonly channelwiseAffine: boolean;
+  readonly momentum: number;
+  readonly mode: "ema" | "batch";
+
+  constructor(inputSize: number, opts: BatchNormOptions) {
+    super();
+    const dt = opts.dtype ?? "float32";
+    const affine = opts.channelwiseAffine ?? true;
+    const mode = opts.mode ?? "ema";
+    if (mode !== "ema" && mode !== "batch") throw new ValueError(`BatchNorm: mode must be "ema" or "batch"; got ${String(mode)}`);
+    this.weight = affine ? o.ones([inputSize], dt) : null;
+    this.bias = affine ? o.zeros([inputSize], dt) : null;
+    const pair = (): [Array, Array] => [o.zeros([inputSize], dt), o.zeros([inputSize], dt)];
+    this.emaFirstTimeIndex = mode === "ema" ? new StateIndex(o.full([], 1, "bool")) : null;
+    this.emaStateIndex = mode === "ema" ? new StateIndex<[Array, Array]>(pair()) : null;
+    this.batchCounter = mode === "batch" ? new StateIndex(o.zeros([], "int32")) : null;
+    this.batchStateIndex = mode === "batch" ? new StateIndex<[Array, Array]>(pair()) : null;
+    this.axisName = typeof opts.axisName === "string" ? opts.axisName : [...opts.axisName];
+    this.inference = opts.inference ?? false;
+    this.inputSize = inputSize;
+    this.eps = opts.eps ?? 1e-5;
+    this.channelwiseAffine = affine;
+    this.momentum = opts.momentum ?? 0.99;
+    this.mode = mode;
+  }
+
+  /** `x`: shape `[inputSize, ...]` (one example; the batch is the vmapped axis). */
+  call(x: Array, state: State, opts: CallOptions = {}): [Array, State] {
+    if (x.ndim === 0 || x.shape[0] !== this.inputSize) throw new ShapeError(`BatchNorm: expected an input of shape [${this.inputSize}, ...]; got [${x.shape.join(", ")}]`);
+    const inf = opts.inference ?? this.inference;
+    const m = this.momentum;
+    let s = state;
+    let mean: Array;
+    let variance: Array;
+    if (this.mode === "ema") {
+      const idx = this.emaStateIndex as StateIndex<[Array, Array]>;
+      if (inf) [mean, variance] = s.get(idx);
+      else {
+        const [bMean, bVar] = this.batchStats(x);
+        const first = s.get(this.emaFirstTimeIndex as StateIndex<Array>);
+        s = s.set(this.emaFirstTimeIndex as StateIndex<Array>, o.full([], 0, "bool"));
+        const [rMean, rVar] = s.get(idx);
+        mean = o.where(first, bMean, o.add(o.mul(1 - m, bMean), o.mul(m, rMean)));
+        variance = o.where(first, bVar, o.add(o.mul(1 - m, bVar), o.mul(m, rVar)));
+        s = s.set(idx, [mean, variance]);
+      }
+    } else {
+      const idx = this.batchStateIndex as StateIndex<[Array, Array]>;
+      const cIdx = this.batchCounter as StateIndex<Array>;
+      const count = s.get(cIdx);
+      const [hMean, hVar] = s.get(idx);
+      if (inf) {
+        // Bias correction; before any training step there is nothing to correct (and 0/0).
+        const corr = o.where(o.greater(count, 0), o.sub(1, o.power(m, o.astype(count, "float32"))), 1);
+        mean = o.div(hMean, corr);
+        variance = o.div(hVar, corr);
+      } else {
+        [mean, variance] = this.batchStats(x);
+        s = s.set(idx, [o.add(o.mul(m, hMean), o.mul(1 - m, mean)), o.add(o.mul(m, hVar), o.mul(1 - m, variance))]);
+        s = s.set(cIdx, o.add(count, 1));
+      }
+    }
+    const bshape = [this.inputSize, ...x.shape.slice(1).map(() => 1)];
+    let out = o.mul(o.sub(x, lax.reshape(mean, bshape)), lax.reshape(o.rsqrt(o.add(variance, this.eps)), bshape));
+    if (this.weight !== null && this.bias !== null) out = o.add(o.mul(out, lax.reshape(this.weight, bshape)), lax.reshape(this.bias, bshape));
+    return [out, s];
+  }
+
+  /** Per-channel mean and (biased) variance over this example's other axes, then over the batch. */
+  private batchStats(x: Array): [Array, Array] {
+    const axes = x.shape.map((_, i) => i).slice(1);
+    const mean = lax.pmean(o.mean(x, { axis: axes }), this.axisName);
+    const centred = o.sub(x, lax.reshape(mean, [this.inputSize, ...axes.map(() => 1)]));
+    // (y - m)·conj(y - m), as equinox (the variance of complex inputs is real).
+    const sq = x.dtype === "complex64" ? lax.real(o.mul(centred, lax.conj(centred))) : o.mul(centred, centred);
+    const variance = o.maximum(lax.pmean(o.mean(sq, { axis: axes }), this.axisName), 0);
+    return [mean, variance];
+  }
+}

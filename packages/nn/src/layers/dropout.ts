@@ -1,0 +1,32 @@
+/** `Dropout`, as `equinox.nn.Dropout`. */
+import { Array, ValueError } from "@linax-ts/core";
+import { Module } from "../module.ts";
+import * as o from "../ops.ts";
+import { bernoulli } from "../random.ts";
+import type { CallOptions } from "./base.ts";
+
+/**
+ * Zeroes each element with probability `p` and scales the rest by 1/(1-p) during training; the
+ * identity in inference mode (`inference(model)` or `{ inference: true }` per call).
+ */
+export class Dropout extends Module {
+  readonly p: number;
+  readonly inference: boolean;
+
+  constructor(p = 0.5, opts: { inference?: boolean } = {}) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout: p must be in [0, 1]; got ${p}`);
+    this.p = p;
+    this.inference = opts.inference ?? false;
+  }
+
+  call(x: Array, opts: CallOptions = {}): Array {
+    const inf = opts.inference ?? this.inference;
+    if (inf || this.p === 0) return x;
+    if (opts.key === undefined) throw new ValueError("Dropout: a `key` is required in training mode (pass { key }, or switch to inference mode with nn.inference(model))");
+    if (this.p === 1) return o.zeros(x.shape, x.dtype);
+    const q = 1 - this.p;
+    const mask = bernoulli(opts.key, q, x.shape);
+    return o.where(mask, o.div(x, q), o.zeros(x.shape, x.dtype));
+  }
+}

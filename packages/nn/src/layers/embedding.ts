@@ -1,0 +1,42 @@
+/** `Embedding`, as `equinox.nn.Embedding`. */
+import { Array, DTypeError, ShapeError } from "@linax-ts/core";
+import { Module } from "../module.ts";
+import * as o from "../ops.ts";
+import { normal, type PRNGKey } from "../random.ts";
+import type { CallOptions, FloatDType } from "./base.ts";
+
+export interface EmbeddingOptions {
+  /** Randomness for the initialization (required unless `weight` is given). */
+  key?: PRNGKey;
+  /** Use this table instead of a random one (shape [numEmbeddings, embeddingSize]). */
+  weight?: Array;
+  dtype?: FloatDType;
+}
+
+/** A lookup table: integer index → row of `weight` (standard normal init, as equinox). */
+export class Embedding extends Module {
+  readonly weight: Array;
+  readonly numEmbeddings: number;
+  readonly embeddingSize: number;
+
+  constructor(numEmbeddings: number, embeddingSize: number, opts: EmbeddingOptions) {
+    super();
+    if (opts.weight !== undefined) {
+      if (opts.weight.ndim !== 2 || opts.weight.shape[0] !== numEmbeddings || opts.weight.shape[1] !== embeddingSize) {
+        throw new ShapeError(`Embedding: weight must have shape [${numEmbeddings}, ${embeddingSize}]; got [${opts.weight.shape.join(", ")}]`);
+      }
+      this.weight = opts.weight;
+    } else {
+      if (opts.key === undefined) throw new TypeError("Embedding: pass `key` (or `weight`)");
+      this.weight = normal(opts.key, [numEmbeddings, embeddingSize], { dtype: opts.dtype ?? "float32" });
+    }
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingSize = embeddingSize;
+  }
+
+  /** `x`: integer indices of any shape → `[...x.shape, embeddingSize]`. */
+  call(x: Array, _opts?: CallOptions): Array {
+    if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`Embedding: indices must be int32 or uint32; got ${x.dtype}`);
+    return o.takeRows(this.weight, x);
+  }
+}

@@ -1,0 +1,139 @@
+/** `LayerNorm`, `RMSNorm`, `GroupNorm`, as in `equinox/nn/_normalisation.py`. */
+import { Array, ShapeError, ValueError, lax } from "@linax-ts/core";
+import { Module } from "../module.ts";
+import * as o from "../ops.ts";
+import type { CallOptions, FloatDType } from "./base.ts";
+
+const asShape = (s: number | readonly number[] | null): number[] | null => (s === null ? null : typeof s === "number" ? [s] : [...s]);
+
+/** The trailing axes of `x` that `shape` covers (all of x when shape is null). */
+function normAxes(op: string, x: Array, shape: readonly number[] | null): number[] {
+  if (shape === null) return x.shape.map((_, i) => i);
+  const k = shape.length;
+  if (x.ndim < k || shape.some((d, i) => x.shape[x.ndim - k + i] !== d)) {
+    throw new ShapeError(`${op}: expected an input of shape [${shape.join(", ")}] (or [..., ${shape.join(", ")}]); got [${x.shape.join(", ")}]`);
+  }
+  return shape.map((_, i) => x.ndim - k + i);
+}
+
+export interface NormOptions {
+  /** Added to the variance for stability (default 1e-5). */
+  eps?: number;
+  /** Learnable elementwise scale (default true). */
+  useWeight?: boolean;
+  /** Learnable elementwise offset (default true). */
+  useBias?: boolean;
+  dtype?: FloatDType;
+}
+
+/**
+ * `(x - mean) / sqrt(var + eps) · weight + bias` with statistics over the whole input of shape
+ * `shape` (or over its trailing `shape` axes when there are leading ones).
+ */
+export class LayerNorm extends Module {
+  readonly shape: number[] | null;
+  readonly eps: number;
+  readonly useWeight: boolean;
+  readonly useBias: boolean;
+  readonly weight: Array | null;
+  readonly bias: Array | null;
+
+  constructor(shape: number | readonly number[] | null, opts: NormOptions = {}) {
+    super();
+    this.shape = asShape(shape);
+    this.eps = opts.eps ?? 1e-5;
+    this.useWeight = opts.useWeight ?? true;
+    this.useBias = opts.useBias ?? true;
+    if ((this.useWeight || this.useBias) && this.shape === null) throw new ValueError("LayerNorm: `shape` is required with a learnable weight or bias");
+    const dt = opts.dtype ?? "float32";
+    this.weight = this.useWeight ? o.ones(this.shape as number[], dt) : null;
+    this.bias = this.useBias ? o.zeros(this.shape as number[], dt) : null;
+  }
+
+  call(x: Array, _opts?: CallOptions): Array {
+    const axes = normAxes("LayerNorm", x, this.shape);
+    const mean = o.mean(x, { axis: axes, keepdims: true });
+    const variance = o.maximum(o.variance(x, { axis: axes, keepdims: true }), 0);
+    let out = o.mul(o.sub(x, mean), o.rsqrt(o.add(variance, this.eps)));
+    if (this.weight !== null) out = o.mul(this.weight, out);
+    if (this.bias !== null) out = o.add(out, this.bias);
+    return out;
+  }
+}
+
+/** `x / sqrt(mean(x²) + eps) · weight + bias` (equinox's `RMSNorm`). */
+export class RMSNorm extends Module {
+  readonly shape: number[] | null;
+  readonly eps: number;
+  readonly useWeight: boolean;
+  readonly useBias: boolean;
+  readonly weight: Array | null;
+  readonly bias: Array | null;
+
+  constructor(shape: number | readonly number[] | null, opts: NormOptions = {}) {
+    super();
+    this.shape = asShape(shape);
+    this.eps = opts.eps ?? 1e-5;
+    this.useWeight = opts.useWeight ?? true;
+    this.useBias = opts.useBias ?? true;
+    if ((this.useWeight || this.useBias) && this.shape === null) throw new ValueError("RMSNorm: `shape` is required with a learnable weight or bias");
+    const dt = opts.dtype ?? "float32";
+    this.weight = this.useWeight ? o.ones(this.shape as number[], dt) : null;
+    this.bias = this.useBias ? o.zeros(this.shape as number[], dt) : null;
+  }
+
+  call(x: Array, _opts?: CallOptions): Array {
+    const axes = normAxes("RMSNorm", x, this.shape);
+    const ms = o.mean(o.square(x), { axis: axes, keepdims: true });
+    let out = o.mul(o.rsqrt(o.add(ms, this.eps)), x);
+    if (this.weight !== null) out = o.mul(this.weight, out);
+    if (this.bias !== null) out = o.add(out, this.bias);
+    return out;
+  }
+}
+
+/**
+ * Splits the channel axis (axis 0 of `[channels, ...]`) into `groups` groups and normalizes each
+ * over its channels and all other axes; then a per-channel affine map.
+ */
+export class GroupNorm extends Module {
+  readonly groups: number;
+  readonly channels: number | null;
+  readonly eps: number;
+  readonly channelwiseAffine: boolean;
+  readonly weight: Array | null;
+  readonly bias: Array | null;
+
+  constructor(groups: number, channels: number | null = null, opts: { eps?: number; channelwiseAffine?: boolean; dtype?: FloatDType } = {}) {
+    super();
+    const affine = opts.channelwiseAffine ?? true;
+    if (channels !== null && channels % groups !== 0) throw new ValueError(`GroupNorm: the number of groups (${groups}) must divide the number of channels (${channels})`);
+    if (channels === null && affine) throw new ValueError("GroupNorm: `channels` is required when channelwiseAffine is true");
+    this.groups = groups;
+    this.channels = channels;
+    this.eps = opts.eps ?? 1e-5;
+    this.channelwiseAffine = affine;
+    const dt = opts.dtype ?? "float32";
+    this.weight = affine ? o.ones([channels as number], dt) : null;
+    this.bias = affine ? o.zeros([channels as number], dt) : null;
+  }
+
+  /** `x`: shape `[channels, ...]`. */
+  call(x: Array, _opts?: CallOptions): Array {
+    const c = x.shape[0];
+    if (x.ndim === 0 || c % this.groups !== 0 || (this.channels !== null && c !== this.channels)) {
+      throw new ShapeError(`GroupNorm: expected an input of shape [${this.channels ?? "channels"}, ...] with channels divisible by ${this.groups}; got [${x.shape.join(", ")}]`);
+    }
+    const y = lax.reshape(x, [this.groups, c / this.groups, ...x.shape.slice(1)]);
+    const axes = y.shape.map((_, i) => i).slice(1);
+    const mean = o.mean(y, { axis: axes, keepdims: true });
+    const variance = o.maximum(o.variance(y, { axis: axes, keepdims: true }), 0);
+    let out = lax.reshape(o.mul(o.sub(y, mean), o.rsqrt(o.add(variance, this.eps))), x.shape);
+    if (this.weight !== null && this.bias !== null) {
+      // equinox's left_broadcast_to: the [C] parameters align with the leading (channel) axis.
+      const bshape = [c, ...x.shape.slice(1).map(() => 1)];
+      out = o.add(o.mul(lax.reshape(this.weight, bshape), out), lax.reshape(this.bias, bshape));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Learning-rate schedules with optax's definitions. A schedule maps the step count (an int32
+ * array inside an optimizer, or a JS number) to a value, and is traceable under `jit`.
+ */
+import type { Array } from "@linax-ts/core";
+import * as o from "../ops.ts";
+import type { Schedule } from "./base.ts";
+
+const asFloat = (count: Array | number): Array => o.toFloat(o.asArray(count));
+
+/** Always `value`. */
+export function constantSchedule(value: number): Schedule {
+  return () => value;
+}
+
+/**
+ * `(init - end) · (1 - t/T)^power + end` with `t = clip(count - transitionBegin, 0, T)`
+ * (optax's `polynomial_schedule`); constant `init` when `transitionSteps <= 0`.
+ */
+export function polynomialSchedule(opts: { initValue: number; endValue: number; power: number; transitionSteps: number; transitionBegin?: number }): Schedule {
+  const { initValue, endValue, power, transitionSteps, transitionBegin = 0 } = opts;
+  if (transitionSteps <= 0) return () => initValue;
+  return (count) => {
+    const t = o.minimum(o.maximum(o.sub(asFloat(count), transitionBegin), 0), transitionSteps);
+    const frac = o.sub(1, o.div(t, transitionSteps));
+    return o.add(o.mul(initValue - endValue, o.power(frac, power)), endValue);
+  };
+}
+
+/** Linear interpolation from `initValue` to `endValue` over `transitionSteps` (optax's `linear_schedule`). */
+export function linearSchedule(opts: { initValue: number; endValue: number; transitionSteps: number; transitionBegin?: number }): Schedule {
+  return polynomialSchedule({ ...opts, power: 1 });
+}
+
+/**
+ * Cosine decay from `initValue` to `alpha · initValue` over `decaySteps`, then constant
+ * (optax's `cosine_decay_schedule`): `init · ((1 - α) · (½(1 + cos(π t/T)))^exponent + α)`.
+ */
+export function cosineDecaySchedule(opts: { initValue: number; decaySteps: number; alpha?: number; exponent?: number }): Schedule {
+  const { initValue, decaySteps, alpha = 0, exponent = 1 } = opts;
+  if (decaySteps <= 0) throw new RangeError(`cosineDecaySchedule: decaySteps must be positive; got ${decaySteps}`);
+  return (count) => {
+    const t = o.minimum(asFloat(count), decaySteps);
+    const cosine = o.mul(0.5, o.add(1, o.cos(o.mul(Math.PI / decaySteps, t))));
+    const decayed = o.add(o.mul(1 - alpha, exponent === 1 ? cosine : o.power(cosine, exponent)), alpha);
+    return o.mul(initValue, decayed);
+  };
+}
+
+/**
+ * Piecewise schedule: `schedules[0]` before `boundaries[0]`, then `schedules[i]` evaluated at
+ * `count - boundaries[i-1]` (optax's `join_schedules`).
+ */
+export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
+  return (count) => {
+    const c = o.asArray(count);
+    let out = o.asArray(schedules[0](c));
+    boundaries.forEach((b, i) => {
+      out = o.where(o.less(c, b), out, schedules[i + 1](o.sub(c, b)));
+    });
+    return out;
+  };
+}
+
+/**
+ * Linear warmup from `initValue` to `peakValue` over `warmupSteps`, then cosine decay to
+ * `endValue` at `decaySteps` (total, including warmup) — optax's `warmup_cosine_decay_schedule`.
+ */
+export function warmupCosineDecaySchedule(opts: { initValue: number; peakValue: number; warmupSteps: number; decaySteps: number; endValue?: number; exponent?: number }): Schedule {
+  const { initValue, peakValue, warmupSteps, decaySteps, endValue = 0, exponent = 1 } = opts;
+  const alpha = peakValue === 0 ? 0 : endValue / peakValue;
+  return joinSchedules(
+    [linearSchedule({ initValue, endValue: peakValue, transitionSteps: warmupSteps }), cosineDecaySchedule({ initValue: peakValue, decaySteps: decaySteps - warmupSteps, alpha, exponent })],
+    [warmupSteps],
+  );
+}
+
+/** Short names as in the issue: `constant`, `linear`, `cosineDecay`, `warmupCosineDecay`. */
+export const constant = constantSchedule;
+export const linear = linearSchedule;
+export const cosineDecay = cosineDecaySchedule;
+export const warmupCosineDecay = warmupCosineDecaySchedule;

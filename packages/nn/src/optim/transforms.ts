@@ -1,0 +1,141 @@
+/**
+ * The building blocks of optimizers, following optax's definitions (`trace`, `scale_by_adam`,
+ * `scale_by_lion`, `add_decayed_weights`, `clip_by_global_norm`, `masked`).
+ */
+import { Array, ValueError, treeFlatten, treeUnflatten } from "@linax-ts/core";
+import * as o from "../ops.ts";
+import { filterMask, type FilterSpec } from "../filters.ts";
+import { safeIncrement, zeroCount, type EmptyState, type GradientTransformation } from "./base.ts";
+import { globalNorm, mapUpdates, zerosLikeTree } from "./tree.ts";
+
+/** Momentum: `t ← g + decay·t`; updates are `t` (or `g + decay·t` with Nesterov). */
+export function trace(opts: { decay: number; nesterov?: boolean }): GradientTransformation<{ trace: unknown }> {
+  const { decay, nesterov = false } = opts;
+  return {
+    init: (params) => ({ trace: zerosLikeTree(params) }),
+    update: (updates, state) => {
+      const f = (g: Array, t: unknown) => o.add(g, o.mul(decay, t as Array));
+      const newTrace = mapUpdates(f, updates, state.trace);
+      const out = nesterov ? mapUpdates(f, updates, newTrace) : newTrace;
+      return [out, { trace: newTrace }];
+    },
+  };
+}
+
+export interface AdamOptions {
+  b1?: number;
+  b2?: number;
+  eps?: number;
+  epsRoot?: number;
+  /** Nesterov momentum (NAdam). */
+  nesterov?: boolean;
+}
+
+/** Adam's rescaling: bias-corrected first moment / (sqrt(bias-corrected second moment + epsRoot) + eps). */
+export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<{ count: Array; mu: unknown; nu: unknown }> {
+  const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, nesterov = false } = opts;
+  return {
+    init: (params) => ({ count: zeroCount(), mu: zerosLikeTree(params), nu: zerosLikeTree(params) }),
+    update: (updates, state) => {
+      const mu = mapUpdates((g, m) => o.add(o.mul(1 - b1, g), o.mul(b1, m as Array)), updates, state.mu);
+      const nu = mapUpdates((g, v) => o.add(o.mul(1 - b2, o.square(g)), o.mul(b2, v as Array)), updates, state.nu);
+      const count = safeIncrement(state.count);
+      const corr = (decay: number, c: Array) => o.sub(1, o.power(decay, o.astype(c, "float32")));
+      const c1 = corr(b1, count);
+      const c2 = corr(b2, count);
+      const muHat = nesterov
+        ? mapUpdates((m, g) => o.add(o.div(o.mul(b1, m), corr(b1, safeIncrement(count))), o.div(o.mul(1 - b1, g as Array), c1)), mu, updates)
+        : mapUpdates((m) => o.div(m, c1), mu);
+      const out = mapUpdates((m, v) => o.div(m, o.add(o.sqrt(o.add(o.div(v as Array, c2), epsRoot)), eps)), muHat, nu);
+      return [out, { count, mu, nu }];
+    },
+  };
+}
+
+/** Lion's update direction `sign((1-b1) g + b1 m)`, with momentum `m ← (1-b2) g + b2 m`. */
+export function scaleByLion(opts: { b1?: number; b2?: number } = {}): GradientTransformation<{ count: Array; mu: unknown }> {
+  const { b1 = 0.9, b2 = 0.99 } = opts;
+  return {
+    init: (params) => ({ count: zeroCount(), mu: zerosLikeTree(params) }),
+    update: (updates, state) => {
+      const out = mapUpdates((g, m) => o.sign(o.add(o.mul(1 - b1, g), o.mul(b1, m as Array))), updates, state.mu);
+      const mu = mapUpdates((g, m) => o.add(o.mul(1 - b2, g), o.mul(b2, m as Array)), updates, state.mu);
+      return [out, { count: safeIncrement(state.count), mu }];
+    },
+  };
+}
+
+/**
+ * Apply `inner` only to the leaves selected by `mask`, a filter spec: a pytree prefix of booleans
+ * or a per-leaf predicate such as `(p) => p.ndim > 1` (optax's
+ * `mask=lambda params: tree_map(pred, params)` in one function). Other updates pass through.
+ */
+export function masked<S>(inner: GradientTransformation<S>, mask: FilterSpec): GradientTransformation<{ inner: S }> {
+  // Null positions (untrained leaves) are never selected; a predicate only sees arrays.
+  const spec: FilterSpec = typeof mask === "function" ? (l: unknown) => l !== null && l !== undefined && Boolean((mask as (x: unknown) => boolean)(l)) : mask;
+  return maskedBy(inner, (tree) => filterMask(tree, spec, nullLeaf));
+}
+
+const nullLeaf = (x: unknown): boolean => x === null || x === undefined;
+
+/**
+ * `masked` with the mask computed by `maskOf(tree, params)`: one boolean per leaf of `tree`
+ * flattened with null as a leaf (`tree` is the params at init, the updates at update).
+ */
+export function maskedBy<S>(inner: GradientTransformation<S>, maskOf: (tree: unknown, params: unknown) => boolean[]): GradientTransformation<{ inner: S }> {
+  const select = (tree: unknown, m: boolean[]) => {
+    const [leaves, def] = treeFlatten(tree, nullLeaf);
+    return treeUnflatten(
+      def,
+      leaves.map((l, i) => (m[i] ? l : null)),
+    );
+  };
+  return {
+    init: (params) => ({ inner: inner.init(select(params, maskOf(params, params))) }),
+    update: (updates, state, params) => {
+      const m = maskOf(updates, params);
+      const [innerUpdates, s] = inner.update(select(updates, m), state.inner, params === undefined || params === null ? undefined : select(params, m));
+      const [uLeaves, def] = treeFlatten(updates, nullLeaf);
+      const [iLeaves] = treeFlatten(innerUpdates, nullLeaf);
+      return [
+        treeUnflatten(
+          def,
+          uLeaves.map((u, i) => (m[i] ? iLeaves[i] : u)),
+        ),
+        { inner: s },
+      ];
+    },
+  };
+}
+
+/** `updates + weightDecay · params` (decoupled weight decay), optionally on a subset (`mask`). */
+export function addDecayedWeights(weightDecay = 0, mask?: FilterSpec): GradientTransformation<EmptyState | { inner: EmptyState }> {
+  const base: GradientTransformation<EmptyState> = {
+    init: () => ({}) as EmptyState,
+    update: (updates, state, params) => {
+      if (params === undefined || params === null) throw new ValueError("addDecayedWeights: update needs the params (pass them as the third argument)");
+      return [mapUpdates((g, p) => (p instanceof Array ? o.add(g, o.mul(weightDecay, p)) : g), updates, params), state];
+    },
+  };
+  return mask === undefined ? base : (masked(base, mask) as GradientTransformation<EmptyState | { inner: EmptyState }>);
+}
+
+/** Rescale all updates together so that their global norm is at most `maxNorm`. */
+export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyState> {
+  return {
+    init: () => ({}) as EmptyState,
+    update: (updates, state) => {
+      const norm = globalNorm(updates);
+      const small = o.less(norm, maxNorm);
+      return [mapUpdates((t) => o.where(small, t, o.mul(o.div(t, norm), maxNorm)), updates), state];
+    },
+  };
+}
+
+/** Clip every update elementwise to [-maxDelta, maxDelta]. */
+export function clip(maxDelta: number): GradientTransformation<EmptyState> {
+  return {
+    init: () => ({}) as EmptyState,
+    update: (updates, state) => [mapUpdates((t) => o.minimum(o.maximum(t, -maxDelta), maxDelta), updates), state],
+  };
+}

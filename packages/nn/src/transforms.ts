@@ -1,0 +1,230 @@
+/**
+ * Filtered transforms, as equinox's `filter_jit` / `filter_grad` / `filter_value_and_grad` /
+ * `filter_vmap`: they accept arbitrary pytrees (whole models) and decide per leaf what is traced.
+ *
+ * - `filterJit`: array leaves are traced; every other leaf (numbers, strings, functions) and every
+ *   static module field is a compile-time constant and part of the cache key.
+ * - `filterGrad`: differentiates with respect to the float arrays of the first argument; other
+ *   leaves get `null` gradients.
+ * - `filterVmap`: array leaves are mapped over axis 0 by default; non-array leaves are broadcast.
+ */
+import { Array, DTypeError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, type TreeDef } from "@linax-ts/core";
+const fullLike = lax.fullLike;
+import { combine, isInexactArray, partition } from "./filters.ts";
+import { identityId, staticKey } from "./static-key.ts";
+import { broadcastPrefix } from "./tree-util.ts";
+
+/** A full, collision-free key for a tree structure (core's `TreeDef.toString` omits aux data). */
+export function structureKey(def: TreeDef): string {
+  const rec = (d: TreeDef): string => {
+    const kids = d.children.map(rec).join(",");
+    switch (d.kind) {
+      case "leaf":
+        return "*";
+      case "none":
+        return "N";
+      case "undefined":
+        return "U";
+      case "array":
+        return `[${kids}]`;
+      case "object":
+        return `{${JSON.stringify(d.aux)}:${kids}}`;
+      case "custom": {
+        let aux: string;
+        try {
+          aux = JSON.stringify(d.aux) ?? "u";
+        } catch {
+          aux = `#${typeof d.aux === "object" && d.aux !== null ? identityId(d.aux) : String(d.aux)}`;
+        }
+        return `C${identityId(d.handler as object)}<${aux}>(${kids})`;
+      }
+    }
+  };
+  return rec(def);
+}
+
+interface JitEntry {
+  run: (...dyn: Array[]) => Array[];
+  out?: { def: TreeDef; statics: unknown[]; isDyn: boolean[] };
+}
+
+/**
+ * Compile `f` with `jit`, treating only the array leaves of its arguments as traced. Everything
+ * else (static module fields, numbers, strings, functions, `null`) is part of the cache key, so a
+ * new value retraces. Non-array leaves of the output are passed through as Python-style constants.
+ */
+export function filterJit<F extends (...args: never[]) => unknown>(f: F): F {
+  const cache = new Map<string, JitEntry>();
+  const name = f.name || "fn";
+  const wrapped = (...args: unknown[]): unknown => {
+    const [leaves, def] = treeFlatten(args);
+    const isDyn = leaves.map((l) => l instanceof Array);
+    const dyn = leaves.filter((l): l is Array => l instanceof Array);
+    const key = `${structureKey(def)}|${leaves.map((l, i) => (isDyn[i] ? (l as Array).aval.key() : staticKey(l))).join(";")}`;
+    let entry = cache.get(key);
+    if (entry === undefined) {
+      const e: JitEntry = { run: () => [] };
+      const inner = (...dynIn: Array[]): Array[] => {
+        let k = 0;
+        const full = leaves.map((l, i) => (isDyn[i] ? dynIn[k++] : l));
+        const out = (f as unknown as (...a: unknown[]) => unknown)(...treeUnflatten<unknown[]>(def, full));
+        const [outLeaves, outDef] = treeFlatten(out);
+        const outIsDyn = outLeaves.map((l) => l instanceof Array);
+        e.out = { def: outDef, statics: outLeaves.map((l, i) => (outIsDyn[i] ? null : l)), isDyn: outIsDyn };
+        return outLeaves.filter((l): l is Array => l instanceof Array);
+      };
+      Object.defineProperty(inner, "name", { value: name });
+      e.run = jit(inner);
+      entry = e;
+      cache.set(key, e);
+    }
+    const outs = entry.run(...dyn);
+    const o = entry.out;
+    if (o === undefined) throw new Error("filterJit: internal error: output structure unknown after the call");
+    let k = 0;
+    return treeUnflatten(
+      o.def,
+      o.statics.map((s, i) => (o.isDyn[i] ? outs[k++] : s)),
+    );
+  };
+  return wrapped as unknown as F;
+}
+
+export interface FilterGradOptions {
+  /** `f` returns `[value, aux]`; the aux output is returned alongside. */
+  hasAux?: boolean;
+}
+
+/**
+ * `[value, grads]` of `f(x, ...args)` with respect to the float arrays of `x` (any pytree, e.g. a
+ * model). `grads` has the structure of `x` with `null` at non-differentiable leaves. With
+ * `hasAux`, `f` returns `[value, aux]` and `value` is `[value, aux]`; aux may hold arrays (e.g.
+ * an updated `State`) and any other values.
+ */
+export function filterValueAndGrad<X, R>(f: (x: X, ...args: never[]) => R, opts: FilterGradOptions = {}): (x: X, ...args: unknown[]) => [R, X] {
+  return (x: X, ...args: unknown[]) => {
+    const [diff, nondiff] = partition(x, isInexactArray);
+    // Aux arrays leave through vjp's primal outputs (with zero cotangents), so they come out as
+    // plain arrays rather than tracers of the differentiation.
+    let aux: { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
+    const fn = (d: X): Array[] => {
+      const out = (f as unknown as (...a: unknown[]) => unknown)(combine(d, nondiff), ...args);
+      let value = out;
+      let auxArrays: Array[] = [];
+      if (opts.hasAux) {
+        if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError("filterValueAndGrad with hasAux: the function must return a pair [value, aux]");
+        value = out[0];
+        const [leaves, def] = treeFlatten(out[1]);
+        const isDyn = leaves.map((l) => l instanceof Array);
+        aux = { def, statics: leaves.map((l, i) => (isDyn[i] ? null : l)), isDyn };
+        auxArrays = leaves.filter((l): l is Array => l instanceof Array);
+      }
+      if (!(value instanceof Array) || value.ndim !== 0) {
+        throw new ShapeError(`filterGrad requires a scalar (shape []) output; got ${value instanceof Array ? `shape [${value.shape.join(", ")}]` : String(value)}`);
+      }
+      if (!isInexact(value.dtype)) throw new DTypeError(`filterGrad requires a float output; got ${value.dtype}`);
+      return [value, ...auxArrays];
+    };
+    const [outs, pullback] = vjp(fn as (...a: never[]) => Array[], diff);
+    const cts = outs.map((o, i) => fullLike(o.aval.strong(), i === 0 ? 1 : 0));
+    const [grads] = pullback(cts);
+    const value = outs[0];
+    if (!opts.hasAux) return [value as unknown as R, grads as X];
+    const a = aux as { def: TreeDef; statics: unknown[]; isDyn: boolean[] };
+    let k = 1;
+    const auxOut = treeUnflatten(
+      a.def,
+      a.statics.map((st, i) => (a.isDyn[i] ? outs[k++] : st)),
+    );
+    return [[value, auxOut] as unknown as R, grads as X];
+  };
+}
+
+/** The gradient of `f(x, ...args)` with respect to the float arrays of `x`; see `filterValueAndGrad`. */
+export function filterGrad<X>(f: (x: X, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: X, ...args: unknown[]) => X | [X, unknown] {
+  const vg = filterValueAndGrad(f, opts);
+  return (x: X, ...args: unknown[]) => {
+    const [v, g] = vg(x, ...args);
+    return opts.hasAux ? [g, (v as [unknown, unknown])[1]] : g;
+  };
+}
+
+/** An axis spec leaf: a number, `null` (not mapped), or a function of the leaf returning one. */
+export type AxisSpec = number | null | ((leaf: unknown) => number | null);
+
+/** `ifArray(axis)`: map array leaves over `axis`, leave everything else unmapped (equinox's `if_array`). */
+export function ifArray(axis: number): (leaf: unknown) => number | null {
+  return (leaf) => (leaf instanceof Array ? axis : null);
+}
+
+export interface FilterVmapOptions {
+  /**
+   * Per-argument axis specs (a list with one entry per positional argument, each a pytree
+   * prefix of axis spec leaves), or one spec for all arguments. Default 0. Only array leaves are
+   * ever mapped.
+   */
+  inAxes?: unknown;
+  /** Output axis spec (a pytree prefix of the output). Default 0. Non-array outputs are passed through. */
+  outAxes?: unknown;
+  /** Name of the mapped axis, for collectives (`lax.pmean`) and BatchNorm's `axisName`. */
+  axisName?: string;
+  /** Size of the mapped axis (needed when no input is mapped). */
+  axisSize?: number;
+}
+
+const isAxisLeaf = (s: unknown): s is AxisSpec => s === null || typeof s === "number" || typeof s === "function";
+const resolveAxis = (s: AxisSpec, leaf: unknown): number | null => {
+  if (!(leaf instanceof Array)) return null;
+  const a = typeof s === "function" ? s(leaf) : s;
+  if (a !== null && typeof a !== "number") throw new ValueError(`filterVmap: an axis spec function returned ${String(a)}; expected a number or null`);
+  return a;
+};
+
+/**
+ * Vectorize `f` over its array leaves (axis 0 by default). Non-array leaves of the inputs are
+ * broadcast; non-array leaves of the output are returned as is; `outAxes: null` returns an
+ * output that does not vary along the mapped axis (e.g. BatchNorm's updated `State`).
+ */
+export function filterVmap<F extends (...args: never[]) => unknown>(f: F, opts: FilterVmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
+  return ((...args: unknown[]) => {
+    const spec = opts.inAxes ?? 0;
+    const specList = globalThis.Array.isArray(spec) ? spec : args.map(() => spec);
+    if (specList.length !== args.length) throw new ValueError(`filterVmap: inAxes has ${specList.length} entries but the function was called with ${args.length} arguments`);
+    const [leaves, def] = treeFlatten(args);
+    const axes = broadcastPrefix(specList, args, isAxisLeaf, resolveAxis, "filterVmap inAxes");
+    const isDyn = leaves.map((l) => l instanceof Array);
+    const dyn = leaves.filter((l): l is Array => l instanceof Array);
+    const dynAxes = axes.filter((_, i) => isDyn[i]);
+    let out: { def: TreeDef; statics: unknown[]; isDyn: boolean[]; axes: (number | null)[] } | undefined;
+    const inner = (...dynIn: Array[]): Array[] => {
+      let k = 0;
+      const full = leaves.map((l, i) => (isDyn[i] ? dynIn[k++] : l));
+      const res = (f as unknown as (...a: unknown[]) => unknown)(...treeUnflatten<unknown[]>(def, full));
+      const [outLeaves, outDef] = treeFlatten(res);
+      const outIsDyn = outLeaves.map((l) => l instanceof Array);
+      const outAxes = broadcastPrefix(opts.outAxes ?? 0, res, isAxisLeaf, resolveAxis, "filterVmap outAxes");
+      out = { def: outDef, statics: outLeaves.map((l, i) => (outIsDyn[i] ? null : l)), isDyn: outIsDyn, axes: outAxes.filter((_, i) => outIsDyn[i]) };
+      return outLeaves.filter((l): l is Array => l instanceof Array);
+    };
+    // Core's vmap reads `outAxes` after running the function (the output structure is only known
+    // then), so a getter hands it the per-leaf axes computed inside `inner`.
+    const coreOpts = {
+      inAxes: dynAxes,
+      axisName: opts.axisName,
+      axisSize: opts.axisSize,
+      get outAxes(): (number | null)[] {
+        if (out === undefined) throw new Error("filterVmap: internal error: core vmap read outAxes before running the function");
+        return out.axes;
+      },
+    };
+    if (dyn.length === 0 && opts.axisSize === undefined) throw new ValueError("filterVmap: no argument has an array leaf to map over and no axisSize was given");
+    const outs = vmap(inner as (...a: never[]) => Array[], coreOpts)(...(dyn as never[])) as Array[];
+    const o = out as { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
+    if (o === undefined) throw new Error("filterVmap: internal error: the function did not run");
+    let k = 0;
+    return treeUnflatten(
+      o.def,
+      o.statics.map((s, i) => (o.isDyn[i] ? outs[k++] : s)),
+    );
+  }) as (...args: Parameters<F>) => ReturnType<F>;
+}
