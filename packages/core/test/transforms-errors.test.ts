@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, grad, vmap, jit, TracerLeakError, ShapeError, ValueError, DTypeError, ConcretizationError, type Array } from "linax-ts";
+import { np, grad, valueAndGrad, vmap, jit, TracerLeakError, ShapeError, ValueError, DTypeError, ConcretizationError, type Array } from "linax-ts";
 
 test("a tracer leaked out of grad is rejected when used later", () => {
   let leaked: Array | undefined;
@@ -52,4 +52,29 @@ test("jit closes over concrete arrays and over tracers of an outer grad", () => 
   // d/dy Σ (x·y) computed through a jitted closure over y.
   const g = grad((y: Array) => np.sum(jit((x: Array) => x.mul(y))(np.array([4, 5]))))(np.array([1, 1])) as Array;
   assert.deepEqual(g.tolist(), [4, 5]);
+});
+
+test("valueAndGrad with hasAux returns concrete aux arrays (no leaked tracers), non-array aux passes through", () => {
+  const [[v, aux], g] = valueAndGrad(
+    (x: Array) => {
+      const y = np.sin(x);
+      return [np.sum(y), { y, tag: "t", n: 3 }];
+    },
+    { hasAux: true },
+  )(np.array([0, 1])) as [[Array, { y: Array; tag: string; n: number }], Array];
+  assert.ok(Math.abs((v.item() as number) - Math.sin(1)) < 1e-6);
+  assert.equal(aux.y.isTracer, false);
+  assert.deepEqual((aux.y.tolist() as number[]).map((t) => Math.fround(t)), [0, Math.fround(Math.sin(1))]);
+  assert.equal(aux.tag, "t");
+  assert.equal(aux.n, 3);
+  assert.deepEqual(((g as Array).tolist() as number[]).map((t) => Math.fround(t)), [1, Math.fround(Math.cos(1))]);
+  const [g2, aux2] = grad((x: Array) => [np.sum(x.mul(x)), x.mul(2)], { hasAux: true })(np.array([3])) as [Array, Array];
+  assert.deepEqual(g2.tolist(), [6]);
+  assert.deepEqual(np.add(aux2, 1).tolist(), [7]);
+});
+
+test("whole JS numbers beyond int32 are float-kind scalars", () => {
+  assert.equal(np.array([1, 2]).add(-3.4e38).dtype, "float32");
+  assert.ok((np.array([0]).add(-3.4e38).item() as number) < -1e38);
+  assert.equal(np.array([1], { dtype: "int32" }).add(2 ** 31).dtype, "float32");
 });

@@ -112,7 +112,10 @@ export function array(x: ArrayLike | NdarrayLike, opts: ArrayOptions = {}): Arra
  * `floatArray.add(1)` stays float32), other numbers weak float32.
  */
 export function scalarArray(x: number | boolean, dtype?: DType, weak = dtype === undefined && typeof x !== "boolean"): Array {
-  const kindDType: DType = typeof x === "boolean" ? "bool" : Number.isInteger(x) && !Object.is(x, -0) ? "int32" : "float32";
+  // Whole numbers outside int32's range are float-kind (JAX would overflow an int32; a float
+  // literal is what the user meant, e.g. -3.4e38).
+  const isInt32 = Number.isInteger(x) && !Object.is(x, -0) && (x as number) >= -2147483648 && (x as number) <= 2147483647;
+  const kindDType: DType = typeof x === "boolean" ? "bool" : isInt32 ? "int32" : "float32";
   const dt = dtype ?? kindDType;
   const data = allocTyped(dt, 1);
   data[0] = typeof x === "boolean" ? (x ? 1 : 0) : x;

@@ -138,21 +138,31 @@ export function valueAndGrad(f: (...args: never[]) => unknown, opts: GradOptions
       if (!isInexact(l.dtype) && !opts.allowInt) throw new DTypeError(`grad requires float or complex inputs for differentiated arguments; got ${l.dtype} (pass allowInt: true to allow it)`);
     }
     const [ps, inTree] = flattenArgs(diffArgs, "grad");
-    let auxOut: unknown;
+    // Aux array leaves leave the linearized function as extra (known) outputs, so they come back
+    // as concrete values of this level rather than tracers of the internal JVP/linearize traces.
+    let auxDef: TreeDef | undefined;
+    let auxLeaves: unknown[] = [];
+    let auxIsArray: boolean[] = [];
     const flat = (...xs: Array[]): Array[] => {
       const dargs = treeUnflatten<unknown[]>(inTree, xs);
       const r = g(...dargs);
       if (opts.hasAux) {
-        auxOut = (r as [Array, unknown])[1];
-        return [(r as [Array, unknown])[0]];
+        [auxLeaves, auxDef] = treeFlatten((r as [Array, unknown])[1]);
+        auxIsArray = auxLeaves.map((l) => l instanceof Array);
+        return [(r as [Array, unknown])[0], ...(auxLeaves.filter((l) => l instanceof Array) as Array[])];
       }
       return [r as Array];
     };
     const { primalsOut, pullback } = vjpFlat(flat, ps);
     const out = primalsOut[0];
     const ct = fullLike(out.aval.strong(), 1);
-    const grads = treeUnflatten<unknown[]>(inTree, pullback([ct]));
+    const grads = treeUnflatten<unknown[]>(inTree, pullback([ct, ...primalsOut.slice(1).map(() => null)]));
     const gradVal = typeof argnums === "number" ? grads[0] : grads;
+    let auxOut: unknown;
+    if (opts.hasAux && auxDef !== undefined) {
+      let k = 1;
+      auxOut = treeUnflatten(auxDef, auxLeaves.map((l, i) => (auxIsArray[i] ? primalsOut[k++] : l)));
+    }
     return [opts.hasAux ? [out, auxOut] : out, gradVal];
   };
 }
