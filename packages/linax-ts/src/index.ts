@@ -5,3 +5,4 @@
 import "@linax-ts/backend-cpu";
 export * from "@linax-ts/core";
 export * as nn from "@linax-ts/nn";
+export * as ssm from "@linax-ts/ssm";

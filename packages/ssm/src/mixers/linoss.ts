@@ -1,0 +1,234 @@
+/**
+ * LinOSS, oscillatory state space models (Rusch & Rus 2025; damped variant Boyer et al.), linax
+ * `sequence_mixers/linoss.py`: the forced, optionally damped oscillator `y″ = -Ay - Gy′ + Bu`
+ * with diagonal `A, G ≥ 0`, discretised implicitly (IM) or implicit-explicitly (IMEX). Each
+ * state is a pair `(z, y)` (velocity-like, position) that evolves by a 2×2 matrix per state:
+ * `[z; y]_k = M [z; y]_{k-1} + F_k`, scanned with an associative scan over the 2×2 blocks.
+ * Output `Re(C y_k) + D ⊙ u_k` (no factor 2).
+ */
+import { Array, ValueError, lax, np, random } from "@linax-ts/core";
+import { relu, sigmoid, splitKey, type PRNGKey } from "@linax-ts/nn";
+import { SequenceMixer, SequenceMixerConfig, applyRows, pairToComplex, type MixerCallKey, type MixerStepFn } from "./base.ts";
+
+/** LinOSS's discretisations. */
+export type LinOSSDiscretization = "IM" | "IMEX";
+
+/** Options of `LinOSSSequenceMixerConfig` (all optional). */
+export interface LinOSSSequenceMixerOptions {
+  /** Number of oscillators `P` (default 64). */
+  stateDim?: number;
+  /** "IM" or "IMEX" (default "IMEX"). */
+  discretization?: LinOSSDiscretization;
+  /** Damping `G` (default true; only IMEX supports it, so "IM" needs `damping: false`). */
+  damping?: boolean;
+  /** Damped init: eigenvalue moduli on the ring `[rMin, 1]` (default 0.9). */
+  rMin?: number;
+  /** Damped init: eigenvalue phases in `[0, thetaMax)` (default π). */
+  thetaMax?: number;
+}
+
+/** linax's `LinOSSSequenceMixerConfig`. */
+export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenceMixer> {
+  readonly stateDim: number;
+  readonly discretization: LinOSSDiscretization;
+  readonly damping: boolean;
+  readonly rMin: number;
+  readonly thetaMax: number;
+
+  constructor(opts: LinOSSSequenceMixerOptions = {}) {
+    super();
+    this.stateDim = opts.stateDim ?? 64;
+    this.discretization = opts.discretization ?? "IMEX";
+    this.damping = opts.damping ?? true;
+    this.rMin = opts.rMin ?? 0.9;
+    this.thetaMax = opts.thetaMax ?? Math.PI;
+    if (!Number.isInteger(this.stateDim) || this.stateDim < 1) throw new ValueError(`LinOSSSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
+    if (this.discretization !== "IM" && this.discretization !== "IMEX") {
+      throw new ValueError(`LinOSSSequenceMixerConfig: discretization must be "IM" or "IMEX"; got ${JSON.stringify(this.discretization)}`);
+    }
+    // linax builds this combination and fails at the first call (SPEC-linax.md §14.5).
+    if (this.discretization === "IM" && this.damping) {
+      throw new ValueError('LinOSSSequenceMixerConfig: discretization "IM" has no damped variant; pass { discretization: "IM", damping: false }');
+    }
+  }
+
+  build(inFeatures: number, key: PRNGKey): LinOSSSequenceMixer {
+    return new LinOSSSequenceMixer(inFeatures, this, key);
+  }
+}
+
+/** LinOSS's recurrent state: `z` and `y` (position), each `[...batch, P]` complex64. */
+export interface LinOSSCache {
+  readonly [name: string]: Array;
+  readonly z: Array;
+  readonly y: Array;
+}
+
+/**
+ * The per-state 2×2 transition `M = [[M11, M12], [M21, M22]]` (each `[P]`, real) and the input
+ * gains `F1 = f1 ⊙ Bu`, `F2 = f2 ⊙ Bu`.
+ */
+export interface LinOSSTransition {
+  readonly M11: Array;
+  readonly M12: Array;
+  readonly M21: Array;
+  readonly M22: Array;
+  readonly f1: Array;
+  readonly f2: Array;
+}
+
+/**
+ * The LinOSS layer. Leaves: `A_diag [P]`, `G_diag [P]` (damped only; absent otherwise),
+ * `B [P, H, 2]`, `C [H, P, 2]`, `D [H]`, `steps [P]` (`Δ = sigmoid(steps)`).
+ */
+export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
+  readonly A_diag: Array;
+  readonly G_diag: Array | null;
+  readonly B: Array;
+  readonly C: Array;
+  readonly D: Array;
+  readonly steps: Array;
+  readonly inFeatures: number;
+  readonly stateDim: number;
+  readonly discretization: LinOSSDiscretization;
+  readonly damping: boolean;
+
+  /** `A, G, B, C, D, step` keys = `split(key, 7)[:6]`, as linax. */
+  constructor(inFeatures: number, cfg: LinOSSSequenceMixerConfig, key: PRNGKey) {
+    super();
+    if (!Number.isInteger(inFeatures) || inFeatures < 1) throw new ValueError(`LinOSSSequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
+    const P = cfg.stateDim;
+    const H = inFeatures;
+    const [AKey, GKey, BKey, CKey, DKey, stepKey] = splitKey(key, 7);
+    const steps = np.multiply(random.normal(stepKey, [P]), 0.5);
+    if (cfg.discretization === "IMEX" && cfg.damping) {
+      const delta = sigmoid(steps);
+      const rMax = 1.0;
+      // |eigenvalue|² uniform on [rMin², 1]; G solves |λ|² = 1/(1 + ΔG) for it.
+      const mags = np.sqrt(np.add(np.multiply(random.uniform(GKey, [P]), rMax ** 2 - cfg.rMin ** 2), cfg.rMin ** 2));
+      const mags2 = np.square(mags);
+      this.G_diag = np.divide(np.subtract(1, mags2), np.multiply(delta, mags2));
+      const theta = np.multiply(random.uniform(AKey, [P]), np.array(cfg.thetaMax, { dtype: "float32" }));
+      this.A_diag = mapThetaToA(theta, relu(this.G_diag), delta);
+    } else {
+      this.G_diag = null; // no leaf, as linax's `G_diag = None`
+      this.A_diag = random.uniform(AKey, [P]);
+    }
+    this.B = simpleUniform(BKey, [P, H, 2], 1 / Math.sqrt(H));
+    this.C = simpleUniform(CKey, [H, P, 2], 1 / Math.sqrt(P));
+    this.D = random.normal(DKey, [H]);
+    this.steps = steps;
+    this.inFeatures = H;
+    this.stateDim = P;
+    this.discretization = cfg.discretization;
+    this.damping = cfg.damping;
+  }
+
+  /** `Δ = sigmoid(steps)`, `[P]`. */
+  delta(): Array {
+    return sigmoid(this.steps);
+  }
+
+  /** The 2×2 transition and input gains of the configured discretisation (linax's `apply_*`). */
+  transition(): LinOSSTransition {
+    const dt = this.delta();
+    const dt2 = np.square(dt);
+    if (this.discretization === "IM") {
+      if (this.damping) throw new ValueError(`LinOSSSequenceMixer: discretization IM with damping is not implemented`);
+      const A = relu(this.A_diag);
+      const S = np.divide(1, np.add(1, np.multiply(dt2, A)));
+      const M11 = np.subtract(1, np.multiply(np.multiply(dt2, A), S));
+      const M21 = np.multiply(dt, S);
+      return { M11, M12: np.multiply(np.multiply(np.negative(dt), A), S), M21, M22: S, f1: np.multiply(M11, dt), f2: np.multiply(M21, dt) };
+    }
+    if (this.discretization !== "IMEX") throw new ValueError(`LinOSSSequenceMixer: discretization ${JSON.stringify(this.discretization)} not implemented`);
+    if (!this.damping) {
+      const A = relu(this.A_diag);
+      const ones = np.onesLike(A);
+      return { M11: ones, M12: np.multiply(np.negative(dt), A), M21: dt, M22: np.subtract(1, np.multiply(dt2, A)), f1: dt, f2: dt2 };
+    }
+    if (this.G_diag === null) throw new ValueError("LinOSSSequenceMixer: damped IMEX needs G_diag");
+    const G = relu(this.G_diag);
+    const dtG = np.multiply(dt, G);
+    const root = np.multiply(np.sqrt(np.add(1, dtG)), 2);
+    // Clamp A into [lo, hi], the range where the damped IMEX eigenvalues stay on/inside the unit circle.
+    const lo = np.divide(np.subtract(np.add(2, dtG), root), dt2);
+    const hi = np.divide(np.add(np.add(2, dtG), root), dt2);
+    const A = np.subtract(np.add(lo, relu(np.subtract(this.A_diag, lo))), relu(np.subtract(this.A_diag, hi)));
+    const S = np.add(np.onesLike(A), dtG);
+    return {
+      M11: np.divide(1, S),
+      M12: np.multiply(np.divide(np.negative(dt), S), A),
+      M21: np.divide(dt, S),
+      M22: np.subtract(np.onesLike(A), np.multiply(np.divide(dt2, S), A)),
+      f1: np.multiply(dt, np.divide(1, S)),
+      f2: np.multiply(dt2, np.divide(1, S)),
+    };
+  }
+
+  call(x: Array, _key?: MixerCallKey): Array {
+    this.checkSequence(x);
+    const L = x.shape[0];
+    const P = this.stateDim;
+    const t = this.transition();
+    const Bu = applyRows(pairToComplex(this.B), x); // [L, P] complex
+    const bc = (m: Array) => np.broadcastTo(m, [L, P]);
+    type Elem = [Array, Array, Array, Array, Array, Array]; // M11, M12, M21, M22, b1, b2
+    // (M_i, b_i) then (M_j, b_j): M = M_j M_i, b = M_j b_i + b_j (2×2 blocks of diagonals).
+    const op = (i: Elem, j: Elem): Elem => [
+      np.add(np.multiply(j[0], i[0]), np.multiply(j[1], i[2])),
+      np.add(np.multiply(j[0], i[1]), np.multiply(j[1], i[3])),
+      np.add(np.multiply(j[2], i[0]), np.multiply(j[3], i[2])),
+      np.add(np.multiply(j[2], i[1]), np.multiply(j[3], i[3])),
+      np.add(np.add(np.multiply(j[0], i[4]), np.multiply(j[1], i[5])), j[4]),
+      np.add(np.add(np.multiply(j[2], i[4]), np.multiply(j[3], i[5])), j[5]),
+    ];
+    const elems: Elem = [bc(t.M11), bc(t.M12), bc(t.M21), bc(t.M22), np.multiply(t.f1, Bu), np.multiply(t.f2, Bu)];
+    const out = lax.associativeScan(op, elems);
+    const ys = out[5]; // the position half of the state
+    return np.add(np.real(applyRows(pairToComplex(this.C), ys)), np.multiply(this.D, x));
+  }
+
+  initCache(batchShape: readonly number[] = []): LinOSSCache {
+    const zero = np.zeros([...batchShape, this.stateDim], { dtype: "complex64" });
+    return { z: zero, y: zero };
+  }
+
+  recurrence(): MixerStepFn<LinOSSCache> {
+    const t = this.transition();
+    const B = pairToComplex(this.B);
+    const C = pairToComplex(this.C);
+    return (xt, cache) => {
+      this.checkStep(xt, cache.y, 1);
+      const Bu = applyRows(B, xt);
+      const z = np.add(np.add(np.multiply(t.M11, cache.z), np.multiply(t.M12, cache.y)), np.multiply(t.f1, Bu));
+      const y = np.add(np.add(np.multiply(t.M21, cache.z), np.multiply(t.M22, cache.y)), np.multiply(t.f2, Bu));
+      return [np.add(np.real(applyRows(C, y)), np.multiply(this.D, xt)), { z, y }];
+    };
+  }
+}
+
+/** linax's `simple_uniform_init`: `uniform(key, shape)·2·std − std`. */
+function simpleUniform(key: PRNGKey, shape: readonly number[], std: number): Array {
+  return np.subtract(np.multiply(np.multiply(random.uniform(key, shape), 2.0), std), std);
+}
+
+/**
+ * linax's `map_theta_to_A`: the `A` whose damped-IMEX eigenvalues have phase `θ` given `G` and
+ * `Δ` — the `+` root for `θ > π/2`, else the `−` root. Same operation order as linax.
+ */
+export function mapThetaToA(theta: Array, G: Array, dt: Array): Array {
+  const cos = np.cos(theta);
+  const tan2 = np.square(np.tan(theta));
+  const dt2 = np.square(dt);
+  const dt4 = np.power(dt, 4);
+  const dt5 = np.power(dt, 5);
+  const invCos2 = np.power(cos, -2);
+  const root = np.sqrt(np.add(np.multiply(dt4, invCos2), np.multiply(np.multiply(dt5, G), invCos2)));
+  const dtG2 = np.multiply(np.multiply(dt, 2), G);
+  const q = np.multiply(dt2, np.subtract(np.subtract(np.subtract(-4, dtG2), np.multiply(4, tan2)), np.multiply(dtG2, tan2)));
+  const denom = np.multiply(np.multiply(dt4, 2), np.add(1, tan2));
+  const plus = np.divide(np.subtract(np.multiply(4, root), q), denom);
+  const minus = np.divide(np.subtract(np.multiply(-4, root), q), denom);
+  return np.where(np.greater(theta, Math.PI / 2), plus, minus);
+}
