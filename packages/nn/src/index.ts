@@ -11,7 +11,7 @@ export { filterJit, filterGrad, filterValueAndGrad, filterVmap, ifArray, structu
 export { State, StateIndex, makeWithState, deleteInitState, cloneState } from "./state.ts";
 export { inference } from "./inference.ts";
 export { staticKey } from "./static-key.ts";
-export { relu, gelu, geluExact, sigmoid, silu, swish, softplus, logSigmoid, tanh, elu, leakyRelu, softmax, logSoftmax, identity } from "./activations.ts";
+export { relu, gelu, geluExact, sigmoid, silu, swish, softplus, logSigmoid, tanh, elu, leakyRelu, softmax, logSoftmax, identity, oneHot } from "./activations.ts";
 export * as init from "./initializers.ts";
 export type { Initializer } from "./initializers.ts";
 export * as losses from "./losses.ts";

@@ -8,43 +8,40 @@
  * Flax's `[in, out]` kernels; equinox/linax-ts weights are `[out, in]`, so pass
  * `{ inAxis: -1, outAxis: -2 }` for a `Linear` weight (the layers do this when given an initializer).
  */
-import type { Array, DType } from "@linax-ts/core";
-import { ValueError } from "@linax-ts/core";
-import * as o from "./ops.ts";
-import * as rnd from "./random.ts";
+import { ValueError, np, random, type Array, type DType } from "@linax-ts/core";
 import type { PRNGKey } from "./random.ts";
 
 /** `(key, shape, dtype) => Array`. */
 export type Initializer = (key: PRNGKey, shape: readonly number[], dtype?: DType) => Array;
 
 /** Always zeros. */
-export const zeros: Initializer = (_key, shape, dtype = "float32") => o.zeros(shape, dtype);
+export const zeros: Initializer = (_key, shape, dtype = "float32") => np.zeros(shape, { dtype });
 /** Always ones. */
-export const ones: Initializer = (_key, shape, dtype = "float32") => o.ones(shape, dtype);
+export const ones: Initializer = (_key, shape, dtype = "float32") => np.ones(shape, { dtype });
 
 /** A constant. */
 export function constant(value: number): Initializer {
-  return (_key, shape, dtype = "float32") => o.full(shape, value, dtype);
+  return (_key, shape, dtype = "float32") => np.full(shape, value, { dtype });
 }
 
 /** Uniform on [0, scale) (`jax.nn.initializers.uniform`, default scale 0.01). */
 export function uniform(scale = 1e-2): Initializer {
-  return (key, shape, dtype = "float32") => rnd.uniform(key, shape, { minval: 0, maxval: scale, dtype });
+  return (key, shape, dtype = "float32") => random.uniform(key, shape, { minval: 0, maxval: scale, dtype });
 }
 
 /** Uniform on [minval, maxval) (equinox's layer default uses ±1/√fan_in). */
 export function uniformRange(minval: number, maxval: number): Initializer {
-  return (key, shape, dtype = "float32") => rnd.uniform(key, shape, { minval, maxval, dtype });
+  return (key, shape, dtype = "float32") => random.uniform(key, shape, { minval, maxval, dtype });
 }
 
 /** Normal with standard deviation `stddev` (default 0.01). */
 export function normal(stddev = 1e-2): Initializer {
-  return (key, shape, dtype = "float32") => o.mul(rnd.normal(key, shape, { dtype }), stddev);
+  return (key, shape, dtype = "float32") => np.multiply(random.normal(key, shape, { dtype }), stddev);
 }
 
 /** Normal truncated at ±2 standard deviations, scaled by `stddev` (default 0.01). */
 export function truncatedNormal(stddev = 1e-2, opts: { lower?: number; upper?: number } = {}): Initializer {
-  return (key, shape, dtype = "float32") => o.mul(rnd.truncatedNormal(key, opts.lower ?? -2, opts.upper ?? 2, shape, { dtype }), stddev);
+  return (key, shape, dtype = "float32") => np.multiply(random.truncatedNormal(key, opts.lower ?? -2, opts.upper ?? 2, shape, { dtype }), stddev);
 }
 
 export type FanMode = "fan_in" | "fan_out" | "fan_avg";
@@ -83,12 +80,12 @@ export function varianceScaling(scale: number, mode: FanMode, distribution: Dist
     switch (distribution) {
       case "truncated_normal": {
         const stddev = Math.sqrt(variance) / 0.8796256610342398;
-        return o.mul(rnd.truncatedNormal(key, -2, 2, shape, { dtype }), stddev);
+        return np.multiply(random.truncatedNormal(key, -2, 2, shape, { dtype }), stddev);
       }
       case "normal":
-        return o.mul(rnd.normal(key, shape, { dtype }), Math.sqrt(variance));
+        return np.multiply(random.normal(key, shape, { dtype }), Math.sqrt(variance));
       case "uniform":
-        return rnd.uniform(key, shape, { minval: -Math.sqrt(3 * variance), maxval: Math.sqrt(3 * variance), dtype });
+        return random.uniform(key, shape, { minval: -Math.sqrt(3 * variance), maxval: Math.sqrt(3 * variance), dtype });
     }
   };
 }

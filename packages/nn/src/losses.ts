@@ -7,10 +7,8 @@
  * - `where`: a boolean mask broadcastable to the per-example loss shape (e.g. padding positions
  *   of a sequence batch).
  */
-import type { Array, ArrayLike } from "@linax-ts/core";
-import { ValueError } from "@linax-ts/core";
-import * as o from "./ops.ts";
-import { logSigmoid, logSoftmax } from "./activations.ts";
+import { ValueError, np, type Array, type ArrayLike } from "@linax-ts/core";
+import { asInexact, logSigmoid, logSoftmax, oneHot } from "./activations.ts";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -27,17 +25,17 @@ export function reduceLoss(losses: Array, opts: LossOptions = {}): Array {
   let l = losses;
   let count: Array | number = losses.size;
   if (opts.where !== undefined) {
-    const m = o.broadcastTo(o.astype(o.asArray(opts.where), "bool"), losses.shape);
-    l = o.where(m, losses, o.zeros(losses.shape, losses.dtype));
-    count = o.sum(o.astype(m, "float32"));
+    const m = np.broadcastTo(np.asArray(opts.where, "bool"), losses.shape);
+    l = np.where(m, losses, np.zerosLike(losses));
+    count = np.sum(m, { dtype: "float32" });
   }
   switch (reduction) {
     case "none":
       return l;
     case "sum":
-      return o.sum(l);
+      return np.sum(l);
     case "mean":
-      return o.div(o.sum(l), count);
+      return np.divide(np.sum(l), count);
     default:
       throw new ValueError(`loss reduction must be "mean", "sum" or "none"; got ${String(reduction)}`);
   }
@@ -51,7 +49,7 @@ export function reduceLoss(losses: Array, opts: LossOptions = {}): Array {
 export function softmaxCrossEntropy(logits: Array, labels: Array, opts: LossOptions = {}): Array {
   if (labels.dtype === "int32" || labels.dtype === "uint32") return softmaxCrossEntropyWithIntegerLabels(logits, labels, opts);
   if (labels.ndim !== logits.ndim) throw new ValueError(`softmaxCrossEntropy: float labels must have the logits' shape [${logits.shape.join(", ")}]; got [${labels.shape.join(", ")}] (pass int32 labels for class indices)`);
-  const per = o.neg(o.sum(o.mul(labels, logSoftmax(logits)), { axis: -1 }));
+  const per = np.negative(np.sum(np.multiply(labels, logSoftmax(logits)), { axis: -1 }));
   return reduceLoss(per, opts);
 }
 
@@ -61,21 +59,21 @@ export function softmaxCrossEntropyWithIntegerLabels(logits: Array, labels: Arra
   if (labels.ndim !== logits.ndim - 1 || labels.shape.some((d, i) => d !== logits.shape[i])) {
     throw new ValueError(`softmaxCrossEntropyWithIntegerLabels: labels of shape [${labels.shape.join(", ")}] do not match logits of shape [${logits.shape.join(", ")}] (expected the logits' shape without the class axis)`);
   }
-  const picked = o.sum(o.mul(logits, o.oneHot(labels, classes, logits.dtype)), { axis: -1 });
-  const per = o.sub(o.logsumexp(logits, { axis: -1 }), picked);
+  const picked = np.sum(np.multiply(logits, oneHot(labels, classes, { dtype: logits.dtype })), { axis: -1 });
+  const per = np.subtract(np.logsumexp(logits, { axis: -1 }), picked);
   return reduceLoss(per, opts);
 }
 
 /** Binary cross-entropy of `sigmoid(logits)` against `labels` in [0, 1], elementwise, computed stably. */
 export function sigmoidBinaryCrossEntropy(logits: Array, labels: ArrayLike, opts: LossOptions = {}): Array {
-  const y = o.toFloat(labels);
-  const per = o.neg(o.add(o.mul(y, logSigmoid(logits)), o.mul(o.sub(1, y), logSigmoid(o.neg(logits)))));
+  const y = asInexact(labels);
+  const per = np.negative(np.add(np.multiply(y, logSigmoid(logits)), np.multiply(np.subtract(1, y), logSigmoid(np.negative(logits)))));
   return reduceLoss(per, opts);
 }
 
 /** Elementwise `(predictions - targets)²`. */
 export function squaredError(predictions: Array, targets: ArrayLike): Array {
-  return o.square(o.sub(predictions, targets));
+  return np.square(np.subtract(predictions, targets));
 }
 
 /** Mean (or sum) squared error over all elements. */
@@ -87,5 +85,5 @@ export const mse = meanSquaredError;
 
 /** optax's `l2_loss`: `0.5 · (predictions - targets)²`, reduced. */
 export function l2Loss(predictions: Array, targets: ArrayLike, opts: LossOptions = {}): Array {
-  return reduceLoss(o.mul(0.5, squaredError(predictions, targets)), opts);
+  return reduceLoss(np.multiply(0.5, squaredError(predictions, targets)), opts);
 }

@@ -30,6 +30,7 @@
 import { Array, registerPytreeNode, treeFlatten } from "@linax-ts/core";
 import { identityId, staticKey } from "./static-key.ts";
 import { treePformat } from "./pretty.ts";
+import { isPlainObject } from "./tree-util.ts";
 
 /** Base class of every nn layer and model: an immutable pytree node. See the module TSDoc. */
 export abstract class Module {
@@ -47,14 +48,8 @@ export abstract class Module {
 export function isPytreeNode(x: unknown): boolean {
   if (typeof x !== "object" || x === null || x instanceof Array || globalThis.Array.isArray(x)) return false;
   if (x instanceof Module) return true;
-  const p = Object.getPrototypeOf(x);
-  if (p === Object.prototype || p === null) return false;
+  if (isPlainObject(x)) return false;
   return treeFlatten(x, (y) => y !== x)[1].kind === "custom";
-}
-
-function isPlainObject(x: object): boolean {
-  const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
 }
 
 /**

@@ -4,21 +4,18 @@
  * module, like equinox's `tree_pformat` plus a parameter count.
  */
 import { Array, treeLeaves } from "@linax-ts/core";
+import { isInexactArray } from "./filters.ts";
 import { Module } from "./module.ts";
+import { isPlainObject } from "./tree-util.ts";
 
 /** Number of elements in the float (and complex) arrays of a pytree: its trainable parameters. */
 export function countParams(tree: unknown): number {
   let n = 0;
-  for (const l of treeLeaves(tree)) if (l instanceof Array && (l.dtype === "float32" || l.dtype === "complex64")) n += l.size;
+  for (const l of treeLeaves(tree)) if (isInexactArray(l)) n += l.size;
   return n;
 }
 
 const fmtCount = (n: number): string => n.toLocaleString("en-US");
-
-function isPlain(x: object): boolean {
-  const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
-}
 
 function short(x: unknown): string | undefined {
   if (x instanceof Array) return x.aval.toString();
@@ -58,9 +55,9 @@ export function treePformat(tree: unknown, opts: PformatOptions = {}): string {
         items = obj.map((c) => rec(c, depth + 1, seen));
       } else {
         const entries = Object.entries(obj);
-        const named = isPlain(obj) ? "" : (obj.constructor?.name ?? "Object");
+        const named = isPlainObject(obj) ? "" : (obj.constructor?.name ?? "Object");
         // Other classes with their own rendering (State, ...) print themselves.
-        if (!(obj instanceof Module) && !isPlain(obj) && (obj as { toString: unknown }).toString !== Object.prototype.toString) return String(obj);
+        if (!(obj instanceof Module) && !isPlainObject(obj) && (obj as { toString: unknown }).toString !== Object.prototype.toString) return String(obj);
         const params = countParams(obj);
         open = named ? `${named}(` : "{";
         close = named ? ")" : "}";

@@ -1,10 +1,12 @@
 /**
- * The PRNG operations nn uses, on top of core's `random` (threefry2x32, bit-exact with
- * `jax.random`, traceable under jit/vmap/grad). Keys are JAX keys: typed (`random.key(seed)`,
- * a `KeyArray`) or raw (`random.PRNGKey(seed)`, uint32 of shape [2]); nn accepts both and
- * returns keys of the kind it was given.
+ * What nn adds to core's `random` (threefry2x32, bit-exact with `jax.random`, traceable under
+ * jit/vmap/grad): the `PRNGKey` type nn's APIs take, `prngKey(seed)`, and `splitKey`, a
+ * `jax.random.split` returning a list for both key kinds. Keys are JAX keys: typed
+ * (`random.key(seed)`, a `KeyArray`) or raw (`random.PRNGKey(seed)`, uint32 of shape [2]); nn
+ * accepts both and returns keys of the kind it was given. For sampling, nn calls core's
+ * `random.uniform` / `normal` / `truncatedNormal` / `bernoulli` directly (they accept both kinds).
  */
-import { Array, lax, random, type DType } from "@linax-ts/core";
+import { np, random } from "@linax-ts/core";
 
 /** A PRNG key: `random.key(seed)` (typed) or `random.PRNGKey(seed)` (raw uint32 [2]). */
 export type PRNGKey = random.KeyLike;
@@ -18,25 +20,5 @@ export function prngKey(seed: number): PRNGKey {
 export function splitKey(key: PRNGKey, num = 2): PRNGKey[] {
   const ks = random.split(key, num);
   if (ks instanceof random.KeyArray) return [...ks];
-  return globalThis.Array.from({ length: num }, (_, i) => lax.reshape(lax.sliceInDim(ks, i, i + 1, 1, 0), [2]));
-}
-
-/** Uniform samples in [minval, maxval). */
-export function uniform(key: PRNGKey, shape: readonly number[], opts: { minval?: number; maxval?: number; dtype?: DType } = {}): Array {
-  return random.uniform(key, shape, opts);
-}
-
-/** Standard normal samples. */
-export function normal(key: PRNGKey, shape: readonly number[], opts: { dtype?: DType } = {}): Array {
-  return random.normal(key, shape, opts);
-}
-
-/** Normal samples truncated to [lower, upper] (in standard deviations). */
-export function truncatedNormal(key: PRNGKey, lower: number, upper: number, shape: readonly number[], opts: { dtype?: DType } = {}): Array {
-  return random.truncatedNormal(key, lower, upper, shape, opts);
-}
-
-/** Bernoulli(p) booleans. */
-export function bernoulli(key: PRNGKey, p: number, shape: readonly number[]): Array {
-  return random.bernoulli(key, p, shape);
+  return globalThis.Array.from({ length: num }, (_, i) => np.index(ks, i));
 }

@@ -9,6 +9,8 @@
  * keep NaN / ±Infinity / -0 apart, and strings cannot be confused with numbers.
  */
 
+import { isPlainObject } from "./tree-util.ts";
+
 let nextId = 1;
 const ids = new WeakMap<object, number>();
 
@@ -20,11 +22,6 @@ export function identityId(x: object): number {
     ids.set(x, id);
   }
   return id;
-}
-
-function isPlainObject(x: object): boolean {
-  const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
 }
 
 function encodeNumber(x: number): string {

@@ -9,7 +9,6 @@
  * - `filterVmap`: array leaves are mapped over axis 0 by default; non-array leaves are broadcast.
  */
 import { Array, DTypeError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, type TreeDef } from "@linax-ts/core";
-const fullLike = lax.fullLike;
 import { combine, isInexactArray, partition } from "./filters.ts";
 import { identityId, staticKey } from "./static-key.ts";
 import { broadcastPrefix } from "./tree-util.ts";
@@ -126,7 +125,7 @@ export function filterValueAndGrad<X, R>(f: (x: X, ...args: never[]) => R, opts:
       return [value, ...auxArrays];
     };
     const [outs, pullback] = vjp(fn as (...a: never[]) => Array[], diff);
-    const cts = outs.map((o, i) => fullLike(o.aval.strong(), i === 0 ? 1 : 0));
+    const cts = outs.map((o, i) => lax.fullLike(o.aval.strong(), i === 0 ? 1 : 0));
     const [grads] = pullback(cts);
     const value = outs[0];
     if (!opts.hasAux) return [value as unknown as R, grads as X];

@@ -11,7 +11,7 @@
  */
 import { Array, ValueError } from "@linax-ts/core";
 import { Module, isStaticFieldValue, replaceFields } from "./module.ts";
-import { isLeafValue, nodeChildren, type IsLeaf } from "./tree-util.ts";
+import { isLeafValue, isPlainObject, nodeChildren, type IsLeaf } from "./tree-util.ts";
 
 class Marker {
   constructor(readonly path: readonly string[]) {}
@@ -157,10 +157,7 @@ function setAt(tree: unknown, path: readonly string[], value: unknown): unknown 
     copy[i] = setAt(tree[i], rest, value);
     return copy;
   }
-  if (typeof tree === "object" && tree !== null) {
-    const p = Object.getPrototypeOf(tree);
-    if (p === Object.prototype || p === null) return { ...(tree as Record<string, unknown>), [k]: setAt((tree as Record<string, unknown>)[k], rest, value) };
-  }
+  if (isPlainObject(tree)) return { ...tree, [k]: setAt(tree[k], rest, value) };
   throw new ValueError(`produce: cannot assign below a ${tree === null ? "null" : typeof tree === "object" ? (tree as object).constructor?.name : typeof tree} value at '${k}'`);
 }
 
@@ -177,10 +174,7 @@ export type Draft<T> = T extends Array ? T : T extends (...args: never[]) => unk
 export function produce<T>(tree: T, recipe: (draft: Draft<T>) => void): T {
   let current: unknown = tree;
   const draftable = (v: unknown): v is object => {
-    if (v instanceof Module || globalThis.Array.isArray(v)) return true;
-    if (typeof v !== "object" || v === null) return false;
-    const p = Object.getPrototypeOf(v);
-    return p === Object.prototype || p === null;
+    return v instanceof Module || globalThis.Array.isArray(v) || isPlainObject(v);
   };
   let live = true;
   // Proxy targets are empty shells with the node's prototype: the real node is always read from

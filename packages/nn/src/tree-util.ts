@@ -1,11 +1,19 @@
 /**
- * Small pytree helpers on top of core's registry: one-level children of any node, and
- * broadcasting a pytree *prefix* (a spec such as `[0, null]` or `{ encoder: 0 }`) to one entry per
- * leaf, as `vmap`'s `in_axes` and equinox's filter specs do.
+ * Small pytree helpers on top of core's registry: one-level children of any node, the
+ * plain-object test core's flattening uses, and broadcasting a pytree *prefix* (a spec such as
+ * `[0, null]` or `{ encoder: 0 }`) to one entry per leaf, as `vmap`'s `in_axes` and equinox's
+ * filter specs do.
  */
 import { Array, ValueError, treeFlatten, treeLeaves, treeUnflatten } from "@linax-ts/core";
 
 export type IsLeaf = (x: unknown) => boolean;
+
+/** Whether `x` is a plain object (`{...}` or `Object.create(null)`): a pytree node for core, keyed by property. */
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== "object" || x === null) return false;
+  const p = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
+}
 
 /** A node's immediate children with their keys, and a function rebuilding it from new children. */
 export interface NodeChildren {

@@ -1,7 +1,6 @@
 /** `MultiheadAttention` and `dotProductAttention`, as in `equinox/nn/_attention.py`. */
-import { Array, ShapeError, lax } from "@linax-ts/core";
+import { Array, ShapeError, lax, np } from "@linax-ts/core";
 import { Module } from "../module.ts";
-import * as o from "../ops.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
 import { softmax } from "../activations.ts";
 import { Dropout } from "./dropout.ts";
@@ -22,16 +21,12 @@ export interface AttentionMaskOptions {
 
 /** The combined boolean mask `[qSeq, kvSeq]` or `[heads, qSeq, kvSeq]`, or undefined if none. */
 export function attentionMask(qSeq: number, kvSeq: number, opts: AttentionMaskOptions): Array | undefined {
-  let m: Array | undefined = opts.mask === undefined ? undefined : o.astype(opts.mask, "bool");
-  const and = (a: Array | undefined, b: Array): Array => (a === undefined ? b : o.logicalAnd(a, b));
-  if (opts.causal) {
-    const q = lax.reshape(o.arange(qSeq), [qSeq, 1]);
-    const k = lax.reshape(o.arange(kvSeq), [1, kvSeq]);
-    m = and(m, o.greaterEqual(q, k));
-  }
+  let m: Array | undefined = opts.mask === undefined ? undefined : opts.mask.astype("bool");
+  const and = (a: Array | undefined, b: Array): Array => (a === undefined ? b : np.logicalAnd(a, b));
+  if (opts.causal) m = and(m, np.greaterEqual(np.reshape(np.arange(qSeq), [qSeq, 1]), np.arange(kvSeq)));
   if (opts.keyPaddingMask !== undefined) {
     if (opts.keyPaddingMask.ndim !== 1 || opts.keyPaddingMask.shape[0] !== kvSeq) throw new ShapeError(`attention: keyPaddingMask must have shape [${kvSeq}]; got [${opts.keyPaddingMask.shape.join(", ")}]`);
-    m = and(m, o.broadcastTo(lax.reshape(o.astype(opts.keyPaddingMask, "bool"), [1, kvSeq]), [qSeq, kvSeq]));
+    m = and(m, np.broadcastTo(opts.keyPaddingMask.astype("bool"), [qSeq, kvSeq]));
   }
   return m;
 }
@@ -41,9 +36,9 @@ export function attentionMask(qSeq: number, kvSeq: number, opts: AttentionMaskOp
  * masked logits set to the most negative float (equinox's `dot_product_attention_weights`).
  */
 export function dotProductAttentionWeights(query: Array, key: Array, mask?: Array): Array {
-  const q = o.div(query, Math.sqrt(query.shape[query.ndim - 1]));
+  const q = np.divide(query, Math.sqrt(query.shape[query.ndim - 1]));
   let logits = lax.dotGeneral(q, key, { contractingDims: [[1], [1]] });
-  if (mask !== undefined) logits = o.where(mask, logits, F32_MIN);
+  if (mask !== undefined) logits = np.where(mask, logits, F32_MIN);
   return softmax(logits, { axis: -1 });
 }
 
@@ -141,9 +136,9 @@ export class MultiheadAttention extends Module {
     const vh = lax.reshape(this.valueProj.call(value), [kvSeq, h, this.voSize]);
     const mask = attentionMask(qSeq, kvSeq, opts);
     // All heads at once: logits [h, qSeq, kvSeq].
-    const qs = o.div(qh, Math.sqrt(this.qkSize));
+    const qs = np.divide(qh, Math.sqrt(this.qkSize));
     let logits = lax.dotGeneral(qs, kh, { contractingDims: [[2], [2]], batchDims: [[1], [1]] });
-    if (mask !== undefined) logits = o.where(mask, logits, F32_MIN);
+    if (mask !== undefined) logits = np.where(mask, logits, F32_MIN);
     let weights = softmax(logits, { axis: -1 });
     const inf = opts.inference ?? this.dropout.inference;
     if (!inf && this.dropout.p > 0) {

@@ -1,6 +1,5 @@
 /** `BatchNorm`, as `equinox.nn.BatchNorm` (stateful; statistics over a named vmap axis). */
-import { Array, ShapeError, ValueError, lax } from "@linax-ts/core";
-import * as o from "../ops.ts";
+import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { StateIndex, type State } from "../state.ts";
 import { StatefulLayer, type CallOptions, type FloatDType } from "./base.ts";
 
@@ -62,12 +61,12 @@ export class BatchNorm extends StatefulLayer {
     const affine = opts.channelwiseAffine ?? true;
     const mode = opts.mode ?? "ema";
     if (mode !== "ema" && mode !== "batch") throw new ValueError(`BatchNorm: mode must be "ema" or "batch"; got ${String(mode)}`);
-    this.weight = affine ? o.ones([inputSize], dt) : null;
-    this.bias = affine ? o.zeros([inputSize], dt) : null;
-    const pair = (): [Array, Array] => [o.zeros([inputSize], dt), o.zeros([inputSize], dt)];
-    this.emaFirstTimeIndex = mode === "ema" ? new StateIndex(o.full([], 1, "bool")) : null;
+    this.weight = affine ? np.ones([inputSize], { dtype: dt }) : null;
+    this.bias = affine ? np.zeros([inputSize], { dtype: dt }) : null;
+    const pair = (): [Array, Array] => [np.zeros([inputSize], { dtype: dt }), np.zeros([inputSize], { dtype: dt })];
+    this.emaFirstTimeIndex = mode === "ema" ? new StateIndex(np.full([], true)) : null;
     this.emaStateIndex = mode === "ema" ? new StateIndex<[Array, Array]>(pair()) : null;
-    this.batchCounter = mode === "batch" ? new StateIndex(o.zeros([], "int32")) : null;
+    this.batchCounter = mode === "batch" ? new StateIndex(np.zeros([], { dtype: "int32" })) : null;
     this.batchStateIndex = mode === "batch" ? new StateIndex<[Array, Array]>(pair()) : null;
     this.axisName = typeof opts.axisName === "string" ? opts.axisName : [...opts.axisName];
     this.inference = opts.inference ?? false;
@@ -92,10 +91,10 @@ export class BatchNorm extends StatefulLayer {
       else {
         const [bMean, bVar] = this.batchStats(x);
         const first = s.get(this.emaFirstTimeIndex as StateIndex<Array>);
-        s = s.set(this.emaFirstTimeIndex as StateIndex<Array>, o.full([], 0, "bool"));
+        s = s.set(this.emaFirstTimeIndex as StateIndex<Array>, np.full([], false));
         const [rMean, rVar] = s.get(idx);
-        mean = o.where(first, bMean, o.add(o.mul(1 - m, bMean), o.mul(m, rMean)));
-        variance = o.where(first, bVar, o.add(o.mul(1 - m, bVar), o.mul(m, rVar)));
+        mean = np.where(first, bMean, np.add(np.multiply(1 - m, bMean), np.multiply(m, rMean)));
+        variance = np.where(first, bVar, np.add(np.multiply(1 - m, bVar), np.multiply(m, rVar)));
         s = s.set(idx, [mean, variance]);
       }
     } else {
@@ -105,29 +104,29 @@ export class BatchNorm extends StatefulLayer {
       const [hMean, hVar] = s.get(idx);
       if (inf) {
         // Bias correction; before any training step there is nothing to correct (and 0/0).
-        const corr = o.where(o.greater(count, 0), o.sub(1, o.power(m, o.astype(count, "float32"))), 1);
-        mean = o.div(hMean, corr);
-        variance = o.div(hVar, corr);
+        const corr = np.where(np.greater(count, 0), np.subtract(1, np.power(m, count.astype("float32"))), 1);
+        mean = np.divide(hMean, corr);
+        variance = np.divide(hVar, corr);
       } else {
         [mean, variance] = this.batchStats(x);
-        s = s.set(idx, [o.add(o.mul(m, hMean), o.mul(1 - m, mean)), o.add(o.mul(m, hVar), o.mul(1 - m, variance))]);
-        s = s.set(cIdx, o.add(count, 1));
+        s = s.set(idx, [np.add(np.multiply(m, hMean), np.multiply(1 - m, mean)), np.add(np.multiply(m, hVar), np.multiply(1 - m, variance))]);
+        s = s.set(cIdx, np.add(count, 1));
       }
     }
     const bshape = [this.inputSize, ...x.shape.slice(1).map(() => 1)];
-    let out = o.mul(o.sub(x, lax.reshape(mean, bshape)), lax.reshape(o.rsqrt(o.add(variance, this.eps)), bshape));
-    if (this.weight !== null && this.bias !== null) out = o.add(o.mul(out, lax.reshape(this.weight, bshape)), lax.reshape(this.bias, bshape));
+    let out = np.multiply(np.subtract(x, lax.reshape(mean, bshape)), lax.reshape(lax.rsqrt(np.add(variance, this.eps)), bshape));
+    if (this.weight !== null && this.bias !== null) out = np.add(np.multiply(out, lax.reshape(this.weight, bshape)), lax.reshape(this.bias, bshape));
     return [out, s];
   }
 
   /** Per-channel mean and (biased) variance over this example's other axes, then over the batch. */
   private batchStats(x: Array): [Array, Array] {
     const axes = x.shape.map((_, i) => i).slice(1);
-    const mean = lax.pmean(o.mean(x, { axis: axes }), this.axisName);
-    const centred = o.sub(x, lax.reshape(mean, [this.inputSize, ...axes.map(() => 1)]));
+    const mean = lax.pmean(np.mean(x, { axis: axes }), this.axisName);
+    const centred = np.subtract(x, lax.reshape(mean, [this.inputSize, ...axes.map(() => 1)]));
     // (y - m)·conj(y - m), as equinox (the variance of complex inputs is real).
-    const sq = x.dtype === "complex64" ? lax.real(o.mul(centred, lax.conj(centred))) : o.mul(centred, centred);
-    const variance = o.maximum(lax.pmean(o.mean(sq, { axis: axes }), this.axisName), 0);
+    const sq = np.real(np.multiply(centred, np.conj(centred)));
+    const variance = np.maximum(lax.pmean(np.mean(sq, { axis: axes }), this.axisName), 0);
     return [mean, variance];
   }
 }

@@ -1,8 +1,7 @@
 /** `Conv`, `Conv1d`, `Conv2d`, as `equinox.nn.Conv` (plus "CAUSAL" padding and padding modes). */
-import { Array, ShapeError, ValueError, lax } from "@linax-ts/core";
+import { Array, ShapeError, ValueError, lax, np, promoteTypes, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
-import * as o from "../ops.ts";
-import { splitKey, uniform, type PRNGKey } from "../random.ts";
+import { splitKey, type PRNGKey } from "../random.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 
 /**
@@ -63,9 +62,9 @@ export class Conv extends Module {
     const lim = 1 / Math.sqrt((inChannels / groups) * k.reduce((a, b) => a * b, 1));
     const dtype = opts.dtype ?? "float32";
     this.numSpatialDims = n;
-    this.weight = uniform(wkey, [outChannels, inChannels / groups, ...k], { minval: -lim, maxval: lim, dtype });
+    this.weight = random.uniform(wkey, [outChannels, inChannels / groups, ...k], { minval: -lim, maxval: lim, dtype });
     this.useBias = opts.useBias ?? true;
-    this.bias = this.useBias ? uniform(bkey, [outChannels, ...k.map(() => 1)], { minval: -lim, maxval: lim, dtype }) : null;
+    this.bias = this.useBias ? random.uniform(bkey, [outChannels, ...k.map(() => 1)], { minval: -lim, maxval: lim, dtype }) : null;
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = k;
@@ -109,11 +108,15 @@ export class Conv extends Module {
       pads.forEach(([lo, hi], i) => (v = padAxis(v, i + 1, lo, hi, this.paddingMode)));
       convPads = pads.map(() => [0, 0]);
     }
-    const w = o.astype(this.weight, v.dtype === this.weight.dtype ? v.dtype : o.resultDType([v, this.weight]));
-    const lhs = lax.reshape(o.astype(v, w.dtype), [1, ...v.shape]);
+    // convGeneralDilated needs equal dtypes. promoteTypes ignores weak typing (np has no
+    // `resultType`), which gives JAX's result here: the weight is float32/complex64 (FloatDType),
+    // and a float32 or complex64 strong operand absorbs any weak or strong real operand alike.
+    const dt = promoteTypes(v.dtype, this.weight.dtype);
+    const w = this.weight.astype(dt);
+    const lhs = lax.reshape(v.astype(dt), [1, ...v.shape]);
     let y = lax.convGeneralDilated(lhs, w, { windowStrides: this.stride, padding: convPads, rhsDilation: this.dilation, featureGroupCount: this.groups });
     y = lax.reshape(y, y.shape.slice(1));
-    if (this.bias !== null) y = o.add(y, this.bias);
+    if (this.bias !== null) y = np.add(y, this.bias);
     return y;
   }
 }

@@ -1,8 +1,6 @@
 /** `Dropout`, as `equinox.nn.Dropout`. */
-import { Array, ValueError } from "@linax-ts/core";
+import { Array, ValueError, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
-import * as o from "../ops.ts";
-import { bernoulli } from "../random.ts";
 import type { CallOptions } from "./base.ts";
 
 /**
@@ -24,9 +22,9 @@ export class Dropout extends Module {
     const inf = opts.inference ?? this.inference;
     if (inf || this.p === 0) return x;
     if (opts.key === undefined) throw new ValueError("Dropout: a `key` is required in training mode (pass { key }, or switch to inference mode with nn.inference(model))");
-    if (this.p === 1) return o.zeros(x.shape, x.dtype);
+    if (this.p === 1) return np.zerosLike(x);
     const q = 1 - this.p;
-    const mask = bernoulli(opts.key, q, x.shape);
-    return o.where(mask, o.div(x, q), o.zeros(x.shape, x.dtype));
+    const mask = random.bernoulli(opts.key, q, x.shape);
+    return np.where(mask, np.divide(x, q), np.zerosLike(x));
   }
 }

@@ -1,8 +1,7 @@
 /** `Embedding`, as `equinox.nn.Embedding`. */
-import { Array, DTypeError, ShapeError } from "@linax-ts/core";
+import { Array, DTypeError, ShapeError, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
-import * as o from "../ops.ts";
-import { normal, type PRNGKey } from "../random.ts";
+import type { PRNGKey } from "../random.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 
 export interface EmbeddingOptions {
@@ -28,15 +27,18 @@ export class Embedding extends Module {
       this.weight = opts.weight;
     } else {
       if (opts.key === undefined) throw new TypeError("Embedding: pass `key` (or `weight`)");
-      this.weight = normal(opts.key, [numEmbeddings, embeddingSize], { dtype: opts.dtype ?? "float32" });
+      this.weight = random.normal(opts.key, [numEmbeddings, embeddingSize], { dtype: opts.dtype ?? "float32" });
     }
     this.numEmbeddings = numEmbeddings;
     this.embeddingSize = embeddingSize;
   }
 
-  /** `x`: integer indices of any shape → `[...x.shape, embeddingSize]`. */
+  /**
+   * `x`: integer indices of any shape → `[...x.shape, embeddingSize]` (`weight[x]`: negative
+   * indices count from the end, out-of-range ones clamp).
+   */
   call(x: Array, _opts?: CallOptions): Array {
     if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`Embedding: indices must be int32 or uint32; got ${x.dtype}`);
-    return o.takeRows(this.weight, x);
+    return np.at(this.weight, x).get({ mode: "clip" });
   }
 }

@@ -1,8 +1,7 @@
 /** `Linear` and `Identity`, as `equinox.nn.Linear` / `equinox.nn.Identity`. */
-import { Array, ShapeError, lax } from "@linax-ts/core";
+import { Array, ShapeError, lax, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
-import * as o from "../ops.ts";
-import { splitKey, uniform, type PRNGKey } from "../random.ts";
+import { splitKey, type PRNGKey } from "../random.ts";
 import type { Initializer } from "../initializers.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 
@@ -38,8 +37,8 @@ export class Linear extends Module {
     const inN = inFeatures === "scalar" ? 1 : inFeatures;
     const outN = outFeatures === "scalar" ? 1 : outFeatures;
     const lim = 1 / Math.sqrt(inN);
-    this.weight = opts.weightInit ? opts.weightInit(wkey, [outN, inN], dtype) : uniform(wkey, [outN, inN], { minval: -lim, maxval: lim, dtype });
-    this.bias = useBias ? (opts.biasInit ? opts.biasInit(bkey, [outN], dtype) : uniform(bkey, [outN], { minval: -lim, maxval: lim, dtype })) : null;
+    this.weight = opts.weightInit ? opts.weightInit(wkey, [outN, inN], dtype) : random.uniform(wkey, [outN, inN], { minval: -lim, maxval: lim, dtype });
+    this.bias = useBias ? (opts.biasInit ? opts.biasInit(bkey, [outN], dtype) : random.uniform(bkey, [outN], { minval: -lim, maxval: lim, dtype })) : null;
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.useBias = useBias;
@@ -54,10 +53,9 @@ export class Linear extends Module {
     } else if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new ShapeError(`Linear: expected an input of shape [${this.inFeatures}] (or [..., ${this.inFeatures}]); got [${x.shape.join(", ")}]`);
     }
-    const w = v.dtype === this.weight.dtype ? this.weight : o.astype(this.weight, o.resultDType([v, this.weight]));
-    const xv = o.astype(v, w.dtype);
-    let y = lax.dotGeneral(xv, w, { contractingDims: [[xv.ndim - 1], [1]] });
-    if (this.bias !== null) y = o.add(y, this.bias);
+    // x's last axis against W's `in` axis (dtypes promote): [..., in] · [out, in] → [..., out].
+    let y = np.tensordot(v, this.weight, [[v.ndim - 1], [1]]);
+    if (this.bias !== null) y = np.add(y, this.bias);
     if (this.outFeatures === "scalar") y = lax.reshape(y, y.shape.slice(0, -1));
     return y;
   }

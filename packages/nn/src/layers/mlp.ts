@@ -1,9 +1,9 @@
 /** `MLP` (as `equinox.nn.MLP`) and `GLU` (as linax's gated linear unit). */
 import type { Array } from "@linax-ts/core";
+import { np } from "@linax-ts/core";
 import { Module } from "../module.ts";
-import * as o from "../ops.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
-import { identity, relu } from "../activations.ts";
+import { identity, relu, sigmoid } from "../activations.ts";
 import { Linear } from "./linear.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 
@@ -78,6 +78,6 @@ export class GLU extends Module {
   }
 
   call(x: Array, _opts?: CallOptions): Array {
-    return o.mul(this.w1.call(x), o.sigmoid(this.w2.call(x)));
+    return np.multiply(this.w1.call(x), sigmoid(this.w2.call(x)));
   }
 }

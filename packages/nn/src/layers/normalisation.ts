@@ -1,7 +1,6 @@
 /** `LayerNorm`, `RMSNorm`, `GroupNorm`, as in `equinox/nn/_normalisation.py`. */
-import { Array, ShapeError, ValueError, lax } from "@linax-ts/core";
+import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Module } from "../module.ts";
-import * as o from "../ops.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 
 const asShape = (s: number | readonly number[] | null): number[] | null => (s === null ? null : typeof s === "number" ? [s] : [...s]);
@@ -46,17 +45,17 @@ export class LayerNorm extends Module {
     this.useBias = opts.useBias ?? true;
     if ((this.useWeight || this.useBias) && this.shape === null) throw new ValueError("LayerNorm: `shape` is required with a learnable weight or bias");
     const dt = opts.dtype ?? "float32";
-    this.weight = this.useWeight ? o.ones(this.shape as number[], dt) : null;
-    this.bias = this.useBias ? o.zeros(this.shape as number[], dt) : null;
+    this.weight = this.useWeight ? np.ones(this.shape as number[], { dtype: dt }) : null;
+    this.bias = this.useBias ? np.zeros(this.shape as number[], { dtype: dt }) : null;
   }
 
   call(x: Array, _opts?: CallOptions): Array {
     const axes = normAxes("LayerNorm", x, this.shape);
-    const mean = o.mean(x, { axis: axes, keepdims: true });
-    const variance = o.maximum(o.variance(x, { axis: axes, keepdims: true }), 0);
-    let out = o.mul(o.sub(x, mean), o.rsqrt(o.add(variance, this.eps)));
-    if (this.weight !== null) out = o.mul(this.weight, out);
-    if (this.bias !== null) out = o.add(out, this.bias);
+    const mean = np.mean(x, { axis: axes, keepdims: true });
+    const variance = np.maximum(np.var(x, { axis: axes, keepdims: true }), 0);
+    let out = np.multiply(np.subtract(x, mean), lax.rsqrt(np.add(variance, this.eps)));
+    if (this.weight !== null) out = np.multiply(this.weight, out);
+    if (this.bias !== null) out = np.add(out, this.bias);
     return out;
   }
 }
@@ -78,16 +77,16 @@ export class RMSNorm extends Module {
     this.useBias = opts.useBias ?? true;
     if ((this.useWeight || this.useBias) && this.shape === null) throw new ValueError("RMSNorm: `shape` is required with a learnable weight or bias");
     const dt = opts.dtype ?? "float32";
-    this.weight = this.useWeight ? o.ones(this.shape as number[], dt) : null;
-    this.bias = this.useBias ? o.zeros(this.shape as number[], dt) : null;
+    this.weight = this.useWeight ? np.ones(this.shape as number[], { dtype: dt }) : null;
+    this.bias = this.useBias ? np.zeros(this.shape as number[], { dtype: dt }) : null;
   }
 
   call(x: Array, _opts?: CallOptions): Array {
     const axes = normAxes("RMSNorm", x, this.shape);
-    const ms = o.mean(o.square(x), { axis: axes, keepdims: true });
-    let out = o.mul(o.rsqrt(o.add(ms, this.eps)), x);
-    if (this.weight !== null) out = o.mul(this.weight, out);
-    if (this.bias !== null) out = o.add(out, this.bias);
+    const ms = np.mean(np.square(x), { axis: axes, keepdims: true });
+    let out = np.multiply(lax.rsqrt(np.add(ms, this.eps)), x);
+    if (this.weight !== null) out = np.multiply(this.weight, out);
+    if (this.bias !== null) out = np.add(out, this.bias);
     return out;
   }
 }
@@ -114,8 +113,8 @@ export class GroupNorm extends Module {
     this.eps = opts.eps ?? 1e-5;
     this.channelwiseAffine = affine;
     const dt = opts.dtype ?? "float32";
-    this.weight = affine ? o.ones([channels as number], dt) : null;
-    this.bias = affine ? o.zeros([channels as number], dt) : null;
+    this.weight = affine ? np.ones([channels as number], { dtype: dt }) : null;
+    this.bias = affine ? np.zeros([channels as number], { dtype: dt }) : null;
   }
 
   /** `x`: shape `[channels, ...]`. */
@@ -126,13 +125,13 @@ export class GroupNorm extends Module {
     }
     const y = lax.reshape(x, [this.groups, c / this.groups, ...x.shape.slice(1)]);
     const axes = y.shape.map((_, i) => i).slice(1);
-    const mean = o.mean(y, { axis: axes, keepdims: true });
-    const variance = o.maximum(o.variance(y, { axis: axes, keepdims: true }), 0);
-    let out = lax.reshape(o.mul(o.sub(y, mean), o.rsqrt(o.add(variance, this.eps))), x.shape);
+    const mean = np.mean(y, { axis: axes, keepdims: true });
+    const variance = np.maximum(np.var(y, { axis: axes, keepdims: true }), 0);
+    let out = lax.reshape(np.multiply(np.subtract(y, mean), lax.rsqrt(np.add(variance, this.eps))), x.shape);
     if (this.weight !== null && this.bias !== null) {
       // equinox's left_broadcast_to: the [C] parameters align with the leading (channel) axis.
       const bshape = [c, ...x.shape.slice(1).map(() => 1)];
-      out = o.add(o.mul(lax.reshape(this.weight, bshape), out), lax.reshape(this.bias, bshape));
+      out = np.add(np.multiply(lax.reshape(this.weight, bshape), out), lax.reshape(this.bias, bshape));
     }
     return out;
   }

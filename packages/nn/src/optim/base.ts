@@ -11,9 +11,8 @@
  * model = optim.applyUpdates(model, updates);
  * ```
  */
-import { Array, ValueError, treeFlatten, treeUnflatten } from "@linax-ts/core";
-import * as o from "../ops.ts";
-import { mapUpdates } from "./tree.ts";
+import { Array, ValueError, np, treeFlatten, treeUnflatten } from "@linax-ts/core";
+import { mapUpdates, nullLeaf } from "./tree.ts";
 
 /** A pytree optimizer state. */
 export type OptState = unknown;
@@ -60,17 +59,17 @@ export function chain(...txs: GradientTransformation<unknown>[]): GradientTransf
 
 /** Multiply updates by a constant. */
 export function scale(stepSize: number): GradientTransformation<EmptyState> {
-  return { init: () => EMPTY, update: (u, s) => [mapUpdates((g) => o.mul(g, stepSize), u), s] };
+  return { init: () => EMPTY, update: (u, s) => [mapUpdates((g) => np.multiply(g, stepSize), u), s] };
 }
 
 /** Adds 1 to an int32 counter, saturating at the largest int32 (optax's `safe_increment`). */
 export function safeIncrement(count: Array): Array {
   const max = 2147483647;
-  return o.where(o.less(count, max), o.add(count, 1), o.full([], max, "int32"));
+  return np.where(np.less(count, max), np.add(count, 1), np.asArray(max, count.dtype));
 }
 
 /** A step counter starting at 0 (int32 scalar). */
-export const zeroCount = (): Array => o.zeros([], "int32");
+export const zeroCount = (): Array => np.zeros([], { dtype: "int32" });
 
 /** Multiply updates by `schedule(count)`; the state counts steps. */
 export function scaleBySchedule(schedule: Schedule): GradientTransformation<{ count: Array }> {
@@ -78,7 +77,7 @@ export function scaleBySchedule(schedule: Schedule): GradientTransformation<{ co
     init: () => ({ count: zeroCount() }),
     update: (u, state) => {
       const step = schedule(state.count);
-      return [mapUpdates((g) => o.astype(o.mul(g, step), g.dtype), u), { count: safeIncrement(state.count) }];
+      return [mapUpdates((g) => np.multiply(g, step).astype(g.dtype), u), { count: safeIncrement(state.count) }];
     },
   };
 }
@@ -86,7 +85,7 @@ export function scaleBySchedule(schedule: Schedule): GradientTransformation<{ co
 /** Scale by -learningRate (descent), constant or scheduled. */
 export function scaleByLearningRate(learningRate: ScalarOrSchedule, flipSign = true): GradientTransformation<unknown> {
   const m = flipSign ? -1 : 1;
-  if (typeof learningRate === "function") return scaleBySchedule((c) => o.mul(m, learningRate(c)));
+  if (typeof learningRate === "function") return scaleBySchedule((c) => np.multiply(m, learningRate(c)));
   return scale(m * learningRate);
 }
 
@@ -95,7 +94,6 @@ export function scaleByLearningRate(learningRate: ScalarOrSchedule, flipSign = t
  * (not trained: int arrays, static values) are kept, so `params` may be the whole model.
  */
 export function applyUpdates<T>(params: T, updates: unknown): T {
-  const nullLeaf = (x: unknown) => x === null || x === undefined;
   const [pLeaves, def] = treeFlatten(params, nullLeaf);
   const [uLeaves, udef] = treeFlatten(updates, nullLeaf);
   if (!udef.equals(def)) throw new ValueError(`applyUpdates: the updates have structure ${udef}, which does not match the params' ${def}`);
@@ -105,7 +103,7 @@ export function applyUpdates<T>(params: T, updates: unknown): T {
       const u = uLeaves[i];
       if (!(u instanceof Array)) return p;
       if (!(p instanceof Array)) throw new ValueError(`applyUpdates: leaf ${i} has an update but the parameter is ${String(p)}`);
-      return o.astype(o.add(p, u), p.dtype);
+      return np.add(p, u).astype(p.dtype);
     }),
   );
 }

@@ -7,11 +7,10 @@ import { Module, flattenModule } from "../module.ts";
 import { nodeChildren } from "../tree-util.ts";
 import type { GradientTransformation } from "./base.ts";
 import { maskedBy } from "./transforms.ts";
+import { nullLeaf } from "./tree.ts";
 
 /** Labels: a pytree matching the params with a string at each array leaf, or a function of the params returning one. */
 export type ParamLabels = unknown | ((params: unknown) => unknown);
-
-const nullLeaf = (x: unknown) => x === null || x === undefined;
 
 /**
  * One label per leaf of `params` (flattened with null as a leaf), read from `labels` by walking

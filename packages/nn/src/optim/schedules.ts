@@ -2,11 +2,9 @@
  * Learning-rate schedules with optax's definitions. A schedule maps the step count (an int32
  * array inside an optimizer, or a JS number) to a value, and is traceable under `jit`.
  */
-import type { Array } from "@linax-ts/core";
-import * as o from "../ops.ts";
+import { np } from "@linax-ts/core";
+import { asInexact } from "../activations.ts";
 import type { Schedule } from "./base.ts";
-
-const asFloat = (count: Array | number): Array => o.toFloat(o.asArray(count));
 
 /** Always `value`. */
 export function constantSchedule(value: number): Schedule {
@@ -21,9 +19,9 @@ export function polynomialSchedule(opts: { initValue: number; endValue: number; 
   const { initValue, endValue, power, transitionSteps, transitionBegin = 0 } = opts;
   if (transitionSteps <= 0) return () => initValue;
   return (count) => {
-    const t = o.minimum(o.maximum(o.sub(asFloat(count), transitionBegin), 0), transitionSteps);
-    const frac = o.sub(1, o.div(t, transitionSteps));
-    return o.add(o.mul(initValue - endValue, o.power(frac, power)), endValue);
+    const t = np.clip(np.subtract(asInexact(count), transitionBegin), 0, transitionSteps);
+    const frac = np.subtract(1, np.divide(t, transitionSteps));
+    return np.add(np.multiply(initValue - endValue, np.power(frac, power)), endValue);
   };
 }
 
@@ -40,10 +38,10 @@ export function cosineDecaySchedule(opts: { initValue: number; decaySteps: numbe
   const { initValue, decaySteps, alpha = 0, exponent = 1 } = opts;
   if (decaySteps <= 0) throw new RangeError(`cosineDecaySchedule: decaySteps must be positive; got ${decaySteps}`);
   return (count) => {
-    const t = o.minimum(asFloat(count), decaySteps);
-    const cosine = o.mul(0.5, o.add(1, o.cos(o.mul(Math.PI / decaySteps, t))));
-    const decayed = o.add(o.mul(1 - alpha, exponent === 1 ? cosine : o.power(cosine, exponent)), alpha);
-    return o.mul(initValue, decayed);
+    const t = np.minimum(asInexact(count), decaySteps);
+    const cosine = np.multiply(0.5, np.add(1, np.cos(np.multiply(Math.PI / decaySteps, t))));
+    const decayed = np.add(np.multiply(1 - alpha, exponent === 1 ? cosine : np.power(cosine, exponent)), alpha);
+    return np.multiply(initValue, decayed);
   };
 }
 
@@ -53,10 +51,10 @@ export function cosineDecaySchedule(opts: { initValue: number; decaySteps: numbe
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   return (count) => {
-    const c = o.asArray(count);
-    let out = o.asArray(schedules[0](c));
+    const c = np.asArray(count);
+    let out = np.asArray(schedules[0](c));
     boundaries.forEach((b, i) => {
-      out = o.where(o.less(c, b), out, schedules[i + 1](o.sub(c, b)));
+      out = np.where(np.less(c, b), out, schedules[i + 1](np.subtract(c, b)));
     });
     return out;
   };

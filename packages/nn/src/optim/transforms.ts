@@ -2,11 +2,10 @@
  * The building blocks of optimizers, following optax's definitions (`trace`, `scale_by_adam`,
  * `scale_by_lion`, `add_decayed_weights`, `clip_by_global_norm`, `masked`).
  */
-import { Array, ValueError, treeFlatten, treeUnflatten } from "@linax-ts/core";
-import * as o from "../ops.ts";
+import { Array, ValueError, np, treeFlatten, treeUnflatten } from "@linax-ts/core";
 import { filterMask, type FilterSpec } from "../filters.ts";
 import { safeIncrement, zeroCount, type EmptyState, type GradientTransformation } from "./base.ts";
-import { globalNorm, mapUpdates, zerosLikeTree } from "./tree.ts";
+import { globalNorm, mapUpdates, nullLeaf, zerosLikeTree } from "./tree.ts";
 
 /** Momentum: `t ← g + decay·t`; updates are `t` (or `g + decay·t` with Nesterov). */
 export function trace(opts: { decay: number; nesterov?: boolean }): GradientTransformation<{ trace: unknown }> {
@@ -14,7 +13,7 @@ export function trace(opts: { decay: number; nesterov?: boolean }): GradientTran
   return {
     init: (params) => ({ trace: zerosLikeTree(params) }),
     update: (updates, state) => {
-      const f = (g: Array, t: unknown) => o.add(g, o.mul(decay, t as Array));
+      const f = (g: Array, t: unknown) => np.add(g, np.multiply(decay, t as Array));
       const newTrace = mapUpdates(f, updates, state.trace);
       const out = nesterov ? mapUpdates(f, updates, newTrace) : newTrace;
       return [out, { trace: newTrace }];
@@ -37,16 +36,16 @@ export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<{ co
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLikeTree(params), nu: zerosLikeTree(params) }),
     update: (updates, state) => {
-      const mu = mapUpdates((g, m) => o.add(o.mul(1 - b1, g), o.mul(b1, m as Array)), updates, state.mu);
-      const nu = mapUpdates((g, v) => o.add(o.mul(1 - b2, o.square(g)), o.mul(b2, v as Array)), updates, state.nu);
+      const mu = mapUpdates((g, m) => np.add(np.multiply(1 - b1, g), np.multiply(b1, m as Array)), updates, state.mu);
+      const nu = mapUpdates((g, v) => np.add(np.multiply(1 - b2, np.square(g)), np.multiply(b2, v as Array)), updates, state.nu);
       const count = safeIncrement(state.count);
-      const corr = (decay: number, c: Array) => o.sub(1, o.power(decay, o.astype(c, "float32")));
+      const corr = (decay: number, c: Array) => np.subtract(1, np.power(decay, c.astype("float32")));
       const c1 = corr(b1, count);
       const c2 = corr(b2, count);
       const muHat = nesterov
-        ? mapUpdates((m, g) => o.add(o.div(o.mul(b1, m), corr(b1, safeIncrement(count))), o.div(o.mul(1 - b1, g as Array), c1)), mu, updates)
-        : mapUpdates((m) => o.div(m, c1), mu);
-      const out = mapUpdates((m, v) => o.div(m, o.add(o.sqrt(o.add(o.div(v as Array, c2), epsRoot)), eps)), muHat, nu);
+        ? mapUpdates((m, g) => np.add(np.divide(np.multiply(b1, m), corr(b1, safeIncrement(count))), np.divide(np.multiply(1 - b1, g as Array), c1)), mu, updates)
+        : mapUpdates((m) => np.divide(m, c1), mu);
+      const out = mapUpdates((m, v) => np.divide(m, np.add(np.sqrt(np.add(np.divide(v as Array, c2), epsRoot)), eps)), muHat, nu);
       return [out, { count, mu, nu }];
     },
   };
@@ -58,8 +57,8 @@ export function scaleByLion(opts: { b1?: number; b2?: number } = {}): GradientTr
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLikeTree(params) }),
     update: (updates, state) => {
-      const out = mapUpdates((g, m) => o.sign(o.add(o.mul(1 - b1, g), o.mul(b1, m as Array))), updates, state.mu);
-      const mu = mapUpdates((g, m) => o.add(o.mul(1 - b2, g), o.mul(b2, m as Array)), updates, state.mu);
+      const out = mapUpdates((g, m) => np.sign(np.add(np.multiply(1 - b1, g), np.multiply(b1, m as Array))), updates, state.mu);
+      const mu = mapUpdates((g, m) => np.add(np.multiply(1 - b2, g), np.multiply(b2, m as Array)), updates, state.mu);
       return [out, { count: safeIncrement(state.count), mu }];
     },
   };
@@ -75,8 +74,6 @@ export function masked<S>(inner: GradientTransformation<S>, mask: FilterSpec): G
   const spec: FilterSpec = typeof mask === "function" ? (l: unknown) => l !== null && l !== undefined && Boolean((mask as (x: unknown) => boolean)(l)) : mask;
   return maskedBy(inner, (tree) => filterMask(tree, spec, nullLeaf));
 }
-
-const nullLeaf = (x: unknown): boolean => x === null || x === undefined;
 
 /**
  * `masked` with the mask computed by `maskOf(tree, params)`: one boolean per leaf of `tree`
@@ -114,7 +111,7 @@ export function addDecayedWeights(weightDecay = 0, mask?: FilterSpec): GradientT
     init: () => ({}) as EmptyState,
     update: (updates, state, params) => {
       if (params === undefined || params === null) throw new ValueError("addDecayedWeights: update needs the params (pass them as the third argument)");
-      return [mapUpdates((g, p) => (p instanceof Array ? o.add(g, o.mul(weightDecay, p)) : g), updates, params), state];
+      return [mapUpdates((g, p) => (p instanceof Array ? np.add(g, np.multiply(weightDecay, p)) : g), updates, params), state];
     },
   };
   return mask === undefined ? base : (masked(base, mask) as GradientTransformation<EmptyState | { inner: EmptyState }>);
@@ -126,8 +123,8 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyS
     init: () => ({}) as EmptyState,
     update: (updates, state) => {
       const norm = globalNorm(updates);
-      const small = o.less(norm, maxNorm);
-      return [mapUpdates((t) => o.where(small, t, o.mul(o.div(t, norm), maxNorm)), updates), state];
+      const small = np.less(norm, maxNorm);
+      return [mapUpdates((t) => np.where(small, t, np.multiply(np.divide(t, norm), maxNorm)), updates), state];
     },
   };
 }
@@ -136,6 +133,6 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyS
 export function clip(maxDelta: number): GradientTransformation<EmptyState> {
   return {
     init: () => ({}) as EmptyState,
-    update: (updates, state) => [mapUpdates((t) => o.minimum(o.maximum(t, -maxDelta), maxDelta), updates), state],
+    update: (updates, state) => [mapUpdates((t) => np.clip(t, -maxDelta, maxDelta), updates), state],
   };
 }

@@ -3,10 +3,10 @@
  * trained (filterGrad's output), and params may be a whole model with non-array leaves; both are
  * flattened with `null` as a leaf so that their structures line up position by position.
  */
-import { Array, ValueError, treeFlatten, treeUnflatten } from "@linax-ts/core";
-import * as o from "../ops.ts";
+import { Array, ValueError, isComplex, np, treeFlatten, treeUnflatten } from "@linax-ts/core";
 
-const nullLeaf = (x: unknown): boolean => x === null || x === undefined;
+/** `isLeaf` that makes null/undefined positions leaves, so trees with holes line up position by position. */
+export const nullLeaf = (x: unknown): boolean => x === null || x === undefined;
 
 /**
  * Map `f` over the non-null leaves of `updates` together with the matching leaves of `others`
@@ -28,7 +28,7 @@ export function mapUpdates(f: (u: Array, ...others: unknown[]) => Array | null, 
 
 /** Zeros shaped like every array leaf of `params` (null elsewhere): the initial moment of an optimizer. */
 export function zerosLikeTree(params: unknown): unknown {
-  return mapUpdates((p) => o.zeros(p.shape, p.dtype), params);
+  return mapUpdates((p) => np.zerosLike(p), params);
 }
 
 /** The non-null array leaves of a tree. */
@@ -38,7 +38,7 @@ export function arrayLeaves(tree: unknown): Array[] {
 
 /** sqrt(Σ ‖leaf‖²) over all array leaves (optax's `global_norm`). */
 export function globalNorm(tree: unknown): Array {
-  let total: Array = o.zeros([]);
-  for (const l of arrayLeaves(tree)) total = o.add(total, o.sum(o.square(l.dtype === "complex64" ? o.abs(l) : l)));
-  return o.sqrt(total);
+  let total: Array = np.zeros([]);
+  for (const l of arrayLeaves(tree)) total = np.add(total, np.sum(np.square(isComplex(l.dtype) ? np.abs(l) : l)));
+  return np.sqrt(total);
 }
