@@ -75,3 +75,12 @@ test("casts saturate like XLA; complex → bool looks at both parts", () => {
   const z = lax.complex(np.array([0, 1, 0]), np.array([0, 0, 1]));
   assert.deepEqual(z.astype("bool").tolist(), [false, true, true]);
 });
+
+test("np.resultType / promoteTypes / astype", () => {
+  assert.equal(np.resultType(np.array([1], { dtype: "int32" }), 1), "int32");
+  assert.equal(np.resultType(np.array([1], { dtype: "int32" }), 1.5), "float32");
+  assert.equal(np.resultType("int32", "uint32"), "int32");
+  assert.equal(np.resultType(np.array([1]), "complex64"), "complex64");
+  assert.equal(np.promoteTypes("bool", "float32"), "float32");
+  assert.deepEqual(np.astype(np.array([1.7, -2.2]), "int32").tolist(), [1, -2]);
+});

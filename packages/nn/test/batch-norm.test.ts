@@ -64,17 +64,20 @@ test("BatchNorm (batch mode) normalizes with this batch's statistics; inference 
   const [m1, v1] = stats(batch1);
   const [y1, s1] = step(bn, s0, batch1);
   assertClose(y1, normalize(batch1, m1, v1, [2, 0.5], [1, -1]), { rtol: 1e-5, atol: 1e-5 });
-  // After one step the bias-corrected average is exactly the batch statistics.
+  // Equinox's hidden statistics start at mean 0, variance 1; after one step the debiased mean is
+  // the batch mean and the debiased variance (0.9·1 + 0.1·v1) / (1 − 0.9) = 9 + v1.
   const [yi1] = step(bn, nn.cloneState(s1), batch2, true);
-  assertClose(yi1, normalize(batch2, m1, v1, [2, 0.5], [1, -1]), { rtol: 1e-5, atol: 1e-5 });
+  assertClose(yi1, normalize(batch2, m1, v1.map((v) => 9 + v), [2, 0.5], [1, -1]), { rtol: 1e-5, atol: 1e-5 });
   const [m2, v2] = stats(batch2);
   const [y2, s2] = step(bn, s1, batch2);
   assertClose(y2, normalize(batch2, m2, v2, [2, 0.5], [1, -1]), { rtol: 1e-5, atol: 1e-5 });
   assert.deepEqual(s2.get(bn.batchCounter as nn.StateIndex<Array>).tolist(), 2);
-  // (0.9·0.1·b1 + 0.1·b2) / (1 - 0.81) = (0.9·b1 + b2) / 1.9
+  // mean: (0.9·0.1·m1 + 0.1·m2) / (1 − 0.81) = (0.9·m1 + m2) / 1.9;
+  // variance: (0.81·1 + 0.09·v1 + 0.1·v2) / 0.19.
   const [yi2] = step(bn, s2, batch1, true);
   const avg = (a: number[], b: number[]) => a.map((v, c) => (0.9 * v + b[c]) / 1.9);
-  assertClose(yi2, normalize(batch1, avg(m1, m2), avg(v1, v2), [2, 0.5], [1, -1]), { rtol: 1e-5, atol: 1e-5 });
+  const avgVar = v1.map((v, c) => (0.81 + 0.09 * v + 0.1 * v2[c]) / 0.19);
+  assertClose(yi2, normalize(batch1, avg(m1, m2), avgVar, [2, 0.5], [1, -1]), { rtol: 1e-5, atol: 1e-5 });
   // Without the named axis the layer says what is missing.
   assert.throws(() => bn.call(np.array(batch1[0]), nn.cloneState(s0)), /axis name 'batch'/);
 });

@@ -17,3 +17,4 @@ export * from "./creation.ts";
 export { index, at, slice, s_, newaxis, canonicalSlice, type SliceSpec, type IndexOptions, type UpdateOptions } from "./indexing.ts";
 export * as linalg from "./linalg.ts";
 export * as fft from "./fft.ts";
+export { resultType, promoteTypes, astype } from "./dtypes.ts";

@@ -37,8 +37,9 @@ export interface BatchNormOptions {
  * with the running statistics. Inference uses them as they are.
  *
  * Mode "batch": the output is normalized with the batch statistics; `hidden = momentum · hidden
- * + (1 - momentum) · batch` (from zeros) and the step count are kept, and inference uses
- * `hidden / (1 - momentum^count)`.
+ * + (1 - momentum) · batch` (starting from mean 0, variance 1, as equinox does) and the step
+ * count are kept, and inference uses `hidden / (1 - momentum^count)` — equinox's "minimal"
+ * zero-debiasing, which (like equinox) does not remove the initial variance of 1.
  */
 export class BatchNorm extends StatefulLayer {
   readonly weight: Array | null;
@@ -67,7 +68,8 @@ export class BatchNorm extends StatefulLayer {
     this.emaFirstTimeIndex = mode === "ema" ? new StateIndex(np.full([], true)) : null;
     this.emaStateIndex = mode === "ema" ? new StateIndex<[Array, Array]>(pair()) : null;
     this.batchCounter = mode === "batch" ? new StateIndex(np.zeros([], { dtype: "int32" })) : null;
-    this.batchStateIndex = mode === "batch" ? new StateIndex<[Array, Array]>(pair()) : null;
+    // Equinox starts the "batch"-mode hidden statistics at (zeros, ones).
+    this.batchStateIndex = mode === "batch" ? new StateIndex<[Array, Array]>([np.zeros([inputSize], { dtype: dt }), np.ones([inputSize], { dtype: dt })]) : null;
     this.axisName = typeof opts.axisName === "string" ? opts.axisName : [...opts.axisName];
     this.inference = opts.inference ?? false;
     this.inputSize = inputSize;
