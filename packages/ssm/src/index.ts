@@ -9,3 +9,12 @@ export { initS5Params, s5StateSizes, type S5CInit, type S5InitOptions, type S5Pa
 export { LRUSequenceMixer, LRUSequenceMixerConfig, type LRUSequenceMixerOptions, type LRUCache } from "./mixers/lru.ts";
 export { LinOSSSequenceMixer, LinOSSSequenceMixerConfig, mapThetaToA, type LinOSSSequenceMixerOptions, type LinOSSDiscretization, type LinOSSCache, type LinOSSTransition } from "./mixers/linoss.ts";
 export { S4DSequenceMixer, S4DSequenceMixerConfig, S4DKernel, type S4DSequenceMixerOptions, type S4DInit, type S4DCache } from "./mixers/s4d.ts";
+// The model system: configs → modules for encoders, blocks, channel mixers, heads, the SSM model.
+export { Encoder, EncoderConfig, LinearEncoder, LinearEncoderConfig, EmbeddingEncoder, EmbeddingEncoderConfig, type LinearEncoderOptions, type EmbeddingEncoderOptions } from "./encoders.ts";
+export { ChannelMixerConfig, GLUConfig, MLPConfig, MLPChannelMixer, MLPChannelMixerConfig, MLP_ACTIVATIONS, SwiGLUConfig, SwiGLU, IdentityConfig, IdentityChannelMixer, IdentityChannelMixerConfig, type ChannelMixer, type MLPActivationName, type MLPConfigOptions, type SwiGLUConfigOptions } from "./channel-mixers.ts";
+export { Head, HeadConfig, ClassificationHead, ClassificationHeadConfig, RegressionHead, RegressionHeadConfig, type HeadCache, type HeadOptions } from "./heads.ts";
+export { Block, BlockConfig, StandardBlock, StandardBlockConfig, type BlockCache, type BlockStepFn, type StandardBlockOptions } from "./blocks.ts";
+export { SSMConfig, type SSMConfigOptions } from "./config.ts";
+export { SSM, type SSMCache, type SSMStepFn, type CallBatchOptions } from "./model.ts";
+export { S5Config, LinOSSConfig, LRUConfig, S4DConfig, type HighLevelConfigOptions } from "./high-level.ts";
+export { linaxPath, fromKeystr, parameterTable, saveSSM, loadSSM, type ParameterEntry } from "./serialization.ts";

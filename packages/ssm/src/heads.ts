@@ -1,0 +1,137 @@
+/**
+ * Heads (linax `src/linax/heads/`, SPEC §5): the last layer, from the hidden sequence `[L, H]` to
+ * the output. With `reduce` (default) the sequence is averaged over time first (one output per
+ * sequence); without it the head is applied at every time step (`[L, out]`; linax applies its
+ * `Linear` to the whole matrix there, a shape error — SPEC §14.3 — so the port does what was meant).
+ *
+ * Recurrent form: a per-time-step head needs no memory; a reducing head keeps the running mean
+ * of the hidden states seen so far in its cache, so `step` returns at time t the head applied to
+ * `mean(h_0..h_t)` — the prediction for the prefix, and after the last token exactly the
+ * parallel forward's output (up to float rounding).
+ */
+import { Array, ShapeError, np } from "@linax-ts/core";
+import { Linear, Module, logSoftmax, type PRNGKey, type State } from "@linax-ts/nn";
+import { bool, positiveInt } from "./validate.ts";
+
+/**
+ * A head's recurrent cache: `{}` for a per-step head; `{ mean: [...batch, H], count: [...batch] }`
+ * (the running mean of the hidden states and how many were averaged) for a reducing head.
+ */
+export type HeadCache = { readonly [name: string]: Array };
+
+/** Base class of heads. */
+export abstract class Head extends Module {
+  /** One hidden sequence `[L, H]` → the output (`[out]` reduced, `[L, out]` per step). */
+  abstract call(x: Array, state: State): [Array, State];
+  /** The empty cache for a batch of shape `batchShape`. */
+  abstract initCache(batchShape?: readonly number[]): HeadCache;
+  /** One time step: hidden `ht: [...batch, H]` → `[yt: [...batch, out], cache]`. */
+  abstract step(ht: Array, cache: HeadCache): [Array, HeadCache];
+}
+
+/** Base class of head configs: `build(inFeatures, key)`; `inFeatures` comes from the encoder. */
+export abstract class HeadConfig<H extends Head = Head> {
+  /** Output width (classes, regression targets). */
+  abstract readonly outFeatures: number;
+  /** Average over time before the linear map (default true). */
+  abstract readonly reduce: boolean;
+  /** Builds the head for `inFeatures` hidden channels. */
+  abstract build(inFeatures: number, key: PRNGKey): H;
+}
+
+/** Options of the classification and regression head configs. */
+export interface HeadOptions {
+  /** Output width. */
+  outFeatures: number;
+  /** Mean over time first (default true); false gives one output per time step. */
+  reduce?: boolean;
+}
+
+/** A `Linear(H → out)` head with optional mean over time and a final activation (subclasses). */
+abstract class LinearHead extends Head {
+  readonly linear: Linear;
+  readonly reduce: boolean;
+
+  constructor(inFeatures: number, outFeatures: number, reduce: boolean, key: PRNGKey) {
+    super();
+    this.linear = new Linear(inFeatures, outFeatures, { key });
+    this.reduce = reduce;
+  }
+
+  /** The final activation, over the last axis. */
+  protected abstract activate(y: Array): Array;
+
+  private get H(): number {
+    return this.linear.inFeatures as number;
+  }
+
+  call(x: Array, state: State): [Array, State] {
+    if (x.ndim !== 2 || x.shape[1] !== this.H) throw new ShapeError(`${this.constructor.name}.call: expected one hidden sequence of shape [L, ${this.H}]; got [${x.shape.join(", ")}]`);
+    const h = this.reduce ? np.mean(x, { axis: 0 }) : x;
+    return [this.activate(this.linear.call(h)), state];
+  }
+
+  initCache(batchShape: readonly number[] = []): HeadCache {
+    if (!this.reduce) return {};
+    return { mean: np.zeros([...batchShape, this.H]), count: np.zeros([...batchShape]) };
+  }
+
+  step(ht: Array, cache: HeadCache): [Array, HeadCache] {
+    if (!this.reduce) return [this.activate(this.linear.call(ht)), cache];
+    const { mean, count } = cache;
+    if (mean === undefined || count === undefined) throw new ShapeError(`${this.constructor.name}.step: the cache has no running mean; make it with initCache`);
+    // Welford-style update m_t = m_{t-1} + (h_t - m_{t-1}) / t: no growing sum, so long streams
+    // keep full float32 precision.
+    const n = count.add(1);
+    const m = mean.add(ht.sub(mean).div(np.expandDims(n, -1)));
+    return [this.activate(this.linear.call(m)), { mean: m, count: n }];
+  }
+}
+
+/** linax's `ClassificationHeadConfig`: `logSoftmax(linear(mean_t x))`. */
+export class ClassificationHeadConfig extends HeadConfig<ClassificationHead> {
+  readonly outFeatures: number;
+  readonly reduce: boolean;
+
+  constructor(opts: HeadOptions) {
+    super();
+    this.outFeatures = positiveInt("ClassificationHeadConfig", "outFeatures", opts.outFeatures);
+    this.reduce = bool("ClassificationHeadConfig", "reduce", opts.reduce ?? true);
+    Object.freeze(this);
+  }
+
+  build(inFeatures: number, key: PRNGKey): ClassificationHead {
+    return new ClassificationHead(positiveInt("ClassificationHeadConfig.build", "inFeatures", inFeatures), this.outFeatures, this.reduce, key);
+  }
+}
+
+/** Log-probabilities over `outFeatures` classes. Leaves: `linear.weight [out, H]`, `linear.bias [out]`. */
+export class ClassificationHead extends LinearHead {
+  protected activate(y: Array): Array {
+    return logSoftmax(y, { axis: -1 });
+  }
+}
+
+/** linax's `RegressionHeadConfig`: `linear(mean_t x)`, no activation. */
+export class RegressionHeadConfig extends HeadConfig<RegressionHead> {
+  readonly outFeatures: number;
+  readonly reduce: boolean;
+
+  constructor(opts: HeadOptions) {
+    super();
+    this.outFeatures = positiveInt("RegressionHeadConfig", "outFeatures", opts.outFeatures);
+    this.reduce = bool("RegressionHeadConfig", "reduce", opts.reduce ?? true);
+    Object.freeze(this);
+  }
+
+  build(inFeatures: number, key: PRNGKey): RegressionHead {
+    return new RegressionHead(positiveInt("RegressionHeadConfig.build", "inFeatures", inFeatures), this.outFeatures, this.reduce, key);
+  }
+}
+
+/** Real-valued outputs. Leaves: `linear.weight [out, H]`, `linear.bias [out]`. */
+export class RegressionHead extends LinearHead {
+  protected activate(y: Array): Array {
+    return y;
+  }
+}
