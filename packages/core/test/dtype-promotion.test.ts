@@ -84,3 +84,10 @@ test("np.resultType / promoteTypes / astype", () => {
   assert.equal(np.promoteTypes("bool", "float32"), "float32");
   assert.deepEqual(np.astype(np.array([1.7, -2.2]), "int32").tolist(), [1, -2]);
 });
+
+test("np.arange takes its options object as the trailing argument in every arity", () => {
+  assert.deepEqual(np.arange(3, { dtype: "float32" }).dtype, "float32");
+  assert.deepEqual(np.arange(1, 4, { dtype: "float32" }).tolist(), [1, 2, 3]);
+  assert.deepEqual(np.arange(0, 6, 2, { dtype: "uint32" }).tolist(), [0, 2, 4]);
+  assert.equal(np.arange(3).dtype, "int32");
+});

@@ -78,7 +78,14 @@ export const emptyLike = zerosLike;
  * Evenly spaced values in [start, stop): `arange(stop)`, `arange(start, stop, step?)`. All-integer
  * arguments give int32 (like `jnp.arange`), otherwise float32. Values are `start + i·step`.
  */
-export function arange(start: number, stop?: number, step?: number, opts: DTypeOptions = {}): Array {
+export function arange(stop: number, opts?: DTypeOptions): Array;
+export function arange(start: number, stop: number, opts?: DTypeOptions): Array;
+export function arange(start: number, stop?: number, step?: number, opts?: DTypeOptions): Array;
+export function arange(start: number, ...rest: (number | DTypeOptions | undefined)[]): Array {
+  // The options object is the trailing argument wherever it stands (DESIGN.md's convention).
+  const nums = rest.filter((r): r is number => typeof r === "number");
+  const opts = (rest.find((r) => typeof r === "object" && r !== null) as DTypeOptions | undefined) ?? {};
+  const [stop, step] = [nums[0], nums[1]];
   checkDType("arange", opts.dtype);
   const [a, b, st] = stop === undefined ? [0, start, step ?? 1] : [start, stop, step ?? 1];
   if (![a, b, st].every(Number.isFinite)) throw new ValueError(`arange: start, stop and step must be finite numbers; got ${a}, ${b}, ${st}`);
