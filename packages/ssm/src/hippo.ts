@@ -13,15 +13,15 @@ export function makeHippo(n: number): Array {
   checkSize("makeHippo", n);
   const p = np.sqrt(np.add(np.multiply(np.arange(n), 2), 1));
   const outer = np.multiply(p.reshape([n, 1]), p.reshape([1, n]));
-  const a = np.subtract(np.tril(outer), np.diag(np.arange(n, undefined, undefined, { dtype: "float32" })));
+  const a = np.subtract(np.tril(outer), np.diag(np.arange(n, { dtype: "float32" })));
   return np.negative(a);
 }
 
 /** `[A, P, B]`: `-HiPPO-LegS`, the rank-1 term `P[i] = √(i+½)` that makes `A + PPᵀ` normal, and `B[i] = √(2i+1)`. */
 export function makeNplrHippo(n: number): [Array, Array, Array] {
   const a = makeHippo(n);
-  const p = np.sqrt(np.add(np.arange(n, undefined, undefined, { dtype: "float32" }), 0.5));
-  const b = np.sqrt(np.add(np.multiply(np.arange(n, undefined, undefined, { dtype: "float32" }), 2), 1));
+  const p = np.sqrt(np.add(np.arange(n, { dtype: "float32" }), 0.5));
+  const b = np.sqrt(np.add(np.multiply(np.arange(n, { dtype: "float32" }), 2), 1));
   return [a, p, b];
 }
 

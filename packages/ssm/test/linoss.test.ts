@@ -264,7 +264,7 @@ describe("LinOSS transforms and known answers", () => {
     assertClose(nums(m.C).slice(0, 3), [0.4516308, 0.1008514, 0.01154852], { atol: 1e-7, rtol: 0 });
     assertClose(nums(m.D).slice(0, 3), [0.699488, -1.02518, 0.488386], { atol: 1e-6, rtol: 0 });
     assertClose(nums(m.steps).slice(0, 3), [0.3780653, -0.3001304, 0.8027825], { atol: 1e-7, rtol: 0 });
-    const x0 = np.subtract(np.divide(np.arange(15, undefined, undefined, { dtype: "float32" }).reshape([5, 3]), 10), 1);
+    const x0 = np.subtract(np.divide(np.arange(15, { dtype: "float32" }).reshape([5, 3]), 10), 1);
     const u = np.stack([x0.get(":", 0), x0.get(":", 0), x0.get(":", 1), x0.get(":", 1)], 1);
     assertClose(nums(m.call(u).get(0)), [-0.892132, 0.981757, -0.473314, 0.224515], { atol: 2e-6, rtol: 0 });
     const im = new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IM", damping: false }).build(4, key);

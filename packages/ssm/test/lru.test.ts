@@ -172,7 +172,7 @@ describe("LRU transforms and known answers", () => {
     assertClose(nums(m.theta_log).slice(0, 3), [-0.5613304, 0.8218334, 1.361923], { atol: 2e-6, rtol: 0 });
     assertClose(nums(m.D).slice(0, 3), [-1.542656, -0.8421149, -0.1923891], { atol: 2e-6, rtol: 0 });
     assertClose(nums(m.gamma_log).slice(0, 3), [-0.4323623, -0.1246138, -0.05494281], { atol: 2e-6, rtol: 0 });
-    const x0 = np.subtract(np.divide(np.arange(15, undefined, undefined, { dtype: "float32" }).reshape([5, 3]), 10), 1);
+    const x0 = np.subtract(np.divide(np.arange(15, { dtype: "float32" }).reshape([5, 3]), 10), 1);
     const u = np.stack([x0.get(":", 0), x0.get(":", 0), x0.get(":", 1), x0.get(":", 1)], 1);
     assertClose(nums(m.call(u).get(0)), [0.33914, 1.830259, 0.962398, 0.308084], { atol: 2e-6, rtol: 0 });
 

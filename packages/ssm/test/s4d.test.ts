@@ -172,7 +172,7 @@ describe("S4D transforms and known answers", () => {
     const m = new S4DSequenceMixerConfig({ stateDim: 4 }).build(4, random.split(random.PRNGKey(0), 8).get(1));
     assertClose(nums(m.kernel.C).slice(0, 4), [0.5573173, 1.3846383, 0.06284032, -0.32068655], { atol: 1e-6, rtol: 0 });
     assertClose(nums(m.kernel.log_dt).slice(0, 3), [-4.028775, -5.151103, -6.075858], { atol: 2e-6, rtol: 0 });
-    const x0 = np.subtract(np.divide(np.arange(15, undefined, undefined, { dtype: "float32" }).reshape([5, 3]), 10), 1);
+    const x0 = np.subtract(np.divide(np.arange(15, { dtype: "float32" }).reshape([5, 3]), 10), 1);
     const u = np.stack([x0.get(":", 0), x0.get(":", 0), x0.get(":", 1), x0.get(":", 1)], 1);
     assertClose(nums(m.call(u).get(0)), [-0.022291, -0.020334, 0.004634, -0.005142], { atol: 2e-6, rtol: 0 });
 

@@ -266,7 +266,7 @@ describe("S5 known answers (JAX transcription of linax)", () => {
     assertClose(nums(m.Lambda_im), [-4.603292, -0.5565009], { atol: 2e-6, rtol: 0 });
     assertClose(nums(m.D).slice(0, 3), [0.6796544, 0.8068808, -0.9246588], { atol: 1e-6, rtol: 0 });
     assertClose(nums(m.log_step), [-5.617255, -0.8547902], { atol: 1e-6, rtol: 0 });
-    const x0 = np.subtract(np.divide(np.arange(15, undefined, undefined, { dtype: "float32" }).reshape([5, 3]), 10), 1);
+    const x0 = np.subtract(np.divide(np.arange(15, { dtype: "float32" }).reshape([5, 3]), 10), 1);
     const u = np.stack([x0.get(":", 0), x0.get(":", 0), x0.get(":", 1), x0.get(":", 1)], 1);
     assertClose(nums(m.call(u).get(0)), [-0.750387, -0.798053, 1.064918, 0.815005], { atol: 2e-6, rtol: 0 });
   });

@@ -63,7 +63,7 @@ export class S4DSequenceMixerConfig extends SequenceMixerConfig<S4DSequenceMixer
 /** `A`'s initial real-part logs and imaginary parts, each `[N/2]` float32. */
 function initA(init: S4DInit, N: number): [Array, Array] {
   const half = N / 2;
-  const n = np.arange(half, undefined, undefined, { dtype: "float32" });
+  const n = np.arange(half, { dtype: "float32" });
   const logHalf = np.log(np.multiply(np.ones([half]), 0.5));
   switch (init) {
     case "lin":
@@ -118,7 +118,7 @@ export class S4DKernel extends Module {
   /** The convolution kernel for length `L`, float32 `[H, L]`. */
   call(L: number): Array {
     const { dtA } = this.discretize();
-    const t = np.arange(L, undefined, undefined, { dtype: "float32" });
+    const t = np.arange(L, { dtype: "float32" });
     const H = dtA.shape[0];
     const half = dtA.shape[1];
     const vand = np.exp(np.multiply(dtA.reshape([H, half, 1]), t.reshape([1, 1, L]))); // [H, N/2, L]
