@@ -5,9 +5,7 @@
  *
  * Run: npm ci && npm run demo        (about half a minute on a laptop CPU)
  */
-import { np, random, type Array } from "linax-ts";
-import * as nn from "@linax-ts/nn";
-import * as ssm from "@linax-ts/ssm";
+import { np, random, nn, ssm, type Array } from "linax-ts";
 
 const L = 16; // sequence length
 const H = 16; // model width
