@@ -88,16 +88,23 @@ abstract class LinearHead extends Head {
   }
 }
 
-/** linax's `ClassificationHeadConfig`: `logSoftmax(linear(mean_t x))`. */
-export class ClassificationHeadConfig extends HeadConfig<ClassificationHead> {
+/** The fields and checks shared by the configs of the `LinearHead`s (validated, then frozen). */
+abstract class LinearHeadConfig<H extends LinearHead> extends HeadConfig<H> {
   readonly outFeatures: number;
   readonly reduce: boolean;
 
-  constructor(opts: HeadOptions) {
+  constructor(where: string, opts: HeadOptions) {
     super();
-    this.outFeatures = positiveInt("ClassificationHeadConfig", "outFeatures", opts.outFeatures);
-    this.reduce = bool("ClassificationHeadConfig", "reduce", opts.reduce ?? true);
+    this.outFeatures = positiveInt(where, "outFeatures", opts.outFeatures);
+    this.reduce = bool(where, "reduce", opts.reduce ?? true);
     Object.freeze(this);
+  }
+}
+
+/** linax's `ClassificationHeadConfig`: `logSoftmax(linear(mean_t x))`. */
+export class ClassificationHeadConfig extends LinearHeadConfig<ClassificationHead> {
+  constructor(opts: HeadOptions) {
+    super("ClassificationHeadConfig", opts);
   }
 
   build(inFeatures: number, key: PRNGKey): ClassificationHead {
@@ -113,15 +120,9 @@ export class ClassificationHead extends LinearHead {
 }
 
 /** linax's `RegressionHeadConfig`: `linear(mean_t x)`, no activation. */
-export class RegressionHeadConfig extends HeadConfig<RegressionHead> {
-  readonly outFeatures: number;
-  readonly reduce: boolean;
-
+export class RegressionHeadConfig extends LinearHeadConfig<RegressionHead> {
   constructor(opts: HeadOptions) {
-    super();
-    this.outFeatures = positiveInt("RegressionHeadConfig", "outFeatures", opts.outFeatures);
-    this.reduce = bool("RegressionHeadConfig", "reduce", opts.reduce ?? true);
-    Object.freeze(this);
+    super("RegressionHeadConfig", opts);
   }
 
   build(inFeatures: number, key: PRNGKey): RegressionHead {

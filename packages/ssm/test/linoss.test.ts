@@ -5,10 +5,10 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { grad, jit, np, random, vmap, type Array } from "linax-ts";
+import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { LinOSSSequenceMixer, LinOSSSequenceMixerConfig, type LinOSSSequenceMixerOptions } from "@linax-ts/ssm";
-import { LENGTHS, assertClose, cadd, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, maxAbs, nums, randomInput, type Cx } from "./helpers.ts";
+import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cadd, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, maxAbs, nums, randomInput, weightedSum, type Cx } from "./helpers.ts";
 
 const JsArray = globalThis.Array;
 
@@ -174,23 +174,7 @@ describe("LinOSS parallel == host float64 loop == recurrent", () => {
   for (const [name, m] of mixers()) {
     test(name, () => {
       const hp = hostParams(m);
-      for (const L of LENGTHS) {
-        const { host, x } = randomInput(L, H, 3000 + L);
-        const want = hostLinOSS(hp, host).flat();
-        const tol = { atol: 5e-5 * (1 + maxAbs(want)), rtol: 2e-4 };
-        assertClose(nums(m.call(x)), want, { ...tol, msg: `call, L=${L}` });
-        assertClose(nums(m.callRecurrent(x)[0]), want, { ...tol, msg: `callRecurrent, L=${L}` });
-        if (L <= 31) {
-          let cache = m.initCache();
-          const ys: number[] = [];
-          for (let t = 0; t < L; t++) {
-            const [yt, c] = m.step(x.get(t), cache);
-            cache = c;
-            ys.push(...nums(yt));
-          }
-          assertClose(ys, want, { ...tol, msg: `step loop, L=${L}` });
-        }
-      }
+      checkParallelHostRecurrent(m, (u) => hostLinOSS(hp, u), { H, seedBase: 3000, atol: 5e-5, rtol: 2e-4, stepMaxL: 31 });
     });
   }
 });
@@ -212,29 +196,13 @@ describe("LinOSS clamp of A (damped IMEX)", () => {
 describe("LinOSS gradients", () => {
   test("associative scan vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
-      const L = 29;
-      const { host, x } = randomInput(L, H, 27);
-      const w = randomInput(L, H, 28);
-      const lossPar = (mm: LinOSSSequenceMixer, xx: Array) => np.sum(np.multiply(mm.call(xx), w.x));
-      const lossRec = (mm: LinOSSSequenceMixer, xx: Array) => np.sum(np.multiply(mm.callRecurrent(xx)[0], w.x));
-      const [gp, gxp] = grad(lossPar, { argnums: [0, 1] })(m, x) as [LinOSSSequenceMixer, Array];
-      const [gr, gxr] = grad(lossRec, { argnums: [0, 1] })(m, x) as [LinOSSSequenceMixer, Array];
-      for (const k of ["A_diag", "G_diag", "B", "C", "D", "steps"] as const) {
-        const a = gp[k];
-        const b = gr[k];
-        if (a === null || b === null) {
-          assert.equal(m[k], null, `${name}: only absent leaves have no gradient`);
-          continue;
-        }
-        const want = nums(b);
-        assertClose(nums(a), want, { atol: 1e-4 * (1 + maxAbs(want)), rtol: 1e-3, msg: `${name}: d/d${k}` });
-      }
-      assertClose(nums(gxp), nums(gxr), { atol: 1e-4, rtol: 1e-3, msg: `${name}: d/dx` });
+      const leaves = (t: LinOSSSequenceMixer) => (["A_diag", "G_diag", "B", "C", "D", "steps"] as const).map((k): [string, Array | null] => [k, t[k]]);
+      const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 29, H, seeds: [27, 28], leaves });
       const hp = hostParams(m);
-      const loss = (p: HostLinOSS) => hostLinOSS(p, host).reduce((acc, r, t) => acc + r.reduce((s, v, h) => s + v * w.host[t][h], 0), 0);
+      const loss = (p: HostLinOSS) => weightedSum(hostLinOSS(p, host), w.host);
       for (const k of ["A", "steps"] as const) {
         const edit = (e: number): HostLinOSS => ({ ...hp, [k]: hp[k].map((v, i) => (i === 1 ? v + e : v)) });
-        const f = (loss(edit(1e-6)) - loss(edit(-1e-6))) / 2e-6;
+        const f = centralDiff((e) => loss(edit(e)));
         const g = nums(k === "A" ? gp.A_diag : gp.steps)[1];
         assert.ok(Math.abs(g - f) < 2e-3 * (1 + Math.abs(f)), `${name}: d${k}[1] ${g} vs FD ${f}`);
       }
@@ -246,13 +214,7 @@ describe("LinOSS transforms and known answers", () => {
   test("jit, vmap, batched step caches", () => {
     const m = new LinOSSSequenceMixerConfig({ stateDim: 4 }).build(H, random.PRNGKey(5));
     const B = 2;
-    const xb = random.normal(random.PRNGKey(6), [B, 17, H]);
-    const eager = [0, 1].map((b) => nums(m.call(xb.get(b))));
-    assertClose(nums(jit((mm: LinOSSSequenceMixer, x: Array) => mm.call(x))(m, xb.get(1))), eager[1], { msg: "jit" });
-    assertClose(nums(vmap((x: Array) => m.call(x))(xb)), eager.flat(), { msg: "vmap" });
-    const [yRec, cache] = m.callRecurrent(np.transpose(xb, [1, 0, 2]), m.initCache([B]));
-    assert.deepEqual([cache.z.shape, cache.y.shape], [[B, 4], [B, 4]]);
-    assertClose(nums(np.transpose(yRec, [1, 0, 2])), eager.flat(), { msg: "batched recurrent" });
+    checkJitVmapBatched(m, { B, L: 17, H, inputKey: 6, jitRow: 1, checkCache: (cache) => assert.deepEqual([cache.z.shape, cache.y.shape], [[B, 4], [B, 4]]) });
   });
 
   test("SPEC-linax §12 (state_dim 4) and testdata/ssm linoss cases", () => {

@@ -4,10 +4,10 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { grad, jit, np, random, vmap, type Array } from "linax-ts";
+import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { LRUSequenceMixer, LRUSequenceMixerConfig } from "@linax-ts/ssm";
-import { LENGTHS, assertClose, cadd, cexp, cmul, cscale, cx, knownAnswers, knownInput, leafTable, maxAbs, nums, randomInput, type Cx } from "./helpers.ts";
+import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cadd, cexp, cmul, cscale, cx, knownAnswers, knownInput, leafTable, nums, weightedSum, type Cx } from "./helpers.ts";
 
 const JsArray = globalThis.Array;
 
@@ -104,23 +104,7 @@ describe("LRU parallel == host float64 loop == recurrent", () => {
   for (const [name, m] of mixers()) {
     test(name, () => {
       const hp = hostParams(m);
-      for (const L of LENGTHS) {
-        const { host, x } = randomInput(L, H, 2000 + L);
-        const want = hostLRU(hp, host).flat();
-        const tol = { atol: 2e-5 * (1 + maxAbs(want)), rtol: 1e-4 };
-        assertClose(nums(m.call(x)), want, { ...tol, msg: `call, L=${L}` });
-        assertClose(nums(m.callRecurrent(x)[0]), want, { ...tol, msg: `callRecurrent, L=${L}` });
-        if (L <= 64) {
-          let cache = m.initCache();
-          const ys: number[] = [];
-          for (let t = 0; t < L; t++) {
-            const [yt, c] = m.step(x.get(t), cache);
-            cache = c;
-            ys.push(...nums(yt));
-          }
-          assertClose(ys, want, { ...tol, msg: `step loop, L=${L}` });
-        }
-      }
+      checkParallelHostRecurrent(m, (u) => hostLRU(hp, u), { H, seedBase: 2000, atol: 2e-5, rtol: 1e-4, stepMaxL: 64 });
     });
   }
 });
@@ -128,23 +112,13 @@ describe("LRU parallel == host float64 loop == recurrent", () => {
 describe("LRU gradients", () => {
   test("associative scan vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
-      const L = 41;
-      const { host, x } = randomInput(L, H, 17);
-      const w = randomInput(L, H, 18);
-      const lossPar = (mm: LRUSequenceMixer, xx: Array) => np.sum(np.multiply(mm.call(xx), w.x));
-      const lossRec = (mm: LRUSequenceMixer, xx: Array) => np.sum(np.multiply(mm.callRecurrent(xx)[0], w.x));
-      const [gp, gxp] = grad(lossPar, { argnums: [0, 1] })(m, x) as [LRUSequenceMixer, Array];
-      const [gr, gxr] = grad(lossRec, { argnums: [0, 1] })(m, x) as [LRUSequenceMixer, Array];
-      for (const k of ["nu_log", "theta_log", "B_re", "B_im", "C_re", "C_im", "D", "gamma_log"] as const) {
-        const want = nums(gr[k]);
-        assertClose(nums(gp[k]), want, { atol: 1e-4 * (1 + maxAbs(want)), rtol: 1e-3, msg: `${name}: d/d${k}` });
-      }
-      assertClose(nums(gxp), nums(gxr), { atol: 1e-4, rtol: 1e-3, msg: `${name}: d/dx` });
+      const leaves = (t: LRUSequenceMixer) => (["nu_log", "theta_log", "B_re", "B_im", "C_re", "C_im", "D", "gamma_log"] as const).map((k): [string, Array] => [k, t[k]]);
+      const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 41, H, seeds: [17, 18], leaves });
       const hp = hostParams(m);
-      const loss = (p: HostLRU) => hostLRU(p, host).reduce((a, r, t) => a + r.reduce((b, v, h) => b + v * w.host[t][h], 0), 0);
+      const loss = (p: HostLRU) => weightedSum(hostLRU(p, host), w.host);
       for (const k of ["nu", "theta", "gamma"] as const) {
         const edit = (e: number): HostLRU => ({ ...hp, [k]: hp[k].map((v, i) => (i === 2 ? v + e : v)) });
-        const f = (loss(edit(1e-6)) - loss(edit(-1e-6))) / 2e-6;
+        const f = centralDiff((e) => loss(edit(e)));
         const g = nums(gp[`${k}_log`])[2];
         assert.ok(Math.abs(g - f) < 1e-3 * (1 + Math.abs(f)), `${name}: d${k}_log[2] ${g} vs FD ${f}`);
       }
@@ -156,14 +130,17 @@ describe("LRU transforms and known answers", () => {
   test("jit, vmap, batched step caches", () => {
     const m = new LRUSequenceMixerConfig({ stateDim: 6 }).build(H, random.PRNGKey(5));
     const B = 2;
-    const xb = random.normal(random.PRNGKey(6), [B, 23, H]);
-    const eager = [0, 1].map((b) => nums(m.call(xb.get(b))));
-    assertClose(nums(jit((mm: LRUSequenceMixer, x: Array) => mm.call(x))(m, xb.get(0))), eager[0], { msg: "jit" });
-    assertClose(nums(vmap((x: Array) => m.call(x))(xb)), eager.flat(), { msg: "vmap" });
-    const [yRec, cache] = m.callRecurrent(np.transpose(xb, [1, 0, 2]), m.initCache([B]));
-    assert.deepEqual(cache.state.shape, [B, 6]);
-    assert.equal(cache.state.dtype, "complex64");
-    assertClose(nums(np.transpose(yRec, [1, 0, 2])), eager.flat(), { msg: "batched recurrent" });
+    checkJitVmapBatched(m, {
+      B,
+      L: 23,
+      H,
+      inputKey: 6,
+      jitRow: 0,
+      checkCache: (cache) => {
+        assert.deepEqual(cache.state.shape, [B, 6]);
+        assert.equal(cache.state.dtype, "complex64");
+      },
+    });
   });
 
   test("SPEC-linax §12 (state_dim 4) and testdata/ssm lru_ring", () => {

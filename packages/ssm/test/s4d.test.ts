@@ -5,10 +5,10 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { grad, jit, np, random, vmap, type Array } from "linax-ts";
+import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { S4DSequenceMixer, S4DSequenceMixerConfig, makeDplrHippo, type S4DInit } from "@linax-ts/ssm";
-import { LENGTHS, assertClose, cdiv, cexp, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, maxAbs, nums, randomInput, type Cx } from "./helpers.ts";
+import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cdiv, cexp, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, nums, weightedSum, type Cx } from "./helpers.ts";
 
 const JsArray = globalThis.Array;
 
@@ -103,23 +103,7 @@ describe("S4D FFT convolution == host causal convolution == recurrent", () => {
   for (const [name, m] of mixers()) {
     test(name, () => {
       const hp = hostParams(m);
-      for (const L of LENGTHS) {
-        const { host, x } = randomInput(L, H, 4000 + L);
-        const want = hostS4D(hp, host).flat();
-        const tol = { atol: 3e-5 * (1 + maxAbs(want)), rtol: 2e-4 };
-        assertClose(nums(m.call(x)), want, { ...tol, msg: `call, L=${L}` });
-        assertClose(nums(m.callRecurrent(x)[0]), want, { ...tol, msg: `callRecurrent, L=${L}` });
-        if (L <= 31) {
-          let cache = m.initCache();
-          const ys: number[] = [];
-          for (let t = 0; t < L; t++) {
-            const [yt, c] = m.step(x.get(t), cache);
-            cache = c;
-            ys.push(...nums(yt));
-          }
-          assertClose(ys, want, { ...tol, msg: `step loop, L=${L}` });
-        }
-      }
+      checkParallelHostRecurrent(m, (u) => hostS4D(hp, u), { H, seedBase: 4000, atol: 3e-5, rtol: 2e-4, stepMaxL: 31 });
     });
   }
 });
@@ -127,21 +111,11 @@ describe("S4D FFT convolution == host causal convolution == recurrent", () => {
 describe("S4D gradients", () => {
   test("FFT forward vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
-      const L = 33;
-      const { host, x } = randomInput(L, H, 37);
-      const w = randomInput(L, H, 38);
-      const lossPar = (mm: S4DSequenceMixer, xx: Array) => np.sum(np.multiply(mm.call(xx), w.x));
-      const lossRec = (mm: S4DSequenceMixer, xx: Array) => np.sum(np.multiply(mm.callRecurrent(xx)[0], w.x));
-      const [gp, gxp] = grad(lossPar, { argnums: [0, 1] })(m, x) as [S4DSequenceMixer, Array];
-      const [gr, gxr] = grad(lossRec, { argnums: [0, 1] })(m, x) as [S4DSequenceMixer, Array];
-      for (const k of ["C", "log_dt", "log_a_real", "A_imag"] as const) {
-        const want = nums(gr.kernel[k]);
-        assertClose(nums(gp.kernel[k]), want, { atol: 1e-4 * (1 + maxAbs(want)), rtol: 1e-3, msg: `${name}: d/dkernel.${k}` });
-      }
-      assertClose(nums(gxp), nums(gxr), { atol: 1e-4, rtol: 1e-3, msg: `${name}: d/dx` });
+      const leaves = (t: S4DSequenceMixer) => (["C", "log_dt", "log_a_real", "A_imag"] as const).map((k): [string, Array] => [`kernel.${k}`, t.kernel[k]]);
+      const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 33, H, seeds: [37, 38], leaves });
       const hp = hostParams(m);
-      const loss = (p: HostS4D) => hostS4D(p, host).reduce((acc, r, t) => acc + r.reduce((s, v, h) => s + v * w.host[t][h], 0), 0);
-      const fd = (edit: (e: number) => HostS4D) => (loss(edit(1e-6)) - loss(edit(-1e-6))) / 2e-6;
+      const loss = (p: HostS4D) => weightedSum(hostS4D(p, host), w.host);
+      const fd = (edit: (e: number) => HostS4D) => centralDiff((e) => loss(edit(e)));
       const fDt = fd((e) => ({ ...hp, logDt: hp.logDt.map((v, i) => (i === 1 ? v + e : v)) }));
       assert.ok(Math.abs(nums(gp.kernel.log_dt)[1] - fDt) < 1e-3 * (1 + Math.abs(fDt)), `${name}: dlog_dt[1] vs FD ${fDt}`);
       const fRe = fd((e) => ({ ...hp, logAReal: hp.logAReal.map((v, i) => (i === 2 ? v + e : v)) }));
@@ -159,13 +133,7 @@ describe("S4D transforms and known answers", () => {
   test("jit, vmap, batched step caches", () => {
     const m = new S4DSequenceMixerConfig({ stateDim: 8 }).build(H, random.PRNGKey(5));
     const B = 2;
-    const xb = random.normal(random.PRNGKey(6), [B, 21, H]);
-    const eager = [0, 1].map((b) => nums(m.call(xb.get(b))));
-    assertClose(nums(jit((mm: S4DSequenceMixer, x: Array) => mm.call(x))(m, xb.get(1))), eager[1], { msg: "jit" });
-    assertClose(nums(vmap((x: Array) => m.call(x))(xb)), eager.flat(), { msg: "vmap" });
-    const [yRec, cache] = m.callRecurrent(np.transpose(xb, [1, 0, 2]), m.initCache([B]));
-    assert.deepEqual(cache.state.shape, [B, H, 4]);
-    assertClose(nums(np.transpose(yRec, [1, 0, 2])), eager.flat(), { atol: 1e-5, msg: "batched recurrent" });
+    checkJitVmapBatched(m, { B, L: 21, H, inputKey: 6, jitRow: 1, batchedAtol: 1e-5, checkCache: (cache) => assert.deepEqual(cache.state.shape, [B, H, 4]) });
   });
 
   test("SPEC-linax §12 (state_dim 4) and testdata/ssm s4d_lin", () => {

@@ -4,10 +4,10 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { grad, jit, np, random, vmap, type Array } from "linax-ts";
+import { grad, jit, np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { S5SequenceMixer, S5SequenceMixerConfig, makeDplrHippo, type S5Cache, type S5SequenceMixerOptions } from "@linax-ts/ssm";
-import { LENGTHS, assertClose, cabs, cadd, cdiv, cexp, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, maxAbs, nums, randomInput, type Cx } from "./helpers.ts";
+import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cabs, cadd, cdiv, cexp, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, nums, randomInput, weightedSum, type Cx } from "./helpers.ts";
 
 const JsArray = globalThis.Array;
 
@@ -174,23 +174,7 @@ describe("S5 parallel == host float64 loop == recurrent", () => {
   for (const [name, m] of mixers()) {
     test(name, () => {
       const hp = hostParams(m);
-      for (const L of LENGTHS) {
-        const { host, x } = randomInput(L, H, 1000 + L);
-        const want = hostS5(hp, host).flat();
-        const tol = { atol: 2e-5 * (1 + maxAbs(want)), rtol: 1e-4 };
-        assertClose(nums(m.call(x)), want, { ...tol, msg: `call, L=${L}` });
-        assertClose(nums(m.callRecurrent(x)[0]), want, { ...tol, msg: `callRecurrent, L=${L}` });
-        if (L <= 64) {
-          let cache = m.initCache();
-          const ys: number[] = [];
-          for (let t = 0; t < L; t++) {
-            const [yt, c] = m.step(x.get(t), cache);
-            cache = c;
-            ys.push(...nums(yt));
-          }
-          assertClose(ys, want, { ...tol, msg: `step loop, L=${L}` });
-        }
-      }
+      checkParallelHostRecurrent(m, (u) => hostS5(hp, u), { H, seedBase: 1000, atol: 2e-5, rtol: 1e-4, stepMaxL: 64 });
     });
   }
 });
@@ -198,22 +182,12 @@ describe("S5 parallel == host float64 loop == recurrent", () => {
 describe("S5 gradients", () => {
   test("associative scan vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
-      const L = 37;
-      const { host, x } = randomInput(L, H, 7);
-      const w = randomInput(L, H, 8);
-      const lossPar = (mm: S5SequenceMixer, xx: Array) => np.sum(np.multiply(mm.call(xx), w.x));
-      const lossRec = (mm: S5SequenceMixer, xx: Array) => np.sum(np.multiply(mm.callRecurrent(xx)[0], w.x));
-      const [gp, gxp] = grad(lossPar, { argnums: [0, 1] })(m, x) as [S5SequenceMixer, Array];
-      const [gr, gxr] = grad(lossRec, { argnums: [0, 1] })(m, x) as [S5SequenceMixer, Array];
-      for (const k of ["Lambda_re", "Lambda_im", "B", "C", "D", "log_step"] as const) {
-        const want = nums(gr[k]);
-        assertClose(nums(gp[k]), want, { atol: 1e-4 * (1 + maxAbs(want)), rtol: 1e-3, msg: `${name}: d/d${k}` });
-      }
-      assertClose(nums(gxp), nums(gxr), { atol: 1e-4, rtol: 1e-3, msg: `${name}: d/dx` });
+      const leaves = (t: S5SequenceMixer) => (["Lambda_re", "Lambda_im", "B", "C", "D", "log_step"] as const).map((k): [string, Array] => [k, t[k]]);
+      const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 37, H, seeds: [7, 8], leaves });
       // Independent check of a few entries: central differences of the float64 host loop.
       const hp = hostParams(m);
-      const loss = (p: HostS5) => hostS5(p, host).reduce((a, r, t) => a + r.reduce((b, v, h) => b + v * w.host[t][h], 0), 0);
-      const fd = (edit: (p: HostS5, e: number) => HostS5) => (loss(edit(hp, 1e-6)) - loss(edit(hp, -1e-6))) / 2e-6;
+      const loss = (p: HostS5) => weightedSum(hostS5(p, host), w.host);
+      const fd = (edit: (p: HostS5, e: number) => HostS5) => centralDiff((e) => loss(edit(hp, e)));
       const gLre = nums(gp.Lambda_re)[1];
       const fLre = fd((p, e) => ({ ...p, lre: p.lre.map((v, i) => (i === 1 ? v + e : v)) }));
       assert.ok(Math.abs(gLre - fLre) < 1e-3 * (1 + Math.abs(fLre)), `${name}: dLambda_re[1] ${gLre} vs FD ${fLre}`);
@@ -228,16 +202,7 @@ describe("S5 transforms", () => {
   test("jit, vmap over a batch, batched step caches", () => {
     const m = new S5SequenceMixerConfig({ stateDim: 8 }).build(H, random.PRNGKey(3));
     const B = 3;
-    const L = 19;
-    const xb = random.normal(random.PRNGKey(4), [B, L, H]);
-    const eager = [0, 1, 2].map((b) => nums(m.call(xb.get(b))));
-    const jitted = jit((mm: S5SequenceMixer, x: Array) => mm.call(x));
-    assertClose(nums(jitted(m, xb.get(1))), eager[1], { msg: "jit" });
-    assertClose(nums(vmap((x: Array) => m.call(x))(xb)), eager.flat(), { msg: "vmap" });
-    // A batch of caches: step on [B, H] inputs, scanning the time-major sequence.
-    const [yRec, cache] = m.callRecurrent(np.transpose(xb, [1, 0, 2]), m.initCache([B]));
-    assert.deepEqual(cache.state.shape, [B, m.P]);
-    assertClose(nums(np.transpose(yRec, [1, 0, 2])), eager.flat(), { atol: 1e-5, msg: "batched recurrent" });
+    const xb = checkJitVmapBatched(m, { B, L: 19, H, inputKey: 4, jitRow: 1, batchedAtol: 1e-5, checkCache: (cache) => assert.deepEqual(cache.state.shape, [B, m.P]) });
     // A jitted generation step: the cache is a pytree argument and result.
     const jstep = jit((mm: S5SequenceMixer, xt: Array, c: S5Cache) => mm.step(xt, c));
     const [yj, cj] = jstep(m, xb.get(0, 0), m.initCache());

@@ -26,10 +26,10 @@ export interface NormOptions {
 }
 
 /**
- * `(x - mean) / sqrt(var + eps) · weight + bias` with statistics over the whole input of shape
- * `shape` (or over its trailing `shape` axes when there are leading ones).
+ * The shared fields of `LayerNorm` and `RMSNorm`: the normalized `shape` and an optional
+ * elementwise weight and bias of that shape.
  */
-export class LayerNorm extends Module {
+abstract class ShapedNorm extends Module {
   readonly shape: number[] | null;
   readonly eps: number;
   readonly useWeight: boolean;
@@ -37,57 +37,53 @@ export class LayerNorm extends Module {
   readonly weight: Array | null;
   readonly bias: Array | null;
 
-  constructor(shape: number | readonly number[] | null, opts: NormOptions = {}) {
+  constructor(op: string, shape: number | readonly number[] | null, opts: NormOptions) {
     super();
     this.shape = asShape(shape);
     this.eps = opts.eps ?? 1e-5;
     this.useWeight = opts.useWeight ?? true;
     this.useBias = opts.useBias ?? true;
-    if ((this.useWeight || this.useBias) && this.shape === null) throw new ValueError("LayerNorm: `shape` is required with a learnable weight or bias");
+    if ((this.useWeight || this.useBias) && this.shape === null) throw new ValueError(`${op}: \`shape\` is required with a learnable weight or bias`);
     const dt = opts.dtype ?? "float32";
     this.weight = this.useWeight ? np.ones(this.shape as number[], { dtype: dt }) : null;
     this.bias = this.useBias ? np.zeros(this.shape as number[], { dtype: dt }) : null;
   }
 
-  call(x: Array, _opts?: CallOptions): Array {
-    const axes = normAxes("LayerNorm", x, this.shape);
-    const mean = np.mean(x, { axis: axes, keepdims: true });
-    const variance = np.maximum(np.var(x, { axis: axes, keepdims: true }), 0);
-    let out = np.multiply(np.subtract(x, mean), lax.rsqrt(np.add(variance, this.eps)));
+  /** `out · weight + bias`, each where present. */
+  protected affine(out: Array): Array {
     if (this.weight !== null) out = np.multiply(this.weight, out);
     if (this.bias !== null) out = np.add(out, this.bias);
     return out;
   }
 }
 
-/** `x / sqrt(mean(x²) + eps) · weight + bias` (equinox's `RMSNorm`). */
-export class RMSNorm extends Module {
-  readonly shape: number[] | null;
-  readonly eps: number;
-  readonly useWeight: boolean;
-  readonly useBias: boolean;
-  readonly weight: Array | null;
-  readonly bias: Array | null;
-
+/**
+ * `(x - mean) / sqrt(var + eps) · weight + bias` with statistics over the whole input of shape
+ * `shape` (or over its trailing `shape` axes when there are leading ones).
+ */
+export class LayerNorm extends ShapedNorm {
   constructor(shape: number | readonly number[] | null, opts: NormOptions = {}) {
-    super();
-    this.shape = asShape(shape);
-    this.eps = opts.eps ?? 1e-5;
-    this.useWeight = opts.useWeight ?? true;
-    this.useBias = opts.useBias ?? true;
-    if ((this.useWeight || this.useBias) && this.shape === null) throw new ValueError("RMSNorm: `shape` is required with a learnable weight or bias");
-    const dt = opts.dtype ?? "float32";
-    this.weight = this.useWeight ? np.ones(this.shape as number[], { dtype: dt }) : null;
-    this.bias = this.useBias ? np.zeros(this.shape as number[], { dtype: dt }) : null;
+    super("LayerNorm", shape, opts);
+  }
+
+  call(x: Array, _opts?: CallOptions): Array {
+    const axes = normAxes("LayerNorm", x, this.shape);
+    const mean = np.mean(x, { axis: axes, keepdims: true });
+    const variance = np.maximum(np.var(x, { axis: axes, keepdims: true }), 0);
+    return this.affine(np.multiply(np.subtract(x, mean), lax.rsqrt(np.add(variance, this.eps))));
+  }
+}
+
+/** `x / sqrt(mean(x²) + eps) · weight + bias` (equinox's `RMSNorm`). */
+export class RMSNorm extends ShapedNorm {
+  constructor(shape: number | readonly number[] | null, opts: NormOptions = {}) {
+    super("RMSNorm", shape, opts);
   }
 
   call(x: Array, _opts?: CallOptions): Array {
     const axes = normAxes("RMSNorm", x, this.shape);
     const ms = np.mean(np.square(x), { axis: axes, keepdims: true });
-    let out = np.multiply(lax.rsqrt(np.add(ms, this.eps)), x);
-    if (this.weight !== null) out = np.multiply(this.weight, out);
-    if (this.bias !== null) out = np.add(out, this.bias);
-    return out;
+    return this.affine(np.multiply(lax.rsqrt(np.add(ms, this.eps)), x));
   }
 }
 
