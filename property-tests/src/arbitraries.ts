@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { np, type Array, type DType } from "@linax-ts/core";
+import { fromValues } from "./host.ts";
 
 export interface ShapeOptions {
   minRank?: number;
@@ -38,24 +39,48 @@ export function broadcastableShapes(opts: ShapeOptions = {}): fc.Arbitrary<[numb
 export interface ArrayOptions {
   dtype?: DType;
   shape?: readonly number[] | fc.Arbitrary<number[]>;
-  /** Value range for float/int elements (default [-3, 3] for floats, [-10, 10] for ints). */
+  /**
+   * Value range for float/int elements (default [-3, 3] for floats and for both parts of complex
+   * numbers, [-10, 10] for int32, [0, 20] for uint32). Integer ranges are rounded inwards.
+   */
   min?: number;
   max?: number;
+  /**
+   * A custom element arbitrary (overrides min/max): one number per element, or per (re, im) part
+   * for complex64. Use it for domains with holes, e.g. values away from a singularity.
+   */
+  elements?: fc.Arbitrary<number>;
 }
 
-function elements(dtype: DType, min: number | undefined, max: number | undefined, n: number): fc.Arbitrary<number[]> {
+/** Float32-representable doubles in [min, max] (no NaN/Inf). */
+export function floats(min = -3, max = 3): fc.Arbitrary<number> {
+  return fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map(Math.fround).filter((v) => v >= min && v <= max);
+}
+
+/**
+ * Float32 values in [min, max] at least `gap` away from every point of `avoid(x)`'s grid — e.g.
+ * `awayFrom(-3, 3, 0.05, Math.round)` keeps clear of integers (where floor/ceil jump), so a
+ * central difference with a small step never straddles a discontinuity.
+ */
+export function awayFrom(min: number, max: number, gap: number, nearest: (x: number) => number): fc.Arbitrary<number> {
+  return floats(min, max).filter((v) => Math.abs(v - nearest(v)) >= gap);
+}
+
+function elements(dtype: DType, opts: ArrayOptions, n: number): fc.Arbitrary<number[]> {
+  const len = dtype === "complex64" ? 2 * n : n;
+  const arr = (e: fc.Arbitrary<number>) => fc.array(e, { minLength: len, maxLength: len });
+  if (opts.elements !== undefined) return arr(opts.elements);
+  const { min, max } = opts;
   switch (dtype) {
     case "bool":
-      return fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n });
+      return arr(fc.integer({ min: 0, max: 1 }));
     case "int32":
-      return fc.array(fc.integer({ min: min ?? -10, max: max ?? 10 }), { minLength: n, maxLength: n });
+      return arr(fc.integer({ min: Math.ceil(min ?? -10), max: Math.floor(max ?? 10) }));
     case "uint32":
-      return fc.array(fc.integer({ min: min ?? 0, max: max ?? 20 }), { minLength: n, maxLength: n });
+      return arr(fc.integer({ min: Math.max(0, Math.ceil(min ?? 0)), max: Math.floor(max ?? 20) }));
     case "complex64":
-    case "float32": {
-      const len = dtype === "complex64" ? 2 * n : n;
-      return fc.array(fc.double({ min: min ?? -3, max: max ?? 3, noNaN: true, noDefaultInfinity: true }).map(Math.fround), { minLength: len, maxLength: len });
-    }
+    case "float32":
+      return arr(floats(min ?? -3, max ?? 3));
   }
 }
 
@@ -65,11 +90,7 @@ export function arrays(opts: ArrayOptions = {}): fc.Arbitrary<Array> {
   const shapeArb = opts.shape === undefined ? shapes() : globalThis.Array.isArray(opts.shape) ? fc.constant([...(opts.shape as number[])]) : (opts.shape as fc.Arbitrary<number[]>);
   return shapeArb.chain((shape) => {
     const n = shape.reduce((a, b) => a * b, 1);
-    return elements(dtype, opts.min, opts.max, n).map((vals) => {
-      const typed = dtype === "float32" || dtype === "complex64" ? new Float32Array(vals) : dtype === "uint32" ? new Uint32Array(vals) : dtype === "bool" ? new Uint8Array(vals) : new Int32Array(vals);
-      const flat = np.array(typed, { dtype });
-      return np.reshape(flat, shape);
-    });
+    return elements(dtype, opts, n).map((vals) => fromValues(vals, shape, dtype));
   });
 }
 
@@ -89,8 +110,14 @@ export function keys(): fc.Arbitrary<Array> {
   return fc.integer({ min: 0, max: 0x7fffffff }).map((seed) => np.array(new Uint32Array([0, seed]), { dtype: "uint32" }));
 }
 
-/** fast-check parameters for our suite: a fixed seed in CI (printed on failure), budget from FC_NUM_RUNS. */
+/**
+ * fast-check parameters for our suite: a fixed seed (FC_SEED, default 20261124) so CI is
+ * reproducible, and a budget of `defaultRuns` runs unless FC_NUM_RUNS overrides it (`npm run fuzz`
+ * sets 1000). On failure fast-check's error message names the seed and the shrink path; replay
+ * with `FC_SEED=<seed>` (the path is printed for `fc.assert(..., { path })`).
+ */
 export function fcParams(defaultRuns = 20): fc.Parameters<unknown> {
   const seed = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 20261124;
-  return { seed, numRuns: process.env.FC_NUM_RUNS !== undefined ? Number(process.env.FC_NUM_RUNS) : defaultRuns, endOnFailure: true };
+  const numRuns = process.env.FC_NUM_RUNS !== undefined ? Number(process.env.FC_NUM_RUNS) : defaultRuns;
+  return { seed, numRuns, endOnFailure: true, includeErrorInReport: true };
 }

@@ -1,122 +1,129 @@
 /**
- * JAX-style checkers (`jax.test_util.check_grads` and friends) for users' property tests:
- * compare transforms against definitions — finite differences, stacking, untransformed calls.
+ * JAX-style checkers for users' property tests and our own: compare transforms against their
+ * definitions — stacking (vmap), untransformed calls (jit), sequential scans, and the dot-product
+ * test of linear maps. `checkGrads` (finite differences) lives in grads.ts.
  */
 import assert from "node:assert/strict";
-import { Array, np, jvp, vjp, vmap, jit, treeFlatten, treeUnflatten, type DType } from "@linax-ts/core";
-import { assertClose, toFlat } from "./assert.ts";
+import { Array, jvp, vjp, vmap, jit, treeFlatten, type TreeDef } from "@linax-ts/core";
+import { assertClose } from "./assert.ts";
+import { hostConj, mulberry32, normalizeAxis, randomLike, realInner, takeAlong } from "./host.ts";
 
-export interface CheckGradsOptions {
-  /** Derivative order to check (1 or 2). */
-  order?: number;
-  /** "fwd" checks jvp against finite differences; "rev" checks vjp against jvp (dot-product test). */
-  modes?: readonly ("fwd" | "rev")[];
-  /** Finite-difference step (default 1e-3, suited to float32 evaluation). */
-  eps?: number;
+export { checkGrads, type CheckGradsOptions, type HostReference } from "./grads.ts";
+
+type Fn = (...args: Array[]) => unknown;
+
+export interface Tolerance {
   rtol?: number;
   atol?: number;
-  /** Seed of the random directions (deterministic). */
-  seed?: number;
 }
 
-/** A small deterministic PRNG for directions (tests must be reproducible). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+export interface CheckVmapOptions extends Tolerance {
+  /**
+   * Batch axis of each argument (null: not batched, shared by every slice), or one number for
+   * all (default 0). Negative axes count from the end of the batched argument.
+   */
+  inAxes?: number | readonly (number | null)[];
+  /** Batch axis of every output leaf (default 0; negative counts from the end of the batched output). */
+  outAxes?: number;
+  /** Passed to vmap (for functions that use collectives); the reference loop cannot evaluate those. */
+  axisName?: string;
 }
 
-function randomLike(x: Array, rand: () => number): Array {
-  const n = x.dtype === "complex64" ? 2 * x.size : x.size;
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = rand() * 2 - 1;
-  return np.reshape(np.array(v, { dtype: x.dtype as DType }), x.shape);
-}
-
-function flatOut(f: (...a: Array[]) => unknown, args: readonly Array[]): Array[] {
-  return treeFlatten(f(...args))[0] as Array[];
-}
-
-function inner(a: readonly Array[], b: readonly Array[]): number {
-  let s = 0;
-  a.forEach((x, i) => {
-    const xa = toFlat(x);
-    const xb = toFlat(b[i]);
-    for (let k = 0; k < xa.length; k++) s += xa[k] * xb[k];
-  });
-  return s;
+function leaves(x: unknown): [Array[], TreeDef] {
+  const [ls, def] = treeFlatten(x);
+  return [ls as Array[], def];
 }
 
 /**
- * Check derivatives of `f` at `args` (arrays): forward mode against central finite differences
- * along a random direction, reverse mode against forward mode via `<J v, w> = <v, Jᵀ w>`.
+ * `vmap(f, { inAxes, outAxes })(...batchedArgs)` equals stacking `f` applied to slice i of every
+ * batched argument (along its in-axis; unbatched arguments passed whole), read back along the
+ * out-axes. Slicing is done on the host so that the check does not use the ops it checks.
+ * Outputs may be pytrees (compared leaf by leaf, structures must agree).
  */
-export function checkGrads(f: (...args: Array[]) => unknown, args: readonly Array[], opts: CheckGradsOptions = {}): void {
-  const { order = 1, modes = ["fwd", "rev"], eps = 1e-3, rtol = 2e-2, atol = 2e-3, seed = 0 } = opts;
-  const rand = mulberry32(seed);
-  const dirs = args.map((a) => randomLike(a, rand));
-  if (modes.includes("fwd")) {
-    const [, tOut] = jvp((...xs: Array[]) => flatOut(f, xs), [...args], dirs) as unknown as [Array[], Array[]];
-    const plus = flatOut(f, args.map((a, i) => a.add(dirs[i].mul(eps))));
-    const minus = flatOut(f, args.map((a, i) => a.sub(dirs[i].mul(eps))));
-    const fd = plus.map((p, i) => toFlat(p).map((v, k) => (v - toFlat(minus[i])[k]) / (2 * eps)));
-    tOut.forEach((t, i) => assertClose(t, fd[i], { rtol, atol }));
-  }
-  if (modes.includes("rev")) {
-    const [out, pb] = vjp((...xs: Array[]) => flatOut(f, xs), ...args) as unknown as [Array[], (ct: Array[]) => Array[]];
-    const ws = out.map((o) => randomLike(o, rand));
-    const cts = pb(ws);
-    const [, jv] = jvp((...xs: Array[]) => flatOut(f, xs), [...args], dirs) as unknown as [Array[], Array[]];
-    const lhs = inner(jv, ws);
-    const rhs = inner(dirs, cts);
-    assert.ok(Math.abs(lhs - rhs) <= atol + rtol * Math.max(Math.abs(lhs), Math.abs(rhs)), `checkGrads rev: <J v, w> = ${lhs} but <v, Jᵀ w> = ${rhs}`);
-  }
-  if (order > 1) {
-    // Check the derivative of the JVP (a function of primals) — second-order terms.
-    const df = (...xs: Array[]) => jvp((...ys: Array[]) => flatOut(f, ys), xs, dirs)[1];
-    checkGrads(df as (...a: Array[]) => unknown, args, { ...opts, order: order - 1, seed: seed + 1 });
-  }
-}
-
-/** `vmap(f)(xs...)` equals stacking `f` applied to each slice along axis 0 of every argument. */
-export function checkVmap(f: (...args: Array[]) => unknown, batchedArgs: readonly Array[], opts: { rtol?: number; atol?: number } = {}): void {
-  const n = batchedArgs[0].shape[0];
-  const batched = treeFlatten(vmap(f as (...a: Array[]) => unknown)(...batchedArgs))[0] as Array[];
+export function checkVmap(f: Fn, batchedArgs: readonly Array[], opts: CheckVmapOptions = {}): void {
+  const inSpec = opts.inAxes ?? 0;
+  const inAxes = typeof inSpec === "number" ? batchedArgs.map(() => inSpec) : [...inSpec];
+  assert.equal(inAxes.length, batchedArgs.length, `checkVmap: ${inAxes.length} inAxes for ${batchedArgs.length} arguments`);
+  const axes = inAxes.map((a, i) => (a === null ? null : normalizeAxis(a, batchedArgs[i].ndim)));
+  const first = axes.findIndex((a) => a !== null);
+  assert.ok(first >= 0, "checkVmap: at least one argument must be batched");
+  const n = batchedArgs[first].shape[axes[first] as number];
+  const outAxis = opts.outAxes ?? 0;
+  const [got, gotDef] = leaves(vmap(f, { inAxes: axes, outAxes: outAxis, axisName: opts.axisName })(...batchedArgs));
   for (let i = 0; i < n; i++) {
-    const sliceArgs = batchedArgs.map((a) => sliceRow(a, i));
-    const outs = treeFlatten(f(...sliceArgs))[0] as Array[];
-    outs.forEach((o, k) => assertClose(sliceRow(batched[k], i), o, { rtol: opts.rtol ?? 1e-5, atol: opts.atol ?? 1e-6 }));
+    const sliced = batchedArgs.map((a, k) => (axes[k] === null ? a : takeAlong(a, axes[k] as number, i)));
+    const [want, wantDef] = leaves(f(...sliced));
+    assert.ok(gotDef.equals(wantDef), `checkVmap: output structures differ: vmap gives ${gotDef}, f gives ${wantDef}`);
+    want.forEach((w, k) => {
+      const g = takeAlong(got[k], outAxis, i);
+      assert.equal(g.dtype, w.dtype, `checkVmap: output leaf ${k} dtype ${g.dtype}, want ${w.dtype}`);
+      try {
+        assertClose(g, w, { rtol: opts.rtol ?? 1e-5, atol: opts.atol ?? 1e-6 });
+      } catch (e) {
+        assert.fail(`checkVmap: batch element ${i} of ${n}, output leaf ${k} (out axis ${outAxis}; in axes ${JSON.stringify(inAxes)}): ${(e as Error).message}`);
+      }
+    });
   }
 }
 
-/** Row `i` of a concrete array (host-side, so the checker does not depend on the op under test). */
+/** Row `i` (along axis 0) of a concrete array, computed on the host. */
 export function sliceRow(a: Array, i: number): Array {
-  const d = a.dataSync();
-  const rowSize = a.size / a.shape[0];
-  const width = a.dtype === "complex64" ? 2 : 1;
-  const sub = d.slice(i * rowSize * width, (i + 1) * rowSize * width);
-  return np.reshape(np.array(sub, { dtype: a.dtype }), a.shape.slice(1));
+  return takeAlong(a, 0, i);
 }
 
-/** `jit(f)` equals `f` on the given arguments (pytree outputs compared leaf by leaf). */
-export function checkJit(f: (...args: Array[]) => unknown, args: readonly Array[], opts: { rtol?: number; atol?: number } = {}): void {
-  const [want, defA] = treeFlatten(f(...args));
-  const [got, defB] = treeFlatten(jit(f)(...args));
+/** `jit(f)` equals `f` on the given arguments (pytree outputs compared leaf by leaf, dtypes included). */
+export function checkJit(f: Fn, args: readonly Array[], opts: Tolerance = {}): void {
+  const [want, defA] = leaves(f(...args));
+  const [got, defB] = leaves(jit(f)(...args));
   assert.ok(defA.equals(defB), `checkJit: output structures differ: ${defA} vs ${defB}`);
-  want.forEach((w, i) => assertClose(got[i] as Array, w as Array, { rtol: opts.rtol ?? 1e-6, atol: opts.atol ?? 1e-6 }));
+  want.forEach((w, i) => {
+    assert.equal(got[i].dtype, w.dtype, `checkJit: output leaf ${i} dtype ${got[i].dtype}, want ${w.dtype}`);
+    assertClose(got[i], w, { rtol: opts.rtol ?? 1e-6, atol: opts.atol ?? 1e-6 });
+  });
 }
 
-/** Two implementations of a scan (e.g. parallel vs sequential) agree on the given inputs. */
-export function checkScanEquivalence(parallel: (...args: Array[]) => unknown, sequential: (...args: Array[]) => unknown, args: readonly Array[], opts: { rtol?: number; atol?: number } = {}): void {
-  const [a, da] = treeFlatten(parallel(...args));
-  const [b, db] = treeFlatten(sequential(...args));
+/** Two implementations of a scan (e.g. parallel vs sequential) agree on the given inputs (pytrees compared leaf by leaf). */
+export function checkScanEquivalence(parallel: Fn, sequential: Fn, args: readonly Array[], opts: Tolerance = {}): void {
+  const [a, da] = leaves(parallel(...args));
+  const [b, db] = leaves(sequential(...args));
   assert.ok(da.equals(db), `checkScanEquivalence: output structures differ: ${da} vs ${db}`);
-  a.forEach((x, i) => assertClose(x as Array, b[i] as Array, { rtol: opts.rtol ?? 1e-5, atol: opts.atol ?? 1e-5 }));
+  a.forEach((x, i) => {
+    assert.equal(x.dtype, b[i].dtype, `checkScanEquivalence: leaf ${i} dtype ${x.dtype} vs ${b[i].dtype}`);
+    assertClose(x, b[i], { rtol: opts.rtol ?? 1e-5, atol: opts.atol ?? 1e-5 });
+  });
 }
 
+export interface CheckLinearOptions extends Tolerance {
+  seed?: number;
+}
 
+/**
+ * `f` is linear in all of its arguments: its jvp at `args` along v equals f(v) (linearity; an
+ * affine map fails here), and jvp and vjp are each other's transposes,
+ * ⟨J v, w⟩ = ⟨v, conj(vjp(conj w))⟩ (the dot-product test, JAX's convention for complex maps,
+ * see grads.ts). Both are exact identities, so the tolerances only cover float32 rounding of
+ * the sums (relative to Σ|terms|).
+ */
+export function checkLinear(f: Fn, args: readonly Array[], opts: CheckLinearOptions = {}): void {
+  const rtol = opts.rtol ?? 1e-5;
+  const atol = opts.atol ?? 1e-6;
+  const rand = mulberry32(opts.seed ?? 0);
+  const vs = args.map((a) => randomLike(a, rand));
+  const flat = (...xs: Array[]) => leaves(f(...xs))[0];
+  const [, jv] = jvp(flat, [...args], vs) as unknown as [Array[], Array[]];
+  const fv = flat(...vs);
+  jv.forEach((t, i) => {
+    try {
+      assertClose(t, fv[i], { rtol: rtol * 10, atol: atol * 10 });
+    } catch (e) {
+      assert.fail(`checkLinear: jvp(f)(x; v) != f(v) for output leaf ${i} (f is not linear, or its jvp rule is wrong): ${(e as Error).message}`);
+    }
+  });
+  const [outs, pb] = vjp(flat, ...args) as unknown as [Array[], (ct: Array[]) => Array[]];
+  const ws = outs.map((o) => randomLike(o, rand));
+  const cts = pb(ws.map(hostConj)).map(hostConj);
+  const l = realInner(jv, ws);
+  const r = realInner(vs, cts);
+  const tol = atol + rtol * (l.scale + r.scale);
+  assert.ok(Math.abs(l.value - r.value) <= tol, `checkLinear: ⟨J v, w⟩ = ${l.value} but ⟨v, conj(vjp(conj w))⟩ = ${r.value} (|diff| ${Math.abs(l.value - r.value)} > tol ${tol})`);
+}

@@ -128,17 +128,21 @@ export function round(x: Array, roundingMethod: RoundingMethod = "awayFromZero")
 // ------------------------------------------------------------------ binary: pow, rem, atan2, nextafter
 
 /**
- * x^y for float32/complex64. JVP (JAX's, with `_replace_zero`): d/dx = y·x^(y-1), taken as 0
- * where y = 0 (x^0 is constant; JAX does this for integer y, we also do it for float y instead of
- * producing 0·inf = NaN at x = 0); d/dy = log(x)·x^y with x = 0 replaced by 1, so the y-tangent is
- * 0 at x = 0.
+ * x^y for float32/complex64. JVP (JAX's, with `_replace_zero`): d/dx = y·x^(y-1), which is 0
+ * where y = 0 (x^0 is constant; JAX gets this for integer y, we also do it for float y instead of
+ * producing 0·inf = NaN at x = y = 0); d/dy = log(x)·x^y with x = 0 replaced by 1, so the
+ * y-tangent is 0 at x = 0.
  */
 export const { prim: powP, fn: pow } = defineBinary("pow", {
   dtypes: FLOAT,
   jvpParts: [
-    (x, y, dx, z) => {
-      const zero = fullLike(z, 0);
-      return mul(dx, select(eq(y, zero), zero, mul(y, pow(x, sub(y, k(y, 1))))));
+    (x, y, dx) => {
+      // y·x^(y-1), with x = 0 replaced by 1 only where y = 0 too, so that (0, 0) gives 0·1 = 0
+      // instead of 0·inf. Selecting the whole factor to 0 where y = 0 (as this rule once did)
+      // also zeroes its derivative in y there, which is x^(-1), not 0: second derivatives
+      // (∂²/∂x∂y x^y at y = 0) came out wrong.
+      const safeX = select(eq(y, fullLike(y, 0)), replaceZero(x), x);
+      return mul(dx, mul(y, pow(safeX, sub(y, k(y, 1)))));
     },
     (x, _y, dy, z) => mul(dy, mul(log(replaceZero(x)), z)),
   ],

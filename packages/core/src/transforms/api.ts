@@ -31,6 +31,8 @@ function flattenArgs(args: readonly unknown[], what: string): [Array[], TreeDef]
 }
 function describe(x: unknown): string {
   if (x === null) return "null";
+  // A JS list (a pytree node) is not one of our Arrays: say so, or "an object of type Array" confuses.
+  if (globalThis.Array.isArray(x)) return `a list of length ${x.length}`;
   if (typeof x === "object") return `an object of type ${(x as object).constructor?.name ?? "Object"}`;
   return `a ${typeof x}`;
 }
@@ -205,7 +207,18 @@ function broadcastPrefix(spec: unknown, tree: unknown, what: string): (number | 
       if (typeof t !== "object" || t === null) throw new ValueError(`vmap ${what}: the axis specification ${JSON.stringify(s)} does not match the argument ${describe(t)}`);
       const [, def] = treeFlatten(t);
       const keys = def.keys ?? [];
-      for (const k of keys) rec((s as Record<string, unknown>)[k] ?? 0, (t as Record<string, unknown>)[k]);
+      // A dict specification is a pytree prefix: it names exactly the argument's keys (as in JAX).
+      // Defaulting a missing key to 0, or ignoring a misspelled one, would map the wrong axes silently.
+      const specKeys = Object.keys(s as object);
+      const missing = keys.filter((k) => !specKeys.includes(k));
+      const extra = specKeys.filter((k) => !keys.includes(k));
+      if (missing.length > 0 || extra.length > 0) {
+        throw new ValueError(
+          `vmap ${what}: the axis specification ${JSON.stringify(s)} does not match the keys of the argument (${keys.length > 0 ? keys.join(", ") : describe(t)})` +
+            `${missing.length > 0 ? `; missing: ${missing.join(", ")}` : ""}${extra.length > 0 ? `; unexpected: ${extra.join(", ")}` : ""} (give every key an axis, or null for unmapped ones)`,
+        );
+      }
+      for (const k of keys) rec((s as Record<string, unknown>)[k], (t as Record<string, unknown>)[k]);
       return;
     }
     throw new ValueError(`vmap ${what}: invalid axis specification ${String(s)}`);
@@ -217,7 +230,8 @@ function broadcastPrefix(spec: unknown, tree: unknown, what: string): (number | 
 /** Vectorize `f` over a leading (or chosen) axis of its arguments. */
 export function vmap<F extends (...args: never[]) => unknown>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
   return ((...args: unknown[]) => {
-    const inAxesSpec = opts.inAxes ?? 0;
+    // `null` is a specification ("map nothing"), not a missing option: only undefined defaults to 0.
+    const inAxesSpec = opts.inAxes === undefined ? 0 : opts.inAxes;
     const specList = globalThis.Array.isArray(inAxesSpec) ? inAxesSpec : args.map(() => inAxesSpec);
     if (specList.length !== args.length) throw new ValueError(`vmap: inAxes has ${specList.length} entries but the function was called with ${args.length} positional arguments`);
     const [xs, inTree] = flattenArgs(args, "vmap");
@@ -240,7 +254,7 @@ export function vmap<F extends (...args: never[]) => unknown>(f: F, opts: VmapOp
     const axisSize = size;
     const [outs, outDims] = vmapFlatRaw(flat, xs, dims, { size: axisSize, name: opts.axisName });
     const outTreeV = outTree();
-    const outSpec = opts.outAxes ?? 0;
+    const outSpec = opts.outAxes === undefined ? 0 : opts.outAxes;
     const outStructure = treeUnflatten<unknown[]>(outTreeV, outs)[0];
     const outAx = broadcastPrefix(outSpec, outStructure, "outAxes");
     const moved = outs.map((o, i) => {
@@ -249,7 +263,11 @@ export function vmap<F extends (...args: never[]) => unknown>(f: F, opts: VmapOp
         if (outDims[i] !== null) throw new ValueError(`vmap: outAxes is null for output leaf ${i}, but it depends on the mapped axis`);
         return o;
       }
-      const nd = want < 0 ? want + o.ndim + (outDims[i] === null ? 1 : 0) : want;
+      const rank = o.ndim + (outDims[i] === null ? 1 : 0);
+      const nd = want < 0 ? want + rank : want;
+      if (!Number.isInteger(nd) || nd < 0 || nd >= rank) {
+        throw new ShapeError(`vmap: outAxes ${want} is out of range for output leaf ${i}, which has rank ${rank} with the mapped axis (per-example shape [${(outDims[i] === null ? o.shape : o.shape.filter((_, k) => k !== outDims[i])).join(", ")}])`);
+      }
       return moveBdim(o, outDims[i], nd, axisSize);
     });
     return unwrap1(outTreeV, moved);
