@@ -9,20 +9,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fftKernel, irfftKernel, rfftKernel } from "../src/kernels/fft.ts";
+import { mulberry32 } from "@linax-ts/testing";
 
 const U32 = 2 ** -24;
 const EPS64 = 2 ** -52;
 const LENGTHS = [1, 2, 3, 5, 8, 12, 17, 64, 100, 128, 1000];
 
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  // Centred uniforms in [-0.5, 0.5) from the shared mulberry32 stream.
+  const u = mulberry32(seed);
+  return () => u() - 0.5;
 }
 
 /**

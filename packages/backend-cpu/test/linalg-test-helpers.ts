@@ -4,6 +4,7 @@
  * the derived tolerances are expressed in. (Not a test file itself.)
  */
 import assert from "node:assert/strict";
+import { mulberry32 } from "@linax-ts/testing";
 
 /** Unit roundoff of float32: |fl(x) − x| ≤ U32·|x|. */
 export const U32 = 2 ** -24;
@@ -12,14 +13,9 @@ export const EPS64 = 2 ** -52;
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  // Centred uniforms in [-0.5, 0.5) from the shared mulberry32 stream.
+  const u = mulberry32(seed);
+  return () => u() - 0.5;
 }
 
 /** A complex (or real: im all zero) matrix in float64, row-major. */

@@ -5,19 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { np, jvp, vjp, vmap, type Array, type DType } from "linax-ts";
-import { assertClose, toFlat } from "@linax-ts/testing";
+import { assertClose, mulberry32, toFlat } from "@linax-ts/testing";
 
-/** mulberry32: a tiny deterministic PRNG so tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A tiny deterministic PRNG (mulberry32, from @linax-ts/testing) so tests are reproducible. */
+export const rng = mulberry32;
 
 /** Values in [-1, 1) rounded to float32 (so host references see exactly what the array holds). */
 export function randn(r: () => number, n: number): number[] {

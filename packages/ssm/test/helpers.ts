@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { grad, jit, np, random, treeLeavesWithPath, vmap, type Array } from "linax-ts";
 import type { MixerCache, SequenceMixer } from "@linax-ts/ssm";
+import { mulberry32 } from "@linax-ts/testing";
 
 const JsArray = globalThis.Array;
 
@@ -48,14 +49,7 @@ export function complexList(x: Array): Cx[] {
 
 /** Deterministic standard-normal-ish inputs (mulberry32 + Box–Muller) as nested rows and an Array. */
 export function randomInput(L: number, H: number, seed: number): { host: number[][]; x: Array } {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const u = mulberry32(seed);
   const flat = JsArray.from({ length: L * H }, () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()));
   const x = np.array(new Float32Array(flat)).reshape([L, H]);
   // The host reference sees exactly the float32 inputs the mixer sees.

@@ -14,18 +14,10 @@
 import { Array, np, random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
+import { mulberry32 } from "@linax-ts/testing";
 
-/** A deterministic stream of uniform numbers in [0, 1) (mulberry32). */
-function uniforms(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic stream of uniform numbers in [0, 1). */
+const uniforms = mulberry32;
 
 /** A source of first-token-recall batches: `[x: [n, L, 1] float32, y: [n] int32]`. */
 export function recallTask(seed: number, L: number): (n: number) => [Array, Array] {
