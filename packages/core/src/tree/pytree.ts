@@ -15,8 +15,7 @@ export interface NodeHandler<T = unknown, Aux = unknown> {
   unflatten(aux: Aux, children: unknown[]): T;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Ctor = abstract new (...args: any[]) => unknown;
+type Ctor = abstract new (...args: never[]) => unknown;
 const registry = new Map<Ctor, NodeHandler>();
 const handlerIds = new Map<NodeHandler, number>();
 
