@@ -37,7 +37,7 @@ const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State): [Array, nn.State] =>
   return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
 };
 const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State) => {
-  const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s) as unknown as [[Array, nn.State], ssm.SSM];
+  const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s);
   const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
   return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
 });
@@ -50,7 +50,7 @@ for (let i = 1; i <= 120; i++) {
   let k: random.KeyArray;
   [dataKey, k] = random.split(dataKey);
   const [x, y] = batch(k, BATCH);
-  const r = step(model, optState, x, y, nn.cloneState(state0)) as unknown as [ssm.SSM, unknown[], Array, nn.State];
+  const r = step(model, optState, x, y, nn.cloneState(state0));
   [model, optState, state] = [r[0], r[1], r[3]];
   if (i % 20 === 0) console.log(`step ${String(i).padStart(3)}  loss ${(r[2].item() as number).toFixed(4)}`);
 }
