@@ -45,3 +45,11 @@ test("makeJaxpr prints JAX-style", () => {
   const s = String(makeJaxpr(f)(x));
   assert.equal(s, "{ lambda a:f32[3]. let\n  b:f32[3] = sin a\n  c:f32[3] = mul b a\n  d:f32[] = reduceSum[axes=(0)] c\nin (d) }");
 });
+
+test("grad through a jit nested inside a jit (the jaxpr-level partial-eval split of the call)", () => {
+  const inner = jit((a: Array, w: Array) => np.sin(a).mul(w));
+  const h = jit((v: Array) => np.sum(inner(v, np.cos(v)).mul(v)));
+  // h(x) = Σ ½·sin(2x)·x  ⇒  h'(x) = cos(2x)·x + ½·sin(2x)
+  const xs = [0.3, 1.2];
+  assertClose(grad(h)(np.array(xs)) as Array, xs.map((v) => Math.cos(2 * v) * v + 0.5 * Math.sin(2 * v)), { rtol: 1e-5, atol: 1e-6 });
+});

@@ -5,7 +5,7 @@
  */
 import type { Array } from "../../core/array.ts";
 import { ConcreteArray } from "../../core/concrete.ts";
-import { ClosedJaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.ts";
+import { ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, isUndefined, type Primitive } from "../../core/primitive.ts";
 import { ShapeError } from "../../errors.ts";
 import { jvpJaxpr, transposeJaxpr, vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
@@ -13,6 +13,7 @@ import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialE
 import { zerosLikeAval } from "../../transforms/zeros.ts";
 import type { Executable } from "../../backend.ts";
 import { hoistConsts } from "../../transforms/staging.ts";
+import { splitCallEqn } from "./common.ts";
 
 export interface JitParams {
   /** The staged function; always without consts (they are leading operands). */
@@ -93,18 +94,5 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
 // Inside a jaxpr (e.g. a jit nested in a jit under grad), split the call the same way.
 registerPartialEvalJaxprRule(jitP as unknown as Primitive, (unks, eqn) => {
   const { jaxpr, name } = eqn.params as unknown as JitParams;
-  const split = partialEvalJaxpr(jaxpr, unks, false);
-  const resVars = split.known.outAvals.slice(split.known.outAvals.length - split.numRes).map((a) => new Var(a));
-  const ins1 = eqn.inputs.filter((_, i) => !unks[i]);
-  const ins2 = eqn.inputs.filter((_, i) => unks[i]);
-  const outs1 = eqn.outBinders.filter((_, i) => !split.outUnknowns[i]);
-  const outs2 = eqn.outBinders.filter((_, i) => split.outUnknowns[i]);
-  const known = openJaxpr(split.known);
-  if (known.consts.length > 0) throw new Error("jit partial eval: known jaxpr with consts inside a jaxpr");
-  return {
-    known: new JaxprEqn(jitP as unknown as Primitive, ins1, { jaxpr: known.jaxpr, name }, [...outs1, ...resVars]),
-    unknown: new JaxprEqn(jitP as unknown as Primitive, [...resVars, ...ins2], { jaxpr: split.unknown, name }, outs2),
-    outUnknowns: split.outUnknowns,
-    residuals: resVars,
-  };
+  return splitCallEqn(jitP as unknown as Primitive, unks, eqn, jaxpr, (j) => ({ jaxpr: j, name }));
 });
