@@ -1,0 +1,226 @@
+/**
+ * The WebGPU backend: device buffers are GPUBuffers; `execute` looks up the primitive's WGSL
+ * kernel (registry.ts), which describes a Program of compute passes, and *enqueues* it — nothing
+ * waits for the GPU until a read. Reads are async (`mapAsync`); `readSync` throws.
+ *
+ * Command batching: passes go into one open command encoder that is submitted on a read, or after
+ * `FLUSH_EVERY` dispatches. A buffer disposed while the open encoder may still use it is destroyed
+ * only after that encoder is submitted (WebGPU defers freeing buffers of *submitted* work itself).
+ *
+ * Errors: every program runs inside a validation/internal error scope; a failure (a WGSL compile
+ * error, a binding mismatch) is reported by the next read with the primitive's name, since WebGPU
+ * reports errors asynchronously.
+ */
+import type { Backend, DeviceBuffer, Primitive, ShapedArray, TypedArray } from "@linax-ts/core";
+import { getKernel } from "./registry.ts";
+import type { Binding, Program } from "./program.ts";
+import { fromStorage, storageBytes, toStorage } from "./storage.ts";
+
+export class WebGPUBuffer implements DeviceBuffer {
+  constructor(
+    readonly backend: WebGPUBackend,
+    public gpu: GPUBuffer | null,
+    /** Bytes of data (the GPU buffer may be larger: at least 4 bytes are allocated). */
+    readonly bytes: number,
+  ) {}
+}
+
+const FLUSH_EVERY = 256;
+const USAGE_STORAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST (GPUBufferUsage is not a global in every runtime)
+const USAGE_UNIFORM = 0x40;
+const USAGE_MAP_READ = 0x1 | 0x8; // MAP_READ | COPY_DST
+const MAP_MODE_READ = 0x1;
+
+export class WebGPUBackend implements Backend {
+  readonly name = "webgpu";
+  #live = 0;
+  #encoder: GPUCommandEncoder | null = null;
+  #dispatches = 0;
+  /** Buffers to destroy once the open encoder has been submitted. */
+  #afterSubmit: GPUBuffer[] = [];
+  #pipelines = new Map<string, GPUComputePipeline>();
+  #layouts = new Map<string, GPUBindGroupLayout>();
+  #errors: Promise<string | null>[] = [];
+
+  constructor(
+    readonly device: GPUDevice,
+    /** Adapter description, for messages and benchmarks. */
+    readonly adapterInfo = "",
+  ) {}
+
+  // ---- buffers -------------------------------------------------------------------------------
+
+  private alloc(bytes: number, usage = USAGE_STORAGE): GPUBuffer {
+    return this.device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage });
+  }
+  private wrap(gpu: GPUBuffer, bytes: number): WebGPUBuffer {
+    this.#live++;
+    return new WebGPUBuffer(this, gpu, bytes);
+  }
+  private gpuOf(buf: DeviceBuffer, what: string): GPUBuffer {
+    if (buf.backend !== this) throw new Error(`webgpu ${what}: buffer belongs to the ${buf.backend.name} backend`);
+    const g = (buf as WebGPUBuffer).gpu;
+    if (g === null) throw new Error(`webgpu ${what}: buffer used after dispose`);
+    return g;
+  }
+
+  fromHost(data: TypedArray, aval: ShapedArray): DeviceBuffer {
+    const bytes = aval.size * storageBytes(aval.dtype);
+    const want = aval.dtype === "complex64" ? 2 * aval.size : aval.size;
+    if (data.length !== want) throw new Error(`webgpu.fromHost: ${aval.toString()} needs ${want} elements, got ${data.length}`);
+    const gpu = this.device.createBuffer({ size: Math.max(4, bytes), usage: USAGE_STORAGE, mappedAtCreation: true });
+    const src = toStorage(aval.dtype, data);
+    new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(src.buffer, src.byteOffset, bytes));
+    gpu.unmap();
+    return this.wrap(gpu, bytes);
+  }
+
+  async read(buf: DeviceBuffer, aval: ShapedArray): Promise<TypedArray> {
+    const src = this.gpuOf(buf, "read");
+    const bytes = (buf as WebGPUBuffer).bytes;
+    const staging = this.alloc(bytes, USAGE_MAP_READ);
+    this.encoder().copyBufferToBuffer(src, 0, staging, 0, Math.max(4, Math.ceil(bytes / 4) * 4));
+    this.flush();
+    await this.checkErrors();
+    await staging.mapAsync(MAP_MODE_READ);
+    const out = fromStorage(aval.dtype, staging.getMappedRange().slice(0), aval.size);
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+
+  readSync(): TypedArray {
+    throw new Error("webgpu backend: synchronous reads are impossible on WebGPU — use `await x.data()` (or move the array with devicePut to 'cpu' first)");
+  }
+
+  dispose(buf: DeviceBuffer): void {
+    const b = buf as WebGPUBuffer;
+    if (b.gpu === null) return;
+    if (this.#encoder !== null) this.#afterSubmit.push(b.gpu);
+    else b.gpu.destroy();
+    b.gpu = null;
+    this.#live--;
+  }
+
+  liveBuffers(): number {
+    return this.#live;
+  }
+
+  // ---- execution -----------------------------------------------------------------------------
+
+  execute(
+    prim: Primitive,
+    inputs: readonly DeviceBuffer[],
+    inAvals: readonly ShapedArray[],
+    outAvals: readonly ShapedArray[],
+    params: Readonly<Record<string, unknown>>,
+  ): DeviceBuffer[] | undefined {
+    const kernel = getKernel(prim.name);
+    if (kernel === undefined) return undefined;
+    const program = kernel(inAvals, outAvals, params);
+    if (program === undefined) return undefined;
+    const ins = inputs.map((b) => this.gpuOf(b, prim.name));
+    const outBytes = outAvals.map((a) => a.size * storageBytes(a.dtype));
+    const outs = outBytes.map((n) => this.alloc(n));
+    this.run(prim.name, program, ins, outs);
+    return outs.map((g, i) => this.wrap(g, outBytes[i]));
+  }
+
+  /** Enqueue a program over raw GPU buffers (also used by kernels' tests and by compiled code). */
+  run(label: string, program: Program, ins: readonly GPUBuffer[], outs: readonly GPUBuffer[]): void {
+    if (program.passes.length === 0) return;
+    const temps = (program.temps ?? []).map((n) => this.alloc(n));
+    this.device.pushErrorScope("validation");
+    this.device.pushErrorScope("internal");
+    const enc = this.encoder();
+    const pass = enc.beginComputePass({ label });
+    for (const p of program.passes) {
+      const pipeline = this.pipeline(p.code, p.bindings, p.uniforms !== undefined, label);
+      const entries: GPUBindGroupEntry[] = p.bindings.map((b, i) => {
+        const s = b.slot;
+        const buffer = "in" in s ? ins[s.in] : "out" in s ? outs[s.out] : temps[s.temp];
+        if (buffer === undefined) throw new Error(`webgpu ${label}: pass binds ${JSON.stringify(s)}, which does not exist`);
+        return { binding: i, resource: { buffer } };
+      });
+      if (p.uniforms !== undefined) {
+        const u = this.device.createBuffer({ size: Math.max(16, Math.ceil(p.uniforms.byteLength / 16) * 16), usage: USAGE_UNIFORM, mappedAtCreation: true });
+        new Uint32Array(u.getMappedRange()).set(p.uniforms);
+        u.unmap();
+        entries.push({ binding: p.bindings.length, resource: { buffer: u } });
+        this.#afterSubmit.push(u);
+      }
+      const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1], p.workgroups[2]);
+      this.#dispatches++;
+    }
+    pass.end();
+    for (const t of temps) this.#afterSubmit.push(t);
+    for (const scope of ["internal", "validation"]) {
+      this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `${label} (${scope}): ${e.message}`)));
+    }
+    if (this.#dispatches >= FLUSH_EVERY) this.flush();
+  }
+
+  private encoder(): GPUCommandEncoder {
+    this.#encoder ??= this.device.createCommandEncoder();
+    return this.#encoder;
+  }
+
+  /** Submit the open encoder and free what waited for it. */
+  flush(): void {
+    if (this.#encoder === null) return;
+    this.device.queue.submit([this.#encoder.finish()]);
+    this.#encoder = null;
+    this.#dispatches = 0;
+    for (const b of this.#afterSubmit) b.destroy();
+    this.#afterSubmit = [];
+  }
+
+  /** Wait for all submitted work (benchmarks). */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.checkErrors();
+  }
+
+  private async checkErrors(): Promise<void> {
+    if (this.#errors.length === 0) return;
+    const pending = this.#errors;
+    this.#errors = [];
+    const msgs = (await Promise.all(pending)).filter((m): m is string => m !== null);
+    if (msgs.length > 0) throw new Error(`webgpu backend: GPU error in ${msgs.slice(0, 3).join("\n")}`);
+  }
+
+  private pipeline(code: string, bindings: readonly Binding[], uniforms: boolean, label: string): GPUComputePipeline {
+    let p = this.#pipelines.get(code);
+    if (p !== undefined) return p;
+    const layoutKey = bindings.map((b) => (b.write ? "w" : "r")).join("") + (uniforms ? "u" : "");
+    let layout = this.#layouts.get(layoutKey);
+    if (layout === undefined) {
+      const entries: GPUBindGroupLayoutEntry[] = bindings.map((b, i) => ({
+        binding: i,
+        visibility: 4, // GPUShaderStage.COMPUTE
+        buffer: { type: b.write ? "storage" : "read-only-storage" },
+      }));
+      if (uniforms) entries.push({ binding: bindings.length, visibility: 4, buffer: { type: "uniform" } });
+      layout = this.device.createBindGroupLayout({ entries });
+      this.#layouts.set(layoutKey, layout);
+    }
+    const module = this.device.createShaderModule({ code, label });
+    p = this.device.createComputePipeline({
+      label,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: "main" },
+    });
+    this.#pipelines.set(code, p);
+    return p;
+  }
+
+  /** Release the device (tests; the backend is unusable afterwards). */
+  destroy(): void {
+    this.flush();
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,1 @@
+// convert kernels: being written (see index.ts).

@@ -1,0 +1,1 @@
+// cumulative kernels: being written (see index.ts).

@@ -1,0 +1,1 @@
+// dot kernels: being written (see index.ts).

@@ -1,0 +1,1 @@
+// elementwise-logic kernels: being written (see index.ts).

@@ -1,0 +1,1 @@
+// elementwise-math kernels: being written (see index.ts).

@@ -1,0 +1,1 @@
+// elementwise-special kernels: being written (see index.ts).

@@ -1,0 +1,1 @@
+// fft kernels: being written (see index.ts).

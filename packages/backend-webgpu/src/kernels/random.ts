@@ -1,0 +1,1 @@
+// random kernels: being written (see index.ts).

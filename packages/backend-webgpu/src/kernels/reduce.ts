@@ -1,0 +1,1 @@
+// reduce kernels: being written (see index.ts).

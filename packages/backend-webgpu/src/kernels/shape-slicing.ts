@@ -1,0 +1,1 @@
+// shape-slicing kernels: being written (see index.ts).

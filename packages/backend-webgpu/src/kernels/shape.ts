@@ -1,0 +1,1 @@
+// shape kernels: being written (see index.ts).

@@ -1,0 +1,1 @@
+// sort kernels: being written (see index.ts).
