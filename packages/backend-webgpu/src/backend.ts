@@ -33,6 +33,8 @@ const MAP_MODE_READ = 0x1;
 
 export class WebGPUBackend implements Backend {
   readonly name = "webgpu";
+  /** WebGPU reads are asynchronous (mapAsync): control flow keeps its decisions on the device. */
+  readonly syncReads = false;
   #live = 0;
   #encoder: GPUCommandEncoder | null = null;
   #dispatches = 0;

@@ -30,6 +30,12 @@ export interface Backend {
   read(buf: DeviceBuffer, aval: ShapedArray): Promise<TypedArray>;
   /** Synchronous read; backends that cannot do it throw an error that says to use `await x.data()`. */
   readSync(buf: DeviceBuffer, aval: ShapedArray): TypedArray;
+  /**
+   * False when `readSync` is impossible (WebGPU). Control flow then keeps its decisions on the
+   * device where it can (`cond` runs every branch and selects) and says clearly where it cannot.
+   * Absent means true.
+   */
+  readonly syncReads?: boolean;
   /** Release device memory. Idempotent. */
   dispose(buf: DeviceBuffer): void;
   /** Run one primitive. Returns undefined when the backend has no kernel for it (core then uses the primitive's `impl`). */

@@ -9,7 +9,8 @@ import { ShapedArray } from "../../core/aval.ts";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Var, evalJaxpr, type Atom } from "../../core/jaxpr.ts";
 import type { Params, Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
-import { ValueError } from "../../errors.ts";
+import { NotImplementedError, ValueError } from "../../errors.ts";
+import { ConcreteArray } from "../../core/concrete.ts";
 import { jvpFlat } from "../../transforms/jvp.ts";
 import { partialEvalJaxpr, type EqnSplit } from "../../transforms/partial-eval.ts";
 import { deadCodeElim, hoistConsts, traceToJaxpr } from "../../transforms/staging.ts";
@@ -181,9 +182,21 @@ export function stackLeading(parts: readonly Array[], elem: ShapedArray): Array 
   );
 }
 
+/** Whether a concrete array's backend can read it synchronously (false on WebGPU). */
+export function readableOnHost(x: Array): boolean {
+  return !(x instanceof ConcreteArray) || x.backend.syncReads !== false;
+}
+
 /** The value of a concrete scalar (index or predicate) for control flow on the host. */
 export function hostScalar(x: Array, op: string): number {
   if (x.isTracer) throw new Error(`${op} impl: expected a concrete scalar, got ${x.aval}`);
+  if (!readableOnHost(x)) {
+    const name = (x as ConcreteArray).backend.name;
+    throw new NotImplementedError(
+      `${op}: its predicate lives on the ${name} backend, which cannot be read synchronously, and ${op} has no on-device lowering there yet — ` +
+        `run this loop on the CPU backend (devicePut its operands to "cpu") or use lax.scan / foriLoop with a static trip count`,
+    );
+  }
   const v = x.item();
   return typeof v === "boolean" ? (v ? 1 : 0) : (v as number);
 }

@@ -18,7 +18,7 @@ import { moveBdim } from "../batching.ts";
 import { fullLike } from "../elementwise.ts";
 import { eq, select, selectN } from "../elementwise-logic.ts";
 import { broadcastInDim } from "../shape-ops.ts";
-import { flattenToArrays, hasTangent, hostScalar, jvpJaxprZeros, openJaxpr, orLists, splitList, traceFn } from "./common.ts";
+import { flattenToArrays, hasTangent, hostScalar, readableOnHost, jvpJaxprZeros, openJaxpr, orLists, splitList, traceFn } from "./common.ts";
 import { stopGradient } from "./custom-derivatives.ts";
 
 export interface CondParams {
@@ -66,6 +66,12 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
   },
 
   impl([idx, ...ops], { branches }) {
+    if (!readableOnHost(idx)) {
+      // The index lives on a device that cannot be read synchronously (WebGPU): run every branch
+      // and select on the device, as a batched cond does. Branches are pure, so only cost differs.
+      const outs = branches.map((b) => evalJaxpr(b.jaxpr, b.consts, ops));
+      return outs[0].map((_, j) => selectN(idx, ...outs.map((bo) => bo[j])));
+    }
     const i = Math.min(Math.max(hostScalar(idx, "cond"), 0), branches.length - 1);
     return evalJaxpr(branches[i].jaxpr, branches[i].consts, ops);
   },
