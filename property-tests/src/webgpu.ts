@@ -10,7 +10,10 @@ import { devicePut, getBackend, setDefaultBackend, type Array } from "linax-ts";
 import { initWebGPU, shutdownWebGPU, type WebGPUBackend } from "@linax-ts/backend-webgpu";
 
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
-let shutdownHooked = false;
+
+// Registered at import (the file's top level): an `after` called inside a `before` hook would
+// belong to that hook and destroy the device before the first test.
+after(() => shutdownWebGPU());
 
 /**
  * Initialise the "webgpu" backend for this test file (once), shutting it down after the file's
@@ -22,12 +25,7 @@ export async function setupWebGPU(): Promise<WebGPUBackend> {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
   process.env.XDG_RUNTIME_DIR ??= "/tmp";
-  const backend = await initWebGPU();
-  if (!shutdownHooked) {
-    shutdownHooked = true;
-    after(() => shutdownWebGPU());
-  }
-  return backend;
+  return initWebGPU();
 }
 
 /**

@@ -44,11 +44,18 @@ export class WebGPUBackend implements Backend {
   #layouts = new Map<string, GPUBindGroupLayout>();
   #errors: Promise<string | null>[] = [];
 
+  /** Why the device was lost, once it has been (reads then fail with this reason). */
+  #lost: string | null = null;
+
   constructor(
     readonly device: GPUDevice,
     /** Adapter description, for messages and benchmarks. */
     readonly adapterInfo = "",
-  ) {}
+  ) {
+    void device.lost.then((info) => {
+      this.#lost = `${info.reason}: ${info.message}`;
+    });
+  }
 
   // ---- buffers -------------------------------------------------------------------------------
 
@@ -84,7 +91,13 @@ export class WebGPUBackend implements Backend {
     this.encoder().copyBufferToBuffer(src, 0, staging, 0, Math.max(4, Math.ceil(bytes / 4) * 4));
     this.flush();
     await this.checkErrors();
-    await staging.mapAsync(MAP_MODE_READ);
+    try {
+      await staging.mapAsync(MAP_MODE_READ);
+    } catch (e) {
+      // mapAsync only says "AbortError"; the device-lost reason (if that is why) is the useful part.
+      await new Promise((r) => setTimeout(r, 0));
+      throw new Error(`webgpu backend: reading a ${aval.toString()} failed (${(e as Error).name})${this.#lost !== null ? `: the device was lost (${this.#lost})` : ""}`, { cause: e });
+    }
     const out = fromStorage(aval.dtype, staging.getMappedRange().slice(0), aval.size);
     staging.unmap();
     staging.destroy();

@@ -46,13 +46,20 @@ export interface BufferDecl {
 
 const DTYPES = new Set(["float32", "int32", "uint32", "bool", "complex64"]);
 
+/**
+ * A user function, so that its calls are runtime expressions: WGSL evaluates
+ * `bitcast<f32>(0x7fc00000u)` as a constant expression, and constant NaN/inf is a shader-creation
+ * error. `declare` emits it in every module, which is how non-finite literals (`f32`) can exist.
+ */
+const BITS_F32_FN = "fn linax_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }";
+
 /** WGSL declarations for `decls` (binding i = decls[i]) and the matching binding list. */
 export function declare(decls: readonly BufferDecl[]): { wgsl: string; bindings: Binding[] } {
   const lines = decls.map((d, i) => {
     const t = DTYPES.has(d.type) ? storageType(d.type as DType) : d.type;
     return `@group(0) @binding(${i}) var<storage, ${d.write === true ? "read_write" : "read"}> ${d.name}: array<${t}>;`;
   });
-  return { wgsl: lines.join("\n"), bindings: decls.map((d) => ({ slot: d.slot, write: d.write === true })) };
+  return { wgsl: [...lines, BITS_F32_FN].join("\n"), bindings: decls.map((d) => ({ slot: d.slot, write: d.write === true })) };
 }
 
 /** Threads per workgroup of the one-thread-per-element kernels. */
@@ -84,9 +91,11 @@ export const i32 = (v: number): string => (v === -2147483648 ? "i32(-2147483647 
 /** A float32 value as a WGSL f32 expression that is exact (bit pattern for non-finite values). */
 export function f32(v: number): string {
   const x = Math.fround(v);
-  if (Number.isNaN(x)) return "bitcast<f32>(0x7fc00000u)";
-  if (x === Infinity) return "bitcast<f32>(0x7f800000u)";
-  if (x === -Infinity) return "bitcast<f32>(0xff800000u)";
+  // Non-finite values go through a runtime call (see BITS_F32_FN): a module that uses them must
+  // come from `declare`.
+  if (Number.isNaN(x)) return "linax_f32_bits(0x7fc00000u)";
+  if (x === Infinity) return "linax_f32_bits(0x7f800000u)";
+  if (x === -Infinity) return "linax_f32_bits(0xff800000u)";
   if (Object.is(x, -0)) return "bitcast<f32>(0x80000000u)";
   // Subnormals and extreme exponents: the bit pattern avoids any parser rounding question.
   if (x !== 0 && (Math.abs(x) < 1.1754943508222875e-38 || Math.abs(x) > 1e38)) {
