@@ -55,12 +55,18 @@ export class WebGPUBackend implements Backend {
     void device.lost.then((info) => {
       this.#lost = `${info.reason}: ${info.message}`;
     });
+    // Anything that escapes the error scopes (there should be nothing) is still reported.
+    device.addEventListener("uncapturederror", (ev) => {
+      this.#errors.push(Promise.resolve(`uncaptured: ${(ev as GPUUncapturedErrorEvent).error.message}`));
+    });
   }
 
   // ---- buffers -------------------------------------------------------------------------------
 
   private alloc(bytes: number, usage = USAGE_STORAGE): GPUBuffer {
-    return this.device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage });
+    // At least 16 bytes: an empty array still gets a buffer large enough to bind as any element
+    // type (a vec2<f32> binding needs 8); the unused bytes are never read.
+    return this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage });
   }
   private wrap(gpu: GPUBuffer, bytes: number): WebGPUBuffer {
     this.#live++;
@@ -77,7 +83,7 @@ export class WebGPUBackend implements Backend {
     const bytes = aval.size * storageBytes(aval.dtype);
     const want = aval.dtype === "complex64" ? 2 * aval.size : aval.size;
     if (data.length !== want) throw new Error(`webgpu.fromHost: ${aval.toString()} needs ${want} elements, got ${data.length}`);
-    const gpu = this.device.createBuffer({ size: Math.max(4, bytes), usage: USAGE_STORAGE, mappedAtCreation: true });
+    const gpu = this.device.createBuffer({ size: Math.max(16, bytes), usage: USAGE_STORAGE, mappedAtCreation: true });
     const src = toStorage(aval.dtype, data);
     new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(src.buffer, src.byteOffset, bytes));
     gpu.unmap();
@@ -186,7 +192,10 @@ export class WebGPUBackend implements Backend {
   /** Submit the open encoder and free what waited for it. */
   flush(): void {
     if (this.#encoder === null) return;
+    // Dispatch-time validation (binding sizes, usage conflicts) happens at finish/submit.
+    this.device.pushErrorScope("validation");
     this.device.queue.submit([this.#encoder.finish()]);
+    this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `submit (validation): ${e.message}`)));
     this.#encoder = null;
     this.#dispatches = 0;
     for (const b of this.#afterSubmit) b.destroy();

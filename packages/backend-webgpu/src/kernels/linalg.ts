@@ -1,1 +1,9 @@
-// linalg kernels: being written (see index.ts).
+/**
+ * Dense linear-algebra kernels of the WebGPU backend, one file per primitive family (each
+ * registers itself on import): triangularSolve and cholesky (linalg-solve.ts), lu
+ * (linalg-lu.ts), qr (linalg-qr.ts), eigh (linalg-eigh.ts); shared helpers in linalg-common.ts.
+ */
+import "./linalg-solve.ts";
+import "./linalg-lu.ts";
+import "./linalg-qr.ts";
+import "./linalg-eigh.ts";

@@ -1,0 +1,86 @@
+/**
+ * What dotGeneral and convGeneralDilated accumulate, per (operand dtype, output dtype): the WGSL
+ * type of operand values and of the accumulator, how to load an operand element, the
+ * multiply-accumulate step and the final store. Mirrors the CPU kernels' cases:
+ *  - float32: f32 with fma (the CPU sums float64 products and rounds once: tests use a bound);
+ *  - complex64: vec2 (re += xr·yr − xi·yi, im += xr·yi + xi·yr);
+ *  - int32/uint32 → int32/uint32: u32 wraparound (exact in any order);
+ *  - bool → bool: OR of ANDs;
+ *  - bool → int32/uint32: the count of true products (u32);
+ *  - int32/uint32/bool → float32: f32 products of the converted operands, fma-accumulated (the
+ *    CPU forms exact float64 products; an integer beyond 2^24 rounds when converted here).
+ */
+import type { DType } from "@linax-ts/core";
+import { storageType } from "../storage.ts";
+
+export interface MacPlan {
+  /** WGSL type of a loaded operand value and of the accumulator. */
+  readonly val: string;
+  readonly acc: string;
+  readonly zero: string;
+  /** WGSL expression of a loaded operand element `e` (the stored value). */
+  readonly load: (e: string) => string;
+  /** WGSL statement adding a·b into the accumulator variable `acc`. */
+  readonly mac: (acc: string, a: string, b: string) => string;
+  /** WGSL expression of the stored output for the accumulator expression `acc`. */
+  readonly store: (acc: string) => string;
+  /** Storage type of the operands. */
+  readonly inType: string;
+}
+
+const toOut = (outDt: DType) => (c: string) => (outDt === "int32" ? `bitcast<i32>(${c})` : c);
+
+/** The multiply-accumulate plan for operands of `inDt` producing `outDt`. */
+export function macPlan(inDt: DType, outDt: DType): MacPlan {
+  const inType = storageType(inDt);
+  if (inDt === "complex64") {
+    return { val: "vec2<f32>", acc: "vec2<f32>", zero: "vec2<f32>(0.0f, 0.0f)", load: (e) => e, mac: (c, a, b) => `${c} += vec2<f32>(${a}.x * ${b}.x - ${a}.y * ${b}.y, ${a}.x * ${b}.y + ${a}.y * ${b}.x);`, store: (c) => c, inType };
+  }
+  if (outDt === "float32") {
+    const load = inDt === "bool" ? (e: string) => `select(0.0f, 1.0f, ${e} != 0u)` : inDt === "float32" ? (e: string) => e : (e: string) => `f32(${e})`;
+    return { val: "f32", acc: "f32", zero: "0.0f", load, mac: (c, a, b) => `${c} = fma(${a}, ${b}, ${c});`, store: (c) => c, inType };
+  }
+  if (inDt === "bool") {
+    const load = (e: string) => `select(0u, 1u, ${e} != 0u)`;
+    if (outDt === "bool") return { val: "u32", acc: "u32", zero: "0u", load, mac: (c, a, b) => `${c} = ${c} | (${a} & ${b});`, store: (c) => c, inType };
+    return { val: "u32", acc: "u32", zero: "0u", load, mac: (c, a, b) => `${c} += ${a} & ${b};`, store: toOut(outDt), inType };
+  }
+  // int32/uint32 → int32/uint32: two's complement products and sums are the same bits in u32.
+  const load = inDt === "int32" ? (e: string) => `bitcast<u32>(${e})` : (e: string) => e;
+  return { val: "u32", acc: "u32", zero: "0u", load, mac: (c, a, b) => `${c} += ${a} * ${b};`, store: toOut(outDt), inType };
+}
+
+/** An axis as (extent, stride) for index → offset arithmetic. */
+export interface Axis {
+  readonly size: number;
+  readonly stride: number;
+}
+
+/** Drop size-1 axes and merge neighbours that are contiguous (outer stride = size·inner stride). */
+export function compactAxes(axes: readonly Axis[]): Axis[] {
+  const out: { size: number; stride: number }[] = [];
+  for (const a of axes) {
+    if (a.size === 1) continue;
+    const last = out[out.length - 1];
+    if (last !== undefined && last.stride === a.size * a.stride) {
+      last.size *= a.size;
+      last.stride = a.stride;
+    } else out.push({ size: a.size, stride: a.stride });
+  }
+  return out;
+}
+
+/** WGSL expression: flat offset of row-major index `v` (u32) over `axes`. */
+export function axesOffset(axes: readonly Axis[], v: string): string {
+  const ax = compactAxes(axes);
+  if (ax.length === 0) return "0u";
+  const terms: string[] = [];
+  let inner = 1;
+  for (let d = ax.length - 1; d >= 0; d--) {
+    let idx = inner === 1 ? v : `(${v} / ${inner}u)`;
+    if (d > 0) idx = `(${idx} % ${ax[d].size}u)`;
+    terms.push(ax[d].stride === 1 ? idx : `${idx} * ${ax[d].stride}u`);
+    inner *= ax[d].size;
+  }
+  return terms.join(" + ");
+}
