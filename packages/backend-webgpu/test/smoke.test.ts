@@ -1,7 +1,7 @@
 /** The backend's plumbing: upload, a kernel, download, dtype layouts, errors, buffer accounting. */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { np, getBackend } from "linax-ts";
+import { np, lax, getBackend } from "linax-ts";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
 
 before(async () => {
@@ -45,4 +45,18 @@ test("live buffer counter follows dispose", async () => {
     b.dispose();
   });
   assert.equal(be.liveBuffers(), before);
+});
+
+test("complex multiply rounds each part once (a·c − b·d under cancellation), like the CPU", async () => {
+  // z = a + i with a = 1 + 2^-12: z² = (a² − 1) + 2a·i, and a² = 1 + 2^-11 + 2^-24 exactly. A
+  // plain float32 a·a rounds the 2^-24 away (a tie, to even), leaving re = 2^-11; rounded once,
+  // re = 2^-11 + 2^-24, which float32 holds exactly.
+  const a = Math.fround(1 + 2 ** -12);
+  const got = await onBackend("webgpu", async () => {
+    const z = lax.complex(np.array([a]), np.array([1]));
+    return readValues(z.mul(z));
+  });
+  assert.deepEqual(got, [2 ** -11 + 2 ** -24, 2 * a]);
+  const zc = lax.complex(np.array([a]), np.array([1]));
+  assert.deepEqual(Array.from(zc.mul(zc).dataSync()), got);
 });

@@ -6,13 +6,14 @@
  *
  * Integer semantics follow XLA as the CPU reference kernels do: + - * wrap (WGSL's runtime integer
  * arithmetic is two's complement), x / 0 = -1 (all bits set), INT32_MIN / -1 = INT32_MIN.
- * float32 + - * are correctly rounded in WGSL; division is computed with one Newton correction
- * (`divF32`) so that results match the CPU's correctly rounded quotient.
+ * float32 + - * are correctly rounded in WGSL; division gets one Newton correction on an exact
+ * remainder (`divF32`) and complex products a once-rounded a·c − b·d (`cmulExact`), so that
+ * results match the CPU reference, which computes in float64 and rounds once.
  */
 import type { DType, ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { simpleProgram, type BufferDecl } from "../program.ts";
-import { WGSL_COMPLEX, WGSL_DIV } from "./wgsl-lib.ts";
+import { WGSL_CMUL_EXACT, WGSL_COMPLEX, WGSL_DIV } from "./wgsl-lib.ts";
 
 type Params = Readonly<Record<string, unknown>>;
 
@@ -54,7 +55,7 @@ const same = (op: string) => (x: readonly string[]) => `(${x[0]} ${op} ${x[1]})`
 tableKernel("neg", { float32: (x) => `-(${x[0]})`, int32: (x) => `-(${x[0]})`, uint32: (x) => `(0u - ${x[0]})`, complex64: (x) => `-(${x[0]})` });
 tableKernel("add", { float32: same("+"), int32: same("+"), uint32: same("+"), complex64: same("+") });
 tableKernel("sub", { float32: same("-"), int32: same("-"), uint32: same("-"), complex64: same("-") });
-tableKernel("mul", { float32: same("*"), int32: same("*"), uint32: same("*"), complex64: (x) => `cmul(${x[0]}, ${x[1]})` }, WGSL_COMPLEX);
+tableKernel("mul", { float32: same("*"), int32: same("*"), uint32: same("*"), complex64: (x) => `cmulExact(${x[0]}, ${x[1]})` }, WGSL_DIV + WGSL_CMUL_EXACT);
 tableKernel(
   "div",
   {

@@ -5,11 +5,12 @@
  * CPU's Math.min/max and JS comparisons whatever the device assumes about non-finite floats.
  */
 import type { DType } from "@linax-ts/core";
+import { WGSL_EXACT } from "./wgsl-lib.ts";
 
 export type Combine = "set" | "add" | "mul" | "min" | "max";
 
 /** WGSL helpers over raw float words (each used only through the combiners below). */
-export const WGSL_WORD_FLOAT = /* wgsl */ `
+export const WGSL_WORD_FLOAT = WGSL_EXACT + /* wgsl */ `
 fn fnan(x: u32) -> bool { return (x & 0x7fffffffu) > 0x7f800000u; }
 // Monotone key: u32 order of keys is float order, with -0 < +0 (as Math.min/max order them).
 fn fkey(x: u32) -> u32 { return select(x | 0x80000000u, ~x, (x & 0x80000000u) != 0u); }
@@ -20,30 +21,6 @@ fn fmaxw(a: u32, b: u32) -> u32 { if (fnan(a) || fnan(b)) { return 0x7fc00000u; 
 fn bothZero(x: u32, y: u32) -> bool { return ((x | y) & 0x7fffffffu) == 0u; }
 fn fgtw(x: u32, y: u32) -> bool { return !fnan(x) && !fnan(y) && !bothZero(x, y) && fkey(x) > fkey(y); }
 fn feqw(x: u32, y: u32) -> bool { return !fnan(x) && !fnan(y) && (x == y || bothZero(x, y)); }
-fn finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
-// Dekker's exact product error a*b - p (Veltkamp split at 2^12 + 1), without fma: WGSL's fma need
-// not be fused (SwiftShader's is not), and then it loses exactly the bits wanted here.
-fn split(a: f32) -> vec2<f32> { let c = 4097.0f * a; let hi = c - (c - a); return vec2<f32>(hi, a - hi); }
-fn prodErr(a: f32, b: f32, p: f32) -> f32 {
-  let x = split(a);
-  let y = split(b);
-  return ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y;
-}
-// a*b + c*d almost correctly rounded (Ogita-Rump-Oishi Dot2: exact product errors and the sum's
-// TwoSum error added once), standing in for the CPU's float64 evaluation rounded to float32.
-fn dot2(a: f32, b: f32, c: f32, d: f32) -> f32 {
-  let p = a * b;
-  let q = c * d;
-  let s = p + q;
-  // Near the float range the split overflows (and non-finite sums need no correction).
-  if (!finite(s) || max(max(abs(a), abs(b)), max(abs(c), abs(d))) > 1e30f) { return s; }
-  let z = s - p;
-  let e = (p - (s - z)) + (q - z);
-  let corr = (prodErr(a, b, p) + prodErr(c, d, q)) + e;
-  // A zero correction must not turn a -0 sum into +0 (the CPU's a*b + c*d keeps the sign).
-  if (corr == 0.0f) { return s; }
-  return s + corr;
-}
 fn cmulw(o: vec2<u32>, u: vec2<u32>) -> vec2<u32> {
   let x = bitcast<vec2<f32>>(o);
   let y = bitcast<vec2<f32>>(u);
