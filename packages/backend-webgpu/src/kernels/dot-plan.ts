@@ -11,7 +11,9 @@
  *    CPU forms exact float64 products; an integer beyond 2^24 rounds when converted here).
  */
 import type { DType } from "@linax-ts/core";
+import type { Program } from "../program.ts";
 import { storageType } from "../storage.ts";
+import { foldGroups } from "./reduce-plan.ts";
 
 export interface MacPlan {
   /** WGSL type of a loaded operand value and of the accumulator. */
@@ -83,4 +85,18 @@ export function axesOffset(axes: readonly Axis[], v: string): string {
     inner *= ax[d].size;
   }
   return terms.join(" + ");
+}
+
+/** A zero-filled output (nothing to contract): written without binding the (empty) operands. */
+export function zerosProgram(size: number, type: string, zero: string): Program {
+  if (size === 0) return { passes: [] };
+  const g = foldGroups(Math.ceil(size / 64));
+  const code = `@group(0) @binding(0) var<storage, read_write> out: array<${type}>;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let q = ${g.linear} * 64u + lid.x;
+  if (q < ${size}u) { out[q] = ${zero}; }
+}
+`;
+  return { passes: [{ code, bindings: [{ slot: { out: 0 }, write: true }], workgroups: g.workgroups }] };
 }

@@ -1,1 +1,105 @@
-// dot kernels: being written (see index.ts).
+/**
+ * dotGeneral kernel: out[b, i, j] = Σ_k lhs[b, i, k] · rhs[b, k, j] over arbitrary dimension
+ * numbers. The operands are read in place through offset arithmetic baked into the WGSL (batch,
+ * free and contracting index → flat offset, with contiguous axes merged), so no transpose pass is
+ * needed. Tiled: a 16×16 workgroup computes a 16×16 output tile, staging 16×16 tiles of both
+ * operands along k in workgroup memory (each loaded element is used 16 times); when both free
+ * extents are ≥ 32, each thread instead computes a 4×4 block of a 64×64 tile (dot-blocked.ts),
+ * so each loaded element is used 64 times and each shared read feeds 4 products. What is
+ * accumulated per dtype is dot-plan.ts's `macPlan` (float32 with fma in k order, complex, u32
+ * wraparound, bool OR/count, integer → float32).
+ */
+import type { lax, ShapedArray } from "@linax-ts/core";
+import { registerKernel } from "../registry.ts";
+import { strides } from "../program.ts";
+import { foldGroups } from "./reduce-plan.ts";
+import { axesOffset, macPlan, zerosProgram, type Axis } from "./dot-plan.ts";
+import { blockedProgram } from "./dot-blocked.ts";
+
+const T = 16;
+
+function freeDims(ndim: number, a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ndim; i++) if (!a.includes(i) && !b.includes(i)) out.push(i);
+  return out;
+}
+
+registerKernel("dotGeneral", ([xa, ya]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params) => {
+  const p = params as unknown as lax.DotGeneralParams;
+  const [[lc, rc], [lb, rb]] = [p.contractingDims, p.batchDims];
+  const ls = strides(xa.shape);
+  const rs = strides(ya.shape);
+  const axes = (shape: readonly number[], st: readonly number[], dims: readonly number[]): Axis[] => dims.map((d) => ({ size: shape[d], stride: st[d] }));
+  const lFree = freeDims(xa.ndim, lc, lb);
+  const rFree = freeDims(ya.ndim, rc, rb);
+  const nb = lb.reduce((a, d) => a * xa.shape[d], 1);
+  const ni = lFree.reduce((a, d) => a * xa.shape[d], 1);
+  const nj = rFree.reduce((a, d) => a * ya.shape[d], 1);
+  const nk = lc.reduce((a, d) => a * xa.shape[d], 1);
+  const mp = macPlan(xa.dtype, oa.dtype);
+  const outType = oa.dtype === "bool" ? "u32" : oa.dtype === "complex64" ? "vec2<f32>" : oa.dtype === "float32" ? "f32" : oa.dtype === "int32" ? "i32" : "u32";
+  if (oa.size === 0) return { passes: [] };
+  if (nk === 0) return zerosProgram(oa.size, outType, mp.store(mp.zero));
+  const lAddr = `${axesOffset(axes(xa.shape, ls, lb), "b")} + ${axesOffset(axes(xa.shape, ls, lFree), "i")} + ${axesOffset(axes(xa.shape, ls, lc), "k")}`;
+  const rAddr = `${axesOffset(axes(ya.shape, rs, rb), "b")} + ${axesOffset(axes(ya.shape, rs, rFree), "j")} + ${axesOffset(axes(ya.shape, rs, rc), "k")}`;
+  const shape = { nb, ni, nj, nk };
+  if (ni >= 32 && nj >= 32) return blockedProgram(mp, outType, lAddr, rAddr, shape);
+  const tx = Math.ceil(nj / T);
+  const ty = Math.ceil(ni / T);
+  const g = foldGroups(nb * tx * ty);
+  const code = `@group(0) @binding(0) var<storage, read> lhs: array<${mp.inType}>;
+@group(0) @binding(1) var<storage, read> rhs: array<${mp.inType}>;
+@group(0) @binding(2) var<storage, read_write> out: array<${outType}>;
+var<workgroup> tl: array<${mp.val}, ${T * T}>;
+var<workgroup> tr: array<${mp.val}, ${T * T}>;
+fn lAt(b: u32, i: u32, k: u32) -> u32 { return ${lAddr}; }
+fn rAt(b: u32, j: u32, k: u32) -> u32 { return ${rAddr}; }
+@compute @workgroup_size(${T}, ${T})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let t = ${g.linear};
+  let b = t / ${tx * ty}u;
+  let live = b < ${nb}u;
+  let rest = t % ${tx * ty}u;
+  let i0 = (rest / ${tx}u) * ${T}u;
+  let j0 = (rest % ${tx}u) * ${T}u;
+  let i = i0 + lid.y;
+  let j = j0 + lid.x;
+  var acc: ${mp.acc} = ${mp.zero};
+  for (var k0 = 0u; k0 < ${nk}u; k0 += ${T}u) {
+    // Thread (x, y) stages lhs[i0 + y, k0 + x] and rhs[k0 + y, j0 + x] (zero past the edges).
+    let li = i0 + lid.y;
+    let lk = k0 + lid.x;
+    var lv: ${mp.val} = ${mp.zero};
+    if (live && li < ${ni}u && lk < ${nk}u) { lv = ${mp.load("lhs[lAt(b, li, lk)]")}; }
+    tl[lid.y * ${T}u + lid.x] = lv;
+    let rk = k0 + lid.y;
+    let rj = j0 + lid.x;
+    var rv: ${mp.val} = ${mp.zero};
+    if (live && rk < ${nk}u && rj < ${nj}u) { rv = ${mp.load("rhs[rAt(b, rj, rk)]")}; }
+    tr[lid.y * ${T}u + lid.x] = rv;
+    workgroupBarrier();
+    let kn = min(${T}u, ${nk}u - k0);
+    for (var kk = 0u; kk < kn; kk++) {
+      let a = tl[lid.y * ${T}u + kk];
+      let c = tr[kk * ${T}u + lid.x];
+      ${mp.mac("acc", "a", "c")}
+    }
+    workgroupBarrier();
+  }
+  if (live && i < ${ni}u && j < ${nj}u) { out[(b * ${ni}u + i) * ${nj}u + j] = ${mp.store("acc")}; }
+}
+`;
+  return {
+    passes: [
+      {
+        code,
+        bindings: [
+          { slot: { in: 0 }, write: false },
+          { slot: { in: 1 }, write: false },
+          { slot: { out: 0 }, write: true },
+        ],
+        workgroups: g.workgroups,
+      },
+    ],
+  };
+});

@@ -1,1 +1,266 @@
-// reduce kernels: being written (see index.ts).
+/**
+ * Reduction kernels: reduceSum, reduceMax, reduceMin, reduceProd, reduceAnd, reduceOr (over a set
+ * of axes) and argmax/argmin (over one axis).
+ *
+ * The input is viewed as a matrix of M output rows × K reduced elements (reduceOf). One pass
+ * reduces chunks of L = Y·S elements of each row with a workgroup of X rows × Y lanes: each lane
+ * folds at most S elements (strided by Y, so lanes read neighbouring addresses), then the Y lane
+ * results meet in a tree in workgroup memory. Rows longer than L leave P partial results in a
+ * scratch buffer, which the next pass reduces the same way, until one remains per row.
+ *
+ * Float sums and products therefore round along a tree of depth ≤ S + log2(Y) per pass instead
+ * of the CPU's float64 accumulation: the error is a few·(depth)·2⁻²⁴·Σ|terms| (tests use that
+ * bound). Integer + and * wrap (exact in any order). min/max/argmax carry the element's index so
+ * that ties (±0, equal complex values) and NaNs resolve to the first in the CPU's order however
+ * the tree pairs them: the combine is then order-independent and matches the CPU's sequential
+ * "replace only when strictly better, first NaN wins" fold exactly.
+ */
+import type { DType, lax, ShapedArray } from "@linax-ts/core";
+import { registerKernel } from "../registry.ts";
+import { literal, type Binding, type Pass, type Program } from "../program.ts";
+import { storageType } from "../storage.ts";
+import { WGSL_COMPLEX } from "./wgsl-lib.ts";
+import { foldGroups, INF, mergeDims, nextPow2, NINF, offsetExpr, WGSL_ISNAN } from "./reduce-plan.ts";
+
+/**
+ * A reduction's algebra in WGSL: the accumulator type `Acc`, `mk(v, r)` building one from an
+ * input value and its reduced index, `comb(a, b)` (associative; commutative given the index),
+ * identity `id`, and `fin(a)` producing the output value.
+ */
+export interface Monoid {
+  /** WGSL declarations: `alias Acc = ...;` or `struct Acc {...}`, `mk`, `comb`, `fin`, helpers. */
+  readonly wgsl: string;
+  /** WGSL expression of the identity accumulator. */
+  readonly id: string;
+  /** Byte size of one Acc in a storage buffer. */
+  readonly accBytes: number;
+}
+
+/** Elements one lane folds serially per pass (bounds the serial part of float rounding). */
+const SERIAL = 16;
+
+const lowest = (dt: DType, max: boolean): string => {
+  switch (dt) {
+    case "float32":
+      return max ? NINF : INF;
+    case "complex64":
+      return max ? `vec2<f32>(${NINF}, ${NINF})` : `vec2<f32>(${INF}, ${INF})`;
+    case "int32":
+      return literal("int32", max ? -2147483648 : 2147483647);
+    case "uint32":
+      return max ? "0u" : "0xffffffffu";
+    case "bool":
+      return max ? "0u" : "1u";
+  }
+};
+
+/** Sum/product/and/or: a plain accumulator of the input's storage type. */
+function plainMonoid(t: string, id: string, comb: string, load = "v"): Monoid {
+  return {
+    wgsl: `alias Acc = ${t};
+fn mk(v: ${t}, r: u32) -> Acc { return ${load}; }
+fn comb(a: Acc, b: Acc) -> Acc { return ${comb}; }`,
+    id,
+    accBytes: t === "vec2<f32>" ? 8 : 4,
+  };
+}
+
+/**
+ * min/max carrying the reduced index `i` (0xffffffff in the identity). `better(x, y)` is "x is
+ * strictly greater" (max) or "strictly smaller" (min); NaN beats everything; ties and two NaNs
+ * keep the smaller index — the first in the CPU's scan order.
+ */
+function chooserMonoid(dt: DType, isMax: boolean): Monoid {
+  const t = storageType(dt);
+  const op = isMax ? ">" : "<";
+  let better: string;
+  let nan: string;
+  if (dt === "complex64") {
+    // Lexicographic (real part, then imaginary part), as the CPU kernel and JAX compare.
+    better = `(x.x ${op} y.x) || (x.x == y.x && x.y ${op} y.y)`;
+    nan = "isnanc";
+  } else {
+    better = `x ${op} y`;
+    nan = dt === "float32" ? "isnanf" : "";
+  }
+  const nanLines =
+    nan === ""
+      ? ""
+      : `  let an = ${nan}(a.v); let bn = ${nan}(b.v);
+  if (an && bn) { return first(a, b); }
+  if (an) { return a; }
+  if (bn) { return b; }\n`;
+  return {
+    wgsl: `struct Acc { v: ${t}, i: u32 }
+fn better(x: ${t}, y: ${t}) -> bool { return ${better}; }
+fn mk(v: ${t}, r: u32) -> Acc { return Acc(v, r); }
+fn comb(a: Acc, b: Acc) -> Acc {
+${nanLines}  if (better(b.v, a.v)) { return b; }
+  if (better(a.v, b.v)) { return a; }
+  return first(a, b);
+}
+fn first(a: Acc, b: Acc) -> Acc { if (b.i < a.i) { return b; } return a; }`,
+    id: `Acc(${lowest(dt, isMax)}, 0xffffffffu)`,
+    accBytes: dt === "complex64" ? 16 : 8,
+  };
+}
+
+/**
+ * One reduction as a multi-pass program. `addr(j, r)` is the WGSL flat input index of reduced
+ * element r of output row j; `fin` turns the final Acc `a` into an output value.
+ */
+export function reduceProgram(inDtype: DType, outDtype: DType, m: Monoid, M: number, K: number, addr: string, innerKept: boolean, fin: string, prelude = ""): Program {
+  if (M === 0) return { passes: [] };
+  if (K === 0) {
+    // Empty reductions: every output is fin(identity); nothing to read (an empty input's buffer
+    // may be smaller than one element, so it is not bound at all).
+    const g = foldGroups(Math.ceil(M / 64));
+    const code = `${prelude}
+${m.wgsl}
+@group(0) @binding(0) var<storage, read_write> dst: array<${storageType(outDtype)}>;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let q = ${g.linear} * 64u + lid.x;
+  if (q >= ${M}u) { return; }
+  let a: Acc = ${m.id};
+  dst[q] = ${fin};
+}
+`;
+    return { passes: [{ code, bindings: [{ slot: { out: 0 }, write: true }], workgroups: g.workgroups }] };
+  }
+  const passes: Pass[] = [];
+  const temps: number[] = [];
+  let k = K;
+  let level = 0;
+  for (;;) {
+    // Coalescing: when the innermost input axis is kept, neighbouring rows are neighbouring
+    // addresses, so a workgroup spans many rows (X) and few lanes (Y); otherwise rows are long
+    // contiguous runs and lanes span them.
+    const yMax = innerKept && level === 0 ? 8 : 256;
+    const Y = Math.min(yMax, nextPow2(Math.ceil(k / SERIAL)));
+    const L = Y * SERIAL;
+    const P = Math.max(1, Math.ceil(k / L));
+    const R = M * P;
+    const X = Math.max(1, Math.min(256 / Y, nextPow2(R)));
+    const last = P === 1;
+    const src = level === 0 ? { slot: { in: 0 }, type: storageType(inDtype) } : { slot: { temp: (level - 1) % 2 }, type: "Acc" };
+    const dst = last ? { slot: { out: 0 }, type: storageType(outDtype) } : { slot: { temp: level % 2 }, type: "Acc" };
+    if (!last) temps[level % 2] = Math.max(temps[level % 2] ?? 0, R * m.accBytes);
+    // Element (j, r): the input through `addr` on the first pass, else partial r of row j
+    // (partials are laid out [P, M], so rows of one chunk are adjacent).
+    const load = level === 0 ? `mk(src[${addr}], r)` : "src[r * " + `${M}u + j]`;
+    const g = foldGroups(Math.ceil(R / X));
+    const bindings: Binding[] = [
+      { slot: src.slot, write: false },
+      { slot: dst.slot, write: true },
+    ];
+    const code = `${prelude}
+${m.wgsl}
+@group(0) @binding(0) var<storage, read> src: array<${src.type}>;
+@group(0) @binding(1) var<storage, read_write> dst: array<${dst.type}>;
+${Y === 1 ? "" : `var<workgroup> sh: array<Acc, ${X * Y}>;`}
+@compute @workgroup_size(${X}, ${Y})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let q = ${g.linear} * ${X}u + lid.x;
+  var acc: Acc = ${m.id};
+  if (q < ${R}u) {
+    let p = q / ${M}u;
+    let j = q % ${M}u;
+    let start = p * ${L}u;
+    let len = min(${L}u, ${k}u - start);
+    for (var s = lid.y; s < len; s += ${Y}u) {
+      let r = start + s;
+      acc = comb(acc, ${load});
+    }
+  }
+${
+    Y === 1
+      ? // One lane per row: no workgroup tree (and no barriers, which also compile much faster).
+        `  if (q < ${R}u) {
+    let a = acc;
+    dst[q] = ${last ? fin : "a"};
+  }`
+      : `  let me = lid.y * ${X}u + lid.x;
+  sh[me] = acc;
+  workgroupBarrier();
+  for (var h = ${Y / 2}u; h > 0u; h = h / 2u) {
+    if (lid.y < h) { sh[me] = comb(sh[me], sh[me + h * ${X}u]); }
+    workgroupBarrier();
+  }
+  if (lid.y == 0u && q < ${R}u) {
+    let a = sh[lid.x];
+    dst[q] = ${last ? fin : "a"};
+  }`
+  }
+}
+`;
+    passes.push({ code, bindings, workgroups: g.workgroups });
+    if (last) break;
+    k = P;
+    level++;
+  }
+  return { passes, temps };
+}
+
+/** Plan a reduction of `xa` over `axes` (sorted) and build its program. */
+function reduceAxes(xa: ShapedArray, oa: ShapedArray, axes: readonly number[], m: Monoid, fin: string, prelude = ""): Program {
+  const dims = mergeDims(xa.shape, axes);
+  const kept = dims.filter((d) => !d.reduced);
+  const red = dims.filter((d) => d.reduced);
+  const K = red.reduce((a, d) => a * d.size, 1) * (xa.size === 0 ? 0 : 1);
+  const addr = `${offsetExpr(kept, "j")} + ${offsetExpr(red, "r")}`;
+  const innerKept = dims.length > 0 && !dims[dims.length - 1].reduced && dims[dims.length - 1].size >= 16;
+  return reduceProgram(xa.dtype, oa.dtype, m, oa.size, K, addr, innerKept, fin, prelude);
+}
+
+type Params = Readonly<Record<string, unknown>>;
+const axesOf = (p: Params): readonly number[] => (p as unknown as lax.ReduceParams).axes;
+
+registerKernel("reduceSum", ([xa], [oa], p) => {
+  const t = storageType(xa.dtype);
+  if (xa.dtype === "bool") return undefined;
+  const zero = xa.dtype === "complex64" ? "vec2<f32>(0.0f, 0.0f)" : literal(xa.dtype, 0);
+  return reduceAxes(xa, oa, axesOf(p), plainMonoid(t, zero, "a + b"), "a");
+});
+
+registerKernel("reduceProd", ([xa], [oa], p) => {
+  const t = storageType(xa.dtype);
+  if (xa.dtype === "bool") return undefined;
+  const cplx = xa.dtype === "complex64";
+  const one = cplx ? "vec2<f32>(1.0f, 0.0f)" : literal(xa.dtype, 1);
+  return reduceAxes(xa, oa, axesOf(p), plainMonoid(t, one, cplx ? "cmul(a, b)" : "a * b"), "a", cplx ? WGSL_COMPLEX : "");
+});
+
+// bool is stored as u32 0/1; normalise anyway so any nonzero word counts as true.
+registerKernel("reduceAnd", ([xa], [oa], p) => reduceAxes(xa, oa, axesOf(p), plainMonoid("u32", "1u", "a & b", "select(0u, 1u, v != 0u)"), "a"));
+registerKernel("reduceOr", ([xa], [oa], p) => reduceAxes(xa, oa, axesOf(p), plainMonoid("u32", "0u", "a | b", "select(0u, 1u, v != 0u)"), "a"));
+
+/**
+ * reduceMax/reduceMin. The CPU folds from the dtype's extreme (complex: (∓inf, 0)) and replaces it
+ * only with a NaN or a strictly better value; for complex that start value is not an identity
+ * ((-inf, -5) does not replace (-inf, 0)), so `fin` applies the same last step.
+ */
+function minMax(isMax: boolean) {
+  return ([xa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], p: Params): Program => {
+    const m = chooserMonoid(xa.dtype, isMax);
+    let fin = "a.v";
+    if (xa.dtype === "complex64") {
+      const init = `vec2<f32>(${isMax ? NINF : INF}, 0.0f)`;
+      fin = `select(${init}, a.v, isnanc(a.v) || better(a.v, ${init}))`;
+    }
+    return reduceAxes(xa, oa, axesOf(p), m, fin, WGSL_ISNAN);
+  };
+}
+registerKernel("reduceMax", minMax(true));
+registerKernel("reduceMin", minMax(false));
+
+/** argmax/argmin: the chooser's index, as the requested index dtype. */
+function argReduce(isMax: boolean) {
+  return ([xa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], p: Params): Program => {
+    const { axis } = p as unknown as lax.ArgReduceParams;
+    const fin = oa.dtype === "int32" ? "i32(a.i)" : "a.i";
+    return reduceAxes(xa, oa, [axis], chooserMonoid(xa.dtype, isMax), fin, WGSL_ISNAN);
+  };
+}
+registerKernel("argmax", argReduce(true));
+registerKernel("argmin", argReduce(false));
