@@ -17,7 +17,7 @@ import { scalar } from "../primitives/helpers.ts";
 import { scanP } from "../primitives/control/scan.ts";
 import { bindCond } from "../primitives/control/cond.ts";
 import { whileP } from "../primitives/control/while.ts";
-import { flattenToArrays, leafNames, traceFn } from "../primitives/control/common.ts";
+import { flattenToArrays, leafNames, readableOnHost, traceFn } from "../primitives/control/common.ts";
 
 export interface ScanOptions {
   /** Number of iterations; required when `xs` has no leaves, else must match their leading axis. */
@@ -169,7 +169,8 @@ export function whileLoop<C>(condFun: (carry: C) => Array | boolean, bodyFun: (c
 /** A concrete integer bound (JS number or concrete scalar array), or undefined for traced ones. */
 function staticBound(x: Array | number): number | undefined {
   if (typeof x === "number") return x;
-  if (x.isTracer || x.ndim !== 0) return undefined;
+  // A bound on a device without synchronous reads (WebGPU) counts as dynamic: a while loop.
+  if (x.isTracer || x.ndim !== 0 || !readableOnHost(x)) return undefined;
   const v = x.item();
   return typeof v === "number" ? v : undefined;
 }
