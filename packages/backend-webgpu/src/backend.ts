@@ -13,7 +13,7 @@
  */
 import type { Backend, DeviceBuffer, Primitive, ShapedArray, TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
-import type { Binding, Program } from "./program.ts";
+import { FUSED_FMA_OVERRIDE, type Binding, type Program } from "./program.ts";
 import { fromStorage, storageBytes, toStorage } from "./storage.ts";
 
 export class WebGPUBuffer implements DeviceBuffer {
@@ -51,6 +51,8 @@ export class WebGPUBackend implements Backend {
     readonly device: GPUDevice,
     /** Adapter description, for messages and benchmarks. */
     readonly adapterInfo = "",
+    /** Whether WGSL's fma is fused on this device (`probeFusedFma`); selects exact-arithmetic paths. */
+    readonly fusedFma = false,
   ) {
     void device.lost.then((info) => {
       this.#lost = `${info.reason}: ${info.message}`;
@@ -233,10 +235,11 @@ export class WebGPUBackend implements Backend {
       this.#layouts.set(layoutKey, layout);
     }
     const module = this.device.createShaderModule({ code, label });
+    const constants: Record<string, number> = code.includes(FUSED_FMA_OVERRIDE) ? { LINAX_FUSED_FMA: this.fusedFma ? 1 : 0 } : {};
     p = this.device.createComputePipeline({
       label,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: "main" },
+      compute: { module, entryPoint: "main", constants },
     });
     this.#pipelines.set(code, p);
     return p;
@@ -247,4 +250,33 @@ export class WebGPUBackend implements Backend {
     this.flush();
     this.device.destroy();
   }
+}
+
+/**
+ * Whether `fma` rounds once on this device: fma(a, a, -1) for a = 1 + 2^-12 is 2^-11 + 2^-24 when
+ * fused and 2^-11 when the product is rounded first (a tie to even). Inputs come from a buffer so
+ * that the compiler cannot fold the expression.
+ */
+export async function probeFusedFma(device: GPUDevice): Promise<boolean> {
+  const code = `@group(0) @binding(0) var<storage, read_write> v: array<f32>;
+@compute @workgroup_size(1) fn main() { v[0] = fma(v[0], v[0], v[1]); }`;
+  const pipeline = device.createComputePipeline({ layout: "auto", compute: { module: device.createShaderModule({ code }), entryPoint: "main" } });
+  const buf = device.createBuffer({ size: 16, usage: USAGE_STORAGE, mappedAtCreation: true });
+  new Float32Array(buf.getMappedRange()).set([1 + 2 ** -12, -1]);
+  buf.unmap();
+  const staging = device.createBuffer({ size: 16, usage: USAGE_MAP_READ });
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] }));
+  pass.dispatchWorkgroups(1);
+  pass.end();
+  enc.copyBufferToBuffer(buf, 0, staging, 0, 16);
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(MAP_MODE_READ);
+  const got = new Float32Array(staging.getMappedRange().slice(0))[0];
+  staging.unmap();
+  staging.destroy();
+  buf.destroy();
+  return got === 2 ** -11 + 2 ** -24;
 }

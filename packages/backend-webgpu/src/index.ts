@@ -10,7 +10,7 @@
  * ```
  */
 import { registerBackend, listBackends, getBackend } from "@linax-ts/core";
-import { WebGPUBackend } from "./backend.ts";
+import { WebGPUBackend, probeFusedFma } from "./backend.ts";
 import { requestDevice, releaseGpuInstance, type DeviceOptions } from "./device.ts";
 import "./kernels/index.ts";
 
@@ -27,7 +27,7 @@ export type { DeviceOptions } from "./device.ts";
 export async function initWebGPU(options: DeviceOptions = {}): Promise<WebGPUBackend> {
   if (listBackends().includes("webgpu")) return getBackend("webgpu") as WebGPUBackend;
   const { device, adapterInfo } = await requestDevice(options);
-  const backend = new WebGPUBackend(device, adapterInfo);
+  const backend = new WebGPUBackend(device, adapterInfo, await probeFusedFma(device));
   registerBackend(backend);
   return backend;
 }

@@ -53,13 +53,40 @@ const DTYPES = new Set(["float32", "int32", "uint32", "bool", "complex64"]);
  */
 const BITS_F32_FN = "fn linax_f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }";
 
+/**
+ * A runtime zero (`grid`'s header sets it from the thread index, which the compiler cannot bound)
+ * and `linax_fence(x) = x - linax_opq` (minus: -0 - 0 keeps its sign, -0 + 0 would not): wrapping a product in it makes the product's *rounded*
+ * value what later operations see. Vulkan drivers may contract \`a * b + c\` into one fused
+ * multiply-add (NVIDIA's do), which silently breaks error-free transformations (Dekker's split,
+ * TwoProd, exact remainders) that rely on each product being rounded; contracting the fence
+ * itself only gives fma(a, b, -0) = round(a * b). Optimisers cannot drop `- linax_opq` (unlike
+ * `- 0.0`, which they may fold and then contract).
+ */
+const FENCE = "var<private> linax_opq: f32;\nfn linax_fence(x: f32) -> f32 { return x - linax_opq; }";
+
+/**
+ * Whether this device's WGSL \`fma\` is a true fused multiply-add, measured once per device by the
+ * backend (backend.ts \`probeFusedFma\`) and passed as a pipeline-overridable constant, so that
+ * one WGSL text serves both kinds of device and the compiler drops the unused branch. Exact
+ * arithmetic helpers use \`fma\` when it is fused; otherwise Dekker's split. (NVIDIA's fma is fused,
+ * but its compiler also simplifies \`c - (c - a)\` to \`a\`, which defeats the split; SwiftShader's
+ * fma rounds twice.)
+ */
+export const FUSED_FMA_OVERRIDE = "override LINAX_FUSED_FMA: bool = false;";
+
+/**
+ * Module-scope helpers every module built with `declare` has (non-finite literals, the fence);
+ * a kernel that declares its bindings by hand appends this instead.
+ */
+export const MODULE_COMMON = `${BITS_F32_FN}\n${FENCE}\n${FUSED_FMA_OVERRIDE}`;
+
 /** WGSL declarations for `decls` (binding i = decls[i]) and the matching binding list. */
 export function declare(decls: readonly BufferDecl[]): { wgsl: string; bindings: Binding[] } {
   const lines = decls.map((d, i) => {
     const t = DTYPES.has(d.type) ? storageType(d.type as DType) : d.type;
     return `@group(0) @binding(${i}) var<storage, ${d.write === true ? "read_write" : "read"}> ${d.name}: array<${t}>;`;
   });
-  return { wgsl: [...lines, BITS_F32_FN].join("\n"), bindings: decls.map((d) => ({ slot: d.slot, write: d.write === true })) };
+  return { wgsl: [...lines, MODULE_COMMON].join("\n"), bindings: decls.map((d) => ({ slot: d.slot, write: d.write === true })) };
 }
 
 /** Threads per workgroup of the one-thread-per-element kernels. */
@@ -69,7 +96,8 @@ const MAX_GROUPS = 65535;
 /**
  * A 1-d launch of `n` threads folded into a 2-d grid (a dimension holds at most 65535 workgroups).
  * `header` declares `main` and defines `let i: u32` (the flat thread index), returning early past
- * `n`; the caller's body follows and must close the function with `}`.
+ * `n`; the caller's body follows and must close the function with `}`. It also sets `linax_opq`
+ * (see FENCE), so a module using `grid` must get its declarations from `declare`.
  */
 export function grid(n: number, workgroupSize = WORKGROUP): { header: string; workgroups: [number, number, number] } {
   const groups = Math.max(1, Math.ceil(n / workgroupSize));
@@ -79,6 +107,7 @@ export function grid(n: number, workgroupSize = WORKGROUP): { header: string; wo
     `@compute @workgroup_size(${workgroupSize})\n` +
     `fn main(@builtin(global_invocation_id) gid: vec3<u32>) {\n` +
     `  let i: u32 = gid.x + gid.y * ${x * workgroupSize}u;\n` +
+    `  linax_opq = f32(i >> 31u);\n` +
     `  if (i >= ${n}u) { return; }\n`;
   return { header, workgroups: [x, y, 1] };
 }

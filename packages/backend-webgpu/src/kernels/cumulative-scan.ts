@@ -13,7 +13,7 @@
  * rescans every block starting from the scanned total of the blocks before it.
  */
 import type { DType } from "@linax-ts/core";
-import type { Binding, Pass, Program } from "../program.ts";
+import { MODULE_COMMON, type Binding, type Pass, type Program } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { foldGroups, nextPow2 } from "./reduce-plan.ts";
 
@@ -62,7 +62,7 @@ interface PassIO {
 
 function declareAll(bufs: readonly Buf[]): { decls: string; bindings: Binding[] } {
   const decls = bufs.map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.write ? "read_write" : "read"}> ${b.name}: array<${b.type}>;`);
-  return { decls: decls.join("\n"), bindings: bufs.map((b) => ({ slot: b.slot, write: b.write })) };
+  return { decls: [...decls, MODULE_COMMON].join("\n"), bindings: bufs.map((b) => ({ slot: b.slot, write: b.write })) };
 }
 
 interface Shape {

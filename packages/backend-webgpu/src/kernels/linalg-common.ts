@@ -144,6 +144,8 @@ export function perMatrix(batch: number): { header: string; workgroups: [number,
     `@compute @workgroup_size(${LINALG_WG})\n` +
     `fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {\n` +
     `  let mat: u32 = wid.x + wid.y * ${x}u;\n` +
-    `  if (mat >= ${batch}u) { return; }\n`;
+    `  if (mat >= ${batch}u) { return; }\n` +
+    // A runtime zero for divF32's fences (program.ts FENCE): the matrix index, not provably < 2^31.
+    `  linax_opq = f32(mat >> 31u);\n`;
   return { header, workgroups: [x, y, 1] };
 }

@@ -5,7 +5,9 @@
  *
  * Why error-free transformations by hand: WGSL's `fma` need not be fused (SwiftShader's is not:
  * `fma(x, x, -x*x)` is 0 there), so the classic fma tricks silently lose the bits they exist for.
- * Dekker's split gives exact products from plain correctly rounded `*`, `+`, `-` instead.
+ * Dekker's split gives exact products from plain correctly rounded `*`, `+`, `-` instead; where
+ * the device's fma is fused (LINAX_FUSED_FMA, program.ts) the helpers use it. These snippets use
+ * `linax_fence` and LINAX_FUSED_FMA, so their modules must include MODULE_COMMON (`declare` does).
  */
 
 /**
@@ -16,16 +18,24 @@
 export const WGSL_EXACT = /* wgsl */ `
 fn exactFinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
 // Veltkamp split at 2^12 + 1: a = hi + lo with 12-bit halves, so hi·hi etc. are exact.
-fn exactSplit(a: f32) -> vec2<f32> { let c = 4097.0f * a; let hi = c - (c - a); return vec2<f32>(hi, a - hi); }
+// (Products whose rounded value matters are fenced: see program.ts's FENCE on fma contraction.)
+fn exactSplit(a: f32) -> vec2<f32> { let c = linax_fence(4097.0f * a); let hi = c - (c - a); return vec2<f32>(hi, a - hi); }
 // a·b - p exactly, for p = fl(a·b) (no overflow, no underflow of the partial products).
 fn exactProdErr(a: f32, b: f32, p: f32) -> f32 {
+  if (LINAX_FUSED_FMA) { return fma(a, b, -p); }
   let x = exactSplit(a);
   let y = exactSplit(b);
   return ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y;
 }
 fn dot2(a: f32, b: f32, c: f32, d: f32) -> f32 {
-  let p = a * b;
-  let q = c * d;
+  if (LINAX_FUSED_FMA) {
+    // Kahan's a·b + c·d with a fused fma (≤ 1.5 ulp; exact under the cancellation that matters):
+    // compilers that simplify TwoSum's error term (NVIDIA's) leave this one intact.
+    let w = c * d;
+    return fma(a, b, w) + fma(c, d, -w);
+  }
+  let p = linax_fence(a * b);
+  let q = linax_fence(c * d);
   let s = p + q;
   if (!exactFinite(s) || max(max(abs(a), abs(b)), max(abs(c), abs(d))) > 1e30f) { return s; }
   let z = s - p;
@@ -49,7 +59,7 @@ fn divF32(a: f32, b: f32) -> f32 {
   let ok = (abs(q) < 1e30f) && (abs(q) > 1e-30f) && (abs(b) < 1e30f) && (abs(b) > 1e-30f);
   if (!ok) { return q; }
   // q·b = p + e exactly; a - p is exact (p is within a few ulps of a), so r = a - q·b exactly.
-  let p = q * b;
+  let p = linax_fence(q * b);
   let r = (a - p) - exactProdErr(q, b, p);
   return q + r * (1.0f / b);
 }

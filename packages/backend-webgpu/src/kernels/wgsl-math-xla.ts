@@ -160,15 +160,17 @@ fn twoSum(a0: f32, b0: f32) -> vec2<f32> {
   return vec2<f32>(s, (a - (s - bb)) + (b - bb));
 }
 fn splitF(a: f32) -> vec2<f32> {
-  let c = 4097.0f * a;
+  // + OPQ keeps a driver from contracting c - a into fma(4097, a, -a) (c must be rounded).
+  let c = 4097.0f * a + OPQ;
   let h = c - (c - a);
   return vec2<f32>(h, a - h);
 }
 /** a·b = p + e exactly (when neither |a|, |b| is near overflow and the product not near underflow). */
 fn twoProd(a0: f32, b0: f32) -> vec2<f32> {
+  if (LINAX_FUSED_FMA) { let p0 = a0 * b0; return vec2<f32>(p0, fma(a0, b0, -p0)); }
   let a = a0 + OPQ;
   let b = b0 + OPQ;
-  let p = a * b;
+  let p = a * b + OPQ; // rounded, even where drivers contract a later \`x - p\` into an fma
   let A = splitF(a);
   let B = splitF(b);
   return vec2<f32>(p, ((A.x * B.x - p) + A.x * B.y + A.y * B.x) + A.y * B.y);
@@ -187,6 +189,7 @@ fn fmaCore(a: f32, b: f32, c: f32) -> f32 {
 fn fmaE(a: f32, b: f32, c: f32) -> f32 {
   let p = a * b;
   if (!isFiniteF(a) || !isFiniteF(b) || !isFiniteF(c) || isZeroF(p)) { return p + c; }
+  if (LINAX_FUSED_FMA) { return fma(a, b, c); }
   // Huge operands or an overflowing product: the same in units of 2^64 (exact scalings; only a
   // c below 2^-62 loses bits, far below the result's ulp then).
   if (!isFiniteF(p) || abs(a) > 1e30f || abs(b) > 1e30f) {
