@@ -5,7 +5,7 @@
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { np, nn, ssm, random, treeLeaves, ConcreteArray, type Array } from "linax-ts";
+import { np, nn, ssm, random, treeLeaves, devicePut, devicePutAsync, ConcreteArray, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
 
@@ -71,4 +71,24 @@ test("S5 recurrent step inference on WebGPU matches the parallel forward on the 
     return y as Array;
   });
   assertClose(await readValues(got), cpuNums(want), { rtol: 1e-4, atol: 1e-5 });
+});
+
+test("a model trained on the CPU moves to WebGPU whole (devicePut of the pytree) and back bit for bit", async () => {
+  const config = MODELS[1][1]();
+  const [m0, s0] = nn.makeWithState(ssm.SSM)(config, random.PRNGKey(8));
+  const model = nn.inference(m0);
+  const x = random.normal(random.PRNGKey(9), [B, L, 3]);
+  const [want] = model.callBatch(x, nn.cloneState(s0));
+  const [gm, gs, gx] = devicePut([model, s0, x], "webgpu");
+  const cpuLeaves = treeLeaves(nn.filter(model, nn.isInexactArray)) as Array[];
+  const gpuLeaves = treeLeaves(nn.filter(gm, nn.isInexactArray)) as Array[];
+  assert.equal(gpuLeaves.length, cpuLeaves.length);
+  for (const a of gpuLeaves) assert.equal((a as ConcreteArray).backend.name, "webgpu");
+  const got = await onBackend("webgpu", async () => gm.callBatch(gx, nn.cloneState(gs))[0]);
+  assertClose(await readValues(got), cpuNums(want), { rtol: 1e-4, atol: 1e-5 });
+  // Back to the CPU: devicePut would need a synchronous read of WebGPU; devicePutAsync does it.
+  assert.throws(() => devicePut(gm, "cpu"), /synchronous reads are impossible on WebGPU/);
+  const back = await devicePutAsync(gm, "cpu");
+  const backLeaves = treeLeaves(nn.filter(back, nn.isInexactArray)) as Array[];
+  for (let i = 0; i < cpuLeaves.length; i++) assert.deepEqual(cpuNums(backLeaves[i]), cpuNums(cpuLeaves[i]));
 });
