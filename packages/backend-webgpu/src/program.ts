@@ -7,7 +7,7 @@
  * pipeline serves one (primitive, shapes, params) signature — the cache key is the source.
  * Passes that differ only in a few numbers (sort's merge stages, loops) pass them as uniforms.
  */
-import type { DType } from "@linax-ts/core";
+import { stridesOf, type DType } from "@linax-ts/core";
 import { storageType } from "./storage.ts";
 
 /** A buffer a pass binds: the primitive's i-th input or output, or the kernel's i-th scratch buffer. */
@@ -150,16 +150,8 @@ export function literal(dtype: DType, v: number): string {
   }
 }
 
-/** Row-major strides of `shape` (in elements). */
-export function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
+/** Row-major strides of `shape` (in elements): core's `stridesOf`, under the name the kernels use. */
+export const strides: (shape: readonly number[]) => number[] = stridesOf;
 
 /**
  * WGSL statements that split the flat index `flat` of an array of `shape` into `let

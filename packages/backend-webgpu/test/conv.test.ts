@@ -12,22 +12,9 @@ import assert from "node:assert/strict";
 import { lax, type Array, type DType } from "linax-ts";
 import { fromValues, mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
+import { assertWithinScale, randomArray, size } from "./helpers.ts";
 
 await setupWebGPU();
-
-const U = 2 ** -24;
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-
-function randomArray(shape: readonly number[], dtype: DType, rand: () => number, intRange = 2 ** 32): Array {
-  const n = size(shape) * (dtype === "complex64" ? 2 : 1);
-  const v = globalThis.Array.from({ length: n }, () => {
-    if (dtype === "int32") return Math.floor((rand() - 0.5) * intRange) | 0;
-    if (dtype === "uint32") return Math.floor(rand() * intRange) >>> 0;
-    if (dtype === "bool") return rand() < 0.5 ? 1 : 0;
-    return Math.fround(rand() * 4 - 2);
-  });
-  return fromValues(v, shape, dtype);
-}
 
 type P = Omit<lax.ConvParams, "preferredElementType">;
 type Case = { x: number[]; w: number[]; p: P };
@@ -95,14 +82,7 @@ async function check(c: Case, dt: DType, pref: DType | null, f: (nT: number) => 
     const abs = (a: Array) => lax.convertElementType(a.dtype === "uint32" ? a : lax.abs(a), "float32");
     scale = await readValues(lax.convGeneralDilatedP.bind1([abs(x), abs(w)], { ...c.p, preferredElementType: null }));
   }
-  const per = fac > 0 ? want.length / Math.max(1, scale.length) : 1;
-  for (let i = 0; i < want.length; i++) {
-    if (fac === 0) assert.ok(Object.is(got[i], want[i]), `${what} [${i}]: want ${want[i]}, got ${got[i]}`);
-    else {
-      const tol = fac * U * scale[Math.floor(i / per)];
-      assert.ok(Math.abs(got[i] - want[i]) <= tol, `${what} [${i}]: want ${want[i]}, got ${got[i]} (tol ${tol})`);
-    }
-  }
+  assertWithinScale(got, want, fac, scale, what);
 }
 
 test("convGeneralDilated float32 / complex64 within the accumulation bound", async () => {

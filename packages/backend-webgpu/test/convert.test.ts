@@ -6,9 +6,10 @@
 // must be identical: deepEqual compares with Object.is (NaN == NaN, -0 != 0).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lax, np, type Array, type DType } from "linax-ts";
+import { lax, type Array, type DType } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
+import { agree, onGpu, size, typedArr } from "./helpers.ts";
 
 // At top level, not in a `before` hook: setupWebGPU registers an `after(shutdown)`, and one
 // registered from inside a `before` hook runs as soon as that hook ends.
@@ -25,14 +26,6 @@ const UINTS = [0, 1, 4294967295, 4294967167, 4294967168, 4294967169, 2147483648,
 const SHAPES: number[][] = [[], [0], [1], [9], [3, 5], [2, 3, 4], [4, 0]];
 const DTYPES: DType[] = ["float32", "int32", "uint32", "bool", "complex64"];
 
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-
-/** A CPU array of `dtype` and `shape` from JS numbers. */
-function arr(values: readonly number[], dtype: DType, shape: readonly number[] = [values.length]): Array {
-  const typed = dtype === "float32" ? Float32Array : dtype === "int32" ? Int32Array : dtype === "uint32" ? Uint32Array : Uint8Array;
-  return np.reshape(np.array(typed.from(values), { dtype }), [...shape]);
-}
-
 /** Seeded values of `dtype`: half from the edge-case pool, half random over a wide range. */
 function sample(rand: () => number, dtype: DType, shape: readonly number[]): Array {
   const m = size(shape);
@@ -41,30 +34,16 @@ function sample(rand: () => number, dtype: DType, shape: readonly number[]): Arr
   switch (dtype) {
     case "float32":
       // Magnitudes 1e-3..1e11: fractions, small integers and values past the int32/uint32 range.
-      return arr(vals(() => (rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 14 - 3), FLOATS), dtype, shape);
+      return typedArr(vals(() => (rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 14 - 3), FLOATS), dtype, shape);
     case "int32":
-      return arr(vals(() => Math.floor(rand() * 4294967296) | 0, INTS), dtype, shape);
+      return typedArr(vals(() => Math.floor(rand() * 4294967296) | 0, INTS), dtype, shape);
     case "uint32":
-      return arr(vals(() => Math.floor(rand() * 4294967296) >>> 0, UINTS), dtype, shape);
+      return typedArr(vals(() => Math.floor(rand() * 4294967296) >>> 0, UINTS), dtype, shape);
     case "bool":
-      return arr(vals(() => (rand() < 0.5 ? 1 : 0), [0, 1]), dtype, shape);
+      return typedArr(vals(() => (rand() < 0.5 ? 1 : 0), [0, 1]), dtype, shape);
     case "complex64":
       return lax.complex(sample(rand, "float32", shape), sample(rand, "float32", shape));
   }
-}
-
-/** Run `f` on the CPU inputs and on their WebGPU copies: shape, dtype and every value must match. */
-async function agree(f: (...xs: Array[]) => Array, ins: readonly Array[], what: string): Promise<void> {
-  const want = f(...ins);
-  const got = f(...ins.map(toWebGPU));
-  assert.deepEqual(got.shape, want.shape, what);
-  assert.equal(got.dtype, want.dtype, what);
-  assert.deepEqual(await readValues(got), await readValues(want), what);
-}
-
-/** WebGPU values of `f` applied to WebGPU copies of `ins`. */
-async function onGpu(f: (...xs: Array[]) => Array, ...ins: Array[]): Promise<number[]> {
-  return readValues(f(...ins.map(toWebGPU)));
 }
 
 const cast = (to: DType) => (x: Array) => lax.convertElementType(x, to);
@@ -81,31 +60,31 @@ test("convertElementType: every dtype pair agrees with the CPU kernel", async ()
 });
 
 test("convertElementType: a weak-type-only change copies the values", async () => {
-  const x = arr([NaN, -0, TINY, 3], "float32");
+  const x = typedArr([NaN, -0, TINY, 3], "float32");
   const got = await readValues(lax.convertElementType(toWebGPU(x), "float32", true));
   assert.deepEqual(got, [NaN, -0, TINY, 3]);
 });
 
 test("convertElementType: float -> int saturates, truncates toward zero, NaN -> 0 (hand-derived)", async () => {
-  const x = arr([NaN, Infinity, -Infinity, 2147483520, 2147483648, -2147483648, -2147483904, -0.999, 0.999, -2.5, 4294967040, 4294967296, TINY, -0], "float32");
+  const x = typedArr([NaN, Infinity, -Infinity, 2147483520, 2147483648, -2147483648, -2147483904, -0.999, 0.999, -2.5, 4294967040, 4294967296, TINY, -0], "float32");
   assert.deepEqual(await onGpu(cast("int32"), x), [0, 2147483647, -2147483648, 2147483520, 2147483647, -2147483648, -2147483648, 0, 0, -2, 2147483647, 2147483647, 0, 0]);
   assert.deepEqual(await onGpu(cast("uint32"), x), [0, 4294967295, 0, 2147483520, 2147483648, 0, 0, 0, 0, 0, 4294967040, 4294967295, 0, 0]);
   // bool: NaN and ±0 are false; a subnormal is true.
-  assert.deepEqual(await onGpu(cast("bool"), arr([NaN, -0, 0, TINY, -Infinity], "float32")), [0, 0, 0, 1, 1]);
+  assert.deepEqual(await onGpu(cast("bool"), typedArr([NaN, -0, 0, TINY, -Infinity], "float32")), [0, 0, 0, 1, 1]);
 });
 
 test("convertElementType: int -> float32 rounds to nearest-even, int <-> uint keeps bits (hand-derived)", async () => {
-  const i = arr([16777217, 16777219, -16777217, 2147483647, -2147483648, 2147483583, 2147483584, 2147483585], "int32");
+  const i = typedArr([16777217, 16777219, -16777217, 2147483647, -2147483648, 2147483583, 2147483584, 2147483585], "int32");
   assert.deepEqual(await onGpu(cast("float32"), i), [16777216, 16777220, -16777216, 2147483648, -2147483648, 2147483520, 2147483648, 2147483648]);
-  const u = arr([4294967295, 4294967167, 4294967168, 4294967169, 33554435], "uint32");
+  const u = typedArr([4294967295, 4294967167, 4294967168, 4294967169, 33554435], "uint32");
   assert.deepEqual(await onGpu(cast("float32"), u), [4294967296, 4294967040, 4294967296, 4294967296, 33554436]);
-  assert.deepEqual(await onGpu(cast("int32"), arr([4294967295, 2147483648], "uint32")), [-1, -2147483648]);
-  assert.deepEqual(await onGpu(cast("uint32"), arr([-1, -2147483648], "int32")), [4294967295, 2147483648]);
-  assert.deepEqual(await onGpu(cast("complex64"), arr([16777217, -3], "int32")), [16777216, 0, -3, 0]);
+  assert.deepEqual(await onGpu(cast("int32"), typedArr([4294967295, 2147483648], "uint32")), [-1, -2147483648]);
+  assert.deepEqual(await onGpu(cast("uint32"), typedArr([-1, -2147483648], "int32")), [4294967295, 2147483648]);
+  assert.deepEqual(await onGpu(cast("complex64"), typedArr([16777217, -3], "int32")), [16777216, 0, -3, 0]);
 });
 
 test("convertElementType: complex -> real dtypes use the real part; -> bool tests both parts", async () => {
-  const c = lax.complex(arr([1.5, NaN, 0, -0, 3e9, 0], "float32"), arr([7, 0, NaN, -0, 1, TINY], "float32"));
+  const c = lax.complex(typedArr([1.5, NaN, 0, -0, 3e9, 0], "float32"), typedArr([7, 0, NaN, -0, 1, TINY], "float32"));
   assert.deepEqual(await onGpu(cast("float32"), c), [1.5, NaN, 0, -0, 3e9, 0]);
   assert.deepEqual(await onGpu(cast("int32"), c), [1, 0, 0, 0, 2147483647, 0]);
   assert.deepEqual(await onGpu(cast("uint32"), c), [1, 0, 0, 0, 3e9, 0]);
@@ -123,12 +102,12 @@ test("real / imag / conj / complex agree with the CPU kernels, bits kept", async
     await agree(lax.conj, [c], `conj ${what}`);
     await agree(lax.complex, [sample(rand, "float32", shape), sample(rand, "float32", shape)], `complex ${what}`);
   }
-  const c = lax.complex(arr([1, -0, NaN, TINY], "float32"), arr([0, 2, -TINY, -0], "float32"));
+  const c = lax.complex(typedArr([1, -0, NaN, TINY], "float32"), typedArr([0, 2, -TINY, -0], "float32"));
   assert.deepEqual(await onGpu(lax.real, c), [1, -0, NaN, TINY]);
   assert.deepEqual(await onGpu(lax.imag, c), [0, 2, -TINY, -0]);
   assert.deepEqual(await onGpu(lax.conj, c), [1, -0, -0, -2, NaN, TINY, TINY, 0]);
   // The bits of a NaN payload in the real part survive real() and complex().
-  const bits = arr([0x7f800001, 0xffc00123], "uint32");
-  const z = lax.complex(lax.bitcastConvertType(toWebGPU(bits), "float32"), toWebGPU(arr([0, 0], "float32")));
+  const bits = typedArr([0x7f800001, 0xffc00123], "uint32");
+  const z = lax.complex(lax.bitcastConvertType(toWebGPU(bits), "float32"), toWebGPU(typedArr([0, 0], "float32")));
   assert.deepEqual(await readValues(lax.bitcastConvertType(lax.real(z), "uint32")), [0x7f800001, 0xffc00123]);
 });

@@ -13,22 +13,9 @@ import assert from "node:assert/strict";
 import { lax, type Array, type DType } from "linax-ts";
 import { fromValues, mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
+import { assertWithinScale, randomArray, size } from "./helpers.ts";
 
 await setupWebGPU();
-
-const U = 2 ** -24;
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-
-function randomArray(shape: readonly number[], dtype: DType, rand: () => number, intRange = 2 ** 32): Array {
-  const n = size(shape) * (dtype === "complex64" ? 2 : 1);
-  const v = globalThis.Array.from({ length: n }, () => {
-    if (dtype === "int32") return Math.floor((rand() - 0.5) * intRange) | 0;
-    if (dtype === "uint32") return Math.floor(rand() * intRange) >>> 0;
-    if (dtype === "bool") return rand() < 0.5 ? 1 : 0;
-    return Math.fround(rand() * 4 - 2);
-  });
-  return fromValues(v, shape, dtype);
-}
 
 type Dims = { contractingDims: [number[], number[]]; batchDims: [number[], number[]] };
 type Case = [number[], number[], Dims];
@@ -75,14 +62,7 @@ async function check(x: Array, y: Array, d: Dims, pref: DType | null, f: (nk: nu
     const toF = (a: Array) => lax.convertElementType(a, "float32");
     scale = await readValues(lax.dotGeneralP.bind1([toF(ax), toF(ay)], { ...d, preferredElementType: null }));
   }
-  const per = fac > 0 ? want.length / Math.max(1, scale.length) : 1;
-  for (let i = 0; i < want.length; i++) {
-    if (fac === 0) assert.ok(Object.is(got[i], want[i]), `${what} [${i}]: want ${want[i]}, got ${got[i]}`);
-    else {
-      const tol = fac * U * scale[Math.floor(i / per)];
-      assert.ok(Math.abs(got[i] - want[i]) <= tol, `${what} [${i}]: want ${want[i]}, got ${got[i]} (tol ${tol})`);
-    }
-  }
+  assertWithinScale(got, want, fac, scale, what);
 }
 
 const tag = (c: Case, dt: string) => `${dt} ${JSON.stringify(c[0])}·${JSON.stringify(c[1])} ${JSON.stringify(c[2])}`;

@@ -6,9 +6,10 @@
 // deepEqual compares with Object.is (NaN == NaN, -0 != 0). Hand-derived cases pin the semantics.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lax, np, type Array, type DType } from "linax-ts";
+import { lax, type Array, type DType } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
-import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
+import { setupWebGPU } from "@linax-ts/testing/webgpu";
+import { agree, onGpu, size, typedArr } from "./helpers.ts";
 
 // At top level, not in a `before` hook: setupWebGPU registers an `after(shutdown)`, and one
 // registered from inside a `before` hook runs as soon as that hook ends.
@@ -26,14 +27,6 @@ const SHAPES: number[][] = [[], [0], [7], [2, 3, 4]];
 const ORDERED: DType[] = ["float32", "int32", "uint32", "bool"];
 const ALL: DType[] = [...ORDERED, "complex64"];
 
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-
-/** A CPU array of `dtype` and `shape` from JS numbers. */
-function arr(values: readonly number[], dtype: DType, shape: readonly number[] = [values.length]): Array {
-  const typed = dtype === "float32" ? Float32Array : dtype === "int32" ? Int32Array : dtype === "uint32" ? Uint32Array : Uint8Array;
-  return np.reshape(np.array(typed.from(values), { dtype }), [...shape]);
-}
-
 /**
  * Seeded values of `dtype`: half from the special pool (so ties and edge cases are common), half
  * random over a wide range (floats of magnitude 1e-3..1e3 and either sign, full-range integers).
@@ -45,30 +38,16 @@ function sample(rand: () => number, dtype: DType, shape: readonly number[], pool
   const vals = (f: () => number): number[] => globalThis.Array.from({ length: m }, f);
   switch (dtype) {
     case "float32":
-      return arr(vals(() => one(() => (rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 6 - 3), FLOATS)), dtype, shape);
+      return typedArr(vals(() => one(() => (rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 6 - 3), FLOATS)), dtype, shape);
     case "int32":
-      return arr(vals(() => one(() => Math.floor(rand() * 4294967296) | 0, INTS)), dtype, shape);
+      return typedArr(vals(() => one(() => Math.floor(rand() * 4294967296) | 0, INTS)), dtype, shape);
     case "uint32":
-      return arr(vals(() => one(() => Math.floor(rand() * 4294967296) >>> 0, UINTS)), dtype, shape);
+      return typedArr(vals(() => one(() => Math.floor(rand() * 4294967296) >>> 0, UINTS)), dtype, shape);
     case "bool":
-      return arr(vals(() => (rand() < 0.5 ? 1 : 0)), dtype, shape);
+      return typedArr(vals(() => (rand() < 0.5 ? 1 : 0)), dtype, shape);
     case "complex64":
       return lax.complex(sample(rand, "float32", shape), sample(rand, "float32", shape));
   }
-}
-
-/** Run `f` on the CPU inputs and on their WebGPU copies: shape, dtype and every value must match. */
-async function agree(f: (...xs: Array[]) => Array, ins: readonly Array[], what: string): Promise<void> {
-  const want = f(...ins);
-  const got = f(...ins.map(toWebGPU));
-  assert.deepEqual(got.shape, want.shape, what);
-  assert.equal(got.dtype, want.dtype, what);
-  assert.deepEqual(await readValues(got), await readValues(want), what);
-}
-
-/** WebGPU values of `f` applied to WebGPU copies of `ins`. */
-async function onGpu(f: (...xs: Array[]) => Array, ...ins: Array[]): Promise<number[]> {
-  return readValues(f(...ins.map(toWebGPU)));
 }
 
 test("comparisons eq/ne (every dtype, complex included) and lt/le/gt/ge (ordered dtypes)", async () => {
@@ -84,8 +63,8 @@ test("comparisons eq/ne (every dtype, complex included) and lt/le/gt/ge (ordered
 });
 
 test("comparisons: NaN, signed zeros, subnormals, infinities, uint32 order (hand-derived)", async () => {
-  const a = arr([NaN, NaN, -0, TINY, -TINY, Infinity, -Infinity, 1], "float32");
-  const b = arr([NaN, 1, 0, 0, 0, Infinity, -3.4028234663852886e38, NaN], "float32");
+  const a = typedArr([NaN, NaN, -0, TINY, -TINY, Infinity, -Infinity, 1], "float32");
+  const b = typedArr([NaN, 1, 0, 0, 0, Infinity, -3.4028234663852886e38, NaN], "float32");
   assert.deepEqual(await onGpu(lax.eq, a, b), [0, 0, 1, 0, 0, 1, 0, 0]);
   assert.deepEqual(await onGpu(lax.ne, a, b), [1, 1, 0, 1, 1, 0, 1, 1]);
   assert.deepEqual(await onGpu(lax.lt, a, b), [0, 0, 0, 0, 1, 0, 1, 0]);
@@ -93,11 +72,11 @@ test("comparisons: NaN, signed zeros, subnormals, infinities, uint32 order (hand
   assert.deepEqual(await onGpu(lax.gt, a, b), [0, 0, 0, 1, 0, 0, 0, 0]);
   assert.deepEqual(await onGpu(lax.ge, a, b), [0, 0, 1, 1, 0, 1, 0, 0]);
   // uint32 values with the high bit set are large, not negative.
-  assert.deepEqual(await onGpu(lax.gt, arr([4294967295, 2147483648, 0], "uint32"), arr([1, 2147483647, 4294967295], "uint32")), [1, 1, 0]);
-  assert.deepEqual(await onGpu(lax.lt, arr([-2147483648, -1], "int32"), arr([2147483647, 0], "int32")), [1, 1]);
+  assert.deepEqual(await onGpu(lax.gt, typedArr([4294967295, 2147483648, 0], "uint32"), typedArr([1, 2147483647, 4294967295], "uint32")), [1, 1, 0]);
+  assert.deepEqual(await onGpu(lax.lt, typedArr([-2147483648, -1], "int32"), typedArr([2147483647, 0], "int32")), [1, 1]);
   // complex: equal only when both parts are (a NaN part is never equal; -0 == 0).
-  const c = lax.complex(arr([1, NaN, -0, 1], "float32"), arr([2, 0, 0, 2], "float32"));
-  const d = lax.complex(arr([1, NaN, 0, 1], "float32"), arr([2, 0, -0, 3], "float32"));
+  const c = lax.complex(typedArr([1, NaN, -0, 1], "float32"), typedArr([2, 0, 0, 2], "float32"));
+  const d = lax.complex(typedArr([1, NaN, 0, 1], "float32"), typedArr([2, 0, -0, 3], "float32"));
   assert.deepEqual(await onGpu(lax.eq, c, d), [1, 0, 1, 0]);
   assert.deepEqual(await onGpu(lax.ne, c, d), [0, 1, 0, 1]);
 });
@@ -105,7 +84,7 @@ test("comparisons: NaN, signed zeros, subnormals, infinities, uint32 order (hand
 test("isFinite (float32)", async () => {
   const rand = mulberry32(2);
   for (const shape of SHAPES) await agree(lax.isFinite, [sample(rand, "float32", shape)], `isFinite ${JSON.stringify(shape)}`);
-  assert.deepEqual(await onGpu(lax.isFinite, arr([NaN, Infinity, -Infinity, 3.4028234663852886e38, TINY, -0], "float32")), [0, 0, 0, 1, 1, 1]);
+  assert.deepEqual(await onGpu(lax.isFinite, typedArr([NaN, Infinity, -Infinity, 3.4028234663852886e38, TINY, -0], "float32")), [0, 0, 0, 1, 1, 1]);
 });
 
 test("not / and / or / xor (bool, int32, uint32)", async () => {
@@ -123,9 +102,9 @@ test("not / and / or / xor (bool, int32, uint32)", async () => {
       }
     }
   }
-  assert.deepEqual(await onGpu(lax.bitwiseNot, arr([0, 1], "bool")), [1, 0]);
-  assert.deepEqual(await onGpu(lax.bitwiseNot, arr([0, -1, 2147483647], "int32")), [-1, 0, -2147483648]);
-  assert.deepEqual(await onGpu(lax.bitwiseNot, arr([0, 4294967295], "uint32")), [4294967295, 0]);
+  assert.deepEqual(await onGpu(lax.bitwiseNot, typedArr([0, 1], "bool")), [1, 0]);
+  assert.deepEqual(await onGpu(lax.bitwiseNot, typedArr([0, -1, 2147483647], "int32")), [-1, 0, -2147483648]);
+  assert.deepEqual(await onGpu(lax.bitwiseNot, typedArr([0, 4294967295], "uint32")), [4294967295, 0]);
 });
 
 test("shifts: XLA semantics for amounts >= 32 and negative amounts (int32, uint32)", async () => {
@@ -139,15 +118,15 @@ test("shifts: XLA semantics for amounts >= 32 and negative amounts (int32, uint3
       }
     }
   }
-  const x = arr([1, -8, -8, -8, -2147483648, 5], "int32");
-  const s = arr([31, 1, 32, -1, 31, 40], "int32");
+  const x = typedArr([1, -8, -8, -8, -2147483648, 5], "int32");
+  const s = typedArr([31, 1, 32, -1, 31, 40], "int32");
   assert.deepEqual(await onGpu(lax.shiftLeft, x, s), [-2147483648, -16, 0, 0, 0, 0]);
   assert.deepEqual(await onGpu(lax.shiftRightLogical, x, s), [0, 2147483644, 0, 0, 1, 0]);
   assert.deepEqual(await onGpu(lax.shiftRightArithmetic, x, s), [0, -4, -1, -1, -1, 0]);
   // uint32: the arithmetic shift works on the bit pattern (sign fill from the high bit).
-  const u = arr([2147483648, 4294967295, 7], "uint32");
-  assert.deepEqual(await onGpu(lax.shiftRightArithmetic, u, arr([4, 100, 33], "uint32")), [4160749568, 4294967295, 0]);
-  assert.deepEqual(await onGpu(lax.shiftRightLogical, u, arr([4, 32, 1], "uint32")), [134217728, 0, 3]);
+  const u = typedArr([2147483648, 4294967295, 7], "uint32");
+  assert.deepEqual(await onGpu(lax.shiftRightArithmetic, u, typedArr([4, 100, 33], "uint32")), [4160749568, 4294967295, 0]);
+  assert.deepEqual(await onGpu(lax.shiftRightLogical, u, typedArr([4, 32, 1], "uint32")), [134217728, 0, 3]);
 });
 
 test("populationCount and clz (int32, uint32)", async () => {
@@ -158,8 +137,8 @@ test("populationCount and clz (int32, uint32)", async () => {
       await agree(lax.clz, [sample(rand, dtype, shape)], `clz ${dtype} ${JSON.stringify(shape)}`);
     }
   }
-  assert.deepEqual(await onGpu(lax.populationCount, arr([0, -1, -2147483648, 255], "int32")), [0, 32, 1, 8]);
-  assert.deepEqual(await onGpu(lax.clz, arr([0, 1, 4294967295, 65536], "uint32")), [32, 31, 0, 15]);
+  assert.deepEqual(await onGpu(lax.populationCount, typedArr([0, -1, -2147483648, 255], "int32")), [0, 32, 1, 8]);
+  assert.deepEqual(await onGpu(lax.clz, typedArr([0, 1, 4294967295, 65536], "uint32")), [32, 31, 0, 15]);
 });
 
 test("max / min: NaN-propagating, -0 < +0 (float32, int32, uint32, bool)", async () => {
@@ -170,11 +149,11 @@ test("max / min: NaN-propagating, -0 < +0 (float32, int32, uint32, bool)", async
       await agree(lax.min, [sample(rand, dtype, shape), sample(rand, dtype, shape)], `min ${dtype} ${JSON.stringify(shape)}`);
     }
   }
-  const a = arr([NaN, 1, -0, 0, TINY, -Infinity], "float32");
-  const b = arr([1, NaN, 0, -0, 0, -3.4028234663852886e38], "float32");
+  const a = typedArr([NaN, 1, -0, 0, TINY, -Infinity], "float32");
+  const b = typedArr([1, NaN, 0, -0, 0, -3.4028234663852886e38], "float32");
   assert.deepEqual(await onGpu(lax.max, a, b), [NaN, NaN, 0, 0, TINY, -3.4028234663852886e38]);
   assert.deepEqual(await onGpu(lax.min, a, b), [NaN, NaN, -0, -0, 0, -Infinity]);
-  assert.deepEqual(await onGpu(lax.max, arr([4294967295, 0], "uint32"), arr([1, 2147483648], "uint32")), [4294967295, 2147483648]);
+  assert.deepEqual(await onGpu(lax.max, typedArr([4294967295, 0], "uint32"), typedArr([1, 2147483648], "uint32")), [4294967295, 2147483648]);
 });
 
 test("clamp: scalar and full bounds, NaN, lo > hi (float32, int32, uint32)", async () => {
@@ -194,12 +173,12 @@ test("clamp: scalar and full bounds, NaN, lo > hi (float32, int32, uint32)", asy
       }
     }
   }
-  const x = arr([NaN, 5, -5, 0.5, -0, 2], "float32");
-  assert.deepEqual(await onGpu(lax.clamp, arr([0], "float32", []), x, arr([1], "float32", [])), [NaN, 1, 0, 0.5, 0, 1]);
+  const x = typedArr([NaN, 5, -5, 0.5, -0, 2], "float32");
+  assert.deepEqual(await onGpu(lax.clamp, typedArr([0], "float32", []), x, typedArr([1], "float32", [])), [NaN, 1, 0, 0.5, 0, 1]);
   // A NaN bound propagates; lo > hi gives hi (min(max(x, lo), hi)).
-  assert.deepEqual(await onGpu(lax.clamp, arr([NaN], "float32", []), arr([1, 2], "float32"), arr([3], "float32", [])), [NaN, NaN]);
-  assert.deepEqual(await onGpu(lax.clamp, arr([5], "int32", []), arr([1, 9], "int32"), arr([3], "int32", [])), [3, 3]);
-  assert.deepEqual(await onGpu(lax.clamp, arr([1], "uint32", []), arr([0, 4294967295], "uint32"), arr([4294967294], "uint32", [])), [1, 4294967294]);
+  assert.deepEqual(await onGpu(lax.clamp, typedArr([NaN], "float32", []), typedArr([1, 2], "float32"), typedArr([3], "float32", [])), [NaN, NaN]);
+  assert.deepEqual(await onGpu(lax.clamp, typedArr([5], "int32", []), typedArr([1, 9], "int32"), typedArr([3], "int32", [])), [3, 3]);
+  assert.deepEqual(await onGpu(lax.clamp, typedArr([1], "uint32", []), typedArr([0, 4294967295], "uint32"), typedArr([4294967294], "uint32", [])), [1, 4294967294]);
 });
 
 test("selectN: bool and int32 'which' (clamped), scalar 'which', 1..13 cases (several passes), every dtype", async () => {
@@ -224,17 +203,17 @@ test("selectN: bool and int32 'which' (clamped), scalar 'which', 1..13 cases (se
         const cases = globalThis.Array.from({ length: k }, () => sample(rand, dtype, shape));
         // Indices from -3 to k + 2: out-of-range ones are clamped into range.
         const idx = globalThis.Array.from({ length: size(shape) }, () => Math.floor(rand() * (k + 6)) - 3);
-        await agree(lax.selectN, [arr(idx, "int32", shape), ...cases], `selectN int32 ${k} cases ${what}`);
-        const w = arr([Math.floor(rand() * (k + 6)) - 3], "int32", []);
+        await agree(lax.selectN, [typedArr(idx, "int32", shape), ...cases], `selectN int32 ${k} cases ${what}`);
+        const w = typedArr([Math.floor(rand() * (k + 6)) - 3], "int32", []);
         if (shape.length > 0) await agree(lax.selectN, [w, ...cases], `selectN scalar int32 ${k} cases ${what}`);
       }
     }
   }
   // Hand-derived: 8 cases (two passes), case j holds 10 * j + position.
-  const cases = globalThis.Array.from({ length: 8 }, (_, j) => arr([10 * j, 10 * j + 1, 10 * j + 2, 10 * j + 3, 10 * j + 4], "int32"));
-  assert.deepEqual(await onGpu(lax.selectN, arr([7, -5, 6, 100, 3], "int32"), ...cases), [70, 1, 62, 73, 34]);
+  const cases = globalThis.Array.from({ length: 8 }, (_, j) => typedArr([10 * j, 10 * j + 1, 10 * j + 2, 10 * j + 3, 10 * j + 4], "int32"));
+  assert.deepEqual(await onGpu(lax.selectN, typedArr([7, -5, 6, 100, 3], "int32"), ...cases), [70, 1, 62, 73, 34]);
   // Bits move unchanged: -0 and NaN survive.
-  const f = await onGpu(lax.selectN, arr([1, 0], "bool"), arr([1, NaN], "float32"), arr([-0, 2], "float32"));
+  const f = await onGpu(lax.selectN, typedArr([1, 0], "bool"), typedArr([1, NaN], "float32"), typedArr([-0, 2], "float32"));
   assert.deepEqual(f, [-0, NaN]);
 });
 
@@ -248,9 +227,9 @@ test("bitcastConvertType between float32, int32 and uint32 (NaN payloads kept)",
       }
     }
   }
-  assert.deepEqual(await onGpu((x) => lax.bitcastConvertType(x, "uint32"), arr([1, -0, -2], "float32")), [0x3f800000, 0x80000000, 0xc0000000]);
+  assert.deepEqual(await onGpu((x) => lax.bitcastConvertType(x, "uint32"), typedArr([1, -0, -2], "float32")), [0x3f800000, 0x80000000, 0xc0000000]);
   // Signalling and payload NaNs, -0 and a subnormal: the round trip through float32 keeps every bit.
   const bits = [0x7f800001, 0xffc00123, 0x7fbfffff, 0x80000000, 0x00000001, 0x807fffff];
-  const back = await onGpu((x) => lax.bitcastConvertType(lax.bitcastConvertType(x, "float32"), "uint32"), arr(bits, "uint32"));
+  const back = await onGpu((x) => lax.bitcastConvertType(lax.bitcastConvertType(x, "float32"), "uint32"), typedArr(bits, "uint32"));
   assert.deepEqual(back, bits);
 });

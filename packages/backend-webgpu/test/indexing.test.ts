@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { ConcreteArray, lax, np, type Array, type DType } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
+import { agree, size } from "./helpers.ts";
 import { scatterTuning } from "../src/kernels/indexing-scatter.ts";
 
 // At top level (see sort.test.ts): an after(shutdown) registered inside a before hook runs too early.
@@ -21,7 +22,6 @@ await setupWebGPU();
 const DTYPES: DType[] = ["float32", "int32", "uint32", "bool", "complex64"];
 const MODES = ["clip", "fill", "promise_in_bounds"] as const;
 const SPECIAL = [NaN, -0, 0, Infinity, -Infinity, 1.5, -2];
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 /**
  * A seeded CPU array of any dtype. Floats: mostly normal values in ±100, some NaN/±0/±inf; with
@@ -50,15 +50,6 @@ function randIndices(rand: () => number, shape: readonly number[], lo: number, h
   const v = Int32Array.from({ length: size(shape) }, () => lo + Math.floor(rand() * (hi - lo)));
   const data = dtype === "int32" ? v : new Uint32Array(v.buffer);
   return np.reshape(np.array(data, { dtype }), [...shape]);
-}
-
-/** Run `f` on CPU arrays and on their WebGPU copies; results must be identical. */
-async function check(f: (...xs: Array[]) => Array, xs: readonly Array[], what: string): Promise<void> {
-  const want = f(...xs);
-  const got = f(...xs.map(toWebGPU));
-  assert.deepEqual(got.shape, want.shape, what);
-  assert.equal(got.dtype, want.dtype, what);
-  assert.deepEqual(await readValues(got), await readValues(want), what);
 }
 
 interface GatherCase {
@@ -103,7 +94,7 @@ test("gather: dimension numbers x modes x dtypes, int32 and uint32 indices", asy
           // A non-default fill (bool: false, since a bool holds only 0/1 on the GPU; see the report).
           for (const fillValue of mode === "fill" ? [null, dt === "bool" ? 0 : 7] : [null]) {
             const p: lax.GatherParams = { dimensionNumbers: c.dn, sliceSizes: c.sliceSizes, mode, fillValue };
-            pending.push(check((a, i) => lax.gatherP.bind1([a, i], p), [op, ind], `gather ${c.name} ${dt} ${idt} ${mode} fill=${fillValue}`));
+            pending.push(agree((a, i) => lax.gatherP.bind1([a, i], p), [op, ind], `gather ${c.name} ${dt} ${idt} ${mode} fill=${fillValue}`));
           }
         }
       }
@@ -161,7 +152,7 @@ async function scatterSweep(prims: readonly (readonly [string, typeof lax.scatte
         {
           for (const [name, prim] of prims) {
             const p: lax.ScatterParams = { dimensionNumbers: c.dn, mode, uniqueIndices: false };
-            pending.push(check((a, i, u) => prim.bind1([a, i, u], p), [op, ind, upd], `${name} ${c.name} ${dt} ${idt} ${mode}`));
+            pending.push(agree((a, i, u) => prim.bind1([a, i, u], p), [op, ind, upd], `${name} ${c.name} ${dt} ${idt} ${mode}`));
           }
         }
       }
@@ -242,7 +233,7 @@ test("heavy collisions: 600 updates into 3 elements (atomic and compare-exchange
     const upd = randArray(rand, dt, [600], dt === "float32");
     for (const [name, prim] of SCATTER_PRIMS) {
       const p: lax.ScatterParams = { dimensionNumbers: dn, mode: "clip", uniqueIndices: false };
-      pending.push(check((a, i, u) => prim.bind1([a, i, u], p), [op, ind, upd], `${name} ${dt} heavy collisions`));
+      pending.push(agree((a, i, u) => prim.bind1([a, i, u], p), [op, ind, upd], `${name} ${dt} heavy collisions`));
     }
   }
   await Promise.all(pending);
@@ -269,5 +260,5 @@ test("an embedding-gradient-shaped float32 scatterAdd (N·B above the scan limit
   const upd = randArray(rand, "float32", [700, 4]);
   assert.ok(op.size * 700 > scatterTuning.scanLimit);
   const p: lax.ScatterParams = { dimensionNumbers: dn, mode: "fill", uniqueIndices: false };
-  await check((a, i, u) => lax.scatterAddP.bind1([a, i, u], p), [op, ind, upd], "large scatterAdd");
+  await agree((a, i, u) => lax.scatterAddP.bind1([a, i, u], p), [op, ind, upd], "large scatterAdd");
 });

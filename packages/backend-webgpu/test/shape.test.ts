@@ -7,14 +7,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConcreteArray, lax, np, type Array, type DType } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
-import { setupWebGPU, onBackend, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
+import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
+import { agree, size } from "./helpers.ts";
 
 // At top level (see sort.test.ts): an after(shutdown) registered inside a before hook runs too early.
 await setupWebGPU();
 
 const DTYPES: DType[] = ["float32", "int32", "uint32", "bool", "complex64"];
 const SPECIAL = [NaN, -0, 0, Infinity, -Infinity, 1e-45, -3e-39, 3.4e38];
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 /** A seeded CPU array of any dtype; floats mix in NaN, ±0, ±inf and subnormals. */
 function randArray(rand: () => number, dtype: DType, shape: readonly number[]): Array {
@@ -35,15 +35,6 @@ function randArray(rand: () => number, dtype: DType, shape: readonly number[]): 
   }
 }
 
-/** Run `f` on CPU arrays and on their WebGPU copies; results must be identical. */
-async function check(f: (...xs: Array[]) => Array, xs: readonly Array[], what: string): Promise<void> {
-  const want = f(...xs);
-  const got = f(...xs.map(toWebGPU));
-  assert.deepEqual(got.shape, want.shape, what);
-  assert.equal(got.dtype, want.dtype, what);
-  assert.deepEqual(await readValues(got), await readValues(want), what);
-}
-
 test("broadcastInDim, reshape, transpose: every dtype, several shapes", async () => {
   const rand = mulberry32(1);
   for (const dt of DTYPES) {
@@ -56,7 +47,7 @@ test("broadcastInDim, reshape, transpose: every dtype, several shapes", async ()
       [[2], [2, 0], [0]],
     ];
     for (const [s, shape, bd] of bcast) {
-      await check((x) => lax.broadcastInDimP.bind1([x], { shape, broadcastDimensions: bd }), [randArray(rand, dt, s)], `broadcastInDim ${dt} ${JSON.stringify(s)}->${JSON.stringify(shape)}`);
+      await agree((x) => lax.broadcastInDimP.bind1([x], { shape, broadcastDimensions: bd }), [randArray(rand, dt, s)], `broadcastInDim ${dt} ${JSON.stringify(s)}->${JSON.stringify(shape)}`);
     }
     const reshapes: [number[], number[]][] = [
       [[6], [2, 3]],
@@ -65,7 +56,7 @@ test("broadcastInDim, reshape, transpose: every dtype, several shapes", async ()
       [[0, 3], [3, 0]],
     ];
     for (const [s, to] of reshapes) {
-      await check((x) => lax.reshapeP.bind1([x], { newSizes: to }), [randArray(rand, dt, s)], `reshape ${dt} ${JSON.stringify(s)}`);
+      await agree((x) => lax.reshapeP.bind1([x], { newSizes: to }), [randArray(rand, dt, s)], `reshape ${dt} ${JSON.stringify(s)}`);
     }
     const perms: [number[], number[]][] = [
       [[3, 4], [1, 0]],
@@ -75,7 +66,7 @@ test("broadcastInDim, reshape, transpose: every dtype, several shapes", async ()
       [[0, 2], [1, 0]],
     ];
     for (const [s, perm] of perms) {
-      await check((x) => lax.transposeP.bind1([x], { permutation: perm }), [randArray(rand, dt, s)], `transpose ${dt} ${JSON.stringify(s)} ${JSON.stringify(perm)}`);
+      await agree((x) => lax.transposeP.bind1([x], { permutation: perm }), [randArray(rand, dt, s)], `transpose ${dt} ${JSON.stringify(s)} ${JSON.stringify(perm)}`);
     }
   }
 });
@@ -92,14 +83,14 @@ test("slice (with strides) and rev: every dtype", async () => {
       [[4, 0], [5, 7], [1, 7]],
     ];
     for (const [st, lim, steps] of slices) {
-      await check((a) => lax.sliceP.bind1([a], { startIndices: st, limitIndices: lim, strides: steps }), [x], `slice ${dt} ${JSON.stringify([st, lim, steps])}`);
+      await agree((a) => lax.sliceP.bind1([a], { startIndices: st, limitIndices: lim, strides: steps }), [x], `slice ${dt} ${JSON.stringify([st, lim, steps])}`);
     }
     const y = randArray(rand, dt, [3, 4, 2]);
     for (const dims of [[0], [1], [2], [0, 2], [0, 1, 2], []]) {
-      await check((a) => lax.revP.bind1([a], { dimensions: dims }), [y], `rev ${dt} ${JSON.stringify(dims)}`);
+      await agree((a) => lax.revP.bind1([a], { dimensions: dims }), [y], `rev ${dt} ${JSON.stringify(dims)}`);
     }
-    await check((a) => lax.revP.bind1([a], { dimensions: [0] }), [randArray(rand, dt, [0, 3])], `rev ${dt} empty`);
-    await check((a) => lax.sliceP.bind1([a], { startIndices: [], limitIndices: [], strides: null }), [randArray(rand, dt, [])], `slice ${dt} rank 0`);
+    await agree((a) => lax.revP.bind1([a], { dimensions: [0] }), [randArray(rand, dt, [0, 3])], `rev ${dt} empty`);
+    await agree((a) => lax.sliceP.bind1([a], { startIndices: [], limitIndices: [], strides: null }), [randArray(rand, dt, [])], `slice ${dt} rank 0`);
   }
 });
 
@@ -118,7 +109,7 @@ test("pad: low/high/interior, negative (cropping), rank 0, empty operand", async
   for (const dt of DTYPES) {
     for (const [s, cfg] of cfgs) {
       const pv = lax.reshapeP.bind1([randArray(rand, dt, [1])], { newSizes: [] });
-      await check((a, v) => lax.padP.bind1([a, v], { paddingConfig: cfg }), [randArray(rand, dt, s), pv], `pad ${dt} ${JSON.stringify([s, cfg])}`);
+      await agree((a, v) => lax.padP.bind1([a, v], { paddingConfig: cfg }), [randArray(rand, dt, s), pv], `pad ${dt} ${JSON.stringify([s, cfg])}`);
     }
   }
 });
@@ -134,9 +125,9 @@ test("concatenate: 1 to 11 operands (past the binding limit), any axis, empty op
       [9, 2],
     ]) {
       const xs = globalThis.Array.from({ length: n }, (_, k) => randArray(rand, dt, dim === 0 ? [1 + (k % 3), 2, 2] : dim === 1 ? [2, k % 3, 3] : [2, 3, 1 + (k % 2)]));
-      await check((...a) => lax.concatenateP.bind1(a, { dimension: dim }), xs, `concatenate ${dt} n=${n} dim=${dim}`);
+      await agree((...a) => lax.concatenateP.bind1(a, { dimension: dim }), xs, `concatenate ${dt} n=${n} dim=${dim}`);
     }
-    await check((...a) => lax.concatenateP.bind1(a, { dimension: 0 }), [randArray(rand, dt, [0, 2]), randArray(rand, dt, [0, 2])], `concatenate ${dt} all empty`);
+    await agree((...a) => lax.concatenateP.bind1(a, { dimension: 0 }), [randArray(rand, dt, [0, 2]), randArray(rand, dt, [0, 2])], `concatenate ${dt} all empty`);
   }
 });
 
@@ -172,9 +163,9 @@ test("dynamicSlice: clamped int32/uint32 starts, every dtype, rank 0 and empty s
       [[3, 1], [0, 2], "uint32"],
     ];
     for (const [st, sizes, idt] of cases) {
-      await check((a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }), [x, ...starts(st, idt)], `dynamicSlice ${dt} ${JSON.stringify([st, sizes, idt])}`);
+      await agree((a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }), [x, ...starts(st, idt)], `dynamicSlice ${dt} ${JSON.stringify([st, sizes, idt])}`);
     }
-    await check((a) => lax.dynamicSliceP.bind1([a], { sliceSizes: [] }), [randArray(rand, dt, [])], `dynamicSlice ${dt} rank 0`);
+    await agree((a) => lax.dynamicSliceP.bind1([a], { sliceSizes: [] }), [randArray(rand, dt, [])], `dynamicSlice ${dt} rank 0`);
   }
 });
 
@@ -189,10 +180,10 @@ test("dynamicUpdateSlice: clamped starts, every dtype, mixed index dtypes", asyn
       [[2, 2], [0, 3]],
     ];
     for (const [st, us] of cases) {
-      await check((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, us), ...starts(st)], `dynamicUpdateSlice ${dt} ${JSON.stringify([st, us])}`);
+      await agree((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, us), ...starts(st)], `dynamicUpdateSlice ${dt} ${JSON.stringify([st, us])}`);
     }
     const mixed = [np.array(4294967295, { dtype: "uint32" }), np.array(-7, { dtype: "int32" })];
-    await check((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, [2, 2]), ...mixed], `dynamicUpdateSlice ${dt} mixed`);
+    await agree((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, [2, 2]), ...mixed], `dynamicUpdateSlice ${dt} mixed`);
   }
 });
 
@@ -203,7 +194,7 @@ test("dynamic slices of rank 7 (start indices packed through a scratch buffer)",
     const x = randArray(rand, dt, shape);
     const st = [1, -1, 0, 5, 1, 0, 1];
     const sizes = [1, 2, 1, 1, 2, 2, 1];
-    await check((a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }), [x, ...starts(st)], `dynamicSlice rank 7 ${dt}`);
-    await check((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, sizes), ...starts(st, "uint32")], `dynamicUpdateSlice rank 7 ${dt}`);
+    await agree((a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }), [x, ...starts(st)], `dynamicSlice rank 7 ${dt}`);
+    await agree((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, sizes), ...starts(st, "uint32")], `dynamicUpdateSlice rank 7 ${dt}`);
   }
 });

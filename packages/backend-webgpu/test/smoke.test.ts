@@ -1,7 +1,7 @@
 /** The backend's plumbing: upload, a kernel, download, dtype layouts, errors, buffer accounting. */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, getBackend } from "linax-ts";
+import { np, lax, jit, devicePut, getBackend, ConcreteArray, type Array } from "linax-ts";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
 
 before(async () => {
@@ -58,5 +58,19 @@ test("complex multiply rounds each part once (a·c − b·d under cancellation),
   });
   assert.deepEqual(got, [2 ** -11 + 2 ** -24, 2 * a]);
   const zc = lax.complex(np.array([a]), np.array([1]));
-  assert.deepEqual(Array.from(zc.mul(zc).dataSync()), got);
+  assert.deepEqual(globalThis.Array.from(zc.mul(zc).dataSync()), got);
+});
+
+test("CPU operands (JS scalars, jit constants, older weights) move to the WebGPU operand's backend", async () => {
+  const gpu = devicePut(np.array([1, 2, 3]), "webgpu");
+  const cpuWeight = np.array([10, 20, 30]); // default backend: cpu
+  const y = gpu.mul(cpuWeight).add(1); // JS scalar 1 is created on the CPU too
+  assert.equal((y as ConcreteArray).backend.name, "webgpu");
+  assert.deepEqual(await readValues(y), [11, 41, 91]);
+  // A function jitted (and its constants hoisted) on the CPU, then called with WebGPU arrays.
+  const f = jit((x: Array) => x.mul(np.array([2, 3, 4])).sum());
+  assert.deepEqual(globalThis.Array.from(f(np.array([1, 1, 1])).dataSync()), [9]);
+  const r = f(gpu);
+  assert.equal((r as ConcreteArray).backend.name, "webgpu");
+  assert.deepEqual(await readValues(r), [20]);
 });

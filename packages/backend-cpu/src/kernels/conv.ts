@@ -5,7 +5,7 @@
  * `lhsDilation` and in range. Feature groups pair output feature block g with input feature
  * block g; batch groups pair output feature block g with input batch block g (XLA semantics).
  */
-import type { lax, TypedArray } from "@linax-ts/core";
+import { lax, type TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { alloc, stridesOf } from "./util.ts";
 
@@ -32,14 +32,7 @@ registerKernel("convGeneralDilated", ([x, w], [xa, wa], [oa], params) => {
   const xs = stridesOf(xa.shape);
   const wsr = stridesOf(wa.shape);
   const ost = stridesOf(oa.shape);
-  const N = xa.shape[ls[0]];
-  const C = xa.shape[ls[1]];
-  const O = wa.shape[rs[0]];
-  const G = p.featureGroupCount;
-  const BG = p.batchGroupCount;
-  const Cg = C / G;
-  const Og = O / G;
-  const Ob = O / BG;
+  const { N, O, BG, Cg, Og, Ob } = lax.convGroupSizes(xa.shape, wa.shape, p);
   const outN = oa.shape[os[0]];
   const inSp = ls.slice(2).map((d) => xa.shape[d]);
   const kSp = rs.slice(2).map((d) => wa.shape[d]);

@@ -7,12 +7,12 @@
  * (XLA semantics, as the CPU kernel). Taps are visited in row-major order and input channels
  * innermost, as the CPU kernel does; what is accumulated per dtype is dot-plan.ts's `macPlan`.
  */
-import type { lax, ShapedArray } from "@linax-ts/core";
+import { lax, type ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { strides, unravel, type Program } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { foldGroups } from "./reduce-plan.ts";
-import { macPlan, zerosProgram } from "./dot-plan.ts";
+import { contractionProgram, macPlan, zerosProgram } from "./dot-plan.ts";
 
 registerKernel("convGeneralDilated", ([xa, wa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params): Program => {
   const p = params as unknown as lax.ConvParams;
@@ -20,14 +20,7 @@ registerKernel("convGeneralDilated", ([xa, wa]: readonly ShapedArray[], [oa]: re
   const ns = ls.length - 2;
   const xs = strides(xa.shape);
   const wsr = strides(wa.shape);
-  const N = xa.shape[ls[0]];
-  const C = xa.shape[ls[1]];
-  const O = wa.shape[rs[0]];
-  const G = p.featureGroupCount;
-  const BG = p.batchGroupCount;
-  const Cg = C / G;
-  const Og = O / G;
-  const Ob = O / BG;
+  const { N, BG, Cg, Og, Ob } = lax.convGroupSizes(xa.shape, wa.shape, p);
   const mp = macPlan(xa.dtype, oa.dtype);
   const outType = storageType(oa.dtype);
   if (oa.size === 0) return { passes: [] };
@@ -58,10 +51,7 @@ registerKernel("convGeneralDilated", ([xa, wa]: readonly ShapedArray[], [oa]: re
   const ind = "  ".repeat(ns + 2);
   const spatial = globalThis.Array.from({ length: ns }, (_, d) => `  let s${d} = i32(idx${os[2 + d]});`);
   const g = foldGroups(Math.ceil(oa.size / 64));
-  const code = `@group(0) @binding(0) var<storage, read> lhs: array<${mp.inType}>;
-@group(0) @binding(1) var<storage, read> rhs: array<${mp.inType}>;
-@group(0) @binding(2) var<storage, read_write> out: array<${outType}>;
-@compute @workgroup_size(64)
+  const body = `@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let q = ${g.linear} * 64u + lid.x;
   if (q >= ${oa.size}u) { return; }
@@ -86,17 +76,5 @@ ${close.join("\n")}
   out[q] = ${mp.store("acc")};
 }
 `;
-  return {
-    passes: [
-      {
-        code,
-        bindings: [
-          { slot: { in: 0 }, write: false },
-          { slot: { in: 1 }, write: false },
-          { slot: { out: 0 }, write: true },
-        ],
-        workgroups: g.workgroups,
-      },
-    ],
-  };
+  return contractionProgram(mp, outType, body, g.workgroups);
 });

@@ -7,7 +7,7 @@
  */
 import type { Program } from "../program.ts";
 import { foldGroups } from "./reduce-plan.ts";
-import type { MacPlan } from "./dot-plan.ts";
+import { contractionProgram, type MacPlan } from "./dot-plan.ts";
 
 const TM = 64;
 const TK = 16;
@@ -61,10 +61,7 @@ export function blockedProgram(mp: MacPlan, outType: string, lAddr: string, rAdd
       tr[f] = rv;
     }`);
   }
-  const code = `@group(0) @binding(0) var<storage, read> lhs: array<${mp.inType}>;
-@group(0) @binding(1) var<storage, read> rhs: array<${mp.inType}>;
-@group(0) @binding(2) var<storage, read_write> out: array<${outType}>;
-var<workgroup> tl: array<${mp.val}, ${TM * TK}>;
+  const body = `var<workgroup> tl: array<${mp.val}, ${TM * TK}>;
 var<workgroup> tr: array<${mp.val}, ${TK * TM}>;
 fn lAt(b: u32, i: u32, k: u32) -> u32 { return ${lAddr}; }
 fn rAt(b: u32, j: u32, k: u32) -> u32 { return ${rAddr}; }
@@ -89,17 +86,5 @@ ${macs.join("\n")}
 ${stores.join("\n")}
 }
 `;
-  return {
-    passes: [
-      {
-        code,
-        bindings: [
-          { slot: { in: 0 }, write: false },
-          { slot: { in: 1 }, write: false },
-          { slot: { out: 0 }, write: true },
-        ],
-        workgroups: g.workgroups,
-      },
-    ],
-  };
+  return contractionProgram(mp, outType, body, g.workgroups);
 }

@@ -100,3 +100,29 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 `;
   return { passes: [{ code, bindings: [{ slot: { out: 0 }, write: true }], workgroups: g.workgroups }] };
 }
+
+
+/**
+ * The one-pass program of a contraction kernel (dotGeneral, convGeneralDilated): `body` (the WGSL
+ * after the bindings) reads lhs (input 0) and rhs (input 1), both in the operands' storage type,
+ * and writes `out` (output 0, of WGSL type `outType`).
+ */
+export function contractionProgram(mp: MacPlan, outType: string, body: string, workgroups: readonly [number, number, number]): Program {
+  const code = `@group(0) @binding(0) var<storage, read> lhs: array<${mp.inType}>;
+@group(0) @binding(1) var<storage, read> rhs: array<${mp.inType}>;
+@group(0) @binding(2) var<storage, read_write> out: array<${outType}>;
+${body}`;
+  return {
+    passes: [
+      {
+        code,
+        bindings: [
+          { slot: { in: 0 }, write: false },
+          { slot: { in: 1 }, write: false },
+          { slot: { out: 0 }, write: true },
+        ],
+        workgroups,
+      },
+    ],
+  };
+}

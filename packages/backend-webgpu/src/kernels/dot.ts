@@ -13,7 +13,7 @@ import type { lax, ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { strides } from "../program.ts";
 import { foldGroups } from "./reduce-plan.ts";
-import { axesOffset, macPlan, zerosProgram, type Axis } from "./dot-plan.ts";
+import { axesOffset, contractionProgram, macPlan, zerosProgram, type Axis } from "./dot-plan.ts";
 import { blockedProgram } from "./dot-blocked.ts";
 
 const T = 16;
@@ -47,10 +47,7 @@ registerKernel("dotGeneral", ([xa, ya]: readonly ShapedArray[], [oa]: readonly S
   const tx = Math.ceil(nj / T);
   const ty = Math.ceil(ni / T);
   const g = foldGroups(nb * tx * ty);
-  const code = `@group(0) @binding(0) var<storage, read> lhs: array<${mp.inType}>;
-@group(0) @binding(1) var<storage, read> rhs: array<${mp.inType}>;
-@group(0) @binding(2) var<storage, read_write> out: array<${outType}>;
-var<workgroup> tl: array<${mp.val}, ${T * T}>;
+  const body = `var<workgroup> tl: array<${mp.val}, ${T * T}>;
 var<workgroup> tr: array<${mp.val}, ${T * T}>;
 fn lAt(b: u32, i: u32, k: u32) -> u32 { return ${lAddr}; }
 fn rAt(b: u32, j: u32, k: u32) -> u32 { return ${rAddr}; }
@@ -89,17 +86,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (live && i < ${ni}u && j < ${nj}u) { out[(b * ${ni}u + i) * ${nj}u + j] = ${mp.store("acc")}; }
 }
 `;
-  return {
-    passes: [
-      {
-        code,
-        bindings: [
-          { slot: { in: 0 }, write: false },
-          { slot: { in: 1 }, write: false },
-          { slot: { out: 0 }, write: true },
-        ],
-        workgroups: g.workgroups,
-      },
-    ],
-  };
+  return contractionProgram(mp, outType, body, g.workgroups);
 });

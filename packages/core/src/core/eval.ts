@@ -1,9 +1,9 @@
 /** The bottom of the interpreter stack: run primitives on a backend. */
 import { Trace, installEvalTrace } from "./trace.ts";
 import type { Array } from "./array.ts";
-import { ConcreteArray } from "./concrete.ts";
+import { ConcreteArray, fromHost } from "./concrete.ts";
 import type { Primitive, Params } from "./primitive.ts";
-import { getBackend } from "../backend.ts";
+import { getBackend, type Backend } from "../backend.ts";
 import { NotImplementedError, ValueError } from "../errors.ts";
 
 export class EvalTrace extends Trace {
@@ -11,21 +11,35 @@ export class EvalTrace extends Trace {
     return x;
   }
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
-    const concrete = args as readonly ConcreteArray[];
+    let concrete = args as readonly ConcreteArray[];
     const inAvals = concrete.map((a) => a.aval);
     const outAvals = prim.rules.abstractEval(inAvals, params);
-    const backend = concrete.length > 0 ? concrete[0].backend : getBackend();
-    for (const a of concrete) {
-      if (a.backend !== backend) {
-        throw new ValueError(
-          `${prim.name}: arguments live on different backends (${backend.name} and ${a.backend.name}); move them with devicePut first`,
-        );
-      }
-    }
+    const backend = concrete.length > 0 ? placement(prim.name, concrete) : getBackend();
+    if (concrete.some((a) => a.backend !== backend)) concrete = concrete.map((a) => (a.backend === backend ? a : moveTo(a, backend)));
     const bufs = backend.execute(prim, concrete.map((a) => a.buffer), inAvals, outAvals, params);
     if (bufs !== undefined) return bufs.map((b, i) => new ConcreteArray(b, outAvals[i]));
-    if (prim.rules.impl !== undefined) return prim.rules.impl(args, params);
+    if (prim.rules.impl !== undefined) return prim.rules.impl(concrete, params);
     throw new NotImplementedError(`the ${backend.name} backend has no kernel for primitive '${prim.name}' and it has no composite implementation`);
   }
 }
+/**
+ * Where a primitive with operands on several backends runs: on the one backend among them that
+ * cannot be read synchronously (an accelerator: WebGPU), the host-readable operands (CPU arrays —
+ * a JS scalar, a constant hoisted by jit, a weight created before `setDefaultBackend`) moving
+ * there, as JAX moves uncommitted arrays to the device of the computation. Operands on two
+ * different accelerators are an error: moving between them is the caller's decision.
+ */
+function placement(op: string, args: readonly ConcreteArray[]): Backend {
+  const first = args[0].backend;
+  if (args.every((a) => a.backend === first)) return first;
+  const devices = [...new Set(args.map((a) => a.backend).filter((b) => b.syncReads === false))];
+  if (devices.length === 1) return devices[0];
+  const names = [...new Set(args.map((a) => a.backend.name))].join(" and ");
+  throw new ValueError(`${op}: arguments live on different backends (${names}); move them with devicePut first`);
+}
+
+function moveTo(a: ConcreteArray, target: Backend): ConcreteArray {
+  return fromHost(target, a.backend.readSync(a.buffer, a.aval), a.aval) as ConcreteArray;
+}
+
 installEvalTrace(EvalTrace);

@@ -35,6 +35,34 @@ export interface ConvParams {
   readonly preferredElementType: DType | null;
 }
 
+/**
+ * Group geometry of a convolution, shared by the backends' kernels (XLA semantics): N input batch,
+ * C input features, O output features; G feature groups pair output feature block o / Og with input
+ * features (o / Og)·Cg ..; BG batch groups pair output feature block o / Ob with input batch block
+ * (o / Ob)·(N / BG) ...
+ */
+export interface ConvGroupSizes {
+  readonly N: number;
+  readonly C: number;
+  readonly O: number;
+  readonly G: number;
+  readonly BG: number;
+  readonly Cg: number;
+  readonly Og: number;
+  readonly Ob: number;
+}
+
+/** The group geometry of a convolution of an lhs of `lhsShape` with an rhs of `rhsShape`. */
+export function convGroupSizes(lhsShape: readonly number[], rhsShape: readonly number[], p: ConvParams): ConvGroupSizes {
+  const { lhsSpec: ls, rhsSpec: rs } = p.dimensionNumbers;
+  const N = lhsShape[ls[0]];
+  const C = lhsShape[ls[1]];
+  const O = rhsShape[rs[0]];
+  const G = p.featureGroupCount;
+  const BG = p.batchGroupCount;
+  return { N, C, O, G, BG, Cg: C / G, Og: O / G, Ob: O / BG };
+}
+
 /** Dimension numbers as layout strings (`["NHWC", "HWIO", "NHWC"]`) or explicit specs. */
 export type ConvDimensionNumbersLike = readonly [string, string, string] | ConvDimensionNumbers | null;
 
