@@ -4,8 +4,16 @@
  * then run the trained model token by token with the recurrent `step` API.
  *
  * Run: npm ci && npm run demo        (about half a minute on a laptop CPU)
+ *      npm run demo -- --backend webgpu   (the same program on a GPU: one backend name swapped)
  */
-import { np, random, nn, ssm, type Array } from "linax-ts";
+import { parseArgs } from "node:util";
+import { np, random, nn, ssm, initWebGPU, shutdownWebGPU, setDefaultBackend, type Array } from "linax-ts";
+
+const { values: cli } = parseArgs({ options: { backend: { type: "string", default: "cpu" }, steps: { type: "string", default: "120" } } });
+if (cli.backend === "webgpu") console.log(`WebGPU adapter: ${(await initWebGPU()).adapterInfo}`);
+setDefaultBackend(cli.backend ?? "cpu");
+/** A scalar's value; reads are asynchronous because WebGPU's are. */
+const value = async (x: Array): Promise<number> => (await x.data())[0];
 
 const L = 16; // sequence length
 const H = 16; // model width
@@ -46,20 +54,21 @@ let model = model0;
 let optState = opt.init(nn.filter(model0, nn.isInexactArray));
 let state = state0;
 const t0 = performance.now();
-for (let i = 1; i <= 120; i++) {
+const STEPS = Number(cli.steps);
+for (let i = 1; i <= STEPS; i++) {
   let k: random.KeyArray;
   [dataKey, k] = random.split(dataKey);
   const [x, y] = batch(k, BATCH);
   const r = step(model, optState, x, y, nn.cloneState(state0));
   [model, optState, state] = [r[0], r[1], r[3]];
-  if (i % 20 === 0) console.log(`step ${String(i).padStart(3)}  loss ${(r[2].item() as number).toFixed(4)}`);
+  if (i % 20 === 0) console.log(`step ${String(i).padStart(3)}  loss ${(await value(r[2])).toFixed(4)}`);
 }
 console.log(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
 const [xTest, yTest] = batch(random.key(123), 256);
 const trained = nn.inference(model);
 const [logp] = trained.callBatch(xTest, nn.cloneState(state));
-const acc = np.mean(np.equal(np.argmax(logp, { axis: -1 }), yTest)).item() as number;
+const acc = await value(np.mean(np.equal(np.argmax(logp, { axis: -1 }), yTest)));
 console.log(`held-out accuracy: ${(100 * acc).toFixed(1)}%`);
 
 // Token-by-token inference: the recurrent form gives the same prediction as the parallel one.
@@ -67,4 +76,5 @@ const one = xTest.get(0); // [L, 1]
 let cache = trained.initCache([], state);
 let out: Array = np.zeros([2]);
 for (let t = 0; t < L; t++) [out, cache] = trained.step(one.get(t), cache);
-console.log(`first sequence starts with ${one.get(0, 0).item()}: step-by-step class ${np.argmax(out).item()}, parallel class ${np.argmax(logp.get(0)).item()}`);
+console.log(`first sequence starts with ${await value(one.get(0, 0))}: step-by-step class ${await value(np.argmax(out))}, parallel class ${await value(np.argmax(logp.get(0)))}`);
+if (cli.backend === "webgpu") shutdownWebGPU();

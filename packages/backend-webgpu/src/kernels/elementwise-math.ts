@@ -20,17 +20,10 @@ import { WGSL_MATH_COMPLEX } from "./wgsl-math-complex.ts";
  */
 export const WGSL_MATH_ALL = WGSL_DIV + WGSL_COMPLEX + WGSL_F32_BITS + WGSL_XLA_MATH + WGSL_MATH_REAL + WGSL_MATH_COMPLEX;
 
-/**
- * The first operand's load, routed through `opqF`/`opqC` (wgsl-math-xla.ts), which set the
- * per-thread opaque zero that keeps the optimizer from folding away exact error terms.
- */
-export const opq = (x: string): string => `opqF(i, ${x})`;
-export const opqc = (x: string): string => `opqC(i, ${x})`;
-
 /** A float32 function `real(x)` and, optionally, a complex64 one `cplx(z)` (both WGSL function names). */
 function unary(name: string, real: string, cplx?: string): void {
-  const table: DTypeTable = { float32: (x) => `${real}(${opq(x[0])})` };
-  if (cplx !== undefined) table.complex64 = (x) => `${cplx}(${opqc(x[0])})`;
+  const table: DTypeTable = { float32: (x) => `${real}(${x[0]})` };
+  if (cplx !== undefined) table.complex64 = (x) => `${cplx}(${x[0]})`;
   tableKernel(name, table, WGSL_MATH_ALL);
 }
 
@@ -67,7 +60,7 @@ tableKernel(
     float32: (x) => `abs(${x[0]})`,
     // WGSL's abs of INT32_MIN is INT32_MIN, as the CPU's wrapping store gives.
     int32: (x) => `abs(${x[0]})`,
-    complex64: (x) => `hypotF32(${opq(`${x[0]}.x`)}, ${x[0]}.y)`,
+    complex64: (x) => `hypotF32(${x[0]}.x, ${x[0]}.y)`,
   },
   WGSL_MATH_ALL,
 );
@@ -78,7 +71,7 @@ tableKernel(
     float32: (x) => `select(copySignF(1.0f, ${x[0]}), ${x[0]}, isNanF(${x[0]}) || isZeroF(${x[0]}))`,
     int32: (x) => `select(select(-1i, 1i, ${x[0]} > 0i), 0i, ${x[0]} == 0i)`,
     uint32: (x) => `select(0u, 1u, ${x[0]} > 0u)`,
-    complex64: (x) => `csignC(${opqc(x[0])})`,
+    complex64: (x) => `csignC(${x[0]})`,
   },
   WGSL_MATH_ALL,
 );
@@ -120,16 +113,16 @@ fn ipowInt_${t}(x: ${t === "i" ? "i32" : "u32"}, n: u32) -> ${t === "i" ? "i32" 
 tableKernel(
   "integerPow",
   {
-    float32: (x, p) => `ipowF32(${opq(x[0])}, ${(p.y as number) | 0}i)`,
+    float32: (x, p) => `ipowF32(${x[0]}, ${(p.y as number) | 0}i)`,
     int32: (x, p) => intPow(x[0], p.y as number, "1i"),
     uint32: (x, p) => intPow(x[0], p.y as number, "1u"),
-    complex64: (x, p) => `cipow(${opqc(x[0])}, ${(p.y as number) | 0}i)`,
+    complex64: (x, p) => `cipow(${x[0]}, ${(p.y as number) | 0}i)`,
   },
   WGSL_MATH_ALL + IPOW_INT("i", "1i") + IPOW_INT("u", "1u"),
 );
 
 // ------------------------------------------------------------------ binary: pow (FLOAT), rem (REAL_NUMERIC), atan2, nextafter (REAL_FLOAT)
-tableKernel("pow", { float32: (x) => `powF32(${opq(x[0])}, ${x[1]})`, complex64: (x) => `cpowC(${opqc(x[0])}, ${x[1]})` }, WGSL_MATH_ALL);
+tableKernel("pow", { float32: (x) => `powF32(${x[0]}, ${x[1]})`, complex64: (x) => `cpowC(${x[0]}, ${x[1]})` }, WGSL_MATH_ALL);
 tableKernel(
   "rem",
   {
@@ -140,5 +133,5 @@ tableKernel(
   },
   WGSL_MATH_ALL,
 );
-tableKernel("atan2", { float32: (x) => `atan2F32(${opq(x[0])}, ${x[1]})` }, WGSL_MATH_ALL);
+tableKernel("atan2", { float32: (x) => `atan2F32(${x[0]}, ${x[1]})` }, WGSL_MATH_ALL);
 tableKernel("nextafter", { float32: (x) => `nextafterF32(${x[0]}, ${x[1]})` }, WGSL_MATH_ALL);

@@ -8,17 +8,17 @@
 import { registerKernel } from "../registry.ts";
 import { simpleProgram } from "../program.ts";
 import { tableKernel } from "./elementwise.ts";
-import { WGSL_MATH_ALL, opq, opqc } from "./elementwise-math.ts";
+import { WGSL_MATH_ALL } from "./elementwise-math.ts";
 import { WGSL_MATH_SPECIAL, wgslPolygamma } from "./wgsl-math-special.ts";
 
 const PRELUDE = WGSL_MATH_ALL + WGSL_MATH_SPECIAL;
 
-tableKernel("logistic", { float32: (x) => `logisticF32(${opq(x[0])})`, complex64: (x) => `clogisticC(${opqc(x[0])})` }, PRELUDE);
-tableKernel("erf", { float32: (x) => `xlaErf(${opq(x[0])})` }, PRELUDE);
-tableKernel("erfc", { float32: (x) => `erfcF32(${opq(x[0])})` }, PRELUDE);
-tableKernel("erfInv", { float32: (x) => `xlaErfInv(${opq(x[0])})` }, PRELUDE);
-tableKernel("lgamma", { float32: (x) => `lgammaF32(${opq(x[0])})` }, PRELUDE);
-tableKernel("digamma", { float32: (x) => `digammaF32(${opq(x[0])})` }, PRELUDE);
+tableKernel("logistic", { float32: (x) => `logisticF32(${x[0]})`, complex64: (x) => `clogisticC(${x[0]})` }, PRELUDE);
+tableKernel("erf", { float32: (x) => `xlaErf(${x[0]})` }, PRELUDE);
+tableKernel("erfc", { float32: (x) => `erfcF32(${x[0]})` }, PRELUDE);
+tableKernel("erfInv", { float32: (x) => `xlaErfInv(${x[0]})` }, PRELUDE);
+tableKernel("lgamma", { float32: (x) => `lgammaF32(${x[0]})` }, PRELUDE);
+tableKernel("digamma", { float32: (x) => `digammaF32(${x[0]})` }, PRELUDE);
 
 // polygamma's order m is static: m = 0 is digamma, m >= 1 a module specialised to m.
 registerKernel("polygamma", (inAvals, [outAval], params) => {
@@ -33,7 +33,7 @@ registerKernel("polygamma", (inAvals, [outAval], params) => {
       { name: "out", slot: { out: 0 }, type: "float32", write: true },
     ],
     outAval.size,
-    `  out[i] = ${fn}(opqF(i, ${load}));`,
+    `  out[i] = ${fn}(${load});`,
     prelude,
   );
 });
@@ -42,4 +42,4 @@ registerKernel("polygamma", (inAvals, [outAval], params) => {
  * fma(x, y, z) = x·y + z rounded once: `fmaE` (wgsl-math-xla.ts), not WGSL's `fma`, which need
  * not be fused (SwiftShader's rounds twice).
  */
-tableKernel("fma", { float32: (x) => `fmaE(${opq(x[0])}, ${x[1]}, ${x[2]})` }, WGSL_MATH_ALL);
+tableKernel("fma", { float32: (x) => `fmaE(${x[0]}, ${x[1]}, ${x[2]})` }, WGSL_MATH_ALL);

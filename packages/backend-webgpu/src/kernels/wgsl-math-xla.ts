@@ -38,11 +38,6 @@ fn isFiniteF(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) < 0x7f8000
 fn signBitF(x: f32) -> bool { return (bitcast<u32>(x) & 0x80000000u) != 0u; }
 /** Exactly zero (not a denormal, which some GPUs compare equal to 0). */
 fn isZeroF(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0u; }
-/** A runtime 0.0 the optimizer cannot constant-fold (see twoSum); set by opqF/opqC per thread. */
-var<private> OPQ: f32;
-/** Set OPQ from the thread index (i < 2^31 always, so it is 0) and pass x through. */
-fn opqF(i: u32, x: f32) -> f32 { OPQ = f32(i >> 31u); return x; }
-fn opqC(i: u32, z: vec2<f32>) -> vec2<f32> { OPQ = f32(i >> 31u); return z; }
 /** |mag| with the sign of sgn. */
 fn copySignF(mag: f32, sgn: f32) -> f32 {
   return bitcast<f32>((bitcast<u32>(mag) & 0x7fffffffu) | (bitcast<u32>(sgn) & 0x80000000u));
@@ -149,28 +144,28 @@ export const WGSL_XLA_MATH = /* wgsl */ `
  *
  * Compilers must not see a constant operand here: SPIR-V optimizers (spirv-opt, which SwiftShader
  * runs) fold \`(k + x) - k\` to \`x\` when k is a constant, zeroing TwoSum's error term. So twoSum
- * and twoProd add \`OPQ\`, a zero the compiler cannot prove (kernels set it from the thread index
- * with \`opqF\`/\`opqC\` before calling into these functions).
+ * and twoProd add \`linax_opq\`, a zero the compiler cannot prove (program.ts: \`grid\`'s header sets
+ * it from the thread index; modules get it from \`declare\`).
  */
 fn twoSum(a0: f32, b0: f32) -> vec2<f32> {
-  let a = a0 + OPQ;
-  let b = b0 + OPQ;
+  let a = a0 + linax_opq;
+  let b = b0 + linax_opq;
   let s = a + b;
   let bb = s - a;
   return vec2<f32>(s, (a - (s - bb)) + (b - bb));
 }
 fn splitF(a: f32) -> vec2<f32> {
-  // + OPQ keeps a driver from contracting c - a into fma(4097, a, -a) (c must be rounded).
-  let c = 4097.0f * a + OPQ;
+  // + linax_opq keeps a driver from contracting c - a into fma(4097, a, -a) (c must be rounded).
+  let c = 4097.0f * a + linax_opq;
   let h = c - (c - a);
   return vec2<f32>(h, a - h);
 }
 /** a·b = p + e exactly (when neither |a|, |b| is near overflow and the product not near underflow). */
 fn twoProd(a0: f32, b0: f32) -> vec2<f32> {
   if (LINAX_FUSED_FMA) { let p0 = a0 * b0; return vec2<f32>(p0, fma(a0, b0, -p0)); }
-  let a = a0 + OPQ;
-  let b = b0 + OPQ;
-  let p = a * b + OPQ; // rounded, even where drivers contract a later \`x - p\` into an fma
+  let a = a0 + linax_opq;
+  let b = b0 + linax_opq;
+  let p = a * b + linax_opq; // rounded, even where drivers contract a later \`x - p\` into an fma
   let A = splitF(a);
   let B = splitF(b);
   return vec2<f32>(p, ((A.x * B.x - p) + A.x * B.y + A.y * B.x) + A.y * B.y);
