@@ -12,4 +12,5 @@ for f in packages/backend-webgpu/test/*.test.ts; do bundle "$f" "k-$(basename "$
 bundle property-tests/test/webgpu-backend.property.test.ts webgpu-backend.test.mjs
 bundle property-tests/test/webgpu-ssm.test.ts webgpu-ssm.test.mjs
 bundle bench/run.ts bench.mjs
+bundle examples/demo.ts demo.mjs
 ls -la "$OUT"

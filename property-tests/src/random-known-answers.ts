@@ -3,12 +3,20 @@
  * bit for bit against JAX 0.11.2 on CPU — see testdata/random/README.md), and the table of every
  * known-answer quantity, shared by the CPU suite and the WebGPU suite.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { random, np, type Array } from "linax-ts";
 
 export type Json = Record<string, unknown>;
 
-const data = JSON.parse(readFileSync(new URL("../../testdata/random/jax-known-answers.json", import.meta.url), "utf8")) as Json;
+/** The repository's testdata folder: the nearest one above this module (also from a bundle elsewhere in the tree). */
+function testdataFile(rel: string): URL {
+  for (let dir = new URL(".", import.meta.url); dir.pathname !== "/"; dir = new URL("..", dir)) {
+    const candidate = new URL(`testdata/${rel}`, dir);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`testdata/${rel} not found above ${import.meta.url}`);
+}
+const data = JSON.parse(readFileSync(testdataFile("random/jax-known-answers.json"), "utf8")) as Json;
 const inputs = data.inputs as Record<string, number[]>;
 
 export const MODES = [

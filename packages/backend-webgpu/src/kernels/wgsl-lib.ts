@@ -29,10 +29,20 @@ fn exactProdErr(a: f32, b: f32, p: f32) -> f32 {
 }
 fn dot2(a: f32, b: f32, c: f32, d: f32) -> f32 {
   if (LINAX_FUSED_FMA) {
-    // Kahan's a·b + c·d with a fused fma (≤ 1.5 ulp; exact under the cancellation that matters):
-    // compilers that simplify TwoSum's error term (NVIDIA's) leave this one intact.
-    let w = c * d;
-    return fma(a, b, w) + fma(c, d, -w);
+    // Dot2 with the hardware fma for the product errors; the sum's error by Fast2Sum on the
+    // magnitude-ordered terms, s formed from fenced copies (NVIDIA's compiler simplifies
+    // \`(p + q) - p\` to \`q\` otherwise).
+    let p1 = a * b;
+    let q1 = c * d;
+    let ep = fma(a, b, -p1);
+    let eq = fma(c, d, -q1);
+    let s1 = (p1 - linax_opq) + (q1 - linax_opq);
+    if (!exactFinite(s1)) { return s1; }
+    let big = select(q1, p1, abs(p1) >= abs(q1));
+    let small = select(p1, q1, abs(p1) >= abs(q1));
+    let corr1 = (small - (s1 - big)) + (ep + eq);
+    if (corr1 == 0.0f) { return s1; }
+    return s1 + corr1;
   }
   let p = linax_fence(a * b);
   let q = linax_fence(c * d);

@@ -393,10 +393,13 @@ fn roundAwayF32(x: f32) -> f32 {
 /** x^n (n > 0) by repeated squaring in double-float32 (hi + lo) arithmetic, then rounded once. */
 struct DF { hi: f32, lo: f32 }
 fn dfMul(a: DF, b: DF) -> DF {
-  let p = a.hi * b.hi;
-  if (!isFiniteF(p) || isZeroF(p)) { return DF(p, 0.0f); }
-  let e = twoProd(a.hi, b.hi).y + (a.hi * b.lo + a.lo * b.hi);
-  let s = p + e;
+  let p0 = a.hi * b.hi;
+  if (!isFiniteF(p0) || isZeroF(p0)) { return DF(p0, 0.0f); }
+  let u = twoProd(a.hi, b.hi); // u.x = a.hi * b.hi, rounded even where drivers contract
+  let p = u.x;
+  let e = u.y + (a.hi * b.lo + a.lo * b.hi);
+  // Renormalise (|p| >= |e|): s from fenced copies so that \`(p + e) - p\` is not simplified to e.
+  let s = (p - linax_opq) + (e - linax_opq);
   return DF(s, e - (s - p));
 }
 fn ipowDF(x: f32, n: u32) -> DF {

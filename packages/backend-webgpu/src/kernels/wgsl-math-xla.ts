@@ -148,24 +148,27 @@ export const WGSL_XLA_MATH = /* wgsl */ `
  * it from the thread index; modules get it from \`declare\`).
  */
 fn twoSum(a0: f32, b0: f32) -> vec2<f32> {
-  let a = a0 + linax_opq;
-  let b = b0 + linax_opq;
-  let s = a + b;
-  let bb = s - a;
-  return vec2<f32>(s, (a - (s - bb)) + (b - bb));
+  // Fast2Sum on the operands ordered by magnitude (exact then), with s formed from fenced copies:
+  // a compiler that pattern-simplifies \`(a + b) - a\` to \`b\` (NVIDIA's does) cannot see through
+  // \`(a - z) + (b - z)\`. Subtracting the zero keeps the sign of -0 operands.
+  let swap = abs(b0) > abs(a0);
+  let big = select(a0, b0, swap);
+  let small = select(b0, a0, swap);
+  let s = (big - linax_opq) + (small - linax_opq);
+  return vec2<f32>(s, small - (s - big));
 }
 fn splitF(a: f32) -> vec2<f32> {
-  // + linax_opq keeps a driver from contracting c - a into fma(4097, a, -a) (c must be rounded).
-  let c = 4097.0f * a + linax_opq;
+  // - linax_opq keeps a driver from contracting c - a into fma(4097, a, -a) (c must be rounded).
+  let c = 4097.0f * a - linax_opq;
   let h = c - (c - a);
   return vec2<f32>(h, a - h);
 }
 /** a·b = p + e exactly (when neither |a|, |b| is near overflow and the product not near underflow). */
 fn twoProd(a0: f32, b0: f32) -> vec2<f32> {
   if (LINAX_FUSED_FMA) { let p0 = a0 * b0; return vec2<f32>(p0, fma(a0, b0, -p0)); }
-  let a = a0 + linax_opq;
-  let b = b0 + linax_opq;
-  let p = a * b + linax_opq; // rounded, even where drivers contract a later \`x - p\` into an fma
+  let a = a0 - linax_opq;
+  let b = b0 - linax_opq;
+  let p = a * b - linax_opq; // rounded, even where drivers contract a later \`x - p\` into an fma
   let A = splitF(a);
   let B = splitF(b);
   return vec2<f32>(p, ((A.x * B.x - p) + A.x * B.y + A.y * B.x) + A.y * B.y);
