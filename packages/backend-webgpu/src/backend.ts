@@ -9,7 +9,8 @@
  *
  * Errors: every program runs inside a validation/internal error scope; a failure (a WGSL compile
  * error, a binding mismatch) is reported by the next read with the primitive's name, since WebGPU
- * reports errors asynchronously.
+ * reports errors asynchronously — and by every read after it, since an invalid pass takes the
+ * whole command buffer (all work batched with it) down.
  */
 import type { Backend, DeviceBuffer, Primitive, ShapedArray, TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
@@ -46,6 +47,11 @@ export class WebGPUBackend implements Backend {
 
   /** Why the device was lost, once it has been (reads then fail with this reason). */
   #lost: string | null = null;
+  /**
+   * The first GPU error seen. An invalid pass invalidates its whole command buffer — every queued
+   * dispatch with it — so results computed since can be silently wrong: every later read throws.
+   */
+  #failed: string | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -93,6 +99,7 @@ export class WebGPUBackend implements Backend {
   }
 
   async read(buf: DeviceBuffer, aval: ShapedArray): Promise<TypedArray> {
+    if (this.#failed !== null) throw new Error(`webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`);
     const src = this.gpuOf(buf, "read");
     const bytes = (buf as WebGPUBuffer).bytes;
     const staging = this.alloc(bytes, USAGE_MAP_READ);
@@ -202,6 +209,11 @@ export class WebGPUBackend implements Backend {
     this.#dispatches = 0;
     for (const b of this.#afterSubmit) b.destroy();
     this.#afterSubmit = [];
+    // A program that never reads would otherwise collect two scope promises per dispatch forever.
+    if (this.#errors.length > 64) {
+      const pending = this.#errors;
+      this.#errors = [Promise.all(pending).then((ms) => ms.filter((m) => m !== null).join("\n") || null)];
+    }
   }
 
   /** Wait for all submitted work (benchmarks). */
@@ -216,7 +228,10 @@ export class WebGPUBackend implements Backend {
     const pending = this.#errors;
     this.#errors = [];
     const msgs = (await Promise.all(pending)).filter((m): m is string => m !== null);
-    if (msgs.length > 0) throw new Error(`webgpu backend: GPU error in ${msgs.slice(0, 3).join("\n")}`);
+    if (msgs.length > 0) {
+      this.#failed ??= msgs[0];
+      throw new Error(`webgpu backend: GPU error in ${msgs.slice(0, 3).join("\n")}`);
+    }
   }
 
   private pipeline(code: string, bindings: readonly Binding[], uniforms: boolean, label: string): GPUComputePipeline {

@@ -3,6 +3,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, jit, devicePut, getBackend, ConcreteArray, type Array } from "linax-ts";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
+import type { WebGPUBackend, WebGPUBuffer } from "@linax-ts/backend-webgpu";
 
 before(async () => {
   await setupWebGPU();
@@ -73,4 +74,19 @@ test("CPU operands (JS scalars, jit constants, older weights) move to the WebGPU
   const r = f(gpu);
   assert.equal((r as ConcreteArray).backend.name, "webgpu");
   assert.deepEqual(await readValues(r), [20]);
+});
+
+// Runs last: a GPU error leaves the backend failed for the rest of the process.
+test("a shader error is reported by the next read (naming the primitive) and every read after it", async () => {
+  const be = getBackend("webgpu") as WebGPUBackend;
+  const x = devicePut(np.array([1, 2]), "webgpu");
+  // 300 dispatches (more than one flush) with no read in between, then a broken program.
+  let y = x;
+  for (let k = 0; k < 300; k++) y = y.add(1);
+  const buf = (y as ConcreteArray).buffer as WebGPUBuffer;
+  be.run("brokenKernel", { passes: [{ code: "this is not WGSL", bindings: [], workgroups: [1, 1, 1] }] }, [], [buf.gpu as GPUBuffer]);
+  await assert.rejects(readValues(y), /GPU error in brokenKernel/);
+  // The broken pass invalidated its whole command buffer, the 300 adds included: no silent zeros.
+  await assert.rejects(readValues(y), /earlier GPU error invalidated .*brokenKernel/);
+  await assert.rejects(readValues(x), /earlier GPU error/);
 });
