@@ -107,3 +107,13 @@ test("keys made on the CPU and moved to WebGPU draw the same numbers", async () 
   const gpu = await onBackend("webgpu", async () => random.normal(moved, [64]));
   assertSameNumbers(await readValues(gpu), globalThis.Array.from(random.normal(k, [64]).dataSync() as ArrayLike<number>), true, "normal from a moved key");
 });
+
+test("reading WebGPU arrays: async tolist/item/toString; toString says how instead of throwing", async () => {
+  const k = devicePut(random.PRNGKey(42), "webgpu");
+  const cpuKey = random.PRNGKey(42);
+  assert.deepEqual(await k.tolistAsync(), cpuKey.tolist());
+  assert.equal(await random.uniform(k, []).itemAsync(), random.uniform(cpuKey, []).item());
+  assert.equal(await k.toStringAsync(), cpuKey.toString());
+  assert.equal(k.toString(), "Array(<on webgpu: await x.toStringAsync()>, u32[2])");
+  assert.throws(() => k.tolist(), /synchronous reads are impossible on WebGPU/);
+});

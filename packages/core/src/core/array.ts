@@ -110,6 +110,12 @@ export abstract class Array {
   abstract tolist(): NestedList;
   /** The single element of a size-1 array. */
   abstract item(): number | boolean | [number, number];
+  /** `tolist()` through an asynchronous read (every backend, WebGPU included). */
+  abstract tolistAsync(): Promise<NestedList>;
+  /** `item()` through an asynchronous read (every backend, WebGPU included). */
+  abstract itemAsync(): Promise<number | boolean | [number, number]>;
+  /** `toString()` through an asynchronous read (every backend, WebGPU included). */
+  abstract toStringAsync(): Promise<string>;
   /** Release device memory now. Using the array afterwards throws. */
   abstract dispose(): void;
 

@@ -9,7 +9,7 @@
 import { Array, type NestedList } from "./array.ts";
 import { ShapedArray } from "./aval.ts";
 import type { Backend, DeviceBuffer } from "../backend.ts";
-import type { TypedArray } from "../dtype.ts";
+import type { DType, TypedArray } from "../dtype.ts";
 import { ValueError } from "../errors.ts";
 import { formatData } from "./format.ts";
 
@@ -49,31 +49,21 @@ export class ConcreteArray extends Array {
     return this.backend.readSync(this.buffer, this.#aval);
   }
   tolist(): NestedList {
-    const d = this.dataSync();
-    const { shape, dtype } = this.#aval;
-    let pos = 0;
-    const elem = (): NestedList => {
-      if (dtype === "complex64") {
-        const v: [number, number] = [d[2 * pos], d[2 * pos + 1]];
-        pos++;
-        return v;
-      }
-      const v = d[pos++];
-      return dtype === "bool" ? v !== 0 : v;
-    };
-    const rec = (dim: number): NestedList => {
-      if (dim === shape.length) return elem();
-      const out: NestedList[] = [];
-      for (let i = 0; i < shape[dim]; i++) out.push(rec(dim + 1));
-      return out;
-    };
-    return rec(0);
+    return nestedList(this.dataSync(), this.#aval);
+  }
+  async tolistAsync(): Promise<NestedList> {
+    return nestedList(await this.data(), this.#aval);
   }
   item(): number | boolean | [number, number] {
+    this.checkScalar();
+    return scalarOf(this.dataSync(), this.dtype);
+  }
+  async itemAsync(): Promise<number | boolean | [number, number]> {
+    this.checkScalar();
+    return scalarOf(await this.data(), this.dtype);
+  }
+  private checkScalar(): void {
     if (this.size !== 1) throw new ValueError(`item(): only size-1 arrays can be converted to a scalar; got shape [${this.shape.join(", ")}]`);
-    const d = this.dataSync();
-    if (this.dtype === "complex64") return [d[0], d[1]];
-    return this.dtype === "bool" ? d[0] !== 0 : d[0];
   }
   dispose(): void {
     if (this.#buf !== null) {
@@ -88,9 +78,46 @@ export class ConcreteArray extends Array {
   /** numpy/JAX-style rendering: `Array([1., 2.], dtype=float32)`. */
   override toString(): string {
     if (this.#buf === null) return `Array(<disposed>, ${this.#aval.toString()})`;
-    const body = formatData(this.dataSync(), this.shape, this.dtype, 6);
-    return `Array(${body}, dtype=${this.dtype})`;
+    // A device without synchronous reads (WebGPU) cannot render its values here; say how to.
+    if (this.backend.syncReads === false) return `Array(<on ${this.backend.name}: await x.toStringAsync()>, ${this.#aval.toString()})`;
+    return render(this.dataSync(), this.#aval);
   }
+  async toStringAsync(): Promise<string> {
+    if (this.#buf === null) return `Array(<disposed>, ${this.#aval.toString()})`;
+    return render(await this.data(), this.#aval);
+  }
+}
+
+/** numpy/JAX-style rendering of host data: `Array([1., 2.], dtype=float32)`. */
+function render(data: TypedArray, aval: ShapedArray): string {
+  return `Array(${formatData(data, aval.shape, aval.dtype, 6)}, dtype=${aval.dtype})`;
+}
+
+/** Host data as nested JS lists (complex as [re, im] pairs, bool as booleans). */
+function nestedList(d: TypedArray, aval: ShapedArray): NestedList {
+  const { shape, dtype } = aval;
+  let pos = 0;
+  const elem = (): NestedList => {
+    if (dtype === "complex64") {
+      const v: [number, number] = [d[2 * pos], d[2 * pos + 1]];
+      pos++;
+      return v;
+    }
+    const v = d[pos++];
+    return dtype === "bool" ? v !== 0 : v;
+  };
+  const rec = (dim: number): NestedList => {
+    if (dim === shape.length) return elem();
+    const out: NestedList[] = [];
+    for (let i = 0; i < shape[dim]; i++) out.push(rec(dim + 1));
+    return out;
+  };
+  return rec(0);
+}
+
+function scalarOf(d: TypedArray, dtype: DType): number | boolean | [number, number] {
+  if (dtype === "complex64") return [d[0], d[1]];
+  return dtype === "bool" ? d[0] !== 0 : d[0];
 }
 
 /** Wrap host data as a concrete array on `backend`. */

@@ -66,6 +66,15 @@ export abstract class Tracer extends Array {
   item(): number | boolean | [number, number] {
     return this.concreteError("item()");
   }
+  tolistAsync(): Promise<NestedList> {
+    return this.concreteError("tolistAsync()");
+  }
+  itemAsync(): Promise<number | boolean | [number, number]> {
+    return this.concreteError("itemAsync()");
+  }
+  toStringAsync(): Promise<string> {
+    return this.concreteError("toStringAsync()");
+  }
   dispose(): void {
     // Tracers own no device memory.
   }
