@@ -1,7 +1,8 @@
 /** The bottom of the interpreter stack: run primitives on a backend. */
 import { Trace, installEvalTrace } from "./trace.ts";
 import type { Array } from "./array.ts";
-import { ConcreteArray, fromHost } from "./concrete.ts";
+import { ConcreteArray } from "./concrete.ts";
+import { devicePut } from "./device.ts";
 import type { Primitive, Params } from "./primitive.ts";
 import { getBackend, type Backend } from "../backend.ts";
 import { NotImplementedError, ValueError } from "../errors.ts";
@@ -15,7 +16,7 @@ export class EvalTrace extends Trace {
     const inAvals = concrete.map((a) => a.aval);
     const outAvals = prim.rules.abstractEval(inAvals, params);
     const backend = concrete.length > 0 ? placement(prim.name, concrete) : getBackend();
-    if (concrete.some((a) => a.backend !== backend)) concrete = concrete.map((a) => (a.backend === backend ? a : moveTo(a, backend)));
+    if (concrete.some((a) => a.backend !== backend)) concrete = concrete.map((a) => devicePut(a, backend.name) as ConcreteArray);
     const bufs = backend.execute(prim, concrete.map((a) => a.buffer), inAvals, outAvals, params);
     if (bufs !== undefined) return bufs.map((b, i) => new ConcreteArray(b, outAvals[i]));
     if (prim.rules.impl !== undefined) return prim.rules.impl(concrete, params);
@@ -36,10 +37,6 @@ function placement(op: string, args: readonly ConcreteArray[]): Backend {
   if (devices.length === 1) return devices[0];
   const names = [...new Set(args.map((a) => a.backend.name))].join(" and ");
   throw new ValueError(`${op}: arguments live on different backends (${names}); move them with devicePut first`);
-}
-
-function moveTo(a: ConcreteArray, target: Backend): ConcreteArray {
-  return fromHost(target, a.backend.readSync(a.buffer, a.aval), a.aval) as ConcreteArray;
 }
 
 installEvalTrace(EvalTrace);
