@@ -14,6 +14,7 @@ export { Primitive, definePrimitive, listPrimitives, UndefinedPrimal, type Batch
 export { Jaxpr, ClosedJaxpr, JaxprEqn, Var, Literal, evalJaxpr } from "./core/jaxpr.ts";
 export * from "./dtype.ts";
 export * from "./errors.ts";
+export { config, type ConfigFlags } from "./config.ts";
 export { prod, stridesOf, broadcastShapes, normAxis, normAxes, shapeEq } from "./shape.ts";
 export { registerBackend, setDefaultBackend, getBackend, listBackends, type Backend, type DeviceBuffer, type Executable } from "./backend.ts";
 export { treeFlatten, treeUnflatten, treeMap, treeLeaves, treeStructure, treeLeavesWithPath, registerPytreeNode, TreeDef, type PyTree } from "./tree/pytree.ts";

@@ -1,0 +1,83 @@
+/**
+ * Global configuration flags, as JAX's `jax.config`: `config.update("jitCompile", false)`,
+ * `config.read("jitCompile")`. Each flag can also come from an environment variable
+ * (`LINAX_JIT_COMPILE=0`), read once at load time in Node; `update` always wins.
+ */
+import { ValueError } from "./errors.ts";
+
+/** Every flag, its type and default. */
+export interface ConfigFlags {
+  /** `jit` compiles jaxprs to fused kernels (true) or interprets them primitive by primitive (false, the reference). */
+  jitCompile: boolean;
+  /** `jit` stages nothing: functions run eagerly (JAX's `jax_disable_jit`). */
+  disableJit: boolean;
+  /** Raise at the first primitive that produces a NaN. */
+  debugNans: boolean;
+  /** Raise at the first primitive that produces an infinity. */
+  debugInfs: boolean;
+  /** Check for tracers that outlive their transform. */
+  checkTracerLeaks: boolean;
+}
+
+const DEFAULTS: ConfigFlags = {
+  jitCompile: true,
+  disableJit: false,
+  debugNans: false,
+  debugInfs: false,
+  checkTracerLeaks: false,
+};
+
+/** `jitCompile` → `LINAX_JIT_COMPILE`. */
+function envName(flag: string): string {
+  return "LINAX_" + flag.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+}
+
+function parseBool(flag: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off", ""].includes(v)) return false;
+  throw new ValueError(`config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a boolean (use 1/0, true/false)`);
+}
+
+function readEnv(name: string): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env?.[name];
+}
+
+const values: ConfigFlags = { ...DEFAULTS };
+for (const flag of Object.keys(DEFAULTS) as (keyof ConfigFlags)[]) {
+  const raw = readEnv(envName(flag));
+  if (raw !== undefined) values[flag] = parseBool(flag, raw);
+}
+
+function checkFlag(op: string, name: string): asserts name is keyof ConfigFlags {
+  if (!Object.prototype.hasOwnProperty.call(DEFAULTS, name)) {
+    throw new ValueError(`config.${op}: unknown flag '${name}' (flags: ${Object.keys(DEFAULTS).join(", ")})`);
+  }
+}
+
+/** The library's configuration. */
+export const config = {
+  /** Set a flag. Unknown names and values of the wrong type are errors. */
+  update<K extends keyof ConfigFlags>(name: K, value: ConfigFlags[K]): void {
+    checkFlag("update", name);
+    if (typeof value !== typeof DEFAULTS[name]) {
+      throw new ValueError(`config.update('${name}', ${String(value)}): expected a ${typeof DEFAULTS[name]}, got ${typeof value}`);
+    }
+    values[name] = value;
+  },
+  /** The current value of a flag. */
+  read<K extends keyof ConfigFlags>(name: K): ConfigFlags[K] {
+    checkFlag("read", name);
+    return values[name];
+  },
+  /** Every flag's current value (a copy). */
+  values(): Readonly<ConfigFlags> {
+    return { ...values };
+  },
+  /** The environment variable that sets `name` at load time. */
+  envName(name: keyof ConfigFlags): string {
+    checkFlag("envName", name);
+    return envName(name);
+  },
+};
