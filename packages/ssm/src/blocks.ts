@@ -26,6 +26,13 @@ import { BatchNorm, Dropout, Module, gelu, splitKey, type PRNGKey, type State, t
 import type { MixerCache, MixerStepFn, SequenceMixer } from "./mixers/base.ts";
 import type { ChannelMixer } from "./channel-mixers.ts";
 import { bool, inHalfOpen, positiveInt } from "./validate.ts";
+import { checkOptionKeys, validMask, type Lengths } from "./lengths.ts";
+
+/** Options of `Block.call` after the key. */
+export interface BlockCallOptions {
+  /** Valid time steps of this (padded) sequence: padding enters neither the mixer's valid outputs nor BatchNorm's statistics. */
+  lengths?: Lengths;
+}
 
 /** A block's recurrent cache: the mixer's recurrent state and the norm's running `[mean, var]`. */
 export interface BlockCache {
@@ -38,8 +45,11 @@ export type BlockStepFn = { bivarianceHack(xt: Array, cache: BlockCache): [Array
 
 /** Base class of blocks: `[L, H] → [L, H]`, threading the `State`, plus the recurrent form. */
 export abstract class Block extends Module {
-  /** One sequence `[L, H]` → `[L, H]`; `key` drives dropout (needed in training with dropRate > 0). */
-  abstract call(x: Array, state: State, key?: PRNGKey): [Array, State];
+  /**
+   * One sequence `[L, H]` → `[L, H]`; `key` drives dropout (needed in training with dropRate > 0);
+   * `{ lengths }` marks the valid steps of a padded sequence.
+   */
+  abstract call(x: Array, state: State, key?: PRNGKey, opts?: BlockCallOptions): [Array, State];
   /** The zero recurrent cache for a batch of shape `batchShape`, with statistics read from `state`. */
   abstract initCache(batchShape: readonly number[], state: State | undefined): BlockCache;
   /** `step` as a function with the per-sequence work (mixer discretisation) done once. */
@@ -116,24 +126,29 @@ export class StandardBlock extends Block {
     return this.norm.inputSize;
   }
 
-  private normSeq(x: Array, state: State): [Array, State] {
-    const [y, s] = this.norm.call(x.transpose(), state);
+  private normSeq(x: Array, state: State, mask: Array | null): [Array, State] {
+    const [y, s] = this.norm.call(x.transpose(), state, mask === null ? {} : { mask });
     return [y.transpose(), s];
   }
 
-  call(x: Array, state: State, key?: PRNGKey): [Array, State] {
+  call(x: Array, state: State, key?: PRNGKey, opts: BlockCallOptions = {}): [Array, State] {
     if (x.ndim !== 2 || x.shape[1] !== this.inFeatures) throw new ShapeError(`StandardBlock.call: expected one sequence of shape [L, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
+    checkOptionKeys("StandardBlock.call", opts, ["lengths"]);
+    const { lengths } = opts;
+    // Padded rows still flow through the per-token parts (their values are never read at valid
+    // positions: the mixer is causal); the mask keeps them out of BatchNorm's statistics.
+    const mask = validMask("StandardBlock.call", x.shape[0], lengths);
     // Row 0 is discarded, as linax's `key, k1, k2 = jr.split(key, 3)`.
     const [, k1, k2] = key === undefined ? [undefined, undefined, undefined] : splitKey(key, 3);
     let s = state;
     let h = x;
-    if (this.prenorm) [h, s] = this.normSeq(h, s);
-    h = this.sequence_mixer.call(h);
+    if (this.prenorm) [h, s] = this.normSeq(h, s, mask);
+    h = this.sequence_mixer.call(h, lengths === undefined ? undefined : { lengths });
     h = this.drop.call(gelu(h), { key: k1 });
     h = this.channel_mixer.call(h);
     h = this.drop.call(h, { key: k2 });
     h = x.add(h);
-    if (!this.prenorm) [h, s] = this.normSeq(h, s);
+    if (!this.prenorm) [h, s] = this.normSeq(h, s, mask);
     return [h, s];
   }
 

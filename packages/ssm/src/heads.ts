@@ -12,6 +12,13 @@
 import { Array, ShapeError, np } from "@linax-ts/core";
 import { Linear, Module, logSoftmax, type PRNGKey, type State } from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
+import { checkOptionKeys, validMask, type Lengths } from "./lengths.ts";
+
+/** Options of `Head.call`. */
+export interface HeadCallOptions {
+  /** Valid time steps of this (padded) sequence: a reducing head averages only those. */
+  lengths?: Lengths;
+}
 
 /**
  * A head's recurrent cache: `{}` for a per-step head; `{ mean: [...batch, H], count: [...batch] }`
@@ -22,7 +29,7 @@ export type HeadCache = { readonly [name: string]: Array };
 /** Base class of heads. */
 export abstract class Head extends Module {
   /** One hidden sequence `[L, H]` → the output (`[out]` reduced, `[L, out]` per step). */
-  abstract call(x: Array, state: State): [Array, State];
+  abstract call(x: Array, state: State, opts?: HeadCallOptions): [Array, State];
   /** The empty cache for a batch of shape `batchShape`. */
   abstract initCache(batchShape?: readonly number[]): HeadCache;
   /** One time step: hidden `ht: [...batch, H]` → `[yt: [...batch, out], cache]`. */
@@ -65,9 +72,18 @@ abstract class LinearHead extends Head {
     return this.linear.inFeatures as number;
   }
 
-  call(x: Array, state: State): [Array, State] {
+  call(x: Array, state: State, opts: HeadCallOptions = {}): [Array, State] {
     if (x.ndim !== 2 || x.shape[1] !== this.H) throw new ShapeError(`${this.constructor.name}.call: expected one hidden sequence of shape [L, ${this.H}]; got [${x.shape.join(", ")}]`);
-    const h = this.reduce ? np.mean(x, { axis: 0 }) : x;
+    checkOptionKeys(`${this.constructor.name}.call`, opts, ["lengths"]);
+    const mask = validMask(`${this.constructor.name}.call`, x.shape[0], opts.lengths);
+    let h: Array;
+    if (!this.reduce) h = x; // per step: padded rows give outputs nobody should read
+    else if (mask === null) h = np.mean(x, { axis: 0 });
+    else {
+      // Σ_valid h_t / length (a zero-length sequence gives 0/0 = NaN, as a mean of nothing).
+      const m = mask.reshape([x.shape[0], 1]);
+      h = np.divide(np.sum(np.where(m, x, np.zerosLike(x)), { axis: 0 }), np.sum(mask.astype(x.dtype)));
+    }
     return [this.activate(this.linear.call(h)), state];
   }
 

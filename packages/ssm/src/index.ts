@@ -12,9 +12,11 @@ export { S4DSequenceMixer, S4DSequenceMixerConfig, S4DKernel, type S4DSequenceMi
 // The model system: configs → modules for encoders, blocks, channel mixers, heads, the SSM model.
 export { Encoder, EncoderConfig, LinearEncoder, LinearEncoderConfig, EmbeddingEncoder, EmbeddingEncoderConfig, type LinearEncoderOptions, type EmbeddingEncoderOptions } from "./encoders.ts";
 export { ChannelMixerConfig, GLUConfig, MLPConfig, MLPChannelMixer, MLPChannelMixerConfig, MLP_ACTIVATIONS, SwiGLUConfig, SwiGLU, IdentityConfig, IdentityChannelMixer, IdentityChannelMixerConfig, type ChannelMixer, type MLPActivationName, type MLPConfigOptions, type SwiGLUConfigOptions } from "./channel-mixers.ts";
-export { Head, HeadConfig, ClassificationHead, ClassificationHeadConfig, RegressionHead, RegressionHeadConfig, type HeadCache, type HeadOptions } from "./heads.ts";
-export { Block, BlockConfig, StandardBlock, StandardBlockConfig, type BlockCache, type BlockStepFn, type StandardBlockOptions } from "./blocks.ts";
+export { Head, HeadConfig, ClassificationHead, ClassificationHeadConfig, RegressionHead, RegressionHeadConfig, type HeadCache, type HeadOptions, type HeadCallOptions } from "./heads.ts";
+export { Block, BlockConfig, StandardBlock, StandardBlockConfig, type BlockCache, type BlockStepFn, type StandardBlockOptions, type BlockCallOptions } from "./blocks.ts";
 export { SSMConfig, type SSMConfigOptions } from "./config.ts";
-export { SSM, type SSMCache, type SSMStepFn, type CallBatchOptions } from "./model.ts";
+export { SSM, type SSMCache, type SSMStepFn, type CallBatchOptions, type SSMCallOptions } from "./model.ts";
+export { validMask, maskRows, withLengths, mixerCallOptions, checkOptionKeys, batchLengths, type Lengths, type MixerCallOptions } from "./lengths.ts";
 export { S5Config, LinOSSConfig, LRUConfig, S4DConfig, type HighLevelConfigOptions } from "./high-level.ts";
 export { linaxPath, fromKeystr, parameterTable, saveSSM, loadSSM, type ParameterEntry } from "./serialization.ts";
+export * as ops from "./ops/index.ts";

@@ -13,6 +13,13 @@ import type { SSMConfig } from "./config.ts";
 import type { Block, BlockCache, BlockStepFn } from "./blocks.ts";
 import type { Encoder } from "./encoders.ts";
 import type { Head, HeadCache } from "./heads.ts";
+import { batchLengths, checkOptionKeys, type Lengths } from "./lengths.ts";
+
+/** Options of `SSM.call` (one sequence). */
+export interface SSMCallOptions {
+  /** Valid time steps of this padded sequence (number or int scalar array); see `lengths.ts`. */
+  lengths?: Lengths;
+}
 
 /**
  * The model's recurrent cache, a pytree: per block the sequence mixer's state and the norm's
@@ -30,6 +37,11 @@ export type SSMStepFn = (xt: Array, cache: SSMCache) => [Array, SSMCache];
 export interface CallBatchOptions {
   /** The vmap axis name BatchNorm averages over (default "batch", the blocks' default). */
   axisName?: string;
+  /**
+   * Valid lengths of the padded sequences, `[B]` (or one number for all): padded steps change
+   * no output at a valid position, no pooled mean and no BatchNorm statistic.
+   */
+  lengths?: number | readonly number[] | Array;
 }
 
 /**
@@ -73,12 +85,14 @@ export class SSM extends Module {
    * vmap axis — use `callBatch` or `filterVmap(..., { axisName: "batch" })` — and dropout needs
    * `key`. Switch to inference with `nn.inference(model)`.
    */
-  call(x: Array, state: State, key?: PRNGKey): [Array, State] {
+  call(x: Array, state: State, key?: PRNGKey, opts: SSMCallOptions = {}): [Array, State] {
+    checkOptionKeys("SSM.call", opts, ["lengths"]);
     const n = this.blocks.length;
     const blockKeys = key === undefined || n === 0 ? [] : splitKey(key, n);
+    const o = opts.lengths === undefined ? {} : { lengths: opts.lengths };
     let [h, s] = this.encoder.call(x, state);
-    for (let i = 0; i < n; i++) [h, s] = this.blocks[i].call(h, s, blockKeys[i]);
-    return this.head.call(h, s);
+    for (let i = 0; i < n; i++) [h, s] = this.blocks[i].call(h, s, blockKeys[i], o);
+    return this.head.call(h, s, o);
   }
 
   /**
@@ -87,7 +101,17 @@ export class SSM extends Module {
    */
   callBatch(x: Array, state: State, key?: PRNGKey, opts: CallBatchOptions = {}): [Array, State] {
     if (x.ndim < 1) throw new ShapeError(`SSM.callBatch: expected a batch [B, ...]; got a scalar`);
+    checkOptionKeys("SSM.callBatch", opts, ["axisName", "lengths"]);
     const axisName = opts.axisName ?? "batch";
+    if (opts.lengths !== undefined) {
+      if (x.ndim < 2) throw new ShapeError(`SSM.callBatch: lengths needs a batch of sequences [B, L, ...]; got [${x.shape.join(", ")}]`);
+      const lens = batchLengths("SSM.callBatch", x.shape[0], x.shape[1], opts.lengths);
+      const keys = key === undefined ? null : random.split(key, x.shape[0]);
+      if (keys === null) {
+        return filterVmap((xi: Array, s: State, li: Array) => this.call(xi, s, undefined, { lengths: li }), { inAxes: [0, null, 0], outAxes: [0, null], axisName })(x, state, lens);
+      }
+      return filterVmap((xi: Array, s: State, ki: PRNGKey, li: Array) => this.call(xi, s, ki, { lengths: li }), { inAxes: [0, null, 0, 0], outAxes: [0, null], axisName })(x, state, keys, lens);
+    }
     if (key === undefined) {
       return filterVmap((xi: Array, s: State) => this.call(xi, s), { inAxes: [0, null], outAxes: [0, null], axisName })(x, state);
     }

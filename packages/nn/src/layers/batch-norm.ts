@@ -3,6 +3,17 @@ import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { StateIndex, type State } from "../state.ts";
 import { StatefulLayer, type CallOptions, type FloatDType } from "./base.ts";
 
+/** The options of `BatchNorm.call`: nn's `CallOptions` and a validity mask. */
+export interface BatchNormCallOptions extends CallOptions {
+  /**
+   * Which positions of this example enter the batch statistics: a bool array broadcastable to
+   * `x.shape.slice(1)` (e.g. `[L]` for `x: [C, L]`, false at padded time steps). The statistics
+   * become `psum(Σ_valid x) / psum(#valid)` over the example and the batch axis; every position
+   * is still normalised. Without it: the mean over the example, then over the batch (equinox).
+   */
+  mask?: Array;
+}
+
 export interface BatchNormOptions {
   /** The `axisName` of the vmap (or several) the batch statistics are taken over. Required. */
   axisName: string | readonly string[];
@@ -80,7 +91,7 @@ export class BatchNorm extends StatefulLayer {
   }
 
   /** `x`: shape `[inputSize, ...]` (one example; the batch is the vmapped axis). */
-  call(x: Array, state: State, opts: CallOptions = {}): [Array, State] {
+  call(x: Array, state: State, opts: BatchNormCallOptions = {}): [Array, State] {
     if (x.ndim === 0 || x.shape[0] !== this.inputSize) throw new ShapeError(`BatchNorm: expected an input of shape [${this.inputSize}, ...]; got [${x.shape.join(", ")}]`);
     const inf = opts.inference ?? this.inference;
     const m = this.momentum;
@@ -91,7 +102,7 @@ export class BatchNorm extends StatefulLayer {
       const idx = this.emaStateIndex as StateIndex<[Array, Array]>;
       if (inf) [mean, variance] = s.get(idx);
       else {
-        const [bMean, bVar] = this.batchStats(x);
+        const [bMean, bVar] = this.batchStats(x, opts.mask);
         const first = s.get(this.emaFirstTimeIndex as StateIndex<Array>);
         s = s.set(this.emaFirstTimeIndex as StateIndex<Array>, np.full([], false));
         const [rMean, rVar] = s.get(idx);
@@ -110,7 +121,7 @@ export class BatchNorm extends StatefulLayer {
         mean = np.divide(hMean, corr);
         variance = np.divide(hVar, corr);
       } else {
-        [mean, variance] = this.batchStats(x);
+        [mean, variance] = this.batchStats(x, opts.mask);
         s = s.set(idx, [np.add(np.multiply(m, hMean), np.multiply(1 - m, mean)), np.add(np.multiply(m, hVar), np.multiply(1 - m, variance))]);
         s = s.set(cIdx, np.add(count, 1));
       }
@@ -122,13 +133,31 @@ export class BatchNorm extends StatefulLayer {
   }
 
   /** Per-channel mean and (biased) variance over this example's other axes, then over the batch. */
-  private batchStats(x: Array): [Array, Array] {
+  private batchStats(x: Array, mask?: Array): [Array, Array] {
     const axes = x.shape.map((_, i) => i).slice(1);
+    if (mask !== undefined) return this.maskedBatchStats(x, mask, axes);
     const mean = lax.pmean(np.mean(x, { axis: axes }), this.axisName);
     const centred = np.subtract(x, lax.reshape(mean, [this.inputSize, ...axes.map(() => 1)]));
     // (y - m)·conj(y - m), as equinox (the variance of complex inputs is real).
     const sq = np.real(np.multiply(centred, np.conj(centred)));
     const variance = np.maximum(lax.pmean(np.mean(sq, { axis: axes }), this.axisName), 0);
+    return [mean, variance];
+  }
+
+  /** `batchStats` over the positions where `mask` is true only (sums and counts, then psum). */
+  private maskedBatchStats(x: Array, mask: Array, axes: number[]): [Array, Array] {
+    if (mask.dtype !== "bool") throw new ValueError(`BatchNorm: mask must be a bool array; got ${mask.dtype}`);
+    const inner = x.shape.slice(1);
+    if (mask.ndim > inner.length || mask.shape.some((d, j) => d !== 1 && d !== inner[inner.length - mask.ndim + j])) {
+      throw new ShapeError(`BatchNorm: mask of shape [${mask.shape.join(", ")}] does not broadcast to the example's non-channel shape [${inner.join(", ")}]`);
+    }
+    const m = np.broadcastTo(mask, inner).reshape([1, ...inner]);
+    const count = lax.psum(np.sum(m.astype("float32")), this.axisName);
+    const mean = np.divide(lax.psum(np.sum(np.where(m, x, np.zerosLike(x)), { axis: axes }), this.axisName), count);
+    const centred = np.subtract(x, lax.reshape(mean, [this.inputSize, ...axes.map(() => 1)]));
+    // (y - m)·conj(y - m), as batchStats.
+    const sq = np.real(np.multiply(centred, np.conj(centred)));
+    const variance = np.maximum(np.divide(lax.psum(np.sum(np.where(m, sq, np.zerosLike(sq)), { axis: axes }), this.axisName), count), 0);
     return [mean, variance];
   }
 }

@@ -11,7 +11,8 @@
  * `lax.scan` (see `callRecurrent`).
  */
 import { Array, ShapeError, lax, np } from "@linax-ts/core";
-import { Module, type CallOptions, type PRNGKey } from "@linax-ts/nn";
+import { Module, type PRNGKey } from "@linax-ts/nn";
+import { withLengths, type MixerCallOptions } from "../lengths.ts";
 
 /** The recurrent state of a mixer: a plain object of arrays (a pytree). */
 export type MixerCache = { readonly [name: string]: Array };
@@ -23,8 +24,11 @@ export type MixerCache = { readonly [name: string]: Array };
  */
 export type MixerStepFn<C extends MixerCache> = { bivarianceHack(xt: Array, cache: C): [Array, C] }["bivarianceHack"];
 
-/** The key argument of `call`: linax passes a key (unused by every mixer); nn layers pass options. */
-export type MixerCallKey = PRNGKey | CallOptions | undefined;
+/**
+ * The second argument of `call`: linax passes a key (unused by the LTI mixers); or options
+ * `{ key?, inference?, lengths? }` — any other option name is a ValueError.
+ */
+export type MixerCallKey = PRNGKey | MixerCallOptions | undefined;
 
 /**
  * Base class of the sequence mixers. Subclasses declare their parameter arrays as fields (in
@@ -76,6 +80,17 @@ export abstract class SequenceMixer<C extends MixerCache = MixerCache> extends M
       return [c2, yt];
     }, c0, x);
     return [ys, cN];
+  }
+
+  /**
+   * `call`'s common part for a mixer whose parallel form is `forward`: checks `x` and the
+   * options, and with `{ lengths }` zeroes the padded input and output rows (the valid rows equal
+   * the unpadded run's, as every mixer is causal). Mixers implement `call` as
+   * `return this.callMasked(x, key, (u) => this.forward(u))`.
+   */
+  protected callMasked(x: Array, key: MixerCallKey, forward: (x: Array) => Array): Array {
+    this.checkSequence(x);
+    return withLengths(`${this.constructor.name}.call`, x, key, forward);
   }
 
   /** Throws a ShapeError unless `x` is one sequence `[L, H]` with `H = inFeatures`. */

@@ -166,8 +166,13 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
     };
   }
 
-  call(x: Array, _key?: MixerCallKey): Array {
-    this.checkSequence(x);
+  /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */
+  call(x: Array, key?: MixerCallKey): Array {
+    return this.callMasked(x, key, (u) => this.forward(u));
+  }
+
+  /** The parallel forward of the whole (unpadded) sequence. */
+  private forward(x: Array): Array {
     const L = x.shape[0];
     const P = this.stateDim;
     const t = this.transition();

@@ -96,8 +96,13 @@ export class LRUSequenceMixer extends SequenceMixer<LRUCache> {
     return { Bnorm: np.multiply(B, np.exp(this.gamma_log).reshape([this.stateDim, 1])), C: lax.complex(this.C_re, this.C_im) };
   }
 
-  call(x: Array, _key?: MixerCallKey): Array {
-    this.checkSequence(x);
+  /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */
+  call(x: Array, key?: MixerCallKey): Array {
+    return this.callMasked(x, key, (u) => this.forward(u));
+  }
+
+  /** The parallel forward of the whole (unpadded) sequence. */
+  private forward(x: Array): Array {
     const { Bnorm, C } = this.projections();
     const hs = diagonalLinearScan(this.lambda(), applyRows(Bnorm, x));
     return np.add(np.real(applyRows(C, hs)), np.multiply(this.D, x));

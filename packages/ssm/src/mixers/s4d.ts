@@ -152,8 +152,13 @@ export class S4DSequenceMixer extends SequenceMixer<S4DCache> {
   }
 
   /** Causal convolution with the kernel by FFT, zero-padded to `2L`: `x: [L, H] → [L, H]`. */
-  call(x: Array, _key?: MixerCallKey): Array {
-    this.checkSequence(x);
+  /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */
+  call(x: Array, key?: MixerCallKey): Array {
+    return this.callMasked(x, key, (u) => this.forward(u));
+  }
+
+  /** The parallel forward of the whole (unpadded) sequence. */
+  private forward(x: Array): Array {
     const L = x.shape[0];
     const u = np.transpose(x); // [H, L]
     const k = this.kernel.call(L);

@@ -155,8 +155,13 @@ export class S5SequenceMixer extends SequenceMixer<S5Cache> {
     return this.conjSym ? np.multiply(y, 2) : y;
   }
 
-  call(x: Array, _key?: MixerCallKey): Array {
-    this.checkSequence(x);
+  /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */
+  call(x: Array, key?: MixerCallKey): Array {
+    return this.callMasked(x, key, (u) => this.forward(u));
+  }
+
+  /** The parallel forward of the whole (unpadded) sequence. */
+  private forward(x: Array): Array {
     const { lambdaBar, BBar, Ctilde } = this.discretize();
     const xs = diagonalLinearScan(lambdaBar, applyRows(BBar, x));
     return np.add(this.readout(Ctilde, xs), np.multiply(this.D, x));

@@ -1,0 +1,105 @@
+/**
+ * Padding masks (`lengths`) for the model system, as lrnnx's `forward(x, lengths)`.
+ *
+ * A padded batch `x: [B, L, F]` holds sequence b in rows `0 … lengths[b]-1`; the rest is padding.
+ * Every component that looks across time takes `{ lengths }` (per sequence a number or an int
+ * scalar array — under `vmap`/`callBatch` one entry of a `[B]` array):
+ * - sequence mixers are causal, so their outputs at valid positions never see later (padded)
+ *   steps; the padded input rows are zeroed before the mixer (so a returned state is the state
+ *   after the last valid step) and the padded output rows are zero;
+ * - BatchNorm's batch statistics are `Σ_valid x / #valid` over time and the batch axis (padded
+ *   rows enter neither the sums nor the count);
+ * - reducing heads average only the valid rows (`Σ_valid h / length`).
+ *
+ * Option objects are checked: an unknown option is a `ValueError`, never silently dropped.
+ */
+import { Array, DTypeError, ShapeError, ValueError, np, random } from "@linax-ts/core";
+import type { CallOptions, PRNGKey } from "@linax-ts/nn";
+
+/** Valid lengths of one sequence: a number, or an integer scalar array (traced under jit/vmap). */
+export type Lengths = number | Array;
+
+/** The options a sequence mixer's `call` accepts after `x` (nn's `CallOptions` plus `lengths`). */
+export interface MixerCallOptions extends CallOptions {
+  /** Number of valid (unpadded) time steps of this sequence. */
+  lengths?: Lengths;
+}
+
+/** Throws a `ValueError` naming `where` if `opts` has a key outside `allowed`. */
+export function checkOptionKeys(where: string, opts: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new ValueError(`${where}: unknown option ${JSON.stringify(k)} (accepted: ${allowed.join(", ")})`);
+  }
+}
+
+/** Whether `v` is a PRNG key (raw `[2]` uint32 array or typed key array) rather than an options object. */
+function isKey(v: unknown): v is PRNGKey {
+  return v instanceof Array || v instanceof random.KeyArray;
+}
+
+/**
+ * The options of a mixer call, from linax's second argument (a key, which every LTI mixer ignores,
+ * or an options object). Unknown option names are a `ValueError`.
+ */
+export function mixerCallOptions(where: string, arg: PRNGKey | MixerCallOptions | undefined): MixerCallOptions {
+  if (arg === undefined || isKey(arg)) return { key: arg };
+  if (typeof arg !== "object" || arg === null) throw new ValueError(`${where}: the second argument must be a PRNG key or an options object; got ${String(arg)}`);
+  checkOptionKeys(where, arg, ["key", "inference", "lengths"]);
+  return arg;
+}
+
+/**
+ * The boolean validity mask `[L]` (`t < lengths`) of one sequence of `L` steps, or `null` when
+ * `lengths` is undefined. A number must be an integer in `[0, L]`; an array must be an integer
+ * scalar (it may be a tracer, so its value is not checked).
+ */
+export function validMask(where: string, L: number, lengths: Lengths | undefined): Array | null {
+  if (lengths === undefined) return null;
+  if (typeof lengths === "number") {
+    if (!Number.isInteger(lengths) || lengths < 0 || lengths > L) throw new ValueError(`${where}: lengths must be an integer in [0, ${L}] (the sequence has ${L} steps); got ${lengths}`);
+    return np.less(np.arange(L, { dtype: "int32" }), lengths);
+  }
+  if (!(lengths instanceof Array)) throw new ValueError(`${where}: lengths must be a number or an integer array; got ${typeof lengths}`);
+  if (lengths.ndim !== 0) {
+    throw new ShapeError(`${where}: lengths of one sequence must be a scalar (batch with vmap / callBatch, which map a [B] lengths array); got shape [${lengths.shape.join(", ")}]`);
+  }
+  if (lengths.dtype !== "int32" && lengths.dtype !== "uint32") throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
+  return np.less(np.arange(L, { dtype: "int32" }), lengths.astype("int32"));
+}
+
+/** `x: [L, ...]` with the rows where `mask: [L]` is false set to zero (`x` itself without a mask). */
+export function maskRows(x: Array, mask: Array | null): Array {
+  if (mask === null) return x;
+  const m = mask.reshape([mask.shape[0], ...x.shape.slice(1).map(() => 1)]);
+  return np.where(m, x, np.zerosLike(x));
+}
+
+/**
+ * A sequence mixer's forward with padding: zero the padded input rows, run `fn`, zero the padded
+ * output rows. Causality makes the valid rows equal the unpadded run's.
+ */
+export function withLengths(where: string, x: Array, arg: PRNGKey | MixerCallOptions | undefined, fn: (x: Array) => Array): Array {
+  const { lengths } = mixerCallOptions(where, arg);
+  const mask = validMask(where, x.shape[0], lengths);
+  if (mask === null) return fn(x);
+  return maskRows(fn(maskRows(x, mask)), mask);
+}
+
+/**
+ * Per-sequence lengths for a batch: a `[B]` int32 array from a number (every sequence), a list or
+ * an array; checks the batch size.
+ */
+export function batchLengths(where: string, B: number, L: number, lengths: number | readonly number[] | Array): Array {
+  if (typeof lengths === "number") {
+    validMask(where, L, lengths);
+    return np.full([B], lengths, { dtype: "int32" });
+  }
+  if (!(lengths instanceof Array)) {
+    if (lengths.length !== B) throw new ShapeError(`${where}: lengths has ${lengths.length} entries for a batch of ${B}`);
+    for (const n of lengths) validMask(where, L, n);
+    return np.array(new Int32Array(lengths));
+  }
+  if (lengths.ndim !== 1 || lengths.shape[0] !== B) throw new ShapeError(`${where}: lengths must have shape [${B}] (one per sequence); got [${lengths.shape.join(", ")}]`);
+  if (lengths.dtype !== "int32" && lengths.dtype !== "uint32") throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
+  return lengths.astype("int32");
+}
