@@ -9,6 +9,7 @@
  */
 import type { DType, TypedArray } from "../dtype.ts";
 import type { ShapedArray } from "./aval.ts";
+import { ConcretizationError } from "../errors.ts";
 
 /** Anything the numpy layer accepts where an array is expected. */
 export type ArrayLike = Array | number | boolean | NestedNumbers | TypedArray;
@@ -41,6 +42,20 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
+/** numpy's axis argument: one axis, several, or null (all axes / flattened). */
+export type AxesArg = number | readonly number[] | null;
+
+/** Options of the `var` / `std` methods. */
+export interface VarMethodOptions extends ReduceOptions {
+  ddof?: number;
+}
+
+/** Options of the single-axis methods (`argmax`, `cumsum`, `sort`, …). */
+export interface AxisMethodOptions {
+  axis?: number | null;
+  keepdims?: boolean;
+}
+
 /** The methods the numpy layer supplies for `Array` instances. */
 export interface ArrayMethods {
   add(x: Array, y: ArrayLike): Array;
@@ -61,11 +76,21 @@ export interface ArrayMethods {
   reshape(x: Array, shape: readonly number[]): Array;
   transpose(x: Array, axes?: readonly number[]): Array;
   astype(x: Array, dtype: DType): Array;
-  sum(x: Array, opts?: ReduceOptions): Array;
-  mean(x: Array, opts?: ReduceOptions): Array;
-  max(x: Array, opts?: ReduceOptions): Array;
-  min(x: Array, opts?: ReduceOptions): Array;
-  prod(x: Array, opts?: ReduceOptions): Array;
+  sum(x: Array, axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array;
+  mean(x: Array, axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array;
+  max(x: Array, axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array;
+  min(x: Array, axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array;
+  prod(x: Array, axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array;
+  var(x: Array, axis?: AxesArg | VarMethodOptions, opts?: Omit<VarMethodOptions, "axis">): Array;
+  std(x: Array, axis?: AxesArg | VarMethodOptions, opts?: Omit<VarMethodOptions, "axis">): Array;
+  any(x: Array, axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array;
+  all(x: Array, axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array;
+  argmax(x: Array, axis?: number | null | AxisMethodOptions, opts?: Omit<AxisMethodOptions, "axis">): Array;
+  argmin(x: Array, axis?: number | null | AxisMethodOptions, opts?: Omit<AxisMethodOptions, "axis">): Array;
+  cumsum(x: Array, axis?: number | null | { axis?: number | null }): Array;
+  cumprod(x: Array, axis?: number | null | { axis?: number | null }): Array;
+  sort(x: Array, axis?: number | null | { axis?: number | null }): Array;
+  argsort(x: Array, axis?: number | null | { axis?: number | null }): Array;
   squeeze(x: Array, axis?: number | readonly number[]): Array;
   real(x: Array): Array;
   imag(x: Array): Array;
@@ -179,20 +204,65 @@ export abstract class Array {
   astype(dtype: DType): Array {
     return M().astype(this, dtype);
   }
-  sum(opts?: ReduceOptions): Array {
-    return M().sum(this, opts);
+  /** Sum over `axis` (positional, `x.sum(-1)`, or `{ axis, keepdims }`); all axes by default. */
+  sum(axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array {
+    return M().sum(this, axis, opts);
   }
-  mean(opts?: ReduceOptions): Array {
-    return M().mean(this, opts);
+  /** Mean over `axis` (see `np.mean`). */
+  mean(axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array {
+    return M().mean(this, axis, opts);
   }
-  max(opts?: ReduceOptions): Array {
-    return M().max(this, opts);
+  /** Maximum over `axis` (see `np.max`). */
+  max(axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array {
+    return M().max(this, axis, opts);
   }
-  min(opts?: ReduceOptions): Array {
-    return M().min(this, opts);
+  /** Minimum over `axis` (see `np.min`). */
+  min(axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array {
+    return M().min(this, axis, opts);
   }
-  prod(opts?: ReduceOptions): Array {
-    return M().prod(this, opts);
+  /** Product over `axis` (see `np.prod`). */
+  prod(axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array {
+    return M().prod(this, axis, opts);
+  }
+  /** Variance over `axis` (see `np.var`; `ddof` in the options). */
+  var(axis?: AxesArg | VarMethodOptions, opts?: Omit<VarMethodOptions, "axis">): Array {
+    return M().var(this, axis, opts);
+  }
+  /** Standard deviation over `axis` (see `np.std`). */
+  std(axis?: AxesArg | VarMethodOptions, opts?: Omit<VarMethodOptions, "axis">): Array {
+    return M().std(this, axis, opts);
+  }
+  /** Whether any element over `axis` is non-zero (see `np.any`). */
+  any(axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array {
+    return M().any(this, axis, opts);
+  }
+  /** Whether all elements over `axis` are non-zero (see `np.all`). */
+  all(axis?: AxesArg | ReduceOptions, opts?: Omit<ReduceOptions, "axis">): Array {
+    return M().all(this, axis, opts);
+  }
+  /** Index of the maximum along `axis` (flattened by default). */
+  argmax(axis?: number | null | AxisMethodOptions, opts?: Omit<AxisMethodOptions, "axis">): Array {
+    return M().argmax(this, axis, opts);
+  }
+  /** Index of the minimum along `axis` (flattened by default). */
+  argmin(axis?: number | null | AxisMethodOptions, opts?: Omit<AxisMethodOptions, "axis">): Array {
+    return M().argmin(this, axis, opts);
+  }
+  /** Cumulative sum along `axis` (flattened by default). */
+  cumsum(axis?: number | null | { axis?: number | null }): Array {
+    return M().cumsum(this, axis);
+  }
+  /** Cumulative product along `axis` (flattened by default). */
+  cumprod(axis?: number | null | { axis?: number | null }): Array {
+    return M().cumprod(this, axis);
+  }
+  /** Sorted copy along `axis` (default -1). */
+  sort(axis?: number | null | { axis?: number | null }): Array {
+    return M().sort(this, axis);
+  }
+  /** Indices that sort along `axis` (default -1). */
+  argsort(axis?: number | null | { axis?: number | null }): Array {
+    return M().argsort(this, axis);
   }
   squeeze(axis?: number | readonly number[]): Array {
     return M().squeeze(this, axis);
@@ -216,5 +286,61 @@ export abstract class Array {
   /** Functional updates like JAX's `x.at[idx].set(v)`: `x.at(0, "1:").set(v)`. */
   at(...idx: IndexItem[]): AtIndexer {
     return M().at(this, idx);
+  }
+
+  // ---- JS protocols: iteration and conversion to primitives ----
+  /**
+   * Iterate over the first axis, as JAX arrays do: `const [k1, k2] = random.split(key)`,
+   * `for (const row of x)`. Works on tracers too (the shape is static). A 0-d array is not
+   * iterable (a TypeError, as JAX's "iteration over a 0-d array").
+   */
+  [Symbol.iterator](): Iterator<Array> {
+    // Checked eagerly (not inside a generator) so the error comes where the iteration starts.
+    if (this.ndim === 0) throw new TypeError(`iteration over a 0-d array (${this.aval.toString()})`);
+    const n = this.shape[0];
+    let i = 0;
+    return {
+      next: (): IteratorResult<Array> => (i < n ? { value: M().index(this, [i++]), done: false } : { value: undefined, done: true }),
+      [Symbol.iterator]() {
+        return this;
+      },
+    } as Iterator<Array>;
+  }
+
+  /**
+   * The value of a concrete 0-d array as a JS number (bool as a boolean), so `Number(x)`, `+x`
+   * and `x > 0` compare values. A traced or non-scalar array raises instead of letting JS
+   * compare NaN (which would make `x > 0` silently false).
+   */
+  valueOf(): number | boolean {
+    return this.toScalar("valueOf()");
+  }
+
+  /** JS conversion hook: `Number(x)`, `x > 0`, `"" + x`, `\`${x}\``. */
+  [Symbol.toPrimitive](hint: "number" | "string" | "default"): number | boolean | string {
+    if (hint === "string") {
+      if (this.isTracer) this.toScalar("String(x) / a template string");
+      // Non-scalar concrete arrays render like Python's f-string of a JAX array (their repr).
+      if (this.ndim !== 0) return this.toString();
+      if (this.dtype === "complex64") {
+        const [re, im] = this.item() as [number, number];
+        return `${re}${im < 0 || Object.is(im, -0) ? "-" : "+"}${Math.abs(im)}j`;
+      }
+      return String(this.item());
+    }
+    // JS uses the "number" hint for Number(x), +x and comparisons (x > 0), "default" for x + 1 and x == 1.
+    return this.toScalar(hint === "number" ? "Number(x) or a JS comparison (x > 0)" : "JS arithmetic or == on an array (x + 1, x == 1)");
+  }
+
+  private toScalar(fn: string): number | boolean {
+    if (this.isTracer) {
+      throw new ConcretizationError(
+        `${fn}: cannot convert ${this.toString()} to a JS value: a traced array has no concrete value inside a transform, so JS control flow and comparisons on it (x > 0, if (x) ...) cannot work. ` +
+          "Use lax.cond / lax.whileLoop / np.where for data-dependent control flow, or mark the argument static.",
+      );
+    }
+    if (this.ndim !== 0) throw new ConcretizationError(`${fn}: only 0-d arrays convert to a JS number; got an array ${this.aval.toString()} (use x.item(), x.tolist() or np.* operations)`);
+    if (this.dtype === "complex64") throw new ConcretizationError(`${fn}: a complex64 scalar has no JS number value; use x.real / x.imag or x.item()`);
+    return this.item() as number | boolean;
   }
 }

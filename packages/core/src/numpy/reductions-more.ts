@@ -9,7 +9,11 @@ import { isComplex, isInexact, type DType } from "../dtype.ts";
 import { normAxes, normAxis } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { prepareBinary } from "./promote.ts";
-import { keepDims } from "./reductions.ts";
+import { keepDims, type Axes } from "./reductions.ts";
+import { axisOptions, type OptionSpec } from "./args.ts";
+
+const CUM_SPEC: OptionSpec = { axis: "axis", dtype: "dtype" };
+const LSE_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", b: "arraylike", returnSign: "boolean" };
 
 export interface CumulativeOptions {
   /** The axis to accumulate along; none (default) = over the flattened array. */
@@ -27,12 +31,12 @@ function cumulative(op: string, f: (x: Array, axis: number) => Array, x: ArrayLi
 }
 
 /** Cumulative sum along `axis` (of the flattened array when no axis is given). */
-export function cumsum(x: ArrayLike, opts: CumulativeOptions = {}): Array {
-  return cumulative("cumsum", (a, ax) => lax.cumsum(a, ax), x, opts);
+export function cumsum(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
+  return cumulative("cumsum", (a, ax) => lax.cumsum(a, ax), x, axisOptions<CumulativeOptions>("cumsum", axis, options, CUM_SPEC));
 }
 /** Cumulative product along `axis` (of the flattened array when no axis is given). */
-export function cumprod(x: ArrayLike, opts: CumulativeOptions = {}): Array {
-  return cumulative("cumprod", (a, ax) => lax.cumprod(a, ax), x, opts);
+export function cumprod(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
+  return cumulative("cumprod", (a, ax) => lax.cumprod(a, ax), x, axisOptions<CumulativeOptions>("cumprod", axis, options, CUM_SPEC));
 }
 
 export interface LogSumExpOptions {
@@ -51,8 +55,10 @@ export interface LogSumExpOptions {
  * returned.
  */
 export function logsumexp(a: ArrayLike, opts: LogSumExpOptions & { returnSign: true }): [Array, Array];
-export function logsumexp(a: ArrayLike, opts?: LogSumExpOptions): Array;
-export function logsumexp(a: ArrayLike, opts: LogSumExpOptions = {}): Array | [Array, Array] {
+export function logsumexp(a: ArrayLike, axis: Axes, opts: Omit<LogSumExpOptions, "axis"> & { returnSign: true }): [Array, Array];
+export function logsumexp(a: ArrayLike, axis?: Axes | LogSumExpOptions, opts?: Omit<LogSumExpOptions, "axis">): Array;
+export function logsumexp(a: ArrayLike, axis?: Axes | LogSumExpOptions, options?: Omit<LogSumExpOptions, "axis">): Array | [Array, Array] {
+  const opts = axisOptions<LogSumExpOptions>("logsumexp", axis, options, LSE_SPEC);
   let x = asArray(a);
   let bArr: Array | undefined;
   if (opts.b !== undefined) {

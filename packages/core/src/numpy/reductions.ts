@@ -11,6 +11,16 @@ import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape, normAxes, normAxis, prod as shapeProd } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { broadcastTo } from "./promote.ts";
+import { axisOptions, type OptionSpec } from "./args.ts";
+
+/** numpy's axis argument of a reduction: one axis, several, or null (all axes). */
+export type Axes = number | readonly number[] | null;
+
+const SUM_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", dtype: "dtype", where: "arraylike" };
+const VAR_SPEC: OptionSpec = { ...SUM_SPEC, ddof: "number" };
+const MAX_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", initial: "number", where: "arraylike" };
+const BOOL_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean" };
+const ARG_SPEC: OptionSpec = { axis: "axis", keepdims: "boolean" };
 
 /** Options of `sum` / `prod` / `mean`: numpy's `dtype` (accumulation and result) and `where`. */
 export interface SumOptions extends ReduceOptions {
@@ -77,14 +87,16 @@ function sumInput(a: Array, dtype: DType | undefined): Array {
 }
 
 /** Sum of elements over `axis` (all axes by default). bool sums as int32 like numpy. */
-export function sum(x: ArrayLike, opts: SumOptions = {}): Array {
+export function sum(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
+  const opts = axisOptions<SumOptions>("sum", axis, options, SUM_SPEC);
   const a = masked("sum", sumInput(asArray(x), opts.dtype), opts.where, 0);
   const axes = normAxes("sum", opts.axis ?? undefined, a.ndim);
   return keepDims(lax.reduceSum(a, axes), a.shape, axes, opts.keepdims);
 }
 
 /** Product of elements over `axis`. bool multiplies as int32. */
-export function prod(x: ArrayLike, opts: SumOptions = {}): Array {
+export function prod(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
+  const opts = axisOptions<SumOptions>("prod", axis, options, SUM_SPEC);
   const a = masked("prod", sumInput(asArray(x), opts.dtype), opts.where, 1);
   const axes = normAxes("prod", opts.axis ?? undefined, a.ndim);
   return keepDims(lax.reduceProd(a, axes), a.shape, axes, opts.keepdims);
@@ -115,7 +127,8 @@ function divCount(s: Array, count: Array): Array {
 }
 
 /** Arithmetic mean over `axis`; integers average in float32. */
-export function mean(x: ArrayLike, opts: SumOptions = {}): Array {
+export function mean(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
+  const opts = axisOptions<SumOptions>("mean", axis, options, SUM_SPEC);
   const a = inexactInput(asArray(x), opts.dtype);
   const axes = normAxes("mean", opts.axis ?? undefined, a.ndim);
   const s = keepDims(lax.reduceSum(masked("mean", a, opts.where, 0), axes), a.shape, axes, opts.keepdims);
@@ -123,7 +136,8 @@ export function mean(x: ArrayLike, opts: SumOptions = {}): Array {
 }
 
 /** Variance over `axis` with divisor N − ddof; complex input gives the (real) mean of |x − mean|². */
-export function variance(x: ArrayLike, opts: VarOptions = {}): Array {
+export function variance(x: ArrayLike, axis?: Axes | VarOptions, options?: Omit<VarOptions, "axis">): Array {
+  const opts = axisOptions<VarOptions>("var", axis, options, VAR_SPEC);
   const a = inexactInput(asArray(x), opts.dtype);
   const axes = normAxes("var", opts.axis ?? undefined, a.ndim);
   const m = mean(a, { axis: axes, keepdims: true, where: opts.where });
@@ -137,8 +151,8 @@ export function variance(x: ArrayLike, opts: VarOptions = {}): Array {
 export { variance as var };
 
 /** Standard deviation: sqrt(var(x, opts)). */
-export function std(x: ArrayLike, opts: VarOptions = {}): Array {
-  return lax.sqrt(variance(x, opts));
+export function std(x: ArrayLike, axis?: Axes | VarOptions, options?: Omit<VarOptions, "axis">): Array {
+  return lax.sqrt(variance(x, axisOptions<VarOptions>("std", axis, options, VAR_SPEC)));
 }
 
 function extremum(op: "max" | "min", x: ArrayLike, opts: MaxOptions): Array {
@@ -162,12 +176,12 @@ function extremum(op: "max" | "min", x: ArrayLike, opts: MaxOptions): Array {
 }
 
 /** Maximum over `axis` (NaN propagates). Errors on an empty reduction unless `initial` is given. */
-export function max(x: ArrayLike, opts: MaxOptions = {}): Array {
-  return extremum("max", x, opts);
+export function max(x: ArrayLike, axis?: Axes | MaxOptions, options?: Omit<MaxOptions, "axis">): Array {
+  return extremum("max", x, axisOptions<MaxOptions>("max", axis, options, MAX_SPEC));
 }
 /** Minimum over `axis` (NaN propagates). Errors on an empty reduction unless `initial` is given. */
-export function min(x: ArrayLike, opts: MaxOptions = {}): Array {
-  return extremum("min", x, opts);
+export function min(x: ArrayLike, axis?: Axes | MaxOptions, options?: Omit<MaxOptions, "axis">): Array {
+  return extremum("min", x, axisOptions<MaxOptions>("min", axis, options, MAX_SPEC));
 }
 export { max as amax, min as amin };
 
@@ -177,13 +191,15 @@ function truth(a: Array): Array {
 }
 
 /** True where all elements over `axis` are non-zero. */
-export function all(x: ArrayLike, opts: ReduceOptions = {}): Array {
+export function all(x: ArrayLike, axis?: Axes | ReduceOptions, options?: Omit<ReduceOptions, "axis">): Array {
+  const opts = axisOptions<ReduceOptions>("all", axis, options, BOOL_SPEC);
   const a = truth(asArray(x));
   const axes = normAxes("all", opts.axis ?? undefined, a.ndim);
   return keepDims(lax.reduceAnd(a, axes), a.shape, axes, opts.keepdims);
 }
 /** True where any element over `axis` is non-zero. */
-export function any(x: ArrayLike, opts: ReduceOptions = {}): Array {
+export function any(x: ArrayLike, axis?: Axes | ReduceOptions, options?: Omit<ReduceOptions, "axis">): Array {
+  const opts = axisOptions<ReduceOptions>("any", axis, options, BOOL_SPEC);
   const a = truth(asArray(x));
   const axes = normAxes("any", opts.axis ?? undefined, a.ndim);
   return keepDims(lax.reduceOr(a, axes), a.shape, axes, opts.keepdims);
@@ -204,10 +220,10 @@ function argReduce(op: "argmax" | "argmin", x: ArrayLike, opts: ArgOptions): Arr
 }
 
 /** Index of the maximum along `axis` (flattened when none); ties → first index; NaN wins. */
-export function argmax(x: ArrayLike, opts: ArgOptions = {}): Array {
-  return argReduce("argmax", x, opts);
+export function argmax(x: ArrayLike, axis?: number | null | ArgOptions, options?: Omit<ArgOptions, "axis">): Array {
+  return argReduce("argmax", x, axisOptions<ArgOptions>("argmax", axis, options, ARG_SPEC));
 }
 /** Index of the minimum along `axis` (flattened when none); ties → first index; NaN wins. */
-export function argmin(x: ArrayLike, opts: ArgOptions = {}): Array {
-  return argReduce("argmin", x, opts);
+export function argmin(x: ArrayLike, axis?: number | null | ArgOptions, options?: Omit<ArgOptions, "axis">): Array {
+  return argReduce("argmin", x, axisOptions<ArgOptions>("argmin", axis, options, ARG_SPEC));
 }

@@ -13,6 +13,10 @@ import { array, asArray, scalarArray } from "./convert.ts";
 import { broadcastTo } from "./promote.ts";
 import { axisOf, ravel, type AxisArg } from "./shape.ts";
 import { normalizeIndexArray } from "./indexing.ts";
+import { axisOptions, type OptionSpec } from "./args.ts";
+
+type AxesArg = number | readonly number[] | null | { axis?: number | readonly number[] | null };
+const TAKE_SPEC: OptionSpec = { axis: "axis", mode: ["fill", "clip", "wrap", "promise_in_bounds", "drop"], fillValue: "number" };
 
 const range = (n: number): number[] => globalThis.Array.from({ length: n }, (_, i) => i);
 
@@ -52,7 +56,8 @@ export interface RepeatOptions {
 }
 
 /** Repeat each element `repeats` times (a number, or one count per element along the axis). */
-export function repeat(x: ArrayLike, repeats: number | readonly number[] | Array, opts: RepeatOptions = {}): Array {
+export function repeat(x: ArrayLike, repeats: number | readonly number[] | Array, axis?: number | null | RepeatOptions): Array {
+  const opts = axisOptions<RepeatOptions>("repeat", axis, undefined, { axis: "axis" });
   let a = asArray(x);
   let ax: number;
   if (opts.axis === undefined || opts.axis === null) {
@@ -77,9 +82,9 @@ export function repeat(x: ArrayLike, repeats: number | readonly number[] | Array
 }
 
 /** Reverse the order of elements along `axis` (all axes by default). */
-export function flip(x: ArrayLike, axis?: number | readonly number[] | null | { axis?: number | readonly number[] | null }): Array {
+export function flip(x: ArrayLike, axis?: AxesArg): Array {
   const a = asArray(x);
-  const ax = axis !== null && typeof axis === "object" && !globalThis.Array.isArray(axis) ? (axis as { axis?: number | readonly number[] | null }).axis : (axis as number | readonly number[] | null | undefined);
+  const ax = axisOptions<{ axis?: number | readonly number[] | null }>("flip", axis, undefined, { axis: "axes" }).axis;
   return lax.rev(a, normAxes("flip", ax ?? undefined, a.ndim));
 }
 /** Reverse columns (axis 1). */
@@ -96,9 +101,9 @@ export function flipud(x: ArrayLike): Array {
 }
 
 /** Roll elements along `axis` (the flattened array by default); shifts/axes may be lists. */
-export function roll(x: ArrayLike, shift: number | readonly number[] | Array, axis?: number | readonly number[] | null | { axis?: number | readonly number[] | null }): Array {
+export function roll(x: ArrayLike, shift: number | readonly number[] | Array, axis?: AxesArg): Array {
   const a = asArray(x);
-  const ax = axis !== null && typeof axis === "object" && !globalThis.Array.isArray(axis) ? (axis as { axis?: number | readonly number[] | null }).axis : (axis as number | readonly number[] | null | undefined);
+  const ax = axisOptions<{ axis?: number | readonly number[] | null }>("roll", axis, undefined, { axis: "axes" }).axis;
   if (ax === undefined || ax === null) return lax.reshape(roll(ravel(a), shift, 0), a.shape);
   const axes = normAxes("roll", typeof ax === "number" ? [ax] : ax, a.ndim);
   if (shift instanceof Array) {
@@ -221,7 +226,8 @@ export interface TakeOptions {
 }
 
 /** Take elements along an axis (numpy's `take`, JAX's out-of-bounds modes; negative indices wrap once). */
-export function take(x: ArrayLike, indices: ArrayLike, opts: TakeOptions = {}): Array {
+export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null | TakeOptions, options?: Omit<TakeOptions, "axis">): Array {
+  const opts = axisOptions<TakeOptions>("take", axis, options, TAKE_SPEC);
   let a = asArray(x);
   let idx = toIndexArray("take", indices);
   let ax: number;
@@ -252,7 +258,7 @@ export function take(x: ArrayLike, indices: ArrayLike, opts: TakeOptions = {}): 
 export function takeAlongAxis(x: ArrayLike, indices: ArrayLike, axis: AxisArg = -1, opts: Omit<TakeOptions, "axis" | "mode"> & { mode?: lax.GatherScatterMode } = {}): Array {
   let a = asArray(x);
   let idx = toIndexArray("takeAlongAxis", indices);
-  let ax0 = axisOf(axis, -1);
+  let ax0 = axisOf(axis, -1, "takeAlongAxis");
   if (ax0 === null) {
     if (idx.ndim !== 1) throw new ValueError(`takeAlongAxis: indices must be 1-d when axis is null; got shape ${fmtShape(idx.shape)}`);
     a = ravel(a);

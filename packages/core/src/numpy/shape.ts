@@ -10,14 +10,17 @@ import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape, normAxes, normAxis, prod, shapeEq } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { broadcastArgs, promoteArgs } from "./promote.ts";
+import { axisOptions, checkValue } from "./args.ts";
 
 /** An axis given positionally or as numpy's keyword (`{ axis }`). */
 export type AxisArg = number | null | { axis?: number | null } | undefined;
-/** Read an axis argument (`def` when absent; null means "flatten" where numpy allows it). */
-export function axisOf(a: AxisArg, def: number | null): number | null {
-  if (a === undefined) return def;
-  if (a === null || typeof a === "number") return a;
-  return a.axis === undefined ? def : a.axis;
+/**
+ * Read an axis argument (`def` when absent; null means "flatten" where numpy allows it). Anything
+ * but an integer, null or `{ axis }` is an error naming `op`.
+ */
+export function axisOf(a: AxisArg, def: number | null, op = "axis"): number | null {
+  const o = axisOptions<{ axis?: number | null }>(op, a, undefined, { axis: "axis" });
+  return o.axis === undefined ? def : o.axis;
 }
 
 /** Reshape with numpy's single `-1` inference. */
@@ -72,7 +75,7 @@ export function swapaxes(x: ArrayLike, axis1: number, axis2: number): Array {
 /** Remove size-1 axes (all of them, or those in `axis`, which must have size 1). */
 export function squeeze(x: ArrayLike, axis?: number | readonly number[] | { axis?: number | readonly number[] | null } | null): Array {
   const a = asArray(x);
-  const ax = axis !== null && typeof axis === "object" && !globalThis.Array.isArray(axis) ? (axis as { axis?: number | readonly number[] | null }).axis : (axis as number | readonly number[] | null | undefined);
+  const ax = axisOptions<{ axis?: number | readonly number[] | null }>("squeeze", axis, undefined, { axis: "axes" }).axis;
   if (ax === undefined || ax === null) return lax.reshape(a, a.shape.filter((d) => d !== 1));
   return lax.squeeze(a, normAxes("squeeze", ax, a.ndim));
 }
@@ -80,6 +83,8 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[] | { axis
 /** Insert size-1 axes at positions `axis` of the result. */
 export function expandDims(x: ArrayLike, axis: number | readonly number[]): Array {
   const a = asArray(x);
+  checkValue("expandDims", "axis", axis, "axes");
+  if (axis === null) throw new ValueError("expandDims: axis is required (an integer or a list of integers); got null");
   return lax.expandDims(a, typeof axis === "number" ? [axis] : axis);
 }
 
@@ -97,7 +102,7 @@ function promoted(op: string, xs: readonly ArrayLike[]): Array[] {
 /** Join arrays along an existing axis (`axis: null` flattens them first). Dtypes promote. */
 export function concatenate(xs: readonly ArrayLike[], axis: AxisArg = 0): Array {
   const arrs = promoted("concatenate", xs);
-  const ax0 = axisOf(axis, 0);
+  const ax0 = axisOf(axis, 0, "concatenate");
   if (ax0 === null) return lax.concatenate(arrs.map((a) => lax.reshape(a, [a.size])), 0);
   if (arrs.some((a) => a.ndim === 0)) throw new ValueError("concatenate: zero-dimensional arrays cannot be concatenated");
   const nd = arrs[0].ndim;
@@ -117,7 +122,7 @@ export function stack(xs: readonly ArrayLike[], axis: AxisArg = 0): Array {
   arrs.forEach((a, k) => {
     if (!shapeEq(a.shape, s0)) throw new ShapeError(`stack: all input arrays must have the same shape; array 0 has shape ${fmtShape(s0)}, array ${k} has shape ${fmtShape(a.shape)}`);
   });
-  const ax = normAxis("stack", axisOf(axis, 0) ?? 0, s0.length + 1);
+  const ax = normAxis("stack", axisOf(axis, 0, "stack") ?? 0, s0.length + 1);
   return lax.concatenate(arrs.map((a) => lax.expandDims(a, [ax])), ax);
 }
 
@@ -159,7 +164,7 @@ function clampBound(i: number, n: number): number {
 
 function splitImpl(op: string, x: ArrayLike, indicesOrSections: number | readonly number[], axis: AxisArg, equal: boolean): Array[] {
   const a = asArray(x);
-  const ax = normAxis(op, axisOf(axis, 0) ?? 0, a.ndim);
+  const ax = normAxis(op, axisOf(axis, 0, op) ?? 0, a.ndim);
   const n = a.shape[ax];
   let bounds: number[];
   if (typeof indicesOrSections === "number") {

@@ -3,6 +3,9 @@ import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { normAxis } from "../shape.ts";
 import { asArray } from "./convert.ts";
+import { axisOptions, type OptionSpec } from "./args.ts";
+
+const SORT_SPEC: OptionSpec = { axis: "axis", descending: "boolean", stable: "boolean" };
 
 export interface SortOptions {
   /** Axis to sort along (default -1); `null` sorts the flattened array. */
@@ -22,7 +25,8 @@ function prepare(op: string, x: ArrayLike, axis: number | null | undefined): [Ar
 }
 
 /** A sorted copy of `x` along `axis`. `descending` reverses the order (NaNs then come first). */
-export function sort(x: ArrayLike, opts: SortOptions = {}): Array {
+export function sort(x: ArrayLike, axisOrOpts?: number | null | SortOptions, options?: Omit<SortOptions, "axis">): Array {
+  const opts = axisOptions<SortOptions>("sort", axisOrOpts, options, SORT_SPEC);
   const a0 = asArray(x);
   const [a, axis] = prepare("sort", a0, opts.axis);
   let out = lax.sort(a, { dimension: axis, isStable: opts.stable ?? true });
@@ -35,7 +39,8 @@ export function sort(x: ArrayLike, opts: SortOptions = {}): Array {
  * `descending` and `stable`, equal elements still appear in their original order (JAX's rule:
  * reverse, sort stably, reverse the indices back).
  */
-export function argsort(x: ArrayLike, opts: SortOptions = {}): Array {
+export function argsort(x: ArrayLike, axisOrOpts?: number | null | SortOptions, options?: Omit<SortOptions, "axis">): Array {
+  const opts = axisOptions<SortOptions>("argsort", axisOrOpts, options, SORT_SPEC);
   const a0 = asArray(x);
   const [a, axis] = prepare("argsort", a0, opts.axis);
   let keys = a;
