@@ -112,7 +112,7 @@ function clampedMixer(): LinOSSSequenceMixer {
 }
 
 describe("LinOSS leaves and initialisation", () => {
-  test("names, shapes; G_diag only when damped; IM + damping is rejected", () => {
+  test("names, shapes; G_diag only when damped; undamped EX is rejected", () => {
     const damped = new LinOSSSequenceMixerConfig({ stateDim: 4 }).build(3, random.PRNGKey(0));
     assert.deepEqual(leafTable(damped), [
       ["A_diag", [4], "float32"],
@@ -124,7 +124,8 @@ describe("LinOSS leaves and initialisation", () => {
     ]);
     const im = new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IM", damping: false }).build(3, random.PRNGKey(0));
     assert.deepEqual(leafTable(im).map(([p]) => p), ["A_diag", "B", "C", "D", "steps"]);
-    assert.throws(() => new LinOSSSequenceMixerConfig({ discretization: "IM" }), /IM.*damping: false/);
+    // Damped IM exists since part 2 (linoss-discretizations.test.ts); undamped EX is refused.
+    assert.throws(() => new LinOSSSequenceMixerConfig({ discretization: "EX", damping: false }), /EX.*unstable without damping/);
   });
 
   test("damped: transition eigenvalues have |λ|² uniform on [rMin², 1] and phases uniform on [0, θmax)", () => {

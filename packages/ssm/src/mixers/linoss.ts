@@ -1,7 +1,8 @@
 /**
  * LinOSS, oscillatory state space models (Rusch & Rus 2025; damped variant Boyer et al.), linax
  * `sequence_mixers/linoss.py`: the forced, optionally damped oscillator `y″ = -Ay - Gy′ + Bu`
- * with diagonal `A, G ≥ 0`, discretised implicitly (IM) or implicit-explicitly (IMEX). Each
+ * with diagonal `A, G ≥ 0`, discretised implicitly (IM), implicit-explicitly (IMEX, IMEX2) or
+ * explicitly (EX; damped only — see linoss-discretizations.ts for the damped IM/IMEX2/EX). Each
  * state is a pair `(z, y)` (velocity-like, position) that evolves by a 2×2 matrix per state:
  * `[z; y]_k = M [z; y]_{k-1} + F_k`, scanned with an associative scan over the 2×2 blocks.
  * Output `Re(C y_k) + D ⊙ u_k` (no factor 2).
@@ -9,17 +10,23 @@
 import { Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { relu, sigmoid, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, applyRows, pairToComplex, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { initDampedRing, linossMatrices, projectOscillatory } from "./linoss-discretizations.ts";
 
-/** LinOSS's discretisations. */
-export type LinOSSDiscretization = "IM" | "IMEX";
+/**
+ * LinOSS's discretisations: linax's "IM" (undamped) and "IMEX"; the damped-LinOSS code's damped
+ * "IM", "IMEX2" and "EX" (derivations in linoss-discretizations.ts).
+ */
+export type LinOSSDiscretization = "IM" | "IMEX" | "IMEX2" | "EX";
+
+const DISCRETIZATIONS: readonly string[] = ["IM", "IMEX", "IMEX2", "EX"];
 
 /** Options of `LinOSSSequenceMixerConfig` (all optional). */
 export interface LinOSSSequenceMixerOptions {
   /** Number of oscillators `P` (default 64). */
   stateDim?: number;
-  /** "IM" or "IMEX" (default "IMEX"). */
+  /** "IM", "IMEX" (default), "IMEX2" or "EX". */
   discretization?: LinOSSDiscretization;
-  /** Damping `G` (default true; only IMEX supports it, so "IM" needs `damping: false`). */
+  /** Damping `G` (default true; "EX" requires it: explicit Euler of an undamped oscillator is unstable). */
   damping?: boolean;
   /** Damped init: eigenvalue moduli on the ring `[rMin, 1]` (default 0.9). */
   rMin?: number;
@@ -43,13 +50,15 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
     this.rMin = opts.rMin ?? 0.9;
     this.thetaMax = opts.thetaMax ?? Math.PI;
     if (!Number.isInteger(this.stateDim) || this.stateDim < 1) throw new ValueError(`LinOSSSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
-    if (this.discretization !== "IM" && this.discretization !== "IMEX") {
-      throw new ValueError(`LinOSSSequenceMixerConfig: discretization must be "IM" or "IMEX"; got ${JSON.stringify(this.discretization)}`);
+    if (!DISCRETIZATIONS.includes(this.discretization)) {
+      throw new ValueError(`LinOSSSequenceMixerConfig: discretization must be one of ${DISCRETIZATIONS.join(", ")}; got ${JSON.stringify(this.discretization)}`);
     }
-    // linax builds this combination and fails at the first call (SPEC-linax.md §14.5).
-    if (this.discretization === "IM" && this.damping) {
-      throw new ValueError('LinOSSSequenceMixerConfig: discretization "IM" has no damped variant; pass { discretization: "IM", damping: false }');
+    // Undamped explicit Euler has |λ|² = 1 + Δ²A > 1 for every A > 0; the damped-LinOSS code's
+    // projection would pin A to 0 (a mixer that only integrates), so refuse it.
+    if (this.discretization === "EX" && !this.damping) {
+      throw new ValueError('LinOSSSequenceMixerConfig: discretization "EX" is unstable without damping (|λ|² = 1 + Δ²A); use damping: true or "IMEX"/"IM"');
     }
+    if (!(this.rMin > 0 && this.rMin <= 1)) throw new ValueError(`LinOSSSequenceMixerConfig: rMin must be in (0, 1]; got ${this.rMin}`);
   }
 
   build(inFeatures: number, key: PRNGKey): LinOSSSequenceMixer {
@@ -101,7 +110,10 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
     const H = inFeatures;
     const [AKey, GKey, BKey, CKey, DKey, stepKey] = splitKey(key, 7);
     const steps = np.multiply(random.normal(stepKey, [P]), 0.5);
-    if (cfg.discretization === "IMEX" && cfg.damping) {
+    if (cfg.damping && cfg.discretization !== "IMEX") {
+      // The damped-LinOSS code's ring ("RT") init: eigenvalues on the ring, mapped to (A, G).
+      [this.A_diag, this.G_diag] = initDampedRing(cfg.discretization, AKey, GKey, P, cfg.rMin, cfg.thetaMax, sigmoid(steps));
+    } else if (cfg.discretization === "IMEX" && cfg.damping) {
       const delta = sigmoid(steps);
       const rMax = 1.0;
       // |eigenvalue|² uniform on [rMin², 1]; G solves |λ|² = 1/(1 + ΔG) for it.
@@ -133,8 +145,18 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
   transition(): LinOSSTransition {
     const dt = this.delta();
     const dt2 = np.square(dt);
+    if (this.damping && this.discretization !== "IMEX") {
+      if (this.G_diag === null) throw new ValueError(`LinOSSSequenceMixer: damped ${this.discretization} needs G_diag`);
+      const [A, G] = projectOscillatory(this.discretization, this.A_diag, this.G_diag, dt);
+      const [M11, M12, M21, M22, f1, f2] = linossMatrices(this.discretization, A, G, dt);
+      return { M11, M12, M21, M22, f1, f2 };
+    }
+    if (this.discretization === "IMEX2") {
+      // Undamped IMEX2 is exactly undamped IMEX (G = 0 in the derivation): the same matrices.
+      const A = relu(this.A_diag);
+      return { M11: np.onesLike(A), M12: np.multiply(np.negative(dt), A), M21: dt, M22: np.subtract(1, np.multiply(dt2, A)), f1: dt, f2: dt2 };
+    }
     if (this.discretization === "IM") {
-      if (this.damping) throw new ValueError(`LinOSSSequenceMixer: discretization IM with damping is not implemented`);
       const A = relu(this.A_diag);
       const S = np.divide(1, np.add(1, np.multiply(dt2, A)));
       const M11 = np.subtract(1, np.multiply(np.multiply(dt2, A), S));
