@@ -20,3 +20,4 @@ export { validMask, maskRows, withLengths, mixerCallOptions, checkOptionKeys, ba
 export { S5Config, LinOSSConfig, LRUConfig, S4DConfig, type HighLevelConfigOptions } from "./high-level.ts";
 export { linaxPath, fromKeystr, parameterTable, saveSSM, loadSSM, type ParameterEntry } from "./serialization.ts";
 export * as ops from "./ops/index.ts";
+export { Mamba, MambaConfig, DepthwiseConv1d, type MambaOptions, type MambaCache } from "./mixers/mamba.ts";
