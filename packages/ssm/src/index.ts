@@ -21,3 +21,6 @@ export { S5Config, LinOSSConfig, LRUConfig, S4DConfig, type HighLevelConfigOptio
 export { linaxPath, fromKeystr, parameterTable, saveSSM, loadSSM, type ParameterEntry } from "./serialization.ts";
 export * as ops from "./ops/index.ts";
 export { Mamba, MambaConfig, DepthwiseConv1d, type MambaOptions, type MambaCache } from "./mixers/mamba.ts";
+export { DeltaNetSequenceMixer, DeltaNetSequenceMixerConfig, type DeltaNetSequenceMixerOptions, type DeltaNetCache } from "./mixers/deltanet.ts";
+export { IdentitySequenceMixer, IdentitySequenceMixerConfig, type IdentityCache } from "./mixers/identity.ts";
+export { Mamba2, Mamba2Config, GatedRMSNorm, type Mamba2Options, type Mamba2Cache } from "./mixers/mamba2.ts";

@@ -140,7 +140,7 @@ test("damped IM / IMEX2 / EX: leaves, options, gradients", () => {
   for (const d of damped) {
     const m = new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: d }).build(H, random.PRNGKey(1));
     assert.deepEqual(names(m), ["A_diag", "G_diag", "B", "C", "D", "steps"]);
-    const g = grad((A: Array) => np.sum(np.square(nn.treeAt((mm: LinOSSSequenceMixer) => mm.A_diag, m, A).call(randomInput(5, H, 2).x))))(m.A_diag);
+    const g = grad((A: Array) => np.sum(np.square(nn.treeAt((mm: LinOSSSequenceMixer) => mm.A_diag, m, A).call(randomInput(5, H, 2).x))))(m.A_diag) as Array;
     assert.ok(nums(g).every(Number.isFinite) && nums(g).some((v) => v !== 0), d);
   }
   assert.equal(new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IMEX2", damping: false }).build(H, random.PRNGKey(1)).G_diag, null);
