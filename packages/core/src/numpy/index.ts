@@ -18,3 +18,7 @@ export { index, at, slice, s_, newaxis, canonicalSlice, type SliceSpec, type Ind
 export * as linalg from "./linalg.ts";
 export * as fft from "./fft.ts";
 export { resultType, promoteTypes, astype } from "./dtypes.ts";
+export * from "./statistics.ts";
+export * from "./nan-reductions.ts";
+export { searchsorted, nonzero, flatnonzero, argwhere, type SearchsortedOptions, type NonzeroOptions } from "./searching.ts";
+export * from "./sets.ts";
