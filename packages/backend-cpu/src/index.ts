@@ -17,6 +17,7 @@ import "./kernels/dot.ts";
 import "./kernels/conv.ts";
 import "./kernels/sort.ts";
 import "./kernels/linalg-prims.ts";
+import "./kernels/svd.ts";
 import "./kernels/fft-prims.ts";
 import "./kernels/random.ts";
 

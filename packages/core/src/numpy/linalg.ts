@@ -3,8 +3,9 @@
  * primitives. Semantics follow jax.numpy.linalg: leading axes are batch axes, integer/bool input
  * is promoted to float32, `eigh`/`cholesky` symmetrize their input by default, a singular matrix
  * gives Inf/NaN instead of raising. `solve`, `inv`, `det` and `slogdet` go through the pivoted
- * LU decomposition (lax.lu), as in JAX; `norm`'s spectral/nuclear orders take singular values as
- * √eig(aᴴa) because there is no SVD primitive yet (less accurate for ill-conditioned input).
+ * LU decomposition (lax.lu), as in JAX; `norm`'s spectral/nuclear orders use the singular values
+ * of the SVD primitive. The SVD family (svd, svdvals, pinv, matrixRank, cond, lstsq) is in
+ * linalg-svd.ts, eig/eigvals in linalg-eig.ts, multiDot/tensorsolve/trace in linalg-tensor.ts.
  */
 import type { Array, ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
@@ -197,11 +198,9 @@ function abs2(x: Array): Array {
 }
 const k = (like: Array, v: number): Array => lax.fullLike(like, v);
 
-/** Singular values of matrices in the trailing two axes, as √max(eig(xᴴx), 0) (the smaller Gram matrix). */
+/** Singular values of matrices in the trailing two axes (the SVD primitive, descending). */
 function singularValues(x: Array): Array {
-  const [m, n] = x.shape.slice(-2);
-  const [, w] = lax.eigh(m < n ? mm(x, mH(x)) : mm(mH(x), x));
-  return lax.sqrt(lax.max(w, k(w, 0)));
+  return lax.svdvals(x);
 }
 
 /** np.linalg.norm: vector and matrix norms (float32 result). */
@@ -293,3 +292,4 @@ export function matrixTranspose(x: ArrayLike): Array {
 }
 
 export { matmul, outer, tensordot } from "./linalg-products.ts";
+export { svd, svdvals, pinv, matrixRank, cond, lstsq, type SvdOptions, type PinvOptions, type MatrixRankOptions, type LstsqOptions } from "./linalg-svd.ts";

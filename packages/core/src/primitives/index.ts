@@ -36,6 +36,7 @@ export { whileP, type WhileParams } from "./control/while.ts";
 export { stopGradient, stopGradientP, customJvpCallP, customVjpCallP, customLinP } from "./control/custom-derivatives.ts";
 export * from "./linalg.ts";
 export * from "./linalg-lu.ts";
+export * from "./linalg-svd.ts";
 export * from "./fft.ts";
 export { associativeScan, associativeScanP, type AssociativeScanOptions, type AssociativeScanParams } from "./control/associative-scan.ts";
 export { checkpoint, remat, rematP, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions, type RematParams } from "./control/checkpoint.ts";
