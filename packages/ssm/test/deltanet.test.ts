@@ -13,6 +13,7 @@ import * as ssm from "@linax-ts/ssm";
 import { assertClose, leafTable, nums, randomInput, rows } from "./helpers.ts";
 
 const key = random.PRNGKey(21);
+const JsArray = globalThis.Array;
 
 /** The host DeltaNet forward over `u: [L][H]`, from the mixer's weights. */
 function hostDeltaNet(m: ssm.DeltaNetSequenceMixer, u: number[][]): number[][] {
@@ -30,7 +31,7 @@ function hostDeltaNet(m: ssm.DeltaNetSequenceMixer, u: number[][]): number[][] {
     const n = Math.sqrt(x.reduce((a, v) => a + v * v, 0)) + 1e-6;
     return x.map((v) => v / n);
   };
-  const S = Array.from({ length: nh }, () => Array.from({ length: d }, () => new Array<number>(d).fill(0)));
+  const S = JsArray.from({ length: nh }, () => JsArray.from({ length: d }, () => new JsArray<number>(d).fill(0)));
   return u.map((x) => {
     const q = mv(Wq, x);
     const k = mv(Wk, x);
@@ -51,7 +52,7 @@ function hostDeltaNet(m: ssm.DeltaNetSequenceMixer, u: number[][]): number[][] {
     return bo === null ? y : y.map((val, i) => val + bo[i]);
   });
 }
-const Array = globalThis.Array;
+
 
 test("DeltaNet: leaves and shapes as discretax (q/k/v/beta/out_proj), headDim = floor(H / nHeads) by default", () => {
   const m = new ssm.DeltaNetSequenceMixerConfig({ nHeads: 2 }).build(6, key);
@@ -131,7 +132,7 @@ test("IdentitySequenceMixer: y = x, no leaves, step = identity; DeltaNet and Ide
   assert.deepEqual(nums(id.call(x)), nums(x));
   assert.deepEqual(ssm.parameterTable(id), []);
   assert.deepEqual(nums(id.step(x.get(0), id.initCache())[0]), nums(x.get(0)));
-  assert.deepEqual(nums(id.call(x, { lengths: 2 }).get("2:")), new Array(12).fill(0));
+  assert.deepEqual(nums(id.call(x, { lengths: 2 }).get("2:")), new JsArray(12).fill(0));
   for (const mixer of [new ssm.DeltaNetSequenceMixerConfig({ nHeads: 2, chunkSize: 2 }), new ssm.IdentitySequenceMixerConfig()]) {
     const b = new ssm.StandardBlockConfig({ dropRate: 0 });
     const cfg = new ssm.SSMConfig({
