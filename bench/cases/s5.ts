@@ -1,0 +1,170 @@
+/**
+ * S5 cases at linax's shapes:
+ * - the S5 mixer (state 64 → P32 with conjugate symmetry, H128) over a batch B16 of L1024
+ *   sequences: forward, and forward + backward of the mean output with respect to the mixer's
+ *   parameters — jitted linax-ts against the plain JS loop floor (bench/cases/s5-floor.ts);
+ * - linax's default S5 model train step (4 blocks, H128, state 64, batch 32, L28, 28 features,
+ *   10 classes, dropout 0.1, adam 1e-3; 203,402 parameters), jitted.
+ * JAX+linax's figures on two Xeon cores (from issue 10) are shown as a reference column.
+ */
+import { np, random, nn, ssm, vmap, type Array } from "linax-ts";
+import type { Case, Runner } from "../harness.ts";
+import { linaxRunner, settle } from "../peers/linax.ts";
+import { s5ForwardBackwardJS, s5ForwardJS, splitComplex, type S5Host } from "./s5-floor.ts";
+
+const [MB, ML, MH, MSTATE] = [16, 1024, 128, 64];
+
+function makeMixer(): ssm.S5SequenceMixer {
+  return new ssm.S5SequenceMixerConfig({ stateDim: MSTATE }).build(MH, random.key(0));
+}
+
+const mixerInput = (b: number, l: number): Array => random.normal(random.PRNGKey(1), [b, l, MH]);
+const batchedCall = (m: ssm.S5SequenceMixer, x: Array): Array => vmap((xi: Array) => m.call(xi))(x);
+const meanLoss = (m: ssm.S5SequenceMixer, x: Array): Array => np.mean(batchedCall(m, x));
+
+/** The mixer's discretised system, read to the host for the floor. */
+function hostSystem(m: ssm.S5SequenceMixer): S5Host {
+  const { lambdaBar, BBar, Ctilde } = m.discretize();
+  const [lr, li] = splitComplex(lambdaBar.dataSync());
+  const [br, bi] = splitComplex(BBar.dataSync());
+  const [cr, ci] = splitComplex(Ctilde.dataSync());
+  return { P: m.P, H: MH, lr, li, br, bi, cr, ci, d: Float32Array.from(m.D.dataSync()) };
+}
+
+function assertClose(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol = 2e-3): void {
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= rtol * scale + 1e-6)) throw new Error(`S5 floor disagrees with linax-ts on ${what} at ${i}: ${got[i]} vs ${want[i]}`);
+  }
+}
+
+/**
+ * Before timing the floor, its forward output and its D and C gradients are checked against
+ * linax-ts on a small batch (B2, L32): a floor that computes something else would mean nothing.
+ */
+function checkFloor(m: ssm.S5SequenceMixer, s: S5Host): void {
+  const [b, l] = [2, 32];
+  const x = mixerInput(b, l);
+  const u = Float32Array.from(x.dataSync());
+  const y = new Float32Array(b * l * MH);
+  s5ForwardJS(s, u, b, l, y);
+  assertClose("the forward output", y, batchedCall(m, x).dataSync());
+  const [, grads] = nn.filterValueAndGrad(meanLoss)(m, x);
+  const g = s5ForwardBackwardJS(s, u, b, l, new Float32Array(b * l * MH).fill(1 / (b * l * MH)));
+  assertClose("grad D", g.d, grads.D.dataSync());
+  const [gcr, gci] = splitComplex(grads.C.dataSync()); // C is [H, P, 2]: pairs (re, im)
+  assertClose("grad Re C", g.cr, gcr);
+  assertClose("grad Im C", g.ci, gci);
+}
+
+function floorRunner(backward: boolean): Runner {
+  const m = makeMixer();
+  const s = hostSystem(m);
+  checkFloor(m, s);
+  const u = Float32Array.from(mixerInput(MB, ML).dataSync());
+  const y = new Float32Array(MB * ML * MH);
+  const gy = new Float32Array(MB * ML * MH).fill(1 / (MB * ML * MH));
+  return { run: () => (backward ? void s5ForwardBackwardJS(s, u, MB, ML, gy) : s5ForwardJS(s, u, MB, ML, y)) };
+}
+
+function mixerCases(): Case[] {
+  const tokens = { amount: MB * ML, unit: "token" };
+  const shape = `B${MB} L${ML} H${MH} P${MSTATE / 2}`;
+  return [
+    {
+      name: `S5 mixer fwd, ${shape}`,
+      group: "s5",
+      work: tokens,
+      maxRepeats: 5,
+      timeoutS: 60, // the first call traces and compiles: time at least one warm run
+      variants: [
+        {
+          impl: "linax-jit",
+          setup() {
+            const m = makeMixer();
+            const x = mixerInput(MB, ML);
+            const f = nn.filterJit(batchedCall);
+            return linaxRunner(() => f(m, x), [x]);
+          },
+        },
+        { impl: "js-loop", setup: () => floorRunner(false) },
+      ],
+    },
+    {
+      name: `S5 mixer fwd+bwd, ${shape}`,
+      group: "s5",
+      work: tokens,
+      maxRepeats: 5,
+      timeoutS: 60,
+      reference: { "jax-linax": 125 },
+      variants: [
+        {
+          impl: "linax-jit",
+          setup() {
+            const m = makeMixer();
+            const x = mixerInput(MB, ML);
+            const f = nn.filterJit((mm: ssm.S5SequenceMixer, xx: Array) => nn.filterValueAndGrad(meanLoss)(mm, xx));
+            return linaxRunner(() => f(m, x), [x]);
+          },
+        },
+        { impl: "js-loop", setup: () => floorRunner(true) },
+      ],
+    },
+  ];
+}
+
+const [TB, TL, TF, TH] = [32, 28, 28, 128];
+
+/** linax's default S5 classifier and a jitted adam step; each run trains one step on a fixed batch. */
+function trainStepRunner(): Runner {
+  const config = new ssm.S5Config({
+    numBlocks: 4,
+    encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: TF, outFeatures: TH }),
+    sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 64 }),
+    blockConfig: new ssm.StandardBlockConfig({ dropRate: 0.1 }),
+    headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 10 }),
+  });
+  const [mk, dk] = random.split(random.key(0));
+  const [model0, state0] = nn.makeWithState(ssm.SSM)(config, mk);
+  const opt = nn.optim.adam(1e-3);
+  const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State, key: nn.PRNGKey): [Array, nn.State] => {
+    const [logp, s2] = m.callBatch(x, s, key);
+    return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
+  };
+  const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
+    const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
+    const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
+    return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
+  });
+  let model = model0;
+  let os = opt.init(nn.filter(model0, nn.isInexactArray));
+  let state = state0;
+  const x = random.normal(dk, [TB, TL, TF]);
+  const y = random.randint(dk, [TB], 0, 10);
+  let i = 0;
+  return {
+    async run() {
+      const r = step(model, os, x, y, state, random.foldIn(dk, i++));
+      [model, os, state] = [r[0], r[1], r[3]];
+      await settle(r); // the updated model and optimiser state, the loss
+      if (!Number.isFinite((await r[2].data())[0])) throw new Error("S5 train step: the loss is not finite");
+    },
+    dispose: () => [x, y].forEach((a) => a.dispose()),
+  };
+}
+
+function trainCase(): Case {
+  return {
+    name: `S5 train step, 4 blocks H${TH} B${TB} L${TL}`,
+    group: "s5",
+    work: { amount: TB * TL, unit: "token" },
+    maxRepeats: 5,
+    timeoutS: 60,
+    reference: { "jax-linax": 40 },
+    variants: [{ impl: "linax-jit", setup: trainStepRunner }],
+  };
+}
+
+/** The S5 cases. */
+export const s5Cases = (): Case[] => [...mixerCases(), trainCase()];

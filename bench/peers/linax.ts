@@ -1,0 +1,39 @@
+/**
+ * linax-ts runners. A run ends when every output array is complete: through `blockUntilReady()`
+ * where the array has it (JAX's name; waits without copying), otherwise by reading it with
+ * `await x.data()` — which on the CPU backend also copies the result out, a cost the peers do
+ * not pay (tfjs computes synchronously, jax-js is waited for with blockUntilReady).
+ */
+import { Array, treeLeaves } from "linax-ts";
+import type { Runner } from "../harness.ts";
+
+interface Waitable {
+  blockUntilReady?: () => Promise<unknown>;
+}
+
+/** Waits until every array leaf of `tree` is computed. */
+export async function settle(tree: unknown): Promise<void> {
+  for (const leaf of treeLeaves(tree)) {
+    if (!(leaf instanceof Array)) continue;
+    const w = leaf as unknown as Waitable;
+    if (typeof w.blockUntilReady === "function") await w.blockUntilReady();
+    else await leaf.data();
+  }
+}
+
+/** Disposes every array leaf of `tree` (results the benchmark does not keep). */
+export function disposeTree(tree: unknown): void {
+  for (const leaf of treeLeaves(tree)) if (leaf instanceof Array) leaf.dispose();
+}
+
+/** A runner that calls `f`, waits for its outputs and disposes them. */
+export function linaxRunner(f: () => unknown, inputs: Array[] = []): Runner {
+  return {
+    async run() {
+      const out = f();
+      await settle(out);
+      disposeTree(out);
+    },
+    dispose: () => inputs.forEach((x) => x.dispose()),
+  };
+}
