@@ -18,6 +18,7 @@ import "./kernels/conv.ts";
 import "./kernels/sort.ts";
 import "./kernels/linalg-prims.ts";
 import "./kernels/svd.ts";
+import "./kernels/eig.ts";
 import "./kernels/fft-prims.ts";
 import "./kernels/random.ts";
 

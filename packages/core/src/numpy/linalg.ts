@@ -293,3 +293,5 @@ export function matrixTranspose(x: ArrayLike): Array {
 
 export { matmul, outer, tensordot } from "./linalg-products.ts";
 export { svd, svdvals, pinv, matrixRank, cond, lstsq, type SvdOptions, type PinvOptions, type MatrixRankOptions, type LstsqOptions } from "./linalg-svd.ts";
+export { multiDot, tensorsolve, trace } from "./linalg-tensor.ts";
+export { eig, eigvals } from "./linalg-eig.ts";

@@ -37,6 +37,7 @@ export { stopGradient, stopGradientP, customJvpCallP, customVjpCallP, customLinP
 export * from "./linalg.ts";
 export * from "./linalg-lu.ts";
 export * from "./linalg-svd.ts";
+export * from "./linalg-eig.ts";
 export * from "./fft.ts";
 export { associativeScan, associativeScanP, type AssociativeScanOptions, type AssociativeScanParams } from "./control/associative-scan.ts";
 export { checkpoint, remat, rematP, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions, type RematParams } from "./control/checkpoint.ts";

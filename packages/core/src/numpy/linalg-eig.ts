@@ -1,0 +1,31 @@
+/**
+ * `np.linalg.eig` / `eigvals` for general square matrices (jax.numpy.linalg's): complex64
+ * eigenvalues and right eigenvectors (columns of unit 2-norm, largest component real, as numpy).
+ * Integer and bool input is promoted to float32. `eigvals` is differentiable (dw = diag(V⁻¹·dA·V));
+ * as in JAX, eigenvectors are not.
+ */
+import type { Array, ArrayLike } from "../core/array.ts";
+import * as lax from "../primitives/index.ts";
+import { checkMatrix } from "../primitives/linalg-util.ts";
+import { isInexact } from "../dtype.ts";
+import { asArray } from "./convert.ts";
+
+function inexact(x: ArrayLike): Array {
+  const a = asArray(x);
+  return isInexact(a.dtype) ? a : lax.convertElementType(a, "float32");
+}
+
+/** np.linalg.eig: `[w, v]` with a·v[:, k] = w[k]·v[:, k]; both complex64. */
+export function eig(a: ArrayLike): [Array, Array] {
+  const x = inexact(a);
+  checkMatrix("np.linalg.eig", "a", x.aval, true);
+  const [w, v] = lax.eig(x, { computeRightEigenvectors: true });
+  return [w, v];
+}
+
+/** np.linalg.eigvals: the eigenvalues (complex64) of general square matrices; differentiable. */
+export function eigvals(a: ArrayLike): Array {
+  const x = inexact(a);
+  checkMatrix("np.linalg.eigvals", "a", x.aval, true);
+  return lax.eig(x, { computeRightEigenvectors: false })[0];
+}
