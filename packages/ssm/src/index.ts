@@ -24,3 +24,4 @@ export { Mamba, MambaConfig, DepthwiseConv1d, type MambaOptions, type MambaCache
 export { DeltaNetSequenceMixer, DeltaNetSequenceMixerConfig, type DeltaNetSequenceMixerOptions, type DeltaNetCache } from "./mixers/deltanet.ts";
 export { IdentitySequenceMixer, IdentitySequenceMixerConfig, type IdentityCache } from "./mixers/identity.ts";
 export { Mamba2, Mamba2Config, GatedRMSNorm, type Mamba2Options, type Mamba2Cache } from "./mixers/mamba2.ts";
+export { S4D, type S4DOptions, type S4DForwardOptions, type S4DBlockCache, type S4DFinalAct } from "./s4d-block.ts";
