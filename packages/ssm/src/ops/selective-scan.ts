@@ -115,7 +115,7 @@ function expandBC(x: Array, variable: boolean): Array {
  * One chunk of the scan: the states `[batch, D, T, N]` from the initial state `h0`, and the
  * readout. `uPrev`, `bPrev` (exptrap only) are u and B one step back.
  */
-function chunkStates(h0: Array, u: Array, delta: Array, A: Array, B: Array, variableB: boolean, disc: SelectiveScanDiscretization, lam: number, uPrev: Array | null, bPrev: Array | null): Array {
+function chunkStates(h0: Array | null, u: Array, delta: Array, A: Array, B: Array, variableB: boolean, disc: SelectiveScanDiscretization, lam: number, uPrev: Array | null, bPrev: Array | null): Array {
   // deltaA = exp(einsum('bdl,dn->bdln', delta, A)); deltaB_u = einsum('bdl,b?nl,bdl->bdln', delta, B, u).
   const d4 = np.expandDims(delta, 3);
   const dA = np.exp(np.multiply(d4, np.expandDims(np.expandDims(A, 1), 0)));
@@ -126,9 +126,13 @@ function chunkStates(h0: Array, u: Array, delta: Array, A: Array, B: Array, vari
     drive = np.add(np.multiply(drive, lam), np.multiply(np.multiply(prev, dA), 1 - lam));
   }
   // Fold the carried state into the first step's drive: x_0 = a_0 h0 + b_0.
-  const first = np.add(np.multiply(dA.get(":", ":", np.arange(0, 1)), np.expandDims(h0, 2)), drive.get(":", ":", np.arange(0, 1)));
+  // (Static slices, not gathers: their transposes are pads, not scatters.) A known-zero h0 skips it.
   const T = u.shape[2];
-  const b = T === 1 ? first : np.concatenate([first, drive.get(":", ":", np.arange(1, T))], 2);
+  let b = drive;
+  if (h0 !== null) {
+    const first = np.add(np.multiply(lax.sliceInDim(dA, 0, 1, 1, 2), np.expandDims(h0, 2)), lax.sliceInDim(drive, 0, 1, 1, 2));
+    b = T === 1 ? first : np.concatenate([first, lax.sliceInDim(drive, 1, T, 1, 2)], 2);
+  }
   const aC = isComplex(b.dtype) && !isComplex(dA.dtype) ? lax.complex(dA, np.zerosLike(dA)) : dA;
   const bC = isComplex(aC.dtype) && !isComplex(b.dtype) ? lax.complex(b, np.zerosLike(b)) : b;
   return lax.linearRecurrence(aC, bC, 2);
@@ -158,7 +162,7 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
   if (opts.deltaSoftplus) dt = torchSoftplus(dt);
   const h0 = opts.initialState ? opts.initialState.astype(stateDtype) : np.zeros([batch, Dch, N], { dtype: stateDtype });
   // exptrap's previous-step terms; a carried state has no previous input here (B u = 0), as at t = 0.
-  const shiftL = (x: Array): Array => np.pad(x, [[0, 0], [0, 0], [1, 0]]).get(":", ":", np.arange(0, x.shape[2]));
+  const shiftL = (x: Array): Array => lax.sliceInDim(np.pad(x, [[0, 0], [0, 0], [1, 0]]), 0, x.shape[2], 1, 2);
   const uPrev = disc === "exptrap" ? shiftL(u) : null;
   const bPrev = disc === "exptrap" && variableB ? shiftL(B) : disc === "exptrap" ? B : null;
 
@@ -166,7 +170,13 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
   const body = checkpoint((h: Array, uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null): [Array, Array] => {
     const xs = chunkStates(h, uc, dc, A, Bc, variableB, disc, lam, up, bp);
     const Tc = uc.shape[2];
-    return [xs.get(":", ":", Tc - 1), readout(xs, Cc, variableC)];
+    return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape(h.shape), readout(xs, Cc, variableC)];
+  });
+  // The single-chunk case from a zero state: no state to fold in.
+  const single = checkpoint((uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null): [Array, Array] => {
+    const xs = chunkStates(null, uc, dc, A, Bc, variableB, disc, lam, up, bp);
+    const Tc = uc.shape[2];
+    return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape([batch, Dch, N]), readout(xs, Cc, variableC)];
   });
 
   let y: Array;
@@ -175,7 +185,7 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
     y = np.zeros([batch, Dch, 0]);
     last = h0;
   } else if (L <= T) {
-    [last, y] = body(h0, u, dt, B, C, uPrev, bPrev);
+    [last, y] = opts.initialState ? body(h0, u, dt, B, C, uPrev, bPrev) : single(u, dt, B, C, uPrev, bPrev);
   } else {
     // Pad to a whole number of chunks with Δ = 0 (exp(0·A) = 1, drive 0: the state is unchanged).
     const nc = Math.ceil(L / T);
@@ -195,7 +205,7 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
       return body(h, c.u as Array, c.d as Array, c.B ?? B, c.C ?? C, c.up, c.bp ?? (disc === "exptrap" ? B : null));
     }, h0, xs);
     // ys: [nc, b, D, T] → [b, D, nc·T] → drop the padding.
-    y = np.moveaxis(ys, 0, 2).reshape([batch, Dch, nc * T]).get(":", ":", np.arange(0, L));
+    y = lax.sliceInDim(np.moveaxis(ys, 0, 2).reshape([batch, Dch, nc * T]), 0, L, 1, 2);
     last = hN;
   }
   let out = opts.D ? np.add(y, np.multiply(u, np.expandDims(opts.D, 1))) : y;
