@@ -7,3 +7,4 @@ import "./linalg-solve.ts";
 import "./linalg-lu.ts";
 import "./linalg-qr.ts";
 import "./linalg-eigh.ts";
+import "./linalg-svd.ts";
