@@ -10,6 +10,7 @@ import { S5SequenceMixerConfig } from "./mixers/s5.ts";
 import { LinOSSSequenceMixerConfig } from "./mixers/linoss.ts";
 import { LRUSequenceMixerConfig } from "./mixers/lru.ts";
 import { S4DSequenceMixerConfig } from "./mixers/s4d.ts";
+import { DeltaNetSequenceMixerConfig } from "./mixers/deltanet.ts";
 import { BlockConfig, StandardBlockConfig } from "./blocks.ts";
 import { ChannelMixerConfig, GLUConfig } from "./channel-mixers.ts";
 import type { EncoderConfig } from "./encoders.ts";
@@ -77,5 +78,12 @@ export class LRUConfig extends RepeatedBlocksConfig<LRUSequenceMixerConfig> {
 export class S4DConfig extends RepeatedBlocksConfig<S4DSequenceMixerConfig> {
   constructor(opts: HighLevelConfigOptions<S4DSequenceMixerConfig>) {
     super(opts, S4DSequenceMixerConfig, () => new S4DSequenceMixerConfig());
+  }
+}
+
+/** discretax's DeltaNet model: `numBlocks` DeltaNet blocks (default mixer `DeltaNetSequenceMixerConfig()`). */
+export class DeltaNetConfig extends RepeatedBlocksConfig<DeltaNetSequenceMixerConfig> {
+  constructor(opts: HighLevelConfigOptions<DeltaNetSequenceMixerConfig>) {
+    super(opts, DeltaNetSequenceMixerConfig, () => new DeltaNetSequenceMixerConfig());
   }
 }

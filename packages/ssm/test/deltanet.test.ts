@@ -151,3 +151,14 @@ test("IdentitySequenceMixer: y = x, no leaves, step = identity; DeltaNet and Ide
     assertClose(nums(np.swapaxes(ySeq, 0, 1)), nums(yPar), { atol: 1e-5, msg: mixer.constructor.name });
   }
 });
+
+test("DeltaNetConfig: numBlocks DeltaNet blocks with the default mixer; builds and runs", () => {
+  const cfg = new ssm.DeltaNetConfig({ numBlocks: 2, encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 8 }), headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 2 }) });
+  assert.equal(cfg.sequenceMixerConfigs.length, 2);
+  assert.ok(cfg.sequenceMixerConfig instanceof ssm.DeltaNetSequenceMixerConfig);
+  const [model, s0] = nn.makeWithState(ssm.SSM)(cfg, key);
+  assert.deepEqual((model.blocks[0] as ssm.StandardBlock).sequence_mixer.constructor.name, "DeltaNetSequenceMixer");
+  const [y] = model.callBatch(np.stack([randomInput(4, 3, 1).x, randomInput(4, 3, 2).x]), s0, key);
+  assert.deepEqual(y.shape, [2, 2]);
+  assert.ok(nums(y).every(Number.isFinite));
+});
