@@ -147,3 +147,18 @@ test("damped IM / IMEX2 / EX: leaves, options, gradients", () => {
   assert.throws(() => new LinOSSSequenceMixerConfig({ discretization: "IMEX4" as LinOSSDiscretization }), /must be one of IM, IMEX, IMEX2, EX/);
   assert.throws(() => new LinOSSSequenceMixerConfig({ rMin: 0 }), /rMin must be in \(0, 1\]/);
 });
+
+test('initialization "AG": A ~ U[0, aMax), G ~ U[0, gMax) for every damped scheme; the projected step is stable and step == call', () => {
+  for (const d of ["IMEX", ...damped] as LinOSSDiscretization[]) {
+    const m = new LinOSSSequenceMixerConfig({ stateDim: 32, discretization: d, initialization: "AG", aMax: 2, gMax: 0.5 }).build(H, random.PRNGKey(12));
+    const A = nums(m.A_diag);
+    const G = nums(m.G_diag as Array);
+    assert.ok(A.every((v) => v >= 0 && v < 2) && G.every((v) => v >= 0 && v < 0.5), d);
+    assert.ok(Math.max(...A) > 1, `${d}: A spans [0, 2)`);
+    const { r2 } = eig(m);
+    assert.ok(r2.every((v) => v <= 1 + 1e-5), `${d}: |λ|² ≤ 1`);
+    const { x } = randomInput(6, H, 13);
+    assertClose(nums(m.callRecurrent(x.reshape([6, 1, H]))[0]), nums(m.call(x)), { atol: 2e-5, rtol: 1e-4, msg: d });
+  }
+  assert.throws(() => new LinOSSSequenceMixerConfig({ initialization: "XY" as "AG" }), /initialization must be "RT" or "AG"/);
+});

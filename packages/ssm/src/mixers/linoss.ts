@@ -32,6 +32,16 @@ export interface LinOSSSequenceMixerOptions {
   rMin?: number;
   /** Damped init: eigenvalue phases in `[0, thetaMax)` (default π). */
   thetaMax?: number;
+  /**
+   * Damped init (the damped-LinOSS code's `initialization`): "RT" (default) samples the step's
+   * eigenvalues on the ring `rMin ≤ |λ| ≤ 1`, `0 ≤ θ < thetaMax` and maps them to (A, G) (for
+   * IMEX exactly linax's init); "AG" draws `A ~ U[0, aMax)`, `G ~ U[0, gMax)` (the projection
+   * then keeps them stable).
+   */
+  initialization?: "RT" | "AG";
+  /** "AG" init bounds (defaults 1, 1). */
+  aMax?: number;
+  gMax?: number;
 }
 
 /** linax's `LinOSSSequenceMixerConfig`. */
@@ -41,6 +51,9 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
   readonly damping: boolean;
   readonly rMin: number;
   readonly thetaMax: number;
+  readonly initialization: "RT" | "AG";
+  readonly aMax: number;
+  readonly gMax: number;
 
   constructor(opts: LinOSSSequenceMixerOptions = {}) {
     super();
@@ -49,6 +62,11 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
     this.damping = opts.damping ?? true;
     this.rMin = opts.rMin ?? 0.9;
     this.thetaMax = opts.thetaMax ?? Math.PI;
+    this.initialization = opts.initialization ?? "RT";
+    this.aMax = opts.aMax ?? 1;
+    this.gMax = opts.gMax ?? 1;
+    if (this.initialization !== "RT" && this.initialization !== "AG") throw new ValueError(`LinOSSSequenceMixerConfig: initialization must be "RT" or "AG"; got ${JSON.stringify(this.initialization)}`);
+    if (!(this.aMax > 0 && this.gMax > 0)) throw new ValueError(`LinOSSSequenceMixerConfig: aMax and gMax must be positive; got ${this.aMax}, ${this.gMax}`);
     if (!Number.isInteger(this.stateDim) || this.stateDim < 1) throw new ValueError(`LinOSSSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
     if (!DISCRETIZATIONS.includes(this.discretization)) {
       throw new ValueError(`LinOSSSequenceMixerConfig: discretization must be one of ${DISCRETIZATIONS.join(", ")}; got ${JSON.stringify(this.discretization)}`);
@@ -110,7 +128,10 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
     const H = inFeatures;
     const [AKey, GKey, BKey, CKey, DKey, stepKey] = splitKey(key, 7);
     const steps = np.multiply(random.normal(stepKey, [P]), 0.5);
-    if (cfg.damping && cfg.discretization !== "IMEX") {
+    if (cfg.damping && cfg.initialization === "AG") {
+      this.A_diag = np.multiply(random.uniform(AKey, [P]), cfg.aMax);
+      this.G_diag = np.multiply(random.uniform(GKey, [P]), cfg.gMax);
+    } else if (cfg.damping && cfg.discretization !== "IMEX") {
       // The damped-LinOSS code's ring ("RT") init: eigenvalues on the ring, mapped to (A, G).
       [this.A_diag, this.G_diag] = initDampedRing(cfg.discretization, AKey, GKey, P, cfg.rMin, cfg.thetaMax, sigmoid(steps));
     } else if (cfg.discretization === "IMEX" && cfg.damping) {
