@@ -82,3 +82,38 @@ test("svd on WebGPU: rank-deficient (completion), zero, NaN, no vectors, empty",
   const [s0, u0, v0] = await Promise.all(lax.svdP.bind([toWebGPU(fromValues([], [0, 2], "float32"))], { fullMatrices: true, computeUv: true }).map(readValues));
   assert.deepEqual([s0, u0, v0], [[], [], [1, 0, 0, 1]]);
 });
+
+async function checkEig(a: Array, what: string): Promise<void> {
+  const n = a.shape[a.ndim - 1];
+  const batch = a.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+  const cpu = await Promise.all(lax.eigP.bind([a], { computeRightEigenvectors: true }).map(readValues));
+  const gpu = await Promise.all(lax.eigP.bind([toWebGPU(a)], { computeRightEigenvectors: true }).map(readValues));
+  const av = await readValues(a);
+  const scale = Math.max(1, ...av.map(Math.abs));
+  cpu[0].forEach((x, i) => assert.ok(Math.abs(gpu[0][i] - x) <= 2e-5 * scale, `${what}: w[${i}] ${gpu[0][i]} vs CPU ${x}`));
+  for (let b = 0; b < batch; b++) {
+    const A = mat(av, width(a.dtype), b, n, n);
+    const v = mat(gpu[1], 2, b, n, n);
+    const w = mat(gpu[0], 2, b, 1, n)[0];
+    const vl = v.map((row) => row.map((x, j) => cmul(x, w[j])));
+    near(matmul(A, v), vl, 2e-5 * scale * n, `${what}: A·v = λ·v`);
+    for (let k = 0; k < n; k++) {
+      const col = v.map((row) => row[k]);
+      const nrm = Math.sqrt(col.reduce((s, x) => s + x[0] ** 2 + x[1] ** 2, 0));
+      assert.ok(Math.abs(nrm - 1) < 1e-5, `${what}: ‖v_${k}‖ = ${nrm}`);
+      const big = col.reduce((bi, x, i) => (Math.hypot(...x) > Math.hypot(...col[bi]) + 1e-6 ? i : bi), 0);
+      assert.ok(col[big][0] > 0 && Math.abs(col[big][1]) < 1e-6, `${what}: v_${k}'s largest component ${col[big]}`);
+    }
+  }
+}
+
+test("eig on WebGPU: vs CPU eigenvalues and A·v = λ·v; real with complex pairs, complex, batched", async () => {
+  // [[0, −1], [1, 0]]: ±i.
+  await checkEig(fromValues([0, -1, 1, 0], [2, 2], "float32"), "rotation");
+  await checkEig(randMat([5, 5], "float32", 11), "f32 5×5");
+  await checkEig(randMat([2, 3, 3], "complex64", 12), "c64 2×3×3");
+  const [w] = lax.eigP.bind([toWebGPU(fromValues([2, 1, 0, 3], [2, 2], "float32"))], { computeRightEigenvectors: false });
+  assert.deepEqual(await readValues(w), [2, 0, 3, 0]);
+  const nan = await Promise.all(lax.eigP.bind([toWebGPU(fromValues([NaN, 0, 0, 1], [2, 2], "float32"))], { computeRightEigenvectors: true }).map(readValues));
+  assert.ok(nan.every((o) => o.every(Number.isNaN)));
+});
