@@ -25,3 +25,4 @@ export { DeltaNetSequenceMixer, DeltaNetSequenceMixerConfig, type DeltaNetSequen
 export { IdentitySequenceMixer, IdentitySequenceMixerConfig, type IdentityCache } from "./mixers/identity.ts";
 export { Mamba2, Mamba2Config, GatedRMSNorm, type Mamba2Options, type Mamba2Cache } from "./mixers/mamba2.ts";
 export { S4D, type S4DOptions, type S4DForwardOptions, type S4DBlockCache, type S4DFinalAct } from "./s4d-block.ts";
+export { SSTransformer, SSTransformerConfig, SSTBlock, type SSTransformerOptions, type SSTransformerCache, type SSTBlockCache } from "./sstransformer.ts";
