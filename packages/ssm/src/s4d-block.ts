@@ -94,7 +94,7 @@ export interface S4DBlockCache {
 
 /** Options of `S4D.forward`. */
 export interface S4DForwardOptions {
-  /** Valid lengths: a number (all sequences) or `[B]` / `[1]` (list or int array). */
+  /** Valid lengths: a number (all sequences) or `[B]` / `[1]` / `[]` (list or int array; may be traced). */
   lengths?: number | readonly number[] | Array;
   /** Initial state `[B, H, N/2]` complex64 (default zeros). */
   state?: Array;
@@ -388,7 +388,8 @@ export class S4D extends Module {
       return lengths === L ? null : np.full([B], lengths, { dtype: "int32" });
     }
     const arr = lengths instanceof Array ? lengths : np.array(new Int32Array(lengths));
-    if (arr.ndim !== 1 || (arr.shape[0] !== 1 && arr.shape[0] !== B)) throw new ShapeError(`S4D.forward: lengths must have shape [${B}] or [1]; got [${arr.shape.join(", ")}]`);
+    // A scalar array (e.g. one entry of a vmapped [B] lengths) applies to every sequence, like a number.
+    if (arr.ndim > 1 || (arr.ndim === 1 && arr.shape[0] !== 1 && arr.shape[0] !== B)) throw new ShapeError(`S4D.forward: lengths must have shape [${B}], [1] or []; got [${arr.shape.join(", ")}]`);
     if (arr.dtype !== "int32" && arr.dtype !== "uint32") throw new ValueError(`S4D.forward: lengths must be integers; got ${arr.dtype}`);
     return np.broadcastTo(arr.astype("int32"), [B]);
   }

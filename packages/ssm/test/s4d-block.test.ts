@@ -133,7 +133,10 @@ test("S4D: lengths — valid outputs equal the unpadded run; the returned state 
   // An int equal to L is no mask (as lrnnx); out of range and wrong shapes are errors.
   assertClose(nums(m.forward(x, { lengths: 7 })[0]), nums(m.forward(x)[0]), { atol: 0 });
   assert.throws(() => m.forward(x, { lengths: 8 }), /lengths must be an integer in \[0, 7\]/);
-  assert.throws(() => m.forward(x, { lengths: [1, 2, 3] }), /lengths must have shape \[2\] or \[1\]/);
+  assert.throws(() => m.forward(x, { lengths: [1, 2, 3] }), /lengths must have shape \[2\], \[1\] or \[\]/);
+  // vmap over sequences with a mapped scalar length each.
+  const yv = vmap((xi: Array, li: Array) => m.forward(np.expandDims(xi, 0), { lengths: li })[0].get(0))(x, np.array([7, 4], { dtype: "int32" }));
+  assertClose(nums(yv.get(1, ":", ":4")), nums(m.forward(b)[0].get(0)), { atol: 1e-5 });
   assert.throws(() => m.forward(x, { lenghts: 3 } as unknown as ssm.S4DForwardOptions), (e: unknown) => e instanceof ValueError && /unknown option "lenghts"/.test(e.message));
   // jit with traced lengths.
   const f = jit((xx: Array, l: Array) => m.forward(xx, { lengths: l })[0]);
