@@ -14,7 +14,7 @@ export interface RunRecord {
   command: string;
   backend: string;
   options: Record<string, unknown>;
-  machine: { cpu: string; cores: number; node: string; loadavg: number[] };
+  machine: { cpu: string; cores: number; node: string; loadavg: number[]; adapter?: string };
   peers: string[];
   bandwidth?: Bandwidth;
   cases: { name: string; group: string; work?: Case["work"]; opsPerRun?: number; reference?: Case["reference"]; note?: string }[];
@@ -127,13 +127,13 @@ export function markdown(rec: RunRecord, cases: Case[]): string {
       ? ""
       : `Memory bandwidth (64 MiB arrays): ${rec.bandwidth.figures.map((f) => `${f.name} ${f.gbPerS.toFixed(1)} GB/s`).join(", ")}; "% bw" is against the best, ${rec.bandwidth.bestGbPerS.toFixed(1)} GB/s.\n\n`;
   return [
-    `Measured ${rec.date.slice(0, 16).replace("T", " ")} UTC on ${m.cores}× ${m.cpu}, Node ${m.node}, backend \`${rec.backend}\` (load average ${m.loadavg.join(", ")}; the machine is shared, so figures are noisy). Reproduce with:`,
+    `Measured ${rec.date.slice(0, 16).replace("T", " ")} UTC on ${m.cores}× ${m.cpu}, Node ${m.node}, backend \`${rec.backend}\`${m.adapter === undefined ? "" : ` (adapter: ${m.adapter})`} (load average ${m.loadavg.join(", ")}; the machine is shared, so figures are noisy). Reproduce with:`,
     "",
     "```sh",
     rec.command,
     "```",
     "",
-    `Median of the timed runs after a warm-up, all implementations interleaved in one process; a run ends when its result is computed. ${rec.peers.join("; ")}. Speedup = peer time ÷ linax-ts time (above 1: linax-ts is faster).`,
+    `Median of the timed runs after a warm-up, all implementations interleaved in one process; a run ends when its result is computed. ${rec.peers.map((p) => `${p}. `).join("")}Speedup = peer time ÷ linax-ts time (above 1: linax-ts is faster).`,
     "",
     bwLine + header,
     sep,

@@ -49,7 +49,8 @@ function reproduceCommand(argv: string[]): string {
     if (argv[i] === "--json") i++;
     else if (!argv[i].startsWith("--json=")) kept.push(argv[i]);
   }
-  return kept.length === 0 ? "npm run bench" : `npm run bench -- ${kept.join(" ")}`;
+  const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  return kept.length === 0 ? "npm run bench" : `npm run bench -- ${kept.map(quote).join(" ")}`;
 }
 
 const ALL_PEERS = ["tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "js-loop"];
@@ -99,7 +100,11 @@ async function main(): Promise<void> {
   if (v.list) return void all.forEach((c) => console.log(`${c.group.padEnd(13)} ${c.name}  [${c.variants.map((x) => x.impl).join(", ")}]`));
   if (cases.length === 0) throw new Error(`bench: --filter ${JSON.stringify(v.filter)} matches no case (see --list)`);
 
-  if (backend === "webgpu") console.log(`webgpu adapter: ${(await initWebGPU()).adapterInfo}`);
+  let adapter: string | undefined;
+  if (backend === "webgpu") {
+    adapter = (await initWebGPU()).adapterInfo;
+    console.log(`webgpu adapter: ${adapter}`);
+  }
   setDefaultBackend(backend);
   // The peers run on the CPU; under WebGPU only linax-ts itself is measured.
   const active = backend === "cpu" ? peers : [];
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
     command: reproduceCommand(argv),
     backend,
     options: { ...opts, log: undefined, peers: active },
-    machine: machineInfo(),
+    machine: { ...machineInfo(), adapter },
     peers: peerNotes,
     bandwidth,
     cases: cases.map((c) => ({ name: c.name, group: c.group, work: c.work, opsPerRun: c.opsPerRun, reference: c.reference, note: c.note })),
