@@ -16,6 +16,7 @@ export * from "./dtype.ts";
 export * from "./errors.ts";
 export { config, type ConfigFlags } from "./config.ts";
 export { prod, stridesOf, broadcastShapes, normAxis, normAxes, shapeEq } from "./shape.ts";
+export { axisOptions, checkOptions, checkValue, type OptionKind, type OptionSpec } from "./numpy/args.ts";
 export { registerBackend, setDefaultBackend, getBackend, listBackends, type Backend, type DeviceBuffer, type Executable } from "./backend.ts";
 export { treeFlatten, treeUnflatten, treeMap, treeLeaves, treeStructure, treeLeavesWithPath, registerPytreeNode, TreeDef, type PyTree } from "./tree/pytree.ts";
 export { jvp, vjp, linearize, grad, valueAndGrad, vmap, jit, makeJaxpr, type GradOptions, type VmapOptions, type JitOptions } from "./transforms/api.ts";

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, random, jit, vmap, grad, ConcretizationError, ValueError, ShapeError, type Array } from "linax-ts";
+import { np, nn, random, jit, vmap, grad, ConcretizationError, ValueError, ShapeError, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 
 const x = np.array([
@@ -174,4 +174,31 @@ test("a non-scalar or a tracer raises the concretization error naming the functi
   assert.throws(() => underJit((a) => `${a}`), /template string: cannot convert Traced/);
   assert.throws(() => underJit((a) => (a as unknown as number) + 1), /JS arithmetic or == on an array/);
   assert.throws(() => grad((a: Array) => (Number(a) > 0 ? a : np.negative(a)))(np.array(1)), ConcretizationError);
+});
+
+test("diagonal / trace / diag / linalg.norm / nn.softmax take numpy's positional arguments", () => {
+  const m = np.arange(9).reshape([3, 3]);
+  assert.deepEqual(np.diagonal(m, 1).tolist(), [1, 5]);
+  assert.deepEqual(np.diagonal(m, -1).tolist(), [3, 7]);
+  assert.deepEqual(np.diagonal(m, { offset: 1 }).tolist(), [1, 5]);
+  assert.equal(np.trace(m, 1).tolist(), 6);
+  assert.deepEqual(np.trace(np.arange(8).reshape([2, 2, 2]), 0, 1, 2).tolist(), [3, 11]);
+  assert.deepEqual(np.diag(np.array([1, 2]), 1).tolist(), [[0, 1, 0], [0, 0, 2], [0, 0, 0]]);
+  assert.throws(() => np.diagonal(m, "1" as never), /diagonal: 'offset' must be an integer/);
+  assert.throws(() => np.trace(m, { axis: 0 } as never), /trace: unknown option 'axis'/);
+  // ‖[3, 4]‖₂ = 5 per row, ‖·‖₁ = 7; the max-norm 4.
+  const v = np.array([[3, 4], [3, 4]]);
+  assertClose(np.linalg.norm(v, 2, -1), [5, 5]);
+  assertClose(np.linalg.norm(v, 1, 1), [7, 7]);
+  assertClose(np.linalg.norm(v, Infinity, -1, { keepdims: true }), [[4], [4]]);
+  assertClose(np.linalg.norm(v, null, 0), [Math.sqrt(18), Math.sqrt(32)]);
+  assertClose(np.linalg.norm(v, { ord: 2, axis: -1 }), [5, 5]);
+  assert.throws(() => np.linalg.norm(v, "2" as never), /'ord' must be a number, "fro" or "nuc"/);
+  assert.throws(() => np.linalg.norm(v, { order: 2 } as never), /unknown option 'order'/);
+  // jax.nn.softmax(x, axis): axis 0 of [[0, 0], [ln 3, 0]] gives [[1/4, 1/2], [3/4, 1/2]] (before, 0 was ignored).
+  const lg = np.array([[0, 0], [Math.log(3), 0]]);
+  assertClose(nn.softmax(lg, 0), [[0.25, 0.5], [0.75, 0.5]], { rtol: 1e-6 });
+  assertClose(nn.logSoftmax(lg, 0), [[Math.log(0.25), Math.log(0.5)], [Math.log(0.75), Math.log(0.5)]], { rtol: 1e-5 });
+  assertClose(nn.softmax(lg, { axis: 0 }), nn.softmax(lg, 0));
+  assert.throws(() => nn.softmax(lg, "0" as never), /softmax: 'axis' must be/);
 });

@@ -4,7 +4,7 @@
  * as a static field compares equal across instances (the function's identity is part of `jit`'s
  * cache key).
  */
-import { isInexact, lax, normAxis, np, type Array, type ArrayLike, type DType } from "@linax-ts/core";
+import { axisOptions, isInexact, lax, normAxis, np, type Array, type ArrayLike, type DType } from "@linax-ts/core";
 
 /**
  * `x` as an array of an inexact dtype: integer and bool inputs become float32 (a weakly typed JS
@@ -84,19 +84,23 @@ export function leakyRelu(x: ArrayLike, opts: { negativeSlope?: number } = {}): 
   return np.where(np.greaterEqual(a, 0), a, np.multiply(opts.negativeSlope ?? 0.01, a));
 }
 
-/** Softmax along `axis` (default -1), shifted by the max for stability. */
-export function softmax(x: ArrayLike, opts: { axis?: number | readonly number[] } = {}): Array {
+/** `jax.nn.softmax`'s axis: positional (`softmax(x, 0)`) or `{ axis }`; default -1. */
+type SoftmaxAxis = number | readonly number[] | { axis?: number | readonly number[] };
+
+/** Softmax along `axis` (default -1; positional as in JAX, or `{ axis }`), shifted by the max for stability. */
+export function softmax(x: ArrayLike, axisOrOpts?: SoftmaxAxis): Array {
   const a = asInexact(x);
-  const axis = opts.axis ?? -1;
+  const axis = axisOptions<{ axis?: number | readonly number[] }>("softmax", axisOrOpts, undefined, { axis: "axes" }).axis ?? -1;
   const m = np.max(a, { axis, keepdims: true });
   const e = np.exp(np.subtract(a, np.where(np.isfinite(m), m, 0)));
   return np.divide(e, np.sum(e, { axis, keepdims: true }));
 }
 
-/** log(softmax(x)) along `axis` (default -1), computed as x - logsumexp(x). */
-export function logSoftmax(x: ArrayLike, opts: { axis?: number | readonly number[] } = {}): Array {
+/** log(softmax(x)) along `axis` (default -1; positional or `{ axis }`), computed as x - logsumexp(x). */
+export function logSoftmax(x: ArrayLike, axisOrOpts?: SoftmaxAxis): Array {
   const a = asInexact(x);
-  return np.subtract(a, np.logsumexp(a, { axis: opts.axis ?? -1, keepdims: true }));
+  const axis = axisOptions<{ axis?: number | readonly number[] }>("logSoftmax", axisOrOpts, undefined, { axis: "axes" }).axis ?? -1;
+  return np.subtract(a, np.logsumexp(a, { axis, keepdims: true }));
 }
 
 /** The identity, as a named function (for layers' `finalActivation` default). */

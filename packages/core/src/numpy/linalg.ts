@@ -17,6 +17,7 @@ import { ShapeError, ValueError } from "../errors.ts";
 import { broadcastShapes, fmtShape, normAxes } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { broadcastTo, resultDType } from "./promote.ts";
+import { checkOptions, checkValue, type OptionSpec } from "./args.ts";
 
 /** Convert integer/bool input to float32 (numpy's linalg works in inexact dtypes). */
 function inexact(x: ArrayLike, dtype?: DType): Array {
@@ -203,8 +204,26 @@ function singularValues(x: Array): Array {
   return lax.svdvals(x);
 }
 
-/** np.linalg.norm: vector and matrix norms (float32 result). */
-export function norm(x: ArrayLike, opts: NormOptions = {}): Array {
+const NORM_SPEC: OptionSpec = { ord: "any", axis: "axes", keepdims: "boolean" };
+
+/**
+ * np.linalg.norm: vector and matrix norms (float32 result). `ord` and `axis` go positionally, as
+ * numpy's (`norm(x, 2, -1)`), or in an options object (`norm(x, { ord: 2, axis: -1 })`).
+ */
+export function norm(x: ArrayLike, ordOrOpts?: NormOrd | null | NormOptions, axis?: number | readonly number[] | null, options?: { keepdims?: boolean }): Array {
+  let opts: NormOptions;
+  if (ordOrOpts !== null && typeof ordOrOpts === "object") {
+    if (axis !== undefined || options !== undefined) throw new ValueError("np.linalg.norm: pass ord/axis either positionally or as one options object, not both");
+    checkOptions("np.linalg.norm", ordOrOpts, NORM_SPEC);
+    opts = ordOrOpts;
+  } else {
+    if (axis !== undefined && axis !== null) checkValue("np.linalg.norm", "axis", axis, "axes");
+    checkOptions("np.linalg.norm", options, { keepdims: "boolean" });
+    opts = { ord: ordOrOpts ?? undefined, axis: axis ?? undefined, keepdims: options?.keepdims };
+  }
+  if (opts.ord !== undefined && typeof opts.ord !== "number" && opts.ord !== "fro" && opts.ord !== "nuc") {
+    throw new ValueError(`np.linalg.norm: 'ord' must be a number, "fro" or "nuc"; got ${JSON.stringify(opts.ord)}`);
+  }
   const a = inexact(x);
   const { ord } = opts;
   let axes: number[];

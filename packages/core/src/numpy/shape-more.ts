@@ -13,7 +13,7 @@ import { array, asArray, scalarArray } from "./convert.ts";
 import { broadcastTo } from "./promote.ts";
 import { axisOf, ravel, type AxisArg } from "./shape.ts";
 import { normalizeIndexArray } from "./indexing.ts";
-import { axisOptions, type OptionSpec } from "./args.ts";
+import { axisOptions, checkOptions, checkValue, isOptionsObject, type OptionSpec } from "./args.ts";
 
 type AxesArg = number | readonly number[] | null | { axis?: number | readonly number[] | null };
 const TAKE_SPEC: OptionSpec = { axis: "axis", mode: ["fill", "clip", "wrap", "promise_in_bounds", "drop"], fillValue: "number" };
@@ -284,8 +284,26 @@ export interface DiagonalOptions {
   axis2?: number;
 }
 
-/** The diagonal(s) over `axis1`, `axis2` (numpy: the other axes first, the diagonal last). */
-export function diagonal(x: ArrayLike, opts: DiagonalOptions = {}): Array {
+const DIAG_SPEC: OptionSpec = { offset: "integer", axis1: "integer", axis2: "integer" };
+
+/** numpy's `(offset, axis1, axis2)` given positionally or as one options object. */
+function diagonalArgs(op: string, offset: number | DiagonalOptions | undefined, axis1: number | undefined, axis2: number | undefined): DiagonalOptions {
+  if (offset !== null && typeof offset === "object") {
+    if (axis1 !== undefined || axis2 !== undefined) throw new ValueError(`${op}: pass offset/axis1/axis2 either positionally or as one options object, not both`);
+    checkOptions(op, offset, DIAG_SPEC);
+    return offset;
+  }
+  const out: DiagonalOptions = { offset, axis1, axis2 };
+  for (const [k, v] of Object.entries(out)) if (v !== undefined) checkValue(op, k, v, "integer");
+  return out;
+}
+
+/**
+ * The diagonal(s) over `axis1`, `axis2` (numpy: the other axes first, the diagonal last).
+ * `offset`, `axis1`, `axis2` go positionally, as numpy's, or in an options object.
+ */
+export function diagonal(x: ArrayLike, offset?: number | DiagonalOptions, axis1?: number, axis2?: number): Array {
+  const opts = diagonalArgs("diagonal", offset, axis1, axis2);
   const a = asArray(x);
   if (a.ndim < 2) throw new ShapeError(`diagonal: input must be at least 2-d; got shape ${fmtShape(a.shape)}`);
   const [i1, i2] = [normAxis("diagonal", opts.axis1 ?? 0, a.ndim, "axis1"), normAxis("diagonal", opts.axis2 ?? 1, a.ndim, "axis2")];
@@ -303,7 +321,10 @@ export function diagonal(x: ArrayLike, opts: DiagonalOptions = {}): Array {
 }
 
 /** numpy's `diag`: a 1-d input gives a matrix with it on the k-th diagonal; 2-d gives that diagonal. */
-export function diag(v: ArrayLike, opts: { k?: number } = {}): Array {
+export function diag(v: ArrayLike, k0?: number | { k?: number }): Array {
+  const opts = isOptionsObject(k0) ? k0 : { k: k0 };
+  if (isOptionsObject(k0)) checkOptions("diag", k0, { k: "integer" });
+  else if (k0 !== undefined) checkValue("diag", "k", k0, "integer");
   const a = asArray(v);
   const k = opts.k ?? 0;
   if (a.ndim === 2) return diagonal(a, { offset: k });
@@ -316,9 +337,9 @@ export function diag(v: ArrayLike, opts: { k?: number } = {}): Array {
   return lax.scatterAdd(zeros, array(ids, { dtype: "int32" }).reshape([a.shape[0], 2]), a, dn, { mode: "promise_in_bounds", uniqueIndices: true });
 }
 
-/** Sum along a diagonal (numpy's `trace`). */
-export function trace(x: ArrayLike, opts: DiagonalOptions = {}): Array {
-  const d = diagonal(x, opts);
+/** Sum along a diagonal (numpy's `trace`; `offset`, `axis1`, `axis2` as in `diagonal`). */
+export function trace(x: ArrayLike, offset?: number | DiagonalOptions, axis1?: number, axis2?: number): Array {
+  const d = diagonal(x, diagonalArgs("trace", offset, axis1, axis2));
   const s = d.dtype === "bool" ? lax.convertElementType(d, "int32") : d;
   return lax.reduceSum(s, [s.ndim - 1]);
 }
