@@ -1,5 +1,5 @@
 /**
- * Mamba and Mamba-2 on WebGPU give the CPU reference's numbers: init (same key; the samplers are
+ * Mamba, Mamba-2 and the State Space Transformer on WebGPU give the CPU reference's numbers: init (same key; the samplers are
  * bit-exact across backends), the parallel forward (selective scan / chunked SSD), the gradient,
  * and token-by-token steps. Kept tiny: the CI adapter is a software rasteriser.
  */
@@ -46,3 +46,21 @@ for (const [name, make] of BLOCKS) {
     for (let i = 0; i < cpu.grads.length; i++) assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
   });
 }
+
+test("SSTransformer: forward, gradient and KV-cache step on WebGPU equal the CPU's", async () => {
+  const runSst = (): { y: Array; grads: Array[]; yStep: Array } => {
+    const m = ssm.SSTransformer.build({ embedDim: 3, hiddenSize: 4, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2, expandFactor: 1, dropout: 0, windowSize: 3, slidingWindow: true }, random.PRNGKey(1));
+    const x = random.normal(random.PRNGKey(2), [2, 5, 3]);
+    const g = nn.filterGrad((mm: ssm.SSTransformer) => np.sum(np.square(mm.call(x))))(m);
+    let cache = m.initCache(2);
+    let yStep: Array | undefined;
+    for (let t = 0; t < 5; t++) [yStep, cache] = m.step(x.get(":", t), cache);
+    return { y: m.call(x), grads: treeLeaves(nn.filter(g, nn.isInexactArray)) as Array[], yStep: yStep as Array };
+  };
+  const cpu = runSst();
+  const gpu = await onBackend("webgpu", async () => runSst());
+  assert.equal((gpu.y as ConcreteArray).backend.name, "webgpu");
+  assertClose(await readValues(gpu.y), cpuNums(cpu.y), { rtol: 1e-4, atol: 1e-5 });
+  assertClose(await readValues(gpu.yStep), cpuNums(cpu.y), { rtol: 1e-4, atol: 1e-5 });
+  for (let i = 0; i < cpu.grads.length; i++) assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
+});
