@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { grad, jit, lax, np, vmap, ShapeError, DTypeError, ValueError, type Array } from "linax-ts";
+import { grad, jit, lax, makeJaxpr, np, vmap, ShapeError, DTypeError, ValueError, type Array } from "linax-ts";
 import { ssm } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { assertClose, cadd, cexp, cmul, cscale, cx, maxAbs, nums, type Cx } from "./helpers.ts";
@@ -314,4 +314,22 @@ test("bad input: clear errors naming the argument and shapes", () => {
   assert.throws(() => selectiveScan(u, u, A, B, B, { discretization: "bilinear" as "zoh" }), (e: Error) => e instanceof ValueError && /discretization/.test(e.message));
   const st = selectiveScanInitState(1, 2, 3);
   assert.throws(() => selectiveScanStep(st, np.zeros([2, 2]), np.zeros([2, 2]), A, np.zeros([2, 3]), np.zeros([2, 3])), (e: Error) => e instanceof ShapeError && /\[batch, D\] = \[1, 2\]/.test(e.message));
+});
+
+test("memory: the backward pass keeps no [batch, D, L, N] array — only chunk states (inspected in grad's jaxpr)", () => {
+  const [b, D, L, N, T] = [2, 3, 24, 5, 4];
+  const c = randomCase(23, { batch: b, D, L, N, variable: true, complex: false, disc: "zoh", extras: true });
+  const topLevelSizes = (f: (u: Array) => Array): number[] =>
+    makeJaxpr(grad(f))(c.u).jaxpr.eqns.flatMap((e) => e.outBinders.map((v) => v.aval.shape.reduce((p, s) => p * s, 1)));
+  const chunked = topLevelSizes((u) => np.sum(selectiveScan(u, c.delta, c.A, c.B, c.C, { ...c.opts, chunkSize: T })));
+  // Largest values outside the scan/checkpoint bodies: per-token arrays ([b, D, L]; B, C chunked
+  // [L/T, b, N, T]) and the stacked chunk states [L/T, b, D, N] (the scan's only residual).
+  assert.ok(Math.max(...chunked) <= Math.max(b * D * L, b * N * L, (L / T) * b * D * N), `largest top-level value ${Math.max(...chunked)}`);
+  // The measure can fail: the unchunked, uncheckpointed recurrence saves [b, D, L, N] residuals.
+  const naive = topLevelSizes((u) => {
+    const dA = np.exp(np.multiply(np.expandDims(c.delta, 3), np.expandDims(np.expandDims(c.A, 1), 0)));
+    const drive = np.multiply(np.expandDims(np.multiply(c.delta, u), 3), np.expandDims(np.swapaxes(c.B, 1, 2), 1));
+    return np.sum(np.multiply(lax.linearRecurrence(dA, drive, 2), np.expandDims(np.swapaxes(c.C, 1, 2), 1)));
+  });
+  assert.equal(Math.max(...naive), b * D * L * N);
 });
