@@ -212,3 +212,20 @@ test("safetensors: saved under mamba_ssm's names, loaded by name into a fresh bl
   assert.notDeepEqual(nums(fresh.callBatch(x)), nums(m.callBatch(x)));
   assert.deepEqual(nums(loaded.callBatch(x)), nums(m.callBatch(x)));
 });
+
+test("lengths: padded steps change neither the valid outputs (Mamba, Mamba-2 mixers) nor anything under vmap", () => {
+  const mixers: [string, ssm.SequenceMixer][] = [
+    ["Mamba", new ssm.MambaConfig({ dState: 3 }).build(4, random.PRNGKey(11))],
+    ["Mamba2", new ssm.Mamba2Config({ dState: 3, headDim: 4, chunkSize: 3 }).build(4, random.PRNGKey(12))],
+  ];
+  for (const [name, m] of mixers) {
+    const x = random.normal(random.PRNGKey(13), [9, 4]);
+    const garbage = np.concatenate([x.get(np.arange(0, 6)), np.full([3, 4], 50)]);
+    const y = m.call(garbage, { lengths: 6 });
+    assertClose(nums(y.get(np.arange(0, 6))), nums(m.call(x.get(np.arange(0, 6)))), { atol: 1e-5, msg: `${name} valid rows` });
+    assert.deepEqual(nums(y.get(np.arange(6, 9))), JsArray(12).fill(0), `${name}: padded rows are zero`);
+    const yb = vmap((xx: Array, l: Array) => m.call(xx, { lengths: l }))(np.stack([garbage, x]), np.array([6, 9], { dtype: "int32" }));
+    assertClose(nums(yb.get(1)), nums(m.call(x)), { atol: 1e-5, msg: `${name} vmapped full length` });
+    assertClose(nums(yb.get(0)), nums(y), { atol: 1e-5, msg: `${name} vmapped padded` });
+  }
+});
