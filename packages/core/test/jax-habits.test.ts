@@ -202,3 +202,20 @@ test("diagonal / trace / diag / linalg.norm / nn.softmax take numpy's positional
   assertClose(nn.softmax(lg, { axis: 0 }), nn.softmax(lg, 0));
   assert.throws(() => nn.softmax(lg, "0" as never), /softmax: 'axis' must be/);
 });
+
+test("pad and np.fft take numpy's positional mode / n / axis / norm", () => {
+  assert.deepEqual(np.pad(np.array([1, 2]), 1, "edge").tolist(), [1, 1, 2, 2]);
+  assert.deepEqual(np.pad(np.array([1, 2]), 1, "constant", { constantValues: 9 }).tolist(), [9, 1, 2, 9]);
+  assert.deepEqual(np.pad(np.array([1, 2]), 1, { mode: "wrap" }).tolist(), [2, 1, 2, 1]);
+  assert.throws(() => np.pad(np.array([1, 2]), 1, "nearest" as never), /pad: unsupported mode 'nearest'/);
+  assert.throws(() => np.pad(np.array([1, 2]), 1, { constant: 1 } as never), /pad: unknown option 'constant'/);
+  // DFT of [1, 0] zero-padded to n = 4 is all ones; along axis 0 of [[1, 1], [1, -1]] gives [[2, 0], [0, 2]].
+  assert.deepEqual(np.fft.fft(np.array([1, 0]), 4).tolist(), [[1, 0], [1, 0], [1, 0], [1, 0]]);
+  assert.deepEqual(np.fft.fft(np.array([[1, 1], [1, -1]]), null, 0).tolist(), [[[2, 0], [0, 0]], [[0, 0], [2, 0]]]);
+  assertClose(np.real(np.fft.fft(np.array([1, 1, 1, 1]), null, -1, "ortho")), [2, 0, 0, 0], { atol: 1e-6 });
+  assertClose(np.fft.irfft(np.fft.rfft(np.array([1, 2, 3, 4]), 4), 4), [1, 2, 3, 4], { atol: 1e-6 });
+  assertClose(np.real(np.fft.fftn(np.ones([2, 2]), null, [0, 1])), [[4, 0], [0, 0]], { atol: 1e-6 });
+  assert.throws(() => np.fft.fft(np.array([1, 0]), "4" as never), /np.fft.fft: 'n' must be an integer/);
+  assert.throws(() => np.fft.fft(np.array([1, 0]), { nn: 4 } as never), /unknown option 'nn'/);
+  assert.throws(() => np.fft.fft(np.array([1, 0]), null, 0, "unitary" as never), /'norm' must be one of/);
+});

@@ -14,6 +14,36 @@ import { type DType } from "../dtype.ts";
 import { scalar } from "../primitives/helpers.ts";
 import { array, asArray } from "./convert.ts";
 import { roll } from "./shape-more.ts";
+import { checkOptions, checkValue, type OptionSpec } from "./args.ts";
+
+const NORMS = ["backward", "ortho", "forward"] as const;
+const FFT_SPEC: OptionSpec = { n: "integer", axis: "integer", norm: NORMS };
+const FFTN_SPEC: OptionSpec = { s: "axes", axes: "axes", norm: NORMS };
+
+/** numpy's `(n, axis, norm)` given positionally (`fft(x, 8, 0)`) or as one options object. */
+function fftArgs(op: string, n: number | null | FftOptions | undefined, axis: number | undefined, norm: FftNorm | undefined): FftOptions {
+  if (n !== null && typeof n === "object") {
+    if (axis !== undefined || norm !== undefined) throw new ValueError(`np.fft.${op}: pass n/axis/norm either positionally or as one options object, not both`);
+    checkOptions(`np.fft.${op}`, n, FFT_SPEC);
+    return n;
+  }
+  const o = { n: n ?? undefined, axis, norm };
+  checkOptions(`np.fft.${op}`, o, FFT_SPEC);
+  return o;
+}
+
+/** numpy's `(s, axes, norm)` given positionally or as one options object. */
+function fftnArgs(op: string, s: readonly number[] | null | FftNOptions | undefined, axes: readonly number[] | null | undefined, norm: FftNorm | undefined): FftNOptions {
+  if (s !== null && s !== undefined && !globalThis.Array.isArray(s)) {
+    if (axes !== undefined || norm !== undefined) throw new ValueError(`np.fft.${op}: pass s/axes/norm either positionally or as one options object, not both`);
+    checkOptions(`np.fft.${op}`, s, FFTN_SPEC);
+    return s as FftNOptions;
+  }
+  if (s !== null && s !== undefined) checkValue(`np.fft.${op}`, "s", s, "axes");
+  const o = { s: (s ?? undefined) as readonly number[] | undefined, axes: axes ?? undefined, norm };
+  checkOptions(`np.fft.${op}`, o, FFTN_SPEC);
+  return o;
+}
 
 /** numpy's normalization modes: which direction carries the 1/n (or both 1/√n). */
 export type FftNorm = "backward" | "ortho" | "forward";
@@ -110,46 +140,57 @@ function oneAxis(op: string, x: Array, type: FftType, opts: FftOptions): Array {
 }
 
 /** np.fft.fft: 1-D complex DFT along `axis` (default last). */
-export function fft(a: ArrayLike, opts: FftOptions = {}): Array {
+export function fft(a: ArrayLike, n?: number | null | FftOptions, axis?: number, norm?: FftNorm): Array {
+  const opts = fftArgs("fft", n, axis, norm);
   return oneAxis("fft", promote("fft", a, false), "FFT", opts);
 }
 /** np.fft.ifft: 1-D inverse DFT (1/n with the default norm). */
-export function ifft(a: ArrayLike, opts: FftOptions = {}): Array {
+export function ifft(a: ArrayLike, n?: number | null | FftOptions, axis?: number, norm?: FftNorm): Array {
+  const opts = fftArgs("ifft", n, axis, norm);
   return oneAxis("ifft", promote("ifft", a, false), "IFFT", opts);
 }
 /** np.fft.rfft: DFT of real input, the n//2 + 1 non-negative frequencies. */
-export function rfft(a: ArrayLike, opts: FftOptions = {}): Array {
+export function rfft(a: ArrayLike, n?: number | null | FftOptions, axis?: number, norm?: FftNorm): Array {
+  const opts = fftArgs("rfft", n, axis, norm);
   return oneAxis("rfft", promote("rfft", a, true), "RFFT", opts);
 }
 /** np.fft.irfft: inverse of rfft; the output length `n` defaults to 2·(bins − 1). */
-export function irfft(a: ArrayLike, opts: FftOptions = {}): Array {
+export function irfft(a: ArrayLike, n?: number | null | FftOptions, axis?: number, norm?: FftNorm): Array {
+  const opts = fftArgs("irfft", n, axis, norm);
   return oneAxis("irfft", promote("irfft", a, false), "IRFFT", opts);
 }
 /** np.fft.fftn over `axes` (default all). */
-export function fftn(a: ArrayLike, opts: FftNOptions = {}): Array {
+export function fftn(a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array {
+  const opts = fftnArgs("fftn", s, axes, norm);
   return transformN("fftn", promote("fftn", a, false), "FFT", opts.axes, opts.s, opts.norm);
 }
 /** np.fft.ifftn over `axes` (default all). */
-export function ifftn(a: ArrayLike, opts: FftNOptions = {}): Array {
+export function ifftn(a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array {
+  const opts = fftnArgs("ifftn", s, axes, norm);
   return transformN("ifftn", promote("ifftn", a, false), "IFFT", opts.axes, opts.s, opts.norm);
 }
 /** np.fft.rfftn: rfft on the last of `axes`, full FFTs on the others. */
-export function rfftn(a: ArrayLike, opts: FftNOptions = {}): Array {
+export function rfftn(a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array {
+  const opts = fftnArgs("rfftn", s, axes, norm);
   return transformN("rfftn", promote("rfftn", a, true), "RFFT", opts.axes, opts.s, opts.norm);
 }
 /** np.fft.irfftn: inverse of rfftn; the last output length defaults to 2·(bins − 1). */
-export function irfftn(a: ArrayLike, opts: FftNOptions = {}): Array {
+export function irfftn(a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array {
+  const opts = fftnArgs("irfftn", s, axes, norm);
   return transformN("irfftn", promote("irfftn", a, false), "IRFFT", opts.axes, opts.s, opts.norm);
 }
-const two = (opts: FftNOptions): FftNOptions => ({ ...opts, axes: opts.axes ?? [-2, -1] });
+const two = (op: string, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): FftNOptions => {
+  const o = fftnArgs(op, s, axes, norm);
+  return { ...o, axes: o.axes ?? [-2, -1] };
+};
 /** np.fft.fft2: fftn over the last two axes. */
-export const fft2 = (a: ArrayLike, opts: FftNOptions = {}): Array => fftn(a, two(opts));
+export const fft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array => fftn(a, two("fft2", s, axes, norm));
 /** np.fft.ifft2: ifftn over the last two axes. */
-export const ifft2 = (a: ArrayLike, opts: FftNOptions = {}): Array => ifftn(a, two(opts));
+export const ifft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array => ifftn(a, two("ifft2", s, axes, norm));
 /** np.fft.rfft2: rfftn over the last two axes. */
-export const rfft2 = (a: ArrayLike, opts: FftNOptions = {}): Array => rfftn(a, two(opts));
+export const rfft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array => rfftn(a, two("rfft2", s, axes, norm));
 /** np.fft.irfft2: irfftn over the last two axes. */
-export const irfft2 = (a: ArrayLike, opts: FftNOptions = {}): Array => irfftn(a, two(opts));
+export const irfft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array => irfftn(a, two("irfft2", s, axes, norm));
 
 /**
  * np.fft.fftfreq: the sample frequencies `[0, 1, …, ⌈n/2⌉−1, −⌊n/2⌋, …, −1] / (d·n)`

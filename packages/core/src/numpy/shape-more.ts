@@ -182,8 +182,21 @@ function padSource(mode: Exclude<PadMode, "constant">, j: number, n: number): nu
   }
 }
 
-/** Pad an array (numpy's `np.pad`); modes constant (default), edge, reflect, symmetric, wrap. */
-export function pad(x: ArrayLike, padWidth: PadWidth, opts: PadOptions = {}): Array {
+/**
+ * Pad an array (numpy's `np.pad`); modes constant (default), edge, reflect, symmetric, wrap.
+ * The mode goes positionally, as numpy's (`pad(x, 1, "edge")`), or in the options.
+ */
+export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOpts?: PadMode | PadOptions, options?: Omit<PadOptions, "mode">): Array {
+  let opts: PadOptions;
+  // The mode's value is checked below, with the list of supported modes.
+  if (typeof modeOrOpts === "string" || modeOrOpts === undefined) {
+    checkOptions("pad", options, { constantValues: "any" });
+    opts = { ...options, mode: modeOrOpts };
+  } else {
+    if (options !== undefined) throw new ValueError("pad: options were given twice (an options object in place of the mode, and another after it)");
+    checkOptions("pad", modeOrOpts, { mode: "any", constantValues: "any" });
+    opts = modeOrOpts;
+  }
   const a = asArray(x);
   const widths = pairsPerAxis("pad", padWidth, a.ndim, "pad_width");
   if (widths.some(([b, f]) => !Number.isInteger(b) || !Number.isInteger(f) || b < 0 || f < 0)) throw new ValueError(`pad: pad widths must be non-negative integers; got ${JSON.stringify(padWidth)}`);
