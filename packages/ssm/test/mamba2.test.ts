@@ -217,3 +217,48 @@ test("Mamba2 as an SSMConfig mixer: model step == parallel; jit, vmap; grad == f
     }
   }
 });
+
+/** The Mamba-2 block on one sequence `u: [L][dModel]`, in float64 (Mamba2Simple's forward written out). */
+function hostMamba2(m: ssm.Mamba2, u: number[][]): number[] {
+  const Hm = m.inFeatures, E = m.dInner, N = m.dState, G = m.nGroups, Hh = m.nHeads, P = m.headDim, K = m.convKer;
+  const convDim = E + 2 * G * N;
+  const Win = nums(m.in_proj.weight), cw = nums(m.conv1d.weight), cb = nums(m.conv1d.bias as Array);
+  const dtb = nums(m.dt_bias), A = nums(m.A_log).map((v) => -Math.exp(v)), D = nums(m.D), nw = nums(m.norm.weight), Wout = nums(m.out_proj.weight);
+  const L = u.length;
+  const proj = u.map((row) => JsArray.from({ length: 2 * E + 2 * G * N + Hh }, (_, r) => row.reduce((s, x, c) => s + Win[r * Hm + c] * x, 0)));
+  const silu = (v: number): number => v / (1 + Math.exp(-v));
+  const xbc = proj.map((_, t) => JsArray.from({ length: convDim }, (_, d) => {
+    let s = cb[d];
+    for (let j = 0; j < K; j++) if (t - K + 1 + j >= 0) s += cw[d * K + j] * proj[t - K + 1 + j][E + d];
+    return silu(s);
+  }));
+  const c: SsdCase = {
+    b: 1, L, H: Hh, P, G, N,
+    x: xbc.flatMap((r) => r.slice(0, E)),
+    dt: proj.flatMap((r) => r.slice(E + convDim).map((v, h) => Math.log1p(Math.exp(v + dtb[h])))),
+    A, B: xbc.flatMap((r) => r.slice(E, E + G * N)), C: xbc.flatMap((r) => r.slice(E + G * N)), D, S0: JsArray(Hh * P * N).fill(0),
+  };
+  const y = hostSsd(c).y;
+  const out: number[] = [];
+  for (let t = 0; t < L; t++) {
+    const g = JsArray.from({ length: E }, (_, d) => y[t * E + d] * silu(proj[t][d]));
+    const gs = E / G;
+    const normed = g.map((v, d) => {
+      const grp = Math.floor(d / gs);
+      const ms = g.slice(grp * gs, (grp + 1) * gs).reduce((s, w) => s + w * w, 0) / gs;
+      return (v / Math.sqrt(ms + m.norm.eps)) * nw[d];
+    });
+    for (let r = 0; r < Hm; r++) out.push(normed.reduce((s, v, d) => s + Wout[r * E + d] * v, 0));
+  }
+  return out;
+}
+
+test("Mamba2 block == float64 host block (in_proj, conv, SSD recurrence, gated group RMSNorm, out_proj)", () => {
+  const m = new ssm.Mamba2Config({ dState: 3, headDim: 2, nGroups: 2, chunkSize: 4, convKer: 3 }).build(4, random.PRNGKey(21));
+  const r = mulberry32(8);
+  const x = draw(r, [9, 4]);
+  const host = JsArray.from({ length: 9 }, (_, t) => x.host.slice(t * 4, t * 4 + 4));
+  const want = hostMamba2(m, host);
+  assertClose(nums(m.call(x.x)), want, { atol: 2e-5 * (1 + maxAbs(want)), rtol: 1e-4, msg: "parallel" });
+  assertClose(nums(m.callRecurrent(x.x)[0]), want, { atol: 2e-5 * (1 + maxAbs(want)), rtol: 1e-4, msg: "recurrent" });
+});
