@@ -20,6 +20,7 @@ import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
 import { Dropout, LayerNorm, Linear, Module, gelu, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { Mamba, MambaConfig, type MambaCache } from "./mixers/mamba.ts";
 import { positiveInt } from "./validate.ts";
+import { batchLengths } from "./lengths.ts";
 
 /** `SSTransformer.build` options (Edifice's, camelCase, with its defaults). */
 export interface SSTransformerOptions {
@@ -255,10 +256,20 @@ export class SSTransformer extends Module {
     return this.final_norm.call(h);
   }
 
-  /** `x: [batch, seqLen, embedDim] → [batch, hiddenSize]` (the last timestep). Dropout with `{ key }` (training). */
-  call(x: Array, opts: { key?: PRNGKey; inference?: boolean } = {}): Array {
+  /**
+   * `x: [batch, seqLen, embedDim] → [batch, hiddenSize]` (the last timestep). Dropout with
+   * `{ key }` (training). With `{ lengths }` (a number or `[batch]` per-sequence lengths ≥ 1) the
+   * output is each sequence's last valid step; every path is causal, so padding after it has no
+   * effect.
+   */
+  call(x: Array, opts: { key?: PRNGKey; inference?: boolean; lengths?: number | readonly number[] | Array } = {}): Array {
     const y = this.sequence(x, opts);
-    return y.get(":", x.shape[1] - 1);
+    const L = x.shape[1];
+    if (opts.lengths === undefined) return y.get(":", L - 1);
+    const lens = batchLengths("SSTransformer.call", x.shape[0], L, opts.lengths);
+    // One-hot of position lengths−1 per sequence: a static-shape selection (jit/vmap/grad friendly).
+    const pick = np.equal(np.arange(L, { dtype: "int32" }).reshape([1, L]), np.subtract(lens, 1).astype("int32").reshape([x.shape[0], 1])).astype("float32");
+    return np.sum(np.multiply(y, np.expandDims(pick, 2)), { axis: 1 });
   }
 
   /** Zero state for `batch` sequences; `maxLen` KV slots (default `windowSize`). */

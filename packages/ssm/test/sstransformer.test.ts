@@ -128,3 +128,14 @@ test("jit, vmap and grad (vs finite differences) of the whole model; dropout in 
   assert.notDeepEqual(a, nums(md.call(x)));
   assert.deepEqual(nums(md.call(x, { key: random.PRNGKey(6), inference: true })), nums(md.call(x)));
 });
+
+test("lengths: the output is each sequence's last valid step; padding after it changes nothing", () => {
+  const m = small({ dropout: 0 });
+  const x = random.normal(random.PRNGKey(7), [2, 7, 3]);
+  const padded = np.concatenate([x.get(":", np.arange(0, 5)), np.full([2, 2, 3], 9)], 1);
+  const y = m.call(padded, { lengths: [5, 7] });
+  assertClose(nums(y.get(0)), nums(m.call(x.get(np.arange(0, 1)).get(":", np.arange(0, 5))).get(0)), { atol: 1e-5, msg: "length 5" });
+  assertClose(nums(y.get(1)), nums(m.call(padded.get(np.arange(1, 2))).get(0)), { atol: 1e-5, msg: "full length" });
+  assertClose(nums(m.call(padded, { lengths: 5 })), nums(m.call(x.get(":", np.arange(0, 5)))), { atol: 1e-5, msg: "scalar lengths" });
+  assert.throws(() => m.call(x, { lengths: [3] }), (e: Error) => e instanceof ValueError || e instanceof ShapeError);
+});
