@@ -219,3 +219,20 @@ test("pad and np.fft take numpy's positional mode / n / axis / norm", () => {
   assert.throws(() => np.fft.fft(np.array([1, 0]), { nn: 4 } as never), /unknown option 'nn'/);
   assert.throws(() => np.fft.fft(np.array([1, 0]), null, 0, "unitary" as never), /'norm' must be one of/);
 });
+
+test("more Array methods as JAX's: ravel, swapaxes, take, repeat, diagonal, trace, clip, round, dot", () => {
+  const m = np.arange(6).reshape([2, 3]);
+  assert.deepEqual(m.ravel().tolist(), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(m.swapaxes(0, 1).tolist(), [[0, 3], [1, 4], [2, 5]]);
+  assert.deepEqual(m.take([2, 0], 1).tolist(), [[2, 0], [5, 3]]);
+  assert.deepEqual(m.take([4]).tolist(), [4]);
+  assert.deepEqual(np.array([1, 2]).repeat(2).tolist(), [1, 1, 2, 2]);
+  assert.deepEqual(m.repeat(2, 0).shape, [4, 3]);
+  assert.deepEqual(m.diagonal().tolist(), [0, 4]);
+  assert.deepEqual(m.diagonal(1).tolist(), [1, 5]);
+  assert.equal(m.trace().tolist(), 4);
+  assert.deepEqual(m.clip(1, 4).tolist(), [[1, 1, 2], [3, 4, 4]]);
+  assertClose(np.array([0.5, 1.5, 2.25]).round(), [0, 2, 2]);
+  assertClose(np.array([2.25]).round(1), [2.2]);
+  assert.deepEqual(m.dot(np.array([1, 1, 1])).tolist(), [3, 12]);
+});

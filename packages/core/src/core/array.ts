@@ -91,6 +91,15 @@ export interface ArrayMethods {
   cumprod(x: Array, axis?: number | null | { axis?: number | null }): Array;
   sort(x: Array, axis?: number | null | { axis?: number | null }): Array;
   argsort(x: Array, axis?: number | null | { axis?: number | null }): Array;
+  ravel(x: Array): Array;
+  swapaxes(x: Array, axis1: number, axis2: number): Array;
+  take(x: Array, indices: ArrayLike, axis?: number | null | { axis?: number | null }): Array;
+  repeat(x: Array, repeats: number | readonly number[] | Array, axis?: number | null | { axis?: number | null }): Array;
+  diagonal(x: Array, offset?: number, axis1?: number, axis2?: number): Array;
+  trace(x: Array, offset?: number, axis1?: number, axis2?: number): Array;
+  clip(x: Array, min?: ArrayLike | null, max?: ArrayLike | null): Array;
+  round(x: Array, decimals?: number): Array;
+  dot(x: Array, y: ArrayLike): Array;
   squeeze(x: Array, axis?: number | readonly number[]): Array;
   real(x: Array): Array;
   imag(x: Array): Array;
@@ -263,6 +272,42 @@ export abstract class Array {
   /** Indices that sort along `axis` (default -1). */
   argsort(axis?: number | null | { axis?: number | null }): Array {
     return M().argsort(this, axis);
+  }
+  /** Flattened to 1-d (row-major), as `np.ravel`. */
+  ravel(): Array {
+    return M().ravel(this);
+  }
+  /** Interchange two axes (`np.swapaxes`). */
+  swapaxes(axis1: number, axis2: number): Array {
+    return M().swapaxes(this, axis1, axis2);
+  }
+  /** Elements at `indices` along `axis` (flattened by default), as `np.take`. */
+  take(indices: ArrayLike, axis?: number | null | { axis?: number | null }): Array {
+    return M().take(this, indices, axis);
+  }
+  /** Each element repeated along `axis` (flattened by default), as `np.repeat`. */
+  repeat(repeats: number | readonly number[] | Array, axis?: number | null | { axis?: number | null }): Array {
+    return M().repeat(this, repeats, axis);
+  }
+  /** The diagonal over `axis1`, `axis2` (defaults 0, 1), as `np.diagonal`. */
+  diagonal(offset?: number, axis1?: number, axis2?: number): Array {
+    return M().diagonal(this, offset, axis1, axis2);
+  }
+  /** Sum along a diagonal, as `np.trace`. */
+  trace(offset?: number, axis1?: number, axis2?: number): Array {
+    return M().trace(this, offset, axis1, axis2);
+  }
+  /** Values limited to [min, max], as `np.clip`. */
+  clip(min?: ArrayLike | null, max?: ArrayLike | null): Array {
+    return M().clip(this, min, max);
+  }
+  /** Rounded to `decimals` places (halves to even), as `np.round`. */
+  round(decimals?: number): Array {
+    return M().round(this, decimals);
+  }
+  /** `np.dot(x, y)`. */
+  dot(y: ArrayLike): Array {
+    return M().dot(this, y);
   }
   squeeze(axis?: number | readonly number[]): Array {
     return M().squeeze(this, axis);
