@@ -16,7 +16,7 @@
  * attends to; without it the cache capacity, `initCache(batch, { maxLen })`, bounds the context).
  * Attention has no positional encoding (order comes from the SSM path), so slot order is free.
  */
-import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
+import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Dropout, LayerNorm, Linear, Module, gelu, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { Mamba, MambaConfig, type MambaCache } from "./mixers/mamba.ts";
 import { positiveInt } from "./validate.ts";
@@ -231,7 +231,7 @@ export class SSTransformer extends Module {
   }
 
   /** `SSTransformer.build({ embedDim, ... }, key)` (Edifice's `build/1`). */
-  static build(opts: SSTransformerOptions, key: PRNGKey = random.PRNGKey(0)): SSTransformer {
+  static build(opts: SSTransformerOptions, key: PRNGKey): SSTransformer {
     return new SSTransformerConfig(opts).build(key);
   }
 

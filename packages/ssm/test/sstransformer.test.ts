@@ -39,7 +39,7 @@ test("options: Edifice's defaults, outputSize, recommendedDefaults, validation; 
   assert.deepEqual(t.slice(0, 3), ["input_proj.weight [8,3]", "input_proj.bias [8]", "blocks.0.norm1.weight [8]"]);
   assert.ok(t.includes("blocks.1.ssm.A_log [16,4]") && t.includes("blocks.0.q_proj.weight [8,8]") && t.includes("blocks.0.gate.weight [8,8]") && t.includes("blocks.1.ffn_up.weight [32,8]"), t.join(", "));
   assert.equal(t[t.length - 1], "final_norm.bias [8]");
-  assert.equal(ssm.SSTransformer.build({ embedDim: 8, hiddenSize: 8, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2 }).input_proj, null);
+  assert.equal(ssm.SSTransformer.build({ embedDim: 8, hiddenSize: 8, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2 }, random.PRNGKey(0)).input_proj, null);
   const x = random.normal(random.PRNGKey(1), [2, 5, 3]);
   assert.deepEqual(m.call(x).shape, [2, 8]);
   assert.throws(() => m.call(np.zeros([2, 5, 4])), (e: Error) => e instanceof ShapeError && /\[batch, seqLen, 3\]/.test(e.message));

@@ -97,7 +97,7 @@ export class MambaConfig extends SequenceMixerConfig<Mamba> {
   }
 
   /** Builds the block for `inFeatures = dModel` channels (the `dModel` field, if set, must agree). */
-  build(inFeatures: number = this.dModel ?? NaN, key: PRNGKey = random.PRNGKey(0)): Mamba {
+  build(inFeatures: number, key: PRNGKey): Mamba {
     return new Mamba(inFeatures, this, key);
   }
 }

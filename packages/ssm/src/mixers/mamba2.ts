@@ -92,7 +92,7 @@ export class Mamba2Config extends SequenceMixerConfig<Mamba2> {
     return this.dState;
   }
 
-  build(inFeatures: number = this.dModel ?? NaN, key: PRNGKey = random.PRNGKey(0)): Mamba2 {
+  build(inFeatures: number, key: PRNGKey): Mamba2 {
     return new Mamba2(inFeatures, this, key);
   }
 }
