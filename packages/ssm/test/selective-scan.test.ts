@@ -36,7 +36,8 @@ interface HostCase {
   bias?: number[];
   softplus: boolean;
   disc: "zoh" | "exptrap";
-  lam: number;
+  /** λ: one number, or per (b, d, t) like u. */
+  lam: number | number[];
 }
 
 /** The recurrence, one scalar at a time, in float64 complex arithmetic (independent of the library's code path). */
@@ -60,7 +61,8 @@ function hostScan(c: HostCase): { out: number[]; last: Cx[] } {
           const Cv = c.variableC ? c.C[(b * N + n) * L + t] : c.C[d * N + n];
           const alpha = cexp(cscale(c.A[d * N + n], dt));
           bu.push(cscale(Bv, c.u[i]));
-          const drive = c.disc === "zoh" ? cscale(bu[n], dt) : cadd(cscale(bu[n], c.lam * dt), cscale(cmul(alpha, prevBu[n]), (1 - c.lam) * dt));
+          const lam = typeof c.lam === "number" ? c.lam : c.lam[i];
+          const drive = c.disc === "zoh" ? cscale(bu[n], dt) : cadd(cscale(bu[n], lam * dt), cscale(cmul(alpha, prevBu[n]), (1 - lam) * dt));
           h[n] = cadd(cmul(alpha, h[n]), drive);
           y = cadd(y, cmul(h[n], Cv));
         }
@@ -332,4 +334,35 @@ test("memory: the backward pass keeps no [batch, D, L, N] array — only chunk s
     return np.sum(np.multiply(lax.linearRecurrence(dA, drive, 2), np.expandDims(np.swapaxes(c.C, 1, 2), 1)));
   });
   assert.equal(Math.max(...naive), b * D * L * N);
+});
+
+test("exptrap with a data-dependent λ [batch, D, L]: parallel (chunked) == float64 loop == step; dλ == finite differences", () => {
+  const c = randomCase(31, { batch: 2, D: 3, L: 11, N: 4, variable: true, complex: false, disc: "exptrap", extras: true });
+  const r = mulberry32(4);
+  const lamFlat = Float32Array.from({ length: 2 * 3 * 11 }, () => r());
+  const lam = np.array(lamFlat).reshape([2, 3, 11]);
+  const host: HostCase = { ...c.host, lam: JsArray.from(lamFlat) };
+  const want = hostScan(host).out;
+  const tol = { atol: 3e-5 * (1 + maxAbs(want)), rtol: 1e-4 };
+  for (const chunkSize of [64, 3]) assertClose(nums(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: lam, chunkSize })), want, { ...tol, msg: `chunk ${chunkSize}` });
+  let st = selectiveScanInitState(2, 3, 4);
+  const ys: Array[] = [];
+  for (let t = 0; t < 11; t++) {
+    const at = (x: Array): Array => x.get(":", ":", t);
+    const [y, s2] = selectiveScanStep(st, at(c.u), at(c.delta), c.A, at(c.B), at(c.C), { ...c.opts, z: at(c.opts.z as Array), trapezoidLambda: at(lam) });
+    ys.push(y);
+    st = s2;
+  }
+  assertClose(nums(np.stack(ys, { axis: 2 })), want, { ...tol, msg: "step" });
+  const w = draw(mulberry32(6), [2, 3, 11]);
+  const g = nums(<Array>grad((l: Array) => np.sum(np.multiply(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: l, chunkSize: 4 }), w.x)))(lam));
+  for (const idx of [0, 17, 65]) {
+    const f = (e: number): number => {
+      const l = JsArray.from(lamFlat);
+      l[idx] += e;
+      return hostScan({ ...host, lam: l }).out.reduce((s, v, i) => s + v * w.host[i], 0);
+    };
+    const fd = (f(1e-6) - f(-1e-6)) / 2e-6;
+    assertClose([g[idx]], [fd], { atol: 2e-3 * (1 + Math.abs(fd)), rtol: 2e-3, msg: `d/dλ[${idx}]` });
+  }
 });

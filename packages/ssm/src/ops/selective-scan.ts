@@ -42,8 +42,11 @@ export interface SelectiveScanOptions {
   chunkSize?: number;
   /** "zoh" (Mamba-1, default) or "exptrap" (Mamba-3). */
   discretization?: SelectiveScanDiscretization;
-  /** λ of the exponential-trapezoidal rule (default 0.5). */
-  trapezoidLambda?: number;
+  /**
+   * λ of the exponential-trapezoidal rule (default 0.5): a number, or a data-dependent
+   * `[batch, D, L]` array (Mamba-3's λ_t, e.g. a sigmoid of a projection) — in `step`, `[batch, D]`.
+   */
+  trapezoidLambda?: number | Array;
   /** Initial state `[batch, D, N]` (default zeros); lets a sequence be continued. */
   initialState?: Array | null;
 }
@@ -102,7 +105,8 @@ function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: Sele
   const cs = o.chunkSize ?? 64;
   if (!Number.isInteger(cs) || cs < 1) throw new ValueError(`${op}: chunkSize must be a positive integer; got ${cs}`);
   const lam = o.trapezoidLambda ?? 0.5;
-  if (!(lam >= 0 && lam <= 1)) throw new ValueError(`${op}: trapezoidLambda must be in [0, 1]; got ${lam}`);
+  if (typeof lam === "number" && !(lam >= 0 && lam <= 1)) throw new ValueError(`${op}: trapezoidLambda must be in [0, 1]; got ${lam}`);
+  if (typeof lam !== "number") same("trapezoidLambda", lam);
   return { batch, Dch, L, N, variableB, variableC };
 }
 
@@ -115,7 +119,7 @@ function expandBC(x: Array, variable: boolean): Array {
  * One chunk of the scan: the states `[batch, D, T, N]` from the initial state `h0`, and the
  * readout. `uPrev`, `bPrev` (exptrap only) are u and B one step back.
  */
-function chunkStates(h0: Array | null, u: Array, delta: Array, A: Array, B: Array, variableB: boolean, disc: SelectiveScanDiscretization, lam: number, uPrev: Array | null, bPrev: Array | null): Array {
+function chunkStates(h0: Array | null, u: Array, delta: Array, A: Array, B: Array, variableB: boolean, disc: SelectiveScanDiscretization, lam: number | Array, uPrev: Array | null, bPrev: Array | null): Array {
   // deltaA = exp(einsum('bdl,dn->bdln', delta, A)); deltaB_u = einsum('bdl,b?nl,bdl->bdln', delta, B, u).
   const d4 = np.expandDims(delta, 3);
   const dA = np.exp(np.multiply(d4, np.expandDims(np.expandDims(A, 1), 0)));
@@ -123,7 +127,8 @@ function chunkStates(h0: Array | null, u: Array, delta: Array, A: Array, B: Arra
   if (disc === "exptrap") {
     // λ Δ_t B_t u_t + (1-λ) Δ_t α_t B_{t-1} u_{t-1}.
     const prev = np.multiply(np.expandDims(np.multiply(delta, uPrev as Array), 3), expandBC(bPrev as Array, variableB));
-    drive = np.add(np.multiply(drive, lam), np.multiply(np.multiply(prev, dA), 1 - lam));
+    const l = typeof lam === "number" ? lam : np.expandDims(lam, 3);
+    drive = np.add(np.multiply(drive, l), np.multiply(np.multiply(prev, dA), np.subtract(1, l)));
   }
   // Fold the carried state into the first step's drive: x_0 = a_0 h0 + b_0.
   // (Static slices, not gathers: their transposes are pads, not scatters.) A known-zero h0 skips it.
@@ -167,14 +172,16 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
   const bPrev = disc === "exptrap" && variableB ? shiftL(B) : disc === "exptrap" ? B : null;
 
   // One checkpointed chunk: (h0, chunk inputs) → (last state, y).
-  const body = checkpoint((h: Array, uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null): [Array, Array] => {
-    const xs = chunkStates(h, uc, dc, A, Bc, variableB, disc, lam, up, bp);
+  const lamArr = typeof lam === "number" || disc !== "exptrap" ? null : lam;
+  const lamNum = typeof lam === "number" ? lam : 0.5;
+  const body = checkpoint((h: Array, uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null, lc: Array | null): [Array, Array] => {
+    const xs = chunkStates(h, uc, dc, A, Bc, variableB, disc, lc ?? lamNum, up, bp);
     const Tc = uc.shape[2];
     return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape(h.shape), readout(xs, Cc, variableC)];
   });
   // The single-chunk case from a zero state: no state to fold in.
-  const single = checkpoint((uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null): [Array, Array] => {
-    const xs = chunkStates(null, uc, dc, A, Bc, variableB, disc, lam, up, bp);
+  const single = checkpoint((uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null, lc: Array | null): [Array, Array] => {
+    const xs = chunkStates(null, uc, dc, A, Bc, variableB, disc, lc ?? lamNum, up, bp);
     const Tc = uc.shape[2];
     return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape([batch, Dch, N]), readout(xs, Cc, variableC)];
   });
@@ -185,7 +192,7 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
     y = np.zeros([batch, Dch, 0]);
     last = h0;
   } else if (L <= T) {
-    [last, y] = opts.initialState ? body(h0, u, dt, B, C, uPrev, bPrev) : single(u, dt, B, C, uPrev, bPrev);
+    [last, y] = opts.initialState ? body(h0, u, dt, B, C, uPrev, bPrev, lamArr) : single(u, dt, B, C, uPrev, bPrev, lamArr);
   } else {
     // Pad to a whole number of chunks with Δ = 0 (exp(0·A) = 1, drive 0: the state is unchanged).
     const nc = Math.ceil(L / T);
@@ -200,9 +207,10 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
       C: variableC ? chunks(C) : null,
       up: uPrev ? chunks(uPrev) : null,
       bp: bPrev && variableB ? chunks(bPrev) : null,
+      lam: lamArr ? chunks(lamArr) : null,
     };
     const [hN, ys] = lax.scan((h: Array, c: typeof xs): [Array, Array] => {
-      return body(h, c.u as Array, c.d as Array, c.B ?? B, c.C ?? C, c.up, c.bp ?? (disc === "exptrap" ? B : null));
+      return body(h, c.u as Array, c.d as Array, c.B ?? B, c.C ?? C, c.up, c.bp ?? (disc === "exptrap" ? B : null), c.lam);
     }, h0, xs);
     // ys: [nc, b, D, T] → [b, D, nc·T] → drop the padding.
     y = lax.sliceInDim(np.moveaxis(ys, 0, 2).reshape([batch, Dch, nc * T]), 0, L, 1, 2);
@@ -264,7 +272,11 @@ export function selectiveScanStep(state: SelectiveScanState, u: Array, delta: Ar
   const dA = np.exp(np.multiply(d3, np.expandDims(A, 0)));
   const bu = np.multiply(np.expandDims(u, 2), B3);
   let drive = np.multiply(d3, bu);
-  if (disc === "exptrap") drive = np.add(np.multiply(drive, lam), np.multiply(np.multiply(np.multiply(d3, state.bu), dA), 1 - lam));
+  if (disc === "exptrap") {
+    if (typeof lam !== "number" && !isBD(lam)) throw new ShapeError(`${op}: trapezoidLambda must be a number or [batch, D] = [${batch}, ${Dch}]; got ${fmt(lam)}`);
+    const l = typeof lam === "number" ? lam : np.expandDims(lam, 2);
+    drive = np.add(np.multiply(drive, l), np.multiply(np.multiply(np.multiply(d3, state.bu), dA), np.subtract(1, l)));
+  }
   const h = np.add(np.multiply(dA, state.h), drive).astype(state.h.dtype);
   let y = np.sum(np.multiply(h, C3), { axis: 2 });
   if (isComplex(y.dtype)) y = np.multiply(np.real(y), 2);
