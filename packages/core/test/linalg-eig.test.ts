@@ -109,10 +109,11 @@ test("eigvals derivative: grad of Σ Re λ is I (d trace); jvp vs finite differe
   // For λ with right/left eigenvectors v, u: dλ/dA = conj(u)·vᵀ/(uᴴv); checked by differences instead.
   for (const [x, seed] of [[a, 40], [randArray([4, 4], 41), 42]] as const) {
     const d = randArray(x.shape, seed);
-    const [, t] = jvp((y: Array) => np.linalg.eigvals(y), [x], [d]) as [Array, Array];
+    // Sorted (np.sort: by real, then imaginary part): the algorithm's order can change under a perturbation.
+    const sortedEig = (y: Array): Array => np.sort(np.linalg.eigvals(y));
+    const [, t] = jvp(sortedEig, [x], [d]) as [Array, Array];
     const h = 1e-2;
-    // The order of eigenvalues is stable under a small perturbation here (well separated).
-    const fd = np.divide(np.subtract(np.linalg.eigvals(np.add(x, np.multiply(d, h))), np.linalg.eigvals(np.subtract(x, np.multiply(d, h)))), np.array(2 * h).astype("complex64"));
+    const fd = np.divide(np.subtract(sortedEig(np.add(x, np.multiply(d, h))), sortedEig(np.subtract(x, np.multiply(d, h)))), np.array(2 * h).astype("complex64"));
     assertClose(t, fd, { rtol: 1e-2, atol: 2e-3 });
     dotTest((y: Array) => np.linalg.eigvals(y), [x]);
   }

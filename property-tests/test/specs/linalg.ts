@@ -309,6 +309,86 @@ const decompositionSpecs: AnySpec[] = INEXACT.flatMap((dtype) => [
   }),
 ]);
 
+// ------------------------------------------------------------------ svd and eig
+
+/**
+ * An m×n matrix D + 0.1·S (m, n ≤ 4) with D's diagonal 1 + 1.5·(a permutation of 0..k−1) and S's
+ * entries in [-1, 1]: ‖0.1·S‖₂ ≤ 0.1·‖S‖_F ≤ 0.1·√32 < 0.57, so (Weyl) the singular values stay
+ * ≥ 0.43 and at least 0.37 apart; a square one has its eigenvalues in disjoint Gershgorin discs
+ * around 1 + 1.5·i (radius ≤ 0.1·(n−1)·√2 < 0.3). Both are then smooth functions of the input.
+ */
+function spreadOut(dtype: DType, m: number, n: number): fc.Arbitrary<number[]> {
+  const w = dtype === "complex64" ? 2 : 1;
+  const k = Math.min(m, n);
+  return fc.tuple(entries(dtype, m, n), permutationOf(k)).map(([e, perm]) => {
+    const out = e.map((v) => Math.fround(0.1 * v));
+    for (let i = 0; i < k; i++) out[(i * n + i) * w] = Math.fround(out[(i * n + i) * w] + 1 + 1.5 * perm[i]);
+    return out;
+  });
+}
+
+const svdEigSpecs: AnySpec[] = INEXACT.flatMap((dtype) => [
+  spec<MatC & { m: number }>({
+    // Singular vectors are defined up to a phase shared by u_j and v_j: differentiate s, |u|², |vh|².
+    name: `svd/${dtype}-invariant`,
+    prims: ["svd"],
+    dtype,
+    config: matConfig.chain((c) => fc.integer({ min: Math.max(1, c.n - 1), max: c.n + 1 }).map((m) => ({ ...c, m }))),
+    args: (c) => build(dtype, [...c.batch, c.m, c.n], () => spreadOut(dtype, c.m, c.n)).map((a) => [a]),
+    fn: () => (a: Array) => {
+      const [u, s, vh] = lax.svd(a, { fullMatrices: false });
+      return [s, gramAbs(u), gramAbs(vh)];
+    },
+    diff: "smooth",
+    runs: 0.5,
+  }),
+  spec<MatC & { m: number }>({
+    // Complete factors of any shape (rank-deficient included): jit and vmap only (no JVP for full non-square, as JAX).
+    name: `svd/${dtype}-full`,
+    prims: ["svd"],
+    dtype,
+    config: matConfig.chain((c) => fc.integer({ min: 1, max: 3 }).map((m) => ({ ...c, m }))),
+    args: (c) => build(dtype, [...c.batch, c.m, c.n], () => entries(dtype, c.m, c.n)).map((a) => [a]),
+    fn: () => (a: Array) => {
+      const [u, s, vh] = lax.svd(a, { fullMatrices: true });
+      return [s, gramAbs(u), gramAbs(vh)];
+    },
+    tol: { rtol: 1e-4, atol: 1e-5 },
+    runs: 0.5,
+  }),
+  spec<MatC>({
+    // Only the eigenvalues are differentiable (as in JAX), to first order: their JVP needs the
+    // eigenvectors. Their order is the Schur form's, which (as LAPACK's) can change under a small
+    // perturbation: they are compared sorted (by real part, ≥ 0.9 apart here, so sorting is smooth).
+    name: `eig/${dtype}-eigenvalues`,
+    prims: ["eig"],
+    dtype,
+    config: matConfig,
+    args: (c) => build(dtype, [...c.batch, c.n, c.n], () => spreadOut(dtype, c.n, c.n)).map((a) => [a]),
+    fn: () => (a: Array) => {
+      const w = lax.eig(a, { computeRightEigenvectors: false })[0];
+      return lax.sort([lax.real(w), w], { dimension: w.ndim - 1, numKeys: 1 })[1];
+    },
+    diff: "first",
+    runs: 0.5,
+  }),
+  spec<MatC>({
+    name: `eig/${dtype}-vectors`,
+    prims: ["eig"],
+    dtype,
+    config: matConfig,
+    args: (c) => build(dtype, [...c.batch, c.n, c.n], () => spreadOut(dtype, c.n, c.n)).map((a) => [a]),
+    fn: () => (a: Array) => {
+      // Eigenvectors up to phase: |v|², with the pairs (w_k, v_k) in the algorithm's order (jit
+      // and vmap run the same algorithm on the same input, so the order agrees).
+      const [w, v] = lax.eig(a);
+      return [w, gramAbs(v)];
+    },
+    tol: { rtol: 1e-4, atol: 1e-5 },
+    runs: 0.5,
+  }),
+]);
+
 // ------------------------------------------------------------------ fft
 
 interface FftC {
@@ -336,4 +416,4 @@ const fftSpecs = (["complex64", "float32"] as const).map((dtype) =>
   }),
 );
 
-export const LINALG_SPECS: AnySpec[] = [...dotSpecs, ...convSpecs, ...decompositionSpecs, ...fftSpecs];
+export const LINALG_SPECS: AnySpec[] = [...dotSpecs, ...convSpecs, ...decompositionSpecs, ...svdEigSpecs, ...fftSpecs];

@@ -2,7 +2,9 @@
  * `np.linalg.eig` / `eigvals` for general square matrices (jax.numpy.linalg's): complex64
  * eigenvalues and right eigenvectors (columns of unit 2-norm, largest component real, as numpy).
  * Integer and bool input is promoted to float32. `eigvals` is differentiable (dw = diag(V⁻¹·dA·V));
- * as in JAX, eigenvectors are not.
+ * as in JAX, eigenvectors are not. The order of the eigenvalues is the algorithm's (as numpy's,
+ * unspecified) and can change under a small perturbation of the input: sort them (np.sort, or by
+ * real part) before differentiating or comparing them element by element.
  */
 import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
