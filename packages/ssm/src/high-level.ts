@@ -11,6 +11,8 @@ import { LinOSSSequenceMixerConfig } from "./mixers/linoss.ts";
 import { LRUSequenceMixerConfig } from "./mixers/lru.ts";
 import { S4DSequenceMixerConfig } from "./mixers/s4d.ts";
 import { DeltaNetSequenceMixerConfig } from "./mixers/deltanet.ts";
+import { MambaConfig } from "./mixers/mamba.ts";
+import { Mamba2Config } from "./mixers/mamba2.ts";
 import { BlockConfig, StandardBlockConfig } from "./blocks.ts";
 import { ChannelMixerConfig, GLUConfig } from "./channel-mixers.ts";
 import type { EncoderConfig } from "./encoders.ts";
@@ -85,5 +87,19 @@ export class S4DConfig extends RepeatedBlocksConfig<S4DSequenceMixerConfig> {
 export class DeltaNetConfig extends RepeatedBlocksConfig<DeltaNetSequenceMixerConfig> {
   constructor(opts: HighLevelConfigOptions<DeltaNetSequenceMixerConfig>) {
     super(opts, DeltaNetSequenceMixerConfig, () => new DeltaNetSequenceMixerConfig());
+  }
+}
+
+/** A model of `numBlocks` Mamba blocks as sequence mixers (default mixer `MambaConfig()`). */
+export class MambaSSMConfig extends RepeatedBlocksConfig<MambaConfig> {
+  constructor(opts: HighLevelConfigOptions<MambaConfig>) {
+    super(opts, MambaConfig, () => new MambaConfig());
+  }
+}
+
+/** A model of `numBlocks` Mamba-2 blocks as sequence mixers (default mixer `Mamba2Config()`). */
+export class Mamba2SSMConfig extends RepeatedBlocksConfig<Mamba2Config> {
+  constructor(opts: HighLevelConfigOptions<Mamba2Config>) {
+    super(opts, Mamba2Config, () => new Mamba2Config());
   }
 }

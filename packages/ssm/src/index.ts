@@ -17,7 +17,7 @@ export { Block, BlockConfig, StandardBlock, StandardBlockConfig, type BlockCache
 export { SSMConfig, type SSMConfigOptions } from "./config.ts";
 export { SSM, type SSMCache, type SSMStepFn, type CallBatchOptions, type SSMCallOptions } from "./model.ts";
 export { validMask, maskRows, withLengths, mixerCallOptions, checkOptionKeys, batchLengths, type Lengths, type MixerCallOptions } from "./lengths.ts";
-export { S5Config, LinOSSConfig, LRUConfig, S4DConfig, DeltaNetConfig, type HighLevelConfigOptions } from "./high-level.ts";
+export { S5Config, LinOSSConfig, LRUConfig, S4DConfig, DeltaNetConfig, MambaSSMConfig, Mamba2SSMConfig, type HighLevelConfigOptions } from "./high-level.ts";
 export { linaxPath, fromKeystr, parameterTable, saveSSM, loadSSM, type ParameterEntry } from "./serialization.ts";
 export * as ops from "./ops/index.ts";
 export { Mamba, MambaConfig, DepthwiseConv1d, type MambaOptions, type MambaCache } from "./mixers/mamba.ts";

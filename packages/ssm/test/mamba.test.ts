@@ -229,3 +229,19 @@ test("lengths: padded steps change neither the valid outputs (Mamba, Mamba-2 mix
     assertClose(nums(yb.get(0)), nums(y), { atol: 1e-5, msg: `${name} vmapped padded` });
   }
 });
+
+test("high-level MambaSSMConfig / Mamba2SSMConfig repeat the mixer over numBlocks and build a working model", () => {
+  const enc = new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 4 });
+  const head = new ssm.ClassificationHeadConfig({ outFeatures: 2 });
+  const c1 = new ssm.MambaSSMConfig({ numBlocks: 3, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.MambaConfig({ dState: 2 }) });
+  assert.equal(c1.numBlocks, 3);
+  assert.ok(c1.sequenceMixerConfigs.every((m) => m instanceof ssm.MambaConfig));
+  const c2 = new ssm.Mamba2SSMConfig({ numBlocks: 2, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.Mamba2Config({ dState: 2, headDim: 4 }) });
+  assert.throws(() => new ssm.MambaSSMConfig({ numBlocks: 1, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.Mamba2Config() as unknown as ssm.MambaConfig }), (e: Error) => e instanceof ValueError && /must be a MambaConfig/.test(e.message));
+  for (const cfg of [c1, c2]) {
+    const [model, state] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(0));
+    const [y] = model.callBatch(random.normal(random.PRNGKey(1), [2, 5, 3]), state, random.PRNGKey(2));
+    assert.deepEqual(y.shape, [2, 2]);
+    assert.ok(nums(y).every(Number.isFinite));
+  }
+});
