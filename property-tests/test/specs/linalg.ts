@@ -379,10 +379,15 @@ const svdEigSpecs: AnySpec[] = INEXACT.flatMap((dtype) => [
     config: matConfig,
     args: (c) => build(dtype, [...c.batch, c.n, c.n], () => spreadOut(dtype, c.n, c.n)).map((a) => [a]),
     fn: () => (a: Array) => {
-      // Eigenvectors up to phase: |v|², with the pairs (w_k, v_k) in the algorithm's order (jit
-      // and vmap run the same algorithm on the same input, so the order agrees).
+      // Eigenvectors up to phase: |v|². The pairs (w_k, v_k) are sorted by Re w_k (≥ 0.9 apart):
+      // the algorithm's order may differ between backends (f32 on WebGPU takes other deflation steps).
       const [w, v] = lax.eig(a);
-      return [w, gramAbs(v)];
+      const key = lax.real(w);
+      const nd = v.ndim;
+      const keyRows = lax.broadcastInDim(key, v.shape, [...key.shape.slice(0, -1).map((_, i) => i), nd - 1]);
+      const ws = lax.sort([key, w], { dimension: w.ndim - 1, numKeys: 1 })[1];
+      const vs = lax.sort([keyRows, gramAbs(v)], { dimension: nd - 1, numKeys: 1 })[1];
+      return [ws, vs];
     },
     tol: { rtol: 1e-4, atol: 1e-5 },
     runs: 0.5,
