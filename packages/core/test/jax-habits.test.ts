@@ -236,3 +236,28 @@ test("more Array methods as JAX's: ravel, swapaxes, take, repeat, diagonal, trac
   assertClose(np.array([2.25]).round(1), [2.2]);
   assert.deepEqual(m.dot(np.array([1, 1, 1])).tolist(), [3, 12]);
 });
+
+test("tril/triu k and np.linalg's numpy-positional arguments (svd, qr, eigh, pinv, matrixRank, lstsq, trace)", () => {
+  const m = np.arange(1, 10).reshape([3, 3]);
+  assert.deepEqual(np.tril(m, -1).tolist(), [[0, 0, 0], [4, 0, 0], [7, 8, 0]]);
+  assert.deepEqual(np.triu(m, 1).tolist(), [[0, 2, 3], [0, 0, 6], [0, 0, 0]]);
+  assert.deepEqual(np.triu(m, { k: 2 }).tolist(), [[0, 0, 3], [0, 0, 0], [0, 0, 0]]);
+  assert.throws(() => np.tril(m, 0.5), /tril: 'k' must be an integer/);
+  const a = np.array([[3, 0], [4, 5], [0, 0]]);
+  // svd(a, full_matrices=False): reduced factors; svd(a, False, False): the values alone.
+  const [u, s] = np.linalg.svd(a, false);
+  assert.deepEqual(u.shape, [3, 2]);
+  assertClose(s, [3 * Math.sqrt(5), Math.sqrt(5)], { rtol: 1e-6 });
+  assertClose(np.linalg.svd(a, false, false), s);
+  assert.throws(() => np.linalg.svd(a, "no" as never), /'fullMatrices' must be a boolean/);
+  assert.deepEqual(np.linalg.qr(a, "complete")[0].shape, [3, 3]);
+  assert.deepEqual(np.linalg.qr(a, "r").shape, [2, 2]);
+  // eigh(a, "U") reads the upper triangle when not symmetrizing.
+  const h = np.array([[2, 1], [100, 2]]);
+  assertClose(np.linalg.eigvalsh(h, "U", false), [1, 3], { atol: 1e-6 });
+  assert.throws(() => np.linalg.eigh(h, "X" as never), /'UPLO' must be one of/);
+  assertClose(np.linalg.pinv(np.array([[2, 0], [0, 1e-3]]), 1e-2), [[0.5, 0], [0, 0]], { atol: 1e-7 });
+  assert.equal(np.linalg.matrixRank(np.array([[1, 0], [0, 1e-3]]), 1e-2).tolist(), 1);
+  assertClose(np.linalg.lstsq(np.array([[1, 0], [0, 1e-3]]), np.array([1, 1]), 1e-2)[0], [1, 0], { atol: 1e-6 });
+  assert.deepEqual(np.linalg.trace(m, 1).tolist(), 8);
+});

@@ -11,6 +11,7 @@ import { allocTyped, isDType, isInteger, type DType } from "../dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import * as lax from "../primitives/index.ts";
+import { checkOptions, checkValue } from "./args.ts";
 import { asArray } from "./convert.ts";
 import { broadcastTo } from "./promote.ts";
 
@@ -162,14 +163,24 @@ function triMask(op: string, x: Array, k: number, lower: boolean): Array {
   return broadcastTo(keep, x.shape);
 }
 
-/** Lower triangle of the last two axes (elements above the k-th diagonal zeroed). */
-export function tril(x: ArrayLike, opts: { k?: number } = {}): Array {
-  const a = asArray(x);
-  return lax.select(triMask("tril", a, opts.k ?? 0, true), a, lax.zerosLike(a));
+/** numpy's diagonal offset `k`, positional (`tril(x, -1)`) or as `{ k }`. */
+function diagK(op: string, k: number | { k?: number } | undefined): number {
+  if (k !== null && typeof k === "object") {
+    checkOptions(op, k, { k: "integer" });
+    return k.k ?? 0;
+  }
+  if (k !== undefined) checkValue(op, "k", k, "integer");
+  return k ?? 0;
 }
 
-/** Upper triangle of the last two axes (elements below the k-th diagonal zeroed). */
-export function triu(x: ArrayLike, opts: { k?: number } = {}): Array {
+/** Lower triangle of the last two axes (elements above the k-th diagonal zeroed; `k` positional or `{ k }`). */
+export function tril(x: ArrayLike, k?: number | { k?: number }): Array {
   const a = asArray(x);
-  return lax.select(triMask("triu", a, opts.k ?? 0, false), a, lax.zerosLike(a));
+  return lax.select(triMask("tril", a, diagK("tril", k), true), a, lax.zerosLike(a));
+}
+
+/** Upper triangle of the last two axes (elements below the k-th diagonal zeroed; `k` positional or `{ k }`). */
+export function triu(x: ArrayLike, k?: number | { k?: number }): Array {
+  const a = asArray(x);
+  return lax.select(triMask("triu", a, diagK("triu", k), false), a, lax.zerosLike(a));
 }

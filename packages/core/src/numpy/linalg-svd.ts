@@ -72,9 +72,21 @@ function hermitianSvd(a: Array): [Array, Array, Array] {
  * input, as in JAX).
  */
 export function svd(a: ArrayLike, opts: SvdOptions & { computeUv: false }): Array;
+export function svd(a: ArrayLike, fullMatrices: boolean, computeUv: false, hermitian?: boolean): Array;
 export function svd(a: ArrayLike, opts?: SvdOptions & { computeUv?: true }): [Array, Array, Array];
-export function svd(a: ArrayLike, opts: SvdOptions = {}): [Array, Array, Array] | Array {
-  checkOptions("np.linalg.svd", opts, { fullMatrices: "boolean", computeUv: "boolean", hermitian: "boolean" });
+export function svd(a: ArrayLike, fullMatrices?: boolean, computeUv?: true, hermitian?: boolean): [Array, Array, Array];
+export function svd(a: ArrayLike, fullOrOpts?: boolean | SvdOptions, computeUv?: boolean, hermitian?: boolean): [Array, Array, Array] | Array {
+  const spec = { fullMatrices: "boolean", computeUv: "boolean", hermitian: "boolean" } as const;
+  let opts: SvdOptions;
+  if (fullOrOpts !== null && typeof fullOrOpts === "object") {
+    if (computeUv !== undefined || hermitian !== undefined) throw new ValueError("np.linalg.svd: pass fullMatrices/computeUv/hermitian either positionally or as one options object, not both");
+    checkOptions("np.linalg.svd", fullOrOpts, spec);
+    opts = fullOrOpts;
+  } else {
+    // numpy's positional order: svd(a, full_matrices, compute_uv, hermitian).
+    opts = { fullMatrices: fullOrOpts, computeUv, hermitian };
+    checkOptions("np.linalg.svd", opts, spec);
+  }
   const x = inexact(a);
   checkMatrix("np.linalg.svd", "a", x.aval, opts.hermitian === true);
   if (opts.hermitian === true) {
@@ -120,7 +132,9 @@ function pinvCore(a: Array, rtol: number, hermitian: boolean): Array {
  * np.linalg.pinv: the Moore–Penrose pseudo-inverse `[..., n, m]` through the SVD. Its JVP is
  * JAX's custom rule (the derivative of the pseudo-inverse, exact where the rank is constant).
  */
-export function pinv(a: ArrayLike, opts: PinvOptions = {}): Array {
+export function pinv(a: ArrayLike, rtolOrOpts?: number | PinvOptions, hermitianArg?: boolean): Array {
+  const opts: PinvOptions = typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts, hermitian: hermitianArg };
+  if (typeof rtolOrOpts === "object" && rtolOrOpts !== null && hermitianArg !== undefined) throw new ValueError("np.linalg.pinv: pass rtol/hermitian either positionally or as one options object, not both");
   checkOptions("np.linalg.pinv", opts, { rtol: "number", hermitian: "boolean" });
   const x = inexact(a);
   checkMatrix("np.linalg.pinv", "a", x.aval, opts.hermitian === true);
@@ -150,7 +164,8 @@ export interface MatrixRankOptions {
 }
 
 /** np.linalg.matrixRank: the number of singular values above the tolerance (int32). 1-d input: any nonzero. */
-export function matrixRank(a: ArrayLike, opts: MatrixRankOptions = {}): Array {
+export function matrixRank(a: ArrayLike, rtolOrOpts?: number | MatrixRankOptions): Array {
+  const opts: MatrixRankOptions = typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts };
   checkOptions("np.linalg.matrixRank", opts, { rtol: "number", tol: "number" });
   const x = inexact(a);
   if (x.ndim < 2) {
@@ -213,7 +228,8 @@ export interface LstsqOptions {
  * solution when a is rank-deficient). `a` is m×n; `b` is `[m]` or `[m, k]`. `resid` is the
  * squared residual norm per column (JAX's default, shape `[k]`, `[1]` for vector b).
  */
-export function lstsq(a: ArrayLike, b: ArrayLike, opts: LstsqOptions = {}): [Array, Array, Array, Array] {
+export function lstsq(a: ArrayLike, b: ArrayLike, rcondOrOpts?: number | null | LstsqOptions): [Array, Array, Array, Array] {
+  const opts: LstsqOptions = typeof rcondOrOpts === "object" && rcondOrOpts !== null ? rcondOrOpts : { rcond: rcondOrOpts ?? undefined };
   checkOptions("np.linalg.lstsq", opts, { rcond: "number", numpyResid: "boolean" });
   const a0 = asArray(a);
   const b0 = asArray(b);

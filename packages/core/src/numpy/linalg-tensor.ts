@@ -82,7 +82,8 @@ export function tensorsolve(a: ArrayLike, b: ArrayLike, opts: { axes?: readonly 
 }
 
 /** np.linalg.trace (array API): the sum along a diagonal of the trailing two axes. */
-export function trace(x: ArrayLike, opts: { offset?: number } = {}): Array {
+export function trace(x: ArrayLike, offset?: number | { offset?: number }): Array {
+  const opts = typeof offset === "object" && offset !== null ? offset : { offset };
   checkOptions("np.linalg.trace", opts, { offset: "integer" });
   const a = asArray(x);
   if (a.ndim < 2) throw new ShapeError(`np.linalg.trace: needs rank ≥ 2; got shape ${fmtShape(a.shape)}`);

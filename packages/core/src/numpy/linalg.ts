@@ -48,15 +48,17 @@ export interface EighOptions {
 }
 
 /** np.linalg.eigh: `[w, v]`, eigenvalues ascending and eigenvectors as columns (`a = v·diag(w)·vᴴ`). */
-export function eigh(a: ArrayLike, opts: EighOptions = {}): [Array, Array] {
+export function eigh(a: ArrayLike, uploOrOpts?: "L" | "U" | EighOptions, symmetrizeInput?: boolean): [Array, Array] {
+  const opts: EighOptions = typeof uploOrOpts === "object" && uploOrOpts !== null ? uploOrOpts : { UPLO: uploOrOpts, symmetrizeInput };
+  checkOptions("np.linalg.eigh", opts, { UPLO: ["L", "U"], symmetrizeInput: "boolean" });
   const x = inexact(a);
   const [v, w] = lax.eigh(x, { lower: (opts.UPLO ?? "L") === "L", symmetrizeInput: opts.symmetrizeInput ?? true });
   return [w, v];
 }
 
 /** np.linalg.eigvalsh: the eigenvalues (ascending, float32) of Hermitian `a`. */
-export function eigvalsh(a: ArrayLike, opts: EighOptions = {}): Array {
-  return eigh(a, opts)[0];
+export function eigvalsh(a: ArrayLike, uploOrOpts?: "L" | "U" | EighOptions, symmetrizeInput?: boolean): Array {
+  return eigh(a, uploOrOpts, symmetrizeInput)[0];
 }
 
 /** np.linalg.cholesky: lower L with a = L·Lᴴ (or upper Lᴴ with `upper`); NaN if not positive definite. */
@@ -68,9 +70,12 @@ export function cholesky(a: ArrayLike, opts: { upper?: boolean; symmetrizeInput?
 export type QrMode = "reduced" | "complete" | "r";
 
 /** np.linalg.qr: `[q, r]` ("reduced", default; "complete"), or r alone (mode "r"); LAPACK's signs. */
-export function qr(a: ArrayLike, opts: { mode: "r" }): Array;
-export function qr(a: ArrayLike, opts?: { mode?: "reduced" | "complete" }): [Array, Array];
-export function qr(a: ArrayLike, opts: { mode?: QrMode } = {}): [Array, Array] | Array {
+export function qr(a: ArrayLike, opts: { mode: "r" } | "r"): Array;
+export function qr(a: ArrayLike, opts?: { mode?: "reduced" | "complete" } | "reduced" | "complete"): [Array, Array];
+export function qr(a: ArrayLike, modeOrOpts: QrMode | { mode?: QrMode } = {}): [Array, Array] | Array {
+  // The mode positionally, as numpy's (`qr(a, "complete")`), or as `{ mode }`.
+  const opts = typeof modeOrOpts === "string" ? { mode: modeOrOpts } : modeOrOpts;
+  checkOptions("np.linalg.qr", opts, { mode: "any" });
   const mode = opts.mode ?? "reduced";
   if (mode !== "reduced" && mode !== "complete" && mode !== "r") throw new ValueError(`np.linalg.qr: mode must be "reduced", "complete" or "r"; got ${String(mode)}`);
   const [q, r] = lax.qr(inexact(a), { fullMatrices: mode === "complete" });
