@@ -1,0 +1,48 @@
+/**
+ * numpy's 1-d convolution and cross-correlation (convolve, correlate) with modes full / same /
+ * valid, lowered to one `convGeneralDilated` as JAX does (so they differentiate, batch and jit).
+ */
+import type { Array, ArrayLike } from "../core/array.ts";
+import * as lax from "../primitives/index.ts";
+import { ShapeError, ValueError } from "../errors.ts";
+import { fmtShape } from "../shape.ts";
+import { promoteArgs } from "./promote.ts";
+import { toInexact } from "./math-helpers.ts";
+
+export type ConvolveMode = "full" | "same" | "valid";
+
+function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: ConvolveMode): Array {
+  let [x, y] = promoteArgs(a, v).map(toInexact);
+  x = x.aval.weakType ? lax.convertElementType(x, x.dtype, false) : x;
+  y = y.aval.weakType ? lax.convertElementType(y, y.dtype, false) : y;
+  if (x.ndim !== 1 || y.ndim !== 1) throw new ShapeError(`np.${op}: only 1-d inputs are supported; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+  if (x.shape[0] === 0 || y.shape[0] === 0) throw new ValueError(`np.${op}: inputs cannot be empty; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+  if (mode !== "full" && mode !== "same" && mode !== "valid") throw new ValueError(`np.${op}: mode must be one of 'full', 'same', 'valid'; got '${String(mode)}'`);
+  let reverse = false;
+  if (op === "correlate") {
+    // c[k] = Σ_n x[n + k]·conj(y[n]); for a shorter x, correlate the other way round and reverse.
+    if (y.dtype === "complex64") y = lax.conj(y);
+    if (x.shape[0] < y.shape[0]) {
+      [x, y] = [y, x];
+      reverse = true;
+    }
+  } else {
+    if (x.shape[0] < y.shape[0]) [x, y] = [y, x];
+    y = lax.rev(y, [0]);
+  }
+  const m = y.shape[0];
+  const padding: [number, number] = mode === "valid" ? [0, 0] : mode === "same" ? [Math.floor(m / 2), m - Math.floor(m / 2) - 1] : [m - 1, m - 1];
+  const out = lax.convGeneralDilated(lax.reshape(x, [1, 1, x.shape[0]]), lax.reshape(y, [1, 1, m]), { padding: [padding] });
+  const r = lax.reshape(out, [out.shape[2]]);
+  return reverse ? lax.rev(r, [0]) : r;
+}
+
+/** The discrete linear convolution of two 1-d arrays (numpy's `convolve`; default mode "full"). */
+export function convolve(a: ArrayLike, v: ArrayLike, opts: { mode?: ConvolveMode } = {}): Array {
+  return conv1d("convolve", a, v, opts.mode ?? "full");
+}
+
+/** The cross-correlation c[k] = Σ a[n + k]·conj(v[n]) of two 1-d arrays (numpy's `correlate`; default mode "valid"). */
+export function correlate(a: ArrayLike, v: ArrayLike, opts: { mode?: ConvolveMode } = {}): Array {
+  return conv1d("correlate", a, v, opts.mode ?? "valid");
+}
