@@ -31,3 +31,7 @@ export * from "./polynomials.ts";
 export * from "./tensor-products.ts";
 export * from "./interpolation.ts";
 export * from "./geometric-ranges.ts";
+export * from "./joining-splitting.ts";
+export * from "./rotation-selection.ts";
+export * from "./array-api.ts";
+export * from "./vectorize.ts";
