@@ -96,6 +96,9 @@ test("unique under jit and vmap with size/fillValue (JAX's padding: min value, i
   assertEqualArray(jit((a: Array) => np.unique(a, { size: 2 }))(x), [1, 2], "int32");
   checkVmap((a: Array) => np.unique(a, { size: 4, fillValue: 0 }), [np.array([[3, 1, 3, 2], [5, 5, 5, 5], [0, 1, 2, 3]])]);
   checkJit((a: Array) => np.unique(a, { axis: 0, size: 6, returnCounts: true })[1], [inputs("unique_rows").x]);
+  // Every output batches: vmap equals the per-row results.
+  checkVmap((a: Array) => np.unique(a, { size: 4, returnIndex: true, returnInverse: true, returnCounts: true }), [i32([3, 1, 3, 2, 0, 0, 0, 0, 9, 8, 7, 6]).reshape(3, 4)]);
+  checkVmap((p: Array, q: Array) => np.intersect1d(p, q, { size: 3, returnIndices: true }), [i32([1, 3, 4, 3, 5, 5, 6, 7]).reshape(2, 4), i32([3, 1, 2, 7, 5, 0]).reshape(2, 3)]);
   assert.throws(() => jit((a: Array) => np.unique(a))(x), (e: Error) => e instanceof ConcretizationError && /np.unique/.test(e.message));
 });
 

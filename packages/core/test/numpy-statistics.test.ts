@@ -60,6 +60,8 @@ test("quantile: vmap, jit, gradients with respect to the data and to q", () => {
   // [-1.2, -0.4, 0.05, 0.3, 0.9, 1.7, 2.5]; q = 0.4 → index 2.4 → slope (0.3 − 0.05)·6 = 1.5.
   const g = grad((q: Array) => np.quantile(x, q))(np.array(0.4)) as Array;
   assertClose(g, [1.5], { rtol: 1e-4 });
+  // A batched q.
+  checkVmap((q: Array) => np.quantile(x, q, { method: "hazen" }), [np.array([[0.1, 0.6], [0.5, 0.99]])]);
   // Traced q inside jit.
   assertClose(jit((q: Array) => np.quantile(x, q))(np.array(0.4)), np.quantile(x, 0.4), { rtol: 1e-6 });
 });
