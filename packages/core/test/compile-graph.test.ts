@@ -1,0 +1,63 @@
+/**
+ * The fusion step on known programs: which ops fuse into one kernel, where values are
+ * materialised (shared and costly, broadcast after work, routine operands, outputs) and where
+ * reductions end kernels. Checked by the printed program, derived by hand from the jaxpr.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { np, makeJaxpr, ShapedArray, type Array } from "linax-ts";
+import { buildProgram, printProgram } from "../src/compile/graph.ts";
+import { printKernel } from "../src/compile/ir.ts";
+
+const f32 = (...shape: number[]) => new ShapedArray(shape, "float32");
+const program = (f: (...xs: Array[]) => Array | Array[], ...avals: ShapedArray[]) => {
+  const cj = makeJaxpr(f)(...avals.map((a) => np.zeros([...a.shape], { dtype: a.dtype })));
+  return buildProgram(cj.jaxpr);
+};
+const print = (p: ReturnType<typeof buildProgram>) => printProgram(p, printKernel);
+
+test("fuse: an elementwise chain over a broadcast operand is one kernel", () => {
+  const p = program((x, y) => np.tanh(x.mul(1.7).add(y)).mul(x), f32(4, 3), f32(3));
+  assert.equal(
+    print(p),
+    [
+      "inputs (b0 b1) outputs (b2)",
+      "elementwise[4,3] in=(b0 b1)",
+      "  b2:float32 = mul(tanh(add(mul(b0[3*v0 + v1], 1.7000000476837158:f32), b1[v1])), b0[3*v0 + v1])",
+    ].join("\n"),
+  );
+  assert.equal(p.steps.length, 1);
+});
+
+test("fuse: reductions end kernels and take their producer chain as the body; routines get buffers", () => {
+  const p = program((x, w) => {
+    const s = np.sum(np.exp(x), { axis: 1 });
+    return np.matmul(x.mul(2), w).add(s.reshape([4, 1]));
+  }, f32(4, 3), f32(3, 5));
+  const text = print(p);
+  assert.equal(p.steps.filter((s) => s.kind === "kernel" && s.kernel.kind === "reduce").length, 1, text);
+  assert.equal(p.steps.filter((s) => s.kind === "routine").length, 1, text);
+  assert.match(text, /reduce\.sum\[4 \| 3\] in=\(b0\)\n {2}b2:float32 = exp\(b0\[3\*v0 \+ v1\]\)/, text);
+  assert.match(text, /routine dotGeneral \(b3 b1\)/, "the matmul reads the materialised 2·x");
+  assert.equal(p.steps.length, 4, text);
+});
+
+test("fuse: a costly value used twice is materialised once; a cheap one is recomputed", () => {
+  const costly = program((x) => {
+    const e = np.exp(np.sin(x));
+    return [e.add(1), e.mul(2)];
+  }, f32(8));
+  assert.equal(costly.steps.length, 3, print(costly));
+  const cheap = program((x) => {
+    const e = x.neg();
+    return [e.add(1), e.mul(2)];
+  }, f32(8));
+  assert.equal(cheap.steps.length, 2, print(cheap));
+});
+
+test("fuse: outputs that are inputs or repeated are copied, so the caller owns each buffer once", () => {
+  const p = program((x) => [x, x.mul(3), x.mul(3)], f32(2));
+  assert.equal(new Set(p.outputs).size, 3);
+  assert.ok(!p.outputs.includes(p.inputs[0]));
+  assert.equal(p.buffers.filter((b) => b.role === "output").length, 3);
+});
