@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { np, makeJaxpr, ShapedArray, type Array } from "linax-ts";
 import { buildProgram, printProgram } from "../src/compile/graph.ts";
 import { printKernel } from "../src/compile/ir.ts";
+import { planBuffers, sizeClass } from "../src/compile/schedule.ts";
 
 const f32 = (...shape: number[]) => new ShapedArray(shape, "float32");
 const program = (f: (...xs: Array[]) => Array | Array[], ...avals: ShapedArray[]) => {
@@ -60,4 +61,25 @@ test("fuse: outputs that are inputs or repeated are copied, so the caller owns e
   assert.equal(new Set(p.outputs).size, 3);
   assert.ok(!p.outputs.includes(p.inputs[0]));
   assert.equal(p.buffers.filter((b) => b.role === "output").length, 3);
+});
+
+test("buffer plan: intermediates die after their last reader and their slots are reused by size class", () => {
+  // ((x@x)@x)@x on 16×16 floats (1 KiB each): b1 dies after step 1, so step 2's output takes its slot.
+  const p = program((x) => np.matmul(np.matmul(np.matmul(x, x), x), x), f32(16, 16));
+  const plan = planBuffers(p);
+  assert.deepEqual(p.steps.map((s) => s.kind), ["routine", "routine", "routine"]);
+  assert.deepEqual(plan.freeAfter, [[], [1], [2]]);
+  assert.deepEqual(plan.slot, [-1, 0, 1, 0]);
+  assert.deepEqual(plan.slotBytes, [1024, 1024]);
+  assert.equal(plan.peakBytes, 2048);
+  // A costly shared value (256 floats) lives until its second reader: three 1 KiB buffers at the peak.
+  const q = program((x) => {
+    const e = np.exp(np.sin(x));
+    return [e.add(1), e.mul(2)];
+  }, f32(256));
+  const qp = planBuffers(q);
+  assert.equal(qp.peakBytes, 3072);
+  assert.deepEqual(qp.freeAfter, [[], [], [1]]);
+  assert.equal(sizeClass(1), 16);
+  assert.equal(sizeClass(1025), 2048);
 });
