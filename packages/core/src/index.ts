@@ -6,7 +6,8 @@ import "./core/eval.ts";
 import "./primitives/index.ts";
 import "./numpy/methods.ts";
 
-export { Array, type ArrayLike, type NestedList, type IndexItem, type ReduceOptions } from "./core/array.ts";
+/** `JaxArray` is `Array` under a name that does not shadow the global `Array` in user code. */
+export { Array, Array as JaxArray, type ArrayLike, type NestedList, type IndexItem, type ReduceOptions } from "./core/array.ts";
 export { ShapedArray } from "./core/aval.ts";
 export { ConcreteArray } from "./core/concrete.ts";
 export { Tracer } from "./core/trace.ts";
