@@ -13,6 +13,12 @@ import { asArray } from "./convert.ts";
 import { broadcastTo, prepareBinary, promoteArgs } from "./promote.ts";
 import { add, multiply } from "./math.ts";
 import { sum } from "./reductions.ts";
+import { axisOptions, checkOptions, checkValue, isOptionsObject, type OptionSpec } from "./args.ts";
+
+// numpy: diff(a, n=1, axis=-1, prepend, append) and trapezoid(y, x=None, dx=1.0, axis=-1) take
+// all their arguments positionally; an options object may stand in for the first one not given.
+const DIFF_SPEC: OptionSpec = { axis: "axis", prepend: "arraylike", append: "arraylike" };
+const TRAPEZOID_SPEC: OptionSpec = { x: "arraylike", dx: "number", axis: "axis" };
 
 const sl = (a: Array, start: number, stop: number, axis: number): Array => lax.sliceInDim(a, start, stop, 1, axis);
 
@@ -35,9 +41,24 @@ function edgeBlock(op: string, a: Array, v: ArrayLike, axis: number, arg: string
 
 /**
  * The n-th discrete difference along `axis` (numpy's `diff`): out[i] = a[i+1] − a[i], applied n
- * times (bool arrays use not-equal). `prepend`/`append` extend `a` first.
+ * times (bool arrays use not-equal). `prepend`/`append` extend `a` first. numpy's order
+ * `diff(a, n, axis, { prepend, append })`; an options object may replace `n` or `axis`.
  */
-export function diff(a: ArrayLike, n = 1, opts: DiffOptions = {}): Array {
+export function diff(a: ArrayLike, order?: number | (DiffOptions & { n?: number }), axisArg?: number | DiffOptions, options?: Omit<DiffOptions, "axis">): Array {
+  let opts: DiffOptions;
+  let nArg: unknown = order;
+  if (isOptionsObject(order)) {
+    if (axisArg !== undefined || options !== undefined) throw new ValueError("np.diff: no arguments may follow the options object");
+    checkOptions("np.diff", order, { ...DIFF_SPEC, n: "integer" });
+    const { n: n1, ...rest } = order;
+    nArg = n1;
+    opts = rest;
+  } else {
+    opts = axisOptions<DiffOptions>("np.diff", axisArg, options, DIFF_SPEC);
+  }
+  nArg ??= 1;
+  checkValue("np.diff", "n", nArg, "integer");
+  const n = nArg as number;
   let x = asArray(a);
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`np.diff: order must be non-negative but got ${n}`);
   if (n === 0) return x;
@@ -174,8 +195,12 @@ export interface TrapezoidOptions {
   axis?: number;
 }
 
-/** The integral of `y` along `axis` by the trapezoidal rule (numpy's `trapezoid`). */
-export function trapezoid(y: ArrayLike, opts: TrapezoidOptions = {}): Array {
+/**
+ * The integral of `y` along `axis` by the trapezoidal rule (numpy's `trapezoid(y, x, dx, axis)`;
+ * null skips a positional argument, and an options object may replace the first one not given).
+ */
+export function trapezoid(y: ArrayLike, xArg?: ArrayLike | null | TrapezoidOptions, dxArg?: number | null | Omit<TrapezoidOptions, "x">, axisArg?: number | Omit<TrapezoidOptions, "x" | "dx">): Array {
+  const opts = trapezoidArgs(xArg, dxArg, axisArg);
   let a = asArray(y);
   if (!isInexact(a.dtype)) a = lax.convertElementType(a, "float32");
   if (a.ndim === 0) throw new ShapeError("np.trapezoid: y must be at least 1-d");
@@ -191,4 +216,28 @@ export function trapezoid(y: ArrayLike, opts: TrapezoidOptions = {}): Array {
   } else d = diff(x, 1, { axis });
   const [p, q] = prepareBinary("trapezoid", d, mid);
   return sum(lax.mul(p, q), { axis });
+}
+
+/** Read trapezoid's `(x, dx, axis)` positionally, an options object ending the positional ones. */
+function trapezoidArgs(x: unknown, dx: unknown, axis: unknown): TrapezoidOptions {
+  const op = "np.trapezoid";
+  const names = ["x", "dx", "axis"] as const;
+  const pos = [x, dx, axis];
+  const objAt = pos.findIndex(isOptionsObject);
+  const opts: Record<string, unknown> = {};
+  const end = objAt >= 0 ? objAt : pos.length;
+  for (let i = 0; i < end; i++) {
+    const v = pos[i];
+    // numpy's defaults are None / 1.0 / -1; null (None) means "not given" here.
+    if (v === undefined || v === null) continue;
+    checkValue(op, names[i], v, TRAPEZOID_SPEC[names[i]]);
+    opts[names[i]] = v;
+  }
+  if (objAt >= 0) {
+    if (pos.slice(objAt + 1).some((v) => v !== undefined)) throw new ValueError(`${op}: no arguments may follow the options object`);
+    const spec = Object.fromEntries(Object.entries(TRAPEZOID_SPEC).filter(([k]) => !names.slice(0, objAt).includes(k as (typeof names)[number])));
+    checkOptions(op, pos[objAt], spec);
+    for (const [k, v] of Object.entries(pos[objAt] as Record<string, unknown>)) if (v !== undefined) opts[k] = v;
+  }
+  return opts as TrapezoidOptions;
 }

@@ -9,7 +9,18 @@ import * as lax from "../primitives/index.ts";
 import { isComplex, isInexact } from "../dtype.ts";
 import { normAxes } from "../shape.ts";
 import { asArray } from "./convert.ts";
-import { argmax, argmin, keepDims, max, mean, min, prod, sum, type ArgOptions, type MaxOptions, type SumOptions, type VarOptions } from "./reductions.ts";
+import { argmax, argmin, keepDims, max, mean, min, prod, sum, type ArgOptions, type Axes, type MaxOptions, type SumOptions, type VarOptions } from "./reductions.ts";
+import { axisOptions, checkOptions, type OptionSpec } from "./args.ts";
+
+// numpy's signatures: nansum(a, axis, dtype, out, keepdims, ...) etc. `axis` is taken
+// positionally (as numpy's first parameter after `a`); every call accepts either
+// `(a, axis, opts)` or `(a, opts)` and rejects unknown keys, as the plain reductions do.
+const SUM_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", dtype: "dtype", where: "arraylike" };
+const VAR_SPEC: OptionSpec = { ...SUM_SPEC, ddof: "number" };
+const MAX_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", initial: "number", where: "arraylike" };
+const ARG_SPEC: OptionSpec = { axis: "axis", keepdims: "boolean" };
+const CUM_SPEC: OptionSpec = { axis: "axis", dtype: "dtype" };
+const NAN_TO_NUM_SPEC: OptionSpec = { nan: "number", posinf: "number", neginf: "number", copy: "boolean" };
 import { cumprod, cumsum, type CumulativeOptions } from "./reductions-more.ts";
 
 /** NaN mask (complex: either part); all false for integer and bool arrays. */
@@ -24,19 +35,23 @@ function replaceNan(a: Array, v: number): Array {
 }
 
 /** Sum over `axis` treating NaNs as zero. */
-export function nansum(x: ArrayLike, opts: SumOptions = {}): Array {
+export function nansum(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
+  const opts = axisOptions<SumOptions>("nansum", axis, options, SUM_SPEC);
   return sum(replaceNan(asArray(x), 0), opts);
 }
 /** Product over `axis` treating NaNs as one. */
-export function nanprod(x: ArrayLike, opts: SumOptions = {}): Array {
+export function nanprod(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
+  const opts = axisOptions<SumOptions>("nanprod", axis, options, SUM_SPEC);
   return prod(replaceNan(asArray(x), 1), opts);
 }
 /** Cumulative sum treating NaNs as zero. */
-export function nancumsum(x: ArrayLike, opts: CumulativeOptions = {}): Array {
+export function nancumsum(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
+  const opts = axisOptions<CumulativeOptions>("nancumsum", axis, options, CUM_SPEC);
   return cumsum(replaceNan(asArray(x), 0), opts);
 }
 /** Cumulative product treating NaNs as one. */
-export function nancumprod(x: ArrayLike, opts: CumulativeOptions = {}): Array {
+export function nancumprod(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
+  const opts = axisOptions<CumulativeOptions>("nancumprod", axis, options, CUM_SPEC);
   return cumprod(replaceNan(asArray(x), 1), opts);
 }
 
@@ -47,7 +62,8 @@ function countNonNan(a: Array, axes: number[], keepdims: boolean | undefined, wh
 }
 
 /** Mean over `axis` of the non-NaN elements (NaN where a slice is all NaN). */
-export function nanmean(x: ArrayLike, opts: SumOptions = {}): Array {
+export function nanmean(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
+  const opts = axisOptions<SumOptions>("nanmean", axis, options, SUM_SPEC);
   const a0 = asArray(x);
   if (!isInexact(a0.dtype)) return mean(a0, opts);
   const a = opts.dtype !== undefined ? lax.convertElementType(a0, opts.dtype) : a0;
@@ -62,7 +78,8 @@ export function nanmean(x: ArrayLike, opts: SumOptions = {}): Array {
  * Variance over `axis` of the non-NaN elements, divisor (count − ddof); NaN where that divisor is
  * not positive (JAX's rule).
  */
-export function nanvar(x: ArrayLike, opts: VarOptions = {}): Array {
+export function nanvar(x: ArrayLike, axis?: Axes | VarOptions, options?: Omit<VarOptions, "axis">): Array {
+  const opts = axisOptions<VarOptions>("nanvar", axis, options, VAR_SPEC);
   const a0 = asArray(x);
   const a = opts.dtype !== undefined ? lax.convertElementType(a0, opts.dtype) : isInexact(a0.dtype) ? a0 : lax.convertElementType(a0, "float32");
   const axes = normAxes("np.nanvar", opts.axis ?? undefined, a.ndim);
@@ -77,8 +94,8 @@ export function nanvar(x: ArrayLike, opts: VarOptions = {}): Array {
 }
 
 /** sqrt(nanvar(x, opts)). */
-export function nanstd(x: ArrayLike, opts: VarOptions = {}): Array {
-  return lax.sqrt(nanvar(x, opts));
+export function nanstd(x: ArrayLike, axis?: Axes | VarOptions, options?: Omit<VarOptions, "axis">): Array {
+  return lax.sqrt(nanvar(x, axisOptions<VarOptions>("nanstd", axis, options, VAR_SPEC)));
 }
 
 function nanExtremum(op: "nanmax" | "nanmin", x: ArrayLike, opts: MaxOptions): Array {
@@ -93,12 +110,12 @@ function nanExtremum(op: "nanmax" | "nanmin", x: ArrayLike, opts: MaxOptions): A
   return lax.select(allNan, lax.fullLike(y, NaN), y);
 }
 /** Maximum over `axis` ignoring NaNs (NaN for an all-NaN slice). */
-export function nanmax(x: ArrayLike, opts: MaxOptions = {}): Array {
-  return nanExtremum("nanmax", x, opts);
+export function nanmax(x: ArrayLike, axis?: Axes | MaxOptions, options?: Omit<MaxOptions, "axis">): Array {
+  return nanExtremum("nanmax", x, axisOptions<MaxOptions>("nanmax", axis, options, MAX_SPEC));
 }
 /** Minimum over `axis` ignoring NaNs (NaN for an all-NaN slice). */
-export function nanmin(x: ArrayLike, opts: MaxOptions = {}): Array {
-  return nanExtremum("nanmin", x, opts);
+export function nanmin(x: ArrayLike, axis?: Axes | MaxOptions, options?: Omit<MaxOptions, "axis">): Array {
+  return nanExtremum("nanmin", x, axisOptions<MaxOptions>("nanmin", axis, options, MAX_SPEC));
 }
 
 function nanArg(op: "nanargmax" | "nanargmin", x: ArrayLike, opts: ArgOptions): Array {
@@ -114,12 +131,12 @@ function nanArg(op: "nanargmax" | "nanargmin", x: ArrayLike, opts: ArgOptions): 
   return lax.select(allNan, lax.fullLike(r, -1), r);
 }
 /** Index of the maximum ignoring NaNs; -1 for an all-NaN slice (JAX's convention). */
-export function nanargmax(x: ArrayLike, opts: ArgOptions = {}): Array {
-  return nanArg("nanargmax", x, opts);
+export function nanargmax(x: ArrayLike, axis?: number | null | ArgOptions, options?: Omit<ArgOptions, "axis">): Array {
+  return nanArg("nanargmax", x, axisOptions<ArgOptions>("nanargmax", axis, options, ARG_SPEC));
 }
 /** Index of the minimum ignoring NaNs; -1 for an all-NaN slice (JAX's convention). */
-export function nanargmin(x: ArrayLike, opts: ArgOptions = {}): Array {
-  return nanArg("nanargmin", x, opts);
+export function nanargmin(x: ArrayLike, axis?: number | null | ArgOptions, options?: Omit<ArgOptions, "axis">): Array {
+  return nanArg("nanargmin", x, axisOptions<ArgOptions>("nanargmin", axis, options, ARG_SPEC));
 }
 
 export interface NanToNumOptions {
@@ -137,6 +154,7 @@ const F32_MAX = 3.4028234663852886e38;
 
 /** NaN → `nan`, ±inf → `posinf`/`neginf` (numpy's `nan_to_num`; complex: both parts). Integers are unchanged. */
 export function nanToNum(x: ArrayLike, opts: NanToNumOptions = {}): Array {
+  checkOptions("nanToNum", opts, NAN_TO_NUM_SPEC);
   const a = asArray(x);
   if (!isInexact(a.dtype)) return a;
   if (isComplex(a.dtype)) return lax.complex(nanToNum(lax.real(a), opts), nanToNum(lax.imag(a), opts));

@@ -14,7 +14,8 @@ import { ConcretizationError, DTypeError, ShapeError, ValueError } from "../erro
 import { fmtShape, normAxes } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { broadcastTo, promoteArgs } from "./promote.ts";
-import { keepDims, max, min, sum } from "./reductions.ts";
+import { keepDims, max, min, sum, type Axes } from "./reductions.ts";
+import { axisOptions, checkValue, isOptionsObject, type OptionSpec } from "./args.ts";
 import { countValues, searchsorted, takeFlat } from "./searching.ts";
 
 const toFloat = (a: Array): Array => (isInexact(a.dtype) ? a : lax.convertElementType(a, "float32"));
@@ -47,6 +48,14 @@ const CONTINUOUS: Partial<Record<QuantileMethod, [number, number]>> = {
   normal_unbiased: [3 / 8, 3 / 8],
 };
 const METHODS: readonly QuantileMethod[] = ["linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf", "hazen", "weibull", "median_unbiased", "normal_unbiased"];
+
+// numpy takes `axis` positionally right after the data (quantile(a, q, axis), median(a, axis),
+// average(a, axis, weights, returned), ptp(a, axis), count_nonzero(a, axis)); these specs let
+// every function accept that order or an options object, and reject unknown keys / wrong kinds.
+// `method` is checked by quantileImpl, whose message names the unknown method.
+const QUANTILE_SPEC: OptionSpec = { axis: "axes", method: "any", keepdims: "boolean" };
+const MEDIAN_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean" };
+const AVERAGE_SPEC: OptionSpec = { axis: "axes", weights: "arraylike", returned: "boolean", keepdims: "boolean" };
 
 export interface QuantileOptions {
   /** Axis or axes to reduce (default: all). */
@@ -115,8 +124,8 @@ function orderStatistics(method: QuantileMethod, q: Array, n: number): { lo: Arr
  * `quantile`). The result has `q`'s shape prepended to the reduced shape. A slice containing NaN
  * gives NaN. Differentiable in `a` and `q` (through the interpolation weights).
  */
-export function quantile(a: ArrayLike, q: ArrayLike, opts: QuantileOptions = {}): Array {
-  return quantileImpl("quantile", a, q, opts, 1);
+export function quantile(a: ArrayLike, q: ArrayLike, axis?: Axes | QuantileOptions, options?: Omit<QuantileOptions, "axis">): Array {
+  return quantileImpl("quantile", a, q, axisOptions<QuantileOptions>("quantile", axis, options, QUANTILE_SPEC), 1);
 }
 
 /** `q` is in units of `scale` (1 for quantiles, 100 for percentiles). */
@@ -164,12 +173,13 @@ function quantileImpl(op: string, a0: ArrayLike, q0: ArrayLike, opts: QuantileOp
 }
 
 /** The `q`-th percentiles (q in [0, 100]) of `a` (numpy's `percentile`); see `quantile`. */
-export function percentile(a: ArrayLike, q: ArrayLike, opts: QuantileOptions = {}): Array {
-  return quantileImpl("percentile", a, q, opts, 100);
+export function percentile(a: ArrayLike, q: ArrayLike, axis?: Axes | QuantileOptions, options?: Omit<QuantileOptions, "axis">): Array {
+  return quantileImpl("percentile", a, q, axisOptions<QuantileOptions>("percentile", axis, options, QUANTILE_SPEC), 100);
 }
 
 /** The median over `axis` (numpy's `median`; the mean of the two middle values for even counts). */
-export function median(a: ArrayLike, opts: Omit<QuantileOptions, "method"> = {}): Array {
+export function median(a: ArrayLike, axis?: Axes | Omit<QuantileOptions, "method">, options?: Omit<QuantileOptions, "method" | "axis">): Array {
+  const opts = axisOptions<Omit<QuantileOptions, "method">>("median", axis, options, MEDIAN_SPEC);
   return quantileImpl("median", a, 0.5, { ...opts, method: "midpoint" }, 1);
 }
 
@@ -187,8 +197,11 @@ export interface AverageOptions {
  * `[average, sum of weights]`.
  */
 export function average(a: ArrayLike, opts: AverageOptions & { returned: true }): [Array, Array];
-export function average(a: ArrayLike, opts?: AverageOptions): Array;
-export function average(a0: ArrayLike, opts: AverageOptions = {}): Array | [Array, Array] {
+export function average(a: ArrayLike, axis: Axes | undefined, opts: Omit<AverageOptions, "axis"> & { returned: true }): [Array, Array];
+export function average(a: ArrayLike, axis: Axes | undefined, weights: ArrayLike | null | undefined, returned: true, options?: Pick<AverageOptions, "keepdims">): [Array, Array];
+export function average(a: ArrayLike, axis?: Axes | AverageOptions, weights?: ArrayLike | null | Omit<AverageOptions, "axis">, returned?: boolean, options?: Pick<AverageOptions, "keepdims">): Array;
+export function average(a0: ArrayLike, axis?: Axes | AverageOptions, weights?: ArrayLike | null | Omit<AverageOptions, "axis">, returned?: boolean, options?: Pick<AverageOptions, "keepdims">): Array | [Array, Array] {
+  const opts = averageArgs(axis, weights, returned, options);
   let a = toFloat(asArray(a0));
   const axes = normAxes("np.average", opts.axis ?? undefined, a.ndim);
   let avg: Array;
@@ -217,14 +230,49 @@ export function average(a0: ArrayLike, opts: AverageOptions = {}): Array | [Arra
   return [avg, wsum.shape.length === avg.shape.length ? wsum : broadcastTo(wsum, avg.shape)];
 }
 
-/** Peak to peak: max − min over `axis` (numpy's `ptp`). */
-export function ptp(a: ArrayLike, opts: { axis?: number | readonly number[] | null; keepdims?: boolean } = {}): Array {
+/**
+ * Read numpy's `average(a, axis=None, weights=None, returned=False, *, keepdims)`: positionally
+ * `(axis, weights, returned, { keepdims })`, or an options object in place of the first
+ * positional argument not given. Each value is given at most once.
+ */
+function averageArgs(axis: unknown, weights: unknown, returned: unknown, options: unknown): AverageOptions {
+  const op = "average";
+  // An options object ends the positional arguments: nothing may follow it.
+  const pos = [axis, weights, returned];
+  const objAt = pos.findIndex(isOptionsObject);
+  if (objAt >= 0) {
+    if (pos.slice(objAt + 1).some((v) => v !== undefined) || options !== undefined) throw new ValueError(`np.${op}: no arguments may follow the options object`);
+    const names = ["axis", "weights", "returned"].slice(0, objAt);
+    const spec = Object.fromEntries(Object.entries(AVERAGE_SPEC).filter(([k]) => !names.includes(k)));
+    const opts = axisOptions<AverageOptions>(op, undefined, pos[objAt], spec);
+    if (objAt >= 1 && axis !== undefined) checkValue(op, "axis", axis, "axes");
+    if (objAt >= 2 && weights !== undefined && weights !== null) checkValue(op, "weights", weights, "arraylike");
+    return { ...opts, ...(objAt >= 1 && axis !== undefined ? { axis: axis as Axes } : {}), ...(objAt >= 2 && weights !== undefined && weights !== null ? { weights: weights as ArrayLike } : {}) };
+  }
+  const opts = axisOptions<AverageOptions>(op, axis, options, { keepdims: "boolean", axis: "axes" });
+  if (weights !== undefined && weights !== null) {
+    checkValue(op, "weights", weights, "arraylike");
+    opts.weights = weights as ArrayLike;
+  }
+  if (returned !== undefined) {
+    checkValue(op, "returned", returned, "boolean");
+    opts.returned = returned as boolean;
+  }
+  return opts;
+}
+
+const PTP_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean" };
+
+/** Peak to peak: max − min over `axis` (numpy's `ptp(a, axis, out, keepdims)`). */
+export function ptp(a: ArrayLike, axis?: Axes | { axis?: Axes; keepdims?: boolean }, options?: { keepdims?: boolean }): Array {
+  const opts = axisOptions<{ axis?: Axes; keepdims?: boolean }>("ptp", axis, options, PTP_SPEC);
   const x = asArray(a);
   return lax.sub(max(x, opts), min(x, opts));
 }
 
 /** The number of non-zero elements over `axis` (int32; numpy's `count_nonzero`). */
-export function countNonzero(a: ArrayLike, opts: { axis?: number | readonly number[] | null; keepdims?: boolean } = {}): Array {
+export function countNonzero(a: ArrayLike, axis?: Axes | { axis?: Axes; keepdims?: boolean }, options?: { keepdims?: boolean }): Array {
+  const opts = axisOptions<{ axis?: Axes; keepdims?: boolean }>("countNonzero", axis, options, PTP_SPEC);
   const x = asArray(a);
   const nz = x.dtype === "bool" ? x : lax.ne(x, lax.fullLike(x, 0));
   const axes = normAxes("np.countNonzero", opts.axis ?? undefined, x.ndim);
