@@ -19,7 +19,7 @@ test("LEB128: unsigned and signed encodings", () => {
 });
 
 /** out[i] = a[i] + b[i] for i < n: four lanes at a time, then a scalar tail. */
-function addModule(shared: boolean): Uint8Array {
+function addModule(shared: boolean): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder({ shared, minPages: 1, maxPages: 16 });
   m.func(["i32", "i32", "i32", "i32"], [], (c) => {
     const [a, b, out, n] = [0, 1, 2, 3];

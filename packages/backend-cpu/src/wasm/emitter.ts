@@ -156,7 +156,7 @@ export class ModuleBuilder {
     return index;
   }
 
-  bytes(): Uint8Array {
+  bytes(): Uint8Array<ArrayBuffer> {
     const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
     const m = this.memory;
     const memImport = [...str("env"), ...str("memory"), 0x02, m.shared ? 0x03 : 0x01, ...uleb(m.minPages), ...uleb(m.maxPages)];
