@@ -129,3 +129,19 @@ test("diff(a, n, axis) and trapezoid(y, x, dx, axis) in numpy's positional order
   assert.throws(() => np.trapezoid(y, null, { x: [0, 1, 2] } as never), (e: unknown) => e instanceof ValueError && /unknown option 'x'/.test(e.message));
   assert.throws(() => np.trapezoid(y, { dX: 1 } as never), (e: unknown) => e instanceof ValueError && /unknown option 'dX'/.test(e.message));
 });
+
+test("append(arr, values, axis) and rot90(m, k, axes) positionally", () => {
+  const a = np.array([[1, 2], [3, 4]]);
+  assertClose(np.append(a, [[5, 6]], 0), [[1, 2], [3, 4], [5, 6]], { shape: [3, 2] });
+  assertClose(np.append(a, [[5, 6]], { axis: 0 }), [[1, 2], [3, 4], [5, 6]], { shape: [3, 2] });
+  assertClose(np.append(a, [[5], [6]], -1), [[1, 2, 5], [3, 4, 6]], { shape: [2, 3] });
+  assertClose(np.append(a, [5], null), [1, 2, 3, 4, 5], { shape: [5] });
+  assert.throws(() => np.append(a, [[5, 6]], { axsi: 0 } as never), (e: unknown) => e instanceof ValueError && /unknown option 'axsi'/.test(e.message));
+  // rot90 once in the (0, 1) plane: [[1, 2], [3, 4]] → [[2, 4], [1, 3]]; in the (1, 0) plane the other way.
+  assertClose(np.rot90(a), [[2, 4], [1, 3]], { shape: [2, 2] });
+  assertClose(np.rot90(a, 1, [1, 0]), [[3, 1], [4, 2]], { shape: [2, 2] });
+  assertClose(np.rot90(a, 1, { axes: [1, 0] }), [[3, 1], [4, 2]], { shape: [2, 2] });
+  assertClose(np.rot90(a, { k: 3 }), [[3, 1], [4, 2]], { shape: [2, 2] });
+  assert.throws(() => np.rot90(a, 1.5), (e: unknown) => e instanceof ValueError && /rot90: 'k' must be an integer/.test(e.message));
+  assert.throws(() => np.rot90(a, { kk: 1 } as never), (e: unknown) => e instanceof ValueError && /unknown option 'kk'/.test(e.message));
+});

@@ -5,9 +5,14 @@ import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { concatenate, split } from "./shape.ts";
+import { axisOptions } from "./args.ts";
 
-/** `arr` with `values` appended along `axis` (numpy's `append`; without an axis both are flattened). */
-export function append(arr: ArrayLike, values: ArrayLike, opts: { axis?: number | null } = {}): Array {
+/**
+ * `arr` with `values` appended along `axis` (numpy's `append(arr, values, axis)`, the axis
+ * positional or `{ axis }`; without an axis both are flattened).
+ */
+export function append(arr: ArrayLike, values: ArrayLike, axis?: number | null | { axis?: number | null }): Array {
+  const opts = axisOptions<{ axis?: number | null }>("np.append", axis, undefined, { axis: "axis" });
   if (opts.axis === undefined || opts.axis === null) return concatenate([arr, values], null);
   const a = asArray(arr);
   const v = asArray(values);

@@ -8,18 +8,35 @@ import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape, normAxis } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { broadcastArgs, promoteArgs } from "./promote.ts";
+import { checkOptions, checkValue, isOptionsObject } from "./args.ts";
 
-/** Rotate by 90° `k` times in the plane of `axes` (default [0, 1]), from the first axis toward the second. */
-export function rot90(m: ArrayLike, k = 1, opts: { axes?: readonly [number, number] } = {}): Array {
+/**
+ * Rotate by 90° `k` times in the plane of `axes` (default [0, 1]), from the first axis toward
+ * the second. numpy's order `rot90(m, k, axes)`; `{ k, axes }` or `{ axes }` may replace
+ * the first positional argument not given.
+ */
+export function rot90(m: ArrayLike, kArg?: number | { k?: number; axes?: readonly [number, number] }, axesArg?: readonly [number, number] | { axes?: readonly [number, number] }): Array {
+  let k: unknown = kArg;
+  let axesV: unknown = axesArg;
+  if (isOptionsObject(kArg)) {
+    if (axesArg !== undefined) throw new ValueError("np.rot90: no arguments may follow the options object");
+    checkOptions("np.rot90", kArg, { k: "integer", axes: "axes" });
+    ({ k, axes: axesV } = kArg);
+  } else if (isOptionsObject(axesArg)) {
+    checkOptions("np.rot90", axesArg, { axes: "axes" });
+    axesV = axesArg.axes;
+  }
+  k ??= 1;
+  checkValue("np.rot90", "k", k, "integer");
+  if (axesV !== undefined) checkValue("np.rot90", "axes", axesV, "axes");
   const a = asArray(m);
-  if (!Number.isInteger(k)) throw new ValueError(`np.rot90: k must be an integer; got ${k}`);
-  const axes = opts.axes ?? [0, 1];
+  const axes = (axesV ?? [0, 1]) as readonly number[];
   if (axes.length !== 2) throw new ValueError(`np.rot90: len(axes) must be 2; got ${JSON.stringify(axes)}`);
   if (a.ndim < 2) throw new ShapeError(`np.rot90: the array must be at least 2-d; got shape ${fmtShape(a.shape)}`);
   const a0 = normAxis("np.rot90", axes[0], a.ndim, "axes[0]");
   const a1 = normAxis("np.rot90", axes[1], a.ndim, "axes[1]");
   if (a0 === a1) throw new ValueError(`np.rot90: axes must be different; got ${JSON.stringify(axes)}`);
-  const kk = ((k % 4) + 4) % 4;
+  const kk = (((k as number) % 4) + 4) % 4;
   if (kk === 0) return a;
   if (kk === 2) return lax.rev(a, [a0, a1]);
   const perm = a.shape.map((_, i) => (i === a0 ? a1 : i === a1 ? a0 : i));
