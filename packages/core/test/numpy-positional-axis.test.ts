@@ -145,3 +145,20 @@ test("append(arr, values, axis) and rot90(m, k, axes) positionally", () => {
   assert.throws(() => np.rot90(a, 1.5), (e: unknown) => e instanceof ValueError && /rot90: 'k' must be an integer/.test(e.message));
   assert.throws(() => np.rot90(a, { kk: 1 } as never), (e: unknown) => e instanceof ValueError && /unknown option 'kk'/.test(e.message));
 });
+
+test("cross(a, b, axisa, axisb, axisc, axis) positionally", () => {
+  // Vectors along axis 0: columns (1,0,0)×(0,1,0) = (0,0,1) and (0,1,0)×(0,0,1) = (1,0,0).
+  const a = np.array([[1, 0], [0, 1], [0, 0]]);
+  const b = np.array([[0, 0], [1, 0], [0, 1]]);
+  const rows = [[0, 0, 1], [1, 0, 0]];
+  const cols = [[0, 1], [0, 0], [1, 0]];
+  assertClose(np.cross(a, b, 0, 0), rows, { shape: [2, 3] });
+  assertClose(np.cross(a, b, { axisa: 0, axisb: 0 }), rows, { shape: [2, 3] });
+  assertClose(np.cross(a, b, 0, { axisb: 0 }), rows, { shape: [2, 3] });
+  assertClose(np.cross(a, b, 0, 0, 0), cols, { shape: [3, 2] });
+  assertClose(np.cross(a, b, -1, -1, -1, 0), cols, { shape: [3, 2] });
+  assertClose(np.cross(a, b, { axis: 0 }), cols, { shape: [3, 2] });
+  assert.throws(() => np.cross(a, b, 0, { axisa: 1 }), (e: unknown) => e instanceof ValueError && /cross: unknown option 'axisa'/.test(e.message));
+  assert.throws(() => np.cross(a, b, "0" as never), (e: unknown) => e instanceof ValueError && /cross: 'axisa' must be an integer/.test(e.message));
+  assert.throws(() => np.cross(a, b, { axsi: 0 } as never), (e: unknown) => e instanceof ValueError && /unknown option 'axsi'/.test(e.message));
+});

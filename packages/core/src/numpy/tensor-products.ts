@@ -7,6 +7,34 @@ import { asArray } from "./convert.ts";
 import { promoteArgs } from "./promote.ts";
 import { multiply, subtract } from "./math.ts";
 import { moveaxis } from "./shape.ts";
+import { checkOptions, checkValue, isOptionsObject, type OptionSpec } from "./args.ts";
+
+const CROSS_NAMES = ["axisa", "axisb", "axisc", "axis"] as const;
+const CROSS_SPEC: OptionSpec = { axisa: "integer", axisb: "integer", axisc: "integer", axis: "axis" };
+
+/**
+ * Read numpy's `cross(a, b, axisa, axisb, axisc, axis)` positionals; an options object ends
+ * them (and may hold only the names not already given positionally).
+ */
+function crossArgs(pos: readonly unknown[]): CrossOptions {
+  const opts: Record<string, unknown> = {};
+  const objAt = pos.findIndex(isOptionsObject);
+  const end = objAt >= 0 ? objAt : pos.length;
+  if (end > CROSS_NAMES.length) throw new ValueError(`np.cross: takes at most ${CROSS_NAMES.length} arguments after a and b; got ${end}`);
+  for (let i = 0; i < end; i++) {
+    const v = pos[i];
+    if (v === undefined || (v === null && CROSS_NAMES[i] === "axis")) continue;
+    checkValue("np.cross", CROSS_NAMES[i], v, CROSS_SPEC[CROSS_NAMES[i]]);
+    opts[CROSS_NAMES[i]] = v;
+  }
+  if (objAt >= 0) {
+    if (pos.slice(objAt + 1).some((v) => v !== undefined)) throw new ValueError("np.cross: no arguments may follow the options object");
+    const given = CROSS_NAMES.slice(0, objAt) as readonly string[];
+    checkOptions("np.cross", pos[objAt], Object.fromEntries(Object.entries(CROSS_SPEC).filter(([k]) => !given.includes(k))));
+    for (const [k, v] of Object.entries(pos[objAt] as Record<string, unknown>)) if (v !== undefined && v !== null) opts[k] = v;
+  }
+  return opts as CrossOptions;
+}
 
 export interface CrossOptions {
   /** Axis of `a` holding the vectors (default -1). */
@@ -22,9 +50,11 @@ export interface CrossOptions {
 /**
  * The cross product of vectors of length 2 or 3 along the given axes, broadcasting the others
  * (numpy's `cross`, JAX's algorithm). Two 2-vectors give the scalar z-component; a 2-vector is
- * otherwise treated as having z = 0.
+ * otherwise treated as having z = 0. numpy's order `cross(a, b, axisa, axisb, axisc, axis)`, or
+ * an options object in place of the first positional not given.
  */
-export function cross(a: ArrayLike, b: ArrayLike, opts: CrossOptions = {}): Array {
+export function cross(a: ArrayLike, b: ArrayLike, ...args: (number | null | undefined | CrossOptions)[]): Array {
+  const opts = crossArgs(args);
   let [x, y] = promoteArgs(a, b);
   const axa = opts.axis ?? opts.axisa ?? -1;
   const axb = opts.axis ?? opts.axisb ?? -1;
