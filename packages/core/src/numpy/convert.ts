@@ -3,7 +3,7 @@ import { Array, type ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { fromHost } from "../core/concrete.ts";
 import { getBackend } from "../backend.ts";
-import { allocTyped, isDType, type DType, type TypedArray } from "../dtype.ts";
+import { allocTyped, isDType, isInexact, type DType, type TypedArray } from "../dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { convertElementType } from "../primitives/convert.ts";
 
@@ -130,3 +130,15 @@ export function asArray(x: ArrayLike, dtype?: DType): Array {
 }
 
 export type { JsArrayLike };
+
+/**
+ * `x` as an inexact array (numpy's linalg works in float32/complex64): integers and bools become
+ * float32, or `dtype` when given (integers reach complex64 through float32).
+ */
+export function asInexact(x: ArrayLike, dtype?: DType): Array {
+  const a = asArray(x);
+  const want = dtype ?? (isInexact(a.dtype) ? a.dtype : "float32");
+  if (a.dtype === want) return a;
+  const f = isInexact(a.dtype) ? a : convertElementType(a, "float32");
+  return f.dtype === want ? f : convertElementType(f, want);
+}

@@ -9,17 +9,12 @@
 import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { checkMatrix } from "../primitives/linalg-util.ts";
-import { isInexact } from "../dtype.ts";
-import { asArray } from "./convert.ts";
+import { asInexact } from "./convert.ts";
 
-function inexact(x: ArrayLike): Array {
-  const a = asArray(x);
-  return isInexact(a.dtype) ? a : lax.convertElementType(a, "float32");
-}
 
 /** np.linalg.eig: `[w, v]` with a·v[:, k] = w[k]·v[:, k]; both complex64. */
 export function eig(a: ArrayLike): [Array, Array] {
-  const x = inexact(a);
+  const x = asInexact(a);
   checkMatrix("np.linalg.eig", "a", x.aval, true);
   const [w, v] = lax.eig(x, { computeRightEigenvectors: true });
   return [w, v];
@@ -27,7 +22,7 @@ export function eig(a: ArrayLike): [Array, Array] {
 
 /** np.linalg.eigvals: the eigenvalues (complex64) of general square matrices; differentiable. */
 export function eigvals(a: ArrayLike): Array {
-  const x = inexact(a);
+  const x = asInexact(a);
   checkMatrix("np.linalg.eigvals", "a", x.aval, true);
   return lax.eig(x, { computeRightEigenvectors: false })[0];
 }

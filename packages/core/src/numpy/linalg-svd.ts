@@ -7,10 +7,10 @@ import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { checkMatrix, eye, matmul as mm, mH, mT } from "../primitives/linalg-util.ts";
 import { customJvp } from "../primitives/control/custom-derivatives.ts";
-import { isInexact, type DType } from "../dtype.ts";
+import type { DType } from "../dtype.ts";
 import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
-import { asArray } from "./convert.ts";
+import { asArray, asInexact } from "./convert.ts";
 import { resultDType } from "./promote.ts";
 import { checkOptions } from "./args.ts";
 import { takeAlongAxis } from "./shape-more.ts";
@@ -20,14 +20,6 @@ import { inv as linalgInv, norm as linalgNorm } from "./linalg.ts";
 /** float32's machine epsilon (jnp.finfo(float32).eps = 2⁻²³). */
 const EPS32 = 2 ** -23;
 
-/** Integers/bools as float32 (numpy's linalg works in inexact dtypes). */
-function inexact(x: ArrayLike, dtype?: DType): Array {
-  const a = asArray(x);
-  const want = dtype ?? (isInexact(a.dtype) ? a.dtype : "float32");
-  if (a.dtype === want) return a;
-  const f = isInexact(a.dtype) ? a : lax.convertElementType(a, "float32");
-  return f.dtype === want ? f : lax.convertElementType(f, want);
-}
 
 /** A real array in `dtype` (complex64 gets a zero imaginary part). */
 function toDtype(x: Array, dtype: DType): Array {
@@ -87,7 +79,7 @@ export function svd(a: ArrayLike, fullOrOpts?: boolean | SvdOptions, computeUv?:
     opts = { fullMatrices: fullOrOpts, computeUv, hermitian };
     checkOptions("np.linalg.svd", opts, spec);
   }
-  const x = inexact(a);
+  const x = asInexact(a);
   checkMatrix("np.linalg.svd", "a", x.aval, opts.hermitian === true);
   if (opts.hermitian === true) {
     const r = hermitianSvd(x);
@@ -99,7 +91,7 @@ export function svd(a: ArrayLike, fullOrOpts?: boolean | SvdOptions, computeUv?:
 
 /** np.linalg.svdvals: the singular values `[..., min(m, n)]`, descending (float32). */
 export function svdvals(a: ArrayLike): Array {
-  const x = inexact(a);
+  const x = asInexact(a);
   checkMatrix("np.linalg.svdvals", "x", x.aval, false);
   return lax.svdvals(x);
 }
@@ -136,7 +128,7 @@ export function pinv(a: ArrayLike, rtolOrOpts?: number | PinvOptions, hermitianA
   const opts: PinvOptions = typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts, hermitian: hermitianArg };
   if (typeof rtolOrOpts === "object" && rtolOrOpts !== null && hermitianArg !== undefined) throw new ValueError("np.linalg.pinv: pass rtol/hermitian either positionally or as one options object, not both");
   checkOptions("np.linalg.pinv", opts, { rtol: "number", hermitian: "boolean" });
-  const x = inexact(a);
+  const x = asInexact(a);
   checkMatrix("np.linalg.pinv", "a", x.aval, opts.hermitian === true);
   const [m, n] = x.shape.slice(-2);
   const rtol = opts.rtol ?? 10 * Math.max(m, n) * EPS32;
@@ -167,7 +159,7 @@ export interface MatrixRankOptions {
 export function matrixRank(a: ArrayLike, rtolOrOpts?: number | MatrixRankOptions): Array {
   const opts: MatrixRankOptions = typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts };
   checkOptions("np.linalg.matrixRank", opts, { rtol: "number", tol: "number" });
-  const x = inexact(a);
+  const x = asInexact(a);
   if (x.ndim < 2) {
     const nz = x.ndim === 0 ? lax.ne(x, lax.fullLike(x, 0)) : lax.reduceOr(lax.ne(x, lax.fullLike(x, 0)), [0]);
     return lax.convertElementType(nz, "int32");
@@ -191,7 +183,7 @@ export function matrixRank(a: ArrayLike, rtolOrOpts?: number | MatrixRankOptions
  * matrix gives Inf (NaN only where x holds NaN), as jax.numpy.
  */
 export function cond(x: ArrayLike, p?: number | "fro" | "nuc" | null): Array {
-  const a = inexact(x);
+  const a = asInexact(x);
   checkMatrix("np.linalg.cond", "x", a.aval, false);
   let r: Array;
   if (p === undefined || p === null || p === 2 || p === -2) {
@@ -234,8 +226,8 @@ export function lstsq(a: ArrayLike, b: ArrayLike, rcondOrOpts?: number | null | 
   const a0 = asArray(a);
   const b0 = asArray(b);
   const dt: DType = resultDType([a0, b0]) === "complex64" ? "complex64" : "float32";
-  const x = inexact(a0, dt);
-  let y = inexact(b0, dt);
+  const x = asInexact(a0, dt);
+  let y = asInexact(b0, dt);
   if (x.ndim !== 2) throw new ShapeError(`np.linalg.lstsq: a must be 2-d (m×n); got shape ${fmtShape(x.shape)}`);
   const [m, n] = x.shape;
   const vec = y.ndim === 1;

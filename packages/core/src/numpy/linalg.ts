@@ -12,22 +12,13 @@ import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
 import { checkMatrix, diagonal, eye, matmul as mm, mH } from "../primitives/linalg-util.ts";
 import { luSolve } from "../primitives/linalg-lu.ts";
-import { isInexact, type DType } from "../dtype.ts";
+import type { DType } from "../dtype.ts";
 import { ShapeError, ValueError } from "../errors.ts";
 import { broadcastShapes, fmtShape, normAxes } from "../shape.ts";
-import { asArray } from "./convert.ts";
+import { asArray, asInexact } from "./convert.ts";
 import { broadcastTo, resultDType } from "./promote.ts";
 import { checkOptions, checkValue, type OptionSpec } from "./args.ts";
 
-/** Convert integer/bool input to float32 (numpy's linalg works in inexact dtypes). */
-function inexact(x: ArrayLike, dtype?: DType): Array {
-  const a = asArray(x);
-  const want = dtype ?? (isInexact(a.dtype) ? a.dtype : "float32");
-  if (a.dtype === want) return a;
-  // Integers reach complex64 through float32.
-  const f = isInexact(a.dtype) ? a : lax.convertElementType(a, "float32");
-  return f.dtype === want ? f : lax.convertElementType(f, want);
-}
 
 /** Promote two operands to their common inexact dtype. */
 function inexactPair(x: ArrayLike, y: ArrayLike): [Array, Array] {
@@ -35,7 +26,7 @@ function inexactPair(x: ArrayLike, y: ArrayLike): [Array, Array] {
   const b = asArray(y);
   const d = resultDType([a, b]);
   const dt: DType = d === "complex64" ? "complex64" : "float32";
-  return [inexact(a, dt), inexact(b, dt)];
+  return [asInexact(a, dt), asInexact(b, dt)];
 }
 
 // ------------------------------------------------------------------ decompositions
@@ -51,7 +42,7 @@ export interface EighOptions {
 export function eigh(a: ArrayLike, uploOrOpts?: "L" | "U" | EighOptions, symmetrizeInput?: boolean): [Array, Array] {
   const opts: EighOptions = typeof uploOrOpts === "object" && uploOrOpts !== null ? uploOrOpts : { UPLO: uploOrOpts, symmetrizeInput };
   checkOptions("np.linalg.eigh", opts, { UPLO: ["L", "U"], symmetrizeInput: "boolean" });
-  const x = inexact(a);
+  const x = asInexact(a);
   const [v, w] = lax.eigh(x, { lower: (opts.UPLO ?? "L") === "L", symmetrizeInput: opts.symmetrizeInput ?? true });
   return [w, v];
 }
@@ -63,7 +54,7 @@ export function eigvalsh(a: ArrayLike, uploOrOpts?: "L" | "U" | EighOptions, sym
 
 /** np.linalg.cholesky: lower L with a = L·Lᴴ (or upper Lᴴ with `upper`); NaN if not positive definite. */
 export function cholesky(a: ArrayLike, opts: { upper?: boolean; symmetrizeInput?: boolean } = {}): Array {
-  const l = lax.cholesky(inexact(a), { symmetrizeInput: opts.symmetrizeInput ?? true });
+  const l = lax.cholesky(asInexact(a), { symmetrizeInput: opts.symmetrizeInput ?? true });
   return opts.upper === true ? mH(l) : l;
 }
 
@@ -78,7 +69,7 @@ export function qr(a: ArrayLike, modeOrOpts: QrMode | { mode?: QrMode } = {}): [
   checkOptions("np.linalg.qr", opts, { mode: "any" });
   const mode = opts.mode ?? "reduced";
   if (mode !== "reduced" && mode !== "complete" && mode !== "r") throw new ValueError(`np.linalg.qr: mode must be "reduced", "complete" or "r"; got ${String(mode)}`);
-  const [q, r] = lax.qr(inexact(a), { fullMatrices: mode === "complete" });
+  const [q, r] = lax.qr(asInexact(a), { fullMatrices: mode === "complete" });
   return mode === "r" ? r : [q, r];
 }
 
@@ -110,7 +101,7 @@ export function solve(a: ArrayLike, b: ArrayLike): Array {
 
 /** np.linalg.inv: the inverse of (a batch of) square matrices, by solving against the identity. */
 export function inv(a: ArrayLike): Array {
-  const x = inexact(a);
+  const x = asInexact(a);
   checkMatrix("np.linalg.inv", "a", x.aval, true);
   const n = x.shape[x.ndim - 1];
   const [lu, , perm] = lax.lu(x);
@@ -127,7 +118,7 @@ function pivotSign(pivots: Array, dtype: DType): Array {
 
 /** np.linalg.det: the determinant, as (−1)^swaps · Π diag(U) of the pivoted LU. */
 export function det(a: ArrayLike): Array {
-  const x = inexact(a);
+  const x = asInexact(a);
   checkMatrix("np.linalg.det", "a", x.aval, true);
   const [lu, pivots] = lax.lu(x);
   const d = diagonal(lu);
@@ -139,7 +130,7 @@ export function det(a: ArrayLike): Array {
  * unit complex number, and 0 with logabsdet −Inf for a singular matrix.
  */
 export function slogdet(a: ArrayLike): [Array, Array] {
-  const x = inexact(a);
+  const x = asInexact(a);
   checkMatrix("np.linalg.slogdet", "a", x.aval, true);
   const [lu, pivots] = lax.lu(x);
   const d = diagonal(lu);
@@ -229,7 +220,7 @@ export function norm(x: ArrayLike, ordOrOpts?: NormOrd | null | NormOptions, axi
   if (opts.ord !== undefined && typeof opts.ord !== "number" && opts.ord !== "fro" && opts.ord !== "nuc") {
     throw new ValueError(`np.linalg.norm: 'ord' must be a number, "fro" or "nuc"; got ${JSON.stringify(opts.ord)}`);
   }
-  const a = inexact(x);
+  const a = asInexact(x);
   const { ord } = opts;
   let axes: number[];
   if (opts.axis === undefined) {
