@@ -120,7 +120,7 @@ export class WebGPUBackend implements Backend {
   }
 
   readSync(): TypedArray {
-    throw new Error("webgpu backend: synchronous reads are impossible on WebGPU — use `await x.data()` (or move the array with devicePut to 'cpu' first)");
+    throw new Error("webgpu backend: synchronous reads are impossible on WebGPU — use `await x.data()` (or `x.tolistAsync()`, `x.itemAsync()`), or bring the array to the CPU with `await devicePutAsync(x, \"cpu\")` (the synchronous devicePut cannot read it either)");
   }
 
   dispose(buf: DeviceBuffer): void {

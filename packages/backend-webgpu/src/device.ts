@@ -13,7 +13,24 @@ export interface DeviceOptions {
   device?: GPUDevice;
   /** Adapter power preference (default "high-performance"). */
   powerPreference?: GPUPowerPreference;
+  /**
+   * Which Vulkan driver Dawn uses in Node (ignored in browsers and when `VK_ICD_FILENAMES` /
+   * `VK_DRIVER_FILES` is set). Default: the `LINAX_WEBGPU_ADAPTER` environment variable, else
+   * "auto". "auto": the machine's drivers, and SwiftShader (Debian's `chromium` package) when they
+   * give no adapter; "system": only the machine's drivers; "swiftshader": only SwiftShader.
+   */
+  adapter?: AdapterChoice;
+  /** Don't print the line that says a software adapter was picked automatically. */
+  quiet?: boolean;
 }
+
+/** See `DeviceOptions.adapter`. */
+export type AdapterChoice = "auto" | "system" | "swiftshader";
+
+/** The SwiftShader Vulkan ICD that Debian's `chromium` package ships. */
+export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+/** Where the Vulkan loader looks for driver manifests when no variable names them. */
+const ICD_DIRS = ["/etc/vulkan/icd.d", "/usr/share/vulkan/icd.d", "/usr/local/share/vulkan/icd.d", "/usr/local/etc/vulkan/icd.d"];
 
 interface DawnModule {
   create(flags: string[]): GPU;
@@ -22,6 +39,33 @@ interface DawnModule {
 
 const GPU_SLOT = "__linaxWebGPUInstance";
 
+type Env = Record<string, string | undefined>;
+const processEnv = (): Env | undefined => (globalThis as { process?: { env?: Env } }).process?.env;
+
+/** Whether `path` exists, and the names in directory `dir` (Node only; a variable specifier keeps bundlers away). */
+async function nodeFs(): Promise<{ exists(path: string): boolean; list(dir: string): string[] }> {
+  const name = "node:fs";
+  const fs = (await import(name)) as { existsSync(p: string): boolean; readdirSync(p: string): string[] };
+  return {
+    exists: (p) => fs.existsSync(p),
+    list: (d) => {
+      try {
+        return fs.readdirSync(d);
+      } catch {
+        return [];
+      }
+    },
+  };
+}
+
+function adapterChoice(options: DeviceOptions, env: Env): AdapterChoice {
+  const raw = options.adapter ?? env.LINAX_WEBGPU_ADAPTER ?? "auto";
+  if (raw !== "auto" && raw !== "system" && raw !== "swiftshader") {
+    throw new Error(`webgpu backend: adapter ${JSON.stringify(raw)} (option \`adapter\` or LINAX_WEBGPU_ADAPTER) is not one of "auto", "system", "swiftshader"`);
+  }
+  return raw;
+}
+
 /** The GPU entry point of this environment, creating (and pinning) Dawn's in Node. */
 async function gpuEntryPoint(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
@@ -29,6 +73,12 @@ async function gpuEntryPoint(): Promise<GPU> {
   const slot = globalThis as unknown as Record<string, GPU | undefined>;
   const pinned = slot[GPU_SLOT];
   if (pinned !== undefined) return pinned;
+  return createDawn();
+}
+
+/** A new Dawn instance, pinned (replacing any earlier one, which the caller no longer uses). */
+async function createDawn(): Promise<GPU> {
+  const slot = globalThis as unknown as Record<string, GPU | undefined>;
   let mod: DawnModule;
   try {
     // A variable specifier keeps bundlers for the browser from trying to resolve the native addon.
@@ -46,12 +96,12 @@ async function gpuEntryPoint(): Promise<GPU> {
 /** Request an adapter and a device with the adapter's storage-buffer and workgroup limits. */
 export async function requestDevice(options: DeviceOptions = {}): Promise<{ device: GPUDevice; adapterInfo: string; fallback: boolean }> {
   if (options.device !== undefined) return { device: options.device, adapterInfo: "user-supplied device", fallback: false };
-  const gpu = await gpuEntryPoint();
-  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? "high-performance" });
+  const adapter = await findAdapter(options);
   if (adapter === null) {
     throw new Error(
       "webgpu backend: requestAdapter() returned null — no WebGPU adapter. In Node on a machine without a GPU, " +
-        "install Debian's chromium and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader).",
+        `install Debian's chromium (SwiftShader's Vulkan driver, ${SWIFTSHADER_ICD}; scripts/install-webgpu-adapter.sh does it): ` +
+        'initWebGPU() then uses it by itself (unless LINAX_WEBGPU_ADAPTER / the `adapter` option is "system").',
     );
   }
   const l = adapter.limits;
@@ -73,4 +123,38 @@ export async function requestDevice(options: DeviceOptions = {}): Promise<{ devi
 /** Drop the pinned Dawn instance (after the last device is destroyed) so that Node can exit. */
 export function releaseGpuInstance(): void {
   delete (globalThis as unknown as Record<string, unknown>)[GPU_SLOT];
+}
+
+/**
+ * Find an adapter. In Node with no driver named by `VK_ICD_FILENAMES`/`VK_DRIVER_FILES`, "auto"
+ * tries the machine's Vulkan drivers and then SwiftShader: the Vulkan loader reads those variables
+ * when Dawn creates its instance, so a second, fresh Dawn instance after setting the variable sees
+ * the software driver. When the machine has no driver manifest at all, SwiftShader is used
+ * directly (no failed first try, which makes Dawn print a vkCreateInstance warning).
+ */
+async function findAdapter(options: DeviceOptions): Promise<GPUAdapter | null> {
+  const request = async (gpu: GPU) => gpu.requestAdapter({ powerPreference: options.powerPreference ?? "high-performance" });
+  const env = processEnv();
+  const inNode = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu === undefined && env !== undefined;
+  const pinned = (globalThis as unknown as Record<string, GPU | undefined>)[GPU_SLOT] !== undefined;
+  if (!inNode || pinned || env.VK_ICD_FILENAMES !== undefined || env.VK_DRIVER_FILES !== undefined) return request(await gpuEntryPoint());
+  const choice = adapterChoice(options, env);
+  if (choice === "system") return request(await gpuEntryPoint());
+  const fs = await nodeFs();
+  const haveSoftware = fs.exists(SWIFTSHADER_ICD);
+  if (choice === "swiftshader" && !haveSoftware) {
+    throw new Error(`webgpu backend: the SwiftShader adapter was asked for, but ${SWIFTSHADER_ICD} does not exist (install Debian's chromium: scripts/install-webgpu-adapter.sh)`);
+  }
+  const systemDrivers = ICD_DIRS.some((d) => fs.list(d).some((f) => f.endsWith(".json")));
+  if (choice === "auto" && (systemDrivers || !haveSoftware)) {
+    const a = await request(await gpuEntryPoint());
+    if (a !== null || !haveSoftware) return a;
+  }
+  env.XDG_RUNTIME_DIR ??= "/tmp"; // silences Dawn's "XDG_RUNTIME_DIR is invalid" on headless machines
+  env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  const a = await request(await createDawn());
+  if (a !== null && choice === "auto" && options.quiet !== true) {
+    console.error(`linax webgpu: no GPU adapter found; using the SwiftShader software adapter (${SWIFTSHADER_ICD}) — slow, for tests. Set LINAX_WEBGPU_ADAPTER=system to refuse it.`);
+  }
+  return a;
 }
