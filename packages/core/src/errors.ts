@@ -22,3 +22,34 @@ export class ConcretizationError extends LinaxError {}
 export class NotImplementedError extends LinaxError {}
 /** An index out of range (slices, `take` with mode "raise"). */
 export class IndexError extends LinaxError {}
+/**
+ * An array used after `dispose()`: names the op that wanted it and the array's aval. A subclass of
+ * ValueError because that is what the library raised before the class existed.
+ */
+export class UseAfterDisposeError extends ValueError {}
+/**
+ * A NaN or infinity produced while `config.debugNans` / `config.debugInfs` is on (JAX raises
+ * Python's FloatingPointError). `primitive` is the first primitive whose output was bad; `fn` the
+ * user function (the jitted function's name) when known.
+ */
+export class FloatingPointError extends LinaxError {
+  constructor(
+    message: string,
+    readonly primitive?: string,
+    readonly fn?: string,
+  ) {
+    super(message);
+  }
+}
+/**
+ * A checkpoint that cannot be loaded into the given structure: a missing or unexpected tensor, a
+ * different shape or dtype, a file from another model. A ValueError, as before the class existed.
+ */
+export class CheckpointError extends ValueError {}
+/** A malformed safetensors file (truncated, corrupt header, offsets out of range) or bad tensors to write. */
+export class SafetensorsError extends CheckpointError {}
+/**
+ * An invariant of linax-ts itself was broken — a bug in the library, not in the caller's code.
+ * Please report it with the program that raised it.
+ */
+export class InternalError extends LinaxError {}

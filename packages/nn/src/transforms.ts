@@ -8,7 +8,7 @@
  *   leaves get `null` gradients.
  * - `filterVmap`: array leaves are mapped over axis 0 by default; non-array leaves are broadcast.
  */
-import { Array, DTypeError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, type TreeDef } from "@linax-ts/core";
+import { Array, DTypeError, InternalError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, type TreeDef } from "@linax-ts/core";
 import { combine, isInexactArray, partition } from "./filters.ts";
 import { identityId, staticKey } from "./static-key.ts";
 import { broadcastPrefix } from "./tree-util.ts";
@@ -79,7 +79,7 @@ export function filterJit<F extends (...args: never[]) => unknown>(f: F): F {
     }
     const outs = entry.run(...dyn);
     const o = entry.out;
-    if (o === undefined) throw new Error("filterJit: internal error: output structure unknown after the call");
+    if (o === undefined) throw new InternalError("filterJit: internal error: output structure unknown after the call");
     let k = 0;
     return treeUnflatten(
       o.def,
@@ -212,14 +212,14 @@ export function filterVmap<F extends (...args: never[]) => unknown>(f: F, opts: 
       axisName: opts.axisName,
       axisSize: opts.axisSize,
       get outAxes(): (number | null)[] {
-        if (out === undefined) throw new Error("filterVmap: internal error: core vmap read outAxes before running the function");
+        if (out === undefined) throw new InternalError("filterVmap: internal error: core vmap read outAxes before running the function");
         return out.axes;
       },
     };
     if (dyn.length === 0 && opts.axisSize === undefined) throw new ValueError("filterVmap: no argument has an array leaf to map over and no axisSize was given");
     const outs = vmap(inner as (...a: never[]) => Array[], coreOpts)(...(dyn as never[])) as Array[];
     const o = out as { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
-    if (o === undefined) throw new Error("filterVmap: internal error: the function did not run");
+    if (o === undefined) throw new InternalError("filterVmap: internal error: the function did not run");
     let k = 0;
     return treeUnflatten(
       o.def,

@@ -9,7 +9,7 @@
  */
 import type { DType, TypedArray } from "../dtype.ts";
 import type { ShapedArray } from "./aval.ts";
-import { ConcretizationError } from "../errors.ts";
+import { ConcretizationError, InternalError } from "../errors.ts";
 
 /** Anything the numpy layer accepts where an array is expected. */
 export type ArrayLike = Array | number | boolean | NestedNumbers | TypedArray;
@@ -114,7 +114,7 @@ export function installArrayMethods(m: ArrayMethods): void {
   methods = m;
 }
 function M(): ArrayMethods {
-  if (methods === undefined) throw new Error("linax-ts: array methods not installed (import '@linax-ts/core')");
+  if (methods === undefined) throw new InternalError("linax-ts: array methods not installed (import '@linax-ts/core')");
   return methods;
 }
 

@@ -10,7 +10,7 @@ import { Array, type NestedList } from "./array.ts";
 import { ShapedArray } from "./aval.ts";
 import type { Backend, DeviceBuffer } from "../backend.ts";
 import type { DType, TypedArray } from "../dtype.ts";
-import { ValueError } from "../errors.ts";
+import { UseAfterDisposeError, ValueError } from "../errors.ts";
 import { formatData } from "./format.ts";
 
 const finalizer = new FinalizationRegistry<DeviceBuffer>((buf) => buf.backend.dispose(buf));
@@ -34,19 +34,28 @@ export class ConcreteArray extends Array {
   get backend(): Backend {
     return this.buffer.backend;
   }
-  /** The device buffer; throws if the array was disposed. */
+  /** The device buffer; throws UseAfterDisposeError if the array was disposed. */
   get buffer(): DeviceBuffer {
-    if (this.#buf === null) throw new ValueError(`an array ${this.#aval.toString()} was used after dispose()`);
+    return this.bufferFor("an op");
+  }
+  /**
+   * The device buffer for `op` (named in the error if the array was disposed). Checked here rather
+   * than in the backend: only the array knows that it was disposed and what it was.
+   */
+  bufferFor(op: string, what = "an array"): DeviceBuffer {
+    if (this.#buf === null) throw new UseAfterDisposeError(`${op}: ${what} ${this.#aval.toString()} was used after dispose()`);
     return this.#buf;
   }
   get isDisposed(): boolean {
     return this.#buf === null;
   }
   data(): Promise<TypedArray> {
-    return this.backend.read(this.buffer, this.#aval);
+    const buf = this.bufferFor("data()");
+    return buf.backend.read(buf, this.#aval);
   }
   dataSync(): TypedArray {
-    return this.backend.readSync(this.buffer, this.#aval);
+    const buf = this.bufferFor("dataSync()");
+    return buf.backend.readSync(buf, this.#aval);
   }
   tolist(): NestedList {
     return nestedList(this.dataSync(), this.#aval);

@@ -5,7 +5,7 @@ import { ConcreteArray } from "./concrete.ts";
 import { devicePut } from "./device.ts";
 import type { Primitive, Params } from "./primitive.ts";
 import { getBackend, type Backend } from "../backend.ts";
-import { NotImplementedError, ValueError } from "../errors.ts";
+import { NotImplementedError, UseAfterDisposeError, ValueError } from "../errors.ts";
 
 export class EvalTrace extends Trace {
   pure(x: Array): Array {
@@ -13,6 +13,10 @@ export class EvalTrace extends Trace {
   }
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
     let concrete = args as readonly ConcreteArray[];
+    // Before anything asks for a buffer (placement reads `backend`): name the op and the operand.
+    concrete.forEach((a, i) => {
+      if (a.isDisposed) throw new UseAfterDisposeError(`${prim.name}: operand ${i} (${a.aval.toString()}) was used after dispose()`);
+    });
     const inAvals = concrete.map((a) => a.aval);
     const outAvals = prim.rules.abstractEval(inAvals, params);
     const backend = concrete.length > 0 ? placement(prim.name, concrete) : getBackend();

@@ -10,6 +10,7 @@ import type { Primitive, Params } from "./primitive.ts";
 import { bind } from "./trace.ts";
 import { ConcreteArray } from "./concrete.ts";
 import { formatData } from "./format.ts";
+import { InternalError } from "../errors.ts";
 
 let varCounter = 0;
 export class Var {
@@ -58,7 +59,7 @@ export class ClosedJaxpr {
     readonly jaxpr: Jaxpr,
     readonly consts: readonly Array[],
   ) {
-    if (jaxpr.constvars.length !== consts.length) throw new Error("ClosedJaxpr: consts do not match constvars");
+    if (jaxpr.constvars.length !== consts.length) throw new InternalError("ClosedJaxpr: consts do not match constvars");
   }
   get inAvals(): ShapedArray[] {
     return this.jaxpr.inAvals;
@@ -77,7 +78,7 @@ export function evalJaxpr(jaxpr: Jaxpr, consts: readonly Array[], args: readonly
   const read = (a: Atom): Array => {
     if (a instanceof Literal) return a.val;
     const v = env.get(a);
-    if (v === undefined) throw new Error(`evalJaxpr: unbound variable ${a.id}`);
+    if (v === undefined) throw new InternalError(`evalJaxpr: unbound variable ${a.id}`);
     return v;
   };
   jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]));

@@ -9,6 +9,7 @@
 import type { Array } from "./array.ts";
 import type { ShapedArray } from "./aval.ts";
 import { bind, type MainTrace } from "./trace.ts";
+import { InternalError } from "../errors.ts";
 
 export type Params = Readonly<Record<string, unknown>>;
 
@@ -89,7 +90,7 @@ const allPrimitives = new Map<string, Primitive>();
 
 /** Create and register a primitive (names are unique). */
 export function definePrimitive<P extends object>(name: string, rules: PrimitiveRules<P>): Primitive<P> {
-  if (allPrimitives.has(name)) throw new Error(`primitive '${name}' defined twice`);
+  if (allPrimitives.has(name)) throw new InternalError(`primitive '${name}' defined twice`);
   const p = new Primitive<P>(name, rules);
   allPrimitives.set(name, p as unknown as Primitive);
   return p;

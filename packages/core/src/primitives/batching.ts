@@ -3,6 +3,7 @@ import type { Array } from "../core/array.ts";
 import type { BatchDim } from "../core/primitive.ts";
 import { broadcastInDim, transpose } from "./shape-ops.ts";
 import { moveAxisPerm } from "./helpers.ts";
+import { InternalError } from "../errors.ts";
 
 /** Move batch dim `from` to position `to` (materializing a broadcast if the value is unbatched). */
 export function moveBdim(x: Array, from: BatchDim, to: number, size: number): Array {
@@ -27,5 +28,5 @@ export function batchSizeOf(args: readonly Array[], dims: readonly BatchDim[]): 
     const d = dims[i];
     if (d !== null) return args[i].shape[d];
   }
-  throw new Error("batchSizeOf: no batched argument");
+  throw new InternalError("batchSizeOf: no batched argument");
 }

@@ -9,7 +9,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type Primitive } from "../core/primitive.ts";
-import { DTypeError, ShapeError, ValueError } from "../errors.ts";
+import { DTypeError, InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isDType, isInexact, type DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
 import { add, ALL } from "./elementwise.ts";
@@ -174,7 +174,7 @@ export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvPa
   },
   transpose([ct], [lhs, rhs], p) {
     if (ct === null) return [null, null];
-    if (isUndefined(lhs) && isUndefined(rhs)) throw new Error("convGeneralDilated: transpose with both operands linear (non-linear use of a tangent)");
+    if (isUndefined(lhs) && isUndefined(rhs)) throw new InternalError("convGeneralDilated: transpose with both operands linear (non-linear use of a tangent)");
     return [isUndefined(lhs) ? transposeLhs(ct, lhs.aval, rhs as Array, p) : null, isUndefined(rhs) ? transposeRhs(ct, lhs as Array, rhs.aval, p) : null];
   },
   batch([lhs, rhs], [lbd, rbd], p) {

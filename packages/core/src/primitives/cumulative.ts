@@ -11,7 +11,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Primitive } from "../core/primitive.ts";
-import { ShapeError } from "../errors.ts";
+import { InternalError, ShapeError } from "../errors.ts";
 import { isInexact, type DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
 import { add, checkIn, checkSameShapeDType, exp, mul, sub } from "./elementwise.ts";
@@ -90,7 +90,7 @@ export const linearRecurrenceP: Primitive<LinearRecurrenceParams> = definePrimit
     return [[h], [linearRecurrenceP.bind1([a, add(drive, db)], p)]];
   },
   transpose([ct], [a, b], p) {
-    if (isUndefined(a)) throw new Error("linearRecurrence: transpose with respect to the coefficients `a` (non-linear use of a tangent)");
+    if (isUndefined(a)) throw new InternalError("linearRecurrence: transpose with respect to the coefficients `a` (non-linear use of a tangent)");
     if (!isUndefined(b) || ct === null) return [null, null];
     return [null, linearRecurrenceP.bind1([a, ct], { axis: p.axis, reverse: !p.reverse, transposed: !p.transposed })];
   },

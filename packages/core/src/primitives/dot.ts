@@ -8,7 +8,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Primitive, type UndefinedPrimal } from "../core/primitive.ts";
-import { DTypeError, ShapeError } from "../errors.ts";
+import { DTypeError, InternalError, ShapeError } from "../errors.ts";
 import { isDType, isInexact, type DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
 import { add, ALL } from "./elementwise.ts";
@@ -98,7 +98,7 @@ export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGener
   },
   transpose([ct], [x, y], p) {
     if (ct === null) return [null, null];
-    if (isUndefined(x) && isUndefined(y)) throw new Error("dotGeneral: transpose with both operands linear (non-linear use of a tangent)");
+    if (isUndefined(x) && isUndefined(y)) throw new InternalError("dotGeneral: transpose with both operands linear (non-linear use of a tangent)");
     return [isUndefined(x) ? transposeLhs(ct, x, y as Array, p, false) : null, isUndefined(y) ? transposeRhs(ct, x as Array, y, p) : null];
   },
   batch([lhs, rhs], [lbd, rbd], p) {

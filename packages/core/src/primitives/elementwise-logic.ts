@@ -6,7 +6,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type Primitive } from "../core/primitive.ts";
-import { DTypeError, ShapeError } from "../errors.ts";
+import { DTypeError, InternalError, ShapeError } from "../errors.ts";
 import { isInexact, type DType } from "../dtype.ts";
 import { fmtShape, shapeEq } from "../shape.ts";
 import { moveBdim } from "./batching.ts";
@@ -108,7 +108,7 @@ export const selectNP: Primitive = definePrimitive("selectN", {
   },
   // Linear in the cases: the cotangent goes to the chosen case, zeros elsewhere.
   transpose([ct], [which, ...cases]) {
-    if (isUndefined(which)) throw new Error("selectN: transpose with respect to 'which' (non-linear use of a tangent)");
+    if (isUndefined(which)) throw new InternalError("selectN: transpose with respect to 'which' (non-linear use of a tangent)");
     const w = which as Array;
     const c = ct as Array;
     const zeros = zerosLike(c);

@@ -16,7 +16,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Params, type Primitive, type UndefinedPrimal } from "../core/primitive.ts";
-import { DTypeError, ShapeError, ValueError } from "../errors.ts";
+import { DTypeError, InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isInexact, type DType } from "../dtype.ts";
 import { fmtShape, shapeEq } from "../shape.ts";
 import { moveBdim } from "./batching.ts";
@@ -204,7 +204,7 @@ export const { prim: mulP, fn: mul } = defineBinary("mul", {
   dtypes: NUMERIC,
   jvp: (x, y, dx, dy) => add(mul(dx, y), mul(x, dy)),
   transpose: (ct, x, y) => {
-    if (isUndefined(x) && isUndefined(y)) throw new Error("mul: transpose with both operands linear (non-linear use of a tangent)");
+    if (isUndefined(x) && isUndefined(y)) throw new InternalError("mul: transpose with both operands linear (non-linear use of a tangent)");
     return [isUndefined(x) ? mul(ct, y as Array) : null, isUndefined(y) ? mul(x as Array, ct) : null];
   },
 });
@@ -218,7 +218,7 @@ export const { prim: divP, fn: div } = defineBinary("div", {
   dtypes: NUMERIC,
   jvp: (_x, y, dx, dy, z) => sub(div(dx, y), mul(div(z, y), dy)),
   transpose: (ct, x, y) => {
-    if (isUndefined(y)) throw new Error("div: transpose with respect to the denominator (non-linear use of a tangent)");
+    if (isUndefined(y)) throw new InternalError("div: transpose with respect to the denominator (non-linear use of a tangent)");
     return [isUndefined(x) ? div(ct, y as Array) : null, null];
   },
 });

@@ -14,7 +14,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Primitive, type PrimitiveRules } from "../core/primitive.ts";
-import { DTypeError, NotImplementedError, ShapeError } from "../errors.ts";
+import { DTypeError, InternalError, NotImplementedError, ShapeError } from "../errors.ts";
 import { isInexact } from "../dtype.ts";
 import { fmtShape, prod } from "../shape.ts";
 import { bdimToFront } from "./batching.ts";
@@ -159,7 +159,7 @@ export const scatterAddP: Primitive<ScatterParams> = defineScatter("scatterAdd",
     return [[scatterAddP.bind1([x, idx, u], p)], [scatterAddP.bind1([dx, idx, du], p)]];
   },
   transpose([ct], [x, idx, u], p) {
-    if (isUndefined(idx)) throw new Error("scatterAdd: transpose with respect to the indices (non-linear use of a tangent)");
+    if (isUndefined(idx)) throw new InternalError("scatterAdd: transpose with respect to the indices (non-linear use of a tangent)");
     const c = ct as Array;
     const uAval = (u as { aval: ShapedArray }).aval;
     return [isUndefined(x) ? c : null, null, isUndefined(u) ? gatherBack(c, idx as Array, uAval, p) : null];
@@ -223,7 +223,7 @@ export const scatterMulP: Primitive<ScatterParams> = defineScatter("scatterMul",
     return [[out], [t]];
   },
   transpose([ct], [x, idx, u], p) {
-    if (isUndefined(u)) throw new Error("scatterMul: transpose with respect to the updates (non-linear use of a tangent)");
+    if (isUndefined(u)) throw new InternalError("scatterMul: transpose with respect to the updates (non-linear use of a tangent)");
     return [isUndefined(x) ? scatterMulP.bind1([ct as Array, idx as Array, u as Array], p) : null, null, null];
   },
 });

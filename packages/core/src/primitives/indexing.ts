@@ -13,7 +13,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type Primitive, type UndefinedPrimal } from "../core/primitive.ts";
-import { IndexError, ShapeError } from "../errors.ts";
+import { IndexError, InternalError, ShapeError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { bdimToFront } from "./batching.ts";
 import { zerosLike } from "./elementwise.ts";
@@ -83,7 +83,7 @@ export const gatherP: Primitive<GatherParams> = definePrimitive<GatherParams>("g
     return [[gatherP.bind1([x, idx], p)], [gatherP.bind1([dx, idx], { ...p, fillValue: 0 })]];
   },
   transpose([ct], [x, idx], { dimensionNumbers: dn, mode }) {
-    if (isUndefined(idx)) throw new Error("gather: transpose with respect to the indices (non-linear use of a tangent)");
+    if (isUndefined(idx)) throw new InternalError("gather: transpose with respect to the indices (non-linear use of a tangent)");
     const aval = (x as UndefinedPrimal).aval;
     const c = ct as Array;
     return [scatterAdd(zerosLike(aval.strong()), idx as Array, c, scatterDnumsOfGather(dn), { mode }), null];

@@ -13,7 +13,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Primitive } from "../core/primitive.ts";
-import { DTypeError, NotImplementedError, ShapeError } from "../errors.ts";
+import { DTypeError, InternalError, NotImplementedError, ShapeError } from "../errors.ts";
 import { fmtShape, shapeEq } from "../shape.ts";
 import { moveBdim } from "./batching.ts";
 import { complex, conj, imag, real } from "./complex.ts";
@@ -165,7 +165,7 @@ export const triangularSolveP: Primitive<TriangularSolveParams> = definePrimitiv
   },
   // Linear in b (like `div` with its arguments swapped): JAX's `_triangular_solve_transpose_rule`.
   transpose([ct], [a, b], p) {
-    if (isUndefined(a)) throw new Error("triangularSolve: transpose with respect to a (non-linear use of a tangent)");
+    if (isUndefined(a)) throw new InternalError("triangularSolve: transpose with respect to a (non-linear use of a tangent)");
     if (!isUndefined(b)) return [null, null];
     if (ct === null) return [null, null];
     return [null, triangularSolveP.bind1([a, ct], { ...p, transposeA: !p.transposeA })];

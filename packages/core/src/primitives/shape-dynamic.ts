@@ -6,7 +6,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type Primitive, type UndefinedPrimal } from "../core/primitive.ts";
-import { DTypeError, IndexError, ShapeError } from "../errors.ts";
+import { DTypeError, IndexError, InternalError, ShapeError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { bdimToFront } from "./batching.ts";
 import { scalar } from "./helpers.ts";
@@ -57,7 +57,7 @@ export const dynamicSliceP: Primitive<DynamicSliceParams> = definePrimitive<Dyna
     return [[dynamicSliceP.bind1([x, ...idx], p)], [dynamicSliceP.bind1([dx, ...idx], p)]];
   },
   transpose([ct], [x, ...idx]) {
-    if (idx.some(isUndefined)) throw new Error("dynamicSlice: transpose with respect to a start index (non-linear use of a tangent)");
+    if (idx.some(isUndefined)) throw new InternalError("dynamicSlice: transpose with respect to a start index (non-linear use of a tangent)");
     const aval = (x as UndefinedPrimal).aval;
     return [dynamicUpdateSliceP.bind1([zerosLike(aval.strong()), ct as Array, ...(idx as Array[])], {}), ...idx.map(() => null)];
   },
@@ -113,7 +113,7 @@ export const dynamicUpdateSliceP: Primitive<Record<string, never>> = definePrimi
     return [[dynamicUpdateSliceP.bind1([x, upd, ...idx], {})], [dynamicUpdateSliceP.bind1([dx, du, ...idx], {})]];
   },
   transpose([ct], [x, upd, ...idx]) {
-    if (idx.some(isUndefined)) throw new Error("dynamicUpdateSlice: transpose with respect to a start index (non-linear use of a tangent)");
+    if (idx.some(isUndefined)) throw new InternalError("dynamicUpdateSlice: transpose with respect to a start index (non-linear use of a tangent)");
     const c = ct as Array;
     const uAval = (upd as { aval: ShapedArray }).aval;
     const starts = idx as Array[];

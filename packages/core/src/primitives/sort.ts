@@ -11,7 +11,7 @@
  */
 import type { Array } from "../core/array.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Primitive } from "../core/primitive.ts";
-import { ShapeError, ValueError } from "../errors.ts";
+import { InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isInexact } from "../dtype.ts";
 import { fmtShape, shapeEq } from "../shape.ts";
 import { moveBdim } from "./batching.ts";
@@ -56,7 +56,7 @@ export const sortP: Primitive<SortParams> = definePrimitive<SortParams>("sort", 
   },
   transpose(cts, args, p) {
     const keys = args.slice(0, p.numKeys);
-    if (keys.some((k) => isUndefined(k))) throw new Error("sort: transpose with respect to a sort key (non-linear use of a tangent)");
+    if (keys.some((k) => isUndefined(k))) throw new InternalError("sort: transpose with respect to a sort key (non-linear use of a tangent)");
     const lin = args.map((a, i) => (i >= p.numKeys && isUndefined(a) && cts[i] !== null ? i : -1)).filter((i) => i >= 0);
     const res: (Array | null)[] = args.map(() => null);
     if (lin.length === 0) return res;

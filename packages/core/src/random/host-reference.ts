@@ -14,6 +14,7 @@
  * samplers reproduce JAX on CPU (GPU uses other erf/erf_inv/log code and differs by a few ulps).
  */
 
+import { ValueError } from "../errors.ts";
 import { F32_TINY, bitsToF32, erfAccurateF32, erfF32, erfInvF32, fmaF32, log1pF32, logF32, nextAfterF32 } from "./xla-f32-math.ts";
 
 export * from "./xla-f32-math.ts";
@@ -52,7 +53,7 @@ export function threefry2x32(
   x0: Uint32Array,
   x1: Uint32Array,
 ): [Uint32Array, Uint32Array] {
-  if (x0.length !== x1.length) throw new Error("threefry2x32: x0 and x1 must have equal length");
+  if (x0.length !== x1.length) throw new ValueError("threefry2x32: x0 and x1 must have equal length");
   const k0 = key[0] >>> 0;
   const k1 = key[1] >>> 0;
   const ks = [k0, k1, (k0 ^ k1 ^ 0x1bd11bda) >>> 0];
@@ -197,7 +198,7 @@ export function randomBits(
   }
   const maxCount = Math.ceil((bitWidth * n) / 32);
   // JAX switches to split keys once the count reaches 2^32 - 1 words; no host array gets there.
-  if (maxCount >= 0xffffffff) throw new Error("randomBits: legacy stream beyond 2^32-1 words");
+  if (maxCount >= 0xffffffff) throw new ValueError("randomBits: legacy stream beyond 2^32-1 words");
   const words = threefry2x32Flat(key, iota(maxCount));
   if (bitWidth === 32) return words;
   if (bitWidth === 64) {
@@ -342,7 +343,7 @@ export function categorical(
   const batch = logitsShape.slice(0, -1);
   const outShape = sampleShape ?? batch;
   if (outShape.slice(outShape.length - batch.length).join() !== batch.join()) {
-    throw new Error("categorical: shape must end with the logits' batch shape");
+    throw new ValueError("categorical: shape must end with the logits' batch shape");
   }
   const g = gumbel(key, [...outShape, n], opts);
   const rows = size(outShape);
@@ -413,10 +414,10 @@ export interface ChoiceOptions extends StreamOptions {
 export function choice(key: Key, n: number, shape: readonly number[], opts?: ChoiceOptions): Int32Array {
   const draws = size(shape);
   const replace = opts?.replace ?? true;
-  if (!replace && draws > n) throw new Error("choice: cannot take a larger sample than population when replace=false");
+  if (!replace && draws > n) throw new ValueError("choice: cannot take a larger sample than population when replace=false");
   const p = opts?.p;
   if (!p) return replace ? randint(key, shape, 0, n, opts) : permutation(key, n, opts).slice(0, draws);
-  if (p.length !== n) throw new Error("choice: p must have length n");
+  if (p.length !== n) throw new ValueError("choice: p must have length n");
   if (replace) {
     // jnp.cumsum in float32, summed left to right (XLA's reduce-window cumsum).
     const cum = new Float32Array(n);

@@ -5,7 +5,7 @@
 import { Array } from "../core/array.ts";
 import { evalJaxpr, type ClosedJaxpr } from "../core/jaxpr.ts";
 import { Tracer } from "../core/trace.ts";
-import { DTypeError, ShapeError, ValueError } from "../errors.ts";
+import { DTypeError, InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isComplex, isInexact } from "../dtype.ts";
 import { treeFlatten, treeUnflatten, type TreeDef } from "../tree/pytree.ts";
 import { jvpFlat } from "./jvp.ts";
@@ -50,7 +50,7 @@ function flatten<F extends (...a: never[]) => unknown>(f: F, inTree: TreeDef, wh
   return {
     flat,
     outTree: () => {
-      if (out === undefined) throw new Error("outTree read before the function ran");
+      if (out === undefined) throw new InternalError("outTree read before the function ran");
       return out;
     },
   };

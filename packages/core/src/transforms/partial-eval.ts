@@ -10,6 +10,7 @@ import { ConcreteArray } from "../core/concrete.ts";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, type Atom } from "../core/jaxpr.ts";
 import type { Primitive, Params } from "../core/primitive.ts";
 import { Trace, Tracer, bind, fullLower, fullRaise, withMainTrace } from "../core/trace.ts";
+import { InternalError } from "../errors.ts";
 
 /** A value that is either known (`known` set) or only known by its aval. */
 export class PartialVal {
@@ -143,14 +144,14 @@ function tracersToJaxpr(ins: readonly PartialEvalTracer[], outs: readonly Partia
   const done = new Set<Recipe>();
   const atomOf = (t: PartialEvalTracer): Atom => {
     const a = tracerToAtom.get(t);
-    if (a === undefined) throw new Error("partial eval: tracer used before definition");
+    if (a === undefined) throw new InternalError("partial eval: tracer used before definition");
     return a;
   };
   for (const t of toposort(outs)) {
     const r = t.recipe;
-    if (r === null) throw new Error("partial eval: known tracer in the unknown graph");
+    if (r === null) throw new InternalError("partial eval: known tracer in the unknown graph");
     if (r.kind === "lambda") {
-      if (!tracerToAtom.has(t)) throw new Error("partial eval: unknown input that is not an argument (leaked tracer?)");
+      if (!tracerToAtom.has(t)) throw new InternalError("partial eval: unknown input that is not an argument (leaked tracer?)");
     } else if (r.kind === "const") {
       if (r.val instanceof ConcreteArray && r.val.ndim === 0) tracerToAtom.set(t, new Literal(r.val));
       else {

@@ -9,6 +9,7 @@ import { ConcreteArray } from "../core/concrete.ts";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, type Atom } from "../core/jaxpr.ts";
 import type { Primitive, Params } from "../core/primitive.ts";
 import { Trace, Tracer, fullRaise, withDynamicTrace, withMainTrace, type MainTrace } from "../core/trace.ts";
+import { InternalError } from "../errors.ts";
 
 export class JaxprTracer extends Tracer {
   constructor(
@@ -32,7 +33,7 @@ class JaxprBuilder {
   }
   getVar(t: JaxprTracer): Var {
     const v = this.tracerToVar.get(t);
-    if (v === undefined) throw new Error("staging: tracer without a variable");
+    if (v === undefined) throw new InternalError("staging: tracer without a variable");
     return v;
   }
 

@@ -7,7 +7,7 @@ import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { ClosedJaxpr, Literal, Var, evalJaxpr, type Atom, type Jaxpr } from "../core/jaxpr.ts";
 import { UndefinedPrimal } from "../core/primitive.ts";
-import { NotImplementedError } from "../errors.ts";
+import { InternalError, NotImplementedError } from "../errors.ts";
 import { jvpFlat } from "./jvp.ts";
 import { PartialVal, partialEvalFlat } from "./partial-eval.ts";
 import { traceToJaxpr } from "./staging.ts";
@@ -19,7 +19,7 @@ export function installAddAny(f: (a: Array, b: Array) => Array): void {
   addImpl = f;
 }
 export function addAny(a: Array, b: Array): Array {
-  if (addImpl === undefined) throw new Error("addAny not installed");
+  if (addImpl === undefined) throw new InternalError("addAny not installed");
   return addImpl(a, b);
 }
 
@@ -92,7 +92,7 @@ export function linearizeFlat(f: (...xs: Array[]) => Array[], primals: readonly 
   const tangentPvals = pvalsOut.slice(m);
   // Known tangent outputs (e.g. outputs independent of the inputs) must still come out of the jaxpr.
   const primalsOut = primalPvals.map((p) => {
-    if (p.known === null) throw new Error("linearize: primal output unknown");
+    if (p.known === null) throw new InternalError("linearize: primal output unknown");
     return p.known;
   });
   let lin = jaxpr;

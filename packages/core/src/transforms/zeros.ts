@@ -4,6 +4,7 @@
  */
 import type { Array } from "../core/array.ts";
 import type { ShapedArray } from "../core/aval.ts";
+import { InternalError } from "../errors.ts";
 
 let zerosImpl: ((aval: ShapedArray) => Array) | undefined;
 export function installZeros(f: (aval: ShapedArray) => Array): void {
@@ -11,6 +12,6 @@ export function installZeros(f: (aval: ShapedArray) => Array): void {
 }
 /** Zeros with the shape and dtype of `aval` (tangent/cotangent of a symbolic zero). */
 export function zerosLikeAval(aval: ShapedArray): Array {
-  if (zerosImpl === undefined) throw new Error("zeros not installed");
+  if (zerosImpl === undefined) throw new InternalError("zeros not installed");
   return zerosImpl(aval);
 }

@@ -1,5 +1,5 @@
 /** `Embedding`, as `equinox.nn.Embedding`. */
-import { Array, DTypeError, ShapeError, np, random } from "@linax-ts/core";
+import { Array, DTypeError, ShapeError, ValueError, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import type { PRNGKey } from "../random.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
@@ -26,7 +26,7 @@ export class Embedding extends Module {
       }
       this.weight = opts.weight;
     } else {
-      if (opts.key === undefined) throw new TypeError("Embedding: pass `key` (or `weight`)");
+      if (opts.key === undefined) throw new ValueError("Embedding: pass `key` (or `weight`)");
       this.weight = random.normal(opts.key, [numEmbeddings, embeddingSize], { dtype: opts.dtype ?? "float32" });
     }
     this.numEmbeddings = numEmbeddings;

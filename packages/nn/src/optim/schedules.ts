@@ -2,7 +2,7 @@
  * Learning-rate schedules with optax's definitions. A schedule maps the step count (an int32
  * array inside an optimizer, or a JS number) to a value, and is traceable under `jit`.
  */
-import { np } from "@linax-ts/core";
+import { ValueError, np } from "@linax-ts/core";
 import { asInexact } from "../activations.ts";
 import type { Schedule } from "./base.ts";
 
@@ -36,7 +36,7 @@ export function linearSchedule(opts: { initValue: number; endValue: number; tran
  */
 export function cosineDecaySchedule(opts: { initValue: number; decaySteps: number; alpha?: number; exponent?: number }): Schedule {
   const { initValue, decaySteps, alpha = 0, exponent = 1 } = opts;
-  if (decaySteps <= 0) throw new RangeError(`cosineDecaySchedule: decaySteps must be positive; got ${decaySteps}`);
+  if (decaySteps <= 0) throw new ValueError(`cosineDecaySchedule: decaySteps must be positive; got ${decaySteps}`);
   return (count) => {
     const t = np.minimum(asInexact(count), decaySteps);
     const cosine = np.multiply(0.5, np.add(1, np.cos(np.multiply(Math.PI / decaySteps, t))));

@@ -1,6 +1,6 @@
 /**
- * The safetensors byte format, standalone: pure functions over `Uint8Array`s with no dependency on
- * the array library, so that weights written by Python's `safetensors` (and hence by linax/JAX
+ * The safetensors byte format, standalone: pure functions over `Uint8Array`s that use nothing of
+ * the array library but its error class, so that weights written by Python's `safetensors` (and hence by linax/JAX
  * training scripts) can be read — and files readable by Python written — byte for byte.
  *
  * Layout (safetensors/src/tensor.rs in huggingface/safetensors):
@@ -21,6 +21,7 @@
  * The reader follows `SafeTensors::read_metadata` + `Metadata::validate`: tensors sorted by
  * `data_offsets` must tile the data section exactly, with no gap, overlap or trailing bytes.
  */
+import { SafetensorsError } from "@linax-ts/core";
 
 /** Element types understood by this module (the names are the safetensors header's). */
 export type SafetensorsDtype =
@@ -65,13 +66,11 @@ export interface DecodedSafetensors {
   metadata: Record<string, string> | null;
 }
 
-/** Every malformed input or invalid argument is reported with this class; `message` says what and where. */
-export class SafetensorsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SafetensorsError";
-  }
-}
+/**
+ * Every malformed input or invalid argument is reported with this class; `message` says what and
+ * where. It is core's (a CheckpointError, hence a ValueError and a LinaxError), re-exported here.
+ */
+export { SafetensorsError };
 
 /**
  * Bytes per element, and the rank of each dtype in the Rust crate's `Dtype` enum (declaration

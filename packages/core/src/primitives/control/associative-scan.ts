@@ -13,7 +13,7 @@ import type { ShapedArray } from "../../core/aval.ts";
 import { ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, type Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
-import { ShapeError, ValueError } from "../../errors.ts";
+import { InternalError, ShapeError, ValueError } from "../../errors.ts";
 import { fmtShape, normAxis } from "../../shape.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
 import { PartialEvalTrace, PartialEvalTracer, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
@@ -167,7 +167,7 @@ registerPartialEvalJaxprRule(associativeScanP as unknown as Primitive, (unks, eq
   const p = eqn.params as unknown as AssociativeScanParams;
   const cj = composedJaxpr(eqn.inputs, p);
   const { jaxpr, consts } = openJaxpr(cj);
-  if (consts.length > 0) throw new Error("associativeScan partial eval: composition with consts inside a jaxpr");
+  if (consts.length > 0) throw new InternalError("associativeScan partial eval: composition with consts inside a jaxpr");
   return splitCallEqn(jitP as unknown as Primitive, unks, eqn, jaxpr, (j) => ({ jaxpr: j, name: "associativeScan" }));
 });
 

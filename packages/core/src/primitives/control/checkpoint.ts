@@ -7,7 +7,7 @@
 import type { Array } from "../../core/array.ts";
 import { ClosedJaxpr, JaxprEqn, Var, evalJaxpr, type Atom, type Jaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, isUndefined, type Params, type Primitive } from "../../core/primitive.ts";
-import { ShapeError } from "../../errors.ts";
+import { InternalError, ShapeError } from "../../errors.ts";
 import { transposeJaxpr, vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
 import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
@@ -167,9 +167,9 @@ function planRemat(p: RematParams, uks: readonly boolean[]): RematPlan {
 registerPartialEvalJaxprRule(rematP as unknown as Primitive, (unks, eqn) => {
   const p = eqn.params as unknown as RematParams;
   const plan = planRemat(p, unks);
-  if (plan.unknownConsts.length > 0) throw new Error("checkpoint partial eval: recomputation with consts inside a jaxpr");
+  if (plan.unknownConsts.length > 0) throw new InternalError("checkpoint partial eval: recomputation with consts inside a jaxpr");
   const known = openJaxpr(plan.known);
-  if (known.consts.length > 0) throw new Error("checkpoint partial eval: known half with consts inside a jaxpr");
+  if (known.consts.length > 0) throw new InternalError("checkpoint partial eval: known half with consts inside a jaxpr");
   const savedVars = plan.known.outAvals.slice(plan.numKnownOuts).map((a) => new Var(a));
   const knownIns = eqn.inputs.filter((_, i) => !unks[i]);
   return {

@@ -12,7 +12,7 @@ import { ShapedArray } from "../../core/aval.ts";
 import { definePrimitive, type AxisInfo, type Primitive } from "../../core/primitive.ts";
 import { currentMainTraces, type MainTrace } from "../../core/trace.ts";
 import { isInexact } from "../../dtype.ts";
-import { NotImplementedError, ValueError } from "../../errors.ts";
+import { InternalError, NotImplementedError, ValueError } from "../../errors.ts";
 import { BatchTrace, findAxisMain } from "../../transforms/vmap.ts";
 import { treeFlatten, treeUnflatten } from "../../tree/pytree.ts";
 import { convertElementType } from "../convert.ts";
@@ -129,7 +129,7 @@ export const axisIndexP: Primitive<AxisParams> = definePrimitive<AxisParams>("ax
   impl: () => unreachable("axisIndex"),
   axisMain: (p) => axisMainFor("axisIndex", p.axisName),
   batch(_args, _dims, p, axis) {
-    if (!isOwnAxis(p.axisName, axis)) throw new Error("axisIndex: batch rule called for another axis");
+    if (!isOwnAxis(p.axisName, axis)) throw new InternalError("axisIndex: batch rule called for another axis");
     return [[iota("int32", axis.size)], [0]];
   },
   printParams: (p) => `axisName=${p.axisName}`,

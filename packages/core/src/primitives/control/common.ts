@@ -9,7 +9,7 @@ import { ShapedArray } from "../../core/aval.ts";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Var, evalJaxpr, type Atom } from "../../core/jaxpr.ts";
 import type { Params, Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
-import { NotImplementedError, ValueError } from "../../errors.ts";
+import { InternalError, NotImplementedError, ValueError } from "../../errors.ts";
 import { ConcreteArray } from "../../core/concrete.ts";
 import { jvpFlat } from "../../transforms/jvp.ts";
 import { partialEvalJaxpr, type EqnSplit } from "../../transforms/partial-eval.ts";
@@ -151,7 +151,7 @@ export function splitCallEqn(prim: Primitive, unks: readonly boolean[], eqn: Jax
   const ins2 = eqn.inputs.filter((_, i) => unks[i]);
   const outs1 = eqn.outBinders.filter((_, i) => !split.outUnknowns[i]);
   const outs2 = eqn.outBinders.filter((_, i) => split.outUnknowns[i]);
-  if (split.known.consts.length > 0) throw new Error(`${prim.name} partial eval: known jaxpr with consts inside a jaxpr`);
+  if (split.known.consts.length > 0) throw new InternalError(`${prim.name} partial eval: known jaxpr with consts inside a jaxpr`);
   return {
     known: outs1.length + resVars.length > 0 ? new JaxprEqn(prim, ins1, mkParams(split.known), [...outs1, ...resVars]) : null,
     unknown: outs2.length > 0 ? new JaxprEqn(prim, [...resVars, ...ins2], mkParams(split.unknown), outs2) : null,
@@ -189,7 +189,7 @@ export function readableOnHost(x: Array): boolean {
 
 /** The value of a concrete scalar (index or predicate) for control flow on the host. */
 export function hostScalar(x: Array, op: string): number {
-  if (x.isTracer) throw new Error(`${op} impl: expected a concrete scalar, got ${x.aval}`);
+  if (x.isTracer) throw new InternalError(`${op} impl: expected a concrete scalar, got ${x.aval}`);
   if (!readableOnHost(x)) {
     const name = (x as ConcreteArray).backend.name;
     throw new NotImplementedError(

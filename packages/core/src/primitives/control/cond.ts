@@ -7,7 +7,7 @@ import type { Array } from "../../core/array.ts";
 import { ShapedArray } from "../../core/aval.ts";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.ts";
 import { UndefinedPrimal, definePrimitive, isUndefined, type Primitive } from "../../core/primitive.ts";
-import { DTypeError, ShapeError } from "../../errors.ts";
+import { DTypeError, InternalError, ShapeError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
 import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
@@ -208,7 +208,7 @@ function planCondSplit(branches: readonly ClosedJaxpr[], uks: readonly boolean[]
   });
   const k = open(knownJ);
   const u = open(unknownJ);
-  if (u.consts.length > 0) throw new Error("cond partial eval: unknown branch with consts");
+  if (u.consts.length > 0) throw new InternalError("cond partial eval: unknown branch with consts");
   return { outUnknowns, known: k.branches, knownConsts: k.consts, numKnownOuts, resAvals, unknown: u.branches };
 }
 
@@ -219,7 +219,7 @@ registerPartialEvalJaxprRule(condP as unknown as Primitive, (unks, eqn) => {
   if (unks[0]) return { known: null, unknown: eqn, outUnknowns: eqn.outBinders.map(() => true), residuals: knownVars };
   const uks = unks.slice(1);
   const plan = planCondSplit(branches, uks);
-  if (plan.knownConsts.length > 0) throw new Error("cond partial eval: known branches with consts inside a jaxpr");
+  if (plan.knownConsts.length > 0) throw new InternalError("cond partial eval: known branches with consts inside a jaxpr");
   const resVars = plan.resAvals.map((a) => new Var(a));
   const known = new JaxprEqn(condP as unknown as Primitive, [idxA, ...opA.filter((_, i) => !uks[i])], { branches: plan.known }, [...eqn.outBinders.filter((_, i) => !plan.outUnknowns[i]), ...resVars]);
   const unknown = new JaxprEqn(condP as unknown as Primitive, [idxA, ...resVars, ...opA.filter((_, i) => uks[i])], { branches: plan.unknown }, eqn.outBinders.filter((_, i) => plan.outUnknowns[i]));

@@ -10,7 +10,7 @@ import { ShapedArray } from "../../core/aval.ts";
 import { ClosedJaxpr, JaxprEqn, Var, evalJaxpr, type Atom } from "../../core/jaxpr.ts";
 import { UndefinedPrimal, definePrimitive, isUndefined, type BatchDim, type Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
-import { ShapeError } from "../../errors.ts";
+import { InternalError, ShapeError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
 import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
@@ -234,7 +234,7 @@ function planScanSplit(p: ScanParams, uks: readonly boolean[]): ScanSplitPlan {
   const numKnownC = cU.filter((u) => !u).length;
   const numKnownK = kU.filter((u) => !u).length;
   const knownBody = openJaxpr(selectOutputs(split.known, [...kj.outvars.slice(0, numKnownOuts), ...stackedAtoms]));
-  if (knownBody.consts.length > 0) throw new Error("scan partial eval: known body with consts");
+  if (knownBody.consts.length > 0) throw new InternalError("scan partial eval: known body with consts");
   const knownParams: ScanParams | null =
     numKnownOuts + stackedAtoms.length === 0
       ? null

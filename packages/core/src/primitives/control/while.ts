@@ -9,7 +9,7 @@ import type { Array } from "../../core/array.ts";
 import { ShapedArray } from "../../core/aval.ts";
 import { ClosedJaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, type BatchDim, type Primitive } from "../../core/primitive.ts";
-import { ShapeError, ValueError } from "../../errors.ts";
+import { InternalError, ShapeError, ValueError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
 import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
@@ -196,7 +196,7 @@ function planWhileSplit(p: WhileParams, uks: readonly boolean[]): { kU: boolean[
   const nKnownK = kU.filter((u) => !u).length;
   const condK = openJaxpr(selectOutputs(cond.known, [cond.known.jaxpr.outvars[0]]));
   const bodyK = openJaxpr(selectOutputs(body.known, body.known.jaxpr.outvars.slice(0, nKnownK)));
-  if (condK.consts.length + bodyK.consts.length > 0) throw new Error("while partial eval: known loop with consts");
+  if (condK.consts.length + bodyK.consts.length > 0) throw new InternalError("while partial eval: known loop with consts");
   return {
     kU,
     inUnknowns: [...ccU, ...bcU, ...kU],
