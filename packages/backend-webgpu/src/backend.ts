@@ -14,20 +14,29 @@
  */
 import type { Backend, DeviceBuffer, Primitive, ShapedArray, TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
-import { FUSED_FMA_OVERRIDE, type Binding, type Program } from "./program.ts";
+import { FUSED_FMA_OVERRIDE, MODULE_COMMON, grid, type Binding, type Program } from "./program.ts";
 import { fromStorage, storageBytes, toStorage } from "./storage.ts";
+import { BufferPool, type PoolStats } from "./pool.ts";
 
 export class WebGPUBuffer implements DeviceBuffer {
   constructor(
     readonly backend: WebGPUBackend,
     public gpu: GPUBuffer | null,
-    /** Bytes of data (the GPU buffer may be larger: at least 4 bytes are allocated). */
+    /** Bytes of data (the GPU buffer may be larger: its pool size class, at least 16 bytes). */
     readonly bytes: number,
+    /** From the pool (kernel outputs), so it goes back there on dispose; uploads are not. */
+    readonly pooled = true,
   ) {}
 }
 
 const FLUSH_EVERY = 256;
 const USAGE_STORAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST (GPUBufferUsage is not a global in every runtime)
+/** Most bytes the pool keeps in its free lists. */
+const POOL_MAX_FREE = 1024 * 1024 * 1024;
+const envFlag = (name: string): boolean => {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  return v !== undefined && ["1", "true", "yes", "on"].includes(v.trim().toLowerCase());
+};
 const USAGE_UNIFORM = 0x40;
 const USAGE_MAP_READ = 0x1 | 0x8; // MAP_READ | COPY_DST
 const MAP_MODE_READ = 0x1;
@@ -44,6 +53,8 @@ export class WebGPUBackend implements Backend {
   #pipelines = new Map<string, GPUComputePipeline>();
   #layouts = new Map<string, GPUBindGroupLayout>();
   #errors: Promise<string | null>[] = [];
+  /** Storage buffers of kernels' outputs and scratch, reused by size class (pool.ts). */
+  readonly pool: BufferPool;
 
   /** Why the device was lost, once it has been (reads then fail with this reason). */
   #lost: string | null = null;
@@ -59,7 +70,10 @@ export class WebGPUBackend implements Backend {
     readonly adapterInfo = "",
     /** Whether WGSL's fma is fused on this device (`probeFusedFma`); selects exact-arithmetic paths. */
     readonly fusedFma = false,
+    /** Fill every buffer the pool hands out with 0xffffffff (default: LINAX_WEBGPU_POISON); see pool.ts. */
+    poison = envFlag("LINAX_WEBGPU_POISON"),
   ) {
+    this.pool = new BufferPool(device, POOL_MAX_FREE, poison ? (b) => this.poisonBuffer(b) : null);
     void device.lost.then((info) => {
       this.#lost = `${info.reason}: ${info.message}`;
     });
@@ -74,11 +88,30 @@ export class WebGPUBackend implements Backend {
   private alloc(bytes: number, usage = USAGE_STORAGE): GPUBuffer {
     // At least 16 bytes: an empty array still gets a buffer large enough to bind as any element
     // type (a vec2<f32> binding needs 8); the unused bytes are never read.
+    if (usage === USAGE_STORAGE) return this.pool.acquire(bytes);
     return this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage });
   }
-  private wrap(gpu: GPUBuffer, bytes: number): WebGPUBuffer {
+
+  /** Pool statistics (tests, benchmarks). */
+  poolStats(): PoolStats {
+    return this.pool.stats();
+  }
+
+  /** Fill `buf` with 0xffffffff words in the open encoder (ordered with the work around it). */
+  private poisonBuffer(buf: GPUBuffer): void {
+    const n = buf.size / 4;
+    const g = grid(n);
+    const code = `@group(0) @binding(0) var<storage, read_write> b: array<u32>;\n${MODULE_COMMON}\n${g.header}  b[i] = 0xffffffffu;\n}\n`;
+    const pipeline = this.pipeline(code, [{ slot: { out: 0 }, write: true }], false, "poison");
+    const pass = this.encoder().beginComputePass({ label: "poison" });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] }));
+    pass.dispatchWorkgroups(g.workgroups[0], g.workgroups[1], g.workgroups[2]);
+    pass.end();
+  }
+  private wrap(gpu: GPUBuffer, bytes: number, pooled = true): WebGPUBuffer {
     this.#live++;
-    return new WebGPUBuffer(this, gpu, bytes);
+    return new WebGPUBuffer(this, gpu, bytes, pooled);
   }
   private gpuOf(buf: DeviceBuffer, what: string): GPUBuffer {
     if (buf.backend !== this) throw new Error(`webgpu ${what}: buffer belongs to the ${buf.backend.name} backend`);
@@ -95,7 +128,7 @@ export class WebGPUBackend implements Backend {
     const src = toStorage(aval.dtype, data);
     new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(src.buffer, src.byteOffset, bytes));
     gpu.unmap();
-    return this.wrap(gpu, bytes);
+    return this.wrap(gpu, bytes, false);
   }
 
   async read(buf: DeviceBuffer, aval: ShapedArray): Promise<TypedArray> {
@@ -126,7 +159,10 @@ export class WebGPUBackend implements Backend {
   dispose(buf: DeviceBuffer): void {
     const b = buf as WebGPUBuffer;
     if (b.gpu === null) return;
-    if (this.#encoder !== null) this.#afterSubmit.push(b.gpu);
+    // Into the pool at once, even while the open encoder still uses it: the GPU runs the next
+    // user's commands after these (pool.ts). Uploads (not pool-sized) are destroyed after submit.
+    if (b.pooled) this.pool.release(b.gpu);
+    else if (this.#encoder !== null) this.#afterSubmit.push(b.gpu);
     else b.gpu.destroy();
     b.gpu = null;
     this.#live--;
@@ -186,7 +222,7 @@ export class WebGPUBackend implements Backend {
       this.#dispatches++;
     }
     pass.end();
-    for (const t of temps) this.#afterSubmit.push(t);
+    for (const t of temps) this.pool.release(t);
     for (const scope of ["internal", "validation"]) {
       this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `${label} (${scope}): ${e.message}`)));
     }
@@ -263,6 +299,7 @@ export class WebGPUBackend implements Backend {
   /** Release the device (tests; the backend is unusable afterwards). */
   destroy(): void {
     this.flush();
+    this.pool.trim();
     this.device.destroy();
   }
 }
