@@ -35,3 +35,32 @@ export function instanceOf<T>(where: string, field: string, value: unknown, cls:
   }
   return value;
 }
+
+/**
+ * Reject option keys a config does not know (a typo such as `stateDimm` must not silently fall
+ * back to the default): `opts` is undefined or a plain object with keys from `allowed`.
+ */
+export function knownOptions(where: string, opts: unknown, allowed: readonly string[]): void {
+  if (opts === undefined) return;
+  if (typeof opts !== "object" || opts === null || globalThis.Array.isArray(opts)) {
+    throw new ValueError(`${where}: expected an options object; got ${opts === null ? "null" : globalThis.Array.isArray(opts) ? "a list" : typeof opts}`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new ValueError(`${where}: unknown option '${k}'; the options are ${allowed.join(", ")}`);
+  }
+}
+
+/** `value` as a finite number > 0 (`orZero`: ≥ 0), or a `ValueError` (NaN and ±Infinity included). */
+export function positiveFinite(where: string, field: string, value: unknown, orZero = false): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || !(orZero ? value >= 0 : value > 0)) {
+    throw new ValueError(`${where}: ${field} must be a finite number ${orZero ? "≥" : ">"} 0; got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** The initial step range of an SSM: `0 < dtMin ≤ dtMax < ∞` (log-uniform sampling needs both positive). */
+export function stepRange(where: string, dtMin: unknown, dtMax: unknown): void {
+  positiveFinite(where, "dtMin", dtMin);
+  positiveFinite(where, "dtMax", dtMax);
+  if ((dtMin as number) > (dtMax as number)) throw new ValueError(`${where}: need dtMin ≤ dtMax; got dtMin=${String(dtMin)}, dtMax=${String(dtMax)}`);
+}

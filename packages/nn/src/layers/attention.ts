@@ -1,11 +1,12 @@
 /** `MultiheadAttention` and `dotProductAttention`, as in `equinox/nn/_attention.py`. */
-import { Array, ShapeError, lax, np } from "@linax-ts/core";
+import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
 import { softmax } from "../activations.ts";
 import { Dropout } from "./dropout.ts";
 import { Linear } from "./linear.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
+import { checkKeys, checkSize, requireKey } from "../validate.ts";
 
 /** The most negative float32: what masked logits become (JAX's `finfo(float32).min`). */
 const F32_MIN = -3.4028234663852886e38;
@@ -97,6 +98,18 @@ export class MultiheadAttention extends Module {
 
   constructor(numHeads: number, querySize: number, opts: MultiheadAttentionOptions) {
     super();
+    const op = "MultiheadAttention";
+    checkSize(op, "numHeads", numHeads);
+    checkSize(op, "querySize", querySize);
+    checkKeys(op, opts, ["keySize", "valueSize", "outputSize", "qkSize", "voSize", "useQueryBias", "useKeyBias", "useValueBias", "useOutputBias", "dropoutP", "inference", "dtype", "key"]);
+    requireKey(op, opts?.key);
+    for (const k of ["keySize", "valueSize", "outputSize", "qkSize", "voSize"] as const) if (opts[k] !== undefined) checkSize(op, k, opts[k]);
+    if ((opts.qkSize === undefined || opts.voSize === undefined) && querySize < numHeads) {
+      throw new ValueError(`${op}: querySize (${querySize}) is smaller than numHeads (${numHeads}), so the default per-head size querySize / numHeads is 0; pass qkSize and voSize`);
+    }
+    if (opts.dropoutP !== undefined && (typeof opts.dropoutP !== "number" || !(opts.dropoutP >= 0 && opts.dropoutP < 1))) {
+      throw new ValueError(`${op}: dropoutP must be a number in [0, 1); got ${String(opts.dropoutP)}`);
+    }
     const [qk, kk, vk, ok] = splitKey(opts.key, 4);
     const keySize = opts.keySize ?? querySize;
     const valueSize = opts.valueSize ?? querySize;

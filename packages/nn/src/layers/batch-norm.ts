@@ -2,6 +2,7 @@
 import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { StateIndex, type State } from "../state.ts";
 import { StatefulLayer, type CallOptions, type FloatDType } from "./base.ts";
+import { checkFloatDType, checkKeys, checkOptionalBoolean, checkOptionalNumber, checkSize } from "../validate.ts";
 
 /** The options of `BatchNorm.call`: nn's `CallOptions` and a validity mask. */
 export interface BatchNormCallOptions extends CallOptions {
@@ -69,6 +70,13 @@ export class BatchNorm extends StatefulLayer {
 
   constructor(inputSize: number, opts: BatchNormOptions) {
     super();
+    checkSize("BatchNorm", "inputSize", inputSize);
+    checkKeys("BatchNorm", opts, ["axisName", "eps", "channelwiseAffine", "momentum", "inference", "mode", "dtype"]);
+    checkOptionalNumber("BatchNorm", "eps", opts.eps, { min: 0 });
+    checkOptionalNumber("BatchNorm", "momentum", opts.momentum, { min: 0, max: 1 });
+    checkOptionalBoolean("BatchNorm", "channelwiseAffine", opts.channelwiseAffine);
+    checkOptionalBoolean("BatchNorm", "inference", opts.inference);
+    checkFloatDType("BatchNorm", opts.dtype);
     const dt = opts.dtype ?? "float32";
     const affine = opts.channelwiseAffine ?? true;
     const mode = opts.mode ?? "ema";

@@ -3,6 +3,7 @@ import { Array, ShapeError, ValueError, lax, np, promoteTypes, random } from "@l
 import { Module } from "../module.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
+import { checkFloatDType, checkKeys, checkOptionalBoolean, checkSize, requireKey } from "../validate.ts";
 
 /**
  * Padding: a number (both sides of every spatial axis), one number per axis, `[lo, hi]` per
@@ -27,7 +28,8 @@ export interface ConvOptions {
 
 const tuple = (name: string, x: number | readonly number[], n: number): number[] => {
   if (typeof x === "number") return new globalThis.Array<number>(n).fill(x);
-  if (x.length !== n) throw new ValueError(`Conv: \`${name}\` must be a number or a list of ${n} numbers; got [${x.join(", ")}]`);
+  if (!globalThis.Array.isArray(x) || x.length !== n) throw new ValueError(`Conv: \`${name}\` must be a number or a list of ${n} numbers; got ${globalThis.Array.isArray(x) ? `[${x.join(", ")}]` : String(x)}`);
+  x.forEach((v, i) => checkSize("Conv", `${name}[${i}]`, v));
   return [...x];
 };
 
@@ -53,6 +55,17 @@ export class Conv extends Module {
 
   constructor(numSpatialDims: number, inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvOptions) {
     super();
+    checkSize("Conv", "numSpatialDims", numSpatialDims);
+    checkSize("Conv", "inChannels", inChannels);
+    checkSize("Conv", "outChannels", outChannels);
+    checkKeys("Conv", opts, ["stride", "padding", "dilation", "groups", "useBias", "paddingMode", "dtype", "key"]);
+    requireKey("Conv", opts?.key);
+    if (opts.groups !== undefined) checkSize("Conv", "groups", opts.groups);
+    checkOptionalBoolean("Conv", "useBias", opts.useBias);
+    checkFloatDType("Conv", opts.dtype);
+    if (opts.paddingMode !== undefined && !["ZEROS", "REFLECT", "REPLICATE", "CIRCULAR"].includes(opts.paddingMode)) {
+      throw new ValueError(`Conv: paddingMode must be one of ZEROS, REFLECT, REPLICATE, CIRCULAR; got ${JSON.stringify(opts.paddingMode)}`);
+    }
     const n = numSpatialDims;
     const groups = opts.groups ?? 1;
     if (inChannels % groups !== 0) throw new ValueError(`Conv: inChannels (${inChannels}) must be divisible by groups (${groups})`);

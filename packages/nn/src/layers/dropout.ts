@@ -2,6 +2,7 @@
 import { Array, ValueError, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import type { CallOptions } from "./base.ts";
+import { checkKeys, checkOptionalBoolean } from "../validate.ts";
 
 /**
  * Zeroes each element with probability `p` and scales the rest by 1/(1-p) during training; the
@@ -13,7 +14,9 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, opts: { inference?: boolean } = {}) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout: p must be in [0, 1]; got ${p}`);
+    checkKeys("Dropout", opts, ["inference"]);
+    checkOptionalBoolean("Dropout", "inference", opts.inference);
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new ValueError(`Dropout: p must be in [0, 1]; got ${p}`);
     this.p = p;
     this.inference = opts.inference ?? false;
   }

@@ -3,6 +3,7 @@ import { Array, DTypeError, ShapeError, ValueError, np, random } from "@linax-ts
 import { Module } from "../module.ts";
 import type { PRNGKey } from "../random.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
+import { checkFloatDType, checkKeys, checkSize } from "../validate.ts";
 
 export interface EmbeddingOptions {
   /** Randomness for the initialization (required unless `weight` is given). */
@@ -20,6 +21,10 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingSize: number, opts: EmbeddingOptions) {
     super();
+    checkSize("Embedding", "numEmbeddings", numEmbeddings);
+    checkSize("Embedding", "embeddingSize", embeddingSize);
+    checkKeys("Embedding", opts, ["key", "weight", "dtype"]);
+    checkFloatDType("Embedding", opts.dtype);
     if (opts.weight !== undefined) {
       if (opts.weight.ndim !== 2 || opts.weight.shape[0] !== numEmbeddings || opts.weight.shape[1] !== embeddingSize) {
         throw new ShapeError(`Embedding: weight must have shape [${numEmbeddings}, ${embeddingSize}]; got [${opts.weight.shape.join(", ")}]`);

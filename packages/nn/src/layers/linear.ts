@@ -4,6 +4,7 @@ import { Module } from "../module.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
 import type { Initializer } from "../initializers.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
+import { checkFloatDType, checkKeys, checkOptionalBoolean, checkSize, requireKey } from "../validate.ts";
 
 export interface LinearOptions {
   /** Add a bias (default true). */
@@ -31,6 +32,12 @@ export class Linear extends Module {
 
   constructor(inFeatures: number | "scalar", outFeatures: number | "scalar", opts: LinearOptions) {
     super();
+    checkSize("Linear", "inFeatures", inFeatures, true);
+    checkSize("Linear", "outFeatures", outFeatures, true);
+    checkKeys("Linear", opts, ["useBias", "dtype", "key", "weightInit", "biasInit"]);
+    requireKey("Linear", opts?.key);
+    checkOptionalBoolean("Linear", "useBias", opts.useBias);
+    checkFloatDType("Linear", opts.dtype);
     const useBias = opts.useBias ?? true;
     const dtype = opts.dtype ?? "float32";
     const [wkey, bkey] = splitKey(opts.key, 2);

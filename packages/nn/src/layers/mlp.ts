@@ -6,6 +6,7 @@ import { splitKey, type PRNGKey } from "../random.ts";
 import { identity, relu, sigmoid } from "../activations.ts";
 import { Linear } from "./linear.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
+import { checkKeys, checkNumber, checkSize, requireKey } from "../validate.ts";
 
 export interface MLPOptions {
   /** After each hidden layer (default relu). Use a module-level function: it is a static field. */
@@ -37,6 +38,12 @@ export class MLP extends Module {
 
   constructor(inSize: number | "scalar", outSize: number | "scalar", widthSize: number, depth: number, opts: MLPOptions) {
     super();
+    checkSize("MLP", "inSize", inSize, true);
+    checkSize("MLP", "outSize", outSize, true);
+    checkSize("MLP", "widthSize", widthSize);
+    checkNumber("MLP", "depth", depth, { integer: true, min: 0 });
+    checkKeys("MLP", opts, ["activation", "finalActivation", "useBias", "useFinalBias", "dtype", "key"]);
+    requireKey("MLP", opts?.key);
     const useBias = opts.useBias ?? true;
     const useFinalBias = opts.useFinalBias ?? true;
     const keys = splitKey(opts.key, depth + 1);

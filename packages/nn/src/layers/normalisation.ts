@@ -2,6 +2,7 @@
 import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
+import { checkFloatDType, checkKeys, checkOptionalBoolean, checkOptionalNumber, checkSize } from "../validate.ts";
 
 const asShape = (s: number | readonly number[] | null): number[] | null => (s === null ? null : typeof s === "number" ? [s] : [...s]);
 
@@ -39,6 +40,12 @@ abstract class ShapedNorm extends Module {
 
   constructor(op: string, shape: number | readonly number[] | null, opts: NormOptions) {
     super();
+    checkKeys(op, opts, ["eps", "useWeight", "useBias", "dtype"]);
+    checkOptionalNumber(op, "eps", opts.eps, { min: 0 });
+    checkOptionalBoolean(op, "useWeight", opts.useWeight);
+    checkOptionalBoolean(op, "useBias", opts.useBias);
+    checkFloatDType(op, opts.dtype);
+    if (shape !== null) (typeof shape === "number" ? [shape] : [...shape]).forEach((d, i) => checkSize(op, `shape[${i}]`, d));
     this.shape = asShape(shape);
     this.eps = opts.eps ?? 1e-5;
     this.useWeight = opts.useWeight ?? true;
@@ -101,6 +108,12 @@ export class GroupNorm extends Module {
 
   constructor(groups: number, channels: number | null = null, opts: { eps?: number; channelwiseAffine?: boolean; dtype?: FloatDType } = {}) {
     super();
+    checkSize("GroupNorm", "groups", groups);
+    if (channels !== null) checkSize("GroupNorm", "channels", channels);
+    checkKeys("GroupNorm", opts, ["eps", "channelwiseAffine", "dtype"]);
+    checkOptionalNumber("GroupNorm", "eps", opts.eps, { min: 0 });
+    checkOptionalBoolean("GroupNorm", "channelwiseAffine", opts.channelwiseAffine);
+    checkFloatDType("GroupNorm", opts.dtype);
     const affine = opts.channelwiseAffine ?? true;
     if (channels !== null && channels % groups !== 0) throw new ValueError(`GroupNorm: the number of groups (${groups}) must divide the number of channels (${channels})`);
     if (channels === null && affine) throw new ValueError("GroupNorm: `channels` is required when channelwiseAffine is true");

@@ -13,6 +13,7 @@
  */
 import { Array, ValueError, np, treeFlatten, treeUnflatten } from "@linax-ts/core";
 import { mapUpdates, nullLeaf } from "./tree.ts";
+import { checkLearningRate, checkNumber, describe, firstTreeDifference } from "../validate.ts";
 
 /** A pytree optimizer state. */
 export type OptState = unknown;
@@ -42,10 +43,15 @@ export function identity(): GradientTransformation<EmptyState> {
 /** Apply transformations in sequence; the state is the list of their states. */
 export function chain(...txs: GradientTransformation<unknown>[]): GradientTransformation<unknown[]> {
   const ts = txs;
+  ts.forEach((t, i) => {
+    if (typeof t !== "object" || t === null || typeof t.init !== "function" || typeof t.update !== "function") {
+      throw new ValueError(`chain: argument ${i} must be a GradientTransformation ({ init, update }); got ${describe(t)}`);
+    }
+  });
   return {
     init: (params) => ts.map((t) => t.init(params)),
     update: (updates, state, params) => {
-      if (!globalThis.Array.isArray(state) || state.length !== ts.length) throw new ValueError(`chain: expected a state list of length ${ts.length}`);
+      if (!globalThis.Array.isArray(state) || state.length !== ts.length) throw new ValueError(`chain.update: expected the state list of length ${ts.length} that init returned; got ${globalThis.Array.isArray(state) ? `a list of length ${state.length}` : describe(state)}`);
       let u = updates;
       const next = ts.map((t, i) => {
         const [nu, ns] = t.update(u, state[i], params);
@@ -59,6 +65,7 @@ export function chain(...txs: GradientTransformation<unknown>[]): GradientTransf
 
 /** Multiply updates by a constant. */
 export function scale(stepSize: number): GradientTransformation<EmptyState> {
+  checkNumber("scale", "stepSize", stepSize);
   return { init: () => EMPTY, update: (u, s) => [mapUpdates((g) => np.multiply(g, stepSize), u), s] };
 }
 
@@ -73,6 +80,7 @@ export const zeroCount = (): Array => np.zeros([], { dtype: "int32" });
 
 /** Multiply updates by `schedule(count)`; the state counts steps. */
 export function scaleBySchedule(schedule: Schedule): GradientTransformation<{ count: Array }> {
+  if (typeof schedule !== "function") throw new ValueError(`scaleBySchedule: schedule must be a function of the step count; got ${describe(schedule)}`);
   return {
     init: () => ({ count: zeroCount() }),
     update: (u, state) => {
@@ -84,6 +92,7 @@ export function scaleBySchedule(schedule: Schedule): GradientTransformation<{ co
 
 /** Scale by -learningRate (descent), constant or scheduled. */
 export function scaleByLearningRate(learningRate: ScalarOrSchedule, flipSign = true): GradientTransformation<unknown> {
+  checkLearningRate("scaleByLearningRate", learningRate);
   const m = flipSign ? -1 : 1;
   if (typeof learningRate === "function") return scaleBySchedule((c) => np.multiply(m, learningRate(c)));
   return scale(m * learningRate);
@@ -96,7 +105,7 @@ export function scaleByLearningRate(learningRate: ScalarOrSchedule, flipSign = t
 export function applyUpdates<T>(params: T, updates: unknown): T {
   const [pLeaves, def] = treeFlatten(params, nullLeaf);
   const [uLeaves, udef] = treeFlatten(updates, nullLeaf);
-  if (!udef.equals(def)) throw new ValueError(`applyUpdates: the updates have structure ${udef}, which does not match the params' ${def}`);
+  if (!udef.equals(def)) throw new ValueError(`applyUpdates: the updates do not have the structure of the params; first difference at ${firstTreeDifference(updates, params, nullLeaf)}`);
   return treeUnflatten<T>(
     def,
     pLeaves.map((p, i) => {

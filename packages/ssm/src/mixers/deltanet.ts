@@ -21,7 +21,7 @@
 import { Array, ValueError, lax, np } from "@linax-ts/core";
 import { Linear, sigmoid, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
-import { positiveInt } from "../validate.ts";
+import { knownOptions, positiveInt } from "../validate.ts";
 
 /** Options of `DeltaNetSequenceMixerConfig` (discretax's keyword arguments, camelCase). */
 export interface DeltaNetSequenceMixerOptions {
@@ -45,6 +45,7 @@ export class DeltaNetSequenceMixerConfig extends SequenceMixerConfig<DeltaNetSeq
   constructor(opts: DeltaNetSequenceMixerOptions = {}) {
     super();
     const where = "DeltaNetSequenceMixerConfig";
+    knownOptions(where, opts, ["nHeads", "headDim", "chunkSize", "useBias"]);
     this.nHeads = positiveInt(where, "nHeads", opts.nHeads ?? 4);
     this.headDim = opts.headDim === undefined ? null : positiveInt(where, "headDim", opts.headDim);
     this.chunkSize = positiveInt(where, "chunkSize", opts.chunkSize ?? 64);

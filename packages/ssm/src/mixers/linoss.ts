@@ -11,6 +11,7 @@ import { Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { relu, sigmoid, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, applyRows, pairToComplex, type MixerCallKey, type MixerStepFn } from "./base.ts";
 import { initDampedRing, linossMatrices, projectOscillatory } from "./linoss-discretizations.ts";
+import { bool, knownOptions, positiveFinite } from "../validate.ts";
 
 /**
  * LinOSS's discretisations: linax's "IM" (undamped) and "IMEX"; the damped-LinOSS code's damped
@@ -57,6 +58,8 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
 
   constructor(opts: LinOSSSequenceMixerOptions = {}) {
     super();
+    const W = "LinOSSSequenceMixerConfig";
+    knownOptions(W, opts, ["stateDim", "discretization", "damping", "rMin", "thetaMax", "initialization", "aMax", "gMax"]);
     this.stateDim = opts.stateDim ?? 64;
     this.discretization = opts.discretization ?? "IMEX";
     this.damping = opts.damping ?? true;
@@ -77,6 +80,10 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
       throw new ValueError('LinOSSSequenceMixerConfig: discretization "EX" is unstable without damping (|λ|² = 1 + Δ²A); use damping: true or "IMEX"/"IM"');
     }
     if (!(this.rMin > 0 && this.rMin <= 1)) throw new ValueError(`LinOSSSequenceMixerConfig: rMin must be in (0, 1]; got ${this.rMin}`);
+    positiveFinite(W, "thetaMax", this.thetaMax);
+    positiveFinite(W, "aMax", this.aMax);
+    positiveFinite(W, "gMax", this.gMax);
+    bool(W, "damping", this.damping);
   }
 
   build(inFeatures: number, key: PRNGKey): LinOSSSequenceMixer {

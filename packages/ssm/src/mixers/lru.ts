@@ -6,6 +6,7 @@
 import { Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { knownOptions, positiveFinite } from "../validate.ts";
 
 /** Options of `LRUSequenceMixerConfig` (all optional). */
 export interface LRUSequenceMixerOptions {
@@ -27,12 +28,15 @@ export class LRUSequenceMixerConfig extends SequenceMixerConfig<LRUSequenceMixer
 
   constructor(opts: LRUSequenceMixerOptions = {}) {
     super();
+    const W = "LRUSequenceMixerConfig";
+    knownOptions(W, opts, ["stateDim", "rMin", "rMax", "maxPhase"]);
     this.stateDim = opts.stateDim ?? 64;
     this.rMin = opts.rMin ?? 0.0;
     this.rMax = opts.rMax ?? 1.0;
     this.maxPhase = opts.maxPhase ?? 6.28;
     if (!Number.isInteger(this.stateDim) || this.stateDim < 1) throw new ValueError(`LRUSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
     if (!(this.rMin >= 0 && this.rMin <= this.rMax && this.rMax <= 1)) throw new ValueError(`LRUSequenceMixerConfig: need 0 ≤ rMin ≤ rMax ≤ 1; got rMin=${this.rMin}, rMax=${this.rMax}`);
+    positiveFinite(W, "maxPhase", this.maxPhase);
   }
 
   build(inFeatures: number, key: PRNGKey): LRUSequenceMixer {

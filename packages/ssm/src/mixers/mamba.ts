@@ -19,7 +19,7 @@ import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
 import { Linear, Module, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
 import { selectiveScan, selectiveScanStep, type SelectiveScanDiscretization } from "../ops/selective-scan.ts";
-import { bool, positiveInt } from "../validate.ts";
+import { bool, knownOptions, positiveFinite, positiveInt, stepRange } from "../validate.ts";
 
 /** Options of `MambaConfig` (mamba_ssm's `Mamba` arguments in camelCase, with its defaults). */
 export interface MambaOptions {
@@ -71,6 +71,7 @@ export class MambaConfig extends SequenceMixerConfig<Mamba> {
   constructor(opts: MambaOptions = {}) {
     super();
     const W = "MambaConfig";
+    knownOptions(W, opts, ["dModel", "dInner", "expand", "dState", "dtRank", "convKer", "dtMin", "dtMax", "dtInitFloor", "dtScale", "bias", "convBias", "discretization", "chunkSize"]);
     this.dModel = opts.dModel === undefined ? undefined : positiveInt(W, "dModel", opts.dModel);
     this.expand = positiveInt(W, "expand", opts.expand ?? 2);
     this.dInnerOpt = opts.dInner === undefined ? undefined : positiveInt(W, "dInner", opts.dInner);
@@ -89,6 +90,9 @@ export class MambaConfig extends SequenceMixerConfig<Mamba> {
     if (this.discretization !== "zoh" && this.discretization !== "exptrap") throw new ValueError(`${W}: discretization must be "zoh" or "exptrap"; got ${JSON.stringify(this.discretization)}`);
     this.chunkSize = positiveInt(W, "chunkSize", opts.chunkSize ?? 64);
     Object.freeze(this);
+    stepRange(W, this.dtMin, this.dtMax);
+    positiveFinite(W, "dtScale", this.dtScale);
+    positiveFinite(W, "dtInitFloor", this.dtInitFloor, true);
   }
 
   /** linax's `state_dim`: the state size per channel, `dState`. */

@@ -16,7 +16,7 @@ import { Linear, Module, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
 import { DepthwiseConv1d } from "./mamba.ts";
 import { ssdChunked, ssdStep } from "../ops/ssd.ts";
-import { bool, positiveInt } from "../validate.ts";
+import { bool, knownOptions, positiveFinite, positiveInt, stepRange } from "../validate.ts";
 
 /** Options of `Mamba2Config` (mamba_ssm's `Mamba2` arguments in camelCase, with its defaults). */
 export interface Mamba2Options {
@@ -68,6 +68,7 @@ export class Mamba2Config extends SequenceMixerConfig<Mamba2> {
   constructor(opts: Mamba2Options = {}) {
     super();
     const W = "Mamba2Config";
+    knownOptions(W, opts, ["dModel", "dState", "headDim", "expand", "nGroups", "chunkSize", "convKer", "dtMin", "dtMax", "dtInitFloor", "AInitRange", "bias", "convBias", "normEps"]);
     this.dModel = opts.dModel === undefined ? undefined : positiveInt(W, "dModel", opts.dModel);
     this.dState = positiveInt(W, "dState", opts.dState ?? 64);
     this.headDim = positiveInt(W, "headDim", opts.headDim ?? 64);
@@ -86,6 +87,9 @@ export class Mamba2Config extends SequenceMixerConfig<Mamba2> {
     this.convBias = bool(W, "convBias", opts.convBias ?? true);
     this.normEps = opts.normEps ?? 1e-5;
     Object.freeze(this);
+    stepRange(W, this.dtMin, this.dtMax);
+    positiveFinite(W, "dtInitFloor", this.dtInitFloor, true);
+    positiveFinite(W, "normEps", this.normEps, true);
   }
 
   get stateDim(): number {

@@ -10,6 +10,7 @@ import { Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { Module, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { makeDplrHippo } from "../hippo.ts";
 import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { bool, knownOptions, stepRange } from "../validate.ts";
 
 /**
  * Initialisation of `A` (the port's extension; linax has only "lin"): S4D-Lin `A_n = -½ + iπn`,
@@ -44,6 +45,8 @@ export class S4DSequenceMixerConfig extends SequenceMixerConfig<S4DSequenceMixer
 
   constructor(opts: S4DSequenceMixerOptions = {}) {
     super();
+    const W = "S4DSequenceMixerConfig";
+    knownOptions(W, opts, ["stateDim", "transposed", "dtMin", "dtMax", "init"]);
     this.stateDim = opts.stateDim ?? 64;
     this.transposed = opts.transposed ?? false;
     this.dtMin = opts.dtMin ?? 0.001;
@@ -53,6 +56,8 @@ export class S4DSequenceMixerConfig extends SequenceMixerConfig<S4DSequenceMixer
       throw new ValueError(`S4DSequenceMixerConfig: stateDim must be a positive even integer (N/2 complex modes); got ${this.stateDim}`);
     }
     if (!S4D_INITS.includes(this.init)) throw new ValueError(`S4DSequenceMixerConfig: init must be one of ${S4D_INITS.join(", ")}; got ${JSON.stringify(this.init)}`);
+    stepRange(W, this.dtMin, this.dtMax);
+    bool(W, "transposed", this.transposed);
   }
 
   build(inFeatures: number, key: PRNGKey): S4DSequenceMixer {

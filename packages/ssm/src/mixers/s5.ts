@@ -7,6 +7,7 @@ import { Array, ValueError, lax, np } from "@linax-ts/core";
 import type { PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, pairToComplex, type MixerCallKey, type MixerStepFn } from "./base.ts";
 import { initS5Params, s5StateSizes, type S5CInit } from "./s5-init.ts";
+import { bool, knownOptions, positiveFinite, stepRange } from "../validate.ts";
 
 /** S5's discretisations: zero-order hold or the bilinear (Tustin) transform. */
 export type S5Discretization = "zoh" | "bilinear";
@@ -49,6 +50,8 @@ export class S5SequenceMixerConfig extends SequenceMixerConfig<S5SequenceMixer> 
 
   constructor(opts: S5SequenceMixerOptions = {}) {
     super();
+    const W = "S5SequenceMixerConfig";
+    knownOptions(W, opts, ["stateDim", "ssmBlocks", "CInit", "conjSym", "clipEigs", "discretization", "dtMin", "dtMax", "stepRescale"]);
     this.stateDim = opts.stateDim ?? 64;
     this.ssmBlocks = opts.ssmBlocks ?? 1;
     this.CInit = opts.CInit ?? "lecun_normal";
@@ -62,6 +65,10 @@ export class S5SequenceMixerConfig extends SequenceMixerConfig<S5SequenceMixer> 
     if (!S5_DISCRETIZATIONS.includes(this.discretization)) throw new ValueError(`S5SequenceMixerConfig: discretization must be "zoh" or "bilinear"; got ${JSON.stringify(this.discretization)}`);
     if (!S5_C_INITS.includes(this.CInit)) throw new ValueError(`S5SequenceMixerConfig: CInit must be one of ${S5_C_INITS.join(", ")}; got ${JSON.stringify(this.CInit)}`);
     s5StateSizes(this);
+    stepRange(W, this.dtMin, this.dtMax);
+    positiveFinite(W, "stepRescale", this.stepRescale);
+    bool(W, "conjSym", this.conjSym);
+    bool(W, "clipEigs", this.clipEigs);
   }
 
   build(inFeatures: number, key: PRNGKey): S5SequenceMixer {
