@@ -346,6 +346,12 @@ function padtypeToPads(inShape: readonly number[], window: readonly number[], st
  * rhs of shape [C, 1, k] gives a depthwise convolution; padding `[[k - 1, 0]]` makes it causal.
  */
 export function convGeneralDilated(lhs: Array, rhs: Array, opts: ConvOptions = {}): Array {
+  // JAX's positional (window_strides, padding) are options here: a list passed positionally was silently ignored.
+  if (typeof opts !== "object" || opts === null || globalThis.Array.isArray(opts)) {
+    throw new ValueError(`convGeneralDilated: expected an options object { windowStrides, padding, ... }; got ${globalThis.Array.isArray(opts) ? "a list" : String(opts)}`);
+  }
+  const known = ["windowStrides", "padding", "lhsDilation", "rhsDilation", "dimensionNumbers", "featureGroupCount", "batchGroupCount", "preferredElementType"];
+  for (const k of Object.keys(opts)) if (!known.includes(k)) throw new ValueError(`convGeneralDilated: unknown option '${k}'; the options are ${known.join(", ")}`);
   const nd = lhs.ndim;
   const ns = Math.max(0, nd - 2);
   const dn = convDimensionNumbers(nd, opts.dimensionNumbers);

@@ -11,7 +11,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Primitive } from "../core/primitive.ts";
-import { InternalError, ShapeError } from "../errors.ts";
+import { InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isInexact, type DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
 import { add, checkIn, checkSameShapeDType, exp, mul, sub } from "./elementwise.ts";
@@ -160,6 +160,8 @@ export const cumlogsumexpP: Primitive<CumulativeParams> = defineCumulative("cuml
 });
 
 function cum(prim: Primitive<CumulativeParams>, x: Array, axis: number, reverse: boolean): Array {
+  if (!Number.isInteger(axis)) throw new ValueError(`${prim.name}: axis must be an integer (lax takes it positionally: ${prim.name}(x, axis, reverse)); got ${typeof axis === "object" ? JSON.stringify(axis) : String(axis)}`);
+  if (typeof reverse !== "boolean") throw new ValueError(`${prim.name}: reverse must be a boolean; got ${String(reverse)}`);
   return prim.bind1([x], { axis: axis < 0 ? axis + x.ndim : axis, reverse });
 }
 

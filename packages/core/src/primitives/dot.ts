@@ -8,7 +8,7 @@
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Primitive, type UndefinedPrimal } from "../core/primitive.ts";
-import { DTypeError, InternalError, ShapeError } from "../errors.ts";
+import { DTypeError, InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isDType, isInexact, type DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
 import { add, ALL } from "./elementwise.ts";
@@ -177,6 +177,16 @@ function transposeRhs(g: Array, x: Array, y: UndefinedPrimal, p: DotGeneralParam
  * in the result), then lhs free dims, then rhs free dims. Operands must share a dtype.
  */
 export function dotGeneral(lhs: Array, rhs: Array, opts: DotGeneralOptions): Array {
+  // JAX passes dimension_numbers positionally; here they are options — a list or a typo must not crash later.
+  if (typeof opts !== "object" || opts === null || globalThis.Array.isArray(opts)) {
+    throw new ValueError(`dotGeneral: expected an options object { contractingDims, batchDims?, preferredElementType? }; got ${globalThis.Array.isArray(opts) ? "a list" : String(opts)}`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (!["contractingDims", "batchDims", "preferredElementType"].includes(k)) throw new ValueError(`dotGeneral: unknown option '${k}'; the options are contractingDims, batchDims, preferredElementType`);
+  }
+  const pairOk = (d: unknown): boolean => globalThis.Array.isArray(d) && d.length === 2 && d.every((l) => globalThis.Array.isArray(l) && l.every((a) => Number.isInteger(a)));
+  if (!pairOk(opts.contractingDims)) throw new ValueError(`dotGeneral: contractingDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.contractingDims)}`);
+  if (opts.batchDims !== undefined && !pairOk(opts.batchDims)) throw new ValueError(`dotGeneral: batchDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.batchDims)}`);
   const batchDims: DimPair = opts.batchDims ?? [[], []];
   return dotGeneralP.bind1([lhs, rhs], {
     contractingDims: [[...opts.contractingDims[0]], [...opts.contractingDims[1]]],

@@ -11,6 +11,7 @@ import { broadcastInDim, reshape } from "../primitives/shape-ops.ts";
 import { iota, slice } from "../primitives/shape-slicing.ts";
 import { partitionableOf, singleKey, type KeyLike, type StreamOptions } from "./keys.ts";
 import { constU32, flatHash, hashCounters } from "./threefry.ts";
+import { checkOptions } from "../numpy/args.ts";
 
 /** Bit widths the samplers draw (uint32 storage; 8/16 give values below 2^8 / 2^16). */
 export type BitWidth = 8 | 16 | 32;
@@ -57,6 +58,7 @@ export interface BitsOptions extends StreamOptions {
  * Uniform random bits (`jax.random.bits`): a uint32 array of shape `shape`.
  */
 export function bits(key: KeyLike, shape: readonly number[] = [], opts: BitsOptions = {}): Array {
+  checkOptions("bits", opts, { dtype: "any", bitWidth: "any", partitionable: "any" });
   const k = singleKey("bits", key).data;
   checkShape("bits", shape);
   const dtype = opts.dtype ?? "uint32";

@@ -24,6 +24,7 @@ import { sortKeyVal } from "../primitives/sort.ts";
 import { randomBits } from "./bits.ts";
 import { partitionableOf, singleKey, splitRaw, type KeyLike, type StreamOptions } from "./keys.ts";
 import { bcastParam, gumbelRaw, normal, randint, unitFloats } from "./samplers.ts";
+import { checkOptions } from "../numpy/args.ts";
 
 const range = (n: number): number[] => globalThis.Array.from({ length: n }, (_, i) => i);
 
@@ -58,6 +59,7 @@ export interface CategoricalOptions extends StreamOptions {
  * independent samples.
  */
 export function categorical(key: KeyLike, logits: Array, opts: CategoricalOptions = {}): Array {
+  checkOptions("categorical", opts, { axis: "any", shape: "any", partitionable: "any" });
   const fn = "categorical";
   const k = singleKey(fn, key).data;
   if (!(logits instanceof Array)) throw new ValueError(`${fn}: logits must be an array`);
@@ -119,6 +121,7 @@ export interface PermutationOptions extends StreamOptions {
  * else of the array's slices along `axis` (each 1-D lane independently when `independent`).
  */
 export function permutation(key: KeyLike, x: number | Array, opts: PermutationOptions = {}): Array {
+  checkOptions("permutation", opts, { axis: "any", independent: "any", partitionable: "any" });
   const fn = "permutation";
   const k = singleKey(fn, key).data;
   const p = partitionableOf(opts);
@@ -155,6 +158,7 @@ export interface ChoiceOptions extends StreamOptions {
  * probabilities than draws, the result is ill-defined (as in JAX).
  */
 export function choice(key: KeyLike, a: number | Array, opts: ChoiceOptions = {}): Array {
+  checkOptions("choice", opts, { shape: "any", replace: "any", p: "any", axis: "any", partitionable: "any" });
   const fn = "choice";
   const k = singleKey(fn, key).data;
   const shape = opts.shape ?? [];
@@ -227,6 +231,7 @@ export interface OrthogonalOptions extends StreamOptions {
  * and the distribution uniform. For n < m, the conjugate transpose.
  */
 export function orthogonal(key: KeyLike, n: number, opts: OrthogonalOptions = {}): Array {
+  checkOptions("orthogonal", opts, { shape: "any", m: "any", dtype: "any", partitionable: "any" });
   const fn = "orthogonal";
   const k = singleKey(fn, key).data;
   const m = opts.m ?? n;

@@ -19,6 +19,7 @@ import { concatenate, iota } from "../primitives/shape-slicing.ts";
 import { reshape } from "../primitives/shape-ops.ts";
 import { threefry2x32Hash } from "../primitives/random-prims.ts";
 import { constU32, flatHash, hashCounters, keyWords } from "./threefry.ts";
+import { checkOptions } from "../numpy/args.ts";
 
 // ------------------------------------------------------------------ stream configuration
 
@@ -194,6 +195,7 @@ export function split(key: KeyArray, num?: number | readonly number[], opts?: St
 export function split(key: Array, num?: number | readonly number[], opts?: StreamOptions): Array;
 export function split(key: KeyLike, num?: number | readonly number[], opts?: StreamOptions): KeyLike;
 export function split(key: KeyLike, num: number | readonly number[] = 2, opts?: StreamOptions): KeyLike {
+  checkOptions("split", opts, { partitionable: "boolean" });
   const { data, typed } = singleKey("split", key);
   const shape = typeof num === "number" ? [num] : [...num];
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ValueError(`split: num must be a non-negative integer or a shape; got ${JSON.stringify(num)}`);

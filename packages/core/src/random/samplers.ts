@@ -20,6 +20,7 @@ import { slice } from "../primitives/shape-slicing.ts";
 import { stopGradient } from "../primitives/control/custom-derivatives.ts";
 import { randomBits } from "./bits.ts";
 import { partitionableOf, singleKey, splitRaw, type KeyLike, type StreamOptions } from "./keys.ts";
+import { checkOptions } from "../numpy/args.ts";
 
 const f32 = Math.fround;
 /** float32(√2), the constant of `_normal_real` and `_truncated_normal`. */
@@ -99,6 +100,7 @@ export interface UniformOptions extends StreamOptions {
 
 /** Uniform samples in `[minval, maxval)` (`jax.random.uniform`). */
 export function uniform(key: KeyLike, shape: readonly number[] = [], opts: UniformOptions = {}): Array {
+  checkOptions("uniform", opts, { dtype: "any", minval: "any", maxval: "any", partitionable: "any" });
   const k = singleKey("uniform", key).data;
   checkShape("uniform", shape);
   floatDType("uniform", opts.dtype);
@@ -130,6 +132,7 @@ export interface NormalOptions extends StreamOptions {
  * E|z|² = 1) — XLA turns `/ √2` into `· float32(1/√2)`, which is what we compute.
  */
 export function normal(key: KeyLike, shape: readonly number[] = [], opts: NormalOptions = {}): Array {
+  checkOptions("normal", opts, { dtype: "any", partitionable: "any" });
   const k = singleKey("normal", key).data;
   checkShape("normal", shape);
   const dtype = floatDType("normal", opts.dtype, true);
@@ -158,6 +161,7 @@ export interface TruncatedNormalOptions extends StreamOptions {
  * `jit` — so results match JAX's eager `truncated_normal` bit for bit on CPU.
  */
 export function truncatedNormal(key: KeyLike, lower: number | Array, upper: number | Array, shape?: readonly number[], opts: TruncatedNormalOptions = {}): Array {
+  checkOptions("truncatedNormal", opts, { dtype: "any", partitionable: "any" });
   const fn = "truncatedNormal";
   const k = singleKey(fn, key).data;
   floatDType(fn, opts.dtype);
@@ -190,6 +194,7 @@ export function truncatedNormal(key: KeyLike, lower: number | Array, upper: numb
 
 /** Exponential(1) samples (`jax.random.exponential`): `-log1p(-u)`. */
 export function exponential(key: KeyLike, shape: readonly number[] = [], opts: NormalOptions = {}): Array {
+  checkOptions("exponential", opts, { dtype: "any", partitionable: "any" });
   const k = singleKey("exponential", key).data;
   checkShape("exponential", shape);
   floatDType("exponential", opts.dtype);
@@ -198,6 +203,7 @@ export function exponential(key: KeyLike, shape: readonly number[] = [], opts: N
 
 /** Standard Gumbel samples (`jax.random.gumbel`, mode "low"): `-log(-log(u))`, u in [tiny, 1). */
 export function gumbel(key: KeyLike, shape: readonly number[] = [], opts: NormalOptions = {}): Array {
+  checkOptions("gumbel", opts, { dtype: "any", partitionable: "any" });
   const k = singleKey("gumbel", key).data;
   checkShape("gumbel", shape);
   floatDType("gumbel", opts.dtype);
@@ -217,9 +223,14 @@ export function gumbelRaw(k: Array, shape: readonly number[], partitionable: boo
  * float32 array); `shape` defaults to `p`'s shape and must be broadcast-compatible with it.
  */
 export function bernoulli(key: KeyLike, p: number | Array = 0.5, shape?: readonly number[], opts: StreamOptions = {}): Array {
+  checkOptions("bernoulli", opts, { partitionable: "any" });
   const k = singleKey("bernoulli", key).data;
   let pa: Array;
-  if (typeof p === "number") pa = f32Scalar(p);
+  if (typeof p === "number") {
+    // A JS number is checked here (an array p may be traced): NaN or p ∉ [0, 1] would silently give all-false/all-true draws.
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be a probability in [0, 1]; got ${p}`);
+    pa = f32Scalar(p);
+  }
   else if (p instanceof Array) {
     if (p.dtype !== "float32") throw new DTypeError(`bernoulli: probability p must have a floating dtype, got ${p.dtype}`);
     pa = p;
@@ -273,6 +284,7 @@ export interface RandintOptions extends StreamOptions {
  * computed as `((2^16 % span)^2) % span` — which wraps to 0 for span > 2^16, as in JAX.
  */
 export function randint(key: KeyLike, shape: readonly number[], minval: number | Array, maxval: number | Array, opts: RandintOptions = {}): Array {
+  checkOptions("randint", opts, { dtype: "any", partitionable: "any" });
   const k = singleKey("randint", key).data;
   checkShape("randint", shape);
   const dtype = opts.dtype ?? "int32";
