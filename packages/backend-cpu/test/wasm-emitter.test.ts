@@ -92,3 +92,21 @@ test("an imported scalar function is called per element with float32 rounding", 
   (inst.exports.expAll as (p: number, n: number) => void)(0, xs.length);
   xs.forEach((x, i) => assert.ok(Object.is(f[1024 + i], Math.fround(Math.exp(Math.fround(x)))), `exp(${x})`));
 });
+
+test("an unshared memory import without maxPages links against memories with any maximum or none", () => {
+  const m = new ModuleBuilder({ shared: false, minPages: 1 });
+  m.func(["i32"], ["f32"], (c) => void c.get(0).mem(0x2a, 2), "load");
+  const bytes = m.bytes();
+  assert.ok(WebAssembly.validate(bytes));
+  const mod = new WebAssembly.Module(bytes);
+  for (const memory of [new WebAssembly.Memory({ initial: 1 }), new WebAssembly.Memory({ initial: 2, maximum: 65536 })]) {
+    new Float32Array(memory.buffer)[3] = 2.5;
+    const inst = new WebAssembly.Instance(mod, { env: { memory } });
+    assert.equal((inst.exports.load as (p: number) => number)(12), 2.5);
+  }
+  // With a maximum, a memory that has none does not link; a shared import must name one.
+  const bounded = new ModuleBuilder({ shared: false, minPages: 1, maxPages: 16 });
+  bounded.func([], [], () => {});
+  assert.throws(() => new WebAssembly.Instance(new WebAssembly.Module(bounded.bytes()), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }), WebAssembly.LinkError);
+  assert.throws(() => new ModuleBuilder({ shared: true, minPages: 1 }).bytes(), /needs maxPages/);
+});

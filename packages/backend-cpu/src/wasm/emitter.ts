@@ -128,7 +128,11 @@ export class ModuleBuilder {
   readonly #funcs: FuncDef[] = [];
   readonly #exports: number[][] = [];
   #nImportedFuncs = 0;
-  constructor(readonly memory: { shared: boolean; minPages: number; maxPages: number }) {}
+  /**
+   * `maxPages` may be left out for an unshared memory: the import then declares no maximum and
+   * links against a memory of any maximum (or none). A shared memory must declare one.
+   */
+  constructor(readonly memory: { shared: boolean; minPages: number; maxPages?: number }) {}
 
   #type(params: readonly ValType[], results: readonly ValType[]): number {
     const key = `${params.join(",")}->${results.join(",")}`;
@@ -159,7 +163,9 @@ export class ModuleBuilder {
   bytes(): Uint8Array<ArrayBuffer> {
     const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
     const m = this.memory;
-    const memImport = [...str("env"), ...str("memory"), 0x02, m.shared ? 0x03 : 0x01, ...uleb(m.minPages), ...uleb(m.maxPages)];
+    if (m.shared && m.maxPages === undefined) throw new Error("ModuleBuilder: a shared memory import needs maxPages");
+    const limits = m.maxPages === undefined ? [0x00, ...uleb(m.minPages)] : [m.shared ? 0x03 : 0x01, ...uleb(m.minPages), ...uleb(m.maxPages)];
+    const memImport = [...str("env"), ...str("memory"), 0x02, ...limits];
     const bodies = this.#funcs.map(({ code }) => {
       // Locals in runs of equal type, as the format wants.
       const runs: number[][] = [];
