@@ -11,7 +11,10 @@ export function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
   if (typeof v === "number") return Number.isNaN(v) ? "NaN" : String(v);
   if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "object") return `a ${(v as object).constructor?.name ?? "object"}`;
+  if (typeof v === "object") {
+    const name = (v as object).constructor?.name;
+    return name === undefined || name === "Object" ? "an object" : globalThis.Array.isArray(v) ? "a list" : `a ${name}`;
+  }
   return `${typeof v} ${String(v)}`;
 }
 

@@ -27,7 +27,10 @@ export interface ConvOptions {
 }
 
 const tuple = (name: string, x: number | readonly number[], n: number): number[] => {
-  if (typeof x === "number") return new globalThis.Array<number>(n).fill(x);
+  if (typeof x === "number") {
+    checkSize("Conv", name, x);
+    return new globalThis.Array<number>(n).fill(x);
+  }
   if (!globalThis.Array.isArray(x) || x.length !== n) throw new ValueError(`Conv: \`${name}\` must be a number or a list of ${n} numbers; got ${globalThis.Array.isArray(x) ? `[${x.join(", ")}]` : String(x)}`);
   x.forEach((v, i) => checkSize("Conv", `${name}[${i}]`, v));
   return [...x];
