@@ -122,7 +122,7 @@ const rowsLax: Row[] = [
   ["lax.integerPow fractional exponent", () => lax.integerPow(x, 1.5), ValueError, /exponent y must be an integer; got 1\.5/],
   ["lax.iota negative size", () => lax.iota("float32", -1), ShapeError, /iota: invalid shape \[-1\]/],
   ["lax.convertElementType unknown dtype", () => lax.convertElementType(x, "f64" as never), DTypeError, /unknown dtype 'f64'/],
-  ["lax.scan xs of different lengths", () => lax.scan((c: Array, a: [Array, Array]) => [c, a[0]], np.array(0), [np.ones([2]), np.ones([3])]), ShapeError, /scan/],
+  ["lax.scan xs of different lengths", () => lax.scan((c: Array, a: [Array, Array]) => [c, a[0]], np.array(0), [np.ones([2]), np.ones([3])] as never), ShapeError, /scan/],
   ["lax.pad config of the wrong rank", () => lax.pad(x, np.array(0), [[0, 0, 0]]), ShapeError, /pad/],
   ["lax.gather on an int index of the wrong dtype", () => np.take(v, np.array([0.5])), DTypeError, /int/],
   ["np.take index float", () => np.take(i3, np.array([1.0])), DTypeError, /take|index|integer/],
