@@ -118,7 +118,7 @@ const rowsLax: Row[] = [
   ["lax.cond non-scalar predicate", () => lax.cond(np.array([true, false]), () => 1, () => 2), ShapeError, /predicate must be a scalar; got shape \[2\]/],
   ["lax.whileLoop non-boolean condition", () => lax.whileLoop((c: Array) => c, (c: Array) => c, np.array(1)), DTypeError, /condFun must return a boolean scalar; got f32\[\]/],
   ["lax.sort dimension out of range", () => lax.sort(x, { dimension: 5 } as never), ShapeError, /dimension 5 is out of range/],
-  ["lax.selectN float predicate", () => lax.selectN(x, [x]), DTypeError, /'which' has dtype float32; expected bool or int32/],
+  ["lax.selectN float predicate", () => lax.selectN(x, x), DTypeError, /'which' has dtype float32; expected bool or int32/],
   ["lax.integerPow fractional exponent", () => lax.integerPow(x, 1.5), ValueError, /exponent y must be an integer; got 1\.5/],
   ["lax.iota negative size", () => lax.iota("float32", -1), ShapeError, /iota: invalid shape \[-1\]/],
   ["lax.convertElementType unknown dtype", () => lax.convertElementType(x, "f64" as never), DTypeError, /unknown dtype 'f64'/],
