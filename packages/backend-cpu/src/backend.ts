@@ -1,33 +1,102 @@
-/** The CPU backend: buffers are host typed arrays; primitives run through the kernel table. */
-import { allocTyped, type Backend, type DeviceBuffer, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
+/**
+ * The CPU backend. A buffer's bytes live either in a JS typed array (what the reference kernels
+ * return) or in a block of the WebAssembly heap (what compiled kernels read and write in place);
+ * a buffer moves into the heap the first time a compiled kernel reads it. Values are immutable,
+ * so where the bytes live is invisible to users.
+ */
+import { allocTyped, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
+import { WasmHeap } from "./wasm/heap.ts";
+import { CpuExecutable } from "./compile/executable.ts";
+
+const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : 4) * size;
 
 export class CpuBuffer implements DeviceBuffer {
+  /** JS storage, or null when the bytes are in the heap (or the buffer was disposed). */
+  js: TypedArray | null;
+  /** Heap block address, 0 when none. */
+  ptr = 0;
+  disposed = false;
   constructor(
     readonly backend: CpuBackend,
-    public data: TypedArray | null,
-  ) {}
+    data: TypedArray | null,
+    readonly dtype: DType,
+    /** Element count (complex64: complex elements). */
+    readonly size: number,
+    /** A borrowed handle's dispose does not free storage (the executor lends buffers to composite impls). */
+    readonly borrowed = false,
+  ) {
+    this.js = data;
+  }
 }
+
+/**
+ * Above this many live heap bytes, compiled outputs are copied out to JS arrays: heap blocks are
+ * freed only by `dispose` or the garbage collector's finalizers, and the collector does not see
+ * heap memory, so past this point new results go where it does.
+ */
+const HEAP_SOFT_LIMIT = 1 << 30;
 
 export class CpuBackend implements Backend {
   readonly name = "cpu";
   #live = 0;
+  #heap: WasmHeap | undefined;
+
+  /** The WebAssembly heap (created on first use). */
+  get heap(): WasmHeap {
+    return (this.#heap ??= new WasmHeap());
+  }
 
   fromHost(data: TypedArray, aval: ShapedArray): DeviceBuffer {
     const copy = allocTyped(aval.dtype, aval.size);
     if (copy.length !== data.length) throw new Error(`cpu.fromHost: ${aval.toString()} needs ${copy.length} elements, got ${data.length}`);
     copy.set(data as never);
-    return this.wrap(copy);
+    return this.wrapTyped(copy, aval.dtype, aval.size);
   }
   /** Take ownership of a typed array without copying. */
-  wrap(data: TypedArray): CpuBuffer {
+  wrapTyped(data: TypedArray, dtype: DType, size: number): CpuBuffer {
     this.#live++;
-    return new CpuBuffer(this, data);
+    return new CpuBuffer(this, data, dtype, size);
+  }
+  /** A new buffer in the heap (contents unspecified). */
+  allocHeap(dtype: DType, size: number): CpuBuffer {
+    const b = new CpuBuffer(this, null, dtype, size);
+    b.ptr = this.heap.alloc(byteSize(dtype, size));
+    this.#live++;
+    return b;
+  }
+  /** A handle on the same storage whose dispose frees nothing. */
+  borrow(buf: CpuBuffer): CpuBuffer {
+    this.dataOf(buf);
+    const b = new CpuBuffer(this, buf.js, buf.dtype, buf.size, true);
+    b.ptr = buf.ptr;
+    return b;
+  }
+  /** The heap address of a buffer's bytes, moving them into the heap if they are in a JS array. */
+  heapAddress(buf: CpuBuffer): number {
+    if (buf.disposed) throw new UseAfterDisposeError("cpu backend: buffer used after dispose");
+    if (buf.ptr !== 0) return buf.ptr;
+    const js = buf.js!;
+    const ptr = this.heap.alloc(byteSize(buf.dtype, buf.size));
+    this.heap.view(ptr, buf.dtype, buf.size).set(js as never);
+    if (buf.borrowed) return ptr; // not ours to move: the caller frees this copy
+    buf.ptr = ptr;
+    buf.js = null;
+    return ptr;
+  }
+  /** Move a buffer's bytes out of the heap into a JS array (the heap is past its soft limit). */
+  evict(buf: CpuBuffer): void {
+    if (buf.ptr === 0 || buf.borrowed || this.heap.liveBytes <= HEAP_SOFT_LIMIT) return;
+    buf.js = this.heap.view(buf.ptr, buf.dtype, buf.size).slice();
+    this.heap.free(buf.ptr);
+    buf.ptr = 0;
   }
   private dataOf(buf: DeviceBuffer): TypedArray {
-    const d = (buf as CpuBuffer).data;
-    if (d === null) throw new Error("cpu backend: buffer used after dispose");
-    return d;
+    const b = buf as CpuBuffer;
+    if (b.disposed) throw new UseAfterDisposeError("cpu backend: buffer used after dispose");
+    if (b.js !== null) return b.js;
+    // A fresh view each time: growing an unshared memory detaches older views.
+    return this.heap.view(b.ptr, b.dtype, b.size);
   }
   read(buf: DeviceBuffer): Promise<TypedArray> {
     return Promise.resolve(this.dataOf(buf).slice());
@@ -35,16 +104,19 @@ export class CpuBackend implements Backend {
   readSync(buf: DeviceBuffer): TypedArray {
     return this.dataOf(buf).slice();
   }
-  /** Zero-copy view for kernels and tests that promise not to mutate it. */
+  /** Zero-copy view for kernels and tests that promise not to mutate it (valid until the heap grows, if unshared). */
   view(buf: DeviceBuffer): TypedArray {
     return this.dataOf(buf);
   }
   dispose(buf: DeviceBuffer): void {
     const b = buf as CpuBuffer;
-    if (b.data !== null) {
-      b.data = null;
-      this.#live--;
-    }
+    if (b.disposed) return;
+    b.disposed = true;
+    if (b.borrowed) return;
+    if (b.ptr !== 0) this.heap.free(b.ptr);
+    b.ptr = 0;
+    b.js = null;
+    this.#live--;
   }
   execute(
     prim: Primitive,
@@ -61,7 +133,11 @@ export class CpuBackend implements Backend {
       outAvals,
       params,
     );
-    return outs.map((o) => this.wrap(o));
+    return outs.map((o, i) => this.wrapTyped(o, outAvals[i].dtype, outAvals[i].size));
+  }
+  /** jit's compiled form: fused WebAssembly kernels and routine calls (off: `config.update("jitCompile", false)`). */
+  compile(jaxpr: Jaxpr): Executable {
+    return new CpuExecutable(this, jaxpr);
   }
   liveBuffers(): number {
     return this.#live;

@@ -25,6 +25,7 @@ export type ComplexFn = (re: number, im: number, params: Params) => C;
  * part is stored.
  */
 export function unaryKernel(name: string, real: RealFn, complex?: ComplexFn): void {
+  realScalarFns.set(name, { arity: 1, fn: (args, dtype, params) => real(args[0], dtype, params) });
   registerKernel(name, ([x], [xa], [oa], params) => {
     const out = alloc(oa);
     const n = xa.size;
@@ -46,10 +47,25 @@ export function unaryKernel(name: string, real: RealFn, complex?: ComplexFn): vo
 }
 
 export type RealFn2 = (x: number, y: number, dtype: DType) => number;
+
+/**
+ * The scalar function behind each real (non-complex) elementwise kernel, by primitive name: what
+ * the reference stores for one element, before the store's rounding/wrapping. Compiled kernels
+ * call these for ops they do not render natively, so their results are the reference's bit for bit.
+ */
+export interface RealScalarFn {
+  readonly arity: number;
+  readonly fn: (args: readonly number[], dtype: DType, params: Params) => number;
+}
+export const realScalarFns = new Map<string, RealScalarFn>();
 export type ComplexFn2 = (a: number, b: number, c: number, d: number) => C;
 
 /** Register a binary kernel over equal-shaped operands. `int` overrides `real` for int32/uint32. */
 export function binaryKernel(name: string, real: RealFn2, complex?: ComplexFn2, int?: RealFn2): void {
+  realScalarFns.set(name, {
+    arity: 2,
+    fn: int === undefined ? (args, dtype) => real(args[0], args[1], dtype) : (args, dtype) => (dtype === "int32" || dtype === "uint32" ? int : real)(args[0], args[1], dtype),
+  });
   registerKernel(name, ([x, y], [xa], [oa]) => {
     const out = alloc(oa);
     const n = xa.size;
@@ -154,7 +170,7 @@ registerKernel("complex", ([x, y], [xa]) => {
  * imag. Integer→integer casts keep the low 32 bits (uint32 4294967295 ↔ int32 -1), as numpy, JAX
  * and XLA do; saturating them would break int32 ⊔ uint32 promotion.
  */
-function castValue(v: number, to: DType, from: DType): number {
+export function castValue(v: number, to: DType, from: DType): number {
   if ((from === "int32" || from === "uint32" || from === "bool") && (to === "int32" || to === "uint32")) return to === "int32" ? v | 0 : v >>> 0;
   switch (to) {
     case "bool":

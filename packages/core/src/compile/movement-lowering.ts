@@ -78,6 +78,8 @@ export const padRule: LoweringRule<{ paddingConfig: readonly (readonly [number, 
     aval: out,
     cost: x.cost + pv.cost + 1,
     at(idx, ext) {
+      // An empty operand: every element is padding (and no index into it exists).
+      if (x.aval.size === 0) return pv.at([], ext);
       const src: Linear[] = [];
       const conds: Expr[] = [];
       idx.forEach((i, d) => {
@@ -118,6 +120,8 @@ export const concatenateRule: LoweringRule<{ dimension: number }> = (ctx, xs, [o
       const i = idx[dimension];
       let result: readonly Expr[] | null = null;
       for (let k = xs.length - 1; k >= 0; k--) {
+        // An empty operand owns no output positions (its range is empty): nothing to select.
+        if (xs[k].aval.size === 0 && (result !== null || k > 0)) continue;
         const shifted = starts[k] === 0 ? i : floorMod(offset(i, n - starts[k]), n, ext);
         const vals = xs[k].at(idx.map((l, d) => (d === dimension ? shifted : l)), ext);
         if (result === null) result = vals;

@@ -8,6 +8,7 @@ import { ConcreteArray } from "../../core/concrete.ts";
 import { ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, isUndefined, type Primitive } from "../../core/primitive.ts";
 import { ShapeError } from "../../errors.ts";
+import { config } from "../../config.ts";
 import { jvpJaxpr, transposeJaxpr, vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
 import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
@@ -38,7 +39,7 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
   },
   impl(args, { jaxpr }) {
     const first = args[0];
-    if (first instanceof ConcreteArray && first.backend.compile !== undefined && args.every((a) => a instanceof ConcreteArray)) {
+    if (config.read("jitCompile") && first instanceof ConcreteArray && first.backend.compile !== undefined && args.every((a) => a instanceof ConcreteArray && a.backend === first.backend)) {
       const backend = first.backend;
       let perBackend = compiled.get(jaxpr);
       if (perBackend === undefined) compiled.set(jaxpr, (perBackend = new Map()));

@@ -1,0 +1,127 @@
+/**
+ * A jitted jaxpr on the CPU: the compile layer's program (fused kernels + routines) with its buffer
+ * plan, the kernels rendered into one WebAssembly module. A call runs the steps in order: kernels
+ * on heap addresses, routines through the reference kernel table (or the primitive's composite
+ * impl), every intermediate freed right after its last reader.
+ *
+ * If the program cannot be compiled (a kernel the renderer cannot express), the jaxpr is
+ * interpreted instead — same results, reference speed.
+ */
+import { compile, ConcreteArray, evalJaxpr, NotImplementedError, type DeviceBuffer, type Executable, type Jaxpr } from "@linax-ts/core";
+import type { CpuBackend, CpuBuffer } from "../backend.ts";
+import { buildProgramModule, type KernelFn } from "./program-module.ts";
+
+type Compiled = {
+  readonly program: compile.Program;
+  readonly plan: compile.BufferPlan;
+  /** Per step: the kernel function and its buffers, or null for a routine. */
+  readonly kernels: readonly ({ readonly fn: KernelFn; readonly params: readonly number[] } | null)[];
+};
+
+export class CpuExecutable implements Executable {
+  #compiled: Compiled | null | undefined;
+  constructor(
+    readonly backend: CpuBackend,
+    readonly jaxpr: Jaxpr,
+  ) {}
+
+  /** The compiled program, or null when the jaxpr must be interpreted. */
+  get compiled(): Compiled | null {
+    if (this.#compiled === undefined) {
+      try {
+        this.#compiled = this.#compile();
+      } catch (e) {
+        if (process.env.LINAX_DEBUG_COMPILE) console.error("cpu compile: interpreting instead:", e);
+        this.#compiled = null;
+      }
+    }
+    return this.#compiled;
+  }
+
+  #compile(): Compiled {
+    const program = compile.buildProgram(this.jaxpr);
+    const plan = compile.planBuffers(program);
+    const kernelSteps = program.steps.flatMap((s) => (s.kind === "kernel" ? [s.kernel] : []));
+    const mod = buildProgramModule(kernelSteps, (id) => ({ dtype: program.buffers[id].aval.dtype, size: program.buffers[id].aval.size }), this.backend.heap);
+    let ki = 0;
+    const kernels = program.steps.map((s) => (s.kind === "kernel" ? mod.kernels[ki++] : null));
+    return { program, plan, kernels };
+  }
+
+  execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
+    const c = this.compiled;
+    return c === null ? this.#interpret(inputs as CpuBuffer[]) : this.#run(c, inputs as CpuBuffer[]);
+  }
+
+  #run({ program, plan, kernels }: Compiled, inputs: readonly CpuBuffer[]): DeviceBuffer[] {
+    const be = this.backend;
+    const bufs: (CpuBuffer | undefined)[] = new Array(program.buffers.length);
+    program.inputs.forEach((id, i) => (bufs[id] = inputs[i]));
+    const copies: number[] = [];
+    try {
+      program.steps.forEach((step, si) => {
+        const k = kernels[si];
+        if (k !== null) {
+          const ptrs = k.params.map((id) => {
+            let b = bufs[id];
+            if (b === undefined) {
+              const info = program.buffers[id].aval;
+              b = bufs[id] = be.allocHeap(info.dtype, info.size);
+              return b.ptr;
+            }
+            const moved = b.ptr === 0;
+            const p = be.heapAddress(b);
+            if (moved && b.ptr !== p) copies.push(p); // a borrowed buffer's temporary copy
+            return p;
+          });
+          k.fn(...ptrs);
+        } else if (step.kind === "routine") {
+          const outs = this.#routine(step, step.inputs.map((id) => bufs[id]!));
+          step.outputs.forEach((id, i) => (bufs[id] = outs[i]));
+        }
+        for (const id of plan.freeAfter[si]) {
+          be.dispose(bufs[id]!);
+          bufs[id] = undefined;
+        }
+      });
+    } catch (e) {
+      // Free what this call allocated; the inputs stay the caller's.
+      bufs.forEach((b, id) => b !== undefined && program.buffers[id].role !== "input" && be.dispose(b));
+      throw e;
+    } finally {
+      for (const p of copies) be.heap.free(p);
+    }
+    return program.outputs.map((id) => {
+      const b = bufs[id]!;
+      be.evict(b);
+      return b;
+    });
+  }
+
+  /** A routine: the backend's reference kernel, or the primitive's composite impl on borrowed arrays. */
+  #routine(step: compile.RoutineStep, ins: readonly CpuBuffer[]): CpuBuffer[] {
+    const be = this.backend;
+    const { prim, params } = step.eqn;
+    const inAvals = step.eqn.inputs.map((a) => a.aval);
+    const outAvals = step.eqn.outBinders.map((v) => v.aval);
+    const outs = be.execute(prim, ins, inAvals, outAvals, params);
+    if (outs !== undefined) return outs as CpuBuffer[];
+    const impl = prim.rules.impl;
+    if (impl === undefined) throw new NotImplementedError(`the cpu backend has no kernel for primitive '${prim.name}' and it has no composite implementation`);
+    const args = ins.map((b, i) => new ConcreteArray(be.borrow(b), inAvals[i]));
+    return impl(args, params).map((r, i) => this.#own(r, outAvals[i].dtype, outAvals[i].size));
+  }
+
+  /** A buffer this call owns with the contents of an array it may not (a composite impl's result). */
+  #own(r: unknown, dtype: CpuBuffer["dtype"], size: number): CpuBuffer {
+    if (!(r instanceof ConcreteArray)) throw new Error("cpu compile: a composite impl returned a non-concrete value");
+    return this.backend.wrapTyped(r.dataSync(), dtype, size);
+  }
+
+  /** The reference path: interpret the jaxpr on borrowed arrays; outputs become owned copies. */
+  #interpret(inputs: readonly CpuBuffer[]): DeviceBuffer[] {
+    const be = this.backend;
+    const args = inputs.map((b, i) => new ConcreteArray(be.borrow(b), this.jaxpr.invars[i].aval));
+    return evalJaxpr(this.jaxpr, [], args).map((r, i) => this.#own(r, this.jaxpr.outvars[i].aval.dtype, this.jaxpr.outvars[i].aval.size));
+  }
+}

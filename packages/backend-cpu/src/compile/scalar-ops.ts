@@ -1,0 +1,208 @@
+/**
+ * How each scalar IR op becomes WebAssembly: natively where the instruction's result is provably
+ * what the reference kernel stores (IEEE `+ - * /` and `sqrt` of float32 equal the reference's
+ * float64-then-round; min/max/abs/neg/floor/ceil and comparisons are exact; integer add/sub/mul
+ * wrap like the typed-array stores), otherwise by calling the reference's own scalar function
+ * (imported from JS), so compiled results equal the interpreter's bit for bit.
+ *
+ * Values: f32 → an f32 (scalar) or f32x4 (SIMD) value; i32/u32 → i32 / i32x4; bool → i32 0/1
+ * (scalar) or an all-ones lane mask (SIMD).
+ */
+import type { DType } from "@linax-ts/core";
+import type { Code } from "../wasm/emitter.ts";
+import { castValue, realScalarFns } from "../kernels/elementwise.ts";
+
+/** The parts of an IR op node these tables need. */
+export interface OpNode {
+  readonly op: string;
+  readonly type: "f32" | "i32" | "u32" | "bool";
+  readonly argDType: DType;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly args: readonly { readonly type: "f32" | "i32" | "u32" | "bool" }[];
+}
+
+const isInt = (d: DType): boolean => d === "int32" || d === "uint32";
+const unsigned = (d: DType): boolean => d === "uint32" || d === "bool";
+
+// Scalar opcodes.
+const F32 = { abs: 0x8b, neg: 0x8c, ceil: 0x8d, floor: 0x8e, sqrt: 0x91, add: 0x92, sub: 0x93, mul: 0x94, div: 0x95, min: 0x96, max: 0x97 } as const;
+const F32CMP: Record<string, number> = { eq: 0x5b, ne: 0x5c, lt: 0x5d, gt: 0x5e, le: 0x5f, ge: 0x60 };
+const I32CMP: Record<string, [number, number]> = { eq: [0x46, 0x46], ne: [0x47, 0x47], lt: [0x48, 0x49], gt: [0x4a, 0x4b], le: [0x4c, 0x4d], ge: [0x4e, 0x4f] };
+const I32BIN: Record<string, number> = { add: 0x6a, sub: 0x6b, mul: 0x6c, and: 0x71, or: 0x72, xor: 0x73 };
+
+// SIMD sub-opcodes.
+const F32X4: Record<string, number> = { abs: 0xe0, neg: 0xe1, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, ceil: 0x67, floor: 0x68 };
+const F32X4CMP: Record<string, number> = { eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46 };
+const I32X4CMP: Record<string, [number, number]> = { eq: [0x37, 0x37], ne: [0x38, 0x38], lt: [0x39, 0x3a], gt: [0x3b, 0x3c], le: [0x3d, 0x3e], ge: [0x3f, 0x40] };
+const I32X4BIN: Record<string, number> = { add: 0xae, sub: 0xb1, mul: 0xb5 };
+const V128LOGIC: Record<string, number> = { and: 0x4e, or: 0x50, xor: 0x51 };
+
+/**
+ * Emit the native scalar form of `n` with its operands already on the stack; false (emitting
+ * nothing) when the op has no exact native form and must call its reference function.
+ * `scratch` gives a fresh local of a type (for ops that use an operand twice). For `select` the
+ * operands must be on the stack in wasm's order: onTrue, onFalse, cond.
+ */
+export function emitNativeScalar(c: Code, n: OpNode, scratch: (t: "i32" | "f32") => number): boolean {
+  const d = n.argDType;
+  const op = n.op;
+  if (d === "float32" && n.type === "f32" && op in F32) {
+    c.op(F32[op as keyof typeof F32]);
+    return true;
+  }
+  if (d === "float32" && op in F32CMP) {
+    c.op(F32CMP[op]);
+    return true;
+  }
+  if ((isInt(d) || d === "bool") && op in I32CMP) {
+    c.op(I32CMP[op][unsigned(d) ? 1 : 0]);
+    return true;
+  }
+  if (isInt(d) && op in I32BIN) {
+    c.op(I32BIN[op]);
+    return true;
+  }
+  if (d === "bool" && (op === "and" || op === "or" || op === "xor")) {
+    c.op(I32BIN[op]);
+    return true;
+  }
+  if (op === "not" && (d === "bool" || isInt(d))) {
+    c.i32(d === "bool" ? 1 : -1).op(0x73);
+    return true;
+  }
+  if (op === "neg" && isInt(d)) {
+    const t = scratch("i32");
+    c.set(t).i32(0).get(t).op(0x6b);
+    return true;
+  }
+  if ((op === "max" || op === "min") && (isInt(d) || d === "bool")) {
+    // select(a, b, a > b) for max; a < b for min.
+    const a = scratch("i32");
+    const b = scratch("i32");
+    c.set(b).set(a).get(a).get(b).get(a).get(b);
+    c.op(I32CMP[op === "max" ? "gt" : "lt"][unsigned(d) ? 1 : 0]).op(0x1b);
+    return true;
+  }
+  if (op === "abs" && d === "int32") {
+    // select(0 − a, a, a < 0); INT32_MIN stays INT32_MIN, as the reference's wrapping store.
+    const a = scratch("i32");
+    c.set(a).i32(0).get(a).op(0x6b).get(a).get(a).i32(0).op(0x48).op(0x1b);
+    return true;
+  }
+  if (op === "abs" && d === "uint32") return true;
+  if (op === "select") {
+    c.op(0x1b);
+    return true;
+  }
+  if (op === "cmul.re" || op === "cmul.im") return false;
+  if (op === "convertElementType") return emitConvert(c, d, n.params.newDType as DType, scratch);
+  return false;
+}
+
+/** Casts as the reference's `castValue` defines them. */
+function emitConvert(c: Code, from: DType, to: DType, scratch: (t: "i32" | "f32") => number): boolean {
+  if (from === to) return true;
+  const fromInt = isInt(from) || from === "bool";
+  if (from === "float32") {
+    if (to === "int32") c.op(0xfc, 0x00);
+    else if (to === "uint32") c.op(0xfc, 0x01);
+    else if (to === "bool") {
+      // x != 0 && !isNaN(x)  ⇔  |x| > 0.
+      void scratch;
+      c.op(0x8b).f32(0).op(0x5e);
+    } else return false;
+    return true;
+  }
+  if (fromInt && to === "float32") {
+    c.op(unsigned(from) ? 0xb3 : 0xb2);
+    return true;
+  }
+  if (fromInt && (to === "int32" || to === "uint32")) return true;
+  if (fromInt && to === "bool") {
+    c.i32(0).op(0x47);
+    return true;
+  }
+  return false;
+}
+
+/** Whether `n` has a SIMD form (emitNativeSimd succeeds). Imported ops are SIMD-able lane by lane. */
+export function simdNative(n: OpNode): boolean {
+  const d = n.argDType;
+  const op = n.op;
+  if (op === "cmul.re" || op === "cmul.im") return false;
+  if (d === "float32" && n.type === "f32" && op in F32X4) return true;
+  if (d === "float32" && op in F32X4CMP) return true;
+  if ((isInt(d) || d === "bool") && op in I32X4CMP) return true;
+  if (isInt(d) && (op in I32X4BIN || op in V128LOGIC)) return true;
+  if (d === "bool" && op in V128LOGIC) return true;
+  if (op === "not" && (d === "bool" || isInt(d))) return true;
+  if (op === "neg" && isInt(d)) return true;
+  if ((op === "max" || op === "min") && isInt(d)) return true;
+  if (op === "abs" && isInt(d)) return true;
+  if (op === "select") return true;
+  if (op === "convertElementType") {
+    const to = n.params.newDType as DType;
+    if (d === to) return true;
+    if (d === "float32") return to === "int32" || to === "uint32" || to === "bool";
+    return to === "float32" || to === "int32" || to === "uint32" || to === "bool";
+  }
+  return false;
+}
+
+/** Emit the SIMD form of `n` (operands on the stack as v128); call only when simdNative(n). */
+export function emitNativeSimd(c: Code, n: OpNode): void {
+  const d = n.argDType;
+  const op = n.op;
+  if (d === "float32" && n.type === "f32" && op in F32X4) c.simd(F32X4[op]);
+  else if (d === "float32" && op in F32X4CMP) c.simd(F32X4CMP[op]);
+  else if ((isInt(d) || d === "bool") && op in I32X4CMP) c.simd(I32X4CMP[op][unsigned(d) ? 1 : 0]);
+  else if (op in I32X4BIN && isInt(d)) c.simd(I32X4BIN[op]);
+  else if (op in V128LOGIC) c.simd(V128LOGIC[op]);
+  else if (op === "not") c.simd(0x4d);
+  else if (op === "neg") c.simd(0xa1);
+  else if (op === "max" || op === "min") c.simd(op === "max" ? (d === "uint32" ? 0xb9 : 0xb8) : d === "uint32" ? 0xb7 : 0xb6);
+  else if (op === "abs") {
+    if (d === "int32") c.simd(0xa0);
+  } else if (op === "select") {
+    // Stack: cond, onTrue, onFalse; bitselect wants onTrue, onFalse, mask — the caller orders it.
+    c.simd(0x52);
+  } else if (op === "convertElementType") {
+    const to = n.params.newDType as DType;
+    if (d === to) return;
+    if (d === "float32") {
+      if (to === "int32") c.simd(0xf8);
+      else if (to === "uint32") c.simd(0xf9);
+      else c.simd(0xe0).simd(0x0c, ...new Array<number>(16).fill(0)).simd(0x44); // |x| > 0
+    } else if (to === "float32") {
+      if (d === "bool") c.simd(0xa1); // mask (0/-1) → 0/1
+      c.simd(unsigned(d) ? 0xfb : 0xfa);
+    } else if (to === "bool") {
+      if (d !== "bool") c.simd(0x0c, ...new Array<number>(16).fill(0)).simd(0x38); // ≠ 0 → mask
+    } else if (d === "bool") c.simd(0xa1); // mask → 0/1
+  } else throw new Error(`simd: no native form of ${op}`);
+}
+
+/**
+ * The reference's scalar function for an op rendered by call: `(…f64 args) → f64` (f32 results,
+ * rounded by the caller's demote exactly like a Float32Array store) or `→ i32` (int/bool results,
+ * wrapped like the Int32Array/Uint8Array store).
+ */
+export function referenceFunction(n: OpNode): (...args: number[]) => number {
+  const d = n.argDType;
+  const p = n.params;
+  let f: (...args: number[]) => number;
+  if (n.op === "cmul.re") f = (a, b, c2, e) => a * c2 - b * e;
+  else if (n.op === "cmul.im") f = (a, b, c2, e) => a * e + b * c2;
+  else if (n.op === "convertElementType") {
+    const to = p.newDType as DType;
+    f = (x) => castValue(x, to, d);
+  } else {
+    const entry = realScalarFns.get(n.op);
+    if (entry === undefined) throw new Error(`cpu compile: no reference scalar function for '${n.op}'`);
+    const fn = entry.fn;
+    f = entry.arity === 1 ? (x) => fn([x], d, p) : (x, y) => fn([x, y], d, p);
+  }
+  if (n.type === "f32") return f;
+  if (n.type === "bool") return (...a) => f(...a) & 255;
+  return (...a) => f(...a) | 0;
+}
