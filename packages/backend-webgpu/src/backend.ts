@@ -12,11 +12,12 @@
  * reports errors asynchronously — and by every read after it, since an invalid pass takes the
  * whole command buffer (all work batched with it) down.
  */
-import type { Backend, DeviceBuffer, Primitive, ShapedArray, TypedArray } from "@linax-ts/core";
+import type { Backend, DeviceBuffer, Executable, Jaxpr, Primitive, ShapedArray, TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
 import { FUSED_FMA_OVERRIDE, MODULE_COMMON, grid, type Binding, type Program } from "./program.ts";
 import { fromStorage, storageBytes, toStorage } from "./storage.ts";
 import { BufferPool, type PoolStats } from "./pool.ts";
+import { compileJaxpr } from "./compile/executor.ts";
 
 export class WebGPUBuffer implements DeviceBuffer {
   constructor(
@@ -26,6 +27,11 @@ export class WebGPUBuffer implements DeviceBuffer {
     readonly bytes: number,
     /** From the pool (kernel outputs), so it goes back there on dispose; uploads are not. */
     readonly pooled = true,
+    /**
+     * A borrowed view of a buffer someone else owns (compiled programs hand their slots to eager
+     * routines this way): not counted as live, and disposing it releases nothing.
+     */
+    readonly borrowed = false,
   ) {}
 }
 
@@ -159,6 +165,10 @@ export class WebGPUBackend implements Backend {
   dispose(buf: DeviceBuffer): void {
     const b = buf as WebGPUBuffer;
     if (b.gpu === null) return;
+    if (b.borrowed) {
+      b.gpu = null;
+      return;
+    }
     // Into the pool at once, even while the open encoder still uses it: the GPU runs the next
     // user's commands after these (pool.ts). Uploads (not pool-sized) are destroyed after submit.
     if (b.pooled) this.pool.release(b.gpu);
@@ -227,6 +237,72 @@ export class WebGPUBackend implements Backend {
       this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `${label} (${scope}): ${e.message}`)));
     }
     if (this.#dispatches >= FLUSH_EVERY) this.flush();
+  }
+
+  // ---- for compiled programs (compile/executor.ts) ---------------------------------------------
+
+  /**
+   * Compile a jaxpr for `jit`: fused WGSL kernels and routine kernels, one submit per call
+   * (compile/executor.ts); interpreted as before when `config.jitCompile` is off or the program
+   * holds something the renderer does not express.
+   */
+  compile(jaxpr: Jaxpr): Executable {
+    return compileJaxpr(this, jaxpr);
+  }
+
+  /** A live, owned handle of a raw GPU buffer (a compiled program's output). */
+  own(gpu: GPUBuffer, bytes: number, pooled: boolean): WebGPUBuffer {
+    return this.wrap(gpu, bytes, pooled);
+  }
+  /** A borrowed handle of a GPU buffer that stays owned by the caller (see WebGPUBuffer.borrowed). */
+  borrow(gpu: GPUBuffer, bytes: number): WebGPUBuffer {
+    return new WebGPUBuffer(this, gpu, bytes, false, true);
+  }
+  /**
+   * Take the GPU buffer out of an owned handle (the handle becomes empty, as if disposed, and stops
+   * counting as live), so the caller can own it; undefined for a borrowed or disposed handle.
+   */
+  takeOwnership(buf: DeviceBuffer): { gpu: GPUBuffer; pooled: boolean } | undefined {
+    const b = buf as WebGPUBuffer;
+    if (b.backend !== this || b.gpu === null || b.borrowed) return undefined;
+    const gpu = b.gpu;
+    b.gpu = null;
+    this.#live--;
+    return { gpu, pooled: b.pooled };
+  }
+  /** The raw GPU buffer of a handle of this backend. */
+  gpuBuffer(buf: DeviceBuffer, what: string): GPUBuffer {
+    return this.gpuOf(buf, what);
+  }
+  /** Destroy a non-pooled GPU buffer once the open encoder has been submitted; pooled ones go back to the pool. */
+  releaseGpu(gpu: GPUBuffer, pooled: boolean): void {
+    if (pooled) this.pool.release(gpu);
+    else if (this.#encoder !== null) this.#afterSubmit.push(gpu);
+    else gpu.destroy();
+  }
+  /** The compute pipeline of a pass (cached by WGSL source). */
+  pipelineFor(code: string, bindings: readonly Binding[], uniforms: boolean, label: string): GPUComputePipeline {
+    return this.pipeline(code, bindings, uniforms, label);
+  }
+  /** The open command encoder (created on demand; submitted by `flush`, a read, or `sync`). */
+  commandEncoder(): GPUCommandEncoder {
+    return this.encoder();
+  }
+  /** Run `fn` (which encodes work) inside validation/internal error scopes reported under `label`. */
+  scoped(label: string, fn: () => void): void {
+    this.device.pushErrorScope("validation");
+    this.device.pushErrorScope("internal");
+    try {
+      fn();
+    } finally {
+      for (const scope of ["internal", "validation"]) {
+        this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `${label} (${scope}): ${e.message}`)));
+      }
+    }
+  }
+  /** Count dispatches encoded outside `run` (the flush heuristic). */
+  countDispatches(n: number): void {
+    this.#dispatches += n;
   }
 
   private encoder(): GPUCommandEncoder {

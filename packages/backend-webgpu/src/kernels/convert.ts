@@ -56,7 +56,7 @@ function castReal(v: string, from: DType, to: DType): string {
 }
 
 /** WGSL: the output word of `to` for the input word `v` (of the storage word type of `from`). */
-function castExpr(v: string, from: DType, to: DType): string {
+export function castExpr(v: string, from: DType, to: DType): string {
   if (from === to) return v;
   if (from === "complex64") {
     // re != 0 || im != 0 as in JS, where a NaN part is != 0: only the ±0 bits compare equal.

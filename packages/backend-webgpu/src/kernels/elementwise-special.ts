@@ -7,7 +7,7 @@
  */
 import { registerKernel } from "../registry.ts";
 import { simpleProgram } from "../program.ts";
-import { tableKernel } from "./elementwise.ts";
+import { registerElementwiseExpr, tableKernel } from "./elementwise.ts";
 import { WGSL_MATH_ALL } from "./elementwise-math.ts";
 import { WGSL_MATH_SPECIAL, wgslPolygamma } from "./wgsl-math-special.ts";
 
@@ -21,6 +21,10 @@ tableKernel("lgamma", { float32: (x) => `lgammaF32(${x[0]})` }, PRELUDE);
 tableKernel("digamma", { float32: (x) => `digammaF32(${x[0]})` }, PRELUDE);
 
 // polygamma's order m is static: m = 0 is digamma, m >= 1 a module specialised to m.
+registerElementwiseExpr("polygamma", {
+  expr: (x, [a], _o, params) => (a.dtype !== "float32" ? undefined : `${(params.m as number) === 0 ? "digammaF32" : "polygammaF32"}(${x[0]})`),
+  prelude: (params) => PRELUDE + ((params.m as number) === 0 ? "" : wgslPolygamma(params.m as number)),
+});
 registerKernel("polygamma", (inAvals, [outAval], params) => {
   const m = params.m as number;
   if (inAvals[0].dtype !== "float32") return undefined;

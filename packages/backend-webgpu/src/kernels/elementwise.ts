@@ -24,8 +24,33 @@ type Params = Readonly<Record<string, unknown>>;
  */
 export type ExprFn = (x: readonly string[], inAvals: readonly ShapedArray[], outAval: ShapedArray, params: Params) => string | undefined;
 
+/** An elementwise op's WGSL: its expression builder and the helpers it calls (static, or by params). */
+export interface ElementwiseExpr {
+  readonly expr: ExprFn;
+  readonly prelude: string | ((params: Params) => string);
+}
+
+const exprs = new Map<string, ElementwiseExpr>();
+
+/**
+ * Record the WGSL expression of an elementwise primitive without registering a kernel (for
+ * kernels with their own program, e.g. polygamma's per-order prelude). Fused kernels
+ * (compile/scalar-ops.ts) render each scalar op with exactly this text, so compiled and eager
+ * results agree bit for bit.
+ */
+export function registerElementwiseExpr(name: string, e: ElementwiseExpr): void {
+  if (exprs.has(name)) throw new Error(`webgpu backend: elementwise expression '${name}' registered twice`);
+  exprs.set(name, e);
+}
+
+/** The recorded WGSL expression of an elementwise primitive (see registerElementwiseExpr). */
+export function getElementwiseExpr(name: string): ElementwiseExpr | undefined {
+  return exprs.get(name);
+}
+
 /** Register an elementwise kernel; `prelude` is WGSL helper functions the expression may call. */
 export function mapKernel(name: string, expr: ExprFn, prelude = ""): void {
+  registerElementwiseExpr(name, { expr, prelude });
   registerKernel(name, (inAvals, [outAval], params) => {
     const n = outAval.size;
     const loads = inAvals.map((a, k) => (a.size === 1 && n !== 1 ? `in${k}[0]` : `in${k}[i]`));

@@ -36,6 +36,18 @@ export interface Monoid {
   readonly accBytes: number;
 }
 
+/**
+ * A computed first-pass source instead of `in0[addr]` (fused reductions, compile/render-wgsl.ts):
+ * `wgsl` declares the storage bindings 0..n-1 (`bindings`) and `fn linax_elem(j: u32, r: u32) -> T`
+ * giving reduced element r of output row j, T being the input dtype's storage type; it replaces
+ * `prelude` in the first pass, so it must contain the helpers of the algebra too (merged with its
+ * own, since a WGSL module defines each name once).
+ */
+export interface ReduceSource {
+  readonly wgsl: string;
+  readonly bindings: readonly Binding[];
+}
+
 /** Elements one lane folds serially per pass (bounds the serial part of float rounding). */
 const SERIAL = 16;
 
@@ -55,7 +67,7 @@ const lowest = (dt: DType, max: boolean): string => {
 };
 
 /** Sum/product/and/or: a plain accumulator of the input's storage type. */
-function plainMonoid(t: string, id: string, comb: string, load = "v"): Monoid {
+export function plainMonoid(t: string, id: string, comb: string, load = "v"): Monoid {
   return {
     wgsl: `alias Acc = ${t};
 fn mk(v: ${t}, r: u32) -> Acc { return ${load}; }
@@ -70,7 +82,7 @@ fn comb(a: Acc, b: Acc) -> Acc { return ${comb}; }`,
  * strictly greater" (max) or "strictly smaller" (min); NaN beats everything; ties and two NaNs
  * keep the smaller index — the first in the CPU's scan order.
  */
-function chooserMonoid(dt: DType, isMax: boolean): Monoid {
+export function chooserMonoid(dt: DType, isMax: boolean): Monoid {
   const t = storageType(dt);
   const op = isMax ? ">" : "<";
   let better: string;
@@ -109,7 +121,18 @@ fn first(a: Acc, b: Acc) -> Acc { if (b.i < a.i) { return b; } return a; }`,
  * One reduction as a multi-pass program. `addr(j, r)` is the WGSL flat input index of reduced
  * element r of output row j; `fin` turns the final Acc `a` into an output value.
  */
-export function reduceProgram(inDtype: DType, outDtype: DType, m: Monoid, M: number, K: number, addr: string, innerKept: boolean, fin: string, prelude = ""): Program {
+export function reduceProgram(
+  inDtype: DType,
+  outDtype: DType,
+  m: Monoid,
+  M: number,
+  K: number,
+  addr: string,
+  innerKept: boolean,
+  fin: string,
+  prelude = "",
+  source?: ReduceSource,
+): Program {
   if (M === 0) return { passes: [] };
   if (K === 0) {
     // Empty reductions: every output is fin(identity); nothing to read (an empty input's buffer
@@ -148,16 +171,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     if (!last) temps[level % 2] = Math.max(temps[level % 2] ?? 0, R * m.accBytes);
     // Element (j, r): the input through `addr` on the first pass, else partial r of row j
     // (partials are laid out [P, M], so rows of one chunk are adjacent).
-    const load = level === 0 ? `mk(src[${addr}], r)` : "src[r * " + `${M}u + j]`;
+    const fused = level === 0 && source !== undefined;
+    const load = fused ? "mk(linax_elem(j, r), r)" : level === 0 ? `mk(src[${addr}], r)` : "src[r * " + `${M}u + j]`;
     const g = foldGroups(Math.ceil(R / X));
-    const bindings: Binding[] = [
-      { slot: src.slot, write: false },
-      { slot: dst.slot, write: true },
-    ];
-    const code = `${prelude}
+    const bindings: Binding[] = fused
+      ? [...source.bindings, { slot: dst.slot, write: true }]
+      : [
+          { slot: src.slot, write: false },
+          { slot: dst.slot, write: true },
+        ];
+    const srcDecl = fused ? source.wgsl : `@group(0) @binding(0) var<storage, read> src: array<${src.type}>;`;
+    // A fused source brings the helpers it and the algebra need, merged (see ReduceSource).
+    const code = `${fused ? "" : prelude}
 ${m.wgsl}
-@group(0) @binding(0) var<storage, read> src: array<${src.type}>;
-@group(0) @binding(1) var<storage, read_write> dst: array<${dst.type}>;
+${srcDecl}
+@group(0) @binding(${bindings.length - 1}) var<storage, read_write> dst: array<${dst.type}>;
 ${Y === 1 ? "" : `var<workgroup> sh: array<Acc, ${X * Y}>;`}
 @compute @workgroup_size(${X}, ${Y})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -216,43 +244,62 @@ function reduceAxes(xa: ShapedArray, oa: ShapedArray, axes: readonly number[], m
 type Params = Readonly<Record<string, unknown>>;
 const axesOf = (p: Params): readonly number[] => (p as unknown as lax.ReduceParams).axes;
 
-registerKernel("reduceSum", ([xa], [oa], p) => {
-  const t = storageType(xa.dtype);
-  if (xa.dtype === "bool") return undefined;
-  const zero = xa.dtype === "complex64" ? "vec2<f32>(0.0f, 0.0f)" : literal(xa.dtype, 0);
-  return reduceAxes(xa, oa, axesOf(p), plainMonoid(t, zero, "a + b"), "a");
-});
-
-registerKernel("reduceProd", ([xa], [oa], p) => {
-  const t = storageType(xa.dtype);
-  if (xa.dtype === "bool") return undefined;
-  const cplx = xa.dtype === "complex64";
-  const one = cplx ? "vec2<f32>(1.0f, 0.0f)" : literal(xa.dtype, 1);
-  return reduceAxes(xa, oa, axesOf(p), plainMonoid(t, one, cplx ? "cmul(a, b)" : "a * b"), "a", cplx ? WGSL_COMPLEX : "");
-});
-
-// bool is stored as u32 0/1; normalise anyway so any nonzero word counts as true.
-registerKernel("reduceAnd", ([xa], [oa], p) => reduceAxes(xa, oa, axesOf(p), plainMonoid("u32", "1u", "a & b", "select(0u, 1u, v != 0u)"), "a"));
-registerKernel("reduceOr", ([xa], [oa], p) => reduceAxes(xa, oa, axesOf(p), plainMonoid("u32", "0u", "a | b", "select(0u, 1u, v != 0u)"), "a"));
-
-/**
- * reduceMax/reduceMin. The CPU folds from the dtype's extreme (complex: (∓inf, 0)) and replaces it
- * only with a NaN or a strictly better value; for complex that start value is not an identity
- * ((-inf, -5) does not replace (-inf, 0)), so `fin` applies the same last step.
- */
-function minMax(isMax: boolean) {
-  return ([xa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], p: Params): Program => {
-    const m = chooserMonoid(xa.dtype, isMax);
-    let fin = "a.v";
-    if (xa.dtype === "complex64") {
-      const init = `vec2<f32>(${isMax ? NINF : INF}, 0.0f)`;
-      fin = `select(${init}, a.v, isnanc(a.v) || better(a.v, ${init}))`;
-    }
-    return reduceAxes(xa, oa, axesOf(p), m, fin, WGSL_ISNAN);
-  };
+/** A reduction's monoid, final step and WGSL helpers: what the kernel and a fused reduction share. */
+export interface ReduceAlgebra {
+  readonly m: Monoid;
+  readonly fin: string;
+  readonly prelude: string;
 }
-registerKernel("reduceMax", minMax(true));
-registerKernel("reduceMin", minMax(false));
+
+/** The algebra of reduce op `op` over input dtype `dt`; undefined where the kernel declines (bool sums). */
+export function reduceAlgebra(op: "sum" | "prod" | "and" | "or" | "max" | "min", dt: DType): ReduceAlgebra | undefined {
+  const t = storageType(dt);
+  const cplx = dt === "complex64";
+  switch (op) {
+    case "sum": {
+      if (dt === "bool") return undefined;
+      const zero = cplx ? "vec2<f32>(0.0f, 0.0f)" : literal(dt, 0);
+      return { m: plainMonoid(t, zero, "a + b"), fin: "a", prelude: "" };
+    }
+    case "prod": {
+      if (dt === "bool") return undefined;
+      const one = cplx ? "vec2<f32>(1.0f, 0.0f)" : literal(dt, 1);
+      return { m: plainMonoid(t, one, cplx ? "cmul(a, b)" : "a * b"), fin: "a", prelude: cplx ? WGSL_COMPLEX : "" };
+    }
+    // bool is stored as u32 0/1; normalise anyway so any nonzero word counts as true.
+    case "and":
+      return { m: plainMonoid("u32", "1u", "a & b", "select(0u, 1u, v != 0u)"), fin: "a", prelude: "" };
+    case "or":
+      return { m: plainMonoid("u32", "0u", "a | b", "select(0u, 1u, v != 0u)"), fin: "a", prelude: "" };
+    case "max":
+    case "min": {
+      // The CPU folds from the dtype's extreme (complex: (∓inf, 0)) and replaces it only with a
+      // NaN or a strictly better value; for complex that start value is not an identity
+      // ((-inf, -5) does not replace (-inf, 0)), so `fin` applies the same last step.
+      const isMax = op === "max";
+      let fin = "a.v";
+      if (cplx) {
+        const init = `vec2<f32>(${isMax ? NINF : INF}, 0.0f)`;
+        fin = `select(${init}, a.v, isnanc(a.v) || better(a.v, ${init}))`;
+      }
+      return { m: chooserMonoid(dt, isMax), fin, prelude: WGSL_ISNAN };
+    }
+  }
+}
+
+for (const [name, op] of [
+  ["reduceSum", "sum"],
+  ["reduceProd", "prod"],
+  ["reduceAnd", "and"],
+  ["reduceOr", "or"],
+  ["reduceMax", "max"],
+  ["reduceMin", "min"],
+] as const) {
+  registerKernel(name, ([xa], [oa], p) => {
+    const alg = reduceAlgebra(op, xa.dtype);
+    return alg === undefined ? undefined : reduceAxes(xa, oa, axesOf(p), alg.m, alg.fin, alg.prelude);
+  });
+}
 
 /** argmax/argmin: the chooser's index, as the requested index dtype. */
 function argReduce(isMax: boolean) {

@@ -1,0 +1,289 @@
+/**
+ * The WebGPU executor of a compiled program (core/src/compile/graph.ts's `Program`): what
+ * `WebGPUBackend.compile(jaxpr)` returns to `jit`.
+ *
+ * At compile time every fused kernel is rendered to WGSL (render-wgsl.ts) and every routine gets
+ * its eager kernel's passes (registry.ts) — pipelines created once. A call then encodes every step
+ * into the backend's one open command encoder and submits once at the end: no host reads, no JS
+ * work per element. Buffers: inputs are the caller's; each temp is taken from the pool (pool.ts) at
+ * its first write and given back right after its last reader (the buffer plan's `freeAfter`), so
+ * the plan's slot reuse happens through the size-class pool and a repeated call (a training step)
+ * allocates nothing new; outputs become arrays the caller owns. Bind groups are cached per pass
+ * by the identity of the buffers bound — with the pool's LIFO reuse a repeated call binds the
+ * same buffers and re-creates none.
+ *
+ * Routines without a WebGPU kernel (higher-order primitives such as scan or cond, composite
+ * impls) run eagerly on borrowed views of the program's buffers, enqueueing into the same encoder.
+ * A program with a kernel the renderer cannot express, or with `config.jitCompile` off, runs as
+ * today: the jaxpr interpreted primitive by primitive (`InterpretedExecutable`).
+ */
+import { ConcreteArray, config, evalJaxpr, type Array, type DeviceBuffer, type Executable, type Jaxpr, type ShapedArray } from "@linax-ts/core";
+import type { WebGPUBackend } from "../backend.ts";
+import { getKernel } from "../registry.ts";
+import type { Program as PassProgram, Slot } from "../program.ts";
+import { storageBytes } from "../storage.ts";
+import { buildProgram, planBuffers, type Program, type RoutineStep } from "./core-compile.ts";
+import { renderKernel } from "./render-wgsl.ts";
+
+const USAGE_UNIFORM = 0x40;
+
+/** A buffer a pass binds: a program buffer, a step's scratch buffer, or a fixed uniform buffer. */
+type BindRef = { readonly buf: number } | { readonly temp: number } | { readonly uniform: GPUBuffer };
+
+interface CompiledPass {
+  readonly pipeline: GPUComputePipeline;
+  readonly binds: readonly BindRef[];
+  readonly workgroups: readonly [number, number, number];
+  /** Bind groups by the ids of the buffers bound (a few entries). */
+  readonly groups: Map<string, GPUBindGroup>;
+}
+
+interface GpuStep {
+  readonly kind: "gpu";
+  readonly label: string;
+  readonly passes: readonly CompiledPass[];
+  readonly temps: readonly number[];
+  readonly writes: readonly number[];
+}
+interface EagerStep {
+  readonly kind: "eager";
+  readonly step: RoutineStep;
+}
+type ExecStep = GpuStep | EagerStep;
+
+const bytesOf = (a: ShapedArray): number => a.size * storageBytes(a.dtype);
+
+let nextGpuId = 1;
+const gpuIds = new WeakMap<GPUBuffer, number>();
+const gpuId = (g: GPUBuffer): number => {
+  let id = gpuIds.get(g);
+  if (id === undefined) gpuIds.set(g, (id = nextGpuId++));
+  return id;
+};
+
+/** What a compiled program did on its last call (benchmarks, tests). */
+export interface ExecStats {
+  readonly kernels: number;
+  readonly routines: number;
+  readonly eagerRoutines: number;
+  readonly dispatches: number;
+  readonly bindGroupsCreated: number;
+}
+
+/** A jaxpr compiled to fused WGSL kernels and routine kernels (see the file comment). */
+export class CompiledExecutable implements Executable {
+  readonly #plan: ReturnType<typeof planBuffers>;
+  #bindGroupsCreated = 0;
+  #dispatches = 0;
+
+  private constructor(
+    private readonly backend: WebGPUBackend,
+    readonly program: Program,
+    private readonly steps: readonly ExecStep[],
+  ) {
+    this.#plan = planBuffers(program);
+  }
+
+  /** Compile `program`, or say why it cannot be (a kernel the renderer does not express). */
+  static build(backend: WebGPUBackend, program: Program): CompiledExecutable | string {
+    const avalOf = (b: number): ShapedArray => program.buffers[b].aval;
+    const maxStorageBuffers = backend.device.limits.maxStorageBuffersPerShaderStage;
+    const steps: ExecStep[] = [];
+    for (const s of program.steps) {
+      let passes: PassProgram;
+      let slotOf: (slot: Slot) => BindRef;
+      let label: string;
+      let writes: readonly number[];
+      if (s.kind === "kernel") {
+        const r = renderKernel(s.kernel, avalOf, { maxStorageBuffers });
+        if (typeof r === "string") return r;
+        passes = r;
+        const k = s.kernel;
+        const outs = k.kind === "elementwise" ? k.outputs.map((o) => o.buffer) : [k.output.buffer];
+        slotOf = (slot) => ("in" in slot ? { buf: k.inputs[slot.in] } : "out" in slot ? { buf: outs[slot.out] } : { temp: slot.temp });
+        label = `fused ${k.kind}`;
+        writes = outs;
+      } else {
+        const kernel = getKernel(s.eqn.prim.name);
+        const p = kernel?.(
+          s.inputs.map(avalOf),
+          s.outputs.map(avalOf),
+          s.eqn.params as Readonly<Record<string, unknown>>,
+        );
+        if (p === undefined) {
+          steps.push({ kind: "eager", step: s });
+          continue;
+        }
+        passes = p;
+        slotOf = (slot) => ("in" in slot ? { buf: s.inputs[slot.in] } : "out" in slot ? { buf: s.outputs[slot.out] } : { temp: slot.temp });
+        label = s.eqn.prim.name;
+        writes = s.outputs;
+      }
+      const compiled = passes.passes.map((p): CompiledPass => {
+        const binds: BindRef[] = p.bindings.map((b) => slotOf(b.slot));
+        if (p.uniforms !== undefined) {
+          const u = backend.device.createBuffer({ size: Math.max(16, Math.ceil(p.uniforms.byteLength / 16) * 16), usage: USAGE_UNIFORM, mappedAtCreation: true });
+          new Uint32Array(u.getMappedRange()).set(p.uniforms);
+          u.unmap();
+          binds.push({ uniform: u });
+        }
+        return { pipeline: backend.pipelineFor(p.code, p.bindings, p.uniforms !== undefined, label), binds, workgroups: p.workgroups, groups: new Map() };
+      });
+      steps.push({ kind: "gpu", label, passes: compiled, temps: passes.temps ?? [], writes });
+    }
+    return new CompiledExecutable(backend, program, steps);
+  }
+
+  /** Counts of the program's steps and of the last call's dispatches and new bind groups. */
+  stats(): ExecStats {
+    const eager = this.steps.filter((s) => s.kind === "eager").length;
+    return {
+      kernels: this.program.steps.filter((s) => s.kind === "kernel").length,
+      routines: this.program.steps.length - this.program.steps.filter((s) => s.kind === "kernel").length,
+      eagerRoutines: eager,
+      dispatches: this.#dispatches,
+      bindGroupsCreated: this.#bindGroupsCreated,
+    };
+  }
+
+  execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
+    const be = this.backend;
+    const p = this.program;
+    if (inputs.length !== p.inputs.length) throw new Error(`webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`);
+    const gpu: (GPUBuffer | undefined)[] = new globalThis.Array(p.buffers.length);
+    const pooled: boolean[] = new globalThis.Array(p.buffers.length).fill(true);
+    const uploads: GPUBuffer[] = [];
+    p.inputs.forEach((id, k) => {
+      const buf = inputs[k];
+      if (buf.backend === be) gpu[id] = be.gpuBuffer(buf, "compiled program input");
+      else {
+        // A CPU operand (a constant): upload it, as the eager path moves CPU operands.
+        const aval = p.buffers[id].aval;
+        const up = be.fromHost(buf.backend.readSync(buf, aval), aval);
+        const t = be.takeOwnership(up)!;
+        gpu[id] = t.gpu;
+        uploads.push(t.gpu);
+      }
+    });
+    this.#dispatches = 0;
+    this.#bindGroupsCreated = 0;
+    be.scoped("compiled program", () => {
+      this.steps.forEach((s, i) => {
+        if (s.kind === "gpu") this.runGpu(s, gpu);
+        else this.runEager(s.step, gpu, pooled);
+        for (const b of this.#plan.freeAfter[i]) {
+          const g = gpu[b];
+          if (g !== undefined) be.releaseGpu(g, pooled[b]);
+          gpu[b] = undefined;
+        }
+      });
+    });
+    const outs = p.outputs.map((id) => {
+      const g = gpu[id];
+      if (g === undefined) throw new Error(`webgpu compiled program: output b${id} was never written`);
+      return be.own(g, bytesOf(p.buffers[id].aval), pooled[id]);
+    });
+    for (const u of uploads) be.releaseGpu(u, false);
+    // One submit per call: the GPU starts while JS prepares the next one.
+    be.flush();
+    return outs;
+  }
+
+  private runGpu(s: GpuStep, gpu: (GPUBuffer | undefined)[]): void {
+    const be = this.backend;
+    // Allocate before the pass begins (a poisoning pool encodes its own pass).
+    for (const b of s.writes) gpu[b] ??= be.pool.acquire(bytesOf(this.program.buffers[b].aval));
+    const temps = s.temps.map((n) => be.pool.acquire(n));
+    const pass = be.commandEncoder().beginComputePass({ label: s.label });
+    for (const cp of s.passes) {
+      const bufs = cp.binds.map((r) => ("buf" in r ? gpu[r.buf]! : "temp" in r ? temps[r.temp] : r.uniform));
+      const key = bufs.map(gpuId).join(",");
+      let group = cp.groups.get(key);
+      if (group === undefined) {
+        if (cp.groups.size >= 4) cp.groups.clear();
+        group = be.device.createBindGroup({ layout: cp.pipeline.getBindGroupLayout(0), entries: bufs.map((buffer, k) => ({ binding: k, resource: { buffer } })) });
+        cp.groups.set(key, group);
+        this.#bindGroupsCreated++;
+      }
+      pass.setPipeline(cp.pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(cp.workgroups[0], cp.workgroups[1], cp.workgroups[2]);
+    }
+    pass.end();
+    this.#dispatches += s.passes.length;
+    be.countDispatches(s.passes.length);
+    for (const t of temps) be.pool.release(t);
+  }
+
+  /** A routine without a WebGPU kernel: bind it eagerly on borrowed views, then own its results. */
+  private runEager(s: RoutineStep, gpu: (GPUBuffer | undefined)[], pooled: boolean[]): void {
+    const be = this.backend;
+    const avals = this.program.buffers.map((b) => b.aval);
+    const args = s.inputs.map((b) => new ConcreteArray(be.borrow(gpu[b]!, bytesOf(avals[b])), avals[b]));
+    const outs = s.eqn.prim.bind(args, s.eqn.params as Readonly<Record<string, unknown>>);
+    const taken = new Map<DeviceBuffer, GPUBuffer>();
+    s.outputs.forEach((b, k) => {
+      const { gpu: g, pooled: p } = adoptResult(be, outs[k], avals[b], taken);
+      gpu[b] = g;
+      pooled[b] = p;
+    });
+  }
+}
+
+/**
+ * Own the buffer of an eager result: take it out of its array, or copy it when it cannot be taken
+ * (a borrowed view — the routine returned its input —, a buffer already taken, another backend).
+ */
+function adoptResult(be: WebGPUBackend, out: Array, aval: ShapedArray, taken: Map<DeviceBuffer, GPUBuffer>): { gpu: GPUBuffer; pooled: boolean } {
+  if (!(out instanceof ConcreteArray)) throw new Error(`webgpu compiled program: an eager routine returned a tracer`);
+  const buf = out.buffer;
+  if (buf.backend === be) {
+    const earlier = taken.get(buf);
+    const t = earlier === undefined ? be.takeOwnership(buf) : undefined;
+    if (t !== undefined) {
+      taken.set(buf, t.gpu);
+      return t;
+    }
+    const bytes = bytesOf(aval);
+    const copy = be.pool.acquire(bytes);
+    be.commandEncoder().copyBufferToBuffer(earlier ?? be.gpuBuffer(buf, "compiled program"), 0, copy, 0, Math.ceil(bytes / 4) * 4);
+    return { gpu: copy, pooled: true };
+  }
+  const up = be.fromHost(buf.backend.readSync(buf, aval), aval);
+  return be.takeOwnership(up)!;
+}
+
+/** The jaxpr interpreted primitive by primitive on borrowed views of the inputs (today's path). */
+export class InterpretedExecutable implements Executable {
+  constructor(
+    private readonly backend: WebGPUBackend,
+    private readonly jaxpr: Jaxpr,
+    /** Why the program is not compiled (null: compilation is off). */
+    readonly reason: string | null,
+  ) {}
+  execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
+    const be = this.backend;
+    const avals = this.jaxpr.invars.map((v) => v.aval);
+    // Borrowed views (the caller keeps its buffers); another backend's operand is uploaded.
+    const args = inputs.map((b, k) =>
+      b.backend === be ? new ConcreteArray(be.borrow(be.gpuBuffer(b, "jit input"), bytesOf(avals[k])), avals[k]) : new ConcreteArray(be.fromHost(b.backend.readSync(b, avals[k]), avals[k]), avals[k]),
+    );
+    const outs = evalJaxpr(this.jaxpr, [], args);
+    const taken = new Map<DeviceBuffer, GPUBuffer>();
+    return outs.map((o, k) => {
+      const t = adoptResult(be, o, this.jaxpr.outAvals[k], taken);
+      return be.own(t.gpu, bytesOf(this.jaxpr.outAvals[k]), t.pooled);
+    });
+  }
+}
+
+/**
+ * `WebGPUBackend.compile`: the compiled program, or the interpreter when `config.jitCompile` is
+ * off or something in the jaxpr has no compiled form.
+ */
+export function compileJaxpr(backend: WebGPUBackend, jaxpr: Jaxpr): Executable {
+  if (!config.read("jitCompile")) return new InterpretedExecutable(backend, jaxpr, null);
+  if (jaxpr.constvars.length > 0) return new InterpretedExecutable(backend, jaxpr, "the jaxpr has constvars");
+  const exe = CompiledExecutable.build(backend, buildProgram(jaxpr));
+  return typeof exe === "string" ? new InterpretedExecutable(backend, jaxpr, exe) : exe;
+}

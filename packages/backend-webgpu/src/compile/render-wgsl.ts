@@ -1,0 +1,224 @@
+/**
+ * The WGSL renderer of the kernel IR (core/src/compile/ir.ts): a fused elementwise or reduce
+ * kernel becomes a `Program` of compute passes, as the eager kernels return, over the kernel's
+ * input buffers (slots `{ in: k }` = `kernel.inputs[k]`) and outputs (`{ out: k }`).
+ *
+ * - Shapes are baked into the source (one pipeline per kernel signature; the backend caches
+ *   pipelines by source text, and bindings are named by position, so the same kernel in two
+ *   programs shares its pipeline).
+ * - Index expressions (index-expr.ts's linear forms over loop variables, with floor div/mod atoms
+ *   of non-negative forms) are evaluated in i32; a load whose index range leaves its buffer — the
+ *   region of a pad or concatenate operand that a select discards — is clamped into it.
+ * - complex64 buffers are bound as `array<f32>` (the IR addresses their float slots); bool as u32.
+ * - Each scalar op is the eager kernel's WGSL (scalar-ops.ts), so results equal the eager path's.
+ * - A reduction is the eager reduction's multi-pass tree (kernels/reduce.ts) with the fused body as
+ *   its first pass's element source, so sums round along the same tree as the eager kernel's
+ *   (for the same input layout, see `innerKeptOf`).
+ *
+ * `renderKernel` returns a reason string for what it cannot render; the executor then runs the
+ * whole jaxpr the eager way.
+ */
+import { ShapedArray, type DType } from "@linax-ts/core";
+import { declare, grid, MODULE_COMMON, type Binding, type Program } from "../program.ts";
+import { storageType } from "../storage.ts";
+import { reduceAlgebra, reduceProgram } from "../kernels/reduce.ts";
+import { range, type ElementwiseKernel, type Expr, type Kernel, type Linear, type ReduceKernel } from "./core-compile.ts";
+import { mergePreludes } from "./wgsl-prelude.ts";
+import { renderOp, wgslType } from "./scalar-ops.ts";
+import { f32, i32, u32 } from "../program.ts";
+
+/** Names MODULE_COMMON defines (every module from `declare` has them). */
+const PROVIDED = new Set(["linax_f32_bits", "linax_opq", "linax_fence", "LINAX_FUSED_FMA"]);
+
+export interface RenderOptions {
+  /** Storage buffers one shader stage may bind (the device's limit). */
+  readonly maxStorageBuffers: number;
+}
+
+/** A buffer's aval by its id in the program. */
+export type AvalOf = (buffer: number) => ShapedArray;
+
+/** Elements (float slots for complex64) a buffer holds. */
+const slotsOf = (a: ShapedArray): number => a.size * (a.dtype === "complex64" ? 2 : 1);
+
+/** Binding element type of a buffer as the IR addresses it. */
+const bindType = (d: DType): string => (d === "complex64" ? "f32" : storageType(d));
+
+const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** Renders expression trees into `let` statements, one per node (shared subtrees once). */
+class Emitter {
+  readonly lines: string[] = [];
+  readonly preludes: string[] = [];
+  #names = new Map<number, string>();
+  constructor(
+    private readonly inputs: readonly number[],
+    private readonly avalOf: AvalOf,
+    private readonly extents: readonly number[],
+  ) {}
+
+  linear(l: Linear): string {
+    const parts: string[] = [];
+    for (const { atom, coef } of l.terms) {
+      const a = atom.kind === "var" ? `v${atom.axis}` : `((${this.linear(atom.of)}) ${atom.kind === "div" ? "/" : "%"} ${i32(atom.d)})`;
+      parts.push(coef === 1 ? a : `${i32(coef)} * ${a}`);
+    }
+    if (l.c !== 0 || parts.length === 0) parts.push(i32(l.c));
+    return parts.join(" + ");
+  }
+
+  value(e: Expr): string {
+    if (e.kind === "const") return constant(e.value, e.type);
+    const hit = this.#names.get(e.id);
+    if (hit !== undefined) return hit;
+    let rhs: string;
+    switch (e.kind) {
+      case "load": {
+        const k = this.inputs.indexOf(e.buffer);
+        const n = slotsOf(this.avalOf(e.buffer));
+        const [lo, hi] = range(e.index, this.extents);
+        const idx = this.linear(e.index);
+        // Out-of-range reads only happen where a select discards them (pad/concatenate): clamp.
+        rhs = `in${k}[${lo >= 0 && hi < n ? `u32(${idx})` : `u32(clamp(${idx}, 0i, ${i32(Math.max(0, n - 1))}))`}]`;
+        break;
+      }
+      case "index":
+        rhs = this.linear(e.index);
+        break;
+      case "op": {
+        const args = e.args.map((a) => this.value(a));
+        const r = renderOp(e, args);
+        if (r === undefined) throw new RenderDecline(`no WGSL for the op '${e.op}' on ${e.argDType}`);
+        if (r.prelude !== "") this.preludes.push(r.prelude);
+        rhs = r.expr;
+      }
+    }
+    const name = `t${e.id}`;
+    this.lines.push(`  let ${name}: ${wgslType(e.type)} = ${rhs};`);
+    this.#names.set(e.id, name);
+    return name;
+  }
+}
+
+class RenderDecline extends Error {}
+
+function constant(v: number, t: Expr["type"]): string {
+  switch (t) {
+    case "f32":
+      return f32(v);
+    case "i32":
+      return i32(v);
+    case "u32":
+      return u32(v);
+    case "bool":
+      return v !== 0 ? "1u" : "0u";
+  }
+}
+
+/** `let v{base+d}: i32` for each axis of `shape` from the row-major flat u32 index `flat`. */
+function loopVars(shape: readonly number[], flat: string, base: number): string[] {
+  const lines: string[] = [];
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const q = stride === 1 ? flat : `(${flat} / ${u32(stride)})`;
+    lines.unshift(`  let v${base + d}: i32 = i32(${d === 0 ? q : `${q} % ${u32(shape[d])}`});`);
+    stride *= shape[d];
+  }
+  return lines;
+}
+
+function inputDecls(inputs: readonly number[], avalOf: AvalOf) {
+  return inputs.map((b, k) => ({ name: `in${k}`, slot: { in: k }, type: bindType(avalOf(b).dtype) }));
+}
+
+function renderElementwise(k: ElementwiseKernel, avalOf: AvalOf): Program {
+  const n = size(k.shape);
+  if (n === 0) return { passes: [] };
+  const em = new Emitter(k.inputs, avalOf, k.shape);
+  const stores: string[] = [];
+  k.outputs.forEach((o, j) => {
+    const vals = o.values.map((v) => em.value(v));
+    if (o.dtype === "complex64") stores.push(`  out${j}[2u * i] = ${vals[0]};`, `  out${j}[2u * i + 1u] = ${vals[1]};`);
+    else stores.push(`  out${j}[i] = ${vals[0]};`);
+  });
+  const body = [...loopVars(k.shape, "i", 0), ...em.lines, ...stores].join("\n");
+  const { wgsl, bindings } = declare([
+    ...inputDecls(k.inputs, avalOf),
+    ...k.outputs.map((o, j) => ({ name: `out${j}`, slot: { out: j }, type: bindType(o.dtype), write: true })),
+  ]);
+  const g = grid(n);
+  const prelude = mergePreludes(em.preludes, body, PROVIDED);
+  return { passes: [{ code: `${wgsl}\n${prelude}\n${g.header}${body}\n}\n`, bindings, workgroups: g.workgroups }] };
+}
+
+/**
+ * Whether the reduction's input had its innermost axis kept (the eager kernel's coalescing choice,
+ * which sets its tree shape): read off the body's first load — its unit-stride loop variable is the
+ * input's innermost axis when the body reads its input directly, the common case. A kept axis
+ * counts as the eager kernel counts its merged innermost kept run (≥ 16 elements).
+ */
+function innerKeptOf(k: ReduceKernel): boolean {
+  const nOut = k.outShape.length;
+  const first = findLoad(k.output.values);
+  if (first === null) return false;
+  const unit = k.output.dtype === "complex64" ? 2 : 1;
+  let best: { axis: number; coef: number } | null = null;
+  for (const t of first.index.terms) {
+    if (t.atom.kind !== "var" || t.coef <= 0) continue;
+    const ext = t.atom.axis < nOut ? k.outShape[t.atom.axis] : k.reduceShape[t.atom.axis - nOut];
+    if (ext > 1 && (best === null || t.coef < best.coef)) best = { axis: t.atom.axis, coef: t.coef };
+  }
+  if (best === null || best.coef !== unit || best.axis >= nOut) return false;
+  return size(k.outShape.slice(best.axis)) >= 16;
+}
+
+function findLoad(es: readonly Expr[]): Extract<Expr, { kind: "load" }> | null {
+  for (const e of es) {
+    if (e.kind === "load") return e;
+    if (e.kind === "op") {
+      const hit = findLoad(e.args);
+      if (hit !== null) return hit;
+    }
+  }
+  return null;
+}
+
+function renderReduce(k: ReduceKernel, avalOf: AvalOf): Program {
+  const dt = k.output.dtype;
+  const alg = reduceAlgebra(k.op, dt);
+  if (alg === undefined) throw new RenderDecline(`no ${k.op} reduction of ${dt}`);
+  const M = size(k.outShape);
+  const K = size(k.reduceShape);
+  const nOut = k.outShape.length;
+  const em = new Emitter(k.inputs, avalOf, [...k.outShape, ...k.reduceShape]);
+  const vals = k.output.values.map((v) => em.value(v));
+  const t = storageType(dt);
+  const ret = dt === "complex64" ? `vec2<f32>(${vals[0]}, ${vals[1]})` : vals[0];
+  const elem = [
+    `fn linax_elem(j: u32, r: u32) -> ${t} {`,
+    "  linax_opq = f32(j >> 31u);",
+    ...loopVars(k.outShape, "j", 0),
+    ...loopVars(k.reduceShape, "r", nOut),
+    ...em.lines,
+    `  return ${ret};`,
+    "}",
+  ].join("\n");
+  const { wgsl, bindings } = declare(inputDecls(k.inputs, avalOf));
+  const prelude = mergePreludes([...em.preludes, alg.prelude], `${elem}\n${alg.m.wgsl}\n${alg.fin}\n${alg.m.id}`, PROVIDED);
+  const source = { wgsl: `${wgsl}\n${prelude}\n${elem}`, bindings: bindings as readonly Binding[] };
+  return reduceProgram(dt, dt, alg.m, M, K, "", innerKeptOf(k), alg.fin, alg.prelude, source);
+}
+
+/** The program of a fused kernel, or the reason it cannot be rendered. */
+export function renderKernel(k: Kernel, avalOf: AvalOf, opts: RenderOptions): Program | string {
+  const nOut = k.kind === "elementwise" ? k.outputs.length : 1;
+  if (k.inputs.length + nOut > opts.maxStorageBuffers) return `${k.inputs.length + nOut} buffers exceed the device's ${opts.maxStorageBuffers} storage bindings`;
+  try {
+    return k.kind === "elementwise" ? renderElementwise(k, avalOf) : renderReduce(k, avalOf);
+  } catch (e) {
+    if (e instanceof RenderDecline) return e.message;
+    throw e;
+  }
+}
+
+export { MODULE_COMMON };
