@@ -153,7 +153,7 @@ function tracersToJaxpr(ins: readonly PartialEvalTracer[], outs: readonly Partia
     if (r.kind === "lambda") {
       if (!tracerToAtom.has(t)) throw new InternalError("partial eval: unknown input that is not an argument (leaked tracer?)");
     } else if (r.kind === "const") {
-      if (r.val instanceof ConcreteArray && r.val.ndim === 0) tracerToAtom.set(t, new Literal(r.val));
+      if (r.val instanceof ConcreteArray && r.val.ndim === 0 && r.val.backend.syncReads !== false) tracerToAtom.set(t, new Literal(r.val));
       else {
         const v = new Var(t.aval);
         constvars.push(v);

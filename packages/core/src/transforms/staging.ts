@@ -45,7 +45,7 @@ class JaxprBuilder {
     const constvars: Var[] = [];
     const consts: Array[] = [];
     for (const [v, val] of this.constVals) {
-      if (val instanceof ConcreteArray && val.ndim === 0) literals.set(v, new Literal(val));
+      if (val instanceof ConcreteArray && val.ndim === 0 && val.backend.syncReads !== false) literals.set(v, new Literal(val));
       else {
         constvars.push(v);
         consts.push(val);
