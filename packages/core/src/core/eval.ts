@@ -3,6 +3,7 @@ import { Trace, installEvalTrace } from "./trace.ts";
 import type { Array } from "./array.ts";
 import { ConcreteArray } from "./concrete.ts";
 import { devicePut } from "./device.ts";
+import { checkPrimitiveOutputs, debugChecksOn, withUserFunction } from "./debug-nans.ts";
 import type { Primitive, Params } from "./primitive.ts";
 import { getBackend, type Backend } from "../backend.ts";
 import { NotImplementedError, UseAfterDisposeError, ValueError } from "../errors.ts";
@@ -22,8 +23,18 @@ export class EvalTrace extends Trace {
     const backend = concrete.length > 0 ? placement(prim.name, concrete) : getBackend();
     if (concrete.some((a) => a.backend !== backend)) concrete = concrete.map((a) => devicePut(a, backend.name) as ConcreteArray);
     const bufs = backend.execute(prim, concrete.map((a) => a.buffer), inAvals, outAvals, params);
-    if (bufs !== undefined) return bufs.map((b, i) => new ConcreteArray(b, outAvals[i]));
-    if (prim.rules.impl !== undefined) return prim.rules.impl(concrete, params);
+    let outs: Array[] | undefined;
+    if (bufs !== undefined) outs = bufs.map((b, i) => new ConcreteArray(b, outAvals[i]));
+    else if (prim.rules.impl !== undefined) {
+      const impl = prim.rules.impl;
+      // Under the debug flags, primitives interpreted inside a jitted function report its name.
+      outs = prim.name === "jit" && typeof params.name === "string" && debugChecksOn() ? withUserFunction(params.name, () => impl(concrete, params)) : impl(concrete, params);
+    }
+    if (outs !== undefined) {
+      // config.debugNans / debugInfs: raise at the first primitive that makes a NaN/Inf.
+      if (debugChecksOn()) checkPrimitiveOutputs(prim.name, outs, concrete, params);
+      return outs;
+    }
     throw new NotImplementedError(`the ${backend.name} backend has no kernel for primitive '${prim.name}' and it has no composite implementation`);
   }
 }
