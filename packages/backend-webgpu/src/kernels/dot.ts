@@ -13,8 +13,9 @@ import type { lax, ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { strides } from "../program.ts";
 import { foldGroups } from "./reduce-plan.ts";
-import { axesOffset, contractionProgram, macPlan, zerosProgram, type Axis } from "./dot-plan.ts";
+import { axesOffset, compactAxes, contractionProgram, macPlan, zerosProgram, type Axis } from "./dot-plan.ts";
 import { blockedProgram } from "./dot-blocked.ts";
+import { tiledProgram } from "./dot-tiled.ts";
 
 const T = 16;
 
@@ -24,8 +25,23 @@ function freeDims(ndim: number, a: readonly number[], b: readonly number[]): num
   return out;
 }
 
-registerKernel("dotGeneral", ([xa, ya]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params) => {
-  const p = params as unknown as lax.DotGeneralParams;
+/** Which kernel computes a dotGeneral: chosen by shape, or forced (tests compare them). */
+export type DotVariant = "simple" | "blocked" | "tiled";
+
+/** Whether the innermost of `axes` (compacted) is contiguous: staging along it coalesces. */
+const innermostContiguous = (axes: readonly Axis[]): boolean => {
+  const c = compactAxes(axes);
+  return c.length > 0 && c[c.length - 1].stride === 1;
+};
+
+registerKernel("dotGeneral", ([xa, ya], [oa], params) => dotGeneralProgram(xa, ya, oa, params as unknown as lax.DotGeneralParams));
+
+/**
+ * The dotGeneral program: float32 with both free extents ≥ 128 takes the 128×128 tiles
+ * (dot-tiled.ts), other dtypes/shapes with free extents ≥ 32 the 64×64 blocks (dot-blocked.ts),
+ * the rest 16×16 tiles. All accumulate each output in increasing k order, so they agree bit for bit.
+ */
+export function dotGeneralProgram(xa: ShapedArray, ya: ShapedArray, oa: ShapedArray, p: lax.DotGeneralParams, force?: DotVariant) {
   const [[lc, rc], [lb, rb]] = [p.contractingDims, p.batchDims];
   const ls = strides(xa.shape);
   const rs = strides(ya.shape);
@@ -43,7 +59,13 @@ registerKernel("dotGeneral", ([xa, ya]: readonly ShapedArray[], [oa]: readonly S
   const lAddr = `${axesOffset(axes(xa.shape, ls, lb), "b")} + ${axesOffset(axes(xa.shape, ls, lFree), "i")} + ${axesOffset(axes(xa.shape, ls, lc), "k")}`;
   const rAddr = `${axesOffset(axes(ya.shape, rs, rb), "b")} + ${axesOffset(axes(ya.shape, rs, rFree), "j")} + ${axesOffset(axes(ya.shape, rs, rc), "k")}`;
   const shape = { nb, ni, nj, nk };
-  if (ni >= 32 && nj >= 32) return blockedProgram(mp, outType, lAddr, rAddr, shape);
+  const f32 = xa.dtype === "float32" && ya.dtype === "float32" && oa.dtype === "float32";
+  const variant = force ?? (f32 && ni >= 128 && nj >= 128 ? "tiled" : ni >= 32 && nj >= 32 ? "blocked" : "simple");
+  if (variant === "tiled" && f32) {
+    const order = { lhsAlongK: innermostContiguous(axes(xa.shape, ls, lc)), rhsAlongK: innermostContiguous(axes(ya.shape, rs, rc)) };
+    return tiledProgram(mp, outType, lAddr, rAddr, shape, order);
+  }
+  if (variant === "blocked") return blockedProgram(mp, outType, lAddr, rAddr, shape);
   const tx = Math.ceil(nj / T);
   const ty = Math.ceil(ni / T);
   const g = foldGroups(nb * tx * ty);
@@ -87,4 +109,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 `;
   return contractionProgram(mp, outType, body, g.workgroups);
-});
+}
