@@ -4,10 +4,11 @@
  * a buffer moves into the heap the first time a compiled kernel reads it. Values are immutable,
  * so where the bytes live is invisible to users.
  */
-import { allocTyped, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
+import { allocTyped, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type lax, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
 import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
+import { dotGeneralWasm } from "./compile/dot-routine.ts";
 
 const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : 4) * size;
 
@@ -125,6 +126,10 @@ export class CpuBackend implements Backend {
     outAvals: readonly ShapedArray[],
     params: Readonly<Record<string, unknown>>,
   ): DeviceBuffer[] | undefined {
+    if (prim.name === "dotGeneral") {
+      const fast = dotGeneralWasm(this, inputs as CpuBuffer[], inAvals, outAvals[0], params as unknown as lax.DotGeneralParams);
+      if (fast !== undefined) return [fast];
+    }
     const k = getKernel(prim.name);
     if (k === undefined) return undefined;
     const outs = k(

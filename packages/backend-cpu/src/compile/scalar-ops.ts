@@ -96,7 +96,16 @@ export function emitNativeScalar(c: Code, n: OpNode, scratch: (t: "i32" | "f32")
   }
   if (op === "cmul.re" || op === "cmul.im") return false;
   if (op === "convertElementType") return emitConvert(c, d, n.params.newDType as DType, scratch);
+  if (op === "bitcastConvertType") return emitBitcast(c, d, n.params.newDType as DType);
   return false;
+}
+
+/** Reinterpret 32 bits: f32 ↔ i32 by reinterpret instructions, i32 ↔ u32 by nothing. */
+function emitBitcast(c: Code, from: DType, to: DType): boolean {
+  if (from === "bool" || to === "bool" || from === "complex64" || to === "complex64") return false;
+  if (from === "float32" && to !== "float32") c.op(0xbc);
+  else if (from !== "float32" && to === "float32") c.op(0xbe);
+  return true;
 }
 
 /** Casts as the reference's `castValue` defines them. */
@@ -140,6 +149,7 @@ export function simdNative(n: OpNode): boolean {
   if ((op === "max" || op === "min") && isInt(d)) return true;
   if (op === "abs" && isInt(d)) return true;
   if (op === "select") return true;
+  if (op === "bitcastConvertType") return d !== "bool" && d !== "complex64" && n.params.newDType !== "bool";
   if (op === "convertElementType") {
     const to = n.params.newDType as DType;
     if (d === to) return true;
@@ -166,6 +176,8 @@ export function emitNativeSimd(c: Code, n: OpNode): void {
   } else if (op === "select") {
     // Stack: cond, onTrue, onFalse; bitselect wants onTrue, onFalse, mask — the caller orders it.
     c.simd(0x52);
+  } else if (op === "bitcastConvertType") {
+    // The same 128 bits, read as the other lane type.
   } else if (op === "convertElementType") {
     const to = n.params.newDType as DType;
     if (d === to) return;
