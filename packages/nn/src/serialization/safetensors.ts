@@ -7,9 +7,15 @@
  *
  * Loading takes a `like` tree (e.g. a freshly initialized model): its structure and static
  * fields are kept, and every array leaf is replaced by the tensor of the same name, after
- * checking dtype and shape. Missing, unexpected or mismatched tensors are errors naming the key.
+ * checking dtype and shape. Missing, unexpected or mismatched tensors are CheckpointErrors naming
+ * the first differing path; a malformed (e.g. truncated) file is a SafetensorsError (a
+ * CheckpointError too).
+ *
+ * Saving is crash-safe: the bytes go to a temporary file in the same directory, which is fsynced
+ * and then renamed over the old file (and the directory fsynced), so an interrupted save leaves
+ * the previous checkpoint intact, and a file cut short by other means fails the format's checks.
  */
-import { Array, ShapedArray, ValueError, np, treeFlatten, treeLeavesWithPath, treeUnflatten, type DType } from "@linax-ts/core";
+import { Array, CheckpointError, ShapedArray, ValueError, np, treeFlatten, treeLeavesWithPath, treeUnflatten, type DType } from "@linax-ts/core";
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type DecodedSafetensor, type SafetensorsDtype, type SafetensorsTensor } from "./safetensors-format.ts";
 
 const TO_ST: Record<DType, SafetensorsDtype> = { float32: "F32", int32: "I32", uint32: "U32", bool: "BOOL", complex64: "C64" };
@@ -179,37 +185,39 @@ export function fromSafetensorsBytes<T>(bytes: Uint8Array, like: T, opts: LoadOp
   const { tensors } = decodeSafetensors(bytes);
   const [likeLeaves, def] = treeFlatten(like);
   const { names } = leafPaths(like, what, opts.rename);
+  // Structure first (which paths exist), then shapes and dtypes: a checkpoint of another model is
+  // reported by its first differing path, not by a shape clash that follows from it.
   const used = new Set<string>();
   const missing: string[] = [];
+  likeLeaves.forEach((l, i) => {
+    const name = names[i];
+    if (!(l instanceof Array) && !(l instanceof ShapedArray)) throw new ValueError(`${what}: leaf '${name}' of \`like\` is ${typeof l}; expected an array or a ShapedArray`);
+    if (tensors.has(name)) used.add(name);
+    else missing.push(name);
+  });
+  if (missing.length > 0) {
+    const have = [...tensors.keys()].filter((k) => !used.has(k));
+    throw new CheckpointError(`${what}: the file does not match the model's structure: first differing path '${missing[0]}' (in the model, not in the file); ${missing.length} tensor(s) the model needs are not in the file: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""}${have.length > 0 ? ` (unused tensors in the file: ${have.slice(0, 10).join(", ")})` : ""}`);
+  }
+  if (opts.strict ?? true) {
+    const extra = [...tensors.keys()].filter((k) => !used.has(k));
+    if (extra.length > 0) throw new CheckpointError(`${what}: the file does not match the model's structure: first differing path '${extra[0]}' (in the file, not in the model); the file has tensor(s) the model does not: ${extra.slice(0, 10).join(", ")}${extra.length > 10 ? ", ..." : ""} (pass { strict: false } to ignore them)`);
+  }
   const out = likeLeaves.map((l, i) => {
     const name = names[i];
-    const want = l instanceof Array ? l.aval : l instanceof ShapedArray ? l : undefined;
-    if (want === undefined) throw new ValueError(`${what}: leaf '${name}' of \`like\` is ${typeof l}; expected an array or a ShapedArray`);
-    const t = tensors.get(name);
-    if (t === undefined) {
-      missing.push(name);
-      return undefined;
-    }
-    used.add(name);
+    const want = l instanceof Array ? l.aval : (l as ShapedArray);
+    const t = tensors.get(name) as DecodedSafetensor;
     if (t.shape.length !== want.shape.length || t.shape.some((d, k) => d !== want.shape[k])) {
-      throw new ValueError(`${what}: tensor '${name}' has shape [${t.shape.join(", ")}] in the file, but the model expects [${want.shape.join(", ")}]`);
+      throw new CheckpointError(`${what}: tensor '${name}' has shape [${t.shape.join(", ")}] in the file, but the model expects [${want.shape.join(", ")}]`);
     }
     const stored = FROM_ST[t.dtype];
     if (stored === want.dtype) return arrayFromTensor(t, want.dtype);
     if (!opts.cast) {
-      throw new ValueError(`${what}: tensor '${name}' is stored as ${describe(t)}, but the model expects ${describe({ dtype: TO_ST[want.dtype], shape: want.shape })} (pass { cast: true } to convert)`);
+      throw new CheckpointError(`${what}: tensor '${name}' is stored as ${describe(t)}, but the model expects ${describe({ dtype: TO_ST[want.dtype], shape: want.shape })} (pass { cast: true } to convert)`);
     }
-    if (want.dtype === "complex64" || t.dtype === "C64") throw new ValueError(`${what}: tensor '${name}': cannot cast ${t.dtype} to ${TO_ST[want.dtype]}`);
+    if (want.dtype === "complex64" || t.dtype === "C64") throw new CheckpointError(`${what}: tensor '${name}': cannot cast ${t.dtype} to ${TO_ST[want.dtype]}`);
     return np.reshape(np.array(numbersOf(t) as number[], { dtype: want.dtype }), t.shape);
   });
-  if (missing.length > 0) {
-    const have = [...tensors.keys()].filter((k) => !used.has(k));
-    throw new ValueError(`${what}: ${missing.length} tensor(s) the model needs are not in the file: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""}${have.length > 0 ? ` (unused tensors in the file: ${have.slice(0, 10).join(", ")})` : ""}`);
-  }
-  if (opts.strict ?? true) {
-    const extra = [...tensors.keys()].filter((k) => !used.has(k));
-    if (extra.length > 0) throw new ValueError(`${what}: the file has tensor(s) the model does not: ${extra.slice(0, 10).join(", ")}${extra.length > 10 ? ", ..." : ""} (pass { strict: false } to ignore them)`);
-  }
   return treeUnflatten<T>(def, out);
 }
 
@@ -243,9 +251,27 @@ export async function saveSafetensors(path: string, tree: unknown, opts: SaveOpt
       await fh.close();
     }
     await fs.rename(tmp, path);
+    await syncDirectory(fs, path);
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * fsync the directory holding `path`, so the rename itself survives a power cut (POSIX). Some
+ * platforms (Windows) cannot open a directory; there the rename is as durable as the OS makes it.
+ */
+async function syncDirectory(fs: typeof import("node:fs/promises"), path: string): Promise<void> {
+  const { dirname } = await import("node:path");
+  let dir: Awaited<ReturnType<typeof fs.open>> | undefined;
+  try {
+    dir = await fs.open(dirname(path), "r");
+    await dir.sync();
+  } catch {
+    // Not supported here (EISDIR/EPERM on Windows): nothing more we can do.
+  } finally {
+    await dir?.close();
   }
 }
 
@@ -258,6 +284,7 @@ export async function loadSafetensors<T>(path: string, like: T, opts: LoadOption
     return fromSafetensorsBytes(bytes, like, opts);
   } catch (e) {
     if (e instanceof SafetensorsError) throw new SafetensorsError(`loadSafetensors('${path}'): ${e.message}`);
+    if (e instanceof CheckpointError) throw new CheckpointError(`loadSafetensors('${path}'): ${e.message.replace(/^fromSafetensorsBytes: /, "")}`);
     if (e instanceof ValueError) throw new ValueError(`loadSafetensors('${path}'): ${e.message.replace(/^fromSafetensorsBytes: /, "")}`);
     throw e;
   }
