@@ -16,11 +16,11 @@ export { Head, HeadConfig, ClassificationHead, ClassificationHeadConfig, Regress
 export { Block, BlockConfig, StandardBlock, StandardBlockConfig, type BlockCache, type BlockStepFn, type StandardBlockOptions, type BlockCallOptions } from "./blocks.ts";
 export { SSMConfig, type SSMConfigOptions } from "./config.ts";
 export { SSM, type SSMCache, type SSMStepFn, type CallBatchOptions, type SSMCallOptions } from "./model.ts";
-export { validMask, maskRows, withLengths, mixerCallOptions, checkOptionKeys, batchLengths, type Lengths, type MixerCallOptions } from "./lengths.ts";
+export { validMask, maskRows, withLengths, mixerCallOptions, checkOptionKeys, batchLengths, batchMask, maskBatchRows, type BatchLengths, type Lengths, type MixerCallOptions } from "./lengths.ts";
 export { S5Config, LinOSSConfig, LRUConfig, S4DConfig, DeltaNetConfig, MambaSSMConfig, Mamba2SSMConfig, type HighLevelConfigOptions } from "./high-level.ts";
 export { linaxPath, fromKeystr, parameterTable, saveSSM, loadSSM, type ParameterEntry } from "./serialization.ts";
 export * as ops from "./ops/index.ts";
-export { Mamba, MambaConfig, DepthwiseConv1d, type MambaOptions, type MambaCache } from "./mixers/mamba.ts";
+export { Mamba, MambaConfig, DepthwiseConv1d, type MambaOptions, type MambaCache, type MambaCallOptions } from "./mixers/mamba.ts";
 export { DeltaNetSequenceMixer, DeltaNetSequenceMixerConfig, type DeltaNetSequenceMixerOptions, type DeltaNetCache } from "./mixers/deltanet.ts";
 export { IdentitySequenceMixer, IdentitySequenceMixerConfig, type IdentityCache } from "./mixers/identity.ts";
 export { Mamba2, Mamba2Config, GatedRMSNorm, type Mamba2Options, type Mamba2Cache } from "./mixers/mamba2.ts";

@@ -103,3 +103,25 @@ export function batchLengths(where: string, B: number, L: number, lengths: numbe
   if (lengths.dtype !== "int32" && lengths.dtype !== "uint32") throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
   return lengths.astype("int32");
 }
+
+/** Batched lengths as a standalone block's `callBatch` takes them: a number, one per sequence, or a `[B]` int array. */
+export type BatchLengths = number | readonly number[] | Array;
+
+/**
+ * The validity mask `[B, L]` (`t < lengths[b]`) of a padded batch `x: [B, L, ...]`, or `null`
+ * without `lengths`. Traced `[B]` arrays are fine (under jit the values are not checked).
+ */
+export function batchMask(where: string, x: Array, lengths: BatchLengths | undefined): Array | null {
+  if (lengths === undefined) return null;
+  if (x.ndim < 2) throw new ShapeError(`${where}: lengths needs a batch of sequences [B, L, ...]; got [${x.shape.join(", ")}]`);
+  const [B, L] = x.shape;
+  const lens = batchLengths(where, B, L, lengths);
+  return np.less(np.arange(L, { dtype: "int32" }).reshape([1, L]), lens.reshape([B, 1]));
+}
+
+/** `x: [B, L, ...]` with the steps where `mask: [B, L]` is false set to zero (`x` itself without a mask). */
+export function maskBatchRows(x: Array, mask: Array | null): Array {
+  if (mask === null) return x;
+  const m = mask.reshape([...mask.shape, ...x.shape.slice(2).map(() => 1)]);
+  return np.where(m, x, np.zerosLike(x));
+}

@@ -20,7 +20,7 @@ import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Dropout, LayerNorm, Linear, Module, gelu, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { Mamba, MambaConfig, type MambaCache } from "./mixers/mamba.ts";
 import { positiveInt } from "./validate.ts";
-import { batchLengths } from "./lengths.ts";
+import { batchLengths, batchMask, maskBatchRows, type BatchLengths } from "./lengths.ts";
 
 /** `SSTransformer.build` options (Edifice's, camelCase, with its defaults). */
 export interface SSTransformerOptions {
@@ -245,15 +245,21 @@ export class SSTransformer extends Module {
     return { hiddenSize: 256, stateSize: 16, numLayers: 6, numHeads: 4, headDim: 64, expandFactor: 2, convSize: 4, dropout: 0.1, windowSize: 60, slidingWindow: false };
   }
 
-  /** The per-position hidden states `[b, L, hiddenSize]` after the final norm. */
-  sequence(x: Array, opts: { key?: PRNGKey; inference?: boolean } = {}): Array {
+  /**
+   * The per-position hidden states `[b, L, hiddenSize]` after the final norm. With `{ lengths }`
+   * the padded input steps are zeroed and the padded output steps are zero; every path (conv,
+   * scan, attention) is causal, so the valid steps equal the unpadded run's.
+   */
+  sequence(x: Array, opts: { key?: PRNGKey; inference?: boolean; lengths?: BatchLengths } = {}): Array {
     if (x.ndim !== 3 || x.shape[2] !== this.embedDim) throw new ShapeError(`SSTransformer: expected x of shape [batch, seqLen, ${this.embedDim}]; got [${x.shape.join(", ")}]`);
-    let h = this.input_proj ? this.input_proj.call(x) : x;
+    const mask = batchMask("SSTransformer", x, opts.lengths);
+    const xm = maskBatchRows(x, mask);
+    let h = this.input_proj ? this.input_proj.call(xm) : xm;
     const keys = opts.key === undefined ? this.blocks.map(() => undefined) : splitKey(opts.key, this.blocks.length);
     this.blocks.forEach((b, i) => {
       h = b.call(h, { key: keys[i], inference: opts.inference });
     });
-    return this.final_norm.call(h);
+    return maskBatchRows(this.final_norm.call(h), mask);
   }
 
   /**

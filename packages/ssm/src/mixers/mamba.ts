@@ -20,6 +20,17 @@ import { Linear, Module, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
 import { selectiveScan, selectiveScanStep, type SelectiveScanDiscretization } from "../ops/selective-scan.ts";
 import { bool, knownOptions, positiveFinite, positiveInt, stepRange } from "../validate.ts";
+import { batchMask, checkOptionKeys, maskBatchRows, type BatchLengths } from "../lengths.ts";
+
+/** Options of the standalone Mamba blocks' `callBatch` (Mamba, Mamba-2). */
+export interface MambaCallOptions {
+  /**
+   * Valid steps per sequence of the padded batch (a number for all, `[B]` numbers or an int
+   * array, which may be traced): the padded input steps are zeroed before the block and its
+   * padded output steps are zero; the block is causal, so the valid steps equal the unpadded run's.
+   */
+  lengths?: BatchLengths;
+}
 
 /** Options of `MambaConfig` (mamba_ssm's `Mamba` arguments in camelCase, with its defaults). */
 export interface MambaOptions {
@@ -229,10 +240,16 @@ export class Mamba extends SequenceMixer<MambaCache> {
 
   /**
    * The standalone block: `x: [batch, seqLen, dModel] → [batch, seqLen, dModel]` (one selective
-   * scan over the batch; no vmap needed).
+   * scan over the batch; no vmap needed). `{ lengths }` masks padding (see `MambaCallOptions`).
    */
-  callBatch(x: Array): Array {
+  callBatch(x: Array, opts: MambaCallOptions = {}): Array {
     if (x.ndim !== 3 || x.shape[2] !== this.inFeatures) throw new ShapeError(`Mamba.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
+    checkOptionKeys("Mamba.callBatch", opts, ["lengths"]);
+    const mask = batchMask("Mamba.callBatch", x, opts.lengths);
+    return maskBatchRows(this.forwardBatch(maskBatchRows(x, mask)), mask);
+  }
+
+  private forwardBatch(x: Array): Array {
     const xz = this.in_proj.call(x);
     const E = this.dInner;
     const xs = lax.sliceInDim(xz, 0, E, 1, 2);

@@ -14,7 +14,8 @@
 import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
 import { Linear, Module, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
-import { DepthwiseConv1d } from "./mamba.ts";
+import { DepthwiseConv1d, type MambaCallOptions } from "./mamba.ts";
+import { batchMask, checkOptionKeys, maskBatchRows } from "../lengths.ts";
 import { ssdChunked, ssdStep } from "../ops/ssd.ts";
 import { bool, knownOptions, positiveFinite, positiveInt, stepRange } from "../validate.ts";
 
@@ -217,14 +218,23 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
     return np.add(np.maximum(v, 0), np.log1p(np.exp(np.negative(np.abs(v)))));
   }
 
-  /** The standalone block: `[batch, seqLen, dModel] → [batch, seqLen, dModel]`. */
-  callBatch(u: Array, opts: { chunkSize?: number } = {}): Array {
+  /**
+   * The standalone block: `[batch, seqLen, dModel] → [batch, seqLen, dModel]`; `chunkSize`
+   * overrides the config's, `{ lengths }` masks padding (see `MambaCallOptions`).
+   */
+  callBatch(u: Array, opts: MambaCallOptions & { chunkSize?: number } = {}): Array {
     if (u.ndim !== 3 || u.shape[2] !== this.inFeatures) throw new ShapeError(`Mamba2.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${u.shape.join(", ")}]`);
+    checkOptionKeys("Mamba2.callBatch", opts, ["lengths", "chunkSize"]);
+    const mask = batchMask("Mamba2.callBatch", u, opts.lengths);
+    return maskBatchRows(this.forwardBatch(maskBatchRows(u, mask), opts.chunkSize ?? this.chunkSize), mask);
+  }
+
+  private forwardBatch(u: Array, chunkSize: number): Array {
     const [b, L] = u.shape;
     const [z, xbcRaw, dtRaw] = this.split(this.in_proj.call(u));
     const pre = this.conv1d.call(xbcRaw);
     const [x, B, C] = this.splitXBC(np.multiply(pre, lax.logistic(pre)));
-    const y = ssdChunked(x, this.dt(dtRaw), this.A(), B, C, { chunkSize: opts.chunkSize ?? this.chunkSize, D: this.D });
+    const y = ssdChunked(x, this.dt(dtRaw), this.A(), B, C, { chunkSize, D: this.D });
     return this.out_proj.call(this.norm.call(y.reshape([b, L, this.dInner]), z));
   }
 
