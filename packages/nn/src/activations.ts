@@ -53,10 +53,13 @@ export function silu(x: ArrayLike): Array {
 /** Alias of `silu`. */
 export const swish = silu;
 
-/** log(1 + e^x), computed stably as max(x, 0) + log1p(e^{-|x|}) (`jnp.logaddexp(x, 0)`). */
+/**
+ * log(1 + e^x) as JAX defines it, `logaddexp(x, 0)`: stable for any x, and its gradient is
+ * sigmoid(x) everywhere. (The equivalent max(x, 0) + log1p(e^{-|x|}) has gradient 0 at x = 0
+ * instead of 1/2: the tie gradient of max and the subgradient of |x| there do not cancel.)
+ */
 export function softplus(x: ArrayLike): Array {
-  const a = asInexact(x);
-  return np.add(np.maximum(a, 0), np.log1p(np.exp(np.negative(np.abs(a)))));
+  return np.logaddexp(asInexact(x), 0);
 }
 
 /** log(sigmoid(x)) = -softplus(-x). */
