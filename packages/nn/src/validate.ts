@@ -4,7 +4,7 @@
  * otherwise be accepted and turn into NaN losses (or be silently ignored) many steps later; these
  * raise at the call, naming the op, the argument, what was received and what was expected.
  */
-import { ValueError, checkOptions, treeFlatten, treeLeavesWithPath, type TreeDef } from "@linax-ts/core";
+import { Array, DTypeError, ShapeError, ValueError, checkOptions, random, treeFlatten, treeLeavesWithPath, type TreeDef } from "@linax-ts/core";
 
 /** A short rendering of a received value. */
 export function describe(v: unknown): string {
@@ -116,7 +116,19 @@ export function checkFloatDType(op: string, v: unknown): void {
   if (v !== undefined && v !== "float32" && v !== "complex64") throw new ValueError(`${op}: dtype must be "float32" or "complex64"; got ${describe(v)}`);
 }
 
-/** The `key` a layer needs to initialize itself (its kind and shape are checked by random.split). */
+/**
+ * The `key` a layer needs to initialize itself: one typed key (`random.key(seed)`, shape []) or
+ * one raw key (`random.PRNGKey(seed)`, uint32 [2]). Checked here so the error names the layer,
+ * not the `random.split` deep inside it.
+ */
 export function requireKey(op: string, key: unknown): void {
-  if (key === undefined || key === null) throw new ValueError(`${op}: pass a PRNG key as the \`key\` option (random.key(seed) or random.PRNGKey(seed))`);
+  const how = "(random.key(seed) or random.PRNGKey(seed))";
+  if (key === undefined || key === null) throw new ValueError(`${op}: pass a PRNG key as the \`key\` option ${how}`);
+  if (key instanceof random.KeyArray) {
+    if (key.shape.length !== 0) throw new ShapeError(`${op}: key must be a single PRNG key; got an array of keys of shape [${key.shape.join(", ")}]`);
+    return;
+  }
+  if (!(key instanceof Array)) throw new ValueError(`${op}: key must be a PRNG key ${how}; got ${describe(key)}`);
+  if (key.dtype !== "uint32") throw new DTypeError(`${op}: a raw PRNG key must be a uint32 array of shape [2]; got ${key.aval.toString()}`);
+  if (key.ndim !== 1 || key.shape[0] !== 2) throw new ShapeError(`${op}: a raw PRNG key must be a uint32 array of shape [2]; got shape [${key.shape.join(", ")}]`);
 }

@@ -1,5 +1,5 @@
 /** Bad inputs to `nn` layers, `nn.optim` and `ssm` configs: hyperparameters out of range or non-finite, option typos, trees that do not match. */
-import { np, random, nn, ssm, ShapeError, ValueError, type Array } from "linax-ts";
+import { np, random, nn, ssm, DTypeError, ShapeError, ValueError, type Array } from "linax-ts";
 import { runTable, type Row } from "./table.ts";
 
 const key = random.key(0);
@@ -15,7 +15,13 @@ const rowsNn: Row[] = [
   ["nn.Linear option typo", () => new nn.Linear(2, 2, { key, usebias: false } as never), ValueError, /Linear: unknown option 'usebias'; the options are useBias, dtype, key/],
   ["nn.Linear without a key", () => new nn.Linear(2, 2, {} as never), ValueError, /Linear: pass a PRNG key as the `key` option/],
   ["nn.Linear int dtype", () => new nn.Linear(2, 2, { key, dtype: "int32" as never }), ValueError, /Linear: dtype must be "float32" or "complex64"; got "int32"/],
-  ["nn.Linear float key", () => new nn.Linear(2, 2, { key: np.ones([2]) }), Error, /PRNG key must be a uint32/],
+  ["nn.Linear float key", () => new nn.Linear(2, 2, { key: np.ones([2]) }), DTypeError, /^Linear: a raw PRNG key must be a uint32 array of shape \[2\]; got f32\[2\]/],
+  ["nn.Linear raw key of shape [3]", () => new nn.Linear(2, 2, { key: np.ones([3], { dtype: "uint32" }) }), ShapeError, /^Linear: a raw PRNG key .*got shape \[3\]/],
+  ["nn.Linear array of typed keys", () => new nn.Linear(2, 2, { key: random.split(key, 2) }), ShapeError, /^Linear: key must be a single PRNG key; got an array of keys of shape \[2\]/],
+  ["nn.Linear seed instead of key", () => new nn.Linear(2, 2, { key: 0 as never }), ValueError, /^Linear: key must be a PRNG key \(random\.key\(seed\) or random\.PRNGKey\(seed\)\); got 0/],
+  ["nn.MLP float key", () => new nn.MLP(2, 2, 4, 1, { key: np.ones([2]) }), DTypeError, /^MLP: a raw PRNG key/],
+  ["nn.Conv1d seed instead of key", () => new nn.Conv1d(1, 2, 3, { key: 1 as never }), ValueError, /^Conv: key must be a PRNG key/],
+  ["nn.MultiheadAttention float key", () => new nn.MultiheadAttention(2, 4, { key: np.ones([2]) }), DTypeError, /^MultiheadAttention: a raw PRNG key/],
   ["nn.Linear call with the wrong width", () => new nn.Linear(2, 3, { key }).call(np.ones([4])), ShapeError, /Linear: expected an input of shape \[2\].*got \[4\]/],
   ["nn.Dropout p = -0.1", () => new nn.Dropout(-0.1), ValueError, /Dropout: p must be in \[0, 1\]; got -0\.1/],
   ["nn.Dropout p = 1.5", () => new nn.Dropout(1.5), ValueError, /got 1\.5/],
