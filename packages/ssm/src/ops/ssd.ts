@@ -10,10 +10,11 @@
  *
  * `ssdChunked` is the chunked algorithm of the paper (mamba_ssm's `ssd_minimal_discrete`): within
  * each chunk of `chunkSize` steps the quadratic ("attention") form `Y = (L ∘ C Bᵀ) X` with the
- * decay mask `L[i, j] = exp(Σ_{j<k≤i} Δ_k A)`; between chunks a recurrence over the chunk states.
+ * decay mask `L[i, j] = exp(Σ_{j<k≤i} Δ_k A)`; between chunks a recurrence over the chunk states,
+ * here a checkpointed `lax.scan` over the chunks (bounded backward-pass memory, see `ssdChunked`).
  * `ssdStep` is the plain recurrence, one step at a time (inference).
  */
-import { Array, ShapeError, ValueError, np } from "@linax-ts/core";
+import { Array, ShapeError, ValueError, checkpoint, lax, np } from "@linax-ts/core";
 
 /** Options of `ssdChunked`. */
 export interface SsdOptions {
@@ -61,9 +62,38 @@ function checkArgs(x: Array, dt: Array, A: Array, B: Array, C: Array, where: str
 }
 
 /**
+ * One chunk of the SSD scan from the entering state `S [b, H, P, N]`: `x [b, T, H, P]`,
+ * `dt [b, T, H]`, `B, C [b, T, G, N]` → `[S after the chunk, y [b, T, H, P]]` (without `D x`).
+ */
+function ssdChunk(S: Array, x: Array, dt: Array, A: Array, B: Array, C: Array): [Array, Array] {
+  const H = x.shape[2];
+  const T = x.shape[1];
+  const Xd = np.multiply(x, np.expandDims(dt, 3)); // Δ x
+  const a = np.moveaxis(np.multiply(dt, A), 1, 2); // log-decays Δ A, [b, h, l]
+  const Bh = groupsToHeads(B, H);
+  const Ch = groupsToHeads(C, H);
+  const aCum = np.cumsum(a, -1); // [b, h, l]
+  // 1. Within the chunk: the quadratic form with the decay mask L[i, j] = exp(Σ_{j<k≤i} a_k).
+  const yDiag = np.einsum("blhn,bshn,bhls,bshp->blhp", Ch, Bh, np.exp(segsum(a)), Xd);
+  // 2. The entering state's contribution, decayed to each position.
+  const yOff = np.einsum("blhn,bhpn,bhl->blhp", Ch, S, np.exp(aCum));
+  // 3. The state leaving the chunk: the entering one decayed over the chunk, plus the chunk's inputs decayed to its end.
+  const aLast = lax.sliceInDim(aCum, T - 1, T, 1, 2); // [b, h, 1]
+  const own = np.einsum("blhn,bhl,blhp->bhpn", Bh, np.exp(np.subtract(aLast, aCum)), Xd);
+  const Snew = np.add(np.multiply(np.expandDims(np.exp(aLast), 3), S), own);
+  return [Snew, np.add(yDiag, yOff)];
+}
+
+/**
  * The chunked SSD scan: `[y [batch, L, H, P]]`, or `[y, finalState]` with `returnFinalState`.
  * Equal to the plain recurrence (`ssdStep` over time) for any chunk size; L need not be a
  * multiple of it (the tail is padded with Δ = 0, which leaves the state unchanged).
+ *
+ * Memory: the chunks are walked by a `lax.scan` whose body (`ssdChunk`) is a `checkpoint`, as in
+ * `selectiveScan`: the `[b, H, T, T]` decay mask and the head-expanded B, C exist only inside one
+ * chunk, and reverse mode keeps only each chunk's entering state `[b, H, P, N]` (plus the inputs),
+ * recomputing the chunk in the backward pass. (mamba_ssm's `ssd_minimal_discrete` instead forms
+ * all chunks' masks at once, `[b, H, L/T, T, T]`, and keeps them for the backward pass.)
  */
 export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, opts: SsdOptions & { returnFinalState: true }): [Array, Array];
 export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, opts?: SsdOptions): Array;
@@ -74,37 +104,33 @@ export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, op
   const cs = opts.chunkSize ?? 256;
   if (!Number.isInteger(cs) || cs < 1) throw new ValueError(`ssdChunked: chunkSize must be a positive integer; got ${cs}`);
   if (opts.D && (opts.D.ndim !== 1 || opts.D.shape[0] !== H)) throw new ShapeError(`ssdChunked: D must be [H] = [${H}]; got ${fmt(opts.D)}`);
-  const T = Math.min(cs, Math.max(L, 1));
-  const nc = Math.max(1, Math.ceil(L / T));
-  const pad = nc * T - L;
-  const padL = (a: Array): Array => (pad ? np.pad(a, a.shape.map((_, i) => (i === 1 ? [0, pad] : [0, 0])) as [number, number][]) : a);
-  // Discretised inputs X = Δ x, log-decays a = Δ A, chunked: [b, c, l, ...].
-  const Xd = padL(np.multiply(x, np.expandDims(dt, 3))).reshape([b, nc, T, H, P]);
-  const a = np.moveaxis(padL(np.multiply(dt, A)).reshape([b, nc, T, H]), 3, 1); // [b, h, c, l]
-  const Bh = padL(groupsToHeads(B, H)).reshape([b, nc, T, H, N]);
-  const Ch = padL(groupsToHeads(C, H)).reshape([b, nc, T, H, N]);
-  const aCum = np.cumsum(a, -1); // [b, h, c, l]
-  // 1. Within chunks: the quadratic form with the decay mask.
-  const Lmask = np.exp(segsum(a)); // [b, h, c, l, s]
-  const yDiag = np.einsum("bclhn,bcshn,bhcls,bcshp->bclhp", Ch, Bh, Lmask, Xd);
-  // 2. Each chunk's own final state (decayed to the chunk's end).
-  const aLast = aCum.get("...", np.arange(T - 1, T)); // [b, h, c, 1]
-  const decayStates = np.exp(np.subtract(aLast, aCum));
-  const states = np.einsum("bclhn,bhcl,bclhp->bchpn", Bh, decayStates, Xd); // [b, c, h, p, n]
-  // 3. Between chunks: S_c = exp(Σ a over chunk c) S_{c-1} + states_c, as one masked product.
-  const init = opts.initialState ? np.expandDims(opts.initialState, 1) : np.zeros([b, 1, H, P, N]);
   if (opts.initialState && (opts.initialState.ndim !== 4 || [b, H, P, N].some((s, i) => s !== (opts.initialState as Array).shape[i]))) {
     throw new ShapeError(`ssdChunked: initialState must be [batch, H, P, N] = [${b}, ${H}, ${P}, ${N}]; got ${fmt(opts.initialState)}`);
   }
-  const allStates = np.concatenate([init, states], 1); // [b, c+1, h, p, n]
-  const chunkDecay = np.exp(segsum(np.pad(aLast.reshape([b, H, nc]), [[0, 0], [0, 0], [1, 0]]))); // [b, h, c+1, c+1]
-  const newStates = np.einsum("bhzc,bchpn->bzhpn", chunkDecay, allStates);
-  const prevStates = newStates.get(":", np.arange(0, nc)); // the state entering each chunk
-  const finalState = newStates.get(":", nc);
-  // 4. The entering state's contribution inside each chunk.
-  const yOff = np.einsum("bclhn,bchpn,bhcl->bclhp", Ch, prevStates, np.exp(aCum));
-  let y = np.add(yDiag, yOff).reshape([b, nc * T, H, P]);
-  if (pad) y = y.get(":", np.arange(0, L));
+  const S0 = opts.initialState ?? np.zeros([b, H, P, N]);
+  const body = checkpoint((S: Array, xc: Array, dc: Array, Bc: Array, Cc: Array, Ac: Array): [Array, Array] => ssdChunk(S, xc, dc, Ac, Bc, Cc));
+  let y: Array;
+  let finalState: Array;
+  if (L === 0) {
+    y = np.zeros([b, 0, H, P]);
+    finalState = S0;
+  } else if (L <= cs) {
+    [finalState, y] = body(S0, x, dt, B, C, A);
+  } else {
+    const T = cs;
+    const nc = Math.ceil(L / T);
+    const pad = nc * T - L;
+    // Pad the time axis to whole chunks (Δ = 0: decay 1, no input) and move the chunk axis first: [nc, b, T, ...].
+    const chunks = (a: Array): Array => {
+      const p = pad ? np.pad(a, a.shape.map((_, i) => (i === 1 ? [0, pad] : [0, 0])) as [number, number][]) : a;
+      return np.moveaxis(p.reshape([b, nc, T, ...a.shape.slice(2)]), 1, 0);
+    };
+    const xs = { x: chunks(x), dt: chunks(dt), B: chunks(B), C: chunks(C) };
+    const [SN, ys] = lax.scan((S: Array, c: typeof xs): [Array, Array] => body(S, c.x, c.dt, c.B, c.C, A), S0, xs);
+    // ys: [nc, b, T, H, P] → [b, nc·T, H, P] → drop the padding.
+    y = lax.sliceInDim(np.moveaxis(ys, 0, 1).reshape([b, nc * T, H, P]), 0, L, 1, 1);
+    finalState = SN;
+  }
   if (opts.D) y = np.add(y, np.multiply(x, np.expandDims(opts.D, 1)));
   return opts.returnFinalState ? [y, finalState] : y;
 }
