@@ -8,6 +8,7 @@
  * `--sweep` times a few blockings of the single-thread kernel at 1024³ (for tuning).
  */
 import { gemmF32, defaultGemmConfig, gemmScratchBytes, type GemmConfig } from "../src/wasm/gemm-call.ts";
+import { GemmPool } from "../src/wasm/threads/gemm-pool.ts";
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -35,17 +36,21 @@ interface Impl {
 }
 
 /** Our kernel on one heap-like memory: A, B, C and a scratch block at 64-byte aligned addresses. */
-function ours(name: string, cfg: GemmConfig): Impl {
+function ours(name: string, cfg: GemmConfig, threads = 1): Impl {
   return {
     name,
     setup(n) {
       const align = (x: number): number => Math.ceil(x / 64) * 64;
       const a = 64, b = align(a + 4 * n * n), c = align(b + 4 * n * n), scratch = align(c + 4 * n * n);
-      const bytes = scratch + gemmScratchBytes(cfg);
+      const bytes = scratch + threads * gemmScratchBytes(cfg);
       const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536), maximum: 65536, shared: true });
       const f = new Float32Array(memory.buffer);
       for (let i = 0; i < 2 * n * n; i++) f[a / 4 + i] = Math.sin(i * 0.37) * 2;
       const args = { a, b, c, m: n, n, k: n, scratch };
+      if (threads > 1) {
+        const pool = new GemmPool(memory, { threads, config: cfg });
+        return () => pool.gemmF32(args);
+      }
       return () => gemmF32(memory, args, { config: cfg });
     },
   };
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}; config ${JSON.stringify(config)}; median of ${reps} runs after warm-up, interleaved`);
   if (argv.includes("--sweep")) {
     const n = Number(opt("n") ?? 1024);
-    const cfgs = ["6,8,256,96,1024", "4,8,256,96,1024", "4,12,256,96,1024", "3,16,256,96,1024", "6,8,128,96,1024", "6,8,384,96,1024", "6,8,256,48,1024", "6,8,256,192,1024", "6,8,256,96,256", "6,8,256,96,512,2", "6,8,256,96,512,8"].map(parseConfig);
+    const cfgs = ["6,8,256,96,1024", "4,8,256,96,1024", "4,12,256,96,1020", "3,16,256,96,1024", "6,8,128,96,1024", "6,8,384,96,1024", "6,8,256,48,1024", "6,8,256,192,1024", "6,8,256,96,256", "6,8,256,96,512,2", "6,8,256,96,512,8"].map(parseConfig);
     const runs = await Promise.all(cfgs.map((c) => ours(`${c.mr}x${c.nr} kc${c.kc} mc${c.mc} nc${c.nc} u${c.unroll}`, c).setup(n)));
     runs.forEach((r) => r());
     const times = cfgs.map(() => [] as number[]);
@@ -92,7 +97,9 @@ async function main(): Promise<void> {
     cfgs.forEach((c, i) => console.log(`${n}³ ${c.mr}x${c.nr} kc=${c.kc} mc=${c.mc} nc=${c.nc} u=${c.unroll}: ${gflops(n, median(times[i])).toFixed(1)} GFLOP/s (median ${median(times[i]).toFixed(1)} ms)`));
     return;
   }
+  const threads = Number(opt("threads") ?? 2);
   const impls: Impl[] = [ours("linax-wasm-1t", config)];
+  if (threads > 1) impls.push(ours(`linax-wasm-${threads}t`, config, threads));
   if (!argv.includes("--no-tfjs")) impls.push(await tfjsWasm());
   for (const n of sizes) {
     const runs = await Promise.all(impls.map((im) => im.setup(n)));

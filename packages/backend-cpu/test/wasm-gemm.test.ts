@@ -237,3 +237,42 @@ test("in the FMA child, relaxed SIMD validates and only the FMA module uses f32x
   assert.ok(uses(buildGemmModule({ shared: true, config: { ...DEFAULT_GEMM_CONFIG, fma: true } })));
   assert.ok(!uses(buildGemmModule({ shared: true, config: DEFAULT_GEMM_CONFIG })));
 });
+
+test("the worker pool (2 and 3 threads) gives bit-identical results to one thread, on random and large shapes", async () => {
+  const { GemmPool } = await import("../src/wasm/threads/gemm-pool.ts");
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+  for (const threads of [2, 3]) {
+    for (const cfg of [MID, DEFAULT_GEMM_CONFIG].flatMap(fmaVariants)) {
+      // minFlop 0: even the smallest products are split over the threads.
+      const pool = new GemmPool(memory, { threads, config: cfg, minFlop: 0 });
+      try {
+        const cases: Case[] = [
+          ...randomCases(11, 12, 40),
+          { m: 130, n: 75, k: 64, transA: false, transB: true, batch: 1, bcast: "none", padA: 0, padB: 0, padC: 0 },
+          { m: 3, n: 300, k: 100, transA: true, transB: false, batch: 1, bcast: "none", padA: 0, padB: 0, padC: 1 },
+          { m: 40, n: 33, k: 70, transA: false, transB: false, batch: 9, bcast: "a", padA: 0, padB: 0, padC: 0 },
+        ];
+        // The pool's scratch: one block per thread, laid out from the case's scratch pointer on.
+        const poolRun = (args: GemmF32Args): void => {
+          const need = args.scratch + pool.scratchBytes();
+          if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+          pool.gemmF32(args);
+        };
+        cases.forEach((cs, q) => {
+          const one = check(memory, cs, cfg, q, (args) => gemmF32(memory, args, { config: cfg }));
+          const many = check(memory, cs, cfg, q, poolRun);
+          assert.deepEqual(many, one, `pool(${threads}) == one thread for ${JSON.stringify(cs)}`);
+        });
+        // The workers do take part: within a few calls of a product of some milliseconds they claim chunks.
+        const big: Case = { m: 240, n: 200, k: 300, transA: false, transB: false, batch: 1, bcast: "none", padA: 0, padB: 0, padC: 0 };
+        for (let r = 0; r < 20 && pool.workerChunks === 0; r++) check(memory, big, cfg, r, poolRun);
+        assert.ok(pool.workerChunks > 0, "the workers ran some chunks");
+        assert.throws(() => pool.gemmF32({ a: 0, b: 0, c: 0, m: 1, n: 1, k: 1, scratch: memory.buffer.byteLength - 64 }), (e: unknown) => e instanceof ValueError && /scratch/.test(e.message));
+      } finally {
+        pool.close();
+      }
+      assert.throws(() => pool.gemmF32({ a: 0, b: 0, c: 0, m: 1, n: 1, k: 1, scratch: 0 }), (e: unknown) => e instanceof ValueError && /closed/.test(e.message));
+    }
+  }
+  assert.throws(() => new GemmPool(new WebAssembly.Memory({ initial: 1 })), (e: unknown) => e instanceof ValueError && /shared/.test(e.message));
+});

@@ -1,0 +1,194 @@
+/**
+ * A worker pool for the WebAssembly GEMM routine: Node `worker_threads` over the SAME shared
+ * `WebAssembly.Memory`, each worker instantiating the same compiled module. A call is split with
+ * `gemmPartition` into one range per thread; the calling thread runs the first range itself and
+ * blocks in `Atomics.wait` until the workers have done theirs, so the call is synchronous, as the
+ * CPU backend's kernels are.
+ *
+ * Hand-off is through one small SharedArrayBuffer (no postMessage per call): the caller writes the
+ * module's raw arguments and a table of chunks (ranges), bumps a sequence number and
+ * `Atomics.notify`s; the workers, parked in `Atomics.wait` on that number, and the caller claim
+ * chunks with `Atomics.add` on a shared counter until none is left; each worker then stores the
+ * sequence number it finished (and whether it trapped) and notifies back. The worker's code is a
+ * plain JavaScript string (an `eval` worker), so no TypeScript loader is needed in the worker.
+ *
+ * Results are bit-identical to the single-thread `gemmF32` (each element of C is summed the same
+ * way whichever range computes it). Blocking the calling thread needs `Atomics.wait`, which Node
+ * allows on its main thread; a browser page's main thread does not (use the pool from a worker).
+ */
+import { Worker } from "node:worker_threads";
+import { ValueError } from "@linax-ts/core";
+import { defaultGemmConfig, fullRange, gemmKernel, gemmModule, gemmPartition, gemmRawArgs, type GemmF32Args, type GemmRange } from "../gemm-call.ts";
+import { gemmScratchBytes, type GemmConfig } from "../gemm.ts";
+
+// Layout of the pool's control block (Int32 slots), shared by the caller and every worker.
+const SEQ = 0; // bumped by the caller for each call (or with QUIT set)
+const QUIT = 1; // 1: the workers exit
+const NEXT = 2; // the next unclaimed chunk (Atomics.add)
+const NCHUNKS = 3;
+const RAW = 4; // the 12 raw arguments of the gemm export before the range
+const SCRATCH = 16; // scratch of thread 0; thread w uses SCRATCH + w·PER
+const PER = 17;
+const CLAIMED = 18; // chunks the workers have run, in all (a statistic)
+const WORKER_SLOTS = 19; // per worker w ≥ 1: DONE (last SEQ finished), FAILED (1 if it trapped)
+const MAX_THREADS = 64;
+const CHUNKS = WORKER_SLOTS + 2 * MAX_THREADS; // 6 Int32 per chunk: b0, b1, i0, i1, j0, j1
+const MAX_CHUNKS = 256;
+const SLOTS = CHUNKS + 6 * MAX_CHUNKS;
+/** Chunks per thread: more than one so that a thread slowed by other load hands work to the others. */
+const CHUNKS_PER_THREAD = 4;
+
+/** Claims chunks until none is left (the same loop in the caller and in the workers). */
+const CLAIM_LOOP = (gemm: string, c: string, scratch: string): string => `
+  for (;;) {
+    const q = Atomics.add(${c}, ${NEXT}, 1);
+    if (q >= ${c}[${NCHUNKS}]) break;
+    Atomics.add(${c}, ${CLAIMED}, 1);
+    const o = ${CHUNKS} + 6 * q;
+    ${gemm}(${Array.from({ length: 12 }, (_, i) => `${c}[${RAW + i}]`).join(", ")}, ${c}[o], ${c}[o + 1], ${c}[o + 2], ${c}[o + 3], ${c}[o + 4], ${c}[o + 5], ${scratch});
+  }`;
+
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, control, id } = workerData;
+const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const c = new Int32Array(control);
+const doneSlot = ${WORKER_SLOTS} + 2 * id, failedSlot = doneSlot + 1;
+let seen = 0;
+for (;;) {
+  Atomics.wait(c, ${SEQ}, seen);
+  seen = Atomics.load(c, ${SEQ});
+  if (Atomics.load(c, ${QUIT}) === 1) break;
+  let failed = 0;
+  try {
+    const scratch = c[${SCRATCH}] + id * c[${PER}];
+    ${CLAIM_LOOP("gemm", "c", "scratch")}
+  } catch (e) {
+    failed = 1;
+  }
+  Atomics.store(c, failedSlot, failed);
+  Atomics.store(c, doneSlot, seen);
+  Atomics.notify(c, doneSlot);
+}
+`;
+
+/** Calls below this many FLOP (2·m·n·k·batch) run on the calling thread alone: waking a worker costs more. */
+export const GEMM_POOL_MIN_FLOP = 2 * 64 ** 3;
+
+/** Threads over one shared memory running the GEMM routine. */
+export class GemmPool {
+  readonly memory: WebAssembly.Memory;
+  readonly config: GemmConfig;
+  /** Threads a call may use, the calling thread included. */
+  readonly threads: number;
+  /** Calls below this many FLOP run on the calling thread alone. */
+  readonly minFlop: number;
+  readonly #workers: Worker[];
+  readonly #control = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
+  #seq = 0;
+  #closed = false;
+
+  /**
+   * `threads` (default 2) counts the calling thread: `threads − 1` workers are started. The memory
+   * must be shared. Workers are unref'd, so an idle pool does not keep the process alive.
+   */
+  constructor(memory: WebAssembly.Memory, opts: { threads?: number; config?: GemmConfig; minFlop?: number } = {}) {
+    if (typeof SharedArrayBuffer === "undefined" || !(memory.buffer instanceof SharedArrayBuffer)) {
+      throw new ValueError("GemmPool: the memory must be a shared WebAssembly.Memory (use gemmF32 on one thread otherwise)");
+    }
+    const threads = opts.threads ?? 2;
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new ValueError(`GemmPool: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
+    this.memory = memory;
+    this.config = opts.config ?? defaultGemmConfig();
+    this.threads = threads;
+    this.minFlop = opts.minFlop ?? GEMM_POOL_MIN_FLOP;
+    const module = gemmModule(true, this.config);
+    this.#workers = Array.from({ length: threads - 1 }, (_, q) => {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: this.#control.buffer, id: q + 1 } });
+      worker.unref();
+      return worker;
+    });
+  }
+
+  /** Bytes of scratch a call needs: one block of `gemmScratchBytes(config)` per thread. */
+  scratchBytes(): number {
+    return this.threads * gemmScratchBytes(this.config);
+  }
+
+  /**
+   * C[t] = op(A[t])·op(B[t]) as {@link gemmF32}, split over the pool's threads; `args.scratch`
+   * must hold `scratchBytes()` bytes (thread w uses the w-th block of `gemmScratchBytes(config)`).
+   * The call is cut into a few chunks per thread (gemmPartition) that the threads claim one at a
+   * time, so a thread slowed by other work on the machine leaves its share to the others. Small
+   * calls (below `minFlop`, default {@link GEMM_POOL_MIN_FLOP}) run on the calling thread alone.
+   */
+  gemmF32(args: GemmF32Args): void {
+    if (this.#closed) throw new ValueError("GemmPool.gemmF32: the pool is closed");
+    const per = gemmScratchBytes(this.config);
+    const raw = gemmRawArgs(this.memory, args, this.config);
+    const bytes = this.memory.buffer.byteLength;
+    if (args.scratch + this.threads * per > bytes) throw new ValueError(`GemmPool.gemmF32: scratch (${this.threads}×${per} bytes at ${args.scratch}) runs past the end of the memory (${bytes} bytes)`);
+    const kernel = gemmKernel(this.memory, this.config);
+    const flop = 2 * args.m * args.n * args.k * (args.batch ?? 1);
+    const ranges: GemmRange[] = this.threads === 1 || flop < this.minFlop ? [fullRange(args)] : gemmPartition(args, Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads), this.config);
+    if (ranges.length === 1) {
+      const g = ranges[0];
+      kernel(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch);
+      return;
+    }
+    const c = this.#control;
+    raw.forEach((v, i) => (c[RAW + i] = v));
+    c[SCRATCH] = args.scratch;
+    c[PER] = per;
+    ranges.forEach((g, q) => c.set([g.b0, g.b1, g.i0, g.i1, g.j0, g.j1], CHUNKS + 6 * q));
+    c[NCHUNKS] = ranges.length;
+    Atomics.store(c, NEXT, 0);
+    this.#seq = (this.#seq + 1) | 0;
+    Atomics.store(c, SEQ, this.#seq);
+    Atomics.notify(c, SEQ);
+    let error: unknown;
+    try {
+      for (;;) {
+        const q = Atomics.add(c, NEXT, 1);
+        if (q >= ranges.length) break;
+        const g = ranges[q];
+        kernel(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch);
+      }
+    } catch (e) {
+      error = e;
+      Atomics.store(c, NEXT, ranges.length); // the workers stop claiming
+    }
+    let workerFailed = false;
+    for (let w = 1; w < this.threads; w++) {
+      const slot = WORKER_SLOTS + 2 * w;
+      // Wait until this worker reports the current call done.
+      for (;;) {
+        const done = Atomics.load(c, slot);
+        if (done === this.#seq) break;
+        Atomics.wait(c, slot, done);
+      }
+      if (Atomics.load(c, slot + 1) === 1) workerFailed = true;
+    }
+    if (error !== undefined) throw error;
+    if (workerFailed) throw new RangeError("GemmPool.gemmF32: a worker's gemm trapped (out-of-bounds access)");
+  }
+
+  /** Chunks the workers (not the calling thread) have run since the pool started. */
+  get workerChunks(): number {
+    return Atomics.load(this.#control, CLAIMED);
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const c = this.#control;
+    Atomics.store(c, QUIT, 1);
+    Atomics.store(c, SEQ, (this.#seq + 1) | 0);
+    Atomics.notify(c, SEQ);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
