@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const roots = process.argv.slice(2);
-const searchRoots = roots.length > 0 ? roots : ["packages", "property-tests"];
+const searchRoots = roots.length > 0 ? roots : ["packages", "property-tests", "examples", "apps"];
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir)) {
