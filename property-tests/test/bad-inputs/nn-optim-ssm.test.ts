@@ -28,6 +28,11 @@ const rowsNn: Row[] = [
   ["nn.Dropout p = NaN", () => new nn.Dropout(NaN), ValueError, /got NaN/],
   ["nn.Dropout p as a string", () => new nn.Dropout("0.5" as never), ValueError, /Dropout: p must be in \[0, 1\]/],
   ["nn.Dropout option typo", () => new nn.Dropout(0.5, { inferance: true } as never), ValueError, /Dropout: unknown option 'inferance'; the options are inference/],
+  ["nn.Dropout.call option typo", () => new nn.Dropout(0.5).call(np.ones([2]), { inferance: true } as never), ValueError, /Dropout\.call: unknown option 'inferance'; the options are key, inference/],
+  ["nn.MultiheadAttention.call option typo", () => {
+    const m = new nn.MultiheadAttention(2, 4, { key });
+    m.call(np.ones([3, 4]), np.ones([3, 4]), np.ones([3, 4]), { casual: true } as never);
+  }, ValueError, /MultiheadAttention\.call: unknown option 'casual'; the options are key, inference, mask, causal, keyPaddingMask/],
   ["nn.Dropout training without a key", () => new nn.Dropout(0.5).call(np.ones([2])), ValueError, /Dropout: a `key` is required in training mode/],
   ["nn.Conv1d inChannels 0", () => new nn.Conv1d(0, 2, 3, { key }), ValueError, /Conv: inChannels must be a positive integer; got 0/],
   ["nn.Conv1d kernel 0", () => new nn.Conv1d(1, 2, 0, { key }), ValueError, /Conv: kernelSize must be a positive integer; got 0/],

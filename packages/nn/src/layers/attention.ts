@@ -140,6 +140,7 @@ export class MultiheadAttention extends Module {
    * `[qSeq, outputSize]`. Masks: `mask`, `causal`, `keyPaddingMask` (combined with AND).
    */
   call(query: Array, keyIn: Array, value: Array, opts: MultiheadAttentionCallOptions = {}): Array {
+    checkKeys("MultiheadAttention.call", opts, ["key", "inference", "mask", "causal", "keyPaddingMask"]);
     const [qSeq] = query.shape;
     const [kvSeq] = keyIn.shape;
     if (value.shape[0] !== kvSeq) throw new ShapeError(`MultiheadAttention: key and value must have the same sequence length; got ${kvSeq} and ${value.shape[0]}`);

@@ -100,6 +100,7 @@ export class BatchNorm extends StatefulLayer {
 
   /** `x`: shape `[inputSize, ...]` (one example; the batch is the vmapped axis). */
   call(x: Array, state: State, opts: BatchNormCallOptions = {}): [Array, State] {
+    checkKeys("BatchNorm.call", opts, ["key", "inference", "mask"]);
     if (x.ndim === 0 || x.shape[0] !== this.inputSize) throw new ShapeError(`BatchNorm: expected an input of shape [${this.inputSize}, ...]; got [${x.shape.join(", ")}]`);
     const inf = opts.inference ?? this.inference;
     const m = this.momentum;

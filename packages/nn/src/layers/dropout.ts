@@ -22,6 +22,7 @@ export class Dropout extends Module {
   }
 
   call(x: Array, opts: CallOptions = {}): Array {
+    checkKeys("Dropout.call", opts, ["key", "inference"]);
     const inf = opts.inference ?? this.inference;
     if (inf || this.p === 0) return x;
     if (opts.key === undefined) throw new ValueError("Dropout: a `key` is required in training mode (pass { key }, or switch to inference mode with nn.inference(model))");
