@@ -83,8 +83,8 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}; config ${JSON.stringify(config)}; median of ${reps} runs after warm-up, interleaved`);
   if (argv.includes("--sweep")) {
     const n = Number(opt("n") ?? 1024);
-    const cfgs = ["6,8,256,96,1024", "4,8,256,96,1024", "4,12,256,96,1020", "3,16,256,96,1024", "6,8,128,96,1024", "6,8,384,96,1024", "6,8,256,48,1024", "6,8,256,192,1024", "6,8,256,96,256", "6,8,256,96,512,2", "6,8,256,96,512,8"].map(parseConfig);
-    const runs = await Promise.all(cfgs.map((c) => ours(`${c.mr}x${c.nr} kc${c.kc} mc${c.mc} nc${c.nc} u${c.unroll}`, c).setup(n)));
+    const cfgs = (opt("cfgs") ?? "6,8,256,96,1024,4;6,8,256,96,1024,1;4,8,256,96,1024,1;4,8,256,96,1024,2;5,8,256,95,1024,1;3,16,256,96,1024,1;4,12,256,96,1020,1;2,16,256,96,1024,1").split(";").map(parseConfig);
+    const runs = await Promise.all(cfgs.map((c: GemmConfig) => ours(`${c.mr}x${c.nr} kc${c.kc} mc${c.mc} nc${c.nc} u${c.unroll}`, c).setup(n)));
     runs.forEach((r) => r());
     const times = cfgs.map(() => [] as number[]);
     for (let r = 0; r < reps; r++) {

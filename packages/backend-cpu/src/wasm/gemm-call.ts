@@ -63,10 +63,14 @@ export type GemmRawArgs = [a: number, b: number, c: number, k: number, rsA: numb
 type GemmExport = (...args: number[]) => void;
 
 let relaxed: boolean | undefined;
-/** The config used when none is given: the default blocking, FMA where relaxed SIMD validates. */
+/**
+ * The config used when none is given: {@link DEFAULT_GEMM_CONFIG} (mul + add), or where relaxed
+ * SIMD validates, FMA on a 6×8 tile (no product temporary, so 12 accumulators fit in registers;
+ * measured ~8% faster than 5×8 with FMA at 1024³).
+ */
 export function defaultGemmConfig(): GemmConfig {
   relaxed ??= hasRelaxedSimd();
-  return { ...DEFAULT_GEMM_CONFIG, fma: relaxed };
+  return relaxed ? { ...DEFAULT_GEMM_CONFIG, mr: 6, mc: 96, fma: true } : DEFAULT_GEMM_CONFIG;
 }
 
 const configKey = (shared: boolean, c: GemmConfig): string => `${shared ? "s" : "u"}:${c.mr},${c.nr},${c.kc},${c.mc},${c.nc},${c.unroll},${c.fma ? 1 : 0}`;

@@ -35,8 +35,13 @@ const MAX_THREADS = 64;
 const CHUNKS = WORKER_SLOTS + 2 * MAX_THREADS; // 6 Int32 per chunk: b0, b1, i0, i1, j0, j1
 const MAX_CHUNKS = 256;
 const SLOTS = CHUNKS + 6 * MAX_CHUNKS;
-/** Chunks per thread: more than one so that a thread slowed by other load hands work to the others. */
+/**
+ * Up to this many chunks per thread, so that a thread slowed by other load on the machine hands
+ * work to the others; but no chunk below CHUNK_MIN_FLOP, since each chunk packs its own copy of B
+ * and a worker takes some microseconds to wake.
+ */
 const CHUNKS_PER_THREAD = 4;
+const CHUNK_MIN_FLOP = 2 ** 24;
 
 /** Claims chunks until none is left (the same loop in the caller and in the workers). */
 const CLAIM_LOOP = (gemm: string, c: string, scratch: string): string => `
@@ -130,7 +135,7 @@ export class GemmPool {
     if (args.scratch + this.threads * per > bytes) throw new ValueError(`GemmPool.gemmF32: scratch (${this.threads}×${per} bytes at ${args.scratch}) runs past the end of the memory (${bytes} bytes)`);
     const kernel = gemmKernel(this.memory, this.config);
     const flop = 2 * args.m * args.n * args.k * (args.batch ?? 1);
-    const ranges: GemmRange[] = this.threads === 1 || flop < this.minFlop ? [fullRange(args)] : gemmPartition(args, Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads), this.config);
+    const ranges: GemmRange[] = this.threads === 1 || flop < this.minFlop ? [fullRange(args)] : gemmPartition(args, Math.max(this.threads, Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads, Math.floor(flop / CHUNK_MIN_FLOP))), this.config);
     if (ranges.length === 1) {
       const g = ranges[0];
       kernel(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch);
