@@ -6,8 +6,9 @@
  *   x_t = exp(Δ_t A) ⊙ x_{t-1} + Δ_t B_t u_t          (per channel d and state n; x_{-1} = 0)
  *   y_t = Σ_n C_t[n] x_t[·, n] + D ⊙ u_t,   out = y ⊙ silu(z)  (when z is given)
  *
- * `u, Δ, z: [batch, D, L]`, `A: [D, N]`, `B, C: [batch, N, L]` (input-dependent) or `[D, N]`
- * (fixed), `D, deltaBias: [D]`. With a complex `A` the state is complex and (as the reference)
+ * `u, Δ, z: [batch, D, L]`, `A: [D, N]`, `B, C: [batch, N, L]` (input-dependent),
+ * `[batch, G, N, L]` (input-dependent, grouped: channel d reads group `floor(d / (D / G))`, as the
+ * reference's `repeat(B, "B G N L -> B (G H) N L")`) or `[D, N]` (fixed), `D, deltaBias: [D]`. With a complex `A` the state is complex and (as the reference)
  * the output is `2·Re(y)`.
  *
  * The parallel form runs the recurrence as `lax.linearRecurrence` over the time axis (one O(L)
@@ -19,7 +20,12 @@
  * `discretization: "exptrap"` is Mamba-3's exponential-trapezoidal rule (an extension: the
  * reference has only Mamba-1's rule, called "zoh" here):
  *   x_t = α_t x_{t-1} + (1-λ) Δ_t α_t B_{t-1} u_{t-1} + λ Δ_t B_t u_t,   α_t = exp(Δ_t A),
- * with the trapezoid weight `λ = trapezoidLambda` (default ½); λ = 1 is Mamba-1's rule.
+ * with the trapezoid weight `λ = trapezoidLambda` (default ½; Mamba-3 makes it data dependent,
+ * `σ(projection)`, a `[batch, D, L]` array here); λ = 1 is Mamba-1's rule. This is the recurrence
+ * of the official Mamba-3 reference (`mamba_ssm/modules/mamba3_simple.py`, `_recurrence`:
+ * `γ_t = λ_t Δ_t`, `β_t = (1 − λ_t) Δ_t exp(Δ_t A)`, no β term at the first step), generalised
+ * from its scalar-per-head A to Mamba-1's `[D, N]` A; checked against a numpy transcription of
+ * it in testdata/ssm/mamba3-exptrap.json.
  */
 import { Array, DTypeError, ShapeError, ValueError, checkpoint, isComplex, lax, np } from "@linax-ts/core";
 
@@ -60,13 +66,16 @@ function fmt(x: Array): string {
   return `[${x.shape.join(", ")}] ${x.dtype}`;
 }
 
+/** How B or C is given: fixed `[D, N]`, input-dependent `[batch, N, L]`, or grouped `[batch, G, N, L]`. */
+type BCKind = "fixed" | "variable" | "grouped";
+
 interface Checked {
   batch: number;
   Dch: number;
   L: number;
   N: number;
-  variableB: boolean;
-  variableC: boolean;
+  kindB: BCKind;
+  kindC: BCKind;
 }
 
 function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: SelectiveScanOptions): Checked {
@@ -80,13 +89,16 @@ function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: Sele
   same("z", o.z);
   if (A.ndim !== 2 || A.shape[0] !== Dch) throw new ShapeError(`${op}: A must be [D, N] with D = ${Dch}; got ${fmt(A)}`);
   const N = A.shape[1];
-  const bc = (name: string, x: Array): boolean => {
-    if (x.ndim === 3 && x.shape[0] === batch && x.shape[1] === N && x.shape[2] === L) return true;
-    if (x.ndim === 2 && x.shape[0] === Dch && x.shape[1] === N) return false;
-    throw new ShapeError(`${op}: ${name} must be [batch, N, L] = [${batch}, ${N}, ${L}] (input-dependent) or [D, N] = [${Dch}, ${N}] (fixed); got ${fmt(x)}`);
+  const bc = (name: string, x: Array): BCKind => {
+    if (x.ndim === 3 && x.shape[0] === batch && x.shape[1] === N && x.shape[2] === L) return "variable";
+    if (x.ndim === 4 && x.shape[0] === batch && x.shape[1] >= 1 && Dch % x.shape[1] === 0 && x.shape[2] === N && x.shape[3] === L) return "grouped";
+    if (x.ndim === 2 && x.shape[0] === Dch && x.shape[1] === N) return "fixed";
+    throw new ShapeError(
+      `${op}: ${name} must be [batch, N, L] = [${batch}, ${N}, ${L}] (input-dependent), [batch, G, N, L] = [${batch}, G, ${N}, ${L}] with G dividing D = ${Dch} (grouped) or [D, N] = [${Dch}, ${N}] (fixed); got ${fmt(x)}`,
+    );
   };
-  const variableB = bc("B", B);
-  const variableC = bc("C", C);
+  const kindB = bc("B", B);
+  const kindC = bc("C", C);
   for (const [name, x] of [["D", o.D], ["deltaBias", o.deltaBias]] as const) {
     if (x && (x.ndim !== 1 || x.shape[0] !== Dch)) throw new ShapeError(`${op}: ${name} must be [D] = [${Dch}]; got ${fmt(x)}`);
   }
@@ -107,26 +119,35 @@ function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: Sele
   const lam = o.trapezoidLambda ?? 0.5;
   if (typeof lam === "number" && !(lam >= 0 && lam <= 1)) throw new ValueError(`${op}: trapezoidLambda must be in [0, 1]; got ${lam}`);
   if (typeof lam !== "number") same("trapezoidLambda", lam);
-  return { batch, Dch, L, N, variableB, variableC };
+  return { batch, Dch, L, N, kindB, kindC };
 }
 
-/** `[batch, N, T]` (input-dependent) → `[batch, 1, T, N]`; fixed `[D, N]` → `[1, D, 1, N]`: broadcastable against `[batch, D, T, N]`. */
-function expandBC(x: Array, variable: boolean): Array {
-  return variable ? np.expandDims(np.swapaxes(x, 1, 2), 1) : np.expandDims(np.expandDims(x, 1), 0);
+/**
+ * `[batch, N, T]` (input-dependent) → `[batch, 1, T, N]`; grouped `[batch, G, N, T]` → each
+ * group repeated over its `D / G` channels, `[batch, D, T, N]`; fixed `[D, N]` → `[1, D, 1, N]`:
+ * broadcastable against `[batch, D, T, N]`.
+ */
+function expandBC(x: Array, kind: BCKind, Dch: number): Array {
+  if (kind === "variable") return np.expandDims(np.swapaxes(x, 1, 2), 1);
+  if (kind === "fixed") return np.expandDims(np.expandDims(x, 1), 0);
+  const [b, G, N, T] = x.shape;
+  const t = np.expandDims(np.swapaxes(x, 2, 3), 2); // [b, G, 1, T, N]
+  return np.broadcastTo(t, [b, G, Dch / G, T, N]).reshape([b, Dch, T, N]);
 }
 
 /**
  * One chunk of the scan: the states `[batch, D, T, N]` from the initial state `h0`, and the
  * readout. `uPrev`, `bPrev` (exptrap only) are u and B one step back.
  */
-function chunkStates(h0: Array | null, u: Array, delta: Array, A: Array, B: Array, variableB: boolean, disc: SelectiveScanDiscretization, lam: number | Array, uPrev: Array | null, bPrev: Array | null): Array {
+function chunkStates(h0: Array | null, u: Array, delta: Array, A: Array, B: Array, kindB: BCKind, disc: SelectiveScanDiscretization, lam: number | Array, uPrev: Array | null, bPrev: Array | null): Array {
   // deltaA = exp(einsum('bdl,dn->bdln', delta, A)); deltaB_u = einsum('bdl,b?nl,bdl->bdln', delta, B, u).
   const d4 = np.expandDims(delta, 3);
   const dA = np.exp(np.multiply(d4, np.expandDims(np.expandDims(A, 1), 0)));
-  let drive = np.multiply(np.expandDims(np.multiply(delta, u), 3), expandBC(B, variableB));
+  const Dch = u.shape[1];
+  let drive = np.multiply(np.expandDims(np.multiply(delta, u), 3), expandBC(B, kindB, Dch));
   if (disc === "exptrap") {
     // λ Δ_t B_t u_t + (1-λ) Δ_t α_t B_{t-1} u_{t-1}.
-    const prev = np.multiply(np.expandDims(np.multiply(delta, uPrev as Array), 3), expandBC(bPrev as Array, variableB));
+    const prev = np.multiply(np.expandDims(np.multiply(delta, uPrev as Array), 3), expandBC(bPrev as Array, kindB, Dch));
     const l = typeof lam === "number" ? lam : np.expandDims(lam, 3);
     drive = np.add(np.multiply(drive, l), np.multiply(np.multiply(prev, dA), np.subtract(1, l)));
   }
@@ -144,8 +165,8 @@ function chunkStates(h0: Array | null, u: Array, delta: Array, A: Array, B: Arra
 }
 
 /** `Σ_n C[n] x[..., n]` → `[batch, D, T]`, `2·Re(·)` for a complex state. */
-function readout(xs: Array, C: Array, variableC: boolean): Array {
-  const y = np.sum(np.multiply(xs, expandBC(C, variableC)), { axis: 3 });
+function readout(xs: Array, C: Array, kindC: BCKind): Array {
+  const y = np.sum(np.multiply(xs, expandBC(C, kindC, xs.shape[1])), { axis: 3 });
   return isComplex(y.dtype) ? np.multiply(np.real(y), 2) : y;
 }
 
@@ -157,7 +178,9 @@ function readout(xs: Array, C: Array, variableC: boolean): Array {
 export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Array, opts: SelectiveScanOptions & { returnLastState: true }): [Array, Array];
 export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Array, opts?: SelectiveScanOptions): Array;
 export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Array, opts: SelectiveScanOptions = {}): Array | [Array, Array] {
-  const { batch, Dch, L, N, variableB, variableC } = checkArgs(u, delta, A, B, C, opts);
+  const { batch, Dch, L, N, kindB, kindC } = checkArgs(u, delta, A, B, C, opts);
+  const variableB = kindB !== "fixed";
+  const variableC = kindC !== "fixed";
   const disc = opts.discretization ?? "zoh";
   const lam = opts.trapezoidLambda ?? 0.5;
   const T = Math.min(opts.chunkSize ?? 64, Math.max(L, 1));
@@ -167,7 +190,10 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
   if (opts.deltaSoftplus) dt = torchSoftplus(dt);
   const h0 = opts.initialState ? opts.initialState.astype(stateDtype) : np.zeros([batch, Dch, N], { dtype: stateDtype });
   // exptrap's previous-step terms; a carried state has no previous input here (B u = 0), as at t = 0.
-  const shiftL = (x: Array): Array => lax.sliceInDim(np.pad(x, [[0, 0], [0, 0], [1, 0]]), 0, x.shape[2], 1, 2);
+  const shiftL = (x: Array): Array => {
+    const ax = x.ndim - 1;
+    return lax.sliceInDim(np.pad(x, x.shape.map((_, i) => (i === ax ? [1, 0] : [0, 0])) as [number, number][]), 0, x.shape[ax], 1, ax);
+  };
   const uPrev = disc === "exptrap" ? shiftL(u) : null;
   const bPrev = disc === "exptrap" && variableB ? shiftL(B) : disc === "exptrap" ? B : null;
 
@@ -175,15 +201,15 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
   const lamArr = typeof lam === "number" || disc !== "exptrap" ? null : lam;
   const lamNum = typeof lam === "number" ? lam : 0.5;
   const body = checkpoint((h: Array, uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null, lc: Array | null): [Array, Array] => {
-    const xs = chunkStates(h, uc, dc, A, Bc, variableB, disc, lc ?? lamNum, up, bp);
+    const xs = chunkStates(h, uc, dc, A, Bc, kindB, disc, lc ?? lamNum, up, bp);
     const Tc = uc.shape[2];
-    return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape(h.shape), readout(xs, Cc, variableC)];
+    return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape(h.shape), readout(xs, Cc, kindC)];
   });
   // The single-chunk case from a zero state: no state to fold in.
   const single = checkpoint((uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null, lc: Array | null): [Array, Array] => {
-    const xs = chunkStates(null, uc, dc, A, Bc, variableB, disc, lc ?? lamNum, up, bp);
+    const xs = chunkStates(null, uc, dc, A, Bc, kindB, disc, lc ?? lamNum, up, bp);
     const Tc = uc.shape[2];
-    return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape([batch, Dch, N]), readout(xs, Cc, variableC)];
+    return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape([batch, Dch, N]), readout(xs, Cc, kindC)];
   });
 
   let y: Array;
@@ -197,9 +223,12 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
     // Pad to a whole number of chunks with Δ = 0 (exp(0·A) = 1, drive 0: the state is unchanged).
     const nc = Math.ceil(L / T);
     const pad = nc * T - L;
-    const padL = (x: Array): Array => (pad ? np.pad(x, [[0, 0], [0, 0], [0, pad]]) : x);
-    // [b, X, L] → [nc, b, X, T] (the scanned axis first).
-    const chunks = (x: Array): Array => np.moveaxis(padL(x).reshape([x.shape[0], x.shape[1], nc, T]), 2, 0);
+    // Time is the last axis: [b, X, L] → [nc, b, X, T] (grouped [b, G, N, L] → [nc, b, G, N, T]), the scanned axis first.
+    const chunks = (x: Array): Array => {
+      const ax = x.ndim - 1;
+      const p = pad ? np.pad(x, x.shape.map((_, i) => (i === ax ? [0, pad] : [0, 0])) as [number, number][]) : x;
+      return np.moveaxis(p.reshape([...x.shape.slice(0, ax), nc, T]), ax, 0);
+    };
     const xs = {
       u: chunks(u),
       d: chunks(dt),
@@ -238,15 +267,16 @@ export function selectiveScanInitState(batch: number, Dch: number, N: number, op
 
 /** Options of `selectiveScanStep`: `selectiveScan`'s, and whether B / C are fixed `[D, N]`. */
 export interface SelectiveScanStepOptions extends Omit<SelectiveScanOptions, "returnLastState" | "chunkSize" | "initialState"> {
-  /** B is a fixed `[D, N]` (default false: input-dependent `[batch, N]`). */
+  /** B is a fixed `[D, N]` (default false: input-dependent `[batch, N]`, or grouped `[batch, G, N]`). */
   fixedB?: boolean;
-  /** C is a fixed `[D, N]` (default false: input-dependent `[batch, N]`). */
+  /** C is a fixed `[D, N]` (default false: input-dependent `[batch, N]`, or grouped `[batch, G, N]`). */
   fixedC?: boolean;
 }
 
 /**
  * One step of the selective scan (its recurrent form, for inference): `u, delta, z: [batch, D]`,
- * `B, C: [batch, N]` (or fixed `[D, N]`, see `fixedB`/`fixedC`) → `[out [batch, D], state]`.
+ * `B, C: [batch, N]`, grouped `[batch, G, N]` (or fixed `[D, N]`, see `fixedB`/`fixedC`) →
+ * `[out [batch, D], state]`.
  * Stepping a sequence from `selectiveScanInitState` equals `selectiveScan` on it.
  */
 export function selectiveScanStep(state: SelectiveScanState, u: Array, delta: Array, A: Array, B: Array, C: Array, opts: SelectiveScanStepOptions = {}): [Array, SelectiveScanState] {
@@ -256,8 +286,13 @@ export function selectiveScanStep(state: SelectiveScanState, u: Array, delta: Ar
   if (!isBD(u) || !isBD(delta) || (opts.z && !isBD(opts.z))) throw new ShapeError(`${op}: u, delta, z must be [batch, D] = [${batch}, ${Dch}] (the state's); got u ${fmt(u)}, delta ${fmt(delta)}`);
   if (A.ndim !== 2 || A.shape[0] !== Dch || A.shape[1] !== N) throw new ShapeError(`${op}: A must be [D, N] = [${Dch}, ${N}]; got ${fmt(A)}`);
   const bc = (name: string, x: Array, fixed: boolean): Array => {
+    if (!fixed && x.ndim === 3 && x.shape[0] === batch && x.shape[1] >= 1 && Dch % x.shape[1] === 0 && x.shape[2] === N) {
+      // Grouped: each group's row repeated over its D / G channels → [batch, D, N].
+      const G = x.shape[1];
+      return np.broadcastTo(np.expandDims(x, 2), [batch, G, Dch / G, N]).reshape([batch, Dch, N]);
+    }
     const want = fixed ? [Dch, N] : [batch, N];
-    if (x.ndim !== 2 || x.shape[0] !== want[0] || x.shape[1] !== want[1]) throw new ShapeError(`${op}: ${name} must be [${want.join(", ")}] (${fixed ? "fixed" : "input-dependent"}); got ${fmt(x)}`);
+    if (x.ndim !== 2 || x.shape[0] !== want[0] || x.shape[1] !== want[1]) throw new ShapeError(`${op}: ${name} must be [${want.join(", ")}] (${fixed ? "fixed" : "input-dependent; or grouped [batch, G, N] with G dividing D"}); got ${fmt(x)}`);
     // → broadcastable against [batch, D, N].
     return fixed ? np.expandDims(x, 0) : np.expandDims(x, 1);
   };
