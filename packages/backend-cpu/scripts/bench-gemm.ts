@@ -3,9 +3,10 @@
  * interleaved in one process: n×n·n×n at 256³, 512³, 1024³; median of R timed runs after warm-up.
  *
  *   npx tsx packages/backend-cpu/scripts/bench-gemm.ts [--reps 7] [--sizes 256,512,1024]
- *       [--config mr,nr,kc,mc,nc,unroll] [--sweep] [--no-tfjs] [--threads 2]
+ *       [--config mr,nr,kc,mc,nc,unroll] [--sweep [--cfgs "5,8,256,95,1024,1;…"]] [--no-tfjs] [--jaxjs] [--threads 2]
  *
- * `--sweep` times a few blockings of the single-thread kernel at 1024³ (for tuning).
+ * `--sweep` times a few blockings of the single-thread kernel at 1024³ (for tuning). `--jaxjs` adds
+ * @jax-js/jax on its wasm device. Ratios are ours over each peer, measured in the same rounds.
  */
 import { gemmF32, defaultGemmConfig, gemmScratchBytes, type GemmConfig } from "../src/wasm/gemm-call.ts";
 import { GemmPool } from "../src/wasm/threads/gemm-pool.ts";
@@ -32,7 +33,7 @@ const gflops = (n: number, ms: number): number => (2 * n ** 3) / ms / 1e6;
 
 interface Impl {
   name: string;
-  setup(n: number): Promise<() => void> | (() => void);
+  setup(n: number): Promise<() => void | Promise<void>> | (() => void | Promise<void>);
 }
 
 /** Our kernel on one heap-like memory: A, B, C and a scratch block at 64-byte aligned addresses. */
@@ -79,6 +80,27 @@ async function tfjsWasm(): Promise<Impl> {
   };
 }
 
+/** jax-js on its wasm device (single-threaded in Node: its pool needs the Web Worker global). */
+async function jaxjsWasm(): Promise<Impl> {
+  const g = globalThis as { navigator?: unknown };
+  g.navigator ??= { userAgent: "node", hardwareConcurrency: 2 };
+  const jax = (await import(["@jax-js", "jax"].join("/"))) as typeof import("@jax-js/jax");
+  const devices = await jax.init("wasm");
+  if (!devices.includes("wasm")) throw new Error("jax-js: no wasm device");
+  jax.defaultDevice("wasm");
+  return {
+    name: "jaxjs-wasm",
+    setup(n) {
+      const a = jax.random.normal(jax.random.key(0), [n, n]);
+      const b = jax.random.normal(jax.random.key(1), [n, n]);
+      return async () => {
+        const y = jax.numpy.matmul(a.ref, b.ref);
+        (await y.blockUntilReady()).dispose();
+      };
+    },
+  };
+}
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}; config ${JSON.stringify(config)}; median of ${reps} runs after warm-up, interleaved`);
   if (argv.includes("--sweep")) {
@@ -101,21 +123,25 @@ async function main(): Promise<void> {
   const impls: Impl[] = [ours("linax-wasm-1t", config)];
   if (threads > 1) impls.push(ours(`linax-wasm-${threads}t`, config, threads));
   if (!argv.includes("--no-tfjs")) impls.push(await tfjsWasm());
+  if (argv.includes("--jaxjs")) impls.push(await jaxjsWasm());
   for (const n of sizes) {
     const runs = await Promise.all(impls.map((im) => im.setup(n)));
-    for (let w = 0; w < 2; w++) runs.forEach((r) => r());
+    for (let w = 0; w < 2; w++) for (const r of runs) await r();
     const times = impls.map(() => [] as number[]);
     const rn = n <= 256 ? reps * 4 : reps;
     for (let r = 0; r < rn; r++) {
-      runs.forEach((run, i) => {
+      for (let i = 0; i < runs.length; i++) {
         const t = performance.now();
-        run();
+        await runs[i]();
         times[i].push(performance.now() - t);
-      });
+      }
     }
     const g = times.map((t) => gflops(n, median(t)));
-    const ref = impls.findIndex((im) => im.name === "tfjs-wasm");
-    const cells = impls.map((im, i) => `${im.name} ${g[i].toFixed(1)} GFLOP/s (${median(times[i]).toFixed(2)} ms)${ref >= 0 && i !== ref ? ` ×${(g[i] / g[ref]).toFixed(2)}` : ""}`);
+    const peers = impls.map((im, i) => [im.name, i] as const).filter(([name]) => !name.startsWith("linax"));
+    const cells = impls.map((im, i) => {
+      const ratios = im.name.startsWith("linax") ? peers.map(([name, j]) => ` ${(g[i] / g[j]).toFixed(2)}× ${name}`).join(",") : "";
+      return `${im.name} ${g[i].toFixed(1)} GFLOP/s (${median(times[i]).toFixed(2)} ms)${ratios}`;
+    });
     console.log(`${n}³: ${cells.join(" | ")}`);
   }
 }

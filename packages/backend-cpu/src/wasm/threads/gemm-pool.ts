@@ -77,8 +77,13 @@ for (;;) {
 }
 `;
 
-/** Calls below this many FLOP (2·m·n·k·batch) run on the calling thread alone: waking a worker costs more. */
-export const GEMM_POOL_MIN_FLOP = 2 * 64 ** 3;
+/**
+ * Calls below this many FLOP (2·m·n·k·batch; 2²⁶ ≈ 256³·2 ≈ 1.5 ms on one thread) run on the
+ * calling thread alone: waking a worker costs some microseconds, and on a machine busy with other
+ * processes the caller may wait for a worker the OS has not scheduled yet (measured: 256³ on two
+ * threads ran slower than on one while the load average was above the core count).
+ */
+export const GEMM_POOL_MIN_FLOP = 2 ** 26;
 
 /** Threads over one shared memory running the GEMM routine. */
 export class GemmPool {
