@@ -143,8 +143,11 @@ export class S5SequenceMixer extends SequenceMixer<S5Cache> {
     let lambdaBar: Array;
     let scale: Array;
     if (this.discretization === "zoh") {
-      lambdaBar = np.exp(np.multiply(lambda, delta));
-      scale = np.multiply(np.divide(1, lambda), np.subtract(lambdaBar, 1));
+      const z = np.multiply(lambda, delta);
+      lambdaBar = np.exp(z);
+      // (Λ̄ − 1)/Λ with expm1: exp(ΛΔ) − 1 cancels in float32 for small steps (19% off at Δ = 1e-7,
+      // 6e-5 at the default dtMin 1e-3); linax subtracts, we keep the same value without the cancellation.
+      scale = np.multiply(np.divide(1, lambda), np.expm1(z));
     } else if (this.discretization === "bilinear") {
       const half = np.multiply(np.divide(delta, 2), lambda);
       const bl = np.divide(1, np.subtract(1, half));
