@@ -1,15 +1,16 @@
 /**
- * linax-ts demo: train a small S5 state space model (linax's architecture) to recall the first
- * token of a ±1 sequence, with explicit PRNG keys, `filterValueAndGrad`, adam and `filterJit` —
- * then run the trained model token by token with the recurrent `step` API.
+ * S5: train a small S5 state space model (linax's architecture) to recall the first token of a
+ * ±1 sequence, with explicit PRNG keys, `filterValueAndGrad`, adam and `filterJit` — then run
+ * the trained model token by token with the recurrent `step` API.
  *
- * Run: npm ci && npm run demo        (about half a minute on a laptop CPU)
- *      npm run demo -- --backend webgpu   (the same program on a GPU: one backend name swapped)
+ * Run: npx tsx examples/s5.ts                    (EXAMPLES_TINY=1: a few steps, for CI)
+ *      npx tsx examples/s5.ts --backend webgpu   (the same program on a GPU: one backend name swapped)
+ * The real-data demo is `npm run demo` (examples/mnist/).
  */
 import { parseArgs } from "node:util";
 import { np, random, nn, ssm, initWebGPU, shutdownWebGPU, setDefaultBackend, type Array } from "linax-ts";
 
-const { values: cli } = parseArgs({ options: { backend: { type: "string", default: "cpu" }, steps: { type: "string", default: "120" } } });
+const { values: cli } = parseArgs({ options: { backend: { type: "string", default: "cpu" }, steps: { type: "string", default: process.env.EXAMPLES_TINY === "1" ? "4" : "120" } } });
 if (cli.backend === "webgpu") console.log(`WebGPU adapter: ${(await initWebGPU()).adapterInfo}`);
 setDefaultBackend(cli.backend ?? "cpu");
 /** A scalar's value; reads are asynchronous because WebGPU's are. */
@@ -61,7 +62,7 @@ for (let i = 1; i <= STEPS; i++) {
   const [x, y] = batch(k, BATCH);
   const r = step(model, optState, x, y, nn.cloneState(state0));
   [model, optState, state] = [r[0], r[1], r[3]];
-  if (i % 20 === 0) console.log(`step ${String(i).padStart(3)}  loss ${(await value(r[2])).toFixed(4)}`);
+  if (i % 20 === 0 || i === STEPS) console.log(`step ${String(i).padStart(3)}  loss ${(await value(r[2])).toFixed(4)}`);
 }
 console.log(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
