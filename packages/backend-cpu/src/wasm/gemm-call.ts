@@ -63,6 +63,7 @@ export type GemmRawArgs = [a: number, b: number, c: number, k: number, rsA: numb
 type GemmExport = (...args: number[]) => void;
 
 let relaxed: boolean | undefined;
+let defaultConfig: GemmConfig | undefined;
 /**
  * The config used when none is given: {@link DEFAULT_GEMM_CONFIG} (mul + add), or where relaxed
  * SIMD validates, FMA on a 6×8 tile (no product temporary, so 12 accumulators fit in registers;
@@ -70,12 +71,15 @@ let relaxed: boolean | undefined;
  */
 export function defaultGemmConfig(): GemmConfig {
   relaxed ??= hasRelaxedSimd();
-  return relaxed ? { ...DEFAULT_GEMM_CONFIG, mr: 6, mc: 96, fma: true } : DEFAULT_GEMM_CONFIG;
+  defaultConfig ??= relaxed ? { ...DEFAULT_GEMM_CONFIG, mr: 6, mc: 96, fma: true } : DEFAULT_GEMM_CONFIG;
+  return defaultConfig;
 }
 
 const configKey = (shared: boolean, c: GemmConfig): string => `${shared ? "s" : "u"}:${c.mr},${c.nr},${c.kc},${c.mc},${c.nc},${c.unroll},${c.fma ? 1 : 0}`;
 const modules = new Map<string, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, Map<string, GemmExport>>();
+/** The last kernel looked up, so that a run of calls on one memory skips building the key (eager small ops). */
+let last: { memory: WebAssembly.Memory; config: GemmConfig; fn: GemmExport } | undefined;
 
 const isShared = (memory: WebAssembly.Memory): boolean => typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
 
@@ -93,6 +97,7 @@ export function gemmModule(shared: boolean, config: GemmConfig = defaultGemmConf
 
 /** The `gemm` export instantiated over `memory` (cached per memory and config). */
 export function gemmKernel(memory: WebAssembly.Memory, config: GemmConfig = defaultGemmConfig()): GemmExport {
+  if (last !== undefined && last.memory === memory && last.config === config) return last.fn;
   const shared = isShared(memory);
   const key = configKey(shared, config);
   let byMem = instances.get(memory);
@@ -103,6 +108,7 @@ export function gemmKernel(memory: WebAssembly.Memory, config: GemmConfig = defa
     fn = inst.exports.gemm as GemmExport;
     byMem.set(key, fn);
   }
+  last = { memory, config, fn };
   return fn;
 }
 
