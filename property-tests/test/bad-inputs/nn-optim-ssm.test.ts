@@ -108,6 +108,10 @@ const rowsOptim: Row[] = [
   }, ValueError, /chain\.update: expected the state list of length 3 that init returned; got a list of length 2/],
   ["optim.scaleByLion update with scaleByAdam's state", () => optim.scaleByLion().update(grads, { count: np.zeros([]) } as never), ValueError, /scaleByLion\.update: the state must be the object \{count, mu\} that scaleByLion's init returned; got an object with keys \{count\}/],
   ["optim.chain update with a short state", () => optim.adam(1e-3).update(grads, [], params), ValueError, /chain\.update: expected the state list of length 2 that init returned; got a list of length 0/],
+  ["optim.adamw update with params of a different tree", () => {
+    const opt = optim.adamw(1e-3);
+    opt.update(grads, opt.init(params), otherTree);
+  }, ValueError, /optim: tree 1 \(the state or params\) does not have the structure of the updates; first difference at leaf 0: 'c' in the first, 'b' in the second/],
   ["optim.applyUpdates with a different tree", () => optim.applyUpdates(params, otherTree), ValueError, /applyUpdates: the updates do not have the structure of the params; first difference at/],
   ["optim.addDecayedWeights without params", () => optim.adamw(1e-3).update(grads, optim.adamw(1e-3).init(params)), ValueError, /addDecayedWeights: update needs the params/],
 ];

@@ -4,6 +4,7 @@
  * flattened with `null` as a leaf so that their structures line up position by position.
  */
 import { Array, ValueError, isComplex, np, treeFlatten, treeUnflatten } from "@linax-ts/core";
+import { firstTreeDifference } from "../validate.ts";
 
 /** `isLeaf` that makes null/undefined positions leaves, so trees with holes line up position by position. */
 export const nullLeaf = (x: unknown): boolean => x === null || x === undefined;
@@ -17,7 +18,7 @@ export function mapUpdates(f: (u: Array, ...others: unknown[]) => Array | null, 
   const oLeaves = others.map((t, j) => {
     if (t === null || t === undefined) return uLeaves.map(() => null);
     const [l, d] = treeFlatten(t, nullLeaf);
-    if (!d.equals(def) || l.length !== uLeaves.length) throw new ValueError(`optim: tree ${j + 1} has structure ${d}, which does not match the updates' ${def}`);
+    if (!d.equals(def) || l.length !== uLeaves.length) throw new ValueError(`optim: tree ${j + 1} (${j === 0 ? "the state or params" : "a further tree"}) does not have the structure of the updates; first difference at ${firstTreeDifference(t, updates, nullLeaf)}`);
     return l;
   });
   return treeUnflatten(
