@@ -8,9 +8,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { config, jit, lax, makeJaxpr, np, type Array, type DType } from "linax-ts";
+import { config, jit, lax, makeJaxpr, np, random, type Array, type DType } from "linax-ts";
 import { cpu } from "@linax-ts/backend-cpu";
 import { CpuExecutable } from "../src/compile/executable.ts";
+import { threefry2x32P } from "../../core/src/primitives/random-prims.ts";
 
 const SEED = 20261207;
 const runs = Number(process.env.FC_NUM_RUNS ?? 60);
@@ -213,4 +214,23 @@ test("a compiled program frees every intermediate: live buffers return to the ba
   for (let i = 0; i < 20; i++) f(x).dispose();
   assert.equal(cpu.liveBuffers(), before);
   assert.equal(cpu.heap.liveBlocks, heapBefore);
+});
+
+test("compiled threefry2x32 (one two-output kernel) and constant shifts == reference", () => {
+  const x0 = arrayOf("uint32", [5, 9]);
+  const x1 = arrayOf("uint32", [5, 9], 3);
+  const k0 = arrayOf("uint32", [5, 1], 1);
+  const k1 = np.array(7, { dtype: "uint32" });
+  const tf = (...a: Array[]): Array[] => threefry2x32P.bind(a, {});
+  check("threefry2x32", (a, b, c, d) => tf(a, b, c, d), k0, k1, x0, x1);
+  const cj = makeJaxpr((a: Array, b: Array, c: Array, d: Array) => tf(a, b, c, d))(k0, k1, x0, x1);
+  const exe = cpu.compile(cj.jaxpr) as CpuExecutable;
+  assert.equal(exe.compiled!.program.steps.length, 1, "both words in one kernel");
+  for (const dtype of ["int32", "uint32"] as DType[]) {
+    const x = arrayOf(dtype, SHAPE);
+    for (const op of ["shiftLeft", "shiftRightLogical", "shiftRightArithmetic"]) {
+      for (const s of [0, 1, 13, 31, 32, 40]) check(`${op} ${s}/${dtype}`, (a) => L[op](a, np.full(SHAPE, s, { dtype })), x);
+    }
+  }
+  check("random.bits under jit", (k) => random.bits(k, [6, 7]), random.key(3));
 });

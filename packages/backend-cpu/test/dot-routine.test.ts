@@ -58,7 +58,7 @@ function check(what: string, xs: number[], ys: number[], params: Dims, dtype: DT
   for (const b of [xb, yb, fast!]) cpu.dispose(b);
 }
 
-const P = (lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): Dims => ({ contractingDims: [lc, rc], batchDims: [lb, rb] }) as Dims;
+const P = (lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): Dims => ({ contractingDims: [lc, rc], batchDims: [lb, rb] }) as unknown as Dims;
 
 for (const dtype of ["float32", "complex64"] as DType[]) {
   test(`dotGeneral on the GEMM == reference within the f32 bound: ${dtype}`, () => {

@@ -15,7 +15,7 @@
 import { compile, type DType } from "@linax-ts/core";
 import { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer, type LoopGroup } from "./loop-nest.ts";
-import { emitNativeScalar, emitNativeSimd, referenceFunction, simdNative, type OpNode } from "./scalar-ops.ts";
+import { emitNativeScalar, emitNativeSimd, referenceFunction, simdNative, simdOperands, type OpNode } from "./scalar-ops.ts";
 
 type Expr = compile.Expr;
 type Linear = compile.Linear;
@@ -346,8 +346,7 @@ function renderSimdLoop(
         c.simd(0x0c, ...i32Bytes(0), ...i32Bytes(coef), ...i32Bytes(2 * coef), ...i32Bytes(3 * coef)).simd(0xae);
       } else if (e.kind === "op") {
         if (simdNative(e)) {
-          const order = e.op === "select" ? [e.args[1], e.args[2], e.args[0]] : e.args;
-          for (const a of order) c.get(vec(a));
+          for (const a of simdOperands(e)) c.get(vec(a));
           emitNativeSimd(c, e);
         } else laneByLane(c, body, e, vec, l);
       } else {

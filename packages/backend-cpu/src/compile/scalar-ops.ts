@@ -18,7 +18,19 @@ export interface OpNode {
   readonly type: "f32" | "i32" | "u32" | "bool";
   readonly argDType: DType;
   readonly params: Readonly<Record<string, unknown>>;
-  readonly args: readonly { readonly type: "f32" | "i32" | "u32" | "bool" }[];
+  readonly args: readonly { readonly type: "f32" | "i32" | "u32" | "bool"; readonly kind?: string; readonly value?: number }[];
+}
+
+const SHIFTS: Record<string, [number, number]> = { shiftLeft: [0x74, 0xab], shiftRightLogical: [0x76, 0xad], shiftRightArithmetic: [0x75, 0xac] };
+
+/**
+ * The amount of a shift by a constant in [0, 31] — where the instruction (which takes the amount
+ * mod 32) is the reference's shift (which shifts everything out at ≥ 32) — else null.
+ */
+export function constantShift(n: OpNode): number | null {
+  if (!(n.op in SHIFTS) || !(n.argDType === "int32" || n.argDType === "uint32")) return null;
+  const s = n.args[1];
+  return s.kind === "const" && s.value !== undefined && Number.isInteger(s.value) && s.value >= 0 && s.value < 32 ? s.value : null;
 }
 
 const isInt = (d: DType): boolean => d === "int32" || d === "uint32";
@@ -95,6 +107,11 @@ export function emitNativeScalar(c: Code, n: OpNode, scratch: (t: "i32" | "f32")
     return true;
   }
   if (op === "cmul.re" || op === "cmul.im") return false;
+  if (constantShift(n) !== null) {
+    // Operands (x, amount) are on the stack; the amount is the constant.
+    c.op(SHIFTS[op][0]);
+    return true;
+  }
   if (op === "convertElementType") return emitConvert(c, d, n.params.newDType as DType, scratch);
   if (op === "bitcastConvertType") return emitBitcast(c, d, n.params.newDType as DType);
   return false;
@@ -149,6 +166,7 @@ export function simdNative(n: OpNode): boolean {
   if ((op === "max" || op === "min") && isInt(d)) return true;
   if (op === "abs" && isInt(d)) return true;
   if (op === "select") return true;
+  if (constantShift(n) !== null) return true;
   if (op === "bitcastConvertType") return d !== "bool" && d !== "complex64" && n.params.newDType !== "bool";
   if (op === "convertElementType") {
     const to = n.params.newDType as DType;
@@ -157,6 +175,13 @@ export function simdNative(n: OpNode): boolean {
     return to === "float32" || to === "int32" || to === "uint32" || to === "bool";
   }
   return false;
+}
+
+/** The operands of `n` to push as v128 before emitNativeSimd (wasm's order for select; a constant shift's amount is not pushed). */
+export function simdOperands<A>(n: OpNode & { readonly args: readonly A[] }): readonly A[] {
+  if (n.op === "select") return [n.args[1], n.args[2], n.args[0]];
+  if (constantShift(n) !== null) return [n.args[0]];
+  return n.args;
 }
 
 /** Emit the SIMD form of `n` (operands on the stack as v128); call only when simdNative(n). */
@@ -176,6 +201,9 @@ export function emitNativeSimd(c: Code, n: OpNode): void {
   } else if (op === "select") {
     // Stack: cond, onTrue, onFalse; bitselect wants onTrue, onFalse, mask — the caller orders it.
     c.simd(0x52);
+  } else if (constantShift(n) !== null) {
+    // Stack: the v128 operand only (see simdOperands); the amount is an i32 immediate operand.
+    c.i32(constantShift(n)!).simd(SHIFTS[op][1]);
   } else if (op === "bitcastConvertType") {
     // The same 128 bits, read as the other lane type.
   } else if (op === "convertElementType") {

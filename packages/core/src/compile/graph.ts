@@ -129,6 +129,18 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
       env.set(eqn.outBinders[0], bufferValue(b, id, out));
       continue;
     }
+    // Several outputs too costly to stay lazy (threefry's two words): one kernel writes them all,
+    // so the work they share is done once.
+    const costly = res.length > 1 && res.every((l) => l.cost > maxOps && l.aval.shape.join() === res[0].aval.shape.join());
+    if (costly) {
+      const ids = res.map((l) => newBuffer(l.aval, "temp"));
+      const shape = res[0].aval.shape;
+      const idx = shape.map((_, d) => loopVar(d));
+      const outputs = res.map((l, i) => ({ buffer: ids[i], dtype: l.aval.dtype, values: l.at(idx, shape) }));
+      steps.push({ kind: "kernel", kernel: { kind: "elementwise", shape, outputs, inputs: loadedBuffers(outputs.flatMap((o) => o.values)) } });
+      eqn.outBinders.forEach((v, i) => env.set(v, bufferValue(b, ids[i], res[i].aval)));
+      continue;
+    }
     eqn.outBinders.forEach((v, i) => {
       const lazy = res[i];
       const shared = (uses.get(v) ?? 0) > 1 && lazy.cost > maxDup;

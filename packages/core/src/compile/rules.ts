@@ -6,9 +6,10 @@
  */
 import { listPrimitives, type Primitive } from "../core/primitive.ts";
 import { clampRule, complexPartRule, conjRule, convertRule, elementwiseRule, makeComplexRule, selectNRule } from "./elementwise-lowering.ts";
-import { registerLowering, type LoweringRule } from "./lowering.ts";
+import { computed, registerLowering, type LoweringRule } from "./lowering.ts";
 import { broadcastInDimRule, concatenateRule, iotaRule, padRule, reshapeRule, revRule, sliceRule, transposeRule } from "./movement-lowering.ts";
 import type { ReduceOp } from "./ir.ts";
+import { threefryRule } from "./random-lowering.ts";
 
 const ELEMENTWISE = [
   "neg add sub mul div integerPow exp log sin cos tanh",
@@ -42,6 +43,9 @@ reg("rev", revRule as LoweringRule);
 reg("pad", padRule as LoweringRule);
 reg("concatenate", concatenateRule as LoweringRule);
 reg("iota", iotaRule as LoweringRule);
+reg("threefry2x32", threefryRule);
+// stopGradient is the identity when evaluated (its rules act only under transforms).
+reg("stopGradient", (_ctx, [x], [out]) => (x.aval.dtype === out.dtype ? [computed(out, [x], 0, ([v]) => v)] : null));
 for (const [name, op] of Object.entries(REDUCTIONS)) {
   // max/min of complex values have no order; the routine's kernel decides.
   reg(name, (_ctx, [x], _out, params) => (x.aval.dtype === "complex64" && (op === "max" || op === "min") ? null : { reduce: op, axes: (params as { axes: readonly number[] }).axes }));
