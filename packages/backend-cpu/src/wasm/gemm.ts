@@ -64,7 +64,7 @@ export function checkGemmConfig(cfg: GemmConfig): void {
 const ADD = 0x6a, SUB = 0x6b, MUL = 0x6c, SHL = 0x74, LT_S = 0x48, GE_S = 0x4e, GT_S = 0x4a, EQZ = 0x45, SELECT = 0x1b;
 const F32_LOAD = 0x2a, F32_STORE = 0x38, F32_ADD = 0x92;
 const V128_LOAD = 0x00, V128_STORE = 0x0b, V128_LOAD32_SPLAT = 0x09, V128_CONST = 0x0c;
-const F32X4_ADD = 0xe4, F32X4_MUL = 0xe6, F32X4_RELAXED_MADD = 0x105;
+const F32X4_EXTRACT_LANE = 0x1f, F32X4_ADD = 0xe4, F32X4_MUL = 0xe6, F32X4_RELAXED_MADD = 0x105;
 
 /** `for (v = from; v < to; v += step) body()`; `to` and `step` are locals or constants. */
 function forLt(c: Code, v: number, from: () => void, to: { local: number } | number, step: { local: number } | number, body: () => void): void {
@@ -169,13 +169,16 @@ function emitEdge(c: Code, cfg: GemmConfig): void {
  * pack(src, outerBytes, innerBytes, count, kc, dst, width): for each panel of `width` lines
  * (lines `outerBytes` apart, `count` in all, the last panel zero-padded) and each p < kc, write the
  * panel's `width` elements at depth p (p·innerBytes along a line) contiguously. A: lines are rows
- * (width MR); B: lines are columns (width NR). A B panel whose elements are contiguous (column
- * stride 4 bytes) and full is copied with v128 loads.
+ * (width MR); B: lines are columns (width NR). Full panels take v128 paths: contiguous along the
+ * panel (row-major B, `vectorFast`) a straight copy; contiguous along the depth (row-major A,
+ * transposed B) one load per line for 4 depths, its lanes stored to their places.
  */
 function emitPack(c: Code, width: number, vectorFast: boolean): void {
   const [src, outer, inner, count, kc, dst] = [0, 1, 2, 3, 4, 5];
   const r = c.local("i32"), lines = c.local("i32"), p = c.local("i32"), i = c.local("i32");
-  const base = c.local("i32"), s = c.local("i32"), left = c.local("i32"), w = c.local("i32");
+  const base = c.local("i32"), s = c.local("i32"), left = c.local("i32"), w = c.local("i32"), off = c.local("i32");
+  const rp = Array.from({ length: width }, () => c.local("i32"));
+  const vl = Array.from({ length: width }, () => c.local("v128"));
   c.i32(width).set(w);
   forLt(c, r, () => c.i32(0), { local: count }, width, () => {
     c.get(count).get(r).op(SUB).set(left);
@@ -196,8 +199,36 @@ function emitPack(c: Code, width: number, vectorFast: boolean): void {
         });
       });
     };
+    // Full panel, contiguous along the depth (row-major A, transposed B): read 4 depths of each
+    // line with one v128 load and write the lanes to their places in the panel.
+    const depthContiguous = (): void => {
+      c.get(lines).i32(width).op(0x46).get(inner).i32(4).op(0x46).op(0x71).if();
+      for (let l = 0; l < width; l++) c.get(base).get(outer).i32(l).op(MUL).op(ADD).set(rp[l]);
+      c.i32(0).set(off);
+      c.get(kc).set(left);
+      c.block().loop();
+      c.get(left).i32(4).op(LT_S).brIf(1);
+      for (let l = 0; l < width; l++) c.get(rp[l]).get(off).op(ADD).simdMem(V128_LOAD, 2).set(vl[l]);
+      for (let lane = 0; lane < 4; lane++) {
+        for (let l = 0; l < width; l++) c.get(dst).get(vl[l]).simd(F32X4_EXTRACT_LANE, lane).mem(F32_STORE, 2, 4 * (lane * width + l));
+      }
+      c.get(dst).i32(16 * width).op(ADD).set(dst);
+      c.get(off).i32(16).op(ADD).set(off);
+      c.get(left).i32(4).op(SUB).set(left);
+      c.br(0).end().end();
+      c.block().loop();
+      c.get(left).op(EQZ).brIf(1);
+      for (let l = 0; l < width; l++) c.get(dst).get(rp[l]).get(off).op(ADD).mem(F32_LOAD, 2).mem(F32_STORE, 2, 4 * l);
+      c.get(dst).i32(4 * width).op(ADD).set(dst);
+      c.get(off).i32(4).op(ADD).set(off);
+      c.get(left).i32(1).op(SUB).set(left);
+      c.br(0).end().end();
+      c.else();
+      generic();
+      c.end();
+    };
     if (vectorFast) {
-      // Full panel, contiguous along the panel: v128 copies.
+      // Full panel, contiguous along the panel (row-major B): v128 copies.
       c.get(lines).i32(width).op(0x46).get(outer).i32(4).op(0x46).op(0x71).if();
       forLt(c, p, () => c.i32(0), { local: kc }, 1, () => {
         c.get(base).get(p).get(inner).op(MUL).op(ADD).set(s);
@@ -205,9 +236,9 @@ function emitPack(c: Code, width: number, vectorFast: boolean): void {
         c.get(dst).i32(4 * width).op(ADD).set(dst);
       });
       c.else();
-      generic();
+      depthContiguous();
       c.end();
-    } else generic();
+    } else depthContiguous();
   });
 }
 
@@ -221,7 +252,8 @@ function emitPack(c: Code, width: number, vectorFast: boolean): void {
 export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig }): Uint8Array<ArrayBuffer> {
   const cfg = opts.config ?? DEFAULT_GEMM_CONFIG;
   checkGemmConfig(cfg);
-  const m = new ModuleBuilder(opts.shared ? { shared: true, minPages: 1, maxPages: 65536 } : { shared: false, minPages: 1 });
+  // minPages 0 and no (or the largest) maximum: the import links against any memory.
+  const m = new ModuleBuilder(opts.shared ? { shared: true, minPages: 0, maxPages: 65536 } : { shared: false, minPages: 0 });
   const i32x6 = ["i32", "i32", "i32", "i32", "i32", "i32"] as const;
   const micro = m.func(i32x6, [], (c) => emitMicro(c, cfg));
   const edge = m.func(i32x6, [], (c) => emitEdge(c, cfg));
