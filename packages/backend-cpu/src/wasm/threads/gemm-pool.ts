@@ -85,6 +85,14 @@ for (;;) {
  */
 export const GEMM_POOL_MIN_FLOP = 2 ** 26;
 
+/** Tells the workers of a control block to exit (on close, or when the pool is collected unclosed). */
+function quit(control: Int32Array): void {
+  Atomics.store(control, QUIT, 1);
+  Atomics.add(control, SEQ, 1);
+  Atomics.notify(control, SEQ);
+}
+const unclosed = new FinalizationRegistry<Int32Array>(quit);
+
 /** Threads over one shared memory running the GEMM routine. */
 export class GemmPool {
   readonly memory: WebAssembly.Memory;
@@ -100,7 +108,8 @@ export class GemmPool {
 
   /**
    * `threads` (default 2) counts the calling thread: `threads − 1` workers are started. The memory
-   * must be shared. Workers are unref'd, so an idle pool does not keep the process alive.
+   * must be shared. Workers are unref'd, so an idle pool does not keep the process alive; `close()`
+   * (or `using`) stops them, and so does collecting a pool that was never closed.
    */
   constructor(memory: WebAssembly.Memory, opts: { threads?: number; config?: GemmConfig; minFlop?: number } = {}) {
     if (typeof SharedArrayBuffer === "undefined" || !(memory.buffer instanceof SharedArrayBuffer)) {
@@ -118,6 +127,7 @@ export class GemmPool {
       worker.unref();
       return worker;
     });
+    unclosed.register(this, this.#control, this);
   }
 
   /** Bytes of scratch a call needs: one block of `gemmScratchBytes(config)` per thread. */
@@ -192,10 +202,8 @@ export class GemmPool {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const c = this.#control;
-    Atomics.store(c, QUIT, 1);
-    Atomics.store(c, SEQ, (this.#seq + 1) | 0);
-    Atomics.notify(c, SEQ);
+    unclosed.unregister(this);
+    quit(this.#control);
   }
 
   [Symbol.dispose](): void {
