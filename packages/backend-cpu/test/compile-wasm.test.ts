@@ -232,5 +232,5 @@ test("compiled threefry2x32 (one two-output kernel) and constant shifts == refer
       for (const s of [0, 1, 13, 31, 32, 40]) check(`${op} ${s}/${dtype}`, (a) => L[op](a, np.full(SHAPE, s, { dtype })), x);
     }
   }
-  check("random.bits under jit", (k) => random.bits(k, [6, 7]), random.key(3));
+  check("random.bits under jit", (k) => random.bits(k, [6, 7]), random.PRNGKey(3));
 });

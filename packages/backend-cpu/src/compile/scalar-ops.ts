@@ -239,8 +239,13 @@ export function referenceFunction(n: OpNode): (...args: number[]) => number {
   } else {
     const entry = realScalarFns.get(n.op);
     if (entry === undefined) throw new Error(`cpu compile: no reference scalar function for '${n.op}'`);
-    const fn = entry.fn;
-    f = entry.arity === 1 ? (x) => fn([x], d, p) : (x, y) => fn([x, y], d, p);
+    if (entry.arity === 1) {
+      const fn = entry.fn;
+      f = (x) => fn(x, d, p);
+    } else {
+      const fn = entry.fn;
+      f = (x, y) => fn(x, y, d);
+    }
   }
   if (n.type === "f32") return f;
   if (n.type === "bool") return (...a) => f(...a) & 255;

@@ -25,7 +25,7 @@ export type ComplexFn = (re: number, im: number, params: Params) => C;
  * part is stored.
  */
 export function unaryKernel(name: string, real: RealFn, complex?: ComplexFn): void {
-  realScalarFns.set(name, { arity: 1, fn: (args, dtype, params) => real(args[0], dtype, params) });
+  realScalarFns.set(name, { arity: 1, fn: real });
   registerKernel(name, ([x], [xa], [oa], params) => {
     const out = alloc(oa);
     const n = xa.size;
@@ -53,19 +53,13 @@ export type RealFn2 = (x: number, y: number, dtype: DType) => number;
  * the reference stores for one element, before the store's rounding/wrapping. Compiled kernels
  * call these for ops they do not render natively, so their results are the reference's bit for bit.
  */
-export interface RealScalarFn {
-  readonly arity: number;
-  readonly fn: (args: readonly number[], dtype: DType, params: Params) => number;
-}
+export type RealScalarFn = { readonly arity: 1; readonly fn: RealFn } | { readonly arity: 2; readonly fn: RealFn2 };
 export const realScalarFns = new Map<string, RealScalarFn>();
 export type ComplexFn2 = (a: number, b: number, c: number, d: number) => C;
 
 /** Register a binary kernel over equal-shaped operands. `int` overrides `real` for int32/uint32. */
 export function binaryKernel(name: string, real: RealFn2, complex?: ComplexFn2, int?: RealFn2): void {
-  realScalarFns.set(name, {
-    arity: 2,
-    fn: int === undefined ? (args, dtype) => real(args[0], args[1], dtype) : (args, dtype) => (dtype === "int32" || dtype === "uint32" ? int : real)(args[0], args[1], dtype),
-  });
+  realScalarFns.set(name, { arity: 2, fn: int === undefined ? real : (x, y, dtype) => (dtype === "int32" || dtype === "uint32" ? int : real)(x, y, dtype) });
   registerKernel(name, ([x, y], [xa], [oa]) => {
     const out = alloc(oa);
     const n = xa.size;
