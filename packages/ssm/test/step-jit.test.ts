@@ -4,12 +4,16 @@
  * attention) equals the parallel forward at every position, with one trace for the whole loop
  * (the cache is a pytree of fixed shapes; the SSTransformer's token counter is a traced int32).
  * The jitted step also equals the eager step on a carried cache (a prompt, then generation).
+ * The whole SSM (encoder, BatchNorm blocks around Mamba / Mamba-2 mixers, GLU, per-step head)
+ * stepped by `jit(model.step)` equals its parallel inference forward.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Array, jit, np, random } from "linax-ts";
+import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, maxAbs, nums, randomInput } from "./helpers.ts";
+import { smallConfig } from "./model-helpers.ts";
 
 const F = 5;
 const L = 11;
@@ -76,5 +80,30 @@ for (const slidingWindow of [false, true]) {
     const [ye] = m.step(x.get(":", 3), m.initCache(2));
     const [yj] = step(m, x.get(":", 3), m.initCache(2));
     assertClose(nums(yj), nums(ye), { atol: 1e-6 });
+  });
+}
+
+for (const [name, mixer] of [["Mamba", new ssm.MambaConfig({ dState: 3 })], ["Mamba2", new ssm.Mamba2Config({ dState: 3, headDim: 2, nGroups: 2, chunkSize: 3 })]] as const) {
+  test(`SSM with ${name} mixers: jit(model.step) generation == the parallel inference forward`, () => {
+    const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(mixer, { dropRate: 0 }, { reduce: false }), random.PRNGKey(9));
+    // A training call first, so BatchNorm's running statistics (taken into the cache) are not trivial.
+    const [, state] = model.callBatch(random.normal(random.PRNGKey(10), [2, 7, 3]), s0);
+    const inf = nn.inference(model);
+    const x = random.normal(random.PRNGKey(11), [2, 7, 3]);
+    const [want] = inf.callBatch(x, nn.cloneState(state));
+    let traces = 0;
+    const step = nn.filterJit((m: ssm.SSM, xt: Array, c: ssm.SSMCache) => {
+      traces++;
+      return m.step(xt, c);
+    });
+    let cache = inf.initCache([2], state);
+    const ys: Array[] = [];
+    for (let t = 0; t < 7; t++) {
+      const [yt, c] = step(inf, x.get(":", t), cache);
+      ys.push(yt);
+      cache = c;
+    }
+    assertClose(nums(np.stack(ys, { axis: 1 })), nums(want), { atol: 2e-5, msg: name });
+    assert.equal(traces, 1);
   });
 }
