@@ -24,17 +24,20 @@ import { gemmScratchBytes, type GemmConfig } from "../gemm.ts";
 // Layout of the pool's control block (Int32 slots), shared by the caller and every worker.
 const SEQ = 0; // bumped by the caller for each call (or with QUIT set)
 const QUIT = 1; // 1: the workers exit
-const NEXT = 2; // the next unclaimed chunk (Atomics.add)
+const NEXT = 2; // the next unclaimed chunk (Atomics.add); BLOCKED while the caller fills in a call
 const NCHUNKS = 3;
 const RAW = 4; // the 12 raw arguments of the gemm export before the range
 const SCRATCH = 16; // scratch of thread 0; thread w uses SCRATCH + w·PER
 const PER = 17;
 const CLAIMED = 18; // chunks the workers have run, in all (a statistic)
-const WORKER_SLOTS = 19; // per worker w ≥ 1: DONE (last SEQ finished), FAILED (1 if it trapped)
+const FINISHED = 19; // chunks of this call finished (by anyone)
+const FAILED = 20; // 1 if a chunk of this call trapped
+const CHUNKS = 24; // 6 Int32 per chunk: b0, b1, i0, i1, j0, j1
 const MAX_THREADS = 64;
-const CHUNKS = WORKER_SLOTS + 2 * MAX_THREADS; // 6 Int32 per chunk: b0, b1, i0, i1, j0, j1
 const MAX_CHUNKS = 256;
 const SLOTS = CHUNKS + 6 * MAX_CHUNKS;
+/** Above any chunk count: a claim made while the caller rewrites the table finds nothing. */
+const BLOCKED = 1 << 30;
 /**
  * Up to this many chunks per thread, so that a thread slowed by other load on the machine hands
  * work to the others; but no chunk below CHUNK_MIN_FLOP, since each chunk packs its own copy of B
@@ -43,37 +46,38 @@ const SLOTS = CHUNKS + 6 * MAX_CHUNKS;
 const CHUNKS_PER_THREAD = 4;
 const CHUNK_MIN_FLOP = 2 ** 24;
 
-/** Claims chunks until none is left (the same loop in the caller and in the workers). */
-const CLAIM_LOOP = (gemm: string, c: string, scratch: string): string => `
-  for (;;) {
-    const q = Atomics.add(${c}, ${NEXT}, 1);
-    if (q >= ${c}[${NCHUNKS}]) break;
-    Atomics.add(${c}, ${CLAIMED}, 1);
-    const o = ${CHUNKS} + 6 * q;
-    ${gemm}(${Array.from({ length: 12 }, (_, i) => `${c}[${RAW + i}]`).join(", ")}, ${c}[o], ${c}[o + 1], ${c}[o + 2], ${c}[o + 3], ${c}[o + 4], ${c}[o + 5], ${scratch});
-  }`;
-
+/*
+ * The protocol. The caller (1) stores NEXT = BLOCKED, (2) writes the arguments, the chunk table,
+ * NCHUNKS, FINISHED = FAILED = 0, (3) stores NEXT = 0, bumps SEQ and notifies. Every thread claims
+ * with q = Atomics.add(NEXT, 1) and runs chunk q if q < NCHUNKS, reading the arguments only after
+ * the claim, then adds 1 to FINISHED (notifying when it reaches NCHUNKS). The caller returns when
+ * FINISHED = NCHUNKS: it never waits for a worker that has not woken up (one busy with another
+ * process, say); such a worker wakes later, finds NEXT ≥ NCHUNKS — or claims chunks of a later
+ * call, which is just as valid, because no chunk of the earlier call is left.
+ */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control, id } = workerData;
 const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
 const c = new Int32Array(control);
-const doneSlot = ${WORKER_SLOTS} + 2 * id, failedSlot = doneSlot + 1;
 let seen = 0;
 for (;;) {
   Atomics.wait(c, ${SEQ}, seen);
   seen = Atomics.load(c, ${SEQ});
   if (Atomics.load(c, ${QUIT}) === 1) break;
-  let failed = 0;
-  try {
-    const scratch = c[${SCRATCH}] + id * c[${PER}];
-    ${CLAIM_LOOP("gemm", "c", "scratch")}
-  } catch (e) {
-    failed = 1;
+  for (;;) {
+    const q = Atomics.add(c, ${NEXT}, 1);
+    const n = Atomics.load(c, ${NCHUNKS});
+    if (q >= n) break;
+    Atomics.add(c, ${CLAIMED}, 1);
+    const o = ${CHUNKS} + 6 * q;
+    try {
+      gemm(${Array.from({ length: 12 }, (_, i) => `c[${RAW + i}]`).join(", ")}, c[o], c[o + 1], c[o + 2], c[o + 3], c[o + 4], c[o + 5], c[${SCRATCH}] + id * c[${PER}]);
+    } catch (e) {
+      Atomics.store(c, ${FAILED}, 1);
+    }
+    if (Atomics.add(c, ${FINISHED}, 1) + 1 === n) Atomics.notify(c, ${FINISHED});
   }
-  Atomics.store(c, failedSlot, failed);
-  Atomics.store(c, doneSlot, seen);
-  Atomics.notify(c, doneSlot);
 }
 `;
 
@@ -157,40 +161,39 @@ export class GemmPool {
       return;
     }
     const c = this.#control;
+    const n = ranges.length;
+    Atomics.store(c, NEXT, BLOCKED);
     raw.forEach((v, i) => (c[RAW + i] = v));
     c[SCRATCH] = args.scratch;
     c[PER] = per;
     ranges.forEach((g, q) => c.set([g.b0, g.b1, g.i0, g.i1, g.j0, g.j1], CHUNKS + 6 * q));
-    c[NCHUNKS] = ranges.length;
+    Atomics.store(c, NCHUNKS, n);
+    Atomics.store(c, FINISHED, 0);
+    Atomics.store(c, FAILED, 0);
     Atomics.store(c, NEXT, 0);
     this.#seq = (this.#seq + 1) | 0;
     Atomics.store(c, SEQ, this.#seq);
     Atomics.notify(c, SEQ);
     let error: unknown;
-    try {
-      for (;;) {
-        const q = Atomics.add(c, NEXT, 1);
-        if (q >= ranges.length) break;
-        const g = ranges[q];
+    for (;;) {
+      const q = Atomics.add(c, NEXT, 1);
+      if (q >= n) break;
+      const g = ranges[q];
+      try {
         kernel(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch);
+      } catch (e) {
+        error ??= e;
       }
-    } catch (e) {
-      error = e;
-      Atomics.store(c, NEXT, ranges.length); // the workers stop claiming
+      Atomics.add(c, FINISHED, 1);
     }
-    let workerFailed = false;
-    for (let w = 1; w < this.threads; w++) {
-      const slot = WORKER_SLOTS + 2 * w;
-      // Wait until this worker reports the current call done.
-      for (;;) {
-        const done = Atomics.load(c, slot);
-        if (done === this.#seq) break;
-        Atomics.wait(c, slot, done);
-      }
-      if (Atomics.load(c, slot + 1) === 1) workerFailed = true;
+    // Wait for the chunks the workers claimed.
+    for (;;) {
+      const done = Atomics.load(c, FINISHED);
+      if (done === n) break;
+      Atomics.wait(c, FINISHED, done);
     }
     if (error !== undefined) throw error;
-    if (workerFailed) throw new RangeError("GemmPool.gemmF32: a worker's gemm trapped (out-of-bounds access)");
+    if (Atomics.load(c, FAILED) === 1) throw new RangeError("GemmPool.gemmF32: a worker's gemm trapped (out-of-bounds access)");
   }
 
   /** Chunks the workers (not the calling thread) have run since the pool started. */
