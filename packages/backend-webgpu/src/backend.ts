@@ -79,7 +79,7 @@ export class WebGPUBackend implements Backend {
     /** Fill every buffer the pool hands out with 0xffffffff (default: LINAX_WEBGPU_POISON); see pool.ts. */
     poison = envFlag("LINAX_WEBGPU_POISON"),
   ) {
-    this.pool = new BufferPool(device, POOL_MAX_FREE, poison ? (b) => this.poisonBuffer(b) : null);
+    this.pool = new BufferPool(device, POOL_MAX_FREE, poison ? (b) => this.poisonBuffer(b) : null, (b) => this.releaseGpu(b, false));
     void device.lost.then((info) => {
       this.#lost = `${info.reason}: ${info.message}`;
     });

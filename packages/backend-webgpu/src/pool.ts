@@ -51,6 +51,11 @@ export class BufferPool {
     private readonly maxFreeBytes: number,
     /** Called on every buffer handed out when poisoning is on (fills it with 0xffffffff). */
     private readonly poison: ((buf: GPUBuffer) => void) | null = null,
+    /**
+     * Destroys a buffer the pool does not keep. Not `destroy()` at once: the open command encoder
+     * may still use it, and a destroyed buffer in a submit invalidates the whole command buffer.
+     */
+    private readonly destroyLater: (buf: GPUBuffer) => void = (b) => b.destroy(),
   ) {}
 
   /** A storage buffer of at least `bytes` bytes (its size is the size class); contents undefined. */
@@ -73,7 +78,7 @@ export class BufferPool {
   release(buf: GPUBuffer): void {
     const cls = buf.size;
     if (cls > MAX_POOLED_BYTES || cls !== poolSizeClass(cls) || this.#freeBytes + cls > this.maxFreeBytes) {
-      buf.destroy();
+      this.destroyLater(buf);
       return;
     }
     let list = this.#free.get(cls);

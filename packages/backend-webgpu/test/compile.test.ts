@@ -180,13 +180,24 @@ test("jit on WebGPU arrays uses the compiled program; a repeated call allocates 
   assert.deepEqual(await readValues(s), await readValues(f(xs[0], xs[1])[1]));
 });
 
-test("jitCompile off: the jaxpr is interpreted", () => {
-  const cj = makeJaxpr((x: Array) => x.add(1))(np.zeros([2]));
+test("jitCompile off: the jaxpr is interpreted, intermediates disposed at their last use", async () => {
+  const f = (x: Array) => {
+    const e = np.exp(x.mul(x)); // no literal: a CPU scalar operand would be moved (and left to the GC) by core
+    return [e.add(x), np.sum(e)];
+  };
+  const cj = makeJaxpr(f)(np.zeros([5]));
   config.update("jitCompile", false);
   try {
     const exe = compileJaxpr(be, cj.jaxpr);
     assert.ok(exe instanceof InterpretedExecutable);
     assert.equal(exe.reason, null);
+    const x = devicePut(floats([5], 14), "webgpu") as ConcreteArray;
+    const live0 = be.liveBuffers();
+    const outs = exe.execute([x.buffer]);
+    assert.equal(be.liveBuffers(), live0 + 2, "only the two outputs stay live");
+    const got = await Promise.all(outs.map((b, k) => readValues(new ConcreteArray(b, cj.jaxpr.outAvals[k]))));
+    const want = await Promise.all(f(x).map(readValues));
+    assert.deepEqual(got, want);
   } finally {
     config.update("jitCompile", true);
   }

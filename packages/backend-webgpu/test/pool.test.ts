@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { np, lax, getBackend } from "linax-ts";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
 import type { WebGPUBackend } from "@linax-ts/backend-webgpu";
-import { poolSizeClass } from "../src/pool.ts";
+import { BufferPool, poolSizeClass } from "../src/pool.ts";
 
 let be: WebGPUBackend;
 before(async () => {
@@ -57,4 +57,18 @@ test("fill, free, reuse: a reused buffer holds only the new kernel's results", a
     assert.deepEqual(await readValues(s), want);
     for (const a of [base, zero, three, op, idx, upd, s]) a.dispose();
   });
+});
+
+test("a buffer the pool does not keep is destroyed after submit, not while the open encoder may use it", () => {
+  const later: GPUBuffer[] = [];
+  const pool = new BufferPool(be.device, 32, null, (b) => later.push(b));
+  const a = pool.acquire(20); // class 32: kept
+  const b = pool.acquire(20); // over the 32-byte cap once a is free: handed to destroyLater
+  pool.release(a);
+  pool.release(b);
+  assert.deepEqual(later, [b]);
+  assert.equal(pool.stats().freeBytes, 32);
+  assert.equal(pool.acquire(17), a, "the kept one is reused");
+  later.forEach((x) => x.destroy());
+  a.destroy();
 });

@@ -17,7 +17,7 @@
  * A program with a kernel the renderer cannot express, or with `config.jitCompile` off, runs as
  * today: the jaxpr interpreted primitive by primitive (`InterpretedExecutable`).
  */
-import { ConcreteArray, config, evalJaxpr, type Array, type DeviceBuffer, type Executable, type Jaxpr, type ShapedArray } from "@linax-ts/core";
+import { ConcreteArray, Literal, config, type Array, type DeviceBuffer, type Executable, type Jaxpr, type ShapedArray } from "@linax-ts/core";
 import type { WebGPUBackend } from "../backend.ts";
 import { getKernel } from "../registry.ts";
 import type { Program as PassProgram, Slot } from "../program.ts";
@@ -253,6 +253,47 @@ function adoptResult(be: WebGPUBackend, out: Array, aval: ShapedArray, taken: Ma
   return be.takeOwnership(up)!;
 }
 
+/**
+ * evalJaxpr, disposing each intermediate array right after its last reader: an interpreted call
+ * otherwise leaves its intermediates to the garbage collector, which JS heap pressure (tiny
+ * wrappers) does not trigger while GPU memory fills up. Arrays are counted by object, since an
+ * op may return one of its operands; inputs and outputs are never disposed.
+ */
+function interpretDisposing(jaxpr: Jaxpr, args: readonly Array[]): Array[] {
+  const env = new Map<unknown, Array>();
+  const refs = new Map<Array, number>();
+  const keep = new Set<Array>(args);
+  for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Literal) keep.add(a.val);
+  const lastUse = new Map<unknown, number>();
+  jaxpr.eqns.forEach((e, i) => e.inputs.forEach((a) => lastUse.set(a, i)));
+  const outVars = new Set<unknown>(jaxpr.outvars);
+  const read = (a: unknown): Array => {
+    if (a instanceof Literal) return a.val;
+    const v = env.get(a);
+    if (v === undefined) throw new Error("webgpu interpreter: unbound variable");
+    return v;
+  };
+  const bindVar = (v: unknown, x: Array): void => {
+    env.set(v, x);
+    refs.set(x, (refs.get(x) ?? 0) + (outVars.has(v) ? 1e9 : 1));
+  };
+  jaxpr.invars.forEach((v, i) => bindVar(v, args[i]));
+  jaxpr.eqns.forEach((eqn, i) => {
+    const outs = eqn.prim.bind(eqn.inputs.map(read), eqn.params as Readonly<Record<string, unknown>>);
+    eqn.outBinders.forEach((v, k) => bindVar(v, outs[k]));
+    // Inputs read for the last time here, and outputs nobody reads (dropped at once).
+    const dead = [...new Set(eqn.inputs)].filter((a) => !(a instanceof Literal) && lastUse.get(a) === i);
+    for (const v of eqn.outBinders) if (!lastUse.has(v) && !outVars.has(v)) dead.push(v);
+    for (const a of dead) {
+      const x = env.get(a)!;
+      const n = (refs.get(x) ?? 1) - 1;
+      refs.set(x, n);
+      if (n === 0 && !keep.has(x) && x instanceof ConcreteArray) x.dispose();
+    }
+  });
+  return jaxpr.outvars.map(read);
+}
+
 /** The jaxpr interpreted primitive by primitive on borrowed views of the inputs (today's path). */
 export class InterpretedExecutable implements Executable {
   constructor(
@@ -268,7 +309,7 @@ export class InterpretedExecutable implements Executable {
     const args = inputs.map((b, k) =>
       b.backend === be ? new ConcreteArray(be.borrow(be.gpuBuffer(b, "jit input"), bytesOf(avals[k])), avals[k]) : new ConcreteArray(be.fromHost(b.backend.readSync(b, avals[k]), avals[k]), avals[k]),
     );
-    const outs = evalJaxpr(this.jaxpr, [], args);
+    const outs = interpretDisposing(this.jaxpr, args);
     const taken = new Map<DeviceBuffer, GPUBuffer>();
     return outs.map((o, k) => {
       const t = adoptResult(be, o, this.jaxpr.outAvals[k], taken);

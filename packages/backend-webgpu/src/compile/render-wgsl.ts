@@ -10,7 +10,8 @@
  *   of non-negative forms) are evaluated in i32; a load whose index range leaves its buffer — the
  *   region of a pad or concatenate operand that a select discards — is clamped into it.
  * - complex64 buffers are bound as `array<f32>` (the IR addresses their float slots); bool as u32.
- * - Each scalar op is the eager kernel's WGSL (scalar-ops.ts), so results equal the eager path's.
+ * - Each scalar op is the eager kernel's WGSL (scalar-ops.ts), its f32 result fenced (program.ts's
+ *   FENCE) as if stored, so results equal the eager path's even where drivers contract mul + add.
  * - A reduction is the eager reduction's multi-pass tree (kernels/reduce.ts) with the fused body as
  *   its first pass's element source, so sums round along the same tree as the eager kernel's
  *   (for the same input layout, see `innerKeptOf`).
@@ -19,7 +20,7 @@
  * whole jaxpr the eager way.
  */
 import { ShapedArray, type DType } from "@linax-ts/core";
-import { declare, grid, MODULE_COMMON, type Binding, type Program } from "../program.ts";
+import { declare, grid, type Binding, type Program } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { reduceAlgebra, reduceProgram } from "../kernels/reduce.ts";
 import { range, type ElementwiseKernel, type Expr, type Kernel, type Linear, type ReduceKernel } from "./core-compile.ts";
@@ -90,7 +91,10 @@ class Emitter {
         const r = renderOp(e, args);
         if (r === undefined) throw new RenderDecline(`no WGSL for the op '${e.op}' on ${e.argDType}`);
         if (r.prelude !== "") this.preludes.push(r.prelude);
-        rhs = r.expr;
+        // Every f32 result is rounded where the eager kernel would store it: the fence stops the
+        // driver contracting a product into a later add (NVIDIA's does), which eager kernels
+        // cannot do across their stores — so fused == eager bit for bit there too.
+        rhs = e.type === "f32" ? `linax_fence(${r.expr})` : r.expr;
       }
     }
     const name = `t${e.id}`;
@@ -217,8 +221,8 @@ export function renderKernel(k: Kernel, avalOf: AvalOf, opts: RenderOptions): Pr
     return k.kind === "elementwise" ? renderElementwise(k, avalOf) : renderReduce(k, avalOf);
   } catch (e) {
     if (e instanceof RenderDecline) return e.message;
+    if (e instanceof Error && e.message.startsWith("wgsl-prelude:")) return e.message;
     throw e;
   }
 }
 
-export { MODULE_COMMON };
