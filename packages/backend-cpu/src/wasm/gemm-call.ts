@@ -7,7 +7,7 @@
  * the operands, the result and a scratch block for the packed panels. Nothing is copied in or out.
  */
 import { ValueError } from "@linax-ts/core";
-import { buildGemmModule, checkGemmConfig, DEFAULT_GEMM_CONFIG, gemmScratchBytes, hasRelaxedSimd, type GemmConfig } from "./gemm.ts";
+import { buildGemmModule, checkGemmConfig, DEFAULT_GEMM_CONFIG, gemmScratchBytes as scratchBytesOf, hasRelaxedSimd, type GemmConfig } from "./gemm.ts";
 
 /**
  * One (batched) f32 matrix product C[t] = op(A[t]) · op(B[t]) for t < batch, with op(A) m × k and
@@ -201,4 +201,12 @@ export function gemmF32(memory: WebAssembly.Memory, args: GemmF32Args, opts: { c
   gemmF32Range(memory, args, fullRange(args), opts);
 }
 
-export { gemmScratchBytes, type GemmConfig };
+/**
+ * Bytes of scratch one call (or one range) of {@link gemmF32} needs with `config` — by default the
+ * config gemmF32 uses when given none (which depends on relaxed SIMD, so ask this, not a constant).
+ */
+export function gemmScratchBytes(config: GemmConfig = defaultGemmConfig()): number {
+  return scratchBytesOf(config);
+}
+
+export type { GemmConfig };

@@ -51,6 +51,7 @@ export function gemmScratchBytes(cfg: GemmConfig = DEFAULT_GEMM_CONFIG): number 
   return 4 * (cfg.mc * cfg.kc + cfg.kc * cfg.nc + cfg.mr * cfg.nr);
 }
 
+/** Throws a RangeError unless `cfg` is a blocking the generator supports. */
 export function checkGemmConfig(cfg: GemmConfig): void {
   const ok =
     Number.isInteger(cfg.mr) && cfg.mr >= 1 && Number.isInteger(cfg.nr) && cfg.nr >= 4 && cfg.nr % 4 === 0 &&
