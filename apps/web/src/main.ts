@@ -108,6 +108,7 @@ function input(): Float32Array {
 let model: Loaded | undefined;
 let queued = false;
 let running = false;
+let runs = 0;
 
 async function run(): Promise<void> {
   if (!model || !inked) return;
@@ -123,7 +124,8 @@ async function run(): Promise<void> {
     const top = showProbs(probs);
     $("prediction").textContent = String(top);
     $("prediction").dataset.class = String(top);
-    $("latency").textContent = `${ms.toFixed(1)} ms (one forward pass, reading the result included)`;
+    // The first pass on a backend also compiles its kernels (WGSL pipelines on WebGPU): say so.
+    $("latency").textContent = `${ms.toFixed(1)} ms (one forward pass, reading the result included${runs++ === 0 ? "; the first one also compiles the kernels" : ""})`;
     rowCells.forEach((c) => (c.innerHTML = `${c.innerHTML.split(":")[0]}: <b>·</b>`));
     await classifyRows(model, x, (t, p) => {
       const k = p.indexOf(Math.max(...p));
