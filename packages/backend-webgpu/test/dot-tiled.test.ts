@@ -37,6 +37,7 @@ const CASES: [number[], number[], Dims, string][] = [
   [[9, 130], [9, 129], dims([0], [0]), "lhs transposed (k outer)"],
   [[129, 17], [131, 17], dims([1], [1]), "rhs transposed (k inner)"],
   [[2, 128, 5], [5, 2, 130], dims([2], [0], [0], [1]), "batched, batch axis of rhs in the middle"],
+  [[128, 16], [16, 256], dims([1], [0]), "aligned: no bounds checks, unrolled k"],
 ];
 
 test("128×128 tiles: same bits as the 64×64 kernel, within the bound of the CPU", async () => {

@@ -36,6 +36,18 @@ export function tiledProgram(mp: MacPlan, outType: string, lAddr: string, rAddr:
   const ty = Math.ceil(ni / BM);
   const g = foldGroups(nb * tx * ty);
   const per = (BM * BK) / 256; // elements of each tile a thread stages
+  // Bounds checks only where a tile can pass an edge (static shapes): the common aligned case
+  // runs without them, and with a constant-trip inner loop the compiler unrolls.
+  const evenI = ni % BM === 0;
+  const evenJ = nj % BM === 0;
+  const evenK = nk % BK === 0;
+  const evenB = g.workgroups[0] * g.workgroups[1] === nb * tx * ty; // no workgroup past the last batch
+  const cond = (parts: (string | false)[]): string => {
+    const c = parts.filter((p): p is string => p !== false);
+    return c.length === 0 ? "true" : c.join(" && ");
+  };
+  const lCond = cond([!evenB && "live", !evenI && `gi < ${ni}u`, !evenK && `gk < ${nk}u`]);
+  const rCond = cond([!evenB && "live", !evenJ && `gj < ${nj}u`, !evenK && `gk < ${nk}u`]);
   // Element e of the staging order → (free index m, k): free-major when the free axis is contiguous.
   const coords = (alongK: boolean): string => (alongK ? `let m = e / ${BK}u; let kk = e % ${BK}u;` : `let kk = e / ${BM}u; let m = e % ${BM}u;`);
   const stores: string[] = [];
@@ -72,16 +84,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       { ${coords(order.lhsAlongK)}
         let gi = i0 + m; let gk = k0 + kk;
         var v = 0.0f;
-        if (live && gi < ${ni}u && gk < ${nk}u) { v = lhs[lAt(b, gi, gk)]; }
+        if (${lCond}) { v = lhs[lAt(b, gi, gk)]; }
         tl[kk * ${BM}u + m] = v; }
       { ${coords(order.rhsAlongK)}
         let gj = j0 + m; let gk = k0 + kk;
         var v = 0.0f;
-        if (live && gj < ${nj}u && gk < ${nk}u) { v = rhs[rAt(b, gj, gk)]; }
+        if (${rCond}) { v = rhs[rAt(b, gj, gk)]; }
         tr[kk * ${BM}u + m] = v; }
     }
     workgroupBarrier();
-    let kn = min(${BK}u, ${nk}u - k0);
+    let kn = ${evenK ? `${BK}u` : `min(${BK}u, ${nk}u - k0)`};
     for (var kk = 0u; kk < kn; kk++) {
       for (var r = 0u; r < ${R}u; r++) { ra[r] = tl[kk * ${BM}u + lid.y + r * 16u]; }
       for (var c = 0u; c < ${R}u; c++) { rb[c] = tr[kk * ${BM}u + lid.x + c * 16u]; }
