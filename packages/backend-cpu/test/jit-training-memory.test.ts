@@ -1,0 +1,86 @@
+/**
+ * A jitted training loop holds flat memory: after warm-up, live CPU buffers and WebAssembly heap
+ * blocks do not grow with the number of steps — with the previous step's arrays disposed
+ * explicitly, and with them merely forgotten (released by the finalizers after a collection).
+ * The model is a small linax S5 classifier with adam, i.e. the demo's training step in miniature.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { nn, random, ssm, treeLeaves, type Array } from "linax-ts";
+import { cpu } from "@linax-ts/backend-cpu";
+
+function trainer() {
+  const config = new ssm.S5Config({
+    numBlocks: 1,
+    encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 8 }),
+    sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 4 }),
+    blockConfig: new ssm.StandardBlockConfig({ dropRate: 0.1 }),
+    headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 2 }),
+  });
+  const [mk, dk] = random.split(random.key(0));
+  const [model, state] = nn.makeWithState(ssm.SSM)(config, mk);
+  const opt = nn.optim.adam(1e-2);
+  const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State, key: nn.PRNGKey): [Array, nn.State] => {
+    const [logp, s2] = m.callBatch(x, s, key);
+    return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
+  };
+  const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
+    const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
+    const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
+    return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
+  });
+  const x = random.normal(dk, [4, 5, 3]);
+  const y = random.randint(dk, [4], 0, 2);
+  return { model, state, os: opt.init(nn.filter(model, nn.isInexactArray)) as unknown[], step, x, y, dk };
+}
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) {
+    globalThis.gc!();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+test("jitted training steps with the old state disposed: live buffers and heap blocks stay flat", async () => {
+  const t = trainer();
+  let { model, state, os } = t;
+  // Keys are made up front: eager code's intermediates (foldIn's) are the garbage collector's to free.
+  const keys = globalThis.Array.from({ length: 63 }, (_, i) => random.foldIn(t.dk, i));
+  const run = (n: number, from: number): void => {
+    for (let i = from; i < from + n; i++) {
+      const key = keys[i];
+      const r = t.step(model, os, t.x, t.y, state, key);
+      for (const a of [...treeLeaves(model), ...treeLeaves(os), ...treeLeaves(state), key] as Array[]) if (i > 0 && typeof a?.dispose === "function") a.dispose();
+      r[2].dispose();
+      [model, os, state] = [r[0] as ssm.SSM, r[1] as unknown[], r[3] as nn.State];
+    }
+  };
+  run(3, 0); // warm-up: trace, compile, first allocations
+  if (typeof globalThis.gc === "function") await settle();
+  const live = cpu.liveBuffers();
+  const blocks = cpu.heap.liveBlocks;
+  const capacity = cpu.heap.capacity;
+  run(60, 3);
+  assert.equal(cpu.liveBuffers(), live - 60, "live buffers after 60 more steps (less the 60 keys used and disposed)");
+  assert.equal(cpu.heap.liveBlocks, blocks, "heap blocks after 60 more steps");
+  assert.equal(cpu.heap.capacity, capacity, "the heap did not grow");
+});
+
+test("jitted training steps with the old state forgotten: finalizers bring memory back to the baseline", { skip: typeof globalThis.gc !== "function" ? "run node with --expose-gc" : false }, async () => {
+  const t = trainer();
+  let { model, state, os } = t;
+  const run = (n: number, from: number): void => {
+    for (let i = from; i < from + n; i++) {
+      const r = t.step(model, os, t.x, t.y, state, random.foldIn(t.dk, i));
+      [model, os, state] = [r[0] as ssm.SSM, r[1] as unknown[], r[3] as nn.State];
+    }
+  };
+  run(3, 0);
+  await settle();
+  const live = cpu.liveBuffers();
+  const blocks = cpu.heap.liveBlocks;
+  run(60, 3);
+  await settle();
+  assert.ok(cpu.liveBuffers() <= live, `live buffers ${cpu.liveBuffers()} vs ${live} after warm-up`);
+  assert.ok(cpu.heap.liveBlocks <= blocks, `heap blocks ${cpu.heap.liveBlocks} vs ${blocks} after warm-up`);
+});
