@@ -156,3 +156,27 @@ test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch r
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("CLI: every --model and --pixels trains a step and checkpoints that mixer's leaves", () => {
+  const root = mkdtempSync(join(tmpdir(), "mnist-models-"));
+  const tiny = ["--epochs", "1", "--limit", "16", "--test-limit", "8", "--batch-size", "8", "--steps", "1", "--hidden", "8", "--state-dim", "4", "--blocks", "1", "--no-progress"];
+  const cases: [string[], string, number[]][] = [
+    [["--model", "linoss"], "A_diag", [8, 28]],
+    [["--model", "lru"], "nu_log", [8, 28]],
+    [["--model", "s4d"], "kernel.log_dt", [8, 28]],
+    [["--model", "mamba"], "A_log", [8, 28]],
+    [["--pixels"], "Lambda_re", [8, 1]], // S5 on 784 pixel steps of 1 feature
+  ];
+  try {
+    for (const [flags, leaf, encoderShape] of cases) {
+      const out = join(root, flags.join(""));
+      const r = demo([...tiny, ...flags, "--out", out]);
+      assert.equal(r.status, 0, r.out);
+      const t = nn.readSafetensorsBytes(fileBytes(join(out, "model.safetensors")));
+      assert.ok(t.tensors.has(`model.blocks.0.sequence_mixer.${leaf}`), `${flags.join(" ")}: ${[...t.tensors.keys()].join(", ")}`);
+      assert.deepEqual(t.tensors.get("model.encoder.linear.weight")!.shape, encoderShape);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
