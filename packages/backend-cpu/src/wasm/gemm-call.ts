@@ -5,6 +5,15 @@
  *
  * Everything is addressed by byte pointers into one `WebAssembly.Memory` (the CPU backend's heap):
  * the operands, the result and a scratch block for the packed panels. Nothing is copied in or out.
+ *
+ * ```ts
+ * // out[b] = x[b] · y[b]ᵀ for x: (B, m, k), y: (B, n, k), all float32 blocks of a WasmHeap.
+ * const scratch = heap.alloc(gemmScratchBytes());
+ * gemmF32(heap.memory, { a: xPtr, b: yPtr, c: outPtr, m, n, k, transB: true, batch: B, scratch });
+ * // y broadcast over the batch instead: strideB: 0. One thread per range, each with its own scratch:
+ * for (const [q, range] of gemmPartition(args, 2).entries()) gemmF32Range(heap.memory, args, range, { scratch: s[q] });
+ * // or threads/gemm-pool.ts: new GemmPool(heap.memory).gemmF32({ ...args, scratch: ptrOf(pool.scratchBytes()) })
+ * ```
  */
 import { ValueError } from "@linax-ts/core";
 import { buildGemmModule, checkGemmConfig, DEFAULT_GEMM_CONFIG, gemmScratchBytes as scratchBytesOf, hasRelaxedSimd, type GemmConfig } from "./gemm.ts";
