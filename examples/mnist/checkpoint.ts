@@ -112,13 +112,13 @@ function headerOf(bytes: Uint8Array, path: string): { metadata: Record<string, s
  * Load a full checkpoint into the structure of `like` (a fresh model, State and optimizer state
  * of the same spec). The key and epoch come back as a typed key and a number.
  */
-export function loadCheckpoint(path: string, like: { model: ssm.SSM; state: nn.State; opt: unknown }): TrainingState & { meta: CheckpointMeta } {
+export async function loadCheckpoint(path: string, like: { model: ssm.SSM; state: nn.State; opt: unknown }): Promise<TrainingState & { meta: CheckpointMeta }> {
   const bytes = readBytes(path);
   const meta = readMeta(path, bytes);
   if (meta.kind !== "full") throw new CheckpointError(`${path}: a '${meta.kind}' file has no optimizer state or PRNG key; --resume needs an epoch checkpoint (epoch-NNN.safetensors)`);
   const likeTree = { model: like.model, state: like.state, opt: like.opt, rng: random.keyData(random.key(0)), epoch: np.array(0, { dtype: "int32" }) };
   const t = fromBytes(bytes, likeTree, path, true);
-  return { model: t.model, state: t.state, opt: t.opt, rng: random.wrapKeyData(t.rng), epoch: (t.epoch as JaxArray).item() as number, meta };
+  return { model: t.model, state: t.state, opt: t.opt, rng: random.wrapKeyData(t.rng), epoch: (await (t.epoch as JaxArray).data())[0], meta };
 }
 
 /** Load model and State (from either kind of file: the optimizer part is ignored). */

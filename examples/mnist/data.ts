@@ -184,9 +184,10 @@ export function take(ds: Digits, idx: ArrayLike<number>, source = ds.source): Di
 }
 
 /** A deterministic train/test split: `random.permutation(key, n)`, the last `testSize` are the test set. */
-export function splitDigits(ds: Digits, testSize: number, key: random.KeyArray): { train: Digits; test: Digits } {
+export async function splitDigits(ds: Digits, testSize: number, key: random.KeyArray): Promise<{ train: Digits; test: Digits }> {
   if (!(Number.isInteger(testSize) && testSize > 0 && testSize < ds.n)) throw new ValueError(`splitDigits: testSize must be an integer in [1, ${ds.n - 1}], got ${testSize}`);
-  const perm = random.permutation(key, ds.n).dataSync() as Int32Array;
+  // An asynchronous read: the default backend may be WebGPU.
+  const perm = (await random.permutation(key, ds.n).data()) as Int32Array;
   const cut = ds.n - testSize;
   return { train: take(ds, perm.subarray(0, cut), `${ds.source}: train split`), test: take(ds, perm.subarray(cut), `${ds.source}: test split`) };
 }

@@ -16,10 +16,10 @@ function specOf(o: CliOptions): ModelSpec {
   return { model: o.model, inFeatures: o.pixels ? 1 : 28, hidden: o.hidden, stateDim: o.stateDim, blocks: o.blocks, dropRate: o.dropout, classes: 10 };
 }
 
-function settingsOf(o: CliOptions): RunSettings {
+async function settingsOf(o: CliOptions): Promise<RunSettings> {
   const base = { data: o.data ?? "mnist-package", seed: o.seed, testSize: o.testSize, trainLimit: o.limit ?? null, testLimit: o.testLimit ?? null };
   // The warm-up default (5% of all steps) needs the number of steps, hence the training set size.
-  const warmupSteps = o.warmup ?? Math.max(1, Math.round(0.05 * o.epochs * stepsPerEpoch(loadData(base).train.n, o.batchSize, o.steps)));
+  const warmupSteps = o.warmup ?? Math.max(1, Math.round(0.05 * o.epochs * stepsPerEpoch((await loadData(base)).train.n, o.batchSize, o.steps)));
   return { ...base, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, warmupSteps, pixels: o.pixels, maxSteps: o.steps ?? null };
 }
 
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       }
       [spec, settings] = [meta.spec, meta.settings];
     } else {
-      settings = settingsOf(opts);
+      settings = await settingsOf(opts);
     }
     const out = explicit.has("out") || resume === undefined ? opts.out : resume.replace(/\/[^/]*$/, "");
     const r = await train({ spec, settings, out, resume, evalBatch: opts.evalBatch, progress: opts.progress, backend: opts.backend });

