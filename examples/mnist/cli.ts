@@ -79,7 +79,7 @@ export function makeProgram(): Command {
     .option("--steps <n>", "at most N steps per epoch (small runs)", int("steps", 1))
     .option("--eval-batch <n>", "batch size for evaluation", int("eval-batch", 1), 250)
     .option("--no-progress", "no progress bar (one line per epoch instead)")
-    .addHelpText("after", "\nExamples:\n  npm run demo\n  npm run demo -- --model lru --epochs 3\n  npm run demo -- --epochs 2 --limit 512 --test-limit 200 --hidden 32 --blocks 2\n  npm run demo -- --resume runs/mnist\n  npm run demo -- --eval runs/mnist/model.safetensors\n  npm run demo -- --data /usr/share/dataset-fashion-mnist --out runs/fashion");
+    .addHelpText("after", "\nExamples:\n  npm run demo\n  npm run demo -- --model lru --epochs 3\n  npm run demo -- --epochs 2 --limit 512 --test-limit 200 --hidden 32 --blocks 2\n  npm run demo -- --resume runs/mnist\n  npm run demo -- --eval runs/mnist/model.safetensors\n  npm run demo -- --data /usr/share/datasets/fashion-mnist --out runs/fashion");
 }
 
 /** Parse `argv` (without node and the script); `explicit` lists the options the user gave. */

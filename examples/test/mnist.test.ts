@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -188,6 +188,18 @@ test("CLI: --backend webgpu trains and evaluates on WebGPU (SwiftShader in CI)",
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /WebGPU adapter: /);
     assert.match(r.out, /final test accuracy [\d.]+% on 8 held-out digits; .* \(backend webgpu\)/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+const FASHION = "/usr/share/datasets/fashion-mnist"; // Debian's dataset-fashion-mnist
+test("CLI: --data reads Debian's gzipped Fashion-MNIST IDX files", { skip: existsSync(FASHION) ? false : `${FASHION} not installed (apt-get install dataset-fashion-mnist)` }, () => {
+  const out = mkdtempSync(join(tmpdir(), "mnist-fashion-"));
+  try {
+    const r = demo(["--data", FASHION, "--epochs", "1", "--limit", "64", "--test-limit", "32", "--batch-size", "16", "--steps", "2", "--hidden", "8", "--state-dim", "4", "--blocks", "1", "--no-progress", "--out", out]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, new RegExp(`data: 64 train / 32 test digits from ${FASHION}`));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
