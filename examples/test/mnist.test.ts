@@ -137,6 +137,11 @@ test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch r
     assert.deepEqual([...A.tensors.keys()].sort(), [...B.tensors.keys()].sort());
     for (const prefix of ["model.", "state.", "opt.", "rng", "epoch"]) assert.ok([...A.tensors.keys()].some((k) => k.startsWith(prefix)), `checkpoint holds ${prefix}`);
     for (const [k, t] of A.tensors) assert.deepEqual(Buffer.from(t.dataSync().buffer), Buffer.from(B.tensors.get(k)!.dataSync().buffer), `tensor ${k}`);
+    // The same seed again, uninterrupted: bit-identical too (--seed's promise).
+    const again = demo([...tiny, "--out", join(root, "a2")]);
+    assert.equal(again.status, 0, again.out);
+    const A2 = nn.readSafetensorsBytes(fileBytes(join(root, "a2", "epoch-002.safetensors")));
+    for (const [k, t] of A.tensors) assert.deepEqual(Buffer.from(t.dataSync().buffer), Buffer.from(A2.tensors.get(k)!.dataSync().buffer), `same seed, tensor ${k}`);
     // A different seed gives different weights (the comparison above can fail).
     const other = demo([...tiny, "--seed", "4", "--epochs", "1", "--out", join(root, "c")]);
     assert.equal(other.status, 0, other.out);
