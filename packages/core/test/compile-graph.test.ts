@@ -83,3 +83,26 @@ test("buffer plan: intermediates die after their last reader and their slots are
   assert.equal(sizeClass(1), 16);
   assert.equal(sizeClass(1025), 2048);
 });
+
+test("inline: nested jit and associativeScan expand into their ops; cond stays a routine", async () => {
+  const { inlineCalls } = await import("../src/compile/inline.ts");
+  const { jit, lax } = await import("linax-ts");
+  const inner = jit((x: Array) => np.exp(x).add(1));
+  const cj = makeJaxpr((x: Array) => {
+    const y = inner(x).mul(2);
+    const s = lax.associativeScan((a: Array, b: Array) => a.add(b), y);
+    return lax.cond(s.sum().gt(0), (v: Array) => v.neg(), (v: Array) => v, s);
+  })(np.zeros([8]));
+  const names = (j: { eqns: readonly { prim: { name: string } }[] }) => j.eqns.map((e) => e.prim.name);
+  assert.ok(names(cj.jaxpr).includes("jit") && names(cj.jaxpr).includes("associativeScan"));
+  const { jaxpr } = inlineCalls(cj.jaxpr);
+  const after = names(jaxpr);
+  assert.ok(!after.includes("jit") && !after.includes("associativeScan"), after.join(" "));
+  assert.ok(after.includes("exp") && after.includes("cond"), after.join(" "));
+  // Same values as the uninlined program, through the interpreter.
+  const { evalJaxpr } = await import("../src/core/jaxpr.ts");
+  const x = np.linspace(-1, 1, 8);
+  const want = evalJaxpr(cj.jaxpr, cj.consts, [x])[0].tolist();
+  const { consts } = inlineCalls(cj.jaxpr);
+  assert.deepEqual(evalJaxpr(jaxpr, [...consts, ...cj.consts], [x])[0].tolist(), want);
+});

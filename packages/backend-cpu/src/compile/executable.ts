@@ -16,6 +16,10 @@ type Compiled = {
   readonly plan: compile.BufferPlan;
   /** Per step: the kernel function and its buffers, or null for a routine. */
   readonly kernels: readonly ({ readonly fn: KernelFn; readonly params: readonly number[] } | null)[];
+  /** Values of the inlined calls' consts (the program's leading inputs). */
+  readonly constBuffers: readonly CpuBuffer[];
+  /** The const arrays themselves, kept alive (their finalizers would free the buffers). */
+  readonly consts: readonly unknown[];
 };
 
 export class CpuExecutable implements Executable {
@@ -39,13 +43,19 @@ export class CpuExecutable implements Executable {
   }
 
   #compile(): Compiled {
-    const program = compile.buildProgram(this.jaxpr);
+    const { jaxpr, consts } = compile.inlineCalls(this.jaxpr);
+    const program = compile.buildProgram(jaxpr);
     const plan = compile.planBuffers(program);
     const kernelSteps = program.steps.flatMap((s) => (s.kind === "kernel" ? [s.kernel] : []));
     const mod = buildProgramModule(kernelSteps, (id) => ({ dtype: program.buffers[id].aval.dtype, size: program.buffers[id].aval.size }), this.backend.heap);
     let ki = 0;
     const kernels = program.steps.map((s) => (s.kind === "kernel" ? mod.kernels[ki++] : null));
-    return { program, plan, kernels };
+    // Consts of inlined calls lead the program's inputs; they live as long as this executable.
+    const constBuffers = consts.map((c) => {
+      if (!(c instanceof ConcreteArray) || c.backend !== this.backend) throw new Error("cpu compile: an inlined call's const is not a CPU array");
+      return c.buffer as CpuBuffer;
+    });
+    return { program, plan, kernels, constBuffers, consts };
   }
 
   execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
@@ -53,9 +63,10 @@ export class CpuExecutable implements Executable {
     return c === null ? this.#interpret(inputs as CpuBuffer[]) : this.#run(c, inputs as CpuBuffer[]);
   }
 
-  #run({ program, plan, kernels }: Compiled, inputs: readonly CpuBuffer[]): DeviceBuffer[] {
+  #run({ program, plan, kernels, constBuffers }: Compiled, args: readonly CpuBuffer[]): DeviceBuffer[] {
     const be = this.backend;
     const bufs: (CpuBuffer | undefined)[] = new Array(program.buffers.length);
+    const inputs = constBuffers.length === 0 ? args : [...constBuffers, ...args];
     program.inputs.forEach((id, i) => (bufs[id] = inputs[i]));
     const copies: number[] = [];
     try {
