@@ -4,11 +4,12 @@
  * a buffer moves into the heap the first time a compiled kernel reads it. Values are immutable,
  * so where the bytes live is invisible to users.
  */
-import { allocTyped, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type lax, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
+import { allocTyped, config, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type lax, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
 import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
 import { dotGeneralWasm } from "./compile/dot-routine.ts";
+import { scanRoutine } from "./compile/scan-routine.ts";
 
 const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : 4) * size;
 
@@ -73,6 +74,19 @@ export class CpuBackend implements Backend {
     b.ptr = buf.ptr;
     return b;
   }
+  /** A borrowed handle on `size` elements at heap address `ptr` inside `of` (a scan step's slice). */
+  sliceHandle(of: CpuBuffer, ptr: number, size: number): CpuBuffer {
+    const b = new CpuBuffer(this, null, of.dtype, size, true);
+    b.ptr = ptr;
+    return b;
+  }
+  /** A new owned heap buffer with the contents of `buf`. */
+  copyBuffer(buf: CpuBuffer, aval: ShapedArray): CpuBuffer {
+    const src = this.dataOf(buf);
+    const b = this.allocHeap(aval.dtype, aval.size);
+    this.heap.view(b.ptr, aval.dtype, aval.size).set(src as never);
+    return b;
+  }
   /** The heap address of a buffer's bytes, moving them into the heap if they are in a JS array. */
   heapAddress(buf: CpuBuffer): number {
     if (buf.disposed) throw new UseAfterDisposeError("cpu backend: buffer used after dispose");
@@ -126,7 +140,10 @@ export class CpuBackend implements Backend {
     outAvals: readonly ShapedArray[],
     params: Readonly<Record<string, unknown>>,
   ): DeviceBuffer[] | undefined {
-    if (prim.name === "dotGeneral") {
+    // The fast paths; with jitCompile off the backend is the plain reference (the tests' oracle).
+    const fast = config.read("jitCompile");
+    if (fast && prim.name === "scan") return scanRoutine(this, inputs as CpuBuffer[], inAvals, outAvals, params as unknown as lax.ScanParams);
+    if (fast && prim.name === "dotGeneral") {
       const fast = dotGeneralWasm(this, inputs as CpuBuffer[], inAvals, outAvals[0], params as unknown as lax.DotGeneralParams);
       if (fast !== undefined) return [fast];
     }
