@@ -10,6 +10,7 @@ import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
 import { dotGeneralWasm } from "./compile/dot-routine.ts";
 import { scanRoutine } from "./compile/scan-routine.ts";
+import { runEagerCompiled } from "./compile/eager-programs.ts";
 
 const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : 4) * size;
 
@@ -146,6 +147,10 @@ export class CpuBackend implements Backend {
     if (fast && prim.name === "dotGeneral") {
       const fast = dotGeneralWasm(this, inputs as CpuBuffer[], inAvals, outAvals[0], params as unknown as lax.DotGeneralParams);
       if (fast !== undefined) return [fast];
+    }
+    if (fast) {
+      const compiled = runEagerCompiled(this, prim, inputs as CpuBuffer[], inAvals, outAvals, params);
+      if (compiled !== undefined) return compiled;
     }
     const k = getKernel(prim.name);
     if (k === undefined) return undefined;

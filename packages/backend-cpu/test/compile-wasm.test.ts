@@ -234,3 +234,28 @@ test("compiled threefry2x32 (one two-output kernel) and constant shifts == refer
   }
   check("random.bits under jit", (k) => random.bits(k, [6, 7]), random.PRNGKey(3));
 });
+
+test("eager ops on large arrays run compiled one-op programs, equal to the reference kernels", () => {
+  const x = arrayOf("float32", [80, 97]);
+  const y = arrayOf("float32", [97], 2);
+  const ops: [string, () => Array][] = [
+    ["add with broadcast", () => np.add(x, y)],
+    ["tanh", () => np.tanh(x)],
+    ["sum over axis 0", () => np.sum(x, 0)],
+    ["max", () => np.max(x)],
+    ["transpose", () => x.T],
+    ["pad", () => lax.pad(x, np.array(0), [[1, 1, 0], [2, 0, 1]])],
+  ];
+  for (const [what, f] of ops) {
+    config.update("jitCompile", true);
+    const got = f();
+    config.update("jitCompile", false);
+    let want: Array;
+    try {
+      want = f();
+    } finally {
+      config.update("jitCompile", true);
+    }
+    assertSameBits(got, want, `eager ${what}`);
+  }
+});
