@@ -150,7 +150,7 @@ function inputDType(mode: Mode, r: number): DType {
 const INPUT_BOUND: Record<DType, number> = { float32: 2, complex64: 2 * Math.SQRT2, int32: 6, uint32: 12, bool: 1, float16: 2 } as Record<DType, number>;
 
 /** Resolve raw choices into a valid program. */
-export function resolveProgram(c: Choices): Program {
+export function resolveProgram(c: Choices, exclude: readonly Step["op"][] = []): Program {
   const mode = c.mode;
   const vals: Val[] = [];
   const inputs = c.inputs.map((inp) => {
@@ -163,7 +163,7 @@ export function resolveProgram(c: Choices): Program {
   const steps: Step[] = [];
   for (const s of c.steps) {
     const made = makeStep(mode, vals, s.k, s.r);
-    if (made === null) continue;
+    if (made === null || exclude.includes(made.step.op)) continue;
     steps.push(made.step);
     vals.push(...made.out);
   }
@@ -194,7 +194,12 @@ function unaryBound(fn: UnaryName, b: number): number {
   }
 }
 
-function makeStep(mode: Mode, vals: Val[], k: number, r: number[]): { step: Step; out: Val[] } | null {
+/** Ranks stay ≤ MAX_RANK (broadcast and dot would otherwise grow them). */
+const MAX_RANK = 4;
+
+function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: Step; out: Val[] } | null {
+  // r[j] for any j: per-axis choices of rank-4 values run past the R raw naturals.
+  const r = globalThis.Array.from({ length: 4 * R }, (_, j) => (raw[j % R] ^ (Math.floor(j / R) * 0x9e37)) >>> 0);
   const n = vals.length;
   // Mostly the latest value (programs compose rather than fan out), sometimes an older one.
   const a = r[0] % 3 === 0 ? r[0] % n : n - 1;
@@ -294,7 +299,7 @@ function makeStep(mode: Mode, vals: Val[], k: number, r: number[]): { step: Step
           rest /= d;
         }
         if (rest > 1) shape.push(rest);
-        if (r[4] % 3 === 0) shape.splice(r[5] % (shape.length + 1), 0, 1);
+        if (r[4] % 3 === 0 && shape.length < MAX_RANK) shape.splice(r[5] % (shape.length + 1), 0, 1);
       }
       return { step: { op: "reshape", a, shape }, out: [{ shape, dtype: v.dtype, bound: v.bound, dot: v.dot }] };
     }
@@ -334,13 +339,14 @@ function makeStep(mode: Mode, vals: Val[], k: number, r: number[]): { step: Step
     case "rev":
       return { step: { op: "rev", a, dims: subset(v.shape.length, r[1]) }, out: same(v.bound) };
     case "broadcast": {
+      if (v.shape.length >= MAX_RANK) return null;
       const lead = r[1] % 3 === 0 ? [] : [1 + (r[2] % 3)];
       const shape = [...lead, ...v.shape.map((d, i) => (d === 1 ? pick([1, 2, 3], r[3 + i]) : d))];
       return { step: { op: "broadcast", a, shape }, out: [{ shape, dtype: v.dtype, bound: v.bound, dot: v.dot }] };
     }
     case "dot": {
       if (mode === "wild" || v.dtype === "bool" || v.shape.length === 0) return null;
-      const bi = pick(vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && vals[i].shape.length > 0 && vals[i].shape.length + v.shape.length <= 5), r[1]);
+      const bi = pick(vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && vals[i].shape.length > 0 && vals[i].shape.length + v.shape.length <= MAX_RANK + 2), r[1]);
       if (bi === undefined) return null;
       const w = vals[bi];
       // Contract one or two axis pairs of equal sides.
@@ -586,6 +592,7 @@ export function describeProgram(p: Program): string {
 export const outputUsesDot = (p: Program, i: number): boolean => p.vals[p.outputs[i]].dot;
 
 /** Arbitrary resolved programs. */
-export function programs(mode: Mode, maxSteps = MAX_STEPS): fc.Arbitrary<Program> {
-  return choices(mode, maxSteps).map(resolveProgram);
+export function programs(mode: Mode, maxSteps = MAX_STEPS, opts: { exclude?: readonly Step["op"][] } = {}): fc.Arbitrary<Program> {
+  const exclude = opts.exclude ?? [];
+  return choices(mode, maxSteps).map((c) => resolveProgram(c, exclude));
 }
