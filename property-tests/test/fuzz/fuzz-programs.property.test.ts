@@ -11,6 +11,8 @@
  *      stacked on the host — bit-exact except through dot products.
  *   4. grad(Σ f) and jvp/vjp of f == central finite differences (checkGrads) on the smooth
  *      float32 subset.
+ *   5. jit(grad(Σ f)) and jit(vmap f): compiled == reference interpreter (backward passes and
+ *      batched programs through the fused kernels), smooth subset.
  * CPU == WebGPU is in fuzz-webgpu.property.test.ts (the software adapter is slow).
  *
  * Fixed seed (FC_SEED), FC_NUM_RUNS overrides the budgets (`npm run fuzz`: 1000 each); a failure
@@ -18,15 +20,18 @@
  */
 import { test } from "node:test";
 import fc from "fast-check";
-import { config, jit, makeJaxpr, vmap, np, type Array } from "linax-ts";
+import { config, grad, jit, makeJaxpr, vmap, np, type Array } from "linax-ts";
 import { cpu } from "@linax-ts/backend-cpu";
 import type { CpuExecutable } from "../../../packages/backend-cpu/src/compile/executable.ts";
 import { checkGrads, fcParams, stackAlong, takeAlong } from "@linax-ts/testing";
 import { describeProgram, inputValues, outputUsesDot, programFn, programs, type Program } from "./programs.ts";
 import { compareOutputs, DOT_TOL } from "./compare.ts";
 
-/** Default runs per property (the file takes ~N s on 2 loaded cores; see the report in the README). */
-const RUNS = { jit: 150, wild: 100, vmap: 80, grad: 60 };
+/**
+ * Default runs per property: the whole file takes ~9 s on the shared 2-core machine (1000 runs each,
+ * as `npm run fuzz` sets: ~35 s). Most of a run is compiling the jitted programs and the FD checks.
+ */
+const RUNS = { jit: 500, wild: 400, vmap: 250, grad: 150, jitTransforms: 200 };
 
 function withCompile<T>(on: boolean, fn: () => T): T {
   const prev = config.read("jitCompile");
@@ -111,4 +116,23 @@ property("fuzz: grad(Σ f), jvp and vjp == central finite differences (smooth fl
   const total = (...ys: Array[]) => f(...ys).reduce((acc: Array, o) => np.add(acc, np.sum(o)), np.array(0));
   checkGrads(total, xs, { modes: ["rev"], seed });
   checkGrads(f, xs, { modes: ["fwd", "rev"], seed: seed + 1 });
+});
+
+/** Whether any step of the program is a dot product (its derivatives and batched forms contain dots too). */
+const hasDot = (p: Program): boolean => p.steps.some((s) => s.op === "dot");
+
+property("fuzz: jit(grad(Σ f)) and jit(vmap f), compiled == reference interpreter", cases("smooth", 6), RUNS.jitTransforms, (p, seed) => {
+  const f = programFn(p);
+  const xs = inputValues(p, seed);
+  const total = (...ys: Array[]) => f(...ys).reduce((acc: Array, o) => np.add(acc, np.sum(o)), np.array(0));
+  const g = grad(total, { argnums: xs.map((_, i) => i) }) as unknown as (...ys: Array[]) => Array[];
+  const tol = hasDot(p) ? DOT_TOL : null;
+  const ref = withCompile(false, () => jit(g)(...xs));
+  const got = withCompile(true, () => jit(g)(...xs));
+  compareOutputs(got, ref, () => tol, "jit(grad(Σ f)) compiled vs reference");
+  const batched = inputValues(p, seed + 1).map((x, i) => stackAlong([xs[i], x], 0));
+  const vf = vmap(f);
+  const vref = withCompile(false, () => jit(vf)(...batched));
+  const vgot = withCompile(true, () => jit(vf)(...batched));
+  compareOutputs(vgot, vref, (i) => (outputUsesDot(p, i) ? DOT_TOL : null), "jit(vmap f) compiled vs reference");
 });
