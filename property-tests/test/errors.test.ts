@@ -50,6 +50,8 @@ test("vmap: inAxes/outAxes that do not fit the arguments or outputs are errors, 
 });
 
 test("grad of a list output says it is a list, not an Array", () => {
+  // A list output is a type error as well; the run-time check is what this test is about.
+  // @ts-expect-error — grad's function must return a scalar
   throwsWith(() => grad((a: Array) => [np.sum(a), a])(np.ones([2])), ShapeError, /scalar/, /a list of length 2/);
 });
 

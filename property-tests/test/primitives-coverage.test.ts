@@ -49,7 +49,7 @@ function caseEqns(s: AnySpec, c: unknown, args: Array[]): JaxprEqn[] {
     };
     const xs = idx.map((i) => args[i]);
     // The linear part of reverse mode (customLin only ever appears there).
-    eqns.push(...allEqns(makeJaxpr((...ts: Array[]) => linearize(g as (...a: never[]) => unknown, ...xs)[1](...ts))(...xs)));
+    eqns.push(...allEqns(makeJaxpr((...ts: Array[]) => linearize(g, ...xs)[1](...ts))(...xs)));
   }
   return eqns;
 }

@@ -79,7 +79,7 @@ function plans(s: AnySpec, c: unknown, sets: Array[][], seed: number): [Mode, (.
         idx.forEach((i, m) => (full[i] = d[m]));
         return loss(treeFlatten(f(...full))[0] as Array[], w);
       };
-      return grad(l as (...z: never[]) => unknown, { argnums: idx.map((_, m) => m) })(...idx.map((i) => a[i]));
+      return grad(l, { argnums: idx.map((_, m) => m) })(...idx.map((i) => a[i]));
     };
     out.push(["grad", g, [...args, ...weightArgs]]);
   } else {
@@ -92,7 +92,7 @@ function plans(s: AnySpec, c: unknown, sets: Array[][], seed: number): [Mode, (.
         idx.forEach((i, m) => (full[i] = d[m]));
         return f(...full);
       };
-      return jvp(h as (...z: never[]) => unknown, idx.map((i) => a[i]), t);
+      return jvp(h, idx.map((i) => a[i]), t);
     };
     out.push(["jvp", j, [...args, ...weightArgs, ...tangents]]);
   }

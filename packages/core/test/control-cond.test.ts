@@ -106,7 +106,7 @@ test("branches that disagree are a clear error naming both", () => {
     () => lax.cond(true, () => np.array(1), () => i32(1)),
     (e: unknown) => e instanceof DTypeError && /false branch returns i32\[\]/.test(e.message),
   );
-  assert.throws(() => lax.cond<unknown>(true, () => [np.array(1)], () => np.array(1)), /same structure/);
+  assert.throws(() => lax.cond<[], unknown>(true, () => [np.array(1)], () => np.array(1)), /same structure/);
   assert.throws(() => lax.cond(np.array([true, false]), () => np.array(1), () => np.array(2)), /scalar/);
   assert.throws(() => lax.cond(np.array(0.5), () => np.array(1), () => np.array(2)), DTypeError);
 });

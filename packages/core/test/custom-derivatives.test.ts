@@ -97,6 +97,8 @@ test("customVjp under forward mode raises JAX's error; missing rules are an erro
   const noRule = customVjp((x: Array) => x);
   assert.throws(() => noRule(np.array(1)), /defvjp/);
   const bad = customVjp((x: Array) => x);
+  // A bwd returning the wrong number of cotangents is a type error too; the run-time check is tested here.
+  // @ts-expect-error — one cotangent per argument
   bad.defvjp((x: Array) => [x, null], () => []);
   assert.throws(() => grad(bad)(np.array(1)), /one cotangent per argument/);
 });

@@ -91,11 +91,11 @@ test("selectN: bool and int32 selectors, scalar selector, complex cases, clamped
 
 test("selectN: JVP selects tangents, transpose sends the cotangent to the chosen case", () => {
   const which = i32([0, 2, 1]);
-  const cases = [np.array([1, 2, 3]), np.array([4, 5, 6]), np.array([7, 8, 9])];
-  const [, t] = jvp((a: Array, bb: Array, c: Array) => lax.selectN(which, a, bb, c), cases, [np.array([1, 1, 1]), np.array([2, 2, 2]), np.array([3, 3, 3])]) as Array[];
+  const cases: [Array, Array, Array] = [np.array([1, 2, 3]), np.array([4, 5, 6]), np.array([7, 8, 9])];
+  const [, t] = jvp((a: Array, bb: Array, c: Array) => lax.selectN(which, a, bb, c), cases, [np.array([1, 1, 1]), np.array([2, 2, 2]), np.array([3, 3, 3])]);
   assertClose(t, [1, 3, 2]);
   const [, pb] = vjp((a: Array, bb: Array, c: Array) => lax.selectN(which, a, bb, c), ...cases);
-  const [g0, g1, g2] = pb(np.array([10, 20, 30])) as Array[];
+  const [g0, g1, g2] = pb(np.array([10, 20, 30]));
   assertClose(g0, [10, 0, 0]);
   assertClose(g1, [0, 0, 30]);
   assertClose(g2, [0, 20, 0]);
@@ -147,7 +147,7 @@ test("clamp: JAX's JVP (no tangent at ties), grads against host differences, bat
   const hi = np.array([1, 1, 1, 1, 1]);
   const xs = np.array([-1, 0, 0.5, 1, 2]);
   const loss = (l: Array, x: Array, h: Array) => lax.reduceSum(lax.clamp(l, x, h), [0]);
-  const [gl, gx, gh] = grad(loss, { argnums: [0, 1, 2] })(lo, xs, hi) as Array[];
+  const [gl, gx, gh] = grad(loss, { argnums: [0, 1, 2] })(lo, xs, hi);
   assertClose(gx, [0, 0, 1, 0, 0]);
   assertClose(gl, [1, 0, 0, 0, 0]);
   assertClose(gh, [0, 0, 0, 0, 1]);
@@ -158,7 +158,8 @@ test("clamp: JAX's JVP (no tangent at ties), grads against host differences, bat
     [0, 0.4, 1],
     [-0.5, 3, 2],
   ];
-  const [al, ax, ah] = grad(loss, { argnums: [0, 1, 2] })(...[0, 1, 2].map((k) => np.array(pts.map((p) => p[k])))) as Array[];
+  const [pl, px, ph] = [0, 1, 2].map((k) => np.array(pts.map((p) => p[k])));
+  const [al, ax, ah] = grad(loss, { argnums: [0, 1, 2] })(pl, px, ph);
   assertClose(al, pts.map(([l, x, h]) => fd((t) => host(t, x, h), f32(l), 1e-4)));
   assertClose(ax, pts.map(([l, x, h]) => fd((t) => host(l, t, h), f32(x), 1e-4)));
   assertClose(ah, pts.map(([l, x, h]) => fd((t) => host(l, x, t), f32(h), 1e-4)));

@@ -7,7 +7,7 @@ export { Module, ModuleAux, isStaticFieldValue, isPytreeNode, replaceFields } fr
 export { treePformat, countParams, type PformatOptions } from "./pretty.ts";
 export { treeAt, produce, type TreeAtOptions, type Draft } from "./tree-at.ts";
 export { isArray, isInexactArray, isArrayLike, filter, partition, combine, combineOptions, filterMask, type FilterSpec, type FilterOptions, type CombineOptions } from "./filters.ts";
-export { filterJit, filterGrad, filterValueAndGrad, filterVmap, ifArray, structureKey, type AxisSpec, type FilterGradOptions, type FilterVmapOptions } from "./transforms.ts";
+export { filterJit, filterGrad, filterValueAndGrad, filterVmap, ifArray, structureKey, type AxisSpec, type FilterGradOptions, type FilterVmapOptions, type FilterScalarOutput, type FilterGradFunction, type FilterValueAndGradFunction } from "./transforms.ts";
 export { State, StateIndex, makeWithState, deleteInitState, cloneState } from "./state.ts";
 export { inference } from "./inference.ts";
 export { staticKey } from "./static-key.ts";

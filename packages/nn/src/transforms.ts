@@ -8,7 +8,7 @@
  *   leaves get `null` gradients.
  * - `filterVmap`: array leaves are mapped over axis 0 by default; non-array leaves are broadcast.
  */
-import { Array, DTypeError, InternalError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, type TreeDef } from "@linax-ts/core";
+import { Array, DTypeError, InternalError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, type AnyFunction, type ArrayFunction, type AuxOf, type HasAuxOf, type TreeDef } from "@linax-ts/core";
 import { combine, isInexactArray, partition } from "./filters.ts";
 import { identityId, staticKey } from "./static-key.ts";
 import { broadcastPrefix } from "./tree-util.ts";
@@ -52,7 +52,7 @@ interface JitEntry {
  * else (static module fields, numbers, strings, functions, `null`) is part of the cache key, so a
  * new value retraces. Non-array leaves of the output are passed through as Python-style constants.
  */
-export function filterJit<F extends (...args: never[]) => unknown>(f: F): F {
+export function filterJit<F extends AnyFunction = ArrayFunction>(f: F): F {
   const cache = new Map<string, JitEntry>();
   const name = f.name || "fn";
   const wrapped = (...args: unknown[]): unknown => {
@@ -94,19 +94,39 @@ export interface FilterGradOptions {
   hasAux?: boolean;
 }
 
+/** What a function given to `filterGrad` returns: a scalar `Array`, or `[scalar, aux]` with `hasAux`. */
+export type FilterScalarOutput<H> = H extends true ? readonly [Array, unknown] : Array;
+
+/** `filterValueAndGrad(f, opts)`: `[value, grads]` (`[[value, aux], grads]` with `hasAux`), the grads typed like `x`. */
+export type FilterValueAndGradFunction<X, A extends unknown[], R, H> = (x: X, ...args: A) => H extends true ? [[Array, AuxOf<R>], X] : [Array, X];
+
+/** `filterGrad(f, opts)`: the grads of `x`, typed like `x` (`[grads, aux]` with `hasAux`). */
+export type FilterGradFunction<X, A extends unknown[], R, H> = (x: X, ...args: A) => H extends true ? [X, AuxOf<R>] : X;
+
 /**
  * `[value, grads]` of `f(x, ...args)` with respect to the float arrays of `x` (any pytree, e.g. a
  * model). `grads` has the structure of `x` with `null` at non-differentiable leaves. With
  * `hasAux`, `f` returns `[value, aux]` and `value` is `[value, aux]`; aux may hold arrays (e.g.
  * an updated `State`) and any other values.
+ *
+ * Typed from `f`: the result takes `f`'s parameters, the grads have the type of `x` (a model's
+ * grads are a model), and the aux output keeps its type.
  */
-export function filterValueAndGrad<X, R>(f: (x: X, ...args: never[]) => R, opts: FilterGradOptions = {}): (x: X, ...args: unknown[]) => [R, X] {
-  return (x: X, ...args: unknown[]) => {
+export function filterValueAndGrad<const O extends FilterGradOptions = {}, X = unknown, A extends unknown[] = Array[], R extends FilterScalarOutput<HasAuxOf<O>> = FilterScalarOutput<HasAuxOf<O>>>(
+  f: (x: X, ...args: A) => R,
+  opts?: O,
+): FilterValueAndGradFunction<X, A, R, HasAuxOf<O>>;
+export function filterValueAndGrad(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
+  return filterValueAndGradUntyped(f, opts);
+}
+
+function filterValueAndGradUntyped(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
+  return (x: unknown, ...args: unknown[]) => {
     const [diff, nondiff] = partition(x, isInexactArray);
     // Aux arrays leave through vjp's primal outputs (with zero cotangents), so they come out as
     // plain arrays rather than tracers of the differentiation.
     let aux: { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
-    const fn = (d: X): Array[] => {
+    const fn = (d: unknown): Array[] => {
       const out = (f as unknown as (...a: unknown[]) => unknown)(combine(d, nondiff), ...args);
       let value = out;
       let auxArrays: Array[] = [];
@@ -124,25 +144,29 @@ export function filterValueAndGrad<X, R>(f: (x: X, ...args: never[]) => R, opts:
       if (!isInexact(value.dtype)) throw new DTypeError(`filterGrad requires a float output; got ${value.dtype}`);
       return [value, ...auxArrays];
     };
-    const [outs, pullback] = vjp(fn as (...a: never[]) => Array[], diff);
+    const [outs, pullback] = vjp(fn, diff);
     const cts = outs.map((o, i) => lax.fullLike(o.aval.strong(), i === 0 ? 1 : 0));
     const [grads] = pullback(cts);
     const value = outs[0];
-    if (!opts.hasAux) return [value as unknown as R, grads as X];
+    if (!opts.hasAux) return [value, grads];
     const a = aux as { def: TreeDef; statics: unknown[]; isDyn: boolean[] };
     let k = 1;
     const auxOut = treeUnflatten(
       a.def,
       a.statics.map((st, i) => (a.isDyn[i] ? outs[k++] : st)),
     );
-    return [[value, auxOut] as unknown as R, grads as X];
+    return [[value, auxOut], grads];
   };
 }
 
 /** The gradient of `f(x, ...args)` with respect to the float arrays of `x`; see `filterValueAndGrad`. */
-export function filterGrad<X>(f: (x: X, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: X, ...args: unknown[]) => X | [X, unknown] {
-  const vg = filterValueAndGrad(f, opts);
-  return (x: X, ...args: unknown[]) => {
+export function filterGrad<const O extends FilterGradOptions = {}, X = unknown, A extends unknown[] = Array[], R extends FilterScalarOutput<HasAuxOf<O>> = FilterScalarOutput<HasAuxOf<O>>>(
+  f: (x: X, ...args: A) => R,
+  opts?: O,
+): FilterGradFunction<X, A, R, HasAuxOf<O>>;
+export function filterGrad(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: unknown, ...args: unknown[]) => unknown {
+  const vg = filterValueAndGradUntyped(f, opts);
+  return (x: unknown, ...args: unknown[]) => {
     const [v, g] = vg(x, ...args);
     return opts.hasAux ? [g, (v as [unknown, unknown])[1]] : g;
   };
@@ -184,7 +208,7 @@ const resolveAxis = (s: AxisSpec, leaf: unknown): number | null => {
  * broadcast; non-array leaves of the output are returned as is; `outAxes: null` returns an
  * output that does not vary along the mapped axis (e.g. BatchNorm's updated `State`).
  */
-export function filterVmap<F extends (...args: never[]) => unknown>(f: F, opts: FilterVmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
+export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: FilterVmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
   return ((...args: unknown[]) => {
     const spec = opts.inAxes ?? 0;
     const specList = globalThis.Array.isArray(spec) ? spec : args.map(() => spec);

@@ -142,7 +142,7 @@ function gradFn(s: AnySpec, k: Case, f: (...xs: Array[]) => unknown): (...xs: Ar
   const idx = s.diffArgs ? s.diffArgs(k.c) : inexactArgs(k.sets[0]);
   const ws = lossWeights(s, k);
   const loss = (...xs: Array[]) => lossOf(treeFlatten(f(...xs))[0] as Array[], ws);
-  return (...xs: Array[]) => grad(loss as (...a: never[]) => unknown, { argnums: idx })(...xs);
+  return (...xs: Array[]) => grad(loss, { argnums: idx })(...xs);
 }
 
 /** Register one node:test test per spec, with a subtest per applicable property. */
@@ -183,7 +183,7 @@ export function runSpecs(specs: readonly AnySpec[]): void {
                   idx.forEach((i, m) => (full[i] = d[m]));
                   return fn(...full);
                 };
-                return jvp(g as (...a: never[]) => unknown, idx.map((i) => xt[i]), xt.slice(n))[1];
+                return jvp(g, idx.map((i) => xt[i]), xt.slice(n))[1];
               };
               const rand = mulberry32(k.seed + 3);
               const tangentSets = k.sets.map((set) => idx.map((i) => randomLike(set[i], rand)));
@@ -219,7 +219,7 @@ export function runSpecs(specs: readonly AnySpec[]): void {
               const ws = lossWeights(s, k);
               const batched = k.sets[0].map((_, i) => stackAlong(k.sets.map((set) => set[i]), 0));
               const total = (...xs: Array[]) => lax.reduceSum(vmap((...ys: Array[]) => lossOf(treeFlatten(f(...ys))[0] as Array[], ws))(...xs), [0]);
-              const got = grad(total as (...a: never[]) => unknown, { argnums: idx })(...batched) as Array[];
+              const got = grad(total, { argnums: idx })(...batched);
               k.sets.forEach((set, b) => {
                 const want = treeFlatten(gradFn(s, k, f)(...set))[0] as Array[];
                 want.forEach((w, m) => assertClose(takeAlong(got[m], 0, b), w, SAME_DERIVATIVE));

@@ -50,6 +50,9 @@ function checkCarry(op: string, init: unknown, initTree: TreeDef, initAvals: rea
  * `lax.scan(f, init, xs, { length, reverse, unroll })`: loop `f(carry, x) → [carry, y]` over the
  * leading axis of `xs` (a pytree), returning `[finalCarry, stackedYs]`. Like JAX, `f` is traced
  * once; reverse-mode differentiation runs a forward scan then a reverse scan.
+ *
+ * Types: `[carry, ys]` has the body's carry type `C` and output type `Y`. Numbers in `init` are
+ * arrays inside the loop, so give `init` as arrays (`np.array(0)`) to keep the types exact.
  */
 export function scan<C, X, Y>(f: (carry: C, x: X) => [C, Y], init: C, xs?: X | null, opts: ScanOptions = {}): [C, Y] {
   const [initLeaves, initTree] = flattenToArrays(init, "scan init");
@@ -111,8 +114,12 @@ function asScalarOperand(op: string, x: Array | number | boolean, what: string):
  * according to the scalar `pred` (bool, or an integer compared with 0). Both branches are traced
  * and must return the same structure and types. Under vmap with a batched `pred` both branches
  * run and the results are selected, as in JAX.
+ *
+ * Types: the branches take the operands' types (unannotated branch parameters get them) and
+ * the result has the branches' output type. (As for `scan`'s carry, a number returned by a
+ * branch comes back as an array: return arrays to keep the types exact.)
  */
-export function cond<T>(pred: Array | boolean | number, trueFun: (...operands: never[]) => T, falseFun: (...operands: never[]) => T, ...operands: unknown[]): T {
+export function cond<A extends unknown[], T>(pred: Array | boolean | number, trueFun: (...operands: A) => T, falseFun: (...operands: A) => T, ...operands: A): T {
   const p = asScalarOperand("cond", pred, "the predicate");
   let idx: Array;
   if (p.dtype === "bool") idx = convertElementType(p, "int32");
@@ -125,11 +132,11 @@ export function cond<T>(pred: Array | boolean | number, trueFun: (...operands: n
  * `lax.switch(index, branches, ...operands)`: apply `branches[index]` to the operands; the index
  * is clamped into `[0, branches.length - 1]` as in JAX.
  */
-export function switch_<T>(index: Array | number, branches: readonly ((...operands: never[]) => T)[], ...operands: unknown[]): T {
+export function switch_<A extends unknown[], T>(index: Array | number, branches: readonly ((...operands: A) => T)[], ...operands: A): T {
   if (branches.length === 0) throw new ValueError("switch: needs at least one branch");
   const i = asScalarOperand("switch", index, "the index");
   if (!isInteger(i.dtype)) throw new DTypeError(`switch: the index must be an integer scalar; got ${i.dtype}`);
-  if (branches.length === 1) return (branches[0] as (...a: unknown[]) => T)(...operands);
+  if (branches.length === 1) return branches[0](...operands);
   const i32 = convertElementType(i, "int32");
   const clamped = clamp(scalar(0, "int32"), i32, scalar(branches.length - 1, "int32"));
   return bindCond(

@@ -16,6 +16,7 @@ import { jitP, openJaxpr } from "../primitives/control/jit.ts";
 import { moveBdim } from "../primitives/batching.ts";
 import { asArray, scalarArray } from "../numpy/convert.ts";
 import { fullLike } from "../primitives/elementwise.ts";
+import type { AnyFunction, ArgnumsOf, ArgsLike, ArrayFunction, GradFunction, HasAuxOf, Jitted, Promoted, ScalarOutput, ValueAndGradFunction, Vmapped } from "./types.ts";
 
 /** Flatten a list of pytree arguments; numbers/booleans become (weakly typed) arrays. */
 function flattenArgs(args: readonly unknown[], what: string): [Array[], TreeDef] {
@@ -57,8 +58,12 @@ function flatten<F extends (...a: never[]) => unknown>(f: F, inTree: TreeDef, wh
 }
 const unwrap1 = <T>(def: TreeDef, leaves: readonly unknown[]): T => treeUnflatten<[T]>(def, leaves)[0];
 
-/** Forward-mode: `[f(primals), J·tangents]` for pytrees of arrays. */
-export function jvp<T = unknown>(f: (...args: never[]) => T, primals: readonly unknown[], tangents: readonly unknown[]): [T, T] {
+/**
+ * Forward-mode: `[f(...primals), J·tangents]` for pytrees of arrays. `primals` are `f`'s arguments
+ * as a list; `tangents` has their structure (numbers promoted to arrays).
+ */
+export function jvp<F extends AnyFunction = ArrayFunction>(f: F, primals: ArgsLike<Parameters<F>>, tangents: ArgsLike<Promoted<Parameters<F>>>): [Promoted<ReturnType<F>>, Promoted<ReturnType<F>>];
+export function jvp(f: AnyFunction, primals: readonly unknown[], tangents: readonly unknown[]): [unknown, unknown] {
   const [ps, inTree] = flattenArgs(primals, "jvp primals");
   const [ts, tTree] = flattenArgs(tangents, "jvp tangents");
   if (!tTree.equals(inTree)) throw new ValueError(`jvp: primals and tangents have different structures: ${inTree} vs ${tTree}`);
@@ -69,32 +74,37 @@ export function jvp<T = unknown>(f: (...args: never[]) => T, primals: readonly u
   });
   const { flat, outTree } = flatten(f, inTree, "jvp");
   const [po, to] = jvpFlat(flat, ps, ts);
-  return [unwrap1<T>(outTree(), po), unwrap1<T>(outTree(), to as Array[])];
+  return [unwrap1(outTree(), po), unwrap1(outTree(), to as Array[])];
 }
 
-/** `[f(primals), fLin]` where fLin evaluates the JVP at the linearization point. */
-export function linearize<T = unknown>(f: (...args: never[]) => T, ...primals: unknown[]): [T, (...tangents: unknown[]) => T] {
+/** `[f(...primals), fLin]` where `fLin(...tangents)` evaluates the JVP at the linearization point. */
+export function linearize<F extends AnyFunction = ArrayFunction>(f: F, ...primals: ArgsLike<Parameters<F>>): [Promoted<ReturnType<F>>, (...tangents: Promoted<Parameters<F>>) => Promoted<ReturnType<F>>];
+export function linearize(f: AnyFunction, ...primals: unknown[]): [unknown, (...tangents: unknown[]) => unknown] {
   const [ps, inTree] = flattenArgs(primals, "linearize");
   const { flat, outTree } = flatten(f, inTree, "linearize");
   const { primalsOut, jaxpr } = linearizeFlat(flat, ps);
-  const fLin = (...tangents: unknown[]): T => {
+  const fLin = (...tangents: unknown[]): unknown => {
     const [ts] = flattenArgs(tangents, "linearize tangents");
-    return unwrap1<T>(outTree(), evalJaxpr(jaxpr.jaxpr, jaxpr.consts, ts));
+    return unwrap1(outTree(), evalJaxpr(jaxpr.jaxpr, jaxpr.consts, ts));
   };
-  return [unwrap1<T>(outTree(), primalsOut), fLin];
+  return [unwrap1(outTree(), primalsOut), fLin];
 }
 
-/** `[f(primals), pullback]`; pullback maps an output cotangent (pytree) to input cotangents (a list). */
-export function vjp<T = unknown>(f: (...args: never[]) => T, ...primals: unknown[]): [T, (ct: T) => unknown[]] {
+/**
+ * `[f(...primals), pullback]`; `pullback(ct)` maps an output cotangent (a pytree like the output)
+ * to the input cotangents: a list with one entry per argument, each typed like its argument.
+ */
+export function vjp<F extends AnyFunction = ArrayFunction>(f: F, ...primals: ArgsLike<Parameters<F>>): [Promoted<ReturnType<F>>, (ct: Promoted<ReturnType<F>>) => Promoted<Parameters<F>>];
+export function vjp(f: AnyFunction, ...primals: unknown[]): [unknown, (ct: unknown) => unknown[]] {
   const [ps, inTree] = flattenArgs(primals, "vjp");
   const { flat, outTree } = flatten(f, inTree, "vjp");
   const { primalsOut, pullback } = vjpFlat(flat, ps);
-  const pb = (ct: T): unknown[] => {
+  const pb = (ct: unknown): unknown[] => {
     const [cts, ctTree] = flattenArgs([ct], "vjp cotangent");
     if (!ctTree.equals(outTree())) throw new ValueError(`vjp: cotangent structure ${ctTree} does not match the output structure ${outTree()}`);
     return treeUnflatten<unknown[]>(inTree, pullback(cts));
   };
-  return [unwrap1<T>(outTree(), primalsOut), pb];
+  return [unwrap1(outTree(), primalsOut), pb];
 }
 
 export interface GradOptions {
@@ -108,8 +118,19 @@ export interface GradOptions {
   allowInt?: boolean;
 }
 
-/** Gradient and value together; see `grad`. */
-export function valueAndGrad(f: (...args: never[]) => unknown, opts: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
+/**
+ * Value and gradient together: `valueAndGrad(f)(...args)` is `[f(...args), grad(f)(...args)]`
+ * (with `hasAux`, `[[value, aux], grads]`). See `grad` for the types.
+ */
+export function valueAndGrad<const O extends GradOptions = {}, A extends unknown[] = Array[], R extends ScalarOutput<HasAuxOf<O>> = ScalarOutput<HasAuxOf<O>>>(
+  f: (...args: A) => R,
+  opts?: O,
+): ValueAndGradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
+export function valueAndGrad(f: AnyFunction, opts: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
+  return valueAndGradUntyped(f, opts);
+}
+
+function valueAndGradUntyped(f: AnyFunction, opts: GradOptions): (...args: unknown[]) => [unknown, unknown] {
   const argnums = opts.argnums ?? 0;
   const nums = typeof argnums === "number" ? [argnums] : [...argnums];
   return (...args: unknown[]) => {
@@ -169,9 +190,20 @@ export function valueAndGrad(f: (...args: never[]) => unknown, opts: GradOptions
   };
 }
 
-/** The gradient of a scalar function with respect to argument `argnums` (pytrees allowed). */
-export function grad(f: (...args: never[]) => unknown, opts: GradOptions = {}): (...args: unknown[]) => unknown {
-  const vg = valueAndGrad(f, opts);
+/**
+ * The gradient of a scalar function with respect to argument `argnums` (pytrees allowed).
+ *
+ * Typed from `f`: the gradient has the type of the differentiated argument (a model's gradient is
+ * a model; a number argument's is an `Array`), a tuple of them for a list `argnums` (negative
+ * indices count from the end), and `[grads, aux]` with `hasAux` (then `f` must return
+ * `[value, aux]`). `f` must return a scalar `Array` (or a number).
+ */
+export function grad<const O extends GradOptions = {}, A extends unknown[] = Array[], R extends ScalarOutput<HasAuxOf<O>> = ScalarOutput<HasAuxOf<O>>>(
+  f: (...args: A) => R,
+  opts?: O,
+): GradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
+export function grad(f: AnyFunction, opts: GradOptions = {}): (...args: unknown[]) => unknown {
+  const vg = valueAndGradUntyped(f, opts);
   return (...args: unknown[]) => {
     const [v, g] = vg(...args);
     return opts.hasAux ? [g, (v as [unknown, unknown])[1]] : g;
@@ -227,9 +259,13 @@ function broadcastPrefix(spec: unknown, tree: unknown, what: string): (number | 
   return out;
 }
 
-/** Vectorize `f` over a leading (or chosen) axis of its arguments. */
-export function vmap<F extends (...args: never[]) => unknown>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
-  return ((...args: unknown[]) => {
+/**
+ * Vectorize `f` over a leading (or chosen) axis of its arguments. The result takes `f`'s
+ * parameters (now carrying the batch axis) and returns `f`'s output type (numbers as arrays).
+ */
+export function vmap<F extends AnyFunction = ArrayFunction>(f: F, opts?: VmapOptions): Vmapped<F>;
+export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[]) => unknown {
+  return (...args: unknown[]) => {
     // `null` is a specification ("map nothing"), not a missing option: only undefined defaults to 0.
     const inAxesSpec = opts.inAxes === undefined ? 0 : opts.inAxes;
     const specList = globalThis.Array.isArray(inAxesSpec) ? inAxesSpec : args.map(() => inAxesSpec);
@@ -271,7 +307,7 @@ export function vmap<F extends (...args: never[]) => unknown>(f: F, opts: VmapOp
       return moveBdim(o, outDims[i], nd, axisSize);
     });
     return unwrap1(outTreeV, moved);
-  }) as (...args: Parameters<F>) => ReturnType<F>;
+  };
 }
 
 export interface JitOptions {
@@ -280,7 +316,8 @@ export interface JitOptions {
 }
 
 /** Trace `f` to a jaxpr for the given example arguments. */
-export function makeJaxpr(f: (...args: never[]) => unknown, opts: JitOptions = {}): (...args: unknown[]) => ClosedJaxpr {
+export function makeJaxpr<F extends AnyFunction = ArrayFunction>(f: F, opts?: JitOptions): (...args: Parameters<F>) => ClosedJaxpr;
+export function makeJaxpr(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[]) => ClosedJaxpr {
   return (...args: unknown[]) => stage(f, args, opts, "makeJaxpr").jaxpr;
 }
 
@@ -318,8 +355,10 @@ function stage(f: (...args: never[]) => unknown, args: readonly unknown[], opts:
 /**
  * Compile `f`: trace once per input signature (shapes, dtypes, pytree structure, static values),
  * cache the jaxpr, and run it through the `jit` primitive (so it composes with every transform).
+ * The result has `f`'s type (a function returning numbers returns arrays instead).
  */
-export function jit<F extends (...args: never[]) => unknown>(f: F, opts: JitOptions = {}): F {
+export function jit<F extends AnyFunction = ArrayFunction>(f: F, opts?: JitOptions): Jitted<F>;
+export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[]) => unknown {
   const cache = new Map<string, { jaxpr: ClosedJaxpr; consts: Array[]; outTree: TreeDef }>();
   const name = f.name || "fn";
   const jitted = (...args: unknown[]) => {
@@ -338,6 +377,6 @@ export function jit<F extends (...args: never[]) => unknown>(f: F, opts: JitOpti
     const outs = jitP.bind([...entry.consts, ...xs], { jaxpr: entry.jaxpr, name });
     return unwrap1(entry.outTree, outs);
   };
-  return jitted as unknown as F;
+  return jitted;
 }
 

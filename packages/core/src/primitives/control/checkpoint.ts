@@ -192,7 +192,7 @@ export interface CheckpointOptions {
  * derivatives as `f`, but reverse mode saves only `f`'s inputs (plus what `policy` allows) and
  * recomputes `f`'s forward pass during the backward pass — trading compute for memory.
  */
-export function checkpoint<A extends unknown[], R>(f: (...args: A) => R, opts: CheckpointOptions = {}): (...args: A) => R {
+export function checkpoint<A extends unknown[] = Array[], R = unknown>(f: (...args: A) => R, opts: CheckpointOptions = {}): (...args: A) => R {
   const policy = opts.policy ?? checkpointPolicies.nothingSaveable;
   const name = f.name || "fn";
   return (...args: A): R => {

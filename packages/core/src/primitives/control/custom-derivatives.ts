@@ -20,6 +20,7 @@ import { tangentAval } from "../../transforms/transpose.ts";
 import { vmapFlatRaw } from "../../transforms/vmap.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
 import { treeFlatten, treeUnflatten, type TreeDef } from "../../tree/pytree.ts";
+import type { Promoted } from "../../transforms/types.ts";
 import { moveBdim } from "../batching.ts";
 import { reduceSum } from "../reduce.ts";
 import { flattenToArrays, openJaxpr, splitList, traceFn } from "./common.ts";
@@ -103,8 +104,11 @@ export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<Custom
 /** A function with a custom JVP rule (see `customJvp`). */
 export interface CustomJvpFunction<A extends unknown[], R> {
   (...args: A): R;
-  /** Set the rule: `rule(primals, tangents)` returns `[primalOut, tangentOut]`. Returns the function. */
-  defjvp(rule: (primals: A, tangents: A) => [R, R]): CustomJvpFunction<A, R>;
+  /**
+   * Set the rule: `rule(primals, tangents)` returns `[primalOut, tangentOut]`; the tangents are
+   * typed like the primals (numbers as arrays), the tangent output like the output. Returns the function.
+   */
+  defjvp(rule: (primals: A, tangents: Promoted<A>) => readonly [R | Promoted<R>, Promoted<R>]): CustomJvpFunction<A, R>;
 }
 
 function checkSame(op: string, what: string, got: TreeDef, want: TreeDef, gotAvals: readonly ShapedArray[], wantAvals: readonly ShapedArray[]): void {
@@ -120,8 +124,8 @@ function checkSame(op: string, what: string, got: TreeDef, want: TreeDef, gotAva
  * Derivatives with respect to values `f` closes over are not propagated (pass them as
  * arguments), as with JAX's `custom_jvp`.
  */
-export function customJvp<A extends unknown[], R>(f: (...args: A) => R): CustomJvpFunction<A, R> {
-  let rule: ((primals: A, tangents: A) => [R, R]) | undefined;
+export function customJvp<A extends unknown[] = Array[], R = unknown>(f: (...args: A) => R): CustomJvpFunction<A, R> {
+  let rule: ((primals: A, tangents: Promoted<A>) => readonly [R | Promoted<R>, Promoted<R>]) | undefined;
   const name = f.name || "fn";
   const call = ((...args: A): R => {
     if (rule === undefined) throw new ValueError(`customJvp(${name}): no JVP rule defined; call .defjvp(rule) before using the function`);
@@ -134,7 +138,7 @@ export function customJvp<A extends unknown[], R>(f: (...args: A) => R): CustomJ
     const jvp = memo(() =>
       traceToJaxpr(
         (...xs: Array[]) => {
-          const res = r(treeUnflatten<A>(inTree, xs.slice(0, n)), treeUnflatten<A>(inTree, xs.slice(n)));
+          const res = r(treeUnflatten<A>(inTree, xs.slice(0, n)), treeUnflatten<Promoted<A>>(inTree, xs.slice(n)));
           if (!globalThis.Array.isArray(res) || res.length !== 2) throw new ValueError(`customJvp(${name}): the JVP rule must return a pair [primalOut, tangentOut]`);
           const [po, pTree] = flattenToArrays(res[0], `customJvp(${name}) rule primal output`);
           const [to, tTree] = flattenToArrays(res[1], `customJvp(${name}) rule tangent output`);
@@ -250,14 +254,18 @@ export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<Custom
   printParams: ({ name, numConsts, jaxpr }) => `name=${name} numConsts=${numConsts} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
 });
 
+/** One cotangent per argument of `A`, each typed like its argument (numbers as arrays), `null` for zero. */
+export type Cotangents<A extends readonly unknown[]> = { readonly [K in keyof A]: Promoted<A[K]> | null };
+
 /** A function with custom forward and backward passes (see `customVjp`). */
 export interface CustomVjpFunction<A extends unknown[], R> {
   (...args: A): R;
   /**
    * Set the rules: `fwd(...args)` returns `[out, residuals]`; `bwd(residuals, ct)` returns one
-   * cotangent per argument (a list; `null` for a zero cotangent). Returns the function.
+   * cotangent per argument (a list, each typed like its argument; `null` for a zero cotangent).
+   * `ct` is typed like the output. Returns the function.
    */
-  defvjp<Res>(fwd: (...args: A) => [R, Res], bwd: (res: Res, ct: R) => readonly unknown[]): CustomVjpFunction<A, R>;
+  defvjp<Res>(fwd: (...args: A) => readonly [R | Promoted<R>, Res], bwd: (res: Res, ct: Promoted<R>) => Cotangents<A>): CustomVjpFunction<A, R>;
 }
 
 /**
@@ -265,8 +273,8 @@ export interface CustomVjpFunction<A extends unknown[], R> {
  * under jit and vmap too; forward mode (jvp) raises JAX's error. Values `f` closes over get no
  * cotangent (pass them as arguments).
  */
-export function customVjp<A extends unknown[], R>(f: (...args: A) => R): CustomVjpFunction<A, R> {
-  let rules: { fwd: (...args: A) => [R, unknown]; bwd: (res: unknown, ct: R) => readonly unknown[] } | undefined;
+export function customVjp<A extends unknown[] = Array[], R = unknown>(f: (...args: A) => R): CustomVjpFunction<A, R> {
+  let rules: { fwd: (...args: A) => readonly [unknown, unknown]; bwd: (res: unknown, ct: Promoted<R>) => readonly unknown[] } | undefined;
   const name = f.name || "fn";
   const call = ((...args: A): R => {
     if (rules === undefined) throw new ValueError(`customVjp(${name}): no rules defined; call .defvjp(fwd, bwd) before using the function`);
@@ -296,7 +304,7 @@ export function customVjp<A extends unknown[], R>(f: (...args: A) => R): CustomV
     });
     const flatBwd: FlatBwd = (res, cts) => {
       fwdJ();
-      const out = bwd(treeUnflatten(resTree as TreeDef, res), treeUnflatten<R>(traced.outTree, cts));
+      const out = bwd(treeUnflatten(resTree as TreeDef, res), treeUnflatten<Promoted<R>>(traced.outTree, cts));
       if (!globalThis.Array.isArray(out) || out.length !== args.length) {
         throw new ValueError(`customVjp(${name}): bwd must return a list with one cotangent per argument (${args.length}); got ${globalThis.Array.isArray(out) ? `${out.length} entries` : typeof out}`);
       }
@@ -317,7 +325,8 @@ export function customVjp<A extends unknown[], R>(f: (...args: A) => R): CustomV
     return treeUnflatten<R>(traced.outTree, outs);
   }) as CustomVjpFunction<A, R>;
   call.defvjp = (fwd, bwd) => {
-    rules = { fwd: fwd as (...args: A) => [R, unknown], bwd: bwd as (res: unknown, ct: R) => readonly unknown[] };
+    // The residual type is the rule pair's own business: erase it once, here.
+    rules = { fwd, bwd: bwd as (res: unknown, ct: Promoted<R>) => readonly unknown[] };
     return call;
   };
   return call;
