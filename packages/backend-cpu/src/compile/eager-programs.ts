@@ -35,6 +35,9 @@ export function runEagerCompiled(
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
     cache.set(key, exe);
   }
-  if (exe.compiled === null) return undefined;
+  // Only programs of kernels: a declined lowering (complex exp, say) becomes a routine step, which
+  // would call straight back here.
+  const c = exe.compiled;
+  if (c === null || c.program.steps.some((st) => st.kind !== "kernel")) return undefined;
   return exe.execute(inputs as CpuBuffer[]) as CpuBuffer[];
 }
