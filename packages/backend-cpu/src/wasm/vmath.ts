@@ -406,26 +406,43 @@ export function emitF32x4Cos(c: Code, scratch: Scratch): void {
 
 // ------------------------------------------------------------------ erf
 
-// The rational approximation of the reference (Eigen's, XLA:CPU's EmitErfF32):
-// erf(x) = x·P(x²)/Q(x²) on |x| < 3.8325…, ±1 beyond; evaluated here without FMA.
-const ERF_ALPHA = [0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145, 1.128379143519084];
-const ERF_BETA = [-1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667, 0.11098505178285362, 0.49746925110067538, 1];
-const ERF_SAT = 3.832506856900711;
+// Polynomials fitted for this file (weighted least squares on a dense grid, relative error
+// ≤ 8.5e-8 with the float32-rounded coefficients; packages/backend-cpu/scripts/fit-vmath-erf.py):
+// |x| < 0.75: erf(x) = x + x·(E(x²) − 1) (the constant term 2/√π − 1 exact to float32 relative);  0.75 ≤ |x|: erfc(x) = e^(−x²)·G(1/(1+|x|) − TC), erf = 1 − erfc.
+const ERF_SPLIT = 0.75;
+const ERF_SMALL = [9.457303531235084e-5, -0.000835345359519124, 0.005216470919549465, -0.026864640414714813, 0.1128377616405487, -0.37612637877464294, 2 / Math.sqrt(Math.PI) - 1];
+const ERFC_TC = 0.3857142925262451;
+const ERFC_G = [
+  0.9024868011474609, -0.3449981212615967, -0.3342578709125519, 0.5070356726646423, -0.125238835811615, -0.4358186423778534, 0.43685799837112427,
+  1.0104297399520874, 0.3070628345012665,
+];
 
-/** erf(x); erf(±0) = ±0, erf(±inf) = ±1, NaN → NaN. */
+/**
+ * erf(x); erf(±0) = ±0, erf(±inf) = ±1, NaN → NaN. Near 0 an odd polynomial; from |x| = 0.75 on
+ * 1 − e^(−x²)·G, where erfc ≤ 0.29, so its rounding errors shrink in erf = 1 − erfc.
+ */
 export function emitF32x4Erf(c: Code, scratch: Scratch): void {
   const v = new V(c, scratch);
   const x = v.save();
   const z = v.scratch("v128");
   v.get(x).get(x).mul().set(z);
-  v.horner(z, ERF_ALPHA).get(x).mul();
-  v.horner(z, ERF_BETA).div();
-  // Near the saturation point P/Q can round just past 1: clamp (pmin/pmax keep a NaN first operand).
-  v.f(1).op(F32X4_PMIN).f(-1).op(F32X4_PMAX);
-  const r = v.save();
-  // |x| ≥ 3.8325…: ±1 (copysign); this also covers ±inf, where P/Q would be inf/inf.
-  v.get(x).i(0x80000000 | 0).op(V128_AND).f(1).op(V128_OR);
-  v.get(r).get(x).op(F32X4_ABS).f(ERF_SAT).op(F32X4_GE).select(); // NaN: false, keeps r
+  v.horner(z, ERF_SMALL).get(x).mul().get(x).add();
+  const small = v.save();
+  // a = min(|x|, 4) (erf rounds to 1 from 3.92 on; pmin keeps NaN)
+  v.get(x).op(F32X4_ABS).f(4).op(F32X4_PMIN);
+  const a = v.save();
+  v.f(1).f(1).get(a).add().div().f(ERFC_TC).sub();
+  const t = v.save();
+  v.get(a).get(a).mul().op(F32X4_NEG);
+  const nz = v.save();
+  expScaled(v, nz);
+  v.horner(t, ERFC_G).mul();
+  const erfc = v.save();
+  v.f(1).get(erfc).sub(); // erf(|x|)
+  const big = v.save();
+  v.get(x).get(big).i(0x80000000 | 0).select(); // with the sign of x
+  const bigSigned = v.save();
+  v.get(small).get(bigSigned).get(x).op(F32X4_ABS).f(ERF_SPLIT).op(F32X4_LT).select();
 }
 
 // ------------------------------------------------------------------ the table
@@ -463,7 +480,7 @@ export const VMATH: Readonly<Record<string, VmathEntry>> = {
   },
   tanh: { emit: emitF32x4Tanh, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; tanh(±inf) = ±1, tanh(-0) = -0" },
   logistic: { emit: emitF32x4Logistic, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; logistic(-inf) = 0, logistic(+inf) = 1" },
-  erf: { emit: emitF32x4Erf, maxUlp: 6, maxUlpVsReference: 7, domain: "all float32; erf(±inf) = ±1, erf(-0) = -0 (the reference's rational approximation, without FMA)" },
+  erf: { emit: emitF32x4Erf, maxUlp: 2, maxUlpVsReference: 6, domain: "all float32; erf(±inf) = ±1, erf(-0) = -0" },
   sin: { emit: emitF32x4Sin, maxUlp: 2, maxUlpVsReference: 2, domain: `|x| ≤ ${SINCOS_MAX_ARG} (Cody–Waite reduction; larger |x| are inaccurate); sin(±inf) = NaN, sin(-0) = -0` },
   cos: { emit: emitF32x4Cos, maxUlp: 2, maxUlpVsReference: 2, domain: `|x| ≤ ${SINCOS_MAX_ARG} (Cody–Waite reduction; larger |x| are inaccurate); cos(±inf) = NaN` },
   expm1: { emit: emitF32x4Expm1, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; expm1(-inf) = -1, expm1(-0) = -0" },
