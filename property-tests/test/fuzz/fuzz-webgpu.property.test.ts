@@ -20,7 +20,7 @@ import { setupWebGPU, onBackend, readValues, toWebGPU } from "@linax-ts/testing/
 import { describeProgram, inputValues, programFn, programs } from "./programs.ts";
 import { compareValues } from "./compare.ts";
 
-const RUNS = 6;
+const RUNS = 20;
 
 /**
  * Float tolerance between backends, relative to the output's largest magnitude (and to each
