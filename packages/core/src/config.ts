@@ -17,6 +17,12 @@ export interface ConfigFlags {
   debugInfs: boolean;
   /** Check for tracers that outlive their transform. */
   checkTracerLeaks: boolean;
+  /**
+   * Compiled CPU kernels compute exp, log, tanh, logistic, erf, expm1 and log1p of float32 with
+   * vectorised polynomials (each within its stated ulp bound, see backend-cpu/src/wasm/vmath.ts)
+   * instead of the reference's scalar functions: much faster, no longer bit-identical to the reference.
+   */
+  fastMath: boolean;
 }
 
 const DEFAULTS: ConfigFlags = {
@@ -25,6 +31,7 @@ const DEFAULTS: ConfigFlags = {
   debugNans: false,
   debugInfs: false,
   checkTracerLeaks: false,
+  fastMath: false,
 };
 
 /** `jitCompile` → `LINAX_JIT_COMPILE`. */

@@ -7,7 +7,7 @@
  * If the program cannot be compiled (a kernel the renderer cannot express), the jaxpr is
  * interpreted instead — same results, reference speed.
  */
-import { compile, ConcreteArray, evalJaxpr, NotImplementedError, type DeviceBuffer, type Executable, type Jaxpr } from "@linax-ts/core";
+import { compile, config, ConcreteArray, evalJaxpr, NotImplementedError, type DeviceBuffer, type Executable, type Jaxpr } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { buildProgramModule, type KernelFn } from "./program-module.ts";
 
@@ -23,7 +23,8 @@ type Compiled = {
 };
 
 export class CpuExecutable implements Executable {
-  #compiled: Compiled | null | undefined;
+  /** By config.fastMath: the program compiled with and without the polynomial functions. */
+  readonly #compiled = new Map<boolean, Compiled | null>();
   constructor(
     readonly backend: CpuBackend,
     readonly jaxpr: Jaxpr,
@@ -31,23 +32,26 @@ export class CpuExecutable implements Executable {
 
   /** The compiled program, or null when the jaxpr must be interpreted. */
   get compiled(): Compiled | null {
-    if (this.#compiled === undefined) {
+    const fastMath = config.read("fastMath");
+    let c = this.#compiled.get(fastMath);
+    if (c === undefined) {
       try {
-        this.#compiled = this.#compile();
+        c = this.#compile(fastMath);
       } catch (e) {
         if (process.env.LINAX_DEBUG_COMPILE) console.error("cpu compile: interpreting instead:", e);
-        this.#compiled = null;
+        c = null;
       }
+      this.#compiled.set(fastMath, c);
     }
-    return this.#compiled;
+    return c;
   }
 
-  #compile(): Compiled {
+  #compile(fastMath: boolean): Compiled {
     const { jaxpr, consts } = compile.inlineCalls(this.jaxpr);
     const program = compile.buildProgram(jaxpr);
     const plan = compile.planBuffers(program);
     const kernelSteps = program.steps.flatMap((s) => (s.kind === "kernel" ? [s.kernel] : []));
-    const mod = buildProgramModule(kernelSteps, (id) => ({ dtype: program.buffers[id].aval.dtype, size: program.buffers[id].aval.size }), this.backend.heap);
+    const mod = buildProgramModule(kernelSteps, (id) => ({ dtype: program.buffers[id].aval.dtype, size: program.buffers[id].aval.size }), this.backend.heap, fastMath);
     let ki = 0;
     const kernels = program.steps.map((s) => (s.kind === "kernel" ? mod.kernels[ki++] : null));
     // Consts of inlined calls lead the program's inputs; they live as long as this executable.

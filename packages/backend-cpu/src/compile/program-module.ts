@@ -6,7 +6,7 @@ import { compile } from "@linax-ts/core";
 import { ModuleBuilder } from "../wasm/emitter.ts";
 import { MAX_PAGES, type WasmHeap } from "../wasm/heap.ts";
 import { isNativeScalar, kernelParams, renderElementwise, renderReduce, type BufferShape } from "./render-kernel.ts";
-import { referenceFunction } from "./scalar-ops.ts";
+import { fastMathFor, referenceFunction } from "./scalar-ops.ts";
 
 export type KernelFn = (...ptrs: number[]) => void;
 
@@ -31,13 +31,13 @@ function opNodes(k: compile.Kernel): compile.OpExpr[] {
 }
 
 /** Render and instantiate the kernels of a program on `heap`. Throws for a kernel the renderer cannot express. */
-export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: (id: number) => BufferShape, heap: WasmHeap): ProgramModule {
+export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: (id: number) => BufferShape, heap: WasmHeap, fastMath = false): ProgramModule {
   const mb = new ModuleBuilder({ shared: heap.shared, minPages: 0, maxPages: MAX_PAGES });
   const env: Record<string, WebAssembly.ImportValue> = { memory: heap.memory };
   const importIndex = new Map<number, number>();
   for (const k of kernels) {
     for (const n of opNodes(k)) {
-      if (importIndex.has(n.id) || n.op === "cmul.re" || n.op === "cmul.im" || isNativeScalar(n)) continue;
+      if (importIndex.has(n.id) || n.op === "cmul.re" || n.op === "cmul.im" || isNativeScalar(n) || fastMathFor(n, fastMath) !== null) continue;
       const name = `f${importIndex.size}`;
       env[name] = referenceFunction(n);
       importIndex.set(n.id, mb.importFunc(name, n.args.map(() => "f64"), [n.type === "f32" ? "f64" : "i32"]));
@@ -45,6 +45,7 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
   }
   const ctx = {
     buffers,
+    fastMath,
     imports: {
       indexOf: (n: { id: number; op: string }): number => {
         const i = importIndex.get(n.id);

@@ -15,7 +15,7 @@
 import { compile, type DType } from "@linax-ts/core";
 import { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer, type LoopGroup } from "./loop-nest.ts";
-import { emitNativeScalar, emitNativeSimd, referenceFunction, simdNative, simdOperands, type OpNode } from "./scalar-ops.ts";
+import { emitNativeScalar, emitNativeSimd, fastMathFor, simdNative, simdOperands, type OpNode } from "./scalar-ops.ts";
 
 type Expr = compile.Expr;
 type Linear = compile.Linear;
@@ -71,6 +71,7 @@ class BodyWriter {
     readonly buffers: (buffer: number) => BufferShape,
     readonly imports: ImportTable,
     readonly ext: readonly number[],
+    readonly fastMath = false,
   ) {}
 
   /** Whether every element `index` reaches lies inside `buffer`. */
@@ -135,6 +136,14 @@ class BodyWriter {
         c.op(0xa0);
       }
       c.op(0xb6);
+      return;
+    }
+    const poly = fastMathFor(n, this.fastMath);
+    if (poly !== null) {
+      // The vector polynomial on a splat, lane 0: the same result as in SIMD loops.
+      c.get(this.value.get(n.args[0].id)!).simd(0x13);
+      poly(c, (t) => c.local(t));
+      c.simd(0x1f, 0);
       return;
     }
     if (isNativeScalar(n)) {
@@ -219,6 +228,8 @@ const dependsOn = (e: Expr, axes: readonly number[], memo: Map<number, boolean>)
 export interface RenderContext {
   readonly buffers: (id: number) => BufferShape;
   readonly imports: ImportTable;
+  /** config.fastMath at compile time. */
+  readonly fastMath?: boolean;
 }
 
 /** The buffers a kernel function takes, in parameter order: its inputs, then its outputs. */
@@ -242,7 +253,7 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
   );
   const counters = groups.map(() => c.local("i32"));
   const idx = new IndexRenderer(groups, counters, shape);
-  const body = new BodyWriter(c, idx, ptr, ctx.buffers, ctx.imports, shape);
+  const body = new BodyWriter(c, idx, ptr, ctx.buffers, ctx.imports, shape, ctx.fastMath ?? false);
   const inner = groups.length - 1;
   const innerAxes = groups[inner].axes.filter((a) => shape[a] > 1);
   const memo = new Map<number, boolean>();
@@ -345,14 +356,18 @@ function renderSimdLoop(
         c.op(0x6a).simd(0x11);
         c.simd(0x0c, ...i32Bytes(0), ...i32Bytes(coef), ...i32Bytes(2 * coef), ...i32Bytes(3 * coef)).simd(0xae);
       } else if (e.kind === "op") {
-        if (simdNative(e)) {
+        const poly = fastMathFor(e, body.fastMath);
+        if (poly !== null) {
+          c.get(vec(e.args[0]));
+          poly(c, (t) => c.local(t));
+        } else if (simdNative(e)) {
           for (const a of simdOperands(e)) c.get(vec(a));
           emitNativeSimd(c, e);
         } else laneByLane(c, body, e, vec, l);
       } else {
         c.simd(0x0c, ...lanes(e.type === "f32" ? f32Bytes(e.value) : i32Bytes(e.type === "bool" ? -(e.value !== 0 ? 1 : 0) : e.value)));
       }
-      if (!(e.kind === "op" && !simdNative(e))) c.set(l);
+      if (!(e.kind === "op" && !simdNative(e) && fastMathFor(e, body.fastMath) === null)) c.set(l);
       body.vec.set(e.id, l);
     }
     for (const out of k.outputs) {
@@ -408,7 +423,7 @@ export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContex
   const groups: LoopGroup[] = groupAxes(shape, [outAxes, redAxes], indicesOf(nodes));
   const counters = groups.map(() => c.local("i32"));
   const idx = new IndexRenderer(groups, counters, shape);
-  const body = new BodyWriter(c, idx, ptr, ctx.buffers, ctx.imports, shape);
+  const body = new BodyWriter(c, idx, ptr, ctx.buffers, ctx.imports, shape, ctx.fastMath ?? false);
   const memo = new Map<number, boolean>();
   const moving = nodes.filter((e) => dependsOn(e, redAxes, memo));
   const fixed = nodes.filter((e) => !dependsOn(e, redAxes, memo));

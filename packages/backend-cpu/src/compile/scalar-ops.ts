@@ -11,6 +11,16 @@
 import type { DType } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { castValue, realScalarFns } from "../kernels/elementwise.ts";
+import { VMATH } from "../wasm/vmath.ts";
+
+/** The polynomial functions `fastMath` uses (sin/cos are left out: their bound holds only for |x| ≤ 65536). */
+const FAST = new Set(["exp", "log", "tanh", "logistic", "erf", "expm1", "log1p"]);
+
+/** The vectorised polynomial for `n` when fast math is on and it has one, else null. */
+export function fastMathFor(n: OpNode, fastMath: boolean): ((c: Code, scratch: (t: "v128" | "i32") => number) => void) | null {
+  if (!fastMath || n.argDType !== "float32" || n.type !== "f32" || !FAST.has(n.op)) return null;
+  return VMATH[n.op]?.emit ?? null;
+}
 
 /** The parts of an IR op node these tables need. */
 export interface OpNode {
