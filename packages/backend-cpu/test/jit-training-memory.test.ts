@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nn, random, ssm, treeLeaves, type Array } from "linax-ts";
+import { nn, np, random, ssm, treeLeaves, type Array } from "linax-ts";
 import { cpu } from "@linax-ts/backend-cpu";
 
 function trainer() {
@@ -83,4 +83,11 @@ test("jitted training steps with the old state forgotten: finalizers bring memor
   await settle();
   assert.ok(cpu.liveBuffers() <= live, `live buffers ${cpu.liveBuffers()} vs ${live} after warm-up`);
   assert.ok(cpu.heap.liveBlocks <= blocks, `heap blocks ${cpu.heap.liveBlocks} vs ${blocks} after warm-up`);
+});
+
+test("forgotten eager results cannot fill the heap: past its eager limit they go to GC-visible arrays", () => {
+  const x = np.ones([4 * 1024 * 1024]); // 16 MiB per result
+  for (let i = 0; i < 120; i++) x.add(i); // ~1.9 GiB of results, none disposed
+  assert.ok(cpu.heap.capacity <= 512 * 2 ** 20, `heap grew to ${(cpu.heap.capacity / 2 ** 20).toFixed(0)} MiB`);
+  x.dispose();
 });

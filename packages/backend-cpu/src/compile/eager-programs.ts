@@ -9,6 +9,13 @@ import { compile, Jaxpr, JaxprEqn, Var, type Primitive, type ShapedArray } from 
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { CpuExecutable } from "./executable.ts";
 
+/**
+ * Past this many live heap bytes, eager ops run on the reference kernels again: their results then
+ * live in JS arrays, which the garbage collector sees (it does not see the heap), so forgotten
+ * eager results get collected and their heap blocks freed — eager code cannot fill the heap.
+ */
+export const EAGER_HEAP_LIMIT = 256 * 2 ** 20;
+
 /** Ops whose largest operand or result has fewer elements run on the reference kernel. */
 export const EAGER_COMPILE_MIN_SIZE = 4096;
 
@@ -25,7 +32,7 @@ export function runEagerCompiled(
   params: Readonly<Record<string, unknown>>,
 ): CpuBuffer[] | undefined {
   const size = Math.max(0, ...inAvals.map((a) => a.size), ...outAvals.map((a) => a.size));
-  if (size < EAGER_COMPILE_MIN_SIZE || compile.getLowering(prim) === undefined) return undefined;
+  if (size < EAGER_COMPILE_MIN_SIZE || be.heap.liveBytes > EAGER_HEAP_LIMIT || compile.getLowering(prim) === undefined) return undefined;
   const key = `${prim.name}|${JSON.stringify(params)}|${inAvals.map(String).join(",")}`;
   let exe = cache.get(key);
   if (exe === undefined) {
