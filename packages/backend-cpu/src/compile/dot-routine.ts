@@ -9,7 +9,7 @@
  * float64, so the two agree to the usual k·ε·Σ|a||b| bound, not bit for bit (tested in wasm-gemm.test.ts).
  */
 import type { lax, ShapedArray } from "@linax-ts/core";
-import { defaultGemmConfig, gemmF32, gemmScratchBytes } from "../wasm/gemm-call.ts";
+import { defaultGemmConfig, gemmF32, gemmScratchBytes, type GemmF32Args } from "../wasm/gemm-call.ts";
 import { GemmPool } from "../wasm/threads/gemm-pool.ts";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 
@@ -72,6 +72,13 @@ function gemmState(be: CpuBackend): GemmState {
   return s;
 }
 
+/** One GEMM call on the backend's pool (both cores) or, without one, on this thread. */
+function runGemm(be: CpuBackend, args: Omit<GemmF32Args, "scratch">): void {
+  const st = gemmState(be);
+  if (st.pool !== null) st.pool.gemmF32({ ...args, scratch: st.scratch });
+  else gemmF32(be.heap.memory, { ...args, scratch: st.scratch });
+}
+
 /** The product on the GEMM, or undefined when this dotGeneral is not a plain (batched) f32 GEMM. */
 export function dotGeneralWasm(be: CpuBackend, [x, y]: readonly CpuBuffer[], [xa, ya]: readonly ShapedArray[], out: ShapedArray, params: lax.DotGeneralParams): CpuBuffer | undefined {
   const complex = xa.dtype === "complex64" && ya.dtype === "complex64" && out.dtype === "complex64";
@@ -111,9 +118,7 @@ export function dotGeneralWasm(be: CpuBackend, [x, y]: readonly CpuBuffer[], [xa
     strideB: k * n,
     strideC: m * n,
   };
-  const s = gemmState(be);
-  if (s.pool !== null) s.pool.gemmF32({ ...args, scratch: s.scratch });
-  else gemmF32(be.heap.memory, { ...args, scratch: s.scratch });
+  runGemm(be, args);
   if (a !== x.ptr) be.heap.free(a);
   if (b !== y.ptr && b !== a) be.heap.free(b);
   return c;
@@ -169,9 +174,7 @@ function complexGemm(be: CpuBackend, x: CpuBuffer, y: CpuBuffer, l: Layout, r: L
     }
   }
   const args = { a: aPtr, b: bPtr, c: c.ptr, m, n: 2 * n, k: 2 * k, batch, strideA: 2 * m * k, strideB: 4 * k * n, strideC: 2 * m * n };
-  const st = gemmState(be);
-  if (st.pool !== null) st.pool.gemmF32({ ...args, scratch: st.scratch });
-  else gemmF32(heap.memory, { ...args, scratch: st.scratch });
+  runGemm(be, args);
   heap.free(bPtr);
   if (aTemp !== 0) heap.free(aTemp);
   else if (aPtr !== x.ptr) heap.free(aPtr);
