@@ -4,12 +4,11 @@
  * a buffer moves into the heap the first time a compiled kernel reads it. Values are immutable,
  * so where the bytes live is invisible to users.
  */
-import { allocTyped, config, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type lax, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
+import { allocTyped, config, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
 import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
-import { dotGeneralWasm } from "./compile/dot-routine.ts";
-import { scanRoutine } from "./compile/scan-routine.ts";
+import { fastRoutine } from "./compile/routine-table.ts";
 import { runEagerCompiled } from "./compile/eager-programs.ts";
 
 const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : 4) * size;
@@ -143,12 +142,9 @@ export class CpuBackend implements Backend {
   ): DeviceBuffer[] | undefined {
     // The fast paths; with jitCompile off the backend is the plain reference (the tests' oracle).
     const fast = config.read("jitCompile");
-    if (fast && prim.name === "scan") return scanRoutine(this, inputs as CpuBuffer[], inAvals, outAvals, params as unknown as lax.ScanParams);
-    if (fast && prim.name === "dotGeneral") {
-      const fast = dotGeneralWasm(this, inputs as CpuBuffer[], inAvals, outAvals[0], params as unknown as lax.DotGeneralParams);
-      if (fast !== undefined) return [fast];
-    }
     if (fast) {
+      const routine = fastRoutine(prim.name)?.(this, inputs as CpuBuffer[], inAvals, outAvals, params);
+      if (routine !== undefined) return routine;
       const compiled = runEagerCompiled(this, prim, inputs as CpuBuffer[], inAvals, outAvals, params);
       if (compiled !== undefined) return compiled;
     }
