@@ -4,7 +4,7 @@
  * a buffer moves into the heap the first time a compiled kernel reads it. Values are immutable,
  * so where the bytes live is invisible to users.
  */
-import { allocTyped, config, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
+import { ValueError, allocTyped, config, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
 import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
@@ -51,7 +51,7 @@ export class CpuBackend implements Backend {
 
   fromHost(data: TypedArray, aval: ShapedArray): DeviceBuffer {
     const copy = allocTyped(aval.dtype, aval.size);
-    if (copy.length !== data.length) throw new Error(`cpu.fromHost: ${aval.toString()} needs ${copy.length} elements, got ${data.length}`);
+    if (copy.length !== data.length) throw new ValueError(`cpu.fromHost: ${aval.toString()} needs ${copy.length} elements, got ${data.length}`);
     copy.set(data as never);
     return this.wrapTyped(copy, aval.dtype, aval.size);
   }

@@ -4,6 +4,7 @@
  * optimised kernels are tested against. Inputs and outputs are row-major typed arrays; complex64
  * is interleaved (re, im) in a Float32Array.
  */
+import { InternalError } from "@linax-ts/core";
 import type { ShapedArray, TypedArray } from "@linax-ts/core";
 
 export type Kernel = (
@@ -18,7 +19,7 @@ const kernels = new Map<string, Kernel>();
 
 /** Register the kernel for a primitive (by its name). */
 export function registerKernel(name: string, k: Kernel): void {
-  if (kernels.has(name)) throw new Error(`cpu backend: kernel '${name}' registered twice`);
+  if (kernels.has(name)) throw new InternalError(`cpu backend: kernel '${name}' registered twice`);
   kernels.set(name, k);
 }
 export function getKernel(name: string): Kernel | undefined {

@@ -12,6 +12,7 @@
  * reports errors asynchronously — and by every read after it, since an invalid pass takes the
  * whole command buffer (all work batched with it) down.
  */
+import { InternalError, LinaxError, NotImplementedError, UseAfterDisposeError, ValueError } from "@linax-ts/core";
 import type { Backend, DeviceBuffer, Executable, Jaxpr, Primitive, ShapedArray, TypedArray } from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
 import { FUSED_FMA_OVERRIDE, MODULE_COMMON, grid, type Binding, type Program } from "./program.ts";
@@ -120,16 +121,16 @@ export class WebGPUBackend implements Backend {
     return new WebGPUBuffer(this, gpu, bytes, pooled);
   }
   private gpuOf(buf: DeviceBuffer, what: string): GPUBuffer {
-    if (buf.backend !== this) throw new Error(`webgpu ${what}: buffer belongs to the ${buf.backend.name} backend`);
+    if (buf.backend !== this) throw new ValueError(`webgpu ${what}: buffer belongs to the ${buf.backend.name} backend`);
     const g = (buf as WebGPUBuffer).gpu;
-    if (g === null) throw new Error(`webgpu ${what}: buffer used after dispose`);
+    if (g === null) throw new UseAfterDisposeError(`webgpu ${what}: buffer used after dispose`);
     return g;
   }
 
   fromHost(data: TypedArray, aval: ShapedArray): DeviceBuffer {
     const bytes = aval.size * storageBytes(aval.dtype);
     const want = aval.dtype === "complex64" ? 2 * aval.size : aval.size;
-    if (data.length !== want) throw new Error(`webgpu.fromHost: ${aval.toString()} needs ${want} elements, got ${data.length}`);
+    if (data.length !== want) throw new ValueError(`webgpu.fromHost: ${aval.toString()} needs ${want} elements, got ${data.length}`);
     const gpu = this.device.createBuffer({ size: Math.max(16, bytes), usage: USAGE_STORAGE, mappedAtCreation: true });
     const src = toStorage(aval.dtype, data);
     new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(src.buffer, src.byteOffset, bytes));
@@ -138,7 +139,7 @@ export class WebGPUBackend implements Backend {
   }
 
   async read(buf: DeviceBuffer, aval: ShapedArray): Promise<TypedArray> {
-    if (this.#failed !== null) throw new Error(`webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`);
+    if (this.#failed !== null) throw new LinaxError(`webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`);
     const src = this.gpuOf(buf, "read");
     const bytes = (buf as WebGPUBuffer).bytes;
     const staging = this.alloc(bytes, USAGE_MAP_READ);
@@ -150,7 +151,7 @@ export class WebGPUBackend implements Backend {
     } catch (e) {
       // mapAsync only says "AbortError"; the device-lost reason (if that is why) is the useful part.
       await new Promise((r) => setTimeout(r, 0));
-      throw new Error(`webgpu backend: reading a ${aval.toString()} failed (${(e as Error).name})${this.#lost !== null ? `: the device was lost (${this.#lost})` : ""}`, { cause: e });
+      throw new LinaxError(`webgpu backend: reading a ${aval.toString()} failed (${(e as Error).name})${this.#lost !== null ? `: the device was lost (${this.#lost})` : ""}`, { cause: e });
     }
     const out = fromStorage(aval.dtype, staging.getMappedRange().slice(0), aval.size);
     staging.unmap();
@@ -159,7 +160,7 @@ export class WebGPUBackend implements Backend {
   }
 
   readSync(): TypedArray {
-    throw new Error("webgpu backend: synchronous reads are impossible on WebGPU — use `await x.data()` (or `x.tolistAsync()`, `x.itemAsync()`), or bring the array to the CPU with `await devicePutAsync(x, \"cpu\")` (the synchronous devicePut cannot read it either)");
+    throw new NotImplementedError("webgpu backend: synchronous reads are impossible on WebGPU — use `await x.data()` (or `x.tolistAsync()`, `x.itemAsync()`), or bring the array to the CPU with `await devicePutAsync(x, \"cpu\")` (the synchronous devicePut cannot read it either)");
   }
 
   dispose(buf: DeviceBuffer): void {
@@ -215,7 +216,7 @@ export class WebGPUBackend implements Backend {
       const entries: GPUBindGroupEntry[] = p.bindings.map((b, i) => {
         const s = b.slot;
         const buffer = "in" in s ? ins[s.in] : "out" in s ? outs[s.out] : temps[s.temp];
-        if (buffer === undefined) throw new Error(`webgpu ${label}: pass binds ${JSON.stringify(s)}, which does not exist`);
+        if (buffer === undefined) throw new InternalError(`webgpu ${label}: pass binds ${JSON.stringify(s)}, which does not exist`);
         return { binding: i, resource: { buffer } };
       });
       if (p.uniforms !== undefined) {
@@ -342,7 +343,7 @@ export class WebGPUBackend implements Backend {
     const msgs = (await Promise.all(pending)).filter((m): m is string => m !== null);
     if (msgs.length > 0) {
       this.#failed ??= msgs[0];
-      throw new Error(`webgpu backend: GPU error in ${msgs.slice(0, 3).join("\n")}`);
+      throw new LinaxError(`webgpu backend: GPU error in ${msgs.slice(0, 3).join("\n")}`);
     }
   }
 

@@ -6,6 +6,7 @@
  * freed instance and the process dies at random (segfaults, futex/mutex assertions). We park it
  * on `globalThis` (see shared/device/SOFTWARE-ADAPTER.md for the measurements behind this rule).
  */
+import { LinaxError, ValueError } from "@linax-ts/core";
 
 /** Options for acquiring a device. */
 export interface DeviceOptions {
@@ -61,7 +62,7 @@ async function nodeFs(): Promise<{ exists(path: string): boolean; list(dir: stri
 function adapterChoice(options: DeviceOptions, env: Env): AdapterChoice {
   const raw = options.adapter ?? env.LINAX_WEBGPU_ADAPTER ?? "auto";
   if (raw !== "auto" && raw !== "system" && raw !== "swiftshader") {
-    throw new Error(`webgpu backend: adapter ${JSON.stringify(raw)} (option \`adapter\` or LINAX_WEBGPU_ADAPTER) is not one of "auto", "system", "swiftshader"`);
+    throw new ValueError(`webgpu backend: adapter ${JSON.stringify(raw)} (option \`adapter\` or LINAX_WEBGPU_ADAPTER) is not one of "auto", "system", "swiftshader"`);
   }
   return raw;
 }
@@ -85,7 +86,7 @@ async function createDawn(): Promise<GPU> {
     const name = "webgpu";
     mod = (await import(name)) as DawnModule;
   } catch (e) {
-    throw new Error(`webgpu backend: no navigator.gpu and the npm package 'webgpu' (Dawn for Node) could not be loaded: ${(e as Error).message}`);
+    throw new LinaxError(`webgpu backend: no navigator.gpu and the npm package 'webgpu' (Dawn for Node) could not be loaded: ${(e as Error).message}`);
   }
   Object.assign(globalThis, mod.globals); // GPUBufferUsage, GPUMapMode, GPUShaderStage, …
   const gpu = mod.create([]);
@@ -98,7 +99,7 @@ export async function requestDevice(options: DeviceOptions = {}): Promise<{ devi
   if (options.device !== undefined) return { device: options.device, adapterInfo: "user-supplied device", fallback: false };
   const adapter = await findAdapter(options);
   if (adapter === null) {
-    throw new Error(
+    throw new LinaxError(
       "webgpu backend: requestAdapter() returned null — no WebGPU adapter. In Node on a machine without a GPU, " +
         `install Debian's chromium (SwiftShader's Vulkan driver, ${SWIFTSHADER_ICD}; scripts/install-webgpu-adapter.sh does it): ` +
         'initWebGPU() then uses it by itself (unless LINAX_WEBGPU_ADAPTER / the `adapter` option is "system").',
@@ -143,7 +144,7 @@ async function findAdapter(options: DeviceOptions): Promise<GPUAdapter | null> {
   const fs = await nodeFs();
   const haveSoftware = fs.exists(SWIFTSHADER_ICD);
   if (choice === "swiftshader" && !haveSoftware) {
-    throw new Error(`webgpu backend: the SwiftShader adapter was asked for, but ${SWIFTSHADER_ICD} does not exist (install Debian's chromium: scripts/install-webgpu-adapter.sh)`);
+    throw new LinaxError(`webgpu backend: the SwiftShader adapter was asked for, but ${SWIFTSHADER_ICD} does not exist (install Debian's chromium: scripts/install-webgpu-adapter.sh)`);
   }
   const systemDrivers = ICD_DIRS.some((d) => fs.list(d).some((f) => f.endsWith(".json")));
   if (choice === "auto" && (systemDrivers || !haveSoftware)) {

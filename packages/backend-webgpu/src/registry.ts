@@ -4,6 +4,7 @@
  * and core then falls back to the primitive's composite `impl` where it has one, or raises an
  * error naming the backend and the primitive.
  */
+import { InternalError } from "@linax-ts/core";
 import type { ShapedArray } from "@linax-ts/core";
 import type { Program } from "./program.ts";
 
@@ -18,7 +19,7 @@ const kernels = new Map<string, WgslKernel>();
 
 /** Register the WGSL kernel of a primitive (by its name). */
 export function registerKernel(name: string, k: WgslKernel): void {
-  if (kernels.has(name)) throw new Error(`webgpu backend: kernel '${name}' registered twice`);
+  if (kernels.has(name)) throw new InternalError(`webgpu backend: kernel '${name}' registered twice`);
   kernels.set(name, k);
 }
 export function getKernel(name: string): WgslKernel | undefined {

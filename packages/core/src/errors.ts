@@ -3,8 +3,8 @@
  * (shapes, dtypes) and what was expected, so a user can fix the call without reading our source.
  */
 export class LinaxError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

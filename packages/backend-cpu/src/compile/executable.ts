@@ -7,7 +7,7 @@
  * If the program cannot be compiled (a kernel the renderer cannot express), the jaxpr is
  * interpreted instead — same results, reference speed.
  */
-import { compile, config, ConcreteArray, evalJaxpr, NotImplementedError, type DeviceBuffer, type Executable, type Jaxpr } from "@linax-ts/core";
+import { InternalError, compile, config, ConcreteArray, evalJaxpr, NotImplementedError, type DeviceBuffer, type Executable, type Jaxpr } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { buildProgramModule, type KernelFn } from "./program-module.ts";
 
@@ -56,7 +56,7 @@ export class CpuExecutable implements Executable {
     const kernels = program.steps.map((s) => (s.kind === "kernel" ? mod.kernels[ki++] : null));
     // Consts of inlined calls lead the program's inputs; they live as long as this executable.
     const constBuffers = consts.map((c) => {
-      if (!(c instanceof ConcreteArray) || c.backend !== this.backend) throw new Error("cpu compile: an inlined call's const is not a CPU array");
+      if (!(c instanceof ConcreteArray) || c.backend !== this.backend) throw new InternalError("cpu compile: an inlined call's const is not a CPU array");
       return c.buffer as CpuBuffer;
     });
     return { program, plan, kernels, constBuffers, consts };
@@ -129,7 +129,7 @@ export class CpuExecutable implements Executable {
 
   /** A buffer this call owns with the contents of an array it may not (a composite impl's result). */
   #own(r: unknown, dtype: CpuBuffer["dtype"], size: number): CpuBuffer {
-    if (!(r instanceof ConcreteArray)) throw new Error("cpu compile: a composite impl returned a non-concrete value");
+    if (!(r instanceof ConcreteArray)) throw new InternalError("cpu compile: a composite impl returned a non-concrete value");
     return this.backend.wrapTyped(r.dataSync(), dtype, size);
   }
 

@@ -2,7 +2,7 @@
  * One WebAssembly module per compiled program: an exported function per kernel step, importing
  * the heap's memory and the reference scalar functions of the ops that have no exact native form.
  */
-import { compile } from "@linax-ts/core";
+import { InternalError, compile } from "@linax-ts/core";
 import { ModuleBuilder } from "../wasm/emitter.ts";
 import { MAX_PAGES, type WasmHeap } from "../wasm/heap.ts";
 import { isNativeScalar, kernelParams, renderElementwise, renderReduce, type BufferShape } from "./render-kernel.ts";
@@ -49,7 +49,7 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
     imports: {
       indexOf: (n: { id: number; op: string }): number => {
         const i = importIndex.get(n.id);
-        if (i === undefined) throw new Error(`cpu compile: op '${n.op}' has no imported function`);
+        if (i === undefined) throw new InternalError(`cpu compile: op '${n.op}' has no imported function`);
         return i;
       },
     },

@@ -8,6 +8,7 @@
  * Values: f32 → an f32 (scalar) or f32x4 (SIMD) value; i32/u32 → i32 / i32x4; bool → i32 0/1
  * (scalar) or an all-ones lane mask (SIMD).
  */
+import { InternalError, NotImplementedError } from "@linax-ts/core";
 import type { DType } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { castValue, realScalarFns } from "../kernels/elementwise.ts";
@@ -229,7 +230,7 @@ export function emitNativeSimd(c: Code, n: OpNode): void {
     } else if (to === "bool") {
       if (d !== "bool") c.simd(0x0c, ...new Array<number>(16).fill(0)).simd(0x38); // ≠ 0 → mask
     } else if (d === "bool") c.simd(0xa1); // mask → 0/1
-  } else throw new Error(`simd: no native form of ${op}`);
+  } else throw new NotImplementedError(`simd: no native form of ${op}`);
 }
 
 /**
@@ -248,7 +249,7 @@ export function referenceFunction(n: OpNode): (...args: number[]) => number {
     f = (x) => castValue(x, to, d);
   } else {
     const entry = realScalarFns.get(n.op);
-    if (entry === undefined) throw new Error(`cpu compile: no reference scalar function for '${n.op}'`);
+    if (entry === undefined) throw new InternalError(`cpu compile: no reference scalar function for '${n.op}'`);
     if (entry.arity === 1) {
       const fn = entry.fn;
       f = (x) => fn(x, d, p);

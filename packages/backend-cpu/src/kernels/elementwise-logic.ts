@@ -4,6 +4,7 @@
  * 0/1 bytes; uint32 values read from a Uint32Array are non-negative JS numbers, so comparisons
  * order them correctly without reinterpretation.
  */
+import { DTypeError } from "@linax-ts/core";
 import type { DType, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { alloc } from "./util.ts";
@@ -94,6 +95,6 @@ registerKernel("bitcastConvertType", ([x], _in, [oa]) => {
     uint32: (buf) => new Uint32Array(buf),
   };
   const make = views[oa.dtype as DType];
-  if (make === undefined) throw new Error(`cpu bitcastConvertType: unsupported target dtype ${oa.dtype}`);
+  if (make === undefined) throw new DTypeError(`cpu bitcastConvertType: unsupported target dtype ${oa.dtype}`);
   return [make(bytes.buffer)];
 });

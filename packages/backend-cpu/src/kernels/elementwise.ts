@@ -8,6 +8,7 @@
  * array stores wrapping modulo 2^32, which gives int32/uint32 overflow its two's-complement
  * meaning; products use Math.imul because a float64 product of two 32-bit integers is inexact.
  */
+import { NotImplementedError } from "@linax-ts/core";
 import type { DType, ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { alloc, type C } from "./util.ts";
@@ -30,7 +31,7 @@ export function unaryKernel(name: string, real: RealFn, complex?: ComplexFn): vo
     const out = alloc(oa);
     const n = xa.size;
     if (xa.dtype === "complex64") {
-      if (complex === undefined) throw new Error(`cpu ${name}: no complex kernel`);
+      if (complex === undefined) throw new NotImplementedError(`cpu ${name}: no complex kernel`);
       if (oa.dtype === "complex64") {
         for (let i = 0; i < n; i++) {
           const [re, im] = complex(x[2 * i], x[2 * i + 1], params);
@@ -65,7 +66,7 @@ export function binaryKernel(name: string, real: RealFn2, complex?: ComplexFn2, 
     const n = xa.size;
     const dt = xa.dtype;
     if (dt === "complex64") {
-      if (complex === undefined) throw new Error(`cpu ${name}: no complex kernel`);
+      if (complex === undefined) throw new NotImplementedError(`cpu ${name}: no complex kernel`);
       if (oa.dtype === "complex64") {
         for (let i = 0; i < n; i++) {
           const [re, im] = complex(x[2 * i], x[2 * i + 1], y[2 * i], y[2 * i + 1]);

@@ -5,6 +5,7 @@
  * `irfftn`: RFFT = rfft on the last axis, then FFT on the others; IRFFT = IFFT on the other
  * axes, then irfft on the last.
  */
+import { InternalError } from "@linax-ts/core";
 import type { lax } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { fftKernel, irfftKernel, rfftKernel } from "./fft.ts";
@@ -85,6 +86,6 @@ registerKernel("fft", ([x], [xa], [oa], params) => {
   }
   // A no-op pass still must not hand out the input buffer (kernels return fresh arrays).
   const expected = oa.dtype === "complex64" ? 2 * oa.size : oa.size;
-  if (cur.data.length !== expected) throw new Error(`cpu fft kernel: produced ${cur.data.length} floats, expected ${expected}`);
+  if (cur.data.length !== expected) throw new InternalError(`cpu fft kernel: produced ${cur.data.length} floats, expected ${expected}`);
   return [cur.data === x ? x.slice() : cur.data];
 });

@@ -4,6 +4,7 @@
  * leading batch dimensions and call the host kernels of ./linalg.ts (documented in ./README.md),
  * plus the LU factorization, which lives here because only the `lu` primitive uses it.
  */
+import { InternalError } from "@linax-ts/core";
 import type { lax, ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { choleskyKernel, eighKernel, qrKernel, triangularSolveKernel } from "./linalg.ts";
@@ -39,7 +40,7 @@ registerKernel("qr", ([a], [aa], _out, params) => {
   const { fullMatrices } = params as unknown as lax.QrParams;
   const { batch, m, n } = matDims(aa);
   const { q, r } = qrKernel(f32(a), batch, m, n, aa.dtype === "complex64", fullMatrices ? "complete" : "reduced");
-  if (q === null) throw new Error("cpu qr kernel: the host kernel returned no Q");
+  if (q === null) throw new InternalError("cpu qr kernel: the host kernel returned no Q");
   return [q, r];
 });
 

@@ -4,6 +4,7 @@
  * the kernels the CPU renderer generates at run time. No dependency, runs in browsers and Node.
  * Opcodes follow the WebAssembly core specification (SIMD: prefix 0xFD, LEB128 sub-opcode).
  */
+import { InternalError } from "@linax-ts/core";
 
 export type ValType = "i32" | "i64" | "f32" | "f64" | "v128";
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
@@ -146,7 +147,7 @@ export class ModuleBuilder {
   }
   /** Import `env.<name>`; returns its function index. Imports must precede defined functions. */
   importFunc(name: string, params: readonly ValType[], results: readonly ValType[]): number {
-    if (this.#funcs.length > 0) throw new Error("ModuleBuilder: import functions before defining any");
+    if (this.#funcs.length > 0) throw new InternalError("ModuleBuilder: import functions before defining any");
     this.#imports.push([...str("env"), ...str(name), 0x00, ...uleb(this.#type(params, results))]);
     return this.#nImportedFuncs++;
   }
@@ -163,7 +164,7 @@ export class ModuleBuilder {
   bytes(): Uint8Array<ArrayBuffer> {
     const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
     const m = this.memory;
-    if (m.shared && m.maxPages === undefined) throw new Error("ModuleBuilder: a shared memory import needs maxPages");
+    if (m.shared && m.maxPages === undefined) throw new InternalError("ModuleBuilder: a shared memory import needs maxPages");
     const limits = m.maxPages === undefined ? [0x00, ...uleb(m.minPages)] : [m.shared ? 0x03 : 0x01, ...uleb(m.minPages), ...uleb(m.maxPages)];
     const memImport = [...str("env"), ...str("memory"), 0x02, ...limits];
     const bodies = this.#funcs.map(({ code }) => {

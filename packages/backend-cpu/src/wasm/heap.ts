@@ -12,6 +12,7 @@
  * takes it, so a repeated call (a training step) runs without growing after the first. The
  * ceiling is wasm32's 4 GiB address space.
  */
+import { InternalError } from "@linax-ts/core";
 import type { DType, TypedArray } from "@linax-ts/core";
 
 const PAGE = 65536;
@@ -86,7 +87,7 @@ export class WasmHeap {
   /** Return a block to its free list. */
   free(ptr: number): void {
     const cls = this.#classOf.get(ptr);
-    if (cls === undefined) throw new Error(`WasmHeap.free: ${ptr} is not a block of this heap`);
+    if (cls === undefined) throw new InternalError(`WasmHeap.free: ${ptr} is not a block of this heap`);
     let list = this.#free.get(cls);
     if (list === undefined) this.#free.set(cls, (list = []));
     list.push(ptr);

@@ -17,7 +17,7 @@
  * A program with a kernel the renderer cannot express, or with `config.jitCompile` off, runs as
  * today: the jaxpr interpreted primitive by primitive (`InterpretedExecutable`).
  */
-import { ConcreteArray, Literal, config, type Array, type DeviceBuffer, type Executable, type Jaxpr, type ShapedArray } from "@linax-ts/core";
+import { InternalError, ConcreteArray, Literal, config, type Array, type DeviceBuffer, type Executable, type Jaxpr, type ShapedArray } from "@linax-ts/core";
 import type { WebGPUBackend } from "../backend.ts";
 import { getKernel } from "../registry.ts";
 import type { Program as PassProgram, Slot } from "../program.ts";
@@ -149,7 +149,7 @@ export class CompiledExecutable implements Executable {
   execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
     const be = this.backend;
     const p = this.program;
-    if (inputs.length !== p.inputs.length) throw new Error(`webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`);
+    if (inputs.length !== p.inputs.length) throw new InternalError(`webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`);
     const gpu: (GPUBuffer | undefined)[] = new globalThis.Array(p.buffers.length);
     const pooled: boolean[] = new globalThis.Array(p.buffers.length).fill(true);
     const uploads: GPUBuffer[] = [];
@@ -180,7 +180,7 @@ export class CompiledExecutable implements Executable {
     });
     const outs = p.outputs.map((id) => {
       const g = gpu[id];
-      if (g === undefined) throw new Error(`webgpu compiled program: output b${id} was never written`);
+      if (g === undefined) throw new InternalError(`webgpu compiled program: output b${id} was never written`);
       return be.own(g, bytesOf(p.buffers[id].aval), pooled[id]);
     });
     for (const u of uploads) be.releaseGpu(u, false);
@@ -235,7 +235,7 @@ export class CompiledExecutable implements Executable {
  * (a borrowed view — the routine returned its input —, a buffer already taken, another backend).
  */
 function adoptResult(be: WebGPUBackend, out: Array, aval: ShapedArray, taken: Map<DeviceBuffer, GPUBuffer>): { gpu: GPUBuffer; pooled: boolean } {
-  if (!(out instanceof ConcreteArray)) throw new Error(`webgpu compiled program: an eager routine returned a tracer`);
+  if (!(out instanceof ConcreteArray)) throw new InternalError(`webgpu compiled program: an eager routine returned a tracer`);
   const buf = out.buffer;
   if (buf.backend === be) {
     const earlier = taken.get(buf);
@@ -270,7 +270,7 @@ function interpretDisposing(jaxpr: Jaxpr, args: readonly Array[]): Array[] {
   const read = (a: unknown): Array => {
     if (a instanceof Literal) return a.val;
     const v = env.get(a);
-    if (v === undefined) throw new Error("webgpu interpreter: unbound variable");
+    if (v === undefined) throw new InternalError("webgpu interpreter: unbound variable");
     return v;
   };
   const bindVar = (v: unknown, x: Array): void => {

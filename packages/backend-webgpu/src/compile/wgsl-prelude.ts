@@ -6,6 +6,7 @@
  * ones are kept once, and only those the kernel body reaches (by identifier, transitively) stay —
  * which also keeps SwiftShader's shader compile time down (the math library is large).
  */
+import { InternalError } from "@linax-ts/core";
 
 /** One module-scope declaration: `fn f(...) {...}`, `const C = ...;`, `struct S {...}`, `alias A = ...;`. */
 interface Decl {
@@ -27,7 +28,7 @@ export function splitDecls(src: string): Decl[] {
     start = end;
     if (text === "") return;
     const m = DECL_NAME.exec(text);
-    if (m === null) throw new Error(`wgsl-prelude: cannot name the declaration ${JSON.stringify(text.slice(0, 60))}`);
+    if (m === null) throw new InternalError(`wgsl-prelude: cannot name the declaration ${JSON.stringify(text.slice(0, 60))}`);
     out.push({ name: m[1], text });
   };
   for (let k = 0; k < code.length; k++) {
@@ -61,7 +62,7 @@ export function mergePreludes(preludes: readonly string[], body: string, provide
       if (provided.has(d.name)) continue;
       const prev = byName.get(d.name);
       if (prev === undefined) byName.set(d.name, d);
-      else if (prev.text.replace(/\s+/g, " ") !== d.text.replace(/\s+/g, " ")) throw new Error(`wgsl-prelude: two different definitions of '${d.name}'`);
+      else if (prev.text.replace(/\s+/g, " ") !== d.text.replace(/\s+/g, " ")) throw new InternalError(`wgsl-prelude: two different definitions of '${d.name}'`);
     }
   }
   const keep = new Set<string>();

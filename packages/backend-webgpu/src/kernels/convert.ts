@@ -13,6 +13,7 @@
  * unchanged are copied as bits, so NaN payloads, -0 and subnormals survive exactly as on the CPU
  * (a GPU may flush subnormals or quiet NaNs when it handles them as floats).
  */
+import { InternalError } from "@linax-ts/core";
 import type { DType } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { simpleProgram, type BufferDecl } from "../program.ts";
@@ -33,7 +34,7 @@ function toF32(v: string, from: DType): string {
     case "bool":
       return `f32(${v})`;
     case "complex64":
-      throw new Error("unreachable: complex handled by the caller");
+      throw new InternalError("unreachable: complex handled by the caller");
   }
 }
 
@@ -51,7 +52,7 @@ function castReal(v: string, from: DType, to: DType): string {
     case "float32":
       return from === "float32" ? v : `bitcast<u32>(${toF32(v, from)})`;
     case "complex64":
-      throw new Error("unreachable: complex handled by the caller");
+      throw new InternalError("unreachable: complex handled by the caller");
   }
 }
 

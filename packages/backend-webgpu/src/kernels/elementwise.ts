@@ -10,6 +10,7 @@
  * remainder (`divF32`) and complex products a once-rounded a·c − b·d (`cmulExact`), so that
  * results match the CPU reference, which computes in float64 and rounds once.
  */
+import { InternalError } from "@linax-ts/core";
 import type { DType, ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { simpleProgram, type BufferDecl } from "../program.ts";
@@ -39,7 +40,7 @@ const exprs = new Map<string, ElementwiseExpr>();
  * results agree bit for bit.
  */
 export function registerElementwiseExpr(name: string, e: ElementwiseExpr): void {
-  if (exprs.has(name)) throw new Error(`webgpu backend: elementwise expression '${name}' registered twice`);
+  if (exprs.has(name)) throw new InternalError(`webgpu backend: elementwise expression '${name}' registered twice`);
   exprs.set(name, e);
 }
 

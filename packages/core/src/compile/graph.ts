@@ -12,6 +12,7 @@
  * - its expression grows beyond `maxKernelOps` (one kernel stays a reasonable size).
  * Reductions end a kernel: their body is the fused producer chain.
  */
+import { InternalError } from "../errors.ts";
 import type { ShapedArray } from "../core/aval.ts";
 import { Literal, type Atom, type Jaxpr, type JaxprEqn, type Var } from "../core/jaxpr.ts";
 import { loopVar } from "./index-expr.ts";
@@ -99,7 +100,7 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
       return constantValue(b, a.aval, globalThis.Array.from(d as ArrayLike<number>));
     }
     const v = env.get(a);
-    if (v === undefined) throw new Error(`buildProgram: unbound variable ${a.id}`);
+    if (v === undefined) throw new InternalError(`buildProgram: unbound variable ${a.id}`);
     return v;
   };
 

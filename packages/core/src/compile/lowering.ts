@@ -8,6 +8,7 @@
  * Rules live next to the primitive's other rules, in its family file, registered with
  * `registerLowering`.
  */
+import { InternalError } from "../errors.ts";
 import type { ShapedArray } from "../core/aval.ts";
 import type { Primitive } from "../core/primitive.ts";
 import { stridesOf } from "../shape.ts";
@@ -58,7 +59,7 @@ const rules = new Map<Primitive, LoweringRule>();
 /** Register the lowering rule of a primitive (once). */
 export function registerLowering<P extends object>(prim: Primitive<P>, rule: LoweringRule<P>): void {
   const key = prim as unknown as Primitive;
-  if (rules.has(key)) throw new Error(`lowering rule for '${prim.name}' registered twice`);
+  if (rules.has(key)) throw new InternalError(`lowering rule for '${prim.name}' registered twice`);
   rules.set(key, rule as unknown as LoweringRule);
 }
 

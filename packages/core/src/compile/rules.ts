@@ -4,6 +4,7 @@
  * its primitive's family file (next to its other rules) comes with wiring the compiler into `jit`.
  * A name missing here throws at load time, so a renamed primitive cannot silently stop fusing.
  */
+import { InternalError } from "../errors.ts";
 import { listPrimitives, type Primitive } from "../core/primitive.ts";
 import { clampRule, complexPartRule, conjRule, convertRule, elementwiseRule, makeComplexRule, selectNRule } from "./elementwise-lowering.ts";
 import { computed, registerLowering, type LoweringRule } from "./lowering.ts";
@@ -22,7 +23,7 @@ const REDUCTIONS: Record<string, ReduceOp> = { reduceSum: "sum", reduceMax: "max
 
 function prim(name: string): Primitive {
   const p = listPrimitives().find((q) => q.name === name);
-  if (p === undefined) throw new Error(`compile/rules: no primitive named '${name}' to lower`);
+  if (p === undefined) throw new InternalError(`compile/rules: no primitive named '${name}' to lower`);
   return p;
 }
 const reg = (name: string, rule: LoweringRule): void => registerLowering(prim(name), rule);
