@@ -113,7 +113,7 @@ test("isclose and allclose: tolerances, infinities, NaN, equalNan, integers; all
   // Under jit it is a traced bool scalar.
   const traced = jit((x: Array, y: Array) => np.allclose(x, y) as Array)(np.array([1, 2]), np.array([1, 2]));
   assert.equal(traced.dtype, "bool");
-  assert.equal(traced.item(), true);
+  assert.equal(traced.itemBool(), true);
   assert.equal(np.arrayEqual(np.array([1, 2]), np.array([1, 2])), true);
   assert.equal(np.arrayEqual(np.array([1, 2]), np.array([1, 2, 3])), false);
 });

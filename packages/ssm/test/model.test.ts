@@ -73,7 +73,7 @@ for (const [name, mixer, expected] of SPEC12) {
     assertClose(nums(y), expected, { atol: 2e-5, msg: name });
     // The State comes back unbatched, holding this batch's statistics and first-call = false.
     const bn = (model.blocks[0] as ssm.StandardBlock).norm;
-    assert.equal(state.get(bn.emaFirstTimeIndex as nn.StateIndex<Array>).item(), false);
+    assert.equal(state.get(bn.emaFirstTimeIndex as nn.StateIndex<Array>).itemBool(), false);
     assert.deepEqual(state.get(bn.emaStateIndex as nn.StateIndex<[Array, Array]>)[0].shape, [4]);
   });
 }

@@ -9,7 +9,7 @@
  */
 import type { DType, TypedArray } from "../dtype.ts";
 import type { ShapedArray } from "./aval.ts";
-import { ConcretizationError, InternalError } from "../errors.ts";
+import { ConcretizationError, DTypeError, InternalError } from "../errors.ts";
 
 /** Anything the numpy layer accepts where an array is expected. */
 export type ArrayLike = Array | number | boolean | NestedNumbers | TypedArray;
@@ -142,12 +142,44 @@ export abstract class Array {
   abstract dataSync(): TypedArray;
   /** The value as nested JS lists (complex as [re, im] pairs). */
   abstract tolist(): NestedList;
-  /** The single element of a size-1 array. */
-  abstract item(): number | boolean | [number, number];
+  /**
+   * The single element of a size-1 array of a real dtype, as a JS number (numpy's `x.item()`).
+   * A bool array raises a DTypeError pointing to `itemBool()`, a complex one to `itemComplex()`:
+   * `Array` does not carry its dtype in its type, so each result type has its own method rather
+   * than one `number | boolean | [re, im]` union every caller would have to narrow.
+   */
+  item(): number {
+    return realScalar("item()", this.dtype, this.readScalar("item()"));
+  }
+  /** The single element of a size-1 bool array (numpy's `x.item()` on a bool array). */
+  itemBool(): boolean {
+    return boolScalar("itemBool()", this.dtype, this.readScalar("itemBool()"));
+  }
+  /** The single element of a size-1 complex64 array as `[re, im]` (the pairs `tolist()` gives). */
+  itemComplex(): [number, number] {
+    return complexScalar("itemComplex()", this.dtype, this.readScalar("itemComplex()"));
+  }
   /** `tolist()` through an asynchronous read (every backend, WebGPU included). */
   abstract tolistAsync(): Promise<NestedList>;
   /** `item()` through an asynchronous read (every backend, WebGPU included). */
-  abstract itemAsync(): Promise<number | boolean | [number, number]>;
+  async itemAsync(): Promise<number> {
+    return realScalar("itemAsync()", this.dtype, await this.readScalarAsync("itemAsync()"));
+  }
+  /** `itemBool()` through an asynchronous read. */
+  async itemBoolAsync(): Promise<boolean> {
+    return boolScalar("itemBoolAsync()", this.dtype, await this.readScalarAsync("itemBoolAsync()"));
+  }
+  /** `itemComplex()` through an asynchronous read. */
+  async itemComplexAsync(): Promise<[number, number]> {
+    return complexScalar("itemComplexAsync()", this.dtype, await this.readScalarAsync("itemComplexAsync()"));
+  }
+  /**
+   * The element of a size-1 array in its dtype's JS form (number, boolean, or `[re, im]`); the
+   * typed `item*` methods check the dtype on top of it. `fn` names the public method for errors.
+   */
+  protected abstract readScalar(fn: string): ScalarValue;
+  /** `readScalar` through an asynchronous read. */
+  protected abstract readScalarAsync(fn: string): Promise<ScalarValue>;
   /** `toString()` through an asynchronous read (every backend, WebGPU included). */
   abstract toStringAsync(): Promise<string>;
   /** Release device memory now. Using the array afterwards throws. */
@@ -368,10 +400,10 @@ export abstract class Array {
       // Non-scalar concrete arrays render like Python's f-string of a JAX array (their repr).
       if (this.ndim !== 0) return this.toString();
       if (this.dtype === "complex64") {
-        const [re, im] = this.item() as [number, number];
+        const [re, im] = this.itemComplex();
         return `${re}${im < 0 || Object.is(im, -0) ? "-" : "+"}${Math.abs(im)}j`;
       }
-      return String(this.item());
+      return String(this.toScalar("String(x) / a template string"));
     }
     // JS uses the "number" hint for Number(x), +x and comparisons (x > 0), "default" for x + 1 and x == 1.
     return this.toScalar(hint === "number" ? "Number(x) or a JS comparison (x > 0)" : "JS arithmetic or == on an array (x + 1, x == 1)");
@@ -385,7 +417,27 @@ export abstract class Array {
       );
     }
     if (this.ndim !== 0) throw new ConcretizationError(`${fn}: only 0-d arrays convert to a JS number; got an array ${this.aval.toString()} (use x.item(), x.tolist() or np.* operations)`);
-    if (this.dtype === "complex64") throw new ConcretizationError(`${fn}: a complex64 scalar has no JS number value; use x.real / x.imag or x.item()`);
-    return this.item() as number | boolean;
+    if (this.dtype === "complex64") throw new ConcretizationError(`${fn}: a complex64 scalar has no JS number value; use x.real / x.imag or x.itemComplex()`);
+    return this.dtype === "bool" ? this.itemBool() : this.item();
   }
+}
+
+/** A scalar in its dtype's JS form: a number (real dtypes), a boolean (bool), `[re, im]` (complex64). */
+export type ScalarValue = number | boolean | [number, number];
+
+function realScalar(fn: string, dtype: DType, v: ScalarValue): number {
+  if (typeof v === "number") return v;
+  const use = dtype === "bool" ? "x.itemBool() for a boolean (or x.astype(\"int32\").item())" : "x.itemComplex() for [re, im] (or x.real.item())";
+  throw new DTypeError(`${fn}: expects a real dtype; got a ${dtype} array; use ${use}`);
+}
+
+function boolScalar(fn: string, dtype: DType, v: ScalarValue): boolean {
+  if (typeof v === "boolean") return v;
+  const use = dtype === "complex64" ? "x.itemComplex()" : "x.item()";
+  throw new DTypeError(`${fn}: expects a bool array; got a ${dtype} array; use ${use} (or compare first, e.g. x.ne(0).itemBool())`);
+}
+
+function complexScalar(fn: string, dtype: DType, v: ScalarValue): [number, number] {
+  if (typeof v !== "number" && typeof v !== "boolean") return v;
+  throw new DTypeError(`${fn}: expects a complex64 array; got a ${dtype} array; use ${dtype === "bool" ? "x.itemBool()" : "x.item()"}`);
 }

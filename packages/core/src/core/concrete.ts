@@ -6,7 +6,7 @@
  * when the array is garbage-collected — so forgotten arrays do not leak device memory, while
  * explicit disposal gives deterministic release for large GPU buffers.
  */
-import { Array, type NestedList } from "./array.ts";
+import { Array, type NestedList, type ScalarValue } from "./array.ts";
 import { ShapedArray } from "./aval.ts";
 import type { Backend, DeviceBuffer } from "../backend.ts";
 import type { DType, TypedArray } from "../dtype.ts";
@@ -63,16 +63,16 @@ export class ConcreteArray extends Array {
   async tolistAsync(): Promise<NestedList> {
     return nestedList(await this.data(), this.#aval);
   }
-  item(): number | boolean | [number, number] {
-    this.checkScalar();
+  protected readScalar(fn: string): ScalarValue {
+    this.checkScalar(fn);
     return scalarOf(this.dataSync(), this.dtype);
   }
-  async itemAsync(): Promise<number | boolean | [number, number]> {
-    this.checkScalar();
+  protected async readScalarAsync(fn: string): Promise<ScalarValue> {
+    this.checkScalar(fn);
     return scalarOf(await this.data(), this.dtype);
   }
-  private checkScalar(): void {
-    if (this.size !== 1) throw new ValueError(`item(): only size-1 arrays can be converted to a scalar; got shape [${this.shape.join(", ")}]`);
+  private checkScalar(fn: string): void {
+    if (this.size !== 1) throw new ValueError(`${fn}: only size-1 arrays can be converted to a scalar; got shape [${this.shape.join(", ")}]`);
   }
   dispose(): void {
     if (this.#buf !== null) {
@@ -124,7 +124,7 @@ function nestedList(d: TypedArray, aval: ShapedArray): NestedList {
   return rec(0);
 }
 
-function scalarOf(d: TypedArray, dtype: DType): number | boolean | [number, number] {
+function scalarOf(d: TypedArray, dtype: DType): ScalarValue {
   if (dtype === "complex64") return [d[0], d[1]];
   return dtype === "bool" ? d[0] !== 0 : d[0];
 }

@@ -8,7 +8,7 @@ import { Array } from "./array.ts";
 import type { Primitive, Params } from "./primitive.ts";
 import { ConcretizationError, TracerLeakError } from "../errors.ts";
 import type { TypedArray } from "../dtype.ts";
-import type { NestedList } from "./array.ts";
+import type { NestedList, ScalarValue } from "./array.ts";
 
 export type TraceCtor = new (main: MainTrace) => Trace;
 
@@ -63,14 +63,14 @@ export abstract class Tracer extends Array {
   tolist(): NestedList {
     return this.concreteError("tolist()");
   }
-  item(): number | boolean | [number, number] {
-    return this.concreteError("item()");
+  protected readScalar(fn: string): ScalarValue {
+    return this.concreteError(fn);
   }
   tolistAsync(): Promise<NestedList> {
     return this.concreteError("tolistAsync()");
   }
-  itemAsync(): Promise<number | boolean | [number, number]> {
-    return this.concreteError("itemAsync()");
+  protected readScalarAsync(fn: string): Promise<ScalarValue> {
+    return this.concreteError(fn);
   }
   toStringAsync(): Promise<string> {
     return this.concreteError("toStringAsync()");

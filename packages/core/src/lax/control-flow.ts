@@ -178,8 +178,8 @@ function staticBound(x: Array | number): number | undefined {
   if (typeof x === "number") return x;
   // A bound on a device without synchronous reads (WebGPU) counts as dynamic: a while loop.
   if (x.isTracer || x.ndim !== 0 || !readableOnHost(x)) return undefined;
-  const v = x.item();
-  return typeof v === "number" ? v : undefined;
+  // bool / complex bounds are not integers: treated as dynamic (whileLoop's own checks report them).
+  return x.dtype === "bool" || x.dtype === "complex64" ? undefined : x.item();
 }
 
 /**

@@ -197,6 +197,5 @@ export function hostScalar(x: Array, op: string): number {
         `run this loop on the CPU backend (devicePut its operands to "cpu") or use lax.scan / foriLoop with a static trip count`,
     );
   }
-  const v = x.item();
-  return typeof v === "boolean" ? (v ? 1 : 0) : (v as number);
+  return x.dtype === "bool" ? (x.itemBool() ? 1 : 0) : x.item();
 }
