@@ -4,7 +4,8 @@
  * (JAX's `None`), so each half keeps the container structure and static fields of the original.
  */
 import { Array, ValueError, isInexact, treeFlatten, treeUnflatten } from "@linax-ts/core";
-import { broadcastPrefix, type IsLeaf } from "./tree-util.ts";
+import type { IsLeaf } from "./tree-nodes.ts";
+import { broadcastPrefix } from "./tree-prefix.ts";
 
 /** Whether `x` is an array of the library (any dtype). */
 export function isArray(x: unknown): x is Array {

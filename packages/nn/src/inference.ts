@@ -3,7 +3,7 @@
  * MultiheadAttention's dropout, ...) to inference mode, as `equinox.nn.inference_mode`.
  */
 import { Module, isStaticFieldValue, replaceFields } from "./module.ts";
-import { nodeChildren } from "./tree-util.ts";
+import { nodeChildren } from "./tree-nodes.ts";
 
 /** A copy of `model` with every module's boolean `inference` field set to `value` (default true). */
 export function inference<T>(model: T, value = true): T {

@@ -30,7 +30,7 @@
 import { Array, ValueError, registerPytreeNode, treeFlatten } from "@linax-ts/core";
 import { identityId, staticKey } from "./static-key.ts";
 import { treePformat } from "./pretty.ts";
-import { isPlainObject } from "./tree-util.ts";
+import { isPlainObject } from "./tree-nodes.ts";
 
 /** Base class of every nn layer and model: an immutable pytree node. See the module TSDoc. */
 export abstract class Module {

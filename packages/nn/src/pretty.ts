@@ -6,7 +6,7 @@
 import { Array, treeLeaves } from "@linax-ts/core";
 import { isInexactArray } from "./filters.ts";
 import { Module } from "./module.ts";
-import { isPlainObject } from "./tree-util.ts";
+import { isPlainObject } from "./tree-nodes.ts";
 
 /** Number of elements in the float (and complex) arrays of a pytree: its trainable parameters. */
 export function countParams(tree: unknown): number {

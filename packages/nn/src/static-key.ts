@@ -9,7 +9,7 @@
  * keep NaN / ±Infinity / -0 apart, and strings cannot be confused with numbers.
  */
 
-import { isPlainObject } from "./tree-util.ts";
+import { isPlainObject } from "./tree-nodes.ts";
 
 let nextId = 1;
 const ids = new WeakMap<object, number>();

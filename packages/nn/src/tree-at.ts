@@ -11,7 +11,7 @@
  */
 import { Array, ValueError } from "@linax-ts/core";
 import { Module, isStaticFieldValue, replaceFields } from "./module.ts";
-import { isLeafValue, isPlainObject, nodeChildren, type IsLeaf } from "./tree-util.ts";
+import { isLeafValue, isPlainObject, nodeChildren, type IsLeaf } from "./tree-nodes.ts";
 
 class Marker {
   constructor(readonly path: readonly string[]) {}

@@ -4,7 +4,7 @@
  */
 import { Array, ValueError, treeFlatten } from "@linax-ts/core";
 import { Module, flattenModule } from "../module.ts";
-import { nodeChildren } from "../tree-util.ts";
+import { nodeChildren } from "../tree-nodes.ts";
 import type { GradientTransformation } from "./base.ts";
 import { maskedBy } from "./transforms.ts";
 import { nullLeaf } from "./tree.ts";
