@@ -21,7 +21,7 @@ const MAX_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", initial: "numb
 const ARG_SPEC: OptionSpec = { axis: "axis", keepdims: "boolean" };
 const CUM_SPEC: OptionSpec = { axis: "axis", dtype: "dtype" };
 const NAN_TO_NUM_SPEC: OptionSpec = { nan: "number", posinf: "number", neginf: "number", copy: "boolean" };
-import { cumprod, cumsum, type CumulativeOptions } from "./reductions-more.ts";
+import { cumprod, cumsum, type CumulativeOptions } from "./cumulative.ts";
 
 /** NaN mask (complex: either part); all false for integer and bool arrays. */
 function nanMask(a: Array): Array {

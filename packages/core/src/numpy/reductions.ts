@@ -1,7 +1,7 @@
 /**
  * numpy reductions with `axis` / `keepdims` (and numpy's `dtype`, `where`, `initial`, `ddof`
  * where they apply): sum, mean, var, std, max/amax, min/amin, prod, all, any, argmax, argmin.
- * Cumulative functions and logsumexp are in reductions-more.ts.
+ * Cumulative functions are in cumulative.ts, logsumexp in logsumexp.ts.
  */
 import type { Array, ArrayLike, ReduceOptions } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";

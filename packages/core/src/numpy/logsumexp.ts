@@ -1,43 +1,18 @@
 /**
- * numpy cumulative reductions (cumsum, cumprod: flattened by default, like numpy) and
- * `logsumexp` (JAX's `jax.nn.logsumexp` / `jax.scipy.special.logsumexp`).
+ * `logsumexp` (JAX's `jax.nn.logsumexp` / `jax.scipy.special.logsumexp`): log Σ b·exp(a),
+ * stable by shifting with the maximum, with an optional sign output.
  */
 import type { Array, ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
-import { isComplex, isInexact, type DType } from "../dtype.ts";
-import { normAxes, normAxis } from "../shape.ts";
+import { isComplex, isInexact } from "../dtype.ts";
+import { normAxes } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { prepareBinary } from "./promote.ts";
 import { keepDims, type Axes } from "./reductions.ts";
 import { axisOptions, type OptionSpec } from "./args.ts";
 
-const CUM_SPEC: OptionSpec = { axis: "axis", dtype: "dtype" };
 const LSE_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", b: "arraylike", returnSign: "boolean" };
-
-export interface CumulativeOptions {
-  /** The axis to accumulate along; none (default) = over the flattened array. */
-  axis?: number | null;
-  /** Convert the input to this dtype first (bool accumulates as int32 by default). */
-  dtype?: DType;
-}
-
-function cumulative(op: string, f: (x: Array, axis: number) => Array, x: ArrayLike, opts: CumulativeOptions): Array {
-  let a = asArray(x);
-  if (opts.dtype !== undefined) a = lax.convertElementType(a, opts.dtype);
-  else if (a.dtype === "bool") a = lax.convertElementType(a, "int32");
-  if (opts.axis === undefined || opts.axis === null) return f(lax.reshape(a, [a.size]), 0);
-  return f(a, normAxis(op, opts.axis, a.ndim));
-}
-
-/** Cumulative sum along `axis` (of the flattened array when no axis is given). */
-export function cumsum(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
-  return cumulative("cumsum", (a, ax) => lax.cumsum(a, ax), x, axisOptions<CumulativeOptions>("cumsum", axis, options, CUM_SPEC));
-}
-/** Cumulative product along `axis` (of the flattened array when no axis is given). */
-export function cumprod(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
-  return cumulative("cumprod", (a, ax) => lax.cumprod(a, ax), x, axisOptions<CumulativeOptions>("cumprod", axis, options, CUM_SPEC));
-}
 
 export interface LogSumExpOptions {
   axis?: number | readonly number[] | null;
