@@ -14,6 +14,7 @@ export { Tracer } from "./core/trace.ts";
 export { Primitive, definePrimitive, listPrimitives, UndefinedPrimal, type BatchDim, type AxisInfo, type Params } from "./core/primitive.ts";
 export { Jaxpr, ClosedJaxpr, JaxprEqn, Var, Literal, evalJaxpr } from "./core/jaxpr.ts";
 export * from "./dtype.ts";
+export * from "./half.ts";
 export * from "./errors.ts";
 export { config, type ConfigFlags } from "./config.ts";
 export { prod, stridesOf, broadcastShapes, normAxis, normAxes, shapeEq } from "./shape.ts";
@@ -31,6 +32,7 @@ export { devicePut, devicePutAsync } from "./core/device.ts";
 export { customJvp, customVjp, stopGradient, type CustomJvpFunction, type CustomVjpFunction } from "./primitives/control/custom-derivatives.ts";
 export { checkpoint, remat, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions } from "./primitives/control/checkpoint.ts";
 export { jacfwd, jacrev, hessian, type JacobianOptions } from "./transforms/jacobians.ts";
+export { withTransformContext, currentTransformContext } from "./transforms/trace-context.ts";
 export * as random from "./random/index.ts";
 export * as xlaF32 from "./random/xla-f32-math.ts";
 // Last: the lowering rules look primitives up by name, so every primitive family must be loaded first.

@@ -8,7 +8,7 @@
  *   leaves get `null` gradients.
  * - `filterVmap`: array leaves are mapped over axis 0 by default; non-array leaves are broadcast.
  */
-import { Array, DTypeError, InternalError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, type AnyFunction, type ArrayFunction, type AuxOf, type HasAuxOf, type TreeDef } from "@linax-ts/core";
+import { Array, DTypeError, InternalError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, withTransformContext, type AnyFunction, type ArrayFunction, type AuxOf, type HasAuxOf, type TreeDef } from "@linax-ts/core";
 import { combine, isInexactArray, partition } from "./filters.ts";
 import { identityId, staticKey } from "./static-key.ts";
 import { broadcastPrefix } from "./tree-prefix.ts";
@@ -77,7 +77,9 @@ export function filterJit<F extends AnyFunction = ArrayFunction>(f: F): F {
       entry = e;
       cache.set(key, e);
     }
-    const outs = entry.run(...dyn);
+    // core's jit implements this transform: errors while it traces read "under filterJit".
+    const run = entry.run;
+    const outs = withTransformContext("filterJit", f, () => run(...dyn), { alias: true });
     const o = entry.out;
     if (o === undefined) throw new InternalError("filterJit: internal error: output structure unknown after the call");
     let k = 0;
@@ -117,46 +119,49 @@ export function filterValueAndGrad<const O extends FilterGradOptions = {}, X = u
   opts?: O,
 ): FilterValueAndGradFunction<X, A, R, HasAuxOf<O>>;
 export function filterValueAndGrad(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
-  return filterValueAndGradUntyped(f, opts);
+  return filterValueAndGradUntyped(f, opts, "filterValueAndGrad");
 }
 
-function filterValueAndGradUntyped(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
-  return (x: unknown, ...args: unknown[]) => {
-    const [diff, nondiff] = partition(x, isInexactArray);
-    // Aux arrays leave through vjp's primal outputs (with zero cotangents), so they come out as
-    // plain arrays rather than tracers of the differentiation.
-    let aux: { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
-    const fn = (d: unknown): Array[] => {
-      const out = (f as unknown as (...a: unknown[]) => unknown)(combine(d, nondiff), ...args);
-      let value = out;
-      let auxArrays: Array[] = [];
-      if (opts.hasAux) {
-        if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError("filterValueAndGrad with hasAux: the function must return a pair [value, aux]");
-        value = out[0];
-        const [leaves, def] = treeFlatten(out[1]);
-        const isDyn = leaves.map((l) => l instanceof Array);
-        aux = { def, statics: leaves.map((l, i) => (isDyn[i] ? null : l)), isDyn };
-        auxArrays = leaves.filter((l): l is Array => l instanceof Array);
-      }
-      if (!(value instanceof Array) || value.ndim !== 0) {
-        throw new ShapeError(`filterGrad requires a scalar (shape []) output; got ${value instanceof Array ? `shape [${value.shape.join(", ")}]` : String(value)}`);
-      }
-      if (!isInexact(value.dtype)) throw new DTypeError(`filterGrad requires a float output; got ${value.dtype}`);
-      return [value, ...auxArrays];
-    };
-    const [outs, pullback] = vjp(fn, diff);
-    const cts = outs.map((o, i) => lax.fullLike(o.aval.strong(), i === 0 ? 1 : 0));
-    const [grads] = pullback(cts);
-    const value = outs[0];
-    if (!opts.hasAux) return [value, grads];
-    const a = aux as { def: TreeDef; statics: unknown[]; isDyn: boolean[] };
-    let k = 1;
-    const auxOut = treeUnflatten(
-      a.def,
-      a.statics.map((st, i) => (a.isDyn[i] ? outs[k++] : st)),
-    );
-    return [[value, auxOut], grads];
+function filterValueAndGradUntyped(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions, transform: string): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
+  // core's vjp implements this transform: errors while it traces `f` read "under filterGrad".
+  return (x: unknown, ...args: unknown[]) => withTransformContext(transform, f, () => filterValueAndGradCall(f, opts, x, args), { alias: true });
+}
+
+function filterValueAndGradCall(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions, x: unknown, args: unknown[]): [unknown, unknown] {
+  const [diff, nondiff] = partition(x, isInexactArray);
+  // Aux arrays leave through vjp's primal outputs (with zero cotangents), so they come out as
+  // plain arrays rather than tracers of the differentiation.
+  let aux: { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
+  const fn = (d: unknown): Array[] => {
+    const out = (f as unknown as (...a: unknown[]) => unknown)(combine(d, nondiff), ...args);
+    let value = out;
+    let auxArrays: Array[] = [];
+    if (opts.hasAux) {
+      if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError("filterValueAndGrad with hasAux: the function must return a pair [value, aux]");
+      value = out[0];
+      const [leaves, def] = treeFlatten(out[1]);
+      const isDyn = leaves.map((l) => l instanceof Array);
+      aux = { def, statics: leaves.map((l, i) => (isDyn[i] ? null : l)), isDyn };
+      auxArrays = leaves.filter((l): l is Array => l instanceof Array);
+    }
+    if (!(value instanceof Array) || value.ndim !== 0) {
+      throw new ShapeError(`filterGrad requires a scalar (shape []) output; got ${value instanceof Array ? `shape [${value.shape.join(", ")}]` : String(value)}`);
+    }
+    if (!isInexact(value.dtype)) throw new DTypeError(`filterGrad requires a float output; got ${value.dtype}`);
+    return [value, ...auxArrays];
   };
+  const [outs, pullback] = vjp(fn, diff);
+  const cts = outs.map((o, i) => lax.fullLike(o.aval.strong(), i === 0 ? 1 : 0));
+  const [grads] = pullback(cts);
+  const value = outs[0];
+  if (!opts.hasAux) return [value, grads];
+  const a = aux as { def: TreeDef; statics: unknown[]; isDyn: boolean[] };
+  let k = 1;
+  const auxOut = treeUnflatten(
+    a.def,
+    a.statics.map((st, i) => (a.isDyn[i] ? outs[k++] : st)),
+  );
+  return [[value, auxOut], grads];
 }
 
 /** The gradient of `f(x, ...args)` with respect to the float arrays of `x`; see `filterValueAndGrad`. */
@@ -165,7 +170,7 @@ export function filterGrad<const O extends FilterGradOptions = {}, X = unknown, 
   opts?: O,
 ): FilterGradFunction<X, A, R, HasAuxOf<O>>;
 export function filterGrad(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: unknown, ...args: unknown[]) => unknown {
-  const vg = filterValueAndGradUntyped(f, opts);
+  const vg = filterValueAndGradUntyped(f, opts, "filterGrad");
   return (x: unknown, ...args: unknown[]) => {
     const [v, g] = vg(x, ...args);
     return opts.hasAux ? [g, (v as [unknown, unknown])[1]] : g;
@@ -241,7 +246,8 @@ export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: Fi
       },
     };
     if (dyn.length === 0 && opts.axisSize === undefined) throw new ValueError("filterVmap: no argument has an array leaf to map over and no axisSize was given");
-    const outs = vmap(inner as (...a: never[]) => Array[], coreOpts)(...(dyn as never[])) as Array[];
+    // core's vmap implements this transform: errors while it traces `f` read "under filterVmap".
+    const outs = withTransformContext("filterVmap", f, () => vmap(inner as (...a: never[]) => Array[], coreOpts)(...(dyn as never[])) as Array[], { alias: true });
     const o = out as { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
     if (o === undefined) throw new InternalError("filterVmap: internal error: the function did not run");
     let k = 0;

@@ -16,6 +16,7 @@ import { jitP, openJaxpr } from "../primitives/control/jit.ts";
 import { moveBdim } from "../primitives/batching.ts";
 import { asArray, scalarArray } from "../numpy/convert.ts";
 import { fullLike } from "../primitives/elementwise.ts";
+import { withTransformContext } from "./trace-context.ts";
 import type { AnyFunction, ArgnumsOf, ArgsLike, ArrayFunction, GradFunction, HasAuxOf, Jitted, Promoted, ScalarOutput, ValueAndGradFunction, Vmapped } from "./types.ts";
 
 /** Flatten a list of pytree arguments; numbers/booleans become (weakly typed) arrays. */
@@ -73,7 +74,7 @@ export function jvp(f: AnyFunction, primals: readonly unknown[], tangents: reado
     }
   });
   const { flat, outTree } = flatten(f, inTree, "jvp");
-  const [po, to] = jvpFlat(flat, ps, ts);
+  const [po, to] = withTransformContext("jvp", f, () => jvpFlat(flat, ps, ts));
   return [unwrap1(outTree(), po), unwrap1(outTree(), to as Array[])];
 }
 
@@ -82,7 +83,7 @@ export function linearize<F extends AnyFunction = ArrayFunction>(f: F, ...primal
 export function linearize(f: AnyFunction, ...primals: unknown[]): [unknown, (...tangents: unknown[]) => unknown] {
   const [ps, inTree] = flattenArgs(primals, "linearize");
   const { flat, outTree } = flatten(f, inTree, "linearize");
-  const { primalsOut, jaxpr } = linearizeFlat(flat, ps);
+  const { primalsOut, jaxpr } = withTransformContext("linearize", f, () => linearizeFlat(flat, ps));
   const fLin = (...tangents: unknown[]): unknown => {
     const [ts] = flattenArgs(tangents, "linearize tangents");
     return unwrap1(outTree(), evalJaxpr(jaxpr.jaxpr, jaxpr.consts, ts));
@@ -98,11 +99,12 @@ export function vjp<F extends AnyFunction = ArrayFunction>(f: F, ...primals: Arg
 export function vjp(f: AnyFunction, ...primals: unknown[]): [unknown, (ct: unknown) => unknown[]] {
   const [ps, inTree] = flattenArgs(primals, "vjp");
   const { flat, outTree } = flatten(f, inTree, "vjp");
-  const { primalsOut, pullback } = vjpFlat(flat, ps);
+  const { primalsOut, pullback } = withTransformContext("vjp", f, () => vjpFlat(flat, ps));
   const pb = (ct: unknown): unknown[] => {
     const [cts, ctTree] = flattenArgs([ct], "vjp cotangent");
     if (!ctTree.equals(outTree())) throw new ValueError(`vjp: cotangent structure ${ctTree} does not match the output structure ${outTree()}`);
-    return treeUnflatten<unknown[]>(inTree, pullback(cts));
+    // Transposing the linearized function is still vjp's work on `f` (a missing transpose rule, say).
+    return treeUnflatten<unknown[]>(inTree, withTransformContext("vjp", f, () => pullback(cts)));
   };
   return [unwrap1(outTree(), primalsOut), pb];
 }
@@ -127,10 +129,10 @@ export function valueAndGrad<const O extends GradOptions = {}, A extends unknown
   opts?: O,
 ): ValueAndGradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function valueAndGrad(f: AnyFunction, opts: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
-  return valueAndGradUntyped(f, opts);
+  return valueAndGradUntyped(f, opts, "valueAndGrad");
 }
 
-function valueAndGradUntyped(f: AnyFunction, opts: GradOptions): (...args: unknown[]) => [unknown, unknown] {
+function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: string): (...args: unknown[]) => [unknown, unknown] {
   const argnums = opts.argnums ?? 0;
   const nums = typeof argnums === "number" ? [argnums] : [...argnums];
   return (...args: unknown[]) => {
@@ -176,10 +178,10 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions): (...args: unkno
       }
       return [r as Array];
     };
-    const { primalsOut, pullback } = vjpFlat(flat, ps);
+    const { primalsOut, pullback } = withTransformContext(transform, f, () => vjpFlat(flat, ps));
     const out = primalsOut[0];
     const ct = fullLike(out.aval.strong(), 1);
-    const grads = treeUnflatten<unknown[]>(inTree, pullback([ct, ...primalsOut.slice(1).map(() => null)]));
+    const grads = treeUnflatten<unknown[]>(inTree, withTransformContext(transform, f, () => pullback([ct, ...primalsOut.slice(1).map(() => null)])));
     const gradVal = typeof argnums === "number" ? grads[0] : grads;
     let auxOut: unknown;
     if (opts.hasAux && auxDef !== undefined) {
@@ -203,7 +205,7 @@ export function grad<const O extends GradOptions = {}, A extends unknown[] = Arr
   opts?: O,
 ): GradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function grad(f: AnyFunction, opts: GradOptions = {}): (...args: unknown[]) => unknown {
-  const vg = valueAndGradUntyped(f, opts);
+  const vg = valueAndGradUntyped(f, opts, "grad");
   return (...args: unknown[]) => {
     const [v, g] = vg(...args);
     return opts.hasAux ? [g, (v as [unknown, unknown])[1]] : g;
@@ -288,7 +290,7 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
     if (size === undefined) throw new ValueError("vmap: no argument is mapped (all inAxes are null) and no axisSize was given");
     const { flat, outTree } = flatten(f, inTree, "vmap");
     const axisSize = size;
-    const [outs, outDims] = vmapFlatRaw(flat, xs, dims, { size: axisSize, name: opts.axisName });
+    const [outs, outDims] = withTransformContext("vmap", f, () => vmapFlatRaw(flat, xs, dims, { size: axisSize, name: opts.axisName }));
     const outTreeV = outTree();
     const outSpec = opts.outAxes === undefined ? 0 : opts.outAxes;
     const outStructure = treeUnflatten<unknown[]>(outTreeV, outs)[0];
@@ -318,7 +320,7 @@ export interface JitOptions {
 /** Trace `f` to a jaxpr for the given example arguments. */
 export function makeJaxpr<F extends AnyFunction = ArrayFunction>(f: F, opts?: JitOptions): (...args: Parameters<F>) => ClosedJaxpr;
 export function makeJaxpr(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[]) => ClosedJaxpr {
-  return (...args: unknown[]) => stage(f, args, opts, "makeJaxpr").jaxpr;
+  return (...args: unknown[]) => withTransformContext("makeJaxpr", f, () => stage(f, args, opts, "makeJaxpr")).jaxpr;
 }
 
 interface Staged {
@@ -368,7 +370,8 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
     const key = `${inTree}|${xs.map((x) => x.aval.key()).join(";")}|${[...statics].map((i) => staticKey(args[i])).join(";")}`;
     let entry = cache.get(key);
     if (entry === undefined) {
-      const s = stage(f, args, opts, `jit(${name})`);
+      // Only tracing is in the context: a cached call that fails while running is not tracing `f`.
+      const s = withTransformContext("jit", f, () => stage(f, args, opts, `jit(${name})`));
       const { jaxpr, consts } = openJaxpr(s.jaxpr);
       entry = { jaxpr, consts, outTree: s.outTree };
       // Traced consts (closed-over tracers of an outer transform) must not outlive this call.
