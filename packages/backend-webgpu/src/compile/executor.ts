@@ -24,6 +24,7 @@ import type { Program as PassProgram, Slot } from "../program.ts";
 import { storageBytes } from "../storage.ts";
 import { buildProgram, planBuffers, type Program, type RoutineStep } from "./core-compile.ts";
 import { renderKernel } from "./render-wgsl.ts";
+import { rewriteLinearScans } from "./linear-scan.ts";
 
 const USAGE_UNIFORM = 0x40;
 
@@ -322,7 +323,9 @@ export class InterpretedExecutable implements Executable {
  * `WebGPUBackend.compile`: the compiled program, or the interpreter when `config.jitCompile` is
  * off or something in the jaxpr has no compiled form.
  */
-export function compileJaxpr(backend: WebGPUBackend, jaxpr: Jaxpr): Executable {
+export function compileJaxpr(backend: WebGPUBackend, jaxpr0: Jaxpr): Executable {
+  // Linear-recurrence associative scans as the scan routine (both paths; see linear-scan.ts).
+  const jaxpr = rewriteLinearScans(jaxpr0);
   if (!config.read("jitCompile")) return new InterpretedExecutable(backend, jaxpr, null);
   if (jaxpr.constvars.length > 0) return new InterpretedExecutable(backend, jaxpr, "the jaxpr has constvars");
   const exe = CompiledExecutable.build(backend, buildProgram(jaxpr));

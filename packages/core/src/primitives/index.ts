@@ -40,5 +40,6 @@ export * from "./linalg-svd.ts";
 export * from "./linalg-eig.ts";
 export * from "./fft.ts";
 export { associativeScan, associativeScanP, type AssociativeScanOptions, type AssociativeScanParams } from "./control/associative-scan.ts";
+export { isLinearRecurrenceCombine } from "./control/associative-linear.ts";
 export { checkpoint, remat, rematP, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions, type RematParams } from "./control/checkpoint.ts";
 export { psum, pmean, pmax, pmin, axisIndex, axisSize, psumP, pmaxP, pminP, axisIndexP, type AxisName, type AxisParams } from "./control/collectives.ts";

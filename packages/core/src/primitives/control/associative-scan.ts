@@ -29,6 +29,7 @@ import { scalar } from "../helpers.ts";
 import { concatenate, pad, rev, sliceInDim } from "../shape-slicing.ts";
 import { jitP } from "./jit.ts";
 import { flattenToArrays, hasTangent, jvpJaxprZeros, leafNames, openJaxpr, reorderJaxpr, splitCallEqn, splitList, traceFn } from "./common.ts";
+import { isLinearPair, isLinearRecurrenceCombine, linearPairForm, markLinearPair } from "./associative-linear.ts";
 
 export interface AssociativeScanParams {
   /** The combine on single elements: `(consts, a..., b...) → c...`, const-free. */
@@ -92,10 +93,19 @@ export function composeAssociativeScan(args: readonly Array[], p: AssociativeSca
   return flip(rec(flip(elems0)));
 }
 
-/** The composition staged as a jaxpr over the operand types (for jaxpr-level rules). */
+/**
+ * What partial evaluation expands a scan into: the JVP pair scan of a linear-recurrence combine
+ * becomes the recurrences and their JVPs (associative-linear.ts: O(n) routines whose transposes
+ * are the reverse recurrences), any other scan the parallel-prefix composition.
+ */
+function expandScan(args: readonly Array[], p: AssociativeScanParams): Array[] {
+  return p.numConsts === 0 && isLinearPair(p.jaxpr) ? linearPairForm(args, p.axis, p.reverse) : composeAssociativeScan(args, p);
+}
+
+/** The expansion staged as a jaxpr over the operand types (for jaxpr-level rules). */
 function composedJaxpr(avals: readonly { aval: ShapedArray }[], p: AssociativeScanParams): ClosedJaxpr {
   return traceToJaxpr(
-    (...xs: Array[]) => composeAssociativeScan(xs, p),
+    (...xs: Array[]) => expandScan(xs, p),
     avals.map((a) => a.aval),
     "associativeScan",
   );
@@ -129,6 +139,9 @@ export const associativeScanP: Primitive<AssociativeScanParams> = definePrimitiv
     const r = (s: number, k: number) => globalThis.Array.from({ length: k }, (_, i) => s + i);
     const inOrder = [...r(0, nC), ...r(base, nCd), ...r(nC, n), ...r(base + nCd, m), ...r(nC + n, n), ...r(base + nCd + m, m)];
     const { jaxpr, consts: extra } = openJaxpr(reorderJaxpr(jj, inOrder));
+    // The pair scan over [a, b, da, db] of linax's SSM operator: partial evaluation expands it
+    // as linear recurrences instead of the composition (see expandScan).
+    if (extra.length === 0 && nCd === 0 && m === n && isLinearRecurrenceCombine(p.jaxpr, p.numConsts)) markLinearPair(jaxpr);
     const zeros = (e: Array, t: Array | null) => t ?? zerosLikeAval(tangentAval(e.aval));
     const eTan = elems.flatMap((e, i) => (eNz[i] ? [zeros(e, ets[i])] : []));
     const outs = associativeScanP.bind([...extra, ...consts, ...(cts.filter((_, i) => cNz[i]) as Array[]), ...elems, ...eTan], {
@@ -152,7 +165,7 @@ export const associativeScanP: Primitive<AssociativeScanParams> = definePrimitiv
   partialEval(traceU, tracers, p) {
     // Inline the composition: linearize then sees only transposable slices/pads/elementwise ops.
     void (traceU as PartialEvalTrace);
-    return composeAssociativeScan(tracers as readonly PartialEvalTracer[], p);
+    return expandScan(tracers as readonly PartialEvalTracer[], p);
   },
   transpose(cts, args, p) {
     // Only reached for a combine linear in the undefined operands: transpose the composition.
