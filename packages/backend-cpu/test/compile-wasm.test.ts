@@ -147,6 +147,30 @@ test("compiled select/clamp/iota and integerPow == reference", () => {
   check("clamp", (a) => lax.clamp(np.array(-1), a, np.array(2)), x);
   check("iota", (a) => a.add(lax.convertElementType(lax.iota("int32", SHAPE, 1), "float32")), x);
   check("integerPow", (a) => lax.integerPow(a, 3), x);
+  // Exponents 0, ±1, 2 are native instructions (x·x, 1/x); others call the reference.
+  for (const y of [-2, -1, 0, 1, 2]) {
+    check(`integerPow ${y}`, (a) => lax.integerPow(a, y), x);
+    check(`integerPow ${y} transposed`, (a) => lax.integerPow(a.T, y), x);
+  }
+});
+
+test("native x², 1/x, rsqrt, isFinite and run-time shifts == reference on random bit patterns", () => {
+  // Random float32 bit patterns hit subnormals, huge values, NaN payloads and signed zeros.
+  const bits = new Uint32Array(4097);
+  let s = 12345;
+  for (let i = 0; i < bits.length; i++) bits[i] = s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+  const f = np.array(globalThis.Array.from(new Float32Array(bits.buffer)));
+  for (const y of [-1, 2]) check(`integerPow ${y} random`, (a) => lax.integerPow(a, y), f);
+  check("rsqrt random", (a) => lax.rsqrt(a), f);
+  check("rsqrt random (scalar path)", (a) => lax.rsqrt(a.reshape([17, 241]).T), f);
+  check("isFinite random", (a) => lax.isFinite(a), f);
+  // Amounts 0..63: below and above the width.
+  const amounts = np.array(globalThis.Array.from(bits, (b) => b % 64), { dtype: "uint32" });
+  for (const dtype of ["int32", "uint32"] as DType[]) {
+    const x = np.array(globalThis.Array.from(bits, (b) => (dtype === "int32" ? b | 0 : b)), { dtype });
+    const a = lax.convertElementType(amounts, dtype);
+    for (const op of ["shiftLeft", "shiftRightLogical", "shiftRightArithmetic"]) check(`${op}/${dtype} run-time amounts`, (u, v) => L[op](u, v), x, a);
+  }
 });
 
 test("compiled reductions over every axis set and dtype == reference (f64 accumulation, NaN rules)", () => {

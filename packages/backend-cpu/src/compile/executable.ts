@@ -10,6 +10,7 @@
 import { InternalError, compile, config, ConcreteArray, evalJaxpr, NotImplementedError, type DeviceBuffer, type Executable, type Jaxpr } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { buildProgramModule, type KernelFn } from "./program-module.ts";
+import { profileSteps, recordStep, stepLabel } from "./step-profiler.ts";
 
 type Compiled = {
   readonly program: compile.Program;
@@ -75,6 +76,7 @@ export class CpuExecutable implements Executable {
     const copies: number[] = [];
     try {
       program.steps.forEach((step, si) => {
+        const t0 = profileSteps ? performance.now() : 0;
         const k = kernels[si];
         if (k !== null) {
           const ptrs = k.params.map((id) => {
@@ -93,6 +95,10 @@ export class CpuExecutable implements Executable {
         } else if (step.kind === "routine") {
           const outs = this.#routine(step, step.inputs.map((id) => bufs[id]!));
           step.outputs.forEach((id, i) => (bufs[id] = outs[i]));
+        }
+        if (profileSteps) {
+          const ops = (kk: compile.Kernel): number => compile.countOps(kk.kind === "elementwise" ? kk.outputs.flatMap((o) => o.values) : kk.output.values);
+          recordStep(stepLabel(step, ops), performance.now() - t0, () => (step.kind === "kernel" ? compile.printKernel(step.kernel) : ""));
         }
         for (const id of plan.freeAfter[si]) {
           be.dispose(bufs[id]!);

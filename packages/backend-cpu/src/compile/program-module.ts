@@ -7,6 +7,7 @@ import { ModuleBuilder } from "../wasm/emitter.ts";
 import { MAX_PAGES, type WasmHeap } from "../wasm/heap.ts";
 import { isNativeScalar, kernelParams, renderElementwise, renderReduce, type BufferShape } from "./render-kernel.ts";
 import { fastMathFor, referenceFunction } from "./scalar-ops.ts";
+import { profileSteps } from "./step-profiler.ts";
 
 export type KernelFn = (...ptrs: number[]) => void;
 
@@ -40,6 +41,7 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
       if (importIndex.has(n.id) || n.op === "cmul.re" || n.op === "cmul.im" || isNativeScalar(n) || fastMathFor(n, fastMath) !== null) continue;
       const name = `f${importIndex.size}`;
       env[name] = referenceFunction(n);
+      if (profileSteps) console.error(`cpu compile: '${n.op}' (${n.argDType}${Object.keys(n.params).length > 0 ? " " + JSON.stringify(n.params) : ""}) calls its reference function`);
       importIndex.set(n.id, mb.importFunc(name, n.args.map(() => "f64"), [n.type === "f32" ? "f64" : "i32"]));
     }
   }

@@ -66,9 +66,16 @@ const V128LOGIC: Record<string, number> = { and: 0x4e, or: 0x50, xor: 0x51 };
  * `scratch` gives a fresh local of a type (for ops that use an operand twice). For `select` the
  * operands must be on the stack in wasm's order: onTrue, onFalse, cond.
  */
-export function emitNativeScalar(c: Code, n: OpNode, scratch: (t: "i32" | "f32") => number): boolean {
+export function emitNativeScalar(c: Code, n: OpNode, scratch: (t: "i32" | "f32" | "f64") => number): boolean {
   const d = n.argDType;
   const op = n.op;
+  if (d === "float32" && n.type === "f32" && (op === "integerPow" || op === "rsqrt")) return emitPowerLike(c, op, n.params, scratch);
+  if (d === "float32" && op === "isFinite") {
+    // |x| < inf ⇔ finite (NaN compares false), as Number.isFinite.
+    c.op(0x8b).f32(Infinity).op(0x5d);
+    return true;
+  }
+  if (isInt(d) && op in SHIFTS && constantShift(n) === null) return emitVariableShift(c, op, scratch);
   if (d === "float32" && n.type === "f32" && op in F32) {
     c.op(F32[op as keyof typeof F32]);
     return true;
@@ -128,6 +135,55 @@ export function emitNativeScalar(c: Code, n: OpNode, scratch: (t: "i32" | "f32")
   return false;
 }
 
+/**
+ * Powers whose reference is plain IEEE float64 arithmetic on the float32 operand, then one
+ * rounding to float32 — so the same instructions give the same bits:
+ * - integerPow by 0, 1, 2, −1: the reference is `Math.pow`, which (fdlibm, as in V8) returns
+ *   exactly 1, x, x·x and 1/x for these exponents; x·x of a float32 is exact in float64, so one
+ *   float32 multiply rounds it identically; 1/x rounded to float64 then float32 equals the float32
+ *   division (float64 has more than 2·24+2 bits, so the double rounding is innocuous).
+ * - rsqrt: the reference is `1 / Math.sqrt(x)` in float64 — emitted as those float64 instructions.
+ * Other exponents go through the reference function.
+ */
+function emitPowerLike(c: Code, op: string, p: Readonly<Record<string, unknown>>, scratch: (t: "i32" | "f32" | "f64") => number): boolean {
+  if (op === "rsqrt") {
+    const t = scratch("f64");
+    c.op(0xbb).op(0x9f).set(t).f64(1).get(t).op(0xa3).op(0xb6);
+    return true;
+  }
+  const y = p.y as number;
+  if (y === 1) return true;
+  if (y === 0) {
+    c.op(0x1a).f32(1);
+    return true;
+  }
+  if (y !== 2 && y !== -1) return false;
+  const t = scratch("f32");
+  c.set(t);
+  if (y === 2) c.get(t).get(t).op(0x94);
+  else c.f32(1).get(t).op(0x95);
+  return true;
+}
+
+/**
+ * A shift by a run-time amount, as the reference defines it: the amount read as unsigned, and
+ * amounts ≥ 32 shift every bit out (0 for left/logical, the sign for arithmetic) — where the
+ * instruction alone would take the amount mod 32. Operands (x, amount) are on the stack.
+ */
+function emitVariableShift(c: Code, op: string, scratch: (t: "i32" | "f32" | "f64") => number): boolean {
+  const s = scratch("i32");
+  const x = scratch("i32");
+  c.set(s).set(x);
+  if (op === "shiftRightArithmetic") {
+    // x >> (s <u 32 ? s : 31)
+    c.get(x).get(s).i32(31).get(s).i32(32).op(0x49).op(0x1b).op(0x75);
+    return true;
+  }
+  // s ≥u 32 ? 0 : x shifted
+  c.i32(0).get(x).get(s).op(SHIFTS[op][0]).get(s).i32(32).op(0x4f).op(0x1b);
+  return true;
+}
+
 /** Reinterpret 32 bits: f32 ↔ i32 by reinterpret instructions, i32 ↔ u32 by nothing. */
 function emitBitcast(c: Code, from: DType, to: DType): boolean {
   if (from === "bool" || to === "bool" || from === "complex64" || to === "complex64") return false;
@@ -137,7 +193,7 @@ function emitBitcast(c: Code, from: DType, to: DType): boolean {
 }
 
 /** Casts as the reference's `castValue` defines them. */
-function emitConvert(c: Code, from: DType, to: DType, scratch: (t: "i32" | "f32") => number): boolean {
+function emitConvert(c: Code, from: DType, to: DType, scratch: (t: "i32" | "f32" | "f64") => number): boolean {
   if (from === to) return true;
   const fromInt = isInt(from) || from === "bool";
   if (from === "float32") {
@@ -162,6 +218,9 @@ function emitConvert(c: Code, from: DType, to: DType, scratch: (t: "i32" | "f32"
   return false;
 }
 
+const f32Bits = (v: number): number[] => [...new Uint8Array(new Float32Array([v]).buffer)];
+const lanesOf = (b: number[]): number[] => [...b, ...b, ...b, ...b];
+
 /** Whether `n` has a SIMD form (emitNativeSimd succeeds). Imported ops are SIMD-able lane by lane. */
 export function simdNative(n: OpNode): boolean {
   const d = n.argDType;
@@ -177,6 +236,8 @@ export function simdNative(n: OpNode): boolean {
   if ((op === "max" || op === "min") && isInt(d)) return true;
   if (op === "abs" && isInt(d)) return true;
   if (op === "select") return true;
+  if (d === "float32" && op === "isFinite") return true;
+  if (d === "float32" && n.type === "f32" && op === "integerPow" && [0, 1, 2].includes(n.params.y as number)) return true;
   if (constantShift(n) !== null) return true;
   if (op === "bitcastConvertType") return d !== "bool" && d !== "complex64" && n.params.newDType !== "bool";
   if (op === "convertElementType") {
@@ -191,6 +252,8 @@ export function simdNative(n: OpNode): boolean {
 /** The operands of `n` to push as v128 before emitNativeSimd (wasm's order for select; a constant shift's amount is not pushed). */
 export function simdOperands<A>(n: OpNode & { readonly args: readonly A[] }): readonly A[] {
   if (n.op === "select") return [n.args[1], n.args[2], n.args[0]];
+  // x² as x·x: the operand pushed twice.
+  if (n.op === "integerPow" && n.params.y === 2) return [n.args[0], n.args[0]];
   if (constantShift(n) !== null) return [n.args[0]];
   return n.args;
 }
@@ -199,7 +262,13 @@ export function simdOperands<A>(n: OpNode & { readonly args: readonly A[] }): re
 export function emitNativeSimd(c: Code, n: OpNode): void {
   const d = n.argDType;
   const op = n.op;
-  if (d === "float32" && n.type === "f32" && op in F32X4) c.simd(F32X4[op]);
+  if (d === "float32" && op === "isFinite") c.simd(0xe0).simd(0x0c, ...lanesOf(f32Bits(Infinity))).simd(0x43);
+  else if (d === "float32" && op === "integerPow") {
+    // Operands as simdOperands pushed them: y = 2 → x, x; y = 1, 0 → x.
+    const y = n.params.y as number;
+    if (y === 2) c.simd(F32X4.mul);
+    else if (y === 0) c.op(0x1a).simd(0x0c, ...lanesOf(f32Bits(1)));
+  } else if (d === "float32" && n.type === "f32" && op in F32X4) c.simd(F32X4[op]);
   else if (d === "float32" && op in F32X4CMP) c.simd(F32X4CMP[op]);
   else if ((isInt(d) || d === "bool") && op in I32X4CMP) c.simd(I32X4CMP[op][unsigned(d) ? 1 : 0]);
   else if (op in I32X4BIN && isInt(d)) c.simd(I32X4BIN[op]);

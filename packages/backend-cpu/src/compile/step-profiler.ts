@@ -1,0 +1,50 @@
+/**
+ * Opt-in time per program step (LINAX_PROFILE_STEPS=1, or =N to skip each step's first N runs — the
+ * warm-up): where a jitted call's milliseconds go,
+ * kernel by kernel and routine by routine, summed over all calls and printed at process exit,
+ * largest first. A CPU profile shows one anonymous wasm function per kernel; this names them.
+ * Off, it costs one boolean test per step.
+ */
+import type { compile } from "@linax-ts/core";
+
+const setting = typeof process !== "undefined" ? process.env?.LINAX_PROFILE_STEPS : undefined;
+export const profileSteps = setting !== undefined && setting !== "" && setting !== "0";
+const skipFirst = profileSteps ? Math.max(0, Number(setting) - 1) : 0;
+
+const totals = new Map<string, { ms: number; calls: number; skipped: number }>();
+
+/** A short label: routines by primitive and shapes, kernels by kind, shape and op count. */
+export function stepLabel(step: compile.Step, ops: (k: compile.Kernel) => number): string {
+  if (step.kind === "routine") {
+    const shapes = step.eqn.inputs.map((a) => `${a.aval.dtype}[${a.aval.shape.join(",")}]`).join(" ");
+    return `routine ${step.eqn.prim.name} ${shapes}`;
+  }
+  const k = step.kernel;
+  const shape = k.kind === "elementwise" ? `[${k.shape.join(",")}]` : `[${k.outShape.join(",")}] over [${k.reduceShape.join(",")}] ${k.op}`;
+  return `${k.kind} ${shape} ops ${ops(k)} outs ${k.kind === "elementwise" ? k.outputs.length : 1}`;
+}
+
+/** LINAX_PROFILE_IR=<text>: print the IR of the first kernel whose label contains the text. */
+const irFilter = profileSteps ? process.env?.LINAX_PROFILE_IR : undefined;
+
+export function recordStep(label: string, ms: number, printIr?: () => string): void {
+  let t = totals.get(label);
+  if (t === undefined) {
+    totals.set(label, (t = { ms: 0, calls: 0, skipped: 0 }));
+    if (irFilter !== undefined && label.includes(irFilter) && printIr !== undefined) console.error(`${label}:\n${printIr()}`);
+  }
+  if (t.skipped < skipFirst) t.skipped++;
+  else {
+    t.ms += ms;
+    t.calls++;
+  }
+}
+
+if (profileSteps) {
+  process.on("exit", () => {
+    const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
+    const all = rows.reduce((s, [, t]) => s + t.ms, 0);
+    console.error(`step profile: ${all.toFixed(1)} ms in ${rows.length} distinct steps`);
+    for (const [label, t] of rows.slice(0, 40)) console.error(`${t.ms.toFixed(1).padStart(9)} ms ${((100 * t.ms) / all).toFixed(1).padStart(5)}% ×${t.calls} ${label}`);
+  });
+}
