@@ -7,7 +7,7 @@ import * as lax from "../primitives/index.ts";
 import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { promoteArgs } from "./promote.ts";
-import { toInexact } from "./math-helpers.ts";
+import { toInexact } from "./ufunc-wrappers.ts";
 
 export type ConvolveMode = "full" | "same" | "valid";
 

@@ -13,7 +13,7 @@ import { normAxes } from "../shape.ts";
 import { type DType } from "../dtype.ts";
 import { scalar } from "../primitives/helpers.ts";
 import { array, asArray } from "./convert.ts";
-import { roll } from "./shape-more.ts";
+import { roll } from "./flip-roll.ts";
 import { checkOptions, checkValue, type OptionSpec } from "./args.ts";
 
 const NORMS = ["backward", "ortho", "forward"] as const;

@@ -10,7 +10,7 @@ import { isComplex, isInteger } from "../dtype.ts";
 import { DTypeError } from "../errors.ts";
 import { asArray } from "./convert.ts";
 import { broadcastArgs, promoteArgs } from "./promote.ts";
-import { floatBinary, k, requireDType, toInexact } from "./math-helpers.ts";
+import { floatBinary, k, requireDType, toInexact } from "./ufunc-wrappers.ts";
 
 /**
  * max(a, b), a − b and −|a − b|, all choosing the same branch (a where a >= b): the derivative of

@@ -7,7 +7,7 @@ import * as lax from "../primitives/index.ts";
 import { isInteger } from "../dtype.ts";
 import { DTypeError } from "../errors.ts";
 import { prepareBinary } from "./promote.ts";
-import { boolToInt, k } from "./math-helpers.ts";
+import { boolToInt, k } from "./ufunc-wrappers.ts";
 
 function intArgs(name: string, x1: ArrayLike, x2: ArrayLike): [Array, Array] {
   const [a, b] = prepareBinary(name, x1, x2).map(boolToInt);

@@ -6,7 +6,7 @@ import { isComplex } from "../dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { asArray } from "./convert.ts";
-import { toInexact } from "./math-helpers.ts";
+import { toInexact } from "./ufunc-wrappers.ts";
 import { searchsorted, takeFlat } from "./searching.ts";
 
 export interface InterpOptions {

@@ -13,7 +13,7 @@ import { fmtShape } from "../shape.ts";
 import { asArray, asInexact } from "./convert.ts";
 import { resultDType } from "./promote.ts";
 import { checkOptions } from "./args.ts";
-import { takeAlongAxis } from "./shape-more.ts";
+import { takeAlongAxis } from "./take.ts";
 // ./linalg.ts re-exports this module; its functions are only called at run time, so the cycle is harmless.
 import { inv as linalgInv, norm as linalgNorm } from "./linalg.ts";
 

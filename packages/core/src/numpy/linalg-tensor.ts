@@ -11,7 +11,7 @@ import { fmtShape, normAxes, prod } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { checkOptions } from "./args.ts";
 import { matmul } from "./linalg-products.ts";
-import { trace as npTrace } from "./shape-more.ts";
+import { trace as npTrace } from "./diagonals.ts";
 // ./linalg.ts re-exports this module; solve is only called at run time.
 import { solve } from "./linalg.ts";
 

@@ -6,7 +6,7 @@ import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { asArray } from "./convert.ts";
 import { broadcastArgs, prepareBinary, promoteArgs } from "./promote.ts";
-import { binary, k, requireDType } from "./math-helpers.ts";
+import { binary, k, requireDType } from "./ufunc-wrappers.ts";
 import { isInexact } from "../dtype.ts";
 import { ValueError } from "../errors.ts";
 

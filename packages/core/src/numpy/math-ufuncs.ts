@@ -5,7 +5,7 @@
 import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { asArray } from "./convert.ts";
-import { floatBinary, floatUnary, k, requireDType } from "./math-helpers.ts";
+import { floatBinary, floatUnary, k, requireDType } from "./ufunc-wrappers.ts";
 import { isInteger } from "../dtype.ts";
 
 // ------------------------------------------------------------------ exponentials and logarithms

@@ -12,7 +12,7 @@ import { asArray } from "./convert.ts";
 import { broadcastArgs, prepareBinary, promoteArgs } from "./promote.ts";
 import { isInteger } from "../dtype.ts";
 import { ValueError } from "../errors.ts";
-import { binary, boolToInt, floatBinary, floatUnary, k, requireDType, toInexact } from "./math-helpers.ts";
+import { binary, boolToInt, floatBinary, floatUnary, k, requireDType, toInexact } from "./ufunc-wrappers.ts";
 
 // ------------------------------------------------------------------ + - * /
 

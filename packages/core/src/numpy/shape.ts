@@ -1,7 +1,7 @@
 /**
  * numpy shape manipulation: reshape, transpose, ravel, moveaxis, swapaxes, squeeze, expandDims,
  * broadcastArrays, concatenate, stack, hstack/vstack/dstack, split/arraySplit, atleast1d/2d/3d.
- * More (tile, repeat, flip, roll, pad, take, diagonal, …) is in shape-more.ts.
+ * More is in tile-repeat.ts, flip-roll.ts, pad.ts, take.ts, diagonals.ts and meshgrid.ts.
  * Axis arguments accept negative values; `axis` may be given positionally or as `{ axis }`.
  */
 import type { Array, ArrayLike } from "../core/array.ts";

@@ -6,7 +6,7 @@
 import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { asArray } from "./convert.ts";
-import { floatUnary, toInexact } from "./math-helpers.ts";
+import { floatUnary, toInexact } from "./ufunc-wrappers.ts";
 import { ValueError } from "../errors.ts";
 
 /** The error function (float32 kernel bit-exact with XLA's). */
