@@ -74,7 +74,7 @@ for (const kind of KINDS) {
     for (const dtype of DTYPES[kind]) {
       for (let trial = 0; trial < 40; trial++) {
         const rank = 1 + Math.floor(r() * 4);
-        const shape = Array.from({ length: rank }, () => DIMS[Math.floor(r() * DIMS.length)]);
+        const shape = globalThis.Array.from({ length: rank }, () => DIMS[Math.floor(r() * DIMS.length)]);
         // Keep sizes moderate, but let one case per dtype have a long scanned axis.
         if (trial === 0) shape.splice(0, shape.length, 3, 300, 21);
         const size = shape.reduce((a, b) => a * b, 1);

@@ -12,6 +12,7 @@ import type { lax, ShapedArray } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { dotGeneralWasm } from "./dot-routine.ts";
 import { scanRoutine } from "./scan-routine.ts";
+import { cumulativeRoutine } from "./routines/cumulative.ts";
 
 /** A fast routine: the outputs, or undefined where the reference kernel must run. */
 export type CpuRoutine = (
@@ -24,6 +25,7 @@ export type CpuRoutine = (
 
 const routines = new Map<string, CpuRoutine>([
   ["scan", (be, ins, inAvals, outAvals, p) => scanRoutine(be, ins, inAvals, outAvals, p as unknown as lax.ScanParams)],
+  ...(["cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp", "linearRecurrence"] as const).map((k) => [k, cumulativeRoutine(k)] as [string, CpuRoutine]),
   [
     "dotGeneral",
     (be, ins, inAvals, outAvals, p) => {
