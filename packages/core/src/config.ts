@@ -23,6 +23,12 @@ export interface ConfigFlags {
    * instead of the reference's scalar functions: much faster, no longer bit-identical to the reference.
    */
   fastMath: boolean;
+  /**
+   * The most input signatures each jitted function keeps traced (and compiled); past it the least
+   * recently used is evicted (env `LINAX_JIT_CACHE_SIZE`, a positive integer). `clearCaches()`
+   * empties them all.
+   */
+  jitCacheSize: number;
 }
 
 const DEFAULTS: ConfigFlags = {
@@ -32,6 +38,7 @@ const DEFAULTS: ConfigFlags = {
   debugInfs: false,
   checkTracerLeaks: false,
   fastMath: false,
+  jitCacheSize: 256,
 };
 
 /** `jitCompile` → `LINAX_JIT_COMPILE`. */
@@ -46,6 +53,12 @@ function parseBool(flag: string, raw: string): boolean {
   throw new ValueError(`config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a boolean (use 1/0, true/false)`);
 }
 
+function parseCount(flag: string, raw: string): number {
+  const v = Number(raw.trim());
+  if (raw.trim() === "" || !Number.isInteger(v) || v < 1) throw new ValueError(`config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a positive integer`);
+  return v;
+}
+
 function readEnv(name: string): string | undefined {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   return proc?.env?.[name];
@@ -54,13 +67,22 @@ function readEnv(name: string): string | undefined {
 const values: ConfigFlags = { ...DEFAULTS };
 for (const flag of Object.keys(DEFAULTS) as (keyof ConfigFlags)[]) {
   const raw = readEnv(envName(flag));
-  if (raw !== undefined) values[flag] = parseBool(flag, raw);
+  if (raw === undefined) continue;
+  if (typeof DEFAULTS[flag] === "number") (values as unknown as Record<string, number>)[flag] = parseCount(flag, raw);
+  else (values as unknown as Record<string, boolean>)[flag] = parseBool(flag, raw);
 }
 
 function checkFlag(op: string, name: string): asserts name is keyof ConfigFlags {
   if (!Object.prototype.hasOwnProperty.call(DEFAULTS, name)) {
     throw new ValueError(`config.${op}: unknown flag '${name}' (flags: ${Object.keys(DEFAULTS).join(", ")})`);
   }
+}
+
+const onUpdate: ((name: keyof ConfigFlags) => void)[] = [];
+
+/** Call `f` after every `config.update` (jit's caches shrink at once when their bound is lowered). */
+export function onConfigUpdate(f: (name: keyof ConfigFlags) => void): void {
+  onUpdate.push(f);
 }
 
 /** The library's configuration. */
@@ -71,7 +93,12 @@ export const config = {
     if (typeof value !== typeof DEFAULTS[name]) {
       throw new ValueError(`config.update('${name}', ${String(value)}): expected a ${typeof DEFAULTS[name]}, got ${typeof value}`);
     }
+    // Number flags are counts (cache sizes): a positive integer, never NaN, 0 or 2.5.
+    if (typeof value === "number" && (!Number.isInteger(value) || value < 1)) {
+      throw new ValueError(`config.update('${name}', ${String(value)}): expected a positive integer`);
+    }
     values[name] = value;
+    for (const f of onUpdate) f(name);
   },
   /** The current value of a flag. */
   read<K extends keyof ConfigFlags>(name: K): ConfigFlags[K] {

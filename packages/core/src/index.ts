@@ -33,6 +33,7 @@ export { customJvp, customVjp, stopGradient, type CustomJvpFunction, type Custom
 export { checkpoint, remat, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions } from "./primitives/control/checkpoint.ts";
 export { jacfwd, jacrev, hessian, type JacobianOptions } from "./transforms/jacobians.ts";
 export { withTransformContext, currentTransformContext } from "./transforms/trace-context.ts";
+export { clearCaches, registerCacheClearer, JitCache, liveJitCaches } from "./transforms/jit-cache.ts";
 export * as random from "./random/index.ts";
 export * as xlaF32 from "./random/xla-f32-math.ts";
 // Last: the lowering rules look primitives up by name, so every primitive family must be loaded first.

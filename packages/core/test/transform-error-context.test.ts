@@ -112,7 +112,7 @@ test("argument checks before tracing, and failures of a cached jitted call, carr
 });
 
 test("errors that are not the library's pass through unchanged", () => {
-  const boom = (): Array => {
+  const boom = (_x: Array): Array => {
     throw new TypeError("user bug");
   };
   assert.throws(() => jit(grad(boom))(np.ones([2])), (e: Error) => e instanceof TypeError && !(e instanceof LinaxError) && e.message === "user bug");

@@ -8,7 +8,7 @@
  *   leaves get `null` gradients.
  * - `filterVmap`: array leaves are mapped over axis 0 by default; non-array leaves are broadcast.
  */
-import { Array, DTypeError, InternalError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, withTransformContext, type AnyFunction, type ArrayFunction, type AuxOf, type HasAuxOf, type TreeDef } from "@linax-ts/core";
+import { Array, DTypeError, InternalError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, withTransformContext, JitCache, type AnyFunction, type ArrayFunction, type AuxOf, type HasAuxOf, type TreeDef } from "@linax-ts/core";
 import { combine, isInexactArray, partition } from "./filters.ts";
 import { identityId, staticKey } from "./static-key.ts";
 import { broadcastPrefix } from "./tree-prefix.ts";
@@ -53,7 +53,8 @@ interface JitEntry {
  * new value retraces. Non-array leaves of the output are passed through as Python-style constants.
  */
 export function filterJit<F extends AnyFunction = ArrayFunction>(f: F): F {
-  const cache = new Map<string, JitEntry>();
+  // Bounded and LRU like core's jit (config.jitCacheSize); each entry holds one traced jit.
+  const cache = new JitCache<JitEntry>();
   const name = f.name || "fn";
   const wrapped = (...args: unknown[]): unknown => {
     const [leaves, def] = treeFlatten(args);

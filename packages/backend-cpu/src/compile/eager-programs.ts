@@ -5,7 +5,7 @@
  * kernels are), so eager code gets the fused kernels' speed without `jit`. Small ops stay on the
  * reference kernels, whose dispatch is cheaper.
  */
-import { compile, Jaxpr, JaxprEqn, Var, type Primitive, type ShapedArray } from "@linax-ts/core";
+import { compile, Jaxpr, JaxprEqn, registerCacheClearer, Var, type Primitive, type ShapedArray } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { CpuExecutable } from "./executable.ts";
 
@@ -21,6 +21,7 @@ export const EAGER_COMPILE_MIN_SIZE = 4096;
 
 const cache = new Map<string, CpuExecutable>();
 const MAX_CACHED = 512;
+registerCacheClearer(() => cache.clear());
 
 /** Run `prim` as a compiled one-op program, or undefined when it has no lowering or is small. */
 export function runEagerCompiled(

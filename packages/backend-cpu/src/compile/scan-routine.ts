@@ -4,13 +4,14 @@
  * in place in the heap and copying each step's outputs into the stacked results. The reference
  * impl instead interprets the body op by op at every step.
  */
-import type { lax, ShapedArray } from "@linax-ts/core";
+import { registerCacheClearer, type lax, type ShapedArray } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { CpuExecutable } from "./executable.ts";
 
 const bytesOf = (a: ShapedArray): number => (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : 4) * a.size;
 
-const bodies = new WeakMap<object, CpuExecutable>();
+let bodies = new WeakMap<object, CpuExecutable>();
+registerCacheClearer(() => (bodies = new WeakMap()));
 
 /** Run a scan eqn; `ins` = consts, carry init, stacked xs (the caller keeps them); returns owned buffers. */
 export function scanRoutine(be: CpuBackend, ins: readonly CpuBuffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], p: lax.ScanParams): CpuBuffer[] {

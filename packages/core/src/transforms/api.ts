@@ -17,6 +17,7 @@ import { moveBdim } from "../primitives/batching.ts";
 import { asArray, scalarArray } from "../numpy/convert.ts";
 import { fullLike } from "../primitives/elementwise.ts";
 import { withTransformContext } from "./trace-context.ts";
+import { clearJitCaches, JitCache } from "./jit-cache.ts";
 import type { AnyFunction, ArgnumsOf, ArgsLike, ArrayFunction, GradFunction, HasAuxOf, Jitted, Promoted, ScalarOutput, ValueAndGradFunction, Vmapped } from "./types.ts";
 
 /** Flatten a list of pytree arguments; numbers/booleans become (weakly typed) arrays. */
@@ -361,7 +362,8 @@ function stage(f: (...args: never[]) => unknown, args: readonly unknown[], opts:
  */
 export function jit<F extends AnyFunction = ArrayFunction>(f: F, opts?: JitOptions): Jitted<F>;
 export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[]) => unknown {
-  const cache = new Map<string, { jaxpr: ClosedJaxpr; consts: Array[]; outTree: TreeDef }>();
+  // Bounded and LRU (config.jitCacheSize): changing shapes cannot grow it without limit.
+  const cache = new JitCache<{ jaxpr: ClosedJaxpr; consts: Array[]; outTree: TreeDef }>();
   const name = f.name || "fn";
   const jitted = (...args: unknown[]) => {
     const statics = new Set((typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)));
@@ -380,6 +382,28 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
     const outs = jitP.bind([...entry.consts, ...xs], { jaxpr: entry.jaxpr, name });
     return unwrap1(entry.outTree, outs);
   };
+  jitCaches.set(jitted, cache);
   return jitted;
 }
+
+const jitCaches = new WeakMap<AnyFunction, JitCache<unknown>>();
+
+function cacheOf(f: AnyFunction): JitCache<unknown> {
+  const c = jitCaches.get(f);
+  if (c === undefined) throw new ValueError(`jit.cacheSize/clearCache: ${f.name === "" ? "the function" : `'${f.name}'`} is not a function returned by jit`);
+  return c;
+}
+
+/**
+ * Empty the trace cache of the jitted function `f` (JAX's `f.clear_cache()`), or of every jitted
+ * function when `f` is omitted. The compiled executables of dropped traces go with them (once
+ * collected); `clearCaches()` also drops the backends' caches.
+ */
+jit.clearCache = (f?: AnyFunction): void => {
+  if (f === undefined) clearJitCaches();
+  else cacheOf(f).clear();
+};
+
+/** How many input signatures the jitted function `f` has traced and cached (at most `config.jitCacheSize`). */
+jit.cacheSize = (f: AnyFunction): number => cacheOf(f).size;
 

@@ -15,6 +15,7 @@ import { zerosLikeAval } from "../../transforms/zeros.ts";
 import type { Executable } from "../../backend.ts";
 import { hoistConsts } from "../../transforms/staging.ts";
 import { splitCallEqn } from "./common.ts";
+import { registerCacheClearer } from "../../transforms/jit-cache.ts";
 
 export interface JitParams {
   /** The staged function; always without consts (they are leading operands). */
@@ -22,7 +23,9 @@ export interface JitParams {
   readonly name: string;
 }
 
-const compiled = new WeakMap<ClosedJaxpr, Map<string, Executable>>();
+// Keyed weakly by the jaxpr: an executable lives as long as some trace cache holds its jaxpr.
+let compiled = new WeakMap<ClosedJaxpr, Map<string, Executable>>();
+registerCacheClearer(() => (compiled = new WeakMap()));
 
 /** Make a ClosedJaxpr's consts leading operands, so `jit` params never hold arrays. */
 export function openJaxpr(cj: ClosedJaxpr): { jaxpr: ClosedJaxpr; consts: Array[] } {
