@@ -8,7 +8,7 @@
  */
 import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
-import { checkMatrix } from "../primitives/linalg-util.ts";
+import { checkMatrix } from "../primitives/batched-matrix.ts";
 import { asInexact } from "./convert.ts";
 
 

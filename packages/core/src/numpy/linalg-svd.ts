@@ -5,7 +5,7 @@
  */
 import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
-import { checkMatrix, eye, matmul as mm, mH, mT } from "../primitives/linalg-util.ts";
+import { checkMatrix, eye, matmul as mm, mH, mT } from "../primitives/batched-matrix.ts";
 import { customJvp } from "../primitives/control/custom-derivatives.ts";
 import type { DType } from "../dtype.ts";
 import { ShapeError, ValueError } from "../errors.ts";

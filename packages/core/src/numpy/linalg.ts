@@ -10,7 +10,7 @@
 import type { Array, ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
-import { checkMatrix, diagonal, eye, matmul as mm, mH } from "../primitives/linalg-util.ts";
+import { checkMatrix, diagonal, eye, matmul as mm, mH } from "../primitives/batched-matrix.ts";
 import { luSolve } from "../primitives/linalg-lu.ts";
 import type { DType } from "../dtype.ts";
 import { ShapeError, ValueError } from "../errors.ts";

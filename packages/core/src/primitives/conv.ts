@@ -14,7 +14,7 @@ import { isDType, isInexact, type DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
 import { add, ALL } from "./elementwise.ts";
 import { reshape, transpose } from "./shape-ops.ts";
-import { revAxes } from "./reduce-helpers.ts";
+import { revAxes } from "./masks-and-shifts.ts";
 
 /** Layout of each operand: `[batch/out-feature dim, feature/in-feature dim, ...spatial dims]`. */
 export interface ConvDimensionNumbers {

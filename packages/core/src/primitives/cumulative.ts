@@ -18,7 +18,7 @@ import { add, checkIn, checkSameShapeDType, exp, mul, sub } from "./elementwise.
 import { convertElementType } from "./convert.ts";
 import { moveBdim } from "./batching.ts";
 import { broadcastInDim } from "./shape-ops.ts";
-import { boundaryMask, eqMask, ltMask, shiftAlong } from "./reduce-helpers.ts";
+import { boundaryMask, eqMask, ltMask, shiftAlong } from "./masks-and-shifts.ts";
 import { scalar } from "./helpers.ts";
 
 // Local copies: this module must not read other modules' bindings at load time (import cycles).

@@ -24,7 +24,8 @@ import { convertElementType } from "./convert.ts";
 import { broadcastInDim, reshape } from "./shape-ops.ts";
 import { iota } from "./shape-slicing.ts";
 import { gatherP, type GatherDimensionNumbers, type GatherScatterMode } from "./indexing.ts";
-import { J, checkAxes, checkBatchingAndMap, checkIndices, checkMode, inc, range } from "./shape-util.ts";
+import { J, checkAxes, inc, range } from "./axis-lists.ts";
+import { checkBatchingAndMap, checkIndices, checkMode } from "./gather-scatter-checks.ts";
 
 export interface ScatterDimensionNumbers {
   /** Axes of `updates` that walk the window (sorted). */

@@ -18,7 +18,8 @@ import { fmtShape } from "../shape.ts";
 import { bdimToFront } from "./batching.ts";
 import { zerosLike } from "./elementwise.ts";
 import { scatterAdd, scatterDnumsOfGather } from "./indexing-scatter.ts";
-import { J, checkAxes, checkBatchingAndMap, checkIndices, checkMode, inc, range } from "./shape-util.ts";
+import { J, checkAxes, inc, range } from "./axis-lists.ts";
+import { checkBatchingAndMap, checkIndices, checkMode } from "./gather-scatter-checks.ts";
 
 /** Out-of-bounds handling of gather/scatter (JAX's GatherScatterMode). */
 export type GatherScatterMode = "clip" | "fill" | "promise_in_bounds";

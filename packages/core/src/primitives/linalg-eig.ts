@@ -14,7 +14,7 @@ import { NotImplementedError } from "../errors.ts";
 import { moveBdim } from "./batching.ts";
 import { complex } from "./complex.ts";
 import { fullLike } from "./elementwise.ts";
-import { checkMatrix, diagonal, matmul } from "./linalg-util.ts";
+import { checkMatrix, diagonal, matmul } from "./batched-matrix.ts";
 import { lu, luSolve } from "./linalg-lu.ts";
 
 export interface EigParams {

@@ -17,7 +17,7 @@ import { eq, select } from "./elementwise-logic.ts";
 import { broadcastInDim } from "./shape-ops.ts";
 import { iota, pad, slice } from "./shape-slicing.ts";
 import { scalar } from "./helpers.ts";
-import { checkMatrix, eye, matmul, tril, triu } from "./linalg-util.ts";
+import { checkMatrix, eye, matmul, tril, triu } from "./batched-matrix.ts";
 import { triangularSolve } from "./linalg.ts";
 
 const range = (n: number, from = 0): number[] => globalThis.Array.from({ length: n }, (_, i) => from + i);

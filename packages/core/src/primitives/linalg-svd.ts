@@ -16,7 +16,7 @@ import { convertElementType } from "./convert.ts";
 import { add, div, fullLike, integerPow, mul, sub } from "./elementwise.ts";
 import { eq } from "./elementwise-logic.ts";
 import { broadcastInDim } from "./shape-ops.ts";
-import { checkMatrix, diagEmbed, diagonal, eye, matmul, mH } from "./linalg-util.ts";
+import { checkMatrix, diagEmbed, diagonal, eye, matmul, mH } from "./batched-matrix.ts";
 
 const range = (n: number): number[] => globalThis.Array.from({ length: n }, (_, i) => i);
 

@@ -20,7 +20,7 @@ import { complex, conj, imag, real } from "./complex.ts";
 import { convertElementType } from "./convert.ts";
 import { add, fullLike, integerPow, mul, neg, sub, zerosLike } from "./elementwise.ts";
 import { broadcastInDim, reshape } from "./shape-ops.ts";
-import { checkMatrix, diagonal, eye, matmul, mH, mT, symmetrize, tril, triu } from "./linalg-util.ts";
+import { checkMatrix, diagonal, eye, matmul, mH, mT, symmetrize, tril, triu } from "./batched-matrix.ts";
 
 const range = (n: number, from = 0): number[] => globalThis.Array.from({ length: n }, (_, i) => from + i);
 /** Batch rule of single-operand linalg primitives: the vmapped axis becomes a leading batch dim. */

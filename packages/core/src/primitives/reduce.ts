@@ -1,16 +1,18 @@
 /**
- * Reductions over axes: reduceSum and the helpers every reduction shares (here), reduceMax/Min/
- * Prod/And/Or and argmax/argmin (reduce-more.ts).
+ * Reductions over axes: reduceSum and the helpers every reduction shares (here, including
+ * `defineReduce`); reduceMax/Min and argmax/argmin in reduce-extrema.ts, reduceProd/And/Or in
+ * reduce-prod-logical.ts.
  *
  * Import discipline: shape-ops.ts imports this file (broadcastInDim's transpose needs reduceSum),
  * so it is evaluated in the middle of the elementwise ↔ shape-ops import cycle. It must not
  * import modules that do work at load time with bindings from that cycle; the other reductions
- * live in reduce-more.ts for that reason.
+ * live in their own files for that reason.
  */
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, type BatchDim, type Primitive } from "../core/primitive.ts";
 import { ShapeError } from "../errors.ts";
+import type { DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
 import { checkIn, NUMERIC } from "./elementwise.ts";
 import { broadcastInDim } from "./shape-ops.ts";
@@ -52,6 +54,29 @@ export function keptAxes(ndim: number, axes: readonly number[]): number[] {
 /** Sort and validate user axes for a lax reduction (negative axes are not accepted at lax level). */
 export function canonAxes(axes: readonly number[]): number[] {
   return [...axes].sort((a, b) => a - b);
+}
+
+/** A reduction's JVP: the primal output and its tangent (null for a zero tangent). */
+export type ReduceJvpRule = (prim: Primitive<ReduceParams>, x: Array, dx: Array, p: ReduceParams) => [Array, Array | null];
+
+/** Define an axis reduction: abstract eval (dtype check + axes), batch rule, and the given JVP. */
+export function defineReduce(name: string, dtypes: readonly DType[], jvp: ReduceJvpRule | null): Primitive<ReduceParams> {
+  const prim: Primitive<ReduceParams> = definePrimitive<ReduceParams>(name, {
+    abstractEval([x], { axes }) {
+      checkIn(name, dtypes, x, "x");
+      return [reduceAval(name, x, axes)];
+    },
+    jvp([x], [dx], p) {
+      if (jvp === null) return [[prim.bind1([x], p)], [null]];
+      const [y, dy] = jvp(prim, x, dx, p);
+      return [[y], [dy]];
+    },
+    batch([x], [d], { axes }) {
+      const { axes: a, outBdim } = reduceBatchAxes(axes, d as number);
+      return [[prim.bind1([x], { axes: a })], [outBdim as BatchDim]];
+    },
+  });
+  return prim;
 }
 
 // ------------------------------------------------------------------ reduceSum

@@ -15,7 +15,7 @@ import { convertElementType } from "./convert.ts";
 import { reshape } from "./shape-ops.ts";
 import { concatenate } from "./shape-slicing.ts";
 import { gatherP } from "./indexing.ts";
-import { J, range } from "./shape-util.ts";
+import { J, range } from "./axis-lists.ts";
 import { scatterP } from "./indexing-scatter.ts";
 
 

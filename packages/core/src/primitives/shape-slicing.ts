@@ -15,7 +15,7 @@ import { sub } from "./elementwise.ts";
 import { reduceSum } from "./reduce.ts";
 import { broadcastInDim, reshape } from "./shape-ops.ts";
 import { select } from "./elementwise-logic.ts";
-import { J, checkIntList, range } from "./shape-util.ts";
+import { J, checkIntList, range } from "./axis-lists.ts";
 
 const allAxes = (x: Array): number[] => range(x.ndim);
 

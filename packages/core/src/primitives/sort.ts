@@ -15,7 +15,7 @@ import { InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isInexact } from "../dtype.ts";
 import { fmtShape, shapeEq } from "../shape.ts";
 import { moveBdim } from "./batching.ts";
-import { iotaAlong } from "./reduce-helpers.ts";
+import { iotaAlong } from "./masks-and-shifts.ts";
 
 export interface SortParams {
   /** The (non-negative) axis to sort along. */

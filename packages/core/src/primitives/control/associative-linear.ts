@@ -19,7 +19,7 @@ import type { Array } from "../../core/array.ts";
 import { Var, type Atom, type ClosedJaxpr, type JaxprEqn } from "../../core/jaxpr.ts";
 import { add, mul } from "../elementwise.ts";
 import { cumprodP, linearRecurrenceP } from "../cumulative.ts";
-import { shiftAlong } from "../reduce-helpers.ts";
+import { shiftAlong } from "../masks-and-shifts.ts";
 
 /**
  * Whether `combine` (an associativeScan's `jaxpr` param, with `numConsts` leading consts) is the

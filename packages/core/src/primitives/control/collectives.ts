@@ -19,7 +19,7 @@ import { convertElementType } from "../convert.ts";
 import { div, fullLike, mul } from "../elementwise.ts";
 import { eq, select } from "../elementwise-logic.ts";
 import { reduceSum } from "../reduce.ts";
-import { reduceMax, reduceMin } from "../reduce-more.ts";
+import { reduceMax, reduceMin } from "../reduce-extrema.ts";
 import { iota } from "../shape-slicing.ts";
 import { flattenToArrays } from "./common.ts";
 

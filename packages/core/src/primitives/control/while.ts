@@ -17,7 +17,7 @@ import { tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
 import { moveBdim } from "../batching.ts";
 import { select } from "../elementwise-logic.ts";
-import { reduceOr } from "../reduce-more.ts";
+import { reduceOr } from "../reduce-prod-logical.ts";
 import { broadcastInDim } from "../shape-ops.ts";
 import { hasTangent, hostScalar, jvpJaxprZeros, openJaxpr, orLists, reorderJaxpr, sameLists, selectOutputs, splitList, withUnusedInvars } from "./common.ts";
 

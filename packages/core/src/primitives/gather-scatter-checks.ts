@@ -1,20 +1,12 @@
 /**
- * Validation and small list helpers shared by the shape, dynamic-slice and indexing primitive
- * files (not re-exported from the lax namespace).
+ * Validation of gather/scatter operands (not re-exported from the lax namespace): index dtype and
+ * rank, the out-of-bounds mode, and the batching dims and index map of the dimension numbers,
+ * with errors naming the op, the argument and the shapes.
  */
 import type { ShapedArray } from "../core/aval.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
-
-export const J = (v: unknown): string => JSON.stringify(v);
-export const range = (n: number, from = 0): number[] => globalThis.Array.from({ length: n }, (_, i) => from + i);
-export const inc = (v: readonly number[], by = 1): number[] => v.map((d) => d + by);
-
-/** Check `v` is a list of distinct integers in [0, bound) (sorted when `sorted`). */
-export function checkAxes(op: string, arg: string, v: readonly number[], bound: number, sorted: boolean, what: string): void {
-  const ok = globalThis.Array.isArray(v) && v.every((d, i) => Number.isInteger(d) && d >= 0 && d < bound && (sorted ? i === 0 || d > v[i - 1] : v.indexOf(d) === i));
-  if (!ok) throw new ShapeError(`${op}: ${arg} ${J(v)} must be ${sorted ? "sorted, " : ""}distinct axes in [0, ${bound}) of ${what}`);
-}
+import { J, checkAxes } from "./axis-lists.ts";
 
 /** Check that the index array is integer-typed with an index-vector axis. */
 export function checkIndices(op: string, idx: ShapedArray): void {
@@ -58,12 +50,4 @@ export function checkBatchingAndMap(
   if (indexMap.length !== nVec) throw new ShapeError(`${op}: ${indexMapName} ${J(indexMap)} has ${indexMap.length} entries but the index vectors (last axis of indices of shape ${fmtShape(idx.shape)}) have ${nVec}`);
   const bad = indexMap.find((d) => obd.includes(d));
   if (bad !== undefined) throw new ShapeError(`${op}: ${indexMapName} must not contain operand batching axis ${bad}`);
-}
-
-
-/** Validate that `v` is a list of `n` integers (error names op, argument and operand shape). */
-export function checkIntList(op: string, arg: string, v: readonly number[], n: number, shape: readonly number[]): void {
-  if (!globalThis.Array.isArray(v) || v.length !== n || v.some((d) => !Number.isInteger(d))) {
-    throw new ShapeError(`${op}: ${arg} must be a list of ${n} integers (one per axis of the operand of shape ${fmtShape(shape)}); got ${J(v)}`);
-  }
 }
