@@ -147,10 +147,13 @@ test("complex values as pairs: product rounded once, conj, real/imag, complex su
   );
 });
 
-test("a routine without a WebGPU kernel (a nested jit) runs eagerly inside the program", async () => {
+test("a nested jit runs as a compiled sub-program inside the program (scan-loop.ts); cond eagerly", async () => {
   const inner = jit((v: Array) => np.cos(v).mul(v));
   const r = await compare((x) => inner(x.add(1)).sum(), [floats([16], 11)], { tol: 1e-5 });
-  assert.equal(r.exe.stats().eagerRoutines, 1, r.text);
+  assert.equal(r.exe.stats().eagerRoutines, 0, r.text);
+  assert.equal(r.exe.stats().compiledCalls, 1, r.text);
+  const c = await compare((x) => lax.cond(true, (v: Array) => np.cos(v), (v: Array) => np.sin(v), x.add(1)).sum(), [floats([16], 11)], { tol: 1e-5 });
+  assert.equal(c.exe.stats().eagerRoutines, 1, c.text);
 });
 
 test("jit on WebGPU arrays uses the compiled program; a repeated call allocates nothing and binds nothing new", async () => {

@@ -12,8 +12,10 @@
  * by the identity of the buffers bound — with the pool's LIFO reuse a repeated call binds the
  * same buffers and re-creates none.
  *
- * Routines without a WebGPU kernel (higher-order primitives such as scan or cond, composite
- * impls) run eagerly on borrowed views of the program's buffers, enqueueing into the same encoder.
+ * `scan` runs as a loop of dispatches of its compiled body, and nested `jit`/`remat` calls as
+ * compiled sub-programs, in the same encoder (scan-loop.ts). Other routines without a WebGPU
+ * kernel (cond, whileLoop, composite impls) run eagerly on borrowed views of the program's
+ * buffers, enqueueing into the same encoder.
  * A program with a kernel the renderer cannot express, or with `config.jitCompile` off, runs as
  * today: the jaxpr interpreted primitive by primitive (`InterpretedExecutable`).
  */
@@ -25,6 +27,7 @@ import { storageBytes } from "../storage.ts";
 import { buildProgram, planBuffers, type Program, type RoutineStep } from "./core-compile.ts";
 import { renderKernel } from "./render-wgsl.ts";
 import { rewriteLinearScans } from "./linear-scan.ts";
+import { ScanLoop, buildCall, type GpuRunner, type Owned } from "./scan-loop.ts";
 
 const USAGE_UNIFORM = 0x40;
 
@@ -50,7 +53,13 @@ interface EagerStep {
   readonly kind: "eager";
   readonly step: RoutineStep;
 }
-type ExecStep = GpuStep | EagerStep;
+/** A scan loop or a nested call, compiled (scan-loop.ts). */
+interface CallStep {
+  readonly kind: "call";
+  readonly runner: GpuRunner;
+  readonly step: RoutineStep;
+}
+type ExecStep = GpuStep | EagerStep | CallStep;
 
 const bytesOf = (a: ShapedArray): number => a.size * storageBytes(a.dtype);
 
@@ -67,12 +76,14 @@ export interface ExecStats {
   readonly kernels: number;
   readonly routines: number;
   readonly eagerRoutines: number;
+  /** Scan loops and nested jit/remat calls run as compiled sub-programs. */
+  readonly compiledCalls: number;
   readonly dispatches: number;
   readonly bindGroupsCreated: number;
 }
 
 /** A jaxpr compiled to fused WGSL kernels and routine kernels (see the file comment). */
-export class CompiledExecutable implements Executable {
+export class CompiledExecutable implements Executable, GpuRunner {
   readonly #plan: ReturnType<typeof planBuffers>;
   #bindGroupsCreated = 0;
   #dispatches = 0;
@@ -112,7 +123,8 @@ export class CompiledExecutable implements Executable {
           s.eqn.params as Readonly<Record<string, unknown>>,
         );
         if (p === undefined) {
-          steps.push({ kind: "eager", step: s });
+          const runner = nestedRunner(backend, s, avalOf);
+          steps.push(typeof runner === "string" ? { kind: "eager", step: s } : { kind: "call", runner, step: s });
           continue;
         }
         passes = p;
@@ -142,52 +154,79 @@ export class CompiledExecutable implements Executable {
       kernels: this.program.steps.filter((s) => s.kind === "kernel").length,
       routines: this.program.steps.length - this.program.steps.filter((s) => s.kind === "kernel").length,
       eagerRoutines: eager,
+      compiledCalls: this.steps.filter((s) => s.kind === "call").length,
       dispatches: this.#dispatches,
       bindGroupsCreated: this.#bindGroupsCreated,
     };
   }
 
+  /** Dispatches encoded by the last call (with those of its scan loops and nested calls). */
+  get lastDispatches(): number {
+    return this.#dispatches;
+  }
+
   execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
     const be = this.backend;
     const p = this.program;
-    if (inputs.length !== p.inputs.length) throw new InternalError(`webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`);
-    const gpu: (GPUBuffer | undefined)[] = new globalThis.Array(p.buffers.length);
-    const pooled: boolean[] = new globalThis.Array(p.buffers.length).fill(true);
+    if (inputs.length !== p.inputs.length) throw new Error(`webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`);
     const uploads: GPUBuffer[] = [];
-    p.inputs.forEach((id, k) => {
+    const gpuIn = p.inputs.map((id, k) => {
       const buf = inputs[k];
-      if (buf.backend === be) gpu[id] = be.gpuBuffer(buf, "compiled program input");
-      else {
-        // A CPU operand (a constant): upload it, as the eager path moves CPU operands.
-        const aval = p.buffers[id].aval;
-        const up = be.fromHost(buf.backend.readSync(buf, aval), aval);
-        const t = be.takeOwnership(up)!;
-        gpu[id] = t.gpu;
-        uploads.push(t.gpu);
-      }
+      if (buf.backend === be) return be.gpuBuffer(buf, "compiled program input");
+      // A CPU operand (a constant): upload it, as the eager path moves CPU operands.
+      const aval = p.buffers[id].aval;
+      const up = be.fromHost(buf.backend.readSync(buf, aval), aval);
+      const t = be.takeOwnership(up)!;
+      uploads.push(t.gpu);
+      return t.gpu;
     });
-    this.#dispatches = 0;
-    this.#bindGroupsCreated = 0;
+    let owned: Owned[] = [];
     be.scoped("compiled program", () => {
-      this.steps.forEach((s, i) => {
-        if (s.kind === "gpu") this.runGpu(s, gpu);
-        else this.runEager(s.step, gpu, pooled);
-        for (const b of this.#plan.freeAfter[i]) {
-          const g = gpu[b];
-          if (g !== undefined) be.releaseGpu(g, pooled[b]);
-          gpu[b] = undefined;
-        }
-      });
+      owned = this.run(gpuIn);
     });
-    const outs = p.outputs.map((id) => {
-      const g = gpu[id];
-      if (g === undefined) throw new InternalError(`webgpu compiled program: output b${id} was never written`);
-      return be.own(g, bytesOf(p.buffers[id].aval), pooled[id]);
-    });
+    const outs = owned.map((o, k) => be.own(o.gpu, bytesOf(p.buffers[p.outputs[k]].aval), o.pooled));
     for (const u of uploads) be.releaseGpu(u, false);
     // One submit per call: the GPU starts while JS prepares the next one.
     be.flush();
     return outs;
+  }
+
+  /**
+   * Encode every step on the GPU buffers of the program's inputs (borrowed: never released) into
+   * the open encoder, without an error scope or a submit: the outputs, owned by the caller.
+   */
+  run(inputs: readonly GPUBuffer[]): Owned[] {
+    const be = this.backend;
+    const p = this.program;
+    const gpu: (GPUBuffer | undefined)[] = new globalThis.Array(p.buffers.length);
+    const pooled: boolean[] = new globalThis.Array(p.buffers.length).fill(true);
+    p.inputs.forEach((id, k) => (gpu[id] = inputs[k]));
+    this.#dispatches = 0;
+    this.#bindGroupsCreated = 0;
+    this.steps.forEach((s, i) => {
+      if (s.kind === "gpu") this.runGpu(s, gpu);
+      else if (s.kind === "call") this.runCall(s, gpu, pooled);
+      else this.runEager(s.step, gpu, pooled);
+      for (const b of this.#plan.freeAfter[i]) {
+        const g = gpu[b];
+        if (g !== undefined) be.releaseGpu(g, pooled[b]);
+        gpu[b] = undefined;
+      }
+    });
+    return p.outputs.map((id) => {
+      const g = gpu[id];
+      if (g === undefined) throw new Error(`webgpu compiled program: output b${id} was never written`);
+      return { gpu: g, pooled: pooled[id] };
+    });
+  }
+
+  private runCall(s: CallStep, gpu: (GPUBuffer | undefined)[], pooled: boolean[]): void {
+    const outs = s.runner.run(s.step.inputs.map((b) => gpu[b]!));
+    this.#dispatches += s.runner.lastDispatches;
+    s.step.outputs.forEach((b, k) => {
+      gpu[b] = outs[k].gpu;
+      pooled[b] = outs[k].pooled;
+    });
   }
 
   private runGpu(s: GpuStep, gpu: (GPUBuffer | undefined)[]): void {
@@ -229,6 +268,19 @@ export class CompiledExecutable implements Executable {
       pooled[b] = p;
     });
   }
+}
+
+/**
+ * A routine step as a compiled sub-program: a scan as a loop of its compiled body, a nested
+ * jit/remat as its compiled jaxpr (scan-loop.ts); a string says why not (then it runs eagerly).
+ */
+function nestedRunner(be: WebGPUBackend, s: RoutineStep, avalOf: (b: number) => ShapedArray): GpuRunner | string {
+  const compileBody = (j: Jaxpr): GpuRunner | string => CompiledExecutable.build(be, buildProgram(rewriteLinearScans(j)));
+  const params = s.eqn.params as Readonly<Record<string, unknown>>;
+  const name = s.eqn.prim.name;
+  if (name === "scan") return ScanLoop.build(be, params, s.inputs.map(avalOf), s.outputs.map(avalOf), compileBody);
+  if (name === "jit" || name === "remat") return buildCall(params, compileBody);
+  return `${name} has no compiled form`;
 }
 
 /**
