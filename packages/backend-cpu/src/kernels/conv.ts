@@ -7,7 +7,7 @@
  */
 import { lax, type TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc, stridesOf } from "./util.ts";
+import { alloc, stridesOf } from "./strided-index.ts";
 
 /** Row-major multi-indices of `shape`, as a flat list of length size·ndim. */
 function multiIndices(shape: readonly number[]): Int32Array {

@@ -5,7 +5,7 @@
  */
 import type { lax, ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc } from "./util.ts";
+import { alloc } from "./strided-index.ts";
 
 /**
  * Call `line(idx)` for every line along `axis`: `idx[k]` is the flat element index of the k-th

@@ -6,7 +6,7 @@
  */
 import type { lax, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc, gatherIndex, stridesOf } from "./util.ts";
+import { alloc, gatherIndex, stridesOf } from "./strided-index.ts";
 
 /** Flat offsets of every multi-index over `dims` of an array with `strides` (row-major order). */
 function offsets(shape: readonly number[], strides: readonly number[], dims: readonly number[]): Int32Array {

@@ -15,7 +15,7 @@
  */
 import type { lax } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { hasNonFinite } from "./linalg-util.ts";
+import { hasNonFinite } from "./matrix-batch.ts";
 
 const EPS = 2.220446049250313e-16;
 

@@ -17,7 +17,8 @@
  * run over contiguous memory; the final store transposes into the column convention of
  * `jnp.linalg.eigh`. Stages 2–3 live in ./eigh-ql.ts.
  */
-import { checkLength, hasNonFinite, loadMatrix, makeReflector } from "./linalg-util.ts";
+import { checkLength, hasNonFinite, loadMatrix } from "./matrix-batch.ts";
+import { makeReflector } from "./householder.ts";
 import { backTransform, tql2 } from "./eigh-ql.ts";
 
 /**

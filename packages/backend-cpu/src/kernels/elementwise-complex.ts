@@ -4,7 +4,7 @@
  * hyperbolic functions use W. Kahan's formulas ("Branch Cuts for Complex Elementary Functions",
  * 1987), which stay accurate near the branch points where the textbook log/sqrt forms cancel.
  */
-import type { C } from "./util.ts";
+import type { C } from "./complex-pair.ts";
 
 /** Whether x is negative, counting -0 (the sign bit). */
 const signBit = (x: number): boolean => x < 0 || Object.is(x, -0);

@@ -7,7 +7,7 @@
 import { DTypeError } from "@linax-ts/core";
 import type { DType, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc } from "./util.ts";
+import { alloc } from "./strided-index.ts";
 import { binaryKernel, unaryKernel } from "./elementwise.ts";
 
 const b = (v: boolean): number => (v ? 1 : 0);

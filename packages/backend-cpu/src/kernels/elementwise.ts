@@ -11,7 +11,8 @@
 import { NotImplementedError } from "@linax-ts/core";
 import type { DType, ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc, type C } from "./util.ts";
+import { alloc } from "./strided-index.ts";
+import type { C } from "./complex-pair.ts";
 import { cdiv, cexp, clog, cmul, ccos, csin, ctanh } from "./elementwise-complex.ts";
 import { logF32 } from "./special.ts";
 

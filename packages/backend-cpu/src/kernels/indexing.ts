@@ -5,7 +5,7 @@
  */
 import type { lax, ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc, stridesOf } from "./util.ts";
+import { alloc, stridesOf } from "./strided-index.ts";
 import { copyElem, slots } from "./shape-slicing.ts";
 
 /** JAX's default fill values: NaN for inexact, the extreme integer, true for bool. */

@@ -4,7 +4,8 @@
  * compute in float64; storage conventions are in ./README.md (row-major, batch-first,
  * interleaved complex).
  */
-import { applyReflectorLeft, checkLength, loadMatrix, makeReflector, storeMatrix } from "./linalg-util.ts";
+import { checkLength, loadMatrix, storeMatrix } from "./matrix-batch.ts";
+import { applyReflectorLeft, makeReflector } from "./householder.ts";
 
 export { eighKernel } from "./eigh.ts";
 

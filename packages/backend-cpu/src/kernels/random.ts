@@ -8,7 +8,7 @@
 import type { ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { fmaF32 } from "./special.ts";
-import { gatherIndex } from "./util.ts";
+import { gatherIndex } from "./strided-index.ts";
 
 /** Operand `x` (of shape `a.shape`) read at every element of `shape` (broadcast along size-1 axes). */
 function expand(x: Uint32Array, a: ShapedArray, shape: readonly number[], n: number): Uint32Array {

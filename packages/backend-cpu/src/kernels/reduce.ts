@@ -5,7 +5,7 @@
  */
 import type { lax, DType, ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc, gatherIndex, stridesOf } from "./util.ts";
+import { alloc, gatherIndex, stridesOf } from "./strided-index.ts";
 
 /**
  * Map each input element to its output slot: output index of input index i when `axes` are

@@ -4,7 +4,7 @@
  */
 import type { lax, ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc, gatherIndex, stridesOf, takeFlat } from "./util.ts";
+import { alloc, gatherIndex, stridesOf, takeFlat } from "./strided-index.ts";
 
 /** Copy element `si` of `src` to element `di` of `dst` (complex-aware: `w` is 1 or 2 slots). */
 export function copyElem(dst: TypedArray, di: number, src: TypedArray, si: number, w: number): void {

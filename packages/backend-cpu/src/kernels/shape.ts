@@ -1,7 +1,7 @@
 /** Shape kernels: broadcastInDim, reshape, transpose. */
 import type { BroadcastInDimParams, TransposeParams, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { gatherIndex, stridesOf, takeFlat } from "./util.ts";
+import { gatherIndex, stridesOf, takeFlat } from "./strided-index.ts";
 
 registerKernel("broadcastInDim", ([x], [xa], [oa], params) => {
   const { broadcastDimensions: bd } = params as unknown as BroadcastInDimParams;

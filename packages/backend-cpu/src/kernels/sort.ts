@@ -5,7 +5,7 @@
  */
 import type { lax, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { alloc } from "./util.ts";
+import { alloc } from "./strided-index.ts";
 
 /** Compare two reals with NaN last (NaN == NaN). */
 function cmpReal(a: number, b: number): number {

@@ -13,7 +13,7 @@
  */
 import type { lax } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { hasNonFinite } from "./linalg-util.ts";
+import { hasNonFinite } from "./matrix-batch.ts";
 
 const MAX_SWEEPS = 80;
 const TOL = 1e-15;

@@ -1,10 +1,10 @@
-/** Loop helpers shared by CPU kernels: strided index iteration and typed-array allocation. */
+/**
+ * Strided indexing shared by CPU kernels: the flat input index of every output position reached
+ * through per-axis strides, the gather of those elements, and allocation of the output buffer.
+ */
 import { allocTyped, stridesOf, type ShapedArray, type TypedArray } from "@linax-ts/core";
 
 export const alloc = (aval: ShapedArray): TypedArray => allocTyped(aval.dtype, aval.size);
-
-/** Complex (re, im) pair helpers over interleaved storage. */
-export type C = [number, number];
 
 /**
  * For an output of shape `outShape`, the flat input index for each output index when the input
