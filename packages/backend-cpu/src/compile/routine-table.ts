@@ -13,6 +13,7 @@ import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { dotGeneralWasm } from "./dot-routine.ts";
 import { scanRoutine } from "./scan-routine.ts";
 import { cumulativeRoutine } from "./routines/cumulative.ts";
+import { gatherRoutine, scatterAddRoutine } from "./routines/indexing.ts";
 
 /** A fast routine: the outputs, or undefined where the reference kernel must run. */
 export type CpuRoutine = (
@@ -26,6 +27,8 @@ export type CpuRoutine = (
 const routines = new Map<string, CpuRoutine>([
   ["scan", (be, ins, inAvals, outAvals, p) => scanRoutine(be, ins, inAvals, outAvals, p as unknown as lax.ScanParams)],
   ...(["cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp", "linearRecurrence"] as const).map((k) => [k, cumulativeRoutine(k)] as [string, CpuRoutine]),
+  ["gather", gatherRoutine],
+  ["scatterAdd", scatterAddRoutine],
   [
     "dotGeneral",
     (be, ins, inAvals, outAvals, p) => {
