@@ -79,10 +79,12 @@ export function decodeIdx(raw: Uint8Array, file: string): Idx {
   if (bytes.length > need) throw new IdxFormatError(where(need, `${bytes.length - need} unexpected bytes after the data of dimensions [${dims.join(", ")}]`));
   const body = header;
   switch (bytes[2]) {
+    // Copies: `bytes` may be a Buffer (readFileSync, gunzipSync), whose `slice` is a view and whose
+    // `.buffer` can be a shared pool — an Int8Array over it read the header (and more) as data.
     case 0x08:
-      return { dims, data: bytes.slice(body, need) };
+      return { dims, data: new Uint8Array(bytes.subarray(body, need)) };
     case 0x09:
-      return { dims, data: new Int8Array(bytes.slice(body, need).buffer) };
+      return { dims, data: new Int8Array(bytes.buffer, bytes.byteOffset + body, need - body).slice() };
     default: {
       // Multi-byte values are big-endian; DataView reads them in any host order.
       const out = bytes[2] === 0x0b ? new Int16Array(count) : bytes[2] === 0x0c ? new Int32Array(count) : bytes[2] === 0x0d ? new Float32Array(count) : new Float64Array(count);
