@@ -13,6 +13,7 @@ import { strides, unravel, type Program } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { foldGroups } from "./reduce-plan.ts";
 import { contractionProgram, macPlan, zerosProgram } from "./dot-plan.ts";
+import { depthwiseConv1dProgram } from "./conv-depthwise.ts";
 
 registerKernel("convGeneralDilated", ([xa, wa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params): Program => {
   const p = params as unknown as lax.ConvParams;
@@ -26,6 +27,9 @@ registerKernel("convGeneralDilated", ([xa, wa]: readonly ShapedArray[], [oa]: re
   if (oa.size === 0) return { passes: [] };
   // Nothing to contract (no channels, no taps, or an empty input): zeros, operands unbound.
   if (xa.size === 0 || wa.size === 0) return zerosProgram(oa.size, outType, mp.store(mp.zero));
+  // Depthwise 1-D (Mamba's causal conv1d): its own kernel, same numerics (conv-depthwise.ts).
+  const dw = depthwiseConv1dProgram(xa, wa, oa, p);
+  if (dw !== undefined) return dw;
   const xC = xs[ls[1]];
   const wI = wsr[rs[1]];
   const open: string[] = [];
