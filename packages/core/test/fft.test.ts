@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, jvp, grad, jit, DTypeError, ShapeError, ValueError, type Array } from "linax-ts";
 import { assertClose, checkVmap, checkJit, toFlat } from "@linax-ts/testing";
-import { dec, dotTest, loadRef, randArray, type Enc } from "./linalg-fft-testutil.ts";
+import { dec, dotTest, loadRef, randArray, type Enc } from "./linalg-fft-reference.ts";
 
 const ref = loadRef("fft");
 const E = (c: string, k: string): Array => dec(ref[c][k] as Enc);

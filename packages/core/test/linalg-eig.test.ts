@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jvp, vmap, jit, NotImplementedError, ShapeError, type Array } from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
-import { dotTest, randArray } from "./linalg-fft-testutil.ts";
+import { dotTest, randArray } from "./linalg-fft-reference.ts";
 
 /** Complex values as sorted [re, im] pairs (eigenvalue order is the algorithm's, as in numpy). */
 function sortedPairs(w: Array): [number, number][] {

@@ -22,7 +22,7 @@ import {
   toCM,
   triSolveCM,
   type CM,
-} from "./linalg-fft-testutil.ts";
+} from "./linalg-fft-reference.ts";
 
 const fdTol = { rtol: 2e-3, atol: 2e-4 };
 

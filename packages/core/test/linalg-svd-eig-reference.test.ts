@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { np, type Array } from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
-import { dec, type Enc } from "./linalg-fft-testutil.ts";
+import { dec, type Enc } from "./linalg-fft-reference.ts";
 
 const path = fileURLToPath(new URL("../../../testdata/linalg-svd-eig/reference.json", import.meta.url));
 const cases = (JSON.parse(readFileSync(path, "utf8")) as { cases: Record<string, Record<string, Enc>> }).cases;

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jvp, vmap, jit, NotImplementedError, ShapeError, DTypeError, ValueError, type Array, type DType } from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
-import { dotTest, randArray } from "./linalg-fft-testutil.ts";
+import { dotTest, randArray } from "./linalg-fft-reference.ts";
 
 const mm = (a: Array, b: Array): Array => np.matmul(a, b);
 const H = (a: Array): Array => np.conj(np.swapaxes(a, -1, -2));

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, jit, vmap, ShapeError, DTypeError, ValueError, type Array } from "linax-ts";
 import { assertClose, checkVmap, checkJit, toFlat } from "@linax-ts/testing";
-import { alignColumns, dec, flatCM, hCM, loadRef, matmulCM, toCM, type Enc } from "./linalg-fft-testutil.ts";
+import { alignColumns, dec, flatCM, hCM, loadRef, matmulCM, toCM, type Enc } from "./linalg-fft-reference.ts";
 
 const ref = loadRef("linalg");
 const E = (c: string, k: string): Array => dec(ref[c][k] as Enc);

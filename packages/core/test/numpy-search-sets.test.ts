@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, jit, vmap, ConcretizationError, ShapeError, ValueError, type Array } from "linax-ts";
 import { assertEqualArray, checkJit, checkVmap } from "@linax-ts/testing";
-import { checkCase, inputs } from "./numpy-reference-testutil.ts";
+import { checkCase, inputs } from "./numpy-reference-cases.ts";
 
 const i32 = (v: number[]) => np.array(v, { dtype: "int32" });
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { np, jit, vmap, grad, ConcretizationError, DTypeError, ShapeError, ValueError, type Array } from "linax-ts";
 type QuantileMethod = np.QuantileMethod;
 import { assertClose, assertEqualArray, checkGrads, checkJit, checkVmap } from "@linax-ts/testing";
-import { caseNames, checkCase, inputs } from "./numpy-reference-testutil.ts";
+import { caseNames, checkCase, inputs } from "./numpy-reference-cases.ts";
 
 const METHODS: QuantileMethod[] = ["linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf", "hazen", "weibull", "median_unbiased", "normal_unbiased"];
 
