@@ -32,7 +32,7 @@ function assertSame(got: ArrayLike<number>, want: ArrayLike<number>, what: strin
   for (let i = 0; i < want.length; i++) if (!sameBits(got[i], want[i])) assert.fail(`${what}: element ${i}: routine ${got[i]}, reference ${want[i]}`);
 }
 
-function values(dtype: DType, shape: number[], r: () => number): Array {
+function values(dtype: DType, shape: readonly number[], r: () => number): Array {
   const size = shape.reduce((a, b) => a * b, 1);
   const n = dtype === "complex64" ? 2 * size : size;
   const f = Float64Array.from({ length: n }, () => (dtype === "bool" ? (r() < 0.5 ? 1 : 0) : dtype === "uint32" ? Math.floor(r() * 2 ** 32) : dtype === "int32" ? Math.floor(r() * 2 ** 32) - 2 ** 31 : 4 * r() - 2));
@@ -64,11 +64,11 @@ function cases(shape: number[], dtype: DType, r: () => number): Case[] {
   for (let axis = 0; axis < nd; axis++) {
     if (shape[axis] === 0) continue; // a collapsed axis needs slice size 1
     // take(op, idx, axis): out = [pre, idx batch..., post].
-    const offsetDims = [...Array.from({ length: axis }, (_, i) => i), ...Array.from({ length: nd - axis - 1 }, (_, i) => axis + B.length + i)];
+    const offsetDims = [...globalThis.Array.from({ length: axis }, (_, i) => i), ...globalThis.Array.from({ length: nd - axis - 1 }, (_, i) => axis + B.length + i)];
     const dn = { offsetDims, collapsedSliceDims: [axis], startIndexMap: [axis], operandBatchingDims: [], startIndicesBatchingDims: [] };
     out.push({ what: `take axis ${axis}`, op, idx: indices([...B, 1], shape[axis] - 1, r, r() < 0.3 ? "uint32" : "int32"), dn, sliceSizes: shape.map((s, i) => (i === axis ? 1 : s)) });
     // takeAlongAxis: every other axis a batching dim; out has the operand's rank.
-    const others = Array.from({ length: nd }, (_, i) => i).filter((i) => i !== axis);
+    const others = globalThis.Array.from({ length: nd }, (_, i) => i).filter((i) => i !== axis);
     const ishape = shape.map((s, i) => (i === axis ? 1 + Math.floor(r() * 3) : s));
     out.push({
       what: `takeAlongAxis axis ${axis}`,
@@ -80,9 +80,9 @@ function cases(shape: number[], dtype: DType, r: () => number): Case[] {
   }
   if (nd >= 2 && shape[0] > 0 && shape[1] > 0) {
     // Rows picked by a 2-entry index (axes 0 and 1 collapsed), and partial windows on [last, 0].
-    out.push({ what: "2-entry index, rows", op, idx: indices([B[0], 2], Math.min(shape[0], shape[1]) - 1, r), dn: { offsetDims: Array.from({ length: nd - 2 }, (_, i) => 1 + i), collapsedSliceDims: [0, 1], startIndexMap: [0, 1], operandBatchingDims: [], startIndicesBatchingDims: [] }, sliceSizes: shape.map((s, i) => (i < 2 ? 1 : s)) });
+    out.push({ what: "2-entry index, rows", op, idx: indices([B[0], 2], Math.min(shape[0], shape[1]) - 1, r), dn: { offsetDims: globalThis.Array.from({ length: nd - 2 }, (_, i) => 1 + i), collapsedSliceDims: [0, 1], startIndexMap: [0, 1], operandBatchingDims: [], startIndicesBatchingDims: [] }, sliceSizes: shape.map((s, i) => (i < 2 ? 1 : s)) });
     const ss = shape.map((s) => Math.min(s, 1 + Math.floor(r() * 2)));
-    out.push({ what: "2-entry index, partial windows", op, idx: indices([B[0], B[1], 2], Math.min(...shape), r), dn: { offsetDims: Array.from({ length: nd }, (_, i) => 2 + i), collapsedSliceDims: [], startIndexMap: [nd - 1, 0], operandBatchingDims: [], startIndicesBatchingDims: [] }, sliceSizes: ss });
+    out.push({ what: "2-entry index, partial windows", op, idx: indices([B[0], B[1], 2], Math.min(...shape), r), dn: { offsetDims: globalThis.Array.from({ length: nd }, (_, i) => 2 + i), collapsedSliceDims: [], startIndexMap: [nd - 1, 0], operandBatchingDims: [], startIndicesBatchingDims: [] }, sliceSizes: ss });
   }
   return out;
 }
