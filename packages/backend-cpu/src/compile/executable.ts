@@ -48,7 +48,9 @@ export class CpuExecutable implements Executable {
   }
 
   #compile(fastMath: boolean): Compiled {
-    const { jaxpr, consts } = compile.inlineCalls(this.jaxpr);
+    const inlined = compile.inlineCalls(this.jaxpr);
+    const jaxpr = compile.rewriteComplexDots(inlined.jaxpr);
+    const consts = inlined.consts;
     const program = compile.buildProgram(jaxpr);
     const plan = compile.planBuffers(program);
     const kernelSteps = program.steps.flatMap((s) => (s.kind === "kernel" ? [s.kernel] : []));

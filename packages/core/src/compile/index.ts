@@ -8,3 +8,4 @@ export { printKernel, loadedBuffers, countOps, scalarTypeOf, type Kernel, type E
 export { coefficientOf, mentions, range, print as printIndex, type Linear, type Atom } from "./index-expr.ts";
 export { inlineCalls, INLINED } from "./inline.ts";
 export { getLowering, loweredPrimitives } from "./lowering.ts";
+export { rewriteComplexDots } from "./complex-dots.ts";
