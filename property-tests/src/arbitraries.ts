@@ -80,6 +80,9 @@ function elements(dtype: DType, opts: ArrayOptions, n: number): fc.Arbitrary<num
       return arr(fc.integer({ min: Math.max(0, Math.ceil(min ?? 0)), max: Math.floor(max ?? 20) }));
     case "complex64":
     case "float32":
+    case "float16":
+    case "bfloat16":
+      // float32 values; a half array rounds them (np.array).
       return arr(floats(min ?? -3, max ?? 3));
   }
 }

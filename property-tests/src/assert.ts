@@ -1,6 +1,6 @@
 /** Assertions on arrays for tests: values (with tolerances), shapes, dtypes. */
 import assert from "node:assert/strict";
-import { Array, type DType, type NestedList } from "@linax-ts/core";
+import { Array, decodeHostValues, type DType, type NestedList } from "@linax-ts/core";
 
 export interface CloseOptions {
   rtol?: number;
@@ -17,9 +17,9 @@ function flattenList(x: unknown, out: number[]): void {
   else out.push(x as number);
 }
 
-/** Flat numbers of an array (complex interleaved) or nested list. */
+/** Flat numbers of an array (complex interleaved; float16/bfloat16 as their values) or nested list. */
 export function toFlat(x: Array | NestedList | ArrayLike<number>): number[] {
-  if (x instanceof Array) return globalThis.Array.from(x.dataSync() as ArrayLike<number>);
+  if (x instanceof Array) return globalThis.Array.from(decodeHostValues(x.dataSync(), x.dtype) as ArrayLike<number>);
   if (typeof x === "number" || typeof x === "boolean") return [Number(x)];
   if (ArrayBuffer.isView(x)) return globalThis.Array.from(x as ArrayLike<number>);
   const out: number[] = [];

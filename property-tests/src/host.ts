@@ -4,14 +4,14 @@
  * never depends on the primitives it is checking (a broken `slice` or `concatenate` must not be
  * able to make its own vmap test pass).
  */
-import { Array, np, type DType } from "@linax-ts/core";
+import { Array, decodeHostValues, np, type DType } from "@linax-ts/core";
 
 /** Numbers per element in host storage: complex64 is stored as interleaved (re, im) pairs. */
 export const widthOf = (dtype: DType): number => (dtype === "complex64" ? 2 : 1);
 
-/** The flat host values of a concrete array (complex interleaved), as float64 numbers. */
+/** The flat host values of a concrete array (complex interleaved; halves decoded), as float64 numbers. */
 export function hostValues(a: Array): number[] {
-  return globalThis.Array.from(a.dataSync() as ArrayLike<number>);
+  return globalThis.Array.from(decodeHostValues(a.dataSync(), a.dtype) as ArrayLike<number>);
 }
 
 /** A concrete array of `dtype` and `shape` from flat host values (complex interleaved). */
@@ -23,6 +23,10 @@ export function fromValues(values: ArrayLike<number>, shape: readonly number[], 
     case "complex64":
       typed = new Float32Array(n);
       break;
+    case "float16":
+    case "bfloat16":
+      // The values as JS numbers (np.array rounds each to the half dtype).
+      return np.reshape(np.array(globalThis.Array.from(values), { dtype }), [...shape]);
     case "int32":
       typed = new Int32Array(n);
       break;

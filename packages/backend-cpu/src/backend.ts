@@ -11,7 +11,7 @@ import { CpuExecutable } from "./compile/executable.ts";
 import { fastRoutine } from "./compile/routine-table.ts";
 import { runEagerCompiled } from "./compile/eager-programs.ts";
 
-const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : 4) * size;
+const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : dtype === "float16" || dtype === "bfloat16" ? 2 : 4) * size;
 
 export class CpuBuffer implements DeviceBuffer {
   /** JS storage, or null when the bytes are in the heap (or the buffer was disposed). */

@@ -7,7 +7,7 @@
  * pipeline serves one (primitive, shapes, params) signature — the cache key is the source.
  * Passes that differ only in a few numbers (sort's merge stages, loops) pass them as uniforms.
  */
-import { stridesOf, type DType } from "@linax-ts/core";
+import { halfBitsFromNumber, stridesOf, type DType } from "@linax-ts/core";
 import { storageType } from "./storage.ts";
 
 /** A buffer a pass binds: the primitive's i-th input or output, or the kernel's i-th scratch buffer. */
@@ -147,6 +147,10 @@ export function literal(dtype: DType, v: number): string {
       return v !== 0 ? "1u" : "0u";
     case "complex64":
       return `vec2<f32>(${f32(v)}, 0.0f)`;
+    case "float16":
+    case "bfloat16":
+      // Stored as the 16-bit pattern in a u32 (storage.ts).
+      return u32(halfBitsFromNumber(dtype, v));
   }
 }
 

@@ -47,6 +47,9 @@ function sample(rand: () => number, dtype: DType, shape: readonly number[], pool
       return typedArr(vals(() => (rand() < 0.5 ? 1 : 0)), dtype, shape);
     case "complex64":
       return lax.complex(sample(rand, "float32", shape), sample(rand, "float32", shape));
+    case "float16":
+    case "bfloat16":
+      return lax.convertElementType(sample(rand, "float32", shape, pool), dtype);
   }
 }
 

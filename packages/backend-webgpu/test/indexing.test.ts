@@ -40,6 +40,9 @@ function randArray(rand: () => number, dtype: DType, shape: readonly number[], s
       return np.reshape(np.array(Uint32Array.from({ length: n }, () => (small ? Math.floor(rand() * 7) : Math.floor(rand() * 2 ** 32))), { dtype }), sh);
     case "bool":
       return np.reshape(np.array(Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0)), { dtype }), sh);
+    case "float16":
+    case "bfloat16":
+      return np.reshape(np.array(Float32Array.from({ length: n }, float), { dtype }), sh);
     case "complex64":
       return lax.complex(randArray(rand, "float32", shape, small), randArray(rand, "float32", shape, small));
   }

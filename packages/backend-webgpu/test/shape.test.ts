@@ -30,6 +30,9 @@ function randArray(rand: () => number, dtype: DType, shape: readonly number[]): 
       return np.reshape(np.array(Uint32Array.from({ length: n }, () => Math.floor(rand() * 2 ** 32)), { dtype }), sh);
     case "bool":
       return np.reshape(np.array(Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0)), { dtype }), sh);
+    case "float16":
+    case "bfloat16":
+      return np.reshape(np.array(floats(), { dtype }), sh);
     case "complex64":
       return lax.complex(np.reshape(np.array(floats()), sh), np.reshape(np.array(floats()), sh));
   }

@@ -36,6 +36,9 @@ function pool(rand: () => number, dtype: DType, shape: readonly number[], spread
       return np.reshape(np.array(Uint8Array.from(pick([0, 1])), { dtype }), sh);
     case "complex64":
       return lax.complex(pool(rand, "float32", shape, spread), pool(rand, "float32", shape, spread));
+    case "float16":
+    case "bfloat16":
+      return np.reshape(np.array(Float32Array.from(pick(FLOATS)), { dtype }), sh);
   }
 }
 

@@ -24,7 +24,7 @@ for (const dtype of DTYPES) {
   test(`gather rows with fill / clip and the default fill value (${dtype})`, () => {
     const x = mk(dtype, [1, 2, 0, 4, 5, 6]).reshape(3, 2);
     const i = idx([[2], [0], [3], [-1]]);
-    const fill: Record<DType, number[]> = { float32: [NaN, NaN], int32: [-2147483648, -2147483648], uint32: [4294967295, 4294967295], bool: [1, 1], complex64: [NaN, 0, NaN, 0] };
+    const fill: Record<DType, number[]> = { float32: [NaN, NaN], int32: [-2147483648, -2147483648], uint32: [4294967295, 4294967295], bool: [1, 1], complex64: [NaN, 0, NaN, 0], float16: [NaN, NaN], bfloat16: [NaN, NaN] };
     const got = toFlat(lax.gather(x, i, ROWS, [1, 2], { mode: "fill" }));
     const want = [...flatOf(dtype, [5, 6, 1, 2]), ...fill[dtype], ...fill[dtype]];
     assert.equal(got.length, want.length);

@@ -8,13 +8,14 @@
  * array stores wrapping modulo 2^32, which gives int32/uint32 overflow its two's-complement
  * meaning; products use Math.imul because a float64 product of two 32-bit integers is inexact.
  */
-import { NotImplementedError } from "@linax-ts/core";
+import { NotImplementedError, isHalf } from "@linax-ts/core";
 import type { DType, ShapedArray, TypedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { alloc } from "./strided-index.ts";
 import type { C } from "./complex-pair.ts";
 import { cdiv, cexp, clog, cmul, ccos, csin, ctanh } from "./elementwise-complex.ts";
 import { logF32 } from "./special.ts";
+import { convertHalf } from "./convert-half.ts";
 
 type Params = Readonly<Record<string, unknown>>;
 /** Real/integer/bool elementwise function; gets the input dtype and the primitive's params. */
@@ -185,6 +186,7 @@ registerKernel("convertElementType", ([x], [xa], [oa]) => {
   const from = xa.dtype;
   const to = oa.dtype;
   const n = xa.size;
+  if (isHalf(from) || isHalf(to)) return [convertHalf(x, from, to, n, castValue)];
   if (from === "complex64" && to === "complex64") out.set(x as never);
   else if (from === "complex64" && to === "bool") for (let i = 0; i < n; i++) out[i] = x[2 * i] !== 0 || x[2 * i + 1] !== 0 ? 1 : 0;
   else if (from === "complex64") for (let i = 0; i < n; i++) out[i] = castValue(x[2 * i], to, "float32");

@@ -31,8 +31,8 @@ function canShare(): boolean {
   }
 }
 
-type ViewCtor = Float32ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
-const ctorOf = (d: DType): ViewCtor => (d === "float32" || d === "complex64" ? Float32Array : d === "int32" ? Int32Array : d === "uint32" ? Uint32Array : Uint8Array);
+type ViewCtor = Float32ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor;
+const ctorOf = (d: DType): ViewCtor => (d === "float32" || d === "complex64" ? Float32Array : d === "int32" ? Int32Array : d === "uint32" ? Uint32Array : d === "float16" || d === "bfloat16" ? Uint16Array : Uint8Array);
 
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;

@@ -5,6 +5,7 @@
  * CPU's Math.min/max and JS comparisons whatever the device assumes about non-finite floats.
  */
 import type { DType } from "@linax-ts/core";
+import { halfUnreachable } from "../storage.ts";
 import { WGSL_EXACT } from "./wgsl-lib.ts";
 
 export type Combine = "set" | "add" | "mul" | "min" | "max";
@@ -42,6 +43,9 @@ export function combineExpr(kind: Exclude<Combine, "set">, dtype: DType): string
       if (kind === "mul") return "a * b";
       return dtype === "uint32" ? `${kind}(a, b)` : `bitcast<u32>(${kind}(bitcast<i32>(a), bitcast<i32>(b)))`;
     }
+    case "float16":
+    case "bfloat16":
+      return halfUnreachable("scatter combine", dtype);
     case "bool":
       // numpy's bool arithmetic, as the CPU kernel: + and max are or, × and min are and.
       return kind === "add" || kind === "max" ? "a | b" : "a & b";

@@ -17,7 +17,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 /** JAX's default fill values (NaN for inexact, the extreme integer, true for bool) unless given. */
 function fillLiteral(a: ShapedArray, v: number | null): string {
   if (v !== null) return wordLiteral(a.dtype, v);
-  const defaults = { float32: NaN, complex64: NaN, int32: -2147483648, uint32: 4294967295, bool: 1 };
+  const defaults = { float32: NaN, complex64: NaN, float16: NaN, bfloat16: NaN, int32: -2147483648, uint32: 4294967295, bool: 1 };
   return wordLiteral(a.dtype, defaults[a.dtype]);
 }
 

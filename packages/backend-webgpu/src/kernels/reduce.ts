@@ -18,7 +18,7 @@
 import type { DType, lax, ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { literal, type Binding, type Pass, type Program } from "../program.ts";
-import { storageType } from "../storage.ts";
+import { halfUnreachable, storageType } from "../storage.ts";
 import { WGSL_COMPLEX } from "./wgsl-lib.ts";
 import { foldGroups, INF, mergeDims, nextPow2, NINF, offsetExpr, WGSL_ISNAN } from "./reduce-plan.ts";
 
@@ -63,6 +63,9 @@ const lowest = (dt: DType, max: boolean): string => {
       return max ? "0u" : "0xffffffffu";
     case "bool":
       return max ? "0u" : "1u";
+    case "float16":
+    case "bfloat16":
+      return halfUnreachable("reduce", dt);
   }
 };
 

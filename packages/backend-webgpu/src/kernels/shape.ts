@@ -12,7 +12,7 @@
  * arithmetic is u32; terms with negative strides (rev) wrap modulo 2^32, and since the final
  * index is in range, the wrapped sum is the right one.
  */
-import type { BroadcastInDimParams, DType, ShapedArray, TransposeParams } from "@linax-ts/core";
+import { halfBitsFromNumber, type BroadcastInDimParams, type DType, type ShapedArray, type TransposeParams } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { simpleProgram, strides, unravel, type BufferDecl, type Program } from "../program.ts";
 
@@ -39,6 +39,10 @@ export function wordLiteral(dtype: DType, v: number): string {
       return v !== 0 ? "1u" : "0u";
     case "complex64":
       return `vec2<u32>(${Number.isNaN(v) ? 0x7fc00000 : f32Bits(v)}u, 0u)`;
+    case "float16":
+    case "bfloat16":
+      // The 16-bit pattern core stores for v (storage.ts: one per u32).
+      return `${halfBitsFromNumber(dtype, v)}u`;
   }
 }
 

@@ -9,6 +9,7 @@
  * stable sort, bit-identical to the CPU kernel.
  */
 import type { DType } from "@linax-ts/core";
+import { halfUnreachable } from "../storage.ts";
 
 /** How many u32 words one element of a key of `dtype` encodes to. */
 export const keyWords = (dtype: DType): number => (dtype === "complex64" ? 2 : 1);
@@ -41,6 +42,9 @@ export function encodeWords(dtype: DType, v: string): string[] {
     case "uint32":
     case "bool":
       return [v];
+    case "float16":
+    case "bfloat16":
+      return halfUnreachable("sort", dtype);
   }
 }
 

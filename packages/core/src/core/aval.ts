@@ -8,18 +8,22 @@ import { fmtShape, prod, shapeEq, type Shape } from "../shape.ts";
  */
 export class ShapedArray {
   readonly shape: readonly number[];
+  #size = -1;
   constructor(
     shape: Shape,
     readonly dtype: DType,
     readonly weakType: boolean = false,
   ) {
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape is some aval's own (every op derives its output aval from its inputs'), and
+    // nobody can change it: share it instead of copying on every eager op.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
   }
   get ndim(): number {
     return this.shape.length;
   }
   get size(): number {
-    return prod(this.shape);
+    if (this.#size < 0) this.#size = prod(this.shape);
+    return this.#size;
   }
   /** Same shape and dtype (weak type ignored, as JAX's jaxpr type check does). */
   equals(o: ShapedArray): boolean {
@@ -33,7 +37,7 @@ export class ShapedArray {
   }
   /** `f32[2,3]`, like JAX's `str_short`. */
   toString(): string {
-    const short: Record<DType, string> = { float32: "f32", int32: "i32", uint32: "u32", bool: "bool", complex64: "c64" };
+    const short: Record<DType, string> = { float32: "f32", int32: "i32", uint32: "u32", bool: "bool", complex64: "c64", float16: "f16", bfloat16: "bf16" };
     return `${short[this.dtype]}${fmtShape(this.shape).replace(/ /g, "")}`;
   }
   /** A stable key for caches (jit signatures). */

@@ -10,6 +10,7 @@ import { Array, type NestedList, type ScalarValue } from "./array.ts";
 import { ShapedArray } from "./aval.ts";
 import type { Backend, DeviceBuffer } from "../backend.ts";
 import type { DType, TypedArray } from "../dtype.ts";
+import { decodeHostValues } from "../half.ts";
 import { UseAfterDisposeError, ValueError } from "../errors.ts";
 import { formatData } from "./format.ts";
 
@@ -103,8 +104,9 @@ function render(data: TypedArray, aval: ShapedArray): string {
 }
 
 /** Host data as nested JS lists (complex as [re, im] pairs, bool as booleans). */
-function nestedList(d: TypedArray, aval: ShapedArray): NestedList {
+function nestedList(data: TypedArray, aval: ShapedArray): NestedList {
   const { shape, dtype } = aval;
+  const d = decodeHostValues(data, dtype); // half bit patterns → values
   let pos = 0;
   const elem = (): NestedList => {
     if (dtype === "complex64") {
@@ -124,7 +126,8 @@ function nestedList(d: TypedArray, aval: ShapedArray): NestedList {
   return rec(0);
 }
 
-function scalarOf(d: TypedArray, dtype: DType): ScalarValue {
+function scalarOf(data: TypedArray, dtype: DType): ScalarValue {
+  const d = decodeHostValues(data, dtype);
   if (dtype === "complex64") return [d[0], d[1]];
   return dtype === "bool" ? d[0] !== 0 : d[0];
 }

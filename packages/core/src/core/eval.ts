@@ -5,7 +5,9 @@ import { ConcreteArray } from "./concrete.ts";
 import { devicePut } from "./device.ts";
 import { checkPrimitiveOutputs, debugChecksOn, withUserFunction } from "./debug-nans.ts";
 import type { Primitive, Params } from "./primitive.ts";
-import { getBackend, type Backend } from "../backend.ts";
+import type { ShapedArray } from "./aval.ts";
+import { getBackend, type Backend, type DeviceBuffer } from "../backend.ts";
+import { computeInFloat32, halfPlan, onReferencePath } from "./half-compute.ts";
 import { NotImplementedError, UseAfterDisposeError, ValueError } from "../errors.ts";
 
 export class EvalTrace extends Trace {
@@ -15,16 +17,40 @@ export class EvalTrace extends Trace {
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
     let concrete = args as readonly ConcreteArray[];
     // Before anything asks for a buffer (placement reads `backend`): name the op and the operand.
-    concrete.forEach((a, i) => {
+    // (Plain loops: this runs once per eager op, and closures and `map` cost there.)
+    const inAvals: ShapedArray[] = new globalThis.Array(concrete.length);
+    for (let i = 0; i < concrete.length; i++) {
+      const a = concrete[i];
       if (a.isDisposed) throw new UseAfterDisposeError(`${prim.name}: operand ${i} (${a.aval.toString()}) was used after dispose()`);
-    });
-    const inAvals = concrete.map((a) => a.aval);
+      inAvals[i] = a.aval;
+    }
     const outAvals = prim.rules.abstractEval(inAvals, params);
+    // float16/bfloat16 compute in float32 (half-compute.ts says why here).
+    const half = halfPlan(prim, inAvals, outAvals, params);
+    if (half === "upcast") return computeInFloat32(prim, concrete, params, outAvals, (p, a, pr) => this.processPrimitive(p, a, pr));
+    if (half === "reference") return onReferencePath(() => this.run(prim, concrete, params, inAvals, outAvals));
+    return this.run(prim, concrete, params, inAvals, outAvals);
+  }
+  private run(prim: Primitive, args: readonly ConcreteArray[], params: Params, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Array[] {
+    let concrete = args;
     const backend = concrete.length > 0 ? placement(prim.name, concrete) : getBackend();
-    if (concrete.some((a) => a.backend !== backend)) concrete = concrete.map((a) => devicePut(a, backend.name) as ConcreteArray);
-    const bufs = backend.execute(prim, concrete.map((a) => a.buffer), inAvals, outAvals, params);
+    const inBufs: DeviceBuffer[] = new globalThis.Array(concrete.length);
+    let moved = false;
+    for (let i = 0; i < concrete.length; i++) {
+      const buf = concrete[i].buffer;
+      inBufs[i] = buf;
+      if (buf.backend !== backend) moved = true;
+    }
+    if (moved) {
+      concrete = concrete.map((a) => devicePut(a, backend.name) as ConcreteArray);
+      for (let i = 0; i < concrete.length; i++) inBufs[i] = concrete[i].buffer;
+    }
+    const bufs = backend.execute(prim, inBufs, inAvals, outAvals, params);
     let outs: Array[] | undefined;
-    if (bufs !== undefined) outs = bufs.map((b, i) => new ConcreteArray(b, outAvals[i]));
+    if (bufs !== undefined) {
+      outs = new globalThis.Array(bufs.length);
+      for (let i = 0; i < bufs.length; i++) outs[i] = new ConcreteArray(bufs[i], outAvals[i]);
+    }
     else if (prim.rules.impl !== undefined) {
       const impl = prim.rules.impl;
       // Under the debug flags, primitives interpreted inside a jitted function report its name.
@@ -47,7 +73,9 @@ export class EvalTrace extends Trace {
  */
 function placement(op: string, args: readonly ConcreteArray[]): Backend {
   const first = args[0].backend;
-  if (args.every((a) => a.backend === first)) return first;
+  let same = true;
+  for (let i = 1; i < args.length && same; i++) same = args[i].backend === first;
+  if (same) return first;
   const devices = [...new Set(args.map((a) => a.backend).filter((b) => b.syncReads === false))];
   if (devices.length === 1) return devices[0];
   const names = [...new Set(args.map((a) => a.backend.name))].join(" and ");

@@ -1,5 +1,6 @@
 /** numpy-like printing of array contents (used by `toString()` on concrete arrays). */
-import type { DType, TypedArray } from "../dtype.ts";
+import type { DType, HalfDType, TypedArray } from "../dtype.ts";
+import { halfBitsFromNumber, decodeHostValues } from "../half.ts";
 
 function fmtFloat(v: number): string {
   if (Number.isNaN(v)) return "nan";
@@ -10,8 +11,25 @@ function fmtFloat(v: number): string {
   return String(Number(v.toPrecision(8)));
 }
 
+/**
+ * A half value with the fewest significant digits that round back to the same half (numpy's
+ * float16 repr: `0.1`, not float32's `0.099975586`).
+ */
+function shortestHalf(v: number, dtype: HalfDType): number {
+  if (!Number.isFinite(v) || v === 0) return v;
+  const bits = halfBitsFromNumber(dtype, v);
+  for (let p = 1; p < 9; p++) {
+    const s = Number(v.toPrecision(p));
+    if (halfBitsFromNumber(dtype, s) === bits) return s;
+  }
+  return v;
+}
+
 function fmtElem(data: TypedArray, dtype: DType, i: number): string {
   switch (dtype) {
+    case "float16":
+    case "bfloat16":
+      return fmtFloat(shortestHalf(data[i], dtype));
     case "bool":
       return data[i] ? "True" : "False";
     case "float32":
@@ -30,6 +48,7 @@ function fmtElem(data: TypedArray, dtype: DType, i: number): string {
 /** Render nested brackets with numpy's alignment: `[[1., 2.],\n [3., 4.]]`. */
 export function formatData(data: TypedArray, shape: readonly number[], dtype: DType, indent: number): string {
   const size = shape.reduce((a, b) => a * b, 1);
+  data = decodeHostValues(data, dtype); // half bit patterns → values
   const elems: string[] = [];
   for (let i = 0; i < size; i++) elems.push(fmtElem(data, dtype, i));
   const width = Math.max(0, ...elems.map((e) => e.length));

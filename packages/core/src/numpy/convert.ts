@@ -3,7 +3,8 @@ import { Array, type ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { fromHost } from "../core/concrete.ts";
 import { getBackend } from "../backend.ts";
-import { allocTyped, isDType, isInexact, type DType, type TypedArray } from "../dtype.ts";
+import { allocTyped, isDType, isHalf, isInexact, type DType, type HalfDType, type TypedArray } from "../dtype.ts";
+import { halfBitsFromNumber } from "../half.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { convertElementType } from "../primitives/convert.ts";
 
@@ -27,6 +28,16 @@ function typedDType(x: TypedArray | Float64Array | Int8Array | Int16Array | Uint
   if (x instanceof Uint32Array || x instanceof Uint16Array || x instanceof Uint8ClampedArray) return "uint32";
   if (x instanceof Uint8Array) return "uint32";
   return "float32";
+}
+
+/**
+ * float16/bfloat16 storage for JS values (each rounded as numpy / ml_dtypes round a Python float:
+ * half.ts); booleans are 0/1.
+ */
+function halfStorage(dt: HalfDType, values: { readonly length: number; readonly [i: number]: number | boolean }): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = halfBitsFromNumber(dt, Number(values[i]));
+  return out;
 }
 
 export interface ArrayOptions {
@@ -73,7 +84,7 @@ export function array(x: ArrayLike | NdarrayLike, opts: ArrayOptions = {}): Arra
     const shape = [...x.shape];
     const size = shape.reduce((a, b) => a * b, 1);
     const dt = opts.dtype ?? (ArrayBuffer.isView(x.data) ? typedDType(x.data as unknown as TypedArray) : "float32");
-    const data = allocTyped(dt, size);
+    const data = isHalf(dt) ? new Float64Array(size) : allocTyped(dt, size);
     const idx = new globalThis.Array<number>(shape.length).fill(0);
     for (let i = 0; i < size; i++) {
       let off = x.offset;
@@ -84,11 +95,13 @@ export function array(x: ArrayLike | NdarrayLike, opts: ArrayOptions = {}): Arra
         idx[d] = 0;
       }
     }
-    return fromHost(getBackend(), data, new ShapedArray(shape, dt));
+    return fromHost(getBackend(), isHalf(dt) ? halfStorage(dt, data) : (data as TypedArray), new ShapedArray(shape, dt));
   }
   if (ArrayBuffer.isView(x)) {
     const t = x as unknown as TypedArray;
     const dt = opts.dtype ?? typedDType(t);
+    // A typed array's *values* convert (as numpy's np.array(u16, dtype=float16)); bit patterns load with np.frombuffer.
+    if (isHalf(dt)) return fromHost(getBackend(), halfStorage(dt, t), new ShapedArray([t.length], dt));
     const data = allocTyped(dt, dt === "complex64" ? t.length / 2 : t.length);
     if (dt === "bool") for (let i = 0; i < t.length; i++) data[i] = t[i] ? 1 : 0;
     else data.set(t as never);
@@ -99,6 +112,7 @@ export function array(x: ArrayLike | NdarrayLike, opts: ArrayOptions = {}): Arra
   // JS cannot tell 1.0 from 1, so numbers default to float32 (pass { dtype: "int32" } for integers).
   const dt: DType = opts.dtype ?? (kind === "bool" && flat.length > 0 ? "bool" : "float32");
   const size = flat.length;
+  if (isHalf(dt)) return fromHost(getBackend(), halfStorage(dt, flat), new ShapedArray(shape, dt));
   const data = allocTyped(dt, size);
   if (dt === "complex64") flat.forEach((v, i) => (data[2 * i] = v));
   else if (dt === "bool") flat.forEach((v, i) => (data[i] = v ? 1 : 0));
@@ -117,8 +131,8 @@ export function scalarArray(x: number | boolean, dtype?: DType, weak = dtype ===
   const isInt32 = Number.isInteger(x) && !Object.is(x, -0) && (x as number) >= -2147483648 && (x as number) <= 2147483647;
   const kindDType: DType = typeof x === "boolean" ? "bool" : isInt32 ? "int32" : "float32";
   const dt = dtype ?? kindDType;
-  const data = allocTyped(dt, 1);
-  data[0] = typeof x === "boolean" ? (x ? 1 : 0) : x;
+  const data = isHalf(dt) ? halfStorage(dt, [x]) : allocTyped(dt, 1);
+  if (!isHalf(dt)) data[0] = typeof x === "boolean" ? (x ? 1 : 0) : x;
   return fromHost(getBackend(), data, new ShapedArray([], dt, weak));
 }
 

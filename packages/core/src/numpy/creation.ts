@@ -7,7 +7,8 @@ import { Array, type ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { fromHost } from "../core/concrete.ts";
 import { getBackend } from "../backend.ts";
-import { allocTyped, isDType, isInteger, type DType } from "../dtype.ts";
+import { allocTyped, isDType, isHalf, isInteger, type DType } from "../dtype.ts";
+import { halfBitsFromNumber } from "../half.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import * as lax from "../primitives/index.ts";
@@ -38,7 +39,8 @@ function checkDType(op: string, dtype: DType | undefined): void {
 function hostArray(data: { readonly [i: number]: number }, shape: readonly number[], dtype: DType): Array {
   const n = shape.reduce((a, b) => a * b, 1);
   const buf = allocTyped(dtype, n);
-  if (dtype === "complex64") for (let i = 0; i < n; i++) buf[2 * i] = data[i];
+  if (isHalf(dtype)) for (let i = 0; i < n; i++) buf[i] = halfBitsFromNumber(dtype, data[i]);
+  else if (dtype === "complex64") for (let i = 0; i < n; i++) buf[2 * i] = data[i];
   else if (dtype === "bool") for (let i = 0; i < n; i++) buf[i] = data[i] ? 1 : 0;
   else if (isInteger(dtype)) for (let i = 0; i < n; i++) buf[i] = Math.trunc(data[i]);
   else for (let i = 0; i < n; i++) buf[i] = data[i];

@@ -6,7 +6,7 @@
 import type { Array, ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
-import { isComplex, isInteger } from "../dtype.ts";
+import { isComplex, isFloat, isInteger } from "../dtype.ts";
 import { DTypeError } from "../errors.ts";
 import { asArray } from "./convert.ts";
 import { broadcastArgs, promoteArgs } from "./promote.ts";
@@ -27,7 +27,7 @@ function maxAndGap(a: Array, b: Array): [Array, Array, Array] {
  * infinities and NaNs go through x1 + x2).
  */
 export const logaddexp = floatBinary("logaddexp", (a, b) => {
-  requireDType("logaddexp", a, ["float32"]);
+  requireDType("logaddexp", a, ["float32", "float16", "bfloat16"]);
   const [amax, delta, negAbs] = maxAndGap(a, b);
   const r = lax.add(amax, lax.log1p(lax.exp(negAbs)));
   return lax.select(lax.ne(delta, delta), lax.add(a, b), r);
@@ -35,7 +35,7 @@ export const logaddexp = floatBinary("logaddexp", (a, b) => {
 
 /** log2(2^x1 + 2^x2) without overflow: max + log1p(2^−|x1 − x2|)/ln 2. */
 export const logaddexp2 = floatBinary("logaddexp2", (a, b) => {
-  requireDType("logaddexp2", a, ["float32"]);
+  requireDType("logaddexp2", a, ["float32", "float16", "bfloat16"]);
   const [amax, delta, negAbs] = maxAndGap(a, b);
   const r = lax.add(amax, lax.div(lax.log1p(lax.exp2(negAbs)), k(a, Math.LN2)));
   return lax.select(lax.ne(delta, delta), lax.add(a, b), r);
@@ -47,7 +47,7 @@ function nanIgnoring(name: string, greater: boolean): (x1: ArrayLike, x2: ArrayL
     if (isComplex(a.dtype)) throw new DTypeError(`np.${name}: complex64 is not supported`);
     const pick = greater ? lax.gt(a, b) : lax.lt(a, b);
     // x1 wins where it is strictly better or x2 is NaN (JAX's rule; ties go to x2).
-    const useA = a.dtype === "float32" ? lax.bitwiseOr(pick, lax.ne(b, b)) : pick;
+    const useA = isFloat(a.dtype) ? lax.bitwiseOr(pick, lax.ne(b, b)) : pick;
     return lax.select(useA, a, b);
   };
 }

@@ -41,3 +41,4 @@ export * from "./joining-splitting.ts";
 export * from "./rotation-selection.ts";
 export * from "./array-api.ts";
 export * from "./vectorize.ts";
+export * from "./dtype-info.ts";

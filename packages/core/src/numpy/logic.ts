@@ -7,7 +7,7 @@ import * as lax from "../primitives/index.ts";
 import { asArray } from "./convert.ts";
 import { broadcastArgs, prepareBinary, promoteArgs } from "./promote.ts";
 import { binary, k, requireDType } from "./ufunc-wrappers.ts";
-import { isInexact } from "../dtype.ts";
+import { isFloat, isInexact } from "../dtype.ts";
 import { ValueError } from "../errors.ts";
 
 // ------------------------------------------------------------------ comparisons
@@ -122,27 +122,27 @@ export function isnan(x: ArrayLike): Array {
 export function isinf(x: ArrayLike): Array {
   const a = asArray(x);
   if (a.dtype === "complex64") return lax.bitwiseOr(isinf(lax.real(a)), isinf(lax.imag(a)));
-  if (a.dtype !== "float32") return lax.ne(a, a);
+  if (!isFloat(a.dtype)) return lax.ne(a, a);
   return lax.eq(lax.abs(a), k(a, Infinity));
 }
 /** Neither NaN nor ±inf (true for integers). */
 export function isfinite(x: ArrayLike): Array {
   const a = asArray(x);
   if (a.dtype === "complex64") return lax.bitwiseAnd(lax.isFinite(lax.real(a)), lax.isFinite(lax.imag(a)));
-  if (a.dtype !== "float32") return lax.eq(a, a);
+  if (!isFloat(a.dtype)) return lax.eq(a, a);
   return lax.isFinite(a);
 }
 /** x == +inf. */
 export const isposinf = (x: ArrayLike): Array => {
   const a = asArray(x);
-  requireDType("isposinf", a, ["float32", "int32", "uint32", "bool"]);
-  return a.dtype === "float32" ? lax.eq(a, k(a, Infinity)) : lax.ne(a, a);
+  requireDType("isposinf", a, ["float32", "float16", "bfloat16", "int32", "uint32", "bool"]);
+  return isFloat(a.dtype) ? lax.eq(a, k(a, Infinity)) : lax.ne(a, a);
 };
 /** x == -inf. */
 export const isneginf = (x: ArrayLike): Array => {
   const a = asArray(x);
-  requireDType("isneginf", a, ["float32", "int32", "uint32", "bool"]);
-  return a.dtype === "float32" ? lax.eq(a, k(a, -Infinity)) : lax.ne(a, a);
+  requireDType("isneginf", a, ["float32", "float16", "bfloat16", "int32", "uint32", "bool"]);
+  return isFloat(a.dtype) ? lax.eq(a, k(a, -Infinity)) : lax.ne(a, a);
 };
 
 export interface IsCloseOptions {

@@ -6,7 +6,7 @@ import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { asArray } from "./convert.ts";
 import { floatBinary, floatUnary, k, requireDType } from "./ufunc-wrappers.ts";
-import { isInteger } from "../dtype.ts";
+import { isHalf, isInteger } from "../dtype.ts";
 
 // ------------------------------------------------------------------ exponentials and logarithms
 
@@ -93,7 +93,7 @@ function roundingUnary(name: string, f: (x: Array) => Array): (x: ArrayLike) => 
   return (x: ArrayLike): Array => {
     const a = asArray(x);
     if (isInteger(a.dtype) || a.dtype === "bool") return a;
-    requireDType(name, a, ["float32"]);
+    requireDType(name, a, ["float32", "float16", "bfloat16"]);
     return f(a);
   };
 }
@@ -131,8 +131,10 @@ export const around = round;
 /** Whether the sign bit is set (true for -0.0 and negative NaNs). */
 export function signbit(x: ArrayLike): Array {
   const a = asArray(x);
-  requireDType("signbit", a, ["float32", "int32", "uint32", "bool"]);
+  requireDType("signbit", a, ["float32", "float16", "bfloat16", "int32", "uint32", "bool"]);
   if (a.dtype === "int32") return lax.lt(a, k(a, 0));
+  // A half's sign bit is its float32 value's (the conversion is exact, -0 and NaN signs included).
+  if (isHalf(a.dtype)) return signbit(lax.convertElementType(a, "float32"));
   // Unsigned and bool values have no sign bit: all false (x != x is false for them).
   if (a.dtype !== "float32") return lax.ne(a, a);
   const bits = lax.bitcastConvertType(a, "uint32");
@@ -141,7 +143,7 @@ export function signbit(x: ArrayLike): Array {
 
 /** |x| with the sign of y (sign bits included, so copysign(1, -0) = -1). */
 export const copysign = floatBinary("copysign", (a, b) => {
-  requireDType("copysign", a, ["float32"]);
+  requireDType("copysign", a, ["float32", "float16", "bfloat16"]);
   const m = lax.abs(a);
   return lax.select(signbit(b), lax.neg(m), m);
 });

@@ -10,7 +10,7 @@ import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { asArray } from "./convert.ts";
 import { broadcastArgs, prepareBinary, promoteArgs } from "./promote.ts";
-import { isInteger } from "../dtype.ts";
+import { isFloat, isInteger } from "../dtype.ts";
 import { ValueError } from "../errors.ts";
 import { binary, boolToInt, floatBinary, floatUnary, k, requireDType, toInexact } from "./ufunc-wrappers.ts";
 
@@ -37,8 +37,8 @@ export const positive = (x: ArrayLike): Array => asArray(x);
  */
 export function floorDivide(x: ArrayLike, y: ArrayLike): Array {
   const [a, b] = prepareBinary("floorDivide", x, y).map(boolToInt);
-  requireDType("floorDivide", a, ["float32", "int32", "uint32"]);
-  if (a.dtype === "float32") return floatDivmod(a, b)[0];
+  requireDType("floorDivide", a, ["float32", "float16", "bfloat16", "int32", "uint32"]);
+  if (isFloat(a.dtype)) return floatDivmod(a, b)[0];
   const zero = k(b, 0);
   const isZero = lax.eq(b, zero);
   const safe = lax.select(isZero, k(b, 1), b);
@@ -67,7 +67,7 @@ function floatDivmod(x: Array, y: Array): [Array, Array] {
  */
 export function remainder(x: ArrayLike, y: ArrayLike): Array {
   let [a, b] = prepareBinary("remainder", x, y).map(boolToInt);
-  requireDType("remainder", a, ["float32", "int32", "uint32"]);
+  requireDType("remainder", a, ["float32", "float16", "bfloat16", "int32", "uint32"]);
   const zero = k(a, 0);
   if (isInteger(b.dtype)) b = lax.select(lax.eq(b, k(b, 0)), k(b, 1), b);
   const truncMod = lax.rem(a, b);
@@ -80,7 +80,7 @@ export const mod = remainder;
 /** C fmod (the result has the sign of x); integer fmod by zero gives 0 (numpy). */
 export function fmod(x: ArrayLike, y: ArrayLike): Array {
   let [a, b] = prepareBinary("fmod", x, y).map(boolToInt);
-  requireDType("fmod", a, ["float32", "int32", "uint32"]);
+  requireDType("fmod", a, ["float32", "float16", "bfloat16", "int32", "uint32"]);
   if (isInteger(b.dtype)) b = lax.select(lax.eq(b, k(b, 0)), k(b, 1), b);
   // rem(x, 1) = 0 where the divisor was zero.
   return lax.rem(a, b);
@@ -142,7 +142,7 @@ export const absolute = abs;
 /** |x| for real inputs (numpy's fabs): integers become float32. */
 export const fabs = (x: ArrayLike): Array => {
   const a = asArray(x);
-  requireDType("fabs", a, ["float32", "int32", "uint32", "bool"]);
+  requireDType("fabs", a, ["float32", "float16", "bfloat16", "int32", "uint32", "bool"]);
   return lax.abs(toInexact(a));
 };
 /** sign: -1, 0, 1 (NaN for NaN); x/|x| for complex. */
@@ -195,7 +195,7 @@ export function angle(z: ArrayLike, opts: { deg?: boolean } = {}): Array {
 /** sqrt(x² + y²) without overflow, as JAX: the larger magnitude times sqrt(1 + ratio²); inf wins over NaN. */
 export function hypot(x: ArrayLike, y: ArrayLike): Array {
   let [a, b] = broadcastArgs("hypot", promoteArgs(x, y).map(toInexact));
-  requireDType("hypot", a, ["float32"]);
+  requireDType("hypot", a, ["float32", "float16", "bfloat16"]);
   a = lax.abs(a);
   b = lax.abs(b);
   const inf = k(a, Infinity);

@@ -1,6 +1,6 @@
 /** numpy/JAX dtype promotion and broadcasting of operands before binding lax primitives. */
 import type { Array, ArrayLike } from "../core/array.ts";
-import { promoteTypes, promoteWeak, type DType, type WeakKind } from "../dtype.ts";
+import { isFloat, promoteTypes, promoteWeak, type DType, type WeakKind } from "../dtype.ts";
 import { broadcastShapes, shapeEq } from "../shape.ts";
 import { ShapeError } from "../errors.ts";
 import { convertElementType } from "../primitives/convert.ts";
@@ -8,7 +8,7 @@ import { broadcastInDim } from "../primitives/shape-ops.ts";
 import { asArray, scalarArray } from "./convert.ts";
 
 function weakKind(d: DType): WeakKind {
-  return d === "bool" ? "bool" : d === "complex64" ? "complex" : d === "float32" ? "float" : "int";
+  return d === "bool" ? "bool" : d === "complex64" ? "complex" : isFloat(d) ? "float" : "int";
 }
 
 /** The dtype of combining arrays under JAX's rules (weak types adopt the strong operand's dtype). */

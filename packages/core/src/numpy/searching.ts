@@ -9,6 +9,7 @@ import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
 import { ConcretizationError, DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
+import { isFloat } from "../dtype.ts";
 import { asArray } from "./convert.ts";
 import { promoteArgs } from "./promote.ts";
 
@@ -19,7 +20,7 @@ import { promoteArgs } from "./promote.ts";
  */
 export function sortsBefore(x: Array, y: Array): Array {
   const lt = lax.lt(x, y);
-  if (x.dtype !== "float32") return lt;
+  if (!isFloat(x.dtype)) return lt;
   // x < y, or y is NaN and x is not.
   return lax.bitwiseOr(lt, lax.bitwiseAnd(lax.ne(y, y), lax.eq(x, x)));
 }

@@ -9,6 +9,7 @@ import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
 import { ShapeError } from "../errors.ts";
 import { normAxis } from "../shape.ts";
+import { isFloat } from "../dtype.ts";
 import { asArray } from "./convert.ts";
 import { promoteArgs } from "./promote.ts";
 import { flatTrueIndices, resultSize, searchsorted, takeFlat } from "./searching.ts";
@@ -34,7 +35,7 @@ export interface UniqueOptions extends SizeOptions {
 }
 
 const ravel1 = (a: Array): Array => lax.reshape(a, [a.size]);
-const isNan = (a: Array): Array => (a.dtype === "float32" ? lax.ne(a, a) : lax.fullLike(new ShapedArray(a.shape, "bool"), 0));
+const isNan = (a: Array): Array => (isFloat(a.dtype) ? lax.ne(a, a) : lax.fullLike(new ShapedArray(a.shape, "bool"), 0));
 
 /** Elementwise equality with NaN == NaN when `equalNan` (complex: both parts). */
 function same(x: Array, y: Array, equalNan: boolean): Array {

@@ -22,9 +22,10 @@ import { boundaryMask, eqMask, ltMask, shiftAlong } from "./masks-and-shifts.ts"
 import { scalar } from "./helpers.ts";
 
 // Local copies: this module must not read other modules' bindings at load time (import cycles).
-const FLOAT: readonly DType[] = ["float32", "complex64"];
-const NUMERIC: readonly DType[] = ["float32", "complex64", "int32", "uint32"];
-const REAL_NUMERIC: readonly DType[] = ["float32", "int32", "uint32"];
+// float16/bfloat16 accumulate in float32 (core/half-compute.ts) and round each output once.
+const FLOAT: readonly DType[] = ["float32", "complex64", "float16", "bfloat16"];
+const NUMERIC: readonly DType[] = ["float32", "complex64", "int32", "uint32", "float16", "bfloat16"];
+const REAL_NUMERIC: readonly DType[] = ["float32", "int32", "uint32", "float16", "bfloat16"];
 
 export interface CumulativeParams {
   /** The (non-negative) axis to scan along. */
@@ -152,7 +153,7 @@ export const cumminP: Primitive<CumulativeParams> = defineCumulative("cummin", R
 
 // ------------------------------------------------------------------ cumlogsumexp
 
-export const cumlogsumexpP: Primitive<CumulativeParams> = defineCumulative("cumlogsumexp", ["float32"], (x, dx, y, p) => {
+export const cumlogsumexpP: Primitive<CumulativeParams> = defineCumulative("cumlogsumexp", ["float32", "float16", "bfloat16"], (x, dx, y, p) => {
   // dy_i = Σ_{j≤i} exp(x_j − y_i)·dx_j = exp(y_prev − y_i)·dy_prev + exp(x_i − y_i)·dx_i.
   // Both coefficients are ≤ 1, so this is stable where exp(x)·cumsum would overflow.
   const prev = shiftAlong(y, p.axis, p.reverse, -Infinity);

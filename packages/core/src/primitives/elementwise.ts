@@ -25,20 +25,23 @@ import { broadcastInDim } from "./shape-ops.ts";
 
 // ------------------------------------------------------------------ dtype sets
 
-/** float32 and complex64: the dtypes of transcendental ops. */
-const FLOAT: DType[] = ["float32", "complex64"];
-const REAL_FLOAT: DType[] = ["float32"];
+/**
+ * float32 and complex64 (and the half storage dtypes, computed in float32 by core/half-compute.ts):
+ * the dtypes of transcendental ops.
+ */
+const FLOAT: DType[] = ["float32", "complex64", "float16", "bfloat16"];
+const REAL_FLOAT: DType[] = ["float32", "float16", "bfloat16"];
 /** Everything arithmetic works on (not bool, like JAX's `_num`). */
-const NUMERIC: DType[] = ["float32", "complex64", "int32", "uint32"];
-const REAL_NUMERIC: DType[] = ["float32", "int32", "uint32"];
+const NUMERIC: DType[] = ["float32", "complex64", "int32", "uint32", "float16", "bfloat16"];
+const REAL_NUMERIC: DType[] = ["float32", "int32", "uint32", "float16", "bfloat16"];
 /** Dtypes of logical/bitwise ops. */
 const INTLIKE: DType[] = ["int32", "uint32", "bool"];
 const INT: DType[] = ["int32", "uint32"];
 /** Dtypes with a total order (comparisons, max/min, clamp): JAX's `_ordered`. */
-const ORDERED: DType[] = ["float32", "int32", "uint32", "bool"];
+const ORDERED: DType[] = ["float32", "int32", "uint32", "bool", "float16", "bfloat16"];
 /** Signed dtypes (abs): JAX's `_signedint | _float | _complex`. */
-const SIGNED: DType[] = ["float32", "complex64", "int32"];
-const ALL: DType[] = ["float32", "complex64", "int32", "uint32", "bool"];
+const SIGNED: DType[] = ["float32", "complex64", "int32", "float16", "bfloat16"];
+const ALL: DType[] = ["float32", "complex64", "int32", "uint32", "bool", "float16", "bfloat16"];
 
 // ------------------------------------------------------------------ checks and batching
 

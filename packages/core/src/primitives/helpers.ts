@@ -6,7 +6,8 @@ import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { fromHost } from "../core/concrete.ts";
 import { getBackend } from "../backend.ts";
-import { allocTyped, type DType } from "../dtype.ts";
+import { allocTyped, isHalf, type DType } from "../dtype.ts";
+import { halfBitsFromNumber } from "../half.ts";
 import type { BatchDim } from "../core/primitive.ts";
 
 /** A concrete scalar of the given dtype (weakly typed when `weak`). */
@@ -16,7 +17,8 @@ export function scalar(value: number | [number, number], dtype: DType, weak = fa
     const [re, im] = typeof value === "number" ? [value, 0] : value;
     data[0] = re;
     data[1] = im;
-  } else data[0] = typeof value === "number" ? value : value[0];
+  } else if (isHalf(dtype)) data[0] = halfBitsFromNumber(dtype, typeof value === "number" ? value : value[0]);
+  else data[0] = typeof value === "number" ? value : value[0];
   return fromHost(getBackend(), data, new ShapedArray([], dtype, weak));
 }
 

@@ -15,7 +15,7 @@ import { canonAxes, defineReduce, keptAxes, reduceAval, reduceBatchAxes, reduceS
 import { eqMask } from "./masks-and-shifts.ts";
 
 // A local copy: this module must not read other modules' bindings at load time (import cycles).
-const ALL: readonly DType[] = ["float32", "complex64", "int32", "uint32", "bool"];
+const ALL: readonly DType[] = ["float32", "complex64", "int32", "uint32", "bool", "float16", "bfloat16"];
 
 // ------------------------------------------------------------------ reduceMax / reduceMin
 

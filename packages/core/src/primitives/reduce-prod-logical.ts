@@ -13,7 +13,7 @@ import { cumprod } from "./cumulative.ts";
 import { shiftAlong } from "./masks-and-shifts.ts";
 
 // A local copy: this module must not read other modules' bindings at load time (import cycles).
-const NUMERIC: readonly DType[] = ["float32", "complex64", "int32", "uint32"];
+const NUMERIC: readonly DType[] = ["float32", "complex64", "int32", "uint32", "float16", "bfloat16"];
 
 // ------------------------------------------------------------------ reduceProd
 

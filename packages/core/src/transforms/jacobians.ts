@@ -8,7 +8,8 @@ import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { fromHost } from "../core/concrete.ts";
 import { getBackend } from "../backend.ts";
-import { allocTyped, isInexact, type DType } from "../dtype.ts";
+import { allocTyped, isHalf, isInexact, type DType } from "../dtype.ts";
+import { halfBitsFromNumber } from "../half.ts";
 import { DTypeError, ValueError } from "../errors.ts";
 import { treeUnflatten, type TreeDef } from "../tree/pytree.ts";
 import { flattenToArrays } from "../primitives/control/common.ts";
@@ -34,7 +35,8 @@ function basisBlock(total: number, offset: number, shape: readonly number[], dty
   const aval = new ShapedArray([total, ...shape], dtype);
   const data = allocTyped(dtype, aval.size);
   const w = dtype === "complex64" ? 2 : 1;
-  for (let j = 0; j < n; j++) data[((offset + j) * n + j) * w] = 1;
+  const one = isHalf(dtype) ? halfBitsFromNumber(dtype, 1) : 1; // the bits of 1.0 for half dtypes
+  for (let j = 0; j < n; j++) data[((offset + j) * n + j) * w] = one;
   return fromHost(getBackend(), data, aval);
 }
 

@@ -15,11 +15,14 @@
  * and then renamed over the old file (and the directory fsynced), so an interrupted save leaves
  * the previous checkpoint intact, and a file cut short by other means fails the format's checks.
  */
-import { Array, CheckpointError, ShapedArray, ValueError, np, treeFlatten, treeLeavesWithPath, treeUnflatten, type DType } from "@linax-ts/core";
+import { Array, CheckpointError, ShapedArray, ValueError, bfloat16ToNumber, float16ToNumber, np, treeFlatten, treeLeavesWithPath, treeUnflatten, type DType } from "@linax-ts/core";
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type DecodedSafetensor, type SafetensorsDtype, type SafetensorsTensor } from "./safetensors-format.ts";
 
-const TO_ST: Record<DType, SafetensorsDtype> = { float32: "F32", int32: "I32", uint32: "U32", bool: "BOOL", complex64: "C64" };
-const FROM_ST: Partial<Record<SafetensorsDtype, DType>> = { F32: "float32", I32: "int32", U32: "uint32", BOOL: "bool", C64: "complex64" };
+const TO_ST: Record<DType, SafetensorsDtype> = { float32: "F32", int32: "I32", uint32: "U32", bool: "BOOL", complex64: "C64", float16: "F16", bfloat16: "BF16" };
+const FROM_ST: Partial<Record<SafetensorsDtype, DType>> = { F32: "float32", I32: "int32", U32: "uint32", BOOL: "bool", C64: "complex64", F16: "float16", BF16: "bfloat16" };
+
+/** Bytes of one stored scalar (complex64: of each part, for byte-order swaps). */
+const scalarBytes = (d: DType): number => (d === "bool" ? 1 : d === "float16" || d === "bfloat16" ? 2 : 4);
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
@@ -66,8 +69,8 @@ function bytesOf(data: ArrayBufferView, itemsize: number): Uint8Array {
 function tensorOf(name: string, leaf: unknown, data: ArrayBufferView): SafetensorsTensor {
   const a = leaf as Array;
   const dtype = TO_ST[a.dtype];
-  const itemsize = a.dtype === "complex64" ? 4 : a.dtype === "bool" ? 1 : 4;
-  return { name, dtype, shape: [...a.shape], data: bytesOf(data, itemsize) };
+  // float16/bfloat16 data are their 16-bit patterns, written as stored (F16/BF16 in the file).
+  return { name, dtype, shape: [...a.shape], data: bytesOf(data, scalarBytes(a.dtype)) };
 }
 
 function checkLeaves(names: string[], leaves: unknown[], what: string): void {
@@ -115,10 +118,10 @@ function numbersOf(t: DecodedSafetensor): number[] | bigint[] {
         out.push(v.getFloat32(4 * i, true));
         break;
       case "F16":
-        out.push(halfToNumber(v.getUint16(2 * i, true)));
+        out.push(float16ToNumber(v.getUint16(2 * i, true)));
         break;
       case "BF16":
-        out.push(new Float32Array(Uint32Array.of(v.getUint16(2 * i, true) << 16).buffer)[0]);
+        out.push(bfloat16ToNumber(v.getUint16(2 * i, true)));
         break;
       case "I64":
         out.push(Number(v.getBigInt64(8 * i, true)));
@@ -152,24 +155,15 @@ function numbersOf(t: DecodedSafetensor): number[] | bigint[] {
   return out;
 }
 
-function halfToNumber(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f === 0 ? s * Infinity : NaN;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
-
 /** An array from a stored tensor, with exactly the stored bits (copied out of the file buffer). */
 function arrayFromTensor(t: DecodedSafetensor, dtype: DType): Array {
   const copy = t.data.slice();
-  const itemsize = dtype === "bool" ? 1 : 4;
+  const itemsize = scalarBytes(dtype);
   if (!LITTLE_ENDIAN && itemsize > 1) {
     for (let i = 0; i < copy.length; i += itemsize) copy.subarray(i, i + itemsize).reverse();
   }
-  const typed = dtype === "float32" || dtype === "complex64" ? new Float32Array(copy.buffer) : dtype === "int32" ? new Int32Array(copy.buffer) : dtype === "uint32" ? new Uint32Array(copy.buffer) : new Uint8Array(copy.buffer);
-  return np.reshape(np.array(typed, { dtype }), t.shape);
+  // The stored bytes as elements of `dtype` (F16/BF16: the bit patterns themselves, no rounding).
+  return np.reshape(np.frombuffer(copy, { dtype }), t.shape);
 }
 
 function describe(x: { dtype: string; shape: readonly number[] }): string {
