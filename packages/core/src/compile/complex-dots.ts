@@ -8,13 +8,16 @@
  *   zero, so `x·y = complex(x·Re y, x·Im y)` — two real products, or one when both are real;
  * - a product whose every use is `real(·)`: `Re(a·b) = Re a·Re b − Im a·Im b` — two real products
  *   (one when an operand is real), and the imaginary part is never computed.
+ * A promoted operand is `convertElementType(x: float32 → complex64)` or `complex(x, 0)` (the
+ * cotangent of `real` is the latter). Parts of a `complex(re, im)` are read as `re`/`im` directly
+ * (`real(complex(a, b)) = a`), so no copy is made of a part that already exists.
  * The real products have the original dimension numbers; only dtypes change. Results agree with the
  * complex product within the usual f32 accumulation bound for finite operands. Where an operand
  * holds inf or NaN they may differ: the complex product multiplies the promoted zero imaginary
  * parts by it (0·inf = NaN), the real form never forms those terms.
  */
 import { ShapedArray } from "../core/aval.ts";
-import { Jaxpr, JaxprEqn, Var, type Atom } from "../core/jaxpr.ts";
+import { Jaxpr, JaxprEqn, Literal, Var, type Atom } from "../core/jaxpr.ts";
 import type { Primitive } from "../core/primitive.ts";
 import { complexP, imagP, realP } from "../primitives/complex.ts";
 import { convertElementTypeP, type ConvertParams } from "../primitives/convert.ts";
@@ -34,37 +37,61 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
   }
   const isOutput = new Set(jaxpr.outvars.filter((a): a is Var => a instanceof Var));
 
+  /** Whether an atom is all zeros: a zero literal, or a broadcast of one. */
+  const isZero = (a: Atom): boolean => {
+    if (a instanceof Literal) return a.val.aval.size === 1 && a.val.dataSync()[0] === 0;
+    const e = producer.get(a);
+    return e !== undefined && e.prim.name === "broadcastInDim" && isZero(e.inputs[0]);
+  };
   /** The float32 source of an operand promoted to complex64, else null. */
-  const realSource = (a: Atom): Var | null => {
+  const realSource = (a: Atom): Atom | null => {
     if (!(a instanceof Var)) return null;
     const e = producer.get(a);
-    if (e === undefined || e.prim !== convertP) return null;
+    if (e === undefined) return null;
+    if (e.prim === complexP && isZero(e.inputs[1])) return e.inputs[0];
+    if (e.prim !== convertP) return null;
     const src = e.inputs[0];
     return src instanceof Var && src.aval.dtype === "float32" && (e.params as unknown as ConvertParams).newDType === "complex64" ? src : null;
+  };
+  /** real(x) / imag(x) of an existing `complex(re, im)`: that operand; else null. */
+  const existingPart = (x: Atom, prim: Primitive): Atom | null => {
+    const e = x instanceof Var ? producer.get(x) : undefined;
+    return e !== undefined && e.prim === complexP ? e.inputs[prim === realP ? 0 : 1] : null;
   };
 
   const eqns: JaxprEqn[] = [];
   const env = new Map<Var, Atom>();
   /** `real` eqns whose result a rewritten dot now provides directly. */
   const replacedReal = new Set<JaxprEqn>();
+  const parts = new Map<string, Var>();
   let changed = false;
   const read = (a: Atom): Atom => (a instanceof Var ? (env.get(a) ?? a) : a);
   const emit = (prim: Primitive, inputs: Atom[], params: Readonly<Record<string, unknown>>, aval: ShapedArray): Var => {
     const v = new Var(aval);
-    eqns.push(new JaxprEqn(prim, inputs, params, [v]));
+    const e = new JaxprEqn(prim, inputs, params, [v]);
+    eqns.push(e);
+    producer.set(v, e);
     return v;
   };
 
   for (const e of jaxpr.eqns) {
     if (replacedReal.has(e)) continue;
     const out = e.outBinders[0];
+    if (e.prim === realP || e.prim === imagP) {
+      const direct = existingPart(read(e.inputs[0]), e.prim);
+      if (direct !== null && direct.aval.dtype === "float32") {
+        env.set(out, direct);
+        changed = true;
+        continue;
+      }
+    }
     if (e.prim !== dotP || out.aval.dtype !== "complex64") {
       eqns.push(e.inputs.some((a) => read(a) !== a) ? new JaxprEqn(e.prim, e.inputs.map(read), e.params, e.outBinders) : e);
       continue;
     }
     const [a, b] = e.inputs.map(read);
-    const ra = realSource(e.inputs[0]);
-    const rb = realSource(e.inputs[1]);
+    const ra = realSource(a);
+    const rb = realSource(b);
     const uses = users.get(out) ?? [];
     const realOnly = !isOutput.has(out) && uses.length > 0 && uses.every((u) => u.prim === realP);
     if (ra === null && rb === null && !realOnly) {
@@ -75,7 +102,15 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
     const p = e.params as unknown as DotGeneralParams;
     const realParams = { ...p, preferredElementType: null };
     const realAval = new ShapedArray(out.aval.shape, "float32", false);
-    const part = (x: Atom, prim: Primitive): Var => emit(prim, [x], {}, new ShapedArray(x.aval.shape, "float32", x.aval.weakType));
+    const part = (x: Atom, prim: Primitive): Atom => {
+      const direct = existingPart(x, prim);
+      if (direct !== null) return direct;
+      // One extraction per operand and part: weights are read by several products.
+      const key = `${prim.name}:${x instanceof Var ? x.id : "lit"}`;
+      let v = x instanceof Var ? parts.get(key) : undefined;
+      if (v === undefined) parts.set(key, (v = emit(prim, [x], {}, new ShapedArray(x.aval.shape, "float32", x.aval.weakType))));
+      return v;
+    };
     const dot = (x: Atom, y: Atom): Var => emit(dotP, [x, y], realParams, realAval);
     let re: Var;
     let im: Var | null = null;
@@ -98,7 +133,11 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
       // Both operands real: the product is real, promoted back to complex for its users.
       const conv: ConvertParams = { newDType: "complex64", weakType: false };
       eqns.push(new JaxprEqn(convertP, [re], conv as unknown as Readonly<Record<string, unknown>>, [out]));
-    } else eqns.push(new JaxprEqn(complexP, [re, im], {}, [out]));
+    } else {
+      const c = new JaxprEqn(complexP, [re, im], {}, [out]);
+      eqns.push(c);
+      producer.set(out, c);
+    }
   }
   if (!changed) return jaxpr;
   return new Jaxpr(jaxpr.constvars, jaxpr.invars, deadCodeFree(eqns, jaxpr.outvars.map(read)), jaxpr.outvars.map(read));
@@ -106,12 +145,12 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
 
 /** Drop the promotions and part extractions the rewrite left without users (pure ops only). */
 function deadCodeFree(eqns: readonly JaxprEqn[], outvars: readonly Atom[]): JaxprEqn[] {
-  const removable = new Set<Primitive>([convertP, realP, imagP]);
+  const removable = new Set<string>(["convertElementType", "real", "imag", "complex", "broadcastInDim"]);
   const live = new Set<Var>(outvars.filter((a): a is Var => a instanceof Var));
   const kept: JaxprEqn[] = [];
   for (let i = eqns.length - 1; i >= 0; i--) {
     const e = eqns[i];
-    if (removable.has(e.prim) && !e.outBinders.some((v) => live.has(v))) continue;
+    if (removable.has(e.prim.name) && !e.outBinders.some((v) => live.has(v))) continue;
     kept.push(e);
     for (const a of e.inputs) if (a instanceof Var) live.add(a);
   }
