@@ -16,15 +16,55 @@ import { formatData } from "./format.ts";
 
 const finalizer = new FinalizationRegistry<DeviceBuffer>((buf) => buf.backend.dispose(buf));
 
+/*
+ * Registering with a FinalizationRegistry is the dearest step of an eager op on a small array
+ * (about a microsecond: V8 makes a weak cell, and the scavenger cannot free a registered object,
+ * so every one is promoted and left to a full collection). Most eager results are temporaries
+ * disposed a few ops later, so registration is deferred: a new small array waits in `pending`
+ * (held strongly) until the end of the current task, or until PENDING_MAX more arrays were made,
+ * and only the arrays not disposed by then are registered. A forgotten array thus becomes
+ * collectable at most PENDING_MAX array creations (or one task) later than before; large arrays
+ * (above DEFER_MAX_SIZE elements), whose op cost dwarfs the registration, register at once, which
+ * bounds the host memory the queue can hold.
+ */
+const PENDING_MAX = 256;
+const DEFER_MAX_SIZE = 4096;
+let pending: ConcreteArray[] = [];
+let flushQueued = false;
+
+function flushTask(): void {
+  flushQueued = false;
+  flushPending();
+}
+
 export class ConcreteArray extends Array {
   #aval: ShapedArray;
   #buf: DeviceBuffer | null;
+  /** Whether `finalizer` holds this array (registration is deferred; see `pending`). */
+  #registered = false;
 
   constructor(buf: DeviceBuffer, aval: ShapedArray) {
     super();
     this.#aval = aval;
     this.#buf = buf;
-    finalizer.register(this, buf, this);
+    if (aval.size > DEFER_MAX_SIZE) {
+      finalizer.register(this, buf, this);
+      this.#registered = true;
+      return;
+    }
+    pending.push(this);
+    if (pending.length >= PENDING_MAX) flushPending();
+    else if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(flushTask);
+    }
+  }
+  /** @internal Register `a` with the finalizer unless it was disposed meanwhile (see `pending`). */
+  static registerPending(a: ConcreteArray): void {
+    if (a.#buf !== null && !a.#registered) {
+      finalizer.register(a, a.#buf, a);
+      a.#registered = true;
+    }
   }
   get aval(): ShapedArray {
     return this.#aval;
@@ -77,7 +117,7 @@ export class ConcreteArray extends Array {
   }
   dispose(): void {
     if (this.#buf !== null) {
-      finalizer.unregister(this);
+      if (this.#registered) finalizer.unregister(this);
       this.#buf.backend.dispose(this.#buf);
       this.#buf = null;
     }
@@ -96,6 +136,13 @@ export class ConcreteArray extends Array {
     if (this.#buf === null) return `Array(<disposed>, ${this.#aval.toString()})`;
     return render(await this.data(), this.#aval);
   }
+}
+
+/** Register every array still pending with the finalizer (the disposed ones are dropped). */
+function flushPending(): void {
+  const list = pending;
+  pending = [];
+  for (let i = 0; i < list.length; i++) ConcreteArray.registerPending(list[i]);
 }
 
 /** numpy/JAX-style rendering of host data: `Array([1., 2.], dtype=float32)`. */

@@ -158,8 +158,19 @@ export function fullLower(x: Array): Array {
   return x instanceof Tracer ? x.fullLower() : x;
 }
 
+/** The eval trace (stateless, so one instance serves every eager bind). */
+let evalTrace: Trace | undefined;
+
 /** The single entry point for every operation. */
 export function bind(prim: Primitive, args: readonly Array[], params: Params): Array[] {
+  // Eager fast path: no transform is active and no operand is a tracer, so the eval trace runs the
+  // primitive directly (no raising, no lowering: both are the identity on concrete arrays). A dead
+  // tracer among the operands takes the general path, which reports the leak.
+  if (stack.length === 1 && dynamicMain === undefined && prim.rules.axisMain === undefined) {
+    let i = 0;
+    while (i < args.length && !(args[i] instanceof Tracer)) i++;
+    if (i === args.length) return (evalTrace ??= new stack[0].traceType(stack[0])).processPrimitive(prim, args, params);
+  }
   let trace = findTopTrace(args);
   // Collectives are processed at least by the vmap trace of their named axis (see PrimitiveRules.axisMain).
   const axisMain = prim.rules.axisMain?.(params);
