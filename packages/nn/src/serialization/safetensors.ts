@@ -39,8 +39,10 @@ export interface LoadOptions {
   /** Tensors in the file that `like` has no leaf for are an error unless this is false (default true). */
   strict?: boolean;
   /**
-   * Convert other stored dtypes (F64, F16, BF16, I64, U8, ...) to the `like` leaf's dtype instead
-   * of failing (e.g. float64 arrays written by numpy). Default false.
+   * Convert other stored dtypes (F64, I64, U8, ..., or F16/BF16 for a float32 leaf and F32 for a
+   * half one) to the `like` leaf's dtype instead of failing (e.g. float64 arrays written by numpy;
+   * to a half dtype with round-to-nearest-even). F16 and BF16 load into float16/bfloat16 leaves as
+   * they are, bit for bit. Default false.
    */
   cast?: boolean;
 }
