@@ -16,6 +16,7 @@ import { foldGroups } from "./reduce-plan.ts";
 import { axesOffset, compactAxes, contractionProgram, macPlan, zerosProgram, type Axis } from "./dot-plan.ts";
 import { blockedProgram } from "./dot-blocked.ts";
 import { tiledProgram } from "./dot-tiled.ts";
+import { chooseVec4Tuning, vec4Program, vec4Readable, type Vec4Tuning } from "./dot-vec4.ts";
 
 const T = 16;
 
@@ -26,7 +27,7 @@ function freeDims(ndim: number, a: readonly number[], b: readonly number[]): num
 }
 
 /** Which kernel computes a dotGeneral: chosen by shape, or forced (tests compare them). */
-export type DotVariant = "simple" | "blocked" | "tiled";
+export type DotVariant = "simple" | "blocked" | "tiled" | "vec4";
 
 /** Whether the innermost of `axes` (compacted) is contiguous: staging along it coalesces. */
 const innermostContiguous = (axes: readonly Axis[]): boolean => {
@@ -37,11 +38,13 @@ const innermostContiguous = (axes: readonly Axis[]): boolean => {
 registerKernel("dotGeneral", ([xa, ya], [oa], params) => dotGeneralProgram(xa, ya, oa, params as unknown as lax.DotGeneralParams));
 
 /**
- * The dotGeneral program: float32 with both free extents ≥ 128 takes the 128×128 tiles
- * (dot-tiled.ts), other dtypes/shapes with free extents ≥ 32 the 64×64 blocks (dot-blocked.ts),
- * the rest 16×16 tiles. All accumulate each output in increasing k order, so they agree bit for bit.
+ * The dotGeneral program: float32 with both free extents ≥ 64 takes the vec4 register-blocked
+ * kernel (dot-vec4.ts: 128×128 or 64×64 tiles by size), other dtypes/shapes with free extents
+ * ≥ 32 the 64×64 blocks (dot-blocked.ts), the rest 16×16 tiles; "tiled" (the scalar 128×128
+ * kernel, dot-tiled.ts) only when forced. All accumulate each output in increasing k order, so
+ * they agree bit for bit. `tune` forces the vec4 kernel's tile (tests, benchmarks).
  */
-export function dotGeneralProgram(xa: ShapedArray, ya: ShapedArray, oa: ShapedArray, p: lax.DotGeneralParams, force?: DotVariant) {
+export function dotGeneralProgram(xa: ShapedArray, ya: ShapedArray, oa: ShapedArray, p: lax.DotGeneralParams, force?: DotVariant, tune?: Vec4Tuning) {
   const [[lc, rc], [lb, rb]] = [p.contractingDims, p.batchDims];
   const ls = strides(xa.shape);
   const rs = strides(ya.shape);
@@ -60,7 +63,17 @@ export function dotGeneralProgram(xa: ShapedArray, ya: ShapedArray, oa: ShapedAr
   const rAddr = `${axesOffset(axes(ya.shape, rs, rb), "b")} + ${axesOffset(axes(ya.shape, rs, rFree), "j")} + ${axesOffset(axes(ya.shape, rs, rc), "k")}`;
   const shape = { nb, ni, nj, nk };
   const f32 = xa.dtype === "float32" && ya.dtype === "float32" && oa.dtype === "float32";
-  const variant = force ?? (f32 && ni >= 128 && nj >= 128 ? "tiled" : ni >= 32 && nj >= 32 ? "blocked" : "simple");
+  const variant = force ?? (f32 && ni >= 64 && nj >= 64 ? "vec4" : ni >= 32 && nj >= 32 ? "blocked" : "simple");
+  if (variant === "vec4" && f32) {
+    const [lB, lF, lK] = [axes(xa.shape, ls, lb), axes(xa.shape, ls, lFree), axes(xa.shape, ls, lc)];
+    const [rB, rF, rK] = [axes(ya.shape, rs, rb), axes(ya.shape, rs, rFree), axes(ya.shape, rs, rc)];
+    // Stage along whichever axis is contiguous (coalesced reads), as vec4s where aligned.
+    const layout = (bAx: Axis[], fAx: Axis[], kAx: Axis[]) => {
+      const alongK = innermostContiguous(kAx) || !innermostContiguous(fAx);
+      return { alongK, vec4: alongK ? vec4Readable(kAx, [...bAx, ...fAx]) : vec4Readable(fAx, [...bAx, ...kAx]) };
+    };
+    return vec4Program(lAddr, rAddr, shape, layout(lB, lF, lK), layout(rB, rF, rK), tune ?? chooseVec4Tuning(shape));
+  }
   if (variant === "tiled" && f32) {
     const order = { lhsAlongK: innermostContiguous(axes(xa.shape, ls, lc)), rhsAlongK: innermostContiguous(axes(ya.shape, rs, rc)) };
     return tiledProgram(mp, outType, lAddr, rAddr, shape, order);
