@@ -19,4 +19,5 @@ export { softmaxCrossEntropy, softmaxCrossEntropyWithIntegerLabels, sigmoidBinar
 export * as optim from "./optim/index.ts";
 export { prngKey, splitKey, type PRNGKey } from "./random.ts";
 export * from "./layers/index.ts";
+export { callOptions, checkState, isPRNGKey, CALL_OPTION_KEYS } from "./call-options.ts";
 export { saveSafetensors, loadSafetensors, toSafetensorsBytes, toSafetensorsBytesSync, fromSafetensorsBytes, readSafetensorsBytes, SafetensorsError, type SaveOptions, type LoadOptions } from "./serialization/safetensors.ts";

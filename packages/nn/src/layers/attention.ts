@@ -1,6 +1,7 @@
 /** `MultiheadAttention` and `dotProductAttention`, as in `equinox/nn/_attention.py`. */
 import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Module } from "../module.ts";
+import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
 import { softmax } from "../activations.ts";
 import { Dropout } from "./dropout.ts";
@@ -139,8 +140,8 @@ export class MultiheadAttention extends Module {
    * `query` `[qSeq, querySize]`, `keyIn` `[kvSeq, keySize]`, `value` `[kvSeq, valueSize]` →
    * `[qSeq, outputSize]`. Masks: `mask`, `causal`, `keyPaddingMask` (combined with AND).
    */
-  call(query: Array, keyIn: Array, value: Array, opts: MultiheadAttentionCallOptions = {}): Array {
-    checkKeys("MultiheadAttention.call", opts, ["key", "inference", "mask", "causal", "keyPaddingMask"]);
+  call(query: Array, keyIn: Array, value: Array, callOpts?: MultiheadAttentionCallOptions): Array {
+    const opts = callOptions<MultiheadAttentionCallOptions>("MultiheadAttention.call", callOpts, [...CALL_OPTION_KEYS, "mask", "causal", "keyPaddingMask"]);
     const [qSeq] = query.shape;
     const [kvSeq] = keyIn.shape;
     if (value.shape[0] !== kvSeq) throw new ShapeError(`MultiheadAttention: key and value must have the same sequence length; got ${kvSeq} and ${value.shape[0]}`);

@@ -3,7 +3,9 @@
  *
  * Calling convention (equinox's `__call__` as a method): `layer.call(x, opts?)` for stateless
  * layers, `layer.call(x, state, opts?)` → `[y, state]` for stateful ones. `opts.key` provides
- * randomness (Dropout); `opts.inference` overrides a layer's own `inference` field.
+ * randomness (Dropout); `opts.inference` overrides a layer's own `inference` field. Every module
+ * of nn and ssm takes the key this one way (see `call-options.ts`): a key passed positionally
+ * where the options object belongs raises a ValueError instead of being ignored.
  */
 import type { Array } from "@linax-ts/core";
 import { Module } from "../module.ts";

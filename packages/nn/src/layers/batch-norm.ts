@@ -1,6 +1,7 @@
 /** `BatchNorm`, as `equinox.nn.BatchNorm` (stateful; statistics over a named vmap axis). */
 import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { StateIndex, type State } from "../state.ts";
+import { CALL_OPTION_KEYS, callOptions, checkState } from "../call-options.ts";
 import { StatefulLayer, type CallOptions, type FloatDType } from "./base.ts";
 import { checkFloatDType, checkKeys, checkOptionalBoolean, checkOptionalNumber, checkSize } from "../validate.ts";
 
@@ -99,8 +100,9 @@ export class BatchNorm extends StatefulLayer {
   }
 
   /** `x`: shape `[inputSize, ...]` (one example; the batch is the vmapped axis). */
-  call(x: Array, state: State, opts: BatchNormCallOptions = {}): [Array, State] {
-    checkKeys("BatchNorm.call", opts, ["key", "inference", "mask"]);
+  call(x: Array, state: State, callOpts?: BatchNormCallOptions): [Array, State] {
+    checkState("BatchNorm.call", state);
+    const opts = callOptions<BatchNormCallOptions>("BatchNorm.call", callOpts, [...CALL_OPTION_KEYS, "mask"]);
     if (x.ndim === 0 || x.shape[0] !== this.inputSize) throw new ShapeError(`BatchNorm: expected an input of shape [${this.inputSize}, ...]; got [${x.shape.join(", ")}]`);
     const inf = opts.inference ?? this.inference;
     const m = this.momentum;

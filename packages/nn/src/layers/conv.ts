@@ -1,6 +1,7 @@
 /** `Conv`, `Conv1d`, `Conv2d`, as `equinox.nn.Conv` (plus "CAUSAL" padding and padding modes). */
 import { Array, ShapeError, ValueError, lax, np, promoteTypes, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
+import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 import { checkFloatDType, checkKeys, checkOptionalBoolean, checkSize, requireKey } from "../validate.ts";
@@ -112,7 +113,8 @@ export class Conv extends Module {
   }
 
   /** `x`: shape `[inChannels, ...spatial]` → `[outChannels, ...outSpatial]`. */
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     const n = this.numSpatialDims;
     if (x.ndim !== n + 1 || x.shape[0] !== this.inChannels) {
       throw new ShapeError(`Conv: expected an input of shape [${this.inChannels}, ${new globalThis.Array(n).fill("…").join(", ")}] (rank ${n + 1}); got [${x.shape.join(", ")}]`);

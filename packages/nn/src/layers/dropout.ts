@@ -1,6 +1,7 @@
 /** `Dropout`, as `equinox.nn.Dropout`. */
 import { Array, ValueError, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
+import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import type { CallOptions } from "./base.ts";
 import { checkKeys, checkOptionalBoolean } from "../validate.ts";
 
@@ -21,8 +22,8 @@ export class Dropout extends Module {
     this.inference = opts.inference ?? false;
   }
 
-  call(x: Array, opts: CallOptions = {}): Array {
-    checkKeys("Dropout.call", opts, ["key", "inference"]);
+  call(x: Array, callOpts?: CallOptions): Array {
+    const opts = callOptions<CallOptions>("Dropout.call", callOpts, CALL_OPTION_KEYS);
     const inf = opts.inference ?? this.inference;
     if (inf || this.p === 0) return x;
     if (opts.key === undefined) throw new ValueError("Dropout: a `key` is required in training mode (pass { key }, or switch to inference mode with nn.inference(model))");

@@ -1,6 +1,7 @@
 /** `Embedding`, as `equinox.nn.Embedding`. */
 import { Array, DTypeError, ShapeError, ValueError, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
+import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import type { PRNGKey } from "../random.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 import { checkFloatDType, checkKeys, checkSize } from "../validate.ts";
@@ -42,7 +43,8 @@ export class Embedding extends Module {
    * `x`: integer indices of any shape → `[...x.shape, embeddingSize]` (`weight[x]`: negative
    * indices count from the end, out-of-range ones clamp).
    */
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`Embedding: indices must be int32 or uint32; got ${x.dtype}`);
     return np.at(this.weight, x).get({ mode: "clip" });
   }

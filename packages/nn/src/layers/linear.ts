@@ -1,6 +1,7 @@
 /** `Linear` and `Identity`, as `equinox.nn.Linear` / `equinox.nn.Identity`. */
 import { Array, ShapeError, lax, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
+import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
 import type { Initializer } from "../initializers.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
@@ -52,7 +53,8 @@ export class Linear extends Module {
   }
 
   /** `x`: shape `[in]` (or `[]` for "scalar", or `[..., in]`). */
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     let v = x;
     if (this.inFeatures === "scalar") {
       if (x.ndim !== 0) throw new ShapeError(`Linear: with inFeatures "scalar" the input must have shape []; got [${x.shape.join(", ")}]`);
@@ -70,7 +72,8 @@ export class Linear extends Module {
 
 /** Returns its input (a placeholder layer). */
 export class Identity extends Module {
-  call<T>(x: T, _opts?: CallOptions): T {
+  call<T>(x: T, opts?: CallOptions): T {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     return x;
   }
 }

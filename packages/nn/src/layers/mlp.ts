@@ -2,6 +2,7 @@
 import type { Array } from "@linax-ts/core";
 import { np } from "@linax-ts/core";
 import { Module } from "../module.ts";
+import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import { splitKey, type PRNGKey } from "../random.ts";
 import { identity, relu, sigmoid } from "../activations.ts";
 import { Linear } from "./linear.ts";
@@ -65,7 +66,8 @@ export class MLP extends Module {
     this.depth = depth;
   }
 
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     let h = x;
     for (let i = 0; i < this.layers.length - 1; i++) h = this.activation(this.layers[i].call(h));
     return this.finalActivation(this.layers[this.layers.length - 1].call(h));
@@ -84,7 +86,8 @@ export class GLU extends Module {
     this.w2 = new Linear(inDim, outDim, { useBias: opts.useBias ?? true, dtype: opts.dtype, key: k2 });
   }
 
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     return np.multiply(this.w1.call(x), sigmoid(this.w2.call(x)));
   }
 }

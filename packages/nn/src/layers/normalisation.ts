@@ -1,6 +1,7 @@
 /** `LayerNorm`, `RMSNorm`, `GroupNorm`, as in `equinox/nn/_normalisation.py`. */
 import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Module } from "../module.ts";
+import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 import { checkFloatDType, checkKeys, checkOptionalBoolean, checkOptionalNumber, checkSize } from "../validate.ts";
 
@@ -73,7 +74,8 @@ export class LayerNorm extends ShapedNorm {
     super("LayerNorm", shape, opts);
   }
 
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     const axes = normAxes("LayerNorm", x, this.shape);
     const mean = np.mean(x, { axis: axes, keepdims: true });
     const variance = np.maximum(np.var(x, { axis: axes, keepdims: true }), 0);
@@ -87,7 +89,8 @@ export class RMSNorm extends ShapedNorm {
     super("RMSNorm", shape, opts);
   }
 
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     const axes = normAxes("RMSNorm", x, this.shape);
     const ms = np.mean(np.square(x), { axis: axes, keepdims: true });
     return this.affine(np.multiply(lax.rsqrt(np.add(ms, this.eps)), x));
@@ -127,7 +130,8 @@ export class GroupNorm extends Module {
   }
 
   /** `x`: shape `[channels, ...]`. */
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     const c = x.shape[0];
     if (x.ndim === 0 || c % this.groups !== 0 || (this.channels !== null && c !== this.channels)) {
       throw new ShapeError(`GroupNorm: expected an input of shape [${this.channels ?? "channels"}, ...] with channels divisible by ${this.groups}; got [${x.shape.join(", ")}]`);

@@ -2,6 +2,7 @@
 import type { Array } from "@linax-ts/core";
 import { ValueError } from "@linax-ts/core";
 import { Module } from "../module.ts";
+import { CALL_OPTION_KEYS, callOptions, checkState } from "../call-options.ts";
 import { State } from "../state.ts";
 import { splitKey } from "../random.ts";
 import { isStatefulLayer, StatefulLayer, type CallOptions, type Layer } from "./base.ts";
@@ -13,7 +14,8 @@ export class Lambda extends Module {
     super();
     this.fn = fn;
   }
-  call(x: Array, _opts?: CallOptions): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     return this.fn(x);
   }
 }
@@ -37,7 +39,9 @@ export class Sequential extends StatefulLayer {
   call(x: Array, stateOrOpts?: State | CallOptions, maybeOpts?: CallOptions): Array | [Array, State] {
     const withState = stateOrOpts instanceof State;
     let state = withState ? stateOrOpts : undefined;
-    const opts: CallOptions = (withState ? maybeOpts : (stateOrOpts as CallOptions | undefined)) ?? {};
+    if (!withState && maybeOpts !== undefined) checkState("Sequential.call", stateOrOpts);
+    // A key in the second place (seq.call(x, key)) is rejected here, not silently dropped.
+    const opts = callOptions<CallOptions>("Sequential.call", withState ? maybeOpts : (stateOrOpts as CallOptions | undefined), CALL_OPTION_KEYS);
     const keys = opts.key === undefined ? this.layers.map(() => undefined) : splitKey(opts.key, this.layers.length);
     let h = x;
     this.layers.forEach((layer, i) => {
