@@ -56,7 +56,7 @@ type Step = (m: ssm.SSM, os: unknown, x: JaxArray, y: JaxArray, s: nn.State, key
 /** One jitted training step: loss, gradients, adam update. */
 export function makeStep(opt: nn.optim.GradientTransformation<unknown[]>): Step {
   const loss = (m: ssm.SSM, x: JaxArray, y: JaxArray, s: nn.State, key: JaxArray): [JaxArray, nn.State] => {
-    const [logp, s2] = m.callBatch(x, s, key); // vmapped with axis "batch": BatchNorm averages over it
+    const [logp, s2] = m.callBatch(x, s, { key }); // vmapped with axis "batch": BatchNorm averages over it
     return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
   };
   return nn.filterJit((m: ssm.SSM, os: unknown, x: JaxArray, y: JaxArray, s: nn.State, key: JaxArray) => {

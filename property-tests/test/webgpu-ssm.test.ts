@@ -32,8 +32,8 @@ function run(config: ssm.SSMConfig): { out: Array; grads: Array[]; loss: Array }
   const [model, state] = nn.makeWithState(ssm.SSM)(config, random.PRNGKey(3));
   const x = random.normal(random.PRNGKey(4), [B, L, 3]);
   const y = np.array([1, 3], { dtype: "int32" });
-  const [out] = model.callBatch(x, state, random.PRNGKey(5));
-  const loss = (m: ssm.SSM): Array => nn.softmaxCrossEntropyWithIntegerLabels(m.callBatch(x, nn.cloneState(state), random.PRNGKey(5))[0], y);
+  const [out] = model.callBatch(x, state, { key: random.PRNGKey(5) });
+  const loss = (m: ssm.SSM): Array => nn.softmaxCrossEntropyWithIntegerLabels(m.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5) })[0], y);
   const [l, g] = nn.filterValueAndGrad(loss)(model);
   return { out, grads: treeLeaves(nn.filter(g, nn.isInexactArray)) as Array[], loss: l };
 }

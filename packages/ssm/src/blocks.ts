@@ -2,7 +2,7 @@
  * Blocks (linax `src/linax/blocks/standard.py` at cab7b064, SPEC §6): one layer of the model, a
  * sequence mixer and a channel mixer with normalisation, dropout and a residual connection.
  *
- * `StandardBlock.call(x: [L, H], state, key)`, linax's order:
+ * `StandardBlock.call(x: [L, H], state, { key })` (linax's `block(x, state, key)`), linax's order:
  * ```
  * skip = x
  * prenorm:  x = BatchNorm(xᵀ)ᵀ          statistics per channel over time and the "batch" vmap axis
@@ -22,14 +22,14 @@
  * statistics are copied from the `State` into the block's cache by `initCache`.
  */
 import { Array, ShapeError, ValueError, lax } from "@linax-ts/core";
-import { BatchNorm, Dropout, Module, gelu, splitKey, type PRNGKey, type State, type StateIndex } from "@linax-ts/nn";
+import { BatchNorm, CALL_OPTION_KEYS, Dropout, Module, checkState, gelu, splitKey, type CallOptions, type PRNGKey, type State, type StateIndex } from "@linax-ts/nn";
 import type { MixerCache, MixerStepFn, SequenceMixer } from "./mixers/base.ts";
 import type { ChannelMixer } from "./channel-mixers.ts";
 import { bool, inHalfOpen, positiveInt } from "./validate.ts";
-import { checkOptionKeys, validMask, type Lengths } from "./lengths.ts";
+import { ssmCallOptions, validMask, type Lengths } from "./lengths.ts";
 
-/** Options of `Block.call` after the key. */
-export interface BlockCallOptions {
+/** Options of `Block.call` (nn's `{ key, inference }` plus `lengths`). */
+export interface BlockCallOptions extends CallOptions {
   /** Valid time steps of this (padded) sequence: padding enters neither the mixer's valid outputs nor BatchNorm's statistics. */
   lengths?: Lengths;
 }
@@ -46,10 +46,11 @@ export type BlockStepFn = { bivarianceHack(xt: Array, cache: BlockCache): [Array
 /** Base class of blocks: `[L, H] → [L, H]`, threading the `State`, plus the recurrent form. */
 export abstract class Block extends Module {
   /**
-   * One sequence `[L, H]` → `[L, H]`; `key` drives dropout (needed in training with dropRate > 0);
+   * One sequence `[L, H]` → `[L, H]`; `{ key }` drives dropout (needed in training with
+   * dropRate > 0), `{ inference }` overrides the norm's and dropout's mode for this call,
    * `{ lengths }` marks the valid steps of a padded sequence.
    */
-  abstract call(x: Array, state: State, key?: PRNGKey, opts?: BlockCallOptions): [Array, State];
+  abstract call(x: Array, state: State, opts?: BlockCallOptions): [Array, State];
   /** The zero recurrent cache for a batch of shape `batchShape`, with statistics read from `state`. */
   abstract initCache(batchShape: readonly number[], state: State | undefined): BlockCache;
   /** `step` as a function with the per-sequence work (mixer discretisation) done once. */
@@ -126,15 +127,15 @@ export class StandardBlock extends Block {
     return this.norm.inputSize;
   }
 
-  private normSeq(x: Array, state: State, mask: Array | null): [Array, State] {
-    const [y, s] = this.norm.call(x.transpose(), state, mask === null ? {} : { mask });
+  private normSeq(x: Array, state: State, mask: Array | null, inference: boolean | undefined): [Array, State] {
+    const [y, s] = this.norm.call(x.transpose(), state, mask === null ? { inference } : { mask, inference });
     return [y.transpose(), s];
   }
 
-  call(x: Array, state: State, key?: PRNGKey, opts: BlockCallOptions = {}): [Array, State] {
+  call(x: Array, state: State, opts?: BlockCallOptions): [Array, State] {
     if (x.ndim !== 2 || x.shape[1] !== this.inFeatures) throw new ShapeError(`StandardBlock.call: expected one sequence of shape [L, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
-    checkOptionKeys("StandardBlock.call", opts, ["lengths"]);
-    const { lengths } = opts;
+    checkState("StandardBlock.call", state);
+    const { key, inference, lengths } = ssmCallOptions<BlockCallOptions>("StandardBlock.call", opts, [...CALL_OPTION_KEYS, "lengths"]);
     // Padded rows still flow through the per-token parts (their values are never read at valid
     // positions: the mixer is causal); the mask keeps them out of BatchNorm's statistics.
     const mask = validMask("StandardBlock.call", x.shape[0], lengths);
@@ -142,13 +143,13 @@ export class StandardBlock extends Block {
     const [, k1, k2] = key === undefined ? [undefined, undefined, undefined] : splitKey(key, 3);
     let s = state;
     let h = x;
-    if (this.prenorm) [h, s] = this.normSeq(h, s, mask);
+    if (this.prenorm) [h, s] = this.normSeq(h, s, mask, inference);
     h = this.sequence_mixer.call(h, lengths === undefined ? undefined : { lengths });
-    h = this.drop.call(gelu(h), { key: k1 });
+    h = this.drop.call(gelu(h), { key: k1, inference });
     h = this.channel_mixer.call(h);
-    h = this.drop.call(h, { key: k2 });
+    h = this.drop.call(h, { key: k2, inference });
     h = x.add(h);
-    if (!this.prenorm) [h, s] = this.normSeq(h, s, mask);
+    if (!this.prenorm) [h, s] = this.normSeq(h, s, mask, inference);
     return [h, s];
   }
 

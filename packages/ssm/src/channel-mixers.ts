@@ -6,11 +6,11 @@
  * and a recurrent step `[...batch, H]` without a vmap.
  */
 import { Array, ShapeError, ValueError } from "@linax-ts/core";
-import { GLU, Linear, Module, gelu, relu, silu, splitKey, tanh, type PRNGKey } from "@linax-ts/nn";
+import { CALL_OPTION_KEYS, GLU, Linear, Module, callOptions, gelu, relu, silu, splitKey, tanh, type CallOptions, type PRNGKey } from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
 
-/** A channel mixer: a module with `call(x: [..., H]) → [..., out]`. */
-export type ChannelMixer = Module & { call(x: Array): Array };
+/** A channel mixer: a module with `call(x: [..., H], opts?) → [..., out]` (opts: nn's `{ key, inference }`, unused). */
+export type ChannelMixer = Module & { call(x: Array, opts?: CallOptions): Array };
 
 /** Base class of channel-mixer configs: `build(inFeatures, outFeatures ?? inFeatures, key)`. */
 export abstract class ChannelMixerConfig<M extends ChannelMixer = ChannelMixer> {
@@ -83,7 +83,8 @@ export class MLPChannelMixer extends Module {
     this.nonLinearity = cfg.nonLinearity;
   }
 
-  call(x: Array): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     return MLP_ACTIVATIONS[this.nonLinearity](this.linear.call(x));
   }
 }
@@ -144,7 +145,8 @@ export class SwiGLU extends Module {
     this.down_proj = new Linear(I, H, { useBias, key: k3 });
   }
 
-  call(x: Array): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     return this.down_proj.call(silu(this.gate_proj.call(x)).mul(this.up_proj.call(x)));
   }
 }
@@ -165,7 +167,8 @@ export class IdentityConfig extends ChannelMixerConfig<IdentityChannelMixer> {
 
 /** The identity channel mixer (no leaves). */
 export class IdentityChannelMixer extends Module {
-  call(x: Array): Array {
+  call(x: Array, opts?: CallOptions): Array {
+    callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     return x;
   }
 }

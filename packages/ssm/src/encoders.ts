@@ -5,15 +5,25 @@
  * any batch shape in front) for recurrent inference.
  */
 import { Array, DTypeError, ShapeError } from "@linax-ts/core";
-import { Embedding, Linear, Module, type PRNGKey, type State } from "@linax-ts/nn";
+import { CALL_OPTION_KEYS, Embedding, Linear, Module, callOptions, checkState, isPRNGKey, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
 
 /** Base class of encoders: a per-time-step map from the input to `outFeatures` channels. */
 export abstract class Encoder extends Module {
   /** `H`, the width of the encoded sequence. */
   abstract get outFeatures(): number;
-  /** One sequence → `[L, outFeatures]`; the state passes through (encoders are stateless in linax). */
-  abstract call(x: Array, state: State): [Array, State];
+  /**
+   * One sequence → `[L, outFeatures]`; the state passes through (encoders are stateless in
+   * linax). Options are nn's `{ key, inference }`, accepted for the one convention and unused.
+   */
+  abstract call(x: Array, state: State, opts?: CallOptions): [Array, State];
+
+  /** The argument checks every encoder's `call` shares: no key in the state's or the options' place. */
+  protected checkCallArgs(state: State, opts: CallOptions | undefined): void {
+    const op = `${this.constructor.name}.call`;
+    if (isPRNGKey(state)) checkState(op, state);
+    callOptions(op, opts, CALL_OPTION_KEYS);
+  }
   /** One time step of a batch of sequences → `[...batch, outFeatures]`. */
   abstract step(xt: Array): Array;
 }
@@ -69,7 +79,8 @@ export class LinearEncoder extends Encoder {
     return this.linear.outFeatures as number;
   }
 
-  call(x: Array, state: State): [Array, State] {
+  call(x: Array, state: State, opts?: CallOptions): [Array, State] {
+    this.checkCallArgs(state, opts);
     if (x.ndim !== 2) throw new ShapeError(`LinearEncoder.call: expected one sequence of shape [L, ${String(this.linear.inFeatures)}] (batch with vmap); got [${x.shape.join(", ")}]`);
     // Linear maps the last axis, which is linax's vmap(linear) over time.
     return [this.linear.call(x), state];
@@ -121,7 +132,8 @@ export class EmbeddingEncoder extends Encoder {
     return this.embedding.embeddingSize;
   }
 
-  call(x: Array, state: State): [Array, State] {
+  call(x: Array, state: State, opts?: CallOptions): [Array, State] {
+    this.checkCallArgs(state, opts);
     if (x.ndim !== 1) throw new ShapeError(`EmbeddingEncoder.call: expected one sequence of token ids of shape [L] (batch with vmap); got [${x.shape.join(", ")}]`);
     if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`EmbeddingEncoder.call: token ids must be int32 or uint32; got ${x.dtype}`);
     return [this.embedding.call(x), state];

@@ -10,12 +10,12 @@
  * parallel forward's output (up to float rounding).
  */
 import { Array, ShapeError, np } from "@linax-ts/core";
-import { Linear, Module, logSoftmax, type PRNGKey, type State } from "@linax-ts/nn";
+import { CALL_OPTION_KEYS, Linear, Module, checkState, isPRNGKey, logSoftmax, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
-import { checkOptionKeys, validMask, type Lengths } from "./lengths.ts";
+import { ssmCallOptions, validMask, type Lengths } from "./lengths.ts";
 
-/** Options of `Head.call`. */
-export interface HeadCallOptions {
+/** Options of `Head.call`: nn's `{ key, inference }` (accepted, unused: heads are deterministic) plus `lengths`. */
+export interface HeadCallOptions extends CallOptions {
   /** Valid time steps of this (padded) sequence: a reducing head averages only those. */
   lengths?: Lengths;
 }
@@ -72,9 +72,11 @@ abstract class LinearHead extends Head {
     return this.linear.inFeatures as number;
   }
 
-  call(x: Array, state: State, opts: HeadCallOptions = {}): [Array, State] {
+  call(x: Array, state: State, callOpts?: HeadCallOptions): [Array, State] {
     if (x.ndim !== 2 || x.shape[1] !== this.H) throw new ShapeError(`${this.constructor.name}.call: expected one hidden sequence of shape [L, ${this.H}]; got [${x.shape.join(", ")}]`);
-    checkOptionKeys(`${this.constructor.name}.call`, opts, ["lengths"]);
+    // The state only passes through (heads are stateless), so only a key in its place is rejected.
+    if (isPRNGKey(state)) checkState(`${this.constructor.name}.call`, state);
+    const opts = ssmCallOptions<HeadCallOptions>(`${this.constructor.name}.call`, callOpts, [...CALL_OPTION_KEYS, "lengths"]);
     const mask = validMask(`${this.constructor.name}.call`, x.shape[0], opts.lengths);
     let h: Array;
     if (!this.reduce) h = x; // per step: padded rows give outputs nobody should read

@@ -2,7 +2,7 @@
  * @linax-ts/ssm — linax's linear time-invariant sequence mixers (S5, LinOSS, LRU, S4D) with a
  * parallel forward pass (associative scan / FFT) and a recurrent `initCache`/`step` form.
  */
-export { SequenceMixer, SequenceMixerConfig, diagonalLinearScan, applyRows, pairToComplex, complexToPair, type MixerCache, type MixerCallKey, type MixerStepFn } from "./mixers/base.ts";
+export { SequenceMixer, SequenceMixerConfig, diagonalLinearScan, applyRows, pairToComplex, complexToPair, type MixerCache, type MixerStepFn } from "./mixers/base.ts";
 export { makeHippo, makeNplrHippo, makeDplrHippo, type DplrHippo } from "./hippo.ts";
 export { S5SequenceMixer, S5SequenceMixerConfig, type S5SequenceMixerOptions, type S5Discretization, type S5Cache, type S5Discrete } from "./mixers/s5.ts";
 export { initS5Params, s5StateSizes, type S5CInit, type S5InitOptions, type S5Params } from "./mixers/s5-init.ts";
@@ -25,4 +25,4 @@ export { DeltaNetSequenceMixer, DeltaNetSequenceMixerConfig, type DeltaNetSequen
 export { IdentitySequenceMixer, IdentitySequenceMixerConfig, type IdentityCache } from "./mixers/identity.ts";
 export { Mamba2, Mamba2Config, GatedRMSNorm, type Mamba2Options, type Mamba2Cache } from "./mixers/mamba2.ts";
 export { S4D, type S4DOptions, type S4DForwardOptions, type S4DBlockCache, type S4DFinalAct } from "./s4d-block.ts";
-export { SSTransformer, SSTransformerConfig, SSTBlock, type SSTransformerOptions, type SSTransformerCache, type SSTBlockCache } from "./sstransformer.ts";
+export { SSTransformer, SSTransformerConfig, SSTBlock, type SSTransformerOptions, type SSTransformerCallOptions, type SSTransformerCache, type SSTBlockCache } from "./sstransformer.ts";

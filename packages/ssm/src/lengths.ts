@@ -13,8 +13,8 @@
  *
  * Option objects are checked: an unknown option is a `ValueError`, never silently dropped.
  */
-import { Array, DTypeError, ShapeError, ValueError, np, random } from "@linax-ts/core";
-import type { CallOptions, PRNGKey } from "@linax-ts/nn";
+import { Array, DTypeError, ShapeError, ValueError, np } from "@linax-ts/core";
+import { CALL_OPTION_KEYS, callOptions, isPRNGKey, type CallOptions } from "@linax-ts/nn";
 
 /** Valid lengths of one sequence: a number, or an integer scalar array (traced under jit/vmap). */
 export type Lengths = number | Array;
@@ -32,20 +32,26 @@ export function checkOptionKeys(where: string, opts: object, allowed: readonly s
   }
 }
 
-/** Whether `v` is a PRNG key (raw `[2]` uint32 array or typed key array) rather than an options object. */
-function isKey(v: unknown): v is PRNGKey {
-  return v instanceof Array || v instanceof random.KeyArray;
+/**
+ * The options of a mixer call, `{ key?, inference?, lengths? }` (nn's calling convention: the key
+ * is an option, as equinox's keyword `key`). A key passed positionally, as linax's
+ * `mixer(x, key)`, is a ValueError saying to pass `{ key }`; unknown option names are too.
+ */
+export function mixerCallOptions(where: string, arg: MixerCallOptions | undefined): MixerCallOptions {
+  return ssmCallOptions<MixerCallOptions>(where, arg, [...CALL_OPTION_KEYS, "lengths"]);
 }
 
 /**
- * The options of a mixer call, from linax's second argument (a key, which every LTI mixer ignores,
- * or an options object). Unknown option names are a `ValueError`.
+ * The trailing options object of an ssm module's call, checked: `{}` for undefined; a PRNG key in
+ * its place (the old positional `call(x, state, key)`) is nn's ValueError saying to pass `{ key }`;
+ * a non-object or an option outside `allowed` is a ValueError naming `where`.
  */
-export function mixerCallOptions(where: string, arg: PRNGKey | MixerCallOptions | undefined): MixerCallOptions {
-  if (arg === undefined || isKey(arg)) return { key: arg };
-  if (typeof arg !== "object" || arg === null) throw new ValueError(`${where}: the second argument must be a PRNG key or an options object; got ${String(arg)}`);
-  checkOptionKeys(where, arg, ["key", "inference", "lengths"]);
-  return arg;
+export function ssmCallOptions<O extends object>(where: string, opts: O | undefined, allowed: readonly string[]): O {
+  if (opts === undefined) return {} as O;
+  if (isPRNGKey(opts) || opts instanceof Array) return callOptions<O>(where, opts, allowed); // throws, naming the convention
+  if (typeof opts !== "object" || opts === null) throw new ValueError(`${where}: expected an options object { ${allowed.join(", ")} }; got ${String(opts)}`);
+  checkOptionKeys(where, opts, allowed);
+  return opts;
 }
 
 /**
@@ -78,7 +84,7 @@ export function maskRows(x: Array, mask: Array | null): Array {
  * A sequence mixer's forward with padding: zero the padded input rows, run `fn`, zero the padded
  * output rows. Causality makes the valid rows equal the unpadded run's.
  */
-export function withLengths(where: string, x: Array, arg: PRNGKey | MixerCallOptions | undefined, fn: (x: Array) => Array): Array {
+export function withLengths(where: string, x: Array, arg: MixerCallOptions | undefined, fn: (x: Array) => Array): Array {
   const { lengths } = mixerCallOptions(where, arg);
   const mask = validMask(where, x.shape[0], lengths);
   if (mask === null) return fn(x);

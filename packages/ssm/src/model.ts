@@ -8,15 +8,15 @@
  * `split(key, n)` gives one key per block (SPEC §9).
  */
 import { Array, ShapeError, ValueError, lax, random } from "@linax-ts/core";
-import { Module, filterVmap, splitKey, type PRNGKey, type State } from "@linax-ts/nn";
+import { CALL_OPTION_KEYS, Module, checkState, filterVmap, splitKey, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
 import type { SSMConfig } from "./config.ts";
 import type { Block, BlockCache, BlockStepFn } from "./blocks.ts";
 import type { Encoder } from "./encoders.ts";
 import type { Head, HeadCache } from "./heads.ts";
-import { batchLengths, checkOptionKeys, type Lengths } from "./lengths.ts";
+import { batchLengths, ssmCallOptions, type Lengths } from "./lengths.ts";
 
-/** Options of `SSM.call` (one sequence). */
-export interface SSMCallOptions {
+/** Options of `SSM.call` (one sequence): nn's `{ key, inference }` plus `lengths`. */
+export interface SSMCallOptions extends CallOptions {
   /** Valid time steps of this padded sequence (number or int scalar array); see `lengths.ts`. */
   lengths?: Lengths;
 }
@@ -33,8 +33,8 @@ export interface SSMCache {
 /** A recurrent model step `(xt, cache) → [yt, cache]`. */
 export type SSMStepFn = (xt: Array, cache: SSMCache) => [Array, SSMCache];
 
-/** Options of `SSM.callBatch`. */
-export interface CallBatchOptions {
+/** Options of `SSM.callBatch`: nn's `{ key, inference }` (the key is split into one per example) plus these. */
+export interface CallBatchOptions extends CallOptions {
   /** The vmap axis name BatchNorm averages over (default "batch", the blocks' default). */
   axisName?: string;
   /**
@@ -51,7 +51,7 @@ export interface CallBatchOptions {
  *
  * ```ts
  * const [model, state] = nn.makeWithState(SSM)(config, key);
- * const [y, state2] = model.callBatch(xb, state, key);          // xb: [B, L, F]
+ * const [y, state2] = model.callBatch(xb, state, { key });      // xb: [B, L, F]
  * ```
  */
 export class SSM extends Module {
@@ -83,41 +83,41 @@ export class SSM extends Module {
    * One sequence `x` (`[L, F]` floats, or `[L]` token ids for an embedding encoder) → `[y, state]`
    * with `y: [out]` (reducing head) or `[L, out]`. In training mode BatchNorm needs the named
    * vmap axis — use `callBatch` or `filterVmap(..., { axisName: "batch" })` — and dropout needs
-   * `key`. Switch to inference with `nn.inference(model)`.
+   * `{ key }`. Switch to inference with `nn.inference(model)` (or `{ inference: true }` per call).
+   * linax's `model(x, state, key)` is `model.call(x, state, { key })`.
    */
-  call(x: Array, state: State, key?: PRNGKey, opts: SSMCallOptions = {}): [Array, State] {
-    checkOptionKeys("SSM.call", opts, ["lengths"]);
+  call(x: Array, state: State, opts?: SSMCallOptions): [Array, State] {
+    checkState("SSM.call", state);
+    const { key, inference, lengths } = ssmCallOptions<SSMCallOptions>("SSM.call", opts, [...CALL_OPTION_KEYS, "lengths"]);
     const n = this.blocks.length;
     const blockKeys = key === undefined || n === 0 ? [] : splitKey(key, n);
-    const o = opts.lengths === undefined ? {} : { lengths: opts.lengths };
+    const o = lengths === undefined ? {} : { lengths };
     let [h, s] = this.encoder.call(x, state);
-    for (let i = 0; i < n; i++) [h, s] = this.blocks[i].call(h, s, blockKeys[i], o);
+    for (let i = 0; i < n; i++) [h, s] = this.blocks[i].call(h, s, { ...o, key: blockKeys[i], inference });
     return this.head.call(h, s, o);
   }
 
   /**
    * A batch `x: [B, ...]` → `[y: [B, ...], state]`: linax's
-   * `vmap(model, axis_name="batch", in_axes=(0, None, 0), out_axes=(0, None))(x, state, split(key, B))`.
+   * `vmap(model, axis_name="batch", in_axes=(0, None, 0), out_axes=(0, None))(x, state, split(key, B))`,
+   * i.e. `model.callBatch(x, state, { key })`.
    */
-  callBatch(x: Array, state: State, key?: PRNGKey, opts: CallBatchOptions = {}): [Array, State] {
+  callBatch(x: Array, state: State, opts?: CallBatchOptions): [Array, State] {
     if (x.ndim < 1) throw new ShapeError(`SSM.callBatch: expected a batch [B, ...]; got a scalar`);
-    checkOptionKeys("SSM.callBatch", opts, ["axisName", "lengths"]);
-    const axisName = opts.axisName ?? "batch";
-    if (opts.lengths !== undefined) {
+    checkState("SSM.callBatch", state);
+    const { key, inference, axisName = "batch", lengths } = ssmCallOptions<CallBatchOptions>("SSM.callBatch", opts, [...CALL_OPTION_KEYS, "axisName", "lengths"]);
+    const vm = <F extends (...args: never[]) => [Array, State]>(f: F, inAxes: (0 | null)[]) => filterVmap(f, { inAxes, outAxes: [0, null], axisName });
+    if (lengths !== undefined) {
       if (x.ndim < 2) throw new ShapeError(`SSM.callBatch: lengths needs a batch of sequences [B, L, ...]; got [${x.shape.join(", ")}]`);
-      const lens = batchLengths("SSM.callBatch", x.shape[0], x.shape[1], opts.lengths);
-      const keys = key === undefined ? null : random.split(key, x.shape[0]);
-      if (keys === null) {
-        return filterVmap((xi: Array, s: State, li: Array) => this.call(xi, s, undefined, { lengths: li }), { inAxes: [0, null, 0], outAxes: [0, null], axisName })(x, state, lens);
-      }
-      return filterVmap((xi: Array, s: State, ki: PRNGKey, li: Array) => this.call(xi, s, ki, { lengths: li }), { inAxes: [0, null, 0, 0], outAxes: [0, null], axisName })(x, state, keys, lens);
+      const lens = batchLengths("SSM.callBatch", x.shape[0], x.shape[1], lengths);
+      if (key === undefined) return vm((xi: Array, s: State, li: Array) => this.call(xi, s, { inference, lengths: li }), [0, null, 0])(x, state, lens);
+      const keys = random.split(key, x.shape[0]);
+      return vm((xi: Array, s: State, ki: PRNGKey, li: Array) => this.call(xi, s, { key: ki, inference, lengths: li }), [0, null, 0, 0])(x, state, keys, lens);
     }
-    if (key === undefined) {
-      return filterVmap((xi: Array, s: State) => this.call(xi, s), { inAxes: [0, null], outAxes: [0, null], axisName })(x, state);
-    }
+    if (key === undefined) return vm((xi: Array, s: State) => this.call(xi, s, { inference }), [0, null])(x, state);
     // One key per example, mapped with the example (raw keys: rows of [B, 2]; typed: a [B] key array).
     const keys = random.split(key, x.shape[0]);
-    return filterVmap((xi: Array, s: State, ki: PRNGKey) => this.call(xi, s, ki), { inAxes: [0, null, 0], outAxes: [0, null], axisName })(x, state, keys);
+    return vm((xi: Array, s: State, ki: PRNGKey) => this.call(xi, s, { key: ki, inference }), [0, null, 0])(x, state, keys);
   }
 
   /**

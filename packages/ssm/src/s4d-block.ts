@@ -26,9 +26,9 @@
  *   state is passed in).
  */
 import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
-import { Linear, Module, geluExact, sigmoid, relu, silu, splitKey, type PRNGKey } from "@linax-ts/nn";
+import { CALL_OPTION_KEYS, Linear, Module, geluExact, sigmoid, relu, silu, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { combination, invTransform, paramTransform, TRANSFORMS } from "./s4d-block-init.ts";
-import { checkOptionKeys } from "./lengths.ts";
+import { checkOptionKeys, ssmCallOptions } from "./lengths.ts";
 
 /** `finalAct` names (S4's activations on the output linear), or null for none. */
 export type S4DFinalAct = "glu" | "id" | "identity" | "gelu" | "relu" | "tanh" | "silu" | "swish" | "sigmoid" | null;
@@ -338,8 +338,8 @@ export class S4D extends Module {
    * with `y` shaped like `x` (width `dModel`) and `state: [B, H, N/2]` the SSM state after each
    * sequence's last valid step (from `opts.state`, default zero).
    */
-  forward(x: Array, opts: S4DForwardOptions = {}): [Array, Array] {
-    checkOptionKeys("S4D.forward", opts, ["lengths", "state", "key", "inference"]);
+  forward(x: Array, callOpts?: S4DForwardOptions): [Array, Array] {
+    const opts = ssmCallOptions<S4DForwardOptions>("S4D.forward", callOpts, ["lengths", "state", ...CALL_OPTION_KEYS]);
     if (x.ndim !== 3) throw new ShapeError(`S4D.forward: expected x of shape ${this.transposed ? "[B, dModel, L]" : "[B, L, dModel]"}; got [${x.shape.join(", ")}]`);
     let u = this.transposed ? np.swapaxes(x, 1, 2) : x; // [B, L, dModel]
     const [Bsz, L, F] = u.shape;

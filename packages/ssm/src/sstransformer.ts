@@ -17,10 +17,10 @@
  * Attention has no positional encoding (order comes from the SSM path), so slot order is free.
  */
 import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
-import { Dropout, LayerNorm, Linear, Module, gelu, splitKey, type PRNGKey } from "@linax-ts/nn";
+import { CALL_OPTION_KEYS, Dropout, LayerNorm, Linear, Module, gelu, splitKey, type CallOptions, type PRNGKey } from "@linax-ts/nn";
 import { Mamba, MambaConfig, type MambaCache } from "./mixers/mamba.ts";
 import { positiveInt } from "./validate.ts";
-import { batchLengths, batchMask, maskBatchRows, type BatchLengths } from "./lengths.ts";
+import { batchLengths, batchMask, maskBatchRows, ssmCallOptions, type BatchLengths } from "./lengths.ts";
 
 /** `SSTransformer.build` options (Edifice's, camelCase, with its defaults). */
 export interface SSTransformerOptions {
@@ -74,6 +74,12 @@ export class SSTransformerConfig {
   build(key: PRNGKey): SSTransformer {
     return new SSTransformer(this, key);
   }
+}
+
+/** Options of `SSTransformer.call` / `sequence`: nn's `{ key, inference }` plus per-sequence `lengths`. */
+export interface SSTransformerCallOptions extends CallOptions {
+  /** Valid steps per sequence of the padded batch: a number for all, `[batch]` numbers or an int array. */
+  lengths?: BatchLengths;
 }
 
 /** One block's recurrent state. */
@@ -160,7 +166,8 @@ export class SSTBlock extends Module {
   }
 
   /** `h: [b, L, H] → [b, L, H]`. Dropout only in training mode with a key. */
-  call(h: Array, opts: { key?: PRNGKey; inference?: boolean } = {}): Array {
+  call(h: Array, callOpts?: CallOptions): Array {
+    const opts = ssmCallOptions<CallOptions>("SSTBlock.call", callOpts, CALL_OPTION_KEYS);
     const n = this.norm1.call(h);
     const g = lax.logistic(this.gate.call(n));
     const mixed = np.add(np.multiply(g, this.ssm.callBatch(n)), np.multiply(np.subtract(1, g), this.attention(n)));
@@ -250,8 +257,9 @@ export class SSTransformer extends Module {
    * the padded input steps are zeroed and the padded output steps are zero; every path (conv,
    * scan, attention) is causal, so the valid steps equal the unpadded run's.
    */
-  sequence(x: Array, opts: { key?: PRNGKey; inference?: boolean; lengths?: BatchLengths } = {}): Array {
+  sequence(x: Array, callOpts?: SSTransformerCallOptions): Array {
     if (x.ndim !== 3 || x.shape[2] !== this.embedDim) throw new ShapeError(`SSTransformer: expected x of shape [batch, seqLen, ${this.embedDim}]; got [${x.shape.join(", ")}]`);
+    const opts = ssmCallOptions<SSTransformerCallOptions>("SSTransformer.sequence", callOpts, [...CALL_OPTION_KEYS, "lengths"]);
     const mask = batchMask("SSTransformer", x, opts.lengths);
     const xm = maskBatchRows(x, mask);
     let h = this.input_proj ? this.input_proj.call(xm) : xm;
@@ -268,7 +276,8 @@ export class SSTransformer extends Module {
    * output is each sequence's last valid step; every path is causal, so padding after it has no
    * effect.
    */
-  call(x: Array, opts: { key?: PRNGKey; inference?: boolean; lengths?: number | readonly number[] | Array } = {}): Array {
+  call(x: Array, callOpts?: SSTransformerCallOptions): Array {
+    const opts = ssmCallOptions<SSTransformerCallOptions>("SSTransformer.call", callOpts, [...CALL_OPTION_KEYS, "lengths"]);
     const y = this.sequence(x, opts);
     const L = x.shape[1];
     if (opts.lengths === undefined) return y.get(":", L - 1);

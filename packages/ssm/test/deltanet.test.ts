@@ -158,7 +158,7 @@ test("DeltaNetConfig: numBlocks DeltaNet blocks with the default mixer; builds a
   assert.ok(cfg.sequenceMixerConfig instanceof ssm.DeltaNetSequenceMixerConfig);
   const [model, s0] = nn.makeWithState(ssm.SSM)(cfg, key);
   assert.deepEqual((model.blocks[0] as ssm.StandardBlock).sequence_mixer.constructor.name, "DeltaNetSequenceMixer");
-  const [y] = model.callBatch(np.stack([randomInput(4, 3, 1).x, randomInput(4, 3, 2).x]), s0, key);
+  const [y] = model.callBatch(np.stack([randomInput(4, 3, 1).x, randomInput(4, 3, 2).x]), s0, { key });
   assert.deepEqual(y.shape, [2, 2]);
   assert.ok(nums(y).every(Number.isFinite));
 });

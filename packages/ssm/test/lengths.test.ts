@@ -55,8 +55,10 @@ test("mixers: call(x, { lengths }) — valid rows equal the unpadded run, padded
     const yb = vmap((xx: Array, n: Array) => m.call(xx, { lengths: n }))(xb, np.array([5, 3], { dtype: "int32" }));
     assertClose(nums(yb.get(0, ":5")), want, { atol: 2e-5, msg: `${name} vmap 0` });
     assertClose(nums(yb.get(1, ":3")), nums(m.call(randomInput(3, H, 3).x)), { atol: 2e-5, msg: `${name} vmap 1` });
-    // The key form (linax's mixer(x, key)) still works; unknown options are errors, not ignored.
-    assertClose(nums(m.call(x, key)), want, { atol: 0 });
+    // The key is an option (linax's mixer(x, key) is m.call(x, { key })); a positional key and
+    // unknown options are errors, not ignored.
+    assertClose(nums(m.call(x, { key })), want, { atol: 0 });
+    assert.throws(() => m.call(x, key as unknown as ssm.MixerCallOptions), (e: unknown) => e instanceof ValueError && /call: got a PRNG key where the options object belongs; .*\{ key \}/.test(e.message));
     assert.throws(() => m.call(x, { lenghts: 3 } as unknown as ssm.MixerCallOptions), (e: unknown) => e instanceof ValueError && /unknown option "lenghts"/.test(e.message));
     assert.throws(() => m.call(x, { lengths: 6 }), /lengths must be an integer in \[0, 5\]/);
     assert.throws(() => m.call(x, { lengths: np.array([2, 3], { dtype: "int32" }) }), /must be a scalar/);
@@ -111,8 +113,8 @@ test("SSM: callBatch(x, state, key, { lengths }) — equal lengths reproduce the
     const x = np.stack([randomInput(5, 3, 9).x, randomInput(5, 3, 10).x]);
     const xp = np.stack([pad(x.get(0), 3, 11), pad(x.get(1), 3, 12)]);
     const k = random.PRNGKey(3);
-    const [want, sWant] = model.callBatch(x, nn.cloneState(s0), k);
-    const [got, sGot] = model.callBatch(xp, nn.cloneState(s0), k, { lengths: [5, 5] });
+    const [want, sWant] = model.callBatch(x, nn.cloneState(s0), { key: k });
+    const [got, sGot] = model.callBatch(xp, nn.cloneState(s0), { key: k, lengths: [5, 5] });
     assertClose(nums(got), nums(want), { atol: 2e-5, msg: `prenorm=${prenorm}` });
     const stats = (s: nn.State) => (s.values() as unknown[]).flatMap((v) => (globalThis.Array.isArray(v) ? (v as Array[]).flatMap(nums) : nums(v as Array)));
     assertClose(stats(sGot), stats(sWant), { atol: 2e-5 });
@@ -120,12 +122,12 @@ test("SSM: callBatch(x, state, key, { lengths }) — equal lengths reproduce the
     const lens = np.array([5, 3], { dtype: "int32" });
     const xq = np.stack([pad(x.get(0), 3, 13), pad(x.get(1).get(":3"), 5, 14)]);
     const xr = np.stack([pad(x.get(0), 3, 15), pad(x.get(1).get(":3"), 5, 16)]);
-    const [yq, sq] = model.callBatch(xq, nn.cloneState(s0), k, { lengths: lens });
-    const [yr, sr] = model.callBatch(xr, nn.cloneState(s0), k, { lengths: lens });
+    const [yq, sq] = model.callBatch(xq, nn.cloneState(s0), { key: k, lengths: lens });
+    const [yr, sr] = model.callBatch(xr, nn.cloneState(s0), { key: k, lengths: lens });
     assertClose(nums(yq), nums(yr), { atol: 1e-5 });
     assertClose(stats(sq), stats(sr), { atol: 1e-5 });
     // …and they differ from the run that treats the padding as data.
-    assert.ok(Math.max(...nums(model.callBatch(xq, nn.cloneState(s0), k)[0]).map((v, i) => Math.abs(v - nums(yq)[i]))) > 1e-3);
+    assert.ok(Math.max(...nums(model.callBatch(xq, nn.cloneState(s0), { key: k })[0]).map((v, i) => Math.abs(v - nums(yq)[i]))) > 1e-3);
     // The first block's BatchNorm statistics are those of the 8 valid encoder rows (host).
     if (prenorm) {
       const enc = [nums(model.encoder.call(x.get(0), s0)[0]), nums(model.encoder.call(x.get(1).get(":3"), s0)[0])].flat();
@@ -137,23 +139,23 @@ test("SSM: callBatch(x, state, key, { lengths }) — equal lengths reproduce the
       assertClose(nums(v0), va, { atol: 1e-5 });
     }
     // jit: lengths traced; the same numbers.
-    const f = nn.filterJit((m: ssm.SSM, xb: Array, s: nn.State, kk: Array, l: Array) => m.callBatch(xb, s, kk, { lengths: l }));
+    const f = nn.filterJit((m: ssm.SSM, xb: Array, s: nn.State, kk: Array, l: Array) => m.callBatch(xb, s, { key: kk, lengths: l }));
     assertClose(nums(f(model, xq, nn.cloneState(s0), k, lens)[0]), nums(yq), { atol: 1e-5 });
   }
 });
 
 test("SSM: inference with lengths equals per-sequence unpadded calls; per-sequence call takes { lengths }; bad options are errors", () => {
   const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(new ssm.S4DSequenceMixerConfig({ stateDim: 4 })), key);
-  const [, trained] = model.callBatch(np.stack([randomInput(6, 3, 20).x, randomInput(6, 3, 21).x]), nn.cloneState(s0), key);
+  const [, trained] = model.callBatch(np.stack([randomInput(6, 3, 20).x, randomInput(6, 3, 21).x]), nn.cloneState(s0), { key });
   const inf = nn.inference(model);
   const a = randomInput(6, 3, 22).x;
   const b = randomInput(2, 3, 23).x;
-  const [yb] = inf.callBatch(np.stack([a, pad(b, 4, 24)]), nn.cloneState(trained), undefined, { lengths: [6, 2] });
+  const [yb] = inf.callBatch(np.stack([a, pad(b, 4, 24)]), nn.cloneState(trained), { lengths: [6, 2] });
   assertClose(nums(yb.get(0)), nums(inf.call(a, nn.cloneState(trained))[0]), { atol: 1e-5 });
   assertClose(nums(yb.get(1)), nums(inf.call(b, nn.cloneState(trained))[0]), { atol: 1e-5 });
-  assertClose(nums(inf.call(pad(b, 4, 25), nn.cloneState(trained), undefined, { lengths: 2 })[0]), nums(inf.call(b, nn.cloneState(trained))[0]), { atol: 1e-5 });
-  assert.throws(() => inf.callBatch(np.stack([a, a]), trained, undefined, { lengths: [6] }), /lengths has 1 entries for a batch of 2/);
-  assert.throws(() => inf.callBatch(np.stack([a, a]), trained, undefined, { lenghts: [6, 6] } as unknown as ssm.CallBatchOptions), /unknown option "lenghts"/);
-  assert.throws(() => inf.call(a, trained, undefined, { mask: a } as unknown as ssm.SSMCallOptions), /SSM.call: unknown option "mask"/);
-  assert.throws(() => (model.blocks[0] as ssm.StandardBlock).call(randomInput(6, 4, 1).x, s0, undefined, { lengthz: 1 } as unknown as ssm.BlockCallOptions), /unknown option/);
+  assertClose(nums(inf.call(pad(b, 4, 25), nn.cloneState(trained), { lengths: 2 })[0]), nums(inf.call(b, nn.cloneState(trained))[0]), { atol: 1e-5 });
+  assert.throws(() => inf.callBatch(np.stack([a, a]), trained, { lengths: [6] }), /lengths has 1 entries for a batch of 2/);
+  assert.throws(() => inf.callBatch(np.stack([a, a]), trained, { lenghts: [6, 6] } as unknown as ssm.CallBatchOptions), /unknown option "lenghts"/);
+  assert.throws(() => inf.call(a, trained, { mask: a } as unknown as ssm.SSMCallOptions), /SSM.call: unknown option "mask"/);
+  assert.throws(() => (model.blocks[0] as ssm.StandardBlock).call(randomInput(6, 4, 1).x, s0, { lengthz: 1 } as unknown as ssm.BlockCallOptions), /unknown option/);
 });

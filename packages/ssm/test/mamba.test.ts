@@ -240,7 +240,7 @@ test("high-level MambaSSMConfig / Mamba2SSMConfig repeat the mixer over numBlock
   assert.throws(() => new ssm.MambaSSMConfig({ numBlocks: 1, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.Mamba2Config() as unknown as ssm.MambaConfig }), (e: Error) => e instanceof ValueError && /must be a MambaConfig/.test(e.message));
   for (const cfg of [c1, c2]) {
     const [model, state] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(0));
-    const [y] = model.callBatch(random.normal(random.PRNGKey(1), [2, 5, 3]), state, random.PRNGKey(2));
+    const [y] = model.callBatch(random.normal(random.PRNGKey(1), [2, 5, 3]), state, { key: random.PRNGKey(2) });
     assert.deepEqual(y.shape, [2, 2]);
     assert.ok(nums(y).every(Number.isFinite));
   }

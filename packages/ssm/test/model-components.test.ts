@@ -96,7 +96,7 @@ test("high-level configs repeat one mixer/block/channel config numBlocks times a
   assert.equal(new ssm.LinOSSConfig({ numBlocks: 3, encoderConfig: enc, headConfig: head }).numBlocks, 3);
   const s4d = new ssm.S4DConfig({ numBlocks: 2, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.S4DSequenceMixerConfig({ stateDim: 4 }) });
   const [m, st] = nn.makeWithState(ssm.SSM)(s4d, key);
-  assert.deepEqual(m.callBatch(x, st, random.PRNGKey(0))[0].shape, [2, 2]);
+  assert.deepEqual(m.callBatch(x, st, { key: random.PRNGKey(0) })[0].shape, [2, 2]);
 });
 
 test("a model with a regression head, an MLP and a SwiGLU channel mixer and post-norm runs end to end", () => {
@@ -109,10 +109,10 @@ test("a model with a regression head, an MLP and a SwiGLU channel mixer and post
     headConfig: new ssm.RegressionHeadConfig({ outFeatures: 1 }),
   });
   const [model, state] = nn.makeWithState(ssm.SSM)(cfg, key);
-  const [y, s2] = model.callBatch(spec12Input(), state, random.PRNGKey(1));
+  const [y, s2] = model.callBatch(spec12Input(), state, { key: random.PRNGKey(1) });
   assert.deepEqual(y.shape, [2, 1]);
   assert.ok(nums(y).every(Number.isFinite));
   assert.deepEqual(s2.keys().length, 4);
   // Training mode needs the named batch axis (BatchNorm), as in linax.
-  assert.throws(() => model.call(spec12Input().get(0), nn.cloneState(s2), random.PRNGKey(1)), /batch/);
+  assert.throws(() => model.call(spec12Input().get(0), nn.cloneState(s2), { key: random.PRNGKey(1) }), /batch/);
 });

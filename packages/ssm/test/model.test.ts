@@ -68,7 +68,7 @@ const SPEC12: [string, ssm.SequenceMixerConfig, number[]][] = [
 for (const [name, mixer, expected] of SPEC12) {
   test(`${name} model: batched training forward (first BatchNorm call, drop 0) = JAX (SPEC §12)`, () => {
     const model = smallConfig(mixer, { dropRate: 0 }).build(key0);
-    const [y, state] = model.callBatch(spec12Input(), new nn.State(model), random.PRNGKey(1));
+    const [y, state] = model.callBatch(spec12Input(), new nn.State(model), { key: random.PRNGKey(1) });
     assert.deepEqual(y.shape, [2, 2]);
     assertClose(nums(y), expected, { atol: 2e-5, msg: name });
     // The State comes back unbatched, holding this batch's statistics and first-call = false.
@@ -85,15 +85,15 @@ test("training (dropout masks, EMA BatchNorm) and inference mode match Equinox, 
     const mixer = c.mixer === "s5" ? new ssm.S5SequenceMixerConfig({ stateDim: c.config.state_dim }) : new ssm.LinOSSSequenceMixerConfig({ stateDim: c.config.state_dim });
     const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(mixer, { dropRate: c.drop_rate, prenorm: c.prenorm }), key0);
     const statsOf = (s: nn.State) => model.blocks.map((b) => s.get((b as ssm.StandardBlock).norm.emaStateIndex as nn.StateIndex<[Array, Array]>).map(nums));
-    const [y1, s1] = model.callBatch(x1, s0, random.PRNGKey(1));
+    const [y1, s1] = model.callBatch(x1, s0, { key: random.PRNGKey(1) });
     assertClose(nums(y1), c.y1.data, { atol: 3e-5, msg: `${name} y1` });
     const st1 = statsOf(s1);
     c.stats1.forEach((blk, i) => blk.forEach((a, j) => assertClose(st1[i][j], a.data, { atol: 3e-5, msg: `${name} stats1[${i}][${j}]` })));
-    const [y2, s2] = model.callBatch(x2, s1, random.PRNGKey(2));
+    const [y2, s2] = model.callBatch(x2, s1, { key: random.PRNGKey(2) });
     assertClose(nums(y2), c.y2.data, { atol: 3e-5, msg: `${name} y2` });
     const st2 = statsOf(s2);
     c.stats2.forEach((blk, i) => blk.forEach((a, j) => assertClose(st2[i][j], a.data, { atol: 3e-5, msg: `${name} stats2[${i}][${j}]` })));
-    const [y3] = nn.inference(model).callBatch(x1, s2, random.PRNGKey(3));
+    const [y3] = nn.inference(model).callBatch(x1, s2, { key: random.PRNGKey(3) });
     assertClose(nums(y3), c.y3.data, { atol: 3e-5, msg: `${name} y3` });
   }
 });
@@ -106,14 +106,14 @@ test("makeWithState(SSM)(config, key): state keyed by field path, no initial sta
   const built = cfg.build(key0);
   assert.ok(ssm.parameterTable(built).some((e) => e.path === "blocks.0.norm.ema_state_index.init.0"));
   const x = spec12Input();
-  const [ya] = model.callBatch(x, state, random.PRNGKey(4));
-  const [yb] = built.callBatch(x, new nn.State(built), random.PRNGKey(4));
+  const [ya] = model.callBatch(x, state, { key: random.PRNGKey(4) });
+  const [yb] = built.callBatch(x, new nn.State(built), { key: random.PRNGKey(4) });
   assert.deepEqual(nums(ya), nums(yb));
 });
 
 /** Mean negative log-likelihood of a batch, returning the new State as aux. */
 function nll(m: ssm.SSM, x: Array, y: Array, s: nn.State, k: Array): [Array, nn.State] {
-  const [logp, s2] = m.callBatch(x, s, k);
+  const [logp, s2] = m.callBatch(x, s, { key: k });
   return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
 }
 
@@ -126,9 +126,9 @@ test("jit, vmap and grad work on the whole SSM (training mode with dropout and B
   let traces = 0;
   const fwd = nn.filterJit((m: ssm.SSM, xb: Array, s: nn.State, kk: Array) => {
     traces++;
-    return m.callBatch(xb, s, kk);
+    return m.callBatch(xb, s, { key: kk });
   });
-  const [ye, se] = model.callBatch(x, nn.cloneState(s0), k);
+  const [ye, se] = model.callBatch(x, nn.cloneState(s0), { key: k });
   const [yj, sj] = fwd(model, x, nn.cloneState(s0), k);
   fwd(model, x, nn.cloneState(s0), k);
   assert.equal(traces, 1);
@@ -136,7 +136,7 @@ test("jit, vmap and grad work on the whole SSM (training mode with dropout and B
   assertClose(nums((sj.values()[1] as Array[])[0]), nums((se.values()[1] as Array[])[0]), { atol: 1e-6 });
   // vmap in inference mode needs no axis name: equal to calling each example.
   const inf = nn.inference(model);
-  const [, sTrained] = model.callBatch(x, nn.cloneState(s0), k);
+  const [, sTrained] = model.callBatch(x, nn.cloneState(s0), { key: k });
   const yv = nn.filterVmap((xi: Array) => inf.call(xi, nn.cloneState(sTrained))[0])(x);
   for (let b = 0; b < 2; b++) assertClose(nums(yv.get(b)), nums(inf.call(x.get(b), nn.cloneState(sTrained))[0]), { atol: 1e-6 });
   // grad: every float leaf gets a finite gradient; the directional derivative matches a central difference.

@@ -27,8 +27,8 @@ function batchInput(seed: number): Array {
  */
 function trainedModel(cfg: ssm.SSMConfig): [ssm.SSM, nn.State] {
   const [model, s0] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(3));
-  const [, s1] = model.callBatch(batchInput(100), s0, random.PRNGKey(1));
-  const [, s2] = model.callBatch(batchInput(200), s1, random.PRNGKey(2));
+  const [, s1] = model.callBatch(batchInput(100), s0, { key: random.PRNGKey(1) });
+  const [, s2] = model.callBatch(batchInput(200), s1, { key: random.PRNGKey(2) });
   return [nn.inference(model), s2];
 }
 
@@ -121,7 +121,7 @@ test("an embedding-encoder model steps on token ids; initCache without the State
   });
   const [m0, s0] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(0));
   const tokens = np.array([[0, 3, 1, 4, 2, 2], [4, 4, 0, 1, 3, 0]], { dtype: "int32" });
-  const [, state] = m0.callBatch(tokens, s0, random.PRNGKey(1));
+  const [, state] = m0.callBatch(tokens, s0, { key: random.PRNGKey(1) });
   const model = nn.inference(m0);
   const [y] = model.callBatch(tokens, nn.cloneState(state));
   assert.deepEqual(y.shape, [2, 6, 5]);

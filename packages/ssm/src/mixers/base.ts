@@ -25,12 +25,6 @@ export type MixerCache = { readonly [name: string]: Array };
 export type MixerStepFn<C extends MixerCache> = { bivarianceHack(xt: Array, cache: C): [Array, C] }["bivarianceHack"];
 
 /**
- * The second argument of `call`: linax passes a key (unused by the LTI mixers); or options
- * `{ key?, inference?, lengths? }` — any other option name is a ValueError.
- */
-export type MixerCallKey = PRNGKey | MixerCallOptions | undefined;
-
-/**
  * Base class of the sequence mixers. Subclasses declare their parameter arrays as fields (in
  * linax's order: these become the pytree leaves) and their hyper-parameters as number / string /
  * boolean fields (static aux data, part of `jit`'s cache key).
@@ -40,10 +34,11 @@ export abstract class SequenceMixer<C extends MixerCache = MixerCache> extends M
   abstract readonly inFeatures: number;
 
   /**
-   * The parallel forward pass on one sequence: `x: [L, H] → [L, H]`. `key` is accepted for
-   * linax's signature `mixer(x, key)` and ignored (no mixer is stochastic).
+   * The parallel forward pass on one sequence: `x: [L, H] → [L, H]`. Options `{ key, inference,
+   * lengths }` (nn's convention; linax's `mixer(x, key)` is `mixer.call(x, { key })`): the key
+   * is accepted and ignored (no mixer is stochastic); a positional key is a ValueError.
    */
-  abstract call(x: Array, key?: MixerCallKey): Array;
+  abstract call(x: Array, opts?: MixerCallOptions): Array;
 
   /** The zero recurrent state for a batch of shape `batchShape` (`[]` for one sequence). */
   abstract initCache(batchShape?: readonly number[]): C;
@@ -86,11 +81,11 @@ export abstract class SequenceMixer<C extends MixerCache = MixerCache> extends M
    * `call`'s common part for a mixer whose parallel form is `forward`: checks `x` and the
    * options, and with `{ lengths }` zeroes the padded input and output rows (the valid rows equal
    * the unpadded run's, as every mixer is causal). Mixers implement `call` as
-   * `return this.callMasked(x, key, (u) => this.forward(u))`.
+   * `return this.callMasked(x, opts, (u) => this.forward(u))`.
    */
-  protected callMasked(x: Array, key: MixerCallKey, forward: (x: Array) => Array): Array {
+  protected callMasked(x: Array, opts: MixerCallOptions | undefined, forward: (x: Array) => Array): Array {
     this.checkSequence(x);
-    return withLengths(`${this.constructor.name}.call`, x, key, forward);
+    return withLengths(`${this.constructor.name}.call`, x, opts, forward);
   }
 
   /** Throws a ShapeError unless `x` is one sequence `[L, H]` with `H = inFeatures`. */

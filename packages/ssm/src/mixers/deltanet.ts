@@ -20,7 +20,8 @@
  */
 import { Array, ValueError, lax, np } from "@linax-ts/core";
 import { Linear, sigmoid, splitKey, type PRNGKey } from "@linax-ts/nn";
-import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
+import type { MixerCallOptions } from "../lengths.ts";
 import { knownOptions, positiveInt } from "../validate.ts";
 
 /** Options of `DeltaNetSequenceMixerConfig` (discretax's keyword arguments, camelCase). */
@@ -122,8 +123,8 @@ export class DeltaNetSequenceMixer extends SequenceMixer<DeltaNetCache> {
     };
   }
 
-  call(x: Array, key?: MixerCallKey): Array {
-    return this.callMasked(x, key, (u) => this.forward(u));
+  call(x: Array, opts?: MixerCallOptions): Array {
+    return this.callMasked(x, opts, (u) => this.forward(u));
   }
 
   /** The chunked parallel form on one sequence `[L, H]`. */

@@ -5,7 +5,8 @@
  */
 import { Array, ValueError } from "@linax-ts/core";
 import type { PRNGKey } from "@linax-ts/nn";
-import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
+import type { MixerCallOptions } from "../lengths.ts";
 
 /** The identity mixer's (empty) recurrent state. */
 export type IdentityCache = { readonly [name: string]: Array };
@@ -35,8 +36,8 @@ export class IdentitySequenceMixer extends SequenceMixer<IdentityCache> {
     this.inFeatures = inFeatures;
   }
 
-  call(x: Array, key?: MixerCallKey): Array {
-    return this.callMasked(x, key, (u) => u);
+  call(x: Array, opts?: MixerCallOptions): Array {
+    return this.callMasked(x, opts, (u) => u);
   }
 
   initCache(_batchShape: readonly number[] = []): IdentityCache {

@@ -9,7 +9,8 @@
  */
 import { Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { relu, sigmoid, splitKey, type PRNGKey } from "@linax-ts/nn";
-import { SequenceMixer, SequenceMixerConfig, applyRows, pairToComplex, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { SequenceMixer, SequenceMixerConfig, applyRows, pairToComplex, type MixerStepFn } from "./base.ts";
+import type { MixerCallOptions } from "../lengths.ts";
 import { initDampedRing, linossMatrices, projectOscillatory } from "./linoss-discretizations.ts";
 import { bool, knownOptions, positiveFinite } from "../validate.ts";
 
@@ -217,8 +218,8 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
   }
 
   /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */
-  call(x: Array, key?: MixerCallKey): Array {
-    return this.callMasked(x, key, (u) => this.forward(u));
+  call(x: Array, opts?: MixerCallOptions): Array {
+    return this.callMasked(x, opts, (u) => this.forward(u));
   }
 
   /** The parallel forward of the whole (unpadded) sequence. */

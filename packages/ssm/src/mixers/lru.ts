@@ -5,7 +5,8 @@
  */
 import { Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { splitKey, type PRNGKey } from "@linax-ts/nn";
-import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, type MixerStepFn } from "./base.ts";
+import type { MixerCallOptions } from "../lengths.ts";
 import { knownOptions, positiveFinite } from "../validate.ts";
 
 /** Options of `LRUSequenceMixerConfig` (all optional). */
@@ -101,8 +102,8 @@ export class LRUSequenceMixer extends SequenceMixer<LRUCache> {
   }
 
   /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */
-  call(x: Array, key?: MixerCallKey): Array {
-    return this.callMasked(x, key, (u) => this.forward(u));
+  call(x: Array, opts?: MixerCallOptions): Array {
+    return this.callMasked(x, opts, (u) => this.forward(u));
   }
 
   /** The parallel forward of the whole (unpadded) sequence. */

@@ -16,14 +16,15 @@
  * standalone block over `[batch, seqLen, dModel]` (`callBatch`).
  */
 import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
-import { Linear, Module, splitKey, type PRNGKey } from "@linax-ts/nn";
-import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { CALL_OPTION_KEYS, Linear, Module, splitKey, type CallOptions, type PRNGKey } from "@linax-ts/nn";
+import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
 import { selectiveScan, selectiveScanStep, type SelectiveScanDiscretization } from "../ops/selective-scan.ts";
 import { bool, knownOptions, positiveFinite, positiveInt, stepRange } from "../validate.ts";
-import { batchMask, checkOptionKeys, maskBatchRows, type BatchLengths } from "../lengths.ts";
+import { batchMask, maskBatchRows, ssmCallOptions, type BatchLengths, type MixerCallOptions } from "../lengths.ts";
 
 /** Options of the standalone Mamba blocks' `callBatch` (Mamba, Mamba-2). */
-export interface MambaCallOptions {
+/** Options of the standalone blocks' `callBatch` (nn's `{ key, inference }`, accepted and unused, plus `lengths`). */
+export interface MambaCallOptions extends CallOptions {
   /**
    * Valid steps per sequence of the padded batch (a number for all, `[B]` numbers or an int
    * array, which may be traced): the padded input steps are zeroed before the block and its
@@ -242,9 +243,9 @@ export class Mamba extends SequenceMixer<MambaCache> {
    * The standalone block: `x: [batch, seqLen, dModel] → [batch, seqLen, dModel]` (one selective
    * scan over the batch; no vmap needed). `{ lengths }` masks padding (see `MambaCallOptions`).
    */
-  callBatch(x: Array, opts: MambaCallOptions = {}): Array {
+  callBatch(x: Array, callOpts?: MambaCallOptions): Array {
     if (x.ndim !== 3 || x.shape[2] !== this.inFeatures) throw new ShapeError(`Mamba.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
-    checkOptionKeys("Mamba.callBatch", opts, ["lengths"]);
+    const opts = ssmCallOptions<MambaCallOptions>("Mamba.callBatch", callOpts, [...CALL_OPTION_KEYS, "lengths"]);
     const mask = batchMask("Mamba.callBatch", x, opts.lengths);
     return maskBatchRows(this.forwardBatch(maskBatchRows(x, mask)), mask);
   }
@@ -266,8 +267,8 @@ export class Mamba extends SequenceMixer<MambaCache> {
   }
 
   /** The mixer's parallel forward on one sequence `[L, dModel]`; `{ lengths }` masks padding. */
-  call(x: Array, key?: MixerCallKey): Array {
-    return this.callMasked(x, key, (u) => this.callBatch(np.expandDims(u, 0)).get(0));
+  call(x: Array, opts?: MixerCallOptions): Array {
+    return this.callMasked(x, opts, (u) => this.callBatch(np.expandDims(u, 0)).get(0));
   }
 
   initCache(batchShape: readonly number[] = []): MambaCache {

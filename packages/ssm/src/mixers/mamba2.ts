@@ -12,10 +12,10 @@
  * `A_log [H]`, `D [H]`, `norm.weight [dInner]`, `out_proj.weight` — mamba_ssm's names and shapes.
  */
 import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
-import { Linear, Module, splitKey, type PRNGKey } from "@linax-ts/nn";
-import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { CALL_OPTION_KEYS, Linear, Module, splitKey, type PRNGKey } from "@linax-ts/nn";
+import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
 import { DepthwiseConv1d, type MambaCallOptions } from "./mamba.ts";
-import { batchMask, checkOptionKeys, maskBatchRows } from "../lengths.ts";
+import { batchMask, maskBatchRows, ssmCallOptions, type MixerCallOptions } from "../lengths.ts";
 import { ssdChunked, ssdStep } from "../ops/ssd.ts";
 import { bool, knownOptions, positiveFinite, positiveInt, stepRange } from "../validate.ts";
 
@@ -222,9 +222,9 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
    * The standalone block: `[batch, seqLen, dModel] → [batch, seqLen, dModel]`; `chunkSize`
    * overrides the config's, `{ lengths }` masks padding (see `MambaCallOptions`).
    */
-  callBatch(u: Array, opts: MambaCallOptions & { chunkSize?: number } = {}): Array {
+  callBatch(u: Array, callOpts?: MambaCallOptions & { chunkSize?: number }): Array {
     if (u.ndim !== 3 || u.shape[2] !== this.inFeatures) throw new ShapeError(`Mamba2.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${u.shape.join(", ")}]`);
-    checkOptionKeys("Mamba2.callBatch", opts, ["lengths", "chunkSize"]);
+    const opts = ssmCallOptions<MambaCallOptions & { chunkSize?: number }>("Mamba2.callBatch", callOpts, [...CALL_OPTION_KEYS, "lengths", "chunkSize"]);
     const mask = batchMask("Mamba2.callBatch", u, opts.lengths);
     return maskBatchRows(this.forwardBatch(maskBatchRows(u, mask), opts.chunkSize ?? this.chunkSize), mask);
   }
@@ -239,8 +239,8 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
   }
 
   /** The mixer's parallel forward on one sequence `[L, dModel]`; `{ lengths }` masks padding. */
-  call(x: Array, key?: MixerCallKey): Array {
-    return this.callMasked(x, key, (u) => this.callBatch(np.expandDims(u, 0)).get(0));
+  call(x: Array, opts?: MixerCallOptions): Array {
+    return this.callMasked(x, opts, (u) => this.callBatch(np.expandDims(u, 0)).get(0));
   }
 
   initCache(batchShape: readonly number[] = []): Mamba2Cache {

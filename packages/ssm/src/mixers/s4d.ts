@@ -9,7 +9,8 @@
 import { Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { Module, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { makeDplrHippo } from "../hippo.ts";
-import { SequenceMixer, SequenceMixerConfig, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
+import type { MixerCallOptions } from "../lengths.ts";
 import { bool, knownOptions, stepRange } from "../validate.ts";
 
 /**
@@ -158,8 +159,8 @@ export class S4DSequenceMixer extends SequenceMixer<S4DCache> {
 
   /** Causal convolution with the kernel by FFT, zero-padded to `2L`: `x: [L, H] → [L, H]`. */
   /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */
-  call(x: Array, key?: MixerCallKey): Array {
-    return this.callMasked(x, key, (u) => this.forward(u));
+  call(x: Array, opts?: MixerCallOptions): Array {
+    return this.callMasked(x, opts, (u) => this.forward(u));
   }
 
   /** The parallel forward of the whole (unpadded) sequence. */

@@ -5,7 +5,8 @@
  */
 import { Array, ValueError, lax, np } from "@linax-ts/core";
 import type { PRNGKey } from "@linax-ts/nn";
-import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, pairToComplex, type MixerCallKey, type MixerStepFn } from "./base.ts";
+import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, pairToComplex, type MixerStepFn } from "./base.ts";
+import type { MixerCallOptions } from "../lengths.ts";
 import { initS5Params, s5StateSizes, type S5CInit } from "./s5-init.ts";
 import { bool, knownOptions, positiveFinite, stepRange } from "../validate.ts";
 
@@ -166,8 +167,8 @@ export class S5SequenceMixer extends SequenceMixer<S5Cache> {
   }
 
   /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */
-  call(x: Array, key?: MixerCallKey): Array {
-    return this.callMasked(x, key, (u) => this.forward(u));
+  call(x: Array, opts?: MixerCallOptions): Array {
+    return this.callMasked(x, opts, (u) => this.forward(u));
   }
 
   /** The parallel forward of the whole (unpadded) sequence. */
