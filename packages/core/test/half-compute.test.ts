@@ -7,7 +7,7 @@
 // bits also past the size where eager ops run compiled, and unsupported ops say so clearly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, grad, jvp, vmap, jit, config, DTypeError, type Array, type DType } from "linax-ts";
+import { np, lax, grad, jvp, vmap, jit, config, DTypeError, FloatingPointError, type Array, type DType } from "linax-ts";
 
 const HALVES: DType[] = ["float16", "bfloat16"];
 const bits = (x: Array): number[] => [...(x.dataSync() as Uint16Array)];
@@ -184,4 +184,20 @@ test("ops without half support say so (no silent float32)", () => {
   const m = h([1, 2, 3, 4], "float16").reshape(2, 2);
   assert.throws(() => np.linalg.inv(m), (e: Error) => e instanceof DTypeError && /float16/.test(e.message));
   assert.throws(() => lax.bitcastConvertType(m, "int32"), (e: Error) => e instanceof DTypeError && /float16/.test(e.message));
+});
+
+test("config.debugInfs / debugNans see half results, under the op's name", () => {
+  const saved = config.values();
+  try {
+    config.update("debugInfs", true);
+    // 300 · 300 = 90000 is finite in float32 and inf in float16: the op that rounds it reports.
+    assert.throws(() => np.multiply(h([300], "float16"), 300), (e: Error) => e instanceof FloatingPointError && /\bmul\b/.test(e.message) && /inf/i.test(e.message));
+    assert.deepEqual(np.multiply(h([300], "bfloat16"), 300).tolist(), [90112]); // fine in bfloat16
+    config.update("debugInfs", false);
+    config.update("debugNans", true);
+    assert.throws(() => np.log(h([-1], "bfloat16")), (e: Error) => e instanceof FloatingPointError && /\blog\b/.test(e.message) && /nan/i.test(e.message));
+  } finally {
+    config.update("debugInfs", saved.debugInfs);
+    config.update("debugNans", saved.debugNans);
+  }
 });

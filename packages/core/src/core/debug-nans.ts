@@ -15,6 +15,7 @@ import { ClosedJaxpr, evalJaxpr, type Jaxpr } from "./jaxpr.ts";
 import type { Params } from "./primitive.ts";
 import { config } from "../config.ts";
 import { isInexact } from "../dtype.ts";
+import { decodeHostValues } from "../half.ts";
 import { FloatingPointError } from "../errors.ts";
 
 /** Names of the jitted functions being re-run op by op (innermost last), for error messages. */
@@ -41,8 +42,9 @@ export function debugChecksOn(): boolean {
 /** What is wrong with `a`: "nan", "inf", or null (unchecked dtypes, unreadable backends, clean data). */
 function badValue(a: Array, nans: boolean, infs: boolean): "nan" | "inf" | null {
   if (!(a instanceof ConcreteArray) || a.isDisposed || !isInexact(a.dtype) || a.backend.syncReads === false) return null;
-  // complex64 data interleave re and im, so one pass over the floats checks both parts.
-  const d = a.dataSync();
+  // complex64 data interleave re and im, so one pass over the floats checks both parts; half
+  // dtypes' bit patterns are decoded to their values first.
+  const d = decodeHostValues(a.dataSync(), a.dtype);
   let inf = false;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];

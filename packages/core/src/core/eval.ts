@@ -7,7 +7,7 @@ import { checkPrimitiveOutputs, debugChecksOn, withUserFunction } from "./debug-
 import type { Primitive, Params } from "./primitive.ts";
 import type { ShapedArray } from "./aval.ts";
 import { getBackend, type Backend, type DeviceBuffer } from "../backend.ts";
-import { computeInFloat32, halfPlan, onReferencePath } from "./half-compute.ts";
+import { computeInFloat32, halfPlan, onReferencePath, withoutDebugChecks } from "./half-compute.ts";
 import { NotImplementedError, UseAfterDisposeError, ValueError } from "../errors.ts";
 
 export class EvalTrace extends Trace {
@@ -27,7 +27,13 @@ export class EvalTrace extends Trace {
     const outAvals = prim.rules.abstractEval(inAvals, params);
     // float16/bfloat16 compute in float32 (half-compute.ts says why here).
     const half = halfPlan(prim, inAvals, outAvals, params);
-    if (half === "upcast") return computeInFloat32(prim, concrete, params, outAvals, (p, a, pr) => this.processPrimitive(p, a, pr));
+    if (half === "upcast") {
+      // config.debugNans/debugInfs judge the half results, under this primitive's name (not the
+      // conversions': an overflow to inf appears when the float32 result is rounded back).
+      const outs = withoutDebugChecks(() => computeInFloat32(prim, concrete, params, outAvals, (p, a, pr) => this.processPrimitive(p, a, pr)));
+      if (debugChecksOn()) checkPrimitiveOutputs(prim.name, outs, concrete, params);
+      return outs;
+    }
     if (half === "reference") return onReferencePath(() => this.run(prim, concrete, params, inAvals, outAvals));
     return this.run(prim, concrete, params, inAvals, outAvals);
   }

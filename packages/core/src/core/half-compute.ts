@@ -66,11 +66,17 @@ function paramMentionsHalf(v: unknown): boolean {
   return false;
 }
 
-/** Decide how to run `prim` (cheap when no half dtype is involved: two scans of the avals). */
+/** Whether a primitive is higher-order, by its params (a primitive's params always have the same kinds). */
+const higherOrderPrims = new WeakMap<Primitive, boolean>();
+
+/**
+ * Decide how to run `prim`. Cheap when no half dtype is involved (the eager hot path): two scans
+ * of the avals and, for higher-order primitives only, a cached look at their jaxprs.
+ */
 export function halfPlan(prim: Primitive, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], params: Params): HalfPlan {
-  const values = Object.values(params);
-  const higherOrder = values.some(isHigherOrderParam);
-  const half = hasHalfAval(inAvals) || hasHalfAval(outAvals) || (higherOrder && values.some(paramMentionsHalf));
+  let higherOrder = higherOrderPrims.get(prim);
+  if (higherOrder === undefined) higherOrderPrims.set(prim, (higherOrder = Object.values(params).some(isHigherOrderParam)));
+  const half = hasHalfAval(inAvals) || hasHalfAval(outAvals) || (higherOrder && Object.values(params).some(paramMentionsHalf));
   if (!half) return "none";
   return prim.name === "convertElementType" || higherOrder ? "reference" : "upcast";
 }
@@ -83,6 +89,21 @@ export function onReferencePath<T>(f: () => T): T {
     return f();
   } finally {
     config.update("jitCompile", true);
+  }
+}
+
+/** Run `f` with config.debugNans/debugInfs off (the caller checks the final results itself). */
+export function withoutDebugChecks<T>(f: () => T): T {
+  const nans = config.read("debugNans");
+  const infs = config.read("debugInfs");
+  if (!nans && !infs) return f();
+  config.update("debugNans", false);
+  config.update("debugInfs", false);
+  try {
+    return f();
+  } finally {
+    config.update("debugNans", nans);
+    config.update("debugInfs", infs);
   }
 }
 
