@@ -133,7 +133,7 @@ test("vmap over half arrays equals the per-row results", () => {
 
 test("jit of half programs is interpreted (same bits as eager, compile flag restored), also for large arrays", () => {
   const n = 5000; // above the size where eager float32 ops run as compiled programs
-  const vals = Array.from({ length: n }, (_, i) => Math.sin(i) * 300);
+  const vals = globalThis.Array.from({ length: n }, (_, i) => Math.sin(i) * 300);
   for (const d of HALVES) {
     const x = h(vals, d);
     const f = (v: Array): Array => np.add(np.multiply(np.tanh(v), 3), np.sum(v));

@@ -242,7 +242,9 @@ test("creation: zeros/ones/full/arange/eye/linspace and typed-array values in ha
   assert.deepEqual([...np.ones([2], { dtype: "bfloat16" }).dataSync()], [0x3f80, 0x3f80]);
   assert.deepEqual(np.full([2], 0.1, { dtype: "bfloat16" }).tolist(), [0.10009765625, 0.10009765625]);
   assert.deepEqual(np.arange(0, 3, 1, { dtype: "float16" }).tolist(), [0, 1, 2]);
-  assert.deepEqual(np.eye(2, 2, 0, { dtype: "float16" }).tolist(), [[1, 0], [0, 1]]);
+  const eye = np.eye(2, 2, { dtype: "float16" });
+  assert.equal(eye.dtype, "float16");
+  assert.deepEqual(eye.tolist(), [[1, 0], [0, 1]]);
   assert.deepEqual(np.linspace(0, 1, 3, { dtype: "float16" }).tolist(), [0, 0.5, 1]);
   // A typed array's values convert (numpy's np.array(u16, dtype=float16)): 2049 → 2048 (tie to even).
   assert.deepEqual(np.array(Uint16Array.of(1, 2049), { dtype: "float16" }).tolist(), [1, 2048]);
