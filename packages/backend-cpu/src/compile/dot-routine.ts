@@ -11,6 +11,7 @@
 import type { lax, ShapedArray } from "@linax-ts/core";
 import { defaultGemmConfig, gemmF32, gemmScratchBytes, type GemmF32Args } from "../wasm/gemm-call.ts";
 import { GemmPool } from "../wasm/threads/gemm-pool.ts";
+import { threadCount } from "../wasm/threads/thread-count.ts";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 
 const isRun = (dims: readonly number[], from: number): boolean => dims.every((d, i) => d === from + i);
@@ -39,12 +40,6 @@ function layoutOf(a: ShapedArray, batchDims: readonly number[], contract: readon
   return null;
 }
 
-/** Threads for the GEMM (the calling one included): LINAX_CPU_THREADS, else 2. */
-function threadCount(): number {
-  const env = typeof process !== "undefined" ? process.env?.LINAX_CPU_THREADS : undefined;
-  const n = env === undefined ? 2 : Number(env);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 16) : 2;
-}
 
 interface GemmState {
   readonly pool: GemmPool | null;

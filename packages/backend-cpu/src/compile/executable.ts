@@ -9,14 +9,17 @@
  */
 import { InternalError, compile, config, ConcreteArray, evalJaxpr, NotImplementedError, type DeviceBuffer, type Executable, type Jaxpr } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
-import { buildProgramModule, type KernelFn } from "./program-module.ts";
+import { buildProgramModule, type ModuleKernel, type ProgramModule } from "./program-module.ts";
+import { kernelPool, threaded } from "./kernel-threads.ts";
 import { profileSteps, recordStep, stepLabel } from "./step-profiler.ts";
 
 type Compiled = {
   readonly program: compile.Program;
   readonly plan: compile.BufferPlan;
-  /** Per step: the kernel function and its buffers, or null for a routine. */
-  readonly kernels: readonly ({ readonly fn: KernelFn; readonly params: readonly number[] } | null)[];
+  /** Per step: the kernel, or null for a routine. */
+  readonly kernels: readonly (ModuleKernel | null)[];
+  /** The kernels' module (the pool instantiates it in its workers). */
+  readonly module: ProgramModule;
   /** Values of the inlined calls' consts (the program's leading inputs). */
   readonly constBuffers: readonly CpuBuffer[];
   /** The const arrays themselves, kept alive (their finalizers would free the buffers). */
@@ -62,7 +65,7 @@ export class CpuExecutable implements Executable {
       if (!(c instanceof ConcreteArray) || c.backend !== this.backend) throw new InternalError("cpu compile: an inlined call's const is not a CPU array");
       return c.buffer as CpuBuffer;
     });
-    return { program, plan, kernels, constBuffers, consts };
+    return { program, plan, kernels, constBuffers, consts, module: mod };
   }
 
   execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
@@ -70,8 +73,9 @@ export class CpuExecutable implements Executable {
     return c === null ? this.#interpret(inputs as CpuBuffer[]) : this.#run(c, inputs as CpuBuffer[]);
   }
 
-  #run({ program, plan, kernels, constBuffers }: Compiled, args: readonly CpuBuffer[]): DeviceBuffer[] {
+  #run({ program, plan, kernels, constBuffers, module }: Compiled, args: readonly CpuBuffer[]): DeviceBuffer[] {
     const be = this.backend;
+    const pool = kernelPool(be);
     const bufs: (CpuBuffer | undefined)[] = new Array(program.buffers.length);
     const inputs = constBuffers.length === 0 ? args : [...constBuffers, ...args];
     program.inputs.forEach((id, i) => (bufs[id] = inputs[i]));
@@ -93,7 +97,8 @@ export class CpuExecutable implements Executable {
             if (moved && b.ptr !== p) copies.push(p); // a borrowed buffer's temporary copy
             return p;
           });
-          k.fn(...ptrs);
+          if (pool !== null && threaded(k)) pool.run(module, k.index, k.fn, ptrs, k.outer, 4 * pool.threads);
+          else k.fn(...ptrs, 0, k.outer);
         } else if (step.kind === "routine") {
           const outs = this.#routine(step, step.inputs.map((id) => bufs[id]!));
           step.outputs.forEach((id, i) => (bufs[id] = outs[i]));

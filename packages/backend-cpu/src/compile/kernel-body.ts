@@ -197,6 +197,15 @@ export function storeValue(c: Code, ptr: number, o: number, dtype: DType, part: 
   else c.mem(0x36, 2);
 }
 
+/** `for (; w < to; w += step) body` with a local counter and a bound held in a local. */
+export function loopTo(c: Code, w: number, toLocal: number, step: number, body: () => void): void {
+  c.block().loop();
+  c.get(w).get(toLocal).op(0x4e).brIf(1); // w >= to → exit
+  body();
+  c.get(w).i32(step).op(0x6a).set(w).br(0);
+  c.end().end();
+}
+
 /** `for (w = from; w < to; w += step) body` with a local counter. */
 export function loop(c: Code, w: number, from: number | null, to: number, step: number, body: () => void): void {
   if (from !== null) c.i32(from).set(w);

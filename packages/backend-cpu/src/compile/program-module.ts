@@ -9,11 +9,32 @@ import { isNativeScalar, kernelParams, renderElementwise, renderReduce, type Buf
 import { fastMathFor, referenceFunction } from "./scalar-ops.ts";
 import { profileSteps } from "./step-profiler.ts";
 
-export type KernelFn = (...ptrs: number[]) => void;
+/** A kernel: its buffers' heap addresses, then the range [lo, hi) of its outermost loop. */
+export type KernelFn = (...ptrsThenRange: number[]) => void;
+
+export interface ModuleKernel {
+  readonly fn: KernelFn;
+  /** The buffers it takes, in parameter order (the range follows them). */
+  readonly params: readonly number[];
+  /** The extent of the outermost loop: [0, outer) is the whole kernel. */
+  readonly outer: number;
+  /** Element evaluations of the whole kernel (output elements × reduced elements). */
+  readonly work: number;
+  /** Whether it calls imported JS functions (then it runs on the calling thread only). */
+  readonly callsImports: boolean;
+  /** Its position in the module (export `k<index>`). */
+  readonly index: number;
+}
 
 export interface ProgramModule {
-  /** Per kernel (in the order given): the function and the buffers it takes, in parameter order. */
-  readonly kernels: readonly { readonly fn: KernelFn; readonly params: readonly number[] }[];
+  /** Unique per module (the kernel pool's key). */
+  readonly id: number;
+  /** Per kernel, in the order given. */
+  readonly kernels: readonly ModuleKernel[];
+  /** The compiled module (workers instantiate it on the same memory). */
+  readonly module: WebAssembly.Module;
+  /** Names of the imported functions (workers bind stubs: they only run kernels that call none). */
+  readonly importNames: readonly string[];
 }
 
 function opNodes(k: compile.Kernel): compile.OpExpr[] {
@@ -30,6 +51,8 @@ function opNodes(k: compile.Kernel): compile.OpExpr[] {
   (k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values).forEach(walk);
   return out;
 }
+
+let nextModuleId = 1;
 
 /** Render and instantiate the kernels of a program on `heap`. Throws for a kernel the renderer cannot express. */
 export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: (id: number) => BufferShape, heap: WasmHeap, fastMath = false): ProgramModule {
@@ -57,15 +80,29 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
     },
   };
   const params = kernels.map(kernelParams);
+  const outer: number[] = [];
   kernels.forEach((k, i) =>
     mb.func(
-      params[i].map(() => "i32"),
+      [...params[i].map(() => "i32" as const), "i32", "i32"],
       [],
-      (c) => (k.kind === "elementwise" ? renderElementwise(c, k, ctx) : renderReduce(c, k, ctx)),
+      (c) => void (outer[i] = k.kind === "elementwise" ? renderElementwise(c, k, ctx) : renderReduce(c, k, ctx)),
       `k${i}`,
     ),
   );
   const module = new WebAssembly.Module(mb.bytes());
   const instance = new WebAssembly.Instance(module, { env });
-  return { kernels: kernels.map((_, i) => ({ fn: instance.exports[`k${i}`] as KernelFn, params: params[i] })) };
+  const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+  return {
+    id: nextModuleId++,
+    module,
+    importNames: Object.keys(env).filter((n) => n !== "memory"),
+    kernels: kernels.map((k, i) => ({
+      fn: instance.exports[`k${i}`] as KernelFn,
+      params: params[i],
+      outer: outer[i],
+      work: k.kind === "elementwise" ? size(k.shape) : size(k.outShape) * size(k.reduceShape),
+      callsImports: opNodes(k).some((n) => importIndex.has(n.id)),
+      index: i,
+    })),
+  };
 }

@@ -14,17 +14,23 @@ import type { compile } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer } from "./loop-nest.ts";
 import { emitNativeSimd, fastMathFor, simdNative, simdOperands } from "./scalar-ops.ts";
-import { BodyWriter, dependsOn, indicesOf, kernelParams, loop, storeValue, topo, wasmType, type Expr, type RenderContext } from "./kernel-body.ts";
+import { BodyWriter, dependsOn, indicesOf, kernelParams, loop, loopTo, storeValue, topo, wasmType, type Expr, type RenderContext } from "./kernel-body.ts";
 
 export { isNativeScalar, kernelParams, UnsupportedKernel, type BufferShape, type ImportTable, type RenderContext } from "./kernel-body.ts";
 export { renderReduce } from "./render-reduce.ts";
 
-/** The function body of an elementwise kernel (into `c`, whose params are `kernelParams(k)`). */
-export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: RenderContext): void {
+/**
+ * The function body of an elementwise kernel (into `c`, whose params are `kernelParams(k)` then
+ * `lo, hi`: the range of the outermost loop to run, so threads can split a kernel into slices that
+ * write disjoint outputs). Returns the extent of that loop (the full range is [0, extent)).
+ */
+export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: RenderContext): number {
   const params = kernelParams(k);
   const ptr = (b: number): number => params.indexOf(b);
+  const lo = params.length;
+  const hi = params.length + 1;
   const total = k.shape.reduce((p, s) => p * s, 1);
-  if (total === 0) return;
+  if (total === 0) return 0;
   const roots = k.outputs.flatMap((o) => o.values);
   const nodes = topo(roots);
   const shape = k.shape.length === 0 ? [1] : k.shape;
@@ -42,7 +48,10 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
   const moving = nodes.filter((e) => dependsOn(e, innerAxes, memo));
   const fixed = nodes.filter((e) => !dependsOn(e, innerAxes, memo));
   const o = c.local("i32");
-  c.i32(0).set(o);
+  // The output index of the range's first element: lo × the elements per outer iteration.
+  c.get(lo);
+  if (total / groups[0].extent !== 1) c.i32(total / groups[0].extent).op(0x6c);
+  c.set(o);
 
   const innerLoop = (): void => {
     body.scalar(fixed);
@@ -55,13 +64,19 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
       c.set(l);
       bases.set(e.id, l);
     }
-    const E = groups[inner].extent;
     const w = counters[inner];
-    const simd = E >= 4 && simdPlan(k, moving, idx, inner, bases);
-    const E4 = simd ? E - (E % 4) : 0;
-    c.i32(0).set(w);
-    if (simd) renderSimdLoop(c, k, body, moving, fixed, bases, idx, inner, w, E4, o, ptr);
-    loop(c, w, null, E, 1, () => {
+    // The inner loop runs [0, E) — or [lo, hi) when it is also the outermost one.
+    const end = c.local("i32");
+    if (inner === 0) c.get(lo).set(w).get(hi).set(end);
+    else c.i32(0).set(w).i32(groups[inner].extent).set(end);
+    const simd = groups[inner].extent >= 4 && simdPlan(k, moving, idx, inner, bases);
+    if (simd) {
+      // Four lanes up to w + 4·⌊(end − w)/4⌋, then the scalar tail.
+      const end4 = c.local("i32");
+      c.get(w).get(end).get(w).op(0x6b).i32(-4).op(0x71).op(0x6a).set(end4);
+      renderSimdLoop(c, k, body, moving, fixed, bases, idx, inner, w, end4, o, ptr);
+    }
+    loopTo(c, w, end, 1, () => {
       body.scalar(moving, inner, bases);
       for (const out of k.outputs) {
         out.values.forEach((v, part) => storeValue(c, ptr(out.buffer), o, out.dtype, part, () => c.get(body.value.get(v.id)!)));
@@ -71,9 +86,13 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
   };
   const nest = (g: number): void => {
     if (g === inner) return innerLoop();
-    loop(c, counters[g], 0, groups[g].extent, 1, () => nest(g + 1));
+    if (g === 0) {
+      c.get(lo).set(counters[0]);
+      loopTo(c, counters[0], hi, 1, () => nest(1));
+    } else loop(c, counters[g], 0, groups[g].extent, 1, () => nest(g + 1));
   };
   nest(0);
+  return groups[0].extent;
 }
 
 /** Whether the innermost loop can run four lanes at a time. */
@@ -104,7 +123,7 @@ function renderSimdLoop(
   idx: IndexRenderer,
   inner: number,
   w: number,
-  E4: number,
+  end4: number,
   o: number,
   ptr: (b: number) => number,
 ): void {
@@ -124,7 +143,7 @@ function renderSimdLoop(
     splat.set(e.id, l);
   }
   const vec = (e: Expr): number => body.vec.get(e.id) ?? splat.get(e.id)!;
-  loop(c, w, null, E4, 4, () => {
+  loopTo(c, w, end4, 4, () => {
     for (const e of moving) {
       const l = c.local("v128");
       if (e.kind === "load") {

@@ -6,14 +6,20 @@
 import { compile, type DType } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer, type LoopGroup } from "./loop-nest.ts";
-import { BodyWriter, dependsOn, indicesOf, kernelParams, loop, storeValue, topo, UnsupportedKernel, type RenderContext } from "./kernel-body.ts";
+import { BodyWriter, dependsOn, indicesOf, kernelParams, loop, loopTo, storeValue, topo, UnsupportedKernel, type RenderContext } from "./kernel-body.ts";
 
-/** The function body of a reduction; params = [...kernel.inputs, output]. */
-export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContext): void {
+/**
+ * The function body of a reduction; params = [...kernel.inputs, output, lo, hi]: [lo, hi) is the
+ * range of the outermost output loop to run (threads split a reduction over its outputs). Returns
+ * that loop's extent — 1 for a reduction to one value, which runs whole whatever the range.
+ */
+export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContext): number {
   const params = kernelParams(k);
   const ptr = (b: number): number => params.indexOf(b);
+  const lo = params.length;
+  const hi = params.length + 1;
   const outSize = k.outShape.reduce((p, s) => p * s, 1);
-  if (outSize === 0) return;
+  if (outSize === 0) return 0;
   const dtype = k.output.dtype;
   if (dtype === "complex64" && (k.op === "max" || k.op === "min")) throw new UnsupportedKernel("complex max/min reduction");
   const nodes = topo(k.output.values);
@@ -30,7 +36,13 @@ export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContex
   const fixed = nodes.filter((e) => !dependsOn(e, redAxes, memo));
   const nOutGroups = groups.filter((g) => g.axes.length > 0 && g.axes[0] < nOut).length;
   const o = c.local("i32");
-  c.i32(0).set(o);
+  if (nOutGroups === 0) c.i32(0).set(o);
+  else {
+    // The output index of the range's first element.
+    c.get(lo);
+    if (outSize / groups[0].extent !== 1) c.i32(outSize / groups[0].extent).op(0x6c);
+    c.set(o);
+  }
   const cplx = dtype === "complex64";
   const isFloat = dtype === "float32" || cplx;
   const accT = isFloat ? "f64" : "i32";
@@ -63,9 +75,13 @@ export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContex
   };
   const nest = (g: number): void => {
     if (g === nOutGroups) return perOutput();
-    loop(c, counters[g], 0, groups[g].extent, 1, () => nest(g + 1));
+    if (g === 0) {
+      c.get(lo).set(counters[0]);
+      loopTo(c, counters[0], hi, 1, () => nest(1));
+    } else loop(c, counters[g], 0, groups[g].extent, 1, () => nest(g + 1));
   };
   nest(0);
+  return nOutGroups === 0 ? 1 : groups[0].extent;
 }
 
 function identity(op: compile.ReduceOp, dtype: DType, part: number): number {

@@ -1,0 +1,40 @@
+/**
+ * Which compiled kernels run on both cores: those that call no imported JS function (workers
+ * cannot), whose outermost loop can be cut (extent ≥ 2), and with enough work to repay waking a
+ * worker (≈ 10–30 µs): LINAX_POOL_MIN_WORK element evaluations, default 2¹⁶. One pool per
+ * backend, started on first use; none where the heap is not shared or workers cannot start
+ * (a browser page without cross-origin isolation) — then every kernel runs here, same results.
+ */
+import type { CpuBackend } from "../backend.ts";
+import { KernelPool } from "../wasm/threads/kernel-pool.ts";
+import { threadCount } from "../wasm/threads/thread-count.ts";
+import type { ModuleKernel } from "./program-module.ts";
+
+const minWork = ((): number => {
+  const env = typeof process !== "undefined" ? process.env?.LINAX_POOL_MIN_WORK : undefined;
+  const n = env === undefined ? NaN : Number(env);
+  return Number.isFinite(n) && n >= 0 ? n : 2 ** 16;
+})();
+
+const pools = new WeakMap<CpuBackend, KernelPool | null>();
+
+/** The backend's kernel pool, or null (one thread). */
+export function kernelPool(be: CpuBackend): KernelPool | null {
+  let p = pools.get(be);
+  if (p === undefined) {
+    const threads = threadCount();
+    p = null;
+    if (be.heap.shared && threads > 1) {
+      try {
+        p = new KernelPool(be.heap.memory, threads);
+      } catch {
+        p = null;
+      }
+    }
+    pools.set(be, p);
+  }
+  return p;
+}
+
+/** Whether a kernel goes to the pool. */
+export const threaded = (k: ModuleKernel): boolean => !k.callsImports && k.outer >= 2 && k.work >= minWork;
