@@ -7,6 +7,7 @@
  * inner axis: a strip of up to 16 elements keeps its running values in registers and steps down
  * the scanned axis, reading one row slice (a 64-byte cache line of f32) per operand and step.
  * Strips narrow to 4, 2 and 1 elements at the end of a row (lane loads, no scalar code path).
+ * A complex scan along the last axis (inner = 1) walks four lines side by side instead.
  *
  * Arithmetic is the reference kernel's, operation for operation (kernels/cumulative.ts): float32
  * cumsum/cumprod/linearRecurrence keep the running value in float64 and round once per element —
@@ -108,9 +109,20 @@ export function buildScanModule(spec: ScanSpec, shared: boolean): Uint8Array<Arr
     if (spec.reverse) c.i32(0).get(rowBytes).op(OP.i32Sub).set(rowStep);
     else c.get(rowBytes).set(rowStep);
 
+    // Lines mode (inner = 1, complex only): the units of a strip are W different lines, line j at
+    // byte offset offs[j] = j·lineBytes from the strip's pointer.
+    const W = fam === "c64" ? stripsOf(fam, spec)[0].units : 0;
+    const offs = Array.from({ length: W }, () => c.local("i32"));
+    let lines = false;
+
     /** Push input `which` (0: x or a, 1: b) of unit u, converted to the lane family. */
     const load = (which: number, u: number, elems: number): void => {
-      c.get(which === 0 ? pa : pb);
+      const ptr = which === 0 ? pa : pb;
+      if (lines) {
+        c.get(ptr).get(offs[u]).op(OP.i32Add).simdMem(SIMD.load64Zero, 0).simd(SIMD.f64x2PromoteLowF32x4);
+        return;
+      }
+      c.get(ptr);
       const offset = u * elems * es;
       const bytes = elems * es;
       if (bytes === 16) c.simdMem(SIMD.load, 0, offset);
@@ -120,6 +132,10 @@ export function buildScanModule(spec: ScanSpec, shared: boolean): Uint8Array<Arr
     };
     /** Store local `v` (lane family) as unit u of the output. */
     const store = (v: number, u: number, elems: number): void => {
+      if (lines) {
+        c.get(po).get(offs[u]).op(OP.i32Add).get(v).simd(SIMD.f32x4DemoteF64x2Zero).simdMem(SIMD.store64Lane, 0).op(0);
+        return;
+      }
       c.get(po).get(v);
       const offset = u * elems * es;
       if (fam !== "x32") c.simd(SIMD.f32x4DemoteF64x2Zero);
@@ -228,8 +244,39 @@ export function buildScanModule(spec: ScanSpec, shared: boolean): Uint8Array<Arr
       store(hv, u, elems);
     };
 
-    // for (o = 0; o < outer; o++)
+    /** One strip from pa/pb/po: the first row, then n − 1 steps. */
+    const stripBody = (units: number, elems: number): void => {
+      for (let u = 0; u < units; u++) first(u, elems);
+      c.get(n).i32(1).op(OP.i32Sub).set(cnt);
+      whileLoop(c, () => c.get(cnt), () => {
+        for (const p of [pa, pb, po]) c.get(p).get(rowStep).op(OP.i32Add).set(p);
+        for (let u = 0; u < units; u++) step(u, elems);
+        c.get(cnt).i32(1).op(OP.i32Sub).set(cnt);
+      });
+    };
+
     c.i32(0).set(o);
+    // A complex scan along the last axis (inner = 1): W lines side by side, one per vector —
+    // 2.3× faster than one line at a time (measured, [4096, 1024]). For real data the lane
+    // inserts cost more than they win (4× slower than line by line), so only complex uses it.
+    if (fam === "c64") {
+      c.get(inner).i32(1).op(OP.i32Eq).if();
+      offs.forEach((l, j) => c.get(lineBytes).i32(j).op(OP.i32Mul).set(l));
+      whileLoop(c, () => c.get(o).i32(W).op(OP.i32Add).get(outer).op(OP.i32GtS).op(OP.i32Eqz), () => {
+        c.get(o).get(lineBytes).op(OP.i32Mul);
+        if (spec.reverse) c.get(lineBytes).get(rowBytes).op(OP.i32Sub).op(OP.i32Add);
+        c.set(off);
+        c.get(in0).get(off).op(OP.i32Add).set(pa);
+        c.get(in1).get(off).op(OP.i32Add).set(pb);
+        c.get(out).get(off).op(OP.i32Add).set(po);
+        lines = true;
+        stripBody(W, 1);
+        lines = false;
+        c.get(o).i32(W).op(OP.i32Add).set(o);
+      });
+      c.end();
+    }
+    // for (; o < outer; o++): strips across the inner axis.
     whileLoop(c, () => c.get(o).get(outer).op(OP.i32LtS), () => {
       c.get(o).get(lineBytes).op(OP.i32Mul);
       if (spec.reverse) c.get(lineBytes).get(rowBytes).op(OP.i32Sub).op(OP.i32Add);
@@ -242,13 +289,7 @@ export function buildScanModule(spec: ScanSpec, shared: boolean): Uint8Array<Arr
           c.get(in0).get(off).op(OP.i32Add).set(pa);
           c.get(in1).get(off).op(OP.i32Add).set(pb);
           c.get(out).get(off).op(OP.i32Add).set(po);
-          for (let u = 0; u < units; u++) first(u, elems);
-          c.get(n).i32(1).op(OP.i32Sub).set(cnt);
-          whileLoop(c, () => c.get(cnt), () => {
-            for (const p of [pa, pb, po]) c.get(p).get(rowStep).op(OP.i32Add).set(p);
-            for (let u = 0; u < units; u++) step(u, elems);
-            c.get(cnt).i32(1).op(OP.i32Sub).set(cnt);
-          });
+          stripBody(units, elems);
           c.get(j).i32(width).op(OP.i32Add).set(j);
         });
       }
