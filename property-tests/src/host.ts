@@ -61,7 +61,7 @@ export function takeAlong(a: Array, axis: number, i: number): Array {
   const ax = normalizeAxis(axis, a.ndim);
   const w = widthOf(a.dtype);
   const { outer, n, inner } = split(a.shape, ax);
-  const src = a.dataSync() as ArrayLike<number>;
+  const src = decodeHostValues(a.dataSync(), a.dtype) as ArrayLike<number>; // halves as values
   const out = new Float64Array(outer * inner * w);
   for (let o = 0; o < outer; o++) {
     const from = (o * n + i) * inner * w;
@@ -85,7 +85,7 @@ export function stackAlong(parts: readonly Array[], axis: number): Array {
     if (p.dtype !== base.dtype || p.shape.length !== base.shape.length || p.shape.some((d, k) => d !== base.shape[k])) {
       throw new RangeError(`stackAlong: part ${i} has type ${p.dtype}[${p.shape}] but part 0 has ${base.dtype}[${base.shape}]`);
     }
-    const src = p.dataSync() as ArrayLike<number>;
+    const src = decodeHostValues(p.dataSync(), p.dtype) as ArrayLike<number>;
     for (let o = 0; o < outer; o++) {
       for (let k = 0; k < inner * w; k++) out[(o * n + i) * inner * w + k] = src[o * inner * w + k];
     }
@@ -123,8 +123,8 @@ export function realInner(a: readonly Array[], b: readonly Array[]): { value: nu
   let value = 0;
   let scale = 0;
   a.forEach((x, i) => {
-    const xa = x.dataSync() as ArrayLike<number>;
-    const xb = b[i].dataSync() as ArrayLike<number>;
+    const xa = decodeHostValues(x.dataSync(), x.dtype) as ArrayLike<number>;
+    const xb = decodeHostValues(b[i].dataSync(), b[i].dtype) as ArrayLike<number>;
     if (xa.length !== xb.length) throw new RangeError(`realInner: leaf ${i} sizes differ (${xa.length} vs ${xb.length})`);
     for (let k = 0; k < xa.length; k++) {
       value += xa[k] * xb[k];

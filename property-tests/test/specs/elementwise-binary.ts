@@ -24,7 +24,10 @@ function arith(prim: string, fn: (x: Array, y: Array) => Array, host: (x: number
     return { dtype, elements: same(2, smallInt(dtype)) };
   });
   const wrap: EwVariant[] = (["int32", "uint32"] as const).map((dtype) => ({ dtype, label: `${dtype}-full-range`, elements: same(2, fullInt(dtype)) }));
-  return elementwiseSpecs({ prims: [prim], arity: 2, fn, variants: [...variants, ...wrap] });
+  // The half storage dtypes (computed in float32, rounded): jit and vmap checks only (derivative
+  // and linearity checks at half precision would measure the rounding).
+  const halves: EwVariant[] = (["float16", "bfloat16"] as const).map((dtype) => ({ dtype, elements: tuple(f32(-3, 3), divisor ? f32abs(0.5, 2) : f32(-3, 3)) }));
+  return elementwiseSpecs({ prims: [prim], arity: 2, fn, variants: [...variants, ...wrap, ...halves] });
 }
 
 /** rem's x/y keeps 0.05 away from every nonzero integer (trunc(x/y) jumps there). */

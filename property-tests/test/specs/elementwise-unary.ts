@@ -54,9 +54,17 @@ const SMOOTH: FloatUnary[] = [
   { prim: "digamma", fn: lax.digamma, host: digamma, real: real(0.5, 4) },
 ];
 
+/**
+ * Ops also checked on the half storage dtypes (computed in float32 and rounded, core's
+ * half-compute.ts): jit == eager and vmap == loop on float16/bfloat16 arrays. No derivative
+ * checks: central differences at half precision would only measure the rounding.
+ */
+const HALF_CHECKED = new Set(["exp", "tanh", "sqrt", "logistic", "sin"]);
+
 function floatUnary(u: FloatUnary): AnySpec[] {
   const variants: EwVariant[] = [{ dtype: "float32", elements: u.real, diff: "smooth", host: u.host }];
   if (u.complex !== undefined) variants.push({ dtype: "complex64", elements: u.complex, diff: "smooth" });
+  if (HALF_CHECKED.has(u.prim)) variants.push({ dtype: "float16", elements: u.real }, { dtype: "bfloat16", elements: u.real });
   return elementwiseSpecs({ prims: [u.prim], arity: 1, fn: u.fn, variants });
 }
 
