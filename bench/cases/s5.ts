@@ -129,7 +129,7 @@ function trainStepRunner(): Runner {
   const [model0, state0] = nn.makeWithState(ssm.SSM)(config, mk);
   const opt = nn.optim.adam(1e-3);
   const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State, key: nn.PRNGKey): [Array, nn.State] => {
-    const [logp, s2] = m.callBatch(x, s, key);
+    const [logp, s2] = m.callBatch(x, s, { key });
     return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
   };
   const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
