@@ -59,11 +59,16 @@ export function bcastParam(fn: string, name: string, x: Array, shape: readonly n
   return broadcastInDim(x, shape, x.shape.map((_, i) => off + i));
 }
 
-/** Validate a float dtype option (float32 only: JAX's float16/float64 have no dtype here). */
+/**
+ * Validate a float dtype option: float32 (or complex64). Not float16/bfloat16: JAX draws 16-bit
+ * words for those (other bits than a rounded float32 sample), which is not implemented, so they
+ * are refused rather than given numbers that differ from JAX's; the error says to cast instead.
+ */
 function floatDType(fn: string, dtype: DType | undefined, allowComplex = false): DType {
   const d = dtype ?? "float32";
   if (d !== "float32" && !(allowComplex && d === "complex64")) {
-    throw new DTypeError(`${fn}: dtype must be a float dtype (float32${allowComplex ? " or complex64" : ""}); got ${d}`);
+    const half = d === "float16" || d === "bfloat16" ? ` (sampling ${d} directly is not implemented: sample float32 and use .astype("${d}"), whose values differ from JAX's ${d} sampler)` : "";
+    throw new DTypeError(`${fn}: dtype must be a float dtype (float32${allowComplex ? " or complex64" : ""}); got ${d}${half}`);
   }
   return d;
 }
