@@ -82,12 +82,14 @@ for (;;) {
 `;
 
 /**
- * Calls below this many FLOP (2·m·n·k·batch; 2²⁶ ≈ 256³·2 ≈ 1.5 ms on one thread) run on the
- * calling thread alone: waking a worker costs some microseconds, and on a machine busy with other
- * processes the caller may wait for a worker the OS has not scheduled yet (measured: 256³ on two
- * threads ran slower than on one while the load average was above the core count).
+ * Calls below this many FLOP (2·m·n·k·batch; 2²³ ≈ 8 MFLOP ≈ 0.2 ms on one thread) run on the
+ * calling thread alone: waking a worker costs some microseconds. The bound was 2²⁶ while the
+ * training steps of linax's S5 recipe (products of 896 × 128 × 128 ≈ 29 MFLOP) were measured on a
+ * machine busy with other processes, where the caller may wait for a worker the OS has not
+ * scheduled, so they ran on one core; two threads are worth it for them on an idle machine, and
+ * the chunk-claiming protocol lets the caller do a late worker's share itself.
  */
-export const GEMM_POOL_MIN_FLOP = 2 ** 26;
+export const GEMM_POOL_MIN_FLOP = 2 ** 23;
 
 /** Tells the workers of a control block to exit (on close, or when the pool is collected unclosed). */
 function quit(control: Int32Array): void {
