@@ -66,6 +66,16 @@ test("reductions, dot and cumulative sums accumulate in float32 and round once (
   assert.deepEqual(np.matmul(x.reshape(1, 3), h([1, 1, 1], "float16").reshape(3, 1)).tolist(), [[2050]]);
   assert.deepEqual(np.cumsum(x).tolist(), [2048, 2048, 2050]); // 2049 rounds to even 2048
   assert.deepEqual(np.mean(h([2048, 1, 1, 2], "float16")).tolist(), 513); // 2052 / 4
+  // mean and var as JAX's _upcast_f16: float32 through the division, rounded once. 6994/3 =
+  // 2331.33 → 2332; rounding the sum first (6994 → 6992, a tie to even) would give 2330.
+  const m = np.mean(h([2700, 2272, 2022], "float16"));
+  assert.equal(m.dtype, "float16");
+  assert.deepEqual(m.tolist(), 2332);
+  // var of [1, 2, 4] = 14/9 = 1.5556 → float16 1.5557 (0x3e39); std = sqrt of that, rounded.
+  assert.deepEqual(bits(np.var(h([1, 2, 4], "float16"))), [0x3e39]);
+  // bfloat16 std with ddof 1: var = (42/9)/2 = 2.3333 → bf16 2.328125 (149·2⁻⁶); its sqrt 1.52582
+  // → 1.5234375 (195·2⁻⁷); JAX's std is sqrt of the rounded var, too.
+  assert.deepEqual(np.std(h([1, 2, 4], "bfloat16"), { ddof: 1 }).tolist(), 1.5234375);
   // bfloat16 spacing at 256 is 2: the same story.
   const b = h([256, 1, 1], "bfloat16");
   assert.deepEqual(np.sum(b).tolist(), 258);

@@ -6,7 +6,7 @@
 import type { Array, ArrayLike, ReduceOptions } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
-import { isComplex, isInexact, type DType } from "../dtype.ts";
+import { isComplex, isHalf, isInexact, type DType } from "../dtype.ts";
 import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape, normAxes, normAxis, prod as shapeProd } from "../shape.ts";
 import { asArray } from "./convert.ts";
@@ -126,9 +126,20 @@ function divCount(s: Array, count: Array): Array {
   return lax.div(s, c);
 }
 
-/** Arithmetic mean over `axis`; integers average in float32. */
+/**
+ * JAX's `_upcast_f16`: a float16/bfloat16 mean or variance is computed in float32 end to end and
+ * rounded once (not the sum rounded, then the quotient rounded again).
+ */
+function upcastHalf(a: Array, dtype: DType | undefined, f: (a32: Array) => Array): Array | undefined {
+  if (!isHalf(a.dtype) || (dtype !== undefined && dtype !== a.dtype)) return undefined;
+  return lax.convertElementType(f(lax.convertElementType(a, "float32")), a.dtype);
+}
+
+/** Arithmetic mean over `axis`; integers average in float32, float16/bfloat16 in float32 rounded once. */
 export function mean(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
   const opts = axisOptions<SumOptions>("mean", axis, options, SUM_SPEC);
+  const half = upcastHalf(asArray(x), opts.dtype, (a32) => mean(a32, { ...opts, dtype: undefined }));
+  if (half !== undefined) return half;
   const a = inexactInput(asArray(x), opts.dtype);
   const axes = normAxes("mean", opts.axis ?? undefined, a.ndim);
   const s = keepDims(lax.reduceSum(masked("mean", a, opts.where, 0), axes), a.shape, axes, opts.keepdims);
@@ -138,6 +149,8 @@ export function mean(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumO
 /** Variance over `axis` with divisor N − ddof; complex input gives the (real) mean of |x − mean|². */
 export function variance(x: ArrayLike, axis?: Axes | VarOptions, options?: Omit<VarOptions, "axis">): Array {
   const opts = axisOptions<VarOptions>("var", axis, options, VAR_SPEC);
+  const half = upcastHalf(asArray(x), opts.dtype, (a32) => variance(a32, { ...opts, dtype: undefined }));
+  if (half !== undefined) return half;
   const a = inexactInput(asArray(x), opts.dtype);
   const axes = normAxes("var", opts.axis ?? undefined, a.ndim);
   const m = mean(a, { axis: axes, keepdims: true, where: opts.where });
