@@ -281,3 +281,10 @@ test("np.frombuffer: raw bytes as a dtype, bit patterns kept; size errors", () =
   assert.throws(() => np.frombuffer(new Uint8Array(3), { dtype: "float16" }), ValueError);
   assert.throws(() => np.frombuffer(new Uint8Array(4), { dtype: "float32", count: 2 }), ValueError);
 });
+
+test("toNdarray gives a half array's values as float32 (ndarray has no half dtype)", () => {
+  const nd = np.toNdarray(np.array([[0.1, 2], [3, -4]], { dtype: "float16" }));
+  assert.ok(nd.data instanceof Float32Array);
+  assert.deepEqual([...nd.shape], [2, 2]);
+  assert.deepEqual([nd.get(0, 0), nd.get(1, 1)], [0.0999755859375, -4]);
+});
