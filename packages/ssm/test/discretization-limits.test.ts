@@ -1,0 +1,234 @@
+/**
+ * LinOSS and LRU at extreme steps: finite, stable, and at the limits derived by hand below; the
+ * parallel forward equals a float64 recurrence written here from the mixer's own parameters.
+ * (S5 — with the zero-order hold checked against float64 —, S4D and Mamba are in
+ * discretization-robustness.test.ts.)
+ *
+ * LinOSS, Δ = sigmoid(steps) ∈ (0, 1): the state (z, y) steps by M = [[M11, M12], [M21, M22]]
+ * and takes the input through (f1, f2)·Bu. Every discretisation's entries are polynomials or
+ * ratios in Δ with M(0) = I: e.g. IMEX M = [[1, −ΔA], [Δ, 1 − Δ²A]], f = (Δ, Δ²); IM divides by
+ * S = 1 + ΔG + Δ²A → 1. So as Δ → 0: M → I (identity transition), f1 = O(Δ), f2 = O(Δ²), and
+ * with h₀ = 0, |y_k| ≤ k·max|f|·max|Bu|: the output tends to the skip term D ⊙ u. The exception
+ * is damped IM with G < 0 (the ring init gives it): its projection A ≥ −G/Δ keeps ΔA → −G, so
+ * M → [[1, −relu(−G)], [0, 1]], a shear with |λ| = 1 — not the identity; outputs still → D ⊙ u.
+ * At the largest
+ * step (Δ = 1 in float32) every discretisation keeps the spectral radius ≤ 1 (IM: |λ|² =
+ * 1/(1+Δ²A); undamped IMEX: det M = 1 and Δ²A < 4, so |λ| = 1; the damped ones by their
+ * projections onto the stable region).
+ *
+ * LRU has no explicit step: λ = exp(−e^ν + i·e^θ) is a discrete eigenvalue, λ = exp(Δ·λ_c). The
+ * step → 0 limit is |λ| → 1 (e^ν → 0), where the normalisation γ = √(1 − |λ|²) → 0: with
+ * rMin = rMax = 1 exactly, λ = e^{iθ} and γ = 0, so the state never moves and y = D ⊙ u. The
+ * step → ∞ limit is λ → 0 (rMin = rMax = 0): γ = 1 and the layer is memoryless,
+ * y_k = Re(C B u_k) + D ⊙ u_k. Near |λ| = 1, γ must come from −expm1(−2e^ν), not 1 − |λ|²
+ * (which cancels in float32: 30% off at 1 − |λ| = 1e-7).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { np, random, type Array } from "linax-ts";
+import * as nn from "@linax-ts/nn";
+import * as ssm from "@linax-ts/ssm";
+
+const vals = (a: Array): number[] => [...(a.dataSync() as Float32Array)];
+const finite = (a: Array, what: string): void => {
+  const d = a.dataSync();
+  for (let i = 0; i < d.length; i++) assert.ok(Number.isFinite(d[i]), `${what}[${i}] = ${d[i]}`);
+};
+const maxAbs = (xs: readonly number[]): number => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+/** Spectral radius of the real 2×2 [[a, b], [c, d]], in float64. */
+function spectralRadius(a: number, b: number, c: number, d: number): number {
+  const tr = a + d;
+  const det = a * d - b * c;
+  const disc = tr * tr - 4 * det;
+  if (disc < 0) return Math.sqrt(det);
+  const r = Math.sqrt(disc);
+  return Math.max(Math.abs(tr + r), Math.abs(tr - r)) / 2;
+}
+
+const H = 3;
+const P = 4;
+const L = 64;
+/** Inputs of magnitude up to 100: [L, H]. */
+const input = (): Array => np.multiply(random.normal(random.PRNGKey(11), [L, H]), 30);
+
+/** The LinOSS recurrence in float64 from the mixer's own (float32) transition and projections. */
+function linossReference(m: ssm.LinOSSSequenceMixer, x: Array, r: (v: number) => number = (v) => v): number[] {
+  const t = m.transition();
+  const [M11, M12, M21, M22, f1, f2] = [t.M11, t.M12, t.M21, t.M22, t.f1, t.f2].map(vals);
+  const B = vals(m.B); // [P, H, 2]
+  const C = vals(m.C); // [H, P, 2]
+  const D = vals(m.D);
+  const u = vals(x);
+  const z = new Float64Array(2 * P);
+  const y = new Float64Array(2 * P);
+  const out: number[] = [];
+  for (let k = 0; k < L; k++) {
+    for (let p = 0; p < P; p++) {
+      let br = 0;
+      let bi = 0;
+      for (let h = 0; h < H; h++) {
+        br = r(br + r(B[2 * (p * H + h)] * u[k * H + h]));
+        bi = r(bi + r(B[2 * (p * H + h) + 1] * u[k * H + h]));
+      }
+      for (const [q, bq] of [[0, br], [1, bi]] as const) {
+        const zn = r(r(r(M11[p] * z[2 * p + q]) + r(M12[p] * y[2 * p + q])) + r(f1[p] * bq));
+        const yn = r(r(r(M21[p] * z[2 * p + q]) + r(M22[p] * y[2 * p + q])) + r(f2[p] * bq));
+        z[2 * p + q] = zn;
+        y[2 * p + q] = yn;
+      }
+    }
+    for (let h = 0; h < H; h++) {
+      let s = r(D[h] * u[k * H + h]);
+      for (let p = 0; p < P; p++) s = r(s + r(r(C[2 * (h * P + p)] * y[2 * p]) - r(C[2 * (h * P + p) + 1] * y[2 * p + 1])));
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+const LINOSS: [string, ssm.LinOSSSequenceMixerOptions][] = [
+  ["IM", { discretization: "IM", damping: false }],
+  ["IMEX", { discretization: "IMEX", damping: false }],
+  ["IMEX2", { discretization: "IMEX2", damping: false }],
+  ["damped IM", { discretization: "IM", damping: true }],
+  ["damped IMEX", { discretization: "IMEX", damping: true }],
+  ["damped IMEX2", { discretization: "IMEX2", damping: true }],
+  ["damped EX", { discretization: "EX", damping: true }],
+];
+
+for (const [name, opts] of LINOSS) {
+  for (const s of [-18, 18]) {
+    test(`LinOSS ${name} at steps = ${s} (Δ = sigmoid(${s})): ${s < 0 ? "M → I, f → 0, y → D⊙u" : "spectral radius ≤ 1"}; forward == float64 recurrence`, () => {
+      const built = new ssm.LinOSSSequenceMixerConfig({ stateDim: P, ...opts }).build(H, random.PRNGKey(2));
+      const m = nn.treeAt((mm: ssm.LinOSSSequenceMixer) => mm.steps, built, np.full([P], s));
+      const dt = vals(m.delta());
+      const t = m.transition();
+      for (const [k, v] of Object.entries(t)) finite(v as Array, `${name} ${k}`);
+      const [M11, M12, M21, M22, f1, f2] = [t.M11, t.M12, t.M21, t.M22, t.f1, t.f2].map(vals);
+      const G = m.G_diag === null ? [] : vals(m.G_diag);
+      for (let p = 0; p < P; p++) {
+        const rho = spectralRadius(M11[p], M12[p], M21[p], M22[p]);
+        assert.ok(rho <= 1 + 1e-5, `${name} p=${p}: spectral radius ${rho} at Δ = ${dt[p]}`);
+        if (s < 0) {
+          // Δ ≈ 1.5e-8: the hand-derived limit M = I + O(Δ), f1 = O(Δ), f2 = O(Δ²).
+          assert.ok(dt[p] < 2e-8);
+          // Damped IM with G < 0: the projection A ≥ −G/Δ makes ΔA → −G, so M12 = −ΔA/S → −relu(−G).
+          const m12 = name === "damped IM" ? -Math.max(0, -G[p]) : 0;
+          for (const [e, want] of [[M11[p], 1], [M12[p], m12], [M21[p], 0], [M22[p], 1]]) assert.ok(Math.abs(e - want) <= 1e-6 * (1 + Math.abs(want)), `${name} p=${p}: M entry ${e} vs ${want}`);
+          assert.ok(Math.abs(f1[p]) <= 1.01 * dt[p] && Math.abs(f2[p]) <= 1.01 * dt[p], `${name} p=${p}: f = (${f1[p]}, ${f2[p]}) at Δ = ${dt[p]}`);
+        } else {
+          assert.equal(dt[p], 1, "sigmoid(18) is 1 in float32");
+        }
+      }
+      const x = input();
+      const y = m.call(x);
+      finite(y, `${name} output`);
+      const got = vals(y);
+      const want = linossReference(m, x);
+      const scale = 1 + maxAbs(want);
+      // Two cases are recorded as a known accuracy gap instead (the todo test below).
+      if (!SCAN_GAP.has(`${name} ${s}`)) for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * scale, `${name} y[${i}] = ${got[i]} vs float64 ${want[i]}`);
+      if (s < 0) {
+        // y − D⊙u = Re(C h) with |h_k| ≤ k·max|f|·max|Bu|, so it is O(LΔ): tiny next to D⊙u.
+        const D = vals(m.D);
+        const u = vals(x);
+        const skip = u.map((v, i) => D[i % H] * v);
+        const bound = L * 1.01 * maxAbs(dt) * P * maxAbs(vals(m.C)) * 2 * H * maxAbs(vals(m.B)) * maxAbs(u) + 2e-7 * maxAbs(skip);
+        for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - skip[i]) <= bound, `${name} y[${i}] = ${got[i]} vs D⊙u = ${skip[i]} (bound ${bound})`);
+      }
+    });
+  }
+}
+
+/**
+ * Damped IMEX and IMEX2 at Δ = 1 put the clamped A on the edge of the stable region (eigenvalues
+ * on the unit circle, nearly repeated): a badly conditioned recurrence. A float32 *sequential*
+ * recurrence (emulated below with Math.fround) is within 2.4e-5 of float64 there (relative to the
+ * output scale), but the parallel forward's associative scan is 4.4e-4 / 4.9e-4 off — 20× worse,
+ * past the 1e-4 the other cases meet. Recorded as todo: a finding for whoever owns the scan.
+ */
+const SCAN_GAP = new Set(["damped IMEX 18", "damped IMEX2 18"]);
+for (const key of SCAN_GAP) {
+  const name = key.slice(0, key.lastIndexOf(" "));
+  test(`LinOSS ${name} at Δ = 1: the associative-scan forward within 1e-4 of float64 (a float32 sequential recurrence is)`, { todo: "associative scan ~20× less accurate than a sequential float32 recurrence on near-marginal 2×2 blocks" }, () => {
+    const built = new ssm.LinOSSSequenceMixerConfig({ stateDim: P, ...LINOSS.find(([n]) => n === name)![1] }).build(H, random.PRNGKey(2));
+    const m = nn.treeAt((mm: ssm.LinOSSSequenceMixer) => mm.steps, built, np.full([P], 18));
+    const x = input();
+    const want = linossReference(m, x);
+    const scale = 1 + maxAbs(want);
+    const seq = linossReference(m, x, Math.fround);
+    assert.ok(maxAbs(seq.map((v, i) => v - want[i])) <= 1e-4 * scale, "the float32 sequential recurrence meets 1e-4");
+    const got = vals(m.call(x));
+    assert.ok(maxAbs(got.map((v, i) => v - want[i])) <= 1e-4 * scale, `scan error ${maxAbs(got.map((v, i) => v - want[i])) / scale} of the scale`);
+  });
+}
+
+/** The LRU recurrence in float64 from the mixer's parameters: λ from (ν, θ), γ = exp(γ_log). */
+function lruReference(m: ssm.LRUSequenceMixer, x: Array): number[] {
+  const nu = vals(m.nu_log).map(Math.exp);
+  const th = vals(m.theta_log).map(Math.exp);
+  const g = vals(m.gamma_log).map(Math.exp);
+  const [Br, Bi, Cr, Ci, D, u] = [m.B_re, m.B_im, m.C_re, m.C_im, m.D, x].map(vals);
+  const N = nu.length;
+  const hr = new Float64Array(N);
+  const hi = new Float64Array(N);
+  const out: number[] = [];
+  for (let k = 0; k < L; k++) {
+    for (let n = 0; n < N; n++) {
+      const mag = Math.exp(-nu[n]);
+      const lr = mag * Math.cos(th[n]);
+      const li = mag * Math.sin(th[n]);
+      let br = 0;
+      let bi = 0;
+      for (let h = 0; h < H; h++) {
+        br += g[n] * Br[n * H + h] * u[k * H + h];
+        bi += g[n] * Bi[n * H + h] * u[k * H + h];
+      }
+      const nr = lr * hr[n] - li * hi[n] + br;
+      const ni = lr * hi[n] + li * hr[n] + bi;
+      hr[n] = nr;
+      hi[n] = ni;
+    }
+    for (let h = 0; h < H; h++) {
+      let s = D[h] * u[k * H + h];
+      for (let n = 0; n < N; n++) s += Cr[h * N + n] * hr[n] - Ci[h * N + n] * hi[n];
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+for (const [r, what] of [[1, "step → 0: |λ| = 1, γ = 0, y = D⊙u"], [1 - 1e-7, "|λ| = 1 − 1e-7: γ to float32 accuracy"], [0, "step → ∞: λ = 0, γ = 1, memoryless"]] as const) {
+  test(`LRU with rMin = rMax = ${r} (${what}); forward == float64 recurrence`, () => {
+    const m = new ssm.LRUSequenceMixerConfig({ stateDim: P, rMin: r, rMax: r }).build(H, random.PRNGKey(3));
+    const lam = vals(m.lambda());
+    finite(m.lambda(), "λ");
+    finite(np.exp(m.gamma_log), "γ");
+    const nu = vals(m.nu_log).map(Math.exp); // e^ν, float64 from the float32 leaf
+    const gamma = vals(np.exp(m.gamma_log));
+    for (let n = 0; n < P; n++) {
+      const mod = Math.hypot(lam[2 * n], lam[2 * n + 1]);
+      assert.ok(mod <= 1 + 1e-6, `|λ_${n}| = ${mod}`);
+      // γ = √(1 − |λ|²) = √(−expm1(−2e^ν)) in float64 from the layer's own ν.
+      const want = Math.sqrt(-Math.expm1(-2 * nu[n]));
+      assert.ok(Math.abs(gamma[n] - want) <= 1e-5 * want + 1e-30, `γ_${n} = ${gamma[n]} vs ${want}`);
+      // |λ| = |e^{iθ}| = 1 up to the rounding of float32 cos and sin; γ = 0 exactly.
+      if (r === 1) assert.ok(Math.abs(mod - 1) <= 2.4e-7 && gamma[n] === 0, `the step → 0 limit: |λ| = ${mod}, γ = ${gamma[n]}`);
+      if (r === 0) assert.deepEqual([mod, gamma[n]], [0, 1], "the exact step → ∞ limit");
+    }
+    const x = input();
+    const y = m.call(x);
+    finite(y, "LRU output");
+    const got = vals(y);
+    const want = lruReference(m, x);
+    const scale = 1 + maxAbs(want);
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * scale, `y[${i}] = ${got[i]} vs float64 ${want[i]}`);
+    if (r === 1) {
+      // The state never leaves 0: y is the skip term exactly.
+      const D = vals(m.D);
+      const u = vals(x);
+      got.forEach((v, i) => assert.equal(v, Math.fround(D[i % H] * u[i]), `y[${i}]`));
+    }
+  });
+}
