@@ -3,7 +3,7 @@
  * (kernels/conv.ts):
  * - depthwise conv1d (wasm/depthwise-conv.ts), channels-first and channels-last, random sizes incl.
  *   1 and empty batches, kernel widths, strides, rhs dilations, padding (causal, both sides,
- *   cropping): bit for bit (both sum in float64 in the same order);
+ *   cropping), and its weight gradient (batch groups): bit for bit (float64 sums in the same order);
  * - every other float32 conv on im2col + the GEMM (1-D/2-D, NCH…/NHC…, feature groups, strides,
  *   lhs and rhs dilation, SAME/causal padding): within the float32 dot bound
  *   (K + 2)·2⁻²⁴·Σ|x||w| per output element, K = taps × channels per group (the bound of
@@ -112,6 +112,28 @@ test("depthwise conv1d == reference bit for bit (NCH and NHC, strides, dilations
   assert.ok(n > 60, `${n} cases`);
 });
 
+test("batch-grouped correlation (a depthwise conv's weight gradient) == reference bit for bit", () => {
+  const r = rng(23);
+  let n = 0;
+  for (let trial = 0; trial < 40; trial++) {
+    const N = pick(r, [1, 2, 3]);
+    const C = pick(r, [2, 5, 17]); // C = 1 has no batch groups (the GEMM path)
+    const L = pick(r, [3, 8, 21, 40]);
+    const Lg = pick(r, [1, 2, 5, 9]);
+    const [wS, rD] = [pick(r, [1, 1, 2]), pick(r, [1, 2, 3])];
+    const lo = Math.floor(r() * 4) - 1;
+    const hi = Math.floor(r() * 4) - 1;
+    if (L + lo + hi < (Lg - 1) * rD + 1) continue;
+    const x = random.normal(random.PRNGKey(3000 + trial), [N, C, L]);
+    const g = random.normal(random.PRNGKey(4000 + trial), [N, C, Lg]);
+    const spec = { lhsSpec: [1, 0, 2], rhsSpec: [1, 0, 2], outSpec: [1, 0, 2] };
+    const opts: Opts = { windowStrides: [wS], rhsDilation: [rD], padding: [[lo, hi]], batchGroupCount: C, dimensionNumbers: spec };
+    exact(`batch groups N=${N} C=${C} L=${L} Lg=${Lg} strides=${wS} dil=${rD} pad=[${lo},${hi}]`, run(x, g, opts));
+    n++;
+  }
+  assert.ok(n > 20, `${n} cases`);
+});
+
 test("general convolutions on im2col + GEMM == reference within the f32 dot bound", () => {
   const r = rng(11);
   const cases: [string, number[], number[], Opts][] = [
@@ -141,7 +163,7 @@ test("convolutions the routines do not cover are declined (the reference runs)",
   const w = random.normal(random.PRNGKey(2), [4, 1, 3]);
   // Depthwise, channels-first in and channels-last out: neither kernel's layout.
   assert.equal(run(x, w, { featureGroupCount: 4, dimensionNumbers: ["NCH", "OIH", "NHC"] }).got, undefined);
-  // Batch groups (a depthwise conv's weight gradient).
+  // Batch groups with several output features per group.
   assert.equal(run(x, random.normal(random.PRNGKey(3), [4, 4, 3]), { batchGroupCount: 2 }).got, undefined);
 });
 

@@ -172,10 +172,52 @@ function emitLast(c: Code): void {
   });
 }
 
-/** The module with `dwFirst` and `dwLast` (see the module comment). */
+export type GroupCorrelationFn = (x: number, g: number, out: number, C: number, Cg: number, L: number, Lg: number, Lo: number, stride: number, dil: number, padLo: number, xB: number, xF: number, xS: number, gO: number, gI: number, gS: number, oF: number, oS: number) => void;
+
+/**
+ * `dwGrad(...)` (signature {@link GroupCorrelationFn}): the batch-grouped conv that is a depthwise
+ * conv's weight gradient (batchGroupCount = channels): for every channel c and output position t,
+ * out[c, t] = Σ_s Σ_n x[c, n, t·stride + s·dil − padLo]·g[c, n, s] over in-range positions, in the
+ * reference's order (s outer, n inner), in float64 — scalar code (the sum is one chain per output).
+ */
+function emitGroupCorrelation(c: Code): void {
+  const [x, g, out, C, Cg, L, Lg, Lo, stride, dil, padLo, xB, xF, xS, gO, gI, gS, oF, oS] = Array.from({ length: 19 }, (_, i) => i);
+  const ch = c.local("i32");
+  const t = c.local("i32");
+  const s = c.local("i32");
+  const n = c.local("i32");
+  const pos = c.local("i32");
+  const px = c.local("i32");
+  const pg = c.local("i32");
+  const acc = c.local("f64");
+  count(c, ch, C, () => {
+    count(c, t, Lo, () => {
+      c.f64(0).set(acc);
+      count(c, s, Lg, () => {
+        c.get(t).get(stride).op(OP.i32Mul).get(s).get(dil).op(OP.i32Mul).op(OP.i32Add).get(padLo).op(OP.i32Sub).tee(pos);
+        c.get(L).op(OP.i32LtU).if();
+        c.get(x).get(ch).get(xB).op(OP.i32Mul).get(pos).get(xS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
+        c.get(g).get(ch).get(gO).op(OP.i32Mul).get(s).get(gS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(pg);
+        count(c, n, Cg, () => {
+          c.get(acc);
+          c.get(px).mem(OP.f32Load, 2).op(OP.f64PromoteF32).get(pg).mem(OP.f32Load, 2).op(OP.f64PromoteF32).op(OP.f64Mul);
+          c.op(OP.f64Add).set(acc);
+          c.get(px).get(xF).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
+          c.get(pg).get(gI).i32(2).op(OP.i32Shl).op(OP.i32Add).set(pg);
+        });
+        c.end();
+      });
+      c.get(out).get(ch).get(oF).op(OP.i32Mul).get(t).get(oS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add);
+      c.get(acc).op(OP.f32DemoteF64).mem(OP.f32Store, 2);
+    });
+  });
+}
+
+/** The module with `dwFirst`, `dwLast` and `dwGrad` (see the module comment). */
 export function buildDepthwiseModule(shared: boolean): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder(shared ? { shared: true, minPages: 0, maxPages: MAX_PAGES } : { shared: false, minPages: 0 });
   m.func(PARAMS, [], emitFirst, "dwFirst");
   m.func(PARAMS, [], emitLast, "dwLast");
+  m.func(new Array<"i32">(19).fill("i32"), [], emitGroupCorrelation, "dwGrad");
   return m.bytes();
 }

@@ -1,5 +1,5 @@
 /**
- * convGeneralDilated (float32, batchGroupCount 1) as WebAssembly routines:
+ * convGeneralDilated (float32) as WebAssembly routines:
  *
  * - **Depthwise conv1d** (featureGroupCount = in = out channels, one spatial dim, no lhs
  *   dilation) — Mamba's and nn.Conv(groups = channels)'s causal conv — on wasm/depthwise-conv.ts,
@@ -15,11 +15,15 @@
  *   reference within (K + 2)·2⁻²⁴·Σ|x||w|, K = taps × channels per group, as the matmul does
  *   (test/conv-routines.test.ts).
  *
+ * - **A depthwise conv's weight gradient** (batchGroupCount = lhs batch = out features, which the
+ *   transpose rule produces): wasm/depthwise-conv.ts's `dwGrad`, float64 in the reference's order:
+ *   bit-exact.
+ *
  * Other dtypes, batch groups and output layouts return undefined: the reference kernel runs.
  */
 import { lax, type ShapedArray } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../../backend.ts";
-import { buildDepthwiseModule, type DepthwiseFn } from "../../wasm/depthwise-conv.ts";
+import { buildDepthwiseModule, type DepthwiseFn, type GroupCorrelationFn } from "../../wasm/depthwise-conv.ts";
 import { gemmF32, gemmScratchBytes } from "../../wasm/gemm-call.ts";
 import { prod, routineExports, withHeapAddresses } from "./wasm-cache.ts";
 
@@ -52,12 +56,17 @@ function multiIndices(shape: readonly number[]): Int32Array {
 /** convGeneralDilated on the Wasm routines, or undefined (see the module comment). */
 export function convRoutine(be: CpuBackend, [x, w]: readonly CpuBuffer[], [xa, wa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): CpuBuffer[] | undefined {
   const p = params as unknown as lax.ConvParams;
-  if (xa.dtype !== "float32" || wa.dtype !== "float32" || oa.dtype !== "float32" || p.batchGroupCount !== 1) return undefined;
+  if (xa.dtype !== "float32" || wa.dtype !== "float32" || oa.dtype !== "float32") return undefined;
   const { lhsSpec: ls, rhsSpec: rs } = p.dimensionNumbers;
   const ns = ls.length - 2;
   if (ns < 1) return undefined;
   const g = lax.convGroupSizes(xa.shape, wa.shape, p);
   if (oa.size === 0) return [be.allocHeap("float32", 0)];
+  if (p.batchGroupCount !== 1) {
+    // A depthwise conv's weight gradient: one lhs batch entry and one output feature per group.
+    const perGroup = ns === 1 && g.G === 1 && g.N === g.BG && g.O === g.BG && p.lhsDilation[0] === 1;
+    return perGroup ? groupCorrelation(be, x, w, xa, wa, oa, p) : undefined;
+  }
   const depthwise = ns === 1 && g.G === g.C && g.O === g.C && p.lhsDilation[0] === 1 && wa.shape[rs[1]] === 1;
   return depthwise ? depthwiseConv(be, x, w, xa, wa, oa, p) : im2colConv(be, x, w, xa, wa, oa, p);
 }
@@ -89,6 +98,20 @@ function depthwiseConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArr
   } finally {
     be.heap.free(wp);
   }
+}
+
+/** batchGroupCount = lhs batch = out features, one spatial dim: wasm `dwGrad`, the reference's order in float64. */
+function groupCorrelation(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray, wa: ShapedArray, oa: ShapedArray, p: lax.ConvParams): CpuBuffer[] {
+  const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
+  const xs = stridesOf(xa.shape);
+  const ws = stridesOf(wa.shape);
+  const ost = stridesOf(oa.shape);
+  const fn = routineExports(be.heap.memory, "depthwise-conv", buildDepthwiseModule).dwGrad as GroupCorrelationFn;
+  const out = be.allocHeap("float32", oa.size);
+  withHeapAddresses(be, [x, w], ([xp, wp]) =>
+    fn(xp, wp, out.ptr, xa.shape[ls[0]], xa.shape[ls[1]], xa.shape[ls[2]], wa.shape[rs[2]], oa.shape[os[2]], p.windowStrides[0], p.rhsDilation[0], p.padding[0][0], xs[ls[0]], xs[ls[1]], xs[ls[2]], ws[rs[0]], ws[rs[1]], ws[rs[2]], ost[os[1]], ost[os[2]]),
+  );
+  return [out];
 }
 
 const scratches = new WeakMap<CpuBackend, number>();
