@@ -87,3 +87,30 @@ test("transforms still see every bind (grad, vmap and jit of the same function a
   const j = jit(f)(x).item();
   assert.ok(Math.abs(j - (0 + Math.E + 2 * Math.exp(2))) < 1e-4);
 });
+
+test("the numpy layer's own temporaries (a JS scalar's array, its broadcast, a cast) are released at once", () => {
+  const b = getBackend();
+  const x = np.array([[1, 2], [3, 4]]);
+  const i = np.array([1, 2], { dtype: "int32" });
+  const before = b.liveBuffers();
+  const y = np.multiply(x, 1.5); // scalar array + its broadcast: both temporaries
+  const z = np.add(x, i); // i cast to float32, then broadcast: both temporaries
+  const w = np.exp(i); // i cast to float32: a temporary
+  const v = np.arctan2(i, 1); // float binary: casts and broadcasts
+  assert.equal(b.liveBuffers(), before + 4);
+  assert.deepEqual(y.tolist(), [[1.5, 3], [4.5, 6]]);
+  assert.deepEqual(z.tolist(), [[2, 4], [4, 6]]);
+  const we = w.tolist() as number[];
+  assert.ok(Math.abs(we[0] - Math.E) < 1e-6 && Math.abs(we[1] - Math.E ** 2) < 1e-5);
+  const ve = v.tolist() as number[];
+  assert.ok(Math.abs(ve[0] - Math.PI / 4) < 1e-6 && Math.abs(ve[1] - Math.atan2(2, 1)) < 1e-6);
+  assert.deepEqual(x.tolist(), [[1, 2], [3, 4]]); // inputs untouched
+  assert.deepEqual(i.tolist(), [1, 2]);
+});
+
+test("under jit a JS scalar's array is a captured constant: not released, the function runs again", () => {
+  const f = jit((x: Array) => np.add(np.multiply(x, 1.5), 0.25));
+  for (let k = 0; k < 3; k++) assert.deepEqual(f(np.array([2, 4])).tolist(), [3.25, 6.25]);
+  const g = vmap((r: Array) => np.multiply(np.array([1, 2]), r));
+  assert.deepEqual(g(np.array([1, 3])).tolist(), [[1, 2], [3, 6]]);
+});

@@ -115,6 +115,14 @@ export function withDynamicTrace<T>(main: MainTrace, fn: () => T): T {
   }
 }
 
+/**
+ * Whether no transform is active (only the eval trace, nothing staging): every bind then runs
+ * eagerly and no jaxpr can capture a value, so the numpy layer may dispose its own temporaries.
+ */
+export function isEagerContext(): boolean {
+  return stack.length === 1 && dynamicMain === undefined;
+}
+
 /** Every main trace currently on the stack, innermost last (used by named-axis collectives). */
 export function currentMainTraces(): readonly MainTrace[] {
   return stack;

@@ -6,6 +6,9 @@ import { ShapeError } from "../errors.ts";
 import { convertElementType } from "../primitives/convert.ts";
 import { broadcastInDim } from "../primitives/shape-ops.ts";
 import { asArray, scalarArray } from "./convert.ts";
+import { Array as ArrayClass } from "../core/array.ts";
+import { ConcreteArray } from "../core/concrete.ts";
+import { isEagerContext } from "../core/trace.ts";
 
 function weakKind(d: DType): WeakKind {
   return d === "bool" ? "bool" : d === "complex64" ? "complex" : isFloat(d) ? "float" : "int";
@@ -31,13 +34,15 @@ export function promoteArgs(...xs: ArrayLike[]): Array[] {
   const arrs = xs.map((x) => asArray(x));
   const dt = resultDType(arrs);
   const allWeak = arrs.every((a) => a.aval.weakType);
-  return arrs.map((a, i) => {
+  const out = arrs.map((a, i) => {
     if (a.dtype === dt && a.aval.weakType === allWeak) return a;
     // JS scalars are converted on the host, so no cast is staged into jaxprs.
     const x = xs[i];
     if (typeof x === "number" || typeof x === "boolean") return scalarArray(Number(x), dt, allWeak);
     return convertElementType(a, dt, allWeak);
   });
+  releaseTemporaries(arrs, xs, out);
+  return out;
 }
 
 /** Broadcast operands to their common numpy shape. */
@@ -59,5 +64,27 @@ export function broadcastTo(x: Array, shape: readonly number[]): Array {
 
 /** Promote then broadcast: what every numpy binary op does before binding. */
 export function prepareBinary(op: string, ...xs: ArrayLike[]): Array[] {
-  return broadcastArgs(op, promoteArgs(...xs));
+  // Two arrays of one dtype, weak type and shape (most calls) need neither step.
+  if (xs.length === 2) {
+    const [x, y] = xs;
+    if (x instanceof ArrayClass && y instanceof ArrayClass && x.dtype === y.dtype && x.aval.weakType === y.aval.weakType && shapeEq(x.shape, y.shape)) return [x, y];
+  }
+  const promoted = promoteArgs(...xs);
+  const out = broadcastArgs(op, promoted);
+  releaseTemporaries(promoted, xs, out);
+  return out;
+}
+
+/**
+ * Dispose the arrays among `temps` that the numpy layer made itself (not one of the caller's
+ * `inputs`) and that nothing returned keeps (not in `kept`): a JS scalar's array once it is
+ * broadcast, an operand after its cast. Only eagerly: under a transform a concrete temporary may
+ * be a constant captured by a jaxpr. Left to the garbage collector, each of these would cost a
+ * finalizer registration and a full collection.
+ */
+export function releaseTemporaries(temps: readonly Array[], inputs: readonly unknown[], kept: readonly Array[]): void {
+  if (!isEagerContext()) return;
+  for (const t of temps) {
+    if (t instanceof ConcreteArray && !inputs.includes(t) && !kept.includes(t)) t.dispose();
+  }
 }

@@ -5,7 +5,7 @@
 import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { asArray } from "./convert.ts";
-import { broadcastArgs, prepareBinary, promoteArgs } from "./promote.ts";
+import { broadcastArgs, prepareBinary, promoteArgs, releaseTemporaries } from "./promote.ts";
 import { isInexact, type DType } from "../dtype.ts";
 import { DTypeError } from "../errors.ts";
 
@@ -15,20 +15,33 @@ export function toInexact(a: Array): Array {
 }
 /** Unary float function: integer and bool inputs are promoted to float32 like numpy's ufuncs. */
 export function floatUnary(f: (x: Array) => Array): (x: ArrayLike) => Array {
-  return (x: ArrayLike): Array => f(toInexact(asArray(x)));
+  return (x: ArrayLike): Array => {
+    const a = toInexact(asArray(x));
+    const out = f(a);
+    if (a !== x) releaseTemporaries([a], [x], [out]);
+    return out;
+  };
 }
 /** Binary ufunc: promote + broadcast, then `f`. */
 export function binary(name: string, f: (x: Array, y: Array) => Array): (x: ArrayLike, y: ArrayLike) => Array {
   return (x: ArrayLike, y: ArrayLike): Array => {
-    const [a, b] = prepareBinary(name, x, y);
-    return f(a, b);
+    const ab = prepareBinary(name, x, y);
+    const out = f(ab[0], ab[1]);
+    if (ab[0] !== x || ab[1] !== y) releaseTemporaries(ab, [x, y], [out]);
+    return out;
   };
 }
 /** Binary float ufunc: promote, then to float32 if not inexact, then broadcast. */
 export function floatBinary(name: string, f: (x: Array, y: Array) => Array): (x: ArrayLike, y: ArrayLike) => Array {
   return (x: ArrayLike, y: ArrayLike): Array => {
-    const [a, b] = broadcastArgs(name, promoteArgs(x, y).map(toInexact));
-    return f(a, b);
+    const promoted = promoteArgs(x, y);
+    const inexact = promoted.map(toInexact);
+    const ab = broadcastArgs(name, inexact);
+    releaseTemporaries(promoted, [x, y], ab);
+    releaseTemporaries(inexact, [x, y], ab);
+    const out = f(ab[0], ab[1]);
+    releaseTemporaries(ab, [x, y], [out]);
+    return out;
   };
 }
 /** Throw a DTypeError naming the np function unless `a` has one of `dtypes`. */
