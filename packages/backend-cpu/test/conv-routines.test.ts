@@ -182,7 +182,9 @@ test("depthwise causal conv programs: eager, jit and jit(grad) == reference bit 
   const loss = (u: Array, v: Array): Array => np.sum(np.multiply(block(u, v), block(u, v)));
   const g = jit(grad(loss, { argnums: [0, 1] }));
   const f = jit(block);
-  const outs = (): TypedArray[] => [block(x, w), f(x, w), ...(g(x, w) as Array[])].map((a) => a.dataSync());
+  // And a channels-last array transposed into the NCH operand (a strided view materialised).
+  const xt = np.transpose(random.normal(random.PRNGKey(10), [3, 50, 24]), [0, 2, 1]);
+  const outs = (): TypedArray[] => [block(x, w), f(x, w), ...(g(x, w) as Array[]), f(xt, w)].map((a) => a.dataSync());
   const got = outs();
   config.update("jitCompile", false);
   let want: TypedArray[];
@@ -191,7 +193,7 @@ test("depthwise causal conv programs: eager, jit and jit(grad) == reference bit 
   } finally {
     config.update("jitCompile", true);
   }
-  ["eager", "jit", "jit(grad) x", "jit(grad) w"].forEach((what, i) => same(got[i], want[i], what));
+  ["eager", "jit", "jit(grad) x", "jit(grad) w", "jit of a transposed operand"].forEach((what, i) => same(got[i], want[i], what));
 });
 
 test("general conv: jit == eager exactly; jit(grad) == reference within the bound", () => {

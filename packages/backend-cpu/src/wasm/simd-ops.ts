@@ -105,16 +105,6 @@ export function f64x2Shuffle(c: Code, lo: number, hi: number): void {
   c.simd(SIMD.shuffle, ...lane(lo), ...lane(hi));
 }
 
-/** `for (v = <from>; v < <to>; v += step) body()` over i32 locals (`to` a local). */
-export function forLocal(c: Code, v: number, from: () => void, to: number, step: number, body: () => void): void {
-  from();
-  c.set(v);
-  c.block().loop();
-  c.get(v).get(to).op(OP.i32GeS).brIf(1);
-  body();
-  c.get(v).i32(step).op(OP.i32Add).set(v).br(0).end().end();
-}
-
 /** `while (<cond>) body()`; `cond` pushes an i32. */
 export function whileLoop(c: Code, cond: () => void, body: () => void): void {
   c.block().loop();
