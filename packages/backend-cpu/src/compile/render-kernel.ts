@@ -97,11 +97,12 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
 
 /** Whether the innermost loop can run four lanes at a time. */
 function simdPlan(k: compile.ElementwiseKernel, moving: readonly Expr[], idx: IndexRenderer, inner: number, bases: ReadonlyMap<number, number>): boolean {
-  if (k.outputs.some((o) => o.dtype === "bool" || o.dtype === "complex64")) return false;
+  if (k.outputs.some((o) => o.dtype === "complex64")) return false;
   for (const e of moving) {
     if (e.kind === "load") {
-      // Contiguous and provably in bounds (bases exist only for those): one v128.load per 4 lanes.
-      if (e.type === "bool" || idx.coefficientOf(e.index, inner) !== 1 || !bases.has(e.id)) return false;
+      // Contiguous and provably in bounds (bases exist only for those): one v128.load per 4 lanes
+      // (bool: one 32-bit load of four bytes).
+      if (idx.coefficientOf(e.index, inner) !== 1 || !bases.has(e.id)) return false;
     } else if (e.kind === "index") {
       if (idx.coefficientOf(e.index, inner) === null) return false;
     } else if (e.kind === "op" && (e.op === "cmul.re" || e.op === "cmul.im")) return false;
@@ -146,7 +147,11 @@ function renderSimdLoop(
   loopTo(c, w, end4, 4, () => {
     for (const e of moving) {
       const l = c.local("v128");
-      if (e.kind === "load") {
+      if (e.kind === "load" && e.type === "bool") {
+        // Four 0/1 bytes → four i32 lanes → the all-ones masks bool values are in SIMD code.
+        c.get(ptr(e.buffer)).get(bases.get(e.id)!).get(w).op(0x6a).op(0x6a);
+        c.simdMem(0x5c, 0).simd(0x89).simd(0xa9).simd(0xa1);
+      } else if (e.kind === "load") {
         c.get(ptr(e.buffer)).get(bases.get(e.id)!).get(w).op(0x6a).i32(2).op(0x74).op(0x6a);
         c.simdMem(0x00, 2);
       } else if (e.kind === "index") {
@@ -172,6 +177,15 @@ function renderSimdLoop(
       body.vec.set(e.id, l);
     }
     for (const out of k.outputs) {
+      if (out.dtype === "bool") {
+        // Masks → 0/1 lanes → narrowed to four bytes, stored as one 32-bit lane.
+        c.get(ptr(out.buffer)).get(o).op(0x6a);
+        c.get(vec(out.values[0])).simd(0xa1);
+        c.op(0x41, 0).simd(0x11).simd(0x86);
+        c.op(0x41, 0).simd(0x11).simd(0x66);
+        c.simdMem(0x5a, 0).op(0);
+        continue;
+      }
       c.get(ptr(out.buffer)).get(o).i32(2).op(0x74).op(0x6a);
       c.get(vec(out.values[0]));
       c.simdMem(0x0b, 2);
