@@ -153,3 +153,44 @@ test("jit(grad) through the linear-recurrence associativeScan: reverse recurrenc
   const tolA = G.map((m, i) => tolB[i] * HPrev(i) + m * 2 * d * U * HPrev(i) + U * m * HPrev(i));
   assertWithin(await readValues(ga), gaW, tolA, "grad a");
 });
+
+// The parallel routine against the sequential WebGPU path: the same recurrence as a lax.scan
+// (a compiled loop of one f32 step per element, compile/scan-loop.ts). The sequential loop's
+// error grows with the step count, ≤ 2k·u·H_k (real; complex 2√5·k·u·H_k), so the two differ by
+// at most the sum of both bounds; axes 0 and 2 of rank-3 operands, lengths 0, 1, 45 and 130
+// (not multiples of the 32-element blocks), real and complex.
+for (const [dt, shape, axis] of [
+  ["float32", [130, 2, 3], 0],
+  ["complex64", [2, 3, 45], 2],
+  ["float32", [2, 3, 1], 2],
+  ["complex64", [0, 2, 2], 0],
+] as [DType, number[], number][]) {
+  test(`linearRecurrence (parallel) vs a lax.scan recurrence on WebGPU: ${dt} ${JSON.stringify(shape)} axis ${axis}`, async () => {
+    const rand = mulberry32(100 + shape[axis]);
+    const c = dt === "complex64" ? 2 : 1;
+    const n = shape.reduce((p, q) => p * q, 1) * c;
+    const as = values(n, rand, -1.05 / c, 1.05 / c);
+    const bs = values(n, rand, -2, 2);
+    const [a, b] = [as, bs].map((v) => fromValues(v, shape, dt));
+    const par = jit((x: Array, y: Array) => lax.linearRecurrence(x, y, axis));
+    const seq = jit((x: Array, y: Array) => {
+      const [xm, ym] = [np.moveaxis(x, axis, 0), np.moveaxis(y, axis, 0)];
+      const [, hs] = lax.scan((h: Array, [at, bt]: Array[]): [Array, Array] => {
+        const nh = lax.add(lax.mul(at, h), bt);
+        return [nh, nh];
+      }, np.zeros(xm.shape.slice(1), { dtype: dt }), [xm, ym]);
+      return np.moveaxis(hs, 0, axis);
+    });
+    const [ga, gb] = [toWebGPU(a), toWebGPU(b)];
+    const got = await readValues(par(ga, gb));
+    const ref = await readValues(seq(ga, gb));
+    // H_k along the axis: the host loop over [outer, L, inner].
+    const outer = shape.slice(0, axis).reduce((p, q) => p * q, 1);
+    const inner = shape.slice(axis + 1).reduce((p, q) => p * q, 1);
+    const { h, H } = host(as, bs, [outer, shape[axis], inner], false, c === 2);
+    const k = (i: number) => (Math.floor(i / inner) % shape[axis]) + 1;
+    const f = c === 2 ? 5 : 2;
+    assertWithin(got, ref, H.map((m, i) => f * (depth(shape[axis]) + k(i)) * U * m), "parallel vs sequential");
+    assertWithin(got, h, H.map((m) => f * depth(shape[axis]) * U * m), "parallel vs float64");
+  });
+}
