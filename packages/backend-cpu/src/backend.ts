@@ -9,9 +9,16 @@ import { getKernel } from "./registry.ts";
 import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
 import { fastRoutine } from "./compile/routine-table.ts";
-import { runEagerCompiled } from "./compile/eager-programs.ts";
+import { EAGER_COMPILE_MIN_SIZE, runEagerCompiled } from "./compile/eager-programs.ts";
 
 const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : dtype === "float16" || dtype === "bfloat16" ? 2 : 4) * size;
+
+/** Whether every operand and result has fewer than `n` elements. */
+function allSmaller(inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], n: number): boolean {
+  for (let i = 0; i < inAvals.length; i++) if (inAvals[i].size >= n) return false;
+  for (let i = 0; i < outAvals.length; i++) if (outAvals[i].size >= n) return false;
+  return true;
+}
 
 export class CpuBuffer implements DeviceBuffer {
   /** JS storage, or null when the bytes are in the heap (or the buffer was disposed). */
@@ -145,18 +152,21 @@ export class CpuBackend implements Backend {
     if (fast) {
       const routine = fastRoutine(prim.name)?.(this, inputs as CpuBuffer[], inAvals, outAvals, params);
       if (routine !== undefined) return routine;
-      const compiled = runEagerCompiled(this, prim, inputs as CpuBuffer[], inAvals, outAvals, params);
-      if (compiled !== undefined) return compiled;
+      // Small ops stay on the reference kernels (eager-programs.ts); deciding that here, in a plain
+      // loop, keeps its size computation and cache lookup off every small eager op.
+      if (!allSmaller(inAvals, outAvals, EAGER_COMPILE_MIN_SIZE)) {
+        const compiled = runEagerCompiled(this, prim, inputs as CpuBuffer[], inAvals, outAvals, params);
+        if (compiled !== undefined) return compiled;
+      }
     }
     const k = getKernel(prim.name);
     if (k === undefined) return undefined;
-    const outs = k(
-      inputs.map((b) => this.dataOf(b)),
-      inAvals,
-      outAvals,
-      params,
-    );
-    return outs.map((o, i) => this.wrapTyped(o, outAvals[i].dtype, outAvals[i].size));
+    const data: TypedArray[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) data[i] = this.dataOf(inputs[i]);
+    const outs = k(data, inAvals, outAvals, params);
+    const bufs: DeviceBuffer[] = new Array(outs.length);
+    for (let i = 0; i < outs.length; i++) bufs[i] = this.wrapTyped(outs[i], outAvals[i].dtype, outAvals[i].size);
+    return bufs;
   }
   /** jit's compiled form: fused WebAssembly kernels and routine calls (off: `config.update("jitCompile", false)`). */
   compile(jaxpr: Jaxpr): Executable {
