@@ -32,6 +32,7 @@ export { devicePut, devicePutAsync } from "./core/device.ts";
 export { customJvp, customVjp, stopGradient, type CustomJvpFunction, type CustomVjpFunction } from "./primitives/control/custom-derivatives.ts";
 export { checkpoint, remat, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions } from "./primitives/control/checkpoint.ts";
 export { jacfwd, jacrev, hessian, type JacobianOptions } from "./transforms/jacobians.ts";
+export type { JacobianOf, JacobianOutput, JacobianFunction, HessianFunction, PytreeOutput } from "./transforms/jacobian-types.ts";
 export { withTransformContext, currentTransformContext } from "./transforms/trace-context.ts";
 export { clearCaches, registerCacheClearer, JitCache, liveJitCaches } from "./transforms/jit-cache.ts";
 export * as random from "./random/index.ts";

@@ -17,13 +17,13 @@ const J = [
 
 test("jacfwd == jacrev == the hand-derived Jacobian", () => {
   const x = np.array(xv);
-  assertClose(jacfwd(f)(x) as Array, J.flat(), { rtol: 1e-6, shape: [3, 3] });
-  assertClose(jacrev(f)(x) as Array, J.flat(), { rtol: 1e-6, shape: [3, 3] });
-  assertClose(jit(jacfwd(f))(x) as Array, J.flat(), { rtol: 1e-6 });
-  assertClose(jacrev(jit(f))(x) as Array, J.flat(), { rtol: 1e-6 });
+  assertClose(jacfwd(f)(x), J.flat(), { rtol: 1e-6, shape: [3, 3] });
+  assertClose(jacrev(f)(x), J.flat(), { rtol: 1e-6, shape: [3, 3] });
+  assertClose(jit(jacfwd(f))(x), J.flat(), { rtol: 1e-6 });
+  assertClose(jacrev(jit(f))(x), J.flat(), { rtol: 1e-6 });
   // vmap of a Jacobian: one per row.
   const xs = np.array([xv, [1, 2, 3]]);
-  const Js = vmap(jacrev(f) as (x: Array) => Array)(xs);
+  const Js = vmap(jacrev(f))(xs);
   assertClose(Js, [...J.flat(), 2, 1, 0, Math.cos(1), 0, 0, 0, 12, 4], { rtol: 1e-6, shape: [2, 3, 3] });
 });
 
@@ -32,20 +32,22 @@ test("Jacobians over pytrees, argnums lists, scalar and matrix shapes, hasAux", 
   const g = (p: { a: Array; b: Array }, c: Array) => ({ u: lax.mul(p.a, p.b), v: np.sum(lax.mul(p.a, c)) });
   const p = { a: np.array([1, 2]), b: np.array([3, 4]) };
   const c = np.array([5, 6]);
-  for (const jac of [jacfwd, jacrev]) {
-    const r = jac(g)(p, c) as { u: { a: Array; b: Array }; v: { a: Array; b: Array } };
+  // One signature for both (typed from g: no casts below).
+  const jacs: (typeof jacfwd)[] = [jacfwd, jacrev];
+  for (const jac of jacs) {
+    const r = jac(g)(p, c);
     assertClose(r.u.a, [3, 0, 0, 4], { shape: [2, 2] });
     assertClose(r.u.b, [1, 0, 0, 2], { shape: [2, 2] });
     assertClose(r.v.a, [5, 6], { shape: [2] });
     assertClose(r.v.b, [0, 0], { shape: [2] });
-    const [ja, jc] = (jac(g, { argnums: [0, 1] })(p, c) as { v: [{ a: Array }, Array] }).v;
+    const [ja, jc] = jac(g, { argnums: [0, 1] })(p, c).v;
     assertClose(ja.a, [5, 6]);
     assertClose(jc, [1, 2]);
     // Matrix input, matrix output: blocks of shape [...out, ...in].
-    const m = jac((x: Array) => lax.mul(x, x))(np.array([[1, 2], [3, 4]])) as Array;
+    const m = jac((x: Array) => lax.mul(x, x))(np.array([[1, 2], [3, 4]]));
     assert.deepEqual([...m.shape], [2, 2, 2, 2]);
     assertClose(lax.reshape(m, [4, 4]), [2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 0, 0, 0, 8]);
-    const [jv, aux] = jac((x: Array) => [lax.sin(x), lax.cos(x)], { hasAux: true })(np.array(0.3)) as [Array, Array];
+    const [jv, aux] = jac((x: Array) => [lax.sin(x), lax.cos(x)], { hasAux: true })(np.array(0.3));
     assertClose(jv, Math.cos(0.3), { rtol: 1e-6, shape: [] });
     assertClose(aux, Math.cos(0.3), { rtol: 1e-6 });
   }
@@ -60,16 +62,26 @@ test("hessian of x·Ax is A + Aᵀ", () => {
   ];
   const A = np.array(Ah);
   const q = (x: Array) => np.sum(lax.mul(x, np.matmul(A, x)));
-  const H = hessian(q)(np.array([0.3, -0.2, 0.9])) as Array;
+  const H = hessian(q)(np.array([0.3, -0.2, 0.9]));
   assertClose(H, Ah.flatMap((row, i) => row.map((v, j) => v + Ah[j][i])), { rtol: 1e-6, shape: [3, 3] });
   // Hessian of a non-quadratic function: Σ sin(x_i)·x_j  ⇒  H_ij = cos x_i + cos x_j − δ_ij·sin(x_i)·Σx.
   const s = (x: Array) => lax.mul(np.sum(lax.sin(x)), np.sum(x));
   const xh = [0.4, 1.1];
   const tot = xh[0] + xh[1];
-  const Hs = hessian(s)(np.array(xh)) as Array;
+  const Hs = hessian(s)(np.array(xh));
   assertClose(
     Hs,
     xh.flatMap((a, i) => xh.map((b, j) => Math.cos(a) + Math.cos(b) - (i === j ? Math.sin(a) * tot : 0))),
     { rtol: 1e-5 },
   );
+});
+
+test("hessian over a pytree: H.w.w, H.w.b, H.b.w, H.b.b (typed like the parameters twice)", () => {
+  // f({w, b}) = Σ w²·b  ⇒  ∂²/∂w² = 2b, ∂²/∂w∂b = 2w, ∂²/∂b² = 0 (w = 3, b = 5, shapes [1]).
+  const fq = (q: { w: Array; b: Array }) => np.sum(lax.mul(lax.mul(q.w, q.w), q.b));
+  const H = hessian(fq)({ w: np.array([3]), b: np.array([5]) });
+  assertClose(H.w.w, [10], { shape: [1, 1] });
+  assertClose(H.w.b, [6], { shape: [1, 1] });
+  assertClose(H.b.w, [6], { shape: [1, 1] });
+  assertClose(H.b.b, [0], { shape: [1, 1] });
 });

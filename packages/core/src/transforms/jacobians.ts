@@ -19,6 +19,8 @@ import { sliceInDim } from "../primitives/shape-slicing.ts";
 import { jvpFlat } from "./jvp.ts";
 import { vjpFlat } from "./transpose.ts";
 import { vmapFlatRaw } from "./vmap.ts";
+import type { ArgnumsOf, HasAuxOf } from "./types.ts";
+import type { HessianFunction, JacobianFunction, JacobianOutput } from "./jacobian-types.ts";
 
 export interface JacobianOptions {
   /** Which positional arguments to differentiate (default 0); a list gives a list of blocks. */
@@ -101,7 +103,15 @@ function assemble(p: Prepared, blocks: Array[][], aux: Array[]): unknown {
  * Jacobian by forward mode (JAX's `jacfwd`): one JVP per input element, vmapped. Efficient for
  * "tall" Jacobians (few inputs, many outputs).
  */
+export function jacfwd<const O extends JacobianOptions = {}, A extends unknown[] = Array[], R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>>(
+  f: (...args: A) => R,
+  opts?: O,
+): JacobianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function jacfwd(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) => unknown {
+  return jacfwdUntyped(f, opts);
+}
+
+function jacfwdUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => unknown {
   return (...args: unknown[]) => {
     const p = prepare("jacfwd", f, opts, args);
     const sizes = p.leaves.map((l) => l.size);
@@ -132,7 +142,15 @@ export function jacfwd(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) 
  * Jacobian by reverse mode (JAX's `jacrev`): one VJP per output element, vmapped over the
  * pullback. Efficient for "wide" Jacobians (many inputs, few outputs).
  */
+export function jacrev<const O extends JacobianOptions = {}, A extends unknown[] = Array[], R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>>(
+  f: (...args: A) => R,
+  opts?: O,
+): JacobianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function jacrev(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) => unknown {
+  return jacrevUntyped(f, opts);
+}
+
+function jacrevUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => unknown {
   return (...args: unknown[]) => {
     const p = prepare("jacrev", f, opts, args);
     const { primalsOut, pullback } = vjpFlat(p.flat, p.leaves);
@@ -150,7 +168,14 @@ export function jacrev(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) 
   };
 }
 
-/** The Hessian, `jacfwd(jacrev(f))` (JAX's `hessian`): blocks of shape `[...outShape, ...inShape, ...inShape]`. */
+/**
+ * The Hessian, `jacfwd(jacrev(f))` (JAX's `hessian`): blocks of shape `[...outShape, ...inShape, ...inShape]`.
+ * Typed from `f` as `jacfwd`/`jacrev` are (see `HessianFunction`).
+ */
+export function hessian<const O extends JacobianOptions = {}, A extends unknown[] = Array[], R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>>(
+  f: (...args: A) => R,
+  opts?: O,
+): HessianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function hessian(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) => unknown {
-  return jacfwd(jacrev(f, opts) as Fn, opts);
+  return jacfwdUntyped(jacrevUntyped(f, opts), opts);
 }
