@@ -1,9 +1,9 @@
 /**
- * gather and scatterAdd as row copies / row additions (compile/routines/indexing.ts on
+ * gather, scatter and scatterAdd as row copies / row additions (compile/routines/indexing.ts on
  * wasm/copy-rows.ts) == the reference kernels (kernels/indexing.ts) bit for bit: embedding rows,
  * take along every axis, takeAlongAxis (batching dims), two-entry index vectors with partial
  * windows, every mode ("clip", "fill", "promise_in_bounds") with out-of-bounds and negative
- * indices, duplicate indices (scatterAdd's order), sizes 0/1 and every dtype; then eager calls on
+ * indices, duplicate indices (scatterAdd's sums, scatter's last write), sizes 0/1 and every dtype; then eager calls on
  * transposed operands, jitted programs and gradients (gather's transpose is scatterAdd) against
  * the same programs with `jitCompile` off.
  */
@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { config, grad, jit, lax, np, random, ShapedArray, type Array, type DType, type TypedArray } from "linax-ts";
 import { cpu, getKernel } from "@linax-ts/backend-cpu";
 import type { CpuBuffer } from "../src/backend.ts";
-import { gatherRoutine, scatterAddRoutine } from "../src/compile/routines/indexing.ts";
+import { gatherRoutine, scatterAddRoutine, scatterRoutine } from "../src/compile/routines/indexing.ts";
 import { fastRoutine } from "../src/compile/routine-table.ts";
 
 function rng(seed: number): () => number {
@@ -90,9 +90,8 @@ function cases(shape: number[], dtype: DType, r: () => number): Case[] {
 const MODES: lax.GatherScatterMode[] = ["clip", "fill", "promise_in_bounds"];
 const SHAPES = [[7, 5], [1, 1], [5, 0], [3, 4, 17], [6], [2, 3, 2, 9], [11, 32]];
 
-test("gather and scatterAdd routines are registered", () => {
-  assert.notEqual(fastRoutine("gather"), undefined);
-  assert.notEqual(fastRoutine("scatterAdd"), undefined);
+test("gather, scatter and scatterAdd routines are registered", () => {
+  for (const p of ["gather", "scatter", "scatterAdd"]) assert.notEqual(fastRoutine(p), undefined, p);
 });
 
 for (const dtype of ["float32", "complex64", "int32", "uint32", "bool"] as DType[]) {
@@ -122,8 +121,12 @@ for (const dtype of ["float32", "complex64", "int32", "uint32", "bool"] as DType
   });
 }
 
-for (const dtype of ["float32", "complex64", "int32", "uint32"] as DType[]) {
-  test(`scatterAdd routine == reference kernel, bit for bit (duplicates in order): ${dtype}`, () => {
+const SCATTERS = [
+  ["scatterAdd", scatterAddRoutine, ["float32", "complex64", "int32", "uint32"]],
+  ["scatter", scatterRoutine, ["float32", "complex64", "int32", "uint32", "bool"]],
+] as const;
+for (const [prim, routine, dtypes] of SCATTERS) for (const dtype of dtypes as readonly DType[]) {
+  test(`${prim} routine == reference kernel, bit for bit (duplicates in order): ${dtype}`, () => {
     const r = rng(99 + dtype.length);
     let n = 0;
     for (const shape of SHAPES) {
@@ -137,9 +140,9 @@ for (const dtype of ["float32", "complex64", "int32", "uint32"] as DType[]) {
           const avals = [c.op.aval, c.idx.aval, upd.aval];
           const bufs = ins.map((d, i) => cpu.fromHost(d, avals[i]) as CpuBuffer);
           const what = `${dtype} [${shape}] ${c.what} updates [${updShape}] ${mode}`;
-          const got = scatterAddRoutine(cpu, bufs, avals, [c.op.aval], params as unknown as Record<string, unknown>);
+          const got = routine(cpu, bufs, avals, [c.op.aval], params as unknown as Record<string, unknown>);
           assert.notEqual(got, undefined, `${what}: the routine took it`);
-          const want = getKernel("scatterAdd")!(ins, avals, [c.op.aval], params as unknown as Record<string, unknown>)[0];
+          const want = getKernel(prim)!(ins, avals, [c.op.aval], params as unknown as Record<string, unknown>)[0];
           assertSame(cpu.readSync(got![0]), want, what);
           for (const b of [...bufs, ...got!]) cpu.dispose(b);
           n++;
@@ -189,6 +192,7 @@ test("eager gathers (embedding, take, takeAlongAxis) on transposed operands == r
     np.take(tt, np.clip(ids, 0, 23), { axis: 0 }),
     table.get(np.clip(ids, 0, 49)),
     np.takeAlongAxis(tt, np.clip(np.tile(ids, [4, 9]), 0, 49), 1),
+    lax.scatter(tt, np.expandDims(np.clip(ids.reshape([36]), 0, 49), 1), random.normal(random.PRNGKey(5), [24, 36]), { updateWindowDims: [0], insertedWindowDims: [1], scatterDimsToOperandDims: [1] }),
   ]);
 });
 

@@ -13,7 +13,7 @@ import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { dotGeneralWasm } from "./dot-routine.ts";
 import { scanRoutine } from "./scan-routine.ts";
 import { cumulativeRoutine } from "./routines/cumulative.ts";
-import { gatherRoutine, scatterAddRoutine } from "./routines/indexing.ts";
+import { gatherRoutine, scatterAddRoutine, scatterRoutine } from "./routines/indexing.ts";
 import { convRoutine } from "./routines/conv.ts";
 
 /** A fast routine: the outputs, or undefined where the reference kernel must run. */
@@ -30,6 +30,7 @@ const routines = new Map<string, CpuRoutine>([
   ...(["cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp", "linearRecurrence"] as const).map((k) => [k, cumulativeRoutine(k)] as [string, CpuRoutine]),
   ["gather", gatherRoutine],
   ["scatterAdd", scatterAddRoutine],
+  ["scatter", scatterRoutine],
   ["convGeneralDilated", convRoutine],
   [
     "dotGeneral",

@@ -8,6 +8,8 @@
  * Exports (all arguments i32 byte addresses / counts):
  * - `gather(src, dst, table, rows, rowBytes)`: dst row r ← src[table[r] .. + rowBytes) (rows with
  *   −1 are left untouched for the caller to fill); 16-byte moves, then 4-byte, then single bytes.
+ * - `scatter(dst, src, table, rows, rowBytes)`: dst[table[r] .. + rowBytes) ← src row r, in row
+ *   order (a later row wins, as in the reference).
  * - `addF32(dst, upd, table, rows, rowElems)`: dst[table[r] ..] += upd row r, float32 lanes
  *   (f32x4.add: IEEE float32 sums, the same as the reference's float64 sum rounded to float32).
  * - `addI32(dst, upd, table, rows, rowElems)`: the same in wrapping 32-bit integer lanes.
@@ -35,17 +37,22 @@ function eachRow(c: Code, table: number, rows: number, body: (s: number, r: numb
   });
 }
 
-function emitGather(c: Code): void {
-  const [src, dst, table, rows, rowBytes] = [0, 1, 2, 3, 4];
+/**
+ * gather (`scatter` false): dst row r ← indexed[table[r] ..]; scatter: indexed[table[r] ..] ← src
+ * row r. Parameters (indexed, dense, table, rows, rowBytes).
+ */
+function emitCopy(c: Code, scatter: boolean): void {
+  const [indexed, dense, table, rows, rowBytes] = [0, 1, 2, 3, 4];
   const p = c.local("i32");
   const q = c.local("i32");
   const left = c.local("i32");
-  const out = c.local("i32");
-  c.get(dst).set(out);
+  const row = c.local("i32");
+  c.get(dense).set(row);
   eachRow(c, table, rows, (s) => {
     c.get(s).i32(0).op(OP.i32GeS).if();
-    c.get(src).get(s).op(OP.i32Add).set(p);
-    c.get(out).set(q);
+    // p: where bytes are read, q: where they are written.
+    c.get(indexed).get(s).op(OP.i32Add).set(scatter ? q : p);
+    c.get(row).set(scatter ? p : q);
     c.get(rowBytes).set(left);
     // Moves of 16, then 4, then 1 byte while that many are left.
     for (const [width, load, store] of [
@@ -63,7 +70,7 @@ function emitGather(c: Code): void {
       });
     }
     c.end();
-    c.get(out).get(rowBytes).op(OP.i32Add).set(out);
+    c.get(row).get(rowBytes).op(OP.i32Add).set(row);
   });
 }
 
@@ -97,11 +104,12 @@ function emitAdd(c: Code, float: boolean): void {
   });
 }
 
-/** The module with `gather`, `addF32` and `addI32`. */
+/** The module with `gather`, `scatter`, `addF32` and `addI32`. */
 export function buildCopyRowsModule(shared: boolean): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder(shared ? { shared: true, minPages: 0, maxPages: MAX_PAGES } : { shared: false, minPages: 0 });
   const sig = ["i32", "i32", "i32", "i32", "i32"] as const;
-  m.func(sig, [], emitGather, "gather");
+  m.func(sig, [], (c) => emitCopy(c, false), "gather");
+  m.func(sig, [], (c) => emitCopy(c, true), "scatter");
   m.func(sig, [], (c) => emitAdd(c, true), "addF32");
   m.func(sig, [], (c) => emitAdd(c, false), "addI32");
   return m.bytes();

@@ -1,5 +1,5 @@
 /**
- * gather and scatterAdd as block copies (wasm/copy-rows.ts). The dense side (the gather's output,
+ * gather, scatter and scatterAdd as block copies (wasm/copy-rows.ts). The dense side (the gather's output,
  * the scatter's updates) is split into rows: its trailing axes that walk a trailing run of operand
  * axes in order, with whole windows (the first axis of the run may be partial), form one
  * contiguous block on both sides — an embedding row `table[i, :]`, `take(x, i, axis)`'s
@@ -8,9 +8,9 @@
  * (kernels/indexing.ts: index vectors, batching dims, "clip"/"fill"/"promise_in_bounds"), once per
  * row instead of once per element; the Wasm module then moves or adds whole rows.
  *
- * gather: any dtype ("fill" rows get the reference's fill values). scatterAdd: float32, complex64,
- * int32, uint32, rows applied in the reference's order (row-major over the updates), so float sums
- * are the reference's bit for bit. Everything else returns undefined (the reference kernel runs).
+ * gather and scatter (set): any dtype ("fill" rows get the reference's fill values; a later
+ * scatter row wins). scatterAdd: float32, complex64, int32, uint32. Rows are applied in the
+ * reference's order (row-major over the updates), so float sums are the reference's bit for bit. Everything else returns undefined (the reference kernel runs).
  */
 import type { lax, ShapedArray, TypedArray } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../../backend.ts";
@@ -195,46 +195,59 @@ export function gatherRoutine(be: CpuBackend, [op, ind]: readonly CpuBuffer[], [
   return [out];
 }
 
-/** scatterAdd as row additions in the reference's order, or undefined for what it does not cover. */
-export function scatterAddRoutine(be: CpuBackend, [op, ind, upd]: readonly CpuBuffer[], [oa, ia, ua]: readonly ShapedArray[], [outA]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): CpuBuffer[] | undefined {
-  const { dimensionNumbers: dn, mode } = params as unknown as lax.ScatterParams;
-  const dt = oa.dtype;
-  if (dt !== "float32" && dt !== "complex64" && dt !== "int32" && dt !== "uint32") return undefined;
-  if (ua.dtype !== dt || outA.dtype !== dt || (ia.dtype !== "int32" && ia.dtype !== "uint32")) return undefined;
-  const windowDims = range(oa.ndim).filter((d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d));
-  const windowSize = oa.shape.map(() => 1);
-  windowDims.forEach((d, k) => (windowSize[d] = ua.shape[dn.updateWindowDims[k]]));
-  const spec: WalkSpec = {
-    opShape: oa.shape,
-    idxShape: ia.shape,
-    dense: ua.shape,
-    batchPos: range(ua.ndim).filter((d) => !dn.updateWindowDims.includes(d)),
-    windowPos: dn.updateWindowDims,
-    windowDims,
-    indexMap: dn.scatterDimsToOperandDims,
-    obd: dn.operandBatchingDims,
-    ibd: dn.scatterIndicesBatchingDims,
-    windowSize,
-    clip: mode === "clip",
+/**
+ * scatter (`add` false: rows copied, a later one wins) or scatterAdd (rows added) in the
+ * reference's order, or undefined for what it does not cover.
+ */
+function scatterRows(add: boolean) {
+  return (be: CpuBackend, [op, ind, upd]: readonly CpuBuffer[], [oa, ia, ua]: readonly ShapedArray[], [outA]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): CpuBuffer[] | undefined => {
+    const { dimensionNumbers: dn, mode } = params as unknown as lax.ScatterParams;
+    const dt = oa.dtype;
+    if (add && dt !== "float32" && dt !== "complex64" && dt !== "int32" && dt !== "uint32") return undefined;
+    if (ua.dtype !== dt || outA.dtype !== dt || (ia.dtype !== "int32" && ia.dtype !== "uint32")) return undefined;
+    const windowDims = range(oa.ndim).filter((d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d));
+    const windowSize = oa.shape.map(() => 1);
+    windowDims.forEach((d, k) => (windowSize[d] = ua.shape[dn.updateWindowDims[k]]));
+    const spec: WalkSpec = {
+      opShape: oa.shape,
+      idxShape: ia.shape,
+      dense: ua.shape,
+      batchPos: range(ua.ndim).filter((d) => !dn.updateWindowDims.includes(d)),
+      windowPos: dn.updateWindowDims,
+      windowDims,
+      indexMap: dn.scatterDimsToOperandDims,
+      obd: dn.operandBatchingDims,
+      ibd: dn.scatterIndicesBatchingDims,
+      windowSize,
+      clip: mode === "clip",
+    };
+    const table = ua.size === 0 ? null : rowTable(spec, be.view(ind));
+    if (table === null && ua.size !== 0) return undefined;
+    const es = bytesPer(dt);
+    const out = be.allocHeap(dt, outA.size);
+    if (outA.size === 0) return [out];
+    be.heap.view(out.ptr, dt, outA.size).set(be.view(op) as never);
+    if (table === null || table.rows === 0 || table.block === 0) return [out];
+    const tptr = tableBlock(be, table, es);
+    if (tptr === null) {
+      be.dispose(out);
+      return undefined;
+    }
+    try {
+      const ex = exportsOf(be);
+      if (!add) withHeapAddresses(be, [upd], ([u]) => (ex.scatter as GatherRowsFn)(out.ptr, u, tptr, table.rows, table.block * es));
+      else {
+        const fn = (dt === "float32" || dt === "complex64" ? ex.addF32 : ex.addI32) as AddRowsFn;
+        withHeapAddresses(be, [upd], ([u]) => fn(out.ptr, u, tptr, table.rows, table.block * (dt === "complex64" ? 2 : 1)));
+      }
+    } finally {
+      be.heap.free(tptr);
+    }
+    return [out];
   };
-  const table = ua.size === 0 ? null : rowTable(spec, be.view(ind));
-  if (table === null && ua.size !== 0) return undefined;
-  const es = bytesPer(dt);
-  const out = be.allocHeap(dt, outA.size);
-  if (outA.size === 0) return [out];
-  be.heap.view(out.ptr, dt, outA.size).set(be.view(op) as never);
-  if (table === null || table.rows === 0 || table.block === 0) return [out];
-  const tptr = tableBlock(be, table, es);
-  if (tptr === null) {
-    be.dispose(out);
-    return undefined;
-  }
-  try {
-    const ex = exportsOf(be);
-    const add = (dt === "float32" || dt === "complex64" ? ex.addF32 : ex.addI32) as AddRowsFn;
-    withHeapAddresses(be, [upd], ([u]) => add(out.ptr, u, tptr, table.rows, table.block * (dt === "complex64" ? 2 : 1)));
-  } finally {
-    be.heap.free(tptr);
-  }
-  return [out];
 }
+
+/** scatterAdd as row additions in the reference's order (float32, complex64, int32, uint32). */
+export const scatterAddRoutine = scatterRows(true);
+/** scatter (set) as row copies in the reference's order (every dtype). */
+export const scatterRoutine = scatterRows(false);
