@@ -51,7 +51,9 @@ function run(x: Array, w: Array, opts: Opts): Run {
   config.update("jitCompile", false);
   let outAval: ShapedArray;
   try {
-    outAval = lax.convGeneralDilated(x, w, opts).aval;
+    const y = lax.convGeneralDilated(x, w, opts);
+    outAval = y.aval;
+    y.dispose();
   } finally {
     config.update("jitCompile", true);
   }
@@ -224,4 +226,19 @@ test("general conv: jit == eager exactly; jit(grad) == reference within the boun
       if (!(Math.abs(gv[i] - want[k][i]) <= tol)) assert.fail(`grad ${k} element ${i}: ${gv[i]} vs ${want[k][i]} (bound ${tol})`);
     }
   });
+});
+
+test("conv routines free their temporaries (heap blocks and live buffers balance)", () => {
+  const cases: [Array, Array, Opts][] = [
+    [random.normal(random.PRNGKey(1), [2, 6, 20]), random.normal(random.PRNGKey(2), [6, 1, 3]), { featureGroupCount: 6, padding: [[2, 0]] }],
+    [random.normal(random.PRNGKey(3), [2, 6, 20]), random.normal(random.PRNGKey(4), [4, 6, 3]), { padding: [[1, 1]] }],
+  ];
+  const round = (): void => {
+    for (const [x, w, opts] of cases) assert.notEqual(run(x, w, opts).got, undefined);
+  };
+  round();
+  const [blocks, live] = [cpu.heap.liveBlocks, cpu.liveBuffers()];
+  for (let k = 0; k < 5; k++) round();
+  assert.equal(cpu.heap.liveBlocks, blocks, "heap blocks");
+  assert.equal(cpu.liveBuffers(), live, "live buffers");
 });

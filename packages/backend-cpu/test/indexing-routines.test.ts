@@ -205,3 +205,22 @@ test("jitted embedding lookups and their gradients == reference", () => {
   };
   onVsOff("jit(grad)", () => [jit(grad(loss))(table)]);
 });
+
+test("gather/scatter routines free their temporaries (heap blocks and live buffers balance)", () => {
+  const t = random.normal(random.PRNGKey(1), [40, 16]);
+  const i = np.array(Int32Array.from({ length: 30 }, (_, k) => (k * 13) % 45 - 2), { dtype: "int32" }).reshape([30, 1]);
+  const u = random.normal(random.PRNGKey(2), [30, 16]);
+  const dn = { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0], operandBatchingDims: [], startIndicesBatchingDims: [] };
+  const sdn = { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0], operandBatchingDims: [], scatterIndicesBatchingDims: [] };
+  const round = (): void => {
+    const bufs = [t, i, u].map((a) => cpu.fromHost(a.dataSync(), a.aval) as CpuBuffer);
+    const g = gatherRoutine(cpu, bufs.slice(0, 2), [t.aval, i.aval], [u.aval], { dimensionNumbers: dn, sliceSizes: [1, 16], mode: "fill", fillValue: null })!;
+    const s = scatterAddRoutine(cpu, bufs, [t.aval, i.aval, u.aval], [t.aval], { dimensionNumbers: sdn, mode: "clip", uniqueIndices: false })!;
+    for (const b of [...bufs, ...g, ...s]) cpu.dispose(b);
+  };
+  round();
+  const [blocks, live] = [cpu.heap.liveBlocks, cpu.liveBuffers()];
+  for (let k = 0; k < 5; k++) round();
+  assert.equal(cpu.heap.liveBlocks, blocks, "heap blocks");
+  assert.equal(cpu.liveBuffers(), live, "live buffers");
+});
