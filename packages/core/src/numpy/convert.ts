@@ -120,17 +120,22 @@ export function array(x: ArrayLike | NdarrayLike, opts: ArrayOptions = {}): Arra
   return fromHost(getBackend(), data, new ShapedArray(shape, dt));
 }
 
+/** The dtype a JS scalar gets without an explicit one: bool, int32 (whole numbers in range) or float32. */
+export function scalarKindDType(x: number | boolean): DType {
+  if (typeof x === "boolean") return "bool";
+  // Whole numbers outside int32's range are float-kind (JAX would overflow an int32; a float
+  // literal is what the user meant, e.g. -3.4e38).
+  const isInt32 = Number.isInteger(x) && !Object.is(x, -0) && x >= -2147483648 && x <= 2147483647;
+  return isInt32 ? "int32" : "float32";
+}
+
 /**
  * A scalar array from a JS number/boolean. Without `dtype` it is weakly typed like a Python
  * scalar in JAX: integral numbers are weak int32 (so `intArray.add(1)` stays int32 and
  * `floatArray.add(1)` stays float32), other numbers weak float32.
  */
 export function scalarArray(x: number | boolean, dtype?: DType, weak = dtype === undefined && typeof x !== "boolean"): Array {
-  // Whole numbers outside int32's range are float-kind (JAX would overflow an int32; a float
-  // literal is what the user meant, e.g. -3.4e38).
-  const isInt32 = Number.isInteger(x) && !Object.is(x, -0) && (x as number) >= -2147483648 && (x as number) <= 2147483647;
-  const kindDType: DType = typeof x === "boolean" ? "bool" : isInt32 ? "int32" : "float32";
-  const dt = dtype ?? kindDType;
+  const dt = dtype ?? scalarKindDType(x);
   const data = isHalf(dt) ? halfStorage(dt, [x]) : allocTyped(dt, 1);
   if (!isHalf(dt)) data[0] = typeof x === "boolean" ? (x ? 1 : 0) : x;
   return fromHost(getBackend(), data, new ShapedArray([], dt, weak));

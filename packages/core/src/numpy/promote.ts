@@ -5,7 +5,7 @@ import { broadcastShapes, shapeEq } from "../shape.ts";
 import { ShapeError } from "../errors.ts";
 import { convertElementType } from "../primitives/convert.ts";
 import { broadcastInDim } from "../primitives/shape-ops.ts";
-import { asArray, scalarArray } from "./convert.ts";
+import { asArray, scalarArray, scalarKindDType } from "./convert.ts";
 import { Array as ArrayClass } from "../core/array.ts";
 import { ConcreteArray } from "../core/concrete.ts";
 import { isEagerContext } from "../core/trace.ts";
@@ -16,32 +16,56 @@ function weakKind(d: DType): WeakKind {
 
 /** The dtype of combining arrays under JAX's rules (weak types adopt the strong operand's dtype). */
 export function resultDType(xs: readonly Array[]): DType {
-  const strong = xs.filter((x) => !x.aval.weakType);
-  const weak = xs.filter((x) => x.aval.weakType);
+  return joinDTypes(
+    xs.map((x) => x.dtype),
+    xs.map((x) => x.aval.weakType),
+  );
+}
+
+/** `resultDType` over operands given by dtype and weak bit (operand i: `dtypes[i]`, `weak[i]`). */
+function joinDTypes(dtypes: readonly DType[], weak: readonly boolean[]): DType {
   let d: DType | undefined;
-  for (const x of strong) d = d === undefined ? x.dtype : promoteTypes(d, x.dtype);
+  for (let i = 0; i < dtypes.length; i++) if (!weak[i]) d = d === undefined ? dtypes[i] : promoteTypes(d, dtypes[i]);
   if (d === undefined) {
     // All weak: promote among them and stay weak.
-    for (const x of weak) d = d === undefined ? x.dtype : promoteTypes(d, x.dtype);
+    for (let i = 0; i < dtypes.length; i++) d = d === undefined ? dtypes[i] : promoteTypes(d, dtypes[i]);
     return d as DType;
   }
-  for (const x of weak) d = promoteWeak(d, weakKind(x.dtype));
+  for (let i = 0; i < dtypes.length; i++) if (weak[i]) d = promoteWeak(d, weakKind(dtypes[i]));
   return d;
 }
 
 /** Promote operands to a common dtype (weak only if all are weak). */
 export function promoteArgs(...xs: ArrayLike[]): Array[] {
-  const arrs = xs.map((x) => asArray(x));
-  const dt = resultDType(arrs);
-  const allWeak = arrs.every((a) => a.aval.weakType);
-  const out = arrs.map((a, i) => {
-    if (a.dtype === dt && a.aval.weakType === allWeak) return a;
-    // JS scalars are converted on the host, so no cast is staged into jaxprs.
+  // A JS scalar takes part through its dtype and weak bit alone (what `asArray` would give it:
+  // weak unless boolean), so only its promoted array is ever made.
+  const n = xs.length;
+  const arrs: (Array | undefined)[] = new globalThis.Array(n);
+  const dtypes: DType[] = new globalThis.Array(n);
+  const weak: boolean[] = new globalThis.Array(n);
+  let allWeak = true;
+  for (let i = 0; i < n; i++) {
     const x = xs[i];
-    if (typeof x === "number" || typeof x === "boolean") return scalarArray(Number(x), dt, allWeak);
-    return convertElementType(a, dt, allWeak);
-  });
-  releaseTemporaries(arrs, xs, out);
+    if (typeof x === "number" || typeof x === "boolean") {
+      dtypes[i] = scalarKindDType(x);
+      weak[i] = typeof x === "number";
+    } else {
+      const a = asArray(x);
+      arrs[i] = a;
+      dtypes[i] = a.dtype;
+      weak[i] = a.aval.weakType;
+    }
+    allWeak &&= weak[i];
+  }
+  const dt = joinDTypes(dtypes, weak);
+  const out: Array[] = new globalThis.Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = arrs[i];
+    // JS scalars are converted on the host, so no cast is staged into jaxprs.
+    if (a === undefined) out[i] = scalarArray(Number(xs[i]), dt, allWeak);
+    else out[i] = a.dtype === dt && a.aval.weakType === allWeak ? a : convertElementType(a, dt, allWeak);
+  }
+  releaseTemporaries(arrs.filter((a): a is Array => a !== undefined), xs, out);
   return out;
 }
 
