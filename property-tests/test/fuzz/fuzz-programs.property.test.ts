@@ -10,7 +10,9 @@
  *   3. vmap(f) over a batch (random batch axis per input, or unbatched) == f on each slice,
  *      stacked on the host — bit-exact except through dot products.
  *   4. grad(Σ f) and jvp/vjp of f == central finite differences (checkGrads) on the smooth
- *      float32 subset.
+ *      float32 subset — differences of a float64 re-evaluation of the program (host-program.ts,
+ *      itself checked against the float32 evaluation first), so the float32 derivatives are held
+ *      to rtol 1e-4 / atol 1e-5 of the true derivative rather than to a float32 difference's noise.
  *   5. jit(grad(Σ f)) and jit(vmap f): compiled == reference interpreter (backward passes and
  *      batched programs through the fused kernels), smooth subset.
  * CPU == WebGPU is in fuzz-webgpu.property.test.ts (the software adapter is slow).
@@ -26,6 +28,8 @@ import type { CpuExecutable } from "../../../packages/backend-cpu/src/compile/ex
 import { checkGrads, fcParams, stackAlong, takeAlong } from "@linax-ts/testing";
 import { describeProgram, inputValues, outputUsesDot, programFn, programs, type Program } from "./programs.ts";
 import { compareOutputs, DOT_TOL } from "./compare.ts";
+import { hostProgram, hostTotal } from "./host-program.ts";
+import { hostValues } from "@linax-ts/testing";
 
 /**
  * Default runs per property: the whole file takes ~9 s on the shared 2-core machine (1000 runs each,
@@ -110,12 +114,22 @@ property("fuzz: vmap(f) == f on each batch element, stacked", fc.tuple(programs(
   }
 });
 
-property("fuzz: grad(Σ f), jvp and vjp == central finite differences (smooth float32 programs)", cases("smooth", 5), RUNS.grad, (p, seed) => {
+property("fuzz: grad(Σ f), jvp and vjp == float64 central differences (smooth float32 programs)", cases("smooth", 5), RUNS.grad, (p, seed) => {
   const f = programFn(p);
   const xs = inputValues(p, seed);
+  const host = hostProgram(p);
+  // The float64 reference is the program: its values agree with the float32 evaluation.
+  const want = host(...xs.map((x) => Float64Array.from(hostValues(x))));
+  f(...xs).forEach((o, j) => {
+    const got = hostValues(o);
+    const scale = 1 + want[j].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    got.forEach((g, k) => {
+      if (!(Math.abs(g - want[j][k]) <= 1e-4 * scale)) throw new Error(`host reference: output ${j} element ${k}: float32 ${g} vs float64 ${want[j][k]}`);
+    });
+  });
   const total = (...ys: Array[]) => f(...ys).reduce((acc: Array, o) => np.add(acc, np.sum(o)), np.array(0));
-  checkGrads(total, xs, { modes: ["rev"], seed });
-  checkGrads(f, xs, { modes: ["fwd", "rev"], seed: seed + 1 });
+  checkGrads(total, xs, { modes: ["rev"], seed, host: hostTotal(p) });
+  checkGrads(f, xs, { modes: ["fwd", "rev"], seed: seed + 1, host });
 });
 
 /** Whether any step of the program is a dot product (its derivatives and batched forms contain dots too). */
