@@ -30,10 +30,16 @@ export class UnsupportedKernel extends Error {}
 export const wasmType = (t: ScalarType): "f32" | "i32" => (t === "f32" ? "f32" : "i32");
 export const itemBytes = (t: ScalarType): number => (t === "bool" ? 1 : 4);
 
-/** Whether an op node renders natively as a scalar (a dry run of the emitter). */
+const nativeMemo = new WeakMap<OpNode, boolean>();
+
+/** Whether an op node renders natively as a scalar (a dry run of the emitter, once per node). */
 export function isNativeScalar(n: OpNode): boolean {
-  const dry = new Code([]);
-  return emitNativeScalar(dry, n, (t) => dry.local(t));
+  let r = nativeMemo.get(n);
+  if (r === undefined) {
+    const dry = new Code([]);
+    nativeMemo.set(n, (r = emitNativeScalar(dry, n, (t) => dry.local(t))));
+  }
+  return r;
 }
 
 /** All nodes of `roots` in dependency order (operands first). */

@@ -131,8 +131,9 @@ function renderSimdLoop(
   // Splats of the fixed values that moving ops read.
   const splat = new Map<number, number>();
   const usedFixed = new Set<number>();
-  for (const e of moving) if (e.kind === "op") for (const a of e.args) if (!moving.includes(a)) usedFixed.add(a.id);
-  for (const roots of k.outputs) for (const v of roots.values) if (!moving.includes(v)) usedFixed.add(v.id);
+  const isMoving = new Set(moving);
+  for (const e of moving) if (e.kind === "op") for (const a of e.args) if (!isMoving.has(a)) usedFixed.add(a.id);
+  for (const roots of k.outputs) for (const v of roots.values) if (!isMoving.has(v)) usedFixed.add(v.id);
   for (const e of fixed) {
     if (!usedFixed.has(e.id)) continue;
     const l = c.local("v128");

@@ -8,7 +8,7 @@ import { registerCacheClearer, type lax, type ShapedArray } from "@linax-ts/core
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { CpuExecutable } from "./executable.ts";
 
-const bytesOf = (a: ShapedArray): number => (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : 4) * a.size;
+const bytesOf = (a: ShapedArray): number => (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : a.dtype === "float16" || a.dtype === "bfloat16" ? 2 : 4) * a.size;
 
 let bodies = new WeakMap<object, CpuExecutable>();
 registerCacheClearer(() => (bodies = new WeakMap()));

@@ -10,12 +10,23 @@
  * Nodes are hash-consed: equal subtrees are one node (common subexpressions are found for free).
  */
 import type { DType } from "../dtype.ts";
+import { NotImplementedError } from "../errors.ts";
 import { print as printIndex, type Linear } from "./index-expr.ts";
 
 /** The scalar types of the IR: a complex64 value is two f32 expressions (re, im). */
 export type ScalarType = "f32" | "i32" | "u32" | "bool";
 
-export const scalarTypeOf = (d: DType): ScalarType => (d === "float32" || d === "complex64" ? "f32" : d === "int32" ? "i32" : d === "uint32" ? "u32" : "bool");
+/**
+ * The IR type of a dtype. float16/bfloat16 have none yet (they would need 16-bit loads and stores
+ * with conversions): building a kernel over them throws, and the backends interpret the program.
+ */
+export const scalarTypeOf = (d: DType): ScalarType => {
+  if (d === "float32" || d === "complex64") return "f32";
+  if (d === "int32") return "i32";
+  if (d === "uint32") return "u32";
+  if (d === "bool") return "bool";
+  throw new NotImplementedError(`compile: no kernel IR type for ${d} (such programs are interpreted)`);
+};
 
 export type Expr = ConstExpr | LoadExpr | IndexValueExpr | OpExpr;
 
