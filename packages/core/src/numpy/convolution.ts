@@ -7,9 +7,16 @@ import * as lax from "../primitives/index.ts";
 import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { promoteArgs } from "./promote.ts";
+import { checkOptions, type OptionSpec } from "./args.ts";
 import { toInexact } from "./ufunc-wrappers.ts";
 
 export type ConvolveMode = "full" | "same" | "valid";
+
+/**
+ * The options of `convolve` / `correlate`: numpy's `mode`. (JAX's `precision` and
+ * `preferred_element_type` are not supported, so they are rejected as unknown, not ignored.)
+ */
+const CONVOLVE_OPTIONS: OptionSpec = { mode: ["full", "same", "valid"] };
 
 function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: ConvolveMode): Array {
   let [x, y] = promoteArgs(a, v).map(toInexact);
@@ -39,10 +46,12 @@ function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: 
 
 /** The discrete linear convolution of two 1-d arrays (numpy's `convolve`; default mode "full"). */
 export function convolve(a: ArrayLike, v: ArrayLike, opts: { mode?: ConvolveMode } = {}): Array {
+  checkOptions("np.convolve", opts, CONVOLVE_OPTIONS);
   return conv1d("convolve", a, v, opts.mode ?? "full");
 }
 
 /** The cross-correlation c[k] = Σ a[n + k]·conj(v[n]) of two 1-d arrays (numpy's `correlate`; default mode "valid"). */
 export function correlate(a: ArrayLike, v: ArrayLike, opts: { mode?: ConvolveMode } = {}): Array {
+  checkOptions("np.correlate", opts, CONVOLVE_OPTIONS);
   return conv1d("correlate", a, v, opts.mode ?? "valid");
 }

@@ -6,6 +6,7 @@ import { isComplex } from "../dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { asArray } from "./convert.ts";
+import { checkOptions } from "./args.ts";
 import { toInexact } from "./ufunc-wrappers.ts";
 import { searchsorted, takeFlat } from "./searching.ts";
 
@@ -25,6 +26,8 @@ const strong = (a: Array): Array => (a.aval.weakType ? lax.convertElementType(a,
  * increasing (or is sorted when `period` is given). Differentiable in x, xp and fp.
  */
 export function interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, opts: InterpOptions = {}): Array {
+  // numpy's keywords; JAX's left/right = "extrapolate" is not supported (rejected by the kind check).
+  checkOptions("np.interp", opts, { left: "number", right: "number", period: "number" });
   let xa = strong(toInexact(asArray(x)));
   let xpa = strong(toInexact(asArray(xp)));
   let fpa = strong(toInexact(asArray(fp)));

@@ -71,7 +71,11 @@ export function select(condlist: readonly ArrayLike[], choicelist: readonly Arra
  * is a scalar or values repeated along the diagonal; all axes must be equal for ndim > 2; `wrap`
  * continues the diagonal below tall matrices every n + 1 rows, as numpy.
  */
-export function fillDiagonal(a: ArrayLike, val: ArrayLike, opts: { wrap?: boolean } = {}): Array {
+export function fillDiagonal(a: ArrayLike, val: ArrayLike, opts: { wrap?: boolean; inplace?: false } = {}): Array {
+  checkOptions("np.fillDiagonal", opts, { wrap: "boolean", inplace: "boolean" });
+  // JAX's fill_diagonal needs inplace=False (arrays are immutable); true cannot be honoured.
+  // (Typed `false`; an untyped caller may still pass true, hence the runtime check.)
+  if (Object.is(opts.inplace, true)) throw new ValueError("np.fillDiagonal: inplace: true is impossible — arrays are immutable; the filled array is returned (inplace: false, as JAX requires)");
   const x = asArray(a);
   if (x.ndim < 2) throw new ShapeError(`np.fillDiagonal: array must be at least 2-d; got shape ${fmtShape(x.shape)}`);
   if (x.ndim > 2 && x.shape.some((d) => d !== x.shape[0])) throw new ShapeError(`np.fillDiagonal: all dimensions of input must be of equal length; got shape ${fmtShape(x.shape)}`);
