@@ -56,6 +56,8 @@ class Emitter {
     private readonly inputs: readonly number[],
     private readonly avalOf: AvalOf,
     private readonly extents: readonly number[],
+    /** Inputs read as vec4 registers (`lane` is the element's component there), by input position. */
+    private readonly vec: { readonly inputs: ReadonlySet<number>; readonly lane: number } = { inputs: new Set(), lane: 0 },
   ) {}
 
   linear(l: Linear): string {
@@ -76,6 +78,11 @@ class Emitter {
     switch (e.kind) {
       case "load": {
         const k = this.inputs.indexOf(e.buffer);
+        if (this.vec.inputs.has(k)) {
+          // An identity read of a vec4-bound input: this element's lane of the thread's vector.
+          rhs = `x${k}[${this.vec.lane}]`;
+          break;
+        }
         const n = slotsOf(this.avalOf(e.buffer));
         const [lo, hi] = range(e.index, this.extents);
         const idx = this.linear(e.index);
@@ -135,23 +142,91 @@ function inputDecls(inputs: readonly number[], avalOf: AvalOf) {
   return inputs.map((b, k) => ({ name: `in${k}`, slot: { in: k }, type: bindType(avalOf(b).dtype) }));
 }
 
+/** Elements one thread of a fused elementwise kernel computes (consecutive: one vec4 per operand). */
+const PER_THREAD = 4;
+/** Threads per workgroup of fused elementwise kernels. */
+const EW_WORKGROUP = 256;
+
+/** Every load in the expression trees (each node once). */
+function loadsOf(es: readonly Expr[], out: Extract<Expr, { kind: "load" }>[] = [], seen = new Set<number>()): Extract<Expr, { kind: "load" }>[] {
+  for (const e of es) {
+    if (e.kind === "const" || seen.has(e.id)) continue;
+    seen.add(e.id);
+    if (e.kind === "load") out.push(e);
+    else if (e.kind === "op") loadsOf(e.args, out, seen);
+  }
+  return out;
+}
+
+/** Whether `l` is the row-major flat index over `shape` (the load reads element i for output element i). */
+function isFlatIndex(l: Linear, shape: readonly number[]): boolean {
+  if (l.c !== 0) return false;
+  const st: number[] = [];
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    st[d] = acc;
+    acc *= shape[d];
+  }
+  const seen = new Set<number>();
+  for (const { atom, coef } of l.terms) {
+    if (atom.kind !== "var") return false;
+    if (shape[atom.axis] !== 1 && coef !== st[atom.axis]) return false;
+    seen.add(atom.axis);
+  }
+  return shape.every((n, d) => n === 1 || seen.has(d));
+}
+
+/**
+ * A fused elementwise kernel: each thread computes PER_THREAD consecutive elements, each with the
+ * same expression (so results are the eager chain's bit for bit). When the element count divides
+ * by 4, inputs that are only ever read at the output's own flat index (no broadcast, transpose,
+ * slice, complex; exactly n elements, so a vector never leaves the buffer) are read as one vec4 per thread and real outputs written as one vec4: 16-byte
+ * accesses and four elements' reads in flight per thread, which is what memory bandwidth needs.
+ */
 function renderElementwise(k: ElementwiseKernel, avalOf: AvalOf): Program {
   const n = size(k.shape);
   if (n === 0) return { passes: [] };
-  const em = new Emitter(k.inputs, avalOf, k.shape);
-  const stores: string[] = [];
+  const allValues = k.outputs.flatMap((o) => o.values);
+  const vector = n % PER_THREAD === 0;
+  const vecInputs = new Set<number>();
+  if (vector) {
+    const loads = loadsOf(allValues);
+    k.inputs.forEach((b, idx) => {
+      const mine = loads.filter((l) => l.buffer === b);
+      if (mine.length > 0 && avalOf(b).dtype !== "complex64" && avalOf(b).size === n && mine.every((l) => isFlatIndex(l.index, k.shape))) vecInputs.add(idx);
+    });
+  }
+  const vecOut = (dt: DType): boolean => vector && dt !== "complex64";
+  const preludes: string[] = [];
+  const lines: string[] = [];
+  for (const idx of vecInputs) lines.push(`  let x${idx} = in${idx}[i];`);
   k.outputs.forEach((o, j) => {
-    const vals = o.values.map((v) => em.value(v));
-    if (o.dtype === "complex64") stores.push(`  out${j}[2u * i] = ${vals[0]};`, `  out${j}[2u * i + 1u] = ${vals[1]};`);
-    else stores.push(`  out${j}[i] = ${vals[0]};`);
+    if (vecOut(o.dtype)) lines.push(`  var o${j}: vec4<${bindType(o.dtype)}>;`);
   });
-  const body = [...loopVars(k.shape, "i", 0), ...em.lines, ...stores].join("\n");
+  for (let c = 0; c < PER_THREAD; c++) {
+    const em = new Emitter(k.inputs, avalOf, k.shape, { inputs: vecInputs, lane: c });
+    const stores: string[] = [];
+    k.outputs.forEach((o, j) => {
+      const vals = o.values.map((v) => em.value(v));
+      if (o.dtype === "complex64") stores.push(`  out${j}[2u * e] = ${vals[0]};`, `  out${j}[2u * e + 1u] = ${vals[1]};`);
+      else if (vecOut(o.dtype)) stores.push(`  o${j}[${c}] = ${vals[0]};`);
+      else stores.push(`  out${j}[e] = ${vals[0]};`);
+    });
+    preludes.push(...em.preludes);
+    const body = [...loopVars(k.shape, "e", 0), ...em.lines, ...stores].map((l) => `  ${l}`);
+    const e = `${PER_THREAD}u * i + ${c}u`;
+    lines.push(vector ? `  { let e = ${e};` : `  { let e = ${e}; if (e < ${n}u) {`, ...body, vector ? "  }" : "  } }");
+  }
+  k.outputs.forEach((o, j) => {
+    if (vecOut(o.dtype)) lines.push(`  out${j}[i] = o${j};`);
+  });
+  const body = lines.join("\n");
   const { wgsl, bindings } = declare([
-    ...inputDecls(k.inputs, avalOf),
-    ...k.outputs.map((o, j) => ({ name: `out${j}`, slot: { out: j }, type: bindType(o.dtype), write: true })),
+    ...inputDecls(k.inputs, avalOf).map((d, idx) => (vecInputs.has(idx) ? { ...d, type: `vec4<${d.type}>` } : d)),
+    ...k.outputs.map((o, j) => ({ name: `out${j}`, slot: { out: j }, type: vecOut(o.dtype) ? `vec4<${bindType(o.dtype)}>` : bindType(o.dtype), write: true })),
   ]);
-  const g = grid(n);
-  const prelude = mergePreludes(em.preludes, body, PROVIDED);
+  const g = grid(Math.ceil(n / PER_THREAD), EW_WORKGROUP);
+  const prelude = mergePreludes(preludes, body, PROVIDED);
   return { passes: [{ code: `${wgsl}\n${prelude}\n${g.header}${body}\n}\n`, bindings, workgroups: g.workgroups }] };
 }
 
@@ -200,7 +275,6 @@ function renderReduce(k: ReduceKernel, avalOf: AvalOf): Program {
   const ret = dt === "complex64" ? `vec2<f32>(${vals[0]}, ${vals[1]})` : vals[0];
   const elem = [
     `fn linax_elem(j: u32, r: u32) -> ${t} {`,
-    "  linax_opq = f32(j >> 31u);",
     ...loopVars(k.outShape, "j", 0),
     ...loopVars(k.reduceShape, "r", nOut),
     ...em.lines,

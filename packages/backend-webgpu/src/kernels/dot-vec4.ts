@@ -22,6 +22,7 @@
  * zero-padded; fma(0, 0, acc) = acc + 0 = acc because an accumulator that starts at +0 is never
  * −0 (a sum that cancels rounds to +0), so the padding changes no bit.
  */
+import { InternalError } from "@linax-ts/core";
 import type { Program } from "../program.ts";
 import { foldGroups } from "./reduce-plan.ts";
 import { compactAxes, type Axis } from "./dot-plan.ts";
@@ -70,7 +71,7 @@ export function vec4Program(lAddr: string, rAddr: string, s: DotShape, lhs: Oper
   const { nb, ni, nj, nk } = s;
   const { bm, bk } = tune;
   const per = (bm * bk) / 4 / THREADS; // vec4 slots of each tile a thread stages
-  if (!Number.isInteger(per) || per < 1) throw new Error(`dot-vec4: tile ${bm}×${bk} does not divide among ${THREADS} threads`);
+  if (!Number.isInteger(per) || per < 1) throw new InternalError(`dot-vec4: tile ${bm}×${bk} does not divide among ${THREADS} threads`);
   const rh = bm / 64; // 4×4 sub-blocks per thread along each axis
   const row = bm / 4; // vec4s per staged k row
   const half = bk * row; // vec4s per staged tile (one buffer)

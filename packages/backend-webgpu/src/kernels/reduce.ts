@@ -51,6 +51,34 @@ export interface ReduceSource {
 /** Elements one lane folds serially per pass (bounds the serial part of float rounding). */
 const SERIAL = 16;
 
+/**
+ * WGSL of a lane's fold over a full chunk (SERIAL elements, strided by Y): every element is read
+ * first, then folded in the loop's order, so the bits are the loop's while the reads are all in
+ * flight at once (a loop with a run-time trip count keeps one read in flight per lane, far from
+ * memory bandwidth).
+ */
+function fullChunk(Y: number): string {
+  const lines: string[] = [];
+  for (let m = 0; m < SERIAL; m++) lines.push(`      let e${m} = linax_ld(j, start + lid.y + ${m * Y}u);`);
+  for (let m = 0; m < SERIAL; m++) lines.push(`      acc = comb(acc, e${m});`);
+  return lines.join("\n");
+}
+
+/** A lane's fold over its chunk: full chunks unrolled, a partial one (the last) looped; only the kinds that occur. */
+function lanes(k: number, L: number, Y: number): string {
+  const loop = `      for (var s = lid.y; s < len; s += ${Y}u) {
+        let r = start + s;
+        acc = comb(acc, linax_ld(j, r));
+      }`;
+  if (k < L) return loop;
+  if (k % L === 0) return fullChunk(Y);
+  return `    if (len == ${L}u) {
+${fullChunk(Y)}
+    } else {
+${loop}
+    }`;
+}
+
 const lowest = (dt: DType, max: boolean): string => {
   switch (dt) {
     case "float32":
@@ -189,20 +217,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 ${m.wgsl}
 ${srcDecl}
 @group(0) @binding(${bindings.length - 1}) var<storage, read_write> dst: array<${dst.type}>;
+fn linax_ld(j: u32, r: u32) -> Acc { return ${load}; }
 ${Y === 1 ? "" : `var<workgroup> sh: array<Acc, ${X * Y}>;`}
 @compute @workgroup_size(${X}, ${Y})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let q = ${g.linear} * ${X}u + lid.x;
+${
+    // The fused body's runtime zero (program.ts FENCE) comes from the unbounded thread index: from
+    // the row j = q % M (as it once did), NVIDIA's compiler bounds j, folds the zero away and
+    // contracts the fused product into the sum — 1 ulp off the eager kernels' rounded product.
+    fused ? "  linax_opq = f32(q >> 31u);" : ""
+  }
   var acc: Acc = ${m.id};
   if (q < ${R}u) {
     let p = q / ${M}u;
     let j = q % ${M}u;
     let start = p * ${L}u;
     let len = min(${L}u, ${k}u - start);
-    for (var s = lid.y; s < len; s += ${Y}u) {
-      let r = start + s;
-      acc = comb(acc, ${load});
-    }
+${lanes(k, L, Y)}
   }
 ${
     Y === 1
