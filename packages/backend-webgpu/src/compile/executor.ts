@@ -168,7 +168,7 @@ export class CompiledExecutable implements Executable, GpuRunner {
   execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
     const be = this.backend;
     const p = this.program;
-    if (inputs.length !== p.inputs.length) throw new Error(`webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`);
+    if (inputs.length !== p.inputs.length) throw new InternalError(`webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`);
     const uploads: GPUBuffer[] = [];
     const gpuIn = p.inputs.map((id, k) => {
       const buf = inputs[k];
@@ -215,7 +215,7 @@ export class CompiledExecutable implements Executable, GpuRunner {
     });
     return p.outputs.map((id) => {
       const g = gpu[id];
-      if (g === undefined) throw new Error(`webgpu compiled program: output b${id} was never written`);
+      if (g === undefined) throw new InternalError(`webgpu compiled program: output b${id} was never written`);
       return { gpu: g, pooled: pooled[id] };
     });
   }
