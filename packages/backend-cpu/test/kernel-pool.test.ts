@@ -50,3 +50,32 @@ test("large fused kernels and reductions on the pool == reference, and the worke
   check("a kernel with an imported function stays on this thread", (a) => np.tanh(a).mul(2), x);
   assert.ok(pool.workerChunks > before, `workers ran ${pool.workerChunks - before} ranges`);
 });
+
+test("back-to-back pool calls of different kernels and sizes never return early or mix arguments", (t) => {
+  const pool = kernelPool(cpu);
+  if (pool === null) {
+    t.skip("no shared memory / worker threads here");
+    return;
+  }
+  // Calls follow each other with no pause, so a worker often wakes while the next call is being
+  // written: every result is compared with its reference, computed once beforehand.
+  const xs = [70001, 131072, 99999].map((n, i) => random.normal(random.PRNGKey(20 + i), [n]));
+  const fs = [jit((a: Array) => a.mul(3).add(1)), jit((a: Array) => np.maximum(a, a.mul(a)).sub(2))];
+  const want = xs.map((x) => fs.map((f) => {
+    config.update("jitCompile", false);
+    try {
+      return f(x).dataSync().slice();
+    } finally {
+      config.update("jitCompile", true);
+    }
+  }));
+  for (let r = 0; r < 150; r++) {
+    const i = r % xs.length;
+    const j = (r >> 1) % fs.length;
+    const got = fs[j](xs[i]);
+    const g = got.dataSync();
+    const w = want[i][j];
+    for (let e = 0; e < w.length; e++) if (!Object.is(g[e], w[e])) assert.fail(`round ${r}, input ${i}, kernel ${j}: element ${e}: ${g[e]} vs ${w[e]}`);
+    got.dispose();
+  }
+});

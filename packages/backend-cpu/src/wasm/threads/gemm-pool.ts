@@ -24,7 +24,7 @@ import { gemmScratchBytes, type GemmConfig } from "../gemm.ts";
 // Layout of the pool's control block (Int32 slots), shared by the caller and every worker.
 const SEQ = 0; // bumped by the caller for each call (or with QUIT set)
 const QUIT = 1; // 1: the workers exit
-const NEXT = 2; // the next unclaimed chunk (Atomics.add); BLOCKED while the caller fills in a call
+const NEXT = 2; // the claim word: (call tag << 16) | next unclaimed chunk
 const NCHUNKS = 3;
 const RAW = 4; // the 12 raw arguments of the gemm export before the range
 const SCRATCH = 16; // scratch of thread 0; thread w uses SCRATCH + w·PER
@@ -36,8 +36,19 @@ const CHUNKS = 24; // 6 Int32 per chunk: b0, b1, i0, i1, j0, j1
 const MAX_THREADS = 64;
 const MAX_CHUNKS = 256;
 const SLOTS = CHUNKS + 6 * MAX_CHUNKS;
-/** Above any chunk count: a claim made while the caller rewrites the table finds nothing. */
-const BLOCKED = 1 << 30;
+/** The call tag in NEXT's upper 15 bits (the sequence number modulo 2¹⁵). */
+const tagOf = (seq: number): number => (seq & 0x7fff) << 16;
+
+/** Claim the next chunk of the call tagged `tag`: its index, or -1 (the worker source repeats this). */
+function claim(c: Int32Array, tag: number): number {
+  for (;;) {
+    const v = Atomics.load(c, NEXT);
+    if ((v & 0x7fff0000) !== tag) return -1;
+    const q = v & 0xffff;
+    if (q >= Atomics.load(c, NCHUNKS)) return -1;
+    if (Atomics.compareExchange(c, NEXT, v, v + 1) === v) return q;
+  }
+}
 /**
  * Up to this many chunks per thread, so that a thread slowed by other load on the machine hands
  * work to the others; but no chunk below CHUNK_MIN_FLOP, since each chunk packs its own copy of B
@@ -47,28 +58,39 @@ const CHUNKS_PER_THREAD = 4;
 const CHUNK_MIN_FLOP = 2 ** 24;
 
 /*
- * The protocol. The caller (1) stores NEXT = BLOCKED, (2) writes the arguments, the chunk table,
- * NCHUNKS, FINISHED = FAILED = 0, (3) stores NEXT = 0, bumps SEQ and notifies. Every thread claims
- * with q = Atomics.add(NEXT, 1) and runs chunk q if q < NCHUNKS, reading the arguments only after
- * the claim, then adds 1 to FINISHED (notifying when it reaches NCHUNKS). The caller returns when
- * FINISHED = NCHUNKS: it never waits for a worker that has not woken up (one busy with another
- * process, say); such a worker wakes later, finds NEXT ≥ NCHUNKS — or claims chunks of a later
- * call, which is just as valid, because no chunk of the earlier call is left.
+ * The protocol. The caller (1) writes the arguments, the chunk table, NCHUNKS, FINISHED = FAILED = 0,
+ * (2) publishes the call by storing NEXT = (call tag << 16) | 0, bumps SEQ and notifies. Every
+ * thread claims a chunk by compare-and-swap on NEXT, and only while NEXT carries the tag of the call
+ * it woke for; it reads the arguments after the claim, then adds 1 to FINISHED (notifying when it
+ * reaches NCHUNKS). The caller returns when FINISHED = NCHUNKS. A worker that wakes late (its call
+ * over, the caller already writing the next) finds another tag and claims nothing — with a plain
+ * Atomics.add claim it could have run a chunk of the next call on half-written arguments and counted
+ * it twice, letting the caller return before every chunk was written.
  */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control, id } = workerData;
 const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
 const c = new Int32Array(control);
+function claim(tag) {
+  for (;;) {
+    const v = Atomics.load(c, ${NEXT});
+    if ((v & 0x7fff0000) !== tag) return -1;
+    const q = v & 0xffff;
+    if (q >= Atomics.load(c, ${NCHUNKS})) return -1;
+    if (Atomics.compareExchange(c, ${NEXT}, v, v + 1) === v) return q;
+  }
+}
 let seen = 0;
 for (;;) {
   Atomics.wait(c, ${SEQ}, seen);
   seen = Atomics.load(c, ${SEQ});
   if (Atomics.load(c, ${QUIT}) === 1) break;
+  const tag = (seen & 0x7fff) << 16;
   for (;;) {
-    const q = Atomics.add(c, ${NEXT}, 1);
+    const q = claim(tag);
+    if (q < 0) break;
     const n = Atomics.load(c, ${NCHUNKS});
-    if (q >= n) break;
     Atomics.add(c, ${CLAIMED}, 1);
     const o = ${CHUNKS} + 6 * q;
     try {
@@ -164,7 +186,8 @@ export class GemmPool {
     }
     const c = this.#control;
     const n = ranges.length;
-    Atomics.store(c, NEXT, BLOCKED);
+    const seq = (this.#seq + 1) | 0;
+    const tag = tagOf(seq);
     raw.forEach((v, i) => (c[RAW + i] = v));
     c[SCRATCH] = args.scratch;
     c[PER] = per;
@@ -172,14 +195,14 @@ export class GemmPool {
     Atomics.store(c, NCHUNKS, n);
     Atomics.store(c, FINISHED, 0);
     Atomics.store(c, FAILED, 0);
-    Atomics.store(c, NEXT, 0);
-    this.#seq = (this.#seq + 1) | 0;
-    Atomics.store(c, SEQ, this.#seq);
+    Atomics.store(c, NEXT, tag);
+    this.#seq = seq;
+    Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
     let error: unknown;
     for (;;) {
-      const q = Atomics.add(c, NEXT, 1);
-      if (q >= n) break;
+      const q = claim(c, tag);
+      if (q < 0) break;
       const g = ranges[q];
       try {
         kernel(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch);

@@ -13,10 +13,13 @@
  * scalar functions) cannot cross threads: workers bind stubs that throw, and only kernels that
  * call no import are given to the pool.
  *
- * Hand-off follows the GEMM pool's protocol (gemm-pool.ts): the caller blocks new claims, writes
- * the call into a small shared control block, bumps a sequence number and notifies; everyone
- * claims ranges with `Atomics.add`; the caller waits until the finished count is the range count.
- * A worker that wakes late finds nothing left (or claims ranges of a later call, equally valid).
+ * Hand-off: the caller writes the call into a small shared control block, then publishes it by
+ * storing the claim word NEXT = (call tag << 16) | 0, bumps the sequence number and notifies.
+ * Everyone claims a range by compare-and-swap on NEXT, and only while NEXT carries the tag of the
+ * call it woke for — so a worker that wakes late (its call already over, the caller writing the
+ * next one) claims nothing: it can neither run a range with half-written arguments nor count a
+ * range twice (a plain `Atomics.add` claim allowed both, and the caller could then return before
+ * a range was written). The caller returns when the finished count is the range count.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { InternalError, ValueError } from "@linax-ts/core";
@@ -36,8 +39,23 @@ const MAX_PTRS = 512;
 const CHUNKS = PTRS + MAX_PTRS; // 2 Int32 per range: lo, hi
 const MAX_CHUNKS = 64;
 const SLOTS = CHUNKS + 2 * MAX_CHUNKS;
-const BLOCKED = 1 << 30;
 const MAX_THREADS = 64;
+/** The call tag in NEXT's upper 15 bits (the sequence number modulo 2¹⁵). */
+const tagOf = (seq: number): number => (seq & 0x7fff) << 16;
+
+/**
+ * Claim the next range of the call tagged `tag`: its index, or -1 when none is left or NEXT
+ * belongs to another call. (The worker source repeats this function.)
+ */
+function claim(c: Int32Array, tag: number): number {
+  for (;;) {
+    const v = Atomics.load(c, NEXT);
+    if ((v & 0x7fff0000) !== tag) return -1;
+    const q = v & 0xffff;
+    if (q >= Atomics.load(c, NCHUNKS)) return -1;
+    if (Atomics.compareExchange(c, NEXT, v, v + 1) === v) return q;
+  }
+}
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
@@ -56,16 +74,26 @@ function kernel(mid, kid) {
     instances.set(msg.message.id, new WebAssembly.Instance(msg.message.module, { env }).exports);
   }
 }
+function claim(tag) {
+  for (;;) {
+    const v = Atomics.load(c, ${NEXT});
+    if ((v & 0x7fff0000) !== tag) return -1;
+    const q = v & 0xffff;
+    if (q >= Atomics.load(c, ${NCHUNKS})) return -1;
+    if (Atomics.compareExchange(c, ${NEXT}, v, v + 1) === v) return q;
+  }
+}
 let seen = 0;
 const args = [];
 for (;;) {
   Atomics.wait(c, ${SEQ}, seen);
   seen = Atomics.load(c, ${SEQ});
   if (Atomics.load(c, ${QUIT}) === 1) break;
+  const tag = (seen & 0x7fff) << 16;
   for (;;) {
-    const q = Atomics.add(c, ${NEXT}, 1);
+    const q = claim(tag);
+    if (q < 0) break;
     const n = Atomics.load(c, ${NCHUNKS});
-    if (q >= n) break;
     Atomics.add(c, ${CLAIMED}, 1);
     try {
       const fn = kernel(c[${MODULE}], c[${KERNEL}]);
@@ -139,7 +167,8 @@ export class KernelPool {
     }
     const n = Math.max(1, Math.min(chunks, outer, MAX_CHUNKS));
     const c = this.#control;
-    Atomics.store(c, NEXT, BLOCKED);
+    const seq = (this.#seq + 1) | 0;
+    const tag = tagOf(seq);
     c[MODULE] = mod.id;
     c[KERNEL] = index;
     c[NPTRS] = ptrs.length;
@@ -151,15 +180,16 @@ export class KernelPool {
     Atomics.store(c, NCHUNKS, n);
     Atomics.store(c, FINISHED, 0);
     Atomics.store(c, FAILED, 0);
-    Atomics.store(c, NEXT, 0);
-    this.#seq = (this.#seq + 1) | 0;
-    Atomics.store(c, SEQ, this.#seq);
+    // Publishing the tagged claim word makes the call claimable (everything above is written).
+    Atomics.store(c, NEXT, tag);
+    this.#seq = seq;
+    Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
     let error: unknown;
     const args = [...ptrs, 0, 0];
     for (;;) {
-      const q = Atomics.add(c, NEXT, 1);
-      if (q >= n) break;
+      const q = claim(c, tag);
+      if (q < 0) break;
       args[ptrs.length] = c[CHUNKS + 2 * q];
       args[ptrs.length + 1] = c[CHUNKS + 2 * q + 1];
       try {
