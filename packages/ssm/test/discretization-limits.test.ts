@@ -232,3 +232,51 @@ for (const [r, what] of [[1, "step → 0: |λ| = 1, γ = 0, y = D⊙u"], [1 - 1e
     }
   });
 }
+
+/**
+ * S4D's zero-order hold, w = C ⊙ (e^{ΔA} − 1)/A (Re A < 0). Δ → 0: w = C·Δ·(1 + O(ΔA)) → 0, and
+ * the layer (no skip term) outputs → 0 like LΔ. Δ → ∞: e^{ΔA} → 0, so w → −C/A and the kernel
+ * K[l] = 2 Re Σ w e^{ΔA l} is K[0] = 2 Re Σ (−C/A) at l = 0 and 0 after: y_k = K[0]·u_k, memoryless.
+ * The weights are checked against float64 from the layer's own parameters (e^{ΔA} − 1 must come
+ * from expm1: it cancels in complex64 at Δ = 1e-7).
+ */
+for (const dt of [1e-7, 1e3]) {
+  test(`S4D at Δ = ${dt}: ZOH weights == float64, ${dt < 1 ? "output → 0 like LΔ" : "memoryless y = K[0]·u"}`, () => {
+    const m = new ssm.S4DSequenceMixerConfig({ stateDim: 8, dtMin: dt, dtMax: dt }).build(2, random.PRNGKey(1));
+    const k = m.kernel;
+    const dts = vals(k.log_dt).map(Math.exp);
+    const ar = vals(k.log_a_real).map((v) => -Math.exp(v));
+    const ai = vals(k.A_imag);
+    const C = vals(k.C); // interleaved complex [2, 4]
+    const w = vals(k.weights());
+    const half = 4;
+    const k0 = [0, 0];
+    for (let h = 0; h < 2; h++) {
+      for (let n = 0; n < half; n++) {
+        const j = h * half + n;
+        const [zr, zi] = [ar[j] * dts[h], ai[j] * dts[h]];
+        // expm1 of a complex z in float64: expm1(x)cos y − 2 sin²(y/2) + i e^x sin y.
+        const er = Math.expm1(zr) * Math.cos(zi) - 2 * Math.sin(zi / 2) ** 2;
+        const ei = Math.exp(zr) * Math.sin(zi);
+        const den = ar[j] ** 2 + ai[j] ** 2;
+        const [qr, qi] = [(er * ar[j] + ei * ai[j]) / den, (ei * ar[j] - er * ai[j]) / den]; // (e^z − 1)/A
+        const want = [C[2 * j] * qr - C[2 * j + 1] * qi, C[2 * j] * qi + C[2 * j + 1] * qr];
+        const mag = Math.hypot(C[2 * j], C[2 * j + 1]) * Math.hypot(qr, qi);
+        for (const c of [0, 1]) assert.ok(Math.abs(w[2 * j + c] - want[c]) <= 1e-5 * mag, `w[${h},${n}] part ${c}: ${w[2 * j + c]} vs ${want[c]}`);
+        k0[h] += 2 * want[0];
+      }
+    }
+    const x = input().get(":", ":2");
+    const y = m.call(x);
+    finite(y, "S4D output");
+    const got = vals(y);
+    const u = vals(x);
+    if (dt < 1) {
+      const bound = L * 2 * maxAbs(w) * half * maxAbs(u) * 1.01;
+      assert.ok(maxAbs(got) <= bound && bound < 1e-2, `|y| = ${maxAbs(got)} (bound ${bound})`);
+    } else {
+      const scale = 1 + maxAbs(u) * Math.max(...k0.map(Math.abs));
+      got.forEach((g, i) => assert.ok(Math.abs(g - k0[i % 2] * u[i]) <= 1e-5 * scale, `y[${i}] = ${g} vs K[0]·u = ${k0[i % 2] * u[i]}`));
+    }
+  });
+}
