@@ -294,7 +294,8 @@ export class S4D extends Module {
     const { dt, A, B, C, dtA } = this.params();
     if (this.disc === "zoh") {
       const dA = np.exp(dtA);
-      return { dA, dB: np.divide(np.multiply(B, np.subtract(dA, 1)), A), logdA: dtA, C };
+      // expm1: dA − 1 cancels in complex64 for small steps (19% off at Δ = 1e-7, as S4D/S5 were).
+      return { dA, dB: np.divide(np.multiply(B, np.expm1(dtA)), A), logdA: dtA, C };
     }
     const half = np.multiply(dtA, 0.5);
     const den = np.subtract(1, half);
