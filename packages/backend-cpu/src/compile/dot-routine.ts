@@ -67,8 +67,8 @@ function gemmState(be: CpuBackend): GemmState {
   return s;
 }
 
-/** One GEMM call on the backend's pool (both cores) or, without one, on this thread. */
-function runGemm(be: CpuBackend, args: Omit<GemmF32Args, "scratch">): void {
+/** One GEMM call on the backend's pool (both cores) or, without one, on this thread (also used by the im2col conv). */
+export function runGemm(be: CpuBackend, args: Omit<GemmF32Args, "scratch">): void {
   const st = gemmState(be);
   if (st.pool !== null) st.pool.gemmF32({ ...args, scratch: st.scratch });
   else gemmF32(be.heap.memory, { ...args, scratch: st.scratch });

@@ -24,7 +24,7 @@
 import { lax, type ShapedArray } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../../backend.ts";
 import { buildDepthwiseModule, type DepthwiseFn, type GroupCorrelationFn } from "../../wasm/depthwise-conv.ts";
-import { gemmF32, gemmScratchBytes } from "../../wasm/gemm-call.ts";
+import { runGemm } from "../dot-routine.ts";
 import { prod, routineExports, withHeapAddresses } from "./wasm-cache.ts";
 
 const stridesOf = (shape: readonly number[]): number[] => {
@@ -114,13 +114,6 @@ function groupCorrelation(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: Shaped
   return [out];
 }
 
-const scratches = new WeakMap<CpuBackend, number>();
-function gemmScratch(be: CpuBackend): number {
-  let s = scratches.get(be);
-  if (s === undefined) scratches.set(be, (s = be.heap.alloc(gemmScratchBytes())));
-  return s;
-}
-
 /** Column blocks are built for this many floats at a time at most (a few batch elements). */
 const COL_CHUNK = 1 << 22;
 
@@ -184,7 +177,6 @@ function im2colConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray,
     const [wO, wI] = [wsr[rs[0]], wsr[rs[1]]];
     for (let o = 0; o < G * Og; o++) for (let t = 0; t < nK; t++) for (let c = 0; c < Cg; c++) wp[o * K + t * Cg + c] = wv[o * wO + kOff[t] + c * wI];
     const [xNs, xC] = [xs[ls[0]], xs[ls[1]]];
-    const scratch = gemmScratch(be);
     withHeapAddresses(be, [x], ([xp]) => {
       for (let gi = 0; gi < G; gi++) {
         for (let n0 = 0; n0 < N; n0 += chunk) {
@@ -216,7 +208,7 @@ function im2colConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray,
           for (let nn = 0; nn < nb; nn += apart ? nb : 1) {
             const a = shape.a + 4 * nn * shape.strideA;
             const b = shape.b + 4 * nn * shape.strideB;
-            gemmF32(heap.memory, { ...shape, a, b, c: cPtr + 4 * nn * oN, k: K, transB: true, batch: apart ? nb : 1, strideC: oN, scratch });
+            runGemm(be, { ...shape, a, b, c: cPtr + 4 * nn * oN, k: K, transB: true, batch: apart ? nb : 1, strideC: oN });
           }
         }
       }
