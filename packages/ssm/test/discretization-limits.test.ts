@@ -280,3 +280,34 @@ for (const dt of [1e-7, 1e3]) {
     }
   });
 }
+
+test("S4D block (lrnnx) zero-order hold at Δ = 1e-7: dB = B ⊙ (e^{ΔA} − 1)/A == float64 (expm1, no cancellation)", () => {
+  const m = new ssm.S4D({ dModel: 2, dState: 8, dtMin: 1e-7, dtMax: 1e-7, transposed: false, key: random.PRNGKey(4) });
+  assert.equal(m.dtTransform, "exp");
+  const { dB, logdA } = m.discrete(); // logdA = ΔA for zoh
+  const dtA = vals(logdA);
+  const got = vals(dB);
+  const dtRaw = vals(np.exp(m.inv_dt)); // [H, 1] or [H, N/2]
+  const half = 4;
+  const H = 2;
+  const nSsm = m.B.shape[1];
+  const Bv = vals(m.B); // [1, nSsm, N/2, 2]
+  for (let h = 0; h < H; h++) {
+    for (let n = 0; n < half; n++) {
+      const j = h * half + n;
+      const dt = dtRaw.length === H ? dtRaw[h] : dtRaw[j];
+      assert.ok(Math.abs(dt - 1e-7) < 1e-12, `Δ = ${dt}`);
+      const [zr, zi] = [dtA[2 * j], dtA[2 * j + 1]];
+      const [ar, ai] = [zr / dt, zi / dt];
+      const er = Math.expm1(zr) * Math.cos(zi) - 2 * Math.sin(zi / 2) ** 2;
+      const ei = Math.exp(zr) * Math.sin(zi);
+      const den = ar * ar + ai * ai;
+      const [qr, qi] = [(er * ar + ei * ai) / den, (ei * ar - er * ai) / den];
+      const b = (h % nSsm) * half + n;
+      const [br, bi] = [Bv[2 * b], Bv[2 * b + 1]];
+      const want = [br * qr - bi * qi, br * qi + bi * qr];
+      const mag = Math.hypot(br, bi) * Math.hypot(qr, qi);
+      for (const c of [0, 1]) assert.ok(Math.abs(got[2 * j + c] - want[c]) <= 1e-5 * mag, `dB[${h},${n}] part ${c}: ${got[2 * j + c]} vs ${want[c]}`);
+    }
+  }
+});
