@@ -3,7 +3,7 @@
  * residual blocks (BatchNorm, the sequence mixer, GELU, dropout, GLU channel mixer) and a
  * classification head that averages over time (log-softmax over 10 classes).
  */
-import { ValueError, nn, random, ssm } from "linax-ts";
+import { ValueError, nn, type random, ssm } from "linax-ts";
 
 export const MODELS = ["s5", "linoss", "lru", "s4d", "mamba"] as const;
 export type ModelName = (typeof MODELS)[number];

@@ -4,7 +4,7 @@
  * test of linear maps. `checkGrads` (finite differences) lives in grads.ts.
  */
 import assert from "node:assert/strict";
-import { Array, jvp, vjp, vmap, jit, treeFlatten, type TreeDef } from "@linax-ts/core";
+import { type Array, jvp, vjp, vmap, jit, treeFlatten, type TreeDef } from "@linax-ts/core";
 import { assertClose } from "./assert.ts";
 import { hostConj, mulberry32, normalizeAxis, randomLike, realInner, takeAlong } from "./host.ts";
 

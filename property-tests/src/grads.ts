@@ -23,7 +23,7 @@
  * With a float64 host reference the noise term is negligible and only atol/rtol remain.
  */
 import assert from "node:assert/strict";
-import { Array, jvp, vjp, treeFlatten, isInexact, type DType } from "@linax-ts/core";
+import { type Array, jvp, vjp, treeFlatten, isInexact, type DType } from "@linax-ts/core";
 import { fromValues, hostConj, hostValues, mulberry32, randomLike, realInner, widthOf } from "./host.ts";
 
 /** A float64 host reference: flat input values per argument → flat output values per (inexact) output leaf. */

@@ -7,7 +7,7 @@
  *
  *   npx tsx packages/backend-cpu/scripts/bench-vmath.ts [--reps 7] [--n 4194304] [--fns exp,log]
  */
-import { Code, ModuleBuilder } from "../src/wasm/emitter.ts";
+import { type Code, ModuleBuilder } from "../src/wasm/emitter.ts";
 import { VMATH, type Scratch } from "../src/wasm/vmath.ts";
 import { erfF32, log1pF32, logF32 } from "../src/kernels/special.ts";
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { config, jit, lax, makeJaxpr, np, random, type Array, type DType } from "linax-ts";
 import { cpu } from "@linax-ts/backend-cpu";
-import { CpuExecutable } from "../src/compile/executable.ts";
+import type { CpuExecutable } from "../src/compile/executable.ts";
 import { threefry2x32P } from "../../core/src/primitives/random-prims.ts";
 
 const SEED = 20261207;

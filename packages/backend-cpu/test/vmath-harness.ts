@@ -3,7 +3,7 @@
  * `(in, out, n)` loops v128.load → emit → v128.store over n floats (n a multiple of 4). Shared by
  * the vmath test and the benchmark script. Also the ulp distance the test measures with.
  */
-import { Code, ModuleBuilder } from "../src/wasm/emitter.ts";
+import { type Code, ModuleBuilder } from "../src/wasm/emitter.ts";
 import type { Scratch } from "../src/wasm/vmath.ts";
 
 export type Emit = (c: Code, scratch: Scratch) => void;

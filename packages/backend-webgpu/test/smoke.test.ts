@@ -1,7 +1,7 @@
 /** The backend's plumbing: upload, a kernel, download, dtype layouts, errors, buffer accounting. */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, jit, devicePut, getBackend, ConcreteArray, type Array } from "linax-ts";
+import { np, lax, jit, devicePut, getBackend, type ConcreteArray, type Array } from "linax-ts";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
 import type { WebGPUBackend, WebGPUBuffer } from "@linax-ts/backend-webgpu";
 

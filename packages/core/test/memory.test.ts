@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, getBackend, ValueError, ConcreteArray } from "linax-ts";
+import { np, getBackend, ValueError, type ConcreteArray } from "linax-ts";
 
 test("dispose releases the buffer once; using the array afterwards is a clear error", () => {
   const b = getBackend();

@@ -9,7 +9,7 @@
  * apart by identity (`5 === 5`), so if the first run returns any of them, `where` is run again on a
  * copy where those are markers too. Unchanged subtrees are shared with the input.
  */
-import { Array, ValueError } from "@linax-ts/core";
+import { type Array, ValueError } from "@linax-ts/core";
 import { Module, isStaticFieldValue, replaceFields } from "./module.ts";
 import { isLeafValue, isPlainObject, nodeChildren, type IsLeaf } from "./tree-nodes.ts";
 

@@ -161,7 +161,7 @@ test("modules print as a tree with shapes and parameter counts", () => {
   assert.match(txt, /weight: f32\[1,3\]/);
   assert.match(txt, /bias: null/);
   assert.match(txt, /act: <function tanh>/);
-  assert.match(txt, /^Stack\(  # 5 params/);
+  assert.match(txt, /^Stack\( {2}# 5 params/);
   assert.match(txt, /Affine\(weight: f32\[1,3\], bias: f32\[1\], scale: 1, act: <function identity>, inference: false\),/);
   assert.equal(String(s), txt);
 });

@@ -5,7 +5,7 @@
  * built from its own PRNG row. `S4DConfig` has no linax counterpart in layout C; it is the same
  * pattern for the S4D mixer.
  */
-import { SequenceMixerConfig } from "./mixers/base.ts";
+import type { SequenceMixerConfig } from "./mixers/base.ts";
 import { S5SequenceMixerConfig } from "./mixers/s5.ts";
 import { LinOSSSequenceMixerConfig } from "./mixers/linoss.ts";
 import { LRUSequenceMixerConfig } from "./mixers/lru.ts";

@@ -6,7 +6,7 @@
  * JAX's to float32 rounding: the real part is `mean(diag S)` (≈ -0.4999998 in float32, not exactly
  * -½) and the imaginary parts come from the Hermitian eigensolver.
  */
-import { Array, ValueError, lax, np } from "@linax-ts/core";
+import { type Array, ValueError, lax, np } from "@linax-ts/core";
 
 /** `-HiPPO-LegS` of size `n`: `A[i,k] = -(√(2i+1)·√(2k+1) if i>k; i+1 if i=k; 0 if i<k)`. */
 export function makeHippo(n: number): Array {

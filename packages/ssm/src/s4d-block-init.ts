@@ -12,7 +12,7 @@
  * `P`); the combinations `"hippo"` = legs + fourier, `"diag"` = diag-inv + diag-lin, `"all"`.
  * The port also accepts the bare `X` names as `"diag-X"` (lrnnx sends them to `nplr`, which raises).
  */
-import { Array, ValueError, lax, np, random } from "@linax-ts/core";
+import { type Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { splitKey, type PRNGKey } from "@linax-ts/nn";
 
 /** One diagonal SSM family: `A, B: [n, N/2]` complex64, `V: [n, N, N/2]` complex64 (n copies). */

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Array, ShapeError, ValueError, jit, np, random } from "linax-ts";
+import { type Array, ShapeError, ValueError, jit, np, random } from "linax-ts";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, nums, randomInput } from "./helpers.ts";
 

@@ -9,7 +9,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Array, grad, jit, np, random } from "linax-ts";
+import { type Array, grad, jit, np, random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import { LinOSSSequenceMixerConfig, type LinOSSDiscretization, type LinOSSSequenceMixer } from "@linax-ts/ssm";
 import { assertClose, nums, randomInput } from "./helpers.ts";

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
-import { LinOSSSequenceMixer, LinOSSSequenceMixerConfig, type LinOSSSequenceMixerOptions } from "@linax-ts/ssm";
+import { type LinOSSSequenceMixer, LinOSSSequenceMixerConfig, type LinOSSSequenceMixerOptions } from "@linax-ts/ssm";
 import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cadd, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, maxAbs, nums, randomInput, weightedSum, type Cx } from "./helpers.ts";
 
 const JsArray = globalThis.Array;

@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
-import { LRUSequenceMixer, LRUSequenceMixerConfig } from "@linax-ts/ssm";
+import { type LRUSequenceMixer, LRUSequenceMixerConfig } from "@linax-ts/ssm";
 import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cadd, cexp, cmul, cscale, cx, knownAnswers, knownInput, leafTable, nums, weightedSum, type Cx } from "./helpers.ts";
 
 const JsArray = globalThis.Array;

@@ -7,7 +7,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Array, ValueError, grad, jit, np, random, vmap } from "linax-ts";
+import { type Array, ValueError, grad, jit, np, random, vmap } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, cadd, cdiv, cexp, cmul, csub, cx, nums, type Cx } from "./helpers.ts";

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
-import { S4DSequenceMixer, S4DSequenceMixerConfig, makeDplrHippo, type S4DInit } from "@linax-ts/ssm";
+import { type S4DSequenceMixer, S4DSequenceMixerConfig, makeDplrHippo, type S4DInit } from "@linax-ts/ssm";
 import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cdiv, cexp, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, nums, weightedSum, type Cx } from "./helpers.ts";
 
 const JsArray = globalThis.Array;

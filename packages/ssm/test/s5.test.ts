@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { grad, jit, np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
-import { S5SequenceMixer, S5SequenceMixerConfig, makeDplrHippo, type S5Cache, type S5SequenceMixerOptions } from "@linax-ts/ssm";
+import { type S5SequenceMixer, S5SequenceMixerConfig, makeDplrHippo, type S5Cache, type S5SequenceMixerOptions } from "@linax-ts/ssm";
 import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cabs, cadd, cdiv, cexp, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, nums, randomInput, weightedSum, type Cx } from "./helpers.ts";
 
 const JsArray = globalThis.Array;

@@ -9,7 +9,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Array, jit, np, random } from "linax-ts";
+import { type Array, jit, np, random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, maxAbs, nums, randomInput } from "./helpers.ts";

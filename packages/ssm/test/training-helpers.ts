@@ -11,7 +11,7 @@
  * passed at every step (so every step normalises with its own batch statistics) and the state
  * returned by the last step is used for evaluation in inference mode.
  */
-import { Array, np, random } from "linax-ts";
+import { type Array, np, random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { mulberry32 } from "@linax-ts/testing";

@@ -16,7 +16,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Array, np, random } from "linax-ts";
+import { type Array, np, random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { mulberry32 } from "@linax-ts/testing";

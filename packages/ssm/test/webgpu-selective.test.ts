@@ -8,7 +8,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { grad, jit, np, nn, random, ssm, treeLeaves, ConcreteArray, type Array } from "linax-ts";
+import { grad, jit, np, nn, random, ssm, treeLeaves, type ConcreteArray, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
 

@@ -7,7 +7,7 @@
  * explicit disposal gives deterministic release for large GPU buffers.
  */
 import { Array, type NestedList, type ScalarValue } from "./array.ts";
-import { ShapedArray } from "./aval.ts";
+import type { ShapedArray } from "./aval.ts";
 import type { Backend, DeviceBuffer } from "../backend.ts";
 import type { DType, TypedArray } from "../dtype.ts";
 import { decodeHostValues } from "../half.ts";

@@ -8,7 +8,7 @@ import type { Array } from "./array.ts";
 import { ShapedArray } from "./aval.ts";
 import type { Primitive, Params } from "./primitive.ts";
 import { bind } from "./trace.ts";
-import { ConcreteArray } from "./concrete.ts";
+import type { ConcreteArray } from "./concrete.ts";
 import { formatData } from "./format.ts";
 import { InternalError } from "../errors.ts";
 

@@ -9,7 +9,7 @@ import type { ShapedArray } from "../core/aval.ts";
 import { isInteger } from "../dtype.ts";
 import { DTypeError, ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
-import { TreeDef, treeUnflatten } from "../tree/pytree.ts";
+import { type TreeDef, treeUnflatten } from "../tree/pytree.ts";
 import { convertElementType } from "../primitives/convert.ts";
 import { add } from "../primitives/elementwise.ts";
 import { clamp, lt, ne } from "../primitives/elementwise-logic.ts";

@@ -172,7 +172,7 @@ export function gradient(f: ArrayLike, ...args: (ArrayLike | GradientOptions)[])
   } else if (spacings.length === axes.length) per = spacings.map((s) => (typeof s === "number" ? s : lax.convertElementType(asArray(s), a.dtype)));
   else throw new ValueError(`np.gradient: invalid number of spacing arguments (${spacings.length}) for ${axes.length} axes`);
   const outs = axes.map((ax, i) => {
-    let sp = per[i];
+    const sp = per[i];
     if (sp instanceof Array) {
       if (sp.ndim === 0) {
         // A traced scalar spacing: uniform differences divided by it.

@@ -3,7 +3,7 @@
  * trilIndices(From), triuIndices(From). Index sets that depend only on shapes are computed on the
  * host and stored once (int32); unravelIndex works on traced indices.
  */
-import { Array, type ArrayLike } from "../core/array.ts";
+import type { Array, ArrayLike } from "../core/array.ts";
 import { fromHost } from "../core/concrete.ts";
 import { ShapedArray } from "../core/aval.ts";
 import { getBackend } from "../backend.ts";

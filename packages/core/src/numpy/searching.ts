@@ -4,7 +4,7 @@
  * they need JAX's static `size` (padded with `fillValue`); without it they raise the
  * concretization error JAX raises.
  */
-import { Array, type ArrayLike } from "../core/array.ts";
+import type { Array, ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
 import { ConcretizationError, DTypeError, ShapeError, ValueError } from "../errors.ts";

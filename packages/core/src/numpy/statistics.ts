@@ -6,7 +6,7 @@
  * (with respect to the data and to `q`), batch and jit like JAX's. Integer inputs compute in
  * float32 (JAX's default float).
  */
-import { Array, type ArrayLike } from "../core/array.ts";
+import type { Array, ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
 import { isComplex, isInexact, isInteger, type DType } from "../dtype.ts";

@@ -9,7 +9,7 @@
  * reverse mode needs no rule beyond `linearRecurrence`'s transpose.
  */
 import type { Array } from "../core/array.ts";
-import { ShapedArray } from "../core/aval.ts";
+import type { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, isUndefined, type BatchDim, type Primitive } from "../core/primitive.ts";
 import { InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isInexact, type DType } from "../dtype.ts";

@@ -2,7 +2,7 @@
  * All primitive families. Importing this module defines every primitive and installs the
  * few hooks the transform machinery needs (zeros for symbolic-zero instantiation, cotangent add).
  */
-import { ShapedArray } from "../core/aval.ts";
+import type { ShapedArray } from "../core/aval.ts";
 import { installZeros } from "../transforms/zeros.ts";
 import { installAddAny } from "../transforms/transpose.ts";
 import { add, fullLike } from "./elementwise.ts";

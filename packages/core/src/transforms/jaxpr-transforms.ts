@@ -4,8 +4,8 @@
  * transform of `evalJaxpr` into a new jaxpr.
  */
 import type { Array } from "../core/array.ts";
-import { ShapedArray } from "../core/aval.ts";
-import { ClosedJaxpr, evalJaxpr } from "../core/jaxpr.ts";
+import type { ShapedArray } from "../core/aval.ts";
+import { type ClosedJaxpr, evalJaxpr } from "../core/jaxpr.ts";
 import { UndefinedPrimal, type AxisInfo, type BatchDim } from "../core/primitive.ts";
 import { jvpFlat } from "./jvp.ts";
 import { traceToJaxpr } from "./staging.ts";

@@ -5,7 +5,7 @@
  * `partialEvalJaxpr` is the same split done on a jaxpr (for higher-order primitives).
  */
 import type { Array } from "../core/array.ts";
-import { ShapedArray } from "../core/aval.ts";
+import type { ShapedArray } from "../core/aval.ts";
 import { ConcreteArray } from "../core/concrete.ts";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, type Atom } from "../core/jaxpr.ts";
 import type { Primitive, Params } from "../core/primitive.ts";

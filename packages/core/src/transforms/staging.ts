@@ -3,8 +3,8 @@
  * flow and the jaxpr-level transforms). The staging trace becomes the *dynamic* trace, so every
  * bind inside the function is recorded even when its arguments are constants.
  */
-import { Array } from "../core/array.ts";
-import { ShapedArray } from "../core/aval.ts";
+import type { Array } from "../core/array.ts";
+import type { ShapedArray } from "../core/aval.ts";
 import { ConcreteArray } from "../core/concrete.ts";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, type Atom } from "../core/jaxpr.ts";
 import type { Primitive, Params } from "../core/primitive.ts";

@@ -5,7 +5,7 @@
  */
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
-import { ClosedJaxpr, Literal, Var, evalJaxpr, type Atom, type Jaxpr } from "../core/jaxpr.ts";
+import { type ClosedJaxpr, Literal, type Var, evalJaxpr, type Atom, type Jaxpr } from "../core/jaxpr.ts";
 import { UndefinedPrimal } from "../core/primitive.ts";
 import { InternalError, NotImplementedError } from "../errors.ts";
 import { jvpFlat } from "./jvp.ts";

@@ -27,7 +27,7 @@
  * The projections clamp `(A, G)` into the region where the eigenvalues are complex and of modulus
  * ≤ 1 (discriminant `tr² − 4 det ≤ 0`, `det ≤ 1`), e.g. EX: `G ∈ [0, 4/Δ]`, `A ∈ [G²/4, G/Δ]`.
  */
-import { Array, np, random } from "@linax-ts/core";
+import { type Array, np, random } from "@linax-ts/core";
 import type { PRNGKey } from "@linax-ts/nn";
 
 /** The damped discretisations this file adds (IMEX's damped form stays in linoss.ts, linax's C code). */

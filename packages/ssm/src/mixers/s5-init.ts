@@ -4,7 +4,7 @@
  * per-state log steps. The PRNG sub-key order is linax's, so a given key gives JAX's numbers
  * (up to the eigenvectors' phases, which are solver-defined; see SPEC-linax.md §8.1).
  */
-import { Array, ValueError, np, random } from "@linax-ts/core";
+import { type Array, ValueError, np, random } from "@linax-ts/core";
 import { init, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { makeDplrHippo } from "../hippo.ts";
 import { complexToPair, pairToComplex } from "./base.ts";

@@ -27,7 +27,7 @@
  * from its scalar-per-head A to Mamba-1's `[D, N]` A; checked against a numpy transcription of
  * it in testdata/ssm/mamba3-exptrap.json.
  */
-import { Array, DTypeError, ShapeError, ValueError, checkpoint, isComplex, lax, np } from "@linax-ts/core";
+import { type Array, DTypeError, ShapeError, ValueError, checkpoint, isComplex, lax, np } from "@linax-ts/core";
 
 /** How the continuous system is discretised per step. */
 export type SelectiveScanDiscretization = "zoh" | "exptrap";

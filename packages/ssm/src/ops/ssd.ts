@@ -14,7 +14,7 @@
  * here a checkpointed `lax.scan` over the chunks (bounded backward-pass memory, see `ssdChunked`).
  * `ssdStep` is the plain recurrence, one step at a time (inference).
  */
-import { Array, ShapeError, ValueError, checkpoint, lax, np } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, checkpoint, lax, np } from "@linax-ts/core";
 
 /** Options of `ssdChunked`. */
 export interface SsdOptions {

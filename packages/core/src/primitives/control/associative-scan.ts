@@ -10,13 +10,13 @@
  */
 import type { Array } from "../../core/array.ts";
 import type { ShapedArray } from "../../core/aval.ts";
-import { ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
+import { type ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, type Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
 import { InternalError, ShapeError, ValueError } from "../../errors.ts";
 import { fmtShape, normAxis } from "../../shape.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { PartialEvalTrace, PartialEvalTracer, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import { type PartialEvalTrace, type PartialEvalTracer, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { backwardPass, tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";

@@ -5,11 +5,11 @@
  * the recomputation — in the backward pass, then transposes the linear part.
  */
 import type { Array } from "../../core/array.ts";
-import { ClosedJaxpr, JaxprEqn, Var, evalJaxpr, type Atom, type Jaxpr } from "../../core/jaxpr.ts";
+import { type ClosedJaxpr, JaxprEqn, Var, evalJaxpr, type Atom, type Jaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, isUndefined, type Params, type Primitive } from "../../core/primitive.ts";
 import { InternalError, ShapeError } from "../../errors.ts";
 import { transposeJaxpr, vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";

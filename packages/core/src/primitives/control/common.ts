@@ -5,7 +5,7 @@
  * a jaxpr's binders, and the host-side slicing/stacking the reference `impl`s use.
  */
 import { Array } from "../../core/array.ts";
-import { ShapedArray } from "../../core/aval.ts";
+import type { ShapedArray } from "../../core/aval.ts";
 import { ClosedJaxpr, Jaxpr, JaxprEqn, Var, evalJaxpr, type Atom } from "../../core/jaxpr.ts";
 import type { Params, Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";

@@ -9,7 +9,7 @@ import { ClosedJaxpr, Jaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.t
 import { UndefinedPrimal, definePrimitive, isUndefined, type Primitive } from "../../core/primitive.ts";
 import { DTypeError, InternalError, ShapeError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { backwardPass, tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";

@@ -9,8 +9,8 @@
  *   `customLin` — forward mode — raises JAX's error.
  */
 import { Array } from "../../core/array.ts";
-import { ShapedArray } from "../../core/aval.ts";
-import { ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
+import type { ShapedArray } from "../../core/aval.ts";
+import { type ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, type AxisInfo, type BatchDim, type Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
 import { ShapeError, ValueError } from "../../errors.ts";

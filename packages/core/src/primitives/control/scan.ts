@@ -7,12 +7,12 @@
  */
 import type { Array } from "../../core/array.ts";
 import { ShapedArray } from "../../core/aval.ts";
-import { ClosedJaxpr, JaxprEqn, Var, evalJaxpr, type Atom } from "../../core/jaxpr.ts";
+import { type ClosedJaxpr, JaxprEqn, Var, evalJaxpr, type Atom } from "../../core/jaxpr.ts";
 import { UndefinedPrimal, definePrimitive, isUndefined, type BatchDim, type Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
 import { InternalError, ShapeError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { addAny, backwardPass, tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";

@@ -7,11 +7,11 @@
  */
 import type { Array } from "../../core/array.ts";
 import { ShapedArray } from "../../core/aval.ts";
-import { ClosedJaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.ts";
+import { type ClosedJaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, type BatchDim, type Primitive } from "../../core/primitive.ts";
 import { InternalError, ShapeError, ValueError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
