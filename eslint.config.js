@@ -55,6 +55,8 @@ export default tseslint.config(
     rules: {
       // Type-only imports are erased (isolatedModules); marking them keeps import cycles and
       // load-time side effects visible in the value imports alone.
+      // ...and an import whose every name is a type is written `import type { … }`, not `import { type … }`.
+      "@typescript-eslint/no-import-type-side-effects": "error",
       "@typescript-eslint/consistent-type-imports": ["error", { prefer: "type-imports", fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
       "@typescript-eslint/no-unused-vars": [
         "error",
