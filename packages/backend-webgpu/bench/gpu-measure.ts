@@ -30,14 +30,14 @@ import { makeJaxpr, ConcreteArray } from "linax-ts";
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "1024,2048,4096,8192" },
-    elems: { type: "string", default: String(1 << 24) },
+    elems: { type: "string", default: `${1 << 24},${1 << 26}` },
     variants: { type: "boolean", default: false },
     "no-jaxjs": { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
-const N = Number(values.elems);
+const ELEMS = values.elems.split(",").map(Number);
 const HBM_GBS = 3350; // H100 SXM5 80GB HBM3: 3.35 TB/s (NVIDIA's datasheet)
 const record: Record<string, unknown> = { date: new Date().toISOString(), command: `node measure.mjs ${process.argv.slice(2).join(" ")}`, hbmGBs: HBM_GBS };
 
@@ -139,6 +139,7 @@ for (const n of sizes) {
   b.dispose();
 }
 record.matmul = mm;
+if (values.json !== undefined) writeFileSync(values.json, JSON.stringify(record, null, 1));
 
 if (values.variants) {
   console.log("\n## dotGeneral kernels alone (GPU time per dispatch, back to back), bits vs the 64×64 kernel");
@@ -178,7 +179,11 @@ if (values.variants) {
         const p = dotGeneralProgram(x.aval, y.aval, oa, params, v, tune);
         const o = be.device.createBuffer({ size: n * n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
         const reps = n <= 1024 ? 50 : n <= 2048 ? 20 : n <= 4096 ? 8 : 3;
-        const t = await timeBatches(() => runProg(p, x, y, o), () => be.sync(), reps);
+        const t = await timeBatches(
+          () => runProg(p, x, y, o),
+          () => be.sync(),
+          reps,
+        );
         let same = "";
         if (want !== undefined) {
           const got = await read(o, n * n);
@@ -197,85 +202,99 @@ if (values.variants) {
   record.dotVariants = out;
 }
 
-console.log(`\n## memory-bound, ${N} float32 elements (GB/s = bytes read + written / time; HBM ≈ ${HBM_GBS} GB/s)`);
-{
-  // The achievable figure: a plain vec4 copy, one dispatch.
-  const src = gpuNormal([N], 20);
-  const dst = be.device.createBuffer({ size: N * 4, usage: GPUBufferUsage.STORAGE });
-  const copy: Program = {
-    passes: [
-      {
-        code: `@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+const memOut: Record<string, unknown>[] = [];
+const copyOut: Record<string, number> = {};
+for (const N of ELEMS) {
+  console.log(`\n## memory-bound, ${N} float32 elements (GB/s = bytes read + written / time; HBM ≈ ${HBM_GBS} GB/s)`);
+  {
+    // The achievable figure: a plain vec4 copy, one dispatch.
+    const src = gpuNormal([N], 20);
+    const dst = be.device.createBuffer({ size: N * 4, usage: GPUBufferUsage.STORAGE });
+    const copy: Program = {
+      passes: [
+        {
+          code: `@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read_write> b: array<vec4<f32>>;
 @compute @workgroup_size(256) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   let i = g.x + g.y * ${Math.min(65535, N / 4 / 256) * 256}u;
   if (i < ${N / 4}u) { b[i] = a[i]; }
 }`,
-        bindings: [
-          { slot: { in: 0 }, write: false },
-          { slot: { out: 0 }, write: true },
-        ],
-        workgroups: [Math.min(65535, N / 4 / 256), Math.ceil(N / 4 / 256 / 65535), 1],
-      },
-    ],
-  };
-  const tc = await timeBatches(() => be.run("copy", copy, [be.gpuBuffer((src as ConcreteArray).buffer, "src")], [dst]), () => be.sync(), 20);
-  console.log(`vec4 copy (reference kernel): ${((8 * N) / tc / 1e9).toFixed(0)} GB/s (${(tc * 1e3).toFixed(3)} ms)`);
-  record.copyGBs = (8 * N) / tc / 1e9;
-  dst.destroy();
-  src.dispose();
-}
-const rows = 4096;
-type Mem = { name: string; shape: number[][]; bytes: number; linax: (...x: Array[]) => Array; jax: (J: Jax, ...x: JaxArray[]) => JaxArray };
-const mems: Mem[] = [
-  {
-    name: "tanh(x·1.7+y)·x − exp(y)·0.5",
-    shape: [[N], [N]],
-    bytes: 12 * N,
-    linax: (x, y) => np.tanh(x.mul(1.7).add(y)).mul(x).sub(np.exp(y).mul(0.5)),
-    jax: (J, x, y) => J.numpy.tanh(x.ref.mul(1.7).add(y.ref)).mul(x).sub(J.numpy.exp(y).mul(0.5)),
-  },
-  { name: "x + y", shape: [[N], [N]], bytes: 12 * N, linax: (x, y) => x.add(y), jax: (J, x, y) => x.add(y) },
-  { name: `sum(x², axis 1) of [${rows}, ${N / rows}]`, shape: [[rows, N / rows]], bytes: 4 * N + 4 * rows, linax: (x) => np.sum(x.mul(x), { axis: 1 }), jax: (J, x) => J.numpy.sum(x.ref.mul(x), 1) },
-  { name: `sum(x, axis 0) of [${rows}, ${N / rows}]`, shape: [[rows, N / rows]], bytes: 4 * N + (4 * N) / rows, linax: (x) => np.sum(x, { axis: 0 }), jax: (J, x) => J.numpy.sum(x, 0) },
-  { name: "sum(x) (all)", shape: [[N]], bytes: 4 * N + 4, linax: (x) => np.sum(x), jax: (J, x) => J.numpy.sum(x) },
-];
-const memOut: Record<string, unknown>[] = [];
-for (const m of mems) {
-  const xs = m.shape.map((s, k) => gpuNormal(s, 30 + k));
-  const jf = jit(m.linax);
-  const t = await timeLinax(() => jf(...xs), 20);
-  const gbs = m.bytes / t / 1e9;
-  let line = `${m.name}: linax jit ${gbs.toFixed(0)} GB/s (${((100 * gbs) / HBM_GBS).toFixed(0)} % of HBM, ${(t * 1e3).toFixed(3)} ms)`;
-  const row: Record<string, unknown> = { name: m.name, linaxJitGBs: gbs, linaxJitMs: t * 1e3 };
-  if (jax !== null) {
-    const J = jax;
-    try {
-      const js = m.shape.map((s, k) => jaxNormal(s, 30 + k));
-      const jj = J.jit((...a: JaxArray[]) => m.jax(J, ...a));
-      const tj = await timeJax(() => jj(...js.map((a) => a.ref)), 20);
-      line += ` | jax-js jit ${(m.bytes / tj / 1e9).toFixed(0)} GB/s (${(tj * 1e3).toFixed(3)} ms)`;
-      row.jaxjsJitGBs = m.bytes / tj / 1e9;
-      js.forEach((a) => a.dispose());
-    } catch (e) {
-      line += ` | jax-js failed: ${String(e).slice(0, 120)}`;
-    }
+          bindings: [
+            { slot: { in: 0 }, write: false },
+            { slot: { out: 0 }, write: true },
+          ],
+          workgroups: [Math.min(65535, N / 4 / 256), Math.ceil(N / 4 / 256 / 65535), 1],
+        },
+      ],
+    };
+    const tc = await timeBatches(
+      () => be.run("copy", copy, [be.gpuBuffer((src as ConcreteArray).buffer, "src")], [dst]),
+      () => be.sync(),
+      20,
+    );
+    console.log(`vec4 copy (reference kernel): ${((8 * N) / tc / 1e9).toFixed(0)} GB/s (${(tc * 1e3).toFixed(3)} ms)`);
+    copyOut[N] = (8 * N) / tc / 1e9;
+    dst.destroy();
+    src.dispose();
   }
-  console.log(line);
-  memOut.push(row);
-  xs.forEach((a) => a.dispose());
+  const rows = 4096;
+  type Mem = { name: string; shape: number[][]; bytes: number; linax: (...x: Array[]) => Array; jax: (J: Jax, ...x: JaxArray[]) => JaxArray };
+  const mems: Mem[] = [
+    {
+      name: "tanh(x·1.7+y)·x − exp(y)·0.5",
+      shape: [[N], [N]],
+      bytes: 12 * N,
+      linax: (x, y) => np.tanh(x.mul(1.7).add(y)).mul(x).sub(np.exp(y).mul(0.5)),
+      jax: (J, x, y) => J.numpy.tanh(x.ref.mul(1.7).add(y.ref)).mul(x).sub(J.numpy.exp(y).mul(0.5)),
+    },
+    { name: "x + y", shape: [[N], [N]], bytes: 12 * N, linax: (x, y) => x.add(y), jax: (J, x, y) => x.add(y) },
+    {
+      name: `sum(x², axis 1) of [${rows}, ${N / rows}]`,
+      shape: [[rows, N / rows]],
+      bytes: 4 * N + 4 * rows,
+      linax: (x) => np.sum(x.mul(x), { axis: 1 }),
+      jax: (J, x) => J.numpy.sum(x.ref.mul(x), 1),
+    },
+    {
+      name: `sum(x, axis 0) of [${rows}, ${N / rows}]`,
+      shape: [[rows, N / rows]],
+      bytes: 4 * N + (4 * N) / rows,
+      linax: (x) => np.sum(x, { axis: 0 }),
+      jax: (J, x) => J.numpy.sum(x, 0),
+    },
+    { name: "sum(x) (all)", shape: [[N]], bytes: 4 * N + 4, linax: (x) => np.sum(x), jax: (J, x) => J.numpy.sum(x) },
+  ];
+  for (const m of mems) {
+    const xs = m.shape.map((s, k) => gpuNormal(s, 30 + k));
+    const jf = jit(m.linax);
+    const t = await timeLinax(() => jf(...xs), 20);
+    const gbs = m.bytes / t / 1e9;
+    let line = `${m.name}: linax jit ${gbs.toFixed(0)} GB/s (${((100 * gbs) / HBM_GBS).toFixed(0)} % of HBM, ${(t * 1e3).toFixed(3)} ms)`;
+    const row: Record<string, unknown> = { elems: N, name: m.name, linaxJitGBs: gbs, linaxJitMs: t * 1e3 };
+    if (jax !== null && N === ELEMS[0]) {
+      const J = jax;
+      try {
+        const js = m.shape.map((s, k) => jaxNormal(s, 30 + k));
+        const jj = J.jit((...a: JaxArray[]) => m.jax(J, ...a));
+        // A hung jax-js call (seen for its axis reductions) must not take the run with it.
+        const tj = await Promise.race([
+          timeJax(() => jj(...js.map((a) => a.ref)), 20),
+          new Promise<number>((_, no) => setTimeout(() => no(new Error("no result in 15 s")), 15000)),
+        ]);
+        line += ` | jax-js jit ${(m.bytes / tj / 1e9).toFixed(0)} GB/s (${(tj * 1e3).toFixed(3)} ms)`;
+        row.jaxjsJitGBs = m.bytes / tj / 1e9;
+        js.forEach((a) => a.dispose());
+      } catch (e) {
+        line += ` | jax-js failed: ${String(e).slice(0, 120)}`;
+      }
+    }
+    console.log(line);
+    memOut.push(row);
+    xs.forEach((a) => a.dispose());
+  }
+  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ ...record, copyGBs: copyOut, memoryBound: memOut }, null, 1));
 }
-config.update("jitCompile", false);
-{
-  const x = gpuNormal([N], 30);
-  const y = gpuNormal([N], 31);
-  const jc = jit(mems[0].linax);
-  const t = await timeLinax(() => jc(x, y), 10);
-  console.log(`(interpreted, jitCompile off) chain ${((12 * N) / t / 1e9).toFixed(0)} GB/s (${(t * 1e3).toFixed(3)} ms)`);
-  x.dispose();
-  y.dispose();
-}
-config.update("jitCompile", true);
+record.copyGBs = copyOut;
 record.memoryBound = memOut;
 
 console.log("\n## one compiled call: JS time (no GPU wait) and dispatches");
@@ -297,7 +316,9 @@ if (exe instanceof CompiledExecutable) {
   const js = (performance.now() - t0) / R;
   await be.sync();
   const st = exe.stats();
-  console.log(`tanh(a@b + 1), Σ h² (128²): ${st.kernels} fused kernels + ${st.routines} routine, ${st.dispatches} dispatches, ${st.bindGroupsCreated} new bind groups per repeated call, JS ${(js * 1e3).toFixed(3)} ms per call`);
+  console.log(
+    `tanh(a@b + 1), Σ h² (128²): ${st.kernels} fused kernels + ${st.routines} routine, ${st.dispatches} dispatches, ${st.bindGroupsCreated} new bind groups per repeated call, JS ${(js * 1e3).toFixed(3)} ms per call`,
+  );
 } else console.log(`not compiled: ${exe.constructor.name}`);
 
 if (values.json !== undefined) writeFileSync(values.json, JSON.stringify(record, null, 1));
