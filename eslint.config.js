@@ -22,8 +22,7 @@ export default tseslint.config(
       "scratch/**",
       "runs/**",
       "tmp/**",
-      ".gpu/**",
-      ".gpu11/**",
+      ".gpu*/**",
       "**/*.tmp.*",
     ],
   },
@@ -74,6 +73,11 @@ export default tseslint.config(
       // Polynomial and rational coefficients are written with the digits of their source (XLA,
       // Cephes, our fit scripts); the literal rounding to the nearest double is intended.
       "no-loss-of-precision": "off",
+      // `let [a, b] = …` where only `a` is reassigned stays one declaration.
+      "prefer-const": ["error", { destructuring: "all" }],
+      // `{}` appears only as the "no options given" default of a const type parameter
+      // (`grad<const O extends GradOptions = {}>`), where it means exactly that.
+      "@typescript-eslint/no-empty-object-type": "off",
       // `== null` (null or undefined) is the one loose comparison that says what it means.
       eqeqeq: ["error", "always", { null: "ignore" }],
     },

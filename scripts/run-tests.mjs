@@ -18,7 +18,10 @@ function walk(dir) {
     else if (name.endsWith(".test.ts")) files.push(p);
   }
 }
-for (const r of searchRoots) statSync(r).isDirectory() ? walk(r) : files.push(r);
+for (const r of searchRoots) {
+  if (statSync(r).isDirectory()) walk(r);
+  else files.push(r);
+}
 files.sort();
 if (files.length === 0) {
   console.error("run-tests: no test files found under", searchRoots.join(", "));

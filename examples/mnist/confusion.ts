@@ -12,7 +12,12 @@ export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLik
 export function accuracyOf(m: Int32Array, classes = 10): number {
   let hit = 0;
   let all = 0;
-  for (let t = 0; t < classes; t++) for (let p = 0; p < classes; p++) (all += m[t * classes + p]), t === p && (hit += m[t * classes + p]);
+  for (let t = 0; t < classes; t++) {
+    for (let p = 0; p < classes; p++) {
+      all += m[t * classes + p];
+      if (t === p) hit += m[t * classes + p];
+    }
+  }
   return all === 0 ? 0 : hit / all;
 }
 

@@ -121,7 +121,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (o.resume) {
     const r = await loadCheckpoint(o.resume, { model: model0, state: nn.cloneState(state0), opt: optState });
     [model, state, optState, rng, startEpoch, history] = [r.model, r.state, r.opt, r.rng, r.epoch, r.meta.history];
-    for (const h of history) for (let i = 0; i < nSteps; i++) stepLosses.push(Number.NaN); // per-step losses of earlier epochs are not stored
+    for (const _epoch of history) for (let i = 0; i < nSteps; i++) stepLosses.push(Number.NaN); // per-step losses of earlier epochs are not stored
     log(`resumed from ${o.resume} after epoch ${startEpoch}`);
   }
   mkdirSync(o.out, { recursive: true });

@@ -4,7 +4,7 @@
  * never depends on the primitives it is checking (a broken `slice` or `concatenate` must not be
  * able to make its own vmap test pass).
  */
-import { Array, decodeHostValues, np, type DType } from "@linax-ts/core";
+import { type Array, decodeHostValues, np, type DType } from "@linax-ts/core";
 
 /** Numbers per element in host storage: complex64 is stored as interleaved (re, im) pairs. */
 export const widthOf = (dtype: DType): number => (dtype === "complex64" ? 2 : 1);

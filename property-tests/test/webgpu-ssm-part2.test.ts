@@ -6,7 +6,7 @@
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { np, nn, ssm, random, treeLeaves, ConcreteArray, type Array } from "linax-ts";
+import { np, nn, ssm, random, treeLeaves, type ConcreteArray, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
 

@@ -5,7 +5,7 @@
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { np, nn, ssm, random, treeLeaves, devicePut, devicePutAsync, ConcreteArray, type Array } from "linax-ts";
+import { np, nn, ssm, random, treeLeaves, devicePut, devicePutAsync, type ConcreteArray, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
 

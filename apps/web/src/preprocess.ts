@@ -63,7 +63,14 @@ export function toMnist(img: Gray, box = 20, size = 28): Float32Array {
   const oh = Math.max(1, Math.round(h * scale));
   const small = resample(img, minX, minY, w, h, ow, oh);
   let [m, mx, my] = [0, 0, 0];
-  for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) (m += small[y * ow + x]), (mx += x * small[y * ow + x]), (my += y * small[y * ow + x]);
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      const v = small[y * ow + x];
+      m += v;
+      mx += x * v;
+      my += y * v;
+    }
+  }
   // Shift so that the centre of mass (mx/m, my/m) lands on the field's centre ((size-1)/2).
   const dx = Math.round((size - 1) / 2 - mx / m);
   const dy = Math.round((size - 1) / 2 - my / m);

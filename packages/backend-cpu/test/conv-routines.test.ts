@@ -13,7 +13,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { config, grad, jit, lax, makeJaxpr, np, random, ShapedArray, type Array, type TypedArray } from "linax-ts";
+import { config, grad, jit, lax, makeJaxpr, np, random, type ShapedArray, type Array, type TypedArray } from "linax-ts";
 import { cpu, getKernel } from "@linax-ts/backend-cpu";
 import type { CpuBuffer } from "../src/backend.ts";
 import { convRoutine } from "../src/compile/routines/conv.ts";

@@ -106,7 +106,7 @@ test("the A output, when read, is cumprod(a); a combine that is not the operator
   // cumprod: ≤ d·u per real factor times Π|a| (cumulative.test.ts).
   assertWithin(await readValues(A), wantA, wantA.map((v) => depth(20) * 20 * U * Math.abs(v) + 0), "A");
   // Swapped roles (a_i·a_j but b_i·a_j + b_i): not the operator, left alone.
-  const other = ([a1, b1]: Pair, [a2, b2]: Pair): Pair => [lax.mul(a2, a1), lax.add(lax.mul(a2, b1), b1)];
+  const other = ([a1, b1]: Pair, [a2, _b2]: Pair): Pair => [lax.mul(a2, a1), lax.add(lax.mul(a2, b1), b1)];
   const j = makeJaxpr((x: Array, y: Array) => lax.associativeScan(other, [x, y] as Pair)[1])(a, b).jaxpr;
   assert.equal(rewriteLinearScans(j), j);
   const j2 = makeJaxpr((x: Array) => lax.associativeScan((p: Array, q: Array) => lax.add(p, q), x))(a).jaxpr;

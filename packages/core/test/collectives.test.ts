@@ -12,7 +12,7 @@ test("psum / pmean / pmax / pmin / axisIndex under vmap with an axis name", () =
   assertClose(vmap((x: Array) => lax.sub(x, lax.pmean(x, "i")), { axisName: "i" })(xs), xsHost.map((v) => v - sum / 4));
   assertClose(vmap((x: Array) => lax.pmax(x, "i"), { axisName: "i" })(xs), [5, 5, 5, 5]);
   assertClose(vmap((x: Array) => lax.pmin(x, "i"), { axisName: "i" })(xs), [-2, -2, -2, -2]);
-  const idx = vmap((x: Array) => lax.axisIndex("i"), { axisName: "i" })(xs);
+  const idx = vmap((_x: Array) => lax.axisIndex("i"), { axisName: "i" })(xs);
   assert.equal(idx.dtype, "int32");
   assert.deepEqual(idx.tolist(), [0, 1, 2, 3]);
   // Vector elements: the reduction is over the mapped axis only.
@@ -30,7 +30,7 @@ test("an operand that does not vary along the axis still sees it: psum(w) = n·w
   assertClose(out, [10, 10, 10, 10]);
   // The JAX idiom psum(1) gives the axis size.
   assertClose(vmap(() => lax.psum(1, "i"), { axisName: "i", axisSize: 3 })(), [3, 3, 3]);
-  assertClose(vmap((x: Array) => lax.pmean(np.array(7), "i"), { axisName: "i" })(xs), [7, 7, 7, 7]);
+  assertClose(vmap((_x: Array) => lax.pmean(np.array(7), "i"), { axisName: "i" })(xs), [7, 7, 7, 7]);
 });
 
 test("nested vmaps with two axis names", () => {

@@ -25,7 +25,7 @@ function hostConv(x: readonly number[], xs: readonly number[], w: readonly numbe
   const rd = cfg.rhsDil ?? new globalThis.Array(ns).fill(1);
   const G = cfg.G ?? 1;
   const BG = cfg.BG ?? 1;
-  const [N, C] = xs;
+  const [N] = xs;
   const [O, I] = ws;
   const S = xs.slice(2);
   const K = ws.slice(2);

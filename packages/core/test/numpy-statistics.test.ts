@@ -4,7 +4,7 @@
 // against finite differences, and argument errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, jit, vmap, grad, ConcretizationError, DTypeError, ShapeError, ValueError, type Array } from "linax-ts";
+import { np, jit, grad, ConcretizationError, DTypeError, ShapeError, ValueError, type Array } from "linax-ts";
 type QuantileMethod = np.QuantileMethod;
 import { assertClose, assertEqualArray, checkGrads, checkJit, checkVmap } from "@linax-ts/testing";
 import { caseNames, checkCase, inputs } from "./numpy-reference-cases.ts";

@@ -91,7 +91,7 @@ test("Dropout: identity in inference / with p 0; otherwise zero or x/(1-p), need
   assert.equal(nn.inference(d).call(x), x);
   assert.equal(new nn.Dropout(0).call(x), x);
   const y = nums(d.call(x, { key }));
-  const kept = y.filter((v, i) => v !== 0);
+  const kept = y.filter((v) => v !== 0);
   y.forEach((v, i) => assert.ok(v === 0 || v === 2 * (i + 1)));
   assert.ok(kept.length > 150 && kept.length < 250, `kept ${kept.length} of 400`);
   // The mask is JAX's bernoulli(key, 1 - p).

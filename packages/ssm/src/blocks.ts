@@ -21,7 +21,7 @@
  * statistics over a whole sequence do not exist token by token) and dropout is off. Those
  * statistics are copied from the `State` into the block's cache by `initCache`.
  */
-import { Array, ShapeError, ValueError, lax } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax } from "@linax-ts/core";
 import { BatchNorm, CALL_OPTION_KEYS, Dropout, Module, checkState, gelu, splitKey, type CallOptions, type PRNGKey, type State, type StateIndex } from "@linax-ts/nn";
 import type { MixerCache, MixerStepFn, SequenceMixer } from "./mixers/base.ts";
 import type { ChannelMixer } from "./channel-mixers.ts";

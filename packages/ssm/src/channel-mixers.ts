@@ -5,7 +5,7 @@
  * `Linear`s and elementwise functions, so the same module serves the parallel forward `[L, H]`
  * and a recurrent step `[...batch, H]` without a vmap.
  */
-import { Array, ShapeError, ValueError } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError } from "@linax-ts/core";
 import { CALL_OPTION_KEYS, GLU, Linear, Module, callOptions, gelu, relu, silu, splitKey, tanh, type CallOptions, type PRNGKey } from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
 

@@ -4,7 +4,7 @@
  * linax's `(x, state) → (x, state)` signature; `step(xt)` is the same map on one time step (with
  * any batch shape in front) for recurrent inference.
  */
-import { Array, DTypeError, ShapeError } from "@linax-ts/core";
+import { type Array, DTypeError, ShapeError } from "@linax-ts/core";
 import { CALL_OPTION_KEYS, Embedding, Linear, Module, callOptions, checkState, isPRNGKey, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
 

@@ -9,7 +9,7 @@
  * `mean(h_0..h_t)` — the prediction for the prefix, and after the last token exactly the
  * parallel forward's output (up to float rounding).
  */
-import { Array, ShapeError, np } from "@linax-ts/core";
+import { type Array, ShapeError, np } from "@linax-ts/core";
 import { CALL_OPTION_KEYS, Linear, Module, checkState, isPRNGKey, logSoftmax, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
 import { ssmCallOptions, validMask, type Lengths } from "./lengths.ts";

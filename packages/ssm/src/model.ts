@@ -7,7 +7,7 @@
  * `keys[1 + n + i]`, block i `keys[1 + 2n + i]`, head `keys[3n + 1]`. At call time
  * `split(key, n)` gives one key per block (SPEC §9).
  */
-import { Array, ShapeError, ValueError, lax, random } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax, random } from "@linax-ts/core";
 import { CALL_OPTION_KEYS, Module, checkState, filterVmap, splitKey, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
 import type { SSMConfig } from "./config.ts";
 import type { Block, BlockCache, BlockStepFn } from "./blocks.ts";

@@ -16,9 +16,9 @@
  * attends to; without it the cache capacity, `initCache(batch, { maxLen })`, bounds the context).
  * Attention has no positional encoding (order comes from the SSM path), so slot order is free.
  */
-import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { CALL_OPTION_KEYS, Dropout, LayerNorm, Linear, Module, gelu, splitKey, type CallOptions, type PRNGKey } from "@linax-ts/nn";
-import { Mamba, MambaConfig, type MambaCache } from "./mixers/mamba.ts";
+import { type Mamba, MambaConfig, type MambaCache } from "./mixers/mamba.ts";
 import { positiveInt } from "./validate.ts";
 import { batchLengths, batchMask, maskBatchRows, ssmCallOptions, type BatchLengths } from "./lengths.ts";
 

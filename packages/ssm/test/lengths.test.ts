@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Array, ValueError, jit, np, random, vmap } from "linax-ts";
+import { type Array, ValueError, jit, np, random, vmap } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, nums, randomInput, rows } from "./helpers.ts";

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jit, np, random, vmap, ValueError, ShapeError, type Array } from "linax-ts";
+import { np, random, vmap, ValueError, ShapeError, type Array } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, leafTable, nums } from "./helpers.ts";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Array, np, random, ValueError } from "linax-ts";
+import { type Array, np, random, ValueError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, maxAbs, nums, randomInput } from "./helpers.ts";

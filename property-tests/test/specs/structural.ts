@@ -38,7 +38,12 @@ const broadcastConfig: fc.Arbitrary<BroadcastC> = smallShape(0, 2, 3).chain((sha
 
 function primeFactors(n: number): number[] {
   const out: number[] = [];
-  for (let p = 2; n > 1; p++) while (n % p === 0) (out.push(p), (n /= p));
+  for (let p = 2; n > 1; p++) {
+    while (n % p === 0) {
+      out.push(p);
+      n /= p;
+    }
+  }
   return out;
 }
 const reshapeConfig: fc.Arbitrary<{ shape: number[]; out: number[] }> = smallShape(0, 3, 3).chain((shape) => {

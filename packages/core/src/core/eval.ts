@@ -15,7 +15,7 @@ export class EvalTrace extends Trace {
     return x;
   }
   processPrimitive(prim: Primitive, args: readonly Array[], params: Params): Array[] {
-    let concrete = args as readonly ConcreteArray[];
+    const concrete = args as readonly ConcreteArray[];
     // Before anything asks for a buffer (placement reads `backend`): name the op and the operand.
     // (Plain loops: this runs once per eager op, and closures and `map` cost there.)
     const inAvals: ShapedArray[] = new globalThis.Array(concrete.length);

@@ -10,7 +10,7 @@ import * as lax from "../primitives/index.ts";
 import type { FftType } from "../primitives/fft.ts";
 import { DTypeError, ValueError } from "../errors.ts";
 import { normAxes } from "../shape.ts";
-import { type DType } from "../dtype.ts";
+import type { DType } from "../dtype.ts";
 import { scalar } from "../primitives/helpers.ts";
 import { array, asArray } from "./convert.ts";
 import { roll } from "./flip-roll.ts";

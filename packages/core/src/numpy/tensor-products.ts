@@ -3,7 +3,6 @@ import type { Array, ArrayLike } from "../core/array.ts";
 import * as lax from "../primitives/index.ts";
 import { ValueError } from "../errors.ts";
 import { fmtShape, normAxis } from "../shape.ts";
-import { asArray } from "./convert.ts";
 import { promoteArgs } from "./promote.ts";
 import { multiply, subtract } from "./math.ts";
 import { moveaxis } from "./shape.ts";

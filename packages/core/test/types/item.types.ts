@@ -28,4 +28,4 @@ const flag: boolean = x.item();
 void flag;
 // @ts-expect-error — item() is not a complex pair: use itemComplex()
 const [re, im] = x.item();
-void re, im;
+void [re, im];

@@ -1,5 +1,5 @@
 /** `MultiheadAttention` and `dotProductAttention`, as in `equinox/nn/_attention.py`. */
-import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import { splitKey, type PRNGKey } from "../random.ts";

@@ -1,5 +1,5 @@
 /** `BatchNorm`, as `equinox.nn.BatchNorm` (stateful; statistics over a named vmap axis). */
-import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { StateIndex, type State } from "../state.ts";
 import { CALL_OPTION_KEYS, callOptions, checkState } from "../call-options.ts";
 import { StatefulLayer, type CallOptions, type FloatDType } from "./base.ts";

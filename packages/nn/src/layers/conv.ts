@@ -1,5 +1,5 @@
 /** `Conv`, `Conv1d`, `Conv2d`, as `equinox.nn.Conv` (plus "CAUSAL" padding and padding modes). */
-import { Array, ShapeError, ValueError, lax, np, promoteTypes, random } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax, np, promoteTypes, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import { splitKey, type PRNGKey } from "../random.ts";

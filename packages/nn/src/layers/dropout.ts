@@ -1,5 +1,5 @@
 /** `Dropout`, as `equinox.nn.Dropout`. */
-import { Array, ValueError, np, random } from "@linax-ts/core";
+import { type Array, ValueError, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import type { CallOptions } from "./base.ts";

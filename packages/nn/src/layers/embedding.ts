@@ -1,5 +1,5 @@
 /** `Embedding`, as `equinox.nn.Embedding`. */
-import { Array, DTypeError, ShapeError, ValueError, np, random } from "@linax-ts/core";
+import { type Array, DTypeError, ShapeError, ValueError, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import type { PRNGKey } from "../random.ts";

@@ -1,5 +1,5 @@
 /** `Linear` and `Identity`, as `equinox.nn.Linear` / `equinox.nn.Identity`. */
-import { Array, ShapeError, lax, np, random } from "@linax-ts/core";
+import { type Array, ShapeError, lax, np, random } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import { splitKey, type PRNGKey } from "../random.ts";

@@ -1,5 +1,5 @@
 /** `LayerNorm`, `RMSNorm`, `GroupNorm`, as in `equinox/nn/_normalisation.py`. */
-import { Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
 import { Module } from "../module.ts";
 import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import type { CallOptions, FloatDType } from "./base.ts";

@@ -10,7 +10,7 @@
  * arrays (pytrees), never mutated, so `step` works under `jit`, `vmap`, `grad` and inside
  * `lax.scan` (see `callRecurrent`).
  */
-import { Array, ShapeError, lax, np } from "@linax-ts/core";
+import { type Array, ShapeError, lax, np } from "@linax-ts/core";
 import { Module, type PRNGKey } from "@linax-ts/nn";
 import { withLengths, type MixerCallOptions } from "../lengths.ts";
 

@@ -18,7 +18,7 @@
  *
  * Recurrent form: the first equation, one step at a time (`step`, `initCache`).
  */
-import { Array, ValueError, lax, np } from "@linax-ts/core";
+import { type Array, ValueError, lax, np } from "@linax-ts/core";
 import { Linear, sigmoid, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
 import type { MixerCallOptions } from "../lengths.ts";

@@ -3,7 +3,7 @@
  * parameters, no state. Useful to ablate the sequence mixer of a block (only the channel mixer
  * and the residual remain) while keeping the model system's shape.
  */
-import { Array, ValueError } from "@linax-ts/core";
+import { type Array, ValueError } from "@linax-ts/core";
 import type { PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
 import type { MixerCallOptions } from "../lengths.ts";

@@ -7,7 +7,7 @@
  * `[z; y]_k = M [z; y]_{k-1} + F_k`, scanned with an associative scan over the 2×2 blocks.
  * Output `Re(C y_k) + D ⊙ u_k` (no factor 2).
  */
-import { Array, ValueError, lax, np, random } from "@linax-ts/core";
+import { type Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { relu, sigmoid, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, applyRows, pairToComplex, type MixerStepFn } from "./base.ts";
 import type { MixerCallOptions } from "../lengths.ts";

@@ -3,7 +3,7 @@
  * `h_k = λ ⊙ h_{k-1} + γ ⊙ (B u_k)` with `λ = exp(-exp(ν) + i·exp(θ))` and `γ = √(1-|λ|²)`,
  * `y_k = Re(C h_k) + D ⊙ u_k`.
  */
-import { Array, ValueError, lax, np, random } from "@linax-ts/core";
+import { type Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, type MixerStepFn } from "./base.ts";
 import type { MixerCallOptions } from "../lengths.ts";

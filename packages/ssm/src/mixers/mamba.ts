@@ -15,7 +15,7 @@
  * mixer (`MambaConfig(...).build(H, key)`, `[L, H] → [L, H]`, usable in `SSMConfig`) and a
  * standalone block over `[batch, seqLen, dModel]` (`callBatch`).
  */
-import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
 import { CALL_OPTION_KEYS, Linear, Module, splitKey, type CallOptions, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
 import { selectiveScan, selectiveScanStep, type SelectiveScanDiscretization } from "../ops/selective-scan.ts";

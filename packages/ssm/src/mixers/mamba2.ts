@@ -11,7 +11,7 @@
  * Leaves: `in_proj.weight`, `conv1d.weight [convDim, 1, convKer]`, `conv1d.bias`, `dt_bias [H]`,
  * `A_log [H]`, `D [H]`, `norm.weight [dInner]`, `out_proj.weight` — mamba_ssm's names and shapes.
  */
-import { Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
+import { type Array, ShapeError, ValueError, lax, np, random } from "@linax-ts/core";
 import { CALL_OPTION_KEYS, Linear, Module, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
 import { DepthwiseConv1d, type MambaCallOptions } from "./mamba.ts";

@@ -3,7 +3,7 @@
  * state space `x_k = Λ̄ ⊙ x_{k-1} + B̄ u_k`, `y_k = Re(C̃ x_k)` (doubled with conjugate symmetry)
  * `+ D ⊙ u_k`, run in parallel with an associative scan or recurrently with `step`.
  */
-import { Array, ValueError, lax, np } from "@linax-ts/core";
+import { type Array, ValueError, lax, np } from "@linax-ts/core";
 import type { PRNGKey } from "@linax-ts/nn";
 import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, pairToComplex, type MixerStepFn } from "./base.ts";
 import type { MixerCallOptions } from "../lengths.ts";
