@@ -48,7 +48,6 @@ export interface ArrayOptions {
 function inspectNested(x: unknown): { shape: number[]; kind: "bool" | "int" | "float"; flat: number[] } {
   const flat: number[] = [];
   let kind: "bool" | "int" | "float" = "bool";
-  let shape: number[] | undefined;
   const rec = (v: unknown, depth: number, path: number[]): number[] => {
     if (globalThis.Array.isArray(v)) {
       const childShapes = v.map((c, i) => rec(c, depth + 1, [...path, i]));
@@ -72,7 +71,7 @@ function inspectNested(x: unknown): { shape: number[]; kind: "bool" | "int" | "f
     }
     throw new ValueError(`np.array: unsupported element ${String(v)} of type ${typeof v} at [${path.join("][")}]`);
   };
-  shape = rec(x, 0, []);
+  const shape = rec(x, 0, []);
   return { shape, kind, flat };
 }
 
