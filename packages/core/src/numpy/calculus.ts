@@ -158,6 +158,8 @@ function gradientAlong(f: Array, axis: number, spacing: number | Array, edgeOrde
 export function gradient(f: ArrayLike, ...args: (ArrayLike | GradientOptions)[]): Array | Array[] {
   const last = args[args.length - 1];
   const opts: GradientOptions = args.length > 0 && isGradientOptions(last) ? last : {};
+  // numpy's keywords (axis, edge_order); the spacings are the positional varargs.
+  checkOptions("np.gradient", opts, { axis: "axes", edgeOrder: "integer" });
   const spacings = (args.length > 0 && isGradientOptions(last) ? args.slice(0, -1) : args) as ArrayLike[];
   let a = asArray(f);
   if (!isInexact(a.dtype)) a = lax.convertElementType(a, "float32");

@@ -12,6 +12,7 @@ import { fmtShape } from "../shape.ts";
 import { isFloat } from "../dtype.ts";
 import { asArray } from "./convert.ts";
 import { promoteArgs } from "./promote.ts";
+import { checkOptions, type OptionSpec } from "./args.ts";
 
 
 /**
@@ -30,7 +31,15 @@ export interface SearchsortedOptions {
   side?: "left" | "right";
   /** Indices that sort `a` (numpy's `sorter`), when `a` itself is not sorted. */
   sorter?: ArrayLike;
+  /**
+   * JAX's choice of algorithm. Every method gives the same indices; this port always runs an
+   * unrolled binary search, so the option is accepted (and checked) for JAX code and has no effect.
+   */
+  method?: "scan" | "scan_unrolled" | "sort" | "compare_all";
 }
+
+/** numpy's / JAX's keyword set of `searchsorted`, each with its kind. */
+const SEARCHSORTED_OPTIONS: OptionSpec = { side: ["left", "right"], sorter: "arraylike", method: ["scan", "scan_unrolled", "sort", "compare_all"] };
 
 /**
  * Indices where the elements of `v` would be inserted into the sorted 1-d `a` to keep it sorted
@@ -40,6 +49,7 @@ export interface SearchsortedOptions {
  * of `v`'s shape.
  */
 export function searchsorted(a: ArrayLike, v: ArrayLike, opts: SearchsortedOptions = {}): Array {
+  checkOptions("np.searchsorted", opts, SEARCHSORTED_OPTIONS);
   const side = opts.side ?? "left";
   if (side !== "left" && side !== "right") throw new ValueError(`np.searchsorted: side must be 'left' or 'right'; got '${String(side)}'`);
   let [arr, vals] = promoteArgs(a, v);

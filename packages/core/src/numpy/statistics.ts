@@ -15,7 +15,7 @@ import { fmtShape, normAxes } from "../shape.ts";
 import { asArray } from "./convert.ts";
 import { broadcastTo, promoteArgs } from "./promote.ts";
 import { keepDims, max, min, sum, type Axes } from "./reductions.ts";
-import { axisOptions, checkValue, isOptionsObject, type OptionSpec } from "./args.ts";
+import { axisOptions, checkOptions, checkValue, isOptionsObject, type OptionSpec } from "./args.ts";
 import { countValues, searchsorted, takeFlat } from "./searching.ts";
 
 const toFloat = (a: Array): Array => (isInexact(a.dtype) ? a : lax.convertElementType(a, "float32"));
@@ -279,6 +279,9 @@ export function countNonzero(a: ArrayLike, axis?: Axes | { axis?: Axes; keepdims
   return keepDims(lax.reduceSum(lax.convertElementType(nz, "int32"), axes), x.shape, axes, opts.keepdims);
 }
 
+/** numpy's / JAX's keyword set of `cov`, each with its kind. */
+const COV_OPTIONS = { y: "arraylike", rowvar: "boolean", bias: "boolean", ddof: "integer", fweights: "arraylike", aweights: "arraylike" } as const satisfies OptionSpec;
+
 export interface CovOptions {
   /** Additional variables (observations like `m`). */
   y?: ArrayLike;
@@ -296,6 +299,7 @@ export interface CovOptions {
 
 /** The covariance matrix of the variables in `m` (numpy's `cov`, JAX's algorithm). */
 export function cov(m: ArrayLike, opts: CovOptions = {}): Array {
+  checkOptions("np.cov", opts, COV_OPTIONS);
   const rowvar = opts.rowvar ?? true;
   const as2d = (v: ArrayLike, arg: string): Array => {
     let x = toFloat(asArray(v));
@@ -343,6 +347,8 @@ export function cov(m: ArrayLike, opts: CovOptions = {}): Array {
 
 /** Pearson correlation coefficients (numpy's `corrcoef`), clipped to [-1, 1]. */
 export function corrcoef(x: ArrayLike, opts: Pick<CovOptions, "y" | "rowvar"> = {}): Array {
+  // Checked here so a typo names corrcoef, not the cov it calls.
+  checkOptions("np.corrcoef", opts, { y: COV_OPTIONS.y, rowvar: COV_OPTIONS.rowvar });
   const cv = cov(x, opts);
   if (cv.ndim === 0) return lax.div(cv, cv);
   const n = cv.shape[0];
