@@ -76,8 +76,8 @@ test("linear maps: <J v, w> == <v, Jᵀ w> for reshape/transpose/broadcast compo
       const [, jv] = jvp(f, [x], [v]);
       const [, pb] = vjp(f, x);
       const [jtw] = pb(w) as Array[];
-      const lhs = np.sum((jv as Array).mul(w)).item() as number;
-      const rhs = np.sum(v.mul(jtw)).item() as number;
+      const lhs = np.sum((jv as Array).mul(w)).item();
+      const rhs = np.sum(v.mul(jtw)).item();
       if (Math.abs(lhs - rhs) > 1e-4 * (1 + Math.abs(lhs))) throw new Error(`${lhs} != ${rhs}`);
     }),
     fcParams(),

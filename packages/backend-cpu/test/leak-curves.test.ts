@@ -31,7 +31,7 @@ test("1,000 jit calls with changing shapes: the cache stays within its bound; li
         const x = np.ones([i + 1]);
         const y = f(x);
         // Check the value now and then: an evicted-and-retraced program must still be right.
-        if (i % 97 === 0) assert.ok(Math.abs((y.item() as number) - (i + 1) * (Math.tanh(2) + Math.cos(1))) < 1e-4 * (i + 1), `value at shape [${i + 1}]`);
+        if (i % 97 === 0) assert.ok(Math.abs(y.item() - (i + 1) * (Math.tanh(2) + Math.cos(1))) < 1e-4 * (i + 1), `value at shape [${i + 1}]`);
         x.dispose();
         y.dispose();
         maxCache = Math.max(maxCache, jit.cacheSize(f));
@@ -93,7 +93,7 @@ test(`${STEPS} jitted training steps (S5 + adam): live buffers, heap blocks and 
       const r = tr.step(model, os, tr.x, tr.y, state, key);
       // The previous step's model, optimiser state, BatchNorm state and key are dead now.
       if (i > 0) for (const a of [...treeLeaves(model), ...treeLeaves(os), ...treeLeaves(state), key] as { dispose?: () => void }[]) if (typeof a?.dispose === "function") a.dispose();
-      const l = r[2].item() as number;
+      const l = r[2].item();
       if (i === 0) first = l;
       last = l;
       r[2].dispose();

@@ -154,7 +154,7 @@ test("vmap of scan equals stacking per-example scans (batched carry and batched 
   ]);
   const [cB, ysB] = vmap(f, { inAxes: 1 })(xb);
   const per = [0, 1].map((j) => f(np.array([1, 3, 5].map((v) => v + j))));
-  assertClose(cB, per.map(([c]) => c.item() as number));
+  assertClose(cB, per.map(([c]) => c.item()));
   assertClose(ysB, per.flatMap(([, ys]) => ys.tolist() as number[]), { shape: [2, 3] });
   // vmap of grad through scan.
   const gs = vmap(grad(lossScan) as (w: Array) => Array)(np.array(ws));

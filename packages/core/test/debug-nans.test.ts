@@ -36,15 +36,15 @@ const bad = np.array([3, 1]);
 
 test("flags off (the default): NaNs flow silently, as without debug modes", () => {
   assert.equal(config.read("debugNans"), false);
-  assert.ok(Number.isNaN(loss(bad).item() as number));
-  assert.ok(Number.isNaN(jit(loss)(bad).item() as number));
+  assert.ok(Number.isNaN(loss(bad).item()));
+  assert.ok(Number.isNaN(jit(loss)(bad).item()));
 });
 
 test("debugNans, eager: raises at the first primitive producing a NaN, naming it and the calling function", () => {
   withFlags({ debugNans: true }, () => {
     raisesFpe(() => loss(bad), "log", /^invalid value \(nan\) encountered in log \(f32\[2\]\) in loss \(.*debug-nans\.test\.ts:\d+:\d+\)/, /config\.debugNans is on/);
     // Clean inputs run normally, with the same value as unchecked.
-    assert.ok(Math.abs((loss(np.array([3, 4])).item() as number) - Math.log(2)) < 1e-6);
+    assert.ok(Math.abs((loss(np.array([3, 4])).item()) - Math.log(2)) < 1e-6);
     // An infinity is not a NaN: 1/0 passes under debugNans alone.
     assert.equal(np.divide(1, np.array([0])).item(), Infinity);
   });
@@ -56,7 +56,7 @@ test("debugInfs: raises at the first primitive producing ±Inf (and complex outp
     raisesFpe(() => np.exp(np.array([100])), "exp", /encountered in exp/);
     raisesFpe(() => np.log(lax.complex(np.array([0]), np.array([0]))), "log", /infinity.*in log \(c64\[1\]\)/);
     // NaN is not checked under debugInfs alone.
-    assert.ok(Number.isNaN(np.log(np.array([-1])).item() as number));
+    assert.ok(Number.isNaN(np.log(np.array([-1])).item()));
   });
 });
 
@@ -70,7 +70,7 @@ for (const jitCompile of [true, false]) {
       });
       raisesFpe(() => jit((x: Array) => np.sum(inner(np.subtract(x, 2))))(bad), "log", /in innerLog/);
       // Clean calls are unaffected.
-      assert.ok(Math.abs((jit(loss)(np.array([3, 4])).item() as number) - Math.log(2)) < 1e-6);
+      assert.ok(Math.abs((jit(loss)(np.array([3, 4])).item()) - Math.log(2)) < 1e-6);
     });
   });
 }
@@ -87,7 +87,7 @@ test("debugNans under grad: the NaN of the forward pass is caught at its primiti
   withFlags({ debugNans: true }, () => {
     raisesFpe(() => grad(loss)(bad), "log", /encountered in log/);
     // sqrt'(0) = Inf·0 in the backward pass would be a NaN; at x = 4 everything is finite: 1/(2·2).
-    assert.ok(Math.abs((grad((x: Array) => np.sqrt(x))(np.array(4)).item() as number) - 0.25) < 1e-7);
+    assert.ok(Math.abs((grad((x: Array) => np.sqrt(x))(np.array(4)).item()) - 0.25) < 1e-7);
   });
 });
 

@@ -138,10 +138,10 @@ test("gradients flow to sampler parameters (minval/maxval, truncation bounds)", 
   // d/dmaxval Σ(f·(max−min) + min) = Σ f; d/dminval = Σ(1 − f).
   const dmax = grad((m: Array) => np.sum(random.uniform(k, [6], { minval: 0.5, maxval: m })))(np.array(2)) as Array;
   const dmin = grad((m: Array) => np.sum(random.uniform(k, [6], { minval: m, maxval: 2 })))(np.array(0.5)) as Array;
-  assert.ok(Math.abs((dmax.item() as number) - f.reduce((s, v) => s + v, 0)) < 1e-5);
-  assert.ok(Math.abs((dmin.item() as number) - f.reduce((s, v) => s + 1 - v, 0)) < 1e-5);
+  assert.ok(Math.abs((dmax.item()) - f.reduce((s, v) => s + v, 0)) < 1e-5);
+  assert.ok(Math.abs((dmin.item()) - f.reduce((s, v) => s + 1 - v, 0)) < 1e-5);
   const g = grad((u: Array) => np.sum(random.truncatedNormal(k, -1, u, [8])))(np.array(1.5)) as Array;
-  assert.ok(Number.isFinite(g.item() as number));
+  assert.ok(Number.isFinite(g.item()));
 });
 
 test("errors name the function, the argument and what was received", () => {

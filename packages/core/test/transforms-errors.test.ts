@@ -28,7 +28,7 @@ test("vmap: inAxes structure must match the arguments, and mapped sizes must agr
 });
 
 test("reading a traced value inside jit is a concretization error", () => {
-  assert.throws(() => jit((x: Array) => (x.item() as number) > 0 ? x : x.neg())(np.array(1)), (e: Error) => e instanceof ConcretizationError && /jit/.test(e.message));
+  assert.throws(() => jit((x: Array) => (x.item()) > 0 ? x : x.neg())(np.array(1)), (e: Error) => e instanceof ConcretizationError && /jit/.test(e.message));
 });
 
 test("jit traces once per signature and retraces for new shapes or static values", () => {
@@ -62,7 +62,7 @@ test("valueAndGrad with hasAux returns concrete aux arrays (no leaked tracers), 
     },
     { hasAux: true },
   )(np.array([0, 1])) as [[Array, { y: Array; tag: string; n: number }], Array];
-  assert.ok(Math.abs((v.item() as number) - Math.sin(1)) < 1e-6);
+  assert.ok(Math.abs(v.item() - Math.sin(1)) < 1e-6);
   assert.equal(aux.y.isTracer, false);
   assert.deepEqual((aux.y.tolist() as number[]).map((t) => Math.fround(t)), [0, Math.fround(Math.sin(1))]);
   assert.equal(aux.tag, "t");
@@ -75,6 +75,6 @@ test("valueAndGrad with hasAux returns concrete aux arrays (no leaked tracers), 
 
 test("whole JS numbers beyond int32 are float-kind scalars", () => {
   assert.equal(np.array([1, 2]).add(-3.4e38).dtype, "float32");
-  assert.ok((np.array([0]).add(-3.4e38).item() as number) < -1e38);
+  assert.ok((np.array([0]).add(-3.4e38).item()) < -1e38);
   assert.equal(np.array([1], { dtype: "int32" }).add(2 ** 31).dtype, "float32");
 });

@@ -101,7 +101,7 @@ test("BatchNorm inside a Sequential, trained under filterJit and filterGrad", ()
   assert.equal(traces, 1);
   // The first call normalizes with the batch statistics: each channel has mean 0 and variance
   // var/(var + eps) ≈ 1, so sum(y²) over B·C·L = 24 elements is ≈ 24.
-  assert.ok(Math.abs((r1.l.item() as number) - 24) < 1e-2, `loss ${r1.l.item()}`);
+  assert.ok(Math.abs((r1.l.item()) - 24) < 1e-2, `loss ${r1.l.item()}`);
   assert.ok(r2.s2 instanceof nn.State);
   assert.deepEqual([...(r1.g.layers[0] as nn.Conv1d).weight.shape], [2, 2, 1]);
 });

@@ -11,8 +11,8 @@ export function finiteDiffGrad(f: (x: Array) => Array, x: Array, eps = 1e-3): nu
     const minus = base.slice();
     plus[i] += eps;
     minus[i] -= eps;
-    const fp = f(np.array(plus).reshape([...x.shape])).item() as number;
-    const fm = f(np.array(minus).reshape([...x.shape])).item() as number;
+    const fp = f(np.array(plus).reshape([...x.shape])).item();
+    const fm = f(np.array(minus).reshape([...x.shape])).item();
     return (fp - fm) / (2 * eps);
   });
 }

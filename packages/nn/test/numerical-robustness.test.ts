@@ -46,7 +46,7 @@ test("logsumexp and logaddexp at ±1e4: values and gradients", () => {
   for (const r of rows) {
     const x = np.array(r);
     const rr = f32(r);
-    close([np.logsumexp(x).item() as number], [lse64(rr)], 1e4, `logsumexp(${r})`);
+    close([np.logsumexp(x).item()], [lse64(rr)], 1e4, `logsumexp(${r})`);
     close(data(grad((a: Array) => np.logsumexp(a))(x)), softmax64(rr), 1, `∂logsumexp(${r})`);
   }
   const a = [1e4, -1e4, 0, 1e4, -20];

@@ -129,7 +129,7 @@ test("chain(clip, adam) and addDecayedWeights with a mask", () => {
 });
 
 test("schedules follow optax's formulas", () => {
-  const at = (s: optim.Schedule, c: number) => np.asArray(s(np.array(c, { dtype: "int32" }))).item() as number;
+  const at = (s: optim.Schedule, c: number) => np.asArray(s(np.array(c, { dtype: "int32" }))).item();
   assert.equal(at(optim.constant(0.3), 10), Math.fround(0.3));
   const lin = optim.linear({ initValue: 1, endValue: 0.1, transitionSteps: 10, transitionBegin: 2 });
   assertClose([at(lin, 0), at(lin, 2), at(lin, 7), at(lin, 12), at(lin, 100)], [1, 1, 0.55, 0.1, 0.1], { rtol: 1e-6 });

@@ -27,14 +27,14 @@ test("a small MLP trained with adam under filterJit fits a toy regression (y = s
 
   let model = model0;
   let state: unknown[] = opt.init(nn.filter(model, nn.isArray));
-  const initial = lossFn(model, x, y).item() as number;
+  const initial = lossFn(model, x, y).item();
   let loss = initial;
   for (let i = 0; i < 400; i++) {
     const r = step(model, state, x, y) as unknown as [nn.MLP, unknown[], Array];
     [model, state] = r;
-    loss = r[2].item() as number;
+    loss = r[2].item();
   }
-  const final = lossFn(model, x, y).item() as number;
+  const final = lossFn(model, x, y).item();
   if (process.env.NN_TRAIN_VERBOSE) console.log(`initial ${initial}, final ${final}`);
   assert.equal(traces, 1, "one trace for all steps");
   assert.ok(initial > 0.1, `initial loss ${initial}`);

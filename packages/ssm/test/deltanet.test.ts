@@ -119,7 +119,7 @@ test("DeltaNet: vmap over a batch = per-sequence calls; grad matches a central d
   const g = nums(grad(loss)(W) as Array);
   const dir = randomInput(4, 4, 6).x;
   const eps = 1e-2;
-  const fd = ((loss(W.add(dir.mul(eps))).item() as number) - (loss(W.sub(dir.mul(eps))).item() as number)) / (2 * eps);
+  const fd = ((loss(W.add(dir.mul(eps))).item()) - (loss(W.sub(dir.mul(eps))).item())) / (2 * eps);
   const dd = g.reduce((a, v, i) => a + v * nums(dir)[i], 0);
   assert.ok(Math.abs(fd - dd) <= 0.02 * Math.abs(dd) + 1e-3, `directional derivative ${dd} vs finite difference ${fd}`);
   const padded = np.concatenate([x.get(":4"), randomInput(3, 4, 7).x.mul(30)], { axis: 0 });

@@ -154,13 +154,13 @@ test("jit, vmap and grad work on the whole SSM (training mode with dropout and B
   assert.ok(sq > 0);
   const eps = 1e-3;
   const shifted = (sign: number) => nn.optim.applyUpdates(model, scaleTree(g, sign * eps)) as ssm.SSM;
-  const lp = nll(shifted(1), x, labels, nn.cloneState(s0), k)[0].item() as number;
-  const lm = nll(shifted(-1), x, labels, nn.cloneState(s0), k)[0].item() as number;
+  const lp = nll(shifted(1), x, labels, nn.cloneState(s0), k)[0].item();
+  const lm = nll(shifted(-1), x, labels, nn.cloneState(s0), k)[0].item();
   const fd = (lp - lm) / (2 * eps);
   assert.ok(Math.abs(fd - sq) <= 0.03 * sq + 1e-3, `directional derivative ${fd} vs |g|² ${sq}`);
   // jit(grad) = grad.
   const gj = nn.filterJit((m: ssm.SSM, xb: Array, yb: Array, s: nn.State, kk: Array) => vg(m, xb, yb, s, kk))(model, x, labels, nn.cloneState(s0), k) as unknown as [[Array, nn.State], ssm.SSM];
-  assertClose([gj[0][0].item() as number], [loss.item() as number], { atol: 1e-6 });
+  assertClose([gj[0][0].item()], [loss.item()], { atol: 1e-6 });
   const a = treeArrays(g);
   treeArrays(gj[1]).forEach(([p, leaf], i) => assertClose(nums(leaf), nums(a[i][1]), { atol: 1e-5, rtol: 1e-4, msg: p }));
 });

@@ -272,7 +272,7 @@ test("S4D: jit and vmap equal eager; grad matches a central difference", () => {
   const eps = 1e-2;
   for (let i = 0; i < 3; i++) {
     const e = np.array(JsArray.from({ length: 3 }, (_, j) => (j === i ? eps : 0))).reshape([1, 3]);
-    const fd = ((loss(m.D.add(e)).item() as number) - (loss(m.D.sub(e)).item() as number)) / (2 * eps);
+    const fd = ((loss(m.D.add(e)).item()) - (loss(m.D.sub(e)).item())) / (2 * eps);
     assert.ok(Math.abs(fd - gD[i]) <= 0.02 * Math.abs(gD[i]) + 1e-3, `dL/dD[${i}] ${gD[i]} vs ${fd}`);
   }
 });

@@ -55,7 +55,7 @@ test("step (Mamba cache + KV cache) == parallel forward: full causal attention, 
   const ySl = sliding.sequence(x);
   assertClose(nums(stepAll(sliding, x, 4)), nums(ySl), { atol: 2e-5, msg: "sliding" });
   // The window matters: the same weights with full attention differ after position W.
-  const d = np.max(np.abs(np.subtract(ySl.get(":", 8), yFull.get(":", 8)))).item() as number;
+  const d = np.max(np.abs(np.subtract(ySl.get(":", 8), yFull.get(":", 8)))).item();
   assert.ok(d > 1e-3, `sliding vs full at t = 8: ${d}`);
   assertClose(nums(ySl.get(":", np.arange(0, 4))), nums(yFull.get(":", np.arange(0, 4))), { atol: 1e-6, msg: "identical within the first window" });
 });

@@ -81,7 +81,7 @@ export function train(config: ssm.SSMConfig, next: (n: number) => [Array, Array]
     const r = step(model, optState, x, y, nn.cloneState(state0)) as unknown as [ssm.SSM, unknown[], Array, nn.State];
     [model, optState] = [r[0], r[1]];
     state = r[3];
-    losses.push(r[2].item() as number);
+    losses.push(r[2].item());
   }
   return { model, state, losses, traces, seconds: (performance.now() - t0) / 1000 };
 }

@@ -109,7 +109,7 @@ test("a tiny Mamba (2 blocks, H=16, dState 4) learns selective copying to ≥ 85
     const [x, y] = next(16);
     const r = step(model, optState, x, y) as unknown as [TinyMamba, unknown[], Array];
     [model, optState] = [r[0], r[1]];
-    losses.push(r[2].item() as number);
+    losses.push(r[2].item());
   }
   const acc = accuracy(model);
   const seconds = (performance.now() - t0) / 1000;
@@ -120,6 +120,6 @@ test("a tiny Mamba (2 blocks, H=16, dState 4) learns selective copying to ≥ 85
   const layer = model.layers[0];
   const h = model.norms[0].call(model.embedding.weight.get(xTest.get(np.arange(0, 4))));
   const [yr] = layer.callRecurrent(np.transpose(h, [1, 0, 2]), layer.initCache([4]));
-  const diff = np.max(np.abs(np.subtract(np.transpose(yr, [1, 0, 2]), layer.callBatch(h)))).item() as number;
+  const diff = np.max(np.abs(np.subtract(np.transpose(yr, [1, 0, 2]), layer.callBatch(h)))).item();
   assert.ok(diff < 1e-4, `trained layer: recurrent vs parallel max |Δ| ${diff}`);
 });

@@ -80,7 +80,7 @@ test(`a small SSTransformer learns selective copying to ≥ 85% per-token held-o
     const [x, y] = next(16);
     const r = step(model, optState, x, y) as unknown as [Copier, unknown[], Array];
     [model, optState] = [r[0], r[1]];
-    losses.push(r[2].item() as number);
+    losses.push(r[2].item());
   }
   const pred = (np.argmax(model.call(xTest), { axis: -1 }).tolist() as number[][]).flat();
   const want = (yTest.tolist() as number[][]).flat();
@@ -92,6 +92,6 @@ test(`a small SSTransformer learns selective copying to ≥ 85% per-token held-o
   let cache = model.sst.initCache(4, { maxLen: L });
   let last: Array | undefined;
   for (let t = 0; t < L; t++) [last, cache] = model.sst.step(xs.get(":", t), cache);
-  const diff = np.max(np.abs(np.subtract(last as Array, model.sst.call(xs)))).item() as number;
+  const diff = np.max(np.abs(np.subtract(last as Array, model.sst.call(xs)))).item();
   assert.ok(diff < 1e-4, `recurrent vs parallel ${diff}`);
 });

@@ -105,7 +105,7 @@ function shuffle(k: Array, x: Array, axis: number, partitionable: boolean): Arra
 function concreteInt(fn: string, x: Array): number {
   if (x.isTracer) throw new ConcretizationError(`${fn}: the population size must be concrete (a JS number or a non-traced array); got a traced ${x.aval.toString()}`);
   if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`${fn}: x must be an integer or at least 1-dimensional; got ${x.aval.toString()}`);
-  return x.item() as number;
+  return x.item();
 }
 
 /** Options of `permutation`. */
