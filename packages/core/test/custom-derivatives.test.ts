@@ -98,6 +98,8 @@ test("customVjp under forward mode raises JAX's error; missing rules are an erro
   assert.throws(() => noRule(np.array(1)), /defvjp/);
   const bad = customVjp((x: Array) => x);
   // A bwd returning the wrong number of cotangents is a type error too; the run-time check is tested here.
+  // (Not reformatted: the expected error must stay on the line after its @ts-expect-error.)
+  // prettier-ignore
   // @ts-expect-error — one cotangent per argument
   bad.defvjp((x: Array) => [x, null], () => []);
   assert.throws(() => grad(bad)(np.array(1)), /one cotangent per argument/);
