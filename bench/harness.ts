@@ -50,6 +50,12 @@ export interface Case {
   /** Caps the repetitions of this case (big cases). */
   maxRepeats?: number;
   /**
+   * At least this many untimed runs (default: the run's --warmup): a training step reaches its
+   * steady state after several steps (V8 tiers the compiled WebAssembly up in the background,
+   * buffers settle into their size classes), so one warm-up times start-up, not training.
+   */
+  minWarmup?: number;
+  /**
    * Overrides the run's timeout (seconds) for this case: where the first call is dominated by
    * tracing and compilation (a jitted training step), a cold figure says little, so allow more.
    */
@@ -64,19 +70,20 @@ export interface Case {
 }
 
 /** The implementations, in report order. */
-export const IMPLS = ["linax-eager", "linax-jit", "tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "js-loop"] as const;
+export const IMPLS = ["linax-eager", "linax-jit", "linax-jit-fast", "tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "js-loop"] as const;
 export type ImplId = (typeof IMPLS)[number];
 /** Human names of the implementations. */
 export const IMPL_LABEL: Record<ImplId, string> = {
   "linax-eager": "linax-ts eager",
   "linax-jit": "linax-ts jit",
+  "linax-jit-fast": "linax-ts jit, fastMath",
   "tfjs-wasm": "tfjs-wasm",
   "tfjs-cpu": "tfjs-cpu",
   "jaxjs-wasm": "jax-js wasm",
   "js-loop": "plain JS loop",
 };
 /** linax-ts's own implementations; the others are peers it is compared with. */
-export const LINAX_IMPLS: readonly ImplId[] = ["linax-eager", "linax-jit"];
+export const LINAX_IMPLS: readonly ImplId[] = ["linax-eager", "linax-jit", "linax-jit-fast"];
 
 /** Reference figures measured elsewhere (not run here). */
 export const REFS = ["jax-linax"] as const;
@@ -172,7 +179,8 @@ export async function runCase(c: Case, variants: Variant[], opts: RunOptions, pr
   for (const s of slots) {
     try {
       s.runner = await s.variant.setup();
-      for (let w = 0; w < Math.max(1, opts.warmup); w++) {
+      const warmups = Math.max(1, opts.warmup, c.minWarmup ?? 0);
+      for (let w = 0; w < warmups; w++) {
         const t = await timeOnce(s.runner);
         s.warmupMs += t;
         s.spentMs += t;
@@ -180,7 +188,7 @@ export async function runCase(c: Case, variants: Variant[], opts: RunOptions, pr
       if (s.warmupMs > timeoutS * 1000) {
         s.coldOnly = true;
         s.done = true;
-        s.samples.push(s.warmupMs / Math.max(1, opts.warmup));
+        s.samples.push(s.warmupMs / warmups);
       }
     } catch (e) {
       fail(s, e);

@@ -6,7 +6,7 @@
  */
 import { np, random, jit, type Array } from "linax-ts";
 import type { Case, Variant } from "../harness.ts";
-import { linaxRunner } from "../peers/linax.ts";
+import { linaxRunner, withFastMath } from "../peers/linax.ts";
 import { tfjsRunner, type Tf } from "../peers/tfjs.ts";
 import { jaxjsRunner, type Jax, type JaxArray } from "../peers/jaxjs.ts";
 
@@ -15,6 +15,8 @@ const N = 1 << 22;
 /** One memory-bound computation written once per library. */
 interface Spec {
   name: string;
+  /** Whether it calls transcendental functions (then a fastMath variant runs too). */
+  transcendental?: boolean;
   inputs: number;
   outputElems: number;
   linax(...xs: Array[]): Array;
@@ -26,6 +28,7 @@ interface Spec {
 const SPECS: Spec[] = [
   {
     name: "tanh(x·1.7+0.3)·x",
+    transcendental: true,
     inputs: 1,
     outputElems: N,
     linax: (x) => np.tanh(x.mul(1.7).add(0.3)).mul(x),
@@ -68,6 +71,18 @@ function elementwiseCase(s: Spec): Case {
         return linaxRunner(() => f(...xs), xs);
       },
     },
+    ...(s.transcendental
+      ? [
+          {
+            impl: "linax-jit-fast" as const,
+            setup() {
+              const xs = linaxInputs();
+              const f = jit((...a: Array[]) => s.linax(...a));
+              return withFastMath(linaxRunner(() => f(...xs), xs));
+            },
+          },
+        ]
+      : []),
     ...(["wasm", "cpu"] as const).map(
       (be): Variant => ({
         impl: be === "wasm" ? "tfjs-wasm" : "tfjs-cpu",

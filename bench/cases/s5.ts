@@ -9,7 +9,7 @@
  */
 import { np, random, nn, ssm, vmap, type Array } from "linax-ts";
 import type { Case, Runner } from "../harness.ts";
-import { linaxRunner, settle } from "../peers/linax.ts";
+import { linaxRunner, settle, withFastMath } from "../peers/linax.ts";
 import { s5ForwardBackwardJS, s5ForwardJS, splitComplex, type S5Host } from "./s5-floor.ts";
 
 const [MB, ML, MH, MSTATE] = [16, 1024, 128, 64];
@@ -97,6 +97,7 @@ function mixerCases(): Case[] {
       work: tokens,
       maxRepeats: 5,
       timeoutS: 60,
+      minWarmup: 3,
       reference: { "jax-linax": 125 },
       variants: [
         {
@@ -106,6 +107,15 @@ function mixerCases(): Case[] {
             const x = mixerInput(MB, ML);
             const f = nn.filterJit((mm: ssm.S5SequenceMixer, xx: Array) => nn.filterValueAndGrad(meanLoss)(mm, xx));
             return linaxRunner(() => f(m, x), [x]);
+          },
+        },
+        {
+          impl: "linax-jit-fast",
+          setup() {
+            const m = makeMixer();
+            const x = mixerInput(MB, ML);
+            const f = nn.filterJit((mm: ssm.S5SequenceMixer, xx: Array) => nn.filterValueAndGrad(meanLoss)(mm, xx));
+            return withFastMath(linaxRunner(() => f(m, x), [x]));
           },
         },
         { impl: "js-loop", setup: () => floorRunner(true) },
@@ -162,7 +172,11 @@ function trainCase(): Case {
     maxRepeats: 5,
     timeoutS: 60,
     reference: { "jax-linax": 40 },
-    variants: [{ impl: "linax-jit", setup: trainStepRunner }],
+    minWarmup: 8,
+    variants: [
+      { impl: "linax-jit", setup: trainStepRunner },
+      { impl: "linax-jit-fast", setup: () => withFastMath(trainStepRunner()) },
+    ],
   };
 }
 

@@ -4,7 +4,7 @@
  * `await x.data()` — which on the CPU backend also copies the result out, a cost the peers do
  * not pay (tfjs computes synchronously, jax-js is waited for with blockUntilReady).
  */
-import { Array, treeLeaves } from "linax-ts";
+import { Array, config, treeLeaves } from "linax-ts";
 import type { Runner } from "../harness.ts";
 
 interface Waitable {
@@ -35,5 +35,25 @@ export function linaxRunner(f: () => unknown, inputs: Array[] = []): Runner {
       disposeTree(out);
     },
     dispose: () => inputs.forEach((x) => x.dispose()),
+  };
+}
+
+/**
+ * `runner` with `config.fastMath` on while it runs (the polynomial SIMD exp/log/tanh/… of the CPU
+ * backend, 1–2 ulp; programs are compiled once per setting), restored afterwards.
+ */
+export function withFastMath(runner: Runner): Runner {
+  return {
+    before: runner.before?.bind(runner),
+    async run() {
+      const before = config.read("fastMath");
+      config.update("fastMath", true);
+      try {
+        await runner.run();
+      } finally {
+        config.update("fastMath", before);
+      }
+    },
+    dispose: () => runner.dispose?.(),
   };
 }
