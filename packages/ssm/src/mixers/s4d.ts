@@ -6,7 +6,7 @@
  * `s_t = exp(ΔA) ⊙ s_{t-1} + (exp(ΔA)−1)/A · u_t`, `y_t = 2·Re Σ_n C_n s_{t,n}`.
  * As in linax there is no `D` skip term and `transposed` is stored but ignored.
  */
-import { Array, ValueError, lax, np, random } from "@linax-ts/core";
+import { type Array, ValueError, lax, np, random } from "@linax-ts/core";
 import { Module, splitKey, type PRNGKey } from "@linax-ts/nn";
 import { makeDplrHippo } from "../hippo.ts";
 import { SequenceMixer, SequenceMixerConfig, type MixerStepFn } from "./base.ts";
