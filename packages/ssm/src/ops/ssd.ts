@@ -140,7 +140,7 @@ export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, op
  * `A [H]`, `B, C [batch, G, N]`, `D [H]` → `[y [batch, H, P], state]`.
  */
 export function ssdStep(state: Array, x: Array, dt: Array, A: Array, B: Array, C: Array, D?: Array | null): [Array, Array] {
-  const [b, H, P, N] = state.shape;
+  const [b, H, P] = state.shape;
   if (x.ndim !== 3 || x.shape[0] !== b || x.shape[1] !== H || x.shape[2] !== P) throw new ShapeError(`ssdStep: x must be [batch, H, P] = [${b}, ${H}, ${P}]; got ${fmt(x)}`);
   const heads = (m: Array): Array => groupsToHeads(np.expandDims(m, 1), H).get(":", 0); // [b, H, N]
   const Bh = heads(B);
