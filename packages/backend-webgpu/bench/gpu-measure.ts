@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
 import { create, globals } from "webgpu";
 import * as jaxjs from "@jax-js/jax";
-import { np, jit, config, random, devicePut, lax, ShapedArray, type Array } from "linax-ts";
+import { np, jit, random, devicePut, type lax, ShapedArray, type Array } from "linax-ts";
 import { initWebGPU, shutdownWebGPU, type WebGPUBackend } from "@linax-ts/backend-webgpu";
 import { CompiledExecutable, compileJaxpr } from "../src/compile/executor.ts";
 import { dotGeneralProgram, type DotVariant } from "../src/kernels/dot.ts";
