@@ -2,7 +2,7 @@
  * One WebAssembly module per compiled program: an exported function per kernel step, importing
  * the heap's memory and the reference scalar functions of the ops that have no exact native form.
  */
-import { InternalError, compile } from "@linax-ts/core";
+import { InternalError, type compile } from "@linax-ts/core";
 import { ModuleBuilder } from "../wasm/emitter.ts";
 import { MAX_PAGES, type WasmHeap } from "../wasm/heap.ts";
 import { isNativeScalar, kernelParams, renderElementwise, renderReduce, type BufferShape } from "./render-kernel.ts";

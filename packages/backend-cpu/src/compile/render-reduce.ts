@@ -3,7 +3,7 @@
  * order over the reduced axes and accumulated as the reference kernels do (float sums and products
  * in f64, rounded once; integer ones wrapping; max/min NaN-propagating; and/or of x ≠ 0).
  */
-import { compile, type DType } from "@linax-ts/core";
+import type { compile, DType } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer, type LoopGroup } from "./loop-nest.ts";
 import { BodyWriter, dependsOn, indicesOf, kernelParams, loop, loopTo, storeValue, topo, UnsupportedKernel, type RenderContext } from "./kernel-body.ts";

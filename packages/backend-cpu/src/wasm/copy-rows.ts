@@ -14,7 +14,7 @@
  *   (f32x4.add: IEEE float32 sums, the same as the reference's float64 sum rounded to float32).
  * - `addI32(dst, upd, table, rows, rowElems)`: the same in wrapping 32-bit integer lanes.
  */
-import { Code, ModuleBuilder } from "./emitter.ts";
+import { type Code, ModuleBuilder } from "./emitter.ts";
 import { MAX_PAGES } from "./heap.ts";
 import { OP, SIMD, whileLoop } from "./simd-ops.ts";
 

@@ -14,7 +14,7 @@
  * - `dwLast(x, wp, out, N, C, L, Lo, k, stride, dil, padLo, xN, xL, oN, oL)`: channels contiguous
  *   (channel stride 1, "NHC"); SIMD across 16 channels, any stride.
  */
-import { Code, ModuleBuilder } from "./emitter.ts";
+import { type Code, ModuleBuilder } from "./emitter.ts";
 import { MAX_PAGES } from "./heap.ts";
 import { f64x2Const, OP, SIMD, whileLoop } from "./simd-ops.ts";
 

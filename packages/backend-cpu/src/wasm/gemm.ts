@@ -18,7 +18,7 @@
  * IEEE results, the same on every engine); with `fma` the micro-kernel uses f32x4.relaxed_madd,
  * which engines lower to a fused multiply-add where the CPU has one.
  */
-import { Code, ModuleBuilder } from "./emitter.ts";
+import { type Code, ModuleBuilder } from "./emitter.ts";
 
 /** Register and cache blocking of the generated module. */
 export interface GemmConfig {

@@ -18,7 +18,7 @@
  * reference (imported), one lane at a time. The only difference is which NaN bit pattern a NaN
  * result has.
  */
-import { Code, ModuleBuilder } from "./emitter.ts";
+import { type Code, ModuleBuilder } from "./emitter.ts";
 import { MAX_PAGES } from "./heap.ts";
 import { f64x2Const, f64x2Shuffle, i32x4Const, OP, SIMD, whileLoop } from "./simd-ops.ts";
 

@@ -19,7 +19,7 @@
  * `renderKernel` returns a reason string for what it cannot render; the executor then runs the
  * whole jaxpr the eager way.
  */
-import { ShapedArray, type DType } from "@linax-ts/core";
+import type { ShapedArray, DType } from "@linax-ts/core";
 import { declare, grid, type Binding, type Program } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { reduceAlgebra, reduceProgram } from "../kernels/reduce.ts";

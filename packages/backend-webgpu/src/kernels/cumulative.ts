@@ -10,7 +10,7 @@
  */
 import type { DType, lax, ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { literal, type Program } from "../program.ts";
+import { literal } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { WGSL_COMPLEX, WGSL_DIV } from "./wgsl-lib.ts";
 import { WGSL_ISNAN } from "./reduce-plan.ts";

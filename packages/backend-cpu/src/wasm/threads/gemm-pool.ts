@@ -129,7 +129,6 @@ export class GemmPool {
   readonly threads: number;
   /** Calls below this many FLOP run on the calling thread alone. */
   readonly minFlop: number;
-  readonly #workers: Worker[];
   readonly #control = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
   #seq = 0;
   #closed = false;
@@ -150,7 +149,8 @@ export class GemmPool {
     this.threads = threads;
     this.minFlop = opts.minFlop ?? GEMM_POOL_MIN_FLOP;
     const module = gemmModule(true, this.config);
-    this.#workers = Array.from({ length: threads - 1 }, (_, q) => {
+    // The workers live until quit (they hold no reference back; unref'd, they don't keep the process alive).
+    Array.from({ length: threads - 1 }, (_, q) => {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: this.#control.buffer, id: q + 1 } });
       worker.unref();
       return worker;

@@ -5,12 +5,12 @@
  */
 import type { Array } from "../../core/array.ts";
 import { ConcreteArray } from "../../core/concrete.ts";
-import { ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
+import { type ClosedJaxpr, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, isUndefined, type Primitive } from "../../core/primitive.ts";
 import { ShapeError } from "../../errors.ts";
 import { config } from "../../config.ts";
 import { jvpJaxpr, transposeJaxpr, vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { PartialEvalTrace, PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
 import type { Executable } from "../../backend.ts";
 import { hoistConsts } from "../../transforms/staging.ts";
