@@ -57,11 +57,26 @@ const UNROLL = 4;
  */
 function loop64(iv: number, nv: number, body: number[]): number[] {
   return [
-    0x02, 0x40, 0x03, 0x40, // block, loop
-    ...get(iv), ...get(nv), 0x4f, 0x0d, 1, // if (i >= n) break
+    0x02,
+    0x40,
+    0x03,
+    0x40, // block, loop
+    ...get(iv),
+    ...get(nv),
+    0x4f,
+    0x0d,
+    1, // if (i >= n) break
     ...body,
-    ...get(iv), 0x41, ...sleb(16 * UNROLL), 0x6a, 0x21, iv, // i += 64
-    0x0c, 0, 0x0b, 0x0b, // br loop; end; end
+    ...get(iv),
+    0x41,
+    ...sleb(16 * UNROLL),
+    0x6a,
+    0x21,
+    iv, // i += 64
+    0x0c,
+    0,
+    0x0b,
+    0x0b, // br loop; end; end
   ];
 }
 
@@ -88,8 +103,21 @@ function bandwidthModule(sharedPages?: number): Uint8Array<ArrayBuffer> {
     return [...uleb(body.length), ...body];
   };
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 4, I32, I32, I32, I32, 0], [0x60, 3, I32, I32, I32, 0]])),
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(
+      1,
+      vec([
+        [0x60, 4, I32, I32, I32, I32, 0],
+        [0x60, 3, I32, I32, I32, 0],
+      ]),
+    ),
     ...(sharedPages === undefined ? [] : section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x03, ...uleb(sharedPages), ...uleb(sharedPages)]]))),
     ...section(3, vec([[0], [1]])),
     ...(sharedPages === undefined ? section(5, vec([[0x00, 1]])) : []),

@@ -83,7 +83,8 @@ export function consoleLines(c: Case, rs: Result[], bw?: number): string[] {
       lines.push(`  ${label} ${(fmtTime(r.medianMs) + per).padStart(12)}  ${fmtRate(r, bw).padEnd(24)}${cold}`);
     }
   }
-  for (const ref of REFS) if (c.reference?.[ref] !== undefined) lines.push(`  ${REF_LABEL[ref].padEnd(16)} ${fmtTime(c.reference[ref] as number).padStart(12)}  (fixed figure)`);
+  for (const ref of REFS)
+    if (c.reference?.[ref] !== undefined) lines.push(`  ${REF_LABEL[ref].padEnd(16)} ${fmtTime(c.reference[ref] as number).padStart(12)}  (fixed figure)`);
   const sp = speedups(c, rs);
   if (sp.length > 0) lines.push(`  linax-ts speedup: ${sp.map((s) => `${fmtX(s.x)} vs ${s.against}`).join(", ")}`);
   return lines;

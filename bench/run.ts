@@ -94,7 +94,10 @@ async function main(): Promise<void> {
   const peers = v.peers === undefined ? ALL_PEERS : v.peers === "none" ? [] : v.peers.split(",").map((s) => s.trim());
   for (const p of peers) if (!ALL_PEERS.includes(p)) throw new Error(`bench: unknown peer ${JSON.stringify(p)}; known: ${ALL_PEERS.join(", ")}`);
 
-  const words = v.filter?.split(",").map((w) => w.trim().toLowerCase()).filter((w) => w !== "");
+  const words = v.filter
+    ?.split(",")
+    .map((w) => w.trim().toLowerCase())
+    .filter((w) => w !== "");
   const all: Case[] = [...matmulCases(), ...elementwiseCases(), ...overheadCases(), ...s5Cases()];
   const cases = all.filter((c) => words === undefined || words.some((w) => c.name.toLowerCase().includes(w) || c.group.toLowerCase().includes(w)));
   if (v.list) return void all.forEach((c) => console.log(`${c.group.padEnd(13)} ${c.name}  [${c.variants.map((x) => x.impl).join(", ")}]`));

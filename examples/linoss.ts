@@ -17,7 +17,14 @@ function batch(key: random.KeyArray): [JaxArray, JaxArray] {
   const cycles = np.where(y.astype("bool"), random.uniform(kf, [B], { minval: 4, maxval: 6 }), random.uniform(kf, [B], { minval: 1, maxval: 2 }));
   const t = np.arange(L).astype("float32").div(L);
   const phase = random.uniform(kp, [B, 1], { maxval: 2 * Math.PI });
-  const x = np.sin(cycles.reshape([B, 1]).mul(t.mul(2 * Math.PI)).add(phase)).add(random.normal(kn, [B, L]).mul(0.2));
+  const x = np
+    .sin(
+      cycles
+        .reshape([B, 1])
+        .mul(t.mul(2 * Math.PI))
+        .add(phase),
+    )
+    .add(random.normal(kn, [B, L]).mul(0.2));
   return [x.reshape([B, L, 1]), y];
 }
 

@@ -27,8 +27,13 @@ console.log(`Mamba LM: ${nn.countParams(model)} parameters, vocabulary of ${voca
 
 /** B windows of L+1 characters at random offsets: inputs and next-character targets. */
 function batch(key: random.KeyArray): [JaxArray, JaxArray] {
-  const starts = (random.randint(key, [B], 0, ids.length - L - 1).dataSync() as Int32Array);
-  const w = np.array(Int32Array.from({ length: B * (L + 1) }, (_, i) => ids[starts[Math.floor(i / (L + 1))] + (i % (L + 1))]), { dtype: "int32" }).reshape([B, L + 1]);
+  const starts = random.randint(key, [B], 0, ids.length - L - 1).dataSync() as Int32Array;
+  const w = np
+    .array(
+      Int32Array.from({ length: B * (L + 1) }, (_, i) => ids[starts[Math.floor(i / (L + 1))] + (i % (L + 1))]),
+      { dtype: "int32" },
+    )
+    .reshape([B, L + 1]);
   return [w.get(":", ":-1"), w.get(":", "1:")];
 }
 const opt = nn.optim.adam(3e-3);

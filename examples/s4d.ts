@@ -11,10 +11,15 @@ const tiny = process.env.EXAMPLES_TINY === "1";
 const [L, H, B, STEPS] = tiny ? [16, 2, 4, 3] : [64, 4, 16, 200];
 
 // The target: an exponential moving average y_t = 0.8·y_{t−1} + 0.2·x_t of every channel.
-const target = (x: JaxArray): JaxArray => lax.scan((h: JaxArray, xt: JaxArray): [JaxArray, JaxArray] => {
-  const h2 = h.mul(0.8).add(xt.mul(0.2));
-  return [h2, h2];
-}, np.zeros([H]), x)[1];
+const target = (x: JaxArray): JaxArray =>
+  lax.scan(
+    (h: JaxArray, xt: JaxArray): [JaxArray, JaxArray] => {
+      const h2 = h.mul(0.8).add(xt.mul(0.2));
+      return [h2, h2];
+    },
+    np.zeros([H]),
+    x,
+  )[1];
 
 let mixer = new ssm.S4DSequenceMixerConfig({ stateDim: 16 }).build(H, random.key(0));
 const opt = nn.optim.adam(1e-2);

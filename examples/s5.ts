@@ -10,7 +10,9 @@
 import { parseArgs } from "node:util";
 import { np, random, nn, ssm, initWebGPU, shutdownWebGPU, setDefaultBackend, type Array } from "linax-ts";
 
-const { values: cli } = parseArgs({ options: { backend: { type: "string", default: "cpu" }, steps: { type: "string", default: process.env.EXAMPLES_TINY === "1" ? "4" : "120" } } });
+const { values: cli } = parseArgs({
+  options: { backend: { type: "string", default: "cpu" }, steps: { type: "string", default: process.env.EXAMPLES_TINY === "1" ? "4" : "120" } },
+});
 if (cli.backend === "webgpu") console.log(`WebGPU adapter: ${(await initWebGPU()).adapterInfo}`);
 setDefaultBackend(cli.backend ?? "cpu");
 /** A scalar's value; reads are asynchronous because WebGPU's are. */
@@ -77,5 +79,7 @@ const one = xTest.get(0); // [L, 1]
 let cache = trained.initCache([], state);
 let out: Array = np.zeros([2]);
 for (let t = 0; t < L; t++) [out, cache] = trained.step(one.get(t), cache);
-console.log(`first sequence starts with ${await value(one.get(0, 0))}: step-by-step class ${await value(np.argmax(out))}, parallel class ${await value(np.argmax(logp.get(0)))}`);
+console.log(
+  `first sequence starts with ${await value(one.get(0, 0))}: step-by-step class ${await value(np.argmax(out))}, parallel class ${await value(np.argmax(logp.get(0)))}`,
+);
 if (cli.backend === "webgpu") shutdownWebGPU();

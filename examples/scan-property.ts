@@ -18,14 +18,25 @@ const parallel = (a: JaxArray, b: JaxArray): JaxArray =>
   lax.associativeScan(([a1, b1]: JaxArray[], [a2, b2]: JaxArray[]) => [a1.mul(a2), a2.mul(b1).add(b2)], [a, b])[1];
 /** The same recurrence one step at a time. */
 const sequential = (a: JaxArray, b: JaxArray): JaxArray =>
-  lax.scan((h: JaxArray, [at, bt]: JaxArray[]): [JaxArray, JaxArray] => {
-    const h2 = at.mul(h).add(bt);
-    return [h2, h2];
-  }, np.zeros(a.shape.slice(1)), [a, b])[1];
+  lax.scan(
+    (h: JaxArray, [at, bt]: JaxArray[]): [JaxArray, JaxArray] => {
+      const h2 = at.mul(h).add(bt);
+      return [h2, h2];
+    },
+    np.zeros(a.shape.slice(1)),
+    [a, b],
+  )[1];
 
-const cases = fc.integer({ min: 1, max: 40 }).chain((n) =>
-  fc.tuple(fc.array(fc.double({ min: -0.95, max: 0.95, noNaN: true }), { minLength: 2 * n, maxLength: 2 * n }), fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 2 * n, maxLength: 2 * n })).map(([a, b]) => ({ n, a, b })),
-);
+const cases = fc
+  .integer({ min: 1, max: 40 })
+  .chain((n) =>
+    fc
+      .tuple(
+        fc.array(fc.double({ min: -0.95, max: 0.95, noNaN: true }), { minLength: 2 * n, maxLength: 2 * n }),
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 2 * n, maxLength: 2 * n }),
+      )
+      .map(([a, b]) => ({ n, a, b })),
+  );
 
 fc.assert(
   fc.property(cases, ({ n, a, b }) => {

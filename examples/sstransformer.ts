@@ -17,7 +17,16 @@ class Classifier extends nn.Module {
   constructor(key: random.KeyArray) {
     super();
     const [k1, k2] = random.split(key);
-    this.body = new ssm.SSTransformerConfig({ embedDim: 1, hiddenSize: 16, numLayers: 1, numHeads: 2, headDim: 8, stateSize: 4, dropout: 0, windowSize: L }).build(k1);
+    this.body = new ssm.SSTransformerConfig({
+      embedDim: 1,
+      hiddenSize: 16,
+      numLayers: 1,
+      numHeads: 2,
+      headDim: 8,
+      stateSize: 4,
+      dropout: 0,
+      windowSize: L,
+    }).build(k1);
     this.out = new nn.Linear(16, 2, { key: k2 });
   }
   /** `x: [batch, L, 1]` → log-probabilities `[batch, 2]`. */

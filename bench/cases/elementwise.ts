@@ -83,16 +83,14 @@ function elementwiseCase(s: Spec): Case {
           },
         ]
       : []),
-    ...(["wasm", "cpu"] as const).map(
-      (be): Variant => ({
-        impl: be === "wasm" ? "tfjs-wasm" : "tfjs-cpu",
-        setup: () =>
-          tfjsRunner(be, (tf) => {
-            const xs = globalThis.Array.from({ length: s.inputs }, (_, i) => tf.randomUniform([N], -2, 2, "float32", i));
-            return { run: () => tf.tidy(() => s.tfjs(tf, ...xs)).dispose(), inputs: xs };
-          }),
-      }),
-    ),
+    ...(["wasm", "cpu"] as const).map((be): Variant => ({
+      impl: be === "wasm" ? "tfjs-wasm" : "tfjs-cpu",
+      setup: () =>
+        tfjsRunner(be, (tf) => {
+          const xs = globalThis.Array.from({ length: s.inputs }, (_, i) => tf.randomUniform([N], -2, 2, "float32", i));
+          return { run: () => tf.tidy(() => s.tfjs(tf, ...xs)).dispose(), inputs: xs };
+        }),
+    })),
     {
       impl: "jaxjs-wasm",
       setup: () =>

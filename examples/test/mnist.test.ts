@@ -40,7 +40,11 @@ test("decodeIdx: ubyte and big-endian int32, plain and gzipped", () => {
 test("decodeIdx: malformed and truncated files name the file and the byte", () => {
   const good = idxBytes(8, [2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
   // header is 4 + 3·4 = 16 bytes, data 8 bytes: cutting 3 leaves 21 bytes.
-  assert.throws(() => decodeIdx(good.subarray(0, 21), "cut.idx"), (e: unknown) => e instanceof IdxFormatError && /^cut\.idx: byte 21: file is truncated: dimensions \[2, 2, 2\] of ubyte need 24 bytes, the file has 21/.test(e.message));
+  assert.throws(
+    () => decodeIdx(good.subarray(0, 21), "cut.idx"),
+    (e: unknown) =>
+      e instanceof IdxFormatError && /^cut\.idx: byte 21: file is truncated: dimensions \[2, 2, 2\] of ubyte need 24 bytes, the file has 21/.test(e.message),
+  );
   assert.throws(() => decodeIdx(good.subarray(0, 10), "h.idx"), /h\.idx: byte 10: file ends inside the header/);
   const badMagic = good.slice();
   badMagic[1] = 7;
@@ -63,7 +67,10 @@ test("loadIdxFolder: standard names, images scaled to [0, 1], label checks", () 
     writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), idxBytes(8, [1], [7]));
     const { train, test: t } = loadIdxFolder(dir);
     assert.deepEqual([train.n, train.rows, train.cols, t.n], [2, 2, 2, 1]);
-    assert.deepEqual([...train.images], [0, 1, 0.2, 0.4, 0, 0, 0, 1].map((x) => Math.fround(x)));
+    assert.deepEqual(
+      [...train.images],
+      [0, 1, 0.2, 0.4, 0, 0, 0, 1].map((x) => Math.fround(x)),
+    );
     assert.deepEqual([...train.labels, ...t.labels], [3, 9, 7]);
     writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), idxBytes(8, [1], [12]));
     assert.throws(() => loadIdxFolder(dir), /t10k-labels-idx1-ubyte: byte 8: label 12 of item 0 is not a class 0–9/);
@@ -115,7 +122,8 @@ function demo(args: string[]): { out: string; status: number | null } {
 test("--help lists the flags; a bad flag value is a clear error", () => {
   const h = demo(["--help"]);
   assert.equal(h.status, 0, h.out);
-  for (const f of ["--model <name>", "--pixels", "--epochs", "--batch-size", "--lr", "--seed", "--backend", "--out", "--data", "--resume", "--eval"]) assert.ok(h.out.includes(f), `${f} in --help`);
+  for (const f of ["--model <name>", "--pixels", "--epochs", "--batch-size", "--lr", "--seed", "--backend", "--out", "--data", "--resume", "--eval"])
+    assert.ok(h.out.includes(f), `${f} in --help`);
   const bad = demo(["--model", "transformer"]);
   assert.notEqual(bad.status, 0);
   assert.match(bad.out, /option '--model <name>' argument 'transformer' is invalid\. Allowed choices are s5, linoss, lru, s4d, mamba/);
@@ -123,7 +131,29 @@ test("--help lists the flags; a bad flag value is a clear error", () => {
 
 test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch run; --eval reproduces the accuracy", () => {
   const root = mkdtempSync(join(tmpdir(), "mnist-demo-"));
-  const tiny = ["--epochs", "2", "--limit", "48", "--test-limit", "20", "--batch-size", "16", "--steps", "2", "--hidden", "8", "--state-dim", "4", "--blocks", "1", "--eval-batch", "20", "--seed", "3", "--no-progress"];
+  const tiny = [
+    "--epochs",
+    "2",
+    "--limit",
+    "48",
+    "--test-limit",
+    "20",
+    "--batch-size",
+    "16",
+    "--steps",
+    "2",
+    "--hidden",
+    "8",
+    "--state-dim",
+    "4",
+    "--blocks",
+    "1",
+    "--eval-batch",
+    "20",
+    "--seed",
+    "3",
+    "--no-progress",
+  ];
   try {
     const full = demo([...tiny, "--out", join(root, "a")]);
     assert.equal(full.status, 0, full.out);
@@ -135,13 +165,18 @@ test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch r
     const A = nn.readSafetensorsBytes(fileBytes(join(root, "a", "epoch-002.safetensors")));
     const B = nn.readSafetensorsBytes(fileBytes(join(root, "b", "epoch-002.safetensors")));
     assert.deepEqual([...A.tensors.keys()].sort(), [...B.tensors.keys()].sort());
-    for (const prefix of ["model.", "state.", "opt.", "rng", "epoch"]) assert.ok([...A.tensors.keys()].some((k) => k.startsWith(prefix)), `checkpoint holds ${prefix}`);
+    for (const prefix of ["model.", "state.", "opt.", "rng", "epoch"])
+      assert.ok(
+        [...A.tensors.keys()].some((k) => k.startsWith(prefix)),
+        `checkpoint holds ${prefix}`,
+      );
     for (const [k, t] of A.tensors) assert.deepEqual(Buffer.from(t.dataSync().buffer), Buffer.from(B.tensors.get(k)!.dataSync().buffer), `tensor ${k}`);
     // The same seed again, uninterrupted: bit-identical too (--seed's promise).
     const again = demo([...tiny, "--out", join(root, "a2")]);
     assert.equal(again.status, 0, again.out);
     const A2 = nn.readSafetensorsBytes(fileBytes(join(root, "a2", "epoch-002.safetensors")));
-    for (const [k, t] of A.tensors) assert.deepEqual(Buffer.from(t.dataSync().buffer), Buffer.from(A2.tensors.get(k)!.dataSync().buffer), `same seed, tensor ${k}`);
+    for (const [k, t] of A.tensors)
+      assert.deepEqual(Buffer.from(t.dataSync().buffer), Buffer.from(A2.tensors.get(k)!.dataSync().buffer), `same seed, tensor ${k}`);
     // A different seed gives different weights (the comparison above can fail).
     const other = demo([...tiny, "--seed", "4", "--epochs", "1", "--out", join(root, "c")]);
     assert.equal(other.status, 0, other.out);
@@ -164,7 +199,25 @@ test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch r
 
 test("CLI: every --model and --pixels trains a step and checkpoints that mixer's leaves", () => {
   const root = mkdtempSync(join(tmpdir(), "mnist-models-"));
-  const tiny = ["--epochs", "1", "--limit", "16", "--test-limit", "8", "--batch-size", "8", "--steps", "1", "--hidden", "8", "--state-dim", "4", "--blocks", "1", "--no-progress"];
+  const tiny = [
+    "--epochs",
+    "1",
+    "--limit",
+    "16",
+    "--test-limit",
+    "8",
+    "--batch-size",
+    "8",
+    "--steps",
+    "1",
+    "--hidden",
+    "8",
+    "--state-dim",
+    "4",
+    "--blocks",
+    "1",
+    "--no-progress",
+  ];
   const cases: [string[], string, number[]][] = [
     [["--model", "linoss"], "A_diag", [8, 28]],
     [["--model", "lru"], "nu_log", [8, 28]],
@@ -189,7 +242,29 @@ test("CLI: every --model and --pixels trains a step and checkpoints that mixer's
 test("CLI: --backend webgpu trains and evaluates on WebGPU (SwiftShader in CI)", () => {
   const out = mkdtempSync(join(tmpdir(), "mnist-webgpu-"));
   try {
-    const r = demo(["--backend", "webgpu", "--epochs", "1", "--limit", "16", "--test-limit", "8", "--batch-size", "8", "--steps", "1", "--hidden", "8", "--state-dim", "4", "--blocks", "1", "--no-progress", "--out", out]);
+    const r = demo([
+      "--backend",
+      "webgpu",
+      "--epochs",
+      "1",
+      "--limit",
+      "16",
+      "--test-limit",
+      "8",
+      "--batch-size",
+      "8",
+      "--steps",
+      "1",
+      "--hidden",
+      "8",
+      "--state-dim",
+      "4",
+      "--blocks",
+      "1",
+      "--no-progress",
+      "--out",
+      out,
+    ]);
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /WebGPU adapter: /);
     assert.match(r.out, /final test accuracy [\d.]+% on 8 held-out digits; .* \(backend webgpu\)/);
@@ -199,13 +274,39 @@ test("CLI: --backend webgpu trains and evaluates on WebGPU (SwiftShader in CI)",
 });
 
 const FASHION = "/usr/share/datasets/fashion-mnist"; // Debian's dataset-fashion-mnist
-test("CLI: --data reads Debian's gzipped Fashion-MNIST IDX files", { skip: existsSync(FASHION) ? false : `${FASHION} not installed (apt-get install dataset-fashion-mnist)` }, () => {
-  const out = mkdtempSync(join(tmpdir(), "mnist-fashion-"));
-  try {
-    const r = demo(["--data", FASHION, "--epochs", "1", "--limit", "64", "--test-limit", "32", "--batch-size", "16", "--steps", "2", "--hidden", "8", "--state-dim", "4", "--blocks", "1", "--no-progress", "--out", out]);
-    assert.equal(r.status, 0, r.out);
-    assert.match(r.out, new RegExp(`data: 64 train / 32 test digits from ${FASHION}`));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-});
+test(
+  "CLI: --data reads Debian's gzipped Fashion-MNIST IDX files",
+  { skip: existsSync(FASHION) ? false : `${FASHION} not installed (apt-get install dataset-fashion-mnist)` },
+  () => {
+    const out = mkdtempSync(join(tmpdir(), "mnist-fashion-"));
+    try {
+      const r = demo([
+        "--data",
+        FASHION,
+        "--epochs",
+        "1",
+        "--limit",
+        "64",
+        "--test-limit",
+        "32",
+        "--batch-size",
+        "16",
+        "--steps",
+        "2",
+        "--hidden",
+        "8",
+        "--state-dim",
+        "4",
+        "--blocks",
+        "1",
+        "--no-progress",
+        "--out",
+        out,
+      ]);
+      assert.equal(r.status, 0, r.out);
+      assert.match(r.out, new RegExp(`data: 64 train / 32 test digits from ${FASHION}`));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  },
+);

@@ -54,7 +54,10 @@ export interface ArrayOptions {
 
 /** Float32-representable doubles in [min, max] (no NaN/Inf). */
 export function floats(min = -3, max = 3): fc.Arbitrary<number> {
-  return fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map(Math.fround).filter((v) => v >= min && v <= max);
+  return fc
+    .double({ min, max, noNaN: true, noDefaultInfinity: true })
+    .map(Math.fround)
+    .filter((v) => v >= min && v <= max);
 }
 
 /**
@@ -90,7 +93,12 @@ function elements(dtype: DType, opts: ArrayOptions, n: number): fc.Arbitrary<num
 /** Arrays of a dtype (default float32) and shape (fixed or arbitrary). */
 export function arrays(opts: ArrayOptions = {}): fc.Arbitrary<Array> {
   const dtype = opts.dtype ?? "float32";
-  const shapeArb = opts.shape === undefined ? shapes() : globalThis.Array.isArray(opts.shape) ? fc.constant([...(opts.shape as number[])]) : (opts.shape as fc.Arbitrary<number[]>);
+  const shapeArb =
+    opts.shape === undefined
+      ? shapes()
+      : globalThis.Array.isArray(opts.shape)
+        ? fc.constant([...(opts.shape as number[])])
+        : (opts.shape as fc.Arbitrary<number[]>);
   return shapeArb.chain((shape) => {
     const n = shape.reduce((a, b) => a * b, 1);
     return elements(dtype, opts, n).map((vals) => fromValues(vals, shape, dtype));

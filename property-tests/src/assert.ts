@@ -50,7 +50,10 @@ export function assertClose(actual: Array | NestedList | ArrayLike<number>, expe
       continue;
     }
     const tol = atol + rtol * Math.abs(e[i]);
-    assert.ok(Math.abs(a[i] - e[i]) <= tol, `element ${i}: got ${a[i]}, want ${e[i]} (|diff| ${Math.abs(a[i] - e[i])} > tol ${tol})\nactual:   ${a.slice(0, 20).join(", ")}\nexpected: ${e.slice(0, 20).join(", ")}`);
+    assert.ok(
+      Math.abs(a[i] - e[i]) <= tol,
+      `element ${i}: got ${a[i]}, want ${e[i]} (|diff| ${Math.abs(a[i] - e[i])} > tol ${tol})\nactual:   ${a.slice(0, 20).join(", ")}\nexpected: ${e.slice(0, 20).join(", ")}`,
+    );
   }
 }
 

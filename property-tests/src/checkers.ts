@@ -60,7 +60,9 @@ export function checkVmap(f: Fn, batchedArgs: readonly Array[], opts: CheckVmapO
       try {
         assertClose(g, w, { rtol: opts.rtol ?? 1e-5, atol: opts.atol ?? 1e-6 });
       } catch (e) {
-        assert.fail(`checkVmap: batch element ${i} of ${n}, output leaf ${k} (out axis ${outAxis}; in axes ${JSON.stringify(inAxes)}): ${(e as Error).message}`);
+        assert.fail(
+          `checkVmap: batch element ${i} of ${n}, output leaf ${k} (out axis ${outAxis}; in axes ${JSON.stringify(inAxes)}): ${(e as Error).message}`,
+        );
       }
     });
   }
@@ -125,5 +127,8 @@ export function checkLinear(f: Fn, args: readonly Array[], opts: CheckLinearOpti
   const l = realInner(jv, ws);
   const r = realInner(vs, cts);
   const tol = atol + rtol * (l.scale + r.scale);
-  assert.ok(Math.abs(l.value - r.value) <= tol, `checkLinear: ⟨J v, w⟩ = ${l.value} but ⟨v, conj(vjp(conj w))⟩ = ${r.value} (|diff| ${Math.abs(l.value - r.value)} > tol ${tol})`);
+  assert.ok(
+    Math.abs(l.value - r.value) <= tol,
+    `checkLinear: ⟨J v, w⟩ = ${l.value} but ⟨v, conj(vjp(conj w))⟩ = ${r.value} (|diff| ${Math.abs(l.value - r.value)} > tol ${tol})`,
+  );
 }

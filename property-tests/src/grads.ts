@@ -98,7 +98,13 @@ function floatDifference(f: Fn, args: readonly Array[], dirs: readonly Array[], 
     const xm = x.map((xi, k) => Math.fround(xi - eps * v[k]));
     plus.push(fromValues(xp, a.shape, a.dtype));
     minus.push(fromValues(xm, a.shape, a.dtype));
-    used.push(fromValues(xp.map((p, k) => Math.fround((p - xm[k]) / (2 * eps))), a.shape, a.dtype));
+    used.push(
+      fromValues(
+        xp.map((p, k) => Math.fround((p - xm[k]) / (2 * eps))),
+        a.shape,
+        a.dtype,
+      ),
+    );
   });
   const outs = inexactOut(f, plus);
   const widths = outs.map((o) => widthOf(o.dtype));
@@ -128,7 +134,10 @@ function elementTol(fd: FiniteDifference, j: number, k: number, other: number, r
 }
 
 function fmtList(xs: ArrayLike<number>): string {
-  return globalThis.Array.from(xs).slice(0, 12).map((v) => v.toPrecision(6)).join(", ");
+  return globalThis.Array.from(xs)
+    .slice(0, 12)
+    .map((v) => v.toPrecision(6))
+    .join(", ");
 }
 
 /** Forward mode: jvp(f)(args; v) equals the central difference along v, element by element. */
@@ -142,7 +151,9 @@ function checkFwd(f: Fn, args: readonly Array[], fd: FiniteDifference, rtol: num
       const tol = elementTol(fd, j, k, tv[k], rtol, atol);
       const err = Math.abs(tv[k] - fd.fd[j][k]);
       if (!(err <= tol)) {
-        assert.fail(`${where} (fwd): output ${j} element ${k}: jvp ${tv[k]} vs finite difference ${fd.fd[j][k]} (|diff| ${err.toExponential(3)} > tol ${tol.toExponential(3)})\n  jvp: ${fmtList(tv)}\n  fd:  ${fmtList(fd.fd[j])}`);
+        assert.fail(
+          `${where} (fwd): output ${j} element ${k}: jvp ${tv[k]} vs finite difference ${fd.fd[j][k]} (|diff| ${err.toExponential(3)} > tol ${tol.toExponential(3)})\n  jvp: ${fmtList(tv)}\n  fd:  ${fmtList(fd.fd[j])}`,
+        );
       }
     }
   });
@@ -157,7 +168,11 @@ function cotangents(outs: readonly Array[], rand: () => number, fd: FiniteDiffer
   return outs.map((o) => {
     if (!isInexact(o.dtype)) return fromValues(new Float64Array(o.size * widthOf(o.dtype)), o.shape, o.dtype as DType);
     const skip = fd.skip[j++];
-    return fromValues(hostValues(randomLike(o, rand)).map((v, k) => (skip[k] ? 0 : v)), o.shape, o.dtype);
+    return fromValues(
+      hostValues(randomLike(o, rand)).map((v, k) => (skip[k] ? 0 : v)),
+      o.shape,
+      o.dtype,
+    );
   });
 }
 
@@ -186,7 +201,8 @@ function checkRev(f: Fn, args: readonly Array[], fd: FiniteDifference, ws: reado
   // to Σ|terms|, not to the possibly cancelling total); fdErr the rounding noise of the differences.
   const tol = atol + rtol * Math.max(lhs.scale, rhsScale) + fdErr;
   const err = Math.abs(lhs.value - rhs);
-  if (!(err <= tol)) assert.fail(`${where} (rev): ⟨v, conj(vjp(conj w))⟩ = ${lhs.value} but ⟨FD(v), w⟩ = ${rhs} (|diff| ${err.toExponential(3)} > tol ${tol.toExponential(3)})`);
+  if (!(err <= tol))
+    assert.fail(`${where} (rev): ⟨v, conj(vjp(conj w))⟩ = ${lhs.value} but ⟨FD(v), w⟩ = ${rhs} (|diff| ${err.toExponential(3)} > tol ${tol.toExponential(3)})`);
 }
 
 /**
@@ -206,7 +222,15 @@ export function checkGrads(f: Fn, args: readonly Array[], opts: CheckGradsOption
   }
   const rand = mulberry32(seed);
   const dirs = args.map((a) => randomLike(a, rand));
-  const fd = useHost ? hostDifference(opts.host as HostReference, args, dirs, hostEps, inexactOut(f, args).map((o) => widthOf(o.dtype))) : floatDifference(f, args, dirs, eps, ulps);
+  const fd = useHost
+    ? hostDifference(
+        opts.host as HostReference,
+        args,
+        dirs,
+        hostEps,
+        inexactOut(f, args).map((o) => widthOf(o.dtype)),
+      )
+    : floatDifference(f, args, dirs, eps, ulps);
   const where = `checkGrads(order ${order}${useHost ? ", float64 host reference" : ""})`;
   if (modes.includes("fwd")) checkFwd(f, args, fd, rtol, atol, where);
   const outs = treeFlatten(f(...args))[0] as Array[];

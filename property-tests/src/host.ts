@@ -67,7 +67,11 @@ export function takeAlong(a: Array, axis: number, i: number): Array {
     const from = (o * n + i) * inner * w;
     for (let k = 0; k < inner * w; k++) out[o * inner * w + k] = src[from + k];
   }
-  return fromValues(out, a.shape.filter((_, k) => k !== ax), a.dtype);
+  return fromValues(
+    out,
+    a.shape.filter((_, k) => k !== ax),
+    a.dtype,
+  );
 }
 
 /** Stack equally shaped arrays along a new `axis` (0..ndim, negative counts from the end), on the host. */

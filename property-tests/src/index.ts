@@ -6,5 +6,27 @@
 export * from "./assert.ts";
 export * from "./arbitraries.ts";
 export { hostValues, fromValues, takeAlong, stackAlong, randomLike, realInner, hostConj, mulberry32, widthOf } from "./host.ts";
-export { memoryCurve, assertFlat, curveGrowth, formatCurve, settleGarbage, canCollectGarbage, type MemorySample, type MemoryCurveOptions, type FlatOptions } from "./memory-curve.ts";
-export { checkGrads, checkVmap, checkJit, checkScanEquivalence, checkLinear, sliceRow, type CheckGradsOptions, type CheckVmapOptions, type CheckLinearOptions, type HostReference, type Tolerance } from "./checkers.ts";
+export {
+  memoryCurve,
+  assertFlat,
+  curveGrowth,
+  formatCurve,
+  settleGarbage,
+  canCollectGarbage,
+  type MemorySample,
+  type MemoryCurveOptions,
+  type FlatOptions,
+} from "./memory-curve.ts";
+export {
+  checkGrads,
+  checkVmap,
+  checkJit,
+  checkScanEquivalence,
+  checkLinear,
+  sliceRow,
+  type CheckGradsOptions,
+  type CheckVmapOptions,
+  type CheckLinearOptions,
+  type HostReference,
+  type Tolerance,
+} from "./checkers.ts";

@@ -100,6 +100,7 @@ export function assertFlat(samples: readonly MemorySample[], opts: FlatOptions):
   if (canCollectGarbage()) {
     // Without on-demand collection RSS measures the collector's schedule, not a leak.
     assert.ok(g.rssMiB <= opts.rssSlackMiB, `RSS grew by ${g.rssMiB.toFixed(1)} MiB after warm-up (slack ${opts.rssSlackMiB} MiB): ${curve}`);
-    if (opts.heapSlackMiB !== undefined) assert.ok(g.heapUsedMiB <= opts.heapSlackMiB, `V8 heap grew by ${g.heapUsedMiB.toFixed(1)} MiB after warm-up (slack ${opts.heapSlackMiB} MiB): ${curve}`);
+    if (opts.heapSlackMiB !== undefined)
+      assert.ok(g.heapUsedMiB <= opts.heapSlackMiB, `V8 heap grew by ${g.heapUsedMiB.toFixed(1)} MiB after warm-up (slack ${opts.heapSlackMiB} MiB): ${curve}`);
   }
 }

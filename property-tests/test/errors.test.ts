@@ -59,23 +59,64 @@ test("every np binary op names itself and both shapes when they do not broadcast
   const a = np.ones([2, 3]);
   const b = np.ones([4]);
   const ops: Record<string, (x: Array, y: Array) => unknown> = {
-    add: np.add, subtract: np.subtract, multiply: np.multiply, divide: np.divide, floorDivide: np.floorDivide, remainder: np.remainder,
-    fmod: np.fmod, power: np.power, maximum: np.maximum, minimum: np.minimum, arctan2: np.arctan2, hypot: np.hypot, copysign: np.copysign,
-    nextafter: np.nextafter, heaviside: np.heaviside, equal: np.equal, notEqual: np.notEqual, less: np.less, lessEqual: np.lessEqual,
-    greater: np.greater, greaterEqual: np.greaterEqual, logicalAnd: np.logicalAnd, logicalOr: np.logicalOr, logicalXor: np.logicalXor,
+    add: np.add,
+    subtract: np.subtract,
+    multiply: np.multiply,
+    divide: np.divide,
+    floorDivide: np.floorDivide,
+    remainder: np.remainder,
+    fmod: np.fmod,
+    power: np.power,
+    maximum: np.maximum,
+    minimum: np.minimum,
+    arctan2: np.arctan2,
+    hypot: np.hypot,
+    copysign: np.copysign,
+    nextafter: np.nextafter,
+    heaviside: np.heaviside,
+    equal: np.equal,
+    notEqual: np.notEqual,
+    less: np.less,
+    lessEqual: np.lessEqual,
+    greater: np.greater,
+    greaterEqual: np.greaterEqual,
+    logicalAnd: np.logicalAnd,
+    logicalOr: np.logicalOr,
+    logicalXor: np.logicalXor,
   };
   for (const [name, op] of Object.entries(ops)) throwsWith(() => op(a, b), ShapeError, new RegExp(`^${name}:`), /\[2, 3\]/, /\[4\]/, /broadcast/);
   const ai = np.ones([2, 3], { dtype: "int32" });
   const bi = np.ones([4], { dtype: "int32" });
-  for (const [name, op] of Object.entries({ bitwiseAnd: np.bitwiseAnd, bitwiseOr: np.bitwiseOr, bitwiseXor: np.bitwiseXor, leftShift: np.leftShift, rightShift: np.rightShift })) {
+  for (const [name, op] of Object.entries({
+    bitwiseAnd: np.bitwiseAnd,
+    bitwiseOr: np.bitwiseOr,
+    bitwiseXor: np.bitwiseXor,
+    leftShift: np.leftShift,
+    rightShift: np.rightShift,
+  })) {
     throwsWith(() => (op as (x: Array, y: Array) => unknown)(ai, bi), ShapeError, new RegExp(`^${name}:`), /\[2, 3\]/, /\[4\]/);
   }
 });
 
 test("every lax binary primitive rejects unequal shapes and dtypes, pointing to the np layer", () => {
   const ops: Record<string, (x: Array, y: Array) => Array> = {
-    add: lax.add, sub: lax.sub, mul: lax.mul, div: lax.div, pow: lax.pow, rem: lax.rem, atan2: lax.atan2, nextafter: lax.nextafter, max: lax.max, min: lax.min,
-    eq: lax.eq, ne: lax.ne, lt: lax.lt, le: lax.le, gt: lax.gt, ge: lax.ge, complex: lax.complex,
+    add: lax.add,
+    sub: lax.sub,
+    mul: lax.mul,
+    div: lax.div,
+    pow: lax.pow,
+    rem: lax.rem,
+    atan2: lax.atan2,
+    nextafter: lax.nextafter,
+    max: lax.max,
+    min: lax.min,
+    eq: lax.eq,
+    ne: lax.ne,
+    lt: lax.lt,
+    le: lax.le,
+    gt: lax.gt,
+    ge: lax.ge,
+    complex: lax.complex,
   };
   for (const [name, op] of Object.entries(ops)) {
     throwsWith(() => op(np.ones([2, 3]), np.ones([3, 2])), ShapeError, new RegExp(`^${name}:`), /\[2, 3\] and \[3, 2\]/, /np namespace/);
@@ -83,16 +124,35 @@ test("every lax binary primitive rejects unequal shapes and dtypes, pointing to 
   for (const [name, op] of Object.entries({ add: lax.add, mul: lax.mul, max: lax.max, eq: lax.eq })) {
     throwsWith(() => op(np.ones([2]), np.ones([2], { dtype: "int32" })), DTypeError, new RegExp(`^${name}:`), /float32 and int32/);
   }
-  for (const [name, op] of Object.entries({ and: lax.bitwiseAnd, or: lax.bitwiseOr, xor: lax.bitwiseXor, shiftLeft: lax.shiftLeft, shiftRightLogical: lax.shiftRightLogical, shiftRightArithmetic: lax.shiftRightArithmetic })) {
+  for (const [name, op] of Object.entries({
+    and: lax.bitwiseAnd,
+    or: lax.bitwiseOr,
+    xor: lax.bitwiseXor,
+    shiftLeft: lax.shiftLeft,
+    shiftRightLogical: lax.shiftRightLogical,
+    shiftRightArithmetic: lax.shiftRightArithmetic,
+  })) {
     const i = (s: number[]) => np.ones(s, { dtype: "int32" });
     throwsWith(() => op(i([2, 3]), i([3])), ShapeError, new RegExp(`^${name}:`), /\[2, 3\] and \[3\]/);
   }
 });
 
 test("contractions name the mismatched dimensions", () => {
-  throwsWith(() => lax.dotGeneral(np.ones([2, 3]), np.ones([4, 5]), { contractingDims: [[1], [0]] }), ShapeError, /dotGeneral/, /lhs dim 1 has size 3/, /rhs dim 0 has size 4/);
+  throwsWith(
+    () => lax.dotGeneral(np.ones([2, 3]), np.ones([4, 5]), { contractingDims: [[1], [0]] }),
+    ShapeError,
+    /dotGeneral/,
+    /lhs dim 1 has size 3/,
+    /rhs dim 0 has size 4/,
+  );
   throwsWith(() => lax.dotGeneral(np.ones([2, 3]), np.ones([3, 5]), { contractingDims: [[2], [0]] }), ShapeError, /dotGeneral/, /out of range/);
-  throwsWith(() => lax.dotGeneral(np.ones([2, 3]), np.ones([4, 3]), { contractingDims: [[1], [1]], batchDims: [[0], [0]] }), ShapeError, /dotGeneral/, /2/, /4/);
+  throwsWith(
+    () => lax.dotGeneral(np.ones([2, 3]), np.ones([4, 3]), { contractingDims: [[1], [1]], batchDims: [[0], [0]] }),
+    ShapeError,
+    /dotGeneral/,
+    /2/,
+    /4/,
+  );
   throwsWith(() => np.matmul(np.ones([2, 3]), np.ones([4, 5])), ShapeError, /matmul/, /\[2, 3\]/, /\[4, 5\]/);
   throwsWith(() => np.dot(np.ones([2, 3]), np.ones([4, 5])), ShapeError, /dot/, /size 3/, /size 4/);
   throwsWith(() => lax.convGeneralDilated(np.ones([1, 2, 5]), np.ones([3, 4, 2])), ShapeError, /convGeneralDilated/, /feature/, /\[1, 2, 5\]/);
@@ -103,7 +163,12 @@ test("out-of-range slices and dynamic slice sizes are IndexErrors with the bound
   throwsWith(() => lax.slice(np.ones([3]), [2], [1]), IndexError, /slice/, /start <= limit/);
   throwsWith(() => lax.slice(np.ones([3, 2]), [0], [1]), ShapeError, /slice/);
   throwsWith(() => lax.dynamicSlice(np.ones([3]), [0], [4]), IndexError, /dynamicSlice/, /slice size 4/, /\[0, 3\]/);
-  throwsWith(() => lax.gather(np.ones([3]), np.ones([2, 1], { dtype: "int32" }), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [4]), IndexError, /gather/, /slice size 4/);
+  throwsWith(
+    () => lax.gather(np.ones([3]), np.ones([2, 1], { dtype: "int32" }), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [4]),
+    IndexError,
+    /gather/,
+    /slice size 4/,
+  );
 });
 
 test("reductions and cumulative ops reject axes out of range (np and lax)", () => {
@@ -127,7 +192,13 @@ test("unsupported dtypes name the op, the dtype received and the ones supported"
   throwsWith(() => lax.cholesky(np.ones([2, 2], { dtype: "int32" })), DTypeError, /cholesky/, /int32/);
   throwsWith(() => lax.fft(np.ones([4]), "FFT", [4]), DTypeError, /fft/, /complex64/, /float32/);
   throwsWith(() => lax.iota("bool", 3), DTypeError, /iota/, /bool/);
-  throwsWith(() => lax.gather(np.ones([3]), np.ones([2, 1]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]), DTypeError, /gather/, /int32 or uint32/, /float32/);
+  throwsWith(
+    () => lax.gather(np.ones([3]), np.ones([2, 1]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]),
+    DTypeError,
+    /gather/,
+    /int32 or uint32/,
+    /float32/,
+  );
   throwsWith(() => np.bitwiseAnd(np.ones([2]), np.ones([2])), DTypeError, /bitwiseAnd/, /float32/);
 });
 
@@ -136,8 +207,39 @@ test("structural ops name the shapes they cannot reconcile", () => {
   throwsWith(() => lax.transpose(np.ones([2, 3]), [0, 0]), ShapeError, /transpose/, /\[0,0\]/);
   throwsWith(() => lax.concatenate([np.ones([2, 3]), np.ones([3, 2])], 0), ShapeError, /concatenate/, /\[2, 3\]/, /\[3, 2\]/);
   throwsWith(() => lax.broadcastInDim(np.ones([2, 3]), [4, 3], [0, 1]), ShapeError, /broadcastInDim/, /\[2, 3\]/, /\[4, 3\]/);
-  throwsWith(() => lax.pad(np.ones([3]), np.array(0), [[0, 0, 0], [1, 1, 0]]), ShapeError, /pad/, /\[3\]/);
+  throwsWith(
+    () =>
+      lax.pad(np.ones([3]), np.array(0), [
+        [0, 0, 0],
+        [1, 1, 0],
+      ]),
+    ShapeError,
+    /pad/,
+    /\[3\]/,
+  );
   throwsWith(() => lax.triangularSolve(np.ones([2, 2]), np.ones([3, 3]), { leftSide: true }), ShapeError, /triangularSolve/, /\[2, 2\]/, /\[3, 3\]/);
-  throwsWith(() => lax.cond(np.array(true), (v: Array) => v, (v: Array) => np.sum(v), np.ones([2])), ShapeError, /cond/, /f32\[\]/, /f32\[2\]/);
-  throwsWith(() => lax.whileLoop((c: Array) => c, (c: Array) => c, np.array(1)), DTypeError, /whileLoop/, /boolean scalar/);
+  throwsWith(
+    () =>
+      lax.cond(
+        np.array(true),
+        (v: Array) => v,
+        (v: Array) => np.sum(v),
+        np.ones([2]),
+      ),
+    ShapeError,
+    /cond/,
+    /f32\[\]/,
+    /f32\[2\]/,
+  );
+  throwsWith(
+    () =>
+      lax.whileLoop(
+        (c: Array) => c,
+        (c: Array) => c,
+        np.array(1),
+      ),
+    DTypeError,
+    /whileLoop/,
+    /boolean scalar/,
+  );
 });

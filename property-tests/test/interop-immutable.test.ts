@@ -20,7 +20,11 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 function expectType<T extends true>(_ok: T): void {}
 
 type Params = { w: JaxArray; b: JaxArray };
-const xs = np.array([[1, 0], [0, 2], [1, 1]]);
+const xs = np.array([
+  [1, 0],
+  [0, 2],
+  [1, 1],
+]);
 const ys = np.array([1, 2, 3]);
 // L(w, b) = Σ (x·w + b − y)²; at w = [0, 0], b = 0: residuals [-1, -2, -3],
 // ∂L/∂w = 2 Xᵀr = 2·[-1 - 3, -4 - 3] = [-8, -14], ∂L/∂b = 2 Σ r = -12.
@@ -65,7 +69,10 @@ test("immer produce shares untouched subtrees and leaves a no-op recipe's state 
   assert.equal(next.params.w, state.params.w, "an untouched array leaf is the same array");
   assert.notEqual(next.params, state.params);
   assert.equal(next.params.b.tolist(), 4);
-  assert.equal(produce(state, () => {}), state);
+  assert.equal(
+    produce(state, () => {}),
+    state,
+  );
 });
 
 /** A user module marked `immerable`: immer drafts it like a plain object, keeping its class. */
@@ -94,7 +101,16 @@ test("immer produce over an immerable nn.Module: the result is still the module 
   assert.equal(m2.b, m.b);
   assert.deepEqual(m2.call(np.array([[1, 1]])).tolist(), [33]);
   // grad over the produced module: d/dw Σ (x·w + b) = Σ_rows x = [2, 1]; d/db = 2 rows.
-  const gm = grad((mm: Affine) => np.sum(mm.call(np.array([[1, 0], [1, 1]]))))(m2);
+  const gm = grad((mm: Affine) =>
+    np.sum(
+      mm.call(
+        np.array([
+          [1, 0],
+          [1, 1],
+        ]),
+      ),
+    ),
+  )(m2);
   assert.ok(gm instanceof Affine);
   assert.deepEqual([gm.w.tolist(), gm.b.tolist()], [[2, 1], 2]);
 });
@@ -112,12 +128,27 @@ test("fp-ts pipe / flow compose our transforms: pipe(loss, grad, jit), flow(grad
   // d²/dx² sin x = −sin x; flow builds the combinator first (TypeScript cannot infer a generic
   // transform passed to another generic combinator, so the pipeline names its function type).
   const d2 = pipe((x: JaxArray) => np.sin(x), grad, grad);
-  const second = flow((f: (x: JaxArray) => JaxArray) => grad(f), (df) => grad(df), jit);
+  const second = flow(
+    (f: (x: JaxArray) => JaxArray) => grad(f),
+    (df) => grad(df),
+    jit,
+  );
   expectType<Equal<ReturnType<ReturnType<typeof second>>, JaxArray>>(true);
   assert.ok(Math.abs(second(np.cos)(np.array(0.7)).item() + Math.cos(0.7)) < 1e-6);
   assert.ok(Math.abs(d2(np.array(0.7)).item() + Math.sin(0.7)) < 1e-6);
   // Per-example gradients: vmap(grad(f)) over the rows of a batch, then jit.
   const perExample = pipe(sq, grad, vmap, jit);
   expectType<Equal<ReturnType<typeof perExample>, JaxArray>>(true);
-  assert.deepEqual(perExample(np.array([[1, 2], [3, -1]])).tolist(), [[2, 4], [6, -2]]);
+  assert.deepEqual(
+    perExample(
+      np.array([
+        [1, 2],
+        [3, -1],
+      ]),
+    ).tolist(),
+    [
+      [2, 4],
+      [6, -2],
+    ],
+  );
 });

@@ -21,13 +21,15 @@ interface Case {
 }
 
 /** A batch of n elements of a random shape, stacked on the host along a random axis; values distinct (pmax/pmin differentiable). */
-const cases: fc.Arbitrary<Case> = fc.record({ shape: smallShape(0, 2, 3), n: fc.integer({ min: 1, max: 4 }), a: fc.nat(), b: fc.nat() }).chain(({ shape, n, a, b }) =>
-  distinct("float32", [n, ...shape]).map((x) => {
-    const inAxis = a % (shape.length + 1);
-    const rows = globalThis.Array.from({ length: n }, (_, i) => takeAlong(x, 0, i));
-    return { batch: stackAlong(rows, inAxis), inAxis, outAxis: b % (shape.length + 1), n };
-  }),
-);
+const cases: fc.Arbitrary<Case> = fc
+  .record({ shape: smallShape(0, 2, 3), n: fc.integer({ min: 1, max: 4 }), a: fc.nat(), b: fc.nat() })
+  .chain(({ shape, n, a, b }) =>
+    distinct("float32", [n, ...shape]).map((x) => {
+      const inAxis = a % (shape.length + 1);
+      const rows = globalThis.Array.from({ length: n }, (_, i) => takeAlong(x, 0, i));
+      return { batch: stackAlong(rows, inAxis), inAxis, outAxis: b % (shape.length + 1), n };
+    }),
+  );
 
 /** Host reduction over the batch: element-wise along the in-axis. */
 function hostReduce(c: Case, op: (vals: number[]) => number): number[] {
@@ -47,12 +49,20 @@ for (const [name, op, host] of COLLECTIVES) {
       fc.property(cases, (c) => {
         const want = hostReduce(c, host);
         const f = (x: Array) => lax.mul(op(x), x);
-        const variants = [vmap(f, { axisName: "i", inAxes: c.inAxis, outAxes: c.outAxis }), vmap(jit(f), { axisName: "i", inAxes: c.inAxis, outAxes: c.outAxis }), jit(vmap(f, { axisName: "i", inAxes: c.inAxis, outAxes: c.outAxis }))];
+        const variants = [
+          vmap(f, { axisName: "i", inAxes: c.inAxis, outAxes: c.outAxis }),
+          vmap(jit(f), { axisName: "i", inAxes: c.inAxis, outAxes: c.outAxis }),
+          jit(vmap(f, { axisName: "i", inAxes: c.inAxis, outAxes: c.outAxis })),
+        ];
         for (const g of variants) {
           const out = g(c.batch);
           for (let i = 0; i < c.n; i++) {
             const xi = hostValues(takeAlong(c.batch, c.inAxis, i));
-            assertClose(takeAlong(out, c.outAxis, i), xi.map((v, k) => Math.fround(want[k]) * v), { rtol: 1e-5, atol: 1e-5 });
+            assertClose(
+              takeAlong(out, c.outAxis, i),
+              xi.map((v, k) => Math.fround(want[k]) * v),
+              { rtol: 1e-5, atol: 1e-5 },
+            );
           }
         }
       }),
@@ -78,9 +88,18 @@ test("psum: vmap(grad) of a per-element loss through psum is 2·S (JAX: psum tra
       // L_b = Σ_k psum(x)_k · x_b,k. Under vmap, grad transposes the psum into a psum of the
       // cotangents, so each element gets d(Σ_b L_b)/dx_b = S + S = 2S, as in JAX.
       const S = hostReduce(c, (v) => v.reduce((a, b) => a + b, 0));
-      const L = (x: Array) => lax.reduceSum(lax.mul(lax.psum(x, "i"), x), x.shape.map((_, k) => k));
+      const L = (x: Array) =>
+        lax.reduceSum(
+          lax.mul(lax.psum(x, "i"), x),
+          x.shape.map((_, k) => k),
+        );
       const g = vmap(grad(L) as (x: Array) => Array, { axisName: "i", inAxes: c.inAxis, outAxes: c.inAxis })(c.batch);
-      for (let i = 0; i < c.n; i++) assertClose(takeAlong(g, c.inAxis, i), S.map((v) => 2 * v), { rtol: 1e-5, atol: 1e-5 });
+      for (let i = 0; i < c.n; i++)
+        assertClose(
+          takeAlong(g, c.inAxis, i),
+          S.map((v) => 2 * v),
+          { rtol: 1e-5, atol: 1e-5 },
+        );
     }),
     fcParams(10),
   );
@@ -89,12 +108,20 @@ test("psum: vmap(grad) of a per-element loss through psum is 2·S (JAX: psum tra
 test("axisIndex: the element's position along the named axis, under jit and nested vmaps", () => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), (n, m) => {
-      const x = fromValues(globalThis.Array.from({ length: n * m }, (_, k) => k), [n, m], "float32");
+      const x = fromValues(
+        globalThis.Array.from({ length: n * m }, (_, k) => k),
+        [n, m],
+        "float32",
+      );
       const f = () => lax.add(lax.mul(lax.axisIndex("outer"), fromValues([10], [], "int32")), lax.axisIndex("inner"));
       const inner = (_row: Array) => vmap((_v: Array) => f(), { axisName: "inner" })(_row);
       for (const g of [vmap(inner, { axisName: "outer" }), jit(vmap(inner, { axisName: "outer" })), vmap(jit(inner), { axisName: "outer" })]) {
         const out = g(x);
-        assertClose(out, globalThis.Array.from({ length: n * m }, (_, k) => 10 * Math.floor(k / m) + (k % m)), { rtol: 0, atol: 0, shape: [n, m] });
+        assertClose(
+          out,
+          globalThis.Array.from({ length: n * m }, (_, k) => 10 * Math.floor(k / m) + (k % m)),
+          { rtol: 0, atol: 0, shape: [n, m] },
+        );
       }
     }),
     fcParams(10),

@@ -76,7 +76,11 @@ test("every primitive of listPrimitives() is covered by the op-spec table or all
   const missing = listPrimitives()
     .map((p) => p.name)
     .filter((n) => !covered.has(n) && !(n in TESTED_ELSEWHERE));
-  assert.deepEqual(missing, [], `primitives without an op spec (add one to property-tests/test/specs/, or to TESTED_ELSEWHERE with the covering file): ${missing.join(", ")}`);
+  assert.deepEqual(
+    missing,
+    [],
+    `primitives without an op spec (add one to property-tests/test/specs/, or to TESTED_ELSEWHERE with the covering file): ${missing.join(", ")}`,
+  );
   for (const [name, { file }] of Object.entries(TESTED_ELSEWHERE)) {
     assert.ok(existsSync(join(here, file)), `${name} is allow-listed as covered by ${file}, which does not exist`);
   }

@@ -15,7 +15,8 @@ const NO_JVP: Readonly<Record<string, string>> = {
   nextafter: "not differentiable; JAX defines no JVP for nextafter either (differentiating it raises)",
   iota: "no operands: its output is a constant, so no tangent can flow into it",
   axisIndex: "no operands and an integer output (the position along a named axis)",
-  customLin: "the linear residue of a custom_vjp function under reverse mode: it only exists inside linearized jaxprs and is transposed, never differentiated (JAX's custom_lin has no JVP either)",
+  customLin:
+    "the linear residue of a custom_vjp function under reverse mode: it only exists inside linearized jaxprs and is transposed, never differentiated (JAX's custom_lin has no JVP either)",
 };
 
 /** Primitives without a batching rule, and why. */
@@ -117,6 +118,11 @@ test("a missing rule is a NotImplementedError naming the primitive and the trans
   );
   // Every primitive that lacks a batch rule can still be used under vmap when it sees no batched
   // input (iota is evaluated at the outer level).
-  const out = vmap((a: Array) => lax.add(a, lax.iota("float32", 3)))(np.array([[1, 1, 1], [2, 2, 2]]));
+  const out = vmap((a: Array) => lax.add(a, lax.iota("float32", 3)))(
+    np.array([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]),
+  );
   assert.deepEqual(out.shape, [2, 3]);
 });

@@ -35,14 +35,29 @@ interface Case {
 function coefficients(n: number, d: number, dtype: DType): fc.Arbitrary<[Array, Array]> {
   const w = dtype === "complex64" ? 2 : 1;
   const size = n * d;
-  return fc.tuple(fc.array(fc.tuple(fc.double({ min: 0, max: 0.95, noNaN: true }), fc.double({ min: -Math.PI, max: Math.PI, noNaN: true })), { minLength: size, maxLength: size }), fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: size * w, maxLength: size * w })).map(([polar, bs]) => {
-    const a = polar.flatMap(([r, th]) => (w === 2 ? [r * Math.cos(th), r * Math.sin(th)] : [th < 0 ? -r : r]));
-    return [fromValues(a, [n, d], dtype), fromValues(bs, [n, d], dtype)];
-  });
+  return fc
+    .tuple(
+      fc.array(fc.tuple(fc.double({ min: 0, max: 0.95, noNaN: true }), fc.double({ min: -Math.PI, max: Math.PI, noNaN: true })), {
+        minLength: size,
+        maxLength: size,
+      }),
+      fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: size * w, maxLength: size * w }),
+    )
+    .map(([polar, bs]) => {
+      const a = polar.flatMap(([r, th]) => (w === 2 ? [r * Math.cos(th), r * Math.sin(th)] : [th < 0 ? -r : r]));
+      return [fromValues(a, [n, d], dtype), fromValues(bs, [n, d], dtype)];
+    });
 }
 
 const cases: fc.Arbitrary<Case> = fc
-  .record({ n: lengths, d: fc.integer({ min: 1, max: 3 }), dtype: fc.constantFrom<DType>("float32", "complex64"), reverse: fc.boolean(), layout: fc.constantFrom<Layout>("list", "dict", "nested"), axis: fc.integer({ min: 0, max: 1 }) })
+  .record({
+    n: lengths,
+    d: fc.integer({ min: 1, max: 3 }),
+    dtype: fc.constantFrom<DType>("float32", "complex64"),
+    reverse: fc.boolean(),
+    layout: fc.constantFrom<Layout>("list", "dict", "nested"),
+    axis: fc.integer({ min: 0, max: 1 }),
+  })
   .chain((c) => coefficients(c.n, c.d, c.dtype).map(([a, b]) => ({ ...c, a, b })));
 
 /** The float64 host loop (complex arithmetic on (re, im) pairs). */
@@ -77,17 +92,25 @@ function parallel(c: Case): (a: Array, b: Array) => Array {
     const opts = { reverse: c.reverse, axis: c.axis };
     if (c.layout === "list") return moveTo(lax.associativeScan(combineAB, [A, B], opts)[1], c.axis);
     if (c.layout === "dict") {
-      const out = lax.associativeScan((x: { a: Array; b: Array }, y: { a: Array; b: Array }) => {
-        const [na, nb] = combineAB([x.a, x.b], [y.a, y.b]);
-        return { a: na, b: nb };
-      }, { a: A, b: B }, opts);
+      const out = lax.associativeScan(
+        (x: { a: Array; b: Array }, y: { a: Array; b: Array }) => {
+          const [na, nb] = combineAB([x.a, x.b], [y.a, y.b]);
+          return { a: na, b: nb };
+        },
+        { a: A, b: B },
+        opts,
+      );
       return moveTo(out.b, c.axis);
     }
     type Nested = { coef: Array; drive: [Array] };
-    const out = lax.associativeScan((x: Nested, y: Nested): Nested => {
-      const [na, nb] = combineAB([x.coef, x.drive[0]], [y.coef, y.drive[0]]);
-      return { coef: na, drive: [nb] };
-    }, { coef: A, drive: [B] } as Nested, opts);
+    const out = lax.associativeScan(
+      (x: Nested, y: Nested): Nested => {
+        const [na, nb] = combineAB([x.coef, x.drive[0]], [y.coef, y.drive[0]]);
+        return { coef: na, drive: [nb] };
+      },
+      { coef: A, drive: [B] } as Nested,
+      opts,
+    );
     return moveTo(out.drive[0], c.axis);
   };
 }
@@ -96,10 +119,15 @@ function parallel(c: Case): (a: Array, b: Array) => Array {
 function sequential(c: Case): (a: Array, b: Array) => Array {
   return (a, b) => {
     const init = fromValues(new Float64Array(c.d * (c.dtype === "complex64" ? 2 : 1)), [c.d], c.dtype);
-    return lax.scan((h: Array, [at, bt]: Array[]) => {
-      const hn = lax.add(lax.mul(at, h), bt);
-      return [hn, hn] as [Array, Array];
-    }, init, [a, b], { reverse: c.reverse })[1];
+    return lax.scan(
+      (h: Array, [at, bt]: Array[]) => {
+        const hn = lax.add(lax.mul(at, h), bt);
+        return [hn, hn] as [Array, Array];
+      },
+      init,
+      [a, b],
+      { reverse: c.reverse },
+    )[1];
   };
 }
 

@@ -6,7 +6,20 @@ import { test } from "node:test";
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import { np, lax, grad, jvp, vjp, treeFlatten, treeUnflatten, type Array } from "linax-ts";
-import { arrays, shapes, broadcastableShapes, pytrees, fcParams, checkGrads, checkVmap, checkJit, assertClose, toFlat, realInner, hostConj } from "@linax-ts/testing";
+import {
+  arrays,
+  shapes,
+  broadcastableShapes,
+  pytrees,
+  fcParams,
+  checkGrads,
+  checkVmap,
+  checkJit,
+  assertClose,
+  toFlat,
+  realInner,
+  hostConj,
+} from "@linax-ts/testing";
 
 const smooth = (x: Array, y: Array): Array => np.sum(np.tanh(x.mul(y)).add(np.sin(x).mul(np.cos(y))));
 
@@ -40,31 +53,34 @@ test("grad == central finite differences, and jvp/vjp agree (dot-product test), 
 
 test("binary ops broadcast: grad of sum(x*y) w.r.t. a broadcast operand sums over broadcast axes", () => {
   fc.assert(
-    fc.property(broadcastableShapes().chain(([sa, sb]) => fc.tuple(fc.constant(sb), arrays({ shape: sa }), arrays({ shape: sb }))), ([sb, x, y]) => {
-      const gy = grad((b: Array) => np.sum(x.mul(b)), {})(y) as Array;
-      // Host reference: d/dy_j Σ_i x_i·y_{b(i)} = Σ over the elements of x that y_j broadcasts to.
-      const out = x.mul(y).shape;
-      const xb = toFlat(np.broadcastTo(x, out));
-      const want = new Float64Array(y.size);
-      const nd = out.length;
-      const ys = [...globalThis.Array(nd - sb.length).fill(1), ...sb];
-      for (let i = 0; i < xb.length; i++) {
-        let rem = i;
-        let j = 0;
-        let stride = 1;
-        const idx: number[] = [];
-        for (let ax = nd - 1; ax >= 0; ax--) {
-          idx[ax] = rem % out[ax];
-          rem = Math.floor(rem / out[ax]);
+    fc.property(
+      broadcastableShapes().chain(([sa, sb]) => fc.tuple(fc.constant(sb), arrays({ shape: sa }), arrays({ shape: sb }))),
+      ([sb, x, y]) => {
+        const gy = grad((b: Array) => np.sum(x.mul(b)), {})(y) as Array;
+        // Host reference: d/dy_j Σ_i x_i·y_{b(i)} = Σ over the elements of x that y_j broadcasts to.
+        const out = x.mul(y).shape;
+        const xb = toFlat(np.broadcastTo(x, out));
+        const want = new Float64Array(y.size);
+        const nd = out.length;
+        const ys = [...globalThis.Array(nd - sb.length).fill(1), ...sb];
+        for (let i = 0; i < xb.length; i++) {
+          let rem = i;
+          let j = 0;
+          let stride = 1;
+          const idx: number[] = [];
+          for (let ax = nd - 1; ax >= 0; ax--) {
+            idx[ax] = rem % out[ax];
+            rem = Math.floor(rem / out[ax]);
+          }
+          for (let ax = nd - 1; ax >= 0; ax--) {
+            j += (ys[ax] === 1 ? 0 : idx[ax]) * stride;
+            stride *= ys[ax];
+          }
+          want[j] += xb[i];
         }
-        for (let ax = nd - 1; ax >= 0; ax--) {
-          j += (ys[ax] === 1 ? 0 : idx[ax]) * stride;
-          stride *= ys[ax];
-        }
-        want[j] += xb[i];
-      }
-      assertClose(gy, globalThis.Array.from(want), { rtol: 1e-5, atol: 1e-5, shape: sb });
-    }),
+        assertClose(gy, globalThis.Array.from(want), { rtol: 1e-5, atol: 1e-5, shape: sb });
+      },
+    ),
     fcParams(),
   );
 });
@@ -72,7 +88,11 @@ test("binary ops broadcast: grad of sum(x*y) w.r.t. a broadcast operand sums ove
 test("linear maps: <J v, w> == <v, Jᵀ w> for reshape/transpose/broadcast compositions", () => {
   fc.assert(
     fc.property(arrays({ shape: [2, 3] }), arrays({ shape: [3, 2] }), arrays({ shape: [2, 3] }), (x, w, v) => {
-      const f = (a: Array) => np.transpose(a).mul(2).add(np.reshape(a, [3, 2]));
+      const f = (a: Array) =>
+        np
+          .transpose(a)
+          .mul(2)
+          .add(np.reshape(a, [3, 2]));
       const [, jv] = jvp(f, [x], [v]);
       const [, pb] = vjp(f, x);
       const [jtw] = pb(w) as Array[];
@@ -97,7 +117,10 @@ test("complex maps: ⟨J v, w⟩ = ⟨v, conj(vjp(conj w))⟩ holds (JAX's conve
   const maps: [string, (c: Array) => (z: Array) => Array][] = [
     ["c·z (holomorphic)", (c) => (z) => lax.mul(c, z)],
     ["c·conj(z)", (c) => (z) => lax.mul(c, lax.conj(z))],
-    ["c·real(z) + imag(z)", (c) => (z) => lax.add(lax.mul(c, lax.complex(lax.real(z), lax.mul(lax.real(z), lax.real(c)))), lax.complex(lax.imag(z), lax.real(z)))],
+    [
+      "c·real(z) + imag(z)",
+      (c) => (z) => lax.add(lax.mul(c, lax.complex(lax.real(z), lax.mul(lax.real(z), lax.real(c)))), lax.complex(lax.imag(z), lax.real(z))),
+    ],
     ["exp(c·z)·z", (c) => (z) => lax.mul(lax.exp(lax.mul(c, z)), z)],
   ];
   let naiveFailures = 0;
@@ -126,7 +149,11 @@ test("grad of a real function of complex input is conj(∂f/∂x + i·∂f/∂y)
     fc.property(arrays({ dtype: "complex64", shape: [4] }), (z) => {
       const g = grad((u: Array) => lax.reduceSum(lax.real(lax.mul(u, lax.conj(u))), [0]))(z) as Array;
       const zv = toFlat(z);
-      assertClose(g, zv.map((v, i) => (i % 2 === 0 ? 2 * v : -2 * v)), { rtol: 1e-6, atol: 1e-6 });
+      assertClose(
+        g,
+        zv.map((v, i) => (i % 2 === 0 ? 2 * v : -2 * v)),
+        { rtol: 1e-6, atol: 1e-6 },
+      );
     }),
     fcParams(),
   );
@@ -138,7 +165,11 @@ test("pytree outputs: jit and vmap keep the structure; grad returns the argument
   fc.assert(
     fc.property(pytrees({ leaf: batchedLeaf }), (tree) => {
       const [leaves, def] = treeFlatten(tree);
-      const f = (...xs: Array[]) => treeUnflatten(def, xs.map((x, i) => (i % 2 === 0 ? np.sin(x) : x.mul(x))));
+      const f = (...xs: Array[]) =>
+        treeUnflatten(
+          def,
+          xs.map((x, i) => (i % 2 === 0 ? np.sin(x) : x.mul(x))),
+        );
       checkJit(f, leaves as Array[]);
       checkVmap(f, leaves as Array[], { inAxes: 0, outAxes: -1 });
       const g = grad((t: unknown) => (treeFlatten(t)[0] as Array[]).map((l) => np.sum(np.sin(l))).reduce((a, b) => a.add(b)))(tree);

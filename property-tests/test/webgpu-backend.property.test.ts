@@ -57,7 +57,17 @@ function plans(s: AnySpec, c: unknown, sets: Array[][], seed: number): [Mode, (.
     ["eager", f, args],
     ["jit", jit(f), args],
   ];
-  if (args.length > 0) out.push(["vmap", vmap(f), args.map((_, i) => stackAlong(sets.map((set) => set[i]), 0))]);
+  if (args.length > 0)
+    out.push([
+      "vmap",
+      vmap(f),
+      args.map((_, i) =>
+        stackAlong(
+          sets.map((set) => set[i]),
+          0,
+        ),
+      ),
+    ]);
   if (s.diff === undefined) return out;
   const idx = s.diffArgs ? s.diffArgs(c) : inexactArgs(args);
   if (idx.length === 0) return out;
@@ -92,7 +102,11 @@ function plans(s: AnySpec, c: unknown, sets: Array[][], seed: number): [Mode, (.
         idx.forEach((i, m) => (full[i] = d[m]));
         return f(...full);
       };
-      return jvp(h, idx.map((i) => a[i]), t);
+      return jvp(
+        h,
+        idx.map((i) => a[i]),
+        t,
+      );
     };
     out.push(["jvp", j, [...args, ...weightArgs, ...tangents]]);
   }
@@ -118,7 +132,8 @@ async function compare(s: AnySpec, c: unknown, rawSets: Array[][], seed: number)
     if (got.length !== want.length) throw new Error(`${mode}: ${got.length} outputs, want ${want.length}`);
     for (let i = 0; i < want.length; i++) {
       const [g, w] = [got[i], want[i]];
-      if (g.dtype !== w.dtype || g.shape.join() !== w.shape.join()) throw new Error(`${mode} output ${i}: ${g.dtype}[${g.shape}] vs CPU ${w.dtype}[${w.shape}]`);
+      if (g.dtype !== w.dtype || g.shape.join() !== w.shape.join())
+        throw new Error(`${mode} output ${i}: ${g.dtype}[${g.shape}] vs CPU ${w.dtype}[${w.shape}]`);
       const exact = w.dtype !== "float32" && w.dtype !== "complex64";
       const tol = exact ? { rtol: 0, atol: 0 } : mode === "grad" || mode === "jvp" ? { ...DERIV_TOL, ...s.tol } : { ...TOL, ...s.tol };
       try {

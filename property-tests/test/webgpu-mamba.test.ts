@@ -49,7 +49,10 @@ for (const [name, make] of BLOCKS) {
 
 test("SSTransformer: forward, gradient and KV-cache step on WebGPU equal the CPU's", async () => {
   const runSst = (): { y: Array; grads: Array[]; yStep: Array } => {
-    const m = ssm.SSTransformer.build({ embedDim: 3, hiddenSize: 4, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2, expandFactor: 1, dropout: 0, windowSize: 3, slidingWindow: true }, random.PRNGKey(1));
+    const m = ssm.SSTransformer.build(
+      { embedDim: 3, hiddenSize: 4, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2, expandFactor: 1, dropout: 0, windowSize: 3, slidingWindow: true },
+      random.PRNGKey(1),
+    );
     const x = random.normal(random.PRNGKey(2), [2, 5, 3]);
     const g = nn.filterGrad((mm: ssm.SSTransformer) => np.sum(np.square(mm.call(x))))(m);
     let cache = m.initCache(2);

@@ -33,7 +33,8 @@ function run(cfg: ssm.SSMConfig): { out: Array; grads: Array[] } {
   const x = random.normal(random.PRNGKey(4), [2, 5, 3]);
   const lens = np.array([5, 3], { dtype: "int32" });
   const y = np.array([1, 0], { dtype: "int32" });
-  const loss = (m: ssm.SSM): Array => nn.softmaxCrossEntropyWithIntegerLabels(m.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5), lengths: lens })[0], y);
+  const loss = (m: ssm.SSM): Array =>
+    nn.softmaxCrossEntropyWithIntegerLabels(m.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5), lengths: lens })[0], y);
   const [out] = model.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5), lengths: lens });
   const [, g] = nn.filterValueAndGrad(loss)(model);
   return { out, grads: treeLeaves(nn.filter(g, nn.isInexactArray)) as Array[] };

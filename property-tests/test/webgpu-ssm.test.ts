@@ -19,10 +19,23 @@ before(async () => {
 const enc = () => new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 8 });
 const head = () => new ssm.ClassificationHeadConfig({ outFeatures: 4 });
 const MODELS: [string, () => ssm.SSMConfig][] = [
-  ["S5", () => new ssm.S5Config({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 6 }) })],
-  ["LinOSS", () => new ssm.LinOSSConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 6 }) })],
-  ["LRU", () => new ssm.LRUConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.LRUSequenceMixerConfig({ stateDim: 6 }) })],
-  ["S4D", () => new ssm.S4DConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.S4DSequenceMixerConfig({ stateDim: 6 }) })],
+  [
+    "S5",
+    () => new ssm.S5Config({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 6 }) }),
+  ],
+  [
+    "LinOSS",
+    () =>
+      new ssm.LinOSSConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 6 }) }),
+  ],
+  [
+    "LRU",
+    () => new ssm.LRUConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.LRUSequenceMixerConfig({ stateDim: 6 }) }),
+  ],
+  [
+    "S4D",
+    () => new ssm.S4DConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.S4DSequenceMixerConfig({ stateDim: 6 }) }),
+  ],
 ];
 
 const cpuNums = (x: Array): number[] => globalThis.Array.from(x.dataSync() as ArrayLike<number>);

@@ -54,7 +54,8 @@ export async function loadCheckpoint(url: string, backend: string): Promise<Load
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const { metadata } = nn.readSafetensorsBytes(bytes);
-  if (metadata?.format !== "linax-ts-mnist/1") throw new Error(`${url}: not a checkpoint of npm run demo (metadata format ${JSON.stringify(metadata?.format ?? null)})`);
+  if (metadata?.format !== "linax-ts-mnist/1")
+    throw new Error(`${url}: not a checkpoint of npm run demo (metadata format ${JSON.stringify(metadata?.format ?? null)})`);
   const spec = JSON.parse(metadata.spec) as ModelSpec;
   const history = JSON.parse(metadata.history ?? "[]") as { testAccuracy: number }[];
   // The structure comes from a freshly built model; build it on the CPU (initialisation runs an
@@ -63,7 +64,14 @@ export async function loadCheckpoint(url: string, backend: string): Promise<Load
   const [like, likeState] = buildModel(spec, random.key(0));
   setDefaultBackend(backend);
   const { model, state } = nn.fromSafetensorsBytes(bytes, { model: like, state: likeState });
-  return { model: nn.inference(model), state, spec, accuracy: history.length ? history[history.length - 1].testAccuracy : null, epochs: history.length, params: nn.countParams(model) };
+  return {
+    model: nn.inference(model),
+    state,
+    spec,
+    accuracy: history.length ? history[history.length - 1].testAccuracy : null,
+    epochs: history.length,
+    params: nn.countParams(model),
+  };
 }
 
 /** Probabilities from log-probabilities (the head is a log-softmax). */

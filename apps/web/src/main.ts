@@ -82,7 +82,7 @@ pad.addEventListener("pointermove", (e) => {
 const endStroke = () => {
   if (!drawing) return;
   drawing = false;
-  if (($<HTMLInputElement>("auto")).checked) void run();
+  if ($<HTMLInputElement>("auto").checked) void run();
 };
 pad.addEventListener("pointerup", endStroke);
 pad.addEventListener("pointercancel", endStroke);
@@ -125,7 +125,8 @@ async function run(): Promise<void> {
     $("prediction").textContent = String(top);
     $("prediction").dataset.class = String(top);
     // The first pass on a backend also compiles its kernels (WGSL pipelines on WebGPU): say so.
-    $("latency").textContent = `${ms.toFixed(1)} ms (one forward pass, reading the result included${runs++ === 0 ? "; the first one also compiles the kernels" : ""})`;
+    $("latency").textContent =
+      `${ms.toFixed(1)} ms (one forward pass, reading the result included${runs++ === 0 ? "; the first one also compiles the kernels" : ""})`;
     rowCells.forEach((c) => (c.innerHTML = `${c.innerHTML.split(":")[0]}: <b>·</b>`));
     await classifyRows(model, x, (t, p) => {
       const k = p.indexOf(Math.max(...p));

@@ -26,7 +26,10 @@ function resample(src: Gray, x0: number, y0: number, w: number, h: number, ow: n
   for (let oy = 0; oy < oh; oy++) {
     for (let ox = 0; ox < ow; ox++) {
       // The source rectangle of this output pixel, with fractional coverage at its edges.
-      const ax = x0 + ox * sx, bx = ax + sx, ay = y0 + oy * sy, by = ay + sy;
+      const ax = x0 + ox * sx,
+        bx = ax + sx,
+        ay = y0 + oy * sy,
+        by = ay + sy;
       let sum = 0;
       for (let y = Math.floor(ay); y < Math.ceil(by); y++) {
         const cy = Math.min(by, y + 1) - Math.max(ay, y);
@@ -76,7 +79,8 @@ export function toMnist(img: Gray, box = 20, size = 28): Float32Array {
   const dy = Math.round((size - 1) / 2 - my / m);
   for (let y = 0; y < oh; y++) {
     for (let x = 0; x < ow; x++) {
-      const tx = x + dx, ty = y + dy;
+      const tx = x + dx,
+        ty = y + dy;
       if (tx >= 0 && tx < size && ty >= 0 && ty < size) out[ty * size + tx] = Math.min(1, small[y * ow + x]);
     }
   }

@@ -28,7 +28,14 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     // WebGPU on SwiftShader's Vulkan: Chromium's WebGPU needs the unsafe flag on Linux.
-    args: ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader", "--use-webgpu-adapter=swiftshader", "--disable-vulkan-surface", "--no-sandbox"],
+    args: [
+      "--enable-unsafe-webgpu",
+      "--enable-features=Vulkan",
+      "--use-vulkan=swiftshader",
+      "--use-webgpu-adapter=swiftshader",
+      "--disable-vulkan-surface",
+      "--no-sandbox",
+    ],
   });
 });
 
@@ -52,7 +59,7 @@ const ellipse = (cx: number, cy: number, rx: number, ry: number, n = 24): [numbe
 
 async function classified(page: Page): Promise<{ cls: string; probs: number[]; latency: string; rows: string[] }> {
   await page.waitForFunction(() => document.body.dataset.state === "done" || document.body.dataset.state === "error", null, { timeout: 120_000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.state), "done", await page.locator("#status").textContent() ?? "");
+  assert.equal(await page.evaluate(() => document.body.dataset.state), "done", (await page.locator("#status").textContent()) ?? "");
   const cls = (await page.locator("#prediction").getAttribute("data-class"))!;
   const probs = await page.locator("#bars .bar").evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.prob)));
   const rows = await page.locator("#rows .row").evaluateAll((cells) => cells.map((c) => (c as HTMLElement).dataset.class ?? ""));
@@ -61,18 +68,24 @@ async function classified(page: Page): Promise<{ cls: string; probs: number[]; l
 
 async function drawAndCheck(page: Page): Promise<void> {
   await page.waitForFunction(() => document.body.dataset.state === "ready" || document.body.dataset.state === "error", null, { timeout: 120_000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.state), "ready", await page.locator("#status").textContent() ?? "");
+  assert.equal(await page.evaluate(() => document.body.dataset.state), "ready", (await page.locator("#status").textContent()) ?? "");
   assert.match((await page.locator("#status").textContent())!, /model: S5, \d+ blocks, H\d+, state \d+, [\d,]+ parameters, [\d.]+% on its held-out digits/);
 
   // A "1": one vertical stroke.
-  await stroke(page, [[140, 40], [140, 240]]);
+  await stroke(page, [
+    [140, 40],
+    [140, 240],
+  ]);
   const one = await classified(page);
   assert.equal(one.cls, "1", `probabilities ${one.probs.map((p) => p.toFixed(3)).join(" ")}`);
   assert.ok(Math.abs(one.probs.reduce((a, b) => a + b, 0) - 1) < 1e-3, "the bar chart's probabilities sum to 1");
   assert.equal(one.probs.indexOf(Math.max(...one.probs)), 1);
   assert.match(one.latency, /^\d+(\.\d)? ms/);
   assert.equal(one.rows.length, 28);
-  assert.ok(one.rows.every((r) => /^\d$/.test(r)), "every row has a prediction");
+  assert.ok(
+    one.rows.every((r) => /^\d$/.test(r)),
+    "every row has a prediction",
+  );
   assert.equal(one.rows[27], "1", "after the last row the recurrent prediction is the parallel one");
 
   // A "0": an ellipse, on a cleared pad.

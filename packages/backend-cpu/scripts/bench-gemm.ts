@@ -42,7 +42,10 @@ function ours(name: string, cfg: GemmConfig, threads = 1): Impl {
     name,
     setup(n) {
       const align = (x: number): number => Math.ceil(x / 64) * 64;
-      const a = 64, b = align(a + 4 * n * n), c = align(b + 4 * n * n), scratch = align(c + 4 * n * n);
+      const a = 64,
+        b = align(a + 4 * n * n),
+        c = align(b + 4 * n * n),
+        scratch = align(c + 4 * n * n);
       const bytes = scratch + threads * gemmScratchBytes(cfg);
       const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536), maximum: 65536, shared: true });
       const f = new Float32Array(memory.buffer);
@@ -105,7 +108,12 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}; config ${JSON.stringify(config)}; median of ${reps} runs after warm-up, interleaved`);
   if (argv.includes("--sweep")) {
     const n = Number(opt("n") ?? 1024);
-    const cfgs = (opt("cfgs") ?? "6,8,256,96,1024,4;6,8,256,96,1024,1;4,8,256,96,1024,1;4,8,256,96,1024,2;5,8,256,95,1024,1;3,16,256,96,1024,1;4,12,256,96,1020,1;2,16,256,96,1024,1").split(";").map(parseConfig);
+    const cfgs = (
+      opt("cfgs") ??
+      "6,8,256,96,1024,4;6,8,256,96,1024,1;4,8,256,96,1024,1;4,8,256,96,1024,2;5,8,256,95,1024,1;3,16,256,96,1024,1;4,12,256,96,1020,1;2,16,256,96,1024,1"
+    )
+      .split(";")
+      .map(parseConfig);
     const runs = await Promise.all(cfgs.map((c: GemmConfig) => ours(`${c.mr}x${c.nr} kc${c.kc} mc${c.mc} nc${c.nc} u${c.unroll}`, c).setup(n)));
     runs.forEach((r) => r());
     const times = cfgs.map(() => [] as number[]);
@@ -116,7 +124,11 @@ async function main(): Promise<void> {
         times[i].push(performance.now() - t);
       });
     }
-    cfgs.forEach((c, i) => console.log(`${n}³ ${c.mr}x${c.nr} kc=${c.kc} mc=${c.mc} nc=${c.nc} u=${c.unroll}: ${gflops(n, median(times[i])).toFixed(1)} GFLOP/s (median ${median(times[i]).toFixed(1)} ms)`));
+    cfgs.forEach((c, i) =>
+      console.log(
+        `${n}³ ${c.mr}x${c.nr} kc=${c.kc} mc=${c.mc} nc=${c.nc} u=${c.unroll}: ${gflops(n, median(times[i])).toFixed(1)} GFLOP/s (median ${median(times[i]).toFixed(1)} ms)`,
+      ),
+    );
     return;
   }
   const threads = Number(opt("threads") ?? 2);

@@ -34,8 +34,15 @@ const SCALAR: Record<string, (x: number) => number> = {
 };
 /** Inputs of the usual domain per op. */
 const RANGE: Record<string, [number, number]> = {
-  exp: [-10, 10], log: [1e-3, 100], tanh: [-5, 5], logistic: [-10, 10], erf: [-3, 3],
-  sin: [-10, 10], cos: [-10, 10], expm1: [-5, 5], log1p: [-0.9, 10],
+  exp: [-10, 10],
+  log: [1e-3, 100],
+  tanh: [-5, 5],
+  logistic: [-10, 10],
+  erf: [-3, 3],
+  sin: [-10, 10],
+  cos: [-10, 10],
+  expm1: [-5, 5],
+  log1p: [-0.9, 10],
 };
 
 const bytesNeeded = n * 8;
@@ -51,29 +58,39 @@ function instantiate(build: (m: ModuleBuilder) => void, imports: Record<string, 
 
 /** (in, out, n): four lanes at a time through `body` (v128 → v128). */
 function simdLoop(m: ModuleBuilder, body: (c: Code, scratch: Scratch) => void): void {
-  m.func(["i32", "i32", "i32"], [], (c) => {
-    const i = c.local("i32");
-    c.block().loop();
-    c.get(i).get(2).op(0x4e).brIf(1);
-    c.get(1).get(i).i32(2).op(0x74).op(0x6a);
-    c.get(0).get(i).i32(2).op(0x74).op(0x6a).simdMem(0x00, 4);
-    body(c, (t) => c.local(t));
-    c.simdMem(0x0b, 4);
-    c.get(i).i32(4).op(0x6a).set(i).br(0).end().end();
-  }, "run");
+  m.func(
+    ["i32", "i32", "i32"],
+    [],
+    (c) => {
+      const i = c.local("i32");
+      c.block().loop();
+      c.get(i).get(2).op(0x4e).brIf(1);
+      c.get(1).get(i).i32(2).op(0x74).op(0x6a);
+      c.get(0).get(i).i32(2).op(0x74).op(0x6a).simdMem(0x00, 4);
+      body(c, (t) => c.local(t));
+      c.simdMem(0x0b, 4);
+      c.get(i).i32(4).op(0x6a).set(i).br(0).end().end();
+    },
+    "run",
+  );
 }
 
 /** (in, out, n): one imported f64 → f64 call per element. */
 function importLoop(m: ModuleBuilder): void {
   const f = m.importFunc("f", ["f64"], ["f64"]);
-  m.func(["i32", "i32", "i32"], [], (c) => {
-    const i = c.local("i32");
-    c.block().loop();
-    c.get(i).get(2).op(0x4e).brIf(1);
-    c.get(1).get(i).i32(2).op(0x74).op(0x6a);
-    c.get(0).get(i).i32(2).op(0x74).op(0x6a).mem(0x2a, 2).op(0xbb).call(f).op(0xb6).mem(0x38, 2);
-    c.get(i).i32(1).op(0x6a).set(i).br(0).end().end();
-  }, "run");
+  m.func(
+    ["i32", "i32", "i32"],
+    [],
+    (c) => {
+      const i = c.local("i32");
+      c.block().loop();
+      c.get(i).get(2).op(0x4e).brIf(1);
+      c.get(1).get(i).i32(2).op(0x74).op(0x6a);
+      c.get(0).get(i).i32(2).op(0x74).op(0x6a).mem(0x2a, 2).op(0xbb).call(f).op(0xb6).mem(0x38, 2);
+      c.get(i).i32(1).op(0x6a).set(i).br(0).end().end();
+    },
+    "run",
+  );
 }
 
 const median = (xs: number[]): number => {
@@ -114,4 +131,5 @@ for (const name of fns) {
 console.log(`vmath: ns/element on ${n} float32 (median of ${reps}); copy (v128 load/store) ${median(copyTimes).toFixed(2)} ns/element`);
 console.log("| function | SIMD ns/elt | Math.* via import ns/elt | speed-up | max ulp |");
 console.log("|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.name} | ${r.simd.toFixed(2)} | ${r.scalar.toFixed(2)} | ${(r.scalar / r.simd).toFixed(1)}× | ${VMATH[r.name].maxUlp} |`);
+for (const r of rows)
+  console.log(`| ${r.name} | ${r.simd.toFixed(2)} | ${r.scalar.toFixed(2)} | ${(r.scalar / r.simd).toFixed(1)}× | ${VMATH[r.name].maxUlp} |`);

@@ -4,14 +4,28 @@
  * a buffer moves into the heap the first time a compiled kernel reads it. Values are immutable,
  * so where the bytes live is invisible to users.
  */
-import { ValueError, allocTyped, config, UseAfterDisposeError, type Backend, type DeviceBuffer, type DType, type Executable, type Jaxpr, type Primitive, type ShapedArray, type TypedArray } from "@linax-ts/core";
+import {
+  ValueError,
+  allocTyped,
+  config,
+  UseAfterDisposeError,
+  type Backend,
+  type DeviceBuffer,
+  type DType,
+  type Executable,
+  type Jaxpr,
+  type Primitive,
+  type ShapedArray,
+  type TypedArray,
+} from "@linax-ts/core";
 import { getKernel } from "./registry.ts";
 import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
 import { fastRoutine } from "./compile/routine-table.ts";
 import { EAGER_COMPILE_MIN_SIZE, runEagerCompiled } from "./compile/eager-programs.ts";
 
-const byteSize = (dtype: DType, size: number): number => (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : dtype === "float16" || dtype === "bfloat16" ? 2 : 4) * size;
+const byteSize = (dtype: DType, size: number): number =>
+  (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : dtype === "float16" || dtype === "bfloat16" ? 2 : 4) * size;
 
 /** Whether every operand and result has fewer than `n` elements. */
 function allSmaller(inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], n: number): boolean {

@@ -77,7 +77,10 @@ type Op2 = (x: Array, y: Array) => Array;
 const L = lax as unknown as Record<string, (...a: unknown[]) => Array>;
 
 const UNARY: Record<string, string[]> = {
-  float32: "neg exp log sin cos tanh exp2 log1p expm1 tan asin acos atan sinh cosh asinh acosh atanh sqrt rsqrt cbrt abs sign floor ceil round logistic erf erfc erfInv lgamma digamma isFinite".split(" "),
+  float32:
+    "neg exp log sin cos tanh exp2 log1p expm1 tan asin acos atan sinh cosh asinh acosh atanh sqrt rsqrt cbrt abs sign floor ceil round logistic erf erfc erfInv lgamma digamma isFinite".split(
+      " ",
+    ),
   int32: "neg abs sign clz populationCount".split(" "),
   uint32: "neg sign clz populationCount".split(" "),
 };
@@ -134,7 +137,10 @@ test("compiled casts between every pair of real dtypes == reference", () => {
       check(`convert ${from}->${to} in a chain`, (a) => lax.convertElementType(lax.rev(a.T, [0]), to), x);
     }
   }
-  const c = np.array([1, 2, 3, 4, 5]).astype("complex64").mul(np.array([1, -2, 0.5, NaN, 3]));
+  const c = np
+    .array([1, 2, 3, 4, 5])
+    .astype("complex64")
+    .mul(np.array([1, -2, 0.5, NaN, 3]));
   check("complex parts and products", (z) => np.real(z.mul(z).add(np.conj(z))), c);
 });
 
@@ -165,9 +171,15 @@ test("native x², 1/x, rsqrt, isFinite and run-time shifts == reference on rando
   check("rsqrt random (scalar path)", (a) => lax.rsqrt(a.reshape([17, 241]).T), f);
   check("isFinite random", (a) => lax.isFinite(a), f);
   // Amounts 0..63: below and above the width.
-  const amounts = np.array(globalThis.Array.from(bits, (b) => b % 64), { dtype: "uint32" });
+  const amounts = np.array(
+    globalThis.Array.from(bits, (b) => b % 64),
+    { dtype: "uint32" },
+  );
   for (const dtype of ["int32", "uint32"] as DType[]) {
-    const x = np.array(globalThis.Array.from(bits, (b) => (dtype === "int32" ? b | 0 : b)), { dtype });
+    const x = np.array(
+      globalThis.Array.from(bits, (b) => (dtype === "int32" ? b | 0 : b)),
+      { dtype },
+    );
     const a = lax.convertElementType(amounts, dtype);
     for (const op of ["shiftLeft", "shiftRightLogical", "shiftRightArithmetic"]) check(`${op}/${dtype} run-time amounts`, (u, v) => L[op](u, v), x, a);
   }
@@ -182,18 +194,47 @@ test("compiled reductions over every axis set and dtype == reference (f64 accumu
   }
   const b = arrayOf("bool", [3, 4, 5]);
   for (const op of ["reduceAnd", "reduceOr", "reduceMax", "reduceMin"]) for (const axes of axesSets) check(`${op}/bool axes ${axes}`, (a) => L[op](a, axes), b);
-  const z = np.array([1, 2, 3, 4, 5, 6]).astype("complex64").mul(np.array([1, -2, 0.5, 2, 3, -1]));
+  const z = np
+    .array([1, 2, 3, 4, 5, 6])
+    .astype("complex64")
+    .mul(np.array([1, -2, 0.5, 2, 3, -1]));
   check("complex sum and prod", (v) => [lax.reduceSum(v.reshape([2, 3]), [1]), lax.reduceProd(v.reshape([2, 3]), [0])], z);
 });
 
 test("compiled movement ops (pad with interior/negative, concatenate, slice with strides, rev, transpose, reshape) == reference", () => {
   const x = arrayOf("float32", [4, 6]);
-  check("pad", (a) => lax.pad(a, np.array(-1), [[1, 2, 1], [-1, 3, 0]]), x);
-  check("pad then exp", (a) => np.exp(lax.pad(a, np.array(0.5), [[2, 0, 0], [0, 5, 2]])), x);
+  check(
+    "pad",
+    (a) =>
+      lax.pad(a, np.array(-1), [
+        [1, 2, 1],
+        [-1, 3, 0],
+      ]),
+    x,
+  );
+  check(
+    "pad then exp",
+    (a) =>
+      np.exp(
+        lax.pad(a, np.array(0.5), [
+          [2, 0, 0],
+          [0, 5, 2],
+        ]),
+      ),
+    x,
+  );
   check("concatenate", (a) => lax.concatenate([a, a.mul(2), lax.rev(a, [1])], 1), x);
   check("slice strided", (a) => lax.slice(a, [1, 0], [4, 6], [2, 3]).mul(3), x);
   check("reshape round trip", (a) => a.reshape([2, 12]).T.reshape([6, 4]).add(1), x);
-  check("empty pad operand", (a) => lax.pad(lax.slice(a, [1, 2], [1, 4]), np.array(7), [[1, 1, 0], [0, 0, 0]]), x);
+  check(
+    "empty pad operand",
+    (a) =>
+      lax.pad(lax.slice(a, [1, 2], [1, 4]), np.array(7), [
+        [1, 1, 0],
+        [0, 0, 0],
+      ]),
+    x,
+  );
 });
 
 test("random programs: compiled == reference (fast-check)", () => {
@@ -206,25 +247,31 @@ test("random programs: compiled == reference (fast-check)", () => {
     fc.record({ kind: fc.constant("r" as const), axis: fc.nat(1) }),
   );
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.array(step, { minLength: 1, maxLength: 8 }), fc.nat(20), (m, n, steps, off) => {
-      const x = arrayOf("float32", [m, n], off);
-      const y = arrayOf("float32", [m, n], off + 3);
-      const prog = (a: Array, b: Array): Array[] => {
-        const vals: Array[] = [a, b];
-        let cur = a;
-        for (const s of steps) {
-          if (s.kind === "u") cur = L[s.op](cur);
-          else if (s.kind === "b") {
-            const o = vals[s.other % vals.length];
-            cur = L[s.op](cur, o.shape.join() === cur.shape.join() ? o : lax.broadcastInDim(lax.reduceSum(o, [0, 1].slice(0, o.ndim)), cur.shape, []));
-          } else if (s.kind === "t") cur = cur.ndim === 2 ? cur.T : cur;
-          else cur = cur.ndim === 2 ? lax.reduceMax(cur, [s.axis]) : cur;
-          vals.push(cur);
-        }
-        return [cur, vals[vals.length - 2]];
-      };
-      check(`program ${JSON.stringify(steps)} on [${m},${n}]`, prog, x, y);
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 9 }),
+      fc.integer({ min: 1, max: 9 }),
+      fc.array(step, { minLength: 1, maxLength: 8 }),
+      fc.nat(20),
+      (m, n, steps, off) => {
+        const x = arrayOf("float32", [m, n], off);
+        const y = arrayOf("float32", [m, n], off + 3);
+        const prog = (a: Array, b: Array): Array[] => {
+          const vals: Array[] = [a, b];
+          let cur = a;
+          for (const s of steps) {
+            if (s.kind === "u") cur = L[s.op](cur);
+            else if (s.kind === "b") {
+              const o = vals[s.other % vals.length];
+              cur = L[s.op](cur, o.shape.join() === cur.shape.join() ? o : lax.broadcastInDim(lax.reduceSum(o, [0, 1].slice(0, o.ndim)), cur.shape, []));
+            } else if (s.kind === "t") cur = cur.ndim === 2 ? cur.T : cur;
+            else cur = cur.ndim === 2 ? lax.reduceMax(cur, [s.axis]) : cur;
+            vals.push(cur);
+          }
+          return [cur, vals[vals.length - 2]];
+        };
+        check(`program ${JSON.stringify(steps)} on [${m},${n}]`, prog, x, y);
+      },
+    ),
     { seed: SEED, numRuns: runs },
   );
 });
@@ -268,7 +315,14 @@ test("eager ops on large arrays run compiled one-op programs, equal to the refer
     ["sum over axis 0", () => np.sum(x, 0)],
     ["max", () => np.max(x)],
     ["transpose", () => x.T],
-    ["pad", () => lax.pad(x, np.array(0), [[1, 1, 0], [2, 0, 1]])],
+    [
+      "pad",
+      () =>
+        lax.pad(x, np.array(0), [
+          [1, 1, 0],
+          [2, 0, 1],
+        ]),
+    ],
   ];
   for (const [what, f] of ops) {
     config.update("jitCompile", true);
@@ -304,7 +358,15 @@ test("fastMath: compiled exp/log/tanh/logistic/erf/expm1/log1p within each polyn
     return b < 0 ? -2147483648 - b : b;
   };
   const n = 4099; // SIMD body and a scalar tail
-  const xs = np.array(globalThis.Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * Math.exp((i / n) * 12 - 6) * (i % 3 ? 1 : 0.37)).concat([0, -0, Infinity, -Infinity, NaN]));
+  const xs = np.array(
+    globalThis.Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * Math.exp((i / n) * 12 - 6) * (i % 3 ? 1 : 0.37)).concat([
+      0,
+      -0,
+      Infinity,
+      -Infinity,
+      NaN,
+    ]),
+  );
   for (const op of ["exp", "log", "tanh", "logistic", "erf", "expm1", "log1p"]) {
     const f = (a: Array): Array => L[op](op === "log" || op === "log1p" ? lax.abs(a) : a);
     config.update("jitCompile", false);

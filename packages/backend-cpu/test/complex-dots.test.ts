@@ -64,7 +64,10 @@ test("complex(x, 0) is a promoted operand; parts of complex(re, im) are read dir
   checkValues("complex(x, 0) @ y", f, (a, b) => np.matmul(a, b), 5, x, y);
   const g = (a: Array, b: Array): Array => np.real(lax.complex(a, b)).mul(np.imag(lax.complex(a, b)));
   const j = compile.rewriteComplexDots(makeJaxpr(g)(x, x).jaxpr);
-  assert.deepEqual(j.eqns.map((e) => e.prim.name), ["mul"]);
+  assert.deepEqual(
+    j.eqns.map((e) => e.prim.name),
+    ["mul"],
+  );
 });
 
 test("only the real part used: Re a·Re b − Im a·Im b, and one product with a real operand", () => {
@@ -101,7 +104,9 @@ test("batched and transposed dimension numbers, S5-like forward and its gradient
   const dLoss = grad(loss, { argnums: [0, 1, 2] });
   const jg = makeJaxpr((uu: Array, bb: Array, cc: Array) => dLoss(uu, bb, cc))(u, B, C).jaxpr;
   const before = jg.eqns.filter((e) => e.prim.name === "dotGeneral" && e.outBinders[0].aval.dtype === "complex64").length;
-  const after = compile.rewriteComplexDots(compile.inlineCalls(jg).jaxpr).eqns.filter((e) => e.prim.name === "dotGeneral" && e.outBinders[0].aval.dtype === "complex64").length;
+  const after = compile
+    .rewriteComplexDots(compile.inlineCalls(jg).jaxpr)
+    .eqns.filter((e) => e.prim.name === "dotGeneral" && e.outBinders[0].aval.dtype === "complex64").length;
   // The backward pass promotes real cotangents with complex(ct, 0) and reads parts of complex(re, im):
   // every product becomes real.
   assert.ok(before >= 4 && after === 0, `complex products in the gradient: ${before} before, ${after} after`);
@@ -117,6 +122,7 @@ test("batched and transposed dimension numbers, S5-like forward and its gradient
   got.forEach((g, i) => {
     const a = g.dataSync();
     const b = want[i].dataSync();
-    for (let e = 0; e < a.length; e++) if (!(Math.abs(a[e] - b[e]) <= 1e-5 * (1 + Math.abs(b[e])))) assert.fail(`grad ${i} element ${e}: compiled ${a[e]}, reference ${b[e]}`);
+    for (let e = 0; e < a.length; e++)
+      if (!(Math.abs(a[e] - b[e]) <= 1e-5 * (1 + Math.abs(b[e])))) assert.fail(`grad ${i} element ${e}: compiled ${a[e]}, reference ${b[e]}`);
   });
 });

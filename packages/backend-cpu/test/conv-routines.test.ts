@@ -75,7 +75,8 @@ function run(x: Array, w: Array, opts: Opts): Run {
 
 function exact(what: string, r: Run): void {
   assert.notEqual(r.got, undefined, `${what}: the routine took it`);
-  for (let i = 0; i < r.want.length; i++) if (!Object.is(r.got![i], r.want[i])) assert.fail(`${what}: element ${i}: routine ${r.got![i]}, reference ${r.want[i]}`);
+  for (let i = 0; i < r.want.length; i++)
+    if (!Object.is(r.got![i], r.want[i])) assert.fail(`${what}: element ${i}: routine ${r.got![i]}, reference ${r.want[i]}`);
 }
 
 function withinBound(what: string, r: Run): void {
@@ -107,7 +108,13 @@ test("depthwise conv1d == reference bit for bit (NCH and NHC, strides, dilations
     const last = r() < 0.5;
     const x = random.normal(random.PRNGKey(trial), last ? [N, L, C] : [N, C, L]);
     const w = random.normal(random.PRNGKey(1000 + trial), last ? [k, 1, C] : [C, 1, k]);
-    const opts: Opts = { windowStrides: [stride], padding: [[lo, hi]], rhsDilation: [dil], featureGroupCount: C, dimensionNumbers: last ? ["NHC", "HIO", "NHC"] : null };
+    const opts: Opts = {
+      windowStrides: [stride],
+      padding: [[lo, hi]],
+      rhsDilation: [dil],
+      featureGroupCount: C,
+      dimensionNumbers: last ? ["NHC", "HIO", "NHC"] : null,
+    };
     exact(`depthwise ${last ? "NHC" : "NCH"} N=${N} C=${C} L=${L} k=${k} stride=${stride} dil=${dil} pad=[${lo},${hi}]`, run(x, w, opts));
     n++;
   }
@@ -146,7 +153,18 @@ test("general convolutions on im2col + GEMM == reference within the f32 dot boun
     ["1-D NCH lhs dilation 2 (a transposed conv)", [2, 5, 20], [4, 5, 3], { lhsDilation: [2], padding: [[2, 2]] }],
     ["1-D groups", [2, 6, 25], [9, 2, 3], { featureGroupCount: 3, padding: [[1, 1]] }],
     ["1-D channel multiplier (groups = in channels, 2 out each)", [2, 4, 25], [8, 1, 3], { featureGroupCount: 4, padding: [[2, 0]] }],
-    ["2-D NCHW", [2, 3, 9, 8], [4, 3, 3, 3], { padding: [[1, 1], [1, 1]], windowStrides: [2, 1] }],
+    [
+      "2-D NCHW",
+      [2, 3, 9, 8],
+      [4, 3, 3, 3],
+      {
+        padding: [
+          [1, 1],
+          [1, 1],
+        ],
+        windowStrides: [2, 1],
+      },
+    ],
     ["2-D NHWC groups", [2, 9, 8, 6], [3, 3, 2, 6], { padding: "SAME", featureGroupCount: 3, dimensionNumbers: ["NHWC", "HWIO", "NHWC"] }],
     ["2-D NHWC 1×1", [3, 5, 7, 8], [1, 1, 8, 5], { dimensionNumbers: ["NHWC", "HWIO", "NHWC"] }],
     ["batch of one, one output position", [1, 4, 3], [2, 4, 3], {}],

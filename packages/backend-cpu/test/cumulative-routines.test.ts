@@ -47,7 +47,12 @@ function data(dtype: DType, size: number, r: () => number, kind: string): TypedA
   for (let i = 0; i < n; i++) {
     const u = r();
     // Recurrence coefficients near 1 keep long lines finite; cumprod near ±1 as well.
-    out[i] = u < 0.04 ? specials[Math.floor(r() * specials.length)] : kind === "linearRecurrence" || kind === "cumprod" ? 0.6 + 0.5 * r() * (r() < 0.5 ? -1 : 1) : 4 * r() - 2;
+    out[i] =
+      u < 0.04
+        ? specials[Math.floor(r() * specials.length)]
+        : kind === "linearRecurrence" || kind === "cumprod"
+          ? 0.6 + 0.5 * r() * (r() < 0.5 ? -1 : 1)
+          : 4 * r() - 2;
   }
   return out;
 }
@@ -87,9 +92,20 @@ for (const kind of KINDS) {
               const params = { axis, reverse, transposed };
               const what = `${kind} ${dtype} [${shape}] axis=${axis} reverse=${reverse} transposed=${transposed}`;
               const bufs = ins.map((d) => cpu.fromHost(d, aval) as CpuBuffer);
-              const res = cumulativeRoutine(kind)(cpu, bufs, ins.map(() => aval), [aval], params);
+              const res = cumulativeRoutine(kind)(
+                cpu,
+                bufs,
+                ins.map(() => aval),
+                [aval],
+                params,
+              );
               assert.notEqual(res, undefined, `${what}: the routine took it`);
-              const want = getKernel(kind)!(ins, ins.map(() => aval), [aval], params)[0];
+              const want = getKernel(kind)!(
+                ins,
+                ins.map(() => aval),
+                [aval],
+                params,
+              )[0];
               assertSame(cpu.readSync(res![0]), want, what);
               for (const b of [...bufs, ...res!]) cpu.dispose(b);
               cases++;

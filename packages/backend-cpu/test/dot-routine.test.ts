@@ -48,7 +48,12 @@ function check(what: string, xs: number[], ys: number[], params: Dims, dtype: DT
   const ax = abs(x.dataSync(), complex);
   const ay = abs(y.dataSync(), complex);
   const f32 = (d: Float64Array) => Float32Array.from(d);
-  const bound = getKernel("dotGeneral")!([f32(ax), f32(ay)], [new ShapedArray(xs, "float32"), new ShapedArray(ys, "float32")], [new ShapedArray(want.shape, "float32")], params as unknown as Record<string, unknown>)[0];
+  const bound = getKernel("dotGeneral")!(
+    [f32(ax), f32(ay)],
+    [new ShapedArray(xs, "float32"), new ShapedArray(ys, "float32")],
+    [new ShapedArray(want.shape, "float32")],
+    params as unknown as Record<string, unknown>,
+  )[0];
   const k = params.contractingDims[0].reduce((p, d) => p * xs[d], 1) * (complex ? 2 : 1);
   const gamma = (k + 2) * 2 ** -24;
   for (let i = 0; i < got.length; i++) {

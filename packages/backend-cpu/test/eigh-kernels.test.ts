@@ -145,7 +145,12 @@ test("eigh: phase convention on a Hermitian circulant (exact magnitude ties)", (
   // magnitude 1/√n, with λ_k = 2cos θ − sin θ + 0.6·cos 2θ (θ = 2πk/n), distinct for n = 8.
   // The convention (first of the tied components real positive) therefore gives u_k exactly.
   const n = 8;
-  const c = new Map<number, [number, number]>([[1, [1, 0.5]], [n - 1, [1, -0.5]], [2, [0.3, 0]], [n - 2, [0.3, 0]]]);
+  const c = new Map<number, [number, number]>([
+    [1, [1, 0.5]],
+    [n - 1, [1, -0.5]],
+    [2, [0.3, 0]],
+    [n - 2, [0.3, 0]],
+  ]);
   const a = new Float32Array(2 * n * n);
   for (let j = 0; j < n; j++) {
     for (let l = 0; l < n; l++) {
@@ -170,7 +175,7 @@ test("eigh: phase convention on a Hermitian circulant (exact magnitude ties)", (
       const re = v[2 * (j * n + col)];
       const im = v[2 * (j * n + col) + 1];
       const err = Math.hypot(re - Math.cos(t) / Math.sqrt(n), im - Math.sin(t) / Math.sqrt(n));
-      assert.ok(err <= 2 * U32 / Math.sqrt(n) + 1e-12, `u_${k}[${j}] = ${re}+${im}i`);
+      assert.ok(err <= (2 * U32) / Math.sqrt(n) + 1e-12, `u_${k}[${j}] = ${re}+${im}i`);
     }
   });
 });

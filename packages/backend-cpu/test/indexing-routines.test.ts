@@ -35,8 +35,19 @@ function assertSame(got: ArrayLike<number>, want: ArrayLike<number>, what: strin
 function values(dtype: DType, shape: readonly number[], r: () => number): Array {
   const size = shape.reduce((a, b) => a * b, 1);
   const n = dtype === "complex64" ? 2 * size : size;
-  const f = Float64Array.from({ length: n }, () => (dtype === "bool" ? (r() < 0.5 ? 1 : 0) : dtype === "uint32" ? Math.floor(r() * 2 ** 32) : dtype === "int32" ? Math.floor(r() * 2 ** 32) - 2 ** 31 : 4 * r() - 2));
-  const typed = dtype === "int32" ? Int32Array.from(f) : dtype === "uint32" ? Uint32Array.from(f) : dtype === "bool" ? Uint8Array.from(f) : Float32Array.from(f);
+  const f = Float64Array.from({ length: n }, () =>
+    dtype === "bool"
+      ? r() < 0.5
+        ? 1
+        : 0
+      : dtype === "uint32"
+        ? Math.floor(r() * 2 ** 32)
+        : dtype === "int32"
+          ? Math.floor(r() * 2 ** 32) - 2 ** 31
+          : 4 * r() - 2,
+  );
+  const typed =
+    dtype === "int32" ? Int32Array.from(f) : dtype === "uint32" ? Uint32Array.from(f) : dtype === "bool" ? Uint8Array.from(f) : Float32Array.from(f);
   return np.array(typed, { dtype }).reshape(shape);
 }
 
@@ -64,9 +75,18 @@ function cases(shape: number[], dtype: DType, r: () => number): Case[] {
   for (let axis = 0; axis < nd; axis++) {
     if (shape[axis] === 0) continue; // a collapsed axis needs slice size 1
     // take(op, idx, axis): out = [pre, idx batch..., post].
-    const offsetDims = [...globalThis.Array.from({ length: axis }, (_, i) => i), ...globalThis.Array.from({ length: nd - axis - 1 }, (_, i) => axis + B.length + i)];
+    const offsetDims = [
+      ...globalThis.Array.from({ length: axis }, (_, i) => i),
+      ...globalThis.Array.from({ length: nd - axis - 1 }, (_, i) => axis + B.length + i),
+    ];
     const dn = { offsetDims, collapsedSliceDims: [axis], startIndexMap: [axis], operandBatchingDims: [], startIndicesBatchingDims: [] };
-    out.push({ what: `take axis ${axis}`, op, idx: indices([...B, 1], shape[axis] - 1, r, r() < 0.3 ? "uint32" : "int32"), dn, sliceSizes: shape.map((s, i) => (i === axis ? 1 : s)) });
+    out.push({
+      what: `take axis ${axis}`,
+      op,
+      idx: indices([...B, 1], shape[axis] - 1, r, r() < 0.3 ? "uint32" : "int32"),
+      dn,
+      sliceSizes: shape.map((s, i) => (i === axis ? 1 : s)),
+    });
     // takeAlongAxis: every other axis a batching dim; out has the operand's rank.
     const others = globalThis.Array.from({ length: nd }, (_, i) => i).filter((i) => i !== axis);
     const ishape = shape.map((s, i) => (i === axis ? 1 + Math.floor(r() * 3) : s));
@@ -80,9 +100,33 @@ function cases(shape: number[], dtype: DType, r: () => number): Case[] {
   }
   if (nd >= 2 && shape[0] > 0 && shape[1] > 0) {
     // Rows picked by a 2-entry index (axes 0 and 1 collapsed), and partial windows on [last, 0].
-    out.push({ what: "2-entry index, rows", op, idx: indices([B[0], 2], Math.min(shape[0], shape[1]) - 1, r), dn: { offsetDims: globalThis.Array.from({ length: nd - 2 }, (_, i) => 1 + i), collapsedSliceDims: [0, 1], startIndexMap: [0, 1], operandBatchingDims: [], startIndicesBatchingDims: [] }, sliceSizes: shape.map((s, i) => (i < 2 ? 1 : s)) });
+    out.push({
+      what: "2-entry index, rows",
+      op,
+      idx: indices([B[0], 2], Math.min(shape[0], shape[1]) - 1, r),
+      dn: {
+        offsetDims: globalThis.Array.from({ length: nd - 2 }, (_, i) => 1 + i),
+        collapsedSliceDims: [0, 1],
+        startIndexMap: [0, 1],
+        operandBatchingDims: [],
+        startIndicesBatchingDims: [],
+      },
+      sliceSizes: shape.map((s, i) => (i < 2 ? 1 : s)),
+    });
     const ss = shape.map((s) => Math.min(s, 1 + Math.floor(r() * 2)));
-    out.push({ what: "2-entry index, partial windows", op, idx: indices([B[0], B[1], 2], Math.min(...shape), r), dn: { offsetDims: globalThis.Array.from({ length: nd }, (_, i) => 2 + i), collapsedSliceDims: [], startIndexMap: [nd - 1, 0], operandBatchingDims: [], startIndicesBatchingDims: [] }, sliceSizes: ss });
+    out.push({
+      what: "2-entry index, partial windows",
+      op,
+      idx: indices([B[0], B[1], 2], Math.min(...shape), r),
+      dn: {
+        offsetDims: globalThis.Array.from({ length: nd }, (_, i) => 2 + i),
+        collapsedSliceDims: [],
+        startIndexMap: [nd - 1, 0],
+        operandBatchingDims: [],
+        startIndicesBatchingDims: [],
+      },
+      sliceSizes: ss,
+    });
   }
   return out;
 }
@@ -125,39 +169,56 @@ const SCATTERS = [
   ["scatterAdd", scatterAddRoutine, ["float32", "complex64", "int32", "uint32"]],
   ["scatter", scatterRoutine, ["float32", "complex64", "int32", "uint32", "bool"]],
 ] as const;
-for (const [prim, routine, dtypes] of SCATTERS) for (const dtype of dtypes as readonly DType[]) {
-  test(`${prim} routine == reference kernel, bit for bit (duplicates in order): ${dtype}`, () => {
-    const r = rng(99 + dtype.length);
-    let n = 0;
-    for (const shape of SHAPES) {
-      for (const c of cases(shape, dtype, r)) {
-        for (const mode of MODES) {
-          const updShape = lax.gather(c.op, c.idx, c.dn, c.sliceSizes, { mode }).shape;
-          const upd = values(dtype, updShape, r);
-          const sdn = { updateWindowDims: c.dn.offsetDims, insertedWindowDims: c.dn.collapsedSliceDims, scatterDimsToOperandDims: c.dn.startIndexMap, operandBatchingDims: c.dn.operandBatchingDims, scatterIndicesBatchingDims: c.dn.startIndicesBatchingDims };
-          const params = { dimensionNumbers: sdn, mode, uniqueIndices: false };
-          const ins = [c.op.dataSync(), c.idx.dataSync(), upd.dataSync()];
-          const avals = [c.op.aval, c.idx.aval, upd.aval];
-          const bufs = ins.map((d, i) => cpu.fromHost(d, avals[i]) as CpuBuffer);
-          const what = `${dtype} [${shape}] ${c.what} updates [${updShape}] ${mode}`;
-          const got = routine(cpu, bufs, avals, [c.op.aval], params as unknown as Record<string, unknown>);
-          assert.notEqual(got, undefined, `${what}: the routine took it`);
-          const want = getKernel(prim)!(ins, avals, [c.op.aval], params as unknown as Record<string, unknown>)[0];
-          assertSame(cpu.readSync(got![0]), want, what);
-          for (const b of [...bufs, ...got!]) cpu.dispose(b);
-          n++;
+for (const [prim, routine, dtypes] of SCATTERS)
+  for (const dtype of dtypes as readonly DType[]) {
+    test(`${prim} routine == reference kernel, bit for bit (duplicates in order): ${dtype}`, () => {
+      const r = rng(99 + dtype.length);
+      let n = 0;
+      for (const shape of SHAPES) {
+        for (const c of cases(shape, dtype, r)) {
+          for (const mode of MODES) {
+            const updShape = lax.gather(c.op, c.idx, c.dn, c.sliceSizes, { mode }).shape;
+            const upd = values(dtype, updShape, r);
+            const sdn = {
+              updateWindowDims: c.dn.offsetDims,
+              insertedWindowDims: c.dn.collapsedSliceDims,
+              scatterDimsToOperandDims: c.dn.startIndexMap,
+              operandBatchingDims: c.dn.operandBatchingDims,
+              scatterIndicesBatchingDims: c.dn.startIndicesBatchingDims,
+            };
+            const params = { dimensionNumbers: sdn, mode, uniqueIndices: false };
+            const ins = [c.op.dataSync(), c.idx.dataSync(), upd.dataSync()];
+            const avals = [c.op.aval, c.idx.aval, upd.aval];
+            const bufs = ins.map((d, i) => cpu.fromHost(d, avals[i]) as CpuBuffer);
+            const what = `${dtype} [${shape}] ${c.what} updates [${updShape}] ${mode}`;
+            const got = routine(cpu, bufs, avals, [c.op.aval], params as unknown as Record<string, unknown>);
+            assert.notEqual(got, undefined, `${what}: the routine took it`);
+            const want = getKernel(prim)!(ins, avals, [c.op.aval], params as unknown as Record<string, unknown>)[0];
+            assertSame(cpu.readSync(got![0]), want, what);
+            for (const b of [...bufs, ...got!]) cpu.dispose(b);
+            n++;
+          }
         }
       }
-    }
-    assert.ok(n > 100, `${n} cases`);
-  });
-}
+      assert.ok(n > 100, `${n} cases`);
+    });
+  }
 
 test("scatterAdd of float32 rows hitting one row many times sums in the reference's order", () => {
   // Values whose float32 sums depend on the order: 1, 2^-24 repeated, then −1.
   const op = np.zeros([2, 5]);
-  const idx = np.array(Int32Array.from({ length: 40 }, () => 1), { dtype: "int32" }).reshape([40, 1]);
-  const upd = np.array(Float32Array.from({ length: 200 }, (_, i) => (i < 5 ? 1 : i >= 195 ? -1 : 2 ** -24)), { dtype: "float32" }).reshape([40, 5]);
+  const idx = np
+    .array(
+      Int32Array.from({ length: 40 }, () => 1),
+      { dtype: "int32" },
+    )
+    .reshape([40, 1]);
+  const upd = np
+    .array(
+      Float32Array.from({ length: 200 }, (_, i) => (i < 5 ? 1 : i >= 195 ? -1 : 2 ** -24)),
+      { dtype: "float32" },
+    )
+    .reshape([40, 5]);
   const dn = { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] };
   const f = (): TypedArray => lax.scatterAdd(op, idx, upd, dn).dataSync();
   config.update("jitCompile", false);
@@ -182,7 +243,12 @@ function onVsOff(what: string, f: () => Array[]): void {
 }
 
 const table = random.normal(random.PRNGKey(0), [50, 24]);
-const ids = np.array(Int32Array.from({ length: 36 }, (_, i) => (i * 7) % 53 - 1), { dtype: "int32" }).reshape([6, 6]);
+const ids = np
+  .array(
+    Int32Array.from({ length: 36 }, (_, i) => ((i * 7) % 53) - 1),
+    { dtype: "int32" },
+  )
+  .reshape([6, 6]);
 
 test("eager gathers (embedding, take, takeAlongAxis) on transposed operands == reference", () => {
   const tt = np.transpose(table);
@@ -192,7 +258,11 @@ test("eager gathers (embedding, take, takeAlongAxis) on transposed operands == r
     np.take(tt, np.clip(ids, 0, 23), { axis: 0 }),
     table.get(np.clip(ids, 0, 49)),
     np.takeAlongAxis(tt, np.clip(np.tile(ids, [4, 9]), 0, 49), 1),
-    lax.scatter(tt, np.expandDims(np.clip(ids.reshape([36]), 0, 49), 1), random.normal(random.PRNGKey(5), [24, 36]), { updateWindowDims: [0], insertedWindowDims: [1], scatterDimsToOperandDims: [1] }),
+    lax.scatter(tt, np.expandDims(np.clip(ids.reshape([36]), 0, 49), 1), random.normal(random.PRNGKey(5), [24, 36]), {
+      updateWindowDims: [0],
+      insertedWindowDims: [1],
+      scatterDimsToOperandDims: [1],
+    }),
   ]);
 });
 
@@ -208,7 +278,12 @@ test("jitted embedding lookups and their gradients == reference", () => {
 
 test("gather/scatter routines free their temporaries (heap blocks and live buffers balance)", () => {
   const t = random.normal(random.PRNGKey(1), [40, 16]);
-  const i = np.array(Int32Array.from({ length: 30 }, (_, k) => (k * 13) % 45 - 2), { dtype: "int32" }).reshape([30, 1]);
+  const i = np
+    .array(
+      Int32Array.from({ length: 30 }, (_, k) => ((k * 13) % 45) - 2),
+      { dtype: "int32" },
+    )
+    .reshape([30, 1]);
   const u = random.normal(random.PRNGKey(2), [30, 16]);
   const dn = { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0], operandBatchingDims: [], startIndicesBatchingDims: [] };
   const sdn = { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0], operandBatchingDims: [], scatterIndicesBatchingDims: [] };

@@ -50,7 +50,8 @@ test("jitted training steps with the old state disposed: live buffers and heap b
     for (let i = from; i < from + n; i++) {
       const key = keys[i];
       const r = t.step(model, os, t.x, t.y, state, key);
-      for (const a of [...treeLeaves(model), ...treeLeaves(os), ...treeLeaves(state), key] as Array[]) if (i > 0 && typeof a?.dispose === "function") a.dispose();
+      for (const a of [...treeLeaves(model), ...treeLeaves(os), ...treeLeaves(state), key] as Array[])
+        if (i > 0 && typeof a?.dispose === "function") a.dispose();
       r[2].dispose();
       [model, os, state] = [r[0] as ssm.SSM, r[1] as unknown[], r[3] as nn.State];
     }
@@ -66,24 +67,28 @@ test("jitted training steps with the old state disposed: live buffers and heap b
   assert.equal(cpu.heap.capacity, capacity, "the heap did not grow");
 });
 
-test("jitted training steps with the old state forgotten: finalizers bring memory back to the baseline", { skip: typeof globalThis.gc !== "function" ? "run node with --expose-gc" : false }, async () => {
-  const t = trainer();
-  let { model, state, os } = t;
-  const run = (n: number, from: number): void => {
-    for (let i = from; i < from + n; i++) {
-      const r = t.step(model, os, t.x, t.y, state, random.foldIn(t.dk, i));
-      [model, os, state] = [r[0] as ssm.SSM, r[1] as unknown[], r[3] as nn.State];
-    }
-  };
-  run(3, 0);
-  await settle();
-  const live = cpu.liveBuffers();
-  const blocks = cpu.heap.liveBlocks;
-  run(60, 3);
-  await settle();
-  assert.ok(cpu.liveBuffers() <= live, `live buffers ${cpu.liveBuffers()} vs ${live} after warm-up`);
-  assert.ok(cpu.heap.liveBlocks <= blocks, `heap blocks ${cpu.heap.liveBlocks} vs ${blocks} after warm-up`);
-});
+test(
+  "jitted training steps with the old state forgotten: finalizers bring memory back to the baseline",
+  { skip: typeof globalThis.gc !== "function" ? "run node with --expose-gc" : false },
+  async () => {
+    const t = trainer();
+    let { model, state, os } = t;
+    const run = (n: number, from: number): void => {
+      for (let i = from; i < from + n; i++) {
+        const r = t.step(model, os, t.x, t.y, state, random.foldIn(t.dk, i));
+        [model, os, state] = [r[0] as ssm.SSM, r[1] as unknown[], r[3] as nn.State];
+      }
+    };
+    run(3, 0);
+    await settle();
+    const live = cpu.liveBuffers();
+    const blocks = cpu.heap.liveBlocks;
+    run(60, 3);
+    await settle();
+    assert.ok(cpu.liveBuffers() <= live, `live buffers ${cpu.liveBuffers()} vs ${live} after warm-up`);
+    assert.ok(cpu.heap.liveBlocks <= blocks, `heap blocks ${cpu.heap.liveBlocks} vs ${blocks} after warm-up`);
+  },
+);
 
 test("forgotten eager results cannot fill the heap: past its eager limit they go to GC-visible arrays", () => {
   const x = np.ones([4 * 1024 * 1024]); // 16 MiB per result

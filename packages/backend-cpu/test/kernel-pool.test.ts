@@ -16,7 +16,8 @@ function sameBits(got: Array, want: Array, what: string): void {
   const g = got.dataSync();
   const w = want.dataSync();
   assert.equal(g.length, w.length, `${what}: length`);
-  for (let i = 0; i < w.length; i++) if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i]))) assert.fail(`${what}: element ${i}: threads ${g[i]}, reference ${w[i]}`);
+  for (let i = 0; i < w.length; i++)
+    if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i]))) assert.fail(`${what}: element ${i}: threads ${g[i]}, reference ${w[i]}`);
 }
 
 function check(what: string, f: (...xs: Array[]) => Array, ...args: Array[]): void {
@@ -41,7 +42,15 @@ test("large fused kernels and reductions on the pool == reference, and the worke
   const y = random.normal(random.PRNGKey(4), [517]);
   check("chain", (a, b) => np.maximum(a.mul(1.7).add(b), a.mul(a)).sub(0.25), x, y);
   check("transposed read (scalar path)", (a) => a.T.mul(2).add(1), x);
-  check("one merged loop (range splits the SIMD loop)", (a) => a.reshape([-1]).mul(3).add(a.reshape([-1])), x);
+  check(
+    "one merged loop (range splits the SIMD loop)",
+    (a) =>
+      a
+        .reshape([-1])
+        .mul(3)
+        .add(a.reshape([-1])),
+    x,
+  );
   check("sum over the last axis (split over rows)", (a) => np.sum(a.mul(a), 1), x);
   check("sum over the first axis (split over columns)", (a) => np.sum(a.add(1), 0), x);
   check("max over both axes (one output: not split)", (a) => np.max(a, [0, 1]), x);
@@ -61,14 +70,16 @@ test("back-to-back pool calls of different kernels and sizes never return early 
   // written: every result is compared with its reference, computed once beforehand.
   const xs = [70001, 131072, 99999].map((n, i) => random.normal(random.PRNGKey(20 + i), [n]));
   const fs = [jit((a: Array) => a.mul(3).add(1)), jit((a: Array) => np.maximum(a, a.mul(a)).sub(2))];
-  const want = xs.map((x) => fs.map((f) => {
-    config.update("jitCompile", false);
-    try {
-      return f(x).dataSync().slice();
-    } finally {
-      config.update("jitCompile", true);
-    }
-  }));
+  const want = xs.map((x) =>
+    fs.map((f) => {
+      config.update("jitCompile", false);
+      try {
+        return f(x).dataSync().slice();
+      } finally {
+        config.update("jitCompile", true);
+      }
+    }),
+  );
   for (let r = 0; r < 150; r++) {
     const i = r % xs.length;
     const j = (r >> 1) % fs.length;

@@ -37,7 +37,13 @@ test("1,000 jit calls with changing shapes: the cache stays within its bound; li
         maxCache = Math.max(maxCache, jit.cacheSize(f));
       }
     };
-    const samples = await memoryCurve({ steps: 1000, every: 100, run, live: () => cpu.liveBuffers(), extra: () => ({ blocks: cpu.heap.liveBlocks, cache: jit.cacheSize(f) }) });
+    const samples = await memoryCurve({
+      steps: 1000,
+      every: 100,
+      run,
+      live: () => cpu.liveBuffers(),
+      extra: () => ({ blocks: cpu.heap.liveBlocks, cache: jit.cacheSize(f) }),
+    });
     t.diagnostic(`jit shapes curve (step:RSS/live buffers): ${formatCurve(samples)}`);
     assert.equal(maxCache, bound, "the cache filled to its bound and never past it");
     assert.ok(samples.every((s) => s.extra.cache <= bound));
@@ -48,7 +54,10 @@ test("1,000 jit calls with changing shapes: the cache stays within its bound; li
     // it (every trace kept) the same loop grew +21 MiB RSS and +6.8 MiB V8 heap over calls 250–1000.
     assertFlat(samples, { warmup: 200, rssSlackMiB: 12, heapSlackMiB: 2 });
     const blocks = samples.filter((s) => s.step >= 200).map((s) => s.extra.blocks);
-    assert.ok(blocks.every((b) => b === blocks[0]), `heap blocks ${blocks.join(", ")}`);
+    assert.ok(
+      blocks.every((b) => b === blocks[0]),
+      `heap blocks ${blocks.join(", ")}`,
+    );
   } finally {
     config.update("jitCacheSize", old);
   }
@@ -92,7 +101,9 @@ test(`${STEPS} jitted training steps (S5 + adam): live buffers, heap blocks and 
     for (let i = from; i < to; i++) {
       const r = tr.step(model, os, tr.x, tr.y, state, key);
       // The previous step's model, optimiser state, BatchNorm state and key are dead now.
-      if (i > 0) for (const a of [...treeLeaves(model), ...treeLeaves(os), ...treeLeaves(state), key] as { dispose?: () => void }[]) if (typeof a?.dispose === "function") a.dispose();
+      if (i > 0)
+        for (const a of [...treeLeaves(model), ...treeLeaves(os), ...treeLeaves(state), key] as { dispose?: () => void }[])
+          if (typeof a?.dispose === "function") a.dispose();
       const l = r[2].item();
       if (i === 0) first = l;
       last = l;
@@ -103,9 +114,14 @@ test(`${STEPS} jitted training steps (S5 + adam): live buffers, heap blocks and 
   const samples = await memoryCurve({ steps: STEPS, every: 100, run, live: () => cpu.liveBuffers(), extra: () => ({ blocks: cpu.heap.liveBlocks }) });
   t.diagnostic(`training curve (step:RSS/live buffers): ${formatCurve(samples)}`);
   const g = curveGrowth(samples, 100);
-  t.diagnostic(`after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live buffers +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB; loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
+  t.diagnostic(
+    `after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live buffers +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB; loss ${first.toFixed(4)} → ${last.toFixed(4)}`,
+  );
   assert.ok(last < first, `the model trains: loss ${first} → ${last}`);
   assertFlat(samples, { warmup: 100, rssSlackMiB: 8, heapSlackMiB: 2 });
   const blocks = samples.filter((s) => s.step >= 100).map((s) => s.extra.blocks);
-  assert.ok(blocks.every((b) => b === blocks[0]), `heap blocks ${blocks.join(", ")}`);
+  assert.ok(
+    blocks.every((b) => b === blocks[0]),
+    `heap blocks ${blocks.join(", ")}`,
+  );
 });

@@ -9,28 +9,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  choleskyKernel,
-  eighKernel,
-  qrKernel,
-  triangularSolveKernel,
-  type QrMode,
-} from "../src/kernels/linalg.ts";
-import {
-  EPS64,
-  U32,
-  abs,
-  assertClose,
-  cmat,
-  identity,
-  matmul,
-  pack,
-  randomMat,
-  rng,
-  roundF32,
-  unpack,
-  type CMat,
-} from "./linalg-test-helpers.ts";
+import { choleskyKernel, eighKernel, qrKernel, triangularSolveKernel, type QrMode } from "../src/kernels/linalg.ts";
+import { EPS64, U32, abs, assertClose, cmat, identity, matmul, pack, randomMat, rng, roundF32, unpack, type CMat } from "./linalg-test-helpers.ts";
 
 // ------------------------------------------------------------------------------------------ QR
 
@@ -46,7 +26,15 @@ function colNorms(A: CMat): number[] {
 for (const complex of [false, true]) {
   test(`qr: ${complex ? "complex" : "real"} shapes and modes`, () => {
     const r = rng(complex ? 21 : 20);
-    const shapes: [number, number][] = [[1, 1], [3, 2], [2, 3], [5, 5], [8, 3], [3, 8], [40, 17]];
+    const shapes: [number, number][] = [
+      [1, 1],
+      [3, 2],
+      [2, 3],
+      [5, 5],
+      [8, 3],
+      [3, 8],
+      [40, 17],
+    ];
     for (const [m, n] of shapes) {
       const k = Math.min(m, n);
       const batch = 2;
@@ -174,7 +162,12 @@ for (const complex of [false, true]) {
         return g;
       });
       const X = triangularSolveKernel(pack(input, complex), pack(Bs, complex), batch, m, n, {
-        leftSide, lower, transposeA, conjugateA, unitDiagonal, complex,
+        leftSide,
+        lower,
+        transposeA,
+        conjugateA,
+        unitDiagonal,
+        complex,
       });
       for (let b = 0; b < batch; b++) {
         // op(A) built independently: masked triangle, unit diagonal, then conj / transpose.
@@ -210,4 +203,3 @@ test("kernels reject inputs of the wrong length", () => {
   assert.throws(() => qrKernel(new Float32Array(6), 1, 3, 2, true, "reduced"), RangeError);
   assert.throws(() => choleskyKernel(new Float32Array(4), 2, 2, false), RangeError);
 });
-

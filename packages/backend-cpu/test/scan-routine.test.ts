@@ -14,7 +14,8 @@ function same(got: Array[], want: Array[], what: string): void {
     assert.deepEqual(g.shape, want[i].shape, `${what}: output ${i} shape`);
     const a = g.dataSync();
     const b = want[i].dataSync();
-    for (let k = 0; k < b.length; k++) if (!(Object.is(a[k], b[k]) || (Number.isNaN(a[k]) && Number.isNaN(b[k])))) assert.fail(`${what}: output ${i} element ${k}: ${a[k]} vs ${b[k]}`);
+    for (let k = 0; k < b.length; k++)
+      if (!(Object.is(a[k], b[k]) || (Number.isNaN(a[k]) && Number.isNaN(b[k])))) assert.fail(`${what}: output ${i} element ${k}: ${a[k]} vs ${b[k]}`);
   });
 }
 
@@ -55,7 +56,11 @@ test("scan with a compiled body == reference: carries, outputs, reverse, lengths
     return [c, ys];
   });
   check("int carry and bool outputs", () => {
-    const [c, ys] = lax.scan((k: Array, x: Array): [Array, Array] => [k.add(lax.convertElementType(x.gt(0), "int32")), x.gt(0.5)], np.zeros([3, 4], { dtype: "int32" }), xs);
+    const [c, ys] = lax.scan(
+      (k: Array, x: Array): [Array, Array] => [k.add(lax.convertElementType(x.gt(0), "int32")), x.gt(0.5)],
+      np.zeros([3, 4], { dtype: "int32" }),
+      xs,
+    );
     return [c, ys];
   });
   check("complex carry", () => {
@@ -76,10 +81,14 @@ test("nested scans, scans under jit and their gradients == reference", () => {
     return [c, ys];
   });
   const loss = (m: Array): Array => {
-    const [c, ys] = lax.scan((h: Array, x: Array): [Array, Array] => {
-      const n = np.tanh(x.mul(m.sum(0)).add(h));
-      return [n, n.mul(n)];
-    }, np.zeros([3, 4]), xs);
+    const [c, ys] = lax.scan(
+      (h: Array, x: Array): [Array, Array] => {
+        const n = np.tanh(x.mul(m.sum(0)).add(h));
+        return [n, n.mul(n)];
+      },
+      np.zeros([3, 4]),
+      xs,
+    );
     return c.sum().add(ys.sum());
   };
   check("jit(grad) through scan", () => [jit(grad(loss))(w)]);

@@ -11,17 +11,22 @@ export type Emit = (c: Code, scratch: Scratch) => void;
 /** A compiled kernel mapping `xs` (length a multiple of 4) to a new Float32Array. */
 export function vmathKernel(emit: Emit): (xs: Float32Array) => Float32Array {
   const m = new ModuleBuilder({ shared: false, minPages: 1 });
-  m.func(["i32", "i32", "i32"], [], (c) => {
-    const [inp, out, n] = [0, 1, 2];
-    const i = c.local("i32");
-    c.block().loop();
-    c.get(i).get(n).op(0x4e).brIf(1); // i >= n → exit
-    c.get(out).get(i).i32(2).op(0x74).op(0x6a);
-    c.get(inp).get(i).i32(2).op(0x74).op(0x6a).simdMem(0x00, 4);
-    emit(c, (t) => c.local(t));
-    c.simdMem(0x0b, 4);
-    c.get(i).i32(4).op(0x6a).set(i).br(0).end().end();
-  }, "run");
+  m.func(
+    ["i32", "i32", "i32"],
+    [],
+    (c) => {
+      const [inp, out, n] = [0, 1, 2];
+      const i = c.local("i32");
+      c.block().loop();
+      c.get(i).get(n).op(0x4e).brIf(1); // i >= n → exit
+      c.get(out).get(i).i32(2).op(0x74).op(0x6a);
+      c.get(inp).get(i).i32(2).op(0x74).op(0x6a).simdMem(0x00, 4);
+      emit(c, (t) => c.local(t));
+      c.simdMem(0x0b, 4);
+      c.get(i).i32(4).op(0x6a).set(i).br(0).end().end();
+    },
+    "run",
+  );
   const bytes = m.bytes();
   if (!WebAssembly.validate(bytes)) throw new Error("vmath kernel does not validate");
   const memory = new WebAssembly.Memory({ initial: 1 });

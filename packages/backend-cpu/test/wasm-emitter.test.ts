@@ -21,29 +21,34 @@ test("LEB128: unsigned and signed encodings", () => {
 /** out[i] = a[i] + b[i] for i < n: four lanes at a time, then a scalar tail. */
 function addModule(shared: boolean): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder({ shared, minPages: 1, maxPages: 16 });
-  m.func(["i32", "i32", "i32", "i32"], [], (c) => {
-    const [a, b, out, n] = [0, 1, 2, 3];
-    const i = c.local("i32");
-    const off = c.local("i32");
-    // SIMD loop while i + 4 <= n.
-    c.block().loop();
-    c.get(i).i32(4).op(0x6a).get(n).op(0x4a).brIf(1); // (i+4) > n → exit
-    c.get(i).i32(2).op(0x74).set(off);
-    c.get(out).get(off).op(0x6a);
-    c.get(a).get(off).op(0x6a).simdMem(0x00, 2);
-    c.get(b).get(off).op(0x6a).simdMem(0x00, 2);
-    c.simd(0xe4).simdMem(0x0b, 2);
-    c.get(i).i32(4).op(0x6a).set(i).br(0).end().end();
-    // Scalar tail while i < n.
-    c.block().loop();
-    c.get(i).get(n).op(0x4e).brIf(1); // i >= n → exit
-    c.get(i).i32(2).op(0x74).set(off);
-    c.get(out).get(off).op(0x6a);
-    c.get(a).get(off).op(0x6a).mem(0x2a, 2);
-    c.get(b).get(off).op(0x6a).mem(0x2a, 2);
-    c.op(0x92).mem(0x38, 2);
-    c.get(i).i32(1).op(0x6a).set(i).br(0).end().end();
-  }, "add");
+  m.func(
+    ["i32", "i32", "i32", "i32"],
+    [],
+    (c) => {
+      const [a, b, out, n] = [0, 1, 2, 3];
+      const i = c.local("i32");
+      const off = c.local("i32");
+      // SIMD loop while i + 4 <= n.
+      c.block().loop();
+      c.get(i).i32(4).op(0x6a).get(n).op(0x4a).brIf(1); // (i+4) > n → exit
+      c.get(i).i32(2).op(0x74).set(off);
+      c.get(out).get(off).op(0x6a);
+      c.get(a).get(off).op(0x6a).simdMem(0x00, 2);
+      c.get(b).get(off).op(0x6a).simdMem(0x00, 2);
+      c.simd(0xe4).simdMem(0x0b, 2);
+      c.get(i).i32(4).op(0x6a).set(i).br(0).end().end();
+      // Scalar tail while i < n.
+      c.block().loop();
+      c.get(i).get(n).op(0x4e).brIf(1); // i >= n → exit
+      c.get(i).i32(2).op(0x74).set(off);
+      c.get(out).get(off).op(0x6a);
+      c.get(a).get(off).op(0x6a).mem(0x2a, 2);
+      c.get(b).get(off).op(0x6a).mem(0x2a, 2);
+      c.op(0x92).mem(0x38, 2);
+      c.get(i).i32(1).op(0x6a).set(i).br(0).end().end();
+    },
+    "add",
+  );
   return m.bytes();
 }
 
@@ -72,16 +77,21 @@ test("a SIMD add with a scalar tail validates and runs on shared and unshared me
 test("an imported scalar function is called per element with float32 rounding", () => {
   const m = new ModuleBuilder({ shared: true, minPages: 1, maxPages: 1 });
   const exp = m.importFunc("exp", ["f32"], ["f32"]);
-  m.func(["i32", "i32"], [], (c) => {
-    const i = c.local("i32");
-    c.block().loop();
-    c.get(i).get(1).op(0x4e).brIf(1);
-    // out[p + 4i + 4096] = exp(in[p + 4i])
-    const addr = c.local("i32");
-    c.get(0).get(i).i32(2).op(0x74).op(0x6a).set(addr);
-    c.get(addr).get(addr).mem(0x2a, 2).call(exp).mem(0x38, 2, 4096);
-    c.get(i).i32(1).op(0x6a).set(i).br(0).end().end();
-  }, "expAll");
+  m.func(
+    ["i32", "i32"],
+    [],
+    (c) => {
+      const i = c.local("i32");
+      c.block().loop();
+      c.get(i).get(1).op(0x4e).brIf(1);
+      // out[p + 4i + 4096] = exp(in[p + 4i])
+      const addr = c.local("i32");
+      c.get(0).get(i).i32(2).op(0x74).op(0x6a).set(addr);
+      c.get(addr).get(addr).mem(0x2a, 2).call(exp).mem(0x38, 2, 4096);
+      c.get(i).i32(1).op(0x6a).set(i).br(0).end().end();
+    },
+    "expAll",
+  );
   const bytes = m.bytes();
   assert.ok(WebAssembly.validate(bytes));
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
@@ -107,6 +117,9 @@ test("an unshared memory import without maxPages links against memories with any
   // With a maximum, a memory that has none does not link; a shared import must name one.
   const bounded = new ModuleBuilder({ shared: false, minPages: 1, maxPages: 16 });
   bounded.func([], [], () => {});
-  assert.throws(() => new WebAssembly.Instance(new WebAssembly.Module(bounded.bytes()), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }), WebAssembly.LinkError);
+  assert.throws(
+    () => new WebAssembly.Instance(new WebAssembly.Module(bounded.bytes()), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }),
+    WebAssembly.LinkError,
+  );
   assert.throws(() => new ModuleBuilder({ shared: true, minPages: 1 }).bytes(), /needs maxPages/);
 });

@@ -52,9 +52,15 @@ function check(memory: WebAssembly.Memory, cs: Case, cfg: GemmConfig, seed: numb
   const { m, n, k, transA, transB, batch, bcast, padA, padB, padC } = cs;
   const [rowsA, colsA] = transA ? [k, m] : [m, k];
   const [rowsB, colsB] = transB ? [n, k] : [k, n];
-  const lda = colsA + padA, ldb = colsB + padB, ldc = n + padC;
-  const strideA = bcast === "a" ? 0 : rowsA * lda, strideB = bcast === "b" ? 0 : rowsB * ldb, strideC = m * ldc;
-  const nA = bcast === "a" ? rowsA * lda : batch * rowsA * lda, nB = bcast === "b" ? rowsB * ldb : batch * rowsB * ldb, nC = batch * strideC;
+  const lda = colsA + padA,
+    ldb = colsB + padB,
+    ldc = n + padC;
+  const strideA = bcast === "a" ? 0 : rowsA * lda,
+    strideB = bcast === "b" ? 0 : rowsB * ldb,
+    strideC = m * ldc;
+  const nA = bcast === "a" ? rowsA * lda : batch * rowsA * lda,
+    nB = bcast === "b" ? rowsB * ldb : batch * rowsB * ldb,
+    nC = batch * strideC;
   const a = align64(4 * GUARD + 64);
   const b = align64(a + 4 * (nA + 2 * GUARD));
   const c = align64(b + 4 * (nB + 2 * GUARD)) + 4; // C deliberately only 4-byte aligned
@@ -87,7 +93,8 @@ function check(memory: WebAssembly.Memory, cs: Case, cfg: GemmConfig, seed: numb
           if (got !== sentinel) assert.fail(`${label}: padding C[${t},${i},${j}] was overwritten with ${got}`);
           continue;
         }
-        let s = 0, sAbs = 0;
+        let s = 0,
+          sAbs = 0;
         for (let p = 0; p < k; p++) {
           const prod = A(t, i, p) * B(t, p, j);
           s += prod;
@@ -117,10 +124,16 @@ function randomCases(seed: number, count: number, maxDim: number): Case[] {
   for (let q = 0; q < count; q++) {
     const batch = r() < 0.6 ? 1 : 1 + Math.floor(r() * 3);
     out.push({
-      m: dim(), n: dim(), k: dim(),
-      transA: (q & 1) === 1, transB: (q & 2) === 2, // every combination in each group of four
-      batch, bcast: batch > 1 && r() < 0.5 ? (r() < 0.5 ? "a" : "b") : "none",
-      padA: r() < 0.3 ? 3 : 0, padB: r() < 0.3 ? 1 : 0, padC: r() < 0.3 ? 2 : 0,
+      m: dim(),
+      n: dim(),
+      k: dim(),
+      transA: (q & 1) === 1,
+      transB: (q & 2) === 2, // every combination in each group of four
+      batch,
+      bcast: batch > 1 && r() < 0.5 ? (r() < 0.5 ? "a" : "b") : "none",
+      padA: r() < 0.3 ? 3 : 0,
+      padB: r() < 0.3 ? 1 : 0,
+      padC: r() < 0.3 ? 2 : 0,
     });
   }
   return out;
@@ -155,9 +168,17 @@ test("shapes larger than every cache block of the default config (several kc, mc
 
 test("a k=0 product writes exact zeros; m=0 or n=0 touches nothing", () => {
   const memory = new WebAssembly.Memory({ initial: 4 });
-  for (const [m, n] of [[0, 0], [0, 5], [5, 0], [7, 9], [1, 1]]) {
+  for (const [m, n] of [
+    [0, 0],
+    [0, 5],
+    [5, 0],
+    [7, 9],
+    [1, 1],
+  ]) {
     for (const cfg of [TINY, DEFAULT_GEMM_CONFIG]) {
-      check(memory, { m, n, k: 0, transA: false, transB: true, batch: 2, bcast: "none", padA: 0, padB: 0, padC: 1 }, cfg, 1, (args) => gemmF32(memory, args, { config: cfg }));
+      check(memory, { m, n, k: 0, transA: false, transB: true, batch: 2, bcast: "none", padA: 0, padB: 0, padC: 1 }, cfg, 1, (args) =>
+        gemmF32(memory, args, { config: cfg }),
+      );
     }
   }
 });
@@ -178,11 +199,16 @@ test("a partition covers C exactly once, and running its ranges with separate sc
         assert.ok(ranges.length > 1 && ranges.length <= parts, `${ranges.length} ranges for ${parts} parts`);
         // Coverage: every (t, i, j) in exactly one range.
         const hits = new Uint8Array(cs.batch * cs.m * cs.n);
-        for (const g of ranges) for (let t = g.b0; t < g.b1; t++) for (let i = g.i0; i < g.i1; i++) for (let j = g.j0; j < g.j1; j++) hits[(t * cs.m + i) * cs.n + j]++;
-        assert.ok(hits.every((h) => h === 1), "each element of C in exactly one range");
+        for (const g of ranges)
+          for (let t = g.b0; t < g.b1; t++) for (let i = g.i0; i < g.i1; i++) for (let j = g.j0; j < g.j1; j++) hits[(t * cs.m + i) * cs.n + j]++;
+        assert.ok(
+          hits.every((h) => h === 1),
+          "each element of C in exactly one range",
+        );
         // Separate scratch per range, as threads would have (placed after the operands' scratch).
         const extra = align64(args.scratch + gemmScratchBytes(cfg));
-        if (extra + ranges.length * gemmScratchBytes(cfg) > memory.buffer.byteLength) memory.grow(Math.ceil((ranges.length * gemmScratchBytes(cfg)) / 65536) + 1);
+        if (extra + ranges.length * gemmScratchBytes(cfg) > memory.buffer.byteLength)
+          memory.grow(Math.ceil((ranges.length * gemmScratchBytes(cfg)) / 65536) + 1);
         ranges.reverse().forEach((g, q) => gemmF32Range(memory, args, g, { config: cfg, scratch: extra + q * gemmScratchBytes(cfg) }));
       });
       assert.deepEqual(split, whole, `split into ranges == whole (${JSON.stringify(cs)})`);
@@ -196,39 +222,65 @@ test("bad arguments raise ValueError naming the argument", () => {
   const scratchNeeds = gemmScratchBytes(TINY);
   assert.ok(4096 + scratchNeeds <= 65536);
   gemmF32(memory, ok, { config: TINY });
-  assert.throws(() => gemmF32(memory, { ...ok, a: 66 }, { config: TINY }), (e: unknown) => e instanceof ValueError && /a must be a 4-byte aligned/.test(e.message));
-  assert.throws(() => gemmF32(memory, { ...ok, m: -1 }, { config: TINY }), (e: unknown) => e instanceof ValueError && /m must be/.test(e.message));
-  assert.throws(() => gemmF32(memory, { ...ok, c: 65536 - 32 }, { config: TINY }), (e: unknown) => e instanceof ValueError && /c \(16 f32 at/.test(e.message));
-  assert.throws(() => gemmF32(memory, ok), (e: unknown) => e instanceof ValueError && /scratch/.test(e.message), "the default config's scratch does not fit at 4096 in one page");
-  assert.throws(() => gemmF32(memory, { ...ok, ldc: 3 }, { config: TINY }), (e: unknown) => e instanceof ValueError && /ldc=3/.test(e.message));
-  assert.throws(() => gemmF32(memory, { ...ok, batch: 2, strideC: 0 }, { config: TINY }), (e: unknown) => e instanceof ValueError && /overlap/.test(e.message));
-  assert.throws(() => gemmF32Range(memory, ok, { b0: 0, b1: 1, i0: 0, i1: 5, j0: 0, j1: 4 }, { config: TINY }), (e: unknown) => e instanceof ValueError && /not inside/.test(e.message));
+  assert.throws(
+    () => gemmF32(memory, { ...ok, a: 66 }, { config: TINY }),
+    (e: unknown) => e instanceof ValueError && /a must be a 4-byte aligned/.test(e.message),
+  );
+  assert.throws(
+    () => gemmF32(memory, { ...ok, m: -1 }, { config: TINY }),
+    (e: unknown) => e instanceof ValueError && /m must be/.test(e.message),
+  );
+  assert.throws(
+    () => gemmF32(memory, { ...ok, c: 65536 - 32 }, { config: TINY }),
+    (e: unknown) => e instanceof ValueError && /c \(16 f32 at/.test(e.message),
+  );
+  assert.throws(
+    () => gemmF32(memory, ok),
+    (e: unknown) => e instanceof ValueError && /scratch/.test(e.message),
+    "the default config's scratch does not fit at 4096 in one page",
+  );
+  assert.throws(
+    () => gemmF32(memory, { ...ok, ldc: 3 }, { config: TINY }),
+    (e: unknown) => e instanceof ValueError && /ldc=3/.test(e.message),
+  );
+  assert.throws(
+    () => gemmF32(memory, { ...ok, batch: 2, strideC: 0 }, { config: TINY }),
+    (e: unknown) => e instanceof ValueError && /overlap/.test(e.message),
+  );
+  assert.throws(
+    () => gemmF32Range(memory, ok, { b0: 0, b1: 1, i0: 0, i1: 5, j0: 0, j1: 4 }, { config: TINY }),
+    (e: unknown) => e instanceof ValueError && /not inside/.test(e.message),
+  );
 });
 
-test("the relaxed-SIMD (FMA) micro-kernel: run in a child process with --experimental-wasm-relaxed-simd where the engine needs the flag", { skip: FMA_CHILD }, (t) => {
-  if (hasRelaxedSimd()) {
-    // The engine has relaxed SIMD by default: the tests above ran the default config, now run the FMA one here.
-    const memory = new WebAssembly.Memory({ initial: 4 });
-    for (const base of [TINY, MID, DEFAULT_GEMM_CONFIG]) {
-      const cfg = { ...base, fma: true };
-      randomCases(3, 24, 40).forEach((cs, q) => check(memory, cs, cfg, q, (args) => gemmF32(memory, args, { config: cfg })));
+test(
+  "the relaxed-SIMD (FMA) micro-kernel: run in a child process with --experimental-wasm-relaxed-simd where the engine needs the flag",
+  { skip: FMA_CHILD },
+  (t) => {
+    if (hasRelaxedSimd()) {
+      // The engine has relaxed SIMD by default: the tests above ran the default config, now run the FMA one here.
+      const memory = new WebAssembly.Memory({ initial: 4 });
+      for (const base of [TINY, MID, DEFAULT_GEMM_CONFIG]) {
+        const cfg = { ...base, fma: true };
+        randomCases(3, 24, 40).forEach((cs, q) => check(memory, cs, cfg, q, (args) => gemmF32(memory, args, { config: cfg })));
+      }
+      return;
     }
-    return;
-  }
-  const probe = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", "-e", "0"], { encoding: "utf8" });
-  if (probe.status !== 0) {
-    t.skip("this engine has no relaxed SIMD");
-    return;
-  }
-  const self = fileURLToPath(import.meta.url);
-  const child = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--import", "tsx", "--test", self], {
-    encoding: "utf8",
-    // Without NODE_TEST_CONTEXT the child reports in TAP on stdout instead of to this runner.
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_TEST_CONTEXT")), LINAX_GEMM_FMA_CHILD: "1" },
-  });
-  assert.equal(child.status, 0, `FMA child failed:\n${child.stdout}\n${child.stderr}`);
-  assert.match(child.stdout, /# pass [1-9]/);
-});
+    const probe = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", "-e", "0"], { encoding: "utf8" });
+    if (probe.status !== 0) {
+      t.skip("this engine has no relaxed SIMD");
+      return;
+    }
+    const self = fileURLToPath(import.meta.url);
+    const child = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--import", "tsx", "--test", self], {
+      encoding: "utf8",
+      // Without NODE_TEST_CONTEXT the child reports in TAP on stdout instead of to this runner.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_TEST_CONTEXT")), LINAX_GEMM_FMA_CHILD: "1" },
+    });
+    assert.equal(child.status, 0, `FMA child failed:\n${child.stdout}\n${child.stderr}`);
+    assert.match(child.stdout, /# pass [1-9]/);
+  },
+);
 
 test("in the FMA child, relaxed SIMD validates and only the FMA module uses f32x4.relaxed_madd", { skip: !FMA_CHILD }, () => {
   assert.ok(hasRelaxedSimd());
@@ -267,12 +319,21 @@ test("the worker pool (2 and 3 threads) gives bit-identical results to one threa
         const big: Case = { m: 240, n: 200, k: 300, transA: false, transB: false, batch: 1, bcast: "none", padA: 0, padB: 0, padC: 0 };
         for (let r = 0; r < 20 && pool.workerChunks === 0; r++) check(memory, big, cfg, r, poolRun);
         assert.ok(pool.workerChunks > 0, "the workers ran some chunks");
-        assert.throws(() => pool.gemmF32({ a: 0, b: 0, c: 0, m: 1, n: 1, k: 1, scratch: memory.buffer.byteLength - 64 }), (e: unknown) => e instanceof ValueError && /scratch/.test(e.message));
+        assert.throws(
+          () => pool.gemmF32({ a: 0, b: 0, c: 0, m: 1, n: 1, k: 1, scratch: memory.buffer.byteLength - 64 }),
+          (e: unknown) => e instanceof ValueError && /scratch/.test(e.message),
+        );
       } finally {
         pool.close();
       }
-      assert.throws(() => pool.gemmF32({ a: 0, b: 0, c: 0, m: 1, n: 1, k: 1, scratch: 0 }), (e: unknown) => e instanceof ValueError && /closed/.test(e.message));
+      assert.throws(
+        () => pool.gemmF32({ a: 0, b: 0, c: 0, m: 1, n: 1, k: 1, scratch: 0 }),
+        (e: unknown) => e instanceof ValueError && /closed/.test(e.message),
+      );
     }
   }
-  assert.throws(() => new GemmPool(new WebAssembly.Memory({ initial: 1 })), (e: unknown) => e instanceof ValueError && /shared/.test(e.message));
+  assert.throws(
+    () => new GemmPool(new WebAssembly.Memory({ initial: 1 })),
+    (e: unknown) => e instanceof ValueError && /shared/.test(e.message),
+  );
 });

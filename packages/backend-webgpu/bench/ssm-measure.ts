@@ -15,7 +15,9 @@ import { writeFileSync } from "node:fs";
 import { np, lax, jit, random, vmap, nn, ssm, setDefaultBackend, treeLeaves, Array } from "linax-ts";
 import { initWebGPU } from "@linax-ts/backend-webgpu";
 
-const { values } = parseArgs({ options: { repeats: { type: "string", default: "5" }, json: { type: "string" }, only: { type: "string" }, smoke: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { repeats: { type: "string", default: "5" }, json: { type: "string" }, only: { type: "string" }, smoke: { type: "boolean", default: false } },
+});
 const repeats = Number(values.repeats);
 // --smoke: tiny shapes (a check of the script on a software adapter; the names keep the full shapes).
 const S = values.smoke ? 16 : 1;
@@ -68,7 +70,9 @@ async function measure(name: string, f: () => unknown, batch = 1): Promise<void>
     hs.sort((a, b) => a - b);
     const med = ts[Math.floor(ts.length / 2)];
     const hostMed = hs[Math.floor(hs.length / 2)];
-    console.log(`${name}: ${med.toFixed(3)} ms${batch > 1 ? ` per call (batches of ${batch})` : ""} (min ${ts[0].toFixed(3)}, host ${hostMed.toFixed(2)} ms, first call ${first.toFixed(0)} ms)`);
+    console.log(
+      `${name}: ${med.toFixed(3)} ms${batch > 1 ? ` per call (batches of ${batch})` : ""} (min ${ts[0].toFixed(3)}, host ${hostMed.toFixed(2)} ms, first call ${first.toFixed(0)} ms)`,
+    );
     (record.figures as Record<string, unknown>)[name] = { medianMs: med, minMs: ts[0], hostMs: hostMed, batch, firstCallMs: first };
   } catch (e) {
     console.log(`${name}: FAILED ${(e as Error).message.slice(0, 300)}`);
@@ -116,7 +120,12 @@ async function measure(name: string, f: () => unknown, batch = 1): Promise<void>
   const xc = random.normal(k[2], [Math.max(1, 8 / S), 1024 / S, 256]);
   const wc = random.normal(k[3], [256, 1, 4]);
   const conv = jit((u: Array, w: Array) =>
-    lax.convGeneralDilated(u, w, { windowStrides: [1], padding: [[3, 0]], dimensionNumbers: { lhsSpec: [0, 2, 1], rhsSpec: [0, 1, 2], outSpec: [0, 2, 1] }, featureGroupCount: 256 }),
+    lax.convGeneralDilated(u, w, {
+      windowStrides: [1],
+      padding: [[3, 0]],
+      dimensionNumbers: { lhsSpec: [0, 2, 1], rhsSpec: [0, 1, 2], outSpec: [0, 2, 1] },
+      featureGroupCount: 256,
+    }),
   );
   await measure("depthwise causal conv1d [8, 1024, 256] k4 (convGeneralDilated)", () => conv(xc, wc), 20);
 }

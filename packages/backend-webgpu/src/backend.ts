@@ -139,7 +139,8 @@ export class WebGPUBackend implements Backend {
   }
 
   async read(buf: DeviceBuffer, aval: ShapedArray): Promise<TypedArray> {
-    if (this.#failed !== null) throw new LinaxError(`webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`);
+    if (this.#failed !== null)
+      throw new LinaxError(`webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`);
     const src = this.gpuOf(buf, "read");
     const bytes = (buf as WebGPUBuffer).bytes;
     const staging = this.alloc(bytes, USAGE_MAP_READ);
@@ -151,7 +152,10 @@ export class WebGPUBackend implements Backend {
     } catch (e) {
       // mapAsync only says "AbortError"; the device-lost reason (if that is why) is the useful part.
       await new Promise((r) => setTimeout(r, 0));
-      throw new LinaxError(`webgpu backend: reading a ${aval.toString()} failed (${(e as Error).name})${this.#lost !== null ? `: the device was lost (${this.#lost})` : ""}`, { cause: e });
+      throw new LinaxError(
+        `webgpu backend: reading a ${aval.toString()} failed (${(e as Error).name})${this.#lost !== null ? `: the device was lost (${this.#lost})` : ""}`,
+        { cause: e },
+      );
     }
     const out = fromStorage(aval.dtype, staging.getMappedRange().slice(0), aval.size);
     staging.unmap();
@@ -160,7 +164,9 @@ export class WebGPUBackend implements Backend {
   }
 
   readSync(): TypedArray {
-    throw new NotImplementedError("webgpu backend: synchronous reads are impossible on WebGPU — use `await x.data()` (or `x.tolistAsync()`, `x.itemAsync()`), or bring the array to the CPU with `await devicePutAsync(x, \"cpu\")` (the synchronous devicePut cannot read it either)");
+    throw new NotImplementedError(
+      'webgpu backend: synchronous reads are impossible on WebGPU — use `await x.data()` (or `x.tolistAsync()`, `x.itemAsync()`), or bring the array to the CPU with `await devicePutAsync(x, "cpu")` (the synchronous devicePut cannot read it either)',
+    );
   }
 
   dispose(buf: DeviceBuffer): void {

@@ -62,7 +62,9 @@ async function nodeFs(): Promise<{ exists(path: string): boolean; list(dir: stri
 function adapterChoice(options: DeviceOptions, env: Env): AdapterChoice {
   const raw = options.adapter ?? env.LINAX_WEBGPU_ADAPTER ?? "auto";
   if (raw !== "auto" && raw !== "system" && raw !== "swiftshader") {
-    throw new ValueError(`webgpu backend: adapter ${JSON.stringify(raw)} (option \`adapter\` or LINAX_WEBGPU_ADAPTER) is not one of "auto", "system", "swiftshader"`);
+    throw new ValueError(
+      `webgpu backend: adapter ${JSON.stringify(raw)} (option \`adapter\` or LINAX_WEBGPU_ADAPTER) is not one of "auto", "system", "swiftshader"`,
+    );
   }
   return raw;
 }
@@ -144,7 +146,9 @@ async function findAdapter(options: DeviceOptions): Promise<GPUAdapter | null> {
   const fs = await nodeFs();
   const haveSoftware = fs.exists(SWIFTSHADER_ICD);
   if (choice === "swiftshader" && !haveSoftware) {
-    throw new LinaxError(`webgpu backend: the SwiftShader adapter was asked for, but ${SWIFTSHADER_ICD} does not exist (install Debian's chromium: scripts/install-webgpu-adapter.sh)`);
+    throw new LinaxError(
+      `webgpu backend: the SwiftShader adapter was asked for, but ${SWIFTSHADER_ICD} does not exist (install Debian's chromium: scripts/install-webgpu-adapter.sh)`,
+    );
   }
   const systemDrivers = ICD_DIRS.some((d) => fs.list(d).some((f) => f.endsWith(".json")));
   if (choice === "auto" && (systemDrivers || !haveSoftware)) {
@@ -155,7 +159,9 @@ async function findAdapter(options: DeviceOptions): Promise<GPUAdapter | null> {
   env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   const a = await request(await createDawn());
   if (a !== null && choice === "auto" && options.quiet !== true) {
-    console.error(`linax webgpu: no GPU adapter found; using the SwiftShader software adapter (${SWIFTSHADER_ICD}) — slow, for tests. Set LINAX_WEBGPU_ADAPTER=system to refuse it.`);
+    console.error(
+      `linax webgpu: no GPU adapter found; using the SwiftShader software adapter (${SWIFTSHADER_ICD}) — slow, for tests. Set LINAX_WEBGPU_ADAPTER=system to refuse it.`,
+    );
   }
   return a;
 }

@@ -63,7 +63,15 @@ async function compare(f: (...xs: Array[]) => Array | Array[], inputs: Array[], 
 
 test("elementwise: vec4 reads of same-index inputs, scalar reads of broadcast and transposed ones; a ragged count", async () => {
   // [8, 12]: 96 elements (divisible by 4); x read at its own index, b broadcast, t transposed.
-  const [code] = await compare((x, b, t) => np.tanh(x.mul(1.7).add(b)).mul(x).sub(t.transpose([1, 0])), [floats([8, 12], 1), floats([12], 2), floats([12, 8], 3)], 1e-5);
+  const [code] = await compare(
+    (x, b, t) =>
+      np
+        .tanh(x.mul(1.7).add(b))
+        .mul(x)
+        .sub(t.transpose([1, 0])),
+    [floats([8, 12], 1), floats([12], 2), floats([12, 8], 3)],
+    1e-5,
+  );
   assert.match(code, /var<storage, read> in0: array<vec4<f32>>/, code);
   assert.match(code, /var<storage, read> in1: array<f32>/, code);
   assert.match(code, /var<storage, read_write> out0: array<vec4<f32>>/, code);

@@ -59,7 +59,8 @@ async function compare(f: (...xs: Array[]) => Array | Array[], inputs: Array[], 
     c.forEach((v, i) => {
       const w = cpu[k][i];
       if (opts.exactCpu === true) assert.ok(Object.is(v, w), `output ${k}[${i}]: compiled ${v}, CPU ${w}\n${text}`);
-      else assert.ok(Object.is(v, w) || Math.abs(v - w) <= (opts.tol ?? 1e-5) * Math.max(1, Math.abs(w)), `output ${k}[${i}]: compiled ${v}, CPU ${w}\n${text}`);
+      else
+        assert.ok(Object.is(v, w) || Math.abs(v - w) <= (opts.tol ?? 1e-5) * Math.max(1, Math.abs(w)), `output ${k}[${i}]: compiled ${v}, CPU ${w}\n${text}`);
     });
   });
   return { compiled, eager, cpu, exe, text };
@@ -152,7 +153,19 @@ test("a nested jit runs as a compiled sub-program inside the program (scan-loop.
   const r = await compare((x) => inner(x.add(1)).sum(), [floats([16], 11)], { tol: 1e-5 });
   assert.equal(r.exe.stats().eagerRoutines, 0, r.text);
   assert.equal(r.exe.stats().compiledCalls, 1, r.text);
-  const c = await compare((x) => lax.cond(true, (v: Array) => np.cos(v), (v: Array) => np.sin(v), x.add(1)).sum(), [floats([16], 11)], { tol: 1e-5 });
+  const c = await compare(
+    (x) =>
+      lax
+        .cond(
+          true,
+          (v: Array) => np.cos(v),
+          (v: Array) => np.sin(v),
+          x.add(1),
+        )
+        .sum(),
+    [floats([16], 11)],
+    { tol: 1e-5 },
+  );
   assert.equal(c.exe.stats().eagerRoutines, 1, c.text);
 });
 

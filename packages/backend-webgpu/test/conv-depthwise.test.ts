@@ -25,7 +25,20 @@ interface Case {
 const NWC = { lhsSpec: [0, 2, 1], rhsSpec: [0, 1, 2], outSpec: [0, 2, 1] };
 const NCW = { lhsSpec: [0, 1, 2], rhsSpec: [0, 1, 2], outSpec: [0, 1, 2] };
 function dw(x: number[], w: number[], channels: number, o: Partial<P> = {}): Case {
-  return { x, w, p: { windowStrides: [1], padding: [[w[2] - 1, 0]], lhsDilation: [1], rhsDilation: [1], dimensionNumbers: NWC, featureGroupCount: channels, batchGroupCount: 1, ...o } };
+  return {
+    x,
+    w,
+    p: {
+      windowStrides: [1],
+      padding: [[w[2] - 1, 0]],
+      lhsDilation: [1],
+      rhsDilation: [1],
+      dimensionNumbers: NWC,
+      featureGroupCount: channels,
+      batchGroupCount: 1,
+      ...o,
+    },
+  };
 }
 const CASES: Case[] = [
   dw([2, 13, 6], [6, 1, 4], 6), // Mamba: [batch, L, C], weight [C, 1, k], causal
@@ -73,5 +86,11 @@ test("depthwise conv1d: padded taps are skipped (an infinite weight gives no NaN
   assert.equal(got[0], 2);
   assert.ok(Number.isNaN(got[1]));
   // Not depthwise (two input channels per group): the general kernel.
-  assert.equal(depthwiseConv1dProgram(new ShapedArray([1, 8, 4], "float32"), new ShapedArray([2, 2, 3], "float32"), new ShapedArray([1, 8, 2], "float32"), { ...p, featureGroupCount: 2 }), undefined);
+  assert.equal(
+    depthwiseConv1dProgram(new ShapedArray([1, 8, 4], "float32"), new ShapedArray([2, 2, 3], "float32"), new ShapedArray([1, 8, 2], "float32"), {
+      ...p,
+      featureGroupCount: 2,
+    }),
+    undefined,
+  );
 });

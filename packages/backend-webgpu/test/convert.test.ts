@@ -18,8 +18,32 @@ await setupWebGPU();
 /** The smallest float32 subnormal (2^-149; `1e-45` would not be the float32 value itself). */
 const TINY = 2 ** -149;
 const FLOATS = [
-  NaN, -0, 0, Infinity, -Infinity, 0.5, -0.5, 0.999, -0.999, 1.5, -2.5, TINY, -TINY, 1e-40, 3.4028234663852886e38, -3.4028234663852886e38,
-  2147483520, 2147483648, -2147483648, -2147483904, 4294967040, 4294967296, 16777217, -16777216, 1e10, -1e10,
+  NaN,
+  -0,
+  0,
+  Infinity,
+  -Infinity,
+  0.5,
+  -0.5,
+  0.999,
+  -0.999,
+  1.5,
+  -2.5,
+  TINY,
+  -TINY,
+  1e-40,
+  3.4028234663852886e38,
+  -3.4028234663852886e38,
+  2147483520,
+  2147483648,
+  -2147483648,
+  -2147483904,
+  4294967040,
+  4294967296,
+  16777217,
+  -16777216,
+  1e10,
+  -1e10,
 ];
 const INTS = [0, 1, -1, 2147483647, -2147483648, 16777216, 16777217, 16777219, -16777217, -16777219, 33554435, 2147483520, 2147483583, 2147483584, 2147483585];
 const UINTS = [0, 1, 4294967295, 4294967167, 4294967168, 4294967169, 2147483648, 2147483647, 16777217, 16777219, 33554435];
@@ -34,13 +58,29 @@ function sample(rand: () => number, dtype: DType, shape: readonly number[]): Arr
   switch (dtype) {
     case "float32":
       // Magnitudes 1e-3..1e11: fractions, small integers and values past the int32/uint32 range.
-      return typedArr(vals(() => (rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 14 - 3), FLOATS), dtype, shape);
+      return typedArr(
+        vals(() => (rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 14 - 3), FLOATS),
+        dtype,
+        shape,
+      );
     case "int32":
-      return typedArr(vals(() => Math.floor(rand() * 4294967296) | 0, INTS), dtype, shape);
+      return typedArr(
+        vals(() => Math.floor(rand() * 4294967296) | 0, INTS),
+        dtype,
+        shape,
+      );
     case "uint32":
-      return typedArr(vals(() => Math.floor(rand() * 4294967296) >>> 0, UINTS), dtype, shape);
+      return typedArr(
+        vals(() => Math.floor(rand() * 4294967296) >>> 0, UINTS),
+        dtype,
+        shape,
+      );
     case "bool":
-      return typedArr(vals(() => (rand() < 0.5 ? 1 : 0), [0, 1]), dtype, shape);
+      return typedArr(
+        vals(() => (rand() < 0.5 ? 1 : 0), [0, 1]),
+        dtype,
+        shape,
+      );
     case "complex64":
       return lax.complex(sample(rand, "float32", shape), sample(rand, "float32", shape));
     case "float16":
@@ -70,8 +110,14 @@ test("convertElementType: a weak-type-only change copies the values", async () =
 });
 
 test("convertElementType: float -> int saturates, truncates toward zero, NaN -> 0 (hand-derived)", async () => {
-  const x = typedArr([NaN, Infinity, -Infinity, 2147483520, 2147483648, -2147483648, -2147483904, -0.999, 0.999, -2.5, 4294967040, 4294967296, TINY, -0], "float32");
-  assert.deepEqual(await onGpu(cast("int32"), x), [0, 2147483647, -2147483648, 2147483520, 2147483647, -2147483648, -2147483648, 0, 0, -2, 2147483647, 2147483647, 0, 0]);
+  const x = typedArr(
+    [NaN, Infinity, -Infinity, 2147483520, 2147483648, -2147483648, -2147483904, -0.999, 0.999, -2.5, 4294967040, 4294967296, TINY, -0],
+    "float32",
+  );
+  assert.deepEqual(
+    await onGpu(cast("int32"), x),
+    [0, 2147483647, -2147483648, 2147483520, 2147483647, -2147483648, -2147483648, 0, 0, -2, 2147483647, 2147483647, 0, 0],
+  );
   assert.deepEqual(await onGpu(cast("uint32"), x), [0, 4294967295, 0, 2147483520, 2147483648, 0, 0, 0, 0, 0, 4294967040, 4294967295, 0, 0]);
   // bool: NaN and ±0 are false; a subnormal is true.
   assert.deepEqual(await onGpu(cast("bool"), typedArr([NaN, -0, 0, TINY, -Infinity], "float32")), [0, 0, 0, 1, 1]);

@@ -33,7 +33,10 @@ test("every primitive has a WGSL kernel or a documented composite evaluation", (
     assert.ok(p.name in THROUGH_IMPL, `primitive '${p.name}' has no WebGPU kernel and is not listed as evaluated through its impl`);
   }
   for (const name of Object.keys(THROUGH_IMPL)) {
-    assert.ok(listPrimitives().some((p) => p.name === name), `THROUGH_IMPL lists '${name}', which is not a primitive`);
+    assert.ok(
+      listPrimitives().some((p) => p.name === name),
+      `THROUGH_IMPL lists '${name}', which is not a primitive`,
+    );
     assert.ok(!kernels.has(name), `'${name}' now has a kernel: drop it from THROUGH_IMPL`);
   }
 });

@@ -91,7 +91,14 @@ function pick(k: number): Config[] {
 }
 
 /** Per-element error bound from a running bound `step(prev, k)` over each line (magnitudes `mag`). */
-function bounds(shape: readonly number[], axis: number, reverse: boolean, init: number, step: (prev: number, i: number) => number, scale: (b: number) => number): number[] {
+function bounds(
+  shape: readonly number[],
+  axis: number,
+  reverse: boolean,
+  init: number,
+  step: (prev: number, i: number) => number,
+  scale: (b: number) => number,
+): number[] {
   const out = new globalThis.Array<number>(size(shape)).fill(0);
   for (const line of lines(shape, axis, reverse)) {
     let b = init;
@@ -114,12 +121,30 @@ test("cumsum/cumprod: integers exact (wraparound); float32/complex64 within the 
       const vs = randomValues(size(shape), dt, rand, (r) => r * 4 - 2);
       const x = fromValues(vs, shape, dt);
       const exact = dt === "int32" || dt === "uint32";
-      const sumTol = exact ? undefined : bounds(shape, axis, reverse, 0, (b, i) => b + mag(vs, i) * c, (b) => U * b);
+      const sumTol = exact
+        ? undefined
+        : bounds(
+            shape,
+            axis,
+            reverse,
+            0,
+            (b, i) => b + mag(vs, i) * c,
+            (b) => U * b,
+          );
       await compare(lax.cumsumP.bind1([toWebGPU(x)], p), lax.cumsumP.bind1([x], p), sumTol, `cumsum ${tag}`);
       // Factors of modulus near 1 keep long products in range.
       const ps = exact ? vs : randomValues(size(shape), dt, rand, (r) => (rand() < 0.5 ? -1 : 1) * (c === 2 ? 0.6 + 0.15 * r : 0.9 + 0.2 * r));
       const y = fromValues(ps, shape, dt);
-      const prodTol = exact ? undefined : bounds(shape, axis, reverse, 1, (b, i) => b * mag(ps, i), (b) => 3 * U * b);
+      const prodTol = exact
+        ? undefined
+        : bounds(
+            shape,
+            axis,
+            reverse,
+            1,
+            (b, i) => b * mag(ps, i),
+            (b) => 3 * U * b,
+          );
       await compare(lax.cumprodP.bind1([toWebGPU(y)], p), lax.cumprodP.bind1([y], p), prodTol, `cumprod ${tag}`);
     }
   }
@@ -147,13 +172,30 @@ test("cumlogsumexp: float32 within the logaddexp bound; -inf, +inf, NaN", async 
     const vs = randomValues(size(shape), "float32", rand, (r) => r * 20 - 10);
     const x = fromValues(vs, shape, "float32");
     const n = shape[axis];
-    const tol = bounds(shape, axis, reverse, 0, (b, i) => Math.max(b, Math.abs(vs[i])), (b) => U * (b + Math.log(n + 1)) + 3 * U);
+    const tol = bounds(
+      shape,
+      axis,
+      reverse,
+      0,
+      (b, i) => Math.max(b, Math.abs(vs[i])),
+      (b) => U * (b + Math.log(n + 1)) + 3 * U,
+    );
     const p = { axis, reverse };
-    await compare(lax.cumlogsumexpP.bind1([toWebGPU(x)], p), lax.cumlogsumexpP.bind1([x], p), tol, `cumlogsumexp ${JSON.stringify(shape)} axis ${axis} reverse ${reverse}`);
+    await compare(
+      lax.cumlogsumexpP.bind1([toWebGPU(x)], p),
+      lax.cumlogsumexpP.bind1([x], p),
+      tol,
+      `cumlogsumexp ${JSON.stringify(shape)} axis ${axis} reverse ${reverse}`,
+    );
   }
   const I = Infinity;
   const e = fromValues([-I, -I, 0, -I, 1, I, 2, NaN, 3, -I, -I, -I], [3, 4], "float32");
-  await compare(lax.cumlogsumexpP.bind1([toWebGPU(e)], { axis: 1, reverse: false }), lax.cumlogsumexpP.bind1([e], { axis: 1, reverse: false }), new globalThis.Array(12).fill(4 * U), "cumlogsumexp edges");
+  await compare(
+    lax.cumlogsumexpP.bind1([toWebGPU(e)], { axis: 1, reverse: false }),
+    lax.cumlogsumexpP.bind1([e], { axis: 1, reverse: false }),
+    new globalThis.Array(12).fill(4 * U),
+    "cumlogsumexp edges",
+  );
 });
 
 test("linearRecurrence: float32/complex64, both directions, transposed or not", async () => {
@@ -187,10 +229,20 @@ test("linearRecurrence: float32/complex64, both directions, transposed or not", 
   const p = { axis: 1, reverse: false, transposed: false };
   const a = fromValues([Infinity, 2, 0.5, -1, 2, 0.5], [2, 3], "float32");
   const b = fromValues([-0, 1, 1, -0, -0, 1], [2, 3], "float32");
-  await compare(lax.linearRecurrenceP.bind1([toWebGPU(a), toWebGPU(b)], p), lax.linearRecurrenceP.bind1([a, b], p), undefined, "linearRecurrence real first step");
+  await compare(
+    lax.linearRecurrenceP.bind1([toWebGPU(a), toWebGPU(b)], p),
+    lax.linearRecurrenceP.bind1([a, b], p),
+    undefined,
+    "linearRecurrence real first step",
+  );
   const ca = fromValues([Infinity, 0, 1, 1, -1, 0, 2, 0, 0, -1, 1, 1], [3, 2], "complex64");
   const cb = fromValues([1, 2, 3, 4, -0, -0, 1, 1, -0, -0, 1, 0], [3, 2], "complex64");
-  await compare(lax.linearRecurrenceP.bind1([toWebGPU(ca), toWebGPU(cb)], p), lax.linearRecurrenceP.bind1([ca, cb], p), undefined, "linearRecurrence complex first step");
+  await compare(
+    lax.linearRecurrenceP.bind1([toWebGPU(ca), toWebGPU(cb)], p),
+    lax.linearRecurrenceP.bind1([ca, cb], p),
+    undefined,
+    "linearRecurrence complex first step",
+  );
 });
 
 test("long lines (reduce-then-scan: block totals, their scan, rescan): every op", async () => {
@@ -205,14 +257,41 @@ test("long lines (reduce-then-scan: block totals, their scan, rescan): every op"
     const tag = `${JSON.stringify(shape)} axis ${axis} reverse ${reverse}`;
     const vs = randomValues(size(shape), "float32", rand, (r) => r * 4 - 2);
     const x = fromValues(vs, shape, "float32");
-    await compare(lax.cumsumP.bind1([toWebGPU(x)], p), lax.cumsumP.bind1([x], p), bounds(shape, axis, reverse, 0, (b, i) => b + Math.abs(vs[i]), (b) => U * b), `cumsum ${tag}`);
-    const xi = fromValues(randomValues(size(shape), "int32", rand, (r) => r), shape, "int32");
+    await compare(
+      lax.cumsumP.bind1([toWebGPU(x)], p),
+      lax.cumsumP.bind1([x], p),
+      bounds(
+        shape,
+        axis,
+        reverse,
+        0,
+        (b, i) => b + Math.abs(vs[i]),
+        (b) => U * b,
+      ),
+      `cumsum ${tag}`,
+    );
+    const xi = fromValues(
+      randomValues(size(shape), "int32", rand, (r) => r),
+      shape,
+      "int32",
+    );
     await compare(lax.cumsumP.bind1([toWebGPU(xi)], p), lax.cumsumP.bind1([xi], p), undefined, `cumsum int32 ${tag}`);
-    const mx = fromValues(vs.map((v) => Math.round(v) || -0), shape, "float32");
+    const mx = fromValues(
+      vs.map((v) => Math.round(v) || -0),
+      shape,
+      "float32",
+    );
     await compare(lax.cummaxP.bind1([toWebGPU(mx)], p), lax.cummaxP.bind1([mx], p), undefined, `cummax ${tag}`);
     const ls = randomValues(size(shape), "float32", rand, (r) => r * 20 - 10);
     const lx = fromValues(ls, shape, "float32");
-    const ltol = bounds(shape, axis, reverse, 0, (b, i) => Math.max(b, Math.abs(ls[i])), (b) => U * (b + Math.log(shape[axis] + 1)) + 3 * U);
+    const ltol = bounds(
+      shape,
+      axis,
+      reverse,
+      0,
+      (b, i) => Math.max(b, Math.abs(ls[i])),
+      (b) => U * (b + Math.log(shape[axis] + 1)) + 3 * U,
+    );
     await compare(lax.cumlogsumexpP.bind1([toWebGPU(lx)], p), lax.cumlogsumexpP.bind1([lx], p), ltol, `cumlogsumexp ${tag}`);
     for (const dt of ["float32", "complex64"] as DType[]) {
       const c = dt === "complex64" ? 2 : 1;

@@ -25,7 +25,12 @@ try {
 `;
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("VK_") && k !== "LINAX_WEBGPU_ADAPTER") base[k] = v;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, env: { ...base, ...env }, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: ROOT,
+    env: { ...base, ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { out: r.stdout, err: r.stderr, status: r.status };
 }
 

@@ -70,7 +70,8 @@ const tag = (c: Case, dt: string) => `${dt} ${JSON.stringify(c[0])}·${JSON.stri
 test("dotGeneral float32 and complex64 within the accumulation bound", async () => {
   const rand = mulberry32(31);
   for (const c of pick(2)) await check(randomArray(c[0], "float32", rand), randomArray(c[1], "float32", rand), c[2], null, (nk) => nk + 1, tag(c, "float32"));
-  for (const c of pick(1)) await check(randomArray(c[0], "complex64", rand), randomArray(c[1], "complex64", rand), c[2], null, (nk) => 3 * (nk + 1), tag(c, "complex64"));
+  for (const c of pick(1))
+    await check(randomArray(c[0], "complex64", rand), randomArray(c[1], "complex64", rand), c[2], null, (nk) => 3 * (nk + 1), tag(c, "complex64"));
   // The register-blocked kernel (the last two cases) for both.
   for (const c of CASES.slice(-2)) {
     await check(randomArray(c[0], "float32", rand), randomArray(c[1], "float32", rand), c[2], null, (nk) => nk + 1, tag(c, "float32"));
@@ -93,8 +94,17 @@ test("dotGeneral bool (→ bool, int32, uint32, float32) exact; int32 → float3
     for (const c of pick(1)) await check(randomArray(c[0], "bool", rand), randomArray(c[1], "bool", rand), c[2], pref, () => 0, tag(c, `bool→${pref}`));
   }
   // Moderate integers: products stay below 2^53, so the CPU's float64 sums are exact.
-  for (const c of pick(2)) await check(randomArray(c[0], "int32", rand, 2 ** 20), randomArray(c[1], "int32", rand, 2 ** 20), c[2], "float32", (nk) => nk + 4, tag(c, "int32→float32"));
-  for (const c of pick(1)) await check(randomArray(c[0], "uint32", rand, 2 ** 20), randomArray(c[1], "uint32", rand, 2 ** 20), c[2], "float32", (nk) => nk + 4, tag(c, "uint32→float32"));
+  for (const c of pick(2))
+    await check(randomArray(c[0], "int32", rand, 2 ** 20), randomArray(c[1], "int32", rand, 2 ** 20), c[2], "float32", (nk) => nk + 4, tag(c, "int32→float32"));
+  for (const c of pick(1))
+    await check(
+      randomArray(c[0], "uint32", rand, 2 ** 20),
+      randomArray(c[1], "uint32", rand, 2 ** 20),
+      c[2],
+      "float32",
+      (nk) => nk + 4,
+      tag(c, "uint32→float32"),
+    );
 });
 
 test("dotGeneral edge values: int32 overflow wraps, inf·0 = NaN, NaN propagates", async () => {

@@ -17,7 +17,24 @@ await setupWebGPU();
 
 /** The smallest float32 subnormal (2^-149; `1e-45` would not be the float32 value itself). */
 const TINY = 2 ** -149;
-const FLOATS = [NaN, -0, 0, Infinity, -Infinity, 1.5, -1.5, 2, 1, -1, TINY, -TINY, 1e-40, 1.1754943508222875e-38, 3.4028234663852886e38, -3.4028234663852886e38];
+const FLOATS = [
+  NaN,
+  -0,
+  0,
+  Infinity,
+  -Infinity,
+  1.5,
+  -1.5,
+  2,
+  1,
+  -1,
+  TINY,
+  -TINY,
+  1e-40,
+  1.1754943508222875e-38,
+  3.4028234663852886e38,
+  -3.4028234663852886e38,
+];
 const INTS = [0, 1, -1, 2, 2147483647, -2147483648, 5, -5, 31, 32, 33, 100];
 const UINTS = [0, 1, 2, 4294967295, 2147483648, 2147483647, 31, 32, 33, 77];
 /** Shift amounts: in range, the edges, >= 32, and negative (huge when read as unsigned). */
@@ -38,13 +55,29 @@ function sample(rand: () => number, dtype: DType, shape: readonly number[], pool
   const vals = (f: () => number): number[] => globalThis.Array.from({ length: m }, f);
   switch (dtype) {
     case "float32":
-      return typedArr(vals(() => one(() => (rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 6 - 3), FLOATS)), dtype, shape);
+      return typedArr(
+        vals(() => one(() => (rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 6 - 3), FLOATS)),
+        dtype,
+        shape,
+      );
     case "int32":
-      return typedArr(vals(() => one(() => Math.floor(rand() * 4294967296) | 0, INTS)), dtype, shape);
+      return typedArr(
+        vals(() => one(() => Math.floor(rand() * 4294967296) | 0, INTS)),
+        dtype,
+        shape,
+      );
     case "uint32":
-      return typedArr(vals(() => one(() => Math.floor(rand() * 4294967296) >>> 0, UINTS)), dtype, shape);
+      return typedArr(
+        vals(() => one(() => Math.floor(rand() * 4294967296) >>> 0, UINTS)),
+        dtype,
+        shape,
+      );
     case "bool":
-      return typedArr(vals(() => (rand() < 0.5 ? 1 : 0)), dtype, shape);
+      return typedArr(
+        vals(() => (rand() < 0.5 ? 1 : 0)),
+        dtype,
+        shape,
+      );
     case "complex64":
       return lax.complex(sample(rand, "float32", shape), sample(rand, "float32", shape));
     case "float16":
@@ -181,7 +214,10 @@ test("clamp: scalar and full bounds, NaN, lo > hi (float32, int32, uint32)", asy
   // A NaN bound propagates; lo > hi gives hi (min(max(x, lo), hi)).
   assert.deepEqual(await onGpu(lax.clamp, typedArr([NaN], "float32", []), typedArr([1, 2], "float32"), typedArr([3], "float32", [])), [NaN, NaN]);
   assert.deepEqual(await onGpu(lax.clamp, typedArr([5], "int32", []), typedArr([1, 9], "int32"), typedArr([3], "int32", [])), [3, 3]);
-  assert.deepEqual(await onGpu(lax.clamp, typedArr([1], "uint32", []), typedArr([0, 4294967295], "uint32"), typedArr([4294967294], "uint32", [])), [1, 4294967294]);
+  assert.deepEqual(
+    await onGpu(lax.clamp, typedArr([1], "uint32", []), typedArr([0, 4294967295], "uint32"), typedArr([4294967294], "uint32", [])),
+    [1, 4294967294],
+  );
 });
 
 test("selectN: bool and int32 'which' (clamped), scalar 'which', 1..13 cases (several passes), every dtype", async () => {

@@ -19,7 +19,27 @@ const L = lax as unknown as Record<string, (...a: Array[]) => Array>;
  * difference on these inputs (|re|, |im| < 3, away from the branch points ±1, ±i).
  */
 const COMPLEX_RTOL = 2e-6;
-const COMPLEX = ["exp", "log", "sin", "cos", "tanh", "exp2", "log1p", "expm1", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "sqrt", "rsqrt"];
+const COMPLEX = [
+  "exp",
+  "log",
+  "sin",
+  "cos",
+  "tanh",
+  "exp2",
+  "log1p",
+  "expm1",
+  "tan",
+  "asin",
+  "acos",
+  "atan",
+  "sinh",
+  "cosh",
+  "asinh",
+  "acosh",
+  "atanh",
+  "sqrt",
+  "rsqrt",
+];
 test("complex64 transcendental functions on random inputs and axes", async () => {
   const rand = mulberry32(4242);
   const n = 300;

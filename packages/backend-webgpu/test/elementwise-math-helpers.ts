@@ -81,9 +81,7 @@ export function assertComplex(got: number[], want: number[], rtol: number, atol:
   for (let i = 0; i < got.length; i += 2) {
     const [gr, gi, wr, wi] = [got[i], got[i + 1], want[i], want[i + 1]];
     const finite = Number.isFinite(wr) && Number.isFinite(wi);
-    const ok = finite
-      ? Math.hypot(gr - wr, gi - wi) <= rtol * Math.hypot(wr, wi) + atol
-      : ulps(gr, wr) === 0 && ulps(gi, wi) === 0;
+    const ok = finite ? Math.hypot(gr - wr, gi - wi) <= rtol * Math.hypot(wr, wi) + atol : ulps(gr, wr) === 0 && ulps(gi, wi) === 0;
     if (!ok) assert.fail(`${what}: element ${i / 2} is ${gr}${gi >= 0 ? "+" : ""}${gi}i, expected ${wr}${wi >= 0 ? "+" : ""}${wi}i`);
   }
 }

@@ -23,31 +23,197 @@ const MEASURE = process.env.LINAX_MEASURE === "1";
 const L = lax as unknown as Record<string, (...a: Array[]) => Array>;
 
 /** Special values every real function is checked on (the CPU is the reference for each). */
-const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 2, -2, 1e-30, -1e-30, 1e-7, -1e-7, 1e30, -1e30, 88, 89, -88, -104, 3.4e38, 0.999, -0.999, 1.001, 10, 100];
+const SPECIAL = [
+  NaN,
+  Infinity,
+  -Infinity,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  2,
+  -2,
+  1e-30,
+  -1e-30,
+  1e-7,
+  -1e-7,
+  1e30,
+  -1e30,
+  88,
+  89,
+  -88,
+  -104,
+  3.4e38,
+  0.999,
+  -0.999,
+  1.001,
+  10,
+  100,
+];
 
 /** name, [lo, hi) ranges of random inputs, ulps allowed, and (optional) absolute slack near zero crossings. */
 const UNARY: [string, [number, number][], number, number?][] = [
-  ["exp", [[-87, 88], [-1, 1]], 2],
-  ["log", [[0, 10], [0, 1e30]], 0],
-  ["exp2", [[-125, 127], [-1, 1]], 2],
-  ["log1p", [[-0.9, 2], [-0.4, 0.4], [0, 1e20]], 0],
-  ["expm1", [[-3, 3], [-1e-3, 1e-3], [-80, 88]], 3],
+  [
+    "exp",
+    [
+      [-87, 88],
+      [-1, 1],
+    ],
+    2,
+  ],
+  [
+    "log",
+    [
+      [0, 10],
+      [0, 1e30],
+    ],
+    0,
+  ],
+  [
+    "exp2",
+    [
+      [-125, 127],
+      [-1, 1],
+    ],
+    2,
+  ],
+  [
+    "log1p",
+    [
+      [-0.9, 2],
+      [-0.4, 0.4],
+      [0, 1e20],
+    ],
+    0,
+  ],
+  [
+    "expm1",
+    [
+      [-3, 3],
+      [-1e-3, 1e-3],
+      [-80, 88],
+    ],
+    3,
+  ],
   // sin/cos/tan: a Cody–Waite reduction with π/2 in three parts is accurate for these |x|.
-  ["sin", [[-4, 4], [-1e4, 1e4]], 2],
-  ["cos", [[-4, 4], [-1e4, 1e4]], 2],
-  ["tan", [[-1.5, 1.5], [-1e3, 1e3]], 3],
-  ["asin", [[-1, 1], [-1e-3, 1e-3]], 3],
+  [
+    "sin",
+    [
+      [-4, 4],
+      [-1e4, 1e4],
+    ],
+    2,
+  ],
+  [
+    "cos",
+    [
+      [-4, 4],
+      [-1e4, 1e4],
+    ],
+    2,
+  ],
+  [
+    "tan",
+    [
+      [-1.5, 1.5],
+      [-1e3, 1e3],
+    ],
+    3,
+  ],
+  [
+    "asin",
+    [
+      [-1, 1],
+      [-1e-3, 1e-3],
+    ],
+    3,
+  ],
   ["acos", [[-1, 1]], 3],
-  ["atan", [[-5, 5], [-1e6, 1e6]], 2],
-  ["sinh", [[-5, 5], [-0.1, 0.1], [-89, 89]], 3],
-  ["cosh", [[-5, 5], [-89, 89]], 3],
-  ["tanh", [[-5, 5], [-0.1, 0.1], [-12, 12]], 3],
-  ["asinh", [[-5, 5], [-0.1, 0.1], [-1e6, 1e6]], 3],
-  ["acosh", [[1, 3], [1, 1e6]], 3],
-  ["atanh", [[-1, 1], [-0.1, 0.1]], 3],
-  ["sqrt", [[0, 100], [0, 1e30]], 0],
-  ["rsqrt", [[0, 100], [0, 1e30]], 1],
-  ["cbrt", [[-100, 100], [-1e30, 1e30]], 1],
+  [
+    "atan",
+    [
+      [-5, 5],
+      [-1e6, 1e6],
+    ],
+    2,
+  ],
+  [
+    "sinh",
+    [
+      [-5, 5],
+      [-0.1, 0.1],
+      [-89, 89],
+    ],
+    3,
+  ],
+  [
+    "cosh",
+    [
+      [-5, 5],
+      [-89, 89],
+    ],
+    3,
+  ],
+  [
+    "tanh",
+    [
+      [-5, 5],
+      [-0.1, 0.1],
+      [-12, 12],
+    ],
+    3,
+  ],
+  [
+    "asinh",
+    [
+      [-5, 5],
+      [-0.1, 0.1],
+      [-1e6, 1e6],
+    ],
+    3,
+  ],
+  [
+    "acosh",
+    [
+      [1, 3],
+      [1, 1e6],
+    ],
+    3,
+  ],
+  [
+    "atanh",
+    [
+      [-1, 1],
+      [-0.1, 0.1],
+    ],
+    3,
+  ],
+  [
+    "sqrt",
+    [
+      [0, 100],
+      [0, 1e30],
+    ],
+    0,
+  ],
+  [
+    "rsqrt",
+    [
+      [0, 100],
+      [0, 1e30],
+    ],
+    1,
+  ],
+  [
+    "cbrt",
+    [
+      [-100, 100],
+      [-1e30, 1e30],
+    ],
+    1,
+  ],
 ];
 
 /** Max ulp difference (for LINAX_MEASURE=1 runs that report how close each kernel is). */
@@ -69,7 +235,6 @@ for (const [name, ranges, tol, atol] of UNARY) {
   });
 }
 
-
 const INT_EDGE = [0, 1, -1, 2, -2, 7, -7, 65536, 46341, -46341, 2147483647, -2147483648];
 const UINT_EDGE = [0, 1, 2, 7, 65536, 65537, 2147483648, 4294967295];
 
@@ -79,7 +244,10 @@ test("integerPow: int32/uint32 wrap exactly, float32 within 1 ulp (a double-floa
   const uints = [...UINT_EDGE, ...uniform(rand, 100, 0, 5000).map(Math.trunc)];
   const floats = [...uniform(rand, 200, -3, 3), ...uniform(rand, 50, -1e-3, 1e-3), NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e20, -1e-20];
   for (const y of [0, 2, 3, 5, 13, 31, 100]) {
-    for (const [vals, dt] of [[ints, "int32"], [uints, "uint32"]] as const) {
+    for (const [vals, dt] of [
+      [ints, "int32"],
+      [uints, "uint32"],
+    ] as const) {
       const [g, w] = await both((a) => lax.integerPow(a, y), [arr(vals, dt)]);
       assertExact(g, w, `integerPow ${dt} y=${y}`);
     }
@@ -97,19 +265,46 @@ test("abs and sign on every dtype (INT32_MIN wraps; NaN, ±0 kept)", async () =>
   const floats = [...uniform(rand, 100, -10, 10), NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40];
   const ints = [...INT_EDGE, ...uniform(rand, 50, -1e9, 1e9).map(Math.trunc)];
   for (const name of ["abs", "sign"]) {
-    for (const [vals, dt] of [[floats, "float32"], [ints, "int32"], [UINT_EDGE, "uint32"]] as const) {
+    for (const [vals, dt] of [
+      [floats, "float32"],
+      [ints, "int32"],
+      [UINT_EDGE, "uint32"],
+    ] as const) {
       if (name === "abs" && dt === "uint32") continue; // abs: SIGNED dtypes only
       const [g, w] = await both((a) => L[name](a), [arr(vals, dt)]);
       // GPUs may flush the subnormal ±1e-40 inputs: sign is then ±0, abs 0.
       const keep = vals.map((v) => !(dt === "float32" && v !== 0 && Math.abs(v) < 1.2e-38));
-      assertExact(g.filter((_, i) => keep[i]), w.filter((_, i) => keep[i]), `${name} ${dt}`);
+      assertExact(
+        g.filter((_, i) => keep[i]),
+        w.filter((_, i) => keep[i]),
+        `${name} ${dt}`,
+      );
     }
   }
 });
 
 test("floor, ceil, round (both methods): exact, signed zeros kept", async () => {
   const rand = mulberry32(13);
-  const xs = [...uniform(rand, 200, -10, 10), ...uniform(rand, 20, -5, 5).map((v) => Math.round(v) + 0.5), -0.5, 0.5, -0.3, 0.3, -0, 0, 2.5, -2.5, 1.5, NaN, Infinity, -Infinity, 8388607.5, -8388607.5, 1e30, 0.49999997];
+  const xs = [
+    ...uniform(rand, 200, -10, 10),
+    ...uniform(rand, 20, -5, 5).map((v) => Math.round(v) + 0.5),
+    -0.5,
+    0.5,
+    -0.3,
+    0.3,
+    -0,
+    0,
+    2.5,
+    -2.5,
+    1.5,
+    NaN,
+    Infinity,
+    -Infinity,
+    8388607.5,
+    -8388607.5,
+    1e30,
+    0.49999997,
+  ];
   const ops: [string, (a: Array) => Array][] = [
     ["floor", lax.floor],
     ["ceil", lax.ceil],

@@ -65,8 +65,22 @@ test("lgamma: 3 ulp, or 2e-7 absolute near its zeros at 1 and 2 and for negative
   // Negative x: log(π/|x·sin πx|) - lgamma(-x) cancels where lgamma(x) is near 0; the float32
   // terms (each within an ulp of values up to ~10) leave an absolute error of ~1e-6 there.
   const neg = xs.map((v) => Math.fround(v) < 0);
-  assertUlps(g.filter((_, i) => !neg[i]), w.filter((_, i) => !neg[i]), 3, "lgamma x >= 0", xs.filter((_, i) => !neg[i]).map(Math.fround), 2e-7);
-  assertUlps(g.filter((_, i) => neg[i]), w.filter((_, i) => neg[i]), 4, "lgamma x < 0", xs.filter((_, i) => neg[i]).map(Math.fround), 2e-6);
+  assertUlps(
+    g.filter((_, i) => !neg[i]),
+    w.filter((_, i) => !neg[i]),
+    3,
+    "lgamma x >= 0",
+    xs.filter((_, i) => !neg[i]).map(Math.fround),
+    2e-7,
+  );
+  assertUlps(
+    g.filter((_, i) => neg[i]),
+    w.filter((_, i) => neg[i]),
+    4,
+    "lgamma x < 0",
+    xs.filter((_, i) => neg[i]).map(Math.fround),
+    2e-6,
+  );
 });
 
 test("digamma and polygamma: 4 ulp (2e-7 absolute near digamma's root)", async () => {
@@ -76,8 +90,22 @@ test("digamma and polygamma: 4 ulp (2e-7 absolute near digamma's root)", async (
   if (MEASURE) console.log("digamma", maxUlps(g, w));
   // Negative x adds π·cot(πx), a float32 tan of a reduced argument: relative 1e-6 there.
   const neg = xs.map((v) => Math.fround(v) < 0);
-  assertUlps(g.filter((_, i) => !neg[i]), w.filter((_, i) => !neg[i]), 4, "digamma x >= 0", xs.filter((_, i) => !neg[i]).map(Math.fround), 2e-7);
-  assertUlps(g.filter((_, i) => neg[i]), w.filter((_, i) => neg[i]), 16, "digamma x < 0", xs.filter((_, i) => neg[i]).map(Math.fround), 2e-6);
+  assertUlps(
+    g.filter((_, i) => !neg[i]),
+    w.filter((_, i) => !neg[i]),
+    4,
+    "digamma x >= 0",
+    xs.filter((_, i) => !neg[i]).map(Math.fround),
+    2e-7,
+  );
+  assertUlps(
+    g.filter((_, i) => neg[i]),
+    w.filter((_, i) => neg[i]),
+    16,
+    "digamma x < 0",
+    xs.filter((_, i) => neg[i]).map(Math.fround),
+    2e-6,
+  );
   const ps = [...uniform(rand, 200, 0.05, 30), ...SPECIAL.filter((v) => !(v < 0)), -1, -2];
   for (const m of [0, 1, 2, 3]) {
     [g, w] = await both((a) => lax.polygamma(m, a), [arr(ps)]);

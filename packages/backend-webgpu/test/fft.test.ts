@@ -135,4 +135,3 @@ test("fft: known answers (impulse, constant, pure tone) and a long prime length"
   const rand = mulberry32(4);
   await compare(rand01(rand, [65537]), "RFFT", [65537], "RFFT n=65537");
 });
-

@@ -13,7 +13,10 @@ import { agree } from "./helpers.ts";
 
 const backend = await setupWebGPU();
 
-const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/half/reference.json", import.meta.url)), "utf8")) as { f32_to_f16: [number, number][]; f32_to_bf16: [number, number][] };
+const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/half/reference.json", import.meta.url)), "utf8")) as {
+  f32_to_f16: [number, number][];
+  f32_to_bf16: [number, number][];
+};
 // Every 12th reference pattern (≈ 500: specials, NaN payloads, ties, subnormals, overflow).
 const PATTERNS = REF.f32_to_f16.filter((_, i) => i % 12 === 0).map(([b]) => b);
 const f32Edge = (): Array => lax.bitcastConvertType(np.frombuffer(Uint32Array.from(PATTERNS), { dtype: "uint32" }), "float32");
@@ -38,7 +41,10 @@ test("upload and download keep half bit patterns (NaN payloads, -0, subnormals)"
 test("convertElementType to and from float16/bfloat16: the CPU kernel's bits for every dtype", async () => {
   const f = f32Edge();
   // float32 → half: the numpy / independent reference bits themselves.
-  for (const [d, ref] of [["float16", REF.f32_to_f16], ["bfloat16", REF.f32_to_bf16]] as const) {
+  for (const [d, ref] of [
+    ["float16", REF.f32_to_f16],
+    ["bfloat16", REF.f32_to_bf16],
+  ] as const) {
     const want = ref.filter((_, i) => i % 12 === 0).map(([, h]) => h);
     assert.deepEqual(await readValues(lax.convertElementType(toWebGPU(f), d)), want, `float32 -> ${d}`);
   }

@@ -35,11 +35,29 @@ function randArray(rand: () => number, dtype: DType, shape: readonly number[], s
     case "float32":
       return np.reshape(np.array(Float32Array.from({ length: n }, float), { dtype }), sh);
     case "int32":
-      return np.reshape(np.array(Int32Array.from({ length: n }, () => (small ? Math.floor(rand() * 7) - 3 : Math.floor(rand() * 2 ** 32) | 0)), { dtype }), sh);
+      return np.reshape(
+        np.array(
+          Int32Array.from({ length: n }, () => (small ? Math.floor(rand() * 7) - 3 : Math.floor(rand() * 2 ** 32) | 0)),
+          { dtype },
+        ),
+        sh,
+      );
     case "uint32":
-      return np.reshape(np.array(Uint32Array.from({ length: n }, () => (small ? Math.floor(rand() * 7) : Math.floor(rand() * 2 ** 32))), { dtype }), sh);
+      return np.reshape(
+        np.array(
+          Uint32Array.from({ length: n }, () => (small ? Math.floor(rand() * 7) : Math.floor(rand() * 2 ** 32))),
+          { dtype },
+        ),
+        sh,
+      );
     case "bool":
-      return np.reshape(np.array(Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0)), { dtype }), sh);
+      return np.reshape(
+        np.array(
+          Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0)),
+          { dtype },
+        ),
+        sh,
+      );
     case "float16":
     case "bfloat16":
       return np.reshape(np.array(Float32Array.from({ length: n }, float), { dtype }), sh);
@@ -65,9 +83,30 @@ interface GatherCase {
 }
 const none = { operandBatchingDims: [], startIndicesBatchingDims: [] };
 const GATHERS: GatherCase[] = [
-  { name: "take rows", op: [5, 3], ind: [4, 1], range: [-2, 7], dn: { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0], ...none }, sliceSizes: [1, 3] },
-  { name: "2-entry index vectors, windows", op: [4, 5, 3], ind: [2, 3, 2], range: [-1, 5], dn: { offsetDims: [2, 3], collapsedSliceDims: [0], startIndexMap: [2, 0], ...none }, sliceSizes: [1, 2, 2] },
-  { name: "interleaved offset axes", op: [4, 6], ind: [3, 1], range: [-1, 6], dn: { offsetDims: [0, 2], collapsedSliceDims: [], startIndexMap: [1], ...none }, sliceSizes: [3, 2] },
+  {
+    name: "take rows",
+    op: [5, 3],
+    ind: [4, 1],
+    range: [-2, 7],
+    dn: { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0], ...none },
+    sliceSizes: [1, 3],
+  },
+  {
+    name: "2-entry index vectors, windows",
+    op: [4, 5, 3],
+    ind: [2, 3, 2],
+    range: [-1, 5],
+    dn: { offsetDims: [2, 3], collapsedSliceDims: [0], startIndexMap: [2, 0], ...none },
+    sliceSizes: [1, 2, 2],
+  },
+  {
+    name: "interleaved offset axes",
+    op: [4, 6],
+    ind: [3, 1],
+    range: [-1, 6],
+    dn: { offsetDims: [0, 2], collapsedSliceDims: [], startIndexMap: [1], ...none },
+    sliceSizes: [3, 2],
+  },
   {
     name: "batching dims",
     op: [3, 4, 2],
@@ -76,10 +115,38 @@ const GATHERS: GatherCase[] = [
     dn: { offsetDims: [2], collapsedSliceDims: [1], startIndexMap: [1], operandBatchingDims: [0], startIndicesBatchingDims: [1] },
     sliceSizes: [1, 1, 2],
   },
-  { name: "empty index vectors", op: [4, 3], ind: [3, 0], range: [0, 1], dn: { offsetDims: [1, 2], collapsedSliceDims: [], startIndexMap: [], ...none }, sliceSizes: [2, 2] },
-  { name: "one index vector (no batch axes)", op: [6], ind: [1], range: [-3, 9], dn: { offsetDims: [0], collapsedSliceDims: [], startIndexMap: [0], ...none }, sliceSizes: [3] },
-  { name: "scalar gathers of a rank-0 window", op: [5], ind: [4, 1], range: [-1, 6], dn: { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0], ...none }, sliceSizes: [1] },
-  { name: "no index vectors", op: [5, 2], ind: [0, 1], range: [0, 5], dn: { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0], ...none }, sliceSizes: [1, 2] },
+  {
+    name: "empty index vectors",
+    op: [4, 3],
+    ind: [3, 0],
+    range: [0, 1],
+    dn: { offsetDims: [1, 2], collapsedSliceDims: [], startIndexMap: [], ...none },
+    sliceSizes: [2, 2],
+  },
+  {
+    name: "one index vector (no batch axes)",
+    op: [6],
+    ind: [1],
+    range: [-3, 9],
+    dn: { offsetDims: [0], collapsedSliceDims: [], startIndexMap: [0], ...none },
+    sliceSizes: [3],
+  },
+  {
+    name: "scalar gathers of a rank-0 window",
+    op: [5],
+    ind: [4, 1],
+    range: [-1, 6],
+    dn: { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0], ...none },
+    sliceSizes: [1],
+  },
+  {
+    name: "no index vectors",
+    op: [5, 2],
+    ind: [0, 1],
+    range: [0, 5],
+    dn: { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0], ...none },
+    sliceSizes: [1, 2],
+  },
 ];
 
 test("gather: dimension numbers x modes x dtypes, int32 and uint32 indices", async () => {
@@ -116,10 +183,31 @@ interface ScatterCase {
 }
 const sNone = { operandBatchingDims: [], scatterIndicesBatchingDims: [] };
 const SCATTERS: ScatterCase[] = [
-  { name: "rows, colliding", op: [4, 3], ind: [7, 1], upd: [7, 3], range: [-1, 5], dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0], ...sNone } },
+  {
+    name: "rows, colliding",
+    op: [4, 3],
+    ind: [7, 1],
+    upd: [7, 3],
+    range: [-1, 5],
+    dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0], ...sNone },
+  },
   // The window axis precedes the scatter axis: flat update order is not index-vector order.
-  { name: "window axis first", op: [4, 3], ind: [6, 1], upd: [3, 6], range: [-1, 5], dn: { updateWindowDims: [0], insertedWindowDims: [0], scatterDimsToOperandDims: [0], ...sNone } },
-  { name: "2-d windows, 2-entry index vectors", op: [4, 5], ind: [5, 2], upd: [5, 2, 3], range: [-1, 4], dn: { updateWindowDims: [1, 2], insertedWindowDims: [], scatterDimsToOperandDims: [1, 0], ...sNone } },
+  {
+    name: "window axis first",
+    op: [4, 3],
+    ind: [6, 1],
+    upd: [3, 6],
+    range: [-1, 5],
+    dn: { updateWindowDims: [0], insertedWindowDims: [0], scatterDimsToOperandDims: [0], ...sNone },
+  },
+  {
+    name: "2-d windows, 2-entry index vectors",
+    op: [4, 5],
+    ind: [5, 2],
+    upd: [5, 2, 3],
+    range: [-1, 4],
+    dn: { updateWindowDims: [1, 2], insertedWindowDims: [], scatterDimsToOperandDims: [1, 0], ...sNone },
+  },
   {
     name: "batching dims",
     op: [3, 4],
@@ -128,8 +216,22 @@ const SCATTERS: ScatterCase[] = [
     range: [-1, 5],
     dn: { updateWindowDims: [], insertedWindowDims: [1], scatterDimsToOperandDims: [1], operandBatchingDims: [0], scatterIndicesBatchingDims: [0] },
   },
-  { name: "into a scalar (every update collides)", op: [], ind: [9, 0], upd: [9], range: [0, 1], dn: { updateWindowDims: [], insertedWindowDims: [], scatterDimsToOperandDims: [], ...sNone } },
-  { name: "no updates", op: [3, 2], ind: [0, 1], upd: [0, 2], range: [0, 3], dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0], ...sNone } },
+  {
+    name: "into a scalar (every update collides)",
+    op: [],
+    ind: [9, 0],
+    upd: [9],
+    range: [0, 1],
+    dn: { updateWindowDims: [], insertedWindowDims: [], scatterDimsToOperandDims: [], ...sNone },
+  },
+  {
+    name: "no updates",
+    op: [3, 2],
+    ind: [0, 1],
+    upd: [0, 2],
+    range: [0, 3],
+    dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0], ...sNone },
+  },
 ];
 const SCATTER_PRIMS = [
   ["scatter", lax.scatterP],
@@ -160,7 +262,8 @@ async function scatterSweep(prims: readonly (readonly [string, typeof lax.scatte
         }
       }
     }
-  }  await Promise.all(pending);
+  }
+  await Promise.all(pending);
 }
 
 test("scatter family: float32, int32, uint32, bool, with collisions and every mode", async () => {

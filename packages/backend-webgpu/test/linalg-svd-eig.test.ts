@@ -17,7 +17,11 @@ const width = (d: DType): number => (d === "complex64" ? 2 : 1);
 function randMat(shape: readonly number[], dtype: DType, seed: number): Array {
   const rand = mulberry32(seed);
   const n = shape.reduce((a, b) => a * b, 1) * width(dtype);
-  return fromValues(globalThis.Array.from({ length: n }, () => 2 * rand() - 1), shape, dtype);
+  return fromValues(
+    globalThis.Array.from({ length: n }, () => 2 * rand() - 1),
+    shape,
+    dtype,
+  );
 }
 
 /** Matrix b of a batch (rows × cols, complex pairs). */
@@ -35,7 +39,17 @@ function mat(vals: number[], w: number, b: number, rows: number, cols: number): 
 }
 const cmul = (a: C, b: C): C => [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];
 const matmul = (a: C[][], b: C[][]): C[][] =>
-  a.map((row) => b[0].map((_, j) => row.reduce<C>((acc, x, k) => { const p = cmul(x, b[k][j]); return [acc[0] + p[0], acc[1] + p[1]]; }, [0, 0])));
+  a.map((row) =>
+    b[0].map((_, j) =>
+      row.reduce<C>(
+        (acc, x, k) => {
+          const p = cmul(x, b[k][j]);
+          return [acc[0] + p[0], acc[1] + p[1]];
+        },
+        [0, 0],
+      ),
+    ),
+  );
 const herm = (a: C[][]): C[][] => a[0].map((_, j) => a.map((row) => [row[j][0], -row[j][1]] as C));
 function near(a: C[][], b: C[][], tol: number, what: string): void {
   a.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.hypot(x[0] - b[i][j][0], x[1] - b[i][j][1]) <= tol, `${what}[${i}][${j}]: ${x} vs ${b[i][j]}`)));
@@ -77,7 +91,9 @@ test("svd on WebGPU: rank-deficient (completion), zero, NaN, no vectors, empty",
   await checkSvd(fromValues([0, 0, 0, 0], [2, 2], "float32"), true, "zero");
   const [s] = lax.svdP.bind([toWebGPU(fromValues([1, 0, 0, 2], [2, 2], "float32"))], { fullMatrices: false, computeUv: false });
   assert.deepEqual(await readValues(s), [2, 1]);
-  const nan = await Promise.all(lax.svdP.bind([toWebGPU(fromValues([NaN, 0, 0, 1], [2, 2], "float32"))], { fullMatrices: true, computeUv: true }).map(readValues));
+  const nan = await Promise.all(
+    lax.svdP.bind([toWebGPU(fromValues([NaN, 0, 0, 1], [2, 2], "float32"))], { fullMatrices: true, computeUv: true }).map(readValues),
+  );
   assert.ok(nan.every((o) => o.every(Number.isNaN)));
   const [s0, u0, v0] = await Promise.all(lax.svdP.bind([toWebGPU(fromValues([], [0, 2], "float32"))], { fullMatrices: true, computeUv: true }).map(readValues));
   assert.deepEqual([s0, u0, v0], [[], [], [1, 0, 0, 1]]);

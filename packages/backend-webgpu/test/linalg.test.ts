@@ -127,7 +127,10 @@ test("triangularSolve: hand cases, zero pivot, empty and larger systems", async 
   assert.deepEqual(e.shape, [2, 0]);
   assert.deepEqual(await readValues(e), []);
   const rand = mulberry32(7);
-  const big = await both(([x, y]) => [lax.triangularSolveP.bind1([x, y], { ...p, lower: false })], [randMat([16, 16], "float32", rand, 4), randMat([16, 5], "float32", rand)]);
+  const big = await both(
+    ([x, y]) => [lax.triangularSolveP.bind1([x, y], { ...p, lower: false })],
+    [randMat([16, 16], "float32", rand, 4), randMat([16, 5], "float32", rand)],
+  );
   assertClose(big.gpu[0], big.cpu[0], 4e-6, "16×16");
 });
 
@@ -163,7 +166,17 @@ test("cholesky: random HPD matrices, both dtypes, batched, vs CPU; exact zeros a
   const rand = mulberry32(202);
   for (const dtype of DTYPES) {
     // 64×64 float32 exceeds the workgroup-memory plan: it runs on the scratch-storage path.
-    for (const shape of dtype === "float32" ? [[1, 1], [3, 3], [2, 1, 8, 8], [64, 64]] : [[1, 1], [2, 5, 5]]) {
+    for (const shape of dtype === "float32"
+      ? [
+          [1, 1],
+          [3, 3],
+          [2, 1, 8, 8],
+          [64, 64],
+        ]
+      : [
+          [1, 1],
+          [2, 5, 5],
+        ]) {
       const a = spd(shape, dtype, rand);
       const { cpu, gpu } = await both(([x]) => [lax.choleskyP.bind1([x], {})], [a]);
       assertClose(gpu[0], cpu[0], 2e-6, `cholesky ${dtype} ${JSON.stringify(shape)}`);
@@ -196,7 +209,20 @@ test("lu: pivots and permutation equal the CPU's, factors close; square, wide, t
   const rand = mulberry32(303);
   for (const dtype of DTYPES) {
     // [64, 60] float32 runs on the scratch-storage path.
-    const shapes = dtype === "float32" ? [[1, 1], [4, 4], [2, 3, 5], [5, 3], [64, 60]] : [[4, 4], [2, 3, 5], [5, 3]];
+    const shapes =
+      dtype === "float32"
+        ? [
+            [1, 1],
+            [4, 4],
+            [2, 3, 5],
+            [5, 3],
+            [64, 60],
+          ]
+        : [
+            [4, 4],
+            [2, 3, 5],
+            [5, 3],
+          ];
     for (const shape of shapes) {
       const a = randMat(shape, dtype, rand);
       const { cpu, gpu } = await both(([x]) => lax.luP.bind([x], {}), [a]);
@@ -211,7 +237,11 @@ test("lu: ties, zero columns (no scaling), NaN, n = 0", async () => {
   // Column 0 is [1, -1]: |1| = |-1| ties, the first row wins (no swap). Then u11 = 3 + 2.
   const t = await both(([x]) => lax.luP.bind([x], {}), [fromValues([1, 2, -1, 3], [2, 2], "float32")]);
   assert.deepEqual(t.gpu, t.cpu);
-  assert.deepEqual(t.gpu, [[1, 2, -1, 5], [0, 1], [0, 1]]);
+  assert.deepEqual(t.gpu, [
+    [1, 2, -1, 5],
+    [0, 1],
+    [0, 1],
+  ]);
   // A zero column: pivot stays, nothing is scaled; then rows 1/2 swap on column 1.
   const z = await both(([x]) => lax.luP.bind([x], {}), [fromValues([0, 1, 2, 0, 1, 1, 0, 4, 0], [3, 3], "float32")]);
   assert.deepEqual(z.gpu, z.cpu);
@@ -257,7 +287,13 @@ async function checkQr(a: Array, fullMatrices: boolean, tol: number): Promise<vo
 test("qr: vs CPU and invariants; square, tall, wide, batched; full and reduced", async () => {
   const rand = mulberry32(404);
   for (const dtype of DTYPES) {
-    for (const shape of [[1, 1], [4, 4], [5, 3], [3, 5], [2, 6, 4]]) {
+    for (const shape of [
+      [1, 1],
+      [4, 4],
+      [5, 3],
+      [3, 5],
+      [2, 6, 4],
+    ]) {
       const a = randMat(shape, dtype, rand);
       for (const full of [true, false]) {
         if (full && shape[0] === 1) continue;
@@ -273,7 +309,10 @@ test("qr: vs CPU and invariants; square, tall, wide, batched; full and reduced",
 test("qr: LAPACK sign edge cases (untouched columns keep their sign), zero matrix, empty", async () => {
   // Already upper triangular with a negative diagonal: every τ is 0, Q = I and R = A exactly.
   const u = await both(([x]) => lax.qrP.bind([x], { fullMatrices: true }), [fromValues([-2, 1, 0, 3], [2, 2], "float32")]);
-  assert.deepEqual(u.gpu, [[1, 0, 0, 1], [-2, 1, 0, 3]]);
+  assert.deepEqual(u.gpu, [
+    [1, 0, 0, 1],
+    [-2, 1, 0, 3],
+  ]);
   assert.deepEqual(u.gpu, u.cpu);
   // Complex diagonal entry with a zero tail still gets a reflector (makes R's diagonal real).
   const c = await both(([x]) => lax.qrP.bind([x], { fullMatrices: true }), [fromValues([0, 2, 1, 0, 0, 0, 3, 0], [2, 2], "complex64")]);
@@ -316,7 +355,7 @@ async function checkEigh(a: Array, lower: boolean, tol: number, compareVectors =
   for (let bt = 0; bt < size(a.shape.slice(0, -2)); bt++) {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        const fromStored = i === j || (j < i) === lower;
+        const fromStored = i === j || j < i === lower;
         const [re, im] = fromStored ? at(av, w, bt * n * n + i * n + j) : at(av, w, bt * n * n + j * n + i);
         h.push(re, i === j ? 0 : fromStored ? im : -im);
       }
@@ -341,7 +380,20 @@ async function checkEigh(a: Array, lower: boolean, tol: number, compareVectors =
 test("eigh: vs CPU and invariants; both dtypes, both triangles, batched", async () => {
   const rand = mulberry32(505);
   for (const dtype of DTYPES) {
-    for (const shape of dtype === "float32" ? [[1, 1], [2, 2], [5, 5], [2, 8, 8], [16, 16]] : [[1, 1], [5, 5], [2, 8, 8], [16, 16]]) {
+    for (const shape of dtype === "float32"
+      ? [
+          [1, 1],
+          [2, 2],
+          [5, 5],
+          [2, 8, 8],
+          [16, 16],
+        ]
+      : [
+          [1, 1],
+          [5, 5],
+          [2, 8, 8],
+          [16, 16],
+        ]) {
       // (Both triangles at the middle sizes only: each case is a pipeline, slow to compile on SwiftShader.)
       const lowers = shape.length === 3 || shape[0] === 5 ? [true, false] : [true];
       // Jacobi's backward error is O(n·ε·‖A‖) (each entry sees ~n rotations per sweep): 2n ulp.
@@ -358,7 +410,10 @@ test("eigh: repeated eigenvalues, diagonal input, NaN/Inf, empty", async () => {
   await checkEigh(fromValues([1, 0, 0, 0, 1, 0, 0, 0, 1], [3, 3], "float32"), true, 1e-6, false);
   // diag(3, −1, 2): w = [−1, 2, 3], v = the permutation with positive entries.
   const d = await both(([x]) => lax.eighP.bind([x], { lower: true, sortEigenvalues: true }), [fromValues([3, 0, 0, 0, -1, 0, 0, 0, 2], [3, 3], "float32")]);
-  assert.deepEqual(d.gpu, [[0, 0, 1, 1, 0, 0, 0, 1, 0], [-1, 2, 3]]);
+  assert.deepEqual(d.gpu, [
+    [0, 0, 1, 1, 0, 0, 0, 1, 0],
+    [-1, 2, 3],
+  ]);
   // A NaN or Inf anywhere in a matrix: that matrix's v and w are all NaN, the other one is fine.
   for (const bad of [NaN, Infinity]) {
     const x = fromValues([2, 0, 0, 3, 1, bad, 0, 1], [2, 2, 2], "float32");
@@ -369,7 +424,15 @@ test("eigh: repeated eigenvalues, diagonal input, NaN/Inf, empty", async () => {
   }
   // Entries near 1e20: f32 squares overflow, so the convergence test must be scaled.
   const big = randMat([4, 4], "float32", mulberry32(9)).dataSync() as Float32Array;
-  await checkEigh(fromValues(globalThis.Array.from(big, (x) => x * 1e20), [4, 4], "float32"), true, 8 * 2 ** -24);
+  await checkEigh(
+    fromValues(
+      globalThis.Array.from(big, (x) => x * 1e20),
+      [4, 4],
+      "float32",
+    ),
+    true,
+    8 * 2 ** -24,
+  );
   const e = lax.eighP.bind([toWebGPU(fromValues([], [2, 0, 0], "complex64"))], { lower: true, sortEigenvalues: true });
   assert.deepEqual(e[1].shape, [2, 0]);
 });

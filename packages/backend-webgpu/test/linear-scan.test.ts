@@ -87,7 +87,12 @@ for (const [dt, shape, reverse] of [
     assert.ok(names.includes("linearRecurrence") && !names.includes("associativeScan") && !names.includes("cumprod"), names.join(" "));
     const { h, H } = host(as, bs, shape, reverse, c === 2);
     const got = await readValues(jit(f)(toWebGPU(a), toWebGPU(b)));
-    assertWithin(got, h, H.map((m) => (c === 2 ? 5 : 2) * depth(shape[1]) * U * m), `${dt} ${JSON.stringify(shape)}`);
+    assertWithin(
+      got,
+      h,
+      H.map((m) => (c === 2 ? 5 : 2) * depth(shape[1]) * U * m),
+      `${dt} ${JSON.stringify(shape)}`,
+    );
   });
 }
 
@@ -104,7 +109,12 @@ test("the A output, when read, is cumprod(a); a combine that is not the operator
   const [A] = jit(both)(toWebGPU(a), toWebGPU(b));
   const wantA = await readValues(lax.cumprod(a, 0));
   // cumprod: ≤ d·u per real factor times Π|a| (cumulative.test.ts).
-  assertWithin(await readValues(A), wantA, wantA.map((v) => depth(20) * 20 * U * Math.abs(v) + 0), "A");
+  assertWithin(
+    await readValues(A),
+    wantA,
+    wantA.map((v) => depth(20) * 20 * U * Math.abs(v) + 0),
+    "A",
+  );
   // Swapped roles (a_i·a_j but b_i·a_j + b_i): not the operator, left alone.
   const other = ([a1, b1]: Pair, [a2, _b2]: Pair): Pair => [lax.mul(a2, a1), lax.add(lax.mul(a2, b1), b1)];
   const j = makeJaxpr((x: Array, y: Array) => lax.associativeScan(other, [x, y] as Pair)[1])(a, b).jaxpr;
@@ -175,10 +185,14 @@ for (const [dt, shape, axis] of [
     const par = jit((x: Array, y: Array) => lax.linearRecurrence(x, y, axis));
     const seq = jit((x: Array, y: Array) => {
       const [xm, ym] = [np.moveaxis(x, axis, 0), np.moveaxis(y, axis, 0)];
-      const [, hs] = lax.scan((h: Array, [at, bt]: Array[]): [Array, Array] => {
-        const nh = lax.add(lax.mul(at, h), bt);
-        return [nh, nh];
-      }, np.zeros(xm.shape.slice(1), { dtype: dt }), [xm, ym]);
+      const [, hs] = lax.scan(
+        (h: Array, [at, bt]: Array[]): [Array, Array] => {
+          const nh = lax.add(lax.mul(at, h), bt);
+          return [nh, nh];
+        },
+        np.zeros(xm.shape.slice(1), { dtype: dt }),
+        [xm, ym],
+      );
       return np.moveaxis(hs, 0, axis);
     });
     const [ga, gb] = [toWebGPU(a), toWebGPU(b)];
@@ -190,7 +204,17 @@ for (const [dt, shape, axis] of [
     const { h, H } = host(as, bs, [outer, shape[axis], inner], false, c === 2);
     const k = (i: number) => (Math.floor(i / inner) % shape[axis]) + 1;
     const f = c === 2 ? 5 : 2;
-    assertWithin(got, ref, H.map((m, i) => f * (depth(shape[axis]) + k(i)) * U * m), "parallel vs sequential");
-    assertWithin(got, h, H.map((m) => f * depth(shape[axis]) * U * m), "parallel vs float64");
+    assertWithin(
+      got,
+      ref,
+      H.map((m, i) => f * (depth(shape[axis]) + k(i)) * U * m),
+      "parallel vs sequential",
+    );
+    assertWithin(
+      got,
+      h,
+      H.map((m) => f * depth(shape[axis]) * U * m),
+      "parallel vs float64",
+    );
   });
 }

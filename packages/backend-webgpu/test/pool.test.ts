@@ -38,8 +38,14 @@ test("fill, free, reuse: a reused buffer holds only the new kernel's results", a
     const zeros = iota.sub(iota);
     assert.equal(be.poolStats().created, created, "no new GPU buffer for outputs of a freed size class");
     assert.ok(be.poolStats().reused >= reused0 + 3, JSON.stringify(be.poolStats()));
-    assert.deepEqual(await readValues(iota), Array.from({ length: 260 }, (_, k) => k));
-    assert.deepEqual(await readValues(shifted), Array.from({ length: 260 }, (_, k) => 3 * k));
+    assert.deepEqual(
+      await readValues(iota),
+      Array.from({ length: 260 }, (_, k) => k),
+    );
+    assert.deepEqual(
+      await readValues(shifted),
+      Array.from({ length: 260 }, (_, k) => 3 * k),
+    );
     assert.deepEqual(await readValues(zeros), new Array(260).fill(0));
     for (const a of [iota, shifted, zeros]) a.dispose();
     assert.equal(getBackend("webgpu").liveBuffers(), live0 + 3, "live buffers count arrays, pooled or not");

@@ -27,9 +27,21 @@ const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 test("threefry2x32: Random123 known answers (scalar operands)", async () => {
   const cases: [number[], number[], number[]][] = [
-    [[0, 0], [0, 0], [0x6b200159, 0x99ba4efe]],
-    [[0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x1cb996fc, 0xbb002be7]],
-    [[0x13198a2e, 0x03707344], [0x243f6a88, 0x85a308d3], [0xc4923a9c, 0x483df7a0]],
+    [
+      [0, 0],
+      [0, 0],
+      [0x6b200159, 0x99ba4efe],
+    ],
+    [
+      [0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      [0x1cb996fc, 0xbb002be7],
+    ],
+    [
+      [0x13198a2e, 0x03707344],
+      [0x243f6a88, 0x85a308d3],
+      [0xc4923a9c, 0x483df7a0],
+    ],
   ];
   for (const [k, x, y] of cases) {
     const args = [k[0], k[1], x[0], x[1]].map((v) => toWebGPU(u32([v], [])));
@@ -45,11 +57,31 @@ test("threefry2x32: bit-exact with the CPU kernel over broadcasting shapes", asy
   const shapes: number[][][] = [
     [[], [], [7], [7]],
     [[], [], [3, 5], [3, 5]],
-    [[3, 5], [3, 5], [3, 5], [3, 5]],
-    [[4, 1], [4, 1], [1, 6], [1, 6]],
+    [
+      [3, 5],
+      [3, 5],
+      [3, 5],
+      [3, 5],
+    ],
+    [
+      [4, 1],
+      [4, 1],
+      [1, 6],
+      [1, 6],
+    ],
     [[4, 1], [], [4, 6], [1, 6]],
-    [[2, 1, 3], [2, 1, 3], [1, 5, 3], [2, 5, 1]],
-    [[1, 1], [1, 1], [2, 3], [2, 3]],
+    [
+      [2, 1, 3],
+      [2, 1, 3],
+      [1, 5, 3],
+      [2, 5, 1],
+    ],
+    [
+      [1, 1],
+      [1, 1],
+      [2, 3],
+      [2, 3],
+    ],
     [[5], [], [1], []],
     [[], [], [], []],
     [[], [], [0, 3], [0, 3]],

@@ -40,7 +40,10 @@ for (const [mode, partitionable] of MODES) {
         for (const seed of SEEDS) {
           const k = random.PRNGKey(Number(seed));
           const expected = flatJson(want(entry(mode, seed), extra(mode, seed)));
-          for (const [how, y] of [["eager", f(k)], ["jit", jf(k)]] as const) {
+          for (const [how, y] of [
+            ["eager", f(k)],
+            ["jit", jf(k)],
+          ] as const) {
             assertSameNumbers(await readValues(y), expected, y.dtype === "float32", `${mode} seed ${seed} ${how} ${name}`);
           }
         }

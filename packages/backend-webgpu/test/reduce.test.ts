@@ -25,7 +25,7 @@ function randomArray(shape: readonly number[], dtype: DType, rand: () => number,
   const v = globalThis.Array.from({ length: n }, () => {
     switch (dtype) {
       case "int32":
-        return (Math.floor(rand() * 4294967296) | 0);
+        return Math.floor(rand() * 4294967296) | 0;
       case "uint32":
         return Math.floor(rand() * 4294967296) >>> 0;
       case "bool":
@@ -68,14 +68,26 @@ const CASES: [number[], number[]][] = [
   [[0], [0]],
   [[3, 0], [1]],
   [[0, 4], [1]],
-  [[3, 4], [0, 1]],
+  [
+    [3, 4],
+    [0, 1],
+  ],
   [[3, 4], []],
-  [[2, 3, 5], [0, 2]],
+  [
+    [2, 3, 5],
+    [0, 2],
+  ],
   [[2, 3, 5], [1]],
-  [[4, 1, 6], [1, 2]],
+  [
+    [4, 1, 6],
+    [1, 2],
+  ],
   [[7, 300], [1]],
   [[300, 20], [0]],
-  [[2, 40, 33], [0, 1]],
+  [
+    [2, 40, 33],
+    [0, 1],
+  ],
   [[4100], [0]],
   [[2, 2100], [1]],
   [[1100, 17], [0]],

@@ -15,7 +15,11 @@ const be = await setupWebGPU();
 function floats(shape: number[], seed: number, lo = -1, hi = 1): Array {
   const r = mulberry32(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return fromValues(globalThis.Array.from({ length: n }, () => Math.fround(lo + (hi - lo) * r())), shape, "float32");
+  return fromValues(
+    globalThis.Array.from({ length: n }, () => Math.fround(lo + (hi - lo) * r())),
+    shape,
+    "float32",
+  );
 }
 
 /** Values of f on WebGPU copies of `xs`: jitted with compilation on, and with it off (interpreted). */
@@ -41,10 +45,12 @@ function stats(f: (...xs: Array[]) => Array[], xs: Array[]) {
 // Carry h [4, 3] and a closed-over weight (a traced value: a const operand of the scan); xs
 // [7, 4, 3]; ys the tanh states.
 const W = floats([4, 3], 5);
-const bodyOf = (w: Array) => (h: Array, x: Array): [Array, Array] => {
-  const n = np.tanh(np.add(np.multiply(h, w), x));
-  return [n, np.exp(np.multiply(n, 0.5))];
-};
+const bodyOf =
+  (w: Array) =>
+  (h: Array, x: Array): [Array, Array] => {
+    const n = np.tanh(np.add(np.multiply(h, w), x));
+    return [n, np.exp(np.multiply(n, 0.5))];
+  };
 
 for (const reverse of [false, true]) {
   test(`scan (carry, closed-over const, xs, ys; reverse ${reverse}) compiled as a loop == interpreted bit for bit, ≈ CPU`, async () => {
@@ -78,10 +84,14 @@ test("foriLoop with static bounds and lax.map run compiled; nested scan and jit;
 
   const inner = jit((v: Array) => np.cos(v).mul(v));
   const nested = (xs: Array) => {
-    const [c, ys] = lax.scan((c: Array, row: Array): [Array, Array] => {
-      const [c2, zs] = lax.scan((d: Array, e: Array): [Array, Array] => [np.add(d, inner(e)), np.multiply(d, e)], c, row);
-      return [c2, zs];
-    }, np.zeros([]), xs);
+    const [c, ys] = lax.scan(
+      (c: Array, row: Array): [Array, Array] => {
+        const [c2, zs] = lax.scan((d: Array, e: Array): [Array, Array] => [np.add(d, inner(e)), np.multiply(d, e)], c, row);
+        return [c2, zs];
+      },
+      np.zeros([]),
+      xs,
+    );
     return [c, ys];
   };
   const xs = floats([3, 4], 4);
@@ -109,6 +119,11 @@ test("foriLoop with static bounds and lax.map run compiled; nested scan and jit;
 });
 
 test("whileLoop with a predicate on the GPU keeps its clear error", () => {
-  const f = (v: Array) => lax.whileLoop((c: Array) => np.less(np.sum(c), 10), (c: Array) => np.add(c, 1), v);
+  const f = (v: Array) =>
+    lax.whileLoop(
+      (c: Array) => np.less(np.sum(c), 10),
+      (c: Array) => np.add(c, 1),
+      v,
+    );
   assert.throws(() => jit(f)(toWebGPU(floats([3], 9))), /whileLoop|host|NotImplemented/);
 });

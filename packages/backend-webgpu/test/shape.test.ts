@@ -20,16 +20,35 @@ const SPECIAL = [NaN, -0, 0, Infinity, -Infinity, 1e-45, -3e-39, 3.4e38];
 function randArray(rand: () => number, dtype: DType, shape: readonly number[]): Array {
   const n = size(shape);
   const sh = [...shape];
-  const floats = (): Float32Array => Float32Array.from({ length: n }, () => (rand() < 0.2 ? SPECIAL[Math.floor(rand() * SPECIAL.length)] : (rand() - 0.5) * 200));
+  const floats = (): Float32Array =>
+    Float32Array.from({ length: n }, () => (rand() < 0.2 ? SPECIAL[Math.floor(rand() * SPECIAL.length)] : (rand() - 0.5) * 200));
   switch (dtype) {
     case "float32":
       return np.reshape(np.array(floats(), { dtype }), sh);
     case "int32":
-      return np.reshape(np.array(Int32Array.from({ length: n }, () => Math.floor(rand() * 2 ** 32) | 0), { dtype }), sh);
+      return np.reshape(
+        np.array(
+          Int32Array.from({ length: n }, () => Math.floor(rand() * 2 ** 32) | 0),
+          { dtype },
+        ),
+        sh,
+      );
     case "uint32":
-      return np.reshape(np.array(Uint32Array.from({ length: n }, () => Math.floor(rand() * 2 ** 32)), { dtype }), sh);
+      return np.reshape(
+        np.array(
+          Uint32Array.from({ length: n }, () => Math.floor(rand() * 2 ** 32)),
+          { dtype },
+        ),
+        sh,
+      );
     case "bool":
-      return np.reshape(np.array(Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0)), { dtype }), sh);
+      return np.reshape(
+        np.array(
+          Uint8Array.from({ length: n }, () => (rand() < 0.5 ? 1 : 0)),
+          { dtype },
+        ),
+        sh,
+      );
     case "float16":
     case "bfloat16":
       return np.reshape(np.array(floats(), { dtype }), sh);
@@ -44,32 +63,70 @@ test("broadcastInDim, reshape, transpose: every dtype, several shapes", async ()
     const bcast: [number[], number[], number[]][] = [
       [[], [3, 2], []],
       [[3], [2, 3], [1]],
-      [[3, 1], [3, 4], [0, 1]],
-      [[1, 2], [5, 3, 2], [1, 2]],
-      [[2, 1, 3], [2, 4, 2, 3], [0, 1, 3]],
+      [
+        [3, 1],
+        [3, 4],
+        [0, 1],
+      ],
+      [
+        [1, 2],
+        [5, 3, 2],
+        [1, 2],
+      ],
+      [
+        [2, 1, 3],
+        [2, 4, 2, 3],
+        [0, 1, 3],
+      ],
       [[2], [2, 0], [0]],
     ];
     for (const [s, shape, bd] of bcast) {
-      await agree((x) => lax.broadcastInDimP.bind1([x], { shape, broadcastDimensions: bd }), [randArray(rand, dt, s)], `broadcastInDim ${dt} ${JSON.stringify(s)}->${JSON.stringify(shape)}`);
+      await agree(
+        (x) => lax.broadcastInDimP.bind1([x], { shape, broadcastDimensions: bd }),
+        [randArray(rand, dt, s)],
+        `broadcastInDim ${dt} ${JSON.stringify(s)}->${JSON.stringify(shape)}`,
+      );
     }
     const reshapes: [number[], number[]][] = [
       [[6], [2, 3]],
-      [[2, 3, 4], [4, 6]],
+      [
+        [2, 3, 4],
+        [4, 6],
+      ],
       [[], [1, 1]],
-      [[0, 3], [3, 0]],
+      [
+        [0, 3],
+        [3, 0],
+      ],
     ];
     for (const [s, to] of reshapes) {
       await agree((x) => lax.reshapeP.bind1([x], { newSizes: to }), [randArray(rand, dt, s)], `reshape ${dt} ${JSON.stringify(s)}`);
     }
     const perms: [number[], number[]][] = [
-      [[3, 4], [1, 0]],
-      [[2, 3, 4], [2, 0, 1]],
-      [[2, 1, 3, 2], [3, 1, 0, 2]],
+      [
+        [3, 4],
+        [1, 0],
+      ],
+      [
+        [2, 3, 4],
+        [2, 0, 1],
+      ],
+      [
+        [2, 1, 3, 2],
+        [3, 1, 0, 2],
+      ],
       [[], []],
-      [[0, 2], [1, 0]],
+      [
+        [0, 2],
+        [1, 0],
+      ],
     ];
     for (const [s, perm] of perms) {
-      await agree((x) => lax.transposeP.bind1([x], { permutation: perm }), [randArray(rand, dt, s)], `transpose ${dt} ${JSON.stringify(s)} ${JSON.stringify(perm)}`);
+      await agree(
+        (x) => lax.transposeP.bind1([x], { permutation: perm }),
+        [randArray(rand, dt, s)],
+        `transpose ${dt} ${JSON.stringify(s)} ${JSON.stringify(perm)}`,
+      );
     }
   }
 });
@@ -80,13 +137,29 @@ test("slice (with strides) and rev: every dtype", async () => {
     const x = randArray(rand, dt, [5, 7]);
     const slices: [number[], number[], number[] | null][] = [
       [[1, 2], [4, 7], null],
-      [[0, 0], [5, 7], [2, 3]],
-      [[1, 6], [5, 7], [3, 1]],
+      [
+        [0, 0],
+        [5, 7],
+        [2, 3],
+      ],
+      [
+        [1, 6],
+        [5, 7],
+        [3, 1],
+      ],
       [[2, 3], [2, 5], null],
-      [[4, 0], [5, 7], [1, 7]],
+      [
+        [4, 0],
+        [5, 7],
+        [1, 7],
+      ],
     ];
     for (const [st, lim, steps] of slices) {
-      await agree((a) => lax.sliceP.bind1([a], { startIndices: st, limitIndices: lim, strides: steps }), [x], `slice ${dt} ${JSON.stringify([st, lim, steps])}`);
+      await agree(
+        (a) => lax.sliceP.bind1([a], { startIndices: st, limitIndices: lim, strides: steps }),
+        [x],
+        `slice ${dt} ${JSON.stringify([st, lim, steps])}`,
+      );
     }
     const y = randArray(rand, dt, [3, 4, 2]);
     for (const dims of [[0], [1], [2], [0, 2], [0, 1, 2], []]) {
@@ -103,8 +176,21 @@ test("pad: low/high/interior, negative (cropping), rank 0, empty operand", async
     [[4], [[1, 2, 0]]],
     [[4], [[0, 0, 2]]],
     [[4], [[-1, -2, 1]]],
-    [[3, 4], [[2, -1, 1], [-3, 2, 2]]],
-    [[2, 3, 2], [[0, 1, 0], [1, 1, 3], [-1, 0, 0]]],
+    [
+      [3, 4],
+      [
+        [2, -1, 1],
+        [-3, 2, 2],
+      ],
+    ],
+    [
+      [2, 3, 2],
+      [
+        [0, 1, 0],
+        [1, 1, 3],
+        [-1, 0, 0],
+      ],
+    ],
     [[], []],
     [[0], [[2, 1, 3]]],
     [[5], [[-5, 0, 0]]],
@@ -127,10 +213,16 @@ test("concatenate: 1 to 11 operands (past the binding limit), any axis, empty op
       [11, 1],
       [9, 2],
     ]) {
-      const xs = globalThis.Array.from({ length: n }, (_, k) => randArray(rand, dt, dim === 0 ? [1 + (k % 3), 2, 2] : dim === 1 ? [2, k % 3, 3] : [2, 3, 1 + (k % 2)]));
+      const xs = globalThis.Array.from({ length: n }, (_, k) =>
+        randArray(rand, dt, dim === 0 ? [1 + (k % 3), 2, 2] : dim === 1 ? [2, k % 3, 3] : [2, 3, 1 + (k % 2)]),
+      );
       await agree((...a) => lax.concatenateP.bind1(a, { dimension: dim }), xs, `concatenate ${dt} n=${n} dim=${dim}`);
     }
-    await agree((...a) => lax.concatenateP.bind1(a, { dimension: 0 }), [randArray(rand, dt, [0, 2]), randArray(rand, dt, [0, 2])], `concatenate ${dt} all empty`);
+    await agree(
+      (...a) => lax.concatenateP.bind1(a, { dimension: 0 }),
+      [randArray(rand, dt, [0, 2]), randArray(rand, dt, [0, 2])],
+      `concatenate ${dt} all empty`,
+    );
   }
 });
 
@@ -166,7 +258,11 @@ test("dynamicSlice: clamped int32/uint32 starts, every dtype, rank 0 and empty s
       [[3, 1], [0, 2], "uint32"],
     ];
     for (const [st, sizes, idt] of cases) {
-      await agree((a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }), [x, ...starts(st, idt)], `dynamicSlice ${dt} ${JSON.stringify([st, sizes, idt])}`);
+      await agree(
+        (a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }),
+        [x, ...starts(st, idt)],
+        `dynamicSlice ${dt} ${JSON.stringify([st, sizes, idt])}`,
+      );
     }
     await agree((a) => lax.dynamicSliceP.bind1([a], { sliceSizes: [] }), [randArray(rand, dt, [])], `dynamicSlice ${dt} rank 0`);
   }
@@ -177,13 +273,29 @@ test("dynamicUpdateSlice: clamped starts, every dtype, mixed index dtypes", asyn
   for (const dt of DTYPES) {
     const x = randArray(rand, dt, [4, 5]);
     const cases: [number[], number[]][] = [
-      [[1, 2], [2, 3]],
-      [[-1, 9], [3, 2]],
-      [[0, 0], [4, 5]],
-      [[2, 2], [0, 3]],
+      [
+        [1, 2],
+        [2, 3],
+      ],
+      [
+        [-1, 9],
+        [3, 2],
+      ],
+      [
+        [0, 0],
+        [4, 5],
+      ],
+      [
+        [2, 2],
+        [0, 3],
+      ],
     ];
     for (const [st, us] of cases) {
-      await agree((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, us), ...starts(st)], `dynamicUpdateSlice ${dt} ${JSON.stringify([st, us])}`);
+      await agree(
+        (a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}),
+        [x, randArray(rand, dt, us), ...starts(st)],
+        `dynamicUpdateSlice ${dt} ${JSON.stringify([st, us])}`,
+      );
     }
     const mixed = [np.array(4294967295, { dtype: "uint32" }), np.array(-7, { dtype: "int32" })];
     await agree((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, [2, 2]), ...mixed], `dynamicUpdateSlice ${dt} mixed`);
@@ -198,6 +310,10 @@ test("dynamic slices of rank 7 (start indices packed through a scratch buffer)",
     const st = [1, -1, 0, 5, 1, 0, 1];
     const sizes = [1, 2, 1, 1, 2, 2, 1];
     await agree((a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }), [x, ...starts(st)], `dynamicSlice rank 7 ${dt}`);
-    await agree((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, sizes), ...starts(st, "uint32")], `dynamicUpdateSlice rank 7 ${dt}`);
+    await agree(
+      (a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}),
+      [x, randArray(rand, dt, sizes), ...starts(st, "uint32")],
+      `dynamicUpdateSlice rank 7 ${dt}`,
+    );
   }
 });

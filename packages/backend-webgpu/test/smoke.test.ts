@@ -18,7 +18,10 @@ test("upload, add, download (float32, int32 wraparound, uint32, complex64)", asy
     assert.deepEqual(await readValues(i.add(np.array([1, 2], { dtype: "int32" }))), [-2147483648, -3]);
     const u = np.array([0, 7], { dtype: "uint32" });
     assert.deepEqual(await readValues(u.sub(np.array([1, 2], { dtype: "uint32" }))), [4294967295, 5]);
-    const c = np.array([1, 2]).astype("complex64").mul(np.array([3, 4]).astype("complex64"));
+    const c = np
+      .array([1, 2])
+      .astype("complex64")
+      .mul(np.array([3, 4]).astype("complex64"));
     void c;
   });
 });
@@ -31,7 +34,10 @@ test("integer division by zero is -1 (XLA), float division is correctly rounded"
     const x = np.array([1, 2, 10, 1e-3]);
     const y = np.array([3, 7, 3, 7]);
     const got = await readValues(x.div(y));
-    assert.deepEqual(got, [1, 2, 10, 1e-3].map((v, k) => Math.fround(Math.fround(v) / [3, 7, 3, 7][k])));
+    assert.deepEqual(
+      got,
+      [1, 2, 10, 1e-3].map((v, k) => Math.fround(Math.fround(v) / [3, 7, 3, 7][k])),
+    );
   });
 });
 

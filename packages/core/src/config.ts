@@ -55,7 +55,8 @@ function parseBool(flag: string, raw: string): boolean {
 
 function parseCount(flag: string, raw: string): number {
   const v = Number(raw.trim());
-  if (raw.trim() === "" || !Number.isInteger(v) || v < 1) throw new ValueError(`config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a positive integer`);
+  if (raw.trim() === "" || !Number.isInteger(v) || v < 1)
+    throw new ValueError(`config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a positive integer`);
   return v;
 }
 

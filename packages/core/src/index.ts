@@ -22,7 +22,23 @@ export { axisOptions, checkOptions, checkValue, type OptionKind, type OptionSpec
 export { registerBackend, setDefaultBackend, getBackend, listBackends, type Backend, type DeviceBuffer, type Executable } from "./backend.ts";
 export { treeFlatten, treeUnflatten, treeMap, treeLeaves, treeStructure, treeLeavesWithPath, registerPytreeNode, TreeDef, type PyTree } from "./tree/pytree.ts";
 export { jvp, vjp, linearize, grad, valueAndGrad, vmap, jit, makeJaxpr, type GradOptions, type VmapOptions, type JitOptions } from "./transforms/api.ts";
-export type { AnyFunction, ArrayFunction, Promoted, ArgsLike, ArgAt, Argnums, ArgnumsOf, HasAuxOf, AuxOf, GradsOf, ScalarOutput, GradFunction, ValueAndGradFunction, Jitted, Vmapped } from "./transforms/types.ts";
+export type {
+  AnyFunction,
+  ArrayFunction,
+  Promoted,
+  ArgsLike,
+  ArgAt,
+  Argnums,
+  ArgnumsOf,
+  HasAuxOf,
+  AuxOf,
+  GradsOf,
+  ScalarOutput,
+  GradFunction,
+  ValueAndGradFunction,
+  Jitted,
+  Vmapped,
+} from "./transforms/types.ts";
 export type { BroadcastInDimParams, TransposeParams, ReshapeParams } from "./primitives/shape-ops.ts";
 export type { ReduceParams } from "./primitives/reduce.ts";
 export type { ConvertParams } from "./primitives/convert.ts";

@@ -31,10 +31,14 @@ test("fuse: an elementwise chain over a broadcast operand is one kernel", () => 
 });
 
 test("fuse: reductions end kernels and take their producer chain as the body; routines get buffers", () => {
-  const p = program((x, w) => {
-    const s = np.sum(np.exp(x), { axis: 1 });
-    return np.matmul(x.mul(2), w).add(s.reshape([4, 1]));
-  }, f32(4, 3), f32(3, 5));
+  const p = program(
+    (x, w) => {
+      const s = np.sum(np.exp(x), { axis: 1 });
+      return np.matmul(x.mul(2), w).add(s.reshape([4, 1]));
+    },
+    f32(4, 3),
+    f32(3, 5),
+  );
   const text = print(p);
   assert.equal(p.steps.filter((s) => s.kind === "kernel" && s.kernel.kind === "reduce").length, 1, text);
   assert.equal(p.steps.filter((s) => s.kind === "routine").length, 1, text);
@@ -67,7 +71,10 @@ test("buffer plan: intermediates die after their last reader and their slots are
   // ((x@x)@x)@x on 16×16 floats (1 KiB each): b1 dies after step 1, so step 2's output takes its slot.
   const p = program((x) => np.matmul(np.matmul(np.matmul(x, x), x), x), f32(16, 16));
   const plan = planBuffers(p);
-  assert.deepEqual(p.steps.map((s) => s.kind), ["routine", "routine", "routine"]);
+  assert.deepEqual(
+    p.steps.map((s) => s.kind),
+    ["routine", "routine", "routine"],
+  );
   assert.deepEqual(plan.freeAfter, [[], [1], [2]]);
   assert.deepEqual(plan.slot, [-1, 0, 1, 0]);
   assert.deepEqual(plan.slotBytes, [1024, 1024]);
@@ -91,7 +98,12 @@ test("inline: nested jit and associativeScan expand into their ops; cond stays a
   const cj = makeJaxpr((x: Array) => {
     const y = inner(x).mul(2);
     const s = lax.associativeScan((a: Array, b: Array) => a.add(b), y);
-    return lax.cond(s.sum().gt(0), (v: Array) => v.neg(), (v: Array) => v, s);
+    return lax.cond(
+      s.sum().gt(0),
+      (v: Array) => v.neg(),
+      (v: Array) => v,
+      s,
+    );
   })(np.zeros([8]));
   const names = (j: { eqns: readonly { prim: { name: string } }[] }) => j.eqns.map((e) => e.prim.name);
   assert.ok(names(cj.jaxpr).includes("jit") && names(cj.jaxpr).includes("associativeScan"));

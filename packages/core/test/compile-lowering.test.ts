@@ -11,16 +11,7 @@ import { mulberry32 } from "@linax-ts/testing";
 import * as ix from "../src/compile/index-expr.ts";
 import { ExprBuilder, printKernel, type Expr } from "../src/compile/ir.ts";
 import { bufferValue, type Lazy, type LoweringContext } from "../src/compile/lowering.ts";
-import {
-  broadcastInDimRule,
-  concatenateRule,
-  iotaRule,
-  padRule,
-  reshapeRule,
-  revRule,
-  sliceRule,
-  transposeRule,
-} from "../src/compile/movement-lowering.ts";
+import { broadcastInDimRule, concatenateRule, iotaRule, padRule, reshapeRule, revRule, sliceRule, transposeRule } from "../src/compile/movement-lowering.ts";
 import { elementwiseRule, selectNRule } from "../src/compile/elementwise-lowering.ts";
 
 // ------------------------------------------------------------------ an IR evaluator for the tests
@@ -30,7 +21,12 @@ type Env = ReadonlyMap<number, ArrayLike<number>>;
 function evalIndex(l: ix.Linear, vars: readonly number[]): number {
   let v = l.c;
   for (const { atom, coef } of l.terms) {
-    const a = atom.kind === "var" ? vars[atom.axis] : atom.kind === "div" ? Math.floor(evalIndex(atom.of, vars) / atom.d) : ((evalIndex(atom.of, vars) % atom.d) + atom.d) % atom.d;
+    const a =
+      atom.kind === "var"
+        ? vars[atom.axis]
+        : atom.kind === "div"
+          ? Math.floor(evalIndex(atom.of, vars) / atom.d)
+          : ((evalIndex(atom.of, vars) % atom.d) + atom.d) % atom.d;
     v += coef * a;
   }
   return v;
@@ -145,12 +141,22 @@ test("index-expr: a non-mergeable reshape keeps a div/mod, and ranges bound it",
   assert.deepEqual(ix.range(r, ext), [0, 3]);
   assert.deepEqual(ix.range(c, ext), [0, 2]);
   assert.equal(ix.coefficientOf(r, 1), null, "v1 appears inside the division");
-  assert.equal(ix.coefficientOf(ix.combine([[idx[0], 5], [idx[1], 1]]), 1), 1);
+  assert.equal(
+    ix.coefficientOf(
+      ix.combine([
+        [idx[0], 5],
+        [idx[1], 1],
+      ]),
+      1,
+    ),
+    1,
+  );
   // Evaluated, the forms are floor division and remainder.
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) {
-    assert.equal(evalIndex(r, [i, j]), Math.floor((4 * i + j) / 3));
-    assert.equal(evalIndex(c, [i, j]), (4 * i + j) % 3);
-  }
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 4; j++) {
+      assert.equal(evalIndex(r, [i, j]), Math.floor((4 * i + j) / 3));
+      assert.equal(evalIndex(c, [i, j]), (4 * i + j) % 3);
+    }
 });
 
 // ------------------------------------------------------------------ IR
@@ -229,9 +235,16 @@ test("lowering: concatenate and iota equal the eager ops; a pad of a reshape sta
     const want = lax.concatenate(xs, 0);
     const { ctx, vals, env } = setup(...xs);
     assert.deepEqual(evaluate(lowered(concatenateRule(ctx, vals, [want.aval], { dimension: 0 })), env), flat(want));
-    const want1 = lax.concatenate(xs.map((x) => lax.transpose(x, [1, 0])), 1);
+    const want1 = lax.concatenate(
+      xs.map((x) => lax.transpose(x, [1, 0])),
+      1,
+    );
     const trs = vals.map((v, k) => lowered(transposeRule(ctx, [v], [new ShapedArray([3, rows[k]], "float32")], { permutation: [1, 0] })));
-    assert.deepEqual(evaluate(lowered(concatenateRule(ctx, trs, [want1.aval], { dimension: 1 })), env), flat(want1), "concatenate of transposes along the last axis");
+    assert.deepEqual(
+      evaluate(lowered(concatenateRule(ctx, trs, [want1.aval], { dimension: 1 })), env),
+      flat(want1),
+      "concatenate of transposes along the last axis",
+    );
   }
   const io = lax.iota("float32", [3, 4], 1);
   const { ctx } = setup();
@@ -256,10 +269,26 @@ test("lowering: elementwise ops fuse over re-indexed operands; selectN is a sele
   assert.deepEqual(evaluate(e, env), flat(want));
   assert.equal(e.cost, 2, "two ops per element, no buffer in between");
 
-  const which = np.array([[0, 1, 2, 5], [-1, 2, 1, 0], [2, 2, 0, 1]], { dtype: "int32" });
+  const which = np.array(
+    [
+      [0, 1, 2, 5],
+      [-1, 2, 1, 0],
+      [2, 2, 0, 1],
+    ],
+    { dtype: "int32" },
+  );
   const cases = [x, arange([3, 4]), np.full([3, 4], 9, { dtype: "float32" })];
   const s = setup(which, ...cases);
   const sel = lowered(selectNRule(s.ctx, s.vals, [x.aval], {}));
   assert.deepEqual(evaluate(sel, s.env), flat(lax.selectN(which, ...cases)));
-  assert.equal(elementwiseRule("div")(s.ctx, [bufferValue(s.ctx.b, 9, new ShapedArray([2], "complex64")), bufferValue(s.ctx.b, 9, new ShapedArray([2], "complex64"))], [new ShapedArray([2], "complex64")], {}), null, "complex division declines: it runs as a routine");
+  assert.equal(
+    elementwiseRule("div")(
+      s.ctx,
+      [bufferValue(s.ctx.b, 9, new ShapedArray([2], "complex64")), bufferValue(s.ctx.b, 9, new ShapedArray([2], "complex64"))],
+      [new ShapedArray([2], "complex64")],
+      {},
+    ),
+    null,
+    "complex division declines: it runs as a routine",
+  );
 });

@@ -37,12 +37,16 @@ function hostRecurrence(a: C[][], b: C[][], reverse: boolean): C[][] {
 }
 const D = 2;
 function data(n: number, complex: boolean): { a: C[][]; b: C[][] } {
-  const a = globalThis.Array.from({ length: n }, (_, t) => globalThis.Array.from({ length: D }, (_, j) => {
-    const mag = 0.6 + 0.39 * Math.abs(Math.sin(1.7 * t + j));
-    const ang = complex ? 0.8 * Math.cos(0.9 * t + 2 * j) : 0;
-    return [mag * Math.cos(ang), mag * Math.sin(ang)] as C;
-  }));
-  const b = globalThis.Array.from({ length: n }, (_, t) => globalThis.Array.from({ length: D }, (_, j) => [Math.cos(0.3 * t - j), complex ? Math.sin(0.5 * t + j) : 0] as C));
+  const a = globalThis.Array.from({ length: n }, (_, t) =>
+    globalThis.Array.from({ length: D }, (_, j) => {
+      const mag = 0.6 + 0.39 * Math.abs(Math.sin(1.7 * t + j));
+      const ang = complex ? 0.8 * Math.cos(0.9 * t + 2 * j) : 0;
+      return [mag * Math.cos(ang), mag * Math.sin(ang)] as C;
+    }),
+  );
+  const b = globalThis.Array.from({ length: n }, (_, t) =>
+    globalThis.Array.from({ length: D }, (_, j) => [Math.cos(0.3 * t - j), complex ? Math.sin(0.5 * t + j) : 0] as C),
+  );
   return { a, b };
 }
 const toArray = (x: C[][], complex: boolean): Array =>
@@ -70,14 +74,26 @@ for (const complex of [false, true]) {
 
 test("associativeScan of addition is a cumulative sum; the combine may close over values; axis option", () => {
   const x = np.array([3, 1, 4, 1, 5, 9, 2]);
-  assertClose(lax.associativeScan((p: Array, q: Array) => lax.add(p, q), x), [3, 4, 8, 9, 14, 23, 25]);
-  assertClose(lax.associativeScan((p: Array, q: Array) => lax.add(p, q), x, { reverse: true }), [25, 22, 21, 17, 16, 11, 2]);
+  assertClose(
+    lax.associativeScan((p: Array, q: Array) => lax.add(p, q), x),
+    [3, 4, 8, 9, 14, 23, 25],
+  );
+  assertClose(
+    lax.associativeScan((p: Array, q: Array) => lax.add(p, q), x, { reverse: true }),
+    [25, 22, 21, 17, 16, 11, 2],
+  );
   const m = np.array([
     [1, 2, 3],
     [4, 5, 6],
   ]);
-  assertClose(lax.associativeScan((p: Array, q: Array) => lax.add(p, q), m, { axis: 1 }), [1, 3, 6, 4, 9, 15]);
-  assertClose(lax.associativeScan((p: Array, q: Array) => lax.add(p, q), m, { axis: -2 }), [1, 2, 3, 5, 7, 9]);
+  assertClose(
+    lax.associativeScan((p: Array, q: Array) => lax.add(p, q), m, { axis: 1 }),
+    [1, 3, 6, 4, 9, 15],
+  );
+  assertClose(
+    lax.associativeScan((p: Array, q: Array) => lax.add(p, q), m, { axis: -2 }),
+    [1, 2, 3, 5, 7, 9],
+  );
   // A max-plus combine with a closed-over offset w (associative for any w).
   const w = np.array(0.5);
   const mx = lax.associativeScan((p: Array, q: Array) => lax.max(lax.add(p, w), q), np.array([1, 0, 3, 0, 0]));
@@ -95,7 +111,8 @@ test("grad through associativeScan matches float64 central differences (real and
       const mag = complex ? lax.add(lax.mul(lax.real(h), lax.real(h)), lax.mul(lax.imag(h), lax.imag(h))) : lax.mul(h, h);
       return np.sum(lax.mul(mag, np.array(globalThis.Array.from({ length: n }, (_, t) => globalThis.Array.from({ length: D }, (_, j) => coef(t, j))))));
     };
-    const hostLoss = (aa: C[][], bb: C[][]) => hostRecurrence(aa, bb, false).reduce((s, r, t) => s + r.reduce((u, c, j) => u + coef(t, j) * (c[0] * c[0] + c[1] * c[1]), 0), 0);
+    const hostLoss = (aa: C[][], bb: C[][]) =>
+      hostRecurrence(aa, bb, false).reduce((s, r, t) => s + r.reduce((u, c, j) => u + coef(t, j) * (c[0] * c[0] + c[1] * c[1]), 0), 0);
     const [gA, gB] = grad(loss, { argnums: [0, 1] })(toArray(a, complex), toArray(b, complex)) as Array[];
     // JAX's convention for real losses of complex inputs: grad = ∂L/∂re − i·∂L/∂im.
     const fd = (which: "a" | "b"): number[] => {
@@ -157,13 +174,23 @@ test("vmap of associativeScan equals stacking; jit equals eager", () => {
   assertClose(out, want, { rtol: 1e-6, shape: [2, 6, D] });
   // Unbatched a, batched b (batch axis 1).
   const out2 = vmap((b: Array) => viaAssoc(runs[0][0], b), { inAxes: 1 })(lax.transpose(Bs, [1, 0, 2]));
-  assertClose(out2, runs.flatMap(([, B]) => globalThis.Array.from(viaAssoc(runs[0][0], B).dataSync())), { rtol: 1e-6 });
+  assertClose(
+    out2,
+    runs.flatMap(([, B]) => globalThis.Array.from(viaAssoc(runs[0][0], B).dataSync())),
+    { rtol: 1e-6 },
+  );
   const [A, B] = runs[1];
   assertClose(jit(viaAssoc)(A, B), viaAssoc(A, B), { rtol: 1e-6 });
   assertClose(grad((x: Array) => np.sum(jit(viaAssoc)(A, x)))(B) as Array, grad((x: Array) => np.sum(viaAssoc(A, x)))(B) as Array, { rtol: 1e-6 });
 });
 
 test("associativeScan errors: mismatched lengths, a combine that changes the element type", () => {
-  assert.throws(() => lax.associativeScan(combine, [np.array([1, 2]), np.array([1, 2, 3])] as Pair), (e: unknown) => e instanceof ShapeError && /same length along axis 0/.test(e.message));
-  assert.throws(() => lax.associativeScan((p: Array) => lax.reduceSum(lax.broadcastInDim(p, [2], []), [0]).reshape([1]) as Array, np.array([1, 2])), /same structure and types/);
+  assert.throws(
+    () => lax.associativeScan(combine, [np.array([1, 2]), np.array([1, 2, 3])] as Pair),
+    (e: unknown) => e instanceof ShapeError && /same length along axis 0/.test(e.message),
+  );
+  assert.throws(
+    () => lax.associativeScan((p: Array) => lax.reduceSum(lax.broadcastInDim(p, [2], []), [0]).reshape([1]) as Array, np.array([1, 2])),
+    /same structure and types/,
+  );
 });

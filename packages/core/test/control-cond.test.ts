@@ -5,17 +5,44 @@ import { assertClose } from "@linax-ts/testing";
 
 const i32 = (v: number) => np.array(v, { dtype: "int32" });
 // f(x) = x > 0 ? sin(x)·x : x³
-const f = (x: Array) => lax.cond(lax.gt(x, np.array(0)), (v: Array) => lax.mul(lax.sin(v), v), (v: Array) => lax.mul(lax.mul(v, v), v), x);
+const f = (x: Array) =>
+  lax.cond(
+    lax.gt(x, np.array(0)),
+    (v: Array) => lax.mul(lax.sin(v), v),
+    (v: Array) => lax.mul(lax.mul(v, v), v),
+    x,
+  );
 const fHost = (x: number) => (x > 0 ? Math.sin(x) * x : x * x * x);
 const dfHost = (x: number) => (x > 0 ? Math.cos(x) * x + Math.sin(x) : 3 * x * x);
 const pts = [0.7, -0.4, 2.1, -1.5];
 
 test("cond picks the branch by the predicate", () => {
   for (const x of pts) assertClose(f(np.array(x)), fHost(x), { rtol: 1e-6 });
-  assertClose(lax.cond(true, () => np.array(1), () => np.array(2)), 1);
+  assertClose(
+    lax.cond(
+      true,
+      () => np.array(1),
+      () => np.array(2),
+    ),
+    1,
+  );
   // An integer predicate is compared with 0, as in JAX.
-  assertClose(lax.cond(i32(3), () => np.array(1), () => np.array(2)), 1);
-  assertClose(lax.cond(i32(0), () => np.array(1), () => np.array(2)), 2);
+  assertClose(
+    lax.cond(
+      i32(3),
+      () => np.array(1),
+      () => np.array(2),
+    ),
+    1,
+  );
+  assertClose(
+    lax.cond(
+      i32(0),
+      () => np.array(1),
+      () => np.array(2),
+    ),
+    2,
+  );
 });
 
 test("cond over pytree operands and outputs, closing over outer values", () => {
@@ -55,7 +82,13 @@ test("grad of cond and switch matches the branch derivative", () => {
   assertClose(grad(sw, { argnums: 1 })(i32(2), np.array(0.3)) as Array, 0.6, { rtol: 1e-6 });
   // Second derivatives and derivatives with respect to closed-over values.
   assertClose(grad(grad(f))(np.array(0.5)) as Array, 2 * Math.cos(0.5) - 0.5 * Math.sin(0.5), { rtol: 1e-5 });
-  const closed = (w: Array) => lax.cond(true, (v: Array) => lax.mul(v, w), (v: Array) => v, np.array(3));
+  const closed = (w: Array) =>
+    lax.cond(
+      true,
+      (v: Array) => lax.mul(v, w),
+      (v: Array) => v,
+      np.array(3),
+    );
   assertClose(grad(closed)(np.array(2)) as Array, 3);
 });
 
@@ -72,7 +105,15 @@ test("vmap of cond with an unbatched and with a batched predicate equals stackin
   assertClose(vmap(f)(xs), pts.map(fHost), { rtol: 1e-6 });
   assertClose(vmap(grad(f) as (x: Array) => Array)(xs), pts.map(dfHost), { rtol: 1e-5 });
   // Unbatched predicate, batched operand.
-  const g = (p: boolean) => vmap((x: Array) => lax.cond(p, (v: Array) => lax.sin(v), (v: Array) => lax.cos(v), x))(xs);
+  const g = (p: boolean) =>
+    vmap((x: Array) =>
+      lax.cond(
+        p,
+        (v: Array) => lax.sin(v),
+        (v: Array) => lax.cos(v),
+        x,
+      ),
+    )(xs);
   assertClose(g(true), pts.map(Math.sin), { rtol: 1e-6 });
   assertClose(g(false), pts.map(Math.cos), { rtol: 1e-6 });
   // Batched index of switch over batched and unbatched operands.
@@ -84,7 +125,13 @@ test("vmap of cond with an unbatched and with a batched predicate equals stackin
 
 test("grad through a batched-predicate cond does not leak NaNs from the other branch", () => {
   // log is NaN for negative inputs; the chosen branch for those rows is the identity.
-  const h = (x: Array) => lax.cond(lax.gt(x, np.array(0)), (v: Array) => lax.log(v), (v: Array) => v, x);
+  const h = (x: Array) =>
+    lax.cond(
+      lax.gt(x, np.array(0)),
+      (v: Array) => lax.log(v),
+      (v: Array) => v,
+      x,
+    );
   const gs = vmap(grad(h) as (x: Array) => Array)(np.array([2, -1]));
   assertClose(gs, [0.5, 1]);
   const gsum = grad((x: Array) => np.sum(vmap(h)(x)))(np.array([2, -1]));
@@ -99,14 +146,48 @@ test("jit(cond) == cond", () => {
 
 test("branches that disagree are a clear error naming both", () => {
   assert.throws(
-    () => lax.cond(true, () => np.array([1, 2]), () => np.array([1, 2, 3])),
+    () =>
+      lax.cond(
+        true,
+        () => np.array([1, 2]),
+        () => np.array([1, 2, 3]),
+      ),
     (e: unknown) => e instanceof ShapeError && /true branch returns f32\[2\]/.test(e.message) && /false branch returns f32\[3\]/.test(e.message),
   );
   assert.throws(
-    () => lax.cond(true, () => np.array(1), () => i32(1)),
+    () =>
+      lax.cond(
+        true,
+        () => np.array(1),
+        () => i32(1),
+      ),
     (e: unknown) => e instanceof DTypeError && /false branch returns i32\[\]/.test(e.message),
   );
-  assert.throws(() => lax.cond<[], unknown>(true, () => [np.array(1)], () => np.array(1)), /same structure/);
-  assert.throws(() => lax.cond(np.array([true, false]), () => np.array(1), () => np.array(2)), /scalar/);
-  assert.throws(() => lax.cond(np.array(0.5), () => np.array(1), () => np.array(2)), DTypeError);
+  assert.throws(
+    () =>
+      lax.cond<[], unknown>(
+        true,
+        () => [np.array(1)],
+        () => np.array(1),
+      ),
+    /same structure/,
+  );
+  assert.throws(
+    () =>
+      lax.cond(
+        np.array([true, false]),
+        () => np.array(1),
+        () => np.array(2),
+      ),
+    /scalar/,
+  );
+  assert.throws(
+    () =>
+      lax.cond(
+        np.array(0.5),
+        () => np.array(1),
+        () => np.array(2),
+      ),
+    DTypeError,
+  );
 });

@@ -64,7 +64,8 @@ test("scan values match a host loop (forward and reverse)", () => {
 });
 
 test("scan stacks ys in index order, also when reverse", () => {
-  const cum = (reverse: boolean) => lax.scan((c: Array, x: Array) => [lax.add(c, x), lax.add(c, x)] as [Array, Array], np.array(0), np.array([1, 2, 3, 4]), { reverse });
+  const cum = (reverse: boolean) =>
+    lax.scan((c: Array, x: Array) => [lax.add(c, x), lax.add(c, x)] as [Array, Array], np.array(0), np.array([1, 2, 3, 4]), { reverse });
   const [c, ys] = cum(false);
   assertClose(c, 10);
   assertClose(ys, [1, 3, 6, 10]);
@@ -83,17 +84,28 @@ test("scan without xs (length option), with pytree xs and an integer counter", (
   assert.equal(i.item(), 5);
   assertClose(v, 32);
   assert.deepEqual(ys.tolist(), [0, 1, 2, 3, 4]);
-  const [s] = lax.scan((c: Array, x: { a: Array; b: Array }) => [lax.add(c, lax.mul(x.a, x.b)), null] as [Array, null], np.array(0), { a: np.array([1, 2, 3]), b: np.array([4, 5, 6]) });
+  const [s] = lax.scan((c: Array, x: { a: Array; b: Array }) => [lax.add(c, lax.mul(x.a, x.b)), null] as [Array, null], np.array(0), {
+    a: np.array([1, 2, 3]),
+    b: np.array([4, 5, 6]),
+  });
   assertClose(s, 32);
 });
 
 test("grad through scan matches float64 central differences and the unrolled loop", () => {
   const w = np.array(wHost);
   const g = grad(lossScan)(w) as Array;
-  assertClose(g, centralDiff((v) => lossHost(v), wHost), { rtol: 2e-4, atol: 2e-5 });
+  assertClose(
+    g,
+    centralDiff((v) => lossHost(v), wHost),
+    { rtol: 2e-4, atol: 2e-5 },
+  );
   assertClose(g, grad(lossUnrolled)(w) as Array, { rtol: 1e-5, atol: 1e-6 });
   const gr = grad((v: Array) => lossScan(v, { reverse: true }))(w) as Array;
-  assertClose(gr, centralDiff((v) => lossHost(v, true), wHost), { rtol: 2e-4, atol: 2e-5 });
+  assertClose(
+    gr,
+    centralDiff((v) => lossHost(v, true), wHost),
+    { rtol: 2e-4, atol: 2e-5 },
+  );
 });
 
 test("grad through scan w.r.t. init carry and xs", () => {
@@ -144,7 +156,11 @@ test("jvp and linearize through scan agree with the host derivative", () => {
 test("vmap of scan equals stacking per-example scans (batched carry and batched xs)", () => {
   const ws = [wHost, [0.5, 0.5, -0.5], [1.5, 0.1, 0.2]];
   const out = vmap(lossScan as (w: Array) => Array)(np.array(ws));
-  assertClose(out, ws.map((w) => lossHost(w)), { rtol: 1e-5 });
+  assertClose(
+    out,
+    ws.map((w) => lossHost(w)),
+    { rtol: 1e-5 },
+  );
   // xs batched along axis 1, carry unbatched: the carry becomes batched through the body.
   const f = (x: Array) => lax.scan((c: Array, xi: Array) => [lax.add(lax.mul(c, np.array(0.5)), xi), c] as [Array, Array], np.array(1), x);
   const xb = np.array([
@@ -154,11 +170,22 @@ test("vmap of scan equals stacking per-example scans (batched carry and batched 
   ]);
   const [cB, ysB] = vmap(f, { inAxes: 1 })(xb);
   const per = [0, 1].map((j) => f(np.array([1, 3, 5].map((v) => v + j))));
-  assertClose(cB, per.map(([c]) => c.item()));
-  assertClose(ysB, per.flatMap(([, ys]) => ys.tolist() as number[]), { shape: [2, 3] });
+  assertClose(
+    cB,
+    per.map(([c]) => c.item()),
+  );
+  assertClose(
+    ysB,
+    per.flatMap(([, ys]) => ys.tolist() as number[]),
+    { shape: [2, 3] },
+  );
   // vmap of grad through scan.
   const gs = vmap(grad(lossScan) as (w: Array) => Array)(np.array(ws));
-  assertClose(gs, ws.flatMap((w) => centralDiff((v) => lossHost(v), w)), { rtol: 3e-4, atol: 3e-5 });
+  assertClose(
+    gs,
+    ws.flatMap((w) => centralDiff((v) => lossHost(v), w)),
+    { rtol: 3e-4, atol: 3e-5 },
+  );
 });
 
 test("jit(scan) == scan, grad(jit) == grad", () => {
@@ -213,7 +240,10 @@ test("a carry that changes shape is a clear error naming the leaf and the shapes
     () => lax.scan((c: Array) => [lax.convertElementType(c, "int32"), null], np.array(1), null, { length: 2 }),
     (e: unknown) => e instanceof ShapeError && /float32 → int32/.test(e.message),
   );
-  assert.throws(() => lax.scan((c: Array, x: { a: Array; b: Array }) => [c, x.a], np.array(0), { a: np.array([1, 2]), b: np.array([1, 2, 3]) }), /leading axis 3/);
+  assert.throws(
+    () => lax.scan((c: Array, x: { a: Array; b: Array }) => [c, x.a], np.array(0), { a: np.array([1, 2]), b: np.array([1, 2, 3]) }),
+    /leading axis 3/,
+  );
 });
 
 test("a tracer leaked from a scan body raises TracerLeakError when used", () => {

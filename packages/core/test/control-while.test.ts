@@ -16,7 +16,11 @@ const pow5 = (x: Array) =>
 test("whileLoop runs until the predicate fails", () => {
   assertClose(pow5(np.array(1.5)), 1.5 ** 5, { rtol: 1e-6 });
   // Zero iterations.
-  const r = lax.whileLoop((c: Array) => lax.lt(c, np.array(0)), (c: Array) => lax.add(c, np.array(1)), np.array(3));
+  const r = lax.whileLoop(
+    (c: Array) => lax.lt(c, np.array(0)),
+    (c: Array) => lax.add(c, np.array(1)),
+    np.array(3),
+  );
   assertClose(r, 3);
   // Collatz steps of 27 (data-dependent trip count).
   const collatz = lax.whileLoop(
@@ -41,7 +45,10 @@ test("forward mode through whileLoop (jvp, linearize)", () => {
 
 test("reverse mode through whileLoop raises JAX's error", () => {
   const msg = /Reverse-mode differentiation does not work for lax\.while_loop or lax\.fori_loop with dynamic start\/stop values\. Try using lax\.scan/;
-  assert.throws(() => grad(pow5)(np.array(1.5)), (e: unknown) => e instanceof ValueError && msg.test(e.message));
+  assert.throws(
+    () => grad(pow5)(np.array(1.5)),
+    (e: unknown) => e instanceof ValueError && msg.test(e.message),
+  );
   const [, pb] = vjp(pow5, np.array(1.5));
   assert.throws(() => pb(np.array(1)), msg);
   // foriLoop with traced bounds (here: under jit) is a while loop too; concrete bounds give a scan.
@@ -51,7 +58,8 @@ test("reverse mode through whileLoop raises JAX's error", () => {
 });
 
 test("foriLoop with traced bounds lowers to whileLoop; values and jvp", () => {
-  const dyn = (x: Array, n: Array) => lax.foriLoop(i32(0), n, (i: Array, c: Array) => lax.add(lax.mul(c, x), lax.convertElementType(i, "float32")), np.array(1));
+  const dyn = (x: Array, n: Array) =>
+    lax.foriLoop(i32(0), n, (i: Array, c: Array) => lax.add(lax.mul(c, x), lax.convertElementType(i, "float32")), np.array(1));
   const host = (x: number, n: number) => {
     let c = 1;
     for (let i = 0; i < n; i++) c = c * x + i;
@@ -75,13 +83,24 @@ test("vmap of whileLoop: batched carry, and a batched predicate running per elem
   const xs = [2, 3, 1.5, 7];
   const [is, vs] = vmap(countTo)(np.array(ns, { dtype: "int32" }), np.array(xs));
   assert.deepEqual(is.tolist(), ns);
-  assertClose(vs, ns.map((n, k) => xs[k] ** n), { rtol: 1e-6 });
+  assertClose(
+    vs,
+    ns.map((n, k) => xs[k] ** n),
+    { rtol: 1e-6 },
+  );
   // Batched bound with an unbatched x: the carry becomes batched through the predicate.
   const [, vs2] = vmap((n: Array) => countTo(n, np.array(2)))(np.array(ns, { dtype: "int32" }));
-  assertClose(vs2, ns.map((n) => 2 ** n));
+  assertClose(
+    vs2,
+    ns.map((n) => 2 ** n),
+  );
   // jvp under vmap with a batched predicate.
   const tv = vmap((n: Array, x: Array) => jvp((y: Array) => countTo(n, y)[1], [x], [np.array(1)])[1])(np.array(ns, { dtype: "int32" }), np.array(xs));
-  assertClose(tv, ns.map((n, k) => (n === 0 ? 0 : n * xs[k] ** (n - 1))), { rtol: 1e-5 });
+  assertClose(
+    tv,
+    ns.map((n, k) => (n === 0 ? 0 : n * xs[k] ** (n - 1))),
+    { rtol: 1e-5 },
+  );
 });
 
 test("jit(whileLoop) == whileLoop", () => {
@@ -90,9 +109,22 @@ test("jit(whileLoop) == whileLoop", () => {
 });
 
 test("whileLoop errors: non-boolean predicate, carry changes", () => {
-  assert.throws(() => lax.whileLoop((c: Array) => c, (c: Array) => c, np.array(1)), (e: unknown) => e instanceof DTypeError && /boolean scalar/.test(e.message));
   assert.throws(
-    () => lax.whileLoop((c: Array) => lax.lt(lax.reduceSum(c, [0]), np.array(3)), (c: Array) => lax.reduceSum(c, [0]), np.array([1, 2])),
+    () =>
+      lax.whileLoop(
+        (c: Array) => c,
+        (c: Array) => c,
+        np.array(1),
+      ),
+    (e: unknown) => e instanceof DTypeError && /boolean scalar/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      lax.whileLoop(
+        (c: Array) => lax.lt(lax.reduceSum(c, [0]), np.array(3)),
+        (c: Array) => lax.reduceSum(c, [0]),
+        np.array([1, 2]),
+      ),
     /carry.*f32\[2\].*f32\[\]/,
   );
 });

@@ -17,7 +17,14 @@ interface Cfg {
  * Naive host convolution in NC…/OI…/NC… layout, float64: materialize the dilated, padded input,
  * then correlate. Complex when `cplx` (interleaved pairs).
  */
-function hostConv(x: readonly number[], xs: readonly number[], w: readonly number[], ws: readonly number[], cfg: Cfg, cplx = false): { out: number[]; shape: number[] } {
+function hostConv(
+  x: readonly number[],
+  xs: readonly number[],
+  w: readonly number[],
+  ws: readonly number[],
+  cfg: Cfg,
+  cplx = false,
+): { out: number[]; shape: number[] } {
   const ns = xs.length - 2;
   const st = cfg.strides ?? new globalThis.Array(ns).fill(1);
   const pad = cfg.padding ?? new globalThis.Array(ns).fill([0, 0]);
@@ -88,7 +95,15 @@ function hostConv(x: readonly number[], xs: readonly number[], w: readonly numbe
 const r = rng(5);
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const conv = (x: Array, w: Array, cfg: Cfg, dn?: readonly [string, string, string]) =>
-  lax.convGeneralDilated(x, w, { windowStrides: cfg.strides, padding: cfg.padding, lhsDilation: cfg.lhsDil, rhsDilation: cfg.rhsDil, featureGroupCount: cfg.G, batchGroupCount: cfg.BG, dimensionNumbers: dn });
+  lax.convGeneralDilated(x, w, {
+    windowStrides: cfg.strides,
+    padding: cfg.padding,
+    lhsDilation: cfg.lhsDil,
+    rhsDilation: cfg.rhsDil,
+    featureGroupCount: cfg.G,
+    batchGroupCount: cfg.BG,
+    dimensionNumbers: dn,
+  });
 
 const CASES: { xs: number[]; ws: number[]; cfg: Cfg }[] = [
   { xs: [2, 3, 7], ws: [4, 3, 3], cfg: {} },
@@ -98,8 +113,30 @@ const CASES: { xs: number[]; ws: number[]; cfg: Cfg }[] = [
   { xs: [2, 3, 8], ws: [3, 1, 4], cfg: { G: 3, padding: [[3, 0]] } },
   { xs: [4, 2, 5], ws: [6, 2, 2], cfg: { BG: 2, strides: [2] } },
   { xs: [1, 2, 8], ws: [2, 2, 3], cfg: { padding: [[-1, 2]], strides: [3] } },
-  { xs: [2, 2, 5, 4], ws: [3, 2, 3, 2], cfg: { strides: [2, 1], padding: [[1, 1], [0, 1]], rhsDil: [1, 2] } },
-  { xs: [1, 4, 4, 5], ws: [4, 2, 2, 2], cfg: { G: 2, lhsDil: [1, 2], padding: [[0, 1], [1, 0]] } },
+  {
+    xs: [2, 2, 5, 4],
+    ws: [3, 2, 3, 2],
+    cfg: {
+      strides: [2, 1],
+      padding: [
+        [1, 1],
+        [0, 1],
+      ],
+      rhsDil: [1, 2],
+    },
+  },
+  {
+    xs: [1, 4, 4, 5],
+    ws: [4, 2, 2, 2],
+    cfg: {
+      G: 2,
+      lhsDil: [1, 2],
+      padding: [
+        [0, 1],
+        [1, 0],
+      ],
+    },
+  },
 ];
 
 test("convGeneralDilated matches a naive host convolution (strides, padding, dilations, groups) per dtype", () => {
@@ -113,7 +150,11 @@ test("convGeneralDilated matches a naive host convolution (strides, padding, dil
     assertClose(conv(arr(xi, xs, "int32"), arr(wi, ws, "int32"), cfg), hostConv(xi, xs, wi, ws, cfg).out, { dtype: "int32" });
     const xc = randn(r, 2 * size(xs));
     const wc = randn(r, 2 * size(ws));
-    assertClose(conv(arr(xc, xs, "complex64"), arr(wc, ws, "complex64"), cfg), hostConv(xc, xs, wc, ws, cfg, true).out, { rtol: 1e-5, atol: 1e-6, dtype: "complex64" });
+    assertClose(conv(arr(xc, xs, "complex64"), arr(wc, ws, "complex64"), cfg), hostConv(xc, xs, wc, ws, cfg, true).out, {
+      rtol: 1e-5,
+      atol: 1e-6,
+      dtype: "complex64",
+    });
   }
 });
 
@@ -139,11 +180,24 @@ test("depthwise causal 1-D conv (featureGroupCount = channels, padding [[k-1, 0]
 test("dimension numbers: layout strings and explicit specs equal the default layout after transposes", () => {
   const x = arr(randn(r, 2 * 5 * 4 * 3), [2, 5, 4, 3]); // NHWC
   const w = arr(randn(r, 3 * 2 * 3 * 4), [3, 2, 3, 4]); // HWIO
-  const cfg: Cfg = { strides: [2, 1], padding: [[1, 1], [0, 1]] };
+  const cfg: Cfg = {
+    strides: [2, 1],
+    padding: [
+      [1, 1],
+      [0, 1],
+    ],
+  };
   const y = conv(x, w, cfg, ["NHWC", "HWIO", "NHWC"]);
   const ref = conv(np.transpose(x, [0, 3, 1, 2]), np.transpose(w, [3, 2, 0, 1]), cfg);
   assertClose(y, np.transpose(ref, [0, 2, 3, 1]), { rtol: 1e-5, atol: 1e-6 });
-  const y2 = lax.convGeneralDilated(x, w, { windowStrides: [2, 1], padding: [[1, 1], [0, 1]], dimensionNumbers: { lhsSpec: [0, 3, 1, 2], rhsSpec: [3, 2, 0, 1], outSpec: [0, 3, 1, 2] } });
+  const y2 = lax.convGeneralDilated(x, w, {
+    windowStrides: [2, 1],
+    padding: [
+      [1, 1],
+      [0, 1],
+    ],
+    dimensionNumbers: { lhsSpec: [0, 3, 1, 2], rhsSpec: [3, 2, 0, 1], outSpec: [0, 3, 1, 2] },
+  });
   assertClose(y2, y);
   // Spatial order follows the rhs spec: "NWHC" with "HWIO" swaps which lhs axis pairs with H.
   const y3 = conv(np.transpose(x, [0, 2, 1, 3]), w, cfg, ["NWHC", "HWIO", "NHWC"]);
@@ -163,16 +217,44 @@ test("SAME / VALID / SAME_LOWER padding", () => {
 test("errors: feature groups not dividing channels, bad dimension numbers, ranks, dtypes", () => {
   const x = arr(randn(r, 2 * 4 * 5), [2, 4, 5]);
   const w = arr(randn(r, 6 * 2 * 3), [6, 2, 3]);
-  assert.throws(() => lax.convGeneralDilated(x, w, { featureGroupCount: 3 }), (e: Error) => e instanceof ShapeError && /featureGroupCount 3 must divide the lhs feature dimension \(size 4/.test(e.message) && /\[2, 4, 5\]/.test(e.message));
-  assert.throws(() => lax.convGeneralDilated(x, w), (e: Error) => e instanceof ShapeError && /rhs input feature dimension \(size 2/.test(e.message));
-  assert.throws(() => lax.convGeneralDilated(x, arr(randn(r, 5 * 2 * 3), [5, 2, 3]), { featureGroupCount: 2 }), (e: Error) => e instanceof ShapeError && /output feature dimension \(size 5/.test(e.message));
+  assert.throws(
+    () => lax.convGeneralDilated(x, w, { featureGroupCount: 3 }),
+    (e: Error) =>
+      e instanceof ShapeError && /featureGroupCount 3 must divide the lhs feature dimension \(size 4/.test(e.message) && /\[2, 4, 5\]/.test(e.message),
+  );
+  assert.throws(
+    () => lax.convGeneralDilated(x, w),
+    (e: Error) => e instanceof ShapeError && /rhs input feature dimension \(size 2/.test(e.message),
+  );
+  assert.throws(
+    () => lax.convGeneralDilated(x, arr(randn(r, 5 * 2 * 3), [5, 2, 3]), { featureGroupCount: 2 }),
+    (e: Error) => e instanceof ShapeError && /output feature dimension \(size 5/.test(e.message),
+  );
   assert.throws(() => lax.convGeneralDilated(x, w, { featureGroupCount: 2, batchGroupCount: 2 }), ValueError);
-  assert.throws(() => lax.convGeneralDilated(arr(randn(r, 40), [2, 4, 5]), arr(randn(r, 5 * 4 * 3), [5, 4, 3]), { batchGroupCount: 2 }), (e: Error) => e instanceof ShapeError && /batchGroupCount/.test(e.message));
-  assert.throws(() => lax.convGeneralDilated(x, w, { dimensionNumbers: ["NCX", "OIH", "NCH"] }), (e: Error) => e instanceof ValueError && /spatial/.test(e.message));
-  assert.throws(() => lax.convGeneralDilated(x, w, { dimensionNumbers: ["NHW", "OIH", "NCH"] }), (e: Error) => e instanceof ValueError && /'C'/.test(e.message));
-  assert.throws(() => lax.convGeneralDilated(x, w, { dimensionNumbers: { lhsSpec: [0, 1, 1], rhsSpec: [0, 1, 2], outSpec: [0, 1, 2] } }), (e: Error) => e instanceof ShapeError && /lhsSpec/.test(e.message));
-  assert.throws(() => lax.convGeneralDilated(x, arr(randn(r, 8), [2, 4]), {}), (e: Error) => e instanceof ShapeError && /same rank/.test(e.message));
-  assert.throws(() => lax.convGeneralDilated(x, w, { windowStrides: [1, 1], featureGroupCount: 2 }), (e: Error) => e instanceof ShapeError && /windowStrides/.test(e.message));
+  assert.throws(
+    () => lax.convGeneralDilated(arr(randn(r, 40), [2, 4, 5]), arr(randn(r, 5 * 4 * 3), [5, 4, 3]), { batchGroupCount: 2 }),
+    (e: Error) => e instanceof ShapeError && /batchGroupCount/.test(e.message),
+  );
+  assert.throws(
+    () => lax.convGeneralDilated(x, w, { dimensionNumbers: ["NCX", "OIH", "NCH"] }),
+    (e: Error) => e instanceof ValueError && /spatial/.test(e.message),
+  );
+  assert.throws(
+    () => lax.convGeneralDilated(x, w, { dimensionNumbers: ["NHW", "OIH", "NCH"] }),
+    (e: Error) => e instanceof ValueError && /'C'/.test(e.message),
+  );
+  assert.throws(
+    () => lax.convGeneralDilated(x, w, { dimensionNumbers: { lhsSpec: [0, 1, 1], rhsSpec: [0, 1, 2], outSpec: [0, 1, 2] } }),
+    (e: Error) => e instanceof ShapeError && /lhsSpec/.test(e.message),
+  );
+  assert.throws(
+    () => lax.convGeneralDilated(x, arr(randn(r, 8), [2, 4]), {}),
+    (e: Error) => e instanceof ShapeError && /same rank/.test(e.message),
+  );
+  assert.throws(
+    () => lax.convGeneralDilated(x, w, { windowStrides: [1, 1], featureGroupCount: 2 }),
+    (e: Error) => e instanceof ShapeError && /windowStrides/.test(e.message),
+  );
   assert.throws(() => lax.convGeneralDilated(x, w, { windowStrides: [0], featureGroupCount: 2 }), ValueError);
   assert.throws(() => lax.convGeneralDilated(x, arr(randint(r, 36), [6, 2, 3], "int32"), { featureGroupCount: 2 }), DTypeError);
   assert.throws(() => lax.convGeneralDilated(x, w, { padding: "FULL" as "SAME", featureGroupCount: 2 }), ValueError);
@@ -187,8 +269,16 @@ test("grad w.r.t. lhs and rhs vs central differences of the host convolution", (
     const loss = (u: Array, v: Array) => np.sum(conv(u, v, cfg).mul(arr(ct, ref.shape)));
     const [gx, gw] = grad(loss, { argnums: [0, 1] })(arr(xd, xs), arr(wd, ws)) as Array[];
     const hostLoss = (a: number[], b: number[]) => hostConv(a, xs, b, ws, cfg).out.reduce((s, v, i) => s + v * ct[i], 0);
-    assertClose(gx, fdGrad((a) => hostLoss(a, wd), xd), { rtol: 1e-4, atol: 1e-5 });
-    assertClose(gw, fdGrad((b) => hostLoss(xd, b), wd), { rtol: 1e-4, atol: 1e-5 });
+    assertClose(
+      gx,
+      fdGrad((a) => hostLoss(a, wd), xd),
+      { rtol: 1e-4, atol: 1e-5 },
+    );
+    assertClose(
+      gw,
+      fdGrad((b) => hostLoss(xd, b), wd),
+      { rtol: 1e-4, atol: 1e-5 },
+    );
   }
 });
 

@@ -27,7 +27,10 @@ test("zeros / ones / full / empty and the *Like variants for every dtype", () =>
   check(np.fullLike(x, 5, { shape: [2] }), "uint32", [2], [5, 5]);
   // A JS-number fill does not make the result weakly typed.
   assert.equal(np.full([2], 3, { dtype: "int32" }).aval.weakType, false);
-  assert.throws(() => np.zeros([2, -1]), (e: Error) => e instanceof ShapeError && /invalid shape \[2, -1\]/.test(e.message));
+  assert.throws(
+    () => np.zeros([2, -1]),
+    (e: Error) => e instanceof ShapeError && /invalid shape \[2, -1\]/.test(e.message),
+  );
   assert.throws(() => np.zeros([1.5]), ShapeError);
   assert.throws(() => np.ones([2], { dtype: "float64" as never }), DTypeError);
   assert.throws(() => np.full([2], np.array([1, 2, 3])), ShapeError);

@@ -64,8 +64,14 @@ test("complex cumsum / cumprod; negative axis; NaN propagates through cummax", (
 
 test("errors: axis out of range, unsupported dtypes", () => {
   const x = arr(randn(r, 6), [2, 3]);
-  assert.throws(() => lax.cumsum(x, 2), (e: Error) => e instanceof ShapeError && /cumsum/.test(e.message) && /axis 2/.test(e.message) && /\[2, 3\]/.test(e.message));
-  assert.throws(() => lax.cumlogsumexp(arr([1, 2], [2], "int32")), (e: Error) => e instanceof DTypeError && /cumlogsumexp/.test(e.message));
+  assert.throws(
+    () => lax.cumsum(x, 2),
+    (e: Error) => e instanceof ShapeError && /cumsum/.test(e.message) && /axis 2/.test(e.message) && /\[2, 3\]/.test(e.message),
+  );
+  assert.throws(
+    () => lax.cumlogsumexp(arr([1, 2], [2], "int32")),
+    (e: Error) => e instanceof DTypeError && /cumlogsumexp/.test(e.message),
+  );
   assert.throws(() => lax.cummax(arr([1, 2, 3, 4], [2], "complex64")), DTypeError);
   assert.throws(() => lax.cumsum(arr([1, 0], [2], "bool")), DTypeError);
   assert.throws(() => lax.linearRecurrence(x, arr(randn(r, 3), [3])), ShapeError);
@@ -101,11 +107,14 @@ test("second derivatives flow through linearRecurrence's JVP (cumprod, cumlogsum
   const xs = [0.5, -1.5, 2, 0.25];
   // h(x) = Σ cumprod(x); grad(x ↦ Σ_i c_i ∂h/∂x_i) vs central differences of the host gradient.
   const c = [1, -2, 0.5, 3];
-  const hostGradDot = (v: number[]) => fdGrad((u) => hostCum(u, [4], 0, false, (a, b) => a * b).reduce((s, y) => s + y, 0), v, 1e-5).reduce((s, gi, i) => s + gi * c[i], 0);
+  const hostGradDot = (v: number[]) =>
+    fdGrad((u) => hostCum(u, [4], 0, false, (a, b) => a * b).reduce((s, y) => s + y, 0), v, 1e-5).reduce((s, gi, i) => s + gi * c[i], 0);
   const gg = grad((v: Array) => np.sum((grad((u: Array) => np.sum(lax.cumprod(u))) as (u: Array) => Array)(v).mul(np.array(c))))(np.array(xs)) as Array;
   assertClose(gg, fdGrad(hostGradDot, xs, 1e-4), { rtol: 2e-3, atol: 2e-3 });
   const hostLse = (v: number[]) => fdGrad((u) => hostCum(u, [4], 0, true, lse).reduce((s, y) => s + y, 0), v, 1e-5).reduce((s, gi, i) => s + gi * c[i], 0);
-  const gl = grad((v: Array) => np.sum((grad((u: Array) => np.sum(lax.cumlogsumexp(u, 0, true))) as (u: Array) => Array)(v).mul(np.array(c))))(np.array(xs)) as Array;
+  const gl = grad((v: Array) => np.sum((grad((u: Array) => np.sum(lax.cumlogsumexp(u, 0, true))) as (u: Array) => Array)(v).mul(np.array(c))))(
+    np.array(xs),
+  ) as Array;
   assertClose(gl, fdGrad(hostLse, xs, 1e-4), { rtol: 2e-3, atol: 2e-3 });
 });
 
@@ -182,7 +191,11 @@ test("np.logsumexp: stable values, -inf rows, b / returnSign, keepdims, grad vs 
   const xs = [0.5, -1, 2, 0];
   const e = xs.map(Math.exp);
   const z = e.reduce((a, b) => a + b, 0);
-  assertClose(grad((u: Array) => np.logsumexp(u))(np.array(xs)) as Array, e.map((v) => v / z), { rtol: 1e-6 });
+  assertClose(
+    grad((u: Array) => np.logsumexp(u))(np.array(xs)) as Array,
+    e.map((v) => v / z),
+    { rtol: 1e-6 },
+  );
   const w = [1, 2, 3];
   const hostF = (u: number[]) => [0, 1].reduce((s, i) => s + w[i] * Math.log(u.slice(2 * i, 2 * i + 2).reduce((a, b) => a + Math.exp(b), 0)), 0);
   const g = grad((u: Array) => np.sum(np.logsumexp(u, { axis: 1 }).mul(np.array([1, 2]))))(arr([0.1, 0.7, -0.3, 1.2], [2, 2])) as Array;

@@ -46,7 +46,10 @@ test("customJvp in the staged jaxpr; a missing rule is an error", () => {
   const s = String(makeJaxpr(log1pexp)(np.array(1)));
   assert.match(s, /customJvpCall\[name=/);
   const noRule = customJvp((x: Array) => x);
-  assert.throws(() => noRule(np.array(1)), (e: unknown) => e instanceof ValueError && /defjvp/.test(e.message));
+  assert.throws(
+    () => noRule(np.array(1)),
+    (e: unknown) => e instanceof ValueError && /defjvp/.test(e.message),
+  );
 });
 
 // JAX's docs example: identity forward, clipped cotangent backward.
@@ -81,7 +84,10 @@ test("customVjp residuals are passed to bwd; vjp with a pytree output", () => {
   sinCos.defvjp(
     (x: Array) => {
       fwdCalls++;
-      return [{ s: lax.sin(x), c: lax.cos(x) }, { cx: lax.cos(x), sx: lax.sin(x) }];
+      return [
+        { s: lax.sin(x), c: lax.cos(x) },
+        { cx: lax.cos(x), sx: lax.sin(x) },
+      ];
     },
     (r: { cx: Array; sx: Array }, ct: { s: Array; c: Array }) => [lax.sub(lax.mul(ct.s, r.cx), lax.mul(ct.c, r.sx))],
   );
@@ -93,7 +99,10 @@ test("customVjp residuals are passed to bwd; vjp with a pytree output", () => {
 });
 
 test("customVjp under forward mode raises JAX's error; missing rules are an error", () => {
-  assert.throws(() => jvp((x: Array) => clipGradient(lo, hi, x), [np.array(2)], [np.array(1)]), (e: unknown) => e instanceof ValueError && /can't apply forward-mode autodiff \(jvp\) to a custom_vjp function/.test(e.message));
+  assert.throws(
+    () => jvp((x: Array) => clipGradient(lo, hi, x), [np.array(2)], [np.array(1)]),
+    (e: unknown) => e instanceof ValueError && /can't apply forward-mode autodiff \(jvp\) to a custom_vjp function/.test(e.message),
+  );
   const noRule = customVjp((x: Array) => x);
   assert.throws(() => noRule(np.array(1)), /defvjp/);
   const bad = customVjp((x: Array) => x);
@@ -124,7 +133,10 @@ test("differentiating a value a custom-derivative function closes over is an err
     f.defjvp(([x], [t]) => [f(x), lax.mul(t, w)]);
     return f(np.array(2));
   };
-  assert.throws(() => grad(byW)(np.array(3)), (e: unknown) => e instanceof ValueError && /closes over a value/.test(e.message));
+  assert.throws(
+    () => grad(byW)(np.array(3)),
+    (e: unknown) => e instanceof ValueError && /closes over a value/.test(e.message),
+  );
   // Passing it explicitly works.
   const f2 = customJvp((x: Array, w: Array) => lax.mul(x, w));
   f2.defjvp(([x, w], [tx, tw]) => [f2(x, w), lax.add(lax.mul(tx, w), lax.mul(x, tw))]);
@@ -132,6 +144,9 @@ test("differentiating a value a custom-derivative function closes over is an err
   // Closing over a constant (or a non-differentiated value) is fine.
   const c = np.array(4);
   const f3 = customVjp((x: Array) => lax.mul(x, c));
-  f3.defvjp((x: Array) => [lax.mul(x, c), null], (_r: null, g: Array) => [lax.mul(g, c)]);
+  f3.defvjp(
+    (x: Array) => [lax.mul(x, c), null],
+    (_r: null, g: Array) => [lax.mul(g, c)],
+  );
   assertClose(grad(f3)(np.array(1)) as Array, 4);
 });

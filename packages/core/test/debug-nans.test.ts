@@ -42,9 +42,14 @@ test("flags off (the default): NaNs flow silently, as without debug modes", () =
 
 test("debugNans, eager: raises at the first primitive producing a NaN, naming it and the calling function", () => {
   withFlags({ debugNans: true }, () => {
-    raisesFpe(() => loss(bad), "log", /^invalid value \(nan\) encountered in log \(f32\[2\]\) in loss \(.*debug-nans\.test\.ts:\d+:\d+\)/, /config\.debugNans is on/);
+    raisesFpe(
+      () => loss(bad),
+      "log",
+      /^invalid value \(nan\) encountered in log \(f32\[2\]\) in loss \(.*debug-nans\.test\.ts:\d+:\d+\)/,
+      /config\.debugNans is on/,
+    );
     // Clean inputs run normally, with the same value as unchecked.
-    assert.ok(Math.abs((loss(np.array([3, 4])).item()) - Math.log(2)) < 1e-6);
+    assert.ok(Math.abs(loss(np.array([3, 4])).item() - Math.log(2)) < 1e-6);
     // An infinity is not a NaN: 1/0 passes under debugNans alone.
     assert.equal(np.divide(1, np.array([0])).item(), Infinity);
   });
@@ -70,16 +75,21 @@ for (const jitCompile of [true, false]) {
       });
       raisesFpe(() => jit((x: Array) => np.sum(inner(np.subtract(x, 2))))(bad), "log", /in innerLog/);
       // Clean calls are unaffected.
-      assert.ok(Math.abs((jit(loss)(np.array([3, 4])).item()) - Math.log(2)) < 1e-6);
+      assert.ok(Math.abs(jit(loss)(np.array([3, 4])).item() - Math.log(2)) < 1e-6);
     });
   });
 }
 
 test("debugNans: a NaN passed into jit and returned unchanged is reported as an argument, not blamed on a primitive", () => {
   withFlags({ debugNans: true }, () => {
-    raisesFpe(() => jit(function ident(x: Array) {
-      return x;
-    })(np.array([NaN])), "jit(ident)", /in argument 0 \(f32\[1\]\) of jit\(ident\): no primitive produced it/);
+    raisesFpe(
+      () =>
+        jit(function ident(x: Array) {
+          return x;
+        })(np.array([NaN])),
+      "jit(ident)",
+      /in argument 0 \(f32\[1\]\) of jit\(ident\): no primitive produced it/,
+    );
   });
 });
 
@@ -87,7 +97,7 @@ test("debugNans under grad: the NaN of the forward pass is caught at its primiti
   withFlags({ debugNans: true }, () => {
     raisesFpe(() => grad(loss)(bad), "log", /encountered in log/);
     // sqrt'(0) = Inf·0 in the backward pass would be a NaN; at x = 4 everything is finite: 1/(2·2).
-    assert.ok(Math.abs((grad((x: Array) => np.sqrt(x))(np.array(4)).item()) - 0.25) < 1e-7);
+    assert.ok(Math.abs(grad((x: Array) => np.sqrt(x))(np.array(4)).item() - 0.25) < 1e-7);
   });
 });
 

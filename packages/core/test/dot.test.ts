@@ -7,13 +7,25 @@ import { arr, checkTranspose, checkVmap, fdGrad, flat, randint, randn, rng, stri
 type Dims = [number[], number[]];
 
 /** Naive host dotGeneral in float64 (complex: interleaved pairs). Layout: batch, lhs free, rhs free. */
-function hostDot(l: readonly number[], ls: readonly number[], rr: readonly number[], rs: readonly number[], [lc, rc]: Dims, [lb, rb]: Dims, cplx = false): number[] {
+function hostDot(
+  l: readonly number[],
+  ls: readonly number[],
+  rr: readonly number[],
+  rs: readonly number[],
+  [lc, rc]: Dims,
+  [lb, rb]: Dims,
+  cplx = false,
+): number[] {
   const free = (nd: number, a: number[], b: number[]) => [...globalThis.Array(nd).keys()].filter((i) => !a.includes(i) && !b.includes(i));
   const lf = free(ls.length, lc, lb);
   const rf = free(rs.length, rc, rb);
   const lst = strides(ls);
   const rst = strides(rs);
-  const outDims: [number, number, number][] = [...lb.map((d, i): [number, number, number] => [ls[d], lst[d], rst[rb[i]]]), ...lf.map((d): [number, number, number] => [ls[d], lst[d], 0]), ...rf.map((d): [number, number, number] => [rs[d], 0, rst[d]])];
+  const outDims: [number, number, number][] = [
+    ...lb.map((d, i): [number, number, number] => [ls[d], lst[d], rst[rb[i]]]),
+    ...lf.map((d): [number, number, number] => [ls[d], lst[d], 0]),
+    ...rf.map((d): [number, number, number] => [rs[d], 0, rst[d]]),
+  ];
   const conDims = lc.map((d, i): [number, number, number] => [ls[d], lst[d], rst[rc[i]]]);
   const iter = (dims: [number, number, number][], fn: (lo: number, ro: number) => void) => {
     const n = dims.reduce((a, [s]) => a * s, 1);
@@ -53,9 +65,25 @@ const CASES: { ls: number[]; rs: number[]; c: Dims; b: Dims }[] = [
   { ls: [4, 3], rs: [5, 4], c: [[0], [1]], b: [[], []] },
   { ls: [2, 3, 4], rs: [2, 4, 5], c: [[2], [1]], b: [[0], [0]] },
   { ls: [3, 2, 4], rs: [4, 5, 2], c: [[2], [0]], b: [[1], [2]] },
-  { ls: [2, 3, 4, 2], rs: [4, 2, 3], c: [[2, 3], [0, 1]], b: [[], []] },
+  {
+    ls: [2, 3, 4, 2],
+    rs: [4, 2, 3],
+    c: [
+      [2, 3],
+      [0, 1],
+    ],
+    b: [[], []],
+  },
   { ls: [3], rs: [4], c: [[], []], b: [[], []] },
-  { ls: [2, 3, 2], rs: [3, 2, 2], c: [[1], [0]], b: [[0, 2], [1, 2]] },
+  {
+    ls: [2, 3, 2],
+    rs: [3, 2, 2],
+    c: [[1], [0]],
+    b: [
+      [0, 2],
+      [1, 2],
+    ],
+  },
 ];
 
 test("dotGeneral matches a naive host loop for every dtype and dimension-number layout", () => {
@@ -64,19 +92,35 @@ test("dotGeneral matches a naive host loop for every dtype and dimension-number 
     const nr = rs.reduce((a, v) => a * v, 1);
     const fl = randn(r, nl);
     const fr = randn(r, nr);
-    assertClose(lax.dotGeneral(arr(fl, ls), arr(fr, rs), { contractingDims: c, batchDims: b }), hostDot(fl, ls, fr, rs, c, b), { rtol: 1e-5, atol: 1e-6, dtype: "float32" });
+    assertClose(lax.dotGeneral(arr(fl, ls), arr(fr, rs), { contractingDims: c, batchDims: b }), hostDot(fl, ls, fr, rs, c, b), {
+      rtol: 1e-5,
+      atol: 1e-6,
+      dtype: "float32",
+    });
     const il = randint(r, nl);
     const ir = randint(r, nr);
-    assertClose(lax.dotGeneral(arr(il, ls, "int32"), arr(ir, rs, "int32"), { contractingDims: c, batchDims: b }), hostDot(il, ls, ir, rs, c, b), { dtype: "int32" });
+    assertClose(lax.dotGeneral(arr(il, ls, "int32"), arr(ir, rs, "int32"), { contractingDims: c, batchDims: b }), hostDot(il, ls, ir, rs, c, b), {
+      dtype: "int32",
+    });
     const ul = il.map((v) => v + 3);
     const ur = ir.map((v) => v + 3);
-    assertClose(lax.dotGeneral(arr(ul, ls, "uint32"), arr(ur, rs, "uint32"), { contractingDims: c, batchDims: b }), hostDot(ul, ls, ur, rs, c, b), { dtype: "uint32" });
+    assertClose(lax.dotGeneral(arr(ul, ls, "uint32"), arr(ur, rs, "uint32"), { contractingDims: c, batchDims: b }), hostDot(ul, ls, ur, rs, c, b), {
+      dtype: "uint32",
+    });
     const cl = randn(r, 2 * nl);
     const cr = randn(r, 2 * nr);
-    assertClose(lax.dotGeneral(arr(cl, ls, "complex64"), arr(cr, rs, "complex64"), { contractingDims: c, batchDims: b }), hostDot(cl, ls, cr, rs, c, b, true), { rtol: 1e-5, atol: 1e-6, dtype: "complex64" });
+    assertClose(lax.dotGeneral(arr(cl, ls, "complex64"), arr(cr, rs, "complex64"), { contractingDims: c, batchDims: b }), hostDot(cl, ls, cr, rs, c, b, true), {
+      rtol: 1e-5,
+      atol: 1e-6,
+      dtype: "complex64",
+    });
     const bl = il.map((v) => (v > 0 ? 1 : 0));
     const br = ir.map((v) => (v > 0 ? 1 : 0));
-    assertEqualArray(lax.dotGeneral(arr(bl, ls, "bool"), arr(br, rs, "bool"), { contractingDims: c, batchDims: b }), hostDot(bl, ls, br, rs, c, b).map((v) => (v > 0 ? 1 : 0)), "bool");
+    assertEqualArray(
+      lax.dotGeneral(arr(bl, ls, "bool"), arr(br, rs, "bool"), { contractingDims: c, batchDims: b }),
+      hostDot(bl, ls, br, rs, c, b).map((v) => (v > 0 ? 1 : 0)),
+      "bool",
+    );
   }
 });
 
@@ -93,16 +137,45 @@ test("dotGeneral errors name both shapes and the offending dims", () => {
   const b = arr(randn(r, 8), [4, 2]);
   assert.throws(
     () => lax.dotGeneral(a, b, { contractingDims: [[1], [0]] }),
-    (e: Error) => e instanceof ShapeError && /contracting/.test(e.message) && /\[2, 3\]/.test(e.message) && /\[4, 2\]/.test(e.message) && /lhs dim 1 has size 3/.test(e.message),
+    (e: Error) =>
+      e instanceof ShapeError &&
+      /contracting/.test(e.message) &&
+      /\[2, 3\]/.test(e.message) &&
+      /\[4, 2\]/.test(e.message) &&
+      /lhs dim 1 has size 3/.test(e.message),
   );
-  assert.throws(() => lax.dotGeneral(a, b, { contractingDims: [[], []], batchDims: [[1], [0]] }), (e: Error) => e instanceof ShapeError && /batch dimension sizes differ/.test(e.message));
-  assert.throws(() => lax.dotGeneral(a, b, { contractingDims: [[2], [0]] }), (e: Error) => e instanceof ShapeError && /out of range/.test(e.message));
-  assert.throws(() => lax.dotGeneral(a, b, { contractingDims: [[0, 0], [1, 1]] }), (e: Error) => e instanceof ShapeError && /more than once/.test(e.message));
+  assert.throws(
+    () => lax.dotGeneral(a, b, { contractingDims: [[], []], batchDims: [[1], [0]] }),
+    (e: Error) => e instanceof ShapeError && /batch dimension sizes differ/.test(e.message),
+  );
+  assert.throws(
+    () => lax.dotGeneral(a, b, { contractingDims: [[2], [0]] }),
+    (e: Error) => e instanceof ShapeError && /out of range/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      lax.dotGeneral(a, b, {
+        contractingDims: [
+          [0, 0],
+          [1, 1],
+        ],
+      }),
+    (e: Error) => e instanceof ShapeError && /more than once/.test(e.message),
+  );
   assert.throws(() => lax.dotGeneral(a, b, { contractingDims: [[0], []] }), ShapeError);
-  assert.throws(() => lax.dotGeneral(a, arr([1, 2], [2, 1], "int32"), { contractingDims: [[0], [0]] }), (e: Error) => e instanceof DTypeError && /float32/.test(e.message) && /int32/.test(e.message));
+  assert.throws(
+    () => lax.dotGeneral(a, arr([1, 2], [2, 1], "int32"), { contractingDims: [[0], [0]] }),
+    (e: Error) => e instanceof DTypeError && /float32/.test(e.message) && /int32/.test(e.message),
+  );
   assert.throws(() => lax.dotGeneral(a, a, { contractingDims: [[0], [0]], preferredElementType: "int32" }), DTypeError);
-  assert.throws(() => np.matmul(a, b), (e: Error) => e instanceof ShapeError && /matmul/.test(e.message));
-  assert.throws(() => np.matmul(arr(randn(r, 12), [2, 2, 3]), arr(randn(r, 9), [3, 3, 1])), (e: Error) => e instanceof ShapeError && /batch/.test(e.message));
+  assert.throws(
+    () => np.matmul(a, b),
+    (e: Error) => e instanceof ShapeError && /matmul/.test(e.message),
+  );
+  assert.throws(
+    () => np.matmul(arr(randn(r, 12), [2, 2, 3]), arr(randn(r, 9), [3, 3, 1])),
+    (e: Error) => e instanceof ShapeError && /batch/.test(e.message),
+  );
   assert.throws(() => np.matmul(np.array(2), a), ValueError);
   assert.throws(() => np.dot(a, arr(randn(r, 4), [2, 2])), ShapeError);
   assert.throws(() => np.tensordot(a, b, [[0], [0, 1]]), ShapeError);
@@ -135,7 +208,11 @@ test("known values: gradient of Σ tanh(x @ W)² at a fixed input vs host-derive
   assertClose(gx, ref.gx, { rtol: 1e-5, atol: 1e-7 });
   assertClose(gw, ref.gw, { rtol: 1e-5, atol: 1e-7 });
   // and central differences of the host function agree with the host gradient (sanity of the reference)
-  assertClose(ref.gw, fdGrad((v) => tanhLoss(x, v, 2, 3, 4).f, w), { rtol: 1e-6, atol: 1e-8 });
+  assertClose(
+    ref.gw,
+    fdGrad((v) => tanhLoss(x, v, 2, 3, 4).f, w),
+    { rtol: 1e-6, atol: 1e-8 },
+  );
   // jit of the gradient gives the same numbers
   const [jx] = jit(grad(f, { argnums: [0, 1] }))(arr(x, [2, 3]), arr(w, [3, 4])) as Array[];
   assertClose(jx, ref.gx, { rtol: 1e-5, atol: 1e-7 });
@@ -219,7 +296,17 @@ test("np.matmul: 1-D promotion, batch broadcasting (incl. size-1 and missing bat
   const m = arr([1, 0, 0, 1, 1, 1, 2, 0], [2, 4]);
   assertClose(np.matmul(m, v), [5, 9], { shape: [2] });
   assertClose(np.matmul(v, np.transpose(m)), [5, 9], { shape: [2] });
-  assertClose(np.matmul(v, arr(randn(r, 24).map(() => 1), [3, 4, 2])), new globalThis.Array(6).fill(10), { shape: [3, 2] });
+  assertClose(
+    np.matmul(
+      v,
+      arr(
+        randn(r, 24).map(() => 1),
+        [3, 4, 2],
+      ),
+    ),
+    new globalThis.Array(6).fill(10),
+    { shape: [3, 2] },
+  );
   assertClose(m.matmul(v), [5, 9]);
   // dtype promotion: int32 @ float32 → float32
   assertClose(np.matmul(arr([1, 2], [1, 2], "int32"), arr([0.5, 0.25], [2, 1])), [1], { dtype: "float32" });
@@ -245,7 +332,14 @@ test("np.dot / vdot / inner / outer / tensordot", () => {
   assertClose(np.tensordot(a, b, 1), [5, 5, 14, 11]);
   assertClose(np.tensordot(a, a, 2), 91, { shape: [] });
   // Σ_ij a[i, j]·b[j, i] = 1·1 + 2·2 + 3·0 + 4·0 + 5·1 + 6·1
-  assertClose(np.tensordot(a, b, [[1, 0], [0, 1]]), 16, { shape: [] });
+  assertClose(
+    np.tensordot(a, b, [
+      [1, 0],
+      [0, 1],
+    ]),
+    16,
+    { shape: [] },
+  );
   assertClose(np.tensordot(a, a, [0, 0]), [17, 22, 27, 22, 29, 36, 27, 36, 45]);
 });
 

@@ -39,9 +39,18 @@ test("broadcasting follows numpy and errors name the op and both shapes", () => 
 });
 
 test("np.array infers shapes, rejects ragged lists, reads typed arrays and ndarray objects", () => {
-  assert.deepEqual(np.array([[1, 2], [3, 4]]).shape, [2, 2]);
+  assert.deepEqual(
+    np.array([
+      [1, 2],
+      [3, 4],
+    ]).shape,
+    [2, 2],
+  );
   assert.equal(np.array([true, false]).dtype, "bool");
-  assert.throws(() => np.array([[1, 2], [3]] as number[][]), (e: Error) => e instanceof ShapeError && /ragged/.test(e.message));
+  assert.throws(
+    () => np.array([[1, 2], [3]] as number[][]),
+    (e: Error) => e instanceof ShapeError && /ragged/.test(e.message),
+  );
   assert.equal(np.array(new Int32Array([1, 2])).dtype, "int32");
   const nd = { data: new Float32Array([1, 2, 3, 4, 5, 6]), shape: [3, 2], stride: [1, 3], offset: 0 };
   assert.deepEqual(np.array(nd).tolist(), [
@@ -53,7 +62,18 @@ test("np.array infers shapes, rejects ragged lists, reads typed arrays and ndarr
 
 test("printing looks like numpy/JAX", () => {
   assert.equal(String(np.array([1, 2.5])), "Array([ 1., 2.5], dtype=float32)");
-  assert.equal(String(np.array([[1, 2], [3, 4]], { dtype: "int32" })), "Array([[1, 2],\n       [3, 4]], dtype=int32)");
+  assert.equal(
+    String(
+      np.array(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: "int32" },
+      ),
+    ),
+    "Array([[1, 2],\n       [3, 4]], dtype=int32)",
+  );
   assert.equal(String(np.array([true, false])), "Array([ True, False], dtype=bool)");
   const c = np.array([1, 2], { dtype: "complex64" }) as Array;
   assert.equal(String(c.mul(np.array([1, -1], { dtype: "complex64" }))), "Array([ 1.+0.j, -2.+0.j], dtype=complex64)");
@@ -64,7 +84,10 @@ test("broadcastTo validates the target like numpy", () => {
     [1, 2, 3],
     [1, 2, 3],
   ]);
-  assert.throws(() => np.broadcastTo(np.zeros([2, 3]), [3]), (e: Error) => e instanceof ShapeError && /broadcastTo: cannot broadcast an array of shape \[2, 3\] to shape \[3\]/.test(e.message));
+  assert.throws(
+    () => np.broadcastTo(np.zeros([2, 3]), [3]),
+    (e: Error) => e instanceof ShapeError && /broadcastTo: cannot broadcast an array of shape \[2, 3\] to shape \[3\]/.test(e.message),
+  );
   assert.throws(() => np.broadcastTo(np.zeros([2]), [3]), ShapeError);
 });
 

@@ -41,24 +41,81 @@ function hostEinsum(spec: string, ops: { data: readonly number[]; shape: readonl
 }
 
 const r = rng(21);
-const op = (shape: number[]) => ({ data: randn(r, shape.reduce((a, b) => a * b, 1)), shape });
+const op = (shape: number[]) => ({
+  data: randn(
+    r,
+    shape.reduce((a, b) => a * b, 1),
+  ),
+  shape,
+});
 
 test("einsum matches a host reference for contractions, batch dims, traces, diagonals, transposes, chains", () => {
   const cases: [string, number[][]][] = [
-    ["ij,jk->ik", [[3, 4], [4, 5]]],
-    ["bij,bjk->bik", [[2, 3, 4], [2, 4, 5]]],
-    ["ij,ij->", [[3, 4], [3, 4]]],
-    ["ij,ij->ij", [[3, 4], [3, 4]]],
+    [
+      "ij,jk->ik",
+      [
+        [3, 4],
+        [4, 5],
+      ],
+    ],
+    [
+      "bij,bjk->bik",
+      [
+        [2, 3, 4],
+        [2, 4, 5],
+      ],
+    ],
+    [
+      "ij,ij->",
+      [
+        [3, 4],
+        [3, 4],
+      ],
+    ],
+    [
+      "ij,ij->ij",
+      [
+        [3, 4],
+        [3, 4],
+      ],
+    ],
     ["ii->", [[4, 4]]],
     ["ii->i", [[4, 4]]],
     ["iij->ji", [[3, 3, 2]]],
     ["ij->ji", [[3, 4]]],
     ["ijk->kj", [[2, 3, 4]]],
     ["i,j->ij", [[3], [4]]],
-    ["ij,jk,kl->il", [[2, 3], [3, 4], [4, 2]]],
-    ["ab,bc,ca->", [[3, 4], [4, 2], [2, 3]]],
-    ["bhqd,bhkd->bhqk", [[2, 2, 3, 4], [2, 2, 5, 4]]],
-    ["ij,jk,ik->k", [[2, 3], [3, 4], [2, 4]]],
+    [
+      "ij,jk,kl->il",
+      [
+        [2, 3],
+        [3, 4],
+        [4, 2],
+      ],
+    ],
+    [
+      "ab,bc,ca->",
+      [
+        [3, 4],
+        [4, 2],
+        [2, 3],
+      ],
+    ],
+    [
+      "bhqd,bhkd->bhqk",
+      [
+        [2, 2, 3, 4],
+        [2, 2, 5, 4],
+      ],
+    ],
+    [
+      "ij,jk,ik->k",
+      [
+        [2, 3],
+        [3, 4],
+        [2, 4],
+      ],
+    ],
     ["ii,i->i", [[3, 3], [3]]],
     [",i->i", [[], [3]]],
   ];
@@ -96,7 +153,14 @@ test("ellipsis broadcasting (including size-1 dims) and explicit ellipsis output
 test("einsum dtypes: int32 exact, bool as logical or-of-ands, complex", () => {
   const a = randint(r, 12);
   const b = randint(r, 12);
-  assertEqualArray(np.einsum("ij,jk->ik", arr(a, [3, 4], "int32"), arr(b, [4, 3], "int32")), hostEinsum("ij,jk->ik", [{ data: a, shape: [3, 4] }, { data: b, shape: [4, 3] }]), "int32");
+  assertEqualArray(
+    np.einsum("ij,jk->ik", arr(a, [3, 4], "int32"), arr(b, [4, 3], "int32")),
+    hostEinsum("ij,jk->ik", [
+      { data: a, shape: [3, 4] },
+      { data: b, shape: [4, 3] },
+    ]),
+    "int32",
+  );
   assertEqualArray(np.einsum("ij,jk->ik", arr([1, 0, 0, 0], [2, 2], "bool"), arr([1, 1, 1, 1], [2, 2], "bool")), [1, 1, 0, 0], "bool");
   // (1+i)·(1−i) = 2
   assertClose(np.einsum("i,i->", arr([1, 1], [1], "complex64"), arr([1, -1], [1], "complex64")), [2, 0]);
@@ -106,12 +170,27 @@ test("einsum dtypes: int32 exact, bool as logical or-of-ands, complex", () => {
 
 test("einsum errors", () => {
   const a = arr(randn(r, 6), [2, 3]);
-  assert.throws(() => np.einsum("ij,jk->ik", a), (e: Error) => e instanceof ValueError && /2 operands but 1/.test(e.message));
-  assert.throws(() => np.einsum("ijk->i", a), (e: Error) => e instanceof ShapeError && /3 subscripts/.test(e.message));
-  assert.throws(() => np.einsum("ij,ij->i", a, arr(randn(r, 8), [2, 4])), (e: Error) => e instanceof ShapeError && /'j' has size 3/.test(e.message));
-  assert.throws(() => np.einsum("ij->k", a), (e: Error) => e instanceof ValueError && /'k'/.test(e.message));
+  assert.throws(
+    () => np.einsum("ij,jk->ik", a),
+    (e: Error) => e instanceof ValueError && /2 operands but 1/.test(e.message),
+  );
+  assert.throws(
+    () => np.einsum("ijk->i", a),
+    (e: Error) => e instanceof ShapeError && /3 subscripts/.test(e.message),
+  );
+  assert.throws(
+    () => np.einsum("ij,ij->i", a, arr(randn(r, 8), [2, 4])),
+    (e: Error) => e instanceof ShapeError && /'j' has size 3/.test(e.message),
+  );
+  assert.throws(
+    () => np.einsum("ij->k", a),
+    (e: Error) => e instanceof ValueError && /'k'/.test(e.message),
+  );
   assert.throws(() => np.einsum("ij->ii", a), ValueError);
-  assert.throws(() => np.einsum("i1->i", a), (e: Error) => e instanceof ValueError && /'1'/.test(e.message));
+  assert.throws(
+    () => np.einsum("i1->i", a),
+    (e: Error) => e instanceof ValueError && /'1'/.test(e.message),
+  );
   assert.throws(() => np.einsum("ii", a), ShapeError);
   assert.throws(() => np.einsum("i->i->i", a), ValueError);
 });
@@ -127,7 +206,11 @@ test("grad through einsum vs central differences; vmap; jit", () => {
   assertClose(grad(f)(arr(a.data, a.shape)) as Array, fdGrad(host, a.data), { rtol: 1e-5, atol: 1e-6 });
   const t = op([3, 3]);
   const ft = (u: Array) => np.einsum("ii,ij->", u, u);
-  const hostT = (u: number[]) => hostEinsum("ii,ij->", [{ data: u, shape: [3, 3] }, { data: u, shape: [3, 3] }])[0];
+  const hostT = (u: number[]) =>
+    hostEinsum("ii,ij->", [
+      { data: u, shape: [3, 3] },
+      { data: u, shape: [3, 3] },
+    ])[0];
   assertClose(grad(ft)(arr(t.data, t.shape)) as Array, fdGrad(hostT, t.data), { rtol: 1e-5, atol: 1e-6 });
   checkVmap((u, v) => np.einsum("ij,jk->ki", u, v), [arr(randn(r, 24), [2, 3, 4]), arr(randn(r, 8), [4, 2])], [0, null]);
   checkVmap((u, v) => np.einsum("ii,ij->j", u, v), [arr(randn(r, 18), [3, 2, 3]), arr(randn(r, 18), [3, 3, 2])], [1, 2]);

@@ -15,7 +15,11 @@ test("add/sub/mul wrap around on int32 and uint32 overflow (two's complement)", 
   assertEqualArray(lax.add(i32([INT_MAX, -5]), i32([1, 3])), [INT_MIN, -2], "int32");
   assertEqualArray(lax.sub(i32([INT_MIN, 5]), i32([1, 7])), [INT_MAX, -2], "int32");
   // 65537² = 2^32 + 2·2^16 + 1 ≡ 131073 (mod 2^32); a float64 product would lose the low bits of larger products.
-  assertEqualArray(lax.mul(i32([65537, 123456789, -3]), i32([65537, 987654321, 7])), [131073, Number(BigInt.asIntN(32, 123456789n * 987654321n)), -21], "int32");
+  assertEqualArray(
+    lax.mul(i32([65537, 123456789, -3]), i32([65537, 987654321, 7])),
+    [131073, Number(BigInt.asIntN(32, 123456789n * 987654321n)), -21],
+    "int32",
+  );
   assertEqualArray(lax.add(u32([4294967295, 1]), u32([1, 2])), [0, 3], "uint32");
   assertEqualArray(lax.sub(u32([0]), u32([1])), [4294967295], "uint32");
   assertEqualArray(lax.mul(u32([4294967295, 65536]), u32([4294967295, 65536])), [1, 0], "uint32");
@@ -25,9 +29,21 @@ test("add/sub/mul wrap around on int32 and uint32 overflow (two's complement)", 
 test("float32 arithmetic rounds once to float32", () => {
   const a = [0.1, 1e30, -3.5, 1 / 3];
   const b = [0.2, 1e10, 2, 3];
-  assertClose(lax.add(np.array(a), np.array(b)), a.map((v, i) => f32(f32(v) + f32(b[i]))), { rtol: 0, atol: 0 });
-  assertClose(lax.mul(np.array(a), np.array(b)), a.map((v, i) => f32(f32(v) * f32(b[i]))), { rtol: 0, atol: 0 });
-  assertClose(lax.div(np.array(a), np.array(b)), a.map((v, i) => f32(f32(v) / f32(b[i]))), { rtol: 0, atol: 0 });
+  assertClose(
+    lax.add(np.array(a), np.array(b)),
+    a.map((v, i) => f32(f32(v) + f32(b[i]))),
+    { rtol: 0, atol: 0 },
+  );
+  assertClose(
+    lax.mul(np.array(a), np.array(b)),
+    a.map((v, i) => f32(f32(v) * f32(b[i]))),
+    { rtol: 0, atol: 0 },
+  );
+  assertClose(
+    lax.div(np.array(a), np.array(b)),
+    a.map((v, i) => f32(f32(v) / f32(b[i]))),
+    { rtol: 0, atol: 0 },
+  );
   // Overflow to inf, 0/0 = NaN, x/0 = ±inf, -0 preserved.
   const d = lax.div(np.array([1, -1, 0, 3e38]), np.array([0, 0, 0, 0.1])).dataSync();
   assert.deepEqual([...d], [Infinity, -Infinity, NaN, Infinity]);
@@ -62,10 +78,21 @@ test("integerPow on int32 (wrapping), float32 (negative exponents) and complex64
   const z = lax.complex(np.array([1]), np.array([1]));
   assertClose(lax.integerPow(z, 3), [-2, 2]);
   assertClose(lax.integerPow(z, -2), [0, -0.5]);
-  assert.throws(() => lax.integerPow(i32([2]), -1), (e: unknown) => e instanceof ValueError && /integerPow.*negative powers.*int32/.test((e as Error).message));
+  assert.throws(
+    () => lax.integerPow(i32([2]), -1),
+    (e: unknown) => e instanceof ValueError && /integerPow.*negative powers.*int32/.test((e as Error).message),
+  );
   assert.throws(() => lax.integerPow(np.array([true]), 2), DTypeError);
-  checkGradVsHost((x) => lax.integerPow(x, 3), (x) => x ** 3, [-1.5, 0.5, 2]);
-  checkGradVsHost((x) => lax.integerPow(x, -2), (x) => x ** -2, [-1.5, 0.5, 2]);
+  checkGradVsHost(
+    (x) => lax.integerPow(x, 3),
+    (x) => x ** 3,
+    [-1.5, 0.5, 2],
+  );
+  checkGradVsHost(
+    (x) => lax.integerPow(x, -2),
+    (x) => x ** -2,
+    [-1.5, 0.5, 2],
+  );
   // y = 0: zero derivative, also at x = 0 (no 0·inf).
   assertClose(grad((x: Array) => lax.reduceSum(lax.integerPow(x, 0), [0]))(np.array([0, 2])) as Array, [0, 0]);
   checkVmapJit((x) => lax.integerPow(x, 3), [np.array([1, -2, 0.5])]);
@@ -121,10 +148,24 @@ test("integer ops have no tangent: jvp through an integer path gives zeros", () 
 });
 
 test("lax-level errors: mismatched shapes, mismatched dtypes, unsupported dtypes name the op", () => {
-  assert.throws(() => lax.add(np.array([1, 2]), np.array([1, 2, 3])), (e: unknown) => e instanceof ShapeError && /add: .*equal shapes.*\[2\] and \[3\]/.test((e as Error).message));
-  assert.throws(() => lax.mul(np.array([1]), i32([1])), (e: unknown) => e instanceof DTypeError && /mul: .*equal dtypes.*float32 and int32/.test((e as Error).message));
-  assert.throws(() => lax.add(np.array([true]), np.array([false])), (e: unknown) => e instanceof DTypeError && /add: argument 'x' has dtype bool/.test((e as Error).message));
-  assert.throws(() => lax.exp(i32([1])), (e: unknown) => e instanceof DTypeError && /exp: argument 'x' has dtype int32, which exp does not support \(supported: float32, complex64, float16, bfloat16\)/.test((e as Error).message));
+  assert.throws(
+    () => lax.add(np.array([1, 2]), np.array([1, 2, 3])),
+    (e: unknown) => e instanceof ShapeError && /add: .*equal shapes.*\[2\] and \[3\]/.test((e as Error).message),
+  );
+  assert.throws(
+    () => lax.mul(np.array([1]), i32([1])),
+    (e: unknown) => e instanceof DTypeError && /mul: .*equal dtypes.*float32 and int32/.test((e as Error).message),
+  );
+  assert.throws(
+    () => lax.add(np.array([true]), np.array([false])),
+    (e: unknown) => e instanceof DTypeError && /add: argument 'x' has dtype bool/.test((e as Error).message),
+  );
+  assert.throws(
+    () => lax.exp(i32([1])),
+    (e: unknown) =>
+      e instanceof DTypeError &&
+      /exp: argument 'x' has dtype int32, which exp does not support \(supported: float32, complex64, float16, bfloat16\)/.test((e as Error).message),
+  );
   assert.throws(() => lax.sub(u32([1]), i32([1])), DTypeError);
 });
 
@@ -139,5 +180,14 @@ test("vmap of binary ops with mixed batched/unbatched operands and non-leading b
   assertClose(out, [10, 80, 20, 100, 30, 120], { shape: [3, 2] });
   const out2 = vmap((a: Array) => lax.sub(a, y))(x);
   assertClose(out2, [-9, -18, -27, -6, -15, -24], { shape: [2, 3] });
-  assertClose(jit((a: Array, b: Array) => lax.div(a, b))(x, np.array([[1, 2, 4], [8, 5, 2]])), [1, 1, 0.75, 0.5, 1, 3]);
+  assertClose(
+    jit((a: Array, b: Array) => lax.div(a, b))(
+      x,
+      np.array([
+        [1, 2, 4],
+        [8, 5, 2],
+      ]),
+    ),
+    [1, 1, 0.75, 0.5, 1, 3],
+  );
 });

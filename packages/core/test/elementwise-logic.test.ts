@@ -32,7 +32,10 @@ test("comparisons per dtype (NaN, signed zero, uint32 order, bool, complex equal
   ]);
   assertEqualArray(lax.eq(z, w), [1, 0], "bool");
   assertEqualArray(lax.ne(z, w), [0, 1], "bool");
-  assert.throws(() => lax.lt(z, w), (e: unknown) => e instanceof DTypeError && /lt: argument 'x' has dtype complex64/.test((e as Error).message));
+  assert.throws(
+    () => lax.lt(z, w),
+    (e: unknown) => e instanceof DTypeError && /lt: argument 'x' has dtype complex64/.test((e as Error).message),
+  );
   assert.equal(lax.eq(np.asArray(1), np.asArray(1)).aval.weakType, false, "comparisons give strong bools");
   assertEqualArray(lax.isFinite(np.array([1, NaN, Infinity, -Infinity, -0])), [1, 0, 0, 0, 1], "bool");
   assert.throws(() => lax.isFinite(i32([1])), /isFinite: argument 'x' has dtype int32/);
@@ -81,11 +84,31 @@ test("selectN: bool and int32 selectors, scalar selector, complex cases, clamped
   // XLA leaves out-of-range indices undefined; the reference clamps them.
   assertClose(lax.selectN(i32([-3, 7, 1, 0]), c0, c1, c2), [1, 200, 30, 4]);
   assertClose(lax.selectN(np.asArray(true), c0, c1), [10, 20, 30, 40]);
-  assertClose(lax.selectN(i32([1, 0]), complexArray([[1, 2], [3, 4]]), complexArray([[5, 6], [7, 8]])), [5, 6, 3, 4], { dtype: "complex64" });
+  assertClose(
+    lax.selectN(
+      i32([1, 0]),
+      complexArray([
+        [1, 2],
+        [3, 4],
+      ]),
+      complexArray([
+        [5, 6],
+        [7, 8],
+      ]),
+    ),
+    [5, 6, 3, 4],
+    { dtype: "complex64" },
+  );
   assertEqualArray(lax.selectN(b([true, false]), i32([1, 2]), i32([3, 4])), [3, 2], "int32");
-  assert.throws(() => lax.selectN(b([true, false, true, false]), c0, c1, c2), (e: unknown) => e instanceof DTypeError && /bool 'which' selects between at most 2 cases/.test((e as Error).message));
+  assert.throws(
+    () => lax.selectN(b([true, false, true, false]), c0, c1, c2),
+    (e: unknown) => e instanceof DTypeError && /bool 'which' selects between at most 2 cases/.test((e as Error).message),
+  );
   assert.throws(() => lax.selectN(np.array([1, 0, 1, 0]), c0, c1), /selectN: argument 'which' has dtype float32; expected bool or int32/);
-  assert.throws(() => lax.selectN(b([true, false]), c0, c1), (e: unknown) => e instanceof ShapeError && /'which' must be a scalar or have the shape of the cases/.test((e as Error).message));
+  assert.throws(
+    () => lax.selectN(b([true, false]), c0, c1),
+    (e: unknown) => e instanceof ShapeError && /'which' must be a scalar or have the shape of the cases/.test((e as Error).message),
+  );
   assert.throws(() => lax.selectN(b([true, false, true, false]), c0, i32([1, 2, 3, 4])), DTypeError);
 });
 
@@ -107,7 +130,11 @@ test("selectN: JVP selects tangents, transpose sends the cotangent to the chosen
   // Dot-product test of the linear map (cases) ↦ selectN(which, cases).
   checkGrads((a: Array, bb: Array, c: Array) => lax.selectN(which, a, bb, c), cases, { modes: ["rev"] });
   // Integer cases carry no tangent.
-  const [, ti] = jvp((x: Array) => lax.convertElementType(lax.selectN(b([true]), i32([1]), lax.convertElementType(x, "int32")), "float32"), [np.array([2])], [np.array([1])]) as Array[];
+  const [, ti] = jvp(
+    (x: Array) => lax.convertElementType(lax.selectN(b([true]), i32([1]), lax.convertElementType(x, "int32")), "float32"),
+    [np.array([2])],
+    [np.array([1])],
+  ) as Array[];
   assertClose(ti, [0]);
 });
 
@@ -137,8 +164,14 @@ test("clamp: values with scalar and array bounds, NaN, integers", () => {
   assertClose(lax.clamp(np.asArray(-1, "float32"), x, np.asArray(1, "float32")), [-1, 0.5, 1, NaN]);
   assertClose(lax.clamp(np.array([0, 0, 0, 0]), x, np.array([1, 0.2, 5, 1])), [0, 0.2, 3, NaN]);
   assertEqualArray(lax.clamp(i32([0]).reshape([]), i32([-5, 3, 9]), i32([5]).reshape([])), [0, 3, 5], "int32");
-  assert.throws(() => lax.clamp(np.array([0, 1]), x, np.asArray(1, "float32")), (e: unknown) => e instanceof ShapeError && /clamp: argument 'min' must be a scalar or have x's shape/.test((e as Error).message));
-  assert.throws(() => lax.clamp(i32([0]).reshape([]), x, np.asArray(1, "float32")), (e: unknown) => e instanceof DTypeError && /clamp: argument 'min' has dtype int32 but x has dtype float32/.test((e as Error).message));
+  assert.throws(
+    () => lax.clamp(np.array([0, 1]), x, np.asArray(1, "float32")),
+    (e: unknown) => e instanceof ShapeError && /clamp: argument 'min' must be a scalar or have x's shape/.test((e as Error).message),
+  );
+  assert.throws(
+    () => lax.clamp(i32([0]).reshape([]), x, np.asArray(1, "float32")),
+    (e: unknown) => e instanceof DTypeError && /clamp: argument 'min' has dtype int32 but x has dtype float32/.test((e as Error).message),
+  );
   assert.throws(() => lax.clamp(b([true]).reshape([]), b([true]), b([true]).reshape([])), /clamp: argument 'x' has dtype bool/);
 });
 
@@ -160,16 +193,27 @@ test("clamp: JAX's JVP (no tangent at ties), grads against host differences, bat
   ];
   const [pl, px, ph] = [0, 1, 2].map((k) => np.array(pts.map((p) => p[k])));
   const [al, ax, ah] = grad(loss, { argnums: [0, 1, 2] })(pl, px, ph);
-  assertClose(al, pts.map(([l, x, h]) => fd((t) => host(t, x, h), f32(l), 1e-4)));
-  assertClose(ax, pts.map(([l, x, h]) => fd((t) => host(l, t, h), f32(x), 1e-4)));
-  assertClose(ah, pts.map(([l, x, h]) => fd((t) => host(l, x, t), f32(h), 1e-4)));
+  assertClose(
+    al,
+    pts.map(([l, x, h]) => fd((t) => host(t, x, h), f32(l), 1e-4)),
+  );
+  assertClose(
+    ax,
+    pts.map(([l, x, h]) => fd((t) => host(l, t, h), f32(x), 1e-4)),
+  );
+  assertClose(
+    ah,
+    pts.map(([l, x, h]) => fd((t) => host(l, x, t), f32(h), 1e-4)),
+  );
   // Scalar bounds: their gradient sums over the elements they clamp.
   const gs = grad((l: Array) => lax.reduceSum(lax.clamp(l, xs, np.asArray(1, "float32")), [0]))(np.asArray(0, "float32")) as Array;
   assertClose(gs, [1]);
   // Batching: batched x with scalar bounds, batched scalar bounds, batched array bounds.
   const X = np.array([-1, 0.5, 2, 3, -3, 0.2]).reshape([2, 3]);
   checkVmap((x: Array) => lax.clamp(np.asArray(0, "float32"), x, np.asArray(1, "float32")), [X]);
-  assertClose(vmap((l: Array) => lax.clamp(l, np.array([-1, 0.5, 2]), np.asArray(1, "float32")))(np.array([0, 0.7])), [0, 0.5, 1, 0.7, 0.7, 1], { shape: [2, 3] });
+  assertClose(vmap((l: Array) => lax.clamp(l, np.array([-1, 0.5, 2]), np.asArray(1, "float32")))(np.array([0, 0.7])), [0, 0.5, 1, 0.7, 0.7, 1], {
+    shape: [2, 3],
+  });
   checkVmap((l: Array, x: Array, h: Array) => lax.clamp(l, x, h), [X.mul(0).sub(0.5), X, X.mul(0).add(1)]);
   checkJit((x: Array) => lax.clamp(np.asArray(0, "float32"), x, np.asArray(1, "float32")), [xs]);
 });

@@ -20,26 +20,175 @@ interface RealCase {
 }
 
 const REAL: Record<string, RealCase> = {
-  exp: { op: lax.exp, host: Math.exp, points: [-3.5, 0, 0.5, 10], specials: [[-Infinity, 0], [Infinity, Infinity], [NaN, NaN], [100, Infinity]] },
-  log: { op: lax.log, host: Math.log, points: [0.01, 1.5, 1e6], specials: [[0, -Infinity], [-1, NaN], [Infinity, Infinity]] },
-  exp2: { op: lax.exp2, host: (x) => 2 ** x, points: [-3.5, 0, 0.5, 10], specials: [[-Infinity, 0], [Infinity, Infinity], [NaN, NaN], [3, 8]] },
-  log1p: { op: lax.log1p, host: Math.log1p, points: [-0.5, 1e-7, 3], specials: [[-1, -Infinity], [-2, NaN], [-0, -0]] },
-  expm1: { op: lax.expm1, host: Math.expm1, points: [-2, 1e-7, 0.5, 5], specials: [[-Infinity, -1], [-0, -0], [Infinity, Infinity]] },
-  sin: { op: lax.sin, host: Math.sin, points: [-2, 0.3, 10], specials: [[-0, -0], [Infinity, NaN]] },
+  exp: {
+    op: lax.exp,
+    host: Math.exp,
+    points: [-3.5, 0, 0.5, 10],
+    specials: [
+      [-Infinity, 0],
+      [Infinity, Infinity],
+      [NaN, NaN],
+      [100, Infinity],
+    ],
+  },
+  log: {
+    op: lax.log,
+    host: Math.log,
+    points: [0.01, 1.5, 1e6],
+    specials: [
+      [0, -Infinity],
+      [-1, NaN],
+      [Infinity, Infinity],
+    ],
+  },
+  exp2: {
+    op: lax.exp2,
+    host: (x) => 2 ** x,
+    points: [-3.5, 0, 0.5, 10],
+    specials: [
+      [-Infinity, 0],
+      [Infinity, Infinity],
+      [NaN, NaN],
+      [3, 8],
+    ],
+  },
+  log1p: {
+    op: lax.log1p,
+    host: Math.log1p,
+    points: [-0.5, 1e-7, 3],
+    specials: [
+      [-1, -Infinity],
+      [-2, NaN],
+      [-0, -0],
+    ],
+  },
+  expm1: {
+    op: lax.expm1,
+    host: Math.expm1,
+    points: [-2, 1e-7, 0.5, 5],
+    specials: [
+      [-Infinity, -1],
+      [-0, -0],
+      [Infinity, Infinity],
+    ],
+  },
+  sin: {
+    op: lax.sin,
+    host: Math.sin,
+    points: [-2, 0.3, 10],
+    specials: [
+      [-0, -0],
+      [Infinity, NaN],
+    ],
+  },
   cos: { op: lax.cos, host: Math.cos, points: [-2, 0.3, 10] },
   tan: { op: lax.tan, host: Math.tan, points: [-1.2, 0.3, 1], specials: [[-0, -0]] },
-  asin: { op: lax.asin, host: Math.asin, points: [-0.9, 0.2, 0.6], specials: [[1, Math.PI / 2], [1.5, NaN]] },
-  acos: { op: lax.acos, host: Math.acos, points: [-0.9, 0.2, 0.6], specials: [[1, 0], [-1.5, NaN]] },
-  atan: { op: lax.atan, host: Math.atan, points: [-100, 0.2, 3], specials: [[Infinity, Math.PI / 2], [-0, -0]] },
-  sinh: { op: lax.sinh, host: Math.sinh, points: [-3, 0.1, 2], specials: [[100, Infinity], [-100, -Infinity]] },
-  cosh: { op: lax.cosh, host: Math.cosh, points: [-3, 0.1, 2], specials: [[100, Infinity], [0, 1]] },
-  tanh: { op: lax.tanh, host: Math.tanh, points: [-3, 0.1, 2], specials: [[Infinity, 1], [-Infinity, -1], [-0, -0]] },
+  asin: {
+    op: lax.asin,
+    host: Math.asin,
+    points: [-0.9, 0.2, 0.6],
+    specials: [
+      [1, Math.PI / 2],
+      [1.5, NaN],
+    ],
+  },
+  acos: {
+    op: lax.acos,
+    host: Math.acos,
+    points: [-0.9, 0.2, 0.6],
+    specials: [
+      [1, 0],
+      [-1.5, NaN],
+    ],
+  },
+  atan: {
+    op: lax.atan,
+    host: Math.atan,
+    points: [-100, 0.2, 3],
+    specials: [
+      [Infinity, Math.PI / 2],
+      [-0, -0],
+    ],
+  },
+  sinh: {
+    op: lax.sinh,
+    host: Math.sinh,
+    points: [-3, 0.1, 2],
+    specials: [
+      [100, Infinity],
+      [-100, -Infinity],
+    ],
+  },
+  cosh: {
+    op: lax.cosh,
+    host: Math.cosh,
+    points: [-3, 0.1, 2],
+    specials: [
+      [100, Infinity],
+      [0, 1],
+    ],
+  },
+  tanh: {
+    op: lax.tanh,
+    host: Math.tanh,
+    points: [-3, 0.1, 2],
+    specials: [
+      [Infinity, 1],
+      [-Infinity, -1],
+      [-0, -0],
+    ],
+  },
   asinh: { op: lax.asinh, host: Math.asinh, points: [-5, 0.1, 3], specials: [[-Infinity, -Infinity]] },
-  acosh: { op: lax.acosh, host: Math.acosh, points: [1.2, 1.5, 10], specials: [[1, 0], [0.5, NaN]] },
-  atanh: { op: lax.atanh, host: Math.atanh, points: [-0.9, 0.1, 0.5], specials: [[1, Infinity], [-1, -Infinity], [2, NaN]] },
-  sqrt: { op: lax.sqrt, host: Math.sqrt, points: [0.25, 2, 1e-30], specials: [[-1, NaN], [-0, -0], [0, 0], [Infinity, Infinity]] },
-  rsqrt: { op: lax.rsqrt, host: (x) => 1 / Math.sqrt(x), points: [0.25, 2, 100], specials: [[0, Infinity], [-0, -Infinity], [Infinity, 0], [-4, NaN]] },
-  cbrt: { op: lax.cbrt, host: Math.cbrt, points: [-8, 0.001, 27], specials: [[-0, -0], [-Infinity, -Infinity]] },
+  acosh: {
+    op: lax.acosh,
+    host: Math.acosh,
+    points: [1.2, 1.5, 10],
+    specials: [
+      [1, 0],
+      [0.5, NaN],
+    ],
+  },
+  atanh: {
+    op: lax.atanh,
+    host: Math.atanh,
+    points: [-0.9, 0.1, 0.5],
+    specials: [
+      [1, Infinity],
+      [-1, -Infinity],
+      [2, NaN],
+    ],
+  },
+  sqrt: {
+    op: lax.sqrt,
+    host: Math.sqrt,
+    points: [0.25, 2, 1e-30],
+    specials: [
+      [-1, NaN],
+      [-0, -0],
+      [0, 0],
+      [Infinity, Infinity],
+    ],
+  },
+  rsqrt: {
+    op: lax.rsqrt,
+    host: (x) => 1 / Math.sqrt(x),
+    points: [0.25, 2, 100],
+    specials: [
+      [0, Infinity],
+      [-0, -Infinity],
+      [Infinity, 0],
+      [-4, NaN],
+    ],
+  },
+  cbrt: {
+    op: lax.cbrt,
+    host: Math.cbrt,
+    points: [-8, 0.001, 27],
+    specials: [
+      [-0, -0],
+      [-Infinity, -Infinity],
+    ],
+  },
 };
 
 /** Exact comparison that distinguishes -0 from 0 and matches NaN with NaN. */
@@ -51,7 +200,11 @@ test("real unary ops match host Math (float64 rounded to float32) and special va
   for (const [name, c] of Object.entries(REAL)) {
     const y = c.op(np.array(c.points));
     assert.equal(y.dtype, "float32", name);
-    assertClose(y, c.points.map((p) => c.host(f32(p))), { rtol: 1e-6, atol: 0 });
+    assertClose(
+      y,
+      c.points.map((p) => c.host(f32(p))),
+      { rtol: 1e-6, atol: 0 },
+    );
     for (const [x, want] of c.specials ?? []) assertSame(c.op(np.array([x])).dataSync()[0], f32(want), `${name}(${x})`);
   }
 });
@@ -59,7 +212,11 @@ test("real unary ops match host Math (float64 rounded to float32) and special va
 test("grads of real unary ops match host float64 finite differences", () => {
   for (const [name, c] of Object.entries(REAL)) {
     try {
-      checkGradVsHost(c.op, c.host, c.points.filter((p) => Math.abs(p) > 1e-6 && p < 50));
+      checkGradVsHost(
+        c.op,
+        c.host,
+        c.points.filter((p) => Math.abs(p) > 1e-6 && p < 50),
+      );
     } catch (e) {
       assert.fail(`${name}: ${(e as Error).message}`);
     }
@@ -158,7 +315,13 @@ test("abs and sign per dtype", () => {
   const a = lax.abs(np.array([-1.5, -0, NaN, -Infinity])).dataSync();
   assert.deepEqual([...a], [1.5, 0, NaN, Infinity]);
   assert.ok(Object.is(a[1], 0));
-  const z = lax.abs(complexArray([[3, -4], [0, 0], [-1e30, 1e30]]));
+  const z = lax.abs(
+    complexArray([
+      [3, -4],
+      [0, 0],
+      [-1e30, 1e30],
+    ]),
+  );
   assert.equal(z.dtype, "float32");
   assertClose(z, [5, 0, Math.SQRT2 * 1e30]);
   assert.throws(() => lax.abs(np.array([1], { dtype: "uint32" })), /abs: argument 'x' has dtype uint32/);
@@ -166,14 +329,27 @@ test("abs and sign per dtype", () => {
   assertEqualArray(lax.sign(np.array([0, 4294967295], { dtype: "uint32" })), [0, 1], "uint32");
   const s = lax.sign(np.array([-2.5, -0, 0, NaN, Infinity])).dataSync();
   [-1, -0, 0, NaN, 1].forEach((v, i) => assertSame(s[i], v, `sign element ${i}`));
-  assertClose(lax.sign(complexArray([[3, -4], [0, 0]])), [0.6, -0.8, 0, 0]);
+  assertClose(
+    lax.sign(
+      complexArray([
+        [3, -4],
+        [0, 0],
+      ]),
+    ),
+    [0.6, -0.8, 0, 0],
+  );
 });
 
 test("abs JVP: JAX's select(x >= 0, dx, -dx) for reals, real(dx·conj(z)/|z|) for complex", () => {
   assertClose(grad((x: Array) => lax.reduceSum(lax.abs(x), [0]))(np.array([-2, 0, 3])) as Array, [-1, 1, 1]);
   checkGradVsHost(lax.abs, Math.abs, [-2, 0.5, 3]);
   // grad of |z| is conj(z)/|z| (JAX's convention), and 0 at the origin.
-  const g = grad((x: Array) => lax.reduceSum(lax.abs(x), [0]))(complexArray([[3, 4], [0, 0]])) as Array;
+  const g = grad((x: Array) => lax.reduceSum(lax.abs(x), [0]))(
+    complexArray([
+      [3, 4],
+      [0, 0],
+    ]),
+  ) as Array;
   assertClose(g, [0.6, -0.8, 0, 0], { dtype: "complex64" });
   const h = 1e-6;
   for (const z of ZS) {
@@ -198,7 +374,10 @@ test("floor, ceil and both rounding methods, with halves, -0 and large values", 
   check(lax.round(np.array([f32(0.49999997)])), [0], "round");
   assertClose(grad((x: Array) => lax.reduceSum(lax.floor(x), [0]))(np.array([1.5, -2])) as Array, [0, 0]);
   assert.throws(() => lax.round(np.array([1]), "up" as never), ValueError);
-  assert.throws(() => lax.floor(np.array([1], { dtype: "int32" })), (e: unknown) => e instanceof DTypeError && /floor: argument 'x' has dtype int32/.test((e as Error).message));
+  assert.throws(
+    () => lax.floor(np.array([1], { dtype: "int32" })),
+    (e: unknown) => e instanceof DTypeError && /floor: argument 'x' has dtype int32/.test((e as Error).message),
+  );
   checkVmapJit((x) => lax.round(x, "toNearestEven"), [np.array([0.5, 1.5, -2.5])]);
 });
 
@@ -223,13 +402,25 @@ test("pow: float values with C99 special cases, complex values, grads incl. JAX'
     [0.5, -1],
   ];
   const got = lax.pow(complexArray(zs), complexArray(ws));
-  assertClose(got, zs.flatMap((z, i) => C.exp(C.mul(ws[i], C.log([f32(z[0]), f32(z[1])])))), { rtol: 1e-5, atol: 1e-6 });
+  assertClose(
+    got,
+    zs.flatMap((z, i) => C.exp(C.mul(ws[i], C.log([f32(z[0]), f32(z[1])])))),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
   assertClose(lax.pow(complexArray([[0, 0]]), complexArray([[2, 0]])), [0, 0]);
   // Complex JVP along both arguments.
   const w0 = complexArray([[0.5, -1]]);
-  checkComplexJvp((z) => lax.pow(z, w0), (z) => C.exp(C.mul([0.5, -1], C.log(z))), [[-2, 0.3]]);
+  checkComplexJvp(
+    (z) => lax.pow(z, w0),
+    (z) => C.exp(C.mul([0.5, -1], C.log(z))),
+    [[-2, 0.3]],
+  );
   const z0 = complexArray([[-2, 0.3]]);
-  checkComplexJvp((w) => lax.pow(z0, w), (w) => C.exp(C.mul(w, C.log([-2, f32(0.3)]))), [[0.5, -1]]);
+  checkComplexJvp(
+    (w) => lax.pow(z0, w),
+    (w) => C.exp(C.mul(w, C.log([-2, f32(0.3)]))),
+    [[0.5, -1]],
+  );
   checkVmapJit(lax.pow, [np.array([2, 0.5, 3]), np.array([0.5, -1, 2])]);
   assert.throws(() => lax.pow(np.array([2], { dtype: "int32" }), np.array([2], { dtype: "int32" })), /pow: argument 'x' has dtype int32/);
 });

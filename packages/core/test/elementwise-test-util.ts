@@ -28,13 +28,28 @@ export function checkGradVsHost(op: (x: Array) => Array, host: (x: number) => nu
 }
 
 /** Same for a binary op: gradients with respect to both arguments. */
-export function checkGrad2VsHost(op: (x: Array, y: Array) => Array, host: (x: number, y: number) => number, xs: readonly number[], ys: readonly number[], rtol = 2e-5, atol = 1e-6): void {
+export function checkGrad2VsHost(
+  op: (x: Array, y: Array) => Array,
+  host: (x: number, y: number) => number,
+  xs: readonly number[],
+  ys: readonly number[],
+  rtol = 2e-5,
+  atol = 1e-6,
+): void {
   const x = np.array(xs.map(f32));
   const y = np.array(ys.map(f32));
   const loss = (a: Array, b: Array) => lax.reduceSum(op(a, b), [0]);
   const [gx, gy] = grad(loss, { argnums: [0, 1] })(x, y) as Array[];
-  assertClose(gx, xs.map((a, i) => fd((t) => host(t, f32(ys[i])), f32(a))), { rtol, atol });
-  assertClose(gy, ys.map((b, i) => fd((t) => host(f32(xs[i]), t), f32(b))), { rtol, atol });
+  assertClose(
+    gx,
+    xs.map((a, i) => fd((t) => host(t, f32(ys[i])), f32(a))),
+    { rtol, atol },
+  );
+  assertClose(
+    gy,
+    ys.map((b, i) => fd((t) => host(f32(xs[i]), t), f32(b))),
+    { rtol, atol },
+  );
 }
 
 /** vmap(op) over a [2, ...] stack (the args, then the args with elements reversed) equals stacking, and jit(op) equals op. */

@@ -25,9 +25,20 @@ function tsFiles(dir: string): string[] {
 }
 
 test("no plain `throw new Error(` in core/src/compile and the backends' sources", () => {
-  const dirs = ["packages/core/src/compile", ...readdirSync(join(root, "packages")).filter((d) => d.startsWith("backend-")).map((d) => `packages/${d}/src`)];
+  const dirs = [
+    "packages/core/src/compile",
+    ...readdirSync(join(root, "packages"))
+      .filter((d) => d.startsWith("backend-"))
+      .map((d) => `packages/${d}/src`),
+  ];
   const files = dirs.flatMap((d) => tsFiles(join(root, d)));
   assert.ok(files.length > 50, `found only ${files.length} files`);
-  const hits = files.flatMap((f) => readFileSync(f, "utf8").split("\n").flatMap((l, i) => (/throw new Error\(/.test(l) && !ALLOWED.some((a) => f.endsWith(a[0]) && l.includes(a[1])) ? [`${f.slice(root.length)}:${i + 1}: ${l.trim()}`] : [])));
+  const hits = files.flatMap((f) =>
+    readFileSync(f, "utf8")
+      .split("\n")
+      .flatMap((l, i) =>
+        /throw new Error\(/.test(l) && !ALLOWED.some((a) => f.endsWith(a[0]) && l.includes(a[1])) ? [`${f.slice(root.length)}:${i + 1}: ${l.trim()}`] : [],
+      ),
+  );
   assert.deepEqual(hits, []);
 });

@@ -117,7 +117,11 @@ test("jvp is the transform of the tangent (float64 host DFT), for all four types
   const x = randArray([2, n], 3);
   const dx = randArray([2, n], 4);
   const [, tr] = jvp((a: Array) => lax.fft(a, "RFFT", [n]), [x], [dx]) as [Array, Array];
-  const full = hostDft(toFlat(dx).flatMap((v) => [v, 0]), n, false);
+  const full = hostDft(
+    toFlat(dx).flatMap((v) => [v, 0]),
+    n,
+    false,
+  );
   const half = [0, 1].flatMap((b) => full.slice(2 * b * n, 2 * b * n + 2 * (n / 2 + 1)));
   assertClose(tr, half, { rtol: 1e-5, atol: 1e-5 });
   // IRFFT of a Hermitian-consistent spectrum: the host inverse DFT of the full spectrum.

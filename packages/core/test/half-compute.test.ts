@@ -138,7 +138,10 @@ test("vmap over half arrays equals the per-row results", () => {
   assert.equal(batched.dtype, "bfloat16");
   assert.deepEqual(batched.tolist(), [14, 77]);
   const g = vmap(grad(f))(m);
-  assert.deepEqual(g.tolist(), [[2, 4, 6], [8, 10, 12]]);
+  assert.deepEqual(g.tolist(), [
+    [2, 4, 6],
+    [8, 10, 12],
+  ]);
 });
 
 test("jit of half programs is interpreted (same bits as eager, compile flag restored), also for large arrays", () => {
@@ -157,7 +160,15 @@ test("jit of half programs is interpreted (same bits as eager, compile flag rest
     const x32 = np.array(vals);
     assert.deepEqual([...(jit(g)(x32).dataSync() as Float32Array)], [...(g(x32).dataSync() as Float32Array)]);
     // The large eager conversion itself (the compiled path is skipped for halves).
-    assert.deepEqual(bits(x32.astype(d)), bits(h(vals.map((v) => Math.fround(v)), d)));
+    assert.deepEqual(
+      bits(x32.astype(d)),
+      bits(
+        h(
+          vals.map((v) => Math.fround(v)),
+          d,
+        ),
+      ),
+    );
     // grad of a jitted half function.
     assert.deepEqual(grad(jit((v: Array) => np.sum(np.multiply(v, v))))(h([1, 2], d)).tolist(), [2, 4]);
   }
@@ -165,19 +176,34 @@ test("jit of half programs is interpreted (same bits as eager, compile flag rest
 
 test("scan, cond and whileLoop carry half values; each body op rounds (hand-derived)", () => {
   // A float16 running sum rounds at every step (it is the body's add): 2048 + 1 + 1 stays 2048.
-  const [c, ys] = lax.scan((carry: Array, v: Array) => {
-    const s = lax.add(carry, v);
-    return [s, s] as [Array, Array];
-  }, h([0], "float16").reshape(), h([2048, 1, 1], "float16"));
+  const [c, ys] = lax.scan(
+    (carry: Array, v: Array) => {
+      const s = lax.add(carry, v);
+      return [s, s] as [Array, Array];
+    },
+    h([0], "float16").reshape(),
+    h([2048, 1, 1], "float16"),
+  );
   assert.equal(c.dtype, "float16");
   assert.deepEqual(c.tolist(), 2048);
   assert.deepEqual(ys.tolist(), [2048, 2048, 2048]);
-  const jittedScan = jit((xs: Array) => lax.scan((carry: Array, v: Array) => [lax.add(carry, v), carry] as [Array, Array], np.zeros([], { dtype: "bfloat16" }), xs)[0]);
+  const jittedScan = jit(
+    (xs: Array) => lax.scan((carry: Array, v: Array) => [lax.add(carry, v), carry] as [Array, Array], np.zeros([], { dtype: "bfloat16" }), xs)[0],
+  );
   assert.deepEqual(jittedScan(h([256, 1, 1, 2], "bfloat16")).tolist(), 258);
-  const r = lax.cond(true, (a: Array) => np.multiply(a, 2), (a: Array) => a, h([1.5], "float16"));
+  const r = lax.cond(
+    true,
+    (a: Array) => np.multiply(a, 2),
+    (a: Array) => a,
+    h([1.5], "float16"),
+  );
   assert.equal(r.dtype, "float16");
   assert.deepEqual(r.tolist(), [3]);
-  const w = lax.whileLoop((v: Array) => np.less(v, 100), (v: Array) => np.multiply(v, 3), h([1], "bfloat16").reshape());
+  const w = lax.whileLoop(
+    (v: Array) => np.less(v, 100),
+    (v: Array) => np.multiply(v, 3),
+    h([1], "bfloat16").reshape(),
+  );
   assert.deepEqual(w.tolist(), 243);
 });
 
@@ -192,8 +218,14 @@ test("mixed dtypes: float16 ⊔ bfloat16 computes in float32; half ⊔ int is ha
 
 test("ops without half support say so (no silent float32)", () => {
   const m = h([1, 2, 3, 4], "float16").reshape(2, 2);
-  assert.throws(() => np.linalg.inv(m), (e: Error) => e instanceof DTypeError && /float16/.test(e.message));
-  assert.throws(() => lax.bitcastConvertType(m, "int32"), (e: Error) => e instanceof DTypeError && /float16/.test(e.message));
+  assert.throws(
+    () => np.linalg.inv(m),
+    (e: Error) => e instanceof DTypeError && /float16/.test(e.message),
+  );
+  assert.throws(
+    () => lax.bitcastConvertType(m, "int32"),
+    (e: Error) => e instanceof DTypeError && /float16/.test(e.message),
+  );
 });
 
 test("config.debugInfs / debugNans see half results, under the op's name", () => {
@@ -201,11 +233,17 @@ test("config.debugInfs / debugNans see half results, under the op's name", () =>
   try {
     config.update("debugInfs", true);
     // 300 · 300 = 90000 is finite in float32 and inf in float16: the op that rounds it reports.
-    assert.throws(() => np.multiply(h([300], "float16"), 300), (e: Error) => e instanceof FloatingPointError && /\bmul\b/.test(e.message) && /inf/i.test(e.message));
+    assert.throws(
+      () => np.multiply(h([300], "float16"), 300),
+      (e: Error) => e instanceof FloatingPointError && /\bmul\b/.test(e.message) && /inf/i.test(e.message),
+    );
     assert.deepEqual(np.multiply(h([300], "bfloat16"), 300).tolist(), [90112]); // fine in bfloat16
     config.update("debugInfs", false);
     config.update("debugNans", true);
-    assert.throws(() => np.log(h([-1], "bfloat16")), (e: Error) => e instanceof FloatingPointError && /\blog\b/.test(e.message) && /nan/i.test(e.message));
+    assert.throws(
+      () => np.log(h([-1], "bfloat16")),
+      (e: Error) => e instanceof FloatingPointError && /\blog\b/.test(e.message) && /nan/i.test(e.message),
+    );
   } finally {
     config.update("debugInfs", saved.debugInfs);
     config.update("debugNans", saved.debugNans);

@@ -111,7 +111,12 @@ test("JS numbers → float16 round once like numpy's float64 → float16 (not th
   // The cases were chosen so that the float32 detour would give other bits for many of them.
   assert.ok(differ > 50, `only ${differ} double-rounding cases`);
   // np.array goes the same way.
-  const x = np.array(REF.f64_to_f16.map(([s]) => Number(s)), { dtype: "float16" }).dataSync();
+  const x = np
+    .array(
+      REF.f64_to_f16.map(([s]) => Number(s)),
+      { dtype: "float16" },
+    )
+    .dataSync();
   REF.f64_to_f16.forEach(([s, want], i) => assert.equal(x[i], want, `np.array(${s})`));
 });
 
@@ -192,8 +197,21 @@ test("weak types: JS scalars keep a half array's dtype (JAX's weak float below f
 
 test("finfo: numpy's float16 and float32 values; bfloat16 as ml_dtypes gives (hand-derived)", () => {
   const keys: [string, string][] = [
-    ["eps", "eps"], ["epsneg", "epsneg"], ["max", "max"], ["min", "min"], ["tiny", "tiny"], ["smallestSubnormal", "smallest_subnormal"], ["resolution", "resolution"],
-    ["bits", "bits"], ["precision", "precision"], ["nmant", "nmant"], ["nexp", "nexp"], ["maxexp", "maxexp"], ["minexp", "minexp"], ["machep", "machep"], ["negep", "negep"],
+    ["eps", "eps"],
+    ["epsneg", "epsneg"],
+    ["max", "max"],
+    ["min", "min"],
+    ["tiny", "tiny"],
+    ["smallestSubnormal", "smallest_subnormal"],
+    ["resolution", "resolution"],
+    ["bits", "bits"],
+    ["precision", "precision"],
+    ["nmant", "nmant"],
+    ["nexp", "nexp"],
+    ["maxexp", "maxexp"],
+    ["minexp", "minexp"],
+    ["machep", "machep"],
+    ["negep", "negep"],
   ];
   for (const d of ["float16", "float32"] as const) {
     const info = np.finfo(d) as unknown as Record<string, number>;
@@ -244,7 +262,10 @@ test("creation: zeros/ones/full/arange/eye/linspace and typed-array values in ha
   assert.deepEqual(np.arange(0, 3, 1, { dtype: "float16" }).tolist(), [0, 1, 2]);
   const eye = np.eye(2, 2, { dtype: "float16" });
   assert.equal(eye.dtype, "float16");
-  assert.deepEqual(eye.tolist(), [[1, 0], [0, 1]]);
+  assert.deepEqual(eye.tolist(), [
+    [1, 0],
+    [0, 1],
+  ]);
   assert.deepEqual(np.linspace(0, 1, 3, { dtype: "float16" }).tolist(), [0, 0.5, 1]);
   // A typed array's values convert (numpy's np.array(u16, dtype=float16)): 2049 → 2048 (tie to even).
   assert.deepEqual(np.array(Uint16Array.of(1, 2049), { dtype: "float16" }).tolist(), [1, 2048]);
@@ -257,7 +278,14 @@ test("astype: every dtype to and from the halves (hand-derived: truncation, satu
   assert.deepEqual(h.astype("uint32").tolist(), [1, 0, 0, 0, 4294967295, 0]);
   assert.deepEqual(h.astype("bool").tolist(), [true, true, false, false, true, true]);
   assert.deepEqual(h.astype("float32").tolist(), [1.5, -2.75, 0, NaN, Infinity, -0.39990234375]);
-  assert.deepEqual(h.astype("complex64").tolist(), [[1.5, 0], [-2.75, 0], [0, 0], [NaN, 0], [Infinity, 0], [-0.39990234375, 0]]);
+  assert.deepEqual(h.astype("complex64").tolist(), [
+    [1.5, 0],
+    [-2.75, 0],
+    [0, 0],
+    [NaN, 0],
+    [Infinity, 0],
+    [-0.39990234375, 0],
+  ]);
   // float16 → bfloat16 through the exact float32 value: -0.39990234375 = -0x1.998p-2 → -0x1.9ap-2.
   assert.deepEqual(h.astype("bfloat16").tolist(), [1.5, -2.75, 0, NaN, Infinity, -0.400390625]);
   // int → half: 2049 → 2048 (f16, tie to even); int32 2^24 + 2^16 + 1 → bfloat16 through float32
@@ -283,7 +311,15 @@ test("np.frombuffer: raw bytes as a dtype, bit patterns kept; size errors", () =
 });
 
 test("toNdarray gives a half array's values as float32 (ndarray has no half dtype)", () => {
-  const nd = np.toNdarray(np.array([[0.1, 2], [3, -4]], { dtype: "float16" }));
+  const nd = np.toNdarray(
+    np.array(
+      [
+        [0.1, 2],
+        [3, -4],
+      ],
+      { dtype: "float16" },
+    ),
+  );
   assert.ok(nd.data instanceof Float32Array);
   assert.deepEqual([...nd.shape], [2, 2]);
   assert.deepEqual([nd.get(0, 0), nd.get(1, 1)], [0.0999755859375, -4]);

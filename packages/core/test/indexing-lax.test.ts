@@ -12,7 +12,10 @@ const ELEMS = { updateWindowDims: [], insertedWindowDims: [0], scatterDimsToOper
 
 function mk(dtype: DType, vals: number[]): Array {
   if (dtype === "complex64") return np.array(new Float32Array(vals.flatMap((v) => [v, v === 0 ? 0 : -v])), { dtype });
-  return np.array(vals.map((v) => (dtype === "bool" ? v !== 0 : v)), { dtype });
+  return np.array(
+    vals.map((v) => (dtype === "bool" ? v !== 0 : v)),
+    { dtype },
+  );
 }
 function flatOf(dtype: DType, vals: number[]): number[] {
   if (dtype === "complex64") return vals.flatMap((v) => [v, v === 0 ? 0 : -v]);
@@ -24,7 +27,15 @@ for (const dtype of DTYPES) {
   test(`gather rows with fill / clip and the default fill value (${dtype})`, () => {
     const x = mk(dtype, [1, 2, 0, 4, 5, 6]).reshape(3, 2);
     const i = idx([[2], [0], [3], [-1]]);
-    const fill: Record<DType, number[]> = { float32: [NaN, NaN], int32: [-2147483648, -2147483648], uint32: [4294967295, 4294967295], bool: [1, 1], complex64: [NaN, 0, NaN, 0], float16: [NaN, NaN], bfloat16: [NaN, NaN] };
+    const fill: Record<DType, number[]> = {
+      float32: [NaN, NaN],
+      int32: [-2147483648, -2147483648],
+      uint32: [4294967295, 4294967295],
+      bool: [1, 1],
+      complex64: [NaN, 0, NaN, 0],
+      float16: [NaN, NaN],
+      bfloat16: [NaN, NaN],
+    };
     const got = toFlat(lax.gather(x, i, ROWS, [1, 2], { mode: "fill" }));
     const want = [...flatOf(dtype, [5, 6, 1, 2]), ...fill[dtype], ...fill[dtype]];
     assert.equal(got.length, want.length);
@@ -87,7 +98,16 @@ test("gather / scatter with operand and indices batching dims", () => {
   ]);
   // A 2-d window gather: 2×2 patches starting at (r, c), clamped in "clip" mode.
   const m = np.arange(16).reshape(4, 4);
-  const patches = lax.gather(m, idx([[0, 0], [3, 3]]), { offsetDims: [1, 2], collapsedSliceDims: [], startIndexMap: [0, 1] }, [2, 2], { mode: "clip" });
+  const patches = lax.gather(
+    m,
+    idx([
+      [0, 0],
+      [3, 3],
+    ]),
+    { offsetDims: [1, 2], collapsedSliceDims: [], startIndexMap: [0, 1] },
+    [2, 2],
+    { mode: "clip" },
+  );
   assert.deepEqual(patches.tolist(), [
     [
       [0, 1],
@@ -103,17 +123,32 @@ test("gather / scatter with operand and indices batching dims", () => {
 test("gather / scatter errors name the op and the bad dimension numbers", () => {
   const x = np.zeros([3, 2]);
   assert.throws(() => lax.gather(x, np.array([[0]]), ROWS, [1, 2]), DTypeError);
-  assert.throws(() => lax.gather(x, idx([[0]]), ROWS, [1, 3]), (e: Error) => e instanceof IndexError && /axis 1 slice size 3 must be in \[0, 2\]/.test(e.message));
+  assert.throws(
+    () => lax.gather(x, idx([[0]]), ROWS, [1, 3]),
+    (e: Error) => e instanceof IndexError && /axis 1 slice size 3 must be in \[0, 2\]/.test(e.message),
+  );
   assert.throws(() => lax.gather(x, idx([[0]]), ROWS, [2, 2]), /collapsed\/batching operand axis 0 must have slice size <= 1/);
   assert.throws(() => lax.gather(x, idx([[0, 0]]), ROWS, [1, 2]), /startIndexMap \[0\] has 1 entries but the index vectors .* have 2/);
-  assert.throws(() => lax.gather(x, idx([[0]]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1, 2]), /offsetDims \[\] must have one entry per operand axis/);
-  assert.throws(() => lax.gather(x, idx([[0]]), { offsetDims: [2], collapsedSliceDims: [0], startIndexMap: [0] }, [1, 2]), (e: Error) => e instanceof ShapeError && /offsetDims \[2\]/.test(e.message));
+  assert.throws(
+    () => lax.gather(x, idx([[0]]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1, 2]),
+    /offsetDims \[\] must have one entry per operand axis/,
+  );
+  assert.throws(
+    () => lax.gather(x, idx([[0]]), { offsetDims: [2], collapsedSliceDims: [0], startIndexMap: [0] }, [1, 2]),
+    (e: Error) => e instanceof ShapeError && /offsetDims \[2\]/.test(e.message),
+  );
   assert.throws(() => lax.gather(x, idx([[0]]), ROWS, [1, 2], { mode: "wrap" as never }), ValueError);
   assert.throws(() => lax.scatterAdd(np.zeros([4]), idx([[0]]), np.zeros([1, 2]), ELEMS), /updates of shape \[1, 2\] must have rank 1/);
   assert.throws(() => lax.scatterAdd(np.zeros([4]), idx([[0], [1]]), np.zeros([3]), ELEMS), /indices' batch shape \[2\]/);
   assert.throws(() => lax.scatterAdd(np.zeros([4]), idx([[0]]), np.zeros([1], { dtype: "int32" }), ELEMS), DTypeError);
-  assert.throws(() => lax.scatter(np.zeros([2, 2]), idx([[0]]), np.zeros([1, 3]), { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] }), /update window axis 1 \(size 3\) is larger than operand axis 1/);
-  assert.throws(() => lax.gather(x, idx([[0]]), { ...ROWS, operandBatchingDims: [1], startIndicesBatchingDims: [0] }, [1, 1]), /batching axis 1 \(size 2\) and indices batching axis 0 \(size 1\)/);
+  assert.throws(
+    () => lax.scatter(np.zeros([2, 2]), idx([[0]]), np.zeros([1, 3]), { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] }),
+    /update window axis 1 \(size 3\) is larger than operand axis 1/,
+  );
+  assert.throws(
+    () => lax.gather(x, idx([[0]]), { ...ROWS, operandBatchingDims: [1], startIndicesBatchingDims: [0] }, [1, 1]),
+    /batching axis 1 \(size 2\) and indices batching axis 0 \(size 1\)/,
+  );
 });
 
 test("dot-product tests: gather (fill and clip) and scatterAdd / unique scatter in each operand", () => {
@@ -121,7 +156,20 @@ test("dot-product tests: gather (fill and clip) and scatterAdd / unique scatter 
   const i = idx([[4], [1], [1], [9], [-2]]);
   dotProductTest((v) => lax.gather(v, i, ROWS, [1, 3], { mode: "fill" }), x);
   dotProductTest((v) => lax.gather(v, i, ROWS, [1, 3], { mode: "clip" }), x);
-  dotProductTest((v) => lax.gather(v, idx([[2, 0], [0, 1]]), { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0, 1] }, [1, 2], { mode: "clip" }), randArray([4, 3], 2, "complex64"));
+  dotProductTest(
+    (v) =>
+      lax.gather(
+        v,
+        idx([
+          [2, 0],
+          [0, 1],
+        ]),
+        { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0, 1] },
+        [1, 2],
+        { mode: "clip" },
+      ),
+    randArray([4, 3], 2, "complex64"),
+  );
   const rowsIn = { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] };
   const u = randArray([5, 3], 3);
   dotProductTest((v) => lax.scatterAdd(v, i, u, rowsIn), x);
@@ -177,7 +225,13 @@ test("reverse mode through scatterMul / scatterMin / scatterMax (operand and upd
 test("grad through gather / scatterAdd matches finite differences", () => {
   const xv = [0.5, -0.3, 1.2, 0.8];
   const i = idx([[3], [0], [3]]);
-  const f = (v: Array) => lax.reduceSum(lax.sin(lax.scatterAdd(lax.mul(v, v), i, lax.gather(v, idx([[1], [2], [0]]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]), ELEMS)), [0]);
+  const f = (v: Array) =>
+    lax.reduceSum(
+      lax.sin(
+        lax.scatterAdd(lax.mul(v, v), i, lax.gather(v, idx([[1], [2], [0]]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]), ELEMS),
+      ),
+      [0],
+    );
   const host = (v: number[]) => {
     const y = v.map((a) => a * a);
     y[3] += v[1];
@@ -199,7 +253,11 @@ test("grad through gather / scatterAdd matches finite differences", () => {
 test("vmap of gather and the scatter family vs a stacked loop (operand / indices / both batched)", () => {
   const xs = randArray([3, 5, 2], 1);
   const x0 = randArray([5, 2], 2);
-  const is = idx([[[4], [0]], [[1], [1]], [[7], [2]]]); // [3, 2, 1]; 7 is out of bounds
+  const is = idx([
+    [[4], [0]],
+    [[1], [1]],
+    [[7], [2]],
+  ]); // [3, 2, 1]; 7 is out of bounds
   const i0 = idx([[3], [3]]);
   const g = (v: Array, i: Array) => lax.gather(v, i, ROWS, [1, 2], { mode: "fill", fillValue: -1 });
   vmapVsLoop(g, [xs, i0], [0, null]);
@@ -222,5 +280,8 @@ test("vmap of gather and the scatter family vs a stacked loop (operand / indices
 test("jit(f) == f for gather / scatter pipelines", () => {
   const x = randArray([5, 2], 6);
   const i = idx([[1], [4], [1]]);
-  jitMatches((v, j) => lax.scatterAdd(v, j, lax.gather(v, j, ROWS, [1, 2]), { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] }), [x, i]);
+  jitMatches(
+    (v, j) => lax.scatterAdd(v, j, lax.gather(v, j, ROWS, [1, 2]), { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] }),
+    [x, i],
+  );
 });

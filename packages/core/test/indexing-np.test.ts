@@ -29,9 +29,15 @@ test("basic indexing: integers, slices (incl. negative steps), shapes", () => {
   eqList(x.get({ start: -1, stop: -4, step: -1 }), [9, 8, 7]);
   eqList(x.get("3:1"), [], [0]);
   eqList(x.get("8:100"), [8, 9]);
-  const y = np.array([[[1], [2], [3]], [[4], [5], [6]]]);
+  const y = np.array([
+    [[1], [2], [3]],
+    [[4], [5], [6]],
+  ]);
   eqList(y.get("1:2"), [[[4], [5], [6]]], [1, 3, 1]);
-  eqList(y.get("...", 0), [[1, 2, 3], [4, 5, 6]]);
+  eqList(y.get("...", 0), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual([...y.get(":", null, ":", ":").shape], [2, 1, 3, 1]);
   assert.deepEqual([...y.get("...", null).shape], [2, 3, 1, 1]);
   assert.deepEqual([...y.get(null, "...", 0, null).shape], [1, 2, 3, 1]);
@@ -44,7 +50,18 @@ test("advanced integer indexing", () => {
   const x = np.arange(10, 1, -1); // [10, 9, ..., 2]
   eqList(x.get(ints([3, 3, 1, 8])), [7, 7, 9, 2]);
   eqList(x.get(ints([3, 3, -3, 8])), [7, 7, 4, 2]);
-  eqList(x.get(ints([[1, 1], [2, 3]])), [[9, 9], [8, 7]]);
+  eqList(
+    x.get(
+      ints([
+        [1, 1],
+        [2, 3],
+      ]),
+    ),
+    [
+      [9, 9],
+      [8, 7],
+    ],
+  );
   eqList(x.get([0, -1]), [10, 2]);
   const y = np.arange(35).reshape(5, 7);
   eqList(y.get(ints([0, 2, 4]), ints([0, 1, 2])), [0, 15, 30]);
@@ -54,10 +71,37 @@ test("advanced integer indexing", () => {
     [14, 15, 16, 17, 18, 19, 20],
     [28, 29, 30, 31, 32, 33, 34],
   ]);
-  eqList(np.array([[1, 2], [3, 4], [5, 6]]).get([0, 1, 2], [0, 1, 0]), [1, 4, 5]);
+  eqList(
+    np
+      .array([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ])
+      .get([0, 1, 2], [0, 1, 0]),
+    [1, 4, 5],
+  );
   const z = np.arange(12).reshape(4, 3);
-  eqList(z.get(ints([[0, 0], [3, 3]]), ints([[0, 2], [0, 2]])), [[0, 2], [9, 11]]);
-  eqList(z.get(ints([0, 3]).get(":", null), ints([0, 2])), [[0, 2], [9, 11]]);
+  eqList(
+    z.get(
+      ints([
+        [0, 0],
+        [3, 3],
+      ]),
+      ints([
+        [0, 2],
+        [0, 2],
+      ]),
+    ),
+    [
+      [0, 2],
+      [9, 11],
+    ],
+  );
+  eqList(z.get(ints([0, 3]).get(":", null), ints([0, 2])), [
+    [0, 2],
+    [9, 11],
+  ]);
   // Advanced combined with slices.
   eqList(y.get(ints([0, 2, 4]), "1:3"), [
     [1, 2],
@@ -100,7 +144,13 @@ test("boolean masks (concrete only)", () => {
     [false, false],
   ]);
   eqList(x.get(notNan), [1, 2, 3]);
-  eqList(np.array([1, -1, -2, 3]).at(np.array([false, true, true, false])).add(20), [1, 19, 18, 3]);
+  eqList(
+    np
+      .array([1, -1, -2, 3])
+      .at(np.array([false, true, true, false]))
+      .add(20),
+    [1, 19, 18, 3],
+  );
   const y = np.arange(35).reshape(5, 7);
   const rows = np.array([false, false, false, true, true]);
   eqList(y.get(rows, "::3"), [
@@ -108,7 +158,10 @@ test("boolean masks (concrete only)", () => {
     [28, 31, 34],
   ]);
   eqList(y.get([true, false, false, false, true], 0), [0, 28]);
-  assert.throws(() => jit((m: Array) => y.get(m))(rows), (e: Error) => e instanceof IndexError && /needs a concrete mask/.test(e.message));
+  assert.throws(
+    () => jit((m: Array) => y.get(m))(rows),
+    (e: Error) => e instanceof IndexError && /needs a concrete mask/.test(e.message),
+  );
   assert.throws(() => y.get(np.array([true, false])), /boolean index did not match/);
 });
 
@@ -132,27 +185,50 @@ test("at(): set / add / mul / min / max / get with numpy broadcasting", () => {
     [2, 0, 0, 2],
     [3, 0, 0, 3],
   ]);
-  eqList(m.at(null, 0, "1:3").set(np.array([[[5, 6]]])).get(0), [0, 5, 6, 0]);
+  eqList(
+    m
+      .at(null, 0, "1:3")
+      .set(np.array([[[5, 6]]]))
+      .get(0),
+    [0, 5, 6, 0],
+  );
   // Out-of-bounds advanced updates are dropped; "clip" clamps them instead.
   eqList(x.at(ints([7])).set(1), [0, 10, 20, 30, 40]);
   eqList(x.at(ints([7])).set(1, { mode: "clip" }), [0, 10, 20, 30, 1]);
   // Gathers default to JAX's promise_in_bounds (clamped); "fill" returns NaN for floats.
   eqList(x.at(ints([5])).get(), [40]);
   eqList(x.get(ints([5, -9])), [40, 0]);
-  assert.deepEqual(toFlat(np.arange(3, 0, -1, { dtype: "float32" }).at(ints([5])).get({ mode: "fill" })), [NaN]);
+  assert.deepEqual(
+    toFlat(
+      np
+        .arange(3, 0, -1, { dtype: "float32" })
+        .at(ints([5]))
+        .get({ mode: "fill" }),
+    ),
+    [NaN],
+  );
   eqList(x.at(ints([5])).get({ mode: "clip" }), [40]);
   eqList(x.at(ints([5, 0])).get({ fillValue: -1 }), [-1, 0]);
   // Values are cast to the array's dtype; other dtypes work the same way.
   eqList(x.at(0).set(2.7), [2, 10, 20, 30, 40]);
   const c = np.array(new Float32Array([1, 1, 2, 2]), { dtype: "complex64" });
   assert.deepEqual(toFlat(c.at(1).set(np.array(new Float32Array([5, -5]), { dtype: "complex64" }))), [1, 1, 5, -5]);
-  eqList(np.array([true, false, true]).at([0, 1]).set(np.array([false, true])), [false, true, true]);
+  eqList(
+    np
+      .array([true, false, true])
+      .at([0, 1])
+      .set(np.array([false, true])),
+    [false, true, true],
+  );
   eqList(np.array([true, false, true]).get("::-1"), [true, false, true]);
 });
 
 test("indexing errors", () => {
   const x = np.arange(10).reshape(2, 5);
-  assert.throws(() => x.get(0, 5), (e: Error) => e instanceof IndexError && e.message === "index 5 is out of bounds for axis 1 with size 5");
+  assert.throws(
+    () => x.get(0, 5),
+    (e: Error) => e instanceof IndexError && e.message === "index 5 is out of bounds for axis 1 with size 5",
+  );
   assert.throws(() => x.get(-3), /index -3 is out of bounds for axis 0 with size 2/);
   assert.throws(() => x.at(2).set(1), /index 2 is out of bounds for axis 0 with size 2/);
   assert.throws(() => x.get(0, 0, 0), /too many indices for array: array is 2-dimensional, but 3 were indexed/);
@@ -164,7 +240,10 @@ test("indexing errors", () => {
   assert.throws(() => x.get("::0"), ValueError);
   assert.throws(() => x.get(np.array([0.5])), /integer or bool dtype/);
   assert.throws(() => x.get([0, 1], [0, 1, 2]), /shape mismatch: indexing arrays could not be broadcast together with shapes \[2\] \[3\]/);
-  assert.throws(() => x.at(0).set(np.zeros([3])), (e: Error) => e instanceof ShapeError && /values of shape \[3\] cannot be broadcast to the indexed shape \[5\]/.test(e.message));
+  assert.throws(
+    () => x.at(0).set(np.zeros([3])),
+    (e: Error) => e instanceof ShapeError && /values of shape \[3\] cannot be broadcast to the indexed shape \[5\]/.test(e.message),
+  );
 });
 
 test("gradients through indexing: dot-product tests and at().set", () => {
@@ -174,7 +253,15 @@ test("gradients through indexing: dot-product tests and at().set", () => {
   dotProductTest((v) => v.get(":", [[1], [4]], null), x);
   dotProductTest((v) => v.at([0, 0], "2:").add(1), x);
   dotProductTest((v) => v.at("::2", 1).set(0), x);
-  const g = grad((v: Array) => np.sum(np.zeros([4]).at(ints([0, 0, 2])).set(v).mul(np.array([1, 10, 100, 1000]))))(np.array([1, 2, 3])) as Array;
+  const g = grad((v: Array) =>
+    np.sum(
+      np
+        .zeros([4])
+        .at(ints([0, 0, 2]))
+        .set(v)
+        .mul(np.array([1, 10, 100, 1000])),
+    ),
+  )(np.array([1, 2, 3])) as Array;
   assertClose(g, [0, 1, 100]);
 });
 
@@ -192,5 +279,10 @@ test("vmap and jit through indexing, with batched and traced indices", () => {
   eqList(f(np.arange(5), np.array(-1, { dtype: "int32" })), 4);
   const h = vmap((i: Array) => np.arange(5).get(i)) as (i: Array) => Array;
   eqList(h(ints([4, -2])), [4, 3]);
-  assert.deepEqual(lax.reshape(xs, [60]).get(np.s_(null, 3)).tolist(), toFlat(xs).slice(0, 3).map((v) => Math.fround(v)));
+  assert.deepEqual(
+    lax.reshape(xs, [60]).get(np.s_(null, 3)).tolist(),
+    toFlat(xs)
+      .slice(0, 3)
+      .map((v) => Math.fround(v)),
+  );
 });

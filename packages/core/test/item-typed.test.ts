@@ -44,15 +44,24 @@ test("each item method rejects the other dtypes with a DTypeError naming the met
 });
 
 test("non-size-1 arrays are a ValueError naming the method and the shape", () => {
-  assert.throws(() => np.array([1, 2]).item(), (e: unknown) => e instanceof ValueError && /^item\(\): only size-1 arrays.*\[2\]/.test((e as Error).message));
-  assert.throws(() => np.array([true, false]).itemBool(), (e: unknown) => e instanceof ValueError && /^itemBool\(\): only size-1/.test((e as Error).message));
+  assert.throws(
+    () => np.array([1, 2]).item(),
+    (e: unknown) => e instanceof ValueError && /^item\(\): only size-1 arrays.*\[2\]/.test((e as Error).message),
+  );
+  assert.throws(
+    () => np.array([true, false]).itemBool(),
+    (e: unknown) => e instanceof ValueError && /^itemBool\(\): only size-1/.test((e as Error).message),
+  );
 });
 
 test("async forms give the same values and errors", async () => {
   assert.equal(await np.array(3).itemAsync(), 3);
   assert.equal(await np.array(false).itemBoolAsync(), false);
   assert.deepEqual(await lax.complex(np.array(0), np.array(1)).itemComplexAsync(), [0, 1]);
-  await assert.rejects(np.array(true).itemAsync(), (e: unknown) => e instanceof DTypeError && /^itemAsync\(\): expects a real dtype/.test((e as Error).message));
+  await assert.rejects(
+    np.array(true).itemAsync(),
+    (e: unknown) => e instanceof DTypeError && /^itemAsync\(\): expects a real dtype/.test((e as Error).message),
+  );
 });
 
 test("under a transform each method raises the concretization error naming itself", () => {

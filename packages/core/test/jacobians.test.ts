@@ -44,7 +44,12 @@ test("Jacobians over pytrees, argnums lists, scalar and matrix shapes, hasAux", 
     assertClose(ja.a, [5, 6]);
     assertClose(jc, [1, 2]);
     // Matrix input, matrix output: blocks of shape [...out, ...in].
-    const m = jac((x: Array) => lax.mul(x, x))(np.array([[1, 2], [3, 4]]));
+    const m = jac((x: Array) => lax.mul(x, x))(
+      np.array([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     assert.deepEqual([...m.shape], [2, 2, 2, 2]);
     assertClose(lax.reshape(m, [4, 4]), [2, 0, 0, 0, 0, 4, 0, 0, 0, 0, 6, 0, 0, 0, 0, 8]);
     const [jv, aux] = jac((x: Array) => [lax.sin(x), lax.cos(x)], { hasAux: true })(np.array(0.3));
@@ -63,7 +68,11 @@ test("hessian of x·Ax is A + Aᵀ", () => {
   const A = np.array(Ah);
   const q = (x: Array) => np.sum(lax.mul(x, np.matmul(A, x)));
   const H = hessian(q)(np.array([0.3, -0.2, 0.9]));
-  assertClose(H, Ah.flatMap((row, i) => row.map((v, j) => v + Ah[j][i])), { rtol: 1e-6, shape: [3, 3] });
+  assertClose(
+    H,
+    Ah.flatMap((row, i) => row.map((v, j) => v + Ah[j][i])),
+    { rtol: 1e-6, shape: [3, 3] },
+  );
   // Hessian of a non-quadratic function: Σ sin(x_i)·x_j  ⇒  H_ij = cos x_i + cos x_j − δ_ij·sin(x_i)·Σx.
   const s = (x: Array) => lax.mul(np.sum(lax.sin(x)), np.sum(x));
   const xh = [0.4, 1.1];

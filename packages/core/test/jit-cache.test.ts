@@ -81,7 +81,7 @@ test("jit.clearCache(f) clears one function; jit.clearCache() and clearCaches() 
   clearCaches();
   assert.equal(jit.cacheSize(a.f), 0);
   // After clearCaches the function still computes the right value (traced and compiled afresh).
-  assert.ok(Math.abs((a.f(np.array([1, 2])).item()) - (Math.sin(1) + Math.sin(2))) < 1e-6);
+  assert.ok(Math.abs(a.f(np.array([1, 2])).item() - (Math.sin(1) + Math.sin(2))) < 1e-6);
   assert.equal(a.traces(), 4);
 });
 
@@ -89,7 +89,10 @@ test("jit.cacheSize of a function that jit did not return is a clear error", () 
   function plain(x: Array): Array {
     return x;
   }
-  assert.throws(() => jit.cacheSize(plain), (e: Error) => e instanceof ValueError && /'plain' is not a function returned by jit/.test(e.message));
+  assert.throws(
+    () => jit.cacheSize(plain),
+    (e: Error) => e instanceof ValueError && /'plain' is not a function returned by jit/.test(e.message),
+  );
 });
 
 test("nn.filterJit's cache is bounded and cleared the same way", () => {
@@ -111,13 +114,21 @@ test("nn.filterJit's cache is bounded and cleared the same way", () => {
 
 test("config.jitCacheSize takes positive integers only, also from LINAX_JIT_CACHE_SIZE", () => {
   for (const bad of [0, -1, 2.5, Number.NaN]) {
-    assert.throws(() => config.update("jitCacheSize", bad), (e: Error) => e instanceof ValueError && /positive integer/.test(e.message), String(bad));
+    assert.throws(
+      () => config.update("jitCacheSize", bad),
+      (e: Error) => e instanceof ValueError && /positive integer/.test(e.message),
+      String(bad),
+    );
   }
   assert.equal(config.read("jitCacheSize"), 256);
   assert.equal(config.envName("jitCacheSize"), "LINAX_JIT_CACHE_SIZE");
   const script = 'import { config } from "linax-ts"; console.log(config.read("jitCacheSize"));';
   const read = (v: string): string =>
-    execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, LINAX_JIT_CACHE_SIZE: v }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      env: { ...process.env, LINAX_JIT_CACHE_SIZE: v },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
   assert.equal(read("7"), "7");
   assert.throws(() => read("seven"), /LINAX_JIT_CACHE_SIZE="seven" is not a positive integer/);
 });

@@ -24,7 +24,10 @@ function checkEig(a: Array, tol = 1e-4): void {
   assert.equal(w.dtype, "complex64");
   assert.equal(v.dtype, "complex64");
   const ac = a.astype("complex64");
-  const scale = Math.max(1, toFlat(np.max(np.abs(a))).reduce((p, q) => Math.max(p, q), 0));
+  const scale = Math.max(
+    1,
+    toFlat(np.max(np.abs(a))).reduce((p, q) => Math.max(p, q), 0),
+  );
   assertClose(np.matmul(ac, v), np.multiply(v, np.expandDims(w, -2)), { atol: tol * scale, rtol: 0 });
   const norms = np.sqrt(np.sum(np.square(np.abs(v)), -2));
   assertClose(norms, np.onesLike(norms), { atol: 1e-5 });
@@ -46,34 +49,114 @@ function checkEig(a: Array, tol = 1e-4): void {
 
 test("eig: hand-derived eigenvalues", () => {
   // A rotation by 90°: λ = ±i, eigenvectors [1, ∓i]/√2.
-  assert.deepEqual(sortedPairs(np.linalg.eigvals(np.array([[0, -1], [1, 0]]))), [[0, -1], [0, 1]]);
-  checkEig(np.array([[0, -1], [1, 0]]));
+  assert.deepEqual(
+    sortedPairs(
+      np.linalg.eigvals(
+        np.array([
+          [0, -1],
+          [1, 0],
+        ]),
+      ),
+    ),
+    [
+      [0, -1],
+      [0, 1],
+    ],
+  );
+  checkEig(
+    np.array([
+      [0, -1],
+      [1, 0],
+    ]),
+  );
   // Upper triangular: the diagonal; [[2, 1], [0, 3]] has eigenvectors [1, 0] and [1, 1]/√2.
-  const [w, v] = np.linalg.eig(np.array([[2, 1], [0, 3]]));
-  assert.deepEqual(sortedPairs(w), [[2, 0], [3, 0]]);
+  const [w, v] = np.linalg.eig(
+    np.array([
+      [2, 1],
+      [0, 3],
+    ]),
+  );
+  assert.deepEqual(sortedPairs(w), [
+    [2, 0],
+    [3, 0],
+  ]);
   const k3 = toFlat(w)[0] === 3 ? 0 : 1;
   assertClose(np.real(v.get(":", k3)), [Math.SQRT1_2, Math.SQRT1_2], { atol: 1e-6 });
   // [[1, 2], [3, 4]]: λ = (5 ± √33)/2.
-  const p = sortedPairs(np.linalg.eigvals(np.array([[1, 2], [3, 4]])));
+  const p = sortedPairs(
+    np.linalg.eigvals(
+      np.array([
+        [1, 2],
+        [3, 4],
+      ]),
+    ),
+  );
   assertClose(p.flat(), [(5 - Math.sqrt(33)) / 2, 0, (5 + Math.sqrt(33)) / 2, 0], { atol: 1e-5 });
   // The companion matrix of x³ − 1: the cube roots of unity.
-  const c = sortedPairs(np.linalg.eigvals(np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0]])));
+  const c = sortedPairs(
+    np.linalg.eigvals(
+      np.array([
+        [0, 0, 1],
+        [1, 0, 0],
+        [0, 1, 0],
+      ]),
+    ),
+  );
   const h = Math.sqrt(3) / 2;
   assertClose(c.flat(), [-0.5, -h, -0.5, h, 1, 0], { atol: 1e-6 });
   // A complex matrix: diag(i, 2) conjugated by [[1, 1], [0, 1]] keeps eigenvalues i and 2.
   const j = np.sqrt(np.array(-1, { dtype: "complex64" }));
-  const d = np.add(np.multiply(np.array([[1, 0], [0, 0]]), j), np.array([[0, 0], [0, 2]]));
-  const s = np.array([[1, 1], [0, 1]]).astype("complex64");
-  const sInv = np.array([[1, -1], [0, 1]]).astype("complex64");
+  const d = np.add(
+    np.multiply(
+      np.array([
+        [1, 0],
+        [0, 0],
+      ]),
+      j,
+    ),
+    np.array([
+      [0, 0],
+      [0, 2],
+    ]),
+  );
+  const s = np
+    .array([
+      [1, 1],
+      [0, 1],
+    ])
+    .astype("complex64");
+  const sInv = np
+    .array([
+      [1, -1],
+      [0, 1],
+    ])
+    .astype("complex64");
   const z = np.matmul(np.matmul(s, d), sInv);
   assertClose(sortedPairs(np.linalg.eigvals(z)).flat(), [0, 1, 2, 0], { atol: 1e-6 });
   checkEig(z);
   // A Jordan-like (defective) block still gives its eigenvalue: [[1, 1], [0, 1]] → 1, 1.
-  assertClose(sortedPairs(np.linalg.eigvals(np.array([[1, 1], [0, 1]]))).flat(), [1, 0, 1, 0], { atol: 1e-6 });
+  assertClose(
+    sortedPairs(
+      np.linalg.eigvals(
+        np.array([
+          [1, 1],
+          [0, 1],
+        ]),
+      ),
+    ).flat(),
+    [1, 0, 1, 0],
+    { atol: 1e-6 },
+  );
 });
 
 test("eig: A·v = λ·v, normalization, trace and det, random real / complex / batched", () => {
-  for (const [shape, dt, seed] of [[[5, 5], "float32", 1], [[6, 6], "complex64", 2], [[3, 4, 4], "float32", 3], [[1, 1], "float32", 4], [[8, 8], "float32", 5]] as const) {
+  for (const [shape, dt, seed] of [
+    [[5, 5], "float32", 1],
+    [[6, 6], "complex64", 2],
+    [[3, 4, 4], "float32", 3],
+    [[1, 1], "float32", 4],
+    [[8, 8], "float32", 5],
+  ] as const) {
     const a = randArray(shape, seed, dt);
     checkEig(a);
     const w = np.linalg.eigvals(a);
@@ -88,9 +171,22 @@ test("eig: A·v = λ·v, normalization, trace and det, random real / complex / b
   // Eigenvalues agree with eigh's for a symmetric matrix.
   const r = randArray([4, 4], 9);
   const sym = np.add(r, np.transpose(r));
-  assertClose(sortedPairs(np.linalg.eigvals(sym)).map(([re]) => re), np.linalg.eigvalsh(sym), { atol: 1e-5 });
+  assertClose(
+    sortedPairs(np.linalg.eigvals(sym)).map(([re]) => re),
+    np.linalg.eigvalsh(sym),
+    { atol: 1e-5 },
+  );
   assert.equal(np.linalg.eigvals(np.zeros([0, 0])).shape[0], 0);
-  assert.ok(toFlat(np.linalg.eigvals(np.array([[NaN, 0], [0, 1]]))).every(Number.isNaN));
+  assert.ok(
+    toFlat(
+      np.linalg.eigvals(
+        np.array([
+          [NaN, 0],
+          [0, 1],
+        ]),
+      ),
+    ).every(Number.isNaN),
+  );
 });
 
 test("eig under vmap and jit", () => {
@@ -104,16 +200,26 @@ test("eig under vmap and jit", () => {
 });
 
 test("eigvals derivative: grad of Σ Re λ is I (d trace); jvp vs finite differences; dot-product test; eigenvectors raise", () => {
-  const a = np.array([[4, 1, 2], [0.5, 3, 1], [2, -1, 1]]);
+  const a = np.array([
+    [4, 1, 2],
+    [0.5, 3, 1],
+    [2, -1, 1],
+  ]);
   assertClose(grad((x: Array) => np.sum(np.real(np.linalg.eigvals(x))))(a) as Array, np.eye(3), { atol: 1e-5 });
   // For λ with right/left eigenvectors v, u: dλ/dA = conj(u)·vᵀ/(uᴴv); checked by differences instead.
-  for (const [x, seed] of [[a, 40], [randArray([4, 4], 41), 42]] as const) {
+  for (const [x, seed] of [
+    [a, 40],
+    [randArray([4, 4], 41), 42],
+  ] as const) {
     const d = randArray(x.shape, seed);
     // Sorted (np.sort: by real, then imaginary part): the algorithm's order can change under a perturbation.
     const sortedEig = (y: Array): Array => np.sort(np.linalg.eigvals(y));
     const [, t] = jvp(sortedEig, [x], [d]) as [Array, Array];
     const h = 1e-2;
-    const fd = np.divide(np.subtract(sortedEig(np.add(x, np.multiply(d, h))), sortedEig(np.subtract(x, np.multiply(d, h)))), np.array(2 * h).astype("complex64"));
+    const fd = np.divide(
+      np.subtract(sortedEig(np.add(x, np.multiply(d, h))), sortedEig(np.subtract(x, np.multiply(d, h)))),
+      np.array(2 * h).astype("complex64"),
+    );
     assertClose(t, fd, { rtol: 1e-2, atol: 2e-3 });
     dotTest((y: Array) => np.linalg.eigvals(y), [x]);
   }

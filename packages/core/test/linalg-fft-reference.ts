@@ -146,7 +146,10 @@ export function solveCM(a: CM, b: CM): CM {
     for (let i = k + 1; i < n; i++) {
       const fr = (A.re[i * n + k] * dr + A.im[i * n + k] * di) / d2;
       const fi = (A.im[i * n + k] * dr - A.re[i * n + k] * di) / d2;
-      for (const [M, from] of [[A, k], [B, 0]] as const) {
+      for (const [M, from] of [
+        [A, k],
+        [B, 0],
+      ] as const) {
         for (let j = from; j < M.n; j++) {
           const ur = M.re[k * M.n + j];
           const ui = M.im[k * M.n + j];

@@ -50,7 +50,11 @@ function checkFd(f: (a: Array) => Array[], g: (a: CM) => number[], a: Array, d: 
   const A = toCM(a);
   const D = toCM(d);
   const fd = centralDiff((eps) => g(axpy(A, eps, D)));
-  assertClose(tangents.flatMap((t) => toFlat(t)), fd, tol);
+  assertClose(
+    tangents.flatMap((t) => toFlat(t)),
+    fd,
+    tol,
+  );
 }
 
 test("eigh: jvp of (w, v) matches float64 finite differences (real and complex)", () => {
@@ -86,7 +90,12 @@ test("cholesky: jvp matches float64 finite differences; dot-product test", () =>
   for (const dtype of ["float32", "complex64"] as const) {
     const a = hpd(4, 11, dtype);
     const d = herm(randArray([4, 4], 12, dtype));
-    checkFd((x) => [np.linalg.cholesky(x)], (x) => flatCM(choleskyCM(x), dtype === "complex64"), a, d);
+    checkFd(
+      (x) => [np.linalg.cholesky(x)],
+      (x) => flatCM(choleskyCM(x), dtype === "complex64"),
+      a,
+      d,
+    );
     dotTest((x: Array) => np.linalg.cholesky(x), [a], 13, 1e-3);
   }
 });
@@ -160,10 +169,30 @@ test("lu, solve, inv, det, slogdet: jvp matches float64 finite differences; dot-
     const a = np.flip(wellCond(3, 51, dtype), 0);
     const d = randArray([3, 3], 52, dtype);
     const b = randArray([3, 2], 53, dtype);
-    checkFd((x) => [lax.lu(x)[0]], (x) => flatCM(luCM(x).lu, c), a, d);
-    checkFd((x) => [np.linalg.solve(x, b)], (x) => flatCM(solveCM(x, toCM(b)), c), a, d);
-    checkFd((x) => [np.linalg.inv(x)], (x) => flatCM(solveCM(x, toCM(np.eye(3, 3, { dtype }))), c), a, d);
-    checkFd((x) => [np.linalg.det(x)], (x) => (c ? detCM(x) : [detCM(x)[0]]), a, d);
+    checkFd(
+      (x) => [lax.lu(x)[0]],
+      (x) => flatCM(luCM(x).lu, c),
+      a,
+      d,
+    );
+    checkFd(
+      (x) => [np.linalg.solve(x, b)],
+      (x) => flatCM(solveCM(x, toCM(b)), c),
+      a,
+      d,
+    );
+    checkFd(
+      (x) => [np.linalg.inv(x)],
+      (x) => flatCM(solveCM(x, toCM(np.eye(3, 3, { dtype }))), c),
+      a,
+      d,
+    );
+    checkFd(
+      (x) => [np.linalg.det(x)],
+      (x) => (c ? detCM(x) : [detCM(x)[0]]),
+      a,
+      d,
+    );
     checkFd(
       (x) => [np.linalg.slogdet(x)[1]],
       (x) => [Math.log(Math.hypot(...detCM(x)))],

@@ -43,7 +43,13 @@ test("lstsq and cond (numpy)", () => {
   assertClose(s, dec(l.s), tol);
   const c = cases.cond_4x4;
   const a = dec(c.a);
-  const ps: [string, number | "fro" | null][] = [["none", null], ["m2", -2], ["1", 1], ["inf", Infinity], ["fro", "fro"]];
+  const ps: [string, number | "fro" | null][] = [
+    ["none", null],
+    ["m2", -2],
+    ["1", 1],
+    ["inf", Infinity],
+    ["fro", "fro"],
+  ];
   for (const [k, p] of ps) assertClose(np.linalg.cond(a, p), dec(c[`p_${k}`]), { rtol: 1e-4 });
 });
 

@@ -31,8 +31,16 @@ function checkSvd(a: Array, full: boolean, tol = 2e-5): void {
   assert.equal(s.dtype, "float32");
   const scale = Math.max(1, ...toFlat(s));
   assertClose(rebuild(u, s, vh), a, { atol: tol * scale, rtol: 0 });
-  assertClose(mm(H(u), u), np.broadcastTo(np.eye(u.shape[u.ndim - 1], undefined, { dtype: a.dtype }), [...a.shape.slice(0, -2), u.shape[u.ndim - 1], u.shape[u.ndim - 1]]), { atol: tol, rtol: 0 });
-  assertClose(mm(vh, H(vh)), np.broadcastTo(np.eye(vh.shape[vh.ndim - 2], undefined, { dtype: a.dtype }), [...a.shape.slice(0, -2), vh.shape[vh.ndim - 2], vh.shape[vh.ndim - 2]]), { atol: tol, rtol: 0 });
+  assertClose(
+    mm(H(u), u),
+    np.broadcastTo(np.eye(u.shape[u.ndim - 1], undefined, { dtype: a.dtype }), [...a.shape.slice(0, -2), u.shape[u.ndim - 1], u.shape[u.ndim - 1]]),
+    { atol: tol, rtol: 0 },
+  );
+  assertClose(
+    mm(vh, H(vh)),
+    np.broadcastTo(np.eye(vh.shape[vh.ndim - 2], undefined, { dtype: a.dtype }), [...a.shape.slice(0, -2), vh.shape[vh.ndim - 2], vh.shape[vh.ndim - 2]]),
+    { atol: tol, rtol: 0 },
+  );
   const sv = toFlat(s);
   for (let b = 0; b < sv.length; b += k) {
     for (let i = 1; i < k; i++) assert.ok(sv[b + i - 1] >= sv[b + i], `s not descending: ${sv}`);
@@ -42,13 +50,38 @@ function checkSvd(a: Array, full: boolean, tol = 2e-5): void {
 
 test("svd: hand-derived singular values", () => {
   // AᵀA = [[25, 20], [20, 25]] has eigenvalues 45 and 5, so s = [3√5, √5].
-  assertClose(np.linalg.svdvals(np.array([[3, 0], [4, 5]])), [3 * Math.sqrt(5), Math.sqrt(5)], { rtol: 1e-6 });
+  assertClose(
+    np.linalg.svdvals(
+      np.array([
+        [3, 0],
+        [4, 5],
+      ]),
+    ),
+    [3 * Math.sqrt(5), Math.sqrt(5)],
+    { rtol: 1e-6 },
+  );
   // A diagonal matrix: s = |diagonal| sorted; u, vh signed permutations.
-  const [u, s, vh] = np.linalg.svd(np.array([[0, 0, -2], [0, 5, 0]]));
+  const [u, s, vh] = np.linalg.svd(
+    np.array([
+      [0, 0, -2],
+      [0, 5, 0],
+    ]),
+  );
   assertClose(s, [5, 2]);
-  assertClose(rebuild(u, s, vh), [[0, 0, -2], [0, 5, 0]], { atol: 1e-6 });
+  assertClose(
+    rebuild(u, s, vh),
+    [
+      [0, 0, -2],
+      [0, 5, 0],
+    ],
+    { atol: 1e-6 },
+  );
   // Rank one: [[1, 2], [2, 4], [3, 6]] = [1, 2, 3]ᵀ·[1, 2]: s = [√14·√5, 0].
-  const r1 = np.array([[1, 2], [2, 4], [3, 6]]);
+  const r1 = np.array([
+    [1, 2],
+    [2, 4],
+    [3, 6],
+  ]);
   assertClose(np.linalg.svdvals(r1), [Math.sqrt(70), 0], { atol: 1e-5 });
   checkSvd(r1, true);
   checkSvd(r1, false);
@@ -56,7 +89,19 @@ test("svd: hand-derived singular values", () => {
   checkSvd(np.zeros([3, 2]), true);
   // Complex: [[1, i], [i, 1]] = (1+i)/√2-rotated: AᴴA = [[2, 0], [0, 2]]... no: AᴴA = [[2, 2i·0]] — see below.
   // A = [[1, i], [i, 1]]: AᴴA = [[1·1 + (−i)(i), 1·i + (−i)·1], [...]] = [[2, 0], [0, 2]], so s = [√2, √2].
-  const z = np.add(np.array([[1, 0], [0, 1]]), np.multiply(np.array([[0, 1], [1, 0]]), np.sqrt(np.array(-1, { dtype: "complex64" }))));
+  const z = np.add(
+    np.array([
+      [1, 0],
+      [0, 1],
+    ]),
+    np.multiply(
+      np.array([
+        [0, 1],
+        [1, 0],
+      ]),
+      np.sqrt(np.array(-1, { dtype: "complex64" })),
+    ),
+  );
   assertClose(np.linalg.svdvals(z), [Math.SQRT2, Math.SQRT2], { rtol: 1e-6 });
 });
 
@@ -90,7 +135,11 @@ test("svdvals agree with an independent route: √eig(AᴴA) and ‖A‖_F² = �
   const a = randArray([3, 4], 8);
   assertClose(np.linalg.svd(a, { computeUv: false }), np.linalg.svdvals(a));
   // Hermitian route (eigh): same s, valid factors.
-  const h = np.array([[2, 1, 0], [1, -3, 1], [0, 1, 1]]);
+  const h = np.array([
+    [2, 1, 0],
+    [1, -3, 1],
+    [0, 1, 1],
+  ]);
   const [u, s, vh] = np.linalg.svd(h, { hermitian: true });
   assertClose(s, np.linalg.svdvals(h), { rtol: 1e-5 });
   assertClose(rebuild(u, s, vh), h, { atol: 1e-5 });
@@ -108,7 +157,11 @@ test("svd under vmap and jit equals the loop / eager result", () => {
 });
 
 test("svd derivatives: grad Σs = U·Vᴴ; jvp vs finite differences of gauge-invariant functions; dot-product test", () => {
-  const a = np.array([[1, 2], [3, 4], [5, 7]]);
+  const a = np.array([
+    [1, 2],
+    [3, 4],
+    [5, 7],
+  ]);
   const [u, , vh] = np.linalg.svd(a, { fullMatrices: false });
   // d(Σ s_i)/dA = Σ u_i v_iᵀ (the nuclear norm's gradient for full-rank A).
   assertClose(grad((x: Array) => np.sum(np.linalg.svdvals(x)))(a) as Array, mm(u, vh), { atol: 1e-5 });
@@ -119,7 +172,11 @@ test("svd derivatives: grad Σs = U·Vᴴ; jvp vs finite differences of gauge-in
     const v1 = H(vv.get("0:1", ":"));
     return np.concatenate([s, np.ravel(mm(u1, H(u1))), np.ravel(mm(v1, H(v1)))]);
   };
-  for (const [shape, seed] of [[[4, 3], 3], [[3, 4], 4], [[3, 3], 5]] as const) {
+  for (const [shape, seed] of [
+    [[4, 3], 3],
+    [[3, 4], 4],
+    [[3, 3], 5],
+  ] as const) {
     const x = np.add(randArray(shape, seed), np.multiply(np.eye(shape[0], shape[1]), np.array([3])));
     const d = randArray(shape, seed + 50);
     const [, t] = jvp(f, [x], [d]) as [Array, Array];
@@ -136,10 +193,22 @@ test("svd derivatives: grad Σs = U·Vᴴ; jvp vs finite differences of gauge-in
 });
 
 test("pinv: Penrose conditions, (AᵀA)⁻¹Aᵀ for full column rank, rank-deficient case, jvp vs finite differences", () => {
-  const a = np.array([[1, 2], [3, 4], [5, 6]]);
+  const a = np.array([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
   const p = np.linalg.pinv(a);
   assertClose(p, mm(np.linalg.inv(mm(np.transpose(a), a)), np.transpose(a)), { atol: 1e-4 });
-  for (const x of [a, np.array([[1, 2], [2, 4], [3, 6]]), randArray([3, 5], 2, "complex64")]) {
+  for (const x of [
+    a,
+    np.array([
+      [1, 2],
+      [2, 4],
+      [3, 6],
+    ]),
+    randArray([3, 5], 2, "complex64"),
+  ]) {
     const q = np.linalg.pinv(x);
     assertClose(mm(mm(x, q), x), x, { atol: 1e-4 });
     assertClose(mm(mm(q, x), q), q, { atol: 1e-4 });
@@ -147,7 +216,23 @@ test("pinv: Penrose conditions, (AᵀA)⁻¹Aᵀ for full column rank, rank-defi
     assertClose(H(mm(q, x)), mm(q, x), { atol: 1e-4 });
   }
   // Hand-derived: pinv of the rank-one u·vᵀ (u = [1, 2, 3], v = [1, 2]) is v·uᵀ / (|u|²|v|²) = v·uᵀ / 70.
-  assertClose(np.linalg.pinv(np.array([[1, 2], [2, 4], [3, 6]])), np.divide(np.array([[1, 2, 3], [2, 4, 6]]), 70), { atol: 1e-6 });
+  assertClose(
+    np.linalg.pinv(
+      np.array([
+        [1, 2],
+        [2, 4],
+        [3, 6],
+      ]),
+    ),
+    np.divide(
+      np.array([
+        [1, 2, 3],
+        [2, 4, 6],
+      ]),
+      70,
+    ),
+    { atol: 1e-6 },
+  );
   // jvp (JAX's custom rule) vs finite differences.
   const d = randArray([3, 2], 77);
   const [, t] = jvp((x: Array) => np.linalg.pinv(x), [a], [d]) as [Array, Array];
@@ -159,16 +244,51 @@ test("pinv: Penrose conditions, (AᵀA)⁻¹Aᵀ for full column rank, rank-defi
 });
 
 test("matrixRank and cond: hand-derived cases", () => {
-  assert.equal(np.linalg.matrixRank(np.array([[1, 2], [2, 4]])).tolist(), 1);
+  assert.equal(
+    np.linalg
+      .matrixRank(
+        np.array([
+          [1, 2],
+          [2, 4],
+        ]),
+      )
+      .tolist(),
+    1,
+  );
   assert.equal(np.linalg.matrixRank(np.eye(4)).tolist(), 4);
   assert.equal(np.linalg.matrixRank(np.zeros([3, 3])).tolist(), 0);
-  assert.equal(np.linalg.matrixRank(np.array([[1, 0], [0, 1e-3]]), { tol: 1e-2 }).tolist(), 1);
-  assert.equal(np.linalg.matrixRank(np.array([[1, 0], [0, 1e-3]]), { rtol: 1e-4 }).tolist(), 2);
+  assert.equal(
+    np.linalg
+      .matrixRank(
+        np.array([
+          [1, 0],
+          [0, 1e-3],
+        ]),
+        { tol: 1e-2 },
+      )
+      .tolist(),
+    1,
+  );
+  assert.equal(
+    np.linalg
+      .matrixRank(
+        np.array([
+          [1, 0],
+          [0, 1e-3],
+        ]),
+        { rtol: 1e-4 },
+      )
+      .tolist(),
+    2,
+  );
   assert.deepEqual(np.linalg.matrixRank(np.stack([np.eye(3), np.diag(np.array([1, 1, 0]))])).tolist(), [3, 2]);
   assert.equal(np.linalg.matrixRank(np.array([0, 0, 1])).tolist(), 1);
   // [[1, 2], [3, 4]]: s² are the eigenvalues (30 ± √884)/2 of AᵀA = [[10, 14], [14, 20]].
   const c2 = Math.sqrt((30 + Math.sqrt(884)) / (30 - Math.sqrt(884)));
-  const a = np.array([[1, 2], [3, 4]]);
+  const a = np.array([
+    [1, 2],
+    [3, 4],
+  ]);
   assertClose(np.linalg.cond(a), c2, { rtol: 1e-5 });
   assertClose(np.linalg.cond(a, -2), 1 / c2, { rtol: 1e-5 });
   // inv(a) = [[−2, 1], [1.5, −0.5]]: ‖a‖₁ = 6, ‖a⁻¹‖₁ = 3.5; ‖a‖_∞ = 7, ‖a⁻¹‖_∞ = 3.
@@ -176,14 +296,29 @@ test("matrixRank and cond: hand-derived cases", () => {
   assertClose(np.linalg.cond(a, Infinity), 21, { rtol: 1e-5 });
   assertClose(np.linalg.cond(a, "fro"), Math.sqrt(30) * Math.sqrt(7.5), { rtol: 1e-5 });
   // Singular: Inf, not NaN.
-  assert.equal(np.linalg.cond(np.array([[1, 2], [2, 4]]), 2).tolist(), Infinity);
+  assert.equal(
+    np.linalg
+      .cond(
+        np.array([
+          [1, 2],
+          [2, 4],
+        ]),
+        2,
+      )
+      .tolist(),
+    Infinity,
+  );
   assert.throws(() => np.linalg.cond(np.ones([2, 3]), 1), ShapeError);
   assert.throws(() => np.linalg.cond(a, 3), ValueError);
 });
 
 test("lstsq: exact solve, overdetermined vs the normal equations, rank-deficient minimum norm", () => {
   // Overdetermined: the line fit of (0, 1), (1, 2), (2, 2): intercept 7/6, slope 1/2, residual 1/6.
-  const a = np.array([[1, 0], [1, 1], [1, 2]]);
+  const a = np.array([
+    [1, 0],
+    [1, 1],
+    [1, 2],
+  ]);
   const [x, resid, rank, s] = np.linalg.lstsq(a, np.array([1, 2, 2]));
   assertClose(x, [7 / 6, 0.5], { rtol: 1e-5 });
   assertClose(resid, [1 / 6], { rtol: 1e-4 });
@@ -194,11 +329,27 @@ test("lstsq: exact solve, overdetermined vs the normal equations, rank-deficient
   const ne = np.linalg.solve(mm(np.transpose(a), a), mm(np.transpose(a), b));
   assertClose(np.linalg.lstsq(a, b)[0], ne, { atol: 1e-5 });
   // Rank-deficient: the minimum-norm solution of [[1, 1]] x = 2 is [1, 1].
-  const [xm, , rk] = np.linalg.lstsq(np.array([[1, 1], [1, 1]]), np.array([2, 2]));
+  const [xm, , rk] = np.linalg.lstsq(
+    np.array([
+      [1, 1],
+      [1, 1],
+    ]),
+    np.array([2, 2]),
+  );
   assertClose(xm, [1, 1], { atol: 1e-5 });
   assert.equal(rk.tolist(), 1);
   // numpy's residual convention: empty when rank < n.
-  assert.deepEqual(np.linalg.lstsq(np.array([[1, 1], [1, 1]]), np.array([2, 2]), { numpyResid: true })[1].shape, [0]);
+  assert.deepEqual(
+    np.linalg.lstsq(
+      np.array([
+        [1, 1],
+        [1, 1],
+      ]),
+      np.array([2, 2]),
+      { numpyResid: true },
+    )[1].shape,
+    [0],
+  );
   assert.throws(() => np.linalg.lstsq(a, np.array([1, 2])), ShapeError);
   // Differentiable through the SVD: grad of Σx w.r.t. b is the row sums of pinv(a)ᵀ.
   const g = grad((bb: Array) => np.sum(np.linalg.lstsq(a, bb)[0]))(np.array([1, 2, 2])) as Array;
@@ -210,7 +361,27 @@ test("svd input checks", () => {
   assert.throws(() => lax.svd(np.array([[1, 2]], { dtype: "int32" })), DTypeError);
   assert.throws(() => np.linalg.svd(np.eye(2), { full: true } as never), /unknown option 'full'/);
   // Integer input is promoted to float32 by np.linalg.
-  assertClose(np.linalg.svdvals(np.array([[2, 0], [0, 1]], { dtype: "int32" })), [2, 1]);
+  assertClose(
+    np.linalg.svdvals(
+      np.array(
+        [
+          [2, 0],
+          [0, 1],
+        ],
+        { dtype: "int32" },
+      ),
+    ),
+    [2, 1],
+  );
   // Non-finite input gives NaN (not a hang or garbage).
-  assert.ok(toFlat(np.linalg.svdvals(np.array([[NaN, 1], [0, 1]]))).every(Number.isNaN));
+  assert.ok(
+    toFlat(
+      np.linalg.svdvals(
+        np.array([
+          [NaN, 1],
+          [0, 1],
+        ]),
+      ),
+    ).every(Number.isNaN),
+  );
 });

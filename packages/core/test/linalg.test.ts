@@ -44,14 +44,22 @@ test("eigh: leading batch dims, UPLO and eigvalsh", () => {
   assertClose(w, E("eigh_batch2x3", "w"), { ...tol, shape: [2, 3] });
   assertClose(np.linalg.eigvalsh(a), E("eigh_batch2x3", "w"), tol);
   // Without symmetrization only the chosen triangle is read.
-  const s = np.array([[2, 100], [1, 3]]);
+  const s = np.array([
+    [2, 100],
+    [1, 3],
+  ]);
   const lower = np.linalg.eigvalsh(s, { UPLO: "L", symmetrizeInput: false });
   const upper = np.linalg.eigvalsh(s, { UPLO: "U", symmetrizeInput: false });
   const ev = (b: number): number[] => [(5 - Math.sqrt(1 + 4 * b * b)) / 2, (5 + Math.sqrt(1 + 4 * b * b)) / 2];
   assertClose(lower, ev(1), { rtol: 1e-5 });
   assertClose(upper, ev(100), { rtol: 1e-5 });
   // lax.eigh returns JAX's order [v, w].
-  const [v2, w2] = lax.eigh(np.array([[2, 0], [0, 1]]));
+  const [v2, w2] = lax.eigh(
+    np.array([
+      [2, 0],
+      [0, 1],
+    ]),
+  );
   assertClose(w2, [1, 2]);
   assertClose(lax.abs(v2), [0, 1, 1, 0]);
 });
@@ -78,7 +86,12 @@ test("cholesky: matches numpy, upper = Lᴴ, NaN when not positive definite", ()
     assertClose(u, np.conj(np.transpose(l)), { rtol: 1e-6, atol: 1e-6 });
   }
   // As JAX: the failed factorization is NaN, then tril zeroes the strict upper triangle.
-  const bad = np.linalg.cholesky(np.array([[1, 2], [2, 1]]));
+  const bad = np.linalg.cholesky(
+    np.array([
+      [1, 2],
+      [2, 1],
+    ]),
+  );
   const [b00, b01, b10, b11] = toFlat(bad);
   assert.ok(Number.isNaN(b00) && Number.isNaN(b10) && Number.isNaN(b11) && b01 === 0);
 });
@@ -140,7 +153,10 @@ test("solve / inv / det / slogdet match numpy (real, complex, batched, vector rh
   assertClose(np.linalg.det(p), E("det_pivoted", "det"), { rtol: 1e-5 });
   assertClose(np.linalg.slogdet(p)[0], E("det_pivoted", "sign"));
   // Singular: det 0, slogdet (0, −Inf); solve gives non-finite values (as JAX, no exception).
-  const sing = np.array([[1, 2], [2, 4]]);
+  const sing = np.array([
+    [1, 2],
+    [2, 4],
+  ]);
   assertClose(np.linalg.det(sing), 0, { atol: 1e-6 });
   const [s0, l0] = np.linalg.slogdet(sing);
   assertClose(s0, 0);
@@ -219,9 +235,45 @@ test("errors: non-square, integer dtypes at lax level, rank, mismatched shapes, 
   assert.throws(() => np.linalg.cholesky(rect), ShapeError);
   assert.throws(() => np.linalg.det(rect), ShapeError);
   assert.throws(() => np.linalg.eigh(np.ones([3])), ShapeError);
-  assert.throws(() => lax.eigh(np.array([[1, 0], [0, 1]], { dtype: "int32" })), DTypeError);
-  assert.throws(() => lax.cholesky(np.array([[1, 0], [0, 1]], { dtype: "int32" })), DTypeError);
-  assert.throws(() => lax.qr(np.array([[1, 0], [0, 1]], { dtype: "int32" })), DTypeError);
+  assert.throws(
+    () =>
+      lax.eigh(
+        np.array(
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          { dtype: "int32" },
+        ),
+      ),
+    DTypeError,
+  );
+  assert.throws(
+    () =>
+      lax.cholesky(
+        np.array(
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          { dtype: "int32" },
+        ),
+      ),
+    DTypeError,
+  );
+  assert.throws(
+    () =>
+      lax.qr(
+        np.array(
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          { dtype: "int32" },
+        ),
+      ),
+    DTypeError,
+  );
   assert.throws(() => lax.triangularSolve(np.eye(2), np.ones([2, 2]).astype("complex64")), DTypeError);
   assert.throws(() => lax.triangularSolve(np.eye(3), np.ones([2, 2]), { leftSide: true }), ShapeError);
   assert.throws(() => np.linalg.solve(np.eye(3), np.ones([2])), ShapeError);
@@ -229,7 +281,19 @@ test("errors: non-square, integer dtypes at lax level, rank, mismatched shapes, 
   assert.throws(() => np.linalg.norm(np.ones([2, 2, 2]), { ord: 2 }), ValueError);
   assert.throws(() => np.linalg.solveTriangular(np.eye(2), np.ones([2]), { trans: 3 as 2 }), ValueError);
   // The np layer promotes integers to float32 like numpy.
-  assertClose(np.linalg.det(np.array([[2, 0], [0, 3]], { dtype: "int32" })), 6, { rtol: 1e-6, dtype: "float32" });
+  assertClose(
+    np.linalg.det(
+      np.array(
+        [
+          [2, 0],
+          [0, 3],
+        ],
+        { dtype: "int32" },
+      ),
+    ),
+    6,
+    { rtol: 1e-6, dtype: "float32" },
+  );
   try {
     np.linalg.cholesky(rect);
   } catch (e) {
@@ -255,7 +319,20 @@ test("matrixPower and matrixTranspose", () => {
   assertClose(np.linalg.matrixPower(a, 1), a);
   assertClose(np.linalg.matrixPower(a, 5), np.matmul(np.matmul(a2, a2), a), { rtol: 1e-5, atol: 1e-4 });
   assertClose(np.linalg.matrixPower(a, -2), np.linalg.inv(a2), { rtol: 1e-4, atol: 1e-5 });
-  assertClose(np.linalg.matrixPower(np.array([[1, 1], [0, 1]], { dtype: "int32" }), 3), [1, 3, 0, 1], { dtype: "int32" });
+  assertClose(
+    np.linalg.matrixPower(
+      np.array(
+        [
+          [1, 1],
+          [0, 1],
+        ],
+        { dtype: "int32" },
+      ),
+      3,
+    ),
+    [1, 3, 0, 1],
+    { dtype: "int32" },
+  );
   assert.deepEqual(np.linalg.matrixTranspose(np.ones([2, 3, 4])).shape, [2, 4, 3]);
   assert.throws(() => np.linalg.matrixPower(np.ones([2, 3]), 2), ShapeError);
 });

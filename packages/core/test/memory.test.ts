@@ -10,7 +10,10 @@ test("dispose releases the buffer once; using the array afterwards is a clear er
   x.dispose();
   x.dispose();
   assert.equal(b.liveBuffers(), before);
-  assert.throws(() => x.dataSync(), (e: Error) => e instanceof ValueError && /after dispose/.test(e.message));
+  assert.throws(
+    () => x.dataSync(),
+    (e: Error) => e instanceof ValueError && /after dispose/.test(e.message),
+  );
   assert.equal(String(x), "Array(<disposed>, f32[3])");
 });
 
@@ -39,20 +42,24 @@ test("data() is async and returns a copy", async () => {
   assert.deepEqual(x.tolist(), [1, 2]);
 });
 
-test("forgotten arrays are released by the FinalizationRegistry", { skip: typeof globalThis.gc !== "function" ? "run node with --expose-gc" : false }, async () => {
-  const b = getBackend();
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      globalThis.gc!();
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  await settle(); // arrays dropped by earlier tests go first
-  const before = b.liveBuffers();
-  (() => {
-    for (let i = 0; i < 100; i++) np.array([i]);
-  })();
-  assert.ok(b.liveBuffers() >= before + 100);
-  await settle();
-  assert.equal(b.liveBuffers(), before);
-});
+test(
+  "forgotten arrays are released by the FinalizationRegistry",
+  { skip: typeof globalThis.gc !== "function" ? "run node with --expose-gc" : false },
+  async () => {
+    const b = getBackend();
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) {
+        globalThis.gc!();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await settle(); // arrays dropped by earlier tests go first
+    const before = b.liveBuffers();
+    (() => {
+      for (let i = 0; i < 100; i++) np.array([i]);
+    })();
+    assert.ok(b.liveBuffers() >= before + 100);
+    await settle();
+    assert.equal(b.liveBuffers(), before);
+  },
+);

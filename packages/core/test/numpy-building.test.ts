@@ -6,28 +6,64 @@ import assert from "node:assert/strict";
 import { np, jit, grad, ShapeError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray, checkGrads, checkJit, checkVmap } from "@linax-ts/testing";
 
-const m23 = () => np.array([[1, 2, 3], [4, 5, 6]]);
+const m23 = () =>
+  np.array([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
 
 test("append, columnStack, hsplit, vsplit, dsplit", () => {
   assertClose(np.append(np.array([1, 2]), np.array([[3], [4]])), [1, 2, 3, 4], { shape: [4] });
   assertClose(np.append(m23(), np.array([[7, 8, 9]]), { axis: 0 }), [1, 2, 3, 4, 5, 6, 7, 8, 9], { shape: [3, 3] });
   assert.throws(() => np.append(m23(), np.array([7, 8, 9]), { axis: 0 }), /same number of dimensions/);
   assertClose(np.columnStack([np.array([1, 2]), np.array([3, 4])]), [1, 3, 2, 4], { shape: [2, 2] });
-  assertClose(np.columnStack([np.array([1, 2]), np.array([[5, 6], [7, 8]])]), [1, 5, 6, 2, 7, 8], { shape: [2, 3] });
+  assertClose(
+    np.columnStack([
+      np.array([1, 2]),
+      np.array([
+        [5, 6],
+        [7, 8],
+      ]),
+    ]),
+    [1, 5, 6, 2, 7, 8],
+    { shape: [2, 3] },
+  );
   const x = np.arange(16).reshape(4, 4);
   const [l, r] = np.hsplit(x, 2);
   assertEqualArray(l, [0, 1, 4, 5, 8, 9, 12, 13], "int32");
   assertEqualArray(r, [2, 3, 6, 7, 10, 11, 14, 15], "int32");
-  assert.deepEqual(np.hsplit(np.arange(6), [2]).map((p) => p.tolist()), [[0, 1], [2, 3, 4, 5]]);
-  assert.deepEqual(np.vsplit(x, [1, 3]).map((p) => [...p.shape]), [[1, 4], [2, 4], [1, 4]]);
-  assert.deepEqual(np.dsplit(np.zeros([2, 2, 4]), 2).map((p) => [...p.shape]), [[2, 2, 2], [2, 2, 2]]);
+  assert.deepEqual(
+    np.hsplit(np.arange(6), [2]).map((p) => p.tolist()),
+    [
+      [0, 1],
+      [2, 3, 4, 5],
+    ],
+  );
+  assert.deepEqual(
+    np.vsplit(x, [1, 3]).map((p) => [...p.shape]),
+    [
+      [1, 4],
+      [2, 4],
+      [1, 4],
+    ],
+  );
+  assert.deepEqual(
+    np.dsplit(np.zeros([2, 2, 4]), 2).map((p) => [...p.shape]),
+    [
+      [2, 2, 2],
+      [2, 2, 2],
+    ],
+  );
   assert.throws(() => np.dsplit(np.zeros([2, 2]), 2), /3 or more dimensions/);
   assert.throws(() => np.vsplit(np.zeros([3]), 3), ShapeError);
   assert.throws(() => np.hsplit(x, 3), /equal division/);
 });
 
 test("rot90 (k = 0..4, negative k, other axes) and its gradient", () => {
-  const a = np.array([[1, 2], [3, 4]]);
+  const a = np.array([
+    [1, 2],
+    [3, 4],
+  ]);
   // numpy: rot90([[1,2],[3,4]]) = [[2,4],[1,3]]; k=2 → [[4,3],[2,1]]; k=3 (= -1) → [[3,1],[4,2]].
   assertClose(np.rot90(a), [2, 4, 1, 3]);
   assertClose(np.rot90(a, 2), [4, 3, 2, 1]);
@@ -42,7 +78,16 @@ test("rot90 (k = 0..4, negative k, other axes) and its gradient", () => {
   assertEqualArray(np.rot90(np.rot90(b, 1, { axes: [1, 2] }), -1, { axes: [1, 2] }), b.tolist() as number[][][] as never, "int32");
   assert.throws(() => np.rot90(a, 1, { axes: [0, 0] }), /axes must be different/);
   assert.throws(() => np.rot90(np.array([1, 2])), /at least 2-d/);
-  checkGrads((v: Array) => np.rot90(np.multiply(v, v), 1), [np.array([[0.5, 1], [-1, 2], [0.3, 0.7]])]);
+  checkGrads(
+    (v: Array) => np.rot90(np.multiply(v, v), 1),
+    [
+      np.array([
+        [0.5, 1],
+        [-1, 2],
+        [0.3, 0.7],
+      ]),
+    ],
+  );
   checkJit((v: Array) => np.rot90(v, 3), [m23()]);
 });
 
@@ -65,7 +110,16 @@ test("select and fillDiagonal", () => {
   const c = np.fillDiagonal(np.zeros([2, 2, 2]), 1);
   assertClose(c, [1, 0, 0, 0, 0, 0, 0, 1]);
   assert.throws(() => np.fillDiagonal(np.zeros([2, 3, 2]), 1), /equal length/);
-  checkGrads((m: Array, v: Array) => np.fillDiagonal(m, v), [np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([1.5, -0.5])]);
+  checkGrads(
+    (m: Array, v: Array) => np.fillDiagonal(m, v),
+    [
+      np.array([
+        [0.1, 0.2],
+        [0.3, 0.4],
+      ]),
+      np.array([1.5, -0.5]),
+    ],
+  );
   checkVmap((m: Array) => np.fillDiagonal(m, 7), [np.zeros([3, 2, 2])]);
   checkJit((m: Array) => np.fillDiagonal(m, 7), [np.ones([3, 3])]);
 });
@@ -104,7 +158,10 @@ test("vectorize: elementwise, signatures, excluded arguments; equals a loop", ()
   assertClose(scale(np.array([1, 2]), 3 as unknown as Array), [3, 6]);
   // Against a hand loop with a non-trivial scalar function.
   const h = (v: Array) => np.where(np.greater(v, 0), np.multiply(v, v), np.negative(v));
-  const xs = np.array([[4, -1], [0.25, -3]]);
+  const xs = np.array([
+    [4, -1],
+    [0.25, -3],
+  ]);
   assertClose(np.vectorize(h)(xs), [16, 1, 0.0625, 3]);
   assertClose(jit((v: Array) => np.vectorize(h)(v))(xs), [16, 1, 0.0625, 3]);
   assertClose(grad((v: Array) => np.sum(np.vectorize(h)(v)))(xs) as Array, [8, -1, 0.5, -1]);

@@ -18,7 +18,13 @@ test("unravelIndex, indices, diagIndices, trilIndices, triuIndices (by hand)", (
   assert.deepEqual([...g.shape], [2, 2, 3]);
   assertEqualArray(g, [0, 0, 0, 1, 1, 1, 0, 1, 2, 0, 1, 2], "int32");
   const [s0, s1] = np.indices([2, 3], { sparse: true });
-  assert.deepEqual([[...s0.shape], [...s1.shape]], [[2, 1], [1, 3]]);
+  assert.deepEqual(
+    [[...s0.shape], [...s1.shape]],
+    [
+      [2, 1],
+      [1, 3],
+    ],
+  );
   assertEqualArray(np.diagIndices(3, 3)[2], [0, 1, 2], "int32");
   const [r, c] = np.trilIndices(3);
   assertEqualArray(r, [0, 1, 1, 2, 2, 2], "int32");

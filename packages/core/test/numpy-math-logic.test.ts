@@ -43,7 +43,10 @@ test("logical ops take numpy truthiness; bitwise ops need integers or bool", () 
   assertEqualArray(np.bitwiseXor(u32([0xff]), u32([0x0f])), [0xf0], "uint32");
   assertEqualArray(np.invert(i32([0, 5])), [-1, -6], "int32");
   assertEqualArray(np.bitwiseNot(np.array([true])), [0], "bool");
-  assert.throws(() => np.bitwiseAnd(np.array([1.5]), 1), (e: unknown) => e instanceof DTypeError && /np\.bitwiseAnd: argument 'x' has dtype float32/.test((e as Error).message));
+  assert.throws(
+    () => np.bitwiseAnd(np.array([1.5]), 1),
+    (e: unknown) => e instanceof DTypeError && /np\.bitwiseAnd: argument 'x' has dtype float32/.test((e as Error).message),
+  );
   assert.throws(() => np.invert(np.array([1.5])), /np\.bitwiseNot: argument 'x' has dtype float32/);
 });
 
@@ -64,7 +67,10 @@ test("where: broadcasting, promotion, truthiness of cond, one-argument form reje
   assertEqualArray(np.where(i32([0, 7]), i32([1, 1]), i32([2, 2])), [2, 1], "int32");
   assertClose(np.where(np.array([[true], [false]]), np.array([1, 2]), np.array([10, 20])), [1, 2, 10, 20], { shape: [2, 2] });
   assert.equal(np.where(c, i32([1, 2, 3]), u32([1, 2, 3])).dtype, "int32");
-  assert.throws(() => np.where(c), (e: unknown) => e instanceof ValueError && /one argument.*nonzero/.test((e as Error).message));
+  assert.throws(
+    () => np.where(c),
+    (e: unknown) => e instanceof ValueError && /one argument.*nonzero/.test((e as Error).message),
+  );
   assert.throws(() => np.where(c, 1), ValueError);
   // The gradient flows to the selected branch only (and is broadcast back).
   const [gx, gy] = grad((x: Array, y: Array) => np.sum(np.where(c, x, y)), { argnums: [0, 1] })(np.array([1, 2, 3]), np.array(5)) as Array[];
@@ -74,7 +80,16 @@ test("where: broadcasting, promotion, truthiness of cond, one-argument form reje
   const safeLog = (v: Array) => np.sum(np.where(v.gt(0), np.log(np.where(v.gt(0), v, 1)), 0));
   assertClose(grad(safeLog)(np.array([0, 2])) as Array, [0, 0.5]);
   assertClose(jit((x: Array) => np.where(x.gt(1), x, x.neg()))(np.array([0.5, 2])), [-0.5, 2]);
-  assertClose(vmap((x: Array) => np.where(x.gt(1), x, 0))(np.array([[0.5, 2], [3, 1]])), [0, 2, 3, 0], { shape: [2, 2] });
+  assertClose(
+    vmap((x: Array) => np.where(x.gt(1), x, 0))(
+      np.array([
+        [0.5, 2],
+        [3, 1],
+      ]),
+    ),
+    [0, 2, 3, 0],
+    { shape: [2, 2] },
+  );
 });
 
 test("isnan, isinf, isfinite for floats, complex and integers", () => {

@@ -36,7 +36,10 @@ test("broadcasting and its errors", () => {
   ]);
   assertClose(np.subtract(x, np.array([1, 2, 3])), [0, 0, 0, 3, 3, 3], { shape: [2, 3] });
   assertClose(np.multiply(np.array([[10], [100]]), np.array([1, 2, 3])), [10, 20, 30, 100, 200, 300], { shape: [2, 3] });
-  assert.throws(() => np.add(x, np.array([1, 2])), (e: unknown) => e instanceof ShapeError && /add: shapes \[2, 3\], \[2\] cannot be broadcast/.test((e as Error).message));
+  assert.throws(
+    () => np.add(x, np.array([1, 2])),
+    (e: unknown) => e instanceof ShapeError && /add: shapes \[2, 3\], \[2\] cannot be broadcast/.test((e as Error).message),
+  );
   assertClose(np.maximum(x, 3), [3, 3, 3, 4, 5, 6]);
 });
 
@@ -67,7 +70,10 @@ test("floorDivide, remainder/mod, fmod: numpy signs for ints and floats; integer
   assertEqualArray(dr, [1], "int32");
   // Gradient of the float remainder: d/dx = 1.
   assertClose(grad((v: Array) => np.sum(np.remainder(v, 2)))(np.array([3.5, -1.25])) as Array, [1, 1]);
-  assert.throws(() => np.remainder(complexArray([[1, 1]]), 2), (e: unknown) => e instanceof DTypeError && /np\.remainder: argument 'x' has dtype complex64/.test((e as Error).message));
+  assert.throws(
+    () => np.remainder(complexArray([[1, 1]]), 2),
+    (e: unknown) => e instanceof DTypeError && /np\.remainder: argument 'x' has dtype complex64/.test((e as Error).message),
+  );
 });
 
 test("power: integer exponents via integerPow, integer arrays by squaring, floats and complex via pow", () => {
@@ -77,7 +83,10 @@ test("power: integer exponents via integerPow, integer arrays by squaring, float
   assertClose(np.power(i32([4, 2]), 0.5), [2, Math.SQRT2], { dtype: "float32" });
   assertClose(np.power(2, np.array([3, -1])), [8, 0.5]);
   assertClose(np.power(np.array([2, -3]), -2), [0.25, 1 / 9]);
-  assert.throws(() => np.power(i32([2]), -1), (e: unknown) => e instanceof ValueError && /integers to negative integer powers/.test((e as Error).message));
+  assert.throws(
+    () => np.power(i32([2]), -1),
+    (e: unknown) => e instanceof ValueError && /integers to negative integer powers/.test((e as Error).message),
+  );
   assertClose(np.power(complexArray([[0, 1]]), 2), [-1, 0]);
   assertClose(i32([2, 3]).pow(2), [4, 9], { dtype: "int32" });
   // d/dx x^3 = 3x^2, also at 0; d/dx of x^y in both arguments.
@@ -119,10 +128,21 @@ test("transcendental ufuncs: integer input gives float32, values, log2/log10, si
   assertClose(np.arctan2(np.array([1, -1]), np.array([-1, -1])), [(3 * Math.PI) / 4, (-3 * Math.PI) / 4]);
   assertClose(np.arctan2(i32([1]), i32([1])), [Math.PI / 4], { dtype: "float32" });
   assertClose(np.sinc(np.array([0, 0.5, 1])), [1, 2 / Math.PI, 0], { atol: 1e-7 });
-  assertClose(grad((v: Array) => np.sum(np.sinc(v)))(np.array([0, 0.5])) as Array, [0, fd((t) => Math.sin(Math.PI * t) / (Math.PI * t), 0.5)], { rtol: 1e-4, atol: 1e-6 });
+  assertClose(grad((v: Array) => np.sum(np.sinc(v)))(np.array([0, 0.5])) as Array, [0, fd((t) => Math.sin(Math.PI * t) / (Math.PI * t), 0.5)], {
+    rtol: 1e-4,
+    atol: 1e-6,
+  });
   assertClose(np.hypot(np.array([3, 1e30, 0, Infinity]), np.array([4, 1e30, 0, NaN])), [5, Math.SQRT2 * 1e30, 0, Infinity]);
   assertClose(grad((v: Array) => np.sum(np.hypot(v, 4)))(np.array([3])) as Array, [0.6]);
-  assertClose(np.angle(complexArray([[1, 1], [-1, 0]])), [Math.PI / 4, Math.PI]);
+  assertClose(
+    np.angle(
+      complexArray([
+        [1, 1],
+        [-1, 0],
+      ]),
+    ),
+    [Math.PI / 4, Math.PI],
+  );
   assertClose(np.angle(np.array([-2, 2])), [Math.PI, 0]);
   assertClose(np.angle(complexArray([[0, 1]]), { deg: true }), [90]);
   assertClose(np.deg2rad(180), [Math.PI]);
@@ -144,7 +164,10 @@ test("rounding: numpy's round is half-to-even (with decimals), trunc, floor/ceil
   assertClose(np.rint(np.array([2.5, 3.5])), [2, 4]);
   assertEqualArray(np.floor(i32([3])), [3], "int32");
   assertClose(np.ceil(np.array([-0.5, 1.2])), [-0, 2]);
-  assert.throws(() => np.floor(complexArray([[1, 1]])), (e: unknown) => e instanceof DTypeError && /np\.floor: argument 'x' has dtype complex64/.test((e as Error).message));
+  assert.throws(
+    () => np.floor(complexArray([[1, 1]])),
+    (e: unknown) => e instanceof DTypeError && /np\.floor: argument 'x' has dtype complex64/.test((e as Error).message),
+  );
 });
 
 test("np functions compose with grad, vmap and jit", () => {
@@ -152,7 +175,11 @@ test("np functions compose with grad, vmap and jit", () => {
   const x = np.array([0.2, 1, 2]);
   const g = grad(f)(x) as Array;
   const host = (t: number) => Math.exp(-t) * Math.sin(t) + Math.max(t, 0.5);
-  assertClose(g, [0.2, 1, 2].map((t) => fd(host, f32(t))), { rtol: 1e-4, atol: 1e-5 });
+  assertClose(
+    g,
+    [0.2, 1, 2].map((t) => fd(host, f32(t))),
+    { rtol: 1e-4, atol: 1e-5 },
+  );
   assertClose(jit(f)(x), f(x));
   const X = np.array([0.2, 1, 2, -1, 3, 0.5]).reshape([2, 3]);
   const vm = vmap((r: Array) => np.where(r.gt(0.6), np.log1p(r), np.expm1(r)))(X);

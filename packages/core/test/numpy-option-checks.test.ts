@@ -10,7 +10,10 @@ import assert from "node:assert/strict";
 import { np, ValueError, type Array } from "linax-ts";
 
 const a = np.array([1, 2, 4, 8]);
-const m = np.array([[1, 2, 3], [2, 4, 7]]);
+const m = np.array([
+  [1, 2, 3],
+  [2, 4, 7],
+]);
 /** Bypasses the static option types, the way an untyped (JS) caller or a typo would. */
 const bad = <T>(v: unknown): T => v as T;
 /** np.gradient's result for a 1-d input (one array, not a list per axis). */
@@ -38,8 +41,16 @@ test("unknown option names raise a ValueError naming the function, the option an
 });
 
 const kindCases: [string, () => unknown, RegExp][] = [
-  ["np.searchsorted side", () => np.searchsorted(a, 3, bad({ side: "middle" })), /^np\.searchsorted: 'side' must be one of "left", "right"; got the string "middle"/],
-  ["np.searchsorted method", () => np.searchsorted(a, 3, bad({ method: "binary" })), /^np\.searchsorted: 'method' must be one of "scan", "scan_unrolled", "sort", "compare_all"/],
+  [
+    "np.searchsorted side",
+    () => np.searchsorted(a, 3, bad({ side: "middle" })),
+    /^np\.searchsorted: 'side' must be one of "left", "right"; got the string "middle"/,
+  ],
+  [
+    "np.searchsorted method",
+    () => np.searchsorted(a, 3, bad({ method: "binary" })),
+    /^np\.searchsorted: 'method' must be one of "scan", "scan_unrolled", "sort", "compare_all"/,
+  ],
   ["np.searchsorted sorter", () => np.searchsorted(a, 3, bad({ sorter: "0123" })), /^np\.searchsorted: 'sorter' must be an array/],
   ["np.convolve mode", () => np.convolve(a, a, bad({ mode: "circular" })), /^np\.convolve: 'mode' must be one of "full", "same", "valid"/],
   ["np.convolve positional mode", () => np.convolve(a, a, bad("same")), /^np\.convolve: expected an options object \{ mode \}; got the string "same"/],
@@ -50,7 +61,11 @@ const kindCases: [string, () => unknown, RegExp][] = [
   ["np.cov ddof", () => np.cov(m, bad({ ddof: 0.5 })), /^np\.cov: 'ddof' must be an integer; got number 0\.5/],
   ["np.cov rowvar", () => np.cov(m, bad({ rowvar: "no" })), /^np\.cov: 'rowvar' must be a boolean/],
   ["np.fillDiagonal wrap", () => np.fillDiagonal(np.zeros([2, 2]), 1, bad({ wrap: "yes" })), /^np\.fillDiagonal: 'wrap' must be a boolean/],
-  ["np.fillDiagonal inplace", () => np.fillDiagonal(np.zeros([2, 2]), 1, bad({ inplace: true })), /^np\.fillDiagonal: inplace: true is impossible — arrays are immutable/],
+  [
+    "np.fillDiagonal inplace",
+    () => np.fillDiagonal(np.zeros([2, 2]), 1, bad({ inplace: true })),
+    /^np\.fillDiagonal: inplace: true is impossible — arrays are immutable/,
+  ],
   ["np.gradient axis", () => np.gradient(a, bad({ axis: "0" })), /^np\.gradient: 'axis' must be an integer axis, a list of integer axes, or null/],
   ["np.gradient edgeOrder", () => np.gradient(a, bad({ edgeOrder: 1.5 })), /^np\.gradient: 'edgeOrder' must be an integer; got number 1\.5/],
 ];
@@ -67,16 +82,31 @@ test("valid options keep working (hand-derived values)", () => {
   // [1, 2] * [1, 1] = [1, 3, 2]; "same" keeps the centre 2 of 3.
   assert.deepEqual(np.convolve(np.array([1, 2]), np.array([1, 1]), { mode: "same" }).tolist(), [1, 3]);
   // vander: N positionally, as an option, or with increasing.
-  assert.deepEqual(np.vander(np.array([2, 3]), 3).tolist(), [[4, 2, 1], [9, 3, 1]]);
-  assert.deepEqual(np.vander(np.array([2, 3]), { N: 3, increasing: true }).tolist(), [[1, 2, 4], [1, 3, 9]]);
-  assert.deepEqual(np.vander(np.array([2, 3]), null, { increasing: true }).tolist(), [[1, 2], [1, 3]]);
+  assert.deepEqual(np.vander(np.array([2, 3]), 3).tolist(), [
+    [4, 2, 1],
+    [9, 3, 1],
+  ]);
+  assert.deepEqual(np.vander(np.array([2, 3]), { N: 3, increasing: true }).tolist(), [
+    [1, 2, 4],
+    [1, 3, 9],
+  ]);
+  assert.deepEqual(np.vander(np.array([2, 3]), null, { increasing: true }).tolist(), [
+    [1, 2],
+    [1, 3],
+  ]);
   assert.throws(() => np.vander(np.array([2, 3]), 3, { N: 3 }), /np\.vander: got multiple values for 'N'/);
   // interp outside [1, 8] uses left/right.
   assert.deepEqual(np.interp(np.array([0, 3, 9]), a, np.array([10, 20, 40, 80]), { left: -1, right: -2 }).tolist(), [-1, 30, -2]);
   // cov of rows [1, 2, 3] and [2, 4, 7]: var 1, var 6.333…, cov 2.5 (ddof 1); with bias: /3 instead of /2.
   const c = np.cov(m, { bias: true }).tolist() as number[][];
-  [[2 / 3, 5 / 3], [5 / 3, 38 / 9]].forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(c[i][j] - v) < 1e-6, `cov[${i}][${j}]`)));
-  assert.deepEqual(np.fillDiagonal(np.zeros([2, 2]), 5, { inplace: false, wrap: false }).tolist(), [[5, 0], [0, 5]]);
+  [
+    [2 / 3, 5 / 3],
+    [5 / 3, 38 / 9],
+  ].forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(c[i][j] - v) < 1e-6, `cov[${i}][${j}]`)));
+  assert.deepEqual(np.fillDiagonal(np.zeros([2, 2]), 5, { inplace: false, wrap: false }).tolist(), [
+    [5, 0],
+    [0, 5],
+  ]);
   // gradient of [1, 2, 4, 8] with edgeOrder 1: [1, 1.5, 3, 4].
   assert.deepEqual(one(np.gradient(a, { edgeOrder: 1, axis: 0 })).tolist(), [1, 1.5, 3, 4]);
   assert.deepEqual(one(np.gradient(a, 2)).tolist(), [0.5, 0.75, 1.5, 2]);

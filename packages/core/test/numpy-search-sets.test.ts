@@ -35,7 +35,10 @@ test("searchsorted against numpy (both sides, NaN, sorter) and by hand", () => {
   checkJit((x: Array, y: Array) => np.searchsorted(x, y), [a, v]);
   checkVmap((y: Array) => np.searchsorted(a, y, { side: "right" }), [np.reshape(v, [2, 4])]);
   checkVmap((x: Array) => np.searchsorted(x, np.array([0.5, 2.5])), [np.stack([a, np.add(a, 1)])]);
-  assert.throws(() => np.searchsorted(np.zeros([2, 2]), 1), (e: Error) => e instanceof ShapeError && /a must be 1-d; got shape \[2, 2\]/.test(e.message));
+  assert.throws(
+    () => np.searchsorted(np.zeros([2, 2]), 1),
+    (e: Error) => e instanceof ShapeError && /a must be 1-d; got shape \[2, 2\]/.test(e.message),
+  );
   assert.throws(() => np.searchsorted(np.zeros([2]), 1, { side: "middle" as "left" }), ValueError);
   assert.throws(() => np.searchsorted(np.zeros([2]), 1, { sorter: i32([0]) }), /sorter must be 1-d of the same length/);
 });
@@ -45,7 +48,10 @@ test("nonzero, flatnonzero, argwhere against numpy; size and fillValue; jit with
   checkCase("nonzero", np.nonzero(x));
   checkCase("argwhere", np.argwhere(x));
   checkCase("flatnonzero", np.flatnonzero(x));
-  const m = np.array([[0, 3], [4, 0]]);
+  const m = np.array([
+    [0, 3],
+    [4, 0],
+  ]);
   // True at (0, 1) and (1, 0); size 3 pads with 0, or with fillValue.
   const [r, c] = np.nonzero(m, { size: 3 });
   assertEqualArray(r, [0, 1, 0], "int32");
@@ -60,7 +66,13 @@ test("nonzero, flatnonzero, argwhere against numpy; size and fillValue; jit with
   assert.deepEqual([...np.argwhere(np.array(0)).shape], [0, 0]);
   const batch = np.stack([x, np.flip(x, 0), np.zerosLike(x)]);
   checkVmap((v: Array) => np.argwhere(v, { size: 6, fillValue: -1 }), [batch]);
-  assert.throws(() => jit((v: Array) => np.nonzero(v)[0])(x), (e: Error) => e instanceof ConcretizationError && /np.nonzero: the size of the result depends on the values of a traced array/.test(e.message) && /size/.test(e.message));
+  assert.throws(
+    () => jit((v: Array) => np.nonzero(v)[0])(x),
+    (e: Error) =>
+      e instanceof ConcretizationError &&
+      /np.nonzero: the size of the result depends on the values of a traced array/.test(e.message) &&
+      /size/.test(e.message),
+  );
   assert.throws(() => vmap((v: Array) => np.argwhere(v))(batch), ConcretizationError);
   assert.throws(() => np.nonzero(np.array(1)), /0-d arrays/);
   assert.throws(() => np.nonzero(m, { size: 2, fillValue: [1, 2, 3] }), /one integer per axis \(2\)/);
@@ -94,12 +106,30 @@ test("unique under jit and vmap with size/fillValue (JAX's padding: min value, i
   assertEqualArray(cnt, [1, 1, 2, 0, 0], "int32");
   assertEqualArray(jit((a: Array) => np.unique(a, { size: 4, fillValue: -7 }))(x), [1, 2, 3, -7], "int32");
   assertEqualArray(jit((a: Array) => np.unique(a, { size: 2 }))(x), [1, 2], "int32");
-  checkVmap((a: Array) => np.unique(a, { size: 4, fillValue: 0 }), [np.array([[3, 1, 3, 2], [5, 5, 5, 5], [0, 1, 2, 3]])]);
+  checkVmap(
+    (a: Array) => np.unique(a, { size: 4, fillValue: 0 }),
+    [
+      np.array([
+        [3, 1, 3, 2],
+        [5, 5, 5, 5],
+        [0, 1, 2, 3],
+      ]),
+    ],
+  );
   checkJit((a: Array) => np.unique(a, { axis: 0, size: 6, returnCounts: true })[1], [inputs("unique_rows").x]);
   // Every output batches: vmap equals the per-row results.
-  checkVmap((a: Array) => np.unique(a, { size: 4, returnIndex: true, returnInverse: true, returnCounts: true }), [i32([3, 1, 3, 2, 0, 0, 0, 0, 9, 8, 7, 6]).reshape(3, 4)]);
-  checkVmap((p: Array, q: Array) => np.intersect1d(p, q, { size: 3, returnIndices: true }), [i32([1, 3, 4, 3, 5, 5, 6, 7]).reshape(2, 4), i32([3, 1, 2, 7, 5, 0]).reshape(2, 3)]);
-  assert.throws(() => jit((a: Array) => np.unique(a))(x), (e: Error) => e instanceof ConcretizationError && /np.unique/.test(e.message));
+  checkVmap(
+    (a: Array) => np.unique(a, { size: 4, returnIndex: true, returnInverse: true, returnCounts: true }),
+    [i32([3, 1, 3, 2, 0, 0, 0, 0, 9, 8, 7, 6]).reshape(3, 4)],
+  );
+  checkVmap(
+    (p: Array, q: Array) => np.intersect1d(p, q, { size: 3, returnIndices: true }),
+    [i32([1, 3, 4, 3, 5, 5, 6, 7]).reshape(2, 4), i32([3, 1, 2, 7, 5, 0]).reshape(2, 3)],
+  );
+  assert.throws(
+    () => jit((a: Array) => np.unique(a))(x),
+    (e: Error) => e instanceof ConcretizationError && /np.unique/.test(e.message),
+  );
 });
 
 test("isin, intersect1d, union1d, setdiff1d against numpy and under jit", () => {
@@ -115,7 +145,11 @@ test("isin, intersect1d, union1d, setdiff1d against numpy and under jit", () => 
   assertEqualArray(np.union1d(i32([1, 3]), i32([2, 1])), [1, 2, 3], "int32");
   assertEqualArray(np.setdiff1d(i32([5, 1, 3, 4, 3]), i32([3, 1])), [4, 5], "int32");
   assertEqualArray(np.isin(np.array([NaN, 1]), np.array([NaN, 1])), [0, 1], "bool");
-  assertEqualArray(jit((p: Array, q: Array) => np.intersect1d(p, q, { size: 4, fillValue: -1 }))(i32([1, 3, 4, 3]), i32([3, 1, 2, 1])), [1, 3, -1, -1], "int32");
+  assertEqualArray(
+    jit((p: Array, q: Array) => np.intersect1d(p, q, { size: 4, fillValue: -1 }))(i32([1, 3, 4, 3]), i32([3, 1, 2, 1])),
+    [1, 3, -1, -1],
+    "int32",
+  );
   assertEqualArray(jit((p: Array, q: Array) => np.union1d(p, q, { size: 4 }))(i32([1, 3]), i32([2, 1])), [1, 2, 3, 1], "int32");
   checkVmap((p: Array) => np.isin(p, t), [x]);
   checkJit((p: Array, q: Array) => np.isin(p, q), [x, t]);

@@ -9,7 +9,21 @@ type QuantileMethod = np.QuantileMethod;
 import { assertClose, assertEqualArray, checkGrads, checkJit, checkVmap } from "@linax-ts/testing";
 import { caseNames, checkCase, inputs } from "./numpy-reference-cases.ts";
 
-const METHODS: QuantileMethod[] = ["linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf", "hazen", "weibull", "median_unbiased", "normal_unbiased"];
+const METHODS: QuantileMethod[] = [
+  "linear",
+  "lower",
+  "higher",
+  "midpoint",
+  "nearest",
+  "inverted_cdf",
+  "averaged_inverted_cdf",
+  "closest_observation",
+  "interpolated_inverted_cdf",
+  "hazen",
+  "weibull",
+  "median_unbiased",
+  "normal_unbiased",
+];
 
 test("quantile: every numpy method against numpy (odd and even counts), axes, keepdims, percentile, median with NaN", () => {
   for (const m of METHODS) {
@@ -61,13 +75,24 @@ test("quantile: vmap, jit, gradients with respect to the data and to q", () => {
   const g = grad((q: Array) => np.quantile(x, q))(np.array(0.4)) as Array;
   assertClose(g, [1.5], { rtol: 1e-4 });
   // A batched q.
-  checkVmap((q: Array) => np.quantile(x, q, { method: "hazen" }), [np.array([[0.1, 0.6], [0.5, 0.99]])]);
+  checkVmap(
+    (q: Array) => np.quantile(x, q, { method: "hazen" }),
+    [
+      np.array([
+        [0.1, 0.6],
+        [0.5, 0.99],
+      ]),
+    ],
+  );
   // Traced q inside jit.
   assertClose(jit((q: Array) => np.quantile(x, q))(np.array(0.4)), np.quantile(x, 0.4), { rtol: 1e-6 });
 });
 
 test("quantile errors", () => {
-  assert.throws(() => np.quantile(np.array([1, 2]), 1.5), (e: Error) => e instanceof ValueError && /quantiles must be in the range \[0, 1\]; got 1.5/.test(e.message));
+  assert.throws(
+    () => np.quantile(np.array([1, 2]), 1.5),
+    (e: Error) => e instanceof ValueError && /quantiles must be in the range \[0, 1\]; got 1.5/.test(e.message),
+  );
   assert.throws(() => np.percentile(np.array([1, 2]), 101), /range \[0, 100\]; got 101/);
   assert.throws(() => np.quantile(np.array([1, 2]), 0.5, { method: "bogus" as QuantileMethod }), /unknown method 'bogus'/);
   assert.throws(() => np.quantile(np.zeros([0]), 0.5), /empty reduction/);
@@ -81,7 +106,13 @@ test("average, cov, corrcoef, ptp against numpy and by hand", () => {
   checkCase("average_weights_full", np.average(b.x, { weights: b.w }), { rtol: 1e-5, atol: 1e-6 });
   // (1·1 + 2·3) / (1 + 3) = 7/4.
   assertClose(np.average(np.array([1, 2]), { weights: np.array([1, 3]) }), [1.75]);
-  const [m, s] = np.average(np.array([[1, 2], [3, 4]]), { axis: 0, returned: true });
+  const [m, s] = np.average(
+    np.array([
+      [1, 2],
+      [3, 4],
+    ]),
+    { axis: 0, returned: true },
+  );
   assertClose(m, [2, 3]);
   assertClose(s, [2, 2]);
   const X = inputs("cov").x;
@@ -93,12 +124,48 @@ test("average, cov, corrcoef, ptp against numpy and by hand", () => {
   checkCase("cov_y_ddof0", np.cov(cy.x, { y: cy.y, ddof: 0 }), { rtol: 1e-5, atol: 1e-6 });
   checkCase("corrcoef", np.corrcoef(inputs("corrcoef").x), { rtol: 1e-5, atol: 1e-6 });
   // cov of [0, 1, 2] and [2, 1, 0]: variances 1, covariance -1; correlation -1.
-  assertClose(np.cov(np.array([[0, 1, 2], [2, 1, 0]])), [1, -1, -1, 1], { shape: [2, 2] });
+  assertClose(
+    np.cov(
+      np.array([
+        [0, 1, 2],
+        [2, 1, 0],
+      ]),
+    ),
+    [1, -1, -1, 1],
+    { shape: [2, 2] },
+  );
   assertClose(np.cov(np.array([1, 2, 4])), [7 / 3], { shape: [], rtol: 1e-6 });
-  assertClose(np.corrcoef(np.array([[0, 1, 2], [2, 1, 0]])), [1, -1, -1, 1]);
+  assertClose(
+    np.corrcoef(
+      np.array([
+        [0, 1, 2],
+        [2, 1, 0],
+      ]),
+    ),
+    [1, -1, -1, 1],
+  );
   checkCase("ptp_axis0", np.ptp(inputs("ptp_axis0").x, { axis: 0 }), { rtol: 1e-6 });
-  assertEqualArray(np.countNonzero(np.array([[0, 1, 2], [0, 0, 3]]), { axis: 1 }), [2, 1], "int32");
-  assertEqualArray(np.countNonzero(np.array([[true, false], [true, true]])), [3], "int32");
+  assertEqualArray(
+    np.countNonzero(
+      np.array([
+        [0, 1, 2],
+        [0, 0, 3],
+      ]),
+      { axis: 1 },
+    ),
+    [2, 1],
+    "int32",
+  );
+  assertEqualArray(
+    np.countNonzero(
+      np.array([
+        [true, false],
+        [true, true],
+      ]),
+    ),
+    [3],
+    "int32",
+  );
   assert.throws(() => np.average(np.zeros([2, 3]), { weights: np.ones([3]) }), /axis must be given/);
   assert.throws(() => np.average(np.zeros([2, 3]), { axis: 1, weights: np.ones([2]) }), /length of weights \(2\) differs/);
   assert.throws(() => np.cov(np.zeros([2, 2, 2])), /more than 2 dimensions/);
@@ -138,7 +205,10 @@ test("histogram, bincount, digitize against numpy; histogram and digitize under 
   const bw = inputs("bincount_weights_minlength");
   checkCase("bincount_weights_minlength", np.bincount(bw.x, { weights: bw.w, minlength: 12 }), { rtol: 1e-6 });
   assertEqualArray(jit((v: Array) => np.bincount(v, { length: 4 }))(np.array([0, 1, 1, 3, 7], { dtype: "int32" })), [1, 2, 0, 1], "int32");
-  assert.throws(() => jit((v: Array) => np.bincount(v))(bc), (e: Error) => e instanceof ConcretizationError && /pass a static length/.test(e.message));
+  assert.throws(
+    () => jit((v: Array) => np.bincount(v))(bc),
+    (e: Error) => e instanceof ConcretizationError && /pass a static length/.test(e.message),
+  );
   assert.throws(() => np.bincount(np.array([1, -1], { dtype: "int32" })), /negative/);
   assert.throws(() => np.bincount(np.array([1.5])), DTypeError);
   for (const name of ["digitize", "digitize_right", "digitize_decreasing", "digitize_decreasing_right"]) {
@@ -171,7 +241,17 @@ test("nan-reductions against numpy; all-NaN slices", () => {
   checkCase("nan_to_num", np.nanToNum(t));
   checkCase("nan_to_num_values", np.nanToNum(t, { nan: 7, posinf: 9, neginf: -9 }));
   // JAX's conventions where numpy raises or warns: all-NaN argmax is -1, mean NaN.
-  assertEqualArray(np.nanargmax(np.array([[NaN, NaN], [1, NaN]]), { axis: 1 }), [-1, 0], "int32");
+  assertEqualArray(
+    np.nanargmax(
+      np.array([
+        [NaN, NaN],
+        [1, NaN],
+      ]),
+      { axis: 1 },
+    ),
+    [-1, 0],
+    "int32",
+  );
   assertClose(np.nanmean(np.array([NaN, NaN])), [NaN]);
   assertClose(np.nanvar(np.array([1, NaN]), { ddof: 1 }), [NaN]);
   assertEqualArray(np.nansum(np.array([1, 2], { dtype: "int32" })), [3], "int32");

@@ -36,9 +36,21 @@ test("threefry2x32 matches Random123's known-answer vectors", () => {
   // Random123-Boost libs/random/test/test_threefry.cpp L30-32, as used by JAX's
   // tests/random_test.py testThreefry2x32 (20 rounds).
   const cases: [number[], number[], number[]][] = [
-    [[0, 0], [0, 0], [0x6b200159, 0x99ba4efe]],
-    [[0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x1cb996fc, 0xbb002be7]],
-    [[0x13198a2e, 0x03707344], [0x243f6a88, 0x85a308d3], [0xc4923a9c, 0x483df7a0]],
+    [
+      [0, 0],
+      [0, 0],
+      [0x6b200159, 0x99ba4efe],
+    ],
+    [
+      [0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      [0x1cb996fc, 0xbb002be7],
+    ],
+    [
+      [0x13198a2e, 0x03707344],
+      [0x243f6a88, 0x85a308d3],
+      [0xc4923a9c, 0x483df7a0],
+    ],
   ];
   for (const [k, x, y] of cases) {
     const [y0, y1] = R.threefry2x32([k[0], k[1]], Uint32Array.of(x[0]), Uint32Array.of(x[1]));
@@ -125,7 +137,11 @@ test("legacy stream: testRandomDistributionValues cases (threefry2x32)", () => {
   assert.deepEqual(arr(R.randomBits(key("bits"), 16, [5], LEGACY)), [6738, 38161, 50695, 57337, 61600]);
   assert.deepEqual(arr(R.randomBits(key("bits"), 32, [5], LEGACY)), [1978747883, 4134381225, 3628107870, 689687174, 2788938207]);
   assert.deepEqual(Array.from(R.randomBits(key("bits"), 64, [5], LEGACY)), [
-    17649965731882839947n, 1415307058040849897n, 8282622628079774249n, 14024425113645909402n, 2012979996110532418n,
+    17649965731882839947n,
+    1415307058040849897n,
+    8282622628079774249n,
+    14024425113645909402n,
+    2012979996110532418n,
   ]);
   assertClose(R.exponential(key("exponential"), [5], LEGACY), [0.526067, 0.043046, 0.039932, 0.46427, 0.123886]);
   assertClose(R.gumbel(key("gumbel"), [5], LEGACY), [2.06701, 0.911726, 0.145736, 0.185427, -0.00711]);
@@ -182,7 +198,10 @@ test("partitionable stream: values observed from JAX 0.11.2 (CPU; integers also 
 test("shuffle rounds follow _shuffle's ceil(3 ln n / ln(2^32 - 1))", () => {
   assert.deepEqual([0, 1, 2, 1625, 1626, 2 ** 21].map(R.shuffleRounds), [0, 0, 1, 1, 2, 2]);
   const p = R.permutation(R.prngKey(5), 2000, PART);
-  assert.deepEqual(arr(p).sort((a, b) => a - b), Array.from({ length: 2000 }, (_, i) => i));
+  assert.deepEqual(
+    arr(p).sort((a, b) => a - b),
+    Array.from({ length: 2000 }, (_, i) => i),
+  );
 });
 
 test("float32 helpers: fmaF32 rounds once, nextAfterF32 steps one ulp", () => {
@@ -211,7 +230,10 @@ test("testdata/random/jax-known-answers.json matches the reference", () => {
   // The committed data is regenerated here; scripts/gen-random-testdata.ts writes it.
   const url = new URL("../../../testdata/random/jax-known-answers.json", import.meta.url);
   const data = JSON.parse(readFileSync(url, "utf8")) as Record<string, Record<string, Record<string, unknown>>>;
-  for (const [mode, opts] of [["partitionable", PART], ["legacy", LEGACY]] as const) {
+  for (const [mode, opts] of [
+    ["partitionable", PART],
+    ["legacy", LEGACY],
+  ] as const) {
     for (const seed of ["0", "1", "42"]) {
       const d = data[mode][seed];
       const k = R.prngKey(Number(seed));
@@ -222,7 +244,10 @@ test("testdata/random/jax-known-answers.json matches the reference", () => {
       assert.deepEqual(d.uniform_5, arr(R.uniform(k, [5], opts)));
       assert.deepEqual(d.normal_5, arr(R.normal(k, [5], opts)));
       assert.deepEqual(d.randint_6_0_10, arr(R.randint(k, [6], 0, 10, opts)));
-      assert.deepEqual(d.bernoulli_8_p0_3, Array.from(R.bernoulli(k, 0.3, [8], opts), (b) => b === 1));
+      assert.deepEqual(
+        d.bernoulli_8_p0_3,
+        Array.from(R.bernoulli(k, 0.3, [8], opts), (b) => b === 1),
+      );
     }
   }
 });

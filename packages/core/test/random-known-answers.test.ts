@@ -103,7 +103,10 @@ test("typed keys: split/foldIn/samplers give the same values as raw keys, and ke
   const jf = jit((k: random.KeyArray) => random.split(k));
   assert.deepEqual(random.keyData(jf(tk)).tolist(), entry("partitionable", "42").split);
   const vn = vmap((k: random.KeyArray) => random.normal(k, [2]))(ts);
-  assert.deepEqual(flat(vn), [a, b, c].flatMap((k) => flat(random.normal(k, [2]))));
+  assert.deepEqual(
+    flat(vn),
+    [a, b, c].flatMap((k) => flat(random.normal(k, [2]))),
+  );
 });
 
 test("traced seeds: vmap(PRNGKey) over int32 seeds, including negative ones", () => {

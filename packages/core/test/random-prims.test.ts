@@ -24,9 +24,21 @@ const hostHash = (k0: number, k1: number, x0: number, x1: number): [number, numb
 
 test("threefry2x32 primitive: Random123 known answers, kernel and composite impl", () => {
   const cases: [number[], number[], number[]][] = [
-    [[0, 0], [0, 0], [0x6b200159, 0x99ba4efe]],
-    [[0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x1cb996fc, 0xbb002be7]],
-    [[0x13198a2e, 0x03707344], [0x243f6a88, 0x85a308d3], [0xc4923a9c, 0x483df7a0]],
+    [
+      [0, 0],
+      [0, 0],
+      [0x6b200159, 0x99ba4efe],
+    ],
+    [
+      [0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      [0x1cb996fc, 0xbb002be7],
+    ],
+    [
+      [0x13198a2e, 0x03707344],
+      [0x243f6a88, 0x85a308d3],
+      [0xc4923a9c, 0x483df7a0],
+    ],
   ];
   for (const [k, x, y] of cases) {
     const args = [u32([k[0]], []), u32([k[1]], []), u32([x[0]], []), u32([x[1]], [])];
@@ -88,7 +100,10 @@ test("threefry2x32 batching: batched keys and/or counters at any axis equal the 
   assert.deepEqual(flat(vmap(f, { inAxes: [0, null] })(keys, cList[0])), loop(kList, [cList[0], cList[0], cList[0]]));
   assert.deepEqual(flat(vmap(f, { inAxes: [null, 1] })(kList[1], counts)), loop([kList[1], kList[1], kList[1]], cList));
   // The typical sampler case: keys batched, counters an unbatched iota.
-  assert.deepEqual(flat(vmap((k: Array) => random.bits(k, [2, 3]))(keys)), kList.flatMap((k) => flat(random.bits(k, [2, 3]))));
+  assert.deepEqual(
+    flat(vmap((k: Array) => random.bits(k, [2, 3]))(keys)),
+    kList.flatMap((k) => flat(random.bits(k, [2, 3]))),
+  );
 });
 
 test("threefry2x32 under jit; integer outputs have no tangent", () => {
@@ -107,7 +122,10 @@ test("fma rounds once: matches the host reference's exactly rounded fmaF32, not 
   const out = flat(random.fma(x, x, z));
   const xs = flat(x);
   const zs = flat(z);
-  assert.deepEqual(out, xs.map((v, i) => R.fmaF32(v, v, zs[i])));
+  assert.deepEqual(
+    out,
+    xs.map((v, i) => R.fmaF32(v, v, zs[i])),
+  );
   assert.equal(out[0], Math.fround(2 ** -11 + 2 ** -24));
   assert.notEqual(flat(np.add(np.multiply(x, x), z))[0], out[0]);
   // grad of fma: ∂/∂x (x·y + z) = y.
@@ -119,8 +137,8 @@ test("float32 log, log1p, erf, erfInv kernels are XLA:CPU's (bit-exact with the 
   const w = words(n, 99);
   // Positive floats over many binades, values near 1, and values in (-1, 1).
   const pos = Float32Array.from(w, (v) => R.bitsToF32(0x00800000 + (v % 0x7e000000)));
-  const unit = Float32Array.from(w, (v) => Math.fround(v / 2 ** 32 * 2 - 1));
-  const near1 = Float32Array.from(w, (v) => Math.fround(1 + ((v / 2 ** 32) - 0.5) * 1e-3));
+  const unit = Float32Array.from(w, (v) => Math.fround((v / 2 ** 32) * 2 - 1));
+  const near1 = Float32Array.from(w, (v) => Math.fround(1 + (v / 2 ** 32 - 0.5) * 1e-3));
   const check = (name: string, got: Array, xs: Float32Array, f: (x: number) => number): void => {
     const g = flat(got);
     xs.forEach((v, i) => assert.ok(Object.is(g[i], Math.fround(f(v))), `${name}(${v}): ${g[i]} vs ${f(v)}`));
@@ -138,29 +156,74 @@ test("gradients flow to sampler parameters (minval/maxval, truncation bounds)", 
   // d/dmaxval Σ(f·(max−min) + min) = Σ f; d/dminval = Σ(1 − f).
   const dmax = grad((m: Array) => np.sum(random.uniform(k, [6], { minval: 0.5, maxval: m })))(np.array(2)) as Array;
   const dmin = grad((m: Array) => np.sum(random.uniform(k, [6], { minval: m, maxval: 2 })))(np.array(0.5)) as Array;
-  assert.ok(Math.abs((dmax.item()) - f.reduce((s, v) => s + v, 0)) < 1e-5);
-  assert.ok(Math.abs((dmin.item()) - f.reduce((s, v) => s + 1 - v, 0)) < 1e-5);
+  assert.ok(Math.abs(dmax.item() - f.reduce((s, v) => s + v, 0)) < 1e-5);
+  assert.ok(Math.abs(dmin.item() - f.reduce((s, v) => s + 1 - v, 0)) < 1e-5);
   const g = grad((u: Array) => np.sum(random.truncatedNormal(k, -1, u, [8])))(np.array(1.5)) as Array;
   assert.ok(Number.isFinite(g.item()));
 });
 
 test("errors name the function, the argument and what was received", () => {
   const k = random.PRNGKey(0);
-  assert.throws(() => random.uniform(np.array([1, 2]), [2]), (e: Error) => e instanceof DTypeError && /uniform/.test(e.message) && /float32/.test(e.message));
-  assert.throws(() => random.normal(u32([1, 2, 3]), [2]), (e: Error) => e instanceof ShapeError && /normal/.test(e.message) && /\[3\]/.test(e.message));
-  assert.throws(() => random.uniform(random.split(k, 3), [2]), (e: Error) => e instanceof ShapeError && /uniform/.test(e.message) && /\[3\]/.test(e.message) && /vmap/.test(e.message));
-  assert.throws(() => random.split(random.split(random.key(0), 2)), (e: Error) => e instanceof ShapeError && /split/.test(e.message) && /\[2\]/.test(e.message));
-  assert.throws(() => random.normal(3 as unknown as Array, [2]), (e: Error) => e instanceof ValueError && /normal/.test(e.message));
-  assert.throws(() => random.bernoulli(k, np.array([0.1, 0.2, 0.3]), [2]), (e: Error) => e instanceof ShapeError && /bernoulli/.test(e.message) && /\[3\]/.test(e.message) && /\[2\]/.test(e.message));
-  assert.throws(() => random.bernoulli(k, np.array([1, 0], { dtype: "int32" })), (e: Error) => e instanceof DTypeError && /bernoulli/.test(e.message));
-  assert.throws(() => random.randint(k, [3], 0, 10, { dtype: "float32" }), (e: Error) => e instanceof DTypeError && /randint/.test(e.message) && /float32/.test(e.message));
-  assert.throws(() => random.randint(k, [3], np.array([0, 1], { dtype: "int32" }), 10), (e: Error) => e instanceof ShapeError && /randint/.test(e.message) && /minval/.test(e.message));
-  assert.throws(() => random.uniform(k, [2], { dtype: "int32" }), (e: Error) => e instanceof DTypeError && /uniform/.test(e.message));
-  assert.throws(() => random.bits(k, [2], { dtype: "int32" }), (e: Error) => e instanceof DTypeError && /bits/.test(e.message));
-  assert.throws(() => random.choice(k, 3, { shape: [4], replace: false }), (e: Error) => e instanceof ValueError && /choice/.test(e.message));
-  assert.throws(() => random.key(1.5), (e: Error) => e instanceof ValueError && /key/.test(e.message));
-  assert.throws(() => random.foldIn(k, np.array([1, 2], { dtype: "int32" })), (e: Error) => e instanceof ShapeError && /foldIn/.test(e.message));
-  assert.throws(() => random.threefry2x32Hash(u32([1], []), u32([1], []), u32([1, 2], [2]), u32([1, 2, 3], [3])), (e: Error) => e instanceof ShapeError && /threefry2x32/.test(e.message));
+  assert.throws(
+    () => random.uniform(np.array([1, 2]), [2]),
+    (e: Error) => e instanceof DTypeError && /uniform/.test(e.message) && /float32/.test(e.message),
+  );
+  assert.throws(
+    () => random.normal(u32([1, 2, 3]), [2]),
+    (e: Error) => e instanceof ShapeError && /normal/.test(e.message) && /\[3\]/.test(e.message),
+  );
+  assert.throws(
+    () => random.uniform(random.split(k, 3), [2]),
+    (e: Error) => e instanceof ShapeError && /uniform/.test(e.message) && /\[3\]/.test(e.message) && /vmap/.test(e.message),
+  );
+  assert.throws(
+    () => random.split(random.split(random.key(0), 2)),
+    (e: Error) => e instanceof ShapeError && /split/.test(e.message) && /\[2\]/.test(e.message),
+  );
+  assert.throws(
+    () => random.normal(3 as unknown as Array, [2]),
+    (e: Error) => e instanceof ValueError && /normal/.test(e.message),
+  );
+  assert.throws(
+    () => random.bernoulli(k, np.array([0.1, 0.2, 0.3]), [2]),
+    (e: Error) => e instanceof ShapeError && /bernoulli/.test(e.message) && /\[3\]/.test(e.message) && /\[2\]/.test(e.message),
+  );
+  assert.throws(
+    () => random.bernoulli(k, np.array([1, 0], { dtype: "int32" })),
+    (e: Error) => e instanceof DTypeError && /bernoulli/.test(e.message),
+  );
+  assert.throws(
+    () => random.randint(k, [3], 0, 10, { dtype: "float32" }),
+    (e: Error) => e instanceof DTypeError && /randint/.test(e.message) && /float32/.test(e.message),
+  );
+  assert.throws(
+    () => random.randint(k, [3], np.array([0, 1], { dtype: "int32" }), 10),
+    (e: Error) => e instanceof ShapeError && /randint/.test(e.message) && /minval/.test(e.message),
+  );
+  assert.throws(
+    () => random.uniform(k, [2], { dtype: "int32" }),
+    (e: Error) => e instanceof DTypeError && /uniform/.test(e.message),
+  );
+  assert.throws(
+    () => random.bits(k, [2], { dtype: "int32" }),
+    (e: Error) => e instanceof DTypeError && /bits/.test(e.message),
+  );
+  assert.throws(
+    () => random.choice(k, 3, { shape: [4], replace: false }),
+    (e: Error) => e instanceof ValueError && /choice/.test(e.message),
+  );
+  assert.throws(
+    () => random.key(1.5),
+    (e: Error) => e instanceof ValueError && /key/.test(e.message),
+  );
+  assert.throws(
+    () => random.foldIn(k, np.array([1, 2], { dtype: "int32" })),
+    (e: Error) => e instanceof ShapeError && /foldIn/.test(e.message),
+  );
+  assert.throws(
+    () => random.threefry2x32Hash(u32([1], []), u32([1], []), u32([1, 2], [2]), u32([1, 2, 3], [3])),
+    (e: Error) => e instanceof ShapeError && /threefry2x32/.test(e.message),
+  );
 });
 
 test("edge cases: empty shapes, randint's full and empty ranges, uint32 randint, complex normal", () => {
@@ -178,7 +241,11 @@ test("edge cases: empty shapes, randint's full and empty ranges, uint32 randint,
     [7, 2],
   ]) {
     for (const partitionable of [true, false]) {
-      assert.deepEqual(flat(random.randint(k, [16], lo, hi, { partitionable })), globalThis.Array.from(R.randint(hk, [16], lo, hi, { partitionable })), `randint [${lo}, ${hi})`);
+      assert.deepEqual(
+        flat(random.randint(k, [16], lo, hi, { partitionable })),
+        globalThis.Array.from(R.randint(hk, [16], lo, hi, { partitionable })),
+        `randint [${lo}, ${hi})`,
+      );
     }
   }
   // Array bounds broadcast against the shape; uint32 results cover [0, 2^32).
@@ -197,7 +264,10 @@ test("edge cases: empty shapes, randint's full and empty ranges, uint32 randint,
   const c = Math.fround(1 / Math.fround(Math.SQRT2));
   const re = R.normal(kr, [4]);
   const im = R.normal(ki, [4]);
-  assert.deepEqual(flat(z), [0, 1, 2, 3].flatMap((i) => [Math.fround(re[i] * c), Math.fround(im[i] * c)]));
+  assert.deepEqual(
+    flat(z),
+    [0, 1, 2, 3].flatMap((i) => [Math.fround(re[i] * c), Math.fround(im[i] * c)]),
+  );
 });
 
 test("larger draws match the host reference bit for bit (both streams, several seeds and bounds)", () => {
@@ -206,7 +276,8 @@ test("larger draws match the host reference bit for bit (both streams, several s
       const o = { partitionable };
       const k = random.PRNGKey(seed);
       const hk = R.prngKey(seed);
-      const same = (name: string, got: Array, want: ArrayLike<number>): void => assert.deepEqual(flat(got), globalThis.Array.from(want), `${name} (seed ${seed}, partitionable ${partitionable})`);
+      const same = (name: string, got: Array, want: ArrayLike<number>): void =>
+        assert.deepEqual(flat(got), globalThis.Array.from(want), `${name} (seed ${seed}, partitionable ${partitionable})`);
       same("normal 4000", random.normal(k, [40, 100], o), R.normal(hk, [40, 100], o));
       for (const [lo, hi] of [
         [-3, 5.5],

@@ -28,7 +28,7 @@ function checkMoments(name: string, xs: readonly number[], mu: number, s2: numbe
 }
 
 const Phi = (x: number): number => 0.5 * (1 + erf64(x / Math.SQRT2));
-const phi = (x: number): number => Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+const phi = (x: number): number => Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
 /** erf in float64 from the positive series 2/√π·e^(−x²)·Σ (2x²)^n·x/(1·3···(2n+1)) (no cancellation). */
 function erf64(x: number): number {
   const ax = Math.abs(x);
@@ -86,7 +86,10 @@ for (const partitionable of [true, false]) {
   samplerTest(`${stream}: truncatedNormal stays inside the open interval and has the truncated mean`, () => {
     const [a, b] = [-1, 2];
     const t = flat(random.truncatedNormal(k, a, b, [N], o));
-    assert.ok(t.every((v) => v > a && v < b), "all samples in (lower, upper)");
+    assert.ok(
+      t.every((v) => v > a && v < b),
+      "all samples in (lower, upper)",
+    );
     const z = Phi(b) - Phi(a);
     const mu = (phi(a) - phi(b)) / z;
     const s2 = 1 + (a * phi(a) - b * phi(b)) / z - mu * mu;
@@ -120,7 +123,12 @@ for (const partitionable of [true, false]) {
       probs.forEach((p, j) => within5(`${name} frequency of ${j}`, xs.filter((v) => v === j).length / N, p, Math.sqrt((p * (1 - p)) / N)));
     }
     // Logits along axis 0 with a batch: each column is its own distribution.
-    const cols = np.log(np.array([[0.5, 0.01], [0.5, 0.99]]));
+    const cols = np.log(
+      np.array([
+        [0.5, 0.01],
+        [0.5, 0.99],
+      ]),
+    );
     const s = flat(random.categorical(k, cols, { ...o, axis: 0, shape: [20000, 2] }));
     within5("categorical axis 0, column 1 frequency of 1", s.filter((v, i) => i % 2 === 1 && v === 1).length / 20000, 0.99, Math.sqrt(0.0099 / 20000));
   });
@@ -128,14 +136,27 @@ for (const partitionable of [true, false]) {
   test(`${stream}: permutations are permutations; choice without replacement draws distinct items`, () => {
     const n = 2000; // two sort rounds
     const p = flat(random.permutation(k, n, o));
-    assert.deepEqual([...p].sort((x, y) => x - y), globalThis.Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      [...p].sort((x, y) => x - y),
+      globalThis.Array.from({ length: n }, (_, i) => i),
+    );
     assert.ok(p.some((v, i) => v !== i));
     const x = np.reshape(np.arange(12), [3, 4]);
     const rows = random.permutation(k, x, { ...o, axis: 1 }).tolist() as number[][];
     const order = rows[0].map((v) => v % 4);
-    rows.forEach((row, i) => assert.deepEqual(row, order.map((j) => 4 * i + j)));
+    rows.forEach((row, i) =>
+      assert.deepEqual(
+        row,
+        order.map((j) => 4 * i + j),
+      ),
+    );
     const indep = random.permutation(k, x, { ...o, axis: 1, independent: true }).tolist() as number[][];
-    indep.forEach((row, i) => assert.deepEqual([...row].sort((a, b) => a - b), [0, 1, 2, 3].map((j) => 4 * i + j)));
+    indep.forEach((row, i) =>
+      assert.deepEqual(
+        [...row].sort((a, b) => a - b),
+        [0, 1, 2, 3].map((j) => 4 * i + j),
+      ),
+    );
     const draws = flat(random.choice(k, 1000, { ...o, shape: [500], replace: false }));
     assert.equal(new Set(draws).size, 500);
     assert.ok(draws.every((v) => v >= 0 && v < 1000));

@@ -23,7 +23,16 @@ export function randint(r: () => number, n: number, k = 3): number[] {
 /** A flat host list → array of `shape` and `dtype` (complex: interleaved pairs). */
 export function arr(flat: readonly number[], shape: readonly number[], dtype: DType = "float32"): Array {
   const size = shape.reduce((a, b) => a * b, 1);
-  const data = dtype === "complex64" ? new Float32Array(flat) : dtype === "int32" ? new Int32Array(flat) : dtype === "uint32" ? new Uint32Array(flat) : dtype === "bool" ? new Uint8Array(flat) : new Float32Array(flat);
+  const data =
+    dtype === "complex64"
+      ? new Float32Array(flat)
+      : dtype === "int32"
+        ? new Int32Array(flat)
+        : dtype === "uint32"
+          ? new Uint32Array(flat)
+          : dtype === "bool"
+            ? new Uint8Array(flat)
+            : new Float32Array(flat);
   assert.equal(flat.length, dtype === "complex64" ? 2 * size : size);
   return np.reshape(np.array(data, { dtype }), shape);
 }
@@ -121,6 +130,9 @@ export function checkTranspose(f: (...xs: Array[]) => Array, primals: readonly A
   const r2: [number, number] = [rs.reduce((s, v) => s + v[0], 0), rs.reduce((s, v) => s + v[1], 0)];
   for (const k of [0, 1]) {
     const [lhs, rhs] = [l[k], r2[k]];
-    assert.ok(Math.abs(lhs - rhs) <= rtol * (Math.abs(lhs) + Math.abs(rhs) + 1e-3), `dot-product test (${k === 0 ? "re" : "im"}): <Jv, w> = ${lhs} but <v, J^T w> = ${rhs}`);
+    assert.ok(
+      Math.abs(lhs - rhs) <= rtol * (Math.abs(lhs) + Math.abs(rhs) + 1e-3),
+      `dot-product test (${k === 0 ? "re" : "im"}): <Jv, w> = ${lhs} but <v, J^T w> = ${rhs}`,
+    );
   }
 }

@@ -5,7 +5,13 @@ import { assertClose, assertEqualArray } from "@linax-ts/testing";
 import { arr, checkVmap, fdGrad, flat, randint, randn, rng, strides } from "./reduce-testutil.ts";
 
 /** Host reduction over `axes` with a float64 accumulator; `combine` folds one element in. */
-function hostReduce(data: readonly number[], shape: readonly number[], axes: readonly number[], init: number, combine: (acc: number, v: number) => number): number[] {
+function hostReduce(
+  data: readonly number[],
+  shape: readonly number[],
+  axes: readonly number[],
+  init: number,
+  combine: (acc: number, v: number) => number,
+): number[] {
   const outShape = shape.filter((_, i) => !axes.includes(i));
   const ost = strides(outShape);
   const out = new globalThis.Array<number>(outShape.reduce((a, b) => a * b, 1)).fill(init);
@@ -34,10 +40,18 @@ test("reduceSum / reduceMax / reduceMin / reduceProd match host loops for float3
   for (const [dt, data] of cases) {
     const x = arr(data, shape, dt);
     for (const axes of [[0], [1], [2], [0, 2], [0, 1, 2]]) {
-      assertClose(lax.reduceSum(x, axes), hostReduce(data, shape, axes, 0, (a, v) => a + v), { rtol: 1e-6, dtype: dt });
+      assertClose(
+        lax.reduceSum(x, axes),
+        hostReduce(data, shape, axes, 0, (a, v) => a + v),
+        { rtol: 1e-6, dtype: dt },
+      );
       assertClose(lax.reduceMax(x, axes), hostReduce(data, shape, axes, -Infinity, Math.max), { dtype: dt });
       assertClose(lax.reduceMin(x, axes), hostReduce(data, shape, axes, Infinity, Math.min), { dtype: dt });
-      assertClose(lax.reduceProd(x, axes), hostReduce(data, shape, axes, 1, (a, v) => a * v), { rtol: 1e-5, dtype: dt });
+      assertClose(
+        lax.reduceProd(x, axes),
+        hostReduce(data, shape, axes, 1, (a, v) => a * v),
+        { rtol: 1e-5, dtype: dt },
+      );
     }
   }
 });
@@ -85,13 +99,28 @@ test("NaN propagates through max/min; argmax/argmin: first NaN wins, ties → fi
 
 test("errors name the op, the axes/shape and the bad argument", () => {
   const x = arr(randn(r, 6), [2, 3]);
-  assert.throws(() => lax.reduceMax(x, [2]), (e: Error) => e instanceof ShapeError && /reduceMax/.test(e.message) && /\[2, 3\]/.test(e.message));
-  assert.throws(() => lax.reduceAnd(x, [0]), (e: Error) => e instanceof DTypeError && /reduceAnd/.test(e.message) && /float32/.test(e.message));
+  assert.throws(
+    () => lax.reduceMax(x, [2]),
+    (e: Error) => e instanceof ShapeError && /reduceMax/.test(e.message) && /\[2, 3\]/.test(e.message),
+  );
+  assert.throws(
+    () => lax.reduceAnd(x, [0]),
+    (e: Error) => e instanceof DTypeError && /reduceAnd/.test(e.message) && /float32/.test(e.message),
+  );
   assert.throws(() => lax.reduceSum(arr([1, 0], [2], "bool"), [0]), DTypeError);
-  assert.throws(() => lax.argmax(x, 2), (e: Error) => e instanceof ShapeError && /argmax/.test(e.message) && /axis 2/.test(e.message));
-  assert.throws(() => lax.argmin(arr([], [0, 2]), 0), (e: Error) => e instanceof ShapeError && /size 0/.test(e.message));
+  assert.throws(
+    () => lax.argmax(x, 2),
+    (e: Error) => e instanceof ShapeError && /argmax/.test(e.message) && /axis 2/.test(e.message),
+  );
+  assert.throws(
+    () => lax.argmin(arr([], [0, 2]), 0),
+    (e: Error) => e instanceof ShapeError && /size 0/.test(e.message),
+  );
   assert.throws(() => lax.argmax(x, 0, "float32"), DTypeError);
-  assert.throws(() => np.max(arr([], [0])), (e: Error) => e instanceof ValueError && /zero-size/.test(e.message));
+  assert.throws(
+    () => np.max(arr([], [0])),
+    (e: Error) => e instanceof ValueError && /zero-size/.test(e.message),
+  );
   assert.throws(() => np.argmax(arr([], [0])), ValueError);
   assert.throws(() => np.sum(x, { axis: 3 }), ShapeError);
 });
@@ -99,13 +128,22 @@ test("errors name the op, the axes/shape and the bad argument", () => {
 test("grad of reduceMax splits the tangent equally among ties (matches central differences for 2-way ties)", () => {
   const xs = [0.5, 2, -1, 2];
   const g = grad((v: Array) => lax.reduceMax(v, [0]))(np.array(xs)) as Array;
-  assertClose(g, fdGrad((v) => Math.max(...v), xs), { rtol: 1e-6, atol: 1e-6 });
+  assertClose(
+    g,
+    fdGrad((v) => Math.max(...v), xs),
+    { rtol: 1e-6, atol: 1e-6 },
+  );
   assertClose(g, [0, 0.5, 0, 0.5]);
   // A 3-way tie: each gets a third (central differences would say 1/2: max is not differentiable there).
   const g3 = grad((v: Array) => lax.reduceMin(v, [0]))(np.array([1, 1, 1, 4])) as Array;
   assertClose(g3, [1 / 3, 1 / 3, 1 / 3, 0]);
   // Per-row ties along an axis.
-  const g2 = grad((v: Array) => np.sum(np.max(v, { axis: 1 }).mul(np.array([1, 10]))))(np.array([[1, 3, 3], [5, 0, 1]])) as Array;
+  const g2 = grad((v: Array) => np.sum(np.max(v, { axis: 1 }).mul(np.array([1, 10]))))(
+    np.array([
+      [1, 3, 3],
+      [5, 0, 1],
+    ]),
+  ) as Array;
   assertClose(g2, [0, 0.5, 0.5, 10, 0, 0]);
 });
 
@@ -122,7 +160,15 @@ test("grad of reduceProd is exact with a zero (and two zeros) — vs central dif
   // Over a middle axis of a 3-D array, with the product weighted per output.
   const data = randn(r, 24);
   data[5] = 0;
-  const f = (v: Array) => np.sum(lax.reduceProd(v, [1]).mul(np.array([[1, 2, 3, 4], [5, 6, 7, 8]])));
+  const f = (v: Array) =>
+    np.sum(
+      lax.reduceProd(v, [1]).mul(
+        np.array([
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ]),
+      ),
+    );
   const hostF = (v: number[]) => hostReduce(v, shape, [1], 1, (a, b) => a * b).reduce((s, p, i) => s + p * (i + 1), 0);
   assertClose(grad(f)(arr(data, shape)) as Array, fdGrad(hostF, data), { rtol: 1e-4, atol: 1e-5 });
 });
@@ -138,7 +184,11 @@ test("grad of grad of reduceProd (cumprod's JVP is differentiable)", () => {
 test("vmap of every reduction equals stacking, for each batch axis", () => {
   const x = arr(randn(r, 24), shape);
   const xi = arr(randint(r, 24), shape, "int32");
-  const xb = arr(randint(r, 24).map((v) => (v > 0 ? 1 : 0)), shape, "bool");
+  const xb = arr(
+    randint(r, 24).map((v) => (v > 0 ? 1 : 0)),
+    shape,
+    "bool",
+  );
   for (const b of [0, 1, 2]) {
     checkVmap((v) => lax.reduceSum(v, [0, 1]), [x], [b]);
     checkVmap((v) => lax.reduceMax(v, [1]), [x], [b]);
@@ -150,7 +200,12 @@ test("vmap of every reduction equals stacking, for each batch axis", () => {
     checkVmap((v) => lax.argmin(v, 0), [xi], [b]);
   }
   // vmap of grad (batch rules of the JVP/transpose machinery).
-  const vg = vmap(grad((v: Array) => lax.reduceMax(v, [0])) as (v: Array) => Array)(np.array([[1, 3, 3], [4, 0, 1]]));
+  const vg = vmap(grad((v: Array) => lax.reduceMax(v, [0])) as (v: Array) => Array)(
+    np.array([
+      [1, 3, 3],
+      [4, 0, 1],
+    ]),
+  );
   assertClose(vg, [0, 0.5, 0.5, 1, 0, 0]);
 });
 
@@ -203,8 +258,16 @@ test("grad of np.mean / var / std vs hand-derived values", () => {
   const m = 3.5;
   assertClose(grad((v: Array) => np.mean(v))(np.array(xs)) as Array, [0.25, 0.25, 0.25, 0.25]);
   // d var / dx_i = 2 (x_i − m) / N
-  assertClose(grad((v: Array) => np.var(v))(np.array(xs)) as Array, xs.map((v) => (2 * (v - m)) / 4), { rtol: 1e-6 });
+  assertClose(
+    grad((v: Array) => np.var(v))(np.array(xs)) as Array,
+    xs.map((v) => (2 * (v - m)) / 4),
+    { rtol: 1e-6 },
+  );
   const sd = Math.sqrt(xs.reduce((s, v) => s + (v - m) ** 2, 0) / 3);
-  assertClose(grad((v: Array) => np.std(v, { ddof: 1 }))(np.array(xs)) as Array, xs.map((v) => (v - m) / (3 * sd)), { rtol: 1e-5 });
+  assertClose(
+    grad((v: Array) => np.std(v, { ddof: 1 }))(np.array(xs)) as Array,
+    xs.map((v) => (v - m) / (3 * sd)),
+    { rtol: 1e-5 },
+  );
   assert.ok(Number.isFinite(flat(np.std(np.array(xs)))[0]));
 });

@@ -9,7 +9,10 @@ const i32 = (v: number): Array => np.array(v, { dtype: "int32" });
 function operand(dtype: DType, n: number, offset = 1): Array {
   const vals = globalThis.Array.from({ length: n }, (_, i) => i + offset);
   if (dtype === "complex64") return np.array(new Float32Array(vals.flatMap((v) => [v, 2 * v])), { dtype });
-  return np.array(vals.map((v) => (dtype === "bool" ? v % 2 === 1 : v)), { dtype });
+  return np.array(
+    vals.map((v) => (dtype === "bool" ? v % 2 === 1 : v)),
+    { dtype },
+  );
 }
 function expected(dtype: DType, elems: number[]): number[] {
   if (dtype === "complex64") return elems.flatMap((v) => [v, 2 * v]);
@@ -32,8 +35,14 @@ for (const dtype of DTYPES) {
 
 test("dynamicSlice / dynamicUpdateSlice errors", () => {
   const x = np.zeros([3, 4]);
-  assert.throws(() => lax.dynamicSlice(x, [0], [1, 1]), (e: Error) => e instanceof ShapeError && /one start index per axis.*\[3, 4\]; got 1/.test(e.message));
-  assert.throws(() => lax.dynamicSlice(x, [0, 0], [4, 1]), (e: Error) => e instanceof IndexError && /slice size 4 must be in \[0, 3\]/.test(e.message));
+  assert.throws(
+    () => lax.dynamicSlice(x, [0], [1, 1]),
+    (e: Error) => e instanceof ShapeError && /one start index per axis.*\[3, 4\]; got 1/.test(e.message),
+  );
+  assert.throws(
+    () => lax.dynamicSlice(x, [0, 0], [4, 1]),
+    (e: Error) => e instanceof IndexError && /slice size 4 must be in \[0, 3\]/.test(e.message),
+  );
   assert.throws(() => lax.dynamicSlice(x, [np.array(0), 0], [1, 1]), DTypeError);
   assert.throws(() => lax.dynamicSlice(x, [np.array([0], { dtype: "int32" }), 0], [1, 1]), /start index 0 must be a scalar/);
   assert.throws(() => lax.dynamicUpdateSlice(x, np.zeros([4, 1]), [0, 0]), /must have the operand's rank and fit inside/);
@@ -51,7 +60,10 @@ test("dot-product test for dynamicSlice and dynamicUpdateSlice (both operands)",
 test("grad of dynamicUpdateSlice splits the cotangent between operand and update", () => {
   const x = np.array([1, 2, 3, 4]);
   const w = np.array([1, 10, 100, 1000]);
-  const [gx, gu] = grad((a: Array, b: Array) => lax.reduceSum(lax.mul(lax.dynamicUpdateSlice(a, b, [i32(1)]), w), [0]), { argnums: [0, 1] })(x, np.array([7, 8])) as Array[];
+  const [gx, gu] = grad((a: Array, b: Array) => lax.reduceSum(lax.mul(lax.dynamicUpdateSlice(a, b, [i32(1)]), w), [0]), { argnums: [0, 1] })(
+    x,
+    np.array([7, 8]),
+  ) as Array[];
   assertClose(gx, [1, 0, 0, 1000]);
   assertClose(gu, [10, 100]);
 });
@@ -69,7 +81,13 @@ test("vmap of dynamicSlice / dynamicUpdateSlice: batched operand, batched indice
   vmapVsLoop((u, i) => lax.dynamicUpdateSlice(x0, u, [i, i32(1)]), [us, starts]);
   vmapVsLoop((v, i) => lax.dynamicUpdateSlice(v, lax.slice(x0, [0, 0], [2, 2]), [i, i]), [xs, starts]);
   // Batched start indices inside grad: the gather / scatter batching path must differentiate.
-  const g = vmap(grad((v: Array, i: Array) => lax.reduceSum(lax.sin(lax.dynamicSlice(v, [i], [2])), [0])) as (v: Array, i: Array) => Array)(np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]), np.array([1, 0], { dtype: "int32" }));
+  const g = vmap(grad((v: Array, i: Array) => lax.reduceSum(lax.sin(lax.dynamicSlice(v, [i], [2])), [0])) as (v: Array, i: Array) => Array)(
+    np.array([
+      [0.1, 0.2, 0.3],
+      [0.4, 0.5, 0.6],
+    ]),
+    np.array([1, 0], { dtype: "int32" }),
+  );
   assertClose(g, [0, Math.cos(0.2), Math.cos(0.3), Math.cos(0.4), Math.cos(0.5), 0], { rtol: 1e-5, shape: [2, 3] });
 });
 

@@ -26,7 +26,10 @@ test("ravel, moveaxis, swapaxes, squeeze, expandDims, transpose, reshape", () =>
   assert.deepEqual(shapeOf(np.squeeze(np.zeros([1, 3, 1]))), [3]);
   assert.deepEqual(shapeOf(np.zeros([1, 3, 1]).squeeze(-1)), [1, 3]);
   assert.deepEqual(shapeOf(np.squeeze(np.zeros([1, 3, 1]), { axis: [0, 2] })), [3]);
-  assert.throws(() => np.squeeze(np.zeros([1, 3]), 1), (e: Error) => e instanceof ShapeError && /cannot squeeze axis 1 of size 3/.test(e.message));
+  assert.throws(
+    () => np.squeeze(np.zeros([1, 3]), 1),
+    (e: Error) => e instanceof ShapeError && /cannot squeeze axis 1 of size 3/.test(e.message),
+  );
   assert.throws(() => np.squeeze(np.zeros([1, 3]), 2), /axis 2 is out of range/);
   assert.deepEqual(shapeOf(np.expandDims(x, [0, -1])), [1, 2, 3, 1]);
   assert.deepEqual(shapeOf(np.reshape(x, [-1, 2])), [3, 2]);
@@ -35,10 +38,13 @@ test("ravel, moveaxis, swapaxes, squeeze, expandDims, transpose, reshape", () =>
 
 test("broadcastArrays, concatenate, stack, hstack, vstack, dstack, atleast*", () => {
   const [a, b] = np.broadcastArrays(np.array([[1], [2]]), np.array([3, 4, 5]));
-  assert.deepEqual([shapeOf(a), shapeOf(b)], [
-    [2, 3],
-    [2, 3],
-  ]);
+  assert.deepEqual(
+    [shapeOf(a), shapeOf(b)],
+    [
+      [2, 3],
+      [2, 3],
+    ],
+  );
   const x = np.array([[1, 2]]);
   const y = np.array([[3, 4]], { dtype: "int32" });
   const c = np.concatenate([x, y]);
@@ -49,7 +55,10 @@ test("broadcastArrays, concatenate, stack, hstack, vstack, dstack, atleast*", ()
   assert.equal(c.dtype, "float32"); // int32 promotes with float32
   eqList(np.concatenate([x, y], { axis: -1 }), [[1, 2, 3, 4]]);
   eqList(np.concatenate([x, np.array([5])], null), [1, 2, 5]);
-  assert.throws(() => np.concatenate([x, np.array([1, 2, 3])]), /all input array dimensions except for the concatenation axis 0 must match; array 0 has shape \[1, 2\], array 1 has shape \[3\]/);
+  assert.throws(
+    () => np.concatenate([x, np.array([1, 2, 3])]),
+    /all input array dimensions except for the concatenation axis 0 must match; array 0 has shape \[1, 2\], array 1 has shape \[3\]/,
+  );
   assert.throws(() => np.concatenate([np.array(1), np.array(2)]), /zero-dimensional arrays cannot be concatenated/);
   assert.throws(() => np.concatenate([]), ValueError);
   eqList(np.stack([np.array([1, 2]), np.array([3, 4])]), [
@@ -76,17 +85,26 @@ test("broadcastArrays, concatenate, stack, hstack, vstack, dstack, atleast*", ()
 
 test("split and arraySplit", () => {
   const x = np.arange(9);
-  assert.deepEqual(np.split(x, 3).map((p) => p.tolist()), [
-    [0, 1, 2],
-    [3, 4, 5],
-    [6, 7, 8],
-  ]);
-  assert.deepEqual(np.split(np.arange(8), [3, 5, 6, 10]).map((p) => p.tolist()), [[0, 1, 2], [3, 4], [5], [6, 7], []]);
-  assert.deepEqual(np.arraySplit(np.arange(8), 3).map((p) => p.tolist()), [
-    [0, 1, 2],
-    [3, 4, 5],
-    [6, 7],
-  ]);
+  assert.deepEqual(
+    np.split(x, 3).map((p) => p.tolist()),
+    [
+      [0, 1, 2],
+      [3, 4, 5],
+      [6, 7, 8],
+    ],
+  );
+  assert.deepEqual(
+    np.split(np.arange(8), [3, 5, 6, 10]).map((p) => p.tolist()),
+    [[0, 1, 2], [3, 4], [5], [6, 7], []],
+  );
+  assert.deepEqual(
+    np.arraySplit(np.arange(8), 3).map((p) => p.tolist()),
+    [
+      [0, 1, 2],
+      [3, 4, 5],
+      [6, 7],
+    ],
+  );
   assert.deepEqual(np.split(np.arange(6).reshape(2, 3), [1], { axis: 1 }).map(shapeOf), [
     [2, 1],
     [2, 2],
@@ -102,10 +120,19 @@ test("tile, repeat, flip, roll", () => {
     [0, 1, 2, 0, 1, 2],
     [0, 1, 2, 0, 1, 2],
   ]);
-  eqList(np.tile(np.array([[1, 2], [3, 4]]), 2), [
-    [1, 2, 1, 2],
-    [3, 4, 3, 4],
-  ]);
+  eqList(
+    np.tile(
+      np.array([
+        [1, 2],
+        [3, 4],
+      ]),
+      2,
+    ),
+    [
+      [1, 2, 1, 2],
+      [3, 4, 3, 4],
+    ],
+  );
   eqList(np.repeat(np.array(3), 4), [3, 3, 3, 3]);
   const x = np.array([
     [1, 2],
@@ -182,16 +209,41 @@ test("pad: constant (scalar and per-axis values), edge, reflect, symmetric, wrap
     [0, 0, 0, 0],
   ]);
   // numpy's corner rule: the last axis padded wins the corners.
-  eqList(np.pad(m, [[1, 0], [0, 1]], { constantValues: [[7, 7], [9, 9]] }), [
-    [7, 7, 9],
-    [1, 2, 9],
-    [3, 4, 9],
-  ]);
-  eqList(np.pad(m, [[0, 1], [1, 0]], { mode: "reflect" }), [
-    [2, 1, 2],
-    [4, 3, 4],
-    [2, 1, 2],
-  ]);
+  eqList(
+    np.pad(
+      m,
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      {
+        constantValues: [
+          [7, 7],
+          [9, 9],
+        ],
+      },
+    ),
+    [
+      [7, 7, 9],
+      [1, 2, 9],
+      [3, 4, 9],
+    ],
+  );
+  eqList(
+    np.pad(
+      m,
+      [
+        [0, 1],
+        [1, 0],
+      ],
+      { mode: "reflect" },
+    ),
+    [
+      [2, 1, 2],
+      [4, 3, 4],
+      [2, 1, 2],
+    ],
+  );
   assert.throws(() => np.pad(a, -1), /non-negative integers/);
   assert.throws(() => np.pad(m, [1, 2, 3]), /cannot broadcast pad_width/);
   assert.throws(() => np.pad(np.zeros([0]), 1, { mode: "edge" }), /can't extend empty axis 0/);
@@ -201,10 +253,16 @@ test("pad: constant (scalar and per-axis values), edge, reflect, symmetric, wrap
 test("take and takeAlongAxis with out-of-bounds modes", () => {
   const a = np.array([4, 3, 5, 7, 6, 8]);
   eqList(np.take(a, [0, 1, 4]), [4, 3, 6]);
-  eqList(np.take(a, [[0, 1], [2, 3]]), [
-    [4, 3],
-    [5, 7],
-  ]);
+  eqList(
+    np.take(a, [
+      [0, 1],
+      [2, 3],
+    ]),
+    [
+      [4, 3],
+      [5, 7],
+    ],
+  );
   assert.deepEqual(toFlat(np.take(a, [-1, 6])), [8, NaN]);
   eqList(np.take(a, [-1, 6], { mode: "clip" }), [4, 8]);
   eqList(np.take(a, [-1, 6], { mode: "wrap" }), [8, 4]);
@@ -224,10 +282,20 @@ test("take and takeAlongAxis with out-of-bounds modes", () => {
     [10, 30, 20],
     [60, 40, 50],
   ]);
-  eqList(np.takeAlongAxis(t, ints([[0, 2], [1, 0]]), 1), [
-    [10, 20],
-    [40, 60],
-  ]);
+  eqList(
+    np.takeAlongAxis(
+      t,
+      ints([
+        [0, 2],
+        [1, 0],
+      ]),
+      1,
+    ),
+    [
+      [10, 20],
+      [40, 60],
+    ],
+  );
   eqList(np.takeAlongAxis(t, ints([[1, 0, 1]]), 0), [[60, 30, 50]]);
   eqList(np.takeAlongAxis(t, ints([[-1], [0]]), -1), [[20], [60]]);
   eqList(np.takeAlongAxis(t, ints([5, 0]), null), [50, 10]);
@@ -273,17 +341,60 @@ test("diagonal, diag, trace, meshgrid", () => {
 
 test("dot-product tests, vmap and jit for the np shape functions", () => {
   const x = randArray([3, 4], 1);
-  dotProductTest((v) => np.pad(v, [[1, 2], [3, 0]], { mode: "reflect" }), x);
+  dotProductTest(
+    (v) =>
+      np.pad(
+        v,
+        [
+          [1, 2],
+          [3, 0],
+        ],
+        { mode: "reflect" },
+      ),
+    x,
+  );
   dotProductTest((v) => np.pad(v, 2, { mode: "wrap" }), x);
   dotProductTest((v) => np.roll(np.tile(v, [1, 2]), 3, 1), x);
   dotProductTest((v) => np.repeat(v, [2, 0, 1], { axis: 0 }), x);
-  dotProductTest((v) => np.takeAlongAxis(v, ints([[0, 3], [2, 2], [1, 0]]), 1), x);
+  dotProductTest(
+    (v) =>
+      np.takeAlongAxis(
+        v,
+        ints([
+          [0, 3],
+          [2, 2],
+          [1, 0],
+        ]),
+        1,
+      ),
+    x,
+  );
   dotProductTest((v) => np.diag(np.diagonal(v, { offset: 1 })), x);
   dotProductTest((v) => np.concatenate(np.split(v, [1, 3], 1).reverse(), 1), x);
   const xs = randArray([2, 3, 4], 2);
-  vmapVsLoop((v) => np.pad(v, [[0, 1], [2, 1]], { mode: "symmetric" }), [xs]);
+  vmapVsLoop(
+    (v) =>
+      np.pad(
+        v,
+        [
+          [0, 1],
+          [2, 1],
+        ],
+        { mode: "symmetric" },
+      ),
+    [xs],
+  );
   vmapVsLoop((v) => np.takeAlongAxis(v, ints([[1], [0], [3]]), 1), [xs]);
-  vmapVsLoop((v, i) => np.take(v, i, { axis: 1 }), [xs, ints([[0, 1], [3, -1]])]);
+  vmapVsLoop(
+    (v, i) => np.take(v, i, { axis: 1 }),
+    [
+      xs,
+      ints([
+        [0, 1],
+        [3, -1],
+      ]),
+    ],
+  );
   vmapVsLoop((v) => np.trace(v), [xs]);
   jitMatches((v) => np.stack([np.roll(v, 1, 0), np.flip(v, 1), np.tril(v)]), [x]);
 });

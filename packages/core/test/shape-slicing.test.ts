@@ -11,7 +11,12 @@ function operand(dtype: DType, shape: number[]): Array {
   const n = shape.reduce((a, b) => a * b, 1);
   const vals = BASE.slice(0, n);
   if (dtype === "complex64") return np.array(new Float32Array(vals.flatMap((v) => [v, -v])), { dtype }).reshape(shape);
-  return np.array(vals.map((v) => (dtype === "bool" ? v % 2 === 1 : v)), { dtype }).reshape(shape);
+  return np
+    .array(
+      vals.map((v) => (dtype === "bool" ? v % 2 === 1 : v)),
+      { dtype },
+    )
+    .reshape(shape);
 }
 /** Expected flat storage for element numbers (0 = the padding value 0). */
 function expected(dtype: DType, elems: number[]): number[] {
@@ -33,7 +38,15 @@ for (const dtype of DTYPES) {
     check(lax.slice(x, [1, 0], [1, 4]), dtype, [0, 4], []);
     const zero = lax.convertElementType(np.array(0), dtype);
     // [lo, hi, interior]: one zero row on top, crop the last column, one zero between columns.
-    check(lax.pad(lax.slice(x, [0, 0], [2, 3]), zero, [[1, 0, 0], [0, -1, 1]]), dtype, [3, 4], [0, 0, 0, 0, 1, 0, 2, 0, 5, 0, 6, 0]);
+    check(
+      lax.pad(lax.slice(x, [0, 0], [2, 3]), zero, [
+        [1, 0, 0],
+        [0, -1, 1],
+      ]),
+      dtype,
+      [3, 4],
+      [0, 0, 0, 0, 1, 0, 2, 0, 5, 0, 6, 0],
+    );
     check(lax.concatenate([lax.slice(x, [0, 0], [1, 4]), lax.slice(x, [2, 0], [3, 4])], 0), dtype, [2, 4], [1, 2, 3, 4, 9, 10, 11, 12]);
     check(lax.concatenate([lax.slice(x, [0, 0], [3, 1]), lax.slice(x, [0, 3], [3, 4])], 1), dtype, [3, 2], [1, 4, 5, 8, 9, 12]);
     check(lax.rev(x, [1]), dtype, [3, 4], [4, 3, 2, 1, 8, 7, 6, 5, 12, 11, 10, 9]);
@@ -61,15 +74,52 @@ test("iota for each numeric dtype; bool is rejected", () => {
 
 test("error cases name the op, the shapes and the bad argument", () => {
   const x = np.zeros([2, 3]);
-  assert.throws(() => lax.slice(x, [0, 0], [3, 3]), (e: Error) => e instanceof IndexError && /slice: axis 0 .*\[2, 3\].*limitIndices \[3,3\]/.test(e.message));
-  assert.throws(() => lax.slice(x, [0], [1]), (e: Error) => e instanceof ShapeError && /startIndices must be a list of 2 integers/.test(e.message));
+  assert.throws(
+    () => lax.slice(x, [0, 0], [3, 3]),
+    (e: Error) => e instanceof IndexError && /slice: axis 0 .*\[2, 3\].*limitIndices \[3,3\]/.test(e.message),
+  );
+  assert.throws(
+    () => lax.slice(x, [0], [1]),
+    (e: Error) => e instanceof ShapeError && /startIndices must be a list of 2 integers/.test(e.message),
+  );
   assert.throws(() => lax.slice(x, [0, 0], [2, 3], [1, 0]), /strides must be positive/);
-  assert.throws(() => lax.pad(x, np.array([0, 0]), [[0, 0, 0], [0, 0, 0]]), /paddingValue must be a scalar/);
-  assert.throws(() => lax.pad(x, np.array(0, { dtype: "int32" }), [[0, 0, 0], [0, 0, 0]]), DTypeError);
+  assert.throws(
+    () =>
+      lax.pad(x, np.array([0, 0]), [
+        [0, 0, 0],
+        [0, 0, 0],
+      ]),
+    /paddingValue must be a scalar/,
+  );
+  assert.throws(
+    () =>
+      lax.pad(x, np.array(0, { dtype: "int32" }), [
+        [0, 0, 0],
+        [0, 0, 0],
+      ]),
+    DTypeError,
+  );
   assert.throws(() => lax.pad(x, np.array(0), [[0, 0, 0]]), /one \[lo, hi, interior\] integer triple per axis/);
-  assert.throws(() => lax.pad(x, np.array(0), [[-3, 0, 0], [0, 0, 0]]), /negative size -1/);
-  assert.throws(() => lax.pad(x, np.array(0), [[0, 0, -1], [0, 0, 0]]), /interior padding must be >= 0/);
-  assert.throws(() => lax.concatenate([x, np.zeros([2, 2])], 0), (e: Error) => e instanceof ShapeError && /\[2, 3\], \[2, 2\]/.test(e.message));
+  assert.throws(
+    () =>
+      lax.pad(x, np.array(0), [
+        [-3, 0, 0],
+        [0, 0, 0],
+      ]),
+    /negative size -1/,
+  );
+  assert.throws(
+    () =>
+      lax.pad(x, np.array(0), [
+        [0, 0, -1],
+        [0, 0, 0],
+      ]),
+    /interior padding must be >= 0/,
+  );
+  assert.throws(
+    () => lax.concatenate([x, np.zeros([2, 2])], 0),
+    (e: Error) => e instanceof ShapeError && /\[2, 3\], \[2, 2\]/.test(e.message),
+  );
   assert.throws(() => lax.concatenate([x, np.zeros([2, 3], { dtype: "int32" })], 0), DTypeError);
   assert.throws(() => lax.concatenate([x, x], 2), /dimension 2 is out of range/);
   assert.throws(() => lax.rev(x, [0, 0]), /distinct axes/);
@@ -80,7 +130,14 @@ test("error cases name the op, the shapes and the bad argument", () => {
 test("dot-product test (jvp vs vjp) for slice, pad, concatenate, rev", () => {
   const x = randArray([4, 5], 3);
   dotProductTest((v) => lax.slice(v, [1, 0], [4, 5], [2, 2]), x);
-  dotProductTest((v) => lax.pad(v, np.array(0), [[1, -2, 2], [-1, 3, 1]]), x);
+  dotProductTest(
+    (v) =>
+      lax.pad(v, np.array(0), [
+        [1, -2, 2],
+        [-1, 3, 1],
+      ]),
+    x,
+  );
   dotProductTest((v) => lax.concatenate([v, lax.rev(v, [0]), lax.slice(v, [0, 0], [4, 2])], 1), x);
   dotProductTest((v) => lax.rev(v, [0, 1]), x);
   dotProductTest((v) => lax.slice(v, [0, 1], [2, 5], [1, 3]), randArray([2, 5], 4, "complex64"));
@@ -98,9 +155,31 @@ test("pad transpose gives the padding value the sum of the padded cotangents", (
 test("vmap of slice / pad / concatenate / rev vs a stacked loop (incl. batched padding value)", () => {
   const xs = randArray([3, 4, 5], 11);
   vmapVsLoop((v) => lax.slice(v, [1, 0], [4, 5], [2, 2]), [xs]);
-  vmapVsLoop((v) => lax.pad(v, np.array(-1), [[1, 0, 1], [0, -2, 0]]), [xs]);
-  vmapVsLoop((v, c) => lax.pad(v, c, [[1, 1, 1], [0, 0, 0]]), [xs, np.array([Infinity, -Infinity, NaN])]);
-  vmapVsLoop((v, c) => lax.pad(v, c, [[1, 1, 0], [1, 0, 0]]), [lax.slice(xs, [0, 0, 0], [1, 4, 5]).reshape(4, 5), np.array([1, 2, 3])], [null, 0]);
+  vmapVsLoop(
+    (v) =>
+      lax.pad(v, np.array(-1), [
+        [1, 0, 1],
+        [0, -2, 0],
+      ]),
+    [xs],
+  );
+  vmapVsLoop(
+    (v, c) =>
+      lax.pad(v, c, [
+        [1, 1, 1],
+        [0, 0, 0],
+      ]),
+    [xs, np.array([Infinity, -Infinity, NaN])],
+  );
+  vmapVsLoop(
+    (v, c) =>
+      lax.pad(v, c, [
+        [1, 1, 0],
+        [1, 0, 0],
+      ]),
+    [lax.slice(xs, [0, 0, 0], [1, 4, 5]).reshape(4, 5), np.array([1, 2, 3])],
+    [null, 0],
+  );
   vmapVsLoop((v, u) => lax.concatenate([v, u], 1), [xs, randArray([3, 4, 2], 12)]);
   vmapVsLoop((v, u) => lax.concatenate([v, u], 0), [xs, randArray([2, 5], 13)], [1, null]);
   vmapVsLoop((v) => lax.rev(v, [1]), [xs], [2]);
@@ -108,7 +187,17 @@ test("vmap of slice / pad / concatenate / rev vs a stacked loop (incl. batched p
 
 test("jit(f) == f and the staged jaxpr names the primitives", () => {
   const x = randArray([3, 4], 5);
-  const f = (v: Array) => lax.concatenate([lax.rev(lax.slice(v, [0, 1], [3, 4], [2, 1]), [1]), lax.pad(v, np.array(0), [[-1, 0, 0], [0, -1, 0]])], 0);
+  const f = (v: Array) =>
+    lax.concatenate(
+      [
+        lax.rev(lax.slice(v, [0, 1], [3, 4], [2, 1]), [1]),
+        lax.pad(v, np.array(0), [
+          [-1, 0, 0],
+          [0, -1, 0],
+        ]),
+      ],
+      0,
+    );
   jitMatches(f, [x]);
   const s = String(makeJaxpr(f)(x));
   for (const name of ["slice", "rev", "pad", "concatenate"]) assert.ok(s.includes(name), s);

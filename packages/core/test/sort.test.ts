@@ -30,12 +30,28 @@ test("sort matches a host stable sort along every dimension for float32 (NaN las
   fd[5] = -0;
   const id = randint(r, 60);
   for (const axis of [0, 1, 2]) {
-    assertClose(lax.sort(arr(fd, shape), { dimension: axis }), hostSortLines(fd, shape, axis, (i, j) => cmp(fd[i], fd[j])), { dtype: "float32" });
-    assertEqualArray(lax.sort(arr(id, shape, "int32"), { dimension: axis }), hostSortLines(id, shape, axis, (i, j) => id[i] - id[j]), "int32");
+    assertClose(
+      lax.sort(arr(fd, shape), { dimension: axis }),
+      hostSortLines(fd, shape, axis, (i, j) => cmp(fd[i], fd[j])),
+      { dtype: "float32" },
+    );
+    assertEqualArray(
+      lax.sort(arr(id, shape, "int32"), { dimension: axis }),
+      hostSortLines(id, shape, axis, (i, j) => id[i] - id[j]),
+      "int32",
+    );
     const ud = id.map((v) => v + 3);
-    assertEqualArray(lax.sort(arr(ud, shape, "uint32"), { dimension: axis }), hostSortLines(ud, shape, axis, (i, j) => ud[i] - ud[j]), "uint32");
+    assertEqualArray(
+      lax.sort(arr(ud, shape, "uint32"), { dimension: axis }),
+      hostSortLines(ud, shape, axis, (i, j) => ud[i] - ud[j]),
+      "uint32",
+    );
     const bd = id.map((v) => (v > 0 ? 1 : 0));
-    assertEqualArray(lax.sort(arr(bd, shape, "bool"), { dimension: axis }), hostSortLines(bd, shape, axis, (i, j) => bd[i] - bd[j]), "bool");
+    assertEqualArray(
+      lax.sort(arr(bd, shape, "bool"), { dimension: axis }),
+      hostSortLines(bd, shape, axis, (i, j) => bd[i] - bd[j]),
+      "bool",
+    );
   }
   assertClose(lax.sort(arr([3, -1, 2], [3]), { dimension: -1 }), [-1, 2, 3]);
 });
@@ -64,9 +80,18 @@ test("multi-operand sort: values follow keys; numKeys = 2 breaks ties by the sec
 
 test("sort errors: shapes, numKeys, dimension", () => {
   const x = arr(randn(r, 6), [2, 3]);
-  assert.throws(() => lax.sort([x, arr(randn(r, 3), [3])]), (e: Error) => e instanceof ShapeError && /operand 1 has shape \[3\]/.test(e.message));
-  assert.throws(() => lax.sort([x, x], { numKeys: 3 }), (e: Error) => e instanceof ValueError && /numKeys/.test(e.message));
-  assert.throws(() => lax.sort(x, { dimension: 2 }), (e: Error) => e instanceof ShapeError && /dimension 2/.test(e.message));
+  assert.throws(
+    () => lax.sort([x, arr(randn(r, 3), [3])]),
+    (e: Error) => e instanceof ShapeError && /operand 1 has shape \[3\]/.test(e.message),
+  );
+  assert.throws(
+    () => lax.sort([x, x], { numKeys: 3 }),
+    (e: Error) => e instanceof ValueError && /numKeys/.test(e.message),
+  );
+  assert.throws(
+    () => lax.sort(x, { dimension: 2 }),
+    (e: Error) => e instanceof ShapeError && /dimension 2/.test(e.message),
+  );
   assert.throws(() => lax.sort([]), ValueError);
   assert.throws(() => np.sort(x, { axis: 5 }), ShapeError);
 });

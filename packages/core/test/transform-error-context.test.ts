@@ -4,7 +4,24 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, grad, valueAndGrad, jvp, vjp, linearize, vmap, jit, makeJaxpr, customVjp, ShapeError, ValueError, UseAfterDisposeError, LinaxError, type Array } from "linax-ts";
+import {
+  np,
+  lax,
+  grad,
+  valueAndGrad,
+  jvp,
+  vjp,
+  linearize,
+  vmap,
+  jit,
+  makeJaxpr,
+  customVjp,
+  ShapeError,
+  ValueError,
+  UseAfterDisposeError,
+  LinaxError,
+  type Array,
+} from "linax-ts";
 
 /** A shape bug: adds a [3] to whatever comes in (a [2] here). */
 function f(x: Array): Array {
@@ -108,19 +125,28 @@ test("argument checks before tracing, and failures of a cached jitted call, carr
   h(np.ones([2])); // traced and cached
   const dead = np.ones([2]);
   dead.dispose();
-  assert.throws(() => h(dead), (e: Error) => e instanceof UseAfterDisposeError && !e.message.includes("while tracing"));
+  assert.throws(
+    () => h(dead),
+    (e: Error) => e instanceof UseAfterDisposeError && !e.message.includes("while tracing"),
+  );
 });
 
 test("errors that are not the library's pass through unchanged", () => {
   const boom = (_x: Array): Array => {
     throw new TypeError("user bug");
   };
-  assert.throws(() => jit(grad(boom))(np.ones([2])), (e: Error) => e instanceof TypeError && !(e instanceof LinaxError) && e.message === "user bug");
+  assert.throws(
+    () => jit(grad(boom))(np.ones([2])),
+    (e: Error) => e instanceof TypeError && !(e instanceof LinaxError) && e.message === "user bug",
+  );
 });
 
 test("the context stack is unwound after an error: the next error has only its own context", () => {
   assert.throws(() => jit(grad(f))(np.ones([2])));
   throwsWithContext(() => vmap(f)(np.ones([4, 2])), ShapeError, "(while tracing `f` under vmap)");
   // And with no transform active nothing is appended.
-  assert.throws(() => f(np.ones([2])), (e: Error) => e.message === ORIGINAL);
+  assert.throws(
+    () => f(np.ones([2])),
+    (e: Error) => e.message === ORIGINAL,
+  );
 });

@@ -51,5 +51,9 @@ test("grad through a jit nested inside a jit (the jaxpr-level partial-eval split
   const h = jit((v: Array) => np.sum(inner(v, np.cos(v)).mul(v)));
   // h(x) = Σ ½·sin(2x)·x  ⇒  h'(x) = cos(2x)·x + ½·sin(2x)
   const xs = [0.3, 1.2];
-  assertClose(grad(h)(np.array(xs)) as Array, xs.map((v) => Math.cos(2 * v) * v + 0.5 * Math.sin(2 * v)), { rtol: 1e-5, atol: 1e-6 });
+  assertClose(
+    grad(h)(np.array(xs)) as Array,
+    xs.map((v) => Math.cos(2 * v) * v + 0.5 * Math.sin(2 * v)),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
 });

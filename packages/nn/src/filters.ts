@@ -60,7 +60,16 @@ export function partition<T>(tree: T, spec: FilterSpec, opts: Omit<FilterOptions
   const [leaves, def] = treeFlatten(tree, opts.isLeaf);
   const mask = filterMask(tree, spec, opts.isLeaf);
   const replace = opts.replace === undefined ? null : opts.replace;
-  return [treeUnflatten<T>(def, leaves.map((l, i) => (mask[i] ? l : replace))), treeUnflatten<T>(def, leaves.map((l, i) => (mask[i] ? replace : l)))];
+  return [
+    treeUnflatten<T>(
+      def,
+      leaves.map((l, i) => (mask[i] ? l : replace)),
+    ),
+    treeUnflatten<T>(
+      def,
+      leaves.map((l, i) => (mask[i] ? replace : l)),
+    ),
+  ];
 }
 
 export interface CombineOptions {

@@ -61,7 +61,8 @@ export function computeFans(shape: readonly number[], opts: FanOptions = {}): [n
   const norm = (a: number) => (a < 0 ? a + shape.length : a);
   const ia = norm(opts.inAxis ?? -2);
   const oa = norm(opts.outAxis ?? -1);
-  if (ia === oa || ia < 0 || oa < 0 || ia >= shape.length || oa >= shape.length) throw new ValueError(`computeFans: invalid inAxis/outAxis for shape [${shape.join(", ")}]`);
+  if (ia === oa || ia < 0 || oa < 0 || ia >= shape.length || oa >= shape.length)
+    throw new ValueError(`computeFans: invalid inAxis/outAxis for shape [${shape.join(", ")}]`);
   const size = shape.reduce((a, b) => a * b, 1);
   const receptive = size / shape[ia] / shape[oa];
   return [shape[ia] * receptive, shape[oa] * receptive];

@@ -48,7 +48,10 @@ export function reduceLoss(losses: Array, opts: LossOptions = {}): Array {
  */
 export function softmaxCrossEntropy(logits: Array, labels: Array, opts: LossOptions = {}): Array {
   if (labels.dtype === "int32" || labels.dtype === "uint32") return softmaxCrossEntropyWithIntegerLabels(logits, labels, opts);
-  if (labels.ndim !== logits.ndim) throw new ValueError(`softmaxCrossEntropy: float labels must have the logits' shape [${logits.shape.join(", ")}]; got [${labels.shape.join(", ")}] (pass int32 labels for class indices)`);
+  if (labels.ndim !== logits.ndim)
+    throw new ValueError(
+      `softmaxCrossEntropy: float labels must have the logits' shape [${logits.shape.join(", ")}]; got [${labels.shape.join(", ")}] (pass int32 labels for class indices)`,
+    );
   const per = np.negative(np.sum(np.multiply(labels, logSoftmax(logits)), { axis: -1 }));
   return reduceLoss(per, opts);
 }
@@ -57,7 +60,9 @@ export function softmaxCrossEntropy(logits: Array, labels: Array, opts: LossOpti
 export function softmaxCrossEntropyWithIntegerLabels(logits: Array, labels: Array, opts: LossOptions = {}): Array {
   const classes = logits.shape[logits.ndim - 1];
   if (labels.ndim !== logits.ndim - 1 || labels.shape.some((d, i) => d !== logits.shape[i])) {
-    throw new ValueError(`softmaxCrossEntropyWithIntegerLabels: labels of shape [${labels.shape.join(", ")}] do not match logits of shape [${logits.shape.join(", ")}] (expected the logits' shape without the class axis)`);
+    throw new ValueError(
+      `softmaxCrossEntropyWithIntegerLabels: labels of shape [${labels.shape.join(", ")}] do not match logits of shape [${logits.shape.join(", ")}] (expected the logits' shape without the class axis)`,
+    );
   }
   const picked = np.sum(np.multiply(logits, oneHot(labels, classes, { dtype: logits.dtype })), { axis: -1 });
   const per = np.subtract(np.logsumexp(logits, { axis: -1 }), picked);

@@ -44,7 +44,8 @@ export class StateIndex<V = unknown> extends Module {
 
 const isIndex = (x: unknown): x is StateIndex => x instanceof StateIndex;
 
-const STALE = "Attempted to use an old State. Probably you wrote `[x, s2] = layer.call(x, s1, ...)` and then used `s1` again instead of `s2`. To keep an old state on purpose, copy it first with `cloneState(state)`.";
+const STALE =
+  "Attempted to use an old State. Probably you wrote `[x, s2] = layer.call(x, s1, ...)` and then used `s1` again instead of `s2`. To keep an old state on purpose, copy it first with `cloneState(state)`.";
 
 /** Internal constructor argument: prebuilt entries (private fields need a real constructor call). */
 class Entries {
@@ -65,7 +66,9 @@ export class State {
     for (const leaf of treeLeaves(model, isIndex)) {
       if (!isIndex(leaf)) continue;
       if (leaf.init === DELETED) {
-        throw new ValueError("State(model): this model's initial states were already removed by makeWithState; call makeWithState(Model)(...args) to get a model and its State together");
+        throw new ValueError(
+          "State(model): this model's initial states were already removed by makeWithState; call makeWithState(Model)(...args) to get a model and its State together",
+        );
       }
       values.set(leaf.marker, leaf.init);
     }
@@ -156,7 +159,9 @@ function checkSameType(oldV: unknown, newV: unknown, marker: string): void {
   const desc = (ls: unknown[]) => ls.map((l) => (l instanceof Array ? l.aval.strong().toString() : typeof l)).join(", ");
   const same = od.equals(nd) && ol.every((l, i) => l instanceof Array && nl[i] instanceof Array && (nl[i] as Array).aval.equals(l.aval));
   if (!same) {
-    throw new ValueError(`State.set('${marker}'): old and new values have different structures, shapes or dtypes: old ${od} [${desc(ol)}], new ${nd} [${desc(nl)}]`);
+    throw new ValueError(
+      `State.set('${marker}'): old and new values have different structures, shapes or dtypes: old ${od} [${desc(ol)}], new ${nd} [${desc(nl)}]`,
+    );
   }
 }
 

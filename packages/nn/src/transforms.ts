@@ -8,7 +8,27 @@
  *   leaves get `null` gradients.
  * - `filterVmap`: array leaves are mapped over axis 0 by default; non-array leaves are broadcast.
  */
-import { Array, DTypeError, InternalError, ShapeError, ValueError, isInexact, jit, lax, treeFlatten, treeUnflatten, vjp, vmap, withTransformContext, JitCache, type AnyFunction, type ArrayFunction, type AuxOf, type HasAuxOf, type TreeDef } from "@linax-ts/core";
+import {
+  Array,
+  DTypeError,
+  InternalError,
+  ShapeError,
+  ValueError,
+  isInexact,
+  jit,
+  lax,
+  treeFlatten,
+  treeUnflatten,
+  vjp,
+  vmap,
+  withTransformContext,
+  JitCache,
+  type AnyFunction,
+  type ArrayFunction,
+  type AuxOf,
+  type HasAuxOf,
+  type TreeDef,
+} from "@linax-ts/core";
 import { combine, isInexactArray, partition } from "./filters.ts";
 import { identityId, staticKey } from "./static-key.ts";
 import { broadcastPrefix } from "./tree-prefix.ts";
@@ -115,15 +135,24 @@ export type FilterGradFunction<X, A extends unknown[], R, H> = (x: X, ...args: A
  * Typed from `f`: the result takes `f`'s parameters, the grads have the type of `x` (a model's
  * grads are a model), and the aux output keeps its type.
  */
-export function filterValueAndGrad<const O extends FilterGradOptions = {}, X = unknown, A extends unknown[] = Array[], R extends FilterScalarOutput<HasAuxOf<O>> = FilterScalarOutput<HasAuxOf<O>>>(
-  f: (x: X, ...args: A) => R,
-  opts?: O,
-): FilterValueAndGradFunction<X, A, R, HasAuxOf<O>>;
-export function filterValueAndGrad(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
+export function filterValueAndGrad<
+  const O extends FilterGradOptions = {},
+  X = unknown,
+  A extends unknown[] = Array[],
+  R extends FilterScalarOutput<HasAuxOf<O>> = FilterScalarOutput<HasAuxOf<O>>,
+>(f: (x: X, ...args: A) => R, opts?: O): FilterValueAndGradFunction<X, A, R, HasAuxOf<O>>;
+export function filterValueAndGrad(
+  f: (x: unknown, ...args: never[]) => unknown,
+  opts: FilterGradOptions = {},
+): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
   return filterValueAndGradUntyped(f, opts, "filterValueAndGrad");
 }
 
-function filterValueAndGradUntyped(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions, transform: string): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
+function filterValueAndGradUntyped(
+  f: (x: unknown, ...args: never[]) => unknown,
+  opts: FilterGradOptions,
+  transform: string,
+): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
   // core's vjp implements this transform: errors while it traces `f` read "under filterGrad".
   return (x: unknown, ...args: unknown[]) => withTransformContext(transform, f, () => filterValueAndGradCall(f, opts, x, args), { alias: true });
 }
@@ -138,7 +167,8 @@ function filterValueAndGradCall(f: (x: unknown, ...args: never[]) => unknown, op
     let value = out;
     let auxArrays: Array[] = [];
     if (opts.hasAux) {
-      if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError("filterValueAndGrad with hasAux: the function must return a pair [value, aux]");
+      if (!globalThis.Array.isArray(out) || out.length !== 2)
+        throw new ValueError("filterValueAndGrad with hasAux: the function must return a pair [value, aux]");
       value = out[0];
       const [leaves, def] = treeFlatten(out[1]);
       const isDyn = leaves.map((l) => l instanceof Array);
@@ -146,7 +176,9 @@ function filterValueAndGradCall(f: (x: unknown, ...args: never[]) => unknown, op
       auxArrays = leaves.filter((l): l is Array => l instanceof Array);
     }
     if (!(value instanceof Array) || value.ndim !== 0) {
-      throw new ShapeError(`filterGrad requires a scalar (shape []) output; got ${value instanceof Array ? `shape [${value.shape.join(", ")}]` : String(value)}`);
+      throw new ShapeError(
+        `filterGrad requires a scalar (shape []) output; got ${value instanceof Array ? `shape [${value.shape.join(", ")}]` : String(value)}`,
+      );
     }
     if (!isInexact(value.dtype)) throw new DTypeError(`filterGrad requires a float output; got ${value.dtype}`);
     return [value, ...auxArrays];
@@ -166,10 +198,12 @@ function filterValueAndGradCall(f: (x: unknown, ...args: never[]) => unknown, op
 }
 
 /** The gradient of `f(x, ...args)` with respect to the float arrays of `x`; see `filterValueAndGrad`. */
-export function filterGrad<const O extends FilterGradOptions = {}, X = unknown, A extends unknown[] = Array[], R extends FilterScalarOutput<HasAuxOf<O>> = FilterScalarOutput<HasAuxOf<O>>>(
-  f: (x: X, ...args: A) => R,
-  opts?: O,
-): FilterGradFunction<X, A, R, HasAuxOf<O>>;
+export function filterGrad<
+  const O extends FilterGradOptions = {},
+  X = unknown,
+  A extends unknown[] = Array[],
+  R extends FilterScalarOutput<HasAuxOf<O>> = FilterScalarOutput<HasAuxOf<O>>,
+>(f: (x: X, ...args: A) => R, opts?: O): FilterGradFunction<X, A, R, HasAuxOf<O>>;
 export function filterGrad(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: unknown, ...args: unknown[]) => unknown {
   const vg = filterValueAndGradUntyped(f, opts, "filterGrad");
   return (x: unknown, ...args: unknown[]) => {
@@ -218,7 +252,8 @@ export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: Fi
   return ((...args: unknown[]) => {
     const spec = opts.inAxes ?? 0;
     const specList = globalThis.Array.isArray(spec) ? spec : args.map(() => spec);
-    if (specList.length !== args.length) throw new ValueError(`filterVmap: inAxes has ${specList.length} entries but the function was called with ${args.length} arguments`);
+    if (specList.length !== args.length)
+      throw new ValueError(`filterVmap: inAxes has ${specList.length} entries but the function was called with ${args.length} arguments`);
     const [leaves, def] = treeFlatten(args);
     const axes = broadcastPrefix(specList, args, isAxisLeaf, resolveAxis, "filterVmap inAxes");
     const isDyn = leaves.map((l) => l instanceof Array);
@@ -246,9 +281,12 @@ export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: Fi
         return out.axes;
       },
     };
-    if (dyn.length === 0 && opts.axisSize === undefined) throw new ValueError("filterVmap: no argument has an array leaf to map over and no axisSize was given");
+    if (dyn.length === 0 && opts.axisSize === undefined)
+      throw new ValueError("filterVmap: no argument has an array leaf to map over and no axisSize was given");
     // core's vmap implements this transform: errors while it traces `f` read "under filterVmap".
-    const outs = withTransformContext("filterVmap", f, () => vmap(inner as (...a: never[]) => Array[], coreOpts)(...(dyn as never[])) as Array[], { alias: true });
+    const outs = withTransformContext("filterVmap", f, () => vmap(inner as (...a: never[]) => Array[], coreOpts)(...(dyn as never[])) as Array[], {
+      alias: true,
+    });
     const o = out as { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
     if (o === undefined) throw new InternalError("filterVmap: internal error: the function did not run");
     let k = 0;

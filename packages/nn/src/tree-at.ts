@@ -89,7 +89,9 @@ export function treeAt<T>(where: (tree: T) => unknown, tree: T, replace: unknown
     found = locate(sel, nodePaths);
   }
   if (found === undefined) {
-    throw new ValueError("treeAt: `where` must return a node of the tree (a subtree, a leaf, a static field or a null field), or a list of such nodes, and must not depend on leaf values");
+    throw new ValueError(
+      "treeAt: `where` must return a node of the tree (a subtree, a leaf, a static field or a null field), or a list of such nodes, and must not depend on leaf values",
+    );
   }
   const { paths, single } = found;
   const keys = paths.map(pathKey);
@@ -147,7 +149,8 @@ function setAt(tree: unknown, path: readonly string[], value: unknown): unknown 
   if (path.length === 0) return value;
   const [k, ...rest] = path;
   if (tree instanceof Module) {
-    if (!Object.prototype.hasOwnProperty.call(tree, k)) throw new ValueError(`produce: ${tree.constructor.name} has no field '${k}' (modules cannot gain fields)`);
+    if (!Object.prototype.hasOwnProperty.call(tree, k))
+      throw new ValueError(`produce: ${tree.constructor.name} has no field '${k}' (modules cannot gain fields)`);
     return replaceFields(tree, { [k]: setAt((tree as unknown as Record<string, unknown>)[k], rest, value) });
   }
   if (globalThis.Array.isArray(tree)) {
@@ -158,7 +161,9 @@ function setAt(tree: unknown, path: readonly string[], value: unknown): unknown 
     return copy;
   }
   if (isPlainObject(tree)) return { ...tree, [k]: setAt(tree[k], rest, value) };
-  throw new ValueError(`produce: cannot assign below a ${tree === null ? "null" : typeof tree === "object" ? (tree as object).constructor?.name : typeof tree} value at '${k}'`);
+  throw new ValueError(
+    `produce: cannot assign below a ${tree === null ? "null" : typeof tree === "object" ? (tree as object).constructor?.name : typeof tree} value at '${k}'`,
+  );
 }
 
 /** A writable view of a pytree type (`readonly` removed at every level except arrays and functions). */

@@ -10,7 +10,14 @@ import { nodeChildren, type IsLeaf } from "./tree-nodes.ts";
  * applies to all leaves of the matching subtree; `resolve(specLeaf, treeLeaf)` gives the entry.
  * Returns one entry per leaf of `treeFlatten(tree, isLeaf)`, in the same order.
  */
-export function broadcastPrefix<S, R>(spec: unknown, tree: unknown, isSpecLeaf: (s: unknown) => s is S, resolve: (s: S, leaf: unknown) => R, what: string, isLeaf?: IsLeaf): R[] {
+export function broadcastPrefix<S, R>(
+  spec: unknown,
+  tree: unknown,
+  isSpecLeaf: (s: unknown) => s is S,
+  resolve: (s: S, leaf: unknown) => R,
+  what: string,
+  isLeaf?: IsLeaf,
+): R[] {
   const out: R[] = [];
   const rec = (s: unknown, t: unknown, path: string) => {
     if (isSpecLeaf(s)) {
@@ -26,7 +33,9 @@ export function broadcastPrefix<S, R>(spec: unknown, tree: unknown, isSpecLeaf: 
     // Match children by key (a plain-object spec may list a module's fields in any order).
     const specByKey = new Map(sc.keys.map((k, i) => [k, sc.values[i]]));
     if (sc.keys.length !== tc.keys.length || !tc.keys.every((k) => specByKey.has(k))) {
-      throw new ValueError(`${what}: the specification's keys [${sc.keys.join(", ")}] do not match the tree's [${tc.keys.join(", ")}] at '${path || "<root>"}'`);
+      throw new ValueError(
+        `${what}: the specification's keys [${sc.keys.join(", ")}] do not match the tree's [${tc.keys.join(", ")}] at '${path || "<root>"}'`,
+      );
     }
     tc.values.forEach((v, i) => rec(specByKey.get(tc.keys[i]), v, path ? `${path}.${tc.keys[i]}` : tc.keys[i]));
   };

@@ -68,7 +68,8 @@ export function checkOptionalBoolean(op: string, arg: string, v: unknown): void 
 /** A learning rate: a finite number ≥ 0 or a schedule (a function of the step count). */
 export function checkLearningRate(op: string, lr: unknown): void {
   if (typeof lr === "function") return;
-  if (typeof lr !== "number") throw new ValueError(`${op}: learningRate must be a finite number ≥ 0 or a schedule (a function of the step count); got ${describe(lr)}`);
+  if (typeof lr !== "number")
+    throw new ValueError(`${op}: learningRate must be a finite number ≥ 0 or a schedule (a function of the step count); got ${describe(lr)}`);
   checkNumber(op, "learningRate", lr, { min: 0 });
 }
 
@@ -130,5 +131,6 @@ export function requireKey(op: string, key: unknown): void {
   }
   if (!(key instanceof Array)) throw new ValueError(`${op}: key must be a PRNG key ${how}; got ${describe(key)}`);
   if (key.dtype !== "uint32") throw new DTypeError(`${op}: a raw PRNG key must be a uint32 array of shape [2]; got ${key.aval.toString()}`);
-  if (key.ndim !== 1 || key.shape[0] !== 2) throw new ShapeError(`${op}: a raw PRNG key must be a uint32 array of shape [2]; got shape [${key.shape.join(", ")}]`);
+  if (key.ndim !== 1 || key.shape[0] !== 2)
+    throw new ShapeError(`${op}: a raw PRNG key must be a uint32 array of shape [2]; got shape [${key.shape.join(", ")}]`);
 }

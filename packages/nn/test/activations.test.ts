@@ -43,7 +43,11 @@ for (const [name, f, ref] of cases) {
     const loss = (v: Array) => np.sum(f(v));
     const g = grad(loss)(x) as Array;
     assertClose(g, finiteDiffGrad(loss, x), { rtol: 2e-2, atol: 2e-3 });
-    assertClose(vmap(f)(x.reshape([6, 1])), xs.map((v) => [ref(v)]), { rtol: 2e-6, atol: 2e-6 });
+    assertClose(
+      vmap(f)(x.reshape([6, 1])),
+      xs.map((v) => [ref(v)]),
+      { rtol: 2e-6, atol: 2e-6 },
+    );
     assertClose(jit(f)(x), f(x), { rtol: 1e-6, atol: 1e-7 });
   });
 }
@@ -69,7 +73,11 @@ test("softmax and logSoftmax along an axis match host formulas and are stable", 
   });
   const x = np.array(rows);
   assertClose(nn.softmax(x), ref, { rtol: 1e-6 });
-  assertClose(nn.logSoftmax(x), ref.map((r) => r.map(Math.log)), { rtol: 1e-5, atol: 1e-5 });
+  assertClose(
+    nn.logSoftmax(x),
+    ref.map((r) => r.map(Math.log)),
+    { rtol: 1e-5, atol: 1e-5 },
+  );
   // Along axis 0.
   const colRef = [0, 1, 2].map((j) => {
     const c = rows.map((r) => r[j]);
@@ -77,7 +85,11 @@ test("softmax and logSoftmax along an axis match host formulas and are stable", 
     const s = c.reduce((a, v) => a + Math.exp(v - m), 0);
     return c.map((v) => Math.exp(v - m) / s);
   });
-  assertClose(nn.softmax(x, { axis: 0 }), [0, 1].map((i) => colRef.map((c) => c[i])), { rtol: 1e-6 });
+  assertClose(
+    nn.softmax(x, { axis: 0 }),
+    [0, 1].map((i) => colRef.map((c) => c[i])),
+    { rtol: 1e-6 },
+  );
   // d/dx_j sum_i w_i softmax_i = s_j (w_j - Σ w s)
   const w = [0.3, -1, 2];
   const f = (v: Array) => np.sum(nn.softmax(v).mul(np.array(w)));

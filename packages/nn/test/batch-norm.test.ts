@@ -6,10 +6,22 @@ import * as nn from "@linax-ts/nn";
 
 // Two batches of shape [B=4, C=2, L=3].
 const batch1 = [
-  [[1, 2, 3], [0, 0, 1]],
-  [[2, 2, 2], [1, -1, 0]],
-  [[0, 5, 1], [2, 2, 2]],
-  [[3, 1, 1], [-1, 0, 3]],
+  [
+    [1, 2, 3],
+    [0, 0, 1],
+  ],
+  [
+    [2, 2, 2],
+    [1, -1, 0],
+  ],
+  [
+    [0, 5, 1],
+    [2, 2, 2],
+  ],
+  [
+    [3, 1, 1],
+    [-1, 0, 3],
+  ],
 ];
 const batch2 = batch1.map((ex) => ex.map((ch, c) => ch.map((v, l) => v * (c + 2) - l)));
 
@@ -30,7 +42,10 @@ const normalize = (b: number[][][], mean: number[], vars: number[], w = [1, 1], 
   b.map((ex) => ex.map((ch, c) => ch.map((v) => ((v - mean[c]) / Math.sqrt(vars[c] + eps)) * w[c] + bias[c])));
 
 function step(model: nn.BatchNorm, state: nn.State, x: number[][][], inference?: boolean): [Array, nn.State] {
-  return nn.filterVmap((xi: Array, s: nn.State) => model.call(xi, s, { inference }), { inAxes: [0, null], outAxes: [0, null], axisName: "batch" })(np.array(x), state) as [Array, nn.State];
+  return nn.filterVmap((xi: Array, s: nn.State) => model.call(xi, s, { inference }), { inAxes: [0, null], outAxes: [0, null], axisName: "batch" })(
+    np.array(x),
+    state,
+  ) as [Array, nn.State];
 }
 
 test("BatchNorm (ema mode): first call uses the batch statistics, then an EMA; inference uses the running ones", () => {
@@ -52,7 +67,7 @@ test("BatchNorm (ema mode): first call uses the batch statistics, then an EMA; i
   assertClose(s2.get(bn.emaStateIndex!)[0], em, { rtol: 1e-6 });
   const [y3, s3] = step(nn.inference(bn), nn.cloneState(s2), batch1);
   assertClose(y3, normalize(batch1, em, ev), { rtol: 1e-5, atol: 1e-5 });
-  assertClose(s3.get(bn.emaStateIndex!)[1], ev, { rtol: 1e-6 }, );
+  assertClose(s3.get(bn.emaStateIndex!)[1], ev, { rtol: 1e-6 });
   const [y4] = step(bn, s2, batch1, true);
   assertClose(y4, y3, { rtol: 1e-6 });
 });
@@ -67,7 +82,17 @@ test("BatchNorm (batch mode) normalizes with this batch's statistics; inference 
   // Equinox's hidden statistics start at mean 0, variance 1; after one step the debiased mean is
   // the batch mean and the debiased variance (0.9·1 + 0.1·v1) / (1 − 0.9) = 9 + v1.
   const [yi1] = step(bn, nn.cloneState(s1), batch2, true);
-  assertClose(yi1, normalize(batch2, m1, v1.map((v) => 9 + v), [2, 0.5], [1, -1]), { rtol: 1e-5, atol: 1e-5 });
+  assertClose(
+    yi1,
+    normalize(
+      batch2,
+      m1,
+      v1.map((v) => 9 + v),
+      [2, 0.5],
+      [1, -1],
+    ),
+    { rtol: 1e-5, atol: 1e-5 },
+  );
   const [m2, v2] = stats(batch2);
   const [y2, s2] = step(bn, s1, batch2);
   assertClose(y2, normalize(batch2, m2, v2, [2, 0.5], [1, -1]), { rtol: 1e-5, atol: 1e-5 });
@@ -84,10 +109,15 @@ test("BatchNorm (batch mode) normalizes with this batch's statistics; inference 
 
 test("BatchNorm inside a Sequential, trained under filterJit and filterGrad", () => {
   const key = nn.prngKey(1);
-  const [model, state] = nn.makeWithState((k: nn.PRNGKey) => new nn.Sequential([new nn.Conv1d(2, 2, 1, { key: k }), new nn.BatchNorm(2, { axisName: "batch" })]))(key);
+  const [model, state] = nn.makeWithState(
+    (k: nn.PRNGKey) => new nn.Sequential([new nn.Conv1d(2, 2, 1, { key: k }), new nn.BatchNorm(2, { axisName: "batch" })]),
+  )(key);
   assert.deepEqual(state.keys(), ["Sequential.layers.1.emaFirstTimeIndex", "Sequential.layers.1.emaStateIndex"]);
   const loss = (m: nn.Sequential, s: nn.State, x: Array): [Array, nn.State] => {
-    const [y, s2] = nn.filterVmap((xi: Array, si: nn.State) => m.call(xi, si), { inAxes: [0, null], outAxes: [0, null], axisName: "batch" })(x, s) as [Array, nn.State];
+    const [y, s2] = nn.filterVmap((xi: Array, si: nn.State) => m.call(xi, si), { inAxes: [0, null], outAxes: [0, null], axisName: "batch" })(x, s) as [
+      Array,
+      nn.State,
+    ];
     return [np.sum(y.mul(y)), s2];
   };
   let traces = 0;
@@ -101,7 +131,7 @@ test("BatchNorm inside a Sequential, trained under filterJit and filterGrad", ()
   assert.equal(traces, 1);
   // The first call normalizes with the batch statistics: each channel has mean 0 and variance
   // var/(var + eps) ≈ 1, so sum(y²) over B·C·L = 24 elements is ≈ 24.
-  assert.ok(Math.abs((r1.l.item()) - 24) < 1e-2, `loss ${r1.l.item()}`);
+  assert.ok(Math.abs(r1.l.item() - 24) < 1e-2, `loss ${r1.l.item()}`);
   assert.ok(r2.s2 instanceof nn.State);
   assert.deepEqual([...(r1.g.layers[0] as nn.Conv1d).weight.shape], [2, 2, 1]);
 });

@@ -12,8 +12,10 @@ import { assertClose } from "@linax-ts/testing";
 
 const key = random.PRNGKey(3);
 const asAny = <T>(v: unknown): T => v as T;
-const positional = (op: string, where = "options object") => (e: unknown) =>
-  e instanceof ValueError && e.message.startsWith(`${op}: got a PRNG key where the ${where} belongs`) && e.message.includes("{ key }");
+const positional =
+  (op: string, where = "options object") =>
+  (e: unknown) =>
+    e instanceof ValueError && e.message.startsWith(`${op}: got a PRNG key where the ${where} belongs`) && e.message.includes("{ key }");
 
 test("every stateless layer: { key } is accepted (and unused by deterministic ones); a positional key is a ValueError", () => {
   const x = random.normal(random.PRNGKey(1), [4]);
@@ -33,7 +35,11 @@ test("every stateless layer: { key } is accepted (and unused by deterministic on
     assert.deepEqual(layer.call(x, { key }).tolist(), layer.call(x).tolist(), name);
     assert.throws(() => layer.call(x, asAny(key)), positional(`${name}.call`), name);
     assert.throws(() => layer.call(x, asAny(random.key(3))), positional(`${name}.call`), `${name} typed key`);
-    assert.throws(() => layer.call(x, asAny({ keys: key })), (e: unknown) => e instanceof ValueError && new RegExp(`^${name}\\.call: unknown option 'keys'`).test((e as Error).message), name);
+    assert.throws(
+      () => layer.call(x, asAny({ keys: key })),
+      (e: unknown) => e instanceof ValueError && new RegExp(`^${name}\\.call: unknown option 'keys'`).test((e as Error).message),
+      name,
+    );
   }
   const ids = np.array([0, 2], { dtype: "int32" });
   const emb = new nn.Embedding(3, 2, { key });
@@ -52,7 +58,10 @@ test("Dropout: { key } draws the documented mask; the key passed positionally is
   const x = np.ones([64]);
   // Reference: keep ~ bernoulli(key, 1 - p), kept values scaled by 1/(1 - p).
   const keep = random.bernoulli(key, 0.5, [64]).tolist() as boolean[];
-  assert.deepEqual(d.call(x, { key }).tolist(), keep.map((k) => (k ? 2 : 0)));
+  assert.deepEqual(
+    d.call(x, { key }).tolist(),
+    keep.map((k) => (k ? 2 : 0)),
+  );
   assert.throws(() => d.call(x, asAny(key)), positional("Dropout.call"));
   assert.deepEqual(d.call(x, { inference: true }).tolist(), x.tolist());
 });
@@ -65,7 +74,10 @@ test("Sequential splits { key } into one key per layer; stateful calls check the
   assert.deepEqual(seq.call(x, { key }).tolist(), want.tolist());
 
   const [bn, state] = nn.makeWithState(nn.BatchNorm)(2, { axisName: "batch", mode: "ema" });
-  const xs = np.array([[1, 2], [3, 6]]);
+  const xs = np.array([
+    [1, 2],
+    [3, 6],
+  ]);
   // In inference mode the state's initial running statistics (0, 0) give x / sqrt(eps).
   const [y] = bn.call(xs.get(0), state, { inference: true, key });
   assertClose(y.tolist() as number[], [1 / Math.sqrt(1e-5), 2 / Math.sqrt(1e-5)], { rtol: 1e-5 });

@@ -40,7 +40,11 @@ test("a checkpoint of another structure is refused naming the first differing pa
   });
   // Same structure, other shapes: named by path too.
   const wide = new nn.MLP(2, 1, 8, 1, { key });
-  await assert.rejects(nn.loadSafetensors(path, nn.filter(wide, nn.isArray)), (e: unknown) => e instanceof CheckpointError && /tensor 'layers\.0\.weight' has shape \[4, 2\] in the file, but the model expects \[8, 2\]/.test((e as Error).message));
+  await assert.rejects(
+    nn.loadSafetensors(path, nn.filter(wide, nn.isArray)),
+    (e: unknown) =>
+      e instanceof CheckpointError && /tensor 'layers\.0\.weight' has shape \[4, 2\] in the file, but the model expects \[8, 2\]/.test((e as Error).message),
+  );
 });
 
 test("a checkpoint cut short at any byte is detected on load", async () => {
@@ -51,7 +55,11 @@ test("a checkpoint cut short at any byte is detected on load", async () => {
   const cut = join(dir, "cut.safetensors");
   for (let n = 0; n < full.length; n++) {
     writeFileSync(cut, full.subarray(0, n));
-    await assert.rejects(nn.loadSafetensors(cut, tree), (e: unknown) => e instanceof SafetensorsError && (e as Error).message.includes(cut), `truncated at ${n} of ${full.length} bytes`);
+    await assert.rejects(
+      nn.loadSafetensors(cut, tree),
+      (e: unknown) => e instanceof SafetensorsError && (e as Error).message.includes(cut),
+      `truncated at ${n} of ${full.length} bytes`,
+    );
   }
   const back = await nn.loadSafetensors(path, tree);
   assert.deepEqual(back.a.tolist(), [0, 1, 2, 3, 4]);
@@ -74,7 +82,10 @@ for (let g = 1; ; g++) {
 `;
 
 async function killMidWrite(path: string, delayMs: number): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", WRITER, path], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", WRITER, path], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   // Wait for the first completed save, then kill at `delayMs` into a later one.
   await new Promise<void>((resolve, reject) => {
     child.stdout.once("data", () => resolve());

@@ -18,11 +18,44 @@ test("Linear: equinox's init (uniform ±1/√in from split keys), values, scalar
   const lim = 1 / Math.sqrt(3);
   assert.deepEqual(nums(lin.weight), JsArray.from(hostRandom.uniform(wk, [2, 3], { minval: -lim, maxval: lim })));
   assert.deepEqual(nums(lin.bias as Array), JsArray.from(hostRandom.uniform(bk, [2], { minval: -lim, maxval: lim })));
-  const l2 = set(set(lin, (m) => m.weight, np.array([[1, 2, 3], [-1, 0, 1]])), (m) => m.bias, np.array([0.5, -0.5]));
+  const l2 = set(
+    set(
+      lin,
+      (m) => m.weight,
+      np.array([
+        [1, 2, 3],
+        [-1, 0, 1],
+      ]),
+    ),
+    (m) => m.bias,
+    np.array([0.5, -0.5]),
+  );
   assertClose(l2.call(np.array([1, 1, 2])), [9.5, 0.5]);
-  assertClose(l2.call(np.array([[1, 1, 2], [0, 0, 0]])), [[9.5, 0.5], [0.5, -0.5]]);
+  assertClose(
+    l2.call(
+      np.array([
+        [1, 1, 2],
+        [0, 0, 0],
+      ]),
+    ),
+    [
+      [9.5, 0.5],
+      [0.5, -0.5],
+    ],
+  );
   assertClose(l2.call(np.array([1, 1, 2], { dtype: "int32" })), [9.5, 0.5], { dtype: "float32" });
-  assertClose(vmap((x: Array) => l2.call(x))(np.array([[1, 1, 2], [0, 0, 0]])), [[9.5, 0.5], [0.5, -0.5]]);
+  assertClose(
+    vmap((x: Array) => l2.call(x))(
+      np.array([
+        [1, 1, 2],
+        [0, 0, 0],
+      ]),
+    ),
+    [
+      [9.5, 0.5],
+      [0.5, -0.5],
+    ],
+  );
   const noBias = new nn.Linear(3, 2, { key, useBias: false });
   assert.equal(noBias.bias, null);
   const s = new nn.Linear("scalar", "scalar", { key });
@@ -37,16 +70,40 @@ test("Linear: equinox's init (uniform ±1/√in from split keys), values, scalar
   // A custom initializer ([out, in] weights: fan_in is axis -1).
   const he = new nn.Linear(4, 3, { key, weightInit: nn.init.heNormal({ inAxis: -1, outAxis: -2 }), biasInit: nn.init.zeros });
   assert.deepEqual(nums(he.bias as Array), [0, 0, 0]);
-  assert.ok(nums(he.weight).every((v) => Math.abs(v) <= 2 * Math.sqrt(2 / 4) / 0.8796256610342398 + 1e-6));
+  assert.ok(nums(he.weight).every((v) => Math.abs(v) <= (2 * Math.sqrt(2 / 4)) / 0.8796256610342398 + 1e-6));
 });
 
 test("Embedding: lookup, negative indices, gradient accumulates per row", () => {
-  const table = np.array([[0, 1], [10, 11], [20, 21]]);
+  const table = np.array([
+    [0, 1],
+    [10, 11],
+    [20, 21],
+  ]);
   const e = new nn.Embedding(3, 2, { weight: table });
-  assert.deepEqual(e.call(np.array([2, 0, -1], { dtype: "int32" })).tolist(), [[20, 21], [0, 1], [20, 21]]);
+  assert.deepEqual(e.call(np.array([2, 0, -1], { dtype: "int32" })).tolist(), [
+    [20, 21],
+    [0, 1],
+    [20, 21],
+  ]);
   assert.deepEqual([...e.call(np.array(1, { dtype: "int32" })).shape], [2]);
-  const g = nn.filterGrad((m: nn.Embedding) => np.sum(m.call(np.array([[2, 0], [2, 2]], { dtype: "int32" }))))(e) as nn.Embedding;
-  assert.deepEqual(g.weight.tolist(), [[1, 1], [0, 0], [3, 3]]);
+  const g = nn.filterGrad((m: nn.Embedding) =>
+    np.sum(
+      m.call(
+        np.array(
+          [
+            [2, 0],
+            [2, 2],
+          ],
+          { dtype: "int32" },
+        ),
+      ),
+    ),
+  )(e) as nn.Embedding;
+  assert.deepEqual(g.weight.tolist(), [
+    [1, 1],
+    [0, 0],
+    [3, 3],
+  ]);
   const r = new nn.Embedding(4, 3, { key });
   assert.deepEqual(nums(r.weight), JsArray.from(hostRandom.normal(hostRandom.prngKey(0), [4, 3])));
   assert.throws(() => e.call(np.array([0.5])), /int32/);
@@ -60,23 +117,52 @@ function hostNorm(v: number[], eps: number, rms = false): number[] {
 }
 
 test("LayerNorm, RMSNorm and GroupNorm match host computations", () => {
-  const x = [[1, 2, 4, 8], [0, -1, 3, 0.5]];
+  const x = [
+    [1, 2, 4, 8],
+    [0, -1, 3, 0.5],
+  ];
   const ln = new nn.LayerNorm(4);
   assertClose(ln.call(np.array(x[0])), hostNorm(x[0], 1e-5), { rtol: 1e-5, atol: 1e-6 });
-  assertClose(ln.call(np.array(x)), x.map((r) => hostNorm(r, 1e-5)), { rtol: 1e-5, atol: 1e-6 });
-  const ln2 = set(set(ln, (m) => m.weight, np.array([1, 2, 3, 4])), (m) => m.bias, np.array([0, 0, 1, 1]));
-  assertClose(ln2.call(np.array(x[1])), hostNorm(x[1], 1e-5).map((v, i) => v * (i + 1) + (i >= 2 ? 1 : 0)), { rtol: 1e-5, atol: 1e-6 });
+  assertClose(
+    ln.call(np.array(x)),
+    x.map((r) => hostNorm(r, 1e-5)),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
+  const ln2 = set(
+    set(ln, (m) => m.weight, np.array([1, 2, 3, 4])),
+    (m) => m.bias,
+    np.array([0, 0, 1, 1]),
+  );
+  assertClose(
+    ln2.call(np.array(x[1])),
+    hostNorm(x[1], 1e-5).map((v, i) => v * (i + 1) + (i >= 2 ? 1 : 0)),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
   const ln2d = new nn.LayerNorm([2, 4], { useWeight: false, useBias: false, eps: 0.1 });
   assertClose(ln2d.call(np.array(x)).reshape([8]), hostNorm(x.flat(), 0.1), { rtol: 1e-5, atol: 1e-6 });
   assert.throws(() => ln.call(np.array([1, 2, 3])), /LayerNorm/);
   const rms = new nn.RMSNorm(4, { eps: 1e-6 });
   assertClose(rms.call(np.array(x[0])), hostNorm(x[0], 1e-6, true), { rtol: 1e-5 });
   // GroupNorm over [channels=4, length=2] with 2 groups.
-  const gx = [[1, 2], [3, 4], [5, 6], [7, 9]];
+  const gx = [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+    [7, 9],
+  ];
   const gn = set(new nn.GroupNorm(2, 4), (m) => m.weight, np.array([1, 2, 1, 1]));
   const g0 = hostNorm(gx.slice(0, 2).flat(), 1e-5);
   const g1 = hostNorm(gx.slice(2).flat(), 1e-5);
-  assertClose(gn.call(np.array(gx)), [[g0[0], g0[1]], [2 * g0[2], 2 * g0[3]], [g1[0], g1[1]], [g1[2], g1[3]]], { rtol: 1e-5, atol: 1e-6 });
+  assertClose(
+    gn.call(np.array(gx)),
+    [
+      [g0[0], g0[1]],
+      [2 * g0[2], 2 * g0[3]],
+      [g1[0], g1[1]],
+      [g1[2], g1[3]],
+    ],
+    { rtol: 1e-5, atol: 1e-6 },
+  );
   // Gradient of a LayerNorm output through its input, against finite differences.
   const f = (v: Array) => np.sum(ln2.call(v).mul(np.array([1, -2, 0.5, 3])));
   const x0 = np.array([0.3, -1.2, 2, 0.7]);
@@ -96,7 +182,10 @@ test("Dropout: identity in inference / with p 0; otherwise zero or x/(1-p), need
   assert.ok(kept.length > 150 && kept.length < 250, `kept ${kept.length} of 400`);
   // The mask is JAX's bernoulli(key, 1 - p).
   const mask = hostRandom.bernoulli(hostRandom.prngKey(0), 0.5, [400]);
-  assert.deepEqual(y.map((v) => (v !== 0 ? 1 : 0)), JsArray.from(mask));
+  assert.deepEqual(
+    y.map((v) => (v !== 0 ? 1 : 0)),
+    JsArray.from(mask),
+  );
 });
 
 const relu = (v: number) => Math.max(v, 0);
@@ -107,7 +196,14 @@ const rows = (a: Array): number[][] => a.tolist() as number[][];
 
 test("MLP and GLU compose their Linear layers as equinox's", () => {
   const mlp = new nn.MLP(3, 2, 5, 2, { key });
-  assert.deepEqual(mlp.layers.map((l) => [...l.weight.shape]), [[5, 3], [5, 5], [2, 5]]);
+  assert.deepEqual(
+    mlp.layers.map((l) => [...l.weight.shape]),
+    [
+      [5, 3],
+      [5, 5],
+      [2, 5],
+    ],
+  );
   const x = [0.5, -1, 2];
   let h = x;
   mlp.layers.forEach((l, i) => {
@@ -125,11 +221,20 @@ test("MLP and GLU compose their Linear layers as equinox's", () => {
   const glu = new nn.GLU(3, 2, { key });
   const a = hostLinear(rows(glu.w1.weight), nums(glu.w1.bias as Array), x);
   const b = hostLinear(rows(glu.w2.weight), nums(glu.w2.bias as Array), x);
-  assertClose(glu.call(np.array(x)), a.map((v, i) => v / (1 + Math.exp(-b[i]))), { rtol: 1e-5 });
+  assertClose(
+    glu.call(np.array(x)),
+    a.map((v, i) => v / (1 + Math.exp(-b[i]))),
+    { rtol: 1e-5 },
+  );
 });
 
 /** Direct 1-D convolution on the host: x [C, L], w [O, C/g, K], explicit pads. */
-function hostConv1d(x: number[][], w: number[][][], b: number[] | null, opts: { stride?: number; pad?: [number, number]; dilation?: number; groups?: number }): number[][] {
+function hostConv1d(
+  x: number[][],
+  w: number[][][],
+  b: number[] | null,
+  opts: { stride?: number; pad?: [number, number]; dilation?: number; groups?: number },
+): number[][] {
   const { stride = 1, pad = [0, 0], dilation = 1, groups = 1 } = opts;
   const C = x.length;
   const L = x[0].length;
@@ -151,7 +256,10 @@ function hostConv1d(x: number[][], w: number[][][], b: number[] | null, opts: { 
 }
 
 test("Conv1d: padding (numbers, SAME, CAUSAL), stride, dilation, depthwise groups, padding modes", () => {
-  const x = [[1, 2, 3, 4, 5], [0, 1, 0, -1, 2]];
+  const x = [
+    [1, 2, 3, 4, 5],
+    [0, 1, 0, -1, 2],
+  ];
   const xa = np.array(x);
   const check = (conv: nn.Conv, pad: [number, number], extra: { stride?: number; dilation?: number; groups?: number } = {}, xin = x) => {
     const w = conv.weight.tolist() as number[][][];
@@ -166,7 +274,14 @@ test("Conv1d: padding (numbers, SAME, CAUSAL), stride, dilation, depthwise group
   const dw = new nn.Conv1d(2, 2, 3, { key, padding: "CAUSAL", groups: 2, useBias: false });
   assert.deepEqual([...dw.weight.shape], [2, 1, 3]);
   const y1 = nums(dw.call(xa));
-  const y2 = nums(dw.call(np.array([[1, 2, 3, 100, 5], [0, 1, 0, 100, 2]])));
+  const y2 = nums(
+    dw.call(
+      np.array([
+        [1, 2, 3, 100, 5],
+        [0, 1, 0, 100, 2],
+      ]),
+    ),
+  );
   assert.deepEqual(y1.slice(0, 3), y2.slice(0, 3));
   assert.deepEqual(y1.slice(5, 8), y2.slice(5, 8));
   // Padding modes: same as zero-padding the host-padded input by hand.
@@ -184,12 +299,25 @@ test("Conv1d: padding (numbers, SAME, CAUSAL), stride, dilation, depthwise group
   assert.ok(nums(big.weight).every((v) => Math.abs(v) <= 1 / Math.sqrt(2 * 5)));
   // Gradient with respect to the weight against finite differences.
   const c = new nn.Conv1d(2, 1, 2, { key, padding: 1 });
-  const f = (w: Array) => np.sum(nn.treeAt((m: nn.Conv1d) => m.weight, c, w).call(xa).mul(np.array([[1, -1, 2, 0.5, 1, 3]])));
+  const f = (w: Array) =>
+    np.sum(
+      nn
+        .treeAt((m: nn.Conv1d) => m.weight, c, w)
+        .call(xa)
+        .mul(np.array([[1, -1, 2, 0.5, 1, 3]])),
+    );
   assertClose(grad(f)(c.weight) as Array, finiteDiffGrad(f, c.weight), { rtol: 2e-2, atol: 2e-2 });
   // Conv2d against two stacked 1-d convolutions is overkill; check shape and one value.
   const c2 = new nn.Conv2d(1, 1, [2, 2], { key, useBias: false });
   const w2 = (c2.weight.tolist() as number[][][][])[0][0];
-  const y = c2.call(np.array([[[1, 2, 3], [4, 5, 6]]]));
+  const y = c2.call(
+    np.array([
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    ]),
+  );
   assert.deepEqual([...y.shape], [1, 1, 2]);
   assertClose(y, [[[w2[0][0] * 1 + w2[0][1] * 2 + w2[1][0] * 4 + w2[1][1] * 5, w2[0][0] * 2 + w2[0][1] * 3 + w2[1][0] * 5 + w2[1][1] * 6]]], { rtol: 1e-5 });
 });
@@ -197,8 +325,17 @@ test("Conv1d: padding (numbers, SAME, CAUSAL), stride, dilation, depthwise group
 test("MultiheadAttention matches a host implementation with causal and key-padding masks", () => {
   const H = 2;
   const mha = new nn.MultiheadAttention(H, 4, { key, useOutputBias: true });
-  const q = [[1, 0, 0.5, 1], [0, 1, 1, 0], [1, 1, 0, -1]];
-  const kv = [[0.5, 0.5, 0, 1], [1, -1, 1, 0], [0, 0, 2, 1], [1, 2, 0, 0]];
+  const q = [
+    [1, 0, 0.5, 1],
+    [0, 1, 1, 0],
+    [1, 1, 0, -1],
+  ];
+  const kv = [
+    [0.5, 0.5, 0, 1],
+    [1, -1, 1, 0],
+    [0, 0, 2, 1],
+    [1, 2, 0, 0],
+  ];
   const proj = (l: nn.Linear, x: number[][]) => x.map((r) => hostLinear(rows(l.weight), l.bias === null ? null : nums(l.bias), r));
   const host = (mask: (i: number, j: number) => boolean) => {
     const Q = proj(mha.queryProj, q);
@@ -208,7 +345,9 @@ test("MultiheadAttention matches a host implementation with causal and key-paddi
     const heads = q.map((_, i) => {
       const out: number[] = [];
       for (let h = 0; h < H; h++) {
-        const logits = kv.map((_, j) => (mask(i, j) ? Q[i].slice(h * d, h * d + d).reduce((a, v, t) => a + v * K[j][h * d + t], 0) / Math.sqrt(d) : -3.4028234663852886e38));
+        const logits = kv.map((_, j) =>
+          mask(i, j) ? Q[i].slice(h * d, h * d + d).reduce((a, v, t) => a + v * K[j][h * d + t], 0) / Math.sqrt(d) : -3.4028234663852886e38,
+        );
         const m = Math.max(...logits);
         const e = logits.map((l) => Math.exp(l - m));
         const s = e.reduce((a, b) => a + b, 0);
@@ -220,12 +359,32 @@ test("MultiheadAttention matches a host implementation with causal and key-paddi
   };
   const qa = np.array(q);
   const kva = np.array(kv);
-  assertClose(mha.call(qa, kva, kva), host(() => true), { rtol: 1e-5, atol: 1e-6 });
-  assertClose(mha.call(qa, kva, kva, { causal: true }), host((i, j) => j <= i), { rtol: 1e-5, atol: 1e-6 });
+  assertClose(
+    mha.call(qa, kva, kva),
+    host(() => true),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
+  assertClose(
+    mha.call(qa, kva, kva, { causal: true }),
+    host((i, j) => j <= i),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
   const pad = np.array([true, true, false, true]);
-  assertClose(mha.call(qa, kva, kva, { causal: true, keyPaddingMask: pad }), host((i, j) => j <= i && j !== 2), { rtol: 1e-5, atol: 1e-6 });
-  const mask = np.array([[true, false, true, false], [false, true, true, true], [true, true, true, false]]);
-  assertClose(mha.call(qa, kva, kva, { mask }), host((i, j) => (mask.tolist() as boolean[][])[i][j]), { rtol: 1e-5, atol: 1e-6 });
+  assertClose(
+    mha.call(qa, kva, kva, { causal: true, keyPaddingMask: pad }),
+    host((i, j) => j <= i && j !== 2),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
+  const mask = np.array([
+    [true, false, true, false],
+    [false, true, true, true],
+    [true, true, true, false],
+  ]);
+  assertClose(
+    mha.call(qa, kva, kva, { mask }),
+    host((i, j) => (mask.tolist() as boolean[][])[i][j]),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
   assert.equal(mha.queryProj.bias, null, "projections have no bias by default");
   assertClose(jit((a: Array) => mha.call(a, a, a, { causal: true }))(qa), mha.call(qa, qa, qa, { causal: true }), { rtol: 1e-6 });
 });
@@ -250,7 +409,11 @@ test("Dropout works under filterJit with a traced key and under vmap with one ke
   assert.notDeepEqual(other, eager);
   // vmap over examples with split keys: row i uses key i.
   const keys = random.split(key, 3);
-  const xs = np.array([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]);
+  const xs = np.array([
+    [1, 2, 3, 4],
+    [5, 6, 7, 8],
+    [9, 10, 11, 12],
+  ]);
   const ys = vmap((v: Array, k: Array) => d.call(v, { key: k }))(xs, keys as Array) as Array;
   const k1 = nn.splitKey(key, 3)[1];
   assert.deepEqual((ys.tolist() as number[][])[1], d.call(np.array([5, 6, 7, 8]), { key: k1 }).tolist());
@@ -262,7 +425,10 @@ test("Dropout works under filterJit with a traced key and under vmap with one ke
 
 test("MultiheadAttention dropout is off in inference mode and uses one key per head otherwise", () => {
   const mha = new nn.MultiheadAttention(2, 4, { key, dropoutP: 0.5 });
-  const x = np.array([[1, 0, 0.5, 1], [0, 1, 1, 0]]);
+  const x = np.array([
+    [1, 0, 0.5, 1],
+    [0, 1, 1, 0],
+  ]);
   const plain = new nn.MultiheadAttention(2, 4, { key });
   assertClose(nn.inference(mha).call(x, x, x), plain.call(x, x, x), { rtol: 1e-6 });
   assert.throws(() => mha.call(x, x, x), /key/);
@@ -284,7 +450,10 @@ test("initializers: shapes, bounds and variances follow jax.nn.initializers", ()
   assert.ok(Math.abs(gu.sd - lim / Math.sqrt(3)) < 0.02 * lim, `glorot sd ${gu.sd}`);
   const he = stats(nn.init.heNormal()(key, shape));
   assert.ok(Math.abs(he.sd - Math.sqrt(2 / 64)) < 0.05 * Math.sqrt(2 / 64), `he sd ${he.sd}`);
-  assert.ok(he.v.every((x) => Math.abs(x) <= (2 * Math.sqrt(2 / 64)) / 0.8796256610342398 + 1e-6), "truncated at 2 standard deviations of the underlying normal");
+  assert.ok(
+    he.v.every((x) => Math.abs(x) <= (2 * Math.sqrt(2 / 64)) / 0.8796256610342398 + 1e-6),
+    "truncated at 2 standard deviations of the underlying normal",
+  );
   const le = stats(nn.init.lecunNormal()(key, shape));
   assert.ok(Math.abs(le.sd - Math.sqrt(1 / 64)) < 0.05 * Math.sqrt(1 / 64), `lecun sd ${le.sd}`);
   const tn = stats(nn.init.truncatedNormal(0.5)(key, [2000]));
@@ -305,7 +474,11 @@ test("MLP parameter gradients (filterGrad) match finite differences", () => {
   const x = np.array([0.7, -0.4]);
   const loss = (m: nn.MLP) => np.sum(m.call(x).mul(m.call(x)));
   const g = nn.filterGrad(loss)(mlp) as nn.MLP;
-  for (const [i, field] of [[0, "weight"], [1, "bias"], [1, "weight"]] as const) {
+  for (const [i, field] of [
+    [0, "weight"],
+    [1, "bias"],
+    [1, "weight"],
+  ] as const) {
     const at = (v: Array) => loss(nn.treeAt((m: nn.MLP) => m.layers[i][field], mlp, v));
     const p = mlp.layers[i][field] as Array;
     assertClose(g.layers[i][field] as Array, finiteDiffGrad(at, p), { rtol: 2e-2, atol: 2e-3 });

@@ -58,19 +58,40 @@ test("sigmoid binary cross-entropy is stable and matches the host formula", () =
   assertClose(nn.sigmoidBinaryCrossEntropy(np.array(x), np.array(y), { reduction: "none" }), ref, { rtol: 1e-5, atol: 1e-6 });
   assertClose(nn.sigmoidBinaryCrossEntropy(np.array(x), np.array(y)), [ref.reduce((a, b) => a + b) / 5], { rtol: 1e-5 });
   const g = grad((l: Array) => nn.sigmoidBinaryCrossEntropy(l, np.array(y), { reduction: "sum" }))(np.array(x)) as Array;
-  assertClose(g, x.map((v, i) => 1 / (1 + Math.exp(-v)) - y[i]), { rtol: 1e-5, atol: 1e-6 });
+  assertClose(
+    g,
+    x.map((v, i) => 1 / (1 + Math.exp(-v)) - y[i]),
+    { rtol: 1e-5, atol: 1e-6 },
+  );
 });
 
 test("mean squared error: reductions, masks, gradient, jit", () => {
-  const p = np.array([[1, 2], [3, 4]]);
-  const t = np.array([[1.5, 2], [2, 6]]);
+  const p = np.array([
+    [1, 2],
+    [3, 4],
+  ]);
+  const t = np.array([
+    [1.5, 2],
+    [2, 6],
+  ]);
   assertClose(nn.meanSquaredError(p, t), [(0.25 + 0 + 1 + 4) / 4]);
   assertClose(nn.mse(p, t, { reduction: "sum" }), [5.25]);
   assertClose(nn.l2Loss(p, t, { reduction: "sum" }), [2.625]);
-  assertClose(nn.meanSquaredError(p, t, { where: np.array([[true, true], [false, true]]) }), [(0.25 + 0 + 4) / 3]);
+  assertClose(
+    nn.meanSquaredError(p, t, {
+      where: np.array([
+        [true, true],
+        [false, true],
+      ]),
+    }),
+    [(0.25 + 0 + 4) / 3],
+  );
   // Mask broadcast over the last axis: rows.
   assertClose(nn.meanSquaredError(p, t, { where: np.array([[true], [false]]) }), [0.25 / 2]);
   const g = grad((q: Array) => nn.meanSquaredError(q, t))(p) as Array;
-  assertClose(g, [[-0.25, 0], [0.5, -1]]);
+  assertClose(g, [
+    [-0.25, 0],
+    [0.5, -1],
+  ]);
   assertClose(jit((q: Array) => nn.mse(q, t))(p), [5.25 / 4]);
 });

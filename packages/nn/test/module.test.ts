@@ -176,7 +176,10 @@ test("produce: immer-style drafts of modules, lists and objects", () => {
     d.layers[1].scale = d.layers[1].scale + 1;
     assert.equal(d.layers[0].weight, nw, "reads see earlier writes");
     assert.equal(d.layers.length, 2);
-    assert.deepEqual(d.layers.map((l) => l.scale), [1, 6]);
+    assert.deepEqual(
+      d.layers.map((l) => l.scale),
+      [1, 6],
+    );
   });
   assert.ok(s2 instanceof Stack && s2.layers[0] instanceof Affine);
   assert.equal(s2.layers[0].weight, nw);

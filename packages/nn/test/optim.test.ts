@@ -119,7 +119,11 @@ test("clipByGlobalNorm rescales only when the norm exceeds the limit", () => {
 });
 
 test("chain(clip, adam) and addDecayedWeights with a mask", () => {
-  const opt = optim.chain(optim.clipByGlobalNorm(0.5), optim.addDecayedWeights(0.5, (p: unknown) => (p as Array).ndim > 0 && (p as Array).shape[0] === 2), optim.sgd(1));
+  const opt = optim.chain(
+    optim.clipByGlobalNorm(0.5),
+    optim.addDecayedWeights(0.5, (p: unknown) => (p as Array).ndim > 0 && (p as Array).shape[0] === 2),
+    optim.sgd(1),
+  );
   const params = { w: np.array([1, 2]), b: np.array([3]) };
   const s = opt.init(params);
   const [u] = opt.update({ w: np.array([3, 0]), b: np.array([4]) }, s, params);
@@ -135,10 +139,18 @@ test("schedules follow optax's formulas", () => {
   assertClose([at(lin, 0), at(lin, 2), at(lin, 7), at(lin, 12), at(lin, 100)], [1, 1, 0.55, 0.1, 0.1], { rtol: 1e-6 });
   const cos = optim.cosineDecay({ initValue: 2, decaySteps: 100, alpha: 0.1 });
   const cref = (c: number) => 2 * (0.9 * 0.5 * (1 + Math.cos((Math.PI * Math.min(c, 100)) / 100)) + 0.1);
-  assertClose([0, 25, 50, 100, 150].map((c) => at(cos, c)), [0, 25, 50, 100, 150].map(cref), { rtol: 1e-6 });
+  assertClose(
+    [0, 25, 50, 100, 150].map((c) => at(cos, c)),
+    [0, 25, 50, 100, 150].map(cref),
+    { rtol: 1e-6 },
+  );
   const wc = optim.warmupCosineDecay({ initValue: 0, peakValue: 1, warmupSteps: 10, decaySteps: 110, endValue: 0.1 });
   const wref = (c: number) => (c < 10 ? c / 10 : 1 * (0.9 * 0.5 * (1 + Math.cos((Math.PI * Math.min(c - 10, 100)) / 100)) + 0.1));
-  assertClose([0, 5, 10, 60, 110, 200].map((c) => at(wc, c)), [0, 5, 10, 60, 110, 200].map(wref), { rtol: 1e-6, atol: 1e-7 });
+  assertClose(
+    [0, 5, 10, 60, 110, 200].map((c) => at(wc, c)),
+    [0, 5, 10, 60, 110, 200].map(wref),
+    { rtol: 1e-6, atol: 1e-7 },
+  );
   // A scheduled learning rate inside sgd: step i uses lr(i).
   const opt = optim.sgd(optim.linear({ initValue: 1, endValue: 0, transitionSteps: 4 }));
   let s = opt.init({ p: np.array([0]) });

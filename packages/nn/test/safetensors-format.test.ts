@@ -59,9 +59,9 @@ test("round trip keeps names, dtypes, shapes, bytes and metadata", () => {
     { name: "empty", dtype: "F64", shape: [0, 4], data: new Uint8Array(0) },
     { name: "héllo/ünïcode", dtype: "U16", shape: [2], data: Uint8Array.from([1, 2, 3, 4]) },
   ];
-  const bytes = encodeSafetensors(tensors, { format: "np", "quote\"d": "line\nbreak" });
+  const bytes = encodeSafetensors(tensors, { format: "np", 'quote"d': "line\nbreak" });
   const decoded = decodeSafetensors(bytes);
-  assert.deepEqual(decoded.metadata, { format: "np", "quote\"d": "line\nbreak" });
+  assert.deepEqual(decoded.metadata, { format: "np", 'quote"d': "line\nbreak" });
   assert.equal(decoded.tensors.size, tensors.length);
   for (const t of tensors) {
     const d = decoded.tensors.get(t.name);
@@ -129,7 +129,8 @@ test("encoder rejects bad arguments with clear messages", () => {
 test("decodes a file built byte by byte by hand", () => {
   // Header deliberately written in an order other than the data order, with unpadded JSON and an
   // extra field the reader must ignore.
-  const header = '{"y":{"dtype":"I32","shape":[2],"data_offsets":[8,16]},"__metadata__":{"who":"hand"},"x":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8],"extra":1}}';
+  const header =
+    '{"y":{"dtype":"I32","shape":[2],"data_offsets":[8,16]},"__metadata__":{"who":"hand"},"x":{"dtype":"F32","shape":[2,1],"data_offsets":[0,8],"extra":1}}';
   const h = new TextEncoder().encode(header);
   const data = concat(f32Bytes([0.5, -3]), i32Bytes([-7, 2147483647]));
   const bytes = concat(u64le(h.length), h, data);
@@ -189,12 +190,18 @@ test("corrupt files fail with messages that say what is wrong", () => {
   expectError(() => decodeSafetensors(fileFrom([1, 2], new Uint8Array(0))), /header must be a JSON object/);
 
   expectError(() => decodeSafetensors(fileFrom({ a: { ...good, dtype: "Q4" } }, data8)), /tensor "a": unknown dtype "Q4"/);
-  expectError(() => decodeSafetensors(fileFrom({ a: { ...good, dtype: "F8_E4M3" } }, data8)), /tensor "a": dtype "F8_E4M3" is valid safetensors but not supported/);
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: { ...good, dtype: "F8_E4M3" } }, data8)),
+    /tensor "a": dtype "F8_E4M3" is valid safetensors but not supported/,
+  );
   expectError(() => decodeSafetensors(fileFrom({ a: { shape: [2], data_offsets: [0, 8] } }, data8)), /tensor "a": missing or non-string "dtype"/);
   expectError(() => decodeSafetensors(fileFrom({ a: { ...good, shape: [2.5] } }, data8)), /tensor "a": shape entries must be non-negative integers/);
   expectError(() => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [0] } }, data8)), /tensor "a": "data_offsets" must be \[begin, end\]/);
   expectError(() => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [8, 0] } }, data8)), /tensor "a": data_offsets \[8, 0\] end before they begin/);
-  expectError(() => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [0, 16] } }, data8)), /tensor "a": data_offsets \[0, 16\] are out of bounds of the 8-byte data section/);
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [0, 16] } }, data8)),
+    /tensor "a": data_offsets \[0, 16\] are out of bounds of the 8-byte data section/,
+  );
   expectError(
     () => decodeSafetensors(fileFrom({ a: { ...good, shape: [3] } }, data8)),
     /tensor "a": data_offsets \[0, 8\] span 8 bytes but shape \[3\] of F32 needs 12/,

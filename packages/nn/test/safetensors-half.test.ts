@@ -40,7 +40,10 @@ test("a hand-assembled F16/BF16 file loads bit for bit into float16/bfloat16 arr
   assert.equal(t.w.dtype, "float16");
   assert.deepEqual(t.w.shape, [2, 2]);
   assert.deepEqual(bits(t.w), w);
-  assert.deepEqual(t.w.tolist(), [[1, -2], [0.333251953125, NaN]]);
+  assert.deepEqual(t.w.tolist(), [
+    [1, -2],
+    [0.333251953125, NaN],
+  ]);
   assert.equal(t.b.dtype, "bfloat16");
   assert.deepEqual(bits(t.b), b);
   assert.deepEqual(t.b.tolist(), [3.140625, -0, 17 * 2 ** -133]);
@@ -51,7 +54,10 @@ test("a hand-assembled F16/BF16 file loads bit for bit into float16/bfloat16 arr
   assert.equal(tensors.get("b")!.dtype, "bfloat16");
   assert.deepEqual(bits(tensors.get("b")!), b);
   // A float32 model refuses a half file unless asked to cast (and says how).
-  assert.throws(() => nn.fromSafetensorsBytes(file, { w: np.zeros([2, 2]), b: np.zeros([3]) }), /tensor .b. is stored as BF16\[3\], but the model expects F32\[3\] \(pass \{ cast: true \} to convert\)/);
+  assert.throws(
+    () => nn.fromSafetensorsBytes(file, { w: np.zeros([2, 2]), b: np.zeros([3]) }),
+    /tensor .b. is stored as BF16\[3\], but the model expects F32\[3\] \(pass \{ cast: true \} to convert\)/,
+  );
 });
 
 test("half trees save as F16/BF16 tensors holding the bit patterns, and round-trip exactly", async () => {

@@ -33,7 +33,16 @@ const leafBytes = (tree: unknown): number[][] =>
 test("a model, its State and an optimizer state round-trip bit-exactly, keyed by leaf path", async () => {
   const [model0, state] = nn.makeWithState(Net)(nn.prngKey(0));
   // Special float values survive: NaN, -0, ±Infinity, denormals.
-  const model = nn.treeAt((m: Net) => m.encoder.linear.weight, model0, np.array([[NaN, -0, Infinity], [-Infinity, 1e-45, 1], [2, 3, 4], [5, 6, 7]]));
+  const model = nn.treeAt(
+    (m: Net) => m.encoder.linear.weight,
+    model0,
+    np.array([
+      [NaN, -0, Infinity],
+      [-Infinity, 1e-45, 1],
+      [2, 3, 4],
+      [5, 6, 7],
+    ]),
+  );
   const opt = nn.optim.adamw(1e-3);
   const optState = opt.init(nn.filter(model, nn.isArray));
   const tree = { model, state, optState, step: np.array(7, { dtype: "int32" }), flags: np.array([true, false]) };
@@ -42,44 +51,91 @@ test("a model, its State and an optimizer state round-trip bit-exactly, keyed by
   const { tensors, metadata } = nn.readSafetensorsBytes(bytes);
   assert.deepEqual(metadata, { format: "linax-ts" });
   const names = [...tensors.keys()].sort();
-  for (const k of ["model.encoder.linear.weight", "model.blocks.1.w1.weight", "model.blocks.1.w2.bias", "model.blocks.2.weight", "state.Net.blocks.0.emaStateIndex.0", "state.Net.blocks.0.emaFirstTimeIndex", "optState.0.count", "optState.0.mu.blocks.1.w1.weight", "step", "flags"]) {
+  for (const k of [
+    "model.encoder.linear.weight",
+    "model.blocks.1.w1.weight",
+    "model.blocks.1.w2.bias",
+    "model.blocks.2.weight",
+    "state.Net.blocks.0.emaStateIndex.0",
+    "state.Net.blocks.0.emaFirstTimeIndex",
+    "optState.0.count",
+    "optState.0.mu.blocks.1.w1.weight",
+    "step",
+    "flags",
+  ]) {
     assert.ok(names.includes(k), `missing ${k} in ${names.join(", ")}`);
   }
   assert.ok(!names.some((n) => n.includes("scale")), "static fields are not saved");
   // Load into a differently initialized tree of the same structure.
   const [other, otherState] = nn.makeWithState(Net)(nn.prngKey(1));
-  const like = { model: other, state: otherState, optState: opt.init(nn.filter(other, nn.isArray)), step: np.array(0, { dtype: "int32" }), flags: np.array([false, false]) };
+  const like = {
+    model: other,
+    state: otherState,
+    optState: opt.init(nn.filter(other, nn.isArray)),
+    step: np.array(0, { dtype: "int32" }),
+    flags: np.array([false, false]),
+  };
   const loaded = nn.fromSafetensorsBytes(bytes, like);
   assert.deepEqual(leafBytes(loaded), leafBytes(tree));
   assert.ok(loaded.model instanceof Net && loaded.model.blocks[1] instanceof nn.GLU);
   assert.ok(loaded.state instanceof nn.State);
-  assert.deepEqual(treeLeaves(loaded).map((l) => (l as Array).dtype), treeLeaves(tree).map((l) => (l as Array).dtype));
+  assert.deepEqual(
+    treeLeaves(loaded).map((l) => (l as Array).dtype),
+    treeLeaves(tree).map((l) => (l as Array).dtype),
+  );
   // A ShapedArray "like" tree works too.
-  const shapes = nn.fromSafetensorsBytes(bytes, { step: new ShapedArray([], "int32"), flags: new ShapedArray([2], "bool") }, { strict: false }) as unknown as { step: Array; flags: Array };
+  const shapes = nn.fromSafetensorsBytes(bytes, { step: new ShapedArray([], "int32"), flags: new ShapedArray([2], "bool") }, { strict: false }) as unknown as {
+    step: Array;
+    flags: Array;
+  };
   assert.deepEqual(shapes.flags.tolist(), [true, false]);
   assert.equal(shapes.step.item(), 7);
 });
 
 test("files written by Python's safetensors load, and the same tree encodes to the identical bytes", () => {
   const bytes = new Uint8Array(readFileSync(fixture));
-  const like = { a: np.array([[0, 0, 0], [0, 0, 0]]), b: np.array([0, 0], { dtype: "int32" }) };
+  const like = {
+    a: np.array([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]),
+    b: np.array([0, 0], { dtype: "int32" }),
+  };
   const t = nn.fromSafetensorsBytes(bytes, like);
-  assert.deepEqual(t.a.tolist(), [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual(t.a.tolist(), [
+    [0, 1, 2],
+    [3, 4, 5],
+  ]);
   assert.deepEqual(t.b.tolist(), [1, 2]);
   assert.equal(t.b.dtype, "int32");
   assert.deepEqual(JsArray.from(nn.toSafetensorsBytesSync(t)), JsArray.from(bytes));
 });
 
 test("mismatches and corrupt files give clear errors", () => {
-  const tree = { w: np.array([[1, 2], [3, 4]]), n: np.array([1], { dtype: "int32" }) };
+  const tree = {
+    w: np.array([
+      [1, 2],
+      [3, 4],
+    ]),
+    n: np.array([1], { dtype: "int32" }),
+  };
   const bytes = nn.toSafetensorsBytesSync(tree);
-  assert.throws(() => nn.fromSafetensorsBytes(bytes, { w: np.array([1, 2, 3, 4]), n: tree.n }), /tensor 'w' has shape \[2, 2\] in the file, but the model expects \[4\]/);
+  assert.throws(
+    () => nn.fromSafetensorsBytes(bytes, { w: np.array([1, 2, 3, 4]), n: tree.n }),
+    /tensor 'w' has shape \[2, 2\] in the file, but the model expects \[4\]/,
+  );
   assert.throws(() => nn.fromSafetensorsBytes(bytes, { w: tree.w, n: np.array([1]) }), /tensor 'n' is stored as I32\[1\], but the model expects F32\[1\]/);
   assert.throws(() => nn.fromSafetensorsBytes(bytes, { w: tree.w, n: tree.n, extra: np.array([0]) }), /not in the file: extra/);
   assert.throws(() => nn.fromSafetensorsBytes(bytes, { w: tree.w }), /the file has tensor\(s\) the model does not: n/);
-  assert.deepEqual(nn.fromSafetensorsBytes(bytes, { w: tree.w }, { strict: false }).w.tolist(), [[1, 2], [3, 4]]);
+  assert.deepEqual(nn.fromSafetensorsBytes(bytes, { w: tree.w }, { strict: false }).w.tolist(), [
+    [1, 2],
+    [3, 4],
+  ]);
   // Truncated: the data section ends early.
-  assert.throws(() => nn.fromSafetensorsBytes(bytes.subarray(0, bytes.length - 3), tree), (e: Error) => e instanceof nn.SafetensorsError && /w|n|bytes|offset/.test(e.message));
+  assert.throws(
+    () => nn.fromSafetensorsBytes(bytes.subarray(0, bytes.length - 3), tree),
+    (e: Error) => e instanceof nn.SafetensorsError && /w|n|bytes|offset/.test(e.message),
+  );
   // Shorter than the length prefix, and a header length past the end.
   assert.throws(() => nn.fromSafetensorsBytes(bytes.subarray(0, 5), tree), /8-byte header length/);
   const bad = bytes.slice();

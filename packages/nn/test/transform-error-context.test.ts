@@ -32,7 +32,10 @@ test("each filtered transform names itself, not the core transform under it", ()
 
 test("filtered and core transforms nest into one line", () => {
   throwsWith(() => jit((q: { w: Array }, y: Array) => filterGrad(loss)(q, y).w)(p, x), "(while tracing `loss` under jit ∘ filterGrad)");
-  throwsWith(() => filterJit((q: { w: Array }, y: Array) => filterVmap(filterGrad(loss), { inAxes: [null, 0] })(q, y))(p, np.ones([4, 3])), "(while tracing `loss` under filterJit ∘ filterVmap ∘ filterGrad)");
+  throwsWith(
+    () => filterJit((q: { w: Array }, y: Array) => filterVmap(filterGrad(loss), { inAxes: [null, 0] })(q, y))(p, np.ones([4, 3])),
+    "(while tracing `loss` under filterJit ∘ filterVmap ∘ filterGrad)",
+  );
 });
 
 test("a cached filterJit call that fails while running is not said to be tracing", () => {
@@ -40,5 +43,8 @@ test("a cached filterJit call that fails while running is not said to be tracing
   ok({ w: np.ones([2]) });
   const dead = np.ones([2]);
   dead.dispose();
-  assert.throws(() => ok({ w: dead }), (e: Error) => e instanceof UseAfterDisposeError && !e.message.includes("while tracing"));
+  assert.throws(
+    () => ok({ w: dead }),
+    (e: Error) => e instanceof UseAfterDisposeError && !e.message.includes("while tracing"),
+  );
 });

@@ -69,7 +69,10 @@ test("filterGrad differentiates the float arrays of a model; other leaves get nu
   assertClose(g.bias, [2 * 7.5 * 3, 2 * -3 * 3]);
   assert.equal(g.steps, null, "int arrays are not differentiated");
   assert.equal(g.scale, 3, "static fields are kept");
-  const [[v, aux], g2] = filterValueAndGrad((mod: Affine, xs: Array) => [loss(mod, xs), "aux"] as const, { hasAux: true })(m, x) as unknown as [[Array, string], Affine];
+  const [[v, aux], g2] = filterValueAndGrad((mod: Affine, xs: Array) => [loss(mod, xs), "aux"] as const, { hasAux: true })(m, x) as unknown as [
+    [Array, string],
+    Affine,
+  ];
   assertClose(v, [7.5 * 7.5 + 9]);
   assert.equal(aux, "aux");
   assertClose(g2.bias, g.bias);
@@ -86,12 +89,25 @@ test("filterVmap maps array leaves, broadcasts the rest, and honours per-argumen
   // An ensemble: map over the model, not the input; a non-array output passes through.
   const ms = new Affine(np.array([[1], [2]]), np.array([[0], [1]]), 1);
   // The spec for the model is a prefix by field name: `steps` (shape [1]) is not mapped.
-  const out = filterVmap((mod: Affine, x: Array) => ({ y: mod.call(x), s: mod.scale }), { inAxes: [{ weight: 0, bias: 0, steps: null }, null] })(ms, np.array([3]));
+  const out = filterVmap((mod: Affine, x: Array) => ({ y: mod.call(x), s: mod.scale }), { inAxes: [{ weight: 0, bias: 0, steps: null }, null] })(
+    ms,
+    np.array([3]),
+  );
   assert.deepEqual(out.y.tolist(), [[3], [7]]);
   assert.equal(out.s, 1);
   // outAxes null for a value that does not vary along the axis; outAxes 1 moves the axis.
-  const r = filterVmap((x: Array, c: Array) => [x.mul(2), c.add(1)], { inAxes: [0, null], outAxes: [1, null] })(np.array([[1, 2], [3, 4], [5, 6]]), np.array([7]));
-  assert.deepEqual(r[0].tolist(), [[2, 6, 10], [4, 8, 12]]);
+  const r = filterVmap((x: Array, c: Array) => [x.mul(2), c.add(1)], { inAxes: [0, null], outAxes: [1, null] })(
+    np.array([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]),
+    np.array([7]),
+  );
+  assert.deepEqual(r[0].tolist(), [
+    [2, 6, 10],
+    [4, 8, 12],
+  ]);
   assert.deepEqual(r[1].tolist(), [8]);
   assert.throws(() => filterVmap((x: Array) => x, { inAxes: [0, 0] })(np.array([1])), ValueError);
 });

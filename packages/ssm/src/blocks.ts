@@ -22,7 +22,19 @@
  * statistics are copied from the `State` into the block's cache by `initCache`.
  */
 import { type Array, ShapeError, ValueError, lax } from "@linax-ts/core";
-import { BatchNorm, CALL_OPTION_KEYS, Dropout, Module, checkState, gelu, splitKey, type CallOptions, type PRNGKey, type State, type StateIndex } from "@linax-ts/nn";
+import {
+  BatchNorm,
+  CALL_OPTION_KEYS,
+  Dropout,
+  Module,
+  checkState,
+  gelu,
+  splitKey,
+  type CallOptions,
+  type PRNGKey,
+  type State,
+  type StateIndex,
+} from "@linax-ts/nn";
 import type { MixerCache, MixerStepFn, SequenceMixer } from "./mixers/base.ts";
 import type { ChannelMixer } from "./channel-mixers.ts";
 import { bool, inHalfOpen, positiveInt } from "./validate.ts";
@@ -88,7 +100,8 @@ export class StandardBlockConfig extends BlockConfig<StandardBlock> {
     this.dropRate = inHalfOpen("StandardBlockConfig", "dropRate", opts.dropRate ?? 0.1, 0, 1);
     this.prenorm = bool("StandardBlockConfig", "prenorm", opts.prenorm ?? true);
     const axisName = opts.axisName ?? "batch";
-    if (typeof axisName !== "string" || axisName === "") throw new ValueError(`StandardBlockConfig: axisName must be a non-empty string; got ${JSON.stringify(axisName)}`);
+    if (typeof axisName !== "string" || axisName === "")
+      throw new ValueError(`StandardBlockConfig: axisName must be a non-empty string; got ${JSON.stringify(axisName)}`);
     this.axisName = axisName;
     Object.freeze(this);
   }
@@ -133,7 +146,8 @@ export class StandardBlock extends Block {
   }
 
   call(x: Array, state: State, opts?: BlockCallOptions): [Array, State] {
-    if (x.ndim !== 2 || x.shape[1] !== this.inFeatures) throw new ShapeError(`StandardBlock.call: expected one sequence of shape [L, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
+    if (x.ndim !== 2 || x.shape[1] !== this.inFeatures)
+      throw new ShapeError(`StandardBlock.call: expected one sequence of shape [L, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
     checkState("StandardBlock.call", state);
     const { key, inference, lengths } = ssmCallOptions<BlockCallOptions>("StandardBlock.call", opts, [...CALL_OPTION_KEYS, "lengths"]);
     // Padded rows still flow through the per-token parts (their values are never read at valid

@@ -57,17 +57,22 @@ export class SSMConfig {
     this.encoderConfig = instanceOf(where, "encoderConfig", opts.encoderConfig, EncoderConfig);
     this.headConfig = instanceOf(where, "headConfig", opts.headConfig, HeadConfig);
     const list = <T>(field: string, v: readonly T[] | undefined, cls: abstract new (...a: never[]) => T): readonly T[] => {
-      if (!globalThis.Array.isArray(v)) throw new ValueError(`${where}: ${field} must be a list (one entry per block); got ${v === undefined ? "undefined" : typeof v}`);
+      if (!globalThis.Array.isArray(v))
+        throw new ValueError(`${where}: ${field} must be a list (one entry per block); got ${v === undefined ? "undefined" : typeof v}`);
       return Object.freeze(v.map((c, i) => instanceOf(where, `${field}[${i}]`, c, cls)));
     };
     this.sequenceMixerConfigs = list("sequenceMixerConfigs", opts.sequenceMixerConfigs, SequenceMixerConfig);
     this.blockConfigs = list("blockConfigs", opts.blockConfigs, BlockConfig);
     this.channelMixerConfigs = list("channelMixerConfigs", opts.channelMixerConfigs, ChannelMixerConfig);
     if (this.sequenceMixerConfigs.length !== this.blockConfigs.length) {
-      throw new ValueError(`sequenceMixerConfigs and blockConfigs must have same length (got ${this.sequenceMixerConfigs.length} and ${this.blockConfigs.length})`);
+      throw new ValueError(
+        `sequenceMixerConfigs and blockConfigs must have same length (got ${this.sequenceMixerConfigs.length} and ${this.blockConfigs.length})`,
+      );
     }
     if (this.channelMixerConfigs.length !== this.blockConfigs.length) {
-      throw new ValueError(`channelMixerConfigs and blockConfigs must have same length (got ${this.channelMixerConfigs.length} and ${this.blockConfigs.length})`);
+      throw new ValueError(
+        `channelMixerConfigs and blockConfigs must have same length (got ${this.channelMixerConfigs.length} and ${this.blockConfigs.length})`,
+      );
     }
     // Subclasses (S5Config, ...) freeze after setting their own fields.
     if (new.target === SSMConfig) Object.freeze(this);

@@ -81,7 +81,10 @@ export class LinearEncoder extends Encoder {
 
   call(x: Array, state: State, opts?: CallOptions): [Array, State] {
     this.checkCallArgs(state, opts);
-    if (x.ndim !== 2) throw new ShapeError(`LinearEncoder.call: expected one sequence of shape [L, ${String(this.linear.inFeatures)}] (batch with vmap); got [${x.shape.join(", ")}]`);
+    if (x.ndim !== 2)
+      throw new ShapeError(
+        `LinearEncoder.call: expected one sequence of shape [L, ${String(this.linear.inFeatures)}] (batch with vmap); got [${x.shape.join(", ")}]`,
+      );
     // Linear maps the last axis, which is linax's vmap(linear) over time.
     return [this.linear.call(x), state];
   }
@@ -134,7 +137,8 @@ export class EmbeddingEncoder extends Encoder {
 
   call(x: Array, state: State, opts?: CallOptions): [Array, State] {
     this.checkCallArgs(state, opts);
-    if (x.ndim !== 1) throw new ShapeError(`EmbeddingEncoder.call: expected one sequence of token ids of shape [L] (batch with vmap); got [${x.shape.join(", ")}]`);
+    if (x.ndim !== 1)
+      throw new ShapeError(`EmbeddingEncoder.call: expected one sequence of token ids of shape [L] (batch with vmap); got [${x.shape.join(", ")}]`);
     if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`EmbeddingEncoder.call: token ids must be int32 or uint32; got ${x.dtype}`);
     return [this.embedding.call(x), state];
   }

@@ -73,13 +73,15 @@ abstract class LinearHead extends Head {
   }
 
   call(x: Array, state: State, callOpts?: HeadCallOptions): [Array, State] {
-    if (x.ndim !== 2 || x.shape[1] !== this.H) throw new ShapeError(`${this.constructor.name}.call: expected one hidden sequence of shape [L, ${this.H}]; got [${x.shape.join(", ")}]`);
+    if (x.ndim !== 2 || x.shape[1] !== this.H)
+      throw new ShapeError(`${this.constructor.name}.call: expected one hidden sequence of shape [L, ${this.H}]; got [${x.shape.join(", ")}]`);
     // The state only passes through (heads are stateless), so only a key in its place is rejected.
     if (isPRNGKey(state)) checkState(`${this.constructor.name}.call`, state);
     const opts = ssmCallOptions<HeadCallOptions>(`${this.constructor.name}.call`, callOpts, [...CALL_OPTION_KEYS, "lengths"]);
     const mask = validMask(`${this.constructor.name}.call`, x.shape[0], opts.lengths);
     let h: Array;
-    if (!this.reduce) h = x; // per step: padded rows give outputs nobody should read
+    if (!this.reduce)
+      h = x; // per step: padded rows give outputs nobody should read
     else if (mask === null) h = np.mean(x, { axis: 0 });
     else {
       // Σ_valid h_t / length (a zero-length sequence gives 0/0 = NaN, as a mean of nothing).

@@ -47,7 +47,13 @@ abstract class RepeatedBlocksConfig<C extends SequenceMixerConfig> extends SSMCo
     const block = instanceOf(where, "blockConfig", opts.blockConfig ?? new StandardBlockConfig(), BlockConfig);
     const channel = instanceOf(where, "channelMixerConfig", opts.channelMixerConfig ?? new GLUConfig(), ChannelMixerConfig);
     const repeat = <T>(v: T): T[] => globalThis.Array.from({ length: n }, () => v);
-    super({ encoderConfig: opts.encoderConfig, headConfig: opts.headConfig, sequenceMixerConfigs: repeat(mixer), blockConfigs: repeat(block), channelMixerConfigs: repeat(channel) });
+    super({
+      encoderConfig: opts.encoderConfig,
+      headConfig: opts.headConfig,
+      sequenceMixerConfigs: repeat(mixer),
+      blockConfigs: repeat(block),
+      channelMixerConfigs: repeat(channel),
+    });
     this.sequenceMixerConfig = mixer;
     this.blockConfig = block;
     this.channelMixerConfig = channel;

@@ -62,12 +62,15 @@ export function ssmCallOptions<O extends object>(where: string, opts: O | undefi
 export function validMask(where: string, L: number, lengths: Lengths | undefined): Array | null {
   if (lengths === undefined) return null;
   if (typeof lengths === "number") {
-    if (!Number.isInteger(lengths) || lengths < 0 || lengths > L) throw new ValueError(`${where}: lengths must be an integer in [0, ${L}] (the sequence has ${L} steps); got ${lengths}`);
+    if (!Number.isInteger(lengths) || lengths < 0 || lengths > L)
+      throw new ValueError(`${where}: lengths must be an integer in [0, ${L}] (the sequence has ${L} steps); got ${lengths}`);
     return np.less(np.arange(L, { dtype: "int32" }), lengths);
   }
   if (!(lengths instanceof Array)) throw new ValueError(`${where}: lengths must be a number or an integer array; got ${typeof lengths}`);
   if (lengths.ndim !== 0) {
-    throw new ShapeError(`${where}: lengths of one sequence must be a scalar (batch with vmap / callBatch, which map a [B] lengths array); got shape [${lengths.shape.join(", ")}]`);
+    throw new ShapeError(
+      `${where}: lengths of one sequence must be a scalar (batch with vmap / callBatch, which map a [B] lengths array); got shape [${lengths.shape.join(", ")}]`,
+    );
   }
   if (lengths.dtype !== "int32" && lengths.dtype !== "uint32") throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
   return np.less(np.arange(L, { dtype: "int32" }), lengths.astype("int32"));
@@ -105,7 +108,8 @@ export function batchLengths(where: string, B: number, L: number, lengths: numbe
     for (const n of lengths) validMask(where, L, n);
     return np.array(new Int32Array(lengths));
   }
-  if (lengths.ndim !== 1 || lengths.shape[0] !== B) throw new ShapeError(`${where}: lengths must have shape [${B}] (one per sequence); got [${lengths.shape.join(", ")}]`);
+  if (lengths.ndim !== 1 || lengths.shape[0] !== B)
+    throw new ShapeError(`${where}: lengths must have shape [${B}] (one per sequence); got [${lengths.shape.join(", ")}]`);
   if (lengths.dtype !== "int32" && lengths.dtype !== "uint32") throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
   return lengths.astype("int32");
 }

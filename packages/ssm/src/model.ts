@@ -71,7 +71,8 @@ export class SSM extends Module {
     const blocks: Block[] = [];
     for (let i = 0; i < n; i++) {
       const mixer = cfg.sequenceMixerConfigs[i].build(H, keys[1 + i]);
-      if (mixer.inFeatures !== H) throw new ValueError(`SSM: sequence mixer ${i} was built with inFeatures=${mixer.inFeatures}, expected the encoder's outFeatures ${H}`);
+      if (mixer.inFeatures !== H)
+        throw new ValueError(`SSM: sequence mixer ${i} was built with inFeatures=${mixer.inFeatures}, expected the encoder's outFeatures ${H}`);
       const channel = cfg.channelMixerConfigs[i].build(H, null, keys[1 + n + i]);
       blocks.push(cfg.blockConfigs[i].build(H, mixer, channel, keys[1 + 2 * n + i]));
     }
@@ -105,7 +106,12 @@ export class SSM extends Module {
   callBatch(x: Array, state: State, opts?: CallBatchOptions): [Array, State] {
     if (x.ndim < 1) throw new ShapeError(`SSM.callBatch: expected a batch [B, ...]; got a scalar`);
     checkState("SSM.callBatch", state);
-    const { key, inference, axisName = "batch", lengths } = ssmCallOptions<CallBatchOptions>("SSM.callBatch", opts, [...CALL_OPTION_KEYS, "axisName", "lengths"]);
+    const {
+      key,
+      inference,
+      axisName = "batch",
+      lengths,
+    } = ssmCallOptions<CallBatchOptions>("SSM.callBatch", opts, [...CALL_OPTION_KEYS, "axisName", "lengths"]);
     const vm = <F extends (...args: never[]) => [Array, State]>(f: F, inAxes: (0 | null)[]) => filterVmap(f, { inAxes, outAxes: [0, null], axisName });
     if (lengths !== undefined) {
       if (x.ndim < 2) throw new ShapeError(`SSM.callBatch: lengths needs a batch of sequences [B, L, ...]; got [${x.shape.join(", ")}]`);
@@ -136,7 +142,8 @@ export class SSM extends Module {
   recurrence(): SSMStepFn {
     const steps: BlockStepFn[] = this.blocks.map((b) => b.recurrence());
     return (xt: Array, cache: SSMCache): [Array, SSMCache] => {
-      if (cache.blocks.length !== steps.length) throw new ValueError(`SSM.step: the cache has ${cache.blocks.length} blocks, the model ${steps.length}; make it with model.initCache`);
+      if (cache.blocks.length !== steps.length)
+        throw new ValueError(`SSM.step: the cache has ${cache.blocks.length} blocks, the model ${steps.length}; make it with model.initCache`);
       let h = this.encoder.step(xt);
       const blockCaches: BlockCache[] = [];
       for (let i = 0; i < steps.length; i++) {
@@ -166,13 +173,18 @@ export class SSM extends Module {
   callRecurrent(x: Array, cacheOrState?: SSMCache | State): [Array, SSMCache] {
     const tokenIds = x.dtype === "int32" || x.dtype === "uint32";
     const batchShape = x.shape.slice(1, tokenIds ? undefined : -1);
-    const isCache = (c: unknown): c is SSMCache => typeof c === "object" && c !== null && "blocks" in c && "head" in c && Object.getPrototypeOf(c) === Object.prototype;
+    const isCache = (c: unknown): c is SSMCache =>
+      typeof c === "object" && c !== null && "blocks" in c && "head" in c && Object.getPrototypeOf(c) === Object.prototype;
     const c0 = isCache(cacheOrState) ? cacheOrState : this.initCache(batchShape, cacheOrState);
     const stepFn = this.recurrence();
-    const [cN, ys] = lax.scan((c: SSMCache, xt: Array): [SSMCache, Array] => {
-      const [yt, c2] = stepFn(xt, c);
-      return [c2, yt];
-    }, c0, x);
+    const [cN, ys] = lax.scan(
+      (c: SSMCache, xt: Array): [SSMCache, Array] => {
+        const [yt, c2] = stepFn(xt, c);
+        return [c2, yt];
+      },
+      c0,
+      x,
+    );
     return [ys, cN];
   }
 }

@@ -23,8 +23,19 @@ export interface DiagInit {
 }
 
 const DPLR_INITS: Record<string, string> = {
-  lin: "lin", linear: "lin", inv: "inv", inverse: "inv", inv2: "inv2", inverse2: "inv2", quad: "quad", quadratic: "quad",
-  real: "real", legs: "legs", hippo: "legs", rand: "random", random: "random",
+  lin: "lin",
+  linear: "lin",
+  inv: "inv",
+  inverse: "inv",
+  inv2: "inv2",
+  inverse2: "inv2",
+  quad: "quad",
+  quadratic: "quad",
+  real: "real",
+  legs: "legs",
+  hippo: "legs",
+  rand: "random",
+  random: "random",
 };
 const MEASURES = ["legs", "legt", "fourier", "fout"];
 const COMBINATIONS: Record<string, string[]> = { hippo: ["legs", "fourier"], diag: ["diag-inv", "diag-lin"], all: ["legs", "fourier", "diag-inv", "diag-lin"] };
@@ -35,7 +46,9 @@ export function initNames(init: string): string[] {
   for (const n of names) {
     const diag = n.startsWith("diag-") || n.startsWith("dplr-") ? n.slice(5) : n;
     if (!MEASURES.includes(n) && !(diag in DPLR_INITS)) {
-      throw new ValueError(`S4D: unknown init ${JSON.stringify(init)}; use a HiPPO measure (legs, legt, fourier), diag-X / dplr-X with X in ${Object.keys(DPLR_INITS).join("|")}, or hippo | diag | all`);
+      throw new ValueError(
+        `S4D: unknown init ${JSON.stringify(init)}; use a HiPPO measure (legs, legt, fourier), diag-X / dplr-X with X in ${Object.keys(DPLR_INITS).join("|")}, or hippo | diag | all`,
+      );
     }
   }
   return names;
@@ -170,7 +183,8 @@ function dplr(init: string, N: number, H: number, key: PRNGKey): DiagInit {
  */
 export function combination(init: string, N: number, rank: number, nSsm: number, key: PRNGKey): DiagInit {
   const names = initNames(init);
-  if (nSsm % names.length !== 0) throw new ValueError(`S4D: nSsm=${nSsm} SSM copies must be a multiple of the ${names.length} inits of ${JSON.stringify(init)}`);
+  if (nSsm % names.length !== 0)
+    throw new ValueError(`S4D: nSsm=${nSsm} SSM copies must be a multiple of the ${names.length} inits of ${JSON.stringify(init)}`);
   const S = nSsm / names.length;
   const keys = splitKey(key, names.length);
   const parts = names.map((name, i): DiagInit => {
@@ -180,9 +194,18 @@ export function combination(init: string, N: number, rank: number, nSsm: number,
     return { A: np.broadcastTo(one.A, [S, N / 2]), B: np.broadcastTo(one.B, [S, N / 2]), V: np.broadcastTo(one.V, [S, N, N / 2]) };
   });
   return {
-    A: np.concatenate(parts.map((p) => p.A), { axis: 0 }),
-    B: np.concatenate(parts.map((p) => p.B), { axis: 0 }),
-    V: np.concatenate(parts.map((p) => p.V), { axis: 0 }),
+    A: np.concatenate(
+      parts.map((p) => p.A),
+      { axis: 0 },
+    ),
+    B: np.concatenate(
+      parts.map((p) => p.B),
+      { axis: 0 },
+    ),
+    V: np.concatenate(
+      parts.map((p) => p.V),
+      { axis: 0 },
+    ),
   };
 }
 

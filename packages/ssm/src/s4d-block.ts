@@ -174,7 +174,34 @@ export class S4D extends Module {
 
   constructor(opts: S4DOptions) {
     super();
-    checkOptionKeys("S4D", opts, ["dModel", "bottleneck", "gate", "finalAct", "dropout", "tieDropout", "transposed", "lMax", "channels", "dState", "dtMin", "dtMax", "dtTie", "dtTransform", "dtFast", "rank", "nSsm", "init", "deterministic", "realTransform", "imagTransform", "isReal", "lr", "wd", "disc", "key"]);
+    checkOptionKeys("S4D", opts, [
+      "dModel",
+      "bottleneck",
+      "gate",
+      "finalAct",
+      "dropout",
+      "tieDropout",
+      "transposed",
+      "lMax",
+      "channels",
+      "dState",
+      "dtMin",
+      "dtMax",
+      "dtTie",
+      "dtTransform",
+      "dtFast",
+      "rank",
+      "nSsm",
+      "init",
+      "deterministic",
+      "realTransform",
+      "imagTransform",
+      "isReal",
+      "lr",
+      "wd",
+      "disc",
+      "key",
+    ]);
     const int = (name: string, v: unknown, min = 1): number => {
       if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ValueError(`S4D: ${name} must be an integer >= ${min}; got ${JSON.stringify(v)}`);
       return v;
@@ -190,7 +217,8 @@ export class S4D extends Module {
     if (H % nSsm !== 0) throw new ValueError(`S4D: nSsm=${nSsm} must divide the SSM width ${H}`);
     const gate = opts.gate === undefined || opts.gate === null ? null : int("gate", opts.gate);
     const finalAct = opts.finalAct === undefined ? "glu" : opts.finalAct;
-    if (finalAct !== null && !FINAL_ACTS.includes(finalAct)) throw new ValueError(`S4D: finalAct must be one of ${FINAL_ACTS.join(", ")} or null; got ${JSON.stringify(finalAct)}`);
+    if (finalAct !== null && !FINAL_ACTS.includes(finalAct))
+      throw new ValueError(`S4D: finalAct must be one of ${FINAL_ACTS.join(", ")} or null; got ${JSON.stringify(finalAct)}`);
     const dropout = opts.dropout ?? 0;
     if (!(dropout >= 0 && dropout < 1)) throw new ValueError(`S4D: dropout must be in [0, 1); got ${dropout}`);
     const dtMin = opts.dtMin ?? 0.001;
@@ -200,11 +228,16 @@ export class S4D extends Module {
     const dtTransform = opts.dtTransform ?? "exp";
     const realTransform = opts.realTransform ?? "exp";
     const imagTransform = opts.imagTransform ?? "none";
-    for (const [n, t] of [["dtTransform", dtTransform], ["realTransform", realTransform], ["imagTransform", imagTransform]]) {
+    for (const [n, t] of [
+      ["dtTransform", dtTransform],
+      ["realTransform", realTransform],
+      ["imagTransform", imagTransform],
+    ]) {
       if (!TRANSFORMS.includes(t)) throw new ValueError(`S4D: ${n} must be one of ${TRANSFORMS.join(", ")}; got ${JSON.stringify(t)}`);
     }
     const deterministic = opts.deterministic ?? false;
-    if (deterministic && (!dtTie || dtTransform !== "exp")) throw new ValueError(`S4D: deterministic initialisation needs dtTie: true and dtTransform: "exp" (as lrnnx)`);
+    if (deterministic && (!dtTie || dtTransform !== "exp"))
+      throw new ValueError(`S4D: deterministic initialisation needs dtTie: true and dtTransform: "exp" (as lrnnx)`);
     const disc = opts.disc ?? "zoh";
     if (disc !== "zoh" && disc !== "bilinear") throw new ValueError(`S4D: disc must be "zoh" or "bilinear"; got ${JSON.stringify(disc)}`);
     const lMax = opts.lMax ?? null;
@@ -246,7 +279,8 @@ export class S4D extends Module {
     this.input_linear = bottleneck === null ? null : new Linear(dModel, H, { key: kIn });
     this.input_gate = gate === null ? null : new LinearAct(dModel, H * gate, "gelu", kGate);
     this.output_gate = gate !== null && H * channels !== H * gate ? new Linear(H * channels, H * gate, { key: kOutGate }) : null;
-    this.output_linear = finalAct === null ? null : new LinearAct(gate !== null ? H * gate : H * channels, dModel, finalAct === "identity" ? "id" : finalAct, kOut);
+    this.output_linear =
+      finalAct === null ? null : new LinearAct(gate !== null ? H * gate : H * channels, dModel, finalAct === "identity" ? "id" : finalAct, kOut);
     this.dModel = dModel;
     this.H = H;
     this.N = N / 2;
@@ -341,10 +375,12 @@ export class S4D extends Module {
    */
   forward(x: Array, callOpts?: S4DForwardOptions): [Array, Array] {
     const opts = ssmCallOptions<S4DForwardOptions>("S4D.forward", callOpts, ["lengths", "state", ...CALL_OPTION_KEYS]);
-    if (x.ndim !== 3) throw new ShapeError(`S4D.forward: expected x of shape ${this.transposed ? "[B, dModel, L]" : "[B, L, dModel]"}; got [${x.shape.join(", ")}]`);
+    if (x.ndim !== 3)
+      throw new ShapeError(`S4D.forward: expected x of shape ${this.transposed ? "[B, dModel, L]" : "[B, L, dModel]"}; got [${x.shape.join(", ")}]`);
     let u = this.transposed ? np.swapaxes(x, 1, 2) : x; // [B, L, dModel]
     const [Bsz, L, F] = u.shape;
-    if (F !== this.dModel) throw new ShapeError(`S4D.forward: expected ${this.dModel} features (transposed: ${this.transposed}); got x of shape [${x.shape.join(", ")}]`);
+    if (F !== this.dModel)
+      throw new ShapeError(`S4D.forward: expected ${this.dModel} features (transposed: ${this.transposed}); got x of shape [${x.shape.join(", ")}]`);
     const lens = this.lengths(opts.lengths, Bsz, L);
     if (lens !== null) u = np.where(np.less(np.arange(L).reshape([1, L, 1]), lens.reshape([Bsz, 1, 1])), u, np.zerosLike(u));
     const v = this.input_gate === null ? null : this.input_gate.call(u);
@@ -373,7 +409,11 @@ export class S4D extends Module {
     const lenC = lax.complex(len.astype("float32"), np.zeros([Bsz]));
     const expo = np.subtract(lenC.reshape([Bsz, 1]), np.add(l.reshape([1, L]), 1)); // [B, L]: len − 1 − l
     const valid = np.less(np.arange(L).reshape([1, L]), len.reshape([Bsz, 1]));
-    const w = np.where(np.expandDims(valid, [1, 2]), np.exp(np.multiply(logdA.reshape([1, this.H, this.N, 1]), np.expandDims(expo, [1, 2]))), np.zeros([1], { dtype: "complex64" }));
+    const w = np.where(
+      np.expandDims(valid, [1, 2]),
+      np.exp(np.multiply(logdA.reshape([1, this.H, this.N, 1]), np.expandDims(expo, [1, 2]))),
+      np.zeros([1], { dtype: "complex64" }),
+    );
     const uc = lax.complex(uh, np.zerosLike(uh));
     let state = np.multiply(dB, np.sum(np.multiply(w, np.expandDims(uc, 2)), { axis: -1 })); // [B, H, N/2]
     state = np.add(state, np.multiply(np.exp(np.multiply(logdA, lenC.reshape([Bsz, 1, 1]))), s0));
@@ -385,12 +425,14 @@ export class S4D extends Module {
   private lengths(lengths: S4DForwardOptions["lengths"], B: number, L: number): Array | null {
     if (lengths === undefined) return null;
     if (typeof lengths === "number") {
-      if (!Number.isInteger(lengths) || lengths < 0 || lengths > L) throw new ValueError(`S4D.forward: lengths must be an integer in [0, ${L}]; got ${lengths}`);
+      if (!Number.isInteger(lengths) || lengths < 0 || lengths > L)
+        throw new ValueError(`S4D.forward: lengths must be an integer in [0, ${L}]; got ${lengths}`);
       return lengths === L ? null : np.full([B], lengths, { dtype: "int32" });
     }
     const arr = lengths instanceof Array ? lengths : np.array(new Int32Array(lengths));
     // A scalar array (e.g. one entry of a vmapped [B] lengths) applies to every sequence, like a number.
-    if (arr.ndim > 1 || (arr.ndim === 1 && arr.shape[0] !== 1 && arr.shape[0] !== B)) throw new ShapeError(`S4D.forward: lengths must have shape [${B}], [1] or []; got [${arr.shape.join(", ")}]`);
+    if (arr.ndim > 1 || (arr.ndim === 1 && arr.shape[0] !== 1 && arr.shape[0] !== B))
+      throw new ShapeError(`S4D.forward: lengths must have shape [${B}], [1] or []; got [${arr.shape.join(", ")}]`);
     if (arr.dtype !== "int32" && arr.dtype !== "uint32") throw new ValueError(`S4D.forward: lengths must be integers; got ${arr.dtype}`);
     return np.broadcastTo(arr.astype("int32"), [B]);
   }
@@ -402,7 +444,8 @@ export class S4D extends Module {
 
   /** lrnnx's `allocate_inference_cache(batch_size)`: `{ lrnn_state: zeros [B, H, N/2] }`. */
   allocateInferenceCache(batchSize: number): S4DBlockCache {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`S4D.allocateInferenceCache: batchSize must be a positive integer; got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ValueError(`S4D.allocateInferenceCache: batchSize must be a positive integer; got ${batchSize}`);
     return { lrnn_state: this.defaultState(batchSize) };
   }
 

@@ -195,7 +195,8 @@ export class SSTBlock extends Module {
     const [s, ssmCache] = this.ssm.step(n, cache.ssm);
     // Write this token's k, v into slot t mod slots (one-hot blend: shape-static, jit-friendly).
     const slot = np.equal(np.arange(slots), np.remainder(t, slots)).astype("float32"); // [slots]
-    const put = (old: Array, cur: Array): Array => np.add(np.multiply(old, np.subtract(1, slot).reshape([1, slots, 1, 1])), np.multiply(np.expandDims(cur, 1), slot.reshape([1, slots, 1, 1])));
+    const put = (old: Array, cur: Array): Array =>
+      np.add(np.multiply(old, np.subtract(1, slot).reshape([1, slots, 1, 1])), np.multiply(np.expandDims(cur, 1), slot.reshape([1, slots, 1, 1])));
     const q = this.heads(this.q_proj.call(n));
     const k = put(cache.k, this.heads(this.k_proj.call(n)));
     const v = put(cache.v, this.heads(this.v_proj.call(n)));
@@ -249,7 +250,18 @@ export class SSTransformer extends Module {
 
   /** Edifice's recommended defaults. */
   static recommendedDefaults(): Required<Omit<SSTransformerOptions, "embedDim">> {
-    return { hiddenSize: 256, stateSize: 16, numLayers: 6, numHeads: 4, headDim: 64, expandFactor: 2, convSize: 4, dropout: 0.1, windowSize: 60, slidingWindow: false };
+    return {
+      hiddenSize: 256,
+      stateSize: 16,
+      numLayers: 6,
+      numHeads: 4,
+      headDim: 64,
+      expandFactor: 2,
+      convSize: 4,
+      dropout: 0.1,
+      windowSize: 60,
+      slidingWindow: false,
+    };
   }
 
   /**
@@ -258,7 +270,8 @@ export class SSTransformer extends Module {
    * scan, attention) is causal, so the valid steps equal the unpadded run's.
    */
   sequence(x: Array, callOpts?: SSTransformerCallOptions): Array {
-    if (x.ndim !== 3 || x.shape[2] !== this.embedDim) throw new ShapeError(`SSTransformer: expected x of shape [batch, seqLen, ${this.embedDim}]; got [${x.shape.join(", ")}]`);
+    if (x.ndim !== 3 || x.shape[2] !== this.embedDim)
+      throw new ShapeError(`SSTransformer: expected x of shape [batch, seqLen, ${this.embedDim}]; got [${x.shape.join(", ")}]`);
     const opts = ssmCallOptions<SSTransformerCallOptions>("SSTransformer.sequence", callOpts, [...CALL_OPTION_KEYS, "lengths"]);
     const mask = batchMask("SSTransformer", x, opts.lengths);
     const xm = maskBatchRows(x, mask);
@@ -295,7 +308,8 @@ export class SSTransformer extends Module {
 
   /** One token `xt: [batch, embedDim]` → `[y [batch, hiddenSize] (the output for the prefix), cache]`. */
   step(xt: Array, cache: SSTransformerCache): [Array, SSTransformerCache] {
-    if (xt.ndim !== 2 || xt.shape[1] !== this.embedDim) throw new ShapeError(`SSTransformer.step: expected xt of shape [batch, ${this.embedDim}]; got [${xt.shape.join(", ")}]`);
+    if (xt.ndim !== 2 || xt.shape[1] !== this.embedDim)
+      throw new ShapeError(`SSTransformer.step: expected xt of shape [batch, ${this.embedDim}]; got [${xt.shape.join(", ")}]`);
     let h = this.input_proj ? this.input_proj.call(xt) : xt;
     const blocks = this.blocks.map((b, i) => {
       const [h2, c] = b.step(h, cache.blocks[i], cache.t);

@@ -53,7 +53,9 @@ export function knownOptions(where: string, opts: unknown, allowed: readonly str
 /** `value` as a finite number > 0 (`orZero`: ≥ 0), or a `ValueError` (NaN and ±Infinity included). */
 export function positiveFinite(where: string, field: string, value: unknown, orZero = false): number {
   if (typeof value !== "number" || !Number.isFinite(value) || !(orZero ? value >= 0 : value > 0)) {
-    throw new ValueError(`${where}: ${field} must be a finite number ${orZero ? "≥" : ">"} 0; got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
+    throw new ValueError(
+      `${where}: ${field} must be a finite number ${orZero ? "≥" : ">"} 0; got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`,
+    );
   }
   return value;
 }

@@ -36,7 +36,7 @@ function hostDeltaNet(m: ssm.DeltaNetSequenceMixer, u: number[][]): number[][] {
     const q = mv(Wq, x);
     const k = mv(Wk, x);
     const v = mv(Wv, x);
-    const beta = 1 / (1 + Math.exp(-(wb.reduce((a, w, j) => a + w * x[j], bb))));
+    const beta = 1 / (1 + Math.exp(-wb.reduce((a, w, j) => a + w * x[j], bb)));
     const o: number[] = [];
     for (let h = 0; h < nh; h++) {
       const qh = norm(q.slice(h * d, (h + 1) * d));
@@ -53,7 +53,6 @@ function hostDeltaNet(m: ssm.DeltaNetSequenceMixer, u: number[][]): number[][] {
   });
 }
 
-
 test("DeltaNet: leaves and shapes as discretax (q/k/v/beta/out_proj), headDim = floor(H / nHeads) by default", () => {
   const m = new ssm.DeltaNetSequenceMixerConfig({ nHeads: 2 }).build(6, key);
   assert.deepEqual(leafTable(m), [
@@ -64,7 +63,10 @@ test("DeltaNet: leaves and shapes as discretax (q/k/v/beta/out_proj), headDim = 
     ["out_proj.weight", [6, 6], "float32"],
   ]);
   const b = new ssm.DeltaNetSequenceMixerConfig({ nHeads: 3, headDim: 2, useBias: true }).build(4, key);
-  assert.deepEqual(leafTable(b).map(([p]) => p), ["q_proj.weight", "k_proj.weight", "v_proj.weight", "beta_proj.weight", "beta_proj.bias", "out_proj.weight", "out_proj.bias"]);
+  assert.deepEqual(
+    leafTable(b).map(([p]) => p),
+    ["q_proj.weight", "k_proj.weight", "v_proj.weight", "beta_proj.weight", "beta_proj.bias", "out_proj.weight", "out_proj.bias"],
+  );
   assert.deepEqual(b.q_proj.weight.shape, [6, 4]);
   assert.throws(() => new ssm.DeltaNetSequenceMixerConfig({ nHeads: 0 }), /nHeads must be a positive integer/);
   assert.throws(() => new ssm.DeltaNetSequenceMixerConfig({ nHeads: 8 }).build(4, key), /headDim = floor\(inFeatures \/ nHeads\)/);
@@ -93,7 +95,11 @@ test("DeltaNet: a hand-derived value — one head, d = 1: S_t = S(1 − β k̂²
   // k̂ = −3x/(3|x| + 1e-6) ≈ −sign(x) and q̂ = 2x/(2|x| + 1e-6) ≈ sign(x).
   const m0 = new ssm.DeltaNetSequenceMixerConfig({ nHeads: 1 }).build(1, key);
   const m = nn.treeAt((mm: ssm.DeltaNetSequenceMixer) => [mm.q_proj.weight, mm.k_proj.weight, mm.v_proj.weight, mm.beta_proj.weight, mm.out_proj.weight], m0, [
-    np.array([[2]]), np.array([[-3]]), np.array([[5]]), np.array([[1]]), np.array([[1]]),
+    np.array([[2]]),
+    np.array([[-3]]),
+    np.array([[5]]),
+    np.array([[1]]),
+    np.array([[1]]),
   ]);
   const xs = [0.5, -1, 2];
   let S = 0;
@@ -119,7 +125,7 @@ test("DeltaNet: vmap over a batch = per-sequence calls; grad matches a central d
   const g = nums(grad(loss)(W) as Array);
   const dir = randomInput(4, 4, 6).x;
   const eps = 1e-2;
-  const fd = ((loss(W.add(dir.mul(eps))).item()) - (loss(W.sub(dir.mul(eps))).item())) / (2 * eps);
+  const fd = (loss(W.add(dir.mul(eps))).item() - loss(W.sub(dir.mul(eps))).item()) / (2 * eps);
   const dd = g.reduce((a, v, i) => a + v * nums(dir)[i], 0);
   assert.ok(Math.abs(fd - dd) <= 0.02 * Math.abs(dd) + 1e-3, `directional derivative ${dd} vs finite difference ${fd}`);
   const padded = np.concatenate([x.get(":4"), randomInput(3, 4, 7).x.mul(30)], { axis: 0 });
@@ -153,7 +159,11 @@ test("IdentitySequenceMixer: y = x, no leaves, step = identity; DeltaNet and Ide
 });
 
 test("DeltaNetConfig: numBlocks DeltaNet blocks with the default mixer; builds and runs", () => {
-  const cfg = new ssm.DeltaNetConfig({ numBlocks: 2, encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 8 }), headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 2 }) });
+  const cfg = new ssm.DeltaNetConfig({
+    numBlocks: 2,
+    encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 8 }),
+    headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 2 }),
+  });
   assert.equal(cfg.sequenceMixerConfigs.length, 2);
   assert.ok(cfg.sequenceMixerConfig instanceof ssm.DeltaNetSequenceMixerConfig);
   const [model, s0] = nn.makeWithState(ssm.SSM)(cfg, key);

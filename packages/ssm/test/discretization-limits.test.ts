@@ -71,7 +71,10 @@ function linossReference(m: ssm.LinOSSSequenceMixer, x: Array, r: (v: number) =>
         br = r(br + r(B[2 * (p * H + h)] * u[k * H + h]));
         bi = r(bi + r(B[2 * (p * H + h) + 1] * u[k * H + h]));
       }
-      for (const [q, bq] of [[0, br], [1, bi]] as const) {
+      for (const [q, bq] of [
+        [0, br],
+        [1, bi],
+      ] as const) {
         const zn = r(r(r(M11[p] * z[2 * p + q]) + r(M12[p] * y[2 * p + q])) + r(f1[p] * bq));
         const yn = r(r(r(M21[p] * z[2 * p + q]) + r(M22[p] * y[2 * p + q])) + r(f2[p] * bq));
         z[2 * p + q] = zn;
@@ -115,7 +118,13 @@ for (const [name, opts] of LINOSS) {
           assert.ok(dt[p] < 2e-8);
           // Damped IM with G < 0: the projection A ≥ −G/Δ makes ΔA → −G, so M12 = −ΔA/S → −relu(−G).
           const m12 = name === "damped IM" ? -Math.max(0, -G[p]) : 0;
-          for (const [e, want] of [[M11[p], 1], [M12[p], m12], [M21[p], 0], [M22[p], 1]]) assert.ok(Math.abs(e - want) <= 1e-6 * (1 + Math.abs(want)), `${name} p=${p}: M entry ${e} vs ${want}`);
+          for (const [e, want] of [
+            [M11[p], 1],
+            [M12[p], m12],
+            [M21[p], 0],
+            [M22[p], 1],
+          ])
+            assert.ok(Math.abs(e - want) <= 1e-6 * (1 + Math.abs(want)), `${name} p=${p}: M entry ${e} vs ${want}`);
           assert.ok(Math.abs(f1[p]) <= 1.01 * dt[p] && Math.abs(f2[p]) <= 1.01 * dt[p], `${name} p=${p}: f = (${f1[p]}, ${f2[p]}) at Δ = ${dt[p]}`);
         } else {
           assert.equal(dt[p], 1, "sigmoid(18) is 1 in float32");
@@ -128,7 +137,8 @@ for (const [name, opts] of LINOSS) {
       const want = linossReference(m, x);
       const scale = 1 + maxAbs(want);
       // Two cases are recorded as a known accuracy gap instead (the todo test below).
-      if (!SCAN_GAP.has(`${name} ${s}`)) for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * scale, `${name} y[${i}] = ${got[i]} vs float64 ${want[i]}`);
+      if (!SCAN_GAP.has(`${name} ${s}`))
+        for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * scale, `${name} y[${i}] = ${got[i]} vs float64 ${want[i]}`);
       if (s < 0) {
         // y − D⊙u = Re(C h) with |h_k| ≤ k·max|f|·max|Bu|, so it is O(LΔ): tiny next to D⊙u.
         const D = vals(m.D);
@@ -151,17 +161,21 @@ for (const [name, opts] of LINOSS) {
 const SCAN_GAP = new Set(["damped IMEX 18", "damped IMEX2 18"]);
 for (const key of SCAN_GAP) {
   const name = key.slice(0, key.lastIndexOf(" "));
-  test(`LinOSS ${name} at Δ = 1: the associative-scan forward within 1e-4 of float64 (a float32 sequential recurrence is)`, { todo: "associative scan ~20× less accurate than a sequential float32 recurrence on near-marginal 2×2 blocks" }, () => {
-    const built = new ssm.LinOSSSequenceMixerConfig({ stateDim: P, ...LINOSS.find(([n]) => n === name)![1] }).build(H, random.PRNGKey(2));
-    const m = nn.treeAt((mm: ssm.LinOSSSequenceMixer) => mm.steps, built, np.full([P], 18));
-    const x = input();
-    const want = linossReference(m, x);
-    const scale = 1 + maxAbs(want);
-    const seq = linossReference(m, x, Math.fround);
-    assert.ok(maxAbs(seq.map((v, i) => v - want[i])) <= 1e-4 * scale, "the float32 sequential recurrence meets 1e-4");
-    const got = vals(m.call(x));
-    assert.ok(maxAbs(got.map((v, i) => v - want[i])) <= 1e-4 * scale, `scan error ${maxAbs(got.map((v, i) => v - want[i])) / scale} of the scale`);
-  });
+  test(
+    `LinOSS ${name} at Δ = 1: the associative-scan forward within 1e-4 of float64 (a float32 sequential recurrence is)`,
+    { todo: "associative scan ~20× less accurate than a sequential float32 recurrence on near-marginal 2×2 blocks" },
+    () => {
+      const built = new ssm.LinOSSSequenceMixerConfig({ stateDim: P, ...LINOSS.find(([n]) => n === name)![1] }).build(H, random.PRNGKey(2));
+      const m = nn.treeAt((mm: ssm.LinOSSSequenceMixer) => mm.steps, built, np.full([P], 18));
+      const x = input();
+      const want = linossReference(m, x);
+      const scale = 1 + maxAbs(want);
+      const seq = linossReference(m, x, Math.fround);
+      assert.ok(maxAbs(seq.map((v, i) => v - want[i])) <= 1e-4 * scale, "the float32 sequential recurrence meets 1e-4");
+      const got = vals(m.call(x));
+      assert.ok(maxAbs(got.map((v, i) => v - want[i])) <= 1e-4 * scale, `scan error ${maxAbs(got.map((v, i) => v - want[i])) / scale} of the scale`);
+    },
+  );
 }
 
 /** The LRU recurrence in float64 from the mixer's parameters: λ from (ν, θ), γ = exp(γ_log). */
@@ -199,7 +213,11 @@ function lruReference(m: ssm.LRUSequenceMixer, x: Array): number[] {
   return out;
 }
 
-for (const [r, what] of [[1, "step → 0: |λ| = 1, γ = 0, y = D⊙u"], [1 - 1e-7, "|λ| = 1 − 1e-7: γ to float32 accuracy"], [0, "step → ∞: λ = 0, γ = 1, memoryless"]] as const) {
+for (const [r, what] of [
+  [1, "step → 0: |λ| = 1, γ = 0, y = D⊙u"],
+  [1 - 1e-7, "|λ| = 1 − 1e-7: γ to float32 accuracy"],
+  [0, "step → ∞: λ = 0, γ = 1, memoryless"],
+] as const) {
   test(`LRU with rMin = rMax = ${r} (${what}); forward == float64 recurrence`, () => {
     const m = new ssm.LRUSequenceMixerConfig({ stateDim: P, rMin: r, rMax: r }).build(H, random.PRNGKey(3));
     const lam = vals(m.lambda());

@@ -71,7 +71,10 @@ for (const dt of [1e-7, 1e3]) {
   }
 }
 
-for (const [dtMin, dtMax] of [[1e-7, 1e-7], [100, 100]]) {
+for (const [dtMin, dtMax] of [
+  [1e-7, 1e-7],
+  [100, 100],
+]) {
   test(`S4D and Mamba at steps ${dtMin}: outputs finite`, () => {
     const s4d = new ssm.S4DSequenceMixerConfig({ stateDim: 4, dtMin, dtMax }).build(2, random.PRNGKey(1));
     finite(s4d.call(np.multiply(np.ones([5, 2]), 100)), "S4D output");

@@ -58,7 +58,10 @@ test("SSM.call / callBatch / blocks: { key } drives dropout, a positional key is
   const [y2] = model.callBatch(x, nn.cloneState(s0), { key });
   const [y3] = model.callBatch(x, nn.cloneState(s0), { key: random.PRNGKey(8) });
   assert.deepEqual(nums(y1), nums(y2));
-  assert.ok(nums(y1).some((v, i) => Math.abs(v - nums(y3)[i]) > 1e-4), "a different key must change the dropout masks");
+  assert.ok(
+    nums(y1).some((v, i) => Math.abs(v - nums(y3)[i]) > 1e-4),
+    "a different key must change the dropout masks",
+  );
   // Dropout in training mode needs the key and says how to pass it.
   assert.throws(() => model.callBatch(x, nn.cloneState(s0)), /Dropout: a `key` is required in training mode \(pass \{ key \}/);
   // The old positional forms raise, naming the method (before they meant "key" or were dropped).

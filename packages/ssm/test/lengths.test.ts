@@ -58,8 +58,14 @@ test("mixers: call(x, { lengths }) — valid rows equal the unpadded run, padded
     // The key is an option (linax's mixer(x, key) is m.call(x, { key })); a positional key and
     // unknown options are errors, not ignored.
     assertClose(nums(m.call(x, { key })), want, { atol: 0 });
-    assert.throws(() => m.call(x, key as unknown as ssm.MixerCallOptions), (e: unknown) => e instanceof ValueError && /call: got a PRNG key where the options object belongs; .*\{ key \}/.test(e.message));
-    assert.throws(() => m.call(x, { lenghts: 3 } as unknown as ssm.MixerCallOptions), (e: unknown) => e instanceof ValueError && /unknown option "lenghts"/.test(e.message));
+    assert.throws(
+      () => m.call(x, key as unknown as ssm.MixerCallOptions),
+      (e: unknown) => e instanceof ValueError && /call: got a PRNG key where the options object belongs; .*\{ key \}/.test(e.message),
+    );
+    assert.throws(
+      () => m.call(x, { lenghts: 3 } as unknown as ssm.MixerCallOptions),
+      (e: unknown) => e instanceof ValueError && /unknown option "lenghts"/.test(e.message),
+    );
     assert.throws(() => m.call(x, { lengths: 6 }), /lengths must be an integer in \[0, 5\]/);
     assert.throws(() => m.call(x, { lengths: np.array([2, 3], { dtype: "int32" }) }), /must be a scalar/);
     assert.throws(() => m.call(x, { lengths: np.array(2.5) }), /int32 or uint32/);
@@ -78,7 +84,11 @@ test("heads: a reducing head averages only the valid rows; a per-step head's val
   const mean = [0, 1, 2, 3].map((j) => r.reduce((a, row) => a + row[j], 0) / 4);
   const W = rows(head.linear.weight);
   const b = nums(head.linear.bias as Array);
-  assertClose(nums(want), W.map((w, i) => w.reduce((a, wj, j) => a + wj * mean[j], b[i])), { atol: 1e-5 });
+  assertClose(
+    nums(want),
+    W.map((w, i) => w.reduce((a, wj, j) => a + wj * mean[j], b[i])),
+    { atol: 1e-5 },
+  );
   const jitted = jit((xx: Array, n: Array) => head.call(xx, noState, { lengths: n })[0]);
   assertClose(nums(jitted(xp, np.array(4, { dtype: "int32" }))), nums(want), { atol: 1e-5 });
   const perStep = new ssm.ClassificationHeadConfig({ outFeatures: 2, reduce: false }).build(H, key);
@@ -92,7 +102,11 @@ test("BatchNorm mask: batch statistics over the valid positions of every sequenc
   const xs = [randomInput(5, 2, 7).x.transpose(), randomInput(5, 2, 8).x.transpose()]; // [C=2, L=5]
   const lens = [5, 2];
   const masks = np.stack(lens.map((n) => np.less(np.arange(5), n)));
-  const [yb, s1] = nn.filterVmap((xi: Array, s: nn.State, mi: Array) => bn.call(xi, s, { mask: mi }), { inAxes: [0, null, 0], outAxes: [0, null], axisName: "batch" })(np.stack(xs), s0, masks);
+  const [yb, s1] = nn.filterVmap((xi: Array, s: nn.State, mi: Array) => bn.call(xi, s, { mask: mi }), {
+    inAxes: [0, null, 0],
+    outAxes: [0, null],
+    axisName: "batch",
+  })(np.stack(xs), s0, masks);
   // Host: the 7 valid (channel) values.
   for (let c = 0; c < 2; c++) {
     const vals = xs.flatMap((x, b) => rows(x)[c].slice(0, lens[b]));
@@ -101,7 +115,11 @@ test("BatchNorm mask: batch statistics over the valid positions of every sequenc
     const [mean, variance] = s1.get(bn.emaStateIndex as nn.StateIndex<[Array, Array]>);
     assertClose([nums(mean)[c], nums(variance)[c]], [mu, v], { atol: 1e-5, msg: `channel ${c}` });
     const got = nums(yb.get(0, c));
-    assertClose(got, rows(xs[0])[c].map((t) => (t - mu) / Math.sqrt(v + 1e-5)), { atol: 1e-4 });
+    assertClose(
+      got,
+      rows(xs[0])[c].map((t) => (t - mu) / Math.sqrt(v + 1e-5)),
+      { atol: 1e-4 },
+    );
   }
   assert.throws(() => bn.call(xs[0], s0, { mask: np.ones([5]) }), /mask must be a bool array/);
 });
@@ -132,8 +150,16 @@ test("SSM: callBatch(x, state, key, { lengths }) — equal lengths reproduce the
     if (prenorm) {
       const enc = [nums(model.encoder.call(x.get(0), s0)[0]), nums(model.encoder.call(x.get(1).get(":3"), s0)[0])].flat();
       const nRows = enc.length / H;
-      const mu = [0, 1, 2, 3].map((j) => { let a = 0; for (let r = 0; r < nRows; r++) a += enc[r * H + j]; return a / nRows; });
-      const va = [0, 1, 2, 3].map((j) => { let a = 0; for (let r = 0; r < nRows; r++) a += (enc[r * H + j] - mu[j]) ** 2; return a / nRows; });
+      const mu = [0, 1, 2, 3].map((j) => {
+        let a = 0;
+        for (let r = 0; r < nRows; r++) a += enc[r * H + j];
+        return a / nRows;
+      });
+      const va = [0, 1, 2, 3].map((j) => {
+        let a = 0;
+        for (let r = 0; r < nRows; r++) a += (enc[r * H + j] - mu[j]) ** 2;
+        return a / nRows;
+      });
       const [m0, v0] = sq.get((model.blocks[0] as ssm.StandardBlock).norm.emaStateIndex as nn.StateIndex<[Array, Array]>);
       assertClose(nums(m0), mu, { atol: 1e-5 });
       assertClose(nums(v0), va, { atol: 1e-5 });
@@ -157,5 +183,8 @@ test("SSM: inference with lengths equals per-sequence unpadded calls; per-sequen
   assert.throws(() => inf.callBatch(np.stack([a, a]), trained, { lengths: [6] }), /lengths has 1 entries for a batch of 2/);
   assert.throws(() => inf.callBatch(np.stack([a, a]), trained, { lenghts: [6, 6] } as unknown as ssm.CallBatchOptions), /unknown option "lenghts"/);
   assert.throws(() => inf.call(a, trained, { mask: a } as unknown as ssm.SSMCallOptions), /SSM.call: unknown option "mask"/);
-  assert.throws(() => (model.blocks[0] as ssm.StandardBlock).call(randomInput(6, 4, 1).x, s0, { lengthz: 1 } as unknown as ssm.BlockCallOptions), /unknown option/);
+  assert.throws(
+    () => (model.blocks[0] as ssm.StandardBlock).call(randomInput(6, 4, 1).x, s0, { lengthz: 1 } as unknown as ssm.BlockCallOptions),
+    /unknown option/,
+  );
 });

@@ -89,7 +89,10 @@ const damped: LinOSSDiscretization[] = ["IM", "IMEX2", "EX"];
 test("damped IM / IMEX2 / EX: call and callRecurrent equal the host's step-by-step solve of the scheme", () => {
   const { x, host } = randomInput(9, H, 31);
   const cases: [string, LinOSSSequenceMixer][] = [
-    ...damped.map((d, i): [string, LinOSSSequenceMixer] => [`damped ${d}`, new LinOSSSequenceMixerConfig({ stateDim: P, discretization: d }).build(H, random.PRNGKey(40 + i))]),
+    ...damped.map((d, i): [string, LinOSSSequenceMixer] => [
+      `damped ${d}`,
+      new LinOSSSequenceMixerConfig({ stateDim: P, discretization: d }).build(H, random.PRNGKey(40 + i)),
+    ]),
     ["undamped IMEX2", new LinOSSSequenceMixerConfig({ stateDim: P, discretization: "IMEX2", damping: false }).build(H, random.PRNGKey(45))],
     ["damped IMEX (linax)", new LinOSSSequenceMixerConfig({ stateDim: P }).build(H, random.PRNGKey(46))],
   ];
@@ -104,7 +107,10 @@ test("damped IM / IMEX2 / EX: call and callRecurrent equal the host's step-by-st
 
 test("ring initialisation: every step's eigenvalues are a complex pair with rMin² ≤ |λ|² ≤ 1 and phase ≤ θmax", () => {
   for (const d of damped) {
-    for (const [rMin, thetaMax] of [[0.9, Math.PI], [0.5, Math.PI / 4]]) {
+    for (const [rMin, thetaMax] of [
+      [0.9, Math.PI],
+      [0.5, Math.PI / 4],
+    ]) {
       const m = new LinOSSSequenceMixerConfig({ stateDim: 64, discretization: d, rMin, thetaMax }).build(H, random.PRNGKey(7));
       assert.ok(m.G_diag !== null);
       const { r2, cos, disc } = eig(m);
@@ -131,7 +137,10 @@ test("projection: parameters far outside the stable region still give |λ| ≤ 1
     }
     // The output stays bounded on a long constant input.
     const y = nums(wild.call(np.ones([200, H])));
-    assert.ok(y.every((v) => Number.isFinite(v) && Math.abs(v) < 1e4), d);
+    assert.ok(
+      y.every((v) => Number.isFinite(v) && Math.abs(v) < 1e4),
+      d,
+    );
   }
 });
 
@@ -156,7 +165,10 @@ test('initialization "AG": A ~ U[0, aMax), G ~ U[0, gMax) for every damped schem
     assert.ok(A.every((v) => v >= 0 && v < 2) && G.every((v) => v >= 0 && v < 0.5), d);
     assert.ok(Math.max(...A) > 1, `${d}: A spans [0, 2)`);
     const { r2 } = eig(m);
-    assert.ok(r2.every((v) => v <= 1 + 1e-5), `${d}: |λ|² ≤ 1`);
+    assert.ok(
+      r2.every((v) => v <= 1 + 1e-5),
+      `${d}: |λ|² ≤ 1`,
+    );
     const { x } = randomInput(6, H, 13);
     assertClose(nums(m.callRecurrent(x.reshape([6, 1, H]))[0]), nums(m.call(x)), { atol: 2e-5, rtol: 1e-4, msg: d });
   }

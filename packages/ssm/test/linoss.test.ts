@@ -8,7 +8,27 @@ import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { type LinOSSSequenceMixer, LinOSSSequenceMixerConfig, type LinOSSSequenceMixerOptions } from "@linax-ts/ssm";
-import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cadd, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, maxAbs, nums, randomInput, weightedSum, type Cx } from "./helpers.ts";
+import {
+  assertClose,
+  centralDiff,
+  checkGradParallelVsRecurrent,
+  checkJitVmapBatched,
+  checkParallelHostRecurrent,
+  cadd,
+  cmul,
+  complexList,
+  cscale,
+  csub,
+  cx,
+  knownAnswers,
+  knownInput,
+  leafTable,
+  maxAbs,
+  nums,
+  randomInput,
+  weightedSum,
+  type Cx,
+} from "./helpers.ts";
 
 const JsArray = globalThis.Array;
 
@@ -123,7 +143,10 @@ describe("LinOSS leaves and initialisation", () => {
       ["steps", [4], "float32"],
     ]);
     const im = new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IM", damping: false }).build(3, random.PRNGKey(0));
-    assert.deepEqual(leafTable(im).map(([p]) => p), ["A_diag", "B", "C", "D", "steps"]);
+    assert.deepEqual(
+      leafTable(im).map(([p]) => p),
+      ["A_diag", "B", "C", "D", "steps"],
+    );
     // Damped IM exists since part 2 (linoss-discretizations.test.ts); undamped EX is refused.
     assert.throws(() => new LinOSSSequenceMixerConfig({ discretization: "EX", damping: false }), /EX.*unstable without damping/);
   });
@@ -149,8 +172,14 @@ describe("LinOSS leaves and initialisation", () => {
       mod2.push(det);
       phase.push(Math.acos(Math.max(-1, Math.min(1, tr / (2 * Math.sqrt(det))))));
     }
-    assert.ok(mod2.every((v) => v >= rMin ** 2 - 1e-5 && v <= 1 + 1e-6), "|λ|² ∈ [rMin², 1]");
-    assert.ok(phase.every((v) => v <= thetaMax + 1e-3), "arg λ ∈ [0, θmax)");
+    assert.ok(
+      mod2.every((v) => v >= rMin ** 2 - 1e-5 && v <= 1 + 1e-6),
+      "|λ|² ∈ [rMin², 1]",
+    );
+    assert.ok(
+      phase.every((v) => v <= thetaMax + 1e-3),
+      "arg λ ∈ [0, θmax)",
+    );
     const mean = (xs: number[]) => xs.reduce((a, v) => a + v, 0) / xs.length;
     assert.ok(Math.abs(mean(mod2) - (rMin ** 2 + 1) / 2) < (5 * (1 - rMin ** 2)) / Math.sqrt(12 * P), `E|λ|² = ${mean(mod2)}`);
     assert.ok(Math.abs(mean(phase) - thetaMax / 2) < (5 * thetaMax) / Math.sqrt(12 * P), `E arg λ = ${mean(phase)}`);
@@ -160,7 +189,10 @@ describe("LinOSS leaves and initialisation", () => {
     const [P, Hs] = [512, 16];
     const m = new LinOSSSequenceMixerConfig({ stateDim: P, discretization: "IMEX", damping: false }).build(Hs, random.PRNGKey(9));
     const A = nums(m.A_diag);
-    assert.ok(A.every((v) => v >= 0 && v < 1), "A ∈ [0, 1)");
+    assert.ok(
+      A.every((v) => v >= 0 && v < 1),
+      "A ∈ [0, 1)",
+    );
     const st = nums(m.steps);
     const sd = Math.sqrt(st.reduce((a, v) => a + v * v, 0) / P);
     assert.ok(Math.abs(sd - 0.5) < 0.05, `std(steps) = ${sd}`);
@@ -215,7 +247,21 @@ describe("LinOSS transforms and known answers", () => {
   test("jit, vmap, batched step caches", () => {
     const m = new LinOSSSequenceMixerConfig({ stateDim: 4 }).build(H, random.PRNGKey(5));
     const B = 2;
-    checkJitVmapBatched(m, { B, L: 17, H, inputKey: 6, jitRow: 1, checkCache: (cache) => assert.deepEqual([cache.z.shape, cache.y.shape], [[B, 4], [B, 4]]) });
+    checkJitVmapBatched(m, {
+      B,
+      L: 17,
+      H,
+      inputKey: 6,
+      jitRow: 1,
+      checkCache: (cache) =>
+        assert.deepEqual(
+          [cache.z.shape, cache.y.shape],
+          [
+            [B, 4],
+            [B, 4],
+          ],
+        ),
+    });
   });
 
   test("SPEC-linax §12 (state_dim 4) and testdata/ssm linoss cases", () => {

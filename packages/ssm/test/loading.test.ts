@@ -21,8 +21,22 @@ function specPaths(mixer: [string, number[]][]): string[] {
   return ["encoder.linear.weight [4,3]", ...block(0), ...block(1), "head.linear.weight [2,4]", "head.linear.bias [2]"];
 }
 
-const S5_LEAVES: [string, number[]][] = [["Lambda_re", [2]], ["Lambda_im", [2]], ["B", [2, 4, 2]], ["C", [4, 2, 2]], ["D", [4]], ["log_step", [2, 1]]];
-const LINOSS_LEAVES: [string, number[]][] = [["A_diag", [4]], ["G_diag", [4]], ["B", [4, 4, 2]], ["C", [4, 4, 2]], ["D", [4]], ["steps", [4]]];
+const S5_LEAVES: [string, number[]][] = [
+  ["Lambda_re", [2]],
+  ["Lambda_im", [2]],
+  ["B", [2, 4, 2]],
+  ["C", [4, 2, 2]],
+  ["D", [4]],
+  ["log_step", [2, 1]],
+];
+const LINOSS_LEAVES: [string, number[]][] = [
+  ["A_diag", [4]],
+  ["G_diag", [4]],
+  ["B", [4, 4, 2]],
+  ["C", [4, 4, 2]],
+  ["D", [4]],
+  ["steps", [4]],
+];
 
 const table = (m: unknown) => ssm.parameterTable(m).map((e) => `${e.path} [${e.shape}]`);
 
@@ -43,7 +57,11 @@ test("parameter paths of small S5 and LinOSS models are exactly SPEC §11's (mak
     const full = ssm.parameterTable(smallConfig(mixer).build(random.PRNGKey(0)));
     assert.deepEqual(
       full.slice(1, 4).map((e) => `${e.path} [${e.shape}] ${e.dtype}`),
-      ["blocks.0.norm.ema_first_time_index.init [] bool", "blocks.0.norm.ema_state_index.init.0 [4] float32", "blocks.0.norm.ema_state_index.init.1 [4] float32"],
+      [
+        "blocks.0.norm.ema_first_time_index.init [] bool",
+        "blocks.0.norm.ema_state_index.init.0 [4] float32",
+        "blocks.0.norm.ema_state_index.init.1 [4] float32",
+      ],
     );
   }
   // Undamped LinOSS has no G_diag; S4D's kernel.C is complex64.
@@ -51,13 +69,25 @@ test("parameter paths of small S5 and LinOSS models are exactly SPEC §11's (mak
   assert.ok(!table(undamped).some((p) => p.includes("G_diag")));
   const [s4d] = nn.makeWithState(ssm.SSM)(smallConfig(new ssm.S4DSequenceMixerConfig({ stateDim: 4 })), random.PRNGKey(0));
   assert.deepEqual(
-    ssm.parameterTable(s4d).filter((e) => e.path.startsWith("blocks.0.sequence_mixer")).map((e) => `${e.path} [${e.shape}] ${e.dtype}`),
-    ["blocks.0.sequence_mixer.kernel.C [4,2] complex64", "blocks.0.sequence_mixer.kernel.log_dt [4] float32", "blocks.0.sequence_mixer.kernel.log_a_real [4,2] float32", "blocks.0.sequence_mixer.kernel.A_imag [4,2] float32"],
+    ssm
+      .parameterTable(s4d)
+      .filter((e) => e.path.startsWith("blocks.0.sequence_mixer"))
+      .map((e) => `${e.path} [${e.shape}] ${e.dtype}`),
+    [
+      "blocks.0.sequence_mixer.kernel.C [4,2] complex64",
+      "blocks.0.sequence_mixer.kernel.log_dt [4] float32",
+      "blocks.0.sequence_mixer.kernel.log_a_real [4,2] float32",
+      "blocks.0.sequence_mixer.kernel.A_imag [4,2] float32",
+    ],
   );
 });
 
 test("a file keyed by linax's paths (written from known arrays) loads into a fresh model that then computes the same outputs", async () => {
-  for (const mixer of [new ssm.S5SequenceMixerConfig({ stateDim: 4 }), new ssm.LinOSSSequenceMixerConfig({ stateDim: 4 }), new ssm.S4DSequenceMixerConfig({ stateDim: 4 })]) {
+  for (const mixer of [
+    new ssm.S5SequenceMixerConfig({ stateDim: 4 }),
+    new ssm.LinOSSSequenceMixerConfig({ stateDim: 4 }),
+    new ssm.S4DSequenceMixerConfig({ stateDim: 4 }),
+  ]) {
     const cfg = smallConfig(mixer, { dropRate: 0 });
     const [original, state] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(0));
     // The known arrays, as a flat record keyed by path — no model structure involved in writing.
@@ -99,7 +129,9 @@ test("saveSSM/loadSSM use Equinox's names for BatchNorm states; missing or missh
     assert.deepEqual(nums((loose.head as ssm.ClassificationHead).linear.weight), nums((withInit.head as ssm.ClassificationHead).linear.weight));
     // Missing and misshapen tensors.
     const small = join(dir, "partial.safetensors");
-    const { "head.linear.bias": _, ...rest } = Object.fromEntries(ssm.parameterTable(lean).map((e, i) => [e.path, treeLeaves(lean).filter((l) => l instanceof Array)[i] as Array]));
+    const { "head.linear.bias": _, ...rest } = Object.fromEntries(
+      ssm.parameterTable(lean).map((e, i) => [e.path, treeLeaves(lean).filter((l) => l instanceof Array)[i] as Array]),
+    );
     await nn.saveSafetensors(small, rest);
     await assert.rejects(nn.loadSafetensors(small, lean), /head\.linear\.bias/);
     const wrong = join(dir, "wrong.safetensors");

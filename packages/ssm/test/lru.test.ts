@@ -7,7 +7,24 @@ import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { type LRUSequenceMixer, LRUSequenceMixerConfig } from "@linax-ts/ssm";
-import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cadd, cexp, cmul, cscale, cx, knownAnswers, knownInput, leafTable, nums, weightedSum, type Cx } from "./helpers.ts";
+import {
+  assertClose,
+  centralDiff,
+  checkGradParallelVsRecurrent,
+  checkJitVmapBatched,
+  checkParallelHostRecurrent,
+  cadd,
+  cexp,
+  cmul,
+  cscale,
+  cx,
+  knownAnswers,
+  knownInput,
+  leafTable,
+  nums,
+  weightedSum,
+  type Cx,
+} from "./helpers.ts";
 
 const JsArray = globalThis.Array;
 
@@ -59,7 +76,11 @@ function mixers(): [string, LRUSequenceMixer][] {
   const dflt = new LRUSequenceMixerConfig({ stateDim: 5 }).build(H, random.PRNGKey(22));
   // Phases exp(-60) ≈ 0 and real B, C: a real diagonal recurrence.
   const real = replaceFields(ring, { theta_log: np.full([6], -60), B_im: np.zerosLike(ring.B_im), C_im: np.zerosLike(ring.C_im) });
-  return [["complex path, ring r ∈ [0.5, 0.99]", ring], ["complex path, linax defaults", dflt], ["real path (phases 0)", real]];
+  return [
+    ["complex path, ring r ∈ [0.5, 0.99]", ring],
+    ["complex path, linax defaults", dflt],
+    ["real path (phases 0)", real],
+  ];
 }
 
 describe("LRU leaves and initialisation", () => {
@@ -85,14 +106,24 @@ describe("LRU leaves and initialisation", () => {
     const m = new LRUSequenceMixerConfig({ stateDim: N, rMin, rMax, maxPhase }).build(Hs, random.PRNGKey(3));
     const mod = nums(m.nu_log).map((nu) => Math.exp(-Math.exp(nu)));
     const phase = nums(m.theta_log).map(Math.exp);
-    assert.ok(mod.every((r) => r >= rMin - 1e-6 && r <= rMax + 1e-6), "moduli on the ring");
-    assert.ok(phase.every((t) => t >= 0 && t < maxPhase + 1e-5), "phases in [0, maxPhase)");
+    assert.ok(
+      mod.every((r) => r >= rMin - 1e-6 && r <= rMax + 1e-6),
+      "moduli on the ring",
+    );
+    assert.ok(
+      phase.every((t) => t >= 0 && t < maxPhase + 1e-5),
+      "phases in [0, maxPhase)",
+    );
     // Uniform |λ|² on [rMin², rMax²] and uniform phases: compare means within 5 standard errors.
     const mean = (xs: number[]) => xs.reduce((a, v) => a + v, 0) / xs.length;
     const w = rMax ** 2 - rMin ** 2;
     assert.ok(Math.abs(mean(mod.map((r) => r * r)) - (rMin ** 2 + rMax ** 2) / 2) < (5 * w) / Math.sqrt(12 * N), "E|λ|²");
     assert.ok(Math.abs(mean(phase) - maxPhase / 2) < (5 * maxPhase) / Math.sqrt(12 * N), "E arg λ");
-    assertClose(nums(m.gamma_log), mod.map((r) => Math.log(Math.sqrt(1 - r * r))), { atol: 1e-4, rtol: 1e-4, msg: "gamma_log" });
+    assertClose(
+      nums(m.gamma_log),
+      mod.map((r) => Math.log(Math.sqrt(1 - r * r))),
+      { atol: 1e-4, rtol: 1e-4, msg: "gamma_log" },
+    );
     const rms = (xs: number[]) => Math.sqrt(mean(xs.map((v) => v * v)));
     assert.ok(Math.abs(rms(nums(m.B_re)) * Math.sqrt(2 * Hs) - 1) < 0.05, "B_re ~ N(0, 1/(2H))");
     assert.ok(Math.abs(rms(nums(m.B_im)) * Math.sqrt(2 * Hs) - 1) < 0.05, "B_im ~ N(0, 1/(2H))");
@@ -112,7 +143,8 @@ describe("LRU parallel == host float64 loop == recurrent", () => {
 describe("LRU gradients", () => {
   test("associative scan vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
-      const leaves = (t: LRUSequenceMixer) => (["nu_log", "theta_log", "B_re", "B_im", "C_re", "C_im", "D", "gamma_log"] as const).map((k): [string, Array] => [k, t[k]]);
+      const leaves = (t: LRUSequenceMixer) =>
+        (["nu_log", "theta_log", "B_re", "B_im", "C_re", "C_im", "D", "gamma_log"] as const).map((k): [string, Array] => [k, t[k]]);
       const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 41, H, seeds: [17, 18], leaves });
       const hp = hostParams(m);
       const loss = (p: HostLRU) => weightedSum(hostLRU(p, host), w.host);
@@ -156,7 +188,12 @@ describe("LRU transforms and known answers", () => {
     const ka = knownAnswers();
     const c = ka.cases.lru_ring;
     const cfg = c.config;
-    const k = new LRUSequenceMixerConfig({ stateDim: cfg.state_dim as number, rMin: cfg.r_min as number, rMax: cfg.r_max as number, maxPhase: cfg.max_phase as number }).build(ka.H, random.PRNGKey(ka.seed));
+    const k = new LRUSequenceMixerConfig({
+      stateDim: cfg.state_dim as number,
+      rMin: cfg.r_min as number,
+      rMax: cfg.r_max as number,
+      maxPhase: cfg.max_phase as number,
+    }).build(ka.H, random.PRNGKey(ka.seed));
     for (const name of ["nu_log", "theta_log", "B_re", "B_im", "C_re", "C_im", "D", "gamma_log"] as const) {
       assertClose(nums(k[name]), c.params[name].data, { atol: 2e-6, rtol: 2e-6, msg: `lru_ring.${name}` });
     }

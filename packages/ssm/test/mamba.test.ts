@@ -15,18 +15,29 @@ import { smallConfig } from "./model-helpers.ts";
 const JsArray = globalThis.Array;
 
 /** A `[rows, cols]` matrix (row-major) times a vector. */
-const matvec = (W: number[], rowsN: number, colsN: number, v: number[]): number[] => JsArray.from({ length: rowsN }, (_, r) => v.reduce((s, x, c) => s + W[r * colsN + c] * x, 0));
+const matvec = (W: number[], rowsN: number, colsN: number, v: number[]): number[] =>
+  JsArray.from({ length: rowsN }, (_, r) => v.reduce((s, x, c) => s + W[r * colsN + c] * x, 0));
 const silu = (v: number): number => v / (1 + Math.exp(-v));
 const softplus = (v: number): number => (v > 20 ? v : Math.log1p(Math.exp(v)));
 
 /** The block on one sequence `u: [L][dModel]`, in float64, straight from its definition (mamba_simple.Mamba's slow path). */
 function hostMamba(m: ssm.Mamba, u: number[][]): number[][] {
-  const H = m.inFeatures, E = m.dInner, N = m.dState, R = m.dtRank, K = m.convKer;
-  const Win = nums(m.in_proj.weight), bIn = m.in_proj.bias ? nums(m.in_proj.bias) : null;
-  const cw = nums(m.conv1d.weight), cb = m.conv1d.bias ? nums(m.conv1d.bias) : null;
-  const Wx = nums(m.x_proj.weight), Wdt = nums(m.dt_proj.weight), bdt = nums(m.dt_proj.bias as Array);
-  const A = nums(m.A_log).map((v) => -Math.exp(v)), D = nums(m.D);
-  const Wout = nums(m.out_proj.weight), bOut = m.out_proj.bias ? nums(m.out_proj.bias) : null;
+  const H = m.inFeatures,
+    E = m.dInner,
+    N = m.dState,
+    R = m.dtRank,
+    K = m.convKer;
+  const Win = nums(m.in_proj.weight),
+    bIn = m.in_proj.bias ? nums(m.in_proj.bias) : null;
+  const cw = nums(m.conv1d.weight),
+    cb = m.conv1d.bias ? nums(m.conv1d.bias) : null;
+  const Wx = nums(m.x_proj.weight),
+    Wdt = nums(m.dt_proj.weight),
+    bdt = nums(m.dt_proj.bias as Array);
+  const A = nums(m.A_log).map((v) => -Math.exp(v)),
+    D = nums(m.D);
+  const Wout = nums(m.out_proj.weight),
+    bOut = m.out_proj.bias ? nums(m.out_proj.bias) : null;
   const L = u.length;
   const xz = u.map((row) => matvec(Win, 2 * E, H, row).map((v, i) => v + (bIn ? bIn[i] : 0)));
   const xs = xz.map((r) => r.slice(0, E));
@@ -47,7 +58,9 @@ function hostMamba(m: ssm.Mamba, u: number[][]): number[][] {
   const ys: number[][] = [];
   for (let t = 0; t < L; t++) {
     const dbl = matvec(Wx, R + 2 * N, E, xc[t]);
-    const dtLow = dbl.slice(0, R), B = dbl.slice(R, R + N), C = dbl.slice(R + N);
+    const dtLow = dbl.slice(0, R),
+      B = dbl.slice(R, R + N),
+      C = dbl.slice(R + N);
     const dt = matvec(Wdt, E, R, dtLow).map((v, d) => softplus(v + bdt[d]));
     const bu = JsArray.from({ length: E * N }, () => 0);
     const y = JsArray.from({ length: E }, (_, d) => {
@@ -81,11 +94,17 @@ test("leaves: mamba_ssm's names and torch's shapes, in its parameter order; S4D-
     ["D", [40], "float32"],
     ["out_proj.weight", [20, 40], "float32"],
   ]);
-  assert.deepEqual(nums(m.A_log).slice(0, 5), [0, 2, 3, 4, 5].map((n, i) => Math.fround(Math.log(i + 1))));
+  assert.deepEqual(
+    nums(m.A_log).slice(0, 5),
+    [0, 2, 3, 4, 5].map((n, i) => Math.fround(Math.log(i + 1))),
+  );
   assert.deepEqual(nums(m.A_log).slice(35 * 5, 36 * 5), nums(m.A_log).slice(0, 5));
   assert.ok(nums(m.D).every((v) => v === 1));
   const dt = nums(m.dt_proj.bias as Array).map(softplus);
-  assert.ok(dt.every((v) => v >= 0.001 * (1 - 1e-5) && v <= 0.1 * (1 + 1e-5)), `softplus(dt bias) in [dtMin, dtMax]: ${Math.min(...dt)}..${Math.max(...dt)}`);
+  assert.ok(
+    dt.every((v) => v >= 0.001 * (1 - 1e-5) && v <= 0.1 * (1 + 1e-5)),
+    `softplus(dt bias) in [dtMin, dtMax]: ${Math.min(...dt)}..${Math.max(...dt)}`,
+  );
   // Log-uniform: the logs spread over [ln 0.001, ln 0.1] (mean near the middle, −4.6).
   const meanLog = dt.reduce((s, v) => s + Math.log(v), 0) / dt.length;
   assert.ok(Math.abs(meanLog - (Math.log(0.001) + Math.log(0.1)) / 2) < 0.8, `mean log Δ ${meanLog}`);
@@ -93,22 +112,61 @@ test("leaves: mamba_ssm's names and torch's shapes, in its parameter order; S4D-
   assert.ok(nums(m.dt_proj.weight).every((v) => Math.abs(v) <= lim));
   assert.ok(nums(m.conv1d.weight).every((v) => Math.abs(v) <= 0.5));
   // bias: true adds in_proj.bias / out_proj.bias; convBias: false drops conv1d.bias; dtInitFloor clamps.
-  const m2 = new ssm.MambaConfig({ dInner: 6, dtRank: 3, dState: 2, convKer: 2, bias: true, convBias: false, dtMin: 1e-6, dtMax: 1e-6, dtInitFloor: 0.01 }).build(4, random.PRNGKey(1));
-  assert.deepEqual(leafTable(m2).map(([p, s]) => `${p} [${s}]`), [
-    "in_proj.weight [12,4]", "in_proj.bias [12]", "conv1d.weight [6,1,2]", "x_proj.weight [7,6]",
-    "dt_proj.weight [6,3]", "dt_proj.bias [6]", "A_log [6,2]", "D [6]", "out_proj.weight [4,6]", "out_proj.bias [4]",
-  ]);
+  const m2 = new ssm.MambaConfig({
+    dInner: 6,
+    dtRank: 3,
+    dState: 2,
+    convKer: 2,
+    bias: true,
+    convBias: false,
+    dtMin: 1e-6,
+    dtMax: 1e-6,
+    dtInitFloor: 0.01,
+  }).build(4, random.PRNGKey(1));
+  assert.deepEqual(
+    leafTable(m2).map(([p, s]) => `${p} [${s}]`),
+    [
+      "in_proj.weight [12,4]",
+      "in_proj.bias [12]",
+      "conv1d.weight [6,1,2]",
+      "x_proj.weight [7,6]",
+      "dt_proj.weight [6,3]",
+      "dt_proj.bias [6]",
+      "A_log [6,2]",
+      "D [6]",
+      "out_proj.weight [4,6]",
+      "out_proj.bias [4]",
+    ],
+  );
   assertClose(nums(m2.dt_proj.bias as Array).map(softplus), JsArray(6).fill(0.01), { atol: 1e-7, rtol: 1e-5 });
 });
 
 test("config validation: clear errors", () => {
-  assert.throws(() => new ssm.MambaConfig({ dState: 0 }), (e: Error) => e instanceof ValueError && /dState must be a positive integer/.test(e.message));
-  assert.throws(() => new ssm.MambaConfig({ dtMin: 0.2, dtMax: 0.1 }), (e: Error) => e instanceof ValueError && /dtMin ≤ dtMax/.test(e.message));
-  assert.throws(() => new ssm.MambaConfig({ discretization: "bilinear" as "zoh" }), (e: Error) => e instanceof ValueError && /discretization/.test(e.message));
-  assert.throws(() => new ssm.MambaConfig({ dModel: 8 }).build(6, random.PRNGKey(0)), (e: Error) => e instanceof ValueError && /dModel = 8 but the block is built for 6/.test(e.message));
+  assert.throws(
+    () => new ssm.MambaConfig({ dState: 0 }),
+    (e: Error) => e instanceof ValueError && /dState must be a positive integer/.test(e.message),
+  );
+  assert.throws(
+    () => new ssm.MambaConfig({ dtMin: 0.2, dtMax: 0.1 }),
+    (e: Error) => e instanceof ValueError && /dtMin ≤ dtMax/.test(e.message),
+  );
+  assert.throws(
+    () => new ssm.MambaConfig({ discretization: "bilinear" as "zoh" }),
+    (e: Error) => e instanceof ValueError && /discretization/.test(e.message),
+  );
+  assert.throws(
+    () => new ssm.MambaConfig({ dModel: 8 }).build(6, random.PRNGKey(0)),
+    (e: Error) => e instanceof ValueError && /dModel = 8 but the block is built for 6/.test(e.message),
+  );
   const m = new ssm.MambaConfig({ dState: 2 }).build(4, random.PRNGKey(0));
-  assert.throws(() => m.callBatch(np.zeros([3, 4])), (e: Error) => e instanceof ShapeError && /\[batch, seqLen, 4\]/.test(e.message));
-  assert.throws(() => m.step(np.zeros([2, 4]), m.initCache([3])), (e: Error) => e instanceof ShapeError && /Mamba.step/.test(e.message));
+  assert.throws(
+    () => m.callBatch(np.zeros([3, 4])),
+    (e: Error) => e instanceof ShapeError && /\[batch, seqLen, 4\]/.test(e.message),
+  );
+  assert.throws(
+    () => m.step(np.zeros([2, 4]), m.initCache([3])),
+    (e: Error) => e instanceof ShapeError && /Mamba.step/.test(e.message),
+  );
 });
 
 for (const discretization of ["zoh", "exptrap"] as const) {
@@ -190,7 +248,11 @@ test("Mamba as the sequence mixer of an SSMConfig model: builds, model step == p
       const at = (e: number): number => {
         const v = nums(leaf);
         v[idx] += e;
-        const bumped = nn.treeAt((mm: ssm.SSM) => get((mm.blocks[0] as ssm.StandardBlock).sequence_mixer as ssm.Mamba), model, np.array(Float32Array.from(v)).reshape(leaf.shape));
+        const bumped = nn.treeAt(
+          (mm: ssm.SSM) => get((mm.blocks[0] as ssm.StandardBlock).sequence_mixer as ssm.Mamba),
+          model,
+          np.array(Float32Array.from(v)).reshape(leaf.shape),
+        );
         return nums(loss(bumped))[0];
       };
       const fd = (at(1e-2) - at(-1e-2)) / 2e-2;
@@ -205,7 +267,17 @@ test("safetensors: saved under mamba_ssm's names, loaded by name into a fresh bl
   const fresh = cfg.build(6, random.PRNGKey(8));
   const bytes = nn.toSafetensorsBytesSync(m);
   assert.deepEqual([...nn.readSafetensorsBytes(bytes).tensors.keys()].sort(), [
-    "A_log", "D", "conv1d.bias", "conv1d.weight", "dt_proj.bias", "dt_proj.weight", "in_proj.bias", "in_proj.weight", "out_proj.bias", "out_proj.weight", "x_proj.weight",
+    "A_log",
+    "D",
+    "conv1d.bias",
+    "conv1d.weight",
+    "dt_proj.bias",
+    "dt_proj.weight",
+    "in_proj.bias",
+    "in_proj.weight",
+    "out_proj.bias",
+    "out_proj.weight",
+    "x_proj.weight",
   ]);
   const loaded = nn.fromSafetensorsBytes(bytes, fresh);
   const x = random.normal(random.PRNGKey(9), [1, 5, 6]);
@@ -236,8 +308,17 @@ test("high-level MambaSSMConfig / Mamba2SSMConfig repeat the mixer over numBlock
   const c1 = new ssm.MambaSSMConfig({ numBlocks: 3, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.MambaConfig({ dState: 2 }) });
   assert.equal(c1.numBlocks, 3);
   assert.ok(c1.sequenceMixerConfigs.every((m) => m instanceof ssm.MambaConfig));
-  const c2 = new ssm.Mamba2SSMConfig({ numBlocks: 2, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.Mamba2Config({ dState: 2, headDim: 4 }) });
-  assert.throws(() => new ssm.MambaSSMConfig({ numBlocks: 1, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.Mamba2Config() as unknown as ssm.MambaConfig }), (e: Error) => e instanceof ValueError && /must be a MambaConfig/.test(e.message));
+  const c2 = new ssm.Mamba2SSMConfig({
+    numBlocks: 2,
+    encoderConfig: enc,
+    headConfig: head,
+    sequenceMixerConfig: new ssm.Mamba2Config({ dState: 2, headDim: 4 }),
+  });
+  assert.throws(
+    () =>
+      new ssm.MambaSSMConfig({ numBlocks: 1, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.Mamba2Config() as unknown as ssm.MambaConfig }),
+    (e: Error) => e instanceof ValueError && /must be a MambaConfig/.test(e.message),
+  );
   for (const cfg of [c1, c2]) {
     const [model, state] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(0));
     const [y] = model.callBatch(random.normal(random.PRNGKey(1), [2, 5, 3]), state, { key: random.PRNGKey(2) });

@@ -18,13 +18,23 @@ import { smallConfig } from "./model-helpers.ts";
 const JsArray = globalThis.Array;
 
 test("ssdChunked == float64 plain recurrence, chunk sizes dividing L and not, groups, initial state; == ssdStep loop", () => {
-  for (const [seed, b, L, H, P, G, N] of [[1, 2, 12, 4, 3, 2, 5], [2, 1, 7, 2, 2, 1, 3], [3, 2, 1, 3, 2, 3, 2], [4, 1, 20, 4, 2, 4, 4]] as const) {
+  for (const [seed, b, L, H, P, G, N] of [
+    [1, 2, 12, 4, 3, 2, 5],
+    [2, 1, 7, 2, 2, 1, 3],
+    [3, 2, 1, 3, 2, 3, 2],
+    [4, 1, 20, 4, 2, 4, 4],
+  ] as const) {
     for (const withS0 of [false, true]) {
       const { host, arr } = ssdCase(seed * 10 + Number(withS0), b, L, H, P, G, N, withS0);
       const want = hostSsd(host);
       const tol = { atol: 2e-5 * (1 + maxAbs(want.y)), rtol: 1e-4 };
       for (const chunkSize of [1, 2, 3, 4, 5, L, L + 3, 256]) {
-        const [y, S] = ssm.ops.ssdChunked(arr.x, arr.dt, arr.A, arr.B, arr.C, { chunkSize, D: arr.D, initialState: withS0 ? arr.S0 : null, returnFinalState: true });
+        const [y, S] = ssm.ops.ssdChunked(arr.x, arr.dt, arr.A, arr.B, arr.C, {
+          chunkSize,
+          D: arr.D,
+          initialState: withS0 ? arr.S0 : null,
+          returnFinalState: true,
+        });
         const msg = `b${b} L${L} H${H} G${G} chunk ${chunkSize} s0 ${withS0}`;
         assertClose(nums(y), want.y, { ...tol, msg });
         assertClose(nums(S), want.S, { atol: 2e-5 * (1 + maxAbs(want.S)), rtol: 1e-4, msg: `${msg} final state` });
@@ -44,7 +54,8 @@ test("ssdChunked == float64 plain recurrence, chunk sizes dividing L and not, gr
 test("ssdChunked gradients (through segsum masks and the inter-chunk product) == finite differences of the host recurrence", () => {
   const { host, arr } = ssdCase(77, 1, 7, 2, 2, 1, 3, false);
   const w = draw(mulberry32(3), [1, 7, 2, 2]);
-  const loss = (x: Array, dt: Array, A: Array, B: Array, C: Array): Array => np.sum(np.multiply(ssm.ops.ssdChunked(x, dt, A, B, C, { chunkSize: 3, D: arr.D }), w.x));
+  const loss = (x: Array, dt: Array, A: Array, B: Array, C: Array): Array =>
+    np.sum(np.multiply(ssm.ops.ssdChunked(x, dt, A, B, C, { chunkSize: 3, D: arr.D }), w.x));
   const gs = grad(loss, { argnums: [0, 1, 2, 3, 4] })(arr.x, arr.dt, arr.A, arr.B, arr.C) as Array[];
   const hostLoss = (h: SsdCase): number => hostSsd(h).y.reduce((s, v, i) => s + v * w.host[i], 0);
   (["x", "dt", "A", "B", "C"] as const).forEach((name, ai) => {
@@ -64,9 +75,18 @@ test("ssdChunked gradients (through segsum masks and the inter-chunk product) ==
 
 test("ssd shape errors", () => {
   const x = np.zeros([1, 4, 2, 3]);
-  assert.throws(() => ssm.ops.ssdChunked(x, np.zeros([1, 4, 3]), np.zeros([2]), np.zeros([1, 4, 1, 2]), np.zeros([1, 4, 1, 2])), (e: Error) => e instanceof ShapeError && /dt must be \[batch, L, H\]/.test(e.message));
-  assert.throws(() => ssm.ops.ssdChunked(x, np.zeros([1, 4, 2]), np.zeros([2]), np.zeros([1, 4, 3, 2]), np.zeros([1, 4, 3, 2])), (e: Error) => e instanceof ShapeError && /G dividing H = 2/.test(e.message));
-  assert.throws(() => ssm.ops.ssdChunked(x, np.zeros([1, 4, 2]), np.zeros([2]), np.zeros([1, 4, 1, 2]), np.zeros([1, 4, 1, 2]), { chunkSize: 0 }), (e: Error) => e instanceof ValueError);
+  assert.throws(
+    () => ssm.ops.ssdChunked(x, np.zeros([1, 4, 3]), np.zeros([2]), np.zeros([1, 4, 1, 2]), np.zeros([1, 4, 1, 2])),
+    (e: Error) => e instanceof ShapeError && /dt must be \[batch, L, H\]/.test(e.message),
+  );
+  assert.throws(
+    () => ssm.ops.ssdChunked(x, np.zeros([1, 4, 2]), np.zeros([2]), np.zeros([1, 4, 3, 2]), np.zeros([1, 4, 3, 2])),
+    (e: Error) => e instanceof ShapeError && /G dividing H = 2/.test(e.message),
+  );
+  assert.throws(
+    () => ssm.ops.ssdChunked(x, np.zeros([1, 4, 2]), np.zeros([2]), np.zeros([1, 4, 1, 2]), np.zeros([1, 4, 1, 2]), { chunkSize: 0 }),
+    (e: Error) => e instanceof ValueError,
+  );
 });
 
 test("Mamba2 leaves (mamba_ssm's names and shapes), initialisation and validation", () => {
@@ -83,13 +103,28 @@ test("Mamba2 leaves (mamba_ssm's names and shapes), initialisation and validatio
     ["out_proj.weight", [8, 16], "float32"],
   ]);
   const A = nums(m.A()).map((v) => -v);
-  assert.ok(A.every((v) => v >= 1 - 1e-5 && v <= 16 + 1e-4), `A ∈ [-16, -1]: ${A}`);
+  assert.ok(
+    A.every((v) => v >= 1 - 1e-5 && v <= 16 + 1e-4),
+    `A ∈ [-16, -1]: ${A}`,
+  );
   const dt = nums(m.dt_bias).map((v) => Math.log1p(Math.exp(v)));
-  assert.ok(dt.every((v) => v >= 0.001 * (1 - 1e-5) && v <= 0.1 * (1 + 1e-5)), `Δ init ${dt}`);
+  assert.ok(
+    dt.every((v) => v >= 0.001 * (1 - 1e-5) && v <= 0.1 * (1 + 1e-5)),
+    `Δ init ${dt}`,
+  );
   assert.ok(nums(m.D).every((v) => v === 1) && nums(m.norm.weight).every((v) => v === 1));
-  assert.throws(() => new ssm.Mamba2Config({ headDim: 5 }).build(8, random.PRNGKey(0)), (e: Error) => e instanceof ValueError && /multiple of headDim = 5/.test(e.message));
-  assert.throws(() => new ssm.Mamba2Config({ headDim: 4, nGroups: 3 }).build(8, random.PRNGKey(0)), (e: Error) => e instanceof ValueError && /nGroups = 3 must divide the number of heads 4/.test(e.message));
-  assert.throws(() => new ssm.Mamba2Config({ chunkSize: 0 }), (e: Error) => e instanceof ValueError && /chunkSize/.test(e.message));
+  assert.throws(
+    () => new ssm.Mamba2Config({ headDim: 5 }).build(8, random.PRNGKey(0)),
+    (e: Error) => e instanceof ValueError && /multiple of headDim = 5/.test(e.message),
+  );
+  assert.throws(
+    () => new ssm.Mamba2Config({ headDim: 4, nGroups: 3 }).build(8, random.PRNGKey(0)),
+    (e: Error) => e instanceof ValueError && /nGroups = 3 must divide the number of heads 4/.test(e.message),
+  );
+  assert.throws(
+    () => new ssm.Mamba2Config({ chunkSize: 0 }),
+    (e: Error) => e instanceof ValueError && /chunkSize/.test(e.message),
+  );
 });
 
 test("GatedRMSNorm by hand: groups of 2, y = x·silu(z) / rms(group) · weight", () => {
@@ -153,7 +188,11 @@ test("Mamba2 as an SSMConfig mixer: model step == parallel; jit, vmap; grad == f
       const at = (e: number): number => {
         const v = nums(leaf);
         v[idx] += e;
-        const bumped = nn.treeAt((mm: ssm.SSM) => get((mm.blocks[0] as ssm.StandardBlock).sequence_mixer as ssm.Mamba2), model, np.array(Float32Array.from(v)).reshape(leaf.shape));
+        const bumped = nn.treeAt(
+          (mm: ssm.SSM) => get((mm.blocks[0] as ssm.StandardBlock).sequence_mixer as ssm.Mamba2),
+          model,
+          np.array(Float32Array.from(v)).reshape(leaf.shape),
+        );
         return nums(loss(bumped))[0];
       };
       const fd = (at(1e-2) - at(-1e-2)) / 2e-2;
@@ -164,23 +203,46 @@ test("Mamba2 as an SSMConfig mixer: model step == parallel; jit, vmap; grad == f
 
 /** The Mamba-2 block on one sequence `u: [L][dModel]`, in float64 (Mamba2Simple's forward written out). */
 function hostMamba2(m: ssm.Mamba2, u: number[][]): number[] {
-  const Hm = m.inFeatures, E = m.dInner, N = m.dState, G = m.nGroups, Hh = m.nHeads, P = m.headDim, K = m.convKer;
+  const Hm = m.inFeatures,
+    E = m.dInner,
+    N = m.dState,
+    G = m.nGroups,
+    Hh = m.nHeads,
+    P = m.headDim,
+    K = m.convKer;
   const convDim = E + 2 * G * N;
-  const Win = nums(m.in_proj.weight), cw = nums(m.conv1d.weight), cb = nums(m.conv1d.bias as Array);
-  const dtb = nums(m.dt_bias), A = nums(m.A_log).map((v) => -Math.exp(v)), D = nums(m.D), nw = nums(m.norm.weight), Wout = nums(m.out_proj.weight);
+  const Win = nums(m.in_proj.weight),
+    cw = nums(m.conv1d.weight),
+    cb = nums(m.conv1d.bias as Array);
+  const dtb = nums(m.dt_bias),
+    A = nums(m.A_log).map((v) => -Math.exp(v)),
+    D = nums(m.D),
+    nw = nums(m.norm.weight),
+    Wout = nums(m.out_proj.weight);
   const L = u.length;
   const proj = u.map((row) => JsArray.from({ length: 2 * E + 2 * G * N + Hh }, (_, r) => row.reduce((s, x, c) => s + Win[r * Hm + c] * x, 0)));
   const silu = (v: number): number => v / (1 + Math.exp(-v));
-  const xbc = proj.map((_, t) => JsArray.from({ length: convDim }, (_, d) => {
-    let s = cb[d];
-    for (let j = 0; j < K; j++) if (t - K + 1 + j >= 0) s += cw[d * K + j] * proj[t - K + 1 + j][E + d];
-    return silu(s);
-  }));
+  const xbc = proj.map((_, t) =>
+    JsArray.from({ length: convDim }, (_, d) => {
+      let s = cb[d];
+      for (let j = 0; j < K; j++) if (t - K + 1 + j >= 0) s += cw[d * K + j] * proj[t - K + 1 + j][E + d];
+      return silu(s);
+    }),
+  );
   const c: SsdCase = {
-    b: 1, L, H: Hh, P, G, N,
+    b: 1,
+    L,
+    H: Hh,
+    P,
+    G,
+    N,
     x: xbc.flatMap((r) => r.slice(0, E)),
     dt: proj.flatMap((r) => r.slice(E + convDim).map((v, h) => Math.log1p(Math.exp(v + dtb[h])))),
-    A, B: xbc.flatMap((r) => r.slice(E, E + G * N)), C: xbc.flatMap((r) => r.slice(E + G * N)), D, S0: JsArray(Hh * P * N).fill(0),
+    A,
+    B: xbc.flatMap((r) => r.slice(E, E + G * N)),
+    C: xbc.flatMap((r) => r.slice(E + G * N)),
+    D,
+    S0: JsArray(Hh * P * N).fill(0),
   };
   const y = hostSsd(c).y;
   const out: number[] = [];

@@ -19,7 +19,10 @@ import { assertClose, maxAbs, nums } from "./helpers.ts";
 
 const { selectiveScan, selectiveScanStep, selectiveScanInitState } = ssm.ops;
 
-interface Enc { shape: number[]; data: number[] }
+interface Enc {
+  shape: number[];
+  data: number[];
+}
 interface Case {
   discretization: "zoh" | "exptrap";
   deltaSoftplus: boolean;
@@ -29,7 +32,10 @@ interface Case {
   lastState: Enc;
 }
 const dec = (e: Enc): Array => np.array(Float32Array.from(e.data)).reshape(e.shape);
-const file = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/ssm/mamba3-exptrap.json", import.meta.url)), "utf8")) as { numpy: string; cases: Record<string, Case> };
+const file = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/ssm/mamba3-exptrap.json", import.meta.url)), "utf8")) as {
+  numpy: string;
+  cases: Record<string, Case>;
+};
 
 function scanOpts(c: Case): ssm.ops.SelectiveScanOptions {
   const i = c.inputs;
@@ -72,7 +78,10 @@ test("reference numbers (official Mamba-3 recurrence, selective_scan_ref grouped
       const at = (x: Array): Array => x.get(":", ":", t);
       const bt = (x: Array): Array => x.get(":", ":", ":", t);
       const [yt, s2] = selectiveScanStep(st, at(u), at(delta), A, bt(B), bt(C), {
-        D: o.D, deltaBias: o.deltaBias, deltaSoftplus: o.deltaSoftplus, discretization: o.discretization,
+        D: o.D,
+        deltaBias: o.deltaBias,
+        deltaSoftplus: o.deltaSoftplus,
+        discretization: o.discretization,
         trapezoidLambda: typeof lam === "object" && lam !== null ? at(lam) : lam,
       });
       ys.push(yt);
@@ -98,8 +107,12 @@ function perGroup(u: Array, delta: Array, A: Array, B: Array, C: Array, o: ssm.o
     const sl = (x: Array | null | undefined): Array | null => (x ? x.get(":", ch) : null);
     const lam = o.trapezoidLambda;
     return selectiveScan(u.get(":", ch), delta.get(":", ch), A.get(ch), B.get(":", g), C.get(":", g), {
-      ...o, z: sl(o.z), D: o.D ? o.D.get(ch) : null, deltaBias: o.deltaBias ? o.deltaBias.get(ch) : null,
-      trapezoidLambda: typeof lam === "object" ? (sl(lam) as Array) : lam, initialState: sl(o.initialState),
+      ...o,
+      z: sl(o.z),
+      D: o.D ? o.D.get(ch) : null,
+      deltaBias: o.deltaBias ? o.deltaBias.get(ch) : null,
+      trapezoidLambda: typeof lam === "object" ? (sl(lam) as Array) : lam,
+      initialState: sl(o.initialState),
     });
   });
   return np.concatenate(parts, { axis: 1 });
@@ -116,13 +129,22 @@ for (const discretization of ["zoh", "exptrap"] as const) {
     const C = draw(r, [b, G, N, L]);
     const lam = np.array(Float32Array.from({ length: b * Dch * L }, () => r())).reshape([b, Dch, L]);
     const o: ssm.ops.SelectiveScanOptions = {
-      D: draw(r, [Dch]), z: draw(r, [b, Dch, L]), deltaBias: draw(r, [Dch], 0.5), deltaSoftplus: true, discretization,
-      trapezoidLambda: discretization === "exptrap" ? lam : undefined, initialState: draw(r, [b, Dch, N]), chunkSize: 4,
+      D: draw(r, [Dch]),
+      z: draw(r, [b, Dch, L]),
+      deltaBias: draw(r, [Dch], 0.5),
+      deltaSoftplus: true,
+      discretization,
+      trapezoidLambda: discretization === "exptrap" ? lam : undefined,
+      initialState: draw(r, [b, Dch, N]),
+      chunkSize: 4,
     };
     const want = perGroup(u, delta, A, B, C, o);
     assertClose(nums(selectiveScan(u, delta, A, B, C, o)), nums(want), { atol: 1e-5 * (1 + maxAbs(nums(want))), rtol: 1e-5 });
     const w = draw(r, [b, Dch, L]);
-    const loss = (f: typeof perGroup) => (uu: Array, dd: Array, AA: Array, BB: Array, CC: Array): Array => np.sum(np.multiply(f(uu, dd, AA, BB, CC, o), w));
+    const loss =
+      (f: typeof perGroup) =>
+      (uu: Array, dd: Array, AA: Array, BB: Array, CC: Array): Array =>
+        np.sum(np.multiply(f(uu, dd, AA, BB, CC, o), w));
     const grouped = (uu: Array, dd: Array, AA: Array, BB: Array, CC: Array, oo: ssm.ops.SelectiveScanOptions): Array => selectiveScan(uu, dd, AA, BB, CC, oo);
     const argnums = [0, 1, 2, 3, 4];
     const g1 = grad(loss(grouped), { argnums })(u, delta, A, B, C) as Array[];
@@ -142,10 +164,19 @@ for (const discretization of ["zoh", "exptrap"] as const) {
 test("grouped B/C errors: G must divide D; step takes [batch, G, N]", () => {
   const u = np.zeros([1, 6, 5]);
   const A = np.zeros([6, 2]);
-  assert.throws(() => selectiveScan(u, u, A, np.zeros([1, 4, 2, 5]), np.zeros([1, 2, 5])), (e: unknown) => e instanceof ShapeError && /B must be .*\[batch, G, N, L\] = \[1, G, 2, 5\] with G dividing D = 6.*got \[1, 4, 2, 5\]/.test(e.message));
-  assert.throws(() => selectiveScan(u, u, A, np.zeros([1, 2, 5]), np.zeros([1, 3, 3, 5])), (e: unknown) => e instanceof ShapeError && /C must be/.test(e.message));
+  assert.throws(
+    () => selectiveScan(u, u, A, np.zeros([1, 4, 2, 5]), np.zeros([1, 2, 5])),
+    (e: unknown) => e instanceof ShapeError && /B must be .*\[batch, G, N, L\] = \[1, G, 2, 5\] with G dividing D = 6.*got \[1, 4, 2, 5\]/.test(e.message),
+  );
+  assert.throws(
+    () => selectiveScan(u, u, A, np.zeros([1, 2, 5]), np.zeros([1, 3, 3, 5])),
+    (e: unknown) => e instanceof ShapeError && /C must be/.test(e.message),
+  );
   const st = selectiveScanInitState(1, 6, 2);
-  assert.throws(() => selectiveScanStep(st, np.zeros([1, 6]), np.zeros([1, 6]), A, np.zeros([1, 4, 2]), np.zeros([1, 2])), (e: unknown) => e instanceof ShapeError && /B must be \[1, 2\]/.test(e.message));
+  assert.throws(
+    () => selectiveScanStep(st, np.zeros([1, 6]), np.zeros([1, 6]), A, np.zeros([1, 4, 2]), np.zeros([1, 2])),
+    (e: unknown) => e instanceof ShapeError && /B must be \[1, 2\]/.test(e.message),
+  );
   // A grouped step == the grouped parallel scan (one step).
   const r = mulberry32(8);
   const [uu, dd, BB, CC] = [draw(r, [1, 6, 1]), draw(r, [1, 6, 1]), draw(r, [1, 3, 2, 1]), draw(r, [1, 3, 2, 1])];

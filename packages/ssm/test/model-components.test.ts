@@ -28,14 +28,20 @@ test("channel mixers: GLU = w1(x)·σ(w2(x)); MLP = act(linear(x)); SwiGLU = dow
   // GELU is JAX's default tanh approximation, not the exact erf form.
   const g = nums(new ssm.MLPConfig().build(4, null, key).call(x4));
   const lin = nums(new nn.Linear(4, 4, { key, useBias: false }).call(x4));
-  assertClose(g, lin.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))), { atol: 1e-6 });
+  assertClose(
+    g,
+    lin.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))),
+    { atol: 1e-6 },
+  );
 
   const swi = new ssm.SwiGLUConfig().build(4, 7, key);
   assert.deepEqual(swi.gate_proj.weight.shape, [256, 4], "I = 256·ceil(floor(4·4·2/3)/256) = 256; outFeatures ignored");
   assert.equal(new ssm.SwiGLUConfig().intermediateFor(48), 256);
   assert.equal(new ssm.SwiGLUConfig({ hiddenRatio: 8 }).intermediateFor(100), 768);
   const small = new ssm.SwiGLUConfig({ intermediateDim: 5 }).build(4, null, key);
-  const want = new nn.Linear(5, 4, { key: k3, useBias: false }).call(nn.silu(new nn.Linear(4, 5, { key: k1, useBias: false }).call(x4)).mul(new nn.Linear(4, 5, { key: k2, useBias: false }).call(x4)));
+  const want = new nn.Linear(5, 4, { key: k3, useBias: false }).call(
+    nn.silu(new nn.Linear(4, 5, { key: k1, useBias: false }).call(x4)).mul(new nn.Linear(4, 5, { key: k2, useBias: false }).call(x4)),
+  );
   assertClose(nums(small.call(x4)), nums(want), { atol: 1e-6 });
 
   const id = new ssm.IdentityConfig().build(4, null, key);
@@ -76,7 +82,13 @@ test("high-level configs repeat one mixer/block/channel config numBlocks times a
   const enc = new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 4 });
   const head = new ssm.ClassificationHeadConfig({ outFeatures: 2 });
   const s5 = new ssm.S5SequenceMixerConfig({ stateDim: 4 });
-  const hi = new ssm.S5Config({ numBlocks: 2, encoderConfig: enc, headConfig: head, sequenceMixerConfig: s5, blockConfig: new ssm.StandardBlockConfig({ dropRate: 0 }) });
+  const hi = new ssm.S5Config({
+    numBlocks: 2,
+    encoderConfig: enc,
+    headConfig: head,
+    sequenceMixerConfig: s5,
+    blockConfig: new ssm.StandardBlockConfig({ dropRate: 0 }),
+  });
   assert.equal(hi.sequenceMixerConfigs[0], hi.sequenceMixerConfigs[1]);
   assert.ok(Object.isFrozen(hi));
   const a = hi.build(key);

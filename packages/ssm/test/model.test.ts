@@ -17,10 +17,19 @@ test("SSMConfig and component configs reject bad fields with clear ValueErrors",
     channelMixerConfigs: [new ssm.GLUConfig(), new ssm.GLUConfig()],
     headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 2 }),
   };
-  assert.throws(() => new ssm.SSMConfig({ ...base, sequenceMixerConfigs: [mixer] }), (e: Error) => e instanceof ValueError && /sequenceMixerConfigs and blockConfigs must have same length \(got 1 and 2\)/.test(e.message));
+  assert.throws(
+    () => new ssm.SSMConfig({ ...base, sequenceMixerConfigs: [mixer] }),
+    (e: Error) => e instanceof ValueError && /sequenceMixerConfigs and blockConfigs must have same length \(got 1 and 2\)/.test(e.message),
+  );
   assert.throws(() => new ssm.SSMConfig({ ...base, channelMixerConfigs: [new ssm.GLUConfig()] }), /channelMixerConfigs and blockConfigs must have same length/);
-  assert.throws(() => new ssm.SSMConfig({ ...base, encoderConfig: mixer as never }), /SSMConfig: encoderConfig must be a EncoderConfig; got S5SequenceMixerConfig/);
-  assert.throws(() => new ssm.SSMConfig({ ...base, blockConfigs: [new ssm.StandardBlockConfig(), new ssm.GLUConfig() as never] }), /blockConfigs\[1\] must be a BlockConfig; got GLUConfig/);
+  assert.throws(
+    () => new ssm.SSMConfig({ ...base, encoderConfig: mixer as never }),
+    /SSMConfig: encoderConfig must be a EncoderConfig; got S5SequenceMixerConfig/,
+  );
+  assert.throws(
+    () => new ssm.SSMConfig({ ...base, blockConfigs: [new ssm.StandardBlockConfig(), new ssm.GLUConfig() as never] }),
+    /blockConfigs\[1\] must be a BlockConfig; got GLUConfig/,
+  );
   assert.throws(() => new ssm.SSMConfig({ ...base, headConfig: undefined as never }), /headConfig must be a HeadConfig; got undefined/);
   assert.throws(() => new ssm.StandardBlockConfig({ dropRate: 1 }), /StandardBlockConfig: dropRate must be a number in \[0, 1\); got 1/);
   assert.throws(() => new ssm.StandardBlockConfig({ prenorm: "no" as never }), /prenorm must be a boolean/);
@@ -28,8 +37,14 @@ test("SSMConfig and component configs reject bad fields with clear ValueErrors",
   assert.throws(() => new ssm.EmbeddingEncoderConfig({ numClasses: 2.5, outFeatures: 4 }), /numClasses must be a positive integer/);
   assert.throws(() => new ssm.ClassificationHeadConfig({ outFeatures: -1 }), /outFeatures must be a positive integer/);
   assert.throws(() => new ssm.MLPConfig({ nonLinearity: "softplus" as never }), /nonLinearity must be one of relu, gelu, swish, silu, tanh/);
-  assert.throws(() => new ssm.S5Config({ numBlocks: 0, encoderConfig: base.encoderConfig, headConfig: base.headConfig }), /S5Config: numBlocks must be a positive integer; got 0/);
-  assert.throws(() => new ssm.LinOSSConfig({ numBlocks: 2, encoderConfig: base.encoderConfig, headConfig: base.headConfig, sequenceMixerConfig: mixer as never }), /LinOSSConfig: sequenceMixerConfig must be a LinOSSSequenceMixerConfig; got S5SequenceMixerConfig/);
+  assert.throws(
+    () => new ssm.S5Config({ numBlocks: 0, encoderConfig: base.encoderConfig, headConfig: base.headConfig }),
+    /S5Config: numBlocks must be a positive integer; got 0/,
+  );
+  assert.throws(
+    () => new ssm.LinOSSConfig({ numBlocks: 2, encoderConfig: base.encoderConfig, headConfig: base.headConfig, sequenceMixerConfig: mixer as never }),
+    /LinOSSConfig: sequenceMixerConfig must be a LinOSSSequenceMixerConfig; got S5SequenceMixerConfig/,
+  );
   // Configs are immutable (ES modules run in strict mode, so assignment throws).
   const cfg = new ssm.SSMConfig(base);
   assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.blockConfigs) && Object.isFrozen(base.blockConfigs[0]));
@@ -82,7 +97,8 @@ test("training (dropout masks, EMA BatchNorm) and inference mode match Equinox, 
   const ka = modelKnownAnswers();
   const [x1, x2] = [stored(ka.x1), stored(ka.x2)];
   for (const [name, c] of Object.entries(ka.cases)) {
-    const mixer = c.mixer === "s5" ? new ssm.S5SequenceMixerConfig({ stateDim: c.config.state_dim }) : new ssm.LinOSSSequenceMixerConfig({ stateDim: c.config.state_dim });
+    const mixer =
+      c.mixer === "s5" ? new ssm.S5SequenceMixerConfig({ stateDim: c.config.state_dim }) : new ssm.LinOSSSequenceMixerConfig({ stateDim: c.config.state_dim });
     const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(mixer, { dropRate: c.drop_rate, prenorm: c.prenorm }), key0);
     const statsOf = (s: nn.State) => model.blocks.map((b) => s.get((b as ssm.StandardBlock).norm.emaStateIndex as nn.StateIndex<[Array, Array]>).map(nums));
     const [y1, s1] = model.callBatch(x1, s0, { key: random.PRNGKey(1) });
@@ -101,7 +117,12 @@ test("training (dropout masks, EMA BatchNorm) and inference mode match Equinox, 
 test("makeWithState(SSM)(config, key): state keyed by field path, no initial states left in the model, same function", () => {
   const cfg = smallConfig(new ssm.LRUSequenceMixerConfig({ stateDim: 4 }), { dropRate: 0.2 });
   const [model, state] = nn.makeWithState(ssm.SSM)(cfg, key0);
-  assert.deepEqual(state.keys(), ["SSM.blocks.0.norm.emaFirstTimeIndex", "SSM.blocks.0.norm.emaStateIndex", "SSM.blocks.1.norm.emaFirstTimeIndex", "SSM.blocks.1.norm.emaStateIndex"]);
+  assert.deepEqual(state.keys(), [
+    "SSM.blocks.0.norm.emaFirstTimeIndex",
+    "SSM.blocks.0.norm.emaStateIndex",
+    "SSM.blocks.1.norm.emaFirstTimeIndex",
+    "SSM.blocks.1.norm.emaStateIndex",
+  ]);
   assert.ok(ssm.parameterTable(model).every((e) => !e.path.includes(".norm.")));
   const built = cfg.build(key0);
   assert.ok(ssm.parameterTable(built).some((e) => e.path === "blocks.0.norm.ema_state_index.init.0"));
@@ -143,7 +164,10 @@ test("jit, vmap and grad work on the whole SSM (training mode with dropout and B
   const vg = nn.filterValueAndGrad(nll, { hasAux: true });
   const [[loss], g] = vg(model, x, labels, nn.cloneState(s0), k) as unknown as [[Array, nn.State], ssm.SSM];
   const table = ssm.parameterTable(g);
-  assert.deepEqual(table.map((e) => e.path), ssm.parameterTable(model).map((e) => e.path));
+  assert.deepEqual(
+    table.map((e) => e.path),
+    ssm.parameterTable(model).map((e) => e.path),
+  );
   assert.equal(table.length, 23);
   let sq = 0;
   for (const [, leaf] of treeArrays(g)) {
@@ -159,7 +183,13 @@ test("jit, vmap and grad work on the whole SSM (training mode with dropout and B
   const fd = (lp - lm) / (2 * eps);
   assert.ok(Math.abs(fd - sq) <= 0.03 * sq + 1e-3, `directional derivative ${fd} vs |g|² ${sq}`);
   // jit(grad) = grad.
-  const gj = nn.filterJit((m: ssm.SSM, xb: Array, yb: Array, s: nn.State, kk: Array) => vg(m, xb, yb, s, kk))(model, x, labels, nn.cloneState(s0), k) as unknown as [[Array, nn.State], ssm.SSM];
+  const gj = nn.filterJit((m: ssm.SSM, xb: Array, yb: Array, s: nn.State, kk: Array) => vg(m, xb, yb, s, kk))(
+    model,
+    x,
+    labels,
+    nn.cloneState(s0),
+    k,
+  ) as unknown as [[Array, nn.State], ssm.SSM];
   assertClose([gj[0][0].item()], [loss.item()], { atol: 1e-6 });
   const a = treeArrays(g);
   treeArrays(gj[1]).forEach(([p, leaf], i) => assertClose(nums(leaf), nums(a[i][1]), { atol: 1e-5, rtol: 1e-4, msg: p }));

@@ -24,9 +24,24 @@ test("S4D block and a DeltaNet SSM: save → load into a differently initialised
     assert.notDeepEqual(nums(other.forward(x)[0]), nums(block.forward(x)[0]));
     const loaded = await nn.loadSafetensors(file, other);
     assertClose(nums(loaded.forward(x)[0]), nums(block.forward(x)[0]), { atol: 0 });
-    assert.deepEqual(ssm.parameterTable(block).map((e) => e.path).slice(0, 6), ["inv_dt", "A_real", "A_imag", "B", "C", "D"]);
+    assert.deepEqual(
+      ssm
+        .parameterTable(block)
+        .map((e) => e.path)
+        .slice(0, 6),
+      ["inv_dt", "A_real", "A_imag", "B", "C", "D"],
+    );
 
-    const cfg = (k: number) => nn.makeWithState(ssm.SSM)(new ssm.DeltaNetConfig({ numBlocks: 1, encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 4 }), headConfig: new ssm.RegressionHeadConfig({ outFeatures: 2 }), sequenceMixerConfig: new ssm.DeltaNetSequenceMixerConfig({ nHeads: 2 }) }), random.PRNGKey(k));
+    const cfg = (k: number) =>
+      nn.makeWithState(ssm.SSM)(
+        new ssm.DeltaNetConfig({
+          numBlocks: 1,
+          encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 4 }),
+          headConfig: new ssm.RegressionHeadConfig({ outFeatures: 2 }),
+          sequenceMixerConfig: new ssm.DeltaNetSequenceMixerConfig({ nHeads: 2 }),
+        }),
+        random.PRNGKey(k),
+      );
     const [model, state] = cfg(4);
     const f2 = join(dir, "deltanet.safetensors");
     await ssm.saveSSM(f2, model);
@@ -39,5 +54,4 @@ test("S4D block and a DeltaNet SSM: save → load into a differently initialised
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-
 });

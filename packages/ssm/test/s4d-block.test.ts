@@ -70,9 +70,15 @@ test("S4D: a fixed small input against the hand-written recurrence (one feature,
   // dModel = 1, N = 2 (one complex mode), finalAct null: y_t = gelu(gelu(2 Re(C s_t) + D u_t)),
   // s_t = dA s_{t−1} + dB u_t, with A = −exp(A_real) − i·A_imag, Δ = exp(inv_dt).
   const base = new ssm.S4D({ dModel: 1, dState: 2, finalAct: null, transposed: false, key });
-  const set = (m: ssm.S4D) => nn.treeAt((b: ssm.S4D) => [b.inv_dt, b.A_real, b.A_imag as Array, b.B, b.C, b.D], m, [
-    np.array([[Math.log(0.5)]]), np.array([[Math.log(0.3)]]), np.array([[2]]), np.array([[[[1, -0.5]]]]), np.array([[[[0.7, 0.2]]]]), np.array([[0.4]]),
-  ]);
+  const set = (m: ssm.S4D) =>
+    nn.treeAt((b: ssm.S4D) => [b.inv_dt, b.A_real, b.A_imag as Array, b.B, b.C, b.D], m, [
+      np.array([[Math.log(0.5)]]),
+      np.array([[Math.log(0.3)]]),
+      np.array([[2]]),
+      np.array([[[[1, -0.5]]]]),
+      np.array([[[[0.7, 0.2]]]]),
+      np.array([[0.4]]),
+    ]);
   const u = [1, -0.5, 2, 0, 0.25];
   const A: Cx = [-0.3, -2];
   const dt = 0.5;
@@ -137,7 +143,10 @@ test("S4D: lengths — valid outputs equal the unpadded run; the returned state 
   // vmap over sequences with a mapped scalar length each.
   const yv = vmap((xi: Array, li: Array) => m.forward(np.expandDims(xi, 0), { lengths: li })[0].get(0))(x, np.array([7, 4], { dtype: "int32" }));
   assertClose(nums(yv.get(1, ":", ":4")), nums(m.forward(b)[0].get(0)), { atol: 1e-5 });
-  assert.throws(() => m.forward(x, { lenghts: 3 } as unknown as ssm.S4DForwardOptions), (e: unknown) => e instanceof ValueError && /unknown option "lenghts"/.test(e.message));
+  assert.throws(
+    () => m.forward(x, { lenghts: 3 } as unknown as ssm.S4DForwardOptions),
+    (e: unknown) => e instanceof ValueError && /unknown option "lenghts"/.test(e.message),
+  );
   // jit with traced lengths.
   const f = jit((xx: Array, l: Array) => m.forward(xx, { lengths: l })[0]);
   assertClose(nums(f(x, np.array([7, 4], { dtype: "int32" })).get(1, ":", ":4")), nums(m.forward(b)[0].get(0)), { atol: 1e-5 });
@@ -159,8 +168,14 @@ test("S4D: each option shapes the parameters and the function as it should", () 
   const leaves = (m: ssm.S4D) => Object.fromEntries(ssm.parameterTable(m).map((e) => [e.path, e.shape]));
   const d = new ssm.S4D({ dModel: 4, dState: 8, key });
   assert.deepEqual(leaves(d), {
-    inv_dt: [4, 1], A_real: [4, 4], A_imag: [4, 4], B: [1, 4, 4, 2], C: [1, 4, 4, 2], D: [1, 4],
-    "output_linear.linear.weight": [8, 4], "output_linear.linear.bias": [8], // "glu": Linear(4 → 2·4) then GLU
+    inv_dt: [4, 1],
+    A_real: [4, 4],
+    A_imag: [4, 4],
+    B: [1, 4, 4, 2],
+    C: [1, 4, 4, 2],
+    D: [1, 4],
+    "output_linear.linear.weight": [8, 4],
+    "output_linear.linear.bias": [8], // "glu": Linear(4 → 2·4) then GLU
   });
   // legs: Re A = −½ (stored log ½), Im A = the HiPPO-LegS frequencies (SPEC-linax §8.1 known values, N = 8).
   assertClose(nums(d.A_real.get(0)), new JsArray(4).fill(Math.log(0.5)), { atol: 1e-6 });
@@ -173,12 +188,33 @@ test("S4D: each option shapes the parameters and the function as it should", () 
   assert.deepEqual(leaves(new ssm.S4D({ dModel: 4, dState: 8, dtTie: false, key })).inv_dt, [4, 4]);
   const real = leaves(new ssm.S4D({ dModel: 4, dState: 8, isReal: true, key }));
   assert.equal(real.A_imag, undefined);
-  assert.deepEqual([real.B, real.C], [[1, 4, 4], [1, 4, 4]]);
+  assert.deepEqual(
+    [real.B, real.C],
+    [
+      [1, 4, 4],
+      [1, 4, 4],
+    ],
+  );
   assert.deepEqual(leaves(new ssm.S4D({ dModel: 4, dState: 8, nSsm: 2, key })).A_real, [2, 4]);
   const g = leaves(new ssm.S4D({ dModel: 4, dState: 8, gate: 3, channels: 2, finalAct: "id", key }));
-  assert.deepEqual([g["input_gate.linear.weight"], g["output_gate.weight"], g["output_linear.linear.weight"], g.D], [[12, 4], [12, 8], [4, 12], [2, 4]]);
+  assert.deepEqual(
+    [g["input_gate.linear.weight"], g["output_gate.weight"], g["output_linear.linear.weight"], g.D],
+    [
+      [12, 4],
+      [12, 8],
+      [4, 12],
+      [2, 4],
+    ],
+  );
   const bn = leaves(new ssm.S4D({ dModel: 4, dState: 8, bottleneck: 2, key }));
-  assert.deepEqual([bn["input_linear.weight"], bn.inv_dt, bn["output_linear.linear.weight"]], [[2, 4], [2, 1], [8, 2]]);
+  assert.deepEqual(
+    [bn["input_linear.weight"], bn.inv_dt, bn["output_linear.linear.weight"]],
+    [
+      [2, 4],
+      [2, 1],
+      [8, 2],
+    ],
+  );
   // deterministic: Δ log-spaced over [dtMin, dtMax], C = conj of the eigenvectors' first row (real, diag inits: e₀).
   const det = new ssm.S4D({ dModel: 3, dState: 4, deterministic: true, init: "diag-lin", key });
   assertClose(nums(det.inv_dt).map(Math.exp), [0.001, 0.01, 0.1], { rtol: 1e-5 });
@@ -193,9 +229,15 @@ test("S4D: each option shapes the parameters and the function as it should", () 
   const x = np.zeros([1, 8, 2]);
   const kick = np.concatenate([np.ones([1, 1, 2]), np.zeros([1, 7, 2])], { axis: 1 });
   const dy = nums(np.subtract(capped.forward(kick)[0], capped.forward(x)[0]).get(0, "3:"));
-  assert.ok(dy.every((v) => Math.abs(v) < 1e-6), `no response beyond lMax (FFT rounding only): ${Math.max(...dy.map(Math.abs))}`);
+  assert.ok(
+    dy.every((v) => Math.abs(v) < 1e-6),
+    `no response beyond lMax (FFT rounding only): ${Math.max(...dy.map(Math.abs))}`,
+  );
   const full = nn.treeAt((b: ssm.S4D) => b.C, new ssm.S4D({ dModel: 2, dState: 4, transposed: false, finalAct: null, key }), capped.C);
-  assert.ok(nums(np.subtract(full.forward(kick)[0], full.forward(x)[0]).get(0, "3:")).some((v) => Math.abs(v) > 1e-4), "without lMax the response continues");
+  assert.ok(
+    nums(np.subtract(full.forward(kick)[0], full.forward(x)[0]).get(0, "3:")).some((v) => Math.abs(v) > 1e-4),
+    "without lMax the response continues",
+  );
   assert.equal(capped.kernel(3).shape[2], 3);
   // transposed: [B, H, L] in and out.
   const tr = new ssm.S4D({ dModel: 2, dState: 4, key });
@@ -230,14 +272,22 @@ test("S4D: dropout (tied across time or not), training vs inference", () => {
       assertClose([v], [inf[i] * 2], { rtol: 1e-5 });
       return true;
     });
-  const tiedModel = nn.treeAt((b: ssm.S4D) => b.D, new ssm.S4D({ dModel: 6, dState: 4, dropout: 0.5, tieDropout: true, finalAct: null, transposed: false, key }), m.D);
-  const tied = keptPattern(nn.treeAt((b: ssm.S4D) => [b.inv_dt, b.A_real, b.A_imag as Array, b.B, b.C], tiedModel, [m.inv_dt, m.A_real, m.A_imag as Array, m.B, m.C]));
+  const tiedModel = nn.treeAt(
+    (b: ssm.S4D) => b.D,
+    new ssm.S4D({ dModel: 6, dState: 4, dropout: 0.5, tieDropout: true, finalAct: null, transposed: false, key }),
+    m.D,
+  );
+  const tied = keptPattern(
+    nn.treeAt((b: ssm.S4D) => [b.inv_dt, b.A_real, b.A_imag as Array, b.B, b.C], tiedModel, [m.inv_dt, m.A_real, m.A_imag as Array, m.B, m.C]),
+  );
   const untied = keptPattern(m);
   const sameOverTime = (z: (boolean | null)[]) =>
-    [0, 1].every((b) => [0, 1, 2, 3, 4, 5].every((f) => {
-      const col = [0, 1, 2, 3, 4].map((t) => z[(b * 5 + t) * 6 + f]).filter((v) => v !== null);
-      return col.every((v) => v === col[0]);
-    }));
+    [0, 1].every((b) =>
+      [0, 1, 2, 3, 4, 5].every((f) => {
+        const col = [0, 1, 2, 3, 4].map((t) => z[(b * 5 + t) * 6 + f]).filter((v) => v !== null);
+        return col.every((v) => v === col[0]);
+      }),
+    );
   assert.ok(sameOverTime(tied), "tieDropout: one mask per (sequence, feature)");
   assert.ok(!sameOverTime(untied), "untied dropout varies over time");
   assert.ok(tied.some((z) => z === false) && tied.some((z) => z === true));
@@ -272,7 +322,7 @@ test("S4D: jit and vmap equal eager; grad matches a central difference", () => {
   const eps = 1e-2;
   for (let i = 0; i < 3; i++) {
     const e = np.array(JsArray.from({ length: 3 }, (_, j) => (j === i ? eps : 0))).reshape([1, 3]);
-    const fd = ((loss(m.D.add(e)).item()) - (loss(m.D.sub(e)).item())) / (2 * eps);
+    const fd = (loss(m.D.add(e)).item() - loss(m.D.sub(e)).item()) / (2 * eps);
     assert.ok(Math.abs(fd - gD[i]) <= 0.02 * Math.abs(gD[i]) + 1e-3, `dL/dD[${i}] ${gD[i]} vs ${fd}`);
   }
 });

@@ -8,7 +8,26 @@ import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { type S4DSequenceMixer, S4DSequenceMixerConfig, makeDplrHippo, type S4DInit } from "@linax-ts/ssm";
-import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cdiv, cexp, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, nums, weightedSum, type Cx } from "./helpers.ts";
+import {
+  assertClose,
+  centralDiff,
+  checkGradParallelVsRecurrent,
+  checkJitVmapBatched,
+  checkParallelHostRecurrent,
+  cdiv,
+  cexp,
+  cmul,
+  complexList,
+  cscale,
+  csub,
+  cx,
+  knownAnswers,
+  knownInput,
+  leafTable,
+  nums,
+  weightedSum,
+  type Cx,
+} from "./helpers.ts";
 
 const JsArray = globalThis.Array;
 
@@ -58,7 +77,10 @@ const H = 3;
 const INITS: S4DInit[] = ["lin", "inv", "legs", "real"];
 
 const mixers = (): [string, S4DSequenceMixer][] =>
-  INITS.map((init, i) => [`${init} (${init === "real" ? "real" : "complex"} path)`, new S4DSequenceMixerConfig({ stateDim: 8, init, dtMin: 0.01, dtMax: 0.3 }).build(H, random.PRNGKey(60 + i))]);
+  INITS.map((init, i) => [
+    `${init} (${init === "real" ? "real" : "complex"} path)`,
+    new S4DSequenceMixerConfig({ stateDim: 8, init, dtMin: 0.01, dtMax: 0.3 }).build(H, random.PRNGKey(60 + i)),
+  ]);
 
 describe("S4D leaves and initialisation", () => {
   test("names, shapes and dtypes are linax's (kernel.C complex64)", () => {
@@ -79,7 +101,9 @@ describe("S4D leaves and initialisation", () => {
     const expectImag: Record<S4DInit, number[]> = {
       lin: JsArray.from({ length: half }, (_, n) => Math.PI * n),
       inv: JsArray.from({ length: half }, (_, n) => (N / Math.PI) * (N / (2 * n + 1) - 1)),
-      legs: complexList(makeDplrHippo(N).Lambda).slice(0, half).map((l) => -l[1]),
+      legs: complexList(makeDplrHippo(N).Lambda)
+        .slice(0, half)
+        .map((l) => -l[1]),
       real: JsArray(half).fill(0),
     };
     for (const init of INITS) {
@@ -89,10 +113,16 @@ describe("S4D leaves and initialisation", () => {
       assertClose(re, [...wantRe, ...wantRe], { atol: 1e-6, rtol: 1e-6, msg: `${init}: Re A` });
       assertClose(nums(m.kernel.A_imag), [...expectImag[init], ...expectImag[init]], { atol: 1e-5, rtol: 1e-6, msg: `${init}: Im A` });
     }
-    assert.ok(expectImag.legs.every((v, i, a) => v > 0 && (i === 0 || v < a[i - 1])), "LegS frequencies positive, largest first");
+    assert.ok(
+      expectImag.legs.every((v, i, a) => v > 0 && (i === 0 || v < a[i - 1])),
+      "LegS frequencies positive, largest first",
+    );
     const m = new S4DSequenceMixerConfig({ stateDim: 64 }).build(64, random.PRNGKey(2));
     const ld = nums(m.kernel.log_dt);
-    assert.ok(ld.every((v) => v >= Math.log(0.001) - 1e-6 && v < Math.log(0.1) + 1e-6), "log_dt range");
+    assert.ok(
+      ld.every((v) => v >= Math.log(0.001) - 1e-6 && v < Math.log(0.1) + 1e-6),
+      "log_dt range",
+    );
     const c = nums(m.kernel.C);
     const ms = c.reduce((a, v) => a + v * v, 0) / (c.length / 2);
     assert.ok(Math.abs(ms - 2) < 0.15, `E|C|² = ${ms} ≈ 2`);
@@ -124,7 +154,10 @@ describe("S4D gradients", () => {
       const fCre = fd((e) => ({ ...hp, C: hp.C.map((v, i) => (i === 1 ? ([v[0] + e, v[1]] as Cx) : v)) }));
       const fCim = fd((e) => ({ ...hp, C: hp.C.map((v, i) => (i === 1 ? ([v[0], v[1] + e] as Cx) : v)) }));
       const gC = complexList(gp.kernel.C)[1];
-      assert.ok(Math.abs(gC[0] - fCre) < 1e-3 * (1 + Math.abs(fCre)) && Math.abs(gC[1] + fCim) < 1e-3 * (1 + Math.abs(fCim)), `${name}: dC[1] ${gC} vs FD (${fCre}, ${-fCim})`);
+      assert.ok(
+        Math.abs(gC[0] - fCre) < 1e-3 * (1 + Math.abs(fCre)) && Math.abs(gC[1] + fCim) < 1e-3 * (1 + Math.abs(fCim)),
+        `${name}: dC[1] ${gC} vs FD (${fCre}, ${-fCim})`,
+      );
     }
   });
 });
@@ -146,8 +179,16 @@ describe("S4D transforms and known answers", () => {
 
     const ka = knownAnswers();
     const c = ka.cases.s4d_lin;
-    const k = new S4DSequenceMixerConfig({ stateDim: c.config.state_dim as number, dtMin: c.config.dt_min as number, dtMax: c.config.dt_max as number }).build(ka.H, random.PRNGKey(ka.seed));
-    const leaves: [string, Array][] = [["kernel.C", k.kernel.C], ["kernel.log_dt", k.kernel.log_dt], ["kernel.log_a_real", k.kernel.log_a_real], ["kernel.A_imag", k.kernel.A_imag]];
+    const k = new S4DSequenceMixerConfig({ stateDim: c.config.state_dim as number, dtMin: c.config.dt_min as number, dtMax: c.config.dt_max as number }).build(
+      ka.H,
+      random.PRNGKey(ka.seed),
+    );
+    const leaves: [string, Array][] = [
+      ["kernel.C", k.kernel.C],
+      ["kernel.log_dt", k.kernel.log_dt],
+      ["kernel.log_a_real", k.kernel.log_a_real],
+      ["kernel.A_imag", k.kernel.A_imag],
+    ];
     for (const [name, a] of leaves) assertClose(nums(a), c.params[name].data, { atol: 2e-6, rtol: 2e-6, msg: `s4d_lin.${name}` });
     assertClose(nums(k.call(knownInput())), c.y.data, { atol: 1e-5, rtol: 1e-4, msg: "s4d_lin y" });
     // The transposed flag is stored and ignored, as in linax.

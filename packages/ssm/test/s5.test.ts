@@ -7,7 +7,29 @@ import assert from "node:assert/strict";
 import { grad, jit, np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { type S5SequenceMixer, S5SequenceMixerConfig, makeDplrHippo, type S5Cache, type S5SequenceMixerOptions } from "@linax-ts/ssm";
-import { assertClose, centralDiff, checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, cabs, cadd, cdiv, cexp, cmul, complexList, cscale, csub, cx, knownAnswers, knownInput, leafTable, nums, randomInput, weightedSum, type Cx } from "./helpers.ts";
+import {
+  assertClose,
+  centralDiff,
+  checkGradParallelVsRecurrent,
+  checkJitVmapBatched,
+  checkParallelHostRecurrent,
+  cabs,
+  cadd,
+  cdiv,
+  cexp,
+  cmul,
+  complexList,
+  cscale,
+  csub,
+  cx,
+  knownAnswers,
+  knownInput,
+  leafTable,
+  nums,
+  randomInput,
+  weightedSum,
+  type Cx,
+} from "./helpers.ts";
 
 const JsArray = globalThis.Array;
 
@@ -76,7 +98,10 @@ function hostS5(p: HostS5, u: number[][]): number[][] {
 const H = 3;
 const CONFIGS: [string, S5SequenceMixerOptions][] = [
   ["zoh, conjugate symmetry (complex path)", { stateDim: 8 }],
-  ["bilinear, 2 blocks, no conjugate symmetry, trunc_standard_normal C", { stateDim: 8, ssmBlocks: 2, conjSym: false, discretization: "bilinear", CInit: "trunc_standard_normal", stepRescale: 0.7 }],
+  [
+    "bilinear, 2 blocks, no conjugate symmetry, trunc_standard_normal C",
+    { stateDim: 8, ssmBlocks: 2, conjSym: false, discretization: "bilinear", CInit: "trunc_standard_normal", stepRescale: 0.7 },
+  ],
 ];
 
 /** A mixer whose state is real: Im Λ = Im B = Im C = 0, distinct negative real eigenvalues. */
@@ -92,7 +117,10 @@ function realPathMixer(): S5SequenceMixer {
 }
 
 function mixers(): [string, S5SequenceMixer][] {
-  return [...CONFIGS.map(([n, o], i): [string, S5SequenceMixer] => [n, new S5SequenceMixerConfig(o).build(H, random.PRNGKey(100 + i))]), ["real path (Im Λ = 0)", realPathMixer()]];
+  return [
+    ...CONFIGS.map(([n, o], i): [string, S5SequenceMixer] => [n, new S5SequenceMixerConfig(o).build(H, random.PRNGKey(100 + i))]),
+    ["real path (Im Λ = 0)", realPathMixer()],
+  ];
 }
 
 describe("S5 leaves", () => {
@@ -107,7 +135,17 @@ describe("S5 leaves", () => {
       ["log_step", [4, 1], "float32"],
     ]);
     const full = new S5SequenceMixerConfig({ stateDim: 6, conjSym: false, ssmBlocks: 3 }).build(5, random.PRNGKey(0));
-    assert.deepEqual(leafTable(full).map(([p, s]) => [p, s]), [["Lambda_re", [6]], ["Lambda_im", [6]], ["B", [6, 5, 2]], ["C", [5, 6, 2]], ["D", [5]], ["log_step", [6, 1]]]);
+    assert.deepEqual(
+      leafTable(full).map(([p, s]) => [p, s]),
+      [
+        ["Lambda_re", [6]],
+        ["Lambda_im", [6]],
+        ["B", [6, 5, 2]],
+        ["C", [5, 6, 2]],
+        ["D", [5]],
+        ["log_step", [6, 1]],
+      ],
+    );
     assert.equal(full.P, 6);
     // complex_normal: the S5 reference's (H, P, 2), not linax's unusable (H, 2P, 2) (SPEC §14.1).
     const cn = new S5SequenceMixerConfig({ stateDim: 8, CInit: "complex_normal" }).build(3, random.PRNGKey(0));
@@ -137,7 +175,11 @@ describe("S5 initialisation", () => {
       assert.ok(Math.abs(lam[i][0] + 0.5) < 1e-6, `Re λ_${i} = ${lam[i][0]} ≈ -½`);
     }
     const im = lam.map((l) => l[1]);
-    assertClose(im, [-19.857416, -5.354209, -1.957794, -0.427488, 0.427488, 1.957794, 5.354209, 19.857416], { atol: 2e-5, rtol: 2e-6, msg: "Im λ (SPEC §8.1)" });
+    assertClose(im, [-19.857416, -5.354209, -1.957794, -0.427488, 0.427488, 1.957794, 5.354209, 19.857416], {
+      atol: 2e-5,
+      rtol: 2e-6,
+      msg: "Im λ (SPEC §8.1)",
+    });
     for (let j = 0; j < n; j++) {
       const col = JsArray.from({ length: n }, (_, i) => v[i * n + j]);
       const norm = Math.sqrt(col.reduce((a, c) => a + cabs(c) ** 2, 0));
@@ -156,9 +198,16 @@ describe("S5 initialisation", () => {
     const m = new S5SequenceMixerConfig({ stateDim, ssmBlocks: 2, dtMin: 0.01, dtMax: 0.2 }).build(Hs, random.PRNGKey(5));
     const half = complexList(makeDplrHippo(16).Lambda).slice(0, 8);
     assertClose(nums(m.Lambda_re), JsArray(16).fill(half[0][0]), { atol: 0, rtol: 0, msg: "Re Λ = mean(diag S)" });
-    assertClose(nums(m.Lambda_im), [...half, ...half].map((l) => l[1]), { atol: 0, rtol: 0, msg: "Im Λ: negative half, tiled over blocks" });
+    assertClose(
+      nums(m.Lambda_im),
+      [...half, ...half].map((l) => l[1]),
+      { atol: 0, rtol: 0, msg: "Im Λ: negative half, tiled over blocks" },
+    );
     const ls = nums(m.log_step);
-    assert.ok(ls.every((v) => v >= Math.log(0.01) - 1e-6 && v < Math.log(0.2) + 1e-6), "log_step ∈ [log dtMin, log dtMax)");
+    assert.ok(
+      ls.every((v) => v >= Math.log(0.01) - 1e-6 && v < Math.log(0.2) + 1e-6),
+      "log_step ∈ [log dtMin, log dtMax)",
+    );
     // Vᴴ has orthonormal rows, so E|B̃|² = Var(B0) = 1/fan_in = 1/stateDim; C̃ = C0 V: E|C̃|² = 2/(stateDim·H).
     const meanSq = (xs: number[]) => xs.reduce((a, v) => a + v * v, 0) / (xs.length / 2);
     const bMs = meanSq(nums(m.B)) * stateDim;
@@ -202,7 +251,15 @@ describe("S5 transforms", () => {
   test("jit, vmap over a batch, batched step caches", () => {
     const m = new S5SequenceMixerConfig({ stateDim: 8 }).build(H, random.PRNGKey(3));
     const B = 3;
-    const xb = checkJitVmapBatched(m, { B, L: 19, H, inputKey: 4, jitRow: 1, batchedAtol: 1e-5, checkCache: (cache) => assert.deepEqual(cache.state.shape, [B, m.P]) });
+    const xb = checkJitVmapBatched(m, {
+      B,
+      L: 19,
+      H,
+      inputKey: 4,
+      jitRow: 1,
+      batchedAtol: 1e-5,
+      checkCache: (cache) => assert.deepEqual(cache.state.shape, [B, m.P]),
+    });
     // A jitted generation step: the cache is a pytree argument and result.
     const jstep = jit((mm: S5SequenceMixer, xt: Array, c: S5Cache) => mm.step(xt, c));
     const [yj, cj] = jstep(m, xb.get(0, 0), m.initCache());
@@ -263,9 +320,16 @@ describe("S5 known answers (JAX transcription of linax)", () => {
         return out;
       };
       const pairs = (d: number[]) => JsArray.from({ length: d.length / 2 }, (_, i) => [d[2 * i], d[2 * i + 1]] as Cx);
-      assertClose(prod(complexList(m.B), complexList(m.C), m.P), prod(pairs(c.params.B.data), pairs(c.params.C.data), m.P), { atol: 1e-5, rtol: 1e-4, msg: `${name}: C̃B̃` });
+      assertClose(prod(complexList(m.B), complexList(m.C), m.P), prod(pairs(c.params.B.data), pairs(c.params.C.data), m.P), {
+        atol: 1e-5,
+        rtol: 1e-4,
+        msg: `${name}: C̃B̃`,
+      });
       assertClose(nums(m.call(x)), c.y.data, { atol: 1e-5, rtol: 1e-4, msg: `${name}: y from our init` });
-      const jaxParams = replaceFields(m, { B: np.array(new Float32Array(c.params.B.data)).reshape(c.params.B.shape), C: np.array(new Float32Array(c.params.C.data)).reshape(c.params.C.shape) });
+      const jaxParams = replaceFields(m, {
+        B: np.array(new Float32Array(c.params.B.data)).reshape(c.params.B.shape),
+        C: np.array(new Float32Array(c.params.C.data)).reshape(c.params.C.shape),
+      });
       assertClose(nums(jaxParams.call(x)), c.y.data, { atol: 1e-5, rtol: 1e-4, msg: `${name}: y from JAX's parameters` });
     }
   });

@@ -95,7 +95,10 @@ interface RandomCase {
   opts: ssm.ops.SelectiveScanOptions;
 }
 
-function randomCase(seed: number, o: { batch: number; D: number; L: number; N: number; variable: boolean; complex: boolean; disc: "zoh" | "exptrap"; extras: boolean }): RandomCase {
+function randomCase(
+  seed: number,
+  o: { batch: number; D: number; L: number; N: number; variable: boolean; complex: boolean; disc: "zoh" | "exptrap"; extras: boolean },
+): RandomCase {
   const r = mulberry32(seed);
   const { batch, D, L, N } = o;
   const u = draw(r, [batch, D, L]);
@@ -119,14 +122,29 @@ function randomCase(seed: number, o: { batch: number; D: number; L: number; N: n
   const bias = o.extras ? draw(r, [D], 0.5) : null;
   return {
     host: {
-      batch, D, L, N,
-      u: u.host, delta: delta.host,
+      batch,
+      D,
+      L,
+      N,
+      u: u.host,
+      delta: delta.host,
       A: Are.map((v, i) => cx(v, Aim ? Aim.host[i] : 0)),
-      B: B.host, C: C.host, variableB: o.variable, variableC: o.variable,
-      Dskip: Dk?.host, z: z?.host, bias: bias?.host,
-      softplus: o.extras, disc: o.disc, lam: 0.5,
+      B: B.host,
+      C: C.host,
+      variableB: o.variable,
+      variableC: o.variable,
+      Dskip: Dk?.host,
+      z: z?.host,
+      bias: bias?.host,
+      softplus: o.extras,
+      disc: o.disc,
+      lam: 0.5,
     },
-    u: u.x, delta: delta.x, A, B: B.x, C: C.x,
+    u: u.x,
+    delta: delta.x,
+    A,
+    B: B.x,
+    C: C.x,
     opts: { D: Dk?.x, z: z?.x, deltaBias: bias?.x, deltaSoftplus: o.extras, discretization: o.disc },
   };
 }
@@ -145,7 +163,10 @@ function stepAll(c: RandomCase): [number[], Array] {
   for (let t = 0; t < L; t++) {
     const at = (x: Array | null | undefined): Array | undefined => (x ? x.get(":", ":", t) : undefined);
     const [y, s2] = selectiveScanStep(st, at(c.u) as Array, at(c.delta) as Array, c.A, fixed ? c.B : (at(c.B) as Array), fixed ? c.C : (at(c.C) as Array), {
-      ...c.opts, z: at(c.opts.z), fixedB: fixed, fixedC: fixed,
+      ...c.opts,
+      z: at(c.opts.z),
+      fixedB: fixed,
+      fixedC: fixed,
     });
     outs.push(y);
     st = s2;
@@ -179,7 +200,11 @@ test("hand-derived: D = N = 1, L = 3, A = -ln 2, Δ = 1, B = 2, C = 3, D = 0.5, 
   assertClose(nums(ssm.ops.torchSoftplus(np.array([25, 0, -3]))), [25, Math.LN2, Math.log1p(Math.exp(-3))], { atol: 1e-6 });
 });
 
-interface Enc { shape: number[]; complex?: boolean; data: number[] }
+interface Enc {
+  shape: number[];
+  complex?: boolean;
+  data: number[];
+}
 const dec = (e: Enc): Array => {
   if (!e.complex) return np.array(Float32Array.from(e.data)).reshape(e.shape);
   const re = e.data.filter((_, i) => i % 2 === 0);
@@ -189,14 +214,20 @@ const dec = (e: Enc): Array => {
 
 test("known answers: numpy transcription of mamba_ssm's selective_scan_ref (testdata/ssm/selective-scan.json)", () => {
   const path = fileURLToPath(new URL("../../../testdata/ssm/selective-scan.json", import.meta.url));
-  const file = JSON.parse(readFileSync(path, "utf8")) as { cases: Record<string, { inputs: Record<string, Enc>; deltaSoftplus: boolean; out: Enc; lastState: Enc }> };
+  const file = JSON.parse(readFileSync(path, "utf8")) as {
+    cases: Record<string, { inputs: Record<string, Enc>; deltaSoftplus: boolean; out: Enc; lastState: Enc }>;
+  };
   assert.deepEqual(Object.keys(file.cases).sort(), ["complex_fixed", "complex_variable", "fixed_plain", "variable_full"]);
   for (const [name, c] of Object.entries(file.cases)) {
     const i = c.inputs;
     for (const chunkSize of [64, 2]) {
       const [y, last] = selectiveScan(dec(i.u), dec(i.delta), dec(i.A), dec(i.B), dec(i.C), {
-        D: i.D ? dec(i.D) : null, z: i.z ? dec(i.z) : null, deltaBias: i.deltaBias ? dec(i.deltaBias) : null,
-        deltaSoftplus: c.deltaSoftplus, returnLastState: true, chunkSize,
+        D: i.D ? dec(i.D) : null,
+        z: i.z ? dec(i.z) : null,
+        deltaBias: i.deltaBias ? dec(i.deltaBias) : null,
+        deltaSoftplus: c.deltaSoftplus,
+        returnLastState: true,
+        chunkSize,
       });
       assert.deepEqual(y.shape, c.out.shape);
       assertClose(nums(y), c.out.data, { atol: 2e-5 * (1 + maxAbs(c.out.data)), rtol: 1e-4, msg: `${name} out (chunk ${chunkSize})` });
@@ -211,8 +242,14 @@ test("random shapes: parallel (chunked or not) == float64 sequential loop == sel
   const pick = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   for (let k = 0; k < 10; k++) {
     const o = {
-      batch: pick(1, 3), D: pick(1, 4), L: pick(1, 20), N: pick(1, 5),
-      variable: k % 3 !== 2, complex: k % 4 === 3, disc: (k % 2 === 0 ? "zoh" : "exptrap") as "zoh" | "exptrap", extras: k % 5 !== 4,
+      batch: pick(1, 3),
+      D: pick(1, 4),
+      L: pick(1, 20),
+      N: pick(1, 5),
+      variable: k % 3 !== 2,
+      complex: k % 4 === 3,
+      disc: (k % 2 === 0 ? "zoh" : "exptrap") as "zoh" | "exptrap",
+      extras: k % 5 !== 4,
     };
     const c = randomCase(1000 + k, o);
     const want = hostScan(c.host);
@@ -221,11 +258,19 @@ test("random shapes: parallel (chunked or not) == float64 sequential loop == sel
     for (const chunkSize of [64, 1, 3, 7]) {
       const [y, last] = selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, returnLastState: true, chunkSize });
       assertClose(nums(y), want.out, { ...tol, msg: `${msg} chunk ${chunkSize}` });
-      assertClose(stateNums(last, o.complex), hostState(want.last, o.complex), { atol: 3e-5 * (1 + maxAbs(hostState(want.last, o.complex))), rtol: 1e-4, msg: `${msg} last state` });
+      assertClose(stateNums(last, o.complex), hostState(want.last, o.complex), {
+        atol: 3e-5 * (1 + maxAbs(hostState(want.last, o.complex))),
+        rtol: 1e-4,
+        msg: `${msg} last state`,
+      });
     }
     const [ys, hN] = stepAll(c);
     assertClose(ys, want.out, { ...tol, msg: `${msg} step` });
-    assertClose(stateNums(hN, o.complex), hostState(want.last, o.complex), { atol: 3e-5 * (1 + maxAbs(hostState(want.last, o.complex))), rtol: 1e-4, msg: `${msg} step state` });
+    assertClose(stateNums(hN, o.complex), hostState(want.last, o.complex), {
+      atol: 3e-5 * (1 + maxAbs(hostState(want.last, o.complex))),
+      rtol: 1e-4,
+      msg: `${msg} step state`,
+    });
   }
 });
 
@@ -233,8 +278,17 @@ test("initialState continues a sequence: scan(x[:k]) then scan(x[k:], initialSta
   const c = randomCase(7, { batch: 2, D: 3, L: 12, N: 4, variable: true, complex: false, disc: "zoh", extras: true });
   const part = (x: Array | null | undefined, a: number, b: number): Array | undefined => (x ? x.get(":", ":", np.arange(a, b)) : undefined);
   const full = selectiveScan(c.u, c.delta, c.A, c.B, c.C, c.opts);
-  const [y1, h1] = selectiveScan(part(c.u, 0, 5) as Array, part(c.delta, 0, 5) as Array, c.A, part(c.B, 0, 5) as Array, part(c.C, 0, 5) as Array, { ...c.opts, z: part(c.opts.z, 0, 5), returnLastState: true });
-  const y2 = selectiveScan(part(c.u, 5, 12) as Array, part(c.delta, 5, 12) as Array, c.A, part(c.B, 5, 12) as Array, part(c.C, 5, 12) as Array, { ...c.opts, z: part(c.opts.z, 5, 12), initialState: h1, chunkSize: 3 });
+  const [y1, h1] = selectiveScan(part(c.u, 0, 5) as Array, part(c.delta, 0, 5) as Array, c.A, part(c.B, 0, 5) as Array, part(c.C, 0, 5) as Array, {
+    ...c.opts,
+    z: part(c.opts.z, 0, 5),
+    returnLastState: true,
+  });
+  const y2 = selectiveScan(part(c.u, 5, 12) as Array, part(c.delta, 5, 12) as Array, c.A, part(c.B, 5, 12) as Array, part(c.C, 5, 12) as Array, {
+    ...c.opts,
+    z: part(c.opts.z, 5, 12),
+    initialState: h1,
+    chunkSize: 3,
+  });
   assertClose(nums(np.concatenate([y1, y2], 2)), nums(full), { atol: 1e-5 });
 });
 
@@ -282,7 +336,10 @@ test("complex A: gradient with respect to the real and imaginary parts of A matc
   const loss = (are: Array, aim: Array): Array => np.sum(np.multiply(selectiveScan(c.u, c.delta, lax.complex(are, aim), c.B, c.C, { chunkSize: 4 }), w.x));
   const [gre, gim] = grad(loss, { argnums: [0, 1] })(np.real(c.A), np.imag(c.A)) as Array[];
   const hostLoss = (A: Cx[]): number => hostScan({ ...c.host, A }).out.reduce((s, v, i) => s + v * w.host[i], 0);
-  for (const [part, g] of [[0, gre], [1, gim]] as const) {
+  for (const [part, g] of [
+    [0, gre],
+    [1, gim],
+  ] as const) {
     nums(g).forEach((gv, i) => {
       const f = (e: number): number => hostLoss(c.host.A.map((a, j) => (j === i ? (part === 0 ? cx(a[0] + e, a[1]) : cx(a[0], a[1] + e)) : a)));
       const fd = (f(1e-6) - f(-1e-6)) / 2e-6;
@@ -306,16 +363,43 @@ test("bad input: clear errors naming the argument and shapes", () => {
   const u = np.zeros([1, 2, 5]);
   const A = np.zeros([2, 3]);
   const B = np.zeros([1, 3, 5]);
-  assert.throws(() => selectiveScan(np.zeros([2, 5]), u, A, B, B), (e: Error) => e instanceof ShapeError && /u must be \[batch, D, L\]/.test(e.message));
-  assert.throws(() => selectiveScan(u, np.zeros([1, 2, 4]), A, B, B), (e: Error) => e instanceof ShapeError && /delta must have u's shape/.test(e.message));
-  assert.throws(() => selectiveScan(u, u, np.zeros([3, 3]), B, B), (e: Error) => e instanceof ShapeError && /A must be \[D, N\] with D = 2/.test(e.message));
-  assert.throws(() => selectiveScan(u, u, A, np.zeros([1, 4, 5]), B), (e: Error) => e instanceof ShapeError && /B must be \[batch, N, L\]/.test(e.message));
-  assert.throws(() => selectiveScan(u, u, A, B, B, { D: np.zeros([3]) }), (e: Error) => e instanceof ShapeError && /D must be \[D\]/.test(e.message));
-  assert.throws(() => selectiveScan(u.astype("int32"), u, A, B, B), (e: Error) => e instanceof DTypeError && /u must be float32/.test(e.message));
-  assert.throws(() => selectiveScan(u, u, A, B, B, { chunkSize: 0 }), (e: Error) => e instanceof ValueError && /chunkSize/.test(e.message));
-  assert.throws(() => selectiveScan(u, u, A, B, B, { discretization: "bilinear" as "zoh" }), (e: Error) => e instanceof ValueError && /discretization/.test(e.message));
+  assert.throws(
+    () => selectiveScan(np.zeros([2, 5]), u, A, B, B),
+    (e: Error) => e instanceof ShapeError && /u must be \[batch, D, L\]/.test(e.message),
+  );
+  assert.throws(
+    () => selectiveScan(u, np.zeros([1, 2, 4]), A, B, B),
+    (e: Error) => e instanceof ShapeError && /delta must have u's shape/.test(e.message),
+  );
+  assert.throws(
+    () => selectiveScan(u, u, np.zeros([3, 3]), B, B),
+    (e: Error) => e instanceof ShapeError && /A must be \[D, N\] with D = 2/.test(e.message),
+  );
+  assert.throws(
+    () => selectiveScan(u, u, A, np.zeros([1, 4, 5]), B),
+    (e: Error) => e instanceof ShapeError && /B must be \[batch, N, L\]/.test(e.message),
+  );
+  assert.throws(
+    () => selectiveScan(u, u, A, B, B, { D: np.zeros([3]) }),
+    (e: Error) => e instanceof ShapeError && /D must be \[D\]/.test(e.message),
+  );
+  assert.throws(
+    () => selectiveScan(u.astype("int32"), u, A, B, B),
+    (e: Error) => e instanceof DTypeError && /u must be float32/.test(e.message),
+  );
+  assert.throws(
+    () => selectiveScan(u, u, A, B, B, { chunkSize: 0 }),
+    (e: Error) => e instanceof ValueError && /chunkSize/.test(e.message),
+  );
+  assert.throws(
+    () => selectiveScan(u, u, A, B, B, { discretization: "bilinear" as "zoh" }),
+    (e: Error) => e instanceof ValueError && /discretization/.test(e.message),
+  );
   const st = selectiveScanInitState(1, 2, 3);
-  assert.throws(() => selectiveScanStep(st, np.zeros([2, 2]), np.zeros([2, 2]), A, np.zeros([2, 3]), np.zeros([2, 3])), (e: Error) => e instanceof ShapeError && /\[batch, D\] = \[1, 2\]/.test(e.message));
+  assert.throws(
+    () => selectiveScanStep(st, np.zeros([2, 2]), np.zeros([2, 2]), A, np.zeros([2, 3]), np.zeros([2, 3])),
+    (e: Error) => e instanceof ShapeError && /\[batch, D\] = \[1, 2\]/.test(e.message),
+  );
 });
 
 test("memory: the backward pass keeps no [batch, D, L, N] array — only chunk states (inspected in grad's jaxpr)", () => {
@@ -344,7 +428,8 @@ test("exptrap with a data-dependent λ [batch, D, L]: parallel (chunked) == floa
   const host: HostCase = { ...c.host, lam: JsArray.from(lamFlat) };
   const want = hostScan(host).out;
   const tol = { atol: 3e-5 * (1 + maxAbs(want)), rtol: 1e-4 };
-  for (const chunkSize of [64, 3]) assertClose(nums(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: lam, chunkSize })), want, { ...tol, msg: `chunk ${chunkSize}` });
+  for (const chunkSize of [64, 3])
+    assertClose(nums(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: lam, chunkSize })), want, { ...tol, msg: `chunk ${chunkSize}` });
   let st = selectiveScanInitState(2, 3, 4);
   const ys: Array[] = [];
   for (let t = 0; t < 11; t++) {
@@ -355,7 +440,9 @@ test("exptrap with a data-dependent λ [batch, D, L]: parallel (chunked) == floa
   }
   assertClose(nums(np.stack(ys, { axis: 2 })), want, { ...tol, msg: "step" });
   const w = draw(mulberry32(6), [2, 3, 11]);
-  const g = nums(<Array>grad((l: Array) => np.sum(np.multiply(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: l, chunkSize: 4 }), w.x)))(lam));
+  const g = nums(
+    <Array>grad((l: Array) => np.sum(np.multiply(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: l, chunkSize: 4 }), w.x)))(lam),
+  );
   for (const idx of [0, 17, 65]) {
     const f = (e: number): number => {
       const l = JsArray.from(lamFlat);

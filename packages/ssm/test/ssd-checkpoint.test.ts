@@ -23,7 +23,10 @@ test("memory: grad of ssdChunked keeps no [batch, H, L, chunk] mask and no [batc
   const [b, L, H, P, G, N, T] = [2, 48, 4, 2, 2, 3, 8];
   const { arr } = ssdCase(5, b, L, H, P, G, N, true);
   const w = draw(mulberry32(9), [b, L, H, P]).x;
-  const sizes = topLevelSizes((x) => np.sum(np.multiply(ssm.ops.ssdChunked(x, arr.dt, arr.A, arr.B, arr.C, { chunkSize: T, D: arr.D, initialState: arr.S0 }), w)), arr.x);
+  const sizes = topLevelSizes(
+    (x) => np.sum(np.multiply(ssm.ops.ssdChunked(x, arr.dt, arr.A, arr.B, arr.C, { chunkSize: T, D: arr.D, initialState: arr.S0 }), w)),
+    arr.x,
+  );
   // Allowed at the top level: per-token inputs/outputs ([b, L, H, P], [b, L, G, N], [b, L, H]) and
   // the scan's residual, the entering state of each chunk [L/T, b, H, P, N].
   const bound = Math.max(b * L * H * P, b * L * G * N, b * L * H, (L / T) * b * H * P * N);

@@ -14,8 +14,19 @@ export function draw(rand: () => number, shape: number[], scale = 1): { host: nu
 }
 
 export interface SsdCase {
-  b: number; L: number; H: number; P: number; G: number; N: number;
-  x: number[]; dt: number[]; A: number[]; B: number[]; C: number[]; D: number[]; S0: number[];
+  b: number;
+  L: number;
+  H: number;
+  P: number;
+  G: number;
+  N: number;
+  x: number[];
+  dt: number[];
+  A: number[];
+  B: number[];
+  C: number[];
+  D: number[];
+  S0: number[];
 }
 
 /** S_t = exp(Δ_t A_h) S_{t-1} + Δ_t x_t B_tᵀ, y_t = S_t C_t + D_h x_t — scalar loops in float64. */
@@ -46,7 +57,16 @@ export function hostSsd(c: SsdCase): { y: number[]; S: number[] } {
   return { y, S };
 }
 
-export function ssdCase(seed: number, b: number, L: number, H: number, P: number, G: number, N: number, withS0: boolean): { host: SsdCase; arr: Record<string, Array> } {
+export function ssdCase(
+  seed: number,
+  b: number,
+  L: number,
+  H: number,
+  P: number,
+  G: number,
+  N: number,
+  withS0: boolean,
+): { host: SsdCase; arr: Record<string, Array> } {
   const r = mulberry32(seed);
   const x = draw(r, [b, L, H, P]);
   const dtRaw = draw(r, [b, L, H], 0.5);

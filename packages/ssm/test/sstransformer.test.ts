@@ -13,7 +13,10 @@ import { assertClose, leafTable, nums } from "./helpers.ts";
 const JsArray = globalThis.Array;
 
 const small = (o: Partial<ssm.SSTransformerOptions> = {}): ssm.SSTransformer =>
-  ssm.SSTransformer.build({ embedDim: 3, hiddenSize: 8, stateSize: 4, numLayers: 2, numHeads: 2, headDim: 4, windowSize: 4, dropout: 0.1, ...o }, random.PRNGKey(0));
+  ssm.SSTransformer.build(
+    { embedDim: 3, hiddenSize: 8, stateSize: 4, numLayers: 2, numHeads: 2, headDim: 4, windowSize: 4, dropout: 0.1, ...o },
+    random.PRNGKey(0),
+  );
 
 function stepAll(m: ssm.SSTransformer, x: Array, maxLen: number): Array {
   let c = m.initCache(x.shape[0], { maxLen });
@@ -28,21 +31,54 @@ function stepAll(m: ssm.SSTransformer, x: Array, maxLen: number): Array {
 
 test("options: Edifice's defaults, outputSize, recommendedDefaults, validation; leaves", () => {
   const cfg = new ssm.SSTransformerConfig({ embedDim: 5 });
-  assert.deepEqual({ ...cfg }, { embedDim: 5, hiddenSize: 256, stateSize: 16, numLayers: 6, numHeads: 4, headDim: 64, expandFactor: 2, convSize: 4, dropout: 0.1, windowSize: 60, slidingWindow: false });
+  assert.deepEqual(
+    { ...cfg },
+    {
+      embedDim: 5,
+      hiddenSize: 256,
+      stateSize: 16,
+      numLayers: 6,
+      numHeads: 4,
+      headDim: 64,
+      expandFactor: 2,
+      convSize: 4,
+      dropout: 0.1,
+      windowSize: 60,
+      slidingWindow: false,
+    },
+  );
   assert.equal(ssm.SSTransformer.outputSize({ hiddenSize: 32 }), 32);
   assert.equal(ssm.SSTransformer.outputSize(), 256);
   assert.equal(ssm.SSTransformer.recommendedDefaults().numHeads, 4);
-  assert.throws(() => new ssm.SSTransformerConfig({ embedDim: 3, dropout: 1 }), (e: Error) => e instanceof ValueError && /dropout/.test(e.message));
-  assert.throws(() => new ssm.SSTransformerConfig({ embedDim: 0 }), (e: Error) => e instanceof ValueError && /embedDim/.test(e.message));
+  assert.throws(
+    () => new ssm.SSTransformerConfig({ embedDim: 3, dropout: 1 }),
+    (e: Error) => e instanceof ValueError && /dropout/.test(e.message),
+  );
+  assert.throws(
+    () => new ssm.SSTransformerConfig({ embedDim: 0 }),
+    (e: Error) => e instanceof ValueError && /embedDim/.test(e.message),
+  );
   const m = small();
   const t = leafTable(m).map(([p, s]) => `${p} [${s}]`);
   assert.deepEqual(t.slice(0, 3), ["input_proj.weight [8,3]", "input_proj.bias [8]", "blocks.0.norm1.weight [8]"]);
-  assert.ok(t.includes("blocks.1.ssm.A_log [16,4]") && t.includes("blocks.0.q_proj.weight [8,8]") && t.includes("blocks.0.gate.weight [8,8]") && t.includes("blocks.1.ffn_up.weight [32,8]"), t.join(", "));
+  assert.ok(
+    t.includes("blocks.1.ssm.A_log [16,4]") &&
+      t.includes("blocks.0.q_proj.weight [8,8]") &&
+      t.includes("blocks.0.gate.weight [8,8]") &&
+      t.includes("blocks.1.ffn_up.weight [32,8]"),
+    t.join(", "),
+  );
   assert.equal(t[t.length - 1], "final_norm.bias [8]");
-  assert.equal(ssm.SSTransformer.build({ embedDim: 8, hiddenSize: 8, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2 }, random.PRNGKey(0)).input_proj, null);
+  assert.equal(
+    ssm.SSTransformer.build({ embedDim: 8, hiddenSize: 8, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2 }, random.PRNGKey(0)).input_proj,
+    null,
+  );
   const x = random.normal(random.PRNGKey(1), [2, 5, 3]);
   assert.deepEqual(m.call(x).shape, [2, 8]);
-  assert.throws(() => m.call(np.zeros([2, 5, 4])), (e: Error) => e instanceof ShapeError && /\[batch, seqLen, 3\]/.test(e.message));
+  assert.throws(
+    () => m.call(np.zeros([2, 5, 4])),
+    (e: Error) => e instanceof ShapeError && /\[batch, seqLen, 3\]/.test(e.message),
+  );
 });
 
 test("step (Mamba cache + KV cache) == parallel forward: full causal attention, and a sliding window shorter than L", () => {
@@ -69,7 +105,9 @@ test("the attention path equals a float64 host softmax attention (gate forced to
   const out = forced.call(n);
   const nrm = nums(forced.norm1.call(n));
   const lin = (W: Array, bias: Array | null, v: number[]): number[] => {
-    const w = nums(W), b = bias ? nums(bias) : null, [o, i] = W.shape;
+    const w = nums(W),
+      b = bias ? nums(bias) : null,
+      [o, i] = W.shape;
     return JsArray.from({ length: o }, (_, r) => v.reduce((s, x, c) => s + w[r * i + c] * x, b ? b[r] : 0));
   };
   const rowsN = [0, 1, 2, 3, 4].map((t) => nrm.slice(t * 8, t * 8 + 8));
@@ -100,7 +138,11 @@ test("jit, vmap and grad (vs finite differences) of the whole model; dropout in 
   assertClose(nums(nn.filterJit((mm: ssm.SSTransformer, xx: Array) => mm.call(xx))(m, x)), nums(y), { atol: 1e-5, msg: "jit" });
   const xs = random.normal(random.PRNGKey(4), [3, 2, 6, 3]);
   const vb = vmap((xx: Array) => m.call(xx))(xs);
-  assertClose(nums(vb), [0, 1, 2].flatMap((i) => nums(m.call(xs.get(i)))), { atol: 1e-5, msg: "vmap" });
+  assertClose(
+    nums(vb),
+    [0, 1, 2].flatMap((i) => nums(m.call(xs.get(i)))),
+    { atol: 1e-5, msg: "vmap" },
+  );
   const w = random.normal(random.PRNGKey(5), [2, 8]);
   const loss = (mm: ssm.SSTransformer): Array => np.sum(np.multiply(mm.call(x), w));
   const g = nn.filterGrad(loss)(m) as ssm.SSTransformer;
@@ -137,5 +179,8 @@ test("lengths: the output is each sequence's last valid step; padding after it c
   assertClose(nums(y.get(0)), nums(m.call(x.get(np.arange(0, 1)).get(":", np.arange(0, 5))).get(0)), { atol: 1e-5, msg: "length 5" });
   assertClose(nums(y.get(1)), nums(m.call(padded.get(np.arange(1, 2))).get(0)), { atol: 1e-5, msg: "full length" });
   assertClose(nums(m.call(padded, { lengths: 5 })), nums(m.call(x.get(":", np.arange(0, 5)))), { atol: 1e-5, msg: "scalar lengths" });
-  assert.throws(() => m.call(x, { lengths: [3] }), (e: Error) => e instanceof ValueError || e instanceof ShapeError);
+  assert.throws(
+    () => m.call(x, { lengths: [3] }),
+    (e: Error) => e instanceof ValueError || e instanceof ShapeError,
+  );
 });

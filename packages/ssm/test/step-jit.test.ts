@@ -58,7 +58,10 @@ for (const [name, m] of MIXERS) {
 
 for (const slidingWindow of [false, true]) {
   test(`SSTransformer (${slidingWindow ? "sliding window 4" : "full causal"}): generation with jit(step) == the parallel forward, one trace`, () => {
-    const m = ssm.SSTransformer.build({ embedDim: F, hiddenSize: 6, stateSize: 3, numLayers: 2, numHeads: 2, headDim: 3, dropout: 0, windowSize: slidingWindow ? 4 : L, slidingWindow }, random.PRNGKey(7));
+    const m = ssm.SSTransformer.build(
+      { embedDim: F, hiddenSize: 6, stateSize: 3, numLayers: 2, numHeads: 2, headDim: 3, dropout: 0, windowSize: slidingWindow ? 4 : L, slidingWindow },
+      random.PRNGKey(7),
+    );
     const x = batch(20);
     const want = nums(m.sequence(x));
     let traces = 0;
@@ -83,7 +86,10 @@ for (const slidingWindow of [false, true]) {
   });
 }
 
-for (const [name, mixer] of [["Mamba", new ssm.MambaConfig({ dState: 3 })], ["Mamba2", new ssm.Mamba2Config({ dState: 3, headDim: 2, nGroups: 2, chunkSize: 3 })]] as const) {
+for (const [name, mixer] of [
+  ["Mamba", new ssm.MambaConfig({ dState: 3 })],
+  ["Mamba2", new ssm.Mamba2Config({ dState: 3, headDim: 2, nGroups: 2, chunkSize: 3 })],
+] as const) {
   test(`SSM with ${name} mixers: jit(model.step) generation == the parallel inference forward`, () => {
     const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(mixer, { dropRate: 0 }, { reduce: false }), random.PRNGKey(9));
     // A training call first, so BatchNorm's running statistics (taken into the cache) are not trivial.

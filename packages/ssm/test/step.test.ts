@@ -120,12 +120,21 @@ test("an embedding-encoder model steps on token ids; initCache without the State
     sequenceMixerConfig: mixer,
   });
   const [m0, s0] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(0));
-  const tokens = np.array([[0, 3, 1, 4, 2, 2], [4, 4, 0, 1, 3, 0]], { dtype: "int32" });
+  const tokens = np.array(
+    [
+      [0, 3, 1, 4, 2, 2],
+      [4, 4, 0, 1, 3, 0],
+    ],
+    { dtype: "int32" },
+  );
   const [, state] = m0.callBatch(tokens, s0, { key: random.PRNGKey(1) });
   const model = nn.inference(m0);
   const [y] = model.callBatch(tokens, nn.cloneState(state));
   assert.deepEqual(y.shape, [2, 6, 5]);
   const [yr] = model.callRecurrent(np.transpose(tokens), state);
   assertClose(nums(np.transpose(yr, [1, 0, 2])), nums(y), { atol: 2e-5 });
-  assert.throws(() => model.initCache([2]), (e: Error) => e instanceof ValueError && /pass the model's State/.test(e.message));
+  assert.throws(
+    () => model.initCache([2]),
+    (e: Error) => e instanceof ValueError && /pass the model's State/.test(e.message),
+  );
 });

@@ -57,7 +57,11 @@ export interface TrainResult {
 }
 
 /** Trains `config` on batches from `next` for `steps` adam steps (see the module comment). */
-export function train(config: ssm.SSMConfig, next: (n: number) => [Array, Array], opts: { steps: number; lr: number; batch: number; key: number }): TrainResult {
+export function train(
+  config: ssm.SSMConfig,
+  next: (n: number) => [Array, Array],
+  opts: { steps: number; lr: number; batch: number; key: number },
+): TrainResult {
   const [model0, state0] = nn.makeWithState(ssm.SSM)(config, random.PRNGKey(opts.key));
   const opt = nn.optim.adam(opts.lr);
   const lossFn = (m: ssm.SSM, x: Array, y: Array, s: nn.State): [Array, nn.State] => {

@@ -36,10 +36,12 @@ function copyTask(seed: number): (n: number) => [Array, Array] {
         const p = Math.floor(u() * S);
         if (!pos.includes(p)) pos.push(p);
       }
-      pos.sort((a, b) => a - b).forEach((p, k) => {
-        toks[p] = 1 + Math.floor(u() * 4);
-        ys[i * K + k] = toks[p] - 1;
-      });
+      pos
+        .sort((a, b) => a - b)
+        .forEach((p, k) => {
+          toks[p] = 1 + Math.floor(u() * 4);
+          ys[i * K + k] = toks[p] - 1;
+        });
       for (let k = 0; k < K; k++) toks[S + k] = 5;
       toks.forEach((tok, t) => (xs[(i * L + t) * 6 + tok] = 1));
     }
@@ -85,7 +87,10 @@ test(`a small SSTransformer learns selective copying to ≥ 85% per-token held-o
   const pred = (np.argmax(model.call(xTest), { axis: -1 }).tolist() as number[][]).flat();
   const want = (yTest.tolist() as number[][]).flat();
   const acc = pred.filter((p, i) => p === want[i]).length / want.length;
-  if (process.env.SSM_TRAIN_VERBOSE) console.log(`SSTransformer selective copying: accuracy ${acc} in ${((performance.now() - t0) / 1000).toFixed(1)} s; loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)}`);
+  if (process.env.SSM_TRAIN_VERBOSE)
+    console.log(
+      `SSTransformer selective copying: accuracy ${acc} in ${((performance.now() - t0) / 1000).toFixed(1)} s; loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)}`,
+    );
   assert.ok(acc >= 0.85, `held-out per-token accuracy ${acc}; loss ${losses[0]} → ${losses[losses.length - 1]}`);
   // Token-by-token inference (Mamba + KV caches) gives the same final outputs as the parallel forward.
   const xs = xTest.get(np.arange(0, 4));

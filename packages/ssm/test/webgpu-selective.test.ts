@@ -18,15 +18,27 @@ before(async () => {
 
 const cpuNums = (x: Array): number[] => globalThis.Array.from(x.dataSync() as ArrayLike<number>);
 
-interface Enc { shape: number[]; data: number[] }
+interface Enc {
+  shape: number[];
+  data: number[];
+}
 
 test("selectiveScan, grouped B/C + exptrap with data λ: WebGPU == reference numbers; dB == the CPU's", async () => {
-  const file = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/ssm/mamba3-exptrap.json", import.meta.url)), "utf8")) as { cases: Record<string, { inputs: Record<string, Enc>; out: Enc }> };
+  const file = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/ssm/mamba3-exptrap.json", import.meta.url)), "utf8")) as {
+    cases: Record<string, { inputs: Record<string, Enc>; out: Enc }>;
+  };
   const c = file.cases.exptrap_groups2;
   const runScan = (): { y: Array; dB: Array } => {
     const d = (e: Enc): Array => np.array(Float32Array.from(e.data)).reshape(e.shape);
     const i = c.inputs;
-    const o = { D: d(i.D), deltaBias: d(i.deltaBias), deltaSoftplus: true, discretization: "exptrap" as const, trapezoidLambda: d(i.trapezoidLambda), chunkSize: 4 };
+    const o = {
+      D: d(i.D),
+      deltaBias: d(i.deltaBias),
+      deltaSoftplus: true,
+      discretization: "exptrap" as const,
+      trapezoidLambda: d(i.trapezoidLambda),
+      chunkSize: 4,
+    };
     const f = (B: Array): Array => ssm.ops.selectiveScan(d(i.u), d(i.delta), d(i.A), B, d(i.C), o);
     return { y: f(d(i.B)), dB: grad((B: Array) => np.sum(np.square(f(B))))(d(i.B)) as Array };
   };

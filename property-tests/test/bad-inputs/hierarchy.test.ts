@@ -6,10 +6,35 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as lx from "linax-ts";
-import { np, jit, grad, nn, LinaxError, ValueError, UseAfterDisposeError, CheckpointError, SafetensorsError, FloatingPointError, InternalError } from "linax-ts";
+import {
+  np,
+  jit,
+  grad,
+  nn,
+  LinaxError,
+  ValueError,
+  UseAfterDisposeError,
+  CheckpointError,
+  SafetensorsError,
+  FloatingPointError,
+  InternalError,
+} from "linax-ts";
 
 test("every error class is exported from linax-ts and derives from LinaxError", () => {
-  const names = ["ShapeError", "DTypeError", "ValueError", "IndexError", "TracerLeakError", "ConcretizationError", "NotImplementedError", "UseAfterDisposeError", "FloatingPointError", "CheckpointError", "SafetensorsError", "InternalError"];
+  const names = [
+    "ShapeError",
+    "DTypeError",
+    "ValueError",
+    "IndexError",
+    "TracerLeakError",
+    "ConcretizationError",
+    "NotImplementedError",
+    "UseAfterDisposeError",
+    "FloatingPointError",
+    "CheckpointError",
+    "SafetensorsError",
+    "InternalError",
+  ];
   for (const n of names) {
     const cls = (lx as unknown as Record<string, new (m: string) => Error>)[n];
     assert.equal(typeof cls, "function", `${n} is not exported`);
@@ -56,5 +81,8 @@ test("dispose twice is harmless; use after dispose raises UseAfterDisposeError n
 test("data() of a disposed array rejects with UseAfterDisposeError", async () => {
   const x = np.ones([2]);
   x.dispose();
-  await assert.rejects(async () => x.data(), (e: unknown) => e instanceof UseAfterDisposeError && /^data\(\): an array f32\[2\]/.test((e as Error).message));
+  await assert.rejects(
+    async () => x.data(),
+    (e: unknown) => e instanceof UseAfterDisposeError && /^data\(\): an array f32\[2\]/.test((e as Error).message),
+  );
 });

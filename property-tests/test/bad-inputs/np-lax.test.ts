@@ -9,9 +9,26 @@ const ix = np.ones([2, 3], { dtype: "int32" });
 
 type Bin = (a: Array, b: Array) => Array;
 const binaries: Record<string, Bin> = {
-  add: np.add, subtract: np.subtract, multiply: np.multiply, divide: np.divide, power: np.power, maximum: np.maximum, minimum: np.minimum,
-  arctan2: np.arctan2, hypot: np.hypot, equal: np.equal, less: np.less, greater: np.greater, logaddexp: np.logaddexp, copysign: np.copysign,
-  fmod: np.fmod, remainder: np.remainder, floorDivide: np.floorDivide, logicalAnd: np.logicalAnd, notEqual: np.notEqual, lessEqual: np.lessEqual,
+  add: np.add,
+  subtract: np.subtract,
+  multiply: np.multiply,
+  divide: np.divide,
+  power: np.power,
+  maximum: np.maximum,
+  minimum: np.minimum,
+  arctan2: np.arctan2,
+  hypot: np.hypot,
+  equal: np.equal,
+  less: np.less,
+  greater: np.greater,
+  logaddexp: np.logaddexp,
+  copysign: np.copysign,
+  fmod: np.fmod,
+  remainder: np.remainder,
+  floorDivide: np.floorDivide,
+  logicalAnd: np.logicalAnd,
+  notEqual: np.notEqual,
+  lessEqual: np.lessEqual,
 };
 const rowsBinary: Row[] = Object.entries(binaries).flatMap(([name, f]): Row[] => [
   [`np.${name} [2,3] with [4]`, () => f(x, v), ShapeError, new RegExp(`${name === "notEqual" ? "not_?[eE]qual|notEqual" : name}.*\\[2, 3\\].*\\[4\\]`, "i")],
@@ -20,20 +37,42 @@ const rowsBinary: Row[] = Object.entries(binaries).flatMap(([name, f]): Row[] =>
 
 type Red = (a: Array, opts?: never) => unknown;
 const reductions: Record<string, Red> = {
-  sum: np.sum as Red, mean: np.mean as Red, max: np.max as Red, min: np.min as Red, prod: np.prod as Red, std: np.std as Red, var: np.var as Red,
-  any: np.any as Red, all: np.all as Red, logsumexp: np.logsumexp as Red, argmax: np.argmax as Red, argmin: np.argmin as Red,
+  sum: np.sum as Red,
+  mean: np.mean as Red,
+  max: np.max as Red,
+  min: np.min as Red,
+  prod: np.prod as Red,
+  std: np.std as Red,
+  var: np.var as Red,
+  any: np.any as Red,
+  all: np.all as Red,
+  logsumexp: np.logsumexp as Red,
+  argmax: np.argmax as Red,
+  argmin: np.argmin as Red,
 };
 const rowsAxis: Row[] = Object.entries(reductions).flatMap(([name, f]): Row[] => [
   [`np.${name} axis 5 of a rank-2 array`, () => f(x, { axis: 5 } as never), ShapeError, /axis 5 is out of range for an array of rank 2/],
   [`np.${name} axis -3 of a rank-2 array`, () => f(x, { axis: -3 } as never), ShapeError, /axis -3 is out of range/],
   [`np.${name} option typo 'axes'`, () => f(x, { axes: 1 } as never), ValueError, /unknown option 'axes'; the options are .*axis/],
 ]);
-for (const [name, f] of Object.entries({ cumsum: np.cumsum, cumprod: np.cumprod, sort: np.sort, flip: np.flip, argsort: np.argsort }) as [string, (a: Array, ax: number) => unknown][]) {
+for (const [name, f] of Object.entries({ cumsum: np.cumsum, cumprod: np.cumprod, sort: np.sort, flip: np.flip, argsort: np.argsort }) as [
+  string,
+  (a: Array, ax: number) => unknown,
+][]) {
   rowsAxis.push([`np.${name} axis 3 of a rank-2 array`, () => f(x, 3), ShapeError, /axis 3 is out of range/]);
 }
 
 const unaries: Record<string, (a: never) => unknown> = {
-  sqrt: np.sqrt, exp: np.exp, log: np.log, sin: np.sin, cos: np.cos, tanh: np.tanh, abs: np.abs, negative: np.negative, floor: np.floor, ceil: np.ceil,
+  sqrt: np.sqrt,
+  exp: np.exp,
+  log: np.log,
+  sin: np.sin,
+  cos: np.cos,
+  tanh: np.tanh,
+  abs: np.abs,
+  negative: np.negative,
+  floor: np.floor,
+  ceil: np.ceil,
 };
 const rowsUnary: Row[] = Object.entries(unaries).flatMap(([name, f]): Row[] => [
   [`np.${name} of a string`, () => f("abc" as never), ValueError, /unsupported element abc of type string/],
@@ -43,11 +82,19 @@ for (const name of ["bitwiseAnd", "bitwiseOr", "bitwiseXor", "leftShift"] as con
   rowsUnary.push([`np.${name} of float32`, () => (np[name] as Bin)(x, x), DTypeError, /dtype float32; expected one of int32, uint32/]);
 }
 for (const name of ["arcsin", "log1p", "expm1", "sinh"] as const) {
-  rowsUnary.push([`lax.${name === "arcsin" ? "asin" : name} of int32`, () => (lax as unknown as Record<string, (a: Array) => Array>)[name === "arcsin" ? "asin" : name](ix), DTypeError, /int32.*supported: float32, complex64/]);
+  rowsUnary.push([
+    `lax.${name === "arcsin" ? "asin" : name} of int32`,
+    () => (lax as unknown as Record<string, (a: Array) => Array>)[name === "arcsin" ? "asin" : name](ix),
+    DTypeError,
+    /int32.*supported: float32, complex64/,
+  ]);
 }
 
 const creators: Record<string, (shape: never, opts?: never) => unknown> = {
-  zeros: np.zeros as never, ones: np.ones as never, empty: np.empty as never, full: ((s: number[]) => np.full(s, 1)) as never,
+  zeros: np.zeros as never,
+  ones: np.ones as never,
+  empty: np.empty as never,
+  full: ((s: number[]) => np.full(s, 1)) as never,
 };
 const rowsCreate: Row[] = Object.entries(creators).flatMap(([name, f]): Row[] => [
   [`np.${name} negative dimension`, () => f([-1] as never), ShapeError, /invalid shape \[-1\]; dimensions must be non-negative integers/],
@@ -96,9 +143,24 @@ const rowsNpMisc: Row[] = [
 ];
 
 const rowsLax: Row[] = [
-  ...(["add", "sub", "mul", "div", "max", "min"] as const).map((n): Row => [`lax.${n} unequal shapes`, () => (lax[n] as Bin)(x, v), ShapeError, new RegExp(`lax-level operands must have equal shapes; got \\[2, 3\\] and \\[4\\]`)]),
-  ...(["add", "sub", "mul", "div"] as const).map((n): Row => [`lax.${n} float32 with int32`, () => (lax[n] as Bin)(x, ix), DTypeError, /float32.*int32|int32.*float32/]),
-  ...(["sin", "cos", "exp", "log", "tanh", "sqrt", "logistic", "erf"] as const).map((n): Row => [`lax.${n} of int32`, () => (lax[n] as (a: Array) => Array)(ix), DTypeError, new RegExp(`${n}: argument 'x' has dtype int32`)]),
+  ...(["add", "sub", "mul", "div", "max", "min"] as const).map((n): Row => [
+    `lax.${n} unequal shapes`,
+    () => (lax[n] as Bin)(x, v),
+    ShapeError,
+    new RegExp(`lax-level operands must have equal shapes; got \\[2, 3\\] and \\[4\\]`),
+  ]),
+  ...(["add", "sub", "mul", "div"] as const).map((n): Row => [
+    `lax.${n} float32 with int32`,
+    () => (lax[n] as Bin)(x, ix),
+    DTypeError,
+    /float32.*int32|int32.*float32/,
+  ]),
+  ...(["sin", "cos", "exp", "log", "tanh", "sqrt", "logistic", "erf"] as const).map((n): Row => [
+    `lax.${n} of int32`,
+    () => (lax[n] as (a: Array) => Array)(ix),
+    DTypeError,
+    new RegExp(`${n}: argument 'x' has dtype int32`),
+  ]),
   ["lax.reshape size mismatch", () => lax.reshape(x, [5]), ShapeError, /cannot reshape an array of shape \[2, 3\] \(size 6\) into shape \[5\]/],
   ["lax.slice past the end", () => lax.slice(x, [0, 0], [3, 3]), IndexError, /needs 0 <= start <= limit <= 2/],
   ["lax.dynamicSlice too large", () => lax.dynamicSlice(x, [0, 0], [3, 3]), IndexError, /slice size 3 must be in \[0, 2\]/],
@@ -106,23 +168,72 @@ const rowsLax: Row[] = [
   ["lax.broadcastInDim mismatch", () => lax.broadcastInDim(v, [2, 3], [1]), ShapeError, /operand shape \[4\] cannot be broadcast to \[2, 3\]/],
   ["lax.concatenate mismatch", () => lax.concatenate([x, v], 0), ShapeError, /operand 1 differs/],
   ["lax.rev axis out of range", () => lax.rev(x, [5]), ShapeError, /dimensions \[5\] must be distinct axes/],
-  ["lax.dotGeneral positional dimension numbers", () => lax.dotGeneral(x, x, [[[1], [1]], [[], []]] as never), ValueError, /dotGeneral: expected an options object/],
-  ["lax.dotGeneral option typo", () => lax.dotGeneral(x, x, { contractingDim: [[1], [1]] } as never), ValueError, /unknown option 'contractingDim'; the options are contractingDims/],
-  ["lax.dotGeneral malformed contractingDims", () => lax.dotGeneral(x, x, { contractingDims: [1, 1] } as never), ValueError, /contractingDims must be a pair of integer lists/],
+  [
+    "lax.dotGeneral positional dimension numbers",
+    () =>
+      lax.dotGeneral(x, x, [
+        [[1], [1]],
+        [[], []],
+      ] as never),
+    ValueError,
+    /dotGeneral: expected an options object/,
+  ],
+  [
+    "lax.dotGeneral option typo",
+    () => lax.dotGeneral(x, x, { contractingDim: [[1], [1]] } as never),
+    ValueError,
+    /unknown option 'contractingDim'; the options are contractingDims/,
+  ],
+  [
+    "lax.dotGeneral malformed contractingDims",
+    () => lax.dotGeneral(x, x, { contractingDims: [1, 1] } as never),
+    ValueError,
+    /contractingDims must be a pair of integer lists/,
+  ],
   ["lax.dotGeneral size mismatch", () => lax.dotGeneral(x, x, { contractingDims: [[1], [0]] }), ShapeError, /dotGeneral/],
   ["lax.convGeneralDilated positional strides", () => lax.convGeneralDilated(x, x, [1] as never), ValueError, /convGeneralDilated: expected an options object/],
-  ["lax.convGeneralDilated option typo", () => lax.convGeneralDilated(np.ones([1, 1, 4]), np.ones([1, 1, 2]), { strides: [1] } as never), ValueError, /unknown option 'strides'; the options are windowStrides/],
+  [
+    "lax.convGeneralDilated option typo",
+    () => lax.convGeneralDilated(np.ones([1, 1, 4]), np.ones([1, 1, 2]), { strides: [1] } as never),
+    ValueError,
+    /unknown option 'strides'; the options are windowStrides/,
+  ],
   ["lax.cumsum axis as options", () => lax.cumsum(x, { axis: 1 } as never), ValueError, /cumsum: axis must be an integer \(lax takes it positionally/],
   ["lax.cumsum axis out of range", () => lax.cumsum(x, 3), ShapeError, /cumsum: axis 3 is out of range/],
   ["lax.cumprod reverse as a string", () => lax.cumprod(x, 0, "yes" as never), ValueError, /reverse must be a boolean/],
-  ["lax.cond non-scalar predicate", () => lax.cond(np.array([true, false]), () => 1, () => 2), ShapeError, /predicate must be a scalar; got shape \[2\]/],
-  ["lax.whileLoop non-boolean condition", () => lax.whileLoop((c: Array) => c, (c: Array) => c, np.array(1)), DTypeError, /condFun must return a boolean scalar; got f32\[\]/],
+  [
+    "lax.cond non-scalar predicate",
+    () =>
+      lax.cond(
+        np.array([true, false]),
+        () => 1,
+        () => 2,
+      ),
+    ShapeError,
+    /predicate must be a scalar; got shape \[2\]/,
+  ],
+  [
+    "lax.whileLoop non-boolean condition",
+    () =>
+      lax.whileLoop(
+        (c: Array) => c,
+        (c: Array) => c,
+        np.array(1),
+      ),
+    DTypeError,
+    /condFun must return a boolean scalar; got f32\[\]/,
+  ],
   ["lax.sort dimension out of range", () => lax.sort(x, { dimension: 5 } as never), ShapeError, /dimension 5 is out of range/],
   ["lax.selectN float predicate", () => lax.selectN(x, x), DTypeError, /'which' has dtype float32; expected bool or int32/],
   ["lax.integerPow fractional exponent", () => lax.integerPow(x, 1.5), ValueError, /exponent y must be an integer; got 1\.5/],
   ["lax.iota negative size", () => lax.iota("float32", -1), ShapeError, /iota: invalid shape \[-1\]/],
   ["lax.convertElementType unknown dtype", () => lax.convertElementType(x, "f64" as never), DTypeError, /unknown dtype 'f64'/],
-  ["lax.scan xs of different lengths", () => lax.scan((c: Array, a: [Array, Array]) => [c, a[0]], np.array(0), [np.ones([2]), np.ones([3])] as never), ShapeError, /scan/],
+  [
+    "lax.scan xs of different lengths",
+    () => lax.scan((c: Array, a: [Array, Array]) => [c, a[0]], np.array(0), [np.ones([2]), np.ones([3])] as never),
+    ShapeError,
+    /scan/,
+  ],
   ["lax.pad config of the wrong rank", () => lax.pad(x, np.array(0), [[0, 0, 0]]), ShapeError, /pad/],
   ["lax.gather on an int index of the wrong dtype", () => np.take(v, np.array([0.5])), DTypeError, /int/],
   ["np.take index float", () => np.take(i3, np.array([1.0])), DTypeError, /take|index|integer/],

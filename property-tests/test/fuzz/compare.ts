@@ -28,7 +28,8 @@ export function compareValues(got: ArrayLike<number>, want: ArrayLike<number>, t
       continue;
     }
     const bound = tol.atol * scale + tol.rtol * Math.abs(e);
-    if (!(Math.abs(a - e) <= bound)) assert.fail(`${what}: element ${i}: got ${a}, want ${e} (|diff| ${Math.abs(a - e)} > ${bound})\n  got:  ${fmt(got)}\n  want: ${fmt(want)}`);
+    if (!(Math.abs(a - e) <= bound))
+      assert.fail(`${what}: element ${i}: got ${a}, want ${e} (|diff| ${Math.abs(a - e)} > ${bound})\n  got:  ${fmt(got)}\n  want: ${fmt(want)}`);
   }
 }
 
@@ -44,6 +45,11 @@ export function compareOutputs(got: readonly Array[], want: readonly Array[], to
     assert.equal(g.dtype, w.dtype, `${what}: output ${i} dtype ${g.dtype}, want ${w.dtype}`);
     assert.deepEqual([...g.shape], [...w.shape], `${what}: output ${i} shape [${g.shape}], want [${w.shape}]`);
     const exact = w.dtype !== "float32" && w.dtype !== "complex64";
-    compareValues(g.dataSync() as ArrayLike<number>, w.dataSync() as ArrayLike<number>, exact ? null : tolOf(i), `${what}: output ${i} (${w.dtype}[${w.shape}])`);
+    compareValues(
+      g.dataSync() as ArrayLike<number>,
+      w.dataSync() as ArrayLike<number>,
+      exact ? null : tolOf(i),
+      `${what}: output ${i} (${w.dtype}[${w.shape}])`,
+    );
   });
 }

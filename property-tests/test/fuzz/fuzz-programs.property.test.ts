@@ -50,7 +50,11 @@ function withCompile<T>(on: boolean, fn: () => T): T {
 function property(name: string, arb: fc.Arbitrary<[Program, number]>, runs: number, body: (p: Program, seed: number) => void): void {
   test(name, (t) => {
     compiledCount.compiled = compiledCount.total = 0;
-    t.after(() => compiledCount.total > 0 && t.diagnostic(`${compiledCount.compiled} of ${compiledCount.total} programs compiled (the rest interpreted by the CPU executable)`));
+    t.after(
+      () =>
+        compiledCount.total > 0 &&
+        t.diagnostic(`${compiledCount.compiled} of ${compiledCount.total} programs compiled (the rest interpreted by the CPU executable)`),
+    );
     const params = fcParams(runs);
     fc.assert(
       fc.property(arb, ([p, seed]) => {
@@ -101,7 +105,14 @@ property("fuzz: vmap(f) == f on each batch element, stacked", fc.tuple(programs(
   const sets = globalThis.Array.from({ length: B }, (_, b) => inputValues(p, seed + 7919 * b));
   // Per input: a batch axis in 0..ndim, or (every third input, not the first) unbatched.
   const inAxes = p.inputs.map((x, i) => (i > 0 && (seed >> i) % 3 === 0 ? null : (seed >> (2 * i)) % (x.shape.length + 1)));
-  const batched = p.inputs.map((_, i) => (inAxes[i] === null ? sets[0][i] : stackAlong(sets.map((s) => s[i]), inAxes[i] as number)));
+  const batched = p.inputs.map((_, i) =>
+    inAxes[i] === null
+      ? sets[0][i]
+      : stackAlong(
+          sets.map((s) => s[i]),
+          inAxes[i] as number,
+        ),
+  );
   const got = vmap(f, { inAxes })(...batched) as Array[];
   for (let b = 0; b < B; b++) {
     const want = f(...p.inputs.map((_, i) => (inAxes[i] === null ? sets[0][i] : sets[b][i])));

@@ -40,7 +40,11 @@ try {
 /** Subnormal inputs flushed to ±0: WGSL lets devices flush them (SwiftShader does). */
 function flushSubnormals(x: Array): Array {
   if (x.dtype !== "float32" && x.dtype !== "complex64") return x;
-  return fromValues(hostValues(x).map((e) => (e !== 0 && Math.abs(e) < 2 ** -126 ? 0 : e)), x.shape, x.dtype);
+  return fromValues(
+    hostValues(x).map((e) => (e !== 0 && Math.abs(e) < 2 ** -126 ? 0 : e)),
+    x.shape,
+    x.dtype,
+  );
 }
 
 test("fuzz: CPU == WebGPU on random programs (eager and jit)", { skip: unavailable ?? false }, async () => {
@@ -50,15 +54,24 @@ test("fuzz: CPU == WebGPU on random programs (eager and jit)", { skip: unavailab
       const f = programFn(p);
       const xs = inputValues(p, seed).map(flushSubnormals);
       try {
-        for (const [mode, fn] of [["eager", f], ["jit", jit(f)]] as const) {
+        for (const [mode, fn] of [
+          ["eager", f],
+          ["jit", jit(f)],
+        ] as const) {
           const want = fn(...xs);
           const gx = xs.map(toWebGPU);
           const got = await onBackend("webgpu", async () => fn(...gx));
           for (let i = 0; i < want.length; i++) {
             const [g, w] = [got[i], want[i]];
-            if (g.dtype !== w.dtype || g.shape.join() !== w.shape.join()) throw new Error(`${mode} output ${i}: ${g.dtype}[${g.shape}] vs CPU ${w.dtype}[${w.shape}]`);
+            if (g.dtype !== w.dtype || g.shape.join() !== w.shape.join())
+              throw new Error(`${mode} output ${i}: ${g.dtype}[${g.shape}] vs CPU ${w.dtype}[${w.shape}]`);
             const exact = w.dtype !== "float32" && w.dtype !== "complex64";
-            compareValues(await readValues(g), w.dataSync() as ArrayLike<number>, exact ? null : TOL, `${mode} output ${i} (${w.dtype}[${w.shape}]) WebGPU vs CPU`);
+            compareValues(
+              await readValues(g),
+              w.dataSync() as ArrayLike<number>,
+              exact ? null : TOL,
+              `${mode} output ${i} (${w.dtype}[${w.shape}]) WebGPU vs CPU`,
+            );
           }
         }
       } catch (e) {

@@ -43,7 +43,9 @@ function broadcastTo(x: Nd, shape: readonly number[]): Nd {
   const out = new Float64Array(size(shape));
   const off = shape.length - x.shape.length;
   for (let f = 0; f < out.length; f++) {
-    const idx = unravel(f, shape).slice(off).map((v, i) => (x.shape[i] === 1 ? 0 : v));
+    const idx = unravel(f, shape)
+      .slice(off)
+      .map((v, i) => (x.shape[i] === 1 ? 0 : v));
     out[f] = x.data[ravel(idx, x.shape)];
   }
   return { shape: [...shape], data: out };
@@ -69,16 +71,26 @@ const logistic = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.
 
 function unary(fn: UnaryName, x: Nd): Nd {
   switch (fn) {
-    case "neg": return map(x, (v) => -v);
-    case "sin": return map(x, Math.sin);
-    case "cos": return map(x, Math.cos);
-    case "tanh": return map(x, Math.tanh);
-    case "atan": return map(x, Math.atan);
-    case "exp": return map(x, Math.exp);
-    case "square": return map(x, (v) => v * v);
-    case "log1pSq": return map(x, (v) => Math.log1p(v * v));
-    case "logistic": return map(x, logistic);
-    default: throw new Error(`host program: unary ${fn} is not in the smooth subset`);
+    case "neg":
+      return map(x, (v) => -v);
+    case "sin":
+      return map(x, Math.sin);
+    case "cos":
+      return map(x, Math.cos);
+    case "tanh":
+      return map(x, Math.tanh);
+    case "atan":
+      return map(x, Math.atan);
+    case "exp":
+      return map(x, Math.exp);
+    case "square":
+      return map(x, (v) => v * v);
+    case "log1pSq":
+      return map(x, (v) => Math.log1p(v * v));
+    case "logistic":
+      return map(x, logistic);
+    default:
+      throw new Error(`host program: unary ${fn} is not in the smooth subset`);
   }
 }
 
@@ -86,7 +98,10 @@ function reduce(x: Nd, axes: readonly number[], keepdims: boolean, prod: boolean
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const out = new Float64Array(size(kept)).fill(prod ? 1 : 0);
   for (let f = 0; f < x.data.length; f++) {
-    const o = ravel(unravel(f, x.shape).map((v, i) => (axes.includes(i) ? 0 : v)), kept);
+    const o = ravel(
+      unravel(f, x.shape).map((v, i) => (axes.includes(i) ? 0 : v)),
+      kept,
+    );
     out[o] = prod ? out[o] * x.data[f] : out[o] + x.data[f];
   }
   return { shape: keepdims ? kept : x.shape.filter((_, i) => !axes.includes(i)), data: out };
@@ -107,7 +122,14 @@ function transpose(x: Nd, perm: readonly number[]): Nd {
 function slice(x: Nd, start: readonly number[], limit: readonly number[], strides: readonly number[]): Nd {
   const shape = start.map((s, i) => Math.max(0, Math.ceil((limit[i] - s) / strides[i])));
   const out = new Float64Array(size(shape));
-  for (let f = 0; f < out.length; f++) out[f] = x.data[ravel(unravel(f, shape).map((v, i) => start[i] + v * strides[i]), x.shape)];
+  for (let f = 0; f < out.length; f++)
+    out[f] =
+      x.data[
+        ravel(
+          unravel(f, shape).map((v, i) => start[i] + v * strides[i]),
+          x.shape,
+        )
+      ];
   return { shape, data: out };
 }
 
@@ -140,7 +162,14 @@ function concat(parts: readonly Nd[], axis: number): Nd {
 
 function rev(x: Nd, dims: readonly number[]): Nd {
   const out = new Float64Array(x.data.length);
-  for (let f = 0; f < out.length; f++) out[f] = x.data[ravel(unravel(f, x.shape).map((v, i) => (dims.includes(i) ? x.shape[i] - 1 - v : v)), x.shape)];
+  for (let f = 0; f < out.length; f++)
+    out[f] =
+      x.data[
+        ravel(
+          unravel(f, x.shape).map((v, i) => (dims.includes(i) ? x.shape[i] - 1 - v : v)),
+          x.shape,
+        )
+      ];
   return { shape: [...x.shape], data: out };
 }
 
@@ -202,7 +231,14 @@ function scan(xs: Nd, init: Nd, body: "rnn" | "sum" | "max", reverse: boolean): 
     const t = reverse ? T - 1 - k : k;
     const x = take0(xs, t);
     if (body === "max") throw new Error("host program: scan body max is not in the smooth subset");
-    const next = body === "rnn" ? zip(map(c, (v) => 0.75 * v), map(x, Math.sin), (a, b) => Math.tanh(a + b)) : zip(c, x, (a, b) => a + b);
+    const next =
+      body === "rnn"
+        ? zip(
+            map(c, (v) => 0.75 * v),
+            map(x, Math.sin),
+            (a, b) => Math.tanh(a + b),
+          )
+        : zip(c, x, (a, b) => a + b);
     ys.set(zip(next, x, (a, b) => a + b).data, t * m);
     c = next;
   }
@@ -212,24 +248,38 @@ function scan(xs: Nd, init: Nd, body: "rnn" | "sum" | "max", reverse: boolean): 
 function step(s: Step, env: Nd[]): Nd[] {
   const at = (i: number) => env[i];
   switch (s.op) {
-    case "unary": return [unary(s.fn, at(s.a))];
+    case "unary":
+      return [unary(s.fn, at(s.a))];
     case "binary": {
       const y: Nd = typeof s.b === "number" ? at(s.b) : { shape: [], data: Float64Array.of(Math.fround(s.b.scalar)) };
-      const f = { add: (a: number, b: number) => a + b, sub: (a: number, b: number) => a - b, mul: (a: number, b: number) => a * b, divSafe: (a: number, b: number) => a / (b * b + 1) }[s.fn as "add"];
+      const f = {
+        add: (a: number, b: number) => a + b,
+        sub: (a: number, b: number) => a - b,
+        mul: (a: number, b: number) => a * b,
+        divSafe: (a: number, b: number) => a / (b * b + 1),
+      }[s.fn as "add"];
       if (f === undefined) throw new Error(`host program: binary ${s.fn} is not in the smooth subset`);
       return [zip(at(s.a), y, f)];
     }
     case "reduce":
       if (s.fn !== "sum" && s.fn !== "prod") throw new Error(`host program: reduce ${s.fn} is not in the smooth subset`);
       return [reduce(at(s.a), s.axes, s.keepdims, s.fn === "prod")];
-    case "reshape": return [{ shape: [...s.shape], data: at(s.a).data }];
-    case "transpose": return [transpose(at(s.a), s.perm)];
-    case "slice": return [slice(at(s.a), s.start, s.limit, s.strides)];
-    case "pad": return [pad(at(s.a), s.value, s.config)];
-    case "concat": return [concat(s.parts.map(at), s.axis)];
-    case "rev": return [rev(at(s.a), s.dims)];
-    case "broadcast": return [broadcastTo(at(s.a), s.shape)];
-    case "dot": return [dot(at(s.a), at(s.b), s.contract)];
+    case "reshape":
+      return [{ shape: [...s.shape], data: at(s.a).data }];
+    case "transpose":
+      return [transpose(at(s.a), s.perm)];
+    case "slice":
+      return [slice(at(s.a), s.start, s.limit, s.strides)];
+    case "pad":
+      return [pad(at(s.a), s.value, s.config)];
+    case "concat":
+      return [concat(s.parts.map(at), s.axis)];
+    case "rev":
+      return [rev(at(s.a), s.dims)];
+    case "broadcast":
+      return [broadcastTo(at(s.a), s.shape)];
+    case "dot":
+      return [dot(at(s.a), at(s.b), s.contract)];
     case "cumulative":
       if (s.fn !== "cumsum" && s.fn !== "cumprod") throw new Error(`host program: ${s.fn} is not in the smooth subset`);
       return [cumulative(at(s.a), s.fn === "cumprod", s.axis, s.reverse)];

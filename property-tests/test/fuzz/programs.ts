@@ -41,7 +41,29 @@ export interface Val {
   dot: boolean;
 }
 
-export type UnaryName = "neg" | "sin" | "cos" | "tanh" | "atan" | "exp" | "square" | "log1pSq" | "logAbs1" | "sqrtAbs" | "abs" | "floor" | "sign" | "logistic" | "log" | "sqrt" | "recip" | "not" | "conj" | "real" | "imag" | "absC";
+export type UnaryName =
+  | "neg"
+  | "sin"
+  | "cos"
+  | "tanh"
+  | "atan"
+  | "exp"
+  | "square"
+  | "log1pSq"
+  | "logAbs1"
+  | "sqrtAbs"
+  | "abs"
+  | "floor"
+  | "sign"
+  | "logistic"
+  | "log"
+  | "sqrt"
+  | "recip"
+  | "not"
+  | "conj"
+  | "real"
+  | "imag"
+  | "absC";
 export type BinaryName = "add" | "sub" | "mul" | "divSafe" | "div" | "max" | "min" | "and" | "or" | "xor" | "lt" | "eq" | "ge" | "pow";
 export type ReduceName = "sum" | "max" | "min" | "prod" | "any" | "all";
 export type CumName = "cumsum" | "cumprod" | "cummax" | "cummin";
@@ -93,11 +115,18 @@ export const MAX_STEPS = 10;
 /** Arbitrary raw choices for programs of up to `maxSteps` steps. */
 export function choices(mode: Mode, maxSteps = MAX_STEPS): fc.Arbitrary<Choices> {
   // Sides 0 and 1 often enough that empty arrays and broadcasting come up, mostly 2..4.
-  const side = fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.constant(1) }, { weight: 8, arbitrary: fc.integer({ min: 2, max: 4 }) });
+  const side = fc.oneof(
+    { weight: 1, arbitrary: fc.constant(0) },
+    { weight: 2, arbitrary: fc.constant(1) },
+    { weight: 8, arbitrary: fc.integer({ min: 2, max: 4 }) },
+  );
   return fc.record({
     mode: fc.constant(mode),
     base: fc.array(side, { minLength: 0, maxLength: 3, size: "max" }).map((b) => (b.length === 0 ? b : b)),
-    inputs: fc.array(fc.record({ dtype: fc.nat(99), ones: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), drop: fc.nat(3) }), { minLength: 1, maxLength: 3 }),
+    inputs: fc.array(fc.record({ dtype: fc.nat(99), ones: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), drop: fc.nat(3) }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     steps: fc.array(fc.record({ k: fc.nat(), r: fc.array(fc.nat(), { minLength: R, maxLength: R }) }), { minLength: 1, maxLength: maxSteps, size: "max" }),
     outs: fc.nat(),
   });
@@ -173,9 +202,46 @@ export function resolveProgram(c: Choices, exclude: readonly Step["op"][] = []):
   return { mode, inputs, steps, outputs, vals };
 }
 
-const OPS = ["unary", "unary", "binary", "binary", "convert", "reduce", "reshape", "transpose", "slice", "pad", "concat", "rev", "broadcast", "dot", "where", "cumulative", "cond", "scan", "fori", "while", "toComplex"] as const;
+const OPS = [
+  "unary",
+  "unary",
+  "binary",
+  "binary",
+  "convert",
+  "reduce",
+  "reshape",
+  "transpose",
+  "slice",
+  "pad",
+  "concat",
+  "rev",
+  "broadcast",
+  "dot",
+  "where",
+  "cumulative",
+  "cond",
+  "scan",
+  "fori",
+  "while",
+  "toComplex",
+] as const;
 
-const SAFE_FLOAT_UNARY: UnaryName[] = ["neg", "sin", "cos", "tanh", "atan", "exp", "square", "log1pSq", "logAbs1", "sqrtAbs", "abs", "floor", "sign", "logistic"];
+const SAFE_FLOAT_UNARY: UnaryName[] = [
+  "neg",
+  "sin",
+  "cos",
+  "tanh",
+  "atan",
+  "exp",
+  "square",
+  "log1pSq",
+  "logAbs1",
+  "sqrtAbs",
+  "abs",
+  "floor",
+  "sign",
+  "logistic",
+];
 const SMOOTH_UNARY: UnaryName[] = ["neg", "sin", "cos", "tanh", "atan", "exp", "square", "log1pSq", "logistic"];
 const WILD_FLOAT_UNARY: UnaryName[] = ["neg", "sin", "tanh", "exp", "square", "log", "sqrt", "recip", "abs", "floor", "sign", "logistic"];
 const DISCONTINUOUS: UnaryName[] = ["floor", "sign"];
@@ -183,15 +249,28 @@ const DISCONTINUOUS: UnaryName[] = ["floor", "sign"];
 /** Bound of a unary op's result given the operand's bound. */
 function unaryBound(fn: UnaryName, b: number): number {
   switch (fn) {
-    case "sin": case "cos": case "tanh": case "sign": case "logistic": return 1;
-    case "atan": return Math.PI / 2;
-    case "exp": return Math.exp(b);
-    case "square": return b * b;
-    case "log1pSq": return Math.log1p(b * b);
-    case "logAbs1": return Math.log1p(b);
-    case "sqrtAbs": return Math.sqrt(b + 1);
-    case "floor": return b + 1;
-    default: return b;
+    case "sin":
+    case "cos":
+    case "tanh":
+    case "sign":
+    case "logistic":
+      return 1;
+    case "atan":
+      return Math.PI / 2;
+    case "exp":
+      return Math.exp(b);
+    case "square":
+      return b * b;
+    case "log1pSq":
+      return Math.log1p(b * b);
+    case "logAbs1":
+      return Math.log1p(b);
+    case "sqrtAbs":
+      return Math.sqrt(b + 1);
+    case "floor":
+      return b + 1;
+    default:
+      return b;
   }
 }
 
@@ -246,7 +325,9 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       if (mode === "smooth") fns = ["add", "sub", "mul", "divSafe"];
       else if (dt === "bool") fns = ["and", "or", "xor", "eq", "max"];
       else if (dt === "complex64") fns = ["add", "sub", "mul", "eq"];
-      else if (dt === "float32") fns = mode === "wild" ? ["add", "sub", "mul", "div", "max", "min", "lt", "eq", "pow"] : ["add", "sub", "mul", "divSafe", "max", "min", "lt", "ge", "eq"];
+      else if (dt === "float32")
+        fns =
+          mode === "wild" ? ["add", "sub", "mul", "div", "max", "min", "lt", "eq", "pow"] : ["add", "sub", "mul", "divSafe", "max", "min", "lt", "ge", "eq"];
       else fns = ["add", "sub", "mul", "max", "min", "and", "or", "xor", "lt", "eq"];
       const fn = pick(fns, r[5]);
       if ((fn === "and" || fn === "or" || fn === "xor") && w !== null && w.dtype !== v.dtype) return null;
@@ -254,7 +335,20 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       const cmp = fn === "lt" || fn === "eq" || fn === "ge";
       if (cmp && dot) return null;
       if (dt === "uint32" && fn === "sub" && mode !== "wild") return null; // wraps around: bounds would not hold
-      const b = fn === "mul" ? v.bound * wb : fn === "divSafe" ? v.bound : fn === "add" || fn === "sub" ? v.bound + wb : fn === "and" || fn === "or" || fn === "xor" ? Math.max(v.bound, wb) * 2 : cmp ? 1 : fn === "pow" ? Infinity : Math.max(v.bound, wb);
+      const b =
+        fn === "mul"
+          ? v.bound * wb
+          : fn === "divSafe"
+            ? v.bound
+            : fn === "add" || fn === "sub"
+              ? v.bound + wb
+              : fn === "and" || fn === "or" || fn === "xor"
+                ? Math.max(v.bound, wb) * 2
+                : cmp
+                  ? 1
+                  : fn === "pow"
+                    ? Infinity
+                    : Math.max(v.bound, wb);
       if (!ok(b)) return null;
       const b2: number | { scalar: number } = w === null ? { scalar: scalarVal } : bi;
       return { step: { op: "binary", fn, a, b: b2 }, out: [{ shape, dtype: cmp ? "bool" : dt, bound: cmp ? 1 : b, dot }] };
@@ -275,7 +369,8 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       return { step: { op: "toComplex", a, b }, out: same(v.bound + vals[b].bound, "complex64", v.dot || vals[b].dot) };
     }
     case "reduce": {
-      const fns: ReduceName[] = v.dtype === "bool" ? ["any", "all"] : v.dtype === "complex64" ? ["sum", "prod"] : mode === "smooth" ? ["sum", "prod"] : ["sum", "max", "min", "prod"];
+      const fns: ReduceName[] =
+        v.dtype === "bool" ? ["any", "all"] : v.dtype === "complex64" ? ["sum", "prod"] : mode === "smooth" ? ["sum", "prod"] : ["sum", "max", "min", "prod"];
       const fn = pick(fns, r[1]);
       const axes = subset(v.shape.length, r[2]);
       const keepdims = r[3] % 2 === 0;
@@ -332,10 +427,15 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
     case "concat": {
       if (v.shape.length === 0) return null;
       const axis = r[1] % v.shape.length;
-      const fits = vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && vals[i].shape.length === v.shape.length && vals[i].shape.every((d, j) => j === axis || d === v.shape[j]));
+      const fits = vals
+        .map((_, i) => i)
+        .filter((i) => vals[i].dtype === v.dtype && vals[i].shape.length === v.shape.length && vals[i].shape.every((d, j) => j === axis || d === v.shape[j]));
       const parts = [a, pick(fits, r[2]), ...(r[3] % 3 === 0 ? [pick(fits, r[4])] : [])];
       const shape = v.shape.map((d, j) => (j === axis ? parts.reduce((s, p) => s + vals[p].shape[axis], 0) : d));
-      return { step: { op: "concat", parts, axis }, out: [{ shape, dtype: v.dtype, bound: Math.max(...parts.map((p) => vals[p].bound)), dot: parts.some((p) => vals[p].dot) }] };
+      return {
+        step: { op: "concat", parts, axis },
+        out: [{ shape, dtype: v.dtype, bound: Math.max(...parts.map((p) => vals[p].bound)), dot: parts.some((p) => vals[p].dot) }],
+      };
     }
     case "rev":
       return { step: { op: "rev", a, dims: subset(v.shape.length, r[1]) }, out: same(v.bound) };
@@ -347,7 +447,10 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
     }
     case "dot": {
       if (mode === "wild" || v.dtype === "bool" || v.shape.length === 0) return null;
-      const bi = pick(vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && vals[i].shape.length > 0 && vals[i].shape.length + v.shape.length <= MAX_RANK + 2), r[1]);
+      const bi = pick(
+        vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && vals[i].shape.length > 0 && vals[i].shape.length + v.shape.length <= MAX_RANK + 2),
+        r[1],
+      );
       if (bi === undefined) return null;
       const w = vals[bi];
       // Contract one or two axis pairs of equal sides.
@@ -370,7 +473,9 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       const preds = vals.map((_, i) => i).filter((i) => vals[i].dtype === "bool" && !vals[i].dot && broadcastShape(vals[i].shape, v.shape) !== null);
       if (preds.length === 0) return null;
       const pred = pick(preds, r[1]);
-      const others = vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && broadcastShape(broadcastShape(vals[pred].shape, v.shape) as number[], vals[i].shape) !== null);
+      const others = vals
+        .map((_, i) => i)
+        .filter((i) => vals[i].dtype === v.dtype && broadcastShape(broadcastShape(vals[pred].shape, v.shape) as number[], vals[i].shape) !== null);
       const b = pick(others, r[2]);
       const shape = broadcastShape(broadcastShape(vals[pred].shape, v.shape) as number[], vals[b].shape) as number[];
       return { step: { op: "where", pred, a, b }, out: [{ shape, dtype: v.dtype, bound: Math.max(v.bound, vals[b].bound), dot: v.dot || vals[b].dot }] };
@@ -386,7 +491,8 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
     }
     case "cond": {
       if (v.dtype !== "float32") return null;
-      const fns = mode === "smooth" ? SMOOTH_UNARY.filter((f) => f !== "exp" && f !== "square") : ["sin", "cos", "tanh", "neg", "atan", "logAbs1"] as UnaryName[];
+      const fns =
+        mode === "smooth" ? SMOOTH_UNARY.filter((f) => f !== "exp" && f !== "square") : (["sin", "cos", "tanh", "neg", "atan", "logAbs1"] as UnaryName[]);
       const t = pick(fns, r[1]);
       const f = pick(fns, r[2]);
       let pred: number | boolean;
@@ -399,7 +505,12 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
     }
     case "scan": {
       if (v.shape.length === 0 || (v.dtype !== "float32" && v.dtype !== "int32")) return null;
-      const body = v.dtype === "int32" ? pick<"sum" | "max">(["sum", "max"], r[1]) : mode === "smooth" ? pick<"rnn" | "sum">(["rnn", "sum"], r[1]) : pick<"rnn" | "sum" | "max">(["rnn", "sum", "max"], r[1]);
+      const body =
+        v.dtype === "int32"
+          ? pick<"sum" | "max">(["sum", "max"], r[1])
+          : mode === "smooth"
+            ? pick<"rnn" | "sum">(["rnn", "sum"], r[1])
+            : pick<"rnn" | "sum" | "max">(["rnn", "sum", "max"], r[1]);
       const elem = v.shape.slice(1);
       const inits = vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && vals[i].shape.join() === elem.join());
       const init = inits.length === 0 || r[2] % 3 === 0 ? "zeros" : pick(inits, r[2]);
@@ -408,7 +519,13 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       const b = body === "rnn" ? 1 : body === "sum" ? iv.bound + T * v.bound : Math.max(iv.bound, v.bound);
       if (!ok(b)) return null;
       const dot = v.dot || iv.dot;
-      return { step: { op: "scan", xs: a, init, body, reverse: r[3] % 2 === 1 }, out: [{ shape: elem, dtype: v.dtype, bound: b, dot }, { shape: [...v.shape], dtype: v.dtype, bound: b, dot }] };
+      return {
+        step: { op: "scan", xs: a, init, body, reverse: r[3] % 2 === 1 },
+        out: [
+          { shape: elem, dtype: v.dtype, bound: b, dot },
+          { shape: [...v.shape], dtype: v.dtype, bound: b, dot },
+        ],
+      };
     }
     case "fori":
     case "while": {

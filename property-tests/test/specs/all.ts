@@ -11,7 +11,15 @@ import { INDEXING_SPECS } from "./indexing.ts";
 import { LINALG_SPECS } from "./linalg.ts";
 import { CONTROL_SPECS } from "./control.ts";
 
-export const ALL_SPECS: readonly AnySpec[] = [...UNARY_SPECS, ...BINARY_SPECS, ...STRUCTURAL_SPECS, ...REDUCE_SPECS, ...INDEXING_SPECS, ...LINALG_SPECS, ...CONTROL_SPECS];
+export const ALL_SPECS: readonly AnySpec[] = [
+  ...UNARY_SPECS,
+  ...BINARY_SPECS,
+  ...STRUCTURAL_SPECS,
+  ...REDUCE_SPECS,
+  ...INDEXING_SPECS,
+  ...LINALG_SPECS,
+  ...CONTROL_SPECS,
+];
 
 /**
  * Primitives covered outside the table, with the file and the reason. The named-axis collectives

@@ -85,7 +85,8 @@ export const CONTROL_SPECS: AnySpec[] = [
     config: fc.record({ shape: pairConfig, branches: fc.integer({ min: 2, max: 3 }) }),
     // Out-of-range indices are clamped (JAX's switch).
     args: (c) => fc.tuple(int32Scalar(-1, c.branches), floats(c.shape), floats(c.shape)),
-    fn: (c) => (i: Array, x: Array, y: Array) => lax.switch(i, [mix, (a: Array, b: Array) => lax.mul(lax.exp(a), b), (a: Array, b: Array) => [lax.sub(a, b), a][0]].slice(0, c.branches), x, y),
+    fn: (c) => (i: Array, x: Array, y: Array) =>
+      lax.switch(i, [mix, (a: Array, b: Array) => lax.mul(lax.exp(a), b), (a: Array, b: Array) => [lax.sub(a, b), a][0]].slice(0, c.branches), x, y),
     diff: "smooth",
     diffArgs: () => [1, 2],
   }),
@@ -95,7 +96,14 @@ export const CONTROL_SPECS: AnySpec[] = [
     dtype: "float32",
     config: pairConfig,
     args: (s) => fc.tuple(floats(s), floats(s), int32Scalar(0, 1)),
-    fn: () => (x: Array, y: Array, p: Array) => lax.cond(p, (a: Array, b: Array) => [mix(a, b), lax.sin(a)], (a: Array, b: Array) => [lax.mul(a, b), b], x, y),
+    fn: () => (x: Array, y: Array, p: Array) =>
+      lax.cond(
+        p,
+        (a: Array, b: Array) => [mix(a, b), lax.sin(a)],
+        (a: Array, b: Array) => [lax.mul(a, b), b],
+        x,
+        y,
+      ),
     diff: "smooth",
     diffArgs: () => [0, 1],
   }),
@@ -117,7 +125,8 @@ export const CONTROL_SPECS: AnySpec[] = [
     dtype: "float32",
     config: fc.record({ shape: smallShape(1, 2, 3), length: fc.integer({ min: 1, max: 6 }), reverse: fc.boolean() }),
     args: (c) => fc.tuple(values("float32", [c.length, ...c.shape], f32(-0.9, 0.9)), floats([c.length, ...c.shape])),
-    fn: (c) => (a: Array, b: Array) => lax.associativeScan(([a1, b1]: Array[], [a2, b2]: Array[]) => [lax.mul(a2, a1), lax.add(lax.mul(a2, b1), b2)], [a, b], { reverse: c.reverse }),
+    fn: (c) => (a: Array, b: Array) =>
+      lax.associativeScan(([a1, b1]: Array[], [a2, b2]: Array[]) => [lax.mul(a2, a1), lax.add(lax.mul(a2, b1), b2)], [a, b], { reverse: c.reverse }),
     diff: "smooth",
     runs: 0.7,
   }),
@@ -163,11 +172,25 @@ export const CONTROL_SPECS: AnySpec[] = [
       const xs = hostValues(x);
       const sinX = xs.map((v) => Math.sin(v));
       // Tangent v = x², built on the host; the cotangent is all ones.
-      const v = fromValues(xs.map((a) => a * a), x.shape, "float32");
+      const v = fromValues(
+        xs.map((a) => a * a),
+        x.shape,
+        "float32",
+      );
       const [, t] = jvp(f, [x], [v]) as [Array, Array];
-      assertClose(t, hostValues(v).map((vi, i) => vi * sinX[i]), { rtol: 1e-5, atol: 1e-6 });
+      assertClose(
+        t,
+        hostValues(v).map((vi, i) => vi * sinX[i]),
+        { rtol: 1e-5, atol: 1e-6 },
+      );
       const [, pb] = vjp(f, x);
-      const [g] = pb(fromValues(xs.map(() => 1), x.shape, "float32")) as Array[];
+      const [g] = pb(
+        fromValues(
+          xs.map(() => 1),
+          x.shape,
+          "float32",
+        ),
+      ) as Array[];
       assertClose(g, sinX, { rtol: 1e-5, atol: 1e-6 });
     },
   }),
@@ -189,7 +212,10 @@ export const CONTROL_SPECS: AnySpec[] = [
     prims: ["threefry2x32"],
     dtype: "uint32",
     config: smallShape(0, 2, 3),
-    args: (s) => fc.tuple(keys(), ...[0, 1].map(() => values("uint32", s, fc.integer({ min: 0, max: 0xffffffff })))).map(([key, x0, x1]) => [takeAlong(key, 0, 0), takeAlong(key, 0, 1), x0, x1]),
+    args: (s) =>
+      fc
+        .tuple(keys(), ...[0, 1].map(() => values("uint32", s, fc.integer({ min: 0, max: 0xffffffff }))))
+        .map(([key, x0, x1]) => [takeAlong(key, 0, 0), takeAlong(key, 0, 1), x0, x1]),
     fn: () => (k0: Array, k1: Array, x0: Array, x1: Array) => (threefry as NonNullable<typeof threefry>).bind([k0, k1, x0, x1], {}),
   }),
   spec<number[]>({

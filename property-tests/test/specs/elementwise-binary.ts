@@ -20,13 +20,17 @@ const INTLIKE: readonly DType[] = ["int32", "uint32", "bool"];
 function arith(prim: string, fn: (x: Array, y: Array) => Array, host: (x: number, y: number) => number, linearIn: number[][], divisor: boolean): AnySpec[] {
   const variants: EwVariant[] = NUMERIC.map((dtype): EwVariant => {
     if (dtype === "float32") return { dtype, elements: tuple(f32(-3, 3), divisor ? f32abs(0.5, 2) : f32(-3, 3)), diff: "smooth", host, linearIn };
-    if (dtype === "complex64") return { dtype, elements: tuple(...cplx(-2, 2, -2, 2), ...(divisor ? [f32abs(0.5, 2), f32(-1, 1)] : cplx(-2, 2, -2, 2))), diff: "smooth", linearIn };
+    if (dtype === "complex64")
+      return { dtype, elements: tuple(...cplx(-2, 2, -2, 2), ...(divisor ? [f32abs(0.5, 2), f32(-1, 1)] : cplx(-2, 2, -2, 2))), diff: "smooth", linearIn };
     return { dtype, elements: same(2, smallInt(dtype)) };
   });
   const wrap: EwVariant[] = (["int32", "uint32"] as const).map((dtype) => ({ dtype, label: `${dtype}-full-range`, elements: same(2, fullInt(dtype)) }));
   // The half storage dtypes (computed in float32, rounded): jit and vmap checks only (derivative
   // and linearity checks at half precision would measure the rounding).
-  const halves: EwVariant[] = (["float16", "bfloat16"] as const).map((dtype) => ({ dtype, elements: tuple(f32(-3, 3), divisor ? f32abs(0.5, 2) : f32(-3, 3)) }));
+  const halves: EwVariant[] = (["float16", "bfloat16"] as const).map((dtype) => ({
+    dtype,
+    elements: tuple(f32(-3, 3), divisor ? f32abs(0.5, 2) : f32(-3, 3)),
+  }));
   return elementwiseSpecs({ prims: [prim], arity: 2, fn, variants: [...variants, ...wrap, ...halves] });
 }
 
@@ -46,17 +50,32 @@ function ordered(prim: string, fn: (x: Array, y: Array) => Array, host: (x: numb
     prims: [prim],
     arity: 2,
     fn,
-    variants: ORDERED.map((dtype): EwVariant => (dtype === "float32" ? { dtype, elements: apart, diff: "smooth", host } : { dtype, elements: same(2, tiny(dtype)) })),
+    variants: ORDERED.map((dtype): EwVariant =>
+      dtype === "float32" ? { dtype, elements: apart, diff: "smooth", host } : { dtype, elements: same(2, tiny(dtype)) },
+    ),
   });
 }
 
 function comparison(prim: string, fn: (x: Array, y: Array) => Array, dtypes: readonly DType[]): AnySpec[] {
   // Small values make ties frequent; floats include ±0 (equal) through the integers.
-  return elementwiseSpecs({ prims: [prim], arity: 2, fn, variants: dtypes.map((dtype) => ({ dtype, elements: dtype === "complex64" ? same(4, tiny("int32")) : same(2, dtype === "float32" ? fc.oneof(tiny("int32"), f32(-2, 2)) : tiny(dtype)) })) });
+  return elementwiseSpecs({
+    prims: [prim],
+    arity: 2,
+    fn,
+    variants: dtypes.map((dtype) => ({
+      dtype,
+      elements: dtype === "complex64" ? same(4, tiny("int32")) : same(2, dtype === "float32" ? fc.oneof(tiny("int32"), f32(-2, 2)) : tiny(dtype)),
+    })),
+  });
 }
 
 function bitwise(prim: string, fn: (x: Array, y: Array) => Array, dtypes: readonly DType[], shift: boolean): AnySpec[] {
-  return elementwiseSpecs({ prims: [prim], arity: 2, fn, variants: dtypes.map((dtype) => ({ dtype, elements: tuple(fullInt(dtype), shift ? fc.integer({ min: 0, max: 40 }) : fullInt(dtype)) })) });
+  return elementwiseSpecs({
+    prims: [prim],
+    arity: 2,
+    fn,
+    variants: dtypes.map((dtype) => ({ dtype, elements: tuple(fullInt(dtype), shift ? fc.integer({ min: 0, max: 40 }) : fullInt(dtype)) })),
+  });
 }
 
 /** clamp(lo, x, hi) with lo ≤ hi; floats keep x 0.05 away from both bounds. */
@@ -67,7 +86,11 @@ function clampSpecs(): AnySpec[] {
     prims: ["clamp"],
     arity: 3,
     fn: lax.clamp,
-    variants: (["float32", "int32", "uint32"] as const).map((dtype): EwVariant => (dtype === "float32" ? { dtype, elements: floatEl, diff: "smooth", host: (lo, x, hi) => Math.min(Math.max(x, lo), hi) } : { dtype, elements: intEl(dtype) })),
+    variants: (["float32", "int32", "uint32"] as const).map((dtype): EwVariant =>
+      dtype === "float32"
+        ? { dtype, elements: floatEl, diff: "smooth", host: (lo, x, hi) => Math.min(Math.max(x, lo), hi) }
+        : { dtype, elements: intEl(dtype) },
+    ),
   });
 }
 
@@ -84,7 +107,9 @@ function clampScalarSpecs(): AnySpec[] {
         const bounds = isFloat ? tuple(f32(-2, -0.1), f32(0.1, 2)) : same(2, smallInt(dtype)).map(([a, b]) => [Math.min(a, b), Math.max(a, b)]);
         // Floats keep x 0.05 away from both bounds (the kinks).
         return bounds.chain(([lo, hi]) =>
-          operands(shape, [dtype], tuple(isFloat ? f32(-3, 3).filter((x) => Math.abs(x - lo) >= 0.05 && Math.abs(x - hi) >= 0.05) : smallInt(dtype))).map(([x]) => [fromValues([lo], [], dtype), x, fromValues([hi], [], dtype)]),
+          operands(shape, [dtype], tuple(isFloat ? f32(-3, 3).filter((x) => Math.abs(x - lo) >= 0.05 && Math.abs(x - hi) >= 0.05) : smallInt(dtype))).map(
+            ([x]) => [fromValues([lo], [], dtype), x, fromValues([hi], [], dtype)],
+          ),
         );
       },
       fn: () => lax.clamp,
@@ -103,7 +128,15 @@ function selectSpecs(): AnySpec[] {
     dtype: DType;
   }
   const configs = (dtype: DType): fc.Arbitrary<C> =>
-    fc.record({ shape: smallShape(0, 3, 3), whichDType: fc.constantFrom("bool" as const, "int32" as const), scalarWhich: fc.boolean(), n: fc.integer({ min: 1, max: 3 }), dtype: fc.constant(dtype) }).map((c) => ({ ...c, n: c.whichDType === "bool" ? Math.min(c.n, 2) : c.n }));
+    fc
+      .record({
+        shape: smallShape(0, 3, 3),
+        whichDType: fc.constantFrom("bool" as const, "int32" as const),
+        scalarWhich: fc.boolean(),
+        n: fc.integer({ min: 1, max: 3 }),
+        dtype: fc.constant(dtype),
+      })
+      .map((c) => ({ ...c, n: c.whichDType === "bool" ? Math.min(c.n, 2) : c.n }));
   return ALL_DTYPES.map((dtype) =>
     spec<C>({
       name: `selectN/${dtype}`,
@@ -116,7 +149,10 @@ function selectSpecs(): AnySpec[] {
         const caseEl = dtype === "complex64" ? same(2 * c.n, f32(-2, 2)) : same(c.n, isInexactDType(dtype) ? f32(-2, 2) : tiny(dtype));
         return fc.tuple(which, operands(c.shape, new globalThis.Array<DType>(c.n).fill(dtype), caseEl)).map(([w, cs]) => [...w, ...cs]);
       },
-      fn: () => (which: Array, ...cases: Array[]) => lax.selectN(which, ...cases),
+      fn:
+        () =>
+        (which: Array, ...cases: Array[]) =>
+          lax.selectN(which, ...cases),
       diff: isInexactDType(dtype) ? "smooth" : undefined,
       linearIn: isInexactDType(dtype) ? (c) => [globalThis.Array.from({ length: c.n }, (_, i) => i + 1)] : undefined,
     }),
@@ -131,8 +167,18 @@ function convertSpecs(): AnySpec[] {
       prims: ["convertElementType"],
       dtype: from,
       config: fc.record({ shape: smallShape(0, 3, 3), to: fc.constantFrom(...ALL_DTYPES.filter((d) => d !== from)) }),
-      args: ({ shape }) => operands(shape, [from], from === "complex64" ? same(2, f32(-3, 3)) : tuple(from === "float32" ? f32(-5, 5) : from === "bool" ? fc.integer({ min: 0, max: 1 }) : fullInt(from))),
-      fn: ({ to }) => (x: Array) => lax.convertElementType(x, to),
+      args: ({ shape }) =>
+        operands(
+          shape,
+          [from],
+          from === "complex64"
+            ? same(2, f32(-3, 3))
+            : tuple(from === "float32" ? f32(-5, 5) : from === "bool" ? fc.integer({ min: 0, max: 1 }) : fullInt(from)),
+        ),
+      fn:
+        ({ to }) =>
+        (x: Array) =>
+          lax.convertElementType(x, to),
       diff: isInexactDType(from) ? "smooth" : undefined,
       // Linear between inexact dtypes; a conversion to an integer/bool dtype is not (its tangent is zero).
       linearIn: isInexactDType(from) ? ({ to }) => (isInexactDType(to) ? [[0]] : []) : undefined,
@@ -149,8 +195,22 @@ function bitcastSpecs(): AnySpec[] {
       dtype: from,
       config: fc.record({ shape: smallShape(0, 3, 3), to: fc.constantFrom(...BITS) }),
       // Integers that are NaN bit patterns as float32 would not survive a float32 round trip through the host; keep them finite.
-      args: ({ shape }) => operands(shape, [from], tuple(from === "float32" ? f32(-1e6, 1e6) : from === "int32" ? fc.integer({ min: -0x7f7fffff, max: 0x7f7fffff }) : fc.integer({ min: 0, max: 0x7f7fffff }))),
-      fn: ({ to }) => (x: Array) => lax.bitcastConvertType(x, to),
+      args: ({ shape }) =>
+        operands(
+          shape,
+          [from],
+          tuple(
+            from === "float32"
+              ? f32(-1e6, 1e6)
+              : from === "int32"
+                ? fc.integer({ min: -0x7f7fffff, max: 0x7f7fffff })
+                : fc.integer({ min: 0, max: 0x7f7fffff }),
+          ),
+        ),
+      fn:
+        ({ to }) =>
+        (x: Array) =>
+          lax.bitcastConvertType(x, to),
     }),
   );
 }
@@ -183,7 +243,12 @@ export const BINARY_SPECS: AnySpec[] = [
   }),
   ...elementwiseSpecs({ prims: ["atan2"], arity: 2, fn: lax.atan2, variants: [{ dtype: "float32", elements: atan2Float, diff: "smooth", host: Math.atan2 }] }),
   // nextafter has no JVP (as in JAX): jit and vmap only; equal operands and zeros included.
-  ...elementwiseSpecs({ prims: ["nextafter"], arity: 2, fn: lax.nextafter, variants: [{ dtype: "float32", elements: same(2, fc.oneof(f32(-2, 2), fc.constantFrom(0, -0, 1))) }] }),
+  ...elementwiseSpecs({
+    prims: ["nextafter"],
+    arity: 2,
+    fn: lax.nextafter,
+    variants: [{ dtype: "float32", elements: same(2, fc.oneof(f32(-2, 2), fc.constantFrom(0, -0, 1))) }],
+  }),
   ...ordered("max", lax.max, Math.max),
   ...ordered("min", lax.min, Math.min),
   ...comparison("eq", lax.eq, ALL_DTYPES),
@@ -198,7 +263,12 @@ export const BINARY_SPECS: AnySpec[] = [
   ...bitwise("shiftLeft", lax.shiftLeft, ["int32", "uint32"], true),
   ...bitwise("shiftRightLogical", lax.shiftRightLogical, ["int32", "uint32"], true),
   ...bitwise("shiftRightArithmetic", lax.shiftRightArithmetic, ["int32", "uint32"], true),
-  ...elementwiseSpecs({ prims: ["complex"], arity: 2, fn: lax.complex, variants: [{ dtype: "float32", elements: same(2, f32(-3, 3)), diff: "smooth", linearIn: [[0, 1]] }] }),
+  ...elementwiseSpecs({
+    prims: ["complex"],
+    arity: 2,
+    fn: lax.complex,
+    variants: [{ dtype: "float32", elements: same(2, f32(-3, 3)), diff: "smooth", linearIn: [[0, 1]] }],
+  }),
   ...clampSpecs(),
   ...clampScalarSpecs(),
   ...selectSpecs(),

@@ -83,11 +83,29 @@ function numericVariants(floatEl: ElementGen, complexEl: ElementGen, diff: boole
 
 export const UNARY_SPECS: AnySpec[] = [
   ...SMOOTH.flatMap(floatUnary),
-  ...elementwiseSpecs({ prims: ["polygamma"], name: "polygamma(1)", arity: 1, fn: (x) => lax.polygamma(1, x), variants: [{ dtype: "float32", elements: real(0.5, 4), diff: "smooth" }] }),
-  ...elementwiseSpecs({ prims: ["polygamma"], name: "polygamma(2)", arity: 1, fn: (x) => lax.polygamma(2, x), variants: [{ dtype: "float32", elements: real(0.5, 4), diff: "first" }] }),
+  ...elementwiseSpecs({
+    prims: ["polygamma"],
+    name: "polygamma(1)",
+    arity: 1,
+    fn: (x) => lax.polygamma(1, x),
+    variants: [{ dtype: "float32", elements: real(0.5, 4), diff: "smooth" }],
+  }),
+  ...elementwiseSpecs({
+    prims: ["polygamma"],
+    name: "polygamma(2)",
+    arity: 1,
+    fn: (x) => lax.polygamma(2, x),
+    variants: [{ dtype: "float32", elements: real(0.5, 4), diff: "first" }],
+  }),
   ...elementwiseSpecs({ prims: ["neg"], arity: 1, fn: lax.neg, variants: numericVariants(real(-3, 3), cplx(-3, 3, -3, 3), true, (x) => -x, true) }),
   // Full-range integers: negation wraps (int32 min stays min; uint32 is modular).
-  ...elementwiseSpecs({ prims: ["neg"], name: "neg-wrap", arity: 1, fn: lax.neg, variants: (["int32", "uint32"] as const).map((dtype) => ({ dtype, elements: tuple(fullInt(dtype)) })) }),
+  ...elementwiseSpecs({
+    prims: ["neg"],
+    name: "neg-wrap",
+    arity: 1,
+    fn: lax.neg,
+    variants: (["int32", "uint32"] as const).map((dtype) => ({ dtype, elements: tuple(fullInt(dtype)) })),
+  }),
   ...[-2, -1, 0, 2, 3].flatMap((y) =>
     elementwiseSpecs({
       prims: ["integerPow"],
@@ -125,16 +143,83 @@ export const UNARY_SPECS: AnySpec[] = [
       { dtype: "uint32", elements: tuple(smallInt("uint32")) },
     ],
   }),
-  ...elementwiseSpecs({ prims: ["floor"], arity: 1, fn: lax.floor, variants: [{ dtype: "float32", elements: awayFromGrid(Math.round), diff: "first", host: Math.floor }] }),
-  ...elementwiseSpecs({ prims: ["ceil"], arity: 1, fn: lax.ceil, variants: [{ dtype: "float32", elements: awayFromGrid(Math.round), diff: "first", host: Math.ceil }] }),
-  ...elementwiseSpecs({ prims: ["round"], name: "round(awayFromZero)", arity: 1, fn: (x) => lax.round(x), variants: [{ dtype: "float32", elements: awayFromGrid((v) => Math.floor(v) + 0.5), diff: "first", host: roundAway }] }),
+  ...elementwiseSpecs({
+    prims: ["floor"],
+    arity: 1,
+    fn: lax.floor,
+    variants: [{ dtype: "float32", elements: awayFromGrid(Math.round), diff: "first", host: Math.floor }],
+  }),
+  ...elementwiseSpecs({
+    prims: ["ceil"],
+    arity: 1,
+    fn: lax.ceil,
+    variants: [{ dtype: "float32", elements: awayFromGrid(Math.round), diff: "first", host: Math.ceil }],
+  }),
+  ...elementwiseSpecs({
+    prims: ["round"],
+    name: "round(awayFromZero)",
+    arity: 1,
+    fn: (x) => lax.round(x),
+    variants: [{ dtype: "float32", elements: awayFromGrid((v) => Math.floor(v) + 0.5), diff: "first", host: roundAway }],
+  }),
   // Halves included on purpose: the two rounding methods differ exactly there (no gradients).
-  ...elementwiseSpecs({ prims: ["round"], name: "round(toNearestEven)", arity: 1, fn: (x) => lax.round(x, "toNearestEven"), variants: [{ dtype: "float32", elements: tuple(fc.oneof(f32(-3, 3), fc.integer({ min: -6, max: 6 }).map((k) => k / 2))) }] }),
-  ...elementwiseSpecs({ prims: ["isFinite"], arity: 1, fn: lax.isFinite, variants: [{ dtype: "float32", elements: tuple(fc.oneof(f32(-3, 3), fc.constantFrom(Infinity, -Infinity, NaN))) }] }),
-  ...elementwiseSpecs({ prims: ["real"], arity: 1, fn: lax.real, variants: [{ dtype: "complex64", elements: cplx(-3, 3, -3, 3), diff: "smooth", linearIn: [[0]] }] }),
-  ...elementwiseSpecs({ prims: ["imag"], arity: 1, fn: lax.imag, variants: [{ dtype: "complex64", elements: cplx(-3, 3, -3, 3), diff: "smooth", linearIn: [[0]] }] }),
-  ...elementwiseSpecs({ prims: ["conj"], arity: 1, fn: lax.conj, variants: [{ dtype: "complex64", elements: cplx(-3, 3, -3, 3), diff: "smooth", linearIn: [[0]] }] }),
-  ...elementwiseSpecs({ prims: ["not"], arity: 1, fn: lax.bitwiseNot, variants: (["int32", "uint32", "bool"] as const).map((dtype) => ({ dtype, elements: tuple(fullInt(dtype)) })) }),
-  ...elementwiseSpecs({ prims: ["populationCount"], arity: 1, fn: lax.populationCount, variants: (["int32", "uint32"] as const).map((dtype) => ({ dtype, elements: tuple(fullInt(dtype)) })) }),
-  ...elementwiseSpecs({ prims: ["clz"], arity: 1, fn: lax.clz, variants: (["int32", "uint32"] as const).map((dtype) => ({ dtype, elements: tuple(fc.oneof(fullInt(dtype), smallInt(dtype, 0, 3))) })) }),
+  ...elementwiseSpecs({
+    prims: ["round"],
+    name: "round(toNearestEven)",
+    arity: 1,
+    fn: (x) => lax.round(x, "toNearestEven"),
+    variants: [
+      {
+        dtype: "float32",
+        elements: tuple(
+          fc.oneof(
+            f32(-3, 3),
+            fc.integer({ min: -6, max: 6 }).map((k) => k / 2),
+          ),
+        ),
+      },
+    ],
+  }),
+  ...elementwiseSpecs({
+    prims: ["isFinite"],
+    arity: 1,
+    fn: lax.isFinite,
+    variants: [{ dtype: "float32", elements: tuple(fc.oneof(f32(-3, 3), fc.constantFrom(Infinity, -Infinity, NaN))) }],
+  }),
+  ...elementwiseSpecs({
+    prims: ["real"],
+    arity: 1,
+    fn: lax.real,
+    variants: [{ dtype: "complex64", elements: cplx(-3, 3, -3, 3), diff: "smooth", linearIn: [[0]] }],
+  }),
+  ...elementwiseSpecs({
+    prims: ["imag"],
+    arity: 1,
+    fn: lax.imag,
+    variants: [{ dtype: "complex64", elements: cplx(-3, 3, -3, 3), diff: "smooth", linearIn: [[0]] }],
+  }),
+  ...elementwiseSpecs({
+    prims: ["conj"],
+    arity: 1,
+    fn: lax.conj,
+    variants: [{ dtype: "complex64", elements: cplx(-3, 3, -3, 3), diff: "smooth", linearIn: [[0]] }],
+  }),
+  ...elementwiseSpecs({
+    prims: ["not"],
+    arity: 1,
+    fn: lax.bitwiseNot,
+    variants: (["int32", "uint32", "bool"] as const).map((dtype) => ({ dtype, elements: tuple(fullInt(dtype)) })),
+  }),
+  ...elementwiseSpecs({
+    prims: ["populationCount"],
+    arity: 1,
+    fn: lax.populationCount,
+    variants: (["int32", "uint32"] as const).map((dtype) => ({ dtype, elements: tuple(fullInt(dtype)) })),
+  }),
+  ...elementwiseSpecs({
+    prims: ["clz"],
+    arity: 1,
+    fn: lax.clz,
+    variants: (["int32", "uint32"] as const).map((dtype) => ({ dtype, elements: tuple(fc.oneof(fullInt(dtype), smallInt(dtype, 0, 3))) })),
+  }),
 ];

@@ -52,9 +52,17 @@ const layouts: fc.Arbitrary<Layout> = fc
 const bound = (l: Layout): number => (l.kind === "batched" ? l.operand[1] : l.operand[0]);
 
 function gatherOf(l: Layout): (x: Array, idx: Array) => Array {
-  if (l.kind === "take") return (x, idx) => lax.gather(x, idx, { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] }, [1, l.operand[1]], { mode: l.mode, fillValue: l.fill });
-  if (l.kind === "window") return (x, idx) => lax.gather(x, idx, { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0, 1] }, [1, l.window], { mode: l.mode, fillValue: l.fill });
-  return (x, idx) => lax.gather(x, idx, { offsetDims: [], collapsedSliceDims: [1], startIndexMap: [1], operandBatchingDims: [0], startIndicesBatchingDims: [0] }, [1, 1], { mode: l.mode, fillValue: l.fill });
+  if (l.kind === "take")
+    return (x, idx) =>
+      lax.gather(x, idx, { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] }, [1, l.operand[1]], { mode: l.mode, fillValue: l.fill });
+  if (l.kind === "window")
+    return (x, idx) =>
+      lax.gather(x, idx, { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0, 1] }, [1, l.window], { mode: l.mode, fillValue: l.fill });
+  return (x, idx) =>
+    lax.gather(x, idx, { offsetDims: [], collapsedSliceDims: [1], startIndexMap: [1], operandBatchingDims: [0], startIndicesBatchingDims: [0] }, [1, 1], {
+      mode: l.mode,
+      fillValue: l.fill,
+    });
 }
 
 /** Updates shape and dimension numbers of the scatter matching each layout. */
@@ -62,7 +70,10 @@ function scatterOf(l: Layout): { updates: number[]; dn: Parameters<typeof lax.sc
   const k = l.indices[l.indices.length - 2];
   if (l.kind === "take") return { updates: [k, l.operand[1]], dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] } };
   if (l.kind === "window") return { updates: [k, l.window], dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0, 1] } };
-  return { updates: [l.operand[0], k], dn: { updateWindowDims: [], insertedWindowDims: [1], scatterDimsToOperandDims: [1], operandBatchingDims: [0], scatterIndicesBatchingDims: [0] } };
+  return {
+    updates: [l.operand[0], k],
+    dn: { updateWindowDims: [], insertedWindowDims: [1], scatterDimsToOperandDims: [1], operandBatchingDims: [0], scatterIndicesBatchingDims: [0] },
+  };
 }
 
 /** Index bound of the window layout's second entry keeps the window start in range for clipping tests. */
@@ -71,7 +82,11 @@ function indices(l: Layout): fc.Arbitrary<Array> {
   return fc.tuple(indexValues([l.indices[0], 1], l.operand[0], l.mode), indexValues([l.indices[0], 1], l.operand[1] - l.window + 1, l.mode)).map(([a, b]) => {
     const av = a.dataSync();
     const bv = b.dataSync();
-    return fromValues(globalThis.Array.from(av).flatMap((v, i) => [v, bv[i]]), l.indices, "int32");
+    return fromValues(
+      globalThis.Array.from(av).flatMap((v, i) => [v, bv[i]]),
+      l.indices,
+      "int32",
+    );
   });
 }
 
@@ -89,23 +104,32 @@ function gatherSpecs(): AnySpec[] {
       fn: (l) => gatherOf(l),
     }),
   );
-  return [...defaultFill, ...ALL_DTYPES.map((dtype) =>
-    spec<Layout>({
-      name: `gather/${dtype}`,
-      prims: ["gather"],
-      dtype,
-      config: layouts,
-      args: (l) => fc.tuple(values(dtype, l.operand), indices(l)),
-      fn: (l) => gatherOf(l),
-      diff: isInexactDType(dtype) ? "smooth" : undefined,
-      diffArgs: () => [0],
-      linearIn: isInexactDType(dtype) ? () => [[0]] : undefined,
-    }),
-  )];
+  return [
+    ...defaultFill,
+    ...ALL_DTYPES.map((dtype) =>
+      spec<Layout>({
+        name: `gather/${dtype}`,
+        prims: ["gather"],
+        dtype,
+        config: layouts,
+        args: (l) => fc.tuple(values(dtype, l.operand), indices(l)),
+        fn: (l) => gatherOf(l),
+        diff: isInexactDType(dtype) ? "smooth" : undefined,
+        diffArgs: () => [0],
+        linearIn: isInexactDType(dtype) ? () => [[0]] : undefined,
+      }),
+    ),
+  ];
 }
 
 type ScatterName = "scatter" | "scatterAdd" | "scatterMul" | "scatterMin" | "scatterMax";
-const SCATTERS: Record<ScatterName, typeof lax.scatterAdd> = { scatter: lax.scatter, scatterAdd: lax.scatterAdd, scatterMul: lax.scatterMul, scatterMin: lax.scatterMin, scatterMax: lax.scatterMax };
+const SCATTERS: Record<ScatterName, typeof lax.scatterAdd> = {
+  scatter: lax.scatter,
+  scatterAdd: lax.scatterAdd,
+  scatterMul: lax.scatterMul,
+  scatterMin: lax.scatterMin,
+  scatterMax: lax.scatterMax,
+};
 
 /**
  * In-bounds layouts whose index vectors never repeat (within a batch row), for `uniqueIndices:
@@ -122,11 +146,18 @@ const uniqueLayouts: fc.Arbitrary<Layout> = layouts
 function uniqueIndices(l: Layout): fc.Arbitrary<Array> {
   const rows = l.kind === "take" ? 1 : l.operand[0];
   const k = l.indices[l.indices.length - 2];
-  return fc.array(permutationOf(bound(l)), { minLength: rows, maxLength: rows }).map((perms) => fromValues(perms.flatMap((p) => p.slice(0, k)), l.indices, "int32"));
+  return fc.array(permutationOf(bound(l)), { minLength: rows, maxLength: rows }).map((perms) =>
+    fromValues(
+      perms.flatMap((p) => p.slice(0, k)),
+      l.indices,
+      "int32",
+    ),
+  );
 }
 
 /** Update values for scatterMul's differentiated variants; see the comment in INDEXING_SPECS. */
-const mulUpdates = (dtype: DType, shape: readonly number[], zeros: boolean): fc.Arbitrary<Array> => values(dtype, shape, zeros ? fc.oneof(f32abs(0.25, 2), fc.constant(0)) : f32abs(0.25, 2));
+const mulUpdates = (dtype: DType, shape: readonly number[], zeros: boolean): fc.Arbitrary<Array> =>
+  values(dtype, shape, zeros ? fc.oneof(f32abs(0.25, 2), fc.constant(0)) : f32abs(0.25, 2));
 
 function scatterSpecs(name: ScatterName, dtypes: readonly DType[], linear: number[][] | null, unique = false, zeros = false): AnySpec[] {
   return dtypes.map((dtype) =>

@@ -94,7 +94,18 @@ const convConfig: fc.Arbitrary<ConvC> = fc
     cg: fc.integer({ min: 1, max: 2 }),
     og: fc.integer({ min: 1, max: 2 }),
     layout: fc.constantFrom("default" as const, "channels-last" as const),
-    sp: fc.array(fc.record({ n: fc.integer({ min: 2, max: 5 }), k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 2 }), lo: fc.integer({ min: -1, max: 2 }), hi: fc.integer({ min: -1, max: 2 }), ld: fc.integer({ min: 1, max: 2 }), rd: fc.integer({ min: 1, max: 2 }) }), { minLength: 2, maxLength: 2 }),
+    sp: fc.array(
+      fc.record({
+        n: fc.integer({ min: 2, max: 5 }),
+        k: fc.integer({ min: 1, max: 3 }),
+        s: fc.integer({ min: 1, max: 2 }),
+        lo: fc.integer({ min: -1, max: 2 }),
+        hi: fc.integer({ min: -1, max: 2 }),
+        ld: fc.integer({ min: 1, max: 2 }),
+        rd: fc.integer({ min: 1, max: 2 }),
+      }),
+      { minLength: 2, maxLength: 2 },
+    ),
   })
   .map(({ ns, groups: [fg, bg], n, cg, og, layout, sp }) => {
     const s = sp.slice(0, ns);
@@ -153,10 +164,14 @@ interface MatC {
   batch: number[];
   n: number;
 }
-const matConfig: fc.Arbitrary<MatC> = fc.record({ batch: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 0, maxLength: 1 }), n: fc.integer({ min: 1, max: 3 }) });
+const matConfig: fc.Arbitrary<MatC> = fc.record({
+  batch: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 0, maxLength: 1 }),
+  n: fc.integer({ min: 1, max: 3 }),
+});
 
 /** Random entries (re, im for complex) of an m×n matrix, row-major. */
-const entries = (dtype: DType, m: number, n: number, lo = -1, hi = 1): fc.Arbitrary<number[]> => fc.array(f32(lo, hi), { minLength: m * n * (dtype === "complex64" ? 2 : 1), maxLength: m * n * (dtype === "complex64" ? 2 : 1) });
+const entries = (dtype: DType, m: number, n: number, lo = -1, hi = 1): fc.Arbitrary<number[]> =>
+  fc.array(f32(lo, hi), { minLength: m * n * (dtype === "complex64" ? 2 : 1), maxLength: m * n * (dtype === "complex64" ? 2 : 1) });
 
 function build(dtype: DType, shape: readonly number[], one: (k: number) => fc.Arbitrary<number[]>): fc.Arbitrary<Array> {
   const count = prod(shape.slice(0, -2));
@@ -215,7 +230,8 @@ function pivoted(dtype: DType, m: number, n: number, forQr = false): fc.Arbitrar
   return fc.tuple(r, forQr ? fc.constant(globalThis.Array.from({ length: m }, (_, i) => i)) : permutationOf(m)).map(([r, perm]) => {
     const out = new globalThis.Array<number>(m * n * w).fill(0);
     for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) for (let k = 0; k < w; k++) out[(perm[i] * n + j) * w + k] = Math.fround(r[(i * n + j) * w + k] + (i === j && k === 0 ? 3 : 0));
+      for (let j = 0; j < n; j++)
+        for (let k = 0; k < w; k++) out[(perm[i] * n + j) * w + k] = Math.fround(r[(i * n + j) * w + k] + (i === j && k === 0 ? 3 : 0));
     return out;
   });
 }
@@ -272,7 +288,9 @@ const decompositionSpecs: AnySpec[] = INEXACT.flatMap((dtype) => [
     prims: ["qr"],
     dtype,
     // JAX differentiates QR for m ≥ n with reduced factors (or square input) only.
-    config: matConfig.chain((c) => fc.record({ m: fc.integer({ min: c.n, max: c.n + 1 }), full: fc.boolean() }).map((r) => ({ ...c, ...r, full: r.full && r.m === c.n }))),
+    config: matConfig.chain((c) =>
+      fc.record({ m: fc.integer({ min: c.n, max: c.n + 1 }), full: fc.boolean() }).map((r) => ({ ...c, ...r, full: r.full && r.m === c.n })),
+    ),
     args: (c) => build(dtype, [...c.batch, c.m, c.n], () => pivoted(dtype, c.m, c.n, true)).map((a) => [a]),
     fn: (c) => (a: Array) => lax.qr(a, { fullMatrices: c.full }),
     diff: "smooth",
@@ -301,8 +319,23 @@ const decompositionSpecs: AnySpec[] = INEXACT.flatMap((dtype) => [
     name: `triangularSolve/${dtype}`,
     prims: ["triangularSolve"],
     dtype,
-    config: matConfig.chain((c) => fc.record({ k: fc.integer({ min: 1, max: 3 }), leftSide: fc.boolean(), lower: fc.boolean(), transposeA: fc.boolean(), conjugateA: fc.boolean(), unitDiagonal: fc.boolean() }).map((r) => ({ ...c, ...r }))),
-    args: (c) => fc.tuple(build(dtype, [...c.batch, c.n, c.n], () => triangularA(dtype, c.n)), values(dtype, [...c.batch, ...(c.leftSide ? [c.n, c.k] : [c.k, c.n])])),
+    config: matConfig.chain((c) =>
+      fc
+        .record({
+          k: fc.integer({ min: 1, max: 3 }),
+          leftSide: fc.boolean(),
+          lower: fc.boolean(),
+          transposeA: fc.boolean(),
+          conjugateA: fc.boolean(),
+          unitDiagonal: fc.boolean(),
+        })
+        .map((r) => ({ ...c, ...r })),
+    ),
+    args: (c) =>
+      fc.tuple(
+        build(dtype, [...c.batch, c.n, c.n], () => triangularA(dtype, c.n)),
+        values(dtype, [...c.batch, ...(c.leftSide ? [c.n, c.k] : [c.k, c.n])]),
+      ),
     fn: (c) => (a: Array, b: Array) => lax.triangularSolve(a, b, c),
     diff: "smooth",
     linearIn: () => [[1]],
@@ -406,7 +439,10 @@ const fftConfig: fc.Arbitrary<FftC> = fc.record({
   lead: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 0, maxLength: 1 }),
   lengths: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 2 }),
 });
-const fftInShape = (c: FftC): number[] => [...c.lead, ...(c.type === "IRFFT" ? [...c.lengths.slice(0, -1), (c.lengths[c.lengths.length - 1] >> 1) + 1] : c.lengths)];
+const fftInShape = (c: FftC): number[] => [
+  ...c.lead,
+  ...(c.type === "IRFFT" ? [...c.lengths.slice(0, -1), (c.lengths[c.lengths.length - 1] >> 1) + 1] : c.lengths),
+];
 // One spec per operand dtype: FFT, IFFT and IRFFT take complex64, RFFT takes float32.
 const fftSpecs = (["complex64", "float32"] as const).map((dtype) =>
   spec<FftC>({

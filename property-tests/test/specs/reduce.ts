@@ -21,14 +21,17 @@ const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
  */
 export function distinct(dtype: DType, shape: readonly number[]): fc.Arbitrary<Array> {
   const n = size(shape);
-  return fc.tuple(fc.uniqueArray(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }), fc.array(f32(-2, 2), { minLength: n, maxLength: n })).map(([ks, im]) => {
-    const re = ks.map((k) => Math.fround(k * 0.05 + 0.0123));
-    return fromValues(dtype === "complex64" ? re.flatMap((r, i) => [r, im[i]]) : re, shape, dtype);
-  });
+  return fc
+    .tuple(fc.uniqueArray(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }), fc.array(f32(-2, 2), { minLength: n, maxLength: n }))
+    .map(([ks, im]) => {
+      const re = ks.map((k) => Math.fround(k * 0.05 + 0.0123));
+      return fromValues(dtype === "complex64" ? re.flatMap((r, i) => [r, im[i]]) : re, shape, dtype);
+    });
 }
 
 /** Values for choosers: distinct for inexact dtypes (differentiated), tie-prone for the others. */
-const chooserValues = (dtype: DType, shape: readonly number[]): fc.Arbitrary<Array> => (isInexactDType(dtype) ? distinct(dtype, shape) : values(dtype, shape, tiny(dtype)));
+const chooserValues = (dtype: DType, shape: readonly number[]): fc.Arbitrary<Array> =>
+  isInexactDType(dtype) ? distinct(dtype, shape) : values(dtype, shape, tiny(dtype));
 
 interface AxesC {
   shape: number[];
@@ -40,7 +43,9 @@ interface AxisC {
   axis: number;
   reverse: boolean;
 }
-const axisConfig: fc.Arbitrary<AxisC> = smallShape(1, 3, 4).chain((shape) => fc.record({ shape: fc.constant(shape), axis: fc.integer({ min: 0, max: shape.length - 1 }), reverse: fc.boolean() }));
+const axisConfig: fc.Arbitrary<AxisC> = smallShape(1, 3, 4).chain((shape) =>
+  fc.record({ shape: fc.constant(shape), axis: fc.integer({ min: 0, max: shape.length - 1 }), reverse: fc.boolean() }),
+);
 
 function reduceSpecs(): AnySpec[] {
   const choosers = (["reduceMax", "reduceMin"] as const).flatMap((prim) =>
@@ -105,7 +110,14 @@ function reduceSpecs(): AnySpec[] {
 }
 
 function cumulativeSpecs(): AnySpec[] {
-  const cum = (prim: string, dtypes: readonly DType[], fn: (x: Array, axis: number, reverse: boolean) => Array, valuesOf: (d: DType, s: number[]) => fc.Arbitrary<Array>, linear: boolean, label = ""): AnySpec[] =>
+  const cum = (
+    prim: string,
+    dtypes: readonly DType[],
+    fn: (x: Array, axis: number, reverse: boolean) => Array,
+    valuesOf: (d: DType, s: number[]) => fc.Arbitrary<Array>,
+    linear: boolean,
+    label = "",
+  ): AnySpec[] =>
     dtypes.map((dtype) =>
       spec<AxisC>({
         name: `${prim}/${dtype}${label}`,
@@ -150,9 +162,12 @@ interface SortC {
 }
 function sortSpecs(): AnySpec[] {
   const config: fc.Arbitrary<SortC> = smallShape(1, 3, 4).chain((shape) =>
-    fc.record({ shape: fc.constant(shape), dimension: fc.integer({ min: -shape.length, max: shape.length - 1 }), operands: fc.integer({ min: 1, max: 3 }) }).chain((c) => fc.integer({ min: 1, max: c.operands }).map((numKeys) => ({ ...c, numKeys }))),
+    fc
+      .record({ shape: fc.constant(shape), dimension: fc.integer({ min: -shape.length, max: shape.length - 1 }), operands: fc.integer({ min: 1, max: 3 }) })
+      .chain((c) => fc.integer({ min: 1, max: c.operands }).map((numKeys) => ({ ...c, numKeys }))),
   );
-  const keyed = (dtype: DType, c: SortC) => fc.tuple(...globalThis.Array.from({ length: c.operands }, (_, i) => (i < c.numKeys ? chooserValues(dtype, c.shape) : values(dtype, c.shape))));
+  const keyed = (dtype: DType, c: SortC) =>
+    fc.tuple(...globalThis.Array.from({ length: c.operands }, (_, i) => (i < c.numKeys ? chooserValues(dtype, c.shape) : values(dtype, c.shape))));
   const all = ALL_DTYPES.map((dtype) =>
     spec<SortC>({
       name: `sort/${dtype}`,
@@ -161,7 +176,10 @@ function sortSpecs(): AnySpec[] {
       config,
       // Keys of inexact dtypes are distinct (differentiable); integer keys tie, exercising stability.
       args: (c) => keyed(dtype, c),
-      fn: (c) => (...xs: Array[]) => lax.sort(xs, { dimension: c.dimension, numKeys: c.numKeys }),
+      fn:
+        (c) =>
+        (...xs: Array[]) =>
+          lax.sort(xs, { dimension: c.dimension, numKeys: c.numKeys }),
       diff: isInexactDType(dtype) ? "smooth" : undefined,
     }),
   );
@@ -173,7 +191,10 @@ function sortSpecs(): AnySpec[] {
       dtype,
       config: config.map((c) => ({ ...c, operands: Math.max(c.operands, c.numKeys + 1) })),
       args: (c) => keyed(dtype, c),
-      fn: (c) => (...xs: Array[]) => lax.sort(xs, { dimension: c.dimension, numKeys: c.numKeys }).slice(c.numKeys),
+      fn:
+        (c) =>
+        (...xs: Array[]) =>
+          lax.sort(xs, { dimension: c.dimension, numKeys: c.numKeys }).slice(c.numKeys),
       diff: "smooth",
       linearIn: (c) => [globalThis.Array.from({ length: c.operands - c.numKeys }, (_, i) => c.numKeys + i)],
     }),

@@ -10,7 +10,19 @@
 import { test } from "node:test";
 import fc from "fast-check";
 import { lax, np, grad, jit, jvp, vmap, treeFlatten, type Array } from "linax-ts";
-import { checkGrads, checkJit, checkLinear, checkVmap, fcParams, hostValues, mulberry32, randomLike, stackAlong, takeAlong, assertClose } from "@linax-ts/testing";
+import {
+  checkGrads,
+  checkJit,
+  checkLinear,
+  checkVmap,
+  fcParams,
+  hostValues,
+  mulberry32,
+  randomLike,
+  stackAlong,
+  takeAlong,
+  assertClose,
+} from "@linax-ts/testing";
 import { inexactArgs, isInexactDType, type AnySpec } from "./types.ts";
 
 /**
@@ -45,7 +57,13 @@ function cases(s: AnySpec): fc.Arbitrary<Case> {
 }
 
 function describeCase(k: Case): string {
-  const a = k.sets[0].map((x) => `${x.dtype}[${x.shape}] = [${hostValues(x).slice(0, 48).map((v) => +v.toPrecision(5)).join(", ")}${x.size > 48 ? ", …" : ""}]`);
+  const a = k.sets[0].map(
+    (x) =>
+      `${x.dtype}[${x.shape}] = [${hostValues(x)
+        .slice(0, 48)
+        .map((v) => +v.toPrecision(5))
+        .join(", ")}${x.size > 48 ? ", …" : ""}]`,
+  );
   return `config ${JSON.stringify(k.c)}; args ${a.join("; ")}`;
 }
 
@@ -71,7 +89,14 @@ function vmapCase(s: AnySpec, k: Case): { batched: Array[]; inAxes: (number | nu
     return r === a.ndim + 1 ? null : r;
   });
   if (inAxes.every((a) => a === null)) inAxes = inAxes.map((_, i) => (i === 0 ? 0 : null));
-  const batched = args0.map((a, i) => (inAxes[i] === null ? a : stackAlong(k.sets.map((set) => set[i]), inAxes[i] as number)));
+  const batched = args0.map((a, i) =>
+    inAxes[i] === null
+      ? a
+      : stackAlong(
+          k.sets.map((set) => set[i]),
+          inAxes[i] as number,
+        ),
+  );
   const outs = treeFlatten(s.fn(k.c)(...args0))[0] as Array[];
   const minRank = Math.min(...outs.map((o) => o.ndim));
   const r = k.picks[15] % (minRank + 1);
@@ -95,8 +120,19 @@ function nestedVmapCheck(s: AnySpec, k: Case): void {
   const minRank = Math.min(...(treeFlatten(f(...args0))[0] as Array[]).map((o) => o.ndim));
   const outIn = k.picks[12] % (minRank + 1);
   const outOut = k.picks[13] % (minRank + 2);
-  const innerStacks = (i: number) => args0.map((_, a) => stackAlong(globalThis.Array.from({ length: B }, (_, j) => k.sets[(i + j) % B][a]), inner[a]));
-  const batched = args0.map((_, a) => stackAlong(globalThis.Array.from({ length: B }, (_, i) => innerStacks(i)[a]), outer[a]));
+  const innerStacks = (i: number) =>
+    args0.map((_, a) =>
+      stackAlong(
+        globalThis.Array.from({ length: B }, (_, j) => k.sets[(i + j) % B][a]),
+        inner[a],
+      ),
+    );
+  const batched = args0.map((_, a) =>
+    stackAlong(
+      globalThis.Array.from({ length: B }, (_, i) => innerStacks(i)[a]),
+      outer[a],
+    ),
+  );
   const vf = vmap(f, { inAxes: inner, outAxes: outIn });
   checkVmap(vf, batched, { inAxes: outer, outAxes: outOut, ...s.tol });
   checkJit(vf, innerStacks(0), s.tol);
@@ -157,7 +193,9 @@ export function runSpecs(specs: readonly AnySpec[]): void {
             checkVmap(s.fn(k.c), batched, { inAxes, outAxes: outAxis, ...s.tol });
           }),
         );
-        await t.test("vmap(vmap f) == vmap f per element (random axes at both levels); jit(vmap f) == vmap f", () => runProperty(s, "vmap(vmap)", RUNS.vmap2, (k) => nestedVmapCheck(s, k)));
+        await t.test("vmap(vmap f) == vmap f per element (random axes at both levels); jit(vmap f) == vmap f", () =>
+          runProperty(s, "vmap(vmap)", RUNS.vmap2, (k) => nestedVmapCheck(s, k)),
+        );
       }
       if (s.diff !== undefined) {
         await t.test(`checkGrads ${(s.modes ?? ["fwd", "rev"]).join("+")} order ${s.diff === "smooth" ? 2 : 1}`, () =>
@@ -177,17 +215,36 @@ export function runSpecs(specs: readonly AnySpec[]): void {
               const idx = s.diffArgs ? s.diffArgs(k.c) : inexactArgs(args0);
               const n = args0.length;
               // (all args, tangents of the differentiated ones) → output tangents.
-              const tangentsOf = (fn: (...xs: Array[]) => unknown) => (...xt: Array[]) => {
-                const g = (...d: Array[]) => {
-                  const full = xt.slice(0, n);
-                  idx.forEach((i, m) => (full[i] = d[m]));
-                  return fn(...full);
+              const tangentsOf =
+                (fn: (...xs: Array[]) => unknown) =>
+                (...xt: Array[]) => {
+                  const g = (...d: Array[]) => {
+                    const full = xt.slice(0, n);
+                    idx.forEach((i, m) => (full[i] = d[m]));
+                    return fn(...full);
+                  };
+                  return jvp(
+                    g,
+                    idx.map((i) => xt[i]),
+                    xt.slice(n),
+                  )[1];
                 };
-                return jvp(g, idx.map((i) => xt[i]), xt.slice(n))[1];
-              };
               const rand = mulberry32(k.seed + 3);
               const tangentSets = k.sets.map((set) => idx.map((i) => randomLike(set[i], rand)));
-              const batched = [...args0.map((_, i) => stackAlong(k.sets.map((set) => set[i]), 0)), ...idx.map((_, m) => stackAlong(tangentSets.map((ts) => ts[m]), 0))];
+              const batched = [
+                ...args0.map((_, i) =>
+                  stackAlong(
+                    k.sets.map((set) => set[i]),
+                    0,
+                  ),
+                ),
+                ...idx.map((_, m) =>
+                  stackAlong(
+                    tangentSets.map((ts) => ts[m]),
+                    0,
+                  ),
+                ),
+              ];
               checkVmap(tangentsOf(f), batched, { inAxes: 0, ...SAME_DERIVATIVE });
               const viaJit = treeFlatten(tangentsOf(jit(f))(...args0, ...tangentSets[0]))[0] as Array[];
               (treeFlatten(tangentsOf(f)(...args0, ...tangentSets[0]))[0] as Array[]).forEach((w, i) => assertClose(viaJit[i], w, SAME_DERIVATIVE));
@@ -208,7 +265,12 @@ export function runSpecs(specs: readonly AnySpec[]): void {
           );
           await t.test("vmap(grad f) == stacked grads", () =>
             runProperty(s, "vmap(grad)", RUNS.vmapGrad, (k) => {
-              const batched = k.sets[0].map((_, i) => stackAlong(k.sets.map((set) => set[i]), 0));
+              const batched = k.sets[0].map((_, i) =>
+                stackAlong(
+                  k.sets.map((set) => set[i]),
+                  0,
+                ),
+              );
               checkVmap(gradFn(s, k, s.fn(k.c)), batched, { inAxes: 0, ...SAME_DERIVATIVE });
             }),
           );
@@ -217,7 +279,12 @@ export function runSpecs(specs: readonly AnySpec[]): void {
               const f = s.fn(k.c);
               const idx = s.diffArgs ? s.diffArgs(k.c) : inexactArgs(k.sets[0]);
               const ws = lossWeights(s, k);
-              const batched = k.sets[0].map((_, i) => stackAlong(k.sets.map((set) => set[i]), 0));
+              const batched = k.sets[0].map((_, i) =>
+                stackAlong(
+                  k.sets.map((set) => set[i]),
+                  0,
+                ),
+              );
               const total = (...xs: Array[]) => lax.reduceSum(vmap((...ys: Array[]) => lossOf(treeFlatten(f(...ys))[0] as Array[], ws))(...xs), [0]);
               const got = grad(total, { argnums: idx })(...batched);
               k.sets.forEach((set, b) => {
@@ -239,7 +306,11 @@ export function runSpecs(specs: readonly AnySpec[]): void {
                 group.forEach((i, j) => (full[i] = xs[j]));
                 return f(...full);
               };
-              checkLinear(h, group.map((i) => args[i]), { seed: k.seed });
+              checkLinear(
+                h,
+                group.map((i) => args[i]),
+                { seed: k.seed },
+              );
             }
           }),
         );

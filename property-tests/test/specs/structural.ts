@@ -25,14 +25,19 @@ interface BroadcastC {
 const broadcastConfig: fc.Arbitrary<BroadcastC> = smallShape(0, 2, 3).chain((shape) =>
   fc.integer({ min: 0, max: 2 }).chain((extra) => {
     const rank = shape.length + extra;
-    return fc.tuple(subsetOf(rank).filter((s) => s.length === shape.length), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: rank, maxLength: rank })).map(([dims, sides]) => {
-      // Operand axes of size 1 may broadcast to any size; others keep theirs.
-      const out = sides.map((side, k) => {
-        const i = dims.indexOf(k);
-        return i < 0 || shape[i] === 1 ? side : shape[i];
+    return fc
+      .tuple(
+        subsetOf(rank).filter((s) => s.length === shape.length),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: rank, maxLength: rank }),
+      )
+      .map(([dims, sides]) => {
+        // Operand axes of size 1 may broadcast to any size; others keep theirs.
+        const out = sides.map((side, k) => {
+          const i = dims.indexOf(k);
+          return i < 0 || shape[i] === 1 ? side : shape[i];
+        });
+        return { shape, out, dims };
       });
-      return { shape, out, dims };
-    });
   }),
 );
 
@@ -50,12 +55,14 @@ const reshapeConfig: fc.Arbitrary<{ shape: number[]; out: number[] }> = smallSha
   // An empty array reshapes to any shape with a zero side.
   if (shape.includes(0)) return fc.constantFrom([0], [...shape].reverse(), [1, 0, 2]).map((out) => ({ shape, out }));
   const fs = primeFactors(shape.reduce((a, b) => a * b, 1));
-  return fc.tuple(permutationOf(fs.length), fc.array(fc.boolean(), { minLength: fs.length, maxLength: fs.length }), fc.integer({ min: 0, max: 2 })).map(([perm, cuts, ones]) => {
-    const out: number[] = [];
-    perm.forEach((p, i) => (i === 0 || cuts[i] ? out.push(fs[p]) : (out[out.length - 1] *= fs[p])));
-    for (let k = 0; k < ones; k++) out.splice(k % (out.length + 1), 0, 1);
-    return { shape, out };
-  });
+  return fc
+    .tuple(permutationOf(fs.length), fc.array(fc.boolean(), { minLength: fs.length, maxLength: fs.length }), fc.integer({ min: 0, max: 2 }))
+    .map(([perm, cuts, ones]) => {
+      const out: number[] = [];
+      perm.forEach((p, i) => (i === 0 || cuts[i] ? out.push(fs[p]) : (out[out.length - 1] *= fs[p])));
+      for (let k = 0; k < ones; k++) out.splice(k % (out.length + 1), 0, 1);
+      return { shape, out };
+    });
 });
 
 const sliceConfig = smallShape(1, 3, 4).chain((shape) =>
@@ -68,15 +75,26 @@ const sliceConfig = smallShape(1, 3, 4).chain((shape) =>
 );
 
 const padConfig = smallShape(0, 3, 3).chain((shape) =>
-  fc.tuple(...shape.map((d) => fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -1, max: 2 }), fc.integer({ min: 0, max: 2 })).filter(([lo, hi, int]) => lo + hi + d + Math.max(0, d - 1) * int >= 0))).map((cfg) => ({ shape, cfg: cfg as [number, number, number][] })),
+  fc
+    .tuple(
+      ...shape.map((d) =>
+        fc
+          .tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -1, max: 2 }), fc.integer({ min: 0, max: 2 }))
+          .filter(([lo, hi, int]) => lo + hi + d + Math.max(0, d - 1) * int >= 0),
+      ),
+    )
+    .map((cfg) => ({ shape, cfg: cfg as [number, number, number][] })),
 );
 
 const concatConfig = smallShape(1, 3, 3).chain((shape) =>
-  fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 })).map(([dim, sizes]) => ({ shapes: sizes.map((n) => shape.map((d, i) => (i === dim ? n : d))), dim })),
+  fc
+    .tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }))
+    .map(([dim, sizes]) => ({ shapes: sizes.map((n) => shape.map((d, i) => (i === dim ? n : d))), dim })),
 );
 
 /** Dynamic starts as int32 scalars, including out-of-range ones (clamped by the op). */
-const starts = (n: number): fc.Arbitrary<Array[]> => fc.array(fc.integer({ min: -2, max: 5 }), { minLength: n, maxLength: n }).map((v) => v.map((s) => fromValues([s], [], "int32")));
+const starts = (n: number): fc.Arbitrary<Array[]> =>
+  fc.array(fc.integer({ min: -2, max: 5 }), { minLength: n, maxLength: n }).map((v) => v.map((s) => fromValues([s], [], "int32")));
 
 function structural(dtype: DType): AnySpec[] {
   const v = (shape: readonly number[]) => values(dtype, shape);
@@ -132,7 +150,10 @@ function structural(dtype: DType): AnySpec[] {
       dtype,
       config: concatConfig,
       args: (c) => fc.tuple(...c.shapes.map((s) => v(s))),
-      fn: (c) => (...xs: Array[]) => lax.concatenate(xs, c.dim),
+      fn:
+        (c) =>
+        (...xs: Array[]) =>
+          lax.concatenate(xs, c.dim),
       ...linearFacts<{ shapes: number[][]; dim: number }>(dtype, (c) => [c.shapes.map((_, i) => i)]),
     }),
     spec<{ shape: number[]; dims: number[] }>({
@@ -150,7 +171,10 @@ function structural(dtype: DType): AnySpec[] {
       dtype,
       config: smallShape(1, 3, 4).chain((shape) => fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d }))).map((sizes) => ({ shape, sizes }))),
       args: (c) => fc.tuple(v(c.shape), starts(c.shape.length)).map(([x, s]) => [x, ...s]),
-      fn: (c) => (x: Array, ...s: Array[]) => lax.dynamicSlice(x, s, c.sizes),
+      fn:
+        (c) =>
+        (x: Array, ...s: Array[]) =>
+          lax.dynamicSlice(x, s, c.sizes),
       ...linearFacts(dtype, () => [[0]]),
       diffArgs: () => [0],
     }),
@@ -160,7 +184,10 @@ function structural(dtype: DType): AnySpec[] {
       dtype,
       config: smallShape(1, 3, 4).chain((shape) => fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d }))).map((upd) => ({ shape, upd }))),
       args: (c) => fc.tuple(v(c.shape), v(c.upd), starts(c.shape.length)).map(([x, u, s]) => [x, u, ...s]),
-      fn: () => (x: Array, u: Array, ...s: Array[]) => lax.dynamicUpdateSlice(x, u, s),
+      fn:
+        () =>
+        (x: Array, u: Array, ...s: Array[]) =>
+          lax.dynamicUpdateSlice(x, u, s),
       ...linearFacts(dtype, () => [[0, 1]]),
       diffArgs: () => [0, 1],
     }),

@@ -63,7 +63,12 @@ export const isInexactDType = (d: DType): boolean => d === "float32" || d === "c
  * empty arrays go through every transform too (`zeroSides: false` where an op needs elements).
  */
 export const smallShape = (minRank = 0, maxRank = 3, maxSide = 3, zeroSides = true): fc.Arbitrary<number[]> =>
-  fc.array(zeroSides ? fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 8, arbitrary: fc.integer({ min: 1, max: maxSide }) }) : fc.integer({ min: 1, max: maxSide }), { minLength: minRank, maxLength: maxRank });
+  fc.array(
+    zeroSides
+      ? fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 8, arbitrary: fc.integer({ min: 1, max: maxSide }) })
+      : fc.integer({ min: 1, max: maxSide }),
+    { minLength: minRank, maxLength: maxRank },
+  );
 
 /** Default element values of a dtype (floats in [-2, 2], small ints, bools). */
 export function values(dtype: DType, shape: readonly number[], elements?: fc.Arbitrary<number>): fc.Arbitrary<Array> {
@@ -83,7 +88,12 @@ export function subsetOf(n: number): fc.Arbitrary<number[]> {
 
 /** A random permutation of `0..n-1`. */
 export function permutationOf(n: number): fc.Arbitrary<number[]> {
-  return fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }).map((keys) => keys.map((k, i) => [k, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i));
+  return fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }).map((keys) =>
+    keys
+      .map((k, i) => [k, i] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, i]) => i),
+  );
 }
 
 /** Indices of the float/complex arguments. */

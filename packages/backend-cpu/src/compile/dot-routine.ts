@@ -40,7 +40,6 @@ function layoutOf(a: ShapedArray, batchDims: readonly number[], contract: readon
   return null;
 }
 
-
 interface GemmState {
   readonly pool: GemmPool | null;
   readonly scratch: number;
@@ -75,7 +74,13 @@ export function runGemm(be: CpuBackend, args: Omit<GemmF32Args, "scratch">): voi
 }
 
 /** The product on the GEMM, or undefined when this dotGeneral is not a plain (batched) f32 GEMM. */
-export function dotGeneralWasm(be: CpuBackend, [x, y]: readonly CpuBuffer[], [xa, ya]: readonly ShapedArray[], out: ShapedArray, params: lax.DotGeneralParams): CpuBuffer | undefined {
+export function dotGeneralWasm(
+  be: CpuBackend,
+  [x, y]: readonly CpuBuffer[],
+  [xa, ya]: readonly ShapedArray[],
+  out: ShapedArray,
+  params: lax.DotGeneralParams,
+): CpuBuffer | undefined {
   const complex = xa.dtype === "complex64" && ya.dtype === "complex64" && out.dtype === "complex64";
   if (!complex && (xa.dtype !== "float32" || ya.dtype !== "float32" || out.dtype !== "float32")) return undefined;
   const [[lc, rc], [lb, rb]] = [params.contractingDims, params.batchDims];

@@ -57,7 +57,12 @@ export class CpuExecutable implements Executable {
     const program = compile.buildProgram(jaxpr);
     const plan = compile.planBuffers(program);
     const kernelSteps = program.steps.flatMap((s) => (s.kind === "kernel" ? [s.kernel] : []));
-    const mod = buildProgramModule(kernelSteps, (id) => ({ dtype: program.buffers[id].aval.dtype, size: program.buffers[id].aval.size }), this.backend.heap, fastMath);
+    const mod = buildProgramModule(
+      kernelSteps,
+      (id) => ({ dtype: program.buffers[id].aval.dtype, size: program.buffers[id].aval.size }),
+      this.backend.heap,
+      fastMath,
+    );
     let ki = 0;
     const kernels = program.steps.map((s) => (s.kind === "kernel" ? mod.kernels[ki++] : null));
     // Consts of inlined calls lead the program's inputs; they live as long as this executable.
@@ -100,7 +105,10 @@ export class CpuExecutable implements Executable {
           if (pool !== null && threaded(k)) pool.run(module, k.index, k.fn, ptrs, k.outer, 4 * pool.threads);
           else k.fn(...ptrs, 0, k.outer);
         } else if (step.kind === "routine") {
-          const outs = this.#routine(step, step.inputs.map((id) => bufs[id]!));
+          const outs = this.#routine(
+            step,
+            step.inputs.map((id) => bufs[id]!),
+          );
           step.outputs.forEach((id, i) => (bufs[id] = outs[i]));
         }
         if (profileSteps) {

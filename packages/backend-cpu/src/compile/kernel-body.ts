@@ -8,7 +8,6 @@ import { Code } from "../wasm/emitter.ts";
 import type { IndexRenderer } from "./loop-nest.ts";
 import { emitNativeScalar, fastMathFor, type OpNode } from "./scalar-ops.ts";
 
-
 export type Expr = compile.Expr;
 export type Linear = compile.Linear;
 export type ScalarType = compile.ScalarType;
@@ -91,7 +90,13 @@ export class BodyWriter {
       // Loads masked off by a select (pad, concatenate) may point outside: clamp to stay in bounds.
       const t0 = c.local("i32");
       c.set(t0).get(t0).i32(0).get(t0).i32(0).op(0x4a).op(0x1b); // max(i, 0)
-      c.set(t0).i32(n - 1).get(t0).get(t0).i32(n - 1).op(0x4a).op(0x1b); // min(n-1, i)
+      c.set(t0)
+        .i32(n - 1)
+        .get(t0)
+        .get(t0)
+        .i32(n - 1)
+        .op(0x4a)
+        .op(0x1b); // min(n-1, i)
     }
     if (itemBytes(t) !== 1) c.i32(2).op(0x74); // << 2
     c.op(0x6a);
@@ -243,4 +248,3 @@ export interface RenderContext {
 export function kernelParams(k: compile.Kernel): number[] {
   return k.kind === "elementwise" ? [...k.inputs, ...k.outputs.map((o) => o.buffer)] : [...k.inputs, k.output.buffer];
 }
-

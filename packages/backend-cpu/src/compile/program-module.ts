@@ -64,8 +64,18 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
       if (importIndex.has(n.id) || n.op === "cmul.re" || n.op === "cmul.im" || isNativeScalar(n) || fastMathFor(n, fastMath) !== null) continue;
       const name = `f${importIndex.size}`;
       env[name] = referenceFunction(n);
-      if (profileSteps) console.error(`cpu compile: '${n.op}' (${n.argDType}${Object.keys(n.params).length > 0 ? " " + JSON.stringify(n.params) : ""}) calls its reference function`);
-      importIndex.set(n.id, mb.importFunc(name, n.args.map(() => "f64"), [n.type === "f32" ? "f64" : "i32"]));
+      if (profileSteps)
+        console.error(
+          `cpu compile: '${n.op}' (${n.argDType}${Object.keys(n.params).length > 0 ? " " + JSON.stringify(n.params) : ""}) calls its reference function`,
+        );
+      importIndex.set(
+        n.id,
+        mb.importFunc(
+          name,
+          n.args.map(() => "f64"),
+          [n.type === "f32" ? "f64" : "i32"],
+        ),
+      );
     }
   }
   const ctx = {

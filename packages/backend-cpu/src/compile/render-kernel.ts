@@ -34,11 +34,7 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
   const roots = k.outputs.flatMap((o) => o.values);
   const nodes = topo(roots);
   const shape = k.shape.length === 0 ? [1] : k.shape;
-  const groups = groupAxes(
-    shape,
-    [shape.map((_, a) => a)],
-    indicesOf(nodes),
-  );
+  const groups = groupAxes(shape, [shape.map((_, a) => a)], indicesOf(nodes));
   const counters = groups.map(() => c.local("i32"));
   const idx = new IndexRenderer(groups, counters, shape);
   const body = new BodyWriter(c, idx, ptr, ctx.buffers, ctx.imports, shape, ctx.fastMath ?? false);
@@ -139,7 +135,8 @@ function renderSimdLoop(
     const l = c.local("v128");
     c.get(body.value.get(e.id)!);
     if (e.type === "f32") c.simd(0x13);
-    else if (e.type === "bool") c.op(0x41, 0x7f).op(0x6c).simd(0x11); // 0/1 → 0/−1 mask: x·(−1)
+    else if (e.type === "bool")
+      c.op(0x41, 0x7f).op(0x6c).simd(0x11); // 0/1 → 0/−1 mask: x·(−1)
     else c.simd(0x11);
     c.set(l);
     splat.set(e.id, l);
@@ -222,4 +219,3 @@ function laneByLane(c: Code, body: BodyWriter, e: compile.OpExpr, vec: (e: Expr)
   }
   if (e.type === "bool") c.get(out).simd(0xa1).set(out); // 0/1 → mask
 }
-

@@ -59,7 +59,13 @@ export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContex
     const red = (g: number): void => {
       if (g === groups.length) {
         body.scalar(moving);
-        accumulate(c, k.op, dtype, accs, k.output.values.map((v) => body.value.get(v.id)!));
+        accumulate(
+          c,
+          k.op,
+          dtype,
+          accs,
+          k.output.values.map((v) => body.value.get(v.id)!),
+        );
         return;
       }
       loop(c, counters[g], 0, groups[g].extent, 1, () => red(g + 1));
@@ -121,17 +127,31 @@ function accumulate(c: Code, op: compile.ReduceOp, dtype: DType, accs: readonly 
       else c.op(op === "sum" ? 0x6a : 0x6c);
       c.set(acc);
     } else if (op === "and" || op === "or") {
-      c.get(acc).get(v).i32(0).op(0x47).op(op === "and" ? 0x71 : 0x72).set(acc);
+      c.get(acc)
+        .get(v)
+        .i32(0)
+        .op(0x47)
+        .op(op === "and" ? 0x71 : 0x72)
+        .set(acc);
     } else if (float) {
       // acc = (acc is not NaN) && (v is NaN || v ⋛ acc) ? v : acc, in f64 (exact for f32 values).
       c.get(v).op(0xbb).get(acc);
       c.get(acc).get(acc).op(0x61); // acc == acc
       c.get(v).get(v).op(0x5c); // v != v
-      c.get(v).op(0xbb).get(acc).op(op === "max" ? 0x64 : 0x63); // f64.gt / f64.lt
+      c.get(v)
+        .op(0xbb)
+        .get(acc)
+        .op(op === "max" ? 0x64 : 0x63); // f64.gt / f64.lt
       c.op(0x72).op(0x71).op(0x1b).set(acc);
     } else {
       const u = dtype === "uint32" || dtype === "bool";
-      c.get(v).get(acc).get(v).get(acc).op(op === "max" ? (u ? 0x4b : 0x4a) : u ? 0x49 : 0x48).op(0x1b).set(acc);
+      c.get(v)
+        .get(acc)
+        .get(v)
+        .get(acc)
+        .op(op === "max" ? (u ? 0x4b : 0x4a) : u ? 0x49 : 0x48)
+        .op(0x1b)
+        .set(acc);
     }
   });
 }

@@ -54,9 +54,28 @@ const I32CMP: Record<string, [number, number]> = { eq: [0x46, 0x46], ne: [0x47, 
 const I32BIN: Record<string, number> = { add: 0x6a, sub: 0x6b, mul: 0x6c, and: 0x71, or: 0x72, xor: 0x73 };
 
 // SIMD sub-opcodes.
-const F32X4: Record<string, number> = { abs: 0xe0, neg: 0xe1, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, ceil: 0x67, floor: 0x68 };
+const F32X4: Record<string, number> = {
+  abs: 0xe0,
+  neg: 0xe1,
+  sqrt: 0xe3,
+  add: 0xe4,
+  sub: 0xe5,
+  mul: 0xe6,
+  div: 0xe7,
+  min: 0xe8,
+  max: 0xe9,
+  ceil: 0x67,
+  floor: 0x68,
+};
 const F32X4CMP: Record<string, number> = { eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46 };
-const I32X4CMP: Record<string, [number, number]> = { eq: [0x37, 0x37], ne: [0x38, 0x38], lt: [0x39, 0x3a], gt: [0x3b, 0x3c], le: [0x3d, 0x3e], ge: [0x3f, 0x40] };
+const I32X4CMP: Record<string, [number, number]> = {
+  eq: [0x37, 0x37],
+  ne: [0x38, 0x38],
+  lt: [0x39, 0x3a],
+  gt: [0x3b, 0x3c],
+  le: [0x3d, 0x3e],
+  ge: [0x3f, 0x40],
+};
 const I32X4BIN: Record<string, number> = { add: 0xae, sub: 0xb1, mul: 0xb5 };
 const V128LOGIC: Record<string, number> = { and: 0x4e, or: 0x50, xor: 0x51 };
 
@@ -262,7 +281,10 @@ export function simdOperands<A>(n: OpNode & { readonly args: readonly A[] }): re
 export function emitNativeSimd(c: Code, n: OpNode): void {
   const d = n.argDType;
   const op = n.op;
-  if (d === "float32" && op === "isFinite") c.simd(0xe0).simd(0x0c, ...lanesOf(f32Bits(Infinity))).simd(0x43);
+  if (d === "float32" && op === "isFinite")
+    c.simd(0xe0)
+      .simd(0x0c, ...lanesOf(f32Bits(Infinity)))
+      .simd(0x43);
   else if (d === "float32" && op === "integerPow") {
     // Operands as simdOperands pushed them: y = 2 → x, x; y = 1, 0 → x.
     const y = n.params.y as number;
@@ -292,7 +314,10 @@ export function emitNativeSimd(c: Code, n: OpNode): void {
     if (d === "float32") {
       if (to === "int32") c.simd(0xf8);
       else if (to === "uint32") c.simd(0xf9);
-      else c.simd(0xe0).simd(0x0c, ...new Array<number>(16).fill(0)).simd(0x44); // |x| > 0
+      else
+        c.simd(0xe0)
+          .simd(0x0c, ...new Array<number>(16).fill(0))
+          .simd(0x44); // |x| > 0
     } else if (to === "float32") {
       if (d === "bool") c.simd(0xa1); // mask (0/-1) → 0/1
       c.simd(unsigned(d) ? 0xfb : 0xfa);

@@ -8,13 +8,20 @@ import { registerCacheClearer, type lax, type ShapedArray } from "@linax-ts/core
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { CpuExecutable } from "./executable.ts";
 
-const bytesOf = (a: ShapedArray): number => (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : a.dtype === "float16" || a.dtype === "bfloat16" ? 2 : 4) * a.size;
+const bytesOf = (a: ShapedArray): number =>
+  (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : a.dtype === "float16" || a.dtype === "bfloat16" ? 2 : 4) * a.size;
 
 let bodies = new WeakMap<object, CpuExecutable>();
 registerCacheClearer(() => (bodies = new WeakMap()));
 
 /** Run a scan eqn; `ins` = consts, carry init, stacked xs (the caller keeps them); returns owned buffers. */
-export function scanRoutine(be: CpuBackend, ins: readonly CpuBuffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], p: lax.ScanParams): CpuBuffer[] {
+export function scanRoutine(
+  be: CpuBackend,
+  ins: readonly CpuBuffer[],
+  inAvals: readonly ShapedArray[],
+  outAvals: readonly ShapedArray[],
+  p: lax.ScanParams,
+): CpuBuffer[] {
   let body = bodies.get(p.jaxpr);
   if (body === undefined) bodies.set(p.jaxpr, (body = new CpuExecutable(be, p.jaxpr.jaxpr)));
   const nC = p.numConsts;

@@ -45,6 +45,7 @@ if (profileSteps) {
     const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
     const all = rows.reduce((s, [, t]) => s + t.ms, 0);
     console.error(`step profile: ${all.toFixed(1)} ms in ${rows.length} distinct steps`);
-    for (const [label, t] of rows.slice(0, 40)) console.error(`${t.ms.toFixed(1).padStart(9)} ms ${((100 * t.ms) / all).toFixed(1).padStart(5)}% ×${t.calls} ${label}`);
+    for (const [label, t] of rows.slice(0, 40))
+      console.error(`${t.ms.toFixed(1).padStart(9)} ms ${((100 * t.ms) / all).toFixed(1).padStart(5)}% ×${t.calls} ${label}`);
   });
 }

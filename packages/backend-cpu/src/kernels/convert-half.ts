@@ -9,7 +9,15 @@
  *
  * The other ops never see a half operand: core computes them in float32 (core/half-compute.ts).
  */
-import { bfloat16BitsFromFloat32Bits, float16BitsFromFloat32Bits, float32BitsFromBfloat16Bits, float32BitsFromFloat16Bits, isHalf, type DType, type TypedArray } from "@linax-ts/core";
+import {
+  bfloat16BitsFromFloat32Bits,
+  float16BitsFromFloat32Bits,
+  float32BitsFromBfloat16Bits,
+  float32BitsFromFloat16Bits,
+  isHalf,
+  type DType,
+  type TypedArray,
+} from "@linax-ts/core";
 
 /** The float32 value of every element of `x` (dtype `from`; complex: the real part). */
 function toFloat32(x: TypedArray, from: DType, n: number): Float32Array {
@@ -18,7 +26,8 @@ function toFloat32(x: TypedArray, from: DType, n: number): Float32Array {
     const bits = new Uint32Array(out.buffer);
     const dec = from === "float16" ? float32BitsFromFloat16Bits : float32BitsFromBfloat16Bits;
     for (let i = 0; i < n; i++) bits[i] = dec(x[i]);
-  } else if (from === "float32") out.set(x as Float32Array); // a byte copy: NaN payloads kept
+  } else if (from === "float32")
+    out.set(x as Float32Array); // a byte copy: NaN payloads kept
   else if (from === "complex64") {
     // Real parts as bits (a JS number would canonicalise a signalling NaN's payload).
     const src = new Uint32Array(x.buffer, x.byteOffset, 2 * n);

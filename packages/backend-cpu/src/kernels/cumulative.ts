@@ -43,7 +43,13 @@ function realScan(x: TypedArray, out: TypedArray, xa: ShapedArray, p: lax.Cumula
 }
 
 /** A complex scan over interleaved storage with a (re, im) combine step. */
-function complexScan(x: TypedArray, out: TypedArray, xa: ShapedArray, p: lax.CumulativeParams, step: (ar: number, ai: number, br: number, bi: number) => [number, number]): void {
+function complexScan(
+  x: TypedArray,
+  out: TypedArray,
+  xa: ShapedArray,
+  p: lax.CumulativeParams,
+  step: (ar: number, ai: number, br: number, bi: number) => [number, number],
+): void {
   forEachLine(xa.shape, p.axis, p.reverse, (idx) => {
     if (idx.length === 0) return;
     let re = x[2 * idx[0]];

@@ -23,14 +23,7 @@ const MAX_QL_SWEEPS_PER_EIGENVALUE = 30;
  * Plain `Math.sqrt(p*p + q*q)` replaces `hypot`: entries come from float32 data, so their
  * squares cannot overflow or underflow float64.
  */
-export function tql2(
-  d: Float64Array,
-  e: Float64Array,
-  zt: Float64Array,
-  n: number,
-  rotC: Float64Array,
-  rotS: Float64Array,
-): boolean {
+export function tql2(d: Float64Array, e: Float64Array, zt: Float64Array, n: number, rotC: Float64Array, rotS: Float64Array): boolean {
   let f = 0;
   let tst1 = 0;
   let sweeps = 0;

@@ -55,7 +55,8 @@ export const crsqrt = (x: number, y: number): C => {
 export const csin = (x: number, y: number): C => [Math.sin(x) * Math.cosh(y), Math.cos(x) * Math.sinh(y)];
 export const ccos = (x: number, y: number): C => [Math.cos(x) * Math.cosh(y), -Math.sin(x) * Math.sinh(y)];
 export const csinh = (x: number, y: number): C => (y === 0 ? [Math.sinh(x), y] : [Math.sinh(x) * Math.cos(y), Math.cosh(x) * Math.sin(y)]);
-export const ccosh = (x: number, y: number): C => (y === 0 ? [Math.cosh(x), x === 0 ? y : Math.sinh(x) * y] : [Math.cosh(x) * Math.cos(y), Math.sinh(x) * Math.sin(y)]);
+export const ccosh = (x: number, y: number): C =>
+  y === 0 ? [Math.cosh(x), x === 0 ? y : Math.sinh(x) * y] : [Math.cosh(x) * Math.cos(y), Math.sinh(x) * Math.sin(y)];
 
 /** tanh(x+iy) = (sinh 2x + i sin 2y) / (cosh 2x + cos 2y), saturating to ±1 for large |x|. */
 export function ctanh(x: number, y: number): C {

@@ -12,8 +12,16 @@ import { binaryKernel, unaryKernel } from "./elementwise.ts";
 
 const b = (v: boolean): number => (v ? 1 : 0);
 
-binaryKernel("eq", (x, y) => b(x === y), (p, q, r, s) => [b(p === r && q === s), 0]);
-binaryKernel("ne", (x, y) => b(x !== y), (p, q, r, s) => [b(p !== r || q !== s), 0]);
+binaryKernel(
+  "eq",
+  (x, y) => b(x === y),
+  (p, q, r, s) => [b(p === r && q === s), 0],
+);
+binaryKernel(
+  "ne",
+  (x, y) => b(x !== y),
+  (p, q, r, s) => [b(p !== r || q !== s), 0],
+);
 binaryKernel("lt", (x, y) => b(x < y));
 binaryKernel("le", (x, y) => b(x <= y));
 binaryKernel("gt", (x, y) => b(x > y));

@@ -111,10 +111,27 @@ function ipowComplex(re: number, im: number, y: number): C {
   return y < 0 ? cdiv(1, 0, acc[0], acc[1]) : acc;
 }
 
-unaryKernel("neg", (x) => -x, (re, im) => [-re, -im]);
-binaryKernel("add", (x, y) => x + y, (a, b, c, d) => [a + c, b + d]);
-binaryKernel("sub", (x, y) => x - y, (a, b, c, d) => [a - c, b - d]);
-binaryKernel("mul", (x, y) => x * y, cmul, (x, y, dt) => (dt === "int32" ? Math.imul(x, y) : Math.imul(x, y) >>> 0));
+unaryKernel(
+  "neg",
+  (x) => -x,
+  (re, im) => [-re, -im],
+);
+binaryKernel(
+  "add",
+  (x, y) => x + y,
+  (a, b, c, d) => [a + c, b + d],
+);
+binaryKernel(
+  "sub",
+  (x, y) => x - y,
+  (a, b, c, d) => [a - c, b - d],
+);
+binaryKernel(
+  "mul",
+  (x, y) => x * y,
+  cmul,
+  (x, y, dt) => (dt === "int32" ? Math.imul(x, y) : Math.imul(x, y) >>> 0),
+);
 binaryKernel("div", (x, y) => x / y, cdiv, idiv);
 unaryKernel(
   "integerPow",

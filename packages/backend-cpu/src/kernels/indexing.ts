@@ -85,7 +85,19 @@ registerKernel("gather", ([op, ind], [oa, ia], [outA], params) => {
   const { dimensionNumbers: dn, sliceSizes, mode, fillValue } = params as unknown as lax.GatherParams;
   const windowDims = range(oa.ndim).filter((d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d));
   const batchPos = range(outA.ndim).filter((d) => !dn.offsetDims.includes(d));
-  const walk = makeWalk(oa.shape, ind, ia.shape, batchPos, dn.offsetDims, windowDims, dn.startIndexMap, dn.operandBatchingDims, dn.startIndicesBatchingDims, sliceSizes, mode !== "fill");
+  const walk = makeWalk(
+    oa.shape,
+    ind,
+    ia.shape,
+    batchPos,
+    dn.offsetDims,
+    windowDims,
+    dn.startIndexMap,
+    dn.operandBatchingDims,
+    dn.startIndicesBatchingDims,
+    sliceSizes,
+    mode !== "fill",
+  );
   const out = alloc(outA);
   const w = slots(outA);
   const fill = fillFor(outA, fillValue);
@@ -123,7 +135,10 @@ function combiner(kind: Combine, dtype: string): (out: TypedArray, oi: number, u
         };
       default: {
         // Lexicographic order (real part, then imaginary), as JAX orders complex numbers.
-        const takeU = kind === "max" ? (a: number, b: number, c: number, d: number) => c > a || (c === a && d > b) : (a: number, b: number, c: number, d: number) => c < a || (c === a && d < b);
+        const takeU =
+          kind === "max"
+            ? (a: number, b: number, c: number, d: number) => c > a || (c === a && d > b)
+            : (a: number, b: number, c: number, d: number) => c < a || (c === a && d < b);
         return (o, i, u, j) => {
           if (takeU(o[2 * i], o[2 * i + 1], u[2 * j], u[2 * j + 1])) copyElem(o, i, u, j, 2);
         };
@@ -153,13 +168,30 @@ function combiner(kind: Combine, dtype: string): (out: TypedArray, oi: number, u
 }
 
 function scatterKernel(kind: Combine) {
-  return ([op, ind, upd]: readonly TypedArray[], [oa, ia, ua]: readonly ShapedArray[], _outs: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): TypedArray[] => {
+  return (
+    [op, ind, upd]: readonly TypedArray[],
+    [oa, ia, ua]: readonly ShapedArray[],
+    _outs: readonly ShapedArray[],
+    params: Readonly<Record<string, unknown>>,
+  ): TypedArray[] => {
     const { dimensionNumbers: dn, mode } = params as unknown as lax.ScatterParams;
     const windowDims = range(oa.ndim).filter((d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d));
     const scatterPos = range(ua.ndim).filter((d) => !dn.updateWindowDims.includes(d));
     const windowSize = oa.shape.map(() => 1);
     windowDims.forEach((d, k) => (windowSize[d] = ua.shape[dn.updateWindowDims[k]]));
-    const walk = makeWalk(oa.shape, ind, ia.shape, scatterPos, dn.updateWindowDims, windowDims, dn.scatterDimsToOperandDims, dn.operandBatchingDims, dn.scatterIndicesBatchingDims, windowSize, mode === "clip");
+    const walk = makeWalk(
+      oa.shape,
+      ind,
+      ia.shape,
+      scatterPos,
+      dn.updateWindowDims,
+      windowDims,
+      dn.scatterDimsToOperandDims,
+      dn.operandBatchingDims,
+      dn.scatterIndicesBatchingDims,
+      windowSize,
+      mode === "clip",
+    );
     const out = op.slice() as TypedArray;
     const apply = combiner(kind, oa.dtype);
     const c = new Array<number>(ua.ndim).fill(0);

@@ -62,7 +62,12 @@ function extreme(dtype: DType, largest: boolean): number {
  * Complex compares lexicographically (real part, then imaginary part), as JAX does.
  */
 function minMaxKernel(isMax: boolean) {
-  return (inputs: readonly TypedArray[], [xa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): TypedArray[] => {
+  return (
+    inputs: readonly TypedArray[],
+    [xa]: readonly ShapedArray[],
+    [oa]: readonly ShapedArray[],
+    params: Readonly<Record<string, unknown>>,
+  ): TypedArray[] => {
     const [x] = inputs;
     const { axes } = params as unknown as lax.ReduceParams;
     const tgt = reductionTargets(xa.shape, axes);
@@ -144,7 +149,12 @@ registerKernel("reduceProd", ([x], [xa], [oa], params) => {
 });
 
 function logicalKernel(isAnd: boolean) {
-  return (inputs: readonly TypedArray[], [xa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): TypedArray[] => {
+  return (
+    inputs: readonly TypedArray[],
+    [xa]: readonly ShapedArray[],
+    [oa]: readonly ShapedArray[],
+    params: Readonly<Record<string, unknown>>,
+  ): TypedArray[] => {
     const { axes } = params as unknown as lax.ReduceParams;
     const tgt = reductionTargets(xa.shape, axes);
     const out = alloc(oa).fill(isAnd ? 1 : 0);
@@ -162,7 +172,12 @@ registerKernel("reduceOr", logicalKernel(false));
  * first index wins. Complex compares lexicographically (a NaN in either part counts as NaN).
  */
 function argKernel(isMax: boolean) {
-  return (inputs: readonly TypedArray[], [xa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): TypedArray[] => {
+  return (
+    inputs: readonly TypedArray[],
+    [xa]: readonly ShapedArray[],
+    [oa]: readonly ShapedArray[],
+    params: Readonly<Record<string, unknown>>,
+  ): TypedArray[] => {
     const x = inputs[0];
     const { axis } = params as unknown as lax.ArgReduceParams;
     const n = xa.shape[axis];

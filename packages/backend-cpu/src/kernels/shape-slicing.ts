@@ -17,7 +17,10 @@ export const slots = (a: ShapedArray): number => (a.dtype === "complex64" ? 2 : 
 
 /** Flat indices of a strided view of an array with strides `inStrides`: base + Σ c_i·step_i·stride_i. */
 function viewIndex(outShape: readonly number[], inStrides: readonly number[], starts: readonly number[], steps: readonly number[]): Int32Array {
-  const idx = gatherIndex(outShape, inStrides.map((s, i) => s * steps[i]));
+  const idx = gatherIndex(
+    outShape,
+    inStrides.map((s, i) => s * steps[i]),
+  );
   const base = starts.reduce((acc, s, i) => acc + s * inStrides[i], 0);
   if (base !== 0) for (let i = 0; i < idx.length; i++) idx[i] += base;
   return idx;
@@ -100,14 +103,30 @@ registerKernel("iota", (_xs, _avals, [oa], params) => {
 registerKernel("dynamicSlice", ([x, ...idx], [xa], [oa], params) => {
   const { sliceSizes } = params as unknown as lax.DynamicSliceParams;
   const starts = clampedStarts(idx, xa.shape, sliceSizes);
-  return [takeFlat(x, viewIndex(oa.shape, stridesOf(xa.shape), starts, sliceSizes.map(() => 1)), oa)];
+  return [
+    takeFlat(
+      x,
+      viewIndex(
+        oa.shape,
+        stridesOf(xa.shape),
+        starts,
+        sliceSizes.map(() => 1),
+      ),
+      oa,
+    ),
+  ];
 });
 
 registerKernel("dynamicUpdateSlice", ([x, upd, ...idx], [xa, ua]) => {
   const starts = clampedStarts(idx, xa.shape, ua.shape);
   const out = x.slice() as TypedArray;
   const w = slots(xa);
-  const dst = viewIndex(ua.shape, stridesOf(xa.shape), starts, ua.shape.map(() => 1));
+  const dst = viewIndex(
+    ua.shape,
+    stridesOf(xa.shape),
+    starts,
+    ua.shape.map(() => 1),
+  );
   for (let i = 0; i < dst.length; i++) copyElem(out, dst[i], upd, i, w);
   return [out];
 });

@@ -18,5 +18,14 @@ registerKernel("reshape", ([x]) => [x.slice() as TypedArray]);
 registerKernel("transpose", ([x], [xa], [oa], params) => {
   const { permutation: perm } = params as unknown as TransposeParams;
   const inStrides = stridesOf(xa.shape);
-  return [takeFlat(x, gatherIndex(oa.shape, perm.map((p) => inStrides[p])), oa)];
+  return [
+    takeFlat(
+      x,
+      gatherIndex(
+        oa.shape,
+        perm.map((p) => inStrides[p]),
+      ),
+      oa,
+    ),
+  ];
 });

@@ -110,7 +110,7 @@ export function digamma64(x: number): number {
   let series = 0;
   let pow = inv2;
   for (let k = 0; k < BERNOULLI.length; k++) {
-    series += BERNOULLI[k] / (2 * (k + 1)) * pow;
+    series += (BERNOULLI[k] / (2 * (k + 1))) * pow;
     pow *= inv2;
   }
   return acc + Math.log(x) - 0.5 / x - series;

@@ -30,11 +30,15 @@ function eachRow(c: Code, table: number, rows: number, body: (s: number, r: numb
   const r = c.local("i32");
   const s = c.local("i32");
   c.i32(0).set(r);
-  whileLoop(c, () => c.get(r).get(rows).op(OP.i32LtS), () => {
-    c.get(table).get(r).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).set(s);
-    body(s, r);
-    c.get(r).i32(1).op(OP.i32Add).set(r);
-  });
+  whileLoop(
+    c,
+    () => c.get(r).get(rows).op(OP.i32LtS),
+    () => {
+      c.get(table).get(r).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.i32Load, 2).set(s);
+      body(s, r);
+      c.get(r).i32(1).op(OP.i32Add).set(r);
+    },
+  );
 }
 
 /**
@@ -51,7 +55,10 @@ function emitCopy(c: Code, scatter: boolean): void {
   eachRow(c, table, rows, (s) => {
     c.get(s).i32(0).op(OP.i32GeS).if();
     // p: where bytes are read, q: where they are written.
-    c.get(indexed).get(s).op(OP.i32Add).set(scatter ? q : p);
+    c.get(indexed)
+      .get(s)
+      .op(OP.i32Add)
+      .set(scatter ? q : p);
     c.get(row).set(scatter ? p : q);
     c.get(rowBytes).set(left);
     // Moves of 16, then 4, then 1 byte while that many are left.
@@ -60,14 +67,18 @@ function emitCopy(c: Code, scatter: boolean): void {
       [4, () => c.get(p).mem(OP.i32Load, 0), () => c.mem(OP.i32Store, 0)],
       [1, () => c.get(p).mem(I32_LOAD8_U, 0), () => c.mem(I32_STORE8, 0)],
     ] as const) {
-      whileLoop(c, () => c.get(left).i32(width).op(OP.i32GeS), () => {
-        c.get(q);
-        load();
-        store();
-        c.get(p).i32(width).op(OP.i32Add).set(p);
-        c.get(q).i32(width).op(OP.i32Add).set(q);
-        c.get(left).i32(width).op(OP.i32Sub).set(left);
-      });
+      whileLoop(
+        c,
+        () => c.get(left).i32(width).op(OP.i32GeS),
+        () => {
+          c.get(q);
+          load();
+          store();
+          c.get(p).i32(width).op(OP.i32Add).set(p);
+          c.get(q).i32(width).op(OP.i32Add).set(q);
+          c.get(left).i32(width).op(OP.i32Sub).set(left);
+        },
+      );
     }
     c.end();
     c.get(row).get(rowBytes).op(OP.i32Add).set(row);
@@ -86,19 +97,33 @@ function emitAdd(c: Code, float: boolean): void {
     c.get(dst).get(s).op(OP.i32Add).set(p);
     c.get(row).set(u);
     c.get(rowElems).set(left);
-    whileLoop(c, () => c.get(left).i32(4).op(OP.i32GeS), () => {
-      c.get(p).get(p).simdMem(SIMD.load, 0).get(u).simdMem(SIMD.load, 0).simd(float ? SIMD.f32x4Add : SIMD.i32x4Add).simdMem(SIMD.store, 0);
-      c.get(p).i32(16).op(OP.i32Add).set(p);
-      c.get(u).i32(16).op(OP.i32Add).set(u);
-      c.get(left).i32(4).op(OP.i32Sub).set(left);
-    });
-    whileLoop(c, () => c.get(left), () => {
-      if (float) c.get(p).get(p).mem(OP.f32Load, 0).get(u).mem(OP.f32Load, 0).op(F32_ADD).mem(OP.f32Store, 0);
-      else c.get(p).get(p).mem(OP.i32Load, 0).get(u).mem(OP.i32Load, 0).op(OP.i32Add).mem(OP.i32Store, 0);
-      c.get(p).i32(4).op(OP.i32Add).set(p);
-      c.get(u).i32(4).op(OP.i32Add).set(u);
-      c.get(left).i32(1).op(OP.i32Sub).set(left);
-    });
+    whileLoop(
+      c,
+      () => c.get(left).i32(4).op(OP.i32GeS),
+      () => {
+        c.get(p)
+          .get(p)
+          .simdMem(SIMD.load, 0)
+          .get(u)
+          .simdMem(SIMD.load, 0)
+          .simd(float ? SIMD.f32x4Add : SIMD.i32x4Add)
+          .simdMem(SIMD.store, 0);
+        c.get(p).i32(16).op(OP.i32Add).set(p);
+        c.get(u).i32(16).op(OP.i32Add).set(u);
+        c.get(left).i32(4).op(OP.i32Sub).set(left);
+      },
+    );
+    whileLoop(
+      c,
+      () => c.get(left),
+      () => {
+        if (float) c.get(p).get(p).mem(OP.f32Load, 0).get(u).mem(OP.f32Load, 0).op(F32_ADD).mem(OP.f32Store, 0);
+        else c.get(p).get(p).mem(OP.i32Load, 0).get(u).mem(OP.i32Load, 0).op(OP.i32Add).mem(OP.i32Store, 0);
+        c.get(p).i32(4).op(OP.i32Add).set(p);
+        c.get(u).i32(4).op(OP.i32Add).set(u);
+        c.get(left).i32(1).op(OP.i32Sub).set(left);
+      },
+    );
     c.end();
     c.get(row).get(rowElems).i32(2).op(OP.i32Shl).op(OP.i32Add).set(row);
   });

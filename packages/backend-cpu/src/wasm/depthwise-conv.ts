@@ -18,7 +18,23 @@ import { type Code, ModuleBuilder } from "./emitter.ts";
 import { MAX_PAGES } from "./heap.ts";
 import { f64x2Const, OP, SIMD, whileLoop } from "./simd-ops.ts";
 
-export type DepthwiseFn = (x: number, wp: number, out: number, N: number, C: number, L: number, Lo: number, k: number, stride: number, dil: number, padLo: number, xN: number, xS: number, oN: number, oS: number) => void;
+export type DepthwiseFn = (
+  x: number,
+  wp: number,
+  out: number,
+  N: number,
+  C: number,
+  L: number,
+  Lo: number,
+  k: number,
+  stride: number,
+  dil: number,
+  padLo: number,
+  xN: number,
+  xS: number,
+  oN: number,
+  oS: number,
+) => void;
 
 const P = { x: 0, wp: 1, out: 2, N: 3, C: 4, L: 5, Lo: 6, k: 7, stride: 8, dil: 9, padLo: 10, xN: 11, xS: 12, oN: 13, oS: 14 } as const;
 const PARAMS = new Array<"i32">(15).fill("i32");
@@ -26,10 +42,14 @@ const PARAMS = new Array<"i32">(15).fill("i32");
 /** `for (v = 0; v < limit; v++) body()` with `limit` a local. */
 function count(c: Code, v: number, limit: number, body: () => void): void {
   c.i32(0).set(v);
-  whileLoop(c, () => c.get(v).get(limit).op(OP.i32LtS), () => {
-    body();
-    c.get(v).i32(1).op(OP.i32Add).set(v);
-  });
+  whileLoop(
+    c,
+    () => c.get(v).get(limit).op(OP.i32LtS),
+    () => {
+      body();
+      c.get(v).i32(1).op(OP.i32Add).set(v);
+    },
+  );
 }
 
 function emitFirst(c: Code): void {
@@ -66,8 +86,16 @@ function emitFirst(c: Code): void {
     c.set(v);
     c.end();
   };
-  clamp(sLo, () => c.i32(0), () => c.get(P.Lo));
-  clamp(sHi, () => c.get(sLo), () => c.get(P.Lo));
+  clamp(
+    sLo,
+    () => c.i32(0),
+    () => c.get(P.Lo),
+  );
+  clamp(
+    sHi,
+    () => c.get(sLo),
+    () => c.get(P.Lo),
+  );
 
   /** One output position s, taps checked. */
   const scalar = (): void => {
@@ -93,7 +121,18 @@ function emitFirst(c: Code): void {
       c.i32(0).set(s);
       whileLoop(c, () => c.get(s).get(sLo).op(OP.i32LtS), scalar);
       for (const units of [UNITS, 1]) {
-        whileLoop(c, () => c.get(s).i32(2 * units).op(OP.i32Add).get(sHi).op(OP.i32GtS).op(OP.i32Eqz), () => emitStrip(c, { units, acc, wv, t, s, xl, ol, wl, px }));
+        whileLoop(
+          c,
+          () =>
+            c
+              .get(s)
+              .i32(2 * units)
+              .op(OP.i32Add)
+              .get(sHi)
+              .op(OP.i32GtS)
+              .op(OP.i32Eqz),
+          () => emitStrip(c, { units, acc, wv, t, s, xl, ol, wl, px }),
+        );
       }
       whileLoop(c, () => c.get(s).get(P.Lo).op(OP.i32LtS), scalar);
     });
@@ -115,14 +154,29 @@ function emitStrip(c: Code, l: { units: number; acc: number[]; wv: number; t: nu
     c.get(xl).get(s).get(t).get(P.dil).op(OP.i32Mul).op(OP.i32Add).get(P.padLo).op(OP.i32Sub).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
     for (let u = 0; u < units; u++) {
       c.get(acc[u]);
-      c.get(px).simdMem(SIMD.load64Zero, 0, 8 * u).simd(SIMD.f64x2PromoteLowF32x4).get(wv).simd(SIMD.f64x2Mul);
+      c.get(px)
+        .simdMem(SIMD.load64Zero, 0, 8 * u)
+        .simd(SIMD.f64x2PromoteLowF32x4)
+        .get(wv)
+        .simd(SIMD.f64x2Mul);
       c.simd(SIMD.f64x2Add).set(acc[u]);
     }
   });
   for (let u = 0; u < units; u++) {
-    c.get(ol).get(s).i32(2).op(OP.i32Shl).op(OP.i32Add).get(acc[u]).simd(SIMD.f32x4DemoteF64x2Zero).simdMem(SIMD.store64Lane, 0, 8 * u).op(0);
+    c.get(ol)
+      .get(s)
+      .i32(2)
+      .op(OP.i32Shl)
+      .op(OP.i32Add)
+      .get(acc[u])
+      .simd(SIMD.f32x4DemoteF64x2Zero)
+      .simdMem(SIMD.store64Lane, 0, 8 * u)
+      .op(0);
   }
-  c.get(s).i32(2 * units).op(OP.i32Add).set(s);
+  c.get(s)
+    .i32(2 * units)
+    .op(OP.i32Add)
+    .set(s);
 }
 
 function emitLast(c: Code): void {
@@ -142,37 +196,79 @@ function emitLast(c: Code): void {
       c.get(P.x).get(n).get(P.xN).op(OP.i32Mul).i32(2).op(OP.i32Shl).op(OP.i32Add).set(xr);
       c.get(P.out).get(n).get(P.oN).op(OP.i32Mul).get(s).get(P.oS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(orow);
       c.i32(0).set(ch);
-      for (const [units, elems] of [[UNITS, 2], [1, 2], [1, 1]] as const) {
-        whileLoop(c, () => c.get(ch).i32(units * elems).op(OP.i32Add).get(P.C).op(OP.i32GtS).op(OP.i32Eqz), () => {
-          for (let u = 0; u < units; u++) {
-            f64x2Const(c, 0, 0);
-            c.set(acc[u]);
-          }
-          count(c, t, P.k, () => {
-            c.get(s).get(P.stride).op(OP.i32Mul).get(t).get(P.dil).op(OP.i32Mul).op(OP.i32Add).get(P.padLo).op(OP.i32Sub).tee(pos);
-            c.get(P.L).op(OP.i32LtU).if();
-            c.get(xr).get(pos).get(P.xS).op(OP.i32Mul).get(ch).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
-            c.get(P.wp).get(t).get(P.C).op(OP.i32Mul).get(ch).op(OP.i32Add).i32(3).op(OP.i32Shl).op(OP.i32Add).set(pw);
+      for (const [units, elems] of [
+        [UNITS, 2],
+        [1, 2],
+        [1, 1],
+      ] as const) {
+        whileLoop(
+          c,
+          () =>
+            c
+              .get(ch)
+              .i32(units * elems)
+              .op(OP.i32Add)
+              .get(P.C)
+              .op(OP.i32GtS)
+              .op(OP.i32Eqz),
+          () => {
             for (let u = 0; u < units; u++) {
-              c.get(acc[u]);
-              c.get(px).simdMem(elems === 2 ? SIMD.load64Zero : SIMD.load32Zero, 0, 4 * elems * u).simd(SIMD.f64x2PromoteLowF32x4);
-              c.get(pw).simdMem(elems === 2 ? SIMD.load : SIMD.load64Zero, 0, 8 * elems * u).simd(SIMD.f64x2Mul);
-              c.simd(SIMD.f64x2Add).set(acc[u]);
+              f64x2Const(c, 0, 0);
+              c.set(acc[u]);
             }
-            c.end();
-          });
-          for (let u = 0; u < units; u++) {
-            c.get(orow).get(ch).i32(2).op(OP.i32Shl).op(OP.i32Add).get(acc[u]).simd(SIMD.f32x4DemoteF64x2Zero);
-            c.simdMem(elems === 2 ? SIMD.store64Lane : SIMD.store32Lane, 0, 4 * elems * u).op(0);
-          }
-          c.get(ch).i32(units * elems).op(OP.i32Add).set(ch);
-        });
+            count(c, t, P.k, () => {
+              c.get(s).get(P.stride).op(OP.i32Mul).get(t).get(P.dil).op(OP.i32Mul).op(OP.i32Add).get(P.padLo).op(OP.i32Sub).tee(pos);
+              c.get(P.L).op(OP.i32LtU).if();
+              c.get(xr).get(pos).get(P.xS).op(OP.i32Mul).get(ch).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
+              c.get(P.wp).get(t).get(P.C).op(OP.i32Mul).get(ch).op(OP.i32Add).i32(3).op(OP.i32Shl).op(OP.i32Add).set(pw);
+              for (let u = 0; u < units; u++) {
+                c.get(acc[u]);
+                c.get(px)
+                  .simdMem(elems === 2 ? SIMD.load64Zero : SIMD.load32Zero, 0, 4 * elems * u)
+                  .simd(SIMD.f64x2PromoteLowF32x4);
+                c.get(pw)
+                  .simdMem(elems === 2 ? SIMD.load : SIMD.load64Zero, 0, 8 * elems * u)
+                  .simd(SIMD.f64x2Mul);
+                c.simd(SIMD.f64x2Add).set(acc[u]);
+              }
+              c.end();
+            });
+            for (let u = 0; u < units; u++) {
+              c.get(orow).get(ch).i32(2).op(OP.i32Shl).op(OP.i32Add).get(acc[u]).simd(SIMD.f32x4DemoteF64x2Zero);
+              c.simdMem(elems === 2 ? SIMD.store64Lane : SIMD.store32Lane, 0, 4 * elems * u).op(0);
+            }
+            c.get(ch)
+              .i32(units * elems)
+              .op(OP.i32Add)
+              .set(ch);
+          },
+        );
       }
     });
   });
 }
 
-export type GroupCorrelationFn = (x: number, g: number, out: number, C: number, Cg: number, L: number, Lg: number, Lo: number, stride: number, dil: number, padLo: number, xB: number, xF: number, xS: number, gO: number, gI: number, gS: number, oF: number, oS: number) => void;
+export type GroupCorrelationFn = (
+  x: number,
+  g: number,
+  out: number,
+  C: number,
+  Cg: number,
+  L: number,
+  Lg: number,
+  Lo: number,
+  stride: number,
+  dil: number,
+  padLo: number,
+  xB: number,
+  xF: number,
+  xS: number,
+  gO: number,
+  gI: number,
+  gS: number,
+  oF: number,
+  oS: number,
+) => void;
 
 /**
  * `dwGrad(...)` (signature {@link GroupCorrelationFn}): the batch-grouped conv that is a depthwise

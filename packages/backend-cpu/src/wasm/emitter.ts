@@ -179,7 +179,14 @@ export class ModuleBuilder {
       return [...uleb(body.length), ...body];
     });
     return new Uint8Array([
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x00,
+      0x61,
+      0x73,
+      0x6d,
+      0x01,
+      0x00,
+      0x00,
+      0x00,
       ...section(1, vec(this.#types)),
       ...section(2, vec([...this.#imports, memImport])),
       ...section(3, vec(this.#funcs.map((f) => uleb(f.type)))),

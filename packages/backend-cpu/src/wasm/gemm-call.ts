@@ -67,7 +67,20 @@ export interface GemmRange {
 }
 
 /** The arguments of the module's `gemm` export, in order (strides in elements). */
-export type GemmRawArgs = [a: number, b: number, c: number, k: number, rsA: number, csA: number, rsB: number, csB: number, ldc: number, sA: number, sB: number, sC: number];
+export type GemmRawArgs = [
+  a: number,
+  b: number,
+  c: number,
+  k: number,
+  rsA: number,
+  csA: number,
+  rsB: number,
+  csB: number,
+  ldc: number,
+  sA: number,
+  sB: number,
+  sC: number,
+];
 
 type GemmExport = (...args: number[]) => void;
 
@@ -130,15 +143,30 @@ const isCount = (x: number): boolean => Number.isInteger(x) && x >= 0 && x <= 0x
 export function gemmRawArgs(memory: WebAssembly.Memory, args: GemmF32Args, config: GemmConfig = defaultGemmConfig()): GemmRawArgs {
   const { m, n, k } = args;
   const batch = args.batch ?? 1;
-  const transA = args.transA ?? false, transB = args.transB ?? false;
-  for (const [name, v] of [["m", m], ["n", n], ["k", k], ["batch", batch]] as const) {
+  const transA = args.transA ?? false,
+    transB = args.transB ?? false;
+  for (const [name, v] of [
+    ["m", m],
+    ["n", n],
+    ["k", k],
+    ["batch", batch],
+  ] as const) {
     if (!isCount(v)) throw new ValueError(`gemmF32: ${name} must be a non-negative int32, got ${v}`);
   }
   const lda = args.lda ?? (transA ? m : k);
   const ldb = args.ldb ?? (transB ? k : n);
   const ldc = args.ldc ?? n;
-  const sA = args.strideA ?? m * k, sB = args.strideB ?? k * n, sC = args.strideC ?? m * n;
-  for (const [name, v] of [["lda", lda], ["ldb", ldb], ["ldc", ldc], ["strideA", sA], ["strideB", sB], ["strideC", sC]] as const) {
+  const sA = args.strideA ?? m * k,
+    sB = args.strideB ?? k * n,
+    sC = args.strideC ?? m * n;
+  for (const [name, v] of [
+    ["lda", lda],
+    ["ldb", ldb],
+    ["ldc", ldc],
+    ["strideA", sA],
+    ["strideB", sB],
+    ["strideC", sC],
+  ] as const) {
     if (!isCount(v)) throw new ValueError(`gemmF32: ${name} must be a non-negative int32, got ${v}`);
   }
   if (ldc < n) throw new ValueError(`gemmF32: ldc=${ldc} is less than n=${n}`);
@@ -157,7 +185,8 @@ export function gemmRawArgs(memory: WebAssembly.Memory, args: GemmF32Args, confi
   check("b", args.b, extent(k, n, rsB, csB, sB));
   check("c", args.c, extent(m, n, ldc, 1, sC));
   check("scratch", args.scratch, gemmScratchBytes(config) / 4);
-  if (batch > 1 && sC < (m - 1) * ldc + n && m * n > 0) throw new ValueError(`gemmF32: strideC=${sC} makes the results of the batch overlap (m=${m}, n=${n}, ldc=${ldc})`);
+  if (batch > 1 && sC < (m - 1) * ldc + n && m * n > 0)
+    throw new ValueError(`gemmF32: strideC=${sC} makes the results of the batch overlap (m=${m}, n=${n}, ldc=${ldc})`);
   return [args.a, args.b, args.c, k, rsA, csA, rsB, csB, ldc, sA, sB, sC];
 }
 
@@ -177,13 +206,15 @@ export function gemmPartition(args: GemmF32Args, parts: number, config: GemmConf
   const split = (units: number, p: number): [number, number][] => {
     const out: [number, number][] = [];
     for (let q = 0; q < p; q++) {
-      const lo = Math.floor((q * units) / p), hi = Math.floor(((q + 1) * units) / p);
+      const lo = Math.floor((q * units) / p),
+        hi = Math.floor(((q + 1) * units) / p);
       if (hi > lo) out.push([lo, hi]);
     }
     return out;
   };
   if (batch >= parts) return split(batch, parts).map(([b0, b1]) => ({ ...full, b0, b1 }));
-  const rowTiles = Math.ceil(args.m / config.mr), colTiles = Math.ceil(args.n / config.nr);
+  const rowTiles = Math.ceil(args.m / config.mr),
+    colTiles = Math.ceil(args.n / config.nr);
   if (rowTiles >= parts || rowTiles >= colTiles) {
     return split(rowTiles, Math.min(parts, rowTiles)).map(([lo, hi]) => ({ ...full, i0: lo * config.mr, i1: Math.min(args.m, hi * config.mr) }));
   }

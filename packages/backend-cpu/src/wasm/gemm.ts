@@ -54,18 +54,45 @@ export function gemmScratchBytes(cfg: GemmConfig = DEFAULT_GEMM_CONFIG): number 
 /** Throws a RangeError unless `cfg` is a blocking the generator supports. */
 export function checkGemmConfig(cfg: GemmConfig): void {
   const ok =
-    Number.isInteger(cfg.mr) && cfg.mr >= 1 && Number.isInteger(cfg.nr) && cfg.nr >= 4 && cfg.nr % 4 === 0 &&
-    Number.isInteger(cfg.kc) && cfg.kc >= 1 && Number.isInteger(cfg.unroll) && cfg.unroll >= 1 &&
-    Number.isInteger(cfg.mc) && cfg.mc >= cfg.mr && cfg.mc % cfg.mr === 0 &&
-    Number.isInteger(cfg.nc) && cfg.nc >= cfg.nr && cfg.nc % cfg.nr === 0;
+    Number.isInteger(cfg.mr) &&
+    cfg.mr >= 1 &&
+    Number.isInteger(cfg.nr) &&
+    cfg.nr >= 4 &&
+    cfg.nr % 4 === 0 &&
+    Number.isInteger(cfg.kc) &&
+    cfg.kc >= 1 &&
+    Number.isInteger(cfg.unroll) &&
+    cfg.unroll >= 1 &&
+    Number.isInteger(cfg.mc) &&
+    cfg.mc >= cfg.mr &&
+    cfg.mc % cfg.mr === 0 &&
+    Number.isInteger(cfg.nc) &&
+    cfg.nc >= cfg.nr &&
+    cfg.nc % cfg.nr === 0;
   if (!ok) throw new RangeError(`gemm: bad config ${JSON.stringify(cfg)} (nr a multiple of 4, mc of mr, nc of nr; all ≥ 1)`);
 }
 
 // Opcodes (WebAssembly core spec; SIMD sub-opcodes after the 0xFD prefix).
-const ADD = 0x6a, SUB = 0x6b, MUL = 0x6c, SHL = 0x74, LT_S = 0x48, GE_S = 0x4e, GT_S = 0x4a, EQZ = 0x45, SELECT = 0x1b;
-const F32_LOAD = 0x2a, F32_STORE = 0x38, F32_ADD = 0x92;
-const V128_LOAD = 0x00, V128_STORE = 0x0b, V128_LOAD32_SPLAT = 0x09, V128_CONST = 0x0c;
-const F32X4_EXTRACT_LANE = 0x1f, F32X4_ADD = 0xe4, F32X4_MUL = 0xe6, F32X4_RELAXED_MADD = 0x105;
+const ADD = 0x6a,
+  SUB = 0x6b,
+  MUL = 0x6c,
+  SHL = 0x74,
+  LT_S = 0x48,
+  GE_S = 0x4e,
+  GT_S = 0x4a,
+  EQZ = 0x45,
+  SELECT = 0x1b;
+const F32_LOAD = 0x2a,
+  F32_STORE = 0x38,
+  F32_ADD = 0x92;
+const V128_LOAD = 0x00,
+  V128_STORE = 0x0b,
+  V128_LOAD32_SPLAT = 0x09,
+  V128_CONST = 0x0c;
+const F32X4_EXTRACT_LANE = 0x1f,
+  F32X4_ADD = 0xe4,
+  F32X4_MUL = 0xe6,
+  F32X4_RELAXED_MADD = 0x105;
 
 /** `for (v = from; v < to; v += step) body()`; `to` and `step` are locals or constants. */
 function forLt(c: Code, v: number, from: () => void, to: { local: number } | number, step: { local: number } | number, body: () => void): void {
@@ -105,9 +132,14 @@ function emitMicro(c: Code, cfg: GemmConfig): void {
   const row = c.local("i32");
   for (const a of acc) c.simd(V128_CONST, ...new Array<number>(16).fill(0)).set(a);
   const step = (u: number): void => {
-    for (let v = 0; v < nv; v++) c.get(pb).simdMem(V128_LOAD, 2, 4 * (u * cfg.nr + 4 * v)).set(vb[v]);
+    for (let v = 0; v < nv; v++)
+      c.get(pb)
+        .simdMem(V128_LOAD, 2, 4 * (u * cfg.nr + 4 * v))
+        .set(vb[v]);
     for (let i = 0; i < cfg.mr; i++) {
-      c.get(pa).simdMem(V128_LOAD32_SPLAT, 2, 4 * (u * cfg.mr + i)).set(va);
+      c.get(pa)
+        .simdMem(V128_LOAD32_SPLAT, 2, 4 * (u * cfg.mr + i))
+        .set(va);
       for (let v = 0; v < nv; v++) {
         const a = acc[i * nv + v];
         if (cfg.fma) c.get(va).get(vb[v]).get(a).simd(F32X4_RELAXED_MADD).set(a);
@@ -119,8 +151,14 @@ function emitMicro(c: Code, cfg: GemmConfig): void {
     c.block().loop();
     c.get(p).i32(u).op(LT_S).brIf(1);
     for (let q = 0; q < u; q++) step(q);
-    c.get(pa).i32(4 * u * cfg.mr).op(ADD).set(pa);
-    c.get(pb).i32(4 * u * cfg.nr).op(ADD).set(pb);
+    c.get(pa)
+      .i32(4 * u * cfg.mr)
+      .op(ADD)
+      .set(pa);
+    c.get(pb)
+      .i32(4 * u * cfg.nr)
+      .op(ADD)
+      .set(pb);
     c.get(p).i32(u).op(SUB).set(p).br(0).end().end();
   };
   c.get(kc).set(p);
@@ -131,7 +169,11 @@ function emitMicro(c: Code, cfg: GemmConfig): void {
     for (let i = 0; i < cfg.mr; i++) {
       for (let v = 0; v < nv; v++) {
         c.get(row);
-        if (withOld) c.get(row).simdMem(V128_LOAD, 2, 16 * v).get(acc[i * nv + v]).simd(F32X4_ADD);
+        if (withOld)
+          c.get(row)
+            .simdMem(V128_LOAD, 2, 16 * v)
+            .get(acc[i * nv + v])
+            .simd(F32X4_ADD);
         else c.get(acc[i * nv + v]);
         c.simdMem(V128_STORE, 2, 16 * v);
       }
@@ -151,19 +193,41 @@ function emitMicro(c: Code, cfg: GemmConfig): void {
  */
 function emitEdge(c: Code, cfg: GemmConfig): void {
   const [tile, pc, ldc, rows, cols, accum] = [0, 1, 2, 3, 4, 5];
-  const i = c.local("i32"), j = c.local("i32"), src = c.local("i32"), dst = c.local("i32");
+  const i = c.local("i32"),
+    j = c.local("i32"),
+    src = c.local("i32"),
+    dst = c.local("i32");
   const x = c.local("f32");
-  forLt(c, i, () => c.i32(0), { local: rows }, 1, () => {
-    c.get(tile).get(i).i32(4 * cfg.nr).op(MUL).op(ADD).set(src);
-    c.get(pc).get(i).get(ldc).op(MUL).op(ADD).set(dst);
-    forLt(c, j, () => c.i32(0), { local: cols }, 1, () => {
-      c.get(src).mem(F32_LOAD, 2).set(x);
-      c.get(accum).if().get(dst).mem(F32_LOAD, 2).get(x).op(F32_ADD).set(x).end();
-      c.get(dst).get(x).mem(F32_STORE, 2);
-      c.get(src).i32(4).op(ADD).set(src);
-      c.get(dst).i32(4).op(ADD).set(dst);
-    });
-  });
+  forLt(
+    c,
+    i,
+    () => c.i32(0),
+    { local: rows },
+    1,
+    () => {
+      c.get(tile)
+        .get(i)
+        .i32(4 * cfg.nr)
+        .op(MUL)
+        .op(ADD)
+        .set(src);
+      c.get(pc).get(i).get(ldc).op(MUL).op(ADD).set(dst);
+      forLt(
+        c,
+        j,
+        () => c.i32(0),
+        { local: cols },
+        1,
+        () => {
+          c.get(src).mem(F32_LOAD, 2).set(x);
+          c.get(accum).if().get(dst).mem(F32_LOAD, 2).get(x).op(F32_ADD).set(x).end();
+          c.get(dst).get(x).mem(F32_STORE, 2);
+          c.get(src).i32(4).op(ADD).set(src);
+          c.get(dst).i32(4).op(ADD).set(dst);
+        },
+      );
+    },
+  );
 }
 
 /**
@@ -176,71 +240,136 @@ function emitEdge(c: Code, cfg: GemmConfig): void {
  */
 function emitPack(c: Code, width: number, vectorFast: boolean): void {
   const [src, outer, inner, count, kc, dst] = [0, 1, 2, 3, 4, 5];
-  const r = c.local("i32"), lines = c.local("i32"), p = c.local("i32"), i = c.local("i32");
-  const base = c.local("i32"), s = c.local("i32"), left = c.local("i32"), w = c.local("i32"), off = c.local("i32");
+  const r = c.local("i32"),
+    lines = c.local("i32"),
+    p = c.local("i32"),
+    i = c.local("i32");
+  const base = c.local("i32"),
+    s = c.local("i32"),
+    left = c.local("i32"),
+    w = c.local("i32"),
+    off = c.local("i32");
   const rp = Array.from({ length: width }, () => c.local("i32"));
   const vl = Array.from({ length: width }, () => c.local("v128"));
   c.i32(width).set(w);
-  forLt(c, r, () => c.i32(0), { local: count }, width, () => {
-    c.get(count).get(r).op(SUB).set(left);
-    minLocals(c, w, left);
-    c.set(lines);
-    c.get(src).get(r).get(outer).op(MUL).op(ADD).set(base);
-    const generic = (): void => {
-      forLt(c, p, () => c.i32(0), { local: kc }, 1, () => {
-        c.get(base).get(p).get(inner).op(MUL).op(ADD).set(s);
-        forLt(c, i, () => c.i32(0), { local: lines }, 1, () => {
-          c.get(dst).get(s).mem(F32_LOAD, 2).mem(F32_STORE, 2);
-          c.get(s).get(outer).op(ADD).set(s);
-          c.get(dst).i32(4).op(ADD).set(dst);
-        });
-        forLt(c, i, () => c.get(lines), width, 1, () => {
-          c.get(dst).f32(0).mem(F32_STORE, 2);
-          c.get(dst).i32(4).op(ADD).set(dst);
-        });
-      });
-    };
-    // Full panel, contiguous along the depth (row-major A, transposed B): read 4 depths of each
-    // line with one v128 load and write the lanes to their places in the panel.
-    const depthContiguous = (): void => {
-      c.get(lines).i32(width).op(0x46).get(inner).i32(4).op(0x46).op(0x71).if();
-      for (let l = 0; l < width; l++) c.get(base).get(outer).i32(l).op(MUL).op(ADD).set(rp[l]);
-      c.i32(0).set(off);
-      c.get(kc).set(left);
-      c.block().loop();
-      c.get(left).i32(4).op(LT_S).brIf(1);
-      for (let l = 0; l < width; l++) c.get(rp[l]).get(off).op(ADD).simdMem(V128_LOAD, 2).set(vl[l]);
-      for (let lane = 0; lane < 4; lane++) {
-        for (let l = 0; l < width; l++) c.get(dst).get(vl[l]).simd(F32X4_EXTRACT_LANE, lane).mem(F32_STORE, 2, 4 * (lane * width + l));
-      }
-      c.get(dst).i32(16 * width).op(ADD).set(dst);
-      c.get(off).i32(16).op(ADD).set(off);
-      c.get(left).i32(4).op(SUB).set(left);
-      c.br(0).end().end();
-      c.block().loop();
-      c.get(left).op(EQZ).brIf(1);
-      for (let l = 0; l < width; l++) c.get(dst).get(rp[l]).get(off).op(ADD).mem(F32_LOAD, 2).mem(F32_STORE, 2, 4 * l);
-      c.get(dst).i32(4 * width).op(ADD).set(dst);
-      c.get(off).i32(4).op(ADD).set(off);
-      c.get(left).i32(1).op(SUB).set(left);
-      c.br(0).end().end();
-      c.else();
-      generic();
-      c.end();
-    };
-    if (vectorFast) {
-      // Full panel, contiguous along the panel (row-major B): v128 copies.
-      c.get(lines).i32(width).op(0x46).get(outer).i32(4).op(0x46).op(0x71).if();
-      forLt(c, p, () => c.i32(0), { local: kc }, 1, () => {
-        c.get(base).get(p).get(inner).op(MUL).op(ADD).set(s);
-        for (let v = 0; v < width / 4; v++) c.get(dst).get(s).simdMem(V128_LOAD, 2, 16 * v).simdMem(V128_STORE, 2, 16 * v);
-        c.get(dst).i32(4 * width).op(ADD).set(dst);
-      });
-      c.else();
-      depthContiguous();
-      c.end();
-    } else depthContiguous();
-  });
+  forLt(
+    c,
+    r,
+    () => c.i32(0),
+    { local: count },
+    width,
+    () => {
+      c.get(count).get(r).op(SUB).set(left);
+      minLocals(c, w, left);
+      c.set(lines);
+      c.get(src).get(r).get(outer).op(MUL).op(ADD).set(base);
+      const generic = (): void => {
+        forLt(
+          c,
+          p,
+          () => c.i32(0),
+          { local: kc },
+          1,
+          () => {
+            c.get(base).get(p).get(inner).op(MUL).op(ADD).set(s);
+            forLt(
+              c,
+              i,
+              () => c.i32(0),
+              { local: lines },
+              1,
+              () => {
+                c.get(dst).get(s).mem(F32_LOAD, 2).mem(F32_STORE, 2);
+                c.get(s).get(outer).op(ADD).set(s);
+                c.get(dst).i32(4).op(ADD).set(dst);
+              },
+            );
+            forLt(
+              c,
+              i,
+              () => c.get(lines),
+              width,
+              1,
+              () => {
+                c.get(dst).f32(0).mem(F32_STORE, 2);
+                c.get(dst).i32(4).op(ADD).set(dst);
+              },
+            );
+          },
+        );
+      };
+      // Full panel, contiguous along the depth (row-major A, transposed B): read 4 depths of each
+      // line with one v128 load and write the lanes to their places in the panel.
+      const depthContiguous = (): void => {
+        c.get(lines).i32(width).op(0x46).get(inner).i32(4).op(0x46).op(0x71).if();
+        for (let l = 0; l < width; l++) c.get(base).get(outer).i32(l).op(MUL).op(ADD).set(rp[l]);
+        c.i32(0).set(off);
+        c.get(kc).set(left);
+        c.block().loop();
+        c.get(left).i32(4).op(LT_S).brIf(1);
+        for (let l = 0; l < width; l++) c.get(rp[l]).get(off).op(ADD).simdMem(V128_LOAD, 2).set(vl[l]);
+        for (let lane = 0; lane < 4; lane++) {
+          for (let l = 0; l < width; l++)
+            c.get(dst)
+              .get(vl[l])
+              .simd(F32X4_EXTRACT_LANE, lane)
+              .mem(F32_STORE, 2, 4 * (lane * width + l));
+        }
+        c.get(dst)
+          .i32(16 * width)
+          .op(ADD)
+          .set(dst);
+        c.get(off).i32(16).op(ADD).set(off);
+        c.get(left).i32(4).op(SUB).set(left);
+        c.br(0).end().end();
+        c.block().loop();
+        c.get(left).op(EQZ).brIf(1);
+        for (let l = 0; l < width; l++)
+          c.get(dst)
+            .get(rp[l])
+            .get(off)
+            .op(ADD)
+            .mem(F32_LOAD, 2)
+            .mem(F32_STORE, 2, 4 * l);
+        c.get(dst)
+          .i32(4 * width)
+          .op(ADD)
+          .set(dst);
+        c.get(off).i32(4).op(ADD).set(off);
+        c.get(left).i32(1).op(SUB).set(left);
+        c.br(0).end().end();
+        c.else();
+        generic();
+        c.end();
+      };
+      if (vectorFast) {
+        // Full panel, contiguous along the panel (row-major B): v128 copies.
+        c.get(lines).i32(width).op(0x46).get(outer).i32(4).op(0x46).op(0x71).if();
+        forLt(
+          c,
+          p,
+          () => c.i32(0),
+          { local: kc },
+          1,
+          () => {
+            c.get(base).get(p).get(inner).op(MUL).op(ADD).set(s);
+            for (let v = 0; v < width / 4; v++)
+              c.get(dst)
+                .get(s)
+                .simdMem(V128_LOAD, 2, 16 * v)
+                .simdMem(V128_STORE, 2, 16 * v);
+            c.get(dst)
+              .i32(4 * width)
+              .op(ADD)
+              .set(dst);
+          },
+        );
+        c.else();
+        depthContiguous();
+        c.end();
+      } else depthContiguous();
+    },
+  );
 }
 
 /**
@@ -261,107 +390,213 @@ export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig }):
   const packA = m.func(i32x6, [], (c) => emitPack(c, cfg.mr, false));
   const packB = m.func(i32x6, [], (c) => emitPack(c, cfg.nr, true));
   const params = new Array<"i32">(19).fill("i32");
-  m.func(params, [], (c) => {
-    const [a, b, cc, k, rsA, csA, rsB, csB, ldc, sA, sB, sC, b0, b1, i0, i1, j0, j1, scratch] = params.map((_, i) => i);
-    const t = c.local("i32"), aT = c.local("i32"), bT = c.local("i32"), cT = c.local("i32");
-    const jc = c.local("i32"), pc = c.local("i32"), ic = c.local("i32"), jr = c.local("i32"), ir = c.local("i32");
-    const nc = c.local("i32"), kc = c.local("i32"), mc = c.local("i32"), tmp = c.local("i32"), tmp2 = c.local("i32");
-    const ap = c.local("i32"), bp = c.local("i32"), tile = c.local("i32"), cPtr = c.local("i32"), acc = c.local("i32");
-    const rows = c.local("i32"), cols = c.local("i32"), ldcB = c.local("i32"), NC = c.local("i32"), KC = c.local("i32"), MC = c.local("i32");
-    const pA = c.local("i32"), pB = c.local("i32");
-    // Strides to bytes.
-    for (const s of [rsA, csA, rsB, csB, ldc, sA, sB, sC]) c.get(s).i32(2).op(SHL).set(s);
-    c.get(ldc).set(ldcB);
-    c.i32(cfg.nc).set(NC);
-    c.i32(cfg.kc).set(KC);
-    c.i32(cfg.mc).set(MC);
-    c.get(scratch).set(ap);
-    c.get(scratch).i32(4 * cfg.mc * cfg.kc).op(ADD).set(bp);
-    c.get(bp).i32(4 * cfg.kc * cfg.nc).op(ADD).set(tile);
-    // Empty ranges do nothing.
-    c.get(i1).get(i0).op(GT_S).get(j1).get(j0).op(GT_S).op(0x71).op(EQZ).if().op(0x0f).end();
-    forLt(c, t, () => c.get(b0), { local: b1 }, 1, () => {
-      c.get(a).get(t).get(sA).op(MUL).op(ADD).set(aT);
-      c.get(b).get(t).get(sB).op(MUL).op(ADD).set(bT);
-      c.get(cc).get(t).get(sC).op(MUL).op(ADD).set(cT);
-      // k = 0: C = 0 (an empty sum); the edge routine writes zeros from a zeroed tile.
-      c.get(k).op(EQZ).if();
-      forLt(c, tmp, () => c.i32(0), cfg.mr * cfg.nr, 1, () => {
-        c.get(tile).get(tmp).i32(2).op(SHL).op(ADD).f32(0).mem(F32_STORE, 2);
-      });
-      forLt(c, ir, () => c.get(i0), { local: i1 }, cfg.mr, () => {
-        forLt(c, jr, () => c.get(j0), { local: j1 }, cfg.nr, () => {
-          c.get(i1).get(ir).op(SUB).set(tmp);
-          c.i32(cfg.mr).set(tmp2);
-          minLocals(c, tmp, tmp2);
-          c.set(rows);
-          c.get(j1).get(jr).op(SUB).set(tmp);
-          c.i32(cfg.nr).set(tmp2);
-          minLocals(c, tmp, tmp2);
-          c.set(cols);
-          c.get(cT).get(ir).get(ldcB).op(MUL).op(ADD).get(jr).i32(2).op(SHL).op(ADD).set(cPtr);
-          c.get(tile).get(cPtr).get(ldcB).get(rows).get(cols).i32(0).call(edge);
-        });
-      });
-      c.end();
-      forLt(c, jc, () => c.get(j0), { local: j1 }, { local: NC }, () => {
-        c.get(j1).get(jc).op(SUB).set(tmp);
-        minLocals(c, tmp, NC);
-        c.set(nc);
-        forLt(c, pc, () => c.i32(0), { local: k }, { local: KC }, () => {
-          c.get(k).get(pc).op(SUB).set(tmp);
-          minLocals(c, tmp, KC);
-          c.set(kc);
-          c.get(pc).op(EQZ).op(EQZ).set(acc);
-          // Pack B[pc:pc+kc, jc:jc+nc] into NR-column panels.
-          c.get(bT).get(pc).get(rsB).op(MUL).op(ADD).get(jc).get(csB).op(MUL).op(ADD);
-          c.get(csB).get(rsB).get(nc).get(kc).get(bp).call(packB);
-          forLt(c, ic, () => c.get(i0), { local: i1 }, { local: MC }, () => {
-            c.get(i1).get(ic).op(SUB).set(tmp);
-            minLocals(c, tmp, MC);
-            c.set(mc);
-            // Pack A[ic:ic+mc, pc:pc+kc] into MR-row panels.
-            c.get(aT).get(ic).get(rsA).op(MUL).op(ADD).get(pc).get(csA).op(MUL).op(ADD);
-            c.get(rsA).get(csA).get(mc).get(kc).get(ap).call(packA);
-            forLt(c, jr, () => c.i32(0), { local: nc }, cfg.nr, () => {
-              forLt(c, ir, () => c.i32(0), { local: mc }, cfg.mr, () => {
-                c.get(cT).get(ic).get(ir).op(ADD).get(ldcB).op(MUL).op(ADD).get(jc).get(jr).op(ADD).i32(2).op(SHL).op(ADD).set(cPtr);
-                c.get(mc).get(ir).op(SUB).set(rows);
-                c.get(nc).get(jr).op(SUB).set(cols);
-                // A panel at ap + ir·kc·4, B panel at bp + jr·kc·4.
-                c.get(ap).get(ir).get(kc).op(MUL).i32(2).op(SHL).op(ADD).set(pA);
-                c.get(bp).get(jr).get(kc).op(MUL).i32(2).op(SHL).op(ADD).set(pB);
-                c.get(rows).i32(cfg.mr).op(GE_S).get(cols).i32(cfg.nr).op(GE_S).op(0x71).if();
-                c.get(pA).get(pB).get(cPtr).get(ldcB).get(kc).get(acc).call(micro);
-                c.else();
-                c.get(pA).get(pB).get(tile).i32(4 * cfg.nr).get(kc).i32(0).call(micro);
-                c.i32(cfg.mr).set(tmp2);
-                minLocals(c, rows, tmp2);
-                c.set(rows);
-                c.i32(cfg.nr).set(tmp2);
-                minLocals(c, cols, tmp2);
-                c.set(cols);
-                c.get(tile).get(cPtr).get(ldcB).get(rows).get(cols).get(acc).call(edge);
-                c.end();
-              });
-            });
-          });
-        });
-      });
-    });
-  }, "gemm");
+  m.func(
+    params,
+    [],
+    (c) => {
+      const [a, b, cc, k, rsA, csA, rsB, csB, ldc, sA, sB, sC, b0, b1, i0, i1, j0, j1, scratch] = params.map((_, i) => i);
+      const t = c.local("i32"),
+        aT = c.local("i32"),
+        bT = c.local("i32"),
+        cT = c.local("i32");
+      const jc = c.local("i32"),
+        pc = c.local("i32"),
+        ic = c.local("i32"),
+        jr = c.local("i32"),
+        ir = c.local("i32");
+      const nc = c.local("i32"),
+        kc = c.local("i32"),
+        mc = c.local("i32"),
+        tmp = c.local("i32"),
+        tmp2 = c.local("i32");
+      const ap = c.local("i32"),
+        bp = c.local("i32"),
+        tile = c.local("i32"),
+        cPtr = c.local("i32"),
+        acc = c.local("i32");
+      const rows = c.local("i32"),
+        cols = c.local("i32"),
+        ldcB = c.local("i32"),
+        NC = c.local("i32"),
+        KC = c.local("i32"),
+        MC = c.local("i32");
+      const pA = c.local("i32"),
+        pB = c.local("i32");
+      // Strides to bytes.
+      for (const s of [rsA, csA, rsB, csB, ldc, sA, sB, sC]) c.get(s).i32(2).op(SHL).set(s);
+      c.get(ldc).set(ldcB);
+      c.i32(cfg.nc).set(NC);
+      c.i32(cfg.kc).set(KC);
+      c.i32(cfg.mc).set(MC);
+      c.get(scratch).set(ap);
+      c.get(scratch)
+        .i32(4 * cfg.mc * cfg.kc)
+        .op(ADD)
+        .set(bp);
+      c.get(bp)
+        .i32(4 * cfg.kc * cfg.nc)
+        .op(ADD)
+        .set(tile);
+      // Empty ranges do nothing.
+      c.get(i1).get(i0).op(GT_S).get(j1).get(j0).op(GT_S).op(0x71).op(EQZ).if().op(0x0f).end();
+      forLt(
+        c,
+        t,
+        () => c.get(b0),
+        { local: b1 },
+        1,
+        () => {
+          c.get(a).get(t).get(sA).op(MUL).op(ADD).set(aT);
+          c.get(b).get(t).get(sB).op(MUL).op(ADD).set(bT);
+          c.get(cc).get(t).get(sC).op(MUL).op(ADD).set(cT);
+          // k = 0: C = 0 (an empty sum); the edge routine writes zeros from a zeroed tile.
+          c.get(k).op(EQZ).if();
+          forLt(
+            c,
+            tmp,
+            () => c.i32(0),
+            cfg.mr * cfg.nr,
+            1,
+            () => {
+              c.get(tile).get(tmp).i32(2).op(SHL).op(ADD).f32(0).mem(F32_STORE, 2);
+            },
+          );
+          forLt(
+            c,
+            ir,
+            () => c.get(i0),
+            { local: i1 },
+            cfg.mr,
+            () => {
+              forLt(
+                c,
+                jr,
+                () => c.get(j0),
+                { local: j1 },
+                cfg.nr,
+                () => {
+                  c.get(i1).get(ir).op(SUB).set(tmp);
+                  c.i32(cfg.mr).set(tmp2);
+                  minLocals(c, tmp, tmp2);
+                  c.set(rows);
+                  c.get(j1).get(jr).op(SUB).set(tmp);
+                  c.i32(cfg.nr).set(tmp2);
+                  minLocals(c, tmp, tmp2);
+                  c.set(cols);
+                  c.get(cT).get(ir).get(ldcB).op(MUL).op(ADD).get(jr).i32(2).op(SHL).op(ADD).set(cPtr);
+                  c.get(tile).get(cPtr).get(ldcB).get(rows).get(cols).i32(0).call(edge);
+                },
+              );
+            },
+          );
+          c.end();
+          forLt(
+            c,
+            jc,
+            () => c.get(j0),
+            { local: j1 },
+            { local: NC },
+            () => {
+              c.get(j1).get(jc).op(SUB).set(tmp);
+              minLocals(c, tmp, NC);
+              c.set(nc);
+              forLt(
+                c,
+                pc,
+                () => c.i32(0),
+                { local: k },
+                { local: KC },
+                () => {
+                  c.get(k).get(pc).op(SUB).set(tmp);
+                  minLocals(c, tmp, KC);
+                  c.set(kc);
+                  c.get(pc).op(EQZ).op(EQZ).set(acc);
+                  // Pack B[pc:pc+kc, jc:jc+nc] into NR-column panels.
+                  c.get(bT).get(pc).get(rsB).op(MUL).op(ADD).get(jc).get(csB).op(MUL).op(ADD);
+                  c.get(csB).get(rsB).get(nc).get(kc).get(bp).call(packB);
+                  forLt(
+                    c,
+                    ic,
+                    () => c.get(i0),
+                    { local: i1 },
+                    { local: MC },
+                    () => {
+                      c.get(i1).get(ic).op(SUB).set(tmp);
+                      minLocals(c, tmp, MC);
+                      c.set(mc);
+                      // Pack A[ic:ic+mc, pc:pc+kc] into MR-row panels.
+                      c.get(aT).get(ic).get(rsA).op(MUL).op(ADD).get(pc).get(csA).op(MUL).op(ADD);
+                      c.get(rsA).get(csA).get(mc).get(kc).get(ap).call(packA);
+                      forLt(
+                        c,
+                        jr,
+                        () => c.i32(0),
+                        { local: nc },
+                        cfg.nr,
+                        () => {
+                          forLt(
+                            c,
+                            ir,
+                            () => c.i32(0),
+                            { local: mc },
+                            cfg.mr,
+                            () => {
+                              c.get(cT).get(ic).get(ir).op(ADD).get(ldcB).op(MUL).op(ADD).get(jc).get(jr).op(ADD).i32(2).op(SHL).op(ADD).set(cPtr);
+                              c.get(mc).get(ir).op(SUB).set(rows);
+                              c.get(nc).get(jr).op(SUB).set(cols);
+                              // A panel at ap + ir·kc·4, B panel at bp + jr·kc·4.
+                              c.get(ap).get(ir).get(kc).op(MUL).i32(2).op(SHL).op(ADD).set(pA);
+                              c.get(bp).get(jr).get(kc).op(MUL).i32(2).op(SHL).op(ADD).set(pB);
+                              c.get(rows).i32(cfg.mr).op(GE_S).get(cols).i32(cfg.nr).op(GE_S).op(0x71).if();
+                              c.get(pA).get(pB).get(cPtr).get(ldcB).get(kc).get(acc).call(micro);
+                              c.else();
+                              c.get(pA)
+                                .get(pB)
+                                .get(tile)
+                                .i32(4 * cfg.nr)
+                                .get(kc)
+                                .i32(0)
+                                .call(micro);
+                              c.i32(cfg.mr).set(tmp2);
+                              minLocals(c, rows, tmp2);
+                              c.set(rows);
+                              c.i32(cfg.nr).set(tmp2);
+                              minLocals(c, cols, tmp2);
+                              c.set(cols);
+                              c.get(tile).get(cPtr).get(ldcB).get(rows).get(cols).get(acc).call(edge);
+                              c.end();
+                            },
+                          );
+                        },
+                      );
+                    },
+                  );
+                },
+              );
+            },
+          );
+        },
+      );
+    },
+    "gemm",
+  );
   return m.bytes();
 }
 
 /** f32x4.relaxed_madd validates on this engine (relaxed SIMD; Node 20 needs --experimental-wasm-relaxed-simd). */
 export function hasRelaxedSimd(): boolean {
   const m = new ModuleBuilder({ shared: false, minPages: 1 });
-  m.func([], ["v128"], (c) => {
-    const z = (): void => void c.simd(V128_CONST, ...new Array<number>(16).fill(0));
-    z();
-    z();
-    z();
-    c.simd(F32X4_RELAXED_MADD);
-  }, "f");
+  m.func(
+    [],
+    ["v128"],
+    (c) => {
+      const z = (): void => void c.simd(V128_CONST, ...new Array<number>(16).fill(0));
+      z();
+      z();
+      z();
+      c.simd(F32X4_RELAXED_MADD);
+    },
+    "f",
+  );
   return WebAssembly.validate(m.bytes());
 }

@@ -32,7 +32,16 @@ function canShare(): boolean {
 }
 
 type ViewCtor = Float32ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor;
-const ctorOf = (d: DType): ViewCtor => (d === "float32" || d === "complex64" ? Float32Array : d === "int32" ? Int32Array : d === "uint32" ? Uint32Array : d === "float16" || d === "bfloat16" ? Uint16Array : Uint8Array);
+const ctorOf = (d: DType): ViewCtor =>
+  d === "float32" || d === "complex64"
+    ? Float32Array
+    : d === "int32"
+      ? Int32Array
+      : d === "uint32"
+        ? Uint32Array
+        : d === "float16" || d === "bfloat16"
+          ? Uint16Array
+          : Uint8Array;
 
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
@@ -99,7 +108,9 @@ export class WasmHeap {
     const have = this.memory.buffer.byteLength / PAGE;
     const need = Math.ceil(end / PAGE);
     if (need > MAX_PAGES) {
-      throw new RangeError(`cpu backend: out of WebAssembly memory (wasm32 addresses 4 GiB; ${(this.#liveBytes / 2 ** 20).toFixed(0)} MiB live, ${((end - this.#top) / 2 ** 20).toFixed(0)} MiB more requested)`);
+      throw new RangeError(
+        `cpu backend: out of WebAssembly memory (wasm32 addresses 4 GiB; ${(this.#liveBytes / 2 ** 20).toFixed(0)} MiB live, ${((end - this.#top) / 2 ** 20).toFixed(0)} MiB more requested)`,
+      );
     }
     // Grow geometrically so that a growing workload does not grow page by page.
     const target = Math.min(MAX_PAGES, Math.max(need, Math.ceil(have * 1.5)));

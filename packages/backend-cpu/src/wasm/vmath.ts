@@ -118,9 +118,9 @@ const LOG2E = 1.44269504088896341;
 const MAGIC = 12582912;
 // ln2 in two parts (Cody–Waite, Cephes expf): LN2_HI has 9 significant bits, so n·LN2_HI is exact.
 const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
+const LN2_LO = -2.1219444e-4;
 /** Cephes expf: e^t = 1 + t + t²·P(t) on [−ln2/2, ln2/2]; P highest degree first. */
-const EXP_P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const EXP_P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 
 interface ExpParts {
   /** n (round(z/ln2)) as i32x4. */
@@ -204,7 +204,13 @@ export function emitF32x4Expm1(c: Code, scratch: Scratch): void {
   v.f(2).mul();
   const r = v.save();
   // |x| < 2^-25: expm1(x) rounds to x (this also keeps −0 and the subnormals exact).
-  v.get(x).get(r).get(x).op(F32X4_ABS).f(2 ** -25).op(F32X4_LT).select();
+  v.get(x)
+    .get(r)
+    .get(x)
+    .op(F32X4_ABS)
+    .f(2 ** -25)
+    .op(F32X4_LT)
+    .select();
 }
 
 /**
@@ -261,11 +267,21 @@ function logCore(v: V, u: number, corr: number | null): void {
   // Subnormals: scale by 2^23 first (and take 23 off the exponent).
   const sub = v.scratch("v128");
   const ub = v.scratch("v128");
-  v.get(u).f(2 ** -126).op(F32X4_LT).set(sub);
-  v.get(u).f(2 ** 23).mul().get(u).get(sub).select();
+  v.get(u)
+    .f(2 ** -126)
+    .op(F32X4_LT)
+    .set(sub);
+  v.get(u)
+    .f(2 ** 23)
+    .mul()
+    .get(u)
+    .get(sub)
+    .select();
   // Shift the mantissa range to [√½, √2): bits + (1.0 − √½) carries into the exponent exactly
   // when the mantissa is ≥ √½.
-  v.i(0x3f800000 - SQRT_HALF_BITS).op(I32X4_ADD).set(ub);
+  v.i(0x3f800000 - SQRT_HALF_BITS)
+    .op(I32X4_ADD)
+    .set(ub);
   // k = (bits >> 23) − 127 − (23 if subnormal)
   const k = v.scratch("v128");
   v.get(ub).c.i32(23);
@@ -364,7 +380,15 @@ function emitSinCos(v: V, offset: 0 | 1): void {
   const x = v.save();
   const k = v.scratch("v128");
   const nf = v.scratch("v128");
-  v.get(x).f(2 / Math.PI).mul().f(MAGIC).add().tee(k).f(MAGIC).sub().set(nf);
+  v.get(x)
+    .f(2 / Math.PI)
+    .mul()
+    .f(MAGIC)
+    .add()
+    .tee(k)
+    .f(MAGIC)
+    .sub()
+    .set(nf);
   v.get(x);
   for (const p of PIO2_PARTS) v.get(nf).f(p).mul().sub();
   const r = v.save();
@@ -375,18 +399,27 @@ function emitSinCos(v: V, offset: 0 | 1): void {
   // sin(r) has the sign of r on [−π/4, π/4]; taking it from r keeps sin(−0) = −0, which the
   // sum r + (−0·…) would lose.
   const s0 = v.save();
-  v.get(r).get(s0).i(0x80000000 | 0).select();
+  v.get(r)
+    .get(s0)
+    .i(0x80000000 | 0)
+    .select();
   const s = v.save();
   v.horner(z, COS_P).get(z).mul().get(z).mul().f(0.5).get(z).mul().sub().f(1).add();
   const co = v.save();
   // q = n + offset (mod 4): odd → the cos polynomial; bit 1 → negate.
   const q = v.scratch("v128");
-  v.get(k).i(f32Bits(MAGIC) - offset).op(I32X4_SUB).set(q);
+  v.get(k)
+    .i(f32Bits(MAGIC) - offset)
+    .op(I32X4_SUB)
+    .set(q);
   v.get(co).get(s).get(q).c.i32(31);
   v.op(I32X4_SHL).c.i32(31);
   v.op(I32X4_SHR_S).select(); // all-ones where q is odd
   v.get(q).c.i32(30);
-  v.op(I32X4_SHL).i(0x80000000 | 0).op(V128_AND).op(V128_XOR);
+  v.op(I32X4_SHL)
+    .i(0x80000000 | 0)
+    .op(V128_AND)
+    .op(V128_XOR);
 }
 
 /**
@@ -408,7 +441,15 @@ export function emitF32x4Cos(c: Code, scratch: Scratch): void {
 // ≤ 8.5e-8 with the float32-rounded coefficients; packages/backend-cpu/scripts/fit-vmath-erf.py):
 // |x| < 0.75: erf(x) = x + x·(E(x²) − 1) (the constant term 2/√π − 1 exact to float32 relative);  0.75 ≤ |x|: erfc(x) = e^(−x²)·G(1/(1+|x|) − TC), erf = 1 − erfc.
 const ERF_SPLIT = 0.75;
-const ERF_SMALL = [9.457303531235084e-5, -0.000835345359519124, 0.005216470919549465, -0.026864640414714813, 0.1128377616405487, -0.37612637877464294, 2 / Math.sqrt(Math.PI) - 1];
+const ERF_SMALL = [
+  9.457303531235084e-5,
+  -0.000835345359519124,
+  0.005216470919549465,
+  -0.026864640414714813,
+  0.1128377616405487,
+  -0.37612637877464294,
+  2 / Math.sqrt(Math.PI) - 1,
+];
 const ERFC_TC = 0.3857142925262451;
 const ERFC_G = [
   0.9024868011474609, -0.3449981212615967, -0.3342578709125519, 0.5070356726646423, -0.125238835811615, -0.4358186423778534, 0.43685799837112427,
@@ -438,7 +479,10 @@ export function emitF32x4Erf(c: Code, scratch: Scratch): void {
   const erfc = v.save();
   v.f(1).get(erfc).sub(); // erf(|x|)
   const big = v.save();
-  v.get(x).get(big).i(0x80000000 | 0).select(); // with the sign of x
+  v.get(x)
+    .get(big)
+    .i(0x80000000 | 0)
+    .select(); // with the sign of x
   const bigSigned = v.save();
   v.get(small).get(bigSigned).get(x).op(F32X4_ABS).f(ERF_SPLIT).op(F32X4_LT).select();
 }
@@ -474,13 +518,24 @@ export const VMATH: Readonly<Record<string, VmathEntry>> = {
     emit: emitF32x4Log,
     maxUlp: 1,
     maxUlpVsReference: 2,
-    domain: "all float32; log(±0) = -inf, log(<0) = NaN; subnormal inputs exact-range (the reference flushes them to 2^-126, so vs the reference only x ≥ 2^-126 is compared)",
+    domain:
+      "all float32; log(±0) = -inf, log(<0) = NaN; subnormal inputs exact-range (the reference flushes them to 2^-126, so vs the reference only x ≥ 2^-126 is compared)",
   },
   tanh: { emit: emitF32x4Tanh, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; tanh(±inf) = ±1, tanh(-0) = -0" },
   logistic: { emit: emitF32x4Logistic, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; logistic(-inf) = 0, logistic(+inf) = 1" },
   erf: { emit: emitF32x4Erf, maxUlp: 2, maxUlpVsReference: 6, domain: "all float32; erf(±inf) = ±1, erf(-0) = -0" },
-  sin: { emit: emitF32x4Sin, maxUlp: 2, maxUlpVsReference: 2, domain: `|x| ≤ ${SINCOS_MAX_ARG} (Cody–Waite reduction; larger |x| are inaccurate); sin(±inf) = NaN, sin(-0) = -0` },
-  cos: { emit: emitF32x4Cos, maxUlp: 2, maxUlpVsReference: 2, domain: `|x| ≤ ${SINCOS_MAX_ARG} (Cody–Waite reduction; larger |x| are inaccurate); cos(±inf) = NaN` },
+  sin: {
+    emit: emitF32x4Sin,
+    maxUlp: 2,
+    maxUlpVsReference: 2,
+    domain: `|x| ≤ ${SINCOS_MAX_ARG} (Cody–Waite reduction; larger |x| are inaccurate); sin(±inf) = NaN, sin(-0) = -0`,
+  },
+  cos: {
+    emit: emitF32x4Cos,
+    maxUlp: 2,
+    maxUlpVsReference: 2,
+    domain: `|x| ≤ ${SINCOS_MAX_ARG} (Cody–Waite reduction; larger |x| are inaccurate); cos(±inf) = NaN`,
+  },
   expm1: { emit: emitF32x4Expm1, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; expm1(-inf) = -1, expm1(-0) = -0" },
   log1p: { emit: emitF32x4Log1p, maxUlp: 1, maxUlpVsReference: 2, domain: "all float32; log1p(-1) = -inf, log1p(<-1) = NaN, log1p(-0) = -0" },
 };

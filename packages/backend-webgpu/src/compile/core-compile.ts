@@ -6,5 +6,13 @@
  */
 export { buildProgram, printProgram, type Program, type Step, type BufferInfo, type RoutineStep, type KernelStep } from "../../../core/src/compile/graph.ts";
 export { planBuffers, type BufferPlan } from "../../../core/src/compile/schedule.ts";
-export { printKernel, type Kernel, type ElementwiseKernel, type ReduceKernel, type Expr, type ScalarType, type KernelOutput } from "../../../core/src/compile/ir.ts";
+export {
+  printKernel,
+  type Kernel,
+  type ElementwiseKernel,
+  type ReduceKernel,
+  type Expr,
+  type ScalarType,
+  type KernelOutput,
+} from "../../../core/src/compile/ir.ts";
 export { range, print as printLinear, type Linear, type Atom } from "../../../core/src/compile/index-expr.ts";

@@ -117,11 +117,7 @@ export class CompiledExecutable implements Executable, GpuRunner {
         writes = outs;
       } else {
         const kernel = getKernel(s.eqn.prim.name);
-        const p = kernel?.(
-          s.inputs.map(avalOf),
-          s.outputs.map(avalOf),
-          s.eqn.params as Readonly<Record<string, unknown>>,
-        );
+        const p = kernel?.(s.inputs.map(avalOf), s.outputs.map(avalOf), s.eqn.params as Readonly<Record<string, unknown>>);
         if (p === undefined) {
           const runner = nestedRunner(backend, s, avalOf);
           steps.push(typeof runner === "string" ? { kind: "eager", step: s } : { kind: "call", runner, step: s });
@@ -135,7 +131,11 @@ export class CompiledExecutable implements Executable, GpuRunner {
       const compiled = passes.passes.map((p): CompiledPass => {
         const binds: BindRef[] = p.bindings.map((b) => slotOf(b.slot));
         if (p.uniforms !== undefined) {
-          const u = backend.device.createBuffer({ size: Math.max(16, Math.ceil(p.uniforms.byteLength / 16) * 16), usage: USAGE_UNIFORM, mappedAtCreation: true });
+          const u = backend.device.createBuffer({
+            size: Math.max(16, Math.ceil(p.uniforms.byteLength / 16) * 16),
+            usage: USAGE_UNIFORM,
+            mappedAtCreation: true,
+          });
           new Uint32Array(u.getMappedRange()).set(p.uniforms);
           u.unmap();
           binds.push({ uniform: u });
@@ -241,7 +241,10 @@ export class CompiledExecutable implements Executable, GpuRunner {
       let group = cp.groups.get(key);
       if (group === undefined) {
         if (cp.groups.size >= 4) cp.groups.clear();
-        group = be.device.createBindGroup({ layout: cp.pipeline.getBindGroupLayout(0), entries: bufs.map((buffer, k) => ({ binding: k, resource: { buffer } })) });
+        group = be.device.createBindGroup({
+          layout: cp.pipeline.getBindGroupLayout(0),
+          entries: bufs.map((buffer, k) => ({ binding: k, resource: { buffer } })),
+        });
         cp.groups.set(key, group);
         this.#bindGroupsCreated++;
       }
@@ -360,7 +363,9 @@ export class InterpretedExecutable implements Executable {
     const avals = this.jaxpr.invars.map((v) => v.aval);
     // Borrowed views (the caller keeps its buffers); another backend's operand is uploaded.
     const args = inputs.map((b, k) =>
-      b.backend === be ? new ConcreteArray(be.borrow(be.gpuBuffer(b, "jit input"), bytesOf(avals[k])), avals[k]) : new ConcreteArray(be.fromHost(b.backend.readSync(b, avals[k]), avals[k]), avals[k]),
+      b.backend === be
+        ? new ConcreteArray(be.borrow(be.gpuBuffer(b, "jit input"), bytesOf(avals[k])), avals[k])
+        : new ConcreteArray(be.fromHost(b.backend.readSync(b, avals[k]), avals[k]), avals[k]),
     );
     const outs = interpretDisposing(this.jaxpr, args);
     const taken = new Map<DeviceBuffer, GPUBuffer>();

@@ -290,7 +290,8 @@ function renderReduce(k: ReduceKernel, avalOf: AvalOf): Program {
 /** The program of a fused kernel, or the reason it cannot be rendered. */
 export function renderKernel(k: Kernel, avalOf: AvalOf, opts: RenderOptions): Program | string {
   const nOut = k.kind === "elementwise" ? k.outputs.length : 1;
-  if (k.inputs.length + nOut > opts.maxStorageBuffers) return `${k.inputs.length + nOut} buffers exceed the device's ${opts.maxStorageBuffers} storage bindings`;
+  if (k.inputs.length + nOut > opts.maxStorageBuffers)
+    return `${k.inputs.length + nOut} buffers exceed the device's ${opts.maxStorageBuffers} storage bindings`;
   try {
     return k.kind === "elementwise" ? renderElementwise(k, avalOf) : renderReduce(k, avalOf);
   } catch (e) {
@@ -299,4 +300,3 @@ export function renderKernel(k: Kernel, avalOf: AvalOf, opts: RenderOptions): Pr
     throw e;
   }
 }
-

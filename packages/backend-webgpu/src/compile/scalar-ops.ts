@@ -46,7 +46,10 @@ export function renderOp(e: OpExpr, args: readonly string[]): RenderedOp | undef
       // The eager complex product (cmulExact, elementwise.ts "mul" for complex64), one part of it.
       const mul = getElementwiseExpr("mul");
       if (mul === undefined || typeof mul.prelude !== "string") return undefined;
-      return { expr: `cmulExact(vec2<f32>(${args[0]}, ${args[1]}), vec2<f32>(${args[2]}, ${args[3]})).${e.op === "cmul.re" ? "x" : "y"}`, prelude: mul.prelude };
+      return {
+        expr: `cmulExact(vec2<f32>(${args[0]}, ${args[1]}), vec2<f32>(${args[2]}, ${args[3]})).${e.op === "cmul.re" ? "x" : "y"}`,
+        prelude: mul.prelude,
+      };
     }
     case "convertElementType": {
       const from = e.argDType;

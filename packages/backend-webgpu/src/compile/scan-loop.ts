@@ -57,7 +57,13 @@ export class ScanLoop implements GpuRunner {
     private readonly outAvals: readonly ShapedArray[],
   ) {}
 
-  static build(be: WebGPUBackend, params: Readonly<Record<string, unknown>>, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], compileBody: CompileBody): ScanLoop | string {
+  static build(
+    be: WebGPUBackend,
+    params: Readonly<Record<string, unknown>>,
+    inAvals: readonly ShapedArray[],
+    outAvals: readonly ShapedArray[],
+    compileBody: CompileBody,
+  ): ScanLoop | string {
     const p = params as unknown as lax.ScanParams;
     if (p.jaxpr.consts.length > 0) return "a scan body with consts";
     const body = compileBody(p.jaxpr.jaxpr);

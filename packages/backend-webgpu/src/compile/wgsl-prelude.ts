@@ -62,7 +62,8 @@ export function mergePreludes(preludes: readonly string[], body: string, provide
       if (provided.has(d.name)) continue;
       const prev = byName.get(d.name);
       if (prev === undefined) byName.set(d.name, d);
-      else if (prev.text.replace(/\s+/g, " ") !== d.text.replace(/\s+/g, " ")) throw new InternalError(`wgsl-prelude: two different definitions of '${d.name}'`);
+      else if (prev.text.replace(/\s+/g, " ") !== d.text.replace(/\s+/g, " "))
+        throw new InternalError(`wgsl-prelude: two different definitions of '${d.name}'`);
     }
   }
   const keep = new Set<string>();

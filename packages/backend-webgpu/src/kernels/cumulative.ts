@@ -47,7 +47,9 @@ function cumKernel(name: string, make: (dt: DType) => { m: ScanMonoid; prelude?:
 }
 
 cumKernel("cumsum", (dt) => (dt === "bool" ? undefined : { m: plain(dt, "return a + b;") }));
-cumKernel("cumprod", (dt) => (dt === "bool" ? undefined : { m: plain(dt, dt === "complex64" ? "return cmul(a, b);" : "return a * b;"), prelude: WGSL_COMPLEX }));
+cumKernel("cumprod", (dt) =>
+  dt === "bool" ? undefined : { m: plain(dt, dt === "complex64" ? "return cmul(a, b);" : "return a * b;"), prelude: WGSL_COMPLEX },
+);
 
 /** cummax/cummin: the later value only when strictly better; NaN is absorbing (XLA). */
 function chooser(isMax: boolean) {
@@ -90,7 +92,9 @@ fn logaddexp(a: f32, b: f32) -> f32 {
   return m + log1pUnit(exp(-abs(a - b)));
 }
 `;
-cumKernel("cumlogsumexp", (dt) => (dt !== "float32" ? undefined : { m: plain(dt, "return logaddexp(a, b);"), prelude: WGSL_ISNAN + WGSL_DIV + WGSL_LOGADDEXP }));
+cumKernel("cumlogsumexp", (dt) =>
+  dt !== "float32" ? undefined : { m: plain(dt, "return logaddexp(a, b);"), prelude: WGSL_ISNAN + WGSL_DIV + WGSL_LOGADDEXP },
+);
 
 /**
  * IEEE signed-zero arithmetic spelled out: \`0.0 + x\` and \`x * 0.0\` are classic targets of

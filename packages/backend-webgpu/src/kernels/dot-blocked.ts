@@ -41,7 +41,9 @@ export function blockedProgram(mp: MacPlan, outType: string, lAddr: string, rAdd
     for (let c = 0; c < R; c++) {
       accs.push(`  var acc${r}${c}: ${mp.acc} = ${mp.zero};`);
       macs.push(`      ${mp.mac(`acc${r}${c}`, `a${r}`, `b${c}`)}`);
-      stores.push(`  if (live && i0 + lid.y + ${16 * r}u < ${ni}u && j0 + lid.x + ${16 * c}u < ${nj}u) { out[(b * ${ni}u + i0 + lid.y + ${16 * r}u) * ${nj}u + j0 + lid.x + ${16 * c}u] = ${mp.store(`acc${r}${c}`)}; }`);
+      stores.push(
+        `  if (live && i0 + lid.y + ${16 * r}u < ${ni}u && j0 + lid.x + ${16 * c}u < ${nj}u) { out[(b * ${ni}u + i0 + lid.y + ${16 * r}u) * ${nj}u + j0 + lid.x + ${16 * c}u] = ${mp.store(`acc${r}${c}`)}; }`,
+      );
     }
   }
   const loads: string[] = [];

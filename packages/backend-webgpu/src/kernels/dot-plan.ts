@@ -36,7 +36,15 @@ const toOut = (outDt: DType) => (c: string) => (outDt === "int32" ? `bitcast<i32
 export function macPlan(inDt: DType, outDt: DType): MacPlan {
   const inType = storageType(inDt);
   if (inDt === "complex64") {
-    return { val: "vec2<f32>", acc: "vec2<f32>", zero: "vec2<f32>(0.0f, 0.0f)", load: (e) => e, mac: (c, a, b) => `${c} += vec2<f32>(${a}.x * ${b}.x - ${a}.y * ${b}.y, ${a}.x * ${b}.y + ${a}.y * ${b}.x);`, store: (c) => c, inType };
+    return {
+      val: "vec2<f32>",
+      acc: "vec2<f32>",
+      zero: "vec2<f32>(0.0f, 0.0f)",
+      load: (e) => e,
+      mac: (c, a, b) => `${c} += vec2<f32>(${a}.x * ${b}.x - ${a}.y * ${b}.y, ${a}.x * ${b}.y + ${a}.y * ${b}.x);`,
+      store: (c) => c,
+      inType,
+    };
   }
   if (outDt === "float32") {
     const load = inDt === "bool" ? (e: string) => `select(0.0f, 1.0f, ${e} != 0u)` : inDt === "float32" ? (e: string) => e : (e: string) => `f32(${e})`;
@@ -100,7 +108,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 `;
   return { passes: [{ code, bindings: [{ slot: { out: 0 }, write: true }], workgroups: g.workgroups }] };
 }
-
 
 /**
  * The one-pass program of a contraction kernel (dotGeneral, convGeneralDilated): `body` (the WGSL

@@ -28,8 +28,18 @@ function comparison(name: string, op: string, float: (a: string, b: string) => s
 }
 
 const ceq = (x: X): string => `(feq(${x[0]}.x, ${x[1]}.x) && feq(${x[0]}.y, ${x[1]}.y))`;
-comparison("eq", "==", (a, b) => `feq(${a}, ${b})`, (x) => asBool(ceq(x)));
-comparison("ne", "!=", (a, b) => `!feq(${a}, ${b})`, (x) => asBool(`!${ceq(x)}`));
+comparison(
+  "eq",
+  "==",
+  (a, b) => `feq(${a}, ${b})`,
+  (x) => asBool(ceq(x)),
+);
+comparison(
+  "ne",
+  "!=",
+  (a, b) => `!feq(${a}, ${b})`,
+  (x) => asBool(`!${ceq(x)}`),
+);
 comparison("lt", "<", (a, b) => `flt(${a}, ${b})`);
 comparison("le", "<=", (a, b) => `fle(${a}, ${b})`);
 comparison("gt", ">", (a, b) => `flt(${b}, ${a})`);

@@ -11,7 +11,9 @@ import { WGSL_EXACT } from "./wgsl-lib.ts";
 export type Combine = "set" | "add" | "mul" | "min" | "max";
 
 /** WGSL helpers over raw float words (each used only through the combiners below). */
-export const WGSL_WORD_FLOAT = WGSL_EXACT + /* wgsl */ `
+export const WGSL_WORD_FLOAT =
+  WGSL_EXACT +
+  /* wgsl */ `
 fn fnan(x: u32) -> bool { return (x & 0x7fffffffu) > 0x7f800000u; }
 // Monotone key: u32 order of keys is float order, with -0 < +0 (as Math.min/max order them).
 fn fkey(x: u32) -> u32 { return select(x | 0x80000000u, ~x, (x & 0x80000000u) != 0u); }
@@ -58,4 +60,3 @@ export function combineExpr(kind: Exclude<Combine, "set">, dtype: DType): string
 
 /** Whether folding updates in a different order can change the result (float rounding, NaN ties). */
 export const orderSensitive = (kind: Combine, dtype: DType): boolean => dtype === "complex64" || (dtype === "float32" && (kind === "add" || kind === "mul"));
-

@@ -87,13 +87,22 @@ export function atomicScatterProgram(kind: Combine, op: ShapedArray, ind: Shaped
       passes: [
         pass([win(true)], o.size, "  win[i] = 0u;"),
         pass([indDecl, win(true, true)], upd.size, `${locate}\n  atomicMax(&win[dst], i + 1u);`),
-        pass([inWords("op", 0, op), inWords("upd", 2, upd), win(false), outWords(o)], o.size, "  let w = win[i];\n  if (w == 0u) { out[i] = op[i]; } else { out[i] = upd[w - 1u]; }"),
+        pass(
+          [inWords("op", 0, op), inWords("upd", 2, upd), win(false), outWords(o)],
+          o.size,
+          "  let w = win[i];\n  if (w == 0u) { out[i] = op[i]; } else { out[i] = upd[w - 1u]; }",
+        ),
       ],
       temps: [4 * o.size],
     };
   }
   const prelude = `${WGSL_WORD_FLOAT}\nfn comb(a: u32, b: u32) -> u32 { return ${combineExpr(kind, o.dtype)}; }`;
-  const apply = pass([indDecl, inWords("upd", 2, upd), { name: "out", slot: { out: 0 }, type: "atomic<u32>", write: true }], upd.size, `${locate}\n  let v = upd[i];\n  ${atomicApply(kind, o.dtype)}`, prelude);
+  const apply = pass(
+    [indDecl, inWords("upd", 2, upd), { name: "out", slot: { out: 0 }, type: "atomic<u32>", write: true }],
+    upd.size,
+    `${locate}\n  let v = upd[i];\n  ${atomicApply(kind, o.dtype)}`,
+    prelude,
+  );
   return { passes: [pass([inWords("op", 0, op), outWords(o)], o.size, "  out[i] = op[i];"), apply] };
 }
 
@@ -133,8 +142,17 @@ export function listScatterProgram(op: ShapedArray, ind: ShapedArray, upd: Shape
   return {
     passes: [
       pass([head(false, true)], o.size, "  head[i] = 0xffffffffu;"),
-      pass([{ name: "ind", slot: { in: 1 }, type: "u32" }, head(true, true), next(true)], upd.size, `${locateUpdate(op, ind, upd, p)}\n  nxt[i] = atomicExchange(&head[dst], i);`),
-      pass([inWords("op", 0, op), inWords("upd", 2, upd), head(false, false), next(false), outWords(o)], o.size, fold, `const NONE: u32 = 0xffffffffu;\n${prelude}`),
+      pass(
+        [{ name: "ind", slot: { in: 1 }, type: "u32" }, head(true, true), next(true)],
+        upd.size,
+        `${locateUpdate(op, ind, upd, p)}\n  nxt[i] = atomicExchange(&head[dst], i);`,
+      ),
+      pass(
+        [inWords("op", 0, op), inWords("upd", 2, upd), head(false, false), next(false), outWords(o)],
+        o.size,
+        fold,
+        `const NONE: u32 = 0xffffffffu;\n${prelude}`,
+      ),
     ],
     temps: [4 * o.size, 4 * upd.size],
   };

@@ -37,8 +37,22 @@ registerKernel("svd", ([aa], _outs, params): Program | undefined => {
     const one = complex ? "vec2<f32>(1.0f, 0.0f)" : "1.0f";
     const zero = complex ? "vec2<f32>()" : "0.0f";
     const passes: Pass[] = [];
-    if (uc > 0) passes.push(...simpleProgram([{ name: "u", slot: { out: 1 }, type: aa.dtype, write: true }], batch * m * uc, `  u[i] = select(${zero}, ${one}, (i % ${m * uc}u) / ${uc}u == i % ${uc}u);`).passes);
-    if (vr > 0) passes.push(...simpleProgram([{ name: "vh", slot: { out: 2 }, type: aa.dtype, write: true }], batch * vr * n, `  vh[i] = select(${zero}, ${one}, (i % ${vr * n}u) / ${n}u == i % ${n}u);`).passes);
+    if (uc > 0)
+      passes.push(
+        ...simpleProgram(
+          [{ name: "u", slot: { out: 1 }, type: aa.dtype, write: true }],
+          batch * m * uc,
+          `  u[i] = select(${zero}, ${one}, (i % ${m * uc}u) / ${uc}u == i % ${uc}u);`,
+        ).passes,
+      );
+    if (vr > 0)
+      passes.push(
+        ...simpleProgram(
+          [{ name: "vh", slot: { out: 2 }, type: aa.dtype, write: true }],
+          batch * vr * n,
+          `  vh[i] = select(${zero}, ${one}, (i % ${vr * n}u) / ${n}u == i % ${n}u);`,
+        ).passes,
+      );
     return { passes };
   }
   const tall = m >= n;

@@ -223,11 +223,11 @@ ${Y === 1 ? "" : `var<workgroup> sh: array<Acc, ${X * Y}>;`}
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let q = ${g.linear} * ${X}u + lid.x;
 ${
-    // The fused body's runtime zero (program.ts FENCE) comes from the unbounded thread index: from
-    // the row j = q % M (as it once did), NVIDIA's compiler bounds j, folds the zero away and
-    // contracts the fused product into the sum — 1 ulp off the eager kernels' rounded product.
-    fused ? "  linax_opq = f32(q >> 31u);" : ""
-  }
+  // The fused body's runtime zero (program.ts FENCE) comes from the unbounded thread index: from
+  // the row j = q % M (as it once did), NVIDIA's compiler bounds j, folds the zero away and
+  // contracts the fused product into the sum — 1 ulp off the eager kernels' rounded product.
+  fused ? "  linax_opq = f32(q >> 31u);" : ""
+}
   var acc: Acc = ${m.id};
   if (q < ${R}u) {
     let p = q / ${M}u;
@@ -237,13 +237,13 @@ ${
 ${lanes(k, L, Y)}
   }
 ${
-    Y === 1
-      ? // One lane per row: no workgroup tree (and no barriers, which also compile much faster).
-        `  if (q < ${R}u) {
+  Y === 1
+    ? // One lane per row: no workgroup tree (and no barriers, which also compile much faster).
+      `  if (q < ${R}u) {
     let a = acc;
     dst[q] = ${last ? fin : "a"};
   }`
-      : `  let me = lid.y * ${X}u + lid.x;
+    : `  let me = lid.y * ${X}u + lid.x;
   sh[me] = acc;
   workgroupBarrier();
   for (var h = ${Y / 2}u; h > 0u; h = h / 2u) {
@@ -254,7 +254,7 @@ ${
     let a = sh[lid.x];
     dst[q] = ${last ? fin : "a"};
   }`
-  }
+}
 }
 `;
     passes.push({ code, bindings, workgroups: g.workgroups });

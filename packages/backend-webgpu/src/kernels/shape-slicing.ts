@@ -181,4 +181,3 @@ registerKernel("dynamicUpdateSlice", ([x, u, ...idx], [o]) => {
   const body = `${s.lets}\n${unravel(o.shape, "i")}\n${offs}\n  if (${inside}) { out[i] = upd[${src}]; } else { out[i] = x[i]; }`;
   return withStarts(simpleProgram([inWords("x", 0, x), inWords("upd", 1, u), ...s.decls, outWords(o)], o.size, body), s);
 });
-

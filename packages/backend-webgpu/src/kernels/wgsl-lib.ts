@@ -63,7 +63,9 @@ fn dot2(a: f32, b: f32, c: f32, d: f32) -> f32 {
  * WGSL_EXACT (so a module with WGSL_DIV must not add WGSL_EXACT again). Quotients and divisors outside [1e-30, 1e30] keep the plain quotient (the split
  * would overflow or the remainder underflow there).
  */
-export const WGSL_DIV = WGSL_EXACT + /* wgsl */ `
+export const WGSL_DIV =
+  WGSL_EXACT +
+  /* wgsl */ `
 fn divF32(a: f32, b: f32) -> f32 {
   let q = a / b;
   let ok = (abs(q) < 1e30f) && (abs(q) > 1e-30f) && (abs(b) < 1e30f) && (abs(b) > 1e-30f);

@@ -35,9 +35,9 @@ fn expF32(x: f32) -> f32 {
   if (x < -104.0f) { return 0.0f; }
   let n = floor(fma(x, ${F(Math.LOG2E)}, 0.5f));
   var r = fma(-n, 0.693359375f, x);
-  r = fma(-n, ${F(-2.12194440e-4)}, r);
+  r = fma(-n, ${F(-2.1219444e-4)}, r);
   let z = r * r;
-  var p = ${F(1.9875691500e-4)};
+  var p = ${F(1.98756915e-4)};
   p = fma(p, r, ${F(1.3981999507e-3)});
   p = fma(p, r, ${F(8.3334519073e-3)});
   p = fma(p, r, ${F(4.1665795894e-2)});

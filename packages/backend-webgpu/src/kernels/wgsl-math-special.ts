@@ -44,7 +44,13 @@ const BERNOULLI = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6];
 const DIGAMMA_ASYM = BERNOULLI.map((b, k) => F(b / (2 * (k + 1))));
 
 const hornerDesc = (acc: string, v: string, c: readonly string[]): string =>
-  [`  var ${acc} = ${c[c.length - 1]};`, ...c.slice(0, -1).reverse().map((ci) => `  ${acc} = fma(${acc}, ${v}, ${ci});`)].join("\n");
+  [
+    `  var ${acc} = ${c[c.length - 1]};`,
+    ...c
+      .slice(0, -1)
+      .reverse()
+      .map((ci) => `  ${acc} = fma(${acc}, ${v}, ${ci});`),
+  ].join("\n");
 
 const NR_ERFC = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277].map(F);
 

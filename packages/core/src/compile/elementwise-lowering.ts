@@ -43,7 +43,17 @@ export function elementwiseRule(name: string): LoweringRule {
       }
     }
     const ps = params as Readonly<Record<string, unknown>>;
-    return [computed(out, inputs, 1, (vals) => [b.op(name, outType, vals.map((v) => v[0]), inDType, ps)])];
+    return [
+      computed(out, inputs, 1, (vals) => [
+        b.op(
+          name,
+          outType,
+          vals.map((v) => v[0]),
+          inDType,
+          ps,
+        ),
+      ]),
+    ];
   };
 }
 

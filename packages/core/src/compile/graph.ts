@@ -79,7 +79,10 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
       shape.map((_, d) => loopVar(d)),
       shape,
     );
-    steps.push({ kind: "kernel", kernel: { kind: "elementwise", shape, outputs: [{ buffer: id, dtype: v.aval.dtype, values }], inputs: loadedBuffers(values) } });
+    steps.push({
+      kind: "kernel",
+      kernel: { kind: "elementwise", shape, outputs: [{ buffer: id, dtype: v.aval.dtype, values }], inputs: loadedBuffers(values) },
+    });
   };
   const materialise = (v: Lazy): Lazy => {
     if (v.buffer !== undefined) return v;
@@ -126,7 +129,17 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
       const ext = [...out.shape, ...reduceShape];
       const id = newBuffer(out, "temp");
       const values = x.at(idx, ext);
-      steps.push({ kind: "kernel", kernel: { kind: "reduce", outShape: out.shape, reduceShape, op: res.reduce, output: { buffer: id, dtype: out.dtype, values }, inputs: loadedBuffers(values) } });
+      steps.push({
+        kind: "kernel",
+        kernel: {
+          kind: "reduce",
+          outShape: out.shape,
+          reduceShape,
+          op: res.reduce,
+          output: { buffer: id, dtype: out.dtype, values },
+          inputs: loadedBuffers(values),
+        },
+      });
       env.set(eqn.outBinders[0], bufferValue(b, id, out));
       continue;
     }

@@ -60,7 +60,11 @@ export function combine(parts: readonly (readonly [Linear, number])[], c = 0): L
   return normalise(terms, k0);
 }
 
-export const add = (a: Linear, b: Linear): Linear => combine([[a, 1], [b, 1]]);
+export const add = (a: Linear, b: Linear): Linear =>
+  combine([
+    [a, 1],
+    [b, 1],
+  ]);
 export const scale = (a: Linear, k: number): Linear => combine([[a, k]]);
 export const offset = (a: Linear, k: number): Linear => combine([[a, 1]], k);
 

@@ -4,7 +4,23 @@
  */
 export { buildProgram, printProgram, type Program, type Step, type KernelStep, type RoutineStep, type BufferInfo, type FuseOptions } from "./graph.ts";
 export { planBuffers, sizeClass, type BufferPlan } from "./schedule.ts";
-export { printKernel, loadedBuffers, countOps, scalarTypeOf, type Kernel, type ElementwiseKernel, type ReduceKernel, type KernelOutput, type Expr, type OpExpr, type LoadExpr, type ConstExpr, type IndexValueExpr, type ScalarType, type ReduceOp } from "./ir.ts";
+export {
+  printKernel,
+  loadedBuffers,
+  countOps,
+  scalarTypeOf,
+  type Kernel,
+  type ElementwiseKernel,
+  type ReduceKernel,
+  type KernelOutput,
+  type Expr,
+  type OpExpr,
+  type LoadExpr,
+  type ConstExpr,
+  type IndexValueExpr,
+  type ScalarType,
+  type ReduceOp,
+} from "./ir.ts";
 export { coefficientOf, mentions, range, print as printIndex, type Linear, type Atom } from "./index-expr.ts";
 export { inlineCalls, INLINED } from "./inline.ts";
 export { getLowering, loweredPrimitives } from "./lowering.ts";

@@ -21,7 +21,11 @@ function expansion(eqn: JaxprEqn): ClosedJaxpr | null {
   const impl = eqn.prim.rules.impl;
   if (impl === undefined) return null;
   try {
-    return traceToJaxpr((...xs: Array[]) => impl(xs, eqn.params), eqn.inputs.map((a) => a.aval), `inline(${eqn.prim.name})`);
+    return traceToJaxpr(
+      (...xs: Array[]) => impl(xs, eqn.params),
+      eqn.inputs.map((a) => a.aval),
+      `inline(${eqn.prim.name})`,
+    );
   } catch {
     return null; // an impl that needs concrete values
   }
@@ -46,7 +50,9 @@ export function inlineCalls(jaxpr: Jaxpr, inline: (eqn: JaxprEqn) => boolean = (
       if (cj === null) {
         const outs = eqn.outBinders.map((v) => (rename ? new Var(v.aval) : v));
         eqn.outBinders.forEach((v, i) => outs[i] !== v && env.set(v, outs[i]));
-        eqns.push(inputs.every((a, i) => a === eqn.inputs[i]) && outs.every((v, i) => v === eqn.outBinders[i]) ? eqn : new JaxprEqn(eqn.prim, inputs, eqn.params, outs));
+        eqns.push(
+          inputs.every((a, i) => a === eqn.inputs[i]) && outs.every((v, i) => v === eqn.outBinders[i]) ? eqn : new JaxprEqn(eqn.prim, inputs, eqn.params, outs),
+        );
         continue;
       }
       changed = true;

@@ -35,9 +35,12 @@ export const transposeRule: LoweringRule<{ permutation: readonly number[] }> = (
 ];
 
 /** slice: start + i·step per axis. */
-export const sliceRule: LoweringRule<{ startIndices: readonly number[]; strides: readonly number[] | null }> = (_ctx, [x], [out], { startIndices, strides }) => [
-  reindexed(out, x, (idx) => idx.map((l, d) => combine([[l, strides?.[d] ?? 1]], startIndices[d]))),
-];
+export const sliceRule: LoweringRule<{ startIndices: readonly number[]; strides: readonly number[] | null }> = (
+  _ctx,
+  [x],
+  [out],
+  { startIndices, strides },
+) => [reindexed(out, x, (idx) => idx.map((l, d) => combine([[l, strides?.[d] ?? 1]], startIndices[d])))];
 
 /** rev: n−1−i along the reversed axes. */
 export const revRule: LoweringRule<{ dimensions: readonly number[] }> = (_ctx, [x], [out], { dimensions }) => [
@@ -123,7 +126,10 @@ export const concatenateRule: LoweringRule<{ dimension: number }> = (ctx, xs, [o
         // An empty operand owns no output positions (its range is empty): nothing to select.
         if (xs[k].aval.size === 0 && (result !== null || k > 0)) continue;
         const shifted = starts[k] === 0 ? i : floorMod(offset(i, n - starts[k]), n, ext);
-        const vals = xs[k].at(idx.map((l, d) => (d === dimension ? shifted : l)), ext);
+        const vals = xs[k].at(
+          idx.map((l, d) => (d === dimension ? shifted : l)),
+          ext,
+        );
         if (result === null) result = vals;
         else {
           const inside = compare(b, i, "lt", starts[k + 1], ext);

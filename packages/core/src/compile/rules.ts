@@ -49,5 +49,7 @@ reg("threefry2x32", threefryRule);
 reg("stopGradient", (_ctx, [x], [out]) => (x.aval.dtype === out.dtype ? [computed(out, [x], 0, ([v]) => v)] : null));
 for (const [name, op] of Object.entries(REDUCTIONS)) {
   // max/min of complex values have no order; the routine's kernel decides.
-  reg(name, (_ctx, [x], _out, params) => (x.aval.dtype === "complex64" && (op === "max" || op === "min") ? null : { reduce: op, axes: (params as { axes: readonly number[] }).axes }));
+  reg(name, (_ctx, [x], _out, params) =>
+    x.aval.dtype === "complex64" && (op === "max" || op === "min") ? null : { reduce: op, axes: (params as { axes: readonly number[] }).axes },
+  );
 }

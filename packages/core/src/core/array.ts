@@ -416,7 +416,10 @@ export abstract class Array {
           "Use lax.cond / lax.whileLoop / np.where for data-dependent control flow, or mark the argument static.",
       );
     }
-    if (this.ndim !== 0) throw new ConcretizationError(`${fn}: only 0-d arrays convert to a JS number; got an array ${this.aval.toString()} (use x.item(), x.tolist() or np.* operations)`);
+    if (this.ndim !== 0)
+      throw new ConcretizationError(
+        `${fn}: only 0-d arrays convert to a JS number; got an array ${this.aval.toString()} (use x.item(), x.tolist() or np.* operations)`,
+      );
     if (this.dtype === "complex64") throw new ConcretizationError(`${fn}: a complex64 scalar has no JS number value; use x.real / x.imag or x.itemComplex()`);
     return this.dtype === "bool" ? this.itemBool() : this.item();
   }
@@ -427,7 +430,7 @@ export type ScalarValue = number | boolean | [number, number];
 
 function realScalar(fn: string, dtype: DType, v: ScalarValue): number {
   if (typeof v === "number") return v;
-  const use = dtype === "bool" ? "x.itemBool() for a boolean (or x.astype(\"int32\").item())" : "x.itemComplex() for [re, im] (or x.real.item())";
+  const use = dtype === "bool" ? 'x.itemBool() for a boolean (or x.astype("int32").item())' : "x.itemComplex() for [re, im] (or x.real.item())";
   throw new DTypeError(`${fn}: expects a real dtype; got a ${dtype} array; use ${use}`);
 }
 

@@ -102,7 +102,7 @@ export function checkPrimitiveOutputs(prim: string, outs: readonly Array[], args
   const bad = firstBad(outs);
   if (bad === null) return;
   if (prim === "jit" && params.jaxpr instanceof ClosedJaxpr) {
-      const name = typeof params.name === "string" ? params.name : "jit";
+    const name = typeof params.name === "string" ? params.name : "jit";
     rerunOpByOp(params.jaxpr.jaxpr, params.jaxpr.consts, args, name);
     passedThrough(args, `jit(${name})`, name);
   }

@@ -6,7 +6,8 @@ import { ValueError } from "../errors.ts";
 import { treeFlatten, treeUnflatten } from "../tree/pytree.ts";
 
 function concrete(op: string, x: Array): ConcreteArray {
-  if (!(x instanceof ConcreteArray)) throw new ValueError(`${op}: expected a concrete array, got a traced value ${x.aval.toString()} (device placement happens outside transforms)`);
+  if (!(x instanceof ConcreteArray))
+    throw new ValueError(`${op}: expected a concrete array, got a traced value ${x.aval.toString()} (device placement happens outside transforms)`);
   return x;
 }
 
@@ -33,7 +34,10 @@ async function putOneAsync(x: Array, backend: string | undefined): Promise<Array
 export function devicePut<T>(x: T, backend?: string): T {
   if (x instanceof Array) return putOne(x, backend) as T;
   const [leaves, def] = treeFlatten(x);
-  return treeUnflatten(def, leaves.map((l) => (l instanceof Array ? putOne(l, backend) : l))) as T;
+  return treeUnflatten(
+    def,
+    leaves.map((l) => (l instanceof Array ? putOne(l, backend) : l)),
+  ) as T;
 }
 
 /** Like `devicePut`, but reads the sources asynchronously (needed when they live on WebGPU). */

@@ -56,11 +56,13 @@ export class EvalTrace extends Trace {
     if (bufs !== undefined) {
       outs = new globalThis.Array(bufs.length);
       for (let i = 0; i < bufs.length; i++) outs[i] = new ConcreteArray(bufs[i], outAvals[i]);
-    }
-    else if (prim.rules.impl !== undefined) {
+    } else if (prim.rules.impl !== undefined) {
       const impl = prim.rules.impl;
       // Under the debug flags, primitives interpreted inside a jitted function report its name.
-      outs = prim.name === "jit" && typeof params.name === "string" && debugChecksOn() ? withUserFunction(params.name, () => impl(concrete, params)) : impl(concrete, params);
+      outs =
+        prim.name === "jit" && typeof params.name === "string" && debugChecksOn()
+          ? withUserFunction(params.name, () => impl(concrete, params))
+          : impl(concrete, params);
     }
     if (outs !== undefined) {
       // config.debugNans / debugInfs: raise at the first primitive that makes a NaN/Inf.

@@ -139,7 +139,8 @@ export function computeInFloat32(
   const cast = (x: Array, to: DType, weakType: boolean): Array => run(convert, [x], { newDType: to, weakType })[0];
   const upcast = args.map((a) => (isHalf(a.dtype) ? cast(a, "float32", a.aval.weakType) : a));
   const wide = run(prim, upcast, float32Params(params));
-  if (wide.length !== outAvals.length) throw new InternalError(`half-compute: ${prim.name} gave ${wide.length} outputs in float32, ${outAvals.length} expected`);
+  if (wide.length !== outAvals.length)
+    throw new InternalError(`half-compute: ${prim.name} gave ${wide.length} outputs in float32, ${outAvals.length} expected`);
   const outs = wide.map((w, i) => {
     const want = outAvals[i];
     const o = isHalf(want.dtype) ? cast(w, want.dtype, want.weakType) : w;

@@ -31,7 +31,9 @@ export interface ScanOptions {
 /** Check that a loop body returns a carry with the structure and types of the init carry. */
 function checkCarry(op: string, init: unknown, initTree: TreeDef, initAvals: readonly ShapedArray[], outTree: TreeDef, outAvals: readonly ShapedArray[]): void {
   if (!outTree.equals(initTree)) {
-    throw new ValueError(`${op}: the body function must return a carry with the same structure as the init carry; init has structure ${initTree} but the body returns ${outTree}`);
+    throw new ValueError(
+      `${op}: the body function must return a carry with the same structure as the init carry; init has structure ${initTree} but the body returns ${outTree}`,
+    );
   }
   const names = leafNames(init, "carry");
   initAvals.forEach((a, i) => {
@@ -64,7 +66,9 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => [C, Y], init: C, xs?: X | n
     if (x.ndim === 0) throw new ShapeError(`scan: xs leaf '${xNames[i]}' is a scalar (shape []); every xs leaf needs a leading axis to scan over`);
     if (length === undefined) length = x.shape[0];
     else if (x.shape[0] !== length) {
-      throw new ShapeError(`scan: xs leaf '${xNames[i]}' has leading axis ${x.shape[0]} (shape ${fmtShape(x.shape)}) but ${opts.length !== undefined ? "the length option is" : "other xs leaves have"} ${length}; all xs must share the scanned length`);
+      throw new ShapeError(
+        `scan: xs leaf '${xNames[i]}' has leading axis ${x.shape[0]} (shape ${fmtShape(x.shape)}) but ${opts.length !== undefined ? "the length option is" : "other xs leaves have"} ${length}; all xs must share the scanned length`,
+      );
     }
   });
   if (length === undefined) throw new ValueError("scan: got no xs leaves and no length option; pass { length } to scan without xs");
@@ -80,9 +84,17 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => [C, Y], init: C, xs?: X | n
     "scan",
   );
   const [carryTree, yTree] = traced.outTree.children;
-  if (traced.outTree.kind !== "array" || carryTree === undefined || yTree === undefined) throw new ValueError("scan: the body function must return a pair [carry, y]");
+  if (traced.outTree.kind !== "array" || carryTree === undefined || yTree === undefined)
+    throw new ValueError("scan: the body function must return a pair [carry, y]");
   const outAvals = traced.jaxpr.outAvals;
-  checkCarry("scan", init, initTree, initLeaves.map((a) => a.aval), carryTree, outAvals.slice(0, carryTree.numLeaves));
+  checkCarry(
+    "scan",
+    init,
+    initTree,
+    initLeaves.map((a) => a.aval),
+    carryTree,
+    outAvals.slice(0, carryTree.numLeaves),
+  );
   const unroll = opts.unroll === true ? length : opts.unroll === false || opts.unroll === undefined ? 1 : opts.unroll;
   const operands = [...traced.consts, ...initLeaves, ...xsLeaves];
   const outs = scanP.bind(operands, {
@@ -119,7 +131,12 @@ function asScalarOperand(op: string, x: Array | number | boolean, what: string):
  * the result has the branches' output type. (As for `scan`'s carry, a number returned by a
  * branch comes back as an array: return arrays to keep the types exact.)
  */
-export function cond<A extends unknown[], T>(pred: Array | boolean | number, trueFun: (...operands: A) => T, falseFun: (...operands: A) => T, ...operands: A): T {
+export function cond<A extends unknown[], T>(
+  pred: Array | boolean | number,
+  trueFun: (...operands: A) => T,
+  falseFun: (...operands: A) => T,
+  ...operands: A
+): T {
   const p = asScalarOperand("cond", pred, "the predicate");
   let idx: Array;
   if (p.dtype === "bool") idx = convertElementType(p, "int32");
@@ -160,7 +177,9 @@ export function whileLoop<C>(condFun: (carry: C) => Array | boolean, bodyFun: (c
   const condT = traceFn((...v: Array[]) => condFun(treeUnflatten<C>(initTree, v)), avals, "whileLoop cond");
   const predAvals = condT.jaxpr.outAvals;
   if (predAvals.length !== 1 || predAvals[0].dtype !== "bool" || predAvals[0].ndim !== 0) {
-    throw new DTypeError(`whileLoop: condFun must return a boolean scalar; got ${predAvals.length === 1 ? predAvals[0].toString() : `${predAvals.length} outputs`}`);
+    throw new DTypeError(
+      `whileLoop: condFun must return a boolean scalar; got ${predAvals.length === 1 ? predAvals[0].toString() : `${predAvals.length} outputs`}`,
+    );
   }
   const bodyT = traceFn((...v: Array[]) => bodyFun(treeUnflatten<C>(initTree, v)), avals, "whileLoop body");
   checkCarry("whileLoop", init, initTree, avals, bodyT.outTree, bodyT.jaxpr.outAvals);
@@ -193,7 +212,9 @@ export function foriLoop<C>(lower: Array | number, upper: Array | number, body: 
   const one = scalar(1, "int32");
   if (lo !== undefined && hi !== undefined) {
     if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new ValueError(`foriLoop: bounds must be integers; got ${lo} and ${hi}`);
-    const [[, out]] = scan(([i, c]: [Array, C]) => [[add(i, one), body(i, c)], null] as [[Array, C], null], [scalar(lo, "int32"), init] as [Array, C], null, { length: Math.max(0, hi - lo) });
+    const [[, out]] = scan(([i, c]: [Array, C]) => [[add(i, one), body(i, c)], null] as [[Array, C], null], [scalar(lo, "int32"), init] as [Array, C], null, {
+      length: Math.max(0, hi - lo),
+    });
     return out;
   }
   const toI32 = (b: Array | number) => (typeof b === "number" ? scalar(b, "int32") : convertElementType(b, "int32"));

@@ -34,8 +34,13 @@ export interface DiffOptions {
 /** `v` as a block to concatenate to `a` along `axis` (scalars become one slice, numpy's rule). */
 function edgeBlock(op: string, a: Array, v: ArrayLike, axis: number, arg: string): Array {
   let b = asArray(v);
-  if (b.ndim === 0) b = broadcastTo(b, a.shape.map((d, i) => (i === axis ? 1 : d)));
-  if (b.ndim !== a.ndim || b.shape.some((d, i) => i !== axis && d !== a.shape[i])) throw new ShapeError(`np.${op}: ${arg} of shape ${fmtShape(b.shape)} does not match a of shape ${fmtShape(a.shape)} except along axis ${axis}`);
+  if (b.ndim === 0)
+    b = broadcastTo(
+      b,
+      a.shape.map((d, i) => (i === axis ? 1 : d)),
+    );
+  if (b.ndim !== a.ndim || b.shape.some((d, i) => i !== axis && d !== a.shape[i]))
+    throw new ShapeError(`np.${op}: ${arg} of shape ${fmtShape(b.shape)} does not match a of shape ${fmtShape(a.shape)} except along axis ${axis}`);
   return b;
 }
 
@@ -44,7 +49,12 @@ function edgeBlock(op: string, a: Array, v: ArrayLike, axis: number, arg: string
  * times (bool arrays use not-equal). `prepend`/`append` extend `a` first. numpy's order
  * `diff(a, n, axis, { prepend, append })`; an options object may replace `n` or `axis`.
  */
-export function diff(a: ArrayLike, order?: number | (DiffOptions & { n?: number }), axisArg?: number | DiffOptions, options?: Omit<DiffOptions, "axis">): Array {
+export function diff(
+  a: ArrayLike,
+  order?: number | (DiffOptions & { n?: number }),
+  axisArg?: number | DiffOptions,
+  options?: Omit<DiffOptions, "axis">,
+): Array {
   let opts: DiffOptions;
   let nArg: unknown = order;
   if (isOptionsObject(order)) {
@@ -68,7 +78,11 @@ export function diff(a: ArrayLike, order?: number | (DiffOptions & { n?: number 
   if (opts.prepend !== undefined) parts.push(edgeBlock("diff", x, opts.prepend, axis, "prepend"));
   parts.push(x);
   if (opts.append !== undefined) parts.push(edgeBlock("diff", x, opts.append, axis, "append"));
-  if (parts.length > 1) x = lax.concatenate(promoteArgs(...parts).map((p) => (p.aval.weakType ? lax.convertElementType(p, p.dtype, false) : p)), axis);
+  if (parts.length > 1)
+    x = lax.concatenate(
+      promoteArgs(...parts).map((p) => (p.aval.weakType ? lax.convertElementType(p, p.dtype, false) : p)),
+      axis,
+    );
   for (let i = 0; i < n; i++) {
     const len = x.shape[axis];
     if (len === 0) break;
@@ -96,7 +110,10 @@ const along = (v: Array, shape: readonly number[], axis: number): Array => lax.b
 /** numpy's gradient along one axis, with spacing `h` (a number) or coordinates `x` (1-d). */
 function gradientAlong(f: Array, axis: number, spacing: number | Array, edgeOrder: 1 | 2): Array {
   const n = f.shape[axis];
-  if (n < edgeOrder + 1) throw new ValueError(`np.gradient: shape of array too small to calculate a numerical gradient, at least (edgeOrder + 1) = ${edgeOrder + 1} elements are required along axis ${axis} (shape ${fmtShape(f.shape)})`);
+  if (n < edgeOrder + 1)
+    throw new ValueError(
+      `np.gradient: shape of array too small to calculate a numerical gradient, at least (edgeOrder + 1) = ${edgeOrder + 1} elements are required along axis ${axis} (shape ${fmtShape(f.shape)})`,
+    );
   const at = (i: number, j = i + 1): Array => sl(f, i < 0 ? n + i : i, j <= 0 ? n + j : j, axis);
   let interior: Array;
   let first: Array;
@@ -181,7 +198,8 @@ export function gradient(f: ArrayLike, ...args: (ArrayLike | GradientOptions)[])
         const g = gradientAlong(a, ax, 1, edgeOrder);
         return lax.div(g, lax.broadcastInDim(sp, g.shape, []));
       }
-      if (sp.ndim !== 1 || sp.shape[0] !== a.shape[ax]) throw new ShapeError(`np.gradient: coordinates for axis ${ax} must be 1-d of length ${a.shape[ax]}; got shape ${fmtShape(sp.shape)}`);
+      if (sp.ndim !== 1 || sp.shape[0] !== a.shape[ax])
+        throw new ShapeError(`np.gradient: coordinates for axis ${ax} must be 1-d of length ${a.shape[ax]}; got shape ${fmtShape(sp.shape)}`);
     }
     return gradientAlong(a, ax, sp, edgeOrder);
   });
@@ -201,7 +219,12 @@ export interface TrapezoidOptions {
  * The integral of `y` along `axis` by the trapezoidal rule (numpy's `trapezoid(y, x, dx, axis)`;
  * null skips a positional argument, and an options object may replace the first one not given).
  */
-export function trapezoid(y: ArrayLike, xArg?: ArrayLike | null | TrapezoidOptions, dxArg?: number | null | Omit<TrapezoidOptions, "x">, axisArg?: number | Omit<TrapezoidOptions, "x" | "dx">): Array {
+export function trapezoid(
+  y: ArrayLike,
+  xArg?: ArrayLike | null | TrapezoidOptions,
+  dxArg?: number | null | Omit<TrapezoidOptions, "x">,
+  axisArg?: number | Omit<TrapezoidOptions, "x" | "dx">,
+): Array {
   const opts = trapezoidArgs(xArg, dxArg, axisArg);
   let a = asArray(y);
   if (!isInexact(a.dtype)) a = lax.convertElementType(a, "float32");

@@ -54,7 +54,9 @@ function inspectNested(x: unknown): { shape: number[]; kind: "bool" | "int" | "f
       const first = childShapes[0] ?? [];
       for (let i = 1; i < childShapes.length; i++) {
         if (childShapes[i].join(",") !== first.join(",")) {
-          throw new ShapeError(`np.array: ragged nested list: element [${[...path, i].join("][")}] has shape [${childShapes[i].join(", ")}] but element [${[...path, 0].join("][")}] has shape [${first.join(", ")}]`);
+          throw new ShapeError(
+            `np.array: ragged nested list: element [${[...path, i].join("][")}] has shape [${childShapes[i].join(", ")}] but element [${[...path, 0].join("][")}] has shape [${first.join(", ")}]`,
+          );
         }
       }
       return [v.length, ...first];

@@ -24,7 +24,8 @@ function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: 
   y = y.aval.weakType ? lax.convertElementType(y, y.dtype, false) : y;
   if (x.ndim !== 1 || y.ndim !== 1) throw new ShapeError(`np.${op}: only 1-d inputs are supported; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
   if (x.shape[0] === 0 || y.shape[0] === 0) throw new ValueError(`np.${op}: inputs cannot be empty; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
-  if (mode !== "full" && mode !== "same" && mode !== "valid") throw new ValueError(`np.${op}: mode must be one of 'full', 'same', 'valid'; got '${String(mode)}'`);
+  if (mode !== "full" && mode !== "same" && mode !== "valid")
+    throw new ValueError(`np.${op}: mode must be one of 'full', 'same', 'valid'; got '${String(mode)}'`);
   let reverse = false;
   if (op === "correlate") {
     // c[k] = Σ_n x[n + k]·conj(y[n]); for a shorter x, correlate the other way round and reverse.

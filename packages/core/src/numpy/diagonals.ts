@@ -23,7 +23,8 @@ const DIAG_SPEC: OptionSpec = { offset: "integer", axis1: "integer", axis2: "int
 /** numpy's `(offset, axis1, axis2)` given positionally or as one options object. */
 function diagonalArgs(op: string, offset: number | DiagonalOptions | undefined, axis1: number | undefined, axis2: number | undefined): DiagonalOptions {
   if (offset !== null && typeof offset === "object") {
-    if (axis1 !== undefined || axis2 !== undefined) throw new ValueError(`${op}: pass offset/axis1/axis2 either positionally or as one options object, not both`);
+    if (axis1 !== undefined || axis2 !== undefined)
+      throw new ValueError(`${op}: pass offset/axis1/axis2 either positionally or as one options object, not both`);
     checkOptions(op, offset, DIAG_SPEC);
     return offset;
   }
@@ -51,7 +52,13 @@ export function diagonal(x: ArrayLike, offset?: number | DiagonalOptions, axis1?
   if (len === 0) return lax.fullLike(new ShapedArray([...lead, 0], a.dtype), 0);
   const ids = range(len).flatMap((i) => [i + Math.max(0, -k), i + Math.max(0, k)]);
   const nd = t.ndim;
-  return lax.gather(t, array(ids, { dtype: "int32" }).reshape([len, 2]), { offsetDims: range(nd - 2), collapsedSliceDims: [nd - 2, nd - 1], startIndexMap: [nd - 2, nd - 1] }, [...lead, 1, 1], { mode: "promise_in_bounds" });
+  return lax.gather(
+    t,
+    array(ids, { dtype: "int32" }).reshape([len, 2]),
+    { offsetDims: range(nd - 2), collapsedSliceDims: [nd - 2, nd - 1], startIndexMap: [nd - 2, nd - 1] },
+    [...lead, 1, 1],
+    { mode: "promise_in_bounds" },
+  );
 }
 
 /** numpy's `diag`: a 1-d input gives a matrix with it on the k-th diagonal; 2-d gives that diagonal. */

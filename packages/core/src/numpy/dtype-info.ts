@@ -108,7 +108,8 @@ function dtypeOf(op: string, x: DType | Array): DType {
 export function finfo(dtype: DType | Array): FInfo {
   const d = dtypeOf("finfo", dtype);
   const info = FINFO[d === "complex64" ? "float32" : d];
-  if (info === undefined || !(isFloat(d) || d === "complex64")) throw new DTypeError(`finfo: dtype ${d} is not inexact (use np.iinfo for integers); expected one of float32, float16, bfloat16, complex64`);
+  if (info === undefined || !(isFloat(d) || d === "complex64"))
+    throw new DTypeError(`finfo: dtype ${d} is not inexact (use np.iinfo for integers); expected one of float32, float16, bfloat16, complex64`);
   return info;
 }
 
@@ -147,13 +148,18 @@ export function frombuffer(buffer: ArrayBufferLike | ArrayBufferView, opts: From
   const offset = opts.offset ?? 0;
   const count = opts.count ?? -1;
   const bytes = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
-  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) throw new ValueError(`frombuffer: offset must be an integer in [0, ${bytes.length}] (the buffer's length); got ${offset}`);
+  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length)
+    throw new ValueError(`frombuffer: offset must be an integer in [0, ${bytes.length}] (the buffer's length); got ${offset}`);
   const size = itemSize(dtype);
   const avail = bytes.length - offset;
   if (!Number.isInteger(count) || count < -1) throw new ValueError(`frombuffer: count must be -1 or a non-negative integer; got ${count}`);
-  if (count === -1 && avail % size !== 0) throw new ValueError(`frombuffer: buffer size ${avail} (after offset ${offset}) must be a multiple of the ${dtype} element size ${size}`);
+  if (count === -1 && avail % size !== 0)
+    throw new ValueError(`frombuffer: buffer size ${avail} (after offset ${offset}) must be a multiple of the ${dtype} element size ${size}`);
   const n = count === -1 ? avail / size : count;
-  if (n * size > avail) throw new ValueError(`frombuffer: buffer is smaller than requested size: ${n} elements of ${dtype} need ${n * size} bytes, ${avail} are available after offset ${offset}`);
+  if (n * size > avail)
+    throw new ValueError(
+      `frombuffer: buffer is smaller than requested size: ${n} elements of ${dtype} need ${n * size} bytes, ${avail} are available after offset ${offset}`,
+    );
   const data = allocTyped(dtype, n);
   const dst = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   dst.set(bytes.subarray(offset, offset + n * size));

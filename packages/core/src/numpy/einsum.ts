@@ -28,7 +28,8 @@ function parseTerm(term: string, ndim: number | null, ellLen: number, what: stri
     });
   const head = letters(parts[0]);
   if (parts.length === 1) {
-    if (ndim !== null && head.length !== ndim) throw new ShapeError(`einsum: ${what} '${term}' has ${head.length} subscripts but the operand has ${ndim} dimensions`);
+    if (ndim !== null && head.length !== ndim)
+      throw new ShapeError(`einsum: ${what} '${term}' has ${head.length} subscripts but the operand has ${ndim} dimensions`);
     return head;
   }
   const tail = letters(parts[1]);
@@ -85,7 +86,9 @@ export function einsum(subscripts: string, ...operands: ArrayLike[]): Array {
       const prev = sizes.get(l);
       if (prev === undefined || prev === 1) sizes.set(l, n);
       else if (n !== 1 && n !== prev) {
-        throw new ShapeError(`einsum: subscript '${labelName(l)}' has size ${prev} in one operand but size ${n} in operand ${k} (shape ${fmtShape(ops[k].shape)}) for '${subscripts}'`);
+        throw new ShapeError(
+          `einsum: subscript '${labelName(l)}' has size ${prev} in one operand but size ${n} in operand ${k} (shape ${fmtShape(ops[k].shape)}) for '${subscripts}'`,
+        );
       }
     }),
   );

@@ -33,7 +33,12 @@ function fftArgs(op: string, n: number | null | FftOptions | undefined, axis: nu
 }
 
 /** numpy's `(s, axes, norm)` given positionally or as one options object. */
-function fftnArgs(op: string, s: readonly number[] | null | FftNOptions | undefined, axes: readonly number[] | null | undefined, norm: FftNorm | undefined): FftNOptions {
+function fftnArgs(
+  op: string,
+  s: readonly number[] | null | FftNOptions | undefined,
+  axes: readonly number[] | null | undefined,
+  norm: FftNorm | undefined,
+): FftNOptions {
   if (s !== null && s !== undefined && !globalThis.Array.isArray(s)) {
     if (axes !== undefined || norm !== undefined) throw new ValueError(`np.fft.${op}: pass s/axes/norm either positionally or as one options object, not both`);
     checkOptions(`np.fft.${op}`, s, FFTN_SPEC);
@@ -86,13 +91,15 @@ function fitAxis(x: Array, ax: number, n: number): Array {
 
 /** Validate lengths (numpy: "Invalid number of FFT data points"). */
 function checkLengths(op: string, s: readonly number[]): void {
-  for (const v of s) if (!Number.isInteger(v) || v < 1) throw new ValueError(`np.fft.${op}: invalid number of data points (${v}); lengths must be integers ≥ 1`);
+  for (const v of s)
+    if (!Number.isInteger(v) || v < 1) throw new ValueError(`np.fft.${op}: invalid number of data points (${v}); lengths must be integers ≥ 1`);
 }
 
 /** Scale factor that turns lax's "backward" result into the requested normalization. */
 function normScale(norm: FftNorm | undefined, total: number, inverse: boolean): number {
   const mode = norm ?? "backward";
-  if (mode !== "backward" && mode !== "ortho" && mode !== "forward") throw new ValueError(`np.fft: norm must be "backward", "ortho" or "forward"; got ${String(norm)}`);
+  if (mode !== "backward" && mode !== "ortho" && mode !== "forward")
+    throw new ValueError(`np.fft: norm must be "backward", "ortho" or "forward"; got ${String(norm)}`);
   if (mode === "backward") return 1;
   if (mode === "ortho") return inverse ? Math.sqrt(total) : 1 / Math.sqrt(total);
   return inverse ? total : 1 / total;
@@ -106,13 +113,21 @@ function scaleBy(x: Array, c: number): Array {
  * The general n-dimensional transform: move `axes` last (in order), fit each to `s` (for IRFFT
  * the last one to s[-1]//2 + 1 bins), one primitive call, move back, normalize.
  */
-function transformN(op: string, x: Array, type: FftType, axesIn: readonly number[] | undefined, sIn: readonly number[] | undefined, norm: FftNorm | undefined): Array {
+function transformN(
+  op: string,
+  x: Array,
+  type: FftType,
+  axesIn: readonly number[] | undefined,
+  sIn: readonly number[] | undefined,
+  norm: FftNorm | undefined,
+): Array {
   const nd = x.ndim;
   let axes: number[];
   if (axesIn !== undefined) axes = normAxes(`np.fft.${op}`, axesIn, nd);
   else axes = sIn !== undefined ? range(sIn.length, nd - sIn.length) : range(nd);
   if (axes.length === 0) return x;
-  if (sIn !== undefined && sIn.length !== axes.length) throw new ValueError(`np.fft.${op}: s ${JSON.stringify(sIn)} and axes ${JSON.stringify(axes)} must have the same length`);
+  if (sIn !== undefined && sIn.length !== axes.length)
+    throw new ValueError(`np.fft.${op}: s ${JSON.stringify(sIn)} and axes ${JSON.stringify(axes)} must have the same length`);
   if (nd === 0) throw new ValueError(`np.fft.${op}: needs an array of rank ≥ 1`);
   const last = axes.length - 1;
   // Default lengths: the input sizes; irfft's last axis defaults to 2·(bins − 1).
@@ -184,13 +199,17 @@ const two = (op: string, s?: readonly number[] | null | FftNOptions, axes?: read
   return { ...o, axes: o.axes ?? [-2, -1] };
 };
 /** np.fft.fft2: fftn over the last two axes. */
-export const fft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array => fftn(a, two("fft2", s, axes, norm));
+export const fft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array =>
+  fftn(a, two("fft2", s, axes, norm));
 /** np.fft.ifft2: ifftn over the last two axes. */
-export const ifft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array => ifftn(a, two("ifft2", s, axes, norm));
+export const ifft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array =>
+  ifftn(a, two("ifft2", s, axes, norm));
 /** np.fft.rfft2: rfftn over the last two axes. */
-export const rfft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array => rfftn(a, two("rfft2", s, axes, norm));
+export const rfft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array =>
+  rfftn(a, two("rfft2", s, axes, norm));
 /** np.fft.irfft2: irfftn over the last two axes. */
-export const irfft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array => irfftn(a, two("irfft2", s, axes, norm));
+export const irfft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array =>
+  irfftn(a, two("irfft2", s, axes, norm));
 
 /**
  * np.fft.fftfreq: the sample frequencies `[0, 1, …, ⌈n/2⌉−1, −⌊n/2⌋, …, −1] / (d·n)`
@@ -213,7 +232,10 @@ export function rfftfreq(n: number, d = 1, opts: { dtype?: DType } = {}): Array 
 type ShiftAxes = number | readonly number[] | { axes?: number | readonly number[] } | undefined;
 
 function shiftAxes(x: Array, axesArg: ShiftAxes): number[] {
-  const axes = axesArg !== undefined && typeof axesArg === "object" && !globalThis.Array.isArray(axesArg) ? (axesArg as { axes?: number | readonly number[] }).axes : (axesArg as number | readonly number[] | undefined);
+  const axes =
+    axesArg !== undefined && typeof axesArg === "object" && !globalThis.Array.isArray(axesArg)
+      ? (axesArg as { axes?: number | readonly number[] }).axes
+      : (axesArg as number | readonly number[] | undefined);
   if (axes === undefined) return range(x.ndim);
   return normAxes("np.fft.fftshift", typeof axes === "number" ? [axes] : axes, x.ndim);
 }
@@ -225,12 +247,24 @@ function shiftAxes(x: Array, axesArg: ShiftAxes): number[] {
 export function fftshift(x: ArrayLike, axes?: ShiftAxes): Array {
   const a = asArray(x);
   const ax = shiftAxes(a, axes);
-  return ax.length === 0 ? a : roll(a, ax.map((i) => a.shape[i] >> 1), ax);
+  return ax.length === 0
+    ? a
+    : roll(
+        a,
+        ax.map((i) => a.shape[i] >> 1),
+        ax,
+      );
 }
 
 /** np.fft.ifftshift: the inverse of fftshift (roll by −(n//2)). */
 export function ifftshift(x: ArrayLike, axes?: ShiftAxes): Array {
   const a = asArray(x);
   const ax = shiftAxes(a, axes);
-  return ax.length === 0 ? a : roll(a, ax.map((i) => -(a.shape[i] >> 1)), ax);
+  return ax.length === 0
+    ? a
+    : roll(
+        a,
+        ax.map((i) => -(a.shape[i] >> 1)),
+        ax,
+      );
 }

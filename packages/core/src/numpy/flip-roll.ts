@@ -48,7 +48,8 @@ export function roll(x: ArrayLike, shift: number | readonly number[] | Array, ax
     return lax.dynamicSlice(lax.concatenate([a, a], d), starts, a.shape);
   }
   const shifts = typeof shift === "number" ? [shift] : [...shift];
-  if (shifts.length !== axes.length && shifts.length !== 1 && axes.length !== 1) throw new ValueError(`roll: shift ${JSON.stringify(shift)} and axis ${JSON.stringify(ax)} must have the same length`);
+  if (shifts.length !== axes.length && shifts.length !== 1 && axes.length !== 1)
+    throw new ValueError(`roll: shift ${JSON.stringify(shift)} and axis ${JSON.stringify(ax)} must have the same length`);
   const k = Math.max(shifts.length, axes.length);
   const total = a.shape.map(() => 0);
   for (let i = 0; i < k; i++) total[axes[axes.length === 1 ? 0 : i]] += shifts[shifts.length === 1 ? 0 : i];

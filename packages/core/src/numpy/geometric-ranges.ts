@@ -37,10 +37,14 @@ export function logspace(start: number, stop: number, num = 50, opts: LogspaceOp
  */
 export function geomspace(start: number, stop: number, num = 50, opts: Omit<LogspaceOptions, "base"> = {}): Array {
   if (start === 0 || stop === 0) throw new ValueError("np.geomspace: geometric sequence cannot include zero");
-  if (Math.sign(start) !== Math.sign(stop)) throw new ValueError(`np.geomspace: start and stop must have the same sign (complex results are not supported); got ${start}, ${stop}`);
+  if (Math.sign(start) !== Math.sign(stop))
+    throw new ValueError(`np.geomspace: start and stop must have the same sign (complex results are not supported); got ${start}, ${stop}`);
   const sign = Math.sign(start);
   const v = samples("geomspace", Math.log10(start * sign), Math.log10(stop * sign), num, opts.endpoint ?? true).map((t) => 10 ** t);
   if (num > 0) v[0] = start * sign;
   if (num > 1 && (opts.endpoint ?? true)) v[num - 1] = stop * sign;
-  return array(v.map((x) => x * sign), { dtype: opts.dtype ?? "float32" });
+  return array(
+    v.map((x) => x * sign),
+    { dtype: opts.dtype ?? "float32" },
+  );
 }

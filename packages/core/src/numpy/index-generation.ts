@@ -61,10 +61,30 @@ export function indices(dimensions: readonly number[], opts: IndicesOptions = {}
   const dims = [...dimensions];
   dims.forEach((d) => checkCount("indices", d, "every dimension"));
   const dtype = opts.dtype ?? "int32";
-  const per = dims.map((d, i) => lax.convertElementType(lax.reshape(lax.iota("int32", [d]), dims.map((e, j) => (j === i ? e : 1))), dtype));
+  const per = dims.map((d, i) =>
+    lax.convertElementType(
+      lax.reshape(
+        lax.iota("int32", [d]),
+        dims.map((e, j) => (j === i ? e : 1)),
+      ),
+      dtype,
+    ),
+  );
   if (opts.sparse) return per;
   if (dims.length === 0) return lax.fullLike(new ShapedArray([0], dtype), 0);
-  return lax.concatenate(per.map((p) => lax.reshape(lax.broadcastInDim(p, dims, dims.map((_, j) => j)), [1, ...dims])), 0);
+  return lax.concatenate(
+    per.map((p) =>
+      lax.reshape(
+        lax.broadcastInDim(
+          p,
+          dims,
+          dims.map((_, j) => j),
+        ),
+        [1, ...dims],
+      ),
+    ),
+    0,
+  );
 }
 
 /** Indices of the main diagonal of an n×…×n array of rank `ndim` (numpy's `diag_indices`). */
@@ -79,7 +99,8 @@ export function diagIndices(n: number, ndim = 2): Array[] {
 export function diagIndicesFrom(arr: ArrayLike): Array[] {
   const a = asArray(arr);
   if (a.ndim < 2) throw new ShapeError(`np.diagIndicesFrom: input array must be at least 2-d; got shape ${fmtShape(a.shape)}`);
-  if (a.shape.some((d) => d !== a.shape[0])) throw new ShapeError(`np.diagIndicesFrom: all dimensions of input must be of equal length; got shape ${fmtShape(a.shape)}`);
+  if (a.shape.some((d) => d !== a.shape[0]))
+    throw new ShapeError(`np.diagIndicesFrom: all dimensions of input must be of equal length; got shape ${fmtShape(a.shape)}`);
   return diagIndices(a.shape[0], a.ndim);
 }
 

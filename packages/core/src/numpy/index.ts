@@ -6,7 +6,27 @@ export * from "./logic.ts";
 export * as special from "./special.ts";
 export * from "./reductions.ts";
 export { broadcastTo } from "./promote.ts";
-export { reshape, transpose, ravel, moveaxis, swapaxes, squeeze, expandDims, broadcastArrays, concatenate, stack, hstack, vstack, dstack, split, arraySplit, atleast1d, atleast2d, atleast3d, type AxisArg } from "./shape.ts";
+export {
+  reshape,
+  transpose,
+  ravel,
+  moveaxis,
+  swapaxes,
+  squeeze,
+  expandDims,
+  broadcastArrays,
+  concatenate,
+  stack,
+  hstack,
+  vstack,
+  dstack,
+  split,
+  arraySplit,
+  atleast1d,
+  atleast2d,
+  atleast3d,
+  type AxisArg,
+} from "./shape.ts";
 export { toNdarray } from "./interop.ts";
 export * from "./cumulative.ts";
 export * from "./logsumexp.ts";

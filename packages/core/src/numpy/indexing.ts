@@ -62,7 +62,8 @@ function parseSliceString(s: string): Item {
 function parseItem(it: IndexItem, pos: number): Item {
   if (it === null) return { kind: "newaxis" };
   if (typeof it === "number") {
-    if (!Number.isInteger(it)) throw new IndexError(`index: item ${pos} is ${it}; only integers, slices, "...", null (newaxis) and integer or bool arrays are valid indices`);
+    if (!Number.isInteger(it))
+      throw new IndexError(`index: item ${pos} is ${it}; only integers, slices, "...", null (newaxis) and integer or bool arrays are valid indices`);
     return { kind: "int", value: it };
   }
   if (typeof it === "string") {
@@ -72,20 +73,23 @@ function parseItem(it: IndexItem, pos: number): Item {
   }
   if (it instanceof Array) {
     if (it.dtype === "bool") return { kind: "bool", value: it };
-    if (it.dtype !== "int32" && it.dtype !== "uint32") throw new IndexError(`index: indexer at position ${pos} has dtype ${it.dtype}; index arrays must have an integer or bool dtype`);
+    if (it.dtype !== "int32" && it.dtype !== "uint32")
+      throw new IndexError(`index: indexer at position ${pos} has dtype ${it.dtype}; index arrays must have an integer or bool dtype`);
     return { kind: "array", value: lax.convertElementType(it, "int32") };
   }
   if (globalThis.Array.isArray(it)) {
     const flat = (it as unknown[]).flat(Infinity as 1);
     if (flat.length > 0 && flat.every((v) => typeof v === "boolean")) return { kind: "bool", value: array(it as boolean[]) };
-    if (flat.some((v) => typeof v !== "number" || !Number.isInteger(v))) throw new IndexError(`index: list at position ${pos} must contain only integers (or only booleans); got ${JSON.stringify(it)}`);
+    if (flat.some((v) => typeof v !== "number" || !Number.isInteger(v)))
+      throw new IndexError(`index: list at position ${pos} must contain only integers (or only booleans); got ${JSON.stringify(it)}`);
     return { kind: "array", value: array(it as number[], { dtype: "int32" }) };
   }
   if (typeof it === "object") {
     const o = it as SliceSpec;
     for (const k of ["start", "stop", "step"] as const) {
       const v = o[k];
-      if (v !== undefined && v !== null && !Number.isInteger(v)) throw new IndexError(`index: slice ${k} must be an integer or null; got ${String(v)} at position ${pos}`);
+      if (v !== undefined && v !== null && !Number.isInteger(v))
+        throw new IndexError(`index: slice ${k} must be an integer or null; got ${String(v)} at position ${pos}`);
     }
     return { kind: "slice", start: o.start ?? null, stop: o.stop ?? null, step: o.step ?? null };
   }
@@ -149,9 +153,14 @@ function expand(x: Array, raw: readonly IndexItem[]): Expanded {
       const m = p.value;
       if (m.ndim === 0) throw new IndexError("index: scalar boolean indices are not supported");
       const want = x.shape.slice(axis, axis + m.ndim);
-      if (m.shape.some((d, i) => d !== want[i])) throw new IndexError(`index: boolean index did not match the indexed array: mask of shape ${fmtShape(m.shape)} at axis ${axis}, array dimensions there are ${fmtShape(want)}`);
+      if (m.shape.some((d, i) => d !== want[i]))
+        throw new IndexError(
+          `index: boolean index did not match the indexed array: mask of shape ${fmtShape(m.shape)} at axis ${axis}, array dimensions there are ${fmtShape(want)}`,
+        );
       if (m.isTracer) {
-        throw new IndexError(`index: boolean mask indexing needs a concrete mask, but the mask ${m.aval.toString()} is traced (its result shape would depend on the data); use np.where / lax.select, or index with concrete masks outside jit/vmap/grad`);
+        throw new IndexError(
+          `index: boolean mask indexing needs a concrete mask, but the mask ${m.aval.toString()} is traced (its result shape would depend on the data); use np.where / lax.select, or index with concrete masks outside jit/vmap/grad`,
+        );
       }
       // The mask becomes one int array per mask axis (numpy's nonzero()).
       const d = m.dataSync();
@@ -251,7 +260,9 @@ function plan(x: Array, { items, advanced, contiguous }: Expanded): GatherPlan {
     try {
       advShape = broadcastShapes("index", ...advArrays.map((a) => a.shape));
     } catch {
-      throw new IndexError(`index: shape mismatch: indexing arrays could not be broadcast together with shapes ${advArrays.map((a) => fmtShape(a.shape)).join(" ")}`);
+      throw new IndexError(
+        `index: shape mismatch: indexing arrays could not be broadcast together with shapes ${advArrays.map((a) => fmtShape(a.shape)).join(" ")}`,
+      );
     }
   }
   const firstAdv = contiguous ? advItems[0] : 0;
@@ -318,9 +329,22 @@ function plan(x: Array, { items, advanced, contiguous }: Expanded): GatherPlan {
     xAxis++;
   });
   const full = [...gatherIdxShape, 1];
-  const cols = gatherIdx.map(([g, s]) => lax.broadcastInDim(g, full, globalThis.Array.from({ length: g.ndim }, (_, i) => s + i)));
+  const cols = gatherIdx.map(([g, s]) =>
+    lax.broadcastInDim(
+      g,
+      full,
+      globalThis.Array.from({ length: g.ndim }, (_, i) => s + i),
+    ),
+  );
   const indices = cols.length === 0 ? lax.broadcastInDim(int32(0), [...gatherIdxShape, 0], []) : lax.concatenate(cols, full.length - 1);
-  return { sliceShape, newaxisDims, indices, dnums: { offsetDims, collapsedSliceDims: [...collapsed].sort((a, b) => a - b), startIndexMap }, sliceSizes, unique: !advanced };
+  return {
+    sliceShape,
+    newaxisDims,
+    indices,
+    dnums: { offsetDims, collapsedSliceDims: [...collapsed].sort((a, b) => a - b), startIndexMap },
+    sliceSizes,
+    unique: !advanced,
+  };
 }
 
 /**
@@ -338,8 +362,19 @@ function indexWith(x: Array, idx: readonly IndexItem[], opts: IndexOptions): Arr
   const p = plan(x, e);
   let y: Array;
   // An empty result (possibly from an empty index into an empty axis) needs no gather.
-  if (p.sliceShape.includes(0)) y = lax.fullLike(new ShapedArray(p.sliceShape.filter((_, i) => !p.newaxisDims.includes(i)), x.dtype), 0);
-  else y = lax.gather(x, p.indices, p.dnums, p.sliceSizes, { mode: modeOf(opts.mode, opts.fillValue === undefined ? "promise_in_bounds" : "fill"), fillValue: opts.fillValue ?? null });
+  if (p.sliceShape.includes(0))
+    y = lax.fullLike(
+      new ShapedArray(
+        p.sliceShape.filter((_, i) => !p.newaxisDims.includes(i)),
+        x.dtype,
+      ),
+      0,
+    );
+  else
+    y = lax.gather(x, p.indices, p.dnums, p.sliceSizes, {
+      mode: modeOf(opts.mode, opts.fillValue === undefined ? "promise_in_bounds" : "fill"),
+      fillValue: opts.fillValue ?? null,
+    });
   return p.newaxisDims.length > 0 ? lax.expandDims(y, p.newaxisDims) : y;
 }
 
@@ -360,7 +395,11 @@ function update(op: string, x: Array, idx: readonly IndexItem[], v: ArrayLike, f
   if (!fits) throw new ShapeError(`at().${op}: values of shape ${fmtShape(y.shape)} cannot be broadcast to the indexed shape ${fmtShape(p.sliceShape)}`);
   y = broadcastTo(y, p.sliceShape);
   if (p.sliceShape.includes(0)) return x;
-  if (p.newaxisDims.length > 0) y = lax.reshape(y, p.sliceShape.filter((_, i) => !p.newaxisDims.includes(i)));
+  if (p.newaxisDims.length > 0)
+    y = lax.reshape(
+      y,
+      p.sliceShape.filter((_, i) => !p.newaxisDims.includes(i)),
+    );
   const dn = { updateWindowDims: p.dnums.offsetDims, insertedWindowDims: p.dnums.collapsedSliceDims, scatterDimsToOperandDims: p.dnums.startIndexMap };
   return fn(x, p.indices, y, dn, { mode: modeOf(mode, "fill"), uniqueIndices: p.unique });
 }

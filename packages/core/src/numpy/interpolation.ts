@@ -32,7 +32,8 @@ export function interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, opts: InterpO
   let xpa = strong(toInexact(asArray(xp)));
   let fpa = strong(toInexact(asArray(fp)));
   if (isComplex(xa.dtype) || isComplex(xpa.dtype)) throw new DTypeError("np.interp: x and xp must be real");
-  if (xpa.ndim !== 1 || fpa.ndim !== 1 || xpa.shape[0] !== fpa.shape[0]) throw new ShapeError(`np.interp: xp and fp must be 1-d of the same length; got shapes ${fmtShape(xpa.shape)} and ${fmtShape(fpa.shape)}`);
+  if (xpa.ndim !== 1 || fpa.ndim !== 1 || xpa.shape[0] !== fpa.shape[0])
+    throw new ShapeError(`np.interp: xp and fp must be 1-d of the same length; got shapes ${fmtShape(xpa.shape)} and ${fmtShape(fpa.shape)}`);
   if (xpa.shape[0] === 0) throw new ValueError("np.interp: xp and fp must not be empty");
   xpa = lax.convertElementType(xpa, xa.dtype);
   if (opts.period !== undefined) {
@@ -45,7 +46,14 @@ export function interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, opts: InterpO
     xa = mod(xa);
     [xpa, fpa] = lax.sort([mod(xpa), fpa], { dimension: 0, numKeys: 1 });
     const n0 = xpa.shape[0];
-    xpa = lax.concatenate([lax.sub(lax.sliceInDim(xpa, n0 - 1, n0, 1, 0), lax.fullLike(new ShapedArray([1], xpa.dtype), p)), xpa, lax.add(lax.sliceInDim(xpa, 0, 1, 1, 0), lax.fullLike(new ShapedArray([1], xpa.dtype), p))], 0);
+    xpa = lax.concatenate(
+      [
+        lax.sub(lax.sliceInDim(xpa, n0 - 1, n0, 1, 0), lax.fullLike(new ShapedArray([1], xpa.dtype), p)),
+        xpa,
+        lax.add(lax.sliceInDim(xpa, 0, 1, 1, 0), lax.fullLike(new ShapedArray([1], xpa.dtype), p)),
+      ],
+      0,
+    );
     fpa = lax.concatenate([lax.sliceInDim(fpa, n0 - 1, n0, 1, 0), fpa, lax.sliceInDim(fpa, 0, 1, 1, 0)], 0);
   }
   const n = xpa.shape[0];

@@ -16,7 +16,10 @@ export function append(arr: ArrayLike, values: ArrayLike, axis?: number | null |
   if (opts.axis === undefined || opts.axis === null) return concatenate([arr, values], null);
   const a = asArray(arr);
   const v = asArray(values);
-  if (v.ndim !== a.ndim) throw new ShapeError(`np.append: values of shape ${fmtShape(v.shape)} must have the same number of dimensions as arr ${fmtShape(a.shape)} when axis is given`);
+  if (v.ndim !== a.ndim)
+    throw new ShapeError(
+      `np.append: values of shape ${fmtShape(v.shape)} must have the same number of dimensions as arr ${fmtShape(a.shape)} when axis is given`,
+    );
   return concatenate([a, v], opts.axis);
 }
 

@@ -11,7 +11,6 @@ import * as lax from "../primitives/index.ts";
 import { checkMatrix } from "../primitives/batched-matrix.ts";
 import { asInexact } from "./convert.ts";
 
-
 /** np.linalg.eig: `[w, v]` with a·v[:, k] = w[k]·v[:, k]; both complex64. */
 export function eig(a: ArrayLike): [Array, Array] {
   const x = asInexact(a);

@@ -27,14 +27,18 @@ function argsort(xs: readonly number[]): number[] {
 export function matmul(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Array {
   const [a0, b0] = promoteArgs(x, y);
   if (a0.ndim === 0 || b0.ndim === 0) {
-    throw new ValueError(`matmul: operands must have at least one dimension; got shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)} (use multiply for scalars)`);
+    throw new ValueError(
+      `matmul: operands must have at least one dimension; got shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)} (use multiply for scalars)`,
+    );
   }
   const aIsMat = a0.ndim > 1;
   const bIsMat = b0.ndim > 1;
   const aK = a0.shape[a0.ndim - 1];
   const bK = b0.shape[bIsMat ? b0.ndim - 2 : 0];
   if (aK !== bK) {
-    throw new ShapeError(`matmul: contraction dimension mismatch: shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)} (a's last axis has size ${aK}, b's ${bIsMat ? "second-to-last" : "only"} axis has size ${bK})`);
+    throw new ShapeError(
+      `matmul: contraction dimension mismatch: shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)} (a's last axis has size ${aK}, b's ${bIsMat ? "second-to-last" : "only"} axis has size ${bK})`,
+    );
   }
   const aBatch = aIsMat ? a0.shape.slice(0, -2) : [];
   const bBatch = bIsMat ? b0.shape.slice(0, -2) : [];
@@ -64,7 +68,9 @@ export function matmul(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): A
       bBatchPos.push(idxBatch.length + idxBOther.length);
       idxBatch.push(i);
     } else {
-      throw new ShapeError(`matmul: batch dimensions of shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)} cannot be broadcast together (batch axis ${i - nb - 2}: ${ba} vs ${bb})`);
+      throw new ShapeError(
+        `matmul: batch dimensions of shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)} cannot be broadcast together (batch axis ${i - nb - 2}: ${ba} vs ${bb})`,
+      );
     }
   }
   if (aIsMat) idxAOther.push(nb);
@@ -92,7 +98,9 @@ export function dot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Arra
   }
   const bAxis = b.ndim === 1 ? 0 : b.ndim - 2;
   if (a.shape[a.ndim - 1] !== b.shape[bAxis]) {
-    throw new ShapeError(`dot: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} not aligned: a's last axis (size ${a.shape[a.ndim - 1]}) != b's axis ${bAxis} (size ${b.shape[bAxis]})`);
+    throw new ShapeError(
+      `dot: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} not aligned: a's last axis (size ${a.shape[a.ndim - 1]}) != b's axis ${bAxis} (size ${b.shape[bAxis]})`,
+    );
   }
   return lax.dotGeneral(a, b, { contractingDims: [[a.ndim - 1], [bAxis]], preferredElementType: opts.preferredElementType ?? null });
 }
@@ -100,7 +108,8 @@ export function dot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Arra
 /** numpy.vdot: flattens both operands and conjugates the first (complex). */
 export function vdot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Array {
   const [a0, b0] = promoteArgs(x, y);
-  if (a0.size !== b0.size) throw new ShapeError(`vdot: operands must have the same number of elements; got shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)}`);
+  if (a0.size !== b0.size)
+    throw new ShapeError(`vdot: operands must have the same number of elements; got shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)}`);
   const a = lax.reshape(isComplex(a0.dtype) ? lax.conj(a0) : a0, [a0.size]);
   const b = lax.reshape(b0, [b0.size]);
   return lax.dotGeneral(a, b, { contractingDims: [[0], [0]], preferredElementType: opts.preferredElementType ?? null });
@@ -114,7 +123,9 @@ export function inner(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Ar
     return lax.mul(c, d);
   }
   if (a.shape[a.ndim - 1] !== b.shape[b.ndim - 1]) {
-    throw new ShapeError(`inner: last dimensions of shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} differ (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 1]})`);
+    throw new ShapeError(
+      `inner: last dimensions of shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} differ (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 1]})`,
+    );
   }
   return lax.dotGeneral(a, b, { contractingDims: [[a.ndim - 1], [b.ndim - 1]], preferredElementType: opts.preferredElementType ?? null });
 }
@@ -132,7 +143,12 @@ export function outer(x: ArrayLike, y: ArrayLike): Array {
  * numpy.tensordot: `axes` = N contracts the last N axes of `a` with the first N of `b`;
  * `[axesA, axesB]` contracts the listed axes pairwise. Result: a's free axes, then b's.
  */
-export function tensordot(x: ArrayLike, y: ArrayLike, axes: number | readonly [number | readonly number[], number | readonly number[]] = 2, opts: ProductOptions = {}): Array {
+export function tensordot(
+  x: ArrayLike,
+  y: ArrayLike,
+  axes: number | readonly [number | readonly number[], number | readonly number[]] = 2,
+  opts: ProductOptions = {},
+): Array {
   const [a, b] = promoteArgs(x, y);
   let ca: number[];
   let cb: number[];
@@ -148,7 +164,8 @@ export function tensordot(x: ArrayLike, y: ArrayLike, axes: number | readonly [n
     const lb = typeof xb === "number" ? [xb] : [...xb];
     if (la.length !== lb.length) throw new ShapeError(`tensordot: axes lists must have equal lengths; got ${JSON.stringify(la)} and ${JSON.stringify(lb)}`);
     const norm = (v: number, nd: number, which: string) => {
-      if (!Number.isInteger(v) || v < -nd || v >= nd) throw new ShapeError(`tensordot: axis ${v} is out of range for ${which} of shape ${which === "a" ? fmtShape(a.shape) : fmtShape(b.shape)}`);
+      if (!Number.isInteger(v) || v < -nd || v >= nd)
+        throw new ShapeError(`tensordot: axis ${v} is out of range for ${which} of shape ${which === "a" ? fmtShape(a.shape) : fmtShape(b.shape)}`);
       return v < 0 ? v + nd : v;
     };
     ca = la.map((v) => norm(v, a.ndim, "a"));

@@ -20,7 +20,6 @@ import { inv as linalgInv, norm as linalgNorm } from "./linalg.ts";
 /** float32's machine epsilon (jnp.finfo(float32).eps = 2⁻²³). */
 const EPS32 = 2 ** -23;
 
-
 /** A real array in `dtype` (complex64 gets a zero imaginary part). */
 function toDtype(x: Array, dtype: DType): Array {
   return dtype === "complex64" && x.dtype !== "complex64" ? lax.complex(x, lax.fullLike(x, 0)) : x;
@@ -71,7 +70,8 @@ export function svd(a: ArrayLike, fullOrOpts?: boolean | SvdOptions, computeUv?:
   const spec = { fullMatrices: "boolean", computeUv: "boolean", hermitian: "boolean" } as const;
   let opts: SvdOptions;
   if (fullOrOpts !== null && typeof fullOrOpts === "object") {
-    if (computeUv !== undefined || hermitian !== undefined) throw new ValueError("np.linalg.svd: pass fullMatrices/computeUv/hermitian either positionally or as one options object, not both");
+    if (computeUv !== undefined || hermitian !== undefined)
+      throw new ValueError("np.linalg.svd: pass fullMatrices/computeUv/hermitian either positionally or as one options object, not both");
     checkOptions("np.linalg.svd", fullOrOpts, spec);
     opts = fullOrOpts;
   } else {
@@ -111,7 +111,14 @@ function pinvCore(a: Array, rtol: number, hermitian: boolean): Array {
   if (k === 0) return lax.fullLike(mT(a), 0);
   const smax = lastSlice(s, 0);
   const cutoff = lax.mul(smax, lax.fullLike(smax, rtol));
-  const kept = lax.gt(s, lax.broadcastInDim(cutoff, s.shape, s.shape.map((_, i) => i)));
+  const kept = lax.gt(
+    s,
+    lax.broadcastInDim(
+      cutoff,
+      s.shape,
+      s.shape.map((_, i) => i),
+    ),
+  );
   const sInv = lax.select(kept, lax.div(lax.fullLike(s, 1), s), lax.fullLike(s, 0));
   // V·diag(1/s)·Uᴴ
   const nd = a.ndim;
@@ -126,7 +133,8 @@ function pinvCore(a: Array, rtol: number, hermitian: boolean): Array {
  */
 export function pinv(a: ArrayLike, rtolOrOpts?: number | PinvOptions, hermitianArg?: boolean): Array {
   const opts: PinvOptions = typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts, hermitian: hermitianArg };
-  if (typeof rtolOrOpts === "object" && rtolOrOpts !== null && hermitianArg !== undefined) throw new ValueError("np.linalg.pinv: pass rtol/hermitian either positionally or as one options object, not both");
+  if (typeof rtolOrOpts === "object" && rtolOrOpts !== null && hermitianArg !== undefined)
+    throw new ValueError("np.linalg.pinv: pass rtol/hermitian either positionally or as one options object, not both");
   checkOptions("np.linalg.pinv", opts, { rtol: "number", hermitian: "boolean" });
   const x = asInexact(a);
   checkMatrix("np.linalg.pinv", "a", x.aval, opts.hermitian === true);
@@ -171,7 +179,11 @@ export function matrixRank(a: ArrayLike, rtolOrOpts?: number | MatrixRankOptions
   let tol: Array;
   if (opts.tol !== undefined) tol = lax.fullLike(s, opts.tol);
   else {
-    const smax = lax.broadcastInDim(lax.reshape(lastSlice(s, 0), s.shape.slice(0, -1)), s.shape, s.shape.slice(0, -1).map((_, i) => i));
+    const smax = lax.broadcastInDim(
+      lax.reshape(lastSlice(s, 0), s.shape.slice(0, -1)),
+      s.shape,
+      s.shape.slice(0, -1).map((_, i) => i),
+    );
     tol = lax.mul(smax, lax.fullLike(s, opts.rtol ?? Math.max(m, n) * EPS32));
   }
   return lax.reduceSum(lax.convertElementType(lax.gt(s, tol), "int32"), [s.ndim - 1]);
@@ -193,7 +205,8 @@ export function cond(x: ArrayLike, p?: number | "fro" | "nuc" | null): Array {
     const last = lax.reshape(lastSlice(s, k - 1), s.shape.slice(0, -1));
     r = p === -2 ? lax.div(last, first) : lax.div(first, last);
   } else {
-    if (a.shape[a.ndim - 1] !== a.shape[a.ndim - 2]) throw new ShapeError(`np.linalg.cond: p=${String(p)} needs square matrices; got shape ${fmtShape(a.shape)}`);
+    if (a.shape[a.ndim - 1] !== a.shape[a.ndim - 2])
+      throw new ShapeError(`np.linalg.cond: p=${String(p)} needs square matrices; got shape ${fmtShape(a.shape)}`);
     if (!(p === "fro" || p === "nuc" || p === 1 || p === -1 || p === Infinity || p === -Infinity)) {
       throw new ValueError(`np.linalg.cond: invalid norm order ${String(p)} (expected null, 2, -2, "fro", "nuc", ±1 or ±Infinity)`);
     }
@@ -232,7 +245,8 @@ export function lstsq(a: ArrayLike, b: ArrayLike, rcondOrOpts?: number | null | 
   const [m, n] = x.shape;
   const vec = y.ndim === 1;
   if (vec) y = lax.reshape(y, [y.shape[0], 1]);
-  if (y.ndim !== 2 || y.shape[0] !== m) throw new ShapeError(`np.linalg.lstsq: b of shape ${fmtShape(b0.shape)} does not fit a of shape ${fmtShape(x.shape)} (expected [${m}] or [${m}, k])`);
+  if (y.ndim !== 2 || y.shape[0] !== m)
+    throw new ShapeError(`np.linalg.lstsq: b of shape ${fmtShape(b0.shape)} does not fit a of shape ${fmtShape(x.shape)} (expected [${m}] or [${m}, k])`);
   const rcond = opts.rcond ?? EPS32 * Math.max(m, n);
   const [u, s, vh] = lax.svd(x, { fullMatrices: false });
   const k = s.shape[0];

@@ -29,7 +29,8 @@ export function multiDot(arrays: readonly ArrayLike[]): Array {
   if (firstVec) xs[0] = lax.reshape(xs[0], [1, xs[0].shape[0]]);
   if (lastVec) xs[k - 1] = lax.reshape(xs[k - 1], [xs[k - 1].shape[0], 1]);
   xs.forEach((x, i) => {
-    if (x.ndim !== 2) throw new ShapeError(`np.linalg.multiDot: array ${i} must be 2-d${i === 0 || i === k - 1 ? " (or 1-d)" : ""}; got shape ${fmtShape(x.shape)}`);
+    if (x.ndim !== 2)
+      throw new ShapeError(`np.linalg.multiDot: array ${i} must be 2-d${i === 0 || i === k - 1 ? " (or 1-d)" : ""}; got shape ${fmtShape(x.shape)}`);
     if (i > 0 && xs[i - 1].shape[1] !== x.shape[0]) {
       throw new ShapeError(`np.linalg.multiDot: shapes of arrays ${i - 1} ${fmtShape(xs[i - 1].shape)} and ${i} ${fmtShape(x.shape)} are not aligned`);
     }
@@ -75,7 +76,9 @@ export function tensorsolve(a: ArrayLike, b: ArrayLike, opts: { axes?: readonly 
   const outShape = x.shape.slice(y.ndim);
   const n = prod(outShape);
   if (prod(x.shape.slice(0, y.ndim)) !== n || x.ndim < y.ndim || !x.shape.slice(0, y.ndim).every((d, i) => d === y.shape[i])) {
-    throw new ShapeError(`np.linalg.tensorsolve: a of shape ${fmtShape(x.shape)} (after moving axes) must be b's shape ${fmtShape(y.shape)} followed by axes of the same total size`);
+    throw new ShapeError(
+      `np.linalg.tensorsolve: a of shape ${fmtShape(x.shape)} (after moving axes) must be b's shape ${fmtShape(y.shape)} followed by axes of the same total size`,
+    );
   }
   const sol = solve(lax.reshape(x, [n, n]), lax.reshape(y, [n]));
   return lax.reshape(sol, outShape);

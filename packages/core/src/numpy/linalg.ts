@@ -19,7 +19,6 @@ import { asArray, asInexact } from "./convert.ts";
 import { broadcastTo, resultDType } from "./promote.ts";
 import { checkOptions, checkValue, type OptionSpec } from "./args.ts";
 
-
 /** Promote two operands to their common inexact dtype. */
 function inexactPair(x: ArrayLike, y: ArrayLike): [Array, Array] {
   const a = asArray(x);
@@ -68,7 +67,8 @@ export function qr(a: ArrayLike, modeOrOpts: QrMode | { mode?: QrMode } = {}): [
   const opts = typeof modeOrOpts === "string" ? { mode: modeOrOpts } : modeOrOpts;
   checkOptions("np.linalg.qr", opts, { mode: "any" });
   const mode = opts.mode ?? "reduced";
-  if (mode !== "reduced" && mode !== "complete" && mode !== "r") throw new ValueError(`np.linalg.qr: mode must be "reduced", "complete" or "r"; got ${String(mode)}`);
+  if (mode !== "reduced" && mode !== "complete" && mode !== "r")
+    throw new ValueError(`np.linalg.qr: mode must be "reduced", "complete" or "r"; got ${String(mode)}`);
   const [q, r] = lax.qr(asInexact(a), { fullMatrices: mode === "complete" });
   return mode === "r" ? r : [q, r];
 }
@@ -206,10 +206,16 @@ const NORM_SPEC: OptionSpec = { ord: "any", axis: "axes", keepdims: "boolean" };
  * np.linalg.norm: vector and matrix norms (float32 result). `ord` and `axis` go positionally, as
  * numpy's (`norm(x, 2, -1)`), or in an options object (`norm(x, { ord: 2, axis: -1 })`).
  */
-export function norm(x: ArrayLike, ordOrOpts?: NormOrd | null | NormOptions, axis?: number | readonly number[] | null, options?: { keepdims?: boolean }): Array {
+export function norm(
+  x: ArrayLike,
+  ordOrOpts?: NormOrd | null | NormOptions,
+  axis?: number | readonly number[] | null,
+  options?: { keepdims?: boolean },
+): Array {
   let opts: NormOptions;
   if (ordOrOpts !== null && typeof ordOrOpts === "object") {
-    if (axis !== undefined || options !== undefined) throw new ValueError("np.linalg.norm: pass ord/axis either positionally or as one options object, not both");
+    if (axis !== undefined || options !== undefined)
+      throw new ValueError("np.linalg.norm: pass ord/axis either positionally or as one options object, not both");
     checkOptions("np.linalg.norm", ordOrOpts, NORM_SPEC);
     opts = ordOrOpts;
   } else {
@@ -225,8 +231,18 @@ export function norm(x: ArrayLike, ordOrOpts?: NormOrd | null | NormOptions, axi
   let axes: number[];
   if (opts.axis === undefined) {
     if (ord === undefined) {
-      const r = lax.sqrt(lax.reduceSum(abs2(a), a.shape.map((_, i) => i)));
-      return opts.keepdims === true ? lax.reshape(r, a.shape.map(() => 1)) : r;
+      const r = lax.sqrt(
+        lax.reduceSum(
+          abs2(a),
+          a.shape.map((_, i) => i),
+        ),
+      );
+      return opts.keepdims === true
+        ? lax.reshape(
+            r,
+            a.shape.map(() => 1),
+          )
+        : r;
     }
     if (a.ndim !== 1 && a.ndim !== 2) throw new ValueError(`np.linalg.norm: an 'ord' without 'axis' needs a 1-D or 2-D array; got shape ${fmtShape(a.shape)}`);
     axes = a.ndim === 1 ? [0] : [0, 1];
@@ -236,7 +252,10 @@ export function norm(x: ArrayLike, ordOrOpts?: NormOrd | null | NormOptions, axi
   else if (axes.length === 2) r = matrixNorm(a, axes[0], axes[1], ord);
   else throw new ValueError(`np.linalg.norm: axis must name one or two axes; got ${JSON.stringify(opts.axis)}`);
   if (opts.keepdims !== true) return r;
-  return lax.reshape(r, a.shape.map((s, i) => (axes.includes(i) ? 1 : s)));
+  return lax.reshape(
+    r,
+    a.shape.map((s, i) => (axes.includes(i) ? 1 : s)),
+  );
 }
 
 function vectorNorm(a: Array, ax: number, ord: NormOrd | undefined): Array {
@@ -254,7 +273,13 @@ function vectorNorm(a: Array, ax: number, ord: NormOrd | undefined): Array {
 function matrixNorm(a: Array, r0: number, c0: number, ord: NormOrd | undefined): Array {
   if (r0 === c0) throw new ValueError("np.linalg.norm: the two matrix axes must differ");
   const o = ord ?? "fro";
-  if (o === "fro") return lax.sqrt(lax.reduceSum(abs2(a), [r0, c0].sort((p, q) => p - q)));
+  if (o === "fro")
+    return lax.sqrt(
+      lax.reduceSum(
+        abs2(a),
+        [r0, c0].sort((p, q) => p - q),
+      ),
+    );
   const m = lax.abs(a);
   // Reducing one axis shifts the index of a later one.
   const after = (reduced: number, other: number): number => (other > reduced ? other - 1 : other);

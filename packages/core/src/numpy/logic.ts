@@ -102,7 +102,9 @@ export const bitwiseRightShift = rightShift;
  */
 export function where(cond: ArrayLike, x?: ArrayLike, y?: ArrayLike): Array {
   if (x === undefined && y === undefined) {
-    throw new ValueError("np.where(cond) with one argument is numpy's nonzero, whose output shape depends on the data; it is not supported. Pass both x and y: np.where(cond, x, y)");
+    throw new ValueError(
+      "np.where(cond) with one argument is numpy's nonzero, whose output shape depends on the data; it is not supported. Pass both x and y: np.where(cond, x, y)",
+    );
   }
   if (x === undefined || y === undefined) throw new ValueError("np.where: either both or neither of x and y must be given");
   const [a, b] = promoteArgs(x, y);
@@ -197,5 +199,8 @@ export function arrayEqual(a: ArrayLike, b: ArrayLike): boolean | Array {
 /** Whether a bool array is all true: a JS boolean when concrete, a traced bool scalar otherwise. */
 function allTrue(b: Array): boolean | Array {
   if (!b.isTracer) return (b.dataSync() as Uint8Array).every((v) => v === 1);
-  return lax.reduceAnd(b, b.shape.map((_, i) => i));
+  return lax.reduceAnd(
+    b,
+    b.shape.map((_, i) => i),
+  );
 }

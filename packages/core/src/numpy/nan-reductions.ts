@@ -9,7 +9,21 @@ import * as lax from "../primitives/index.ts";
 import { isComplex, isInexact } from "../dtype.ts";
 import { normAxes } from "../shape.ts";
 import { asArray } from "./convert.ts";
-import { argmax, argmin, keepDims, max, mean, min, prod, sum, type ArgOptions, type Axes, type MaxOptions, type SumOptions, type VarOptions } from "./reductions.ts";
+import {
+  argmax,
+  argmin,
+  keepDims,
+  max,
+  mean,
+  min,
+  prod,
+  sum,
+  type ArgOptions,
+  type Axes,
+  type MaxOptions,
+  type SumOptions,
+  type VarOptions,
+} from "./reductions.ts";
 import { axisOptions, checkOptions, type OptionSpec } from "./args.ts";
 
 // numpy's signatures: nansum(a, axis, dtype, out, keepdims, ...) etc. `axis` is taken
@@ -84,7 +98,14 @@ export function nanvar(x: ArrayLike, axis?: Axes | VarOptions, options?: Omit<Va
   const a = opts.dtype !== undefined ? lax.convertElementType(a0, opts.dtype) : isInexact(a0.dtype) ? a0 : lax.convertElementType(a0, "float32");
   const axes = normAxes("np.nanvar", opts.axis ?? undefined, a.ndim);
   const m = nanmean(a, { axis: axes, keepdims: true, where: opts.where });
-  const centered = lax.sub(a, lax.broadcastInDim(m, a.shape, a.shape.map((_, i) => i)));
+  const centered = lax.sub(
+    a,
+    lax.broadcastInDim(
+      m,
+      a.shape,
+      a.shape.map((_, i) => i),
+    ),
+  );
   const sq0 = isComplex(centered.dtype) ? lax.real(lax.mul(centered, lax.conj(centered))) : lax.mul(centered, centered);
   const sq = lax.select(nanMask(a), lax.fullLike(sq0, 0), sq0);
   const s = sum(sq, { axis: axes, keepdims: opts.keepdims, where: opts.where });

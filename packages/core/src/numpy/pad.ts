@@ -78,11 +78,17 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOpts?: PadMode | Pad
   }
   const a = asArray(x);
   const widths = pairsPerAxis("pad", padWidth, a.ndim, "pad_width");
-  if (widths.some(([b, f]) => !Number.isInteger(b) || !Number.isInteger(f) || b < 0 || f < 0)) throw new ValueError(`pad: pad widths must be non-negative integers; got ${JSON.stringify(padWidth)}`);
+  if (widths.some(([b, f]) => !Number.isInteger(b) || !Number.isInteger(f) || b < 0 || f < 0))
+    throw new ValueError(`pad: pad widths must be non-negative integers; got ${JSON.stringify(padWidth)}`);
   const mode = opts.mode ?? "constant";
   if (mode === "constant") {
     const cv = opts.constantValues ?? 0;
-    if (typeof cv === "number") return lax.pad(a, scalarArray(cv, a.dtype, false), widths.map(([b, f]) => [b, f, 0]));
+    if (typeof cv === "number")
+      return lax.pad(
+        a,
+        scalarArray(cv, a.dtype, false),
+        widths.map(([b, f]) => [b, f, 0]),
+      );
     // Per-axis fills: pad one axis at a time; later axes cover the corners, as numpy does.
     const vals = pairsPerAxis("pad", cv, a.ndim, "constant_values");
     let y = a;
@@ -96,7 +102,8 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOpts?: PadMode | Pad
     });
     return y;
   }
-  if (!["edge", "reflect", "symmetric", "wrap"].includes(mode)) throw new ValueError(`pad: unsupported mode '${String(mode)}'; expected constant, edge, reflect, symmetric or wrap`);
+  if (!["edge", "reflect", "symmetric", "wrap"].includes(mode))
+    throw new ValueError(`pad: unsupported mode '${String(mode)}'; expected constant, edge, reflect, symmetric or wrap`);
   let y = a;
   widths.forEach(([b, f], d) => {
     if (b === 0 && f === 0) return;

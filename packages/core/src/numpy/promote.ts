@@ -65,7 +65,11 @@ export function promoteArgs(...xs: ArrayLike[]): Array[] {
     if (a === undefined) out[i] = scalarArray(Number(xs[i]), dt, allWeak);
     else out[i] = a.dtype === dt && a.aval.weakType === allWeak ? a : convertElementType(a, dt, allWeak);
   }
-  releaseTemporaries(arrs.filter((a): a is Array => a !== undefined), xs, out);
+  releaseTemporaries(
+    arrs.filter((a): a is Array => a !== undefined),
+    xs,
+    out,
+  );
   return out;
 }
 
@@ -91,7 +95,8 @@ export function prepareBinary(op: string, ...xs: ArrayLike[]): Array[] {
   // Two arrays of one dtype, weak type and shape (most calls) need neither step.
   if (xs.length === 2) {
     const [x, y] = xs;
-    if (x instanceof ArrayClass && y instanceof ArrayClass && x.dtype === y.dtype && x.aval.weakType === y.aval.weakType && shapeEq(x.shape, y.shape)) return [x, y];
+    if (x instanceof ArrayClass && y instanceof ArrayClass && x.dtype === y.dtype && x.aval.weakType === y.aval.weakType && shapeEq(x.shape, y.shape))
+      return [x, y];
   }
   const promoted = promoteArgs(...xs);
   const out = broadcastArgs(op, promoted);

@@ -154,7 +154,14 @@ export function variance(x: ArrayLike, axis?: Axes | VarOptions, options?: Omit<
   const a = inexactInput(asArray(x), opts.dtype);
   const axes = normAxes("var", opts.axis ?? undefined, a.ndim);
   const m = mean(a, { axis: axes, keepdims: true, where: opts.where });
-  const c = lax.sub(a, lax.broadcastInDim(m, a.shape, a.shape.map((_, i) => i)));
+  const c = lax.sub(
+    a,
+    lax.broadcastInDim(
+      m,
+      a.shape,
+      a.shape.map((_, i) => i),
+    ),
+  );
   const sq = isComplex(c.dtype) ? lax.real(lax.mul(c, lax.conj(c))) : lax.mul(c, c);
   const s = keepDims(lax.reduceSum(masked("var", sq, opts.where, 0), axes), a.shape, axes, opts.keepdims);
   const n = countOf("var", sq, axes, opts.where, opts.keepdims);
@@ -176,7 +183,9 @@ function extremum(op: "max" | "min", x: ArrayLike, opts: MaxOptions): Array {
     throw new ValueError(`${op}: reduction with 'where' needs an 'initial' value (numpy's rule)`);
   }
   if (opts.initial === undefined && axes.some((ax) => a.shape[ax] === 0)) {
-    throw new ValueError(`${op}: zero-size array to reduction operation ${op} which has no identity (operand shape ${fmtShape(a.shape)}, axis ${JSON.stringify(opts.axis ?? null)}); pass 'initial'`);
+    throw new ValueError(
+      `${op}: zero-size array to reduction operation ${op} which has no identity (operand shape ${fmtShape(a.shape)}, axis ${JSON.stringify(opts.axis ?? null)}); pass 'initial'`,
+    );
   }
   const fill = opts.initial ?? 0;
   const src = masked(op, a, opts.where, fill);
@@ -224,7 +233,12 @@ function argReduce(op: "argmax" | "argmin", x: ArrayLike, opts: ArgOptions): Arr
     if (a.size === 0) throw new ValueError(`${op}: attempt to get ${op} of an empty sequence (operand shape ${fmtShape(a.shape)})`);
     const flat = lax.reshape(a, [a.size]);
     const r = op === "argmax" ? lax.argmax(flat, 0) : lax.argmin(flat, 0);
-    return opts.keepdims ? lax.reshape(r, a.shape.map(() => 1)) : r;
+    return opts.keepdims
+      ? lax.reshape(
+          r,
+          a.shape.map(() => 1),
+        )
+      : r;
   }
   const ax = normAxis(op, opts.axis, a.ndim);
   if (a.shape[ax] === 0) throw new ValueError(`${op}: attempt to get ${op} of an empty sequence (axis ${opts.axis} of shape ${fmtShape(a.shape)})`);

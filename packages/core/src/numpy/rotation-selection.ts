@@ -15,7 +15,11 @@ import { checkOptions, checkValue, isOptionsObject } from "./args.ts";
  * the second. numpy's order `rot90(m, k, axes)`; `{ k, axes }` or `{ axes }` may replace
  * the first positional argument not given.
  */
-export function rot90(m: ArrayLike, kArg?: number | { k?: number; axes?: readonly [number, number] }, axesArg?: readonly [number, number] | { axes?: readonly [number, number] }): Array {
+export function rot90(
+  m: ArrayLike,
+  kArg?: number | { k?: number; axes?: readonly [number, number] },
+  axesArg?: readonly [number, number] | { axes?: readonly [number, number] },
+): Array {
   let k: unknown = kArg;
   let axesV: unknown = axesArg;
   if (isOptionsObject(kArg)) {
@@ -49,7 +53,8 @@ export function rot90(m: ArrayLike, kArg?: number | { k?: number; axes?: readonl
  * elsewhere (numpy's `select`); conditions must be bool and everything broadcasts together.
  */
 export function select(condlist: readonly ArrayLike[], choicelist: readonly ArrayLike[], defaultValue: ArrayLike = 0): Array {
-  if (condlist.length !== choicelist.length) throw new ValueError(`np.select: list of cases must be same length as list of conditions (${condlist.length} conditions, ${choicelist.length} choices)`);
+  if (condlist.length !== choicelist.length)
+    throw new ValueError(`np.select: list of cases must be same length as list of conditions (${condlist.length} conditions, ${choicelist.length} choices)`);
   if (condlist.length === 0) throw new ValueError("np.select: condlist must be non-empty");
   const conds = condlist.map((c, i) => {
     const a = asArray(c);
@@ -75,10 +80,12 @@ export function fillDiagonal(a: ArrayLike, val: ArrayLike, opts: { wrap?: boolea
   checkOptions("np.fillDiagonal", opts, { wrap: "boolean", inplace: "boolean" });
   // JAX's fill_diagonal needs inplace=False (arrays are immutable); true cannot be honoured.
   // (Typed `false`; an untyped caller may still pass true, hence the runtime check.)
-  if (Object.is(opts.inplace, true)) throw new ValueError("np.fillDiagonal: inplace: true is impossible — arrays are immutable; the filled array is returned (inplace: false, as JAX requires)");
+  if (Object.is(opts.inplace, true))
+    throw new ValueError("np.fillDiagonal: inplace: true is impossible — arrays are immutable; the filled array is returned (inplace: false, as JAX requires)");
   const x = asArray(a);
   if (x.ndim < 2) throw new ShapeError(`np.fillDiagonal: array must be at least 2-d; got shape ${fmtShape(x.shape)}`);
-  if (x.ndim > 2 && x.shape.some((d) => d !== x.shape[0])) throw new ShapeError(`np.fillDiagonal: all dimensions of input must be of equal length; got shape ${fmtShape(x.shape)}`);
+  if (x.ndim > 2 && x.shape.some((d) => d !== x.shape[0]))
+    throw new ShapeError(`np.fillDiagonal: all dimensions of input must be of equal length; got shape ${fmtShape(x.shape)}`);
   // numpy walks the flat array with step 1 + Σ cumprod(shape[:-1]).
   const strides = x.shape.map((_, i) => x.shape.slice(i + 1).reduce((p, d) => p * d, 1));
   const step = strides.reduce((p, s) => p + s, 0);
@@ -94,7 +101,16 @@ export function fillDiagonal(a: ArrayLike, val: ArrayLike, opts: { wrap?: boolea
   if (v.size === 0) return x;
   // Values repeat (numpy's flat assignment cycles through val).
   const vi = globalThis.Array.from({ length: n }, (_, i) => i % v.size);
-  const vals = v.size === 1 ? lax.broadcastInDim(lax.reshape(v, []), [n], []) : lax.gather(flatV, lax.reshape(lax.convertElementType(asArray(vi, "int32"), "int32"), [n, 1]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1], { mode: "promise_in_bounds" });
+  const vals =
+    v.size === 1
+      ? lax.broadcastInDim(lax.reshape(v, []), [n], [])
+      : lax.gather(
+          flatV,
+          lax.reshape(lax.convertElementType(asArray(vi, "int32"), "int32"), [n, 1]),
+          { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] },
+          [1],
+          { mode: "promise_in_bounds" },
+        );
   const flat = lax.reshape(x, [x.size]);
   const dn = { updateWindowDims: [], insertedWindowDims: [0], scatterDimsToOperandDims: [0] };
   const out = lax.scatter(flat, lax.reshape(asArray(pos, "int32"), [n, 1]), vals, dn, { mode: "promise_in_bounds", uniqueIndices: true });

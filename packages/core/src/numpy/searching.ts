@@ -14,7 +14,6 @@ import { asArray } from "./convert.ts";
 import { promoteArgs } from "./promote.ts";
 import { checkOptions, type OptionSpec } from "./args.ts";
 
-
 /**
  * NaN-aware "x sorts before y" (numpy's sort order: NaN after everything). For non-floats it
  * is plain `<`.
@@ -58,7 +57,8 @@ export function searchsorted(a: ArrayLike, v: ArrayLike, opts: SearchsortedOptio
   if (opts.sorter !== undefined) {
     const s = asArray(opts.sorter);
     if (s.dtype !== "int32" && s.dtype !== "uint32") throw new DTypeError(`np.searchsorted: sorter must be an integer array; got dtype ${s.dtype}`);
-    if (s.ndim !== 1 || s.shape[0] !== arr.shape[0]) throw new ShapeError(`np.searchsorted: sorter must be 1-d of the same length as a (${arr.shape[0]}); got shape ${fmtShape(s.shape)}`);
+    if (s.ndim !== 1 || s.shape[0] !== arr.shape[0])
+      throw new ShapeError(`np.searchsorted: sorter must be 1-d of the same length as a (${arr.shape[0]}); got shape ${fmtShape(s.shape)}`);
     arr = takeFlat(arr, lax.convertElementType(s, "int32"));
   }
   const n = arr.shape[0];
@@ -82,7 +82,9 @@ export function searchsorted(a: ArrayLike, v: ArrayLike, opts: SearchsortedOptio
 
 /** `a[idx]` for a 1-d `a` and in-bounds int32 indices of any shape (a gather). */
 export function takeFlat(a: Array, idx: Array): Array {
-  return lax.gather(a, lax.reshape(idx, [...idx.shape, 1]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1], { mode: "promise_in_bounds" });
+  return lax.gather(a, lax.reshape(idx, [...idx.shape, 1]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1], {
+    mode: "promise_in_bounds",
+  });
 }
 
 /**
@@ -176,7 +178,8 @@ export function nonzero(x: ArrayLike, opts: NonzeroOptions = {}): Array[] {
 function fillsPerAxis(op: string, fill: number | readonly number[] | undefined, nd: number): number[] {
   if (fill === undefined) return globalThis.Array(nd).fill(0);
   const f = typeof fill === "number" ? globalThis.Array(nd).fill(fill) : [...fill];
-  if (f.length !== nd || f.some((v) => !Number.isInteger(v))) throw new ValueError(`np.${op}: fillValue must be an integer or one integer per axis (${nd}); got ${JSON.stringify(fill)}`);
+  if (f.length !== nd || f.some((v) => !Number.isInteger(v)))
+    throw new ValueError(`np.${op}: fillValue must be an integer or one integer per axis (${nd}); got ${JSON.stringify(fill)}`);
   return f;
 }
 
@@ -198,6 +201,8 @@ export function argwhere(x: ArrayLike, opts: NonzeroOptions = {}): Array {
     return lax.fullLike(new ShapedArray([size, 0], "int32"), 0);
   }
   const cols = nonzero(a, opts);
-  return lax.concatenate(cols.map((c) => lax.reshape(c, [c.shape[0], 1])), 1);
+  return lax.concatenate(
+    cols.map((c) => lax.reshape(c, [c.shape[0], 1])),
+    1,
+  );
 }
-

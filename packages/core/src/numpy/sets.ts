@@ -86,7 +86,12 @@ function padWith(vals: Array, pad: Array, fill: number | undefined): Array {
   let f: Array;
   if (fill !== undefined) f = lax.fullLike(vals, fill);
   else if (vals.shape[0] === 0) return vals;
-  else f = lax.broadcastInDim(lax.sliceInDim(vals, 0, 1, 1, 0), vals.shape, vals.shape.map((_, i) => i));
+  else
+    f = lax.broadcastInDim(
+      lax.sliceInDim(vals, 0, 1, 1, 0),
+      vals.shape,
+      vals.shape.map((_, i) => i),
+    );
   return lax.select(p, f, vals);
 }
 
@@ -117,11 +122,19 @@ export function unique(ar: ArrayLike, opts: UniqueOptions = {}): Array | Array[]
   const size = resultSize("unique", s.first, opts.size);
   const ind = flatTrueIndices(s.first, size, 0);
   const pad = padMask(s.first, size);
-  const sortedRows = m === 0 ? lax.fullLike(new ShapedArray([n, 0], a.dtype), 0) : lax.concatenate(s.cols.map((c) => lax.reshape(c, [n, 1])), 1);
+  const sortedRows =
+    m === 0
+      ? lax.fullLike(new ShapedArray([n, 0], a.dtype), 0)
+      : lax.concatenate(
+          s.cols.map((c) => lax.reshape(c, [n, 1])),
+          1,
+        );
   let vals: Array;
   if (n === 0) vals = lax.fullLike(new ShapedArray([size, m], a.dtype), opts.fillValue ?? 0);
   else {
-    const g = lax.gather(sortedRows, lax.reshape(ind, [size, 1]), { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] }, [1, m], { mode: "promise_in_bounds" });
+    const g = lax.gather(sortedRows, lax.reshape(ind, [size, 1]), { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] }, [1, m], {
+      mode: "promise_in_bounds",
+    });
     vals = padWith(g, pad, opts.fillValue);
   }
   let values: Array;
@@ -177,7 +190,14 @@ export function isin(element: ArrayLike, testElements: ArrayLike, opts: IsinOpti
   if (t.size === 0) r = lax.fullLike(new ShapedArray(e.shape, "bool"), 0);
   else {
     const shape = [...e.shape, t.size];
-    const eq = lax.eq(lax.broadcastInDim(e, shape, e.shape.map((_, i) => i)), lax.broadcastInDim(t, shape, [e.ndim]));
+    const eq = lax.eq(
+      lax.broadcastInDim(
+        e,
+        shape,
+        e.shape.map((_, i) => i),
+      ),
+      lax.broadcastInDim(t, shape, [e.ndim]),
+    );
     r = lax.reduceOr(eq, [e.ndim]);
   }
   return opts.invert ? lax.bitwiseNot(r) : r;
@@ -245,4 +265,3 @@ export function union1d(ar1: ArrayLike, ar2: ArrayLike, opts: SizeOptions = {}):
   const [x, y] = promoteArgs(ar1, ar2).map(ravel1);
   return unique(lax.concatenate([x, y], 0), { size: opts.size, fillValue: opts.fillValue });
 }
-

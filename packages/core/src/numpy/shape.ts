@@ -32,7 +32,8 @@ export function reshape(x: ArrayLike, shape: number | readonly number[]): Array 
   let s = [...sh];
   if (neg === 1) {
     const known = prod(sh.filter((d) => d !== -1));
-    if (known === 0 || a.size % known !== 0) throw new ShapeError(`reshape: cannot reshape an array of shape ${fmtShape(a.shape)} (size ${a.size}) into shape ${fmtShape(sh)}`);
+    if (known === 0 || a.size % known !== 0)
+      throw new ShapeError(`reshape: cannot reshape an array of shape ${fmtShape(a.shape)} (size ${a.size}) into shape ${fmtShape(sh)}`);
     s = sh.map((d) => (d === -1 ? a.size / known : d));
   }
   return lax.reshape(a, s);
@@ -41,7 +42,8 @@ export function reshape(x: ArrayLike, shape: number | readonly number[]): Array 
 /** Permute axes (reverse them by default). */
 export function transpose(x: ArrayLike, axes?: readonly number[]): Array {
   const a = asArray(x);
-  if (axes !== undefined && axes.length !== a.ndim) throw new ShapeError(`transpose: axes ${JSON.stringify(axes)} do not match an array of shape ${fmtShape(a.shape)}`);
+  if (axes !== undefined && axes.length !== a.ndim)
+    throw new ShapeError(`transpose: axes ${JSON.stringify(axes)} do not match an array of shape ${fmtShape(a.shape)}`);
   const perm = axes ? normAxes("transpose", axes, a.ndim) : a.shape.map((_, i) => a.ndim - 1 - i);
   return lax.transpose(a, perm);
 }
@@ -57,7 +59,8 @@ export function moveaxis(x: ArrayLike, source: number | readonly number[], desti
   const a = asArray(x);
   const src = normAxes("moveaxis", source, a.ndim);
   const dst = normAxes("moveaxis", destination, a.ndim);
-  if (src.length !== dst.length) throw new ValueError(`moveaxis: source ${JSON.stringify(source)} and destination ${JSON.stringify(destination)} must have the same number of elements`);
+  if (src.length !== dst.length)
+    throw new ValueError(`moveaxis: source ${JSON.stringify(source)} and destination ${JSON.stringify(destination)} must have the same number of elements`);
   const order = a.shape.map((_, i) => i).filter((i) => !src.includes(i));
   const pairs = dst.map((d, i) => [d, src[i]] as const).sort((p, q) => p[0] - q[0]);
   for (const [d, s] of pairs) order.splice(d, 0, s);
@@ -76,7 +79,11 @@ export function swapaxes(x: ArrayLike, axis1: number, axis2: number): Array {
 export function squeeze(x: ArrayLike, axis?: number | readonly number[] | { axis?: number | readonly number[] | null } | null): Array {
   const a = asArray(x);
   const ax = axisOptions<{ axis?: number | readonly number[] | null }>("squeeze", axis, undefined, { axis: "axes" }).axis;
-  if (ax === undefined || ax === null) return lax.reshape(a, a.shape.filter((d) => d !== 1));
+  if (ax === undefined || ax === null)
+    return lax.reshape(
+      a,
+      a.shape.filter((d) => d !== 1),
+    );
   return lax.squeeze(a, normAxes("squeeze", ax, a.ndim));
 }
 
@@ -90,7 +97,10 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[]): Arra
 
 /** Broadcast arrays against each other (numpy's rules). */
 export function broadcastArrays(...xs: ArrayLike[]): Array[] {
-  return broadcastArgs("broadcastArrays", xs.map((x) => asArray(x)));
+  return broadcastArgs(
+    "broadcastArrays",
+    xs.map((x) => asArray(x)),
+  );
 }
 
 /** Promote a list of arrays to their common dtype. */
@@ -103,13 +113,19 @@ function promoted(op: string, xs: readonly ArrayLike[]): Array[] {
 export function concatenate(xs: readonly ArrayLike[], axis: AxisArg = 0): Array {
   const arrs = promoted("concatenate", xs);
   const ax0 = axisOf(axis, 0, "concatenate");
-  if (ax0 === null) return lax.concatenate(arrs.map((a) => lax.reshape(a, [a.size])), 0);
+  if (ax0 === null)
+    return lax.concatenate(
+      arrs.map((a) => lax.reshape(a, [a.size])),
+      0,
+    );
   if (arrs.some((a) => a.ndim === 0)) throw new ValueError("concatenate: zero-dimensional arrays cannot be concatenated");
   const nd = arrs[0].ndim;
   const ax = normAxis("concatenate", ax0, nd);
   arrs.forEach((a, k) => {
     if (a.ndim !== nd || a.shape.some((d, i) => i !== ax && d !== arrs[0].shape[i])) {
-      throw new ShapeError(`concatenate: all input array dimensions except for the concatenation axis ${ax0} must match; array 0 has shape ${fmtShape(arrs[0].shape)}, array ${k} has shape ${fmtShape(a.shape)}`);
+      throw new ShapeError(
+        `concatenate: all input array dimensions except for the concatenation axis ${ax0} must match; array 0 has shape ${fmtShape(arrs[0].shape)}, array ${k} has shape ${fmtShape(a.shape)}`,
+      );
     }
   });
   return lax.concatenate(arrs, ax);
@@ -120,10 +136,14 @@ export function stack(xs: readonly ArrayLike[], axis: AxisArg = 0): Array {
   const arrs = promoted("stack", xs);
   const s0 = arrs[0].shape;
   arrs.forEach((a, k) => {
-    if (!shapeEq(a.shape, s0)) throw new ShapeError(`stack: all input arrays must have the same shape; array 0 has shape ${fmtShape(s0)}, array ${k} has shape ${fmtShape(a.shape)}`);
+    if (!shapeEq(a.shape, s0))
+      throw new ShapeError(`stack: all input arrays must have the same shape; array 0 has shape ${fmtShape(s0)}, array ${k} has shape ${fmtShape(a.shape)}`);
   });
   const ax = normAxis("stack", axisOf(axis, 0, "stack") ?? 0, s0.length + 1);
-  return lax.concatenate(arrs.map((a) => lax.expandDims(a, [ax])), ax);
+  return lax.concatenate(
+    arrs.map((a) => lax.expandDims(a, [ax])),
+    ax,
+  );
 }
 
 /** Stack horizontally (along axis 1; axis 0 for 1-d inputs). */
@@ -170,14 +190,16 @@ function splitImpl(op: string, x: ArrayLike, indicesOrSections: number | readonl
   if (typeof indicesOrSections === "number") {
     const k = indicesOrSections;
     if (!Number.isInteger(k) || k <= 0) throw new ValueError(`${op}: number of sections must be a positive integer; got ${k}`);
-    if (equal && n % k !== 0) throw new ValueError(`${op}: array split does not result in an equal division (axis ${ax} of size ${n} into ${k} sections); use arraySplit`);
+    if (equal && n % k !== 0)
+      throw new ValueError(`${op}: array split does not result in an equal division (axis ${ax} of size ${n} into ${k} sections); use arraySplit`);
     // numpy's array_split: the first n % k sections get one extra element.
     const each = Math.floor(n / k);
     const extra = n % k;
     bounds = [0];
     for (let i = 0; i < k; i++) bounds.push(bounds[i] + each + (i < extra ? 1 : 0));
   } else {
-    if (indicesOrSections.some((i) => !Number.isInteger(i))) throw new ValueError(`${op}: split indices must be integers; got ${JSON.stringify(indicesOrSections)}`);
+    if (indicesOrSections.some((i) => !Number.isInteger(i)))
+      throw new ValueError(`${op}: split indices must be integers; got ${JSON.stringify(indicesOrSections)}`);
     bounds = [0, ...indicesOrSections, n];
   }
   const out: Array[] = [];

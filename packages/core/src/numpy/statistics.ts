@@ -47,7 +47,21 @@ const CONTINUOUS: Partial<Record<QuantileMethod, [number, number]>> = {
   median_unbiased: [1 / 3, 1 / 3],
   normal_unbiased: [3 / 8, 3 / 8],
 };
-const METHODS: readonly QuantileMethod[] = ["linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf", "hazen", "weibull", "median_unbiased", "normal_unbiased"];
+const METHODS: readonly QuantileMethod[] = [
+  "linear",
+  "lower",
+  "higher",
+  "midpoint",
+  "nearest",
+  "inverted_cdf",
+  "averaged_inverted_cdf",
+  "closest_observation",
+  "interpolated_inverted_cdf",
+  "hazen",
+  "weibull",
+  "median_unbiased",
+  "normal_unbiased",
+];
 
 // numpy takes `axis` positionally right after the data (quantile(a, q, axis), median(a, axis),
 // average(a, axis, weights, returned), ptp(a, axis), count_nonzero(a, axis)); these specs let
@@ -146,7 +160,8 @@ function quantileImpl(op: string, a0: ArrayLike, q0: ArrayLike, opts: QuantileOp
   const axes = normAxes(`np.${op}`, opts.axis ?? undefined, a.ndim);
   const kept = a.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const n = axes.reduce((p, ax) => p * a.shape[ax], 1);
-  if (n === 0) throw new ValueError(`np.${op}: cannot take a quantile of an empty reduction (shape ${fmtShape(a.shape)}, axis ${JSON.stringify(opts.axis ?? null)})`);
+  if (n === 0)
+    throw new ValueError(`np.${op}: cannot take a quantile of an empty reduction (shape ${fmtShape(a.shape)}, axis ${JSON.stringify(opts.axis ?? null)})`);
   const keptShape = kept.map((i) => a.shape[i]);
   // [kept..., n], sorted along the last axis (NaN last).
   const x = lax.sort(lax.reshape(lax.transpose(a, [...kept, ...axes]), [...keptShape, n]), { dimension: -1 });
@@ -154,17 +169,34 @@ function quantileImpl(op: string, a0: ArrayLike, q0: ArrayLike, opts: QuantileOp
   const take = (idx: Array): Array => {
     const ii = lax.convertElementType(idx, "int32");
     // Gather along the last axis: result [kept..., ...q.shape].
-    return lax.gather(x, lax.reshape(ii, [...ii.shape, 1]), { offsetDims: keptShape.map((_, i) => i), collapsedSliceDims: [keptShape.length], startIndexMap: [keptShape.length] }, [...keptShape, 1], { mode: "promise_in_bounds" });
+    return lax.gather(
+      x,
+      lax.reshape(ii, [...ii.shape, 1]),
+      { offsetDims: keptShape.map((_, i) => i), collapsedSliceDims: [keptShape.length], startIndexMap: [keptShape.length] },
+      [...keptShape, 1],
+      { mode: "promise_in_bounds" },
+    );
   };
   const loV = take(lo);
   const hiV = take(hi);
   const outShape = loV.shape;
-  const wb = lax.broadcastInDim(w, outShape, q.shape.map((_, i) => keptShape.length + i));
+  const wb = lax.broadcastInDim(
+    w,
+    outShape,
+    q.shape.map((_, i) => keptShape.length + i),
+  );
   // JAX's form low·(1 − w) + high·w (numpy's lerp differs only in rounding).
-  let r = method === "lower" || method === "higher" || method === "nearest" || method === "inverted_cdf" || method === "closest_observation" ? loV : lax.add(lax.mul(loV, lax.sub(c(wb, 1), wb)), lax.mul(hiV, wb));
+  let r =
+    method === "lower" || method === "higher" || method === "nearest" || method === "inverted_cdf" || method === "closest_observation"
+      ? loV
+      : lax.add(lax.mul(loV, lax.sub(c(wb, 1), wb)), lax.mul(hiV, wb));
   // A slice with a NaN (sorted last) gives NaN.
   const lastIdx = lax.sliceInDim(x, n - 1, n, 1, keptShape.length);
-  const nanSlice = lax.broadcastInDim(lax.reshape(lax.ne(lastIdx, lastIdx), keptShape), outShape, keptShape.map((_, i) => i));
+  const nanSlice = lax.broadcastInDim(
+    lax.reshape(lax.ne(lastIdx, lastIdx), keptShape),
+    outShape,
+    keptShape.map((_, i) => i),
+  );
   r = lax.select(nanSlice, c(r, NaN), r);
   // q's axes first, as numpy.
   r = lax.transpose(r, [...q.shape.map((_, i) => keptShape.length + i), ...keptShape.map((_, i) => i)]);
@@ -198,9 +230,27 @@ export interface AverageOptions {
  */
 export function average(a: ArrayLike, opts: AverageOptions & { returned: true }): [Array, Array];
 export function average(a: ArrayLike, axis: Axes | undefined, opts: Omit<AverageOptions, "axis"> & { returned: true }): [Array, Array];
-export function average(a: ArrayLike, axis: Axes | undefined, weights: ArrayLike | null | undefined, returned: true, options?: Pick<AverageOptions, "keepdims">): [Array, Array];
-export function average(a: ArrayLike, axis?: Axes | AverageOptions, weights?: ArrayLike | null | Omit<AverageOptions, "axis">, returned?: boolean, options?: Pick<AverageOptions, "keepdims">): Array;
-export function average(a0: ArrayLike, axis?: Axes | AverageOptions, weights?: ArrayLike | null | Omit<AverageOptions, "axis">, returned?: boolean, options?: Pick<AverageOptions, "keepdims">): Array | [Array, Array] {
+export function average(
+  a: ArrayLike,
+  axis: Axes | undefined,
+  weights: ArrayLike | null | undefined,
+  returned: true,
+  options?: Pick<AverageOptions, "keepdims">,
+): [Array, Array];
+export function average(
+  a: ArrayLike,
+  axis?: Axes | AverageOptions,
+  weights?: ArrayLike | null | Omit<AverageOptions, "axis">,
+  returned?: boolean,
+  options?: Pick<AverageOptions, "keepdims">,
+): Array;
+export function average(
+  a0: ArrayLike,
+  axis?: Axes | AverageOptions,
+  weights?: ArrayLike | null | Omit<AverageOptions, "axis">,
+  returned?: boolean,
+  options?: Pick<AverageOptions, "keepdims">,
+): Array | [Array, Array] {
   const opts = averageArgs(axis, weights, returned, options);
   let a = toFloat(asArray(a0));
   const axes = normAxes("np.average", opts.axis ?? undefined, a.ndim);
@@ -218,9 +268,14 @@ export function average(a0: ArrayLike, axis?: Axes | AverageOptions, weights?: A
     a = toFloat(a);
     w = lax.convertElementType(w, a.dtype);
     if (w.ndim !== a.ndim || w.shape.some((d, i) => d !== a.shape[i])) {
-      if (opts.axis === undefined || opts.axis === null) throw new ShapeError(`np.average: axis must be given when the shapes of a ${fmtShape(a.shape)} and weights ${fmtShape(w.shape)} differ`);
-      if (w.ndim !== 1 || axes.length !== 1) throw new ShapeError(`np.average: weights of shape ${fmtShape(w.shape)} must be 1-d along a single axis when they differ from a's shape ${fmtShape(a.shape)}`);
-      if (w.shape[0] !== a.shape[axes[0]]) throw new ShapeError(`np.average: the length of weights (${w.shape[0]}) differs from a's axis ${axes[0]} (${a.shape[axes[0]]})`);
+      if (opts.axis === undefined || opts.axis === null)
+        throw new ShapeError(`np.average: axis must be given when the shapes of a ${fmtShape(a.shape)} and weights ${fmtShape(w.shape)} differ`);
+      if (w.ndim !== 1 || axes.length !== 1)
+        throw new ShapeError(
+          `np.average: weights of shape ${fmtShape(w.shape)} must be 1-d along a single axis when they differ from a's shape ${fmtShape(a.shape)}`,
+        );
+      if (w.shape[0] !== a.shape[axes[0]])
+        throw new ShapeError(`np.average: the length of weights (${w.shape[0]}) differs from a's axis ${axes[0]} (${a.shape[axes[0]]})`);
       w = lax.broadcastInDim(w, a.shape, [axes[0]]);
     }
     wsum = sum(w, { axis: axes, keepdims: opts.keepdims });
@@ -241,13 +296,18 @@ function averageArgs(axis: unknown, weights: unknown, returned: unknown, options
   const pos = [axis, weights, returned];
   const objAt = pos.findIndex(isOptionsObject);
   if (objAt >= 0) {
-    if (pos.slice(objAt + 1).some((v) => v !== undefined) || options !== undefined) throw new ValueError(`np.${op}: no arguments may follow the options object`);
+    if (pos.slice(objAt + 1).some((v) => v !== undefined) || options !== undefined)
+      throw new ValueError(`np.${op}: no arguments may follow the options object`);
     const names = ["axis", "weights", "returned"].slice(0, objAt);
     const spec = Object.fromEntries(Object.entries(AVERAGE_SPEC).filter(([k]) => !names.includes(k)));
     const opts = axisOptions<AverageOptions>(op, undefined, pos[objAt], spec);
     if (objAt >= 1 && axis !== undefined) checkValue(op, "axis", axis, "axes");
     if (objAt >= 2 && weights !== undefined && weights !== null) checkValue(op, "weights", weights, "arraylike");
-    return { ...opts, ...(objAt >= 1 && axis !== undefined ? { axis: axis as Axes } : {}), ...(objAt >= 2 && weights !== undefined && weights !== null ? { weights: weights as ArrayLike } : {}) };
+    return {
+      ...opts,
+      ...(objAt >= 1 && axis !== undefined ? { axis: axis as Axes } : {}),
+      ...(objAt >= 2 && weights !== undefined && weights !== null ? { weights: weights as ArrayLike } : {}),
+    };
   }
   const opts = axisOptions<AverageOptions>(op, axis, options, { keepdims: "boolean", axis: "axes" });
   if (weights !== undefined && weights !== null) {
@@ -280,7 +340,14 @@ export function countNonzero(a: ArrayLike, axis?: Axes | { axis?: Axes; keepdims
 }
 
 /** numpy's / JAX's keyword set of `cov`, each with its kind. */
-const COV_OPTIONS = { y: "arraylike", rowvar: "boolean", bias: "boolean", ddof: "integer", fweights: "arraylike", aweights: "arraylike" } as const satisfies OptionSpec;
+const COV_OPTIONS = {
+  y: "arraylike",
+  rowvar: "boolean",
+  bias: "boolean",
+  ddof: "integer",
+  fweights: "arraylike",
+  aweights: "arraylike",
+} as const satisfies OptionSpec;
 
 export interface CovOptions {
   /** Additional variables (observations like `m`). */
@@ -320,8 +387,10 @@ export function cov(m: ArrayLike, opts: CovOptions = {}): Array {
   let w: Array | undefined;
   const weightsOf = (v: ArrayLike, arg: string, integer: boolean): Array => {
     const x = asArray(v);
-    if (x.ndim !== 1 || x.shape[0] !== nobs) throw new ShapeError(`np.cov: ${arg} must be 1-d with one weight per observation (${nobs}); got shape ${fmtShape(x.shape)}`);
-    if (integer && !isInteger(x.dtype) && !x.isTracer && globalThis.Array.from(x.dataSync() as Float32Array).some((v2) => !Number.isInteger(v2))) throw new DTypeError("np.cov: fweights must be integers");
+    if (x.ndim !== 1 || x.shape[0] !== nobs)
+      throw new ShapeError(`np.cov: ${arg} must be 1-d with one weight per observation (${nobs}); got shape ${fmtShape(x.shape)}`);
+    if (integer && !isInteger(x.dtype) && !x.isTracer && globalThis.Array.from(x.dataSync() as Float32Array).some((v2) => !Number.isInteger(v2)))
+      throw new DTypeError("np.cov: fweights must be integers");
     return lax.convertElementType(x, X.dtype);
   };
   const fw = opts.fweights !== undefined ? weightsOf(opts.fweights, "fweights", true) : undefined;
@@ -352,7 +421,16 @@ export function corrcoef(x: ArrayLike, opts: Pick<CovOptions, "y" | "rowvar"> = 
   const cv = cov(x, opts);
   if (cv.ndim === 0) return lax.div(cv, cv);
   const n = cv.shape[0];
-  const d = lax.reshape(lax.gather(cv, lax.reshape(lax.concatenate([lax.reshape(lax.iota("int32", [n]), [n, 1]), lax.reshape(lax.iota("int32", [n]), [n, 1])], 1), [n, 2]), { offsetDims: [], collapsedSliceDims: [0, 1], startIndexMap: [0, 1] }, [1, 1], { mode: "promise_in_bounds" }), [n]);
+  const d = lax.reshape(
+    lax.gather(
+      cv,
+      lax.reshape(lax.concatenate([lax.reshape(lax.iota("int32", [n]), [n, 1]), lax.reshape(lax.iota("int32", [n]), [n, 1])], 1), [n, 2]),
+      { offsetDims: [], collapsedSliceDims: [0, 1], startIndexMap: [0, 1] },
+      [1, 1],
+      { mode: "promise_in_bounds" },
+    ),
+    [n],
+  );
   let sd = lax.sqrt(isComplex(d.dtype) ? lax.real(d) : d);
   if (isComplex(cv.dtype)) sd = lax.complex(sd, lax.zerosLike(sd));
   let r = lax.div(lax.div(cv, lax.broadcastInDim(sd, cv.shape, [0])), lax.broadcastInDim(sd, cv.shape, [1]));
@@ -393,22 +471,32 @@ export function histogramBinEdges(a: ArrayLike, opts: Pick<HistogramOptions, "bi
   let hi: Array;
   if (opts.range !== undefined) {
     const [r0, r1] = opts.range;
-    if (!(r0 <= r1) || !Number.isFinite(r0) || !Number.isFinite(r1)) throw new ValueError(`np.histogram: max must be larger than min in range parameter; got [${r0}, ${r1}]`);
+    if (!(r0 <= r1) || !Number.isFinite(r0) || !Number.isFinite(r1))
+      throw new ValueError(`np.histogram: max must be larger than min in range parameter; got [${r0}, ${r1}]`);
     lo = full([], r0, x.dtype);
     hi = full([], r1, x.dtype);
   } else if (x.size === 0) {
     lo = full([], 0, x.dtype);
     hi = full([], 1, x.dtype);
   } else {
-    lo = lax.reduceMin(x, x.shape.map((_, i) => i));
-    hi = lax.reduceMax(x, x.shape.map((_, i) => i));
+    lo = lax.reduceMin(
+      x,
+      x.shape.map((_, i) => i),
+    );
+    hi = lax.reduceMax(
+      x,
+      x.shape.map((_, i) => i),
+    );
   }
   // numpy widens an empty range by ±0.5.
   const eq = lax.eq(lo, hi);
   lo = lax.select(eq, lax.sub(lo, c(lo, 0.5)), lo);
   hi = lax.select(eq, lax.add(hi, c(hi, 0.5)), hi);
   const step = lax.div(lax.sub(hi, lo), c(hi, bins));
-  const inner = lax.add(lax.broadcastInDim(lo, [bins], []), lax.mul(lax.convertElementType(lax.iota("int32", [bins]), x.dtype), lax.broadcastInDim(step, [bins], [])));
+  const inner = lax.add(
+    lax.broadcastInDim(lo, [bins], []),
+    lax.mul(lax.convertElementType(lax.iota("int32", [bins]), x.dtype), lax.broadcastInDim(step, [bins], [])),
+  );
   return lax.concatenate([inner, lax.reshape(hi, [1])], 0);
 }
 
@@ -430,7 +518,8 @@ export function histogram(a: ArrayLike, opts: HistogramOptions = {}): [Array, Ar
   if (opts.weights === undefined) w = full(flat.shape, 1, opts.density ? x.dtype : "int32");
   else {
     const wa = asArray(opts.weights);
-    if (wa.ndim !== x.ndim || wa.shape.some((d, i) => d !== x.shape[i])) throw new ShapeError(`np.histogram: weights of shape ${fmtShape(wa.shape)} must have the shape of a ${fmtShape(x.shape)}`);
+    if (wa.ndim !== x.ndim || wa.shape.some((d, i) => d !== x.shape[i]))
+      throw new ShapeError(`np.histogram: weights of shape ${fmtShape(wa.shape)} must have the shape of a ${fmtShape(x.shape)}`);
     w = lax.reshape(toFloat(wa), [x.size]);
   }
   let counts = lax.sliceInDim(countValues(idx, ne, w), 1, ne, 1, 0);
@@ -465,7 +554,10 @@ export function bincount(x: ArrayLike, opts: BincountOptions = {}): Array {
   const v = lax.convertElementType(a, "int32");
   let length = opts.length;
   if (length === undefined) {
-    if (v.isTracer) throw new ConcretizationError(`np.bincount: the number of bins depends on max(x) of a traced array ${v.aval.toString()}; pass a static length (np.bincount(x, { length })) to use it inside jit/vmap/grad`);
+    if (v.isTracer)
+      throw new ConcretizationError(
+        `np.bincount: the number of bins depends on max(x) of a traced array ${v.aval.toString()}; pass a static length (np.bincount(x, { length })) to use it inside jit/vmap/grad`,
+      );
     const data = v.dataSync() as Int32Array;
     if (data.some((d) => d < 0)) throw new ValueError("np.bincount: x must not contain negative values");
     length = Math.max(minlength, data.length === 0 ? 0 : Math.max(...data) + 1);
@@ -473,7 +565,8 @@ export function bincount(x: ArrayLike, opts: BincountOptions = {}): Array {
   let w: Array | undefined;
   if (opts.weights !== undefined) {
     w = asArray(opts.weights);
-    if (w.ndim !== 1 || w.shape[0] !== a.shape[0]) throw new ShapeError(`np.bincount: weights of shape ${fmtShape(w.shape)} must match x of shape ${fmtShape(a.shape)}`);
+    if (w.ndim !== 1 || w.shape[0] !== a.shape[0])
+      throw new ShapeError(`np.bincount: weights of shape ${fmtShape(w.shape)} must match x of shape ${fmtShape(a.shape)}`);
     if (w.dtype === "bool") w = lax.convertElementType(w, "int32");
   }
   return countValues(lax.max(v, lax.fullLike(v, 0)), length, w);
@@ -507,4 +600,3 @@ export function digitize(x: ArrayLike, bins: ArrayLike, opts: { right?: boolean 
   const increasing = lax.broadcastInDim(lax.ge(lastV, first), up.shape, []);
   return lax.select(increasing, up, down);
 }
-

@@ -68,11 +68,19 @@ export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null | Ta
   const sliceSizes = [...a.shape];
   sliceSizes[ax] = 1;
   const offsetDims = [...range(ax), ...range(a.ndim - ax - 1).map((i) => ax + idx.ndim + i)];
-  return lax.gather(a, lax.reshape(idx, [...idx.shape, 1]), { offsetDims, collapsedSliceDims: [ax], startIndexMap: [ax] }, sliceSizes, { mode, fillValue: opts.fillValue ?? null });
+  return lax.gather(a, lax.reshape(idx, [...idx.shape, 1]), { offsetDims, collapsedSliceDims: [ax], startIndexMap: [ax] }, sliceSizes, {
+    mode,
+    fillValue: opts.fillValue ?? null,
+  });
 }
 
 /** Take values at `indices` along `axis`, matching the other axes (numpy's take_along_axis). */
-export function takeAlongAxis(x: ArrayLike, indices: ArrayLike, axis: AxisArg = -1, opts: Omit<TakeOptions, "axis" | "mode"> & { mode?: lax.GatherScatterMode } = {}): Array {
+export function takeAlongAxis(
+  x: ArrayLike,
+  indices: ArrayLike,
+  axis: AxisArg = -1,
+  opts: Omit<TakeOptions, "axis" | "mode"> & { mode?: lax.GatherScatterMode } = {},
+): Array {
   let a = asArray(x);
   let idx = toIndexArray("takeAlongAxis", indices);
   let ax0 = axisOf(axis, -1, "takeAlongAxis");
@@ -84,13 +92,26 @@ export function takeAlongAxis(x: ArrayLike, indices: ArrayLike, axis: AxisArg = 
   if (a.ndim !== idx.ndim) throw new ValueError(`takeAlongAxis: indices and array must have the same number of dimensions; got ${idx.ndim} vs ${a.ndim}`);
   const ax = normAxis("takeAlongAxis", ax0, a.ndim);
   const n = a.shape[ax];
-  const outShape = broadcastShapes("takeAlongAxis", idx.shape, a.shape.map((d, i) => (i === ax ? 1 : d)));
+  const outShape = broadcastShapes(
+    "takeAlongAxis",
+    idx.shape,
+    a.shape.map((d, i) => (i === ax ? 1 : d)),
+  );
   if (n === 0) return lax.fullLike(new ShapedArray(outShape, a.dtype), 0);
   const mode = opts.mode ?? "fill";
   if (mode !== "promise_in_bounds") idx = normalizeIndexArray(idx, n);
   const ib = broadcastTo(idx, outShape);
-  const ab = broadcastTo(a, outShape.map((d, i) => (i === ax ? n : d)));
+  const ab = broadcastTo(
+    a,
+    outShape.map((d, i) => (i === ax ? n : d)),
+  );
   // Every other axis is a batching axis shared by the operand and the indices.
   const bd = range(a.ndim).filter((i) => i !== ax);
-  return lax.gather(ab, lax.reshape(ib, [...outShape, 1]), { offsetDims: [], collapsedSliceDims: [ax], startIndexMap: [ax], operandBatchingDims: bd, startIndicesBatchingDims: bd }, outShape.map(() => 1), { mode, fillValue: opts.fillValue ?? null });
+  return lax.gather(
+    ab,
+    lax.reshape(ib, [...outShape, 1]),
+    { offsetDims: [], collapsedSliceDims: [ax], startIndexMap: [ax], operandBatchingDims: bd, startIndicesBatchingDims: bd },
+    outShape.map(() => 1),
+    { mode, fillValue: opts.fillValue ?? null },
+  );
 }

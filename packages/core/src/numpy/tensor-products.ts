@@ -61,7 +61,10 @@ export function cross(a: ArrayLike, b: ArrayLike, ...args: (number | null | unde
   y = moveaxis(y, normAxis("np.cross", axb, y.ndim, "axisb"), -1);
   const dx = x.shape[x.ndim - 1];
   const dy = y.shape[y.ndim - 1];
-  if ((dx !== 2 && dx !== 3) || (dy !== 2 && dy !== 3)) throw new ValueError(`np.cross: incompatible dimensions for cross product (dimension must be 2 or 3); got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} along the vector axes`);
+  if ((dx !== 2 && dx !== 3) || (dy !== 2 && dy !== 3))
+    throw new ValueError(
+      `np.cross: incompatible dimensions for cross product (dimension must be 2 or 3); got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} along the vector axes`,
+    );
   const comp = (v: Array, i: number): Array | number => (i < v.shape[v.ndim - 1] ? lax.squeeze(lax.sliceInDim(v, i, i + 1, 1, v.ndim - 1), [v.ndim - 1]) : 0);
   const [a0, a1, a2] = [0, 1, 2].map((i) => comp(x, i));
   const [b0, b1, b2] = [0, 1, 2].map((i) => comp(y, i));
@@ -69,7 +72,16 @@ export function cross(a: ArrayLike, b: ArrayLike, ...args: (number | null | unde
   if (dx === 2 && dy === 2) return term(a0, b1, a1, b0);
   const parts = [term(a1, b2, a2, b1), term(a2, b0, a0, b2), term(a0, b1, a1, b0)];
   const shape = parts.reduce((s, p) => (p.ndim > s.length ? [...p.shape] : s), [] as number[]);
-  const full = parts.map((p) => lax.expandDims(lax.broadcastInDim(p, shape, p.shape.map((_, i) => shape.length - p.ndim + i)), [shape.length]));
+  const full = parts.map((p) =>
+    lax.expandDims(
+      lax.broadcastInDim(
+        p,
+        shape,
+        p.shape.map((_, i) => shape.length - p.ndim + i),
+      ),
+      [shape.length],
+    ),
+  );
   const c = lax.concatenate(full, shape.length);
   const axc = opts.axis ?? opts.axisc ?? -1;
   return moveaxis(c, -1, normAxis("np.cross", axc, c.ndim, "axisc"));
@@ -82,7 +94,16 @@ export function kron(a: ArrayLike, b: ArrayLike): Array {
   x = lax.reshape(x, [...new globalThis.Array(nd - x.ndim).fill(1), ...x.shape]);
   y = lax.reshape(y, [...new globalThis.Array(nd - y.ndim).fill(1), ...y.shape]);
   // [a0, 1, a1, 1, …] · [1, b0, 1, b1, …] → reshape to [a0·b0, a1·b1, …].
-  const xs = lax.reshape(x, x.shape.flatMap((d) => [d, 1]));
-  const ys = lax.reshape(y, y.shape.flatMap((d) => [1, d]));
-  return lax.reshape(multiply(xs, ys), x.shape.map((d, i) => d * y.shape[i]));
+  const xs = lax.reshape(
+    x,
+    x.shape.flatMap((d) => [d, 1]),
+  );
+  const ys = lax.reshape(
+    y,
+    y.shape.flatMap((d) => [1, d]),
+  );
+  return lax.reshape(
+    multiply(xs, ys),
+    x.shape.map((d, i) => d * y.shape[i]),
+  );
 }

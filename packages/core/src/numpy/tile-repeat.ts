@@ -23,8 +23,15 @@ export function tile(x: ArrayLike, reps: number | readonly number[]): Array {
   const rr = [...globalThis.Array(nd - r.length).fill(1), ...r];
   // [r0, s0, r1, s1, …] by broadcasting, then merge each (r, s) pair.
   const big = shape.flatMap((s, i) => [rr[i], s]);
-  const b = lax.broadcastInDim(lax.reshape(a, shape), big, range(nd).map((i) => 2 * i + 1));
-  return lax.reshape(b, shape.map((s, i) => s * rr[i]));
+  const b = lax.broadcastInDim(
+    lax.reshape(a, shape),
+    big,
+    range(nd).map((i) => 2 * i + 1),
+  );
+  return lax.reshape(
+    b,
+    shape.map((s, i) => s * rr[i]),
+  );
 }
 
 export interface RepeatOptions {
@@ -43,7 +50,8 @@ export function repeat(x: ArrayLike, repeats: number | readonly number[] | Array
   } else ax = normAxis("repeat", opts.axis, a.ndim);
   const n = a.shape[ax];
   // Per-element counts must be known to size the result (a traced array raises ConcretizationError).
-  const counts: number[] = typeof repeats === "number" ? [repeats] : repeats instanceof Array ? globalThis.Array.from(repeats.dataSync(), Number) : [...repeats];
+  const counts: number[] =
+    typeof repeats === "number" ? [repeats] : repeats instanceof Array ? globalThis.Array.from(repeats.dataSync(), Number) : [...repeats];
   if (counts.some((c) => !Number.isInteger(c) || c < 0)) throw new ValueError(`repeat: repeats must be non-negative integers; got ${JSON.stringify(counts)}`);
   if (counts.length === 1) {
     const r = counts[0];

@@ -28,7 +28,10 @@ function parseSignature(sig: string): string[][] {
     return parts.map((p) => {
       const g = group.exec(p);
       if (g === null) throw new ValueError(`np.vectorize: invalid signature '${sig}'`);
-      return g[1].split(",").map((d) => d.trim()).filter((d) => d !== "");
+      return g[1]
+        .split(",")
+        .map((d) => d.trim())
+        .filter((d) => d !== "");
     });
   };
   if (m === null) throw new ValueError(`np.vectorize: invalid signature '${sig}' (expected "(inputs)->(outputs)")`);
@@ -46,12 +49,16 @@ export function vectorize<R>(f: (...args: Array[]) => R, opts: VectorizeOptions 
   const core = opts.signature === undefined ? undefined : parseSignature(opts.signature);
   return (...args: ArrayLike[]): R => {
     const mapped = args.map((_, i) => i).filter((i) => !excluded.has(i));
-    if (core !== undefined && core.length !== mapped.length) throw new ValueError(`np.vectorize: the signature has ${core.length} inputs but ${mapped.length} (non-excluded) arguments were given`);
+    if (core !== undefined && core.length !== mapped.length)
+      throw new ValueError(`np.vectorize: the signature has ${core.length} inputs but ${mapped.length} (non-excluded) arguments were given`);
     const arrs = mapped.map((i) => asArray(args[i]));
     const sizes = new Map<string, number>();
     const loopShapes = arrs.map((a, j) => {
       const dims = core?.[j] ?? [];
-      if (a.ndim < dims.length) throw new ShapeError(`np.vectorize: argument ${mapped[j]} of shape ${fmtShape(a.shape)} has fewer dimensions than its core dimensions (${dims.join(", ")})`);
+      if (a.ndim < dims.length)
+        throw new ShapeError(
+          `np.vectorize: argument ${mapped[j]} of shape ${fmtShape(a.shape)} has fewer dimensions than its core dimensions (${dims.join(", ")})`,
+        );
       dims.forEach((d, k) => {
         const size = a.shape[a.ndim - dims.length + k];
         const prev = sizes.get(d);

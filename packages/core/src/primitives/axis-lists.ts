@@ -12,7 +12,8 @@ export const inc = (v: readonly number[], by = 1): number[] => v.map((d) => d + 
 
 /** Check `v` is a list of distinct integers in [0, bound) (sorted when `sorted`). */
 export function checkAxes(op: string, arg: string, v: readonly number[], bound: number, sorted: boolean, what: string): void {
-  const ok = globalThis.Array.isArray(v) && v.every((d, i) => Number.isInteger(d) && d >= 0 && d < bound && (sorted ? i === 0 || d > v[i - 1] : v.indexOf(d) === i));
+  const ok =
+    globalThis.Array.isArray(v) && v.every((d, i) => Number.isInteger(d) && d >= 0 && d < bound && (sorted ? i === 0 || d > v[i - 1] : v.indexOf(d) === i));
   if (!ok) throw new ShapeError(`${op}: ${arg} ${J(v)} must be ${sorted ? "sorted, " : ""}distinct axes in [0, ${bound}) of ${what}`);
 }
 

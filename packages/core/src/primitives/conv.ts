@@ -95,10 +95,16 @@ export function convDimensionNumbers(ndim: number, dn: ConvDimensionNumbersLike 
   ];
   for (const [spec, a, b] of pairs) {
     if (typeof spec !== "string" || spec.length !== ndim || new Set(spec).size !== spec.length || spec.split(a).length !== 2 || spec.split(b).length !== 2) {
-      throw new ValueError(`convGeneralDilated: dimension numbers ${JSON.stringify(dn)}: '${String(spec)}' must have ${ndim} distinct characters including exactly one '${a}' and one '${b}'`);
+      throw new ValueError(
+        `convGeneralDilated: dimension numbers ${JSON.stringify(dn)}: '${String(spec)}' must have ${ndim} distinct characters including exactly one '${a}' and one '${b}'`,
+      );
     }
   }
-  const spatial = (s: string, pair: string) => [...s].filter((c) => !pair.includes(c)).sort().join("");
+  const spatial = (s: string, pair: string) =>
+    [...s]
+      .filter((c) => !pair.includes(c))
+      .sort()
+      .join("");
   if (spatial(l, "NC") !== spatial(r, "OI") || spatial(o, "NC") !== spatial(r, "OI")) {
     throw new ValueError(`convGeneralDilated: dimension numbers ${JSON.stringify(dn)} must use the same spatial dimension characters in lhs, rhs and out`);
   }
@@ -124,18 +130,25 @@ export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvPa
     const nd = lhs.ndim;
     const ns = nd - 2;
     const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
-    for (const [name, spec] of [["lhsSpec", ls], ["rhsSpec", rs], ["outSpec", os]] as const) {
-      if (!isPermutation(spec, nd)) throw new ShapeError(`${op}: dimensionNumbers.${name} ${JSON.stringify(spec)} is not a permutation of the ${nd} dims of the operands (${shapes})`);
+    for (const [name, spec] of [
+      ["lhsSpec", ls],
+      ["rhsSpec", rs],
+      ["outSpec", os],
+    ] as const) {
+      if (!isPermutation(spec, nd))
+        throw new ShapeError(`${op}: dimensionNumbers.${name} ${JSON.stringify(spec)} is not a permutation of the ${nd} dims of the operands (${shapes})`);
     }
     const checkList = (name: string, v: readonly unknown[], positive: boolean) => {
       if (v.length !== ns) throw new ShapeError(`${op}: ${name} must have one entry per spatial dimension (${ns}); got ${JSON.stringify(v)} (${shapes})`);
-      if (positive && !v.every((x) => Number.isInteger(x) && (x as number) >= 1)) throw new ValueError(`${op}: ${name} entries must be positive integers; got ${JSON.stringify(v)}`);
+      if (positive && !v.every((x) => Number.isInteger(x) && (x as number) >= 1))
+        throw new ValueError(`${op}: ${name} entries must be positive integers; got ${JSON.stringify(v)}`);
     };
     checkList("windowStrides", p.windowStrides, true);
     checkList("lhsDilation", p.lhsDilation, true);
     checkList("rhsDilation", p.rhsDilation, true);
     checkList("padding", p.padding, false);
-    if (!p.padding.every((pr) => pr.length === 2 && Number.isInteger(pr[0]) && Number.isInteger(pr[1]))) throw new ValueError(`${op}: padding must be [lo, hi] integer pairs; got ${JSON.stringify(p.padding)}`);
+    if (!p.padding.every((pr) => pr.length === 2 && Number.isInteger(pr[0]) && Number.isInteger(pr[1])))
+      throw new ValueError(`${op}: padding must be [lo, hi] integer pairs; got ${JSON.stringify(p.padding)}`);
     const G = p.featureGroupCount;
     const BG = p.batchGroupCount;
     if (!Number.isInteger(G) || G < 1) throw new ValueError(`${op}: featureGroupCount must be a positive integer; got ${G}`);
@@ -146,8 +159,12 @@ export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvPa
     const O = rhs.shape[rs[0]];
     const I = rhs.shape[rs[1]];
     if (C % G !== 0) throw new ShapeError(`${op}: featureGroupCount ${G} must divide the lhs feature dimension (size ${C}, lhs dim ${ls[1]}) (${shapes})`);
-    if (C / G !== I) throw new ShapeError(`${op}: lhs feature dimension (size ${C}) divided by featureGroupCount ${G} must equal the rhs input feature dimension (size ${I}, rhs dim ${rs[1]}) (${shapes})`);
-    if (O % G !== 0) throw new ShapeError(`${op}: featureGroupCount ${G} must divide the rhs output feature dimension (size ${O}, rhs dim ${rs[0]}) (${shapes})`);
+    if (C / G !== I)
+      throw new ShapeError(
+        `${op}: lhs feature dimension (size ${C}) divided by featureGroupCount ${G} must equal the rhs input feature dimension (size ${I}, rhs dim ${rs[1]}) (${shapes})`,
+      );
+    if (O % G !== 0)
+      throw new ShapeError(`${op}: featureGroupCount ${G} must divide the rhs output feature dimension (size ${O}, rhs dim ${rs[0]}) (${shapes})`);
     if (N % BG !== 0) throw new ShapeError(`${op}: batchGroupCount ${BG} must divide the lhs batch dimension (size ${N}) (${shapes})`);
     if (O % BG !== 0) throw new ShapeError(`${op}: batchGroupCount ${BG} must divide the rhs output feature dimension (size ${O}) (${shapes})`);
     const out = new globalThis.Array<number>(nd);
@@ -162,7 +179,8 @@ export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvPa
     const pref = p.preferredElementType;
     if (pref !== null && pref !== undefined && pref !== dt) {
       const intLike = dt === "int32" || dt === "uint32" || dt === "bool";
-      if (!isDType(pref) || !intLike || pref === "bool" || pref === "complex64") throw new DTypeError(`${op}: preferredElementType ${String(pref)} is not allowed for ${dt} operands`);
+      if (!isDType(pref) || !intLike || pref === "bool" || pref === "complex64")
+        throw new DTypeError(`${op}: preferredElementType ${String(pref)} is not allowed for ${dt} operands`);
       dt = pref;
     }
     return [new ShapedArray(out, dt, lhs.weakType && rhs.weakType)];
@@ -332,7 +350,8 @@ function convBatch(lhs: Array, rhs: Array, lbd: number | null, rbd: number | nul
 /** JAX's `padtype_to_pads` for "SAME"/"SAME_LOWER"/"VALID". */
 function padtypeToPads(inShape: readonly number[], window: readonly number[], strides: readonly number[], padding: string): [number, number][] {
   if (padding === "VALID") return inShape.map(() => [0, 0]);
-  if (padding !== "SAME" && padding !== "SAME_LOWER") throw new ValueError(`convGeneralDilated: unknown padding '${padding}' (expected VALID, SAME, SAME_LOWER or [[lo, hi], ...])`);
+  if (padding !== "SAME" && padding !== "SAME_LOWER")
+    throw new ValueError(`convGeneralDilated: unknown padding '${padding}' (expected VALID, SAME, SAME_LOWER or [[lo, hi], ...])`);
   return inShape.map((n, i) => {
     const outN = Math.ceil(n / strides[i]);
     const total = Math.max(0, (outN - 1) * strides[i] + window[i] - n);
@@ -348,10 +367,13 @@ function padtypeToPads(inShape: readonly number[], window: readonly number[], st
 export function convGeneralDilated(lhs: Array, rhs: Array, opts: ConvOptions = {}): Array {
   // JAX's positional (window_strides, padding) are options here: a list passed positionally was silently ignored.
   if (typeof opts !== "object" || opts === null || globalThis.Array.isArray(opts)) {
-    throw new ValueError(`convGeneralDilated: expected an options object { windowStrides, padding, ... }; got ${globalThis.Array.isArray(opts) ? "a list" : String(opts)}`);
+    throw new ValueError(
+      `convGeneralDilated: expected an options object { windowStrides, padding, ... }; got ${globalThis.Array.isArray(opts) ? "a list" : String(opts)}`,
+    );
   }
   const known = ["windowStrides", "padding", "lhsDilation", "rhsDilation", "dimensionNumbers", "featureGroupCount", "batchGroupCount", "preferredElementType"];
-  for (const k of Object.keys(opts)) if (!known.includes(k)) throw new ValueError(`convGeneralDilated: unknown option '${k}'; the options are ${known.join(", ")}`);
+  for (const k of Object.keys(opts))
+    if (!known.includes(k)) throw new ValueError(`convGeneralDilated: unknown option '${k}'; the options are ${known.join(", ")}`);
   const nd = lhs.ndim;
   const ns = Math.max(0, nd - 2);
   const dn = convDimensionNumbers(nd, opts.dimensionNumbers);
@@ -362,7 +384,8 @@ export function convGeneralDilated(lhs: Array, rhs: Array, opts: ConvOptions = {
   let padding: [number, number][];
   const pad = opts.padding ?? "VALID";
   if (typeof pad === "string") {
-    if (rhs.ndim !== nd || dn.rhsSpec.length !== nd || dn.lhsSpec.length !== nd) throw new ShapeError(`convGeneralDilated: lhs and rhs must have the same rank; got lhs shape ${fmtShape(lhs.shape)}, rhs shape ${fmtShape(rhs.shape)}`);
+    if (rhs.ndim !== nd || dn.rhsSpec.length !== nd || dn.lhsSpec.length !== nd)
+      throw new ShapeError(`convGeneralDilated: lhs and rhs must have the same rank; got lhs shape ${fmtShape(lhs.shape)}, rhs shape ${fmtShape(rhs.shape)}`);
     const inShape = dn.lhsSpec.slice(2).map((d, i) => dilateDim(lhs.shape[d], lhsDilation[i] ?? 1));
     const window = dn.rhsSpec.slice(2).map((d, i) => dilateDim(rhs.shape[d], rhsDilation[i] ?? 1));
     padding = padtypeToPads(inShape, window, windowStrides, pad);

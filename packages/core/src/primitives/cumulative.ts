@@ -47,7 +47,12 @@ function axisWithBdim(axis: number, bdim: number): number {
 
 type CumJvp = (x: Array, dx: Array, y: Array, p: CumulativeParams) => Array | null;
 
-function defineCumulative(name: string, dtypes: readonly DType[], jvp: CumJvp, transposeRule?: (ct: Array, p: CumulativeParams) => Array): Primitive<CumulativeParams> {
+function defineCumulative(
+  name: string,
+  dtypes: readonly DType[],
+  jvp: CumJvp,
+  transposeRule?: (ct: Array, p: CumulativeParams) => Array,
+): Primitive<CumulativeParams> {
   const prim: Primitive<CumulativeParams> = definePrimitive<CumulativeParams>(name, {
     abstractEval([x], { axis }) {
       checkIn(name, dtypes, x, "x");
@@ -161,7 +166,10 @@ export const cumlogsumexpP: Primitive<CumulativeParams> = defineCumulative("cuml
 });
 
 function cum(prim: Primitive<CumulativeParams>, x: Array, axis: number, reverse: boolean): Array {
-  if (!Number.isInteger(axis)) throw new ValueError(`${prim.name}: axis must be an integer (lax takes it positionally: ${prim.name}(x, axis, reverse)); got ${typeof axis === "object" ? JSON.stringify(axis) : String(axis)}`);
+  if (!Number.isInteger(axis))
+    throw new ValueError(
+      `${prim.name}: axis must be an integer (lax takes it positionally: ${prim.name}(x, axis, reverse)); got ${typeof axis === "object" ? JSON.stringify(axis) : String(axis)}`,
+    );
   if (typeof reverse !== "boolean") throw new ValueError(`${prim.name}: reverse must be a boolean; got ${String(reverse)}`);
   return prim.bind1([x], { axis: axis < 0 ? axis + x.ndim : axis, reverse });
 }

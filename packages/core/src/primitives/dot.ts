@@ -61,7 +61,9 @@ function outDType(op: string, dt: DType, preferred: DType | null): DType {
   if (!isDType(preferred)) throw new DTypeError(`${op}: unknown preferredElementType '${String(preferred)}'`);
   const intLike = dt === "int32" || dt === "uint32" || dt === "bool";
   if (intLike && (preferred === "int32" || preferred === "uint32" || preferred === "float32")) return preferred;
-  throw new DTypeError(`${op}: preferredElementType ${preferred} is not allowed for ${dt} operands (allowed: ${dt}${intLike ? ", int32, uint32, float32" : ""})`);
+  throw new DTypeError(
+    `${op}: preferredElementType ${preferred} is not allowed for ${dt} operands (allowed: ${dt}${intLike ? ", int32, uint32, float32" : ""})`,
+  );
 }
 
 export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGeneralParams>("dotGeneral", {
@@ -80,15 +82,23 @@ export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGener
     checkDims(op, "rhs", rhs, rc, rb, all);
     for (let i = 0; i < lc.length; i++) {
       if (lhs.shape[lc[i]] !== rhs.shape[rc[i]]) {
-        throw new ShapeError(`${op}: contracting dimension sizes differ: lhs dim ${lc[i]} has size ${lhs.shape[lc[i]]} but rhs dim ${rc[i]} has size ${rhs.shape[rc[i]]} (${all})`);
+        throw new ShapeError(
+          `${op}: contracting dimension sizes differ: lhs dim ${lc[i]} has size ${lhs.shape[lc[i]]} but rhs dim ${rc[i]} has size ${rhs.shape[rc[i]]} (${all})`,
+        );
       }
     }
     for (let i = 0; i < lb.length; i++) {
       if (lhs.shape[lb[i]] !== rhs.shape[rb[i]]) {
-        throw new ShapeError(`${op}: batch dimension sizes differ: lhs dim ${lb[i]} has size ${lhs.shape[lb[i]]} but rhs dim ${rb[i]} has size ${rhs.shape[rb[i]]} (${all})`);
+        throw new ShapeError(
+          `${op}: batch dimension sizes differ: lhs dim ${lb[i]} has size ${lhs.shape[lb[i]]} but rhs dim ${rb[i]} has size ${rhs.shape[rb[i]]} (${all})`,
+        );
       }
     }
-    const shape = [...lb.map((d) => lhs.shape[d]), ...freeDims(lhs.ndim, lc, lb).map((d) => lhs.shape[d]), ...freeDims(rhs.ndim, rc, rb).map((d) => rhs.shape[d])];
+    const shape = [
+      ...lb.map((d) => lhs.shape[d]),
+      ...freeDims(lhs.ndim, lc, lb).map((d) => lhs.shape[d]),
+      ...freeDims(rhs.ndim, rc, rb).map((d) => rhs.shape[d]),
+    ];
     return [new ShapedArray(shape, outDType(op, lhs.dtype, p.preferredElementType), lhs.weakType && rhs.weakType)];
   },
   jvp([x, y], [dx, dy], p) {
@@ -106,7 +116,14 @@ export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGener
     const bump = (dims: readonly number[], b: number) => dims.map((d) => (d >= b ? d + 1 : d));
     if (lbd !== null && rbd !== null) {
       // The vmapped axis becomes a leading batch dimension of the contraction.
-      const params: DotGeneralParams = { ...p, batchDims: [[lbd, ...bump(lb, lbd)], [rbd, ...bump(rb, rbd)]], contractingDims: [bump(lc, lbd), bump(rc, rbd)] };
+      const params: DotGeneralParams = {
+        ...p,
+        batchDims: [
+          [lbd, ...bump(lb, lbd)],
+          [rbd, ...bump(rb, rbd)],
+        ],
+        contractingDims: [bump(lc, lbd), bump(rc, rbd)],
+      };
       return [[dotGeneralP.bind1([lhs, rhs], params)], [0]];
     }
     if (lbd !== null) {
@@ -179,14 +196,20 @@ function transposeRhs(g: Array, x: Array, y: UndefinedPrimal, p: DotGeneralParam
 export function dotGeneral(lhs: Array, rhs: Array, opts: DotGeneralOptions): Array {
   // JAX passes dimension_numbers positionally; here they are options — a list or a typo must not crash later.
   if (typeof opts !== "object" || opts === null || globalThis.Array.isArray(opts)) {
-    throw new ValueError(`dotGeneral: expected an options object { contractingDims, batchDims?, preferredElementType? }; got ${globalThis.Array.isArray(opts) ? "a list" : String(opts)}`);
+    throw new ValueError(
+      `dotGeneral: expected an options object { contractingDims, batchDims?, preferredElementType? }; got ${globalThis.Array.isArray(opts) ? "a list" : String(opts)}`,
+    );
   }
   for (const k of Object.keys(opts)) {
-    if (!["contractingDims", "batchDims", "preferredElementType"].includes(k)) throw new ValueError(`dotGeneral: unknown option '${k}'; the options are contractingDims, batchDims, preferredElementType`);
+    if (!["contractingDims", "batchDims", "preferredElementType"].includes(k))
+      throw new ValueError(`dotGeneral: unknown option '${k}'; the options are contractingDims, batchDims, preferredElementType`);
   }
-  const pairOk = (d: unknown): boolean => globalThis.Array.isArray(d) && d.length === 2 && d.every((l) => globalThis.Array.isArray(l) && l.every((a) => Number.isInteger(a)));
-  if (!pairOk(opts.contractingDims)) throw new ValueError(`dotGeneral: contractingDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.contractingDims)}`);
-  if (opts.batchDims !== undefined && !pairOk(opts.batchDims)) throw new ValueError(`dotGeneral: batchDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.batchDims)}`);
+  const pairOk = (d: unknown): boolean =>
+    globalThis.Array.isArray(d) && d.length === 2 && d.every((l) => globalThis.Array.isArray(l) && l.every((a) => Number.isInteger(a)));
+  if (!pairOk(opts.contractingDims))
+    throw new ValueError(`dotGeneral: contractingDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.contractingDims)}`);
+  if (opts.batchDims !== undefined && !pairOk(opts.batchDims))
+    throw new ValueError(`dotGeneral: batchDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.batchDims)}`);
   const batchDims: DimPair = opts.batchDims ?? [[], []];
   return dotGeneralP.bind1([lhs, rhs], {
     contractingDims: [[...opts.contractingDims[0]], [...opts.contractingDims[1]]],

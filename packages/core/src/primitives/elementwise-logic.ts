@@ -11,7 +11,23 @@ import { isInexact, type DType } from "../dtype.ts";
 import { fmtShape, shapeEq } from "../shape.ts";
 import { moveBdim } from "./batching.ts";
 import { broadcastInDim } from "./shape-ops.ts";
-import { ALL, INT, INTLIKE, ORDERED, REAL_FLOAT, REAL_NUMERIC, add, checkIn, defineBinary, defineUnary, div, fullLike, mul, zeroJvp, zerosLike } from "./elementwise.ts";
+import {
+  ALL,
+  INT,
+  INTLIKE,
+  ORDERED,
+  REAL_FLOAT,
+  REAL_NUMERIC,
+  add,
+  checkIn,
+  defineBinary,
+  defineUnary,
+  div,
+  fullLike,
+  mul,
+  zeroJvp,
+  zerosLike,
+} from "./elementwise.ts";
 
 const toBool = (): DType => "bool";
 
@@ -61,7 +77,8 @@ const BITCASTABLE: DType[] = ["float32", "int32", "uint32"];
 export const bitcastConvertTypeP: Primitive<BitcastConvertTypeParams> = defineUnary<BitcastConvertTypeParams>("bitcastConvertType", {
   dtypes: BITCASTABLE,
   check(_x, { newDType }) {
-    if (!BITCASTABLE.includes(newDType)) throw new DTypeError(`bitcastConvertType: cannot reinterpret 32-bit elements as ${String(newDType)} (supported: ${BITCASTABLE.join(", ")})`);
+    if (!BITCASTABLE.includes(newDType))
+      throw new DTypeError(`bitcastConvertType: cannot reinterpret 32-bit elements as ${String(newDType)} (supported: ${BITCASTABLE.join(", ")})`);
   },
   outDType: (_d, { newDType }) => newDType,
   keepWeak: false,
@@ -90,16 +107,26 @@ export const selectNP: Primitive = definePrimitive("selectN", {
   abstractEval([which, ...cases]) {
     if (cases.length === 0) throw new ShapeError("selectN: needs at least one case");
     if (which.dtype !== "bool" && which.dtype !== "int32") throw new DTypeError(`selectN: argument 'which' has dtype ${which.dtype}; expected bool or int32`);
-    if (which.dtype === "bool" && cases.length > 2) throw new DTypeError(`selectN: a bool 'which' selects between at most 2 cases; got ${cases.length} (use an int32 'which')`);
+    if (which.dtype === "bool" && cases.length > 2)
+      throw new DTypeError(`selectN: a bool 'which' selects between at most 2 cases; got ${cases.length} (use an int32 'which')`);
     const c0 = cases[0];
     for (let i = 1; i < cases.length; i++) {
-      if (!shapeEq(cases[i].shape, c0.shape)) throw new ShapeError(`selectN: all cases must have the same shape; got ${cases.map((c) => fmtShape(c.shape)).join(", ")}`);
+      if (!shapeEq(cases[i].shape, c0.shape))
+        throw new ShapeError(`selectN: all cases must have the same shape; got ${cases.map((c) => fmtShape(c.shape)).join(", ")}`);
       if (cases[i].dtype !== c0.dtype) throw new DTypeError(`selectN: all cases must have the same dtype; got ${cases.map((c) => c.dtype).join(", ")}`);
     }
     if (which.ndim !== 0 && !shapeEq(which.shape, c0.shape)) {
-      throw new ShapeError(`selectN: 'which' must be a scalar or have the shape of the cases; got which ${fmtShape(which.shape)} and cases ${fmtShape(c0.shape)}`);
+      throw new ShapeError(
+        `selectN: 'which' must be a scalar or have the shape of the cases; got which ${fmtShape(which.shape)} and cases ${fmtShape(c0.shape)}`,
+      );
     }
-    return [new ShapedArray(c0.shape, c0.dtype, cases.every((c) => c.weakType))];
+    return [
+      new ShapedArray(
+        c0.shape,
+        c0.dtype,
+        cases.every((c) => c.weakType),
+      ),
+    ];
   },
   jvp([which, ...cases], [, ...dcases]) {
     const out = selectNP.bind1([which, ...cases], {});
@@ -164,7 +191,8 @@ export const clampP: Primitive = definePrimitive("clamp", {
       [hi, "max"],
     ] as const) {
       if (a.dtype !== x.dtype) throw new DTypeError(`clamp: argument '${name}' has dtype ${a.dtype} but x has dtype ${x.dtype}; they must match`);
-      if (a.ndim !== 0 && !shapeEq(a.shape, x.shape)) throw new ShapeError(`clamp: argument '${name}' must be a scalar or have x's shape ${fmtShape(x.shape)}; got ${fmtShape(a.shape)}`);
+      if (a.ndim !== 0 && !shapeEq(a.shape, x.shape))
+        throw new ShapeError(`clamp: argument '${name}' must be a scalar or have x's shape ${fmtShape(x.shape)}; got ${fmtShape(a.shape)}`);
     }
     return [new ShapedArray(x.shape, x.dtype, x.weakType && lo.weakType && hi.weakType)];
   },
@@ -190,7 +218,14 @@ export const clampP: Primitive = definePrimitive("clamp", {
     const bound = (i: number): Array => {
       const a = args[i];
       const d = dims[i];
-      if (d === null) return a.ndim === 0 ? a : broadcastInDim(a, full, a.shape.map((_, k) => k + 1));
+      if (d === null)
+        return a.ndim === 0
+          ? a
+          : broadcastInDim(
+              a,
+              full,
+              a.shape.map((_, k) => k + 1),
+            );
       const af = moveBdim(a, d, 0, axis.size);
       return af.ndim === 1 && inner.length > 0 ? broadcastInDim(af, full, [0]) : af;
     };

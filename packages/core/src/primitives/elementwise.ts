@@ -47,7 +47,8 @@ const ALL: DType[] = ["float32", "complex64", "int32", "uint32", "bool", "float1
 
 /** Throw a DTypeError naming the op, the argument and the supported dtypes. */
 function checkIn(op: string, dtypes: readonly DType[], a: ShapedArray, arg: string): void {
-  if (!dtypes.includes(a.dtype)) throw new DTypeError(`${op}: argument '${arg}' has dtype ${a.dtype}, which ${op} does not support (supported: ${dtypes.join(", ")})`);
+  if (!dtypes.includes(a.dtype))
+    throw new DTypeError(`${op}: argument '${arg}' has dtype ${a.dtype}, which ${op} does not support (supported: ${dtypes.join(", ")})`);
 }
 
 /** lax-level operands must agree in shape (and, by default, dtype): the np layer broadcasts and promotes. */
@@ -56,10 +57,14 @@ function checkSameShapeDType(op: string, avals: readonly ShapedArray[], sameDTyp
   for (let i = 1; i < avals.length; i++) {
     const a = avals[i];
     if (!shapeEq(a.shape, a0.shape)) {
-      throw new ShapeError(`${op}: lax-level operands must have equal shapes; got ${avals.map((x) => fmtShape(x.shape)).join(" and ")} (use the np namespace for broadcasting)`);
+      throw new ShapeError(
+        `${op}: lax-level operands must have equal shapes; got ${avals.map((x) => fmtShape(x.shape)).join(" and ")} (use the np namespace for broadcasting)`,
+      );
     }
     if (sameDType && a.dtype !== a0.dtype) {
-      throw new DTypeError(`${op}: lax-level operands must have equal dtypes; got ${avals.map((x) => x.dtype).join(" and ")} (use the np namespace for promotion)`);
+      throw new DTypeError(
+        `${op}: lax-level operands must have equal dtypes; got ${avals.map((x) => x.dtype).join(" and ")} (use the np namespace for promotion)`,
+      );
     }
   }
 }

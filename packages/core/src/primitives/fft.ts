@@ -39,9 +39,12 @@ export const fftP: Primitive<FftParams> = definePrimitive<FftParams>("fft", {
     if (!FFT_TYPES.includes(fftType)) throw new ValueError(`fft: unknown fftType '${String(fftType)}' (expected one of ${FFT_TYPES.join(", ")})`);
     const L = fftLengths.length;
     if (L < 1 || L > x.ndim) {
-      throw new ShapeError(`fft: fftLengths ${JSON.stringify(fftLengths)} must name between 1 and ${x.ndim} trailing axes of an operand of shape ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `fft: fftLengths ${JSON.stringify(fftLengths)} must name between 1 and ${x.ndim} trailing axes of an operand of shape ${fmtShape(x.shape)}`,
+      );
     }
-    if (fftLengths.some((v) => !Number.isInteger(v) || v < 1)) throw new ValueError(`fft: fftLengths must be positive integers; got ${JSON.stringify(fftLengths)}`);
+    if (fftLengths.some((v) => !Number.isInteger(v) || v < 1))
+      throw new ValueError(`fft: fftLengths must be positive integers; got ${JSON.stringify(fftLengths)}`);
     const want = fftType === "RFFT" ? "float32" : "complex64";
     if (x.dtype !== want) throw new DTypeError(`fft: ${fftType} needs a ${want} operand; got ${x.dtype}`);
     const lead = x.shape.slice(0, x.ndim - L);
@@ -50,7 +53,9 @@ export const fftP: Primitive<FftParams> = definePrimitive<FftParams>("fft", {
     // IRFFT reads n//2 + 1 bins on the last axis; every other transformed axis has its length.
     const expected = fftType === "IRFFT" ? [...fftLengths.slice(0, -1), (last >> 1) + 1] : [...fftLengths];
     if (!shapeEq(trailing, expected)) {
-      throw new ShapeError(`fft: ${fftType} with fftLengths ${JSON.stringify(fftLengths)} needs trailing axes ${fmtShape(expected)}; got an operand of shape ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `fft: ${fftType} with fftLengths ${JSON.stringify(fftLengths)} needs trailing axes ${fmtShape(expected)}; got an operand of shape ${fmtShape(x.shape)}`,
+      );
     }
     if (fftType === "RFFT") return [new ShapedArray([...lead, ...fftLengths.slice(0, -1), (last >> 1) + 1], "complex64")];
     if (fftType === "IRFFT") return [new ShapedArray([...lead, ...fftLengths], "float32")];

@@ -42,12 +42,17 @@ export function checkBatchingAndMap(
   if (ibd.length !== obd.length) throw new ShapeError(`${op}: operandBatchingDims ${J(obd)} and ${ibdName} ${J(ibd)} must have equal lengths`);
   obd.forEach((d, i) => {
     if (x.shape[d] !== idx.shape[ibd[i]]) {
-      throw new ShapeError(`${op}: operand batching axis ${d} (size ${x.shape[d]}) and indices batching axis ${ibd[i]} (size ${idx.shape[ibd[i]]}) must have equal sizes`);
+      throw new ShapeError(
+        `${op}: operand batching axis ${d} (size ${x.shape[d]}) and indices batching axis ${ibd[i]} (size ${idx.shape[ibd[i]]}) must have equal sizes`,
+      );
     }
   });
   checkAxes(op, indexMapName, indexMap, x.ndim, false, opDesc);
   const nVec = idx.shape[idx.ndim - 1];
-  if (indexMap.length !== nVec) throw new ShapeError(`${op}: ${indexMapName} ${J(indexMap)} has ${indexMap.length} entries but the index vectors (last axis of indices of shape ${fmtShape(idx.shape)}) have ${nVec}`);
+  if (indexMap.length !== nVec)
+    throw new ShapeError(
+      `${op}: ${indexMapName} ${J(indexMap)} has ${indexMap.length} entries but the index vectors (last axis of indices of shape ${fmtShape(idx.shape)}) have ${nVec}`,
+    );
   const bad = indexMap.find((d) => obd.includes(d));
   if (bad !== undefined) throw new ShapeError(`${op}: ${indexMapName} must not contain operand batching axis ${bad}`);
 }

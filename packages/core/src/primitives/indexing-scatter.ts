@@ -47,7 +47,6 @@ export interface ScatterParams {
   readonly uniqueIndices: boolean;
 }
 
-
 /** The scatter that is the transpose of a gather with dimension numbers `dn`. */
 export function scatterDnumsOfGather(dn: GatherDimensionNumbers): ScatterDimensionNumbers {
   return {
@@ -60,7 +59,11 @@ export function scatterDnumsOfGather(dn: GatherDimensionNumbers): ScatterDimensi
 }
 
 /** The gather reading back what a scatter wrote (`x.at[i].set(y).at[i].get() == y`), with its slice sizes. */
-export function gatherOfScatter(dn: ScatterDimensionNumbers, operandShape: readonly number[], updatesShape: readonly number[]): { dn: GatherDimensionNumbers; sliceSizes: number[] } {
+export function gatherOfScatter(
+  dn: ScatterDimensionNumbers,
+  operandShape: readonly number[],
+  updatesShape: readonly number[],
+): { dn: GatherDimensionNumbers; sliceSizes: number[] } {
   const sliceSizes: number[] = [];
   let pos = 0;
   for (let i = 0; i < operandShape.length; i++) {
@@ -89,19 +92,28 @@ function scatterAval(op: string, x: ShapedArray, idx: ShapedArray, upd: ShapedAr
   checkBatchingAndMap(op, x, idx, obd, ibd, "scatterIndicesBatchingDims", sdod, "scatterDimsToOperandDims", inserted, "insertedWindowDims");
   const windowDims = range(x.ndim).filter((d) => !inserted.includes(d) && !obd.includes(d));
   if (windowDims.length !== uwd.length) {
-    throw new ShapeError(`${op}: updateWindowDims ${J(uwd)} must have one entry per operand axis that is neither inserted nor batching (${J(windowDims)}) for the operand of shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `${op}: updateWindowDims ${J(uwd)} must have one entry per operand axis that is neither inserted nor batching (${J(windowDims)}) for the operand of shape ${fmtShape(x.shape)}`,
+    );
   }
   const batchShape = idx.shape.slice(0, -1);
   if (upd.ndim !== batchShape.length + uwd.length) {
-    throw new ShapeError(`${op}: updates of shape ${fmtShape(upd.shape)} must have rank ${batchShape.length + uwd.length} (indices batch shape ${fmtShape(batchShape)} plus ${uwd.length} window axes)`);
+    throw new ShapeError(
+      `${op}: updates of shape ${fmtShape(upd.shape)} must have rank ${batchShape.length + uwd.length} (indices batch shape ${fmtShape(batchShape)} plus ${uwd.length} window axes)`,
+    );
   }
   const scatterAxes = range(upd.ndim).filter((d) => !uwd.includes(d));
   scatterAxes.forEach((d, i) => {
-    if (upd.shape[d] !== batchShape[i]) throw new ShapeError(`${op}: updates of shape ${fmtShape(upd.shape)} must have the indices' batch shape ${fmtShape(batchShape)} on their scatter axes ${J(scatterAxes)}`);
+    if (upd.shape[d] !== batchShape[i])
+      throw new ShapeError(
+        `${op}: updates of shape ${fmtShape(upd.shape)} must have the indices' batch shape ${fmtShape(batchShape)} on their scatter axes ${J(scatterAxes)}`,
+      );
   });
   uwd.forEach((d, k) => {
     if (upd.shape[d] > x.shape[windowDims[k]]) {
-      throw new ShapeError(`${op}: update window axis ${d} (size ${upd.shape[d]}) is larger than operand axis ${windowDims[k]} (size ${x.shape[windowDims[k]]})`);
+      throw new ShapeError(
+        `${op}: update window axis ${d} (size ${upd.shape[d]}) is larger than operand axis ${windowDims[k]} (size ${x.shape[windowDims[k]]})`,
+      );
     }
   });
   return x;
@@ -188,7 +200,10 @@ export const scatterP: Primitive<ScatterParams> = defineScatter("scatter", () =>
     return [[out], [t]];
   },
   transpose([ct], [x, idx, u], p) {
-    if (!p.uniqueIndices) throw new NotImplementedError("transpose of primitive 'scatter' is only implemented for uniqueIndices=true (its JVP uses scatterAdd otherwise, as in JAX)");
+    if (!p.uniqueIndices)
+      throw new NotImplementedError(
+        "transpose of primitive 'scatter' is only implemented for uniqueIndices=true (its JVP uses scatterAdd otherwise, as in JAX)",
+      );
     const c = ct as Array;
     const uAval = (u as { aval: ShapedArray }).aval;
     const ctX = isUndefined(x) ? scatterP.bind1([c, idx as Array, zerosLike(uAval.strong())], p) : null;
@@ -280,8 +295,14 @@ export function scatterDnums(
 }
 
 type DnumsArg = Parameters<typeof scatterDnums>[0];
-const bindScatter = (prim: Primitive<ScatterParams>) => (operand: Array, indices: Array, updates: Array, dimensionNumbers: DnumsArg, opts: ScatterOptions = {}): Array =>
-  prim.bind1([operand, indices, updates], { dimensionNumbers: scatterDnums(dimensionNumbers), mode: opts.mode ?? "fill", uniqueIndices: opts.uniqueIndices ?? false });
+const bindScatter =
+  (prim: Primitive<ScatterParams>) =>
+  (operand: Array, indices: Array, updates: Array, dimensionNumbers: DnumsArg, opts: ScatterOptions = {}): Array =>
+    prim.bind1([operand, indices, updates], {
+      dimensionNumbers: scatterDnums(dimensionNumbers),
+      mode: opts.mode ?? "fill",
+      uniqueIndices: opts.uniqueIndices ?? false,
+    });
 
 /** lax.scatter: write `updates` into `operand` (the last of colliding updates wins). */
 export const scatter = bindScatter(scatterP);

@@ -51,9 +51,13 @@ function gatherAval(x: ShapedArray, idx: ShapedArray, { dimensionNumbers: dn, sl
   checkMode("gather", mode);
   checkIndices("gather", idx);
   const { offsetDims, collapsedSliceDims: collapsed, startIndexMap, operandBatchingDims: obd, startIndicesBatchingDims: ibd } = dn;
-  if (!globalThis.Array.isArray(sliceSizes) || sliceSizes.length !== x.ndim) throw new ShapeError(`gather: sliceSizes ${J(sliceSizes)} must have one entry per axis of the operand of shape ${fmtShape(x.shape)}`);
+  if (!globalThis.Array.isArray(sliceSizes) || sliceSizes.length !== x.ndim)
+    throw new ShapeError(`gather: sliceSizes ${J(sliceSizes)} must have one entry per axis of the operand of shape ${fmtShape(x.shape)}`);
   sliceSizes.forEach((s, i) => {
-    if (!Number.isInteger(s) || s < 0 || s > x.shape[i]) throw new IndexError(`gather: sliceSizes ${J(sliceSizes)}: axis ${i} slice size ${s} must be in [0, ${x.shape[i]}] for the operand of shape ${fmtShape(x.shape)}`);
+    if (!Number.isInteger(s) || s < 0 || s > x.shape[i])
+      throw new IndexError(
+        `gather: sliceSizes ${J(sliceSizes)}: axis ${i} slice size ${s} must be in [0, ${x.shape[i]}] for the operand of shape ${fmtShape(x.shape)}`,
+      );
   });
   checkBatchingAndMap("gather", x, idx, obd, ibd, "startIndicesBatchingDims", startIndexMap, "startIndexMap", collapsed, "collapsedSliceDims");
   for (const d of [...collapsed, ...obd]) {
@@ -130,7 +134,9 @@ export interface GatherOptions {
 }
 
 /** Complete partial dimension numbers (batching dims default to none). */
-export function gatherDnums(dn: Partial<GatherDimensionNumbers> & Pick<GatherDimensionNumbers, "offsetDims" | "collapsedSliceDims" | "startIndexMap">): GatherDimensionNumbers {
+export function gatherDnums(
+  dn: Partial<GatherDimensionNumbers> & Pick<GatherDimensionNumbers, "offsetDims" | "collapsedSliceDims" | "startIndexMap">,
+): GatherDimensionNumbers {
   return {
     offsetDims: [...dn.offsetDims],
     collapsedSliceDims: [...dn.collapsedSliceDims],

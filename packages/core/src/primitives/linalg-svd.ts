@@ -48,7 +48,9 @@ export const svdP: Primitive<SvdParams> = definePrimitive<SvdParams>("svd", {
   // (m > n) or V (n > m). Degenerate singular values give Inf/NaN, as in JAX.
   jvp([a], [da], { fullMatrices, computeUv }) {
     if (computeUv && fullMatrices && a.shape[a.ndim - 1] !== a.shape[a.ndim - 2]) {
-      throw new NotImplementedError(`jvp of svd: not implemented for full matrices of a non-square input (as in JAX); got shape ${fmtShape(a.shape)}; use fullMatrices: false`);
+      throw new NotImplementedError(
+        `jvp of svd: not implemented for full matrices of a non-square input (as in JAX); got shape ${fmtShape(a.shape)}; use fullMatrices: false`,
+      );
     }
     const [s, u, vh] = svdP.bind([a], { fullMatrices: false, computeUv: true });
     const nd = a.ndim;
@@ -115,4 +117,3 @@ export function svd(a: Array, opts: SvdOptions = {}): [Array, Array, Array] {
 export function svdvals(a: Array): Array {
   return svdP.bind1([a], { fullMatrices: false, computeUv: false });
 }
-

@@ -148,7 +148,9 @@ export const triangularSolveP: Primitive<TriangularSolveParams> = definePrimitiv
     const s = a.shape[a.ndim - 1];
     const common = b.shape[b.ndim - (leftSide ? 2 : 1)];
     if (s !== common) {
-      throw new ShapeError(`triangularSolve: a ${fmtShape(a.shape)} does not fit b ${fmtShape(b.shape)} (leftSide=${leftSide} needs b's ${leftSide ? "second-to-last" : "last"} axis to be ${s})`);
+      throw new ShapeError(
+        `triangularSolve: a ${fmtShape(a.shape)} does not fit b ${fmtShape(b.shape)} (leftSide=${leftSide} needs b's ${leftSide ? "second-to-last" : "last"} axis to be ${s})`,
+      );
     }
     return [new ShapedArray(b.shape, b.dtype)];
   },
@@ -246,7 +248,9 @@ export const qrP: Primitive<QrParams> = definePrimitive<QrParams>("qr", {
   jvp([a], [da], { fullMatrices }) {
     const [m, n] = a.shape.slice(-2);
     if (m < n || (fullMatrices && m !== n)) {
-      throw new NotImplementedError(`jvp of qr: only m ≥ n with reduced factors (or square input) is differentiable, as in JAX; got shape ${fmtShape(a.shape)}, fullMatrices=${fullMatrices}`);
+      throw new NotImplementedError(
+        `jvp of qr: only m ≥ n with reduced factors (or square input) is differentiable, as in JAX; got shape ${fmtShape(a.shape)}, fullMatrices=${fullMatrices}`,
+      );
     }
     const [q, r] = qrP.bind([a], { fullMatrices: false });
     const dxRinv = triangularSolve(r, da); // dA·R⁻¹ (right side, upper)

@@ -38,7 +38,9 @@ function threefryShape(avals: readonly ShapedArray[]): number[] {
     const o: number[] = out;
     const ok = a.ndim === o.length && a.shape.every((d, i) => d === o[i] || d === 1 || o[i] === 1);
     if (!ok) {
-      throw new ShapeError(`threefry2x32: operands must be scalars or broadcast against each other along size-1 axes; got ${avals.map((x, i) => `${THREEFRY_ARGS[i]} ${fmtShape(x.shape)}`).join(", ")}`);
+      throw new ShapeError(
+        `threefry2x32: operands must be scalars or broadcast against each other along size-1 axes; got ${avals.map((x, i) => `${THREEFRY_ARGS[i]} ${fmtShape(x.shape)}`).join(", ")}`,
+      );
     }
     out = o.map((d, i) => (d === 1 ? a.shape[i] : d));
   }

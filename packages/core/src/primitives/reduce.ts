@@ -104,4 +104,3 @@ export function reduceSum(x: Array, axes: readonly number[]): Array {
   if (axes.length === 0) return x;
   return reduceSumP.bind1([x], { axes: canonAxes(axes) });
 }
-

@@ -18,7 +18,6 @@ import { gatherP } from "./indexing.ts";
 import { J, range } from "./axis-lists.ts";
 import { scatterP } from "./indexing-scatter.ts";
 
-
 function checkStartIndices(op: string, x: ShapedArray, idx: readonly ShapedArray[]): void {
   if (idx.length !== x.ndim) throw new ShapeError(`${op}: needs one start index per axis of the operand of shape ${fmtShape(x.shape)}; got ${idx.length}`);
   idx.forEach((a, i) => {
@@ -47,9 +46,13 @@ export interface DynamicSliceParams {
 export const dynamicSliceP: Primitive<DynamicSliceParams> = definePrimitive<DynamicSliceParams>("dynamicSlice", {
   abstractEval([x, ...idx], { sliceSizes }) {
     checkStartIndices("dynamicSlice", x, idx);
-    if (!globalThis.Array.isArray(sliceSizes) || sliceSizes.length !== x.ndim) throw new ShapeError(`dynamicSlice: sliceSizes ${J(sliceSizes)} must have one entry per axis of the operand of shape ${fmtShape(x.shape)}`);
+    if (!globalThis.Array.isArray(sliceSizes) || sliceSizes.length !== x.ndim)
+      throw new ShapeError(`dynamicSlice: sliceSizes ${J(sliceSizes)} must have one entry per axis of the operand of shape ${fmtShape(x.shape)}`);
     sliceSizes.forEach((s, i) => {
-      if (!Number.isInteger(s) || s < 0 || s > x.shape[i]) throw new IndexError(`dynamicSlice: sliceSizes ${J(sliceSizes)}: axis ${i} slice size ${s} must be in [0, ${x.shape[i]}] for the operand of shape ${fmtShape(x.shape)}`);
+      if (!Number.isInteger(s) || s < 0 || s > x.shape[i])
+        throw new IndexError(
+          `dynamicSlice: sliceSizes ${J(sliceSizes)}: axis ${i} slice size ${s} must be in [0, ${x.shape[i]}] for the operand of shape ${fmtShape(x.shape)}`,
+        );
     });
     return [new ShapedArray(sliceSizes, x.dtype, x.weakType)];
   },
@@ -94,7 +97,12 @@ export function dynamicIndexInDim(x: Array, index: Array | number, axis = 0, kee
   const sizes = [...x.shape];
   sizes[axis] = 1;
   const y = dynamicSlice(x, starts, sizes);
-  return keepdims ? y : reshape(y, x.shape.filter((_, i) => i !== axis));
+  return keepdims
+    ? y
+    : reshape(
+        y,
+        x.shape.filter((_, i) => i !== axis),
+      );
 }
 
 // ------------------------------------------------------------------ dynamicUpdateSlice
@@ -104,7 +112,9 @@ export const dynamicUpdateSliceP: Primitive<Record<string, never>> = definePrimi
     if (upd === undefined) throw new ShapeError("dynamicUpdateSlice: missing the update operand");
     if (upd.dtype !== x.dtype) throw new DTypeError(`dynamicUpdateSlice: update has dtype ${upd.dtype} but the operand has dtype ${x.dtype}; they must match`);
     if (upd.ndim !== x.ndim || upd.shape.some((d, i) => d > x.shape[i])) {
-      throw new ShapeError(`dynamicUpdateSlice: update of shape ${fmtShape(upd.shape)} must have the operand's rank and fit inside the operand of shape ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `dynamicUpdateSlice: update of shape ${fmtShape(upd.shape)} must have the operand's rank and fit inside the operand of shape ${fmtShape(x.shape)}`,
+      );
     }
     checkStartIndices("dynamicUpdateSlice", x, idx);
     return [x];
@@ -132,7 +142,13 @@ export const dynamicUpdateSliceP: Primitive<Record<string, never>> = definePrimi
     // like dynamicUpdateSlice; windows of different examples never collide.
     const n = idx.length;
     const I = stackIndices(idx, di, axis.size);
-    const dn = { updateWindowDims: range(n, 1), insertedWindowDims: [], scatterDimsToOperandDims: range(n, 1), operandBatchingDims: [0], scatterIndicesBatchingDims: [0] };
+    const dn = {
+      updateWindowDims: range(n, 1),
+      insertedWindowDims: [],
+      scatterDimsToOperandDims: range(n, 1),
+      operandBatchingDims: [0],
+      scatterIndicesBatchingDims: [0],
+    };
     return [[scatterP.bind1([xf, I, uf], { dimensionNumbers: dn, mode: "clip", uniqueIndices: true })], [0]];
   },
 });

@@ -25,10 +25,14 @@ export const broadcastInDimP: Primitive<BroadcastInDimParams> = definePrimitive<
     for (let i = 0; i < bd.length; i++) {
       const d = bd[i];
       if (d < 0 || d >= shape.length || (i > 0 && d <= bd[i - 1])) {
-        throw new ShapeError(`broadcastInDim: broadcastDimensions ${JSON.stringify(bd)} must be strictly increasing axes of the output shape ${fmtShape(shape)}`);
+        throw new ShapeError(
+          `broadcastInDim: broadcastDimensions ${JSON.stringify(bd)} must be strictly increasing axes of the output shape ${fmtShape(shape)}`,
+        );
       }
       if (x.shape[i] !== 1 && x.shape[i] !== shape[d]) {
-        throw new ShapeError(`broadcastInDim: operand shape ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)} (operand axis ${i} has size ${x.shape[i]}, output axis ${d} has size ${shape[d]})`);
+        throw new ShapeError(
+          `broadcastInDim: operand shape ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)} (operand axis ${i} has size ${x.shape[i]}, output axis ${d} has size ${shape[d]})`,
+        );
       }
     }
     return [new ShapedArray(shape, x.dtype, x.weakType)];
@@ -104,7 +108,13 @@ export const transposeP: Primitive<TransposeParams> = definePrimitive<TransposeP
     if (perm.length !== x.ndim || sorted.some((v, i) => v !== i)) {
       throw new ShapeError(`transpose: permutation ${JSON.stringify(perm)} is not a permutation of the axes of an array of shape ${fmtShape(x.shape)}`);
     }
-    return [new ShapedArray(perm.map((p) => x.shape[p]), x.dtype, x.weakType)];
+    return [
+      new ShapedArray(
+        perm.map((p) => x.shape[p]),
+        x.dtype,
+        x.weakType,
+      ),
+    ];
   },
   jvp([x], [dx], p) {
     return [[transposeP.bind1([x], p)], [transposeP.bind1([dx], p)]];
@@ -127,4 +137,3 @@ export function transpose(x: Array, permutation: readonly number[]): Array {
   if (permutation.every((p, i) => p === i)) return x;
   return transposeP.bind1([x], { permutation: [...permutation] });
 }
-

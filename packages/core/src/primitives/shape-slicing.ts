@@ -39,7 +39,9 @@ export const sliceP: Primitive<SliceParams> = definePrimitive<SliceParams>("slic
     }
     const out = x.shape.map((n, i) => {
       if (st[i] < 0 || st[i] > lim[i] || lim[i] > n) {
-        throw new IndexError(`slice: axis ${i} of the operand of shape ${fmtShape(x.shape)} needs 0 <= start <= limit <= ${n}; got startIndices ${J(st)}, limitIndices ${J(lim)}`);
+        throw new IndexError(
+          `slice: axis ${i} of the operand of shape ${fmtShape(x.shape)} needs 0 <= start <= limit <= ${n}; got startIndices ${J(st)}, limitIndices ${J(lim)}`,
+        );
       }
       const s = strides === null ? 1 : strides[i];
       return Math.ceil((lim[i] - st[i]) / s);
@@ -75,7 +77,14 @@ export const sliceP: Primitive<SliceParams> = definePrimitive<SliceParams>("slic
 /** lax.slice: `x[start:limit:stride]` per axis (static bounds, positive strides). */
 export function slice(x: Array, startIndices: readonly number[], limitIndices: readonly number[], strides?: readonly number[] | null): Array {
   const st = strides === undefined || strides === null || strides.every((s) => s === 1) ? null : [...strides];
-  if (st === null && startIndices.length === x.ndim && startIndices.every((s) => s === 0) && limitIndices.length === x.ndim && limitIndices.every((l, i) => l === x.shape[i])) return x;
+  if (
+    st === null &&
+    startIndices.length === x.ndim &&
+    startIndices.every((s) => s === 0) &&
+    limitIndices.length === x.ndim &&
+    limitIndices.every((l, i) => l === x.shape[i])
+  )
+    return x;
   return sliceP.bind1([x], { startIndices: [...startIndices], limitIndices: [...limitIndices], strides: st });
 }
 
@@ -103,10 +112,17 @@ const paddedSize = (n: number, [lo, hi, interior]: readonly [number, number, num
 
 export const padP: Primitive<PadParams> = definePrimitive<PadParams>("pad", {
   abstractEval([x, pv], { paddingConfig: cfg }) {
-    if (pv === undefined || pv.ndim !== 0) throw new ShapeError(`pad: paddingValue must be a scalar; got shape ${pv === undefined ? "(missing)" : fmtShape(pv.shape)}`);
+    if (pv === undefined || pv.ndim !== 0)
+      throw new ShapeError(`pad: paddingValue must be a scalar; got shape ${pv === undefined ? "(missing)" : fmtShape(pv.shape)}`);
     if (pv.dtype !== x.dtype) throw new DTypeError(`pad: paddingValue has dtype ${pv.dtype} but the operand has dtype ${x.dtype}; they must match`);
-    if (!globalThis.Array.isArray(cfg) || cfg.length !== x.ndim || cfg.some((c) => !globalThis.Array.isArray(c) || c.length !== 3 || c.some((v) => !Number.isInteger(v)))) {
-      throw new ShapeError(`pad: paddingConfig must have one [lo, hi, interior] integer triple per axis of the operand of shape ${fmtShape(x.shape)}; got ${J(cfg)}`);
+    if (
+      !globalThis.Array.isArray(cfg) ||
+      cfg.length !== x.ndim ||
+      cfg.some((c) => !globalThis.Array.isArray(c) || c.length !== 3 || c.some((v) => !Number.isInteger(v)))
+    ) {
+      throw new ShapeError(
+        `pad: paddingConfig must have one [lo, hi, interior] integer triple per axis of the operand of shape ${fmtShape(x.shape)}; got ${J(cfg)}`,
+      );
     }
     const out = x.shape.map((n, i) => {
       if (cfg[i][2] < 0) throw new ShapeError(`pad: interior padding must be >= 0; got ${J(cfg[i])} for axis ${i}`);
@@ -122,8 +138,17 @@ export const padP: Primitive<PadParams> = definePrimitive<PadParams>("pad", {
   transpose([ct], [x, pv], { paddingConfig: cfg }) {
     // As JAX: undo lo/hi by padding with their negation, then take every (interior+1)-th element.
     const c = ct as Array;
-    const unpadded = pad(c, scalar(0, c.dtype), cfg.map(([lo, hi]) => [-lo, -hi, 0]));
-    const tOp = slice(unpadded, unpadded.shape.map(() => 0), unpadded.shape, cfg.map(([, , it]) => it + 1));
+    const unpadded = pad(
+      c,
+      scalar(0, c.dtype),
+      cfg.map(([lo, hi]) => [-lo, -hi, 0]),
+    );
+    const tOp = slice(
+      unpadded,
+      unpadded.shape.map(() => 0),
+      unpadded.shape,
+      cfg.map(([, , it]) => it + 1),
+    );
     // Every output element that did not come from the operand came from the padding value.
     const tPv = isUndefined(pv) ? sub(reduceSum(c, allAxes(c)), reduceSum(tOp, allAxes(tOp))) : null;
     return [isUndefined(x) ? tOp : null, tPv];
@@ -165,18 +190,27 @@ export const concatenateP: Primitive<ConcatenateParams> = definePrimitive<Concat
   abstractEval(avals, { dimension: dim }) {
     if (avals.length === 0) throw new ShapeError("concatenate: needs at least one operand");
     const a0 = avals[0];
-    if (!Number.isInteger(dim) || dim < 0 || dim >= a0.ndim) throw new ShapeError(`concatenate: dimension ${dim} is out of range for operands of rank ${a0.ndim} (shape ${fmtShape(a0.shape)})`);
+    if (!Number.isInteger(dim) || dim < 0 || dim >= a0.ndim)
+      throw new ShapeError(`concatenate: dimension ${dim} is out of range for operands of rank ${a0.ndim} (shape ${fmtShape(a0.shape)})`);
     let total = 0;
     avals.forEach((a, k) => {
       if (a.dtype !== a0.dtype) throw new DTypeError(`concatenate: operands must have equal dtypes; operand 0 is ${a0.dtype}, operand ${k} is ${a.dtype}`);
       if (a.ndim !== a0.ndim || a.shape.some((d, i) => i !== dim && d !== a0.shape[i])) {
-        throw new ShapeError(`concatenate: operand shapes must agree except along dimension ${dim}; got ${avals.map((v) => fmtShape(v.shape)).join(", ")} (operand ${k} differs)`);
+        throw new ShapeError(
+          `concatenate: operand shapes must agree except along dimension ${dim}; got ${avals.map((v) => fmtShape(v.shape)).join(", ")} (operand ${k} differs)`,
+        );
       }
       total += a.shape[dim];
     });
     const shape = [...a0.shape];
     shape[dim] = total;
-    return [new ShapedArray(shape, a0.dtype, avals.every((a) => a.weakType))];
+    return [
+      new ShapedArray(
+        shape,
+        a0.dtype,
+        avals.every((a) => a.weakType),
+      ),
+    ];
   },
   jvp(xs, dxs, p) {
     return [[concatenateP.bind1(xs, p)], [concatenateP.bind1(dxs, p)]];
@@ -247,7 +281,8 @@ export const iotaP: Primitive<IotaParams> = definePrimitive<IotaParams>("iota", 
     if (avals.length !== 0) throw new ShapeError(`iota: takes no operands; got ${avals.length}`);
     if (!isDType(dtype) || dtype === "bool") throw new DTypeError(`iota: dtype must be one of float32, int32, uint32, complex64; got ${String(dtype)}`);
     if (!globalThis.Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ShapeError(`iota: invalid shape ${J(shape)}`);
-    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= shape.length) throw new ShapeError(`iota: dimension ${dimension} is out of range for shape ${fmtShape(shape)}`);
+    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= shape.length)
+      throw new ShapeError(`iota: dimension ${dimension} is out of range for shape ${fmtShape(shape)}`);
     return [new ShapedArray(shape, dtype)];
   },
 });
@@ -263,21 +298,27 @@ export function iota(dtype: DType, shape: number | readonly number[], dimension 
 /** lax.squeeze: drop size-1 axes `dimensions` (negative allowed); a reshape. */
 export function squeeze(x: Array, dimensions: readonly number[]): Array {
   const dims = dimensions.map((d) => {
-    if (!Number.isInteger(d) || d < -x.ndim || d >= x.ndim) throw new ShapeError(`squeeze: dimension ${d} is out of range for an operand of shape ${fmtShape(x.shape)}`);
+    if (!Number.isInteger(d) || d < -x.ndim || d >= x.ndim)
+      throw new ShapeError(`squeeze: dimension ${d} is out of range for an operand of shape ${fmtShape(x.shape)}`);
     return d < 0 ? d + x.ndim : d;
   });
   if (new Set(dims).size !== dims.length) throw new ShapeError(`squeeze: repeated dimension in ${J(dimensions)}`);
   for (const d of dims) {
-    if (x.shape[d] !== 1) throw new ShapeError(`squeeze: cannot squeeze axis ${d} of size ${x.shape[d]} (operand shape ${fmtShape(x.shape)}); only size-1 axes can be squeezed`);
+    if (x.shape[d] !== 1)
+      throw new ShapeError(`squeeze: cannot squeeze axis ${d} of size ${x.shape[d]} (operand shape ${fmtShape(x.shape)}); only size-1 axes can be squeezed`);
   }
-  return reshape(x, x.shape.filter((_, i) => !dims.includes(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !dims.includes(i)),
+  );
 }
 
 /** lax.expandDims: insert size-1 axes at output positions `dimensions` (negative allowed); a reshape. */
 export function expandDims(x: Array, dimensions: readonly number[]): Array {
   const nd = x.ndim + dimensions.length;
   const dims = dimensions.map((d) => {
-    if (!Number.isInteger(d) || d < -nd || d >= nd) throw new ShapeError(`expandDims: dimension ${d} is out of range for a result of rank ${nd} (operand shape ${fmtShape(x.shape)})`);
+    if (!Number.isInteger(d) || d < -nd || d >= nd)
+      throw new ShapeError(`expandDims: dimension ${d} is out of range for a result of rank ${nd} (operand shape ${fmtShape(x.shape)})`);
     return d < 0 ? d + nd : d;
   });
   if (new Set(dims).size !== dims.length) throw new ShapeError(`expandDims: repeated dimension in ${J(dimensions)}`);

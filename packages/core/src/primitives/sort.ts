@@ -32,7 +32,9 @@ export const sortP: Primitive<SortParams> = definePrimitive<SortParams>("sort", 
     const s0 = avals[0].shape;
     for (let i = 1; i < avals.length; i++) {
       if (!shapeEq(avals[i].shape, s0)) {
-        throw new ShapeError(`sort: all operands must have the same shape; operand 0 has shape ${fmtShape(s0)} but operand ${i} has shape ${fmtShape(avals[i].shape)}`);
+        throw new ShapeError(
+          `sort: all operands must have the same shape; operand 0 has shape ${fmtShape(s0)} but operand ${i} has shape ${fmtShape(avals[i].shape)}`,
+        );
       }
     }
     if (!Number.isInteger(dimension) || dimension < 0 || dimension >= s0.length) {

@@ -69,7 +69,8 @@ export function categorical(key: KeyLike, logits: Array, opts: CategoricalOption
   const batch = lg.shape.filter((_, i) => i !== ax);
   const shape = opts.shape ?? batch;
   checkShape(fn, shape);
-  if (shape.length < batch.length) throw new ShapeError(`${fn}: shape ${fmtShape(shape)} must end with (a broadcast of) the logits' batch shape ${fmtShape(batch)}`);
+  if (shape.length < batch.length)
+    throw new ShapeError(`${fn}: shape ${fmtShape(shape)} must end with (a broadcast of) the logits' batch shape ${fmtShape(batch)}`);
   const prefix = shape.slice(0, shape.length - batch.length);
   const logitsShape = [...shape.slice(shape.length - batch.length)];
   logitsShape.splice(ax, 0, lg.shape[ax]);
@@ -103,7 +104,8 @@ function shuffle(k: Array, x: Array, axis: number, partitionable: boolean): Arra
 
 /** A concrete integer from a scalar array argument (JAX's `concrete_or_error`). */
 function concreteInt(fn: string, x: Array): number {
-  if (x.isTracer) throw new ConcretizationError(`${fn}: the population size must be concrete (a JS number or a non-traced array); got a traced ${x.aval.toString()}`);
+  if (x.isTracer)
+    throw new ConcretizationError(`${fn}: the population size must be concrete (a JS number or a non-traced array); got a traced ${x.aval.toString()}`);
   if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`${fn}: x must be an integer or at least 1-dimensional; got ${x.aval.toString()}`);
   return x.item();
 }
@@ -192,7 +194,10 @@ export function choice(key: KeyLike, a: number | Array, opts: ChoiceOptions = {}
     }
   } else {
     const p = opts.p;
-    if (!(p instanceof Array) || p.ndim !== 1 || p.shape[0] !== n) throw new ShapeError(`${fn}: p must be None or match the shape of a: expected a 1-D array of length ${n}; got ${p instanceof Array ? fmtShape(p.shape) : typeof p}`);
+    if (!(p instanceof Array) || p.ndim !== 1 || p.shape[0] !== n)
+      throw new ShapeError(
+        `${fn}: p must be None or match the shape of a: expected a 1-D array of length ${n}; got ${p instanceof Array ? fmtShape(p.shape) : typeof p}`,
+      );
     const pf = p.dtype === "float32" ? p : convertElementType(p, "float32");
     if (replace) {
       const cum = cumsum(pf, 0);

@@ -22,5 +22,15 @@ export {
   type TruncatedNormalOptions,
   type RandintOptions,
 } from "./samplers.ts";
-export { categorical, permutation, choice, orthogonal, shuffleRounds, type CategoricalOptions, type PermutationOptions, type ChoiceOptions, type OrthogonalOptions } from "./discrete.ts";
+export {
+  categorical,
+  permutation,
+  choice,
+  orthogonal,
+  shuffleRounds,
+  type CategoricalOptions,
+  type PermutationOptions,
+  type ChoiceOptions,
+  type OrthogonalOptions,
+} from "./discrete.ts";
 export { threefry2x32P, threefry2x32Hash, fmaP, fma } from "../primitives/random-prims.ts";

@@ -68,7 +68,8 @@ export class KeyArray {
   /** Index the key array like an array (`keys.get(0)`, `keys.get("1:")`). */
   get(...idx: IndexItem[]): KeyArray {
     const d = this.data.get(...idx, { start: null, stop: null });
-    if (d.ndim < 1 || d.shape[d.ndim - 1] !== 2) throw new ValueError(`KeyArray.get: the index must select keys, not words of a key (key array shape ${fmtShape(this.shape)})`);
+    if (d.ndim < 1 || d.shape[d.ndim - 1] !== 2)
+      throw new ValueError(`KeyArray.get: the index must select keys, not words of a key (key array shape ${fmtShape(this.shape)})`);
     return new KeyArray(d);
   }
   /** Iterate over the leading axis: `const [k1, k2] = random.split(random.key(0))`. */
@@ -96,7 +97,14 @@ registerPytreeNode(
 /** A key as the random functions accept it: a typed `KeyArray` or a raw uint32 `[..., 2]` array. */
 export type KeyLike = KeyArray | Array;
 
-const describe = (x: unknown): string => (x instanceof Array ? `an array ${x.aval.toString()}` : x === null ? "null" : typeof x === "object" ? `an object (${x.constructor?.name ?? "Object"})` : `${typeof x} ${String(x)}`);
+const describe = (x: unknown): string =>
+  x instanceof Array
+    ? `an array ${x.aval.toString()}`
+    : x === null
+      ? "null"
+      : typeof x === "object"
+        ? `an object (${x.constructor?.name ?? "Object"})`
+        : `${typeof x} ${String(x)}`;
 
 /**
  * The raw data (`[...shape, 2]` uint32) of a key argument, validated, and whether it came as a
@@ -105,8 +113,12 @@ const describe = (x: unknown): string => (x instanceof Array ? `an array ${x.ava
 export function unwrapKey(fn: string, key: unknown): { data: Array; typed: boolean } {
   if (key instanceof KeyArray) return { data: key.data, typed: true };
   if (key instanceof Array) {
-    if (key.dtype !== "uint32") throw new DTypeError(`${fn}: a raw PRNG key must be a uint32 array of shape [2] (or [..., 2] for an array of keys); got dtype ${key.dtype} (shape ${fmtShape(key.shape)})`);
-    if (key.ndim < 1 || key.shape[key.ndim - 1] !== 2) throw new ShapeError(`${fn}: a raw PRNG key must be a uint32 array of shape [2] (or [..., 2] for an array of keys); got shape ${fmtShape(key.shape)}`);
+    if (key.dtype !== "uint32")
+      throw new DTypeError(
+        `${fn}: a raw PRNG key must be a uint32 array of shape [2] (or [..., 2] for an array of keys); got dtype ${key.dtype} (shape ${fmtShape(key.shape)})`,
+      );
+    if (key.ndim < 1 || key.shape[key.ndim - 1] !== 2)
+      throw new ShapeError(`${fn}: a raw PRNG key must be a uint32 array of shape [2] (or [..., 2] for an array of keys); got shape ${fmtShape(key.shape)}`);
     return { data: key, typed: false };
   }
   throw new ValueError(`${fn}: expected a PRNG key (random.key(seed) or random.PRNGKey(seed)); got ${describe(key)}`);
@@ -116,7 +128,9 @@ export function unwrapKey(fn: string, key: unknown): { data: Array; typed: boole
 export function singleKey(fn: string, key: unknown): { data: Array; typed: boolean } {
   const k = unwrapKey(fn, key);
   if (k.data.ndim !== 1) {
-    throw new ShapeError(`${fn}: expects a single PRNG key, but was given an array of keys of shape ${fmtShape(k.data.shape.slice(0, -1))} (key data shape ${fmtShape(k.data.shape)}); use vmap to apply it to each key`);
+    throw new ShapeError(
+      `${fn}: expects a single PRNG key, but was given an array of keys of shape ${fmtShape(k.data.shape.slice(0, -1))} (key data shape ${fmtShape(k.data.shape)}); use vmap to apply it to each key`,
+    );
   }
   return k;
 }
@@ -137,7 +151,8 @@ function seedData(fn: string, seed: unknown): Array {
   }
   if (seed instanceof Array) {
     if (seed.ndim !== 0) throw new ShapeError(`${fn}: accepts a scalar seed, but was given an array of shape ${fmtShape(seed.shape)}; use vmap for batching`);
-    if (seed.dtype !== "int32" && seed.dtype !== "uint32") throw new DTypeError(`${fn}: the seed must have an integer dtype (int32 or uint32); got ${seed.dtype}`);
+    if (seed.dtype !== "int32" && seed.dtype !== "uint32")
+      throw new DTypeError(`${fn}: the seed must have an integer dtype (int32 or uint32); got ${seed.dtype}`);
     // int32 → uint32 keeps the bits (seed mod 2^32), like JAX's `seed & 0xFFFFFFFF`.
     const lo = seed.dtype === "uint32" ? seed : bitcastConvertType(seed, "uint32");
     return concatenate([constU32([0], [1]), reshape(lo, [1])], 0);
@@ -198,7 +213,8 @@ export function split(key: KeyLike, num: number | readonly number[] = 2, opts?: 
   checkOptions("split", opts, { partitionable: "boolean" });
   const { data, typed } = singleKey("split", key);
   const shape = typeof num === "number" ? [num] : [...num];
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ValueError(`split: num must be a non-negative integer or a shape; got ${JSON.stringify(num)}`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ValueError(`split: num must be a non-negative integer or a shape; got ${JSON.stringify(num)}`);
   return rewrap(typed, splitRaw(data, shape, partitionableOf(opts)));
 }
 

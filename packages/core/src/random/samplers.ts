@@ -54,9 +54,15 @@ function floatParam(fn: string, name: string, v: unknown): Array {
 export function bcastParam(fn: string, name: string, x: Array, shape: readonly number[]): Array {
   const off = shape.length - x.ndim;
   if (off < 0 || x.shape.some((d, i) => d !== 1 && d !== shape[off + i])) {
-    throw new ShapeError(`${fn}: ${name} of shape ${fmtShape(x.shape)} is not broadcast-compatible with the shape argument ${fmtShape(shape)} (broadcasting them must give the shape argument)`);
+    throw new ShapeError(
+      `${fn}: ${name} of shape ${fmtShape(x.shape)} is not broadcast-compatible with the shape argument ${fmtShape(shape)} (broadcasting them must give the shape argument)`,
+    );
   }
-  return broadcastInDim(x, shape, x.shape.map((_, i) => off + i));
+  return broadcastInDim(
+    x,
+    shape,
+    x.shape.map((_, i) => off + i),
+  );
 }
 
 /**
@@ -67,7 +73,10 @@ export function bcastParam(fn: string, name: string, x: Array, shape: readonly n
 function floatDType(fn: string, dtype: DType | undefined, allowComplex = false): DType {
   const d = dtype ?? "float32";
   if (d !== "float32" && !(allowComplex && d === "complex64")) {
-    const half = d === "float16" || d === "bfloat16" ? ` (sampling ${d} directly is not implemented: sample float32 and use .astype("${d}"), whose values differ from JAX's ${d} sampler)` : "";
+    const half =
+      d === "float16" || d === "bfloat16"
+        ? ` (sampling ${d} directly is not implemented: sample float32 and use .astype("${d}"), whose values differ from JAX's ${d} sampler)`
+        : "";
     throw new DTypeError(`${fn}: dtype must be a float dtype (float32${allowComplex ? " or complex64" : ""}); got ${d}${half}`);
   }
   return d;
@@ -165,7 +174,13 @@ export interface TruncatedNormalOptions extends StreamOptions {
  * under `jit` (XLA folds `erf(x / √2)` accurately). We always compute the former — also under our
  * `jit` — so results match JAX's eager `truncated_normal` bit for bit on CPU.
  */
-export function truncatedNormal(key: KeyLike, lower: number | Array, upper: number | Array, shape?: readonly number[], opts: TruncatedNormalOptions = {}): Array {
+export function truncatedNormal(
+  key: KeyLike,
+  lower: number | Array,
+  upper: number | Array,
+  shape?: readonly number[],
+  opts: TruncatedNormalOptions = {},
+): Array {
   checkOptions("truncatedNormal", opts, { dtype: "any", partitionable: "any" });
   const fn = "truncatedNormal";
   const k = singleKey(fn, key).data;
@@ -178,7 +193,8 @@ export function truncatedNormal(key: KeyLike, lower: number | Array, upper: numb
     s = [...new globalThis.Array<number>(nd)].map((_, i) => {
       const dl = l.shape[i - nd + l.ndim] ?? 1;
       const dh = h.shape[i - nd + h.ndim] ?? 1;
-      if (dl !== dh && dl !== 1 && dh !== 1) throw new ShapeError(`${fn}: lower of shape ${fmtShape(l.shape)} and upper of shape ${fmtShape(h.shape)} cannot be broadcast together`);
+      if (dl !== dh && dl !== 1 && dh !== 1)
+        throw new ShapeError(`${fn}: lower of shape ${fmtShape(l.shape)} and upper of shape ${fmtShape(h.shape)} cannot be broadcast together`);
       return dl === 1 ? dh : dl;
     });
   } else {
@@ -235,8 +251,7 @@ export function bernoulli(key: KeyLike, p: number | Array = 0.5, shape?: readonl
     // A JS number is checked here (an array p may be traced): NaN or p ∉ [0, 1] would silently give all-false/all-true draws.
     if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be a probability in [0, 1]; got ${p}`);
     pa = f32Scalar(p);
-  }
-  else if (p instanceof Array) {
+  } else if (p instanceof Array) {
     if (p.dtype !== "float32") throw new DTypeError(`bernoulli: probability p must have a floating dtype, got ${p.dtype}`);
     pa = p;
   } else throw new ValueError(`bernoulli: p must be a number or a float32 array; got ${typeof p}`);

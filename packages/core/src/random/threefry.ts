@@ -15,7 +15,11 @@ import { reshape } from "../primitives/shape-ops.ts";
 
 /** A concrete uint32 array from host words (taken mod 2^32). */
 export function constU32(words: readonly number[], shape: readonly number[]): Array {
-  return fromHost(getBackend(), Uint32Array.from(words, (w) => w >>> 0), new ShapedArray(shape, "uint32"));
+  return fromHost(
+    getBackend(),
+    Uint32Array.from(words, (w) => w >>> 0),
+    new ShapedArray(shape, "uint32"),
+  );
 }
 
 /** The two words of a raw `[2]` key, as uint32 scalars. */

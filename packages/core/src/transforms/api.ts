@@ -18,7 +18,19 @@ import { asArray, scalarArray } from "../numpy/convert.ts";
 import { fullLike } from "../primitives/elementwise.ts";
 import { withTransformContext } from "./trace-context.ts";
 import { clearJitCaches, JitCache } from "./jit-cache.ts";
-import type { AnyFunction, ArgnumsOf, ArgsLike, ArrayFunction, GradFunction, HasAuxOf, Jitted, Promoted, ScalarOutput, ValueAndGradFunction, Vmapped } from "./types.ts";
+import type {
+  AnyFunction,
+  ArgnumsOf,
+  ArgsLike,
+  ArrayFunction,
+  GradFunction,
+  HasAuxOf,
+  Jitted,
+  Promoted,
+  ScalarOutput,
+  ValueAndGradFunction,
+  Vmapped,
+} from "./types.ts";
 
 /** Flatten a list of pytree arguments; numbers/booleans become (weakly typed) arrays. */
 function flattenArgs(args: readonly unknown[], what: string): [Array[], TreeDef] {
@@ -64,7 +76,11 @@ const unwrap1 = <T>(def: TreeDef, leaves: readonly unknown[]): T => treeUnflatte
  * Forward-mode: `[f(...primals), J·tangents]` for pytrees of arrays. `primals` are `f`'s arguments
  * as a list; `tangents` has their structure (numbers promoted to arrays).
  */
-export function jvp<F extends AnyFunction = ArrayFunction>(f: F, primals: ArgsLike<Parameters<F>>, tangents: ArgsLike<Promoted<Parameters<F>>>): [Promoted<ReturnType<F>>, Promoted<ReturnType<F>>];
+export function jvp<F extends AnyFunction = ArrayFunction>(
+  f: F,
+  primals: ArgsLike<Parameters<F>>,
+  tangents: ArgsLike<Promoted<Parameters<F>>>,
+): [Promoted<ReturnType<F>>, Promoted<ReturnType<F>>];
 export function jvp(f: AnyFunction, primals: readonly unknown[], tangents: readonly unknown[]): [unknown, unknown] {
   const [ps, inTree] = flattenArgs(primals, "jvp primals");
   const [ts, tTree] = flattenArgs(tangents, "jvp tangents");
@@ -80,7 +96,10 @@ export function jvp(f: AnyFunction, primals: readonly unknown[], tangents: reado
 }
 
 /** `[f(...primals), fLin]` where `fLin(...tangents)` evaluates the JVP at the linearization point. */
-export function linearize<F extends AnyFunction = ArrayFunction>(f: F, ...primals: ArgsLike<Parameters<F>>): [Promoted<ReturnType<F>>, (...tangents: Promoted<Parameters<F>>) => Promoted<ReturnType<F>>];
+export function linearize<F extends AnyFunction = ArrayFunction>(
+  f: F,
+  ...primals: ArgsLike<Parameters<F>>
+): [Promoted<ReturnType<F>>, (...tangents: Promoted<Parameters<F>>) => Promoted<ReturnType<F>>];
 export function linearize(f: AnyFunction, ...primals: unknown[]): [unknown, (...tangents: unknown[]) => unknown] {
   const [ps, inTree] = flattenArgs(primals, "linearize");
   const { flat, outTree } = flatten(f, inTree, "linearize");
@@ -96,7 +115,10 @@ export function linearize(f: AnyFunction, ...primals: unknown[]): [unknown, (...
  * `[f(...primals), pullback]`; `pullback(ct)` maps an output cotangent (a pytree like the output)
  * to the input cotangents: a list with one entry per argument, each typed like its argument.
  */
-export function vjp<F extends AnyFunction = ArrayFunction>(f: F, ...primals: ArgsLike<Parameters<F>>): [Promoted<ReturnType<F>>, (ct: Promoted<ReturnType<F>>) => Promoted<Parameters<F>>];
+export function vjp<F extends AnyFunction = ArrayFunction>(
+  f: F,
+  ...primals: ArgsLike<Parameters<F>>
+): [Promoted<ReturnType<F>>, (ct: Promoted<ReturnType<F>>) => Promoted<Parameters<F>>];
 export function vjp(f: AnyFunction, ...primals: unknown[]): [unknown, (ct: unknown) => unknown[]] {
   const [ps, inTree] = flattenArgs(primals, "vjp");
   const { flat, outTree } = flatten(f, inTree, "vjp");
@@ -105,7 +127,10 @@ export function vjp(f: AnyFunction, ...primals: unknown[]): [unknown, (ct: unkno
     const [cts, ctTree] = flattenArgs([ct], "vjp cotangent");
     if (!ctTree.equals(outTree())) throw new ValueError(`vjp: cotangent structure ${ctTree} does not match the output structure ${outTree()}`);
     // Transposing the linearized function is still vjp's work on `f` (a missing transpose rule, say).
-    return treeUnflatten<unknown[]>(inTree, withTransformContext("vjp", f, () => pullback(cts)));
+    return treeUnflatten<unknown[]>(
+      inTree,
+      withTransformContext("vjp", f, () => pullback(cts)),
+    );
   };
   return [unwrap1(outTree(), primalsOut), pb];
 }
@@ -137,7 +162,8 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
   const argnums = opts.argnums ?? 0;
   const nums = typeof argnums === "number" ? [argnums] : [...argnums];
   return (...args: unknown[]) => {
-    for (const n of nums) if (n >= args.length || n < -args.length) throw new ValueError(`grad: argnums ${n} is out of range for a call with ${args.length} positional arguments`);
+    for (const n of nums)
+      if (n >= args.length || n < -args.length) throw new ValueError(`grad: argnums ${n} is out of range for a call with ${args.length} positional arguments`);
     const norm = nums.map((n) => (n < 0 ? n + args.length : n));
     const diffArgs = norm.map((n) => args[n]);
     let aux: unknown;
@@ -153,15 +179,21 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
       }
       const v = val instanceof Array ? val : typeof val === "number" ? asArray(val) : val;
       if (!(v instanceof Array) || v.ndim !== 0) {
-        throw new ShapeError(`grad requires a scalar (shape []) output; got ${v instanceof Array ? `shape [${v.shape.join(", ")}]` : describe(val)}. Use vjp or jacrev for non-scalar outputs.`);
+        throw new ShapeError(
+          `grad requires a scalar (shape []) output; got ${v instanceof Array ? `shape [${v.shape.join(", ")}]` : describe(val)}. Use vjp or jacrev for non-scalar outputs.`,
+        );
       }
-      if (isComplex(v.dtype) && !opts.holomorphic) throw new DTypeError("grad requires a real-valued output (float32); got complex64. Use holomorphic: true for holomorphic functions, or take np.real/np.abs.");
+      if (isComplex(v.dtype) && !opts.holomorphic)
+        throw new DTypeError(
+          "grad requires a real-valued output (float32); got complex64. Use holomorphic: true for holomorphic functions, or take np.real/np.abs.",
+        );
       if (!isInexact(v.dtype)) throw new DTypeError(`grad requires a float output; got ${v.dtype}`);
       return aux === undefined ? v : [v, aux];
     };
     const [dleaves] = flattenArgs(diffArgs, "grad");
     for (const l of dleaves) {
-      if (!isInexact(l.dtype) && !opts.allowInt) throw new DTypeError(`grad requires float or complex inputs for differentiated arguments; got ${l.dtype} (pass allowInt: true to allow it)`);
+      if (!isInexact(l.dtype) && !opts.allowInt)
+        throw new DTypeError(`grad requires float or complex inputs for differentiated arguments; got ${l.dtype} (pass allowInt: true to allow it)`);
     }
     const [ps, inTree] = flattenArgs(diffArgs, "grad");
     // Aux array leaves leave the linearized function as extra (known) outputs, so they come back
@@ -182,12 +214,18 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
     const { primalsOut, pullback } = withTransformContext(transform, f, () => vjpFlat(flat, ps));
     const out = primalsOut[0];
     const ct = fullLike(out.aval.strong(), 1);
-    const grads = treeUnflatten<unknown[]>(inTree, withTransformContext(transform, f, () => pullback([ct, ...primalsOut.slice(1).map(() => null)])));
+    const grads = treeUnflatten<unknown[]>(
+      inTree,
+      withTransformContext(transform, f, () => pullback([ct, ...primalsOut.slice(1).map(() => null)])),
+    );
     const gradVal = typeof argnums === "number" ? grads[0] : grads;
     let auxOut: unknown;
     if (opts.hasAux && auxDef !== undefined) {
       let k = 1;
-      auxOut = treeUnflatten(auxDef, auxLeaves.map((l, i) => (auxIsArray[i] ? primalsOut[k++] : l)));
+      auxOut = treeUnflatten(
+        auxDef,
+        auxLeaves.map((l, i) => (auxIsArray[i] ? primalsOut[k++] : l)),
+      );
     }
     return [opts.hasAux ? [out, auxOut] : out, gradVal];
   };
@@ -233,13 +271,16 @@ function broadcastPrefix(spec: unknown, tree: unknown, what: string): (number | 
     }
     if (globalThis.Array.isArray(s)) {
       if (!globalThis.Array.isArray(t) || t.length !== s.length) {
-        throw new ValueError(`vmap ${what}: the axis specification ${JSON.stringify(s)} (length ${s.length}) does not match the argument structure (${globalThis.Array.isArray(t) ? `a list of length ${t.length}` : describe(t)})`);
+        throw new ValueError(
+          `vmap ${what}: the axis specification ${JSON.stringify(s)} (length ${s.length}) does not match the argument structure (${globalThis.Array.isArray(t) ? `a list of length ${t.length}` : describe(t)})`,
+        );
       }
       s.forEach((si, i) => rec(si, (t as unknown[])[i]));
       return;
     }
     if (typeof s === "object" && s !== undefined) {
-      if (typeof t !== "object" || t === null) throw new ValueError(`vmap ${what}: the axis specification ${JSON.stringify(s)} does not match the argument ${describe(t)}`);
+      if (typeof t !== "object" || t === null)
+        throw new ValueError(`vmap ${what}: the axis specification ${JSON.stringify(s)} does not match the argument ${describe(t)}`);
       const [, def] = treeFlatten(t);
       const keys = def.keys ?? [];
       // A dict specification is a pytree prefix: it names exactly the argument's keys (as in JAX).
@@ -272,7 +313,8 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
     // `null` is a specification ("map nothing"), not a missing option: only undefined defaults to 0.
     const inAxesSpec = opts.inAxes === undefined ? 0 : opts.inAxes;
     const specList = globalThis.Array.isArray(inAxesSpec) ? inAxesSpec : args.map(() => inAxesSpec);
-    if (specList.length !== args.length) throw new ValueError(`vmap: inAxes has ${specList.length} entries but the function was called with ${args.length} positional arguments`);
+    if (specList.length !== args.length)
+      throw new ValueError(`vmap: inAxes has ${specList.length} entries but the function was called with ${args.length} positional arguments`);
     const [xs, inTree] = flattenArgs(args, "vmap");
     const dimsRaw = broadcastPrefix(specList, args, "inAxes");
     let size = opts.axisSize;
@@ -284,7 +326,9 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
       if (nd < 0 || nd >= x.ndim) throw new ShapeError(`vmap: inAxes ${d} is out of range for an argument of shape [${x.shape.join(", ")}]`);
       if (size === undefined) size = x.shape[nd];
       else if (x.shape[nd] !== size) {
-        throw new ShapeError(`vmap got inconsistent sizes for the mapped axis: ${size} vs ${x.shape[nd]} (argument leaf ${i}, shape [${x.shape.join(", ")}], axis ${d})`);
+        throw new ShapeError(
+          `vmap got inconsistent sizes for the mapped axis: ${size} vs ${x.shape[nd]} (argument leaf ${i}, shape [${x.shape.join(", ")}], axis ${d})`,
+        );
       }
       return nd;
     });
@@ -305,7 +349,9 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
       const rank = o.ndim + (outDims[i] === null ? 1 : 0);
       const nd = want < 0 ? want + rank : want;
       if (!Number.isInteger(nd) || nd < 0 || nd >= rank) {
-        throw new ShapeError(`vmap: outAxes ${want} is out of range for output leaf ${i}, which has rank ${rank} with the mapped axis (per-example shape [${(outDims[i] === null ? o.shape : o.shape.filter((_, k) => k !== outDims[i])).join(", ")}])`);
+        throw new ShapeError(
+          `vmap: outAxes ${want} is out of range for output leaf ${i}, which has rank ${rank} with the mapped axis (per-example shape [${(outDims[i] === null ? o.shape : o.shape.filter((_, k) => k !== outDims[i])).join(", ")}])`,
+        );
       }
       return moveBdim(o, outDims[i], nd, axisSize);
     });
@@ -339,7 +385,9 @@ function staticKey(v: unknown): string {
 }
 
 function stage(f: (...args: never[]) => unknown, args: readonly unknown[], opts: JitOptions, name: string): Staged {
-  const statics = new Set((typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)));
+  const statics = new Set(
+    (typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)),
+  );
   const dyn = args.filter((_, i) => !statics.has(i));
   const [xs, inTree] = flattenArgs(dyn, name);
   const { flat, outTree } = flatten(
@@ -351,7 +399,11 @@ function stage(f: (...args: never[]) => unknown, args: readonly unknown[], opts:
     inTree,
     name,
   );
-  const jaxpr = traceToJaxpr(flat, xs.map((x) => x.aval), name);
+  const jaxpr = traceToJaxpr(
+    flat,
+    xs.map((x) => x.aval),
+    name,
+  );
   return { jaxpr, outTree: outTree(), dynArgs: xs };
 }
 
@@ -366,7 +418,9 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
   const cache = new JitCache<{ jaxpr: ClosedJaxpr; consts: Array[]; outTree: TreeDef }>();
   const name = f.name || "fn";
   const jitted = (...args: unknown[]) => {
-    const statics = new Set((typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)));
+    const statics = new Set(
+      (typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)),
+    );
     const dyn = args.filter((_, i) => !statics.has(i));
     const [xs, inTree] = flattenArgs(dyn, `jit(${name})`);
     const key = `${inTree}|${xs.map((x) => x.aval.key()).join(";")}|${[...statics].map((i) => staticKey(args[i])).join(";")}`;
@@ -406,4 +460,3 @@ jit.clearCache = (f?: AnyFunction): void => {
 
 /** How many input signatures the jitted function `f` has traced and cached (at most `config.jitCacheSize`). */
 jit.cacheSize = (f: AnyFunction): number => cacheOf(f).size;
-

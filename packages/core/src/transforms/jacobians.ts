@@ -103,10 +103,11 @@ function assemble(p: Prepared, blocks: Array[][], aux: Array[]): unknown {
  * Jacobian by forward mode (JAX's `jacfwd`): one JVP per input element, vmapped. Efficient for
  * "tall" Jacobians (few inputs, many outputs).
  */
-export function jacfwd<const O extends JacobianOptions = {}, A extends unknown[] = Array[], R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>>(
-  f: (...args: A) => R,
-  opts?: O,
-): JacobianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
+export function jacfwd<
+  const O extends JacobianOptions = {},
+  A extends unknown[] = Array[],
+  R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>,
+>(f: (...args: A) => R, opts?: O): JacobianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function jacfwd(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) => unknown {
   return jacfwdUntyped(f, opts);
 }
@@ -142,10 +143,11 @@ function jacfwdUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => un
  * Jacobian by reverse mode (JAX's `jacrev`): one VJP per output element, vmapped over the
  * pullback. Efficient for "wide" Jacobians (many inputs, few outputs).
  */
-export function jacrev<const O extends JacobianOptions = {}, A extends unknown[] = Array[], R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>>(
-  f: (...args: A) => R,
-  opts?: O,
-): JacobianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
+export function jacrev<
+  const O extends JacobianOptions = {},
+  A extends unknown[] = Array[],
+  R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>,
+>(f: (...args: A) => R, opts?: O): JacobianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function jacrev(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) => unknown {
   return jacrevUntyped(f, opts);
 }
@@ -161,7 +163,12 @@ function jacrevUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => un
     const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
     const basis = ys.map((y, m) => basisBlock(total, offsets[m], y.shape, y.dtype));
     const auxNull = primalsOut.slice(n).map(() => null);
-    const [outs, dims] = vmapFlatRaw((...cts: Array[]) => pullback([...cts, ...auxNull]), basis, basis.map(() => 0), { size: total, name: undefined });
+    const [outs, dims] = vmapFlatRaw(
+      (...cts: Array[]) => pullback([...cts, ...auxNull]),
+      basis,
+      basis.map(() => 0),
+      { size: total, name: undefined },
+    );
     const grads = outs.map((o, k) => moveBdim(o, dims[k], 0, total));
     const blocks = ys.map((y, m) => p.leaves.map((l, k) => reshape(sliceInDim(grads[k], offsets[m], offsets[m] + sizes[m], 1, 0), [...y.shape, ...l.shape])));
     return assemble(p, blocks, primalsOut.slice(n));
@@ -172,10 +179,11 @@ function jacrevUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => un
  * The Hessian, `jacfwd(jacrev(f))` (JAX's `hessian`): blocks of shape `[...outShape, ...inShape, ...inShape]`.
  * Typed from `f` as `jacfwd`/`jacrev` are (see `HessianFunction`).
  */
-export function hessian<const O extends JacobianOptions = {}, A extends unknown[] = Array[], R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>>(
-  f: (...args: A) => R,
-  opts?: O,
-): HessianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
+export function hessian<
+  const O extends JacobianOptions = {},
+  A extends unknown[] = Array[],
+  R extends JacobianOutput<HasAuxOf<O>> = JacobianOutput<HasAuxOf<O>>,
+>(f: (...args: A) => R, opts?: O): HessianFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function hessian(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) => unknown {
   return jacfwdUntyped(jacrevUntyped(f, opts), opts);
 }

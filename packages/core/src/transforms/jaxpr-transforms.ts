@@ -48,7 +48,12 @@ export function batchedAval(a: ShapedArray, bdim: BatchDim, size: number): Shape
  * (or all outputs if `outBatched` is true), else left unbatched when possible.
  * Returns the jaxpr and which outputs are batched (at axis 0).
  */
-export function vmapJaxpr(cj: ClosedJaxpr, axis: AxisInfo, inDims: readonly BatchDim[], forceOut: readonly boolean[] | boolean = true): { jaxpr: ClosedJaxpr; outBatched: boolean[] } {
+export function vmapJaxpr(
+  cj: ClosedJaxpr,
+  axis: AxisInfo,
+  inDims: readonly BatchDim[],
+  forceOut: readonly boolean[] | boolean = true,
+): { jaxpr: ClosedJaxpr; outBatched: boolean[] } {
   let outBatched: boolean[] = [];
   const force = (i: number) => (typeof forceOut === "boolean" ? forceOut : forceOut[i]);
   const jaxpr = traceToJaxpr(

@@ -34,7 +34,11 @@ export class JVPTrace extends Trace {
       return bind(prim, primals, params).map((p) => new JVPTracer(this, p, null));
     }
     if (prim.rules.jvpWithZeros !== undefined) {
-      const [po, to] = prim.rules.jvpWithZeros(primals, ts.map((t) => t.tangent), params);
+      const [po, to] = prim.rules.jvpWithZeros(
+        primals,
+        ts.map((t) => t.tangent),
+        params,
+      );
       return po.map((p, i) => new JVPTracer(this, p, to[i] ?? null));
     }
     const rule = prim.rules.jvp;

@@ -30,9 +30,7 @@ export class PartialVal {
 }
 
 type Recipe =
-  | { kind: "lambda" }
-  | { kind: "const"; val: Array }
-  | { kind: "eqn"; prim: Primitive; ins: PartialEvalTracer[]; params: Params; outs: PartialEvalTracer[] };
+  { kind: "lambda" } | { kind: "const"; val: Array } | { kind: "eqn"; prim: Primitive; ins: PartialEvalTracer[]; params: Params; outs: PartialEvalTracer[] };
 
 export class PartialEvalTracer extends Tracer {
   constructor(
@@ -72,7 +70,12 @@ export class PartialEvalTrace extends Trace {
   }
   processPrimitive(prim: Primitive, tracers: readonly Array[], params: Params): Array[] {
     const ts = tracers as readonly PartialEvalTracer[];
-    if (ts.every((t) => t.pval.isKnown)) return bind(prim, ts.map((t) => t.pval.known as Array), params);
+    if (ts.every((t) => t.pval.isKnown))
+      return bind(
+        prim,
+        ts.map((t) => t.pval.known as Array),
+        params,
+      );
     if (prim.rules.partialEval !== undefined) return prim.rules.partialEval(this, ts, params);
     const outAvals = prim.rules.abstractEval(
       ts.map((t) => t.aval),
@@ -87,10 +90,7 @@ export class PartialEvalTrace extends Trace {
  * unknown inputs, in order; constvars hold known values it needs), the output partial values and
  * the consts.
  */
-export function partialEvalFlat(
-  f: (...xs: Array[]) => Array[],
-  pvalsIn: readonly PartialVal[],
-): { jaxpr: ClosedJaxpr; pvalsOut: PartialVal[] } {
+export function partialEvalFlat(f: (...xs: Array[]) => Array[], pvalsIn: readonly PartialVal[]): { jaxpr: ClosedJaxpr; pvalsOut: PartialVal[] } {
   return withMainTrace(PartialEvalTrace, undefined, "linearize", (main) => {
     const trace = new PartialEvalTrace(main);
     const ins = pvalsIn.map((p) => trace.newArg(p));

@@ -32,7 +32,12 @@ export function tangentAval(a: ShapedArray): ShapedArray {
  * Transpose a linear jaxpr. `args` gives each invar either a value (a non-linear input) or an
  * UndefinedPrimal (a linear input); returns one cotangent (or null = zero) per invar.
  */
-export function backwardPass(jaxpr: Jaxpr, consts: readonly Array[], args: readonly (Array | UndefinedPrimal)[], cts: readonly (Array | null)[]): (Array | null)[] {
+export function backwardPass(
+  jaxpr: Jaxpr,
+  consts: readonly Array[],
+  args: readonly (Array | UndefinedPrimal)[],
+  cts: readonly (Array | null)[],
+): (Array | null)[] {
   const primalEnv = new Map<Var, Array>();
   const ctEnv = new Map<Var, Array>();
   const readPrimal = (a: Atom): Array | UndefinedPrimal => {
@@ -68,7 +73,8 @@ export function backwardPass(jaxpr: Jaxpr, consts: readonly Array[], args: reado
     });
     if (ctsOut.every((c) => c === null)) continue;
     const rule = eqn.prim.rules.transpose;
-    if (rule === undefined) throw new NotImplementedError(`transpose of primitive '${eqn.prim.name}' is not implemented (needed by grad/vjp); is it used non-linearly on a tangent?`);
+    if (rule === undefined)
+      throw new NotImplementedError(`transpose of primitive '${eqn.prim.name}' is not implemented (needed by grad/vjp); is it used non-linearly on a tangent?`);
     const ins = eqn.inputs.map(readPrimal);
     const ctsIn = rule(ctsOut, ins, eqn.params);
     eqn.inputs.forEach((a, i) => {
@@ -111,7 +117,10 @@ export function linearizeFlat(f: (...xs: Array[]) => Array[], primals: readonly 
 }
 
 /** VJP of flat `f`: primal outputs and a function from output cotangents to input cotangents. */
-export function vjpFlat(f: (...xs: Array[]) => Array[], primals: readonly Array[]): { primalsOut: Array[]; pullback: (cts: readonly (Array | null)[]) => Array[] } {
+export function vjpFlat(
+  f: (...xs: Array[]) => Array[],
+  primals: readonly Array[],
+): { primalsOut: Array[]; pullback: (cts: readonly (Array | null)[]) => Array[] } {
   const { primalsOut, jaxpr } = linearizeFlat(f, primals);
   const pullback = (cts: readonly (Array | null)[]): Array[] => {
     const undef = primals.map((p) => new UndefinedPrimal(tangentAval(p.aval)));

@@ -82,7 +82,9 @@ export type ArgsLike<A extends readonly unknown[]> = { [K in keyof A]: A[K] exte
 export type GradFunction<A extends readonly unknown[], R, N, H> = (...args: ArgsLike<A>) => H extends true ? [GradsOf<A, N>, AuxOf<R>] : GradsOf<A, N>;
 
 /** `valueAndGrad(f, opts)`: `[value, grads]`, or `[[value, aux], grads]` with `hasAux`. */
-export type ValueAndGradFunction<A extends readonly unknown[], R, N, H> = (...args: ArgsLike<A>) => H extends true ? [[Array, AuxOf<R>], GradsOf<A, N>] : [Array, GradsOf<A, N>];
+export type ValueAndGradFunction<A extends readonly unknown[], R, N, H> = (
+  ...args: ArgsLike<A>
+) => H extends true ? [[Array, AuxOf<R>], GradsOf<A, N>] : [Array, GradsOf<A, N>];
 
 /** `jit(f)`: `f` itself, unless it returns numbers (which come back as arrays). */
 export type Jitted<F extends AnyFunction> = [Promoted<ReturnType<F>>] extends [ReturnType<F>] ? F : (...args: Parameters<F>) => Promoted<ReturnType<F>>;

@@ -20,7 +20,11 @@ const registry = new Map<Ctor, NodeHandler>();
 const handlerIds = new Map<NodeHandler, number>();
 
 /** Register a class as a pytree node type (its subclasses too, unless they register themselves). */
-export function registerPytreeNode<T, Aux>(cls: abstract new (...args: never[]) => T, flatten: NodeHandler<T, Aux>["flatten"], unflatten: NodeHandler<T, Aux>["unflatten"]): void {
+export function registerPytreeNode<T, Aux>(
+  cls: abstract new (...args: never[]) => T,
+  flatten: NodeHandler<T, Aux>["flatten"],
+  unflatten: NodeHandler<T, Aux>["unflatten"],
+): void {
   const h = { flatten, unflatten } as NodeHandler;
   registry.set(cls as unknown as Ctor, h);
   handlerIds.set(h, handlerIds.size);
@@ -119,7 +123,13 @@ export function treeFlatten(tree: unknown, isLeaf?: IsLeaf): [unknown[], TreeDef
       }
       if (isPlainObject(x)) {
         const keys = Object.keys(x).sort();
-        return new TreeDef("object", keys.map((k) => rec((x as Record<string, unknown>)[k])), keys, keys, undefined);
+        return new TreeDef(
+          "object",
+          keys.map((k) => rec((x as Record<string, unknown>)[k])),
+          keys,
+          keys,
+          undefined,
+        );
       }
     }
     leaves.push(x);
@@ -194,7 +204,10 @@ export function treeLeavesWithPath(tree: unknown, isLeaf?: IsLeaf): [string[], u
         const [children, , keys] = h.flatten(x);
         return children.forEach((c, i) => rec(c, [...path, keys?.[i] ?? String(i)]));
       }
-      if (isPlainObject(x)) return Object.keys(x).sort().forEach((k) => rec((x as Record<string, unknown>)[k], [...path, k]));
+      if (isPlainObject(x))
+        return Object.keys(x)
+          .sort()
+          .forEach((k) => rec((x as Record<string, unknown>)[k], [...path, k]));
     }
     out.push([path, x]);
   };

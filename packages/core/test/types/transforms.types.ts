@@ -66,14 +66,23 @@ jl(x, x);
 
 // customVjp: bwd returns one cotangent per argument, typed like it.
 const clip = customVjp((a: JaxArray) => a);
-clip.defvjp((a: JaxArray) => [a, null] as const, (_res, ct) => [ct]);
+clip.defvjp(
+  (a: JaxArray) => [a, null] as const,
+  (_res, ct) => [ct],
+);
 // (Not reformatted: the expected error must stay on the line after its @ts-expect-error.)
 // prettier-ignore
 // @ts-expect-error — a cotangent must be an array (or null), not a string
 clip.defvjp((a: JaxArray) => [a, null] as const, () => ["no"]);
 
 // lax control flow: operands give the branch parameters their types.
-const c = lax.cond(true, (a, q) => a.mul(q.w), (a, q) => a.add(q.b), x, p);
+const c = lax.cond(
+  true,
+  (a, q) => a.mul(q.w),
+  (a, q) => a.add(q.b),
+  x,
+  p,
+);
 expectType<Equal<typeof c, JaxArray>>(true);
 const [carry, ys] = lax.scan((h: JaxArray, xt: JaxArray) => [h.add(xt), h.mul(xt)], x, y);
 expectType<Equal<[typeof carry, typeof ys], [JaxArray, JaxArray]>>(true);

@@ -27,7 +27,8 @@ export function attentionMask(qSeq: number, kvSeq: number, opts: AttentionMaskOp
   const and = (a: Array | undefined, b: Array): Array => (a === undefined ? b : np.logicalAnd(a, b));
   if (opts.causal) m = and(m, np.greaterEqual(np.reshape(np.arange(qSeq), [qSeq, 1]), np.arange(kvSeq)));
   if (opts.keyPaddingMask !== undefined) {
-    if (opts.keyPaddingMask.ndim !== 1 || opts.keyPaddingMask.shape[0] !== kvSeq) throw new ShapeError(`attention: keyPaddingMask must have shape [${kvSeq}]; got [${opts.keyPaddingMask.shape.join(", ")}]`);
+    if (opts.keyPaddingMask.ndim !== 1 || opts.keyPaddingMask.shape[0] !== kvSeq)
+      throw new ShapeError(`attention: keyPaddingMask must have shape [${kvSeq}]; got [${opts.keyPaddingMask.shape.join(", ")}]`);
     m = and(m, np.broadcastTo(opts.keyPaddingMask.astype("bool"), [qSeq, kvSeq]));
   }
   return m;
@@ -45,7 +46,12 @@ export function dotProductAttentionWeights(query: Array, key: Array, mask?: Arra
 }
 
 /** `weights @ value` for one head, with optional dropout on the weights. */
-export function dotProductAttention(query: Array, key: Array, value: Array, opts: { mask?: Array; dropout?: Dropout; key?: PRNGKey; inference?: boolean } = {}): Array {
+export function dotProductAttention(
+  query: Array,
+  key: Array,
+  value: Array,
+  opts: { mask?: Array; dropout?: Dropout; key?: PRNGKey; inference?: boolean } = {},
+): Array {
   let w = dotProductAttentionWeights(query, key, opts.mask);
   if (opts.dropout !== undefined) w = opts.dropout.call(w, { key: opts.key, inference: opts.inference });
   return lax.dotGeneral(w, value, { contractingDims: [[1], [0]] });
@@ -102,11 +108,27 @@ export class MultiheadAttention extends Module {
     const op = "MultiheadAttention";
     checkSize(op, "numHeads", numHeads);
     checkSize(op, "querySize", querySize);
-    checkKeys(op, opts, ["keySize", "valueSize", "outputSize", "qkSize", "voSize", "useQueryBias", "useKeyBias", "useValueBias", "useOutputBias", "dropoutP", "inference", "dtype", "key"]);
+    checkKeys(op, opts, [
+      "keySize",
+      "valueSize",
+      "outputSize",
+      "qkSize",
+      "voSize",
+      "useQueryBias",
+      "useKeyBias",
+      "useValueBias",
+      "useOutputBias",
+      "dropoutP",
+      "inference",
+      "dtype",
+      "key",
+    ]);
     requireKey(op, opts?.key);
     for (const k of ["keySize", "valueSize", "outputSize", "qkSize", "voSize"] as const) if (opts[k] !== undefined) checkSize(op, k, opts[k]);
     if ((opts.qkSize === undefined || opts.voSize === undefined) && querySize < numHeads) {
-      throw new ValueError(`${op}: querySize (${querySize}) is smaller than numHeads (${numHeads}), so the default per-head size querySize / numHeads is 0; pass qkSize and voSize`);
+      throw new ValueError(
+        `${op}: querySize (${querySize}) is smaller than numHeads (${numHeads}), so the default per-head size querySize / numHeads is 0; pass qkSize and voSize`,
+      );
     }
     if (opts.dropoutP !== undefined && (typeof opts.dropoutP !== "number" || !(opts.dropoutP >= 0 && opts.dropoutP < 1))) {
       throw new ValueError(`${op}: dropoutP must be a number in [0, 1); got ${String(opts.dropoutP)}`);
@@ -144,7 +166,8 @@ export class MultiheadAttention extends Module {
     const opts = callOptions<MultiheadAttentionCallOptions>("MultiheadAttention.call", callOpts, [...CALL_OPTION_KEYS, "mask", "causal", "keyPaddingMask"]);
     const [qSeq] = query.shape;
     const [kvSeq] = keyIn.shape;
-    if (value.shape[0] !== kvSeq) throw new ShapeError(`MultiheadAttention: key and value must have the same sequence length; got ${kvSeq} and ${value.shape[0]}`);
+    if (value.shape[0] !== kvSeq)
+      throw new ShapeError(`MultiheadAttention: key and value must have the same sequence length; got ${kvSeq} and ${value.shape[0]}`);
     const h = this.numHeads;
     const qh = lax.reshape(this.queryProj.call(query), [qSeq, h, this.qkSize]);
     const kh = lax.reshape(this.keyProj.call(keyIn), [kvSeq, h, this.qkSize]);

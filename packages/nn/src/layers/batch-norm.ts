@@ -89,7 +89,8 @@ export class BatchNorm extends StatefulLayer {
     this.emaStateIndex = mode === "ema" ? new StateIndex<[Array, Array]>(pair()) : null;
     this.batchCounter = mode === "batch" ? new StateIndex(np.zeros([], { dtype: "int32" })) : null;
     // Equinox starts the "batch"-mode hidden statistics at (zeros, ones).
-    this.batchStateIndex = mode === "batch" ? new StateIndex<[Array, Array]>([np.zeros([inputSize], { dtype: dt }), np.ones([inputSize], { dtype: dt })]) : null;
+    this.batchStateIndex =
+      mode === "batch" ? new StateIndex<[Array, Array]>([np.zeros([inputSize], { dtype: dt }), np.ones([inputSize], { dtype: dt })]) : null;
     this.axisName = typeof opts.axisName === "string" ? opts.axisName : [...opts.axisName];
     this.inference = opts.inference ?? false;
     this.inputSize = inputSize;
@@ -103,7 +104,8 @@ export class BatchNorm extends StatefulLayer {
   call(x: Array, state: State, callOpts?: BatchNormCallOptions): [Array, State] {
     checkState("BatchNorm.call", state);
     const opts = callOptions<BatchNormCallOptions>("BatchNorm.call", callOpts, [...CALL_OPTION_KEYS, "mask"]);
-    if (x.ndim === 0 || x.shape[0] !== this.inputSize) throw new ShapeError(`BatchNorm: expected an input of shape [${this.inputSize}, ...]; got [${x.shape.join(", ")}]`);
+    if (x.ndim === 0 || x.shape[0] !== this.inputSize)
+      throw new ShapeError(`BatchNorm: expected an input of shape [${this.inputSize}, ...]; got [${x.shape.join(", ")}]`);
     const inf = opts.inference ?? this.inference;
     const m = this.momentum;
     let s = state;

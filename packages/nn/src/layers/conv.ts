@@ -32,7 +32,8 @@ const tuple = (name: string, x: number | readonly number[], n: number): number[]
     checkSize("Conv", name, x);
     return new globalThis.Array<number>(n).fill(x);
   }
-  if (!globalThis.Array.isArray(x) || x.length !== n) throw new ValueError(`Conv: \`${name}\` must be a number or a list of ${n} numbers; got ${globalThis.Array.isArray(x) ? `[${x.join(", ")}]` : String(x)}`);
+  if (!globalThis.Array.isArray(x) || x.length !== n)
+    throw new ValueError(`Conv: \`${name}\` must be a number or a list of ${n} numbers; got ${globalThis.Array.isArray(x) ? `[${x.join(", ")}]` : String(x)}`);
   x.forEach((v, i) => checkSize("Conv", `${name}[${i}]`, v));
   return [...x];
 };
@@ -95,7 +96,8 @@ export class Conv extends Module {
     else if (p === "SAME" || p === "SAME_LOWER") this.padding = p;
     else if (typeof p === "number") this.padding = k.map(() => [p, p]);
     else if (p.length === n && p.every((q) => typeof q === "number")) this.padding = (p as readonly number[]).map((q) => [q, q]);
-    else if (p.length === n && p.every((q) => globalThis.Array.isArray(q) && q.length === 2)) this.padding = (p as readonly (readonly [number, number])[]).map(([a, b]) => [a, b]);
+    else if (p.length === n && p.every((q) => globalThis.Array.isArray(q) && q.length === 2))
+      this.padding = (p as readonly (readonly [number, number])[]).map(([a, b]) => [a, b]);
     else throw new ValueError(`Conv: \`padding\` must be a number, ${n} numbers, ${n} [lo, hi] pairs, or "VALID" / "SAME" / "SAME_LOWER" / "CAUSAL"`);
   }
 
@@ -117,7 +119,9 @@ export class Conv extends Module {
     callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     const n = this.numSpatialDims;
     if (x.ndim !== n + 1 || x.shape[0] !== this.inChannels) {
-      throw new ShapeError(`Conv: expected an input of shape [${this.inChannels}, ${new globalThis.Array(n).fill("…").join(", ")}] (rank ${n + 1}); got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `Conv: expected an input of shape [${this.inChannels}, ${new globalThis.Array(n).fill("…").join(", ")}] (rank ${n + 1}); got [${x.shape.join(", ")}]`,
+      );
     }
     const pads = this.pads(x.shape.slice(1));
     let v = x;
@@ -148,8 +152,10 @@ function padAxis(x: Array, axis: number, lo: number, hi: number, mode: PaddingMo
   const repeat = (piece: Array, times: number) => {
     for (let i = 0; i < times; i++) parts.push(piece);
   };
-  if (mode === "REFLECT" && (lo >= len || hi >= len)) throw new ValueError(`Conv: REFLECT padding of ${Math.max(lo, hi)} needs an input longer than that along each axis; got ${len}`);
-  if (mode === "CIRCULAR" && (lo > len || hi > len)) throw new ValueError(`Conv: CIRCULAR padding of ${Math.max(lo, hi)} needs an input at least that long along each axis; got ${len}`);
+  if (mode === "REFLECT" && (lo >= len || hi >= len))
+    throw new ValueError(`Conv: REFLECT padding of ${Math.max(lo, hi)} needs an input longer than that along each axis; got ${len}`);
+  if (mode === "CIRCULAR" && (lo > len || hi > len))
+    throw new ValueError(`Conv: CIRCULAR padding of ${Math.max(lo, hi)} needs an input at least that long along each axis; got ${len}`);
   if (lo > 0) {
     if (mode === "REFLECT") parts.push(lax.rev(sl(1, lo + 1), [axis]));
     else if (mode === "REPLICATE") repeat(sl(0, 1), lo);

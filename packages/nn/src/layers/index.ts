@@ -7,5 +7,13 @@ export { BatchNorm, type BatchNormOptions, type BatchNormCallOptions } from "./b
 export { Dropout } from "./dropout.ts";
 export { MLP, GLU, type MLPOptions } from "./mlp.ts";
 export { Conv, Conv1d, Conv2d, type ConvOptions, type ConvPadding, type PaddingMode } from "./conv.ts";
-export { MultiheadAttention, dotProductAttention, dotProductAttentionWeights, attentionMask, type MultiheadAttentionOptions, type MultiheadAttentionCallOptions, type AttentionMaskOptions } from "./attention.ts";
+export {
+  MultiheadAttention,
+  dotProductAttention,
+  dotProductAttentionWeights,
+  attentionMask,
+  type MultiheadAttentionOptions,
+  type MultiheadAttentionCallOptions,
+  type AttentionMaskOptions,
+} from "./attention.ts";
 export { Sequential, Lambda } from "./sequential.ts";

@@ -118,7 +118,8 @@ export class GroupNorm extends Module {
     checkOptionalBoolean("GroupNorm", "channelwiseAffine", opts.channelwiseAffine);
     checkFloatDType("GroupNorm", opts.dtype);
     const affine = opts.channelwiseAffine ?? true;
-    if (channels !== null && channels % groups !== 0) throw new ValueError(`GroupNorm: the number of groups (${groups}) must divide the number of channels (${channels})`);
+    if (channels !== null && channels % groups !== 0)
+      throw new ValueError(`GroupNorm: the number of groups (${groups}) must divide the number of channels (${channels})`);
     if (channels === null && affine) throw new ValueError("GroupNorm: `channels` is required when channelwiseAffine is true");
     this.groups = groups;
     this.channels = channels;
@@ -134,7 +135,9 @@ export class GroupNorm extends Module {
     callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     const c = x.shape[0];
     if (x.ndim === 0 || c % this.groups !== 0 || (this.channels !== null && c !== this.channels)) {
-      throw new ShapeError(`GroupNorm: expected an input of shape [${this.channels ?? "channels"}, ...] with channels divisible by ${this.groups}; got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `GroupNorm: expected an input of shape [${this.channels ?? "channels"}, ...] with channels divisible by ${this.groups}; got [${x.shape.join(", ")}]`,
+      );
     }
     const y = lax.reshape(x, [this.groups, c / this.groups, ...x.shape.slice(1)]);
     const axes = y.shape.map((_, i) => i).slice(1);

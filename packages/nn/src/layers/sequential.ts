@@ -47,7 +47,8 @@ export class Sequential extends StatefulLayer {
     this.layers.forEach((layer, i) => {
       const lo: CallOptions = { key: keys[i], inference: opts.inference };
       if (isStatefulLayer(layer)) {
-        if (state === undefined) throw new ValueError(`Sequential: layer ${i} (${layer.constructor.name}) is stateful; call the Sequential with a State: seq.call(x, state)`);
+        if (state === undefined)
+          throw new ValueError(`Sequential: layer ${i} (${layer.constructor.name}) is stateful; call the Sequential with a State: seq.call(x, state)`);
         [h, state] = layer.call(h, state, lo);
       } else h = (layer as Layer).call(h, lo);
     });

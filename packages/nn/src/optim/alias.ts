@@ -36,7 +36,10 @@ export function adamw(learningRate: ScalarOrSchedule, opts: AdamOptions & { weig
 }
 
 /** Lion (defaults b1 0.9, b2 0.99, weight decay 1e-3, optax's). */
-export function lion(learningRate: ScalarOrSchedule, opts: { b1?: number; b2?: number; weightDecay?: number; mask?: FilterSpec } = {}): GradientTransformation<unknown[]> {
+export function lion(
+  learningRate: ScalarOrSchedule,
+  opts: { b1?: number; b2?: number; weightDecay?: number; mask?: FilterSpec } = {},
+): GradientTransformation<unknown[]> {
   checkLearningRate("lion", learningRate);
   checkKeys("lion", opts, ["b1", "b2", "weightDecay", "mask"]);
   checkOptionalNumber("lion", "weightDecay", opts.weightDecay, { min: 0 });

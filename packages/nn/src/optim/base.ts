@@ -51,7 +51,10 @@ export function chain(...txs: GradientTransformation<unknown>[]): GradientTransf
   return {
     init: (params) => ts.map((t) => t.init(params)),
     update: (updates, state, params) => {
-      if (!globalThis.Array.isArray(state) || state.length !== ts.length) throw new ValueError(`chain.update: expected the state list of length ${ts.length} that init returned; got ${globalThis.Array.isArray(state) ? `a list of length ${state.length}` : describe(state)}`);
+      if (!globalThis.Array.isArray(state) || state.length !== ts.length)
+        throw new ValueError(
+          `chain.update: expected the state list of length ${ts.length} that init returned; got ${globalThis.Array.isArray(state) ? `a list of length ${state.length}` : describe(state)}`,
+        );
       let u = updates;
       const next = ts.map((t, i) => {
         const [nu, ns] = t.update(u, state[i], params);
@@ -105,7 +108,10 @@ export function scaleByLearningRate(learningRate: ScalarOrSchedule, flipSign = t
 export function applyUpdates<T>(params: T, updates: unknown): T {
   const [pLeaves, def] = treeFlatten(params, nullLeaf);
   const [uLeaves, udef] = treeFlatten(updates, nullLeaf);
-  if (!udef.equals(def)) throw new ValueError(`applyUpdates: the updates do not have the structure of the params; first difference at ${firstTreeDifference(updates, params, nullLeaf)}`);
+  if (!udef.equals(def))
+    throw new ValueError(
+      `applyUpdates: the updates do not have the structure of the params; first difference at ${firstTreeDifference(updates, params, nullLeaf)}`,
+    );
   return treeUnflatten<T>(
     def,
     pLeaves.map((p, i) => {

@@ -46,11 +46,16 @@ export function leafLabels(params: unknown, labels: unknown): (string | null)[] 
 }
 
 /** optax's `multi_transform`: `transforms[label]` updates the leaves labelled `label`. */
-export function multiTransform(transforms: Readonly<Record<string, GradientTransformation<unknown>>>, paramLabels: ParamLabels): GradientTransformation<{ innerStates: Record<string, unknown> }> {
+export function multiTransform(
+  transforms: Readonly<Record<string, GradientTransformation<unknown>>>,
+  paramLabels: ParamLabels,
+): GradientTransformation<{ innerStates: Record<string, unknown> }> {
   const labelsOf = (params: unknown): (string | null)[] => {
     const lab = typeof paramLabels === "function" ? (paramLabels as (p: unknown) => unknown)(params) : paramLabels;
     const ls = leafLabels(params, lab);
-    for (const l of ls) if (l !== null && !(l in transforms)) throw new ValueError(`multiTransform: label '${l}' has no transformation (known: ${Object.keys(transforms).join(", ")})`);
+    for (const l of ls)
+      if (l !== null && !(l in transforms))
+        throw new ValueError(`multiTransform: label '${l}' has no transformation (known: ${Object.keys(transforms).join(", ")})`);
     return ls;
   };
   // Each label's transformation is masked to the leaves carrying that label.
@@ -62,7 +67,8 @@ export function multiTransform(transforms: Readonly<Record<string, GradientTrans
       return { innerStates: states };
     },
     update: (updates, state, params) => {
-      if (params === undefined && typeof paramLabels === "function") throw new ValueError("multiTransform: update needs the params when the labels are a function of them");
+      if (params === undefined && typeof paramLabels === "function")
+        throw new ValueError("multiTransform: update needs the params when the labels are a function of them");
       let u = updates;
       const states: Record<string, unknown> = {};
       for (const label of Object.keys(transforms)) {
@@ -74,4 +80,3 @@ export function multiTransform(transforms: Readonly<Record<string, GradientTrans
     },
   };
 }
-

@@ -66,7 +66,9 @@ export function cosineDecaySchedule(opts: { initValue: number; decaySteps: numbe
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (!globalThis.Array.isArray(schedules) || !globalThis.Array.isArray(boundaries) || schedules.length !== boundaries.length + 1) {
-    throw new ValueError(`joinSchedules: needs one more schedule than boundaries; got ${globalThis.Array.isArray(schedules) ? schedules.length : describe(schedules)} schedules and ${globalThis.Array.isArray(boundaries) ? boundaries.length : describe(boundaries)} boundaries`);
+    throw new ValueError(
+      `joinSchedules: needs one more schedule than boundaries; got ${globalThis.Array.isArray(schedules) ? schedules.length : describe(schedules)} schedules and ${globalThis.Array.isArray(boundaries) ? boundaries.length : describe(boundaries)} boundaries`,
+    );
   }
   schedules.forEach((f, i) => {
     if (typeof f !== "function") throw new ValueError(`joinSchedules: schedules[${i}] must be a function of the step count; got ${describe(f)}`);
@@ -88,7 +90,14 @@ export function joinSchedules(schedules: readonly Schedule[], boundaries: readon
  * Linear warmup from `initValue` to `peakValue` over `warmupSteps`, then cosine decay to
  * `endValue` at `decaySteps` (total, including warmup) — optax's `warmup_cosine_decay_schedule`.
  */
-export function warmupCosineDecaySchedule(opts: { initValue: number; peakValue: number; warmupSteps: number; decaySteps: number; endValue?: number; exponent?: number }): Schedule {
+export function warmupCosineDecaySchedule(opts: {
+  initValue: number;
+  peakValue: number;
+  warmupSteps: number;
+  decaySteps: number;
+  endValue?: number;
+  exponent?: number;
+}): Schedule {
   const op = "warmupCosineDecaySchedule";
   checkKeys(op, opts, ["initValue", "peakValue", "warmupSteps", "decaySteps", "endValue", "exponent"]);
   checkNumber(op, "initValue", opts.initValue);
@@ -98,7 +107,10 @@ export function warmupCosineDecaySchedule(opts: { initValue: number; peakValue: 
   const { initValue, peakValue, warmupSteps, decaySteps, endValue = 0, exponent = 1 } = opts;
   const alpha = peakValue === 0 ? 0 : endValue / peakValue;
   return joinSchedules(
-    [linearSchedule({ initValue, endValue: peakValue, transitionSteps: warmupSteps }), cosineDecaySchedule({ initValue: peakValue, decaySteps: decaySteps - warmupSteps, alpha, exponent })],
+    [
+      linearSchedule({ initValue, endValue: peakValue, transitionSteps: warmupSteps }),
+      cosineDecaySchedule({ initValue: peakValue, decaySteps: decaySteps - warmupSteps, alpha, exponent }),
+    ],
     [warmupSteps],
   );
 }

@@ -15,7 +15,9 @@ import { checkKeys, checkNumber, checkOptionalBoolean, checkOptionalNumber, chec
  */
 function checkState(op: string, state: unknown, fields: readonly string[], trees: readonly string[], updates: unknown): void {
   if (typeof state !== "object" || state === null || fields.some((f) => !(f in state))) {
-    throw new ValueError(`${op}.update: the state must be the object {${fields.join(", ")}} that ${op}'s init returned; got ${describe(state)}${typeof state === "object" && state !== null ? ` with keys {${Object.keys(state).join(", ")}}` : ""}`);
+    throw new ValueError(
+      `${op}.update: the state must be the object {${fields.join(", ")}} that ${op}'s init returned; got ${describe(state)}${typeof state === "object" && state !== null ? ` with keys {${Object.keys(state).join(", ")}}` : ""}`,
+    );
   }
   for (const t of trees) checkSameTree(`${op}.update`, `state.${t}`, (state as Record<string, unknown>)[t], "the updates", updates, nullLeaf);
 }
@@ -57,7 +59,8 @@ export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<{ co
   checkOptionalBoolean("scaleByAdam", "nesterov", opts.nesterov);
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, nesterov = false } = opts;
   // eps = epsRoot = 0 divides 0 by 0 for a zero gradient (NaN updates); optax allows it, we do not.
-  if (eps === 0 && epsRoot === 0) throw new ValueError("scaleByAdam: eps and epsRoot are both 0, so a zero gradient gives 0/0 = NaN updates; make one of them positive");
+  if (eps === 0 && epsRoot === 0)
+    throw new ValueError("scaleByAdam: eps and epsRoot are both 0, so a zero gradient gives 0/0 = NaN updates; make one of them positive");
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLikeTree(params), nu: zerosLikeTree(params) }),
     update: (updates, state) => {
@@ -69,7 +72,11 @@ export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<{ co
       const c1 = corr(b1, count);
       const c2 = corr(b2, count);
       const muHat = nesterov
-        ? mapUpdates((m, g) => np.add(np.divide(np.multiply(b1, m), corr(b1, safeIncrement(count))), np.divide(np.multiply(1 - b1, g as Array), c1)), mu, updates)
+        ? mapUpdates(
+            (m, g) => np.add(np.divide(np.multiply(b1, m), corr(b1, safeIncrement(count))), np.divide(np.multiply(1 - b1, g as Array), c1)),
+            mu,
+            updates,
+          )
         : mapUpdates((m) => np.divide(m, c1), mu);
       const out = mapUpdates((m, v) => np.divide(m, np.add(np.sqrt(np.add(np.divide(v as Array, c2), epsRoot)), eps)), muHat, nu);
       return [out, { count, mu, nu }];

@@ -18,7 +18,10 @@ export function mapUpdates(f: (u: Array, ...others: unknown[]) => Array | null, 
   const oLeaves = others.map((t, j) => {
     if (t === null || t === undefined) return uLeaves.map(() => null);
     const [l, d] = treeFlatten(t, nullLeaf);
-    if (!d.equals(def) || l.length !== uLeaves.length) throw new ValueError(`optim: tree ${j + 1} (${j === 0 ? "the state or params" : "a further tree"}) does not have the structure of the updates; first difference at ${firstTreeDifference(t, updates, nullLeaf)}`);
+    if (!d.equals(def) || l.length !== uLeaves.length)
+      throw new ValueError(
+        `optim: tree ${j + 1} (${j === 0 ? "the state or params" : "a further tree"}) does not have the structure of the updates; first difference at ${firstTreeDifference(t, updates, nullLeaf)}`,
+      );
     return l;
   });
   return treeUnflatten(

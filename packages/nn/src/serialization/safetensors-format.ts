@@ -24,21 +24,7 @@
 import { SafetensorsError } from "@linax-ts/core";
 
 /** Element types understood by this module (the names are the safetensors header's). */
-export type SafetensorsDtype =
-  | "BOOL"
-  | "U8"
-  | "I8"
-  | "I16"
-  | "U16"
-  | "F16"
-  | "BF16"
-  | "I32"
-  | "U32"
-  | "F32"
-  | "C64"
-  | "F64"
-  | "I64"
-  | "U64";
+export type SafetensorsDtype = "BOOL" | "U8" | "I8" | "I16" | "U16" | "F16" | "BF16" | "I32" | "U32" | "F32" | "C64" | "F64" | "I64" | "U64";
 
 /** One named tensor as raw little-endian bytes in C (row-major) order. */
 export interface SafetensorsTensor {
@@ -176,9 +162,7 @@ export function encodeSafetensors(tensors: readonly SafetensorsTensor[], metadat
     if (!isSafetensorsDtype(t.dtype)) throw new SafetensorsError(`tensor "${t.name}": unknown dtype "${String(t.dtype)}"`);
     const expected = elementCount(t.shape, `tensor "${t.name}"`) * DTYPE_INFO[t.dtype].itemsize;
     if (t.data.length !== expected) {
-      throw new SafetensorsError(
-        `tensor "${t.name}": data has ${t.data.length} bytes but shape ${describeShape(t.shape)} of ${t.dtype} needs ${expected}`,
-      );
+      throw new SafetensorsError(`tensor "${t.name}": data has ${t.data.length} bytes but shape ${describeShape(t.shape)} of ${t.dtype} needs ${expected}`);
     }
   }
 
@@ -295,7 +279,9 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   if (n > BigInt(MAX_HEADER_SIZE)) throw new SafetensorsError(`header length ${n} exceeds the ${MAX_HEADER_SIZE}-byte limit`);
   const headerLength = Number(n);
   if (HEADER_LENGTH_BYTES + headerLength > bytes.length) {
-    throw new SafetensorsError(`header length ${headerLength} goes beyond the end of the file (${bytes.length} bytes, so at most ${bytes.length - HEADER_LENGTH_BYTES})`);
+    throw new SafetensorsError(
+      `header length ${headerLength} goes beyond the end of the file (${bytes.length} bytes, so at most ${bytes.length - HEADER_LENGTH_BYTES})`,
+    );
   }
   let text: string;
   try {
@@ -338,7 +324,9 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
     previous = e;
   }
   if (cursor !== dataLength) {
-    throw new SafetensorsError(`${dataLength - cursor} trailing bytes after the last tensor (data section [${cursor}, ${dataLength})) are not covered by any tensor`);
+    throw new SafetensorsError(
+      `${dataLength - cursor} trailing bytes after the last tensor (data section [${cursor}, ${dataLength})) are not covered by any tensor`,
+    );
   }
 
   const tensors = new Map<string, DecodedSafetensor>();

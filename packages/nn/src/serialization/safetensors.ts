@@ -15,11 +15,46 @@
  * and then renamed over the old file (and the directory fsynced), so an interrupted save leaves
  * the previous checkpoint intact, and a file cut short by other means fails the format's checks.
  */
-import { Array, CheckpointError, ShapedArray, ValueError, bfloat16ToNumber, float16ToNumber, np, treeFlatten, treeLeavesWithPath, treeUnflatten, type DType } from "@linax-ts/core";
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type DecodedSafetensor, type SafetensorsDtype, type SafetensorsTensor } from "./safetensors-format.ts";
+import {
+  Array,
+  CheckpointError,
+  ShapedArray,
+  ValueError,
+  bfloat16ToNumber,
+  float16ToNumber,
+  np,
+  treeFlatten,
+  treeLeavesWithPath,
+  treeUnflatten,
+  type DType,
+} from "@linax-ts/core";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  SafetensorsError,
+  type DecodedSafetensor,
+  type SafetensorsDtype,
+  type SafetensorsTensor,
+} from "./safetensors-format.ts";
 
-const TO_ST: Record<DType, SafetensorsDtype> = { float32: "F32", int32: "I32", uint32: "U32", bool: "BOOL", complex64: "C64", float16: "F16", bfloat16: "BF16" };
-const FROM_ST: Partial<Record<SafetensorsDtype, DType>> = { F32: "float32", I32: "int32", U32: "uint32", BOOL: "bool", C64: "complex64", F16: "float16", BF16: "bfloat16" };
+const TO_ST: Record<DType, SafetensorsDtype> = {
+  float32: "F32",
+  int32: "I32",
+  uint32: "U32",
+  bool: "BOOL",
+  complex64: "C64",
+  float16: "F16",
+  bfloat16: "BF16",
+};
+const FROM_ST: Partial<Record<SafetensorsDtype, DType>> = {
+  F32: "float32",
+  I32: "int32",
+  U32: "uint32",
+  BOOL: "bool",
+  C64: "complex64",
+  F16: "float16",
+  BF16: "bfloat16",
+};
 
 /** Bytes of one stored scalar (complex64: of each part, for byte-order swaps). */
 const scalarBytes = (d: DType): number => (d === "bool" ? 1 : d === "float16" || d === "bfloat16" ? 2 : 4);
@@ -79,7 +114,9 @@ function checkLeaves(names: string[], leaves: unknown[], what: string): void {
   leaves.forEach((l, i) => {
     if (!(l instanceof Array)) {
       const t = typeof l === "object" ? (l as object).constructor?.name : typeof l;
-      throw new ValueError(`${what}: leaf '${names[i]}' is ${t === "number" || t === "boolean" ? `a JS ${t}` : `a ${t}`}, not an array; only arrays are saved (filter the tree with nn.filter(tree, nn.isArray) first)`);
+      throw new ValueError(
+        `${what}: leaf '${names[i]}' is ${t === "number" || t === "boolean" ? `a JS ${t}` : `a ${t}`}, not an array; only arrays are saved (filter the tree with nn.filter(tree, nn.isArray) first)`,
+      );
     }
     if (l.isTracer) throw new ValueError(`${what}: leaf '${names[i]}' is a traced value; save outside of jit/grad/vmap`);
   });
@@ -187,17 +224,23 @@ export function fromSafetensorsBytes<T>(bytes: Uint8Array, like: T, opts: LoadOp
   const missing: string[] = [];
   likeLeaves.forEach((l, i) => {
     const name = names[i];
-    if (!(l instanceof Array) && !(l instanceof ShapedArray)) throw new ValueError(`${what}: leaf '${name}' of \`like\` is ${typeof l}; expected an array or a ShapedArray`);
+    if (!(l instanceof Array) && !(l instanceof ShapedArray))
+      throw new ValueError(`${what}: leaf '${name}' of \`like\` is ${typeof l}; expected an array or a ShapedArray`);
     if (tensors.has(name)) used.add(name);
     else missing.push(name);
   });
   if (missing.length > 0) {
     const have = [...tensors.keys()].filter((k) => !used.has(k));
-    throw new CheckpointError(`${what}: the file does not match the model's structure: first differing path '${missing[0]}' (in the model, not in the file); ${missing.length} tensor(s) the model needs are not in the file: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""}${have.length > 0 ? ` (unused tensors in the file: ${have.slice(0, 10).join(", ")})` : ""}`);
+    throw new CheckpointError(
+      `${what}: the file does not match the model's structure: first differing path '${missing[0]}' (in the model, not in the file); ${missing.length} tensor(s) the model needs are not in the file: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""}${have.length > 0 ? ` (unused tensors in the file: ${have.slice(0, 10).join(", ")})` : ""}`,
+    );
   }
   if (opts.strict ?? true) {
     const extra = [...tensors.keys()].filter((k) => !used.has(k));
-    if (extra.length > 0) throw new CheckpointError(`${what}: the file does not match the model's structure: first differing path '${extra[0]}' (in the file, not in the model); the file has tensor(s) the model does not: ${extra.slice(0, 10).join(", ")}${extra.length > 10 ? ", ..." : ""} (pass { strict: false } to ignore them)`);
+    if (extra.length > 0)
+      throw new CheckpointError(
+        `${what}: the file does not match the model's structure: first differing path '${extra[0]}' (in the file, not in the model); the file has tensor(s) the model does not: ${extra.slice(0, 10).join(", ")}${extra.length > 10 ? ", ..." : ""} (pass { strict: false } to ignore them)`,
+      );
   }
   const out = likeLeaves.map((l, i) => {
     const name = names[i];
@@ -209,7 +252,9 @@ export function fromSafetensorsBytes<T>(bytes: Uint8Array, like: T, opts: LoadOp
     const stored = FROM_ST[t.dtype];
     if (stored === want.dtype) return arrayFromTensor(t, want.dtype);
     if (!opts.cast) {
-      throw new CheckpointError(`${what}: tensor '${name}' is stored as ${describe(t)}, but the model expects ${describe({ dtype: TO_ST[want.dtype], shape: want.shape })} (pass { cast: true } to convert)`);
+      throw new CheckpointError(
+        `${what}: tensor '${name}' is stored as ${describe(t)}, but the model expects ${describe({ dtype: TO_ST[want.dtype], shape: want.shape })} (pass { cast: true } to convert)`,
+      );
     }
     if (want.dtype === "complex64" || t.dtype === "C64") throw new CheckpointError(`${what}: tensor '${name}': cannot cast ${t.dtype} to ${TO_ST[want.dtype]}`);
     return np.reshape(np.array(numbersOf(t) as number[], { dtype: want.dtype }), t.shape);
@@ -223,7 +268,12 @@ export function readSafetensorsBytes(bytes: Uint8Array): { tensors: Map<string, 
   const out = new Map<string, Array>();
   for (const [name, t] of tensors) {
     const dt = FROM_ST[t.dtype];
-    out.set(name, dt !== undefined ? arrayFromTensor(t, dt) : np.reshape(np.array(numbersOf(t) as number[], { dtype: t.dtype.startsWith("F") || t.dtype === "BF16" ? "float32" : "int32" }), t.shape));
+    out.set(
+      name,
+      dt !== undefined
+        ? arrayFromTensor(t, dt)
+        : np.reshape(np.array(numbersOf(t) as number[], { dtype: t.dtype.startsWith("F") || t.dtype === "BF16" ? "float32" : "int32" }), t.shape),
+    );
   }
   return { tensors: out, metadata };
 }

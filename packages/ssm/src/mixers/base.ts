@@ -70,10 +70,14 @@ export abstract class SequenceMixer<C extends MixerCache = MixerCache> extends M
     }
     const c0 = cache ?? this.initCache(x.shape.slice(1, -1));
     const stepFn = this.recurrence();
-    const [cN, ys] = lax.scan((c: C, xt: Array): [C, Array] => {
-      const [yt, c2] = stepFn(xt, c);
-      return [c2, yt];
-    }, c0, x);
+    const [cN, ys] = lax.scan(
+      (c: C, xt: Array): [C, Array] => {
+        const [yt, c2] = stepFn(xt, c);
+        return [c2, yt];
+      },
+      c0,
+      x,
+    );
     return [ys, cN];
   }
 

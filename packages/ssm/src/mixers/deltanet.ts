@@ -97,7 +97,8 @@ export class DeltaNetSequenceMixer extends SequenceMixer<DeltaNetCache> {
     super();
     const H = positiveInt("DeltaNetSequenceMixer", "inFeatures", inFeatures);
     const headDim = cfg.headDim ?? Math.floor(H / cfg.nHeads);
-    if (headDim < 1) throw new ValueError(`DeltaNetSequenceMixer: headDim = floor(inFeatures / nHeads) = floor(${H} / ${cfg.nHeads}) is 0; pass headDim or fewer heads`);
+    if (headDim < 1)
+      throw new ValueError(`DeltaNetSequenceMixer: headDim = floor(inFeatures / nHeads) = floor(${H} / ${cfg.nHeads}) is 0; pass headDim or fewer heads`);
     const inner = cfg.nHeads * headDim;
     const [kq, kk, kv, kb, ko] = splitKey(key, 5);
     this.q_proj = new Linear(H, inner, { key: kq, useBias: false });

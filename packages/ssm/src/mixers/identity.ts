@@ -32,7 +32,8 @@ export class IdentitySequenceMixer extends SequenceMixer<IdentityCache> {
 
   constructor(inFeatures: number) {
     super();
-    if (!Number.isInteger(inFeatures) || inFeatures < 1) throw new ValueError(`IdentitySequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
+    if (!Number.isInteger(inFeatures) || inFeatures < 1)
+      throw new ValueError(`IdentitySequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
     this.inFeatures = inFeatures;
   }
 

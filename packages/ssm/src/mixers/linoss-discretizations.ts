@@ -49,7 +49,14 @@ export function linossMatrices(disc: DampedLinOSSExtra | "IMEX", A: Array, G: Ar
     }
     case "IMEX": {
       const S = np.add(one, dtG);
-      return [np.divide(one, S), np.divide(np.negative(dtA), S), np.divide(dt, S), np.subtract(one, np.divide(np.multiply(dt2, A), S)), np.divide(dt, S), np.divide(dt2, S)];
+      return [
+        np.divide(one, S),
+        np.divide(np.negative(dtA), S),
+        np.divide(dt, S),
+        np.subtract(one, np.divide(np.multiply(dt2, A), S)),
+        np.divide(dt, S),
+        np.divide(dt2, S),
+      ];
     }
     case "IMEX2": {
       const damp = np.subtract(one, dtG);

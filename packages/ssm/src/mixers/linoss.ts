@@ -69,11 +69,15 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
     this.initialization = opts.initialization ?? "RT";
     this.aMax = opts.aMax ?? 1;
     this.gMax = opts.gMax ?? 1;
-    if (this.initialization !== "RT" && this.initialization !== "AG") throw new ValueError(`LinOSSSequenceMixerConfig: initialization must be "RT" or "AG"; got ${JSON.stringify(this.initialization)}`);
+    if (this.initialization !== "RT" && this.initialization !== "AG")
+      throw new ValueError(`LinOSSSequenceMixerConfig: initialization must be "RT" or "AG"; got ${JSON.stringify(this.initialization)}`);
     if (!(this.aMax > 0 && this.gMax > 0)) throw new ValueError(`LinOSSSequenceMixerConfig: aMax and gMax must be positive; got ${this.aMax}, ${this.gMax}`);
-    if (!Number.isInteger(this.stateDim) || this.stateDim < 1) throw new ValueError(`LinOSSSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
+    if (!Number.isInteger(this.stateDim) || this.stateDim < 1)
+      throw new ValueError(`LinOSSSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
     if (!DISCRETIZATIONS.includes(this.discretization)) {
-      throw new ValueError(`LinOSSSequenceMixerConfig: discretization must be one of ${DISCRETIZATIONS.join(", ")}; got ${JSON.stringify(this.discretization)}`);
+      throw new ValueError(
+        `LinOSSSequenceMixerConfig: discretization must be one of ${DISCRETIZATIONS.join(", ")}; got ${JSON.stringify(this.discretization)}`,
+      );
     }
     // Undamped explicit Euler has |λ|² = 1 + Δ²A > 1 for every A > 0; the damped-LinOSS code's
     // projection would pin A to 0 (a mixer that only integrates), so refuse it.

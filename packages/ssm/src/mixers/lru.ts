@@ -35,8 +35,10 @@ export class LRUSequenceMixerConfig extends SequenceMixerConfig<LRUSequenceMixer
     this.rMin = opts.rMin ?? 0.0;
     this.rMax = opts.rMax ?? 1.0;
     this.maxPhase = opts.maxPhase ?? 6.28;
-    if (!Number.isInteger(this.stateDim) || this.stateDim < 1) throw new ValueError(`LRUSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
-    if (!(this.rMin >= 0 && this.rMin <= this.rMax && this.rMax <= 1)) throw new ValueError(`LRUSequenceMixerConfig: need 0 ≤ rMin ≤ rMax ≤ 1; got rMin=${this.rMin}, rMax=${this.rMax}`);
+    if (!Number.isInteger(this.stateDim) || this.stateDim < 1)
+      throw new ValueError(`LRUSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
+    if (!(this.rMin >= 0 && this.rMin <= this.rMax && this.rMax <= 1))
+      throw new ValueError(`LRUSequenceMixerConfig: need 0 ≤ rMin ≤ rMax ≤ 1; got rMin=${this.rMin}, rMax=${this.rMax}`);
     positiveFinite(W, "maxPhase", this.maxPhase);
   }
 

@@ -83,7 +83,22 @@ export class MambaConfig extends SequenceMixerConfig<Mamba> {
   constructor(opts: MambaOptions = {}) {
     super();
     const W = "MambaConfig";
-    knownOptions(W, opts, ["dModel", "dInner", "expand", "dState", "dtRank", "convKer", "dtMin", "dtMax", "dtInitFloor", "dtScale", "bias", "convBias", "discretization", "chunkSize"]);
+    knownOptions(W, opts, [
+      "dModel",
+      "dInner",
+      "expand",
+      "dState",
+      "dtRank",
+      "convKer",
+      "dtMin",
+      "dtMax",
+      "dtInitFloor",
+      "dtScale",
+      "bias",
+      "convBias",
+      "discretization",
+      "chunkSize",
+    ]);
     this.dModel = opts.dModel === undefined ? undefined : positiveInt(W, "dModel", opts.dModel);
     this.expand = positiveInt(W, "expand", opts.expand ?? 2);
     this.dInnerOpt = opts.dInner === undefined ? undefined : positiveInt(W, "dInner", opts.dInner);
@@ -99,7 +114,8 @@ export class MambaConfig extends SequenceMixerConfig<Mamba> {
     this.bias = bool(W, "bias", opts.bias ?? false);
     this.convBias = bool(W, "convBias", opts.convBias ?? true);
     this.discretization = opts.discretization ?? "zoh";
-    if (this.discretization !== "zoh" && this.discretization !== "exptrap") throw new ValueError(`${W}: discretization must be "zoh" or "exptrap"; got ${JSON.stringify(this.discretization)}`);
+    if (this.discretization !== "zoh" && this.discretization !== "exptrap")
+      throw new ValueError(`${W}: discretization must be "zoh" or "exptrap"; got ${JSON.stringify(this.discretization)}`);
     this.chunkSize = positiveInt(W, "chunkSize", opts.chunkSize ?? 64);
     Object.freeze(this);
     stepRange(W, this.dtMin, this.dtMax);
@@ -191,7 +207,8 @@ export class Mamba extends SequenceMixer<MambaCache> {
   constructor(dModel: number, cfg: MambaConfig, key: PRNGKey) {
     super();
     positiveInt("Mamba", "dModel (inFeatures)", dModel);
-    if (cfg.dModel !== undefined && cfg.dModel !== dModel) throw new ValueError(`Mamba: MambaConfig.dModel = ${cfg.dModel} but the block is built for ${dModel} features`);
+    if (cfg.dModel !== undefined && cfg.dModel !== dModel)
+      throw new ValueError(`Mamba: MambaConfig.dModel = ${cfg.dModel} but the block is built for ${dModel} features`);
     const dInner = cfg.dInnerOpt ?? cfg.expand * dModel;
     const dtRank = cfg.dtRankOpt ?? Math.ceil(dModel / 16);
     const N = cfg.dState;
@@ -244,7 +261,8 @@ export class Mamba extends SequenceMixer<MambaCache> {
    * scan over the batch; no vmap needed). `{ lengths }` masks padding (see `MambaCallOptions`).
    */
   callBatch(x: Array, callOpts?: MambaCallOptions): Array {
-    if (x.ndim !== 3 || x.shape[2] !== this.inFeatures) throw new ShapeError(`Mamba.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
+    if (x.ndim !== 3 || x.shape[2] !== this.inFeatures)
+      throw new ShapeError(`Mamba.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
     const opts = ssmCallOptions<MambaCallOptions>("Mamba.callBatch", callOpts, [...CALL_OPTION_KEYS, "lengths"]);
     const mask = batchMask("Mamba.callBatch", x, opts.lengths);
     return maskBatchRows(this.forwardBatch(maskBatchRows(x, mask)), mask);
@@ -261,7 +279,12 @@ export class Mamba extends SequenceMixer<MambaCache> {
     // [b, L, X] → the scan's [b, X, L] layout.
     const t = (a: Array): Array => np.swapaxes(a, 1, 2);
     const y = selectiveScan(t(xc), t(dt), this.A(), t(B), t(C), {
-      D: this.D, z: t(z), deltaBias: this.dt_proj.bias, deltaSoftplus: true, discretization: this.discretization, chunkSize: this.chunkSize,
+      D: this.D,
+      z: t(z),
+      deltaBias: this.dt_proj.bias,
+      deltaSoftplus: true,
+      discretization: this.discretization,
+      chunkSize: this.chunkSize,
     });
     return this.out_proj.call(t(y));
   }
@@ -296,7 +319,11 @@ export class Mamba extends SequenceMixer<MambaCache> {
       const xc = np.multiply(pre, lax.logistic(pre));
       const [dt, B, C] = this.project(xc);
       const [y, st] = selectiveScanStep({ h: flat(cache.ssm, [E, this.dState]), bu: flat(cache.bu, [E, this.dState]) }, xc, dt, A, B, C, {
-        D: this.D, z, deltaBias: this.dt_proj.bias, deltaSoftplus: true, discretization: this.discretization,
+        D: this.D,
+        z,
+        deltaBias: this.dt_proj.bias,
+        deltaSoftplus: true,
+        discretization: this.discretization,
       });
       const out = this.out_proj.call(y).reshape([...bs, this.inFeatures]);
       const conv = lax.sliceInDim(window, 1, this.convKer, 1, 1).reshape([...bs, this.convKer - 1, E]);

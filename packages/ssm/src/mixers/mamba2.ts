@@ -69,7 +69,22 @@ export class Mamba2Config extends SequenceMixerConfig<Mamba2> {
   constructor(opts: Mamba2Options = {}) {
     super();
     const W = "Mamba2Config";
-    knownOptions(W, opts, ["dModel", "dState", "headDim", "expand", "nGroups", "chunkSize", "convKer", "dtMin", "dtMax", "dtInitFloor", "AInitRange", "bias", "convBias", "normEps"]);
+    knownOptions(W, opts, [
+      "dModel",
+      "dState",
+      "headDim",
+      "expand",
+      "nGroups",
+      "chunkSize",
+      "convKer",
+      "dtMin",
+      "dtMax",
+      "dtInitFloor",
+      "AInitRange",
+      "bias",
+      "convBias",
+      "normEps",
+    ]);
     this.dModel = opts.dModel === undefined ? undefined : positiveInt(W, "dModel", opts.dModel);
     this.dState = positiveInt(W, "dState", opts.dState ?? 64);
     this.headDim = positiveInt(W, "headDim", opts.headDim ?? 64);
@@ -158,7 +173,8 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
   constructor(dModel: number, cfg: Mamba2Config, key: PRNGKey) {
     super();
     positiveInt("Mamba2", "dModel (inFeatures)", dModel);
-    if (cfg.dModel !== undefined && cfg.dModel !== dModel) throw new ValueError(`Mamba2: Mamba2Config.dModel = ${cfg.dModel} but the block is built for ${dModel} features`);
+    if (cfg.dModel !== undefined && cfg.dModel !== dModel)
+      throw new ValueError(`Mamba2: Mamba2Config.dModel = ${cfg.dModel} but the block is built for ${dModel} features`);
     const dInner = cfg.expand * dModel;
     if (dInner % cfg.headDim !== 0) throw new ValueError(`Mamba2: dInner = expand·dModel = ${dInner} must be a multiple of headDim = ${cfg.headDim}`);
     const H = dInner / cfg.headDim;
@@ -223,7 +239,8 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
    * overrides the config's, `{ lengths }` masks padding (see `MambaCallOptions`).
    */
   callBatch(u: Array, callOpts?: MambaCallOptions & { chunkSize?: number }): Array {
-    if (u.ndim !== 3 || u.shape[2] !== this.inFeatures) throw new ShapeError(`Mamba2.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${u.shape.join(", ")}]`);
+    if (u.ndim !== 3 || u.shape[2] !== this.inFeatures)
+      throw new ShapeError(`Mamba2.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${u.shape.join(", ")}]`);
     const opts = ssmCallOptions<MambaCallOptions & { chunkSize?: number }>("Mamba2.callBatch", callOpts, [...CALL_OPTION_KEYS, "lengths", "chunkSize"]);
     const mask = batchMask("Mamba2.callBatch", u, opts.lengths);
     return maskBatchRows(this.forwardBatch(maskBatchRows(u, mask), opts.chunkSize ?? this.chunkSize), mask);

@@ -56,7 +56,8 @@ export class S4DSequenceMixerConfig extends SequenceMixerConfig<S4DSequenceMixer
     if (!Number.isInteger(this.stateDim) || this.stateDim < 2 || this.stateDim % 2 !== 0) {
       throw new ValueError(`S4DSequenceMixerConfig: stateDim must be a positive even integer (N/2 complex modes); got ${this.stateDim}`);
     }
-    if (!S4D_INITS.includes(this.init)) throw new ValueError(`S4DSequenceMixerConfig: init must be one of ${S4D_INITS.join(", ")}; got ${JSON.stringify(this.init)}`);
+    if (!S4D_INITS.includes(this.init))
+      throw new ValueError(`S4DSequenceMixerConfig: init must be one of ${S4D_INITS.join(", ")}; got ${JSON.stringify(this.init)}`);
     stepRange(W, this.dtMin, this.dtMax);
     bool(W, "transposed", this.transposed);
   }

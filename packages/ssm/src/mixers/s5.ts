@@ -63,8 +63,10 @@ export class S5SequenceMixerConfig extends SequenceMixerConfig<S5SequenceMixer> 
     this.dtMax = opts.dtMax ?? 1.0;
     this.stepRescale = opts.stepRescale ?? 1.0;
     // linax raises NotImplementedError at call/build time; failing at configuration is clearer.
-    if (!S5_DISCRETIZATIONS.includes(this.discretization)) throw new ValueError(`S5SequenceMixerConfig: discretization must be "zoh" or "bilinear"; got ${JSON.stringify(this.discretization)}`);
-    if (!S5_C_INITS.includes(this.CInit)) throw new ValueError(`S5SequenceMixerConfig: CInit must be one of ${S5_C_INITS.join(", ")}; got ${JSON.stringify(this.CInit)}`);
+    if (!S5_DISCRETIZATIONS.includes(this.discretization))
+      throw new ValueError(`S5SequenceMixerConfig: discretization must be "zoh" or "bilinear"; got ${JSON.stringify(this.discretization)}`);
+    if (!S5_C_INITS.includes(this.CInit))
+      throw new ValueError(`S5SequenceMixerConfig: CInit must be one of ${S5_C_INITS.join(", ")}; got ${JSON.stringify(this.CInit)}`);
     s5StateSizes(this);
     stepRange(W, this.dtMin, this.dtMax);
     positiveFinite(W, "stepRescale", this.stepRescale);
@@ -191,4 +193,3 @@ export class S5SequenceMixer extends SequenceMixer<S5Cache> {
     };
   }
 }
-

@@ -83,7 +83,8 @@ function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: Sele
   if (u.ndim !== 3) throw new ShapeError(`${op}: u must be [batch, D, L]; got ${fmt(u)}`);
   const [batch, Dch, L] = u.shape;
   const same = (name: string, x: Array | null | undefined): void => {
-    if (x && (x.ndim !== 3 || x.shape.some((s, i) => s !== u.shape[i]))) throw new ShapeError(`${op}: ${name} must have u's shape [${u.shape.join(", ")}]; got ${fmt(x)}`);
+    if (x && (x.ndim !== 3 || x.shape.some((s, i) => s !== u.shape[i])))
+      throw new ShapeError(`${op}: ${name} must have u's shape [${u.shape.join(", ")}]; got ${fmt(x)}`);
   };
   same("delta", delta);
   same("z", o.z);
@@ -99,19 +100,33 @@ function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: Sele
   };
   const kindB = bc("B", B);
   const kindC = bc("C", C);
-  for (const [name, x] of [["D", o.D], ["deltaBias", o.deltaBias]] as const) {
+  for (const [name, x] of [
+    ["D", o.D],
+    ["deltaBias", o.deltaBias],
+  ] as const) {
     if (x && (x.ndim !== 1 || x.shape[0] !== Dch)) throw new ShapeError(`${op}: ${name} must be [D] = [${Dch}]; got ${fmt(x)}`);
   }
   if (o.initialState && (o.initialState.ndim !== 3 || o.initialState.shape[0] !== batch || o.initialState.shape[1] !== Dch || o.initialState.shape[2] !== N)) {
     throw new ShapeError(`${op}: initialState must be [batch, D, N] = [${batch}, ${Dch}, ${N}]; got ${fmt(o.initialState)}`);
   }
-  for (const [name, x] of [["u", u], ["delta", delta], ["z", o.z], ["D", o.D], ["deltaBias", o.deltaBias]] as const) {
+  for (const [name, x] of [
+    ["u", u],
+    ["delta", delta],
+    ["z", o.z],
+    ["D", o.D],
+    ["deltaBias", o.deltaBias],
+  ] as const) {
     if (x && x.dtype !== "float32") throw new DTypeError(`${op}: ${name} must be float32; got ${fmt(x)}`);
   }
-  for (const [name, x] of [["A", A], ["B", B], ["C", C]] as const) {
+  for (const [name, x] of [
+    ["A", A],
+    ["B", B],
+    ["C", C],
+  ] as const) {
     if (x.dtype !== "float32" && x.dtype !== "complex64") throw new DTypeError(`${op}: ${name} must be float32 or complex64; got ${fmt(x)}`);
   }
-  if (!isComplex(A.dtype) && (isComplex(B.dtype) || isComplex(C.dtype))) throw new DTypeError(`${op}: complex B or C needs a complex A; got A ${A.dtype}, B ${B.dtype}, C ${C.dtype}`);
+  if (!isComplex(A.dtype) && (isComplex(B.dtype) || isComplex(C.dtype)))
+    throw new DTypeError(`${op}: complex B or C needs a complex A; got A ${A.dtype}, B ${B.dtype}, C ${C.dtype}`);
   const disc = o.discretization ?? "zoh";
   if (disc !== "zoh" && disc !== "exptrap") throw new ValueError(`${op}: discretization must be "zoh" or "exptrap"; got ${JSON.stringify(disc)}`);
   const cs = o.chunkSize ?? 64;
@@ -139,7 +154,18 @@ function expandBC(x: Array, kind: BCKind, Dch: number): Array {
  * One chunk of the scan: the states `[batch, D, T, N]` from the initial state `h0`, and the
  * readout. `uPrev`, `bPrev` (exptrap only) are u and B one step back.
  */
-function chunkStates(h0: Array | null, u: Array, delta: Array, A: Array, B: Array, kindB: BCKind, disc: SelectiveScanDiscretization, lam: number | Array, uPrev: Array | null, bPrev: Array | null): Array {
+function chunkStates(
+  h0: Array | null,
+  u: Array,
+  delta: Array,
+  A: Array,
+  B: Array,
+  kindB: BCKind,
+  disc: SelectiveScanDiscretization,
+  lam: number | Array,
+  uPrev: Array | null,
+  bPrev: Array | null,
+): Array {
   // deltaA = exp(einsum('bdl,dn->bdln', delta, A)); deltaB_u = einsum('bdl,b?nl,bdl->bdln', delta, B, u).
   const d4 = np.expandDims(delta, 3);
   const dA = np.exp(np.multiply(d4, np.expandDims(np.expandDims(A, 1), 0)));
@@ -238,9 +264,13 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
       bp: bPrev && variableB ? chunks(bPrev) : null,
       lam: lamArr ? chunks(lamArr) : null,
     };
-    const [hN, ys] = lax.scan((h: Array, c: typeof xs): [Array, Array] => {
-      return body(h, c.u as Array, c.d as Array, c.B ?? B, c.C ?? C, c.up, c.bp ?? (disc === "exptrap" ? B : null), c.lam);
-    }, h0, xs);
+    const [hN, ys] = lax.scan(
+      (h: Array, c: typeof xs): [Array, Array] => {
+        return body(h, c.u as Array, c.d as Array, c.B ?? B, c.C ?? C, c.up, c.bp ?? (disc === "exptrap" ? B : null), c.lam);
+      },
+      h0,
+      xs,
+    );
     // ys: [nc, b, D, T] → [b, D, nc·T] → drop the padding.
     y = lax.sliceInDim(np.moveaxis(ys, 0, 2).reshape([batch, Dch, nc * T]), 0, L, 1, 2);
     last = hN;
@@ -279,11 +309,20 @@ export interface SelectiveScanStepOptions extends Omit<SelectiveScanOptions, "re
  * `[out [batch, D], state]`.
  * Stepping a sequence from `selectiveScanInitState` equals `selectiveScan` on it.
  */
-export function selectiveScanStep(state: SelectiveScanState, u: Array, delta: Array, A: Array, B: Array, C: Array, opts: SelectiveScanStepOptions = {}): [Array, SelectiveScanState] {
+export function selectiveScanStep(
+  state: SelectiveScanState,
+  u: Array,
+  delta: Array,
+  A: Array,
+  B: Array,
+  C: Array,
+  opts: SelectiveScanStepOptions = {},
+): [Array, SelectiveScanState] {
   const op = "selectiveScanStep";
   const [batch, Dch, N] = state.h.shape;
   const isBD = (x: Array): boolean => x.ndim === 2 && x.shape[0] === batch && x.shape[1] === Dch;
-  if (!isBD(u) || !isBD(delta) || (opts.z && !isBD(opts.z))) throw new ShapeError(`${op}: u, delta, z must be [batch, D] = [${batch}, ${Dch}] (the state's); got u ${fmt(u)}, delta ${fmt(delta)}`);
+  if (!isBD(u) || !isBD(delta) || (opts.z && !isBD(opts.z)))
+    throw new ShapeError(`${op}: u, delta, z must be [batch, D] = [${batch}, ${Dch}] (the state's); got u ${fmt(u)}, delta ${fmt(delta)}`);
   if (A.ndim !== 2 || A.shape[0] !== Dch || A.shape[1] !== N) throw new ShapeError(`${op}: A must be [D, N] = [${Dch}, ${N}]; got ${fmt(A)}`);
   const bc = (name: string, x: Array, fixed: boolean): Array => {
     if (!fixed && x.ndim === 3 && x.shape[0] === batch && x.shape[1] >= 1 && Dch % x.shape[1] === 0 && x.shape[2] === N) {
@@ -292,7 +331,10 @@ export function selectiveScanStep(state: SelectiveScanState, u: Array, delta: Ar
       return np.broadcastTo(np.expandDims(x, 2), [batch, G, Dch / G, N]).reshape([batch, Dch, N]);
     }
     const want = fixed ? [Dch, N] : [batch, N];
-    if (x.ndim !== 2 || x.shape[0] !== want[0] || x.shape[1] !== want[1]) throw new ShapeError(`${op}: ${name} must be [${want.join(", ")}] (${fixed ? "fixed" : "input-dependent; or grouped [batch, G, N] with G dividing D"}); got ${fmt(x)}`);
+    if (x.ndim !== 2 || x.shape[0] !== want[0] || x.shape[1] !== want[1])
+      throw new ShapeError(
+        `${op}: ${name} must be [${want.join(", ")}] (${fixed ? "fixed" : "input-dependent; or grouped [batch, G, N] with G dividing D"}); got ${fmt(x)}`,
+      );
     // → broadcastable against [batch, D, N].
     return fixed ? np.expandDims(x, 0) : np.expandDims(x, 1);
   };
@@ -308,7 +350,8 @@ export function selectiveScanStep(state: SelectiveScanState, u: Array, delta: Ar
   const bu = np.multiply(np.expandDims(u, 2), B3);
   let drive = np.multiply(d3, bu);
   if (disc === "exptrap") {
-    if (typeof lam !== "number" && !isBD(lam)) throw new ShapeError(`${op}: trapezoidLambda must be a number or [batch, D] = [${batch}, ${Dch}]; got ${fmt(lam)}`);
+    if (typeof lam !== "number" && !isBD(lam))
+      throw new ShapeError(`${op}: trapezoidLambda must be a number or [batch, D] = [${batch}, ${Dch}]; got ${fmt(lam)}`);
     const l = typeof lam === "number" ? lam : np.expandDims(lam, 2);
     drive = np.add(np.multiply(drive, l), np.multiply(np.multiply(np.multiply(d3, state.bu), dA), np.subtract(1, l)));
   }

@@ -53,10 +53,15 @@ function groupsToHeads(x: Array, H: number): Array {
 function checkArgs(x: Array, dt: Array, A: Array, B: Array, C: Array, where: string): void {
   if (x.ndim !== 4) throw new ShapeError(`${where}: x must be [batch, L, H, P]; got ${fmt(x)}`);
   const [b, L, H] = x.shape;
-  if (dt.ndim !== 3 || dt.shape[0] !== b || dt.shape[1] !== L || dt.shape[2] !== H) throw new ShapeError(`${where}: dt must be [batch, L, H] = [${b}, ${L}, ${H}]; got ${fmt(dt)}`);
+  if (dt.ndim !== 3 || dt.shape[0] !== b || dt.shape[1] !== L || dt.shape[2] !== H)
+    throw new ShapeError(`${where}: dt must be [batch, L, H] = [${b}, ${L}, ${H}]; got ${fmt(dt)}`);
   if (A.ndim !== 1 || A.shape[0] !== H) throw new ShapeError(`${where}: A must be [H] = [${H}]; got ${fmt(A)}`);
-  for (const [name, m] of [["B", B], ["C", C]] as const) {
-    if (m.ndim !== 4 || m.shape[0] !== b || m.shape[1] !== L || H % m.shape[2] !== 0) throw new ShapeError(`${where}: ${name} must be [batch, L, G, N] with G dividing H = ${H}; got ${fmt(m)}`);
+  for (const [name, m] of [
+    ["B", B],
+    ["C", C],
+  ] as const) {
+    if (m.ndim !== 4 || m.shape[0] !== b || m.shape[1] !== L || H % m.shape[2] !== 0)
+      throw new ShapeError(`${where}: ${name} must be [batch, L, G, N] with G dividing H = ${H}; got ${fmt(m)}`);
   }
   if (B.shape[2] !== C.shape[2] || B.shape[3] !== C.shape[3]) throw new ShapeError(`${where}: B and C must have equal shapes; got ${fmt(B)} and ${fmt(C)}`);
 }
@@ -141,7 +146,8 @@ export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, op
  */
 export function ssdStep(state: Array, x: Array, dt: Array, A: Array, B: Array, C: Array, D?: Array | null): [Array, Array] {
   const [b, H, P] = state.shape;
-  if (x.ndim !== 3 || x.shape[0] !== b || x.shape[1] !== H || x.shape[2] !== P) throw new ShapeError(`ssdStep: x must be [batch, H, P] = [${b}, ${H}, ${P}]; got ${fmt(x)}`);
+  if (x.ndim !== 3 || x.shape[0] !== b || x.shape[1] !== H || x.shape[2] !== P)
+    throw new ShapeError(`ssdStep: x must be [batch, H, P] = [${b}, ${H}, ${P}]; got ${fmt(x)}`);
   const heads = (m: Array): Array => groupsToHeads(np.expandDims(m, 1), H).get(":", 0); // [b, H, N]
   const Bh = heads(B);
   const Ch = heads(C);

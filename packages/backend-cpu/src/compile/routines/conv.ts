@@ -54,7 +54,13 @@ function multiIndices(shape: readonly number[]): Int32Array {
 }
 
 /** convGeneralDilated on the Wasm routines, or undefined (see the module comment). */
-export function convRoutine(be: CpuBackend, [x, w]: readonly CpuBuffer[], [xa, wa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): CpuBuffer[] | undefined {
+export function convRoutine(
+  be: CpuBackend,
+  [x, w]: readonly CpuBuffer[],
+  [xa, wa]: readonly ShapedArray[],
+  [oa]: readonly ShapedArray[],
+  params: Readonly<Record<string, unknown>>,
+): CpuBuffer[] | undefined {
   const p = params as unknown as lax.ConvParams;
   if (xa.dtype !== "float32" || wa.dtype !== "float32" || oa.dtype !== "float32") return undefined;
   const { lhsSpec: ls, rhsSpec: rs } = p.dimensionNumbers;
@@ -71,7 +77,15 @@ export function convRoutine(be: CpuBackend, [x, w]: readonly CpuBuffer[], [xa, w
   return depthwise ? depthwiseConv(be, x, w, xa, wa, oa, p) : im2colConv(be, x, w, xa, wa, oa, p);
 }
 
-function depthwiseConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray, wa: ShapedArray, oa: ShapedArray, p: lax.ConvParams): CpuBuffer[] | undefined {
+function depthwiseConv(
+  be: CpuBackend,
+  x: CpuBuffer,
+  w: CpuBuffer,
+  xa: ShapedArray,
+  wa: ShapedArray,
+  oa: ShapedArray,
+  p: lax.ConvParams,
+): CpuBuffer[] | undefined {
   const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
   const xs = stridesOf(xa.shape);
   const ost = stridesOf(oa.shape);
@@ -93,7 +107,9 @@ function depthwiseConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArr
     for (let c = 0; c < C; c++) for (let t = 0; t < k; t++) packed[first ? c * k + t : t * C + c] = wv[c * ws[rs[0]] + t * ws[rs[2]]];
     const fn = routineExports(be.heap.memory, "depthwise-conv", buildDepthwiseModule)[first ? "dwFirst" : "dwLast"] as DepthwiseFn;
     const out = be.allocHeap("float32", oa.size);
-    withHeapAddresses(be, [x], ([xp]) => fn(xp, wp, out.ptr, N, C, L, Lo, k, p.windowStrides[0], p.rhsDilation[0], p.padding[0][0], xN, first ? xC : xS, oN, first ? oC : oS));
+    withHeapAddresses(be, [x], ([xp]) =>
+      fn(xp, wp, out.ptr, N, C, L, Lo, k, p.windowStrides[0], p.rhsDilation[0], p.padding[0][0], xN, first ? xC : xS, oN, first ? oC : oS),
+    );
     return [out];
   } finally {
     be.heap.free(wp);
@@ -109,7 +125,27 @@ function groupCorrelation(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: Shaped
   const fn = routineExports(be.heap.memory, "depthwise-conv", buildDepthwiseModule).dwGrad as GroupCorrelationFn;
   const out = be.allocHeap("float32", oa.size);
   withHeapAddresses(be, [x, w], ([xp, wp]) =>
-    fn(xp, wp, out.ptr, xa.shape[ls[0]], xa.shape[ls[1]], xa.shape[ls[2]], wa.shape[rs[2]], oa.shape[os[2]], p.windowStrides[0], p.rhsDilation[0], p.padding[0][0], xs[ls[0]], xs[ls[1]], xs[ls[2]], ws[rs[0]], ws[rs[1]], ws[rs[2]], ost[os[1]], ost[os[2]]),
+    fn(
+      xp,
+      wp,
+      out.ptr,
+      xa.shape[ls[0]],
+      xa.shape[ls[1]],
+      xa.shape[ls[2]],
+      wa.shape[rs[2]],
+      oa.shape[os[2]],
+      p.windowStrides[0],
+      p.rhsDilation[0],
+      p.padding[0][0],
+      xs[ls[0]],
+      xs[ls[1]],
+      xs[ls[2]],
+      ws[rs[0]],
+      ws[rs[1]],
+      ws[rs[2]],
+      ost[os[1]],
+      ost[os[2]],
+    ),
   );
   return [out];
 }
@@ -201,7 +237,9 @@ function im2colConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray,
           }
           const cPtr = out.ptr + 4 * (n0 * oN + gi * Og * oC);
           const wg = wpPtr + 4 * gi * Og * K;
-          const shape = sRows ? { a: colPtr, b: wg, m: nOut, n: Og, ldc: nOut > 1 ? oS : Og, strideA: perN, strideB: 0 } : { a: wg, b: colPtr, m: Og, n: nOut, ldc: Og > 1 ? oC : nOut, strideA: 0, strideB: perN };
+          const shape = sRows
+            ? { a: colPtr, b: wg, m: nOut, n: Og, ldc: nOut > 1 ? oS : Og, strideA: perN, strideB: 0 }
+            : { a: wg, b: colPtr, m: Og, n: nOut, ldc: Og > 1 ? oC : nOut, strideA: 0, strideB: perN };
           // One batched call, unless batch elements interleave in the output (the GEMM wants
           // each product's block apart): then one call per batch element.
           const apart = oN >= (shape.m - 1) * shape.ldc + shape.n;

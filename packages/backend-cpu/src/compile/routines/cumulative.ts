@@ -23,7 +23,13 @@ function scanFn(memory: WebAssembly.Memory, spec: ScanSpec): ScanFn {
  * undefined for a dtype the generator does not cover (the reference kernel runs).
  */
 export function cumulativeRoutine(kind: ScanKind) {
-  return (be: CpuBackend, ins: readonly CpuBuffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): CpuBuffer[] | undefined => {
+  return (
+    be: CpuBackend,
+    ins: readonly CpuBuffer[],
+    inAvals: readonly ShapedArray[],
+    outAvals: readonly ShapedArray[],
+    params: Readonly<Record<string, unknown>>,
+  ): CpuBuffer[] | undefined => {
     const x = inAvals[0];
     const out = outAvals[0];
     if (!scanSupported(kind, x.dtype) || out.dtype !== x.dtype) return undefined;
@@ -36,7 +42,9 @@ export function cumulativeRoutine(kind: ScanKind) {
     if (out.size === 0) return [res];
     const fn = scanFn(be.heap.memory, spec);
     const n = x.shape[axis];
-    withHeapAddresses(be, ins.slice(0, kind === "linearRecurrence" ? 2 : 1), (ptrs) => fn(ptrs[0], ptrs[1] ?? 0, res.ptr, prod(x.shape, 0, axis), n, prod(x.shape, axis + 1)));
+    withHeapAddresses(be, ins.slice(0, kind === "linearRecurrence" ? 2 : 1), (ptrs) =>
+      fn(ptrs[0], ptrs[1] ?? 0, res.ptr, prod(x.shape, 0, axis), n, prod(x.shape, axis + 1)),
+    );
     return [res];
   };
 }

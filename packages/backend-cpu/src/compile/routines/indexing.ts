@@ -147,7 +147,13 @@ function fillFor(dtype: string, v: number | null): number {
 }
 
 /** gather as row copies (see the module comment), or undefined for what it does not cover. */
-export function gatherRoutine(be: CpuBackend, [op, ind]: readonly CpuBuffer[], [oa, ia]: readonly ShapedArray[], [outA]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): CpuBuffer[] | undefined {
+export function gatherRoutine(
+  be: CpuBackend,
+  [op, ind]: readonly CpuBuffer[],
+  [oa, ia]: readonly ShapedArray[],
+  [outA]: readonly ShapedArray[],
+  params: Readonly<Record<string, unknown>>,
+): CpuBuffer[] | undefined {
   const { dimensionNumbers: dn, sliceSizes, mode, fillValue } = params as unknown as lax.GatherParams;
   if (ia.dtype !== "int32" && ia.dtype !== "uint32") return undefined;
   const windowDims = range(oa.ndim).filter((d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d));
@@ -200,7 +206,13 @@ export function gatherRoutine(be: CpuBackend, [op, ind]: readonly CpuBuffer[], [
  * reference's order, or undefined for what it does not cover.
  */
 function scatterRows(add: boolean) {
-  return (be: CpuBackend, [op, ind, upd]: readonly CpuBuffer[], [oa, ia, ua]: readonly ShapedArray[], [outA]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): CpuBuffer[] | undefined => {
+  return (
+    be: CpuBackend,
+    [op, ind, upd]: readonly CpuBuffer[],
+    [oa, ia, ua]: readonly ShapedArray[],
+    [outA]: readonly ShapedArray[],
+    params: Readonly<Record<string, unknown>>,
+  ): CpuBuffer[] | undefined => {
     const { dimensionNumbers: dn, mode } = params as unknown as lax.ScatterParams;
     const dt = oa.dtype;
     if (add && dt !== "float32" && dt !== "complex64" && dt !== "int32" && dt !== "uint32") return undefined;

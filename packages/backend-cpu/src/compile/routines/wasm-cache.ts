@@ -14,7 +14,12 @@ const isShared = (memory: WebAssembly.Memory): boolean => typeof SharedArrayBuff
  * The exports of the module `build(shared)` generates for `key`, instantiated over `memory` with
  * `env.memory` and `imports` (the same key must always mean the same module and imports).
  */
-export function routineExports(memory: WebAssembly.Memory, key: string, build: (shared: boolean) => Uint8Array<ArrayBuffer>, imports: Record<string, WebAssembly.ImportValue> = {}): WebAssembly.Exports {
+export function routineExports(
+  memory: WebAssembly.Memory,
+  key: string,
+  build: (shared: boolean) => Uint8Array<ArrayBuffer>,
+  imports: Record<string, WebAssembly.ImportValue> = {},
+): WebAssembly.Exports {
   let byMem = instances.get(memory);
   if (byMem === undefined) instances.set(memory, (byMem = new Map()));
   let ex = byMem.get(key);

@@ -143,7 +143,8 @@ export class GemmPool {
       throw new ValueError("GemmPool: the memory must be a shared WebAssembly.Memory (use gemmF32 on one thread otherwise)");
     }
     const threads = opts.threads ?? 2;
-    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new ValueError(`GemmPool: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
+      throw new ValueError(`GemmPool: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
     this.memory = memory;
     this.config = opts.config ?? defaultGemmConfig();
     this.threads = threads;
@@ -175,10 +176,14 @@ export class GemmPool {
     const per = gemmScratchBytes(this.config);
     const raw = gemmRawArgs(this.memory, args, this.config);
     const bytes = this.memory.buffer.byteLength;
-    if (args.scratch + this.threads * per > bytes) throw new ValueError(`GemmPool.gemmF32: scratch (${this.threads}×${per} bytes at ${args.scratch}) runs past the end of the memory (${bytes} bytes)`);
+    if (args.scratch + this.threads * per > bytes)
+      throw new ValueError(`GemmPool.gemmF32: scratch (${this.threads}×${per} bytes at ${args.scratch}) runs past the end of the memory (${bytes} bytes)`);
     const kernel = gemmKernel(this.memory, this.config);
     const flop = 2 * args.m * args.n * args.k * (args.batch ?? 1);
-    const ranges: GemmRange[] = this.threads === 1 || flop < this.minFlop ? [fullRange(args)] : gemmPartition(args, Math.max(this.threads, Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads, Math.floor(flop / CHUNK_MIN_FLOP))), this.config);
+    const ranges: GemmRange[] =
+      this.threads === 1 || flop < this.minFlop
+        ? [fullRange(args)]
+        : gemmPartition(args, Math.max(this.threads, Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads, Math.floor(flop / CHUNK_MIN_FLOP))), this.config);
     if (ranges.length === 1) {
       const g = ranges[0];
       kernel(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch);

@@ -139,8 +139,10 @@ export class KernelPool {
 
   /** `threads` (≥ 2) counts the calling thread. Workers are unref'd; `close()` stops them. */
   constructor(memory: WebAssembly.Memory, threads: number) {
-    if (typeof SharedArrayBuffer === "undefined" || !(memory.buffer instanceof SharedArrayBuffer)) throw new ValueError("KernelPool: the memory must be a shared WebAssembly.Memory");
-    if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS) throw new ValueError(`KernelPool: threads must be an integer in [2, ${MAX_THREADS}], got ${threads}`);
+    if (typeof SharedArrayBuffer === "undefined" || !(memory.buffer instanceof SharedArrayBuffer))
+      throw new ValueError("KernelPool: the memory must be a shared WebAssembly.Memory");
+    if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS)
+      throw new ValueError(`KernelPool: threads must be an integer in [2, ${MAX_THREADS}], got ${threads}`);
     this.threads = threads;
     this.#memory = memory;
     for (let q = 1; q < threads; q++) {

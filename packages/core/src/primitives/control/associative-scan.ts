@@ -207,18 +207,29 @@ export function associativeScan<T>(fn: (a: T, b: T) => T, elems: T, opts: Associ
   const n = leaves[0].shape[axis];
   leaves.forEach((l, i) => {
     if (l.ndim <= axis || l.shape[axis] !== n) {
-      throw new ShapeError(`associativeScan: every leaf needs the same length along axis ${axis}; '${names[0]}' has shape ${fmtShape(leaves[0].shape)} but '${names[i]}' has shape ${fmtShape(l.shape)}`);
+      throw new ShapeError(
+        `associativeScan: every leaf needs the same length along axis ${axis}; '${names[0]}' has shape ${fmtShape(leaves[0].shape)} but '${names[i]}' has shape ${fmtShape(l.shape)}`,
+      );
     }
   });
   const elemAvals = leaves.map((l) => l.aval.withShape(l.shape.filter((_, k) => k !== axis)));
   const k = leaves.length;
-  const traced = traceFn((...v: Array[]) => fn(treeUnflatten<T>(tree, v.slice(0, k)), treeUnflatten<T>(tree, v.slice(k))), [...elemAvals, ...elemAvals], "associativeScan combine");
+  const traced = traceFn(
+    (...v: Array[]) => fn(treeUnflatten<T>(tree, v.slice(0, k)), treeUnflatten<T>(tree, v.slice(k))),
+    [...elemAvals, ...elemAvals],
+    "associativeScan combine",
+  );
   const outAvals = traced.jaxpr.outAvals;
   if (!traced.outTree.equals(tree) || outAvals.some((a, i) => !a.equals(elemAvals[i]))) {
     throw new ValueError(
       `associativeScan: fn must return one element of the same structure and types as its inputs; elements are ${tree} of (${elemAvals.map(String).join(", ")}) but fn returns ${traced.outTree} of (${outAvals.map(String).join(", ")})`,
     );
   }
-  const outs = associativeScanP.bind([...traced.consts, ...leaves], { jaxpr: traced.jaxpr, numConsts: traced.consts.length, reverse: opts.reverse ?? false, axis });
+  const outs = associativeScanP.bind([...traced.consts, ...leaves], {
+    jaxpr: traced.jaxpr,
+    numConsts: traced.consts.length,
+    reverse: opts.reverse ?? false,
+    axis,
+  });
   return treeUnflatten<T>(tree, outs);
 }

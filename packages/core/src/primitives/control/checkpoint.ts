@@ -49,7 +49,8 @@ export interface RematParams {
 export const rematP: Primitive<RematParams> = definePrimitive<RematParams>("remat", {
   abstractEval(avals, { jaxpr }) {
     const want = jaxpr.inAvals;
-    if (avals.length !== want.length || avals.some((a, i) => !a.equals(want[i]))) throw new ShapeError(`checkpoint: called with ${avals.map(String).join(", ")} but traced for ${want.map(String).join(", ")}`);
+    if (avals.length !== want.length || avals.some((a, i) => !a.equals(want[i])))
+      throw new ShapeError(`checkpoint: called with ${avals.map(String).join(", ")} but traced for ${want.map(String).join(", ")}`);
     return jaxpr.outAvals;
   },
   impl: (args, { jaxpr }) => evalJaxpr(jaxpr.jaxpr, jaxpr.consts, args),
@@ -100,7 +101,8 @@ export const rematP: Primitive<RematParams> = definePrimitive<RematParams>("rema
     let k = 0;
     return lin.map((l) => (l ? res[k++] : null));
   },
-  printParams: ({ jaxpr, policy, differentiated }) => `policy=${policy.name || "custom"} differentiated=${differentiated} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
+  printParams: ({ jaxpr, policy, differentiated }) =>
+    `policy=${policy.name || "custom"} differentiated=${differentiated} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
 });
 
 interface RematPlan {
@@ -173,8 +175,16 @@ registerPartialEvalJaxprRule(rematP as unknown as Primitive, (unks, eqn) => {
   const savedVars = plan.known.outAvals.slice(plan.numKnownOuts).map((a) => new Var(a));
   const knownIns = eqn.inputs.filter((_, i) => !unks[i]);
   return {
-    known: new JaxprEqn(rematP as unknown as Primitive, knownIns, { ...p, jaxpr: known.jaxpr }, [...eqn.outBinders.filter((_, i) => !plan.outUnknowns[i]), ...savedVars]),
-    unknown: new JaxprEqn(rematP as unknown as Primitive, [...savedVars, ...eqn.inputs], { ...p, jaxpr: plan.unknown, differentiated: true }, eqn.outBinders.filter((_, i) => plan.outUnknowns[i])),
+    known: new JaxprEqn(rematP as unknown as Primitive, knownIns, { ...p, jaxpr: known.jaxpr }, [
+      ...eqn.outBinders.filter((_, i) => !plan.outUnknowns[i]),
+      ...savedVars,
+    ]),
+    unknown: new JaxprEqn(
+      rematP as unknown as Primitive,
+      [...savedVars, ...eqn.inputs],
+      { ...p, jaxpr: plan.unknown, differentiated: true },
+      eqn.outBinders.filter((_, i) => plan.outUnknowns[i]),
+    ),
     outUnknowns: plan.outUnknowns,
     residuals: [...savedVars, ...(knownIns.filter((a) => a instanceof Var) as Var[])],
   };

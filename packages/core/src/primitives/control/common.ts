@@ -93,7 +93,10 @@ export function reorderJaxpr(cj: ClosedJaxpr, inOrder: readonly number[], outOrd
 /** A jaxpr that additionally takes (and ignores) leading invars of the given avals. */
 export function withUnusedInvars(cj: ClosedJaxpr, before: readonly ShapedArray[], after: readonly ShapedArray[] = []): ClosedJaxpr {
   const j = cj.jaxpr;
-  return new ClosedJaxpr(new Jaxpr(j.constvars, [...before.map((a) => new Var(a)), ...j.invars, ...after.map((a) => new Var(a))], j.eqns, j.outvars), cj.consts);
+  return new ClosedJaxpr(
+    new Jaxpr(j.constvars, [...before.map((a) => new Var(a)), ...j.invars, ...after.map((a) => new Var(a))], j.eqns, j.outvars),
+    cj.consts,
+  );
 }
 
 /** The same jaxpr restricted to some outputs, with dead equations removed. */
@@ -108,7 +111,11 @@ export function selectOutputs(cj: ClosedJaxpr, outvars: readonly Atom[]): Closed
  * Output tangents that come out zero are left out unless `instantiate[i]`; integer/bool outputs
  * never carry a tangent (JAX's float0).
  */
-export function jvpJaxprZeros(cj: ClosedJaxpr, nonzeros: readonly boolean[], instantiate: readonly boolean[] | boolean): { jaxpr: ClosedJaxpr; outNonzeros: boolean[] } {
+export function jvpJaxprZeros(
+  cj: ClosedJaxpr,
+  nonzeros: readonly boolean[],
+  instantiate: readonly boolean[] | boolean,
+): { jaxpr: ClosedJaxpr; outNonzeros: boolean[] } {
   const inAvals = cj.inAvals;
   const inst = (i: number) => (typeof instantiate === "boolean" ? instantiate : instantiate[i]);
   let outNonzeros: boolean[] = [];

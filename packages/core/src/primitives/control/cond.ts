@@ -59,10 +59,19 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
     branches.forEach((b, k) => {
       const o = b.outAvals;
       if (o.length !== outs0.length || o.some((a, i) => !a.equals(outs0[i]))) {
-        throw new ShapeError(`cond: branch 0 returns (${outs0.map(String).join(", ")}) but branch ${k} returns (${o.map(String).join(", ")}); all branches must return the same types`);
+        throw new ShapeError(
+          `cond: branch 0 returns (${outs0.map(String).join(", ")}) but branch ${k} returns (${o.map(String).join(", ")}); all branches must return the same types`,
+        );
       }
     });
-    return outs0.map((o, i) => new ShapedArray(o.shape, o.dtype, branches.every((b) => b.outAvals[i].weakType)));
+    return outs0.map(
+      (o, i) =>
+        new ShapedArray(
+          o.shape,
+          o.dtype,
+          branches.every((b) => b.outAvals[i].weakType),
+        ),
+    );
   },
 
   impl([idx, ...ops], { branches }) {
@@ -96,7 +105,12 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
       const opsB = ops.map((x, i) => moveBdim(x, opDims[i], 0, axis.size));
       const bcast = (v: Array, shape: readonly number[]) => (shape.length === 1 ? v : broadcastInDim(v, shape, [0]));
       const branchOuts = branches.map((b, k) => {
-        const bj = vmapJaxpr(b, axis, ops.map(() => 0), true).jaxpr;
+        const bj = vmapJaxpr(
+          b,
+          axis,
+          ops.map(() => 0),
+          true,
+        ).jaxpr;
         // Selecting the inputs keeps reverse mode from sending cotangents (and NaNs) through
         // the rows a branch was not chosen for (JAX issue #1052).
         const isK = eq(index, fullLike(index, k));
@@ -119,7 +133,8 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
       (tracersU as readonly PartialEvalTracer[]).map((t) => t.aval),
       params,
     );
-    if (!idxT.pval.isKnown) return trace.stageEqn(condP as unknown as Primitive, tracersU as PartialEvalTracer[], params as unknown as Record<string, unknown>, outAvals);
+    if (!idxT.pval.isKnown)
+      return trace.stageEqn(condP as unknown as Primitive, tracersU as PartialEvalTracer[], params as unknown as Record<string, unknown>, outAvals);
     const uks = opT.map((t) => !t.pval.isKnown);
     const plan = planCondSplit(params.branches, uks);
     const idx = idxT.pval.known as Array;
@@ -204,7 +219,9 @@ function planCondSplit(branches: readonly ClosedJaxpr[], uks: readonly boolean[]
     const uj = s.unknown.jaxpr;
     const before = resAvals.slice(0, lo).map((a) => new Var(a));
     const after = resAvals.slice(lo + n).map((a) => new Var(a));
-    unknownJ.push(new ClosedJaxpr(new Jaxpr(uj.constvars, [...before, ...uj.invars.slice(0, n), ...after, ...uj.invars.slice(n)], uj.eqns, uj.outvars), s.unknown.consts));
+    unknownJ.push(
+      new ClosedJaxpr(new Jaxpr(uj.constvars, [...before, ...uj.invars.slice(0, n), ...after, ...uj.invars.slice(n)], uj.eqns, uj.outvars), s.unknown.consts),
+    );
   });
   const k = open(knownJ);
   const u = open(unknownJ);
@@ -221,8 +238,16 @@ registerPartialEvalJaxprRule(condP as unknown as Primitive, (unks, eqn) => {
   const plan = planCondSplit(branches, uks);
   if (plan.knownConsts.length > 0) throw new InternalError("cond partial eval: known branches with consts inside a jaxpr");
   const resVars = plan.resAvals.map((a) => new Var(a));
-  const known = new JaxprEqn(condP as unknown as Primitive, [idxA, ...opA.filter((_, i) => !uks[i])], { branches: plan.known }, [...eqn.outBinders.filter((_, i) => !plan.outUnknowns[i]), ...resVars]);
-  const unknown = new JaxprEqn(condP as unknown as Primitive, [idxA, ...resVars, ...opA.filter((_, i) => uks[i])], { branches: plan.unknown }, eqn.outBinders.filter((_, i) => plan.outUnknowns[i]));
+  const known = new JaxprEqn(condP as unknown as Primitive, [idxA, ...opA.filter((_, i) => !uks[i])], { branches: plan.known }, [
+    ...eqn.outBinders.filter((_, i) => !plan.outUnknowns[i]),
+    ...resVars,
+  ]);
+  const unknown = new JaxprEqn(
+    condP as unknown as Primitive,
+    [idxA, ...resVars, ...opA.filter((_, i) => uks[i])],
+    { branches: plan.unknown },
+    eqn.outBinders.filter((_, i) => plan.outUnknowns[i]),
+  );
   return { known, unknown, outUnknowns: plan.outUnknowns, residuals: [...resVars, ...(idxA instanceof Var ? [idxA] : [])] };
 });
 
@@ -230,13 +255,24 @@ registerPartialEvalJaxprRule(condP as unknown as Primitive, (unks, eqn) => {
  * Trace the branch functions on the operands, check they agree, and bind `cond`. Used by
  * `lax.cond` (branches [false, true]) and `lax.switch`.
  */
-export function bindCond(op: string, index: Array, fns: readonly ((...a: never[]) => unknown)[], operands: readonly unknown[], names: readonly string[]): unknown {
+export function bindCond(
+  op: string,
+  index: Array,
+  fns: readonly ((...a: never[]) => unknown)[],
+  operands: readonly unknown[],
+  names: readonly string[],
+): unknown {
   const [opLeaves, opTree] = flattenToArrays([...operands], `${op} operands`);
   const avals = opLeaves.map((a) => a.aval);
-  const traced = fns.map((fn, k) => traceFn((...v: Array[]) => (fn as (...a: unknown[]) => unknown)(...treeUnflatten<unknown[]>(opTree, v)), avals, `${op} ${names[k]}`));
+  const traced = fns.map((fn, k) =>
+    traceFn((...v: Array[]) => (fn as (...a: unknown[]) => unknown)(...treeUnflatten<unknown[]>(opTree, v)), avals, `${op} ${names[k]}`),
+  );
   const t0 = traced[0];
   traced.forEach((t, k) => {
-    if (!t.outTree.equals(t0.outTree)) throw new ShapeError(`${op}: all branches must return the same structure; the ${names[0]} returns ${t0.outTree} but the ${names[k]} returns ${t.outTree}`);
+    if (!t.outTree.equals(t0.outTree))
+      throw new ShapeError(
+        `${op}: all branches must return the same structure; the ${names[0]} returns ${t0.outTree} but the ${names[k]} returns ${t.outTree}`,
+      );
     const a0 = t0.jaxpr.outAvals;
     t.jaxpr.outAvals.forEach((a, i) => {
       if (!a.equals(a0[i])) {

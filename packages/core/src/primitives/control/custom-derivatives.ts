@@ -66,11 +66,14 @@ function memo<T>(f: () => T): Thunk<T> {
 function checkClosedOver(op: string, primals: readonly Array[], tangents: readonly (Array | null)[], numConsts: number): void {
   for (let i = 0; i < numConsts; i++) {
     if (tangents[i] !== null && isInexact(primals[i].dtype)) {
-      throw new ValueError(`${op}: the function closes over a value of type ${primals[i].aval} that is being differentiated; the custom rule cannot account for it — pass it as an explicit argument instead`);
+      throw new ValueError(
+        `${op}: the function closes over a value of type ${primals[i].aval} that is being differentiated; the custom rule cannot account for it — pass it as an explicit argument instead`,
+      );
     }
   }
 }
-const instantiate = (primals: readonly Array[], tangents: readonly (Array | null)[]): Array[] => tangents.map((t, i) => t ?? zerosLikeAval(tangentAval(primals[i].aval)));
+const instantiate = (primals: readonly Array[], tangents: readonly (Array | null)[]): Array[] =>
+  tangents.map((t, i) => t ?? zerosLikeAval(tangentAval(primals[i].aval)));
 
 export interface CustomJvpParams {
   /** The function, `(consts, args) → outs`, const-free. */
@@ -139,11 +142,26 @@ export function customJvp<A extends unknown[] = Array[], R = unknown>(f: (...arg
       traceToJaxpr(
         (...xs: Array[]) => {
           const res = r(treeUnflatten<A>(inTree, xs.slice(0, n)), treeUnflatten<Promoted<A>>(inTree, xs.slice(n)));
-          if (!globalThis.Array.isArray(res) || res.length !== 2) throw new ValueError(`customJvp(${name}): the JVP rule must return a pair [primalOut, tangentOut]`);
+          if (!globalThis.Array.isArray(res) || res.length !== 2)
+            throw new ValueError(`customJvp(${name}): the JVP rule must return a pair [primalOut, tangentOut]`);
           const [po, pTree] = flattenToArrays(res[0], `customJvp(${name}) rule primal output`);
           const [to, tTree] = flattenToArrays(res[1], `customJvp(${name}) rule tangent output`);
-          checkSame(`customJvp(${name})`, "the rule's primal output", pTree, traced.outTree, po.map((x) => x.aval), outAvals);
-          checkSame(`customJvp(${name})`, "the rule's tangent output", tTree, traced.outTree, to.map((x) => x.aval), outAvals);
+          checkSame(
+            `customJvp(${name})`,
+            "the rule's primal output",
+            pTree,
+            traced.outTree,
+            po.map((x) => x.aval),
+            outAvals,
+          );
+          checkSame(
+            `customJvp(${name})`,
+            "the rule's tangent output",
+            tTree,
+            traced.outTree,
+            to.map((x) => x.aval),
+            outAvals,
+          );
           return [...po, ...to];
         },
         [...avals, ...avals.map(tangentAval)],
@@ -201,7 +219,11 @@ export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinP
     const [rd, td] = splitList(dims, [p.numRes]);
     const resB = res.map((r, i) => moveBdim(r, rd[i], 0, axis.size));
     const argAvals = ts.map((t, i) => (td[i] === null ? t.aval : t.aval.withShape(t.shape.filter((_, k) => k !== td[i]))));
-    const outs = customLinP.bind([...resB, ...ts], { ...p, bwd: batchBwd(p.bwd, argAvals, td, axis), outAvals: p.outAvals.map((a) => a.withShape([axis.size, ...a.shape])) });
+    const outs = customLinP.bind([...resB, ...ts], {
+      ...p,
+      bwd: batchBwd(p.bwd, argAvals, td, axis),
+      outAvals: p.outAvals.map((a) => a.withShape([axis.size, ...a.shape])),
+    });
     return [outs, outs.map(() => 0)];
   },
   printParams: ({ name, numRes }) => `name=${name} numRes=${numRes}`,
@@ -238,7 +260,12 @@ export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<Custom
     const outs = evalJaxpr(fj.jaxpr, fj.consts, primals.slice(numConsts));
     const nOut = outs.length - numRes;
     const res = outs.slice(nOut);
-    const tOut = customLinP.bind([...res, ...instantiate(primals, tangents).slice(numConsts)], { numRes, bwd, outAvals: jaxpr.outAvals.map(tangentAval), name });
+    const tOut = customLinP.bind([...res, ...instantiate(primals, tangents).slice(numConsts)], {
+      numRes,
+      bwd,
+      outAvals: jaxpr.outAvals.map(tangentAval),
+      name,
+    });
     return [outs.slice(0, nOut), tOut];
   },
   batch(args, dims, p, axis) {
@@ -248,7 +275,13 @@ export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<Custom
       const { jaxpr, numRes } = p.fwd();
       return { jaxpr: vmapJaxpr(jaxpr, axis, argDims, true).jaxpr, numRes };
     });
-    const outs = customVjpCallP.bind([...f.consts, ...args], { ...p, jaxpr: f.jaxpr, numConsts: f.consts.length + p.numConsts, fwd, bwd: batchBwd(p.bwd, p.jaxpr.inAvals.slice(p.numConsts), argDims, axis) });
+    const outs = customVjpCallP.bind([...f.consts, ...args], {
+      ...p,
+      jaxpr: f.jaxpr,
+      numConsts: f.consts.length + p.numConsts,
+      fwd,
+      bwd: batchBwd(p.bwd, p.jaxpr.inAvals.slice(p.numConsts), argDims, axis),
+    });
     return [outs, outs.map(() => 0)];
   },
   printParams: ({ name, numConsts, jaxpr }) => `name=${name} numConsts=${numConsts} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
@@ -291,7 +324,14 @@ export function customVjp<A extends unknown[] = Array[], R = unknown>(f: (...arg
           const r = fwd(...treeUnflatten<A>(inTree, xs));
           if (!globalThis.Array.isArray(r) || r.length !== 2) throw new ValueError(`customVjp(${name}): fwd must return a pair [output, residuals]`);
           const [outs, oTree] = flattenToArrays(r[0], `customVjp(${name}) fwd output`);
-          checkSame(`customVjp(${name})`, "fwd's output", oTree, traced.outTree, outs.map((x) => x.aval), outAvals);
+          checkSame(
+            `customVjp(${name})`,
+            "fwd's output",
+            oTree,
+            traced.outTree,
+            outs.map((x) => x.aval),
+            outAvals,
+          );
           const [res, rTree] = flattenToArrays(r[1], `customVjp(${name}) residuals`);
           resTree = rTree;
           numRes = res.length;
@@ -306,7 +346,9 @@ export function customVjp<A extends unknown[] = Array[], R = unknown>(f: (...arg
       fwdJ();
       const out = bwd(treeUnflatten(resTree as TreeDef, res), treeUnflatten<Promoted<R>>(traced.outTree, cts));
       if (!globalThis.Array.isArray(out) || out.length !== args.length) {
-        throw new ValueError(`customVjp(${name}): bwd must return a list with one cotangent per argument (${args.length}); got ${globalThis.Array.isArray(out) ? `${out.length} entries` : typeof out}`);
+        throw new ValueError(
+          `customVjp(${name}): bwd must return a list with one cotangent per argument (${args.length}); got ${globalThis.Array.isArray(out) ? `${out.length} entries` : typeof out}`,
+        );
       }
       const flat: (Array | null)[] = [];
       out.forEach((c, i) => {
@@ -316,7 +358,8 @@ export function customVjp<A extends unknown[] = Array[], R = unknown>(f: (...arg
           return;
         }
         const [cl, cTree] = flattenToArrays(c, `customVjp(${name}) bwd output`);
-        if (!cTree.equals(argTree)) throw new ValueError(`customVjp(${name}): bwd's cotangent for argument ${i} has structure ${cTree} but the argument has ${argTree}`);
+        if (!cTree.equals(argTree))
+          throw new ValueError(`customVjp(${name}): bwd's cotangent for argument ${i} has structure ${cTree} but the argument has ${argTree}`);
         flat.push(...cl);
       });
       return flat;

@@ -42,7 +42,12 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
   },
   impl(args, { jaxpr }) {
     const first = args[0];
-    if (config.read("jitCompile") && first instanceof ConcreteArray && first.backend.compile !== undefined && args.every((a) => a instanceof ConcreteArray && a.backend === first.backend)) {
+    if (
+      config.read("jitCompile") &&
+      first instanceof ConcreteArray &&
+      first.backend.compile !== undefined &&
+      args.every((a) => a instanceof ConcreteArray && a.backend === first.backend)
+    ) {
       const backend = first.backend;
       let perBackend = compiled.get(jaxpr);
       if (perBackend === undefined) compiled.set(jaxpr, (perBackend = new Map()));
@@ -54,7 +59,10 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
     return evalJaxpr(jaxpr.jaxpr, jaxpr.consts, args);
   },
   jvp(primals, tangents, { jaxpr, name }) {
-    const j = jvpJaxpr(jaxpr, primals.map(() => true));
+    const j = jvpJaxpr(
+      jaxpr,
+      primals.map(() => true),
+    );
     const { jaxpr: jj, consts } = openJaxpr(j);
     const outs = jitP.bind([...consts, ...primals, ...tangents], { jaxpr: jj, name: `jvp(${name})` });
     const n = jaxpr.outAvals.length;

@@ -44,7 +44,9 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
       if (i < p.numConsts + p.numCarry) {
         if (!a.equals(want[i])) throw new ShapeError(`scan: operand ${i} has type ${a} but the body expects ${want[i]}`);
       } else if (a.shape[0] !== p.length || !unstacked(a).equals(want[i])) {
-        throw new ShapeError(`scan: xs operand ${i - p.numConsts - p.numCarry} has type ${a} but the body expects ${want[i]} stacked along a leading axis of length ${p.length}`);
+        throw new ShapeError(
+          `scan: xs operand ${i - p.numConsts - p.numCarry} has type ${a} but the body expects ${want[i]} stacked along a leading axis of length ${p.length}`,
+        );
       }
     });
     const outs = p.jaxpr.outAvals;
@@ -118,7 +120,11 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const [cd, kd, xd] = splitList(dims, [nC, nK]);
     const nY = p.jaxpr.outAvals.length - nK;
     let kB = kd.map((d) => d !== null);
-    const bodyDims = (kb: boolean[]): BatchDim[] => [...cd.map((d) => (d === null ? null : 0)), ...kb.map((b) => (b ? 0 : null)), ...xd.map((d) => (d === null ? null : 0))];
+    const bodyDims = (kb: boolean[]): BatchDim[] => [
+      ...cd.map((d) => (d === null ? null : 0)),
+      ...kb.map((b) => (b ? 0 : null)),
+      ...xd.map((d) => (d === null ? null : 0)),
+    ];
     let res: ReturnType<typeof vmapJaxpr>;
     for (;;) {
       res = vmapJaxpr(p.jaxpr, axis, bodyDims(kB), [...kB, ...new globalThis.Array<boolean>(nY).fill(false)]);
@@ -163,7 +169,8 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     return scanTranspose(cts, args, p);
   },
 
-  printParams: (p) => `length=${p.length} reverse=${p.reverse} numConsts=${p.numConsts} numCarry=${p.numCarry} jaxpr=${p.jaxpr.toString().replace(/\n/g, "\n    ")}`,
+  printParams: (p) =>
+    `length=${p.length} reverse=${p.reverse} numConsts=${p.numConsts} numCarry=${p.numCarry} jaxpr=${p.jaxpr.toString().replace(/\n/g, "\n    ")}`,
 });
 
 function range(start: number, n: number): number[] {
@@ -298,7 +305,12 @@ registerPartialEvalJaxprRule(scanP as unknown as Primitive, (unks, eqn) => {
   const unknownEqn =
     plan.unknownParams === null
       ? null
-      : new JaxprEqn(scanP as unknown as Primitive, unknownIns, plan.unknownParams as unknown as Record<string, unknown>, eqn.outBinders.filter((_, i) => plan.outUnknowns[i]));
+      : new JaxprEqn(
+          scanP as unknown as Primitive,
+          unknownIns,
+          plan.unknownParams as unknown as Record<string, unknown>,
+          eqn.outBinders.filter((_, i) => plan.outUnknowns[i]),
+        );
   // Known atoms the unknown scan reads (forwarded consts/xs, known carries made unknown) are residuals too.
   const forwarded = plan.unknownInputs.filter((s) => s.src === "operand" && !unks[s.i]).map((s) => eqn.inputs[s.i]);
   const residuals = [...resVars, ...forwarded.filter((a): a is Var => a instanceof Var)];
@@ -328,9 +340,15 @@ function scanTranspose(cts: readonly (Array | null)[], args: readonly (Array | U
   const ctCarryInst = ctCarry.map((c, i) => c ?? zerosLikeAval(tangentAval(outAvals[i])));
   const yNz = ctYs.map((c) => c !== null);
   const ctYsNz = ctYs.filter((c) => c !== null) as Array[];
-  const linCAvals = inAvals.slice(0, nC).filter((_, i) => cLin[i]).map(tangentAval);
+  const linCAvals = inAvals
+    .slice(0, nC)
+    .filter((_, i) => cLin[i])
+    .map(tangentAval);
   const carryAvals = inAvals.slice(nC, nC + nK).map(tangentAval);
-  const linXAvals = inAvals.slice(nC + nK).filter((_, i) => xLin[i]).map(tangentAval);
+  const linXAvals = inAvals
+    .slice(nC + nK)
+    .filter((_, i) => xLin[i])
+    .map(tangentAval);
   const ctConsts0 = linCAvals.map((a) => zerosLikeAval(a));
   const body = p.jaxpr;
   // [ires] ++ [ct consts, ct carry] ++ [ct ys (nonzero), eres] → [ct consts, ct carry] ++ [ct xs]
@@ -354,7 +372,16 @@ function scanTranspose(cts: readonly (Array | null)[], args: readonly (Array | U
       const ctx = rx.filter((_, i) => xLin[i]).map((c, i) => c ?? zerosLikeAval(linXAvals[i]));
       return [...newCtc, ...newCtk, ...ctx];
     },
-    [...ires.map((r) => r.aval), ...linCAvals, ...carryAvals, ...outAvals.slice(nK).filter((_, i) => yNz[i]).map(tangentAval), ...eres.map((e) => unstacked(e.aval))],
+    [
+      ...ires.map((r) => r.aval),
+      ...linCAvals,
+      ...carryAvals,
+      ...outAvals
+        .slice(nK)
+        .filter((_, i) => yNz[i])
+        .map(tangentAval),
+      ...eres.map((e) => unstacked(e.aval)),
+    ],
     "transpose(scan)",
   );
   const { jaxpr, consts: tc } = openJaxpr(trans);

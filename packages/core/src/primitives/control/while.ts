@@ -47,9 +47,12 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     const cIn = p.condJaxpr.inAvals;
     const bodyArgs = [...avals.slice(p.condNConsts, p.condNConsts + p.bodyNConsts), ...carry];
     const condArgs = [...avals.slice(0, p.condNConsts), ...carry];
-    if (bIn.length !== bodyArgs.length || bodyArgs.some((a, i) => !a.equals(bIn[i]))) throw new ShapeError(`while: the body takes ${bIn.map(String).join(", ")} but got ${bodyArgs.map(String).join(", ")}`);
-    if (cIn.length !== condArgs.length || condArgs.some((a, i) => !a.equals(cIn[i]))) throw new ShapeError(`while: the condition takes ${cIn.map(String).join(", ")} but got ${condArgs.map(String).join(", ")}`);
-    if (bOut.length !== carry.length || carry.some((a, i) => !a.equals(bOut[i]))) throw new ShapeError(`while: the body maps the carry ${carry.map(String).join(", ")} to ${bOut.map(String).join(", ")}`);
+    if (bIn.length !== bodyArgs.length || bodyArgs.some((a, i) => !a.equals(bIn[i])))
+      throw new ShapeError(`while: the body takes ${bIn.map(String).join(", ")} but got ${bodyArgs.map(String).join(", ")}`);
+    if (cIn.length !== condArgs.length || condArgs.some((a, i) => !a.equals(cIn[i])))
+      throw new ShapeError(`while: the condition takes ${cIn.map(String).join(", ")} but got ${condArgs.map(String).join(", ")}`);
+    if (bOut.length !== carry.length || carry.some((a, i) => !a.equals(bOut[i])))
+      throw new ShapeError(`while: the body maps the carry ${carry.map(String).join(", ")} to ${bOut.map(String).join(", ")}`);
     return carry.map((c, i) => new ShapedArray(c.shape, c.dtype, c.weakType && bOut[i].weakType));
   },
 
@@ -119,14 +122,21 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     if (!predB) {
       const c = openJaxpr(condB);
       const b = openJaxpr(bodyB);
-      const outs = whileP.bind([...c.consts, ...cc, ...b.consts, ...bc, ...kOps], { condJaxpr: c.jaxpr, bodyJaxpr: b.jaxpr, condNConsts: c.consts.length + nCC, bodyNConsts: b.consts.length + nB });
+      const outs = whileP.bind([...c.consts, ...cc, ...b.consts, ...bc, ...kOps], {
+        condJaxpr: c.jaxpr,
+        bodyJaxpr: b.jaxpr,
+        condNConsts: c.consts.length + nCC,
+        bodyNConsts: b.consts.length + nB,
+      });
       return [outs, outDims];
     }
     // Run while any element's predicate holds; finished elements keep their carry (JAX's rule).
     const ccAvals = cc.map((x) => x.aval);
     const bcAvals = bc.map((x) => x.aval);
     const kAvals = kOps.map((x) => x.aval);
-    const anyCond = openJaxpr(traceToJaxpr((...v: Array[]) => [reduceOr(evalJaxpr(condB.jaxpr, condB.consts, v)[0], [0])], [...ccAvals, ...kAvals], "while cond (batched)"));
+    const anyCond = openJaxpr(
+      traceToJaxpr((...v: Array[]) => [reduceOr(evalJaxpr(condB.jaxpr, condB.consts, v)[0], [0])], [...ccAvals, ...kAvals], "while cond (batched)"),
+    );
     const selBody = openJaxpr(
       traceToJaxpr(
         (...v: Array[]) => {
