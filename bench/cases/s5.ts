@@ -77,6 +77,7 @@ function mixerCases(): Case[] {
       group: "s5",
       work: tokens,
       maxRepeats: 5,
+      minWarmup: 3,
       timeoutS: 60, // the first call traces and compiles: time at least one warm run
       variants: [
         {
