@@ -6,11 +6,10 @@
  * CPU backend's kernels are.
  *
  * Hand-off is through one small SharedArrayBuffer (no postMessage per call): the caller writes the
- * module's raw arguments and a table of chunks (ranges), bumps a sequence number and
- * `Atomics.notify`s; the workers, parked in `Atomics.wait` on that number, and the caller claim
- * chunks with `Atomics.add` on a shared counter until none is left; each worker then stores the
- * sequence number it finished (and whether it trapped) and notifies back. The worker's code is a
- * plain JavaScript string (an `eval` worker), so no TypeScript loader is needed in the worker.
+ * module's raw arguments and a table of chunks (ranges) and publishes the call; the workers, parked
+ * in `Atomics.wait`, and the caller claim chunks until none is left (pool-protocol.ts: tagged
+ * claims, so a late worker never runs a chunk of the wrong call). The worker's code is a plain
+ * JavaScript string (an `eval` worker), so no TypeScript loader is needed in the worker.
  *
  * Results are bit-identical to the single-thread `gemmF32` (each element of C is summed the same
  * way whichever range computes it). Blocking the calling thread needs `Atomics.wait`, which Node
@@ -20,35 +19,16 @@ import { Worker } from "node:worker_threads";
 import { ValueError } from "@linax-ts/core";
 import { defaultGemmConfig, fullRange, gemmKernel, gemmModule, gemmPartition, gemmRawArgs, type GemmF32Args, type GemmRange } from "../gemm-call.ts";
 import { gemmScratchBytes, type GemmConfig } from "../gemm.ts";
+import { CLAIMED, HEADER_SLOTS, publish, quit, runClaimed, workerLoopSource } from "./pool-protocol.ts";
 
-// Layout of the pool's control block (Int32 slots), shared by the caller and every worker.
-const SEQ = 0; // bumped by the caller for each call (or with QUIT set)
-const QUIT = 1; // 1: the workers exit
-const NEXT = 2; // the claim word: (call tag << 16) | next unclaimed chunk
-const NCHUNKS = 3;
-const RAW = 4; // the 12 raw arguments of the gemm export before the range
-const SCRATCH = 16; // scratch of thread 0; thread w uses SCRATCH + w·PER
-const PER = 17;
-const CLAIMED = 18; // chunks the workers have run, in all (a statistic)
-const FINISHED = 19; // chunks of this call finished (by anyone)
-const FAILED = 20; // 1 if a chunk of this call trapped
+// The pool's own slots of the control block, after the protocol's header.
+const RAW = HEADER_SLOTS; // the 12 raw arguments of the gemm export before the range
+const SCRATCH = HEADER_SLOTS + 12; // scratch of thread 0; thread w uses SCRATCH + w·PER
+const PER = HEADER_SLOTS + 13;
 const CHUNKS = 24; // 6 Int32 per chunk: b0, b1, i0, i1, j0, j1
 const MAX_THREADS = 64;
 const MAX_CHUNKS = 256;
 const SLOTS = CHUNKS + 6 * MAX_CHUNKS;
-/** The call tag in NEXT's upper 15 bits (the sequence number modulo 2¹⁵). */
-const tagOf = (seq: number): number => (seq & 0x7fff) << 16;
-
-/** Claim the next chunk of the call tagged `tag`: its index, or -1 (the worker source repeats this). */
-function claim(c: Int32Array, tag: number): number {
-  for (;;) {
-    const v = Atomics.load(c, NEXT);
-    if ((v & 0x7fff0000) !== tag) return -1;
-    const q = v & 0xffff;
-    if (q >= Atomics.load(c, NCHUNKS)) return -1;
-    if (Atomics.compareExchange(c, NEXT, v, v + 1) === v) return q;
-  }
-}
 /**
  * Up to this many chunks per thread, so that a thread slowed by other load on the machine hands
  * work to the others; but no chunk below CHUNK_MIN_FLOP, since each chunk packs its own copy of B
@@ -57,50 +37,14 @@ function claim(c: Int32Array, tag: number): number {
 const CHUNKS_PER_THREAD = 4;
 const CHUNK_MIN_FLOP = 2 ** 24;
 
-/*
- * The protocol. The caller (1) writes the arguments, the chunk table, NCHUNKS, FINISHED = FAILED = 0,
- * (2) publishes the call by storing NEXT = (call tag << 16) | 0, bumps SEQ and notifies. Every
- * thread claims a chunk by compare-and-swap on NEXT, and only while NEXT carries the tag of the call
- * it woke for; it reads the arguments after the claim, then adds 1 to FINISHED (notifying when it
- * reaches NCHUNKS). The caller returns when FINISHED = NCHUNKS. A worker that wakes late (its call
- * over, the caller already writing the next) finds another tag and claims nothing — with a plain
- * Atomics.add claim it could have run a chunk of the next call on half-written arguments and counted
- * it twice, letting the caller return before every chunk was written.
- */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control, id } = workerData;
 const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
 const c = new Int32Array(control);
-function claim(tag) {
-  for (;;) {
-    const v = Atomics.load(c, ${NEXT});
-    if ((v & 0x7fff0000) !== tag) return -1;
-    const q = v & 0xffff;
-    if (q >= Atomics.load(c, ${NCHUNKS})) return -1;
-    if (Atomics.compareExchange(c, ${NEXT}, v, v + 1) === v) return q;
-  }
-}
-let seen = 0;
-for (;;) {
-  Atomics.wait(c, ${SEQ}, seen);
-  seen = Atomics.load(c, ${SEQ});
-  if (Atomics.load(c, ${QUIT}) === 1) break;
-  const tag = (seen & 0x7fff) << 16;
-  for (;;) {
-    const q = claim(tag);
-    if (q < 0) break;
-    const n = Atomics.load(c, ${NCHUNKS});
-    Atomics.add(c, ${CLAIMED}, 1);
-    const o = ${CHUNKS} + 6 * q;
-    try {
-      gemm(${Array.from({ length: 12 }, (_, i) => `c[${RAW + i}]`).join(", ")}, c[o], c[o + 1], c[o + 2], c[o + 3], c[o + 4], c[o + 5], c[${SCRATCH}] + id * c[${PER}]);
-    } catch (e) {
-      Atomics.store(c, ${FAILED}, 1);
-    }
-    if (Atomics.add(c, ${FINISHED}, 1) + 1 === n) Atomics.notify(c, ${FINISHED});
-  }
-}
+${workerLoopSource(`
+      const o = ${CHUNKS} + 6 * q;
+      gemm(${Array.from({ length: 12 }, (_, i) => `c[${RAW + i}]`).join(", ")}, c[o], c[o + 1], c[o + 2], c[o + 3], c[o + 4], c[o + 5], c[${SCRATCH}] + id * c[${PER}]);`)}
 `;
 
 /**
@@ -113,12 +57,6 @@ for (;;) {
  */
 export const GEMM_POOL_MIN_FLOP = 2 ** 23;
 
-/** Tells the workers of a control block to exit (on close, or when the pool is collected unclosed). */
-function quit(control: Int32Array): void {
-  Atomics.store(control, QUIT, 1);
-  Atomics.add(control, SEQ, 1);
-  Atomics.notify(control, SEQ);
-}
 const unclosed = new FinalizationRegistry<Int32Array>(quit);
 
 /** Threads over one shared memory running the GEMM routine. */
@@ -191,39 +129,17 @@ export class GemmPool {
     }
     const c = this.#control;
     const n = ranges.length;
-    const seq = (this.#seq + 1) | 0;
-    const tag = tagOf(seq);
     raw.forEach((v, i) => (c[RAW + i] = v));
     c[SCRATCH] = args.scratch;
     c[PER] = per;
     ranges.forEach((g, q) => c.set([g.b0, g.b1, g.i0, g.i1, g.j0, g.j1], CHUNKS + 6 * q));
-    Atomics.store(c, NCHUNKS, n);
-    Atomics.store(c, FINISHED, 0);
-    Atomics.store(c, FAILED, 0);
-    Atomics.store(c, NEXT, tag);
-    this.#seq = seq;
-    Atomics.store(c, SEQ, seq);
-    Atomics.notify(c, SEQ);
-    let error: unknown;
-    for (;;) {
-      const q = claim(c, tag);
-      if (q < 0) break;
+    this.#seq = (this.#seq + 1) | 0;
+    const tag = publish(c, this.#seq, n);
+    const failed = runClaimed(c, tag, n, (q) => {
       const g = ranges[q];
-      try {
-        kernel(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch);
-      } catch (e) {
-        error ??= e;
-      }
-      Atomics.add(c, FINISHED, 1);
-    }
-    // Wait for the chunks the workers claimed.
-    for (;;) {
-      const done = Atomics.load(c, FINISHED);
-      if (done === n) break;
-      Atomics.wait(c, FINISHED, done);
-    }
-    if (error !== undefined) throw error;
-    if (Atomics.load(c, FAILED) === 1) throw new RangeError("GemmPool.gemmF32: a worker's gemm trapped (out-of-bounds access)");
+      kernel(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch);
+    });
+    if (failed) throw new RangeError("GemmPool.gemmF32: a worker's gemm trapped (out-of-bounds access)");
   }
 
   /** Chunks the workers (not the calling thread) have run since the pool started. */

@@ -13,55 +13,30 @@
  * scalar functions) cannot cross threads: workers bind stubs that throw, and only kernels that
  * call no import are given to the pool.
  *
- * Hand-off: the caller writes the call into a small shared control block, then publishes it by
- * storing the claim word NEXT = (call tag << 16) | 0, bumps the sequence number and notifies.
- * Everyone claims a range by compare-and-swap on NEXT, and only while NEXT carries the tag of the
- * call it woke for — so a worker that wakes late (its call already over, the caller writing the
- * next one) claims nothing: it can neither run a range with half-written arguments nor count a
- * range twice (a plain `Atomics.add` claim allowed both, and the caller could then return before
- * a range was written). The caller returns when the finished count is the range count.
+ * Hand-off and claiming follow pool-protocol.ts (tagged claims: a late worker never runs a range
+ * of the wrong call).
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { InternalError, ValueError } from "@linax-ts/core";
+import { CLAIMED, HEADER_SLOTS, publish, QUIT, quit, runClaimed, workerLoopSource } from "./pool-protocol.ts";
 
-const SEQ = 0;
-const QUIT = 1;
-const NEXT = 2;
-const NCHUNKS = 3;
-const FINISHED = 4;
-const FAILED = 5;
-const MODULE = 6;
-const KERNEL = 7;
-const NPTRS = 8;
-const CLAIMED = 9;
+// The pool's own slots, after the protocol's header.
+const MODULE = HEADER_SLOTS;
+const KERNEL = HEADER_SLOTS + 1;
+const NPTRS = HEADER_SLOTS + 2;
 const PTRS = 16;
 const MAX_PTRS = 512;
 const CHUNKS = PTRS + MAX_PTRS; // 2 Int32 per range: lo, hi
 const MAX_CHUNKS = 64;
 const SLOTS = CHUNKS + 2 * MAX_CHUNKS;
 const MAX_THREADS = 64;
-/** The call tag in NEXT's upper 15 bits (the sequence number modulo 2¹⁵). */
-const tagOf = (seq: number): number => (seq & 0x7fff) << 16;
-
-/**
- * Claim the next range of the call tagged `tag`: its index, or -1 when none is left or NEXT
- * belongs to another call. (The worker source repeats this function.)
- */
-function claim(c: Int32Array, tag: number): number {
-  for (;;) {
-    const v = Atomics.load(c, NEXT);
-    if ((v & 0x7fff0000) !== tag) return -1;
-    const q = v & 0xffff;
-    if (q >= Atomics.load(c, NCHUNKS)) return -1;
-    if (Atomics.compareExchange(c, NEXT, v, v + 1) === v) return q;
-  }
-}
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { memory, control, port } = workerData;
 const c = new Int32Array(control);
 const instances = new Map();
+const args = [];
 const stub = () => { throw new Error("kernel pool: a worker called an imported function"); };
 function kernel(mid, kid) {
   for (;;) {
@@ -74,48 +49,16 @@ function kernel(mid, kid) {
     instances.set(msg.message.id, new WebAssembly.Instance(msg.message.module, { env }).exports);
   }
 }
-function claim(tag) {
-  for (;;) {
-    const v = Atomics.load(c, ${NEXT});
-    if ((v & 0x7fff0000) !== tag) return -1;
-    const q = v & 0xffff;
-    if (q >= Atomics.load(c, ${NCHUNKS})) return -1;
-    if (Atomics.compareExchange(c, ${NEXT}, v, v + 1) === v) return q;
-  }
-}
-let seen = 0;
-const args = [];
-for (;;) {
-  Atomics.wait(c, ${SEQ}, seen);
-  seen = Atomics.load(c, ${SEQ});
-  if (Atomics.load(c, ${QUIT}) === 1) break;
-  const tag = (seen & 0x7fff) << 16;
-  for (;;) {
-    const q = claim(tag);
-    if (q < 0) break;
-    const n = Atomics.load(c, ${NCHUNKS});
-    Atomics.add(c, ${CLAIMED}, 1);
-    try {
+${workerLoopSource(`
       const fn = kernel(c[${MODULE}], c[${KERNEL}]);
       const np = c[${NPTRS}];
       args.length = np + 2;
       for (let i = 0; i < np; i++) args[i] = c[${PTRS} + i];
       args[np] = c[${CHUNKS} + 2 * q];
       args[np + 1] = c[${CHUNKS} + 2 * q + 1];
-      fn(...args);
-    } catch (e) {
-      Atomics.store(c, ${FAILED}, 1);
-    }
-    if (Atomics.add(c, ${FINISHED}, 1) + 1 === n) Atomics.notify(c, ${FINISHED});
-  }
-}
+      fn(...args);`)}
 `;
 
-function quit(control: Int32Array): void {
-  Atomics.store(control, QUIT, 1);
-  Atomics.add(control, SEQ, 1);
-  Atomics.notify(control, SEQ);
-}
 const unclosed = new FinalizationRegistry<Int32Array>(quit);
 
 /** A module as the pool knows it: one id per compiled program module. */
@@ -169,8 +112,6 @@ export class KernelPool {
     }
     const n = Math.max(1, Math.min(chunks, outer, MAX_CHUNKS));
     const c = this.#control;
-    const seq = (this.#seq + 1) | 0;
-    const tag = tagOf(seq);
     c[MODULE] = mod.id;
     c[KERNEL] = index;
     c[NPTRS] = ptrs.length;
@@ -179,35 +120,15 @@ export class KernelPool {
       c[CHUNKS + 2 * q] = Math.floor((q * outer) / n);
       c[CHUNKS + 2 * q + 1] = Math.floor(((q + 1) * outer) / n);
     }
-    Atomics.store(c, NCHUNKS, n);
-    Atomics.store(c, FINISHED, 0);
-    Atomics.store(c, FAILED, 0);
-    // Publishing the tagged claim word makes the call claimable (everything above is written).
-    Atomics.store(c, NEXT, tag);
-    this.#seq = seq;
-    Atomics.store(c, SEQ, seq);
-    Atomics.notify(c, SEQ);
-    let error: unknown;
+    this.#seq = (this.#seq + 1) | 0;
+    const tag = publish(c, this.#seq, n);
     const args = [...ptrs, 0, 0];
-    for (;;) {
-      const q = claim(c, tag);
-      if (q < 0) break;
+    const failed = runClaimed(c, tag, n, (q) => {
       args[ptrs.length] = c[CHUNKS + 2 * q];
       args[ptrs.length + 1] = c[CHUNKS + 2 * q + 1];
-      try {
-        fn(...args);
-      } catch (e) {
-        error ??= e;
-      }
-      Atomics.add(c, FINISHED, 1);
-    }
-    for (;;) {
-      const done = Atomics.load(c, FINISHED);
-      if (done === n) break;
-      Atomics.wait(c, FINISHED, done);
-    }
-    if (error !== undefined) throw error;
-    if (Atomics.load(c, FAILED) === 1) throw new InternalError("KernelPool.run: a worker's kernel trapped");
+      fn(...args);
+    });
+    if (failed) throw new InternalError("KernelPool.run: a worker's kernel trapped");
   }
 
   /** Ranges the workers (not the calling thread) have run since the pool started. */
