@@ -33,7 +33,12 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
   const users = new Map<Var, JaxprEqn[]>();
   for (const e of jaxpr.eqns) {
     e.outBinders.forEach((v) => producer.set(v, e));
-    for (const a of e.inputs) if (a instanceof Var) users.set(a, [...(users.get(a) ?? []), e]);
+    for (const a of e.inputs) {
+      if (!(a instanceof Var)) continue;
+      const us = users.get(a);
+      if (us === undefined) users.set(a, [e]);
+      else us.push(e);
+    }
   }
   const isOutput = new Set(jaxpr.outvars.filter((a): a is Var => a instanceof Var));
 
@@ -66,6 +71,10 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
   const parts = new Map<string, Var>();
   let changed = false;
   const read = (a: Atom): Atom => (a instanceof Var ? (env.get(a) ?? a) : a);
+  /** Keep an eqn as it is, with its inputs renamed where an earlier rewrite replaced them. */
+  const keep = (e: JaxprEqn): void => {
+    eqns.push(e.inputs.some((a) => read(a) !== a) ? new JaxprEqn(e.prim, e.inputs.map(read), e.params, e.outBinders) : e);
+  };
   const emit = (prim: Primitive, inputs: Atom[], params: Readonly<Record<string, unknown>>, aval: ShapedArray): Var => {
     const v = new Var(aval);
     const e = new JaxprEqn(prim, inputs, params, [v]);
@@ -86,7 +95,7 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
       }
     }
     if (e.prim !== dotP || out.aval.dtype !== "complex64") {
-      eqns.push(e.inputs.some((a) => read(a) !== a) ? new JaxprEqn(e.prim, e.inputs.map(read), e.params, e.outBinders) : e);
+      keep(e);
       continue;
     }
     const [a, b] = e.inputs.map(read);
@@ -95,7 +104,7 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
     const uses = users.get(out) ?? [];
     const realOnly = !isOutput.has(out) && uses.length > 0 && uses.every((u) => u.prim === realP);
     if (ra === null && rb === null && !realOnly) {
-      eqns.push(e.inputs.some((x) => read(x) !== x) ? new JaxprEqn(e.prim, [a, b], e.params, e.outBinders) : e);
+      keep(e);
       continue;
     }
     changed = true;
@@ -105,10 +114,12 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
     const part = (x: Atom, prim: Primitive): Atom => {
       const direct = existingPart(x, prim);
       if (direct !== null) return direct;
+      const extract = (): Var => emit(prim, [x], {}, new ShapedArray(x.aval.shape, "float32", x.aval.weakType));
+      if (!(x instanceof Var)) return extract();
       // One extraction per operand and part: weights are read by several products.
-      const key = `${prim.name}:${x instanceof Var ? x.id : "lit"}`;
-      let v = x instanceof Var ? parts.get(key) : undefined;
-      if (v === undefined) parts.set(key, (v = emit(prim, [x], {}, new ShapedArray(x.aval.shape, "float32", x.aval.weakType))));
+      const key = `${prim.name}:${x.id}`;
+      let v = parts.get(key);
+      if (v === undefined) parts.set(key, (v = extract()));
       return v;
     };
     const dot = (x: Atom, y: Atom): Var => emit(dotP, [x, y], realParams, realAval);
