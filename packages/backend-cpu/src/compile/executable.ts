@@ -11,7 +11,7 @@ import { InternalError, compile, config, ConcreteArray, evalJaxpr, NotImplemente
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { buildProgramModule, type ModuleKernel, type ProgramModule } from "./program-module.ts";
 import { kernelPool, threaded } from "./kernel-threads.ts";
-import { profileSteps, recordStep, stepLabel } from "./step-profiler.ts";
+import { profileSteps, recordStep } from "./step-profiler.ts";
 
 type Compiled = {
   readonly program: compile.Program;
@@ -111,10 +111,7 @@ export class CpuExecutable implements Executable {
           );
           step.outputs.forEach((id, i) => (bufs[id] = outs[i]));
         }
-        if (profileSteps) {
-          const ops = (kk: compile.Kernel): number => compile.countOps(kk.kind === "elementwise" ? kk.outputs.flatMap((o) => o.values) : kk.output.values);
-          recordStep(stepLabel(step, ops), performance.now() - t0, () => (step.kind === "kernel" ? compile.printKernel(step.kernel) : ""));
-        }
+        if (profileSteps) recordStep(step, performance.now() - t0);
         for (const id of plan.freeAfter[si]) {
           be.dispose(bufs[id]!);
           bufs[id] = undefined;

@@ -1,20 +1,21 @@
 /**
- * Opt-in time per program step (LINAX_PROFILE_STEPS=1, or =N to skip each step's first N runs — the
- * warm-up): where a jitted call's milliseconds go,
- * kernel by kernel and routine by routine, summed over all calls and printed at process exit,
- * largest first. A CPU profile shows one anonymous wasm function per kernel; this names them.
- * Off, it costs one boolean test per step.
+ * Opt-in time per program step (LINAX_PROFILE_STEPS=1, or =N with N > 1 to skip the first N runs of
+ * each label — the warm-up): where a jitted call's milliseconds go, kernel by kernel and routine by
+ * routine, summed by label over all calls and printed at process exit, largest first. A CPU profile
+ * shows one anonymous wasm function per kernel; this names them. Off, it costs one boolean test per step.
  */
-import type { compile } from "@linax-ts/core";
+import { compile } from "@linax-ts/core";
 
 const setting = typeof process !== "undefined" ? process.env?.LINAX_PROFILE_STEPS : undefined;
 export const profileSteps = setting !== undefined && setting !== "" && setting !== "0";
-const skipFirst = profileSteps ? Math.max(0, Number(setting) - 1) : 0;
+const skipFirst = profileSteps && Number(setting) > 1 ? Number(setting) : 0;
 
 const totals = new Map<string, { ms: number; calls: number; skipped: number }>();
 
+const ops = (k: compile.Kernel): number => compile.countOps(k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values);
+
 /** A short label: routines by primitive and shapes, kernels by kind, shape and op count. */
-export function stepLabel(step: compile.Step, ops: (k: compile.Kernel) => number): string {
+function stepLabel(step: compile.Step): string {
   if (step.kind === "routine") {
     const shapes = step.eqn.inputs.map((a) => `${a.aval.dtype}[${a.aval.shape.join(",")}]`).join(" ");
     return `routine ${step.eqn.prim.name} ${shapes}`;
@@ -27,11 +28,17 @@ export function stepLabel(step: compile.Step, ops: (k: compile.Kernel) => number
 /** LINAX_PROFILE_IR=<text>: print the IR of the first kernel whose label contains the text. */
 const irFilter = profileSteps ? process.env?.LINAX_PROFILE_IR : undefined;
 
-export function recordStep(label: string, ms: number, printIr?: () => string): void {
+/** Labels computed once per step. */
+const labels = new WeakMap<compile.Step, string>();
+
+/** Add `ms` to the step's label. */
+export function recordStep(step: compile.Step, ms: number): void {
+  let label = labels.get(step);
+  if (label === undefined) labels.set(step, (label = stepLabel(step)));
   let t = totals.get(label);
   if (t === undefined) {
     totals.set(label, (t = { ms: 0, calls: 0, skipped: 0 }));
-    if (irFilter !== undefined && label.includes(irFilter) && printIr !== undefined) console.error(`${label}:\n${printIr()}`);
+    if (irFilter !== undefined && label.includes(irFilter) && step.kind === "kernel") console.error(`${label}:\n${compile.printKernel(step.kernel)}`);
   }
   if (t.skipped < skipFirst) t.skipped++;
   else {
