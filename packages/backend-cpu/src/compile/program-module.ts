@@ -2,7 +2,7 @@
  * One WebAssembly module per compiled program: an exported function per kernel step, importing
  * the heap's memory and the reference scalar functions of the ops that have no exact native form.
  */
-import { InternalError, type compile } from "@linax-ts/core";
+import { InternalError, prod, type compile } from "@linax-ts/core";
 import { ModuleBuilder } from "../wasm/emitter.ts";
 import { MAX_PAGES, type WasmHeap } from "../wasm/heap.ts";
 import { isNativeScalar, kernelParams, renderElementwise, renderReduce, type BufferShape } from "./render-kernel.ts";
@@ -59,8 +59,9 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
   const mb = new ModuleBuilder({ shared: heap.shared, minPages: 0, maxPages: MAX_PAGES });
   const env: Record<string, WebAssembly.ImportValue> = { memory: heap.memory };
   const importIndex = new Map<number, number>();
-  for (const k of kernels) {
-    for (const n of opNodes(k)) {
+  const nodes = kernels.map(opNodes);
+  for (const kernelNodes of nodes) {
+    for (const n of kernelNodes) {
       if (importIndex.has(n.id) || n.op === "cmul.re" || n.op === "cmul.im" || isNativeScalar(n) || fastMathFor(n, fastMath) !== null) continue;
       const name = `f${importIndex.size}`;
       env[name] = referenceFunction(n);
@@ -101,7 +102,6 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
   );
   const module = new WebAssembly.Module(mb.bytes());
   const instance = new WebAssembly.Instance(module, { env });
-  const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
   return {
     id: nextModuleId++,
     module,
@@ -110,8 +110,8 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
       fn: instance.exports[`k${i}`] as KernelFn,
       params: params[i],
       outer: outer[i],
-      work: k.kind === "elementwise" ? size(k.shape) : size(k.outShape) * size(k.reduceShape),
-      callsImports: opNodes(k).some((n) => importIndex.has(n.id)),
+      work: k.kind === "elementwise" ? prod(k.shape) : prod(k.outShape) * prod(k.reduceShape),
+      callsImports: nodes[i].some((n) => importIndex.has(n.id)),
       index: i,
     })),
   };
