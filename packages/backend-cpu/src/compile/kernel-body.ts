@@ -208,6 +208,22 @@ export function storeValue(c: Code, ptr: number, o: number, dtype: DType, part: 
   else c.mem(0x36, 2);
 }
 
+/**
+ * The start of a kernel's range [lo, hi) of its outermost loop (params `lo`, `hi`): `o`, the
+ * output index of the range's first element, is lo × the elements per outer iteration.
+ */
+export function rangeStart(c: Code, lo: number, perOuter: number, o: number): void {
+  c.get(lo);
+  if (perOuter !== 1) c.i32(perOuter).op(0x6c);
+  c.set(o);
+}
+
+/** The outermost loop over the kernel's range: `for (w = lo; w < hi; w++) body`. */
+export function rangeLoop(c: Code, w: number, lo: number, hi: number, body: () => void): void {
+  c.get(lo).set(w);
+  loopTo(c, w, hi, 1, body);
+}
+
 /** `for (; w < to; w += step) body` with a local counter and a bound held in a local. */
 export function loopTo(c: Code, w: number, toLocal: number, step: number, body: () => void): void {
   c.block().loop();

@@ -14,7 +14,21 @@ import type { compile } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer } from "./loop-nest.ts";
 import { emitNativeSimd, fastMathFor, simdNative, simdOperands } from "./scalar-ops.ts";
-import { BodyWriter, dependsOn, indicesOf, kernelParams, loop, loopTo, storeValue, topo, wasmType, type Expr, type RenderContext } from "./kernel-body.ts";
+import {
+  BodyWriter,
+  dependsOn,
+  indicesOf,
+  kernelParams,
+  loop,
+  loopTo,
+  rangeLoop,
+  rangeStart,
+  storeValue,
+  topo,
+  wasmType,
+  type Expr,
+  type RenderContext,
+} from "./kernel-body.ts";
 
 export { isNativeScalar, kernelParams, UnsupportedKernel, type BufferShape, type ImportTable, type RenderContext } from "./kernel-body.ts";
 export { renderReduce } from "./render-reduce.ts";
@@ -44,10 +58,7 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
   const moving = nodes.filter((e) => dependsOn(e, innerAxes, memo));
   const fixed = nodes.filter((e) => !dependsOn(e, innerAxes, memo));
   const o = c.local("i32");
-  // The output index of the range's first element: lo × the elements per outer iteration.
-  c.get(lo);
-  if (total / groups[0].extent !== 1) c.i32(total / groups[0].extent).op(0x6c);
-  c.set(o);
+  rangeStart(c, lo, total / groups[0].extent, o);
 
   const innerLoop = (): void => {
     body.scalar(fixed);
@@ -83,8 +94,7 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
   const nest = (g: number): void => {
     if (g === inner) return innerLoop();
     if (g === 0) {
-      c.get(lo).set(counters[0]);
-      loopTo(c, counters[0], hi, 1, () => nest(1));
+      rangeLoop(c, counters[0], lo, hi, () => nest(1));
     } else loop(c, counters[g], 0, groups[g].extent, 1, () => nest(g + 1));
   };
   nest(0);

@@ -6,7 +6,19 @@
 import type { compile, DType } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer, type LoopGroup } from "./loop-nest.ts";
-import { BodyWriter, dependsOn, indicesOf, kernelParams, loop, loopTo, storeValue, topo, UnsupportedKernel, type RenderContext } from "./kernel-body.ts";
+import {
+  BodyWriter,
+  dependsOn,
+  indicesOf,
+  kernelParams,
+  loop,
+  rangeLoop,
+  rangeStart,
+  storeValue,
+  topo,
+  UnsupportedKernel,
+  type RenderContext,
+} from "./kernel-body.ts";
 
 /**
  * The function body of a reduction; params = [...kernel.inputs, output, lo, hi]: [lo, hi) is the
@@ -37,12 +49,7 @@ export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContex
   const nOutGroups = groups.filter((g) => g.axes.length > 0 && g.axes[0] < nOut).length;
   const o = c.local("i32");
   if (nOutGroups === 0) c.i32(0).set(o);
-  else {
-    // The output index of the range's first element.
-    c.get(lo);
-    if (outSize / groups[0].extent !== 1) c.i32(outSize / groups[0].extent).op(0x6c);
-    c.set(o);
-  }
+  else rangeStart(c, lo, outSize / groups[0].extent, o);
   const cplx = dtype === "complex64";
   const isFloat = dtype === "float32" || cplx;
   const accT = isFloat ? "f64" : "i32";
@@ -82,8 +89,7 @@ export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContex
   const nest = (g: number): void => {
     if (g === nOutGroups) return perOutput();
     if (g === 0) {
-      c.get(lo).set(counters[0]);
-      loopTo(c, counters[0], hi, 1, () => nest(1));
+      rangeLoop(c, counters[0], lo, hi, () => nest(1));
     } else loop(c, counters[g], 0, groups[g].extent, 1, () => nest(g + 1));
   };
   nest(0);
