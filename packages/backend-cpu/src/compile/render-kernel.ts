@@ -13,7 +13,7 @@
 import type { compile } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer } from "./loop-nest.ts";
-import { emitNativeSimd, fastMathFor, simdNative, simdOperands } from "./scalar-ops.ts";
+import { emitNativeSimd, f32Bytes, fastMathFor, i32Bytes, lanes, simdNative, simdOperands } from "./scalar-ops.ts";
 import {
   BodyWriter,
   dependsOn,
@@ -115,10 +115,6 @@ function simdPlan(k: compile.ElementwiseKernel, moving: readonly Expr[], idx: In
   }
   return true;
 }
-
-const lanes = (bytes: number[]): number[] => [...bytes, ...bytes, ...bytes, ...bytes];
-const f32Bytes = (x: number): number[] => [...new Uint8Array(new Float32Array([x]).buffer)];
-const i32Bytes = (x: number): number[] => [...new Uint8Array(new Int32Array([x]).buffer)];
 
 function renderSimdLoop(
   c: Code,

@@ -237,8 +237,10 @@ function emitConvert(c: Code, from: DType, to: DType, scratch: (t: "i32" | "f32"
   return false;
 }
 
-const f32Bits = (v: number): number[] => [...new Uint8Array(new Float32Array([v]).buffer)];
-const lanesOf = (b: number[]): number[] => [...b, ...b, ...b, ...b];
+/** The little-endian bytes of a float32 / int32, and four copies of them (a v128.const of equal lanes). */
+export const f32Bytes = (x: number): number[] => [...new Uint8Array(new Float32Array([x]).buffer)];
+export const i32Bytes = (x: number): number[] => [...new Uint8Array(new Int32Array([x]).buffer)];
+export const lanes = (bytes: number[]): number[] => [...bytes, ...bytes, ...bytes, ...bytes];
 
 /** Whether `n` has a SIMD form (emitNativeSimd succeeds). Imported ops are SIMD-able lane by lane. */
 export function simdNative(n: OpNode): boolean {
@@ -283,13 +285,13 @@ export function emitNativeSimd(c: Code, n: OpNode): void {
   const op = n.op;
   if (d === "float32" && op === "isFinite")
     c.simd(0xe0)
-      .simd(0x0c, ...lanesOf(f32Bits(Infinity)))
+      .simd(0x0c, ...lanes(f32Bytes(Infinity)))
       .simd(0x43);
   else if (d === "float32" && op === "integerPow") {
     // Operands as simdOperands pushed them: y = 2 → x, x; y = 1, 0 → x.
     const y = n.params.y as number;
     if (y === 2) c.simd(F32X4.mul);
-    else if (y === 0) c.op(0x1a).simd(0x0c, ...lanesOf(f32Bits(1)));
+    else if (y === 0) c.op(0x1a).simd(0x0c, ...lanes(f32Bytes(1)));
   } else if (d === "float32" && n.type === "f32" && op in F32X4) c.simd(F32X4[op]);
   else if (d === "float32" && op in F32X4CMP) c.simd(F32X4CMP[op]);
   else if ((isInt(d) || d === "bool") && op in I32X4CMP) c.simd(I32X4CMP[op][unsigned(d) ? 1 : 0]);
