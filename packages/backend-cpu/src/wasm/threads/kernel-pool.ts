@@ -72,8 +72,6 @@ export interface PoolModule {
 export class KernelPool {
   /** Threads a call uses, the calling thread included. */
   readonly threads: number;
-  readonly #memory: WebAssembly.Memory;
-  readonly #workers: Worker[] = [];
   readonly #ports: MessagePort[] = [];
   readonly #posted = new Set<number>();
   readonly #control = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
@@ -87,13 +85,11 @@ export class KernelPool {
     if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS)
       throw new ValueError(`KernelPool: threads must be an integer in [2, ${MAX_THREADS}], got ${threads}`);
     this.threads = threads;
-    this.#memory = memory;
     for (let q = 1; q < threads; q++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, control: this.#control.buffer, port: port2 }, transferList: [port2] });
       worker.unref();
       port1.unref();
-      this.#workers.push(worker);
       this.#ports.push(port1);
     }
     unclosed.register(this, this.#control, this);
@@ -134,11 +130,6 @@ export class KernelPool {
   /** Ranges the workers (not the calling thread) have run since the pool started. */
   get workerChunks(): number {
     return Atomics.load(this.#control, CLAIMED);
-  }
-
-  /** The memory the pool's workers run on. */
-  get memory(): WebAssembly.Memory {
-    return this.#memory;
   }
 
   close(): void {
