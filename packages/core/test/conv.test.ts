@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, DTypeError, ShapeError, ValueError, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
-import { arr, checkTranspose, checkVmap, fdGrad, randint, randn, rng, strides } from "./reduce-testutil.ts";
+import { arr, checkTranspose, checkVmap, fdGrad, randint, randn, rng, strides } from "./host-tensor-checks.ts";
 
 interface Cfg {
   strides?: number[];

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, DTypeError, ShapeError, type Array, type DType } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { arr, checkTranspose, checkVmap, fdGrad, randint, randn, rng, strides } from "./reduce-testutil.ts";
+import { arr, checkTranspose, checkVmap, fdGrad, randint, randn, rng, strides } from "./host-tensor-checks.ts";
 
 /** Host scan along `axis` (float64): out_first = x_first, out_k = step(out_{k-1}, x_k). */
 function hostCum(data: readonly number[], shape: readonly number[], axis: number, reverse: boolean, step: (a: number, v: number) => number): number[] {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, DTypeError, ShapeError, ValueError, type Array, type DType } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { arr, checkTranspose, checkVmap, fdGrad, flat, randint, randn, rng, strides } from "./reduce-testutil.ts";
+import { arr, checkTranspose, checkVmap, fdGrad, flat, randint, randn, rng, strides } from "./host-tensor-checks.ts";
 
 type Dims = [number[], number[]];
 

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, grad, jit, ShapeError, ValueError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { arr, checkVmap, fdGrad, randint, randn, rng, strides } from "./reduce-testutil.ts";
+import { arr, checkVmap, fdGrad, randint, randn, rng, strides } from "./host-tensor-checks.ts";
 
 /**
  * Reference einsum on the host: loop over every assignment of all labels, multiply the operand

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jvp, vmap, jit, DTypeError, ShapeError, ValueError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray, checkGrads } from "@linax-ts/testing";
-import { checkGrad2VsHost, checkGradVsHost, checkVmapJit, f32 } from "./elementwise-test-util.ts";
+import { checkGrad2VsHost, checkGradVsHost, checkVmapJit, f32 } from "./elementwise-host-checks.ts";
 
 const i32 = (v: number[]) => np.array(v, { dtype: "int32" });
 const u32 = (v: number[]) => np.array(v, { dtype: "uint32" });

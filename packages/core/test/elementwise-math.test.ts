@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jvp, DTypeError, NotImplementedError, ValueError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { C, checkComplexJvp, checkGrad2VsHost, checkGradVsHost, checkVmapJit, complexArray, f32, hostComplex, type Cx } from "./elementwise-test-util.ts";
+import { C, checkComplexJvp, checkGrad2VsHost, checkGradVsHost, checkVmapJit, complexArray, f32, hostComplex, type Cx } from "./elementwise-host-checks.ts";
 
 type Unary = (x: Array) => Array;
 interface RealCase {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { np, lax, grad, DTypeError, ValueError, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import { erfInvF32 } from "../../backend-cpu/src/kernels/special.ts";
-import { checkGradVsHost, checkVmapJit, f32 } from "./elementwise-test-util.ts";
+import { checkGradVsHost, checkVmapJit, f32 } from "./elementwise-host-checks.ts";
 
 const EULER = 0.5772156649015329;
 const values = (op: (x: Array) => Array, xs: number[]): number[] => [...op(np.array(xs)).dataSync()];

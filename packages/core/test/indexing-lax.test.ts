@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jvp, DTYPES, DTypeError, IndexError, ShapeError, ValueError, type Array, type ArrayLike, type DType } from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
-import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./shape-testutil.ts";
+import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./linear-map-transform-checks.ts";
 
 const idx = (v: ArrayLike): Array => np.array(v, { dtype: "int32" });
 // Row gather from a 2-d operand: one index per row, whole rows out.

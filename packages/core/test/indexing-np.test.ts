@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, vmap, makeJaxpr, IndexError, ShapeError, ValueError, type Array } from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
-import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./shape-testutil.ts";
+import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./linear-map-transform-checks.ts";
 
 const ints = (v: number[] | number[][]) => np.array(v, { dtype: "int32" });
 const eqList = (a: Array, want: unknown, shape?: number[]) => {

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, grad, jit, vmap, DTypeError, ValueError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { complexArray } from "./elementwise-test-util.ts";
+import { complexArray } from "./elementwise-host-checks.ts";
 
 const i32 = (v: number[]) => np.array(v, { dtype: "int32" });
 const u32 = (v: number[]) => np.array(v, { dtype: "uint32" });

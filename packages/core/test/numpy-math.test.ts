@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, vmap, DTypeError, ShapeError, ValueError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { complexArray, f32, fd } from "./elementwise-test-util.ts";
+import { complexArray, f32, fd } from "./elementwise-host-checks.ts";
 
 const i32 = (v: number[]) => np.array(v, { dtype: "int32" });
 const u32 = (v: number[]) => np.array(v, { dtype: "uint32" });

@@ -1,6 +1,6 @@
 // np statistics (quantile family, average, cov, corrcoef, ptp, histogram, bincount, countNonzero,
 // digitize) and the NaN-ignoring reductions: values against numpy references
-// (testdata/numpy/, see numpy-reference-testutil.ts) and hand derivations, vmap/jit, gradients
+// (testdata/numpy/, see numpy-reference-cases.ts) and hand derivations, vmap/jit, gradients
 // against finite differences, and argument errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";

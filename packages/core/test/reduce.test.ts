@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, vmap, DTypeError, ShapeError, ValueError, type Array, type DType } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { arr, checkVmap, fdGrad, flat, randint, randn, rng, strides } from "./reduce-testutil.ts";
+import { arr, checkVmap, fdGrad, flat, randint, randn, rng, strides } from "./host-tensor-checks.ts";
 
 /** Host reduction over `axes` with a float64 accumulator; `combine` folds one element in. */
 function hostReduce(

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, vmap, DTYPES, DTypeError, IndexError, ShapeError, type Array, type DType } from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
-import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./shape-testutil.ts";
+import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./linear-map-transform-checks.ts";
 
 const i32 = (v: number): Array => np.array(v, { dtype: "int32" });
 

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, makeJaxpr, DTYPES, IndexError, ShapeError, DTypeError, type Array, type DType } from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
-import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./shape-testutil.ts";
+import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./linear-map-transform-checks.ts";
 
 // An operand per dtype with distinguishable elements: value k for element k (bool: k odd;
 // complex: k - k·i), so expectations are lists of element numbers.

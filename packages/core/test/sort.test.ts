@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jit, jvp, ShapeError, ValueError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { arr, checkTranspose, checkVmap, fdGrad, flat, randint, randn, rng, strides } from "./reduce-testutil.ts";
+import { arr, checkTranspose, checkVmap, fdGrad, flat, randint, randn, rng, strides } from "./host-tensor-checks.ts";
 
 /** numpy's order: NaN last; complex by (re, im) with NaN parts last. */
 const cmp = (a: number, b: number): number => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a - b);
