@@ -258,7 +258,10 @@ for (const key of SCAN_GAP) {
     const err = (ys: readonly number[]): number => maxAbs(ys.map((v, i) => v - want[i])) / scale;
     const got = vals(m.call(x));
     const jax32 = linossScanReference(m, x, Math.fround);
-    assert.ok(maxAbs(got.map((v, i) => v - jax32[i])) <= 1e-6 * scale, `linax-ts vs JAX's float32 scan: ${maxAbs(got.map((v, i) => v - jax32[i])) / scale} of the scale`);
+    assert.ok(
+      maxAbs(got.map((v, i) => v - jax32[i])) <= 1e-6 * scale,
+      `linax-ts vs JAX's float32 scan: ${maxAbs(got.map((v, i) => v - jax32[i])) / scale} of the scale`,
+    );
     assert.ok(err(linossScanReference(m, x, (v) => v)) <= 1e-10, "the scan's tree in float64 is exact");
     assert.ok(err(jax32) > 1e-4, `JAX's float32 scan is ${err(jax32)} of the scale off float64 (the gap is the algorithm's)`);
     assert.ok(err(linossReference(m, x, Math.fround)) <= 1e-4, `the float32 sequential recurrence meets 1e-4: ${err(linossReference(m, x, Math.fround))}`);
