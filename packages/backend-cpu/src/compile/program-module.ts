@@ -8,6 +8,8 @@ import { MAX_PAGES, type WasmHeap } from "../wasm/heap.ts";
 import { isNativeScalar, kernelParams, renderElementwise, renderReduce, type BufferShape } from "./render-kernel.ts";
 import { fastMathFor, referenceFunction } from "./scalar-ops.ts";
 import { profileSteps } from "./step-profiler.ts";
+import { KERNEL_ROUTINES, scalarRoutineFor } from "./scalar-routines.ts";
+import { Library } from "../wasm/libm/library.ts";
 
 /** A kernel: its buffers' heap addresses, then the range [lo, hi) of its outermost loop. */
 export type KernelFn = (...ptrsThenRange: number[]) => void;
@@ -63,6 +65,7 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
   for (const kernelNodes of nodes) {
     for (const n of kernelNodes) {
       if (importIndex.has(n.id) || n.op === "cmul.re" || n.op === "cmul.im" || isNativeScalar(n) || fastMathFor(n, fastMath) !== null) continue;
+      if (scalarRoutineFor(n) !== null) continue;
       const name = `f${importIndex.size}`;
       env[name] = referenceFunction(n);
       if (profileSteps)
@@ -79,12 +82,20 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
       );
     }
   }
+  // Ops with a WebAssembly routine call it like an import (defined after the imports, once per module).
+  const library = new Library(mb, KERNEL_ROUTINES);
+  const routineIndex = new Map<number, number>();
+  for (const kernelNodes of nodes)
+    for (const n of kernelNodes) {
+      const name = fastMathFor(n, fastMath) === null && !isNativeScalar(n) ? scalarRoutineFor(n) : null;
+      if (name !== null) routineIndex.set(n.id, library.index(name));
+    }
   const ctx = {
     buffers,
     fastMath,
     imports: {
       indexOf: (n: { id: number; op: string }): number => {
-        const i = importIndex.get(n.id);
+        const i = importIndex.get(n.id) ?? routineIndex.get(n.id);
         if (i === undefined) throw new InternalError(`cpu compile: op '${n.op}' has no imported function`);
         return i;
       },
