@@ -19,6 +19,7 @@ import { FUSED_FMA_OVERRIDE, MODULE_COMMON, grid, type Binding, type Program } f
 import { fromStorage, storageBytes, toStorage } from "./storage.ts";
 import { BufferPool, type PoolStats } from "./pool.ts";
 import { compileJaxpr } from "./compile/executor.ts";
+import { LruCache, clearWithClearCaches, pipelineCacheSize } from "./caches.ts";
 
 export class WebGPUBuffer implements DeviceBuffer {
   constructor(
@@ -57,7 +58,8 @@ export class WebGPUBackend implements Backend {
   #dispatches = 0;
   /** Buffers to destroy once the open encoder has been submitted. */
   #afterSubmit: GPUBuffer[] = [];
-  #pipelines = new Map<string, GPUComputePipeline>();
+  /** Pipelines by WGSL source: LRU-bounded, since shapes are baked into the source (caches.ts). */
+  #pipelines = new LruCache<string, GPUComputePipeline>(pipelineCacheSize());
   #layouts = new Map<string, GPUBindGroupLayout>();
   #errors: Promise<string | null>[] = [];
   /** Storage buffers of kernels' outputs and scratch, reused by size class (pool.ts). */
@@ -81,6 +83,7 @@ export class WebGPUBackend implements Backend {
     poison = envFlag("LINAX_WEBGPU_POISON"),
   ) {
     this.pool = new BufferPool(device, POOL_MAX_FREE, poison ? (b) => this.poisonBuffer(b) : null, (b) => this.releaseGpu(b, false));
+    clearWithClearCaches(this);
     void device.lost.then((info) => {
       this.#lost = `${info.reason}: ${info.message}`;
     });
@@ -102,6 +105,17 @@ export class WebGPUBackend implements Backend {
   /** Pool statistics (tests, benchmarks). */
   poolStats(): PoolStats {
     return this.pool.stats();
+  }
+
+  /** The pipeline cache (its size, `limit` — settable — and evictions), see caches.ts. */
+  get pipelineCache(): LruCache<string, GPUComputePipeline> {
+    return this.#pipelines;
+  }
+
+  /** Drop the cached pipelines and bind-group layouts (core's `clearCaches()` calls it). */
+  clearCaches(): void {
+    this.#pipelines.clear();
+    this.#layouts.clear();
   }
 
   /** Fill `buf` with 0xffffffff words in the open encoder (ordered with the work around it). */

@@ -37,6 +37,14 @@ export interface PoolStats {
   readonly reused: number;
   /** Bytes held in free lists now. */
   readonly freeBytes: number;
+  /** Buffers in free lists now. */
+  readonly free: number;
+  /**
+   * Buffers handed out and not yet given back (kernel outputs of live arrays, a compiled
+   * program's outputs and temporaries in flight): with `free`, every GPU buffer the pool holds —
+   * leak tests assert it flat.
+   */
+  readonly inUse: number;
 }
 
 export class BufferPool {
@@ -44,6 +52,8 @@ export class BufferPool {
   #freeBytes = 0;
   #created = 0;
   #reused = 0;
+  #freeCount = 0;
+  #inUse = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -65,11 +75,13 @@ export class BufferPool {
     let buf = list?.pop();
     if (buf !== undefined) {
       this.#freeBytes -= cls;
+      this.#freeCount--;
       this.#reused++;
     } else {
       buf = this.device.createBuffer({ size: cls, usage: USAGE_STORAGE });
       this.#created++;
     }
+    this.#inUse++;
     this.poison?.(buf);
     return buf;
   }
@@ -77,6 +89,7 @@ export class BufferPool {
   /** Give a storage buffer back (any size: a buffer whose size is not a class is destroyed). */
   release(buf: GPUBuffer): void {
     const cls = buf.size;
+    this.#inUse--;
     if (cls > MAX_POOLED_BYTES || cls !== poolSizeClass(cls) || this.#freeBytes + cls > this.maxFreeBytes) {
       this.destroyLater(buf);
       return;
@@ -85,6 +98,7 @@ export class BufferPool {
     if (list === undefined) this.#free.set(cls, (list = []));
     list.push(buf);
     this.#freeBytes += cls;
+    this.#freeCount++;
   }
 
   /** Destroy every free buffer (memory pressure, shutdown). */
@@ -92,9 +106,10 @@ export class BufferPool {
     for (const list of this.#free.values()) for (const b of list) b.destroy();
     this.#free.clear();
     this.#freeBytes = 0;
+    this.#freeCount = 0;
   }
 
   stats(): PoolStats {
-    return { created: this.#created, reused: this.#reused, freeBytes: this.#freeBytes };
+    return { created: this.#created, reused: this.#reused, freeBytes: this.#freeBytes, free: this.#freeCount, inUse: this.#inUse };
   }
 }
