@@ -1,6 +1,8 @@
 /**
  * Continuous and integer samplers of `jax/_src/random.py`, op for op, so that on the CPU backend
- * they reproduce JAX's float32 samples bit for bit (see README.md for what that takes).
+ * they reproduce JAX's float32 samples bit for bit (see README.md for what that takes). The real
+ * samplers also draw float16 and bfloat16 the way JAX does (float-formats.ts): their own bits and
+ * mantissas, arithmetic in the dtype.
  */
 import { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
@@ -10,8 +12,8 @@ import { checkShape, fmtShape } from "../shape.ts";
 import { complex } from "../primitives/complex.ts";
 import { convertElementType } from "../primitives/convert.ts";
 import { add, fullLike, log, mul, neg, sub } from "../primitives/elementwise.ts";
-import { bitcastConvertType, bitwiseAnd, bitwiseOr, gt, le, lt, max, min, select, shiftRightLogical } from "../primitives/elementwise-logic.ts";
-import { log1p, nextafter, rem } from "../primitives/elementwise-math.ts";
+import { bitcastConvertType, bitwiseAnd, gt, le, lt, max, min, select } from "../primitives/elementwise-logic.ts";
+import { log1p, rem } from "../primitives/elementwise-math.ts";
 import { erf, erfInv } from "../primitives/elementwise-special.ts";
 import { scalar } from "../primitives/helpers.ts";
 import { fma } from "../primitives/random-prims.ts";
@@ -21,28 +23,28 @@ import { stopGradient } from "../primitives/control/custom-derivatives.ts";
 import { randomBits } from "./bits.ts";
 import { partitionableOf, singleKey, splitRaw, type KeyLike, type StreamOptions } from "./keys.ts";
 import { checkOptions } from "../numpy/args.ts";
+import { FLOAT_FORMATS, constOf, isSampleDType, nextafterOf, roundTo, sampleDType, unitFloatsOf, type SampleDType } from "./float-formats.ts";
 
-const f32 = Math.fround;
-/** float32(√2), the constant of `_normal_real` and `_truncated_normal`. */
-const SQRT2 = f32(Math.SQRT2);
-/** XLA rewrites `x / c` for a constant `c` as `x * (1 / c)`, the reciprocal rounded in float32. */
-const INV_SQRT2 = f32(1 / SQRT2);
-/** `np.nextafter(float32(-1), 0)`: normal's lower bound, so erf_inv never sees -1. */
-const NEXT_AFTER_MINUS_ONE = -f32(1 - 2 ** -24);
-/** `np.finfo(float32).tiny`, gumbel's lower bound. */
-const F32_TINY = 2 ** -126;
+/** `np.array(np.sqrt(2), dtype)`, the constant of `_normal_real` and `_truncated_normal`. */
+const sqrt2Of = (d: SampleDType): number => roundTo(d, Math.SQRT2);
+/** XLA rewrites `x / c` for a constant `c` as `x * (1 / c)`, the reciprocal rounded in the dtype. */
+const invSqrt2Of = (d: SampleDType): number => roundTo(d, 1 / sqrt2Of(d));
+/** `np.nextafter(dtype(-1), 0)`: normal's lower bound, so erf_inv never sees -1. */
+const nextAfterMinusOneOf = (d: SampleDType): number => -(1 - 2 ** -(FLOAT_FORMATS[d].nmant + 1));
+/** `np.finfo(dtype).tiny`, gumbel's lower bound. */
+const tinyOf = (d: SampleDType): number => 2 ** FLOAT_FORMATS[d].minExp;
 
 // ------------------------------------------------------------------ argument helpers
 
-/** A float32 scalar constant (not weakly typed). */
-const f32Scalar = (v: number): Array => scalar(v, "float32");
-
-/** A float parameter (`minval`, `p`, `lower`, …): a JS number (rounded to float32) or an array. */
-function floatParam(fn: string, name: string, v: unknown): Array {
-  if (typeof v === "number") return f32Scalar(v);
+/**
+ * A float parameter (`minval`, `p`, `lower`, …) as `lax.convert_element_type(v, dtype)`: a JS
+ * number rounded to the dtype once (float32 by default), or an array converted to it.
+ */
+function floatParam(fn: string, name: string, v: unknown, dtype: SampleDType = "float32"): Array {
+  if (typeof v === "number") return constOf(dtype, v);
   if (v instanceof Array) {
     if (v.dtype === "complex64") throw new DTypeError(`${fn}: ${name} must be real; got ${v.aval.toString()}`);
-    return v.dtype === "float32" ? v : convertElementType(v, "float32");
+    return v.dtype === dtype ? v : convertElementType(v, dtype);
   }
   throw new ValueError(`${fn}: ${name} must be a number or an array; got ${typeof v}`);
 }
@@ -65,46 +67,35 @@ export function bcastParam(fn: string, name: string, x: Array, shape: readonly n
   );
 }
 
-/**
- * Validate a float dtype option: float32 (or complex64). Not float16/bfloat16: JAX draws 16-bit
- * words for those (other bits than a rounded float32 sample), which is not implemented, so they
- * are refused rather than given numbers that differ from JAX's; the error says to cast instead.
- */
-function floatDType(fn: string, dtype: DType | undefined, allowComplex = false): DType {
-  const d = dtype ?? "float32";
-  if (d !== "float32" && !(allowComplex && d === "complex64")) {
-    const half =
-      d === "float16" || d === "bfloat16"
-        ? ` (sampling ${d} directly is not implemented: sample float32 and use .astype("${d}"), whose values differ from JAX's ${d} sampler)`
-        : "";
-    throw new DTypeError(`${fn}: dtype must be a float dtype (float32${allowComplex ? " or complex64" : ""}); got ${d}${half}`);
-  }
-  return d;
-}
-
 // ------------------------------------------------------------------ uniform
 
-/** `_uniform`'s floats in [0, 1): 23 random mantissa bits under exponent 0, minus 1 (exact). */
-export function unitFloats(k: Array, shape: readonly number[], partitionable: boolean): Array {
-  const bits = randomBits(k, 32, shape, partitionable);
-  const fbits = bitwiseOr(shiftRightLogical(bits, fullLike(bits, 9)), fullLike(bits, 0x3f800000));
-  return sub(bitcastConvertType(fbits, "float32"), fullLike(new ShapedArray(shape, "float32"), 1));
+/**
+ * `_uniform`'s floats in [0, 1) of `dtype` (default float32): the dtype's mantissa bits under
+ * exponent 0, minus 1 (exact) — see `unitFloatsOf`.
+ */
+export function unitFloats(k: Array, shape: readonly number[], partitionable: boolean, dtype: SampleDType = "float32"): Array {
+  return unitFloatsOf(dtype, k, shape, partitionable);
 }
 
 /**
- * `_uniform` with float32 bounds: `max(lo, f·(hi − lo) + lo)`, the multiply-add fused as XLA:CPU
- * fuses it (`fma`, one rounding).
+ * `_uniform` with bounds of the result dtype: `max(lo, f·(hi − lo) + lo)`. In float32 the
+ * multiply-add is fused as XLA:CPU fuses it (`fma`, one rounding). In float16/bfloat16 it is not:
+ * XLA:CPU rounds the product to the dtype before the add (LLVM does not contract half arithmetic
+ * that it evaluates by promotion, and bf16 ops are normalized to float32 ops each followed by a
+ * convert), which is what the half-compute path gives for `mul` then `add`.
  */
 export function uniformRange(fn: string, k: Array, shape: readonly number[], lo: Array, hi: Array, partitionable: boolean): Array {
-  const f = unitFloats(k, shape, partitionable);
+  const dtype = lo.dtype;
+  if (!isSampleDType(dtype) || hi.dtype !== dtype) throw new DTypeError(`${fn}: bounds must share a float dtype; got ${lo.dtype} and ${hi.dtype}`);
+  const f = unitFloats(k, shape, partitionable, dtype);
   const l = bcastParam(fn, "minval", lo, shape);
   const h = bcastParam(fn, "maxval", hi, shape);
-  return max(l, fma(f, sub(h, l), l));
+  return max(l, dtype === "float32" ? fma(f, sub(h, l), l) : add(mul(f, sub(h, l)), l));
 }
 
 /** Options of `uniform`. */
 export interface UniformOptions extends StreamOptions {
-  /** float32 (default). */
+  /** float32 (default), float16 or bfloat16. */
   dtype?: DType;
   /** Inclusive lower bound (number or array broadcast-compatible with the shape); default 0. */
   minval?: number | Array;
@@ -117,26 +108,30 @@ export function uniform(key: KeyLike, shape: readonly number[] = [], opts: Unifo
   checkOptions("uniform", opts, { dtype: "any", minval: "any", maxval: "any", partitionable: "any" });
   const k = singleKey("uniform", key).data;
   checkShape("uniform", shape);
-  floatDType("uniform", opts.dtype);
+  const dtype = sampleDType("uniform", opts.dtype) as SampleDType;
   const lo = opts.minval ?? 0;
   const hi = opts.maxval ?? 1;
   const p = partitionableOf(opts);
-  // For [0, 1), f·1 + 0 and max(0, ·) return f exactly: skip the arithmetic.
-  if (Object.is(lo, 0) && hi === 1) return unitFloats(k, shape, p);
-  return uniformRange("uniform", k, shape, floatParam("uniform", "minval", lo), floatParam("uniform", "maxval", hi), p);
+  // For [0, 1), f·1 + 0 and max(0, ·) return f exactly (in every dtype): skip the arithmetic.
+  if (Object.is(lo, 0) && hi === 1) return unitFloats(k, shape, p, dtype);
+  return uniformRange("uniform", k, shape, floatParam("uniform", "minval", lo, dtype), floatParam("uniform", "maxval", hi, dtype), p);
 }
 
 // ------------------------------------------------------------------ normal family
 
-/** `_normal_real`: `√2 · erf_inv(u)`, u uniform in (-1, 1). */
-function normalReal(k: Array, shape: readonly number[], partitionable: boolean): Array {
-  const u = uniformRange("normal", k, shape, f32Scalar(NEXT_AFTER_MINUS_ONE), f32Scalar(1), partitionable);
-  return mul(fullLike(u, SQRT2), erfInv(u));
+/**
+ * `_normal_real`: `√2 · erf_inv(u)`, u uniform in (-1, 1), in `dtype`. For the half dtypes XLA
+ * evaluates `erf_inv` in float32 (CHLO's lowering upcasts f16/bf16) and rounds to the dtype —
+ * the half-compute path of the `erfInv` primitive.
+ */
+function normalReal(k: Array, shape: readonly number[], partitionable: boolean, dtype: SampleDType = "float32"): Array {
+  const u = uniformRange("normal", k, shape, constOf(dtype, nextAfterMinusOneOf(dtype)), constOf(dtype, 1), partitionable);
+  return mul(fullLike(u, sqrt2Of(dtype)), erfInv(u));
 }
 
 /** Options of `normal`. */
 export interface NormalOptions extends StreamOptions {
-  /** float32 (default) or complex64. */
+  /** float32 (default), float16, bfloat16 or complex64. */
   dtype?: DType;
 }
 
@@ -149,18 +144,19 @@ export function normal(key: KeyLike, shape: readonly number[] = [], opts: Normal
   checkOptions("normal", opts, { dtype: "any", partitionable: "any" });
   const k = singleKey("normal", key).data;
   checkShape("normal", shape);
-  const dtype = floatDType("normal", opts.dtype, true);
+  const dtype = sampleDType("normal", opts.dtype, true);
   const p = partitionableOf(opts);
-  if (dtype === "float32") return normalReal(k, shape, p);
+  if (dtype !== "complex64") return normalReal(k, shape, p, dtype);
   const ks = splitRaw(k, [2], p);
   const re = normalReal(reshape(slice(ks, [0, 0], [1, 2]), [2]), shape, p);
   const im = normalReal(reshape(slice(ks, [1, 0], [2, 2]), [2]), shape, p);
-  return complex(mul(re, fullLike(re, INV_SQRT2)), mul(im, fullLike(im, INV_SQRT2)));
+  const inv = invSqrt2Of("float32");
+  return complex(mul(re, fullLike(re, inv)), mul(im, fullLike(im, inv)));
 }
 
 /** Options of `truncatedNormal`. */
 export interface TruncatedNormalOptions extends StreamOptions {
-  /** float32 (default). */
+  /** float32 (default), float16 or bfloat16. */
   dtype?: DType;
 }
 
@@ -184,9 +180,9 @@ export function truncatedNormal(
   checkOptions("truncatedNormal", opts, { dtype: "any", partitionable: "any" });
   const fn = "truncatedNormal";
   const k = singleKey(fn, key).data;
-  floatDType(fn, opts.dtype);
-  const l = floatParam(fn, "lower", lower);
-  const h = floatParam(fn, "upper", upper);
+  const dtype = sampleDType(fn, opts.dtype) as SampleDType;
+  const l = floatParam(fn, "lower", lower, dtype);
+  const h = floatParam(fn, "upper", upper, dtype);
   let s: readonly number[];
   if (shape === undefined) {
     const nd = Math.max(l.ndim, h.ndim);
@@ -201,15 +197,16 @@ export function truncatedNormal(
     checkShape(fn, shape);
     s = shape;
   }
-  const a = erf(mul(l, fullLike(l, INV_SQRT2)));
-  const b = erf(mul(h, fullLike(h, INV_SQRT2)));
+  const inv = invSqrt2Of(dtype);
+  const a = erf(mul(l, fullLike(l, inv)));
+  const b = erf(mul(h, fullLike(h, inv)));
   const u = uniformRange(fn, k, s, a, b, partitionableOf(opts));
-  const out = mul(fullLike(u, SQRT2), erfInv(u));
+  const out = mul(fullLike(u, sqrt2Of(dtype)), erfInv(u));
   // Bounds carry no gradient through the clip (nextafter has none), as in JAX.
   const lo = stopGradient(l);
   const hi = stopGradient(h);
-  const clipLo = bcastParam(fn, "lower", nextafter(lo, fullLike(lo, Infinity)), s);
-  const clipHi = bcastParam(fn, "upper", nextafter(hi, fullLike(hi, -Infinity)), s);
+  const clipLo = bcastParam(fn, "lower", nextafterOf(lo, fullLike(lo, Infinity)), s);
+  const clipHi = bcastParam(fn, "upper", nextafterOf(hi, fullLike(hi, -Infinity)), s);
   return min(clipHi, max(clipLo, out));
 }
 
@@ -218,8 +215,8 @@ export function exponential(key: KeyLike, shape: readonly number[] = [], opts: N
   checkOptions("exponential", opts, { dtype: "any", partitionable: "any" });
   const k = singleKey("exponential", key).data;
   checkShape("exponential", shape);
-  floatDType("exponential", opts.dtype);
-  return neg(log1p(neg(unitFloats(k, shape, partitionableOf(opts)))));
+  const dtype = sampleDType("exponential", opts.dtype) as SampleDType;
+  return neg(log1p(neg(unitFloats(k, shape, partitionableOf(opts), dtype))));
 }
 
 /** Standard Gumbel samples (`jax.random.gumbel`, mode "low"): `-log(-log(u))`, u in [tiny, 1). */
@@ -227,21 +224,22 @@ export function gumbel(key: KeyLike, shape: readonly number[] = [], opts: Normal
   checkOptions("gumbel", opts, { dtype: "any", partitionable: "any" });
   const k = singleKey("gumbel", key).data;
   checkShape("gumbel", shape);
-  floatDType("gumbel", opts.dtype);
-  return gumbelRaw(k, shape, partitionableOf(opts));
+  const dtype = sampleDType("gumbel", opts.dtype) as SampleDType;
+  return gumbelRaw(k, shape, partitionableOf(opts), dtype);
 }
 
 /** `_gumbel` on a raw key. */
-export function gumbelRaw(k: Array, shape: readonly number[], partitionable: boolean): Array {
-  const u = uniformRange("gumbel", k, shape, f32Scalar(F32_TINY), f32Scalar(1), partitionable);
+export function gumbelRaw(k: Array, shape: readonly number[], partitionable: boolean, dtype: SampleDType = "float32"): Array {
+  const u = uniformRange("gumbel", k, shape, constOf(dtype, tinyOf(dtype)), constOf(dtype, 1), partitionable);
   return neg(log(neg(log(u))));
 }
 
 // ------------------------------------------------------------------ bernoulli
 
 /**
- * Bernoulli(p) booleans (`jax.random.bernoulli`): `uniform(key, shape) < p`. `p` is a float (or
- * float32 array); `shape` defaults to `p`'s shape and must be broadcast-compatible with it.
+ * Bernoulli(p) booleans (`jax.random.bernoulli`): `uniform(key, shape, p.dtype) < p`. `p` is a
+ * float (float32) or a float32/float16/bfloat16 array — whose dtype the uniforms are drawn in, as
+ * in JAX; `shape` defaults to `p`'s shape and must be broadcast-compatible with it.
  */
 export function bernoulli(key: KeyLike, p: number | Array = 0.5, shape?: readonly number[], opts: StreamOptions = {}): Array {
   checkOptions("bernoulli", opts, { partitionable: "any" });
@@ -250,15 +248,15 @@ export function bernoulli(key: KeyLike, p: number | Array = 0.5, shape?: readonl
   if (typeof p === "number") {
     // A JS number is checked here (an array p may be traced): NaN or p ∉ [0, 1] would silently give all-false/all-true draws.
     if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be a probability in [0, 1]; got ${p}`);
-    pa = f32Scalar(p);
+    pa = constOf("float32", p);
   } else if (p instanceof Array) {
-    if (p.dtype !== "float32") throw new DTypeError(`bernoulli: probability p must have a floating dtype, got ${p.dtype}`);
+    if (!isSampleDType(p.dtype)) throw new DTypeError(`bernoulli: probability p must have a floating dtype (float32, float16, bfloat16), got ${p.dtype}`);
     pa = p;
   } else throw new ValueError(`bernoulli: p must be a number or a float32 array; got ${typeof p}`);
   const s = shape ?? pa.shape;
   checkShape("bernoulli", s);
   const pb = bcastParam("bernoulli", "p", pa, s);
-  return lt(unitFloats(k, s, partitionableOf(opts)), pb);
+  return lt(unitFloats(k, s, partitionableOf(opts), pa.dtype as SampleDType), pb);
 }
 
 // ------------------------------------------------------------------ randint
