@@ -127,7 +127,7 @@ test("XLA float32 routines equal core's xlaF32 ports bit for bit", () => {
   const bits = new Uint32Array(f32.buffer);
   const r = rng(12345);
   const inputs: number[] = [0, -0, Infinity, -Infinity, NaN, 1, -1, 0.5, -0.5, 1e-45, 1.1754943508222875e-38, 0.41421356, -0.41421356, 3.832506856900711, -0.99999994];
-  for (let u = 0; u < 2 ** 32; u += 2 ** 9 + 3) {
+  for (let u = 0; u < 2 ** 32; u += 2 ** 12 + 3) {
     bits[0] = u;
     inputs.push(f32[0]);
   }
@@ -173,4 +173,67 @@ test("fmaF32 is the exactly rounded float32 a·b + c (round-to-odd), as xlaF32.f
     if (!sameBits(got, want) && bad++ < 10) console.error(`tie fma(${a}, ${bb}, ${c}) = ${got}, want ${want}`);
   }
   assert.equal(bad, 0);
+});
+
+/** A kernel running the routine `name` (v128 → v128) over n bytes of memory at 0, writing at `out`. */
+function vectorKernel(name: string, memory: WebAssembly.Memory): (n: number, out: number) => void {
+  const mb = new ModuleBuilder({ shared: false, minPages: 0 });
+  const lib = new Library(mb, KERNEL_ROUTINES);
+  const fi = lib.index(name);
+  mb.func(["i32", "i32"], [], (c) => {
+    const i = c.local("i32");
+    c.block().loop();
+    c.get(i).get(0).op(0x4e).brIf(1);
+    c.get(i).get(1).op(0x6a);
+    c.get(i).simdMem(0x00, 4).call(fi);
+    c.simdMem(0x0b, 4);
+    c.get(i).i32(16).op(0x6a).set(i).br(0).end().end();
+  }, "run");
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(mb.bytes()), { env: { memory } });
+  return inst.exports.run as (n: number, out: number) => void;
+}
+
+const VECTOR: readonly [string, (x: number) => number][] = [
+  ["exp", Math.exp],
+  ["expm1", Math.expm1],
+  ["tanh", Math.tanh],
+  ["logistic", (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))],
+];
+
+test("f64x2 routines equal the Math functions on every lane (random doubles, boundaries, specials mixed into vectors)", () => {
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  for (const [name, ref] of VECTOR) {
+    const xs = doubleInputs([0x40862e42, 0x3fd62e42, 0x3fd62e43, 0x3ff0a2b2, 0x3e300000, 0x3c900000, 0x4043687a, 0x40360000, 0x3ff00000], 15000, 31 + name.length);
+    // Shuffle so special lanes sit next to ordinary ones.
+    const r = rng(99);
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = r() % (i + 1);
+      [xs[i], xs[j]] = [xs[j], xs[i]];
+    }
+    const n = xs.length - (xs.length % 2);
+    const input = new Float64Array(memory.buffer, 0, n);
+    input.set(xs.slice(0, n));
+    const out = 8 * n;
+    vectorKernel(`${name}.f64x2`, memory)(8 * n, out);
+    const got = new Float64Array(memory.buffer, out, n);
+    let bad = 0;
+    for (let i = 0; i < n; i++)
+      if (!sameBits(got[i], ref(xs[i])) && bad++ < 5) console.error(`${name}.f64x2 lane ${i % 2}: (${show(xs[i])}) = ${show(got[i])}, want ${show(ref(xs[i]))}`);
+    assert.equal(bad, 0, `${name}.f64x2: ${bad} of ${n} lanes differ`);
+  }
+});
+
+test("f32x4 routines equal the reference kernels' rounded results over a sweep of float32 bit patterns", () => {
+  const memory = new WebAssembly.Memory({ initial: 300 });
+  const n = 2 ** 21; // every 2^11-th pattern of both signs
+  const bits = new Uint32Array(memory.buffer, 0, n);
+  for (let i = 0; i < n; i++) bits[i] = i * 2 ** 11 + ((i * 2654435761) % 2 ** 11);
+  const xs = new Float32Array(memory.buffer, 0, n);
+  for (const [name, ref] of VECTOR) {
+    vectorKernel(`${name}.f32x4`, memory)(4 * n, 4 * n);
+    const got = new Float32Array(memory.buffer, 4 * n, n);
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (!sameBits(got[i], Math.fround(ref(xs[i]))) && bad++ < 5) console.error(`${name}.f32x4(${xs[i]}) = ${got[i]}`);
+    assert.equal(bad, 0, `${name}.f32x4: ${bad} of ${n} differ`);
+  }
 });

@@ -22,6 +22,8 @@ export interface BufferShape {
 export interface ImportTable {
   /** Function index of the import for this op node (declared in a first pass). */
   indexOf(n: OpNode & { readonly id: number }): number;
+  /** Function index of the node's four-lane (f32x4 → f32x4) routine, if it has one. */
+  vectorIndexOf?(n: OpNode & { readonly id: number }): number | undefined;
 }
 
 export class UnsupportedKernel extends Error {}

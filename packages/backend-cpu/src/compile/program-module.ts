@@ -8,7 +8,7 @@ import { MAX_PAGES, type WasmHeap } from "../wasm/heap.ts";
 import { isNativeScalar, kernelParams, renderElementwise, renderReduce, type BufferShape } from "./render-kernel.ts";
 import { fastMathFor, referenceFunction } from "./scalar-ops.ts";
 import { profileSteps } from "./step-profiler.ts";
-import { KERNEL_ROUTINES, scalarRoutineFor } from "./scalar-routines.ts";
+import { KERNEL_ROUTINES, scalarRoutineFor, vectorRoutineFor } from "./scalar-routines.ts";
 import { Library } from "../wasm/libm/library.ts";
 
 /** A kernel: its buffers' heap addresses, then the range [lo, hi) of its outermost loop. */
@@ -85,10 +85,14 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
   // Ops with a WebAssembly routine call it like an import (defined after the imports, once per module).
   const library = new Library(mb, KERNEL_ROUTINES);
   const routineIndex = new Map<number, number>();
+  const vectorIndex = new Map<number, number>();
   for (const kernelNodes of nodes)
     for (const n of kernelNodes) {
-      const name = fastMathFor(n, fastMath) === null && !isNativeScalar(n) ? scalarRoutineFor(n) : null;
+      if (fastMathFor(n, fastMath) !== null || isNativeScalar(n)) continue;
+      const name = scalarRoutineFor(n);
       if (name !== null) routineIndex.set(n.id, library.index(name));
+      const vname = vectorRoutineFor(n);
+      if (vname !== null) vectorIndex.set(n.id, library.index(vname));
     }
   const ctx = {
     buffers,
@@ -99,6 +103,7 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
         if (i === undefined) throw new InternalError(`cpu compile: op '${n.op}' has no imported function`);
         return i;
       },
+      vectorIndexOf: (n: { id: number }): number | undefined => vectorIndex.get(n.id),
     },
   };
   const params = kernels.map(kernelParams);

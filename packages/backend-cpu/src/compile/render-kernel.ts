@@ -167,9 +167,12 @@ function renderSimdLoop(
         c.simd(0x0c, ...i32Bytes(0), ...i32Bytes(coef), ...i32Bytes(2 * coef), ...i32Bytes(3 * coef)).simd(0xae);
       } else if (e.kind === "op") {
         const poly = fastMathFor(e, body.fastMath);
+        const routine = poly === null ? body.imports.vectorIndexOf?.(e) : undefined;
         if (poly !== null) {
           c.get(vec(e.args[0]));
           poly(c, (t) => c.local(t));
+        } else if (routine !== undefined) {
+          c.get(vec(e.args[0])).call(routine); // the exact four-lane routine (wasm/libm)
         } else if (simdNative(e)) {
           for (const a of simdOperands(e)) c.get(vec(a));
           emitNativeSimd(c, e);
@@ -177,7 +180,8 @@ function renderSimdLoop(
       } else {
         c.simd(0x0c, ...lanes(e.type === "f32" ? f32Bytes(e.value) : i32Bytes(e.type === "bool" ? -(e.value !== 0 ? 1 : 0) : e.value)));
       }
-      if (!(e.kind === "op" && !simdNative(e) && fastMathFor(e, body.fastMath) === null)) c.set(l);
+      const leftInLocal = e.kind === "op" && !simdNative(e) && fastMathFor(e, body.fastMath) === null && body.imports.vectorIndexOf?.(e) === undefined;
+      if (!leftInLocal) c.set(l);
       body.vec.set(e.id, l);
     }
     for (const out of k.outputs) {

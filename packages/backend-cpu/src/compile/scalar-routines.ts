@@ -8,6 +8,7 @@
 import type { LibDef } from "../wasm/libm/library.ts";
 import { FDLIBM_EXP } from "../wasm/libm/fdlibm-exp.ts";
 import { XLA_F32 } from "../wasm/libm/xla-f32.ts";
+import { FDLIBM_EXP_SIMD } from "../wasm/libm/fdlibm-exp-simd.ts";
 import { add, call, div, ge, neg, select } from "../wasm/libm/scalar-dsl.ts";
 import type { OpNode } from "./scalar-ops.ts";
 
@@ -25,10 +26,18 @@ const logistic: LibDef = {
 };
 
 /** Every routine a kernel module may define, by name. */
-export const KERNEL_ROUTINES: Readonly<Record<string, LibDef>> = { ...FDLIBM_EXP, ...XLA_F32, logistic };
+export const KERNEL_ROUTINES: Readonly<Record<string, LibDef>> = { ...FDLIBM_EXP, ...FDLIBM_EXP_SIMD, ...XLA_F32, logistic };
 
 /** Ops (float32 operands) whose reference function the routine of the same name reproduces. */
 const ROUTINE_OPS = new Set(["exp", "expm1", "tanh", "sinh", "cosh", "logistic", "log", "log1p", "erf", "erfInv"]);
+
+/** Ops with a four-lane routine `<op>.f32x4` (SIMD loops call it instead of going lane by lane). */
+const VECTOR_OPS = new Set(["exp", "expm1", "tanh", "logistic"]);
+
+/** The f32x4 routine for n in SIMD loops, or null. */
+export function vectorRoutineFor(n: OpNode): string | null {
+  return scalarRoutineFor(n) !== null && VECTOR_OPS.has(n.op) ? `${n.op}.f32x4` : null;
+}
 
 /** The routine that computes n exactly as its reference function does, or null. */
 export function scalarRoutineFor(n: OpNode): string | null {

@@ -10,7 +10,7 @@
 import { InternalError } from "@linax-ts/core";
 import type { Code } from "../emitter.ts";
 
-export type Ty = "f64" | "f32" | "i32" | "i64";
+export type Ty = "f64" | "f32" | "i32" | "i64" | "v128";
 
 /** A typed expression: pushes one value of type `t`. */
 export interface Ex {
@@ -32,7 +32,8 @@ export function lit(t: Ty, x: number): Ex {
     if (t === "f64") c.f64(x);
     else if (t === "f32") c.f32(x);
     else if (t === "i32") c.i32(x);
-    else c.op(0x42, ...sleb64(BigInt(x)));
+    else if (t === "i64") c.op(0x42, ...sleb64(BigInt(x)));
+    else throw new InternalError("scalar-dsl: a v128 literal needs vector-dsl's splat");
   });
 }
 
