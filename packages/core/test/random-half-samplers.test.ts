@@ -206,3 +206,20 @@ test("half samplers: dtype errors name the sampler and the dtype", () => {
     (e: unknown) => e instanceof DTypeError && /bernoulli: probability p must have a floating dtype .* got int32/.test(e.message),
   );
 });
+
+test("categorical with half logits draws its Gumbel noise in the logits' dtype (argmax of the reference gumbel draws)", () => {
+  for (const { name, seed, partitionable, dtype, c } of CASES) {
+    const value = dtype === "float16" ? halfValue : bf16Value;
+    const g = c.gumbel.map((h) => value(h));
+    const want = g.indexOf(Math.max(...g));
+    const k = random.PRNGKey(seed);
+    const logits = np.zeros([N], { dtype });
+    assert.equal(random.categorical(k, logits, { partitionable }).item(), want, `${name}: zero logits`);
+    // A logit larger than every gap between the noise values moves the draw to its index.
+    const tilt = np.array(
+      g.map((_, i) => (i === (want + 1) % N ? 64 : 0)),
+      { dtype },
+    );
+    assert.equal(random.categorical(k, tilt, { partitionable }).item(), (want + 1) % N, `${name}: tilted logits`);
+  }
+});

@@ -24,6 +24,7 @@ import { sortKeyVal } from "../primitives/sort.ts";
 import { randomBits } from "./bits.ts";
 import { partitionableOf, singleKey, splitRaw, type KeyLike, type StreamOptions } from "./keys.ts";
 import { bcastParam, gumbelRaw, normal, randint, unitFloats } from "./samplers.ts";
+import { isSampleDType, type SampleDType } from "./float-formats.ts";
 import { checkOptions } from "../numpy/args.ts";
 
 const range = (n: number): number[] => globalThis.Array.from({ length: n }, (_, i) => i);
@@ -64,7 +65,9 @@ export function categorical(key: KeyLike, logits: Array, opts: CategoricalOption
   const k = singleKey(fn, key).data;
   if (!(logits instanceof Array)) throw new ValueError(`${fn}: logits must be an array`);
   if (logits.ndim === 0) throw new ShapeError(`${fn}: logits must have at least one axis (the categories); got shape []`);
-  const lg = logits.dtype === "float32" ? logits : convertElementType(logits, "float32");
+  // Gumbel noise in the logits' dtype, as JAX's `gumbel(key, shape, logits.dtype)`; non-float
+  // logits are taken as float32.
+  const lg = isSampleDType(logits.dtype) ? logits : convertElementType(logits, "float32");
   const ax = normAxis(fn, opts.axis ?? -1, lg.ndim);
   const batch = lg.shape.filter((_, i) => i !== ax);
   const shape = opts.shape ?? batch;
@@ -75,7 +78,7 @@ export function categorical(key: KeyLike, logits: Array, opts: CategoricalOption
   const logitsShape = [...shape.slice(shape.length - batch.length)];
   logitsShape.splice(ax, 0, lg.shape[ax]);
   const full = [...prefix, ...logitsShape];
-  const g = gumbelRaw(k, full, partitionableOf(opts));
+  const g = gumbelRaw(k, full, partitionableOf(opts), lg.dtype as SampleDType);
   return argmax(add(g, bcastParam(fn, "logits", lg, full)), prefix.length + ax, "int32");
 }
 
