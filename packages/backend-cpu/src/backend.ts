@@ -22,7 +22,7 @@ import { getKernel } from "./registry.ts";
 import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
 import { fastRoutine } from "./compile/routine-table.ts";
-import { EAGER_COMPILE_MIN_SIZE, runEagerCompiled } from "./compile/eager-programs.ts";
+import { EAGER_COMPILE_MIN_SIZE, materializeBroadcast, runEagerCompiled, type DeferredBroadcast } from "./compile/eager-programs.ts";
 
 const byteSize = (dtype: DType, size: number): number =>
   (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : dtype === "float16" || dtype === "bfloat16" ? 2 : 4) * size;
@@ -39,6 +39,8 @@ export class CpuBuffer implements DeviceBuffer {
   js: TypedArray | null;
   /** Heap block address, 0 when none. */
   ptr = 0;
+  /** An eager broadcast not computed yet (compile/eager-programs.ts); its bytes appear when first read. */
+  lazy: DeferredBroadcast | null = null;
   disposed = false;
   constructor(
     readonly backend: CpuBackend,
@@ -88,6 +90,13 @@ export class CpuBackend implements Backend {
     this.#live++;
     return b;
   }
+  /** A new buffer whose bytes `lazy` computes when it is first read. */
+  deferred(dtype: DType, size: number, lazy: DeferredBroadcast): CpuBuffer {
+    const b = new CpuBuffer(this, null, dtype, size);
+    b.lazy = lazy;
+    this.#live++;
+    return b;
+  }
   /** A handle on the same storage whose dispose frees nothing. */
   borrow(buf: CpuBuffer): CpuBuffer {
     this.dataOf(buf);
@@ -111,6 +120,7 @@ export class CpuBackend implements Backend {
   /** The heap address of a buffer's bytes, moving them into the heap if they are in a JS array. */
   heapAddress(buf: CpuBuffer): number {
     if (buf.disposed) throw new UseAfterDisposeError("cpu backend: buffer used after dispose");
+    if (buf.lazy !== null) materializeBroadcast(this, buf);
     if (buf.ptr !== 0) return buf.ptr;
     const js = buf.js!;
     const ptr = this.heap.alloc(byteSize(buf.dtype, buf.size));
@@ -130,6 +140,7 @@ export class CpuBackend implements Backend {
   private dataOf(buf: DeviceBuffer): TypedArray {
     const b = buf as CpuBuffer;
     if (b.disposed) throw new UseAfterDisposeError("cpu backend: buffer used after dispose");
+    if (b.lazy !== null) materializeBroadcast(this, b);
     if (b.js !== null) return b.js;
     // A fresh view each time: growing an unshared memory detaches older views.
     return this.heap.view(b.ptr, b.dtype, b.size);
@@ -149,6 +160,8 @@ export class CpuBackend implements Backend {
     if (b.disposed) return;
     b.disposed = true;
     if (b.borrowed) return;
+    if (b.lazy !== null) this.dispose(b.lazy.src);
+    b.lazy = null;
     if (b.ptr !== 0) this.heap.free(b.ptr);
     b.ptr = 0;
     b.js = null;

@@ -4,24 +4,92 @@
  * params and operand types (cached). Results are the reference kernels' bit for bit (compiled
  * kernels are), so eager code gets the fused kernels' speed without `jit`. Small ops stay on the
  * reference kernels, whose dispatch is cheaper.
+ *
+ * Deferred broadcasts: numpy-style binary ops broadcast their operands with `broadcastInDim`
+ * before binding (`np.add(x, b)` with b of shape [n], `np.multiply(x, 2)`), which eagerly would
+ * write a full-size copy of the small operand and read it back. Instead an eager broadcast of a
+ * small operand returns a deferred buffer holding a copy of the operand; a compiled consumer folds
+ * the broadcast into its loads (a two-equation program, fused into one kernel), and anything else
+ * that reads the buffer materializes it first (`materializeBroadcast`, called by the backend).
  */
-import { compile, Jaxpr, JaxprEqn, registerCacheClearer, Var, type Primitive, type ShapedArray } from "@linax-ts/core";
+import { compile, InternalError, Jaxpr, JaxprEqn, registerCacheClearer, Var, type Primitive, type ShapedArray } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { CpuExecutable } from "./executable.ts";
 
 /**
- * Past this many live heap bytes, eager ops run on the reference kernels again: their results then
- * live in JS arrays, which the garbage collector sees (it does not see the heap), so forgotten
- * eager results get collected and their heap blocks freed — eager code cannot fill the heap.
+ * Past this many live heap bytes the heap stops growing for eager results: a result goes into a
+ * free heap block of its size if there is one, else into a JS array (still computed by the
+ * compiled kernel, then copied out), and operands in JS arrays are copied into temporary heap
+ * blocks instead of moving there. The garbage collector sees JS arrays and reclaims them itself,
+ * but not the heap, whose blocks only `dispose` and finalizers free — and finalizers never run
+ * inside one synchronous job — so eager code that forgets its results cannot fill the heap, while
+ * code that disposes them keeps reusing the same blocks.
+ *
+ * Why not the reference kernels past the limit (as this did before): a 4M-sample
+ * `random.uniform` leaves ~240 MiB of intermediates to the finalizers, and every eager op after
+ * it then ran 25× slower. Why reuse blocks rather than always copy out: fresh memory costs a page
+ * fault per 4 KiB on first touch (≈ 3 ms per MiB on this VM), so a fresh 16 MiB JS array per 4M
+ * add costs 50 ms whoever computes it.
  */
 export const EAGER_HEAP_LIMIT = 256 * 2 ** 20;
+let heapLimit = EAGER_HEAP_LIMIT;
+
+/** Set the live-heap limit of eager results (tests); returns the previous one. */
+export function setEagerHeapLimit(bytes: number): number {
+  const was = heapLimit;
+  heapLimit = bytes;
+  return was;
+}
 
 /** Ops whose largest operand or result has fewer elements run on the reference kernel. */
 export const EAGER_COMPILE_MIN_SIZE = 4096;
 
-const cache = new Map<string, CpuExecutable>();
+/** A broadcast is deferred when its operand has at most this fraction of the result's elements. */
+const DEFER_MAX_FRACTION = 1 / 2;
+
+/** What a deferred buffer computes when first read: `broadcastInDim` of a private copy of its operand. */
+export interface DeferredBroadcast {
+  readonly prim: Primitive;
+  /** The operand's copy, owned by the deferred buffer (freed when it materializes or is disposed). */
+  readonly src: CpuBuffer;
+  readonly srcAval: ShapedArray;
+  readonly outAval: ShapedArray;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The cache-key fragment of this broadcast. */
+  readonly key: string;
+}
+
+const cache = new Map<string, CpuExecutable | null>();
 const MAX_CACHED = 512;
 registerCacheClearer(() => cache.clear());
+
+/**
+ * The cached executable of a program of kernels only, or null: a declined lowering (complex exp,
+ * say) becomes a routine step, which would call straight back here.
+ */
+function kernelProgram(be: CpuBackend, key: string, build: () => Jaxpr): CpuExecutable | null {
+  let exe = cache.get(key);
+  if (exe === undefined) {
+    const e = new CpuExecutable(be, build());
+    const c = e.compiled;
+    exe = c === null || c.program.steps.some((st) => st.kind !== "kernel") ? null : e;
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+    cache.set(key, exe);
+  }
+  // fastMath is read at each call: the executable compiles one program per setting.
+  if (exe !== null && exe.compiled === null) return null;
+  return exe;
+}
+
+const keyOf = (prim: Primitive, params: Readonly<Record<string, unknown>>, inAvals: readonly ShapedArray[]): string =>
+  `${prim.name}|${JSON.stringify(params)}|${inAvals.map(String).join(",")}`;
+
+/** `prim` as a one-equation jaxpr. */
+function oneEqn(prim: Primitive, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): Jaxpr {
+  const ins = inAvals.map((a) => new Var(a));
+  const outs = outAvals.map((a) => new Var(a));
+  return new Jaxpr([], ins, [new JaxprEqn(prim, ins, params, outs)], outs);
+}
 
 /** Run `prim` as a compiled one-op program, or undefined when it has no lowering or is small. */
 export function runEagerCompiled(
@@ -33,19 +101,131 @@ export function runEagerCompiled(
   params: Readonly<Record<string, unknown>>,
 ): CpuBuffer[] | undefined {
   const size = Math.max(0, ...inAvals.map((a) => a.size), ...outAvals.map((a) => a.size));
-  if (size < EAGER_COMPILE_MIN_SIZE || be.heap.liveBytes > EAGER_HEAP_LIMIT || compile.getLowering(prim) === undefined) return undefined;
-  const key = `${prim.name}|${JSON.stringify(params)}|${inAvals.map(String).join(",")}`;
-  let exe = cache.get(key);
-  if (exe === undefined) {
-    const ins = inAvals.map((a) => new Var(a));
-    const outs = outAvals.map((a) => new Var(a));
-    exe = new CpuExecutable(be, new Jaxpr([], ins, [new JaxprEqn(prim, ins, params, outs)], outs));
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-    cache.set(key, exe);
+  if (size < EAGER_COMPILE_MIN_SIZE || compile.getLowering(prim) === undefined) return undefined;
+  if (prim.name === "broadcastInDim" && inputs[0].lazy === null && inAvals[0].size <= DEFER_MAX_FRACTION * outAvals[0].size) {
+    return [deferBroadcast(be, prim, inputs[0], inAvals[0], outAvals[0], params)];
   }
-  // Only programs of kernels: a declined lowering (complex exp, say) becomes a routine step, which
-  // would call straight back here.
-  const c = exe.compiled;
-  if (c === null || c.program.steps.some((st) => st.kind !== "kernel")) return undefined;
-  return exe.execute(inputs as CpuBuffer[]) as CpuBuffer[];
+  if (inputs.some((b) => b.lazy !== null)) {
+    const fused = runFused(be, prim, inputs, inAvals, outAvals, params);
+    if (fused !== undefined) return fused;
+  }
+  const exe = kernelProgram(be, keyOf(prim, params, inAvals), () => oneEqn(prim, inAvals, outAvals, params));
+  return exe === null ? undefined : place(be, exe, inputs, inAvals, outAvals);
+}
+
+/** `prim` applied to deferred broadcasts as one program: the broadcasts fold into its kernel's loads. */
+function runFused(
+  be: CpuBackend,
+  prim: Primitive,
+  inputs: readonly CpuBuffer[],
+  inAvals: readonly ShapedArray[],
+  outAvals: readonly ShapedArray[],
+  params: Readonly<Record<string, unknown>>,
+): CpuBuffer[] | undefined {
+  const lazies = inputs.map((b) => b.lazy);
+  const key = `${keyOf(prim, params, inAvals)}|deferred ${lazies.map((l, i) => (l === null ? "" : `${i}:${l.key}`)).join(";")}`;
+  // Only fused programs are worth it: one kernel (else the consumers run on materialized operands).
+  const exe = kernelProgram(be, key, () => {
+    const eqns: JaxprEqn[] = [];
+    const invars: Var[] = [];
+    const args = lazies.map((l, i) => {
+      if (l === null) {
+        const v = new Var(inAvals[i]);
+        invars.push(v);
+        return v;
+      }
+      const src = new Var(l.srcAval);
+      const out = new Var(l.outAval);
+      invars.push(src);
+      eqns.push(new JaxprEqn(l.prim, [src], l.params, [out]));
+      return out;
+    });
+    const outs = outAvals.map((a) => new Var(a));
+    eqns.push(new JaxprEqn(prim, args, params, outs));
+    return new Jaxpr([], invars, eqns, outs);
+  });
+  if (exe === null || exe.compiled!.program.steps.length !== 1) return undefined;
+  const args = inputs.map((b) => b.lazy?.src ?? b);
+  return place(
+    be,
+    exe,
+    args,
+    args.map((b, i) => lazies[i]?.srcAval ?? inAvals[i]),
+    outAvals,
+  );
+}
+
+/** A deferred `broadcastInDim` of `x`: it holds a copy of `x` (the caller may dispose `x` at once). */
+function deferBroadcast(
+  be: CpuBackend,
+  prim: Primitive,
+  x: CpuBuffer,
+  srcAval: ShapedArray,
+  outAval: ShapedArray,
+  params: Readonly<Record<string, unknown>>,
+): CpuBuffer {
+  const src = be.copyBuffer(x, srcAval);
+  return be.deferred(outAval.dtype, outAval.size, { prim, src, srcAval, outAval, params, key: keyOf(prim, params, [srcAval]) });
+}
+
+/** Compute a deferred buffer's bytes (it is read by something that does not fold the broadcast). */
+export function materializeBroadcast(be: CpuBackend, b: CpuBuffer): void {
+  const l = b.lazy!;
+  const exe = kernelProgram(be, l.key, () => oneEqn(l.prim, [l.srcAval], [l.outAval], l.params));
+  if (exe === null) throw new InternalError("cpu eager: a deferred broadcastInDim did not compile to one kernel");
+  const [out] = place(be, exe, [l.src], [l.srcAval], [l.outAval]);
+  // Adopt the result's storage; disposing the emptied handle only settles the live count.
+  b.ptr = out.ptr;
+  b.js = out.js;
+  out.ptr = 0;
+  out.js = null;
+  b.lazy = null;
+  be.dispose(out);
+  be.dispose(l.src);
+}
+
+/**
+ * Free heap blocks by size class that results past the limit computed in and moved out of (they
+ * grew the heap for that): kept for the next such results, not handed to results that stay, or
+ * every other result would stay and the heap would grow by one block per two ops.
+ */
+const scratch = new Map<number, number>();
+
+/** Run `exe` on `inputs` where its results may live (the heap limit above). */
+function place(be: CpuBackend, exe: CpuExecutable, inputs: readonly CpuBuffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): CpuBuffer[] {
+  const heap = be.heap;
+  if (heap.liveBytes <= heapLimit) {
+    scratch.clear();
+    return exe.execute(inputs as CpuBuffer[]) as CpuBuffer[];
+  }
+  // Over the limit. The results and the temporary heap copies of JS-array operands (a borrowed
+  // handle's copy is the executor's to free after the call) need these blocks:
+  const need = new Map<number, number>();
+  for (const a of [...outAvals, ...inAvals.filter((_, i) => inputs[i].ptr === 0)]) {
+    const bytes = byteSize(a);
+    need.set(bytes, (need.get(bytes) ?? 0) + 1);
+  }
+  let stay = true;
+  for (const [bytes, n] of need) if (heap.freeBlocksFor(bytes) - (scratch.get(bytes) ?? 0) < n) stay = false;
+  const freeBefore = stay ? null : [...need.keys()].map((bytes) => heap.freeBlocksFor(bytes));
+  const outs = exe.execute(inputs.map((b) => (b.ptr === 0 ? be.borrow(b) : b))) as CpuBuffer[];
+  if (freeBefore !== null) {
+    for (const o of outs) moveOut(be, o);
+    [...need.keys()].forEach((bytes, i) => {
+      const grown = heap.freeBlocksFor(bytes) - freeBefore[i];
+      if (grown > 0) scratch.set(bytes, (scratch.get(bytes) ?? 0) + grown);
+    });
+  }
+  return outs;
+}
+
+const byteSize = (a: ShapedArray): number =>
+  a.size * (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : a.dtype === "float16" || a.dtype === "bfloat16" ? 2 : 4);
+
+/** Move a result's bytes from its heap block into a JS array. */
+function moveOut(be: CpuBackend, b: CpuBuffer): void {
+  if (b.ptr === 0 || b.borrowed) return;
+  b.js = be.heap.view(b.ptr, b.dtype, b.size).slice();
+  be.heap.free(b.ptr);
+  b.ptr = 0;
 }

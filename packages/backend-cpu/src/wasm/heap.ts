@@ -75,6 +75,13 @@ export class WasmHeap {
     return this.memory.buffer.byteLength;
   }
 
+  /** Free blocks that a request of `bytes` bytes would take (same size class) without growing the heap. */
+  freeBlocksFor(bytes: number): number {
+    let cls = MIN_CLASS;
+    while (cls < bytes) cls *= 2;
+    return this.#free.get(cls)?.length ?? 0;
+  }
+
   /** A block of at least `bytes` bytes, 64-byte aligned; its contents are unspecified. */
   alloc(bytes: number): number {
     let cls = MIN_CLASS;
