@@ -9,8 +9,9 @@
  * float64, so the two agree to the usual k·ε·Σ|a||b| bound, not bit for bit (tested in wasm-gemm.test.ts).
  */
 import type { lax, ShapedArray } from "@linax-ts/core";
-import { defaultGemmConfig, gemmF32, gemmScratchBytes, type GemmF32Args } from "../wasm/gemm-call.ts";
-import { GemmPool } from "../wasm/threads/gemm-pool.ts";
+import { defaultGemmConfig, gemmF32, gemmRawArgs, gemmScratchBytes, type GemmF32Args } from "../wasm/gemm-call.ts";
+import type { GemmConfig } from "../wasm/gemm.ts";
+import { GemmPool, type GemmPoolEpilogue } from "../wasm/threads/gemm-pool.ts";
 import { threadCount } from "../wasm/threads/thread-count.ts";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 
@@ -73,6 +74,64 @@ export function runGemm(be: CpuBackend, args: Omit<GemmF32Args, "scratch">): voi
   else gemmF32(be.heap.memory, { ...args, scratch: st.scratch });
 }
 
+/** The config of this backend's GEMM calls (a GEMM module with an epilogue must be built with it). */
+export function gemmConfigOf(be: CpuBackend): GemmConfig {
+  return gemmState(be).pool?.config ?? defaultGemmConfig();
+}
+
+/** Whether a call with these arguments would be split over the GEMM pool's threads. */
+export function gemmSplits(be: CpuBackend, args: Pick<GemmF32Args, "m" | "n" | "k" | "batch">): boolean {
+  const pool = gemmState(be).pool;
+  return pool !== null && pool.threads > 1 && 2 * args.m * args.n * args.k * (args.batch ?? 1) >= pool.minFlop;
+}
+
+/**
+ * A GEMM with its epilogue built in (compile/gemm-epilogue.ts), on the pool (whose workers must
+ * not meet an epilogue that calls imports: see {@link gemmSplits}) or on this thread.
+ */
+export function runGemmWithEpilogue(be: CpuBackend, args: Omit<GemmF32Args, "scratch">, epilogue: GemmPoolEpilogue): void {
+  const st = gemmState(be);
+  const full = { ...args, scratch: st.scratch };
+  if (st.pool !== null) st.pool.gemmF32(full, epilogue);
+  else epilogue.fn(...gemmRawArgs(be.heap.memory, full), 0, args.batch ?? 1, 0, args.m, 0, args.n, st.scratch, ...epilogue.extra);
+}
+
+/** The shape of a plain (batched) GEMM computing this dotGeneral, or null when the layouts are not one. */
+function gemmShape(xa: ShapedArray, ya: ShapedArray, params: lax.DotGeneralParams): { l: Layout; r: Layout } | null {
+  const [[lc, rc], [lb, rb]] = [params.contractingDims, params.batchDims];
+  // The k index must run over both operands' contracting dims in the same order.
+  for (let i = 1; i < lc.length; i++) if (!(lc[i] > lc[i - 1] && rc[i] > rc[i - 1])) return null;
+  const l = layoutOf(xa, lb, lc);
+  const r = layoutOf(ya, rb, rc);
+  return l === null || r === null ? null : { l, r };
+}
+
+/** The GEMM arguments of a float32 dotGeneral (operand and result addresses left out), or null. */
+export function f32GemmArgs(
+  [xa, ya]: readonly ShapedArray[],
+  out: ShapedArray,
+  params: lax.DotGeneralParams,
+): Omit<GemmF32Args, "a" | "b" | "c" | "scratch"> | null {
+  if (xa.dtype !== "float32" || ya.dtype !== "float32" || out.dtype !== "float32") return null;
+  const g = gemmShape(xa, ya, params);
+  if (g === null) return null;
+  const { l, r } = g;
+  const [m, n, k] = [l.free, r.free, l.k];
+  return {
+    m,
+    n,
+    k,
+    // A stored m × k is op(A) as is; stored k × m is Aᵀ.
+    transA: l.contractFirst,
+    // B stored k × n is op(B) as is; stored n × k is Bᵀ.
+    transB: !r.contractFirst,
+    batch: l.batch,
+    strideA: m * k,
+    strideB: k * n,
+    strideC: m * n,
+  };
+}
+
 /** The product on the GEMM, or undefined when this dotGeneral is not a plain (batched) f32 GEMM. */
 export function dotGeneralWasm(
   be: CpuBackend,
@@ -82,43 +141,21 @@ export function dotGeneralWasm(
   params: lax.DotGeneralParams,
 ): CpuBuffer | undefined {
   const complex = xa.dtype === "complex64" && ya.dtype === "complex64" && out.dtype === "complex64";
-  if (!complex && (xa.dtype !== "float32" || ya.dtype !== "float32" || out.dtype !== "float32")) return undefined;
-  const [[lc, rc], [lb, rb]] = [params.contractingDims, params.batchDims];
-  // The k index must run over both operands' contracting dims in the same order.
-  for (let i = 1; i < lc.length; i++) if (!(lc[i] > lc[i - 1] && rc[i] > rc[i - 1])) return undefined;
-  const l = layoutOf(xa, lb, lc);
-  const r = layoutOf(ya, rb, rc);
-  if (l === null || r === null) return undefined;
-  const m = l.free;
-  const n = r.free;
-  const k = l.k;
-  const batch = l.batch;
-  const c = be.allocHeap(out.dtype, out.size);
-  if (out.size === 0) return c;
   if (complex) {
-    complexGemm(be, x, y, l, r, c);
+    const g = gemmShape(xa, ya, params);
+    if (g === null) return undefined;
+    const c = be.allocHeap(out.dtype, out.size);
+    if (out.size > 0) complexGemm(be, x, y, g.l, g.r, c);
     return c;
   }
+  const shape = f32GemmArgs([xa, ya], out, params);
+  if (shape === null) return undefined;
+  const c = be.allocHeap(out.dtype, out.size);
+  if (out.size === 0) return c;
   // A borrowed operand's bytes may be copied into the heap for this call only: freed below.
   const a = be.heapAddress(x);
   const b = be.heapAddress(y);
-  const args = {
-    a,
-    b,
-    c: c.ptr,
-    m,
-    n,
-    k,
-    // A stored m × k is op(A) as is; stored k × m is Aᵀ.
-    transA: l.contractFirst,
-    // B stored k × n is op(B) as is; stored n × k is Bᵀ.
-    transB: !r.contractFirst,
-    batch,
-    strideA: m * k,
-    strideB: k * n,
-    strideC: m * n,
-  };
-  runGemm(be, args);
+  runGemm(be, { ...shape, a, b, c: c.ptr });
   if (a !== x.ptr) be.heap.free(a);
   if (b !== y.ptr && b !== a) be.heap.free(b);
   return c;

@@ -12,12 +12,15 @@ import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { buildProgramModule, type ModuleKernel, type ProgramModule } from "./program-module.ts";
 import { kernelPool, threaded } from "./kernel-threads.ts";
 import { profileSteps, recordStep } from "./step-profiler.ts";
+import { acceptsEpilogue, epilogueFusionEnabled, GemmEpilogue } from "./gemm-epilogue.ts";
 
 type Compiled = {
   readonly program: compile.Program;
   readonly plan: compile.BufferPlan;
-  /** Per step: the kernel, or null for a routine. */
+  /** Per step: the kernel, or for a routine its epilogue's kernel (null if none). */
   readonly kernels: readonly (ModuleKernel | null)[];
+  /** Per routine step with an epilogue the GEMM applies: its compiled form (else null). */
+  readonly fused: readonly (GemmEpilogue | null)[];
   /** The kernels' module (the pool instantiates it in its workers). */
   readonly module: ProgramModule;
   /** Values of the inlined calls' consts (the program's leading inputs). */
@@ -54,9 +57,11 @@ export class CpuExecutable implements Executable {
     const inlined = compile.inlineCalls(this.jaxpr);
     const jaxpr = compile.rewriteComplexDots(inlined.jaxpr);
     const consts = inlined.consts;
-    const program = compile.buildProgram(jaxpr);
+    const program = compile.buildProgram(jaxpr, { routineEpilogue: epilogueFusionEnabled() ? acceptsEpilogue : undefined });
+    const avalOf = (id: number) => program.buffers[id].aval;
     const plan = compile.planBuffers(program);
-    const kernelSteps = program.steps.flatMap((s) => (s.kind === "kernel" ? [s.kernel] : []));
+    const kernelOf = (s: compile.Step): compile.Kernel[] => (s.kind === "kernel" ? [s.kernel] : s.epilogue !== undefined ? [s.epilogue.kernel] : []);
+    const kernelSteps = program.steps.flatMap(kernelOf);
     const mod = buildProgramModule(
       kernelSteps,
       (id) => ({ dtype: program.buffers[id].aval.dtype, size: program.buffers[id].aval.size }),
@@ -64,13 +69,14 @@ export class CpuExecutable implements Executable {
       fastMath,
     );
     let ki = 0;
-    const kernels = program.steps.map((s) => (s.kind === "kernel" ? mod.kernels[ki++] : null));
+    const kernels = program.steps.map((s) => (kernelOf(s).length > 0 ? mod.kernels[ki++] : null));
+    const fused = program.steps.map((s) => (s.kind === "routine" ? GemmEpilogue.of(s, avalOf, fastMath) : null));
     // Consts of inlined calls lead the program's inputs; they live as long as this executable.
     const constBuffers = consts.map((c) => {
       if (!(c instanceof ConcreteArray) || c.backend !== this.backend) throw new InternalError("cpu compile: an inlined call's const is not a CPU array");
       return c.buffer as CpuBuffer;
     });
-    return { program, plan, kernels, constBuffers, consts, module: mod };
+    return { program, plan, kernels, fused, constBuffers, consts, module: mod };
   }
 
   execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
@@ -78,7 +84,7 @@ export class CpuExecutable implements Executable {
     return c === null ? this.#interpret(inputs as CpuBuffer[]) : this.#run(c, inputs as CpuBuffer[]);
   }
 
-  #run({ program, plan, kernels, constBuffers, module }: Compiled, args: readonly CpuBuffer[]): DeviceBuffer[] {
+  #run({ program, plan, kernels, fused, constBuffers, module }: Compiled, args: readonly CpuBuffer[]): DeviceBuffer[] {
     const be = this.backend;
     const pool = kernelPool(be);
     const bufs: (CpuBuffer | undefined)[] = new Array(program.buffers.length);
@@ -89,7 +95,7 @@ export class CpuExecutable implements Executable {
       program.steps.forEach((step, si) => {
         const t0 = profileSteps ? performance.now() : 0;
         const k = kernels[si];
-        if (k !== null) {
+        const runKernel = (k: ModuleKernel): void => {
           const ptrs = k.params.map((id) => {
             let b = bufs[id];
             if (b === undefined) {
@@ -104,12 +110,16 @@ export class CpuExecutable implements Executable {
           });
           if (pool !== null && threaded(k)) pool.run(module, k.index, k.fn, ptrs, k.outer, 4 * pool.threads);
           else k.fn(...ptrs, 0, k.outer);
-        } else if (step.kind === "routine") {
+        };
+        if (step.kind === "kernel") runKernel(k!);
+        else if (fused[si]?.run(be, bufs, copies) !== true) {
           const outs = this.#routine(
             step,
             step.inputs.map((id) => bufs[id]!),
           );
           step.outputs.forEach((id, i) => (bufs[id] = outs[i]));
+          // An epilogue the GEMM did not apply runs as the kernel it was (in place: over the routine's output).
+          if (k !== null) runKernel(k);
         }
         if (profileSteps) recordStep(step, performance.now() - t0);
         for (const id of plan.freeAfter[si]) {

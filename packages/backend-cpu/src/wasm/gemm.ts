@@ -20,6 +20,21 @@
  */
 import { type Code, ModuleBuilder } from "./emitter.ts";
 
+/**
+ * An epilogue built into the module (compile/gemm-epilogue.ts): code applied to each finished
+ * block of C — rows [r0, r1), columns [j0, j1) of product t, right after the block's last k step,
+ * while it is in cache. Each element of C is finished once, by exactly one block of one range, so
+ * the epilogue runs once per element whatever the split.
+ */
+export interface GemmEpilogueHook {
+  /** i32 parameters appended to the `gemm` export after `scratch` (the epilogue's addresses). */
+  readonly params: number;
+  /** Declares the epilogue's imports and functions; called before any of the GEMM's. */
+  declare(m: ModuleBuilder): void;
+  /** Emits the epilogue of the block (all operands are locals of the gemm function). */
+  emitBlock(c: Code, at: { readonly t: number; readonly r0: number; readonly r1: number; readonly j0: number; readonly j1: number; readonly params: readonly number[] }): void;
+}
+
 /** Register and cache blocking of the generated module. */
 export interface GemmConfig {
   /** Rows of the micro-tile. */
@@ -75,6 +90,7 @@ export function checkGemmConfig(cfg: GemmConfig): void {
 // Opcodes (WebAssembly core spec; SIMD sub-opcodes after the 0xFD prefix).
 const ADD = 0x6a,
   SUB = 0x6b,
+  LE_S = 0x4c,
   MUL = 0x6c,
   SHL = 0x74,
   LT_S = 0x48,
@@ -378,23 +394,29 @@ function emitPack(c: Code, width: number, vectorFast: boolean): void {
  * for batches b0 ≤ t < b1, rows i0 ≤ i < i1 and columns j0 ≤ j < j1 of C,
  * C[t·sC + i·ldc + j] = Σ_{p<k} A[t·sA + i·rsA + p·csA] · B[t·sB + p·rsB + j·csB]
  * (a, b, c, scratch: byte addresses; strides in f32 elements; scratch: gemmScratchBytes(cfg) bytes).
+ * With an epilogue hook its parameters follow `scratch`, and each finished block of C gets it.
  */
-export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig }): Uint8Array<ArrayBuffer> {
+export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig; epilogue?: GemmEpilogueHook }): Uint8Array<ArrayBuffer> {
   const cfg = opts.config ?? DEFAULT_GEMM_CONFIG;
   checkGemmConfig(cfg);
   // minPages 0 and no (or the largest) maximum: the import links against any memory.
   const m = new ModuleBuilder(opts.shared ? { shared: true, minPages: 0, maxPages: 65536 } : { shared: false, minPages: 0 });
+  const epi = opts.epilogue;
+  epi?.declare(m);
   const i32x6 = ["i32", "i32", "i32", "i32", "i32", "i32"] as const;
   const micro = m.func(i32x6, [], (c) => emitMicro(c, cfg));
   const edge = m.func(i32x6, [], (c) => emitEdge(c, cfg));
   const packA = m.func(i32x6, [], (c) => emitPack(c, cfg.mr, false));
   const packB = m.func(i32x6, [], (c) => emitPack(c, cfg.nr, true));
-  const params = new Array<"i32">(19).fill("i32");
+  const params = new Array<"i32">(19 + (epi?.params ?? 0)).fill("i32");
   m.func(
     params,
     [],
     (c) => {
       const [a, b, cc, k, rsA, csA, rsB, csB, ldc, sA, sB, sC, b0, b1, i0, i1, j0, j1, scratch] = params.map((_, i) => i);
+      const epiParams = params.slice(19).map((_, i) => 19 + i);
+      const rEnd = c.local("i32"),
+        cEnd = c.local("i32");
       const t = c.local("i32"),
         aT = c.local("i32"),
         bT = c.local("i32"),
@@ -489,6 +511,7 @@ export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig }):
               );
             },
           );
+          epi?.emitBlock(c, { t, r0: i0, r1: i1, j0, j1, params: epiParams });
           c.end();
           forLt(
             c,
@@ -569,6 +592,14 @@ export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig }):
                           );
                         },
                       );
+                      if (epi !== undefined) {
+                        // The last k block finished this mc × nc block of C: apply the epilogue now.
+                        c.get(k).get(pc).op(SUB).get(KC).op(LE_S).if();
+                        c.get(ic).get(mc).op(ADD).set(rEnd);
+                        c.get(jc).get(nc).op(ADD).set(cEnd);
+                        epi.emitBlock(c, { t, r0: ic, r1: rEnd, j0: jc, j1: cEnd, params: epiParams });
+                        c.end();
+                      }
                     },
                   );
                 },

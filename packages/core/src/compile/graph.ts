@@ -11,6 +11,8 @@
  * - it is broadcast to a larger shape while costing more than `maxDuplicatedOps` per element,
  * - its expression grows beyond `maxKernelOps` (one kernel stays a reasonable size).
  * Reductions end a kernel: their body is the fused producer chain.
+ * A backend that opts in (`routineEpilogue`) gets elementwise kernels that only consume a
+ * routine's output moved into that routine's step (routine-epilogue.ts).
  */
 import { InternalError } from "../errors.ts";
 import type { ShapedArray } from "../core/aval.ts";
@@ -18,6 +20,7 @@ import { Literal, type Atom, type Jaxpr, type JaxprEqn, type Var } from "../core
 import { loopVar } from "./index-expr.ts";
 import { ExprBuilder, loadedBuffers, type Kernel } from "./ir.ts";
 import { bufferValue, constantValue, getLowering, type Lazy, type LoweringResult } from "./lowering.ts";
+import { attachEpilogues, type EpilogueCapability, type RoutineEpilogue } from "./routine-epilogue.ts";
 import "./rules.ts";
 
 export interface BufferInfo {
@@ -35,6 +38,8 @@ export interface RoutineStep {
   readonly eqn: JaxprEqn;
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
+  /** An elementwise kernel to apply to the output as the routine produces it (routine-epilogue.ts). */
+  readonly epilogue?: RoutineEpilogue;
 }
 export type Step = KernelStep | RoutineStep;
 
@@ -49,6 +54,11 @@ export interface Program {
 export interface FuseOptions {
   readonly maxDuplicatedOps?: number;
   readonly maxKernelOps?: number;
+  /**
+   * The backend's opt-in to routine epilogues: which routine steps may take which elementwise
+   * kernel as an epilogue (see routine-epilogue.ts). Absent: none do.
+   */
+  readonly routineEpilogue?: EpilogueCapability;
 }
 
 const isLazyList = (r: LoweringResult): r is readonly Lazy[] => globalThis.Array.isArray(r);
@@ -177,7 +187,8 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
     emit(v, id);
     return id;
   });
-  return { buffers, inputs, outputs, steps };
+  const final = opts.routineEpilogue === undefined ? steps : attachEpilogues(steps, buffers, outputs, b, opts.routineEpilogue);
+  return { buffers, inputs, outputs, steps: final };
 }
 
 /** Printable program (kernels in IR form, routines by primitive), for tests and debugging. */
@@ -185,7 +196,14 @@ export function printProgram(p: Program, printKernel: (k: Kernel) => string): st
   const lines = [`inputs (${p.inputs.map((i) => `b${i}`).join(" ")}) outputs (${p.outputs.map((i) => `b${i}`).join(" ")})`];
   for (const s of p.steps) {
     if (s.kind === "kernel") lines.push(printKernel(s.kernel));
-    else lines.push(`routine ${s.eqn.prim.name} (${s.inputs.map((i) => `b${i}`).join(" ")}) -> (${s.outputs.map((i) => `b${i}`).join(" ")})`);
+    else {
+      lines.push(`routine ${s.eqn.prim.name} (${s.inputs.map((i) => `b${i}`).join(" ")}) -> (${s.outputs.map((i) => `b${i}`).join(" ")})`);
+      const e = s.epilogue;
+      if (e !== undefined) {
+        lines.push(`  epilogue on b${e.source}${e.inPlace ? " (in place)" : ""}:`);
+        lines.push(...printKernel(e.kernel).split("\n").map((l) => `    ${l}`));
+      }
+    }
   }
   return lines.join("\n");
 }

@@ -25,11 +25,13 @@ export function sizeClass(bytes: number): number {
   return c;
 }
 
+// A routine's epilogue reads and writes within its step: its buffers live at least that long.
 function readsOf(s: Step): readonly number[] {
-  return s.kind === "routine" ? s.inputs : s.kernel.inputs;
+  return s.kind === "routine" ? [...s.inputs, ...(s.epilogue?.kernel.inputs ?? [])] : s.kernel.inputs;
 }
 function writesOf(s: Step): readonly number[] {
-  return s.kind === "routine" ? s.outputs : s.kernel.kind === "elementwise" ? s.kernel.outputs.map((o) => o.buffer) : [s.kernel.output.buffer];
+  if (s.kind === "routine") return [...s.outputs, ...(s.epilogue?.kernel.outputs.map((o) => o.buffer) ?? [])];
+  return s.kernel.kind === "elementwise" ? s.kernel.outputs.map((o) => o.buffer) : [s.kernel.output.buffer];
 }
 
 export function planBuffers(p: Program): BufferPlan {
