@@ -24,8 +24,8 @@ export interface MemoryCurveOptions {
   readonly steps: number;
   /** Sample every this many iterations (and once before the first). */
   readonly every: number;
-  /** Run iterations `from` … `to - 1`. */
-  readonly run: (from: number, to: number) => void;
+  /** Run iterations `from` … `to - 1` (async for backends whose reads are: WebGPU). */
+  readonly run: (from: number, to: number) => void | Promise<void>;
   /** The live count to sample (e.g. `() => cpu.liveBuffers()`). */
   readonly live: () => number;
   /** Extra numbers to sample. */
@@ -57,7 +57,7 @@ export async function memoryCurve(opts: MemoryCurveOptions): Promise<MemorySampl
   await sample(0);
   for (let from = 0; from < opts.steps; from += opts.every) {
     const to = Math.min(opts.steps, from + opts.every);
-    opts.run(from, to);
+    await opts.run(from, to);
     await sample(to);
   }
   return samples;
