@@ -66,17 +66,26 @@ export const acceptsEpilogue: compile.EpilogueCapability = (eqn, kernel, avalOf)
 
 let nextId = 1;
 
+/** A GEMM module with one epilogue form, and its instances (one per memory). */
+interface Built {
+  readonly module: WebAssembly.Module;
+  readonly imports: Readonly<Record<string, WebAssembly.ImportValue>>;
+  readonly importNames: readonly string[];
+  /** The pool's key for the module. */
+  readonly id: number;
+  readonly instances: WeakMap<WebAssembly.Memory, (...a: number[]) => void>;
+}
+
+/**
+ * Modules by epilogue form (the row kernel with its buffers named by parameter position, their
+ * dtypes and row shifts, the GEMM config, fastMath): the four blocks of a model share one, and so
+ * do recompilations of one program. At most MAX_MODULES, the oldest dropped first.
+ */
+const modules = new Map<string, Built>();
+const MAX_MODULES = 256;
+
 /** How fused dotGeneral steps ran since the process started (tests read it). */
 export const epilogueRuns = { fused: 0, unfused: 0 };
-
-/** A GEMM module with one epilogue, instantiated on one memory. */
-interface Built {
-  readonly memory: WebAssembly.Memory;
-  readonly module: WebAssembly.Module;
-  readonly fn: (...a: number[]) => void;
-  readonly importNames: readonly string[];
-  readonly id: number;
-}
 
 /** A fused dotGeneral step, compiled: its GEMM arguments, the row kernel, and (built on first use) its module. */
 export class GemmEpilogue {
@@ -85,7 +94,6 @@ export class GemmEpilogue {
   /** The row kernel's buffers, in its parameter order (the GEMM's extra arguments). */
   readonly params: readonly number[];
   readonly callsImports: boolean;
-  #built: Built | undefined;
 
   private constructor(
     readonly step: compile.RoutineStep,
@@ -116,18 +124,43 @@ export class GemmEpilogue {
     );
   }
 
-  /** The GEMM module with this epilogue, instantiated on `be`'s heap (once). */
-  #module(be: CpuBackend): Built {
+  /** The GEMM module with this epilogue (shared by equal epilogue forms), instantiated on `be`'s heap. */
+  #module(be: CpuBackend): { built: Built; fn: (...a: number[]) => void } {
     const memory = be.heap.memory;
-    if (this.#built !== undefined && this.#built.memory === memory) return this.#built;
-    const env: Record<string, WebAssembly.ImportValue> = { memory };
+    const config = gemmConfigOf(be);
+    const rowKernel = this.rows.kernel;
+    const pos = new Map(this.params.map((id, q) => [id, q]));
+    const form = compile.printKernel(rowKernel).replace(/\bb(\d+)/g, (_, id: string) => `p${pos.get(Number(id))}`);
+    const key = [
+      be.heap.shared,
+      JSON.stringify(config),
+      this.fastMath,
+      this.params.map((id) => `${this.avalOf(id).dtype}:${this.rows.rowBytes.get(id)!.join(":")}`).join(","),
+      form,
+    ].join("|");
+    let built = modules.get(key);
+    if (built === undefined) {
+      built = this.#build(be.heap.shared, config);
+      if (modules.size >= MAX_MODULES) modules.delete(modules.keys().next().value!);
+      modules.set(key, built);
+    }
+    let fn = built.instances.get(memory);
+    if (fn === undefined) {
+      fn = new WebAssembly.Instance(built.module, { env: { ...built.imports, memory } }).exports.gemm as (...a: number[]) => void;
+      built.instances.set(memory, fn);
+    }
+    return { built, fn };
+  }
+
+  #build(shared: boolean, config: ReturnType<typeof gemmConfigOf>): Built {
+    const imports: Record<string, WebAssembly.ImportValue> = {};
     const importIndex = new Map<number, number>();
     const rowKernel = this.rows.kernel;
     let rowFn = -1;
     const declare = (m: ModuleBuilder): void => {
       for (const n of this.#importNodes()) {
         const name = `f${importIndex.size}`;
-        env[name] = referenceFunction(n);
+        imports[name] = referenceFunction(n);
         importIndex.set(
           n.id,
           m.importFunc(
@@ -146,6 +179,8 @@ export class GemmEpilogue {
       };
       rowFn = m.func([...this.params.map(() => "i32" as const), "i32", "i32"], [], (c) => void renderElementwise(c, rowKernel, ctx));
     };
+    // For each row r of the block: the row function on columns [j0, j1), each buffer's address
+    // shifted to row (t, r).
     const emitBlock = (c: Code, at: { t: number; r0: number; r1: number; j0: number; j1: number; params: readonly number[] }): void => {
       const r = c.local("i32");
       c.get(at.r0).set(r);
@@ -160,11 +195,8 @@ export class GemmEpilogue {
       c.get(at.j0).get(at.j1).call(rowFn);
       c.get(r).i32(1).op(0x6a).set(r).br(0).end().end();
     };
-    const bytes = buildGemmModule({ shared: be.heap.shared, config: gemmConfigOf(be), epilogue: { params: this.params.length, declare, emitBlock } });
-    const module = new WebAssembly.Module(bytes);
-    const fn = new WebAssembly.Instance(module, { env }).exports.gemm as (...a: number[]) => void;
-    this.#built = { memory, module, fn, importNames: Object.keys(env).filter((n) => n !== "memory"), id: nextId++ };
-    return this.#built;
+    const module = new WebAssembly.Module(buildGemmModule({ shared, config, epilogue: { params: this.params.length, declare, emitBlock } }));
+    return { module, imports, importNames: Object.keys(imports), id: nextId++, instances: new WeakMap() };
   }
 
   /**
@@ -196,8 +228,8 @@ export class GemmEpilogue {
     const a = addr(x);
     const b = x === y ? a : addr(y);
     const extra = this.params.map((id) => addr(bufs[id]!));
-    const mod = this.#module(be);
-    const epilogue: GemmPoolEpilogue = { id: mod.id, module: mod.module, importNames: mod.importNames, fn: mod.fn, extra };
+    const { built, fn } = this.#module(be);
+    const epilogue: GemmPoolEpilogue = { id: built.id, module: built.module, importNames: built.importNames, fn, extra };
     runGemmWithEpilogue(be, { ...this.args, a, b, c: bufs[step.outputs[0]]!.ptr }, epilogue);
     return true;
   }

@@ -415,8 +415,7 @@ export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig; ep
     (c) => {
       const [a, b, cc, k, rsA, csA, rsB, csB, ldc, sA, sB, sC, b0, b1, i0, i1, j0, j1, scratch] = params.map((_, i) => i);
       const epiParams = params.slice(19).map((_, i) => 19 + i);
-      const rEnd = c.local("i32"),
-        cEnd = c.local("i32");
+      const [rEnd, cEnd] = epi === undefined ? [-1, -1] : [c.local("i32"), c.local("i32")];
       const t = c.local("i32"),
         aT = c.local("i32"),
         bT = c.local("i32"),
