@@ -36,5 +36,16 @@ export function kernelPool(be: CpuBackend): KernelPool | null {
   return p;
 }
 
+/**
+ * Replace the backend's kernel pool (tests: a pool on other workers); `undefined` lets the next
+ * `kernelPool` call start the default one. Returns the previous value. The caller closes pools.
+ */
+export function setKernelPool(be: CpuBackend, pool: KernelPool | null | undefined): KernelPool | null | undefined {
+  const was = pools.get(be);
+  if (pool === undefined) pools.delete(be);
+  else pools.set(be, pool);
+  return was;
+}
+
 /** Whether a kernel goes to the pool. */
 export const threaded = (k: ModuleKernel): boolean => !k.callsImports && k.outer >= 2 && k.work >= minWork;

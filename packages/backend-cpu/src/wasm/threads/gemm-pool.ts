@@ -1,6 +1,7 @@
 /**
- * A worker pool for the WebAssembly GEMM routine: Node `worker_threads` over the SAME shared
- * `WebAssembly.Memory`, each worker instantiating the same compiled module. A call is split with
+ * A worker pool for the WebAssembly GEMM routine: workers (Node `worker_threads`, or Web Workers in
+ * a cross-origin isolated page — pool-workers.ts) over the SAME shared `WebAssembly.Memory`, each
+ * worker instantiating the same compiled module. A call is split with
  * `gemmPartition` into one range per thread; the calling thread runs the first range itself and
  * blocks in `Atomics.wait` until the workers have done theirs, so the call is synchronous, as the
  * CPU backend's kernels are.
@@ -9,17 +10,17 @@
  * module's raw arguments and a table of chunks (ranges) and publishes the call; the workers, parked
  * in `Atomics.wait`, and the caller claim chunks until none is left (pool-protocol.ts: tagged
  * claims, so a late worker never runs a chunk of the wrong call). The worker's code is a plain
- * JavaScript string (an `eval` worker), so no TypeScript loader is needed in the worker.
+ * JavaScript string (an `eval` or Blob worker), so no TypeScript loader is needed in the worker.
  *
  * Results are bit-identical to the single-thread `gemmF32` (each element of C is summed the same
- * way whichever range computes it). Blocking the calling thread needs `Atomics.wait`, which Node
- * allows on its main thread; a browser page's main thread does not (use the pool from a worker).
+ * way whichever range computes it). The caller waits for the workers' last chunks in
+ * `Atomics.wait` where it may block (Node, a worker) and spins on a browser page's main thread.
  */
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { ValueError } from "@linax-ts/core";
 import { defaultGemmConfig, fullRange, gemmKernel, gemmModule, gemmPartition, gemmRawArgs, type GemmF32Args, type GemmRange } from "../gemm-call.ts";
 import { gemmScratchBytes, type GemmConfig } from "../gemm.ts";
-import { CLAIMED, HEADER_SLOTS, publish, QUIT, quit, runClaimed, workerLoopSource } from "./pool-protocol.ts";
+import { CLAIMED, HEADER_SLOTS, publish, quit, runClaimed, workerLoopSource } from "./pool-protocol.ts";
+import { defaultSpawner, poolWorkerSource, type Platform, type PoolWorker, type WorkerSpawner } from "./pool-workers.ts";
 
 // The pool's own slots of the control block, after the protocol's header.
 const RAW = HEADER_SLOTS; // the 12 raw arguments of the gemm export before the range
@@ -41,40 +42,33 @@ const SLOTS = EXTRA + MAX_EXTRA;
 const CHUNKS_PER_THREAD = 4;
 const CHUNK_MIN_FLOP = 2 ** 24;
 
-// GEMMs with an epilogue (compile/gemm-epilogue.ts) are other modules, posted once over the
-// worker's port and pulled synchronously when a call names one the worker has not instantiated
-// (as the kernel pool does); their imported functions are stubs: only epilogues that call none
-// are given to the pool.
-const WORKER_SOURCE = `
-const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { module, memory, control, id, port } = workerData;
-const plain = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
-const c = new Int32Array(control);
-const withEpilogue = new Map();
-const stub = () => { throw new Error("gemm pool: a worker called an imported function"); };
-function gemmOf(mid) {
-  if (mid === 0) return plain;
-  for (;;) {
-    const g = withEpilogue.get(mid);
-    if (g !== undefined) return g;
-    const msg = receiveMessageOnPort(port);
-    if (msg === undefined) { Atomics.wait(c, ${QUIT}, 0, 1); continue; }
-    const env = { memory };
-    for (const n of msg.message.importNames) env[n] = stub;
-    withEpilogue.set(msg.message.id, new WebAssembly.Instance(msg.message.module, { env }).exports.gemm);
-  }
+// GEMMs with an epilogue (compile/gemm-epilogue.ts) are other modules, posted once to each worker
+// and taken from its messages when a call names one it has not instantiated (as the kernel pool
+// does); their imported functions are stubs: only epilogues that call none are given to the pool.
+/** The GEMM pool's worker source for `platform`. */
+export function gemmWorkerSource(platform: Platform): string {
+  return poolWorkerSource(
+    platform,
+    {
+      init: `
+  plain = new WebAssembly.Instance(init.module, { env: { memory } }).exports.gemm;
+  id = init.id;`,
+      ready: `c[${MODULE}] === 0 || have(c[${MODULE}])`,
+      chunk: `
+  const mid = c[${MODULE}];
+  const gemm = mid === 0 ? plain : modules.get(mid).gemm;
+  const o = ${CHUNKS} + 6 * q;
+  const ne = c[${NEXTRA}];
+  const args = new Array(19 + ne);
+  for (let i = 0; i < 12; i++) args[i] = c[${RAW} + i];
+  for (let i = 0; i < 6; i++) args[12 + i] = c[o + i];
+  args[18] = c[${SCRATCH}] + id * c[${PER}];
+  for (let i = 0; i < ne; i++) args[19 + i] = c[${EXTRA} + i];
+  gemm(...args);`,
+    },
+    `let plain, id;\n${workerLoopSource()}`,
+  );
 }
-const args = [];
-${workerLoopSource(`
-      const o = ${CHUNKS} + 6 * q;
-      const ne = c[${NEXTRA}];
-      args.length = 19 + ne;
-      for (let i = 0; i < 12; i++) args[i] = c[${RAW} + i];
-      for (let i = 0; i < 6; i++) args[12 + i] = c[o + i];
-      args[18] = c[${SCRATCH}] + id * c[${PER}];
-      for (let i = 0; i < ne; i++) args[19 + i] = c[${EXTRA} + i];
-      gemmOf(c[${MODULE}])(...args);`)}
-`;
 
 /**
  * A GEMM module with an epilogue built in (compile/gemm-epilogue.ts): its `gemm` export takes the
@@ -110,7 +104,7 @@ export class GemmPool {
   /** Calls below this many FLOP run on the calling thread alone. */
   readonly minFlop: number;
   readonly #control = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
-  readonly #ports: MessagePort[] = [];
+  readonly #workers: PoolWorker[] = [];
   readonly #posted = new Set<number>();
   #seq = 0;
   #closed = false;
@@ -120,7 +114,7 @@ export class GemmPool {
    * must be shared. Workers are unref'd, so an idle pool does not keep the process alive; `close()`
    * (or `using`) stops them, and so does collecting a pool that was never closed.
    */
-  constructor(memory: WebAssembly.Memory, opts: { threads?: number; config?: GemmConfig; minFlop?: number } = {}) {
+  constructor(memory: WebAssembly.Memory, opts: { threads?: number; config?: GemmConfig; minFlop?: number; spawner?: WorkerSpawner | null } = {}) {
     if (typeof SharedArrayBuffer === "undefined" || !(memory.buffer instanceof SharedArrayBuffer)) {
       throw new ValueError("GemmPool: the memory must be a shared WebAssembly.Memory (use gemmF32 on one thread otherwise)");
     }
@@ -132,15 +126,13 @@ export class GemmPool {
     this.threads = threads;
     this.minFlop = opts.minFlop ?? GEMM_POOL_MIN_FLOP;
     const module = gemmModule(true, this.config);
-    // The workers live until quit (they hold no reference back; unref'd, they don't keep the process alive).
-    Array.from({ length: threads - 1 }, (_, q) => {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: this.#control.buffer, id: q + 1, port: port2 }, transferList: [port2] });
-      worker.unref();
-      port1.unref();
-      this.#ports.push(port1);
-      return worker;
-    });
+    const spawner = opts.spawner === undefined ? defaultSpawner() : opts.spawner;
+    if (threads > 1 && spawner === null) throw new ValueError("GemmPool: no worker threads on this platform (threads: 1 runs on this one)");
+    // The workers live until quit (they hold no reference back; Node's are unref'd, so they don't keep the process alive).
+    if (spawner !== null) {
+      const source = gemmWorkerSource(spawner.platform);
+      for (let q = 1; q < threads; q++) this.#workers.push(spawner.spawn(source, { module, memory, control: this.#control.buffer as SharedArrayBuffer, id: q }));
+    }
     unclosed.register(this, this.#control, this);
   }
 
@@ -181,7 +173,7 @@ export class GemmPool {
     const c = this.#control;
     const n = ranges.length;
     if (epilogue !== undefined && !this.#posted.has(epilogue.id)) {
-      for (const p of this.#ports) p.postMessage({ id: epilogue.id, module: epilogue.module, importNames: epilogue.importNames });
+      for (const w of this.#workers) w.post({ id: epilogue.id, module: epilogue.module, importNames: epilogue.importNames });
       this.#posted.add(epilogue.id);
     }
     raw.forEach((v, i) => (c[RAW + i] = v));
@@ -211,7 +203,7 @@ export class GemmPool {
     this.#closed = true;
     unclosed.unregister(this);
     quit(this.#control);
-    for (const p of this.#ports) p.close();
+    for (const w of this.#workers) w.close();
   }
 
   [Symbol.dispose](): void {

@@ -1,24 +1,24 @@
 /**
- * A worker pool for compiled kernels: Node `worker_threads` over the SAME shared
- * `WebAssembly.Memory`. A kernel takes a range [lo, hi) of its outermost loop (see
- * compile/render-kernel.ts), so a call is cut into ranges that write disjoint parts of the output;
- * the calling thread and the workers claim ranges until none is left, and the call returns when
- * all are done — synchronous, as every CPU kernel is. Each element is computed by the same code
- * whichever thread runs it, so results are bit-identical to one thread.
+ * A worker pool for compiled kernels: workers (Node `worker_threads`, or Web Workers in a
+ * cross-origin isolated page — pool-workers.ts) over the SAME shared `WebAssembly.Memory`. A
+ * kernel takes a range [lo, hi) of its outermost loop (see compile/render-kernel.ts), so a call is
+ * cut into ranges that write disjoint parts of the output; the calling thread and the workers
+ * claim ranges until none is left, and the call returns when all are done — synchronous, as every
+ * CPU kernel is. Each element is computed by the same code whichever thread runs it, so results
+ * are bit-identical to one thread.
  *
- * Programs are separate WebAssembly modules: a module is posted once to each worker over its own
- * MessagePort; a worker that meets a module id it has not instantiated pulls the pending messages
- * with `receiveMessageOnPort` (synchronously — it is parked in `Atomics.wait`, not in an event
- * loop) and instantiates the module on the shared memory. Imported functions (the reference's
- * scalar functions) cannot cross threads: workers bind stubs that throw, and only kernels that
- * call no import are given to the pool.
+ * Programs are separate WebAssembly modules: a module is posted once to each worker; a worker
+ * that meets a module id it has not instantiated takes it from its messages (pool-workers.ts: in
+ * Node synchronously, in a browser between waits — until then it leaves that module's calls to the
+ * other threads). Imported functions (the reference's scalar functions) cannot cross threads:
+ * workers bind stubs that throw, and only kernels that call no import are given to the pool.
  *
  * Hand-off and claiming follow pool-protocol.ts (tagged claims: a late worker never runs a range
  * of the wrong call).
  */
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { InternalError, ValueError } from "@linax-ts/core";
-import { CLAIMED, HEADER_SLOTS, publish, QUIT, quit, runClaimed, workerLoopSource } from "./pool-protocol.ts";
+import { CLAIMED, HEADER_SLOTS, publish, quit, runClaimed, workerLoopSource } from "./pool-protocol.ts";
+import { defaultSpawner, poolWorkerSource, type Platform, type PoolWorker, type WorkerSpawner } from "./pool-workers.ts";
 
 // The pool's own slots, after the protocol's header.
 const MODULE = HEADER_SLOTS;
@@ -31,33 +31,25 @@ const MAX_CHUNKS = 64;
 const SLOTS = CHUNKS + 2 * MAX_CHUNKS;
 const MAX_THREADS = 64;
 
-const WORKER_SOURCE = `
-const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { memory, control, port } = workerData;
-const c = new Int32Array(control);
-const instances = new Map();
-const args = [];
-const stub = () => { throw new Error("kernel pool: a worker called an imported function"); };
-function kernel(mid, kid) {
-  for (;;) {
-    const exports = instances.get(mid);
-    if (exports !== undefined) return exports["k" + kid];
-    const msg = receiveMessageOnPort(port);
-    if (msg === undefined) { Atomics.wait(c, ${QUIT}, 0, 1); continue; }
-    const env = { memory };
-    for (const n of msg.message.importNames) env[n] = stub;
-    instances.set(msg.message.id, new WebAssembly.Instance(msg.message.module, { env }).exports);
-  }
+/** The kernel pool's worker source for `platform`. */
+export function kernelWorkerSource(platform: Platform): string {
+  return poolWorkerSource(
+    platform,
+    {
+      init: "",
+      ready: `have(c[${MODULE}])`,
+      chunk: `
+  const fn = modules.get(c[${MODULE}])["k" + c[${KERNEL}]];
+  const np = c[${NPTRS}];
+  const args = new Array(np + 2);
+  for (let i = 0; i < np; i++) args[i] = c[${PTRS} + i];
+  args[np] = c[${CHUNKS} + 2 * q];
+  args[np + 1] = c[${CHUNKS} + 2 * q + 1];
+  fn(...args);`,
+    },
+    workerLoopSource(),
+  );
 }
-${workerLoopSource(`
-      const fn = kernel(c[${MODULE}], c[${KERNEL}]);
-      const np = c[${NPTRS}];
-      args.length = np + 2;
-      for (let i = 0; i < np; i++) args[i] = c[${PTRS} + i];
-      args[np] = c[${CHUNKS} + 2 * q];
-      args[np + 1] = c[${CHUNKS} + 2 * q + 1];
-      fn(...args);`)}
-`;
 
 const unclosed = new FinalizationRegistry<Int32Array>(quit);
 
@@ -72,26 +64,25 @@ export interface PoolModule {
 export class KernelPool {
   /** Threads a call uses, the calling thread included. */
   readonly threads: number;
-  readonly #ports: MessagePort[] = [];
+  readonly #workers: PoolWorker[] = [];
   readonly #posted = new Set<number>();
   readonly #control = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
   #seq = 0;
   #closed = false;
 
-  /** `threads` (≥ 2) counts the calling thread. Workers are unref'd; `close()` stops them. */
-  constructor(memory: WebAssembly.Memory, threads: number) {
+  /**
+   * `threads` (≥ 2) counts the calling thread. Node's workers are unref'd; `close()` stops them.
+   * `spawner` starts the workers (default: Node's worker_threads or the browser's Web Workers).
+   */
+  constructor(memory: WebAssembly.Memory, threads: number, spawner: WorkerSpawner | null = defaultSpawner()) {
     if (typeof SharedArrayBuffer === "undefined" || !(memory.buffer instanceof SharedArrayBuffer))
       throw new ValueError("KernelPool: the memory must be a shared WebAssembly.Memory");
     if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS)
       throw new ValueError(`KernelPool: threads must be an integer in [2, ${MAX_THREADS}], got ${threads}`);
+    if (spawner === null) throw new ValueError("KernelPool: no worker threads on this platform");
     this.threads = threads;
-    for (let q = 1; q < threads; q++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, control: this.#control.buffer, port: port2 }, transferList: [port2] });
-      worker.unref();
-      port1.unref();
-      this.#ports.push(port1);
-    }
+    const source = kernelWorkerSource(spawner.platform);
+    for (let q = 1; q < threads; q++) this.#workers.push(spawner.spawn(source, { memory, control: this.#control.buffer as SharedArrayBuffer }));
     unclosed.register(this, this.#control, this);
   }
 
@@ -103,7 +94,7 @@ export class KernelPool {
     if (this.#closed) throw new ValueError("KernelPool.run: the pool is closed");
     if (ptrs.length > MAX_PTRS) throw new InternalError(`KernelPool.run: ${ptrs.length} buffers, at most ${MAX_PTRS}`);
     if (!this.#posted.has(mod.id)) {
-      for (const p of this.#ports) p.postMessage({ id: mod.id, module: mod.module, importNames: mod.importNames });
+      for (const w of this.#workers) w.post({ id: mod.id, module: mod.module, importNames: mod.importNames });
       this.#posted.add(mod.id);
     }
     const n = Math.max(1, Math.min(chunks, outer, MAX_CHUNKS));
@@ -137,7 +128,7 @@ export class KernelPool {
     this.#closed = true;
     unclosed.unregister(this);
     quit(this.#control);
-    for (const p of this.#ports) p.close();
+    for (const w of this.#workers) w.close();
   }
 
   [Symbol.dispose](): void {

@@ -53,6 +53,21 @@ export function publish(c: Int32Array, seq: number, n: number): number {
 }
 
 /**
+ * Whether this thread may block in `Atomics.wait`: Node's main thread and workers may, a browser
+ * page's main thread may not (it throws) — there the caller spins on FINISHED instead, which lasts
+ * at most the time a worker takes to finish a chunk it has already claimed.
+ */
+export const callerCanBlock: boolean = (() => {
+  if (typeof SharedArrayBuffer === "undefined") return false;
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
  * The caller's part of call `tag`: claim and run chunks until none is left, then wait for the
  * workers' chunks. Throws the first error of the caller's chunks; returns whether a worker's failed.
  */
@@ -71,7 +86,7 @@ export function runClaimed(c: Int32Array, tag: number, n: number, run: (q: numbe
   for (;;) {
     const done = Atomics.load(c, FINISHED);
     if (done === n) break;
-    Atomics.wait(c, FINISHED, done);
+    if (callerCanBlock) Atomics.wait(c, FINISHED, done);
   }
   if (error !== undefined) throw error;
   return Atomics.load(c, FAILED) === 1;
@@ -85,11 +100,14 @@ export function quit(c: Int32Array): void {
 }
 
 /**
- * The worker's side as JavaScript source (workers are `eval` workers: no TypeScript loader), for a
- * control block `c` in scope: park on SEQ, then claim chunks of the call woken for and run `body`
- * for each (with its index in `q`); an exception marks the call FAILED.
+ * The worker's side as JavaScript source (workers are `eval` / Blob workers: no TypeScript
+ * loader), for a control block `c` in scope and the functions of pool-workers.ts's source:
+ * `loop()` parks on SEQ, then claims chunks of the call woken for and runs `runChunk(q)` for each
+ * (an exception marks the call FAILED). A call the worker is not `ready()` for (a browser worker
+ * that has not received the call's module) is left to the other threads: the worker returns to its
+ * event loop, where the module's message is delivered, and re-enters the loop after it.
  */
-export function workerLoopSource(body: string): string {
+export function workerLoopSource(): string {
   return `
 function claim(tag) {
   for (;;) {
@@ -101,21 +119,24 @@ function claim(tag) {
   }
 }
 let seen = 0;
-for (;;) {
-  Atomics.wait(c, ${SEQ}, seen);
-  seen = Atomics.load(c, ${SEQ});
-  if (Atomics.load(c, ${QUIT}) === 1) break;
-  const tag = (seen & 0x7fff) << 16;
+function loop() {
   for (;;) {
-    const q = claim(tag);
-    if (q < 0) break;
-    Atomics.add(c, ${CLAIMED}, 1);
-    try {
-      ${body}
-    } catch (e) {
-      Atomics.store(c, ${FAILED}, 1);
+    Atomics.wait(c, ${SEQ}, seen);
+    seen = Atomics.load(c, ${SEQ});
+    if (Atomics.load(c, ${QUIT}) === 1) return exit();
+    if (!ready()) return void setTimeout(loop, 0);
+    const tag = (seen & 0x7fff) << 16;
+    for (;;) {
+      const q = claim(tag);
+      if (q < 0) break;
+      Atomics.add(c, ${CLAIMED}, 1);
+      try {
+        runChunk(q);
+      } catch (e) {
+        Atomics.store(c, ${FAILED}, 1);
+      }
+      if (Atomics.add(c, ${FINISHED}, 1) + 1 === Atomics.load(c, ${NCHUNKS})) Atomics.notify(c, ${FINISHED});
     }
-    if (Atomics.add(c, ${FINISHED}, 1) + 1 === Atomics.load(c, ${NCHUNKS})) Atomics.notify(c, ${FINISHED});
   }
 }
 `;
