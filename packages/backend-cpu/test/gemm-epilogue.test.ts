@@ -146,6 +146,8 @@ test("epilogue: transposed and batched operands, residuals, a boolean result", (
     const r = data([B, N], 9, ints);
     check("residual", (x, w, r) => np.matmul(x, w).add(r).mul(0.5), [data([B, K], 10, ints), w, r], o);
     check("bool result (not in place)", (x, w, b) => np.matmul(x, w).add(b).gt(0), [data([B, K], 11, ints), w, b], o);
+    check("matrix · vector", (x, v) => np.tanh(np.matmul(x, v).add(1)), [data([B, K], 12, ints), data([K], 13, ints)], o);
+    check("vector · vector (a scalar)", (u, v) => np.tanh(np.matmul(u, v).mul(2)), [data([K], 14, ints), data([K], 15, ints)], o);
   }
 });
 
