@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { config, jit, lax, np, random, type Array, type DType } from "linax-ts";
+import { config, jit, lax, np, type Array, type DType } from "linax-ts";
 import { cpu, type CpuBuffer } from "@linax-ts/backend-cpu";
 import { EAGER_HEAP_LIMIT, setEagerHeapLimit } from "../src/compile/eager-programs.ts";
 

@@ -68,7 +68,8 @@ const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)
 function sameBits(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < want.length; i++)
-    if (!Object.is(got[i], want[i]) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) assert.fail(`${what}: element ${i}: pool ${got[i]}, one thread ${want[i]}`);
+    if (!Object.is(got[i], want[i]) && !(Number.isNaN(got[i]) && Number.isNaN(want[i])))
+      assert.fail(`${what}: element ${i}: pool ${got[i]}, one thread ${want[i]}`);
 }
 
 test("GEMM pool on (shimmed) Web Workers == one thread, and the workers claim chunks", async () => {

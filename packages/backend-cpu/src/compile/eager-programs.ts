@@ -192,7 +192,13 @@ export function materializeBroadcast(be: CpuBackend, b: CpuBuffer): void {
 const scratch = new Map<number, number>();
 
 /** Run `exe` on `inputs` where its results may live (the heap limit above). */
-function place(be: CpuBackend, exe: CpuExecutable, inputs: readonly CpuBuffer[], inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): CpuBuffer[] {
+function place(
+  be: CpuBackend,
+  exe: CpuExecutable,
+  inputs: readonly CpuBuffer[],
+  inAvals: readonly ShapedArray[],
+  outAvals: readonly ShapedArray[],
+): CpuBuffer[] {
   const heap = be.heap;
   if (heap.liveBytes <= heapLimit) {
     scratch.clear();

@@ -131,7 +131,8 @@ export class GemmPool {
     // The workers live until quit (they hold no reference back; Node's are unref'd, so they don't keep the process alive).
     if (spawner !== null) {
       const source = gemmWorkerSource(spawner.platform);
-      for (let q = 1; q < threads; q++) this.#workers.push(spawner.spawn(source, { module, memory, control: this.#control.buffer as SharedArrayBuffer, id: q }));
+      for (let q = 1; q < threads; q++)
+        this.#workers.push(spawner.spawn(source, { module, memory, control: this.#control.buffer as SharedArrayBuffer, id: q }));
     }
     unclosed.register(this, this.#control, this);
   }
@@ -156,7 +157,8 @@ export class GemmPool {
     const bytes = this.memory.buffer.byteLength;
     if (args.scratch + this.threads * per > bytes)
       throw new ValueError(`GemmPool.gemmF32: scratch (${this.threads}×${per} bytes at ${args.scratch}) runs past the end of the memory (${bytes} bytes)`);
-    if (epilogue !== undefined && epilogue.extra.length > MAX_EXTRA) throw new ValueError(`GemmPool.gemmF32: ${epilogue.extra.length} epilogue arguments, at most ${MAX_EXTRA}`);
+    if (epilogue !== undefined && epilogue.extra.length > MAX_EXTRA)
+      throw new ValueError(`GemmPool.gemmF32: ${epilogue.extra.length} epilogue arguments, at most ${MAX_EXTRA}`);
     const extra = epilogue?.extra ?? [];
     const plain = gemmKernel(this.memory, this.config);
     const kernel = epilogue === undefined ? plain : (...a: number[]): void => epilogue.fn(...a, ...extra);

@@ -1,6 +1,11 @@
-/** Threads the CPU backend's pools use, the calling thread included: LINAX_CPU_THREADS, else 2 (this machine class has two cores). */
+/**
+ * Threads the CPU backend's pools use, the calling thread included: LINAX_CPU_THREADS in Node,
+ * else 2 (this machine class has two cores); in a browser the page's `navigator.hardwareConcurrency`.
+ * At most 16.
+ */
 export function threadCount(): number {
   const env = typeof process !== "undefined" ? process.env?.LINAX_CPU_THREADS : undefined;
-  const n = env === undefined ? 2 : Number(env);
+  const hw = typeof process === "undefined" && typeof navigator !== "undefined" ? navigator.hardwareConcurrency : undefined;
+  const n = env !== undefined ? Number(env) : (hw ?? 2);
   return Number.isInteger(n) && n >= 1 ? Math.min(n, 16) : 2;
 }
