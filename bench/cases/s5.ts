@@ -143,11 +143,15 @@ function trainStepRunner(): Runner {
     const [logp, s2] = m.callBatch(x, s, { key });
     return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
   };
-  const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
-    const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
-    const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
-    return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
-  });
+  // Model, optimiser state and state are donated (jit's donateArgnums), as a JAX training loop would.
+  const step = nn.filterJit(
+    (m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
+      const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
+      const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
+      return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
+    },
+    { donateArgnums: [0, 1, 4] },
+  );
   let model = model0;
   let os = opt.init(nn.filter(model0, nn.isInexactArray));
   let state = state0;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { nn, np, random, ssm, treeLeaves, type Array } from "linax-ts";
 import { cpu } from "@linax-ts/backend-cpu";
 
-function trainer() {
+function trainer(jitOpts: nn.FilterJitOptions = {}) {
   const config = new ssm.S5Config({
     numBlocks: 1,
     encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 8 }),
@@ -28,7 +28,7 @@ function trainer() {
     const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
     const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
     return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
-  });
+  }, jitOpts);
   const x = random.normal(dk, [4, 5, 3]);
   const y = random.randint(dk, [4], 0, 2);
   return { model, state, os: opt.init(nn.filter(model, nn.isInexactArray)) as unknown[], step, x, y, dk };
@@ -45,7 +45,7 @@ test("jitted training steps with the old state disposed: live buffers and heap b
   const t = trainer();
   let { model, state, os } = t;
   // Keys are made up front: eager code's intermediates (foldIn's) are the garbage collector's to free.
-  const keys = globalThis.Array.from({ length: 63 }, (_, i) => random.foldIn(t.dk, i));
+  const keys = globalThis.globalThis.Array.from({ length: 63 }, (_, i) => random.foldIn(t.dk, i));
   const run = (n: number, from: number): void => {
     for (let i = from; i < from + n; i++) {
       const key = keys[i];
@@ -89,6 +89,35 @@ test(
     assert.ok(cpu.heap.liveBlocks <= blocks, `heap blocks ${cpu.heap.liveBlocks} vs ${blocks} after warm-up`);
   },
 );
+
+test("jitted training steps that donate the model, optimiser and state: flat memory without dispose or GC, donated arrays deleted", () => {
+  const t = trainer({ donateArgnums: [0, 1, 4] });
+  let { model, state, os } = t;
+  const keys = globalThis.globalThis.Array.from({ length: 63 }, (_, i) => random.foldIn(t.dk, i));
+  const run = (n: number, from: number): void => {
+    for (let i = from; i < from + n; i++) {
+      const before = [...treeLeaves(model), ...treeLeaves(os)] as Array[];
+      const r = t.step(model, os, t.x, t.y, state, keys[i]);
+      // The donated leaves are gone; the batch is not.
+      assert.ok(
+        before.every((a) => a.isDeleted()),
+        "every donated array is deleted",
+      );
+      assert.ok(!t.x.isDeleted() && !t.y.isDeleted());
+      r[2].dispose();
+      keys[i].dispose();
+      [model, os, state] = [r[0] as ssm.SSM, r[1] as unknown[], r[3] as nn.State];
+    }
+  };
+  run(3, 0);
+  const blocks = cpu.heap.liveBlocks;
+  const capacity = cpu.heap.capacity;
+  run(60, 3);
+  // (Keys made on the host enter the heap when a step first reads them, and leave with their dispose.)
+  assert.equal(cpu.heap.liveBlocks, blocks, "heap blocks after 60 more steps");
+  assert.equal(cpu.heap.capacity, capacity, "the heap did not grow");
+  assert.throws(() => (treeLeaves(t.model)[0] as Array).dataSync(), /after dispose/);
+});
 
 test("forgotten eager results cannot fill the heap: past its eager limit they go to GC-visible arrays", () => {
   const x = np.ones([4 * 1024 * 1024]); // 16 MiB per result

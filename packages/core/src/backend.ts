@@ -19,7 +19,13 @@ export interface DeviceBuffer {
 
 /** A compiled jaxpr: run it on device buffers (inputs follow `jaxpr.inBinders`). */
 export interface Executable {
-  execute(inputs: DeviceBuffer[]): DeviceBuffer[];
+  /**
+   * Run on `inputs`. `donated[i]` marks an input whose buffer the caller gives up (jit's
+   * `donateArgnums`): the executable may free or reuse it once it has no further reader in the
+   * program (core disposes it after the call in any case). Core passes a buffer as donated only
+   * when it occurs once among the inputs.
+   */
+  execute(inputs: DeviceBuffer[], donated?: readonly boolean[]): DeviceBuffer[];
 }
 
 export interface Backend {

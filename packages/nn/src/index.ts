@@ -21,6 +21,7 @@ export {
 } from "./filters.ts";
 export {
   filterJit,
+  type FilterJitOptions,
   filterGrad,
   filterValueAndGrad,
   filterVmap,

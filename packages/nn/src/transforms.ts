@@ -10,6 +10,7 @@
  */
 import {
   Array,
+  checkOptions,
   DTypeError,
   InternalError,
   ShapeError,
@@ -67,12 +68,25 @@ interface JitEntry {
   out?: { def: TreeDef; statics: unknown[]; isDyn: boolean[] };
 }
 
+/** Options of `filterJit`. */
+export interface FilterJitOptions {
+  /**
+   * Which arguments' arrays the call consumes (Equinox's `donate`): "none" (the default), "all",
+   * or "all-except-first". Donated arrays are deleted by the call and their memory reused, as
+   * with jit's `donateArgnums`.
+   */
+  donate?: "none" | "all" | "all-except-first";
+  /** Positional arguments whose arrays are donated (jit's `donateArgnums`), e.g. `[0, 1]` for a model and its optimiser state. */
+  donateArgnums?: number | readonly number[];
+}
+
 /**
  * Compile `f` with `jit`, treating only the array leaves of its arguments as traced. Everything
  * else (static module fields, numbers, strings, functions, `null`) is part of the cache key, so a
  * new value retraces. Non-array leaves of the output are passed through as Python-style constants.
  */
-export function filterJit<F extends AnyFunction = ArrayFunction>(f: F): F {
+export function filterJit<F extends AnyFunction = ArrayFunction>(f: F, opts: FilterJitOptions = {}): F {
+  checkOptions("filterJit", opts, { donate: ["none", "all", "all-except-first"], donateArgnums: "any" });
   // Bounded and LRU like core's jit (config.jitCacheSize); each entry holds one traced jit.
   const cache = new JitCache<JitEntry>();
   const name = f.name || "fn";
@@ -94,7 +108,7 @@ export function filterJit<F extends AnyFunction = ArrayFunction>(f: F): F {
         return outLeaves.filter((l): l is Array => l instanceof Array);
       };
       Object.defineProperty(inner, "name", { value: name });
-      e.run = jit(inner);
+      e.run = jit(inner, { donateArgnums: donatedLeaves(args, leaves, isDyn, opts, name) });
       entry = e;
       cache.set(key, e);
     }
@@ -295,4 +309,31 @@ export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: Fi
       o.statics.map((s, i) => (o.isDyn[i] ? outs[k++] : s)),
     );
   }) as (...args: Parameters<F>) => ReturnType<F>;
+}
+
+/** The dynamic-leaf positions (inner jit's arguments) that belong to donated arguments. */
+function donatedLeaves(args: readonly unknown[], leaves: readonly unknown[], isDyn: readonly boolean[], opts: FilterJitOptions, name: string): number[] {
+  const mode = opts.donate ?? "none";
+  const list = opts.donateArgnums === undefined ? [] : typeof opts.donateArgnums === "number" ? [opts.donateArgnums] : opts.donateArgnums;
+  const positions = new Set<number>();
+  for (const d of list) {
+    if (!Number.isInteger(d) || d < -args.length || d >= args.length) {
+      throw new ValueError(`filterJit(${name}): donateArgnums entry ${String(d)} is not an argument position of a call with ${args.length} argument(s)`);
+    }
+    positions.add(d < 0 ? d + args.length : d);
+  }
+  if (mode !== "none") args.forEach((_, i) => (mode === "all" || i > 0) && positions.add(i));
+  const out: number[] = [];
+  let leaf = 0;
+  let dynIndex = 0;
+  args.forEach((a, i) => {
+    const n = treeFlatten(a as never)[0].length;
+    for (let k = 0; k < n; k++, leaf++) {
+      if (!isDyn[leaf]) continue;
+      if (positions.has(i)) out.push(dynIndex);
+      dynIndex++;
+    }
+  });
+  if (leaf !== leaves.length) throw new InternalError("filterJit: leaf count mismatch while placing donated arguments");
+  return out;
 }

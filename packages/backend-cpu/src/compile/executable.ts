@@ -79,12 +79,28 @@ export class CpuExecutable implements Executable {
     return { program, plan, kernels, fused, constBuffers, consts, module: mod };
   }
 
-  execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
+  execute(inputs: DeviceBuffer[], donated?: readonly boolean[]): DeviceBuffer[] {
     const c = this.compiled;
-    return c === null ? this.#interpret(inputs as CpuBuffer[]) : this.#run(c, inputs as CpuBuffer[]);
+    return c === null ? this.#interpret(inputs as CpuBuffer[]) : this.#run(c, inputs as CpuBuffer[], donated);
   }
 
-  #run({ program, plan, kernels, fused, constBuffers, module }: Compiled, args: readonly CpuBuffer[]): DeviceBuffer[] {
+  /** Per step, the donated inputs to free after it (so their heap blocks serve this call's allocations). Cached by mask. */
+  readonly #donatedFrees = new Map<string, number[][]>();
+  #freesFor(c: Compiled, donated: readonly boolean[] | undefined): readonly (readonly number[])[] | null {
+    if (donated === undefined || !donated.includes(true)) return null;
+    const key = donated.map((d) => (d ? 1 : 0)).join("");
+    let frees = this.#donatedFrees.get(key);
+    if (frees === undefined) {
+      const nConst = c.constBuffers.length;
+      const ids = c.program.inputs.filter((_, i) => i >= nConst && donated[i - nConst] === true);
+      this.#donatedFrees.set(key, (frees = compile.donatedFrees(c.program, ids)));
+    }
+    return frees;
+  }
+
+  #run(compiled: Compiled, args: readonly CpuBuffer[], donated?: readonly boolean[]): DeviceBuffer[] {
+    const { program, plan, kernels, fused, constBuffers, module } = compiled;
+    const donatedFrees = this.#freesFor(compiled, donated);
     const be = this.backend;
     const pool = kernelPool(be);
     const bufs: (CpuBuffer | undefined)[] = new Array(program.buffers.length);
@@ -126,6 +142,8 @@ export class CpuExecutable implements Executable {
           be.dispose(bufs[id]!);
           bufs[id] = undefined;
         }
+        // A donated input's memory goes back to the heap after its last reader (core deletes the array after the call).
+        if (donatedFrees !== null) for (const id of donatedFrees[si]) if (!constBuffers.includes(bufs[id]!)) be.dispose(bufs[id]!);
       });
     } catch (e) {
       // Free what this call allocated; the inputs stay the caller's.

@@ -4,7 +4,7 @@
  */
 export { buildProgram, printProgram, type Program, type Step, type KernelStep, type RoutineStep, type BufferInfo, type FuseOptions } from "./graph.ts";
 export { epilogueRows, type RoutineEpilogue, type EpilogueCapability, type EpilogueRows } from "./routine-epilogue.ts";
-export { planBuffers, sizeClass, type BufferPlan } from "./schedule.ts";
+export { planBuffers, donatedFrees, sizeClass, type BufferPlan } from "./schedule.ts";
 export {
   printKernel,
   loadedBuffers,

@@ -26,7 +26,7 @@ export function sizeClass(bytes: number): number {
 }
 
 // A routine's epilogue reads and writes within its step: its buffers live at least that long.
-function readsOf(s: Step): readonly number[] {
+export function readsOf(s: Step): readonly number[] {
   return s.kind === "routine" ? [...s.inputs, ...(s.epilogue?.kernel.inputs ?? [])] : s.kernel.inputs;
 }
 function writesOf(s: Step): readonly number[] {
@@ -67,4 +67,18 @@ export function planBuffers(p: Program): BufferPlan {
     }
   });
   return { freeAfter, slot, slotBytes, peakBytes: peak };
+}
+
+/**
+ * For a call whose caller donates some inputs (jit's `donateArgnums`): per step, the donated input
+ * buffers to free after it — each after its last reader, or after step 0 if no step reads it. An
+ * input that is also an output is never freed (the caller gets it back).
+ */
+export function donatedFrees(p: Program, donatedInputs: readonly number[]): number[][] {
+  const frees: number[][] = p.steps.map(() => []);
+  const outputs = new Set(p.outputs);
+  const last = new Map<number, number>();
+  p.steps.forEach((s, i) => readsOf(s).forEach((b) => last.set(b, i)));
+  for (const b of donatedInputs) if (!outputs.has(b) && frees.length > 0) frees[last.get(b) ?? 0].push(b);
+  return frees;
 }

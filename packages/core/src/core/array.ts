@@ -184,6 +184,10 @@ export abstract class Array {
   abstract toStringAsync(): Promise<string>;
   /** Release device memory now. Using the array afterwards throws. */
   abstract dispose(): void;
+  /** Whether the array's buffer was released — by `dispose()`, or by a jit call it was donated to (JAX's `is_deleted()`). Tracers: false. */
+  isDeleted(): boolean {
+    return false;
+  }
 
   // ---- operator methods (installed by the numpy layer) ----
   add(y: ArrayLike): Array {

@@ -90,6 +90,9 @@ export class ConcreteArray extends Array {
   get isDisposed(): boolean {
     return this.#buf === null;
   }
+  override isDeleted(): boolean {
+    return this.#buf === null;
+  }
   data(): Promise<TypedArray> {
     const buf = this.bufferFor("data()");
     return buf.backend.read(buf, this.#aval);

@@ -18,6 +18,7 @@ import { asArray, scalarArray } from "../numpy/convert.ts";
 import { fullLike } from "../primitives/elementwise.ts";
 import { withTransformContext } from "./trace-context.ts";
 import { clearJitCaches, JitCache } from "./jit-cache.ts";
+import { donatedPositions, donationMask } from "./donation.ts";
 import type {
   AnyFunction,
   ArgnumsOf,
@@ -362,6 +363,12 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
 export interface JitOptions {
   /** Positional arguments treated as compile-time constants (part of the cache key). */
   staticArgnums?: number | readonly number[];
+  /**
+   * Positional arguments whose arrays the call may consume (JAX's `donate_argnums`): they are
+   * deleted by the call, and the backend reuses their memory — e.g. a training step's parameters
+   * and optimiser state. Only for concrete calls; ignored under other transforms.
+   */
+  donateArgnums?: number | readonly number[];
 }
 
 /** Trace `f` to a jaxpr for the given example arguments. */
@@ -421,7 +428,9 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
     const statics = new Set(
       (typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)),
     );
-    const dyn = args.filter((_, i) => !statics.has(i));
+    const donated = donatedPositions(opts.donateArgnums, args.length, statics, `jit(${name})`);
+    const dynPos = args.map((_, i) => i).filter((i) => !statics.has(i));
+    const dyn = dynPos.map((i) => args[i]);
     const [xs, inTree] = flattenArgs(dyn, `jit(${name})`);
     const key = `${inTree}|${xs.map((x) => x.aval.key()).join(";")}|${[...statics].map((i) => staticKey(args[i])).join(";")}`;
     let entry = cache.get(key);
@@ -433,7 +442,9 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
       // Traced consts (closed-over tracers of an outer transform) must not outlive this call.
       if (!consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
     }
-    const outs = jitP.bind([...entry.consts, ...xs], { jaxpr: entry.jaxpr, name });
+    const mask = donated.size === 0 ? undefined : donationMask(dyn, (k) => donated.has(dynPos[k]), xs);
+    const params = mask === undefined ? { jaxpr: entry.jaxpr, name } : { jaxpr: entry.jaxpr, name, donated: [...entry.consts.map(() => false), ...mask] };
+    const outs = jitP.bind([...entry.consts, ...xs], params);
     return unwrap1(entry.outTree, outs);
   };
   jitCaches.set(jitted, cache);

@@ -131,7 +131,9 @@ const tanhX2: LibDef = {
     const ge1 = b.let(vge(ax, 1));
     const a = vmin(ax, 22); // lanes ≥ 22 give 1 whatever expm1 returns; this keeps them in its fast range
     const t = b.let(call(fn("expm1.f64x2"), "v128", vselect(ge1, vmul(2, a), vmul(-2, a))));
-    const z = vselect(ge1, vsub(1, vdiv(2, vadd(t, 2))), vdiv(vneg(t), vadd(t, 2)));
+    // One division for both branches: q = 2/(t+2) (|x| ≥ 1, z = 1 − q) or −t/(t+2) (z = q).
+    const q = b.let(vdiv(vselect(ge1, 2, vneg(t)), vadd(t, 2)));
+    const z = vselect(ge1, vsub(1, q), q);
     const zz = b.let(vselect(vlt(ax, TWO_M28), ax, vselect(vge(ax, 22), 1, z)));
     b.ret(vselect(signMask(x), vneg(zz), zz), "v128");
   },
@@ -146,7 +148,7 @@ const logisticX2: LibDef = {
     const x = b.param(0, "v128");
     const pos = b.let(vge(x, 0));
     const e = b.let(call(fn("exp.f64x2"), "v128", vselect(pos, vneg(x), x)));
-    b.ret(vselect(pos, vdiv(1, vadd(1, e)), vdiv(e, vadd(1, e))), "v128");
+    b.ret(vdiv(vselect(pos, 1, e), vadd(1, e)), "v128"); // one division: 1/(1+e) or e/(1+e)
   },
 };
 

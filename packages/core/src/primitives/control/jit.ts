@@ -21,6 +21,8 @@ export interface JitParams {
   /** The staged function; always without consts (they are leading operands). */
   readonly jaxpr: ClosedJaxpr;
   readonly name: string;
+  /** Per operand: donated by the caller (jit's `donateArgnums`); absent: none. Transforms drop it. */
+  readonly donated?: readonly boolean[];
 }
 
 // Keyed weakly by the jaxpr: an executable lives as long as some trace cache holds its jaxpr.
@@ -40,23 +42,15 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
     }
     return jaxpr.outAvals;
   },
-  impl(args, { jaxpr }) {
-    const first = args[0];
-    if (
-      config.read("jitCompile") &&
-      first instanceof ConcreteArray &&
-      first.backend.compile !== undefined &&
-      args.every((a) => a instanceof ConcreteArray && a.backend === first.backend)
-    ) {
-      const backend = first.backend;
-      let perBackend = compiled.get(jaxpr);
-      if (perBackend === undefined) compiled.set(jaxpr, (perBackend = new Map()));
-      let exe = perBackend.get(backend.name);
-      if (exe === undefined) perBackend.set(backend.name, (exe = backend.compile!(jaxpr.jaxpr)));
-      const outs = exe.execute((args as ConcreteArray[]).map((a) => a.buffer));
-      return outs.map((b, i) => new ConcreteArray(b, jaxpr.outAvals[i]));
+  impl(args, { jaxpr, donated }) {
+    const give = donated === undefined ? undefined : donatable(args, donated);
+    const outs = run(args, jaxpr, give);
+    if (give !== undefined) {
+      // Donated arrays are deleted, as in JAX (whether or not the backend reused them) — except one that is itself an output.
+      const outBufs = new Set(outs.map((o) => (o instanceof ConcreteArray ? o.buffer : null)));
+      args.forEach((a, i) => give[i] && a instanceof ConcreteArray && !outBufs.has(a.buffer) && a.dispose());
     }
-    return evalJaxpr(jaxpr.jaxpr, jaxpr.consts, args);
+    return outs;
   },
   jvp(primals, tangents, { jaxpr, name }) {
     const j = jvpJaxpr(
@@ -102,6 +96,40 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
   },
   printParams: ({ jaxpr, name }) => `name=${name} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
 });
+
+/** Run the staged jaxpr: compiled by the operands' backend where it can, else interpreted. */
+function run(args: readonly Array[], jaxpr: ClosedJaxpr, donated: readonly boolean[] | undefined): Array[] {
+  const first = args[0];
+  if (
+    config.read("jitCompile") &&
+    first instanceof ConcreteArray &&
+    first.backend.compile !== undefined &&
+    args.every((a) => a instanceof ConcreteArray && a.backend === first.backend)
+  ) {
+    const backend = first.backend;
+    let perBackend = compiled.get(jaxpr);
+    if (perBackend === undefined) compiled.set(jaxpr, (perBackend = new Map()));
+    let exe = perBackend.get(backend.name);
+    if (exe === undefined) perBackend.set(backend.name, (exe = backend.compile!(jaxpr.jaxpr)));
+    const outs = exe.execute(
+      (args as ConcreteArray[]).map((a) => a.buffer),
+      donated,
+    );
+    return outs.map((b, i) => new ConcreteArray(b, jaxpr.outAvals[i]));
+  }
+  return evalJaxpr(jaxpr.jaxpr, jaxpr.consts, args);
+}
+
+/**
+ * Which operands can be donated: concrete arrays whose buffer occurs at no other operand
+ * (JAX, too, will not donate a buffer that is also passed undonated); undefined if none.
+ */
+function donatable(args: readonly Array[], donated: readonly boolean[]): boolean[] | undefined {
+  const count = new Map<unknown, number>();
+  for (const a of args) if (a instanceof ConcreteArray) count.set(a.buffer, (count.get(a.buffer) ?? 0) + 1);
+  const give = args.map((a, i) => donated[i] === true && a instanceof ConcreteArray && count.get(a.buffer) === 1);
+  return give.some((g) => g) ? give : undefined;
+}
 
 // Inside a jaxpr (e.g. a jit nested in a jit under grad), split the call the same way.
 registerPartialEvalJaxprRule(jitP as unknown as Primitive, (unks, eqn) => {
