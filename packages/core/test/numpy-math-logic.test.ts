@@ -67,10 +67,16 @@ test("where: broadcasting, promotion, truthiness of cond, one-argument form reje
   assertEqualArray(np.where(i32([0, 7]), i32([1, 1]), i32([2, 2])), [2, 1], "int32");
   assertClose(np.where(np.array([[true], [false]]), np.array([1, 2]), np.array([10, 20])), [1, 2, 10, 20], { shape: [2, 2] });
   assert.equal(np.where(c, i32([1, 2, 3]), u32([1, 2, 3])).dtype, "int32");
-  assert.throws(
-    () => np.where(c),
-    (e: unknown) => e instanceof ValueError && /one argument.*nonzero/.test((e as Error).message),
+  // One argument: numpy's nonzero (c = [true, false, true] → [0, 2]), with JAX's size/fillValue.
+  assert.deepEqual(
+    np.where(c).map((a) => a.tolist()),
+    [[0, 2]],
   );
+  assert.deepEqual(
+    np.where(c, { size: 4, fillValue: -1 }).map((a) => a.tolist()),
+    [[0, 2, -1, -1]],
+  );
+  // @ts-expect-error x without y
   assert.throws(() => np.where(c, 1), ValueError);
   // The gradient flows to the selected branch only (and is broadcast back).
   const [gx, gy] = grad((x: Array, y: Array) => np.sum(np.where(c, x, y)), { argnums: [0, 1] })(np.array([1, 2, 3]), np.array(5)) as Array[];

@@ -24,8 +24,8 @@ const one = (g: Array | Array[]): Array => {
 
 const unknownCases: [string, () => unknown, string, string][] = [
   ["np.searchsorted", () => np.searchsorted(a, 3, bad({ sides: "right" })), "sides", "side, sorter, method"],
-  ["np.convolve", () => np.convolve(a, a, bad({ mode: "same", precision: "highest" })), "precision", "mode"],
-  ["np.correlate", () => np.correlate(a, a, bad({ modes: "full" })), "modes", "mode"],
+  ["np.convolve", () => np.convolve(a, a, bad({ mode: "same", precison: "highest" })), "precison", "mode, precision, preferredElementType"],
+  ["np.correlate", () => np.correlate(a, a, bad({ modes: "full" })), "modes", "mode, precision, preferredElementType"],
   ["np.vander", () => np.vander(a, 2, bad({ increase: true })), "increase", "N, increasing"],
   ["np.interp", () => np.interp(1.5, a, a, bad({ lft: 0 })), "lft", "left, right, period"],
   ["np.cov", () => np.cov(m, bad({ rowVar: false })), "rowVar", "y, rowvar, bias, ddof, fweights, aweights"],
@@ -53,11 +53,20 @@ const kindCases: [string, () => unknown, RegExp][] = [
   ],
   ["np.searchsorted sorter", () => np.searchsorted(a, 3, bad({ sorter: "0123" })), /^np\.searchsorted: 'sorter' must be an array/],
   ["np.convolve mode", () => np.convolve(a, a, bad({ mode: "circular" })), /^np\.convolve: 'mode' must be one of "full", "same", "valid"/],
-  ["np.convolve positional mode", () => np.convolve(a, a, bad("same")), /^np\.convolve: expected an options object \{ mode \}; got the string "same"/],
+  [
+    "np.convolve positional mode",
+    () => np.convolve(a, a, bad("same")),
+    /^np\.convolve: expected an options object \{ mode, precision, preferredElementType \}; got the string "same"/,
+  ],
   ["np.vander increasing", () => np.vander(a, 2, bad({ increasing: 1 })), /^np\.vander: 'increasing' must be a boolean; got number 1/],
   ["np.vander N", () => np.vander(a, bad("3")), /^np\.vander: N must be a non-negative integer; got the string "3"/],
   ["np.vander N option", () => np.vander(a, { N: 2.5 }), /^np\.vander: 'N' must be an integer; got number 2\.5/],
-  ["np.interp left", () => np.interp(1.5, a, a, bad({ left: "extrapolate" })), /^np\.interp: 'left' must be a number; got the string "extrapolate"/],
+  [
+    "np.interp left",
+    () => np.interp(1.5, a, a, bad({ left: "extrapol" })),
+    /^np\.interp: the only valid string value of 'left' is 'extrapolate'; got 'extrapol'/,
+  ],
+  ["np.convolve precision", () => np.convolve(a, a, bad({ precision: "fast" })), /^np\.convolve: precision must be null, one of 'default', 'high', 'highest'/],
   ["np.cov ddof", () => np.cov(m, bad({ ddof: 0.5 })), /^np\.cov: 'ddof' must be an integer; got number 0\.5/],
   ["np.cov rowvar", () => np.cov(m, bad({ rowvar: "no" })), /^np\.cov: 'rowvar' must be a boolean/],
   ["np.fillDiagonal wrap", () => np.fillDiagonal(np.zeros([2, 2]), 1, bad({ wrap: "yes" })), /^np\.fillDiagonal: 'wrap' must be a boolean/],

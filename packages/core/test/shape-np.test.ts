@@ -247,7 +247,7 @@ test("pad: constant (scalar and per-axis values), edge, reflect, symmetric, wrap
   assert.throws(() => np.pad(a, -1), /non-negative integers/);
   assert.throws(() => np.pad(m, [1, 2, 3]), /cannot broadcast pad_width/);
   assert.throws(() => np.pad(np.zeros([0]), 1, { mode: "edge" }), /can't extend empty axis 0/);
-  assert.throws(() => np.pad(a, 1, { mode: "mean" as never }), /unsupported mode 'mean'/);
+  assert.throws(() => np.pad(a, 1, { mode: "circular" as never }), /unsupported mode 'circular'/);
 });
 
 test("take and takeAlongAxis with out-of-bounds modes", () => {

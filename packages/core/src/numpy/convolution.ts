@@ -9,17 +9,30 @@ import { fmtShape } from "../shape.ts";
 import { promoteArgs } from "./promote.ts";
 import { checkOptions, type OptionSpec } from "./args.ts";
 import { toInexact } from "./ufunc-wrappers.ts";
+import { checkPrecision, type PrecisionLike } from "./precision.ts";
+import type { DType } from "../dtype.ts";
 
 export type ConvolveMode = "full" | "same" | "valid";
 
-/**
- * The options of `convolve` / `correlate`: numpy's `mode`. (JAX's `precision` and
- * `preferred_element_type` are not supported, so they are rejected as unknown, not ignored.)
- */
-const CONVOLVE_OPTIONS: OptionSpec = { mode: ["full", "same", "valid"] };
+/** Options of `convolve` / `correlate`. */
+export interface ConvolveOptions {
+  /** numpy's mode: "full" (convolve's default), "same" or "valid" (correlate's default). */
+  mode?: ConvolveMode;
+  /** JAX's `precision` of the convolution (see precision.ts: every value computes in float32, as XLA:CPU does). */
+  precision?: PrecisionLike;
+  /** JAX's `preferred_element_type`: the result dtype of the convolution (lax.convGeneralDilated's rule). */
+  preferredElementType?: DType | null;
+}
 
-function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: ConvolveMode): Array {
-  let [x, y] = promoteArgs(a, v).map(toInexact);
+const CONVOLVE_OPTIONS: OptionSpec = { mode: ["full", "same", "valid"], precision: "any", preferredElementType: "any" };
+
+function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: ConvolveMode, opts: ConvolveOptions): Array {
+  checkPrecision(`np.${op}`, opts.precision);
+  // JAX: without preferred_element_type the operands are promoted to an inexact dtype (numpy's
+  // convolutions are float); with it they are only promoted together, so integer convolutions
+  // stay integer (and accumulate in the preferred type).
+  const pref = opts.preferredElementType ?? null;
+  let [x, y] = pref === null ? promoteArgs(a, v).map(toInexact) : promoteArgs(a, v);
   x = x.aval.weakType ? lax.convertElementType(x, x.dtype, false) : x;
   y = y.aval.weakType ? lax.convertElementType(y, y.dtype, false) : y;
   if (x.ndim !== 1 || y.ndim !== 1) throw new ShapeError(`np.${op}: only 1-d inputs are supported; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
@@ -40,19 +53,22 @@ function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: 
   }
   const m = y.shape[0];
   const padding: [number, number] = mode === "valid" ? [0, 0] : mode === "same" ? [Math.floor(m / 2), m - Math.floor(m / 2) - 1] : [m - 1, m - 1];
-  const out = lax.convGeneralDilated(lax.reshape(x, [1, 1, x.shape[0]]), lax.reshape(y, [1, 1, m]), { padding: [padding] });
+  const out = lax.convGeneralDilated(lax.reshape(x, [1, 1, x.shape[0]]), lax.reshape(y, [1, 1, m]), {
+    padding: [padding],
+    preferredElementType: pref,
+  });
   const r = lax.reshape(out, [out.shape[2]]);
   return reverse ? lax.rev(r, [0]) : r;
 }
 
 /** The discrete linear convolution of two 1-d arrays (numpy's `convolve`; default mode "full"). */
-export function convolve(a: ArrayLike, v: ArrayLike, opts: { mode?: ConvolveMode } = {}): Array {
+export function convolve(a: ArrayLike, v: ArrayLike, opts: ConvolveOptions = {}): Array {
   checkOptions("np.convolve", opts, CONVOLVE_OPTIONS);
-  return conv1d("convolve", a, v, opts.mode ?? "full");
+  return conv1d("convolve", a, v, opts.mode ?? "full", opts);
 }
 
 /** The cross-correlation c[k] = Σ a[n + k]·conj(v[n]) of two 1-d arrays (numpy's `correlate`; default mode "valid"). */
-export function correlate(a: ArrayLike, v: ArrayLike, opts: { mode?: ConvolveMode } = {}): Array {
+export function correlate(a: ArrayLike, v: ArrayLike, opts: ConvolveOptions = {}): Array {
   checkOptions("np.correlate", opts, CONVOLVE_OPTIONS);
-  return conv1d("correlate", a, v, opts.mode ?? "valid");
+  return conv1d("correlate", a, v, opts.mode ?? "valid", opts);
 }

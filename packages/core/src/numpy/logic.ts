@@ -9,6 +9,8 @@ import { broadcastArgs, prepareBinary, promoteArgs } from "./promote.ts";
 import { binary, k, requireDType } from "./ufunc-wrappers.ts";
 import { isFloat, isInexact } from "../dtype.ts";
 import { ValueError } from "../errors.ts";
+import { checkOptions, isOptionsObject } from "./args.ts";
+import { nonzero, type NonzeroOptions } from "./searching.ts";
 
 // ------------------------------------------------------------------ comparisons
 
@@ -97,17 +99,22 @@ export const bitwiseRightShift = rightShift;
 
 /**
  * `where(cond, x, y)`: x where cond is true, else y, with cond/x/y broadcast together and x/y
- * promoted. The one-argument form (numpy's `nonzero`) has a data-dependent output shape and is
- * not supported.
+ * promoted.
+ *
+ * `where(cond)` / `where(cond, { size, fillValue })` is numpy's (and JAX's) one-argument form,
+ * `nonzero(cond)`: one int32 index array per axis. Its length depends on the data, so inside
+ * `jit`/`vmap` pass `size` (the result is cut or padded to it, padded with `fillValue`, default 0).
  */
-export function where(cond: ArrayLike, x?: ArrayLike, y?: ArrayLike): Array {
-  if (x === undefined && y === undefined) {
-    throw new ValueError(
-      "np.where(cond) with one argument is numpy's nonzero, whose output shape depends on the data; it is not supported. Pass both x and y: np.where(cond, x, y)",
-    );
+export function where(cond: ArrayLike, opts?: NonzeroOptions): Array[];
+export function where(cond: ArrayLike, x: ArrayLike, y: ArrayLike): Array;
+export function where(cond: ArrayLike, x?: ArrayLike | NonzeroOptions, y?: ArrayLike): Array | Array[] {
+  if (y === undefined && (x === undefined || isOptionsObject(x))) {
+    checkOptions("np.where", x, { size: "integer", fillValue: "any" });
+    return nonzero(cond, (x as NonzeroOptions | undefined) ?? {});
   }
+  if (isOptionsObject(x)) throw new ValueError("np.where: the options { size, fillValue } belong to the one-argument form where(cond, { size, fillValue })");
   if (x === undefined || y === undefined) throw new ValueError("np.where: either both or neither of x and y must be given");
-  const [a, b] = promoteArgs(x, y);
+  const [a, b] = promoteArgs(x as ArrayLike, y);
   const [c, xa, ya] = broadcastArgs("where", [truthy(asArray(cond)), a, b]);
   return lax.select(c, xa, ya);
 }

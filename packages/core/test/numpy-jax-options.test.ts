@@ -1,0 +1,297 @@
+// JAX's options of np.interp (left/right arrays or "extrapolate", array periods, JAX's zero-width
+// threshold), np.convolve/correlate (precision, preferredElementType), np.pad (linear_ramp,
+// maximum/mean/median/minimum with statLength, reflectType "odd", empty) and np.where's
+// one-argument form: values against numpy (testdata/numpy/jax-options/, generate.py there) and
+// hand derivations, jit, vmap, gradients against finite differences, and argument errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { np, jit, vmap, grad, ValueError, ShapeError, type Array, type DType } from "linax-ts";
+import { assertClose, checkGrads, checkJit, checkVmap } from "@linax-ts/testing";
+
+const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/numpy/jax-options/jax-options.json", import.meta.url)), "utf8"));
+const f32 = (v: number[] | number[][]): Array => np.array(v);
+
+// ------------------------------------------------------------------ interp
+
+test("interp: period as a number, a negative number and a (traced) array matches numpy", () => {
+  const c = REF.interp_period;
+  const [x, xp, fp] = [f32(c.x), f32(c.xp), f32(c.fp)];
+  assertClose(np.interp(x, xp, fp, { period: c.period }), c.want, { rtol: 1e-5, atol: 1e-5 });
+  assertClose(np.interp(x, xp, fp, { period: -c.period }), c.want_neg_period, { rtol: 1e-5, atol: 1e-5 });
+  assertClose(np.interp(x, xp, fp, { period: np.array(c.period) }), c.want, { rtol: 1e-5, atol: 1e-5 });
+  const jf = jit((p: Array) => np.interp(x, xp, fp, { period: p }));
+  assertClose(jf(np.array(c.period)), c.want, { rtol: 1e-5, atol: 1e-5 });
+  // vmap over periods equals the per-period calls.
+  const ps = np.array([360, 200, 90]);
+  const batched = vmap((p: Array) => np.interp(x, xp, fp, { period: p }))(ps);
+  for (const [i, p] of [360, 200, 90].entries()) assertClose(batched.get(i), np.interp(x, xp, fp, { period: p }), { rtol: 1e-6, atol: 1e-6 });
+});
+
+test("interp: left/right as numbers or scalar arrays (numpy), differentiable in the arrays", () => {
+  const c = REF.interp_left_right;
+  const [x, xp, fp] = [f32(c.x), f32(c.xp), f32(c.fp)];
+  assertClose(np.interp(x, xp, fp, { left: c.left, right: c.right }), c.want, { rtol: 1e-6 });
+  assertClose(np.interp(x, xp, fp, { left: np.array(c.left), right: np.array(c.right) }), c.want, { rtol: 1e-6 });
+  // d/dleft Σ f = number of x below xp[0] (one: -1), d/dright = number above xp[-1] (one: 5.5).
+  const [gl, gr] = grad((l: Array, r: Array) => np.sum(np.interp(x, xp, fp, { left: l, right: r })), { argnums: [0, 1] })(np.array(0), np.array(0)) as Array[];
+  assert.equal(gl.item(), 1);
+  assert.equal(gr.item(), 1);
+  checkJit((l: Array, r: Array) => np.interp(x, xp, fp, { left: l, right: r }), [np.array(c.left), np.array(c.right)]);
+  checkVmap((l: Array) => np.interp(x, xp, fp, { left: l }), [np.array([-7, 0, 3])]);
+});
+
+test('interp: left/right "extrapolate" continues the end segments (hand derivation)', () => {
+  const c = REF.interp_left_right;
+  const [x, xp, fp] = [f32(c.x), f32(c.xp), f32(c.fp)];
+  // xp = [0, 1, 2, 4], fp = [1, 3, 2, 6]: first segment slope 2, last slope 2.
+  // x = -1 → 1 + 2·(−1) = −1; x = 5.5 → 6 + 2·1.5 = 9; inside: numpy's values.
+  const inside = np.interp(x, xp, fp).tolist() as number[];
+  assertClose(np.interp(x, xp, fp, { left: "extrapolate", right: "extrapolate" }), [-1, ...inside.slice(1, 5), 9]);
+  assertClose(np.interp(x, xp, fp, { left: "extrapolate" }), [-1, ...inside.slice(1)]);
+  assertClose(np.interp(x, xp, fp, { right: "extrapolate", left: -7 }), [-7, ...inside.slice(1, 5), 9]);
+  // The extrapolated values are differentiable in x (slope 2 on both ends) and in fp.
+  const g = grad((xs: Array) => np.sum(np.interp(xs, xp, fp, { left: "extrapolate", right: "extrapolate" })))(np.array([-3, 7]));
+  assertClose(g, [2, 2]);
+  checkGrads((xs: Array, fs: Array) => np.interp(xs, xp, fs, { left: "extrapolate", right: "extrapolate" }), [np.array([-2.5, 0.3, 6.2]), fp]);
+});
+
+test("interp: one sample point honours left/right (numpy); JAX's zero-width threshold spacing(eps)", () => {
+  const c = REF.interp_one_point;
+  assertClose(np.interp(f32(c.x), f32(c.xp), f32(c.fp), { left: c.left, right: c.right }), c.want);
+  assertClose(np.interp(f32(c.x), f32(c.xp), f32(c.fp)), [5, 5, 5]);
+  // xp = [0, 1e-15, 1]: the first interval is narrower than float32's spacing(eps) = 2^-46, so JAX
+  // treats it as zero-width and returns fp[0] inside it (numpy, in float64, would interpolate);
+  // an interval of 1e-13 is interpolated.
+  assertClose(np.interp(np.array([5e-16]), np.array([0, 1e-15, 1]), np.array([0, 10, 20])), [0]);
+  assertClose(np.interp(np.array([5e-14]), np.array([0, 1e-13, 1]), np.array([0, 10, 20])), [5], { rtol: 1e-5 });
+  // ... and gives no NaN gradient there.
+  const g = grad((f: Array) => np.sum(np.interp(np.array([5e-16]), np.array([0, 1e-15, 1]), f)))(np.array([0, 10, 20]));
+  assertClose(g, [1, 0, 0]);
+});
+
+test("interp: argument errors", () => {
+  const xp = np.array([0, 1]);
+  assert.throws(
+    () => np.interp(0.5, xp, xp, { left: "linear" as "extrapolate" }),
+    /np\.interp: the only valid string value of 'left' is 'extrapolate'; got 'linear'/,
+  );
+  assert.throws(
+    () => np.interp(0.5, xp, xp, { right: np.array([1, 2]) }),
+    (e: unknown) => e instanceof ShapeError && /'right' must be a scalar; got shape \[2\]/.test((e as Error).message),
+  );
+  assert.throws(() => np.interp(0.5, xp, xp, { period: np.array([1, 2]) }), /np\.interp: period must be a scalar; got shape \[2\]/);
+  assert.throws(
+    () => np.interp(0.5, xp, xp, { period: 0 }),
+    (e: unknown) => e instanceof ValueError && /period must be a non-zero value/.test((e as Error).message),
+  );
+});
+
+// ------------------------------------------------------------------ convolve / correlate
+
+const PRECISIONS = [null, "default", "high", "highest", "fastest", "bfloat16", "tensorfloat32", "float32", ["highest", "default"]] as const;
+
+test("convolve/correlate: every precision gives numpy's float values (float32 arithmetic, as XLA:CPU)", () => {
+  const c = REF.convolve_float;
+  for (const precision of PRECISIONS) {
+    for (const mode of ["full", "same", "valid"] as const) {
+      assertClose(np.convolve(f32(c.a), f32(c.v), { mode, precision }), c.convolve[mode], { rtol: 1e-6, atol: 1e-6 });
+      assertClose(np.correlate(f32(c.a), f32(c.v), { mode, precision }), c.correlate[mode], { rtol: 1e-6, atol: 1e-6 });
+    }
+  }
+  checkGrads((a: Array, v: Array) => np.convolve(a, v, { mode: "same", precision: "highest" }), [f32(c.a), f32(c.v)]);
+  checkJit((a: Array, v: Array) => np.correlate(a, v, { mode: "full", precision: ["high", "highest"] }), [f32(c.a), f32(c.v)]);
+});
+
+test("convolve/correlate: preferredElementType keeps integer inputs integer (numpy's int results) or sets the result dtype", () => {
+  const a = np.array([1, 2, 3, -1, 4], { dtype: "int32" });
+  const v = np.array([0, 1, 5], { dtype: "int32" });
+  for (const mode of ["full", "same", "valid"] as const) {
+    const ci = np.convolve(a, v, { mode, preferredElementType: "int32" });
+    assert.equal(ci.dtype, "int32");
+    assert.deepEqual(ci.tolist(), REF.convolve_int[mode]);
+    const cr = np.correlate(a, v, { mode, preferredElementType: "int32" });
+    assert.deepEqual(cr.tolist(), REF.convolve_int && REF.correlate_int[mode]);
+    const cf = np.convolve(a, v, { mode, preferredElementType: "float32" });
+    assert.equal(cf.dtype, "float32");
+    assert.deepEqual(cf.tolist(), REF.convolve_int[mode]);
+  }
+  // Without it, integers are promoted to float (numpy's convolve result values, float dtype).
+  assert.equal(np.convolve(a, v).dtype, "float32");
+  checkVmap(
+    (x: Array) => np.convolve(x, v, { preferredElementType: "int32" }),
+    [
+      np.array(
+        [
+          [1, 2, 3, -1, 4],
+          [0, 0, 1, 0, 0],
+        ],
+        { dtype: "int32" },
+      ),
+    ],
+  );
+});
+
+test("convolve/correlate: bad precision or preferredElementType values are errors naming the op", () => {
+  const a = np.array([1, 2, 3]);
+  assert.throws(() => np.convolve(a, a, { precision: "low" as "high" }), /^ValueError: np\.convolve: precision must be null, one of 'default'.*got "low"/);
+  assert.throws(() => np.correlate(a, a, { precision: ["high"] as unknown as "high" }), /np\.correlate: precision must be/);
+  assert.throws(() => np.convolve(a, a, { preferredElementType: "bool" as DType }), /preferredElementType bool is not allowed for float32 operands/);
+});
+
+// ------------------------------------------------------------------ pad
+
+interface PadCase {
+  name: string;
+  x: number[] | number[][];
+  dtype: DType;
+  width: number | number[][];
+  mode: np.PadMode;
+  kw: Record<string, unknown>;
+  shape: number[];
+  want: number[];
+}
+const CAMEL: Record<string, string> = { end_values: "endValues", stat_length: "statLength", reflect_type: "reflectType" };
+const padOpts = (c: PadCase): np.PadOptions => {
+  const o: Record<string, unknown> = { mode: c.mode };
+  for (const [k, v] of Object.entries(c.kw)) o[CAMEL[k]] = v;
+  return o as np.PadOptions;
+};
+
+test("pad: linear_ramp, maximum/mean/median/minimum (statLength), reflect/symmetric odd equal numpy (float32 and int32)", () => {
+  const cases = REF.pad as PadCase[];
+  assert.ok(cases.length >= 40);
+  for (const c of cases) {
+    const y = np.pad(np.array(c.x, { dtype: c.dtype }), c.width, padOpts(c));
+    assert.equal(y.dtype, c.dtype, c.name);
+    assertClose(y, c.want, { shape: c.shape, rtol: 1e-6, atol: 1e-6 });
+    if (c.dtype === "int32") assert.deepEqual(globalThis.Array.from(y.dataSync() as Int32Array), c.want, c.name);
+  }
+});
+
+test('pad: mode "empty" gives zeros (JAX); the mode may go positionally', () => {
+  assert.deepEqual(np.pad(np.array([1, 2]), [1, 2], "empty").tolist(), [0, 1, 2, 0, 0]);
+  assert.deepEqual(np.pad(np.array([1, 2]), 1, "median").tolist(), [1.5, 1, 2, 1.5]);
+  assert.deepEqual(np.pad(np.array([1, 2, 4]), 2, "reflect", { reflectType: "odd" }).tolist(), [-2, 0, 1, 2, 4, 6, 7]);
+});
+
+test("pad: the new modes under jit and vmap, and differentiated (finite differences)", () => {
+  const x = np.array([
+    [1, 2, 3.5],
+    [4, -1, 0.5],
+  ]);
+  const fs: ((a: Array) => Array)[] = [
+    (a) =>
+      np.pad(
+        a,
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        {
+          mode: "linear_ramp",
+          endValues: [
+            [1, -2],
+            [0, 3],
+          ],
+        },
+      ),
+    (a) =>
+      np.pad(
+        a,
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        { mode: "mean", statLength: 2 },
+      ),
+    (a) =>
+      np.pad(
+        a,
+        [
+          [1, 1],
+          [1, 2],
+        ],
+        { mode: "maximum" },
+      ),
+    (a) =>
+      np.pad(
+        a,
+        [
+          [1, 1],
+          [1, 2],
+        ],
+        {
+          mode: "minimum",
+          statLength: [
+            [1, 2],
+            [2, 1],
+          ],
+        },
+      ),
+    (a) =>
+      np.pad(
+        a,
+        [
+          [3, 2],
+          [4, 5],
+        ],
+        { mode: "reflect", reflectType: "odd" },
+      ),
+    (a) =>
+      np.pad(
+        a,
+        [
+          [3, 2],
+          [4, 5],
+        ],
+        { mode: "symmetric", reflectType: "odd" },
+      ),
+  ];
+  for (const f of fs) {
+    checkJit(f, [x]);
+    checkVmap(f, [np.stack([x, np.multiply(x, 2)])]);
+    checkGrads(f, [x]);
+  }
+  // The median's gradient: in [3, 1, 2] the median is 2, so d/dx of its padding flows to x[2] only.
+  const g = grad((a: Array) => np.sum(np.pad(a, [2, 0], { mode: "median" })))(np.array([3, 1, 2]));
+  assertClose(g, [1, 1, 3]);
+});
+
+test("pad: keywords of other modes, bad stat lengths and unknown modes are errors", () => {
+  const x = np.array([1, 2, 3]);
+  assert.throws(() => np.pad(x, 1, { mode: "edge", statLength: 1 }), /^ValueError: pad: unsupported keyword arguments for mode 'edge': statLength/);
+  assert.throws(() => np.pad(x, 1, { mode: "mean", endValues: 1 }), /unsupported keyword arguments for mode 'mean': endValues/);
+  assert.throws(() => np.pad(x, 1, { mode: "constant", reflectType: "odd" }), /unsupported keyword arguments for mode 'constant': reflectType/);
+  assert.throws(() => np.pad(x, 1, { mode: "reflect", reflectType: "even-ish" as "odd" }), /'reflectType' must be one of "even", "odd"/);
+  assert.throws(() => np.pad(x, 1, { mode: "mean", statLength: 0 }), /stat_length of 0 yields no value for padding/);
+  assert.throws(() => np.pad(x, 1, { mode: "mean", statLength: -1 }), /stat_length must be non-negative integers/);
+  assert.throws(() => np.pad(x, 1, "circular" as np.PadMode), /pad: unsupported mode 'circular'; expected one of constant, edge, linear_ramp/);
+  assert.throws(() => np.pad(np.zeros([0]), 1, "maximum"), /can't extend empty axis 0 using mode 'maximum'/);
+});
+
+// ------------------------------------------------------------------ where(cond)
+
+test("where(cond, { size, fillValue }) is nonzero and works under jit", () => {
+  const c = np.array([
+    [true, false, true],
+    [false, true, false],
+  ]);
+  assert.deepEqual(
+    np.where(c).map((a) => a.tolist()),
+    [
+      [0, 0, 1],
+      [0, 2, 1],
+    ],
+  );
+  const jf = jit((m: Array) => np.where(m, { size: 4, fillValue: 9 }));
+  assert.deepEqual(
+    jf(c).map((a) => a.tolist()),
+    [
+      [0, 0, 1, 9],
+      [0, 2, 1, 9],
+    ],
+  );
+  assert.throws(() => np.where(c, { sizes: 2 } as np.NonzeroOptions), /np\.where: unknown option 'sizes'; the options are size, fillValue/);
+});
