@@ -88,6 +88,8 @@ const ACTS: Record<string, (y: Array) => Array> = {
   tanh: (y) => np.tanh(y),
   relu: (y) => np.maximum(y, 0),
   gelu: (y) => nn.gelu(y),
+  // A JS reference function (no WebAssembly routine): the GEMM calls it through an import.
+  sin: (y) => np.sin(y),
 };
 
 // [B, K] @ [K, N]: sizes 0 and 1, edge tiles, k past one k block (256), n past one column block (1024).
@@ -117,7 +119,7 @@ test("epilogue: dense layers over random shapes equal the unfused program and th
   for (const [B, K, N] of SHAPES) {
     for (const [name, act] of Object.entries(ACTS)) {
       const args = [data([B, K], seed++), data([K, N], seed++), data([N], seed++)];
-      // Small products run on the calling thread: the fused GEMM takes even imported functions.
+      // Small products run on the calling thread: the fused GEMM takes imported functions too.
       // An empty product has no rows to apply an epilogue to: it is left unfused.
       const expect = B * N === 0 ? "none" : "fused";
       check(`${name} [${B},${K}]@[${K},${N}]`, dense(act), args, { expect });
@@ -169,19 +171,22 @@ test("epilogue: a matmul output with a second use, or an epilogue the rows canno
 
 test("epilogue: products big enough for the GEMM pool", () => {
   const args = [data([256, 512], 1), data([512, 256], 2), data([256], 3)];
-  // relu and the bias add are native instructions: fused on every thread.
+  // relu and the bias add are native instructions, tanh and gelu's tanh exact WebAssembly
+  // routines (wasm/libm): fused on every thread.
   check("relu, pool-sized", dense(ACTS.relu), args, { expect: "fused" });
-  // tanh calls the reference's JS function, which the pool's workers cannot: fused only on one thread.
-  check("tanh, pool-sized", dense(ACTS.tanh), args, { expect: threads > 1 ? "unfused" : "fused" });
+  check("tanh, pool-sized", dense(ACTS.tanh), args, { expect: "fused" });
+  // sin calls the reference's JS function, which the pool's workers cannot: fused only on one thread.
+  check("sin, pool-sized", dense(np.sin), args, { expect: threads > 1 ? "unfused" : "fused" });
   config.update("fastMath", true);
   try {
-    // The polynomial tanh is Wasm: fused on every thread.
+    // The polynomial tanh: fused on every thread.
     check("tanh (fastMath), pool-sized", dense(ACTS.tanh), args, { expect: "fused" });
   } finally {
     config.update("fastMath", false);
   }
   const ints = [data([256, 512], 4, true), data([512, 256], 5, true), data([256], 6, true)];
-  check("gelu, pool-sized (integers)", dense(ACTS.gelu), ints, { expect: threads > 1 ? "unfused" : "fused", reference: true });
+  check("gelu, pool-sized (integers)", dense(ACTS.gelu), ints, { expect: "fused", reference: true });
+  check("sin, pool-sized (integers)", dense(np.sin), ints, { expect: threads > 1 ? "unfused" : "fused", reference: true });
 });
 
 test("epilogue: the same with LINAX_CPU_THREADS=1 (child process)", { skip: process.env.LINAX_CPU_THREADS !== undefined }, () => {

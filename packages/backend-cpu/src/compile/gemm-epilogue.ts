@@ -13,12 +13,13 @@
  * the same scalar ops on the same float32 values as in the unfused program: results are bit for
  * bit the same, on one thread or several (tested in test/gemm-epilogue.test.ts).
  *
- * Epilogues that call imported JS functions (the reference's scalar functions, e.g. `tanh` without
- * fastMath) cannot run in the GEMM pool's workers: such a call runs fused on one thread when the
+ * Ops are rendered as in the program's module (program-module.ts): native instructions, the exact
+ * WebAssembly routines of wasm/libm (exp, tanh, logistic, erf, …), or the reference's JS function.
+ * Epilogues that call imported JS functions (e.g. `sin`) cannot run in the GEMM pool's workers: such a call runs fused on one thread when the
  * GEMM would run on one anyway, and otherwise as the plain GEMM on all threads followed by the
  * epilogue kernel. `LINAX_FUSE_EPILOGUES=0` turns the fusion off (read when a program compiles).
  */
-import { compile, type JaxprEqn, type lax, type ShapedArray } from "@linax-ts/core";
+import { compile, InternalError, type JaxprEqn, type lax, type ShapedArray } from "@linax-ts/core";
 import type { Code, ModuleBuilder } from "../wasm/emitter.ts";
 import { buildGemmModule } from "../wasm/gemm.ts";
 import type { GemmPoolEpilogue } from "../wasm/threads/gemm-pool.ts";
@@ -27,6 +28,8 @@ import { f32GemmArgs, gemmConfigOf, gemmSplits, runGemmWithEpilogue } from "./do
 import { itemBytes, topo } from "./kernel-body.ts";
 import { isNativeScalar, kernelParams, renderElementwise } from "./render-kernel.ts";
 import { fastMathFor, referenceFunction } from "./scalar-ops.ts";
+import { KERNEL_ROUTINES, scalarRoutineFor, vectorRoutineFor } from "./scalar-routines.ts";
+import { Library } from "../wasm/libm/library.ts";
 
 /** Whether epilogue fusion is on (`LINAX_FUSE_EPILOGUES=0` turns it off). */
 export const epilogueFusionEnabled = (): boolean => process.env.LINAX_FUSE_EPILOGUES !== "0";
@@ -117,11 +120,16 @@ export class GemmEpilogue {
     return args === null || rows === null ? null : new GemmEpilogue(step, args, rows, fastMath, avalOf);
   }
 
-  /** Op nodes of the row kernel that call their reference function (as program-module.ts decides). */
-  #importNodes(): compile.OpExpr[] {
+  /** Op nodes of the row kernel that are neither native nor polynomial (fastMath): imports or libm routines. */
+  #calledNodes(): compile.OpExpr[] {
     return topo(this.rows.kernel.outputs.flatMap((o) => o.values)).filter(
       (n): n is compile.OpExpr => n.kind === "op" && n.op !== "cmul.re" && n.op !== "cmul.im" && !isNativeScalar(n) && fastMathFor(n, this.fastMath) === null,
     );
+  }
+
+  /** Those that call their reference JS function (no exact WebAssembly routine): as program-module.ts decides. */
+  #importNodes(): compile.OpExpr[] {
+    return this.#calledNodes().filter((n) => scalarRoutineFor(n) === null);
   }
 
   /** The GEMM module with this epilogue (shared by equal epilogue forms), instantiated on `be`'s heap. */
@@ -170,12 +178,30 @@ export class GemmEpilogue {
           ),
         );
       }
+      // Ops with an exact WebAssembly routine (wasm/libm) call it, scalar or four lanes at a
+      // time, as in the program's own module.
+      const library = new Library(m, KERNEL_ROUTINES);
+      const routineIndex = new Map<number, number>();
+      const vectorIndex = new Map<number, number>();
+      for (const n of this.#calledNodes()) {
+        const name = scalarRoutineFor(n);
+        if (name !== null) routineIndex.set(n.id, library.index(name));
+        const vname = vectorRoutineFor(n);
+        if (vname !== null) vectorIndex.set(n.id, library.index(vname));
+      }
       const ctx = {
         // The row kernel's indices are relative to shifted addresses and provably in bounds
         // (loadsInBounds): no size is needed to clamp them.
         buffers: (id: number) => ({ dtype: this.avalOf(id).dtype, size: 2 ** 28 }),
         fastMath: this.fastMath,
-        imports: { indexOf: (n: { id: number }): number => importIndex.get(n.id)! },
+        imports: {
+          indexOf: (n: { id: number; op: string }): number => {
+            const i = importIndex.get(n.id) ?? routineIndex.get(n.id);
+            if (i === undefined) throw new InternalError(`gemm epilogue: op '${n.op}' has no imported function`);
+            return i;
+          },
+          vectorIndexOf: (n: { id: number }): number | undefined => vectorIndex.get(n.id),
+        },
       };
       rowFn = m.func([...this.params.map(() => "i32" as const), "i32", "i32"], [], (c) => void renderElementwise(c, rowKernel, ctx));
     };
