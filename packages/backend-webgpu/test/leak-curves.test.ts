@@ -176,7 +176,12 @@ test(`jit(step) of a Mamba mixer on WebGPU, ${STEPS} generation steps: live arra
   const samples = await memoryCurve({ steps: STEPS, every: every(STEPS), run, live: () => be.liveBuffers(), extra: gpuExtra });
   t.diagnostic(`Mamba jit(step) curve (step:RSS/live arrays): ${formatCurve(samples)}`);
   t.diagnostic(`pool (step:inUse+free/created/pipelines): ${pool(samples)}`);
-  const warmup = samples.find((s) => s.step >= 100)!.step;
+  // Warm-up: a fifth of the run (as the CPU generation tests' 200 of 2,000 steps), at least 100.
+  // On SwiftShader the process RSS settles slowly while every GPU-side count is flat from the
+  // first samples on: at 10,000 steps it grew +40 MiB by step 1,000, +3.9 MiB over steps
+  // 1,000–2,000, +1.2 per 1,000 steps after, and +1.6 over the last 4,000 (a concave curve,
+  // native allocator arenas, not a per-step leak: V8's heap, the pool and the arrays are flat).
+  const warmup = samples.find((s) => s.step >= Math.max(100, STEPS / 5))!.step;
   const g = curveGrowth(samples, warmup);
   t.diagnostic(`after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live arrays +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`);
   assert.ok(out.length === 10 && out.every(Number.isFinite), `last output ${out}`);
