@@ -144,7 +144,9 @@ export const withHighWord = (x: Ex, hi: Ex): Ex =>
     hi.emit(c);
     c.op(0xad).op(0x42, 32).op(0x86);
     x.emit(c);
-    c.op(0xbd).op(0x42, ...sleb64(0xffffffffn)).op(0x83); // low word of x
+    c.op(0xbd)
+      .op(0x42, ...sleb64(0xffffffffn))
+      .op(0x83); // low word of x
     c.op(0x84).op(0xbf);
   });
 /** `cond ? a : b`, both evaluated (no side effects in expressions). */

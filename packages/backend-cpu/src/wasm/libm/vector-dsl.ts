@@ -44,6 +44,13 @@ export const vdiv = bin(0xf3);
 export const vabs = un(0xec);
 export const vneg = un(0xed);
 export const vtrunc = un(0x7a);
+/** Round to nearest, ties to even. */
+export const vnearest = un(0x94);
+/** int64 lanes: a & b, a − b, |a|, a < b (signed). */
+export const iand = bin(0x4e);
+export const isub64 = bin(0xd1);
+export const iabs64 = un(0xc0);
+export const ilt64 = bin(0xd8);
 /** Lane masks (all ones where true); ordered comparisons are false with a NaN. */
 export const veq = bin(0x47);
 export const vlt = bin(0x49);

@@ -62,8 +62,7 @@ const fma = (fn: (name: string) => number, a: Ex | number, bb: Ex | number, c: E
   call(fn("fmaF32"), "f32", ...[a, bb, c].map((v) => (typeof v === "number" ? lit("f32", v) : v)));
 
 /** p = c[0]; p = fma(p, w, c[i]) for the rest: Horner's rule with FMA. */
-const hornerFma = (fn: (name: string) => number, w: Ex, cs: readonly number[]): Ex =>
-  cs.slice(1).reduce<Ex>((p, ci) => fma(fn, p, w, ci), lit("f32", cs[0]));
+const hornerFma = (fn: (name: string) => number, w: Ex, cs: readonly number[]): Ex => cs.slice(1).reduce<Ex>((p, ci) => fma(fn, p, w, ci), lit("f32", cs[0]));
 
 const LOG_P = [
   7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
@@ -153,8 +152,12 @@ const erfF32: LibDef = {
   },
 };
 
-const ERFINV_LT5 = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941].map(f32);
-const ERFINV_GE5 = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682].map(f32);
+const ERFINV_LT5 = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941].map(
+  f32,
+);
+const ERFINV_GE5 = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682].map(
+  f32,
+);
 
 /** XLA's `ErfInv32` (see core's erfInvF32). */
 const erfInvF32: LibDef = {
