@@ -164,7 +164,13 @@ test("epilogue: a matmul output with a second use, or an epilogue the rows canno
   assert.deepEqual(routineSteps(twoUses, [x, w, b]), ["dotGeneral", "reduce", "elementwise"]);
   check("second use", twoUses, [x, w, b], { expect: "none" });
   // Columns regrouped as [2, 3] with the bias along the inner 3: not a multiple of the column.
-  const regrouped = (x: Array, w: Array, b: Array) => np.tanh(np.matmul(x, w).reshape([6, 2, 3]).add(b.reshape([2, 3]).sum(0)));
+  const regrouped = (x: Array, w: Array, b: Array) =>
+    np.tanh(
+      np
+        .matmul(x, w)
+        .reshape([6, 2, 3])
+        .add(b.reshape([2, 3]).sum(0)),
+    );
   assert.deepEqual(routineSteps(regrouped, [x, w, b]), ["dotGeneral", "reduce", "elementwise"]);
   check("regrouped columns", regrouped, [x, w, b], { expect: "none" });
 });

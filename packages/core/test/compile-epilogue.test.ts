@@ -39,7 +39,12 @@ test("epilogue: nothing changes without the backend's opt-in", () => {
   const p = buildProgram(jaxprOf(dense, [4, 3], [3, 5], [5]));
   assert.equal(
     print(p),
-    ["inputs (b0 b1 b2) outputs (b4)", "routine dotGeneral (b0 b1) -> (b3)", "elementwise[4,5] in=(b3 b2)", "  b4:float32 = tanh(add(b3[5*v0 + v1], b2[v1]))"].join("\n"),
+    [
+      "inputs (b0 b1 b2) outputs (b4)",
+      "routine dotGeneral (b0 b1) -> (b3)",
+      "elementwise[4,5] in=(b3 b2)",
+      "  b4:float32 = tanh(add(b3[5*v0 + v1], b2[v1]))",
+    ].join("\n"),
   );
   assert.equal(planBuffers(p).peakBytes, 256);
 });
@@ -164,23 +169,28 @@ test("epilogue: the fused step runs where the kernel ran when its other operand 
 });
 
 test("epilogue rows: a batched product with a per-batch bias splits into rows with address shifts", () => {
-  const p = fused(
-    (x, w, b) => np.tanh(lax.dotGeneral(x, w, { contractingDims: [[2], [1]], batchDims: [[0], [0]] }).add(b)),
-    [2, 4, 3],
-    [2, 3, 5],
-    [2, 1, 5],
-  );
+  const p = fused((x, w, b) => np.tanh(lax.dotGeneral(x, w, { contractingDims: [[2], [1]], batchDims: [[0], [0]] }).add(b)), [2, 4, 3], [2, 3, 5], [2, 1, 5]);
   const [s] = epilogues(p);
   assert.equal(printKernel(s.epilogue!.kernel).split("\n")[1], "  b4:float32 = tanh(add(b4[20*v0 + 5*v1 + v2], b2[5*v0 + v2]))");
   const rows = epilogueRows(s.epilogue!.kernel, 2, 4, 5, (t) => (t === "bool" ? 1 : 4));
   assert.notEqual(rows, null);
   assert.equal(printKernel(rows!.kernel), ["elementwise[5] in=(b4 b2)", "  b4:float32 = tanh(add(b4[v0], b2[v0]))"].join("\n"));
   // Output: 4·5 floats per product, 5 per row; the bias: 5 floats per product, the same for every row.
-  assert.deepEqual([...rows!.rowBytes], [
-    [4, [80, 20]],
-    [2, [20, 0]],
-  ]);
+  assert.deepEqual(
+    [...rows!.rowBytes],
+    [
+      [4, [80, 20]],
+      [2, [20, 0]],
+    ],
+  );
   // The same kernel seen as [8, 5] rows of one product, or with extents that do not factor.
-  assert.equal(epilogueRows(s.epilogue!.kernel, 1, 8, 5, () => 4), null, "the bias shifts per product, not per row of 8");
-  assert.equal(epilogueRows(s.epilogue!.kernel, 2, 5, 4, () => 4), null);
+  assert.equal(
+    epilogueRows(s.epilogue!.kernel, 1, 8, 5, () => 4),
+    null,
+    "the bias shifts per product, not per row of 8",
+  );
+  assert.equal(
+    epilogueRows(s.epilogue!.kernel, 2, 5, 4, () => 4),
+    null,
+  );
 });

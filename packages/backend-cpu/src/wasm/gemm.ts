@@ -17,6 +17,10 @@
  * Accumulation is in f32. Without relaxed SIMD every step is an f32x4.mul then an f32x4.add (exact
  * IEEE results, the same on every engine); with `fma` the micro-kernel uses f32x4.relaxed_madd,
  * which engines lower to a fused multiply-add where the CPU has one.
+ *
+ * A module may have an elementwise epilogue built in (GemmEpilogueHook; compile/gemm-epilogue.ts):
+ * after the last k block of each mc × nc block of C, the epilogue runs over that block's rows
+ * while they are in cache, instead of a separate kernel reading all of C back.
  */
 import { type Code, ModuleBuilder } from "./emitter.ts";
 
@@ -32,7 +36,10 @@ export interface GemmEpilogueHook {
   /** Declares the epilogue's imports and functions; called before any of the GEMM's. */
   declare(m: ModuleBuilder): void;
   /** Emits the epilogue of the block (all operands are locals of the gemm function). */
-  emitBlock(c: Code, at: { readonly t: number; readonly r0: number; readonly r1: number; readonly j0: number; readonly j1: number; readonly params: readonly number[] }): void;
+  emitBlock(
+    c: Code,
+    at: { readonly t: number; readonly r0: number; readonly r1: number; readonly j0: number; readonly j1: number; readonly params: readonly number[] },
+  ): void;
 }
 
 /** Register and cache blocking of the generated module. */

@@ -201,7 +201,11 @@ export function printProgram(p: Program, printKernel: (k: Kernel) => string): st
       const e = s.epilogue;
       if (e !== undefined) {
         lines.push(`  epilogue on b${e.source}${e.inPlace ? " (in place)" : ""}:`);
-        lines.push(...printKernel(e.kernel).split("\n").map((l) => `    ${l}`));
+        lines.push(
+          ...printKernel(e.kernel)
+            .split("\n")
+            .map((l) => `    ${l}`),
+        );
       }
     }
   }

@@ -152,7 +152,12 @@ export function attachEpilogues(
     const inPlace = k.outputs.length === 1 && o.dtype === aval.dtype && buffers[o.buffer].aval.size === aval.size && !k.inputs.includes(o.buffer);
     let kernel: ElementwiseKernel = k;
     if (inPlace) {
-      const values = rebuild(b, o.values, (id) => (id === c ? o.buffer : id), (l) => l);
+      const values = rebuild(
+        b,
+        o.values,
+        (id) => (id === c ? o.buffer : id),
+        (l) => l,
+      );
       kernel = { kind: "elementwise", shape: k.shape, outputs: [{ ...o, values }], inputs: loadedBuffers(values) };
     }
     const fused: RoutineStep = {
@@ -188,7 +193,7 @@ const storageBytes = (dtype: string): number => (dtype === "complex64" ? 8 : dty
 
 /**
  * Splits an epilogue kernel (loop nest over a routine output of `batch·m·n` elements) into rows of
- * a [batch, m, n] view, or returns null when its loop axes do not group into those three extents
+ * a [batch, m, n] view, or returns null when it is empty, when its loop axes do not group into those three extents
  * or some load or index value is not affine in each group's row-major position — what a row-major
  * producer (the CPU GEMM) needs to run it per row with shifted addresses. `loadBytes(type)` is the
  * backend's element size of a load type (bytes per index unit).
