@@ -56,6 +56,8 @@ export class WebGPUBackend implements Backend {
   #live = 0;
   #encoder: GPUCommandEncoder | null = null;
   #dispatches = 0;
+  /** Counters since the backend was made (benchmarks: dispatches and submits per train step). */
+  #totals = { dispatches: 0, submits: 0, bindGroups: 0, uniformBuffers: 0 };
   /** Buffers to destroy once the open encoder has been submitted. */
   #afterSubmit: GPUBuffer[] = [];
   /** Pipelines by WGSL source: LRU-bounded, since shapes are baked into the source (caches.ts). */
@@ -64,6 +66,11 @@ export class WebGPUBackend implements Backend {
   #errors: Promise<string | null>[] = [];
   /** Storage buffers of kernels' outputs and scratch, reused by size class (pool.ts). */
   readonly pool: BufferPool;
+  /**
+   * Whether new buffers are poisoned (LINAX_WEBGPU_POISON): then handing one out encodes a pass
+   * into the open encoder, so a caller holding a compute pass open must end it first.
+   */
+  readonly poisoning: boolean;
 
   /** Why the device was lost, once it has been (reads then fail with this reason). */
   #lost: string | null = null;
@@ -82,6 +89,7 @@ export class WebGPUBackend implements Backend {
     /** Fill every buffer the pool hands out with 0xffffffff (default: LINAX_WEBGPU_POISON); see pool.ts. */
     poison = envFlag("LINAX_WEBGPU_POISON"),
   ) {
+    this.poisoning = poison;
     this.pool = new BufferPool(device, POOL_MAX_FREE, poison ? (b) => this.poisonBuffer(b) : null, (b) => this.releaseGpu(b, false));
     clearWithClearCaches(this);
     void device.lost.then((info) => {
@@ -118,8 +126,8 @@ export class WebGPUBackend implements Backend {
     this.#layouts.clear();
   }
 
-  /** Fill `buf` with 0xffffffff words in the open encoder (ordered with the work around it). */
-  private poisonBuffer(buf: GPUBuffer): void {
+  /** Fill `buf` with 0xffffffff words in the open encoder (ordered with the work around it); also for compiled programs' own buffers. */
+  poisonBuffer(buf: GPUBuffer): void {
     const n = buf.size / 4;
     const g = grid(n);
     const code = `@group(0) @binding(0) var<storage, read_write> b: array<u32>;\n${MODULE_COMMON}\n${g.header}  b[i] = 0xffffffffu;\n}\n`;
@@ -245,12 +253,15 @@ export class WebGPUBackend implements Backend {
         u.unmap();
         entries.push({ binding: p.bindings.length, resource: { buffer: u } });
         this.#afterSubmit.push(u);
+        this.#totals.uniformBuffers++;
       }
       const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(p.workgroups[0], p.workgroups[1], p.workgroups[2]);
       this.#dispatches++;
+      this.#totals.dispatches++;
+      this.#totals.bindGroups++;
     }
     pass.end();
     for (const t of temps) this.pool.release(t);
@@ -322,8 +333,18 @@ export class WebGPUBackend implements Backend {
     }
   }
   /** Count dispatches encoded outside `run` (the flush heuristic). */
-  countDispatches(n: number): void {
+  countDispatches(n: number, bindGroups = 0): void {
     this.#dispatches += n;
+    this.#totals.dispatches += n;
+    this.#totals.bindGroups += bindGroups;
+  }
+
+  /**
+   * Dispatches, submits, bind groups and uniform buffers created since the backend was made
+   * (benchmarks: take the difference around a call).
+   */
+  counters(): { readonly dispatches: number; readonly submits: number; readonly bindGroups: number; readonly uniformBuffers: number } {
+    return { ...this.#totals };
   }
 
   private encoder(): GPUCommandEncoder {
@@ -337,6 +358,7 @@ export class WebGPUBackend implements Backend {
     // Dispatch-time validation (binding sizes, usage conflicts) happens at finish/submit.
     this.device.pushErrorScope("validation");
     this.device.queue.submit([this.#encoder.finish()]);
+    this.#totals.submits++;
     this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `submit (validation): ${e.message}`)));
     this.#encoder = null;
     this.#dispatches = 0;

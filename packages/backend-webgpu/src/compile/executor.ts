@@ -28,6 +28,7 @@ import { buildProgram, planBuffers, type Program, type RoutineStep } from "./cor
 import { renderKernel } from "./render-wgsl.ts";
 import { rewriteLinearScans } from "./linear-scan.ts";
 import { ScanLoop, buildCall, type GpuRunner, type Owned } from "./scan-loop.ts";
+import { Arena, INPUT_KEY, SCRATCH_KEY, STAGE_MAX_BYTES } from "./arena.ts";
 
 const USAGE_UNIFORM = 0x40;
 
@@ -40,6 +41,8 @@ interface CompiledPass {
   readonly workgroups: readonly [number, number, number];
   /** Bind groups by the ids of the buffers bound (a few entries). */
   readonly groups: Map<string, GPUBindGroup>;
+  /** The buffers of the last call's bind group and the group (the fast path: same buffers again). */
+  last: { readonly bufs: GPUBuffer[]; readonly group: GPUBindGroup } | null;
 }
 
 interface GpuStep {
@@ -80,13 +83,35 @@ export interface ExecStats {
   readonly compiledCalls: number;
   readonly dispatches: number;
   readonly bindGroupsCreated: number;
+  /** Inputs copied into the program's own buffers (their buffers changed between calls). */
+  readonly stagedInputs: number;
+  /** Outputs written to the program's own buffers and copied out. */
+  readonly stagedOutputs: number;
+  /** Bytes of the program's own buffers (arena.ts). */
+  readonly arenaBytes: number;
 }
+
+const copyBytes = (n: number): number => Math.ceil(n / 4) * 4;
+const NO_TEMPS: GPUBuffer[] = [];
 
 /** A jaxpr compiled to fused WGSL kernels and routine kernels (see the file comment). */
 export class CompiledExecutable implements Executable, GpuRunner {
   readonly #plan: ReturnType<typeof planBuffers>;
   #bindGroupsCreated = 0;
   #dispatches = 0;
+  readonly #arena: Arena;
+  /** The compute pass open across consecutive kernel steps (ended before copies and routines). */
+  #pass: GPUComputePassEncoder | null = null;
+  #passPipeline: GPUComputePipeline | null = null;
+  #running = false;
+  /** Per input: its buffer on the last call; whether it is staged (its buffer changed, it is small, a pass binds it). */
+  readonly #lastIn: (GPUBuffer | undefined)[];
+  readonly #staged: boolean[];
+  readonly #stageable: boolean[];
+  /** Per buffer: written by a kernel step into the program's own slot (temps, small outputs). */
+  readonly #ownSlot: boolean[];
+  /** Per plan slot: the most storage bytes of the buffers in it (the plan sizes by core's item sizes; bool is stored in 4 bytes here). */
+  readonly #slotBytes: number[];
 
   private constructor(
     private readonly backend: WebGPUBackend,
@@ -94,6 +119,26 @@ export class CompiledExecutable implements Executable, GpuRunner {
     private readonly steps: readonly ExecStep[],
   ) {
     this.#plan = planBuffers(program);
+    this.#arena = new Arena(backend);
+    const bound = new Set<number>();
+    const kernelWrites = new Set<number>();
+    for (const s of steps) {
+      if (s.kind !== "gpu") continue;
+      for (const cp of s.passes) for (const r of cp.binds) if ("buf" in r) bound.add(r.buf);
+      for (const b of s.writes) kernelWrites.add(b);
+    }
+    const inputs = new Set(program.inputs);
+    this.#lastIn = program.inputs.map(() => undefined);
+    this.#staged = program.inputs.map(() => false);
+    this.#stageable = program.inputs.map((b) => bound.has(b) && bytesOf(program.buffers[b].aval) <= STAGE_MAX_BYTES);
+    this.#ownSlot = program.buffers.map(
+      (b) => kernelWrites.has(b.id) && !inputs.has(b.id) && (b.role === "temp" || (b.role === "output" && bytesOf(b.aval) <= STAGE_MAX_BYTES)),
+    );
+    this.#slotBytes = [];
+    program.buffers.forEach((b) => {
+      const slot = this.#plan.slot[b.id];
+      if (this.#ownSlot[b.id]) this.#slotBytes[slot] = Math.max(this.#slotBytes[slot] ?? 0, bytesOf(b.aval));
+    });
   }
 
   /** Compile `program`, or say why it cannot be (a kernel the renderer does not express). */
@@ -140,7 +185,13 @@ export class CompiledExecutable implements Executable, GpuRunner {
           u.unmap();
           binds.push({ uniform: u });
         }
-        return { pipeline: backend.pipelineFor(p.code, p.bindings, p.uniforms !== undefined, label), binds, workgroups: p.workgroups, groups: new Map() };
+        return {
+          pipeline: backend.pipelineFor(p.code, p.bindings, p.uniforms !== undefined, label),
+          binds,
+          workgroups: p.workgroups,
+          groups: new Map(),
+          last: null,
+        };
       });
       steps.push({ kind: "gpu", label, passes: compiled, temps: passes.temps ?? [], writes });
     }
@@ -157,6 +208,9 @@ export class CompiledExecutable implements Executable, GpuRunner {
       compiledCalls: this.steps.filter((s) => s.kind === "call").length,
       dispatches: this.#dispatches,
       bindGroupsCreated: this.#bindGroupsCreated,
+      stagedInputs: this.#staged.filter((x) => x).length,
+      stagedOutputs: this.program.outputs.filter((b) => this.#ownSlot[b]).length,
+      arenaBytes: this.#arena.bytes,
     };
   }
 
@@ -196,28 +250,69 @@ export class CompiledExecutable implements Executable, GpuRunner {
    * the open encoder, without an error scope or a submit: the outputs, owned by the caller.
    */
   run(inputs: readonly GPUBuffer[]): Owned[] {
+    // The program's own buffers hold one call's values: a call inside a call of the same program
+    // (there is no such path today) would overwrite them.
+    if (this.#running) throw new InternalError("webgpu compiled program: called again while it runs");
+    this.#running = true;
+    try {
+      return this.runOnce(inputs);
+    } finally {
+      this.#running = false;
+      this.endPass();
+    }
+  }
+
+  private runOnce(inputs: readonly GPUBuffer[]): Owned[] {
     const be = this.backend;
     const p = this.program;
     const gpu: (GPUBuffer | undefined)[] = new globalThis.Array(p.buffers.length);
     const pooled: boolean[] = new globalThis.Array(p.buffers.length).fill(true);
-    p.inputs.forEach((id, k) => (gpu[id] = inputs[k]));
+    // Buffers that are the program's own (never released, never returned).
+    const own = new Uint8Array(p.buffers.length);
     this.#dispatches = 0;
     this.#bindGroupsCreated = 0;
+    p.inputs.forEach((id, k) => {
+      const g = inputs[k];
+      const last = this.#lastIn[k];
+      if (!this.#staged[k] && this.#stageable[k] && last !== undefined && last !== g) this.#staged[k] = true;
+      this.#lastIn[k] = g;
+      if (!this.#staged[k]) return void (gpu[id] = g);
+      const bytes = bytesOf(p.buffers[id].aval);
+      const a = this.#arena.get(INPUT_KEY + k, bytes);
+      if (bytes > 0) be.commandEncoder().copyBufferToBuffer(g, 0, a, 0, copyBytes(bytes));
+      gpu[id] = a;
+      own[id] = 1;
+    });
     this.steps.forEach((s, i) => {
-      if (s.kind === "gpu") this.runGpu(s, gpu);
-      else if (s.kind === "call") this.runCall(s, gpu, pooled);
-      else this.runEager(s.step, gpu, pooled);
+      if (s.kind === "gpu") this.runGpu(s, gpu, own);
+      else {
+        this.endPass();
+        if (s.kind === "call") this.runCall(s, gpu, pooled);
+        else this.runEager(s.step, gpu, pooled);
+      }
       for (const b of this.#plan.freeAfter[i]) {
         const g = gpu[b];
-        if (g !== undefined) be.releaseGpu(g, pooled[b]);
+        if (g !== undefined && own[b] === 0) be.releaseGpu(g, pooled[b]);
         gpu[b] = undefined;
       }
     });
+    this.endPass();
     return p.outputs.map((id) => {
       const g = gpu[id];
       if (g === undefined) throw new InternalError(`webgpu compiled program: output b${id} was never written`);
-      return { gpu: g, pooled: pooled[id] };
+      if (own[id] === 0) return { gpu: g, pooled: pooled[id] };
+      // A staged output (or an input returned as it came): copied into a buffer the caller owns.
+      const bytes = bytesOf(p.buffers[id].aval);
+      const c = be.pool.acquire(bytes);
+      if (bytes > 0) be.commandEncoder().copyBufferToBuffer(g, 0, c, 0, copyBytes(bytes));
+      return { gpu: c, pooled: true };
     });
+  }
+
+  private endPass(): void {
+    this.#pass?.end();
+    this.#pass = null;
+    this.#passPipeline = null;
   }
 
   private runCall(s: CallStep, gpu: (GPUBuffer | undefined)[], pooled: boolean[]): void {
@@ -229,33 +324,65 @@ export class CompiledExecutable implements Executable, GpuRunner {
     });
   }
 
-  private runGpu(s: GpuStep, gpu: (GPUBuffer | undefined)[]): void {
+  private runGpu(s: GpuStep, gpu: (GPUBuffer | undefined)[], own: Uint8Array): void {
     const be = this.backend;
-    // Allocate before the pass begins (a poisoning pool encodes its own pass).
-    for (const b of s.writes) gpu[b] ??= be.pool.acquire(bytesOf(this.program.buffers[b].aval));
-    const temps = s.temps.map((n) => be.pool.acquire(n));
-    const pass = be.commandEncoder().beginComputePass({ label: s.label });
-    for (const cp of s.passes) {
-      const bufs = cp.binds.map((r) => ("buf" in r ? gpu[r.buf]! : "temp" in r ? temps[r.temp] : r.uniform));
-      const key = bufs.map(gpuId).join(",");
-      let group = cp.groups.get(key);
-      if (group === undefined) {
-        if (cp.groups.size >= 4) cp.groups.clear();
-        group = be.device.createBindGroup({
-          layout: cp.pipeline.getBindGroupLayout(0),
-          entries: bufs.map((buffer, k) => ({ binding: k, resource: { buffer } })),
-        });
-        cp.groups.set(key, group);
-        this.#bindGroupsCreated++;
+    const plan = this.#plan;
+    const arena = this.#arena;
+    // New buffers first: with poisoning on, handing one out encodes a pass (ours must be ended).
+    for (const b of s.writes) {
+      if (gpu[b] !== undefined) continue;
+      const bytes = bytesOf(this.program.buffers[b].aval);
+      if (this.#ownSlot[b]) {
+        const key = plan.slot[b];
+        const need = this.#slotBytes[plan.slot[b]];
+        if (be.poisoning && arena.needs(key, need)) this.endPass();
+        gpu[b] = arena.get(key, need);
+        own[b] = 1;
+      } else {
+        if (be.poisoning) this.endPass();
+        gpu[b] = be.pool.acquire(bytes);
       }
-      pass.setPipeline(cp.pipeline);
+    }
+    const temps =
+      s.temps.length === 0
+        ? NO_TEMPS
+        : s.temps.map((n, k) => {
+            if (be.poisoning && arena.needs(SCRATCH_KEY + k, n)) this.endPass();
+            return arena.get(SCRATCH_KEY + k, n);
+          });
+    this.#pass ??= be.commandEncoder().beginComputePass({ label: "compiled program" });
+    const pass = this.#pass;
+    const bind = (r: BindRef): GPUBuffer => ("buf" in r ? gpu[r.buf]! : "temp" in r ? temps[r.temp] : r.uniform);
+    for (const cp of s.passes) {
+      let group: GPUBindGroup | undefined;
+      const last = cp.last;
+      // The common case (the same buffers as on the last call) allocates nothing.
+      let same = last !== null;
+      for (let k = 0; same && k < cp.binds.length; k++) same = last!.bufs[k] === bind(cp.binds[k]);
+      if (same) group = last!.group;
+      else {
+        const bufs = cp.binds.map(bind);
+        const key = bufs.map(gpuId).join(",");
+        group = cp.groups.get(key);
+        if (group === undefined) {
+          if (cp.groups.size >= 4) cp.groups.clear();
+          group = be.device.createBindGroup({
+            layout: cp.pipeline.getBindGroupLayout(0),
+            entries: bufs.map((buffer, k) => ({ binding: k, resource: { buffer } })),
+          });
+          cp.groups.set(key, group);
+          this.#bindGroupsCreated++;
+          be.countDispatches(0, 1);
+        }
+        cp.last = { bufs, group };
+      }
+      if (this.#passPipeline !== cp.pipeline) pass.setPipeline(cp.pipeline);
+      this.#passPipeline = cp.pipeline;
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(cp.workgroups[0], cp.workgroups[1], cp.workgroups[2]);
     }
-    pass.end();
     this.#dispatches += s.passes.length;
     be.countDispatches(s.passes.length);
-    for (const t of temps) be.pool.release(t);
   }
 
   /** A routine without a WebGPU kernel: bind it eagerly on borrowed views, then own its results. */
