@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { np, jit, vmap, grad, ValueError, ShapeError, type Array, type DType } from "linax-ts";
+import { np, lax, jit, vmap, grad, ValueError, ShapeError, type Array, type DType } from "linax-ts";
 import { assertClose, checkGrads, checkJit, checkVmap } from "@linax-ts/testing";
 
 const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/numpy/jax-options/jax-options.json", import.meta.url)), "utf8"));
@@ -294,4 +294,35 @@ test("where(cond, { size, fillValue }) is nonzero and works under jit", () => {
     ],
   );
   assert.throws(() => np.where(c, { sizes: 2 } as np.NonzeroOptions), /np\.where: unknown option 'sizes'; the options are size, fillValue/);
+});
+
+test("precision in the products (matmul, dot, vdot, inner, tensordot, lax.dotGeneral, lax.convGeneralDilated): accepted, float32 values unchanged, bad values rejected", () => {
+  const a = np.array([
+    [1.5, -2, 0.25],
+    [3, 0.5, -1],
+  ]);
+  const b = np.array([
+    [2, 1],
+    [-0.5, 4],
+    [1, -3],
+  ]);
+  const want = np.matmul(a, b).tolist() as number[][];
+  for (const precision of PRECISIONS) {
+    assert.deepEqual(np.matmul(a, b, { precision }).tolist(), want);
+    assert.deepEqual(np.dot(a, b, { precision }).tolist(), want);
+    assert.deepEqual(np.tensordot(a, b, 1, { precision }).tolist(), want);
+    assert.deepEqual(lax.dotGeneral(a, b, { contractingDims: [[1], [0]], precision }).tolist(), want);
+    assert.equal(np.vdot(a, a, { precision }).item(), np.vdot(a, a).item());
+    assert.deepEqual(np.inner(a, a, { precision }).tolist(), np.inner(a, a).tolist());
+    const lhs = np.reshape(a, [2, 1, 3]);
+    const rhs = np.reshape(np.array([1, -1]), [1, 1, 2]);
+    assert.deepEqual(lax.convGeneralDilated(lhs, rhs, { precision }).tolist(), lax.convGeneralDilated(lhs, rhs).tolist());
+  }
+  // Hand value of one entry: [1.5, -2, 0.25]·[2, -0.5, 1] = 3 + 1 + 0.25.
+  assert.equal(want[0][0], 4.25);
+  const bad = "medium" as "high";
+  assert.throws(() => np.matmul(a, b, { precision: bad }), /^ValueError: matmul: precision must be null, one of/);
+  assert.throws(() => np.tensordot(a, b, 1, { precision: bad }), /tensordot: precision must be/);
+  assert.throws(() => lax.dotGeneral(a, b, { contractingDims: [[1], [0]], precision: bad }), /dotGeneral: precision must be/);
+  assert.throws(() => lax.convGeneralDilated(np.ones([1, 1, 3]), np.ones([1, 1, 2]), { precision: bad }), /convGeneralDilated: precision must be/);
 });

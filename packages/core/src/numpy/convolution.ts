@@ -9,7 +9,7 @@ import { fmtShape } from "../shape.ts";
 import { promoteArgs } from "./promote.ts";
 import { checkOptions, type OptionSpec } from "./args.ts";
 import { toInexact } from "./ufunc-wrappers.ts";
-import { checkPrecision, type PrecisionLike } from "./precision.ts";
+import { checkPrecision, type PrecisionLike } from "../primitives/precision.ts";
 import type { DType } from "../dtype.ts";
 
 export type ConvolveMode = "full" | "same" | "valid";
@@ -18,7 +18,7 @@ export type ConvolveMode = "full" | "same" | "valid";
 export interface ConvolveOptions {
   /** numpy's mode: "full" (convolve's default), "same" or "valid" (correlate's default). */
   mode?: ConvolveMode;
-  /** JAX's `precision` of the convolution (see precision.ts: every value computes in float32, as XLA:CPU does). */
+  /** JAX's `precision` of the convolution (see primitives/precision.ts: every value computes in float32, as XLA:CPU does). */
   precision?: PrecisionLike;
   /** JAX's `preferred_element_type`: the result dtype of the convolution (lax.convGeneralDilated's rule). */
   preferredElementType?: DType | null;

@@ -8,10 +8,13 @@ import { isComplex, type DType } from "../dtype.ts";
 import { ShapeError, ValueError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { prepareBinary, promoteArgs } from "./promote.ts";
+import { checkPrecision, type PrecisionLike } from "../primitives/precision.ts";
 
 export interface ProductOptions {
   /** Output dtype for integer/bool operands (see lax.dotGeneral). */
   preferredElementType?: DType | null;
+  /** JAX's `precision` (validated; every setting computes in float32, as XLA:CPU does — see primitives/precision.ts). */
+  precision?: PrecisionLike;
 }
 
 const range = (n: number, from = 0): number[] => globalThis.Array.from({ length: n }, (_, i) => from + i);
@@ -25,6 +28,7 @@ function argsort(xs: readonly number[]): number[] {
  * contraction instead of being broadcast, so nothing is materialized.
  */
 export function matmul(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Array {
+  checkPrecision("matmul", opts.precision);
   const [a0, b0] = promoteArgs(x, y);
   if (a0.ndim === 0 || b0.ndim === 0) {
     throw new ValueError(
@@ -91,6 +95,7 @@ export function matmul(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): A
  * 1-D `b` or the second-to-last axis of an N-D `b` (result: a's other axes, then b's).
  */
 export function dot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Array {
+  checkPrecision("dot", opts.precision);
   const [a, b] = promoteArgs(x, y);
   if (a.ndim === 0 || b.ndim === 0) {
     const [c, d] = prepareBinary("dot", a, b);
@@ -107,6 +112,7 @@ export function dot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Arra
 
 /** numpy.vdot: flattens both operands and conjugates the first (complex). */
 export function vdot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Array {
+  checkPrecision("vdot", opts.precision);
   const [a0, b0] = promoteArgs(x, y);
   if (a0.size !== b0.size)
     throw new ShapeError(`vdot: operands must have the same number of elements; got shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)}`);
@@ -117,6 +123,7 @@ export function vdot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Arr
 
 /** numpy.inner: contracts the last axes of both operands (scalars multiply). */
 export function inner(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Array {
+  checkPrecision("inner", opts.precision);
   const [a, b] = promoteArgs(x, y);
   if (a.ndim === 0 || b.ndim === 0) {
     const [c, d] = prepareBinary("inner", a, b);
@@ -149,6 +156,7 @@ export function tensordot(
   axes: number | readonly [number | readonly number[], number | readonly number[]] = 2,
   opts: ProductOptions = {},
 ): Array {
+  checkPrecision("tensordot", opts.precision);
   const [a, b] = promoteArgs(x, y);
   let ca: number[];
   let cb: number[];

@@ -15,6 +15,7 @@ import { fmtShape } from "../shape.ts";
 import { add, ALL } from "./elementwise.ts";
 import { reshape, transpose } from "./shape-ops.ts";
 import { revAxes } from "./masks-and-shifts.ts";
+import { checkPrecision, type PrecisionLike } from "./precision.ts";
 
 /** Layout of each operand: `[batch/out-feature dim, feature/in-feature dim, ...spatial dims]`. */
 export interface ConvDimensionNumbers {
@@ -76,6 +77,8 @@ export interface ConvOptions {
   dimensionNumbers?: ConvDimensionNumbersLike;
   featureGroupCount?: number;
   batchGroupCount?: number;
+  /** JAX's `precision` (validated; every setting computes in float32, as XLA:CPU does — see precision.ts). */
+  precision?: PrecisionLike;
   preferredElementType?: DType | null;
 }
 
@@ -371,9 +374,21 @@ export function convGeneralDilated(lhs: Array, rhs: Array, opts: ConvOptions = {
       `convGeneralDilated: expected an options object { windowStrides, padding, ... }; got ${globalThis.Array.isArray(opts) ? "a list" : String(opts)}`,
     );
   }
-  const known = ["windowStrides", "padding", "lhsDilation", "rhsDilation", "dimensionNumbers", "featureGroupCount", "batchGroupCount", "preferredElementType"];
+  const known = [
+    "windowStrides",
+    "padding",
+    "lhsDilation",
+    "rhsDilation",
+    "dimensionNumbers",
+    "featureGroupCount",
+    "batchGroupCount",
+    "precision",
+    "preferredElementType",
+  ];
   for (const k of Object.keys(opts))
     if (!known.includes(k)) throw new ValueError(`convGeneralDilated: unknown option '${k}'; the options are ${known.join(", ")}`);
+  // Validated, not stored: every precision computes in float32 (primitives/precision.ts).
+  checkPrecision("convGeneralDilated", opts.precision);
   const nd = lhs.ndim;
   const ns = Math.max(0, nd - 2);
   const dn = convDimensionNumbers(nd, opts.dimensionNumbers);

@@ -14,6 +14,7 @@ import { fmtShape } from "../shape.ts";
 import { add, ALL } from "./elementwise.ts";
 import { transpose } from "./shape-ops.ts";
 import { convertElementType } from "./convert.ts";
+import { checkPrecision, type PrecisionLike } from "./precision.ts";
 
 /** `[[lhs dims...], [rhs dims...]]` */
 export type DimPair = readonly [readonly number[], readonly number[]];
@@ -30,6 +31,8 @@ export interface DotGeneralParams {
 export interface DotGeneralOptions {
   contractingDims: DimPair;
   batchDims?: DimPair;
+  /** JAX's `precision` (validated; every setting computes in float32, as XLA:CPU does — see precision.ts). */
+  precision?: PrecisionLike;
   preferredElementType?: DType | null;
 }
 
@@ -201,9 +204,11 @@ export function dotGeneral(lhs: Array, rhs: Array, opts: DotGeneralOptions): Arr
     );
   }
   for (const k of Object.keys(opts)) {
-    if (!["contractingDims", "batchDims", "preferredElementType"].includes(k))
-      throw new ValueError(`dotGeneral: unknown option '${k}'; the options are contractingDims, batchDims, preferredElementType`);
+    if (!["contractingDims", "batchDims", "precision", "preferredElementType"].includes(k))
+      throw new ValueError(`dotGeneral: unknown option '${k}'; the options are contractingDims, batchDims, precision, preferredElementType`);
   }
+  // Validated, not stored: every precision computes in float32 (primitives/precision.ts).
+  checkPrecision("dotGeneral", opts.precision);
   const pairOk = (d: unknown): boolean =>
     globalThis.Array.isArray(d) && d.length === 2 && d.every((l) => globalThis.Array.isArray(l) && l.every((a) => Number.isInteger(a)));
   if (!pairOk(opts.contractingDims))

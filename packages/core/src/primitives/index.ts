@@ -28,6 +28,7 @@ export * from "./reduce-prod-logical.ts";
 export * from "./cumulative.ts";
 export * from "./dot.ts";
 export * from "./conv.ts";
+export type { PrecisionLike, PrecisionName } from "./precision.ts";
 export * from "./sort.ts";
 // Control flow, custom derivatives, remat and named-axis collectives (higher-order primitives).
 export { scan, map, cond, switch, whileLoop, foriLoop, type ScanOptions } from "../lax/control-flow.ts";
