@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { config, jit, lax, np, type Array, type DType } from "linax-ts";
 import { cpu, type CpuBuffer } from "@linax-ts/backend-cpu";
-import { EAGER_HEAP_LIMIT, setEagerHeapLimit } from "../src/compile/eager-programs.ts";
+import { EAGER_COMPILE_AT_ONCE_SIZE, EAGER_COMPILE_MIN_SIZE, EAGER_HEAP_LIMIT, setEagerHeapLimit } from "../src/compile/eager-programs.ts";
 
 const bufOf = (a: Array): CpuBuffer => (a as unknown as { buffer: CpuBuffer }).buffer;
 
@@ -92,6 +92,26 @@ for (const [label, rows] of [
     assert.equal(cpu.liveBuffers(), live);
   });
 }
+
+test("small eager ops compile on their third use with the same types; tiny ones stay on the reference", () => {
+  assert.ok(EAGER_COMPILE_MIN_SIZE <= 600 && 600 < EAGER_COMPILE_AT_ONCE_SIZE);
+  const x = arrayOf("float32", [20, 30], 4); // 600 elements; [20, 30] is used by no other test here
+  const y = arrayOf("float32", [20, 30], 9);
+  const place = (a: Array): string => (bufOf(a).ptr !== 0 ? "heap" : "js");
+  const got = [0, 1, 2, 3].map(() => np.subtract(x, y));
+  // Reference kernels return JS arrays, compiled programs heap blocks.
+  assert.deepEqual(got.map(place), ["js", "js", "heap", "heap"]);
+  config.update("jitCompile", false);
+  const want = np.subtract(x, y);
+  config.update("jitCompile", true);
+  got.forEach((g, i) => sameBits(g, want, `sub #${i}`));
+  const tiny = arrayOf("float32", [EAGER_COMPILE_MIN_SIZE - 1]);
+  assert.deepEqual([0, 1, 2, 3].map(() => place(np.multiply(tiny, tiny))), ["js", "js", "js", "js"]);
+  // Repeated small broadcasts are deferred and fused once hot.
+  const row = arrayOf("float32", [30], 2);
+  const sums = [0, 1, 2, 3, 4].map(() => check("small add with a broadcast row", () => np.add(x, row)));
+  assert.equal(place(sums[4]), "heap");
+});
 
 test("a deferred broadcast keeps its own copy: the operand may be disposed first", () => {
   const row = np.array([1.5, -2, 3, NaN], { dtype: "float32" });

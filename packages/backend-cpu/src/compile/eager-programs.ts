@@ -41,8 +41,23 @@ export function setEagerHeapLimit(bytes: number): number {
   return was;
 }
 
-/** Ops whose largest operand or result has fewer elements run on the reference kernel. */
-export const EAGER_COMPILE_MIN_SIZE = 4096;
+/**
+ * Ops whose largest operand or result has fewer elements run on the reference kernel. The compiled
+ * path overtakes the reference at a few hundred elements (a 1024-element add: ≈ 3 µs compiled,
+ * ≈ 20–40 µs on the reference, whose kernels build index maps and loop in JS).
+ */
+export const EAGER_COMPILE_MIN_SIZE = 256;
+
+/**
+ * Ops with at least this many elements compile on first use; smaller ones on their
+ * {@link EAGER_WARM_USES}+1-th use with the same primitive, params and operand types. Compiling a
+ * one-op program costs ≈ 1 ms — more than a one-off small op is worth (tests draw thousands of
+ * random shapes) but soon repaid by one that repeats (a loop in a notebook).
+ */
+export const EAGER_COMPILE_AT_ONCE_SIZE = 4096;
+const EAGER_WARM_USES = 2;
+const uses = new Map<string, number>();
+const MAX_USES = 4096;
 
 /** A broadcast is deferred when its operand has at most this fraction of the result's elements. */
 const DEFER_MAX_FRACTION = 1 / 2;
@@ -61,7 +76,21 @@ export interface DeferredBroadcast {
 
 const cache = new Map<string, CpuExecutable | null>();
 const MAX_CACHED = 512;
-registerCacheClearer(() => cache.clear());
+registerCacheClearer(() => {
+  cache.clear();
+  uses.clear();
+});
+
+/** Whether the program of `key` is (to be) compiled: it is large or has been used often enough. */
+function hot(key: string, size: number): boolean {
+  if (size >= EAGER_COMPILE_AT_ONCE_SIZE) return true;
+  const n = uses.get(key) ?? 0;
+  if (n > EAGER_WARM_USES) return true;
+  if (uses.size >= MAX_USES) uses.clear();
+  // Counted until hot, then kept as hot (its program may live under another key: a fused one).
+  uses.set(key, n + 1);
+  return n + 1 > EAGER_WARM_USES;
+}
 
 /**
  * The cached executable of a program of kernels only, or null: a declined lowering (complex exp,
@@ -91,7 +120,7 @@ function oneEqn(prim: Primitive, inAvals: readonly ShapedArray[], outAvals: read
   return new Jaxpr([], ins, [new JaxprEqn(prim, ins, params, outs)], outs);
 }
 
-/** Run `prim` as a compiled one-op program, or undefined when it has no lowering or is small. */
+/** Run `prim` as a compiled one-op program, or undefined when it has no lowering, is small or not hot yet. */
 export function runEagerCompiled(
   be: CpuBackend,
   prim: Primitive,
@@ -102,14 +131,17 @@ export function runEagerCompiled(
 ): CpuBuffer[] | undefined {
   const size = Math.max(0, ...inAvals.map((a) => a.size), ...outAvals.map((a) => a.size));
   if (size < EAGER_COMPILE_MIN_SIZE || compile.getLowering(prim) === undefined) return undefined;
+  const key = keyOf(prim, params, inAvals);
+  if (!hot(key, size)) return undefined;
   if (prim.name === "broadcastInDim" && inputs[0].lazy === null && inAvals[0].size <= DEFER_MAX_FRACTION * outAvals[0].size) {
     return [deferBroadcast(be, prim, inputs[0], inAvals[0], outAvals[0], params)];
   }
+  // A deferred operand was hot: so is, most likely, its consumer (compiled at once).
   if (inputs.some((b) => b.lazy !== null)) {
     const fused = runFused(be, prim, inputs, inAvals, outAvals, params);
     if (fused !== undefined) return fused;
   }
-  const exe = kernelProgram(be, keyOf(prim, params, inAvals), () => oneEqn(prim, inAvals, outAvals, params));
+  const exe = kernelProgram(be, key, () => oneEqn(prim, inAvals, outAvals, params));
   return exe === null ? undefined : place(be, exe, inputs, inAvals, outAvals);
 }
 
