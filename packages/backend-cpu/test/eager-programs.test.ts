@@ -106,7 +106,10 @@ test("small eager ops compile on their third use with the same types; tiny ones 
   config.update("jitCompile", true);
   got.forEach((g, i) => sameBits(g, want, `sub #${i}`));
   const tiny = arrayOf("float32", [EAGER_COMPILE_MIN_SIZE - 1]);
-  assert.deepEqual([0, 1, 2, 3].map(() => place(np.multiply(tiny, tiny))), ["js", "js", "js", "js"]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map(() => place(np.multiply(tiny, tiny))),
+    ["js", "js", "js", "js"],
+  );
   // Repeated small broadcasts are deferred and fused once hot.
   const row = arrayOf("float32", [30], 2);
   const sums = [0, 1, 2, 3, 4].map(() => check("small add with a broadcast row", () => np.add(x, row)));
