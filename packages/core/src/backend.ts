@@ -42,6 +42,11 @@ export interface Backend {
    * Absent means true.
    */
   readonly syncReads?: boolean;
+  /**
+   * Resolves when the work producing `buf` is done (`Array.blockUntilReady`). Absent: a backend whose
+   * kernels are synchronous needs none (unless `syncReads` is false, when core waits by reading).
+   */
+  ready?(buf: DeviceBuffer): Promise<void>;
   /** Release device memory. Idempotent. */
   dispose(buf: DeviceBuffer): void;
   /** Run one primitive. Returns undefined when the backend has no kernel for it (core then uses the primitive's `impl`). */

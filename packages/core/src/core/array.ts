@@ -184,6 +184,14 @@ export abstract class Array {
   abstract toStringAsync(): Promise<string>;
   /** Release device memory now. Using the array afterwards throws. */
   abstract dispose(): void;
+  /**
+   * Resolves (to this array) once its value is computed on its device (JAX's `block_until_ready()`):
+   * at once on the CPU, whose kernels run synchronously; on an asynchronous device after the work that
+   * produces it. Reads nothing back. Tracers resolve at once.
+   */
+  blockUntilReady(): Promise<this> {
+    return Promise.resolve(this);
+  }
   /** Whether the array's buffer was released — by `dispose()`, or by a jit call it was donated to (JAX's `is_deleted()`). Tracers: false. */
   isDeleted(): boolean {
     return false;

@@ -93,6 +93,13 @@ export class ConcreteArray extends Array {
   override isDeleted(): boolean {
     return this.#buf === null;
   }
+  override async blockUntilReady(): Promise<this> {
+    const buf = this.bufferFor("blockUntilReady()");
+    const be = buf.backend;
+    if (be.ready !== undefined) await be.ready(buf);
+    else if (be.syncReads === false) await be.read(buf, this.#aval); // no cheaper way to wait on such a device
+    return this;
+  }
   data(): Promise<TypedArray> {
     const buf = this.bufferFor("data()");
     return buf.backend.read(buf, this.#aval);

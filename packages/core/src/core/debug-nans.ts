@@ -129,7 +129,7 @@ function rerunOpByOp(jaxpr: Jaxpr, consts: readonly Array[], args: readonly Arra
     // The interpreter, not the compiler, for nested jits too: each primitive must run (and be checked) alone.
     config.update("jitCompile", false);
     const outs = evalJaxpr(jaxpr, consts, args);
-    for (const o of outs) if (!args.includes(o) && !consts.includes(o)) (o as Partial<ConcreteArray>).dispose?.();
+    for (const o of outs) if (!args.includes(o) && !consts.includes(o) && o instanceof ConcreteArray) o.dispose();
   } finally {
     config.update("jitCompile", compile);
     userFunctions.pop();
