@@ -27,6 +27,15 @@ import type { WebGPUBackend } from "@linax-ts/backend-webgpu";
 const gcNote = canCollectGarbage() ? false : "run node with --expose-gc (RSS is only meaningful after a collection)";
 const SHAPES = Number(process.env.LEAK_SHAPES ?? 40);
 const STEPS = Number(process.env.LEAK_STEPS ?? 300);
+/**
+ * RSS slack in MiB. SwiftShader's RSS is noisy at the scale of tens of MiB over a few hundred
+ * iterations (its allocator arenas and worker threads grow with the machine's load: the same
+ * 300-step loops measured +0.4 and +9.2 MiB, +3.4 and +20.6 MiB after warm-up, with every
+ * GPU-side count exactly flat), so at the CI lengths — where a per-iteration leak too small for
+ * the exact counts below could not show in RSS anyway — the bound only catches gross growth;
+ * the long runs (`npm run test:leak`) hold RSS to the CPU tests' slack.
+ */
+const rssSlack = (iterations: number, long: number, tight: number): number => (iterations >= long ? tight : 48);
 /** Samples per curve: about 10, at least every 10 iterations. */
 const every = (n: number): number => Math.max(10, Math.round(n / 10 / 10) * 10);
 
@@ -98,7 +107,7 @@ test(
       const warmup = samples.find((s) => s.step >= 20)!.step;
       const g = curveGrowth(samples, warmup);
       t.diagnostic(`after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live arrays +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`);
-      assertFlat(samples, { warmup, rssSlackMiB: 16, heapSlackMiB: 4 });
+      assertFlat(samples, { warmup, rssSlackMiB: rssSlack(SHAPES, 500, 16), heapSlackMiB: 4 });
       // No array of the loop survives it: nothing in use; free buffers grow only with new size
       // classes (powers of two of 4·n bytes: at most one per doubling of n).
       assertExtraFlat(samples, warmup, "inUse");
@@ -151,7 +160,7 @@ test(
       `after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live arrays +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB; loss ${first.toFixed(4)} → ${last.toFixed(4)}`,
     );
     assert.ok(last < first, `the model trains: loss ${first} → ${last}`);
-    assertFlat(samples, { warmup, rssSlackMiB: 8, heapSlackMiB: 2 });
+    assertFlat(samples, { warmup, rssSlackMiB: rssSlack(STEPS, 5000, 8), heapSlackMiB: 2 });
     for (const k of ["inUse", "free", "created", "pipelines"]) assertExtraFlat(samples, warmup, k);
     disposeTrees(model, os, x, y);
   },
@@ -185,7 +194,7 @@ test(`jit(step) of a Mamba mixer on WebGPU, ${STEPS} generation steps: live arra
   const g = curveGrowth(samples, warmup);
   t.diagnostic(`after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live arrays +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`);
   assert.ok(out.length === 10 && out.every(Number.isFinite), `last output ${out}`);
-  assertFlat(samples, { warmup, rssSlackMiB: 8, heapSlackMiB: 2 });
+  assertFlat(samples, { warmup, rssSlackMiB: rssSlack(STEPS, 5000, 8), heapSlackMiB: 2 });
   for (const k of ["inUse", "free", "created", "pipelines"]) assertExtraFlat(samples, warmup, k);
   disposeTrees(cache, xt, mix);
 });
