@@ -326,3 +326,78 @@ test("precision in the products (matmul, dot, vdot, inner, tensordot, lax.dotGen
   assert.throws(() => lax.dotGeneral(a, b, { contractingDims: [[1], [0]], precision: bad }), /dotGeneral: precision must be/);
   assert.throws(() => lax.convGeneralDilated(np.ones([1, 1, 3]), np.ones([1, 1, 2]), { precision: bad }), /convGeneralDilated: precision must be/);
 });
+
+// ------------------------------------------------------------------ complex order: searchsorted, intersect1d, setdiff1d
+
+const cplx = (pairs: [number, number][]): Array => np.array(new Float32Array(pairs.flat()), { dtype: "complex64" });
+
+test("searchsorted on complex arrays: lexicographic (real, imag) order, both sides (numpy, NaN-free), under jit and vmap", () => {
+  const c = REF.complex_searchsorted;
+  const [a, v] = [cplx(c.a), cplx(c.v)];
+  assert.deepEqual(np.searchsorted(a, v).tolist(), c.left);
+  assert.deepEqual(np.searchsorted(a, v, { side: "right" }).tolist(), c.right);
+  assert.deepEqual(jit((q: Array) => np.searchsorted(a, q, { side: "right" }))(v).tolist(), c.right);
+  const vb = np.stack([v, v]);
+  assert.deepEqual(vmap((q: Array) => np.searchsorted(a, q))(vb).tolist(), [c.left, c.left]);
+  // NaN parts sort last within their part (JAX's and lax.sort's order; numpy differs): in
+  // a = [1+2j, 1+nanj, 2+0j, nan+1j, nan+nanj], 1+nanj goes after 1+2j and before 2+0j.
+  const an = cplx([
+    [1, 2],
+    [1, NaN],
+    [2, 0],
+    [NaN, 1],
+    [NaN, NaN],
+  ]);
+  assert.deepEqual(
+    np
+      .searchsorted(
+        an,
+        cplx([
+          [1, NaN],
+          [1, 3],
+          [2, -1],
+          [NaN, 0],
+          [NaN, NaN],
+          [5, 5],
+        ]),
+      )
+      .tolist(),
+    [1, 1, 2, 3, 4, 3],
+  );
+  assert.deepEqual(
+    np
+      .searchsorted(
+        an,
+        cplx([
+          [1, NaN],
+          [NaN, 1],
+          [NaN, NaN],
+        ]),
+        { side: "right" },
+      )
+      .tolist(),
+    [2, 4, 5],
+  );
+  // ... which is the order lax.sort gives.
+  assert.deepEqual(
+    lax
+      .sort(
+        cplx([
+          [NaN, NaN],
+          [2, 0],
+          [1, NaN],
+          [NaN, 1],
+          [1, 2],
+        ]),
+      )
+      .tolist(),
+    an.tolist(),
+  );
+});
+
+test("intersect1d and setdiff1d on complex arrays equal numpy's", () => {
+  const c = REF.complex_sets;
+  const [x, y] = [cplx(c.ar1), cplx(c.ar2)];
+  assert.deepEqual(np.intersect1d(x, y).tolist(), c.intersect1d);
+  assert.deepEqual(np.setdiff1d(x, y).tolist(), c.setdiff1d);
+});

@@ -65,6 +65,21 @@ case("mean ties round half to even i", np.array([2, 3, 5, 6]), [[3, 2]], "mean",
 case("reflect odd size 1", np.array([[3.0]]), [[2, 2], [1, 0]], "reflect", reflect_type="odd")
 out["pad"] = cases
 
+# ---- complex order (searchsorted, intersect1d, setdiff1d); complex values as [re, im].
+# NaN-free: numpy puts every complex with a NaN part after all NaN-free values (R+nanj after 2+0j),
+# while JAX (and lax.sort here) orders (real, imag) lexicographically with NaN last in each part;
+# the two agree without NaNs. The NaN order is derived by hand in the test.
+def cenc(z):
+    return [[float(c.real), float(c.imag)] for c in np.asarray(z, np.complex128).ravel()]
+a = np.sort(np.array([1 + 2j, 1 - 3j, -1j, 5j, 1 + 1j, 2 + 0j, 2 + 0j, -4 + 9j]))
+v = np.array([0j, 1 + 1.5j, 1 + 2j, 2 + 0j, 3 + 0j, 1 - 3j, -1 - 1j, -4 + 10j, 6j])
+out["complex_searchsorted"] = dict(a=cenc(a), v=cenc(v), left=np.searchsorted(a, v, side="left").tolist(),
+                                   right=np.searchsorted(a, v, side="right").tolist())
+s1 = np.array([1 + 2j, 3 - 1j, 1 + 2j, -2 + 0j, 3 + 1j, 1 - 2j])
+s2 = np.array([3 + 1j, 1 + 2j, 7j, 1 + 2j, -2 + 0.5j])
+out["complex_sets"] = dict(ar1=cenc(s1), ar2=cenc(s2), intersect1d=cenc(np.intersect1d(s1, s2)),
+                           setdiff1d=cenc(np.setdiff1d(s1, s2)))
+
 path = Path(__file__).with_name("jax-options.json")
 path.write_text(json.dumps(out, indent=1) + "\n")
 print("wrote", path)

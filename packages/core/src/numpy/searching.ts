@@ -19,6 +19,13 @@ import { checkOptions, type OptionSpec } from "./args.ts";
  * is plain `<`.
  */
 export function sortsBefore(x: Array, y: Array): Array {
+  if (x.dtype === "complex64") {
+    // numpy's (and JAX's) complex order: lexicographic in (real, imag), each part NaN-last and
+    // NaN parts equal to each other — R+Rj < R+nanj < nan+Rj < nan+nanj.
+    const [xr, yr] = [lax.real(x), lax.real(y)];
+    const sameRe = lax.bitwiseOr(lax.eq(xr, yr), lax.bitwiseAnd(lax.ne(xr, xr), lax.ne(yr, yr)));
+    return lax.bitwiseOr(sortsBefore(xr, yr), lax.bitwiseAnd(sameRe, sortsBefore(lax.imag(x), lax.imag(y))));
+  }
   const lt = lax.lt(x, y);
   if (!isFloat(x.dtype)) return lt;
   // x < y, or y is NaN and x is not.
@@ -43,7 +50,8 @@ const SEARCHSORTED_OPTIONS: OptionSpec = { side: ["left", "right"], sorter: "arr
 /**
  * Indices where the elements of `v` would be inserted into the sorted 1-d `a` to keep it sorted
  * (numpy's `searchsorted`): with `side: "left"` the first such index (a[i-1] < v <= a[i]), with
- * `side: "right"` the last (a[i-1] <= v < a[i]). NaNs sort last, as in numpy. The search is an
+ * `side: "right"` the last (a[i-1] <= v < a[i]). NaNs sort last, as in numpy; complex values in
+ * numpy's lexicographic (real, imag) order. The search is an
  * unrolled binary search (⌈log2(n+1)⌉ gather steps), so it works under jit and vmap. int32 result
  * of `v`'s shape.
  */
@@ -53,7 +61,6 @@ export function searchsorted(a: ArrayLike, v: ArrayLike, opts: SearchsortedOptio
   if (side !== "left" && side !== "right") throw new ValueError(`np.searchsorted: side must be 'left' or 'right'; got '${String(side)}'`);
   let [arr, vals] = promoteArgs(a, v);
   if (arr.ndim !== 1) throw new ShapeError(`np.searchsorted: a must be 1-d; got shape ${fmtShape(arr.shape)}`);
-  if (arr.dtype === "complex64") throw new DTypeError("np.searchsorted: complex64 is not supported (its order is lexicographic)");
   if (opts.sorter !== undefined) {
     const s = asArray(opts.sorter);
     if (s.dtype !== "int32" && s.dtype !== "uint32") throw new DTypeError(`np.searchsorted: sorter must be an integer array; got dtype ${s.dtype}`);

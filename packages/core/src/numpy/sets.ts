@@ -7,7 +7,6 @@
 import type { Array, ArrayLike } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
 import * as lax from "../primitives/index.ts";
-import { ShapeError } from "../errors.ts";
 import { normAxis } from "../shape.ts";
 import { isFloat } from "../dtype.ts";
 import { asArray } from "./convert.ts";
@@ -213,7 +212,6 @@ export interface Intersect1dOptions extends SizeOptions {
 /** Sorted unique ar1 values and whether each is in ar2 (by binary search in sorted ar2). */
 function membership(op: string, ar1: ArrayLike, ar2: ArrayLike): { a: SortedRows; inB: Array; posB: Array; b: SortedRows } {
   const [x, y] = promoteArgs(ar1, ar2).map(ravel1);
-  if (x.dtype === "complex64") throw new ShapeError(`np.${op}: complex64 inputs are not supported`);
   const a = sortRows([x], x.size, true);
   const b = sortRows([y], y.size, true);
   const nb = y.size;
