@@ -129,48 +129,55 @@ test("a deferred broadcast keeps its own copy: the operand may be disposed first
   for (let i = 0; i < bs.length; i++) assert.ok(Object.is(bs[i], want[i % 4]), `broadcast element ${i}`);
 });
 
-test("past the eager heap limit: compiled results reuse free heap blocks, else go to JS arrays; the heap does not grow", () => {
+test("past the eager heap limit: results reuse heap blocks, the oldest kept ones move to JS arrays; the heap does not grow", () => {
   // [3001, 7] float32 = 84,028 bytes: a size class (128 KiB) of its own in this file.
   const shape = [3001, 7];
-  const bytes = 4 * 3001 * 7;
   const x = np.multiply(arrayOf("float32", shape), 1); // a compiled result: in the heap
   config.update("jitCompile", false);
   const js = arrayOf("float32", shape, 3); // a JS array (reference kernels' results are)
+  const want = np.add(x, x);
   config.update("jitCompile", true);
   assert.notEqual(bufOf(x).ptr, 0);
   assert.equal(bufOf(js).ptr, 0);
-  const spare = np.multiply(x, 2); // one block of the class, freed below
   const was = setEagerHeapLimit(0);
   try {
     assert.equal(EAGER_HEAP_LIMIT, 256 * 2 ** 20);
     const heap = cpu.heap;
-    spare.dispose();
-    const free = heap.freeBlocksFor(bytes);
-    assert.ok(free >= 1);
-    const kept: Array[] = [];
-    // While free blocks of the class last, results take them; then they go to JS arrays.
-    for (let i = 0; i < free + 20; i++) kept.push(check(`add #${i}`, () => np.add(x, x)));
-    const inHeap = kept.filter((a) => bufOf(a).ptr !== 0).length;
-    assert.equal(inHeap, free, "exactly the free blocks were reused");
-    assert.equal(heap.freeBlocksFor(bytes), 1, "the one block the moved-out results are computed in");
-    const ops = (): Array[] => [np.add(x, js), np.tanh(js), np.sum(np.multiply(js, x), 0)];
-    kept.push(...ops()); // may grow the heap once, for operand copies
+    np.add(x, x).dispose(); // a block of the class exists (free) from here on
     const cap = heap.capacity;
     const liveBytes = heap.liveBytes;
-    for (let i = 0; i < 20; i++) kept.push(...ops());
+    // Disposed as they go: every result takes the same block, none is copied out.
+    const ptrs = new Set<number>();
+    for (let i = 0; i < 10; i++) {
+      const r = np.add(x, x);
+      ptrs.add(bufOf(r).ptr);
+      sameBits(r, want, `disposed add #${i}`);
+      r.dispose();
+    }
+    assert.deepEqual([...ptrs].length, 1, "one block, reused");
+    assert.ok(![...ptrs].includes(0), "in the heap, not copied out");
+    // Kept: each new result takes the block of the previous one, which moves to a JS array.
+    const kept: Array[] = [];
+    for (let i = 0; i < 20; i++) kept.push(np.add(x, x));
+    assert.deepEqual(
+      kept.map((a) => bufOf(a).ptr !== 0),
+      kept.map((_, i) => i === kept.length - 1),
+      "only the newest kept result is in the heap",
+    );
+    kept.forEach((a, i) => sameBits(a, want, `kept add #${i}`));
     assert.equal(heap.capacity, cap, "no growth");
-    assert.equal(heap.liveBytes, liveBytes, "no new live heap bytes");
-    assert.equal(bufOf(js).ptr, 0, "a JS operand is copied into a temporary block, not moved into the heap");
+    assert.equal(heap.liveBytes, liveBytes + heap.blockBytesFor(4 * 3001 * 7), "one live block more: the newest result's");
+    // JS-array operands: copied into temporary blocks, not moved into the heap.
+    const ops = (): Array[] => [np.add(x, js), np.tanh(js), np.sum(np.multiply(js, x), 0)];
+    kept.push(...ops()); // may grow the heap once, for the operand copies
+    const cap2 = heap.capacity;
+    for (let i = 0; i < 20; i++) kept.push(...ops());
+    assert.equal(heap.capacity, cap2, "no growth");
+    assert.equal(bufOf(js).ptr, 0, "a JS operand stays in its JS array");
     check("add of a JS operand past the limit", () => np.add(x, js));
     check("sum past the limit", () => np.sum(np.multiply(js, x), 0));
     check("deferred broadcast past the limit", () => np.add(js, 3));
     check("materialized broadcast past the limit", () => lax.broadcastInDim(np.array(3, { dtype: "float32" }), shape, []));
-    // A disposed heap result's block is taken by the next result.
-    const h = kept.find((a) => bufOf(a).ptr !== 0)!;
-    const ptr = bufOf(h).ptr;
-    h.dispose();
-    const r = np.add(x, x);
-    assert.equal(bufOf(r).ptr, ptr);
     kept.forEach((a) => a.dispose());
   } finally {
     setEagerHeapLimit(was);

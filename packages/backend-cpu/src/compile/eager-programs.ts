@@ -17,13 +17,13 @@ import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { CpuExecutable } from "./executable.ts";
 
 /**
- * Past this many live heap bytes the heap stops growing for eager results: a result goes into a
- * free heap block of its size if there is one, else into a JS array (still computed by the
- * compiled kernel, then copied out), and operands in JS arrays are copied into temporary heap
- * blocks instead of moving there. The garbage collector sees JS arrays and reclaims them itself,
- * but not the heap, whose blocks only `dispose` and finalizers free — and finalizers never run
- * inside one synchronous job — so eager code that forgets its results cannot fill the heap, while
- * code that disposes them keeps reusing the same blocks.
+ * Past this many live heap bytes the heap stops growing for eager results: a result takes a free
+ * heap block of its size, or else the block of the oldest result placed past the limit that is
+ * still alive, which moves out to a JS array; operands in JS arrays are copied into temporary
+ * blocks instead of moving there (see `place`). The garbage collector sees JS arrays and reclaims
+ * them itself, but not the heap, whose blocks only `dispose` and finalizers free — and finalizers
+ * never run inside one synchronous job — so eager code that forgets its results cannot fill the
+ * heap, while code that disposes them keeps reusing the same blocks with no copies.
  *
  * Why not the reference kernels past the limit (as this did before): a 4M-sample
  * `random.uniform` leaves ~240 MiB of intermediates to the finalizers, and every eager op after
@@ -217,11 +217,13 @@ export function materializeBroadcast(be: CpuBackend, b: CpuBuffer): void {
 }
 
 /**
- * Free heap blocks by size class that results past the limit computed in and moved out of (they
- * grew the heap for that): kept for the next such results, not handed to results that stay, or
- * every other result would stay and the heap would grow by one block per two ops.
+ * Results placed in the heap while past the limit, by block size, oldest first. When an op past
+ * the limit finds no free block of a size, the oldest of these still alive moves out to a JS array
+ * and the op takes its block: the heap grows by at most one block per size, code that disposes
+ * its results keeps reusing the same blocks without any copy, and code that keeps them gets them
+ * in JS arrays, which the garbage collector sees.
  */
-const scratch = new Map<number, number>();
+const residents = new Map<number, CpuBuffer[]>();
 
 /** Run `exe` on `inputs` where its results may live (the heap limit above). */
 function place(
@@ -233,27 +235,36 @@ function place(
 ): CpuBuffer[] {
   const heap = be.heap;
   if (heap.liveBytes <= heapLimit) {
-    scratch.clear();
+    residents.clear();
     return exe.execute(inputs as CpuBuffer[]) as CpuBuffer[];
   }
-  // Over the limit. The results and the temporary heap copies of JS-array operands (a borrowed
-  // handle's copy is the executor's to free after the call) need these blocks:
+  // The results and the temporary heap copies of JS-array operands (a borrowed handle's copy is
+  // the executor's to free after the call) need blocks of these sizes.
   const need = new Map<number, number>();
   for (const a of [...outAvals, ...inAvals.filter((_, i) => inputs[i].ptr === 0)]) {
-    const bytes = byteSize(a);
-    need.set(bytes, (need.get(bytes) ?? 0) + 1);
+    const cls = heap.blockBytesFor(byteSize(a));
+    need.set(cls, (need.get(cls) ?? 0) + 1);
   }
-  let stay = true;
-  for (const [bytes, n] of need) if (heap.freeBlocksFor(bytes) - (scratch.get(bytes) ?? 0) < n) stay = false;
-  const freeBefore = stay ? null : [...need.keys()].map((bytes) => heap.freeBlocksFor(bytes));
+  for (const [cls, n] of need) {
+    let short = n - heap.freeBlocksFor(cls);
+    const list = residents.get(cls);
+    while (short > 0 && list !== undefined && list.length > 0) {
+      const r = list.shift()!;
+      if (r.disposed || r.ptr === 0) continue;
+      moveOut(be, r);
+      short--;
+    }
+  }
   const outs = exe.execute(inputs.map((b) => (b.ptr === 0 ? be.borrow(b) : b))) as CpuBuffer[];
-  if (freeBefore !== null) {
-    for (const o of outs) moveOut(be, o);
-    [...need.keys()].forEach((bytes, i) => {
-      const grown = heap.freeBlocksFor(bytes) - freeBefore[i];
-      if (grown > 0) scratch.set(bytes, (scratch.get(bytes) ?? 0) + grown);
-    });
-  }
+  outs.forEach((o, i) => {
+    if (o.ptr === 0) return;
+    const cls = heap.blockBytesFor(byteSize(outAvals[i]));
+    let list = residents.get(cls);
+    if (list === undefined) residents.set(cls, (list = []));
+    // Drop the disposed ones now and then, so that the list stays short.
+    if (list.length >= 64) list.splice(0, list.length, ...list.filter((r) => !r.disposed && r.ptr !== 0));
+    list.push(o);
+  });
   return outs;
 }
 

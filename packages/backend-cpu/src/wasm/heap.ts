@@ -75,6 +75,13 @@ export class WasmHeap {
     return this.memory.buffer.byteLength;
   }
 
+  /** The size of the block a request of `bytes` bytes gets (its size class). */
+  blockBytesFor(bytes: number): number {
+    let cls = MIN_CLASS;
+    while (cls < bytes) cls *= 2;
+    return cls;
+  }
+
   /** Free blocks that a request of `bytes` bytes would take (same size class) without growing the heap. */
   freeBlocksFor(bytes: number): number {
     let cls = MIN_CLASS;
