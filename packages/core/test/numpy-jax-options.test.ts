@@ -401,3 +401,27 @@ test("intersect1d and setdiff1d on complex arrays equal numpy's", () => {
   assert.deepEqual(np.intersect1d(x, y).tolist(), c.intersect1d);
   assert.deepEqual(np.setdiff1d(x, y).tolist(), c.setdiff1d);
 });
+
+// ------------------------------------------------------------------ sum / prod initial
+
+test("sum and prod take JAX's initial (numpy's values), also with axis, keepdims, where; mean does not", () => {
+  const x = np.array([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  // numpy: np.sum(x, initial=10) = 31; np.sum(x, axis=0, initial=10) = [15, 17, 19];
+  // np.prod(x, axis=1, initial=2) = [12, 240]; np.sum(x, where=[True, False, True], initial=1) = 15.
+  assert.equal(np.sum(x, { initial: 10 }).item(), 31);
+  assert.deepEqual(np.sum(x, 0, { initial: 10 }).tolist(), [15, 17, 19]);
+  assert.deepEqual(np.sum(x, { axis: 1, keepdims: true, initial: -1 }).tolist(), [[5], [14]]);
+  assert.deepEqual(np.prod(x, 1, { initial: 2 }).tolist(), [12, 240]);
+  assert.equal(np.sum(x, { where: np.array([true, false, true]), initial: 1 }).item(), 15);
+  // JAX converts initial to the accumulator dtype: int32 truncates 2.7 to 2, so 21 + 2.
+  assert.equal(np.sum(np.array([1, 2, 3, 4, 5, 6], { dtype: "int32" }), { initial: 2.7 }).item(), 23);
+  // An empty reduction gives initial.
+  assert.equal(np.prod(np.zeros([0]), { initial: 3 }).item(), 3);
+  checkJit((a: Array) => np.sum(a, 0, { initial: 10 }), [x]);
+  checkVmap((a: Array) => np.prod(a, { initial: 2 }), [x]);
+  assertClose(grad((a: Array) => np.prod(a, { initial: 2 }))(np.array([1, 2, 3])), [12, 6, 4]);
+  assert.throws(() => np.mean(x, { initial: 1 }), /^ValueError: mean: unknown option 'initial'/);
+});

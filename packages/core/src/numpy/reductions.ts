@@ -18,6 +18,8 @@ export type Axes = number | readonly number[] | null;
 
 const SUM_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", dtype: "dtype", where: "arraylike" };
 const VAR_SPEC: OptionSpec = { ...SUM_SPEC, ddof: "number" };
+/** sum / prod also take JAX's `initial` (mean and var do not). */
+const SUM_INITIAL_SPEC: OptionSpec = { ...SUM_SPEC, initial: "number" };
 const MAX_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", initial: "number", where: "arraylike" };
 const BOOL_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean" };
 const ARG_SPEC: OptionSpec = { axis: "axis", keepdims: "boolean" };
@@ -28,6 +30,11 @@ export interface SumOptions extends ReduceOptions {
   dtype?: DType;
   /** Only elements where this (broadcastable) mask is true take part. */
   where?: ArrayLike;
+  /**
+   * `sum` / `prod` only: a starting value combined with every result (`initial + Σ`, `initial · Π`,
+   * in the accumulator dtype), as numpy's and JAX's `initial`.
+   */
+  initial?: number;
 }
 
 /** Options of `max` / `min`: numpy's `initial` (also the result of an empty reduction) and `where`. */
@@ -86,20 +93,25 @@ function sumInput(a: Array, dtype: DType | undefined): Array {
   return a.dtype === "bool" ? lax.convertElementType(a, "int32") : a;
 }
 
+/** JAX's `initial`: converted to the result's dtype and combined with it (`op(initial, result)`). */
+function withInitial(r: Array, initial: number | undefined, op: (a: Array, b: Array) => Array): Array {
+  return initial === undefined ? r : op(full(r.shape, initial, r.dtype), r);
+}
+
 /** Sum of elements over `axis` (all axes by default). bool sums as int32 like numpy. */
 export function sum(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
-  const opts = axisOptions<SumOptions>("sum", axis, options, SUM_SPEC);
+  const opts = axisOptions<SumOptions>("sum", axis, options, SUM_INITIAL_SPEC);
   const a = masked("sum", sumInput(asArray(x), opts.dtype), opts.where, 0);
   const axes = normAxes("sum", opts.axis ?? undefined, a.ndim);
-  return keepDims(lax.reduceSum(a, axes), a.shape, axes, opts.keepdims);
+  return keepDims(withInitial(lax.reduceSum(a, axes), opts.initial, lax.add), a.shape, axes, opts.keepdims);
 }
 
 /** Product of elements over `axis`. bool multiplies as int32. */
 export function prod(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
-  const opts = axisOptions<SumOptions>("prod", axis, options, SUM_SPEC);
+  const opts = axisOptions<SumOptions>("prod", axis, options, SUM_INITIAL_SPEC);
   const a = masked("prod", sumInput(asArray(x), opts.dtype), opts.where, 1);
   const axes = normAxes("prod", opts.axis ?? undefined, a.ndim);
-  return keepDims(lax.reduceProd(a, axes), a.shape, axes, opts.keepdims);
+  return keepDims(withInitial(lax.reduceProd(a, axes), opts.initial, lax.mul), a.shape, axes, opts.keepdims);
 }
 
 /** Integers and bools average in float32 (JAX's default float); complex stays complex. */
