@@ -67,10 +67,12 @@ export interface Case {
   reference?: Partial<Record<RefId, number>>;
   /** A note for the report (e.g. what the time includes). */
   note?: string;
+  /** The backends the case runs on (default: all). */
+  backends?: readonly ("cpu" | "webgpu")[];
 }
 
 /** The implementations, in report order. */
-export const IMPLS = ["linax-eager", "linax-jit", "linax-jit-fast", "tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "js-loop"] as const;
+export const IMPLS = ["linax-eager", "linax-jit", "linax-jit-fast", "tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "jaxjs-webgpu", "js-loop"] as const;
 export type ImplId = (typeof IMPLS)[number];
 /** Human names of the implementations. */
 export const IMPL_LABEL: Record<ImplId, string> = {
@@ -80,15 +82,18 @@ export const IMPL_LABEL: Record<ImplId, string> = {
   "tfjs-wasm": "tfjs-wasm",
   "tfjs-cpu": "tfjs-cpu",
   "jaxjs-wasm": "jax-js wasm",
+  "jaxjs-webgpu": "jax-js webgpu",
   "js-loop": "plain JS loop",
 };
 /** linax-ts's own implementations; the others are peers it is compared with. */
 export const LINAX_IMPLS: readonly ImplId[] = ["linax-eager", "linax-jit", "linax-jit-fast"];
 
 /** Reference figures measured elsewhere (not run here). */
-export const REFS = ["jax-linax"] as const;
+export const REFS = ["jax-linax", "jax-h100"] as const;
 export type RefId = (typeof REFS)[number];
-export const REF_LABEL: Record<RefId, string> = { "jax-linax": "JAX+linax (2 Xeon cores, ref.)" };
+export const REF_LABEL: Record<RefId, string> = { "jax-linax": "JAX+linax (2 Xeon cores, ref.)", "jax-h100": "JAX+linax CUDA (H100, ref.)" };
+/** The reference figures each backend's report shows (GPU figures only beside the WebGPU backend). */
+export const REFS_OF_BACKEND: Record<"cpu" | "webgpu", readonly RefId[]> = { cpu: ["jax-linax"], webgpu: ["jax-h100"] };
 
 /** The outcome of one implementation on one case. */
 export interface Result {

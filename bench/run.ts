@@ -17,7 +17,7 @@
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
 import { setDefaultBackend, initWebGPU, shutdownWebGPU } from "linax-ts";
-import { LINAX_IMPLS, runCase, type Case, type Result, type RunOptions } from "./harness.ts";
+import { LINAX_IMPLS, REFS_OF_BACKEND, runCase, type Case, type Result, type RunOptions } from "./harness.ts";
 import { consoleLines, machineInfo, markdown, writeJson, writeReadme, type RunRecord } from "./report.ts";
 import { measureBandwidth, type Bandwidth } from "./bandwidth.ts";
 import { matmulCases } from "./cases/matmul.ts";
@@ -35,7 +35,8 @@ const HELP = `usage: npm run bench -- [options]
   --timeout S            no timed run when the warm-up took longer than S seconds (default 20; --quick 8;
                          the S5 cases allow 60), and skip a 2048³ matmul predicted to take longer
   --quick                the quick settings above
-  --peers list           which peers run: tfjs-wasm,tfjs-cpu,jaxjs-wasm,js-loop (default all; "none")
+  --peers list           which peers run: tfjs-wasm,tfjs-cpu,jaxjs-wasm,js-loop on cpu, jaxjs-webgpu on webgpu
+                         (default all of the backend's; "none")
   --no-bandwidth         skip the memory bandwidth measurement
   --json PATH            where the JSON record goes (default bench/results/<backend>-<date>.json)
   --write-readme         write the Markdown table into README.md between the bench markers
@@ -53,7 +54,9 @@ function reproduceCommand(argv: string[]): string {
   return kept.length === 0 ? "npm run bench" : `npm run bench -- ${kept.map(quote).join(" ")}`;
 }
 
-const ALL_PEERS = ["tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "js-loop"];
+const ALL_PEERS = ["tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "js-loop", "jaxjs-webgpu"];
+/** Peers that run beside each backend: the CPU libraries beside the CPU, jax-js's webgpu device beside WebGPU. */
+const PEERS_OF_BACKEND = { cpu: ["tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "js-loop"], webgpu: ["jaxjs-webgpu"] };
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -99,7 +102,13 @@ async function main(): Promise<void> {
     .map((w) => w.trim().toLowerCase())
     .filter((w) => w !== "");
   const all: Case[] = [...matmulCases(), ...elementwiseCases(), ...overheadCases(), ...s5Cases()];
-  const cases = all.filter((c) => words === undefined || words.some((w) => c.name.toLowerCase().includes(w) || c.group.toLowerCase().includes(w)));
+  const refsShown = REFS_OF_BACKEND[backend];
+  const cases = all
+    .filter((c) => c.backends === undefined || c.backends.includes(backend))
+    .filter((c) => words === undefined || words.some((w) => c.name.toLowerCase().includes(w) || c.group.toLowerCase().includes(w)))
+    .map((c) =>
+      c.reference === undefined ? c : { ...c, reference: Object.fromEntries(Object.entries(c.reference).filter(([r]) => refsShown.includes(r as never))) },
+    );
   if (v.list) return void all.forEach((c) => console.log(`${c.group.padEnd(13)} ${c.name}  [${c.variants.map((x) => x.impl).join(", ")}]`));
   if (cases.length === 0) throw new Error(`bench: --filter ${JSON.stringify(v.filter)} matches no case (see --list)`);
 
@@ -109,8 +118,8 @@ async function main(): Promise<void> {
     console.log(`webgpu adapter: ${adapter}`);
   }
   setDefaultBackend(backend);
-  // The peers run on the CPU; under WebGPU only linax-ts itself is measured.
-  const active = backend === "cpu" ? peers : [];
+  // The CPU peers run beside the CPU backend; beside WebGPU, jax-js on its webgpu device.
+  const active = peers.filter((p) => PEERS_OF_BACKEND[backend].includes(p));
   const peerNotes: string[] = [];
   if (active.some((p) => p.startsWith("tfjs"))) peerNotes.push(await tfjsInfo());
   if (active.includes("jaxjs-wasm")) peerNotes.push("jax-js wasm: 1 thread (Node has no Web Worker global)");

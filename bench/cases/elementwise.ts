@@ -2,7 +2,8 @@
  * Memory-bound cases on 4M floats (16 MiB per array): the jitted chain `tanh(x·1.7+0.3)·x`, a
  * plain add `x + y` (the bandwidth target) and a full sum. Work is counted in bytes that must
  * cross memory at least once (inputs read, output written), for GB/s against the measured
- * bandwidth. tfjs has no jit: it runs the ops eagerly inside `tidy`; jax-js runs under its jit.
+ * bandwidth. tfjs has no jit: it runs the ops eagerly inside `tidy`; jax-js runs under its jit (on
+ * its webgpu device beside the WebGPU backend).
  */
 import { np, random, jit, type Array } from "linax-ts";
 import type { Case, Variant } from "../harness.ts";
@@ -91,15 +92,15 @@ function elementwiseCase(s: Spec): Case {
           return { run: () => tf.tidy(() => s.tfjs(tf, ...xs)).dispose(), inputs: xs };
         }),
     })),
-    {
-      impl: "jaxjs-wasm",
+    ...(["wasm", "webgpu"] as const).map((device): Variant => ({
+      impl: device === "wasm" ? "jaxjs-wasm" : "jaxjs-webgpu",
       setup: () =>
         jaxjsRunner((jax) => {
           const xs = globalThis.Array.from({ length: s.inputs }, (_, i) => jax.random.uniform(jax.random.key(i), [N], { minval: -2, maxval: 2 }));
           const f = jax.jit((...a: JaxArray[]) => s.jaxjs(jax, ...a));
           return { run: () => f(...xs.map((x) => x.ref)), inputs: xs };
-        }),
-    },
+        }, device),
+    })),
   ];
   return {
     name: `${s.name}, 4M f32`,

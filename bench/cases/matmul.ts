@@ -1,12 +1,12 @@
 /**
  * f32 matrix multiplication n×n·n×n, eager and jitted linax-ts against tfjs (Wasm, CPU) and
- * jax-js (wasm). Inputs are standard normal; the work is 2n³ FLOP.
+ * jax-js (wasm; beside the WebGPU backend, jax-js on its webgpu device). Inputs are standard normal; the work is 2n³ FLOP.
  */
 import { np, random, jit, type Array } from "linax-ts";
 import type { Case, Variant } from "../harness.ts";
 import { linaxRunner } from "../peers/linax.ts";
 import { tfjsRunner } from "../peers/tfjs.ts";
-import { jaxjsRunner } from "../peers/jaxjs.ts";
+import { jaxjsRunner, type JaxArray } from "../peers/jaxjs.ts";
 
 function matmulCase(n: number): Case {
   const linaxInputs = (): [Array, Array] => [random.normal(random.PRNGKey(0), [n, n]), random.normal(random.PRNGKey(1), [n, n])];
@@ -35,16 +35,18 @@ function matmulCase(n: number): Case {
           return { run: () => tf.matMul(a, b).dispose(), inputs: [a, b] };
         }),
     })),
-    {
-      impl: "jaxjs-wasm",
+    ...(["wasm", "webgpu"] as const).map((device): Variant => ({
+      impl: device === "wasm" ? "jaxjs-wasm" : "jaxjs-webgpu",
       setup: () =>
         jaxjsRunner((jax) => {
           const [ka, kb] = [jax.random.key(0), jax.random.key(1)];
           const a = jax.random.normal(ka, [n, n]);
           const b = jax.random.normal(kb, [n, n]);
-          return { run: () => jax.numpy.matmul(a.ref, b.ref), inputs: [a, b] };
-        }),
-    },
+          // On webgpu under its jit, as linax-ts's jit variant (jax-js's eager matmul is slower there).
+          const f = device === "webgpu" ? jax.jit((x: JaxArray, y: JaxArray) => jax.numpy.matmul(x, y)) : null;
+          return { run: () => (f === null ? jax.numpy.matmul(a.ref, b.ref) : f(a.ref, b.ref)), inputs: [a, b] };
+        }, device),
+    })),
   ];
   return {
     name: `matmul ${n}³`,

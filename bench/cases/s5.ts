@@ -4,8 +4,10 @@
  *   sequences: forward, and forward + backward of the mean output with respect to the mixer's
  *   parameters — jitted linax-ts against the plain JS loop floor (bench/cases/s5-floor.ts);
  * - linax's default S5 model train step (4 blocks, H128, state 64, batch 32, L28, 28 features,
- *   10 classes, dropout 0.1, adam 1e-3; 203,402 parameters), jitted.
- * JAX+linax's figures on two Xeon cores (from issue 10) are shown as a reference column.
+ *   10 classes, dropout 0.1, adam 1e-3; 203,402 parameters), jitted; beside the WebGPU backend also
+ *   at pixel MNIST's L784 (1 feature), with S5 and with LinOSS blocks.
+ * JAX+linax's figures on two Xeon cores (from issue 10) are the CPU's reference column; beside
+ * WebGPU, JAX+linax on CUDA on the H100 (issue 11's fixed figures at the same shapes).
  */
 import { np, random, nn, ssm, vmap, type Array } from "linax-ts";
 import type { Case, Runner } from "../harness.ts";
@@ -79,6 +81,7 @@ function mixerCases(): Case[] {
       maxRepeats: 5,
       minWarmup: 3,
       timeoutS: 60, // the first call traces and compiles: time at least one warm run
+      reference: { "jax-h100": 0.13 },
       variants: [
         {
           impl: "linax-jit",
@@ -99,7 +102,7 @@ function mixerCases(): Case[] {
       maxRepeats: 5,
       timeoutS: 60,
       minWarmup: 3,
-      reference: { "jax-linax": 125 },
+      reference: { "jax-linax": 125, "jax-h100": 0.55 },
       variants: [
         {
           impl: "linax-jit",
@@ -125,17 +128,23 @@ function mixerCases(): Case[] {
   ];
 }
 
-const [TB, TL, TF, TH] = [32, 28, 28, 128];
+const [TB, TH] = [32, 128];
 
-/** linax's default S5 classifier and a jitted adam step; each run trains one step on a fixed batch. */
-function trainStepRunner(): Runner {
-  const config = new ssm.S5Config({
+/**
+ * linax's default classifier (S5 or LinOSS blocks) and a jitted adam step on L-step sequences of
+ * F features; each run trains one step on a fixed batch.
+ */
+function trainStepRunner(mixer: "s5" | "linoss" = "s5", TL = 28, TF = 28): Runner {
+  const common = {
     numBlocks: 4,
     encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: TF, outFeatures: TH }),
-    sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 64 }),
     blockConfig: new ssm.StandardBlockConfig({ dropRate: 0.1 }),
     headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 10 }),
-  });
+  };
+  const config =
+    mixer === "s5"
+      ? new ssm.S5Config({ ...common, sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 64 }) })
+      : new ssm.LinOSSConfig({ ...common, sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 64 }) });
   const [mk, dk] = random.split(random.key(0));
   const [model0, state0] = nn.makeWithState(ssm.SSM)(config, mk);
   const opt = nn.optim.adam(1e-3);
@@ -143,15 +152,11 @@ function trainStepRunner(): Runner {
     const [logp, s2] = m.callBatch(x, s, { key });
     return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
   };
-  // Model, optimiser state and state are donated (jit's donateArgnums), as a JAX training loop would.
-  const step = nn.filterJit(
-    (m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
-      const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
-      const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
-      return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
-    },
-    { donateArgnums: [0, 1, 4] },
-  );
+  const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
+    const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
+    const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
+    return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
+  });
   let model = model0;
   let os = opt.init(nn.filter(model0, nn.isInexactArray));
   let state = state0;
@@ -163,7 +168,7 @@ function trainStepRunner(): Runner {
       const r = step(model, os, x, y, state, random.foldIn(dk, i++));
       [model, os, state] = [r[0], r[1], r[3]];
       await settle(r); // the updated model and optimiser state, the loss
-      if (!Number.isFinite((await r[2].data())[0])) throw new Error("S5 train step: the loss is not finite");
+      if (!Number.isFinite((await r[2].data())[0])) throw new Error("train step: the loss is not finite");
     },
     dispose: () => [x, y].forEach((a) => a.dispose()),
   };
@@ -171,19 +176,34 @@ function trainStepRunner(): Runner {
 
 function trainCase(): Case {
   return {
-    name: `S5 train step, 4 blocks H${TH} B${TB} L${TL}`,
+    name: `S5 train step, 4 blocks H${TH} B${TB} L28`,
     group: "s5",
-    work: { amount: TB * TL, unit: "token" },
+    work: { amount: TB * 28, unit: "token" },
     maxRepeats: 5,
     timeoutS: 60,
-    reference: { "jax-linax": 40 },
+    reference: { "jax-linax": 40, "jax-h100": 2.4 },
     minWarmup: 8,
     variants: [
-      { impl: "linax-jit", setup: trainStepRunner },
+      { impl: "linax-jit", setup: () => trainStepRunner() },
       { impl: "linax-jit-fast", setup: () => withFastMath(trainStepRunner()) },
     ],
   };
 }
 
+/** Pixel MNIST's shape (L784, 1 feature): S5 and LinOSS train steps, beside the GPU figures only (the CPU takes seconds per step). */
+function pixelTrainCases(): Case[] {
+  return (["s5", "linoss"] as const).map((mixer) => ({
+    name: `${mixer === "s5" ? "S5" : "LinOSS"} train step, 4 blocks H${TH} B${TB} L784`,
+    group: "s5",
+    work: { amount: TB * 784, unit: "token" },
+    maxRepeats: 5,
+    timeoutS: 90,
+    reference: { "jax-h100": mixer === "s5" ? 3.7 : 5.6 },
+    minWarmup: 8,
+    backends: ["webgpu"] as const,
+    variants: [{ impl: "linax-jit" as const, setup: () => trainStepRunner(mixer, 784, 1) }],
+  }));
+}
+
 /** The S5 cases. */
-export const s5Cases = (): Case[] => [...mixerCases(), trainCase()];
+export const s5Cases = (): Case[] => [...mixerCases(), trainCase(), ...pixelTrainCases()];
