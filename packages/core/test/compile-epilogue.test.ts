@@ -175,6 +175,8 @@ test("epilogue rows: a batched product with a per-batch bias splits into rows wi
   const rows = epilogueRows(s.epilogue!.kernel, 2, 4, 5, (t) => (t === "bool" ? 1 : 4));
   assert.notEqual(rows, null);
   assert.equal(printKernel(rows!.kernel), ["elementwise[5] in=(b4 b2)", "  b4:float32 = tanh(add(b4[v0], b2[v0]))"].join("\n"));
+  // All rows of one product: the rows move in the index (the bias does not), the product in the addresses.
+  assert.equal(printKernel(rows!.rowsKernel), ["elementwise[4,5] in=(b4 b2)", "  b4:float32 = tanh(add(b4[5*v0 + v1], b2[v1]))"].join("\n"));
   // Output: 4·5 floats per product, 5 per row; the bias: 5 floats per product, the same for every row.
   assert.deepEqual(
     [...rows!.rowBytes],

@@ -120,9 +120,9 @@ export class GemmEpilogue {
     return args === null || rows === null ? null : new GemmEpilogue(step, args, rows, fastMath, avalOf);
   }
 
-  /** Op nodes of the row kernel that are neither native nor polynomial (fastMath): imports or libm routines. */
+  /** Op nodes of the row kernels that are neither native nor polynomial (fastMath): imports or libm routines. */
   #calledNodes(): compile.OpExpr[] {
-    return topo(this.rows.kernel.outputs.flatMap((o) => o.values)).filter(
+    return topo([this.rows.kernel, this.rows.rowsKernel].flatMap((k) => k.outputs.flatMap((o) => o.values))).filter(
       (n): n is compile.OpExpr => n.kind === "op" && n.op !== "cmul.re" && n.op !== "cmul.im" && !isNativeScalar(n) && fastMathFor(n, this.fastMath) === null,
     );
   }
@@ -164,7 +164,11 @@ export class GemmEpilogue {
     const imports: Record<string, WebAssembly.ImportValue> = {};
     const importIndex = new Map<number, number>();
     const rowKernel = this.rows.kernel;
+    const rowsKernel = this.rows.rowsKernel;
+    const rowsParams = kernelParams(rowsKernel);
     let rowFn = -1;
+    let rowsFn = -1;
+    let rowsExtent = -1;
     const declare = (m: ModuleBuilder): void => {
       for (const n of this.#importNodes()) {
         const name = `f${importIndex.size}`;
@@ -204,10 +208,25 @@ export class GemmEpilogue {
         },
       };
       rowFn = m.func([...this.params.map(() => "i32" as const), "i32", "i32"], [], (c) => void renderElementwise(c, rowKernel, ctx));
+      rowsFn = m.func([...rowsParams.map(() => "i32" as const), "i32", "i32"], [], (c) => void (rowsExtent = renderElementwise(c, rowsKernel, ctx)));
     };
-    // For each row r of the block: the row function on columns [j0, j1), each buffer's address
-    // shifted to row (t, r).
+    const { m: rows, n: cols } = this.args;
     const emitBlock = (c: Code, at: { t: number; r0: number; r1: number; j0: number; j1: number; params: readonly number[] }): void => {
+      // The outer loop of the [m, n] function runs over rows, or over elements if it merged both axes.
+      const perRow = rowsExtent === rows ? 1 : rowsExtent === rows * cols ? cols : 0;
+      if (perRow !== 0) {
+        // Whole rows (the block spans all n columns): one call for rows [r0, r1) of product t.
+        c.get(at.j0).op(0x45).get(at.j1).i32(cols).op(0x46).op(0x71).if();
+        rowsParams.forEach((id) => {
+          const [bt] = this.rows.rowBytes.get(id)!;
+          c.get(at.params[this.params.indexOf(id)]);
+          if (bt !== 0) c.get(at.t).i32(bt).op(0x6c).op(0x6a);
+        });
+        c.get(at.r0).i32(perRow).op(0x6c).get(at.r1).i32(perRow).op(0x6c).call(rowsFn);
+        c.else();
+      }
+      // Else for each row r of the block: the row function on columns [j0, j1), each buffer's
+      // address shifted to row (t, r).
       const r = c.local("i32");
       c.get(at.r0).set(r);
       c.block().loop();
@@ -220,6 +239,7 @@ export class GemmEpilogue {
       });
       c.get(at.j0).get(at.j1).call(rowFn);
       c.get(r).i32(1).op(0x6a).set(r).br(0).end().end();
+      if (perRow !== 0) c.end();
     };
     const module = new WebAssembly.Module(buildGemmModule({ shared, config, epilogue: { params: this.params.length, declare, emitBlock } }));
     return { module, imports, importNames: Object.keys(imports), id: nextId++, instances: new WeakMap() };

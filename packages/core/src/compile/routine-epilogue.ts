@@ -182,6 +182,11 @@ export interface EpilogueRows {
   /** The kernel over one row: loop shape [n]; its loads' indices are relative to the row's addresses. */
   readonly kernel: ElementwiseKernel;
   /**
+   * The kernel over the m rows of one product t: loop shape [m, n], its buffers' addresses shifted
+   * by t only (for a producer that finishes whole rows at a time: one call for many rows).
+   */
+  readonly rowsKernel: ElementwiseKernel;
+  /**
    * Per buffer the row kernel takes (inputs and outputs): bytes to add to its address per unit of
    * t and per unit of i, so that the row kernel at (t, i) reads and writes what the whole kernel
    * does at elements [t, i, 0..n).
@@ -257,10 +262,28 @@ export function epilogueRows(k: ElementwiseKernel, batch: number, m: number, n: 
   // (t is always 0 when batch = 1, and i when m = 1: no shift, as `factor` finds for loads.)
   for (const o of k.outputs) if (ok) ok = claim(o.buffer, batch > 1 ? m * n * storageBytes(o.dtype) : 0, m > 1 ? n * storageBytes(o.dtype) : 0);
   if (!ok) return null;
-  const b = new ExprBuilder();
-  const j = loopVar(0);
-  const rowIndex = (l: Linear): Linear => combine([[j, factor(l)![2]]], l.c);
-  const outputs = k.outputs.map((o) => ({ ...o, values: rebuild(b, o.values, (id) => id, rowIndex) }));
-  const values = outputs.flatMap((o) => o.values);
-  return { kernel: { kind: "elementwise", shape: [n], outputs, inputs: loadedBuffers(values) }, rowBytes };
+  const make = (shape: readonly number[], index: (f: readonly [number, number, number], c: number) => Linear): ElementwiseKernel => {
+    const b = new ExprBuilder();
+    const outputs = k.outputs.map((o) => ({
+      ...o,
+      values: rebuild(
+        b,
+        o.values,
+        (id) => id,
+        (l) => index(factor(l)!, l.c),
+      ),
+    }));
+    return { kind: "elementwise", shape, outputs, inputs: loadedBuffers(outputs.flatMap((o) => o.values)) };
+  };
+  const kernel = make([n], (f, c) => combine([[loopVar(0), f[2]]], c));
+  const rowsKernel = make([m, n], (f, c) =>
+    combine(
+      [
+        [loopVar(0), f[1]],
+        [loopVar(1), f[2]],
+      ],
+      c,
+    ),
+  );
+  return { kernel, rowsKernel, rowBytes };
 }
