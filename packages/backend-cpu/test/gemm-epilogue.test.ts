@@ -180,6 +180,8 @@ test("epilogue: products big enough for the GEMM pool", () => {
   // relu and the bias add are native instructions, tanh and gelu's tanh exact WebAssembly
   // routines (wasm/libm): fused on every thread.
   check("relu, pool-sized", dense(ACTS.relu), args, { expect: "fused" });
+  // Few rows, many columns: the pool splits the columns, so blocks are parts of rows.
+  check("tanh, pool-sized, split by columns", dense(ACTS.tanh), [data([4, 512], 7), data([512, 4096], 8), data([4096], 9)], { expect: "fused" });
   check("tanh, pool-sized", dense(ACTS.tanh), args, { expect: "fused" });
   // sin calls the reference's JS function, which the pool's workers cannot: fused only on one thread.
   check("sin, pool-sized", dense(np.sin), args, { expect: threads > 1 ? "unfused" : "fused" });
