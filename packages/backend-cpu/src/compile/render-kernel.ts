@@ -13,7 +13,8 @@
 import type { compile } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer } from "./loop-nest.ts";
-import { emitNativeSimd, f32Bytes, fastMathFor, i32Bytes, lanes, simdNative, simdOperands } from "./scalar-ops.ts";
+import { f32Bytes, i32Bytes, lanes } from "./scalar-ops.ts";
+import { emitVectorOp } from "./vector-op.ts";
 import {
   BodyWriter,
   dependsOn,
@@ -25,7 +26,6 @@ import {
   rangeStart,
   storeValue,
   topo,
-  wasmType,
   type Expr,
   type RenderContext,
 } from "./kernel-body.ts";
@@ -166,22 +166,13 @@ function renderSimdLoop(
         c.op(0x6a).simd(0x11);
         c.simd(0x0c, ...i32Bytes(0), ...i32Bytes(coef), ...i32Bytes(2 * coef), ...i32Bytes(3 * coef)).simd(0xae);
       } else if (e.kind === "op") {
-        const poly = fastMathFor(e, body.fastMath);
-        const routine = poly === null ? body.imports.vectorIndexOf?.(e) : undefined;
-        if (poly !== null) {
-          c.get(vec(e.args[0]));
-          poly(c, (t) => c.local(t));
-        } else if (routine !== undefined) {
-          c.get(vec(e.args[0])).call(routine); // the exact four-lane routine (wasm/libm)
-        } else if (simdNative(e)) {
-          for (const a of simdOperands(e)) c.get(vec(a));
-          emitNativeSimd(c, e);
-        } else laneByLane(c, body, e, vec, l);
+        emitVectorOp(c, body, e, vec, l);
+        body.vec.set(e.id, l);
+        continue;
       } else {
         c.simd(0x0c, ...lanes(e.type === "f32" ? f32Bytes(e.value) : i32Bytes(e.type === "bool" ? -(e.value !== 0 ? 1 : 0) : e.value)));
       }
-      const leftInLocal = e.kind === "op" && !simdNative(e) && fastMathFor(e, body.fastMath) === null && body.imports.vectorIndexOf?.(e) === undefined;
-      if (!leftInLocal) c.set(l);
+      c.set(l);
       body.vec.set(e.id, l);
     }
     for (const out of k.outputs) {
@@ -201,31 +192,4 @@ function renderSimdLoop(
     c.get(o).i32(4).op(0x6a).set(o);
   });
   body.vec.clear();
-}
-
-/** An op without a SIMD form: per lane, extract the operands, compute as scalar, insert. Leaves the result in `out`. */
-function laneByLane(c: Code, body: BodyWriter, e: compile.OpExpr, vec: (e: Expr) => number, out: number): void {
-  const scalarOf = new Map<number, number>();
-  const argLocals = e.args.map((a) => c.local(wasmType(a.type)));
-  c.simd(0x0c, ...new Array<number>(16).fill(0)).set(out);
-  for (let lane = 0; lane < 4; lane++) {
-    e.args.forEach((a, i) => {
-      c.get(vec(a));
-      if (a.type === "f32") c.simd(0x1f, lane);
-      else {
-        c.simd(0x1b, lane);
-        if (a.type === "bool") c.i32(1).op(0x71);
-      }
-      c.set(argLocals[i]);
-      scalarOf.set(a.id, argLocals[i]);
-    });
-    // Evaluate with the lane's operands standing in for the operands' scalar locals.
-    const saved = e.args.map((a) => body.value.get(a.id));
-    e.args.forEach((a) => body.value.set(a.id, scalarOf.get(a.id)!));
-    c.get(out);
-    body.op(e);
-    c.simd(e.type === "f32" ? 0x20 : 0x1c, lane).set(out);
-    e.args.forEach((a, i) => (saved[i] === undefined ? body.value.delete(a.id) : body.value.set(a.id, saved[i]!)));
-  }
-  if (e.type === "bool") c.get(out).simd(0xa1).set(out); // 0/1 → mask
 }

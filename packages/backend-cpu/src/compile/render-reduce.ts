@@ -6,12 +6,14 @@
 import type { compile, DType } from "@linax-ts/core";
 import type { Code } from "../wasm/emitter.ts";
 import { groupAxes, IndexRenderer, type LoopGroup } from "./loop-nest.ts";
+import { outputLanesPlan, renderOutputLanes } from "./render-reduce-simd.ts";
 import {
   BodyWriter,
   dependsOn,
   indicesOf,
   kernelParams,
   loop,
+  loopTo,
   rangeLoop,
   rangeStart,
   storeValue,
@@ -86,8 +88,18 @@ export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContex
     );
     c.get(o).i32(1).op(0x6a).set(o);
   };
+  const lanesOk = nOutGroups > 0 && outputLanesPlan(k, nodes, body, idx, nOutGroups - 1, groups);
   const nest = (g: number): void => {
     if (g === nOutGroups) return perOutput();
+    if (g === nOutGroups - 1 && lanesOk) {
+      // Four outputs at a time along the innermost output loop, then the rest one by one.
+      const w = counters[g];
+      const end = c.local("i32");
+      if (g === 0) c.get(lo).set(w).get(hi).set(end);
+      else c.i32(0).set(w).i32(groups[g].extent).set(end);
+      renderOutputLanes(c, k, nodes, body, idx, groups, counters, g, w, end, o, ptr(k.output.buffer));
+      return loopTo(c, w, end, 1, () => perOutput());
+    }
     if (g === 0) {
       rangeLoop(c, counters[0], lo, hi, () => nest(1));
     } else loop(c, counters[g], 0, groups[g].extent, 1, () => nest(g + 1));
