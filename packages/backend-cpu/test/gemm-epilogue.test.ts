@@ -148,6 +148,10 @@ test("epilogue: transposed and batched operands, residuals, a boolean result", (
     const r = data([B, N], 9, ints);
     check("residual", (x, w, r) => np.matmul(x, w).add(r).mul(0.5), [data([B, K], 10, ints), w, r], o);
     check("bool result (not in place)", (x, w, b) => np.matmul(x, w).add(b).gt(0), [data([B, K], 11, ints), w, b], o);
+    // A boolean operand (a dropout mask: one byte per element) and a complex64 result (8 bytes).
+    const mask = data([B, N], 16, true).gt(0);
+    check("bool mask operand", (x, w, r, keep) => np.where(keep, np.matmul(x, w).add(r), 0).div(0.9), [data([B, K], 17, ints), w, r, mask], o);
+    check("complex64 result (not in place)", (x, w, v) => lax.complex(np.matmul(x, w), v), [data([B, K], 18, ints), w, r], o);
     check("matrix · vector", (x, v) => np.tanh(np.matmul(x, v).add(1)), [data([B, K], 12, ints), data([K], 13, ints)], o);
     check("vector · vector (a scalar)", (u, v) => np.tanh(np.matmul(u, v).mul(2)), [data([K], 14, ints), data([K], 15, ints)], o);
   }
