@@ -134,11 +134,11 @@ export function runEagerCompiled(
   const key = keyOf(prim, params, inAvals);
   if (!hot(key, size)) return undefined;
   if (prim.name === "broadcastInDim" && inputs[0].lazy === null && inAvals[0].size <= DEFER_MAX_FRACTION * outAvals[0].size) {
-    return [deferBroadcast(be, prim, inputs[0], inAvals[0], outAvals[0], params)];
+    return [deferBroadcast(be, prim, inputs[0], inAvals[0], outAvals[0], params, key)];
   }
   // A deferred operand was hot: so is, most likely, its consumer (compiled at once).
   if (inputs.some((b) => b.lazy !== null)) {
-    const fused = runFused(be, prim, inputs, inAvals, outAvals, params);
+    const fused = runFused(be, prim, inputs, inAvals, outAvals, params, key);
     if (fused !== undefined) return fused;
   }
   const exe = kernelProgram(be, key, () => oneEqn(prim, inAvals, outAvals, params));
@@ -153,9 +153,10 @@ function runFused(
   inAvals: readonly ShapedArray[],
   outAvals: readonly ShapedArray[],
   params: Readonly<Record<string, unknown>>,
+  plainKey: string,
 ): CpuBuffer[] | undefined {
   const lazies = inputs.map((b) => b.lazy);
-  const key = `${keyOf(prim, params, inAvals)}|deferred ${lazies.map((l, i) => (l === null ? "" : `${i}:${l.key}`)).join(";")}`;
+  const key = `${plainKey}|deferred ${lazies.map((l, i) => (l === null ? "" : `${i}:${l.key}`)).join(";")}`;
   // Only fused programs are worth it: one kernel (else the consumers run on materialized operands).
   const exe = kernelProgram(be, key, () => {
     const eqns: JaxprEqn[] = [];
@@ -195,9 +196,10 @@ function deferBroadcast(
   srcAval: ShapedArray,
   outAval: ShapedArray,
   params: Readonly<Record<string, unknown>>,
+  key: string,
 ): CpuBuffer {
   const src = be.copyBuffer(x, srcAval);
-  return be.deferred(outAval.dtype, outAval.size, { prim, src, srcAval, outAval, params, key: keyOf(prim, params, [srcAval]) });
+  return be.deferred(outAval.dtype, outAval.size, { prim, src, srcAval, outAval, params, key });
 }
 
 /** Compute a deferred buffer's bytes (it is read by something that does not fold the broadcast). */
