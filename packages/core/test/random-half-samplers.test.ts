@@ -7,8 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { random, jit, vmap, grad, np, DTypeError, type Array, type DType } from "linax-ts";
-import { nextafterOf } from "../src/random/float-formats.ts";
+import { random, jit, vmap, grad, np, lax, DTypeError, NotImplementedError, type Array, type DType } from "linax-ts";
 
 type Half = "float16" | "bfloat16";
 interface Case {
@@ -134,13 +133,13 @@ function hostNextafterBits(h: number, toward: number, value: (b: number) => numb
   return ((h & 0x8000) === 0) === up ? h + 1 : h - 1;
 }
 
-test("nextafter in float16 and bfloat16 steps by the dtype's own ulp (hand values and every 97th pattern)", () => {
+test("lax.nextafter in float16 and bfloat16 steps by the dtype's own ulp (hand values and every 97th pattern); jit, vmap, np.nextafter; no derivative", () => {
   const f16 = (v: number[]): Array => np.array(v, { dtype: "float16" });
   const bf16 = (v: number[]): Array => np.array(v, { dtype: "bfloat16" });
   const val = (x: Array): number[] => globalThis.Array.from(x.astype("float32").dataSync());
   // Hand values: just above/below 1, the smallest subnormal, the top of the range, infinities,
   // the step from the smallest normal toward 0, a step to a signed zero.
-  assert.deepEqual(val(nextafterOf(f16([1, 1, 0, 65504, Infinity, 2 ** -14, -(2 ** -24), 2, 1]), f16([2, 0, 1, Infinity, 0, 0, 0, 0, 1]))), [
+  assert.deepEqual(val(lax.nextafter(f16([1, 1, 0, 65504, Infinity, 2 ** -14, -(2 ** -24), 2, 1]), f16([2, 0, 1, Infinity, 0, 0, 0, 0, 1]))), [
     1 + 2 ** -10,
     1 - 2 ** -11,
     2 ** -24,
@@ -151,15 +150,15 @@ test("nextafter in float16 and bfloat16 steps by the dtype's own ulp (hand value
     2 - 2 ** -10,
     1,
   ]);
-  assert.ok(Object.is(val(nextafterOf(f16([-(2 ** -24)]), f16([0])))[0], -0));
-  assert.deepEqual(val(nextafterOf(bf16([1, 1, 0, -Infinity, 2 ** -126]), bf16([2, 0, -1, 0, 0]))), [
+  assert.ok(Object.is(val(lax.nextafter(f16([-(2 ** -24)]), f16([0])))[0], -0));
+  assert.deepEqual(val(lax.nextafter(bf16([1, 1, 0, -Infinity, 2 ** -126]), bf16([2, 0, -1, 0, 0]))), [
     1 + 2 ** -7,
     1 - 2 ** -8,
     -(2 ** -133),
     -((2 - 2 ** -7) * 2 ** 127),
     2 ** -126 - 2 ** -133,
   ]);
-  assert.ok(Number.isNaN(val(nextafterOf(f16([NaN]), f16([1])))[0]) && Number.isNaN(val(nextafterOf(f16([1]), f16([NaN])))[0]));
+  assert.ok(Number.isNaN(val(lax.nextafter(f16([NaN]), f16([1])))[0]) && Number.isNaN(val(lax.nextafter(f16([1]), f16([NaN])))[0]));
   // Sweep: every 97th finite pattern of each dtype, toward +inf and toward -inf.
   for (const dtype of ["float16", "bfloat16"] as const) {
     const pats: number[] = [];
@@ -172,12 +171,21 @@ test("nextafter in float16 and bfloat16 steps by the dtype's own ulp (hand value
     );
     assert.deepEqual(raw(x), pats);
     for (const t of [Infinity, -Infinity]) {
-      const got = raw(nextafterOf(x, np.full(x.shape, t, { dtype })));
+      const got = raw(lax.nextafter(x, np.full(x.shape, t, { dtype })));
       const want = pats.map((h) => hostNextafterBits(h, t, value));
       // 0x7c00/0x7f80 (inf) is the step past the largest finite value; -0 steps like +0.
       assert.deepEqual(got, want, `${dtype} toward ${t}`);
+      // The same under jit, under vmap (rows of the sweep), and through np.nextafter.
+      const tt = np.full(x.shape, t, { dtype });
+      assert.deepEqual(raw(jit(lax.nextafter)(x, tt)), want, `${dtype} jit toward ${t}`);
+      assert.deepEqual(raw(np.nextafter(x, tt)), want, `${dtype} np.nextafter toward ${t}`);
+      const rows = Math.floor(pats.length / 4) * 4;
+      const xb = np.reshape(lax.sliceInDim(x, 0, rows, 1, 0), [4, rows / 4]);
+      assert.deepEqual(raw(vmap(lax.nextafter)(xb, np.full(xb.shape, t, { dtype }))), want.slice(0, rows), `${dtype} vmap toward ${t}`);
     }
   }
+  // Like JAX (and float32 here), nextafter has no derivative.
+  assert.throws(() => grad((v: Array) => np.sum(lax.nextafter(v, np.full([1], 2, { dtype: "float16" })).astype("float32")))(f16([1])), NotImplementedError);
 });
 
 function halfValue(h: number): number {

@@ -124,9 +124,23 @@ function float32Params(params: Params): Params {
   return out ?? params;
 }
 
+/** Primitives whose float32 computation rounded back would be wrong on half operands. */
+const ownHalfImpls = new Map<string, (args: readonly Array[], params: Params) => Array[]>();
+
+/**
+ * Give `name` its own evaluation on half operands, instead of upcast → float32 → round back.
+ * For `nextafter`: a float32 ulp step rounds straight back to the operand, so the step must be
+ * the half dtype's ulp (primitives/half-nextafter.ts). The implementation binds ordinary
+ * primitives on the concrete operands (they reach the eval trace again).
+ */
+export function installHalfImpl(name: string, impl: (args: readonly Array[], params: Params) => Array[]): void {
+  ownHalfImpls.set(name, impl);
+}
+
 /**
  * Apply `prim` to arguments some of which are half: upcast, run in float32 through `run` (the
- * eval trace's own processPrimitive), round the half results back.
+ * eval trace's own processPrimitive), round the half results back — or the primitive's own half
+ * evaluation (`installHalfImpl`).
  */
 export function computeInFloat32(
   prim: Primitive,
@@ -135,6 +149,8 @@ export function computeInFloat32(
   outAvals: readonly ShapedArray[],
   run: (prim: Primitive, args: readonly Array[], params: Params) => Array[],
 ): Array[] {
+  const own = ownHalfImpls.get(prim.name);
+  if (own !== undefined) return own(args, params);
   const convert = convertPrim();
   const cast = (x: Array, to: DType, weakType: boolean): Array => run(convert, [x], { newDType: to, weakType })[0];
   const upcast = args.map((a) => (isHalf(a.dtype) ? cast(a, "float32", a.aval.weakType) : a));

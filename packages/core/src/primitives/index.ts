@@ -18,6 +18,7 @@ installZeros((aval: ShapedArray) => fullLike(aval.strong(), 0));
 installAddAny(add);
 export * from "./elementwise-logic.ts";
 export * from "./elementwise-math.ts";
+import "./half-nextafter.ts";
 export * from "./elementwise-special.ts";
 export * from "./shape-slicing.ts";
 export * from "./shape-dynamic.ts";

@@ -15,9 +15,9 @@ import { DTypeError } from "../errors.ts";
 import type { DType } from "../dtype.ts";
 import { halfBitsFromNumber, halfToNumber } from "../half.ts";
 import { convertElementType } from "../primitives/convert.ts";
-import { abs, nextafter as nextafterF32 } from "../primitives/elementwise-math.ts";
-import { add, fullLike, mul, sub } from "../primitives/elementwise.ts";
-import { bitcastConvertType, bitwiseAnd, bitwiseOr, eq, lt, max, ne, select, shiftLeft, shiftRightLogical } from "../primitives/elementwise-logic.ts";
+import { nextafter as nextafterF32 } from "../primitives/elementwise-math.ts";
+import { fullLike, sub } from "../primitives/elementwise.ts";
+import { bitcastConvertType, bitwiseOr, shiftLeft, shiftRightLogical } from "../primitives/elementwise-logic.ts";
 import { scalar } from "../primitives/helpers.ts";
 import { randomBits, type BitWidth } from "./bits.ts";
 
@@ -85,42 +85,10 @@ export function unitFloatsOf(dtype: SampleDType, k: Array, shape: readonly numbe
 }
 
 /**
- * `lax.nextafter(x, toward)` in `x`'s dtype (x and toward of the same dtype and shape).
- *
- * float32 is the primitive. The half dtypes compute in float32 (core/half-compute.ts), where the
- * primitive would step by a float32 ulp and round straight back to `x`; so the step is computed
- * here as the half dtype's own ulp: `2^(max(e, minExp) − nmant)` for `2^e ≤ |x| < 2^(e+1)`, halved
- * when stepping toward zero from a power of two above the smallest normal. The sum `x ± ulp` is
- * exact in float32 and representable in the dtype (or overflows to ±inf there, as it should).
- * Infinities step to ±max, `x == toward` gives `toward`, NaN stays NaN, and a step to zero keeps
- * `x`'s sign (`nextafter(-tiny, 0) = -0`), all as XLA's integer implementation gives.
+ * `lax.nextafter(x, toward)` in `x`'s dtype (x and toward of the same dtype and shape). For the
+ * half dtypes the primitive steps by the dtype's own ulp (primitives/half-nextafter.ts).
  */
 export function nextafterOf(x: Array, toward: Array): Array {
-  const dtype = x.dtype;
-  if (dtype === "float32") return nextafterF32(x, toward);
-  if (dtype !== "float16" && dtype !== "bfloat16") throw new DTypeError(`nextafter: x must be a real float array; got ${x.aval.toString()}`);
-  const { nmant, minExp, max: fmax } = FLOAT_FORMATS[dtype];
-  const x32 = convertElementType(x, "float32");
-  const t32 = convertElementType(toward, "float32");
-  const like = (v: number, a: Array): Array => fullLike(a, v);
-  const bits = bitcastConvertType(abs(x32), "uint32");
-  const biased = bitcastConvertType(shiftRightLogical(bits, like(23, bits)), "int32");
-  const expo = max(sub(biased, like(127, biased)), like(minExp, biased));
-  // 2^expo is a normal float32 (minExp ≤ expo ≤ 127 for finite x); scaling it by 2^−nmant is exact
-  // even where the ulp (down to 2^−133, bfloat16's smallest subnormal) is a float32 subnormal.
-  const pow2Expo = bitcastConvertType(shiftLeft(bitcastConvertType(add(expo, like(127, expo)), "uint32"), like(23, bits)), "float32");
-  const ulp = mul(pow2Expo, like(2 ** -nmant, x32));
-  const up = lt(x32, t32);
-  const pow2 = eq(bitwiseAnd(bits, like(0x7fffff, bits)), like(0, bits));
-  const aboveMinNormal = ne(expo, like(minExp, expo));
-  const towardZero = select(up, lt(x32, like(0, x32)), lt(like(0, x32), x32));
-  const half = bitwiseAnd(bitwiseAnd(towardZero, pow2), aboveMinNormal);
-  const step = select(half, mul(ulp, like(0.5, ulp)), ulp);
-  let r = select(up, add(x32, step), sub(x32, step));
-  r = select(eq(r, like(0, r)), mul(x32, like(0, x32)), r);
-  const inf = eq(abs(x32), like(Infinity, x32));
-  r = select(inf, select(lt(x32, like(0, x32)), like(-fmax, x32), like(fmax, x32)), r);
-  r = select(eq(x32, t32), t32, r);
-  r = select(bitwiseOr(ne(x32, x32), ne(t32, t32)), add(x32, t32), r);
-  return convertElementType(r, dtype);
+  if (!isSampleDType(x.dtype)) throw new DTypeError(`nextafter: x must be a real float array; got ${x.aval.toString()}`);
+  return nextafterF32(x, toward);
 }
