@@ -250,7 +250,7 @@ export function bernoulli(key: KeyLike, p: number | Array = 0.5, shape?: readonl
     if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be a probability in [0, 1]; got ${p}`);
     pa = constOf("float32", p);
   } else if (p instanceof Array) {
-    if (!isSampleDType(p.dtype)) throw new DTypeError(`bernoulli: probability p must have a floating dtype (float32, float16, bfloat16), got ${p.dtype}`);
+    if (!isSampleDType(p.dtype)) throw new DTypeError(`bernoulli: probability p must have a floating dtype, got ${p.dtype} (float32, float16 or bfloat16)`);
     pa = p;
   } else throw new ValueError(`bernoulli: p must be a number or a float32 array; got ${typeof p}`);
   const s = shape ?? pa.shape;
