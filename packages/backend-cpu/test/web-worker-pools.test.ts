@@ -90,7 +90,9 @@ test("GEMM pool on (shimmed) Web Workers == one thread, and the workers claim ch
     const one = f32.slice(c1 / 4, c1 / 4 + m * n);
     // Workers start asynchronously (script load, then the init message): until then the caller
     // runs every chunk; give them some turns of the event loop.
-    for (let r = 0; r < 200 && pool.workerChunks === 0; r++) {
+    // (Up to 20 s: a loaded machine may be slow to schedule a new thread.)
+    const until = Date.now() + 20_000;
+    for (let r = 0; Date.now() < until && pool.workerChunks === 0; r++) {
       f32.fill(NaN, c2 / 4, c2 / 4 + m * n);
       pool.gemmF32({ a, b, c: c2, m, n, k, scratch });
       sameBits(f32.subarray(c2 / 4, c2 / 4 + m * n), one, `pool call ${r}`);
@@ -119,7 +121,8 @@ test("kernel pool on (shimmed) Web Workers: modules arrive between waits; jitted
     // its next return to the event loop — so the first call of each runs on the caller alone.
     const fs = [0.5, 1.5, 2.5, 3.5, 4.5, 5.5].map((s) => jit((a: Array, b: Array) => np.maximum(a.mul(s).add(b), a.mul(a)).sub(0.25)));
     const sumRows = jit((a: Array) => np.sum(a.mul(a), 1));
-    for (let r = 0; r < 100 && pool.workerChunks === 0; r++) {
+    const until = Date.now() + 20_000;
+    for (let r = 0; Date.now() < until && pool.workerChunks === 0; r++) {
       for (const f of fs) f(x, y).dispose();
       await tick(5);
     }
