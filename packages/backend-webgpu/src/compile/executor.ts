@@ -93,6 +93,7 @@ export interface ExecStats {
 
 const copyBytes = (n: number): number => Math.ceil(n / 4) * 4;
 const NO_TEMPS: GPUBuffer[] = [];
+const arenaRegistry = new FinalizationRegistry<Arena>((a) => a.release());
 
 /** A jaxpr compiled to fused WGSL kernels and routine kernels (see the file comment). */
 export class CompiledExecutable implements Executable, GpuRunner {
@@ -120,6 +121,8 @@ export class CompiledExecutable implements Executable, GpuRunner {
   ) {
     this.#plan = planBuffers(program);
     this.#arena = new Arena(backend);
+    // Its own buffers go when the program does (jit caches hold programs as long as they are used).
+    arenaRegistry.register(this, this.#arena);
     const bound = new Set<number>();
     const kernelWrites = new Set<number>();
     for (const s of steps) {
