@@ -14,6 +14,7 @@
  */
 import { compile, InternalError, Jaxpr, JaxprEqn, registerCacheClearer, Var, type Primitive, type ShapedArray } from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
+import { getKernel } from "../registry.ts";
 import { CpuExecutable } from "./executable.ts";
 
 /**
@@ -206,7 +207,16 @@ function deferBroadcast(
 export function materializeBroadcast(be: CpuBackend, b: CpuBuffer): void {
   const l = b.lazy!;
   const exe = kernelProgram(be, l.key, () => oneEqn(l.prim, [l.srcAval], [l.outAval], l.params));
-  if (exe === null) throw new InternalError("cpu eager: a deferred broadcastInDim did not compile to one kernel");
+  if (exe === null) {
+    // Not expected (broadcasts render for every dtype the renderer knows), but never fatal: the reference kernel.
+    const k = getKernel(l.prim.name);
+    if (k === undefined) throw new InternalError("cpu eager: no kernel for a deferred broadcastInDim");
+    const [out] = k([be.view(l.src)], [l.srcAval], [l.outAval], l.params);
+    b.js = out;
+    b.lazy = null;
+    be.dispose(l.src);
+    return;
+  }
   const [out] = place(be, exe, [l.src], [l.srcAval], [l.outAval]);
   // Adopt the result's storage; disposing the emptied handle only settles the live count.
   b.ptr = out.ptr;
