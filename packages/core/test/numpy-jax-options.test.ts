@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { np, lax, jit, vmap, grad, ValueError, ShapeError, type Array, type DType } from "linax-ts";
+import { np, lax, jit, vmap, grad, ValueError, ShapeError, type Array, type DType, type IndexItem } from "linax-ts";
 import { assertClose, checkGrads, checkJit, checkVmap } from "@linax-ts/testing";
 
 const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/numpy/jax-options/jax-options.json", import.meta.url)), "utf8"));
@@ -424,4 +424,37 @@ test("sum and prod take JAX's initial (numpy's values), also with axis, keepdims
   checkVmap((a: Array) => np.prod(a, { initial: 2 }), [x]);
   assertClose(grad((a: Array) => np.prod(a, { initial: 2 }))(np.array([1, 2, 3])), [12, 6, 4]);
   assert.throws(() => np.mean(x, { initial: 1 }), /^ValueError: mean: unknown option 'initial'/);
+});
+
+// ------------------------------------------------------------------ 0-d boolean indices
+
+type RefItem = string | number | number[];
+const toItem = (t: RefItem): IndexItem => (t === "T" ? np.array(true) : t === "F" ? np.array(false) : t);
+
+test("0-d boolean indices (x[True], x[..., False], mixed with ints, slices and arrays) get and set as numpy", () => {
+  const c = REF.scalar_bool_index;
+  const x = np.reshape(np.arange(24, { dtype: "int32" }), c.shape);
+  for (const g of c.get as { index: RefItem[]; shape: number[]; want: number[] }[]) {
+    const y = x.get(...g.index.map(toItem));
+    assert.deepEqual([...y.shape], g.shape, JSON.stringify(g.index));
+    assert.deepEqual(globalThis.Array.from(y.dataSync() as Int32Array), g.want, JSON.stringify(g.index));
+  }
+  for (const u of c.set as { index: RefItem[]; value: number; want: number[] }[]) {
+    const y = x.at(...u.index.map(toItem)).set(u.value);
+    assert.deepEqual([...y.shape], c.shape);
+    assert.deepEqual(globalThis.Array.from(y.dataSync() as Int32Array), u.want, `set ${JSON.stringify(u.index)}`);
+  }
+  // Under jit and vmap (the boolean is a concrete constant), and differentiated.
+  const xf = np.reshape(np.arange(6, { dtype: "float32" }), [2, 3]);
+  checkJit((a: Array) => a.get(np.array(true), 1), [xf]);
+  checkVmap((a: Array) => a.get(np.array(true), "...", 0), [xf]);
+  assertClose(grad((a: Array) => np.sum(a.get(":", np.array(true), [0, 2])))(xf), [
+    [1, 0, 1],
+    [1, 0, 1],
+  ]);
+  // A traced 0-d boolean would make the shape data-dependent: a clear error.
+  assert.throws(
+    () => jit((a: Array, b: Array) => a.get(b))(xf, np.array(true)),
+    (e: unknown) => e instanceof Error && /0-d boolean index must be concrete/.test((e as Error).message),
+  );
 });

@@ -80,6 +80,22 @@ s2 = np.array([3 + 1j, 1 + 2j, 7j, 1 + 2j, -2 + 0.5j])
 out["complex_sets"] = dict(ar1=cenc(s1), ar2=cenc(s2), intersect1d=cenc(np.intersect1d(s1, s2)),
                            setdiff1d=cenc(np.setdiff1d(s1, s2)))
 
+# ---- 0-d boolean indices: items written as "T"/"F" (np.True_/np.False_), ":", "...", ints, lists
+def item(t):
+    return {"T": np.True_, "F": np.False_, ":": slice(None), "...": Ellipsis}.get(t, t) if isinstance(t, str) else t
+xb = np.arange(24).reshape(2, 3, 4)
+exprs = [["T"], ["F"], [":", "T"], ["...", "T"], [0, "T"], ["T", 0], ["T", ":", [0, 2]], [[1, 0], "T", 1], ["T", "T"], ["F", 1, ":"]]
+bool_get = []
+for e in exprs:
+    r = xb[tuple(item(t) for t in e)]
+    bool_get.append(dict(index=e, shape=list(r.shape), want=r.ravel().tolist()))
+bool_set = []
+for e, v in [(["T"], 5), (["F"], 5), ([":", "T", 1], 10), ([1, "T", [0, 2]], -1)]:
+    y = xb.copy()
+    y[tuple(item(t) for t in e)] = v
+    bool_set.append(dict(index=e, value=v, want=y.ravel().tolist()))
+out["scalar_bool_index"] = dict(shape=[2, 3, 4], get=bool_get, set=bool_set)
+
 path = Path(__file__).with_name("jax-options.json")
 path.write_text(json.dumps(out, indent=1) + "\n")
 print("wrote", path)

@@ -5,7 +5,8 @@
  * Index items: integers (negative count from the end), `null` (newaxis), `"..."`, slice strings
  * (`"1:3"`, `"::-1"`, `":"`), slice objects `{ start, stop, step }` (see `slice`), integer arrays
  * (linax Arrays or JS lists) for advanced indexing, and bool masks (concrete arrays only, as in
- * JAX: under a transform the result shape would depend on data).
+ * JAX: under a transform the result shape would depend on data) — a 0-d mask adds an axis of
+ * length 1 (true) or 0 (false), as numpy's `x[True]`.
  *
  * Lowering: purely static basic indexing becomes rev + slice + reshape. Anything with advanced
  * indices becomes one gather (updates: one scatter), built like JAX's `index_to_gather`: numpy's
@@ -151,7 +152,6 @@ function expand(x: Array, raw: readonly IndexItem[]): Expanded {
       axis += nd - consumed;
     } else if (p.kind === "bool") {
       const m = p.value;
-      if (m.ndim === 0) throw new IndexError("index: scalar boolean indices are not supported");
       const want = x.shape.slice(axis, axis + m.ndim);
       if (m.shape.some((d, i) => d !== want[i]))
         throw new IndexError(
@@ -356,7 +356,43 @@ export type IndexOptions = AtOptions;
 /** JAX's defaults: gathers "promise_in_bounds" (clamped in practice), scatters drop out-of-bounds updates. */
 const modeOf = (m: IndexOptions["mode"], def: lax.GatherScatterMode): lax.GatherScatterMode => (m === undefined ? def : m === "drop" ? "fill" : m);
 
-function indexWith(x: Array, idx: readonly IndexItem[], opts: IndexOptions): Array {
+/**
+ * numpy's 0-d boolean indices (`x[True]`, `x[..., False]`): each is a mask over a new axis of size
+ * 1 at its place, so it selects that axis (True: length 1) or nothing (False: length 0). Lifted
+ * here by inserting those size-1 axes into `x` and indexing them with the int arrays [0] / [],
+ * which then take part in advanced indexing as numpy's do. Returns null when there are none.
+ */
+function liftScalarBools(x: Array, idx: readonly IndexItem[]): { x: Array; idx: IndexItem[] } | null {
+  const isScalarBool = (it: IndexItem): it is Array => it instanceof Array && it.dtype === "bool" && it.ndim === 0;
+  if (!idx.some(isScalarBool)) return null;
+  const parsed = idx.map((it, pos) => (isScalarBool(it) ? null : parseItem(it, pos)));
+  const consumed = parsed.reduce((acc, p) => acc + (p === null ? 0 : p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" || p.kind === "ellipsis" ? 0 : 1), 0);
+  const shape: number[] = [];
+  const out: IndexItem[] = [];
+  let axis = 0;
+  idx.forEach((it, i) => {
+    const p = parsed[i];
+    if (p === null) {
+      const m = it as Array;
+      if (m.isTracer)
+        throw new IndexError(`index: a 0-d boolean index must be concrete, but ${m.aval.toString()} is traced (the result shape would depend on its value)`);
+      shape.push(1);
+      out.push(array(m.itemBool() ? [0] : [], { dtype: "int32" }));
+      return;
+    }
+    const n = p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" ? 0 : p.kind === "ellipsis" ? Math.max(0, x.ndim - consumed) : 1;
+    shape.push(...x.shape.slice(axis, axis + n));
+    axis += n;
+    out.push(it);
+  });
+  shape.push(...x.shape.slice(axis));
+  return { x: lax.reshape(x, shape), idx: out };
+}
+
+function indexWith(x0: Array, idx0: readonly IndexItem[], opts: IndexOptions): Array {
+  const lifted = liftScalarBools(x0, idx0);
+  const x = lifted?.x ?? x0;
+  const idx = lifted?.idx ?? idx0;
   const e = expand(x, idx);
   if (!e.advanced) return basicIndex(x, e.items);
   const p = plan(x, e);
@@ -385,7 +421,12 @@ export function index(x: ArrayLike, ...idx: IndexItem[]): Array {
 
 type ScatterFn = typeof lax.scatter;
 
-function update(op: string, x: Array, idx: readonly IndexItem[], v: ArrayLike, fn: ScatterFn, mode: IndexOptions["mode"]): Array {
+function update(op: string, x0: Array, idx0: readonly IndexItem[], v: ArrayLike, fn: ScatterFn, mode: IndexOptions["mode"]): Array {
+  // 0-d boolean indices: update the array with their size-1 axes inserted, then drop them again.
+  const lifted = liftScalarBools(x0, idx0);
+  if (lifted !== null) return lax.reshape(update(op, lifted.x, lifted.idx, v, fn, mode), x0.shape);
+  const x = x0;
+  const idx = idx0;
   const p = plan(x, expand(x, idx));
   let y = asArray(v);
   if (y.dtype !== x.dtype || y.aval.weakType) y = lax.convertElementType(y, x.dtype);
