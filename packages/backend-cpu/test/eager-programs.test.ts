@@ -70,6 +70,9 @@ for (const [label, rows] of [
     check("where with a broadcast condition and scalar branch", () => np.where(np.greater(row, 0), x, -1));
     check("maximum with a broadcast row (NaN propagation)", () => np.maximum(x, row));
     check("sum of a broadcast product over axis 0", () => np.sum(np.multiply(x, row), 0));
+    const zrow = lax.complex(row, np.multiply(row, -0.5));
+    check("complex64 add of a broadcast row", () => np.add(lax.complex(x, x), zrow));
+    check("uint32 wrap-around of a broadcast row", () => np.add(lax.convertElementType(xi, "uint32"), np.array(4294967295, { dtype: "uint32" })));
     // A broadcast read by things that do not fold it: a read, a routine, a jitted program.
     check("cumsum (a routine) of a deferred broadcast", () => np.cumsum(lax.broadcastInDim(row, [rows, 97], [1]), 1));
     check("jit on a deferred broadcast", () => jit((a: Array) => a.mul(3))(lax.broadcastInDim(row, [rows, 97], [1])));
