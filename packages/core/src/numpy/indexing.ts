@@ -366,7 +366,10 @@ function liftScalarBools(x: Array, idx: readonly IndexItem[]): { x: Array; idx: 
   const isScalarBool = (it: IndexItem): it is Array => it instanceof Array && it.dtype === "bool" && it.ndim === 0;
   if (!idx.some(isScalarBool)) return null;
   const parsed = idx.map((it, pos) => (isScalarBool(it) ? null : parseItem(it, pos)));
-  const consumed = parsed.reduce((acc, p) => acc + (p === null ? 0 : p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" || p.kind === "ellipsis" ? 0 : 1), 0);
+  const consumed = parsed.reduce(
+    (acc, p) => acc + (p === null ? 0 : p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" || p.kind === "ellipsis" ? 0 : 1),
+    0,
+  );
   const shape: number[] = [];
   const out: IndexItem[] = [];
   let axis = 0;
