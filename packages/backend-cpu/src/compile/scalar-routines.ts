@@ -10,6 +10,7 @@ import { FDLIBM_EXP } from "../wasm/libm/fdlibm-exp.ts";
 import { XLA_F32 } from "../wasm/libm/xla-f32.ts";
 import { FDLIBM_EXP_SIMD } from "../wasm/libm/fdlibm-exp-simd.ts";
 import { TANH_ROUNDED } from "../wasm/libm/tanh-rounded.ts";
+import { EXP_ROUNDED } from "../wasm/libm/exp-rounded.ts";
 import { add, call, div, ge, neg, select } from "../wasm/libm/scalar-dsl.ts";
 import type { OpNode } from "./scalar-ops.ts";
 
@@ -27,7 +28,7 @@ const logistic: LibDef = {
 };
 
 /** Every routine a kernel module may define, by name. */
-export const KERNEL_ROUTINES: Readonly<Record<string, LibDef>> = { ...FDLIBM_EXP, ...FDLIBM_EXP_SIMD, ...TANH_ROUNDED, ...XLA_F32, logistic };
+export const KERNEL_ROUTINES: Readonly<Record<string, LibDef>> = { ...FDLIBM_EXP, ...FDLIBM_EXP_SIMD, ...TANH_ROUNDED, ...EXP_ROUNDED, ...XLA_F32, logistic };
 
 /** Ops (float32 operands) whose reference function the routine of the same name reproduces. */
 const ROUTINE_OPS = new Set(["exp", "expm1", "tanh", "sinh", "cosh", "logistic", "log", "log1p", "erf", "erfInv"]);
