@@ -57,12 +57,13 @@ export function fmaF32(a: number, b: number, c: number): number {
   return err > 0 === other > r ? other : r;
 }
 
-const LOG_P = [
+/** Coefficients of XLA's algorithm (also used by backend-cpu's WebAssembly port). */
+export const LOG_P = [
   7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
 ].map(f32);
-const LOG_Q1 = f32(-2.1219444e-4);
-const LOG_Q2 = f32(0.693359375);
-const SQRT_HALF = f32(0.707106781186547524);
+export const LOG_Q1 = f32(-2.1219444e-4);
+export const LOG_Q2 = f32(0.693359375);
+export const SQRT_HALF = f32(0.707106781186547524);
 
 /**
  * float32 `log` of XLA:CPU, `GenerateVF32Log` (xla/service/cpu/llvm_ir_runtime.cc; Cephes/Eigen):
@@ -99,11 +100,11 @@ export function logF32(x: number): number {
   return fmaF32(LOG_Q2, e, f32(t + y));
 }
 
-const LOG1P_DEN = [
+export const LOG1P_DEN = [
   1, 1.5062909083469192043167e1, 8.3047565967967209469434e1, 2.2176239823732856465394e2, 3.0909872225312059774938e2, 2.1642788614495947685003e2,
   6.0118660497603843919306e1,
 ].map(f32);
-const LOG1P_NUM = [
+export const LOG1P_NUM = [
   4.5270000862445199635215e-5, 4.9854102823193375972212e-1, 6.5787325942061044846969, 2.9911919328553073277375e1, 6.0949667980987787057556e1,
   5.7112963590585538103336e1, 2.0039553499201281259648e1,
 ].map(f32);
@@ -126,12 +127,12 @@ export function log1pF32(x: number): number {
 }
 
 /** float32 coefficients of XLA's `ErfInv32` (xla/hlo/builder/lib/math.cc), Giles' approximation. */
-const ERFINV_LT5 = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941].map(
-  f32,
-);
-const ERFINV_GE5 = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682].map(
-  f32,
-);
+export const ERFINV_LT5 = [
+  2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941,
+].map(f32);
+export const ERFINV_GE5 = [
+  -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682,
+].map(f32);
 
 /**
  * float32 `lax.erf_inv`, XLA's `ErfInv32`: `w = -log1p(-x*x)`; for `w < 5` evaluate the first
@@ -150,8 +151,8 @@ export function erfInvF32(x: number): number {
   return f32(p * x);
 }
 
-const ERF_ALPHA = [0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145, 1.128379143519084].map(f32);
-const ERF_BETA = [
+export const ERF_ALPHA = [0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145, 1.128379143519084].map(f32);
+export const ERF_BETA = [
   -1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667, 0.11098505178285362, 0.49746925110067538, 1,
 ].map(f32);
 

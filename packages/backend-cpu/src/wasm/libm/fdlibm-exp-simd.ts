@@ -15,6 +15,7 @@
  * The tests compare these with the scalar routines and with `Math` on every lane.
  */
 import type { LibDef } from "./library.ts";
+import { EXP_P, EXPM1_Q, INV_LN2, LN2_HI, LN2_LO } from "./fdlibm-exp.ts";
 import { call, type Ex } from "./scalar-dsl.ts";
 import {
   anyTrue,
@@ -45,15 +46,10 @@ import {
   vtrunc,
 } from "./vector-dsl.ts";
 
-const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.442695040888963387;
 const HALF_LN2_WORD = 0.3465735912322998; // 0x3FD62E43 00000000: fdlibm reduces at and above it
-const TWO_M28 = 3.725290298461914e-9; // 0x3E300000 00000000
+export const TWO_M28 = 3.725290298461914e-9; // 0x3E300000 00000000
 const TWO_M54 = 5.551115123125783e-17; // 0x3C900000 00000000
 const MINUS_56_LN2_WORD = 38.81622314453125; // 0x4043687A 00000000
-const EXP_P = [1.66666666666666019037e-1, -2.77777777770155933842e-3, 6.61375632143793436117e-5, -1.6533902205465251539e-6, 4.13813679705723846039e-8];
-const EXPM1_Q = [1, -3.33333333333331316428e-2, 1.58730158725481460165e-3, -7.93650757867487942473e-5, 4.00821782732936239552e-6, -2.01099218183624371326e-7];
 
 /** Horner's rule in fdlibm's nesting, lane-wise. */
 const horner = (t: Ex, cs: readonly number[]): Ex => cs.slice(0, -1).reduceRight<Ex>((acc, ci) => vadd(ci, vmul(t, acc)), splat(cs[cs.length - 1]));

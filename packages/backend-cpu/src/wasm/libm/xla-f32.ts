@@ -7,6 +7,7 @@
  * even significand), and that rounds to the correctly rounded float32 — round-to-odd at 53 bits
  * followed by round-to-nearest at 24 bits is exact (Boldo & Melquiond, 2008).
  */
+import { xlaF32 } from "@linax-ts/core";
 import type { LibDef } from "./library.ts";
 import {
   abs,
@@ -37,7 +38,7 @@ import {
 } from "./scalar-dsl.ts";
 
 const f32 = Math.fround;
-const F32_TINY = 1.1754943508222875e-38; // smallest normal float32
+const { F32_TINY, LOG_P, LOG_Q1, LOG_Q2, SQRT_HALF, LOG1P_DEN, LOG1P_NUM, ERF_ALPHA, ERF_BETA, ERFINV_LT5, ERFINV_GE5 } = xlaF32;
 
 /** Exact float32 a·b + c. */
 const fmaF32: LibDef = {
@@ -64,10 +65,6 @@ const fma = (fn: (name: string) => number, a: Ex | number, bb: Ex | number, c: E
 /** p = c[0]; p = fma(p, w, c[i]) for the rest: Horner's rule with FMA. */
 const hornerFma = (fn: (name: string) => number, w: Ex, cs: readonly number[]): Ex => cs.slice(1).reduce<Ex>((p, ci) => fma(fn, p, w, ci), lit("f32", cs[0]));
 
-const LOG_P = [
-  7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
-].map(f32);
-
 /** XLA's `GenerateVF32Log` (see core's logF32). */
 const logF32: LibDef = {
   params: ["f32"],
@@ -81,7 +78,7 @@ const logF32: LibDef = {
     const xb = b.let(bitsOf(select(lt(x, F32_TINY), lit("f32", F32_TINY), x)));
     const e = b.let(f32OfI32(add(1, sub(shru(xb, 23), 0x7f))));
     const t = b.let(floatOf(or(and(xb, 0x807fffff | 0), 0x3f000000)));
-    const small = b.let(lt(t, f32(0.707106781186547524)));
+    const small = b.let(lt(t, SQRT_HALF));
     const t1 = b.let(select(small, t, lit("f32", 0)));
     b.set(t, sub(t, 1));
     b.if(small, () => b.set(e, sub(e, 1)));
@@ -96,20 +93,11 @@ const logF32: LibDef = {
     b.set(y2, fma(fn, y2, t, LOG_P[8]));
     b.set(y, fma(fn, y, x3, y1));
     b.set(y, fma(fn, y, x3, y2));
-    b.set(y, fma(fn, y, x3, mul(f32(-2.1219444e-4), e)));
+    b.set(y, fma(fn, y, x3, mul(LOG_Q1, e)));
     b.set(t, fma(fn, f32(-0.5), x2, t));
-    b.ret(fma(fn, f32(0.693359375), e, add(t, y)), "f32");
+    b.ret(fma(fn, LOG_Q2, e, add(t, y)), "f32");
   },
 };
-
-const LOG1P_DEN = [
-  1, 1.5062909083469192043167e1, 8.3047565967967209469434e1, 2.2176239823732856465394e2, 3.0909872225312059774938e2, 2.1642788614495947685003e2,
-  6.0118660497603843919306e1,
-].map(f32);
-const LOG1P_NUM = [
-  4.5270000862445199635215e-5, 4.9854102823193375972212e-1, 6.5787325942061044846969, 2.9911919328553073277375e1, 6.0949667980987787057556e1,
-  5.7112963590585538103336e1, 2.0039553499201281259648e1,
-].map(f32);
 
 /** XLA's `Log1p` (see core's log1pF32). */
 const log1pF32: LibDef = {
@@ -127,11 +115,6 @@ const log1pF32: LibDef = {
     b.ret(add(x, fma(fn, f32(-0.5), x2, r)), "f32");
   },
 };
-
-const ERF_ALPHA = [0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145, 1.128379143519084].map(f32);
-const ERF_BETA = [
-  -1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667, 0.11098505178285362, 0.49746925110067538, 1,
-].map(f32);
 
 /** The polynomial fma(x2, p, c) nesting of erfF32 (x² first): p = fma(x2, a0, a1), then p = fma(x2, p, a_i). */
 const erfPoly = (fn: (name: string) => number, x2: Ex, cs: readonly number[]): Ex =>
@@ -151,13 +134,6 @@ const erfF32: LibDef = {
     b.ret(div(p, q), "f32");
   },
 };
-
-const ERFINV_LT5 = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941].map(
-  f32,
-);
-const ERFINV_GE5 = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682].map(
-  f32,
-);
 
 /** XLA's `ErfInv32` (see core's erfInvF32). */
 const erfInvF32: LibDef = {
