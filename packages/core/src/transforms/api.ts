@@ -18,7 +18,7 @@ import { asArray, scalarArray } from "../numpy/convert.ts";
 import { fullLike } from "../primitives/elementwise.ts";
 import { withTransformContext } from "./trace-context.ts";
 import { clearJitCaches, JitCache } from "./jit-cache.ts";
-import { donatedPositions, donationMask } from "./donation.ts";
+import { donatedOperands, donatedPositions, donationApplies } from "./donation.ts";
 import type {
   AnyFunction,
   ArgnumsOf,
@@ -422,7 +422,7 @@ function stage(f: (...args: never[]) => unknown, args: readonly unknown[], opts:
 export function jit<F extends AnyFunction = ArrayFunction>(f: F, opts?: JitOptions): Jitted<F>;
 export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[]) => unknown {
   // Bounded and LRU (config.jitCacheSize): changing shapes cannot grow it without limit.
-  const cache = new JitCache<{ jaxpr: ClosedJaxpr; consts: Array[]; outTree: TreeDef }>();
+  const cache = new JitCache<{ jaxpr: ClosedJaxpr; consts: Array[]; outTree: TreeDef; donated?: boolean[] }>();
   const name = f.name || "fn";
   const jitted = (...args: unknown[]) => {
     const statics = new Set(
@@ -438,12 +438,12 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
       // Only tracing is in the context: a cached call that fails while running is not tracing `f`.
       const s = withTransformContext("jit", f, () => stage(f, args, opts, `jit(${name})`));
       const { jaxpr, consts } = openJaxpr(s.jaxpr);
-      entry = { jaxpr, consts, outTree: s.outTree };
+      const donatedOps = donated.size === 0 ? undefined : donatedOperands(dyn, (k) => donated.has(dynPos[k]), consts.length);
+      entry = { jaxpr, consts, outTree: s.outTree, donated: donatedOps };
       // Traced consts (closed-over tracers of an outer transform) must not outlive this call.
       if (!consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
     }
-    const mask = donated.size === 0 ? undefined : donationMask(dyn, (k) => donated.has(dynPos[k]), xs);
-    const params = mask === undefined ? { jaxpr: entry.jaxpr, name } : { jaxpr: entry.jaxpr, name, donated: [...entry.consts.map(() => false), ...mask] };
+    const params = entry.donated !== undefined && donationApplies(xs) ? { jaxpr: entry.jaxpr, name, donated: entry.donated } : { jaxpr: entry.jaxpr, name };
     const outs = jitP.bind([...entry.consts, ...xs], params);
     return unwrap1(entry.outTree, outs);
   };

@@ -25,16 +25,18 @@ export function donatedPositions(donate: number | readonly number[] | undefined,
 }
 
 /**
- * Per flat leaf of the dynamic arguments `args` (in flattening order), whether it is donated; undefined when
- * nothing is, or when the call is being traced (donation applies to concrete calls only — inside another
- * transform there is nothing to give up, as in JAX).
+ * Per operand of the staged call — the hoisted consts (never donated), then the flat leaves of the
+ * dynamic arguments `args` in flattening order — whether it is donated; undefined when nothing is.
+ * It depends only on the arguments' structure, so a jit cache entry computes it once.
  */
-export function donationMask(args: readonly unknown[], isDonated: (dynIndex: number) => boolean, leaves: readonly unknown[]): boolean[] | undefined {
-  if (!leaves.every((l) => l instanceof ConcreteArray)) return undefined;
-  const mask: boolean[] = [];
+export function donatedOperands(args: readonly unknown[], isDonated: (dynIndex: number) => boolean, nConsts: number): boolean[] | undefined {
+  const mask: boolean[] = new Array<boolean>(nConsts).fill(false);
   args.forEach((a, i) => {
     const n = treeFlatten(a as never)[0].length;
     for (let k = 0; k < n; k++) mask.push(isDonated(i));
   });
-  return mask.some((m) => m) && mask.length === leaves.length ? mask : undefined;
+  return mask.includes(true) ? mask : undefined;
 }
+
+/** Donation applies to concrete calls only: inside another transform there is nothing to give up, as in JAX. */
+export const donationApplies = (leaves: readonly unknown[]): boolean => leaves.every((l) => l instanceof ConcreteArray);
