@@ -22,10 +22,15 @@ function routines(names: readonly string[]): Record<string, (...x: number[]) => 
     const def = KERNEL_ROUTINES[n];
     const i = lib.index(n);
     // A thin exported wrapper (the library's own functions are not exported).
-    mb.func(def.params, [def.result], (c) => {
-      def.params.forEach((_, k) => c.get(k));
-      c.call(i);
-    }, `e_${n}`);
+    mb.func(
+      def.params,
+      [def.result],
+      (c) => {
+        def.params.forEach((_, k) => c.get(k));
+        c.call(i);
+      },
+      `e_${n}`,
+    );
     exported.push(n);
   }
   const inst = new WebAssembly.Instance(new WebAssembly.Module(mb.bytes()), { env: { memory: new WebAssembly.Memory({ initial: 0 }) } });
@@ -59,7 +64,28 @@ function rng(seed: number): () => number {
 /** Doubles that exercise every branch: random bit patterns, random values at all scales, boundaries ± a few ulps. */
 function doubleInputs(boundaryHighWords: readonly number[], n: number, seed: number): number[] {
   const r = rng(seed);
-  const xs: number[] = [0, -0, Infinity, -Infinity, NaN, 1, -1, 0.5, -0.5, 2, 22, -22, 1e-300, 5e-324, -5e-324, 709.782712893384, 709.79, -745.1332191019411, -745.14, 710.4758600739439];
+  const xs: number[] = [
+    0,
+    -0,
+    Infinity,
+    -Infinity,
+    NaN,
+    1,
+    -1,
+    0.5,
+    -0.5,
+    2,
+    22,
+    -22,
+    1e-300,
+    5e-324,
+    -5e-324,
+    709.782712893384,
+    709.79,
+    -745.1332191019411,
+    -745.14,
+    710.4758600739439,
+  ];
   for (let i = 0; i < n; i++) xs.push(fromWords(r(), r())); // any double
   for (let i = 0; i < n; i++) {
     const mag = Math.pow(2, (r() % 80) - 60) * (r() / 2 ** 32);
@@ -126,7 +152,23 @@ test("XLA float32 routines equal core's xlaF32 ports bit for bit", () => {
   const f32 = new Float32Array(1);
   const bits = new Uint32Array(f32.buffer);
   const r = rng(12345);
-  const inputs: number[] = [0, -0, Infinity, -Infinity, NaN, 1, -1, 0.5, -0.5, 1e-45, 1.1754943508222875e-38, 0.41421356, -0.41421356, 3.832506856900711, -0.99999994];
+  const inputs: number[] = [
+    0,
+    -0,
+    Infinity,
+    -Infinity,
+    NaN,
+    1,
+    -1,
+    0.5,
+    -0.5,
+    1e-45,
+    1.1754943508222875e-38,
+    0.41421356,
+    -0.41421356,
+    3.832506856900711,
+    -0.99999994,
+  ];
   for (let u = 0; u < 2 ** 32; u += 2 ** 12 + 3) {
     bits[0] = u;
     inputs.push(f32[0]);
@@ -180,15 +222,20 @@ function vectorKernel(name: string, memory: WebAssembly.Memory): (n: number, out
   const mb = new ModuleBuilder({ shared: false, minPages: 0 });
   const lib = new Library(mb, KERNEL_ROUTINES);
   const fi = lib.index(name);
-  mb.func(["i32", "i32"], [], (c) => {
-    const i = c.local("i32");
-    c.block().loop();
-    c.get(i).get(0).op(0x4e).brIf(1);
-    c.get(i).get(1).op(0x6a);
-    c.get(i).simdMem(0x00, 4).call(fi);
-    c.simdMem(0x0b, 4);
-    c.get(i).i32(16).op(0x6a).set(i).br(0).end().end();
-  }, "run");
+  mb.func(
+    ["i32", "i32"],
+    [],
+    (c) => {
+      const i = c.local("i32");
+      c.block().loop();
+      c.get(i).get(0).op(0x4e).brIf(1);
+      c.get(i).get(1).op(0x6a);
+      c.get(i).simdMem(0x00, 4).call(fi);
+      c.simdMem(0x0b, 4);
+      c.get(i).i32(16).op(0x6a).set(i).br(0).end().end();
+    },
+    "run",
+  );
   const inst = new WebAssembly.Instance(new WebAssembly.Module(mb.bytes()), { env: { memory } });
   return inst.exports.run as (n: number, out: number) => void;
 }
@@ -203,7 +250,11 @@ const VECTOR: readonly [string, (x: number) => number][] = [
 test("f64x2 routines equal the Math functions on every lane (random doubles, boundaries, specials mixed into vectors)", () => {
   const memory = new WebAssembly.Memory({ initial: 64 });
   for (const [name, ref] of VECTOR) {
-    const xs = doubleInputs([0x40862e42, 0x3fd62e42, 0x3fd62e43, 0x3ff0a2b2, 0x3e300000, 0x3c900000, 0x4043687a, 0x40360000, 0x3ff00000], 15000, 31 + name.length);
+    const xs = doubleInputs(
+      [0x40862e42, 0x3fd62e42, 0x3fd62e43, 0x3ff0a2b2, 0x3e300000, 0x3c900000, 0x4043687a, 0x40360000, 0x3ff00000],
+      15000,
+      31 + name.length,
+    );
     // Shuffle so special lanes sit next to ordinary ones.
     const r = rng(99);
     for (let i = xs.length - 1; i > 0; i--) {
@@ -218,7 +269,8 @@ test("f64x2 routines equal the Math functions on every lane (random doubles, bou
     const got = new Float64Array(memory.buffer, out, n);
     let bad = 0;
     for (let i = 0; i < n; i++)
-      if (!sameBits(got[i], ref(xs[i])) && bad++ < 5) console.error(`${name}.f64x2 lane ${i % 2}: (${show(xs[i])}) = ${show(got[i])}, want ${show(ref(xs[i]))}`);
+      if (!sameBits(got[i], ref(xs[i])) && bad++ < 5)
+        console.error(`${name}.f64x2 lane ${i % 2}: (${show(xs[i])}) = ${show(got[i])}, want ${show(ref(xs[i]))}`);
     assert.equal(bad, 0, `${name}.f64x2: ${bad} of ${n} lanes differ`);
   }
 });
