@@ -207,9 +207,15 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
     const dtG = np.multiply(dt, G);
     const root = np.multiply(np.sqrt(np.add(1, dtG)), 2);
     // Clamp A into [lo, hi], the range where the damped IMEX eigenvalues stay on/inside the unit circle.
-    const lo = np.divide(np.subtract(np.add(2, dtG), root), dt2);
-    const hi = np.divide(np.add(np.add(2, dtG), root), dt2);
-    const A = np.subtract(np.add(lo, relu(np.subtract(this.A_diag, lo))), relu(np.subtract(this.A_diag, hi)));
+    // The bounds divide by max(Δ², 1e-6), as linax's `_project_ag_oscillatory` (@25ba2d15) does:
+    // Δ² underflows to 0 in float32 once Δ < ~1e-23 (steps < −53), and lo = 0/0 would be NaN. For
+    // Δ < 1e-3 the guarded bounds are tighter ([lo·Δ²/1e-6, hi·Δ²/1e-6] ⊂ [0, hi]), still stable.
+    const h2 = np.maximum(dt2, 1e-6);
+    const lo = np.divide(np.subtract(np.add(2, dtG), root), h2);
+    const hi = np.divide(np.add(np.add(2, dtG), root), h2);
+    // jnp.clip as linax @25ba2d15, not 74aa98ac's lo + relu(A − lo) − relu(A − hi): that form rounds
+    // in float32 once A_diag ≫ hi (A_diag = 1e8, hi = 7.46 gave A = 8 > hi, outside the stable range).
+    const A = np.minimum(np.maximum(this.A_diag, lo), hi);
     const S = np.add(np.onesLike(A), dtG);
     return {
       M11: np.divide(1, S),
