@@ -18,8 +18,8 @@ export type Axes = number | readonly number[] | null;
 
 const SUM_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", dtype: "dtype", where: "arraylike" };
 const VAR_SPEC: OptionSpec = { ...SUM_SPEC, ddof: "number" };
-/** sum / prod also take JAX's `initial` (mean and var do not). */
-const SUM_INITIAL_SPEC: OptionSpec = { ...SUM_SPEC, initial: "number" };
+/** sum / prod also take JAX's `initial` and `promote_integers` (mean and var do not). */
+const SUM_INITIAL_SPEC: OptionSpec = { ...SUM_SPEC, initial: "number", promoteIntegers: "boolean" };
 const MAX_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean", initial: "number", where: "arraylike" };
 const BOOL_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean" };
 const ARG_SPEC: OptionSpec = { axis: "axis", keepdims: "boolean" };
@@ -35,6 +35,15 @@ export interface SumOptions extends ReduceOptions {
    * in the accumulator dtype), as numpy's and JAX's `initial`.
    */
   initial?: number;
+  /**
+   * `sum` / `prod` only: JAX's `promote_integers` (default true). When no `dtype` is given,
+   * integers narrower than the default integer accumulate in it: with x64 disabled (always here)
+   * signed ones in int32, unsigned ones in uint32. linax has no integer narrower than 32 bits,
+   * so int32 and uint32 keep their dtype either way, and bool sums/multiplies as int32 either
+   * way (JAX turns bool into int32 before the promotion step, `_cast_to_numeric`).
+   * Ignored when `dtype` is given, as in JAX.
+   */
+  promoteIntegers?: boolean;
 }
 
 /** Options of `max` / `min`: numpy's `initial` (also the result of an empty reduction) and `where`. */
@@ -87,10 +96,24 @@ function masked(op: string, a: Array, where: ArrayLike | undefined, value: numbe
   return lax.select(whereMask(op, where, a.shape), a, full(a.shape, value, a.dtype));
 }
 
-/** numpy's default accumulator: bool sums as int32, everything else keeps its dtype. */
-function sumInput(a: Array, dtype: DType | undefined): Array {
-  if (dtype !== undefined) return lax.convertElementType(a, dtype);
-  return a.dtype === "bool" ? lax.convertElementType(a, "int32") : a;
+/**
+ * JAX's `_promote_integer_dtype` with x64 disabled: bool → int32; signed integers narrower than
+ * int32 → int32, unsigned narrower than uint32 → uint32 (none exist in linax); others unchanged.
+ */
+export function promoteIntegerDType(d: DType): DType {
+  return d === "bool" ? "int32" : d;
+}
+
+/**
+ * The accumulator of sum / prod (JAX's `_reduction`): `dtype` when given; otherwise bool counts
+ * in int32 (JAX's numeric pre-conversion, whatever `promoteIntegers` says), then
+ * `promoteIntegers` widens narrow integers. Everything else keeps its dtype.
+ */
+function sumInput(a: Array, dtype: DType | undefined, promoteIntegers: boolean | undefined): Array {
+  if (dtype !== undefined) return a.dtype === dtype ? a : lax.convertElementType(a, dtype);
+  let d: DType = a.dtype === "bool" ? "int32" : a.dtype;
+  if (promoteIntegers ?? true) d = promoteIntegerDType(d);
+  return d === a.dtype ? a : lax.convertElementType(a, d);
 }
 
 /** JAX's `initial`: converted to the result's dtype and combined with it (`op(initial, result)`). */
@@ -98,20 +121,28 @@ function withInitial(r: Array, initial: number | undefined, op: (a: Array, b: Ar
   return initial === undefined ? r : op(full(r.shape, initial, r.dtype), r);
 }
 
-/** Sum of elements over `axis` (all axes by default). bool sums as int32 like numpy. */
+/**
+ * sum / prod. A bool accumulator (`dtype: "bool"`) reduces with logical or / and, as JAX's
+ * `bool_op` (numpy's bool add and multiply are the same operations).
+ */
+function sumProd(op: "sum" | "prod", x: ArrayLike, opts: SumOptions): Array {
+  const isSum = op === "sum";
+  const a = masked(op, sumInput(asArray(x), opts.dtype, opts.promoteIntegers), opts.where, isSum ? 0 : 1);
+  const axes = normAxes(op, opts.axis ?? undefined, a.ndim);
+  const bool = a.dtype === "bool";
+  const reduce = bool ? (isSum ? lax.reduceOr : lax.reduceAnd) : isSum ? lax.reduceSum : lax.reduceProd;
+  const combine = bool ? (isSum ? lax.bitwiseOr : lax.bitwiseAnd) : isSum ? lax.add : lax.mul;
+  return keepDims(withInitial(reduce(a, axes), opts.initial, combine), a.shape, axes, opts.keepdims);
+}
+
+/** Sum of elements over `axis` (all axes by default). bool sums as int32 like numpy and JAX. */
 export function sum(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
-  const opts = axisOptions<SumOptions>("sum", axis, options, SUM_INITIAL_SPEC);
-  const a = masked("sum", sumInput(asArray(x), opts.dtype), opts.where, 0);
-  const axes = normAxes("sum", opts.axis ?? undefined, a.ndim);
-  return keepDims(withInitial(lax.reduceSum(a, axes), opts.initial, lax.add), a.shape, axes, opts.keepdims);
+  return sumProd("sum", x, axisOptions<SumOptions>("sum", axis, options, SUM_INITIAL_SPEC));
 }
 
 /** Product of elements over `axis`. bool multiplies as int32. */
 export function prod(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<SumOptions, "axis">): Array {
-  const opts = axisOptions<SumOptions>("prod", axis, options, SUM_INITIAL_SPEC);
-  const a = masked("prod", sumInput(asArray(x), opts.dtype), opts.where, 1);
-  const axes = normAxes("prod", opts.axis ?? undefined, a.ndim);
-  return keepDims(withInitial(lax.reduceProd(a, axes), opts.initial, lax.mul), a.shape, axes, opts.keepdims);
+  return sumProd("prod", x, axisOptions<SumOptions>("prod", axis, options, SUM_INITIAL_SPEC));
 }
 
 /** Integers and bools average in float32 (JAX's default float); complex stays complex. */
