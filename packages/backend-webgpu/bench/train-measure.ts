@@ -15,8 +15,9 @@
  */
 import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
-import { nn, ssm, random, setDefaultBackend, type Array } from "linax-ts";
+import { setDefaultBackend, type Array } from "linax-ts";
 import { initWebGPU } from "@linax-ts/backend-webgpu";
+import { trainStep, type Mixer } from "./train-model.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,45 +36,6 @@ const be = await initWebGPU();
 setDefaultBackend("webgpu");
 console.log(`adapter: ${be.adapterInfo}`);
 const record: Record<string, unknown> = { date: new Date().toISOString(), adapter: be.adapterInfo, figures: {} };
-
-type Mixer = "s5" | "linoss";
-
-/** linax's default model with `mixer` blocks and one jitted adam step on a fixed batch. */
-function trainStep(mixer: Mixer, L: number, F: number, B: number, H: number): () => Array {
-  const common = {
-    numBlocks: 4,
-    encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: F, outFeatures: H }),
-    blockConfig: new ssm.StandardBlockConfig({ dropRate: 0.1 }),
-    headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 10 }),
-  };
-  const config =
-    mixer === "s5"
-      ? new ssm.S5Config({ ...common, sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 64 }) })
-      : new ssm.LinOSSConfig({ ...common, sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 64 }) });
-  const [mk, dk] = random.split(random.key(0));
-  const [model0, state0] = nn.makeWithState(ssm.SSM)(config, mk);
-  const opt = nn.optim.adam(1e-3);
-  const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State, key: nn.PRNGKey): [Array, nn.State] => {
-    const [logp, s2] = m.callBatch(x, s, { key });
-    return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
-  };
-  const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
-    const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
-    const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
-    return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
-  });
-  let model = model0;
-  let os = opt.init(nn.filter(model0, nn.isInexactArray));
-  let state = state0;
-  const x = random.normal(dk, [B, L, F]);
-  const y = random.randint(dk, [B], 0, 10);
-  let i = 0;
-  return () => {
-    const r = step(model, os, x, y, state, random.foldIn(dk, i++));
-    [model, os, state] = [r[0], r[1], r[3]];
-    return r[2];
-  };
-}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -97,6 +59,7 @@ async function measure(name: string, mixer: Mixer, L: number, F: number): Promis
       submits: c1.submits - c0.submits,
       bindGroups: c1.bindGroups - c0.bindGroups,
       uniformBuffers: c1.uniformBuffers - c0.uniformBuffers,
+      bindings: c1.bindings - c0.bindings,
     };
     // Host time of a call, and the awaited step.
     const hosts: number[] = [];
@@ -130,7 +93,7 @@ async function measure(name: string, mixer: Mixer, L: number, F: number): Promis
     };
     console.log(
       `${name}: step ${fig.stepMs.toFixed(2)} ms (min ${fig.stepMinMs.toFixed(2)}), back-to-back ${fig.pipelinedMs.toFixed(2)} ms/step, host ${fig.hostMs.toFixed(2)} ms/call; ` +
-        `${per.dispatches} dispatches, ${per.submits} submits, ${per.bindGroups} new bind groups, ${per.uniformBuffers} new uniform buffers per step (first call ${firstMs.toFixed(0)} ms, loss ${lossFirst.toFixed(4)})`,
+        `${per.dispatches} dispatches, ${per.bindings} buffer bindings, ${per.submits} submits, ${per.bindGroups} new bind groups, ${per.uniformBuffers} new uniform buffers per step (first call ${firstMs.toFixed(0)} ms, loss ${lossFirst.toFixed(4)})`,
     );
     (record.figures as Record<string, unknown>)[name] = fig;
   } catch (e) {

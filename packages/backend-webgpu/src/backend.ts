@@ -57,7 +57,7 @@ export class WebGPUBackend implements Backend {
   #encoder: GPUCommandEncoder | null = null;
   #dispatches = 0;
   /** Counters since the backend was made (benchmarks: dispatches and submits per train step). */
-  #totals = { dispatches: 0, submits: 0, bindGroups: 0, uniformBuffers: 0 };
+  #totals = { dispatches: 0, submits: 0, bindGroups: 0, uniformBuffers: 0, bindings: 0 };
   /** Buffers to destroy once the open encoder has been submitted. */
   #afterSubmit: GPUBuffer[] = [];
   /** Pipelines by WGSL source: LRU-bounded, since shapes are baked into the source (caches.ts). */
@@ -185,6 +185,22 @@ export class WebGPUBackend implements Backend {
     return out;
   }
 
+  /**
+   * Resolves once the work producing `buf` is done (`Array.blockUntilReady`), without reading it
+   * back: submits the open encoder (the producing work may still be in it) and waits for the queue
+   * (`onSubmittedWorkDone`: everything submitted before, in order). A GPU error reported by then
+   * rejects, as a read would.
+   */
+  async ready(buf: DeviceBuffer): Promise<void> {
+    if (this.#failed !== null)
+      throw new LinaxError(`webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`);
+    this.gpuOf(buf, "blockUntilReady");
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    if (this.#lost !== null) throw new LinaxError(`webgpu backend: blockUntilReady: the device was lost (${this.#lost})`);
+    await this.checkErrors();
+  }
+
   readSync(): TypedArray {
     throw new NotImplementedError(
       'webgpu backend: synchronous reads are impossible on WebGPU — use `await x.data()` (or `x.tolistAsync()`, `x.itemAsync()`), or bring the array to the CPU with `await devicePutAsync(x, "cpu")` (the synchronous devicePut cannot read it either)',
@@ -262,6 +278,7 @@ export class WebGPUBackend implements Backend {
       this.#dispatches++;
       this.#totals.dispatches++;
       this.#totals.bindGroups++;
+      this.#totals.bindings += entries.length;
     }
     pass.end();
     for (const t of temps) this.pool.release(t);
@@ -332,18 +349,26 @@ export class WebGPUBackend implements Backend {
       }
     }
   }
-  /** Count dispatches encoded outside `run` (the flush heuristic). */
-  countDispatches(n: number, bindGroups = 0): void {
+  /** Count dispatches encoded outside `run` (the flush heuristic), the bind groups they created and the buffers they bound. */
+  countDispatches(n: number, bindGroups = 0, bindings = 0): void {
     this.#dispatches += n;
     this.#totals.dispatches += n;
     this.#totals.bindGroups += bindGroups;
+    this.#totals.bindings += bindings;
   }
 
   /**
-   * Dispatches, submits, bind groups and uniform buffers created since the backend was made
+   * Dispatches, submits, bind groups and uniform buffers created, and buffer bindings of the
+   * dispatches (a bind group's entries, counted per dispatch), since the backend was made
    * (benchmarks: take the difference around a call).
    */
-  counters(): { readonly dispatches: number; readonly submits: number; readonly bindGroups: number; readonly uniformBuffers: number } {
+  counters(): {
+    readonly dispatches: number;
+    readonly submits: number;
+    readonly bindGroups: number;
+    readonly uniformBuffers: number;
+    readonly bindings: number;
+  } {
     return { ...this.#totals };
   }
 

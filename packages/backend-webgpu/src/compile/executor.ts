@@ -51,6 +51,8 @@ interface GpuStep {
   readonly passes: readonly CompiledPass[];
   readonly temps: readonly number[];
   readonly writes: readonly number[];
+  /** Buffers bound by all of its passes together (the backend's `bindings` counter). */
+  readonly bindings: number;
 }
 interface EagerStep {
   readonly kind: "eager";
@@ -196,7 +198,8 @@ export class CompiledExecutable implements Executable, GpuRunner {
           last: null,
         };
       });
-      steps.push({ kind: "gpu", label, passes: compiled, temps: passes.temps ?? [], writes });
+      const bindings = compiled.reduce((n, cp) => n + cp.binds.length, 0);
+      steps.push({ kind: "gpu", label, passes: compiled, temps: passes.temps ?? [], writes, bindings });
     }
     return new CompiledExecutable(backend, program, steps);
   }
@@ -385,7 +388,7 @@ export class CompiledExecutable implements Executable, GpuRunner {
       pass.dispatchWorkgroups(cp.workgroups[0], cp.workgroups[1], cp.workgroups[2]);
     }
     this.#dispatches += s.passes.length;
-    be.countDispatches(s.passes.length);
+    be.countDispatches(s.passes.length, 0, s.bindings);
   }
 
   /** A routine without a WebGPU kernel: bind it eagerly on borrowed views, then own its results. */
