@@ -11,6 +11,8 @@
  * buffers in use and free, the bytes its free lists hold, the buffers it ever created, the
  * pipeline cache, and the process RSS. After warm-up every GPU-side count — and the pool's bytes
  * — is exactly flat (a step allocates no GPU buffer: `created` flat), and RSS stays within slack.
+ * After every post-warm-up step, before any collection, the live arrays and the pool's buffers in
+ * use already equal the collected counts: intermediates are freed at their last use, not by GC.
  *
  * S5_LEAK_STEPS (default 200, ~40 s on the 2-core machine, most of it the first call's ~160
  * pipelines; else LEAK_STEPS, which `npm run test:leak` sets to 10,000) sets the length. Measured
@@ -108,8 +110,12 @@ test(
         last = l;
         r[2].dispose();
         [model, os, state, key] = [r[0] as ssm.SSM, r[1] as unknown[], r[3] as nn.State, r[4] as nn.PRNGKey];
+        // Between collections: the step's intermediates are freed at their last use, not left to
+        // the garbage collector, so the counts right after a step already equal the collected ones.
+        if (i >= WARMUP) uncollected.push(`${be.liveBuffers()}/${be.poolStats().inUse}`);
       }
     };
+    const uncollected: string[] = [];
     const samples = await memoryCurve({
       steps: STEPS,
       every: EVERY,
@@ -134,6 +140,9 @@ test(
     // data and the jit cache's constants — the same count at every sample after warm-up.
     assertFlat(samples, { warmup, rssSlackMiB: RSS_SLACK, heapSlackMiB: 2 });
     for (const k of ["inUse", "free", "freeKiB", "created", "pipelines"]) assertExtraFlat(samples, warmup, k);
+    const collected = `${samples.at(-1)!.live}/${samples.at(-1)!.extra.inUse}`;
+    const off = uncollected.filter((v) => v !== collected);
+    assert.equal(off.length, 0, `live arrays / pool in use after a step without GC ${[...new Set(off)].join(", ")} vs ${collected} collected`);
     disposeTrees(model, os, state, key, tr.x, tr.y);
   },
 );
