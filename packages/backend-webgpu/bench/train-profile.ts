@@ -71,7 +71,7 @@ for (const exe of built) {
   }
   const scalarIns = p.inputs.filter((b) => p.buffers[b].aval.size <= 1).length;
   console.log(
-    `\nprogram: ${p.inputs.length} inputs (${scalarIns} scalars), ${p.outputs.length} outputs, ${st.kernels} kernels, ${st.routines} routines (${st.eagerRoutines} eager, ${st.compiledCalls} compiled calls); last call ${st.dispatches} dispatches; kernel bindings ${binds} (${scalarBinds} of scalar buffers)`,
+    `\nprogram: ${p.inputs.length} inputs (${scalarIns} scalars), ${p.outputs.length} outputs, ${st.kernels} kernels, ${st.routines} routines (${st.eagerRoutines} eager, ${st.compiledCalls} compiled calls); ${st.literalInputs} inputs read as literals; last call ${st.dispatches} dispatches; kernel bindings ${binds} (${scalarBinds} of scalar buffers)`,
   );
   console.log(`  routines: ${[...routines].map(([n, c]) => `${n}×${c}`).join(" ")}`);
   console.log(`  kernels: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n}: ${c}`).join("; ")}`);

@@ -35,7 +35,16 @@ export class WebGPUBuffer implements DeviceBuffer {
      */
     readonly borrowed = false,
   ) {}
+  /**
+   * The storage words of a small buffer uploaded from the host (`fromHost`, at most
+   * HOST_WORDS_MAX bytes): arrays are immutable, so they are its contents for as long as it
+   * lives. Compiled programs read such constant inputs as WGSL literals (compile/executor.ts).
+   */
+  hostWords: Uint32Array | undefined = undefined;
 }
+
+/** Uploads of at most this many bytes keep their words on the host (WebGPUBuffer.hostWords): scalars, complex scalars. */
+const HOST_WORDS_MAX = 16;
 
 const FLUSH_EVERY = 256;
 const USAGE_STORAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST (GPUBufferUsage is not a global in every runtime)
@@ -157,7 +166,9 @@ export class WebGPUBackend implements Backend {
     const src = toStorage(aval.dtype, data);
     new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(src.buffer, src.byteOffset, bytes));
     gpu.unmap();
-    return this.wrap(gpu, bytes, false);
+    const buf = this.wrap(gpu, bytes, false);
+    if (bytes <= HOST_WORDS_MAX && bytes % 4 === 0) buf.hostWords = new Uint32Array(src.buffer.slice(src.byteOffset, src.byteOffset + bytes));
+    return buf;
   }
 
   async read(buf: DeviceBuffer, aval: ShapedArray): Promise<TypedArray> {

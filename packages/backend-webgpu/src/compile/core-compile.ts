@@ -8,6 +8,7 @@ export { buildProgram, printProgram, type Program, type Step, type BufferInfo, t
 export { planBuffers, type BufferPlan } from "../../../core/src/compile/schedule.ts";
 export {
   printKernel,
+  loadedBuffers,
   type Kernel,
   type ElementwiseKernel,
   type ReduceKernel,
@@ -15,4 +16,4 @@ export {
   type ScalarType,
   type KernelOutput,
 } from "../../../core/src/compile/ir.ts";
-export { range, print as printLinear, type Linear, type Atom } from "../../../core/src/compile/index-expr.ts";
+export { range, combine, loopVar, print as printLinear, type Linear, type Atom } from "../../../core/src/compile/index-expr.ts";

@@ -22,7 +22,9 @@
 import { InternalError, ConcreteArray, Literal, config, type Array, type DeviceBuffer, type Executable, type Jaxpr, type ShapedArray } from "@linax-ts/core";
 import type { WebGPUBackend } from "../backend.ts";
 import { getKernel } from "../registry.ts";
-import type { Program as PassProgram, Slot } from "../program.ts";
+import type { Binding, Program as PassProgram, Slot } from "../program.ts";
+import type { WebGPUBuffer } from "../backend.ts";
+import { toStorage } from "../storage.ts";
 import { storageBytes } from "../storage.ts";
 import { buildProgram, planBuffers, type Program, type RoutineStep } from "./core-compile.ts";
 import { renderKernel } from "./render-wgsl.ts";
@@ -36,7 +38,12 @@ const USAGE_UNIFORM = 0x40;
 type BindRef = { readonly buf: number } | { readonly temp: number } | { readonly uniform: GPUBuffer };
 
 interface CompiledPass {
-  readonly pipeline: GPUComputePipeline;
+  /** Created at the pass's first run (a variant that never runs compiles nothing: see `specialize`). */
+  pipeline: GPUComputePipeline | null;
+  readonly code: string;
+  readonly bindings: readonly Binding[];
+  readonly hasUniforms: boolean;
+  readonly label: string;
   readonly binds: readonly BindRef[];
   readonly workgroups: readonly [number, number, number];
   /** Bind groups by the ids of the buffers bound (a few entries). */
@@ -91,9 +98,17 @@ export interface ExecStats {
   readonly stagedOutputs: number;
   /** Bytes of the program's own buffers (arena.ts). */
   readonly arenaBytes: number;
+  /** Inputs the last call read as WGSL literals (constant scalars: see `specialize`). */
+  readonly literalInputs: number;
 }
 
 const copyBytes = (n: number): number => Math.ceil(n / 4) * 4;
+/** Inputs read as literals when their values are known: scalars (a complex scalar: 8 bytes) of the IR's dtypes. */
+const LITERAL_MAX_BYTES = 8;
+const LITERAL_DTYPES = new Set<string>(["float32", "int32", "uint32", "bool", "complex64"]);
+/** Variants a program builds before it binds every input for good (their values keep changing). */
+const MAX_SPECIALIZATIONS = 3;
+const sameWords = (a: Uint32Array, b: Uint32Array): boolean => a.length === b.length && a.every((w, i) => w === b[i]);
 const NO_TEMPS: GPUBuffer[] = [];
 const arenaRegistry = new FinalizationRegistry<Arena>((a) => a.release());
 
@@ -113,14 +128,32 @@ export class CompiledExecutable implements Executable, GpuRunner {
   readonly #stageable: boolean[];
   /** Per buffer: written by a kernel step into the program's own slot (temps, small outputs). */
   readonly #ownSlot: boolean[];
+  /** The steps the next run encodes: `generic`, or a variant with constant inputs as literals (`specialize`). */
+  #steps: readonly ExecStep[];
+  /** Input positions that are small and read by kernels: literals when their values are known (see `specialize`). */
+  readonly #literalCandidates: readonly number[];
+  /** Input positions seen with two different values: never literals again. */
+  readonly #varying = new Set<number>();
+  /** The specialized variant: its steps and, per literal input position, the value assumed and the buffer last seen with it. */
+  #variant: { readonly steps: readonly ExecStep[]; readonly assumed: Map<number, { words: Uint32Array; buf: DeviceBuffer }> } | null = null;
+  #specializations = 0;
   /** Per plan slot: the most storage bytes of the buffers in it (the plan sizes by core's item sizes; bool is stored in 4 bytes here). */
   readonly #slotBytes: number[];
 
   private constructor(
     private readonly backend: WebGPUBackend,
     readonly program: Program,
-    private readonly steps: readonly ExecStep[],
+    /** The steps with every input bound (what nested runs and unspecialized calls use). */
+    private readonly generic: readonly ExecStep[],
   ) {
+    const steps = generic;
+    this.#steps = generic;
+    const loaded = new Set<number>();
+    for (const s of program.steps) if (s.kind === "kernel") for (const b of s.kernel.inputs) loaded.add(b);
+    this.#literalCandidates = program.inputs.flatMap((b, k) => {
+      const a = program.buffers[b].aval;
+      return loaded.has(b) && LITERAL_DTYPES.has(a.dtype) && bytesOf(a) <= LITERAL_MAX_BYTES ? [k] : [];
+    });
     this.#plan = planBuffers(program);
     this.#arena = new Arena(backend);
     // Its own buffers go when the program does (jit caches hold programs as long as they are used).
@@ -148,76 +181,84 @@ export class CompiledExecutable implements Executable, GpuRunner {
 
   /** Compile `program`, or say why it cannot be (a kernel the renderer does not express). */
   static build(backend: WebGPUBackend, program: Program): CompiledExecutable | string {
-    const avalOf = (b: number): ShapedArray => program.buffers[b].aval;
-    const maxStorageBuffers = backend.device.limits.maxStorageBuffersPerShaderStage;
-    const steps: ExecStep[] = [];
-    for (const s of program.steps) {
-      let passes: PassProgram;
-      let slotOf: (slot: Slot) => BindRef;
-      let label: string;
-      let writes: readonly number[];
-      if (s.kind === "kernel") {
-        const r = renderKernel(s.kernel, avalOf, { maxStorageBuffers });
-        if (typeof r === "string") return r;
-        passes = r;
-        const k = s.kernel;
-        const outs = k.kind === "elementwise" ? k.outputs.map((o) => o.buffer) : [k.output.buffer];
-        slotOf = (slot) => ("in" in slot ? { buf: k.inputs[slot.in] } : "out" in slot ? { buf: outs[slot.out] } : { temp: slot.temp });
-        label = `fused ${k.kind}`;
-        writes = outs;
-      } else {
-        const kernel = getKernel(s.eqn.prim.name);
-        const p = kernel?.(s.inputs.map(avalOf), s.outputs.map(avalOf), s.eqn.params as Readonly<Record<string, unknown>>);
-        if (p === undefined) {
-          const runner = nestedRunner(backend, s, avalOf);
-          steps.push(typeof runner === "string" ? { kind: "eager", step: s } : { kind: "call", runner, step: s });
-          continue;
-        }
-        passes = p;
-        slotOf = (slot) => ("in" in slot ? { buf: s.inputs[slot.in] } : "out" in slot ? { buf: s.outputs[slot.out] } : { temp: slot.temp });
-        label = s.eqn.prim.name;
-        writes = s.outputs;
-      }
-      const compiled = passes.passes.map((p): CompiledPass => {
-        const binds: BindRef[] = p.bindings.map((b) => slotOf(b.slot));
-        if (p.uniforms !== undefined) {
-          const u = backend.device.createBuffer({
-            size: Math.max(16, Math.ceil(p.uniforms.byteLength / 16) * 16),
-            usage: USAGE_UNIFORM,
-            mappedAtCreation: true,
-          });
-          new Uint32Array(u.getMappedRange()).set(p.uniforms);
-          u.unmap();
-          binds.push({ uniform: u });
-        }
-        return {
-          pipeline: backend.pipelineFor(p.code, p.bindings, p.uniforms !== undefined, label),
-          binds,
-          workgroups: p.workgroups,
-          groups: new Map(),
-          last: null,
-        };
-      });
-      const bindings = compiled.reduce((n, cp) => n + cp.binds.length, 0);
-      steps.push({ kind: "gpu", label, passes: compiled, temps: passes.temps ?? [], writes, bindings });
-    }
-    return new CompiledExecutable(backend, program, steps);
+    const steps = buildSteps(backend, program, new Map());
+    return typeof steps === "string" ? steps : new CompiledExecutable(backend, program, steps);
   }
 
   /** Counts of the program's steps and of the last call's dispatches and new bind groups. */
   stats(): ExecStats {
-    const eager = this.steps.filter((s) => s.kind === "eager").length;
+    const eager = this.#steps.filter((s) => s.kind === "eager").length;
     return {
       kernels: this.program.steps.filter((s) => s.kind === "kernel").length,
       routines: this.program.steps.length - this.program.steps.filter((s) => s.kind === "kernel").length,
       eagerRoutines: eager,
-      compiledCalls: this.steps.filter((s) => s.kind === "call").length,
+      compiledCalls: this.#steps.filter((s) => s.kind === "call").length,
       dispatches: this.#dispatches,
       bindGroupsCreated: this.#bindGroupsCreated,
       stagedInputs: this.#staged.filter((x) => x).length,
       stagedOutputs: this.program.outputs.filter((b) => this.#ownSlot[b]).length,
       arenaBytes: this.#arena.bytes,
+      literalInputs: this.#steps === this.generic ? 0 : (this.#variant?.assumed.size ?? 0),
     };
+  }
+
+  /**
+   * The steps for a call on `inputs`: small constant inputs whose values are known on the host
+   * (uploads keep their words: WebGPUBuffer.hostWords; CPU operands are read) become WGSL
+   * literals in the kernels that read them, so those kernels bind fewer buffers — a jitted
+   * function's scalar constants (on WebGPU core cannot make them jaxpr literals, since it cannot
+   * read them synchronously) are most of a train step's kernel bindings. The variant is built on
+   * the first call and kept while the same values come (checked per call by buffer identity
+   * first — arrays are immutable —, then by value); an input that comes with another value is
+   * bound from then on (a new variant without it), and after a few such changes the program
+   * stops specializing.
+   */
+  private specialize(inputs: readonly DeviceBuffer[]): void {
+    const v = this.#variant;
+    if (v !== null) {
+      let ok = true;
+      for (const [k, a] of v.assumed) {
+        if (inputs[k] === a.buf) continue;
+        const w = this.wordsOf(k, inputs[k]);
+        if (w !== undefined && sameWords(w, a.words)) {
+          v.assumed.set(k, { words: a.words, buf: inputs[k] });
+          continue;
+        }
+        this.#varying.add(k);
+        ok = false;
+      }
+      if (ok) {
+        this.#steps = v.steps;
+        return;
+      }
+    }
+    this.#variant = null;
+    this.#steps = this.generic;
+    if (this.#specializations >= MAX_SPECIALIZATIONS) return;
+    const assumed = new Map<number, { words: Uint32Array; buf: DeviceBuffer }>();
+    const known = new Map<number, Uint32Array>();
+    for (const k of this.#literalCandidates) {
+      if (this.#varying.has(k)) continue;
+      const w = this.wordsOf(k, inputs[k]);
+      if (w === undefined) continue;
+      assumed.set(k, { words: w, buf: inputs[k] });
+      known.set(this.program.inputs[k], w);
+    }
+    if (known.size === 0) return;
+    this.#specializations++;
+    const steps = buildSteps(this.backend, this.program, known, this.generic);
+    if (typeof steps === "string") return;
+    this.#variant = { steps, assumed };
+    this.#steps = steps;
+  }
+
+  /** The storage words of input `k`'s buffer when they are known on the host. */
+  private wordsOf(k: number, buf: DeviceBuffer): Uint32Array | undefined {
+    if (buf.backend === this.backend) return (buf as WebGPUBuffer).hostWords;
+    if (buf.backend.syncReads === false) return undefined;
+    const aval = this.program.buffers[this.program.inputs[k]].aval;
+    const st = toStorage(aval.dtype, buf.backend.readSync(buf, aval));
+    return new Uint32Array(st.buffer.slice(st.byteOffset, st.byteOffset + bytesOf(aval)));
   }
 
   /** Dispatches encoded by the last call (with those of its scan loops and nested calls). */
@@ -240,6 +281,7 @@ export class CompiledExecutable implements Executable, GpuRunner {
       uploads.push(t.gpu);
       return t.gpu;
     });
+    this.specialize(inputs);
     let owned: Owned[] = [];
     be.scoped("compiled program", () => {
       owned = this.run(gpuIn);
@@ -289,7 +331,7 @@ export class CompiledExecutable implements Executable, GpuRunner {
       gpu[id] = a;
       own[id] = 1;
     });
-    this.steps.forEach((s, i) => {
+    this.#steps.forEach((s, i) => {
       if (s.kind === "gpu") this.runGpu(s, gpu, own);
       else {
         this.endPass();
@@ -360,6 +402,7 @@ export class CompiledExecutable implements Executable, GpuRunner {
     const pass = this.#pass;
     const bind = (r: BindRef): GPUBuffer => ("buf" in r ? gpu[r.buf]! : "temp" in r ? temps[r.temp] : r.uniform);
     for (const cp of s.passes) {
+      const pipeline = (cp.pipeline ??= be.pipelineFor(cp.code, cp.bindings, cp.hasUniforms, cp.label));
       let group: GPUBindGroup | undefined;
       const last = cp.last;
       // The common case (the same buffers as on the last call) allocates nothing.
@@ -373,7 +416,7 @@ export class CompiledExecutable implements Executable, GpuRunner {
         if (group === undefined) {
           if (cp.groups.size >= 4) cp.groups.clear();
           group = be.device.createBindGroup({
-            layout: cp.pipeline.getBindGroupLayout(0),
+            layout: pipeline.getBindGroupLayout(0),
             entries: bufs.map((buffer, k) => ({ binding: k, resource: { buffer } })),
           });
           cp.groups.set(key, group);
@@ -382,8 +425,8 @@ export class CompiledExecutable implements Executable, GpuRunner {
         }
         cp.last = { bufs, group };
       }
-      if (this.#passPipeline !== cp.pipeline) pass.setPipeline(cp.pipeline);
-      this.#passPipeline = cp.pipeline;
+      if (this.#passPipeline !== pipeline) pass.setPipeline(pipeline);
+      this.#passPipeline = pipeline;
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(cp.workgroups[0], cp.workgroups[1], cp.workgroups[2]);
     }
@@ -404,6 +447,83 @@ export class CompiledExecutable implements Executable, GpuRunner {
       pooled[b] = p;
     });
   }
+}
+
+/**
+ * The executable steps of `program`: kernels rendered (reading the `known` buffers as literals
+ * where they can), routines' kernels looked up; pipelines are created at a pass's first run.
+ * A string says why the program cannot be compiled.
+ */
+function buildSteps(
+  backend: WebGPUBackend,
+  program: Program,
+  known: ReadonlyMap<number, Uint32Array>,
+  /** The generic steps: a variant reuses those that read no known buffer (routines, nested calls included). */
+  reuse?: readonly ExecStep[],
+): ExecStep[] | string {
+  const avalOf = (b: number): ShapedArray => program.buffers[b].aval;
+  const maxStorageBuffers = backend.device.limits.maxStorageBuffersPerShaderStage;
+  const steps: ExecStep[] = [];
+  for (const [i, s] of program.steps.entries()) {
+    if (reuse !== undefined && (s.kind === "routine" || !s.kernel.inputs.some((b) => known.has(b)))) {
+      steps.push(reuse[i]);
+      continue;
+    }
+    let passes: PassProgram;
+    let slotOf: (slot: Slot) => BindRef;
+    let label: string;
+    let writes: readonly number[];
+    if (s.kind === "kernel") {
+      const r = renderKernel(s.kernel, avalOf, { maxStorageBuffers, known });
+      if (typeof r === "string") return r;
+      passes = r;
+      const k = s.kernel;
+      const outs = k.kind === "elementwise" ? k.outputs.map((o) => o.buffer) : [k.output.buffer];
+      const bound = r.inputs;
+      slotOf = (slot) => ("in" in slot ? { buf: bound[slot.in] } : "out" in slot ? { buf: outs[slot.out] } : { temp: slot.temp });
+      label = `fused ${k.kind}`;
+      writes = outs;
+    } else {
+      const kernel = getKernel(s.eqn.prim.name);
+      const p = kernel?.(s.inputs.map(avalOf), s.outputs.map(avalOf), s.eqn.params as Readonly<Record<string, unknown>>);
+      if (p === undefined) {
+        const runner = nestedRunner(backend, s, avalOf);
+        steps.push(typeof runner === "string" ? { kind: "eager", step: s } : { kind: "call", runner, step: s });
+        continue;
+      }
+      passes = p;
+      slotOf = (slot) => ("in" in slot ? { buf: s.inputs[slot.in] } : "out" in slot ? { buf: s.outputs[slot.out] } : { temp: slot.temp });
+      label = s.eqn.prim.name;
+      writes = s.outputs;
+    }
+    const compiled = passes.passes.map((p): CompiledPass => {
+      const binds: BindRef[] = p.bindings.map((b) => slotOf(b.slot));
+      if (p.uniforms !== undefined) {
+        const u = backend.device.createBuffer({
+          size: Math.max(16, Math.ceil(p.uniforms.byteLength / 16) * 16),
+          usage: USAGE_UNIFORM,
+          mappedAtCreation: true,
+        });
+        new Uint32Array(u.getMappedRange()).set(p.uniforms);
+        u.unmap();
+        binds.push({ uniform: u });
+      }
+      return {
+        pipeline: null,
+        code: p.code,
+        bindings: p.bindings,
+        hasUniforms: p.uniforms !== undefined,
+        label,
+        binds,
+        workgroups: p.workgroups,
+        groups: new Map(),
+        last: null,
+      };
+    });
+    const bindings = compiled.reduce((n, cp) => n + cp.binds.length, 0);
+    steps.push({ kind: "gpu", label, passes: compiled, temps: passes.temps ?? [], writes, bindings });
+  }
+  return steps;
 }
 
 /**

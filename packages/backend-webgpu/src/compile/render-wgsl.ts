@@ -20,13 +20,14 @@
  * whole jaxpr the eager way.
  */
 import type { ShapedArray, DType } from "@linax-ts/core";
-import { declare, grid, type Binding, type Program } from "../program.ts";
+import { declare, grid, type Binding, type Pass, type Program, type Slot } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { reduceAlgebra, reduceProgram } from "../kernels/reduce.ts";
 import { range, type ElementwiseKernel, type Expr, type Kernel, type Linear, type ReduceKernel } from "./core-compile.ts";
 import { mergePreludes } from "./wgsl-prelude.ts";
 import { renderOp, wgslType } from "./scalar-ops.ts";
 import { f32, i32, u32 } from "../program.ts";
+import { splitForBindings } from "./split-bindings.ts";
 
 /** Names MODULE_COMMON defines (every module from `declare` has them). */
 const PROVIDED = new Set(["linax_f32_bits", "linax_opq", "linax_fence", "LINAX_FUSED_FMA"]);
@@ -34,7 +35,16 @@ const PROVIDED = new Set(["linax_f32_bits", "linax_opq", "linax_fence", "LINAX_F
 export interface RenderOptions {
   /** Storage buffers one shader stage may bind (the device's limit). */
   readonly maxStorageBuffers: number;
+  /**
+   * Buffers whose contents are known at compile time (a program's small constant inputs, by
+   * buffer id): their storage words. A kernel reads such a buffer as WGSL literals instead of
+   * binding it, where every load's element is fixed (see `literalBuffers`).
+   */
+  readonly known?: ReadonlyMap<number, Uint32Array>;
 }
+
+/** A rendered kernel: its passes, and which of the kernel's inputs they bind (`{ in: j }` = `inputs[j]`). */
+export type RenderedKernel = Program & { readonly inputs: readonly number[] };
 
 /** A buffer's aval by its id in the program. */
 export type AvalOf = (buffer: number) => ShapedArray;
@@ -47,6 +57,21 @@ const bindType = (d: DType): string => (d === "complex64" ? "f32" : storageType(
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
+/**
+ * A word of a known buffer as a WGSL value of type `t`, exactly: its bit pattern (so NaN payloads,
+ * ±Inf, -0 and subnormals survive), OR-ed with the bits of the runtime zero `linax_opq` (program.ts
+ * FENCE) so that the compiler cannot see the value. A visible constant gets folded in ways a
+ * loaded value never is: WGSL const-evaluates expressions of literals (NaN/Inf, integer overflow,
+ * division by zero and over-wide shifts are shader-creation errors there), and drivers simplify
+ * with constants unsoundly — SwiftShader turns x · (-0) into -0 for every x. The eager kernels
+ * compute on loaded values; so does this, minus the binding and the load.
+ */
+function knownWord(w: number, t: Expr["type"]): string {
+  const word = `linax_word(0x${(w >>> 0).toString(16)}u)`;
+  return t === "f32" ? `bitcast<f32>(${word})` : t === "i32" ? `bitcast<i32>(${word})` : word;
+}
+const WORD_FN = "fn linax_word(b: u32) -> u32 { return b | bitcast<u32>(linax_opq); }";
+
 /** Renders expression trees into `let` statements, one per node (shared subtrees once). */
 class Emitter {
   readonly lines: string[] = [];
@@ -58,6 +83,8 @@ class Emitter {
     private readonly extents: readonly number[],
     /** Inputs read as vec4 registers (`lane` is the element's component there), by input position. */
     private readonly vec: { readonly inputs: ReadonlySet<number>; readonly lane: number } = { inputs: new Set(), lane: 0 },
+    /** Buffers read as literals: per buffer, its words (every load of it reads one fixed element). */
+    private readonly literals: ReadonlyMap<number, Uint32Array> = new Map(),
   ) {}
 
   linear(l: Linear): string {
@@ -77,6 +104,12 @@ class Emitter {
     let rhs: string;
     switch (e.kind) {
       case "load": {
+        const words = this.literals.get(e.buffer);
+        if (words !== undefined) {
+          rhs = knownWord(words[fixedSlot(e, this.avalOf, this.extents)!], e.type);
+          this.preludes.push(WORD_FN);
+          break;
+        }
         const k = this.inputs.indexOf(e.buffer);
         if (this.vec.inputs.has(k)) {
           // An identity read of a vec4-bound input: this element's lane of the thread's vector.
@@ -112,6 +145,33 @@ class Emitter {
 }
 
 class RenderDecline extends Error {}
+
+/**
+ * The one element (float slot) a load reads wherever the loop is, or null: its index's range
+ * over the loop, clamped into the buffer as the load clamps it, is a single slot.
+ */
+function fixedSlot(e: Extract<Expr, { kind: "load" }>, avalOf: AvalOf, extents: readonly number[]): number | null {
+  const n = slotsOf(avalOf(e.buffer));
+  if (n === 0) return null;
+  const [lo, hi] = range(e.index, extents);
+  const c = (v: number): number => Math.min(n - 1, Math.max(0, v));
+  return c(lo) === c(hi) ? c(lo) : null;
+}
+
+/** The known buffers (opts.known) among `k`'s inputs whose every load reads one fixed element: they become literals. */
+function literalBuffers(k: Kernel, avalOf: AvalOf, known: ReadonlyMap<number, Uint32Array> | undefined): Map<number, Uint32Array> {
+  const out = new Map<number, Uint32Array>();
+  if (known === undefined || known.size === 0) return out;
+  const values = k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values;
+  const extents = k.kind === "elementwise" ? k.shape : [...k.outShape, ...k.reduceShape];
+  const loads = loadsOf(values);
+  for (const b of k.inputs) {
+    const words = known.get(b);
+    if (words === undefined || words.length < slotsOf(avalOf(b))) continue;
+    if (loads.every((l) => l.buffer !== b || fixedSlot(l, avalOf, extents) !== null)) out.set(b, words);
+  }
+  return out;
+}
 
 function constant(v: number, t: Expr["type"]): string {
   switch (t) {
@@ -183,7 +243,7 @@ function isFlatIndex(l: Linear, shape: readonly number[]): boolean {
  * slice, complex; exactly n elements, so a vector never leaves the buffer) are read as one vec4 per thread and real outputs written as one vec4: 16-byte
  * accesses and four elements' reads in flight per thread, which is what memory bandwidth needs.
  */
-function renderElementwise(k: ElementwiseKernel, avalOf: AvalOf): Program {
+function renderElementwise(k: ElementwiseKernel, avalOf: AvalOf, literals: ReadonlyMap<number, Uint32Array>): Program {
   const n = size(k.shape);
   if (n === 0) return { passes: [] };
   const allValues = k.outputs.flatMap((o) => o.values);
@@ -204,7 +264,7 @@ function renderElementwise(k: ElementwiseKernel, avalOf: AvalOf): Program {
     if (vecOut(o.dtype)) lines.push(`  var o${j}: vec4<${bindType(o.dtype)}>;`);
   });
   for (let c = 0; c < PER_THREAD; c++) {
-    const em = new Emitter(k.inputs, avalOf, k.shape, { inputs: vecInputs, lane: c });
+    const em = new Emitter(k.inputs, avalOf, k.shape, { inputs: vecInputs, lane: c }, literals);
     const stores: string[] = [];
     k.outputs.forEach((o, j) => {
       const vals = o.values.map((v) => em.value(v));
@@ -262,14 +322,14 @@ function findLoad(es: readonly Expr[]): Extract<Expr, { kind: "load" }> | null {
   return null;
 }
 
-function renderReduce(k: ReduceKernel, avalOf: AvalOf): Program {
+function renderReduce(k: ReduceKernel, avalOf: AvalOf, literals: ReadonlyMap<number, Uint32Array>): Program {
   const dt = k.output.dtype;
   const alg = reduceAlgebra(k.op, dt);
   if (alg === undefined) throw new RenderDecline(`no ${k.op} reduction of ${dt}`);
   const M = size(k.outShape);
   const K = size(k.reduceShape);
   const nOut = k.outShape.length;
-  const em = new Emitter(k.inputs, avalOf, [...k.outShape, ...k.reduceShape]);
+  const em = new Emitter(k.inputs, avalOf, [...k.outShape, ...k.reduceShape], undefined, literals);
   const vals = k.output.values.map((v) => em.value(v));
   const t = storageType(dt);
   const ret = dt === "complex64" ? `vec2<f32>(${vals[0]}, ${vals[1]})` : vals[0];
@@ -287,16 +347,60 @@ function renderReduce(k: ReduceKernel, avalOf: AvalOf): Program {
   return reduceProgram(dt, dt, alg.m, M, K, "", innerKeptOf(k), alg.fin, alg.prelude, source);
 }
 
-/** The program of a fused kernel, or the reason it cannot be rendered. */
-export function renderKernel(k: Kernel, avalOf: AvalOf, opts: RenderOptions): Program | string {
+/**
+ * The program of a fused kernel, or the reason it cannot be rendered. Known buffers read at fixed
+ * elements are literals (not bound): the result says which inputs its passes bind.
+ */
+export function renderKernel(k0: Kernel, avalOf: AvalOf, opts: RenderOptions): RenderedKernel | string {
+  const literals = literalBuffers(k0, avalOf, opts.known);
+  const k: Kernel = literals.size === 0 ? k0 : { ...k0, inputs: k0.inputs.filter((b) => !literals.has(b)) };
   const nOut = k.kind === "elementwise" ? k.outputs.length : 1;
-  if (k.inputs.length + nOut > opts.maxStorageBuffers)
-    return `${k.inputs.length + nOut} buffers exceed the device's ${opts.maxStorageBuffers} storage bindings`;
   try {
-    return k.kind === "elementwise" ? renderElementwise(k, avalOf) : renderReduce(k, avalOf);
+    if (k.inputs.length + nOut > opts.maxStorageBuffers) return renderSplit(k0, avalOf, literals, opts.maxStorageBuffers);
+    const p = k.kind === "elementwise" ? renderElementwise(k, avalOf, literals) : renderReduce(k, avalOf, literals);
+    return { ...p, inputs: k.inputs };
   } catch (e) {
     if (e instanceof RenderDecline) return e.message;
     if (e instanceof Error && e.message.startsWith("wgsl-prelude:")) return e.message;
     throw e;
   }
+}
+
+/** Pseudo buffer ids of split-off scratch values, and node ids for rebuilt expressions (above any a program has). */
+const SCRATCH_BUFFER_BASE = 2 ** 30;
+const SPLIT_NODE_BASE = 2 ** 30;
+
+/**
+ * A kernel over more storage buffers than the device binds: split (split-bindings.ts) into
+ * elementwise passes writing scratch buffers and the kernel reading them, one program of passes.
+ */
+function renderSplit(k: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number, Uint32Array>, max: number): RenderedKernel | string {
+  const lit = new Set(literals.keys());
+  const split = splitForBindings(k, lit, max, SCRATCH_BUFFER_BASE, SPLIT_NODE_BASE);
+  const nOut = k.kind === "elementwise" ? k.outputs.length : 1;
+  const count = k.inputs.filter((b) => !lit.has(b)).length + nOut;
+  if (split === null) return `${count} buffers exceed the device's ${max} storage bindings (and no split brings them under)`;
+  const avalOf2: AvalOf = (b) => split.scratch.get(b) ?? avalOf(b);
+  const bound = (x: Kernel): Kernel => ({ ...x, inputs: x.inputs.filter((b) => !lit.has(b)) });
+  const fin = bound(split.final);
+  const main = fin.kind === "elementwise" ? renderElementwise(fin, avalOf2, literals) : renderReduce(fin, avalOf2, literals);
+  const tempBase = main.temps?.length ?? 0;
+  const real: number[] = [];
+  const realSlot = (b: number): Slot => {
+    const t = split.scratch.get(b);
+    if (t !== undefined) return { temp: tempBase + (b - SCRATCH_BUFFER_BASE) };
+    if (!real.includes(b)) real.push(b);
+    return { in: real.indexOf(b) };
+  };
+  const remap = (passes: readonly Pass[], ins: readonly number[], out: (j: number) => Slot): Pass[] =>
+    passes.map((p) => ({ ...p, bindings: p.bindings.map((bd) => ({ ...bd, slot: "in" in bd.slot ? realSlot(ins[bd.slot.in]) : "out" in bd.slot ? out(bd.slot.out) : bd.slot })) }));
+  const passes: Pass[] = [];
+  for (const pk of split.pre) {
+    const b = bound(pk) as ElementwiseKernel;
+    const r = renderElementwise(b, avalOf2, literals);
+    passes.push(...remap(r.passes, b.inputs, () => realSlot(pk.outputs[0].buffer)));
+  }
+  passes.push(...remap(main.passes, fin.inputs, (j) => ({ out: j })));
+  const temps = [...(main.temps ?? []), ...[...split.scratch.values()].map((a) => Math.max(16, a.size * 4))];
+  return { passes, temps, inputs: real };
 }
