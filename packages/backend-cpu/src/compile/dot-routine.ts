@@ -12,7 +12,7 @@ import type { lax, ShapedArray } from "@linax-ts/core";
 import { defaultGemmConfig, gemmF32, gemmRawArgs, gemmScratchBytes, type GemmF32Args } from "../wasm/gemm-call.ts";
 import type { GemmConfig } from "../wasm/gemm.ts";
 import { GemmPool, type GemmPoolEpilogue } from "../wasm/threads/gemm-pool.ts";
-import { threadCount } from "../wasm/threads/thread-count.ts";
+import { backendWorkerPool } from "./kernel-threads.ts";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 
 const isRun = (dims: readonly number[], from: number): boolean => dims.every((d, i) => d === from + i);
@@ -51,15 +51,9 @@ function gemmState(be: CpuBackend): GemmState {
   let s = states.get(be);
   if (s === undefined) {
     const heap = be.heap;
-    const threads = threadCount();
-    let pool: GemmPool | null = null;
-    if (heap.shared && threads > 1) {
-      try {
-        pool = new GemmPool(heap.memory, { threads });
-      } catch {
-        pool = null; // no worker threads here (a browser main thread): one thread, same results
-      }
-    }
+    // No worker threads here (a browser main thread without isolation): one thread, same results.
+    const workers = backendWorkerPool(be);
+    const pool = workers === null ? null : new GemmPool(heap.memory, { pool: workers });
     const bytes = pool?.scratchBytes() ?? gemmScratchBytes(defaultGemmConfig());
     s = { pool, scratch: heap.alloc(bytes) };
     states.set(be, s);

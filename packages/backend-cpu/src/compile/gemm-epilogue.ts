@@ -67,15 +67,11 @@ function rowsOf(eqn: JaxprEqn, k: compile.ElementwiseKernel, avalOf: (id: number
  */
 export const acceptsEpilogue: compile.EpilogueCapability = (eqn, kernel, avalOf) => rowsOf(eqn, kernel, avalOf) !== null;
 
-let nextId = 1;
-
 /** A GEMM module with one epilogue form, and its instances (one per memory). */
 interface Built {
   readonly module: WebAssembly.Module;
   readonly imports: Readonly<Record<string, WebAssembly.ImportValue>>;
   readonly importNames: readonly string[];
-  /** The pool's key for the module. */
-  readonly id: number;
   readonly instances: WeakMap<WebAssembly.Memory, (...a: number[]) => void>;
 }
 
@@ -242,7 +238,7 @@ export class GemmEpilogue {
       if (perRow !== 0) c.end();
     };
     const module = new WebAssembly.Module(buildGemmModule({ shared, config, epilogue: { params: this.params.length, declare, emitBlock } }));
-    return { module, imports, importNames: Object.keys(imports), id: nextId++, instances: new WeakMap() };
+    return { module, imports, importNames: Object.keys(imports), instances: new WeakMap() };
   }
 
   /**
@@ -275,7 +271,7 @@ export class GemmEpilogue {
     const b = x === y ? a : addr(y);
     const extra = this.params.map((id) => addr(bufs[id]!));
     const { built, fn } = this.#module(be);
-    const epilogue: GemmPoolEpilogue = { id: built.id, module: built.module, importNames: built.importNames, fn, extra };
+    const epilogue: GemmPoolEpilogue = { module: built.module, importNames: built.importNames, fn, extra };
     runGemmWithEpilogue(be, { ...this.args, a, b, c: bufs[step.outputs[0]]!.ptr }, epilogue);
     return true;
   }

@@ -1,13 +1,15 @@
 /**
- * Which compiled kernels run on both cores: those that call no imported JS function (workers
- * cannot), whose outermost loop can be cut (extent ≥ 2), and with enough work to repay waking a
- * worker (≈ 10–30 µs): LINAX_POOL_MIN_WORK element evaluations, default 2¹⁶. One pool per
- * backend, started on first use; none where the heap is not shared or workers cannot start
- * (a browser page without cross-origin isolation) — then every kernel runs here, same results.
+ * The backend's worker threads, and which compiled kernels run on them: those that call no
+ * imported JS function (workers cannot), whose outermost loop can be cut (extent ≥ 2), and with
+ * enough work to repay a hand-off: LINAX_POOL_MIN_WORK element evaluations, default 2¹⁶. One
+ * WorkerPool per backend, started on first use and shared by the kernels and the GEMM
+ * (dot-routine.ts); none where the heap is not shared or workers cannot start (a browser page
+ * without cross-origin isolation) — then everything runs here, same results.
  */
 import type { CpuBackend } from "../backend.ts";
 import { KernelPool } from "../wasm/threads/kernel-pool.ts";
 import { threadCount } from "../wasm/threads/thread-count.ts";
+import { WorkerPool } from "../wasm/threads/worker-pool.ts";
 import type { ModuleKernel } from "./program-module.ts";
 
 const minWork = ((): number => {
@@ -16,21 +18,34 @@ const minWork = ((): number => {
   return Number.isFinite(n) && n >= 0 ? n : 2 ** 16;
 })();
 
-const pools = new WeakMap<CpuBackend, KernelPool | null>();
+const workerPools = new WeakMap<CpuBackend, WorkerPool | null>();
 
-/** The backend's kernel pool, or null (one thread). */
-export function kernelPool(be: CpuBackend): KernelPool | null {
-  let p = pools.get(be);
+/** The backend's worker threads (LINAX_CPU_THREADS − 1 workers), or null (one thread). */
+export function backendWorkerPool(be: CpuBackend): WorkerPool | null {
+  let p = workerPools.get(be);
   if (p === undefined) {
     const threads = threadCount();
     p = null;
     if (be.heap.shared && threads > 1) {
       try {
-        p = new KernelPool(be.heap.memory, threads);
+        p = new WorkerPool(be.heap.memory, threads);
       } catch {
         p = null;
       }
     }
+    workerPools.set(be, p);
+  }
+  return p;
+}
+
+const pools = new WeakMap<CpuBackend, KernelPool | null>();
+
+/** The backend's kernel pool (on {@link backendWorkerPool}), or null (one thread). */
+export function kernelPool(be: CpuBackend): KernelPool | null {
+  let p = pools.get(be);
+  if (p === undefined) {
+    const workers = backendWorkerPool(be);
+    p = workers === null ? null : new KernelPool(be.heap.memory, workers);
     pools.set(be, p);
   }
   return p;

@@ -29,8 +29,6 @@ export interface ModuleKernel {
 }
 
 export interface ProgramModule {
-  /** Unique per module (the kernel pool's key). */
-  readonly id: number;
   /** Per kernel, in the order given. */
   readonly kernels: readonly ModuleKernel[];
   /** The compiled module (workers instantiate it on the same memory). */
@@ -53,8 +51,6 @@ function opNodes(k: compile.Kernel): compile.OpExpr[] {
   (k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values).forEach(walk);
   return out;
 }
-
-let nextModuleId = 1;
 
 /** Render and instantiate the kernels of a program on `heap`. Throws for a kernel the renderer cannot express. */
 export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: (id: number) => BufferShape, heap: WasmHeap, fastMath = false): ProgramModule {
@@ -119,7 +115,6 @@ export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: 
   const module = new WebAssembly.Module(mb.bytes());
   const instance = new WebAssembly.Instance(module, { env });
   return {
-    id: nextModuleId++,
     module,
     importNames: Object.keys(env).filter((n) => n !== "memory"),
     kernels: kernels.map((k, i) => ({

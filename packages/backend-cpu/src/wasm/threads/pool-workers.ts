@@ -1,12 +1,12 @@
 /**
- * Starting a pool's workers, in Node and in browsers, and the part of their JavaScript source that
- * differs between the two. Both pools (gemm-pool.ts, kernel-pool.ts) write one worker body; this
- * file wraps it for the platform:
+ * Starting the pool's workers, in Node and in browsers, and the part of their JavaScript source
+ * that differs between the two. worker-pool.ts writes the worker body; this file wraps it for the
+ * platform:
  *
  * - Node: `worker_threads` `eval` workers. The init data (the shared memory, the control block,
- *   the pool's module) is `workerData`; later messages (program modules) come over a
- *   MessagePort that the worker reads synchronously with `receiveMessageOnPort` while it is parked
- *   in `Atomics.wait` (it never returns to its event loop).
+ *   the worker's index) is `workerData`; later messages (modules) come over a MessagePort that
+ *   the worker reads synchronously with `receiveMessageOnPort` while it is parked in
+ *   `Atomics.wait` (it never returns to its event loop).
  * - Browsers: Web Workers from a Blob URL. The init data is the first message (a shared
  *   `WebAssembly.Memory`, a SharedArrayBuffer and a `WebAssembly.Module` can be posted where the
  *   page is cross-origin isolated). A worker cannot read messages synchronously, so when a call
@@ -16,7 +16,7 @@
  *
  * `worker_threads` is reached through `process.getBuiltinModule` (Node ≥ 20.16), not a static
  * import, so that the backend bundles for browsers unchanged. Where neither platform is there
- * (or Node is older), `defaultSpawner()` is null and the pools run on one thread.
+ * (or Node is older), `defaultSpawner()` is null and the pool's users run on one thread.
  */
 import { QUIT } from "./pool-protocol.ts";
 
@@ -28,11 +28,15 @@ export interface PoolWorker {
   close(): void;
 }
 
-/** What a worker instantiates on the shared memory, keyed by `id`; its imports become throwing stubs. */
+/**
+ * What a worker instantiates on the shared memory, keyed by `id`; its imports become throwing
+ * stubs. A call names one of `exports` by its index.
+ */
 export interface PoolModuleMessage {
   readonly id: number;
   readonly module: WebAssembly.Module;
   readonly importNames: readonly string[];
+  readonly exports: readonly string[];
 }
 
 /** The data a worker starts with: the shared memory and control block, and the pool's own fields. */
@@ -50,13 +54,13 @@ export interface WorkerSpawner {
   spawn(source: string, init: PoolInit): PoolWorker;
 }
 
-/** What a pool's workers do, as JavaScript source fragments (see {@link poolWorkerSource}). */
+/** What the pool's workers do, as JavaScript source fragments (see {@link poolWorkerSource}). */
 export interface PoolWorkerBody {
   /** Runs once with `init` (the pool's init fields), `memory` and `c` (the control block) set. */
   readonly init: string;
   /** An expression: whether this worker can run chunks of the call just published (may call `have(id)`). */
   readonly ready: string;
-  /** Runs chunk `q` of the call (pool-protocol.ts's loop supplies `q`). */
+  /** Runs chunk `q` of the call (pool-protocol.ts's loop supplies `q`); `modules.get(id)` is a module's exports, in the message's order. */
   readonly chunk: string;
 }
 
@@ -107,8 +111,8 @@ export function defaultSpawner(): WorkerSpawner | null {
 
 /**
  * A pool worker's whole source for `platform`: the platform's prelude (init, how messages arrive,
- * how to leave and re-enter the wait loop), the module table every pool uses (`have(id)`,
- * `modules`), the pool's `body`, and the claiming loop of pool-protocol.ts (`loopSource`).
+ * how to leave and re-enter the wait loop), the module table (`have(id)`, `modules`), the pool's
+ * `body`, and the claiming loop of pool-protocol.ts (`loopSource`).
  */
 export function poolWorkerSource(platform: Platform, body: PoolWorkerBody, loopSource: string): string {
   const prelude =
@@ -137,7 +141,8 @@ const stub = () => { throw new Error("worker pool: a worker called an imported f
 function take(msg) {
   const env = { memory };
   for (const n of msg.importNames) env[n] = stub;
-  modules.set(msg.id, new WebAssembly.Instance(msg.module, { env }).exports);
+  const ex = new WebAssembly.Instance(msg.module, { env }).exports;
+  modules.set(msg.id, msg.exports.map((n) => ex[n]));
 }
 // Whether module \`id\` is instantiated here; in Node pending messages are pulled (waiting for one
 // that is on its way), in a browser they arrive only between waits (onmessage).
