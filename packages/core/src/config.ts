@@ -9,7 +9,11 @@ import { ValueError } from "./errors.ts";
 export interface ConfigFlags {
   /** `jit` compiles jaxprs to fused kernels (true) or interprets them primitive by primitive (false, the reference). */
   jitCompile: boolean;
-  /** `jit` stages nothing: functions run eagerly (JAX's `jax_disable_jit`). */
+  /**
+   * `jit` stages nothing: a jitted function (nested ones and nn's `filterJit` included) runs its
+   * body eagerly, op by op on concrete arrays — no tracing, no compile, so `x.item()` and JS
+   * control flow on values work inside it (JAX's `jax_disable_jit`). See `disableJit(fn)`.
+   */
   disableJit: boolean;
   /** Raise at the first primitive that produces a NaN. */
   debugNans: boolean;
@@ -116,3 +120,22 @@ export const config = {
     return envName(name);
   },
 };
+
+/**
+ * Run `fn` with `config.disableJit` set to `disable` (default true) and restore the previous value
+ * afterwards, however `fn` exits — JAX's `with jax.disable_jit():` context manager. Every `jit`
+ * called inside runs eagerly, which makes a jitted function debuggable with ordinary JS (print a
+ * value with `x.item()`, branch on it). Synchronous: for an async `fn` only the part before its
+ * first `await` runs under the flag, so set it with `config.update` around awaited code instead.
+ */
+export function disableJit<T>(fn: () => T, disable = true): T {
+  if (typeof fn !== "function") throw new ValueError(`disableJit: expected a function to run, got ${fn === null ? "null" : typeof fn}`);
+  if (typeof disable !== "boolean") throw new ValueError(`disableJit: disable must be a boolean, got ${typeof disable}`);
+  const prev = values.disableJit;
+  config.update("disableJit", disable);
+  try {
+    return fn();
+  } finally {
+    config.update("disableJit", prev);
+  }
+}

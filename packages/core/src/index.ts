@@ -16,7 +16,7 @@ export { Jaxpr, ClosedJaxpr, JaxprEqn, Var, Literal, evalJaxpr } from "./core/ja
 export * from "./dtype.ts";
 export * from "./half.ts";
 export * from "./errors.ts";
-export { config, type ConfigFlags } from "./config.ts";
+export { config, disableJit, type ConfigFlags } from "./config.ts";
 export { prod, stridesOf, broadcastShapes, normAxis, normAxes, shapeEq } from "./shape.ts";
 export { axisOptions, checkOptions, checkValue, type OptionKind, type OptionSpec } from "./numpy/args.ts";
 export { registerBackend, setDefaultBackend, getBackend, listBackends, type Backend, type DeviceBuffer, type Executable } from "./backend.ts";

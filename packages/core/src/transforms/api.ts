@@ -19,6 +19,7 @@ import { fullLike } from "../primitives/elementwise.ts";
 import { withTransformContext } from "./trace-context.ts";
 import { clearJitCaches, JitCache } from "./jit-cache.ts";
 import { donatedOperands, donatedPositions, donationApplies } from "./donation.ts";
+import { config } from "../config.ts";
 import type {
   AnyFunction,
   ArgnumsOf,
@@ -429,6 +430,10 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
       (typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)),
     );
     const donated = donatedPositions(opts.donateArgnums, args.length, statics, `jit(${name})`);
+    // config.disableJit (JAX's jax_disable_jit): run the body itself, op by op, on the concrete
+    // arguments — no trace, no cache entry, no compile, no donation. Outputs are flattened and
+    // rebuilt only so that numbers come back as arrays, as the jitted function's type promises.
+    if (config.read("disableJit")) return runUnjitted(f, args, `jit(${name})`);
     const dynPos = args.map((_, i) => i).filter((i) => !statics.has(i));
     const dyn = dynPos.map((i) => args[i]);
     const [xs, inTree] = flattenArgs(dyn, `jit(${name})`);
@@ -449,6 +454,15 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
   };
   jitCaches.set(jitted, cache);
   return jitted;
+}
+
+/** `f(...args)` called directly (config.disableJit), with number/boolean output leaves as arrays. */
+function runUnjitted(f: AnyFunction, args: readonly unknown[], what: string): unknown {
+  const res = (f as (...a: unknown[]) => unknown)(...args);
+  const [leaves, def] = treeFlatten([res]);
+  if (!leaves.some((l) => typeof l === "number" || typeof l === "boolean")) return res;
+  const [arrays] = flattenArgs([res], `${what} output`);
+  return unwrap1(def, arrays);
 }
 
 const jitCaches = new WeakMap<AnyFunction, JitCache<unknown>>();

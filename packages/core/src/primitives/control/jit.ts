@@ -97,11 +97,16 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
   printParams: ({ jaxpr, name }) => `name=${name} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
 });
 
-/** Run the staged jaxpr: compiled by the operands' backend where it can, else interpreted. */
+/**
+ * Run the staged jaxpr: compiled by the operands' backend where it can, else interpreted. Under
+ * config.disableJit a `jit` equation still met (inside a jaxpr traced before the flag was set, or
+ * by a scan body) is interpreted op by op, never compiled.
+ */
 function run(args: readonly Array[], jaxpr: ClosedJaxpr, donated: readonly boolean[] | undefined): Array[] {
   const first = args[0];
   if (
     config.read("jitCompile") &&
+    !config.read("disableJit") &&
     first instanceof ConcreteArray &&
     first.backend.compile !== undefined &&
     args.every((a) => a instanceof ConcreteArray && a.backend === first.backend)
