@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { np, grad, vmap, jit, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import * as nn from "@linax-ts/nn";
-import { finiteDiffGrad } from "./helpers.ts";
+import { finiteDiffGrad } from "./finite-differences.ts";
 
 const xs = [-3, -1.5, -0.25, 0.25, 1, 2.5];
 const erf = (x: number): number => {

@@ -4,7 +4,7 @@ import { np, grad, vmap, jit, random, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import * as nn from "@linax-ts/nn";
 import * as hostRandom from "../../core/src/random/host-reference.ts";
-import { finiteDiffGrad, nums } from "./helpers.ts";
+import { finiteDiffGrad, nums } from "./finite-differences.ts";
 
 const JsArray = globalThis.Array;
 const key = nn.prngKey(0);

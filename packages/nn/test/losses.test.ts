@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { np, grad, jit, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import * as nn from "@linax-ts/nn";
-import { finiteDiffGrad } from "./helpers.ts";
+import { finiteDiffGrad } from "./finite-differences.ts";
 
 const logits = [
   [2, 1, 0.1],

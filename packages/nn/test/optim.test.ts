@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { np, treeLeavesWithPath, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import { Module, optim, filter, isArray, filterJit, treeAt } from "@linax-ts/nn";
-import { nums } from "./helpers.ts";
+import { nums } from "./finite-differences.ts";
 
 class Lin extends Module {
   readonly w: Array;
