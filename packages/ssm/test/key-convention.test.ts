@@ -10,7 +10,7 @@ import { np, random, ValueError, type Array } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, nums, randomInput } from "./helpers.ts";
-import { smallConfig, spec12Input } from "./model-helpers.ts";
+import { smallConfig, spec12Input } from "./model-known-answers.ts";
 
 const key = random.PRNGKey(7);
 const typedKey = random.key(7);

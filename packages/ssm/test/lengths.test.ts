@@ -10,7 +10,7 @@ import { type Array, ValueError, jit, np, random, vmap } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, nums, randomInput, rows } from "./helpers.ts";
-import { smallConfig } from "./model-helpers.ts";
+import { smallConfig } from "./model-known-answers.ts";
 
 const key = random.PRNGKey(11);
 const H = 4;

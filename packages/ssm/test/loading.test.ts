@@ -7,7 +7,7 @@ import { Array, random, treeLeaves, ValueError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { nums } from "./helpers.ts";
-import { smallConfig, spec12Input } from "./model-helpers.ts";
+import { smallConfig, spec12Input } from "./model-known-answers.ts";
 
 /** SPEC §11's parameter leaves of the small model, in flatten (= serialisation) order. */
 function specPaths(mixer: [string, number[]][]): string[] {

@@ -10,7 +10,7 @@ import { jit, np, random, vmap, ValueError, ShapeError, type Array } from "linax
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, leafTable, maxAbs, nums, randomInput } from "./helpers.ts";
-import { smallConfig } from "./model-helpers.ts";
+import { smallConfig } from "./model-known-answers.ts";
 
 const JsArray = globalThis.Array;
 

@@ -13,7 +13,7 @@ import * as ssm from "@linax-ts/ssm";
 import { mulberry32 } from "@linax-ts/testing";
 import { assertClose, leafTable, maxAbs, nums } from "./helpers.ts";
 import { draw, hostSsd, ssdCase, type SsdCase } from "./ssd-helpers.ts";
-import { smallConfig } from "./model-helpers.ts";
+import { smallConfig } from "./model-known-answers.ts";
 
 const JsArray = globalThis.Array;
 

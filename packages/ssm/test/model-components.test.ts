@@ -4,7 +4,7 @@ import { Array, np, random, ShapeError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, nums, randomInput } from "./helpers.ts";
-import { smallConfig, spec12Input } from "./model-helpers.ts";
+import { smallConfig, spec12Input } from "./model-known-answers.ts";
 
 const key = random.PRNGKey(4);
 const x4 = randomInput(6, 4, 1).x; // [L=6, H=4]

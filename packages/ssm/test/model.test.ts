@@ -4,7 +4,7 @@ import { Array, np, random, treeLeaves, treeMap, ValueError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, nums } from "./helpers.ts";
-import { modelKnownAnswers, smallConfig, spec12Input, stored } from "./model-helpers.ts";
+import { modelKnownAnswers, smallConfig, spec12Input, stored } from "./model-known-answers.ts";
 
 const key0 = random.PRNGKey(0);
 

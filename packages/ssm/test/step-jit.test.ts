@@ -13,7 +13,7 @@ import { type Array, jit, np, random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, maxAbs, nums, randomInput } from "./helpers.ts";
-import { smallConfig } from "./model-helpers.ts";
+import { smallConfig } from "./model-known-answers.ts";
 
 const F = 5;
 const L = 11;

@@ -13,7 +13,7 @@ import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { cpu } from "@linax-ts/backend-cpu";
 import { assertFlat, canCollectGarbage, curveGrowth, formatCurve, memoryCurve } from "@linax-ts/testing";
-import { smallConfig } from "./model-helpers.ts";
+import { smallConfig } from "./model-known-answers.ts";
 
 const gcNote = canCollectGarbage() ? false : "run node with --expose-gc (RSS is only meaningful after a collection)";
 const STEPS = Number(process.env.LEAK_STEPS ?? 1000);

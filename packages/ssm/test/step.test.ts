@@ -4,7 +4,7 @@ import { type Array, np, random, ValueError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { assertClose, maxAbs, nums, randomInput } from "./helpers.ts";
-import { smallConfig } from "./model-helpers.ts";
+import { smallConfig } from "./model-known-answers.ts";
 
 const MIXERS: [string, ssm.SequenceMixerConfig][] = [
   ["S5", new ssm.S5SequenceMixerConfig({ stateDim: 6 })],
