@@ -12,7 +12,7 @@ import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { mulberry32 } from "@linax-ts/testing";
 import { assertClose, leafTable, maxAbs, nums } from "./helpers.ts";
-import { draw, hostSsd, ssdCase, type SsdCase } from "./ssd-helpers.ts";
+import { draw, hostSsd, ssdCase, type SsdCase } from "./ssd-host-reference.ts";
 import { smallConfig } from "./model-known-answers.ts";
 
 const JsArray = globalThis.Array;
