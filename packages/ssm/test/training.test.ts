@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as ssm from "@linax-ts/ssm";
-import { accuracy, meanOf, recallConfig, recallTask, recurrentPredictions, train } from "./training-helpers.ts";
+import { accuracy, meanOf, recallConfig, recallTask, recurrentPredictions, train } from "./recall-training.ts";
 
 // First-token recall (training-helpers.ts), L = 16, batch 32, held-out 512 sequences.
 // Measured (CPU, this seed): 100% held-out accuracy after 150 steps (98% after 100), ~20-40 s.
