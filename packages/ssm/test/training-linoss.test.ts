@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as ssm from "@linax-ts/ssm";
 import { accuracy, meanOf, recallConfig, recallTask, recurrentPredictions, train } from "./recall-training.ts";
 
-// First-token recall (training-helpers.ts), L = 16, batch 32, held-out 512 sequences.
+// First-token recall (recall-training.ts), L = 16, batch 32, held-out 512 sequences.
 // Measured (CPU, this seed): 100% held-out accuracy after 50 steps, ~15-30 s for 60 steps.
 test("a small LinOSS model (2 blocks, H=16, stateDim 16, damped IMEX) learns first-token recall to ≥ 95% held-out accuracy in 60 adam steps", () => {
   const L = 16;

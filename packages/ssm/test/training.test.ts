@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as ssm from "@linax-ts/ssm";
 import { accuracy, meanOf, recallConfig, recallTask, recurrentPredictions, train } from "./recall-training.ts";
 
-// First-token recall (training-helpers.ts), L = 16, batch 32, held-out 512 sequences.
+// First-token recall (recall-training.ts), L = 16, batch 32, held-out 512 sequences.
 // Measured (CPU, this seed): 100% held-out accuracy after 150 steps (98% after 100), ~20-40 s.
 test("a small S5 model (2 blocks, H=16, stateDim 32) learns first-token recall to ≥ 95% held-out accuracy in 150 adam steps", () => {
   const L = 16;
