@@ -24,7 +24,7 @@ import {
   roundF32,
   unpack,
   type CMat,
-} from "./linalg-test-helpers.ts";
+} from "./linalg-host-reference.ts";
 
 /**
  * Check an eigh result for Hermitian A (float64 copy of what the kernel read):

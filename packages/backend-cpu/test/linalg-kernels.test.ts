@@ -10,7 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { choleskyKernel, eighKernel, qrKernel, triangularSolveKernel, type QrMode } from "../src/kernels/linalg.ts";
-import { EPS64, U32, abs, assertClose, cmat, identity, matmul, pack, randomMat, rng, roundF32, unpack, type CMat } from "./linalg-test-helpers.ts";
+import { EPS64, U32, abs, assertClose, cmat, identity, matmul, pack, randomMat, rng, roundF32, unpack, type CMat } from "./linalg-host-reference.ts";
 
 // ------------------------------------------------------------------------------------------ QR
 
