@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { lax, type Array } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU } from "@linax-ts/testing/webgpu";
-import { assertComplex, assertExact, both, carr, uniform } from "./elementwise-math-helpers.ts";
+import { assertComplex, assertExact, both, carr, uniform } from "./elementwise-ulp-checks.ts";
 
 // At module level, not in a `before` hook (see elementwise-math.test.ts).
 await setupWebGPU();

@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { lax, type Array } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU } from "@linax-ts/testing/webgpu";
-import { arr, assertExact, assertUlps, both, uniform, ulps } from "./elementwise-math-helpers.ts";
+import { arr, assertExact, assertUlps, both, uniform, ulps } from "./elementwise-ulp-checks.ts";
 
 // At module level, not in a `before` hook: setupWebGPU registers an `after` hook that, registered
 // from inside `before`, runs as soon as that hook ends and destroys the device.

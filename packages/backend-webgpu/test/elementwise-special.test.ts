@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { lax, random } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU } from "@linax-ts/testing/webgpu";
-import { arr, assertComplex, assertExact, assertUlps, both, carr, uniform, ulps } from "./elementwise-math-helpers.ts";
+import { arr, assertComplex, assertExact, assertUlps, both, carr, uniform, ulps } from "./elementwise-ulp-checks.ts";
 
 // At module level, not in a `before` hook (see elementwise-math.test.ts).
 await setupWebGPU();
