@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { lax, type DType } from "linax-ts";
 import { fromValues, mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
-import { assertWithinScale, randomArray } from "./helpers.ts";
+import { assertWithinScale, randomArray } from "./gpu-vs-cpu-checks.ts";
 import { depthwiseConv1dProgram } from "../src/kernels/conv-depthwise.ts";
 import { ShapedArray } from "@linax-ts/core";
 

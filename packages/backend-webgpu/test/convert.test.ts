@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { lax, type Array, type DType } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
-import { agree, onGpu, size, typedArr } from "./helpers.ts";
+import { agree, onGpu, size, typedArr } from "./gpu-vs-cpu-checks.ts";
 
 // At top level, not in a `before` hook: setupWebGPU registers an `after(shutdown)`, and one
 // registered from inside a `before` hook runs as soon as that hook ends.

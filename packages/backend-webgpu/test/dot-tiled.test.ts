@@ -14,7 +14,7 @@ import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
 import type { WebGPUBackend } from "@linax-ts/backend-webgpu";
 import { dotGeneralProgram, type DotVariant } from "../src/kernels/dot.ts";
 import type { Vec4Tuning } from "../src/kernels/dot-vec4.ts";
-import { assertWithinScale, randomArray } from "./helpers.ts";
+import { assertWithinScale, randomArray } from "./gpu-vs-cpu-checks.ts";
 
 let be: WebGPUBackend;
 before(async () => {

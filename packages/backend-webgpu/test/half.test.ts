@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { np, lax, type Array, type DType } from "linax-ts";
 import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
-import { agree } from "./helpers.ts";
+import { agree } from "./gpu-vs-cpu-checks.ts";
 
 const backend = await setupWebGPU();
 

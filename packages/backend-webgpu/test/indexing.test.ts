@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { ConcreteArray, lax, np, type Array, type DType } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU, readValues, toWebGPU } from "@linax-ts/testing/webgpu";
-import { agree, size } from "./helpers.ts";
+import { agree, size } from "./gpu-vs-cpu-checks.ts";
 import { scatterTuning } from "../src/kernels/indexing-scatter.ts";
 
 // At top level (see sort.test.ts): an after(shutdown) registered inside a before hook runs too early.

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { ConcreteArray, lax, np, type Array, type DType } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
-import { agree, size } from "./helpers.ts";
+import { agree, size } from "./gpu-vs-cpu-checks.ts";
 
 // At top level (see sort.test.ts): an after(shutdown) registered inside a before hook runs too early.
 await setupWebGPU();
