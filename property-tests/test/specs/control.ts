@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { lax, jit, jvp, vjp, customJvp, customVjp, checkpoint, stopGradient, listPrimitives, type Array } from "linax-ts";
 import { assertClose, fromValues, hostValues, keys, takeAlong } from "@linax-ts/testing";
 import { smallShape, spec, values, type AnySpec } from "./types.ts";
-import { f32 } from "./elementwise-helpers.ts";
+import { f32 } from "./elementwise-spec-builders.ts";
 
 const floats = (shape: readonly number[]) => values("float32", shape, f32(-1.5, 1.5));
 const int32Scalar = (lo: number, hi: number): fc.Arbitrary<Array> => fc.integer({ min: lo, max: hi }).map((v) => fromValues([v], [], "int32"));

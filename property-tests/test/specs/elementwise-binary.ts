@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { lax, listPrimitives, type Array, type DType } from "linax-ts";
 import { fromValues } from "@linax-ts/testing";
-import { elementwiseSpecs, f32, f32abs, fullInt, operands, same, smallInt, tiny, tuple, type EwVariant, type ElementGen } from "./elementwise-helpers.ts";
+import { elementwiseSpecs, f32, f32abs, fullInt, operands, same, smallInt, tiny, tuple, type EwVariant, type ElementGen } from "./elementwise-spec-builders.ts";
 import { ALL_DTYPES, isInexactDType, smallShape, spec, type AnySpec } from "./types.ts";
 
 const cplx = (reLo: number, reHi: number, imLo: number, imHi: number): fc.Arbitrary<number>[] => [f32(reLo, reHi), f32(imLo, imHi)];

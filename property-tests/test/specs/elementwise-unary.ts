@@ -7,7 +7,7 @@
  * 0.05 away from their jumps, so central differences never straddle one.
  */
 import { lax, type DType } from "linax-ts";
-import { elementwiseSpecs, f32, f32abs, fullInt, smallInt, tuple, type EwVariant, type ElementGen } from "./elementwise-helpers.ts";
+import { elementwiseSpecs, f32, f32abs, fullInt, smallInt, tuple, type EwVariant, type ElementGen } from "./elementwise-spec-builders.ts";
 import { digamma, erf, erfInv, lgamma, roundAway } from "./host-math.ts";
 import type { AnySpec } from "./types.ts";
 import fc from "fast-check";

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { lax, type Array, type DType } from "linax-ts";
 import { fromValues } from "@linax-ts/testing";
 import { ALL_DTYPES, isInexactDType, permutationOf, spec, values, type AnySpec } from "./types.ts";
-import { f32abs } from "./elementwise-helpers.ts";
+import { f32abs } from "./elementwise-spec-builders.ts";
 import { distinct } from "./reduce.ts";
 
 type Mode = "clip" | "fill" | "promise_in_bounds";

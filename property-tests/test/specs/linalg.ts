@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { lax, type Array, type DType } from "linax-ts";
 import { fromValues } from "@linax-ts/testing";
 import { ALL_DTYPES, isInexactDType, permutationOf, spec, values, type AnySpec } from "./types.ts";
-import { f32, f32abs } from "./elementwise-helpers.ts";
+import { f32, f32abs } from "./elementwise-spec-builders.ts";
 
 const INEXACT: readonly DType[] = ["float32", "complex64"];
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);

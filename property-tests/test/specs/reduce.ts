@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { lax, type Array, type DType } from "linax-ts";
 import { fromValues } from "@linax-ts/testing";
 import { ALL_DTYPES, isInexactDType, smallShape, spec, subsetOf, values, type AnySpec } from "./types.ts";
-import { f32, tiny } from "./elementwise-helpers.ts";
+import { f32, tiny } from "./elementwise-spec-builders.ts";
 
 const NUMERIC: readonly DType[] = ["float32", "complex64", "int32", "uint32"];
 const REAL_NUMERIC: readonly DType[] = ["float32", "int32", "uint32"];
