@@ -1,7 +1,7 @@
 /**
  * Shared helpers of the WebGPU kernel tests: seeded CPU inputs, and comparisons of a function's
  * results on WebGPU (inputs moved over) with the CPU reference — exact, or within an accumulation
- * bound. (Elementwise math tests have their own in elementwise-math-helpers.ts.)
+ * bound. (Elementwise math tests have their own in elementwise-ulp-checks.ts.)
  */
 import assert from "node:assert/strict";
 import { np, type Array, type DType } from "linax-ts";
