@@ -13,7 +13,7 @@ import { type TreeDef, treeUnflatten } from "../tree/pytree.ts";
 import { convertElementType } from "../primitives/convert.ts";
 import { add } from "../primitives/elementwise.ts";
 import { clamp, lt, ne } from "../primitives/elementwise-logic.ts";
-import { scalar } from "../primitives/helpers.ts";
+import { scalar } from "../primitives/scalars-and-batch-dims.ts";
 import { scanP } from "../primitives/control/scan.ts";
 import { bindCond } from "../primitives/control/cond.ts";
 import { whileP } from "../primitives/control/while.ts";

@@ -11,7 +11,7 @@ import type { FftType } from "../primitives/fft.ts";
 import { DTypeError, ValueError } from "../errors.ts";
 import { normAxes } from "../shape.ts";
 import type { DType } from "../dtype.ts";
-import { scalar } from "../primitives/helpers.ts";
+import { scalar } from "../primitives/scalars-and-batch-dims.ts";
 import { array, asArray } from "./convert.ts";
 import { roll } from "./flip-roll.ts";
 import { checkOptions, checkValue, type OptionSpec } from "./args.ts";

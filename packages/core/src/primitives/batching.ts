@@ -2,7 +2,7 @@
 import type { Array } from "../core/array.ts";
 import type { BatchDim } from "../core/primitive.ts";
 import { broadcastInDim, transpose } from "./shape-ops.ts";
-import { moveAxisPerm } from "./helpers.ts";
+import { moveAxisPerm } from "./scalars-and-batch-dims.ts";
 import { InternalError } from "../errors.ts";
 
 /** Move batch dim `from` to position `to` (materializing a broadcast if the value is unbatched). */

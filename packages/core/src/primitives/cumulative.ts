@@ -19,7 +19,7 @@ import { convertElementType } from "./convert.ts";
 import { moveBdim } from "./batching.ts";
 import { broadcastInDim } from "./shape-ops.ts";
 import { boundaryMask, eqMask, ltMask, shiftAlong } from "./masks-and-shifts.ts";
-import { scalar } from "./helpers.ts";
+import { scalar } from "./scalars-and-batch-dims.ts";
 
 // Local copies: this module must not read other modules' bindings at load time (import cycles).
 // float16/bfloat16 accumulate in float32 (core/half-compute.ts) and round each output once.

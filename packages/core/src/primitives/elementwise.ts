@@ -20,7 +20,7 @@ import { DTypeError, InternalError, ShapeError, ValueError } from "../errors.ts"
 import { isInexact, type DType } from "../dtype.ts";
 import { fmtShape, shapeEq } from "../shape.ts";
 import { moveBdim } from "./batching.ts";
-import { scalar } from "./helpers.ts";
+import { scalar } from "./scalars-and-batch-dims.ts";
 import { broadcastInDim } from "./shape-ops.ts";
 
 // ------------------------------------------------------------------ dtype sets

@@ -21,7 +21,7 @@ import { fmtShape, shapeEq } from "../shape.ts";
 import { moveBdim } from "./batching.ts";
 import { conj, real } from "./complex.ts";
 import { mul } from "./elementwise.ts";
-import { scalar } from "./helpers.ts";
+import { scalar } from "./scalars-and-batch-dims.ts";
 import { broadcastInDim } from "./shape-ops.ts";
 import { pad } from "./shape-slicing.ts";
 

@@ -16,7 +16,7 @@ import { add, fullLike, zerosLike } from "./elementwise.ts";
 import { eq, select } from "./elementwise-logic.ts";
 import { broadcastInDim } from "./shape-ops.ts";
 import { iota, pad, slice } from "./shape-slicing.ts";
-import { scalar } from "./helpers.ts";
+import { scalar } from "./scalars-and-batch-dims.ts";
 import { checkMatrix, eye, matmul, tril, triu } from "./batched-matrix.ts";
 import { triangularSolve } from "./linalg.ts";
 

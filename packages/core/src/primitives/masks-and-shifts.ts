@@ -9,7 +9,7 @@ import { eq, lt, ne } from "./elementwise-logic.ts";
 import { iota, pad, rev } from "./shape-slicing.ts";
 import { convertElementType } from "./convert.ts";
 import { broadcastInDim } from "./shape-ops.ts";
-import { scalar } from "./helpers.ts";
+import { scalar } from "./scalars-and-batch-dims.ts";
 
 /** Elementwise `x == y` (bool). */
 export function eqMask(x: Array, y: Array): Array {

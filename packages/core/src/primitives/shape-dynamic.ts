@@ -9,7 +9,7 @@ import { definePrimitive, isUndefined, type Primitive, type UndefinedPrimal } fr
 import { DTypeError, IndexError, InternalError, ShapeError } from "../errors.ts";
 import { fmtShape } from "../shape.ts";
 import { bdimToFront } from "./batching.ts";
-import { scalar } from "./helpers.ts";
+import { scalar } from "./scalars-and-batch-dims.ts";
 import { zerosLike } from "./elementwise.ts";
 import { convertElementType } from "./convert.ts";
 import { reshape } from "./shape-ops.ts";

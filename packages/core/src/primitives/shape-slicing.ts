@@ -10,7 +10,7 @@ import { DTypeError, IndexError, ShapeError } from "../errors.ts";
 import { isDType, type DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
 import { bdimToFront } from "./batching.ts";
-import { scalar } from "./helpers.ts";
+import { scalar } from "./scalars-and-batch-dims.ts";
 import { sub } from "./elementwise.ts";
 import { reduceSum } from "./reduce.ts";
 import { broadcastInDim, reshape } from "./shape-ops.ts";

@@ -18,7 +18,7 @@ import { convertElementType } from "../primitives/convert.ts";
 import { nextafter as nextafterF32 } from "../primitives/elementwise-math.ts";
 import { fullLike, sub } from "../primitives/elementwise.ts";
 import { bitcastConvertType, bitwiseOr, shiftLeft, shiftRightLogical } from "../primitives/elementwise-logic.ts";
-import { scalar } from "../primitives/helpers.ts";
+import { scalar } from "../primitives/scalars-and-batch-dims.ts";
 import { randomBits, type BitWidth } from "./bits.ts";
 
 /** The real float dtypes the samplers produce. */

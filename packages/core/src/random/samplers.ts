@@ -15,7 +15,7 @@ import { add, fullLike, log, mul, neg, sub } from "../primitives/elementwise.ts"
 import { bitcastConvertType, bitwiseAnd, gt, le, lt, max, min, select } from "../primitives/elementwise-logic.ts";
 import { log1p, rem } from "../primitives/elementwise-math.ts";
 import { erf, erfInv } from "../primitives/elementwise-special.ts";
-import { scalar } from "../primitives/helpers.ts";
+import { scalar } from "../primitives/scalars-and-batch-dims.ts";
 import { fma } from "../primitives/random-prims.ts";
 import { broadcastInDim, reshape } from "../primitives/shape-ops.ts";
 import { slice } from "../primitives/shape-slicing.ts";

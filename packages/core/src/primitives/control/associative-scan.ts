@@ -25,7 +25,7 @@ import { treeUnflatten } from "../../tree/pytree.ts";
 import { moveBdim } from "../batching.ts";
 import { add } from "../elementwise.ts";
 import { bitwiseOr } from "../elementwise-logic.ts";
-import { scalar } from "../helpers.ts";
+import { scalar } from "../scalars-and-batch-dims.ts";
 import { concatenate, pad, rev, sliceInDim } from "../shape-slicing.ts";
 import { jitP } from "./jit.ts";
 import { flattenToArrays, hasTangent, jvpJaxprZeros, leafNames, openJaxpr, reorderJaxpr, splitCallEqn, splitList, traceFn } from "./common.ts";

@@ -17,7 +17,7 @@ import { deadCodeElim, hoistConsts, traceToJaxpr } from "../../transforms/stagin
 import { tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
 import { treeFlatten, treeLeavesWithPath, type TreeDef } from "../../tree/pytree.ts";
-import { scalar } from "../helpers.ts";
+import { scalar } from "../scalars-and-batch-dims.ts";
 import { broadcastInDim, reshape } from "../shape-ops.ts";
 import { concatenate, slice } from "../shape-slicing.ts";
 
