@@ -13,6 +13,7 @@ import { buildProgramModule, type ModuleKernel, type ProgramModule } from "./pro
 import { kernelPool, threaded } from "./kernel-threads.ts";
 import { profileSteps, recordStep } from "./step-profiler.ts";
 import { acceptsEpilogue, epilogueFusionEnabled, GemmEpilogue } from "./gemm-epilogue.ts";
+import { envVar } from "../env.ts";
 
 type Compiled = {
   readonly program: compile.Program;
@@ -45,7 +46,7 @@ export class CpuExecutable implements Executable {
       try {
         c = this.#compile(fastMath);
       } catch (e) {
-        if (process.env.LINAX_DEBUG_COMPILE) console.error("cpu compile: interpreting instead:", e);
+        if (envVar("LINAX_DEBUG_COMPILE")) console.error("cpu compile: interpreting instead:", e);
         c = null;
       }
       this.#compiled.set(fastMath, c);

@@ -30,9 +30,10 @@ import { isNativeScalar, kernelParams, renderElementwise } from "./render-kernel
 import { fastMathFor, referenceFunction } from "./scalar-ops.ts";
 import { KERNEL_ROUTINES, scalarRoutineFor, vectorRoutineFor } from "./scalar-routines.ts";
 import { Library } from "../wasm/libm/library.ts";
+import { envVar } from "../env.ts";
 
 /** Whether epilogue fusion is on (`LINAX_FUSE_EPILOGUES=0` turns it off). */
-export const epilogueFusionEnabled = (): boolean => process.env.LINAX_FUSE_EPILOGUES !== "0";
+export const epilogueFusionEnabled = (): boolean => envVar("LINAX_FUSE_EPILOGUES") !== "0";
 
 const dotParams = (eqn: JaxprEqn): lax.DotGeneralParams => eqn.params as unknown as lax.DotGeneralParams;
 const gemmArgsOf = (eqn: JaxprEqn): ReturnType<typeof f32GemmArgs> =>
@@ -128,9 +129,13 @@ export class GemmEpilogue {
     return this.#calledNodes().filter((n) => scalarRoutineFor(n) === null);
   }
 
+  /** The last `#module` result, by memory: the key below costs a printKernel, too much per call of a small step. */
+  #last: { memory: WebAssembly.Memory; built: Built; fn: (...a: number[]) => void } | undefined;
+
   /** The GEMM module with this epilogue (shared by equal epilogue forms), instantiated on `be`'s heap. */
   #module(be: CpuBackend): { built: Built; fn: (...a: number[]) => void } {
     const memory = be.heap.memory;
+    if (this.#last?.memory === memory) return this.#last;
     const config = gemmConfigOf(be);
     const rowKernel = this.rows.kernel;
     const pos = new Map(this.params.map((id, q) => [id, q]));
@@ -153,7 +158,8 @@ export class GemmEpilogue {
       fn = new WebAssembly.Instance(built.module, { env: { ...built.imports, memory } }).exports.gemm as (...a: number[]) => void;
       built.instances.set(memory, fn);
     }
-    return { built, fn };
+    this.#last = { memory, built, fn };
+    return this.#last;
   }
 
   #build(shared: boolean, config: ReturnType<typeof gemmConfigOf>): Built {

@@ -11,9 +11,10 @@ import { KernelPool } from "../wasm/threads/kernel-pool.ts";
 import { threadCount } from "../wasm/threads/thread-count.ts";
 import { WorkerPool } from "../wasm/threads/worker-pool.ts";
 import type { ModuleKernel } from "./program-module.ts";
+import { envVar } from "../env.ts";
 
 const minWork = ((): number => {
-  const env = typeof process !== "undefined" ? process.env?.LINAX_POOL_MIN_WORK : undefined;
+  const env = envVar("LINAX_POOL_MIN_WORK");
   const n = env === undefined ? NaN : Number(env);
   return Number.isFinite(n) && n >= 0 ? n : 2 ** 16;
 })();

@@ -5,8 +5,9 @@
  * shows one anonymous wasm function per kernel; this names them. Off, it costs one boolean test per step.
  */
 import { compile } from "@linax-ts/core";
+import { envVar } from "../env.ts";
 
-const setting = typeof process !== "undefined" ? process.env?.LINAX_PROFILE_STEPS : undefined;
+const setting = envVar("LINAX_PROFILE_STEPS");
 export const profileSteps = setting !== undefined && setting !== "" && setting !== "0";
 const skipFirst = profileSteps && Number(setting) > 1 ? Number(setting) : 0;
 
@@ -26,7 +27,7 @@ function stepLabel(step: compile.Step): string {
 }
 
 /** LINAX_PROFILE_IR=<text>: print the IR of the first kernel whose label contains the text. */
-const irFilter = profileSteps ? process.env?.LINAX_PROFILE_IR : undefined;
+const irFilter = profileSteps ? envVar("LINAX_PROFILE_IR") : undefined;
 
 /** Labels computed once per step. */
 const labels = new WeakMap<compile.Step, string>();

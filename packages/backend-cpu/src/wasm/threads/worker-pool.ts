@@ -15,6 +15,7 @@
 import { InternalError, ValueError } from "@linax-ts/core";
 import { CLAIMED, DEFAULT_SPIN_US, HEADER_SLOTS, SPIN_US, publish, quit, runClaimed, workerLoopSource } from "./pool-protocol.ts";
 import { defaultSpawner, poolWorkerSource, type Platform, type PoolWorker, type WorkerSpawner } from "./pool-workers.ts";
+import { envVar } from "../../env.ts";
 
 // The call's slots, after the protocol's header.
 const MODULE = HEADER_SLOTS;
@@ -82,7 +83,7 @@ const unclosed = new FinalizationRegistry<Int32Array>(quit);
 
 /** Spin time of new pools: LINAX_POOL_SPIN_US in Node, else {@link DEFAULT_SPIN_US}. */
 function defaultSpin(): number {
-  const env = typeof process !== "undefined" ? process.env?.LINAX_POOL_SPIN_US : undefined;
+  const env = envVar("LINAX_POOL_SPIN_US");
   const n = env === undefined ? NaN : Number(env);
   return Number.isInteger(n) && n >= 0 ? n : DEFAULT_SPIN_US;
 }
