@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { type Array, grad, jit, np, random, vmap } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, leafTable, nums, randomInput, rows } from "./helpers.ts";
+import { assertClose, leafTable, nums, randomInput, rows } from "./host-values.ts";
 
 const key = random.PRNGKey(21);
 const JsArray = globalThis.Array;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { np, random, ValueError, type Array } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, nums, randomInput } from "./helpers.ts";
+import { assertClose, nums, randomInput } from "./host-values.ts";
 import { smallConfig, spec12Input } from "./model-known-answers.ts";
 
 const key = random.PRNGKey(7);

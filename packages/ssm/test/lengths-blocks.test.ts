@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type Array, ShapeError, ValueError, jit, np, random } from "linax-ts";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, nums, randomInput } from "./helpers.ts";
+import { assertClose, nums, randomInput } from "./host-values.ts";
 
 const F = 4;
 const L = 9;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { type Array, ValueError, jit, np, random, vmap } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, nums, randomInput, rows } from "./helpers.ts";
+import { assertClose, nums, randomInput, rows } from "./host-values.ts";
 import { smallConfig } from "./model-known-answers.ts";
 
 const key = random.PRNGKey(11);

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { type Array, grad, jit, np, random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import { LinOSSSequenceMixerConfig, type LinOSSDiscretization, type LinOSSSequenceMixer } from "@linax-ts/ssm";
-import { assertClose, nums, randomInput } from "./helpers.ts";
+import { assertClose, nums, randomInput } from "./host-values.ts";
 
 /** Which terms of each scheme are implicit: the `A y`, the `G z` in z's update; the `z` in y's update. */
 const SCHEMES: Record<string, { Ay: boolean; Gz: boolean; zInY: boolean }> = {

@@ -11,24 +11,20 @@ import { type LinOSSSequenceMixer, LinOSSSequenceMixerConfig, type LinOSSSequenc
 import {
   assertClose,
   centralDiff,
-  checkGradParallelVsRecurrent,
-  checkJitVmapBatched,
-  checkParallelHostRecurrent,
   cadd,
   cmul,
   complexList,
   cscale,
   csub,
   cx,
-  knownAnswers,
-  knownInput,
   leafTable,
   maxAbs,
   nums,
   randomInput,
   weightedSum,
   type Cx,
-} from "./helpers.ts";
+} from "./host-values.ts";
+import { checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, knownAnswers, knownInput } from "./mixer-equivalence.ts";
 
 const JsArray = globalThis.Array;
 

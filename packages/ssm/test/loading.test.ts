@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Array, random, treeLeaves, ValueError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { nums } from "./helpers.ts";
+import { nums } from "./host-values.ts";
 import { smallConfig, spec12Input } from "./model-known-answers.ts";
 
 /** SPEC §11's parameter leaves of the small model, in flatten (= serialisation) order. */

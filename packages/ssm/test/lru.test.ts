@@ -7,24 +7,8 @@ import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { type LRUSequenceMixer, LRUSequenceMixerConfig } from "@linax-ts/ssm";
-import {
-  assertClose,
-  centralDiff,
-  checkGradParallelVsRecurrent,
-  checkJitVmapBatched,
-  checkParallelHostRecurrent,
-  cadd,
-  cexp,
-  cmul,
-  cscale,
-  cx,
-  knownAnswers,
-  knownInput,
-  leafTable,
-  nums,
-  weightedSum,
-  type Cx,
-} from "./helpers.ts";
+import { assertClose, centralDiff, cadd, cexp, cmul, cscale, cx, leafTable, nums, weightedSum, type Cx } from "./host-values.ts";
+import { checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, knownAnswers, knownInput } from "./mixer-equivalence.ts";
 
 const JsArray = globalThis.Array;
 

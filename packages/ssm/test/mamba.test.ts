@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { jit, np, random, vmap, ValueError, ShapeError, type Array } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, leafTable, maxAbs, nums, randomInput } from "./helpers.ts";
+import { assertClose, leafTable, maxAbs, nums, randomInput } from "./host-values.ts";
 import { smallConfig } from "./model-known-answers.ts";
 
 const JsArray = globalThis.Array;

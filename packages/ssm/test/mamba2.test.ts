@@ -11,7 +11,7 @@ import { grad, jit, np, random, vmap, ShapeError, ValueError, type Array } from 
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
 import { mulberry32 } from "@linax-ts/testing";
-import { assertClose, leafTable, maxAbs, nums } from "./helpers.ts";
+import { assertClose, leafTable, maxAbs, nums } from "./host-values.ts";
 import { draw, hostSsd, ssdCase, type SsdCase } from "./ssd-host-reference.ts";
 import { smallConfig } from "./model-known-answers.ts";
 

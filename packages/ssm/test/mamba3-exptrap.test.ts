@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { grad, jit, np, vmap, ShapeError, type Array } from "linax-ts";
 import { ssm } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
-import { assertClose, maxAbs, nums } from "./helpers.ts";
+import { assertClose, maxAbs, nums } from "./host-values.ts";
 
 const { selectiveScan, selectiveScanStep, selectiveScanInitState } = ssm.ops;
 

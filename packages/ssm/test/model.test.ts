@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Array, np, random, treeLeaves, treeMap, ValueError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, nums } from "./helpers.ts";
+import { assertClose, nums } from "./host-values.ts";
 import { modelKnownAnswers, smallConfig, spec12Input, stored } from "./model-known-answers.ts";
 
 const key0 = random.PRNGKey(0);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, nums } from "./helpers.ts";
+import { assertClose, nums } from "./host-values.ts";
 
 test("S4D block and a DeltaNet SSM: save → load into a differently initialised model → same outputs", async () => {
   const dir = mkdtempSync(join(tmpdir(), "linax-ssm-part2-"));

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { type Array, ValueError, grad, jit, np, random, vmap } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, cadd, cdiv, cexp, cmul, csub, cx, nums, type Cx } from "./helpers.ts";
+import { assertClose, cadd, cdiv, cexp, cmul, csub, cx, nums, type Cx } from "./host-values.ts";
 
 const key = random.PRNGKey(5);
 const JsArray = globalThis.Array;

@@ -8,26 +8,8 @@ import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { type S4DSequenceMixer, S4DSequenceMixerConfig, makeDplrHippo, type S4DInit } from "@linax-ts/ssm";
-import {
-  assertClose,
-  centralDiff,
-  checkGradParallelVsRecurrent,
-  checkJitVmapBatched,
-  checkParallelHostRecurrent,
-  cdiv,
-  cexp,
-  cmul,
-  complexList,
-  cscale,
-  csub,
-  cx,
-  knownAnswers,
-  knownInput,
-  leafTable,
-  nums,
-  weightedSum,
-  type Cx,
-} from "./helpers.ts";
+import { assertClose, centralDiff, cdiv, cexp, cmul, complexList, cscale, csub, cx, leafTable, nums, weightedSum, type Cx } from "./host-values.ts";
+import { checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, knownAnswers, knownInput } from "./mixer-equivalence.ts";
 
 const JsArray = globalThis.Array;
 

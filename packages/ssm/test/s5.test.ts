@@ -10,9 +10,6 @@ import { type S5SequenceMixer, S5SequenceMixerConfig, makeDplrHippo, type S5Cach
 import {
   assertClose,
   centralDiff,
-  checkGradParallelVsRecurrent,
-  checkJitVmapBatched,
-  checkParallelHostRecurrent,
   cabs,
   cadd,
   cdiv,
@@ -22,14 +19,13 @@ import {
   cscale,
   csub,
   cx,
-  knownAnswers,
-  knownInput,
   leafTable,
   nums,
   randomInput,
   weightedSum,
   type Cx,
-} from "./helpers.ts";
+} from "./host-values.ts";
+import { checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, knownAnswers, knownInput } from "./mixer-equivalence.ts";
 
 const JsArray = globalThis.Array;
 

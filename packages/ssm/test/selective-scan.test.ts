@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { grad, jit, lax, makeJaxpr, np, vmap, ShapeError, DTypeError, ValueError, type Array } from "linax-ts";
 import { ssm } from "linax-ts";
 import { mulberry32 } from "@linax-ts/testing";
-import { assertClose, cadd, cexp, cmul, cscale, cx, maxAbs, nums, type Cx } from "./helpers.ts";
+import { assertClose, cadd, cexp, cmul, cscale, cx, maxAbs, nums, type Cx } from "./host-values.ts";
 
 const { selectiveScan, selectiveScanStep, selectiveScanInitState } = ssm.ops;
 const JsArray = globalThis.Array;

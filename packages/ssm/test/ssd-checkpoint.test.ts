@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { grad, makeJaxpr, np, type Array } from "linax-ts";
 import * as ssm from "@linax-ts/ssm";
 import { mulberry32 } from "@linax-ts/testing";
-import { assertClose, maxAbs, nums } from "./helpers.ts";
+import { assertClose, maxAbs, nums } from "./host-values.ts";
 import { draw, hostSsd, ssdCase, type SsdCase } from "./ssd-host-reference.ts";
 
 /** Sizes (element counts) of every value bound at the top level of grad(f)'s jaxpr (scan/checkpoint bodies excluded). */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { np, random, vmap, ValueError, ShapeError, type Array } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, leafTable, nums } from "./helpers.ts";
+import { assertClose, leafTable, nums } from "./host-values.ts";
 
 const JsArray = globalThis.Array;
 

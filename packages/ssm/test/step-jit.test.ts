@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { type Array, jit, np, random } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, maxAbs, nums, randomInput } from "./helpers.ts";
+import { assertClose, maxAbs, nums, randomInput } from "./host-values.ts";
 import { smallConfig } from "./model-known-answers.ts";
 
 const F = 5;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { type Array, np, random, ValueError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import * as ssm from "@linax-ts/ssm";
-import { assertClose, maxAbs, nums, randomInput } from "./helpers.ts";
+import { assertClose, maxAbs, nums, randomInput } from "./host-values.ts";
 import { smallConfig } from "./model-known-answers.ts";
 
 const MIXERS: [string, ssm.SequenceMixerConfig][] = [
