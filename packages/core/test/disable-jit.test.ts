@@ -54,8 +54,14 @@ test("with disableJit the body runs on every call, on concrete arrays, with the 
 test("x.item() and JS control flow on values work inside a jitted function only under the flag", () => {
   const f = jit((v: Array) => (v.sum().item() > 0 ? np.multiply(v, 10) : np.negative(v)));
   assert.throws(() => f(x), ConcretizationError);
-  assert.deepEqual(disableJit(() => f(x).tolist()), [5, 10, 20]);
-  assert.deepEqual(disableJit(() => f(np.array([-1, -2])).tolist()), [1, 2]);
+  assert.deepEqual(
+    disableJit(() => f(x).tolist()),
+    [5, 10, 20],
+  );
+  assert.deepEqual(
+    disableJit(() => f(np.array([-1, -2])).tolist()),
+    [1, 2],
+  );
 });
 
 test("nested jits run eagerly too: the inner body sees concrete arrays and no jit equation is staged", () => {
@@ -148,7 +154,10 @@ test("disableJit restores the previous value however fn exits, and checks its ar
 test("donateArgnums is not applied under the flag (nothing is compiled), but is still checked", () => {
   const f = jit((a: Array) => np.add(a, 1), { donateArgnums: 0 });
   const a = np.array([1, 2]);
-  assert.deepEqual(disableJit(() => f(a).tolist()), [2, 3]);
+  assert.deepEqual(
+    disableJit(() => f(a).tolist()),
+    [2, 3],
+  );
   assert.deepEqual(a.tolist(), [1, 2]); // not deleted
   const bad = jit((a: Array) => a, { donateArgnums: 3 });
   assert.throws(() => disableJit(() => bad(a)), ValueError);

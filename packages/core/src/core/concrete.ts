@@ -32,6 +32,14 @@ const DEFER_MAX_SIZE = 4096;
 let pending: ConcreteArray[] = [];
 let flushQueued = false;
 
+/** Called with every new array while set (transforms/owned.ts records the arrays an eager transform makes). */
+let onCreate: ((a: ConcreteArray) => void) | null = null;
+
+/** @internal Set (or clear, with null) the hook called with every new ConcreteArray. */
+export function setArrayCreationHook(f: ((a: ConcreteArray) => void) | null): void {
+  onCreate = f;
+}
+
 function flushTask(): void {
   flushQueued = false;
   flushPending();
@@ -47,6 +55,7 @@ export class ConcreteArray extends Array {
     super();
     this.#aval = aval;
     this.#buf = buf;
+    if (onCreate !== null) onCreate(this);
     if (aval.size > DEFER_MAX_SIZE) {
       finalizer.register(this, buf, this);
       this.#registered = true;

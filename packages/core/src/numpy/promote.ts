@@ -9,6 +9,7 @@ import { asArray, scalarArray, scalarKindDType } from "./convert.ts";
 import { Array as ArrayClass } from "../core/array.ts";
 import { ConcreteArray } from "../core/concrete.ts";
 import { isEagerContext } from "../core/trace.ts";
+import { adoptTemporary } from "../transforms/owned.ts";
 
 function weakKind(d: DType): WeakKind {
   return d === "bool" ? "bool" : d === "complex64" ? "complex" : isFloat(d) ? "float" : "int";
@@ -112,8 +113,13 @@ export function prepareBinary(op: string, ...xs: ArrayLike[]): Array[] {
  * finalizer registration and a full collection.
  */
 export function releaseTemporaries(temps: readonly Array[], inputs: readonly unknown[], kept: readonly Array[]): void {
-  if (!isEagerContext()) return;
+  // Under an eager transform (vmap, grad, …) a concrete temporary may sit inside the transform's
+  // tracers until it returns: its scope disposes it then (transforms/owned.ts); never while staging.
+  const dispose = isEagerContext();
   for (const t of temps) {
-    if (t instanceof ConcreteArray && !inputs.includes(t) && !kept.includes(t)) t.dispose();
+    if (t instanceof ConcreteArray && !inputs.includes(t) && !kept.includes(t)) {
+      if (dispose) t.dispose();
+      else adoptTemporary(t);
+    }
   }
 }

@@ -5,7 +5,8 @@
 import { Array } from "../core/array.ts";
 import { evalJaxpr, type ClosedJaxpr } from "../core/jaxpr.ts";
 import { Tracer } from "../core/trace.ts";
-import { DTypeError, InternalError, ShapeError, ValueError } from "../errors.ts";
+import { DTypeError, InternalError, ShapeError, UseAfterDisposeError, ValueError } from "../errors.ts";
+import type { ConcreteArray } from "../core/concrete.ts";
 import { isComplex, isInexact } from "../dtype.ts";
 import { treeFlatten, treeUnflatten, type TreeDef } from "../tree/pytree.ts";
 import { jvpFlat } from "./jvp.ts";
@@ -20,6 +21,7 @@ import { withTransformContext } from "./trace-context.ts";
 import { clearJitCaches, JitCache } from "./jit-cache.ts";
 import { donatedOperands, donatedPositions, donationApplies } from "./donation.ts";
 import { config } from "../config.ts";
+import { asUser, eagerScope, jaxprArrays, release } from "./owned.ts";
 import type {
   AnyFunction,
   ArgnumsOf,
@@ -59,7 +61,7 @@ function flatten<F extends (...a: never[]) => unknown>(f: F, inTree: TreeDef, wh
   let out: TreeDef | undefined;
   const flat = (...xs: Array[]): Array[] => {
     const args = treeUnflatten<unknown[]>(inTree, xs);
-    const res = (f as unknown as (...a: unknown[]) => unknown)(...args);
+    const res = asUser(() => (f as unknown as (...a: unknown[]) => unknown)(...args));
     const [leaves, def] = flattenArgs([res], `${what} output`);
     out = def;
     return leaves;
@@ -93,48 +95,110 @@ export function jvp(f: AnyFunction, primals: readonly unknown[], tangents: reado
     }
   });
   const { flat, outTree } = flatten(f, inTree, "jvp");
-  const [po, to] = withTransformContext("jvp", f, () => jvpFlat(flat, ps, ts));
+  // Eagerly, the intermediates are freed when jvp returns (owned.ts); the outputs are kept.
+  const [po, to] = eagerScope(
+    () => withTransformContext("jvp", f, () => jvpFlat(flat, ps, ts)),
+    ([p, t]) => [...p, ...t],
+  ).result;
   return [unwrap1(outTree(), po), unwrap1(outTree(), to as Array[])];
 }
 
-/** `[f(...primals), fLin]` where `fLin(...tangents)` evaluates the JVP at the linearization point. */
+/**
+ * A function that holds residuals of the transform that made it (vjp's pullback, linearize's
+ * linear function). They are freed with it by the garbage collector, or at once by `dispose()`
+ * (or a `using` declaration) — after which calling it is an error.
+ */
+export type ResidualFunction<Fn extends (...args: never[]) => unknown> = Fn & {
+  /** Free the residuals this function holds (the arrays the transform made for it); idempotent. */
+  dispose(): void;
+  [Symbol.dispose](): void;
+};
+
+/** Attach `dispose` to `fn`: it releases `retained` (a scope's kept arrays) except the user's `outputs`. */
+function withResiduals<Fn extends (...args: never[]) => unknown>(
+  what: string,
+  fn: Fn,
+  retained: readonly ConcreteArray[],
+  outputs: readonly Array[],
+): ResidualFunction<Fn> {
+  let disposed = false;
+  // Arrays a call returned (weakly: they are the caller's); dispose never frees one of them.
+  const given = new WeakSet<object>();
+  const guarded = ((...args: Parameters<Fn>) => {
+    if (disposed) throw new UseAfterDisposeError(`${what} was called after dispose()`);
+    const r = fn(...args);
+    for (const l of treeFlatten(r)[0]) if (l instanceof Array) given.add(l);
+    return r;
+  }) as unknown as ResidualFunction<Fn>;
+  guarded.dispose = () => {
+    if (disposed) return;
+    disposed = true;
+    release(
+      retained.filter((a) => !given.has(a)),
+      outputs,
+    );
+  };
+  guarded[Symbol.dispose] = guarded.dispose;
+  return guarded;
+}
+
+/**
+ * `[f(...primals), fLin]` where `fLin(...tangents)` evaluates the JVP at the linearization point.
+ * `fLin.dispose()` frees its residuals at once (else the collector does, with `fLin`).
+ */
 export function linearize<F extends AnyFunction = ArrayFunction>(
   f: F,
   ...primals: ArgsLike<Parameters<F>>
-): [Promoted<ReturnType<F>>, (...tangents: Promoted<Parameters<F>>) => Promoted<ReturnType<F>>];
+): [Promoted<ReturnType<F>>, ResidualFunction<(...tangents: Promoted<Parameters<F>>) => Promoted<ReturnType<F>>>];
 export function linearize(f: AnyFunction, ...primals: unknown[]): [unknown, (...tangents: unknown[]) => unknown] {
   const [ps, inTree] = flattenArgs(primals, "linearize");
   const { flat, outTree } = flatten(f, inTree, "linearize");
-  const { primalsOut, jaxpr } = withTransformContext("linearize", f, () => linearizeFlat(flat, ps));
+  // Kept: the outputs and what fLin holds (the linear jaxpr's consts and literals).
+  const scoped = eagerScope(
+    () => withTransformContext("linearize", f, () => linearizeFlat(flat, ps)),
+    (r) => [...r.primalsOut, ...jaxprArrays(r.jaxpr)],
+  );
+  const { primalsOut, jaxpr } = scoped.result;
   const fLin = (...tangents: unknown[]): unknown => {
     const [ts] = flattenArgs(tangents, "linearize tangents");
-    return unwrap1(outTree(), evalJaxpr(jaxpr.jaxpr, jaxpr.consts, ts));
+    const outs = eagerScope(
+      () => evalJaxpr(jaxpr.jaxpr, jaxpr.consts, ts),
+      (o) => o,
+    ).result;
+    return unwrap1(outTree(), outs);
   };
-  return [unwrap1(outTree(), primalsOut), fLin];
+  return [unwrap1(outTree(), primalsOut), withResiduals("linearize: the linear function", fLin, scoped.retained, primalsOut)];
 }
 
 /**
  * `[f(...primals), pullback]`; `pullback(ct)` maps an output cotangent (a pytree like the output)
  * to the input cotangents: a list with one entry per argument, each typed like its argument.
+ * `pullback.dispose()` frees its residuals at once (else the collector does, with `pullback`).
  */
 export function vjp<F extends AnyFunction = ArrayFunction>(
   f: F,
   ...primals: ArgsLike<Parameters<F>>
-): [Promoted<ReturnType<F>>, (ct: Promoted<ReturnType<F>>) => Promoted<Parameters<F>>];
+): [Promoted<ReturnType<F>>, ResidualFunction<(ct: Promoted<ReturnType<F>>) => Promoted<Parameters<F>>>];
 export function vjp(f: AnyFunction, ...primals: unknown[]): [unknown, (ct: unknown) => unknown[]] {
   const [ps, inTree] = flattenArgs(primals, "vjp");
   const { flat, outTree } = flatten(f, inTree, "vjp");
-  const { primalsOut, pullback } = withTransformContext("vjp", f, () => vjpFlat(flat, ps));
+  // Kept: the outputs and the residuals the pullback holds (freed with it, by the collector).
+  const scoped = eagerScope(
+    () => withTransformContext("vjp", f, () => vjpFlat(flat, ps)),
+    (r) => [...r.primalsOut, ...r.residuals],
+  );
+  const { primalsOut, pullback } = scoped.result;
   const pb = (ct: unknown): unknown[] => {
     const [cts, ctTree] = flattenArgs([ct], "vjp cotangent");
     if (!ctTree.equals(outTree())) throw new ValueError(`vjp: cotangent structure ${ctTree} does not match the output structure ${outTree()}`);
     // Transposing the linearized function is still vjp's work on `f` (a missing transpose rule, say).
-    return treeUnflatten<unknown[]>(
-      inTree,
-      withTransformContext("vjp", f, () => pullback(cts)),
-    );
+    const grads = eagerScope(
+      () => withTransformContext("vjp", f, () => pullback(cts)),
+      (g) => g,
+    ).result;
+    return treeUnflatten<unknown[]>(inTree, grads);
   };
-  return [unwrap1(outTree(), primalsOut), pb];
+  return [unwrap1(outTree(), primalsOut), withResiduals("vjp: the pullback", pb, scoped.retained, primalsOut)];
 }
 
 export interface GradOptions {
@@ -157,10 +221,11 @@ export function valueAndGrad<const O extends GradOptions = {}, A extends unknown
   opts?: O,
 ): ValueAndGradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function valueAndGrad(f: AnyFunction, opts: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
-  return valueAndGradUntyped(f, opts, "valueAndGrad");
+  return valueAndGradUntyped(f, opts, "valueAndGrad", true);
 }
 
-function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: string): (...args: unknown[]) => [unknown, unknown] {
+/** `keepValue`: the value is returned (valueAndGrad), else only the aux (grad) and the value may be freed. */
+function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: string, keepValue: boolean): (...args: unknown[]) => [unknown, unknown] {
   const argnums = opts.argnums ?? 0;
   const nums = typeof argnums === "number" ? [argnums] : [...argnums];
   return (...args: unknown[]) => {
@@ -172,7 +237,7 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
     const g = (...dargs: unknown[]) => {
       const full = [...args];
       norm.forEach((n, i) => (full[n] = dargs[i]));
-      const out = (f as (...a: unknown[]) => unknown)(...full);
+      const out = asUser(() => (f as (...a: unknown[]) => unknown)(...full));
       let val = out;
       if (opts.hasAux) {
         if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError("grad with hasAux: the function must return a pair [value, aux]");
@@ -213,13 +278,25 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
       }
       return [r as Array];
     };
-    const { primalsOut, pullback } = withTransformContext(transform, f, () => vjpFlat(flat, ps));
-    const out = primalsOut[0];
-    const ct = fullLike(out.aval.strong(), 1);
-    const grads = treeUnflatten<unknown[]>(
-      inTree,
-      withTransformContext(transform, f, () => pullback([ct, ...primalsOut.slice(1).map(() => null)])),
+    // Eagerly, the forward pass's intermediates are freed when it returns, the backward pass's
+    // when it does, and the residuals (`retained`: made by the forward pass, kept for the
+    // pullback) right after it, since grad calls its pullback once (owned.ts).
+    const fwd = eagerScope(
+      () => withTransformContext(transform, f, () => vjpFlat(flat, ps)),
+      (r) => [...r.primalsOut, ...r.residuals],
+      (r) => (keepValue ? r.primalsOut : r.primalsOut.slice(1)),
     );
+    const { primalsOut, pullback } = fwd.result;
+    const out = primalsOut[0];
+    const gradLeaves = eagerScope(
+      () => {
+        const ct = fullLike(out.aval.strong(), 1);
+        return withTransformContext(transform, f, () => pullback([ct, ...primalsOut.slice(1).map(() => null)]));
+      },
+      (g) => g,
+    ).result;
+    release(fwd.retained, [...(keepValue ? primalsOut : primalsOut.slice(1)), ...gradLeaves]);
+    const grads = treeUnflatten<unknown[]>(inTree, gradLeaves);
     const gradVal = typeof argnums === "number" ? grads[0] : grads;
     let auxOut: unknown;
     if (opts.hasAux && auxDef !== undefined) {
@@ -246,7 +323,7 @@ export function grad<const O extends GradOptions = {}, A extends unknown[] = Arr
   opts?: O,
 ): GradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function grad(f: AnyFunction, opts: GradOptions = {}): (...args: unknown[]) => unknown {
-  const vg = valueAndGradUntyped(f, opts, "grad");
+  const vg = valueAndGradUntyped(f, opts, "grad", false);
   return (...args: unknown[]) => {
     const [v, g] = vg(...args);
     return opts.hasAux ? [g, (v as [unknown, unknown])[1]] : g;
@@ -337,28 +414,47 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
     if (size === undefined) throw new ValueError("vmap: no argument is mapped (all inAxes are null) and no axisSize was given");
     const { flat, outTree } = flatten(f, inTree, "vmap");
     const axisSize = size;
-    const [outs, outDims] = withTransformContext("vmap", f, () => vmapFlatRaw(flat, xs, dims, { size: axisSize, name: opts.axisName }));
-    const outTreeV = outTree();
-    const outSpec = opts.outAxes === undefined ? 0 : opts.outAxes;
-    const outStructure = treeUnflatten<unknown[]>(outTreeV, outs)[0];
-    const outAx = broadcastPrefix(outSpec, outStructure, "outAxes");
-    const moved = outs.map((o, i) => {
-      const want = outAx[i];
-      if (want === null) {
-        if (outDims[i] !== null) throw new ValueError(`vmap: outAxes is null for output leaf ${i}, but it depends on the mapped axis`);
-        return o;
-      }
-      const rank = o.ndim + (outDims[i] === null ? 1 : 0);
-      const nd = want < 0 ? want + rank : want;
-      if (!Number.isInteger(nd) || nd < 0 || nd >= rank) {
-        throw new ShapeError(
-          `vmap: outAxes ${want} is out of range for output leaf ${i}, which has rank ${rank} with the mapped axis (per-example shape [${(outDims[i] === null ? o.shape : o.shape.filter((_, k) => k !== outDims[i])).join(", ")}])`,
-        );
-      }
-      return moveBdim(o, outDims[i], nd, axisSize);
-    });
-    return unwrap1(outTreeV, moved);
+    // Eagerly, everything made on the way (rules' temporaries, values before their batch axis is
+    // moved to outAxes) is freed when vmap returns; the moved outputs are kept (owned.ts).
+    const moved = eagerScope(
+      () => vmapOutputs(f, flat, outTree, xs, dims, axisSize, opts),
+      (m) => m,
+    ).result;
+    return unwrap1(outTree(), moved);
   };
+}
+
+/** vmap's work after the argument checks: batch `flat`, then move each output's batch axis to outAxes. */
+function vmapOutputs(
+  f: AnyFunction,
+  flat: (...xs: Array[]) => Array[],
+  outTree: () => TreeDef,
+  xs: readonly Array[],
+  dims: readonly (number | null)[],
+  axisSize: number,
+  opts: VmapOptions,
+): Array[] {
+  const [outs, outDims] = withTransformContext("vmap", f, () => vmapFlatRaw(flat, xs, dims, { size: axisSize, name: opts.axisName }));
+  const outTreeV = outTree();
+  const outSpec = opts.outAxes === undefined ? 0 : opts.outAxes;
+  const outStructure = treeUnflatten<unknown[]>(outTreeV, outs)[0];
+  const outAx = broadcastPrefix(outSpec, outStructure, "outAxes");
+  const moved = outs.map((o, i) => {
+    const want = outAx[i];
+    if (want === null) {
+      if (outDims[i] !== null) throw new ValueError(`vmap: outAxes is null for output leaf ${i}, but it depends on the mapped axis`);
+      return o;
+    }
+    const rank = o.ndim + (outDims[i] === null ? 1 : 0);
+    const nd = want < 0 ? want + rank : want;
+    if (!Number.isInteger(nd) || nd < 0 || nd >= rank) {
+      throw new ShapeError(
+        `vmap: outAxes ${want} is out of range for output leaf ${i}, which has rank ${rank} with the mapped axis (per-example shape [${(outDims[i] === null ? o.shape : o.shape.filter((_, k) => k !== outDims[i])).join(", ")}])`,
+      );
+    }
+    return moveBdim(o, outDims[i], nd, axisSize);
+  });
+  return moved;
 }
 
 export interface JitOptions {

@@ -11,7 +11,8 @@ import { getBackend } from "../backend.ts";
 import { allocTyped, isHalf, isInexact, type DType } from "../dtype.ts";
 import { halfBitsFromNumber } from "../half.ts";
 import { DTypeError, ValueError } from "../errors.ts";
-import { treeUnflatten, type TreeDef } from "../tree/pytree.ts";
+import { treeFlatten, treeUnflatten, type TreeDef } from "../tree/pytree.ts";
+import { asUser, eagerScope } from "./owned.ts";
 import { flattenToArrays } from "../primitives/control/common.ts";
 import { moveBdim } from "../primitives/batching.ts";
 import { reshape } from "../primitives/shape-ops.ts";
@@ -74,7 +75,7 @@ function prepare(op: string, f: Fn, opts: JacobianOptions, args: readonly unknow
     const full = [...args];
     const d = treeUnflatten<unknown[]>(inTree, xs);
     nums.forEach((n, i) => (full[n] = d[i]));
-    let out = (f as (...a: unknown[]) => unknown)(...full);
+    let out = asUser(() => (f as (...a: unknown[]) => unknown)(...full));
     let auxLeaves: Array[] = [];
     if (opts.hasAux) {
       if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError(`${op} with hasAux: the function must return a pair [value, aux]`);
@@ -113,7 +114,7 @@ export function jacfwd(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) 
 }
 
 function jacfwdUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => unknown {
-  return (...args: unknown[]) => {
+  return (...args: unknown[]) => scoped(() => {
     const p = prepare("jacfwd", f, opts, args);
     const sizes = p.leaves.map((l) => l.size);
     const total = sizes.reduce((a, b) => a + b, 0);
@@ -136,7 +137,7 @@ function jacfwdUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => un
       return p.leaves.map((l, k) => reshape(sliceInDim(y, offsets[k], offsets[k] + sizes[k], 1, y.ndim - 1), [...outShape, ...l.shape]));
     });
     return assemble(p, blocks, outs.slice(n));
-  };
+  });
 }
 
 /**
@@ -153,7 +154,7 @@ export function jacrev(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) 
 }
 
 function jacrevUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => unknown {
-  return (...args: unknown[]) => {
+  return (...args: unknown[]) => scoped(() => {
     const p = prepare("jacrev", f, opts, args);
     const { primalsOut, pullback } = vjpFlat(p.flat, p.leaves);
     const n = p.numOut();
@@ -172,7 +173,15 @@ function jacrevUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => un
     const grads = outs.map((o, k) => moveBdim(o, dims[k], 0, total));
     const blocks = ys.map((y, m) => p.leaves.map((l, k) => reshape(sliceInDim(grads[k], offsets[m], offsets[m] + sizes[m], 1, 0), [...y.shape, ...l.shape])));
     return assemble(p, blocks, primalsOut.slice(n));
-  };
+  });
+}
+
+/**
+ * Run a Jacobian's eager work in a scope (transforms/owned.ts): the basis, the JVPs or VJPs and
+ * the unassembled blocks are freed when it returns; the result's arrays are kept.
+ */
+function scoped(body: () => unknown): unknown {
+  return eagerScope(body, (r) => treeFlatten(r)[0]).result;
 }
 
 /**

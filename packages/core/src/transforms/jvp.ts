@@ -9,6 +9,7 @@ import { NotImplementedError } from "../errors.ts";
 import type { Primitive, Params } from "../core/primitive.ts";
 import { Trace, Tracer, bind, fullRaise, withMainTrace } from "../core/trace.ts";
 import { zerosLikeAval } from "./zeros.ts";
+import { asRule } from "./owned.ts";
 
 export class JVPTracer extends Tracer {
   constructor(
@@ -28,6 +29,10 @@ export class JVPTrace extends Trace {
     return new JVPTracer(this, x, null);
   }
   processPrimitive(prim: Primitive, tracers: readonly Array[], params: Params): Array[] {
+    // Rule work: an eager transform's scope records (and later frees) what it makes (owned.ts).
+    return asRule(() => this.process(prim, tracers, params));
+  }
+  private process(prim: Primitive, tracers: readonly Array[], params: Params): Array[] {
     const ts = tracers as readonly JVPTracer[];
     const primals = ts.map((t) => t.primal);
     if (ts.every((t) => t.tangent === null)) {

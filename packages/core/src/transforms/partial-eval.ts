@@ -11,6 +11,7 @@ import { ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, type Atom } from "../core/j
 import type { Primitive, Params } from "../core/primitive.ts";
 import { Trace, Tracer, bind, fullLower, fullRaise, withMainTrace } from "../core/trace.ts";
 import { InternalError } from "../errors.ts";
+import { asRule } from "./owned.ts";
 
 /** A value that is either known (`known` set) or only known by its aval. */
 export class PartialVal {
@@ -69,6 +70,10 @@ export class PartialEvalTrace extends Trace {
     return outs;
   }
   processPrimitive(prim: Primitive, tracers: readonly Array[], params: Params): Array[] {
+    // Rule work: an eager transform's scope records (and later frees) what it makes (owned.ts).
+    return asRule(() => this.process(prim, tracers, params));
+  }
+  private process(prim: Primitive, tracers: readonly Array[], params: Params): Array[] {
     const ts = tracers as readonly PartialEvalTracer[];
     if (ts.every((t) => t.pval.isKnown))
       return bind(

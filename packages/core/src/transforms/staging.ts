@@ -10,6 +10,7 @@ import { ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, type Atom } from "../core/j
 import type { Primitive, Params } from "../core/primitive.ts";
 import { Trace, Tracer, fullRaise, withDynamicTrace, withMainTrace, type MainTrace } from "../core/trace.ts";
 import { InternalError } from "../errors.ts";
+import { captured, whileStaging } from "./owned.ts";
 
 export class JaxprTracer extends Tracer {
   constructor(
@@ -100,6 +101,8 @@ export class JaxprTrace extends Trace {
     const b = this.builder;
     let t = b.constTracers.get(x);
     if (t === undefined) {
+      // A constant of the jaxpr: it may outlive an eager transform's scope (jit caches the jaxpr).
+      captured(x);
       t = new JaxprTracer(this, x.aval);
       const v = b.addVar(t);
       b.constTracers.set(x, t);
@@ -132,13 +135,15 @@ export class JaxprTrace extends Trace {
  * of arrays; see `makeJaxpr` in the public API for the pytree version.
  */
 export function traceToJaxpr(f: (...args: Array[]) => Array[], inAvals: readonly ShapedArray[], name = "makeJaxpr"): ClosedJaxpr {
-  return withMainTrace(JaxprTrace, new JaxprBuilder(), name, (main: MainTrace) =>
-    withDynamicTrace(main, () => {
-      const trace = new JaxprTrace(main);
-      const ins = inAvals.map((a) => trace.newArg(a));
-      const outs = f(...ins).map((o) => fullRaise(trace, o) as JaxprTracer);
-      return trace.builder.build(ins, outs);
-    }),
+  return whileStaging(() =>
+    withMainTrace(JaxprTrace, new JaxprBuilder(), name, (main: MainTrace) =>
+      withDynamicTrace(main, () => {
+        const trace = new JaxprTrace(main);
+        const ins = inAvals.map((a) => trace.newArg(a));
+        const outs = f(...ins).map((o) => fullRaise(trace, o) as JaxprTracer);
+        return trace.builder.build(ins, outs);
+      }),
+    ),
   );
 }
 

@@ -12,6 +12,7 @@ import { jvpFlat } from "./jvp.ts";
 import { PartialVal, partialEvalFlat } from "./partial-eval.ts";
 import { traceToJaxpr } from "./staging.ts";
 import { zerosLikeAval } from "./zeros.ts";
+import { jaxprArrays } from "./owned.ts";
 
 let addImpl: ((a: Array, b: Array) => Array) | undefined;
 /** Installed by the primitives layer: cotangent accumulation (`add_any`). */
@@ -120,12 +121,13 @@ export function linearizeFlat(f: (...xs: Array[]) => Array[], primals: readonly 
 export function vjpFlat(
   f: (...xs: Array[]) => Array[],
   primals: readonly Array[],
-): { primalsOut: Array[]; pullback: (cts: readonly (Array | null)[]) => Array[] } {
+): { primalsOut: Array[]; pullback: (cts: readonly (Array | null)[]) => Array[]; residuals: Array[] } {
   const { primalsOut, jaxpr } = linearizeFlat(f, primals);
   const pullback = (cts: readonly (Array | null)[]): Array[] => {
     const undef = primals.map((p) => new UndefinedPrimal(tangentAval(p.aval)));
     const res = backwardPass(jaxpr.jaxpr, jaxpr.consts, undef, cts);
     return res.map((c, i) => c ?? zerosLikeAval(tangentAval(primals[i].aval)));
   };
-  return { primalsOut, pullback };
+  // The arrays the pullback holds (the linear jaxpr's consts and literals): kept while it lives.
+  return { primalsOut, pullback, residuals: jaxprArrays(jaxpr) };
 }

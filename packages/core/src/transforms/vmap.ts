@@ -8,6 +8,7 @@ import { ShapedArray } from "../core/aval.ts";
 import { NotImplementedError } from "../errors.ts";
 import type { AxisInfo, BatchDim, Primitive, Params } from "../core/primitive.ts";
 import { Trace, Tracer, bind, currentMainTraces, fullRaise, withMainTrace, type MainTrace } from "../core/trace.ts";
+import { asRule } from "./owned.ts";
 
 export class BatchTracer extends Tracer {
   constructor(
@@ -37,6 +38,10 @@ export class BatchTrace extends Trace {
     return new BatchTracer(this, x, null);
   }
   processPrimitive(prim: Primitive, tracers: readonly Array[], params: Params): Array[] {
+    // Rule work: an eager transform's scope records (and later frees) what it makes (owned.ts).
+    return asRule(() => this.process(prim, tracers, params));
+  }
+  private process(prim: Primitive, tracers: readonly Array[], params: Params): Array[] {
     const ts = tracers as readonly BatchTracer[];
     const vals = ts.map((t) => t.val);
     const dims = ts.map((t) => t.bdim);
