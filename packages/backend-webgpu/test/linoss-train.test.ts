@@ -1,8 +1,8 @@
 /**
  * LinOSS's jitted train step on WebGPU (SwiftShader): its program has a fused kernel over more
- * buffers than the adapter binds in one stage (see split-bindings.ts)
- * (the smoke-sized train bench had 14 > 12), which used to send the whole step to the interpreter. Now it compiles — one program, no
- * interpreted fallback — and two adam steps give the CPU's loss and parameters (same keys: the
+ * buffers than the adapter binds in one stage (split-bindings.ts; the smoke-sized train bench had
+ * 14 > 12), which used to send the whole step to the interpreter. Now it compiles — one program,
+ * no interpreted fallback — and two adam steps give the CPU's loss and parameters (same keys: the
  * samplers are bit-exact across backends; float32 rounding differs by reduction order).
  */
 import { test, before } from "node:test";

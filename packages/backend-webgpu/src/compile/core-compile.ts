@@ -9,6 +9,8 @@ export { planBuffers, type BufferPlan } from "../../../core/src/compile/schedule
 export {
   printKernel,
   loadedBuffers,
+  countOps,
+  ExprBuilder,
   type Kernel,
   type ElementwiseKernel,
   type ReduceKernel,

@@ -29,6 +29,7 @@ import { storageBytes } from "../storage.ts";
 import { buildProgram, planBuffers, type Program, type RoutineStep } from "./core-compile.ts";
 import { renderKernel } from "./render-wgsl.ts";
 import { rewriteLinearScans } from "./linear-scan.ts";
+import { mergeKernels } from "./merge-kernels.ts";
 import { ScanLoop, buildCall, type GpuRunner, type Owned } from "./scan-loop.ts";
 import { Arena, INPUT_KEY, SCRATCH_KEY, STAGE_MAX_BYTES } from "./arena.ts";
 
@@ -531,7 +532,7 @@ function buildSteps(
  * jit/remat as its compiled jaxpr (scan-loop.ts); a string says why not (then it runs eagerly).
  */
 function nestedRunner(be: WebGPUBackend, s: RoutineStep, avalOf: (b: number) => ShapedArray): GpuRunner | string {
-  const compileBody = (j: Jaxpr): GpuRunner | string => CompiledExecutable.build(be, buildProgram(rewriteLinearScans(j)));
+  const compileBody = (j: Jaxpr): GpuRunner | string => CompiledExecutable.build(be, programOf(be, rewriteLinearScans(j)));
   const params = s.eqn.params as Readonly<Record<string, unknown>>;
   const name = s.eqn.prim.name;
   if (name === "scan") return ScanLoop.build(be, params, s.inputs.map(avalOf), s.outputs.map(avalOf), compileBody);
@@ -629,6 +630,11 @@ export class InterpretedExecutable implements Executable {
   }
 }
 
+/** core's program of fused kernels for `jaxpr`, with same-shape elementwise kernels merged (merge-kernels.ts). */
+function programOf(be: WebGPUBackend, jaxpr: Jaxpr): Program {
+  return mergeKernels(buildProgram(jaxpr), be.device.limits.maxStorageBuffersPerShaderStage);
+}
+
 /**
  * `WebGPUBackend.compile`: the compiled program, or the interpreter when `config.jitCompile` is
  * off or something in the jaxpr has no compiled form.
@@ -638,6 +644,6 @@ export function compileJaxpr(backend: WebGPUBackend, jaxpr0: Jaxpr): Executable 
   const jaxpr = rewriteLinearScans(jaxpr0);
   if (!config.read("jitCompile")) return new InterpretedExecutable(backend, jaxpr, null);
   if (jaxpr.constvars.length > 0) return new InterpretedExecutable(backend, jaxpr, "the jaxpr has constvars");
-  const exe = CompiledExecutable.build(backend, buildProgram(jaxpr));
+  const exe = CompiledExecutable.build(backend, programOf(backend, jaxpr));
   return typeof exe === "string" ? new InterpretedExecutable(backend, jaxpr, exe) : exe;
 }

@@ -23,7 +23,7 @@ import type { ShapedArray, DType } from "@linax-ts/core";
 import { declare, grid, type Binding, type Pass, type Program, type Slot } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { reduceAlgebra, reduceProgram } from "../kernels/reduce.ts";
-import { range, type ElementwiseKernel, type Expr, type Kernel, type Linear, type ReduceKernel } from "./core-compile.ts";
+import { loadedBuffers, range, type ElementwiseKernel, type Expr, type Kernel, type Linear, type ReduceKernel } from "./core-compile.ts";
 import { mergePreludes } from "./wgsl-prelude.ts";
 import { renderOp, wgslType } from "./scalar-ops.ts";
 import { f32, i32, u32 } from "../program.ts";
@@ -353,17 +353,61 @@ function renderReduce(k: ReduceKernel, avalOf: AvalOf, literals: ReadonlyMap<num
  */
 export function renderKernel(k0: Kernel, avalOf: AvalOf, opts: RenderOptions): RenderedKernel | string {
   const literals = literalBuffers(k0, avalOf, opts.known);
-  const k: Kernel = literals.size === 0 ? k0 : { ...k0, inputs: k0.inputs.filter((b) => !literals.has(b)) };
-  const nOut = k.kind === "elementwise" ? k.outputs.length : 1;
   try {
-    if (k.inputs.length + nOut > opts.maxStorageBuffers) return renderSplit(k0, avalOf, literals, opts.maxStorageBuffers);
-    const p = k.kind === "elementwise" ? renderElementwise(k, avalOf, literals) : renderReduce(k, avalOf, literals);
-    return { ...p, inputs: k.inputs };
+    return renderFitting(k0, avalOf, literals, opts.maxStorageBuffers);
   } catch (e) {
     if (e instanceof RenderDecline) return e.message;
     if (e instanceof Error && e.message.startsWith("wgsl-prelude:")) return e.message;
     throw e;
   }
+}
+
+/** `k` rendered within `max` storage bindings per pass: as it is, by groups of its outputs, or split (renderSplit). */
+function renderFitting(k0: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number, Uint32Array>, max: number): RenderedKernel | string {
+  const bindsOf = (x: Kernel): number => x.inputs.filter((b) => !literals.has(b)).length + (x.kind === "elementwise" ? x.outputs.length : 1);
+  if (bindsOf(k0) <= max) {
+    const k: Kernel = literals.size === 0 ? k0 : { ...k0, inputs: k0.inputs.filter((b) => !literals.has(b)) };
+    const p = k.kind === "elementwise" ? renderElementwise(k, avalOf, literals) : renderReduce(k, avalOf, literals);
+    return { ...p, inputs: k.inputs };
+  }
+  if (k0.kind === "elementwise" && k0.outputs.length > 1) {
+    // Outputs are independent (each its own expression): passes over groups of them that fit.
+    const groups: ElementwiseKernel[] = [];
+    for (const o of k0.outputs) {
+      const last = groups.at(-1);
+      const withIt = last === undefined ? null : { ...last, outputs: [...last.outputs, o], inputs: loadedBuffers([...last.outputs, o].flatMap((x) => x.values)) };
+      if (withIt !== null && bindsOf(withIt) <= max) groups[groups.length - 1] = withIt;
+      else groups.push({ ...k0, outputs: [o], inputs: loadedBuffers(o.values) });
+    }
+    if (groups.length > 1) {
+      const parts = groups.map((g) => renderFitting(g, avalOf, literals, max));
+      const failed = parts.find((r) => typeof r === "string");
+      if (failed !== undefined) return failed;
+      return combineParts(parts as RenderedKernel[], groups.map((g) => g.outputs.map((o) => k0.outputs.indexOf(o))));
+    }
+  }
+  return renderSplit(k0, avalOf, literals, max);
+}
+
+/** Several rendered kernels as one (their passes in order), `outs[i][j]` the combined output of part i's output j. */
+function combineParts(parts: readonly RenderedKernel[], outs: readonly (readonly number[])[]): RenderedKernel {
+  const inputs: number[] = [];
+  const temps: number[] = [];
+  const passes: Pass[] = [];
+  parts.forEach((r, i) => {
+    const tempBase = temps.length;
+    temps.push(...(r.temps ?? []));
+    const slot = (sl: Slot): Slot => {
+      if ("in" in sl) {
+        const b = r.inputs[sl.in];
+        if (!inputs.includes(b)) inputs.push(b);
+        return { in: inputs.indexOf(b) };
+      }
+      return "out" in sl ? { out: outs[i][sl.out] } : { temp: tempBase + sl.temp };
+    };
+    for (const p of r.passes) passes.push({ ...p, bindings: p.bindings.map((bd) => ({ ...bd, slot: slot(bd.slot) })) });
+  });
+  return { passes, temps, inputs };
 }
 
 /** Pseudo buffer ids of split-off scratch values, and node ids for rebuilt expressions (above any a program has). */
