@@ -64,10 +64,34 @@ export function renderOp(e: OpExpr, args: readonly string[]): RenderedOp | undef
       return { expr: `bitcast<${wgslType(e.type)}>(${args[0]})`, prelude: "" };
     }
   }
+  const part = /^(.+)\.(re|im)$/.exec(e.op);
+  if (part !== null && e.argDType === "complex64") return complexPart(part[1], part[2] === "re" ? "x" : "y", args, e.params);
   const entry = getElementwiseExpr(e.op);
   if (entry === undefined) return undefined;
   const inAvals = args.map(() => new ShapedArray([], e.argDType));
   const expr = entry.expr(args, inAvals, new ShapedArray([], outDType), e.params);
   if (expr === undefined) return undefined;
   return { expr, prelude: typeof entry.prelude === "string" ? entry.prelude : entry.prelude(e.params) };
+}
+
+/**
+ * One part of a complex64 primitive's result (IR ops `<prim>.re` / `<prim>.im`, like `cmul.re`):
+ * the arguments are the operands' (re, im) parts in order, and the expression is the eager
+ * kernel's on vec2 operands — so a fused complex exp/expm1/div/… is the eager kernel's value bit
+ * for bit. Core's lowering emits no such ops yet (complex exp, expm1 and div are routines: see the
+ * WebGPU README); this is the renderer's half of that change.
+ */
+function complexPart(prim: string, lane: "x" | "y", args: readonly string[], params: Readonly<Record<string, unknown>>): RenderedOp | undefined {
+  const entry = getElementwiseExpr(prim);
+  if (entry === undefined || args.length % 2 !== 0) return undefined;
+  const pairs = globalThis.Array.from({ length: args.length / 2 }, (_, i) => `vec2<f32>(${args[2 * i]}, ${args[2 * i + 1]})`);
+  const c = new ShapedArray([], "complex64");
+  const expr = entry.expr(
+    pairs,
+    pairs.map(() => c),
+    c,
+    params,
+  );
+  if (expr === undefined) return undefined;
+  return { expr: `(${expr}).${lane}`, prelude: typeof entry.prelude === "string" ? entry.prelude : entry.prelude(params) };
 }
