@@ -7,6 +7,8 @@
 import { Array } from "./array.ts";
 import type { Primitive, Params } from "./primitive.ts";
 import { ConcretizationError, TracerLeakError } from "../errors.ts";
+import { config } from "../config.ts";
+import { checkNoLeak } from "./leak-check.ts";
 import type { TypedArray } from "../dtype.ts";
 import type { NestedList, ScalarValue } from "./array.ts";
 
@@ -15,6 +17,8 @@ export type TraceCtor = new (main: MainTrace) => Trace;
 /** One level of the interpreter stack; `alive` goes false when its transform returns. */
 export class MainTrace {
   alive = true;
+  /** Under config.checkTracerLeaks: an object only this main references (see `withMainTrace`). */
+  probe: object | undefined = undefined;
   constructor(
     readonly level: number,
     readonly traceType: TraceCtor,
@@ -92,9 +96,33 @@ export function installEvalTrace(ctor: TraceCtor): void {
   if (stack.length === 0) stack.push(new MainTrace(0, ctor, undefined, "eval"));
 }
 
-/** Run `fn` with a new main trace pushed on the stack; it is popped (and marked dead) afterwards. */
+/**
+ * Run `fn` with a new main trace pushed on the stack; it is popped (and marked dead) afterwards.
+ *
+ * Under config.checkTracerLeaks (JAX's `jax_check_tracer_leaks`) a transform that returns checks
+ * that nothing still references its main trace — every tracer references its trace, hence the
+ * main — as JAX checks that no reference to its MainTrace survives: the main gets a probe, an
+ * instance of a class made for this call, and after the main is popped and this function no
+ * longer holds it, V8 counts the probes left alive after a full collection. One alive means some
+ * tracer (or trace) of this transform escaped — stored in an outer variable or a closure — and
+ * TracerLeakError is raised now, not only when the tracer is later used. Debug only: each check
+ * is a full garbage collection.
+ */
 export function withMainTrace<T>(traceType: TraceCtor, globalData: unknown, transformName: string, fn: (main: MainTrace) => T): T {
+  if (!config.read("checkTracerLeaks")) return runMain(traceType, globalData, transformName, fn, undefined);
+  const Probe = class LeakProbe {};
+  const result = runMain(traceType, globalData, transformName, fn, Probe);
+  // This frame must not keep the main alive itself: its global data (a jaxpr builder maps its
+  // tracers to variables) and `fn` are dropped before the heap is inspected.
+  globalData = undefined;
+  fn = undefined as unknown as typeof fn;
+  checkNoLeak(Probe, transformName);
+  return result;
+}
+
+function runMain<T>(traceType: TraceCtor, globalData: unknown, transformName: string, fn: (main: MainTrace) => T, probe: (new () => object) | undefined): T {
   const main = new MainTrace(stack.length, traceType, globalData, transformName);
+  if (probe !== undefined) main.probe = new probe();
   stack.push(main);
   try {
     return fn(main);

@@ -272,9 +272,14 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
       const dargs = treeUnflatten<unknown[]>(inTree, xs);
       const r = g(...dargs);
       if (opts.hasAux) {
-        [auxLeaves, auxDef] = treeFlatten((r as [Array, unknown])[1]);
-        auxIsArray = auxLeaves.map((l) => l instanceof Array);
-        return [(r as [Array, unknown])[0], ...(auxLeaves.filter((l) => l instanceof Array) as Array[])];
+        const [leaves, def] = treeFlatten((r as [Array, unknown])[1]);
+        auxDef = def;
+        auxIsArray = leaves.map((l) => l instanceof Array);
+        // Keep only the non-array leaves: the array ones are this trace's tracers, which must
+        // not outlive it (config.checkTracerLeaks would rightly see them as leaked).
+        auxLeaves = leaves.map((l) => (l instanceof Array ? null : l));
+        aux = undefined;
+        return [(r as [Array, unknown])[0], ...(leaves.filter((l) => l instanceof Array) as Array[])];
       }
       return [r as Array];
     };

@@ -114,30 +114,31 @@ export function jacfwd(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) 
 }
 
 function jacfwdUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => unknown {
-  return (...args: unknown[]) => scoped(() => {
-    const p = prepare("jacfwd", f, opts, args);
-    const sizes = p.leaves.map((l) => l.size);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-    const basis = p.leaves.map((l, k) => basisBlock(total, offsets[k], l.shape, l.dtype));
-    const [outs, dims] = vmapFlatRaw(
-      (...ts: Array[]) => {
-        const [po, to] = jvpFlat(p.flat, p.leaves, ts);
-        const n = p.numOut();
-        return [...(to.slice(0, n) as Array[]), ...po.slice(n)];
-      },
-      basis,
-      basis.map(() => 0),
-      { size: total, name: undefined },
-    );
-    const n = p.numOut();
-    const blocks = outs.slice(0, n).map((o, m) => {
-      const y = moveBdim(o, dims[m], o.ndim - (dims[m] === null ? 0 : 1), total);
-      const outShape = y.shape.slice(0, -1);
-      return p.leaves.map((l, k) => reshape(sliceInDim(y, offsets[k], offsets[k] + sizes[k], 1, y.ndim - 1), [...outShape, ...l.shape]));
+  return (...args: unknown[]) =>
+    scoped(() => {
+      const p = prepare("jacfwd", f, opts, args);
+      const sizes = p.leaves.map((l) => l.size);
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+      const basis = p.leaves.map((l, k) => basisBlock(total, offsets[k], l.shape, l.dtype));
+      const [outs, dims] = vmapFlatRaw(
+        (...ts: Array[]) => {
+          const [po, to] = jvpFlat(p.flat, p.leaves, ts);
+          const n = p.numOut();
+          return [...(to.slice(0, n) as Array[]), ...po.slice(n)];
+        },
+        basis,
+        basis.map(() => 0),
+        { size: total, name: undefined },
+      );
+      const n = p.numOut();
+      const blocks = outs.slice(0, n).map((o, m) => {
+        const y = moveBdim(o, dims[m], o.ndim - (dims[m] === null ? 0 : 1), total);
+        const outShape = y.shape.slice(0, -1);
+        return p.leaves.map((l, k) => reshape(sliceInDim(y, offsets[k], offsets[k] + sizes[k], 1, y.ndim - 1), [...outShape, ...l.shape]));
+      });
+      return assemble(p, blocks, outs.slice(n));
     });
-    return assemble(p, blocks, outs.slice(n));
-  });
 }
 
 /**
@@ -154,26 +155,27 @@ export function jacrev(f: Fn, opts: JacobianOptions = {}): (...args: unknown[]) 
 }
 
 function jacrevUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => unknown {
-  return (...args: unknown[]) => scoped(() => {
-    const p = prepare("jacrev", f, opts, args);
-    const { primalsOut, pullback } = vjpFlat(p.flat, p.leaves);
-    const n = p.numOut();
-    const ys = primalsOut.slice(0, n);
-    const sizes = ys.map((y) => y.size);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-    const basis = ys.map((y, m) => basisBlock(total, offsets[m], y.shape, y.dtype));
-    const auxNull = primalsOut.slice(n).map(() => null);
-    const [outs, dims] = vmapFlatRaw(
-      (...cts: Array[]) => pullback([...cts, ...auxNull]),
-      basis,
-      basis.map(() => 0),
-      { size: total, name: undefined },
-    );
-    const grads = outs.map((o, k) => moveBdim(o, dims[k], 0, total));
-    const blocks = ys.map((y, m) => p.leaves.map((l, k) => reshape(sliceInDim(grads[k], offsets[m], offsets[m] + sizes[m], 1, 0), [...y.shape, ...l.shape])));
-    return assemble(p, blocks, primalsOut.slice(n));
-  });
+  return (...args: unknown[]) =>
+    scoped(() => {
+      const p = prepare("jacrev", f, opts, args);
+      const { primalsOut, pullback } = vjpFlat(p.flat, p.leaves);
+      const n = p.numOut();
+      const ys = primalsOut.slice(0, n);
+      const sizes = ys.map((y) => y.size);
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+      const basis = ys.map((y, m) => basisBlock(total, offsets[m], y.shape, y.dtype));
+      const auxNull = primalsOut.slice(n).map(() => null);
+      const [outs, dims] = vmapFlatRaw(
+        (...cts: Array[]) => pullback([...cts, ...auxNull]),
+        basis,
+        basis.map(() => 0),
+        { size: total, name: undefined },
+      );
+      const grads = outs.map((o, k) => moveBdim(o, dims[k], 0, total));
+      const blocks = ys.map((y, m) => p.leaves.map((l, k) => reshape(sliceInDim(grads[k], offsets[m], offsets[m] + sizes[m], 1, 0), [...y.shape, ...l.shape])));
+      return assemble(p, blocks, primalsOut.slice(n));
+    });
 }
 
 /**

@@ -141,7 +141,13 @@ export function traceToJaxpr(f: (...args: Array[]) => Array[], inAvals: readonly
         const trace = new JaxprTrace(main);
         const ins = inAvals.map((a) => trace.newArg(a));
         const outs = f(...ins).map((o) => fullRaise(trace, o) as JaxprTracer);
-        return trace.builder.build(ins, outs);
+        const b = trace.builder;
+        const jaxpr = b.build(ins, outs);
+        // Done: the builder (which callers' frames may still hold) lets go of this trace's tracers,
+        // so that config.checkTracerLeaks sees only real leaks.
+        b.tracerToVar.clear();
+        b.constTracers.clear();
+        return jaxpr;
       }),
     ),
   );

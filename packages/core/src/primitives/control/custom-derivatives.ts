@@ -342,19 +342,26 @@ export function customVjp<A extends unknown[] = Array[], R = unknown>(f: (...arg
       );
       return { jaxpr, numRes };
     });
+    // bwd needs the arguments' structure only: capturing `args` (tracers of the transform that
+    // called `f`) would keep that transform's trace alive (config.checkTracerLeaks).
+    const nArgs = args.length;
+    const argStructure = args.map((a) => {
+      const [argLeaves, argTree] = treeFlatten(a);
+      return { n: argLeaves.length, argTree };
+    });
     const flatBwd: FlatBwd = (res, cts) => {
       fwdJ();
       const out = bwd(treeUnflatten(resTree as TreeDef, res), treeUnflatten<Promoted<R>>(traced.outTree, cts));
-      if (!globalThis.Array.isArray(out) || out.length !== args.length) {
+      if (!globalThis.Array.isArray(out) || out.length !== nArgs) {
         throw new ValueError(
-          `customVjp(${name}): bwd must return a list with one cotangent per argument (${args.length}); got ${globalThis.Array.isArray(out) ? `${out.length} entries` : typeof out}`,
+          `customVjp(${name}): bwd must return a list with one cotangent per argument (${nArgs}); got ${globalThis.Array.isArray(out) ? `${out.length} entries` : typeof out}`,
         );
       }
       const flat: (Array | null)[] = [];
       out.forEach((c, i) => {
-        const [argLeaves, argTree] = treeFlatten(args[i]);
+        const { n, argTree } = argStructure[i];
         if (c === null || c === undefined) {
-          argLeaves.forEach(() => flat.push(null));
+          for (let k = 0; k < n; k++) flat.push(null);
           return;
         }
         const [cl, cTree] = flattenToArrays(c, `customVjp(${name}) bwd output`);
