@@ -15,7 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
-import { setDefaultBackend, type Array } from "linax-ts";
+import { setDefaultBackend } from "linax-ts";
 import { initWebGPU } from "@linax-ts/backend-webgpu";
 import { trainStep, type Mixer } from "./train-model.ts";
 

@@ -74,7 +74,12 @@ for (const exe of built) {
     `\nprogram: ${p.inputs.length} inputs (${scalarIns} scalars), ${p.outputs.length} outputs, ${st.kernels} kernels, ${st.routines} routines (${st.eagerRoutines} eager, ${st.compiledCalls} compiled calls); ${st.literalInputs} inputs read as literals; last call ${st.dispatches} dispatches; kernel bindings ${binds} (${scalarBinds} of scalar buffers)`,
   );
   console.log(`  routines: ${[...routines].map(([n, c]) => `${n}×${c}`).join(" ")}`);
-  console.log(`  kernels: ${[...shapes].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n}: ${c}`).join("; ")}`);
+  console.log(
+    `  kernels: ${[...shapes]
+      .sort((a, b) => b[1] - a[1])
+      .map(([n, c]) => `${n}: ${c}`)
+      .join("; ")}`,
+  );
   if (values.kernels) console.log(printProgram(p, printKernel));
 }
 process.exit(0);

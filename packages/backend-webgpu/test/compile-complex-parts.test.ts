@@ -21,8 +21,16 @@ before(async () => {
 const N = 16;
 const complexOf = (seed: number): Array =>
   lax.complex(
-    fromValues(globalThis.Array.from({ length: N }, (_, i) => Math.fround(Math.sin(seed + i * 0.71) * 3)), [N], "float32"),
-    fromValues(globalThis.Array.from({ length: N }, (_, i) => Math.fround(Math.cos(seed * 2 + i * 0.43) * 2)), [N], "float32"),
+    fromValues(
+      globalThis.Array.from({ length: N }, (_, i) => Math.fround(Math.sin(seed + i * 0.71) * 3)),
+      [N],
+      "float32",
+    ),
+    fromValues(
+      globalThis.Array.from({ length: N }, (_, i) => Math.fround(Math.cos(seed * 2 + i * 0.43) * 2)),
+      [N],
+      "float32",
+    ),
   );
 
 /** The kernel `out[i] = prim(ins[0][i], …)` over complex64 buffers 0..n-1 (output buffer n), run on the GPU. */

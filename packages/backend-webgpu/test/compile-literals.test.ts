@@ -21,7 +21,16 @@ before(async () => {
 const scalar = (dtype: "float32" | "int32" | "uint32" | "bool" | "complex64", words: number[]): Array => {
   const aval = new ShapedArray([], dtype);
   const w = new Uint32Array(words);
-  const data = dtype === "float32" ? new Float32Array(w.buffer) : dtype === "int32" ? new Int32Array(w.buffer) : dtype === "uint32" ? w : dtype === "bool" ? Uint8Array.from(words) : new Float32Array(w.buffer);
+  const data =
+    dtype === "float32"
+      ? new Float32Array(w.buffer)
+      : dtype === "int32"
+        ? new Int32Array(w.buffer)
+        : dtype === "uint32"
+          ? w
+          : dtype === "bool"
+            ? Uint8Array.from(words)
+            : new Float32Array(w.buffer);
   return new ConcreteArray(be.fromHost(data, aval), aval);
 };
 const f32Bits = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];
@@ -43,7 +52,10 @@ const bufs = (as: Array[]): DeviceBuffer[] => as.map((a) => (a as ConcreteArray)
 
 test("host scalars become exact literals: quiet-NaN payload, -0, Inf, subnormal, int32 min, uint32 max, bool, complex64 == eager WebGPU", async () => {
   const x = new ConcreteArray(
-    be.fromHost(Float32Array.from({ length: 8 }, (_, i) => (i - 3.5) / 2), new ShapedArray([8], "float32")),
+    be.fromHost(
+      Float32Array.from({ length: 8 }, (_, i) => (i - 3.5) / 2),
+      new ShapedArray([8], "float32"),
+    ),
     new ShapedArray([8], "float32"),
   );
   const consts = [
@@ -74,15 +86,24 @@ test("host scalars become exact literals: quiet-NaN payload, -0, Inf, subnormal,
     [false, false, false, false, true, true, true, true],
   );
   assert.deepEqual(got[2], new globalThis.Array(8).fill(Infinity));
-  assert.deepEqual(got[3], [0, 1, 2, 3, 4, 5, 6, 7].map((i) => -2147483648 + i));
-  assert.deepEqual(got[4], [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (0xffffffff * i) % 2 ** 32));
+  assert.deepEqual(
+    got[3],
+    [0, 1, 2, 3, 4, 5, 6, 7].map((i) => -2147483648 + i),
+  );
+  assert.deepEqual(
+    got[4],
+    [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (0xffffffff * i) % 2 ** 32),
+  );
   assert.deepEqual(got[5], [0, 0, 0, 0, 1, 1, 1, 1]);
   assert.deepEqual(got[6].slice(0, 2), [-1.75 * 1.5, -1.75 * -2.5]);
   assert.deepEqual(got[7], [1, 2, 3, 4, 5, 6, 7, 8], "the smallest subnormal's bits");
 
   // The same constants without host words (as if computed on the device): every kernel binds them.
   const onDevice = consts.map((c) => {
-    const buf = be.fromHost(new Uint32Array(((c as ConcreteArray).buffer as WebGPUBuffer).hostWords!), new ShapedArray([c.dtype === "complex64" ? 2 : 1], "uint32"));
+    const buf = be.fromHost(
+      new Uint32Array(((c as ConcreteArray).buffer as WebGPUBuffer).hostWords!),
+      new ShapedArray([c.dtype === "complex64" ? 2 : 1], "uint32"),
+    );
     (buf as WebGPUBuffer).hostWords = undefined;
     return new ConcreteArray(buf, c.aval);
   });

@@ -85,7 +85,9 @@ test("not merged: a kernel reading a group's output at another element, or an in
   };
   const [, , text, merged] = await check(f, [seeded([4, 4], 1), seeded([4, 4], 2)]);
   // a's kernel stays alone (r reads it flipped, t reads the sum written after it); r and t, both after the sum, may merge.
-  const first = merged.steps.find((s) => s.kind === "kernel" && s.kernel.kind === "elementwise" && s.kernel.outputs.some((o) => o.buffer === merged.outputs[0]));
+  const first = merged.steps.find(
+    (s) => s.kind === "kernel" && s.kernel.kind === "elementwise" && s.kernel.outputs.some((o) => o.buffer === merged.outputs[0]),
+  );
   assert.ok(first !== undefined && first.kind === "kernel" && first.kernel.kind === "elementwise");
   assert.equal(first.kernel.outputs.length, 1, text);
   const iFirst = merged.steps.indexOf(first);

@@ -60,10 +60,18 @@ async function check(f: (...xs: Array[]) => Array, inputs: Array[], cpuTol: numb
 }
 
 test("an elementwise chain over 30 buffers: split into scratch passes, == eager WebGPU bit for bit, == CPU", async () => {
-  await check(chain, globalThis.Array.from({ length: 30 }, (_, k) => seeded([4, 4], k + 1)), 0);
+  await check(
+    chain,
+    globalThis.Array.from({ length: 30 }, (_, k) => seeded([4, 4], k + 1)),
+    0,
+  );
 });
 
 test("a reduction whose fused body reads 14 buffers: split, == eager WebGPU bit for bit", async () => {
   const f = (...xs: Array[]): Array => np.sum(chain(...xs), { axis: 1 });
-  await check(f, globalThis.Array.from({ length: 14 }, (_, k) => seeded([3, 40], k + 1)), 1e-5);
+  await check(
+    f,
+    globalThis.Array.from({ length: 14 }, (_, k) => seeded([3, 40], k + 1)),
+    1e-5,
+  );
 });

@@ -375,7 +375,8 @@ function renderFitting(k0: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number,
     const groups: ElementwiseKernel[] = [];
     for (const o of k0.outputs) {
       const last = groups.at(-1);
-      const withIt = last === undefined ? null : { ...last, outputs: [...last.outputs, o], inputs: loadedBuffers([...last.outputs, o].flatMap((x) => x.values)) };
+      const withIt =
+        last === undefined ? null : { ...last, outputs: [...last.outputs, o], inputs: loadedBuffers([...last.outputs, o].flatMap((x) => x.values)) };
       if (withIt !== null && bindsOf(withIt) <= max) groups[groups.length - 1] = withIt;
       else groups.push({ ...k0, outputs: [o], inputs: loadedBuffers(o.values) });
     }
@@ -383,7 +384,10 @@ function renderFitting(k0: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number,
       const parts = groups.map((g) => renderFitting(g, avalOf, literals, max));
       const failed = parts.find((r) => typeof r === "string");
       if (failed !== undefined) return failed;
-      return combineParts(parts as RenderedKernel[], groups.map((g) => g.outputs.map((o) => k0.outputs.indexOf(o))));
+      return combineParts(
+        parts as RenderedKernel[],
+        groups.map((g) => g.outputs.map((o) => k0.outputs.indexOf(o))),
+      );
     }
   }
   return renderSplit(k0, avalOf, literals, max);
@@ -437,7 +441,10 @@ function renderSplit(k: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number, Ui
     return { in: real.indexOf(b) };
   };
   const remap = (passes: readonly Pass[], ins: readonly number[], out: (j: number) => Slot): Pass[] =>
-    passes.map((p) => ({ ...p, bindings: p.bindings.map((bd) => ({ ...bd, slot: "in" in bd.slot ? realSlot(ins[bd.slot.in]) : "out" in bd.slot ? out(bd.slot.out) : bd.slot })) }));
+    passes.map((p) => ({
+      ...p,
+      bindings: p.bindings.map((bd) => ({ ...bd, slot: "in" in bd.slot ? realSlot(ins[bd.slot.in]) : "out" in bd.slot ? out(bd.slot.out) : bd.slot })),
+    }));
   const passes: Pass[] = [];
   for (const pk of split.pre) {
     const b = bound(pk) as ElementwiseKernel;
