@@ -14,6 +14,16 @@ Set.prototype.has = function (this: Set<unknown>, v: unknown): boolean {
   if (hide && (v === "sin" || v === "cos") && has.call(this, "tanh")) return false; // ROUTINE_OPS / VECTOR_OPS only
   return has.call(this, v);
 };
+// Which path each program took: the function imports of each WebAssembly module compiled.
+const Module = WebAssembly.Module;
+const imports: number[] = [];
+(WebAssembly as { Module: unknown }).Module = new Proxy(Module, {
+  construct(target, args: [BufferSource]) {
+    const m = new target(...args);
+    imports.push(Module.imports(m).filter((i) => i.kind === "function").length);
+    return m;
+  },
+});
 const time = (f: (a: Array) => Array): number => {
   for (let i = 0; i < 3; i++) f(x).dispose();
   const ts: number[] = [];
@@ -28,24 +38,15 @@ const time = (f: (a: Array) => Array): number => {
   return (ts[ts.length >> 1] * 1e6) / N;
 };
 for (const [name, op] of [["sin", np.sin], ["cos", np.cos]] as const) {
+  imports.length = 0;
   hide = true;
   const imported = jit((a: Array) => op(a));
   imported(x).dispose(); // compiled while hidden
   hide = false;
   const routine = jit((a: Array) => op(a).mul(1)); // a different program, so no cached module is shared
   const plainRoutine = jit((a: Array) => op(a));
-  // Which path each program takes: count the reference function's calls of Math.sin/cos in one run.
-  const m = Math as unknown as Record<string, (v: number) => number>;
-  const orig = m[name];
-  let calls = 0;
-  m[name] = (v: number) => (calls++, orig(v));
-  imported(x).dispose();
-  const importCalls = calls;
-  calls = 0;
   plainRoutine(x).dispose();
-  const routineCalls = calls;
-  m[name] = orig;
-  console.log(`${name}: Math.${name} calls per run — import program ${importCalls}, routine program ${routineCalls}`);
+  routine(x).dispose();
   const ti = time(imported);
   const tr = time(plainRoutine);
   const tr2 = time(routine);
@@ -53,5 +54,5 @@ for (const [name, op] of [["sin", np.sin], ["cos", np.cos]] as const) {
   const b = plainRoutine(x).dataSync();
   let diff = 0;
   for (let i = 0; i < N; i++) if (!Object.is(a[i], b[i])) diff++;
-  console.log(`${name} over ${N} floats in [${lo}, ${hi}]: import ${ti.toFixed(2)} ns/elt, routine ${tr.toFixed(2)} ns/elt (×${(ti / tr).toFixed(1)}; with a fused ·1 ${tr2.toFixed(2)}); results differing: ${diff}`);
+  console.log(`${name} over ${N} floats in [${lo}, ${hi}]: import ${ti.toFixed(2)} ns/elt, routine ${tr.toFixed(2)} ns/elt (×${(ti / tr).toFixed(1)}; with a fused ·1 ${tr2.toFixed(2)}); results differing: ${diff}; function imports of the modules compiled (import, routine, ·1 routine): ${imports.join(", ")}`);
 }

@@ -21,10 +21,11 @@
  * Accurate reduction: x (24-bit significand) times each 24-bit chunk of 2/π (fdlibm's ipio2
  * table) is exact in float64, and so is each product reduced mod 4; their sum mod 4 is kept as a
  * double-double, whose nearest integer gives the quadrant and whose remainder times π/2
- * (double-double) gives r. Eleven chunks (264 bits of 2/π) leave < 2^-100 of error for x < 2^128.
+ * (double-double) gives r. Of eleven chunks (264 bits of 2/π) those that can matter at x's exponent
+ * are summed, leaving < 2^-100 of error for x < 2^128.
  */
 import type { LibDef } from "./library.ts";
-import { abs, add, and, bitsOf, call, demote, eq, floatOf, gt, i32OfF64, lit, lt, ltu, mul, ne, neg, promote, select, sub, type Body, type Ex, type Var } from "./scalar-dsl.ts";
+import { abs, add, and, bitsOf, call, demote, eq, floatOf, ge, gt, highWord, i32OfF64, lit, lt, ltu, mul, ne, neg, promote, shr, select, sub, type Body, type Ex, type Var } from "./scalar-dsl.ts";
 import { anyTrue, demotePair, lane, pair, promoteHigh, promoteLow, splat, vabs, vadd, veq, vge, vlt, vmul, vneg, vnot, vor, vselect, vsub } from "./vector-dsl.ts";
 import { nearMidpoint } from "./rounded-f32x4.ts";
 
@@ -73,7 +74,8 @@ const PIO2_LO = 6.123233995736766e-17;
 
 /**
  * Inputs (float32 bits) where V8's float64 `Math.sin`/`Math.cos` rounds to a float32 other than
- * the correctly rounded one, with the reference's float32 result — from the exhaustive scan.
+ * the correctly rounded one, with the reference's float32 result — from the exhaustive scan
+ * (each side of the midpoint checked with mpmath at 300 bits).
  */
 export const SIN_EXCEPTIONS: ReadonlyArray<readonly [number, number]> = [
   // sin(9830.3984375): V8's double −0.34761326014995575 is exactly a float32 midpoint; ties-to-even
@@ -81,7 +83,16 @@ export const SIN_EXCEPTIONS: ReadonlyArray<readonly [number, number]> = [
   [0x46199998, 0xbeb1fa5e],
   [0xc6199998, 0x3eb1fa5e],
 ];
-export const COS_EXCEPTIONS: ReadonlyArray<readonly [number, number]> = [];
+export const COS_EXCEPTIONS: ReadonlyArray<readonly [number, number]> = [
+  // cos(±1.100467763087514e19, float32 0x5f18b878): V8's double 0.9964101016521454 is exactly a
+  // float32 midpoint; ties-to-even rounds up, the true value lies just below it.
+  [0x5f18b878, 0x3f7f14bc],
+  [0xdf18b878, 0x3f7f14bc],
+  // cos(±1.7269983397793917e20, float32 0x6115cb11): V8's double 0.9690579473972321 is exactly a
+  // midpoint; ties-to-even rounds down, the true value (0.9690579473972320701…) lies just above it.
+  [0x6115cb11, 0x3f78142e],
+  [0xe115cb11, 0x3f78142e],
+];
 
 type DD = readonly [Var, Var];
 
@@ -133,11 +144,16 @@ function reduceMod4(b: Body, x: Ex): DD {
   const hi = b.let(lit("f64", 0));
   const lo = b.let(lit("f64", 0));
   const mod4 = (v: Ex): Ex => sub(v, mul(4, nearest(mul(v, 0.25))));
+  // Only the chunks that matter for x = 1.m·2^e: chunk i's product is a multiple of 4 once
+  // e − 23 − 24(i+1) ≥ 2, and below 2^-110 once e + 1 − 24i < −110 (six or seven chunks remain).
+  const e = b.let(sub(and(shr(highWord(x), 20), 0x7ff), 1023));
   IPIO2.forEach((chunk, i) => {
-    const t = b.let(mod4(mul(x, chunk * 2 ** (-24 * (i + 1))))); // x·chunk exact; mod 4 exact
-    const [s, e] = twoSum(b, hi, t);
-    b.set(hi, mod4(s));
-    b.set(lo, add(lo, e));
+    b.if(and(lt(e, 24 * (i + 1) + 25), ge(e, 24 * i - 111)), () => {
+      const t = b.let(mod4(mul(x, chunk * 2 ** (-24 * (i + 1))))); // x·chunk exact; mod 4 exact
+      const [s, err] = twoSum(b, hi, t);
+      b.set(hi, mod4(s));
+      b.set(lo, add(lo, err));
+    });
   });
   return [hi, lo];
 }
@@ -166,6 +182,9 @@ function accurate(b: Body, x: Var, offset: number, exceptions: ReadonlyArray<rea
   const f = twoSum(b, sub(sh, q), sl); // sh − q is exact; q ∈ {−2…2}, its low two bits the quadrant
   const n = b.let(and(add(i32OfF64(q), offset), 3));
   const r = ddMul(b, f, [b.let(lit("f64", PIO2_HI)), b.let(lit("f64", PIO2_LO))]);
+  // |x| ≥ 2^19 comes here without a fast try: first the float64 polynomials on r (the low part as
+  // a first-order correction), rounded unless near a midpoint — the double-double Taylor costs 4×.
+  b.if(ge(abs(x), FAST_LIMIT), () => fastFinish(b, r[0], r[1], n));
   const z = ddMul(b, r, r);
   const yh = b.var("f64");
   const yl = b.var("f64");
@@ -186,6 +205,22 @@ function accurate(b: Body, x: Var, offset: number, exceptions: ReadonlyArray<rea
   b.ret(roundDD(b, [b.let(select(flip, neg(yh), yh)), b.let(select(flip, neg(yl), yl))]));
 }
 
+/**
+ * The fast path's end: sin or cos of r + rl (rl: null, or a low part ≪ r) by fdlibm's polynomials in
+ * quadrant n, returned rounded to float32 unless it lies within 2^12 float64 ulps of a midpoint.
+ */
+function fastFinish(b: Body, r: Var, rl: Var | null, n: Var): void {
+  const z = b.let(mul(r, r));
+  const s0 = b.let(add(r, mul(mul(r, z), horner(z, S))));
+  const c0 = b.let(add(sub(1, mul(0.5, z)), mul(mul(z, z), horner(z, C))));
+  const s = rl === null ? s0 : add(s0, mul(rl, c0));
+  const c = rl === null ? c0 : sub(c0, mul(rl, s0));
+  const y0 = b.let(select(and(n, 1), c, s));
+  const y = b.let(select(and(n, 2), neg(y0), y0));
+  const d = sub(and(bitsOf(y), lit("i64", 0x1fffffff)), lit("i64", 0x10000000));
+  b.if(eq(ltu(add(d, lit("i64", 4096)), lit("i64", 8192)), 0), () => b.ret(promote(demote(y))));
+}
+
 /** The scalar routine (f64 holding a float32 → f64 holding the float32 result); offset 0 = sin, 1 = cos. */
 function scalar(offset: number, exceptions: ReadonlyArray<readonly [number, number]>): LibDef {
   return {
@@ -199,14 +234,7 @@ function scalar(offset: number, exceptions: ReadonlyArray<readonly [number, numb
       b.if(lt(ax, FAST_LIMIT), () => {
         const k = b.let(nearest(mul(x, INV_PIO2)));
         const r = b.let(sub(sub(sub(x, mul(k, PIO2_1)), mul(k, PIO2_2)), mul(k, PIO2_2T)));
-        const z = b.let(mul(r, r));
-        const s = add(r, mul(mul(r, z), horner(z, S)));
-        const c = add(sub(1, mul(0.5, z)), mul(mul(z, z), horner(z, C)));
-        const n = b.let(and(add(i32OfF64(k), offset), 3));
-        const y0 = b.let(select(and(n, 1), c, s));
-        const y = b.let(select(and(n, 2), neg(y0), y0));
-        const d = sub(and(bitsOf(y), lit("i64", 0x1fffffff)), lit("i64", 0x10000000));
-        b.if(eq(ltu(add(d, lit("i64", 4096)), lit("i64", 8192)), 0), () => b.ret(promote(demote(y))));
+        fastFinish(b, r, null, b.let(and(add(i32OfF64(k), offset), 3)));
       });
       accurate(b, x, offset, exceptions);
     },
