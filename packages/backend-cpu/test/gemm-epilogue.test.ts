@@ -90,7 +90,7 @@ const ACTS: Record<string, (y: Array) => Array> = {
   relu: (y) => np.maximum(y, 0),
   gelu: (y) => nn.gelu(y),
   // A JS reference function (no WebAssembly routine): the GEMM calls it through an import.
-  sin: (y) => np.sin(y),
+  atan: (y) => np.arctan(y),
 };
 
 // [B, K] @ [K, N]: sizes 0 and 1, edge tiles, k past one k block (256), n past one column block (1024).
@@ -121,9 +121,9 @@ test("epilogue: dense layers over random shapes equal the unfused program and th
     for (const [name, act] of Object.entries(ACTS)) {
       const args = [data([B, K], seed++), data([K, N], seed++), data([N], seed++)];
       // Small products run on the calling thread: the fused GEMM takes imported functions too;
-      // a product split over the worker threads cannot call them (sin), so it runs unfused.
+      // a product split over the worker threads cannot call them (atan), so it runs unfused.
       // An empty product has no rows to apply an epilogue to: it is left unfused.
-      const expect = B * N === 0 ? "none" : name === "sin" && gemmSplits(cpu, { m: B, n: N, k: K }) ? "unfused" : "fused";
+      const expect = B * N === 0 ? "none" : name === "atan" && gemmSplits(cpu, { m: B, n: N, k: K }) ? "unfused" : "fused";
       check(`${name} [${B},${K}]@[${K},${N}]`, dense(act), args, { expect });
       const ints = [data([B, K], seed++, true), data([K, N], seed++, true), data([N], seed++, true)];
       check(`${name} [${B},${K}]@[${K},${N}] (integers)`, dense(act), ints, { expect, reference: true });
@@ -189,8 +189,10 @@ test("epilogue: products big enough for the GEMM pool", () => {
   // Few rows, many columns: the pool splits the columns, so blocks are parts of rows.
   check("tanh, pool-sized, split by columns", dense(ACTS.tanh), [data([4, 512], 7), data([512, 4096], 8), data([4096], 9)], { expect: "fused" });
   check("tanh, pool-sized", dense(ACTS.tanh), args, { expect: "fused" });
-  // sin calls the reference's JS function, which the pool's workers cannot: fused only on one thread.
-  check("sin, pool-sized", dense(np.sin), args, { expect: threads > 1 ? "unfused" : "fused" });
+  // atan calls the reference's JS function, which the pool's workers cannot: fused only on one thread.
+  check("atan, pool-sized", dense(np.arctan), args, { expect: threads > 1 ? "unfused" : "fused" });
+  // sin and cos are exact WebAssembly routines (wasm/libm/sincos-f32.ts): fused on every thread.
+  check("sin, pool-sized", dense(np.sin), args, { expect: "fused" });
   config.update("fastMath", true);
   try {
     // The polynomial tanh: fused on every thread.
@@ -200,7 +202,8 @@ test("epilogue: products big enough for the GEMM pool", () => {
   }
   const ints = [data([256, 512], 4, true), data([512, 256], 5, true), data([256], 6, true)];
   check("gelu, pool-sized (integers)", dense(ACTS.gelu), ints, { expect: "fused", reference: true });
-  check("sin, pool-sized (integers)", dense(np.sin), ints, { expect: threads > 1 ? "unfused" : "fused", reference: true });
+  check("atan, pool-sized (integers)", dense(np.arctan), ints, { expect: threads > 1 ? "unfused" : "fused", reference: true });
+  check("cos, pool-sized (integers)", dense(np.cos), ints, { expect: "fused", reference: true });
 });
 
 test("epilogue: the same with LINAX_CPU_THREADS=1 (child process)", { skip: process.env.LINAX_CPU_THREADS !== undefined }, () => {
