@@ -1,6 +1,6 @@
 // Every float32 input of one sign (argv[2]: 0 → +, 1 → −; optional argv[3..4]: first and end of the
 // magnitude-bits range; argv[5] "scalar": skip the .f32x4 forms — on |x| ≥ 2^19 they call the scalar
-// routine lane by lane, so there they add only time): the kernels' sin/cos against Math.fround(Math.sin/cos(x)).
+// routine lane by lane, so there they add only time; "vector": only the .f32x4 forms): the kernels' sin/cos against Math.fround(Math.sin/cos(x)).
 // A mismatch prints the input bits, both results, and how far V8's double lies from a float32 midpoint
 // (in float64 ulps) — the exception tables in sincos-f32.ts hold only inputs where that is ≤ a few ulps.
 import { ModuleBuilder } from "../packages/backend-cpu/src/wasm/emitter.ts";
@@ -34,6 +34,7 @@ const sign = Number(process.argv[2] ?? 0) << 31;
 const first = Number(process.argv[3] ?? 0);
 const end = Number(process.argv[4] ?? 2 ** 31);
 const scalarOnly = process.argv[5] === "scalar";
+const vectorOnly = process.argv[5] === "vector";
 const f64 = new Float64Array(1);
 const i64 = new BigInt64Array(f64.buffer);
 const midDist = (d: number): number => { f64[0] = d; return Number((i64[0] & 0x1fffffffn) - 0x10000000n); };
@@ -42,13 +43,13 @@ const t0 = performance.now();
 for (let base = first; base < end; base += N) {
   const n = Math.min(N, end - base);
   for (let i = 0; i < n; i++) bits[i] = (sign | (base + i)) >>> 0;
-  sc(n); // scalar forms into outs[2..3]
+  if (!vectorOnly) sc(n); // scalar forms into outs[2..3]
   if (!scalarOnly) vec(n - (n % 4));
   for (let i = 0; i < n; i++) {
     const x = xs[i];
     const ds = Math.sin(x), dc = Math.cos(x);
     const ws = Math.fround(ds), wc = Math.fround(dc);
-    for (let j = scalarOnly ? 2 : 0; j < 4; j++) {
+    for (let j = scalarOnly ? 2 : 0; j < (vectorOnly ? 2 : 4); j++) {
       const want = j % 2 ? wc : ws;
       const got = outs[j][i];
       if (!(got === want || (got !== got && want !== want)) || (got === 0 && 1 / got !== 1 / want)) {
@@ -57,4 +58,4 @@ for (let base = first; base < end; base += N) {
     }
   }
 }
-console.log("sign", sign ? "-" : "+", "range", first, end, names.map((n, j) => `${n}: ${scalarOnly && j < 2 ? "skipped" : bad[j]}`).join(", "), "in", ((performance.now() - t0) / 1000).toFixed(0), "s");
+console.log("sign", sign ? "-" : "+", "range", first, end, names.map((n, j) => `${n}: ${(scalarOnly && j < 2) || (vectorOnly && j >= 2) ? "skipped" : bad[j]}`).join(", "), "in", ((performance.now() - t0) / 1000).toFixed(0), "s");
