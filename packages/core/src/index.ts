@@ -21,7 +21,20 @@ export { prod, stridesOf, broadcastShapes, normAxis, normAxes, shapeEq } from ".
 export { axisOptions, checkOptions, checkValue, type OptionKind, type OptionSpec } from "./numpy/args.ts";
 export { registerBackend, setDefaultBackend, getBackend, listBackends, type Backend, type DeviceBuffer, type Executable } from "./backend.ts";
 export { treeFlatten, treeUnflatten, treeMap, treeLeaves, treeStructure, treeLeavesWithPath, registerPytreeNode, TreeDef, type PyTree } from "./tree/pytree.ts";
-export { jvp, vjp, linearize, grad, valueAndGrad, vmap, jit, makeJaxpr, type GradOptions, type VmapOptions, type JitOptions, type ResidualFunction } from "./transforms/api.ts";
+export {
+  jvp,
+  vjp,
+  linearize,
+  grad,
+  valueAndGrad,
+  vmap,
+  jit,
+  makeJaxpr,
+  type GradOptions,
+  type VmapOptions,
+  type JitOptions,
+  type ResidualFunction,
+} from "./transforms/api.ts";
 export type {
   AnyFunction,
   ArrayFunction,
