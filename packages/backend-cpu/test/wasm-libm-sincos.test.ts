@@ -63,7 +63,20 @@ function build(memory: WebAssembly.Memory): { scalar: Record<string, (x: number)
 
 /** The test inputs, as float32 values. */
 function inputs(): number[] {
-  const xs: number[] = [0, -0, NaN, -NaN, Infinity, -Infinity, fromBits(1), fromBits(0x80000001), fromBits(0x007fffff), fromBits(0x00800000), 3.4028234663852886e38, -3.4028234663852886e38];
+  const xs: number[] = [
+    0,
+    -0,
+    NaN,
+    -NaN,
+    Infinity,
+    -Infinity,
+    fromBits(1),
+    fromBits(0x80000001),
+    fromBits(0x007fffff),
+    fromBits(0x00800000),
+    3.4028234663852886e38,
+    -3.4028234663852886e38,
+  ];
   xs.push(2 ** -14, -(2 ** -14), fromBits(bitsOf(2 ** -14) - 1), 524288, -524288, fromBits(bitsOf(524288) - 1), fromBits(bitsOf(524288) + 1));
   // Inputs that failed in development: negative x whose x·(2/π) needed the symmetric remainder,
   // a double-rounding case, and a cosine near −π/2.

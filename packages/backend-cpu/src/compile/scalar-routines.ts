@@ -31,7 +31,15 @@ const logistic: LibDef = {
 };
 
 /** Every routine a kernel module may define, by name. */
-export const KERNEL_ROUTINES: Readonly<Record<string, LibDef>> = { ...FDLIBM_EXP, ...FDLIBM_EXP_SIMD, ...TANH_ROUNDED, ...EXP_ROUNDED, ...XLA_F32, ...SINCOS_F32, logistic };
+export const KERNEL_ROUTINES: Readonly<Record<string, LibDef>> = {
+  ...FDLIBM_EXP,
+  ...FDLIBM_EXP_SIMD,
+  ...TANH_ROUNDED,
+  ...EXP_ROUNDED,
+  ...XLA_F32,
+  ...SINCOS_F32,
+  logistic,
+};
 
 /** Ops (float32 operands) whose reference function the routine of the same name reproduces. */
 const ROUTINE_OPS = new Set(["exp", "expm1", "tanh", "sinh", "cosh", "logistic", "log", "log1p", "erf", "erfInv", "sin", "cos"]);

@@ -25,8 +25,53 @@
  * are summed, leaving < 2^-100 of error for x < 2^128.
  */
 import type { LibDef } from "./library.ts";
-import { abs, add, and, bitsOf, call, demote, eq, floatOf, ge, gt, highWord, i32OfF64, lit, lt, ltu, mul, ne, neg, promote, shr, select, sub, type Body, type Ex, type Var } from "./scalar-dsl.ts";
-import { anyTrue, demotePair, lane, pair, promoteHigh, promoteLow, splat, vabs, vadd, veq, vge, vlt, vmul, vneg, vnot, vor, vselect, vsub } from "./vector-dsl.ts";
+import {
+  abs,
+  add,
+  and,
+  bitsOf,
+  call,
+  demote,
+  eq,
+  floatOf,
+  ge,
+  gt,
+  highWord,
+  i32OfF64,
+  lit,
+  lt,
+  ltu,
+  mul,
+  ne,
+  neg,
+  promote,
+  shr,
+  select,
+  sub,
+  type Body,
+  type Ex,
+  type Var,
+} from "./scalar-dsl.ts";
+import {
+  anyTrue,
+  demotePair,
+  lane,
+  pair,
+  promoteHigh,
+  promoteLow,
+  splat,
+  vabs,
+  vadd,
+  veq,
+  vge,
+  vlt,
+  vmul,
+  vneg,
+  vnot,
+  vor,
+  vselect,
+  vsub,
+} from "./vector-dsl.ts";
 import { nearMidpoint } from "./rounded-f32x4.ts";
 
 const f64op =
@@ -38,8 +83,8 @@ const vfloor = (a: Ex): Ex => ({ t: "v128", emit: (c) => void (a.emit(c), c.simd
 
 // fdlibm's π/2 in three parts (pio2_1, pio2_2: 33 bits each; pio2_2t the rest) and 2/π.
 export const INV_PIO2 = 6.36619772367581382433e-1;
-export const PIO2_1 = 1.57079632673412561417e0;
-export const PIO2_2 = 6.07710050630396597660e-11;
+export const PIO2_1 = 1.57079632673412561417;
+export const PIO2_2 = 6.0771005063039659766e-11;
 export const PIO2_2T = 2.02226624879595063154e-21;
 /** The fast path's range: k < 2^19 keeps k·PIO2_1 and k·PIO2_2 exact. */
 const FAST_LIMIT = 524288;
@@ -47,8 +92,14 @@ const FAST_LIMIT = 524288;
 const TINY = 2 ** -14;
 
 // fdlibm __kernel_sin / __kernel_cos coefficients (|r| ≤ π/4).
-const S = [-1.66666666666666324348e-1, 8.33333333332248946124e-3, -1.98412698298579493134e-4, 2.75573137070700676789e-6, -2.50507602534068634195e-8, 1.58969099521155010221e-10];
-const C = [4.16666666666666019037e-2, -1.38888888888741095749e-3, 2.48015872894767294178e-5, -2.75573143513906633035e-7, 2.08757232129817482790e-9, -1.13596475577881948265e-11];
+const S = [
+  -1.66666666666666324348e-1, 8.33333333332248946124e-3, -1.98412698298579493134e-4, 2.75573137070700676789e-6, -2.50507602534068634195e-8,
+  1.58969099521155010221e-10,
+];
+const C = [
+  4.16666666666666019037e-2, -1.38888888888741095749e-3, 2.48015872894767294178e-5, -2.75573143513906633035e-7, 2.0875723212981748279e-9,
+  -1.13596475577881948265e-11,
+];
 
 /** 24-bit chunks of 2/π = Σ IPIO2[i]·2^(−24(i+1)) (fdlibm's ipio2; checked against a Machin-formula π in the test). */
 export const IPIO2 = [0xa2f983, 0x6e4e44, 0x1529fc, 0x2757d1, 0xf534dd, 0xc0db62, 0x95993c, 0x439041, 0xfe5163, 0xabdebb, 0xc561b7];
@@ -60,7 +111,7 @@ export function ddOf(num: bigint, den: bigint): [number, number] {
   // hi = m·2^e' exactly; scale everything by 2^P with P large enough for hi and lo.
   const P = 400;
   const scaled = (num << BigInt(P)) / den; // num/den·2^P, truncated (error 2^-P)
-  const hiScaled = BigInt(hi * 2 ** (-e)) << BigInt(P + e); // hi·2^P, exact (hi·2^-e is an integer < 2^114)
+  const hiScaled = BigInt(hi * 2 ** -e) << BigInt(P + e); // hi·2^P, exact (hi·2^-e is an integer < 2^114)
   const lo = Number(scaled - hiScaled) / 2 ** P;
   return [hi, lo];
 }
