@@ -12,6 +12,7 @@
 import { np, random, nn, ssm, vmap, type Array } from "linax-ts";
 import type { Case, Runner } from "../harness.ts";
 import { linaxRunner, settle, withFastMath } from "../peers/linax.ts";
+import { trainStep, type Mixer } from "../train-model.ts";
 import { s5ForwardBackwardJS, s5ForwardJS, splitComplex, type S5Host } from "./s5-floor.ts";
 
 const [MB, ML, MH, MSTATE] = [16, 1024, 128, 64];
@@ -132,51 +133,18 @@ const [TB, TH] = [32, 128];
 
 /**
  * linax's default classifier (S5 or LinOSS blocks) and a jitted adam step on L-step sequences of
- * F features; each run trains one step on a fixed batch.
+ * F features (train-model.ts, with the training state donated); each run trains one step on a
+ * fixed batch.
  */
-/**
- * The model, optimiser state and batch-norm state are donated, as a JAX training loop donates
- * them: each step writes into the previous step's buffers instead of fresh memory.
- */
-const donateTrainState = { donateArgnums: [0, 1, 4] };
-
-function trainStepRunner(mixer: "s5" | "linoss" = "s5", TL = 28, TF = 28): Runner {
-  const common = {
-    numBlocks: 4,
-    encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: TF, outFeatures: TH }),
-    blockConfig: new ssm.StandardBlockConfig({ dropRate: 0.1 }),
-    headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 10 }),
-  };
-  const config =
-    mixer === "s5"
-      ? new ssm.S5Config({ ...common, sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 64 }) })
-      : new ssm.LinOSSConfig({ ...common, sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 64 }) });
-  const [mk, dk] = random.split(random.key(0));
-  const [model0, state0] = nn.makeWithState(ssm.SSM)(config, mk);
-  const opt = nn.optim.adam(1e-3);
-  const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State, key: nn.PRNGKey): [Array, nn.State] => {
-    const [logp, s2] = m.callBatch(x, s, { key });
-    return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
-  };
-  const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
-    const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
-    const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
-    return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
-  }, donateTrainState);
-  let model = model0;
-  let os = opt.init(nn.filter(model0, nn.isInexactArray));
-  let state = state0;
-  const x = random.normal(dk, [TB, TL, TF]);
-  const y = random.randint(dk, [TB], 0, 10);
-  let i = 0;
+function trainStepRunner(mixer: Mixer = "s5", TL = 28, TF = 28): Runner {
+  const step = trainStep(mixer, TL, TF, TB, TH, 4, { donate: true });
   return {
     async run() {
-      const r = step(model, os, x, y, state, random.foldIn(dk, i++));
-      [model, os, state] = [r[0], r[1], r[3]];
-      await settle(r); // the updated model and optimiser state, the loss
-      if (!Number.isFinite((await r[2].data())[0])) throw new Error("train step: the loss is not finite");
+      const loss = step();
+      await settle([loss]); // one call's work: the loss is ready when the whole step is
+      if (!Number.isFinite((await loss.data())[0])) throw new Error("train step: the loss is not finite");
     },
-    dispose: () => [x, y].forEach((a) => a.dispose()),
+    dispose: () => step.inputs.forEach((a) => a.dispose()),
   };
 }
 

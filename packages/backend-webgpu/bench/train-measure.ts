@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
 import { setDefaultBackend } from "linax-ts";
 import { initWebGPU } from "@linax-ts/backend-webgpu";
-import { trainStep, type Mixer } from "./train-model.ts";
+import { trainStep, type Mixer } from "../../../bench/train-model.ts";
 
 const { values } = parseArgs({
   options: {

@@ -11,7 +11,7 @@ import { setDefaultBackend } from "linax-ts";
 import { initWebGPU } from "@linax-ts/backend-webgpu";
 import { CompiledExecutable, InterpretedExecutable } from "../src/compile/executor.ts";
 import { printProgram, printKernel } from "../src/compile/core-compile.ts";
-import { trainStep, type Mixer } from "./train-model.ts";
+import { trainStep, type Mixer } from "../../../bench/train-model.ts";
 
 const { values } = parseArgs({
   options: {
