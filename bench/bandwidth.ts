@@ -118,10 +118,19 @@ function bandwidthModule(sharedPages?: number): Uint8Array<ArrayBuffer> {
         [0x60, 3, I32, I32, I32, 0],
       ]),
     ),
-    ...(sharedPages === undefined ? [] : section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x03, ...uleb(sharedPages), ...uleb(sharedPages)]]))),
+    ...(sharedPages === undefined
+      ? []
+      : section(2, vec([[...str("env"), ...str("mem"), 0x02, 0x03, ...uleb(sharedPages), ...uleb(sharedPages)]]))),
     ...section(3, vec([[0], [1]])),
     ...(sharedPages === undefined ? section(5, vec([[0x00, 1]])) : []),
-    ...section(7, vec([...(sharedPages === undefined ? [[...str("mem"), 0x02, 0]] : []), [...str("add"), 0x00, 0], [...str("copy"), 0x00, 1]])),
+    ...section(
+      7,
+      vec([
+        ...(sharedPages === undefined ? [[...str("mem"), 0x02, 0]] : []),
+        [...str("add"), 0x00, 0],
+        [...str("copy"), 0x00, 1],
+      ]),
+    ),
     ...section(10, vec([fn([[1, I32]], loop64(4, 3, addBody)), fn([[1, I32]], loop64(3, 2, copyBody))])),
   ];
   return new Uint8Array(bytes);
@@ -165,7 +174,10 @@ async function threadedAdd(threads: number, n: number, reps: number): Promise<nu
   new Float32Array(mem.buffer, pa, n).fill(1);
   new Float32Array(mem.buffer, pb, n).fill(2);
   const module = bandwidthModule(pages);
-  const workers = globalThis.Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: module, mem } }));
+  const workers = globalThis.Array.from(
+    { length: threads },
+    () => new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: module, mem } }),
+  );
   try {
     const chunk = Math.ceil(bytes / threads / 64) * 64;
     const once = (): Promise<unknown> =>
@@ -188,7 +200,8 @@ async function threadedAdd(threads: number, n: number, reps: number): Promise<nu
       bestMs = Math.min(bestMs, performance.now() - t0);
     }
     const out = new Float32Array(mem.buffer, pc, n);
-    for (let i = 0; i < n; i += 4099) if (out[i] !== 3) throw new Error(`bandwidth: threaded Wasm add wrong at ${i}: ${out[i]} != 3`);
+    for (let i = 0; i < n; i += 4099)
+      if (out[i] !== 3) throw new Error(`bandwidth: threaded Wasm add wrong at ${i}: ${out[i]} != 3`);
     return (3 * bytes) / (bestMs / 1000) / 1e9;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
@@ -219,7 +232,9 @@ export async function measureBandwidth(reps = 5, threads = 2): Promise<Bandwidth
   figures.push({ name: "Wasm SIMD add", gbPerS: best(reps, 3 * bytes, () => w.add(pa, pb, pc, bytes)) });
   // The Wasm add must compute what the JS loop did, or its figure means nothing.
   const out = new Float32Array(w.mem.buffer, pc, n);
-  for (let i = 0; i < n; i += 4099) if (out[i] !== a[i] + b[i]) throw new Error(`bandwidth: Wasm add wrong at ${i}: ${out[i]} != ${a[i] + b[i]}`);
-  if (threads > 1) figures.push({ name: `Wasm SIMD add, ${threads} threads`, gbPerS: await threadedAdd(threads, n, reps) });
+  for (let i = 0; i < n; i += 4099)
+    if (out[i] !== a[i] + b[i]) throw new Error(`bandwidth: Wasm add wrong at ${i}: ${out[i]} != ${a[i] + b[i]}`);
+  if (threads > 1)
+    figures.push({ name: `Wasm SIMD add, ${threads} threads`, gbPerS: await threadedAdd(threads, n, reps) });
   return { figures, bestGbPerS: Math.max(...figures.map((f) => f.gbPerS)), bytesPerArray: bytes };
 }

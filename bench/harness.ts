@@ -72,7 +72,16 @@ export interface Case {
 }
 
 /** The implementations, in report order. */
-export const IMPLS = ["linax-eager", "linax-jit", "linax-jit-fast", "tfjs-wasm", "tfjs-cpu", "jaxjs-wasm", "jaxjs-webgpu", "js-loop"] as const;
+export const IMPLS = [
+  "linax-eager",
+  "linax-jit",
+  "linax-jit-fast",
+  "tfjs-wasm",
+  "tfjs-cpu",
+  "jaxjs-wasm",
+  "jaxjs-webgpu",
+  "js-loop",
+] as const;
 export type ImplId = (typeof IMPLS)[number];
 /** Human names of the implementations. */
 export const IMPL_LABEL: Record<ImplId, string> = {
@@ -91,7 +100,10 @@ export const LINAX_IMPLS: readonly ImplId[] = ["linax-eager", "linax-jit", "lina
 /** Reference figures measured elsewhere (not run here). */
 export const REFS = ["jax-linax", "jax-h100"] as const;
 export type RefId = (typeof REFS)[number];
-export const REF_LABEL: Record<RefId, string> = { "jax-linax": "JAX+linax (2 Xeon cores, ref.)", "jax-h100": "JAX+linax CUDA (H100, ref.)" };
+export const REF_LABEL: Record<RefId, string> = {
+  "jax-linax": "JAX+linax (2 Xeon cores, ref.)",
+  "jax-h100": "JAX+linax CUDA (H100, ref.)",
+};
 /** The reference figures each backend's report shows (GPU figures only beside the WebGPU backend). */
 export const REFS_OF_BACKEND: Record<"cpu" | "webgpu", readonly RefId[]> = { cpu: ["jax-linax"], webgpu: ["jax-h100"] };
 
@@ -150,20 +162,28 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const message = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split("\n")[0].slice(0, 200);
+const message = (e: unknown): string =>
+  (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split("\n")[0].slice(0, 200);
 
 /**
  * Runs one case: all its variants interleaved. A variant that throws is reported with its error.
  * `previous` holds the results so far (for `predictFrom`).
  */
-export async function runCase(c: Case, variants: Variant[], opts: RunOptions, previous: readonly Result[] = []): Promise<Result[]> {
+export async function runCase(
+  c: Case,
+  variants: Variant[],
+  opts: RunOptions,
+  previous: readonly Result[] = [],
+): Promise<Result[]> {
   const repeats = Math.max(1, Math.min(opts.repeats, c.maxRepeats ?? Infinity));
   const timeoutS = c.timeoutS ?? opts.timeoutS;
   const skipped: Result[] = [];
   const predicted = (v: Variant): number | undefined => {
     if (c.predictFrom === undefined) return undefined;
     const from = c.predictFrom;
-    const r = previous.find((p) => p.case === from.case && p.impl === v.impl && p.error === undefined && p.skipped === undefined);
+    const r = previous.find(
+      (p) => p.case === from.case && p.impl === v.impl && p.error === undefined && p.skipped === undefined,
+    );
     return r === undefined ? undefined : r.medianMs * from.factor;
   };
   const runnable = variants.filter((v) => {
@@ -171,10 +191,26 @@ export async function runCase(c: Case, variants: Variant[], opts: RunOptions, pr
     if (ms === undefined || ms <= timeoutS * 1000) return true;
     const why = `predicted ${(ms / 1000).toFixed(0)} s per run (${c.predictFrom?.factor}× its ${c.predictFrom?.case} time) > timeout ${timeoutS} s`;
     opts.log(`  ${c.name} / ${v.impl}: skipped: ${why}`);
-    skipped.push({ case: c.name, group: c.group, impl: v.impl, samplesMs: [], medianMs: NaN, warmupMs: 0, coldOnly: false, skipped: why });
+    skipped.push({
+      case: c.name,
+      group: c.group,
+      impl: v.impl,
+      samplesMs: [],
+      medianMs: NaN,
+      warmupMs: 0,
+      coldOnly: false,
+      skipped: why,
+    });
     return false;
   });
-  const slots: Slot[] = runnable.map((variant) => ({ variant, samples: [], warmupMs: 0, spentMs: 0, coldOnly: false, done: false }));
+  const slots: Slot[] = runnable.map((variant) => ({
+    variant,
+    samples: [],
+    warmupMs: 0,
+    spentMs: 0,
+    coldOnly: false,
+    done: false,
+  }));
   const fail = (s: Slot, e: unknown): void => {
     s.error = message(e);
     s.done = true;

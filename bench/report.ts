@@ -17,13 +17,25 @@ export interface RunRecord {
   machine: { cpu: string; cores: number; node: string; loadavg: number[]; adapter?: string };
   peers: string[];
   bandwidth?: Bandwidth;
-  cases: { name: string; group: string; work?: Case["work"]; opsPerRun?: number; reference?: Case["reference"]; note?: string }[];
+  cases: {
+    name: string;
+    group: string;
+    work?: Case["work"];
+    opsPerRun?: number;
+    reference?: Case["reference"];
+    note?: string;
+  }[];
   results: Result[];
 }
 
 export function machineInfo(): RunRecord["machine"] {
   const c = cpus();
-  return { cpu: c[0]?.model ?? "unknown", cores: c.length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
+  return {
+    cpu: c[0]?.model ?? "unknown",
+    cores: c.length,
+    node: process.version,
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
 }
 
 /** A duration in ms, in a readable unit. */
@@ -44,7 +56,8 @@ export function fmtRate(r: Result, bandwidthGbPerS?: number): string {
     const share = bandwidthGbPerS === undefined ? "" : ` (${Math.round((100 * gb) / bandwidthGbPerS)}% bw)`;
     return `${gb.toPrecision(3)} GB/s${share}`;
   }
-  if (r.unit === "token") return v >= 1e6 ? `${(v / 1e6).toPrecision(3)} M tok/s` : `${(v / 1e3).toPrecision(3)} k tok/s`;
+  if (r.unit === "token")
+    return v >= 1e6 ? `${(v / 1e6).toPrecision(3)} M tok/s` : `${(v / 1e3).toPrecision(3)} k tok/s`;
   return `${v.toPrecision(3)} ${r.unit}/s`;
 }
 
@@ -60,7 +73,9 @@ export function speedups(c: Case, rs: Result[]): { against: string; x: number }[
   const best = bestLinax(rs);
   if (best === undefined) return [];
   const out: { against: string; x: number }[] = [];
-  for (const r of rs) if (ok(r) && !LINAX_IMPLS.includes(r.impl)) out.push({ against: IMPL_LABEL[r.impl], x: r.medianMs / best.medianMs });
+  for (const r of rs)
+    if (ok(r) && !LINAX_IMPLS.includes(r.impl))
+      out.push({ against: IMPL_LABEL[r.impl], x: r.medianMs / best.medianMs });
   for (const ref of REFS) {
     const ms = c.reference?.[ref];
     if (ms !== undefined) out.push({ against: REF_LABEL[ref].replace(/ \(.*\)$/, ""), x: ms / best.medianMs });
@@ -79,12 +94,15 @@ export function consoleLines(c: Case, rs: Result[], bw?: number): string[] {
     else if (!ok(r)) lines.push(`  ${label} failed: ${r.error ?? "?"}`);
     else {
       const per = c.opsPerRun === undefined ? "" : "/op";
-      const cold = r.coldOnly ? `  [cold run only, incl. compile]` : `  (n=${r.samplesMs.length}, warm-up ${fmtTime(r.warmupMs)})`;
+      const cold = r.coldOnly
+        ? `  [cold run only, incl. compile]`
+        : `  (n=${r.samplesMs.length}, warm-up ${fmtTime(r.warmupMs)})`;
       lines.push(`  ${label} ${(fmtTime(r.medianMs) + per).padStart(12)}  ${fmtRate(r, bw).padEnd(24)}${cold}`);
     }
   }
   for (const ref of REFS)
-    if (c.reference?.[ref] !== undefined) lines.push(`  ${REF_LABEL[ref].padEnd(16)} ${fmtTime(c.reference[ref] as number).padStart(12)}  (fixed figure)`);
+    if (c.reference?.[ref] !== undefined)
+      lines.push(`  ${REF_LABEL[ref].padEnd(16)} ${fmtTime(c.reference[ref] as number).padStart(12)}  (fixed figure)`);
   const sp = speedups(c, rs);
   if (sp.length > 0) lines.push(`  linax-ts speedup: ${sp.map((s) => `${fmtX(s.x)} vs ${s.against}`).join(", ")}`);
   return lines;
@@ -140,7 +158,9 @@ export function markdown(rec: RunRecord, cases: Case[]): string {
     sep,
     ...rows,
     ...(cold || skip ? [""] : []),
-    ...(cold ? ["¹ One cold run only (it includes tracing and compilation): its warm-up exceeded the per-case timeout.  "] : []),
+    ...(cold
+      ? ["¹ One cold run only (it includes tracing and compilation): its warm-up exceeded the per-case timeout.  "]
+      : []),
     ...(skip ? ["² Not run: its time on the next smaller size predicts a run beyond the per-case timeout."] : []),
   ].join("\n");
 }

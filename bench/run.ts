@@ -81,11 +81,13 @@ async function main(): Promise<void> {
   if (v.help) return void console.log(HELP);
   const num = (name: string, s: string | undefined, dflt: number): number => {
     const x = s === undefined ? dflt : Number(s);
-    if (!Number.isFinite(x) || x < 0) throw new Error(`bench: --${name} must be a non-negative number; got ${JSON.stringify(s)}`);
+    if (!Number.isFinite(x) || x < 0)
+      throw new Error(`bench: --${name} must be a non-negative number; got ${JSON.stringify(s)}`);
     return x;
   };
   const backend = v.backend ?? "cpu";
-  if (backend !== "cpu" && backend !== "webgpu") throw new Error(`bench: --backend must be cpu or webgpu; got ${JSON.stringify(backend)}`);
+  if (backend !== "cpu" && backend !== "webgpu")
+    throw new Error(`bench: --backend must be cpu or webgpu; got ${JSON.stringify(backend)}`);
   const quick = v.quick === true;
   const opts: RunOptions = {
     repeats: Math.max(1, Math.round(num("repeats", v.repeats, quick ? 3 : 7))),
@@ -95,7 +97,9 @@ async function main(): Promise<void> {
     log: (line) => process.stderr.write(line + "\n"),
   };
   const peers = v.peers === undefined ? ALL_PEERS : v.peers === "none" ? [] : v.peers.split(",").map((s) => s.trim());
-  for (const p of peers) if (!ALL_PEERS.includes(p)) throw new Error(`bench: unknown peer ${JSON.stringify(p)}; known: ${ALL_PEERS.join(", ")}`);
+  for (const p of peers)
+    if (!ALL_PEERS.includes(p))
+      throw new Error(`bench: unknown peer ${JSON.stringify(p)}; known: ${ALL_PEERS.join(", ")}`);
 
   const words = v.filter
     ?.split(",")
@@ -105,11 +109,22 @@ async function main(): Promise<void> {
   const refsShown = REFS_OF_BACKEND[backend];
   const cases = all
     .filter((c) => c.backends === undefined || c.backends.includes(backend))
-    .filter((c) => words === undefined || words.some((w) => c.name.toLowerCase().includes(w) || c.group.toLowerCase().includes(w)))
+    .filter(
+      (c) =>
+        words === undefined || words.some((w) => c.name.toLowerCase().includes(w) || c.group.toLowerCase().includes(w)),
+    )
     .map((c) =>
-      c.reference === undefined ? c : { ...c, reference: Object.fromEntries(Object.entries(c.reference).filter(([r]) => refsShown.includes(r as never))) },
+      c.reference === undefined
+        ? c
+        : {
+            ...c,
+            reference: Object.fromEntries(Object.entries(c.reference).filter(([r]) => refsShown.includes(r as never))),
+          },
     );
-  if (v.list) return void all.forEach((c) => console.log(`${c.group.padEnd(13)} ${c.name}  [${c.variants.map((x) => x.impl).join(", ")}]`));
+  if (v.list)
+    return void all.forEach((c) =>
+      console.log(`${c.group.padEnd(13)} ${c.name}  [${c.variants.map((x) => x.impl).join(", ")}]`),
+    );
   if (cases.length === 0) throw new Error(`bench: --filter ${JSON.stringify(v.filter)} matches no case (see --list)`);
 
   let adapter: string | undefined;
@@ -127,7 +142,9 @@ async function main(): Promise<void> {
   let bandwidth: Bandwidth | undefined;
   if (backend === "cpu" && v["no-bandwidth"] !== true && cases.some((c) => c.work?.unit === "B")) {
     bandwidth = await measureBandwidth(5, cpus().length);
-    console.log(`memory bandwidth: ${bandwidth.figures.map((f) => `${f.name} ${f.gbPerS.toFixed(1)} GB/s`).join(", ")}\n`);
+    console.log(
+      `memory bandwidth: ${bandwidth.figures.map((f) => `${f.name} ${f.gbPerS.toFixed(1)} GB/s`).join(", ")}\n`,
+    );
   }
 
   const t0 = performance.now();
@@ -151,7 +168,14 @@ async function main(): Promise<void> {
     machine: { ...machineInfo(), adapter },
     peers: peerNotes,
     bandwidth,
-    cases: cases.map((c) => ({ name: c.name, group: c.group, work: c.work, opsPerRun: c.opsPerRun, reference: c.reference, note: c.note })),
+    cases: cases.map((c) => ({
+      name: c.name,
+      group: c.group,
+      work: c.work,
+      opsPerRun: c.opsPerRun,
+      reference: c.reference,
+      note: c.note,
+    })),
     results,
   };
   // Paths are relative to the working directory: the repository root under `npm run bench`.

@@ -6,7 +6,19 @@
  *
  *   npx tsx examples/backend-swap.ts      (needs a WebGPU adapter; says so and stops if none)
  */
-import { np, random, grad, jit, vmap, ssm, devicePutAsync, initWebGPU, shutdownWebGPU, setDefaultBackend, type JaxArray } from "linax-ts";
+import {
+  np,
+  random,
+  grad,
+  jit,
+  vmap,
+  ssm,
+  devicePutAsync,
+  initWebGPU,
+  shutdownWebGPU,
+  setDefaultBackend,
+  type JaxArray,
+} from "linax-ts";
 
 const tiny = process.env.EXAMPLES_TINY === "1";
 const [L, H] = tiny ? [8, 4] : [256, 32];
@@ -29,12 +41,15 @@ let adapter: string;
 try {
   adapter = (await initWebGPU()).adapterInfo;
 } catch (e) {
-  console.log(`no WebGPU adapter here (${(e as Error).message}); the CPU results: ${onCpu[0].slice(0, 3).join(", ")} …`);
+  console.log(
+    `no WebGPU adapter here (${(e as Error).message}); the CPU results: ${onCpu[0].slice(0, 3).join(", ")} …`,
+  );
   process.exit(process.env.EXAMPLES_REQUIRE_WEBGPU === "1" ? 1 : 0);
 }
 setDefaultBackend("webgpu");
 const onGpu = await program();
-const gap = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]) / (1 + Math.abs(b[i]))), 0);
+const gap = (a: Float32Array, b: Float32Array) =>
+  a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]) / (1 + Math.abs(b[i]))), 0);
 console.log(`WebGPU adapter: ${adapter}`);
 console.log(`jit(grad): max relative difference cpu vs webgpu = ${gap(onCpu[0], onGpu[0]).toExponential(2)}`);
 console.log(`S5 mixer:  max relative difference cpu vs webgpu = ${gap(onCpu[1], onGpu[1]).toExponential(2)}`);

@@ -14,7 +14,11 @@ const [L, B, STEPS] = tiny ? [16, 8, 3] : [64, 32, 150];
 function batch(key: random.KeyArray): [JaxArray, JaxArray] {
   const [kc, kf, kp, kn] = random.split(key, 4);
   const y = random.bernoulli(kc, 0.5, [B]).astype("int32");
-  const cycles = np.where(y.astype("bool"), random.uniform(kf, [B], { minval: 4, maxval: 6 }), random.uniform(kf, [B], { minval: 1, maxval: 2 }));
+  const cycles = np.where(
+    y.astype("bool"),
+    random.uniform(kf, [B], { minval: 4, maxval: 6 }),
+    random.uniform(kf, [B], { minval: 1, maxval: 2 }),
+  );
   const t = np.arange(L).astype("float32").div(L);
   const phase = random.uniform(kp, [B, 1], { maxval: 2 * Math.PI });
   const x = np
@@ -61,4 +65,6 @@ for (let i = 1; i <= STEPS; i++) {
 }
 const [xt, yt] = batch(random.key(99));
 const [logp] = nn.inference(model).callBatch(xt, state);
-console.log(`held-out accuracy: ${(100 * (await np.mean(np.equal(np.argmax(logp, { axis: -1 }), yt)).data())[0]).toFixed(1)}%`);
+console.log(
+  `held-out accuracy: ${(100 * (await np.mean(np.equal(np.argmax(logp, { axis: -1 }), yt)).data())[0]).toFixed(1)}%`,
+);

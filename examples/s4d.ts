@@ -24,7 +24,8 @@ const target = (x: JaxArray): JaxArray =>
 let mixer = new ssm.S4DSequenceMixerConfig({ stateDim: 16 }).build(H, random.key(0));
 const opt = nn.optim.adam(1e-2);
 let optState = opt.init(nn.filter(mixer, nn.isInexactArray));
-const loss = (m: ssm.S4DSequenceMixer, x: JaxArray) => nn.meanSquaredError(vmap((xi: JaxArray) => m.call(xi))(x), vmap(target)(x));
+const loss = (m: ssm.S4DSequenceMixer, x: JaxArray) =>
+  nn.meanSquaredError(vmap((xi: JaxArray) => m.call(xi))(x), vmap(target)(x));
 const step = nn.filterJit((m: ssm.S4DSequenceMixer, os: unknown[], x: JaxArray) => {
   const [l, g] = nn.filterValueAndGrad(loss)(m, x);
   const [u, os2] = opt.update(g, os, nn.filter(m, nn.isInexactArray));
@@ -36,7 +37,8 @@ for (let i = 1; i <= STEPS; i++) {
   [key, k] = random.split(key);
   let l: JaxArray;
   [mixer, optState, l] = step(mixer, optState, random.normal(k, [B, L, H]));
-  if (i % Math.max(1, Math.floor(STEPS / 5)) === 0) console.log(`step ${i}  mse ${(await l.data())[0].toExponential(3)}`);
+  if (i % Math.max(1, Math.floor(STEPS / 5)) === 0)
+    console.log(`step ${i}  mse ${(await l.data())[0].toExponential(3)}`);
 }
 // Token by token: the recurrence (discretised once) over one sequence equals the FFT form.
 const x = random.normal(random.key(2), [L, H]);

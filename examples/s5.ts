@@ -11,7 +11,10 @@ import { parseArgs } from "node:util";
 import { np, random, nn, ssm, initWebGPU, shutdownWebGPU, setDefaultBackend, type Array } from "linax-ts";
 
 const { values: cli } = parseArgs({
-  options: { backend: { type: "string", default: "cpu" }, steps: { type: "string", default: process.env.EXAMPLES_TINY === "1" ? "4" : "120" } },
+  options: {
+    backend: { type: "string", default: "cpu" },
+    steps: { type: "string", default: process.env.EXAMPLES_TINY === "1" ? "4" : "120" },
+  },
 });
 if (cli.backend === "webgpu") console.log(`WebGPU adapter: ${(await initWebGPU()).adapterInfo}`);
 setDefaultBackend(cli.backend ?? "cpu");

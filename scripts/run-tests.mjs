@@ -27,6 +27,14 @@ if (files.length === 0) {
   console.error("run-tests: no test files found under", searchRoots.join(", "));
   process.exit(1);
 }
-const args = ["--expose-gc", "--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files];
+const args = [
+  "--expose-gc",
+  "--import",
+  "tsx",
+  "--test",
+  "--test-reporter=spec",
+  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+  ...files,
+];
 const r = spawnSync(process.execPath, args, { stdio: "inherit" });
 process.exit(r.status ?? 1);

@@ -55,7 +55,10 @@ const SPECS: Spec[] = [
 ];
 
 function elementwiseCase(s: Spec): Case {
-  const linaxInputs = (): Array[] => globalThis.Array.from({ length: s.inputs }, (_, i) => random.uniform(random.PRNGKey(i), [N], { minval: -2, maxval: 2 }));
+  const linaxInputs = (): Array[] =>
+    globalThis.Array.from({ length: s.inputs }, (_, i) =>
+      random.uniform(random.PRNGKey(i), [N], { minval: -2, maxval: 2 }),
+    );
   const variants: Variant[] = [
     {
       impl: "linax-eager",
@@ -96,7 +99,9 @@ function elementwiseCase(s: Spec): Case {
       impl: device === "wasm" ? "jaxjs-wasm" : "jaxjs-webgpu",
       setup: () =>
         jaxjsRunner((jax) => {
-          const xs = globalThis.Array.from({ length: s.inputs }, (_, i) => jax.random.uniform(jax.random.key(i), [N], { minval: -2, maxval: 2 }));
+          const xs = globalThis.Array.from({ length: s.inputs }, (_, i) =>
+            jax.random.uniform(jax.random.key(i), [N], { minval: -2, maxval: 2 }),
+          );
           const f = jax.jit((...a: JaxArray[]) => s.jaxjs(jax, ...a));
           return { run: () => f(...xs.map((x) => x.ref)), inputs: xs };
         }, device),

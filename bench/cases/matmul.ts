@@ -9,7 +9,10 @@ import { tfjsRunner } from "../peers/tfjs.ts";
 import { jaxjsRunner, type JaxArray } from "../peers/jaxjs.ts";
 
 function matmulCase(n: number): Case {
-  const linaxInputs = (): [Array, Array] => [random.normal(random.PRNGKey(0), [n, n]), random.normal(random.PRNGKey(1), [n, n])];
+  const linaxInputs = (): [Array, Array] => [
+    random.normal(random.PRNGKey(0), [n, n]),
+    random.normal(random.PRNGKey(1), [n, n]),
+  ];
   const variants: Variant[] = [
     {
       impl: "linax-eager",

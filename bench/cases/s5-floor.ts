@@ -42,7 +42,14 @@ export function splitComplex(z: ArrayLike<number>): [Float32Array, Float32Array]
  * Forward pass over `u` [batch, L, H] into `y` [batch, L, H]; when `states` ([batch, L, P] each)
  * is given, the states are kept for the reverse pass.
  */
-export function s5ForwardJS(s: S5Host, u: Float32Array, batch: number, L: number, y: Float32Array, states?: { re: Float32Array; im: Float32Array }): void {
+export function s5ForwardJS(
+  s: S5Host,
+  u: Float32Array,
+  batch: number,
+  L: number,
+  y: Float32Array,
+  states?: { re: Float32Array; im: Float32Array },
+): void {
   const { P, H, lr, li, br, bi, cr, ci, d } = s;
   const xr = new Float32Array(P);
   const xi = new Float32Array(P);
@@ -95,7 +102,13 @@ export interface S5HostGrads {
  * the gradients with respect to Λ̄, B̄, C̃ and D. The inputs' gradient is not formed (the
  * benchmark differentiates with respect to the parameters only, like the linax-ts case).
  */
-export function s5ForwardBackwardJS(s: S5Host, u: Float32Array, batch: number, L: number, gy: Float32Array): S5HostGrads {
+export function s5ForwardBackwardJS(
+  s: S5Host,
+  u: Float32Array,
+  batch: number,
+  L: number,
+  gy: Float32Array,
+): S5HostGrads {
   const { P, H, lr, li, cr, ci } = s;
   const y = new Float32Array(batch * L * H);
   const st = { re: new Float32Array(batch * L * P), im: new Float32Array(batch * L * P) };

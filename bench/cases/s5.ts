@@ -38,7 +38,8 @@ function assertClose(what: string, got: ArrayLike<number>, want: ArrayLike<numbe
   let scale = 0;
   for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
   for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i] - want[i]) <= rtol * scale + 1e-6)) throw new Error(`S5 floor disagrees with linax-ts on ${what} at ${i}: ${got[i]} vs ${want[i]}`);
+    if (!(Math.abs(got[i] - want[i]) <= rtol * scale + 1e-6))
+      throw new Error(`S5 floor disagrees with linax-ts on ${what} at ${i}: ${got[i]} vs ${want[i]}`);
   }
 }
 

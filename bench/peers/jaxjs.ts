@@ -23,14 +23,16 @@ let loadedDevice: JaxDevice | undefined;
  * `globalThis` (call that first), with WebGPU's globals (GPUBufferUsage, ...) from `webgpu`.
  */
 export function loadJaxjs(device: JaxDevice = "wasm"): Promise<Jax> {
-  if (loadedDevice !== undefined && loadedDevice !== device) return Promise.reject(new Error(`jax-js: already initialised on ${loadedDevice}, not ${device}`));
+  if (loadedDevice !== undefined && loadedDevice !== device)
+    return Promise.reject(new Error(`jax-js: already initialised on ${loadedDevice}, not ${device}`));
   loadedDevice = device;
   loading ??= (async () => {
     const g = globalThis as { navigator?: unknown; __linaxWebGPUInstance?: unknown };
     if (device === "webgpu") {
       const dawn = (await import(["web", "gpu"].join(""))) as { globals: object };
       Object.assign(globalThis, dawn.globals);
-      if (g.__linaxWebGPUInstance === undefined) throw new Error("jax-js webgpu: initWebGPU() has not run (no Dawn instance to share)");
+      if (g.__linaxWebGPUInstance === undefined)
+        throw new Error("jax-js webgpu: initWebGPU() has not run (no Dawn instance to share)");
       Object.defineProperty(globalThis, "navigator", {
         value: { userAgent: "node", hardwareConcurrency: 2, gpu: g.__linaxWebGPUInstance },
         configurable: true,
@@ -40,7 +42,8 @@ export function loadJaxjs(device: JaxDevice = "wasm"): Promise<Jax> {
     const spec = ["@jax-js", "jax"].join("/");
     const jax = (await import(spec)) as Jax;
     const devices = await jax.init(device);
-    if (!devices.includes(device)) throw new Error(`jax-js: the ${device} device is unavailable (got ${devices.join(", ")})`);
+    if (!devices.includes(device))
+      throw new Error(`jax-js: the ${device} device is unavailable (got ${devices.join(", ")})`);
     jax.defaultDevice(device);
     return jax;
   })();

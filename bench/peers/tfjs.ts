@@ -40,7 +40,8 @@ export interface TfCase {
 export async function tfjsRunner(be: TfBackend, make: (tf: Tf) => TfCase): Promise<Runner> {
   const tf = await loadTfjs();
   const activate = async (): Promise<void> => {
-    if (tf.getBackend() !== be && !(await tf.setBackend(be))) throw new Error(`tfjs: backend ${be} failed to initialise`);
+    if (tf.getBackend() !== be && !(await tf.setBackend(be)))
+      throw new Error(`tfjs: backend ${be} failed to initialise`);
   };
   await activate();
   const c = make(tf);

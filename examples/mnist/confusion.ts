@@ -2,7 +2,8 @@
 
 /** `counts[t * classes + p]` = how many items of class t were predicted as p. */
 export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes = 10): Int32Array {
-  if (labels.length !== predictions.length) throw new RangeError(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
+  if (labels.length !== predictions.length)
+    throw new RangeError(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
   const m = new Int32Array(classes * classes);
   for (let i = 0; i < labels.length; i++) m[labels[i] * classes + predictions[i]]++;
   return m;
@@ -25,7 +26,9 @@ export function accuracyOf(m: Int32Array, classes = 10): number {
 export function formatConfusion(m: Int32Array, classes = 10): string {
   const w = Math.max(3, ...globalThis.Array.from(m, (v) => String(v).length)) + 1;
   const pad = (s: string | number) => String(s).padStart(w);
-  const lines = [`${"true\\pred".padEnd(9)}${globalThis.Array.from({ length: classes }, (_, p) => pad(p)).join("")}  recall`];
+  const lines = [
+    `${"true\\pred".padEnd(9)}${globalThis.Array.from({ length: classes }, (_, p) => pad(p)).join("")}  recall`,
+  ];
   for (let t = 0; t < classes; t++) {
     const row = m.subarray(t * classes, (t + 1) * classes);
     const total = row.reduce((a, b) => a + b, 0);

@@ -52,24 +52,40 @@ export function decodeIdx(raw: Uint8Array, file: string): Idx {
     try {
       bytes = gunzipSync(raw);
     } catch (e) {
-      throw new IdxFormatError(`${file}: gzip data is corrupt or truncated (${(e as Error).message}); the compressed file has ${raw.length} bytes`);
+      throw new IdxFormatError(
+        `${file}: gzip data is corrupt or truncated (${(e as Error).message}); the compressed file has ${raw.length} bytes`,
+      );
     }
   }
   const where = (off: number, what: string) => `${file}${bytes === raw ? "" : " (after gunzip)"}: byte ${off}: ${what}`;
-  if (bytes.length < 4) throw new IdxFormatError(where(bytes.length, `file ends inside the 4-byte magic number (it has ${bytes.length} bytes)`));
+  if (bytes.length < 4)
+    throw new IdxFormatError(
+      where(bytes.length, `file ends inside the 4-byte magic number (it has ${bytes.length} bytes)`),
+    );
   if (bytes[0] !== 0 || bytes[1] !== 0)
     throw new IdxFormatError(
-      where(bytes[0] !== 0 ? 0 : 1, `not an IDX file: the magic number must start with two zero bytes, got 0x${hex(bytes[0])} 0x${hex(bytes[1])}`),
+      where(
+        bytes[0] !== 0 ? 0 : 1,
+        `not an IDX file: the magic number must start with two zero bytes, got 0x${hex(bytes[0])} 0x${hex(bytes[1])}`,
+      ),
     );
   const type = IDX_TYPES[bytes[2]];
   if (!type)
-    throw new IdxFormatError(where(2, `unknown IDX type code 0x${hex(bytes[2])} (expected 08 ubyte, 09 byte, 0b short, 0c int, 0d float or 0e double)`));
+    throw new IdxFormatError(
+      where(
+        2,
+        `unknown IDX type code 0x${hex(bytes[2])} (expected 08 ubyte, 09 byte, 0b short, 0c int, 0d float or 0e double)`,
+      ),
+    );
   const ndim = bytes[3];
   if (ndim === 0) throw new IdxFormatError(where(3, "the number of dimensions is 0"));
   const header = 4 + 4 * ndim;
   if (bytes.length < header)
     throw new IdxFormatError(
-      where(bytes.length, `file ends inside the header: ${ndim} dimension sizes need bytes 4–${header - 1}, the file has ${bytes.length} bytes`),
+      where(
+        bytes.length,
+        `file ends inside the header: ${ndim} dimension sizes need bytes 4–${header - 1}, the file has ${bytes.length} bytes`,
+      ),
     );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
@@ -88,7 +104,10 @@ export function decodeIdx(raw: Uint8Array, file: string): Idx {
       ),
     );
   }
-  if (bytes.length > need) throw new IdxFormatError(where(need, `${bytes.length - need} unexpected bytes after the data of dimensions [${dims.join(", ")}]`));
+  if (bytes.length > need)
+    throw new IdxFormatError(
+      where(need, `${bytes.length - need} unexpected bytes after the data of dimensions [${dims.join(", ")}]`),
+    );
   const body = header;
   switch (bytes[2]) {
     // Copies: `bytes` may be a Buffer (readFileSync, gunzipSync), whose `slice` is a view and whose
@@ -131,7 +150,9 @@ export function readIdx(path: string): Idx {
   try {
     raw = readFileSync(path);
   } catch (e) {
-    throw new IdxFormatError(`${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new IdxFormatError(
+      `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return decodeIdx(raw, path);
 }
@@ -141,18 +162,33 @@ export function readIdxPair(imagesPath: string, labelsPath: string): Digits {
   const im = readIdx(imagesPath);
   const lb = readIdx(labelsPath);
   if (im.dims.length !== 3)
-    throw new IdxFormatError(`${imagesPath}: byte 3: images must have 3 dimensions [n, rows, cols], got ${im.dims.length} ([${im.dims.join(", ")}])`);
-  if (!(im.data instanceof Uint8Array)) throw new IdxFormatError(`${imagesPath}: byte 2: images must be unsigned bytes (type 0x08)`);
-  if (lb.dims.length !== 1) throw new IdxFormatError(`${labelsPath}: byte 3: labels must have 1 dimension, got ${lb.dims.length} ([${lb.dims.join(", ")}])`);
-  if (lb.dims[0] !== im.dims[0]) throw new IdxFormatError(`${labelsPath}: byte 4: ${lb.dims[0]} labels for ${im.dims[0]} images in ${imagesPath}`);
+    throw new IdxFormatError(
+      `${imagesPath}: byte 3: images must have 3 dimensions [n, rows, cols], got ${im.dims.length} ([${im.dims.join(", ")}])`,
+    );
+  if (!(im.data instanceof Uint8Array))
+    throw new IdxFormatError(`${imagesPath}: byte 2: images must be unsigned bytes (type 0x08)`);
+  if (lb.dims.length !== 1)
+    throw new IdxFormatError(
+      `${labelsPath}: byte 3: labels must have 1 dimension, got ${lb.dims.length} ([${lb.dims.join(", ")}])`,
+    );
+  if (lb.dims[0] !== im.dims[0])
+    throw new IdxFormatError(`${labelsPath}: byte 4: ${lb.dims[0]} labels for ${im.dims[0]} images in ${imagesPath}`);
   const labels = Int32Array.from(lb.data as ArrayLike<number>);
   const header = 8; // a 1-d IDX header: magic + one size
   labels.forEach((l, i) => {
-    if (!(l >= 0 && l <= 9)) throw new IdxFormatError(`${labelsPath}: byte ${header + i}: label ${l} of item ${i} is not a class 0–9`);
+    if (!(l >= 0 && l <= 9))
+      throw new IdxFormatError(`${labelsPath}: byte ${header + i}: label ${l} of item ${i} is not a class 0–9`);
   });
   const images = new Float32Array(im.data.length);
   for (let i = 0; i < images.length; i++) images[i] = im.data[i] / 255;
-  return { images, labels, n: im.dims[0], rows: im.dims[1], cols: im.dims[2], source: `${basename(imagesPath)} (${im.dims[0]} items)` };
+  return {
+    images,
+    labels,
+    n: im.dims[0],
+    rows: im.dims[1],
+    cols: im.dims[2],
+    source: `${basename(imagesPath)} (${im.dims[0]} items)`,
+  };
 }
 
 /** The IDX file in `dir` whose name starts with `prefix` (`train-images`, `t10k-labels`, …), `.gz` or not. */
@@ -161,12 +197,17 @@ function findIdx(dir: string, prefix: string): string {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    throw new ValueError(`--data ${dir}: cannot list the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ValueError(
+      `--data ${dir}: cannot list the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
-  const hits = names.filter((n) => n.startsWith(prefix) && /idx\d-ubyte(\.gz)?$/.test(n) && statSync(join(dir, n)).isFile());
+  const hits = names.filter(
+    (n) => n.startsWith(prefix) && /idx\d-ubyte(\.gz)?$/.test(n) && statSync(join(dir, n)).isFile(),
+  );
   // Prefer the uncompressed file when both are there (no gunzip).
   hits.sort((a, b) => Number(a.endsWith(".gz")) - Number(b.endsWith(".gz")));
-  if (hits.length === 0) throw new ValueError(`--data ${dir}: no ${prefix}-idx?-ubyte[.gz] file (found: ${names.join(", ") || "nothing"})`);
+  if (hits.length === 0)
+    throw new ValueError(`--data ${dir}: no ${prefix}-idx?-ubyte[.gz] file (found: ${names.join(", ") || "nothing"})`);
   return join(dir, hits[0]);
 }
 
@@ -185,7 +226,8 @@ export function loadMnistPackage(): Digits {
   let n = 0;
   for (let d = 0; d < 10; d++) {
     const raw = (require(`mnist/src/digits/${d}.json`) as { data: number[] }).data;
-    if (raw.length % 784 !== 0) throw new ValueError(`mnist/src/digits/${d}.json: ${raw.length} values is not a whole number of 28×28 images`);
+    if (raw.length % 784 !== 0)
+      throw new ValueError(`mnist/src/digits/${d}.json: ${raw.length} values is not a whole number of 28×28 images`);
     parts.push(raw);
     n += raw.length / 784;
   }
@@ -213,13 +255,20 @@ export function take(ds: Digits, idx: ArrayLike<number>, source = ds.source): Di
 }
 
 /** A deterministic train/test split: `random.permutation(key, n)`, the last `testSize` are the test set. */
-export async function splitDigits(ds: Digits, testSize: number, key: random.KeyArray): Promise<{ train: Digits; test: Digits }> {
+export async function splitDigits(
+  ds: Digits,
+  testSize: number,
+  key: random.KeyArray,
+): Promise<{ train: Digits; test: Digits }> {
   if (!(Number.isInteger(testSize) && testSize > 0 && testSize < ds.n))
     throw new ValueError(`splitDigits: testSize must be an integer in [1, ${ds.n - 1}], got ${testSize}`);
   // An asynchronous read: the default backend may be WebGPU.
   const perm = (await random.permutation(key, ds.n).data()) as Int32Array;
   const cut = ds.n - testSize;
-  return { train: take(ds, perm.subarray(0, cut), `${ds.source}: train split`), test: take(ds, perm.subarray(cut), `${ds.source}: test split`) };
+  return {
+    train: take(ds, perm.subarray(0, cut), `${ds.source}: train split`),
+    test: take(ds, perm.subarray(cut), `${ds.source}: test split`),
+  };
 }
 
 /** The first `n` items (for small runs: `--limit`). */

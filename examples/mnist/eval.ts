@@ -18,7 +18,12 @@ export interface EvalResult {
 }
 
 /** Evaluate `model` (training-mode module; switched to inference here) on `test`. */
-export async function evaluate(model: ssm.SSM, state: nn.State, test: Digits, opts: { pixels: boolean; batch: number }): Promise<EvalResult> {
+export async function evaluate(
+  model: ssm.SSM,
+  state: nn.State,
+  test: Digits,
+  opts: { pixels: boolean; batch: number },
+): Promise<EvalResult> {
   const t0 = performance.now();
   const inf = nn.inference(model);
   const predictions = new Int32Array(test.n);

@@ -13,14 +13,38 @@ import type { ModelSpec } from "./model.ts";
 import { evalCheckpoint, loadData, resolveCheckpoint, stepsPerEpoch, train } from "./train.ts";
 
 function specOf(o: CliOptions): ModelSpec {
-  return { model: o.model, inFeatures: o.pixels ? 1 : 28, hidden: o.hidden, stateDim: o.stateDim, blocks: o.blocks, dropRate: o.dropout, classes: 10 };
+  return {
+    model: o.model,
+    inFeatures: o.pixels ? 1 : 28,
+    hidden: o.hidden,
+    stateDim: o.stateDim,
+    blocks: o.blocks,
+    dropRate: o.dropout,
+    classes: 10,
+  };
 }
 
 async function settingsOf(o: CliOptions): Promise<RunSettings> {
-  const base = { data: o.data ?? "mnist-package", seed: o.seed, testSize: o.testSize, trainLimit: o.limit ?? null, testLimit: o.testLimit ?? null };
+  const base = {
+    data: o.data ?? "mnist-package",
+    seed: o.seed,
+    testSize: o.testSize,
+    trainLimit: o.limit ?? null,
+    testLimit: o.testLimit ?? null,
+  };
   // The warm-up default (5% of all steps) needs the number of steps, hence the training set size.
-  const warmupSteps = o.warmup ?? Math.max(1, Math.round(0.05 * o.epochs * stepsPerEpoch((await loadData(base)).train.n, o.batchSize, o.steps)));
-  return { ...base, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, warmupSteps, pixels: o.pixels, maxSteps: o.steps ?? null };
+  const warmupSteps =
+    o.warmup ??
+    Math.max(1, Math.round(0.05 * o.epochs * stepsPerEpoch((await loadData(base)).train.n, o.batchSize, o.steps)));
+  return {
+    ...base,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    warmupSteps,
+    pixels: o.pixels,
+    maxSteps: o.steps ?? null,
+  };
 }
 
 /** CLI flag → where it lives in a checkpoint (for refusing contradictions on --resume). */
@@ -71,8 +95,18 @@ async function main(): Promise<void> {
       settings = await settingsOf(opts);
     }
     const out = explicit.has("out") || resume === undefined ? opts.out : resume.replace(/\/[^/]*$/, "");
-    const r = await train({ spec, settings, out, resume, evalBatch: opts.evalBatch, progress: opts.progress, backend: opts.backend });
-    const tok = r.history.length ? r.history.reduce((a, h) => a + h.tokensPerSecond * h.seconds, 0) / r.history.reduce((a, h) => a + h.seconds, 0) : 0;
+    const r = await train({
+      spec,
+      settings,
+      out,
+      resume,
+      evalBatch: opts.evalBatch,
+      progress: opts.progress,
+      backend: opts.backend,
+    });
+    const tok = r.history.length
+      ? r.history.reduce((a, h) => a + h.tokensPerSecond * h.seconds, 0) / r.history.reduce((a, h) => a + h.seconds, 0)
+      : 0;
     console.log(
       `\nfinal test accuracy ${(100 * r.final.accuracy).toFixed(2)}% on ${r.final.predictions.length} held-out digits; ${r.minutes.toFixed(1)} min; ${Math.round(tok)} tokens/s (backend ${opts.backend})`,
     );

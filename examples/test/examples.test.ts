@@ -28,7 +28,10 @@ const cases: [string, RegExp[]][] = [
   ["s4d.ts", [/step 3 {2}mse /, /step-by-step vs FFT convolution: max \|difference\| = /]],
   ["mamba.ts", [/Mamba LM: \d+ parameters, vocabulary of 28/, /generated: "the .{12}"/]],
   ["sstransformer.ts", [/step 2 {2}loss [\d.]+/, /step-by-step vs parallel: max \|difference\| = /]],
-  ["scan-property.ts", [/associativeScan == scan on every case/, /checkGrads: the parallel scan's jvp and vjp match finite differences/]],
+  [
+    "scan-property.ts",
+    [/associativeScan == scan on every case/, /checkGrads: the parallel scan's jvp and vjp match finite differences/],
+  ],
 ];
 for (const [script, patterns] of cases) {
   test(`examples/${script} runs at tiny sizes`, () => {

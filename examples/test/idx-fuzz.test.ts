@@ -14,7 +14,10 @@ import { fcParams } from "@linax-ts/testing";
 import { IdxFormatError, decodeIdx, type Idx } from "../mnist/data.ts";
 
 /** The IDX value types: code → [byte size, setter on a big-endian DataView]. */
-const TYPES: Record<number, { size: number; set: (v: DataView, o: number, x: number) => void; get: (v: DataView, o: number) => number }> = {
+const TYPES: Record<
+  number,
+  { size: number; set: (v: DataView, o: number, x: number) => void; get: (v: DataView, o: number) => number }
+> = {
   0x08: { size: 1, set: (v, o, x) => v.setUint8(o, x), get: (v, o) => v.getUint8(o) },
   0x09: { size: 1, set: (v, o, x) => v.setInt8(o, x), get: (v, o) => v.getInt8(o) },
   0x0b: { size: 2, set: (v, o, x) => v.setInt16(o, x, false), get: (v, o) => v.getInt16(o, false) },
@@ -36,7 +39,8 @@ function encode(type: number, dims: readonly number[], values: readonly number[]
 
 /** The independent oracle on uncompressed bytes: the decoded file, or null if it is not a valid IDX file. */
 function oracle(bytes: Uint8Array): { dims: number[]; values: number[] } | null {
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || TYPES[bytes[2]] === undefined || bytes[3] === 0) return null;
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || TYPES[bytes[2]] === undefined || bytes[3] === 0)
+    return null;
   const t = TYPES[bytes[2]];
   const nd = bytes[3];
   if (bytes.length < 4 + 4 * nd) return null;
@@ -56,19 +60,29 @@ function decodeOrReject(bytes: Uint8Array, file = "fuzz.idx"): Idx | null {
   try {
     return decodeIdx(bytes, file);
   } catch (e) {
-    assert.ok(e instanceof IdxFormatError, `expected IdxFormatError, got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+    assert.ok(
+      e instanceof IdxFormatError,
+      `expected IdxFormatError, got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`,
+    );
     assert.ok((e as Error).message.startsWith(`${file}`), (e as Error).message);
     assert.match((e as Error).message, /byte \d+|gzip/, "the message names the byte (or the gzip failure)");
     return null;
   } finally {
-    assert.ok(performance.now() - t0 < 1000, `decoding ${bytes.length} bytes took ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.ok(
+      performance.now() - t0 < 1000,
+      `decoding ${bytes.length} bytes took ${(performance.now() - t0).toFixed(0)} ms`,
+    );
   }
 }
 
 /** `got` agrees with the oracle on `plain` (the uncompressed bytes): same acceptance, same values. */
 function agree(got: Idx | null, plain: Uint8Array, what: string): void {
   const want = oracle(plain);
-  assert.equal(got === null, want === null, `${what}: reader ${got === null ? "rejected" : "accepted"}, oracle ${want === null ? "rejects" : "accepts"}`);
+  assert.equal(
+    got === null,
+    want === null,
+    `${what}: reader ${got === null ? "rejected" : "accepted"}, oracle ${want === null ? "rejects" : "accepts"}`,
+  );
   if (got === null || want === null) return;
   assert.deepEqual(got.dims, want.dims, what);
   assert.equal(got.data.length, want.values.length, what);
@@ -82,7 +96,10 @@ function agree(got: Idx | null, plain: Uint8Array, what: string): void {
 
 /** A random valid file: a type, 1–4 small dims, values of the type's range. */
 const validFile = fc
-  .record({ type: fc.constantFrom(...CODES), dims: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }) })
+  .record({
+    type: fc.constantFrom(...CODES),
+    dims: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }),
+  })
   .chain(({ type, dims }) => {
     const n = dims.reduce((a, b) => a * b, 1);
     const value =
@@ -97,7 +114,9 @@ const validFile = fc
               : type === 0x0d
                 ? fc.float()
                 : fc.double();
-    return fc.array(value, { minLength: n, maxLength: n }).map((values) => ({ type, dims, values, bytes: encode(type, dims, values) }));
+    return fc
+      .array(value, { minLength: n, maxLength: n })
+      .map((values) => ({ type, dims, values, bytes: encode(type, dims, values) }));
   });
 
 test("random bytes: rejected with an IdxFormatError or read as the oracle reads them", () => {
@@ -147,7 +166,8 @@ test("every truncation of a valid file, and of its gzip stream, is rejected clea
         agree(decodeOrReject(cut), cut, `truncated to ${n} of ${bytes.length}`);
       }
       const gz = gzipSync(bytes);
-      for (let n = 0; n < gz.length; n++) assert.equal(decodeOrReject(gz.subarray(0, n), "t.gz"), null, `gzip cut to ${n} of ${gz.length}`);
+      for (let n = 0; n < gz.length; n++)
+        assert.equal(decodeOrReject(gz.subarray(0, n), "t.gz"), null, `gzip cut to ${n} of ${gz.length}`);
     }),
     fcParams(60),
   );
@@ -155,11 +175,18 @@ test("every truncation of a valid file, and of its gzip stream, is rejected clea
 
 test("a single corrupted or inserted byte: rejected, or read as the oracle reads the corrupted file", () => {
   const arb = validFile.chain((f) =>
-    fc.record({ f: fc.constant(f), at: fc.nat({ max: f.bytes.length }), value: fc.integer({ min: 0, max: 255 }), insert: fc.boolean() }),
+    fc.record({
+      f: fc.constant(f),
+      at: fc.nat({ max: f.bytes.length }),
+      value: fc.integer({ min: 0, max: 255 }),
+      insert: fc.boolean(),
+    }),
   );
   fc.assert(
     fc.property(arb, ({ f, at, value, insert }) => {
-      const b = insert ? Uint8Array.of(...f.bytes.subarray(0, at), value, ...f.bytes.subarray(at)) : Uint8Array.from(f.bytes);
+      const b = insert
+        ? Uint8Array.of(...f.bytes.subarray(0, at), value, ...f.bytes.subarray(at))
+        : Uint8Array.from(f.bytes);
       if (!insert) b[Math.min(at, b.length - 1)] = value;
       agree(decodeOrReject(b), b, insert ? `byte ${value} inserted at ${at}` : `byte ${at} set to ${value}`);
     }),

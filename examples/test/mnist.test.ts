@@ -23,7 +23,9 @@ function idxBytes(type: number, dims: number[], values: number[]): Uint8Array {
   const v = new DataView(out.buffer);
   out.set([0, 0, type, dims.length]);
   dims.forEach((d, i) => v.setInt32(4 + 4 * i, d, false));
-  values.forEach((x, i) => (size === 1 ? v.setUint8(4 + 4 * dims.length + i, x) : v.setInt32(4 + 4 * dims.length + 4 * i, x, false)));
+  values.forEach((x, i) =>
+    size === 1 ? v.setUint8(4 + 4 * dims.length + i, x) : v.setInt32(4 + 4 * dims.length + 4 * i, x, false),
+  );
   return out;
 }
 
@@ -43,7 +45,10 @@ test("decodeIdx: malformed and truncated files name the file and the byte", () =
   assert.throws(
     () => decodeIdx(good.subarray(0, 21), "cut.idx"),
     (e: unknown) =>
-      e instanceof IdxFormatError && /^cut\.idx: byte 21: file is truncated: dimensions \[2, 2, 2\] of ubyte need 24 bytes, the file has 21/.test(e.message),
+      e instanceof IdxFormatError &&
+      /^cut\.idx: byte 21: file is truncated: dimensions \[2, 2, 2\] of ubyte need 24 bytes, the file has 21/.test(
+        e.message,
+      ),
   );
   assert.throws(() => decodeIdx(good.subarray(0, 10), "h.idx"), /h\.idx: byte 10: file ends inside the header/);
   const badMagic = good.slice();
@@ -54,14 +59,20 @@ test("decodeIdx: malformed and truncated files name the file and the byte", () =
   assert.throws(() => decodeIdx(badType, "t.idx"), /t\.idx: byte 2: unknown IDX type code 0x42/);
   assert.throws(() => decodeIdx(Uint8Array.of(...good, 9), "x.idx"), /x\.idx: byte 24: 1 unexpected bytes/);
   assert.throws(() => decodeIdx(gzipSync(good).subarray(0, 20), "z.gz"), /z\.gz: gzip data is corrupt or truncated/);
-  assert.throws(() => decodeIdx(gzipSync(good.subarray(0, 21)), "g.gz"), /g\.gz \(after gunzip\): byte 21: file is truncated/);
+  assert.throws(
+    () => decodeIdx(gzipSync(good.subarray(0, 21)), "g.gz"),
+    /g\.gz \(after gunzip\): byte 21: file is truncated/,
+  );
   assert.throws(() => readIdx("/nonexistent/f.idx"), /\/nonexistent\/f\.idx: cannot read the file \(ENOENT\)/);
 });
 
 test("loadIdxFolder: standard names, images scaled to [0, 1], label checks", () => {
   const dir = mkdtempSync(join(tmpdir(), "idx-"));
   try {
-    writeFileSync(join(dir, "train-images-idx3-ubyte.gz"), gzipSync(idxBytes(8, [2, 2, 2], [0, 255, 51, 102, 0, 0, 0, 255])));
+    writeFileSync(
+      join(dir, "train-images-idx3-ubyte.gz"),
+      gzipSync(idxBytes(8, [2, 2, 2], [0, 255, 51, 102, 0, 0, 0, 255])),
+    );
     writeFileSync(join(dir, "train-labels-idx1-ubyte"), idxBytes(8, [2], [3, 9]));
     writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idxBytes(8, [1, 2, 2], [255, 0, 0, 0]));
     writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), idxBytes(8, [1], [7]));
@@ -115,18 +126,36 @@ const fileBytes = (p: string) => new Uint8Array(readFileSync(p));
 
 const DEMO = join(import.meta.dirname, "..", "mnist", "main.ts");
 function demo(args: string[]): { out: string; status: number | null } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", DEMO, ...args], { encoding: "utf8", cwd: join(import.meta.dirname, "..", "..") });
+  const r = spawnSync(process.execPath, ["--import", "tsx", DEMO, ...args], {
+    encoding: "utf8",
+    cwd: join(import.meta.dirname, "..", ".."),
+  });
   return { out: r.stdout + r.stderr, status: r.status };
 }
 
 test("--help lists the flags; a bad flag value is a clear error", () => {
   const h = demo(["--help"]);
   assert.equal(h.status, 0, h.out);
-  for (const f of ["--model <name>", "--pixels", "--epochs", "--batch-size", "--lr", "--seed", "--backend", "--out", "--data", "--resume", "--eval"])
+  for (const f of [
+    "--model <name>",
+    "--pixels",
+    "--epochs",
+    "--batch-size",
+    "--lr",
+    "--seed",
+    "--backend",
+    "--out",
+    "--data",
+    "--resume",
+    "--eval",
+  ])
     assert.ok(h.out.includes(f), `${f} in --help`);
   const bad = demo(["--model", "transformer"]);
   assert.notEqual(bad.status, 0);
-  assert.match(bad.out, /option '--model <name>' argument 'transformer' is invalid\. Allowed choices are s5, linoss, lru, s4d, mamba/);
+  assert.match(
+    bad.out,
+    /option '--model <name>' argument 'transformer' is invalid\. Allowed choices are s5, linoss, lru, s4d, mamba/,
+  );
 });
 
 test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch run; --eval reproduces the accuracy", () => {
@@ -158,7 +187,13 @@ test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch r
     const full = demo([...tiny, "--out", join(root, "a")]);
     assert.equal(full.status, 0, full.out);
     assert.match(full.out, /epoch {2}1 .*\n.*epoch {2}2 /);
-    const resumed = demo(["--resume", join(root, "a", "epoch-001.safetensors"), "--out", join(root, "b"), "--no-progress"]);
+    const resumed = demo([
+      "--resume",
+      join(root, "a", "epoch-001.safetensors"),
+      "--out",
+      join(root, "b"),
+      "--no-progress",
+    ]);
     assert.equal(resumed.status, 0, resumed.out);
     assert.match(resumed.out, /resumed from .*epoch-001\.safetensors after epoch 1/);
     assert.doesNotMatch(resumed.out, /epoch {2}1 /);
@@ -170,27 +205,44 @@ test("CLI: resuming after epoch 1 is bit-identical to an uninterrupted 2-epoch r
         [...A.tensors.keys()].some((k) => k.startsWith(prefix)),
         `checkpoint holds ${prefix}`,
       );
-    for (const [k, t] of A.tensors) assert.deepEqual(Buffer.from(t.dataSync().buffer), Buffer.from(B.tensors.get(k)!.dataSync().buffer), `tensor ${k}`);
+    for (const [k, t] of A.tensors)
+      assert.deepEqual(
+        Buffer.from(t.dataSync().buffer),
+        Buffer.from(B.tensors.get(k)!.dataSync().buffer),
+        `tensor ${k}`,
+      );
     // The same seed again, uninterrupted: bit-identical too (--seed's promise).
     const again = demo([...tiny, "--out", join(root, "a2")]);
     assert.equal(again.status, 0, again.out);
     const A2 = nn.readSafetensorsBytes(fileBytes(join(root, "a2", "epoch-002.safetensors")));
     for (const [k, t] of A.tensors)
-      assert.deepEqual(Buffer.from(t.dataSync().buffer), Buffer.from(A2.tensors.get(k)!.dataSync().buffer), `same seed, tensor ${k}`);
+      assert.deepEqual(
+        Buffer.from(t.dataSync().buffer),
+        Buffer.from(A2.tensors.get(k)!.dataSync().buffer),
+        `same seed, tensor ${k}`,
+      );
     // A different seed gives different weights (the comparison above can fail).
     const other = demo([...tiny, "--seed", "4", "--epochs", "1", "--out", join(root, "c")]);
     assert.equal(other.status, 0, other.out);
     const C = nn.readSafetensorsBytes(fileBytes(join(root, "c", "epoch-001.safetensors")));
-    assert.notDeepEqual(C.tensors.get("model.encoder.linear.weight")!.dataSync(), A.tensors.get("model.encoder.linear.weight")!.dataSync());
+    assert.notDeepEqual(
+      C.tensors.get("model.encoder.linear.weight")!.dataSync(),
+      A.tensors.get("model.encoder.linear.weight")!.dataSync(),
+    );
     // Contradicting the checkpoint's settings is refused.
     const clash = demo(["--resume", join(root, "a"), "--lr", "0.5"]);
     assert.notEqual(clash.status, 0);
     assert.match(clash.out, /the run was made with lr = 0\.003; it cannot continue with --lr 0\.5/);
     // --eval on the final model gives the accuracy in the run's history.
-    const history = JSON.parse(readFileSync(join(root, "a", "history.json"), "utf8")) as { history: { testAccuracy: number }[] };
+    const history = JSON.parse(readFileSync(join(root, "a", "history.json"), "utf8")) as {
+      history: { testAccuracy: number }[];
+    };
     const ev = demo(["--eval", join(root, "a", "model.safetensors")]);
     assert.equal(ev.status, 0, ev.out);
-    assert.match(ev.out, new RegExp(`test accuracy ${(100 * history.history[1].testAccuracy).toFixed(2)}% on 20 digits`));
+    assert.match(
+      ev.out,
+      new RegExp(`test accuracy ${(100 * history.history[1].testAccuracy).toFixed(2)}% on 20 digits`),
+    );
     assert.match(readFileSync(join(root, "a", "curves.svg"), "utf8"), /^<svg [^]*test accuracy[^]*<\/svg>$/);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -231,7 +283,10 @@ test("CLI: every --model and --pixels trains a step and checkpoints that mixer's
       const r = demo([...tiny, ...flags, "--out", out]);
       assert.equal(r.status, 0, r.out);
       const t = nn.readSafetensorsBytes(fileBytes(join(out, "model.safetensors")));
-      assert.ok(t.tensors.has(`model.blocks.0.sequence_mixer.${leaf}`), `${flags.join(" ")}: ${[...t.tensors.keys()].join(", ")}`);
+      assert.ok(
+        t.tensors.has(`model.blocks.0.sequence_mixer.${leaf}`),
+        `${flags.join(" ")}: ${[...t.tensors.keys()].join(", ")}`,
+      );
       assert.deepEqual(t.tensors.get("model.encoder.linear.weight")!.shape, encoderShape);
     }
   } finally {

@@ -118,7 +118,9 @@ export function pytrees(opts: { depth?: number; leaf?: fc.Arbitrary<Array> } = {
 
 /** Raw PRNG keys (uint32[2], JAX's default key representation) from a 32-bit seed. */
 export function keys(): fc.Arbitrary<Array> {
-  return fc.integer({ min: 0, max: 0x7fffffff }).map((seed) => np.array(new Uint32Array([0, seed]), { dtype: "uint32" }));
+  return fc
+    .integer({ min: 0, max: 0x7fffffff })
+    .map((seed) => np.array(new Uint32Array([0, seed]), { dtype: "uint32" }));
 }
 
 /**

@@ -28,11 +28,17 @@ export function toFlat(x: Array | NestedList | ArrayLike<number>): number[] {
 }
 
 /** Assert |actual - expected| <= atol + rtol·|expected| elementwise (NaNs must match). */
-export function assertClose(actual: Array | NestedList | ArrayLike<number>, expected: Array | NestedList | ArrayLike<number>, opts: CloseOptions = {}): void {
+export function assertClose(
+  actual: Array | NestedList | ArrayLike<number>,
+  expected: Array | NestedList | ArrayLike<number>,
+  opts: CloseOptions = {},
+): void {
   const { rtol = 1e-6, atol = 1e-6 } = opts;
   if (actual instanceof Array) {
-    if (opts.dtype !== undefined) assert.equal(actual.dtype, opts.dtype, `dtype: got ${actual.dtype}, want ${opts.dtype}`);
-    if (opts.shape !== undefined) assert.deepEqual([...actual.shape], [...opts.shape], `shape: got [${actual.shape}], want [${opts.shape}]`);
+    if (opts.dtype !== undefined)
+      assert.equal(actual.dtype, opts.dtype, `dtype: got ${actual.dtype}, want ${opts.dtype}`);
+    if (opts.shape !== undefined)
+      assert.deepEqual([...actual.shape], [...opts.shape], `shape: got [${actual.shape}], want [${opts.shape}]`);
   }
   if (expected instanceof Array && actual instanceof Array && opts.shape === undefined) {
     assert.deepEqual([...actual.shape], [...expected.shape], `shape: got [${actual.shape}], want [${expected.shape}]`);

@@ -43,7 +43,11 @@ function leaves(x: unknown): [Array[], TreeDef] {
 export function checkVmap(f: Fn, batchedArgs: readonly Array[], opts: CheckVmapOptions = {}): void {
   const inSpec = opts.inAxes ?? 0;
   const inAxes = typeof inSpec === "number" ? batchedArgs.map(() => inSpec) : [...inSpec];
-  assert.equal(inAxes.length, batchedArgs.length, `checkVmap: ${inAxes.length} inAxes for ${batchedArgs.length} arguments`);
+  assert.equal(
+    inAxes.length,
+    batchedArgs.length,
+    `checkVmap: ${inAxes.length} inAxes for ${batchedArgs.length} arguments`,
+  );
   const axes = inAxes.map((a, i) => (a === null ? null : normalizeAxis(a, batchedArgs[i].ndim)));
   const first = axes.findIndex((a) => a !== null);
   assert.ok(first >= 0, "checkVmap: at least one argument must be batched");
@@ -118,7 +122,9 @@ export function checkLinear(f: Fn, args: readonly Array[], opts: CheckLinearOpti
     try {
       assertClose(t, fv[i], { rtol: rtol * 10, atol: atol * 10 });
     } catch (e) {
-      assert.fail(`checkLinear: jvp(f)(x; v) != f(v) for output leaf ${i} (f is not linear, or its jvp rule is wrong): ${(e as Error).message}`);
+      assert.fail(
+        `checkLinear: jvp(f)(x; v) != f(v) for output leaf ${i} (f is not linear, or its jvp rule is wrong): ${(e as Error).message}`,
+      );
     }
   });
   const [outs, pb] = vjp(flat, ...args) as unknown as [Array[], (ct: Array[]) => Array[]];

@@ -87,7 +87,13 @@ function skipped(fp: ArrayLike<number>[], fm: ArrayLike<number>[], widths: reado
  * points are rounded to float32, so the difference is taken along the exactly representable
  * direction (x⁺ − x⁻)/(2ε), which is what the jvp is then compared with.
  */
-function floatDifference(f: Fn, args: readonly Array[], dirs: readonly Array[], eps: number, ulps: number): FiniteDifference {
+function floatDifference(
+  f: Fn,
+  args: readonly Array[],
+  dirs: readonly Array[],
+  eps: number,
+  ulps: number,
+): FiniteDifference {
   const plus: Array[] = [];
   const minus: Array[] = [];
   const used: Array[] = [];
@@ -120,7 +126,13 @@ function floatDifference(f: Fn, args: readonly Array[], dirs: readonly Array[], 
 }
 
 /** Central differences of a float64 host reference (no rounding of the perturbed points). */
-function hostDifference(host: HostReference, args: readonly Array[], dirs: readonly Array[], h: number, widths: readonly number[]): FiniteDifference {
+function hostDifference(
+  host: HostReference,
+  args: readonly Array[],
+  dirs: readonly Array[],
+  h: number,
+  widths: readonly number[],
+): FiniteDifference {
   const xs = args.map((a) => Float64Array.from(hostValues(a)));
   const vs = dirs.map((d) => hostValues(d));
   const fp = host(...xs.map((x, i) => x.map((xi, k) => xi + h * vs[i][k])));
@@ -141,7 +153,14 @@ function fmtList(xs: ArrayLike<number>): string {
 }
 
 /** Forward mode: jvp(f)(args; v) equals the central difference along v, element by element. */
-function checkFwd(f: Fn, args: readonly Array[], fd: FiniteDifference, rtol: number, atol: number, where: string): void {
+function checkFwd(
+  f: Fn,
+  args: readonly Array[],
+  fd: FiniteDifference,
+  rtol: number,
+  atol: number,
+  where: string,
+): void {
   const [, tOut] = jvp((...xs: Array[]) => inexactOut(f, xs), [...args], fd.dirs) as unknown as [Array[], Array[]];
   assert.equal(tOut.length, fd.fd.length, `${where}: jvp has ${tOut.length} inexact outputs but f has ${fd.fd.length}`);
   tOut.forEach((t, j) => {
@@ -180,8 +199,19 @@ function cotangents(outs: readonly Array[], rand: () => number, fd: FiniteDiffer
  * Reverse mode: with w random, ⟨v, conj(vjp(conj w))⟩ equals ⟨FD(v), w⟩ (JAX's check_vjp). The
  * tolerance adds the finite-difference noise bound of each element weighted by |w|.
  */
-function checkRev(f: Fn, args: readonly Array[], fd: FiniteDifference, ws: readonly Array[], rtol: number, atol: number, where: string): void {
-  const [outs, pb] = vjp((...xs: Array[]) => treeFlatten(f(...xs))[0] as Array[], ...args) as unknown as [Array[], (ct: Array[]) => Array[]];
+function checkRev(
+  f: Fn,
+  args: readonly Array[],
+  fd: FiniteDifference,
+  ws: readonly Array[],
+  rtol: number,
+  atol: number,
+  where: string,
+): void {
+  const [outs, pb] = vjp((...xs: Array[]) => treeFlatten(f(...xs))[0] as Array[], ...args) as unknown as [
+    Array[],
+    (ct: Array[]) => Array[],
+  ];
   const cts = pb(ws.map(hostConj)).map(hostConj);
   const lhs = realInner(fd.dirs, cts);
   const inexactWs = ws.filter((_, i) => isInexact(outs[i].dtype));
@@ -202,7 +232,9 @@ function checkRev(f: Fn, args: readonly Array[], fd: FiniteDifference, ws: reado
   const tol = atol + rtol * Math.max(lhs.scale, rhsScale) + fdErr;
   const err = Math.abs(lhs.value - rhs);
   if (!(err <= tol))
-    assert.fail(`${where} (rev): ⟨v, conj(vjp(conj w))⟩ = ${lhs.value} but ⟨FD(v), w⟩ = ${rhs} (|diff| ${err.toExponential(3)} > tol ${tol.toExponential(3)})`);
+    assert.fail(
+      `${where} (rev): ⟨v, conj(vjp(conj w))⟩ = ${lhs.value} but ⟨FD(v), w⟩ = ${rhs} (|diff| ${err.toExponential(3)} > tol ${tol.toExponential(3)})`,
+    );
 }
 
 /**
@@ -218,7 +250,10 @@ export function checkGrads(f: Fn, args: readonly Array[], opts: CheckGradsOption
   const rtol = opts.rtol ?? (useHost ? 1e-4 : 1e-3);
   const atol = opts.atol ?? (useHost ? 1e-5 : 1e-4);
   for (const a of args) {
-    if (!isInexact(a.dtype)) throw new TypeError(`checkGrads: argument of dtype ${a.dtype} cannot be differentiated (close over integer arguments)`);
+    if (!isInexact(a.dtype))
+      throw new TypeError(
+        `checkGrads: argument of dtype ${a.dtype} cannot be differentiated (close over integer arguments)`,
+      );
   }
   const rand = mulberry32(seed);
   const dirs = args.map((a) => randomLike(a, rand));
@@ -251,7 +286,8 @@ export function checkGrads(f: Fn, args: readonly Array[], opts: CheckGradsOption
       nested("x ↦ jvp(f)(x; v)", () => checkGrads(fJvp, args, { ...sub, modes: ["fwd"] }));
     }
     if (modes.includes("rev")) {
-      const fVjp = (...xs: Array[]) => (vjp((...ys: Array[]) => treeFlatten(f(...ys))[0] as Array[], ...xs)[1] as (ct: Array[]) => Array[])(ws);
+      const fVjp = (...xs: Array[]) =>
+        (vjp((...ys: Array[]) => treeFlatten(f(...ys))[0] as Array[], ...xs)[1] as (ct: Array[]) => Array[])(ws);
       nested("x ↦ vjp(f)(x)(w)", () => checkGrads(fVjp, args, { ...sub, modes: ["rev"] }));
     }
   }

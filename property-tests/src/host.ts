@@ -87,7 +87,9 @@ export function stackAlong(parts: readonly Array[], axis: number): Array {
   const out = new Float64Array(outer * n * inner * w);
   parts.forEach((p, i) => {
     if (p.dtype !== base.dtype || p.shape.length !== base.shape.length || p.shape.some((d, k) => d !== base.shape[k])) {
-      throw new RangeError(`stackAlong: part ${i} has type ${p.dtype}[${p.shape}] but part 0 has ${base.dtype}[${base.shape}]`);
+      throw new RangeError(
+        `stackAlong: part ${i} has type ${p.dtype}[${p.shape}] but part 0 has ${base.dtype}[${base.shape}]`,
+      );
     }
     const src = decodeHostValues(p.dataSync(), p.dtype) as ArrayLike<number>;
     for (let o = 0; o < outer; o++) {
@@ -129,7 +131,8 @@ export function realInner(a: readonly Array[], b: readonly Array[]): { value: nu
   a.forEach((x, i) => {
     const xa = decodeHostValues(x.dataSync(), x.dtype) as ArrayLike<number>;
     const xb = decodeHostValues(b[i].dataSync(), b[i].dtype) as ArrayLike<number>;
-    if (xa.length !== xb.length) throw new RangeError(`realInner: leaf ${i} sizes differ (${xa.length} vs ${xb.length})`);
+    if (xa.length !== xb.length)
+      throw new RangeError(`realInner: leaf ${i} sizes differ (${xa.length} vs ${xb.length})`);
     for (let k = 0; k < xa.length; k++) {
       value += xa[k] * xb[k];
       scale += Math.abs(xa[k] * xb[k]);

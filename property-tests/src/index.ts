@@ -5,7 +5,17 @@
  */
 export * from "./assert.ts";
 export * from "./arbitraries.ts";
-export { hostValues, fromValues, takeAlong, stackAlong, randomLike, realInner, hostConj, mulberry32, widthOf } from "./host.ts";
+export {
+  hostValues,
+  fromValues,
+  takeAlong,
+  stackAlong,
+  randomLike,
+  realInner,
+  hostConj,
+  mulberry32,
+  widthOf,
+} from "./host.ts";
 export {
   memoryCurve,
   assertFlat,

@@ -52,7 +52,13 @@ export async function memoryCurve(opts: MemoryCurveOptions): Promise<MemorySampl
   const sample = async (step: number): Promise<void> => {
     await settleGarbage();
     const m = process.memoryUsage();
-    samples.push({ step, rssMiB: m.rss / MiB, heapUsedMiB: m.heapUsed / MiB, live: opts.live(), extra: opts.extra?.() ?? {} });
+    samples.push({
+      step,
+      rssMiB: m.rss / MiB,
+      heapUsedMiB: m.heapUsed / MiB,
+      live: opts.live(),
+      extra: opts.extra?.() ?? {},
+    });
   };
   await sample(0);
   for (let from = 0; from < opts.steps; from += opts.every) {
@@ -80,7 +86,10 @@ export interface FlatOptions {
 }
 
 /** The growth of the curve after warm-up: RSS (max over the base), live count, used heap. */
-export function curveGrowth(samples: readonly MemorySample[], warmup: number): { base: MemorySample; rssMiB: number; live: number; heapUsedMiB: number } {
+export function curveGrowth(
+  samples: readonly MemorySample[],
+  warmup: number,
+): { base: MemorySample; rssMiB: number; live: number; heapUsedMiB: number } {
   const after = samples.filter((s) => s.step >= warmup);
   assert.ok(after.length >= 2, `the curve needs samples after the warm-up (${warmup})`);
   const base = after[0];
@@ -96,11 +105,20 @@ export function curveGrowth(samples: readonly MemorySample[], warmup: number): {
 export function assertFlat(samples: readonly MemorySample[], opts: FlatOptions): void {
   const g = curveGrowth(samples, opts.warmup);
   const curve = formatCurve(samples);
-  assert.ok(g.live <= (opts.liveSlack ?? 0), `live count grew by ${g.live} after warm-up (from ${g.base.live}): ${curve}`);
+  assert.ok(
+    g.live <= (opts.liveSlack ?? 0),
+    `live count grew by ${g.live} after warm-up (from ${g.base.live}): ${curve}`,
+  );
   if (canCollectGarbage()) {
     // Without on-demand collection RSS measures the collector's schedule, not a leak.
-    assert.ok(g.rssMiB <= opts.rssSlackMiB, `RSS grew by ${g.rssMiB.toFixed(1)} MiB after warm-up (slack ${opts.rssSlackMiB} MiB): ${curve}`);
+    assert.ok(
+      g.rssMiB <= opts.rssSlackMiB,
+      `RSS grew by ${g.rssMiB.toFixed(1)} MiB after warm-up (slack ${opts.rssSlackMiB} MiB): ${curve}`,
+    );
     if (opts.heapSlackMiB !== undefined)
-      assert.ok(g.heapUsedMiB <= opts.heapSlackMiB, `V8 heap grew by ${g.heapUsedMiB.toFixed(1)} MiB after warm-up (slack ${opts.heapSlackMiB} MiB): ${curve}`);
+      assert.ok(
+        g.heapUsedMiB <= opts.heapSlackMiB,
+        `V8 heap grew by ${g.heapUsedMiB.toFixed(1)} MiB after warm-up (slack ${opts.heapSlackMiB} MiB): ${curve}`,
+      );
   }
 }

@@ -26,7 +26,8 @@ export const MODES = [
 export const SEEDS = ["0", "1", "42"] as const;
 
 /** A JSON value (nested lists, booleans as 0/1) as a flat list of numbers. */
-export const flatJson = (v: unknown): number[] => (globalThis.Array.isArray(v) ? v.flatMap(flatJson) : [typeof v === "boolean" ? (v ? 1 : 0) : (v as number)]);
+export const flatJson = (v: unknown): number[] =>
+  globalThis.Array.isArray(v) ? v.flatMap(flatJson) : [typeof v === "boolean" ? (v ? 1 : 0) : (v as number)];
 export const entry = (mode: string, seed: string): Json => (data[mode] as Json)[seed] as Json;
 export const extra = (mode: string, seed: string): Json => entry(mode, seed).extra as Json;
 
@@ -56,8 +57,16 @@ export function cases(partitionable: boolean): [string, (k: Array) => Array, (e:
     ["categorical_4x2", (k) => random.categorical(k, logits(), { ...o, shape: [4, 2] }), (_e, x) => x.categorical_4x2],
     ["permutation_10", (k) => random.permutation(k, 10, o), (_e, x) => x.permutation_10],
     ["choice_10_4", (k) => random.choice(k, 10, { ...o, shape: [4] }), (_e, x) => x.choice_10_4],
-    ["choice_10_4_noreplace", (k) => random.choice(k, 10, { ...o, shape: [4], replace: false }), (_e, x) => x.choice_10_4_noreplace],
+    [
+      "choice_10_4_noreplace",
+      (k) => random.choice(k, 10, { ...o, shape: [4], replace: false }),
+      (_e, x) => x.choice_10_4_noreplace,
+    ],
     ["choice_5_6_p", (k) => random.choice(k, 5, { ...o, shape: [6], p: p() }), (_e, x) => x.choice_5_6_p],
-    ["choice_5_3_p_noreplace", (k) => random.choice(k, 5, { ...o, shape: [3], replace: false, p: p() }), (_e, x) => x.choice_5_3_p_noreplace],
+    [
+      "choice_5_3_p_noreplace",
+      (k) => random.choice(k, 5, { ...o, shape: [3], replace: false, p: p() }),
+      (_e, x) => x.choice_5_3_p_noreplace,
+    ],
   ];
 }

@@ -21,7 +21,11 @@ after(() => shutdownWebGPU());
  */
 export async function setupWebGPU(): Promise<WebGPUBackend> {
   // LINAX_WEBGPU_ADAPTER=system uses whatever Vulkan driver the machine has (a real GPU).
-  if (process.env.LINAX_WEBGPU_ADAPTER !== "system" && process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) {
+  if (
+    process.env.LINAX_WEBGPU_ADAPTER !== "system" &&
+    process.env.VK_ICD_FILENAMES === undefined &&
+    existsSync(SWIFTSHADER_ICD)
+  ) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
   process.env.XDG_RUNTIME_DIR ??= "/tmp";

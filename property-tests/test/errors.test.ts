@@ -7,12 +7,29 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, vmap, jit, jvp, grad, linearize, TracerLeakError, ShapeError, DTypeError, ValueError, IndexError, type Array } from "linax-ts";
+import {
+  np,
+  lax,
+  vmap,
+  jit,
+  jvp,
+  grad,
+  linearize,
+  TracerLeakError,
+  ShapeError,
+  DTypeError,
+  ValueError,
+  IndexError,
+  type Array,
+} from "linax-ts";
 
 /** Assert `f` throws an instance of `cls` whose message matches every pattern. */
 function throwsWith(f: () => unknown, cls: new (...a: never[]) => Error, ...patterns: RegExp[]): void {
   assert.throws(f, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+    assert.ok(
+      e instanceof cls,
+      `expected ${cls.name}, got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`,
+    );
     for (const p of patterns) assert.match((e as Error).message, p);
     return true;
   });
@@ -32,14 +49,24 @@ test("tracers leaked out of vmap, jit, jvp and linearize are rejected when used,
     ["jvp", leakFrom((keep) => linearize((a: Array) => keep(lax.sin(a)), x))],
   ];
   // linearize is jvp + partial evaluation: its tracers are the jvp trace's.
-  for (const [name, t] of cases) throwsWith(() => np.sin(t), TracerLeakError, new RegExp(name), /leaked|after that transform/);
+  for (const [name, t] of cases)
+    throwsWith(() => np.sin(t), TracerLeakError, new RegExp(name), /leaked|after that transform/);
 });
 
 test("vmap: inAxes/outAxes that do not fit the arguments or outputs are errors, not silent remaps", () => {
   const x = np.ones([2, 3]);
   // A dict specification must name exactly the argument's keys (a pytree prefix, as in JAX).
-  throwsWith(() => vmap((p: { x: Array }) => p.x, { inAxes: [{ y: 0 }] })({ x }), ValueError, /missing: x/, /unexpected: y/);
-  throwsWith(() => vmap((p: { a: Array; b: Array }) => p.a.add(p.b), { inAxes: [{ a: 0 }] })({ a: x, b: x }), ValueError, /missing: b/);
+  throwsWith(
+    () => vmap((p: { x: Array }) => p.x, { inAxes: [{ y: 0 }] })({ x }),
+    ValueError,
+    /missing: x/,
+    /unexpected: y/,
+  );
+  throwsWith(
+    () => vmap((p: { a: Array; b: Array }) => p.a.add(p.b), { inAxes: [{ a: 0 }] })({ a: x, b: x }),
+    ValueError,
+    /missing: b/,
+  );
   throwsWith(() => vmap((p: { x: Array }) => p.x, { inAxes: [[0]] })({ x }), ValueError, /does not match/);
   throwsWith(() => vmap((a: Array) => a, { inAxes: 2 })(x), ShapeError, /inAxes 2/, /\[2, 3\]/);
   throwsWith(() => vmap((a: Array) => a, { inAxes: -3 })(x), ShapeError, /inAxes -3/);
@@ -84,7 +111,8 @@ test("every np binary op names itself and both shapes when they do not broadcast
     logicalOr: np.logicalOr,
     logicalXor: np.logicalXor,
   };
-  for (const [name, op] of Object.entries(ops)) throwsWith(() => op(a, b), ShapeError, new RegExp(`^${name}:`), /\[2, 3\]/, /\[4\]/, /broadcast/);
+  for (const [name, op] of Object.entries(ops))
+    throwsWith(() => op(a, b), ShapeError, new RegExp(`^${name}:`), /\[2, 3\]/, /\[4\]/, /broadcast/);
   const ai = np.ones([2, 3], { dtype: "int32" });
   const bi = np.ones([4], { dtype: "int32" });
   for (const [name, op] of Object.entries({
@@ -94,7 +122,13 @@ test("every np binary op names itself and both shapes when they do not broadcast
     leftShift: np.leftShift,
     rightShift: np.rightShift,
   })) {
-    throwsWith(() => (op as (x: Array, y: Array) => unknown)(ai, bi), ShapeError, new RegExp(`^${name}:`), /\[2, 3\]/, /\[4\]/);
+    throwsWith(
+      () => (op as (x: Array, y: Array) => unknown)(ai, bi),
+      ShapeError,
+      new RegExp(`^${name}:`),
+      /\[2, 3\]/,
+      /\[4\]/,
+    );
   }
 });
 
@@ -119,10 +153,21 @@ test("every lax binary primitive rejects unequal shapes and dtypes, pointing to 
     complex: lax.complex,
   };
   for (const [name, op] of Object.entries(ops)) {
-    throwsWith(() => op(np.ones([2, 3]), np.ones([3, 2])), ShapeError, new RegExp(`^${name}:`), /\[2, 3\] and \[3, 2\]/, /np namespace/);
+    throwsWith(
+      () => op(np.ones([2, 3]), np.ones([3, 2])),
+      ShapeError,
+      new RegExp(`^${name}:`),
+      /\[2, 3\] and \[3, 2\]/,
+      /np namespace/,
+    );
   }
   for (const [name, op] of Object.entries({ add: lax.add, mul: lax.mul, max: lax.max, eq: lax.eq })) {
-    throwsWith(() => op(np.ones([2]), np.ones([2], { dtype: "int32" })), DTypeError, new RegExp(`^${name}:`), /float32 and int32/);
+    throwsWith(
+      () => op(np.ones([2]), np.ones([2], { dtype: "int32" })),
+      DTypeError,
+      new RegExp(`^${name}:`),
+      /float32 and int32/,
+    );
   }
   for (const [name, op] of Object.entries({
     and: lax.bitwiseAnd,
@@ -145,7 +190,12 @@ test("contractions name the mismatched dimensions", () => {
     /lhs dim 1 has size 3/,
     /rhs dim 0 has size 4/,
   );
-  throwsWith(() => lax.dotGeneral(np.ones([2, 3]), np.ones([3, 5]), { contractingDims: [[2], [0]] }), ShapeError, /dotGeneral/, /out of range/);
+  throwsWith(
+    () => lax.dotGeneral(np.ones([2, 3]), np.ones([3, 5]), { contractingDims: [[2], [0]] }),
+    ShapeError,
+    /dotGeneral/,
+    /out of range/,
+  );
   throwsWith(
     () => lax.dotGeneral(np.ones([2, 3]), np.ones([4, 3]), { contractingDims: [[1], [1]], batchDims: [[0], [0]] }),
     ShapeError,
@@ -155,7 +205,13 @@ test("contractions name the mismatched dimensions", () => {
   );
   throwsWith(() => np.matmul(np.ones([2, 3]), np.ones([4, 5])), ShapeError, /matmul/, /\[2, 3\]/, /\[4, 5\]/);
   throwsWith(() => np.dot(np.ones([2, 3]), np.ones([4, 5])), ShapeError, /dot/, /size 3/, /size 4/);
-  throwsWith(() => lax.convGeneralDilated(np.ones([1, 2, 5]), np.ones([3, 4, 2])), ShapeError, /convGeneralDilated/, /feature/, /\[1, 2, 5\]/);
+  throwsWith(
+    () => lax.convGeneralDilated(np.ones([1, 2, 5]), np.ones([3, 4, 2])),
+    ShapeError,
+    /convGeneralDilated/,
+    /feature/,
+    /\[1, 2, 5\]/,
+  );
 });
 
 test("out-of-range slices and dynamic slice sizes are IndexErrors with the bounds", () => {
@@ -164,7 +220,13 @@ test("out-of-range slices and dynamic slice sizes are IndexErrors with the bound
   throwsWith(() => lax.slice(np.ones([3, 2]), [0], [1]), ShapeError, /slice/);
   throwsWith(() => lax.dynamicSlice(np.ones([3]), [0], [4]), IndexError, /dynamicSlice/, /slice size 4/, /\[0, 3\]/);
   throwsWith(
-    () => lax.gather(np.ones([3]), np.ones([2, 1], { dtype: "int32" }), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [4]),
+    () =>
+      lax.gather(
+        np.ones([3]),
+        np.ones([2, 1], { dtype: "int32" }),
+        { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] },
+        [4],
+      ),
     IndexError,
     /gather/,
     /slice size 4/,
@@ -193,7 +255,8 @@ test("unsupported dtypes name the op, the dtype received and the ones supported"
   throwsWith(() => lax.fft(np.ones([4]), "FFT", [4]), DTypeError, /fft/, /complex64/, /float32/);
   throwsWith(() => lax.iota("bool", 3), DTypeError, /iota/, /bool/);
   throwsWith(
-    () => lax.gather(np.ones([3]), np.ones([2, 1]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]),
+    () =>
+      lax.gather(np.ones([3]), np.ones([2, 1]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]),
     DTypeError,
     /gather/,
     /int32 or uint32/,
@@ -205,8 +268,20 @@ test("unsupported dtypes name the op, the dtype received and the ones supported"
 test("structural ops name the shapes they cannot reconcile", () => {
   throwsWith(() => lax.reshape(np.ones([2, 3]), [4]), ShapeError, /reshape/, /\[2, 3\]/, /\[4\]/);
   throwsWith(() => lax.transpose(np.ones([2, 3]), [0, 0]), ShapeError, /transpose/, /\[0,0\]/);
-  throwsWith(() => lax.concatenate([np.ones([2, 3]), np.ones([3, 2])], 0), ShapeError, /concatenate/, /\[2, 3\]/, /\[3, 2\]/);
-  throwsWith(() => lax.broadcastInDim(np.ones([2, 3]), [4, 3], [0, 1]), ShapeError, /broadcastInDim/, /\[2, 3\]/, /\[4, 3\]/);
+  throwsWith(
+    () => lax.concatenate([np.ones([2, 3]), np.ones([3, 2])], 0),
+    ShapeError,
+    /concatenate/,
+    /\[2, 3\]/,
+    /\[3, 2\]/,
+  );
+  throwsWith(
+    () => lax.broadcastInDim(np.ones([2, 3]), [4, 3], [0, 1]),
+    ShapeError,
+    /broadcastInDim/,
+    /\[2, 3\]/,
+    /\[4, 3\]/,
+  );
   throwsWith(
     () =>
       lax.pad(np.ones([3]), np.array(0), [
@@ -217,7 +292,13 @@ test("structural ops name the shapes they cannot reconcile", () => {
     /pad/,
     /\[3\]/,
   );
-  throwsWith(() => lax.triangularSolve(np.ones([2, 2]), np.ones([3, 3]), { leftSide: true }), ShapeError, /triangularSolve/, /\[2, 2\]/, /\[3, 3\]/);
+  throwsWith(
+    () => lax.triangularSolve(np.ones([2, 2]), np.ones([3, 3]), { leftSide: true }),
+    ShapeError,
+    /triangularSolve/,
+    /\[2, 2\]/,
+    /\[3, 3\]/,
+  );
   throwsWith(
     () =>
       lax.cond(

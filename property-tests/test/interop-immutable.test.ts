@@ -44,7 +44,8 @@ test("immer produce over { params, optState }: one adam step written into a draf
     d.step += 1;
   });
   // Adam's first step is −lr·ĝ/(|ĝ| + ε) ≈ −0.1·sign(g): every parameter moves by +0.1.
-  const close = (v: unknown, want: number[]) => (v as number[]).forEach((e, i) => assert.ok(Math.abs(e - want[i]) < 1e-6, `${e} vs ${want[i]}`));
+  const close = (v: unknown, want: number[]) =>
+    (v as number[]).forEach((e, i) => assert.ok(Math.abs(e - want[i]) < 1e-6, `${e} vs ${want[i]}`));
   close(next.params.w.tolist(), [0.1, 0.1]);
   close([next.params.b.tolist() as number], [0.1]);
   assert.equal(next.step, 1);

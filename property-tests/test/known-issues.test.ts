@@ -38,6 +38,9 @@ test(
     const dn = { updateWindowDims: [] as number[], insertedWindowDims: [0], scatterDimsToOperandDims: [0] };
     const idx = fromValues([0, 0], [2, 1], "int32");
     const x = fromValues([1.5, -0.5], [2], "float32");
-    checkGrads((u: Array) => lax.scatterMul(x, idx, u, dn), [fromValues([0.7, 0], [2], "float32")], { order: 2, modes: ["fwd"] });
+    checkGrads((u: Array) => lax.scatterMul(x, idx, u, dn), [fromValues([0.7, 0], [2], "float32")], {
+      order: 2,
+      modes: ["fwd"],
+    });
   },
 );

@@ -74,7 +74,8 @@ for (const [name, op, host] of COLLECTIVES) {
     fc.assert(
       fc.property(cases, (c) => {
         // F(X) = Σ_b x_b · op(x)_b — a function of the whole batch.
-        const F = (x: Array) => vmap((v: Array) => lax.mul(v, op(v)), { axisName: "i", inAxes: c.inAxis, outAxes: c.inAxis })(x);
+        const F = (x: Array) =>
+          vmap((v: Array) => lax.mul(v, op(v)), { axisName: "i", inAxes: c.inAxis, outAxes: c.inAxis })(x);
         checkGrads(F, [c.batch], { order: 2 });
       }),
       fcParams(10),
@@ -115,7 +116,11 @@ test("axisIndex: the element's position along the named axis, under jit and nest
       );
       const f = () => lax.add(lax.mul(lax.axisIndex("outer"), fromValues([10], [], "int32")), lax.axisIndex("inner"));
       const inner = (_row: Array) => vmap((_v: Array) => f(), { axisName: "inner" })(_row);
-      for (const g of [vmap(inner, { axisName: "outer" }), jit(vmap(inner, { axisName: "outer" })), vmap(jit(inner), { axisName: "outer" })]) {
+      for (const g of [
+        vmap(inner, { axisName: "outer" }),
+        jit(vmap(inner, { axisName: "outer" })),
+        vmap(jit(inner), { axisName: "outer" }),
+      ]) {
         const out = g(x);
         assertClose(
           out,

@@ -97,7 +97,8 @@ test("every dtype a primitive accepts is covered by a spec of that dtype", () =>
   // Probe: re-run the primitive's abstractEval on the spec's own equations with the spec's dtype
   // swapped for each other dtype; acceptance of a dtype that no spec covers is a coverage gap.
   const coveredDTypes = new Map<string, Set<DType>>();
-  for (const s of ALL_SPECS) for (const p of s.prims) coveredDTypes.set(p, new Set([...(coveredDTypes.get(p) ?? []), s.dtype]));
+  for (const s of ALL_SPECS)
+    for (const p of s.prims) coveredDTypes.set(p, new Set([...(coveredDTypes.get(p) ?? []), s.dtype]));
   const gaps = new Set<string>();
   for (const s of ALL_SPECS) {
     for (const e of eqnsBySpec.get(s) ?? []) {

@@ -82,14 +82,24 @@ test("every primitive has abstractEval, a batching rule and a JVP (allow-listed 
     if (r.batch === undefined && !(p.name in NO_BATCH)) missing.push(`${p.name}: batch`);
     if (r.jvp === undefined && r.jvpWithZeros === undefined && !(p.name in NO_JVP)) missing.push(`${p.name}: jvp`);
   }
-  assert.deepEqual(missing, [], `primitives missing rules (add the rule, or an allow-list entry saying why): ${missing.join("; ")}`);
+  assert.deepEqual(
+    missing,
+    [],
+    `primitives missing rules (add the rule, or an allow-list entry saying why): ${missing.join("; ")}`,
+  );
 });
 
 test("linear primitives have transpose rules, and every transpose rule belongs to a declared linear primitive", () => {
-  const noTranspose = Object.keys(LINEAR).filter((n) => names.has(n) && prims.find((p) => p.name === n)?.rules.transpose === undefined);
+  const noTranspose = Object.keys(LINEAR).filter(
+    (n) => names.has(n) && prims.find((p) => p.name === n)?.rules.transpose === undefined,
+  );
   assert.deepEqual(noTranspose, [], `linear primitives without a transpose rule: ${noTranspose.join(", ")}`);
   const undeclared = prims.filter((p) => p.rules.transpose !== undefined && !(p.name in LINEAR)).map((p) => p.name);
-  assert.deepEqual(undeclared, [], `primitives with a transpose rule that LINEAR does not list (say what they are linear in): ${undeclared.join(", ")}`);
+  assert.deepEqual(
+    undeclared,
+    [],
+    `primitives with a transpose rule that LINEAR does not list (say what they are linear in): ${undeclared.join(", ")}`,
+  );
 });
 
 test("every primitive runs on the CPU: a kernel or a composite impl", () => {

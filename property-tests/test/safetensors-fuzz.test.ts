@@ -11,7 +11,11 @@ import fc from "fast-check";
 import { np, SafetensorsError } from "linax-ts";
 import * as nn from "@linax-ts/nn";
 import { fcParams } from "@linax-ts/testing";
-import { decodeSafetensors, encodeSafetensors, type SafetensorsDtype } from "../../packages/nn/src/serialization/safetensors-format.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafetensorsDtype,
+} from "../../packages/nn/src/serialization/safetensors-format.ts";
 
 const utf8 = new TextEncoder();
 
@@ -32,13 +36,31 @@ function decodeOrReject(bytes: Uint8Array): boolean {
     // Accepted: every tensor's bytes must fit its shape and lie inside the file.
     for (const t of tensors.values()) {
       const n = t.shape.reduce((a, b) => a * b, 1);
-      const size = { BOOL: 1, U8: 1, I8: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, C64: 8, F64: 8, I64: 8, U64: 8 }[t.dtype];
+      const size = {
+        BOOL: 1,
+        U8: 1,
+        I8: 1,
+        I16: 2,
+        U16: 2,
+        F16: 2,
+        BF16: 2,
+        I32: 4,
+        U32: 4,
+        F32: 4,
+        C64: 8,
+        F64: 8,
+        I64: 8,
+        U64: 8,
+      }[t.dtype];
       assert.equal(t.data.length, n * size);
       assert.ok(t.data.byteOffset + t.data.length <= bytes.byteOffset + bytes.length);
     }
     return true;
   } catch (e) {
-    assert.ok(e instanceof SafetensorsError, `expected SafetensorsError, got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+    assert.ok(
+      e instanceof SafetensorsError,
+      `expected SafetensorsError, got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`,
+    );
     assert.ok((e as Error).message.length > 0);
     return false;
   }
@@ -54,14 +76,20 @@ const valid = encodeSafetensors(
 );
 
 test("every truncation of a valid file is rejected with a SafetensorsError; the whole file reads back", () => {
-  for (let n = 0; n < valid.length; n++) assert.equal(decodeOrReject(valid.subarray(0, n)), false, `truncated to ${n} bytes`);
+  for (let n = 0; n < valid.length; n++)
+    assert.equal(decodeOrReject(valid.subarray(0, n)), false, `truncated to ${n} bytes`);
   const { tensors, metadata } = decodeSafetensors(valid);
   assert.deepEqual(metadata, { format: "pt" });
   assert.deepEqual([...new Float32Array(tensors.get("a")!.data.slice().buffer)], [1.5, -2]);
   assert.deepEqual([...tensors.get("z")!.data], [1, 0, 1]);
   // And through the array-level loader: a truncated file never becomes a model.
-  const like = { a: np.zeros([2]), b: { c: np.zeros([1, 1], { dtype: "int32" }) }, z: np.zeros([3], { dtype: "bool" }) };
-  for (const n of [0, 7, 8, 20, valid.length - 1]) assert.throws(() => nn.fromSafetensorsBytes(valid.subarray(0, n), like), SafetensorsError);
+  const like = {
+    a: np.zeros([2]),
+    b: { c: np.zeros([1, 1], { dtype: "int32" }) },
+    z: np.zeros([3], { dtype: "bool" }),
+  };
+  for (const n of [0, 7, 8, 20, valid.length - 1])
+    assert.throws(() => nn.fromSafetensorsBytes(valid.subarray(0, n), like), SafetensorsError);
 });
 
 test("random bytes are rejected cleanly", () => {
@@ -94,11 +122,17 @@ test("huge or absurd header lengths are refused before allocating", () => {
 test("corrupted header bytes: rejected with SafetensorsError or read correctly", () => {
   const headerLen = Number(new DataView(valid.buffer).getBigUint64(0, true));
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.nat({ max: headerLen - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (edits) => {
-      const b = valid.slice();
-      for (const [pos, byte] of edits) b[8 + pos] = byte;
-      decodeOrReject(b);
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.nat({ max: headerLen - 1 }), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      (edits) => {
+        const b = valid.slice();
+        for (const [pos, byte] of edits) b[8 + pos] = byte;
+        decodeOrReject(b);
+      },
+    ),
     fcParams(300),
   );
   // Structured corruption: JSON values of the wrong kind in every field.
@@ -113,17 +147,24 @@ test("corrupted header bytes: rejected with SafetensorsError or read correctly",
   }
   assert.equal(decodeOrReject(fileOf("{", new Uint8Array(0))), false);
   assert.equal(decodeOrReject(fileOf("[]", new Uint8Array(0))), false);
-  assert.equal(decodeOrReject(fileOf('{"__proto__": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}', new Uint8Array(4))), true);
+  assert.equal(
+    decodeOrReject(fileOf('{"__proto__": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}', new Uint8Array(4))),
+    true,
+  );
 });
 
 /**
  * The oracle for random offsets: the format is valid iff every span has the size its shape and
  * dtype need, and the spans, sorted, tile [0, dataLength) exactly.
  */
-function oracleValid(entries: readonly { dtype: SafetensorsDtype; shape: number[]; off: [number, number] }[], dataLength: number): boolean {
+function oracleValid(
+  entries: readonly { dtype: SafetensorsDtype; shape: number[]; off: [number, number] }[],
+  dataLength: number,
+): boolean {
   const size: Partial<Record<SafetensorsDtype, number>> = { F32: 4, I32: 4, U8: 1, F64: 8 };
   for (const e of entries) {
-    if (e.off[1] < e.off[0] || e.off[1] - e.off[0] !== e.shape.reduce((a, b) => a * b, 1) * size[e.dtype]!) return false;
+    if (e.off[1] < e.off[0] || e.off[1] - e.off[0] !== e.shape.reduce((a, b) => a * b, 1) * size[e.dtype]!)
+      return false;
   }
   const spans = entries.map((e) => e.off).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let cursor = 0;

@@ -11,12 +11,24 @@
 import { test } from "node:test";
 import fc from "fast-check";
 import { lax, grad, type Array, type DType } from "linax-ts";
-import { assertClose, checkScanEquivalence, checkGrads, fcParams, fromValues, hostValues, randomLike, mulberry32 } from "@linax-ts/testing";
+import {
+  assertClose,
+  checkScanEquivalence,
+  checkGrads,
+  fcParams,
+  fromValues,
+  hostValues,
+  randomLike,
+  mulberry32,
+} from "@linax-ts/testing";
 
 const TOL = { rtol: 1e-5, atol: 3e-5 };
 
 /** Lengths: anything in 1..200, with the edge cases (1, primes, 2^k and 2^k ± 1) drawn often. */
-const lengths = fc.oneof(fc.integer({ min: 1, max: 200 }), fc.constantFrom(1, 2, 3, 5, 7, 31, 63, 64, 65, 97, 127, 128, 129, 199, 200));
+const lengths = fc.oneof(
+  fc.integer({ min: 1, max: 200 }),
+  fc.constantFrom(1, 2, 3, 5, 7, 31, 63, 64, 65, 97, 127, 128, 129, 199, 200),
+);
 
 type Layout = "list" | "dict" | "nested";
 interface Case {
@@ -37,10 +49,16 @@ function coefficients(n: number, d: number, dtype: DType): fc.Arbitrary<[Array, 
   const size = n * d;
   return fc
     .tuple(
-      fc.array(fc.tuple(fc.double({ min: 0, max: 0.95, noNaN: true }), fc.double({ min: -Math.PI, max: Math.PI, noNaN: true })), {
-        minLength: size,
-        maxLength: size,
-      }),
+      fc.array(
+        fc.tuple(
+          fc.double({ min: 0, max: 0.95, noNaN: true }),
+          fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }),
+        ),
+        {
+          minLength: size,
+          maxLength: size,
+        },
+      ),
       fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: size * w, maxLength: size * w }),
     )
     .map(([polar, bs]) => {
@@ -150,7 +168,10 @@ test("grad through associativeScan equals grad through lax.scan (and finite diff
       const w = randomLike(c.a, mulberry32(c.n * 31 + c.d));
       const loss = (scanFn: (a: Array, b: Array) => Array) => (a: Array, b: Array) => {
         const h = scanFn(a, b);
-        const prod = c.dtype === "complex64" ? lax.add(lax.mul(lax.real(h), lax.real(w)), lax.mul(lax.imag(h), lax.imag(w))) : lax.mul(h, w);
+        const prod =
+          c.dtype === "complex64"
+            ? lax.add(lax.mul(lax.real(h), lax.real(w)), lax.mul(lax.imag(h), lax.imag(w)))
+            : lax.mul(h, w);
         return lax.reduceSum(prod, [0, 1]);
       };
       const gp = grad(loss(parallel(c)), { argnums: [0, 1] })(c.a, c.b) as Array[];

@@ -54,7 +54,9 @@ test("grad == central finite differences, and jvp/vjp agree (dot-product test), 
 test("binary ops broadcast: grad of sum(x*y) w.r.t. a broadcast operand sums over broadcast axes", () => {
   fc.assert(
     fc.property(
-      broadcastableShapes().chain(([sa, sb]) => fc.tuple(fc.constant(sb), arrays({ shape: sa }), arrays({ shape: sb }))),
+      broadcastableShapes().chain(([sa, sb]) =>
+        fc.tuple(fc.constant(sb), arrays({ shape: sa }), arrays({ shape: sb })),
+      ),
       ([sb, x, y]) => {
         const gy = grad((b: Array) => np.sum(x.mul(b)), {})(y) as Array;
         // Host reference: d/dy_j Σ_i x_i·y_{b(i)} = Σ over the elements of x that y_j broadcasts to.
@@ -119,7 +121,11 @@ test("complex maps: ⟨J v, w⟩ = ⟨v, conj(vjp(conj w))⟩ holds (JAX's conve
     ["c·conj(z)", (c) => (z) => lax.mul(c, lax.conj(z))],
     [
       "c·real(z) + imag(z)",
-      (c) => (z) => lax.add(lax.mul(c, lax.complex(lax.real(z), lax.mul(lax.real(z), lax.real(c)))), lax.complex(lax.imag(z), lax.real(z))),
+      (c) => (z) =>
+        lax.add(
+          lax.mul(c, lax.complex(lax.real(z), lax.mul(lax.real(z), lax.real(c)))),
+          lax.complex(lax.imag(z), lax.real(z)),
+        ),
     ],
     ["exp(c·z)·z", (c) => (z) => lax.mul(lax.exp(lax.mul(c, z)), z)],
   ];
@@ -133,7 +139,8 @@ test("complex maps: ⟨J v, w⟩ = ⟨v, conj(vjp(conj w))⟩ holds (JAX's conve
         const lhs = realInner([jv], [w]);
         const conjRule = realInner([v], [hostConj((pb(hostConj(w)) as Array[])[0])]);
         const tol = 1e-4 * (1 + lhs.scale + conjRule.scale);
-        if (Math.abs(lhs.value - conjRule.value) > tol) throw new Error(`${name}: ⟨Jv, w⟩ = ${lhs.value} but ⟨v, conj(vjp(conj w))⟩ = ${conjRule.value}`);
+        if (Math.abs(lhs.value - conjRule.value) > tol)
+          throw new Error(`${name}: ⟨Jv, w⟩ = ${lhs.value} but ⟨v, conj(vjp(conj w))⟩ = ${conjRule.value}`);
         const naive = realInner([v], [(pb(w) as Array[])[0]]);
         if (Math.abs(lhs.value - naive.value) > tol) naiveFailures++;
         checkGrads(f, [z], { order: 2 });
@@ -141,7 +148,10 @@ test("complex maps: ⟨J v, w⟩ = ⟨v, conj(vjp(conj w))⟩ holds (JAX's conve
     }),
     fcParams(10),
   );
-  if (naiveFailures === 0) throw new Error("the naive identity ⟨Jv, w⟩ = ⟨v, vjp(w)⟩ held on every case: the complex convention test is not discriminating");
+  if (naiveFailures === 0)
+    throw new Error(
+      "the naive identity ⟨Jv, w⟩ = ⟨v, vjp(w)⟩ held on every case: the complex convention test is not discriminating",
+    );
 });
 
 test("grad of a real function of complex input is conj(∂f/∂x + i·∂f/∂y): grad |z|² = 2·conj(z)", () => {
@@ -172,9 +182,13 @@ test("pytree outputs: jit and vmap keep the structure; grad returns the argument
         );
       checkJit(f, leaves as Array[]);
       checkVmap(f, leaves as Array[], { inAxes: 0, outAxes: -1 });
-      const g = grad((t: unknown) => (treeFlatten(t)[0] as Array[]).map((l) => np.sum(np.sin(l))).reduce((a, b) => a.add(b)))(tree);
+      const g = grad((t: unknown) =>
+        (treeFlatten(t)[0] as Array[]).map((l) => np.sum(np.sin(l))).reduce((a, b) => a.add(b)),
+      )(tree);
       assert.ok(treeFlatten(g)[1].equals(def), `grad structure ${treeFlatten(g)[1]} != ${def}`);
-      (treeFlatten(g)[0] as Array[]).forEach((gl, i) => assertClose(gl, toFlat(np.cos(leaves[i] as Array)), { rtol: 1e-5, atol: 1e-6 }));
+      (treeFlatten(g)[0] as Array[]).forEach((gl, i) =>
+        assertClose(gl, toFlat(np.cos(leaves[i] as Array)), { rtol: 1e-5, atol: 1e-6 }),
+      );
     }),
     fcParams(),
   );

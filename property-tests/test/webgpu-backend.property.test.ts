@@ -43,7 +43,8 @@ function loss(outs: readonly Array[], ws: readonly (Array | null)[]): Array {
     const w = ws[i];
     if (w === null) return [];
     const axes = o.shape.map((_, k) => k);
-    if (o.dtype === "complex64") return [lax.reduceSum(lax.add(lax.mul(lax.real(o), lax.real(w)), lax.mul(lax.imag(o), lax.imag(w))), axes)];
+    if (o.dtype === "complex64")
+      return [lax.reduceSum(lax.add(lax.mul(lax.real(o), lax.real(w)), lax.mul(lax.imag(o), lax.imag(w))), axes)];
     return [lax.reduceSum(lax.mul(o, w), axes)];
   });
   return terms.length === 0 ? np.array(0) : terms.reduce((a, b) => lax.add(a, b));
@@ -135,7 +136,11 @@ async function compare(s: AnySpec, c: unknown, rawSets: Array[][], seed: number)
       if (g.dtype !== w.dtype || g.shape.join() !== w.shape.join())
         throw new Error(`${mode} output ${i}: ${g.dtype}[${g.shape}] vs CPU ${w.dtype}[${w.shape}]`);
       const exact = w.dtype !== "float32" && w.dtype !== "complex64";
-      const tol = exact ? { rtol: 0, atol: 0 } : mode === "grad" || mode === "jvp" ? { ...DERIV_TOL, ...s.tol } : { ...TOL, ...s.tol };
+      const tol = exact
+        ? { rtol: 0, atol: 0 }
+        : mode === "grad" || mode === "jvp"
+          ? { ...DERIV_TOL, ...s.tol }
+          : { ...TOL, ...s.tol };
       try {
         assertClose(await readValues(g), globalThis.Array.from(w.dataSync() as ArrayLike<number>), tol);
       } catch (e) {
@@ -159,7 +164,9 @@ for (const s of ALL_SPECS) {
     continue;
   }
   test(`${s.name}: WebGPU == CPU (eager, jit, vmap, ${s.diff === undefined ? "no derivative" : (s.modes ?? ["fwd", "rev"]).includes("rev") ? "grad" : "jvp"})`, async () => {
-    const cases = s.config.chain((c) => fc.record({ c: fc.constant(c), sets: fc.array(s.args(c), { minLength: 2, maxLength: 2 }), seed: fc.nat() }));
+    const cases = s.config.chain((c) =>
+      fc.record({ c: fc.constant(c), sets: fc.array(s.args(c), { minLength: 2, maxLength: 2 }), seed: fc.nat() }),
+    );
     await fc.assert(
       fc.asyncProperty(cases, async ({ c, sets, seed }) => {
         try {

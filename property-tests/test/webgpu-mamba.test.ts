@@ -43,14 +43,26 @@ for (const [name, make] of BLOCKS) {
     assertClose(await readValues(gpu.y), cpuNums(cpu.y), { rtol: 1e-4, atol: 1e-5 });
     assertClose(await readValues(gpu.yStep), cpuNums(cpu.yStep), { rtol: 1e-4, atol: 1e-5 });
     assert.equal(gpu.grads.length, cpu.grads.length);
-    for (let i = 0; i < cpu.grads.length; i++) assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
+    for (let i = 0; i < cpu.grads.length; i++)
+      assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
   });
 }
 
 test("SSTransformer: forward, gradient and KV-cache step on WebGPU equal the CPU's", async () => {
   const runSst = (): { y: Array; grads: Array[]; yStep: Array } => {
     const m = ssm.SSTransformer.build(
-      { embedDim: 3, hiddenSize: 4, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2, expandFactor: 1, dropout: 0, windowSize: 3, slidingWindow: true },
+      {
+        embedDim: 3,
+        hiddenSize: 4,
+        numLayers: 1,
+        numHeads: 1,
+        headDim: 2,
+        stateSize: 2,
+        expandFactor: 1,
+        dropout: 0,
+        windowSize: 3,
+        slidingWindow: true,
+      },
       random.PRNGKey(1),
     );
     const x = random.normal(random.PRNGKey(2), [2, 5, 3]);
@@ -65,5 +77,6 @@ test("SSTransformer: forward, gradient and KV-cache step on WebGPU equal the CPU
   assert.equal((gpu.y as ConcreteArray).backend.name, "webgpu");
   assertClose(await readValues(gpu.y), cpuNums(cpu.y), { rtol: 1e-4, atol: 1e-5 });
   assertClose(await readValues(gpu.yStep), cpuNums(cpu.y), { rtol: 1e-4, atol: 1e-5 });
-  for (let i = 0; i < cpu.grads.length; i++) assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
+  for (let i = 0; i < cpu.grads.length; i++)
+    assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
 });

@@ -34,7 +34,10 @@ function run(cfg: ssm.SSMConfig): { out: Array; grads: Array[] } {
   const lens = np.array([5, 3], { dtype: "int32" });
   const y = np.array([1, 0], { dtype: "int32" });
   const loss = (m: ssm.SSM): Array =>
-    nn.softmaxCrossEntropyWithIntegerLabels(m.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5), lengths: lens })[0], y);
+    nn.softmaxCrossEntropyWithIntegerLabels(
+      m.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5), lengths: lens })[0],
+      y,
+    );
   const [out] = model.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5), lengths: lens });
   const [, g] = nn.filterValueAndGrad(loss)(model);
   return { out, grads: treeLeaves(nn.filter(g, nn.isInexactArray)) as Array[] };
@@ -55,7 +58,8 @@ for (const [name, mixer] of MIXERS) {
     assert.equal((gpu.out as ConcreteArray).backend.name, "webgpu");
     assertClose(await readValues(gpu.out), cpuNums(cpu.out), { rtol: 1e-4, atol: 1e-5 });
     assert.equal(gpu.grads.length, cpu.grads.length);
-    for (let i = 0; i < cpu.grads.length; i++) assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
+    for (let i = 0; i < cpu.grads.length; i++)
+      assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
   });
 }
 

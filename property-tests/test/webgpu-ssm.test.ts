@@ -21,20 +21,43 @@ const head = () => new ssm.ClassificationHeadConfig({ outFeatures: 4 });
 const MODELS: [string, () => ssm.SSMConfig][] = [
   [
     "S5",
-    () => new ssm.S5Config({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 6 }) }),
+    () =>
+      new ssm.S5Config({
+        numBlocks: 2,
+        encoderConfig: enc(),
+        headConfig: head(),
+        sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 6 }),
+      }),
   ],
   [
     "LinOSS",
     () =>
-      new ssm.LinOSSConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 6 }) }),
+      new ssm.LinOSSConfig({
+        numBlocks: 2,
+        encoderConfig: enc(),
+        headConfig: head(),
+        sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 6 }),
+      }),
   ],
   [
     "LRU",
-    () => new ssm.LRUConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.LRUSequenceMixerConfig({ stateDim: 6 }) }),
+    () =>
+      new ssm.LRUConfig({
+        numBlocks: 2,
+        encoderConfig: enc(),
+        headConfig: head(),
+        sequenceMixerConfig: new ssm.LRUSequenceMixerConfig({ stateDim: 6 }),
+      }),
   ],
   [
     "S4D",
-    () => new ssm.S4DConfig({ numBlocks: 2, encoderConfig: enc(), headConfig: head(), sequenceMixerConfig: new ssm.S4DSequenceMixerConfig({ stateDim: 6 }) }),
+    () =>
+      new ssm.S4DConfig({
+        numBlocks: 2,
+        encoderConfig: enc(),
+        headConfig: head(),
+        sequenceMixerConfig: new ssm.S4DSequenceMixerConfig({ stateDim: 6 }),
+      }),
   ],
 ];
 
@@ -46,7 +69,8 @@ function run(config: ssm.SSMConfig): { out: Array; grads: Array[]; loss: Array }
   const x = random.normal(random.PRNGKey(4), [B, L, 3]);
   const y = np.array([1, 3], { dtype: "int32" });
   const [out] = model.callBatch(x, state, { key: random.PRNGKey(5) });
-  const loss = (m: ssm.SSM): Array => nn.softmaxCrossEntropyWithIntegerLabels(m.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5) })[0], y);
+  const loss = (m: ssm.SSM): Array =>
+    nn.softmaxCrossEntropyWithIntegerLabels(m.callBatch(x, nn.cloneState(state), { key: random.PRNGKey(5) })[0], y);
   const [l, g] = nn.filterValueAndGrad(loss)(model);
   return { out, grads: treeLeaves(nn.filter(g, nn.isInexactArray)) as Array[], loss: l };
 }

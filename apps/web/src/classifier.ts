@@ -55,7 +55,9 @@ export async function loadCheckpoint(url: string, backend: string): Promise<Load
   const bytes = new Uint8Array(await res.arrayBuffer());
   const { metadata } = nn.readSafetensorsBytes(bytes);
   if (metadata?.format !== "linax-ts-mnist/1")
-    throw new Error(`${url}: not a checkpoint of npm run demo (metadata format ${JSON.stringify(metadata?.format ?? null)})`);
+    throw new Error(
+      `${url}: not a checkpoint of npm run demo (metadata format ${JSON.stringify(metadata?.format ?? null)})`,
+    );
   const spec = JSON.parse(metadata.spec) as ModelSpec;
   const history = JSON.parse(metadata.history ?? "[]") as { testAccuracy: number }[];
   // The structure comes from a freshly built model; build it on the CPU (initialisation runs an
@@ -92,7 +94,11 @@ export async function classify(m: Loaded, image: Float32Array): Promise<{ probs:
  * Row by row: the model's recurrent form reads row t and predicts from rows 0..t (the head's
  * running mean); after the last row this equals the parallel pass. `onRow` sees each prefix.
  */
-export async function classifyRows(m: Loaded, image: Float32Array, onRow: (t: number, p: Float32Array) => void): Promise<Float32Array[]> {
+export async function classifyRows(
+  m: Loaded,
+  image: Float32Array,
+  onRow: (t: number, p: Float32Array) => void,
+): Promise<Float32Array[]> {
   const x = np.array(image).reshape([1, 28, 28]);
   const step = m.model.recurrence();
   let cache = m.model.initCache([1], nn.cloneState(m.state));

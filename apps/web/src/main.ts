@@ -156,7 +156,10 @@ async function start(): Promise<void> {
   $("backend").dataset.backend = b.name;
   $("backend-detail").textContent = `(${b.detail})`;
   model = await loadCheckpoint(new URL("model.safetensors", location.href).href, b.name);
-  const acc = model.accuracy === null ? "" : `, ${(100 * model.accuracy).toFixed(1)}% on its held-out digits after ${model.epochs} epochs`;
+  const acc =
+    model.accuracy === null
+      ? ""
+      : `, ${(100 * model.accuracy).toFixed(1)}% on its held-out digits after ${model.epochs} epochs`;
   status.textContent = `model: ${model.spec.model.toUpperCase()}, ${model.spec.blocks} blocks, H${model.spec.hidden}, state ${model.spec.stateDim}, ${model.params.toLocaleString("en")} parameters${acc}. Draw a digit.`;
   setState("ready");
 }

@@ -54,7 +54,8 @@ export function toMnist(img: Gray, box = 20, size = 28): Float32Array {
   let [minX, minY, maxX, maxY] = [img.width, img.height, -1, -1];
   for (let y = 0; y < img.height; y++) {
     for (let x = 0; x < img.width; x++) {
-      if (img.data[y * img.width + x] > 0.05) [minX, minY, maxX, maxY] = [Math.min(minX, x), Math.min(minY, y), Math.max(maxX, x), Math.max(maxY, y)];
+      if (img.data[y * img.width + x] > 0.05)
+        [minX, minY, maxX, maxY] = [Math.min(minX, x), Math.min(minY, y), Math.max(maxX, x), Math.max(maxY, y)];
     }
   }
   const out = new Float32Array(size * size);

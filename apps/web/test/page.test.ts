@@ -19,7 +19,10 @@ let url: string;
 let browser: Browser;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
   await build({ configFile, logLevel: "error" });
   server = await preview({ configFile, preview: { host: "127.0.0.1", port: 0, strictPort: false }, logLevel: "error" });
   url = server.resolvedUrls!.local[0];
@@ -55,21 +58,47 @@ async function stroke(page: Page, points: [number, number][]): Promise<void> {
 }
 
 const ellipse = (cx: number, cy: number, rx: number, ry: number, n = 24): [number, number][] =>
-  Array.from({ length: n + 1 }, (_, i) => [cx + rx * Math.sin((2 * Math.PI * i) / n), cy - ry * Math.cos((2 * Math.PI * i) / n)]);
+  Array.from({ length: n + 1 }, (_, i) => [
+    cx + rx * Math.sin((2 * Math.PI * i) / n),
+    cy - ry * Math.cos((2 * Math.PI * i) / n),
+  ]);
 
 async function classified(page: Page): Promise<{ cls: string; probs: number[]; latency: string; rows: string[] }> {
-  await page.waitForFunction(() => document.body.dataset.state === "done" || document.body.dataset.state === "error", null, { timeout: 120_000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.state), "done", (await page.locator("#status").textContent()) ?? "");
+  await page.waitForFunction(
+    () => document.body.dataset.state === "done" || document.body.dataset.state === "error",
+    null,
+    { timeout: 120_000 },
+  );
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.state),
+    "done",
+    (await page.locator("#status").textContent()) ?? "",
+  );
   const cls = (await page.locator("#prediction").getAttribute("data-class"))!;
-  const probs = await page.locator("#bars .bar").evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.prob)));
-  const rows = await page.locator("#rows .row").evaluateAll((cells) => cells.map((c) => (c as HTMLElement).dataset.class ?? ""));
+  const probs = await page
+    .locator("#bars .bar")
+    .evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.prob)));
+  const rows = await page
+    .locator("#rows .row")
+    .evaluateAll((cells) => cells.map((c) => (c as HTMLElement).dataset.class ?? ""));
   return { cls, probs, latency: (await page.locator("#latency").textContent())!, rows };
 }
 
 async function drawAndCheck(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.state === "ready" || document.body.dataset.state === "error", null, { timeout: 120_000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.state), "ready", (await page.locator("#status").textContent()) ?? "");
-  assert.match((await page.locator("#status").textContent())!, /model: S5, \d+ blocks, H\d+, state \d+, [\d,]+ parameters, [\d.]+% on its held-out digits/);
+  await page.waitForFunction(
+    () => document.body.dataset.state === "ready" || document.body.dataset.state === "error",
+    null,
+    { timeout: 120_000 },
+  );
+  assert.equal(
+    await page.evaluate(() => document.body.dataset.state),
+    "ready",
+    (await page.locator("#status").textContent()) ?? "",
+  );
+  assert.match(
+    (await page.locator("#status").textContent())!,
+    /model: S5, \d+ blocks, H\d+, state \d+, [\d,]+ parameters, [\d.]+% on its held-out digits/,
+  );
 
   // A "1": one vertical stroke.
   await stroke(page, [
@@ -102,7 +131,11 @@ test("WebGPU: the page runs the model on WebGPU (SwiftShader) and classifies dra
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(url);
   await drawAndCheck(page);
-  assert.equal(await page.locator("#backend").getAttribute("data-backend"), "webgpu", (await page.locator("#backend-detail").textContent()) ?? "");
+  assert.equal(
+    await page.locator("#backend").getAttribute("data-backend"),
+    "webgpu",
+    (await page.locator("#backend-detail").textContent()) ?? "",
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });

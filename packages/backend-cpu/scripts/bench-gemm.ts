@@ -105,7 +105,9 @@ async function jaxjsWasm(): Promise<Impl> {
 }
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version}; config ${JSON.stringify(config)}; median of ${reps} runs after warm-up, interleaved`);
+  console.log(
+    `node ${process.version}; config ${JSON.stringify(config)}; median of ${reps} runs after warm-up, interleaved`,
+  );
   if (argv.includes("--sweep")) {
     const n = Number(opt("n") ?? 1024);
     const cfgs = (
@@ -114,7 +116,9 @@ async function main(): Promise<void> {
     )
       .split(";")
       .map(parseConfig);
-    const runs = await Promise.all(cfgs.map((c: GemmConfig) => ours(`${c.mr}x${c.nr} kc${c.kc} mc${c.mc} nc${c.nc} u${c.unroll}`, c).setup(n)));
+    const runs = await Promise.all(
+      cfgs.map((c: GemmConfig) => ours(`${c.mr}x${c.nr} kc${c.kc} mc${c.mc} nc${c.nc} u${c.unroll}`, c).setup(n)),
+    );
     runs.forEach((r) => r());
     const times = cfgs.map(() => [] as number[]);
     for (let r = 0; r < reps; r++) {
@@ -151,7 +155,9 @@ async function main(): Promise<void> {
     const g = times.map((t) => gflops(n, median(t)));
     const peers = impls.map((im, i) => [im.name, i] as const).filter(([name]) => !name.startsWith("linax"));
     const cells = impls.map((im, i) => {
-      const ratios = im.name.startsWith("linax") ? peers.map(([name, j]) => ` ${(g[i] / g[j]).toFixed(2)}× ${name}`).join(",") : "";
+      const ratios = im.name.startsWith("linax")
+        ? peers.map(([name, j]) => ` ${(g[i] / g[j]).toFixed(2)}× ${name}`).join(",")
+        : "";
       return `${im.name} ${g[i].toFixed(1)} GFLOP/s (${median(times[i]).toFixed(2)} ms)${ratios}`;
     });
     console.log(`${n}³: ${cells.join(" | ")}`);

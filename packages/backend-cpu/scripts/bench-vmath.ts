@@ -128,8 +128,12 @@ for (const name of fns) {
   }
   rows.push({ name, simd: median(ts), scalar: median(tc) });
 }
-console.log(`vmath: ns/element on ${n} float32 (median of ${reps}); copy (v128 load/store) ${median(copyTimes).toFixed(2)} ns/element`);
+console.log(
+  `vmath: ns/element on ${n} float32 (median of ${reps}); copy (v128 load/store) ${median(copyTimes).toFixed(2)} ns/element`,
+);
 console.log("| function | SIMD ns/elt | Math.* via import ns/elt | speed-up | max ulp |");
 console.log("|---|---|---|---|---|");
 for (const r of rows)
-  console.log(`| ${r.name} | ${r.simd.toFixed(2)} | ${r.scalar.toFixed(2)} | ${(r.scalar / r.simd).toFixed(1)}× | ${VMATH[r.name].maxUlp} |`);
+  console.log(
+    `| ${r.name} | ${r.simd.toFixed(2)} | ${r.scalar.toFixed(2)} | ${(r.scalar / r.simd).toFixed(1)}× | ${VMATH[r.name].maxUlp} |`,
+  );

@@ -22,7 +22,12 @@ import { getKernel } from "./registry.ts";
 import { WasmHeap } from "./wasm/heap.ts";
 import { CpuExecutable } from "./compile/executable.ts";
 import { fastRoutine } from "./compile/routine-table.ts";
-import { EAGER_COMPILE_MIN_SIZE, materializeBroadcast, runEagerCompiled, type DeferredBroadcast } from "./compile/eager-programs.ts";
+import {
+  EAGER_COMPILE_MIN_SIZE,
+  materializeBroadcast,
+  runEagerCompiled,
+  type DeferredBroadcast,
+} from "./compile/eager-programs.ts";
 
 const byteSize = (dtype: DType, size: number): number =>
   (dtype === "complex64" ? 8 : dtype === "bool" ? 1 : dtype === "float16" || dtype === "bfloat16" ? 2 : 4) * size;
@@ -74,7 +79,8 @@ export class CpuBackend implements Backend {
 
   fromHost(data: TypedArray, aval: ShapedArray): DeviceBuffer {
     const copy = allocTyped(aval.dtype, aval.size);
-    if (copy.length !== data.length) throw new ValueError(`cpu.fromHost: ${aval.toString()} needs ${copy.length} elements, got ${data.length}`);
+    if (copy.length !== data.length)
+      throw new ValueError(`cpu.fromHost: ${aval.toString()} needs ${copy.length} elements, got ${data.length}`);
     copy.set(data as never);
     return this.wrapTyped(copy, aval.dtype, aval.size);
   }

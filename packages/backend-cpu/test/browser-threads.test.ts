@@ -24,11 +24,25 @@ let server: Server;
 let origin: string;
 let browser: Browser;
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+};
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  await build({ root, configFile: false, base: "./", logLevel: "error", build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 8192 } });
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
+  await build({
+    root,
+    configFile: false,
+    base: "./",
+    logLevel: "error",
+    build: { outDir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 8192 },
+  });
   // /isolated/… and /plain/… serve the same files; only the first sends the isolation headers.
   server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -76,7 +90,9 @@ async function open(mode: "isolated" | "plain"): Promise<PageResult> {
   page.on("pageerror", (e) => errors.push(e.message));
   try {
     await page.goto(`${origin}/${mode}/index.html`);
-    await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, { timeout: 120_000 });
+    await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, {
+      timeout: 120_000,
+    });
     const r = await page.evaluate(() => (window as unknown as { result: PageResult }).result);
     assert.equal(r.error, undefined, r.error);
     assert.deepEqual(errors, []);
@@ -89,7 +105,9 @@ async function open(mode: "isolated" | "plain"): Promise<PageResult> {
 test("a cross-origin isolated page runs the matmul and fused kernels on Web Workers, with the one-thread page's bits", async (t) => {
   const iso = await open("isolated");
   const plain = await open("plain");
-  t.diagnostic(`isolated page: kernel-pool worker ranges ${iso.kernelWorkerChunks}, GEMM-pool worker chunks ${iso.gemmPoolWorkerChunks}`);
+  t.diagnostic(
+    `isolated page: kernel-pool worker ranges ${iso.kernelWorkerChunks}, GEMM-pool worker chunks ${iso.gemmPoolWorkerChunks}`,
+  );
   assert.equal(iso.isolated, true, "COOP/COEP make the page cross-origin isolated");
   assert.equal(iso.shared, true, "the heap is a shared WebAssembly.Memory");
   assert.equal(iso.kernelPool, true);

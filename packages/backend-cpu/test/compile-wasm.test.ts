@@ -20,7 +20,26 @@ const runs = Number(process.env.FC_NUM_RUNS ?? 60);
 function specials(dtype: DType): number[] {
   switch (dtype) {
     case "float32":
-      return [0, -0, 1, -1, 0.5, -2.5, 3.75, 1e-38, -1e-45, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 0.1, 7, 100, -0.3];
+      return [
+        0,
+        -0,
+        1,
+        -1,
+        0.5,
+        -2.5,
+        3.75,
+        1e-38,
+        -1e-45,
+        3.4e38,
+        -3.4e38,
+        Infinity,
+        -Infinity,
+        NaN,
+        0.1,
+        7,
+        100,
+        -0.3,
+      ];
     case "int32":
       return [0, 1, -1, 2, -7, 31, 32, 33, 2147483647, -2147483648, 123456, -98765, 65536];
     case "uint32":
@@ -124,7 +143,8 @@ test("compiled logic ops (not/and/or/xor) on bool, int32, uint32 == reference", 
     const x = arrayOf(dtype, SHAPE);
     const y = arrayOf(dtype, SHAPE, 3);
     check(`not/${dtype}`, (a) => lax.bitwiseNot(a), x);
-    for (const op of ["bitwiseAnd", "bitwiseOr", "bitwiseXor"]) if (op in L) check(`${op}/${dtype}`, (a, b) => L[op](a, b), x, y);
+    for (const op of ["bitwiseAnd", "bitwiseOr", "bitwiseXor"])
+      if (op in L) check(`${op}/${dtype}`, (a, b) => L[op](a, b), x, y);
   }
 });
 
@@ -149,7 +169,13 @@ test("compiled select/clamp/iota and integerPow == reference", () => {
   const y = arrayOf("float32", SHAPE, 4);
   const w = arrayOf("int32", SHAPE, 1);
   check("select", (a, b) => lax.select(lax.gt(a, b), a, b), x, y);
-  check("selectN int32", (k, a, b) => lax.selectN(lax.clamp(np.array(0, { dtype: "int32" }), k, np.array(1, { dtype: "int32" })), a, b), w, x, y);
+  check(
+    "selectN int32",
+    (k, a, b) => lax.selectN(lax.clamp(np.array(0, { dtype: "int32" }), k, np.array(1, { dtype: "int32" })), a, b),
+    w,
+    x,
+    y,
+  );
   check("clamp", (a) => lax.clamp(np.array(-1), a, np.array(2)), x);
   check("iota", (a) => a.add(lax.convertElementType(lax.iota("int32", SHAPE, 1), "float32")), x);
   check("integerPow", (a) => lax.integerPow(a, 3), x);
@@ -181,7 +207,8 @@ test("native x², 1/x, rsqrt, isFinite and run-time shifts == reference on rando
       { dtype },
     );
     const a = lax.convertElementType(amounts, dtype);
-    for (const op of ["shiftLeft", "shiftRightLogical", "shiftRightArithmetic"]) check(`${op}/${dtype} run-time amounts`, (u, v) => L[op](u, v), x, a);
+    for (const op of ["shiftLeft", "shiftRightLogical", "shiftRightArithmetic"])
+      check(`${op}/${dtype} run-time amounts`, (u, v) => L[op](u, v), x, a);
   }
 });
 
@@ -190,15 +217,21 @@ test("compiled reductions over every axis set and dtype == reference (f64 accumu
   const axesSets = [[0], [1], [2], [0, 2], [0, 1, 2], [1, 2]];
   for (const dtype of ["float32", "int32", "uint32"] as DType[]) {
     const x = arrayOf(dtype, [3, 4, 5]);
-    for (const op of ops) for (const axes of axesSets) check(`${op}/${dtype} axes ${axes}`, (a) => L[op](lax.neg(a), axes), x);
+    for (const op of ops)
+      for (const axes of axesSets) check(`${op}/${dtype} axes ${axes}`, (a) => L[op](lax.neg(a), axes), x);
   }
   const b = arrayOf("bool", [3, 4, 5]);
-  for (const op of ["reduceAnd", "reduceOr", "reduceMax", "reduceMin"]) for (const axes of axesSets) check(`${op}/bool axes ${axes}`, (a) => L[op](a, axes), b);
+  for (const op of ["reduceAnd", "reduceOr", "reduceMax", "reduceMin"])
+    for (const axes of axesSets) check(`${op}/bool axes ${axes}`, (a) => L[op](a, axes), b);
   const z = np
     .array([1, 2, 3, 4, 5, 6])
     .astype("complex64")
     .mul(np.array([1, -2, 0.5, 2, 3, -1]));
-  check("complex sum and prod", (v) => [lax.reduceSum(v.reshape([2, 3]), [1]), lax.reduceProd(v.reshape([2, 3]), [0])], z);
+  check(
+    "complex sum and prod",
+    (v) => [lax.reduceSum(v.reshape([2, 3]), [1]), lax.reduceProd(v.reshape([2, 3]), [0])],
+    z,
+  );
 });
 
 test("compiled movement ops (pad with interior/negative, concatenate, slice with strides, rev, transpose, reshape) == reference", () => {
@@ -262,7 +295,12 @@ test("random programs: compiled == reference (fast-check)", () => {
             if (s.kind === "u") cur = L[s.op](cur);
             else if (s.kind === "b") {
               const o = vals[s.other % vals.length];
-              cur = L[s.op](cur, o.shape.join() === cur.shape.join() ? o : lax.broadcastInDim(lax.reduceSum(o, [0, 1].slice(0, o.ndim)), cur.shape, []));
+              cur = L[s.op](
+                cur,
+                o.shape.join() === cur.shape.join()
+                  ? o
+                  : lax.broadcastInDim(lax.reduceSum(o, [0, 1].slice(0, o.ndim)), cur.shape, []),
+              );
             } else if (s.kind === "t") cur = cur.ndim === 2 ? cur.T : cur;
             else cur = cur.ndim === 2 ? lax.reduceMax(cur, [s.axis]) : cur;
             vals.push(cur);
@@ -300,7 +338,8 @@ test("compiled threefry2x32 (one two-output kernel) and constant shifts == refer
   for (const dtype of ["int32", "uint32"] as DType[]) {
     const x = arrayOf(dtype, SHAPE);
     for (const op of ["shiftLeft", "shiftRightLogical", "shiftRightArithmetic"]) {
-      for (const s of [0, 1, 13, 31, 32, 40]) check(`${op} ${s}/${dtype}`, (a) => L[op](a, np.full(SHAPE, s, { dtype })), x);
+      for (const s of [0, 1, 13, 31, 32, 40])
+        check(`${op} ${s}/${dtype}`, (a) => L[op](a, np.full(SHAPE, s, { dtype })), x);
     }
   }
   check("random.bits under jit", (k) => random.bits(k, [6, 7]), random.PRNGKey(3));
@@ -359,13 +398,10 @@ test("fastMath: compiled exp/log/tanh/logistic/erf/expm1/log1p within each polyn
   };
   const n = 4099; // SIMD body and a scalar tail
   const xs = np.array(
-    globalThis.Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * Math.exp((i / n) * 12 - 6) * (i % 3 ? 1 : 0.37)).concat([
-      0,
-      -0,
-      Infinity,
-      -Infinity,
-      NaN,
-    ]),
+    globalThis.Array.from(
+      { length: n },
+      (_, i) => (i % 2 ? -1 : 1) * Math.exp((i / n) * 12 - 6) * (i % 3 ? 1 : 0.37),
+    ).concat([0, -0, Infinity, -Infinity, NaN]),
   );
   for (const op of ["exp", "log", "tanh", "logistic", "erf", "expm1", "log1p"]) {
     const f = (a: Array): Array => L[op](op === "log" || op === "log1p" ? lax.abs(a) : a);

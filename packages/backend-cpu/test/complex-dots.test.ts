@@ -20,7 +20,13 @@ function dotsAfterRewrite(f: (...xs: Array[]) => Array, ...args: Array[]): strin
 }
 
 /** Compiled (with the rewrite) vs the reference interpreter, elementwise within `bound`·γ. */
-function checkValues(what: string, f: (...xs: Array[]) => Array, absF: (...xs: Array[]) => Array, k: number, ...args: Array[]): void {
+function checkValues(
+  what: string,
+  f: (...xs: Array[]) => Array,
+  absF: (...xs: Array[]) => Array,
+  k: number,
+  ...args: Array[]
+): void {
   const got = jit(f)(...args).dataSync();
   config.update("jitCompile", false);
   let want: ArrayLike<number>;
@@ -30,12 +36,15 @@ function checkValues(what: string, f: (...xs: Array[]) => Array, absF: (...xs: A
     config.update("jitCompile", true);
   }
   // The bound: the same products over |re| + |im| of each operand, in float32 (small k: no overflow).
-  const bound = absF(...args.map((a) => (a.dtype === "complex64" ? np.abs(np.real(a)).add(np.abs(np.imag(a))) : np.abs(a)))).dataSync();
+  const bound = absF(
+    ...args.map((a) => (a.dtype === "complex64" ? np.abs(np.real(a)).add(np.abs(np.imag(a))) : np.abs(a))),
+  ).dataSync();
   const gamma = (2 * k + 2) * 2 ** -24;
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < got.length; i++) {
     const tol = 2 * gamma * bound[bound.length === got.length ? i : i >> 1] + 1e-30;
-    if (!(Math.abs(got[i] - want[i]) <= tol)) assert.fail(`${what}: element ${i}: compiled ${got[i]}, reference ${want[i]}, bound ${tol}`);
+    if (!(Math.abs(got[i] - want[i]) <= tol))
+      assert.fail(`${what}: element ${i}: compiled ${got[i]}, reference ${want[i]}, bound ${tol}`);
   }
 }
 
@@ -86,7 +95,9 @@ test("only the real part used: Re a·Re b − Im a·Im b, and one product with a
   };
   assert.deepEqual(dotsAfterRewrite(h, a, b), ["complex64"]);
   // The product is an output of the program: it stays complex.
-  const j = compile.rewriteComplexDots(makeJaxpr((p: Array, q: Array) => [np.matmul(p, q), np.real(np.matmul(p, q))])(a, b).jaxpr);
+  const j = compile.rewriteComplexDots(
+    makeJaxpr((p: Array, q: Array) => [np.matmul(p, q), np.real(np.matmul(p, q))])(a, b).jaxpr,
+  );
   assert.ok(j.eqns.some((e) => e.prim.name === "dotGeneral" && e.outBinders[0].aval.dtype === "complex64"));
 });
 
@@ -103,7 +114,9 @@ test("batched and transposed dimension numbers, S5-like forward and its gradient
   const loss = (uu: Array, bb: Array, cc: Array): Array => np.sum(np.tanh(fwd(uu, bb, cc)));
   const dLoss = grad(loss, { argnums: [0, 1, 2] });
   const jg = makeJaxpr((uu: Array, bb: Array, cc: Array) => dLoss(uu, bb, cc))(u, B, C).jaxpr;
-  const before = jg.eqns.filter((e) => e.prim.name === "dotGeneral" && e.outBinders[0].aval.dtype === "complex64").length;
+  const before = jg.eqns.filter(
+    (e) => e.prim.name === "dotGeneral" && e.outBinders[0].aval.dtype === "complex64",
+  ).length;
   const after = compile
     .rewriteComplexDots(compile.inlineCalls(jg).jaxpr)
     .eqns.filter((e) => e.prim.name === "dotGeneral" && e.outBinders[0].aval.dtype === "complex64").length;
@@ -123,6 +136,7 @@ test("batched and transposed dimension numbers, S5-like forward and its gradient
     const a = g.dataSync();
     const b = want[i].dataSync();
     for (let e = 0; e < a.length; e++)
-      if (!(Math.abs(a[e] - b[e]) <= 1e-5 * (1 + Math.abs(b[e])))) assert.fail(`grad ${i} element ${e}: compiled ${a[e]}, reference ${b[e]}`);
+      if (!(Math.abs(a[e] - b[e]) <= 1e-5 * (1 + Math.abs(b[e]))))
+        assert.fail(`grad ${i} element ${e}: compiled ${a[e]}, reference ${b[e]}`);
   });
 });

@@ -76,7 +76,8 @@ function run(x: Array, w: Array, opts: Opts): Run {
 function exact(what: string, r: Run): void {
   assert.notEqual(r.got, undefined, `${what}: the routine took it`);
   for (let i = 0; i < r.want.length; i++)
-    if (!Object.is(r.got![i], r.want[i])) assert.fail(`${what}: element ${i}: routine ${r.got![i]}, reference ${r.want[i]}`);
+    if (!Object.is(r.got![i], r.want[i]))
+      assert.fail(`${what}: element ${i}: routine ${r.got![i]}, reference ${r.want[i]}`);
 }
 
 function withinBound(what: string, r: Run): void {
@@ -84,7 +85,8 @@ function withinBound(what: string, r: Run): void {
   const gamma = (r.K + 2) * 2 ** -24;
   for (let i = 0; i < r.want.length; i++) {
     const tol = gamma * r.bound[i] + 1e-30;
-    if (!(Math.abs(r.got![i] - r.want[i]) <= tol)) assert.fail(`${what}: element ${i}: routine ${r.got![i]}, reference ${r.want[i]}, bound ${tol}`);
+    if (!(Math.abs(r.got![i] - r.want[i]) <= tol))
+      assert.fail(`${what}: element ${i}: routine ${r.got![i]}, reference ${r.want[i]}, bound ${tol}`);
   }
 }
 
@@ -115,7 +117,10 @@ test("depthwise conv1d == reference bit for bit (NCH and NHC, strides, dilations
       featureGroupCount: C,
       dimensionNumbers: last ? ["NHC", "HIO", "NHC"] : null,
     };
-    exact(`depthwise ${last ? "NHC" : "NCH"} N=${N} C=${C} L=${L} k=${k} stride=${stride} dil=${dil} pad=[${lo},${hi}]`, run(x, w, opts));
+    exact(
+      `depthwise ${last ? "NHC" : "NCH"} N=${N} C=${C} L=${L} k=${k} stride=${stride} dil=${dil} pad=[${lo},${hi}]`,
+      run(x, w, opts),
+    );
     n++;
   }
   assert.ok(n > 60, `${n} cases`);
@@ -136,7 +141,13 @@ test("batch-grouped correlation (a depthwise conv's weight gradient) == referenc
     const x = random.normal(random.PRNGKey(3000 + trial), [N, C, L]);
     const g = random.normal(random.PRNGKey(4000 + trial), [N, C, Lg]);
     const spec = { lhsSpec: [1, 0, 2], rhsSpec: [1, 0, 2], outSpec: [1, 0, 2] };
-    const opts: Opts = { windowStrides: [wS], rhsDilation: [rD], padding: [[lo, hi]], batchGroupCount: C, dimensionNumbers: spec };
+    const opts: Opts = {
+      windowStrides: [wS],
+      rhsDilation: [rD],
+      padding: [[lo, hi]],
+      batchGroupCount: C,
+      dimensionNumbers: spec,
+    };
     exact(`batch groups N=${N} C=${C} L=${L} Lg=${Lg} strides=${wS} dil=${rD} pad=[${lo},${hi}]`, run(x, g, opts));
     n++;
   }
@@ -149,10 +160,20 @@ test("general convolutions on im2col + GEMM == reference within the f32 dot boun
     ["1-D NCH", [2, 6, 30], [7, 6, 3], { padding: [[1, 1]] }],
     ["1-D NCH causal, B16-like", [3, 32, 64], [32, 32, 4], { padding: [[3, 0]] }],
     ["1-D NHC", [2, 30, 6], [3, 6, 7], { padding: [[2, 0]], dimensionNumbers: ["NHC", "HIO", "NHC"] }],
-    ["1-D NCH stride 2, rhs dilation 2", [2, 5, 41], [4, 5, 3], { windowStrides: [2], rhsDilation: [2], padding: "SAME" }],
+    [
+      "1-D NCH stride 2, rhs dilation 2",
+      [2, 5, 41],
+      [4, 5, 3],
+      { windowStrides: [2], rhsDilation: [2], padding: "SAME" },
+    ],
     ["1-D NCH lhs dilation 2 (a transposed conv)", [2, 5, 20], [4, 5, 3], { lhsDilation: [2], padding: [[2, 2]] }],
     ["1-D groups", [2, 6, 25], [9, 2, 3], { featureGroupCount: 3, padding: [[1, 1]] }],
-    ["1-D channel multiplier (groups = in channels, 2 out each)", [2, 4, 25], [8, 1, 3], { featureGroupCount: 4, padding: [[2, 0]] }],
+    [
+      "1-D channel multiplier (groups = in channels, 2 out each)",
+      [2, 4, 25],
+      [8, 1, 3],
+      { featureGroupCount: 4, padding: [[2, 0]] },
+    ],
     [
       "2-D NCHW",
       [2, 3, 9, 8],
@@ -165,7 +186,12 @@ test("general convolutions on im2col + GEMM == reference within the f32 dot boun
         windowStrides: [2, 1],
       },
     ],
-    ["2-D NHWC groups", [2, 9, 8, 6], [3, 3, 2, 6], { padding: "SAME", featureGroupCount: 3, dimensionNumbers: ["NHWC", "HWIO", "NHWC"] }],
+    [
+      "2-D NHWC groups",
+      [2, 9, 8, 6],
+      [3, 3, 2, 6],
+      { padding: "SAME", featureGroupCount: 3, dimensionNumbers: ["NHWC", "HWIO", "NHWC"] },
+    ],
     ["2-D NHWC 1×1", [3, 5, 7, 8], [1, 1, 8, 5], { dimensionNumbers: ["NHWC", "HWIO", "NHWC"] }],
     ["batch of one, one output position", [1, 4, 3], [2, 4, 3], {}],
     ["size-1 everything", [1, 1, 1], [1, 1, 1], {}],
@@ -188,7 +214,8 @@ test("convolutions the routines do not cover are declined (the reference runs)",
 });
 
 const same = (got: TypedArray, want: TypedArray, what: string): void => {
-  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) assert.fail(`${what}: element ${i}: ${got[i]} vs ${want[i]}`);
+  for (let i = 0; i < want.length; i++)
+    if (!Object.is(got[i], want[i])) assert.fail(`${what}: element ${i}: ${got[i]} vs ${want[i]}`);
 };
 
 test("depthwise causal conv programs: eager, jit and jit(grad) == reference bit for bit", () => {
@@ -213,7 +240,9 @@ test("depthwise causal conv programs: eager, jit and jit(grad) == reference bit 
   } finally {
     config.update("jitCompile", true);
   }
-  ["eager", "jit", "jit(grad) x", "jit(grad) w", "jit of a transposed operand"].forEach((what, i) => same(got[i], want[i], what));
+  ["eager", "jit", "jit(grad) x", "jit(grad) w", "jit of a transposed operand"].forEach((what, i) =>
+    same(got[i], want[i], what),
+  );
 });
 
 test("general conv: jit == eager exactly; jit(grad) == reference within the bound", () => {
@@ -221,7 +250,11 @@ test("general conv: jit == eager exactly; jit(grad) == reference within the boun
   const w = random.normal(random.PRNGKey(18), [5, 6, 3]);
   const gy = random.normal(random.PRNGKey(19), [2, 5, 17]);
   const opts: Opts = { windowStrides: [2], padding: [[1, 1]] };
-  same(jit((u: Array, v: Array) => lax.convGeneralDilated(u, v, opts))(x, w).dataSync(), lax.convGeneralDilated(x, w, opts).dataSync(), "jit vs eager");
+  same(
+    jit((u: Array, v: Array) => lax.convGeneralDilated(u, v, opts))(x, w).dataSync(),
+    lax.convGeneralDilated(x, w, opts).dataSync(),
+    "jit vs eager",
+  );
   const loss = (u: Array, v: Array, c: Array): Array => np.sum(np.multiply(lax.convGeneralDilated(u, v, opts), c));
   const g = jit(grad(loss, { argnums: [0, 1] }));
   const got = (g(x, w, gy) as Array[]).map((a) => a.dataSync());
@@ -241,14 +274,19 @@ test("general conv: jit == eager exactly; jit(grad) == reference within the boun
     const gamma = (terms[k] + 2) * 2 ** -24;
     for (let i = 0; i < gv.length; i++) {
       const tol = gamma * bound[k][i] + 1e-30;
-      if (!(Math.abs(gv[i] - want[k][i]) <= tol)) assert.fail(`grad ${k} element ${i}: ${gv[i]} vs ${want[k][i]} (bound ${tol})`);
+      if (!(Math.abs(gv[i] - want[k][i]) <= tol))
+        assert.fail(`grad ${k} element ${i}: ${gv[i]} vs ${want[k][i]} (bound ${tol})`);
     }
   });
 });
 
 test("conv routines free their temporaries (heap blocks and live buffers balance)", () => {
   const cases: [Array, Array, Opts][] = [
-    [random.normal(random.PRNGKey(1), [2, 6, 20]), random.normal(random.PRNGKey(2), [6, 1, 3]), { featureGroupCount: 6, padding: [[2, 0]] }],
+    [
+      random.normal(random.PRNGKey(1), [2, 6, 20]),
+      random.normal(random.PRNGKey(2), [6, 1, 3]),
+      { featureGroupCount: 6, padding: [[2, 0]] },
+    ],
     [random.normal(random.PRNGKey(3), [2, 6, 20]), random.normal(random.PRNGKey(4), [4, 6, 3]), { padding: [[1, 1]] }],
   ];
   const round = (): void => {

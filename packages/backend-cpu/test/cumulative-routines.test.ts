@@ -30,7 +30,8 @@ const sameBits = (a: number, b: number): boolean => Object.is(a, b) || (Number.i
 
 function assertSame(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) if (!sameBits(got[i], want[i])) assert.fail(`${what}: element ${i}: routine ${got[i]}, reference ${want[i]}`);
+  for (let i = 0; i < want.length; i++)
+    if (!sameBits(got[i], want[i])) assert.fail(`${what}: element ${i}: routine ${got[i]}, reference ${want[i]}`);
 }
 
 /** Random data of `dtype`, with special values mixed in. */
@@ -85,7 +86,10 @@ for (const kind of KINDS) {
         const size = shape.reduce((a, b) => a * b, 1);
         if (size > 40000) continue;
         const aval = new ShapedArray(shape, dtype);
-        const ins = kind === "linearRecurrence" ? [data(dtype, size, r, kind), data(dtype, size, r, "b")] : [data(dtype, size, r, kind)];
+        const ins =
+          kind === "linearRecurrence"
+            ? [data(dtype, size, r, kind), data(dtype, size, r, "b")]
+            : [data(dtype, size, r, kind)];
         for (let axis = 0; axis < shape.length; axis++) {
           for (const reverse of [false, true]) {
             for (const transposed of kind === "linearRecurrence" ? [false, true] : [false]) {
@@ -166,7 +170,11 @@ test("jitted programs with cumulative ops == reference", () => {
   const f = jit((p: Array, q: Array, pc: Array, qc: Array): Array[] => {
     const h = lax.linearRecurrence(p, np.tanh(q), 1);
     const hc = lax.linearRecurrence(pc, qc, 2, true);
-    return [np.add(lax.cumsum(h, 2), lax.cummax(q, 0, true)), lax.cumprod(hc, 1), lax.cumlogsumexp(np.multiply(h, 2), 1)];
+    return [
+      np.add(lax.cumsum(h, 2), lax.cummax(q, 0, true)),
+      lax.cumprod(hc, 1),
+      lax.cumlogsumexp(np.multiply(h, 2), 1),
+    ];
   });
   onVsOff("jit", () => f(a, x, ac, bc));
 });

@@ -43,7 +43,12 @@ function check(what: string, xs: number[], ys: number[], params: Dims, dtype: DT
   }
   assert.notEqual(fast, undefined, `${what}: the GEMM took this layout`);
   const got = cpu.readSync(fast!);
-  const ref = getKernel("dotGeneral")!([x.dataSync(), y.dataSync()], [x.aval, y.aval], [outAval], params as unknown as Record<string, unknown>)[0];
+  const ref = getKernel("dotGeneral")!(
+    [x.dataSync(), y.dataSync()],
+    [x.aval, y.aval],
+    [outAval],
+    params as unknown as Record<string, unknown>,
+  )[0];
   // The bound: the same contraction over |x| and |y| (in float64 through the reference kernel).
   const ax = abs(x.dataSync(), complex);
   const ay = abs(y.dataSync(), complex);
@@ -58,12 +63,14 @@ function check(what: string, xs: number[], ys: number[], params: Dims, dtype: DT
   const gamma = (k + 2) * 2 ** -24;
   for (let i = 0; i < got.length; i++) {
     const tol = gamma * bound[complex ? i >> 1 : i] * (complex ? 2 : 1) + 1e-30;
-    if (!(Math.abs(got[i] - ref[i]) <= tol)) assert.fail(`${what}: element ${i}: GEMM ${got[i]}, reference ${ref[i]}, bound ${tol}`);
+    if (!(Math.abs(got[i] - ref[i]) <= tol))
+      assert.fail(`${what}: element ${i}: GEMM ${got[i]}, reference ${ref[i]}, bound ${tol}`);
   }
   for (const b of [xb, yb, fast!]) cpu.dispose(b);
 }
 
-const P = (lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): Dims => ({ contractingDims: [lc, rc], batchDims: [lb, rb] }) as unknown as Dims;
+const P = (lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): Dims =>
+  ({ contractingDims: [lc, rc], batchDims: [lb, rb] }) as unknown as Dims;
 
 for (const dtype of ["float32", "complex64"] as DType[]) {
   test(`dotGeneral on the GEMM == reference within the f32 bound: ${dtype}`, () => {

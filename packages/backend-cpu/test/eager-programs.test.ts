@@ -11,7 +11,12 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { config, jit, lax, np, type Array, type DType } from "linax-ts";
 import { cpu, type CpuBuffer } from "@linax-ts/backend-cpu";
-import { EAGER_COMPILE_AT_ONCE_SIZE, EAGER_COMPILE_MIN_SIZE, EAGER_HEAP_LIMIT, setEagerHeapLimit } from "../src/compile/eager-programs.ts";
+import {
+  EAGER_COMPILE_AT_ONCE_SIZE,
+  EAGER_COMPILE_MIN_SIZE,
+  EAGER_HEAP_LIMIT,
+  setEagerHeapLimit,
+} from "../src/compile/eager-programs.ts";
 
 const bufOf = (a: Array): CpuBuffer => (a as unknown as { buffer: CpuBuffer }).buffer;
 
@@ -21,7 +26,8 @@ function sameBits(got: Array, want: Array, what: string): void {
   const g = got.dataSync();
   const w = want.dataSync();
   for (let i = 0; i < w.length; i++)
-    if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i]))) assert.fail(`${what}: element ${i}: compiled ${g[i]}, reference ${w[i]}`);
+    if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i])))
+      assert.fail(`${what}: element ${i}: compiled ${g[i]}, reference ${w[i]}`);
 }
 
 /** `f` eagerly with compilation on and off. */
@@ -72,7 +78,9 @@ for (const [label, rows] of [
     check("sum of a broadcast product over axis 0", () => np.sum(np.multiply(x, row), 0));
     const zrow = lax.complex(row, np.multiply(row, -0.5));
     check("complex64 add of a broadcast row", () => np.add(lax.complex(x, x), zrow));
-    check("uint32 wrap-around of a broadcast row", () => np.add(lax.convertElementType(xi, "uint32"), np.array(4294967295, { dtype: "uint32" })));
+    check("uint32 wrap-around of a broadcast row", () =>
+      np.add(lax.convertElementType(xi, "uint32"), np.array(4294967295, { dtype: "uint32" })),
+    );
     // A broadcast read by things that do not fold it: a read, a routine, a jitted program.
     check("cumsum (a routine) of a deferred broadcast", () => np.cumsum(lax.broadcastInDim(row, [rows, 97], [1]), 1));
     check("jit on a deferred broadcast", () => jit((a: Array) => a.mul(3))(lax.broadcastInDim(row, [rows, 97], [1])));
@@ -169,7 +177,11 @@ test("past the eager heap limit: results reuse heap blocks, the oldest kept ones
     );
     kept.forEach((a, i) => sameBits(a, want, `kept add #${i}`));
     assert.equal(heap.capacity, cap, "no growth");
-    assert.equal(heap.liveBytes, liveBytes + heap.blockBytesFor(4 * 3001 * 7), "one live block more: the newest result's");
+    assert.equal(
+      heap.liveBytes,
+      liveBytes + heap.blockBytesFor(4 * 3001 * 7),
+      "one live block more: the newest result's",
+    );
     // JS-array operands: copied into temporary blocks, not moved into the heap.
     const ops = (): Array[] => [np.add(x, js), np.tanh(js), np.sum(np.multiply(js, x), 0)];
     kept.push(...ops()); // may grow the heap once, for the operand copies
@@ -180,7 +192,9 @@ test("past the eager heap limit: results reuse heap blocks, the oldest kept ones
     check("add of a JS operand past the limit", () => np.add(x, js));
     check("sum past the limit", () => np.sum(np.multiply(js, x), 0));
     check("deferred broadcast past the limit", () => np.add(js, 3));
-    check("materialized broadcast past the limit", () => lax.broadcastInDim(np.array(3, { dtype: "float32" }), shape, []));
+    check("materialized broadcast past the limit", () =>
+      lax.broadcastInDim(np.array(3, { dtype: "float32" }), shape, []),
+    );
     kept.forEach((a) => a.dispose());
   } finally {
     setEagerHeapLimit(was);

@@ -69,9 +69,24 @@ function randomF32(len: number, r: () => number): Float32Array {
 test("fft: hand-derived values", () => {
   // Twiddles like cos(π/2) ≈ 6e-17 leave float64 residue of that size, hence the floor.
   const floor = 16 * EPS64 * 16;
-  assertSpectrum(fftKernel(new Float32Array([1, 0, 0, 0, 0, 0, 0, 0]), 1, 4, false), [1, 0, 1, 0, 1, 0, 1, 0], floor, "δ");
-  assertSpectrum(fftKernel(new Float32Array([1, 0, 2, 0, 3, 0, 4, 0]), 1, 4, false), [10, 0, -2, 2, -2, 0, -2, -2], floor, "1234");
-  assertSpectrum(fftKernel(new Float32Array([10, 0, -2, 2, -2, 0, -2, -2]), 1, 4, true), [1, 0, 2, 0, 3, 0, 4, 0], floor, "ifft 1234");
+  assertSpectrum(
+    fftKernel(new Float32Array([1, 0, 0, 0, 0, 0, 0, 0]), 1, 4, false),
+    [1, 0, 1, 0, 1, 0, 1, 0],
+    floor,
+    "δ",
+  );
+  assertSpectrum(
+    fftKernel(new Float32Array([1, 0, 2, 0, 3, 0, 4, 0]), 1, 4, false),
+    [10, 0, -2, 2, -2, 0, -2, -2],
+    floor,
+    "1234",
+  );
+  assertSpectrum(
+    fftKernel(new Float32Array([10, 0, -2, 2, -2, 0, -2, -2]), 1, 4, true),
+    [1, 0, 2, 0, 3, 0, 4, 0],
+    floor,
+    "ifft 1234",
+  );
   // n = 3 (Bluestein): DFT of [1, 2, 3] = [6, −1.5 + (√3/2)i, −1.5 − (√3/2)i].
   const h = Math.sqrt(3) / 2;
   assertSpectrum(fftKernel(new Float32Array([1, 0, 2, 0, 3, 0]), 1, 3, false), [6, 0, -1.5, h, -1.5, -h], floor, "123");

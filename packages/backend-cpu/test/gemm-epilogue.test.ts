@@ -31,7 +31,9 @@ function data(shape: number[], seed: number, ints = false): Array {
     return s / 2 ** 32;
   };
   const size = shape.reduce((p, d) => p * d, 1);
-  const values = Float32Array.from({ length: size }, () => (ints ? Math.floor(next() * 7) - 3 : (next() + next() + next() - 1.5) * 2));
+  const values = Float32Array.from({ length: size }, () =>
+    ints ? Math.floor(next() * 7) - 3 : (next() + next() + next() - 1.5) * 2,
+  );
   const stride = shape.map((_, d) => shape.slice(d + 1).reduce((p, e) => p * e, 1));
   return np.array({ data: values, shape, stride, offset: 0 } as never);
 }
@@ -50,16 +52,24 @@ function sameBits(got: Array, want: Array, what: string): void {
 function routineSteps(f: (...xs: Array[]) => Array, args: Array[]): string[] {
   const exe = cpu.compile(makeJaxpr(f)(...args).jaxpr) as CpuExecutable;
   assert.notEqual(exe.compiled, null, "the program compiled");
-  return exe.compiled!.program.steps.map((s) => (s.kind === "routine" ? `${s.eqn.prim.name}${s.epilogue ? "+epilogue" : ""}` : s.kernel.kind));
+  return exe.compiled!.program.steps.map((s) =>
+    s.kind === "routine" ? `${s.eqn.prim.name}${s.epilogue ? "+epilogue" : ""}` : s.kernel.kind,
+  );
 }
 
 /** Run `f` fused, unfused and (optionally) on the reference; assert the path taken and equal bits. */
-function check(what: string, f: (...xs: Array[]) => Array, args: Array[], opts: { expect: "fused" | "unfused" | "none"; reference?: boolean }): void {
+function check(
+  what: string,
+  f: (...xs: Array[]) => Array,
+  args: Array[],
+  opts: { expect: "fused" | "unfused" | "none"; reference?: boolean },
+): void {
   const before = { ...epilogueRuns };
   const fused = jit(f)(...args);
   const ran = { fused: epilogueRuns.fused - before.fused, unfused: epilogueRuns.unfused - before.unfused };
   if (opts.expect === "fused") assert.deepEqual(ran, { fused: 1, unfused: 0 }, `${what}: ran fused`);
-  else if (opts.expect === "unfused") assert.deepEqual(ran, { fused: 0, unfused: 1 }, `${what}: fell back to GEMM + kernel`);
+  else if (opts.expect === "unfused")
+    assert.deepEqual(ran, { fused: 0, unfused: 1 }, `${what}: fell back to GEMM + kernel`);
   else assert.deepEqual(ran, { fused: 0, unfused: 0 }, `${what}: no epilogue`);
   process.env.LINAX_FUSE_EPILOGUES = "0";
   let plain: Array;
@@ -106,10 +116,15 @@ const SHAPES: [number, number, number][] = [
 ];
 
 test("epilogue: x@W + b then tanh prints as one fused routine step", () => {
-  assert.deepEqual(routineSteps(dense(ACTS.tanh), [data([4, 3], 1), data([3, 5], 2), data([5], 3)]), ["dotGeneral+epilogue"]);
+  assert.deepEqual(routineSteps(dense(ACTS.tanh), [data([4, 3], 1), data([3, 5], 2), data([5], 3)]), [
+    "dotGeneral+epilogue",
+  ]);
   process.env.LINAX_FUSE_EPILOGUES = "0";
   try {
-    assert.deepEqual(routineSteps(dense(ACTS.tanh), [data([4, 3], 1), data([3, 5], 2), data([5], 3)]), ["dotGeneral", "elementwise"]);
+    assert.deepEqual(routineSteps(dense(ACTS.tanh), [data([4, 3], 1), data([3, 5], 2), data([5], 3)]), [
+      "dotGeneral",
+      "elementwise",
+    ]);
   } finally {
     delete process.env.LINAX_FUSE_EPILOGUES;
   }
@@ -123,7 +138,8 @@ test("epilogue: dense layers over random shapes equal the unfused program and th
       // Small products run on the calling thread: the fused GEMM takes imported functions too;
       // a product split over the worker threads cannot call them (atan), so it runs unfused.
       // An empty product has no rows to apply an epilogue to: it is left unfused.
-      const expect = B * N === 0 ? "none" : name === "atan" && gemmSplits(cpu, { m: B, n: N, k: K }) ? "unfused" : "fused";
+      const expect =
+        B * N === 0 ? "none" : name === "atan" && gemmSplits(cpu, { m: B, n: N, k: K }) ? "unfused" : "fused";
       check(`${name} [${B},${K}]@[${K},${N}]`, dense(act), args, { expect });
       const ints = [data([B, K], seed++, true), data([K, N], seed++, true), data([N], seed++, true)];
       check(`${name} [${B},${K}]@[${K},${N}] (integers)`, dense(act), ints, { expect, reference: true });
@@ -140,22 +156,53 @@ test("epilogue: transposed and batched operands, residuals, a boolean result", (
     const w = data([K, N], 2, ints);
     const wT = data([N, K], 3, ints);
     const b = data([N], 4, ints);
-    check("xᵀ stored", (x, w, b) => tanhBias(lax.dotGeneral(x, w, { contractingDims: [[0], [0]], batchDims: [[], []] }), b), [xT, w, b], o);
-    check("Wᵀ stored", (x, w, b) => tanhBias(lax.dotGeneral(x, w, { contractingDims: [[1], [1]], batchDims: [[], []] }), b), [data([B, K], 5, ints), wT, b], o);
+    check(
+      "xᵀ stored",
+      (x, w, b) => tanhBias(lax.dotGeneral(x, w, { contractingDims: [[0], [0]], batchDims: [[], []] }), b),
+      [xT, w, b],
+      o,
+    );
+    check(
+      "Wᵀ stored",
+      (x, w, b) => tanhBias(lax.dotGeneral(x, w, { contractingDims: [[1], [1]], batchDims: [[], []] }), b),
+      [data([B, K], 5, ints), wT, b],
+      o,
+    );
     const bx = data([3, B, K], 6, ints);
     const bw = data([3, K, N], 7, ints);
     const bb = data([3, 1, N], 8, ints);
-    const batched = (x: Array, w: Array, b: Array) => np.maximum(lax.dotGeneral(x, w, { contractingDims: [[2], [1]], batchDims: [[0], [0]] }).add(b), 0);
+    const batched = (x: Array, w: Array, b: Array) =>
+      np.maximum(lax.dotGeneral(x, w, { contractingDims: [[2], [1]], batchDims: [[0], [0]] }).add(b), 0);
     check("batched, per-batch bias", batched, [bx, bw, bb], o);
     const r = data([B, N], 9, ints);
     check("residual", (x, w, r) => np.matmul(x, w).add(r).mul(0.5), [data([B, K], 10, ints), w, r], o);
     check("bool result (not in place)", (x, w, b) => np.matmul(x, w).add(b).gt(0), [data([B, K], 11, ints), w, b], o);
     // A boolean operand (a dropout mask: one byte per element) and a complex64 result (8 bytes).
     const mask = data([B, N], 16, true).gt(0);
-    check("bool mask operand", (x, w, r, keep) => np.where(keep, np.matmul(x, w).add(r), 0).div(0.9), [data([B, K], 17, ints), w, r, mask], o);
-    check("complex64 result (not in place)", (x, w, v) => lax.complex(np.matmul(x, w), v), [data([B, K], 18, ints), w, r], o);
-    check("matrix · vector", (x, v) => np.tanh(np.matmul(x, v).add(1)), [data([B, K], 12, ints), data([K], 13, ints)], o);
-    check("vector · vector (a scalar)", (u, v) => np.tanh(np.matmul(u, v).mul(2)), [data([K], 14, ints), data([K], 15, ints)], o);
+    check(
+      "bool mask operand",
+      (x, w, r, keep) => np.where(keep, np.matmul(x, w).add(r), 0).div(0.9),
+      [data([B, K], 17, ints), w, r, mask],
+      o,
+    );
+    check(
+      "complex64 result (not in place)",
+      (x, w, v) => lax.complex(np.matmul(x, w), v),
+      [data([B, K], 18, ints), w, r],
+      o,
+    );
+    check(
+      "matrix · vector",
+      (x, v) => np.tanh(np.matmul(x, v).add(1)),
+      [data([B, K], 12, ints), data([K], 13, ints)],
+      o,
+    );
+    check(
+      "vector · vector (a scalar)",
+      (u, v) => np.tanh(np.matmul(u, v).mul(2)),
+      [data([K], 14, ints), data([K], 15, ints)],
+      o,
+    );
   }
 });
 
@@ -187,7 +234,12 @@ test("epilogue: products big enough for the GEMM pool", () => {
   // routines (wasm/libm): fused on every thread.
   check("relu, pool-sized", dense(ACTS.relu), args, { expect: "fused" });
   // Few rows, many columns: the pool splits the columns, so blocks are parts of rows.
-  check("tanh, pool-sized, split by columns", dense(ACTS.tanh), [data([4, 512], 7), data([512, 4096], 8), data([4096], 9)], { expect: "fused" });
+  check(
+    "tanh, pool-sized, split by columns",
+    dense(ACTS.tanh),
+    [data([4, 512], 7), data([512, 4096], 8), data([4096], 9)],
+    { expect: "fused" },
+  );
   check("tanh, pool-sized", dense(ACTS.tanh), args, { expect: "fused" });
   // atan calls the reference's JS function, which the pool's workers cannot: fused only on one thread.
   check("atan, pool-sized", dense(np.arctan), args, { expect: threads > 1 ? "unfused" : "fused" });
@@ -202,17 +254,24 @@ test("epilogue: products big enough for the GEMM pool", () => {
   }
   const ints = [data([256, 512], 4, true), data([512, 256], 5, true), data([256], 6, true)];
   check("gelu, pool-sized (integers)", dense(ACTS.gelu), ints, { expect: "fused", reference: true });
-  check("atan, pool-sized (integers)", dense(np.arctan), ints, { expect: threads > 1 ? "unfused" : "fused", reference: true });
+  check("atan, pool-sized (integers)", dense(np.arctan), ints, {
+    expect: threads > 1 ? "unfused" : "fused",
+    reference: true,
+  });
   check("cos, pool-sized (integers)", dense(np.cos), ints, { expect: "fused", reference: true });
 });
 
-test("epilogue: the same with LINAX_CPU_THREADS=1 (child process)", { skip: process.env.LINAX_CPU_THREADS !== undefined }, () => {
-  // (Without the parent runner's NODE_TEST_CONTEXT, the child prints its own TAP report.)
-  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--test", fileURLToPath(import.meta.url)], {
-    env: { ...env, LINAX_CPU_THREADS: "1" },
-    encoding: "utf8",
-  });
-  assert.equal(r.status, 0, `child run failed:\n${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /# fail 0/);
-});
+test(
+  "epilogue: the same with LINAX_CPU_THREADS=1 (child process)",
+  { skip: process.env.LINAX_CPU_THREADS !== undefined },
+  () => {
+    // (Without the parent runner's NODE_TEST_CONTEXT, the child prints its own TAP report.)
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--test", fileURLToPath(import.meta.url)], {
+      env: { ...env, LINAX_CPU_THREADS: "1" },
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, `child run failed:\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /# fail 0/);
+  },
+);

@@ -29,7 +29,8 @@ function rng(seed: number): () => number {
 const sameBits = (a: number, b: number): boolean => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 function assertSame(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) if (!sameBits(got[i], want[i])) assert.fail(`${what}: element ${i}: routine ${got[i]}, reference ${want[i]}`);
+  for (let i = 0; i < want.length; i++)
+    if (!sameBits(got[i], want[i])) assert.fail(`${what}: element ${i}: routine ${got[i]}, reference ${want[i]}`);
 }
 
 function values(dtype: DType, shape: readonly number[], r: () => number): Array {
@@ -47,7 +48,13 @@ function values(dtype: DType, shape: readonly number[], r: () => number): Array 
           : 4 * r() - 2,
   );
   const typed =
-    dtype === "int32" ? Int32Array.from(f) : dtype === "uint32" ? Uint32Array.from(f) : dtype === "bool" ? Uint8Array.from(f) : Float32Array.from(f);
+    dtype === "int32"
+      ? Int32Array.from(f)
+      : dtype === "uint32"
+        ? Uint32Array.from(f)
+        : dtype === "bool"
+          ? Uint8Array.from(f)
+          : Float32Array.from(f);
   return np.array(typed, { dtype }).reshape(shape);
 }
 
@@ -55,7 +62,9 @@ function values(dtype: DType, shape: readonly number[], r: () => number): Array 
 function indices(shape: number[], hi: number, r: () => number, dtype: DType = "int32"): Array {
   const size = shape.reduce((a, b) => a * b, 1);
   const v = Float64Array.from({ length: size }, () => Math.floor(r() * (hi + 5)) - 2);
-  return np.array(dtype === "uint32" ? Uint32Array.from(v, (x) => (x < 0 ? 2 ** 32 + x : x)) : Int32Array.from(v), { dtype }).reshape(shape);
+  return np
+    .array(dtype === "uint32" ? Uint32Array.from(v, (x) => (x < 0 ? 2 ** 32 + x : x)) : Int32Array.from(v), { dtype })
+    .reshape(shape);
 }
 
 interface Case {
@@ -79,7 +88,13 @@ function cases(shape: number[], dtype: DType, r: () => number): Case[] {
       ...globalThis.Array.from({ length: axis }, (_, i) => i),
       ...globalThis.Array.from({ length: nd - axis - 1 }, (_, i) => axis + B.length + i),
     ];
-    const dn = { offsetDims, collapsedSliceDims: [axis], startIndexMap: [axis], operandBatchingDims: [], startIndicesBatchingDims: [] };
+    const dn = {
+      offsetDims,
+      collapsedSliceDims: [axis],
+      startIndexMap: [axis],
+      operandBatchingDims: [],
+      startIndicesBatchingDims: [],
+    };
     out.push({
       what: `take axis ${axis}`,
       op,
@@ -94,7 +109,13 @@ function cases(shape: number[], dtype: DType, r: () => number): Case[] {
       what: `takeAlongAxis axis ${axis}`,
       op,
       idx: indices([...ishape, 1], shape[axis] - 1, r),
-      dn: { offsetDims: [], collapsedSliceDims: [axis], startIndexMap: [axis], operandBatchingDims: others, startIndicesBatchingDims: others },
+      dn: {
+        offsetDims: [],
+        collapsedSliceDims: [axis],
+        startIndexMap: [axis],
+        operandBatchingDims: others,
+        startIndicesBatchingDims: others,
+      },
       sliceSizes: shape.map((s) => Math.min(s, 1)),
     });
   }
@@ -145,7 +166,12 @@ for (const dtype of ["float32", "complex64", "int32", "uint32", "bool"] as DType
     for (const shape of SHAPES) {
       for (const c of cases(shape, dtype, r)) {
         for (const mode of MODES) {
-          const params = { dimensionNumbers: c.dn, sliceSizes: c.sliceSizes, mode, fillValue: mode === "fill" && r() < 0.3 ? 3 : null };
+          const params = {
+            dimensionNumbers: c.dn,
+            sliceSizes: c.sliceSizes,
+            mode,
+            fillValue: mode === "fill" && r() < 0.3 ? 3 : null,
+          };
           const outShape = lax.gather(c.op, c.idx, c.dn, c.sliceSizes, { mode }).shape;
           const outAval = new ShapedArray(outShape, dtype);
           const ins = [c.op.dataSync(), c.idx.dataSync()];
@@ -285,12 +311,33 @@ test("gather/scatter routines free their temporaries (heap blocks and live buffe
     )
     .reshape([30, 1]);
   const u = random.normal(random.PRNGKey(2), [30, 16]);
-  const dn = { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0], operandBatchingDims: [], startIndicesBatchingDims: [] };
-  const sdn = { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0], operandBatchingDims: [], scatterIndicesBatchingDims: [] };
+  const dn = {
+    offsetDims: [1],
+    collapsedSliceDims: [0],
+    startIndexMap: [0],
+    operandBatchingDims: [],
+    startIndicesBatchingDims: [],
+  };
+  const sdn = {
+    updateWindowDims: [1],
+    insertedWindowDims: [0],
+    scatterDimsToOperandDims: [0],
+    operandBatchingDims: [],
+    scatterIndicesBatchingDims: [],
+  };
   const round = (): void => {
     const bufs = [t, i, u].map((a) => cpu.fromHost(a.dataSync(), a.aval) as CpuBuffer);
-    const g = gatherRoutine(cpu, bufs.slice(0, 2), [t.aval, i.aval], [u.aval], { dimensionNumbers: dn, sliceSizes: [1, 16], mode: "fill", fillValue: null })!;
-    const s = scatterAddRoutine(cpu, bufs, [t.aval, i.aval, u.aval], [t.aval], { dimensionNumbers: sdn, mode: "clip", uniqueIndices: false })!;
+    const g = gatherRoutine(cpu, bufs.slice(0, 2), [t.aval, i.aval], [u.aval], {
+      dimensionNumbers: dn,
+      sliceSizes: [1, 16],
+      mode: "fill",
+      fillValue: null,
+    })!;
+    const s = scatterAddRoutine(cpu, bufs, [t.aval, i.aval, u.aval], [t.aval], {
+      dimensionNumbers: sdn,
+      mode: "clip",
+      uniqueIndices: false,
+    })!;
     for (const b of [...bufs, ...g, ...s]) cpu.dispose(b);
   };
   round();

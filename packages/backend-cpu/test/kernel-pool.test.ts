@@ -17,7 +17,8 @@ function sameBits(got: Array, want: Array, what: string): void {
   const w = want.dataSync();
   assert.equal(g.length, w.length, `${what}: length`);
   for (let i = 0; i < w.length; i++)
-    if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i]))) assert.fail(`${what}: element ${i}: threads ${g[i]}, reference ${w[i]}`);
+    if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i])))
+      assert.fail(`${what}: element ${i}: threads ${g[i]}, reference ${w[i]}`);
 }
 
 function check(what: string, f: (...xs: Array[]) => Array, ...args: Array[]): void {
@@ -54,7 +55,11 @@ test("large fused kernels and reductions on the pool == reference, and the worke
   check("sum over the last axis (split over rows)", (a) => np.sum(a.mul(a), 1), x);
   check("sum over the first axis (split over columns)", (a) => np.sum(a.add(1), 0), x);
   check("max over both axes (one output: not split)", (a) => np.max(a, [0, 1]), x);
-  check("threefry bits (integer kernel)", (a) => lax.convertElementType(random.bits(random.PRNGKey(9), [301, 517]), "float32").add(a), x);
+  check(
+    "threefry bits (integer kernel)",
+    (a) => lax.convertElementType(random.bits(random.PRNGKey(9), [301, 517]), "float32").add(a),
+    x,
+  );
   // tanh calls the reference's JS function (without fastMath): the pool must not take it.
   check("a kernel with an imported function stays on this thread", (a) => np.tanh(a).mul(2), x);
   assert.ok(pool.workerChunks > before, `workers ran ${pool.workerChunks - before} ranges`);
@@ -86,7 +91,8 @@ test("back-to-back pool calls of different kernels and sizes never return early 
     const got = fs[j](xs[i]);
     const g = got.dataSync();
     const w = want[i][j];
-    for (let e = 0; e < w.length; e++) if (!Object.is(g[e], w[e])) assert.fail(`round ${r}, input ${i}, kernel ${j}: element ${e}: ${g[e]} vs ${w[e]}`);
+    for (let e = 0; e < w.length; e++)
+      if (!Object.is(g[e], w[e])) assert.fail(`round ${r}, input ${i}, kernel ${j}: element ${e}: ${g[e]} vs ${w[e]}`);
     got.dispose();
   }
 });

@@ -10,7 +10,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { choleskyKernel, eighKernel, qrKernel, triangularSolveKernel, type QrMode } from "../src/kernels/linalg.ts";
-import { EPS64, U32, abs, assertClose, cmat, identity, matmul, pack, randomMat, rng, roundF32, unpack, type CMat } from "./linalg-host-reference.ts";
+import {
+  EPS64,
+  U32,
+  abs,
+  assertClose,
+  cmat,
+  identity,
+  matmul,
+  pack,
+  randomMat,
+  rng,
+  roundF32,
+  unpack,
+  type CMat,
+} from "./linalg-host-reference.ts";
 
 // ------------------------------------------------------------------------------------------ QR
 
@@ -112,7 +126,12 @@ test("cholesky: hand value, random SPD/HPD, non-PD gives NaN", () => {
       }
       // (L̂L̂ᴴ − A)_ij ≤ 2·U32·‖L_i,:‖·‖L_j,:‖ = 2·U32·√(A_ii·A_jj).
       const diag = (i: number): number => A.re[i * n + i];
-      assertClose(matmul(Lm, Lm, false, true), A, (i, j) => (2 * U32 + 64 * n * EPS64) * Math.sqrt(diag(i) * diag(j)), "LLᴴ vs A");
+      assertClose(
+        matmul(Lm, Lm, false, true),
+        A,
+        (i, j) => (2 * U32 + 64 * n * EPS64) * Math.sqrt(diag(i) * diag(j)),
+        "LLᴴ vs A",
+      );
     }
   }
   const bad = choleskyKernel(new Float32Array([1, 2, 2, 1, /* ok */ 1, 0, 0, 1]), 2, 2, false);
@@ -124,11 +143,24 @@ test("cholesky: hand value, random SPD/HPD, non-PD gives NaN", () => {
 
 test("triangularSolve: hand value", () => {
   // [[2,0],[1,1]]·X = [[2],[3]] ⇒ X = [[1],[2]].
-  const opts = { leftSide: true, lower: true, transposeA: false, conjugateA: false, unitDiagonal: false, complex: false };
-  assert.deepEqual(Array.from(triangularSolveKernel(new Float32Array([2, 0, 1, 1]), new Float32Array([2, 3]), 1, 2, 1, opts)), [1, 2]);
+  const opts = {
+    leftSide: true,
+    lower: true,
+    transposeA: false,
+    conjugateA: false,
+    unitDiagonal: false,
+    complex: false,
+  };
+  assert.deepEqual(
+    Array.from(triangularSolveKernel(new Float32Array([2, 0, 1, 1]), new Float32Array([2, 3]), 1, 2, 1, opts)),
+    [1, 2],
+  );
   // Same A, X·A = [[4, 1]] ⇒ X = [[1.5, 1]].
   const right = { ...opts, leftSide: false };
-  assert.deepEqual(Array.from(triangularSolveKernel(new Float32Array([2, 0, 1, 1]), new Float32Array([4, 1]), 1, 1, 2, right)), [1.5, 1]);
+  assert.deepEqual(
+    Array.from(triangularSolveKernel(new Float32Array([2, 0, 1, 1]), new Float32Array([4, 1]), 1, 1, 2, right)),
+    [1.5, 1],
+  );
 });
 
 for (const complex of [false, true]) {

@@ -15,7 +15,8 @@ function same(got: Array[], want: Array[], what: string): void {
     const a = g.dataSync();
     const b = want[i].dataSync();
     for (let k = 0; k < b.length; k++)
-      if (!(Object.is(a[k], b[k]) || (Number.isNaN(a[k]) && Number.isNaN(b[k])))) assert.fail(`${what}: output ${i} element ${k}: ${a[k]} vs ${b[k]}`);
+      if (!(Object.is(a[k], b[k]) || (Number.isNaN(a[k]) && Number.isNaN(b[k]))))
+        assert.fail(`${what}: output ${i} element ${k}: ${a[k]} vs ${b[k]}`);
   });
 }
 
@@ -65,7 +66,11 @@ test("scan with a compiled body == reference: carries, outputs, reverse, lengths
   });
   check("complex carry", () => {
     const z = lax.complex(xs, xs.mul(-0.5));
-    const [c] = lax.scan((a: Array, x: Array): [Array, Array] => [a.mul(x).add(1), x], lax.complex(np.ones([3, 4]), np.zeros([3, 4])), z);
+    const [c] = lax.scan(
+      (a: Array, x: Array): [Array, Array] => [a.mul(x).add(1), x],
+      lax.complex(np.ones([3, 4]), np.zeros([3, 4])),
+      z,
+    );
     return [c];
   });
 });

@@ -30,7 +30,11 @@ export function vmathKernel(emit: Emit): (xs: Float32Array) => Float32Array {
   const bytes = m.bytes();
   if (!WebAssembly.validate(bytes)) throw new Error("vmath kernel does not validate");
   const memory = new WebAssembly.Memory({ initial: 1 });
-  const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.run as (a: number, b: number, n: number) => void;
+  const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.run as (
+    a: number,
+    b: number,
+    n: number,
+  ) => void;
   return (xs) => {
     if (xs.length % 4 !== 0) throw new Error("vmathKernel: length must be a multiple of 4");
     const need = xs.length * 8 + 64;

@@ -109,7 +109,10 @@ test("an unshared memory import without maxPages links against memories with any
   const bytes = m.bytes();
   assert.ok(WebAssembly.validate(bytes));
   const mod = new WebAssembly.Module(bytes);
-  for (const memory of [new WebAssembly.Memory({ initial: 1 }), new WebAssembly.Memory({ initial: 2, maximum: 65536 })]) {
+  for (const memory of [
+    new WebAssembly.Memory({ initial: 1 }),
+    new WebAssembly.Memory({ initial: 2, maximum: 65536 }),
+  ]) {
     new Float32Array(memory.buffer)[3] = 2.5;
     const inst = new WebAssembly.Instance(mod, { env: { memory } });
     assert.equal((inst.exports.load as (p: number) => number)(12), 2.5);
@@ -118,7 +121,10 @@ test("an unshared memory import without maxPages links against memories with any
   const bounded = new ModuleBuilder({ shared: false, minPages: 1, maxPages: 16 });
   bounded.func([], [], () => {});
   assert.throws(
-    () => new WebAssembly.Instance(new WebAssembly.Module(bounded.bytes()), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }),
+    () =>
+      new WebAssembly.Instance(new WebAssembly.Module(bounded.bytes()), {
+        env: { memory: new WebAssembly.Memory({ initial: 1 }) },
+      }),
     WebAssembly.LinkError,
   );
   assert.throws(() => new ModuleBuilder({ shared: true, minPages: 1 }).bytes(), /needs maxPages/);

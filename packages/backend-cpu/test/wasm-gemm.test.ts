@@ -13,7 +13,13 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { ValueError } from "@linax-ts/core";
-import { buildGemmModule, DEFAULT_GEMM_CONFIG, gemmScratchBytes, hasRelaxedSimd, type GemmConfig } from "../src/wasm/gemm.ts";
+import {
+  buildGemmModule,
+  DEFAULT_GEMM_CONFIG,
+  gemmScratchBytes,
+  hasRelaxedSimd,
+  type GemmConfig,
+} from "../src/wasm/gemm.ts";
 import { gemmF32, gemmF32Range, gemmPartition, type GemmF32Args } from "../src/wasm/gemm-call.ts";
 
 const FMA_CHILD = process.env.LINAX_GEMM_FMA_CHILD === "1";
@@ -48,7 +54,13 @@ const GUARD = 16; // floats of sentinel before and after every block
 const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 
 /** Lays the case out in `memory`, runs `run`, checks C against the f64 reference and the guards. */
-function check(memory: WebAssembly.Memory, cs: Case, cfg: GemmConfig, seed: number, run: (args: GemmF32Args) => void): Float32Array {
+function check(
+  memory: WebAssembly.Memory,
+  cs: Case,
+  cfg: GemmConfig,
+  seed: number,
+  run: (args: GemmF32Args) => void,
+): Float32Array {
   const { m, n, k, transA, transB, batch, bcast, padA, padB, padC } = cs;
   const [rowsA, colsA] = transA ? [k, m] : [m, k];
   const [rowsB, colsB] = transB ? [n, k] : [k, n];
@@ -77,7 +89,24 @@ function check(memory: WebAssembly.Memory, cs: Case, cfg: GemmConfig, seed: numb
   for (let i = 0; i < nB; i++) f[b / 4 + i] = val();
   const sentinel = 1234.5;
   f.fill(sentinel, c / 4 - GUARD, c / 4 + nC + GUARD);
-  const args: GemmF32Args = { a, b, c, m, n, k, transA, transB, lda, ldb, ldc, batch, strideA, strideB, strideC, scratch };
+  const args: GemmF32Args = {
+    a,
+    b,
+    c,
+    m,
+    n,
+    k,
+    transA,
+    transB,
+    lda,
+    ldb,
+    ldc,
+    batch,
+    strideA,
+    strideB,
+    strideC,
+    scratch,
+  };
   run(args);
   const f2 = new Float32Array(memory.buffer);
   const A = (t: number, i: number, p: number): number => f2[a / 4 + t * strideA + (transA ? p * lda + i : i * lda + p)];
@@ -150,7 +179,9 @@ test("random shapes (0, 1, odd, non-tile multiples), all four transpositions, ba
   for (const [, memory] of memories()) {
     for (const base of [TINY, MID, DEFAULT_GEMM_CONFIG]) {
       for (const cfg of fmaVariants(base)) {
-        randomCases(base.kc * 7 + base.mr, 48, 40).forEach((cs, q) => check(memory, cs, cfg, q, (args) => gemmF32(memory, args, { config: cfg })));
+        randomCases(base.kc * 7 + base.mr, 48, 40).forEach((cs, q) =>
+          check(memory, cs, cfg, q, (args) => gemmF32(memory, args, { config: cfg })),
+        );
       }
     }
   }
@@ -176,8 +207,12 @@ test("a k=0 product writes exact zeros; m=0 or n=0 touches nothing", () => {
     [1, 1],
   ]) {
     for (const cfg of [TINY, DEFAULT_GEMM_CONFIG]) {
-      check(memory, { m, n, k: 0, transA: false, transB: true, batch: 2, bcast: "none", padA: 0, padB: 0, padC: 1 }, cfg, 1, (args) =>
-        gemmF32(memory, args, { config: cfg }),
+      check(
+        memory,
+        { m, n, k: 0, transA: false, transB: true, batch: 2, bcast: "none", padA: 0, padB: 0, padC: 1 },
+        cfg,
+        1,
+        (args) => gemmF32(memory, args, { config: cfg }),
       );
     }
   }
@@ -200,7 +235,8 @@ test("a partition covers C exactly once, and running its ranges with separate sc
         // Coverage: every (t, i, j) in exactly one range.
         const hits = new Uint8Array(cs.batch * cs.m * cs.n);
         for (const g of ranges)
-          for (let t = g.b0; t < g.b1; t++) for (let i = g.i0; i < g.i1; i++) for (let j = g.j0; j < g.j1; j++) hits[(t * cs.m + i) * cs.n + j]++;
+          for (let t = g.b0; t < g.b1; t++)
+            for (let i = g.i0; i < g.i1; i++) for (let j = g.j0; j < g.j1; j++) hits[(t * cs.m + i) * cs.n + j]++;
         assert.ok(
           hits.every((h) => h === 1),
           "each element of C in exactly one range",
@@ -209,7 +245,11 @@ test("a partition covers C exactly once, and running its ranges with separate sc
         const extra = align64(args.scratch + gemmScratchBytes(cfg));
         if (extra + ranges.length * gemmScratchBytes(cfg) > memory.buffer.byteLength)
           memory.grow(Math.ceil((ranges.length * gemmScratchBytes(cfg)) / 65536) + 1);
-        ranges.reverse().forEach((g, q) => gemmF32Range(memory, args, g, { config: cfg, scratch: extra + q * gemmScratchBytes(cfg) }));
+        ranges
+          .reverse()
+          .forEach((g, q) =>
+            gemmF32Range(memory, args, g, { config: cfg, scratch: extra + q * gemmScratchBytes(cfg) }),
+          );
       });
       assert.deepEqual(split, whole, `split into ranges == whole (${JSON.stringify(cs)})`);
     }
@@ -262,7 +302,9 @@ test(
       const memory = new WebAssembly.Memory({ initial: 4 });
       for (const base of [TINY, MID, DEFAULT_GEMM_CONFIG]) {
         const cfg = { ...base, fma: true };
-        randomCases(3, 24, 40).forEach((cs, q) => check(memory, cs, cfg, q, (args) => gemmF32(memory, args, { config: cfg })));
+        randomCases(3, 24, 40).forEach((cs, q) =>
+          check(memory, cs, cfg, q, (args) => gemmF32(memory, args, { config: cfg })),
+        );
       }
       return;
     }
@@ -275,20 +317,28 @@ test(
     const child = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--import", "tsx", "--test", self], {
       encoding: "utf8",
       // Without NODE_TEST_CONTEXT the child reports in TAP on stdout instead of to this runner.
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_TEST_CONTEXT")), LINAX_GEMM_FMA_CHILD: "1" },
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_TEST_CONTEXT")),
+        LINAX_GEMM_FMA_CHILD: "1",
+      },
     });
     assert.equal(child.status, 0, `FMA child failed:\n${child.stdout}\n${child.stderr}`);
     assert.match(child.stdout, /# pass [1-9]/);
   },
 );
 
-test("in the FMA child, relaxed SIMD validates and only the FMA module uses f32x4.relaxed_madd", { skip: !FMA_CHILD }, () => {
-  assert.ok(hasRelaxedSimd());
-  // f32x4.relaxed_madd is 0xFD with sub-opcode 0x105 (LEB128: 0x85 0x02).
-  const uses = (bytes: Uint8Array): boolean => bytes.some((x, i) => x === 0xfd && bytes[i + 1] === 0x85 && bytes[i + 2] === 0x02);
-  assert.ok(uses(buildGemmModule({ shared: true, config: { ...DEFAULT_GEMM_CONFIG, fma: true } })));
-  assert.ok(!uses(buildGemmModule({ shared: true, config: DEFAULT_GEMM_CONFIG })));
-});
+test(
+  "in the FMA child, relaxed SIMD validates and only the FMA module uses f32x4.relaxed_madd",
+  { skip: !FMA_CHILD },
+  () => {
+    assert.ok(hasRelaxedSimd());
+    // f32x4.relaxed_madd is 0xFD with sub-opcode 0x105 (LEB128: 0x85 0x02).
+    const uses = (bytes: Uint8Array): boolean =>
+      bytes.some((x, i) => x === 0xfd && bytes[i + 1] === 0x85 && bytes[i + 2] === 0x02);
+    assert.ok(uses(buildGemmModule({ shared: true, config: { ...DEFAULT_GEMM_CONFIG, fma: true } })));
+    assert.ok(!uses(buildGemmModule({ shared: true, config: DEFAULT_GEMM_CONFIG })));
+  },
+);
 
 test("the worker pool (2 and 3 threads) gives bit-identical results to one thread, on random and large shapes", async () => {
   const { GemmPool } = await import("../src/wasm/threads/gemm-pool.ts");
@@ -316,7 +366,18 @@ test("the worker pool (2 and 3 threads) gives bit-identical results to one threa
           assert.deepEqual(many, one, `pool(${threads}) == one thread for ${JSON.stringify(cs)}`);
         });
         // The workers do take part: within a few calls of a product of some milliseconds they claim chunks.
-        const big: Case = { m: 240, n: 200, k: 300, transA: false, transB: false, batch: 1, bcast: "none", padA: 0, padB: 0, padC: 0 };
+        const big: Case = {
+          m: 240,
+          n: 200,
+          k: 300,
+          transA: false,
+          transB: false,
+          batch: 1,
+          bcast: "none",
+          padA: 0,
+          padB: 0,
+          padC: 0,
+        };
         for (let r = 0; r < 20 && pool.workerChunks === 0; r++) check(memory, big, cfg, r, poolRun);
         assert.ok(pool.workerChunks > 0, "the workers ran some chunks");
         assert.throws(

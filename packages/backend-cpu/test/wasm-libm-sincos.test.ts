@@ -31,7 +31,10 @@ function rng(seed: number): () => number {
 }
 
 /** One module: the scalar routines exported, and a loop running each f32x4 routine over memory. */
-function build(memory: WebAssembly.Memory): { scalar: Record<string, (x: number) => number>; vector: Record<string, (bytes: number, out: number) => void> } {
+function build(memory: WebAssembly.Memory): {
+  scalar: Record<string, (x: number) => number>;
+  vector: Record<string, (bytes: number, out: number) => void>;
+} {
   const mb = new ModuleBuilder({ shared: false, minPages: 0 });
   const lib = new Library(mb, SINCOS_F32);
   for (const n of ["sin", "cos"]) {
@@ -77,7 +80,15 @@ function inputs(): number[] {
     3.4028234663852886e38,
     -3.4028234663852886e38,
   ];
-  xs.push(2 ** -14, -(2 ** -14), fromBits(bitsOf(2 ** -14) - 1), 524288, -524288, fromBits(bitsOf(524288) - 1), fromBits(bitsOf(524288) + 1));
+  xs.push(
+    2 ** -14,
+    -(2 ** -14),
+    fromBits(bitsOf(2 ** -14) - 1),
+    524288,
+    -524288,
+    fromBits(bitsOf(524288) - 1),
+    fromBits(bitsOf(524288) + 1),
+  );
   // Inputs that failed in development: negative x whose x·(2/π) needed the symmetric remainder,
   // a double-rounding case, and a cosine near −π/2.
   xs.push(...[0xb9e8971c, 0xb9e89769, 0xb9e89784, 0x46199998, 0xbfc8bc8d].map(fromBits));
@@ -93,11 +104,14 @@ function inputs(): number[] {
   for (let i = 0; i < 1500; i++) near(1 + (r() % 524288));
   for (let i = 0; i < 1500; i++) near(2 ** (r() % 126) * (1 + r() / 2 ** 32));
   // Huge magnitudes: random significands with exponents 2^19 … 2^127.
-  for (let i = 0; i < 10000; i++) xs.push(fromBits(((r() & 0x80000000) | (((146 + (r() % 109)) << 23) | (r() & 0x7fffff))) >>> 0));
+  for (let i = 0; i < 10000; i++)
+    xs.push(fromBits(((r() & 0x80000000) | (((146 + (r() % 109)) << 23) | (r() & 0x7fffff))) >>> 0));
   // Moderate magnitudes, where most kernels' inputs lie.
   for (let i = 0; i < 10000; i++) xs.push(Math.fround((r() / 2 ** 32 - 0.5) * 200));
   // The accurate path's inputs (about one in 2^16): kept from 4·10^6 random values in 2^-14 … 2^19.
-  const candidates = Array.from({ length: 4_000_000 }, () => fromBits(((r() & 0x80000000) | ((113 + (r() % 33)) << 23) | (r() & 0x7fffff)) >>> 0));
+  const candidates = Array.from({ length: 4_000_000 }, () =>
+    fromBits(((r() & 0x80000000) | ((113 + (r() % 33)) << 23) | (r() & 0x7fffff)) >>> 0),
+  );
   xs.push(...nearMidpoint(candidates, Math.sin), ...nearMidpoint(candidates, Math.cos));
   return xs;
 }
@@ -154,13 +168,15 @@ test("scalar and four-lane sin/cos equal Math.fround(Math.sin/cos(x)) on ~10^5 f
     let bad = 0;
     for (const x of xs) {
       const got = scalar[name](x);
-      if (!sameBits(got, Math.fround(ref(x))) && bad++ < 5) console.error(`${name}(${x} = 0x${bitsOf(x).toString(16)}) = ${got}, want ${Math.fround(ref(x))}`);
+      if (!sameBits(got, Math.fround(ref(x))) && bad++ < 5)
+        console.error(`${name}(${x} = 0x${bitsOf(x).toString(16)}) = ${got}, want ${Math.fround(ref(x))}`);
     }
     assert.equal(bad, 0, `scalar ${name}: ${bad} of ${xs.length} differ`);
     vector[name](4 * n, 4 * n);
     const got = new Float32Array(memory.buffer, 4 * n, n);
     for (let i = 0; i < n; i++) {
-      if (!sameBits(got[i], Math.fround(ref(input[i]))) && bad++ < 5) console.error(`${name}.f32x4(${input[i]}) = ${got[i]}`);
+      if (!sameBits(got[i], Math.fround(ref(input[i]))) && bad++ < 5)
+        console.error(`${name}.f32x4(${input[i]}) = ${got[i]}`);
     }
     assert.equal(bad, 0, `${name}.f32x4: ${bad} of ${n} differ`);
   }
@@ -178,7 +194,10 @@ test("the exception tables hold only double-rounding cases of V8's float64 resul
       assert.equal(bitsOf(Math.fround(ref(x))), yb, `0x${xb.toString(16)}: the table's result is the reference's`);
       d[0] = ref(x);
       // V8's double lies within 2 float64 ulps of a float32 rounding midpoint.
-      assert.ok(Math.abs(Number(b[0] & 0x1fffffffn) - 0x10000000) <= 2, `0x${xb.toString(16)} is a double-rounding case`);
+      assert.ok(
+        Math.abs(Number(b[0] & 0x1fffffffn) - 0x10000000) <= 2,
+        `0x${xb.toString(16)} is a double-rounding case`,
+      );
     }
   }
 });

@@ -33,7 +33,9 @@ function routines(names: readonly string[]): Record<string, (...x: number[]) => 
     );
     exported.push(n);
   }
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(mb.bytes()), { env: { memory: new WebAssembly.Memory({ initial: 0 }) } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(mb.bytes()), {
+    env: { memory: new WebAssembly.Memory({ initial: 0 }) },
+  });
   return Object.fromEntries(exported.map((n) => [n, inst.exports[`e_${n}`] as (...x: number[]) => number]));
 }
 
@@ -103,7 +105,11 @@ function doubleInputs(boundaryHighWords: readonly number[], n: number, seed: num
 
 const FDLIBM: readonly [string, (x: number) => number, readonly number[]][] = [
   ["exp", Math.exp, [0x40862e42, 0x7ff00000, 0x3fd62e42, 0x3ff0a2b2, 0x3e300000, 0x3ff00000]],
-  ["expm1", Math.expm1, [0x4043687a, 0x40862e42, 0x7ff00000, 0x3fd62e42, 0x3ff0a2b2, 0x3c900000, 0x40340000, 0x404c0000]],
+  [
+    "expm1",
+    Math.expm1,
+    [0x4043687a, 0x40862e42, 0x7ff00000, 0x3fd62e42, 0x3ff0a2b2, 0x3c900000, 0x40340000, 0x404c0000],
+  ],
   ["tanh", Math.tanh, [0x7ff00000, 0x40360000, 0x3e300000, 0x3ff00000]],
   ["sinh", Math.sinh, [0x40360000, 0x3e100000, 0x3ff00000, 0x40862e42]],
   ["cosh", Math.cosh, [0x3fd62e43, 0x3c800000, 0x40360000, 0x40862e42]],
@@ -285,7 +291,8 @@ test("f32x4 routines equal the reference kernels' rounded results over a sweep o
     vectorKernel(`${name}.f32x4`, memory)(4 * n, 4 * n);
     const got = new Float32Array(memory.buffer, 4 * n, n);
     let bad = 0;
-    for (let i = 0; i < n; i++) if (!sameBits(got[i], Math.fround(ref(xs[i]))) && bad++ < 5) console.error(`${name}.f32x4(${xs[i]}) = ${got[i]}`);
+    for (let i = 0; i < n; i++)
+      if (!sameBits(got[i], Math.fround(ref(xs[i]))) && bad++ < 5) console.error(`${name}.f32x4(${xs[i]}) = ${got[i]}`);
     assert.equal(bad, 0, `${name}.f32x4: ${bad} of ${n} differ`);
   }
 });

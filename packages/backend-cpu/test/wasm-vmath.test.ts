@@ -229,7 +229,8 @@ const bitsOf = (x: number): number => new Uint32Array(new Float32Array([x]).buff
 function inputs(c: Case, seed: number): Float32Array {
   const xs: number[] = [];
   const stride = 1 << 11;
-  for (let i = 0; i < 2 ** 32 / stride; i++) xs.push(fromBits(i * stride + ((Math.imul(i, 2654435761) >>> 21) & (stride - 1))));
+  for (let i = 0; i < 2 ** 32 / stride; i++)
+    xs.push(fromBits(i * stride + ((Math.imul(i, 2654435761) >>> 21) & (stride - 1))));
   for (const b of c.boundaries) {
     for (const s of [1, -1]) {
       const u = bitsOf(f32(s * b));
@@ -261,7 +262,8 @@ function worst(xs: Float32Array, ys: Float32Array, f: (x: number) => number, inc
   return w;
 }
 
-const show = (w: Worst): string => `${w.ulp} ulp at x=${w.x} (bits 0x${bitsOf(w.x).toString(16)}): got ${w.got}, want ${w.want}`;
+const show = (w: Worst): string =>
+  `${w.ulp} ulp at x=${w.x} (bits 0x${bitsOf(w.x).toString(16)}): got ${w.got}, want ${w.want}`;
 
 let seed = 1;
 for (const [name, c] of Object.entries(CASES)) {

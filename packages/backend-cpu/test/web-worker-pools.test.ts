@@ -46,7 +46,10 @@ class ShimWorker {
     void blob.text().then((source) => {
       if (this.#terminated) return;
       // The web source runs inside a function: no `require`, `module` or `exports` in scope.
-      const w = new NodeWorker(`${SHIM_PRELUDE}\n(new Function("require", "module", "exports", ${JSON.stringify(source)}))();`, { eval: true });
+      const w = new NodeWorker(
+        `${SHIM_PRELUDE}\n(new Function("require", "module", "exports", ${JSON.stringify(source)}))();`,
+        { eval: true },
+      );
       w.unref();
       for (const m of this.#queue) w.postMessage(m);
       this.#queue.length = 0;
@@ -119,7 +122,9 @@ test("kernel pool on (shimmed) Web Workers: modules arrive between waits; jitted
     const y = random.normal(random.PRNGKey(2), [517]);
     // A new program (module) per round: each is posted to the worker, which has it only after
     // its next return to the event loop — so the first call of each runs on the caller alone.
-    const fs = [0.5, 1.5, 2.5, 3.5, 4.5, 5.5].map((s) => jit((a: Array, b: Array) => np.maximum(a.mul(s).add(b), a.mul(a)).sub(0.25)));
+    const fs = [0.5, 1.5, 2.5, 3.5, 4.5, 5.5].map((s) =>
+      jit((a: Array, b: Array) => np.maximum(a.mul(s).add(b), a.mul(a)).sub(0.25)),
+    );
     const sumRows = jit((a: Array) => np.sum(a.mul(a), 1));
     const until = Date.now() + 20_000;
     for (let r = 0; Date.now() < until && pool.workerChunks === 0; r++) {

@@ -15,7 +15,12 @@ import { renderKernel } from "../src/compile/render-wgsl.ts";
 const [out, ...sizes] = process.argv.slice(2);
 const be = await initWebGPU();
 setDefaultBackend("webgpu");
-const cases: { name: string; shapes: (n: number) => number[][]; f: (...x: Array[]) => Array; bytes: (n: number) => number }[] = [
+const cases: {
+  name: string;
+  shapes: (n: number) => number[][];
+  f: (...x: Array[]) => Array;
+  bytes: (n: number) => number;
+}[] = [
   { name: "x + y", shapes: (n) => [[n], [n]], f: (x, y) => x.add(y), bytes: (n) => 12 * n },
   {
     name: "tanh(x·1.7+y)·x − exp(y)·0.5",
@@ -23,8 +28,18 @@ const cases: { name: string; shapes: (n: number) => number[][]; f: (...x: Array[
     f: (x, y) => np.tanh(x.mul(1.7).add(y)).mul(x).sub(np.exp(y).mul(0.5)),
     bytes: (n) => 12 * n,
   },
-  { name: "sum(x², axis 1) of [4096, n/4096]", shapes: (n) => [[4096, n / 4096]], f: (x) => np.sum(x.mul(x), { axis: 1 }), bytes: (n) => 4 * n + 4 * 4096 },
-  { name: "sum(x, axis 0) of [4096, n/4096]", shapes: (n) => [[4096, n / 4096]], f: (x) => np.sum(x, { axis: 0 }), bytes: (n) => 4 * n + n / 1024 },
+  {
+    name: "sum(x², axis 1) of [4096, n/4096]",
+    shapes: (n) => [[4096, n / 4096]],
+    f: (x) => np.sum(x.mul(x), { axis: 1 }),
+    bytes: (n) => 4 * n + 4 * 4096,
+  },
+  {
+    name: "sum(x, axis 0) of [4096, n/4096]",
+    shapes: (n) => [[4096, n / 4096]],
+    f: (x) => np.sum(x, { axis: 0 }),
+    bytes: (n) => 4 * n + n / 1024,
+  },
   { name: "sum(x)", shapes: (n) => [[n]], f: (x) => np.sum(x), bytes: (n) => 4 * n + 4 },
 ];
 const dumped: unknown[] = [];
@@ -34,7 +49,8 @@ for (const n of (sizes.length > 0 ? sizes : [`${1 << 24}`, `${1 << 26}`]).map(Nu
     const shaped = c.shapes(n).map((s) => np.zeros(s));
     const cj = makeJaxpr(c.f)(...shaped);
     const exe = compileJaxpr(be, openJaxpr(cj).jaxpr.jaxpr);
-    if (!(exe instanceof CompiledExecutable)) throw new Error(`${c.name}: not compiled: ${(exe as unknown as { reason: string }).reason}`);
+    if (!(exe instanceof CompiledExecutable))
+      throw new Error(`${c.name}: not compiled: ${(exe as unknown as { reason: string }).reason}`);
     const p = exe.program;
     const steps = p.steps.map((s) => {
       if (s.kind !== "kernel") throw new Error(`${c.name}: a routine step`);
@@ -42,7 +58,9 @@ for (const n of (sizes.length > 0 ? sizes : [`${1 << 24}`, `${1 << 26}`]).map(Nu
       if (typeof r === "string") throw new Error(r);
       const k = s.kernel;
       const ins = k.inputs.map((b) => p.buffers[b].aval.size * 4);
-      const outs = (k.kind === "elementwise" ? k.outputs.map((o) => o.buffer) : [k.output.buffer]).map((b) => p.buffers[b].aval.size * 4);
+      const outs = (k.kind === "elementwise" ? k.outputs.map((o) => o.buffer) : [k.output.buffer]).map(
+        (b) => p.buffers[b].aval.size * 4,
+      );
       return {
         ins,
         outs,

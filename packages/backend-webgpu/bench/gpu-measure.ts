@@ -39,7 +39,11 @@ const { values } = parseArgs({
 const sizes = values.sizes.split(",").map(Number);
 const ELEMS = values.elems.split(",").map(Number);
 const HBM_GBS = 3350; // H100 SXM5 80GB HBM3: 3.35 TB/s (NVIDIA's datasheet)
-const record: Record<string, unknown> = { date: new Date().toISOString(), command: `node measure.mjs ${process.argv.slice(2).join(" ")}`, hbmGBs: HBM_GBS };
+const record: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  command: `node measure.mjs ${process.argv.slice(2).join(" ")}`,
+  hbmGBs: HBM_GBS,
+};
 
 const be: WebGPUBackend = await initWebGPU();
 console.log(`adapter: ${be.adapterInfo} | fused fma: ${be.fusedFma}`);
@@ -53,7 +57,11 @@ if (!values["no-jaxjs"]) {
   try {
     Object.assign(globalThis, globals);
     const inst = (globalThis as unknown as Record<string, unknown>).__linaxWebGPUInstance ?? create([]);
-    Object.defineProperty(globalThis, "navigator", { value: { userAgent: "node", hardwareConcurrency: 2, gpu: inst }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, "navigator", {
+      value: { userAgent: "node", hardwareConcurrency: 2, gpu: inst },
+      configurable: true,
+      writable: true,
+    });
     const devices = await jaxjs.init("webgpu");
     if (!devices.includes("webgpu")) throw new Error(`jax-js init("webgpu") gave [${devices.join(", ")}]`);
     jaxjs.defaultDevice("webgpu");
@@ -107,8 +115,10 @@ async function timeJax(f: () => JaxArray, reps: number): Promise<number> {
 }
 
 const key = random.PRNGKey(0);
-const gpuNormal = (shape: number[], k: number): Array => devicePut(random.normal(random.foldIn(key, k), shape), "webgpu");
-const jaxNormal = (shape: number[], k: number): JaxArray => (jax as Jax).random.normal((jax as Jax).random.key(k), shape);
+const gpuNormal = (shape: number[], k: number): Array =>
+  devicePut(random.normal(random.foldIn(key, k), shape), "webgpu");
+const jaxNormal = (shape: number[], k: number): JaxArray =>
+  (jax as Jax).random.normal((jax as Jax).random.key(k), shape);
 
 const mm: Record<string, unknown>[] = [];
 console.log("\n## matmul f32 n×n×n (TFLOP/s = 2n³ / time; the H100's fp32 peak without tensor cores ≈ 67)");
@@ -121,7 +131,12 @@ for (const n of sizes) {
   const jitted = await timeLinax(() => jmm(a, b), reps);
   const tf = (t: number) => (2 * n ** 3) / t / 1e12;
   let line = `n=${n}: linax eager ${tf(eager).toFixed(2)} TFLOP/s (${(eager * 1e3).toFixed(3)} ms), jit ${tf(jitted).toFixed(2)} TFLOP/s (${(jitted * 1e3).toFixed(3)} ms)`;
-  const row: Record<string, unknown> = { n, linaxEagerTflops: tf(eager), linaxJitTflops: tf(jitted), linaxJitMs: jitted * 1e3 };
+  const row: Record<string, unknown> = {
+    n,
+    linaxEagerTflops: tf(eager),
+    linaxJitTflops: tf(jitted),
+    linaxJitMs: jitted * 1e3,
+  };
   if (jax !== null) {
     const J = jax;
     const ja = jaxNormal([n, n], 1);
@@ -155,7 +170,12 @@ if (values.variants) {
     ["A·Bᵀ", [0, 0], [1, 0], { contractingDims: [[1], [1]], batchDims: [[], []], preferredElementType: null }],
   ];
   const runProg = (p: Program, x: Array, y: Array, o: GPUBuffer): void =>
-    be.run("dot", p, [be.gpuBuffer((x as ConcreteArray).buffer, "x"), be.gpuBuffer((y as ConcreteArray).buffer, "y")], [o]);
+    be.run(
+      "dot",
+      p,
+      [be.gpuBuffer((x as ConcreteArray).buffer, "x"), be.gpuBuffer((y as ConcreteArray).buffer, "y")],
+      [o],
+    );
   const read = async (o: GPUBuffer, n: number): Promise<Float32Array> => {
     const h = be.own(o, n * 4, false);
     const v = (await new ConcreteArray(h, new ShapedArray([n], "float32")).data()) as Float32Array;
@@ -238,7 +258,13 @@ for (const N of ELEMS) {
     src.dispose();
   }
   const rows = 4096;
-  type Mem = { name: string; shape: number[][]; bytes: number; linax: (...x: Array[]) => Array; jax: (J: Jax, ...x: JaxArray[]) => JaxArray };
+  type Mem = {
+    name: string;
+    shape: number[][];
+    bytes: number;
+    linax: (...x: Array[]) => Array;
+    jax: (J: Jax, ...x: JaxArray[]) => JaxArray;
+  };
   const mems: Mem[] = [
     {
       name: "tanh(x·1.7+y)·x − exp(y)·0.5",
@@ -292,7 +318,8 @@ for (const N of ELEMS) {
     memOut.push(row);
     xs.forEach((a) => a.dispose());
   }
-  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ ...record, copyGBs: copyOut, memoryBound: memOut }, null, 1));
+  if (values.json !== undefined)
+    writeFileSync(values.json, JSON.stringify({ ...record, copyGBs: copyOut, memoryBound: memOut }, null, 1));
 }
 record.copyGBs = copyOut;
 record.memoryBound = memOut;

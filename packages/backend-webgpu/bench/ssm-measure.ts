@@ -16,7 +16,12 @@ import { np, lax, jit, random, vmap, nn, ssm, setDefaultBackend, treeLeaves, Arr
 import { initWebGPU } from "@linax-ts/backend-webgpu";
 
 const { values } = parseArgs({
-  options: { repeats: { type: "string", default: "5" }, json: { type: "string" }, only: { type: "string" }, smoke: { type: "boolean", default: false } },
+  options: {
+    repeats: { type: "string", default: "5" },
+    json: { type: "string" },
+    only: { type: "string" },
+    smoke: { type: "boolean", default: false },
+  },
 });
 const repeats = Number(values.repeats);
 // --smoke: tiny shapes (a check of the script on a software adapter; the names keep the full shapes).
@@ -73,7 +78,13 @@ async function measure(name: string, f: () => unknown, batch = 1): Promise<void>
     console.log(
       `${name}: ${med.toFixed(3)} ms${batch > 1 ? ` per call (batches of ${batch})` : ""} (min ${ts[0].toFixed(3)}, host ${hostMed.toFixed(2)} ms, first call ${first.toFixed(0)} ms)`,
     );
-    (record.figures as Record<string, unknown>)[name] = { medianMs: med, minMs: ts[0], hostMs: hostMed, batch, firstCallMs: first };
+    (record.figures as Record<string, unknown>)[name] = {
+      medianMs: med,
+      minMs: ts[0],
+      hostMs: hostMed,
+      batch,
+      firstCallMs: first,
+    };
   } catch (e) {
     console.log(`${name}: FAILED ${(e as Error).message.slice(0, 300)}`);
     (record.figures as Record<string, unknown>)[name] = { error: (e as Error).message.slice(0, 300) };
@@ -87,7 +98,9 @@ async function measure(name: string, f: () => unknown, batch = 1): Promise<void>
   const x = random.normal(random.PRNGKey(1), [B, L, H]);
   const call = (mm: ssm.S5SequenceMixer, xx: Array): Array => vmap((xi: Array) => mm.call(xi))(xx);
   const fwd = nn.filterJit(call);
-  const fb = nn.filterJit((mm: ssm.S5SequenceMixer, xx: Array) => nn.filterValueAndGrad((a: ssm.S5SequenceMixer, b: Array) => np.mean(call(a, b)))(mm, xx));
+  const fb = nn.filterJit((mm: ssm.S5SequenceMixer, xx: Array) =>
+    nn.filterValueAndGrad((a: ssm.S5SequenceMixer, b: Array) => np.mean(call(a, b)))(mm, xx),
+  );
   await measure("S5 mixer fwd B16 L1024 H128 P32", () => fwd(m, x));
   await measure("S5 mixer fwd+bwd B16 L1024 H128 P32", () => fb(m, x));
 }
@@ -99,7 +112,9 @@ async function measure(name: string, f: () => unknown, batch = 1): Promise<void>
   const x = random.normal(random.PRNGKey(3), [B, L, H]);
   const call = (mm: ssm.Mamba, xx: Array): Array => vmap((xi: Array) => mm.call(xi))(xx);
   const fwd = nn.filterJit(call);
-  const fb = nn.filterJit((mm: ssm.Mamba, xx: Array) => nn.filterValueAndGrad((a: ssm.Mamba, b: Array) => np.mean(call(a, b)))(mm, xx));
+  const fb = nn.filterJit((mm: ssm.Mamba, xx: Array) =>
+    nn.filterValueAndGrad((a: ssm.Mamba, b: Array) => np.mean(call(a, b)))(mm, xx),
+  );
   await measure("Mamba block fwd B8 L1024 d128 (dInner 256, N16)", () => fwd(m, x));
   await measure("Mamba block fwd+bwd B8 L1024 d128 (dInner 256, N16)", () => fb(m, x));
 }

@@ -26,7 +26,9 @@ const { values } = parseArgs({
 });
 const be = await initWebGPU();
 setDefaultBackend("webgpu");
-console.log(`adapter: ${be.adapterInfo}; maxStorageBuffersPerShaderStage ${be.device.limits.maxStorageBuffersPerShaderStage}`);
+console.log(
+  `adapter: ${be.adapterInfo}; maxStorageBuffersPerShaderStage ${be.device.limits.maxStorageBuffersPerShaderStage}`,
+);
 
 const built: CompiledExecutable[] = [];
 const build = CompiledExecutable.build.bind(CompiledExecutable);
@@ -43,7 +45,14 @@ be.compile = (j) => {
   return exe;
 };
 
-const step = trainStep(values.mixer as Mixer, Number(values.L), Number(values.F), Number(values.B), Number(values.H), Number(values.blocks));
+const step = trainStep(
+  values.mixer as Mixer,
+  Number(values.L),
+  Number(values.F),
+  Number(values.B),
+  Number(values.H),
+  Number(values.blocks),
+);
 for (let k = 0; k < 3; k++) await step().data();
 const c0 = be.counters();
 const l = step();

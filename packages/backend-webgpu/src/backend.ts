@@ -99,7 +99,9 @@ export class WebGPUBackend implements Backend {
     poison = envFlag("LINAX_WEBGPU_POISON"),
   ) {
     this.poisoning = poison;
-    this.pool = new BufferPool(device, POOL_MAX_FREE, poison ? (b) => this.poisonBuffer(b) : null, (b) => this.releaseGpu(b, false));
+    this.pool = new BufferPool(device, POOL_MAX_FREE, poison ? (b) => this.poisonBuffer(b) : null, (b) =>
+      this.releaseGpu(b, false),
+    );
     clearWithClearCaches(this);
     void device.lost.then((info) => {
       this.#lost = `${info.reason}: ${info.message}`;
@@ -143,7 +145,13 @@ export class WebGPUBackend implements Backend {
     const pipeline = this.pipeline(code, [{ slot: { out: 0 }, write: true }], false, "poison");
     const pass = this.encoder().beginComputePass({ label: "poison" });
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] }));
+    pass.setBindGroup(
+      0,
+      this.device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [{ binding: 0, resource: { buffer: buf } }],
+      }),
+    );
     pass.dispatchWorkgroups(g.workgroups[0], g.workgroups[1], g.workgroups[2]);
     pass.end();
   }
@@ -161,19 +169,23 @@ export class WebGPUBackend implements Backend {
   fromHost(data: TypedArray, aval: ShapedArray): DeviceBuffer {
     const bytes = aval.size * storageBytes(aval.dtype);
     const want = aval.dtype === "complex64" ? 2 * aval.size : aval.size;
-    if (data.length !== want) throw new ValueError(`webgpu.fromHost: ${aval.toString()} needs ${want} elements, got ${data.length}`);
+    if (data.length !== want)
+      throw new ValueError(`webgpu.fromHost: ${aval.toString()} needs ${want} elements, got ${data.length}`);
     const gpu = this.device.createBuffer({ size: Math.max(16, bytes), usage: USAGE_STORAGE, mappedAtCreation: true });
     const src = toStorage(aval.dtype, data);
     new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(src.buffer, src.byteOffset, bytes));
     gpu.unmap();
     const buf = this.wrap(gpu, bytes, false);
-    if (bytes <= HOST_WORDS_MAX && bytes % 4 === 0) buf.hostWords = new Uint32Array(src.buffer.slice(src.byteOffset, src.byteOffset + bytes));
+    if (bytes <= HOST_WORDS_MAX && bytes % 4 === 0)
+      buf.hostWords = new Uint32Array(src.buffer.slice(src.byteOffset, src.byteOffset + bytes));
     return buf;
   }
 
   async read(buf: DeviceBuffer, aval: ShapedArray): Promise<TypedArray> {
     if (this.#failed !== null)
-      throw new LinaxError(`webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`);
+      throw new LinaxError(
+        `webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`,
+      );
     const src = this.gpuOf(buf, "read");
     const bytes = (buf as WebGPUBuffer).bytes;
     const staging = this.alloc(bytes, USAGE_MAP_READ);
@@ -204,11 +216,14 @@ export class WebGPUBackend implements Backend {
    */
   async ready(buf: DeviceBuffer): Promise<void> {
     if (this.#failed !== null)
-      throw new LinaxError(`webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`);
+      throw new LinaxError(
+        `webgpu backend: an earlier GPU error invalidated the work queued with it, so results are unreliable: ${this.#failed}`,
+      );
     this.gpuOf(buf, "blockUntilReady");
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
-    if (this.#lost !== null) throw new LinaxError(`webgpu backend: blockUntilReady: the device was lost (${this.#lost})`);
+    if (this.#lost !== null)
+      throw new LinaxError(`webgpu backend: blockUntilReady: the device was lost (${this.#lost})`);
     await this.checkErrors();
   }
 
@@ -271,11 +286,16 @@ export class WebGPUBackend implements Backend {
       const entries: GPUBindGroupEntry[] = p.bindings.map((b, i) => {
         const s = b.slot;
         const buffer = "in" in s ? ins[s.in] : "out" in s ? outs[s.out] : temps[s.temp];
-        if (buffer === undefined) throw new InternalError(`webgpu ${label}: pass binds ${JSON.stringify(s)}, which does not exist`);
+        if (buffer === undefined)
+          throw new InternalError(`webgpu ${label}: pass binds ${JSON.stringify(s)}, which does not exist`);
         return { binding: i, resource: { buffer } };
       });
       if (p.uniforms !== undefined) {
-        const u = this.device.createBuffer({ size: Math.max(16, Math.ceil(p.uniforms.byteLength / 16) * 16), usage: USAGE_UNIFORM, mappedAtCreation: true });
+        const u = this.device.createBuffer({
+          size: Math.max(16, Math.ceil(p.uniforms.byteLength / 16) * 16),
+          usage: USAGE_UNIFORM,
+          mappedAtCreation: true,
+        });
         new Uint32Array(u.getMappedRange()).set(p.uniforms);
         u.unmap();
         entries.push({ binding: p.bindings.length, resource: { buffer: u } });
@@ -294,7 +314,9 @@ export class WebGPUBackend implements Backend {
     pass.end();
     for (const t of temps) this.pool.release(t);
     for (const scope of ["internal", "validation"]) {
-      this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `${label} (${scope}): ${e.message}`)));
+      this.#errors.push(
+        this.device.popErrorScope().then((e) => (e === null ? null : `${label} (${scope}): ${e.message}`)),
+      );
     }
     if (this.#dispatches >= FLUSH_EVERY) this.flush();
   }
@@ -356,7 +378,9 @@ export class WebGPUBackend implements Backend {
       fn();
     } finally {
       for (const scope of ["internal", "validation"]) {
-        this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `${label} (${scope}): ${e.message}`)));
+        this.#errors.push(
+          this.device.popErrorScope().then((e) => (e === null ? null : `${label} (${scope}): ${e.message}`)),
+        );
       }
     }
   }
@@ -395,7 +419,9 @@ export class WebGPUBackend implements Backend {
     this.device.pushErrorScope("validation");
     this.device.queue.submit([this.#encoder.finish()]);
     this.#totals.submits++;
-    this.#errors.push(this.device.popErrorScope().then((e) => (e === null ? null : `submit (validation): ${e.message}`)));
+    this.#errors.push(
+      this.device.popErrorScope().then((e) => (e === null ? null : `submit (validation): ${e.message}`)),
+    );
     this.#encoder = null;
     this.#dispatches = 0;
     for (const b of this.#afterSubmit) b.destroy();
@@ -441,7 +467,9 @@ export class WebGPUBackend implements Backend {
       this.#layouts.set(layoutKey, layout);
     }
     const module = this.device.createShaderModule({ code, label });
-    const constants: Record<string, number> = code.includes(FUSED_FMA_OVERRIDE) ? { LINAX_FUSED_FMA: this.fusedFma ? 1 : 0 } : {};
+    const constants: Record<string, number> = code.includes(FUSED_FMA_OVERRIDE)
+      ? { LINAX_FUSED_FMA: this.fusedFma ? 1 : 0 }
+      : {};
     p = this.device.createComputePipeline({
       label,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
@@ -467,7 +495,10 @@ export class WebGPUBackend implements Backend {
 export async function probeFusedFma(device: GPUDevice): Promise<boolean> {
   const code = `@group(0) @binding(0) var<storage, read_write> v: array<f32>;
 @compute @workgroup_size(1) fn main() { v[0] = fma(v[0], v[0], v[1]); }`;
-  const pipeline = device.createComputePipeline({ layout: "auto", compute: { module: device.createShaderModule({ code }), entryPoint: "main" } });
+  const pipeline = device.createComputePipeline({
+    layout: "auto",
+    compute: { module: device.createShaderModule({ code }), entryPoint: "main" },
+  });
   const buf = device.createBuffer({ size: 16, usage: USAGE_STORAGE, mappedAtCreation: true });
   new Float32Array(buf.getMappedRange()).set([1 + 2 ** -12, -1]);
   buf.unmap();
@@ -475,7 +506,13 @@ export async function probeFusedFma(device: GPUDevice): Promise<boolean> {
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   pass.setPipeline(pipeline);
-  pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] }));
+  pass.setBindGroup(
+    0,
+    device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: buf } }],
+    }),
+  );
   pass.dispatchWorkgroups(1);
   pass.end();
   enc.copyBufferToBuffer(buf, 0, staging, 0, 16);

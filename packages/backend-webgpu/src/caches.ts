@@ -17,10 +17,12 @@ export const DEFAULT_PIPELINE_CACHE_SIZE = 2048;
 
 /** The pipeline-cache bound from the environment, else the default. */
 export function pipelineCacheSize(): number {
-  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LINAX_WEBGPU_PIPELINE_CACHE_SIZE;
+  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.LINAX_WEBGPU_PIPELINE_CACHE_SIZE;
   if (raw === undefined || raw.trim() === "") return DEFAULT_PIPELINE_CACHE_SIZE;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new ValueError(`LINAX_WEBGPU_PIPELINE_CACHE_SIZE must be a positive integer; got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ValueError(`LINAX_WEBGPU_PIPELINE_CACHE_SIZE must be a positive integer; got ${JSON.stringify(raw)}`);
   return n;
 }
 

@@ -31,7 +31,12 @@ export type AdapterChoice = "auto" | "system" | "swiftshader";
 /** The SwiftShader Vulkan ICD that Debian's `chromium` package ships. */
 export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 /** Where the Vulkan loader looks for driver manifests when no variable names them. */
-const ICD_DIRS = ["/etc/vulkan/icd.d", "/usr/share/vulkan/icd.d", "/usr/local/share/vulkan/icd.d", "/usr/local/etc/vulkan/icd.d"];
+const ICD_DIRS = [
+  "/etc/vulkan/icd.d",
+  "/usr/share/vulkan/icd.d",
+  "/usr/local/share/vulkan/icd.d",
+  "/usr/local/etc/vulkan/icd.d",
+];
 
 interface DawnModule {
   create(flags: string[]): GPU;
@@ -88,7 +93,9 @@ async function createDawn(): Promise<GPU> {
     const name = "webgpu";
     mod = (await import(name)) as DawnModule;
   } catch (e) {
-    throw new LinaxError(`webgpu backend: no navigator.gpu and the npm package 'webgpu' (Dawn for Node) could not be loaded: ${(e as Error).message}`);
+    throw new LinaxError(
+      `webgpu backend: no navigator.gpu and the npm package 'webgpu' (Dawn for Node) could not be loaded: ${(e as Error).message}`,
+    );
   }
   Object.assign(globalThis, mod.globals); // GPUBufferUsage, GPUMapMode, GPUShaderStage, …
   const gpu = mod.create([]);
@@ -97,8 +104,11 @@ async function createDawn(): Promise<GPU> {
 }
 
 /** Request an adapter and a device with the adapter's storage-buffer and workgroup limits. */
-export async function requestDevice(options: DeviceOptions = {}): Promise<{ device: GPUDevice; adapterInfo: string; fallback: boolean }> {
-  if (options.device !== undefined) return { device: options.device, adapterInfo: "user-supplied device", fallback: false };
+export async function requestDevice(
+  options: DeviceOptions = {},
+): Promise<{ device: GPUDevice; adapterInfo: string; fallback: boolean }> {
+  if (options.device !== undefined)
+    return { device: options.device, adapterInfo: "user-supplied device", fallback: false };
   const adapter = await findAdapter(options);
   if (adapter === null) {
     throw new LinaxError(
@@ -136,11 +146,13 @@ export function releaseGpuInstance(): void {
  * directly (no failed first try, which makes Dawn print a vkCreateInstance warning).
  */
 async function findAdapter(options: DeviceOptions): Promise<GPUAdapter | null> {
-  const request = async (gpu: GPU) => gpu.requestAdapter({ powerPreference: options.powerPreference ?? "high-performance" });
+  const request = async (gpu: GPU) =>
+    gpu.requestAdapter({ powerPreference: options.powerPreference ?? "high-performance" });
   const env = processEnv();
   const inNode = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu === undefined && env !== undefined;
   const pinned = (globalThis as unknown as Record<string, GPU | undefined>)[GPU_SLOT] !== undefined;
-  if (!inNode || pinned || env.VK_ICD_FILENAMES !== undefined || env.VK_DRIVER_FILES !== undefined) return request(await gpuEntryPoint());
+  if (!inNode || pinned || env.VK_ICD_FILENAMES !== undefined || env.VK_DRIVER_FILES !== undefined)
+    return request(await gpuEntryPoint());
   const choice = adapterChoice(options, env);
   if (choice === "system") return request(await gpuEntryPoint());
   const fs = await nodeFs();

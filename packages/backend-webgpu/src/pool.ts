@@ -110,6 +110,12 @@ export class BufferPool {
   }
 
   stats(): PoolStats {
-    return { created: this.#created, reused: this.#reused, freeBytes: this.#freeBytes, free: this.#freeCount, inUse: this.#inUse };
+    return {
+      created: this.#created,
+      reused: this.#reused,
+      freeBytes: this.#freeBytes,
+      free: this.#freeCount,
+      inUse: this.#inUse,
+    };
   }
 }

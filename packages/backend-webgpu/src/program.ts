@@ -86,7 +86,10 @@ export function declare(decls: readonly BufferDecl[]): { wgsl: string; bindings:
     const t = DTYPES.has(d.type) ? storageType(d.type as DType) : d.type;
     return `@group(0) @binding(${i}) var<storage, ${d.write === true ? "read_write" : "read"}> ${d.name}: array<${t}>;`;
   });
-  return { wgsl: [...lines, MODULE_COMMON].join("\n"), bindings: decls.map((d) => ({ slot: d.slot, write: d.write === true })) };
+  return {
+    wgsl: [...lines, MODULE_COMMON].join("\n"),
+    bindings: decls.map((d) => ({ slot: d.slot, write: d.write === true })),
+  };
 }
 
 /** Threads per workgroup of the one-thread-per-element kernels. */
@@ -179,7 +182,9 @@ export function unravel(shape: readonly number[], flat: string, prefix = "idx"):
 /** WGSL expression for the flat index of multi-index terms `terms[d]` in an array of `shape`. */
 export function ravel(shape: readonly number[], terms: readonly string[]): string {
   const st = strides(shape);
-  const parts = terms.map((t, d) => (shape[d] === 1 ? "" : st[d] === 1 ? `(${t})` : `(${t}) * ${st[d]}u`)).filter((p) => p !== "");
+  const parts = terms
+    .map((t, d) => (shape[d] === 1 ? "" : st[d] === 1 ? `(${t})` : `(${t}) * ${st[d]}u`))
+    .filter((p) => p !== "");
   return parts.length === 0 ? "0u" : parts.join(" + ");
 }
 

@@ -18,7 +18,9 @@ import { InternalError, allocTyped, type DType, type TypedArray } from "@linax-t
  * dispatch (half-compute.ts upcasts every other primitive), reported as such.
  */
 export function halfUnreachable(what: string, d: DType): never {
-  throw new InternalError(`webgpu ${what}: ${d} operands are computed in float32 by core (half-compute.ts); this kernel should not see them`);
+  throw new InternalError(
+    `webgpu ${what}: ${d} operands are computed in float32 by core (half-compute.ts); this kernel should not see them`,
+  );
 }
 
 /** The WGSL element type a dtype is stored as. */

@@ -17,7 +17,10 @@ before(async () => {
 });
 
 /** Runs `fn` with the queue's onSubmittedWorkDone replaced by `wrap(original)`. */
-async function withQueueDone<T>(wrap: (orig: () => Promise<undefined>) => () => Promise<undefined>, fn: () => Promise<T>): Promise<T> {
+async function withQueueDone<T>(
+  wrap: (orig: () => Promise<undefined>) => () => Promise<undefined>,
+  fn: () => Promise<T>,
+): Promise<T> {
   const q = be.device.queue;
   const orig = q.onSubmittedWorkDone.bind(q);
   q.onSubmittedWorkDone = wrap(orig);
@@ -86,7 +89,12 @@ test("blockUntilReady on an eager result and on a disposed array", async () => {
 test("a GPU error in the work makes blockUntilReady reject (as a read does)", async () => {
   // Last in this file: a GPU error marks the backend failed for good.
   const out = be.device.createBuffer({ size: 16, usage: 0x80 | 0x4 | 0x8 });
-  be.run("broken kernel", { passes: [{ code: "this is not WGSL", bindings: [{ slot: { out: 0 }, write: true }], workgroups: [1, 1, 1] }] }, [], [out]);
+  be.run(
+    "broken kernel",
+    { passes: [{ code: "this is not WGSL", bindings: [{ slot: { out: 0 }, write: true }], workgroups: [1, 1, 1] }] },
+    [],
+    [out],
+  );
   const a = onBackend("webgpu", () => np.ones([4]));
   await assert.rejects(a.blockUntilReady(), /GPU error in broken kernel/);
   out.destroy();

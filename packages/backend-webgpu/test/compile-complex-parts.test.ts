@@ -44,7 +44,13 @@ async function fused(prim: string, ins: Array[]): Promise<number[]> {
     kind: "elementwise",
     shape: [N],
     inputs: ins.map((_, j) => j),
-    outputs: [{ buffer: out, dtype: "complex64", values: [b.op(`${prim}.re`, "f32", args, "complex64"), b.op(`${prim}.im`, "f32", args, "complex64")] }],
+    outputs: [
+      {
+        buffer: out,
+        dtype: "complex64",
+        values: [b.op(`${prim}.re`, "f32", args, "complex64"), b.op(`${prim}.im`, "f32", args, "complex64")],
+      },
+    ],
   };
   const aval = new ShapedArray([N], "complex64");
   const r = renderKernel(k, () => aval, { maxStorageBuffers: 8 });

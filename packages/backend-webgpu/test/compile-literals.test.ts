@@ -36,7 +36,17 @@ const scalar = (dtype: "float32" | "int32" | "uint32" | "bool" | "complex64", wo
 const f32Bits = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];
 
 /** Eight scalar constants, each read by its own output (xs: float32 [8] in [-1.75, 1.75]). */
-const f = (x: Array, negZero: Array, nan: Array, inf: Array, n: Array, u: Array, flag: Array, z: Array, tiny: Array): Array[] => [
+const f = (
+  x: Array,
+  negZero: Array,
+  nan: Array,
+  inf: Array,
+  n: Array,
+  u: Array,
+  flag: Array,
+  z: Array,
+  tiny: Array,
+): Array[] => [
   x.mul(negZero),
   lax.bitcastConvertType(np.where(x.gt(100), x, nan), "uint32"),
   x.add(inf),
@@ -78,7 +88,9 @@ test("host scalars become exact literals: quiet-NaN payload, -0, Inf, subnormal,
   assert.equal(exe.stats().literalInputs, 8, JSON.stringify(exe.stats()));
   const got = await Promise.all(outs.map(readValues));
   const eager = await Promise.all(evalJaxpr(cj.jaxpr, [], args).map(readValues));
-  got.forEach((g, k) => g.forEach((v, i) => assert.ok(Object.is(v, eager[k][i]), `output ${k}[${i}]: compiled ${v}, eager ${eager[k][i]}`)));
+  got.forEach((g, k) =>
+    g.forEach((v, i) => assert.ok(Object.is(v, eager[k][i]), `output ${k}[${i}]: compiled ${v}, eager ${eager[k][i]}`)),
+  );
   // Hand-derived: the bits of the NaN come through a select untouched; wraps of int32/uint32.
   assert.deepEqual(got[1], new globalThis.Array(8).fill(0x7fc00123));
   assert.deepEqual(
@@ -114,7 +126,9 @@ test("host scalars become exact literals: quiet-NaN payload, -0, Inf, subnormal,
   // Each constant is bound at least once (merged kernels may bind an input in more than one pass when they must split).
   assert.ok(boundBindings - literalBindings >= 8, `bindings with literals ${literalBindings}, bound ${boundBindings}`);
   const got2 = await Promise.all(outs2.map(readValues));
-  got2.forEach((g, k) => g.forEach((v, i) => assert.ok(Object.is(v, got[k][i]), `bound output ${k}[${i}]: ${v} vs ${got[k][i]}`)));
+  got2.forEach((g, k) =>
+    g.forEach((v, i) => assert.ok(Object.is(v, got[k][i]), `bound output ${k}[${i}]: ${v} vs ${got[k][i]}`)),
+  );
 });
 
 test("a constant that changes value is bound from then on; the results follow the new value", async () => {
@@ -125,7 +139,8 @@ test("a constant that changes value is bound from then on; the results follow th
   const cj = makeJaxpr(g)(x, a2, b);
   const exe = compileJaxpr(be, cj.jaxpr);
   assert.ok(exe instanceof CompiledExecutable);
-  const run = async (a: Array): Promise<number[]> => readValues(new ConcreteArray(exe.execute(bufs([x, a, b]))[0], cj.jaxpr.outAvals[0]));
+  const run = async (a: Array): Promise<number[]> =>
+    readValues(new ConcreteArray(exe.execute(bufs([x, a, b]))[0], cj.jaxpr.outAvals[0]));
   assert.deepEqual(await run(a2), [0.5, 2.5, 4.5, 6.5]);
   assert.equal(exe.stats().literalInputs, 2);
   // Another buffer with the same value: the variant stays.

@@ -67,8 +67,11 @@ const adam = (p: Array, g: Array, m: Array, v: Array): Array[] => {
 };
 
 test("adam over three same-shape parameters: one kernel per parameter at most, values unchanged", async () => {
-  const f = (...xs: Array[]): Array[] => [0, 1, 2].flatMap((j) => adam(xs[4 * j], xs[4 * j + 1], xs[4 * j + 2], xs[4 * j + 3]));
-  const inputs = globalThis.Array.from({ length: 12 }, (_, k) => (k % 4 === 3 ? np.abs(seeded([4, 8], k + 1)) : seeded([4, 8], k + 1)));
+  const f = (...xs: Array[]): Array[] =>
+    [0, 1, 2].flatMap((j) => adam(xs[4 * j], xs[4 * j + 1], xs[4 * j + 2], xs[4 * j + 3]));
+  const inputs = globalThis.Array.from({ length: 12 }, (_, k) =>
+    k % 4 === 3 ? np.abs(seeded([4, 8], k + 1)) : seeded([4, 8], k + 1),
+  );
   const [before, after, text] = await check(f, inputs);
   assert.equal(before, 9, text);
   // 12 storage bindings on SwiftShader: a parameter's merged kernel binds 4 inputs + 3 outputs.
@@ -86,7 +89,10 @@ test("not merged: a kernel reading a group's output at another element, or an in
   const [, , text, merged] = await check(f, [seeded([4, 4], 1), seeded([4, 4], 2)]);
   // a's kernel stays alone (r reads it flipped, t reads the sum written after it); r and t, both after the sum, may merge.
   const first = merged.steps.find(
-    (s) => s.kind === "kernel" && s.kernel.kind === "elementwise" && s.kernel.outputs.some((o) => o.buffer === merged.outputs[0]),
+    (s) =>
+      s.kind === "kernel" &&
+      s.kernel.kind === "elementwise" &&
+      s.kernel.outputs.some((o) => o.buffer === merged.outputs[0]),
   );
   assert.ok(first !== undefined && first.kind === "kernel" && first.kernel.kind === "elementwise");
   assert.equal(first.kernel.outputs.length, 1, text);

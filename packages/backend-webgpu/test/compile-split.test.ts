@@ -56,7 +56,9 @@ async function check(f: (...xs: Array[]) => Array, inputs: Array[], cpuTol: numb
   const eager = await readValues(evalJaxpr(cj.jaxpr, [], gpu)[0]);
   const cpu = await readValues(f(...inputs));
   got.forEach((v, i) => assert.ok(Object.is(v, eager[i]), `[${i}]: compiled ${v}, eager WebGPU ${eager[i]}`));
-  got.forEach((v, i) => assert.ok(Math.abs(v - cpu[i]) <= cpuTol * Math.max(1, Math.abs(cpu[i])), `[${i}]: compiled ${v}, CPU ${cpu[i]}`));
+  got.forEach((v, i) =>
+    assert.ok(Math.abs(v - cpu[i]) <= cpuTol * Math.max(1, Math.abs(cpu[i])), `[${i}]: compiled ${v}, CPU ${cpu[i]}`),
+  );
 }
 
 test("an elementwise chain over 30 buffers: split into scratch passes, == eager WebGPU bit for bit, == CPU", async () => {

@@ -47,15 +47,22 @@ async function compare(f: (...xs: Array[]) => Array | Array[], inputs: Array[], 
   const gpuArgs = [...cj.consts, ...inputs].map((a) => devicePut(a, "webgpu"));
   const outs = exe.execute(gpuArgs.map((a) => (a as ConcreteArray).buffer));
   const compiled = await Promise.all(outs.map((b, k) => readValues(new ConcreteArray(b, cj.jaxpr.outAvals[k]))));
-  const eager = await Promise.all(evalJaxpr(cj.jaxpr, gpuArgs.slice(0, cj.consts.length), gpuArgs.slice(cj.consts.length)).map(readValues));
+  const eager = await Promise.all(
+    evalJaxpr(cj.jaxpr, gpuArgs.slice(0, cj.consts.length), gpuArgs.slice(cj.consts.length)).map(readValues),
+  );
   const cpuOut = f(...inputs);
   const cpu = await Promise.all((globalThis.Array.isArray(cpuOut) ? cpuOut : [cpuOut]).map(readValues));
   compiled.forEach((c, k) => {
     assert.equal(c.length, eager[k].length);
-    c.forEach((v, i) => assert.ok(Object.is(v, eager[k][i]), `output ${k}[${i}]: compiled ${v}, eager WebGPU ${eager[k][i]}\n${text}`));
+    c.forEach((v, i) =>
+      assert.ok(Object.is(v, eager[k][i]), `output ${k}[${i}]: compiled ${v}, eager WebGPU ${eager[k][i]}\n${text}`),
+    );
     c.forEach((v, i) => {
       const w = cpu[k][i];
-      assert.ok(Object.is(v, w) || (tol > 0 && Math.abs(v - w) <= tol * Math.max(1, Math.abs(w))), `output ${k}[${i}]: compiled ${v}, CPU ${w}\n${text}`);
+      assert.ok(
+        Object.is(v, w) || (tol > 0 && Math.abs(v - w) <= tol * Math.max(1, Math.abs(w))),
+        `output ${k}[${i}]: compiled ${v}, CPU ${w}\n${text}`,
+      );
     });
   });
   return wgsl;

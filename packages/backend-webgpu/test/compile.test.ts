@@ -40,7 +40,11 @@ interface Outcome {
 }
 
 /** Compile f's jaxpr for WebGPU, run it, and evaluate the jaxpr eagerly on WebGPU and f on the CPU. */
-async function compare(f: (...xs: Array[]) => Array | Array[], inputs: Array[], opts: { exactCpu?: boolean; tol?: number } = {}): Promise<Outcome> {
+async function compare(
+  f: (...xs: Array[]) => Array | Array[],
+  inputs: Array[],
+  opts: { exactCpu?: boolean; tol?: number } = {},
+): Promise<Outcome> {
   const cj = makeJaxpr(f)(...inputs);
   const program = buildProgram(cj.jaxpr);
   const text = printProgram(program, printKernel);
@@ -55,12 +59,17 @@ async function compare(f: (...xs: Array[]) => Array | Array[], inputs: Array[], 
   const cpu = await Promise.all((globalThis.Array.isArray(cpuOut) ? cpuOut : [cpuOut]).map(readValues));
   compiled.forEach((c, k) => {
     assert.equal(c.length, eager[k].length, text);
-    c.forEach((v, i) => assert.ok(Object.is(v, eager[k][i]), `output ${k}[${i}]: compiled ${v}, eager WebGPU ${eager[k][i]}\n${text}`));
+    c.forEach((v, i) =>
+      assert.ok(Object.is(v, eager[k][i]), `output ${k}[${i}]: compiled ${v}, eager WebGPU ${eager[k][i]}\n${text}`),
+    );
     c.forEach((v, i) => {
       const w = cpu[k][i];
       if (opts.exactCpu === true) assert.ok(Object.is(v, w), `output ${k}[${i}]: compiled ${v}, CPU ${w}\n${text}`);
       else
-        assert.ok(Object.is(v, w) || Math.abs(v - w) <= (opts.tol ?? 1e-5) * Math.max(1, Math.abs(w)), `output ${k}[${i}]: compiled ${v}, CPU ${w}\n${text}`);
+        assert.ok(
+          Object.is(v, w) || Math.abs(v - w) <= (opts.tol ?? 1e-5) * Math.max(1, Math.abs(w)),
+          `output ${k}[${i}]: compiled ${v}, CPU ${w}\n${text}`,
+        );
     });
   });
   return { compiled, eager, cpu, exe, text };
@@ -90,8 +99,14 @@ test("reductions: sum over the outer axis (kept inner axis), max with NaN, prod,
   await compare((x) => np.sum(x.mul(x), { axis: 0 }), [floats([40, 20], 5)], { tol: 1e-5 });
   await compare((x) => np.sum(np.sin(x), { axis: 1 }), [floats([6, 70], 6)], { tol: 1e-5 });
   const withNan = fromValues([1, NaN, 3, -2, 5, -0, 0, 7], [2, 4], "float32");
-  await compare((x) => [np.max(x.add(1), { axis: 1 }), np.min(x.neg(), { axis: 0 }), np.prod(x.mul(0.5), { axis: 1 })], [withNan], { exactCpu: true });
-  await compare((x) => [np.all(x.gt(0), { axis: 1 }), np.any(x.gt(1), { axis: 0 })], [floats([3, 5], 7)], { exactCpu: true });
+  await compare(
+    (x) => [np.max(x.add(1), { axis: 1 }), np.min(x.neg(), { axis: 0 }), np.prod(x.mul(0.5), { axis: 1 })],
+    [withNan],
+    { exactCpu: true },
+  );
+  await compare((x) => [np.all(x.gt(0), { axis: 1 }), np.any(x.gt(1), { axis: 0 })], [floats([3, 5], 7)], {
+    exactCpu: true,
+  });
 });
 
 test("movement folds into loads: transpose, slice, rev, reshape, pad (negative, interior), concatenate, iota", async () => {
@@ -181,7 +196,11 @@ test("jit on WebGPU arrays uses the compiled program; a repeated call allocates 
   for (const o of first) be.dispose(o);
   const created = be.poolStats().created;
   const second = exe.execute(bufs);
-  assert.equal(be.poolStats().created, created, `no new GPU buffer on a repeated call ${JSON.stringify(be.poolStats())} ${JSON.stringify(exe.stats())}`);
+  assert.equal(
+    be.poolStats().created,
+    created,
+    `no new GPU buffer on a repeated call ${JSON.stringify(be.poolStats())} ${JSON.stringify(exe.stats())}`,
+  );
   assert.equal(exe.stats().bindGroupsCreated, 0, "bind groups are reused");
   assert.equal(be.liveBuffers(), live0 + 2);
   const got = await readValues(new ConcreteArray(second[0], cj.jaxpr.outAvals[0]));

@@ -55,7 +55,10 @@ async function check(c: Case, dt: DType, fac: number, rand: () => number): Promi
   const what = `${dt} ${JSON.stringify(c)}`;
   const want = lax.convGeneralDilatedP.bind1([x, w], p);
   // The case must take the depthwise kernel.
-  assert.ok(depthwiseConv1dProgram(new ShapedArray(c.x, dt), new ShapedArray(c.w, dt), want.aval, p) !== undefined, what);
+  assert.ok(
+    depthwiseConv1dProgram(new ShapedArray(c.x, dt), new ShapedArray(c.w, dt), want.aval, p) !== undefined,
+    what,
+  );
   const got = await readValues(lax.convGeneralDilatedP.bind1([toWebGPU(x), toWebGPU(w)], p));
   const wv = await readValues(want);
   let scale: number[] = [];
@@ -87,10 +90,15 @@ test("depthwise conv1d: padded taps are skipped (an infinite weight gives no NaN
   assert.ok(Number.isNaN(got[1]));
   // Not depthwise (two input channels per group): the general kernel.
   assert.equal(
-    depthwiseConv1dProgram(new ShapedArray([1, 8, 4], "float32"), new ShapedArray([2, 2, 3], "float32"), new ShapedArray([1, 8, 2], "float32"), {
-      ...p,
-      featureGroupCount: 2,
-    }),
+    depthwiseConv1dProgram(
+      new ShapedArray([1, 8, 4], "float32"),
+      new ShapedArray([2, 2, 3], "float32"),
+      new ShapedArray([1, 8, 2], "float32"),
+      {
+        ...p,
+        featureGroupCount: 2,
+      },
+    ),
     undefined,
   );
 });

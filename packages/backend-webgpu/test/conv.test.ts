@@ -63,11 +63,23 @@ const CASES: Case[] = [
     dimensionNumbers: { lhsSpec: [0, 1, 2, 3], rhsSpec: [0, 1, 2, 3], outSpec: [3, 2, 0, 1] },
   }),
 ];
-const EMPTY: Case[] = [conv([2, 0, 5], [3, 0, 2]), conv([0, 2, 5], [3, 2, 2]), conv([2, 2, 3], [3, 2, 5]), conv([2, 2, 0], [3, 2, 1], { padding: [[1, 1]] })];
+const EMPTY: Case[] = [
+  conv([2, 0, 5], [3, 0, 2]),
+  conv([0, 2, 5], [3, 2, 2]),
+  conv([2, 2, 3], [3, 2, 5]),
+  conv([2, 2, 0], [3, 2, 1], { padding: [[1, 1]] }),
+];
 const ALL = [...CASES, ...EMPTY];
 
 /** GPU vs CPU; tolerance factor `f(nT)` times Σ|x||w| per output (exact when 0). */
-async function check(c: Case, dt: DType, pref: DType | null, f: (nT: number) => number, rand: () => number, intRange?: number): Promise<void> {
+async function check(
+  c: Case,
+  dt: DType,
+  pref: DType | null,
+  f: (nT: number) => number,
+  rand: () => number,
+  intRange?: number,
+): Promise<void> {
   const x = randomArray(c.x, dt, rand, intRange);
   const w = randomArray(c.w, dt, rand, intRange);
   const p = { ...c.p, preferredElementType: pref };

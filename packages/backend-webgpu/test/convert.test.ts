@@ -45,8 +45,13 @@ const FLOATS = [
   1e10,
   -1e10,
 ];
-const INTS = [0, 1, -1, 2147483647, -2147483648, 16777216, 16777217, 16777219, -16777217, -16777219, 33554435, 2147483520, 2147483583, 2147483584, 2147483585];
-const UINTS = [0, 1, 4294967295, 4294967167, 4294967168, 4294967169, 2147483648, 2147483647, 16777217, 16777219, 33554435];
+const INTS = [
+  0, 1, -1, 2147483647, -2147483648, 16777216, 16777217, 16777219, -16777217, -16777219, 33554435, 2147483520,
+  2147483583, 2147483584, 2147483585,
+];
+const UINTS = [
+  0, 1, 4294967295, 4294967167, 4294967168, 4294967169, 2147483648, 2147483647, 16777217, 16777219, 33554435,
+];
 const SHAPES: number[][] = [[], [0], [1], [9], [3, 5], [2, 3, 4], [4, 0]];
 const DTYPES: DType[] = ["float32", "int32", "uint32", "bool", "complex64"];
 
@@ -54,7 +59,8 @@ const DTYPES: DType[] = ["float32", "int32", "uint32", "bool", "complex64"];
 function sample(rand: () => number, dtype: DType, shape: readonly number[]): Array {
   const m = size(shape);
   const pick = (xs: readonly number[]): number => xs[Math.floor(rand() * xs.length)];
-  const vals = (random: () => number, pool: readonly number[]): number[] => globalThis.Array.from({ length: m }, () => (rand() < 0.5 ? pick(pool) : random()));
+  const vals = (random: () => number, pool: readonly number[]): number[] =>
+    globalThis.Array.from({ length: m }, () => (rand() < 0.5 ? pick(pool) : random()));
   switch (dtype) {
     case "float32":
       // Magnitudes 1e-3..1e11: fractions, small integers and values past the int32/uint32 range.
@@ -111,21 +117,48 @@ test("convertElementType: a weak-type-only change copies the values", async () =
 
 test("convertElementType: float -> int saturates, truncates toward zero, NaN -> 0 (hand-derived)", async () => {
   const x = typedArr(
-    [NaN, Infinity, -Infinity, 2147483520, 2147483648, -2147483648, -2147483904, -0.999, 0.999, -2.5, 4294967040, 4294967296, TINY, -0],
+    [
+      NaN,
+      Infinity,
+      -Infinity,
+      2147483520,
+      2147483648,
+      -2147483648,
+      -2147483904,
+      -0.999,
+      0.999,
+      -2.5,
+      4294967040,
+      4294967296,
+      TINY,
+      -0,
+    ],
     "float32",
   );
   assert.deepEqual(
     await onGpu(cast("int32"), x),
-    [0, 2147483647, -2147483648, 2147483520, 2147483647, -2147483648, -2147483648, 0, 0, -2, 2147483647, 2147483647, 0, 0],
+    [
+      0, 2147483647, -2147483648, 2147483520, 2147483647, -2147483648, -2147483648, 0, 0, -2, 2147483647, 2147483647, 0,
+      0,
+    ],
   );
-  assert.deepEqual(await onGpu(cast("uint32"), x), [0, 4294967295, 0, 2147483520, 2147483648, 0, 0, 0, 0, 0, 4294967040, 4294967295, 0, 0]);
+  assert.deepEqual(
+    await onGpu(cast("uint32"), x),
+    [0, 4294967295, 0, 2147483520, 2147483648, 0, 0, 0, 0, 0, 4294967040, 4294967295, 0, 0],
+  );
   // bool: NaN and ±0 are false; a subnormal is true.
   assert.deepEqual(await onGpu(cast("bool"), typedArr([NaN, -0, 0, TINY, -Infinity], "float32")), [0, 0, 0, 1, 1]);
 });
 
 test("convertElementType: int -> float32 rounds to nearest-even, int <-> uint keeps bits (hand-derived)", async () => {
-  const i = typedArr([16777217, 16777219, -16777217, 2147483647, -2147483648, 2147483583, 2147483584, 2147483585], "int32");
-  assert.deepEqual(await onGpu(cast("float32"), i), [16777216, 16777220, -16777216, 2147483648, -2147483648, 2147483520, 2147483648, 2147483648]);
+  const i = typedArr(
+    [16777217, 16777219, -16777217, 2147483647, -2147483648, 2147483583, 2147483584, 2147483585],
+    "int32",
+  );
+  assert.deepEqual(
+    await onGpu(cast("float32"), i),
+    [16777216, 16777220, -16777216, 2147483648, -2147483648, 2147483520, 2147483648, 2147483648],
+  );
   const u = typedArr([4294967295, 4294967167, 4294967168, 4294967169, 33554435], "uint32");
   assert.deepEqual(await onGpu(cast("float32"), u), [4294967296, 4294967040, 4294967296, 4294967296, 33554436]);
   assert.deepEqual(await onGpu(cast("int32"), typedArr([4294967295, 2147483648], "uint32")), [-1, -2147483648]);

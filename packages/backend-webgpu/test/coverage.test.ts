@@ -30,7 +30,10 @@ test("every primitive has a WGSL kernel or a documented composite evaluation", (
   const kernels = new Set(kernelNames());
   for (const p of listPrimitives()) {
     if (kernels.has(p.name)) continue;
-    assert.ok(p.name in THROUGH_IMPL, `primitive '${p.name}' has no WebGPU kernel and is not listed as evaluated through its impl`);
+    assert.ok(
+      p.name in THROUGH_IMPL,
+      `primitive '${p.name}' has no WebGPU kernel and is not listed as evaluated through its impl`,
+    );
   }
   for (const name of Object.keys(THROUGH_IMPL)) {
     assert.ok(

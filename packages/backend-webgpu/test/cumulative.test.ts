@@ -29,7 +29,8 @@ function lines(shape: readonly number[], axis: number, reverse: boolean): number
   const outer = size(shape.slice(0, axis));
   const out: number[][] = [];
   for (let o = 0; o < outer; o++)
-    for (let j = 0; j < inner; j++) out.push(globalThis.Array.from({ length: n }, (_, k) => (o * n + (reverse ? n - 1 - k : k)) * inner + j));
+    for (let j = 0; j < inner; j++)
+      out.push(globalThis.Array.from({ length: n }, (_, k) => (o * n + (reverse ? n - 1 - k : k)) * inner + j));
   return out;
 }
 
@@ -52,7 +53,8 @@ async function compare(got: Array, want: Array, tol: number[] | undefined, what:
   const per = tol === undefined ? 1 : w.length / Math.max(1, tol.length);
   for (let i = 0; i < w.length; i++) {
     if (Number.isNaN(w[i])) assert.ok(Number.isNaN(g[i]), `${what} [${i}]: want NaN, got ${g[i]}`);
-    else if (tol === undefined || g[i] === w[i]) assert.ok(Object.is(g[i], w[i]), `${what} [${i}]: want ${w[i]}, got ${g[i]}`);
+    else if (tol === undefined || g[i] === w[i])
+      assert.ok(Object.is(g[i], w[i]), `${what} [${i}]: want ${w[i]}, got ${g[i]}`);
     else {
       const t = tol[Math.floor(i / per)];
       assert.ok(Math.abs(g[i] - w[i]) <= t, `${what} [${i}]: want ${w[i]}, got ${g[i]} (tol ${t})`);
@@ -133,7 +135,14 @@ test("cumsum/cumprod: integers exact (wraparound); float32/complex64 within the 
           );
       await compare(lax.cumsumP.bind1([toWebGPU(x)], p), lax.cumsumP.bind1([x], p), sumTol, `cumsum ${tag}`);
       // Factors of modulus near 1 keep long products in range.
-      const ps = exact ? vs : randomValues(size(shape), dt, rand, (r) => (rand() < 0.5 ? -1 : 1) * (c === 2 ? 0.6 + 0.15 * r : 0.9 + 0.2 * r));
+      const ps = exact
+        ? vs
+        : randomValues(
+            size(shape),
+            dt,
+            rand,
+            (r) => (rand() < 0.5 ? -1 : 1) * (c === 2 ? 0.6 + 0.15 * r : 0.9 + 0.2 * r),
+          );
       const y = fromValues(ps, shape, dt);
       const prodTol = exact
         ? undefined
@@ -156,7 +165,9 @@ test("cummax/cummin: exact for float32/int32/uint32 (ties, ±0, NaN, ±inf)", as
     for (const [shape, axis, reverse] of pick(dt === "float32" ? 2 : 1)) {
       // A coarse grid with signed zeros and a few NaN/±inf.
       const special = [NaN, Infinity, -Infinity, -0, 0];
-      const vs = randomValues(size(shape), dt, rand, (r) => (r < 0.03 ? special[Math.floor(r * 166)] : Math.round(r * 8 - 4) / 2 || -0));
+      const vs = randomValues(size(shape), dt, rand, (r) =>
+        r < 0.03 ? special[Math.floor(r * 166)] : Math.round(r * 8 - 4) / 2 || -0,
+      );
       const x = fromValues(vs, shape, dt);
       const p = { axis, reverse };
       const tag = `${dt} ${JSON.stringify(shape)} axis ${axis} reverse ${reverse}`;
@@ -220,7 +231,12 @@ test("linearRecurrence: float32/complex64, both directions, transposed or not", 
         const a = fromValues(as, shape, dt);
         const b = fromValues(bs, shape, dt);
         const what = `linearRecurrence ${dt} ${JSON.stringify(shape)} axis ${axis} reverse ${reverse} transposed ${transposed}`;
-        await compare(lax.linearRecurrenceP.bind1([toWebGPU(a), toWebGPU(b)], p), lax.linearRecurrenceP.bind1([a, b], p), tol, what);
+        await compare(
+          lax.linearRecurrenceP.bind1([toWebGPU(a), toWebGPU(b)], p),
+          lax.linearRecurrenceP.bind1([a, b], p),
+          tol,
+          what,
+        );
       }
     }
   }
@@ -292,7 +308,12 @@ test("long lines (reduce-then-scan: block totals, their scan, rescan): every op"
       (b, i) => Math.max(b, Math.abs(ls[i])),
       (b) => U * (b + Math.log(shape[axis] + 1)) + 3 * U,
     );
-    await compare(lax.cumlogsumexpP.bind1([toWebGPU(lx)], p), lax.cumlogsumexpP.bind1([lx], p), ltol, `cumlogsumexp ${tag}`);
+    await compare(
+      lax.cumlogsumexpP.bind1([toWebGPU(lx)], p),
+      lax.cumlogsumexpP.bind1([lx], p),
+      ltol,
+      `cumlogsumexp ${tag}`,
+    );
     for (const dt of ["float32", "complex64"] as DType[]) {
       const c = dt === "complex64" ? 2 : 1;
       const as = randomValues(size(shape), dt, rand, (r) => (r * 2.2 - 1.1) / c);
@@ -310,7 +331,12 @@ test("long lines (reduce-then-scan: block totals, their scan, rescan): every op"
       }
       const a = fromValues(as, shape, dt);
       const b = fromValues(bs, shape, dt);
-      await compare(lax.linearRecurrenceP.bind1([toWebGPU(a), toWebGPU(b)], lp), lax.linearRecurrenceP.bind1([a, b], lp), tol, `linearRecurrence ${dt} ${tag}`);
+      await compare(
+        lax.linearRecurrenceP.bind1([toWebGPU(a), toWebGPU(b)], lp),
+        lax.linearRecurrenceP.bind1([a, b], lp),
+        tol,
+        `linearRecurrence ${dt} ${tag}`,
+      );
     }
   }
 });

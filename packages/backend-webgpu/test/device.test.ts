@@ -24,7 +24,8 @@ try {
 } catch (e) { console.log("ERROR " + e.message); }
 `;
   const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("VK_") && k !== "LINAX_WEBGPU_ADAPTER") base[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith("VK_") && k !== "LINAX_WEBGPU_ADAPTER") base[k] = v;
   const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     cwd: ROOT,
     env: { ...base, ...env },
@@ -43,14 +44,19 @@ test("initWebGPU finds the SwiftShader adapter by itself and says so", { skip: !
   assert.doesNotMatch(quiet.err, /using the SwiftShader/);
 });
 
-test("an explicit choice wins: 'swiftshader' silently, 'system' without the fallback, bad names are errors", { skip: !existsSync(ICD) }, () => {
-  const sw = child("{}", { LINAX_WEBGPU_ADAPTER: "swiftshader" });
-  assert.match(sw.out, /ADAPTER .*swiftshader/i, sw.out + sw.err);
-  assert.doesNotMatch(sw.err, /using the SwiftShader/);
-  // This machine has no GPU driver: "system" must not fall back, and the error says what works.
-  const sys = child('{ adapter: "system" }', {});
-  if (!/^ADAPTER /m.test(sys.out)) assert.match(sys.out, /ERROR .*requestAdapter\(\) returned null.*chromium/, sys.out + sys.err);
-  else assert.doesNotMatch(sys.out, /swiftshader/i, "a machine with a GPU driver");
-  const bad = child('{ adapter: "lavapipe" }', {});
-  assert.match(bad.out, /ERROR .*adapter "lavapipe".*not one of "auto", "system", "swiftshader"/, bad.out + bad.err);
-});
+test(
+  "an explicit choice wins: 'swiftshader' silently, 'system' without the fallback, bad names are errors",
+  { skip: !existsSync(ICD) },
+  () => {
+    const sw = child("{}", { LINAX_WEBGPU_ADAPTER: "swiftshader" });
+    assert.match(sw.out, /ADAPTER .*swiftshader/i, sw.out + sw.err);
+    assert.doesNotMatch(sw.err, /using the SwiftShader/);
+    // This machine has no GPU driver: "system" must not fall back, and the error says what works.
+    const sys = child('{ adapter: "system" }', {});
+    if (!/^ADAPTER /m.test(sys.out))
+      assert.match(sys.out, /ERROR .*requestAdapter\(\) returned null.*chromium/, sys.out + sys.err);
+    else assert.doesNotMatch(sys.out, /swiftshader/i, "a machine with a GPU driver");
+    const bad = child('{ adapter: "lavapipe" }', {});
+    assert.match(bad.out, /ERROR .*adapter "lavapipe".*not one of "auto", "system", "swiftshader"/, bad.out + bad.err);
+  },
+);

@@ -22,10 +22,20 @@ before(async () => {
 });
 
 type Dims = { contractingDims: [number[], number[]]; batchDims: [number[], number[]] };
-const dims = (lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): Dims => ({ contractingDims: [lc, rc], batchDims: [lb, rb] });
+const dims = (lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): Dims => ({
+  contractingDims: [lc, rc],
+  batchDims: [lb, rb],
+});
 
 /** Run the dotGeneral program of `variant` directly on the backend. */
-async function runVariant(x: Array, y: Array, d: Dims, out: ShapedArray, variant: DotVariant, tune?: Vec4Tuning): Promise<number[]> {
+async function runVariant(
+  x: Array,
+  y: Array,
+  d: Dims,
+  out: ShapedArray,
+  variant: DotVariant,
+  tune?: Vec4Tuning,
+): Promise<number[]> {
   const prog = dotGeneralProgram(x.aval, y.aval, out, { ...d, preferredElementType: null }, variant, tune);
   assert.ok(prog !== undefined);
   const [gx, gy] = [x, y].map((a) => toWebGPU(a) as ConcreteArray);
@@ -69,7 +79,9 @@ test("vec4 and 128×128 tiles: same bits as the 64×64 kernel, within the bound 
     for (const tune of TUNINGS[what] ?? [undefined]) {
       const v4 = await runVariant(x, y, d, out, "vec4", tune);
       const name = tune === undefined ? "default" : `${tune.bm}×${tune.bk}`;
-      v4.forEach((v, i) => assert.ok(Object.is(v, blocked[i]), `${what} [${i}], vec4 ${name}: ${v}, blocked ${blocked[i]}`));
+      v4.forEach((v, i) =>
+        assert.ok(Object.is(v, blocked[i]), `${what} [${i}], vec4 ${name}: ${v}, blocked ${blocked[i]}`),
+      );
     }
     const nk = d.contractingDims[0].reduce((a, k) => a * xs[k], 1);
     const scale = await readValues(lax.dotGeneralP.bind1([lax.abs(x), lax.abs(y)], p));

@@ -19,7 +19,10 @@ await setupWebGPU();
 
 type Dims = { contractingDims: [number[], number[]]; batchDims: [number[], number[]] };
 type Case = [number[], number[], Dims];
-const dims = (lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): Dims => ({ contractingDims: [lc, rc], batchDims: [lb, rb] });
+const dims = (lc: number[], rc: number[], lb: number[] = [], rb: number[] = []): Dims => ({
+  contractingDims: [lc, rc],
+  batchDims: [lb, rb],
+});
 
 /** Shape cases; each dtype runs a rotating subset (one pipeline per case; compiles dominate). */
 const CASES: Case[] = [
@@ -47,7 +50,14 @@ function pick(k: number): Case[] {
 }
 
 /** Compare GPU and CPU dotGeneral; tolerance factor `f` times Σ|a||b| per output (exact when 0). */
-async function check(x: Array, y: Array, d: Dims, pref: DType | null, f: (nk: number) => number, what: string): Promise<void> {
+async function check(
+  x: Array,
+  y: Array,
+  d: Dims,
+  pref: DType | null,
+  f: (nk: number) => number,
+  what: string,
+): Promise<void> {
   const p = { ...d, preferredElementType: pref };
   const want = await readValues(lax.dotGeneralP.bind1([x, y], p));
   const got = await readValues(lax.dotGeneralP.bind1([toWebGPU(x), toWebGPU(y)], p));
@@ -69,33 +79,116 @@ const tag = (c: Case, dt: string) => `${dt} ${JSON.stringify(c[0])}·${JSON.stri
 
 test("dotGeneral float32 and complex64 within the accumulation bound", async () => {
   const rand = mulberry32(31);
-  for (const c of pick(2)) await check(randomArray(c[0], "float32", rand), randomArray(c[1], "float32", rand), c[2], null, (nk) => nk + 1, tag(c, "float32"));
+  for (const c of pick(2))
+    await check(
+      randomArray(c[0], "float32", rand),
+      randomArray(c[1], "float32", rand),
+      c[2],
+      null,
+      (nk) => nk + 1,
+      tag(c, "float32"),
+    );
   for (const c of pick(1))
-    await check(randomArray(c[0], "complex64", rand), randomArray(c[1], "complex64", rand), c[2], null, (nk) => 3 * (nk + 1), tag(c, "complex64"));
+    await check(
+      randomArray(c[0], "complex64", rand),
+      randomArray(c[1], "complex64", rand),
+      c[2],
+      null,
+      (nk) => 3 * (nk + 1),
+      tag(c, "complex64"),
+    );
   // The register-blocked kernel (the last two cases) for both.
   for (const c of CASES.slice(-2)) {
-    await check(randomArray(c[0], "float32", rand), randomArray(c[1], "float32", rand), c[2], null, (nk) => nk + 1, tag(c, "float32"));
-    await check(randomArray(c[0], "complex64", rand), randomArray(c[1], "complex64", rand), c[2], null, (nk) => 3 * (nk + 1), tag(c, "complex64"));
+    await check(
+      randomArray(c[0], "float32", rand),
+      randomArray(c[1], "float32", rand),
+      c[2],
+      null,
+      (nk) => nk + 1,
+      tag(c, "float32"),
+    );
+    await check(
+      randomArray(c[0], "complex64", rand),
+      randomArray(c[1], "complex64", rand),
+      c[2],
+      null,
+      (nk) => 3 * (nk + 1),
+      tag(c, "complex64"),
+    );
   }
-  await check(randomArray([40, 50], "bool", rand), randomArray([50, 64], "bool", rand), dims([1], [0]), null, () => 0, "bool blocked");
+  await check(
+    randomArray([40, 50], "bool", rand),
+    randomArray([50, 64], "bool", rand),
+    dims([1], [0]),
+    null,
+    () => 0,
+    "bool blocked",
+  );
 });
 
 test("dotGeneral integers wrap exactly; preferredElementType int32 ↔ uint32", async () => {
   const rand = mulberry32(32);
-  for (const c of pick(3)) await check(randomArray(c[0], "int32", rand), randomArray(c[1], "int32", rand), c[2], null, () => 0, tag(c, "int32"));
-  for (const c of pick(2)) await check(randomArray(c[0], "uint32", rand), randomArray(c[1], "uint32", rand), c[2], null, () => 0, tag(c, "uint32"));
-  for (const c of pick(1)) await check(randomArray(c[0], "int32", rand), randomArray(c[1], "int32", rand), c[2], "uint32", () => 0, tag(c, "int32→uint32"));
-  for (const c of pick(1)) await check(randomArray(c[0], "uint32", rand), randomArray(c[1], "uint32", rand), c[2], "int32", () => 0, tag(c, "uint32→int32"));
+  for (const c of pick(3))
+    await check(
+      randomArray(c[0], "int32", rand),
+      randomArray(c[1], "int32", rand),
+      c[2],
+      null,
+      () => 0,
+      tag(c, "int32"),
+    );
+  for (const c of pick(2))
+    await check(
+      randomArray(c[0], "uint32", rand),
+      randomArray(c[1], "uint32", rand),
+      c[2],
+      null,
+      () => 0,
+      tag(c, "uint32"),
+    );
+  for (const c of pick(1))
+    await check(
+      randomArray(c[0], "int32", rand),
+      randomArray(c[1], "int32", rand),
+      c[2],
+      "uint32",
+      () => 0,
+      tag(c, "int32→uint32"),
+    );
+  for (const c of pick(1))
+    await check(
+      randomArray(c[0], "uint32", rand),
+      randomArray(c[1], "uint32", rand),
+      c[2],
+      "int32",
+      () => 0,
+      tag(c, "uint32→int32"),
+    );
 });
 
 test("dotGeneral bool (→ bool, int32, uint32, float32) exact; int32 → float32 within bound", async () => {
   const rand = mulberry32(33);
   for (const pref of [null, "int32", "uint32", "float32"] as (DType | null)[]) {
-    for (const c of pick(1)) await check(randomArray(c[0], "bool", rand), randomArray(c[1], "bool", rand), c[2], pref, () => 0, tag(c, `bool→${pref}`));
+    for (const c of pick(1))
+      await check(
+        randomArray(c[0], "bool", rand),
+        randomArray(c[1], "bool", rand),
+        c[2],
+        pref,
+        () => 0,
+        tag(c, `bool→${pref}`),
+      );
   }
   // Moderate integers: products stay below 2^53, so the CPU's float64 sums are exact.
   for (const c of pick(2))
-    await check(randomArray(c[0], "int32", rand, 2 ** 20), randomArray(c[1], "int32", rand, 2 ** 20), c[2], "float32", (nk) => nk + 4, tag(c, "int32→float32"));
+    await check(
+      randomArray(c[0], "int32", rand, 2 ** 20),
+      randomArray(c[1], "int32", rand, 2 ** 20),
+      c[2],
+      "float32",
+      (nk) => nk + 4,
+      tag(c, "int32→float32"),
+    );
   for (const c of pick(1))
     await check(
       randomArray(c[0], "uint32", rand, 2 ** 20),

@@ -51,7 +51,8 @@ const ALL: DType[] = [...ORDERED, "complex64"];
 function sample(rand: () => number, dtype: DType, shape: readonly number[], pool?: readonly number[]): Array {
   const m = size(shape);
   const pick = (xs: readonly number[]): number => xs[Math.floor(rand() * xs.length)];
-  const one = (random: () => number, specials: readonly number[]): number => (rand() < 0.5 ? pick(pool ?? specials) : random());
+  const one = (random: () => number, specials: readonly number[]): number =>
+    rand() < 0.5 ? pick(pool ?? specials) : random();
   const vals = (f: () => number): number[] => globalThis.Array.from({ length: m }, f);
   switch (dtype) {
     case "float32":
@@ -92,7 +93,11 @@ test("comparisons eq/ne (every dtype, complex included) and lt/le/gt/ge (ordered
   for (const [name, op] of Object.entries(ops)) {
     for (const dtype of name === "eq" || name === "ne" ? ALL : ORDERED) {
       for (const shape of SHAPES) {
-        await agree(op, [sample(rand, dtype, shape), sample(rand, dtype, shape)], `${name} ${dtype} ${JSON.stringify(shape)}`);
+        await agree(
+          op,
+          [sample(rand, dtype, shape), sample(rand, dtype, shape)],
+          `${name} ${dtype} ${JSON.stringify(shape)}`,
+        );
       }
     }
   }
@@ -108,8 +113,18 @@ test("comparisons: NaN, signed zeros, subnormals, infinities, uint32 order (hand
   assert.deepEqual(await onGpu(lax.gt, a, b), [0, 0, 0, 1, 0, 0, 0, 0]);
   assert.deepEqual(await onGpu(lax.ge, a, b), [0, 0, 1, 1, 0, 1, 0, 0]);
   // uint32 values with the high bit set are large, not negative.
-  assert.deepEqual(await onGpu(lax.gt, typedArr([4294967295, 2147483648, 0], "uint32"), typedArr([1, 2147483647, 4294967295], "uint32")), [1, 1, 0]);
-  assert.deepEqual(await onGpu(lax.lt, typedArr([-2147483648, -1], "int32"), typedArr([2147483647, 0], "int32")), [1, 1]);
+  assert.deepEqual(
+    await onGpu(
+      lax.gt,
+      typedArr([4294967295, 2147483648, 0], "uint32"),
+      typedArr([1, 2147483647, 4294967295], "uint32"),
+    ),
+    [1, 1, 0],
+  );
+  assert.deepEqual(
+    await onGpu(lax.lt, typedArr([-2147483648, -1], "int32"), typedArr([2147483647, 0], "int32")),
+    [1, 1],
+  );
   // complex: equal only when both parts are (a NaN part is never equal; -0 == 0).
   const c = lax.complex(typedArr([1, NaN, -0, 1], "float32"), typedArr([2, 0, 0, 2], "float32"));
   const d = lax.complex(typedArr([1, NaN, 0, 1], "float32"), typedArr([2, 0, -0, 3], "float32"));
@@ -119,8 +134,12 @@ test("comparisons: NaN, signed zeros, subnormals, infinities, uint32 order (hand
 
 test("isFinite (float32)", async () => {
   const rand = mulberry32(2);
-  for (const shape of SHAPES) await agree(lax.isFinite, [sample(rand, "float32", shape)], `isFinite ${JSON.stringify(shape)}`);
-  assert.deepEqual(await onGpu(lax.isFinite, typedArr([NaN, Infinity, -Infinity, 3.4028234663852886e38, TINY, -0], "float32")), [0, 0, 0, 1, 1, 1]);
+  for (const shape of SHAPES)
+    await agree(lax.isFinite, [sample(rand, "float32", shape)], `isFinite ${JSON.stringify(shape)}`);
+  assert.deepEqual(
+    await onGpu(lax.isFinite, typedArr([NaN, Infinity, -Infinity, 3.4028234663852886e38, TINY, -0], "float32")),
+    [0, 0, 0, 1, 1, 1],
+  );
 });
 
 test("not / and / or / xor (bool, int32, uint32)", async () => {
@@ -145,12 +164,20 @@ test("not / and / or / xor (bool, int32, uint32)", async () => {
 
 test("shifts: XLA semantics for amounts >= 32 and negative amounts (int32, uint32)", async () => {
   const rand = mulberry32(4);
-  const ops = { shiftLeft: lax.shiftLeft, shiftRightLogical: lax.shiftRightLogical, shiftRightArithmetic: lax.shiftRightArithmetic };
+  const ops = {
+    shiftLeft: lax.shiftLeft,
+    shiftRightLogical: lax.shiftRightLogical,
+    shiftRightArithmetic: lax.shiftRightArithmetic,
+  };
   for (const [name, op] of Object.entries(ops)) {
     for (const dtype of ["int32", "uint32"] as const) {
       for (const shape of SHAPES) {
         const amounts = dtype === "uint32" ? AMOUNTS.map((v) => v >>> 0) : AMOUNTS;
-        await agree(op, [sample(rand, dtype, shape), sample(rand, dtype, shape, amounts)], `${name} ${dtype} ${JSON.stringify(shape)}`);
+        await agree(
+          op,
+          [sample(rand, dtype, shape), sample(rand, dtype, shape, amounts)],
+          `${name} ${dtype} ${JSON.stringify(shape)}`,
+        );
       }
     }
   }
@@ -161,7 +188,10 @@ test("shifts: XLA semantics for amounts >= 32 and negative amounts (int32, uint3
   assert.deepEqual(await onGpu(lax.shiftRightArithmetic, x, s), [0, -4, -1, -1, -1, 0]);
   // uint32: the arithmetic shift works on the bit pattern (sign fill from the high bit).
   const u = typedArr([2147483648, 4294967295, 7], "uint32");
-  assert.deepEqual(await onGpu(lax.shiftRightArithmetic, u, typedArr([4, 100, 33], "uint32")), [4160749568, 4294967295, 0]);
+  assert.deepEqual(
+    await onGpu(lax.shiftRightArithmetic, u, typedArr([4, 100, 33], "uint32")),
+    [4160749568, 4294967295, 0],
+  );
   assert.deepEqual(await onGpu(lax.shiftRightLogical, u, typedArr([4, 32, 1], "uint32")), [134217728, 0, 3]);
 });
 
@@ -169,7 +199,11 @@ test("populationCount and clz (int32, uint32)", async () => {
   const rand = mulberry32(5);
   for (const dtype of ["int32", "uint32"] as const) {
     for (const shape of SHAPES) {
-      await agree(lax.populationCount, [sample(rand, dtype, shape)], `populationCount ${dtype} ${JSON.stringify(shape)}`);
+      await agree(
+        lax.populationCount,
+        [sample(rand, dtype, shape)],
+        `populationCount ${dtype} ${JSON.stringify(shape)}`,
+      );
       await agree(lax.clz, [sample(rand, dtype, shape)], `clz ${dtype} ${JSON.stringify(shape)}`);
     }
   }
@@ -181,15 +215,26 @@ test("max / min: NaN-propagating, -0 < +0 (float32, int32, uint32, bool)", async
   const rand = mulberry32(6);
   for (const dtype of ORDERED) {
     for (const shape of SHAPES) {
-      await agree(lax.max, [sample(rand, dtype, shape), sample(rand, dtype, shape)], `max ${dtype} ${JSON.stringify(shape)}`);
-      await agree(lax.min, [sample(rand, dtype, shape), sample(rand, dtype, shape)], `min ${dtype} ${JSON.stringify(shape)}`);
+      await agree(
+        lax.max,
+        [sample(rand, dtype, shape), sample(rand, dtype, shape)],
+        `max ${dtype} ${JSON.stringify(shape)}`,
+      );
+      await agree(
+        lax.min,
+        [sample(rand, dtype, shape), sample(rand, dtype, shape)],
+        `min ${dtype} ${JSON.stringify(shape)}`,
+      );
     }
   }
   const a = typedArr([NaN, 1, -0, 0, TINY, -Infinity], "float32");
   const b = typedArr([1, NaN, 0, -0, 0, -3.4028234663852886e38], "float32");
   assert.deepEqual(await onGpu(lax.max, a, b), [NaN, NaN, 0, 0, TINY, -3.4028234663852886e38]);
   assert.deepEqual(await onGpu(lax.min, a, b), [NaN, NaN, -0, -0, 0, -Infinity]);
-  assert.deepEqual(await onGpu(lax.max, typedArr([4294967295, 0], "uint32"), typedArr([1, 2147483648], "uint32")), [4294967295, 2147483648]);
+  assert.deepEqual(
+    await onGpu(lax.max, typedArr([4294967295, 0], "uint32"), typedArr([1, 2147483648], "uint32")),
+    [4294967295, 2147483648],
+  );
 });
 
 test("clamp: scalar and full bounds, NaN, lo > hi (float32, int32, uint32)", async () => {
@@ -210,12 +255,30 @@ test("clamp: scalar and full bounds, NaN, lo > hi (float32, int32, uint32)", asy
     }
   }
   const x = typedArr([NaN, 5, -5, 0.5, -0, 2], "float32");
-  assert.deepEqual(await onGpu(lax.clamp, typedArr([0], "float32", []), x, typedArr([1], "float32", [])), [NaN, 1, 0, 0.5, 0, 1]);
+  assert.deepEqual(await onGpu(lax.clamp, typedArr([0], "float32", []), x, typedArr([1], "float32", [])), [
+    NaN,
+    1,
+    0,
+    0.5,
+    0,
+    1,
+  ]);
   // A NaN bound propagates; lo > hi gives hi (min(max(x, lo), hi)).
-  assert.deepEqual(await onGpu(lax.clamp, typedArr([NaN], "float32", []), typedArr([1, 2], "float32"), typedArr([3], "float32", [])), [NaN, NaN]);
-  assert.deepEqual(await onGpu(lax.clamp, typedArr([5], "int32", []), typedArr([1, 9], "int32"), typedArr([3], "int32", [])), [3, 3]);
   assert.deepEqual(
-    await onGpu(lax.clamp, typedArr([1], "uint32", []), typedArr([0, 4294967295], "uint32"), typedArr([4294967294], "uint32", [])),
+    await onGpu(lax.clamp, typedArr([NaN], "float32", []), typedArr([1, 2], "float32"), typedArr([3], "float32", [])),
+    [NaN, NaN],
+  );
+  assert.deepEqual(
+    await onGpu(lax.clamp, typedArr([5], "int32", []), typedArr([1, 9], "int32"), typedArr([3], "int32", [])),
+    [3, 3],
+  );
+  assert.deepEqual(
+    await onGpu(
+      lax.clamp,
+      typedArr([1], "uint32", []),
+      typedArr([0, 4294967295], "uint32"),
+      typedArr([4294967294], "uint32", []),
+    ),
     [1, 4294967294],
   );
 });
@@ -231,7 +294,8 @@ test("selectN: bool and int32 'which' (clamped), scalar 'which', 1..13 cases (se
       for (const k of [1, 2]) {
         const cases = globalThis.Array.from({ length: k }, () => sample(rand, dtype, shape));
         await agree(lax.selectN, [sample(rand, "bool", shape), ...cases], `selectN bool ${k} cases ${what}`);
-        if (shape.length > 0) await agree(lax.selectN, [sample(rand, "bool", []), ...cases], `selectN scalar bool ${k} cases ${what}`);
+        if (shape.length > 0)
+          await agree(lax.selectN, [sample(rand, "bool", []), ...cases], `selectN scalar bool ${k} cases ${what}`);
       }
     }
   }
@@ -249,10 +313,17 @@ test("selectN: bool and int32 'which' (clamped), scalar 'which', 1..13 cases (se
     }
   }
   // Hand-derived: 8 cases (two passes), case j holds 10 * j + position.
-  const cases = globalThis.Array.from({ length: 8 }, (_, j) => typedArr([10 * j, 10 * j + 1, 10 * j + 2, 10 * j + 3, 10 * j + 4], "int32"));
+  const cases = globalThis.Array.from({ length: 8 }, (_, j) =>
+    typedArr([10 * j, 10 * j + 1, 10 * j + 2, 10 * j + 3, 10 * j + 4], "int32"),
+  );
   assert.deepEqual(await onGpu(lax.selectN, typedArr([7, -5, 6, 100, 3], "int32"), ...cases), [70, 1, 62, 73, 34]);
   // Bits move unchanged: -0 and NaN survive.
-  const f = await onGpu(lax.selectN, typedArr([1, 0], "bool"), typedArr([1, NaN], "float32"), typedArr([-0, 2], "float32"));
+  const f = await onGpu(
+    lax.selectN,
+    typedArr([1, 0], "bool"),
+    typedArr([1, NaN], "float32"),
+    typedArr([-0, 2], "float32"),
+  );
   assert.deepEqual(f, [-0, NaN]);
 });
 
@@ -262,13 +333,23 @@ test("bitcastConvertType between float32, int32 and uint32 (NaN payloads kept)",
   for (const from of dts) {
     for (const to of dts) {
       for (const shape of SHAPES) {
-        await agree((x) => lax.bitcastConvertType(x, to), [sample(rand, from, shape)], `bitcast ${from} -> ${to} ${JSON.stringify(shape)}`);
+        await agree(
+          (x) => lax.bitcastConvertType(x, to),
+          [sample(rand, from, shape)],
+          `bitcast ${from} -> ${to} ${JSON.stringify(shape)}`,
+        );
       }
     }
   }
-  assert.deepEqual(await onGpu((x) => lax.bitcastConvertType(x, "uint32"), typedArr([1, -0, -2], "float32")), [0x3f800000, 0x80000000, 0xc0000000]);
+  assert.deepEqual(
+    await onGpu((x) => lax.bitcastConvertType(x, "uint32"), typedArr([1, -0, -2], "float32")),
+    [0x3f800000, 0x80000000, 0xc0000000],
+  );
   // Signalling and payload NaNs, -0 and a subnormal: the round trip through float32 keeps every bit.
   const bits = [0x7f800001, 0xffc00123, 0x7fbfffff, 0x80000000, 0x00000001, 0x807fffff];
-  const back = await onGpu((x) => lax.bitcastConvertType(lax.bitcastConvertType(x, "float32"), "uint32"), typedArr(bits, "uint32"));
+  const back = await onGpu(
+    (x) => lax.bitcastConvertType(lax.bitcastConvertType(x, "float32"), "uint32"),
+    typedArr(bits, "uint32"),
+  );
   assert.deepEqual(back, bits);
 });

@@ -57,7 +57,8 @@ test("complex64 transcendental functions on random inputs and axes", async () =>
     const [got, want] = await both((a) => L[name](a), [carr(r, m)]);
     if (MEASURE) {
       let m = 0;
-      for (let i = 0; i < got.length; i += 2) m = Math.max(m, Math.hypot(got[i] - want[i], got[i + 1] - want[i + 1]) / Math.hypot(want[i], want[i + 1]));
+      for (let i = 0; i < got.length; i += 2)
+        m = Math.max(m, Math.hypot(got[i] - want[i], got[i + 1] - want[i + 1]) / Math.hypot(want[i], want[i + 1]));
       console.log("complex", name, "max rel", m);
     }
     assertComplex(got, want, COMPLEX_RTOL, 0, `${name} complex64`);
@@ -83,7 +84,8 @@ test("complex64 integerPow, pow, abs, sign", async () => {
   assertComplex(g, w, 1e-6, 0, "pow complex64 zero bases");
   [g, w] = await both(lax.abs, [z]);
   // hypot: 2 roundings, < 2 ulp relative.
-  for (let i = 0; i < g.length; i++) if (Math.abs(g[i] - w[i]) > 2.4e-7 * w[i]) assertExact([g[i]], [w[i]], `abs complex64 ${i}`);
+  for (let i = 0; i < g.length; i++)
+    if (Math.abs(g[i] - w[i]) > 2.4e-7 * w[i]) assertExact([g[i]], [w[i]], `abs complex64 ${i}`);
   [g, w] = await both(lax.sign, [z]);
   assertComplex(g, w, 3e-7, 0, "sign complex64");
 });

@@ -242,7 +242,19 @@ test("integerPow: int32/uint32 wrap exactly, float32 within 1 ulp (a double-floa
   const rand = mulberry32(11);
   const ints = [...INT_EDGE, ...uniform(rand, 100, -1000, 1000).map(Math.trunc)];
   const uints = [...UINT_EDGE, ...uniform(rand, 100, 0, 5000).map(Math.trunc)];
-  const floats = [...uniform(rand, 200, -3, 3), ...uniform(rand, 50, -1e-3, 1e-3), NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e20, -1e-20];
+  const floats = [
+    ...uniform(rand, 200, -3, 3),
+    ...uniform(rand, 50, -1e-3, 1e-3),
+    NaN,
+    Infinity,
+    -Infinity,
+    0,
+    -0,
+    1,
+    -1,
+    1e20,
+    -1e-20,
+  ];
   for (const y of [0, 2, 3, 5, 13, 31, 100]) {
     for (const [vals, dt] of [
       [ints, "int32"],
@@ -320,7 +332,10 @@ test("floor, ceil, round (both methods): exact, signed zeros kept", async () => 
 test("rem: integer (x % 0 = x, INT32_MIN % -1 = 0) and float fmod, exact", async () => {
   const rand = mulberry32(14);
   const xi = [...INT_EDGE, ...uniform(rand, 100, -1e6, 1e6).map(Math.trunc)];
-  const yi = [...[0, 0, -1, 3, -3, 0, 5, 65536, -1, -2147483648, -1, 0], ...uniform(rand, 100, -100, 100).map(Math.trunc)];
+  const yi = [
+    ...[0, 0, -1, 3, -3, 0, 5, 65536, -1, -2147483648, -1, 0],
+    ...uniform(rand, 100, -100, 100).map(Math.trunc),
+  ];
   let [g, w] = await both(lax.rem, [arr(xi, "int32"), arr(yi, "int32")]);
   assertExact(g, w, "rem int32");
   const xu = [...UINT_EDGE, ...uniform(rand, 100, 0, 4e9).map(Math.trunc)];
@@ -328,7 +343,11 @@ test("rem: integer (x % 0 = x, INT32_MIN % -1 = 0) and float fmod, exact", async
   [g, w] = await both(lax.rem, [arr(xu, "uint32"), arr(yu, "uint32")]);
   assertExact(g, w, "rem uint32");
   const sp = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2.5, 1e30, 1e-30];
-  const xf = [...uniform(rand, 200, -100, 100), ...uniform(rand, 50, -1e30, 1e30), ...sp.flatMap((a) => sp.map(() => a))];
+  const xf = [
+    ...uniform(rand, 200, -100, 100),
+    ...uniform(rand, 50, -1e30, 1e30),
+    ...sp.flatMap((a) => sp.map(() => a)),
+  ];
   const yf = [...uniform(rand, 200, -10, 10), ...uniform(rand, 50, -1e-3, 1e-3), ...sp.flatMap(() => sp)];
   [g, w] = await both(lax.rem, [arr(xf), arr(yf)]);
   assertExact(g, w, "rem float32");

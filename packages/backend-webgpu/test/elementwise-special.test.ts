@@ -12,7 +12,29 @@ import { arr, assertComplex, assertExact, assertUlps, both, carr, uniform, ulps 
 await setupWebGPU();
 
 const MEASURE = process.env.LINAX_MEASURE === "1";
-const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 2, -2, 1e-30, -1e-30, 1e-7, 1e30, -1e30, 3, -3, 10, 0.999999, -0.999999];
+const SPECIAL = [
+  NaN,
+  Infinity,
+  -Infinity,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  2,
+  -2,
+  1e-30,
+  -1e-30,
+  1e-7,
+  1e30,
+  -1e30,
+  3,
+  -3,
+  10,
+  0.999999,
+  -0.999999,
+];
 const maxUlps = (g: number[], w: number[]): number => g.reduce((m, x, i) => Math.max(m, ulps(x, w[i])), 0);
 
 test("erf and erfInv: XLA's float32 algorithms, bit for bit", async () => {
@@ -59,7 +81,15 @@ test("erfc: 4 ulp (Numerical Recipes' fit: 1.2e-7 relative, plus two exps) ", as
 
 test("lgamma: 3 ulp, or 2e-7 absolute near its zeros at 1 and 2 and for negative x", async () => {
   const rand = mulberry32(5);
-  const xs = [...uniform(rand, 300, 0, 20), ...uniform(rand, 50, 0.9, 2.1), ...uniform(rand, 100, -10, 0), ...uniform(rand, 30, 20, 1e6), ...SPECIAL, -4, -5.5];
+  const xs = [
+    ...uniform(rand, 300, 0, 20),
+    ...uniform(rand, 50, 0.9, 2.1),
+    ...uniform(rand, 100, -10, 0),
+    ...uniform(rand, 30, 20, 1e6),
+    ...SPECIAL,
+    -4,
+    -5.5,
+  ];
   const [g, w] = await both(lax.lgamma, [arr(xs)]);
   if (MEASURE) console.log("lgamma", maxUlps(g, w));
   // Negative x: log(π/|x·sin πx|) - lgamma(-x) cancels where lgamma(x) is near 0; the float32
@@ -85,7 +115,14 @@ test("lgamma: 3 ulp, or 2e-7 absolute near its zeros at 1 and 2 and for negative
 
 test("digamma and polygamma: 4 ulp (2e-7 absolute near digamma's root)", async () => {
   const rand = mulberry32(6);
-  const xs = [...uniform(rand, 300, 0, 30), ...uniform(rand, 50, 1.3, 1.6), ...uniform(rand, 100, -5, 0), ...SPECIAL, -1, -2];
+  const xs = [
+    ...uniform(rand, 300, 0, 30),
+    ...uniform(rand, 50, 1.3, 1.6),
+    ...uniform(rand, 100, -5, 0),
+    ...SPECIAL,
+    -1,
+    -2,
+  ];
   let [g, w] = await both(lax.digamma, [arr(xs)]);
   if (MEASURE) console.log("digamma", maxUlps(g, w));
   // Negative x adds π·cot(πx), a float32 tan of a reduced argument: relative 1e-6 there.

@@ -63,10 +63,20 @@ export function assertUlps(got: number[], want: number[], n: number, what: strin
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < got.length; i++) {
     // Non-finite results (inf is 1 "ulp" from the largest float) must match exactly.
-    const d = Number.isFinite(got[i]) && Number.isFinite(want[i]) ? ulps(got[i], want[i]) : ulps(got[i], want[i]) === 0 ? 0 : Infinity;
+    const d =
+      Number.isFinite(got[i]) && Number.isFinite(want[i])
+        ? ulps(got[i], want[i])
+        : ulps(got[i], want[i]) === 0
+          ? 0
+          : Infinity;
     const signOk = !(got[i] === 0 && want[i] === 0) || Object.is(got[i], want[i]);
     if ((d <= n && signOk) || (atol > 0 && Math.abs(got[i] - want[i]) <= atol)) continue;
-    if (Math.abs(want[i]) < F32_TINY && Math.abs(got[i]) < F32_TINY && (got[i] === 0 || Math.sign(got[i]) === Math.sign(want[i]))) continue;
+    if (
+      Math.abs(want[i]) < F32_TINY &&
+      Math.abs(got[i]) < F32_TINY &&
+      (got[i] === 0 || Math.sign(got[i]) === Math.sign(want[i]))
+    )
+      continue;
     const at = inputs === undefined ? "" : ` (input ${inputs[i]})`;
     assert.fail(`${what}: element ${i}${at} is ${got[i]}, expected ${want[i]} (${d} ulp apart)`);
   }
@@ -81,7 +91,12 @@ export function assertComplex(got: number[], want: number[], rtol: number, atol:
   for (let i = 0; i < got.length; i += 2) {
     const [gr, gi, wr, wi] = [got[i], got[i + 1], want[i], want[i + 1]];
     const finite = Number.isFinite(wr) && Number.isFinite(wi);
-    const ok = finite ? Math.hypot(gr - wr, gi - wi) <= rtol * Math.hypot(wr, wi) + atol : ulps(gr, wr) === 0 && ulps(gi, wi) === 0;
-    if (!ok) assert.fail(`${what}: element ${i / 2} is ${gr}${gi >= 0 ? "+" : ""}${gi}i, expected ${wr}${wi >= 0 ? "+" : ""}${wi}i`);
+    const ok = finite
+      ? Math.hypot(gr - wr, gi - wi) <= rtol * Math.hypot(wr, wi) + atol
+      : ulps(gr, wr) === 0 && ulps(gi, wi) === 0;
+    if (!ok)
+      assert.fail(
+        `${what}: element ${i / 2} is ${gr}${gi >= 0 ? "+" : ""}${gi}i, expected ${wr}${wi >= 0 ? "+" : ""}${wi}i`,
+      );
   }
 }

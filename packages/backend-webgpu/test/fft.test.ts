@@ -18,7 +18,8 @@ const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 function rand01(rand: () => number, shape: readonly number[]): Array {
   return np.reshape(np.array(Float32Array.from({ length: size(shape) }, () => 2 * rand() - 1)), [...shape]);
 }
-const cplx = (rand: () => number, shape: readonly number[]): Array => lax.complex(rand01(rand, shape), rand01(rand, shape));
+const cplx = (rand: () => number, shape: readonly number[]): Array =>
+  lax.complex(rand01(rand, shape), rand01(rand, shape));
 
 /** ‖got − want‖₂ / ‖want‖₂ over the whole array (complex interleaved). */
 function relErr(got: readonly number[], want: readonly number[]): number {
@@ -95,7 +96,13 @@ test("fft: 2-d and 3-d transforms, batch axes, rank = number of axes", async () 
     [[3], [1, 9]],
   ];
   for (const [lead, lengths] of cases) {
-    for (const t of TYPES) await compare(operand(rand, t, lead, lengths), t, lengths, `${t} lead ${JSON.stringify(lead)} lengths ${JSON.stringify(lengths)}`);
+    for (const t of TYPES)
+      await compare(
+        operand(rand, t, lead, lengths),
+        t,
+        lengths,
+        `${t} lead ${JSON.stringify(lead)} lengths ${JSON.stringify(lengths)}`,
+      );
   }
   // Only some trailing axes transformed: the leading ones are batch.
   await compare(cplx(rand, [4, 3, 8]), "FFT", [3, 8], "FFT [4,3,8] over [3,8]");

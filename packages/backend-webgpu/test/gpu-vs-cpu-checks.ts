@@ -18,7 +18,8 @@ export const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 
 export function typedArr(values: readonly number[], dtype: DType, shape: readonly number[] = [values.length]): Array {
   // float16/bfloat16: the JS numbers, which np.array rounds to the half dtype.
   if (dtype === "float16" || dtype === "bfloat16") return np.reshape(np.array([...values], { dtype }), [...shape]);
-  const typed = dtype === "float32" ? Float32Array : dtype === "int32" ? Int32Array : dtype === "uint32" ? Uint32Array : Uint8Array;
+  const typed =
+    dtype === "float32" ? Float32Array : dtype === "int32" ? Int32Array : dtype === "uint32" ? Uint32Array : Uint8Array;
   return np.reshape(np.array(typed.from(values), { dtype }), [...shape]);
 }
 

@@ -13,13 +13,16 @@ import { agree } from "./gpu-vs-cpu-checks.ts";
 
 const backend = await setupWebGPU();
 
-const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/half/reference.json", import.meta.url)), "utf8")) as {
+const REF = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../testdata/half/reference.json", import.meta.url)), "utf8"),
+) as {
   f32_to_f16: [number, number][];
   f32_to_bf16: [number, number][];
 };
 // Every 12th reference pattern (≈ 500: specials, NaN payloads, ties, subnormals, overflow).
 const PATTERNS = REF.f32_to_f16.filter((_, i) => i % 12 === 0).map(([b]) => b);
-const f32Edge = (): Array => lax.bitcastConvertType(np.frombuffer(Uint32Array.from(PATTERNS), { dtype: "uint32" }), "float32");
+const f32Edge = (): Array =>
+  lax.bitcastConvertType(np.frombuffer(Uint32Array.from(PATTERNS), { dtype: "uint32" }), "float32");
 const ALL: DType[] = ["float32", "int32", "uint32", "bool", "complex64", "float16", "bfloat16"];
 
 test("the adapter's shader-f16 feature is not needed (reported for the record)", () => {

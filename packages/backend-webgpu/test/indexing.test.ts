@@ -30,7 +30,12 @@ const SPECIAL = [NaN, -0, 0, Infinity, -Infinity, 1.5, -2];
 function randArray(rand: () => number, dtype: DType, shape: readonly number[], small = false): Array {
   const n = size(shape);
   const sh = [...shape];
-  const float = (): number => (small ? Math.floor(rand() * 7) - 3 : rand() < 0.1 ? SPECIAL[Math.floor(rand() * SPECIAL.length)] : (rand() - 0.5) * 200);
+  const float = (): number =>
+    small
+      ? Math.floor(rand() * 7) - 3
+      : rand() < 0.1
+        ? SPECIAL[Math.floor(rand() * SPECIAL.length)]
+        : (rand() - 0.5) * 200;
   switch (dtype) {
     case "float32":
       return np.reshape(np.array(Float32Array.from({ length: n }, float), { dtype }), sh);
@@ -67,7 +72,13 @@ function randArray(rand: () => number, dtype: DType, shape: readonly number[], s
 }
 
 /** Indices in [lo, hi) (int32), or as uint32 where negative ones wrap to huge values. */
-function randIndices(rand: () => number, shape: readonly number[], lo: number, hi: number, dtype: "int32" | "uint32" = "int32"): Array {
+function randIndices(
+  rand: () => number,
+  shape: readonly number[],
+  lo: number,
+  hi: number,
+  dtype: "int32" | "uint32" = "int32",
+): Array {
   const v = Int32Array.from({ length: size(shape) }, () => lo + Math.floor(rand() * (hi - lo)));
   const data = dtype === "int32" ? v : new Uint32Array(v.buffer);
   return np.reshape(np.array(data, { dtype }), [...shape]);
@@ -112,7 +123,13 @@ const GATHERS: GatherCase[] = [
     op: [3, 4, 2],
     ind: [2, 3, 1],
     range: [-1, 5],
-    dn: { offsetDims: [2], collapsedSliceDims: [1], startIndexMap: [1], operandBatchingDims: [0], startIndicesBatchingDims: [1] },
+    dn: {
+      offsetDims: [2],
+      collapsedSliceDims: [1],
+      startIndexMap: [1],
+      operandBatchingDims: [0],
+      startIndicesBatchingDims: [1],
+    },
     sliceSizes: [1, 1, 2],
   },
   {
@@ -164,7 +181,13 @@ test("gather: dimension numbers x modes x dtypes, int32 and uint32 indices", asy
           // A non-default fill (bool: false, since a bool holds only 0/1 on the GPU; see the report).
           for (const fillValue of mode === "fill" ? [null, dt === "bool" ? 0 : 7] : [null]) {
             const p: lax.GatherParams = { dimensionNumbers: c.dn, sliceSizes: c.sliceSizes, mode, fillValue };
-            pending.push(agree((a, i) => lax.gatherP.bind1([a, i], p), [op, ind], `gather ${c.name} ${dt} ${idt} ${mode} fill=${fillValue}`));
+            pending.push(
+              agree(
+                (a, i) => lax.gatherP.bind1([a, i], p),
+                [op, ind],
+                `gather ${c.name} ${dt} ${idt} ${mode} fill=${fillValue}`,
+              ),
+            );
           }
         }
       }
@@ -214,7 +237,13 @@ const SCATTERS: ScatterCase[] = [
     ind: [3, 5, 1],
     upd: [3, 5],
     range: [-1, 5],
-    dn: { updateWindowDims: [], insertedWindowDims: [1], scatterDimsToOperandDims: [1], operandBatchingDims: [0], scatterIndicesBatchingDims: [0] },
+    dn: {
+      updateWindowDims: [],
+      insertedWindowDims: [1],
+      scatterDimsToOperandDims: [1],
+      operandBatchingDims: [0],
+      scatterIndicesBatchingDims: [0],
+    },
   },
   {
     name: "into a scalar (every update collides)",
@@ -241,7 +270,12 @@ const SCATTER_PRIMS = [
   ["scatterMax", lax.scatterMaxP],
 ] as const;
 
-async function scatterSweep(prims: readonly (readonly [string, typeof lax.scatterP])[], dtypes: readonly DType[], small: boolean, seed: number): Promise<void> {
+async function scatterSweep(
+  prims: readonly (readonly [string, typeof lax.scatterP])[],
+  dtypes: readonly DType[],
+  small: boolean,
+  seed: number,
+): Promise<void> {
   const rand = mulberry32(seed);
   // Checks run concurrently: each enqueues its GPU work at once and awaits its reads later.
   const pending: Promise<void>[] = [];
@@ -257,7 +291,9 @@ async function scatterSweep(prims: readonly (readonly [string, typeof lax.scatte
         {
           for (const [name, prim] of prims) {
             const p: lax.ScatterParams = { dimensionNumbers: c.dn, mode, uniqueIndices: false };
-            pending.push(agree((a, i, u) => prim.bind1([a, i, u], p), [op, ind, upd], `${name} ${c.name} ${dt} ${idt} ${mode}`));
+            pending.push(
+              agree((a, i, u) => prim.bind1([a, i, u], p), [op, ind, upd], `${name} ${c.name} ${dt} ${idt} ${mode}`),
+            );
           }
         }
       }
@@ -283,8 +319,16 @@ test("scatter family: complex64, random values and exact small integers (±0 sig
 
 test("hand-derived: last write wins, float32 sums in update order, min/max of NaN and ±0", async () => {
   const dn1 = lax.scatterDnums({ updateWindowDims: [], insertedWindowDims: [0], scatterDimsToOperandDims: [0] });
-  const run = async (prim: typeof lax.scatterP, op: number[], ind: number[], upd: number[], mode: lax.GatherScatterMode = "fill"): Promise<number[]> => {
-    const args = [np.array(op), np.reshape(np.array(ind, { dtype: "int32" }), [ind.length, 1]), np.array(upd)].map(toWebGPU);
+  const run = async (
+    prim: typeof lax.scatterP,
+    op: number[],
+    ind: number[],
+    upd: number[],
+    mode: lax.GatherScatterMode = "fill",
+  ): Promise<number[]> => {
+    const args = [np.array(op), np.reshape(np.array(ind, { dtype: "int32" }), [ind.length, 1]), np.array(upd)].map(
+      toWebGPU,
+    );
     const out = prim.bind1(args, { dimensionNumbers: dn1, mode, uniqueIndices: false });
     assert.ok(out instanceof ConcreteArray && out.backend.name === "webgpu");
     return readValues(out);
@@ -292,7 +336,10 @@ test("hand-derived: last write wins, float32 sums in update order, min/max of Na
   assert.deepEqual(await run(lax.scatterP, [0, 0, 0], [1, 1, 2, 1, 5], [10, 20, 30, 40, 50]), [0, 40, 30]);
   // clip moves the out-of-bounds 5 onto index 2 (last), fill/promise_in_bounds drop it.
   assert.deepEqual(await run(lax.scatterP, [0, 0, 0], [1, 5, 2, -4], [10, 50, 30, 60], "clip"), [60, 10, 30]);
-  assert.deepEqual(await run(lax.scatterP, [0, 0, 0], [1, 5, 2, -4], [10, 50, 30, 60], "promise_in_bounds"), [0, 10, 30]);
+  assert.deepEqual(
+    await run(lax.scatterP, [0, 0, 0], [1, 5, 2, -4], [10, 50, 30, 60], "promise_in_bounds"),
+    [0, 10, 30],
+  );
   // ((0 + 1e8) + 1) - 1e8 + 1 = 1 in float32 update order (other orders give 0 or 2).
   assert.deepEqual(await run(lax.scatterAddP, [0, 5], [0, 0, 0, 0], [1e8, 1, -1e8, 1]), [1, 5]);
   assert.deepEqual(await run(lax.scatterMinP, [0, -0, 1, 2], [0, 1, 2, 3], [-0, 0, NaN, 3]), [-0, -0, NaN, 2]);
@@ -324,7 +371,16 @@ test("hand-derived gather: fill defaults per dtype, clip at both ends", async ()
   assert.deepEqual(await g(np.array([1, 2, 3], { dtype: "int32" }), "fill"), [-2147483648, 1, -2147483648, 3]);
   assert.deepEqual(await g(np.array([1, 2, 3], { dtype: "uint32" }), "fill"), [4294967295, 1, 4294967295, 3]);
   assert.deepEqual(await g(np.array([0, 0, 0], { dtype: "bool" }), "fill"), [1, 0, 1, 0]);
-  assert.deepEqual(await g(lax.complex(np.array([1, 2, 3]), np.array([4, 5, 6])), "fill"), [NaN, 0, 1, 4, NaN, 0, 3, 6]);
+  assert.deepEqual(await g(lax.complex(np.array([1, 2, 3]), np.array([4, 5, 6])), "fill"), [
+    NaN,
+    0,
+    1,
+    4,
+    NaN,
+    0,
+    3,
+    6,
+  ]);
   assert.deepEqual(await g(np.array([1, 2, 3]), "clip"), [1, 1, 3, 3]);
 });
 

@@ -23,7 +23,14 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { ConcreteArray, nn, random, setDefaultBackend, ssm, treeLeaves, type Array } from "linax-ts";
-import { assertFlat, canCollectGarbage, curveGrowth, formatCurve, memoryCurve, type MemorySample } from "@linax-ts/testing";
+import {
+  assertFlat,
+  canCollectGarbage,
+  curveGrowth,
+  formatCurve,
+  memoryCurve,
+  type MemorySample,
+} from "@linax-ts/testing";
 import { setupWebGPU, readValues } from "@linax-ts/testing/webgpu";
 import type { WebGPUBackend } from "@linax-ts/backend-webgpu";
 
@@ -79,7 +86,15 @@ function trainer() {
   });
   const x = random.normal(dk, [4, 5, 3]);
   const y = random.randint(random.foldIn(dk, 1), [4], 0, 2);
-  return { model, state, os: opt.init(nn.filter(model, nn.isInexactArray)) as unknown[], step, x, y, key: dk as nn.PRNGKey };
+  return {
+    model,
+    state,
+    os: opt.init(nn.filter(model, nn.isInexactArray)) as unknown[],
+    step,
+    x,
+    y,
+    key: dk as nn.PRNGKey,
+  };
 }
 
 /** `extra[name]` exactly flat from the warm-up sample on. */
@@ -123,7 +138,13 @@ test(
       live: () => be.liveBuffers(),
       extra: () => {
         const p = be.poolStats();
-        return { inUse: p.inUse, free: p.free, freeKiB: p.freeBytes / 1024, created: p.created, pipelines: be.pipelineCache.size };
+        return {
+          inUse: p.inUse,
+          free: p.free,
+          freeKiB: p.freeBytes / 1024,
+          created: p.created,
+          pipelines: be.pipelineCache.size,
+        };
       },
     });
     t.diagnostic(`S5 training curve (step:RSS/live arrays): ${formatCurve(samples)}`);
@@ -142,7 +163,11 @@ test(
     for (const k of ["inUse", "free", "freeKiB", "created", "pipelines"]) assertExtraFlat(samples, warmup, k);
     const collected = `${samples.at(-1)!.live}/${samples.at(-1)!.extra.inUse}`;
     const off = uncollected.filter((v) => v !== collected);
-    assert.equal(off.length, 0, `live arrays / pool in use after a step without GC ${[...new Set(off)].join(", ")} vs ${collected} collected`);
+    assert.equal(
+      off.length,
+      0,
+      `live arrays / pool in use after a step without GC ${[...new Set(off)].join(", ")} vs ${collected} collected`,
+    );
     disposeTrees(model, os, state, key, tr.x, tr.y);
   },
 );

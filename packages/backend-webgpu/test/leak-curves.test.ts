@@ -19,8 +19,27 @@
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { ConcreteArray, config, jit, nn, np, random, setDefaultBackend, ssm, treeLeaves, vmap, type Array } from "linax-ts";
-import { assertFlat, canCollectGarbage, curveGrowth, formatCurve, memoryCurve, type MemorySample } from "@linax-ts/testing";
+import {
+  ConcreteArray,
+  config,
+  jit,
+  nn,
+  np,
+  random,
+  setDefaultBackend,
+  ssm,
+  treeLeaves,
+  vmap,
+  type Array,
+} from "linax-ts";
+import {
+  assertFlat,
+  canCollectGarbage,
+  curveGrowth,
+  formatCurve,
+  memoryCurve,
+  type MemorySample,
+} from "@linax-ts/testing";
 import { setupWebGPU, readValues } from "@linax-ts/testing/webgpu";
 import type { WebGPUBackend } from "@linax-ts/backend-webgpu";
 
@@ -62,7 +81,10 @@ function assertExtraFlat(samples: readonly MemorySample[], warmup: number, name:
 
 const pool = (samples: readonly MemorySample[]): string =>
   samples
-    .map((s) => `${s.step}:${s.extra.inUse}+${s.extra.free}/${s.extra.created}${s.extra.pipelines !== undefined ? `/${s.extra.pipelines}p` : ""}`)
+    .map(
+      (s) =>
+        `${s.step}:${s.extra.inUse}+${s.extra.free}/${s.extra.created}${s.extra.pipelines !== undefined ? `/${s.extra.pipelines}p` : ""}`,
+    )
     .join(" ");
 
 /** Dispose every array leaf of pytrees (the previous step's model, optimiser state, cache). */
@@ -89,13 +111,23 @@ test(
           const x = np.ones([i + 1]);
           const y = f(x);
           const v = (await readValues(y))[0];
-          if (i % 7 === 0) assert.ok(Math.abs(v - (i + 1) * (Math.tanh(2) + Math.cos(1))) < 1e-4 * (i + 1), `value at shape [${i + 1}]: ${v}`);
+          if (i % 7 === 0)
+            assert.ok(
+              Math.abs(v - (i + 1) * (Math.tanh(2) + Math.cos(1))) < 1e-4 * (i + 1),
+              `value at shape [${i + 1}]: ${v}`,
+            );
           x.dispose();
           y.dispose();
           maxCache = Math.max(maxCache, jit.cacheSize(f));
         }
       };
-      const samples = await memoryCurve({ steps: SHAPES, every: every(SHAPES), run, live: () => be.liveBuffers(), extra: gpuExtra });
+      const samples = await memoryCurve({
+        steps: SHAPES,
+        every: every(SHAPES),
+        run,
+        live: () => be.liveBuffers(),
+        extra: gpuExtra,
+      });
       t.diagnostic(`jit shapes curve (step:RSS/live arrays): ${formatCurve(samples)}`);
       t.diagnostic(`pool (step:inUse+free/created/pipelines): ${pool(samples)}`);
       assert.equal(maxCache, bound, "the trace cache filled to its bound and never past it");
@@ -106,14 +138,19 @@ test(
       // Warm-up: the caches fill (8 traces, 16 pipelines) within the first 20 calls.
       const warmup = samples.find((s) => s.step >= 20)!.step;
       const g = curveGrowth(samples, warmup);
-      t.diagnostic(`after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live arrays +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`);
+      t.diagnostic(
+        `after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live arrays +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`,
+      );
       assertFlat(samples, { warmup, rssSlackMiB: rssSlack(SHAPES, 500, 16), heapSlackMiB: 4 });
       // No array of the loop survives it: nothing in use; free buffers grow only with new size
       // classes (powers of two of 4·n bytes: at most one per doubling of n).
       assertExtraFlat(samples, warmup, "inUse");
       const after = samples.filter((s) => s.step >= warmup);
       const classes = Math.ceil(Math.log2(SHAPES / warmup)) + 1;
-      assert.ok(after.at(-1)!.extra.free - after[0].extra.free <= 2 * classes, `free buffers ${after.map((s) => s.extra.free).join(", ")}`);
+      assert.ok(
+        after.at(-1)!.extra.free - after[0].extra.free <= 2 * classes,
+        `free buffers ${after.map((s) => s.extra.free).join(", ")}`,
+      );
     } finally {
       config.update("jitCacheSize", oldJit);
       be.pipelineCache.limit = oldLimit;
@@ -128,7 +165,8 @@ test(
     const [mk, dk] = random.split(random.key(0));
     let model = new nn.MLP(3, 2, 16, 1, { key: mk });
     const opt = nn.optim.adam(1e-2);
-    const loss = (m: nn.MLP, x: Array, y: Array): Array => nn.softmaxCrossEntropyWithIntegerLabels(vmap((xi: Array) => m.call(xi))(x), y);
+    const loss = (m: nn.MLP, x: Array, y: Array): Array =>
+      nn.softmaxCrossEntropyWithIntegerLabels(vmap((xi: Array) => m.call(xi))(x), y);
     const step = nn.filterJit((m: nn.MLP, os: unknown[], x: Array, y: Array) => {
       const [l, grads] = nn.filterValueAndGrad(loss)(m, x, y);
       const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
@@ -151,7 +189,13 @@ test(
         [model, os] = [r[0] as nn.MLP, r[1] as unknown[]];
       }
     };
-    const samples = await memoryCurve({ steps: STEPS, every: every(STEPS), run, live: () => be.liveBuffers(), extra: gpuExtra });
+    const samples = await memoryCurve({
+      steps: STEPS,
+      every: every(STEPS),
+      run,
+      live: () => be.liveBuffers(),
+      extra: gpuExtra,
+    });
     t.diagnostic(`training curve (step:RSS/live arrays): ${formatCurve(samples)}`);
     t.diagnostic(`pool (step:inUse+free/created/pipelines): ${pool(samples)}`);
     const warmup = samples.find((s) => s.step >= 100)!.step;
@@ -166,35 +210,47 @@ test(
   },
 );
 
-test(`jit(step) of a Mamba mixer on WebGPU, ${STEPS} generation steps: live arrays, pool buffers and RSS flat`, { skip: gcNote }, async (t) => {
-  const mix = new ssm.MambaConfig({ dState: 4, convKer: 3, chunkSize: 4 }).build(5, random.PRNGKey(1));
-  const step = jit((mm: ssm.Mamba, xt: Array, c: ssm.MambaCache) => mm.step(xt, c));
-  const xt = random.normal(random.PRNGKey(6), [2, 5]);
-  let cache = mix.initCache([2]);
-  let out: number[] = [];
-  const run = async (from: number, to: number): Promise<void> => {
-    for (let i = from; i < to; i++) {
-      const [yt, c] = step(mix, xt, cache);
-      // The jitted step's outputs are fresh buffers: the old cache is dead.
-      disposeTrees(cache);
-      cache = c;
-      out = await readValues(yt);
-      yt.dispose();
-    }
-  };
-  const samples = await memoryCurve({ steps: STEPS, every: every(STEPS), run, live: () => be.liveBuffers(), extra: gpuExtra });
-  t.diagnostic(`Mamba jit(step) curve (step:RSS/live arrays): ${formatCurve(samples)}`);
-  t.diagnostic(`pool (step:inUse+free/created/pipelines): ${pool(samples)}`);
-  // Warm-up: a fifth of the run (as the CPU generation tests' 200 of 2,000 steps), at least 100.
-  // On SwiftShader the process RSS settles slowly while every GPU-side count is flat from the
-  // first samples on: at 10,000 steps it grew +40 MiB by step 1,000, +3.9 MiB over steps
-  // 1,000–2,000, +1.2 per 1,000 steps after, and +1.6 over the last 4,000 (a concave curve,
-  // native allocator arenas, not a per-step leak: V8's heap, the pool and the arrays are flat).
-  const warmup = samples.find((s) => s.step >= Math.max(100, STEPS / 5))!.step;
-  const g = curveGrowth(samples, warmup);
-  t.diagnostic(`after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live arrays +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`);
-  assert.ok(out.length === 10 && out.every(Number.isFinite), `last output ${out}`);
-  assertFlat(samples, { warmup, rssSlackMiB: rssSlack(STEPS, 5000, 8), heapSlackMiB: 2 });
-  for (const k of ["inUse", "free", "created", "pipelines"]) assertExtraFlat(samples, warmup, k);
-  disposeTrees(cache, xt, mix);
-});
+test(
+  `jit(step) of a Mamba mixer on WebGPU, ${STEPS} generation steps: live arrays, pool buffers and RSS flat`,
+  { skip: gcNote },
+  async (t) => {
+    const mix = new ssm.MambaConfig({ dState: 4, convKer: 3, chunkSize: 4 }).build(5, random.PRNGKey(1));
+    const step = jit((mm: ssm.Mamba, xt: Array, c: ssm.MambaCache) => mm.step(xt, c));
+    const xt = random.normal(random.PRNGKey(6), [2, 5]);
+    let cache = mix.initCache([2]);
+    let out: number[] = [];
+    const run = async (from: number, to: number): Promise<void> => {
+      for (let i = from; i < to; i++) {
+        const [yt, c] = step(mix, xt, cache);
+        // The jitted step's outputs are fresh buffers: the old cache is dead.
+        disposeTrees(cache);
+        cache = c;
+        out = await readValues(yt);
+        yt.dispose();
+      }
+    };
+    const samples = await memoryCurve({
+      steps: STEPS,
+      every: every(STEPS),
+      run,
+      live: () => be.liveBuffers(),
+      extra: gpuExtra,
+    });
+    t.diagnostic(`Mamba jit(step) curve (step:RSS/live arrays): ${formatCurve(samples)}`);
+    t.diagnostic(`pool (step:inUse+free/created/pipelines): ${pool(samples)}`);
+    // Warm-up: a fifth of the run (as the CPU generation tests' 200 of 2,000 steps), at least 100.
+    // On SwiftShader the process RSS settles slowly while every GPU-side count is flat from the
+    // first samples on: at 10,000 steps it grew +40 MiB by step 1,000, +3.9 MiB over steps
+    // 1,000–2,000, +1.2 per 1,000 steps after, and +1.6 over the last 4,000 (a concave curve,
+    // native allocator arenas, not a per-step leak: V8's heap, the pool and the arrays are flat).
+    const warmup = samples.find((s) => s.step >= Math.max(100, STEPS / 5))!.step;
+    const g = curveGrowth(samples, warmup);
+    t.diagnostic(
+      `after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live arrays +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`,
+    );
+    assert.ok(out.length === 10 && out.every(Number.isFinite), `last output ${out}`);
+    assertFlat(samples, { warmup, rssSlackMiB: rssSlack(STEPS, 5000, 8), heapSlackMiB: 2 });
+    for (const k of ["inUse", "free", "created", "pipelines"]) assertExtraFlat(samples, warmup, k);
+    disposeTrees(cache, xt, mix);
+  },
+);

@@ -52,9 +52,16 @@ const matmul = (a: C[][], b: C[][]): C[][] =>
   );
 const herm = (a: C[][]): C[][] => a[0].map((_, j) => a.map((row) => [row[j][0], -row[j][1]] as C));
 function near(a: C[][], b: C[][], tol: number, what: string): void {
-  a.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.hypot(x[0] - b[i][j][0], x[1] - b[i][j][1]) <= tol, `${what}[${i}][${j}]: ${x} vs ${b[i][j]}`)));
+  a.forEach((row, i) =>
+    row.forEach((x, j) =>
+      assert.ok(Math.hypot(x[0] - b[i][j][0], x[1] - b[i][j][1]) <= tol, `${what}[${i}][${j}]: ${x} vs ${b[i][j]}`),
+    ),
+  );
 }
-const eye = (n: number): C[][] => globalThis.Array.from({ length: n }, (_, i) => globalThis.Array.from({ length: n }, (_, j) => [i === j ? 1 : 0, 0] as C));
+const eye = (n: number): C[][] =>
+  globalThis.Array.from({ length: n }, (_, i) =>
+    globalThis.Array.from({ length: n }, (_, j) => [i === j ? 1 : 0, 0] as C),
+  );
 
 async function checkSvd(a: Array, fullMatrices: boolean, what: string): Promise<void> {
   const [m, n] = a.shape.slice(-2);
@@ -65,7 +72,9 @@ async function checkSvd(a: Array, fullMatrices: boolean, what: string): Promise<
   const gpu = await Promise.all(lax.svdP.bind([toWebGPU(a)], { fullMatrices, computeUv: true }).map(readValues));
   const av = await readValues(a);
   const scale = Math.max(1, ...cpu[0]);
-  cpu[0].forEach((s, i) => assert.ok(Math.abs(gpu[0][i] - s) <= 4e-6 * scale, `${what}: s[${i}] ${gpu[0][i]} vs CPU ${s}`));
+  cpu[0].forEach((s, i) =>
+    assert.ok(Math.abs(gpu[0][i] - s) <= 4e-6 * scale, `${what}: s[${i}] ${gpu[0][i]} vs CPU ${s}`),
+  );
   const uc = fullMatrices ? m : k;
   const vr = fullMatrices ? n : k;
   for (let b = 0; b < batch; b++) {
@@ -89,13 +98,22 @@ test("svd on WebGPU: rank-deficient (completion), zero, NaN, no vectors, empty",
   // [[1, 2], [2, 4], [3, 6]]: s = [√70, 0]; the full U needs two completed columns.
   await checkSvd(fromValues([1, 2, 2, 4, 3, 6], [3, 2], "float32"), true, "rank one");
   await checkSvd(fromValues([0, 0, 0, 0], [2, 2], "float32"), true, "zero");
-  const [s] = lax.svdP.bind([toWebGPU(fromValues([1, 0, 0, 2], [2, 2], "float32"))], { fullMatrices: false, computeUv: false });
+  const [s] = lax.svdP.bind([toWebGPU(fromValues([1, 0, 0, 2], [2, 2], "float32"))], {
+    fullMatrices: false,
+    computeUv: false,
+  });
   assert.deepEqual(await readValues(s), [2, 1]);
   const nan = await Promise.all(
-    lax.svdP.bind([toWebGPU(fromValues([NaN, 0, 0, 1], [2, 2], "float32"))], { fullMatrices: true, computeUv: true }).map(readValues),
+    lax.svdP
+      .bind([toWebGPU(fromValues([NaN, 0, 0, 1], [2, 2], "float32"))], { fullMatrices: true, computeUv: true })
+      .map(readValues),
   );
   assert.ok(nan.every((o) => o.every(Number.isNaN)));
-  const [s0, u0, v0] = await Promise.all(lax.svdP.bind([toWebGPU(fromValues([], [0, 2], "float32"))], { fullMatrices: true, computeUv: true }).map(readValues));
+  const [s0, u0, v0] = await Promise.all(
+    lax.svdP
+      .bind([toWebGPU(fromValues([], [0, 2], "float32"))], { fullMatrices: true, computeUv: true })
+      .map(readValues),
+  );
   assert.deepEqual([s0, u0, v0], [[], [], [1, 0, 0, 1]]);
 });
 
@@ -106,7 +124,9 @@ async function checkEig(a: Array, what: string): Promise<void> {
   const gpu = await Promise.all(lax.eigP.bind([toWebGPU(a)], { computeRightEigenvectors: true }).map(readValues));
   const av = await readValues(a);
   const scale = Math.max(1, ...av.map(Math.abs));
-  cpu[0].forEach((x, i) => assert.ok(Math.abs(gpu[0][i] - x) <= 2e-5 * scale, `${what}: w[${i}] ${gpu[0][i]} vs CPU ${x}`));
+  cpu[0].forEach((x, i) =>
+    assert.ok(Math.abs(gpu[0][i] - x) <= 2e-5 * scale, `${what}: w[${i}] ${gpu[0][i]} vs CPU ${x}`),
+  );
   for (let b = 0; b < batch; b++) {
     const A = mat(av, width(a.dtype), b, n, n);
     const v = mat(gpu[1], 2, b, n, n);
@@ -128,8 +148,14 @@ test("eig on WebGPU: vs CPU eigenvalues and A·v = λ·v; real with complex pair
   await checkEig(fromValues([0, -1, 1, 0], [2, 2], "float32"), "rotation");
   await checkEig(randMat([5, 5], "float32", 11), "f32 5×5");
   await checkEig(randMat([2, 3, 3], "complex64", 12), "c64 2×3×3");
-  const [w] = lax.eigP.bind([toWebGPU(fromValues([2, 1, 0, 3], [2, 2], "float32"))], { computeRightEigenvectors: false });
+  const [w] = lax.eigP.bind([toWebGPU(fromValues([2, 1, 0, 3], [2, 2], "float32"))], {
+    computeRightEigenvectors: false,
+  });
   assert.deepEqual(await readValues(w), [2, 0, 3, 0]);
-  const nan = await Promise.all(lax.eigP.bind([toWebGPU(fromValues([NaN, 0, 0, 1], [2, 2], "float32"))], { computeRightEigenvectors: true }).map(readValues));
+  const nan = await Promise.all(
+    lax.eigP
+      .bind([toWebGPU(fromValues([NaN, 0, 0, 1], [2, 2], "float32"))], { computeRightEigenvectors: true })
+      .map(readValues),
+  );
   assert.ok(nan.every((o) => o.every(Number.isNaN)));
 });

@@ -120,7 +120,10 @@ test("triangularSolve: hand cases, zero pivot, empty and larger systems", async 
   assert.deepEqual(await readValues(lax.triangularSolveP.bind1([toWebGPU(a), toWebGPU(b)], p)), [1, 1]);
   // A zero diagonal entry gives ±Inf/NaN as on the CPU (LAPACK trsm does not check).
   const z = fromValues([0, 0, 1, 1], [2, 2], "float32");
-  const { cpu, gpu } = await both(([x, y]) => [lax.triangularSolveP.bind1([x, y], p)], [z, fromValues([1, 1], [2, 1], "float32")]);
+  const { cpu, gpu } = await both(
+    ([x, y]) => [lax.triangularSolveP.bind1([x, y], p)],
+    [z, fromValues([1, 1], [2, 1], "float32")],
+  );
   assertClose(gpu[0], cpu[0], 0, "zero pivot");
   // Empty right-hand side and a 16×16 system with 5 right-hand sides.
   const e = lax.triangularSolveP.bind1([toWebGPU(a), toWebGPU(fromValues([], [2, 0], "float32"))], p);
@@ -183,7 +186,8 @@ test("cholesky: random HPD matrices, both dtypes, batched, vs CPU; exact zeros a
       const n = shape[shape.length - 1];
       const w = width(dtype);
       for (let e = 0; e < size(shape); e++) {
-        if (e % n > Math.floor(e / n) % n) assert.ok(gpu[0][w * e] === 0 && (w === 1 || gpu[0][w * e + 1] === 0), `upper entry ${e}`);
+        if (e % n > Math.floor(e / n) % n)
+          assert.ok(gpu[0][w * e] === 0 && (w === 1 || gpu[0][w * e + 1] === 0), `upper entry ${e}`);
       }
     }
   }
@@ -246,7 +250,10 @@ test("lu: ties, zero columns (no scaling), NaN, n = 0", async () => {
   const z = await both(([x]) => lax.luP.bind([x], {}), [fromValues([0, 1, 2, 0, 1, 1, 0, 4, 0], [3, 3], "float32")]);
   assert.deepEqual(z.gpu, z.cpu);
   // NaN never wins the pivot search (the comparison is false), as on the CPU.
-  const n = await both(([x]) => lax.luP.bind([x], {}), [fromValues([NaN, 1, 2, 3, 0.5, 1, 1, 1, 1], [3, 3], "float32")]);
+  const n = await both(
+    ([x]) => lax.luP.bind([x], {}),
+    [fromValues([NaN, 1, 2, 3, 0.5, 1, 1, 1, 1], [3, 3], "float32")],
+  );
   assert.deepEqual(n.gpu[1], n.cpu[1]);
   assert.deepEqual(n.gpu[2], n.cpu[2]);
   assertClose(n.gpu[0], n.cpu[0], 1e-7, "NaN lu");
@@ -308,17 +315,26 @@ test("qr: vs CPU and invariants; square, tall, wide, batched; full and reduced",
 
 test("qr: LAPACK sign edge cases (untouched columns keep their sign), zero matrix, empty", async () => {
   // Already upper triangular with a negative diagonal: every τ is 0, Q = I and R = A exactly.
-  const u = await both(([x]) => lax.qrP.bind([x], { fullMatrices: true }), [fromValues([-2, 1, 0, 3], [2, 2], "float32")]);
+  const u = await both(
+    ([x]) => lax.qrP.bind([x], { fullMatrices: true }),
+    [fromValues([-2, 1, 0, 3], [2, 2], "float32")],
+  );
   assert.deepEqual(u.gpu, [
     [1, 0, 0, 1],
     [-2, 1, 0, 3],
   ]);
   assert.deepEqual(u.gpu, u.cpu);
   // Complex diagonal entry with a zero tail still gets a reflector (makes R's diagonal real).
-  const c = await both(([x]) => lax.qrP.bind([x], { fullMatrices: true }), [fromValues([0, 2, 1, 0, 0, 0, 3, 0], [2, 2], "complex64")]);
+  const c = await both(
+    ([x]) => lax.qrP.bind([x], { fullMatrices: true }),
+    [fromValues([0, 2, 1, 0, 0, 0, 3, 0], [2, 2], "complex64")],
+  );
   assertClose(c.gpu[0], c.cpu[0], 1e-7, "complex diag q");
   assertClose(c.gpu[1], c.cpu[1], 1e-7, "complex diag r");
-  const z = await both(([x]) => lax.qrP.bind([x], { fullMatrices: true }), [fromValues([0, 0, 0, 0, 0, 0], [3, 2], "float32")]);
+  const z = await both(
+    ([x]) => lax.qrP.bind([x], { fullMatrices: true }),
+    [fromValues([0, 0, 0, 0, 0, 0], [3, 2], "float32")],
+  );
   assert.deepEqual(z.gpu, z.cpu);
   // Tiny entries whose f32 squares underflow: the scaled norm still gives the CPU's reflector.
   await checkQr(fromValues([1e-30, 2e-30, -3e-30, 1e-30], [2, 2], "float32"), true, 1e-7);
@@ -371,7 +387,10 @@ async function checkEigh(a: Array, lower: boolean, tol: number, compareVectors =
         const lam = gpu[1][bt * n + k];
         const [vr, vi] = at(v2, 2, bt * n * n + i * n + k);
         const [r, im] = hv[i * n + k];
-        assert.ok(Math.abs(r - lam * vr) <= 10 * tol * scale && Math.abs(im - lam * vi) <= 10 * tol * scale, `${what} Av = λv at [${i},${k}]`);
+        assert.ok(
+          Math.abs(r - lam * vr) <= 10 * tol * scale && Math.abs(im - lam * vi) <= 10 * tol * scale,
+          `${what} Av = λv at [${i},${k}]`,
+        );
       }
     }
   }
@@ -409,7 +428,10 @@ test("eigh: repeated eigenvalues, diagonal input, NaN/Inf, empty", async () => {
   // The identity: every basis is an eigenbasis; compare eigenvalues and invariants only.
   await checkEigh(fromValues([1, 0, 0, 0, 1, 0, 0, 0, 1], [3, 3], "float32"), true, 1e-6, false);
   // diag(3, −1, 2): w = [−1, 2, 3], v = the permutation with positive entries.
-  const d = await both(([x]) => lax.eighP.bind([x], { lower: true, sortEigenvalues: true }), [fromValues([3, 0, 0, 0, -1, 0, 0, 0, 2], [3, 3], "float32")]);
+  const d = await both(
+    ([x]) => lax.eighP.bind([x], { lower: true, sortEigenvalues: true }),
+    [fromValues([3, 0, 0, 0, -1, 0, 0, 0, 2], [3, 3], "float32")],
+  );
   assert.deepEqual(d.gpu, [
     [0, 0, 1, 1, 0, 0, 0, 1, 0],
     [-1, 2, 3],

@@ -22,11 +22,18 @@ const depth = (n: number): number => 4 + 8 + Math.ceil(n / 32) + 1;
 
 type Pair = [Array, Array];
 const linOp = ([a1, b1]: Pair, [a2, b2]: Pair): Pair => [lax.mul(a2, a1), lax.add(lax.mul(a2, b1), b2)];
-const scanH = (a: Array, b: Array, axis: number, reverse: boolean): Array => lax.associativeScan(linOp, [a, b] as Pair, { axis, reverse })[1];
+const scanH = (a: Array, b: Array, axis: number, reverse: boolean): Array =>
+  lax.associativeScan(linOp, [a, b] as Pair, { axis, reverse })[1];
 
 type C = [number, number];
 /** Host float64 values of [L·inner] lines along axis 1 of [outer, L, inner]: h and the bound H. */
-function host(as: number[], bs: number[], shape: number[], reverse: boolean, cplx: boolean): { h: number[]; H: number[] } {
+function host(
+  as: number[],
+  bs: number[],
+  shape: number[],
+  reverse: boolean,
+  cplx: boolean,
+): { h: number[]; H: number[] } {
   const [outer, L, inner] = shape;
   const c = cplx ? 2 : 1;
   const h = new globalThis.Array<number>(as.length).fill(0);
@@ -84,7 +91,10 @@ for (const [dt, shape, reverse] of [
     const b = fromValues(bs, shape, dt);
     const f = (x: Array, y: Array) => scanH(x, y, 1, reverse);
     const names = steps(f, a, b);
-    assert.ok(names.includes("linearRecurrence") && !names.includes("associativeScan") && !names.includes("cumprod"), names.join(" "));
+    assert.ok(
+      names.includes("linearRecurrence") && !names.includes("associativeScan") && !names.includes("cumprod"),
+      names.join(" "),
+    );
     const { h, H } = host(as, bs, shape, reverse, c === 2);
     const got = await readValues(jit(f)(toWebGPU(a), toWebGPU(b)));
     assertWithin(
@@ -134,7 +144,10 @@ test("jit(grad) through the linear-recurrence associativeScan: reverse recurrenc
   const g0 = grad(loss, { argnums: [0, 1] }) as (x: Array, y: Array, z: Array) => Array[];
   const g = jit(g0);
   const names = steps(g0, a, b, w);
-  assert.ok(!names.includes("associativeScan") && names.filter((s) => s === "linearRecurrence").length >= 2, names.join(" "));
+  assert.ok(
+    !names.includes("associativeScan") && names.filter((s) => s === "linearRecurrence").length >= 2,
+    names.join(" "),
+  );
   const [ga, gb] = g(toWebGPU(a), toWebGPU(b), toWebGPU(w));
   // Host: h, H forward; ḡ_b reverse recurrence of w with a shifted by one (the transposed form).
   const { h, H } = host(as, bs, shape, false, false);

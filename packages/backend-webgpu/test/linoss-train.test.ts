@@ -73,11 +73,17 @@ test("LinOSS train step compiles on SwiftShader (a kernel over more buffers than
   const limit = be.device.limits.maxStorageBuffersPerShaderStage;
   const widest = Math.max(
     ...built.flatMap((e) =>
-      e.program.steps.map((s) => (s.kind === "kernel" ? s.kernel.inputs.length + (s.kernel.kind === "elementwise" ? s.kernel.outputs.length : 1) : 0)),
+      e.program.steps.map((s) =>
+        s.kind === "kernel"
+          ? s.kernel.inputs.length + (s.kernel.kind === "elementwise" ? s.kernel.outputs.length : 1)
+          : 0,
+      ),
     ),
   );
   assert.ok(widest > limit, `the step has a kernel over ${widest} buffers, more than the ${limit} a stage binds`);
-  for (let i = 0; i < 2; i++) assertClose(await readValues(gpu.losses[i]), await readValues(cpu.losses[i]), { rtol: 1e-4, atol: 1e-5 });
+  for (let i = 0; i < 2; i++)
+    assertClose(await readValues(gpu.losses[i]), await readValues(cpu.losses[i]), { rtol: 1e-4, atol: 1e-5 });
   assert.equal(gpu.params.length, cpu.params.length);
-  for (let i = 0; i < cpu.params.length; i++) assertClose(await readValues(gpu.params[i]), await readValues(cpu.params[i]), { rtol: 1e-3, atol: 1e-5 });
+  for (let i = 0; i < cpu.params.length; i++)
+    assertClose(await readValues(gpu.params[i]), await readValues(cpu.params[i]), { rtol: 1e-3, atol: 1e-5 });
 });

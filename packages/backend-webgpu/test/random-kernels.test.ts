@@ -95,7 +95,11 @@ test("threefry2x32: bit-exact with the CPU kernel over broadcasting shapes", asy
     for (let o = 0; o < 2; o++) {
       assert.deepEqual(got[o].shape, want[o].shape, `shapes ${JSON.stringify(s)}`);
       assert.equal(got[o].dtype, "uint32");
-      assert.deepEqual(await readValues(got[o]), await readValues(want[o]), `output ${o} for shapes ${JSON.stringify(s)}`);
+      assert.deepEqual(
+        await readValues(got[o]),
+        await readValues(want[o]),
+        `output ${o} for shapes ${JSON.stringify(s)}`,
+      );
     }
   }
 });

@@ -24,7 +24,10 @@ function assertSameNumbers(got: number[], want: number[], float: boolean, what: 
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < got.length; i++) {
     const ok = float ? ulps(got[i], want[i]) <= 1 : got[i] === want[i];
-    if (!ok) assert.fail(`${what}: element ${i} is ${got[i]}, expected ${want[i]}${float ? ` (${ulps(got[i], want[i])} ulp apart)` : ""}`);
+    if (!ok)
+      assert.fail(
+        `${what}: element ${i} is ${got[i]}, expected ${want[i]}${float ? ` (${ulps(got[i], want[i])} ulp apart)` : ""}`,
+      );
   }
 }
 
@@ -44,7 +47,12 @@ for (const [mode, partitionable] of MODES) {
             ["eager", f(k)],
             ["jit", jf(k)],
           ] as const) {
-            assertSameNumbers(await readValues(y), expected, y.dtype === "float32", `${mode} seed ${seed} ${how} ${name}`);
+            assertSameNumbers(
+              await readValues(y),
+              expected,
+              y.dtype === "float32",
+              `${mode} seed ${seed} ${how} ${name}`,
+            );
           }
         }
       }
@@ -96,7 +104,8 @@ test("same key → same numbers on CPU and WebGPU, every sampler", async () => {
         // QR runs in float32 on the GPU and float64 on the CPU reference: not bit-comparable.
         // Same key → same input matrix (checked by "normal"), so Q agrees to float32 rounding
         // of an n=5 Householder QR (~10 ulp of O(1) entries).
-        for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 2e-6, `seed ${seed} orthogonal[${i}]: ${got[i]} vs ${want[i]}`);
+        for (let i = 0; i < got.length; i++)
+          assert.ok(Math.abs(got[i] - want[i]) <= 2e-6, `seed ${seed} orthogonal[${i}]: ${got[i]} vs ${want[i]}`);
       } else {
         assertSameNumbers(got, want, cpu.dtype === "float32" || cpu.dtype === "complex64", `seed ${seed} ${name}`);
       }
@@ -108,7 +117,12 @@ test("keys made on the CPU and moved to WebGPU draw the same numbers", async () 
   const k = random.PRNGKey(7);
   const moved = devicePut(k, "webgpu");
   const gpu = await onBackend("webgpu", async () => random.normal(moved, [64]));
-  assertSameNumbers(await readValues(gpu), globalThis.Array.from(random.normal(k, [64]).dataSync() as ArrayLike<number>), true, "normal from a moved key");
+  assertSameNumbers(
+    await readValues(gpu),
+    globalThis.Array.from(random.normal(k, [64]).dataSync() as ArrayLike<number>),
+    true,
+    "normal from a moved key",
+  );
 });
 
 test("reading WebGPU arrays: async tolist/item/toString; toString says how instead of throwing", async () => {

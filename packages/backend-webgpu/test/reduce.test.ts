@@ -20,7 +20,12 @@ const U = 2 ** -24;
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 /** Random values of `dtype` (complex interleaved): floats in [-2, 2), integers over the full range. */
-function randomArray(shape: readonly number[], dtype: DType, rand: () => number, float = (r: number) => r * 4 - 2): Array {
+function randomArray(
+  shape: readonly number[],
+  dtype: DType,
+  rand: () => number,
+  float = (r: number) => r * 4 - 2,
+): Array {
   const n = size(shape) * (dtype === "complex64" ? 2 : 1);
   const v = globalThis.Array.from({ length: n }, () => {
     switch (dtype) {
@@ -97,7 +102,9 @@ test("reduceSum: integers wrap exactly; float32/complex64 within the tree-summat
   const rand = mulberry32(11);
   for (const [c, [shape, axes]] of CASES.entries()) {
     // Integers (exact in any order) on every other case: pipelines compile slowly in software.
-    for (const dt of (c % 2 === 0 ? ["int32", "float32", "complex64"] : ["uint32", "float32", "complex64"]) as DType[]) {
+    for (const dt of (c % 2 === 0
+      ? ["int32", "float32", "complex64"]
+      : ["uint32", "float32", "complex64"]) as DType[]) {
       const x = randomArray(shape, dt, rand);
       const f = (a: Array) => lax.reduceSum(a, axes);
       const what = `reduceSum ${dt} ${JSON.stringify(shape)} axes ${JSON.stringify(axes)}`;
@@ -114,7 +121,12 @@ test("reduceProd: integers wrap exactly; float32/complex64 within a relative bou
     for (const dt of ["int32", "uint32", "float32", "complex64"] as DType[]) {
       // Factors near 1 in magnitude keep long products finite and well scaled.
       // (complex parts of magnitude 0.6..0.75: moduli 0.85..1.06).
-      const x = randomArray(shape, dt, rand, (r) => (rand() < 0.5 ? -1 : 1) * (dt === "complex64" ? 0.6 + 0.15 * r : 0.9 + 0.2 * r));
+      const x = randomArray(
+        shape,
+        dt,
+        rand,
+        (r) => (rand() < 0.5 ? -1 : 1) * (dt === "complex64" ? 0.6 + 0.15 * r : 0.9 + 0.2 * r),
+      );
       const f = (a: Array) => lax.reduceProd(a, axes);
       const what = `reduceProd ${dt} ${JSON.stringify(shape)} axes ${JSON.stringify(axes)}`;
       if (dt === "int32" || dt === "uint32") await exact(f, x, what);
@@ -179,7 +191,11 @@ test("edge cases: NaN propagation, first NaN/first tie wins, ±0 order, ±inf, c
   for (const f of [lax.reduceMax, lax.reduceMin]) await exact((a) => f(a, [1]), x, `${f.name} float edges`);
   for (const f of [lax.argmax, lax.argmin]) await exact((a) => f(a, 1, "int32"), x, `${f.name} float edges`);
   // A sum of -0s is +0 (the CPU starts from +0); large finite terms that do not overflow in f32.
-  await exact((a) => lax.reduceSum(a, [1]), fromValues([-0, -0, -0, 1e38, 1e38, -1e38], [2, 3], "float32"), "reduceSum -0, large terms");
+  await exact(
+    (a) => lax.reduceSum(a, [1]),
+    fromValues([-0, -0, -0, 1e38, 1e38, -1e38], [2, 3], "float32"),
+    "reduceSum -0, large terms",
+  );
   // Complex: lexicographic; (-inf, -5) does not replace the CPU's start value (-inf, 0).
   const c = fromValues([-I, -5, -I, -7, 1, 2, 1, 3, 1, N, 0, 0, -0, 1, 0, 1], [2, 4], "complex64");
   for (const f of [lax.reduceMax, lax.reduceMin]) await exact((a) => f(a, [1]), c, `${f.name} complex edges`);
@@ -188,7 +204,11 @@ test("edge cases: NaN propagation, first NaN/first tie wins, ±0 order, ±inf, c
   const big = fromValues([2147483647, 1, -2147483648, -1], [4], "int32");
   await exact((a) => lax.reduceSum(a, [0]), big, "int32 sum wraps");
   await exact((a) => lax.reduceProd(a, [0]), fromValues([65536, 65536, 3], [3], "int32"), "int32 prod wraps");
-  await exact((a) => lax.reduceProd(a, [0]), fromValues([4294967295, 4294967295, 7], [3], "uint32"), "uint32 prod wraps");
+  await exact(
+    (a) => lax.reduceProd(a, [0]),
+    fromValues([4294967295, 4294967295, 7], [3], "uint32"),
+    "uint32 prod wraps",
+  );
 });
 
 test("min/max/argmax across passes: ties of ±0 and NaNs resolve to the first in order", async () => {

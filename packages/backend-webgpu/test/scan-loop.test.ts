@@ -76,7 +76,9 @@ for (const reverse of [false, true]) {
 
 test("foriLoop with static bounds and lax.map run compiled; nested scan and jit; length-0 scan; grad through scan", async () => {
   const x = floats([5], 3);
-  const fori = (v: Array) => [lax.foriLoop(0, 6, (i: Array, c: Array) => np.add(np.multiply(c, 0.9), np.sin(np.add(c, i.astype("float32")))), v)];
+  const fori = (v: Array) => [
+    lax.foriLoop(0, 6, (i: Array, c: Array) => np.add(np.multiply(c, 0.9), np.sin(np.add(c, i.astype("float32")))), v),
+  ];
   assert.equal(stats(fori, [x]).stats().eagerRoutines, 0);
   let r = await both(fori, [x]);
   assert.deepEqual(r.on, r.off);
@@ -86,7 +88,11 @@ test("foriLoop with static bounds and lax.map run compiled; nested scan and jit;
   const nested = (xs: Array) => {
     const [c, ys] = lax.scan(
       (c: Array, row: Array): [Array, Array] => {
-        const [c2, zs] = lax.scan((d: Array, e: Array): [Array, Array] => [np.add(d, inner(e)), np.multiply(d, e)], c, row);
+        const [c2, zs] = lax.scan(
+          (d: Array, e: Array): [Array, Array] => [np.add(d, inner(e)), np.multiply(d, e)],
+          c,
+          row,
+        );
         return [c2, zs];
       },
       np.zeros([]),
@@ -115,7 +121,9 @@ test("foriLoop with static bounds and lax.map run compiled; nested scan and jit;
   assert.equal(stats(g, [gh0, gxs, W]).stats().eagerRoutines, 0);
   r = await both(g, [gh0, gxs, W]);
   assert.deepEqual(r.on, r.off);
-  g(gh0, gxs, W).forEach((o, k) => assertClose(r.on[k], globalThis.Array.from(o.dataSync()), { rtol: 1e-4, atol: 1e-6 }));
+  g(gh0, gxs, W).forEach((o, k) =>
+    assertClose(r.on[k], globalThis.Array.from(o.dataSync()), { rtol: 1e-4, atol: 1e-6 }),
+  );
 });
 
 test("whileLoop with a predicate on the GPU keeps its clear error", () => {

@@ -21,7 +21,9 @@ function randArray(rand: () => number, dtype: DType, shape: readonly number[]): 
   const n = size(shape);
   const sh = [...shape];
   const floats = (): Float32Array =>
-    Float32Array.from({ length: n }, () => (rand() < 0.2 ? SPECIAL[Math.floor(rand() * SPECIAL.length)] : (rand() - 0.5) * 200));
+    Float32Array.from({ length: n }, () =>
+      rand() < 0.2 ? SPECIAL[Math.floor(rand() * SPECIAL.length)] : (rand() - 0.5) * 200,
+    );
   switch (dtype) {
     case "float32":
       return np.reshape(np.array(floats(), { dtype }), sh);
@@ -100,7 +102,11 @@ test("broadcastInDim, reshape, transpose: every dtype, several shapes", async ()
       ],
     ];
     for (const [s, to] of reshapes) {
-      await agree((x) => lax.reshapeP.bind1([x], { newSizes: to }), [randArray(rand, dt, s)], `reshape ${dt} ${JSON.stringify(s)}`);
+      await agree(
+        (x) => lax.reshapeP.bind1([x], { newSizes: to }),
+        [randArray(rand, dt, s)],
+        `reshape ${dt} ${JSON.stringify(s)}`,
+      );
     }
     const perms: [number[], number[]][] = [
       [
@@ -166,7 +172,11 @@ test("slice (with strides) and rev: every dtype", async () => {
       await agree((a) => lax.revP.bind1([a], { dimensions: dims }), [y], `rev ${dt} ${JSON.stringify(dims)}`);
     }
     await agree((a) => lax.revP.bind1([a], { dimensions: [0] }), [randArray(rand, dt, [0, 3])], `rev ${dt} empty`);
-    await agree((a) => lax.sliceP.bind1([a], { startIndices: [], limitIndices: [], strides: null }), [randArray(rand, dt, [])], `slice ${dt} rank 0`);
+    await agree(
+      (a) => lax.sliceP.bind1([a], { startIndices: [], limitIndices: [], strides: null }),
+      [randArray(rand, dt, [])],
+      `slice ${dt} rank 0`,
+    );
   }
 });
 
@@ -198,7 +208,11 @@ test("pad: low/high/interior, negative (cropping), rank 0, empty operand", async
   for (const dt of DTYPES) {
     for (const [s, cfg] of cfgs) {
       const pv = lax.reshapeP.bind1([randArray(rand, dt, [1])], { newSizes: [] });
-      await agree((a, v) => lax.padP.bind1([a, v], { paddingConfig: cfg }), [randArray(rand, dt, s), pv], `pad ${dt} ${JSON.stringify([s, cfg])}`);
+      await agree(
+        (a, v) => lax.padP.bind1([a, v], { paddingConfig: cfg }),
+        [randArray(rand, dt, s), pv],
+        `pad ${dt} ${JSON.stringify([s, cfg])}`,
+      );
     }
   }
 });
@@ -244,7 +258,8 @@ test("iota: every dtype and dimension, empty", async () => {
 });
 
 /** Scalar start index operands (int32 or uint32). */
-const starts = (vs: readonly number[], dt: "int32" | "uint32" = "int32"): Array[] => vs.map((v) => np.array(v, { dtype: dt }));
+const starts = (vs: readonly number[], dt: "int32" | "uint32" = "int32"): Array[] =>
+  vs.map((v) => np.array(v, { dtype: dt }));
 
 test("dynamicSlice: clamped int32/uint32 starts, every dtype, rank 0 and empty slices", async () => {
   const rand = mulberry32(5);
@@ -264,7 +279,11 @@ test("dynamicSlice: clamped int32/uint32 starts, every dtype, rank 0 and empty s
         `dynamicSlice ${dt} ${JSON.stringify([st, sizes, idt])}`,
       );
     }
-    await agree((a) => lax.dynamicSliceP.bind1([a], { sliceSizes: [] }), [randArray(rand, dt, [])], `dynamicSlice ${dt} rank 0`);
+    await agree(
+      (a) => lax.dynamicSliceP.bind1([a], { sliceSizes: [] }),
+      [randArray(rand, dt, [])],
+      `dynamicSlice ${dt} rank 0`,
+    );
   }
 });
 
@@ -298,7 +317,11 @@ test("dynamicUpdateSlice: clamped starts, every dtype, mixed index dtypes", asyn
       );
     }
     const mixed = [np.array(4294967295, { dtype: "uint32" }), np.array(-7, { dtype: "int32" })];
-    await agree((a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}), [x, randArray(rand, dt, [2, 2]), ...mixed], `dynamicUpdateSlice ${dt} mixed`);
+    await agree(
+      (a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}),
+      [x, randArray(rand, dt, [2, 2]), ...mixed],
+      `dynamicUpdateSlice ${dt} mixed`,
+    );
   }
 });
 
@@ -309,7 +332,11 @@ test("dynamic slices of rank 7 (start indices packed through a scratch buffer)",
     const x = randArray(rand, dt, shape);
     const st = [1, -1, 0, 5, 1, 0, 1];
     const sizes = [1, 2, 1, 1, 2, 2, 1];
-    await agree((a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }), [x, ...starts(st)], `dynamicSlice rank 7 ${dt}`);
+    await agree(
+      (a, ...s) => lax.dynamicSliceP.bind1([a, ...s], { sliceSizes: sizes }),
+      [x, ...starts(st)],
+      `dynamicSlice rank 7 ${dt}`,
+    );
     await agree(
       (a, u, ...s) => lax.dynamicUpdateSliceP.bind1([a, u, ...s], {}),
       [x, randArray(rand, dt, sizes), ...starts(st, "uint32")],

@@ -90,7 +90,12 @@ test("a shader error is reported by the next read (naming the primitive) and eve
   let y = x;
   for (let k = 0; k < 300; k++) y = y.add(1);
   const buf = (y as ConcreteArray).buffer as WebGPUBuffer;
-  be.run("brokenKernel", { passes: [{ code: "this is not WGSL", bindings: [], workgroups: [1, 1, 1] }] }, [], [buf.gpu as GPUBuffer]);
+  be.run(
+    "brokenKernel",
+    { passes: [{ code: "this is not WGSL", bindings: [], workgroups: [1, 1, 1] }] },
+    [],
+    [buf.gpu as GPUBuffer],
+  );
   await assert.rejects(readValues(y), /GPU error in brokenKernel/);
   // The broken pass invalidated its whole command buffer, the 300 adds included: no silent zeros.
   await assert.rejects(readValues(y), /earlier GPU error invalidated .*brokenKernel/);

@@ -23,7 +23,8 @@ const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 /** A CPU array of `shape` and `dtype` with values drawn from a small pool (ties everywhere). */
 function pool(rand: () => number, dtype: DType, shape: readonly number[], spread = 1): Array {
   const m = size(shape);
-  const pick = (xs: readonly number[]): number[] => globalThis.Array.from({ length: m }, () => xs[Math.floor(rand() * xs.length * spread) % xs.length]);
+  const pick = (xs: readonly number[]): number[] =>
+    globalThis.Array.from({ length: m }, () => xs[Math.floor(rand() * xs.length * spread) % xs.length]);
   const sh = [...shape];
   switch (dtype) {
     case "float32":
@@ -72,7 +73,12 @@ test("sort: one key of every dtype with an iota payload, several shapes and axes
   ];
   for (const dtype of ["float32", "int32", "uint32", "bool", "complex64"] as const) {
     for (const [shape, dim] of cases) {
-      await check([pool(rand, dtype, shape), iotaAlong(shape, dim)], dim, 1, `${dtype} ${JSON.stringify(shape)} dim ${dim}`);
+      await check(
+        [pool(rand, dtype, shape), iotaAlong(shape, dim)],
+        dim,
+        1,
+        `${dtype} ${JSON.stringify(shape)} dim ${dim}`,
+      );
     }
   }
 });
@@ -87,7 +93,12 @@ test("sort: lines longer than a workgroup block (global merge stages), odd lengt
   ] as [number[], number][]) {
     for (const dtype of ["float32", "int32", "complex64"] as const) {
       // spread > 1 skews toward the first pool entries: long runs of equal keys.
-      await check([pool(rand, dtype, shape, 3), iotaAlong(shape, dim)], dim, 1, `${dtype} ${JSON.stringify(shape)} dim ${dim}`);
+      await check(
+        [pool(rand, dtype, shape, 3), iotaAlong(shape, dim)],
+        dim,
+        1,
+        `${dtype} ${JSON.stringify(shape)} dim ${dim}`,
+      );
     }
   }
 });
@@ -116,11 +127,17 @@ test("sort: several keys of mixed dtypes compared lexicographically, payloads of
 test("sort: hand-checked float order (NaN last, -0 == 0 stable, subnormals, infinities)", async () => {
   const x = np.array([NaN, 0, -0, -Infinity, 1e-45, -1e-45, Infinity, -0, 0, 3, NaN, -3]);
   const [s, idx] = lax.sort([toWebGPU(x), toWebGPU(lax.iota("int32", 12))], { numKeys: 1 });
-  assert.deepEqual(await readValues(s), [-Infinity, -3, -1e-45, 0, -0, -0, 0, Math.fround(1e-45), 3, Infinity, NaN, NaN].map(Math.fround));
+  assert.deepEqual(
+    await readValues(s),
+    [-Infinity, -3, -1e-45, 0, -0, -0, 0, Math.fround(1e-45), 3, Infinity, NaN, NaN].map(Math.fround),
+  );
   assert.deepEqual(await readValues(idx), [3, 11, 5, 1, 2, 7, 8, 4, 9, 6, 0, 10]);
   // A single operand (no payload) and isStable: false (the kernel is always stable).
   const u = np.array(Uint32Array.from([4294967295, 0, 2147483648, 2147483647]), { dtype: "uint32" });
-  assert.deepEqual(await readValues(lax.sort(toWebGPU(u), { isStable: false })), [0, 2147483647, 2147483648, 4294967295]);
+  assert.deepEqual(
+    await readValues(lax.sort(toWebGPU(u), { isStable: false })),
+    [0, 2147483647, 2147483648, 4294967295],
+  );
 });
 
 test("sort: more than 65535 workgroup blocks (the 2-d workgroup grid fold)", async () => {

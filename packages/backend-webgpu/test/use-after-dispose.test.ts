@@ -17,7 +17,10 @@ test("reading a disposed WebGPU buffer is a UseAfterDisposeError (a ValueError, 
     be.dispose(buf);
     await assert.rejects(
       () => be.read(buf, x.aval),
-      (e: Error) => e instanceof UseAfterDisposeError && e instanceof ValueError && /webgpu read: buffer used after dispose/.test(e.message),
+      (e: Error) =>
+        e instanceof UseAfterDisposeError &&
+        e instanceof ValueError &&
+        /webgpu read: buffer used after dispose/.test(e.message),
     );
   });
 });

@@ -75,7 +75,9 @@ export function registerBackend(backend: Backend): void {
 /** Make `name` ("cpu", "webgpu", …) the backend new arrays are created on. */
 export function setDefaultBackend(name: string): void {
   if (!registry.has(name)) {
-    throw new ValueError(`setDefaultBackend: no backend named '${name}' is registered (have: ${[...registry.keys()].join(", ") || "none"})`);
+    throw new ValueError(
+      `setDefaultBackend: no backend named '${name}' is registered (have: ${[...registry.keys()].join(", ") || "none"})`,
+    );
   }
   defaultName = name;
 }

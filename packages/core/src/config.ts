@@ -54,13 +54,17 @@ function parseBool(flag: string, raw: string): boolean {
   const v = raw.trim().toLowerCase();
   if (["1", "true", "yes", "on"].includes(v)) return true;
   if (["0", "false", "no", "off", ""].includes(v)) return false;
-  throw new ValueError(`config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a boolean (use 1/0, true/false)`);
+  throw new ValueError(
+    `config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a boolean (use 1/0, true/false)`,
+  );
 }
 
 function parseCount(flag: string, raw: string): number {
   const v = Number(raw.trim());
   if (raw.trim() === "" || !Number.isInteger(v) || v < 1)
-    throw new ValueError(`config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a positive integer`);
+    throw new ValueError(
+      `config: environment variable ${envName(flag)}=${JSON.stringify(raw)} is not a positive integer`,
+    );
   return v;
 }
 
@@ -96,7 +100,9 @@ export const config = {
   update<K extends keyof ConfigFlags>(name: K, value: ConfigFlags[K]): void {
     checkFlag("update", name);
     if (typeof value !== typeof DEFAULTS[name]) {
-      throw new ValueError(`config.update('${name}', ${String(value)}): expected a ${typeof DEFAULTS[name]}, got ${typeof value}`);
+      throw new ValueError(
+        `config.update('${name}', ${String(value)}): expected a ${typeof DEFAULTS[name]}, got ${typeof value}`,
+      );
     }
     // Number flags are counts (cache sizes): a positive integer, never NaN, 0 or 2.5.
     if (typeof value === "number" && (!Number.isInteger(value) || value < 1)) {
@@ -129,8 +135,10 @@ export const config = {
  * first `await` runs under the flag, so set it with `config.update` around awaited code instead.
  */
 export function disableJit<T>(fn: () => T, disable = true): T {
-  if (typeof fn !== "function") throw new ValueError(`disableJit: expected a function to run, got ${fn === null ? "null" : typeof fn}`);
-  if (typeof disable !== "boolean") throw new ValueError(`disableJit: disable must be a boolean, got ${typeof disable}`);
+  if (typeof fn !== "function")
+    throw new ValueError(`disableJit: expected a function to run, got ${fn === null ? "null" : typeof fn}`);
+  if (typeof disable !== "boolean")
+    throw new ValueError(`disableJit: disable must be a boolean, got ${typeof disable}`);
   const prev = values.disableJit;
   config.update("disableJit", disable);
   try {

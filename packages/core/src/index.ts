@@ -7,11 +7,26 @@ import "./primitives/index.ts";
 import "./numpy/methods.ts";
 
 /** `JaxArray` is `Array` under a name that does not shadow the global `Array` in user code. */
-export { Array, Array as JaxArray, type ArrayLike, type NestedList, type IndexItem, type ReduceOptions } from "./core/array.ts";
+export {
+  Array,
+  Array as JaxArray,
+  type ArrayLike,
+  type NestedList,
+  type IndexItem,
+  type ReduceOptions,
+} from "./core/array.ts";
 export { ShapedArray } from "./core/aval.ts";
 export { ConcreteArray } from "./core/concrete.ts";
 export { Tracer } from "./core/trace.ts";
-export { Primitive, definePrimitive, listPrimitives, UndefinedPrimal, type BatchDim, type AxisInfo, type Params } from "./core/primitive.ts";
+export {
+  Primitive,
+  definePrimitive,
+  listPrimitives,
+  UndefinedPrimal,
+  type BatchDim,
+  type AxisInfo,
+  type Params,
+} from "./core/primitive.ts";
 export { Jaxpr, ClosedJaxpr, JaxprEqn, Var, Literal, evalJaxpr } from "./core/jaxpr.ts";
 export * from "./dtype.ts";
 export * from "./half.ts";
@@ -19,8 +34,26 @@ export * from "./errors.ts";
 export { config, disableJit, type ConfigFlags } from "./config.ts";
 export { prod, stridesOf, broadcastShapes, normAxis, normAxes, shapeEq } from "./shape.ts";
 export { axisOptions, checkOptions, checkValue, type OptionKind, type OptionSpec } from "./numpy/args.ts";
-export { registerBackend, setDefaultBackend, getBackend, listBackends, type Backend, type DeviceBuffer, type Executable } from "./backend.ts";
-export { treeFlatten, treeUnflatten, treeMap, treeLeaves, treeStructure, treeLeavesWithPath, registerPytreeNode, TreeDef, type PyTree } from "./tree/pytree.ts";
+export {
+  registerBackend,
+  setDefaultBackend,
+  getBackend,
+  listBackends,
+  type Backend,
+  type DeviceBuffer,
+  type Executable,
+} from "./backend.ts";
+export {
+  treeFlatten,
+  treeUnflatten,
+  treeMap,
+  treeLeaves,
+  treeStructure,
+  treeLeavesWithPath,
+  registerPytreeNode,
+  TreeDef,
+  type PyTree,
+} from "./tree/pytree.ts";
 export {
   jvp,
   vjp,
@@ -58,10 +91,28 @@ export type { ConvertParams } from "./primitives/convert.ts";
 export * as lax from "./primitives/index.ts";
 export * as np from "./numpy/index.ts";
 export { devicePut, devicePutAsync } from "./core/device.ts";
-export { customJvp, customVjp, stopGradient, type CustomJvpFunction, type CustomVjpFunction } from "./primitives/control/custom-derivatives.ts";
-export { checkpoint, remat, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions } from "./primitives/control/checkpoint.ts";
+export {
+  customJvp,
+  customVjp,
+  stopGradient,
+  type CustomJvpFunction,
+  type CustomVjpFunction,
+} from "./primitives/control/custom-derivatives.ts";
+export {
+  checkpoint,
+  remat,
+  checkpointPolicies,
+  type CheckpointPolicy,
+  type CheckpointOptions,
+} from "./primitives/control/checkpoint.ts";
 export { jacfwd, jacrev, hessian, type JacobianOptions } from "./transforms/jacobians.ts";
-export type { JacobianOf, JacobianOutput, JacobianFunction, HessianFunction, PytreeOutput } from "./transforms/jacobian-types.ts";
+export type {
+  JacobianOf,
+  JacobianOutput,
+  JacobianFunction,
+  HessianFunction,
+  PytreeOutput,
+} from "./transforms/jacobian-types.ts";
 export { withTransformContext, currentTransformContext } from "./transforms/trace-context.ts";
 export { clearCaches, registerCacheClearer, JitCache, liveJitCaches } from "./transforms/jit-cache.ts";
 export * as random from "./random/index.ts";

@@ -38,7 +38,9 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       const d = s[i];
       if (out[j] === 1) out[j] = d;
       else if (d !== 1 && d !== out[j]) {
-        throw new ShapeError(`${op}: shapes ${shapes.map(fmtShape).join(", ")} cannot be broadcast together (axis ${j - nd}: ${out[j]} vs ${d})`);
+        throw new ShapeError(
+          `${op}: shapes ${shapes.map(fmtShape).join(", ")} cannot be broadcast together (axis ${j - nd}: ${out[j]} vs ${d})`,
+        );
       }
     }
   }

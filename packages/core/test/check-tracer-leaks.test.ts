@@ -47,7 +47,10 @@ for (const [name, t, message] of transforms) {
     withLeakCheck(() => {
       assert.throws(
         () => t(leaky)(arg),
-        (e: Error) => e instanceof TracerLeakError && /checkTracerLeaks: a tracer of the/.test(e.message) && message.test(e.message),
+        (e: Error) =>
+          e instanceof TracerLeakError &&
+          /checkTracerLeaks: a tracer of the/.test(e.message) &&
+          message.test(e.message),
       );
     });
     leaked = undefined;
@@ -89,12 +92,16 @@ test("clean programs pass under the flag with the same values: nested transforms
     vg: vmap(grad(f))(np.stack([x, x])).tolist() as number[][],
     gg: grad((v: Array) => np.sum(grad(f)(v)))(x).tolist() as number[],
     jv: jvp(f, [x], [np.ones([3])])[1].item(),
-    sc: grad((v: Array) => lax.scan((c: Array, e: Array) => [np.add(c, np.sin(e)), c] as [Array, Array], np.array(0), v)[0] as Array)(x).tolist() as number[],
+    sc: grad(
+      (v: Array) =>
+        lax.scan((c: Array, e: Array) => [np.add(c, np.sin(e)), c] as [Array, Array], np.array(0), v)[0] as Array,
+    )(x).tolist() as number[],
     nnj: nn
       .filterJit((p: { w: Array }, v: Array) => np.multiply(p.w, v))({ w: np.array([1, 2, 3]) }, x)
       .tolist() as number[],
   }));
-  const near = (a: number[], b: number[]) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-4, `${v} vs ${b[i]}`));
+  const near = (a: number[], b: number[]) =>
+    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-4, `${v} vs ${b[i]}`));
   near(got.g, want);
   near(got.jg, want);
   near(got.vg[0], want);

@@ -28,11 +28,17 @@ test("psum / pmean / pmax / pmin / axisIndex under vmap with an axis name", () =
     [5, 6],
   ]);
   assertClose(vmap((r: Array) => lax.psum(r, "rows"), { axisName: "rows" })(m), [9, 12, 9, 12, 9, 12]);
-  assertClose(vmap((c: Array) => lax.psum(c, "cols"), { axisName: "cols", inAxes: 1, outAxes: 1 })(m), [3, 3, 7, 7, 11, 11]);
+  assertClose(
+    vmap((c: Array) => lax.psum(c, "cols"), { axisName: "cols", inAxes: 1, outAxes: 1 })(m),
+    [3, 3, 7, 7, 11, 11],
+  );
 });
 
 test("an operand that does not vary along the axis still sees it: psum(w) = n·w", () => {
-  const out = vmap((x: Array, w: Array) => lax.add(lax.mul(x, np.array(0)), lax.psum(w, "i")), { axisName: "i", inAxes: [0, null] })(xs, np.array(2.5));
+  const out = vmap((x: Array, w: Array) => lax.add(lax.mul(x, np.array(0)), lax.psum(w, "i")), {
+    axisName: "i",
+    inAxes: [0, null],
+  })(xs, np.array(2.5));
   assertClose(out, [10, 10, 10, 10]);
   // The JAX idiom psum(1) gives the axis size.
   assertClose(vmap(() => lax.psum(1, "i"), { axisName: "i", axisSize: 3 })(), [3, 3, 3]);
@@ -53,7 +59,10 @@ test("nested vmaps with two axis names", () => {
   assertClose(over("j"), [6, 6, 6, 15, 15, 15]);
   assertClose(over(["i", "j"]), [21, 21, 21, 21, 21, 21]);
   const ids = vmap(
-    vmap(() => lax.add(lax.mul(lax.axisIndex("i"), np.array(10, { dtype: "int32" })), lax.axisIndex("j")), { axisName: "j", axisSize: 3 }),
+    vmap(() => lax.add(lax.mul(lax.axisIndex("i"), np.array(10, { dtype: "int32" })), lax.axisIndex("j")), {
+      axisName: "j",
+      axisSize: 3,
+    }),
     { axisName: "i", axisSize: 2 },
   )();
   assert.deepEqual(ids.tolist(), [
@@ -70,7 +79,10 @@ test("nested vmaps with two axis names", () => {
 
 test("gradients through collectives (grad outside and inside the vmap)", () => {
   // L(x) = Σ_b (x_b − mean(x))²  ⇒  ∂L/∂x_b = 2(x_b − mean).
-  const centered = (x: Array) => np.sum(vmap((v: Array) => lax.mul(lax.sub(v, lax.pmean(v, "b")), lax.sub(v, lax.pmean(v, "b"))), { axisName: "b" })(x));
+  const centered = (x: Array) =>
+    np.sum(
+      vmap((v: Array) => lax.mul(lax.sub(v, lax.pmean(v, "b")), lax.sub(v, lax.pmean(v, "b"))), { axisName: "b" })(x),
+    );
   const mean = sum / 4;
   assertClose(
     grad(centered)(xs) as Array,
@@ -86,7 +98,10 @@ test("gradients through collectives (grad outside and inside the vmap)", () => {
     { rtol: 1e-6 },
   );
   // jvp of pmax passes the tangent of the maximal element.
-  const t = vmap((v: Array, dv: Array) => jvp((u: Array) => lax.pmax(u, "b"), [v], [dv])[1], { axisName: "b" })(xs, np.array([10, 20, 30, 40]));
+  const t = vmap((v: Array, dv: Array) => jvp((u: Array) => lax.pmax(u, "b"), [v], [dv])[1], { axisName: "b" })(
+    xs,
+    np.array([10, 20, 30, 40]),
+  );
   assertClose(t, [40, 40, 40, 40]);
 });
 
@@ -103,7 +118,12 @@ test("collectives inside jit, scan and cond under a named vmap", () => {
     { rtol: 1e-6 },
   );
   // A running total across the batch, per step of a scan; w is unbatched.
-  const g = (x: Array) => lax.scan((c: Array, w: Array) => [lax.add(c, lax.psum(lax.mul(x, w), "i")), c] as [Array, Array], np.array(0), np.array([1, 2]))[0];
+  const g = (x: Array) =>
+    lax.scan(
+      (c: Array, w: Array) => [lax.add(c, lax.psum(lax.mul(x, w), "i")), c] as [Array, Array],
+      np.array(0),
+      np.array([1, 2]),
+    )[0];
   assertClose(
     vmap(g, { axisName: "i" })(xs),
     xsHost.map(() => 3 * sum),
@@ -148,7 +168,8 @@ test("BatchNorm-style normalization with pmean over axis 'batch'", () => {
 test("an unbound axis name is a clear error", () => {
   assert.throws(
     () => lax.psum(xs, "i"),
-    (e: unknown) => e instanceof ValueError && /unbound axis name 'i'/.test(e.message) && /bound axis names: none/.test(e.message),
+    (e: unknown) =>
+      e instanceof ValueError && /unbound axis name 'i'/.test(e.message) && /bound axis names: none/.test(e.message),
   );
   assert.throws(
     () => vmap((x: Array) => lax.pmean(x, "batch"), { axisName: "i" })(xs),

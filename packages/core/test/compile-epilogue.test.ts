@@ -13,10 +13,13 @@ import { printKernel } from "../src/compile/ir.ts";
 import { planBuffers } from "../src/compile/schedule.ts";
 import { epilogueRows } from "../src/compile/routine-epilogue.ts";
 
-const jaxprOf = (f: (...xs: Array[]) => Array | Array[], ...shapes: number[][]) => makeJaxpr(f)(...shapes.map((s) => np.zeros(s))).jaxpr;
-const fused = (f: (...xs: Array[]) => Array | Array[], ...shapes: number[][]) => buildProgram(jaxprOf(f, ...shapes), { routineEpilogue: () => true });
+const jaxprOf = (f: (...xs: Array[]) => Array | Array[], ...shapes: number[][]) =>
+  makeJaxpr(f)(...shapes.map((s) => np.zeros(s))).jaxpr;
+const fused = (f: (...xs: Array[]) => Array | Array[], ...shapes: number[][]) =>
+  buildProgram(jaxprOf(f, ...shapes), { routineEpilogue: () => true });
 const print = (p: Program) => printProgram(p, printKernel);
-const epilogues = (p: Program) => p.steps.filter((s): s is RoutineStep => s.kind === "routine" && s.epilogue !== undefined);
+const epilogues = (p: Program) =>
+  p.steps.filter((s): s is RoutineStep => s.kind === "routine" && s.epilogue !== undefined);
 const dense = (x: Array, w: Array, b: Array) => np.tanh(np.matmul(x, w).add(b));
 
 test("epilogue: x@W + b then tanh is one routine step with the bias and tanh applied in place", () => {
@@ -169,14 +172,28 @@ test("epilogue: the fused step runs where the kernel ran when its other operand 
 });
 
 test("epilogue rows: a batched product with a per-batch bias splits into rows with address shifts", () => {
-  const p = fused((x, w, b) => np.tanh(lax.dotGeneral(x, w, { contractingDims: [[2], [1]], batchDims: [[0], [0]] }).add(b)), [2, 4, 3], [2, 3, 5], [2, 1, 5]);
+  const p = fused(
+    (x, w, b) => np.tanh(lax.dotGeneral(x, w, { contractingDims: [[2], [1]], batchDims: [[0], [0]] }).add(b)),
+    [2, 4, 3],
+    [2, 3, 5],
+    [2, 1, 5],
+  );
   const [s] = epilogues(p);
-  assert.equal(printKernel(s.epilogue!.kernel).split("\n")[1], "  b4:float32 = tanh(add(b4[20*v0 + 5*v1 + v2], b2[5*v0 + v2]))");
+  assert.equal(
+    printKernel(s.epilogue!.kernel).split("\n")[1],
+    "  b4:float32 = tanh(add(b4[20*v0 + 5*v1 + v2], b2[5*v0 + v2]))",
+  );
   const rows = epilogueRows(s.epilogue!.kernel, 2, 4, 5, (t) => (t === "bool" ? 1 : 4));
   assert.notEqual(rows, null);
-  assert.equal(printKernel(rows!.kernel), ["elementwise[5] in=(b4 b2)", "  b4:float32 = tanh(add(b4[v0], b2[v0]))"].join("\n"));
+  assert.equal(
+    printKernel(rows!.kernel),
+    ["elementwise[5] in=(b4 b2)", "  b4:float32 = tanh(add(b4[v0], b2[v0]))"].join("\n"),
+  );
   // All rows of one product: the rows move in the index (the bias does not), the product in the addresses.
-  assert.equal(printKernel(rows!.rowsKernel), ["elementwise[4,5] in=(b4 b2)", "  b4:float32 = tanh(add(b4[5*v0 + v1], b2[v1]))"].join("\n"));
+  assert.equal(
+    printKernel(rows!.rowsKernel),
+    ["elementwise[4,5] in=(b4 b2)", "  b4:float32 = tanh(add(b4[5*v0 + v1], b2[v1]))"].join("\n"),
+  );
   // Output: 4·5 floats per product, 5 per row; the bias: 5 floats per product, the same for every row.
   assert.deepEqual(
     [...rows!.rowBytes],

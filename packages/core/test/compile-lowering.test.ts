@@ -11,7 +11,16 @@ import { mulberry32 } from "@linax-ts/testing";
 import * as ix from "../src/compile/index-expr.ts";
 import { ExprBuilder, printKernel, type Expr } from "../src/compile/ir.ts";
 import { bufferValue, type Lazy, type LoweringContext } from "../src/compile/lowering.ts";
-import { broadcastInDimRule, concatenateRule, iotaRule, padRule, reshapeRule, revRule, sliceRule, transposeRule } from "../src/compile/movement-lowering.ts";
+import {
+  broadcastInDimRule,
+  concatenateRule,
+  iotaRule,
+  padRule,
+  reshapeRule,
+  revRule,
+  sliceRule,
+  transposeRule,
+} from "../src/compile/movement-lowering.ts";
 import { elementwiseRule, selectNRule } from "../src/compile/elementwise-lowering.ts";
 
 // ------------------------------------------------------------------ an IR evaluator for the tests
@@ -113,8 +122,10 @@ function lowered(r: unknown): Lazy {
 }
 
 const rand = mulberry32(7);
-const randShape = (nd: number, max = 4): number[] => globalThis.Array.from({ length: nd }, () => 1 + Math.floor(rand() * max));
-const arange = (shape: number[]): Array => np.reshape(np.arange(shape.reduce((a, b) => a * b, 1)).astype("float32"), shape);
+const randShape = (nd: number, max = 4): number[] =>
+  globalThis.Array.from({ length: nd }, () => 1 + Math.floor(rand() * max));
+const arange = (shape: number[]): Array =>
+  np.reshape(np.arange(shape.reduce((a, b) => a * b, 1)).astype("float32"), shape);
 
 // ------------------------------------------------------------------ index expressions
 
@@ -170,8 +181,16 @@ test("ir: equal subtrees are one node, and the printout names shared ones", () =
   const e = b.op("exp", "f32", [x1], "float32");
   const y = b.op("mul", "f32", [e, b.op("add", "f32", [e, b.constant(1, "f32")], "float32")], "float32");
   assert.equal(b.op("exp", "f32", [x2], "float32"), e);
-  const text = printKernel({ kind: "elementwise", shape: [8], inputs: [0], outputs: [{ buffer: 1, dtype: "float32", values: [y] }] });
-  assert.equal(text, ["elementwise[8] in=(b0)", "  t0 = exp(b0[v0])", "  b1:float32 = mul(t0, add(t0, 1:f32))"].join("\n"));
+  const text = printKernel({
+    kind: "elementwise",
+    shape: [8],
+    inputs: [0],
+    outputs: [{ buffer: 1, dtype: "float32", values: [y] }],
+  });
+  assert.equal(
+    text,
+    ["elementwise[8] in=(b0)", "  t0 = exp(b0[v0])", "  b1:float32 = mul(t0, add(t0, 1:f32))"].join("\n"),
+  );
 });
 
 // ------------------------------------------------------------------ lowering rules vs eager ops
@@ -209,7 +228,11 @@ test("lowering: broadcastInDim, transpose, reshape, slice and rev equal the eage
     const chain = lax.transpose(lax.reshape(rv, [shape[0], shape[1] * shape[2]]), [1, 0]);
     const rvL = lowered(revRule(ctx, vals, [rv.aval], { dimensions: [0, 2] }));
     const rsL = lowered(reshapeRule(ctx, [rvL], [new ShapedArray([shape[0], shape[1] * shape[2]], "float32")], {}));
-    check(lowered(transposeRule(ctx, [rsL], [chain.aval], { permutation: [1, 0] })), chain, "rev → reshape → transpose");
+    check(
+      lowered(transposeRule(ctx, [rsL], [chain.aval], { permutation: [1, 0] })),
+      chain,
+      "rev → reshape → transpose",
+    );
   }
 });
 
@@ -217,7 +240,10 @@ test("lowering: pad (low, high, negative and interior padding) equals lax.pad", 
   for (let trial = 0; trial < 30; trial++) {
     const shape = randShape(2, 5);
     const x = arange(shape).add(1);
-    const cfg = shape.map(() => [Math.floor(rand() * 5) - 1, Math.floor(rand() * 5) - 1, Math.floor(rand() * 3)] as [number, number, number]);
+    const cfg = shape.map(
+      () =>
+        [Math.floor(rand() * 5) - 1, Math.floor(rand() * 5) - 1, Math.floor(rand() * 3)] as [number, number, number],
+    );
     // lax.pad needs a non-negative output extent.
     if (cfg.some(([lo, hi, int], d) => lo + hi + shape[d] + Math.max(0, shape[d] - 1) * int <= 0)) continue;
     const pv = np.array(-7, { dtype: "float32" });
@@ -239,7 +265,9 @@ test("lowering: concatenate and iota equal the eager ops; a pad of a reshape sta
       xs.map((x) => lax.transpose(x, [1, 0])),
       1,
     );
-    const trs = vals.map((v, k) => lowered(transposeRule(ctx, [v], [new ShapedArray([3, rows[k]], "float32")], { permutation: [1, 0] })));
+    const trs = vals.map((v, k) =>
+      lowered(transposeRule(ctx, [v], [new ShapedArray([3, rows[k]], "float32")], { permutation: [1, 0] })),
+    );
     assert.deepEqual(
       evaluate(lowered(concatenateRule(ctx, trs, [want1.aval], { dimension: 1 })), env),
       flat(want1),
@@ -248,14 +276,20 @@ test("lowering: concatenate and iota equal the eager ops; a pad of a reshape sta
   }
   const io = lax.iota("float32", [3, 4], 1);
   const { ctx } = setup();
-  assert.deepEqual(evaluate(lowered(iotaRule(ctx, [], [io.aval], { dtype: "float32", dimension: 1 })), new Map()), flat(io));
+  assert.deepEqual(
+    evaluate(lowered(iotaRule(ctx, [], [io.aval], { dtype: "float32", dimension: 1 })), new Map()),
+    flat(io),
+  );
   // pad(reshape(x)) with interior padding: the interleave pattern of an unrolled associative scan.
   const x = arange([2, 3]);
   const pv = np.array(0, { dtype: "float32" });
   const want = lax.pad(lax.reshape(x, [6]), pv, [[1, 0, 1]]);
   const s = setup(x, pv);
   const rs = lowered(reshapeRule(s.ctx, [s.vals[0]], [new ShapedArray([6], "float32")], {}));
-  assert.deepEqual(evaluate(lowered(padRule(s.ctx, [rs, s.vals[1]], [want.aval], { paddingConfig: [[1, 0, 1]] })), s.env), flat(want));
+  assert.deepEqual(
+    evaluate(lowered(padRule(s.ctx, [rs, s.vals[1]], [want.aval], { paddingConfig: [[1, 0, 1]] })), s.env),
+    flat(want),
+  );
 });
 
 test("lowering: elementwise ops fuse over re-indexed operands; selectN is a select chain", () => {
@@ -284,7 +318,10 @@ test("lowering: elementwise ops fuse over re-indexed operands; selectN is a sele
   assert.equal(
     elementwiseRule("div")(
       s.ctx,
-      [bufferValue(s.ctx.b, 9, new ShapedArray([2], "complex64")), bufferValue(s.ctx.b, 9, new ShapedArray([2], "complex64"))],
+      [
+        bufferValue(s.ctx.b, 9, new ShapedArray([2], "complex64")),
+        bufferValue(s.ctx.b, 9, new ShapedArray([2], "complex64")),
+      ],
       [new ShapedArray([2], "complex64")],
       {},
     ),

@@ -14,7 +14,10 @@ const viaScan = (a: Array, b: Array, reverse = false) =>
       const n = lax.add(lax.mul(at, h), bt);
       return [n, n] as [Array, Array];
     },
-    lax.sub(lax.reshape(lax.sliceInDim(b, 0, 1), b.shape.slice(1)), lax.reshape(lax.sliceInDim(b, 0, 1), b.shape.slice(1))),
+    lax.sub(
+      lax.reshape(lax.sliceInDim(b, 0, 1), b.shape.slice(1)),
+      lax.reshape(lax.sliceInDim(b, 0, 1), b.shape.slice(1)),
+    ),
     [a, b] as Pair,
     { reverse },
   )[1];
@@ -50,8 +53,11 @@ function data(n: number, complex: boolean): { a: C[][]; b: C[][] } {
   return { a, b };
 }
 const toArray = (x: C[][], complex: boolean): Array =>
-  complex ? lax.complex(np.array(x.map((r) => r.map((c) => c[0]))), np.array(x.map((r) => r.map((c) => c[1])))) : np.array(x.map((r) => r.map((c) => c[0])));
-const flatHost = (x: C[][], complex: boolean): number[] => x.flatMap((r) => r.flatMap((c) => (complex ? [c[0], c[1]] : [c[0]])));
+  complex
+    ? lax.complex(np.array(x.map((r) => r.map((c) => c[0]))), np.array(x.map((r) => r.map((c) => c[1]))))
+    : np.array(x.map((r) => r.map((c) => c[0])));
+const flatHost = (x: C[][], complex: boolean): number[] =>
+  x.flatMap((r) => r.flatMap((c) => (complex ? [c[0], c[1]] : [c[0]])));
 
 const LENGTHS = [1, 2, 3, 5, 7, 8, 13, 64, 100];
 
@@ -108,11 +114,23 @@ test("grad through associativeScan matches float64 central differences (real and
     const coef = (t: number, j: number) => 1 + 0.1 * t - 0.3 * j;
     const loss = (A: Array, B: Array) => {
       const h = viaAssoc(A, B);
-      const mag = complex ? lax.add(lax.mul(lax.real(h), lax.real(h)), lax.mul(lax.imag(h), lax.imag(h))) : lax.mul(h, h);
-      return np.sum(lax.mul(mag, np.array(globalThis.Array.from({ length: n }, (_, t) => globalThis.Array.from({ length: D }, (_, j) => coef(t, j))))));
+      const mag = complex
+        ? lax.add(lax.mul(lax.real(h), lax.real(h)), lax.mul(lax.imag(h), lax.imag(h)))
+        : lax.mul(h, h);
+      return np.sum(
+        lax.mul(
+          mag,
+          np.array(
+            globalThis.Array.from({ length: n }, (_, t) => globalThis.Array.from({ length: D }, (_, j) => coef(t, j))),
+          ),
+        ),
+      );
     };
     const hostLoss = (aa: C[][], bb: C[][]) =>
-      hostRecurrence(aa, bb, false).reduce((s, r, t) => s + r.reduce((u, c, j) => u + coef(t, j) * (c[0] * c[0] + c[1] * c[1]), 0), 0);
+      hostRecurrence(aa, bb, false).reduce(
+        (s, r, t) => s + r.reduce((u, c, j) => u + coef(t, j) * (c[0] * c[0] + c[1] * c[1]), 0),
+        0,
+      );
     const [gA, gB] = grad(loss, { argnums: [0, 1] })(toArray(a, complex), toArray(b, complex)) as Array[];
     // JAX's convention for real losses of complex inputs: grad = ∂L/∂re − i·∂L/∂im.
     const fd = (which: "a" | "b"): number[] => {
@@ -181,7 +199,11 @@ test("vmap of associativeScan equals stacking; jit equals eager", () => {
   );
   const [A, B] = runs[1];
   assertClose(jit(viaAssoc)(A, B), viaAssoc(A, B), { rtol: 1e-6 });
-  assertClose(grad((x: Array) => np.sum(jit(viaAssoc)(A, x)))(B) as Array, grad((x: Array) => np.sum(viaAssoc(A, x)))(B) as Array, { rtol: 1e-6 });
+  assertClose(
+    grad((x: Array) => np.sum(jit(viaAssoc)(A, x)))(B) as Array,
+    grad((x: Array) => np.sum(viaAssoc(A, x)))(B) as Array,
+    { rtol: 1e-6 },
+  );
 });
 
 test("associativeScan errors: mismatched lengths, a combine that changes the element type", () => {
@@ -190,7 +212,11 @@ test("associativeScan errors: mismatched lengths, a combine that changes the ele
     (e: unknown) => e instanceof ShapeError && /same length along axis 0/.test(e.message),
   );
   assert.throws(
-    () => lax.associativeScan((p: Array) => lax.reduceSum(lax.broadcastInDim(p, [2], []), [0]).reshape([1]) as Array, np.array([1, 2])),
+    () =>
+      lax.associativeScan(
+        (p: Array) => lax.reduceSum(lax.broadcastInDim(p, [2], []), [0]).reshape([1]) as Array,
+        np.array([1, 2]),
+      ),
     /same structure and types/,
   );
 });

@@ -46,7 +46,11 @@ test("checkpoint composes with jit, vmap, jvp, higher derivatives and scan", () 
     [0.3, -1.2, 0.8],
     [1, 2, 3],
   ]);
-  assertClose(vmap(grad(ck), { inAxes: [0, null] })(ws, x) as Array, vmap(grad(plain), { inAxes: [0, null] })(ws, x) as Array, { rtol: 1e-6 });
+  assertClose(
+    vmap(grad(ck), { inAxes: [0, null] })(ws, x) as Array,
+    vmap(grad(plain), { inAxes: [0, null] })(ws, x) as Array,
+    { rtol: 1e-6 },
+  );
   assertClose(jvp((v: Array) => ck(v, x), [w], [x])[1], jvp((v: Array) => plain(v, x), [w], [x])[1], { rtol: 1e-6 });
   const h = (v: Array) => np.sum(checkpoint((u: Array) => lax.mul(lax.sin(u), u))(v));
   assertClose(grad(grad(h))(np.array(0.7)) as Array, 2 * Math.cos(0.7) - 0.7 * Math.sin(0.7), { rtol: 1e-5 });

@@ -64,7 +64,11 @@ test("cond over pytree operands and outputs, closing over outer values", () => {
 });
 
 test("switch selects by index and clamps out-of-range indices", () => {
-  const branches = [(x: Array) => lax.add(x, np.array(1)), (x: Array) => lax.mul(x, np.array(10)), (x: Array) => lax.neg(x)];
+  const branches = [
+    (x: Array) => lax.add(x, np.array(1)),
+    (x: Array) => lax.mul(x, np.array(10)),
+    (x: Array) => lax.neg(x),
+  ];
   const x = np.array(3);
   assertClose(lax.switch(i32(0), branches, x), 4);
   assertClose(lax.switch(i32(1), branches, x), 30);
@@ -76,7 +80,8 @@ test("switch selects by index and clamps out-of-range indices", () => {
 
 test("grad of cond and switch matches the branch derivative", () => {
   for (const x of pts) assertClose(grad(f)(np.array(x)) as Array, dfHost(x), { rtol: 1e-5 });
-  const sw = (i: Array, x: Array) => lax.switch(i, [(v: Array) => lax.sin(v), (v: Array) => lax.exp(v), (v: Array) => lax.mul(v, v)], x);
+  const sw = (i: Array, x: Array) =>
+    lax.switch(i, [(v: Array) => lax.sin(v), (v: Array) => lax.exp(v), (v: Array) => lax.mul(v, v)], x);
   assertClose(grad(sw, { argnums: 1 })(i32(0), np.array(0.3)) as Array, Math.cos(0.3), { rtol: 1e-6 });
   assertClose(grad(sw, { argnums: 1 })(i32(1), np.array(0.3)) as Array, Math.exp(0.3), { rtol: 1e-6 });
   assertClose(grad(sw, { argnums: 1 })(i32(2), np.array(0.3)) as Array, 0.6, { rtol: 1e-6 });
@@ -118,7 +123,8 @@ test("vmap of cond with an unbatched and with a batched predicate equals stackin
   assertClose(g(false), pts.map(Math.cos), { rtol: 1e-6 });
   // Batched index of switch over batched and unbatched operands.
   const idx = np.array([0, 2, 1, 5], { dtype: "int32" });
-  const sw = (i: Array, x: Array, w: Array) => lax.switch(i, [(v: Array) => lax.add(v, w), (v: Array) => lax.mul(v, w), (v: Array) => lax.neg(v)], x);
+  const sw = (i: Array, x: Array, w: Array) =>
+    lax.switch(i, [(v: Array) => lax.add(v, w), (v: Array) => lax.mul(v, w), (v: Array) => lax.neg(v)], x);
   const out = vmap(sw, { inAxes: [0, 0, null] })(idx, xs, np.array(3));
   assertClose(out, [pts[0] + 3, -pts[1], pts[2] * 3, -pts[3]], { rtol: 1e-6 });
 });
@@ -152,7 +158,10 @@ test("branches that disagree are a clear error naming both", () => {
         () => np.array([1, 2]),
         () => np.array([1, 2, 3]),
       ),
-    (e: unknown) => e instanceof ShapeError && /true branch returns f32\[2\]/.test(e.message) && /false branch returns f32\[3\]/.test(e.message),
+    (e: unknown) =>
+      e instanceof ShapeError &&
+      /true branch returns f32\[2\]/.test(e.message) &&
+      /false branch returns f32\[3\]/.test(e.message),
   );
   assert.throws(
     () =>

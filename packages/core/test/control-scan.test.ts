@@ -7,7 +7,9 @@ import { assertClose } from "@linax-ts/testing";
 //   h' = tanh(w·h + x),  s' = s + h'²,  y = w·h'      loss = Σ s_T + Σ ys
 const T = 7;
 const D = 3;
-const xsHost = globalThis.Array.from({ length: T }, (_, t) => globalThis.Array.from({ length: D }, (_, d) => Math.sin(1.3 * t + 0.7 * d) * 0.8));
+const xsHost = globalThis.Array.from({ length: T }, (_, t) =>
+  globalThis.Array.from({ length: D }, (_, d) => Math.sin(1.3 * t + 0.7 * d) * 0.8),
+);
 const wHost = [0.9, -0.6, 1.2];
 const h0Host = [0.1, -0.2, 0.3];
 
@@ -65,7 +67,12 @@ test("scan values match a host loop (forward and reverse)", () => {
 
 test("scan stacks ys in index order, also when reverse", () => {
   const cum = (reverse: boolean) =>
-    lax.scan((c: Array, x: Array) => [lax.add(c, x), lax.add(c, x)] as [Array, Array], np.array(0), np.array([1, 2, 3, 4]), { reverse });
+    lax.scan(
+      (c: Array, x: Array) => [lax.add(c, x), lax.add(c, x)] as [Array, Array],
+      np.array(0),
+      np.array([1, 2, 3, 4]),
+      { reverse },
+    );
   const [c, ys] = cum(false);
   assertClose(c, 10);
   assertClose(ys, [1, 3, 6, 10]);
@@ -76,7 +83,8 @@ test("scan stacks ys in index order, also when reverse", () => {
 
 test("scan without xs (length option), with pytree xs and an integer counter", () => {
   const [[i, v], ys] = lax.scan(
-    ([k, acc]: [Array, Array]) => [[lax.add(k, np.array(1, { dtype: "int32" })), lax.mul(acc, np.array(2))], k] as [[Array, Array], Array],
+    ([k, acc]: [Array, Array]) =>
+      [[lax.add(k, np.array(1, { dtype: "int32" })), lax.mul(acc, np.array(2))], k] as [[Array, Array], Array],
     [np.array(0, { dtype: "int32" }), np.array(1)] as [Array, Array],
     null,
     { length: 5 },
@@ -84,10 +92,14 @@ test("scan without xs (length option), with pytree xs and an integer counter", (
   assert.equal(i.item(), 5);
   assertClose(v, 32);
   assert.deepEqual(ys.tolist(), [0, 1, 2, 3, 4]);
-  const [s] = lax.scan((c: Array, x: { a: Array; b: Array }) => [lax.add(c, lax.mul(x.a, x.b)), null] as [Array, null], np.array(0), {
-    a: np.array([1, 2, 3]),
-    b: np.array([4, 5, 6]),
-  });
+  const [s] = lax.scan(
+    (c: Array, x: { a: Array; b: Array }) => [lax.add(c, lax.mul(x.a, x.b)), null] as [Array, null],
+    np.array(0),
+    {
+      a: np.array([1, 2, 3]),
+      b: np.array([4, 5, 6]),
+    },
+  );
   assertClose(s, 32);
 });
 
@@ -162,7 +174,8 @@ test("vmap of scan equals stacking per-example scans (batched carry and batched 
     { rtol: 1e-5 },
   );
   // xs batched along axis 1, carry unbatched: the carry becomes batched through the body.
-  const f = (x: Array) => lax.scan((c: Array, xi: Array) => [lax.add(lax.mul(c, np.array(0.5)), xi), c] as [Array, Array], np.array(1), x);
+  const f = (x: Array) =>
+    lax.scan((c: Array, xi: Array) => [lax.add(lax.mul(c, np.array(0.5)), xi), c] as [Array, Array], np.array(1), x);
   const xb = np.array([
     [1, 2],
     [3, 4],
@@ -199,7 +212,11 @@ test("nested scans differentiate (inner scan in the outer body)", () => {
   const f = (w: Array) =>
     lax.scan(
       (c: Array, x: Array) => {
-        const [ci] = lax.scan((a: Array, b: Array) => [lax.sin(lax.add(lax.mul(a, w), b)), null] as [Array, null], c, lax.broadcastInDim(x, [3], []));
+        const [ci] = lax.scan(
+          (a: Array, b: Array) => [lax.sin(lax.add(lax.mul(a, w), b)), null] as [Array, null],
+          c,
+          lax.broadcastInDim(x, [3], []),
+        );
         return [ci, null] as [Array, null];
       },
       np.array(0.2),
@@ -220,7 +237,13 @@ test("lax.map applies f to each leading slice", () => {
 
 test("foriLoop with static bounds lowers to scan and is reverse-differentiable", () => {
   // c ← c·x + i, five times from c = 1.
-  const f = (x: Array) => lax.foriLoop(0, 5, (i: Array, c: Array) => lax.add(lax.mul(c, x), lax.convertElementType(i, "float32")), np.array(1));
+  const f = (x: Array) =>
+    lax.foriLoop(
+      0,
+      5,
+      (i: Array, c: Array) => lax.add(lax.mul(c, x), lax.convertElementType(i, "float32")),
+      np.array(1),
+    );
   const host = (x: number) => {
     let c = 1;
     for (let i = 0; i < 5; i++) c = c * x + i;
@@ -233,15 +256,28 @@ test("foriLoop with static bounds lowers to scan and is reverse-differentiable",
 
 test("a carry that changes shape is a clear error naming the leaf and the shapes", () => {
   assert.throws(
-    () => lax.scan((c: { h: Array }, x: Array) => [{ h: lax.reduceSum(lax.add(c.h, x), [0]) }, null], { h: np.array([1, 2, 3]) }, np.array([[1, 2, 3]])),
-    (e: unknown) => e instanceof ShapeError && /carry\.h/.test(e.message) && /f32\[3\]/.test(e.message) && /\[3\] → \[\]/.test(e.message),
+    () =>
+      lax.scan(
+        (c: { h: Array }, x: Array) => [{ h: lax.reduceSum(lax.add(c.h, x), [0]) }, null],
+        { h: np.array([1, 2, 3]) },
+        np.array([[1, 2, 3]]),
+      ),
+    (e: unknown) =>
+      e instanceof ShapeError &&
+      /carry\.h/.test(e.message) &&
+      /f32\[3\]/.test(e.message) &&
+      /\[3\] → \[\]/.test(e.message),
   );
   assert.throws(
     () => lax.scan((c: Array) => [lax.convertElementType(c, "int32"), null], np.array(1), null, { length: 2 }),
     (e: unknown) => e instanceof ShapeError && /float32 → int32/.test(e.message),
   );
   assert.throws(
-    () => lax.scan((c: Array, x: { a: Array; b: Array }) => [c, x.a], np.array(0), { a: np.array([1, 2]), b: np.array([1, 2, 3]) }),
+    () =>
+      lax.scan((c: Array, x: { a: Array; b: Array }) => [c, x.a], np.array(0), {
+        a: np.array([1, 2]),
+        b: np.array([1, 2, 3]),
+      }),
     /leading axis 3/,
   );
 });

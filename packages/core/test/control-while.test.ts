@@ -27,7 +27,10 @@ test("whileLoop runs until the predicate fails", () => {
     ([n]: [Array, Array]) => lax.ne(n, ONE),
     ([n, k]: [Array, Array]) => {
       const even = lax.eq(lax.rem(n, i32(2)), i32(0));
-      return [lax.select(even, lax.div(n, i32(2)), lax.add(lax.mul(n, i32(3)), ONE)), lax.add(k, ONE)] as [Array, Array];
+      return [lax.select(even, lax.div(n, i32(2)), lax.add(lax.mul(n, i32(3)), ONE)), lax.add(k, ONE)] as [
+        Array,
+        Array,
+      ];
     },
     [i32(27), i32(0)] as [Array, Array],
   );
@@ -44,7 +47,8 @@ test("forward mode through whileLoop (jvp, linearize)", () => {
 });
 
 test("reverse mode through whileLoop raises JAX's error", () => {
-  const msg = /Reverse-mode differentiation does not work for lax\.while_loop or lax\.fori_loop with dynamic start\/stop values\. Try using lax\.scan/;
+  const msg =
+    /Reverse-mode differentiation does not work for lax\.while_loop or lax\.fori_loop with dynamic start\/stop values\. Try using lax\.scan/;
   assert.throws(
     () => grad(pow5)(np.array(1.5)),
     (e: unknown) => e instanceof ValueError && msg.test(e.message),
@@ -59,7 +63,12 @@ test("reverse mode through whileLoop raises JAX's error", () => {
 
 test("foriLoop with traced bounds lowers to whileLoop; values and jvp", () => {
   const dyn = (x: Array, n: Array) =>
-    lax.foriLoop(i32(0), n, (i: Array, c: Array) => lax.add(lax.mul(c, x), lax.convertElementType(i, "float32")), np.array(1));
+    lax.foriLoop(
+      i32(0),
+      n,
+      (i: Array, c: Array) => lax.add(lax.mul(c, x), lax.convertElementType(i, "float32")),
+      np.array(1),
+    );
   const host = (x: number, n: number) => {
     let c = 1;
     for (let i = 0; i < n; i++) c = c * x + i;
@@ -95,7 +104,10 @@ test("vmap of whileLoop: batched carry, and a batched predicate running per elem
     ns.map((n) => 2 ** n),
   );
   // jvp under vmap with a batched predicate.
-  const tv = vmap((n: Array, x: Array) => jvp((y: Array) => countTo(n, y)[1], [x], [np.array(1)])[1])(np.array(ns, { dtype: "int32" }), np.array(xs));
+  const tv = vmap((n: Array, x: Array) => jvp((y: Array) => countTo(n, y)[1], [x], [np.array(1)])[1])(
+    np.array(ns, { dtype: "int32" }),
+    np.array(xs),
+  );
   assertClose(
     tv,
     ns.map((n, k) => (n === 0 ? 0 : n * xs[k] ** (n - 1))),

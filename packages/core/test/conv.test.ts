@@ -144,17 +144,28 @@ test("convGeneralDilated matches a naive host convolution (strides, padding, dil
     const xd = randn(r, size(xs));
     const wd = randn(r, size(ws));
     const ref = hostConv(xd, xs, wd, ws, cfg);
-    assertClose(conv(arr(xd, xs), arr(wd, ws), cfg), ref.out, { rtol: 1e-5, atol: 1e-6, shape: ref.shape, dtype: "float32" });
-    const xi = randint(r, size(xs));
-    const wi = randint(r, size(ws));
-    assertClose(conv(arr(xi, xs, "int32"), arr(wi, ws, "int32"), cfg), hostConv(xi, xs, wi, ws, cfg).out, { dtype: "int32" });
-    const xc = randn(r, 2 * size(xs));
-    const wc = randn(r, 2 * size(ws));
-    assertClose(conv(arr(xc, xs, "complex64"), arr(wc, ws, "complex64"), cfg), hostConv(xc, xs, wc, ws, cfg, true).out, {
+    assertClose(conv(arr(xd, xs), arr(wd, ws), cfg), ref.out, {
       rtol: 1e-5,
       atol: 1e-6,
-      dtype: "complex64",
+      shape: ref.shape,
+      dtype: "float32",
     });
+    const xi = randint(r, size(xs));
+    const wi = randint(r, size(ws));
+    assertClose(conv(arr(xi, xs, "int32"), arr(wi, ws, "int32"), cfg), hostConv(xi, xs, wi, ws, cfg).out, {
+      dtype: "int32",
+    });
+    const xc = randn(r, 2 * size(xs));
+    const wc = randn(r, 2 * size(ws));
+    assertClose(
+      conv(arr(xc, xs, "complex64"), arr(wc, ws, "complex64"), cfg),
+      hostConv(xc, xs, wc, ws, cfg, true).out,
+      {
+        rtol: 1e-5,
+        atol: 1e-6,
+        dtype: "complex64",
+      },
+    );
   }
 });
 
@@ -162,7 +173,10 @@ test("depthwise causal 1-D conv (featureGroupCount = channels, padding [[k-1, 0]
   const [B, C, L, k] = [2, 3, 6, 4];
   const xd = randn(r, B * C * L);
   const wd = randn(r, C * k);
-  const y = lax.convGeneralDilated(arr(xd, [B, C, L]), arr(wd, [C, 1, k]), { padding: [[k - 1, 0]], featureGroupCount: C });
+  const y = lax.convGeneralDilated(arr(xd, [B, C, L]), arr(wd, [C, 1, k]), {
+    padding: [[k - 1, 0]],
+    featureGroupCount: C,
+  });
   const want: number[] = [];
   for (let b = 0; b < B; b++)
     for (let c = 0; c < C; c++)
@@ -210,7 +224,10 @@ test("SAME / VALID / SAME_LOWER padding", () => {
   assert.deepEqual([...lax.convGeneralDilated(x, w, { padding: "SAME" }).shape], [1, 1, 7]);
   assert.deepEqual([...lax.convGeneralDilated(x, w, { padding: "SAME", windowStrides: [2] }).shape], [1, 1, 4]);
   assertClose(lax.convGeneralDilated(x, w, { padding: "SAME" }), lax.convGeneralDilated(x, w, { padding: [[1, 2]] }));
-  assertClose(lax.convGeneralDilated(x, w, { padding: "SAME_LOWER" }), lax.convGeneralDilated(x, w, { padding: [[2, 1]] }));
+  assertClose(
+    lax.convGeneralDilated(x, w, { padding: "SAME_LOWER" }),
+    lax.convGeneralDilated(x, w, { padding: [[2, 1]] }),
+  );
   assert.deepEqual([...lax.convGeneralDilated(x, w, { padding: "VALID" }).shape], [1, 1, 4]);
 });
 
@@ -220,7 +237,9 @@ test("errors: feature groups not dividing channels, bad dimension numbers, ranks
   assert.throws(
     () => lax.convGeneralDilated(x, w, { featureGroupCount: 3 }),
     (e: Error) =>
-      e instanceof ShapeError && /featureGroupCount 3 must divide the lhs feature dimension \(size 4/.test(e.message) && /\[2, 4, 5\]/.test(e.message),
+      e instanceof ShapeError &&
+      /featureGroupCount 3 must divide the lhs feature dimension \(size 4/.test(e.message) &&
+      /\[2, 4, 5\]/.test(e.message),
   );
   assert.throws(
     () => lax.convGeneralDilated(x, w),
@@ -232,7 +251,8 @@ test("errors: feature groups not dividing channels, bad dimension numbers, ranks
   );
   assert.throws(() => lax.convGeneralDilated(x, w, { featureGroupCount: 2, batchGroupCount: 2 }), ValueError);
   assert.throws(
-    () => lax.convGeneralDilated(arr(randn(r, 40), [2, 4, 5]), arr(randn(r, 5 * 4 * 3), [5, 4, 3]), { batchGroupCount: 2 }),
+    () =>
+      lax.convGeneralDilated(arr(randn(r, 40), [2, 4, 5]), arr(randn(r, 5 * 4 * 3), [5, 4, 3]), { batchGroupCount: 2 }),
     (e: Error) => e instanceof ShapeError && /batchGroupCount/.test(e.message),
   );
   assert.throws(
@@ -244,7 +264,10 @@ test("errors: feature groups not dividing channels, bad dimension numbers, ranks
     (e: Error) => e instanceof ValueError && /'C'/.test(e.message),
   );
   assert.throws(
-    () => lax.convGeneralDilated(x, w, { dimensionNumbers: { lhsSpec: [0, 1, 1], rhsSpec: [0, 1, 2], outSpec: [0, 1, 2] } }),
+    () =>
+      lax.convGeneralDilated(x, w, {
+        dimensionNumbers: { lhsSpec: [0, 1, 1], rhsSpec: [0, 1, 2], outSpec: [0, 1, 2] },
+      }),
     (e: Error) => e instanceof ShapeError && /lhsSpec/.test(e.message),
   );
   assert.throws(
@@ -256,7 +279,10 @@ test("errors: feature groups not dividing channels, bad dimension numbers, ranks
     (e: Error) => e instanceof ShapeError && /windowStrides/.test(e.message),
   );
   assert.throws(() => lax.convGeneralDilated(x, w, { windowStrides: [0], featureGroupCount: 2 }), ValueError);
-  assert.throws(() => lax.convGeneralDilated(x, arr(randint(r, 36), [6, 2, 3], "int32"), { featureGroupCount: 2 }), DTypeError);
+  assert.throws(
+    () => lax.convGeneralDilated(x, arr(randint(r, 36), [6, 2, 3], "int32"), { featureGroupCount: 2 }),
+    DTypeError,
+  );
   assert.throws(() => lax.convGeneralDilated(x, w, { padding: "FULL" as "SAME", featureGroupCount: 2 }), ValueError);
 });
 
@@ -268,7 +294,8 @@ test("grad w.r.t. lhs and rhs vs central differences of the host convolution", (
     const ct = randn(r, ref.out.length);
     const loss = (u: Array, v: Array) => np.sum(conv(u, v, cfg).mul(arr(ct, ref.shape)));
     const [gx, gw] = grad(loss, { argnums: [0, 1] })(arr(xd, xs), arr(wd, ws)) as Array[];
-    const hostLoss = (a: number[], b: number[]) => hostConv(a, xs, b, ws, cfg).out.reduce((s, v, i) => s + v * ct[i], 0);
+    const hostLoss = (a: number[], b: number[]) =>
+      hostConv(a, xs, b, ws, cfg).out.reduce((s, v, i) => s + v * ct[i], 0);
     assertClose(
       gx,
       fdGrad((a) => hostLoss(a, wd), xd),
@@ -288,7 +315,11 @@ test("dot-product test (jvp vs vjp) with strides, dilations, padding, feature an
   }
   const x = arr(randn(r, 2 * 5 * 3), [2, 5, 3]);
   const w = arr(randn(r, 3 * 3 * 4), [3, 3, 4]);
-  checkTranspose((u, v) => conv(u, v, { strides: [2], padding: [[1, 2]], rhsDil: [2] }, ["NWC", "WIO", "NCW"]), [x, w], r);
+  checkTranspose(
+    (u, v) => conv(u, v, { strides: [2], padding: [[1, 2]], rhsDil: [2] }, ["NWC", "WIO", "NCW"]),
+    [x, w],
+    r,
+  );
   const xc = arr(randn(r, 2 * 2 * 4 * 5), [2, 4, 5], "complex64");
   const wc = arr(randn(r, 2 * 4 * 2 * 2), [4, 2, 2], "complex64");
   checkTranspose((u, v) => conv(u, v, { G: 2, strides: [2] }), [xc, wc], r);

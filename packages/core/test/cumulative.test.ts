@@ -5,7 +5,13 @@ import { assertClose, assertEqualArray } from "@linax-ts/testing";
 import { arr, checkTranspose, checkVmap, fdGrad, randint, randn, rng, strides } from "./host-tensor-checks.ts";
 
 /** Host scan along `axis` (float64): out_first = x_first, out_k = step(out_{k-1}, x_k). */
-function hostCum(data: readonly number[], shape: readonly number[], axis: number, reverse: boolean, step: (a: number, v: number) => number): number[] {
+function hostCum(
+  data: readonly number[],
+  shape: readonly number[],
+  axis: number,
+  reverse: boolean,
+  step: (a: number, v: number) => number,
+): number[] {
   const out = [...data];
   const st = strides(shape);
   const n = shape[axis];
@@ -42,7 +48,11 @@ test("cumulative ops match host scans for every axis, direction and supported dt
       const x = arr(data, shape, dt);
       for (const axis of [0, 1, 2]) {
         for (const reverse of [false, true]) {
-          assertClose(f(x, axis, reverse), hostCum(data, shape, axis, reverse, step), { rtol: 1e-5, atol: 1e-6, dtype: dt });
+          assertClose(f(x, axis, reverse), hostCum(data, shape, axis, reverse, step), {
+            rtol: 1e-5,
+            atol: 1e-6,
+            dtype: dt,
+          });
         }
       }
     }
@@ -57,7 +67,9 @@ test("complex cumsum / cumprod; negative axis; NaN propagates through cummax", (
   assertClose(lax.cumprod(x), [1, 1, 3, 1, -3, 9]);
   assertClose(lax.cumsum(arr([1, 2, 3, 4], [2, 2]), -1), [1, 3, 3, 7]);
   assertClose(lax.cummax(arr([1, NaN, 3, 0], [4])), [1, NaN, NaN, NaN]);
-  assertClose(lax.cumlogsumexp(arr([1000, 1000, -Infinity], [3])), [1000, 1000 + Math.log(2), 1000 + Math.log(2)], { rtol: 1e-6 });
+  assertClose(lax.cumlogsumexp(arr([1000, 1000, -Infinity], [3])), [1000, 1000 + Math.log(2), 1000 + Math.log(2)], {
+    rtol: 1e-6,
+  });
   assertClose(lax.cumlogsumexp(arr([-Infinity, -Infinity, 0], [3])), [-Infinity, -Infinity, 0]);
   assertEqualArray(lax.cumsum(arr([2147483647, 1], [2], "int32")), [2147483647, -2147483648], "int32");
 });
@@ -66,7 +78,8 @@ test("errors: axis out of range, unsupported dtypes", () => {
   const x = arr(randn(r, 6), [2, 3]);
   assert.throws(
     () => lax.cumsum(x, 2),
-    (e: Error) => e instanceof ShapeError && /cumsum/.test(e.message) && /axis 2/.test(e.message) && /\[2, 3\]/.test(e.message),
+    (e: Error) =>
+      e instanceof ShapeError && /cumsum/.test(e.message) && /axis 2/.test(e.message) && /\[2, 3\]/.test(e.message),
   );
   assert.throws(
     () => lax.cumlogsumexp(arr([1, 2], [2], "int32")),
@@ -108,13 +121,22 @@ test("second derivatives flow through linearRecurrence's JVP (cumprod, cumlogsum
   // h(x) = Σ cumprod(x); grad(x ↦ Σ_i c_i ∂h/∂x_i) vs central differences of the host gradient.
   const c = [1, -2, 0.5, 3];
   const hostGradDot = (v: number[]) =>
-    fdGrad((u) => hostCum(u, [4], 0, false, (a, b) => a * b).reduce((s, y) => s + y, 0), v, 1e-5).reduce((s, gi, i) => s + gi * c[i], 0);
-  const gg = grad((v: Array) => np.sum((grad((u: Array) => np.sum(lax.cumprod(u))) as (u: Array) => Array)(v).mul(np.array(c))))(np.array(xs)) as Array;
+    fdGrad((u) => hostCum(u, [4], 0, false, (a, b) => a * b).reduce((s, y) => s + y, 0), v, 1e-5).reduce(
+      (s, gi, i) => s + gi * c[i],
+      0,
+    );
+  const gg = grad((v: Array) =>
+    np.sum((grad((u: Array) => np.sum(lax.cumprod(u))) as (u: Array) => Array)(v).mul(np.array(c))),
+  )(np.array(xs)) as Array;
   assertClose(gg, fdGrad(hostGradDot, xs, 1e-4), { rtol: 2e-3, atol: 2e-3 });
-  const hostLse = (v: number[]) => fdGrad((u) => hostCum(u, [4], 0, true, lse).reduce((s, y) => s + y, 0), v, 1e-5).reduce((s, gi, i) => s + gi * c[i], 0);
-  const gl = grad((v: Array) => np.sum((grad((u: Array) => np.sum(lax.cumlogsumexp(u, 0, true))) as (u: Array) => Array)(v).mul(np.array(c))))(
-    np.array(xs),
-  ) as Array;
+  const hostLse = (v: number[]) =>
+    fdGrad((u) => hostCum(u, [4], 0, true, lse).reduce((s, y) => s + y, 0), v, 1e-5).reduce(
+      (s, gi, i) => s + gi * c[i],
+      0,
+    );
+  const gl = grad((v: Array) =>
+    np.sum((grad((u: Array) => np.sum(lax.cumlogsumexp(u, 0, true))) as (u: Array) => Array)(v).mul(np.array(c))),
+  )(np.array(xs)) as Array;
   assertClose(gl, fdGrad(hostLse, xs, 1e-4), { rtol: 2e-3, atol: 2e-3 });
 });
 
@@ -138,7 +160,10 @@ test("linearRecurrence values: h_i = a_i·h_{i-1} + b_i (and reverse), float and
   // reverse: h2 = 1, h1 = 2·1 + 1 = 3, h0 = 0.5·3 + 1 = 2.5
   assertClose(lax.linearRecurrence(a, b, 0, true), [2.5, 3, 1]);
   // complex: a = i, b = 1 → h = [1, i+1, i(i+1)+1 = i]
-  assertClose(lax.linearRecurrence(arr([0, 1, 0, 1, 0, 1], [3], "complex64"), arr([1, 0, 1, 0, 1, 0], [3], "complex64")), [1, 0, 1, 1, 0, 1]);
+  assertClose(
+    lax.linearRecurrence(arr([0, 1, 0, 1, 0, 1], [3], "complex64"), arr([1, 0, 1, 0, 1, 0], [3], "complex64")),
+    [1, 0, 1, 1, 0, 1],
+  );
 });
 
 test("vmap of every cumulative op equals stacking; vmap over either operand of linearRecurrence", () => {
@@ -149,9 +174,14 @@ test("vmap of every cumulative op equals stacking; vmap over either operand of l
   const a = arr(randn(r, 12), [3, 4]);
   const bb = arr(randn(r, 24), [2, 3, 4]);
   checkVmap((u, v) => lax.linearRecurrence(u, v, 1), [a, bb], [null, 0]);
-  checkVmap((u, v) => lax.linearRecurrence(u, v, 0, true), [arr(randn(r, 24), [3, 2, 4]), arr(randn(r, 12), [3, 4])], [1, null]);
+  checkVmap(
+    (u, v) => lax.linearRecurrence(u, v, 0, true),
+    [arr(randn(r, 24), [3, 2, 4]), arr(randn(r, 12), [3, 4])],
+    [1, null],
+  );
   // vmap of grad: the batch rules of pad/linearRecurrence inside the transposed JVPs.
-  for (const [, f] of OPS) checkVmap(grad((v: Array) => np.sum(f(v, 1, true).mul(v))) as (v: Array) => Array, [x], [2], 1e-4);
+  for (const [, f] of OPS)
+    checkVmap(grad((v: Array) => np.sum(f(v, 1, true).mul(v))) as (v: Array) => Array, [x], [2], 1e-4);
 });
 
 test("jit(f) == f for cumulative ops and their gradients", () => {
@@ -197,8 +227,11 @@ test("np.logsumexp: stable values, -inf rows, b / returnSign, keepdims, grad vs 
     { rtol: 1e-6 },
   );
   const w = [1, 2, 3];
-  const hostF = (u: number[]) => [0, 1].reduce((s, i) => s + w[i] * Math.log(u.slice(2 * i, 2 * i + 2).reduce((a, b) => a + Math.exp(b), 0)), 0);
-  const g = grad((u: Array) => np.sum(np.logsumexp(u, { axis: 1 }).mul(np.array([1, 2]))))(arr([0.1, 0.7, -0.3, 1.2], [2, 2])) as Array;
+  const hostF = (u: number[]) =>
+    [0, 1].reduce((s, i) => s + w[i] * Math.log(u.slice(2 * i, 2 * i + 2).reduce((a, b) => a + Math.exp(b), 0)), 0);
+  const g = grad((u: Array) => np.sum(np.logsumexp(u, { axis: 1 }).mul(np.array([1, 2]))))(
+    arr([0.1, 0.7, -0.3, 1.2], [2, 2]),
+  ) as Array;
   assertClose(g, fdGrad(hostF, [0.1, 0.7, -0.3, 1.2]), { rtol: 1e-5, atol: 1e-6 });
   assertClose(jit((u: Array) => np.logsumexp(u, { axis: 0 }))(x), np.logsumexp(x, { axis: 0 }));
 });

@@ -1,11 +1,28 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, grad, jit, vmap, jvp, vjp, makeJaxpr, customJvp, customVjp, stopGradient, ValueError, type Array } from "linax-ts";
+import {
+  np,
+  lax,
+  grad,
+  jit,
+  vmap,
+  jvp,
+  vjp,
+  makeJaxpr,
+  customJvp,
+  customVjp,
+  stopGradient,
+  ValueError,
+  type Array,
+} from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 
 // JAX's docs example: log(1 + eˣ) whose naive derivative is inf/inf = NaN for large x.
 const log1pexp = customJvp((x: Array) => lax.log(lax.add(np.array(1), lax.exp(x))));
-log1pexp.defjvp(([x], [t]) => [log1pexp(x), lax.mul(t, lax.sub(np.array(1), lax.div(np.array(1), lax.add(np.array(1), lax.exp(x)))))]);
+log1pexp.defjvp(([x], [t]) => [
+  log1pexp(x),
+  lax.mul(t, lax.sub(np.array(1), lax.div(np.array(1), lax.add(np.array(1), lax.exp(x))))),
+]);
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 test("customJvp: values, and the custom rule under grad / jit / vmap", () => {
@@ -15,8 +32,12 @@ test("customJvp: values, and the custom rule under grad / jit / vmap", () => {
   assertClose(grad(log1pexp)(np.array(100)) as Array, 1);
   assertClose(jit(grad(log1pexp))(np.array(100)) as Array, 1);
   assertClose(grad(jit(log1pexp))(np.array(100)) as Array, 1);
-  assertClose(vmap(grad(log1pexp) as (x: Array) => Array)(np.array([100, 0.5, -2])), [1, sigmoid(0.5), sigmoid(-2)], { rtol: 1e-6 });
-  assertClose(grad((x: Array) => np.sum(vmap(log1pexp)(x)))(np.array([100, 0.5])) as Array, [1, sigmoid(0.5)], { rtol: 1e-6 });
+  assertClose(vmap(grad(log1pexp) as (x: Array) => Array)(np.array([100, 0.5, -2])), [1, sigmoid(0.5), sigmoid(-2)], {
+    rtol: 1e-6,
+  });
+  assertClose(grad((x: Array) => np.sum(vmap(log1pexp)(x)))(np.array([100, 0.5])) as Array, [1, sigmoid(0.5)], {
+    rtol: 1e-6,
+  });
   const [p, t] = jvp(log1pexp, [np.array(10)], [np.array(3)]);
   assertClose(p, Math.log(1 + Math.exp(10)), { rtol: 1e-6 });
   assertClose(t, 3 * sigmoid(10), { rtol: 1e-6 });
@@ -72,9 +93,13 @@ test("customVjp: the custom backward pass under grad / jit / vmap", () => {
   assertClose(gneg as Array, -0.5);
   assertClose(vmap(grad(f) as (x: Array) => Array)(np.array([2, 3])), [1, 1]);
   // vmap inside grad: the batched bwd; an unbatched argument's cotangent is summed over the batch.
-  const g2 = grad((x: Array) => np.sum(lax.mul(np.array([5, 0.25]), vmap((v: Array) => clipGradient(lo, hi, v))(x))))(np.array([2, 3]));
+  const g2 = grad((x: Array) => np.sum(lax.mul(np.array([5, 0.25]), vmap((v: Array) => clipGradient(lo, hi, v))(x))))(
+    np.array([2, 3]),
+  );
   assertClose(g2 as Array, [1, 0.25]);
-  const gw = grad((w: Array) => np.sum(vmap((v: Array) => clipGradient(lo, hi, lax.mul(v, w)), { inAxes: 0 })(np.array([2, 3]))))(np.array(1));
+  const gw = grad((w: Array) =>
+    np.sum(vmap((v: Array) => clipGradient(lo, hi, lax.mul(v, w)), { inAxes: 0 })(np.array([2, 3]))),
+  )(np.array(1));
   assertClose(gw as Array, 5);
 });
 
@@ -101,7 +126,8 @@ test("customVjp residuals are passed to bwd; vjp with a pytree output", () => {
 test("customVjp under forward mode raises JAX's error; missing rules are an error", () => {
   assert.throws(
     () => jvp((x: Array) => clipGradient(lo, hi, x), [np.array(2)], [np.array(1)]),
-    (e: unknown) => e instanceof ValueError && /can't apply forward-mode autodiff \(jvp\) to a custom_vjp function/.test(e.message),
+    (e: unknown) =>
+      e instanceof ValueError && /can't apply forward-mode autodiff \(jvp\) to a custom_vjp function/.test(e.message),
   );
   const noRule = customVjp((x: Array) => x);
   assert.throws(() => noRule(np.array(1)), /defvjp/);

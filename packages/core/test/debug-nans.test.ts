@@ -9,7 +9,10 @@ import { np, lax, jit, grad, makeJaxpr, config, FloatingPointError, LinaxError, 
 import { checkJitOutputs } from "../src/core/debug-nans.ts";
 
 /** Run `body` with the given flags, restoring every flag afterwards. */
-function withFlags(flags: Partial<{ debugNans: boolean; debugInfs: boolean; jitCompile: boolean }>, body: () => void): void {
+function withFlags(
+  flags: Partial<{ debugNans: boolean; debugInfs: boolean; jitCompile: boolean }>,
+  body: () => void,
+): void {
   const saved = config.values();
   try {
     for (const [k, v] of Object.entries(flags)) config.update(k as "debugNans", v as boolean);
@@ -21,7 +24,10 @@ function withFlags(flags: Partial<{ debugNans: boolean; debugInfs: boolean; jitC
 
 function raisesFpe(f: () => unknown, prim: string, ...patterns: RegExp[]): void {
   assert.throws(f, (e: unknown) => {
-    assert.ok(e instanceof FloatingPointError && e instanceof LinaxError, `expected FloatingPointError, got ${String(e)}`);
+    assert.ok(
+      e instanceof FloatingPointError && e instanceof LinaxError,
+      `expected FloatingPointError, got ${String(e)}`,
+    );
     assert.equal(e.primitive, prim);
     for (const p of patterns) assert.match(e.message, p);
     return true;
@@ -57,7 +63,12 @@ test("debugNans, eager: raises at the first primitive producing a NaN, naming it
 
 test("debugInfs: raises at the first primitive producing ±Inf (and complex outputs are checked too)", () => {
   withFlags({ debugInfs: true }, () => {
-    raisesFpe(() => np.divide(1, np.array([0, 1])), "div", /an infinity \(inf\) encountered in div \(f32\[2\]\)/, /debugInfs/);
+    raisesFpe(
+      () => np.divide(1, np.array([0, 1])),
+      "div",
+      /an infinity \(inf\) encountered in div \(f32\[2\]\)/,
+      /debugInfs/,
+    );
     raisesFpe(() => np.exp(np.array([100])), "exp", /encountered in exp/);
     raisesFpe(() => np.log(lax.complex(np.array([0]), np.array([0]))), "log", /infinity.*in log \(c64\[1\]\)/);
     // NaN is not checked under debugInfs alone.
@@ -108,7 +119,11 @@ test("checkJitOutputs (for jit's compiled path): finds the first bad primitive, 
     checkJitOutputs([np.array(1)], cj, [], [bad], "loss");
     raisesFpe(() => checkJitOutputs([np.array(NaN)], cj, [], [bad], "loss"), "log", /in loss/);
     // Outputs with a NaN that the interpreter does not reproduce: the compiled code is blamed.
-    raisesFpe(() => checkJitOutputs([np.array(NaN)], cj, [], [np.array([3, 4])], "loss"), "jit(loss)", /compiled code and the interpreter disagree/);
+    raisesFpe(
+      () => checkJitOutputs([np.array(NaN)], cj, [], [np.array([3, 4])], "loss"),
+      "jit(loss)",
+      /compiled code and the interpreter disagree/,
+    );
   });
   withFlags({ debugNans: false }, () => checkJitOutputs([np.array(NaN)], cj, [], [bad], "loss"));
 });

@@ -7,7 +7,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { config, disableJit, grad, jit, makeJaxpr, np, ConcreteArray, ConcretizationError, ValueError, type Array } from "linax-ts";
+import {
+  config,
+  disableJit,
+  grad,
+  jit,
+  makeJaxpr,
+  np,
+  ConcreteArray,
+  ConcretizationError,
+  ValueError,
+  type Array,
+} from "linax-ts";
 import * as nn from "@linax-ts/nn";
 
 /** f(x) = sum(sin(x) · 2), its body counted, and whether every argument it saw was concrete. */

@@ -16,7 +16,8 @@ function hostDot(
   [lb, rb]: Dims,
   cplx = false,
 ): number[] {
-  const free = (nd: number, a: number[], b: number[]) => [...globalThis.Array(nd).keys()].filter((i) => !a.includes(i) && !b.includes(i));
+  const free = (nd: number, a: number[], b: number[]) =>
+    [...globalThis.Array(nd).keys()].filter((i) => !a.includes(i) && !b.includes(i));
   const lf = free(ls.length, lc, lb);
   const rf = free(rs.length, rc, rb);
   const lst = strides(ls);
@@ -92,28 +93,44 @@ test("dotGeneral matches a naive host loop for every dtype and dimension-number 
     const nr = rs.reduce((a, v) => a * v, 1);
     const fl = randn(r, nl);
     const fr = randn(r, nr);
-    assertClose(lax.dotGeneral(arr(fl, ls), arr(fr, rs), { contractingDims: c, batchDims: b }), hostDot(fl, ls, fr, rs, c, b), {
-      rtol: 1e-5,
-      atol: 1e-6,
-      dtype: "float32",
-    });
+    assertClose(
+      lax.dotGeneral(arr(fl, ls), arr(fr, rs), { contractingDims: c, batchDims: b }),
+      hostDot(fl, ls, fr, rs, c, b),
+      {
+        rtol: 1e-5,
+        atol: 1e-6,
+        dtype: "float32",
+      },
+    );
     const il = randint(r, nl);
     const ir = randint(r, nr);
-    assertClose(lax.dotGeneral(arr(il, ls, "int32"), arr(ir, rs, "int32"), { contractingDims: c, batchDims: b }), hostDot(il, ls, ir, rs, c, b), {
-      dtype: "int32",
-    });
+    assertClose(
+      lax.dotGeneral(arr(il, ls, "int32"), arr(ir, rs, "int32"), { contractingDims: c, batchDims: b }),
+      hostDot(il, ls, ir, rs, c, b),
+      {
+        dtype: "int32",
+      },
+    );
     const ul = il.map((v) => v + 3);
     const ur = ir.map((v) => v + 3);
-    assertClose(lax.dotGeneral(arr(ul, ls, "uint32"), arr(ur, rs, "uint32"), { contractingDims: c, batchDims: b }), hostDot(ul, ls, ur, rs, c, b), {
-      dtype: "uint32",
-    });
+    assertClose(
+      lax.dotGeneral(arr(ul, ls, "uint32"), arr(ur, rs, "uint32"), { contractingDims: c, batchDims: b }),
+      hostDot(ul, ls, ur, rs, c, b),
+      {
+        dtype: "uint32",
+      },
+    );
     const cl = randn(r, 2 * nl);
     const cr = randn(r, 2 * nr);
-    assertClose(lax.dotGeneral(arr(cl, ls, "complex64"), arr(cr, rs, "complex64"), { contractingDims: c, batchDims: b }), hostDot(cl, ls, cr, rs, c, b, true), {
-      rtol: 1e-5,
-      atol: 1e-6,
-      dtype: "complex64",
-    });
+    assertClose(
+      lax.dotGeneral(arr(cl, ls, "complex64"), arr(cr, rs, "complex64"), { contractingDims: c, batchDims: b }),
+      hostDot(cl, ls, cr, rs, c, b, true),
+      {
+        rtol: 1e-5,
+        atol: 1e-6,
+        dtype: "complex64",
+      },
+    );
     const bl = il.map((v) => (v > 0 ? 1 : 0));
     const br = ir.map((v) => (v > 0 ? 1 : 0));
     assertEqualArray(
@@ -128,7 +145,9 @@ test("int32 matmul wraps; preferredElementType float32 accumulates int operands 
   const a = arr([65536, 1], [1, 2], "int32");
   const b = arr([65536, 5], [2, 1], "int32");
   assertEqualArray(lax.dotGeneral(a, b, { contractingDims: [[1], [0]] }), [5], "int32");
-  assertClose(lax.dotGeneral(a, b, { contractingDims: [[1], [0]], preferredElementType: "float32" }), [2 ** 32 + 5], { dtype: "float32" });
+  assertClose(lax.dotGeneral(a, b, { contractingDims: [[1], [0]], preferredElementType: "float32" }), [2 ** 32 + 5], {
+    dtype: "float32",
+  });
   assertClose(np.matmul(arr([1, 2, 3, 4], [2, 2], "int32"), arr([1, 1], [2], "int32")), [3, 7], { dtype: "int32" });
 });
 
@@ -182,9 +201,16 @@ test("dotGeneral errors name both shapes and the offending dims", () => {
 });
 
 /** Host float64 reference for f(x, W) = Σ tanh(x W)² and its gradients. */
-function tanhLoss(x: number[], w: number[], n: number, k: number, m: number): { f: number; gx: number[]; gw: number[] } {
+function tanhLoss(
+  x: number[],
+  w: number[],
+  n: number,
+  k: number,
+  m: number,
+): { f: number; gx: number[]; gw: number[] } {
   const z = new globalThis.Array<number>(n * m).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) for (let q = 0; q < k; q++) z[i * m + j] += x[i * k + q] * w[q * m + j];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++) for (let q = 0; q < k; q++) z[i * m + j] += x[i * k + q] * w[q * m + j];
   const t = z.map(Math.tanh);
   const dz = t.map((v) => 2 * v * (1 - v * v));
   const gx = new globalThis.Array<number>(n * k).fill(0);
@@ -224,10 +250,14 @@ test("grad of a batched dotGeneral vs central differences of the host loop", () 
   const fr = randn(r, 40);
   const wOut = randn(r, 2 * 3 * 5);
   const host = (l: number[]) => hostDot(l, ls, fr, rs, c, b).reduce((s, v, i) => s + v * wOut[i], 0);
-  const g = grad((u: Array) => np.sum(lax.dotGeneral(u, arr(fr, rs), { contractingDims: c, batchDims: b }).mul(arr(wOut, [2, 3, 5]))))(arr(fl, ls)) as Array;
+  const g = grad((u: Array) =>
+    np.sum(lax.dotGeneral(u, arr(fr, rs), { contractingDims: c, batchDims: b }).mul(arr(wOut, [2, 3, 5]))),
+  )(arr(fl, ls)) as Array;
   assertClose(g, fdGrad(host, fl), { rtol: 1e-4, atol: 1e-5 });
   const hostR = (rr: number[]) => hostDot(fl, ls, rr, rs, c, b).reduce((s, v, i) => s + v * wOut[i], 0);
-  const gr = grad((u: Array) => np.sum(lax.dotGeneral(arr(fl, ls), u, { contractingDims: c, batchDims: b }).mul(arr(wOut, [2, 3, 5]))))(arr(fr, rs)) as Array;
+  const gr = grad((u: Array) =>
+    np.sum(lax.dotGeneral(arr(fl, ls), u, { contractingDims: c, batchDims: b }).mul(arr(wOut, [2, 3, 5]))),
+  )(arr(fr, rs)) as Array;
   assertClose(gr, fdGrad(hostR, fr), { rtol: 1e-4, atol: 1e-5 });
 });
 
@@ -344,10 +374,18 @@ test("np.dot / vdot / inner / outer / tensordot", () => {
 });
 
 test("matmul dtypes: bool, complex", () => {
-  assertEqualArray(np.matmul(arr([1, 0, 0, 0], [2, 2], "bool"), arr([0, 1, 1, 0], [2, 2], "bool")), [0, 1, 0, 0], "bool");
+  assertEqualArray(
+    np.matmul(arr([1, 0, 0, 0], [2, 2], "bool"), arr([0, 1, 1, 0], [2, 2], "bool")),
+    [0, 1, 0, 0],
+    "bool",
+  );
   // [[i]] @ [[i]] = [[-1]]
-  assertClose(np.matmul(arr([0, 1], [1, 1], "complex64"), arr([0, 1], [1, 1], "complex64")), [-1, 0], { dtype: "complex64" as DType });
+  assertClose(np.matmul(arr([0, 1], [1, 1], "complex64"), arr([0, 1], [1, 1], "complex64")), [-1, 0], {
+    dtype: "complex64" as DType,
+  });
   // grad of a real loss through a complex matmul: Re Σ (a b) with respect to a gives conj-free transpose: Σ_j b_kj
-  const g = grad((u: Array) => np.real(np.sum(np.matmul(u, arr([1, 1, 0, 2], [2, 1], "complex64")))))(arr([1, 0, 0, 0], [1, 2], "complex64")) as Array;
+  const g = grad((u: Array) => np.real(np.sum(np.matmul(u, arr([1, 1, 0, 2], [2, 1], "complex64")))))(
+    arr([1, 0, 0, 0], [1, 2], "complex64"),
+  ) as Array;
   assertClose(g, [1, 1, 0, 2]);
 });

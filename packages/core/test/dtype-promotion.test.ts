@@ -86,7 +86,9 @@ test("broadcastTo validates the target like numpy", () => {
   ]);
   assert.throws(
     () => np.broadcastTo(np.zeros([2, 3]), [3]),
-    (e: Error) => e instanceof ShapeError && /broadcastTo: cannot broadcast an array of shape \[2, 3\] to shape \[3\]/.test(e.message),
+    (e: Error) =>
+      e instanceof ShapeError &&
+      /broadcastTo: cannot broadcast an array of shape \[2, 3\] to shape \[3\]/.test(e.message),
   );
   assert.throws(() => np.broadcastTo(np.zeros([2]), [3]), ShapeError);
 });

@@ -49,16 +49,20 @@ test(
   },
 );
 
-test("a forgotten array disposed later is released once", { skip: typeof globalThis.gc !== "function" ? "run node with --expose-gc" : false }, async () => {
-  const b = getBackend();
-  await settle();
-  const before = b.liveBuffers();
-  const keep = np.array([5, 6]);
-  await new Promise((r) => setTimeout(r, 0)); // registered with the finalizer by now
-  keep.dispose();
-  await settle();
-  assert.equal(b.liveBuffers(), before);
-});
+test(
+  "a forgotten array disposed later is released once",
+  { skip: typeof globalThis.gc !== "function" ? "run node with --expose-gc" : false },
+  async () => {
+    const b = getBackend();
+    await settle();
+    const before = b.liveBuffers();
+    const keep = np.array([5, 6]);
+    await new Promise((r) => setTimeout(r, 0)); // registered with the finalizer by now
+    keep.dispose();
+    await settle();
+    assert.equal(b.liveBuffers(), before);
+  },
+);
 
 test("use after dispose names the op and the operand on the fast path", () => {
   const x = np.array([1, 2]);

@@ -9,7 +9,12 @@ import { fileURLToPath } from "node:url";
 import { np, lax, jit, grad, DTypeError, ValueError, type Array, type DType } from "linax-ts";
 import { assertClose, assertEqualArray, checkJit, checkVmap } from "@linax-ts/testing";
 
-const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/numpy/einsum-options/einsum-options.json", import.meta.url)), "utf8"));
+const REF = JSON.parse(
+  readFileSync(
+    fileURLToPath(new URL("../../../testdata/numpy/einsum-options/einsum-options.json", import.meta.url)),
+    "utf8",
+  ),
+);
 const CASES = ["chain3", "chain4", "ring", "star", "batch", "five", "outer_then_contract"];
 
 interface Case {
@@ -46,16 +51,33 @@ test("every optimize setting gives numpy's values; 'optimal' finds numpy's optim
   for (const name of CASES) {
     const c = REF[name] as Case;
     const ops = operands(c);
-    for (const optimize of [undefined, "auto", true, false, "optimal", "greedy", "eager", "dp", "branch-all"] as const) {
+    for (const optimize of [
+      undefined,
+      "auto",
+      true,
+      false,
+      "optimal",
+      "greedy",
+      "eager",
+      "dp",
+      "branch-all",
+    ] as const) {
       const got = np.einsum(c.spec, ...ops, { optimize });
       assertClose(got, c.want, { rtol: 2e-5, atol: 2e-5, shape: c.shape });
     }
     // numpy's own optimal path, given explicitly (with and without the "einsum_path" head).
     assertClose(np.einsum(c.spec, ...ops, { optimize: c.optimal_path }), c.want, { rtol: 2e-5, atol: 2e-5 });
-    assertClose(np.einsum(c.spec, ...ops, { optimize: ["einsum_path", ...c.optimal_path] }), c.want, { rtol: 2e-5, atol: 2e-5 });
+    assertClose(np.einsum(c.spec, ...ops, { optimize: ["einsum_path", ...c.optimal_path] }), c.want, {
+      rtol: 2e-5,
+      atol: 2e-5,
+    });
     const [path] = np.einsumPath(c.spec, ...ops, { optimize: "optimal" });
     const steps = path.slice(1) as number[][];
-    assert.equal(hostCost(c, steps), c.optimal_cost, `${name}: optimal path ${JSON.stringify(steps)} costs ${hostCost(c, steps)}, numpy's ${c.optimal_cost}`);
+    assert.equal(
+      hostCost(c, steps),
+      c.optimal_cost,
+      `${name}: optimal path ${JSON.stringify(steps)} costs ${hostCost(c, steps)}, numpy's ${c.optimal_cost}`,
+    );
     const [greedy] = np.einsumPath(c.spec, ...ops, { optimize: "greedy" });
     assert.ok(hostCost(c, greedy.slice(1) as number[][]) >= c.optimal_cost, `${name}: greedy beats the optimum`);
   }
@@ -91,7 +113,8 @@ test("the dotGeneral option replaces lax.dotGeneral for every pairwise contracti
     assert.equal(seen.length, calls, `${String(optimize)}: ${seen.join(" ; ")}`);
   }
   // A stand-in that changes the products changes the result: doubling each of 3 products → ×8.
-  const doubling = (l: Array, r: Array, o: Parameters<typeof lax.dotGeneral>[2]) => np.multiply(lax.dotGeneral(l, r, o), 2);
+  const doubling = (l: Array, r: Array, o: Parameters<typeof lax.dotGeneral>[2]) =>
+    np.multiply(lax.dotGeneral(l, r, o), 2);
   assertClose(
     np.einsum(c.spec, ...ops, { dotGeneral: doubling }),
     c.want.map((v) => 8 * v),
@@ -121,7 +144,9 @@ test("preferredElementType: the result dtype and the accumulator (lax.dot_genera
   assertEqualArray(np.einsum("ij,jk->ik", ia, ib, { preferredElementType: "int32" }), REF.int.want, "int32");
   // uint32 → int32 is allowed (an unsigned input may become signed).
   assert.equal(
-    np.einsum("i,i->", np.array([1, 2], { dtype: "uint32" }), np.array([3, 4], { dtype: "uint32" }), { preferredElementType: "int32" }).dtype,
+    np.einsum("i,i->", np.array([1, 2], { dtype: "uint32" }), np.array([3, 4], { dtype: "uint32" }), {
+      preferredElementType: "int32",
+    }).dtype,
     "int32",
   );
   // float16 operands accumulate in float32: 2048 + 1 + 1 is 2050 in float32, 2048 in float16 (ulp 2).
@@ -145,26 +170,42 @@ test("preferredElementType: the result dtype and the accumulator (lax.dot_genera
     ["int32", "float16", /not be narrower/],
   ] as [DType, DType, RegExp][]) {
     assert.throws(
-      () => np.einsum("i,i->", np.array([1, 2], { dtype: inp }), np.array([1, 2], { dtype: inp }), { preferredElementType: pref }),
-      (e: Error) => e instanceof DTypeError && e.message.includes(`preferredElementType ${pref} is not allowed for ${inp} operands`) && why.test(e.message),
+      () =>
+        np.einsum("i,i->", np.array([1, 2], { dtype: inp }), np.array([1, 2], { dtype: inp }), {
+          preferredElementType: pref,
+        }),
+      (e: Error) =>
+        e instanceof DTypeError &&
+        e.message.includes(`preferredElementType ${pref} is not allowed for ${inp} operands`) &&
+        why.test(e.message),
       `${inp} → ${pref}`,
     );
   }
-  assert.throws(() => np.einsum("i->", np.array([1]), { preferredElementType: "float64" as DType }), /unknown preferredElementType 'float64'/);
+  assert.throws(
+    () => np.einsum("i->", np.array([1]), { preferredElementType: "float64" as DType }),
+    /unknown preferredElementType 'float64'/,
+  );
 });
 
 test("gradients are the same whatever the order (vs the unoptimized order)", () => {
   const c = REF.chain4 as Case;
   const ops = operands(c);
-  const f = (optimize: "optimal" | "greedy" | false) => (a: Array, b: Array) => np.sum(np.einsum(c.spec, a, b, ops[2], ops[3], { optimize }));
+  const f = (optimize: "optimal" | "greedy" | false) => (a: Array, b: Array) =>
+    np.sum(np.einsum(c.spec, a, b, ops[2], ops[3], { optimize }));
   const want = grad(f(false), { argnums: [0, 1] })(ops[0], ops[1]) as Array[];
   for (const o of ["optimal", "greedy"] as const) {
     const got = grad(f(o), { argnums: [0, 1] })(ops[0], ops[1]) as Array[];
     got.forEach((g, k) => assertClose(g, want[k], { rtol: 1e-5, atol: 1e-5 }));
   }
-  assertClose(jit((a: Array) => np.einsum("ij,jk,k->i", a, ...operands(REF.chain3).slice(1), { optimize: true }))(operands(REF.chain3)[0]), REF.chain3.want, {
-    rtol: 2e-5,
-  });
+  assertClose(
+    jit((a: Array) => np.einsum("ij,jk,k->i", a, ...operands(REF.chain3).slice(1), { optimize: true }))(
+      operands(REF.chain3)[0],
+    ),
+    REF.chain3.want,
+    {
+      rtol: 2e-5,
+    },
+  );
 });
 
 test("einsum options: bad arguments raise clear errors", () => {
@@ -173,16 +214,40 @@ test("einsum options: bad arguments raise clear errors", () => {
   assert.throws(
     () => np.einsum("ij,jk->ik", a, b, { optimise: true } as never),
     (e: Error) =>
-      e instanceof ValueError && /einsum: unknown option 'optimise'; the options are optimize, precision, preferredElementType, dotGeneral/.test(e.message),
+      e instanceof ValueError &&
+      /einsum: unknown option 'optimise'; the options are optimize, precision, preferredElementType, dotGeneral/.test(
+        e.message,
+      ),
   );
-  assert.throws(() => np.einsum("ij,jk->ik", a, { optimize: true }, b), /einsum: an options object must come last; got one as argument 2 of 3/);
-  assert.throws(() => np.einsum("ij,jk->ik", a, b, { optimize: "branch-2" as never }), /unknown optimize strategy 'branch-2'/);
-  assert.throws(() => np.einsum("ij,jk->ik", a, b, { optimize: 3 as never }), /optimize must be a boolean, a strategy name or a contraction path/);
-  assert.throws(() => np.einsum("ij,jk->ik", a, b, { optimize: [[0, 2]] }), /path step 0 \[0,2\] must list distinct positions among the 2 operands left/);
+  assert.throws(
+    () => np.einsum("ij,jk->ik", a, { optimize: true }, b),
+    /einsum: an options object must come last; got one as argument 2 of 3/,
+  );
+  assert.throws(
+    () => np.einsum("ij,jk->ik", a, b, { optimize: "branch-2" as never }),
+    /unknown optimize strategy 'branch-2'/,
+  );
+  assert.throws(
+    () => np.einsum("ij,jk->ik", a, b, { optimize: 3 as never }),
+    /optimize must be a boolean, a strategy name or a contraction path/,
+  );
+  assert.throws(
+    () => np.einsum("ij,jk->ik", a, b, { optimize: [[0, 2]] }),
+    /path step 0 \[0,2\] must list distinct positions among the 2 operands left/,
+  );
   assert.throws(() => np.einsum("ij,jk->ik", a, b, { optimize: [[0, 0]] }), /distinct positions/);
-  assert.throws(() => np.einsum("ij,jk,k->i", a, b, np.ones([4]), { optimize: [[0, 1]] }), /leaves 2 operands of 3; it must end with one/);
-  assert.throws(() => np.einsum("ij,jk->ik", a, b, { precision: "fast" as never }), /einsum: precision must be null, one of/);
+  assert.throws(
+    () => np.einsum("ij,jk,k->i", a, b, np.ones([4]), { optimize: [[0, 1]] }),
+    /leaves 2 operands of 3; it must end with one/,
+  );
+  assert.throws(
+    () => np.einsum("ij,jk->ik", a, b, { precision: "fast" as never }),
+    /einsum: precision must be null, one of/,
+  );
   assert.throws(() => np.einsum("ij,jk->ik", a, b, { dotGeneral: 1 as never }), /'dotGeneral' must be a function/);
-  assert.throws(() => np.einsumPath("ij,jk->ik", a, b, { precision: "highest" } as never), /einsumPath: unknown option 'precision'; the options are optimize/);
+  assert.throws(
+    () => np.einsumPath("ij,jk->ik", a, b, { precision: "highest" } as never),
+    /einsumPath: unknown option 'precision'; the options are optimize/,
+  );
   assert.throws(() => np.einsum("i->"), /at least one operand/);
 });

@@ -129,14 +129,19 @@ test("einsum matches a host reference for contractions, batch dims, traces, diag
 test("implicit output: labels appearing once, alphabetically; ellipsis dims first", () => {
   const a = op([3, 4]);
   const b = op([4, 5]);
-  assertClose(np.einsum("ij,jk", arr(a.data, a.shape), arr(b.data, b.shape)), hostEinsum("ij,jk->ik", [a, b]), { rtol: 1e-5 });
+  assertClose(np.einsum("ij,jk", arr(a.data, a.shape), arr(b.data, b.shape)), hostEinsum("ij,jk->ik", [a, b]), {
+    rtol: 1e-5,
+  });
   assertClose(np.einsum("ji", arr(a.data, a.shape)), hostEinsum("ji->ij", [a]), { shape: [4, 3] });
   assertClose(np.einsum("ii", arr([1, 2, 3, 4], [2, 2])), 5, { shape: [] });
   // Uppercase sorts before lowercase, as numpy (ASCII order).
   assert.deepEqual([...np.einsum("aB", arr(a.data, a.shape)).shape], [4, 3]);
   const x = op([2, 3, 4]);
   const y = op([4, 5]);
-  assertClose(np.einsum("...ij,jk", arr(x.data, x.shape), arr(y.data, y.shape)), hostEinsum("zij,jk->zik", [x, y]), { rtol: 1e-5, shape: [2, 3, 5] });
+  assertClose(np.einsum("...ij,jk", arr(x.data, x.shape), arr(y.data, y.shape)), hostEinsum("zij,jk->zik", [x, y]), {
+    rtol: 1e-5,
+    shape: [2, 3, 5],
+  });
 });
 
 test("ellipsis broadcasting (including size-1 dims) and explicit ellipsis outputs", () => {
@@ -161,7 +166,11 @@ test("einsum dtypes: int32 exact, bool as logical or-of-ands, complex", () => {
     ]),
     "int32",
   );
-  assertEqualArray(np.einsum("ij,jk->ik", arr([1, 0, 0, 0], [2, 2], "bool"), arr([1, 1, 1, 1], [2, 2], "bool")), [1, 1, 0, 0], "bool");
+  assertEqualArray(
+    np.einsum("ij,jk->ik", arr([1, 0, 0, 0], [2, 2], "bool"), arr([1, 1, 1, 1], [2, 2], "bool")),
+    [1, 1, 0, 0],
+    "bool",
+  );
   // (1+i)·(1−i) = 2
   assertClose(np.einsum("i,i->", arr([1, 1], [1], "complex64"), arr([1, -1], [1], "complex64")), [2, 0]);
   // promotion: int32 with float32
@@ -202,7 +211,8 @@ test("grad through einsum vs central differences; vmap; jit", () => {
   const spec = "ij,jk,k->i";
   const w = [0.3, -1.2];
   const f = (u: Array) => np.sum(np.einsum(spec, u, arr(b.data, b.shape), arr(c.data, c.shape)).mul(np.array(w)));
-  const host = (u: number[]) => hostEinsum(spec, [{ data: u, shape: a.shape }, b, c]).reduce((s, v, i) => s + v * w[i], 0);
+  const host = (u: number[]) =>
+    hostEinsum(spec, [{ data: u, shape: a.shape }, b, c]).reduce((s, v, i) => s + v * w[i], 0);
   assertClose(grad(f)(arr(a.data, a.shape)) as Array, fdGrad(host, a.data), { rtol: 1e-5, atol: 1e-6 });
   const t = op([3, 3]);
   const ft = (u: Array) => np.einsum("ii,ij->", u, u);
@@ -212,8 +222,16 @@ test("grad through einsum vs central differences; vmap; jit", () => {
       { data: u, shape: [3, 3] },
     ])[0];
   assertClose(grad(ft)(arr(t.data, t.shape)) as Array, fdGrad(hostT, t.data), { rtol: 1e-5, atol: 1e-6 });
-  checkVmap((u, v) => np.einsum("ij,jk->ki", u, v), [arr(randn(r, 24), [2, 3, 4]), arr(randn(r, 8), [4, 2])], [0, null]);
-  checkVmap((u, v) => np.einsum("ii,ij->j", u, v), [arr(randn(r, 18), [3, 2, 3]), arr(randn(r, 18), [3, 3, 2])], [1, 2]);
+  checkVmap(
+    (u, v) => np.einsum("ij,jk->ki", u, v),
+    [arr(randn(r, 24), [2, 3, 4]), arr(randn(r, 8), [4, 2])],
+    [0, null],
+  );
+  checkVmap(
+    (u, v) => np.einsum("ii,ij->j", u, v),
+    [arr(randn(r, 18), [3, 2, 3]), arr(randn(r, 18), [3, 3, 2])],
+    [1, 2],
+  );
   const g = (u: Array, v: Array) => np.einsum("bij,bjk->bik", u, v);
   const u = arr(randn(r, 24), [2, 3, 4]);
   const v = arr(randn(r, 16), [2, 4, 2]);

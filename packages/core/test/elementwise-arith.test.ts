@@ -99,7 +99,14 @@ test("integerPow on int32 (wrapping), float32 (negative exponents) and complex64
 });
 
 test("rem has C fmod semantics; integer rem by zero is x", () => {
-  assertClose(lax.rem(np.array([7.5, -7.5, 7.5, -7.5, 5, 1]), np.array([2, 2, -2, -2, Infinity, 0])), [1.5, -1.5, 1.5, -1.5, 5, NaN]);
+  assertClose(lax.rem(np.array([7.5, -7.5, 7.5, -7.5, 5, 1]), np.array([2, 2, -2, -2, Infinity, 0])), [
+    1.5,
+    -1.5,
+    1.5,
+    -1.5,
+    5,
+    NaN,
+  ]);
   assert.ok(Object.is(lax.rem(np.array([-4]), np.array([2])).dataSync()[0], -0), "fmod(-4, 2) is -0");
   assertEqualArray(lax.rem(i32([7, -7, 7, -7, 5, INT_MIN]), i32([2, 2, -2, -2, 0, -1])), [1, -1, 1, -1, 5, 0], "int32");
   assertEqualArray(lax.rem(u32([4294967295, 9]), u32([10, 0])), [5, 9], "uint32");
@@ -115,15 +122,25 @@ test("max/min: NaN-propagating values per dtype and JAX's tie-splitting JVP", ()
   assertEqualArray(lax.min(u32([4294967295, 1]), u32([2, 0])), [2, 0], "uint32");
   assertEqualArray(lax.max(np.array([true, false]), np.array([false, false])), [1, 0], "bool");
   // Ties split the tangent half-half between the operands.
-  const [gx, gy] = grad((x: Array, y: Array) => lax.reduceSum(lax.max(x, y), [0]), { argnums: [0, 1] })(np.array([1, 2, 3]), np.array([1, 5, 0])) as Array[];
+  const [gx, gy] = grad((x: Array, y: Array) => lax.reduceSum(lax.max(x, y), [0]), { argnums: [0, 1] })(
+    np.array([1, 2, 3]),
+    np.array([1, 5, 0]),
+  ) as Array[];
   assertClose(gx, [0.5, 0, 1]);
   assertClose(gy, [0.5, 1, 0]);
-  const [, t] = jvp((x: Array, y: Array) => lax.min(x, y), [np.array([2, 1]), np.array([2, 4])], [np.array([1, 1]), np.array([3, 3])]) as Array[];
+  const [, t] = jvp(
+    (x: Array, y: Array) => lax.min(x, y),
+    [np.array([2, 1]), np.array([2, 4])],
+    [np.array([1, 1]), np.array([3, 3])],
+  ) as Array[];
   assertClose(t, [2, 1]);
   checkGrad2VsHost(lax.max, Math.max, [1, -2, 3], [0.5, 4, -1]);
   checkGrad2VsHost(lax.min, Math.min, [1, -2, 3], [0.5, 4, -1]);
   checkVmapJit(lax.max, [np.array([1, -2, 3]), np.array([0.5, 4, 3])]);
-  assert.throws(() => lax.max(lax.complex(np.array([1]), np.array([1])), lax.complex(np.array([1]), np.array([1]))), /max: argument 'x' has dtype complex64/);
+  assert.throws(
+    () => lax.max(lax.complex(np.array([1]), np.array([1])), lax.complex(np.array([1]), np.array([1]))),
+    /max: argument 'x' has dtype complex64/,
+  );
 });
 
 test("grads of add/sub/mul/div against host finite differences, and the dot-product test of the linear ones", () => {
@@ -164,7 +181,9 @@ test("lax-level errors: mismatched shapes, mismatched dtypes, unsupported dtypes
     () => lax.exp(i32([1])),
     (e: unknown) =>
       e instanceof DTypeError &&
-      /exp: argument 'x' has dtype int32, which exp does not support \(supported: float32, complex64, float16, bfloat16\)/.test((e as Error).message),
+      /exp: argument 'x' has dtype int32, which exp does not support \(supported: float32, complex64, float16, bfloat16\)/.test(
+        (e as Error).message,
+      ),
   );
   assert.throws(() => lax.sub(u32([1]), i32([1])), DTypeError);
 });

@@ -17,7 +17,13 @@ export function fd(f: (x: number) => number, x: number, h = 1e-6): number {
  * `grad(Σ op(x))` at float32 points equals the host float64 central difference of `host` at the
  * same (float32-rounded) points.
  */
-export function checkGradVsHost(op: (x: Array) => Array, host: (x: number) => number, points: readonly number[], rtol = 2e-5, atol = 1e-6): void {
+export function checkGradVsHost(
+  op: (x: Array) => Array,
+  host: (x: number) => number,
+  points: readonly number[],
+  rtol = 2e-5,
+  atol = 1e-6,
+): void {
   const x = np.array(points.map(f32));
   const g = grad((v: Array) => lax.reduceSum(op(v), [0]))(x) as Array;
   assertClose(
@@ -57,7 +63,8 @@ export function checkVmapJit(op: (...xs: Array[]) => Array, args: readonly Array
   const stacked = (a: Array): Array => {
     const v = [...elements(a), ...reversedElements(a)];
     // Complex data goes through a Float32Array (interleaved pairs); nested lists are real numbers.
-    const arr = a.dtype === "complex64" ? np.array(new Float32Array(v), { dtype: "complex64" }) : np.array(v, { dtype: a.dtype });
+    const arr =
+      a.dtype === "complex64" ? np.array(new Float32Array(v), { dtype: "complex64" }) : np.array(v, { dtype: a.dtype });
     return np.reshape(arr, [2, ...a.shape]);
   };
   checkVmap(op, args.map(stacked));
@@ -126,7 +133,13 @@ export function complexArray(zs: readonly Cx[]): Array {
  * The JVP of a holomorphic lax op along 1 and along i equals the host central differences of its
  * textbook formula along the real and the imaginary direction.
  */
-export function checkComplexJvp(op: (x: Array) => Array, host: (z: Cx) => Cx, zs: readonly Cx[], rtol = 1e-4, atol = 1e-5): void {
+export function checkComplexJvp(
+  op: (x: Array) => Array,
+  host: (z: Cx) => Cx,
+  zs: readonly Cx[],
+  rtol = 1e-4,
+  atol = 1e-5,
+): void {
   const z32 = zs.map(([a, b]): Cx => [f32(a), f32(b)]);
   const h = 1e-6;
   for (const [dir, name] of [
@@ -134,7 +147,9 @@ export function checkComplexJvp(op: (x: Array) => Array, host: (z: Cx) => Cx, zs
     [[0, 1] as Cx, "imaginary"],
   ] as const) {
     const [, t] = jvp(op, [complexArray(z32)], [complexArray(z32.map(() => dir))]) as [Array, Array];
-    const want = z32.flatMap((z) => C.scale(C.sub(host(C.add(z, C.scale(dir, h))), host(C.sub(z, C.scale(dir, h)))), 1 / (2 * h)));
+    const want = z32.flatMap((z) =>
+      C.scale(C.sub(host(C.add(z, C.scale(dir, h))), host(C.sub(z, C.scale(dir, h)))), 1 / (2 * h)),
+    );
     try {
       assertClose(t, want, { rtol, atol });
     } catch (e) {

@@ -40,7 +40,10 @@ test("comparisons per dtype (NaN, signed zero, uint32 order, bool, complex equal
   assertEqualArray(lax.isFinite(np.array([1, NaN, Infinity, -Infinity, -0])), [1, 0, 0, 0, 1], "bool");
   assert.throws(() => lax.isFinite(i32([1])), /isFinite: argument 'x' has dtype int32/);
   // No derivative flows through a comparison.
-  assertClose(grad((v: Array) => lax.reduceSum(lax.select(lax.lt(v, lax.fullLike(v, 0)), v, v), [0]))(np.array([1, -1])) as Array, [1, 1]);
+  assertClose(
+    grad((v: Array) => lax.reduceSum(lax.select(lax.lt(v, lax.fullLike(v, 0)), v, v), [0]))(np.array([1, -1])) as Array,
+    [1, 1],
+  );
 });
 
 test("not/and/or/xor: logical on bool, bitwise on int32/uint32", () => {
@@ -57,9 +60,17 @@ test("not/and/or/xor: logical on bool, bitwise on int32/uint32", () => {
 });
 
 test("shifts: XLA semantics for amounts >= 32 and negative amounts, arithmetic vs logical", () => {
-  assertEqualArray(lax.shiftLeft(i32([1, 1, 1, 1, -1, 3]), i32([0, 31, 32, 33, 1, -1])), [1, -2147483648, 0, 0, -2, 0], "int32");
+  assertEqualArray(
+    lax.shiftLeft(i32([1, 1, 1, 1, -1, 3]), i32([0, 31, 32, 33, 1, -1])),
+    [1, -2147483648, 0, 0, -2, 0],
+    "int32",
+  );
   assertEqualArray(lax.shiftRightLogical(i32([-8, -8, 8, -1]), i32([1, 32, 2, 28])), [0x7ffffffc, 0, 2, 15], "int32");
-  assertEqualArray(lax.shiftRightArithmetic(i32([-8, -8, 8, -1, 5]), i32([1, 32, 2, 40, -3])), [-4, -1, 2, -1, 0], "int32");
+  assertEqualArray(
+    lax.shiftRightArithmetic(i32([-8, -8, 8, -1, 5]), i32([1, 32, 2, 40, -3])),
+    [-4, -1, 2, -1, 0],
+    "int32",
+  );
   assertEqualArray(lax.shiftRightLogical(u32([0x80000000, 0xffffffff]), u32([31, 4])), [1, 0x0fffffff], "uint32");
   assertEqualArray(lax.shiftRightArithmetic(u32([0x80000000]), u32([4])), [0xf8000000], "uint32");
   assertEqualArray(lax.shiftLeft(u32([0xffffffff, 1]), u32([4, 100])), [0xfffffff0, 0], "uint32");
@@ -102,12 +113,17 @@ test("selectN: bool and int32 selectors, scalar selector, complex cases, clamped
   assertEqualArray(lax.selectN(b([true, false]), i32([1, 2]), i32([3, 4])), [3, 2], "int32");
   assert.throws(
     () => lax.selectN(b([true, false, true, false]), c0, c1, c2),
-    (e: unknown) => e instanceof DTypeError && /bool 'which' selects between at most 2 cases/.test((e as Error).message),
+    (e: unknown) =>
+      e instanceof DTypeError && /bool 'which' selects between at most 2 cases/.test((e as Error).message),
   );
-  assert.throws(() => lax.selectN(np.array([1, 0, 1, 0]), c0, c1), /selectN: argument 'which' has dtype float32; expected bool or int32/);
+  assert.throws(
+    () => lax.selectN(np.array([1, 0, 1, 0]), c0, c1),
+    /selectN: argument 'which' has dtype float32; expected bool or int32/,
+  );
   assert.throws(
     () => lax.selectN(b([true, false]), c0, c1),
-    (e: unknown) => e instanceof ShapeError && /'which' must be a scalar or have the shape of the cases/.test((e as Error).message),
+    (e: unknown) =>
+      e instanceof ShapeError && /'which' must be a scalar or have the shape of the cases/.test((e as Error).message),
   );
   assert.throws(() => lax.selectN(b([true, false, true, false]), c0, i32([1, 2, 3, 4])), DTypeError);
 });
@@ -115,7 +131,11 @@ test("selectN: bool and int32 selectors, scalar selector, complex cases, clamped
 test("selectN: JVP selects tangents, transpose sends the cotangent to the chosen case", () => {
   const which = i32([0, 2, 1]);
   const cases: [Array, Array, Array] = [np.array([1, 2, 3]), np.array([4, 5, 6]), np.array([7, 8, 9])];
-  const [, t] = jvp((a: Array, bb: Array, c: Array) => lax.selectN(which, a, bb, c), cases, [np.array([1, 1, 1]), np.array([2, 2, 2]), np.array([3, 3, 3])]);
+  const [, t] = jvp((a: Array, bb: Array, c: Array) => lax.selectN(which, a, bb, c), cases, [
+    np.array([1, 1, 1]),
+    np.array([2, 2, 2]),
+    np.array([3, 3, 3]),
+  ]);
   assertClose(t, [1, 3, 2]);
   const [, pb] = vjp((a: Array, bb: Array, c: Array) => lax.selectN(which, a, bb, c), ...cases);
   const [g0, g1, g2] = pb(np.array([10, 20, 30]));
@@ -131,7 +151,8 @@ test("selectN: JVP selects tangents, transpose sends the cotangent to the chosen
   checkGrads((a: Array, bb: Array, c: Array) => lax.selectN(which, a, bb, c), cases, { modes: ["rev"] });
   // Integer cases carry no tangent.
   const [, ti] = jvp(
-    (x: Array) => lax.convertElementType(lax.selectN(b([true]), i32([1]), lax.convertElementType(x, "int32")), "float32"),
+    (x: Array) =>
+      lax.convertElementType(lax.selectN(b([true]), i32([1]), lax.convertElementType(x, "int32")), "float32"),
     [np.array([2])],
     [np.array([1])],
   ) as Array[];
@@ -166,13 +187,19 @@ test("clamp: values with scalar and array bounds, NaN, integers", () => {
   assertEqualArray(lax.clamp(i32([0]).reshape([]), i32([-5, 3, 9]), i32([5]).reshape([])), [0, 3, 5], "int32");
   assert.throws(
     () => lax.clamp(np.array([0, 1]), x, np.asArray(1, "float32")),
-    (e: unknown) => e instanceof ShapeError && /clamp: argument 'min' must be a scalar or have x's shape/.test((e as Error).message),
+    (e: unknown) =>
+      e instanceof ShapeError && /clamp: argument 'min' must be a scalar or have x's shape/.test((e as Error).message),
   );
   assert.throws(
     () => lax.clamp(i32([0]).reshape([]), x, np.asArray(1, "float32")),
-    (e: unknown) => e instanceof DTypeError && /clamp: argument 'min' has dtype int32 but x has dtype float32/.test((e as Error).message),
+    (e: unknown) =>
+      e instanceof DTypeError &&
+      /clamp: argument 'min' has dtype int32 but x has dtype float32/.test((e as Error).message),
   );
-  assert.throws(() => lax.clamp(b([true]).reshape([]), b([true]), b([true]).reshape([])), /clamp: argument 'x' has dtype bool/);
+  assert.throws(
+    () => lax.clamp(b([true]).reshape([]), b([true]), b([true]).reshape([])),
+    /clamp: argument 'x' has dtype bool/,
+  );
 });
 
 test("clamp: JAX's JVP (no tangent at ties), grads against host differences, batching", () => {
@@ -206,31 +233,59 @@ test("clamp: JAX's JVP (no tangent at ties), grads against host differences, bat
     pts.map(([l, x, h]) => fd((t) => host(l, x, t), f32(h), 1e-4)),
   );
   // Scalar bounds: their gradient sums over the elements they clamp.
-  const gs = grad((l: Array) => lax.reduceSum(lax.clamp(l, xs, np.asArray(1, "float32")), [0]))(np.asArray(0, "float32")) as Array;
+  const gs = grad((l: Array) => lax.reduceSum(lax.clamp(l, xs, np.asArray(1, "float32")), [0]))(
+    np.asArray(0, "float32"),
+  ) as Array;
   assertClose(gs, [1]);
   // Batching: batched x with scalar bounds, batched scalar bounds, batched array bounds.
   const X = np.array([-1, 0.5, 2, 3, -3, 0.2]).reshape([2, 3]);
   checkVmap((x: Array) => lax.clamp(np.asArray(0, "float32"), x, np.asArray(1, "float32")), [X]);
-  assertClose(vmap((l: Array) => lax.clamp(l, np.array([-1, 0.5, 2]), np.asArray(1, "float32")))(np.array([0, 0.7])), [0, 0.5, 1, 0.7, 0.7, 1], {
-    shape: [2, 3],
-  });
+  assertClose(
+    vmap((l: Array) => lax.clamp(l, np.array([-1, 0.5, 2]), np.asArray(1, "float32")))(np.array([0, 0.7])),
+    [0, 0.5, 1, 0.7, 0.7, 1],
+    {
+      shape: [2, 3],
+    },
+  );
   checkVmap((l: Array, x: Array, h: Array) => lax.clamp(l, x, h), [X.mul(0).sub(0.5), X, X.mul(0).add(1)]);
   checkJit((x: Array) => lax.clamp(np.asArray(0, "float32"), x, np.asArray(1, "float32")), [xs]);
 });
 
 test("bitcastConvertType reinterprets 32-bit patterns (the PRNG's uint32 → float32 step)", () => {
-  assertEqualArray(lax.bitcastConvertType(np.array([1, -0, -2]), "uint32"), [0x3f800000, 0x80000000, 0xc0000000], "uint32");
+  assertEqualArray(
+    lax.bitcastConvertType(np.array([1, -0, -2]), "uint32"),
+    [0x3f800000, 0x80000000, 0xc0000000],
+    "uint32",
+  );
   assertEqualArray(lax.bitcastConvertType(np.array([-0]), "int32"), [-2147483648], "int32");
   // jax.random.uniform: bits >> 9 | 0x3f800000, bitcast to float32, minus 1.
   const bits = u32([0xffffffff, 0, 0x80000000]);
   const mant = lax.bitwiseOr(lax.shiftRightLogical(bits, u32([9, 9, 9])), u32([0x3f800000, 0x3f800000, 0x3f800000]));
-  assertClose(lax.sub(lax.bitcastConvertType(mant, "float32"), np.array([1, 1, 1])), [1 - 2 ** -23, 0, 0.5], { rtol: 0, atol: 0 });
+  assertClose(lax.sub(lax.bitcastConvertType(mant, "float32"), np.array([1, 1, 1])), [1 - 2 ** -23, 0, 0.5], {
+    rtol: 0,
+    atol: 0,
+  });
   // NaN payloads survive a round trip.
-  assertEqualArray(lax.bitcastConvertType(lax.bitcastConvertType(u32([0x7fc00001, 0xff800000]), "float32"), "uint32"), [0x7fc00001, 0xff800000], "uint32");
-  assert.throws(() => lax.bitcastConvertType(np.array([1]), "bool"), /bitcastConvertType: cannot reinterpret 32-bit elements as bool/);
+  assertEqualArray(
+    lax.bitcastConvertType(lax.bitcastConvertType(u32([0x7fc00001, 0xff800000]), "float32"), "uint32"),
+    [0x7fc00001, 0xff800000],
+    "uint32",
+  );
+  assert.throws(
+    () => lax.bitcastConvertType(np.array([1]), "bool"),
+    /bitcastConvertType: cannot reinterpret 32-bit elements as bool/,
+  );
   assert.throws(() => lax.bitcastConvertType(b([true]), "int32"), /bitcastConvertType: argument 'x' has dtype bool/);
-  const [, t] = jvp((x: Array) => lax.bitcastConvertType(lax.bitcastConvertType(x, "int32"), "float32"), [np.array([1.5])], [np.array([1])]) as Array[];
+  const [, t] = jvp(
+    (x: Array) => lax.bitcastConvertType(lax.bitcastConvertType(x, "int32"), "float32"),
+    [np.array([1.5])],
+    [np.array([1])],
+  ) as Array[];
   assertClose(t, [0]);
   checkVmapJit((x) => lax.bitcastConvertType(x, "uint32"), [np.array([1, -2, 0.5])]);
-  assertEqualArray(jit((x: Array) => lax.bitcastConvertType(x, "float32"))(u32([0x40490fdb])), [f32(Math.PI)], "float32");
+  assertEqualArray(
+    jit((x: Array) => lax.bitcastConvertType(x, "float32"))(u32([0x40490fdb])),
+    [f32(Math.PI)],
+    "float32",
+  );
 });

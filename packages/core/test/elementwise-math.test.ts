@@ -5,7 +5,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { np, lax, grad, jvp, DTypeError, NotImplementedError, ValueError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray } from "@linax-ts/testing";
-import { C, checkComplexJvp, checkGrad2VsHost, checkGradVsHost, checkVmapJit, complexArray, f32, hostComplex, type Cx } from "./elementwise-host-checks.ts";
+import {
+  C,
+  checkComplexJvp,
+  checkGrad2VsHost,
+  checkGradVsHost,
+  checkVmapJit,
+  complexArray,
+  f32,
+  hostComplex,
+  type Cx,
+} from "./elementwise-host-checks.ts";
 
 type Unary = (x: Array) => Array;
 interface RealCase {
@@ -193,7 +203,10 @@ const REAL: Record<string, RealCase> = {
 
 /** Exact comparison that distinguishes -0 from 0 and matches NaN with NaN. */
 function assertSame(actual: number, expected: number, what: string): void {
-  assert.ok(Object.is(actual, expected) || (Number.isNaN(actual) && Number.isNaN(expected)), `${what}: got ${actual}, want ${expected}`);
+  assert.ok(
+    Object.is(actual, expected) || (Number.isNaN(actual) && Number.isNaN(expected)),
+    `${what}: got ${actual}, want ${expected}`,
+  );
 }
 
 test("real unary ops match host Math (float64 rounded to float32) and special values", () => {
@@ -291,7 +304,9 @@ test("complex vmap/jit", () => {
 });
 
 test("complex branch cuts and signed zeros follow C99/numpy", () => {
-  const at = (op: Unary, re: number, im: number): number[] => [...op(lax.complex(np.array([re]), np.array([im]))).dataSync()];
+  const at = (op: Unary, re: number, im: number): number[] => [
+    ...op(lax.complex(np.array([re]), np.array([im]))).dataSync(),
+  ];
   assertClose(at(lax.sqrt, -4, 0), [0, 2]);
   assertClose(at(lax.sqrt, -4, -0), [0, -2]);
   assertClose(at(lax.log, -1, 0), [0, Math.PI]);
@@ -369,7 +384,11 @@ test("floor, ceil and both rounding methods, with halves, -0 and large values", 
   check(lax.floor(np.array(xs)), [-3, -2, -1, -1, -0, 0, 0, 1, 2, 2, 8388609, Infinity, NaN], "floor");
   check(lax.ceil(np.array(xs)), [-2, -1, -0, -0, -0, 1, 1, 2, 3, 3, 8388609, Infinity, NaN], "ceil");
   check(lax.round(np.array(xs)), [-3, -2, -1, -0, -0, 0, 1, 2, 3, 3, 8388609, Infinity, NaN], "round awayFromZero");
-  check(lax.round(np.array(xs), "toNearestEven"), [-2, -2, -0, -0, -0, 0, 0, 2, 2, 3, 8388609, Infinity, NaN], "round toNearestEven");
+  check(
+    lax.round(np.array(xs), "toNearestEven"),
+    [-2, -2, -0, -0, -0, 0, 0, 2, 2, 3, 8388609, Infinity, NaN],
+    "round toNearestEven",
+  );
   // The largest float32 below 0.5 does not round up (no double-rounding through x + 0.5).
   check(lax.round(np.array([f32(0.49999997)])), [0], "round");
   assertClose(grad((x: Array) => lax.reduceSum(lax.floor(x), [0]))(np.array([1.5, -2])) as Array, [0, 0]);
@@ -389,7 +408,10 @@ test("pow: float values with C99 special cases, complex values, grads incl. JAX'
   want.forEach((v, i) => assertSame(d[i], f32(v), `pow(${x[i]}, ${y[i]})`));
   checkGrad2VsHost(lax.pow, Math.pow, [2, 0.5, 3.5], [0.5, -1.3, 2]);
   // d/dy at x = 0 is 0 (log(0) replaced by log(1)); d/dx for y = 0 is 0; d/dx of x^2 at 0 is 0.
-  const [gx, gy] = grad((a: Array, b: Array) => lax.reduceSum(lax.pow(a, b), [0]), { argnums: [0, 1] })(np.array([0, 0, 0]), np.array([2, 0, 3])) as Array[];
+  const [gx, gy] = grad((a: Array, b: Array) => lax.reduceSum(lax.pow(a, b), [0]), { argnums: [0, 1] })(
+    np.array([0, 0, 0]),
+    np.array([2, 0, 3]),
+  ) as Array[];
   assertClose(gx, [0, 0, 0]);
   assertClose(gy, [0, 0, 0]);
   // Complex: z^w = exp(w log z).
@@ -422,25 +444,38 @@ test("pow: float values with C99 special cases, complex values, grads incl. JAX'
     [[0.5, -1]],
   );
   checkVmapJit(lax.pow, [np.array([2, 0.5, 3]), np.array([0.5, -1, 2])]);
-  assert.throws(() => lax.pow(np.array([2], { dtype: "int32" }), np.array([2], { dtype: "int32" })), /pow: argument 'x' has dtype int32/);
+  assert.throws(
+    () => lax.pow(np.array([2], { dtype: "int32" }), np.array([2], { dtype: "int32" })),
+    /pow: argument 'x' has dtype int32/,
+  );
 });
 
 test("atan2 quadrants, signed zeros and grads", () => {
   const d = lax.atan2(np.array([1, 1, -1, 0, -0, 0]), np.array([1, -1, -1, -1, -1, 0])).dataSync();
-  [Math.PI / 4, (3 * Math.PI) / 4, (-3 * Math.PI) / 4, Math.PI, -Math.PI, 0].forEach((v, i) => assertSame(d[i], f32(v), `atan2 element ${i}`));
+  [Math.PI / 4, (3 * Math.PI) / 4, (-3 * Math.PI) / 4, Math.PI, -Math.PI, 0].forEach((v, i) =>
+    assertSame(d[i], f32(v), `atan2 element ${i}`),
+  );
   checkGrad2VsHost(lax.atan2, Math.atan2, [1, -0.5, 2], [0.3, -1, -2]);
   checkVmapJit(lax.atan2, [np.array([1, -0.5, 2]), np.array([0.3, -1, -2])]);
 });
 
 test("nextafter steps one float32 ulp (subnormals included) and has no derivative", () => {
   const d = lax.nextafter(np.array([1, 1, 0, 0, 3, NaN, -1]), np.array([2, 0, 1, -1, 3, 0, -Infinity])).dataSync();
-  [1 + 2 ** -23, 1 - 2 ** -24, 2 ** -149, -(2 ** -149), 3, NaN, -1 - 2 ** -23].forEach((v, i) => assertSame(d[i], v, `nextafter element ${i}`));
+  [1 + 2 ** -23, 1 - 2 ** -24, 2 ** -149, -(2 ** -149), 3, NaN, -1 - 2 ** -23].forEach((v, i) =>
+    assertSame(d[i], v, `nextafter element ${i}`),
+  );
   assert.throws(() => grad((x: Array) => lax.reduceSum(lax.nextafter(x, x), [0]))(np.array([1])), NotImplementedError);
 });
 
 test("dtype errors name the op and the dtype", () => {
-  assert.throws(() => lax.cbrt(complexArray([[1, 1]])), /cbrt: argument 'x' has dtype complex64, which cbrt does not support/);
+  assert.throws(
+    () => lax.cbrt(complexArray([[1, 1]])),
+    /cbrt: argument 'x' has dtype complex64, which cbrt does not support/,
+  );
   assert.throws(() => lax.sqrt(np.array([4], { dtype: "int32" })), /sqrt: argument 'x' has dtype int32/);
-  assert.throws(() => lax.atan2(complexArray([[1, 1]]), complexArray([[1, 1]])), /atan2: argument 'x' has dtype complex64/);
+  assert.throws(
+    () => lax.atan2(complexArray([[1, 1]]), complexArray([[1, 1]])),
+    /atan2: argument 'x' has dtype complex64/,
+  );
   assert.throws(() => lax.sign(np.array([true])), /sign: argument 'x' has dtype bool/);
 });

@@ -11,7 +11,12 @@ import { checkGradVsHost, checkVmapJit, f32 } from "./elementwise-host-checks.ts
 const EULER = 0.5772156649015329;
 const values = (op: (x: Array) => Array, xs: number[]): number[] => [...op(np.array(xs)).dataSync()];
 function assertSameAll(actual: number[], expected: number[], what: string): void {
-  expected.forEach((e, i) => assert.ok(Object.is(actual[i], e) || (Number.isNaN(actual[i]) && Number.isNaN(e)), `${what}[${i}]: got ${actual[i]}, want ${e}`));
+  expected.forEach((e, i) =>
+    assert.ok(
+      Object.is(actual[i], e) || (Number.isNaN(actual[i]) && Number.isNaN(e)),
+      `${what}[${i}]: got ${actual[i]}, want ${e}`,
+    ),
+  );
 }
 
 // Independent host implementations (different algorithms from the kernels').
@@ -48,7 +53,9 @@ function hostPolygamma(m: number, x: number): number {
 }
 
 test("logistic: values, saturation without NaN, grads", () => {
-  assertClose(lax.logistic(np.array([0, 2, -2, 30])), [0.5, 1 / (1 + Math.exp(-2)), 1 / (1 + Math.exp(2)), 1], { rtol: 1e-6 });
+  assertClose(lax.logistic(np.array([0, 2, -2, 30])), [0.5, 1 / (1 + Math.exp(-2)), 1 / (1 + Math.exp(2)), 1], {
+    rtol: 1e-6,
+  });
   assertSameAll(values(lax.logistic, [-200, 200, -Infinity, Infinity, NaN]), [0, 1, 0, 1, NaN], "logistic");
   checkGradVsHost(lax.logistic, (x) => 1 / (1 + Math.exp(-x)), [-3, 0.2, 4]);
   checkVmapJit(lax.logistic, [np.array([-3, 0.2, 4])]);
@@ -56,12 +63,23 @@ test("logistic: values, saturation without NaN, grads", () => {
 
 test("erf and erfc: reference values and special values", () => {
   // Abramowitz & Stegun table 7.1 / DLMF values.
-  assertClose(lax.erf(np.array([0.5, 1, 2, -0.1])), [0.5204998778130465, 0.8427007929497149, 0.9953222650189527, -0.1124629160182849], { rtol: 1e-6, atol: 0 });
+  assertClose(
+    lax.erf(np.array([0.5, 1, 2, -0.1])),
+    [0.5204998778130465, 0.8427007929497149, 0.9953222650189527, -0.1124629160182849],
+    { rtol: 1e-6, atol: 0 },
+  );
   assertSameAll(values(lax.erf, [4, -4, Infinity, -Infinity, NaN, -0, 0]), [1, -1, 1, -1, NaN, -0, 0], "erf");
-  assertClose(lax.erfc(np.array([0.5, 3, -1, 0])), [0.4795001221869535, 2.209049699858544e-5, 1.8427007929497148, 1], { rtol: 1e-6, atol: 0 });
+  assertClose(lax.erfc(np.array([0.5, 3, -1, 0])), [0.4795001221869535, 2.209049699858544e-5, 1.8427007929497148, 1], {
+    rtol: 1e-6,
+    atol: 0,
+  });
   // Deep tail stays accurate in relative terms (down to float32 subnormals), then 0.
   assertClose(lax.erfc(np.array([5, 9])), [1.5374597944280349e-12, 4.13703174651381e-37], { rtol: 1e-6, atol: 0 });
-  assertSameAll(values(lax.erfc, [10, 30, -Infinity, Infinity, NaN]), [f32(2.088487583762545e-45), 0, 2, 0, NaN], "erfc");
+  assertSameAll(
+    values(lax.erfc, [10, 30, -Infinity, Infinity, NaN]),
+    [f32(2.088487583762545e-45), 0, 2, 0, NaN],
+    "erfc",
+  );
   checkGradVsHost(lax.erf, hostErf, [-1.5, 0.3, 2]);
   checkGradVsHost(lax.erfc, (x) => 1 - hostErf(x), [-1.5, 0.3, 2]);
   checkVmapJit(lax.erf, [np.array([-1.5, 0.3, 2])]);
@@ -69,10 +87,14 @@ test("erf and erfc: reference values and special values", () => {
 });
 
 test("erfInv: reference values, ±inf at ±1, NaN outside, and grads", () => {
-  assertClose(lax.erfInv(np.array([0.5, 0.9, -0.999, 0.1])), [0.4769362762044699, 1.1630871536766743, -2.326753765513525, 0.08885599049425769], {
-    rtol: 2e-6,
-    atol: 0,
-  });
+  assertClose(
+    lax.erfInv(np.array([0.5, 0.9, -0.999, 0.1])),
+    [0.4769362762044699, 1.1630871536766743, -2.326753765513525, 0.08885599049425769],
+    {
+      rtol: 2e-6,
+      atol: 0,
+    },
+  );
   assertSameAll(values(lax.erfInv, [1, -1, 1.5, NaN, 0]), [Infinity, -Infinity, NaN, NaN, 0], "erfInv");
   // erf(erfInv(x)) = x through the independent host erf.
   const xs = [-0.95, -0.3, 0.01, 0.7, 0.99];
@@ -123,10 +145,22 @@ test("erfInv float32 is bit-exact with JAX on CPU: random.normal from observed u
 test("lgamma: reference values, poles and large arguments", () => {
   assertClose(
     lax.lgamma(np.array([0.5, 1, 3, 10, -0.5, -2.5, 1e-3])),
-    [0.5 * Math.log(Math.PI), 0, Math.LN2, Math.log(362880), Math.log(2 * Math.sqrt(Math.PI)), Math.log(0.9453087204829419), 6.907178885383854],
+    [
+      0.5 * Math.log(Math.PI),
+      0,
+      Math.LN2,
+      Math.log(362880),
+      Math.log(2 * Math.sqrt(Math.PI)),
+      Math.log(0.9453087204829419),
+      6.907178885383854,
+    ],
     { rtol: 1e-6, atol: 1e-7 },
   );
-  assertSameAll(values(lax.lgamma, [0, -1, -2, Infinity, NaN]), [Infinity, Infinity, Infinity, Infinity, NaN], "lgamma");
+  assertSameAll(
+    values(lax.lgamma, [0, -1, -2, Infinity, NaN]),
+    [Infinity, Infinity, Infinity, Infinity, NaN],
+    "lgamma",
+  );
   assertClose(lax.lgamma(np.array([1e30])), [1e30 * (Math.log(1e30) - 1)], { rtol: 1e-6 });
   checkGradVsHost(lax.lgamma, hostLgamma, [0.3, 1.7, 5.5, 20]);
   checkVmapJit(lax.lgamma, [np.array([0.3, 1.7, 5.5])]);
@@ -135,13 +169,21 @@ test("lgamma: reference values, poles and large arguments", () => {
 test("digamma and polygamma: reference values, poles, grads", () => {
   assertClose(
     lax.digamma(np.array([1, 0.5, 2, -0.5, 10])),
-    [-EULER, -EULER - 2 * Math.LN2, 1 - EULER, -EULER - 2 * Math.LN2 + 2, 1 + 1 / 2 + 1 / 3 + 1 / 4 + 1 / 5 + 1 / 6 + 1 / 7 + 1 / 8 + 1 / 9 - EULER],
+    [
+      -EULER,
+      -EULER - 2 * Math.LN2,
+      1 - EULER,
+      -EULER - 2 * Math.LN2 + 2,
+      1 + 1 / 2 + 1 / 3 + 1 / 4 + 1 / 5 + 1 / 6 + 1 / 7 + 1 / 8 + 1 / 9 - EULER,
+    ],
     { rtol: 1e-6, atol: 1e-7 },
   );
   // XLA's convention: NaN at the poles.
   assertSameAll(values(lax.digamma, [0, -1, -3, NaN]), [NaN, NaN, NaN, NaN], "digamma");
   const zeta3 = 1.2020569031595942;
-  assertClose(lax.polygamma(1, np.array([1, 0.5, -0.5])), [Math.PI ** 2 / 6, Math.PI ** 2 / 2, Math.PI ** 2 / 2 + 4], { rtol: 1e-6 });
+  assertClose(lax.polygamma(1, np.array([1, 0.5, -0.5])), [Math.PI ** 2 / 6, Math.PI ** 2 / 2, Math.PI ** 2 / 2 + 4], {
+    rtol: 1e-6,
+  });
   assertClose(lax.polygamma(2, np.array([1])), [-2 * zeta3], { rtol: 1e-6 });
   assertClose(lax.polygamma(3, np.array([1])), [Math.PI ** 4 / 15], { rtol: 1e-6 });
   assertClose(lax.polygamma(0, np.array([1])), [-EULER], { rtol: 1e-6 });
@@ -180,7 +222,8 @@ test("special functions reject non-float32 dtypes by name", () => {
   ] as const) {
     assert.throws(
       () => op(z),
-      (e: unknown) => e instanceof DTypeError && new RegExp(`^${name}: argument 'x' has dtype complex64`).test((e as Error).message),
+      (e: unknown) =>
+        e instanceof DTypeError && new RegExp(`^${name}: argument 'x' has dtype complex64`).test((e as Error).message),
     );
   }
   assert.throws(() => lax.logistic(np.array([1], { dtype: "int32" })), /logistic: argument 'x' has dtype int32/);

@@ -38,7 +38,9 @@ test("no plain `throw new Error(` in core/src/compile and the backends' sources"
     readFileSync(f, "utf8")
       .split("\n")
       .flatMap((l, i) =>
-        /throw new Error\(/.test(l) && !ALLOWED.some((a) => f.endsWith(a[0]) && l.includes(a[1])) ? [`${f.slice(root.length)}:${i + 1}: ${l.trim()}`] : [],
+        /throw new Error\(/.test(l) && !ALLOWED.some((a) => f.endsWith(a[0]) && l.includes(a[1]))
+          ? [`${f.slice(root.length)}:${i + 1}: ${l.trim()}`]
+          : [],
       ),
   );
   assert.deepEqual(hits, []);

@@ -42,7 +42,10 @@ test("n (crop / zero-pad), axis and norm options match numpy", () => {
   assertClose(np.fft.irfft(spec), E("rfft_options", "irfft_default"), { ...tol, shape: [4, 6] });
   assertClose(np.fft.irfft(spec, { n: 7 }), E("rfft_options", "irfft_n7"), tol);
   assertClose(np.fft.irfft(spec, { n: 5 }), E("rfft_options", "irfft_n5"), tol);
-  assertClose(np.fft.irfft(spec, { n: 11, norm: "forward" }), E("rfft_options", "irfft_n11_forward"), { rtol: 1e-5, atol: 1e-4 });
+  assertClose(np.fft.irfft(spec, { n: 11, norm: "forward" }), E("rfft_options", "irfft_n11_forward"), {
+    rtol: 1e-5,
+    atol: 1e-4,
+  });
 });
 
 test("fft2 / ifft2 / fftn / ifftn / rfftn / rfft2 / irfftn / irfft2 match numpy", () => {
@@ -179,7 +182,9 @@ test("irfft gradient: ∇_X Σ irfft(X)² = conj(2·mask·rfft(y)/n), mask = (1,
     const X = np.fft.rfft(randArray([n], 40 + n));
     const y = np.fft.irfft(X, { n });
     const bins = (n >> 1) + 1;
-    const mask = np.array(globalThis.Array.from({ length: bins }, (_, k) => (k === 0 || (n % 2 === 0 && k === bins - 1) ? 2 / n : 4 / n)));
+    const mask = np.array(
+      globalThis.Array.from({ length: bins }, (_, k) => (k === 0 || (n % 2 === 0 && k === bins - 1) ? 2 / n : 4 / n)),
+    );
     const want = np.conj(np.multiply(np.fft.rfft(y), mask));
     const g = grad((a: Array) => np.sum(np.multiply(np.fft.irfft(a, { n }), np.fft.irfft(a, { n }))))(X) as Array;
     assertClose(g, want, { rtol: 1e-5, atol: 1e-5 });
@@ -212,5 +217,8 @@ test("errors: dtypes, shapes, lengths, norm, repeated axes", () => {
   assert.throws(() => np.fft.fftn(np.ones([2, 2]), { axes: [0, 0] }), ShapeError);
   assert.throws(() => np.fft.fft(z, { axis: 2 }), ShapeError);
   // Integer input is promoted (numpy semantics).
-  assertClose(np.fft.fft(np.array([1, 2, 3, 4], { dtype: "int32" })), [10, 0, -2, 2, -2, 0, -2, -2], { atol: 1e-5, dtype: "complex64" });
+  assertClose(np.fft.fft(np.array([1, 2, 3, 4], { dtype: "int32" })), [10, 0, -2, 2, -2, 0, -2, -2], {
+    atol: 1e-5,
+    dtype: "complex64",
+  });
 });

@@ -7,7 +7,19 @@
 // bits also past the size where eager ops run compiled, and unsupported ops say so clearly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, grad, jvp, vmap, jit, config, DTypeError, FloatingPointError, type Array, type DType } from "linax-ts";
+import {
+  np,
+  lax,
+  grad,
+  jvp,
+  vmap,
+  jit,
+  config,
+  DTypeError,
+  FloatingPointError,
+  type Array,
+  type DType,
+} from "linax-ts";
 
 const HALVES: DType[] = ["float16", "bfloat16"];
 const bits = (x: Array): number[] => [...(x.dataSync() as Uint16Array)];
@@ -97,7 +109,10 @@ test("data movement is exact: reshape, transpose, concatenate, slicing, gather, 
     assert.deepEqual(bits(np.concatenate([x, x], 0)), [...want, ...want]);
     assert.deepEqual(bits(np.reshape(x, [6])), want);
     assert.deepEqual(bits(np.take(np.reshape(x, [6]), np.array([5, 0], { dtype: "int32" }))), [0x8000, 0x3c01]);
-    assert.deepEqual(bits(np.where(np.array([true, false, true]), x, np.zeros([2, 3], { dtype: d }))), [0x3c01, 0, 0x7c00, 0x7e00, 0, 0x8000]);
+    assert.deepEqual(
+      bits(np.where(np.array([true, false, true]), x, np.zeros([2, 3], { dtype: d }))),
+      [0x3c01, 0, 0x7c00, 0x7e00, 0, 0x8000],
+    );
     assert.deepEqual(bits(np.pad(h([1], d), 1)), [0, d === "float16" ? 0x3c00 : 0x3f80, 0]);
     const s = np.sort(h([3, NaN, -1, 2], d));
     assert.deepEqual(s.tolist(), [-1, 2, 3, NaN]);
@@ -118,7 +133,10 @@ test("grad and jvp of half functions: half tangents and cotangents (hand-derived
     const eps = np.finfo(d).eps;
     [1, 2, 0.5].forEach((v, i) => {
       const want = Math.cos(v) * v + Math.sin(v);
-      assert.ok(Math.abs(g2[i] - want) <= 4 * eps * Math.max(1, Math.abs(want)), `${d} grad at ${v}: ${g2[i]} vs ${want}`);
+      assert.ok(
+        Math.abs(g2[i] - want) <= 4 * eps * Math.max(1, Math.abs(want)),
+        `${d} grad at ${v}: ${g2[i]} vs ${want}`,
+      );
     });
     const [y, t] = jvp((v: Array) => np.multiply(v, v), [x], [h([1, 1, 1], d)]);
     assert.equal(t.dtype, d);
@@ -188,7 +206,12 @@ test("scan, cond and whileLoop carry half values; each body op rounds (hand-deri
   assert.deepEqual(c.tolist(), 2048);
   assert.deepEqual(ys.tolist(), [2048, 2048, 2048]);
   const jittedScan = jit(
-    (xs: Array) => lax.scan((carry: Array, v: Array) => [lax.add(carry, v), carry] as [Array, Array], np.zeros([], { dtype: "bfloat16" }), xs)[0],
+    (xs: Array) =>
+      lax.scan(
+        (carry: Array, v: Array) => [lax.add(carry, v), carry] as [Array, Array],
+        np.zeros([], { dtype: "bfloat16" }),
+        xs,
+      )[0],
   );
   assert.deepEqual(jittedScan(h([256, 1, 1, 2], "bfloat16")).tolist(), 258);
   const r = lax.cond(

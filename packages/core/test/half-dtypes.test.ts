@@ -34,7 +34,9 @@ interface Reference {
   f16_arith: Record<"a" | "b" | "add" | "sub" | "mul" | "div" | "sqrt", number[]>;
   finfo: Record<"float16" | "float32", Record<string, number>>;
 }
-const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/half/reference.json", import.meta.url)), "utf8")) as Reference;
+const REF = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../testdata/half/reference.json", import.meta.url)), "utf8"),
+) as Reference;
 const hex = (v: number): string => "0x" + (v >>> 0).toString(16);
 
 /**
@@ -60,7 +62,8 @@ function roundArith(v: number, nmant: number, emin: number, max: number): number
 }
 
 test("float32 → float16 bits: numpy's conversion on 6045 patterns (ties, subnormals, overflow, NaN payloads)", () => {
-  for (const [b, want] of REF.f32_to_f16) assert.equal(float16BitsFromFloat32Bits(b), want, `f32 ${hex(b)}: want ${hex(want)}`);
+  for (const [b, want] of REF.f32_to_f16)
+    assert.equal(float16BitsFromFloat32Bits(b), want, `f32 ${hex(b)}: want ${hex(want)}`);
   // And through the convert kernel (the CPU backend), in one array.
   const bits = np.frombuffer(Uint32Array.from(REF.f32_to_f16.map(([b]) => b)), { dtype: "uint32" });
   const got = lax.convertElementType(lax.bitcastConvertType(bits, "float32"), "float16").dataSync();
@@ -69,7 +72,8 @@ test("float32 → float16 bits: numpy's conversion on 6045 patterns (ties, subno
 });
 
 test("float32 → bfloat16 bits: the independent neighbour-comparison derivation on 6045 patterns", () => {
-  for (const [b, want] of REF.f32_to_bf16) assert.equal(bfloat16BitsFromFloat32Bits(b), want, `f32 ${hex(b)}: want ${hex(want)}`);
+  for (const [b, want] of REF.f32_to_bf16)
+    assert.equal(bfloat16BitsFromFloat32Bits(b), want, `f32 ${hex(b)}: want ${hex(want)}`);
   const bits = np.frombuffer(Uint32Array.from(REF.f32_to_bf16.map(([b]) => b)), { dtype: "uint32" });
   const got = lax.convertElementType(lax.bitcastConvertType(bits, "float32"), "bfloat16").dataSync();
   REF.f32_to_bf16.forEach(([b, want], i) => assert.equal(got[i], want, `kernel, f32 ${hex(b)}`));
@@ -97,7 +101,11 @@ test("float16 → float32 decoding: numpy's values, and every float16 pattern ro
     assert.equal(float16BitsFromFloat32Bits(float32BitsFromFloat16Bits(h)), h, `f16 ${hex(h)} → f32 → f16`);
     // bfloat16: every pattern except signalling-NaN payloads (quieted to 0x7fc0 with the sign).
     const isNaN = (h & 0x7fff) > 0x7f80;
-    assert.equal(bfloat16BitsFromFloat32Bits(float32BitsFromBfloat16Bits(h)), isNaN ? (h & 0x8000) | 0x7fc0 : h, `bf16 ${hex(h)}`);
+    assert.equal(
+      bfloat16BitsFromFloat32Bits(float32BitsFromBfloat16Bits(h)),
+      isNaN ? (h & 0x8000) | 0x7fc0 : h,
+      `bf16 ${hex(h)}`,
+    );
   }
 });
 
@@ -127,7 +135,10 @@ test("JS numbers → bfloat16 go through float32 (ml_dtypes' bfloat16(double)): 
   assert.equal(bfloat16BitsFromNumber(v), 0x3f80);
   assert.equal(np.array([v], { dtype: "bfloat16" }).dataSync()[0], 0x3f80);
   // Values: 0.1 → 0x3dcd (0.10009765625), 3.14159 → 0x4049 (3.140625), -2 → 0xc000, 1e39 → inf.
-  assert.deepEqual([...np.array([0.1, 3.14159, -2, 1e39, -0], { dtype: "bfloat16" }).dataSync()], [0x3dcd, 0x4049, 0xc000, 0x7f80, 0x8000]);
+  assert.deepEqual(
+    [...np.array([0.1, 3.14159, -2, 1e39, -0], { dtype: "bfloat16" }).dataSync()],
+    [0x3dcd, 0x4049, 0xc000, 0x7f80, 0x8000],
+  );
 });
 
 test("float16 arithmetic: numpy's add/sub/mul/div/sqrt results bit for bit (computed in float32, rounded)", () => {
@@ -304,7 +315,10 @@ test("np.frombuffer: raw bytes as a dtype, bit patterns kept; size errors", () =
   assert.deepEqual([...x.dataSync()], [0x3c00, 0xc000, 0x7e01]);
   assert.deepEqual(x.tolist(), [1, -2, NaN]);
   assert.deepEqual(np.frombuffer(Uint16Array.of(0x3f80, 0x4049), { dtype: "bfloat16" }).tolist(), [1, 3.140625]);
-  assert.deepEqual(np.frombuffer(new Uint8Array([0, 0, 128, 63, 0, 0, 0, 64]), { dtype: "float32", offset: 4 }).tolist(), [2]);
+  assert.deepEqual(
+    np.frombuffer(new Uint8Array([0, 0, 128, 63, 0, 0, 0, 64]), { dtype: "float32", offset: 4 }).tolist(),
+    [2],
+  );
   assert.deepEqual(np.frombuffer(Uint8Array.of(0, 2, 1), { dtype: "bool" }).tolist(), [false, true, true]);
   assert.throws(() => np.frombuffer(new Uint8Array(3), { dtype: "float16" }), ValueError);
   assert.throws(() => np.frombuffer(new Uint8Array(4), { dtype: "float32", count: 2 }), ValueError);

@@ -97,16 +97,27 @@ export function stackHost(xs: readonly Array[]): Array {
  * vmap(f) over the given batch axes (null = unbatched) equals stacking f over the slices. The
  * output batch axis is 0.
  */
-export function checkVmap(f: (...xs: Array[]) => Array, args: readonly Array[], inAxes: readonly (number | null)[], tol = 1e-5): void {
+export function checkVmap(
+  f: (...xs: Array[]) => Array,
+  args: readonly Array[],
+  inAxes: readonly (number | null)[],
+  tol = 1e-5,
+): void {
   const b = args[inAxes.findIndex((a) => a !== null)].shape[inAxes.find((a) => a !== null) as number];
   const got = vmap(f, { inAxes: [...inAxes] })(...args);
   const slices: Array[] = [];
-  for (let i = 0; i < b; i++) slices.push(f(...args.map((a, k) => (inAxes[k] === null ? a : takeHost(a, inAxes[k] as number, i)))));
+  for (let i = 0; i < b; i++)
+    slices.push(f(...args.map((a, k) => (inAxes[k] === null ? a : takeHost(a, inAxes[k] as number, i)))));
   assertClose(got, stackHost(slices), { rtol: tol, atol: tol });
 }
 
 /** The dot-product test for a linear f: <J v, w> == <v, Jᵀ w>, in float64 on the host. */
-export function checkTranspose(f: (...xs: Array[]) => Array, primals: readonly Array[], r: () => number, rtol = 1e-4): void {
+export function checkTranspose(
+  f: (...xs: Array[]) => Array,
+  primals: readonly Array[],
+  r: () => number,
+  rtol = 1e-4,
+): void {
   const vs = primals.map((p) => arr(randn(r, p.size * (p.dtype === "complex64" ? 2 : 1)), p.shape, p.dtype));
   const [y, jv] = jvp(f, [...primals], vs) as [Array, Array];
   const w = arr(randn(r, y.size * (y.dtype === "complex64" ? 2 : 1)), y.shape, y.dtype);

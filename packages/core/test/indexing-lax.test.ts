@@ -1,6 +1,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, grad, jvp, DTYPES, DTypeError, IndexError, ShapeError, ValueError, type Array, type ArrayLike, type DType } from "linax-ts";
+import {
+  np,
+  lax,
+  grad,
+  jvp,
+  DTYPES,
+  DTypeError,
+  IndexError,
+  ShapeError,
+  ValueError,
+  type Array,
+  type ArrayLike,
+  type DType,
+} from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
 import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./linear-map-transform-checks.ts";
 
@@ -41,7 +54,10 @@ for (const dtype of DTYPES) {
     assert.equal(got.length, want.length);
     got.forEach((g, k) => assert.ok(Object.is(g, want[k]) || g === want[k], `element ${k}: ${g} vs ${want[k]}`));
     assert.deepEqual(toFlat(lax.gather(x, i, ROWS, [1, 2], { mode: "clip" })), flatOf(dtype, [5, 6, 1, 2, 5, 6, 1, 2]));
-    assert.deepEqual(toFlat(lax.gather(x, i, ROWS, [1, 2], { mode: "fill", fillValue: 0 })), flatOf(dtype, [5, 6, 1, 2, 0, 0, 0, 0]));
+    assert.deepEqual(
+      toFlat(lax.gather(x, i, ROWS, [1, 2], { mode: "fill", fillValue: 0 })),
+      flatOf(dtype, [5, 6, 1, 2, 0, 0, 0, 0]),
+    );
     // The default (JAX's) is promise_in_bounds, which clamps like "clip" here.
     assert.deepEqual(toFlat(lax.gather(x, i, ROWS, [1, 2])), flatOf(dtype, [5, 6, 1, 2, 5, 6, 1, 2]));
   });
@@ -89,9 +105,21 @@ test("gather / scatter with operand and indices batching dims", () => {
     [4, 5, 6],
   ]);
   const i = idx([[2], [0]]);
-  const dn = { offsetDims: [], collapsedSliceDims: [1], startIndexMap: [1], operandBatchingDims: [0], startIndicesBatchingDims: [0] };
+  const dn = {
+    offsetDims: [],
+    collapsedSliceDims: [1],
+    startIndexMap: [1],
+    operandBatchingDims: [0],
+    startIndicesBatchingDims: [0],
+  };
   assert.deepEqual(lax.gather(x, i, dn, [1, 1]).tolist(), [3, 4]);
-  const sdn = { updateWindowDims: [], insertedWindowDims: [1], scatterDimsToOperandDims: [1], operandBatchingDims: [0], scatterIndicesBatchingDims: [0] };
+  const sdn = {
+    updateWindowDims: [],
+    insertedWindowDims: [1],
+    scatterDimsToOperandDims: [1],
+    operandBatchingDims: [0],
+    scatterIndicesBatchingDims: [0],
+  };
   assert.deepEqual(lax.scatterAdd(x, i, np.array([10, 20]), sdn).tolist(), [
     [1, 2, 13],
     [24, 5, 6],
@@ -127,8 +155,14 @@ test("gather / scatter errors name the op and the bad dimension numbers", () => 
     () => lax.gather(x, idx([[0]]), ROWS, [1, 3]),
     (e: Error) => e instanceof IndexError && /axis 1 slice size 3 must be in \[0, 2\]/.test(e.message),
   );
-  assert.throws(() => lax.gather(x, idx([[0]]), ROWS, [2, 2]), /collapsed\/batching operand axis 0 must have slice size <= 1/);
-  assert.throws(() => lax.gather(x, idx([[0, 0]]), ROWS, [1, 2]), /startIndexMap \[0\] has 1 entries but the index vectors .* have 2/);
+  assert.throws(
+    () => lax.gather(x, idx([[0]]), ROWS, [2, 2]),
+    /collapsed\/batching operand axis 0 must have slice size <= 1/,
+  );
+  assert.throws(
+    () => lax.gather(x, idx([[0, 0]]), ROWS, [1, 2]),
+    /startIndexMap \[0\] has 1 entries but the index vectors .* have 2/,
+  );
   assert.throws(
     () => lax.gather(x, idx([[0]]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1, 2]),
     /offsetDims \[\] must have one entry per operand axis/,
@@ -138,11 +172,22 @@ test("gather / scatter errors name the op and the bad dimension numbers", () => 
     (e: Error) => e instanceof ShapeError && /offsetDims \[2\]/.test(e.message),
   );
   assert.throws(() => lax.gather(x, idx([[0]]), ROWS, [1, 2], { mode: "wrap" as never }), ValueError);
-  assert.throws(() => lax.scatterAdd(np.zeros([4]), idx([[0]]), np.zeros([1, 2]), ELEMS), /updates of shape \[1, 2\] must have rank 1/);
-  assert.throws(() => lax.scatterAdd(np.zeros([4]), idx([[0], [1]]), np.zeros([3]), ELEMS), /indices' batch shape \[2\]/);
+  assert.throws(
+    () => lax.scatterAdd(np.zeros([4]), idx([[0]]), np.zeros([1, 2]), ELEMS),
+    /updates of shape \[1, 2\] must have rank 1/,
+  );
+  assert.throws(
+    () => lax.scatterAdd(np.zeros([4]), idx([[0], [1]]), np.zeros([3]), ELEMS),
+    /indices' batch shape \[2\]/,
+  );
   assert.throws(() => lax.scatterAdd(np.zeros([4]), idx([[0]]), np.zeros([1], { dtype: "int32" }), ELEMS), DTypeError);
   assert.throws(
-    () => lax.scatter(np.zeros([2, 2]), idx([[0]]), np.zeros([1, 3]), { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] }),
+    () =>
+      lax.scatter(np.zeros([2, 2]), idx([[0]]), np.zeros([1, 3]), {
+        updateWindowDims: [1],
+        insertedWindowDims: [0],
+        scatterDimsToOperandDims: [0],
+      }),
     /update window axis 1 \(size 3\) is larger than operand axis 1/,
   );
   assert.throws(
@@ -197,7 +242,11 @@ test("JVPs of scatter (colliding set), scatterMul and scatterMin/Max follow JAX'
   const [, tz] = jvp((b: Array) => lax.scatterMul(x, i, b, ELEMS), [np.array([0, 5, 6])], [du]) as Array[];
   assertClose(tz, [1 * 5, 0, 300]);
   // max with a three-way tie at element 0 (x0 = u0 = u1 = 4): average of the three tangents.
-  const [pM, tM] = jvp((a: Array, b: Array) => lax.scatterMax(a, i, b, ELEMS), [np.array([4, 2, 7]), np.array([4, 4, 6])], [dx, du]) as Array[];
+  const [pM, tM] = jvp(
+    (a: Array, b: Array) => lax.scatterMax(a, i, b, ELEMS),
+    [np.array([4, 2, 7]), np.array([4, 4, 6])],
+    [dx, du],
+  ) as Array[];
   assertClose(pM, [4, 2, 7]);
   assertClose(tM, [(0.1 + 1 + 10) / 3, 0.2, 0.3], { rtol: 1e-5 });
   const [, tmin] = jvp((b: Array) => lax.scatterMin(x, i, b, ELEMS), [np.array([0, 5, 2])], [du]) as Array[];
@@ -209,7 +258,8 @@ test("reverse mode through scatterMul / scatterMin / scatterMax (operand and upd
   // scatterMul is linear in the operand: its transpose is checked by the dot-product test.
   dotProductTest((v) => lax.scatterMul(v, i, np.array([2, -3, 0.5]), ELEMS), np.array([1, 2, 3]));
   const w = np.array([1, 10, 100]);
-  const loss = (fn: typeof lax.scatterMul) => (a: Array, b: Array) => lax.reduceSum(lax.mul(fn(a, i, b, ELEMS), w), [0]);
+  const loss = (fn: typeof lax.scatterMul) => (a: Array, b: Array) =>
+    lax.reduceSum(lax.mul(fn(a, i, b, ELEMS), w), [0]);
   const [gx, gu] = grad(loss(lax.scatterMul), { argnums: [0, 1] })(np.array([1, 2, 3]), np.array([4, 5, 6])) as Array[];
   assertClose(gx, [20, 10, 600]);
   assertClose(gu, [5, 4, 300]);
@@ -228,7 +278,12 @@ test("grad through gather / scatterAdd matches finite differences", () => {
   const f = (v: Array) =>
     lax.reduceSum(
       lax.sin(
-        lax.scatterAdd(lax.mul(v, v), i, lax.gather(v, idx([[1], [2], [0]]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]), ELEMS),
+        lax.scatterAdd(
+          lax.mul(v, v),
+          i,
+          lax.gather(v, idx([[1], [2], [0]]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1]),
+          ELEMS,
+        ),
       ),
       [0],
     );
@@ -281,7 +336,12 @@ test("jit(f) == f for gather / scatter pipelines", () => {
   const x = randArray([5, 2], 6);
   const i = idx([[1], [4], [1]]);
   jitMatches(
-    (v, j) => lax.scatterAdd(v, j, lax.gather(v, j, ROWS, [1, 2]), { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] }),
+    (v, j) =>
+      lax.scatterAdd(v, j, lax.gather(v, j, ROWS, [1, 2]), {
+        updateWindowDims: [1],
+        insertedWindowDims: [0],
+        scatterDimsToOperandDims: [0],
+      }),
     [x, i],
   );
 });

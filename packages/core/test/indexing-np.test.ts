@@ -239,10 +239,14 @@ test("indexing errors", () => {
   assert.throws(() => x.get(1.5), IndexError);
   assert.throws(() => x.get("::0"), ValueError);
   assert.throws(() => x.get(np.array([0.5])), /integer or bool dtype/);
-  assert.throws(() => x.get([0, 1], [0, 1, 2]), /shape mismatch: indexing arrays could not be broadcast together with shapes \[2\] \[3\]/);
+  assert.throws(
+    () => x.get([0, 1], [0, 1, 2]),
+    /shape mismatch: indexing arrays could not be broadcast together with shapes \[2\] \[3\]/,
+  );
   assert.throws(
     () => x.at(0).set(np.zeros([3])),
-    (e: Error) => e instanceof ShapeError && /values of shape \[3\] cannot be broadcast to the indexed shape \[5\]/.test(e.message),
+    (e: Error) =>
+      e instanceof ShapeError && /values of shape \[3\] cannot be broadcast to the indexed shape \[5\]/.test(e.message),
   );
 });
 

@@ -40,7 +40,8 @@ test("each item method rejects the other dtypes with a DTypeError naming the met
     [() => f.itemComplex(), /^itemComplex\(\): expects a complex64 array; got a float32 array; use x\.item\(\)/],
     [() => b.itemComplex(), /^itemComplex\(\): expects a complex64 array; got a bool array; use x\.itemBool\(\)/],
   ];
-  for (const [fn, msg] of cases) assert.throws(fn, (e: unknown) => e instanceof DTypeError && msg.test((e as Error).message), String(msg));
+  for (const [fn, msg] of cases)
+    assert.throws(fn, (e: unknown) => e instanceof DTypeError && msg.test((e as Error).message), String(msg));
 });
 
 test("non-size-1 arrays are a ValueError naming the method and the shape", () => {

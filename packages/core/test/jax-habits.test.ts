@@ -251,7 +251,8 @@ test("a non-scalar or a tracer raises the concretization error naming the functi
   const v = np.array([1, 2]);
   assert.throws(
     () => Number(v),
-    (e: unknown) => e instanceof ConcretizationError && /Number\(x\) or a JS comparison \(x > 0\): only 0-d arrays/.test(e.message),
+    (e: unknown) =>
+      e instanceof ConcretizationError && /Number\(x\) or a JS comparison \(x > 0\): only 0-d arrays/.test(e.message),
   );
   assert.throws(() => (v as unknown as number) > 0, /only 0-d arrays convert/);
   assert.throws(() => v.valueOf(), /valueOf\(\): only 0-d arrays/);
@@ -264,7 +265,10 @@ test("a non-scalar or a tracer raises the concretization error naming the functi
     })(np.array(1));
   assert.throws(
     () => underJit((a) => (a as unknown as number) > 0),
-    (e: unknown) => e instanceof ConcretizationError && /Number\(x\) or a JS comparison \(x > 0\)/.test(e.message) && /traced array/.test(e.message),
+    (e: unknown) =>
+      e instanceof ConcretizationError &&
+      /Number\(x\) or a JS comparison \(x > 0\)/.test(e.message) &&
+      /traced array/.test(e.message),
   );
   assert.throws(() => underJit((a) => Number(a)), /Number\(x\).*: cannot convert Traced/);
   assert.throws(() => underJit((a) => `${a}`), /template string: cannot convert Traced/);

@@ -41,7 +41,11 @@ for (const jitCompile of [true, false]) {
       assert.deepEqual(globalThis.Array.from(twice.dataSync()), [2, 4, 6]);
       assert.ok(!x.isDeleted(), "x is also passed undonated, so it is kept");
       const same = jit((p: Array) => p, { donateArgnums: 0 })(x);
-      assert.deepEqual(globalThis.Array.from(same.dataSync()), [1, 2, 3], "the output that is the donated input survives");
+      assert.deepEqual(
+        globalThis.Array.from(same.dataSync()),
+        [1, 2, 3],
+        "the output that is the donated input survives",
+      );
     } finally {
       config.update("jitCompile", true);
     }
@@ -62,7 +66,8 @@ test("bad donateArgnums: out of range, not an integer, or also static", () => {
   const x = np.array([1]);
   assert.throws(
     () => jit(f, { donateArgnums: 2 })(x, x),
-    (e: unknown) => e instanceof ValueError && /donateArgnums entry 2 is not an argument position of a call with 2/.test(e.message),
+    (e: unknown) =>
+      e instanceof ValueError && /donateArgnums entry 2 is not an argument position of a call with 2/.test(e.message),
   );
   assert.throws(() => jit(f, { donateArgnums: 0.5 })(x, x), ValueError);
   assert.throws(

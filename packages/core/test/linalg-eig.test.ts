@@ -39,7 +39,10 @@ function checkEig(a: Array, tol = 1e-4): void {
       const col = vb.get(b, ":", k);
       const i = Number(np.argmax(np.abs(col)));
       const [re, im] = col.get(i).itemComplex();
-      assert.ok(re > 0 && Math.abs(im) <= 1e-6, `eigenvector ${k}: largest component ${re}+${im}i is not real positive`);
+      assert.ok(
+        re > 0 && Math.abs(im) <= 1e-6,
+        `eigenvector ${k}: largest component ${re}+${im}i is not real positive`,
+      );
     }
   }
   // Σλ = trace, Πλ = det.

@@ -137,7 +137,8 @@ export function solveCM(a: CM, b: CM): CM {
   };
   for (let k = 0; k < n; k++) {
     let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.hypot(A.re[i * n + k], A.im[i * n + k]) > Math.hypot(A.re[p * n + k], A.im[p * n + k])) p = i;
+    for (let i = k + 1; i < n; i++)
+      if (Math.hypot(A.re[i * n + k], A.im[i * n + k]) > Math.hypot(A.re[p * n + k], A.im[p * n + k])) p = i;
     swapRows(A, k, p);
     swapRows(B, k, p);
     const dr = A.re[k * n + k];
@@ -179,7 +180,10 @@ export function solveCM(a: CM, b: CM): CM {
 }
 
 /** op(A) as a dense matrix: the chosen triangle only, unit diagonal, transpose/conjugate. */
-export function triOp(a: CM, o: { lower: boolean; transposeA: boolean; conjugateA: boolean; unitDiagonal: boolean }): CM {
+export function triOp(
+  a: CM,
+  o: { lower: boolean; transposeA: boolean; conjugateA: boolean; unitDiagonal: boolean },
+): CM {
   const n = a.n;
   const t = cm(n, n);
   for (let i = 0; i < n; i++) {
@@ -199,7 +203,11 @@ const tCM = (a: CM): CM => {
   return h;
 };
 /** X with op(A)·X = B (left) or X·op(A) = B (right). */
-export function triSolveCM(a: CM, b: CM, o: { leftSide: boolean; lower: boolean; transposeA: boolean; conjugateA: boolean; unitDiagonal: boolean }): CM {
+export function triSolveCM(
+  a: CM,
+  b: CM,
+  o: { leftSide: boolean; lower: boolean; transposeA: boolean; conjugateA: boolean; unitDiagonal: boolean },
+): CM {
   const op = triOp(a, o);
   return o.leftSide ? solveCM(op, b) : tCM(solveCM(tCM(op), tCM(b)));
 }
@@ -373,7 +381,12 @@ export function conjHost(x: Array): Array {
  * random v and every output with a random w. JAX's transposes of complex maps are the plain
  * (bilinear) ones, i.e. R-transpose(w) = conj(vjp(conj w)); that identity is what is checked.
  */
-export function dotTest(f: (...xs: Array[]) => Array | Array[], primals: readonly Array[], seed = 11, rtol = 1e-4): void {
+export function dotTest(
+  f: (...xs: Array[]) => Array | Array[],
+  primals: readonly Array[],
+  seed = 11,
+  rtol = 1e-4,
+): void {
   const vs = primals.map((p, i) => randArray(p.shape, seed + i, p.dtype));
   const asList = (y: Array | Array[]): Array[] => (globalThis.Array.isArray(y) ? y : [y]);
   const g = (...xs: Array[]): Array[] => asList(f(...xs));
@@ -383,7 +396,10 @@ export function dotTest(f: (...xs: Array[]) => Array | Array[], primals: readonl
   const cts = pb(ws.map(conjHost)).map(conjHost);
   const lhs = jv.reduce((s, t, i) => s + realDot(t, ws[i]), 0);
   const rhs = vs.reduce((s, v, i) => s + realDot(v, cts[i]), 0);
-  assert.ok(Math.abs(lhs - rhs) <= rtol * (Math.abs(lhs) + Math.abs(rhs) + 1e-3), `dot-product test: <Jv, w> = ${lhs} but <v, Jᵀw> = ${rhs}`);
+  assert.ok(
+    Math.abs(lhs - rhs) <= rtol * (Math.abs(lhs) + Math.abs(rhs) + 1e-3),
+    `dot-product test: <Jv, w> = ${lhs} but <v, Jᵀw> = ${rhs}`,
+  );
 }
 
 /** Packed pivoted LU (pivot: first largest |re| + |im|, as LAPACK / the kernel) in float64, and the number of row swaps. */
@@ -394,7 +410,8 @@ export function luCM(a: CM): { lu: CM; swaps: number } {
   for (let j = 0; j < Math.min(m, n); j++) {
     let p = j;
     for (let i = j + 1; i < m; i++) {
-      if (Math.abs(A.re[i * n + j]) + Math.abs(A.im[i * n + j]) > Math.abs(A.re[p * n + j]) + Math.abs(A.im[p * n + j])) p = i;
+      if (Math.abs(A.re[i * n + j]) + Math.abs(A.im[i * n + j]) > Math.abs(A.re[p * n + j]) + Math.abs(A.im[p * n + j]))
+        p = i;
     }
     if (p !== j) swaps++;
     for (let c = 0; c < n; c++) {
@@ -421,6 +438,7 @@ export function luCM(a: CM): { lu: CM; swaps: number } {
 export function detCM(a: CM): [number, number] {
   const { lu, swaps } = luCM(a);
   let [r, i] = [swaps % 2 === 1 ? -1 : 1, 0];
-  for (let k = 0; k < a.n; k++) [r, i] = [r * lu.re[k * a.n + k] - i * lu.im[k * a.n + k], r * lu.im[k * a.n + k] + i * lu.re[k * a.n + k]];
+  for (let k = 0; k < a.n; k++)
+    [r, i] = [r * lu.re[k * a.n + k] - i * lu.im[k * a.n + k], r * lu.im[k * a.n + k] + i * lu.re[k * a.n + k]];
   return [r, i];
 }

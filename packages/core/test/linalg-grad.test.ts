@@ -81,7 +81,10 @@ test("eigh: grad of Σw is the identity; grad of w_k is v_k·v_kᴴ; dot-product
   assertClose(grad((x: Array) => np.sum(np.linalg.eigvalsh(x)))(a) as Array, np.eye(3), { atol: 1e-5 });
   const [, v] = np.linalg.eigh(a);
   const v1 = np.reshape(v.get(np.s_(null), 1), [3, 1]);
-  assertClose(grad((x: Array) => np.linalg.eigvalsh(x).get(1))(a) as Array, np.matmul(v1, np.transpose(v1)), { rtol: 1e-4, atol: 1e-5 });
+  assertClose(grad((x: Array) => np.linalg.eigvalsh(x).get(1))(a) as Array, np.matmul(v1, np.transpose(v1)), {
+    rtol: 1e-4,
+    atol: 1e-5,
+  });
   dotTest((x: Array) => np.linalg.eigh(x), [hermitian(3, 7)], 21, 1e-3);
   dotTest((x: Array) => np.linalg.eigh(x), [hermitian(3, 8, "complex64")], 22, 1e-3);
 });
@@ -113,7 +116,9 @@ test("triangularSolve: jvp in a and b matches finite differences for every flag 
             const o = { leftSide, lower, transposeA, conjugateA: dtype === "complex64" && transposeA, unitDiagonal };
             const [, t] = jvp((x: Array, y: Array) => lax.triangularSolve(x, y, o), [a, b], [da, db]) as [Array, Array];
             const [A, dA, B, dB] = [toCM(a), toCM(da), toCM(b), toCM(db)];
-            const fd = centralDiff((eps) => flatCM(triSolveCM(axpy(A, eps, dA), axpy(B, eps, dB), o), dtype === "complex64"));
+            const fd = centralDiff((eps) =>
+              flatCM(triSolveCM(axpy(A, eps, dA), axpy(B, eps, dB), o), dtype === "complex64"),
+            );
             assertClose(t, fd, fdTol);
           }
         }
@@ -209,9 +214,15 @@ test("grad identities: ∇ log|det A| = A⁻ᵀ, ∇ det A = det(A)·A⁻ᵀ, �
   const a = wellCond(4, 61);
   const invT = np.transpose(np.linalg.inv(a));
   assertClose(grad((x: Array) => np.linalg.slogdet(x)[1])(a) as Array, invT, { rtol: 1e-4, atol: 1e-5 });
-  assertClose(grad((x: Array) => np.linalg.det(x))(a) as Array, np.multiply(np.linalg.det(a), invT), { rtol: 1e-4, atol: 1e-4 });
+  assertClose(grad((x: Array) => np.linalg.det(x))(a) as Array, np.multiply(np.linalg.det(a), invT), {
+    rtol: 1e-4,
+    atol: 1e-4,
+  });
   const b = randArray([4], 62);
-  assertClose(grad((y: Array) => np.sum(np.linalg.solve(a, y)))(b) as Array, np.matmul(invT, np.ones([4])), { rtol: 1e-4, atol: 1e-5 });
+  assertClose(grad((y: Array) => np.sum(np.linalg.solve(a, y)))(b) as Array, np.matmul(invT, np.ones([4])), {
+    rtol: 1e-4,
+    atol: 1e-5,
+  });
   // grad of Σ log diag(chol(A)) = ½ log det A  →  ½ A⁻¹ (symmetric A).
   const s = hpd(3, 63);
   const halfLogDet = (x: Array): Array => np.sum(np.log(np.diagonal(np.linalg.cholesky(x))));
@@ -226,7 +237,9 @@ test("vmap and jit of the derivatives equal the unbatched / eager ones", () => {
   const h = grad((x: Array) => np.sum(np.linalg.qr(x)[1]));
   const m = np.add(randArray([3, 3], 73), np.multiply(np.eye(3), 2));
   assertClose(jit(h)(m) as Array, h(m) as Array, { rtol: 1e-5, atol: 1e-6 });
-  const tri = grad((x: Array, y: Array) => np.sum(lax.triangularSolve(x, y, { leftSide: true, lower: true })), { argnums: [0, 1] });
+  const tri = grad((x: Array, y: Array) => np.sum(lax.triangularSolve(x, y, { leftSide: true, lower: true })), {
+    argnums: [0, 1],
+  });
   const [ga, gb] = tri(wellCond(3, 74), randArray([3, 2], 75)) as Array[];
   const [ja, jb] = jit(tri)(wellCond(3, 74), randArray([3, 2], 75)) as Array[];
   assertClose(ja, ga, { rtol: 1e-5, atol: 1e-6 });
@@ -239,7 +252,11 @@ test("jvp rules on leading batch dimensions equal the per-matrix jvps", () => {
     ["cholesky", (x) => [np.linalg.cholesky(x)], np.stack([hpd(3, 83, "complex64"), hpd(3, 84, "complex64")])],
     ["qr", (x) => np.linalg.qr(x), np.stack([wellCond(3, 85), wellCond(3, 86)])],
     ["lu", (x) => [lax.lu(x)[0]], np.stack([wellCond(3, 87), wellCond(3, 88)])],
-    ["triangularSolve", (x) => [lax.triangularSolve(x, np.ones(x.shape), { leftSide: true, lower: true })], np.stack([wellCond(3, 89), wellCond(3, 90)])],
+    [
+      "triangularSolve",
+      (x) => [lax.triangularSolve(x, np.ones(x.shape), { leftSide: true, lower: true })],
+      np.stack([wellCond(3, 89), wellCond(3, 90)]),
+    ],
   ];
   for (const [name, f, a] of cases) {
     const d = randArray(a.shape, 91, a.dtype);

@@ -60,7 +60,9 @@ test("eig: eigenvalues and |eigenvectors| (numpy)", () => {
     // Sort by (re, im) as the reference was sorted.
     const wf = toFlat(w);
     const n = wf.length / 2;
-    const order = globalThis.Array.from({ length: n }, (_, i) => i).sort((p, q) => wf[2 * p] - wf[2 * q] || wf[2 * p + 1] - wf[2 * q + 1]);
+    const order = globalThis.Array.from({ length: n }, (_, i) => i).sort(
+      (p, q) => wf[2 * p] - wf[2 * q] || wf[2 * p + 1] - wf[2 * q + 1],
+    );
     const ws = order.flatMap((i) => [wf[2 * i], wf[2 * i + 1]]);
     assertClose(ws, dec(c.w), { rtol: 1e-5, atol: 1e-5 });
     const av = np.abs(v);

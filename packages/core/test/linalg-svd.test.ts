@@ -6,7 +6,20 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, grad, jvp, vmap, jit, NotImplementedError, ShapeError, DTypeError, ValueError, type Array, type DType } from "linax-ts";
+import {
+  np,
+  lax,
+  grad,
+  jvp,
+  vmap,
+  jit,
+  NotImplementedError,
+  ShapeError,
+  DTypeError,
+  ValueError,
+  type Array,
+  type DType,
+} from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
 import { dotTest, randArray } from "./linalg-fft-reference.ts";
 
@@ -33,12 +46,20 @@ function checkSvd(a: Array, full: boolean, tol = 2e-5): void {
   assertClose(rebuild(u, s, vh), a, { atol: tol * scale, rtol: 0 });
   assertClose(
     mm(H(u), u),
-    np.broadcastTo(np.eye(u.shape[u.ndim - 1], undefined, { dtype: a.dtype }), [...a.shape.slice(0, -2), u.shape[u.ndim - 1], u.shape[u.ndim - 1]]),
+    np.broadcastTo(np.eye(u.shape[u.ndim - 1], undefined, { dtype: a.dtype }), [
+      ...a.shape.slice(0, -2),
+      u.shape[u.ndim - 1],
+      u.shape[u.ndim - 1],
+    ]),
     { atol: tol, rtol: 0 },
   );
   assertClose(
     mm(vh, H(vh)),
-    np.broadcastTo(np.eye(vh.shape[vh.ndim - 2], undefined, { dtype: a.dtype }), [...a.shape.slice(0, -2), vh.shape[vh.ndim - 2], vh.shape[vh.ndim - 2]]),
+    np.broadcastTo(np.eye(vh.shape[vh.ndim - 2], undefined, { dtype: a.dtype }), [
+      ...a.shape.slice(0, -2),
+      vh.shape[vh.ndim - 2],
+      vh.shape[vh.ndim - 2],
+    ]),
     { atol: tol, rtol: 0 },
   );
   const sv = toFlat(s);
@@ -237,7 +258,10 @@ test("pinv: Penrose conditions, (AᵀA)⁻¹Aᵀ for full column rank, rank-defi
   const d = randArray([3, 2], 77);
   const [, t] = jvp((x: Array) => np.linalg.pinv(x), [a], [d]) as [Array, Array];
   const h = 1e-2;
-  const fd = np.divide(np.subtract(np.linalg.pinv(np.add(a, np.multiply(d, h))), np.linalg.pinv(np.subtract(a, np.multiply(d, h)))), 2 * h);
+  const fd = np.divide(
+    np.subtract(np.linalg.pinv(np.add(a, np.multiply(d, h))), np.linalg.pinv(np.subtract(a, np.multiply(d, h)))),
+    2 * h,
+  );
   assertClose(t, fd, { rtol: 1e-2, atol: 1e-3 });
   dotTest((x: Array) => np.linalg.pinv(x), [a]);
   assert.throws(() => np.linalg.pinv(a, { rcond: 1 } as never), /unknown option 'rcond'/);

@@ -208,7 +208,11 @@ test("vmap of every linalg primitive equals stacking (batched axis anywhere)", (
   checkVmap(ts, [a, b], { rtol: 1e-5, atol: 1e-5 });
   const a0 = a.get(0);
   checkVmap((y: Array) => ts(a0, y), [b], { rtol: 1e-5, atol: 1e-5 });
-  checkVmap((y: Array) => lax.triangularSolve(a0, np.transpose(y), { leftSide: false, lower: false, transposeA: true }), [b], { rtol: 1e-5, atol: 1e-5 });
+  checkVmap(
+    (y: Array) => lax.triangularSolve(a0, np.transpose(y), { leftSide: false, lower: false, transposeA: true }),
+    [b],
+    { rtol: 1e-5, atol: 1e-5 },
+  );
   checkVmap((x: Array) => ts(x, b.get(0)), [a], { rtol: 1e-5, atol: 1e-5 });
   checkVmap((x: Array, y: Array) => np.linalg.solve(x, y), [a, b], { rtol: 1e-4, atol: 1e-5 });
   checkVmap((x: Array) => np.linalg.det(x), [a], { rtol: 1e-5, atol: 1e-5 });

@@ -44,13 +44,18 @@ export function dotProductTest(f: (x: Array) => Array, x: Array, seed = 7): void
 }
 
 /** vmap(f) over axis 0 of every argument equals stacking f on each example. */
-export function vmapVsLoop(f: (...xs: Array[]) => Array, args: readonly Array[], inAxes?: readonly (number | null)[]): void {
+export function vmapVsLoop(
+  f: (...xs: Array[]) => Array,
+  args: readonly Array[],
+  inAxes?: readonly (number | null)[],
+): void {
   const axes = inAxes ?? args.map(() => 0);
   const k = args.findIndex((_, i) => axes[i] !== null);
   const b = args[k].shape[axes[k] as number];
   const batched = (vmap(f, { inAxes: [...axes] }) as (...a: readonly Array[]) => Array)(...args);
   const rows: Array[] = [];
-  for (let i = 0; i < b; i++) rows.push(f(...args.map((a, j) => (axes[j] === null ? a : np.moveaxis(a, axes[j] as number, 0).get(i)))));
+  for (let i = 0; i < b; i++)
+    rows.push(f(...args.map((a, j) => (axes[j] === null ? a : np.moveaxis(a, axes[j] as number, 0).get(i)))));
   const want = np.stack(rows);
   assert.deepEqual([...batched.shape], [...want.shape]);
   assertClose(batched, want, { rtol: 1e-5, atol: 1e-5 });

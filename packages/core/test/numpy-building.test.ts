@@ -75,7 +75,11 @@ test("rot90 (k = 0..4, negative k, other axes) and its gradient", () => {
   const b = np.arange(24).reshape(2, 3, 4);
   assert.deepEqual([...np.rot90(b, 1, { axes: [0, 2] }).shape], [4, 3, 2]);
   // Four quarter turns are the identity; rot90(·, 1) then rot90(·, -1) too.
-  assertEqualArray(np.rot90(np.rot90(b, 1, { axes: [1, 2] }), -1, { axes: [1, 2] }), b.tolist() as number[][][] as never, "int32");
+  assertEqualArray(
+    np.rot90(np.rot90(b, 1, { axes: [1, 2] }), -1, { axes: [1, 2] }),
+    b.tolist() as number[][][] as never,
+    "int32",
+  );
   assert.throws(() => np.rot90(a, 1, { axes: [0, 0] }), /axes must be different/);
   assert.throws(() => np.rot90(np.array([1, 2])), /at least 2-d/);
   checkGrads(
@@ -94,12 +98,21 @@ test("rot90 (k = 0..4, negative k, other axes) and its gradient", () => {
 test("select and fillDiagonal", () => {
   const x = np.arange(6);
   // numpy: select([x < 3, x > 3], [x, x**2], 42) = [0, 1, 2, 42, 16, 25].
-  assertEqualArray(np.select([np.less(x, 3), np.greater(x, 3)], [x, np.multiply(x, x)], 42), [0, 1, 2, 42, 16, 25], "int32");
+  assertEqualArray(
+    np.select([np.less(x, 3), np.greater(x, 3)], [x, np.multiply(x, x)], 42),
+    [0, 1, 2, 42, 16, 25],
+    "int32",
+  );
   // The first true condition wins.
-  assertClose(np.select([np.array([true, false]), np.array([true, true])], [np.array([1, 1]), np.array([2, 2])]), [1, 2]);
+  assertClose(
+    np.select([np.array([true, false]), np.array([true, true])], [np.array([1, 1]), np.array([2, 2])]),
+    [1, 2],
+  );
   assert.throws(() => np.select([np.array([1])], [np.array([1])]), /must be a bool array/);
   assert.throws(() => np.select([np.array([true])], []), /same length/);
-  const g = grad((v: Array) => np.sum(np.select([np.less(v, 0)], [np.multiply(v, 3)], np.multiply(v, v))))(np.array([-1, 2])) as Array;
+  const g = grad((v: Array) => np.sum(np.select([np.less(v, 0)], [np.multiply(v, 3)], np.multiply(v, v))))(
+    np.array([-1, 2]),
+  ) as Array;
   assertClose(g, [3, 4]);
   // fillDiagonal: numpy's examples.
   assertClose(np.fillDiagonal(np.zeros([3, 3]), 5), [5, 0, 0, 0, 5, 0, 0, 0, 5]);
@@ -165,5 +178,8 @@ test("vectorize: elementwise, signatures, excluded arguments; equals a loop", ()
   assertClose(np.vectorize(h)(xs), [16, 1, 0.0625, 3]);
   assertClose(jit((v: Array) => np.vectorize(h)(v))(xs), [16, 1, 0.0625, 3]);
   assertClose(grad((v: Array) => np.sum(np.vectorize(h)(v)))(xs) as Array, [8, -1, 0.5, -1]);
-  assert.throws(() => np.vectorize((a: Array) => a, { signature: "(n)->()" })(np.array(1)), /fewer dimensions than its core dimensions/);
+  assert.throws(
+    () => np.vectorize((a: Array) => a, { signature: "(n)->()" })(np.array(1)),
+    /fewer dimensions than its core dimensions/,
+  );
 });

@@ -12,13 +12,20 @@ const tol = { rtol: 2e-5, atol: 2e-6 };
 test("diff, gradient, trapezoid against numpy and by hand; gradients", () => {
   const D = inputs("diff_axis1").x;
   checkCase("diff_axis1", np.diff(D), tol);
-  checkCase("diff_n2_axis0_prepend_append", np.diff(D, 2, { axis: 0, prepend: 1.5, append: inputs("diff_n2_axis0_prepend_append").app }), tol);
+  checkCase(
+    "diff_n2_axis0_prepend_append",
+    np.diff(D, 2, { axis: 0, prepend: 1.5, append: inputs("diff_n2_axis0_prepend_append").app }),
+    tol,
+  );
   const G = inputs("gradient_unit").x;
   checkCase("gradient_unit", np.gradient(G) as Array[], tol);
   checkCase("gradient_spacing_edge2", np.gradient(G, 0.5, 2, { edgeOrder: 2 }) as Array[], tol);
   const c = inputs("gradient_coords_axis1").c;
   checkCase("gradient_coords_axis1", np.gradient(G, c, { axis: 1 }) as Array, { rtol: 1e-4, atol: 1e-5 });
-  checkCase("gradient_coords_axis1_edge2", np.gradient(G, c, { axis: 1, edgeOrder: 2 }) as Array, { rtol: 1e-4, atol: 1e-5 });
+  checkCase("gradient_coords_axis1_edge2", np.gradient(G, c, { axis: 1, edgeOrder: 2 }) as Array, {
+    rtol: 1e-4,
+    atol: 1e-5,
+  });
   checkCase("trapezoid_dx", np.trapezoid(G, { dx: 0.3 }), tol);
   checkCase("trapezoid_x_axis0", np.trapezoid(G, { x: inputs("trapezoid_x_axis0").c, axis: 0 }), tol);
   // By hand: diff of [1, 4, 9, 16] = [3, 5, 7], twice = [2, 2]; gradient of x² sampled at 0..3.

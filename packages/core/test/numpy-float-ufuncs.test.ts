@@ -26,7 +26,9 @@ test("logaddexp, logaddexp2, fmax, fmin, floatPower, ldexp, frexp, gcd, lcm agai
   checkCase("gcd", np.gcd(g.x, g.y));
   checkCase("lcm", np.lcm(g.x, g.y));
   // By hand: logaddexp(-inf, -inf) = -inf; log(e^1000 + e^1000) = 1000 + log 2.
-  assertClose(np.logaddexp(np.array([-Infinity, 1000]), np.array([-Infinity, 1000])), [-Infinity, 1000 + Math.LN2], { rtol: 1e-7 });
+  assertClose(np.logaddexp(np.array([-Infinity, 1000]), np.array([-Infinity, 1000])), [-Infinity, 1000 + Math.LN2], {
+    rtol: 1e-7,
+  });
   assertEqualArray(np.gcd(i32([12, -18, 0]), 8), [4, 2, 8], "int32");
   assertEqualArray(np.lcm(i32([4, -6, 0]), 6), [12, 6, 0], "int32");
   assert.equal(np.floatPower(i32([2]), i32([3])).dtype, "float32");

@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 import { np, lax, jit, ValueError, type Array, type DType } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 
-const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/numpy/geomspace/geomspace.json", import.meta.url)), "utf8"));
+const REF = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../testdata/numpy/geomspace/geomspace.json", import.meta.url)), "utf8"),
+);
 interface Enc {
   complex: boolean;
   data: number | number[];
@@ -39,7 +41,9 @@ test("geomspace: the endpoints are exact and the example of the brief holds", ()
   assert.equal(x[4], -48);
   assert.deepEqual(x, [-3, -6, -12, -24, -48]);
   // Complex: start and stop come back bit for bit (numpy sets them after the exp/log round trip).
-  const z = np.geomspace(lax.complex(np.array(1), np.array(1)), lax.complex(np.array(-8), np.array(-8)), 4).tolist() as number[][];
+  const z = np
+    .geomspace(lax.complex(np.array(1), np.array(1)), lax.complex(np.array(-8), np.array(-8)), 4)
+    .tolist() as number[][];
   assert.deepEqual(z[0], [1, 1]);
   assert.deepEqual(z[3], [-8, -8]);
   // Real endpoints with a complex dtype: numpy's circle through +i, |z| = 1 throughout.
@@ -51,7 +55,10 @@ test("geomspace: the endpoints are exact and the example of the brief holds", ()
   assert.deepEqual(np.geomspace(2, 8, 1).tolist(), [2]);
   assert.deepEqual(np.geomspace(-2, -8, 1, { endpoint: false }).tolist(), [-2]);
   // Half dtypes round once from the float64 progression.
-  assert.deepEqual(np.geomspace(1, 1024, 11, { dtype: "float16" }).tolist(), [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]);
+  assert.deepEqual(
+    np.geomspace(1, 1024, 11, { dtype: "float16" }).tolist(),
+    [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+  );
 });
 
 test("geomspace: errors name the argument", () => {
@@ -61,12 +68,18 @@ test("geomspace: errors name the argument", () => {
   );
   assert.throws(() => np.geomspace(-1, 0, 3), /cannot include zero/);
   assert.throws(() => np.geomspace(lax.complex(np.array(0), np.array(0)), 1, 3), /cannot include zero/);
-  assert.throws(() => np.geomspace(-1, 1, 3), /real start and stop must have the same sign; got -1, 1 \(pass \{ dtype: "complex64" \}/);
+  assert.throws(
+    () => np.geomspace(-1, 1, 3),
+    /real start and stop must have the same sign; got -1, 1 \(pass \{ dtype: "complex64" \}/,
+  );
   assert.throws(
     () => np.geomspace(lax.complex(np.array(1), np.array(1)), 2, 3, { dtype: "float32" }),
     /complex endpoints need a complex dtype; got dtype float32/,
   );
-  assert.throws(() => np.geomspace(np.array([1, 2]), 4, 3), /start must be a number or a 0-d array; got an array of shape \[2\]/);
+  assert.throws(
+    () => np.geomspace(np.array([1, 2]), 4, 3),
+    /start must be a number or a 0-d array; got an array of shape \[2\]/,
+  );
   assert.throws(() => np.geomspace(1, "8" as never, 3), /stop must be a number or a 0-d array; got string/);
   assert.throws(() => np.geomspace(1, 8, 2.5), /num must be a non-negative integer/);
   // Under jit an endpoint is a tracer: a concretization error, not a wrong answer.

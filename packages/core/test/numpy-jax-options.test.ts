@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 import { np, lax, jit, vmap, grad, ValueError, ShapeError, type Array, type DType, type IndexItem } from "linax-ts";
 import { assertClose, checkGrads, checkJit, checkVmap } from "@linax-ts/testing";
 
-const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/numpy/jax-options/jax-options.json", import.meta.url)), "utf8"));
+const REF = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../testdata/numpy/jax-options/jax-options.json", import.meta.url)), "utf8"),
+);
 const f32 = (v: number[] | number[][]): Array => np.array(v);
 
 // ------------------------------------------------------------------ interp
@@ -26,7 +28,8 @@ test("interp: period as a number, a negative number and a (traced) array matches
   // vmap over periods equals the per-period calls.
   const ps = np.array([360, 200, 90]);
   const batched = vmap((p: Array) => np.interp(x, xp, fp, { period: p }))(ps);
-  for (const [i, p] of [360, 200, 90].entries()) assertClose(batched.get(i), np.interp(x, xp, fp, { period: p }), { rtol: 1e-6, atol: 1e-6 });
+  for (const [i, p] of [360, 200, 90].entries())
+    assertClose(batched.get(i), np.interp(x, xp, fp, { period: p }), { rtol: 1e-6, atol: 1e-6 });
 });
 
 test("interp: left/right as numbers or scalar arrays (numpy), differentiable in the arrays", () => {
@@ -35,7 +38,9 @@ test("interp: left/right as numbers or scalar arrays (numpy), differentiable in 
   assertClose(np.interp(x, xp, fp, { left: c.left, right: c.right }), c.want, { rtol: 1e-6 });
   assertClose(np.interp(x, xp, fp, { left: np.array(c.left), right: np.array(c.right) }), c.want, { rtol: 1e-6 });
   // d/dleft Σ f = number of x below xp[0] (one: -1), d/dright = number above xp[-1] (one: 5.5).
-  const [gl, gr] = grad((l: Array, r: Array) => np.sum(np.interp(x, xp, fp, { left: l, right: r })), { argnums: [0, 1] })(np.array(0), np.array(0)) as Array[];
+  const [gl, gr] = grad((l: Array, r: Array) => np.sum(np.interp(x, xp, fp, { left: l, right: r })), {
+    argnums: [0, 1],
+  })(np.array(0), np.array(0)) as Array[];
   assert.equal(gl.item(), 1);
   assert.equal(gr.item(), 1);
   checkJit((l: Array, r: Array) => np.interp(x, xp, fp, { left: l, right: r }), [np.array(c.left), np.array(c.right)]);
@@ -52,9 +57,14 @@ test('interp: left/right "extrapolate" continues the end segments (hand derivati
   assertClose(np.interp(x, xp, fp, { left: "extrapolate" }), [-1, ...inside.slice(1)]);
   assertClose(np.interp(x, xp, fp, { right: "extrapolate", left: -7 }), [-7, ...inside.slice(1, 5), 9]);
   // The extrapolated values are differentiable in x (slope 2 on both ends) and in fp.
-  const g = grad((xs: Array) => np.sum(np.interp(xs, xp, fp, { left: "extrapolate", right: "extrapolate" })))(np.array([-3, 7]));
+  const g = grad((xs: Array) => np.sum(np.interp(xs, xp, fp, { left: "extrapolate", right: "extrapolate" })))(
+    np.array([-3, 7]),
+  );
   assertClose(g, [2, 2]);
-  checkGrads((xs: Array, fs: Array) => np.interp(xs, xp, fs, { left: "extrapolate", right: "extrapolate" }), [np.array([-2.5, 0.3, 6.2]), fp]);
+  checkGrads(
+    (xs: Array, fs: Array) => np.interp(xs, xp, fs, { left: "extrapolate", right: "extrapolate" }),
+    [np.array([-2.5, 0.3, 6.2]), fp],
+  );
 });
 
 test("interp: one sample point honours left/right (numpy); JAX's zero-width threshold spacing(eps)", () => {
@@ -81,7 +91,10 @@ test("interp: argument errors", () => {
     () => np.interp(0.5, xp, xp, { right: np.array([1, 2]) }),
     (e: unknown) => e instanceof ShapeError && /'right' must be a scalar; got shape \[2\]/.test((e as Error).message),
   );
-  assert.throws(() => np.interp(0.5, xp, xp, { period: np.array([1, 2]) }), /np\.interp: period must be a scalar; got shape \[2\]/);
+  assert.throws(
+    () => np.interp(0.5, xp, xp, { period: np.array([1, 2]) }),
+    /np\.interp: period must be a scalar; got shape \[2\]/,
+  );
   assert.throws(
     () => np.interp(0.5, xp, xp, { period: 0 }),
     (e: unknown) => e instanceof ValueError && /period must be a non-zero value/.test((e as Error).message),
@@ -90,7 +103,17 @@ test("interp: argument errors", () => {
 
 // ------------------------------------------------------------------ convolve / correlate
 
-const PRECISIONS = [null, "default", "high", "highest", "fastest", "bfloat16", "tensorfloat32", "float32", ["highest", "default"]] as const;
+const PRECISIONS = [
+  null,
+  "default",
+  "high",
+  "highest",
+  "fastest",
+  "bfloat16",
+  "tensorfloat32",
+  "float32",
+  ["highest", "default"],
+] as const;
 
 test("convolve/correlate: every precision gives numpy's float values (float32 arithmetic, as XLA:CPU)", () => {
   const c = REF.convolve_float;
@@ -101,7 +124,10 @@ test("convolve/correlate: every precision gives numpy's float values (float32 ar
     }
   }
   checkGrads((a: Array, v: Array) => np.convolve(a, v, { mode: "same", precision: "highest" }), [f32(c.a), f32(c.v)]);
-  checkJit((a: Array, v: Array) => np.correlate(a, v, { mode: "full", precision: ["high", "highest"] }), [f32(c.a), f32(c.v)]);
+  checkJit(
+    (a: Array, v: Array) => np.correlate(a, v, { mode: "full", precision: ["high", "highest"] }),
+    [f32(c.a), f32(c.v)],
+  );
 });
 
 test("convolve/correlate: preferredElementType keeps integer inputs integer (numpy's int results) or sets the result dtype", () => {
@@ -135,9 +161,18 @@ test("convolve/correlate: preferredElementType keeps integer inputs integer (num
 
 test("convolve/correlate: bad precision or preferredElementType values are errors naming the op", () => {
   const a = np.array([1, 2, 3]);
-  assert.throws(() => np.convolve(a, a, { precision: "low" as "high" }), /^ValueError: np\.convolve: precision must be null, one of 'default'.*got "low"/);
-  assert.throws(() => np.correlate(a, a, { precision: ["high"] as unknown as "high" }), /np\.correlate: precision must be/);
-  assert.throws(() => np.convolve(a, a, { preferredElementType: "bool" as DType }), /preferredElementType bool is not allowed for float32 operands/);
+  assert.throws(
+    () => np.convolve(a, a, { precision: "low" as "high" }),
+    /^ValueError: np\.convolve: precision must be null, one of 'default'.*got "low"/,
+  );
+  assert.throws(
+    () => np.correlate(a, a, { precision: ["high"] as unknown as "high" }),
+    /np\.correlate: precision must be/,
+  );
+  assert.throws(
+    () => np.convolve(a, a, { preferredElementType: "bool" as DType }),
+    /preferredElementType bool is not allowed for float32 operands/,
+  );
 });
 
 // ------------------------------------------------------------------ pad
@@ -152,7 +187,11 @@ interface PadCase {
   shape: number[];
   want: number[];
 }
-const CAMEL: Record<string, string> = { end_values: "endValues", stat_length: "statLength", reflect_type: "reflectType" };
+const CAMEL: Record<string, string> = {
+  end_values: "endValues",
+  stat_length: "statLength",
+  reflect_type: "reflectType",
+};
 const padOpts = (c: PadCase): np.PadOptions => {
   const o: Record<string, unknown> = { mode: c.mode };
   for (const [k, v] of Object.entries(c.kw)) o[CAMEL[k]] = v;
@@ -261,13 +300,28 @@ test("pad: the new modes under jit and vmap, and differentiated (finite differen
 
 test("pad: keywords of other modes, bad stat lengths and unknown modes are errors", () => {
   const x = np.array([1, 2, 3]);
-  assert.throws(() => np.pad(x, 1, { mode: "edge", statLength: 1 }), /^ValueError: pad: unsupported keyword arguments for mode 'edge': statLength/);
-  assert.throws(() => np.pad(x, 1, { mode: "mean", endValues: 1 }), /unsupported keyword arguments for mode 'mean': endValues/);
-  assert.throws(() => np.pad(x, 1, { mode: "constant", reflectType: "odd" }), /unsupported keyword arguments for mode 'constant': reflectType/);
-  assert.throws(() => np.pad(x, 1, { mode: "reflect", reflectType: "even-ish" as "odd" }), /'reflectType' must be one of "even", "odd"/);
+  assert.throws(
+    () => np.pad(x, 1, { mode: "edge", statLength: 1 }),
+    /^ValueError: pad: unsupported keyword arguments for mode 'edge': statLength/,
+  );
+  assert.throws(
+    () => np.pad(x, 1, { mode: "mean", endValues: 1 }),
+    /unsupported keyword arguments for mode 'mean': endValues/,
+  );
+  assert.throws(
+    () => np.pad(x, 1, { mode: "constant", reflectType: "odd" }),
+    /unsupported keyword arguments for mode 'constant': reflectType/,
+  );
+  assert.throws(
+    () => np.pad(x, 1, { mode: "reflect", reflectType: "even-ish" as "odd" }),
+    /'reflectType' must be one of "even", "odd"/,
+  );
   assert.throws(() => np.pad(x, 1, { mode: "mean", statLength: 0 }), /stat_length of 0 yields no value for padding/);
   assert.throws(() => np.pad(x, 1, { mode: "mean", statLength: -1 }), /stat_length must be non-negative integers/);
-  assert.throws(() => np.pad(x, 1, "circular" as np.PadMode), /pad: unsupported mode 'circular'; expected one of constant, edge, linear_ramp/);
+  assert.throws(
+    () => np.pad(x, 1, "circular" as np.PadMode),
+    /pad: unsupported mode 'circular'; expected one of constant, edge, linear_ramp/,
+  );
   assert.throws(() => np.pad(np.zeros([0]), 1, "maximum"), /can't extend empty axis 0 using mode 'maximum'/);
 });
 
@@ -293,7 +347,10 @@ test("where(cond, { size, fillValue }) is nonzero and works under jit", () => {
       [0, 2, 1, 9],
     ],
   );
-  assert.throws(() => np.where(c, { sizes: 2 } as np.NonzeroOptions), /np\.where: unknown option 'sizes'; the options are size, fillValue/);
+  assert.throws(
+    () => np.where(c, { sizes: 2 } as np.NonzeroOptions),
+    /np\.where: unknown option 'sizes'; the options are size, fillValue/,
+  );
 });
 
 test("precision in the products (matmul, dot, vdot, inner, tensordot, lax.dotGeneral, lax.convGeneralDilated): accepted, float32 values unchanged, bad values rejected", () => {
@@ -316,15 +373,24 @@ test("precision in the products (matmul, dot, vdot, inner, tensordot, lax.dotGen
     assert.deepEqual(np.inner(a, a, { precision }).tolist(), np.inner(a, a).tolist());
     const lhs = np.reshape(a, [2, 1, 3]);
     const rhs = np.reshape(np.array([1, -1]), [1, 1, 2]);
-    assert.deepEqual(lax.convGeneralDilated(lhs, rhs, { precision }).tolist(), lax.convGeneralDilated(lhs, rhs).tolist());
+    assert.deepEqual(
+      lax.convGeneralDilated(lhs, rhs, { precision }).tolist(),
+      lax.convGeneralDilated(lhs, rhs).tolist(),
+    );
   }
   // Hand value of one entry: [1.5, -2, 0.25]·[2, -0.5, 1] = 3 + 1 + 0.25.
   assert.equal(want[0][0], 4.25);
   const bad = "medium" as "high";
   assert.throws(() => np.matmul(a, b, { precision: bad }), /^ValueError: matmul: precision must be null, one of/);
   assert.throws(() => np.tensordot(a, b, 1, { precision: bad }), /tensordot: precision must be/);
-  assert.throws(() => lax.dotGeneral(a, b, { contractingDims: [[1], [0]], precision: bad }), /dotGeneral: precision must be/);
-  assert.throws(() => lax.convGeneralDilated(np.ones([1, 1, 3]), np.ones([1, 1, 2]), { precision: bad }), /convGeneralDilated: precision must be/);
+  assert.throws(
+    () => lax.dotGeneral(a, b, { contractingDims: [[1], [0]], precision: bad }),
+    /dotGeneral: precision must be/,
+  );
+  assert.throws(
+    () => lax.convGeneralDilated(np.ones([1, 1, 3]), np.ones([1, 1, 2]), { precision: bad }),
+    /convGeneralDilated: precision must be/,
+  );
 });
 
 // ------------------------------------------------------------------ complex order: searchsorted, intersect1d, setdiff1d

@@ -45,7 +45,8 @@ test("logical ops take numpy truthiness; bitwise ops need integers or bool", () 
   assertEqualArray(np.bitwiseNot(np.array([true])), [0], "bool");
   assert.throws(
     () => np.bitwiseAnd(np.array([1.5]), 1),
-    (e: unknown) => e instanceof DTypeError && /np\.bitwiseAnd: argument 'x' has dtype float32/.test((e as Error).message),
+    (e: unknown) =>
+      e instanceof DTypeError && /np\.bitwiseAnd: argument 'x' has dtype float32/.test((e as Error).message),
   );
   assert.throws(() => np.invert(np.array([1.5])), /np\.bitwiseNot: argument 'x' has dtype float32/);
 });
@@ -65,7 +66,9 @@ test("where: broadcasting, promotion, truthiness of cond, one-argument form reje
   assert.equal(r.dtype, "float32");
   assertClose(r, [1, 2.5, 1]);
   assertEqualArray(np.where(i32([0, 7]), i32([1, 1]), i32([2, 2])), [2, 1], "int32");
-  assertClose(np.where(np.array([[true], [false]]), np.array([1, 2]), np.array([10, 20])), [1, 2, 10, 20], { shape: [2, 2] });
+  assertClose(np.where(np.array([[true], [false]]), np.array([1, 2]), np.array([10, 20])), [1, 2, 10, 20], {
+    shape: [2, 2],
+  });
   assert.equal(np.where(c, i32([1, 2, 3]), u32([1, 2, 3])).dtype, "int32");
   // One argument: numpy's nonzero (c = [true, false, true] → [0, 2]), with JAX's size/fillValue.
   assert.deepEqual(
@@ -79,7 +82,10 @@ test("where: broadcasting, promotion, truthiness of cond, one-argument form reje
   // @ts-expect-error x without y
   assert.throws(() => np.where(c, 1), ValueError);
   // The gradient flows to the selected branch only (and is broadcast back).
-  const [gx, gy] = grad((x: Array, y: Array) => np.sum(np.where(c, x, y)), { argnums: [0, 1] })(np.array([1, 2, 3]), np.array(5)) as Array[];
+  const [gx, gy] = grad((x: Array, y: Array) => np.sum(np.where(c, x, y)), { argnums: [0, 1] })(
+    np.array([1, 2, 3]),
+    np.array(5),
+  ) as Array[];
   assertClose(gx, [1, 0, 1]);
   assertClose(gy, [1], { shape: [] });
   // The safe-division idiom: no NaN gradient from the unselected branch's value.

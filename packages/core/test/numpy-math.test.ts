@@ -35,10 +35,13 @@ test("broadcasting and its errors", () => {
     [4, 5, 6],
   ]);
   assertClose(np.subtract(x, np.array([1, 2, 3])), [0, 0, 0, 3, 3, 3], { shape: [2, 3] });
-  assertClose(np.multiply(np.array([[10], [100]]), np.array([1, 2, 3])), [10, 20, 30, 100, 200, 300], { shape: [2, 3] });
+  assertClose(np.multiply(np.array([[10], [100]]), np.array([1, 2, 3])), [10, 20, 30, 100, 200, 300], {
+    shape: [2, 3],
+  });
   assert.throws(
     () => np.add(x, np.array([1, 2])),
-    (e: unknown) => e instanceof ShapeError && /add: shapes \[2, 3\], \[2\] cannot be broadcast/.test((e as Error).message),
+    (e: unknown) =>
+      e instanceof ShapeError && /add: shapes \[2, 3\], \[2\] cannot be broadcast/.test((e as Error).message),
   );
   assertClose(np.maximum(x, 3), [3, 3, 3, 4, 5, 6]);
 });
@@ -64,7 +67,9 @@ test("floorDivide, remainder/mod, fmod: numpy signs for ints and floats; integer
   const ys = [1.5, 1.25, -7, 0.3];
   const q = np.floorDivide(np.array(xs), np.array(ys)).dataSync();
   const r = np.remainder(np.array(xs), np.array(ys)).dataSync();
-  xs.forEach((v, i) => assert.ok(Math.abs(q[i] * f32(ys[i]) + r[i] - f32(v)) < 1e-5, `divmod identity at ${v}, ${ys[i]}`));
+  xs.forEach((v, i) =>
+    assert.ok(Math.abs(q[i] * f32(ys[i]) + r[i] - f32(v)) < 1e-5, `divmod identity at ${v}, ${ys[i]}`),
+  );
   const [dq, dr] = np.divmod(i32([-7]), i32([2]));
   assertEqualArray(dq, [-4], "int32");
   assertEqualArray(dr, [1], "int32");
@@ -72,13 +77,18 @@ test("floorDivide, remainder/mod, fmod: numpy signs for ints and floats; integer
   assertClose(grad((v: Array) => np.sum(np.remainder(v, 2)))(np.array([3.5, -1.25])) as Array, [1, 1]);
   assert.throws(
     () => np.remainder(complexArray([[1, 1]]), 2),
-    (e: unknown) => e instanceof DTypeError && /np\.remainder: argument 'x' has dtype complex64/.test((e as Error).message),
+    (e: unknown) =>
+      e instanceof DTypeError && /np\.remainder: argument 'x' has dtype complex64/.test((e as Error).message),
   );
 });
 
 test("power: integer exponents via integerPow, integer arrays by squaring, floats and complex via pow", () => {
   assertEqualArray(np.power(i32([3, -2]), 3), [27, -8], "int32");
-  assertEqualArray(np.power(i32([2, 3, 5, 2]), i32([10, 20, 0, -1])), [1024, Number(BigInt.asIntN(32, 3n ** 20n)), 1, 0], "int32");
+  assertEqualArray(
+    np.power(i32([2, 3, 5, 2]), i32([10, 20, 0, -1])),
+    [1024, Number(BigInt.asIntN(32, 3n ** 20n)), 1, 0],
+    "int32",
+  );
   assertClose(np.power(np.array([4, 2]), 0.5), [2, Math.SQRT2], { dtype: "float32" });
   assertClose(np.power(i32([4, 2]), 0.5), [2, Math.SQRT2], { dtype: "float32" });
   assertClose(np.power(2, np.array([3, -1])), [8, 0.5]);
@@ -91,7 +101,10 @@ test("power: integer exponents via integerPow, integer arrays by squaring, float
   assertClose(i32([2, 3]).pow(2), [4, 9], { dtype: "int32" });
   // d/dx x^3 = 3x^2, also at 0; d/dx of x^y in both arguments.
   assertClose(grad((v: Array) => np.sum(np.power(v, 3)))(np.array([0, 2])) as Array, [0, 12]);
-  const [gx, gy] = grad((a: Array, b: Array) => np.sum(np.power(a, b)), { argnums: [0, 1] })(np.array([2, 0.5]), np.array([1.5, 2.5])) as Array[];
+  const [gx, gy] = grad((a: Array, b: Array) => np.sum(np.power(a, b)), { argnums: [0, 1] })(
+    np.array([2, 0.5]),
+    np.array([1.5, 2.5]),
+  ) as Array[];
   assertClose(gx, [1.5 * Math.sqrt(2), 2.5 * 0.5 ** 1.5], { rtol: 1e-5 });
   assertClose(gy, [Math.LN2 * 2 ** 1.5, Math.log(0.5) * 0.5 ** 2.5], { rtol: 1e-5 });
   assertClose(np.square(i32([-3])), [9], { dtype: "int32" });
@@ -128,11 +141,20 @@ test("transcendental ufuncs: integer input gives float32, values, log2/log10, si
   assertClose(np.arctan2(np.array([1, -1]), np.array([-1, -1])), [(3 * Math.PI) / 4, (-3 * Math.PI) / 4]);
   assertClose(np.arctan2(i32([1]), i32([1])), [Math.PI / 4], { dtype: "float32" });
   assertClose(np.sinc(np.array([0, 0.5, 1])), [1, 2 / Math.PI, 0], { atol: 1e-7 });
-  assertClose(grad((v: Array) => np.sum(np.sinc(v)))(np.array([0, 0.5])) as Array, [0, fd((t) => Math.sin(Math.PI * t) / (Math.PI * t), 0.5)], {
-    rtol: 1e-4,
-    atol: 1e-6,
-  });
-  assertClose(np.hypot(np.array([3, 1e30, 0, Infinity]), np.array([4, 1e30, 0, NaN])), [5, Math.SQRT2 * 1e30, 0, Infinity]);
+  assertClose(
+    grad((v: Array) => np.sum(np.sinc(v)))(np.array([0, 0.5])) as Array,
+    [0, fd((t) => Math.sin(Math.PI * t) / (Math.PI * t), 0.5)],
+    {
+      rtol: 1e-4,
+      atol: 1e-6,
+    },
+  );
+  assertClose(np.hypot(np.array([3, 1e30, 0, Infinity]), np.array([4, 1e30, 0, NaN])), [
+    5,
+    Math.SQRT2 * 1e30,
+    0,
+    Infinity,
+  ]);
   assertClose(grad((v: Array) => np.sum(np.hypot(v, 4)))(np.array([3])) as Array, [0.6]);
   assertClose(
     np.angle(

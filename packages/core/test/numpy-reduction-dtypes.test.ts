@@ -10,7 +10,12 @@ import { fileURLToPath } from "node:url";
 import { np, jit, grad, ValueError, type Array } from "linax-ts";
 import { assertClose, assertEqualArray, checkJit, checkVmap } from "@linax-ts/testing";
 
-const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/numpy/reduction-dtypes/reduction-dtypes.json", import.meta.url)), "utf8"));
+const REF = JSON.parse(
+  readFileSync(
+    fileURLToPath(new URL("../../../testdata/numpy/reduction-dtypes/reduction-dtypes.json", import.meta.url)),
+    "utf8",
+  ),
+);
 const b = np.array(REF.b as number[][], { dtype: "bool" });
 const i = np.array(REF.i as number[][], { dtype: "int32" });
 const u = np.array(REF.u as number[], { dtype: "uint32" });
@@ -89,10 +94,17 @@ test("cumsum / cumprod: bool input counts in int32; dtype bool is a running or /
 test("cumulativeSum / cumulativeProd: numpy 2's values, includeInitial, bool → int32", () => {
   assertEqualArray(np.cumulativeSum(i, { axis: 1, includeInitial: true }), REF.cumulative_sum_i_axis1_initial, "int32");
   assertEqualArray(np.cumulativeSum(b, { axis: 0 }), REF.cumulative_sum_b_axis0, "int32");
-  assertEqualArray(np.cumulativeProd(i, { axis: 0, includeInitial: true }), REF.cumulative_prod_i_axis0_initial, "int32");
+  assertEqualArray(
+    np.cumulativeProd(i, { axis: 0, includeInitial: true }),
+    REF.cumulative_prod_i_axis0_initial,
+    "int32",
+  );
   assert.deepEqual(np.cumulativeProd(i, { axis: 0, includeInitial: true }).shape, [4, 4]);
   assertClose(np.cumulativeSum(np.array([1.5, -2, 4.25])), REF.cumulative_sum_1d, { dtype: "float32" });
-  assertClose(np.cumulativeSum(np.array([1.5, -2, 4.25]), { includeInitial: true, axis: -1 }), [0, ...REF.cumulative_sum_1d]);
+  assertClose(np.cumulativeSum(np.array([1.5, -2, 4.25]), { includeInitial: true, axis: -1 }), [
+    0,
+    ...REF.cumulative_sum_1d,
+  ]);
   assertEqualArray(np.cumulativeSum(i, { axis: 1, dtype: "bool" }), REF.cumsum_i_bool_axis1, "bool");
   checkJit((x: Array) => np.cumulativeSum(x, { axis: 1, includeInitial: true }), [i]);
   checkVmap(
@@ -105,16 +117,23 @@ test("cumulativeSum / cumulativeProd: numpy 2's values, includeInitial, bool →
     ],
   );
   // d/dx_j Σ_k cumsum(x)_k = n - j.
-  assertClose(grad((x: Array) => np.sum(np.cumulativeSum(x, { includeInitial: true })))(np.array([1, 2, 3, 4])), [4, 3, 2, 1]);
+  assertClose(
+    grad((x: Array) => np.sum(np.cumulativeSum(x, { includeInitial: true })))(np.array([1, 2, 3, 4])),
+    [4, 3, 2, 1],
+  );
 });
 
 test("reduction dtype options: bad arguments raise clear errors", () => {
-  assert.throws(() => np.sum(b, { promoteIntegers: 1 as unknown as boolean }), /sum: 'promoteIntegers' must be a boolean/);
+  assert.throws(
+    () => np.sum(b, { promoteIntegers: 1 as unknown as boolean }),
+    /sum: 'promoteIntegers' must be a boolean/,
+  );
   assert.throws(() => np.mean(b, { promoteIntegers: true } as never), /mean: unknown option 'promoteIntegers'/);
   assert.throws(() => np.cumsum(b, { promoteIntegers: true } as never), /cumsum: unknown option 'promoteIntegers'/);
   assert.throws(
     () => np.cumulativeSum(i),
-    (e: Error) => e instanceof ValueError && /2 dimensions.*'axis' may be left out only for a 1-d input/.test(e.message),
+    (e: Error) =>
+      e instanceof ValueError && /2 dimensions.*'axis' may be left out only for a 1-d input/.test(e.message),
   );
   assert.throws(() => np.cumulativeSum(np.array(3)), /np.cumulativeSum: the input must not be a scalar/);
   assert.throws(() => np.cumulativeProd(i, { axis: 2 }), /axis 2 is out of bounds|axis/);

@@ -22,7 +22,8 @@ interface Case {
 const path = fileURLToPath(new URL("../../../testdata/numpy/reference.json", import.meta.url));
 const cases = (JSON.parse(readFileSync(path, "utf8")) as { cases: Record<string, Case> }).cases;
 
-const numOf = (v: number | string): number => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number));
+const numOf = (v: number | string): number =>
+  v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number);
 
 /** An Array from its encoding (complex interleaved; NaN/inf as strings). */
 export function dec(e: Enc): Array {
@@ -53,7 +54,11 @@ export function caseNames(prefix: string): string[] {
  * `got` (an array or a list of arrays) matches case `name`'s reference: shapes, values within
  * tolerance, and integer/bool results exactly (dtype int32/bool as numpy's intp/bool).
  */
-export function checkCase(name: string, got: Array | readonly Array[], tol: { rtol?: number; atol?: number } = {}): void {
+export function checkCase(
+  name: string,
+  got: Array | readonly Array[],
+  tol: { rtol?: number; atol?: number } = {},
+): void {
   const want = expected(name);
   const gs = globalThis.Array.isArray(got) ? (got as readonly Array[]) : [got as Array];
   const ws = globalThis.Array.isArray(want) ? want : [want];

@@ -150,7 +150,11 @@ test("isin, intersect1d, union1d, setdiff1d against numpy and under jit", () => 
     [1, 3, -1, -1],
     "int32",
   );
-  assertEqualArray(jit((p: Array, q: Array) => np.union1d(p, q, { size: 4 }))(i32([1, 3]), i32([2, 1])), [1, 2, 3, 1], "int32");
+  assertEqualArray(
+    jit((p: Array, q: Array) => np.union1d(p, q, { size: 4 }))(i32([1, 3]), i32([2, 1])),
+    [1, 2, 3, 1],
+    "int32",
+  );
   checkVmap((p: Array) => np.isin(p, t), [x]);
   checkJit((p: Array, q: Array) => np.isin(p, q), [x, t]);
   assert.throws(() => jit((p: Array) => np.intersect1d(p, t))(a), ConcretizationError);

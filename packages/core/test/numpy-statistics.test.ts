@@ -36,7 +36,10 @@ test("quantile: every numpy method against numpy (odd and even counts), axes, ke
   checkCase("quantile_all", np.quantile(inputs("quantile_all").x, 0.3), { rtol: 1e-5 });
   const k = inputs("quantile_axis0_keepdims");
   checkCase("quantile_axis0_keepdims", np.quantile(k.x, k.q, { axis: 0, keepdims: true }), { rtol: 1e-5, atol: 1e-6 });
-  checkCase("percentile_axes02", np.percentile(inputs("percentile_axes02").x, [10, 90], { axis: [0, 2] }), { rtol: 1e-5, atol: 1e-6 });
+  checkCase("percentile_axes02", np.percentile(inputs("percentile_axes02").x, [10, 90], { axis: [0, 2] }), {
+    rtol: 1e-5,
+    atol: 1e-6,
+  });
   checkCase("median_nan_axis1", np.median(inputs("median_nan_axis1").x, { axis: 1 }));
   checkCase("median_axis0", np.median(inputs("median_axis0").x, { axis: 0 }));
 });
@@ -94,14 +97,20 @@ test("quantile errors", () => {
     (e: Error) => e instanceof ValueError && /quantiles must be in the range \[0, 1\]; got 1.5/.test(e.message),
   );
   assert.throws(() => np.percentile(np.array([1, 2]), 101), /range \[0, 100\]; got 101/);
-  assert.throws(() => np.quantile(np.array([1, 2]), 0.5, { method: "bogus" as QuantileMethod }), /unknown method 'bogus'/);
+  assert.throws(
+    () => np.quantile(np.array([1, 2]), 0.5, { method: "bogus" as QuantileMethod }),
+    /unknown method 'bogus'/,
+  );
   assert.throws(() => np.quantile(np.zeros([0]), 0.5), /empty reduction/);
   assert.throws(() => np.quantile(np.array([1, 2]), 0.5, { axis: 2 }), ShapeError);
 });
 
 test("average, cov, corrcoef, ptp against numpy and by hand", () => {
   const a = inputs("average_weights1d_axis1");
-  checkCase("average_weights1d_axis1", np.average(a.x, { axis: 1, weights: a.w, returned: true }), { rtol: 1e-5, atol: 1e-6 });
+  checkCase("average_weights1d_axis1", np.average(a.x, { axis: 1, weights: a.w, returned: true }), {
+    rtol: 1e-5,
+    atol: 1e-6,
+  });
   const b = inputs("average_weights_full");
   checkCase("average_weights_full", np.average(b.x, { weights: b.w }), { rtol: 1e-5, atol: 1e-6 });
   // (1·1 + 2·3) / (1 + 3) = 7/4.
@@ -167,7 +176,10 @@ test("average, cov, corrcoef, ptp against numpy and by hand", () => {
     "int32",
   );
   assert.throws(() => np.average(np.zeros([2, 3]), { weights: np.ones([3]) }), /axis must be given/);
-  assert.throws(() => np.average(np.zeros([2, 3]), { axis: 1, weights: np.ones([2]) }), /length of weights \(2\) differs/);
+  assert.throws(
+    () => np.average(np.zeros([2, 3]), { axis: 1, weights: np.ones([2]) }),
+    /length of weights \(2\) differs/,
+  );
   assert.throws(() => np.cov(np.zeros([2, 2, 2])), /more than 2 dimensions/);
   assert.throws(() => np.cov(np.zeros([2, 3]), { fweights: np.array([1, 2]) }), /one weight per observation \(3\)/);
 });
@@ -189,9 +201,15 @@ test("average, cov, corrcoef, ptp: vmap, jit, gradients", () => {
 test("histogram, bincount, digitize against numpy; histogram and digitize under jit/vmap", () => {
   const h = inputs("histogram_10").x;
   checkCase("histogram_10", np.histogram(h), { rtol: 1e-5, atol: 1e-6 });
-  checkCase("histogram_range_density", np.histogram(h, { bins: 7, range: [-1, 1.5], density: true }), { rtol: 1e-5, atol: 1e-6 });
+  checkCase("histogram_range_density", np.histogram(h, { bins: 7, range: [-1, 1.5], density: true }), {
+    rtol: 1e-5,
+    atol: 1e-6,
+  });
   const hw = inputs("histogram_edges_weights");
-  checkCase("histogram_edges_weights", np.histogram(hw.x, { bins: np.array([-2, -0.5, 0, 0.25, 2]), weights: hw.w }), { rtol: 1e-5, atol: 1e-6 });
+  checkCase("histogram_edges_weights", np.histogram(hw.x, { bins: np.array([-2, -0.5, 0, 0.25, 2]), weights: hw.w }), {
+    rtol: 1e-5,
+    atol: 1e-6,
+  });
   // By hand: edges 0, 1, 2, 3 over [0, 3]; the last bin includes 3.
   const [cnt, edges] = np.histogram(np.array([0, 0.5, 1, 2.9, 3]), { bins: 3 });
   assertClose(cnt, [2, 1, 2]);
@@ -204,7 +222,11 @@ test("histogram, bincount, digitize against numpy; histogram and digitize under 
   checkCase("bincount", np.bincount(bc));
   const bw = inputs("bincount_weights_minlength");
   checkCase("bincount_weights_minlength", np.bincount(bw.x, { weights: bw.w, minlength: 12 }), { rtol: 1e-6 });
-  assertEqualArray(jit((v: Array) => np.bincount(v, { length: 4 }))(np.array([0, 1, 1, 3, 7], { dtype: "int32" })), [1, 2, 0, 1], "int32");
+  assertEqualArray(
+    jit((v: Array) => np.bincount(v, { length: 4 }))(np.array([0, 1, 1, 3, 7], { dtype: "int32" })),
+    [1, 2, 0, 1],
+    "int32",
+  );
   assert.throws(
     () => jit((v: Array) => np.bincount(v))(bc),
     (e: Error) => e instanceof ConcretizationError && /pass a static length/.test(e.message),
@@ -269,7 +291,10 @@ test("nan-reductions: gradients skip NaNs; vmap and jit", () => {
   checkGrads((v: Array) => np.nanvar(v), [clean]);
   checkGrads((v: Array) => np.nanstd(v, { ddof: 1 }), [clean]);
   const m = inputs("nansum_axis1").x;
-  for (const f of [np.nansum, np.nanmean, np.nanmax, np.nanmin, np.nanvar, np.nanargmax, np.nanargmin] as ((v: Array, o?: { axis?: number }) => Array)[]) {
+  for (const f of [np.nansum, np.nanmean, np.nanmax, np.nanmin, np.nanvar, np.nanargmax, np.nanargmin] as ((
+    v: Array,
+    o?: { axis?: number },
+  ) => Array)[]) {
     checkVmap((v: Array) => f(v, { axis: 0 }), [m]);
     checkJit((v: Array) => f(v, { axis: 1 }), [m]);
   }

@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { treeFlatten, treeUnflatten, treeMap, treeLeaves, treeStructure, treeLeavesWithPath, registerPytreeNode, ValueError } from "linax-ts";
+import {
+  treeFlatten,
+  treeUnflatten,
+  treeMap,
+  treeLeaves,
+  treeStructure,
+  treeLeavesWithPath,
+  registerPytreeNode,
+  ValueError,
+} from "linax-ts";
 
 test("flatten/unflatten round-trips nested lists and objects; object keys are sorted like JAX dicts", () => {
   const tree = { b: [1, 2, { c: 3 }], a: 4, n: null };

@@ -20,7 +20,9 @@ interface Case {
   gumbel: number[];
   bernoulli: number[];
 }
-const REF = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/random/half/half-samplers.json", import.meta.url)), "utf8")) as {
+const REF = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../testdata/random/half/half-samplers.json", import.meta.url)), "utf8"),
+) as {
   n: number;
   pBernoulli: number[];
   uniformRange: [number, number];
@@ -38,12 +40,18 @@ type Sampler = (k: Array, d: Half, partitionable: boolean) => Array;
 const SAMPLERS: [keyof Case, Sampler][] = [
   ["bits", (k, d, partitionable) => random.bits(k, [N], { bitWidth: d === "float16" ? 16 : 8, partitionable })],
   ["uniform", (k, d, partitionable) => random.uniform(k, [N], { dtype: d, partitionable })],
-  ["uniformRange", (k, d, partitionable) => random.uniform(k, [N], { dtype: d, minval: LO, maxval: HI, partitionable })],
+  [
+    "uniformRange",
+    (k, d, partitionable) => random.uniform(k, [N], { dtype: d, minval: LO, maxval: HI, partitionable }),
+  ],
   ["normal", (k, d, partitionable) => random.normal(k, [N], { dtype: d, partitionable })],
   ["truncatedNormal", (k, d, partitionable) => random.truncatedNormal(k, TLO, THI, [N], { dtype: d, partitionable })],
   ["exponential", (k, d, partitionable) => random.exponential(k, [N], { dtype: d, partitionable })],
   ["gumbel", (k, d, partitionable) => random.gumbel(k, [N], { dtype: d, partitionable })],
-  ["bernoulli", (k, d, partitionable) => random.bernoulli(k, np.array(REF.pBernoulli, { dtype: d }), [N], { partitionable })],
+  [
+    "bernoulli",
+    (k, d, partitionable) => random.bernoulli(k, np.array(REF.pBernoulli, { dtype: d }), [N], { partitionable }),
+  ],
 ];
 
 const CASES = Object.entries(REF.cases).map(([name, c]) => {
@@ -82,7 +90,9 @@ test("half samplers under vmap over a batch of keys equal the per-key draws", ()
       const keys = np.stack([random.PRNGKey(0), random.PRNGKey(42)]);
       for (const [what, f] of SAMPLERS) {
         const batched = vmap((k: Array) => f(k, dtype, partitionable))(keys);
-        const want = [0, 42].flatMap((seed) => REF.cases[`${seed}/${partitionable ? "partitionable" : "legacy"}/${dtype}`][what]);
+        const want = [0, 42].flatMap(
+          (seed) => REF.cases[`${seed}/${partitionable ? "partitionable" : "legacy"}/${dtype}`][what],
+        );
         assert.deepEqual(raw(batched), want, `vmap ${dtype} ${partitionable} ${what}`);
       }
     }
@@ -106,7 +116,8 @@ test("uniform in the half dtypes: values lie in [minval, maxval) and the range f
 
 test("grad of a float16 uniform flows to minval and maxval as in float32 arithmetic rounded to float16", () => {
   const k = random.PRNGKey(3);
-  const f = (lo: Array, hi: Array): Array => np.sum(random.uniform(k, [16], { dtype: "float16", minval: lo, maxval: hi }));
+  const f = (lo: Array, hi: Array): Array =>
+    np.sum(random.uniform(k, [16], { dtype: "float16", minval: lo, maxval: hi }));
   const lo = np.array(-1, { dtype: "float16" });
   const hi = np.array(2, { dtype: "float16" });
   const [glo, ghi] = grad(f, { argnums: [0, 1] })(lo, hi) as [Array, Array];
@@ -114,7 +125,9 @@ test("grad of a float16 uniform flows to minval and maxval as in float32 arithme
   // d/dhi Σ (f·(hi − lo) + lo) = Σ f and d/dlo = Σ (1 − f), f the unit floats (no draw is clipped
   // by max(lo, ·) since f·3 − 1 ≥ −1). The float16 cotangent terms f are multiples of 2^-10, so
   // their float32 sum is exact; the result is that sum rounded once to float16.
-  const unit = globalThis.Array.from(random.uniform(k, [16], { dtype: "float16" }).astype("float32").dataSync() as Float32Array);
+  const unit = globalThis.Array.from(
+    random.uniform(k, [16], { dtype: "float16" }).astype("float32").dataSync() as Float32Array,
+  );
   const sumF = unit.reduce((a, b) => a + b, 0);
   const toF16 = (v: number): number => np.array(v, { dtype: "float16" }).astype("float32").item();
   assert.notEqual(toF16(sumF), sumF, "the sum is not a float16 value, so the rounding is exercised");
@@ -139,17 +152,15 @@ test("lax.nextafter in float16 and bfloat16 steps by the dtype's own ulp (hand v
   const val = (x: Array): number[] => globalThis.Array.from(x.astype("float32").dataSync());
   // Hand values: just above/below 1, the smallest subnormal, the top of the range, infinities,
   // the step from the smallest normal toward 0, a step to a signed zero.
-  assert.deepEqual(val(lax.nextafter(f16([1, 1, 0, 65504, Infinity, 2 ** -14, -(2 ** -24), 2, 1]), f16([2, 0, 1, Infinity, 0, 0, 0, 0, 1]))), [
-    1 + 2 ** -10,
-    1 - 2 ** -11,
-    2 ** -24,
-    Infinity,
-    65504,
-    2 ** -14 - 2 ** -24,
-    -0,
-    2 - 2 ** -10,
-    1,
-  ]);
+  assert.deepEqual(
+    val(
+      lax.nextafter(
+        f16([1, 1, 0, 65504, Infinity, 2 ** -14, -(2 ** -24), 2, 1]),
+        f16([2, 0, 1, Infinity, 0, 0, 0, 0, 1]),
+      ),
+    ),
+    [1 + 2 ** -10, 1 - 2 ** -11, 2 ** -24, Infinity, 65504, 2 ** -14 - 2 ** -24, -0, 2 - 2 ** -10, 1],
+  );
   assert.ok(Object.is(val(lax.nextafter(f16([-(2 ** -24)]), f16([0])))[0], -0));
   assert.deepEqual(val(lax.nextafter(bf16([1, 1, 0, -Infinity, 2 ** -126]), bf16([2, 0, -1, 0, 0]))), [
     1 + 2 ** -7,
@@ -158,7 +169,10 @@ test("lax.nextafter in float16 and bfloat16 steps by the dtype's own ulp (hand v
     -((2 - 2 ** -7) * 2 ** 127),
     2 ** -126 - 2 ** -133,
   ]);
-  assert.ok(Number.isNaN(val(lax.nextafter(f16([NaN]), f16([1])))[0]) && Number.isNaN(val(lax.nextafter(f16([1]), f16([NaN])))[0]));
+  assert.ok(
+    Number.isNaN(val(lax.nextafter(f16([NaN]), f16([1])))[0]) &&
+      Number.isNaN(val(lax.nextafter(f16([1]), f16([NaN])))[0]),
+  );
   // Sweep: every 97th finite pattern of each dtype, toward +inf and toward -inf.
   for (const dtype of ["float16", "bfloat16"] as const) {
     const pats: number[] = [];
@@ -181,11 +195,19 @@ test("lax.nextafter in float16 and bfloat16 steps by the dtype's own ulp (hand v
       assert.deepEqual(raw(np.nextafter(x, tt)), want, `${dtype} np.nextafter toward ${t}`);
       const rows = Math.floor(pats.length / 4) * 4;
       const xb = np.reshape(lax.sliceInDim(x, 0, rows, 1, 0), [4, rows / 4]);
-      assert.deepEqual(raw(vmap(lax.nextafter)(xb, np.full(xb.shape, t, { dtype }))), want.slice(0, rows), `${dtype} vmap toward ${t}`);
+      assert.deepEqual(
+        raw(vmap(lax.nextafter)(xb, np.full(xb.shape, t, { dtype }))),
+        want.slice(0, rows),
+        `${dtype} vmap toward ${t}`,
+      );
     }
   }
   // Like JAX (and float32 here), nextafter has no derivative.
-  assert.throws(() => grad((v: Array) => np.sum(lax.nextafter(v, np.full([1], 2, { dtype: "float16" })).astype("float32")))(f16([1])), NotImplementedError);
+  assert.throws(
+    () =>
+      grad((v: Array) => np.sum(lax.nextafter(v, np.full([1], 2, { dtype: "float16" })).astype("float32")))(f16([1])),
+    NotImplementedError,
+  );
 });
 
 function halfValue(h: number): number {
@@ -208,11 +230,18 @@ test("half samplers: dtype errors name the sampler and the dtype", () => {
     ["gumbel", () => random.gumbel(k, [2], { dtype: "int32" as DType })],
   ];
   for (const [fn, f] of bad)
-    assert.throws(f, (e: unknown) => e instanceof DTypeError && e.message.startsWith(`${fn}: dtype must be a float dtype (float32, float16, bfloat16`), fn);
+    assert.throws(
+      f,
+      (e: unknown) =>
+        e instanceof DTypeError &&
+        e.message.startsWith(`${fn}: dtype must be a float dtype (float32, float16, bfloat16`),
+      fn,
+    );
   assert.throws(
     () => random.bernoulli(k, np.array([1, 0], { dtype: "int32" })),
     (e: unknown) =>
-      e instanceof DTypeError && /bernoulli: probability p must have a floating dtype, got int32 \(float32, float16 or bfloat16\)/.test(e.message),
+      e instanceof DTypeError &&
+      /bernoulli: probability p must have a floating dtype, got int32 \(float32, float16 or bfloat16\)/.test(e.message),
   );
 });
 

@@ -126,7 +126,11 @@ test("legacy stream: testRngRandomBits for PRNGKey(1701)", () => {
   assert.deepEqual(arr(R.randomBits(k, 8, [3], LEGACY)), [216, 115, 43]);
   assert.deepEqual(arr(R.randomBits(k, 16, [3], LEGACY)), [41682, 1300, 55017]);
   assert.deepEqual(arr(R.randomBits(k, 32, [3], LEGACY)), [56197195, 4200222568, 961309823]);
-  assert.deepEqual(Array.from(R.randomBits(k, 64, [3], LEGACY)), [3982329540505020460n, 16822122385914693683n, 7882654074788531506n]);
+  assert.deepEqual(Array.from(R.randomBits(k, 64, [3], LEGACY)), [
+    3982329540505020460n,
+    16822122385914693683n,
+    7882654074788531506n,
+  ]);
 });
 
 test("legacy stream: testRandomDistributionValues cases (threefry2x32)", () => {
@@ -135,7 +139,10 @@ test("legacy stream: testRandomDistributionValues cases (threefry2x32)", () => {
   assert.deepEqual(arr(R.bernoulli(key("bernoulli"), 0.5, [5], LEGACY)), [0, 1, 1, 1, 0]);
   assert.deepEqual(arr(R.randomBits(key("bits"), 8, [5], LEGACY)), [10, 158, 82, 54, 158]);
   assert.deepEqual(arr(R.randomBits(key("bits"), 16, [5], LEGACY)), [6738, 38161, 50695, 57337, 61600]);
-  assert.deepEqual(arr(R.randomBits(key("bits"), 32, [5], LEGACY)), [1978747883, 4134381225, 3628107870, 689687174, 2788938207]);
+  assert.deepEqual(
+    arr(R.randomBits(key("bits"), 32, [5], LEGACY)),
+    [1978747883, 4134381225, 3628107870, 689687174, 2788938207],
+  );
   assert.deepEqual(Array.from(R.randomBits(key("bits"), 64, [5], LEGACY)), [
     17649965731882839947n,
     1415307058040849897n,
@@ -147,7 +154,10 @@ test("legacy stream: testRandomDistributionValues cases (threefry2x32)", () => {
   assertClose(R.gumbel(key("gumbel"), [5], LEGACY), [2.06701, 0.911726, 0.145736, 0.185427, -0.00711]);
   assertClose(R.normal(key("normal"), [5], LEGACY), [-1.173234, -1.511662, 0.070593, -0.099764, 1.052845]);
   assert.deepEqual(arr(R.randint(key("randint"), [5], 0, 10, LEGACY)), [0, 5, 7, 7, 5]);
-  assertClose(R.truncatedNormal(key("truncated_normal"), 0, 2, [5], LEGACY), [0.582807, 1.709771, 0.159513, 0.861376, 0.36148]);
+  assertClose(
+    R.truncatedNormal(key("truncated_normal"), 0, 2, [5], LEGACY),
+    [0.582807, 1.709771, 0.159513, 0.861376, 0.36148],
+  );
   assertClose(R.uniform(key("uniform"), [5], LEGACY), [0.298671, 0.073213, 0.873356, 0.260549, 0.412797]);
 });
 
@@ -159,10 +169,20 @@ test("legacy stream: jax.nn.initializers docstring examples with key(42), shape 
   const k = R.prngKey(42);
   const times = (a: Float32Array, s: number): number[] => arr(a).map((v) => Math.fround(v * Math.fround(s)));
   assertClose(times(R.uniform(k, [6], LEGACY), 10), [7.298188, 8.691938, 8.7230015, 2.0818567, 1.8662417, 5.5022564]);
-  assertClose(times(R.normal(k, [6], LEGACY), 5), [3.0613258, 5.6129413, 5.6866574, -4.063663, -4.4520254, 0.63115686], 1e-6 * 5);
+  assertClose(
+    times(R.normal(k, [6], LEGACY), 5),
+    [3.0613258, 5.6129413, 5.6866574, -4.063663, -4.4520254, 0.63115686],
+    1e-6 * 5,
+  );
   const tn = R.truncatedNormal(k, -2, 2, [6], LEGACY);
-  assertClose(times(tn, 1 / 0.87962566103423978), [0.6604483, 1.1900088, 1.2047218, -0.87225807, -0.95321447, 0.1369438]);
-  assertClose(times(tn, Math.sqrt(1 / 2.5) / 0.87962566103423978), [0.41770416, 0.75262755, 0.7619329, -0.5516644, -0.6028657, 0.08661086]);
+  assertClose(
+    times(tn, 1 / 0.87962566103423978),
+    [0.6604483, 1.1900088, 1.2047218, -0.87225807, -0.95321447, 0.1369438],
+  );
+  assertClose(
+    times(tn, Math.sqrt(1 / 2.5) / 0.87962566103423978),
+    [0.41770416, 0.75262755, 0.7619329, -0.5516644, -0.6028657, 0.08661086],
+  );
 });
 
 test("partitionable stream: split is fold_in by index (test_threefry_split_fold_in_symmetry)", () => {
@@ -183,16 +203,28 @@ test("partitionable stream: values observed from JAX 0.11.2 (CPU; integers also 
     [4146024105, 2718843009],
   ]);
   assert.deepEqual(arr(R.foldIn(k, 7)), [2716826189, 292468403]);
-  assert.deepEqual(arr(R.randomBits(k, 32, [2, 3], PART)), [4070199207, 4202968722, 1427181096, 2012915765, 2447653815, 710830403]);
-  assert.deepEqual(Array.from(R.uniform(k, [5], PART), R.f32ToBits), [1064475214, 1064993846, 1051337244, 1055913296, 1058137146]);
-  assert.deepEqual(Array.from(R.normal(k, [5], PART), R.f32ToBits), [1070576317, 1073847792, 3202220055, 3181445666, 1043616044]);
+  assert.deepEqual(
+    arr(R.randomBits(k, 32, [2, 3], PART)),
+    [4070199207, 4202968722, 1427181096, 2012915765, 2447653815, 710830403],
+  );
+  assert.deepEqual(
+    Array.from(R.uniform(k, [5], PART), R.f32ToBits),
+    [1064475214, 1064993846, 1051337244, 1055913296, 1058137146],
+  );
+  assert.deepEqual(
+    Array.from(R.normal(k, [5], PART), R.f32ToBits),
+    [1070576317, 1073847792, 3202220055, 3181445666, 1043616044],
+  );
   assert.deepEqual(arr(R.randint(k, [6], 0, 10, PART)), [9, 0, 2, 3, 1, 7]);
   assert.deepEqual(arr(R.permutation(k, 10, PART)), [0, 1, 8, 5, 6, 4, 3, 2, 7, 9]);
   // truncated_normal(key, -1.5, 2.0, (64,)) with traced bounds vs. bounds constant under jit
   // (float32 bits of the first four values); the erf of the bounds is computed differently.
   const bitsOf = (a: Float32Array): number[] => Array.from(a.subarray(0, 4), R.f32ToBits);
   assert.deepEqual(bitsOf(R.truncatedNormal(k, -1.5, 2, [64], PART)), [1069319735, 1071436054, 3198864901, 3162860285]);
-  assert.deepEqual(bitsOf(R.truncatedNormal(k, -1.5, 2, [64], { ...PART, constantBounds: true })), [1069319735, 1071436056, 3198864903, 3162860287]);
+  assert.deepEqual(
+    bitsOf(R.truncatedNormal(k, -1.5, 2, [64], { ...PART, constantBounds: true })),
+    [1069319735, 1071436056, 3198864903, 3162860287],
+  );
 });
 
 test("shuffle rounds follow _shuffle's ceil(3 ln n / ln(2^32 - 1))", () => {

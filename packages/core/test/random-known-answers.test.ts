@@ -23,7 +23,11 @@ for (const [mode, partitionable] of MODES) {
     for (const seed of SEEDS) {
       const k = random.PRNGKey(Number(seed));
       for (const [name, f, want] of cases(partitionable)) {
-        assert.deepEqual(flat(f(k)), flatJson(want(entry(mode, seed), extra(mode, seed))), `${mode} seed ${seed}: ${name}`);
+        assert.deepEqual(
+          flat(f(k)),
+          flatJson(want(entry(mode, seed), extra(mode, seed))),
+          `${mode} seed ${seed}: ${name}`,
+        );
       }
     }
   });
@@ -32,7 +36,11 @@ for (const [mode, partitionable] of MODES) {
     for (const [name, f, want] of cases(partitionable)) {
       const jf = jit(f);
       for (const seed of SEEDS) {
-        assert.deepEqual(flat(jf(random.PRNGKey(Number(seed)))), flatJson(want(entry(mode, seed), extra(mode, seed))), `${mode} seed ${seed}: jit ${name}`);
+        assert.deepEqual(
+          flat(jf(random.PRNGKey(Number(seed)))),
+          flatJson(want(entry(mode, seed), extra(mode, seed))),
+          `${mode} seed ${seed}: jit ${name}`,
+        );
       }
     }
   });

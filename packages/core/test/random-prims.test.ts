@@ -90,7 +90,12 @@ test("threefry2x32 batching: batched keys and/or counters at any axis equal the 
   const keys = u32(words(2 * B, 7), [B, 2]);
   const counts = u32(words(5 * B, 8), [5, B]); // batch axis 1
   const f = (k: Array, c: Array): Array => {
-    const [y0, y1] = random.threefry2x32Hash(lax.reshape(lax.slice(k, [0], [1]), []), lax.reshape(lax.slice(k, [1], [2]), []), c, lax.rev(c, [0]));
+    const [y0, y1] = random.threefry2x32Hash(
+      lax.reshape(lax.slice(k, [0], [1]), []),
+      lax.reshape(lax.slice(k, [1], [2]), []),
+      c,
+      lax.rev(c, [0]),
+    );
     return np.stack([y0, y1]);
   };
   const loop = (ks: Array[], cs: Array[]): number[] => ks.flatMap((k, b) => flat(f(k, cs[b])));
@@ -108,7 +113,10 @@ test("threefry2x32 batching: batched keys and/or counters at any axis equal the 
 
 test("threefry2x32 under jit; integer outputs have no tangent", () => {
   const k = random.PRNGKey(3);
-  assert.deepEqual(flat(jit((kk: Array) => random.bits(kk, [4]))(k)), globalThis.Array.from(R.randomBits(R.prngKey(3), 32, [4])));
+  assert.deepEqual(
+    flat(jit((kk: Array) => random.bits(kk, [4]))(k)),
+    globalThis.Array.from(R.randomBits(R.prngKey(3), 32, [4])),
+  );
   // jvp through a sampler with a float parameter: the bits contribute nothing, the bound does.
   const [, t] = jvp((m: Array) => random.uniform(k, [4], { minval: 0, maxval: m }), [np.array(2)], [np.array(1)]);
   assert.deepEqual(flat(t), globalThis.Array.from(R.uniform(R.prngKey(3), [4])));
@@ -129,7 +137,10 @@ test("fma rounds once: matches the host reference's exactly rounded fmaF32, not 
   assert.equal(out[0], Math.fround(2 ** -11 + 2 ** -24));
   assert.notEqual(flat(np.add(np.multiply(x, x), z))[0], out[0]);
   // grad of fma: ∂/∂x (x·y + z) = y.
-  assert.deepEqual(flat(grad((v: Array) => np.sum(random.fma(v, np.array([2, 3]), np.array([1, 1]))))(np.array([5, 7])) as Array), [2, 3]);
+  assert.deepEqual(
+    flat(grad((v: Array) => np.sum(random.fma(v, np.array([2, 3]), np.array([1, 1]))))(np.array([5, 7])) as Array),
+    [2, 3],
+  );
 });
 
 test("float32 log, log1p, erf, erfInv kernels are XLA:CPU's (bit-exact with the reference)", () => {
@@ -174,7 +185,8 @@ test("errors name the function, the argument and what was received", () => {
   );
   assert.throws(
     () => random.uniform(random.split(k, 3), [2]),
-    (e: Error) => e instanceof ShapeError && /uniform/.test(e.message) && /\[3\]/.test(e.message) && /vmap/.test(e.message),
+    (e: Error) =>
+      e instanceof ShapeError && /uniform/.test(e.message) && /\[3\]/.test(e.message) && /vmap/.test(e.message),
   );
   assert.throws(
     () => random.split(random.split(random.key(0), 2)),
@@ -186,7 +198,8 @@ test("errors name the function, the argument and what was received", () => {
   );
   assert.throws(
     () => random.bernoulli(k, np.array([0.1, 0.2, 0.3]), [2]),
-    (e: Error) => e instanceof ShapeError && /bernoulli/.test(e.message) && /\[3\]/.test(e.message) && /\[2\]/.test(e.message),
+    (e: Error) =>
+      e instanceof ShapeError && /bernoulli/.test(e.message) && /\[3\]/.test(e.message) && /\[2\]/.test(e.message),
   );
   assert.throws(
     () => random.bernoulli(k, np.array([1, 0], { dtype: "int32" })),
@@ -231,7 +244,10 @@ test("edge cases: empty shapes, randint's full and empty ranges, uint32 randint,
   const hk = R.prngKey(7);
   assert.deepEqual([...random.uniform(k, [0, 3]).shape], [0, 3]);
   assert.deepEqual([...random.split(k, 0).shape], [0, 2]);
-  assert.deepEqual(flat(random.bits(k, [3], { partitionable: false, bitWidth: 8 })), globalThis.Array.from(R.randomBits(hk, 8, [3], { partitionable: false })));
+  assert.deepEqual(
+    flat(random.bits(k, [3], { partitionable: false, bitWidth: 8 })),
+    globalThis.Array.from(R.randomBits(hk, 8, [3], { partitionable: false })),
+  );
   for (const [lo, hi] of [
     [-5, 5],
     [0, 1e6],
@@ -249,7 +265,9 @@ test("edge cases: empty shapes, randint's full and empty ranges, uint32 randint,
     }
   }
   // Array bounds broadcast against the shape; uint32 results cover [0, 2^32).
-  const r = flat(random.randint(k, [2, 3], np.array([0, 10, 100], { dtype: "int32" }), np.array([[5], [20]], { dtype: "int32" })));
+  const r = flat(
+    random.randint(k, [2, 3], np.array([0, 10, 100], { dtype: "int32" }), np.array([[5], [20]], { dtype: "int32" })),
+  );
   r.forEach((v, i) => {
     const [lo, hi] = [[0, 10, 100][i % 3], [5, 20][Math.floor(i / 3)]];
     assert.ok(hi > lo ? v >= lo && v < hi : v === lo, `randint bounds [${lo}, ${hi}) at ${i}: ${v}`);
@@ -277,7 +295,11 @@ test("larger draws match the host reference bit for bit (both streams, several s
       const k = random.PRNGKey(seed);
       const hk = R.prngKey(seed);
       const same = (name: string, got: Array, want: ArrayLike<number>): void =>
-        assert.deepEqual(flat(got), globalThis.Array.from(want), `${name} (seed ${seed}, partitionable ${partitionable})`);
+        assert.deepEqual(
+          flat(got),
+          globalThis.Array.from(want),
+          `${name} (seed ${seed}, partitionable ${partitionable})`,
+        );
       same("normal 4000", random.normal(k, [40, 100], o), R.normal(hk, [40, 100], o));
       for (const [lo, hi] of [
         [-3, 5.5],
@@ -285,7 +307,11 @@ test("larger draws match the host reference bit for bit (both streams, several s
         [1e-12, 1],
         [-(2 ** 20), 3],
       ]) {
-        same(`uniform [${lo}, ${hi})`, random.uniform(k, [257], { ...o, minval: lo, maxval: hi }), R.uniform(hk, [257], { ...o, minval: lo, maxval: hi }));
+        same(
+          `uniform [${lo}, ${hi})`,
+          random.uniform(k, [257], { ...o, minval: lo, maxval: hi }),
+          R.uniform(hk, [257], { ...o, minval: lo, maxval: hi }),
+        );
       }
       same("truncatedNormal (0, 2)", random.truncatedNormal(k, 0, 2, [64], o), R.truncatedNormal(hk, 0, 2, [64], o));
       same("gumbel", random.gumbel(k, [64], o), R.gumbel(hk, [64], o));

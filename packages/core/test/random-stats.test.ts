@@ -96,7 +96,9 @@ for (const partitionable of [true, false]) {
     within5("truncatedNormal mean", moments(t).mean, mu, Math.sqrt(s2 / N));
     // Array bounds broadcast against the shape: row i truncated to (lo[i], hi[i]).
     const tb = flat(random.truncatedNormal(k, np.array([[-2], [0]]), np.array([[-1], [3]]), [2, 1000], o));
-    tb.forEach((v, i) => assert.ok(i < 1000 ? v > -2 && v < -1 : v > 0 && v < 3, `bounds of row ${Math.floor(i / 1000)}: ${v}`));
+    tb.forEach((v, i) =>
+      assert.ok(i < 1000 ? v > -2 && v < -1 : v > 0 && v < 3, `bounds of row ${Math.floor(i / 1000)}: ${v}`),
+    );
   });
 
   test(`${stream}: bernoulli frequency, randint range and chi-square uniformity`, () => {
@@ -120,7 +122,9 @@ for (const partitionable of [true, false]) {
       ["categorical", c],
       ["choice(p)", chc],
     ] as const) {
-      probs.forEach((p, j) => within5(`${name} frequency of ${j}`, xs.filter((v) => v === j).length / N, p, Math.sqrt((p * (1 - p)) / N)));
+      probs.forEach((p, j) =>
+        within5(`${name} frequency of ${j}`, xs.filter((v) => v === j).length / N, p, Math.sqrt((p * (1 - p)) / N)),
+      );
     }
     // Logits along axis 0 with a batch: each column is its own distribution.
     const cols = np.log(
@@ -130,7 +134,12 @@ for (const partitionable of [true, false]) {
       ]),
     );
     const s = flat(random.categorical(k, cols, { ...o, axis: 0, shape: [20000, 2] }));
-    within5("categorical axis 0, column 1 frequency of 1", s.filter((v, i) => i % 2 === 1 && v === 1).length / 20000, 0.99, Math.sqrt(0.0099 / 20000));
+    within5(
+      "categorical axis 0, column 1 frequency of 1",
+      s.filter((v, i) => i % 2 === 1 && v === 1).length / 20000,
+      0.99,
+      Math.sqrt(0.0099 / 20000),
+    );
   });
 
   test(`${stream}: permutations are permutations; choice without replacement draws distinct items`, () => {
@@ -189,7 +198,10 @@ for (const partitionable of [true, false]) {
               re += ar * br + ai * bi;
               im += ar * bi - ai * br;
             }
-            assert.ok(Math.abs(re - (i === j ? 1 : 0)) < 1e-5 && Math.abs(im) < 1e-5, `Q orthonormality (${i}, ${j}): ${re} + ${im}i`);
+            assert.ok(
+              Math.abs(re - (i === j ? 1 : 0)) < 1e-5 && Math.abs(im) < 1e-5,
+              `Q orthonormality (${i}, ${j}): ${re} + ${im}i`,
+            );
           }
         }
       }
@@ -211,7 +223,9 @@ for (const partitionable of [true, false]) {
 
   test(`${stream}: streams of split and folded keys are uncorrelated`, () => {
     const ks = random.split(k, 3, o);
-    const streams = [ks.get(0), ks.get(1), ks.get(2), random.foldIn(k, 0), random.foldIn(k, 1), k].map((kk) => flat(random.uniform(kk, [N], o)));
+    const streams = [ks.get(0), ks.get(1), ks.get(2), random.foldIn(k, 0), random.foldIn(k, 1), k].map((kk) =>
+      flat(random.uniform(kk, [N], o)),
+    );
     for (let a = 0; a < streams.length; a++) {
       for (let b = a + 1; b < streams.length; b++) {
         // In the partitionable stream split(k)[i] is foldIn(k, i) by design: identical streams.

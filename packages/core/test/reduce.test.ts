@@ -211,7 +211,8 @@ test("vmap of every reduction equals stacking, for each batch axis", () => {
 
 test("jit(f) == f for the reductions", () => {
   const x = arr(randn(r, 24), shape);
-  const f = (v: Array) => [lax.reduceMax(v, [0]), lax.reduceProd(v, [1, 2]), lax.argmin(v, 2), np.mean(v, { axis: 1 })] as const;
+  const f = (v: Array) =>
+    [lax.reduceMax(v, [0]), lax.reduceProd(v, [1, 2]), lax.argmin(v, 2), np.mean(v, { axis: 1 })] as const;
   const a = f(x);
   const b = jit(f)(x);
   a.forEach((v, i) => assertClose(b[i], v));

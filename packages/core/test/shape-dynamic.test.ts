@@ -27,8 +27,14 @@ for (const dtype of DTYPES) {
     // Starts are clamped into [0, dim - size]: (5, -3) → (1, 0).
     assert.deepEqual(toFlat(lax.dynamicSlice(x, [i32(5), i32(-3)], [2, 2])), expected(dtype, [5, 6, 9, 10]));
     const u = operand(dtype, 2, 21).reshape(1, 2); // elements 21, 22
-    assert.deepEqual(toFlat(lax.dynamicUpdateSlice(x, u, [1, 1])), expected(dtype, [1, 2, 3, 4, 5, 21, 22, 8, 9, 10, 11, 12]));
-    assert.deepEqual(toFlat(lax.dynamicUpdateSlice(x, u, [i32(9), i32(9)])), expected(dtype, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 21, 22]));
+    assert.deepEqual(
+      toFlat(lax.dynamicUpdateSlice(x, u, [1, 1])),
+      expected(dtype, [1, 2, 3, 4, 5, 21, 22, 8, 9, 10, 11, 12]),
+    );
+    assert.deepEqual(
+      toFlat(lax.dynamicUpdateSlice(x, u, [i32(9), i32(9)])),
+      expected(dtype, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 21, 22]),
+    );
     assert.deepEqual(toFlat(lax.dynamicIndexInDim(x, 2, 1, false)), expected(dtype, [3, 7, 11]));
   });
 }
@@ -44,8 +50,14 @@ test("dynamicSlice / dynamicUpdateSlice errors", () => {
     (e: Error) => e instanceof IndexError && /slice size 4 must be in \[0, 3\]/.test(e.message),
   );
   assert.throws(() => lax.dynamicSlice(x, [np.array(0), 0], [1, 1]), DTypeError);
-  assert.throws(() => lax.dynamicSlice(x, [np.array([0], { dtype: "int32" }), 0], [1, 1]), /start index 0 must be a scalar/);
-  assert.throws(() => lax.dynamicUpdateSlice(x, np.zeros([4, 1]), [0, 0]), /must have the operand's rank and fit inside/);
+  assert.throws(
+    () => lax.dynamicSlice(x, [np.array([0], { dtype: "int32" }), 0], [1, 1]),
+    /start index 0 must be a scalar/,
+  );
+  assert.throws(
+    () => lax.dynamicUpdateSlice(x, np.zeros([4, 1]), [0, 0]),
+    /must have the operand's rank and fit inside/,
+  );
   assert.throws(() => lax.dynamicUpdateSlice(x, np.zeros([1, 1], { dtype: "int32" }), [0, 0]), DTypeError);
 });
 
@@ -60,10 +72,10 @@ test("dot-product test for dynamicSlice and dynamicUpdateSlice (both operands)",
 test("grad of dynamicUpdateSlice splits the cotangent between operand and update", () => {
   const x = np.array([1, 2, 3, 4]);
   const w = np.array([1, 10, 100, 1000]);
-  const [gx, gu] = grad((a: Array, b: Array) => lax.reduceSum(lax.mul(lax.dynamicUpdateSlice(a, b, [i32(1)]), w), [0]), { argnums: [0, 1] })(
-    x,
-    np.array([7, 8]),
-  ) as Array[];
+  const [gx, gu] = grad(
+    (a: Array, b: Array) => lax.reduceSum(lax.mul(lax.dynamicUpdateSlice(a, b, [i32(1)]), w), [0]),
+    { argnums: [0, 1] },
+  )(x, np.array([7, 8])) as Array[];
   assertClose(gx, [1, 0, 0, 1000]);
   assertClose(gu, [10, 100]);
 });
@@ -81,7 +93,12 @@ test("vmap of dynamicSlice / dynamicUpdateSlice: batched operand, batched indice
   vmapVsLoop((u, i) => lax.dynamicUpdateSlice(x0, u, [i, i32(1)]), [us, starts]);
   vmapVsLoop((v, i) => lax.dynamicUpdateSlice(v, lax.slice(x0, [0, 0], [2, 2]), [i, i]), [xs, starts]);
   // Batched start indices inside grad: the gather / scatter batching path must differentiate.
-  const g = vmap(grad((v: Array, i: Array) => lax.reduceSum(lax.sin(lax.dynamicSlice(v, [i], [2])), [0])) as (v: Array, i: Array) => Array)(
+  const g = vmap(
+    grad((v: Array, i: Array) => lax.reduceSum(lax.sin(lax.dynamicSlice(v, [i], [2])), [0])) as (
+      v: Array,
+      i: Array,
+    ) => Array,
+  )(
     np.array([
       [0.1, 0.2, 0.3],
       [0.4, 0.5, 0.6],

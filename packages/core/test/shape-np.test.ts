@@ -80,7 +80,11 @@ test("broadcastArrays, concatenate, stack, hstack, vstack, dstack, atleast*", ()
     [3, 4],
   ]);
   assert.deepEqual(shapeOf(np.dstack([np.array([1, 2]), np.array([3, 4])])), [1, 2, 2]);
-  assert.deepEqual([np.atleast1d(5), np.atleast2d(np.array([1, 2])), np.atleast3d(np.zeros([2, 3]))].map(shapeOf), [[1], [1, 2], [2, 3, 1]]);
+  assert.deepEqual([np.atleast1d(5), np.atleast2d(np.array([1, 2])), np.atleast3d(np.zeros([2, 3]))].map(shapeOf), [
+    [1],
+    [1, 2],
+    [2, 3, 1],
+  ]);
 });
 
 test("split and arraySplit", () => {

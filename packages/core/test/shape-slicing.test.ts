@@ -1,6 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, grad, jit, makeJaxpr, DTYPES, IndexError, ShapeError, DTypeError, type Array, type DType } from "linax-ts";
+import {
+  np,
+  lax,
+  grad,
+  jit,
+  makeJaxpr,
+  DTYPES,
+  IndexError,
+  ShapeError,
+  DTypeError,
+  type Array,
+  type DType,
+} from "linax-ts";
 import { assertClose, toFlat } from "@linax-ts/testing";
 import { dotProductTest, jitMatches, randArray, vmapVsLoop } from "./linear-map-transform-checks.ts";
 
@@ -47,8 +59,18 @@ for (const dtype of DTYPES) {
       [3, 4],
       [0, 0, 0, 0, 1, 0, 2, 0, 5, 0, 6, 0],
     );
-    check(lax.concatenate([lax.slice(x, [0, 0], [1, 4]), lax.slice(x, [2, 0], [3, 4])], 0), dtype, [2, 4], [1, 2, 3, 4, 9, 10, 11, 12]);
-    check(lax.concatenate([lax.slice(x, [0, 0], [3, 1]), lax.slice(x, [0, 3], [3, 4])], 1), dtype, [3, 2], [1, 4, 5, 8, 9, 12]);
+    check(
+      lax.concatenate([lax.slice(x, [0, 0], [1, 4]), lax.slice(x, [2, 0], [3, 4])], 0),
+      dtype,
+      [2, 4],
+      [1, 2, 3, 4, 9, 10, 11, 12],
+    );
+    check(
+      lax.concatenate([lax.slice(x, [0, 0], [3, 1]), lax.slice(x, [0, 3], [3, 4])], 1),
+      dtype,
+      [3, 2],
+      [1, 4, 5, 8, 9, 12],
+    );
     check(lax.rev(x, [1]), dtype, [3, 4], [4, 3, 2, 1, 8, 7, 6, 5, 12, 11, 10, 9]);
     check(lax.rev(x, [0, 1]), dtype, [3, 4], [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     check(lax.squeeze(lax.expandDims(x, [0, -1]), [0, 3]), dtype, [3, 4], BASE);
@@ -147,7 +169,9 @@ test("pad transpose gives the padding value the sum of the padded cotangents", (
   const x = np.array([1, 2]);
   // f(x, c) = Σ w·pad(x, c): the cotangent of c sums w over every padded position.
   const w = np.array([10, 1, 20, 2, 30]);
-  const g = grad((v: Array, c: Array) => lax.reduceSum(lax.mul(lax.pad(v, c, [[1, 1, 1]]), w), [0]), { argnums: [0, 1] })(x, np.array(0)) as Array[];
+  const g = grad((v: Array, c: Array) => lax.reduceSum(lax.mul(lax.pad(v, c, [[1, 1, 1]]), w), [0]), {
+    argnums: [0, 1],
+  })(x, np.array(0)) as Array[];
   assertClose(g[0], [1, 2]);
   assertClose(g[1], 60);
 });
@@ -205,7 +229,8 @@ test("jit(f) == f and the staged jaxpr names the primitives", () => {
 
 test("grad through slicing matches finite differences", () => {
   const x = np.array([0.3, -1.2, 2.0, 0.7, 1.1]);
-  const f = (v: Array) => lax.reduceSum(lax.mul(lax.slice(v, [1], [5], [2]), lax.sin(lax.rev(lax.slice(v, [0], [4], [2]), [0]))), [0]);
+  const f = (v: Array) =>
+    lax.reduceSum(lax.mul(lax.slice(v, [1], [5], [2]), lax.sin(lax.rev(lax.slice(v, [0], [4], [2]), [0]))), [0]);
   const g = grad(f)(x) as Array;
   const h = 1e-3;
   const host = (v: number[]) => v[1] * Math.sin(v[2]) + v[3] * Math.sin(v[0]);

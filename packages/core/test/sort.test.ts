@@ -5,10 +5,16 @@ import { assertClose, assertEqualArray } from "@linax-ts/testing";
 import { arr, checkTranspose, checkVmap, fdGrad, flat, randint, randn, rng, strides } from "./host-tensor-checks.ts";
 
 /** numpy's order: NaN last; complex by (re, im) with NaN parts last. */
-const cmp = (a: number, b: number): number => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a - b);
+const cmp = (a: number, b: number): number =>
+  Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a - b;
 
 /** Host stable sort of every line along `axis`: returns the permutation per line applied to `data`. */
-function hostSortLines(data: readonly number[], shape: readonly number[], axis: number, key: (i: number, j: number) => number): number[] {
+function hostSortLines(
+  data: readonly number[],
+  shape: readonly number[],
+  axis: number,
+  key: (i: number, j: number) => number,
+): number[] {
   const st = strides(shape);
   const n = shape[axis];
   const out = [...data];
@@ -100,8 +106,11 @@ test("grad through sort gathers cotangents with the sort permutation (vs central
   const xd = randn(r, 20);
   const w = randn(r, 20);
   for (const axis of [0, 1]) {
-    const g = grad((u: Array) => np.sum(lax.sort(u, { dimension: axis }).mul(arr(w, [4, 5]))))(arr(xd, [4, 5])) as Array;
-    const host = (u: number[]) => hostSortLines(u, [4, 5], axis, (i, j) => cmp(u[i], u[j])).reduce((s, v, i) => s + v * w[i], 0);
+    const g = grad((u: Array) => np.sum(lax.sort(u, { dimension: axis }).mul(arr(w, [4, 5]))))(
+      arr(xd, [4, 5]),
+    ) as Array;
+    const host = (u: number[]) =>
+      hostSortLines(u, [4, 5], axis, (i, j) => cmp(u[i], u[j])).reduce((s, v, i) => s + v * w[i], 0);
     assertClose(g, fdGrad(host, xd), { rtol: 1e-5, atol: 1e-5 });
   }
   // Values sorted by integer keys: the values' tangents are permuted, the keys get none.
@@ -116,7 +125,11 @@ test("dot-product test of sort's linearization (jvp vs vjp), single and multi-op
   checkTranspose((u) => lax.sort(u, { dimension: 1 }), [arr(randn(r, 60), shape)], r);
   const keys = arr(randint(r, 60), shape, "int32");
   checkTranspose((u) => lax.sort([keys, u], { dimension: 2 })[1], [arr(randn(r, 60), shape)], r);
-  checkTranspose((u, v) => np.add(...(lax.sort([u, v], { dimension: 0 }) as [Array, Array])), [arr(randn(r, 60), shape), arr(randn(r, 60), shape)], r);
+  checkTranspose(
+    (u, v) => np.add(...(lax.sort([u, v], { dimension: 0 }) as [Array, Array])),
+    [arr(randn(r, 60), shape), arr(randn(r, 60), shape)],
+    r,
+  );
 });
 
 test("vmap of sort equals stacking (single operand, several operands with different batch dims)", () => {
@@ -124,10 +137,18 @@ test("vmap of sort equals stacking (single operand, several operands with differ
   for (const b of [0, 1, 2]) checkVmap((u) => lax.sort(u, { dimension: 1 }), [x], [b]);
   const keys = arr(randint(r, 20), [4, 5], "int32");
   checkVmap((k, v) => lax.sort([k, v], { dimension: 0 })[1], [keys, x], [null, 0]);
-  checkVmap((k, v) => lax.sort([k, v], { dimension: 1, numKeys: 2 })[1], [arr(randint(r, 60), [4, 3, 5], "int32"), x], [1, 0]);
+  checkVmap(
+    (k, v) => lax.sort([k, v], { dimension: 1, numKeys: 2 })[1],
+    [arr(randint(r, 60), [4, 3, 5], "int32"), x],
+    [1, 0],
+  );
   checkVmap((u) => np.argsort(u, { axis: 0 }), [x], [2]);
   // vmap of the gradient (the transpose rule's sorts under a batch trace)
-  checkVmap(grad((u: Array) => np.sum(lax.sort(u).mul(np.array([1, 2, 3, 4, 5])))) as (u: Array) => Array, [arr(randn(r, 20), [4, 5])], [0]);
+  checkVmap(
+    grad((u: Array) => np.sum(lax.sort(u).mul(np.array([1, 2, 3, 4, 5])))) as (u: Array) => Array,
+    [arr(randn(r, 20), [4, 5])],
+    [0],
+  );
 });
 
 test("jit(f) == f for sort and its gradient", () => {

@@ -38,7 +38,12 @@ const ORIGINAL = (() => {
 })();
 
 /** `run` throws `cls` whose message is `ORIGINAL`-prefixed (or `prefix`) + exactly one context line `context`. */
-function throwsWithContext(run: () => unknown, cls: new (...a: never[]) => Error, context: string, prefix = ORIGINAL): void {
+function throwsWithContext(
+  run: () => unknown,
+  cls: new (...a: never[]) => Error,
+  context: string,
+  prefix = ORIGINAL,
+): void {
   assert.throws(run, (e: Error) => {
     assert.ok(e instanceof cls, `${e.name} is not a ${cls.name}`);
     assert.equal(e.message, `${prefix} ${context}`);
@@ -70,8 +75,16 @@ test("nested transforms: one line, the whole stack outermost first, the innermos
   const x = np.ones([2]);
   throwsWithContext(() => jit(grad(f))(x), ShapeError, "(while tracing `f` under jit ∘ grad)");
   throwsWithContext(() => vmap(grad(f))(np.ones([4, 2])), ShapeError, "(while tracing `f` under vmap ∘ grad)");
-  throwsWithContext(() => jit(vmap(grad(f)))(np.ones([4, 2])), ShapeError, "(while tracing `f` under jit ∘ vmap ∘ grad)");
-  throwsWithContext(() => grad((y: Array) => np.sum(jit(vmap(f))(y)))(np.ones([4, 2])), ShapeError, "(while tracing `f` under grad ∘ jit ∘ vmap)");
+  throwsWithContext(
+    () => jit(vmap(grad(f)))(np.ones([4, 2])),
+    ShapeError,
+    "(while tracing `f` under jit ∘ vmap ∘ grad)",
+  );
+  throwsWithContext(
+    () => grad((y: Array) => np.sum(jit(vmap(f))(y)))(np.ones([4, 2])),
+    ShapeError,
+    "(while tracing `f` under grad ∘ jit ∘ vmap)",
+  );
 });
 
 test("an error in the outer function after an inner transform returned names the outer function", () => {
@@ -101,7 +114,12 @@ test("errors of the backward pass (a custom vjp's bwd) are annotated too", () =>
     return np.sum(bad(x));
   }
   throwsWithContext(() => grad(loss)(np.ones([2])), ValueError, "(while tracing `loss` under grad)", "bwd failed");
-  throwsWithContext(() => jit(grad(loss))(np.ones([2])), ValueError, "(while tracing `loss` under jit ∘ grad)", "bwd failed");
+  throwsWithContext(
+    () => jit(grad(loss))(np.ones([2])),
+    ValueError,
+    "(while tracing `loss` under jit ∘ grad)",
+    "bwd failed",
+  );
 });
 
 test("a stack rendered before the annotation is rewritten, not duplicated", () => {
@@ -119,7 +137,8 @@ test("a stack rendered before the annotation is rewritten, not duplicated", () =
 test("argument checks before tracing, and failures of a cached jitted call, carry no tracing context", () => {
   assert.throws(
     () => vmap((a: Array, b: Array) => a.add(b), { inAxes: [0] })(np.ones([1]), np.ones([1])),
-    (e: Error) => e instanceof ValueError && /inAxes has 1 entries/.test(e.message) && !e.message.includes("while tracing"),
+    (e: Error) =>
+      e instanceof ValueError && /inAxes has 1 entries/.test(e.message) && !e.message.includes("while tracing"),
   );
   const h = jit((x: Array) => np.sin(x));
   h(np.ones([2])); // traced and cached

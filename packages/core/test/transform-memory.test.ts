@@ -39,7 +39,9 @@ const df = xs.map((v) => 2 * v * Math.cos(v * v));
 
 const close = (got: number[], want: number[], tol = 1e-5): void => {
   assert.equal(got.length, want.length);
-  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= tol * Math.max(1, Math.abs(want[i])), `element ${i}: ${g} vs ${want[i]}`));
+  got.forEach((g, i) =>
+    assert.ok(Math.abs(g - want[i]) <= tol * Math.max(1, Math.abs(want[i])), `element ${i}: ${g} vs ${want[i]}`),
+  );
 };
 const flatNums = (a: Array): number[] => (a.tolist() as unknown as number[]).flat(3) as number[];
 const disposeAll = (r: unknown): void => {
@@ -266,7 +268,11 @@ test("constants captured by a jit cache or a scan inside an eager grad stay vali
   for (let k = 0; k < 3; k++) close(flatNums(grad(body)(x)), want);
   // A scan: its body jaxpr is staged (with a literal) inside the eager grad.
   const scanned = (v: Array): Array => {
-    const [c] = lax.scan((carry: Array, e: Array) => [np.add(carry, np.multiply(np.sin(e), 2)), carry] as [Array, Array], np.array(0), v);
+    const [c] = lax.scan(
+      (carry: Array, e: Array) => [np.add(carry, np.multiply(np.sin(e), 2)), carry] as [Array, Array],
+      np.array(0),
+      v,
+    );
     return c as Array;
   };
   // (Not flat yet: the constants its staged rules capture — instantiated zero tangents, a literal

@@ -43,7 +43,10 @@ test("jit(f) == f, grad(jit(f)) == grad(f), vmap(grad(f)) == stacked grads", () 
 
 test("makeJaxpr prints JAX-style", () => {
   const s = String(makeJaxpr(f)(x));
-  assert.equal(s, "{ lambda a:f32[3]. let\n  b:f32[3] = sin a\n  c:f32[3] = mul b a\n  d:f32[] = reduceSum[axes=(0)] c\nin (d) }");
+  assert.equal(
+    s,
+    "{ lambda a:f32[3]. let\n  b:f32[3] = sin a\n  c:f32[3] = mul b a\n  d:f32[] = reduceSum[axes=(0)] c\nin (d) }",
+  );
 });
 
 test("grad through a jit nested inside a jit (the jaxpr-level partial-eval split of the call)", () => {

@@ -1,6 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, grad, valueAndGrad, vmap, jit, TracerLeakError, ShapeError, ValueError, DTypeError, ConcretizationError, type Array } from "linax-ts";
+import {
+  np,
+  grad,
+  valueAndGrad,
+  vmap,
+  jit,
+  TracerLeakError,
+  ShapeError,
+  ValueError,
+  DTypeError,
+  ConcretizationError,
+  type Array,
+} from "linax-ts";
 
 test("a tracer leaked out of grad is rejected when used later", () => {
   let leaked: Array | undefined;
@@ -22,7 +34,10 @@ test("grad of a non-scalar output names the shape", () => {
 });
 
 test("grad of integer inputs and complex outputs is refused like JAX", () => {
-  assert.throws(() => grad((x: Array) => np.sum(x.astype("float32")))(np.array([1, 2], { dtype: "int32" })), DTypeError);
+  assert.throws(
+    () => grad((x: Array) => np.sum(x.astype("float32")))(np.array([1, 2], { dtype: "int32" })),
+    DTypeError,
+  );
   assert.throws(
     () => grad((x: Array) => np.sum(x.astype("complex64")))(np.array([1, 2])),
     (e: Error) => e instanceof DTypeError && /holomorphic/.test(e.message),
@@ -98,7 +113,10 @@ test("valueAndGrad with hasAux returns concrete aux arrays (no leaked tracers), 
     ((g as Array).tolist() as number[]).map((t) => Math.fround(t)),
     [1, Math.fround(Math.cos(1))],
   );
-  const [g2, aux2] = grad((x: Array) => [np.sum(x.mul(x)), x.mul(2)], { hasAux: true })(np.array([3])) as [Array, Array];
+  const [g2, aux2] = grad((x: Array) => [np.sum(x.mul(x)), x.mul(2)], { hasAux: true })(np.array([3])) as [
+    Array,
+    Array,
+  ];
   assert.deepEqual(g2.tolist(), [6]);
   assert.deepEqual(np.add(aux2, 1).tolist(), [7]);
 });

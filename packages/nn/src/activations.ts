@@ -93,7 +93,8 @@ type SoftmaxAxis = number | readonly number[] | { axis?: number | readonly numbe
 /** Softmax along `axis` (default -1; positional as in JAX, or `{ axis }`), shifted by the max for stability. */
 export function softmax(x: ArrayLike, axisOrOpts?: SoftmaxAxis): Array {
   const a = asInexact(x);
-  const axis = axisOptions<{ axis?: number | readonly number[] }>("softmax", axisOrOpts, undefined, { axis: "axes" }).axis ?? -1;
+  const axis =
+    axisOptions<{ axis?: number | readonly number[] }>("softmax", axisOrOpts, undefined, { axis: "axes" }).axis ?? -1;
   const m = np.max(a, { axis, keepdims: true });
   const e = np.exp(np.subtract(a, np.where(np.isfinite(m), m, 0)));
   return np.divide(e, np.sum(e, { axis, keepdims: true }));
@@ -102,7 +103,9 @@ export function softmax(x: ArrayLike, axisOrOpts?: SoftmaxAxis): Array {
 /** log(softmax(x)) along `axis` (default -1; positional or `{ axis }`), computed as x - logsumexp(x). */
 export function logSoftmax(x: ArrayLike, axisOrOpts?: SoftmaxAxis): Array {
   const a = asInexact(x);
-  const axis = axisOptions<{ axis?: number | readonly number[] }>("logSoftmax", axisOrOpts, undefined, { axis: "axes" }).axis ?? -1;
+  const axis =
+    axisOptions<{ axis?: number | readonly number[] }>("logSoftmax", axisOrOpts, undefined, { axis: "axes" }).axis ??
+    -1;
   return np.subtract(a, np.logsumexp(a, { axis, keepdims: true }));
 }
 

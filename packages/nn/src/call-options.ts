@@ -23,7 +23,10 @@ export const CALL_OPTION_KEYS: readonly ["key", "inference"] = ["key", "inferenc
 
 /** Whether `v` is a PRNG key (a raw `[..., 2]` uint32 array or a typed `KeyArray`). */
 export function isPRNGKey(v: unknown): boolean {
-  return v instanceof random.KeyArray || (v instanceof Array && v.dtype === "uint32" && v.ndim >= 1 && v.shape[v.ndim - 1] === 2);
+  return (
+    v instanceof random.KeyArray ||
+    (v instanceof Array && v.dtype === "uint32" && v.ndim >= 1 && v.shape[v.ndim - 1] === 2)
+  );
 }
 
 /**
@@ -34,9 +37,14 @@ export function isPRNGKey(v: unknown): boolean {
 export function callOptions<O extends object>(op: string, opts: O | undefined, known: readonly string[]): O {
   if (opts === undefined) return {} as O;
   if (isPRNGKey(opts)) {
-    throw new ValueError(`${op}: got a PRNG key where the options object belongs; pass the key as an option: ${op}(…, { key })`);
+    throw new ValueError(
+      `${op}: got a PRNG key where the options object belongs; pass the key as an option: ${op}(…, { key })`,
+    );
   }
-  if (opts instanceof Array) throw new ValueError(`${op}: expected an options object { ${known.join(", ")} }; got an array ${opts.aval.toString()}`);
+  if (opts instanceof Array)
+    throw new ValueError(
+      `${op}: expected an options object { ${known.join(", ")} }; got an array ${opts.aval.toString()}`,
+    );
   checkKeys(op, opts, known);
   return opts;
 }
@@ -48,7 +56,11 @@ export function callOptions<O extends object>(op: string, opts: O | undefined, k
 export function checkState(op: string, state: unknown): asserts state is State {
   if (state instanceof State) return;
   if (isPRNGKey(state)) {
-    throw new ValueError(`${op}: got a PRNG key where the State belongs; this module is stateful: ${op}(x, state, { key })`);
+    throw new ValueError(
+      `${op}: got a PRNG key where the State belongs; this module is stateful: ${op}(x, state, { key })`,
+    );
   }
-  throw new ValueError(`${op}: expected a State as the second argument (from nn.makeWithState); got ${describe(state)}`);
+  throw new ValueError(
+    `${op}: expected a State as the second argument (from nn.makeWithState); got ${describe(state)}`,
+  );
 }

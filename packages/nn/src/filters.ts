@@ -23,13 +23,22 @@ export function isArrayLike(x: unknown): x is Array | number | boolean {
 }
 
 /** A filter: a boolean, a predicate on leaves, or a pytree prefix of those. */
-export type FilterSpec = boolean | ((leaf: unknown) => boolean) | readonly FilterSpec[] | { readonly [k: string]: FilterSpec } | object;
+export type FilterSpec =
+  boolean | ((leaf: unknown) => boolean) | readonly FilterSpec[] | { readonly [k: string]: FilterSpec } | object;
 
-const isSpecLeaf = (s: unknown): s is boolean | ((leaf: unknown) => boolean) => typeof s === "boolean" || typeof s === "function";
+const isSpecLeaf = (s: unknown): s is boolean | ((leaf: unknown) => boolean) =>
+  typeof s === "boolean" || typeof s === "function";
 
 /** One boolean per leaf of `treeFlatten(tree, isLeaf)`: whether the filter selects it. */
 export function filterMask(tree: unknown, spec: FilterSpec, isLeaf?: IsLeaf): boolean[] {
-  return broadcastPrefix(spec, tree, isSpecLeaf, (s, leaf) => (typeof s === "boolean" ? s : Boolean(s(leaf))), "filter", isLeaf);
+  return broadcastPrefix(
+    spec,
+    tree,
+    isSpecLeaf,
+    (s, leaf) => (typeof s === "boolean" ? s : Boolean(s(leaf))),
+    "filter",
+    isLeaf,
+  );
 }
 
 export interface FilterOptions {

@@ -10,7 +10,8 @@ export function inference<T>(model: T, value = true): T {
   const rec = (x: unknown): unknown => {
     if (x instanceof Module) {
       const fields: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(x)) fields[k] = k === "inference" && typeof v === "boolean" ? value : isStaticFieldValue(v) ? v : rec(v);
+      for (const [k, v] of Object.entries(x))
+        fields[k] = k === "inference" && typeof v === "boolean" ? value : isStaticFieldValue(v) ? v : rec(v);
       return replaceFields(x, fields);
     }
     const ch = nodeChildren(x);

@@ -41,7 +41,8 @@ export function normal(stddev = 1e-2): Initializer {
 
 /** Normal truncated at ±2 standard deviations, scaled by `stddev` (default 0.01). */
 export function truncatedNormal(stddev = 1e-2, opts: { lower?: number; upper?: number } = {}): Initializer {
-  return (key, shape, dtype = "float32") => np.multiply(random.truncatedNormal(key, opts.lower ?? -2, opts.upper ?? 2, shape, { dtype }), stddev);
+  return (key, shape, dtype = "float32") =>
+    np.multiply(random.truncatedNormal(key, opts.lower ?? -2, opts.upper ?? 2, shape, { dtype }), stddev);
 }
 
 export type FanMode = "fan_in" | "fan_out" | "fan_avg";
@@ -73,7 +74,12 @@ export function computeFans(shape: readonly number[], opts: FanOptions = {}): [n
  * fan_in, fan_out or their average. Truncated normals are rescaled by 1/0.8796… so that the
  * truncated distribution has the requested variance, as JAX does.
  */
-export function varianceScaling(scale: number, mode: FanMode, distribution: Distribution, opts: FanOptions = {}): Initializer {
+export function varianceScaling(
+  scale: number,
+  mode: FanMode,
+  distribution: Distribution,
+  opts: FanOptions = {},
+): Initializer {
   return (key, shape, dtype = "float32") => {
     const [fanIn, fanOut] = computeFans(shape, opts);
     const denom = mode === "fan_in" ? fanIn : mode === "fan_out" ? fanOut : (fanIn + fanOut) / 2;
@@ -92,13 +98,15 @@ export function varianceScaling(scale: number, mode: FanMode, distribution: Dist
 }
 
 /** LeCun normal: truncated normal with variance 1/fan_in. */
-export const lecunNormal = (opts: FanOptions = {}): Initializer => varianceScaling(1, "fan_in", "truncated_normal", opts);
+export const lecunNormal = (opts: FanOptions = {}): Initializer =>
+  varianceScaling(1, "fan_in", "truncated_normal", opts);
 /** LeCun uniform: variance 1/fan_in. */
 export const lecunUniform = (opts: FanOptions = {}): Initializer => varianceScaling(1, "fan_in", "uniform", opts);
 /** Glorot (Xavier) uniform: variance 2/(fan_in + fan_out). */
 export const glorotUniform = (opts: FanOptions = {}): Initializer => varianceScaling(1, "fan_avg", "uniform", opts);
 /** Glorot (Xavier) normal: truncated normal with variance 2/(fan_in + fan_out). */
-export const glorotNormal = (opts: FanOptions = {}): Initializer => varianceScaling(1, "fan_avg", "truncated_normal", opts);
+export const glorotNormal = (opts: FanOptions = {}): Initializer =>
+  varianceScaling(1, "fan_avg", "truncated_normal", opts);
 /** He (Kaiming) normal: truncated normal with variance 2/fan_in. */
 export const heNormal = (opts: FanOptions = {}): Initializer => varianceScaling(2, "fan_in", "truncated_normal", opts);
 /** He (Kaiming) uniform: variance 2/fan_in. */

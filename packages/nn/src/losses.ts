@@ -47,7 +47,8 @@ export function reduceLoss(losses: Array, opts: LossOptions = {}): Array {
  * (same shape as logits) are one-hot vectors or probabilities.
  */
 export function softmaxCrossEntropy(logits: Array, labels: Array, opts: LossOptions = {}): Array {
-  if (labels.dtype === "int32" || labels.dtype === "uint32") return softmaxCrossEntropyWithIntegerLabels(logits, labels, opts);
+  if (labels.dtype === "int32" || labels.dtype === "uint32")
+    return softmaxCrossEntropyWithIntegerLabels(logits, labels, opts);
   if (labels.ndim !== logits.ndim)
     throw new ValueError(
       `softmaxCrossEntropy: float labels must have the logits' shape [${logits.shape.join(", ")}]; got [${labels.shape.join(", ")}] (pass int32 labels for class indices)`,
@@ -72,7 +73,9 @@ export function softmaxCrossEntropyWithIntegerLabels(logits: Array, labels: Arra
 /** Binary cross-entropy of `sigmoid(logits)` against `labels` in [0, 1], elementwise, computed stably. */
 export function sigmoidBinaryCrossEntropy(logits: Array, labels: ArrayLike, opts: LossOptions = {}): Array {
   const y = asInexact(labels);
-  const per = np.negative(np.add(np.multiply(y, logSigmoid(logits)), np.multiply(np.subtract(1, y), logSigmoid(np.negative(logits)))));
+  const per = np.negative(
+    np.add(np.multiply(y, logSigmoid(logits)), np.multiply(np.subtract(1, y), logSigmoid(np.negative(logits)))),
+  );
   return reduceLoss(per, opts);
 }
 

@@ -126,7 +126,10 @@ export function replaceFields<M extends Module>(m: M, fields: Readonly<Record<st
   const obj = Object.create(Object.getPrototypeOf(m)) as Record<string, unknown>;
   for (const k of Object.keys(m)) obj[k] = k in fields ? fields[k] : (m as unknown as Record<string, unknown>)[k];
   for (const k of Object.keys(fields))
-    if (!(k in obj)) throw new ValueError(`replaceFields: ${m.constructor.name} has no field '${k}' (fields: ${Object.keys(m).join(", ")})`);
+    if (!(k in obj))
+      throw new ValueError(
+        `replaceFields: ${m.constructor.name} has no field '${k}' (fields: ${Object.keys(m).join(", ")})`,
+      );
   return Object.freeze(obj) as unknown as M;
 }
 

@@ -57,7 +57,12 @@ export function treePformat(tree: unknown, opts: PformatOptions = {}): string {
         const entries = Object.entries(obj);
         const named = isPlainObject(obj) ? "" : (obj.constructor?.name ?? "Object");
         // Other classes with their own rendering (State, ...) print themselves.
-        if (!(obj instanceof Module) && !isPlainObject(obj) && (obj as { toString: unknown }).toString !== Object.prototype.toString) return String(obj);
+        if (
+          !(obj instanceof Module) &&
+          !isPlainObject(obj) &&
+          (obj as { toString: unknown }).toString !== Object.prototype.toString
+        )
+          return String(obj);
         const params = countParams(obj);
         open = named ? `${named}(` : "{";
         close = named ? ")" : "}";
@@ -67,7 +72,8 @@ export function treePformat(tree: unknown, opts: PformatOptions = {}): string {
       const oneLine = `${open}${items.join(", ")}${close}`;
       // The parameter count goes after a one-line summary only at the top (inside a list it
       // would be followed by a comma), and after the opening bracket of a multi-line one.
-      if (oneLine.length + depth * ind <= width && !oneLine.includes("\n")) return depth === 0 ? oneLine + count : oneLine;
+      if (oneLine.length + depth * ind <= width && !oneLine.includes("\n"))
+        return depth === 0 ? oneLine + count : oneLine;
       const pad = " ".repeat((depth + 1) * ind);
       return `${open}${count}\n${items.map((i) => `${pad}${i},`).join("\n")}\n${" ".repeat(depth * ind)}${close}`;
     } finally {

@@ -10,7 +10,18 @@
  * `state.set(index, value)` returns a new `State`; the old one becomes invalid, which catches the
  * classic bug of threading a stale state twice (use `cloneState` to keep an old one on purpose).
  */
-import { Array, ValueError, np, treeFlatten, treeLeaves, treeLeavesWithPath, treeMap, treeUnflatten, registerPytreeNode, type ArrayLike } from "@linax-ts/core";
+import {
+  Array,
+  ValueError,
+  np,
+  treeFlatten,
+  treeLeaves,
+  treeLeavesWithPath,
+  treeMap,
+  treeUnflatten,
+  registerPytreeNode,
+  type ArrayLike,
+} from "@linax-ts/core";
 import { Module } from "./module.ts";
 import { treePformat } from "./pretty.ts";
 
@@ -36,7 +47,8 @@ export class StateIndex<V = unknown> extends Module {
   readonly init: V;
   constructor(init: V) {
     super();
-    if (typeof init === "function") throw new ValueError("StateIndex takes the initial value itself, not a function creating it");
+    if (typeof init === "function")
+      throw new ValueError("StateIndex takes the initial value itself, not a function creating it");
     this.marker = `anonymous-state-${nextMarker++}`;
     this.init = toArrays(init);
   }
@@ -99,7 +111,10 @@ export class State {
   get<V>(index: StateIndex<V>): V {
     const m = this.#live();
     if (!isIndex(index)) throw new ValueError("State.get: the key must be a StateIndex");
-    if (!m.has(index.marker)) throw new ValueError(`State.get: no state for index '${index.marker}' (was the State made from this model by makeWithState?)`);
+    if (!m.has(index.marker))
+      throw new ValueError(
+        `State.get: no state for index '${index.marker}' (was the State made from this model by makeWithState?)`,
+      );
     return m.get(index.marker) as V;
   }
 
@@ -137,7 +152,8 @@ export class State {
     const m = this.#live();
     const next = new Map(m);
     for (const k of sub.keys()) {
-      if (!m.has(k)) throw new ValueError(`State.update: '${k}' is not part of this state; update takes a substate of it`);
+      if (!m.has(k))
+        throw new ValueError(`State.update: '${k}' is not part of this state; update takes a substate of it`);
       next.set(k, sub.#live().get(k));
     }
     this.#values = null;
@@ -156,8 +172,11 @@ export class State {
 function checkSameType(oldV: unknown, newV: unknown, marker: string): void {
   const [ol, od] = treeFlatten(oldV);
   const [nl, nd] = treeFlatten(newV);
-  const desc = (ls: unknown[]) => ls.map((l) => (l instanceof Array ? l.aval.strong().toString() : typeof l)).join(", ");
-  const same = od.equals(nd) && ol.every((l, i) => l instanceof Array && nl[i] instanceof Array && (nl[i] as Array).aval.equals(l.aval));
+  const desc = (ls: unknown[]) =>
+    ls.map((l) => (l instanceof Array ? l.aval.strong().toString() : typeof l)).join(", ");
+  const same =
+    od.equals(nd) &&
+    ol.every((l, i) => l instanceof Array && nl[i] instanceof Array && (nl[i] as Array).aval.equals(l.aval));
   if (!same) {
     throw new ValueError(
       `State.set('${marker}'): old and new values have different structures, shapes or dtypes: old ${od} [${desc(ol)}], new ${nd} [${desc(nl)}]`,
@@ -206,13 +225,20 @@ type Maker<A extends unknown[], M> = ((...args: A) => M) | (new (...args: A) => 
  */
 export function makeWithState<A extends unknown[], M>(make: Maker<A, M>): (...args: A) => [M, State] {
   return (...args: A) => {
-    const isClass = typeof make === "function" && make.prototype !== undefined && /^class[\s{]/.test(Function.prototype.toString.call(make));
+    const isClass =
+      typeof make === "function" &&
+      make.prototype !== undefined &&
+      /^class[\s{]/.test(Function.prototype.toString.call(make));
     let model = isClass ? new (make as new (...a: A) => M)(...args) : (make as (...a: A) => M)(...args);
     const paths = treeLeavesWithPath(model, isIndex);
     const root = model instanceof Module ? model.constructor.name : "";
     const [leaves, def] = treeFlatten(model, isIndex);
     // treeLeavesWithPath and treeFlatten visit the same leaves in the same order.
-    const renamed = leaves.map((l, i) => (isIndex(l) ? withFields(l, { marker: [root, ...paths[i][0]].filter((p) => p !== "").join("."), init: l.init }) : l));
+    const renamed = leaves.map((l, i) =>
+      isIndex(l)
+        ? withFields(l, { marker: [root, ...paths[i][0]].filter((p) => p !== "").join("."), init: l.init })
+        : l,
+    );
     model = treeUnflatten<M>(def, renamed);
     const state = new State(model);
     return [deleteInitState(model), state];

@@ -135,7 +135,10 @@ export interface FilterGradOptions {
 export type FilterScalarOutput<H> = H extends true ? readonly [Array, unknown] : Array;
 
 /** `filterValueAndGrad(f, opts)`: `[value, grads]` (`[[value, aux], grads]` with `hasAux`), the grads typed like `x`. */
-export type FilterValueAndGradFunction<X, A extends unknown[], R, H> = (x: X, ...args: A) => H extends true ? [[Array, AuxOf<R>], X] : [Array, X];
+export type FilterValueAndGradFunction<X, A extends unknown[], R, H> = (
+  x: X,
+  ...args: A
+) => H extends true ? [[Array, AuxOf<R>], X] : [Array, X];
 
 /** `filterGrad(f, opts)`: the grads of `x`, typed like `x` (`[grads, aux]` with `hasAux`). */
 export type FilterGradFunction<X, A extends unknown[], R, H> = (x: X, ...args: A) => H extends true ? [X, AuxOf<R>] : X;
@@ -168,10 +171,16 @@ function filterValueAndGradUntyped(
   transform: string,
 ): (x: unknown, ...args: unknown[]) => [unknown, unknown] {
   // core's vjp implements this transform: errors while it traces `f` read "under filterGrad".
-  return (x: unknown, ...args: unknown[]) => withTransformContext(transform, f, () => filterValueAndGradCall(f, opts, x, args), { alias: true });
+  return (x: unknown, ...args: unknown[]) =>
+    withTransformContext(transform, f, () => filterValueAndGradCall(f, opts, x, args), { alias: true });
 }
 
-function filterValueAndGradCall(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions, x: unknown, args: unknown[]): [unknown, unknown] {
+function filterValueAndGradCall(
+  f: (x: unknown, ...args: never[]) => unknown,
+  opts: FilterGradOptions,
+  x: unknown,
+  args: unknown[],
+): [unknown, unknown] {
   const [diff, nondiff] = partition(x, isInexactArray);
   // Aux arrays leave through vjp's primal outputs (with zero cotangents), so they come out as
   // plain arrays rather than tracers of the differentiation.
@@ -218,7 +227,10 @@ export function filterGrad<
   A extends unknown[] = Array[],
   R extends FilterScalarOutput<HasAuxOf<O>> = FilterScalarOutput<HasAuxOf<O>>,
 >(f: (x: X, ...args: A) => R, opts?: O): FilterGradFunction<X, A, R, HasAuxOf<O>>;
-export function filterGrad(f: (x: unknown, ...args: never[]) => unknown, opts: FilterGradOptions = {}): (x: unknown, ...args: unknown[]) => unknown {
+export function filterGrad(
+  f: (x: unknown, ...args: never[]) => unknown,
+  opts: FilterGradOptions = {},
+): (x: unknown, ...args: unknown[]) => unknown {
   const vg = filterValueAndGradUntyped(f, opts, "filterGrad");
   return (x: unknown, ...args: unknown[]) => {
     const [v, g] = vg(x, ...args);
@@ -253,7 +265,8 @@ const isAxisLeaf = (s: unknown): s is AxisSpec => s === null || typeof s === "nu
 const resolveAxis = (s: AxisSpec, leaf: unknown): number | null => {
   if (!(leaf instanceof Array)) return null;
   const a = typeof s === "function" ? s(leaf) : s;
-  if (a !== null && typeof a !== "number") throw new ValueError(`filterVmap: an axis spec function returned ${String(a)}; expected a number or null`);
+  if (a !== null && typeof a !== "number")
+    throw new ValueError(`filterVmap: an axis spec function returned ${String(a)}; expected a number or null`);
   return a;
 };
 
@@ -262,12 +275,17 @@ const resolveAxis = (s: AxisSpec, leaf: unknown): number | null => {
  * broadcast; non-array leaves of the output are returned as is; `outAxes: null` returns an
  * output that does not vary along the mapped axis (e.g. BatchNorm's updated `State`).
  */
-export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: FilterVmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
+export function filterVmap<F extends AnyFunction = ArrayFunction>(
+  f: F,
+  opts: FilterVmapOptions = {},
+): (...args: Parameters<F>) => ReturnType<F> {
   return ((...args: unknown[]) => {
     const spec = opts.inAxes ?? 0;
     const specList = globalThis.Array.isArray(spec) ? spec : args.map(() => spec);
     if (specList.length !== args.length)
-      throw new ValueError(`filterVmap: inAxes has ${specList.length} entries but the function was called with ${args.length} arguments`);
+      throw new ValueError(
+        `filterVmap: inAxes has ${specList.length} entries but the function was called with ${args.length} arguments`,
+      );
     const [leaves, def] = treeFlatten(args);
     const axes = broadcastPrefix(specList, args, isAxisLeaf, resolveAxis, "filterVmap inAxes");
     const isDyn = leaves.map((l) => l instanceof Array);
@@ -281,7 +299,12 @@ export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: Fi
       const [outLeaves, outDef] = treeFlatten(res);
       const outIsDyn = outLeaves.map((l) => l instanceof Array);
       const outAxes = broadcastPrefix(opts.outAxes ?? 0, res, isAxisLeaf, resolveAxis, "filterVmap outAxes");
-      out = { def: outDef, statics: outLeaves.map((l, i) => (outIsDyn[i] ? null : l)), isDyn: outIsDyn, axes: outAxes.filter((_, i) => outIsDyn[i]) };
+      out = {
+        def: outDef,
+        statics: outLeaves.map((l, i) => (outIsDyn[i] ? null : l)),
+        isDyn: outIsDyn,
+        axes: outAxes.filter((_, i) => outIsDyn[i]),
+      };
       return outLeaves.filter((l): l is Array => l instanceof Array);
     };
     // Core's vmap reads `outAxes` after running the function (the output structure is only known
@@ -291,16 +314,22 @@ export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: Fi
       axisName: opts.axisName,
       axisSize: opts.axisSize,
       get outAxes(): (number | null)[] {
-        if (out === undefined) throw new InternalError("filterVmap: internal error: core vmap read outAxes before running the function");
+        if (out === undefined)
+          throw new InternalError("filterVmap: internal error: core vmap read outAxes before running the function");
         return out.axes;
       },
     };
     if (dyn.length === 0 && opts.axisSize === undefined)
       throw new ValueError("filterVmap: no argument has an array leaf to map over and no axisSize was given");
     // core's vmap implements this transform: errors while it traces `f` read "under filterVmap".
-    const outs = withTransformContext("filterVmap", f, () => vmap(inner as (...a: never[]) => Array[], coreOpts)(...(dyn as never[])) as Array[], {
-      alias: true,
-    });
+    const outs = withTransformContext(
+      "filterVmap",
+      f,
+      () => vmap(inner as (...a: never[]) => Array[], coreOpts)(...(dyn as never[])) as Array[],
+      {
+        alias: true,
+      },
+    );
     const o = out as { def: TreeDef; statics: unknown[]; isDyn: boolean[] } | undefined;
     if (o === undefined) throw new InternalError("filterVmap: internal error: the function did not run");
     let k = 0;
@@ -312,13 +341,26 @@ export function filterVmap<F extends AnyFunction = ArrayFunction>(f: F, opts: Fi
 }
 
 /** The dynamic-leaf positions (inner jit's arguments) that belong to donated arguments. */
-function donatedLeaves(args: readonly unknown[], leaves: readonly unknown[], isDyn: readonly boolean[], opts: FilterJitOptions, name: string): number[] {
+function donatedLeaves(
+  args: readonly unknown[],
+  leaves: readonly unknown[],
+  isDyn: readonly boolean[],
+  opts: FilterJitOptions,
+  name: string,
+): number[] {
   const mode = opts.donate ?? "none";
-  const list = opts.donateArgnums === undefined ? [] : typeof opts.donateArgnums === "number" ? [opts.donateArgnums] : opts.donateArgnums;
+  const list =
+    opts.donateArgnums === undefined
+      ? []
+      : typeof opts.donateArgnums === "number"
+        ? [opts.donateArgnums]
+        : opts.donateArgnums;
   const positions = new Set<number>();
   for (const d of list) {
     if (!Number.isInteger(d) || d < -args.length || d >= args.length) {
-      throw new ValueError(`filterJit(${name}): donateArgnums entry ${String(d)} is not an argument position of a call with ${args.length} argument(s)`);
+      throw new ValueError(
+        `filterJit(${name}): donateArgnums entry ${String(d)} is not an argument position of a call with ${args.length} argument(s)`,
+      );
     }
     positions.add(d < 0 ? d + args.length : d);
   }

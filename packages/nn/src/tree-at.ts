@@ -29,7 +29,12 @@ export interface TreeAtOptions<T = unknown> {
   isLeaf?: IsLeaf;
 }
 
-function buildStandIn(tree: unknown, markAll: boolean, isLeaf: IsLeaf | undefined, nodePaths: Map<object, readonly string[]>): unknown {
+function buildStandIn(
+  tree: unknown,
+  markAll: boolean,
+  isLeaf: IsLeaf | undefined,
+  nodePaths: Map<object, readonly string[]>,
+): unknown {
   const rec = (x: unknown, path: readonly string[]): unknown => {
     if (isLeaf?.(x)) return new Marker(path);
     if (x === null || x === undefined) return markAll ? new Marker(path) : x;
@@ -53,7 +58,10 @@ function buildStandIn(tree: unknown, markAll: boolean, isLeaf: IsLeaf | undefine
 }
 
 /** Paths selected by `where`, or undefined if some returned value is not identifiable. */
-function locate(selected: unknown, nodePaths: Map<object, readonly string[]>): { paths: (readonly string[])[]; single: boolean } | undefined {
+function locate(
+  selected: unknown,
+  nodePaths: Map<object, readonly string[]>,
+): { paths: (readonly string[])[]; single: boolean } | undefined {
   const one = (o: unknown): readonly string[] | undefined => {
     if (o instanceof Marker) return o.path;
     if (typeof o === "object" && o !== null) return nodePaths.get(o);
@@ -75,7 +83,8 @@ function locate(selected: unknown, nodePaths: Map<object, readonly string[]>): {
  */
 export function treeAt<T>(where: (tree: T) => unknown, tree: T, replace: unknown, opts: TreeAtOptions = {}): T {
   const { replaceFn, isLeaf } = opts;
-  if (replaceFn !== undefined && replace !== undefined) throw new ValueError("treeAt: pass either `replace` or `replaceFn`, not both");
+  if (replaceFn !== undefined && replace !== undefined)
+    throw new ValueError("treeAt: pass either `replace` or `replaceFn`, not both");
   let nodePaths = new Map<object, readonly string[]>();
   let found = locate(where(buildStandIn(tree, false, isLeaf, nodePaths) as T), nodePaths);
   if (found === undefined) {
@@ -99,7 +108,9 @@ export function treeAt<T>(where: (tree: T) => unknown, tree: T, replace: unknown
   for (const a of paths) {
     for (const b of paths) {
       if (a !== b && a.length < b.length && a.every((k, i) => b[i] === k)) {
-        throw new ValueError(`treeAt: \`where\` selected both '${a.join(".") || "<root>"}' and a node inside it ('${b.join(".")}')`);
+        throw new ValueError(
+          `treeAt: \`where\` selected both '${a.join(".") || "<root>"}' and a node inside it ('${b.join(".")}')`,
+        );
       }
     }
   }
@@ -108,7 +119,9 @@ export function treeAt<T>(where: (tree: T) => unknown, tree: T, replace: unknown
     if (single) replacements = [replace];
     else {
       if (!globalThis.Array.isArray(replace) || replace.length !== paths.length) {
-        throw new ValueError(`treeAt: \`where\` selected ${paths.length} nodes, so \`replace\` must be a list of ${paths.length} values`);
+        throw new ValueError(
+          `treeAt: \`where\` selected ${paths.length} nodes, so \`replace\` must be a list of ${paths.length} values`,
+        );
       }
       replacements = replace;
     }
@@ -155,7 +168,8 @@ function setAt(tree: unknown, path: readonly string[], value: unknown): unknown 
   }
   if (globalThis.Array.isArray(tree)) {
     const i = Number(k);
-    if (!Number.isInteger(i) || i < 0 || i >= tree.length) throw new ValueError(`produce: index ${k} is out of range for a list of length ${tree.length}`);
+    if (!Number.isInteger(i) || i < 0 || i >= tree.length)
+      throw new ValueError(`produce: index ${k} is out of range for a list of length ${tree.length}`);
     const copy = [...tree];
     copy[i] = setAt(tree[i], rest, value);
     return copy;
@@ -167,7 +181,13 @@ function setAt(tree: unknown, path: readonly string[], value: unknown): unknown 
 }
 
 /** A writable view of a pytree type (`readonly` removed at every level except arrays and functions). */
-export type Draft<T> = T extends Array ? T : T extends (...args: never[]) => unknown ? T : T extends object ? { -readonly [K in keyof T]: Draft<T[K]> } : T;
+export type Draft<T> = T extends Array
+  ? T
+  : T extends (...args: never[]) => unknown
+    ? T
+    : T extends object
+      ? { -readonly [K in keyof T]: Draft<T[K]> }
+      : T;
 
 /**
  * An immer-style functional update: `recipe` assigns to a draft of `tree`
@@ -218,7 +238,8 @@ export function produce<T>(tree: T, recipe: (draft: Draft<T>) => void): T {
         if (d === undefined) return undefined;
         // Proxy invariants: the (empty, extensible) shell only has an array's non-configurable,
         // writable `length`; everything else must be reported configurable.
-        if (globalThis.Array.isArray(node) && key === "length") return { value: d.value, writable: true, enumerable: false, configurable: false };
+        if (globalThis.Array.isArray(node) && key === "length")
+          return { value: d.value, writable: true, enumerable: false, configurable: false };
         return { ...d, configurable: true, writable: true };
       },
     });

@@ -28,7 +28,9 @@ export function broadcastPrefix<S, R>(
     const tc = nodeChildren(t, isLeaf);
     if (sc === undefined) throw new ValueError(`${what}: invalid specification ${String(s)} at '${path || "<root>"}'`);
     if (tc === undefined) {
-      throw new ValueError(`${what}: the specification has more structure than the tree at '${path || "<root>"}' (tree value: ${describe(t)})`);
+      throw new ValueError(
+        `${what}: the specification has more structure than the tree at '${path || "<root>"}' (tree value: ${describe(t)})`,
+      );
     }
     // Match children by key (a plain-object spec may list a module's fields in any order).
     const specByKey = new Map(sc.keys.map((k, i) => [k, sc.values[i]]));

@@ -4,7 +4,17 @@
  * otherwise be accepted and turn into NaN losses (or be silently ignored) many steps later; these
  * raise at the call, naming the op, the argument, what was received and what was expected.
  */
-import { Array, DTypeError, ShapeError, ValueError, checkOptions, random, treeFlatten, treeLeavesWithPath, type TreeDef } from "@linax-ts/core";
+import {
+  Array,
+  DTypeError,
+  ShapeError,
+  ValueError,
+  checkOptions,
+  random,
+  treeFlatten,
+  treeLeavesWithPath,
+  type TreeDef,
+} from "@linax-ts/core";
 
 /** A short rendering of a received value. */
 export function describe(v: unknown): string {
@@ -37,7 +47,8 @@ export interface NumberBounds {
 
 function rangeText(b: NumberBounds): string {
   const kind = b.integer ? "an integer" : "a finite number";
-  if (b.min !== undefined && b.max !== undefined) return `${kind} in ${b.openMin ? "(" : "["}${b.min}, ${b.max}${b.openMax ? ")" : "]"}`;
+  if (b.min !== undefined && b.max !== undefined)
+    return `${kind} in ${b.openMin ? "(" : "["}${b.min}, ${b.max}${b.openMax ? ")" : "]"}`;
   if (b.min !== undefined) return `${kind} ${b.openMin ? ">" : "≥"} ${b.min}`;
   if (b.max !== undefined) return `${kind} ${b.openMax ? "<" : "≤"} ${b.max}`;
   return kind;
@@ -62,14 +73,17 @@ export function checkOptionalNumber(op: string, arg: string, v: unknown, bounds:
 
 /** `v` if it is a boolean or undefined (catches `"false"` and `0` passed by mistake). */
 export function checkOptionalBoolean(op: string, arg: string, v: unknown): void {
-  if (v !== undefined && typeof v !== "boolean") throw new ValueError(`${op}: ${arg} must be a boolean; got ${describe(v)}`);
+  if (v !== undefined && typeof v !== "boolean")
+    throw new ValueError(`${op}: ${arg} must be a boolean; got ${describe(v)}`);
 }
 
 /** A learning rate: a finite number ≥ 0 or a schedule (a function of the step count). */
 export function checkLearningRate(op: string, lr: unknown): void {
   if (typeof lr === "function") return;
   if (typeof lr !== "number")
-    throw new ValueError(`${op}: learningRate must be a finite number ≥ 0 or a schedule (a function of the step count); got ${describe(lr)}`);
+    throw new ValueError(
+      `${op}: learningRate must be a finite number ≥ 0 or a schedule (a function of the step count); got ${describe(lr)}`,
+    );
   checkNumber(op, "learningRate", lr, { min: 0 });
 }
 
@@ -99,22 +113,33 @@ function short(d: TreeDef): string {
 }
 
 /** Throw a ValueError unless `tree` has the structure of `reference`, naming the first differing path. */
-export function checkSameTree(op: string, what: string, tree: unknown, refWhat: string, reference: unknown, isLeaf?: (x: unknown) => boolean): void {
+export function checkSameTree(
+  op: string,
+  what: string,
+  tree: unknown,
+  refWhat: string,
+  reference: unknown,
+  isLeaf?: (x: unknown) => boolean,
+): void {
   const diff = firstTreeDifference(tree, reference, isLeaf);
-  if (diff !== null) throw new ValueError(`${op}: ${what} does not have the structure of ${refWhat}; first difference at ${diff}`);
+  if (diff !== null)
+    throw new ValueError(`${op}: ${what} does not have the structure of ${refWhat}; first difference at ${diff}`);
 }
 
 /** A layer size: a positive integer, or `"scalar"` where the layer allows it. */
 export function checkSize(op: string, arg: string, v: unknown, allowScalar = false): void {
   if (allowScalar && v === "scalar") return;
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-    throw new ValueError(`${op}: ${arg} must be a positive integer${allowScalar ? ' or "scalar"' : ""}; got ${describe(v)}`);
+    throw new ValueError(
+      `${op}: ${arg} must be a positive integer${allowScalar ? ' or "scalar"' : ""}; got ${describe(v)}`,
+    );
   }
 }
 
 /** A layer's dtype option: float32 or complex64 (layers hold trainable floats). */
 export function checkFloatDType(op: string, v: unknown): void {
-  if (v !== undefined && v !== "float32" && v !== "complex64") throw new ValueError(`${op}: dtype must be "float32" or "complex64"; got ${describe(v)}`);
+  if (v !== undefined && v !== "float32" && v !== "complex64")
+    throw new ValueError(`${op}: dtype must be "float32" or "complex64"; got ${describe(v)}`);
 }
 
 /**
@@ -126,11 +151,17 @@ export function requireKey(op: string, key: unknown): void {
   const how = "(random.key(seed) or random.PRNGKey(seed))";
   if (key === undefined || key === null) throw new ValueError(`${op}: pass a PRNG key as the \`key\` option ${how}`);
   if (key instanceof random.KeyArray) {
-    if (key.shape.length !== 0) throw new ShapeError(`${op}: key must be a single PRNG key; got an array of keys of shape [${key.shape.join(", ")}]`);
+    if (key.shape.length !== 0)
+      throw new ShapeError(
+        `${op}: key must be a single PRNG key; got an array of keys of shape [${key.shape.join(", ")}]`,
+      );
     return;
   }
   if (!(key instanceof Array)) throw new ValueError(`${op}: key must be a PRNG key ${how}; got ${describe(key)}`);
-  if (key.dtype !== "uint32") throw new DTypeError(`${op}: a raw PRNG key must be a uint32 array of shape [2]; got ${key.aval.toString()}`);
+  if (key.dtype !== "uint32")
+    throw new DTypeError(`${op}: a raw PRNG key must be a uint32 array of shape [2]; got ${key.aval.toString()}`);
   if (key.ndim !== 1 || key.shape[0] !== 2)
-    throw new ShapeError(`${op}: a raw PRNG key must be a uint32 array of shape [2]; got shape [${key.shape.join(", ")}]`);
+    throw new ShapeError(
+      `${op}: a raw PRNG key must be a uint32 array of shape [2]; got shape [${key.shape.join(", ")}]`,
+    );
 }

@@ -22,7 +22,11 @@ const sig = (x: number) => 1 / (1 + Math.exp(-x));
 // Each activation against an independent float64 host formula.
 const cases: [string, (x: Array) => Array, (x: number) => number][] = [
   ["relu", nn.relu, (x) => Math.max(x, 0)],
-  ["gelu (tanh)", (x) => nn.gelu(x), (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)))],
+  [
+    "gelu (tanh)",
+    (x) => nn.gelu(x),
+    (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+  ],
   ["gelu (exact)", nn.geluExact, (x) => 0.5 * x * (1 + erf(x / Math.SQRT2))],
   ["sigmoid", nn.sigmoid, sig],
   ["silu", nn.silu, (x) => x * sig(x)],

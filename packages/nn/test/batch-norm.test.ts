@@ -42,10 +42,11 @@ const normalize = (b: number[][][], mean: number[], vars: number[], w = [1, 1], 
   b.map((ex) => ex.map((ch, c) => ch.map((v) => ((v - mean[c]) / Math.sqrt(vars[c] + eps)) * w[c] + bias[c])));
 
 function step(model: nn.BatchNorm, state: nn.State, x: number[][][], inference?: boolean): [Array, nn.State] {
-  return nn.filterVmap((xi: Array, s: nn.State) => model.call(xi, s, { inference }), { inAxes: [0, null], outAxes: [0, null], axisName: "batch" })(
-    np.array(x),
-    state,
-  ) as [Array, nn.State];
+  return nn.filterVmap((xi: Array, s: nn.State) => model.call(xi, s, { inference }), {
+    inAxes: [0, null],
+    outAxes: [0, null],
+    axisName: "batch",
+  })(np.array(x), state) as [Array, nn.State];
 }
 
 test("BatchNorm (ema mode): first call uses the batch statistics, then an EMA; inference uses the running ones", () => {
@@ -110,14 +111,16 @@ test("BatchNorm (batch mode) normalizes with this batch's statistics; inference 
 test("BatchNorm inside a Sequential, trained under filterJit and filterGrad", () => {
   const key = nn.prngKey(1);
   const [model, state] = nn.makeWithState(
-    (k: nn.PRNGKey) => new nn.Sequential([new nn.Conv1d(2, 2, 1, { key: k }), new nn.BatchNorm(2, { axisName: "batch" })]),
+    (k: nn.PRNGKey) =>
+      new nn.Sequential([new nn.Conv1d(2, 2, 1, { key: k }), new nn.BatchNorm(2, { axisName: "batch" })]),
   )(key);
   assert.deepEqual(state.keys(), ["Sequential.layers.1.emaFirstTimeIndex", "Sequential.layers.1.emaStateIndex"]);
   const loss = (m: nn.Sequential, s: nn.State, x: Array): [Array, nn.State] => {
-    const [y, s2] = nn.filterVmap((xi: Array, si: nn.State) => m.call(xi, si), { inAxes: [0, null], outAxes: [0, null], axisName: "batch" })(x, s) as [
-      Array,
-      nn.State,
-    ];
+    const [y, s2] = nn.filterVmap((xi: Array, si: nn.State) => m.call(xi, si), {
+      inAxes: [0, null],
+      outAxes: [0, null],
+      axisName: "batch",
+    })(x, s) as [Array, nn.State];
     return [np.sum(y.mul(y)), s2];
   };
   let traces = 0;

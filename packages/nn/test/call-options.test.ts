@@ -15,7 +15,9 @@ const asAny = <T>(v: unknown): T => v as T;
 const positional =
   (op: string, where = "options object") =>
   (e: unknown) =>
-    e instanceof ValueError && e.message.startsWith(`${op}: got a PRNG key where the ${where} belongs`) && e.message.includes("{ key }");
+    e instanceof ValueError &&
+    e.message.startsWith(`${op}: got a PRNG key where the ${where} belongs`) &&
+    e.message.includes("{ key }");
 
 test("every stateless layer: { key } is accepted (and unused by deterministic ones); a positional key is a ValueError", () => {
   const x = random.normal(random.PRNGKey(1), [4]);
@@ -37,7 +39,8 @@ test("every stateless layer: { key } is accepted (and unused by deterministic on
     assert.throws(() => layer.call(x, asAny(random.key(3))), positional(`${name}.call`), `${name} typed key`);
     assert.throws(
       () => layer.call(x, asAny({ keys: key })),
-      (e: unknown) => e instanceof ValueError && new RegExp(`^${name}\\.call: unknown option 'keys'`).test((e as Error).message),
+      (e: unknown) =>
+        e instanceof ValueError && new RegExp(`^${name}\\.call: unknown option 'keys'`).test((e as Error).message),
       name,
     );
   }

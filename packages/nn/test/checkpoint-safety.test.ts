@@ -26,7 +26,10 @@ test("a checkpoint of another structure is refused naming the first differing pa
   // The deeper model has layers.2, which the file lacks (layers.1 exists in both but has another shape: [1, 4] vs [4, 4]).
   await assert.rejects(nn.loadSafetensors(path, nn.filter(deep, nn.isArray)), (e: unknown) => {
     assert.ok(e instanceof CheckpointError && e instanceof ValueError && !(e instanceof SafetensorsError), String(e));
-    assert.match((e as Error).message, new RegExp(`^loadSafetensors\\('${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'\\): `));
+    assert.match(
+      (e as Error).message,
+      new RegExp(`^loadSafetensors\\('${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'\\): `),
+    );
     assert.match((e as Error).message, /first differing path 'layers\.2\.weight' \(in the model, not in the file\)/);
     return true;
   });
@@ -35,7 +38,10 @@ test("a checkpoint of another structure is refused naming the first differing pa
   await nn.saveSafetensors(pathDeep, nn.filter(deep, nn.isArray));
   await assert.rejects(nn.loadSafetensors(pathDeep, nn.filter(small, nn.isArray)), (e: unknown) => {
     assert.ok(e instanceof CheckpointError, String(e));
-    assert.match((e as Error).message, /shape \[4, 4\] in the file, but the model expects \[1, 4\]|first differing path 'layers\.2\./);
+    assert.match(
+      (e as Error).message,
+      /shape \[4, 4\] in the file, but the model expects \[1, 4\]|first differing path 'layers\.2\./,
+    );
     return true;
   });
   // Same structure, other shapes: named by path too.
@@ -43,12 +49,18 @@ test("a checkpoint of another structure is refused naming the first differing pa
   await assert.rejects(
     nn.loadSafetensors(path, nn.filter(wide, nn.isArray)),
     (e: unknown) =>
-      e instanceof CheckpointError && /tensor 'layers\.0\.weight' has shape \[4, 2\] in the file, but the model expects \[8, 2\]/.test((e as Error).message),
+      e instanceof CheckpointError &&
+      /tensor 'layers\.0\.weight' has shape \[4, 2\] in the file, but the model expects \[8, 2\]/.test(
+        (e as Error).message,
+      ),
   );
 });
 
 test("a checkpoint cut short at any byte is detected on load", async () => {
-  const tree = { a: np.arange(5).astype("float32"), b: { c: np.array([true, false]), d: np.ones([2, 2], { dtype: "int32" }) } };
+  const tree = {
+    a: np.arange(5).astype("float32"),
+    b: { c: np.array([true, false]), d: np.ones([2, 2], { dtype: "int32" }) },
+  };
   const path = join(dir, "small.safetensors");
   await nn.saveSafetensors(path, tree);
   const full = readFileSync(path);
@@ -111,7 +123,11 @@ test("a save killed at an arbitrary moment leaves the previous checkpoint intact
     assert.ok(w.every((x) => x === g) && v.every((x) => x === g), `killed ${delay} ms in: the file mixes generations`);
   }
   // Interrupted saves leave at most their temp files beside the checkpoint, never a damaged checkpoint.
-  assert.ok(readdirSync(dir).every((f) => f === "killed.safetensors" || !f.startsWith("killed.safetensors") || f.includes(".tmp-")));
+  assert.ok(
+    readdirSync(dir).every(
+      (f) => f === "killed.safetensors" || !f.startsWith("killed.safetensors") || f.includes(".tmp-"),
+    ),
+  );
 });
 
 test("while a save is in progress, a reader of the path always finds the previous or the new checkpoint, whole", async () => {

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nn, np, ValueError, type Array } from "linax-ts";
 
-const f = (p: { w: Array; scale: number }, x: Array, y: Array): Array => np.add(np.multiply(p.w, p.scale), np.add(x, y));
+const f = (p: { w: Array; scale: number }, x: Array, y: Array): Array =>
+  np.add(np.multiply(p.w, p.scale), np.add(x, y));
 
 test("donate: 'all-except-first' deletes the arrays of every argument but the first; 'all' every one", () => {
   const w = np.array([1, 2]);
@@ -35,5 +36,8 @@ test("bad options: unknown donate mode, unknown option, position out of range", 
   const x = np.array([1]);
   assert.throws(() => nn.filterJit(f, { donate: "some" as never }), ValueError);
   assert.throws(() => nn.filterJit(f, { donateArgnum: 0 } as never), /unknown option 'donateArgnum'/);
-  assert.throws(() => nn.filterJit(f, { donateArgnums: 3 })({ w: x, scale: 1 }, x, x), /donateArgnums entry 3 is not an argument position/);
+  assert.throws(
+    () => nn.filterJit(f, { donateArgnums: 3 })({ w: x, scale: 1 }, x, x),
+    /donateArgnums entry 3 is not an argument position/,
+  );
 });

@@ -68,7 +68,11 @@ test("Linear: equinox's init (uniform ±1/√in from split keys), values, scalar
   const g = grad((x: Array) => np.sum(l2.call(x)))(np.array([0, 0, 0])) as Array;
   assertClose(g, [0, 2, 4]);
   // A custom initializer ([out, in] weights: fan_in is axis -1).
-  const he = new nn.Linear(4, 3, { key, weightInit: nn.init.heNormal({ inAxis: -1, outAxis: -2 }), biasInit: nn.init.zeros });
+  const he = new nn.Linear(4, 3, {
+    key,
+    weightInit: nn.init.heNormal({ inAxis: -1, outAxis: -2 }),
+    biasInit: nn.init.zeros,
+  });
   assert.deepEqual(nums(he.bias as Array), [0, 0, 0]);
   assert.ok(nums(he.weight).every((v) => Math.abs(v) <= (2 * Math.sqrt(2 / 4)) / 0.8796256610342398 + 1e-6));
 });
@@ -249,7 +253,8 @@ function hostConv1d(
     const g = Math.floor(oc / og);
     return JsArray.from({ length: outLen }, (_: unknown, t: number) => {
       let s = b ? b[oc] : 0;
-      for (let ci = 0; ci < cg; ci++) for (let k = 0; k < K; k++) s += w[oc][ci][k] * xp[g * cg + ci][t * stride + k * dilation];
+      for (let ci = 0; ci < cg; ci++)
+        for (let k = 0; k < K; k++) s += w[oc][ci][k] * xp[g * cg + ci][t * stride + k * dilation];
       return s;
     });
   });
@@ -261,7 +266,12 @@ test("Conv1d: padding (numbers, SAME, CAUSAL), stride, dilation, depthwise group
     [0, 1, 0, -1, 2],
   ];
   const xa = np.array(x);
-  const check = (conv: nn.Conv, pad: [number, number], extra: { stride?: number; dilation?: number; groups?: number } = {}, xin = x) => {
+  const check = (
+    conv: nn.Conv,
+    pad: [number, number],
+    extra: { stride?: number; dilation?: number; groups?: number } = {},
+    xin = x,
+  ) => {
     const w = conv.weight.tolist() as number[][][];
     const b = conv.bias === null ? null : nums(conv.bias);
     assertClose(conv.call(np.array(xin)), hostConv1d(xin, w, b, { pad, ...extra }), { rtol: 1e-5, atol: 1e-6 });
@@ -292,7 +302,10 @@ test("Conv1d: padding (numbers, SAME, CAUSAL), stride, dilation, depthwise group
   ];
   for (const [mode, padded] of modes) {
     const c = new nn.Conv1d(2, 3, 3, { key, padding: [[2, 1]], paddingMode: mode });
-    assertClose(c.call(xa), hostConv1d(padded, c.weight.tolist() as number[][][], nums(c.bias as Array), {}), { rtol: 1e-5, atol: 1e-6 });
+    assertClose(c.call(xa), hostConv1d(padded, c.weight.tolist() as number[][][], nums(c.bias as Array), {}), {
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
   }
   // Init bound ±1/√(in/groups · k).
   const big = new nn.Conv1d(4, 8, 5, { key, groups: 2 });
@@ -319,7 +332,18 @@ test("Conv1d: padding (numbers, SAME, CAUSAL), stride, dilation, depthwise group
     ]),
   );
   assert.deepEqual([...y.shape], [1, 1, 2]);
-  assertClose(y, [[[w2[0][0] * 1 + w2[0][1] * 2 + w2[1][0] * 4 + w2[1][1] * 5, w2[0][0] * 2 + w2[0][1] * 3 + w2[1][0] * 5 + w2[1][1] * 6]]], { rtol: 1e-5 });
+  assertClose(
+    y,
+    [
+      [
+        [
+          w2[0][0] * 1 + w2[0][1] * 2 + w2[1][0] * 4 + w2[1][1] * 5,
+          w2[0][0] * 2 + w2[0][1] * 3 + w2[1][0] * 5 + w2[1][1] * 6,
+        ],
+      ],
+    ],
+    { rtol: 1e-5 },
+  );
 });
 
 test("MultiheadAttention matches a host implementation with causal and key-padding masks", () => {
@@ -336,7 +360,8 @@ test("MultiheadAttention matches a host implementation with causal and key-paddi
     [0, 0, 2, 1],
     [1, 2, 0, 0],
   ];
-  const proj = (l: nn.Linear, x: number[][]) => x.map((r) => hostLinear(rows(l.weight), l.bias === null ? null : nums(l.bias), r));
+  const proj = (l: nn.Linear, x: number[][]) =>
+    x.map((r) => hostLinear(rows(l.weight), l.bias === null ? null : nums(l.bias), r));
   const host = (mask: (i: number, j: number) => boolean) => {
     const Q = proj(mha.queryProj, q);
     const K = proj(mha.keyProj, kv);
@@ -346,7 +371,9 @@ test("MultiheadAttention matches a host implementation with causal and key-paddi
       const out: number[] = [];
       for (let h = 0; h < H; h++) {
         const logits = kv.map((_, j) =>
-          mask(i, j) ? Q[i].slice(h * d, h * d + d).reduce((a, v, t) => a + v * K[j][h * d + t], 0) / Math.sqrt(d) : -3.4028234663852886e38,
+          mask(i, j)
+            ? Q[i].slice(h * d, h * d + d).reduce((a, v, t) => a + v * K[j][h * d + t], 0) / Math.sqrt(d)
+            : -3.4028234663852886e38,
         );
         const m = Math.max(...logits);
         const e = logits.map((l) => Math.exp(l - m));
@@ -386,11 +413,18 @@ test("MultiheadAttention matches a host implementation with causal and key-paddi
     { rtol: 1e-5, atol: 1e-6 },
   );
   assert.equal(mha.queryProj.bias, null, "projections have no bias by default");
-  assertClose(jit((a: Array) => mha.call(a, a, a, { causal: true }))(qa), mha.call(qa, qa, qa, { causal: true }), { rtol: 1e-6 });
+  assertClose(jit((a: Array) => mha.call(a, a, a, { causal: true }))(qa), mha.call(qa, qa, qa, { causal: true }), {
+    rtol: 1e-6,
+  });
 });
 
 test("Sequential and Lambda chain layers and split the key", () => {
-  const seq = new nn.Sequential([new nn.Linear(3, 4, { key }), new nn.Lambda(nn.relu), new nn.Dropout(0.5), new nn.Linear(4, 1, { key })]);
+  const seq = new nn.Sequential([
+    new nn.Linear(3, 4, { key }),
+    new nn.Lambda(nn.relu),
+    new nn.Dropout(0.5),
+    new nn.Linear(4, 1, { key }),
+  ]);
   const x = np.array([1, -1, 0.5]);
   const manual = (seq.layers[3] as nn.Linear).call(nn.relu((seq.layers[0] as nn.Linear).call(x)));
   assertClose(seq.call(x, { inference: true }), manual, { rtol: 1e-6 });
@@ -465,7 +499,9 @@ test("initializers: shapes, bounds and variances follow jax.nn.initializers", ()
   assert.deepEqual(nn.init.computeFans([3, 4, 5, 6]), [5 * 12, 6 * 12]);
   assert.deepEqual(nn.init.computeFans([8, 4], { inAxis: -1, outAxis: -2 }), [4, 8]);
   // lecunNormal is JAX's: truncated_normal(-2, 2) · sqrt(1/fan_in) / 0.8796…
-  const ref = hostRandom.truncatedNormal(hostRandom.prngKey(0), -2, 2, [4, 3]).map((v) => Math.fround(v * Math.fround(Math.sqrt(1 / 4) / 0.8796256610342398)));
+  const ref = hostRandom
+    .truncatedNormal(hostRandom.prngKey(0), -2, 2, [4, 3])
+    .map((v) => Math.fround(v * Math.fround(Math.sqrt(1 / 4) / 0.8796256610342398)));
   assertClose(nn.init.lecunNormal()(key, [4, 3]), JsArray.from(ref), { rtol: 1e-6 });
 });
 

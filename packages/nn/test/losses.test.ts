@@ -29,7 +29,9 @@ test("softmax cross-entropy: integer labels and one-hot labels agree with the ho
   // Mask: only rows 0 and 2 count; the mean is over them.
   const mask = np.array([true, false, true]);
   assertClose(nn.softmaxCrossEntropy(lg, lab, { where: mask }), [(ceRef[0] + ceRef[2]) / 2], { rtol: 1e-6 });
-  assertClose(nn.softmaxCrossEntropy(lg, lab, { where: mask, reduction: "none" }), [ceRef[0], 0, ceRef[2]], { rtol: 1e-6 });
+  assertClose(nn.softmaxCrossEntropy(lg, lab, { where: mask, reduction: "none" }), [ceRef[0], 0, ceRef[2]], {
+    rtol: 1e-6,
+  });
   // Soft labels.
   const soft = [
     [0.2, 0.8, 0],
@@ -55,9 +57,16 @@ test("sigmoid binary cross-entropy is stable and matches the host formula", () =
   const x = [-50, -2, 0, 1.5, 40];
   const y = [0, 1, 0.5, 0, 1];
   const ref = x.map((v, i) => Math.max(v, 0) - v * y[i] + Math.log1p(Math.exp(-Math.abs(v))));
-  assertClose(nn.sigmoidBinaryCrossEntropy(np.array(x), np.array(y), { reduction: "none" }), ref, { rtol: 1e-5, atol: 1e-6 });
-  assertClose(nn.sigmoidBinaryCrossEntropy(np.array(x), np.array(y)), [ref.reduce((a, b) => a + b) / 5], { rtol: 1e-5 });
-  const g = grad((l: Array) => nn.sigmoidBinaryCrossEntropy(l, np.array(y), { reduction: "sum" }))(np.array(x)) as Array;
+  assertClose(nn.sigmoidBinaryCrossEntropy(np.array(x), np.array(y), { reduction: "none" }), ref, {
+    rtol: 1e-5,
+    atol: 1e-6,
+  });
+  assertClose(nn.sigmoidBinaryCrossEntropy(np.array(x), np.array(y)), [ref.reduce((a, b) => a + b) / 5], {
+    rtol: 1e-5,
+  });
+  const g = grad((l: Array) => nn.sigmoidBinaryCrossEntropy(l, np.array(y), { reduction: "sum" }))(
+    np.array(x),
+  ) as Array;
   assertClose(
     g,
     x.map((v, i) => 1 / (1 + Math.exp(-v)) - y[i]),

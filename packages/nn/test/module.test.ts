@@ -1,7 +1,29 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lax, np, treeFlatten, treeLeaves, treeStructure, treeUnflatten, treeLeavesWithPath, ValueError, type Array } from "linax-ts";
-import { Module, treeAt, produce, partition, combine, filter, isArray, isInexactArray, treePformat, countParams, inference } from "@linax-ts/nn";
+import {
+  lax,
+  np,
+  treeFlatten,
+  treeLeaves,
+  treeStructure,
+  treeUnflatten,
+  treeLeavesWithPath,
+  ValueError,
+  type Array,
+} from "linax-ts";
+import {
+  Module,
+  treeAt,
+  produce,
+  partition,
+  combine,
+  filter,
+  isArray,
+  isInexactArray,
+  treePformat,
+  countParams,
+  inference,
+} from "@linax-ts/nn";
 
 // Module-level, so every instance shares it: a default parameter `(x) => x` would be a new
 // function (a different static value) per construction.
@@ -86,7 +108,11 @@ test("null fields are children (empty subtrees), so partition keeps the structur
 });
 
 test("partition / combine / filter over mixed trees", () => {
-  const tree = { a: np.array([1, 2]), b: [np.array([1, 2], { dtype: "int32" }), 3, "x"], c: new Affine(np.array([1]), np.array([2])) };
+  const tree = {
+    a: np.array([1, 2]),
+    b: [np.array([1, 2], { dtype: "int32" }), 3, "x"],
+    c: new Affine(np.array([1]), np.array([2])),
+  };
   const [inexact, other] = partition(tree, isInexactArray);
   assert.equal(inexact.b[0], null);
   assert.equal(inexact.b[1], null);
@@ -124,7 +150,9 @@ test("treeAt replaces leaves, subtrees, static fields and null fields, sharing t
   assert.deepEqual(vals(s4.layers[1].bias), [4]);
   const s5 = treeAt((t: Stack) => [t.layers[0].weight, t.layers[1].weight], s, [np.array([8]), np.array([9])]);
   assert.deepEqual([vals(s5.layers[0].weight), vals(s5.layers[1].weight)], [[8], [9]]);
-  const s6 = treeAt((t: Stack) => t.layers[1], s, undefined, { replaceFn: (old) => treeAt((l: Affine) => l.scale, old as Affine, 0) });
+  const s6 = treeAt((t: Stack) => t.layers[1], s, undefined, {
+    replaceFn: (old) => treeAt((l: Affine) => l.scale, old as Affine, 0),
+  });
   assert.equal(s6.layers[1].scale, 0);
   assert.equal(s6.layers[1].weight, l1.weight);
   // The same array twice is told apart by position.
@@ -162,7 +190,10 @@ test("modules print as a tree with shapes and parameter counts", () => {
   assert.match(txt, /bias: null/);
   assert.match(txt, /act: <function tanh>/);
   assert.match(txt, /^Stack\( {2}# 5 params/);
-  assert.match(txt, /Affine\(weight: f32\[1,3\], bias: f32\[1\], scale: 1, act: <function identity>, inference: false\),/);
+  assert.match(
+    txt,
+    /Affine\(weight: f32\[1,3\], bias: f32\[1\], scale: 1, act: <function identity>, inference: false\),/,
+  );
   assert.equal(String(s), txt);
 });
 

@@ -129,7 +129,10 @@ test("softplus, logSigmoid and sigmoid at ±1e4 and around 0: values and gradien
   );
   // Small values keep their relative accuracy: softplus(-20) = 2.06e-9, not 0 or a rounding of 1 + tiny.
   const sp = nn.softplus(np.array([-20, -50])).dataSync();
-  assert.ok(Math.abs(sp[0] / softplus64(-20) - 1) < 1e-6 && Math.abs(sp[1] / softplus64(-50) - 1) < 1e-6, `softplus(-20), softplus(-50) = ${sp[0]}, ${sp[1]}`);
+  assert.ok(
+    Math.abs(sp[0] / softplus64(-20) - 1) < 1e-6 && Math.abs(sp[1] / softplus64(-50) - 1) < 1e-6,
+    `softplus(-20), softplus(-50) = ${sp[0]}, ${sp[1]}`,
+  );
 });
 
 test("cross-entropies at logits of ±1e4: values and gradients", () => {
@@ -142,16 +145,30 @@ test("cross-entropies at logits of ±1e4: values and gradients", () => {
   const onehot = labels.map((l) => [0, 1, 2].map((j) => (j === l ? 1 : 0)));
   const L = np.array(logits);
   const ce64 = logits.map((r, i) => lse64(f32(r)) - f32(r)[labels[i]]);
-  close(data(nn.softmaxCrossEntropyWithIntegerLabels(L, np.array(labels), { reduction: "none" })), ce64, 1e4, "CE with integer labels");
+  close(
+    data(nn.softmaxCrossEntropyWithIntegerLabels(L, np.array(labels), { reduction: "none" })),
+    ce64,
+    1e4,
+    "CE with integer labels",
+  );
   close(data(nn.softmaxCrossEntropy(L, np.array(onehot), { reduction: "none" })), ce64, 1e4, "CE with one-hot labels");
   const gWant = logits.flatMap((r, i) => softmax64(f32(r)).map((s, j) => s - onehot[i][j]));
   close(
-    data(grad((a: Array) => np.sum(nn.softmaxCrossEntropyWithIntegerLabels(a, np.array(labels), { reduction: "none" })))(L)),
+    data(
+      grad((a: Array) => np.sum(nn.softmaxCrossEntropyWithIntegerLabels(a, np.array(labels), { reduction: "none" })))(
+        L,
+      ),
+    ),
     gWant,
     1,
     "∂CE integer labels",
   );
-  close(data(grad((a: Array) => np.sum(nn.softmaxCrossEntropy(a, np.array(onehot), { reduction: "none" })))(L)), gWant, 1, "∂CE one-hot");
+  close(
+    data(grad((a: Array) => np.sum(nn.softmaxCrossEntropy(a, np.array(onehot), { reduction: "none" })))(L)),
+    gWant,
+    1,
+    "∂CE one-hot",
+  );
 
   const z = [1e4, -1e4, 0, 1e4, -1e4, 3];
   const y = [0, 1, 1, 1, 0, 0.25];

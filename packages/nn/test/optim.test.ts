@@ -26,7 +26,8 @@ const gradSeq = [
   { w: [-0.7, 0.2], b: [0.5] },
   { w: [1.5, -0.4], b: [0] },
 ];
-const gradsTree = (g: { w: number[]; b: number[] }, model: Lin) => treeAt((m: Lin) => [m.w, m.b, m.steps], model, [np.array(g.w), np.array(g.b), null]);
+const gradsTree = (g: { w: number[]; b: number[] }, model: Lin) =>
+  treeAt((m: Lin) => [m.w, m.b, m.steps], model, [np.array(g.w), np.array(g.b), null]);
 
 /** Run an optimizer over gradSeq; returns the final [w, b] and the final state. */
 function run(opt: optim.GradientTransformation, jitted = false): [number[], number[], unknown] {
@@ -145,7 +146,8 @@ test("schedules follow optax's formulas", () => {
     { rtol: 1e-6 },
   );
   const wc = optim.warmupCosineDecay({ initValue: 0, peakValue: 1, warmupSteps: 10, decaySteps: 110, endValue: 0.1 });
-  const wref = (c: number) => (c < 10 ? c / 10 : 1 * (0.9 * 0.5 * (1 + Math.cos((Math.PI * Math.min(c - 10, 100)) / 100)) + 0.1));
+  const wref = (c: number) =>
+    c < 10 ? c / 10 : 1 * (0.9 * 0.5 * (1 + Math.cos((Math.PI * Math.min(c - 10, 100)) / 100)) + 0.1);
   assertClose(
     [0, 5, 10, 60, 110, 200].map((c) => at(wc, c)),
     [0, 5, 10, 60, 110, 200].map(wref),
@@ -174,11 +176,19 @@ test("multiTransform gives each labelled group its own optimizer", () => {
   assertClose(m2.w, [1 - 0.25, 2 + 0.5], { rtol: 1e-6 });
   assertClose(m2.b, [3], { rtol: 1e-6 });
   // Labels as a function of the params, with Adam on one group (state has a slot per label).
-  const opt2 = optim.multiTransform({ a: optim.adam(0.1), z: optim.sgd(0) }, (p: unknown) => ({ w: "a", b: "z", steps: "z", p }));
+  const opt2 = optim.multiTransform({ a: optim.adam(0.1), z: optim.sgd(0) }, (p: unknown) => ({
+    w: "a",
+    b: "z",
+    steps: "z",
+    p,
+  }));
   const s2 = opt2.init(params);
   assert.deepEqual(Object.keys(s2.innerStates), ["a", "z"]);
   const [u2] = opt2.update(gradsTree(gradSeq[0], model), s2, params);
   // First Adam step moves each parameter by -lr·sign(g).
   assertClose(optim.applyUpdates(model, u2).w, [1 - 0.1, 2 + 0.1], { rtol: 1e-5 });
-  assert.throws(() => optim.multiTransform({ a: optim.sgd(1) }, { w: "a", b: "nope", steps: "a" }).init(params), /label 'nope'/);
+  assert.throws(
+    () => optim.multiTransform({ a: optim.sgd(1) }, { w: "a", b: "nope", steps: "a" }).init(params),
+    /label 'nope'/,
+  );
 });

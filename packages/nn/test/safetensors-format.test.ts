@@ -85,7 +85,15 @@ test("encoder orders tensors as the Rust crate: dtype alignment descending, then
     shape: [n],
     data: new Uint8Array(n * safetensorsItemsize(dtype)),
   });
-  const bytes = encodeSafetensors([one("z", "U8"), one("a", "F64"), one("m", "F32", 2), one("b", "F32"), one("c", "I64"), one("10", "F32"), one("9", "F32")]);
+  const bytes = encodeSafetensors([
+    one("z", "U8"),
+    one("a", "F64"),
+    one("m", "F32", 2),
+    one("b", "F32"),
+    one("c", "I64"),
+    one("10", "F32"),
+    one("9", "F32"),
+  ]);
   // Recorded from Python: safetensors 0.8.0 `safetensors.numpy.save` of the same dict (metadata
   // omitted here: Python emits it in HashMap order). "10" < "9" < "b" bytewise; I64 > F64 > F32 > U8.
   const python =
@@ -120,8 +128,14 @@ test("encoder rejects bad arguments with clear messages", () => {
   const ok: SafetensorsTensor = { name: "a", dtype: "F32", shape: [2], data: new Uint8Array(8) };
   expectError(() => encodeSafetensors([ok, { ...ok }]), /duplicate tensor name "a"/);
   expectError(() => encodeSafetensors([{ ...ok, name: "__metadata__" }]), /reserved/);
-  expectError(() => encodeSafetensors([{ ...ok, data: new Uint8Array(7) }]), /tensor "a": data has 7 bytes but shape \[2\] of F32 needs 8/);
-  expectError(() => encodeSafetensors([{ ...ok, shape: [-1] }]), /tensor "a": shape entries must be non-negative integers/);
+  expectError(
+    () => encodeSafetensors([{ ...ok, data: new Uint8Array(7) }]),
+    /tensor "a": data has 7 bytes but shape \[2\] of F32 needs 8/,
+  );
+  expectError(
+    () => encodeSafetensors([{ ...ok, shape: [-1] }]),
+    /tensor "a": shape entries must be non-negative integers/,
+  );
   expectError(() => encodeSafetensors([{ ...ok, dtype: "F8" as SafetensorsDtype }]), /unknown dtype "F8"/);
   expectError(() => encodeSafetensors([ok], { k: 3 as unknown as string }), /metadata value for "k" must be a string/);
 });
@@ -182,22 +196,40 @@ test("corrupt files fail with messages that say what is wrong", () => {
   const data8 = new Uint8Array(8);
 
   expectError(() => decodeSafetensors(new Uint8Array(5)), /file is 5 bytes long/);
-  expectError(() => decodeSafetensors(concat(u64le(100), new Uint8Array(20))), /header length 100 goes beyond the end of the file \(28 bytes/);
+  expectError(
+    () => decodeSafetensors(concat(u64le(100), new Uint8Array(20))),
+    /header length 100 goes beyond the end of the file \(28 bytes/,
+  );
   expectError(() => decodeSafetensors(concat(u64le(2 ** 40), new Uint8Array(8))), /exceeds the 100000000-byte limit/);
   expectError(() => decodeSafetensors(concat(u64le(2), Uint8Array.from([0xff, 0xfe]))), /not valid UTF-8/);
   const bad = new TextEncoder().encode('{"a":');
   expectError(() => decodeSafetensors(concat(u64le(bad.length), bad)), /header is not valid JSON/);
   expectError(() => decodeSafetensors(fileFrom([1, 2], new Uint8Array(0))), /header must be a JSON object/);
 
-  expectError(() => decodeSafetensors(fileFrom({ a: { ...good, dtype: "Q4" } }, data8)), /tensor "a": unknown dtype "Q4"/);
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: { ...good, dtype: "Q4" } }, data8)),
+    /tensor "a": unknown dtype "Q4"/,
+  );
   expectError(
     () => decodeSafetensors(fileFrom({ a: { ...good, dtype: "F8_E4M3" } }, data8)),
     /tensor "a": dtype "F8_E4M3" is valid safetensors but not supported/,
   );
-  expectError(() => decodeSafetensors(fileFrom({ a: { shape: [2], data_offsets: [0, 8] } }, data8)), /tensor "a": missing or non-string "dtype"/);
-  expectError(() => decodeSafetensors(fileFrom({ a: { ...good, shape: [2.5] } }, data8)), /tensor "a": shape entries must be non-negative integers/);
-  expectError(() => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [0] } }, data8)), /tensor "a": "data_offsets" must be \[begin, end\]/);
-  expectError(() => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [8, 0] } }, data8)), /tensor "a": data_offsets \[8, 0\] end before they begin/);
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: { shape: [2], data_offsets: [0, 8] } }, data8)),
+    /tensor "a": missing or non-string "dtype"/,
+  );
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: { ...good, shape: [2.5] } }, data8)),
+    /tensor "a": shape entries must be non-negative integers/,
+  );
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [0] } }, data8)),
+    /tensor "a": "data_offsets" must be \[begin, end\]/,
+  );
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [8, 0] } }, data8)),
+    /tensor "a": data_offsets \[8, 0\] end before they begin/,
+  );
   expectError(
     () => decodeSafetensors(fileFrom({ a: { ...good, data_offsets: [0, 16] } }, data8)),
     /tensor "a": data_offsets \[0, 16\] are out of bounds of the 8-byte data section/,
@@ -214,9 +246,18 @@ test("corrupt files fail with messages that say what is wrong", () => {
     () => decodeSafetensors(fileFrom({ a: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }, data8)),
     /bytes \[0, 4\) of the data section are not covered by any tensor \(gap before tensor "a"\)/,
   );
-  expectError(() => decodeSafetensors(fileFrom({ a: good }, new Uint8Array(11))), /3 trailing bytes after the last tensor/);
-  expectError(() => decodeSafetensors(fileFrom({ __metadata__: { k: 1 } }, new Uint8Array(0))), /"__metadata__" entry "k" must be a string/);
-  expectError(() => decodeSafetensors(fileFrom({ a: 3 }, new Uint8Array(0))), /tensor "a": header entry must be an object/);
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: good }, new Uint8Array(11))),
+    /3 trailing bytes after the last tensor/,
+  );
+  expectError(
+    () => decodeSafetensors(fileFrom({ __metadata__: { k: 1 } }, new Uint8Array(0))),
+    /"__metadata__" entry "k" must be a string/,
+  );
+  expectError(
+    () => decodeSafetensors(fileFrom({ a: 3 }, new Uint8Array(0))),
+    /tensor "a": header entry must be an object/,
+  );
 });
 
 test("every error is a SafetensorsError and an Error", () => {

@@ -32,7 +32,11 @@ test("a hand-assembled F16/BF16 file loads bit for bit into float16/bfloat16 arr
   const w = [0x3c00, 0xc000, 0x3555, 0x7e01];
   const b = [0x4049, 0x8000, 0x0011];
   const file = handWritten(
-    { w: { dtype: "F16", shape: [2, 2], data_offsets: [0, 8] }, b: { dtype: "BF16", shape: [3], data_offsets: [8, 14] }, __metadata__: { source: "hand" } },
+    {
+      w: { dtype: "F16", shape: [2, 2], data_offsets: [0, 8] },
+      b: { dtype: "BF16", shape: [3], data_offsets: [8, 14] },
+      __metadata__: { source: "hand" },
+    },
     [...le16(w), ...le16(b)],
   );
   const like = { w: np.zeros([2, 2], { dtype: "float16" }), b: np.zeros([3], { dtype: "bfloat16" }) };
@@ -62,7 +66,11 @@ test("a hand-assembled F16/BF16 file loads bit for bit into float16/bfloat16 arr
 
 test("half trees save as F16/BF16 tensors holding the bit patterns, and round-trip exactly", async () => {
   const tree = {
-    layer: { weight: np.frombuffer(Uint16Array.of(0x3c00, 0x7e01, 0x8000, 0x0001, 0x7bff, 0xfc00), { dtype: "float16" }).reshape(2, 3) },
+    layer: {
+      weight: np
+        .frombuffer(Uint16Array.of(0x3c00, 0x7e01, 0x8000, 0x0001, 0x7bff, 0xfc00), { dtype: "float16" })
+        .reshape(2, 3),
+    },
     emb: np.array([0.1, -3.5, 1e38], { dtype: "bfloat16" }),
     step: np.array(3, { dtype: "int32" }),
   };
@@ -77,7 +85,11 @@ test("half trees save as F16/BF16 tensors holding the bit patterns, and round-tr
   assert.equal(e.dtype, "BF16");
   // bfloat16 of 0.1, -3.5 and 1e38 (through float32): 0x3dcd, 0xc060, 0x7e96.
   assert.deepEqual([...e.data], le16([0x3dcd, 0xc060, 0x7e96]));
-  const like = { layer: { weight: np.zeros([2, 3], { dtype: "float16" }) }, emb: np.zeros([3], { dtype: "bfloat16" }), step: np.array(0, { dtype: "int32" }) };
+  const like = {
+    layer: { weight: np.zeros([2, 3], { dtype: "float16" }) },
+    emb: np.zeros([3], { dtype: "bfloat16" }),
+    step: np.array(0, { dtype: "int32" }),
+  };
   const back = nn.fromSafetensorsBytes(bytes, like);
   assert.deepEqual(bits(back.layer.weight), bits(tree.layer.weight));
   assert.deepEqual(bits(back.emb), bits(tree.emb));

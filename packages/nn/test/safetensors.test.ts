@@ -18,7 +18,11 @@ class Net extends nn.Module {
     super();
     const [k1, k2, k3] = nn.splitKey(key, 3);
     this.encoder = { linear: new nn.Linear(3, 4, { key: k1, useBias: false }) };
-    this.blocks = [new nn.BatchNorm(4, { axisName: "batch" }), new nn.GLU(4, 4, { key: k2 }), new nn.Embedding(5, 4, { key: k3 })];
+    this.blocks = [
+      new nn.BatchNorm(4, { axisName: "batch" }),
+      new nn.GLU(4, 4, { key: k2 }),
+      new nn.Embedding(5, 4, { key: k3 }),
+    ];
     this.scale = 2;
   }
 }
@@ -47,7 +51,10 @@ test("a model, its State and an optimizer state round-trip bit-exactly, keyed by
   const optState = opt.init(nn.filter(model, nn.isArray));
   const tree = { model, state, optState, step: np.array(7, { dtype: "int32" }), flags: np.array([true, false]) };
   const bytes = await nn.toSafetensorsBytes(tree, { metadata: { format: "linax-ts" } });
-  assert.deepEqual(JsArray.from(nn.toSafetensorsBytesSync(tree, { metadata: { format: "linax-ts" } })), JsArray.from(bytes));
+  assert.deepEqual(
+    JsArray.from(nn.toSafetensorsBytesSync(tree, { metadata: { format: "linax-ts" } })),
+    JsArray.from(bytes),
+  );
   const { tensors, metadata } = nn.readSafetensorsBytes(bytes);
   assert.deepEqual(metadata, { format: "linax-ts" });
   const names = [...tensors.keys()].sort();
@@ -84,7 +91,11 @@ test("a model, its State and an optimizer state round-trip bit-exactly, keyed by
     treeLeaves(tree).map((l) => (l as Array).dtype),
   );
   // A ShapedArray "like" tree works too.
-  const shapes = nn.fromSafetensorsBytes(bytes, { step: new ShapedArray([], "int32"), flags: new ShapedArray([2], "bool") }, { strict: false }) as unknown as {
+  const shapes = nn.fromSafetensorsBytes(
+    bytes,
+    { step: new ShapedArray([], "int32"), flags: new ShapedArray([2], "bool") },
+    { strict: false },
+  ) as unknown as {
     step: Array;
     flags: Array;
   };
@@ -124,8 +135,14 @@ test("mismatches and corrupt files give clear errors", () => {
     () => nn.fromSafetensorsBytes(bytes, { w: np.array([1, 2, 3, 4]), n: tree.n }),
     /tensor 'w' has shape \[2, 2\] in the file, but the model expects \[4\]/,
   );
-  assert.throws(() => nn.fromSafetensorsBytes(bytes, { w: tree.w, n: np.array([1]) }), /tensor 'n' is stored as I32\[1\], but the model expects F32\[1\]/);
-  assert.throws(() => nn.fromSafetensorsBytes(bytes, { w: tree.w, n: tree.n, extra: np.array([0]) }), /not in the file: extra/);
+  assert.throws(
+    () => nn.fromSafetensorsBytes(bytes, { w: tree.w, n: np.array([1]) }),
+    /tensor 'n' is stored as I32\[1\], but the model expects F32\[1\]/,
+  );
+  assert.throws(
+    () => nn.fromSafetensorsBytes(bytes, { w: tree.w, n: tree.n, extra: np.array([0]) }),
+    /not in the file: extra/,
+  );
   assert.throws(() => nn.fromSafetensorsBytes(bytes, { w: tree.w }), /the file has tensor\(s\) the model does not: n/);
   assert.deepEqual(nn.fromSafetensorsBytes(bytes, { w: tree.w }, { strict: false }).w.tolist(), [
     [1, 2],
@@ -160,7 +177,10 @@ test("cast converts float64 / float16 / int64 files written by numpy", () => {
     { name: "h", dtype: "F16", shape: [3], data: new Uint8Array(f16.buffer) },
   ]);
   const like = { x: np.array([0, 0, 0]), i: np.array([0, 0], { dtype: "int32" }), h: np.array([0, 0, 0]) };
-  assert.throws(() => nn.fromSafetensorsBytes(bytes, like), /stored as F16\[3\], but the model expects F32\[3\] \(pass \{ cast: true \} to convert\)/);
+  assert.throws(
+    () => nn.fromSafetensorsBytes(bytes, like),
+    /stored as F16\[3\], but the model expects F32\[3\] \(pass \{ cast: true \} to convert\)/,
+  );
   const t = nn.fromSafetensorsBytes(bytes, like, { cast: true });
   assert.deepEqual(t.x.tolist(), [Math.fround(0.1), -2.5, Infinity]);
   assert.deepEqual(t.i.tolist(), [5, -7]);
@@ -178,6 +198,9 @@ test("saveSafetensors writes atomically (temp file + rename) and loadSafetensors
   assert.deepEqual(leafBytes(back), leafBytes(model));
   assert.deepEqual(back.call(np.array([0.5, -1])).tolist(), model.call(np.array([0.5, -1])).tolist());
   writeFileSync(path, new Uint8Array([1, 2, 3]));
-  await assert.rejects(nn.loadSafetensors(path, model), (e: Error) => e instanceof nn.SafetensorsError && e.message.includes(path));
+  await assert.rejects(
+    nn.loadSafetensors(path, model),
+    (e: Error) => e instanceof nn.SafetensorsError && e.message.includes(path),
+  );
   await assert.rejects(nn.loadSafetensors(join(dir, "missing.safetensors"), model), /ENOENT/);
 });

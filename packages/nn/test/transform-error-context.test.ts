@@ -27,13 +27,23 @@ test("each filtered transform names itself, not the core transform under it", ()
   throwsWith(() => filterGrad(loss)(p, x), "(while tracing `loss` under filterGrad)");
   throwsWith(() => filterValueAndGrad(loss)(p, x), "(while tracing `loss` under filterValueAndGrad)");
   throwsWith(() => filterJit(loss)(p, x), "(while tracing `loss` under filterJit)");
-  throwsWith(() => filterVmap(loss, { inAxes: [null, 0] })(p, np.ones([4, 3])), "(while tracing `loss` under filterVmap)");
+  throwsWith(
+    () => filterVmap(loss, { inAxes: [null, 0] })(p, np.ones([4, 3])),
+    "(while tracing `loss` under filterVmap)",
+  );
 });
 
 test("filtered and core transforms nest into one line", () => {
-  throwsWith(() => jit((q: { w: Array }, y: Array) => filterGrad(loss)(q, y).w)(p, x), "(while tracing `loss` under jit ∘ filterGrad)");
   throwsWith(
-    () => filterJit((q: { w: Array }, y: Array) => filterVmap(filterGrad(loss), { inAxes: [null, 0] })(q, y))(p, np.ones([4, 3])),
+    () => jit((q: { w: Array }, y: Array) => filterGrad(loss)(q, y).w)(p, x),
+    "(while tracing `loss` under jit ∘ filterGrad)",
+  );
+  throwsWith(
+    () =>
+      filterJit((q: { w: Array }, y: Array) => filterVmap(filterGrad(loss), { inAxes: [null, 0] })(q, y))(
+        p,
+        np.ones([4, 3]),
+      ),
     "(while tracing `loss` under filterJit ∘ filterVmap ∘ filterGrad)",
   );
 });

@@ -2,7 +2,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { jit, lax, np, ValueError, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
-import { Module, filterJit, filterGrad, filterValueAndGrad, filterVmap, State, StateIndex, makeWithState, cloneState, treeAt } from "@linax-ts/nn";
+import {
+  Module,
+  filterJit,
+  filterGrad,
+  filterValueAndGrad,
+  filterVmap,
+  State,
+  StateIndex,
+  makeWithState,
+  cloneState,
+  treeAt,
+} from "@linax-ts/nn";
 
 function tanh(x: Array): Array {
   return lax.tanh(x);
@@ -69,10 +80,9 @@ test("filterGrad differentiates the float arrays of a model; other leaves get nu
   assertClose(g.bias, [2 * 7.5 * 3, 2 * -3 * 3]);
   assert.equal(g.steps, null, "int arrays are not differentiated");
   assert.equal(g.scale, 3, "static fields are kept");
-  const [[v, aux], g2] = filterValueAndGrad((mod: Affine, xs: Array) => [loss(mod, xs), "aux"] as const, { hasAux: true })(m, x) as unknown as [
-    [Array, string],
-    Affine,
-  ];
+  const [[v, aux], g2] = filterValueAndGrad((mod: Affine, xs: Array) => [loss(mod, xs), "aux"] as const, {
+    hasAux: true,
+  })(m, x) as unknown as [[Array, string], Affine];
   assertClose(v, [7.5 * 7.5 + 9]);
   assert.equal(aux, "aux");
   assertClose(g2.bias, g.bias);
@@ -89,10 +99,9 @@ test("filterVmap maps array leaves, broadcasts the rest, and honours per-argumen
   // An ensemble: map over the model, not the input; a non-array output passes through.
   const ms = new Affine(np.array([[1], [2]]), np.array([[0], [1]]), 1);
   // The spec for the model is a prefix by field name: `steps` (shape [1]) is not mapped.
-  const out = filterVmap((mod: Affine, x: Array) => ({ y: mod.call(x), s: mod.scale }), { inAxes: [{ weight: 0, bias: 0, steps: null }, null] })(
-    ms,
-    np.array([3]),
-  );
+  const out = filterVmap((mod: Affine, x: Array) => ({ y: mod.call(x), s: mod.scale }), {
+    inAxes: [{ weight: 0, bias: 0, steps: null }, null],
+  })(ms, np.array([3]));
   assert.deepEqual(out.y.tolist(), [[3], [7]]);
   assert.equal(out.s, 1);
   // outAxes null for a value that does not vary along the axis; outAxes 1 moves the axis.

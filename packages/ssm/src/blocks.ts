@@ -107,7 +107,12 @@ export class StandardBlockConfig extends BlockConfig<StandardBlock> {
   }
 
   build(inFeatures: number, sequenceMixer: SequenceMixer, channelMixer: ChannelMixer, _key: PRNGKey): StandardBlock {
-    return new StandardBlock(positiveInt("StandardBlockConfig.build", "inFeatures", inFeatures), sequenceMixer, channelMixer, this);
+    return new StandardBlock(
+      positiveInt("StandardBlockConfig.build", "inFeatures", inFeatures),
+      sequenceMixer,
+      channelMixer,
+      this,
+    );
   }
 }
 
@@ -126,9 +131,17 @@ export class StandardBlock extends Block {
   constructor(inFeatures: number, sequenceMixer: SequenceMixer, channelMixer: ChannelMixer, cfg: StandardBlockConfig) {
     super();
     if (sequenceMixer.inFeatures !== inFeatures) {
-      throw new ValueError(`StandardBlock: the sequence mixer was built for ${sequenceMixer.inFeatures} features but the block has ${inFeatures}`);
+      throw new ValueError(
+        `StandardBlock: the sequence mixer was built for ${sequenceMixer.inFeatures} features but the block has ${inFeatures}`,
+      );
     }
-    this.norm = new BatchNorm(inFeatures, { axisName: cfg.axisName, channelwiseAffine: false, mode: "ema", momentum: 0.99, eps: 1e-5 });
+    this.norm = new BatchNorm(inFeatures, {
+      axisName: cfg.axisName,
+      channelwiseAffine: false,
+      mode: "ema",
+      momentum: 0.99,
+      eps: 1e-5,
+    });
     this.sequence_mixer = sequenceMixer;
     this.channel_mixer = channelMixer;
     this.drop = new Dropout(cfg.dropRate);
@@ -147,9 +160,14 @@ export class StandardBlock extends Block {
 
   call(x: Array, state: State, opts?: BlockCallOptions): [Array, State] {
     if (x.ndim !== 2 || x.shape[1] !== this.inFeatures)
-      throw new ShapeError(`StandardBlock.call: expected one sequence of shape [L, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `StandardBlock.call: expected one sequence of shape [L, ${this.inFeatures}]; got [${x.shape.join(", ")}]`,
+      );
     checkState("StandardBlock.call", state);
-    const { key, inference, lengths } = ssmCallOptions<BlockCallOptions>("StandardBlock.call", opts, [...CALL_OPTION_KEYS, "lengths"]);
+    const { key, inference, lengths } = ssmCallOptions<BlockCallOptions>("StandardBlock.call", opts, [
+      ...CALL_OPTION_KEYS,
+      "lengths",
+    ]);
     // Padded rows still flow through the per-token parts (their values are never read at valid
     // positions: the mixer is causal); the mask keeps them out of BatchNorm's statistics.
     const mask = validMask("StandardBlock.call", x.shape[0], lengths);
@@ -169,7 +187,9 @@ export class StandardBlock extends Block {
 
   initCache(batchShape: readonly number[], state: State | undefined): BlockCache {
     if (state === undefined) {
-      throw new ValueError("StandardBlock.initCache: pass the model's State — recurrent steps normalise with BatchNorm's running statistics, which live there");
+      throw new ValueError(
+        "StandardBlock.initCache: pass the model's State — recurrent steps normalise with BatchNorm's running statistics, which live there",
+      );
     }
     const stats = state.get(this.norm.emaStateIndex as StateIndex<[Array, Array]>);
     return { mixer: this.sequence_mixer.initCache(batchShape), norm: [stats[0], stats[1]] };

@@ -6,7 +6,20 @@
  * and a recurrent step `[...batch, H]` without a vmap.
  */
 import { type Array, ShapeError, ValueError } from "@linax-ts/core";
-import { CALL_OPTION_KEYS, GLU, Linear, Module, callOptions, gelu, relu, silu, splitKey, tanh, type CallOptions, type PRNGKey } from "@linax-ts/nn";
+import {
+  CALL_OPTION_KEYS,
+  GLU,
+  Linear,
+  Module,
+  callOptions,
+  gelu,
+  relu,
+  silu,
+  splitKey,
+  tanh,
+  type CallOptions,
+  type PRNGKey,
+} from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
 
 /** A channel mixer: a module with `call(x: [..., H], opts?) → [..., out]` (opts: nn's `{ key, inference }`, unused). */
@@ -59,7 +72,9 @@ export class MLPConfig extends ChannelMixerConfig<MLPChannelMixer> {
     const act = opts.nonLinearity ?? "gelu";
     // linax raises a KeyError at call time; an unknown name is a configuration error.
     if (!Object.hasOwn(MLP_ACTIVATIONS, act)) {
-      throw new ValueError(`MLPConfig: nonLinearity must be one of ${Object.keys(MLP_ACTIVATIONS).join(", ")}; got ${JSON.stringify(act)}`);
+      throw new ValueError(
+        `MLPConfig: nonLinearity must be one of ${Object.keys(MLP_ACTIVATIONS).join(", ")}; got ${JSON.stringify(act)}`,
+      );
     }
     this.nonLinearity = act;
     this.useBias = bool("MLPConfig", "useBias", opts.useBias ?? false);
@@ -108,10 +123,13 @@ export class SwiGLUConfig extends ChannelMixerConfig<SwiGLU> {
   constructor(opts: SwiGLUConfigOptions = {}) {
     super();
     if (opts.hiddenRatio !== undefined && !(typeof opts.hiddenRatio === "number" && opts.hiddenRatio > 0)) {
-      throw new ValueError(`SwiGLUConfig: hiddenRatio must be a positive number; got ${JSON.stringify(opts.hiddenRatio)}`);
+      throw new ValueError(
+        `SwiGLUConfig: hiddenRatio must be a positive number; got ${JSON.stringify(opts.hiddenRatio)}`,
+      );
     }
     this.hiddenRatio = opts.hiddenRatio ?? null;
-    this.intermediateDim = opts.intermediateDim === undefined ? null : positiveInt("SwiGLUConfig", "intermediateDim", opts.intermediateDim);
+    this.intermediateDim =
+      opts.intermediateDim === undefined ? null : positiveInt("SwiGLUConfig", "intermediateDim", opts.intermediateDim);
     this.useBias = bool("SwiGLUConfig", "useBias", opts.useBias ?? false);
     Object.freeze(this);
   }
@@ -126,7 +144,10 @@ export class SwiGLUConfig extends ChannelMixerConfig<SwiGLU> {
   build(inFeatures: number, _outFeatures: number | null, key: PRNGKey): SwiGLU {
     const H = positiveInt("SwiGLUConfig.build", "inFeatures", inFeatures);
     const I = this.intermediateFor(H);
-    if (I < 1) throw new ValueError(`SwiGLUConfig: the hidden width for H=${H} and hiddenRatio=${String(this.hiddenRatio)} is ${I}; pass intermediateDim`);
+    if (I < 1)
+      throw new ValueError(
+        `SwiGLUConfig: the hidden width for H=${H} and hiddenRatio=${String(this.hiddenRatio)} is ${I}; pass intermediateDim`,
+      );
     return new SwiGLU(H, I, this.useBias, key);
   }
 }
@@ -160,7 +181,8 @@ export class IdentityConfig extends ChannelMixerConfig<IdentityChannelMixer> {
 
   build(inFeatures: number, outFeatures: number | null, _key: PRNGKey): IdentityChannelMixer {
     const H = positiveInt("IdentityConfig.build", "inFeatures", inFeatures);
-    if (outFeatures !== null && outFeatures !== H) throw new ShapeError(`IdentityConfig.build: an identity cannot map ${H} to ${outFeatures} features`);
+    if (outFeatures !== null && outFeatures !== H)
+      throw new ShapeError(`IdentityConfig.build: an identity cannot map ${H} to ${outFeatures} features`);
     return new IdentityChannelMixer();
   }
 }

@@ -56,9 +56,15 @@ export class SSMConfig {
     const where = this.constructor.name;
     this.encoderConfig = instanceOf(where, "encoderConfig", opts.encoderConfig, EncoderConfig);
     this.headConfig = instanceOf(where, "headConfig", opts.headConfig, HeadConfig);
-    const list = <T>(field: string, v: readonly T[] | undefined, cls: abstract new (...a: never[]) => T): readonly T[] => {
+    const list = <T>(
+      field: string,
+      v: readonly T[] | undefined,
+      cls: abstract new (...a: never[]) => T,
+    ): readonly T[] => {
       if (!globalThis.Array.isArray(v))
-        throw new ValueError(`${where}: ${field} must be a list (one entry per block); got ${v === undefined ? "undefined" : typeof v}`);
+        throw new ValueError(
+          `${where}: ${field} must be a list (one entry per block); got ${v === undefined ? "undefined" : typeof v}`,
+        );
       return Object.freeze(v.map((c, i) => instanceOf(where, `${field}[${i}]`, c, cls)));
     };
     this.sequenceMixerConfigs = list("sequenceMixerConfigs", opts.sequenceMixerConfigs, SequenceMixerConfig);

@@ -5,7 +5,18 @@
  * any batch shape in front) for recurrent inference.
  */
 import { type Array, DTypeError, ShapeError } from "@linax-ts/core";
-import { CALL_OPTION_KEYS, Embedding, Linear, Module, callOptions, checkState, isPRNGKey, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
+import {
+  CALL_OPTION_KEYS,
+  Embedding,
+  Linear,
+  Module,
+  callOptions,
+  checkState,
+  isPRNGKey,
+  type CallOptions,
+  type PRNGKey,
+  type State,
+} from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
 
 /** Base class of encoders: a per-time-step map from the input to `outFeatures` channels. */
@@ -138,8 +149,11 @@ export class EmbeddingEncoder extends Encoder {
   call(x: Array, state: State, opts?: CallOptions): [Array, State] {
     this.checkCallArgs(state, opts);
     if (x.ndim !== 1)
-      throw new ShapeError(`EmbeddingEncoder.call: expected one sequence of token ids of shape [L] (batch with vmap); got [${x.shape.join(", ")}]`);
-    if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`EmbeddingEncoder.call: token ids must be int32 or uint32; got ${x.dtype}`);
+      throw new ShapeError(
+        `EmbeddingEncoder.call: expected one sequence of token ids of shape [L] (batch with vmap); got [${x.shape.join(", ")}]`,
+      );
+    if (x.dtype !== "int32" && x.dtype !== "uint32")
+      throw new DTypeError(`EmbeddingEncoder.call: token ids must be int32 or uint32; got ${x.dtype}`);
     return [this.embedding.call(x), state];
   }
 

@@ -10,7 +10,17 @@
  * parallel forward's output (up to float rounding).
  */
 import { type Array, ShapeError, np } from "@linax-ts/core";
-import { CALL_OPTION_KEYS, Linear, Module, checkState, isPRNGKey, logSoftmax, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
+import {
+  CALL_OPTION_KEYS,
+  Linear,
+  Module,
+  checkState,
+  isPRNGKey,
+  logSoftmax,
+  type CallOptions,
+  type PRNGKey,
+  type State,
+} from "@linax-ts/nn";
 import { bool, positiveInt } from "./validate.ts";
 import { ssmCallOptions, validMask, type Lengths } from "./lengths.ts";
 
@@ -74,10 +84,15 @@ abstract class LinearHead extends Head {
 
   call(x: Array, state: State, callOpts?: HeadCallOptions): [Array, State] {
     if (x.ndim !== 2 || x.shape[1] !== this.H)
-      throw new ShapeError(`${this.constructor.name}.call: expected one hidden sequence of shape [L, ${this.H}]; got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `${this.constructor.name}.call: expected one hidden sequence of shape [L, ${this.H}]; got [${x.shape.join(", ")}]`,
+      );
     // The state only passes through (heads are stateless), so only a key in its place is rejected.
     if (isPRNGKey(state)) checkState(`${this.constructor.name}.call`, state);
-    const opts = ssmCallOptions<HeadCallOptions>(`${this.constructor.name}.call`, callOpts, [...CALL_OPTION_KEYS, "lengths"]);
+    const opts = ssmCallOptions<HeadCallOptions>(`${this.constructor.name}.call`, callOpts, [
+      ...CALL_OPTION_KEYS,
+      "lengths",
+    ]);
     const mask = validMask(`${this.constructor.name}.call`, x.shape[0], opts.lengths);
     let h: Array;
     if (!this.reduce)
@@ -99,7 +114,8 @@ abstract class LinearHead extends Head {
   step(ht: Array, cache: HeadCache): [Array, HeadCache] {
     if (!this.reduce) return [this.activate(this.linear.call(ht)), cache];
     const { mean, count } = cache;
-    if (mean === undefined || count === undefined) throw new ShapeError(`${this.constructor.name}.step: the cache has no running mean; make it with initCache`);
+    if (mean === undefined || count === undefined)
+      throw new ShapeError(`${this.constructor.name}.step: the cache has no running mean; make it with initCache`);
     // Welford-style update m_t = m_{t-1} + (h_t - m_{t-1}) / t: no growing sum, so long streams
     // keep full float32 precision.
     const n = count.add(1);
@@ -128,7 +144,12 @@ export class ClassificationHeadConfig extends LinearHeadConfig<ClassificationHea
   }
 
   build(inFeatures: number, key: PRNGKey): ClassificationHead {
-    return new ClassificationHead(positiveInt("ClassificationHeadConfig.build", "inFeatures", inFeatures), this.outFeatures, this.reduce, key);
+    return new ClassificationHead(
+      positiveInt("ClassificationHeadConfig.build", "inFeatures", inFeatures),
+      this.outFeatures,
+      this.reduce,
+      key,
+    );
   }
 }
 
@@ -146,7 +167,12 @@ export class RegressionHeadConfig extends LinearHeadConfig<RegressionHead> {
   }
 
   build(inFeatures: number, key: PRNGKey): RegressionHead {
-    return new RegressionHead(positiveInt("RegressionHeadConfig.build", "inFeatures", inFeatures), this.outFeatures, this.reduce, key);
+    return new RegressionHead(
+      positiveInt("RegressionHeadConfig.build", "inFeatures", inFeatures),
+      this.outFeatures,
+      this.reduce,
+      key,
+    );
   }
 }
 

@@ -40,12 +40,21 @@ abstract class RepeatedBlocksConfig<C extends SequenceMixerConfig> extends SSMCo
   readonly blockConfig: BlockConfig;
   readonly channelMixerConfig: ChannelMixerConfig;
 
-  protected constructor(opts: HighLevelConfigOptions<C>, mixerClass: abstract new (...a: never[]) => C, defaultMixer: () => C) {
+  protected constructor(
+    opts: HighLevelConfigOptions<C>,
+    mixerClass: abstract new (...a: never[]) => C,
+    defaultMixer: () => C,
+  ) {
     const where = new.target.name;
     const n = positiveInt(where, "numBlocks", opts.numBlocks);
     const mixer = instanceOf(where, "sequenceMixerConfig", opts.sequenceMixerConfig ?? defaultMixer(), mixerClass);
     const block = instanceOf(where, "blockConfig", opts.blockConfig ?? new StandardBlockConfig(), BlockConfig);
-    const channel = instanceOf(where, "channelMixerConfig", opts.channelMixerConfig ?? new GLUConfig(), ChannelMixerConfig);
+    const channel = instanceOf(
+      where,
+      "channelMixerConfig",
+      opts.channelMixerConfig ?? new GLUConfig(),
+      ChannelMixerConfig,
+    );
     const repeat = <T>(v: T): T[] => globalThis.Array.from({ length: n }, () => v);
     super({
       encoderConfig: opts.encoderConfig,

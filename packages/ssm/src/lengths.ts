@@ -28,7 +28,8 @@ export interface MixerCallOptions extends CallOptions {
 /** Throws a `ValueError` naming `where` if `opts` has a key outside `allowed`. */
 export function checkOptionKeys(where: string, opts: object, allowed: readonly string[]): void {
   for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new ValueError(`${where}: unknown option ${JSON.stringify(k)} (accepted: ${allowed.join(", ")})`);
+    if (!allowed.includes(k))
+      throw new ValueError(`${where}: unknown option ${JSON.stringify(k)} (accepted: ${allowed.join(", ")})`);
   }
 }
 
@@ -49,7 +50,8 @@ export function mixerCallOptions(where: string, arg: MixerCallOptions | undefine
 export function ssmCallOptions<O extends object>(where: string, opts: O | undefined, allowed: readonly string[]): O {
   if (opts === undefined) return {} as O;
   if (isPRNGKey(opts) || opts instanceof Array) return callOptions<O>(where, opts, allowed); // throws, naming the convention
-  if (typeof opts !== "object" || opts === null) throw new ValueError(`${where}: expected an options object { ${allowed.join(", ")} }; got ${String(opts)}`);
+  if (typeof opts !== "object" || opts === null)
+    throw new ValueError(`${where}: expected an options object { ${allowed.join(", ")} }; got ${String(opts)}`);
   checkOptionKeys(where, opts, allowed);
   return opts;
 }
@@ -63,16 +65,20 @@ export function validMask(where: string, L: number, lengths: Lengths | undefined
   if (lengths === undefined) return null;
   if (typeof lengths === "number") {
     if (!Number.isInteger(lengths) || lengths < 0 || lengths > L)
-      throw new ValueError(`${where}: lengths must be an integer in [0, ${L}] (the sequence has ${L} steps); got ${lengths}`);
+      throw new ValueError(
+        `${where}: lengths must be an integer in [0, ${L}] (the sequence has ${L} steps); got ${lengths}`,
+      );
     return np.less(np.arange(L, { dtype: "int32" }), lengths);
   }
-  if (!(lengths instanceof Array)) throw new ValueError(`${where}: lengths must be a number or an integer array; got ${typeof lengths}`);
+  if (!(lengths instanceof Array))
+    throw new ValueError(`${where}: lengths must be a number or an integer array; got ${typeof lengths}`);
   if (lengths.ndim !== 0) {
     throw new ShapeError(
       `${where}: lengths of one sequence must be a scalar (batch with vmap / callBatch, which map a [B] lengths array); got shape [${lengths.shape.join(", ")}]`,
     );
   }
-  if (lengths.dtype !== "int32" && lengths.dtype !== "uint32") throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
+  if (lengths.dtype !== "int32" && lengths.dtype !== "uint32")
+    throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
   return np.less(np.arange(L, { dtype: "int32" }), lengths.astype("int32"));
 }
 
@@ -87,7 +93,12 @@ export function maskRows(x: Array, mask: Array | null): Array {
  * A sequence mixer's forward with padding: zero the padded input rows, run `fn`, zero the padded
  * output rows. Causality makes the valid rows equal the unpadded run's.
  */
-export function withLengths(where: string, x: Array, arg: MixerCallOptions | undefined, fn: (x: Array) => Array): Array {
+export function withLengths(
+  where: string,
+  x: Array,
+  arg: MixerCallOptions | undefined,
+  fn: (x: Array) => Array,
+): Array {
   const { lengths } = mixerCallOptions(where, arg);
   const mask = validMask(where, x.shape[0], lengths);
   if (mask === null) return fn(x);
@@ -104,13 +115,17 @@ export function batchLengths(where: string, B: number, L: number, lengths: numbe
     return np.full([B], lengths, { dtype: "int32" });
   }
   if (!(lengths instanceof Array)) {
-    if (lengths.length !== B) throw new ShapeError(`${where}: lengths has ${lengths.length} entries for a batch of ${B}`);
+    if (lengths.length !== B)
+      throw new ShapeError(`${where}: lengths has ${lengths.length} entries for a batch of ${B}`);
     for (const n of lengths) validMask(where, L, n);
     return np.array(new Int32Array(lengths));
   }
   if (lengths.ndim !== 1 || lengths.shape[0] !== B)
-    throw new ShapeError(`${where}: lengths must have shape [${B}] (one per sequence); got [${lengths.shape.join(", ")}]`);
-  if (lengths.dtype !== "int32" && lengths.dtype !== "uint32") throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
+    throw new ShapeError(
+      `${where}: lengths must have shape [${B}] (one per sequence); got [${lengths.shape.join(", ")}]`,
+    );
+  if (lengths.dtype !== "int32" && lengths.dtype !== "uint32")
+    throw new DTypeError(`${where}: lengths must be int32 or uint32; got ${lengths.dtype}`);
   return lengths.astype("int32");
 }
 
@@ -123,7 +138,8 @@ export type BatchLengths = number | readonly number[] | Array;
  */
 export function batchMask(where: string, x: Array, lengths: BatchLengths | undefined): Array | null {
   if (lengths === undefined) return null;
-  if (x.ndim < 2) throw new ShapeError(`${where}: lengths needs a batch of sequences [B, L, ...]; got [${x.shape.join(", ")}]`);
+  if (x.ndim < 2)
+    throw new ShapeError(`${where}: lengths needs a batch of sequences [B, L, ...]; got [${x.shape.join(", ")}]`);
   const [B, L] = x.shape;
   const lens = batchLengths(where, B, L, lengths);
   return np.less(np.arange(L, { dtype: "int32" }).reshape([1, L]), lens.reshape([B, 1]));

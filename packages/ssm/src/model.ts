@@ -8,7 +8,16 @@
  * `split(key, n)` gives one key per block (SPEC §9).
  */
 import { type Array, ShapeError, ValueError, lax, random } from "@linax-ts/core";
-import { CALL_OPTION_KEYS, Module, checkState, filterVmap, splitKey, type CallOptions, type PRNGKey, type State } from "@linax-ts/nn";
+import {
+  CALL_OPTION_KEYS,
+  Module,
+  checkState,
+  filterVmap,
+  splitKey,
+  type CallOptions,
+  type PRNGKey,
+  type State,
+} from "@linax-ts/nn";
 import type { SSMConfig } from "./config.ts";
 import type { Block, BlockCache, BlockStepFn } from "./blocks.ts";
 import type { Encoder } from "./encoders.ts";
@@ -66,13 +75,17 @@ export class SSM extends Module {
     const keys = splitKey(key, 3 * n + 2);
     this.encoder = cfg.encoderConfig.build(keys[0]);
     if (this.encoder.outFeatures !== H) {
-      throw new ValueError(`SSM: the encoder config says outFeatures=${H} but the built encoder has ${this.encoder.outFeatures}`);
+      throw new ValueError(
+        `SSM: the encoder config says outFeatures=${H} but the built encoder has ${this.encoder.outFeatures}`,
+      );
     }
     const blocks: Block[] = [];
     for (let i = 0; i < n; i++) {
       const mixer = cfg.sequenceMixerConfigs[i].build(H, keys[1 + i]);
       if (mixer.inFeatures !== H)
-        throw new ValueError(`SSM: sequence mixer ${i} was built with inFeatures=${mixer.inFeatures}, expected the encoder's outFeatures ${H}`);
+        throw new ValueError(
+          `SSM: sequence mixer ${i} was built with inFeatures=${mixer.inFeatures}, expected the encoder's outFeatures ${H}`,
+        );
       const channel = cfg.channelMixerConfigs[i].build(H, null, keys[1 + n + i]);
       blocks.push(cfg.blockConfigs[i].build(H, mixer, channel, keys[1 + 2 * n + i]));
     }
@@ -89,7 +102,10 @@ export class SSM extends Module {
    */
   call(x: Array, state: State, opts?: SSMCallOptions): [Array, State] {
     checkState("SSM.call", state);
-    const { key, inference, lengths } = ssmCallOptions<SSMCallOptions>("SSM.call", opts, [...CALL_OPTION_KEYS, "lengths"]);
+    const { key, inference, lengths } = ssmCallOptions<SSMCallOptions>("SSM.call", opts, [
+      ...CALL_OPTION_KEYS,
+      "lengths",
+    ]);
     const n = this.blocks.length;
     const blockKeys = key === undefined || n === 0 ? [] : splitKey(key, n);
     const o = lengths === undefined ? {} : { lengths };
@@ -112,18 +128,34 @@ export class SSM extends Module {
       axisName = "batch",
       lengths,
     } = ssmCallOptions<CallBatchOptions>("SSM.callBatch", opts, [...CALL_OPTION_KEYS, "axisName", "lengths"]);
-    const vm = <F extends (...args: never[]) => [Array, State]>(f: F, inAxes: (0 | null)[]) => filterVmap(f, { inAxes, outAxes: [0, null], axisName });
+    const vm = <F extends (...args: never[]) => [Array, State]>(f: F, inAxes: (0 | null)[]) =>
+      filterVmap(f, { inAxes, outAxes: [0, null], axisName });
     if (lengths !== undefined) {
-      if (x.ndim < 2) throw new ShapeError(`SSM.callBatch: lengths needs a batch of sequences [B, L, ...]; got [${x.shape.join(", ")}]`);
+      if (x.ndim < 2)
+        throw new ShapeError(
+          `SSM.callBatch: lengths needs a batch of sequences [B, L, ...]; got [${x.shape.join(", ")}]`,
+        );
       const lens = batchLengths("SSM.callBatch", x.shape[0], x.shape[1], lengths);
-      if (key === undefined) return vm((xi: Array, s: State, li: Array) => this.call(xi, s, { inference, lengths: li }), [0, null, 0])(x, state, lens);
+      if (key === undefined)
+        return vm((xi: Array, s: State, li: Array) => this.call(xi, s, { inference, lengths: li }), [0, null, 0])(
+          x,
+          state,
+          lens,
+        );
       const keys = random.split(key, x.shape[0]);
-      return vm((xi: Array, s: State, ki: PRNGKey, li: Array) => this.call(xi, s, { key: ki, inference, lengths: li }), [0, null, 0, 0])(x, state, keys, lens);
+      return vm(
+        (xi: Array, s: State, ki: PRNGKey, li: Array) => this.call(xi, s, { key: ki, inference, lengths: li }),
+        [0, null, 0, 0],
+      )(x, state, keys, lens);
     }
     if (key === undefined) return vm((xi: Array, s: State) => this.call(xi, s, { inference }), [0, null])(x, state);
     // One key per example, mapped with the example (raw keys: rows of [B, 2]; typed: a [B] key array).
     const keys = random.split(key, x.shape[0]);
-    return vm((xi: Array, s: State, ki: PRNGKey) => this.call(xi, s, { key: ki, inference }), [0, null, 0])(x, state, keys);
+    return vm((xi: Array, s: State, ki: PRNGKey) => this.call(xi, s, { key: ki, inference }), [0, null, 0])(
+      x,
+      state,
+      keys,
+    );
   }
 
   /**
@@ -143,7 +175,9 @@ export class SSM extends Module {
     const steps: BlockStepFn[] = this.blocks.map((b) => b.recurrence());
     return (xt: Array, cache: SSMCache): [Array, SSMCache] => {
       if (cache.blocks.length !== steps.length)
-        throw new ValueError(`SSM.step: the cache has ${cache.blocks.length} blocks, the model ${steps.length}; make it with model.initCache`);
+        throw new ValueError(
+          `SSM.step: the cache has ${cache.blocks.length} blocks, the model ${steps.length}; make it with model.initCache`,
+        );
       let h = this.encoder.step(xt);
       const blockCaches: BlockCache[] = [];
       for (let i = 0; i < steps.length; i++) {
@@ -174,7 +208,11 @@ export class SSM extends Module {
     const tokenIds = x.dtype === "int32" || x.dtype === "uint32";
     const batchShape = x.shape.slice(1, tokenIds ? undefined : -1);
     const isCache = (c: unknown): c is SSMCache =>
-      typeof c === "object" && c !== null && "blocks" in c && "head" in c && Object.getPrototypeOf(c) === Object.prototype;
+      typeof c === "object" &&
+      c !== null &&
+      "blocks" in c &&
+      "head" in c &&
+      Object.getPrototypeOf(c) === Object.prototype;
     const c0 = isCache(cacheOrState) ? cacheOrState : this.initCache(batchShape, cacheOrState);
     const stepFn = this.recurrence();
     const [cN, ys] = lax.scan(

@@ -38,7 +38,11 @@ const DPLR_INITS: Record<string, string> = {
   random: "random",
 };
 const MEASURES = ["legs", "legt", "fourier", "fout"];
-const COMBINATIONS: Record<string, string[]> = { hippo: ["legs", "fourier"], diag: ["diag-inv", "diag-lin"], all: ["legs", "fourier", "diag-inv", "diag-lin"] };
+const COMBINATIONS: Record<string, string[]> = {
+  hippo: ["legs", "fourier"],
+  diag: ["diag-inv", "diag-lin"],
+  all: ["legs", "fourier", "diag-inv", "diag-lin"],
+};
 
 /** The init names `init` expands to (throws a ValueError for unknown ones). */
 export function initNames(init: string): string[] {
@@ -70,7 +74,8 @@ function transition(measure: string, N: number): [number[], number[]] {
   } else if (measure === "legt") {
     // A = −½ R_i (i < j ? (−1)^{i−j} : 1) R_j, B = ½ R, R = √(2q+1).
     for (let i = 0; i < N; i++) {
-      for (let j = 0; j < N; j++) A[i * N + j] = -0.5 * Math.sqrt(2 * i + 1) * (i < j ? (-1) ** (i - j) : 1) * Math.sqrt(2 * j + 1);
+      for (let j = 0; j < N; j++)
+        A[i * N + j] = -0.5 * Math.sqrt(2 * i + 1) * (i < j ? (-1) ** (i - j) : 1) * Math.sqrt(2 * j + 1);
       B[i] = 0.5 * Math.sqrt(2 * i + 1);
     }
   } else {
@@ -94,7 +99,8 @@ function rankCorrection(measure: string, N: number, rank: number): number[][] {
   let P: number[][];
   if (measure === "legs") P = [globalThis.Array.from({ length: N }, (_, i) => Math.sqrt(0.5 + i))];
   else if (measure === "legt") {
-    if (rank < 2) throw new ValueError(`S4D: init "legt" needs rank >= 2 (its low-rank correction has two rows); got rank=${rank}`);
+    if (rank < 2)
+      throw new ValueError(`S4D: init "legt" needs rank >= 2 (its low-rank correction has two rows); got rank=${rank}`);
     const p = globalThis.Array.from({ length: N }, (_, i) => Math.sqrt(1 + 2 * i) * Math.SQRT1_2);
     P = [p.map((v, i) => (i % 2 === 0 ? 0 : v)), p.map((v, i) => (i % 2 === 1 ? 0 : v))];
   } else {
@@ -184,14 +190,21 @@ function dplr(init: string, N: number, H: number, key: PRNGKey): DiagInit {
 export function combination(init: string, N: number, rank: number, nSsm: number, key: PRNGKey): DiagInit {
   const names = initNames(init);
   if (nSsm % names.length !== 0)
-    throw new ValueError(`S4D: nSsm=${nSsm} SSM copies must be a multiple of the ${names.length} inits of ${JSON.stringify(init)}`);
+    throw new ValueError(
+      `S4D: nSsm=${nSsm} SSM copies must be a multiple of the ${names.length} inits of ${JSON.stringify(init)}`,
+    );
   const S = nSsm / names.length;
   const keys = splitKey(key, names.length);
   const parts = names.map((name, i): DiagInit => {
-    const diag = name.startsWith("diag-") || name.startsWith("dplr-") ? name.slice(5) : MEASURES.includes(name) ? null : name;
+    const diag =
+      name.startsWith("diag-") || name.startsWith("dplr-") ? name.slice(5) : MEASURES.includes(name) ? null : name;
     if (diag !== null) return dplr(DPLR_INITS[diag], N, S, keys[i]);
     const one = nplr(name === "fout" ? "fourier" : name, N, rank);
-    return { A: np.broadcastTo(one.A, [S, N / 2]), B: np.broadcastTo(one.B, [S, N / 2]), V: np.broadcastTo(one.V, [S, N, N / 2]) };
+    return {
+      A: np.broadcastTo(one.A, [S, N / 2]),
+      B: np.broadcastTo(one.B, [S, N / 2]),
+      V: np.broadcastTo(one.V, [S, N, N / 2]),
+    };
   });
   return {
     A: np.concatenate(

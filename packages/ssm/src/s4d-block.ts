@@ -203,7 +203,8 @@ export class S4D extends Module {
       "key",
     ]);
     const int = (name: string, v: unknown, min = 1): number => {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ValueError(`S4D: ${name} must be an integer >= ${min}; got ${JSON.stringify(v)}`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v < min)
+        throw new ValueError(`S4D: ${name} must be an integer >= ${min}; got ${JSON.stringify(v)}`);
       return v;
     };
     const dModel = int("dModel", opts.dModel);
@@ -218,7 +219,9 @@ export class S4D extends Module {
     const gate = opts.gate === undefined || opts.gate === null ? null : int("gate", opts.gate);
     const finalAct = opts.finalAct === undefined ? "glu" : opts.finalAct;
     if (finalAct !== null && !FINAL_ACTS.includes(finalAct))
-      throw new ValueError(`S4D: finalAct must be one of ${FINAL_ACTS.join(", ")} or null; got ${JSON.stringify(finalAct)}`);
+      throw new ValueError(
+        `S4D: finalAct must be one of ${FINAL_ACTS.join(", ")} or null; got ${JSON.stringify(finalAct)}`,
+      );
     const dropout = opts.dropout ?? 0;
     if (!(dropout >= 0 && dropout < 1)) throw new ValueError(`S4D: dropout must be in [0, 1); got ${dropout}`);
     const dtMin = opts.dtMin ?? 0.001;
@@ -233,19 +236,23 @@ export class S4D extends Module {
       ["realTransform", realTransform],
       ["imagTransform", imagTransform],
     ]) {
-      if (!TRANSFORMS.includes(t)) throw new ValueError(`S4D: ${n} must be one of ${TRANSFORMS.join(", ")}; got ${JSON.stringify(t)}`);
+      if (!TRANSFORMS.includes(t))
+        throw new ValueError(`S4D: ${n} must be one of ${TRANSFORMS.join(", ")}; got ${JSON.stringify(t)}`);
     }
     const deterministic = opts.deterministic ?? false;
     if (deterministic && (!dtTie || dtTransform !== "exp"))
       throw new ValueError(`S4D: deterministic initialisation needs dtTie: true and dtTransform: "exp" (as lrnnx)`);
     const disc = opts.disc ?? "zoh";
-    if (disc !== "zoh" && disc !== "bilinear") throw new ValueError(`S4D: disc must be "zoh" or "bilinear"; got ${JSON.stringify(disc)}`);
+    if (disc !== "zoh" && disc !== "bilinear")
+      throw new ValueError(`S4D: disc must be "zoh" or "bilinear"; got ${JSON.stringify(disc)}`);
     const lMax = opts.lMax ?? null;
     if (lMax !== null) int("lMax", lMax);
     const lr = opts.lr ?? null;
-    if (lr !== null && !(typeof lr === "number" && lr >= 0)) throw new ValueError(`S4D: lr must be a number >= 0 or null; got ${JSON.stringify(lr)}`);
+    if (lr !== null && !(typeof lr === "number" && lr >= 0))
+      throw new ValueError(`S4D: lr must be a number >= 0 or null; got ${JSON.stringify(lr)}`);
     const wd = opts.wd ?? 0;
-    if (!(typeof wd === "number" && wd >= 0)) throw new ValueError(`S4D: wd must be a number >= 0; got ${JSON.stringify(wd)}`);
+    if (!(typeof wd === "number" && wd >= 0))
+      throw new ValueError(`S4D: wd must be a number >= 0; got ${JSON.stringify(wd)}`);
     const isReal = opts.isReal ?? false;
     const rank = int("rank", opts.rank ?? 1);
     const key = opts.key ?? random.PRNGKey(0);
@@ -268,19 +275,32 @@ export class S4D extends Module {
     } else {
       // torch.randn(cfloat): real and imaginary parts each N(0, ½).
       const [kr, ki] = splitKey(kC, 2);
-      C = lax.complex(np.multiply(random.normal(kr, [channels, H, N / 2]), Math.SQRT1_2), np.multiply(random.normal(ki, [channels, H, N / 2]), Math.SQRT1_2));
+      C = lax.complex(
+        np.multiply(random.normal(kr, [channels, H, N / 2]), Math.SQRT1_2),
+        np.multiply(random.normal(ki, [channels, H, N / 2]), Math.SQRT1_2),
+      );
     }
     this.inv_dt = invDt;
     this.A_real = invTransform(np.negative(np.real(A)), realTransform);
     this.A_imag = isReal ? null : invTransform(np.negative(np.imag(A)), imagTransform);
-    this.B = isReal ? np.real(B).reshape([1, nSsm, N / 2]) : np.stack([np.real(B), np.imag(B)], { axis: -1 }).reshape([1, nSsm, N / 2, 2]);
+    this.B = isReal
+      ? np.real(B).reshape([1, nSsm, N / 2])
+      : np.stack([np.real(B), np.imag(B)], { axis: -1 }).reshape([1, nSsm, N / 2, 2]);
     this.C = isReal ? np.real(C) : np.stack([np.real(C), np.imag(C)], { axis: -1 });
     this.D = random.normal(kD, [channels, H]);
     this.input_linear = bottleneck === null ? null : new Linear(dModel, H, { key: kIn });
     this.input_gate = gate === null ? null : new LinearAct(dModel, H * gate, "gelu", kGate);
-    this.output_gate = gate !== null && H * channels !== H * gate ? new Linear(H * channels, H * gate, { key: kOutGate }) : null;
+    this.output_gate =
+      gate !== null && H * channels !== H * gate ? new Linear(H * channels, H * gate, { key: kOutGate }) : null;
     this.output_linear =
-      finalAct === null ? null : new LinearAct(gate !== null ? H * gate : H * channels, dModel, finalAct === "identity" ? "id" : finalAct, kOut);
+      finalAct === null
+        ? null
+        : new LinearAct(
+            gate !== null ? H * gate : H * channels,
+            dModel,
+            finalAct === "identity" ? "id" : finalAct,
+            kOut,
+          );
     this.dModel = dModel;
     this.H = H;
     this.N = N / 2;
@@ -301,7 +321,9 @@ export class S4D extends Module {
     this.wd = wd;
     this.inference = false;
     if (finalAct === null && (gate !== null ? H * gate : H * channels) !== dModel) {
-      throw new ValueError(`S4D: finalAct null (no output linear) needs the inner width ${gate !== null ? H * gate : H * channels} to equal dModel ${dModel}`);
+      throw new ValueError(
+        `S4D: finalAct null (no output linear) needs the inner width ${gate !== null ? H * gate : H * channels} to equal dModel ${dModel}`,
+      );
     }
   }
 
@@ -315,7 +337,8 @@ export class S4D extends Module {
     const reps = this.H / this.nSsm;
     const zero = (x: Array) => lax.complex(x, np.zerosLike(x));
     const Are = np.negative(paramTransform(this.A_real, this.realTransform));
-    const A1 = this.A_imag === null ? zero(Are) : lax.complex(Are, np.negative(paramTransform(this.A_imag, this.imagTransform)));
+    const A1 =
+      this.A_imag === null ? zero(Are) : lax.complex(Are, np.negative(paramTransform(this.A_imag, this.imagTransform)));
     const B1 = this.isReal ? zero(this.B.get(0)) : lax.complex(this.B.get(0, "...", 0), this.B.get(0, "...", 1));
     const C = this.isReal ? zero(this.C) : lax.complex(this.C.get("...", 0), this.C.get("...", 1));
     const dt = paramTransform(this.dtFast ? np.sinh(this.inv_dt) : this.inv_dt, this.dtTransform);
@@ -350,7 +373,10 @@ export class S4D extends Module {
   /** Dropout after the multiplicative activation; `y: [B, L, F]`. */
   private drop(y: Array, key: PRNGKey | undefined, inference: boolean): Array {
     if (inference || this.dropout === 0) return y;
-    if (key === undefined) throw new ValueError("S4D.forward: a `key` is required in training mode with dropout > 0 (or nn.inference(block))");
+    if (key === undefined)
+      throw new ValueError(
+        "S4D.forward: a `key` is required in training mode with dropout > 0 (or nn.inference(block))",
+      );
     const q = 1 - this.dropout;
     const mask = random.bernoulli(key, q, this.tieDropout ? [y.shape[0], 1, y.shape[2]] : y.shape);
     return np.where(mask, np.divide(y, q), np.zerosLike(y));
@@ -376,13 +402,18 @@ export class S4D extends Module {
   forward(x: Array, callOpts?: S4DForwardOptions): [Array, Array] {
     const opts = ssmCallOptions<S4DForwardOptions>("S4D.forward", callOpts, ["lengths", "state", ...CALL_OPTION_KEYS]);
     if (x.ndim !== 3)
-      throw new ShapeError(`S4D.forward: expected x of shape ${this.transposed ? "[B, dModel, L]" : "[B, L, dModel]"}; got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `S4D.forward: expected x of shape ${this.transposed ? "[B, dModel, L]" : "[B, L, dModel]"}; got [${x.shape.join(", ")}]`,
+      );
     let u = this.transposed ? np.swapaxes(x, 1, 2) : x; // [B, L, dModel]
     const [Bsz, L, F] = u.shape;
     if (F !== this.dModel)
-      throw new ShapeError(`S4D.forward: expected ${this.dModel} features (transposed: ${this.transposed}); got x of shape [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `S4D.forward: expected ${this.dModel} features (transposed: ${this.transposed}); got x of shape [${x.shape.join(", ")}]`,
+      );
     const lens = this.lengths(opts.lengths, Bsz, L);
-    if (lens !== null) u = np.where(np.less(np.arange(L).reshape([1, L, 1]), lens.reshape([Bsz, 1, 1])), u, np.zerosLike(u));
+    if (lens !== null)
+      u = np.where(np.less(np.arange(L).reshape([1, L, 1]), lens.reshape([Bsz, 1, 1])), u, np.zerosLike(u));
     const v = this.input_gate === null ? null : this.input_gate.call(u);
     if (this.input_linear !== null) u = this.input_linear.call(u);
     const uh = np.swapaxes(u, 1, 2); // [B, H, L]
@@ -393,8 +424,13 @@ export class S4D extends Module {
     let y = np.fft.irfft(yf, { n, axis: -1 }).get("...", `:${L}`); // [B, C, H, L]
     const { dA, dB, logdA, C } = this.discrete();
     const s0 = opts.state ?? this.defaultState(Bsz);
-    if (opts.state !== undefined && (s0.ndim !== 3 || s0.shape[0] !== Bsz || s0.shape[1] !== this.H || s0.shape[2] !== this.N)) {
-      throw new ShapeError(`S4D.forward: state must have shape [${Bsz}, ${this.H}, ${this.N}]; got [${s0.shape.join(", ")}]`);
+    if (
+      opts.state !== undefined &&
+      (s0.ndim !== 3 || s0.shape[0] !== Bsz || s0.shape[1] !== this.H || s0.shape[2] !== this.N)
+    ) {
+      throw new ShapeError(
+        `S4D.forward: state must have shape [${Bsz}, ${this.H}, ${this.N}]; got [${s0.shape.join(", ")}]`,
+      );
     }
     const l = lax.complex(np.arange(L, { dtype: "float32" }), np.zeros([L]));
     if (opts.state !== undefined) {
@@ -433,7 +469,8 @@ export class S4D extends Module {
     // A scalar array (e.g. one entry of a vmapped [B] lengths) applies to every sequence, like a number.
     if (arr.ndim > 1 || (arr.ndim === 1 && arr.shape[0] !== 1 && arr.shape[0] !== B))
       throw new ShapeError(`S4D.forward: lengths must have shape [${B}], [1] or []; got [${arr.shape.join(", ")}]`);
-    if (arr.dtype !== "int32" && arr.dtype !== "uint32") throw new ValueError(`S4D.forward: lengths must be integers; got ${arr.dtype}`);
+    if (arr.dtype !== "int32" && arr.dtype !== "uint32")
+      throw new ValueError(`S4D.forward: lengths must be integers; got ${arr.dtype}`);
     return np.broadcastTo(arr.astype("int32"), [B]);
   }
 
@@ -453,7 +490,9 @@ export class S4D extends Module {
   step(x: Array, cache: S4DBlockCache): [Array, S4DBlockCache] {
     const s = cache.lrnn_state;
     if (x.ndim !== 2 || x.shape[1] !== this.dModel || s.shape[0] !== x.shape[0]) {
-      throw new ShapeError(`S4D.step: expected x of shape [${s.shape[0]}, ${this.dModel}] (the cache's batch); got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `S4D.step: expected x of shape [${s.shape[0]}, ${this.dModel}] (the cache's batch); got [${x.shape.join(", ")}]`,
+      );
     }
     const v = this.input_gate === null ? null : this.input_gate.call(x);
     const u = this.input_linear === null ? x : this.input_linear.call(x);

@@ -49,7 +49,11 @@ export interface ParameterEntry {
 export function parameterTable(tree: unknown): ParameterEntry[] {
   return treeLeavesWithPath(tree)
     .filter(([, leaf]) => leaf instanceof Array)
-    .map(([p, leaf]) => ({ path: linaxPath(p.join(".")), shape: [...(leaf as Array).shape], dtype: (leaf as Array).dtype }));
+    .map(([p, leaf]) => ({
+      path: linaxPath(p.join(".")),
+      shape: [...(leaf as Array).shape],
+      dtype: (leaf as Array).dtype,
+    }));
 }
 
 /** Save a model's array leaves as safetensors under linax's names (`nn.saveSafetensors` + `linaxPath`). */

@@ -17,7 +17,17 @@
  * Attention has no positional encoding (order comes from the SSM path), so slot order is free.
  */
 import { type Array, ShapeError, ValueError, lax, np } from "@linax-ts/core";
-import { CALL_OPTION_KEYS, Dropout, LayerNorm, Linear, Module, gelu, splitKey, type CallOptions, type PRNGKey } from "@linax-ts/nn";
+import {
+  CALL_OPTION_KEYS,
+  Dropout,
+  LayerNorm,
+  Linear,
+  Module,
+  gelu,
+  splitKey,
+  type CallOptions,
+  type PRNGKey,
+} from "@linax-ts/nn";
 import { type Mamba, MambaConfig, type MambaCache } from "./mixers/mamba.ts";
 import { positiveInt } from "./validate.ts";
 import { batchLengths, batchMask, maskBatchRows, ssmCallOptions, type BatchLengths } from "./lengths.ts";
@@ -65,7 +75,8 @@ export class SSTransformerConfig {
     this.expandFactor = positiveInt(W, "expandFactor", opts.expandFactor ?? 2);
     this.convSize = positiveInt(W, "convSize", opts.convSize ?? 4);
     this.dropout = opts.dropout ?? 0.1;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new ValueError(`${W}: dropout must be in [0, 1); got ${this.dropout}`);
+    if (!(this.dropout >= 0 && this.dropout < 1))
+      throw new ValueError(`${W}: dropout must be in [0, 1); got ${this.dropout}`);
     this.windowSize = positiveInt(W, "windowSize", opts.windowSize ?? 60);
     this.slidingWindow = opts.slidingWindow ?? false;
     Object.freeze(this);
@@ -196,7 +207,10 @@ export class SSTBlock extends Module {
     // Write this token's k, v into slot t mod slots (one-hot blend: shape-static, jit-friendly).
     const slot = np.equal(np.arange(slots), np.remainder(t, slots)).astype("float32"); // [slots]
     const put = (old: Array, cur: Array): Array =>
-      np.add(np.multiply(old, np.subtract(1, slot).reshape([1, slots, 1, 1])), np.multiply(np.expandDims(cur, 1), slot.reshape([1, slots, 1, 1])));
+      np.add(
+        np.multiply(old, np.subtract(1, slot).reshape([1, slots, 1, 1])),
+        np.multiply(np.expandDims(cur, 1), slot.reshape([1, slots, 1, 1])),
+      );
     const q = this.heads(this.q_proj.call(n));
     const k = put(cache.k, this.heads(this.k_proj.call(n)));
     const v = put(cache.v, this.heads(this.v_proj.call(n)));
@@ -230,7 +244,8 @@ export class SSTransformer extends Module {
   constructor(cfg: SSTransformerConfig, key: PRNGKey) {
     super();
     const keys = splitKey(key, cfg.numLayers + 1);
-    this.input_proj = cfg.embedDim === cfg.hiddenSize ? null : new Linear(cfg.embedDim, cfg.hiddenSize, { key: keys[0] });
+    this.input_proj =
+      cfg.embedDim === cfg.hiddenSize ? null : new Linear(cfg.embedDim, cfg.hiddenSize, { key: keys[0] });
     this.blocks = keys.slice(1).map((k) => new SSTBlock(cfg, k));
     this.final_norm = new LayerNorm(cfg.hiddenSize);
     this.embedDim = cfg.embedDim;
@@ -271,8 +286,13 @@ export class SSTransformer extends Module {
    */
   sequence(x: Array, callOpts?: SSTransformerCallOptions): Array {
     if (x.ndim !== 3 || x.shape[2] !== this.embedDim)
-      throw new ShapeError(`SSTransformer: expected x of shape [batch, seqLen, ${this.embedDim}]; got [${x.shape.join(", ")}]`);
-    const opts = ssmCallOptions<SSTransformerCallOptions>("SSTransformer.sequence", callOpts, [...CALL_OPTION_KEYS, "lengths"]);
+      throw new ShapeError(
+        `SSTransformer: expected x of shape [batch, seqLen, ${this.embedDim}]; got [${x.shape.join(", ")}]`,
+      );
+    const opts = ssmCallOptions<SSTransformerCallOptions>("SSTransformer.sequence", callOpts, [
+      ...CALL_OPTION_KEYS,
+      "lengths",
+    ]);
     const mask = batchMask("SSTransformer", x, opts.lengths);
     const xm = maskBatchRows(x, mask);
     let h = this.input_proj ? this.input_proj.call(xm) : xm;
@@ -290,13 +310,21 @@ export class SSTransformer extends Module {
    * effect.
    */
   call(x: Array, callOpts?: SSTransformerCallOptions): Array {
-    const opts = ssmCallOptions<SSTransformerCallOptions>("SSTransformer.call", callOpts, [...CALL_OPTION_KEYS, "lengths"]);
+    const opts = ssmCallOptions<SSTransformerCallOptions>("SSTransformer.call", callOpts, [
+      ...CALL_OPTION_KEYS,
+      "lengths",
+    ]);
     const y = this.sequence(x, opts);
     const L = x.shape[1];
     if (opts.lengths === undefined) return y.get(":", L - 1);
     const lens = batchLengths("SSTransformer.call", x.shape[0], L, opts.lengths);
     // One-hot of position lengths−1 per sequence: a static-shape selection (jit/vmap/grad friendly).
-    const pick = np.equal(np.arange(L, { dtype: "int32" }).reshape([1, L]), np.subtract(lens, 1).astype("int32").reshape([x.shape[0], 1])).astype("float32");
+    const pick = np
+      .equal(
+        np.arange(L, { dtype: "int32" }).reshape([1, L]),
+        np.subtract(lens, 1).astype("int32").reshape([x.shape[0], 1]),
+      )
+      .astype("float32");
     return np.sum(np.multiply(y, np.expandDims(pick, 2)), { axis: 1 });
   }
 
@@ -309,7 +337,9 @@ export class SSTransformer extends Module {
   /** One token `xt: [batch, embedDim]` → `[y [batch, hiddenSize] (the output for the prefix), cache]`. */
   step(xt: Array, cache: SSTransformerCache): [Array, SSTransformerCache] {
     if (xt.ndim !== 2 || xt.shape[1] !== this.embedDim)
-      throw new ShapeError(`SSTransformer.step: expected xt of shape [batch, ${this.embedDim}]; got [${xt.shape.join(", ")}]`);
+      throw new ShapeError(
+        `SSTransformer.step: expected xt of shape [batch, ${this.embedDim}]; got [${xt.shape.join(", ")}]`,
+      );
     let h = this.input_proj ? this.input_proj.call(xt) : xt;
     const blocks = this.blocks.map((b, i) => {
       const [h2, c] = b.step(h, cache.blocks[i], cache.t);

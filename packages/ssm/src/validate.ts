@@ -23,14 +23,25 @@ export function inHalfOpen(where: string, field: string, value: unknown, lo: num
 
 /** `value` as a boolean, or a `ValueError` (catches `"false"` and `0` passed by mistake). */
 export function bool(where: string, field: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new ValueError(`${where}: ${field} must be a boolean; got ${JSON.stringify(value)}`);
+  if (typeof value !== "boolean")
+    throw new ValueError(`${where}: ${field} must be a boolean; got ${JSON.stringify(value)}`);
   return value;
 }
 
 /** `value` if it is an instance of `cls`, else a `ValueError` saying what was expected. */
-export function instanceOf<T>(where: string, field: string, value: unknown, cls: abstract new (...args: never[]) => T): T {
+export function instanceOf<T>(
+  where: string,
+  field: string,
+  value: unknown,
+  cls: abstract new (...args: never[]) => T,
+): T {
   if (!(value instanceof cls)) {
-    const got = value === null || value === undefined ? String(value) : typeof value === "object" ? (value as object).constructor.name : typeof value;
+    const got =
+      value === null || value === undefined
+        ? String(value)
+        : typeof value === "object"
+          ? (value as object).constructor.name
+          : typeof value;
     throw new ValueError(`${where}: ${field} must be a ${cls.name}; got ${got}`);
   }
   return value;
@@ -43,10 +54,13 @@ export function instanceOf<T>(where: string, field: string, value: unknown, cls:
 export function knownOptions(where: string, opts: unknown, allowed: readonly string[]): void {
   if (opts === undefined) return;
   if (typeof opts !== "object" || opts === null || globalThis.Array.isArray(opts)) {
-    throw new ValueError(`${where}: expected an options object; got ${opts === null ? "null" : globalThis.Array.isArray(opts) ? "a list" : typeof opts}`);
+    throw new ValueError(
+      `${where}: expected an options object; got ${opts === null ? "null" : globalThis.Array.isArray(opts) ? "a list" : typeof opts}`,
+    );
   }
   for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new ValueError(`${where}: unknown option '${k}'; the options are ${allowed.join(", ")}`);
+    if (!allowed.includes(k))
+      throw new ValueError(`${where}: unknown option '${k}'; the options are ${allowed.join(", ")}`);
   }
 }
 
@@ -64,5 +78,6 @@ export function positiveFinite(where: string, field: string, value: unknown, orZ
 export function stepRange(where: string, dtMin: unknown, dtMax: unknown): void {
   positiveFinite(where, "dtMin", dtMin);
   positiveFinite(where, "dtMax", dtMax);
-  if ((dtMin as number) > (dtMax as number)) throw new ValueError(`${where}: need dtMin ≤ dtMax; got dtMin=${String(dtMin)}, dtMax=${String(dtMax)}`);
+  if ((dtMin as number) > (dtMax as number))
+    throw new ValueError(`${where}: need dtMin ≤ dtMax; got dtMin=${String(dtMin)}, dtMax=${String(dtMax)}`);
 }

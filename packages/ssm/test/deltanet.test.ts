@@ -44,7 +44,9 @@ function hostDeltaNet(m: ssm.DeltaNetSequenceMixer, u: number[][]): number[][] {
       const vh = v.slice(h * d, (h + 1) * d);
       // M = I − β k kᵀ; S ← S M + β v kᵀ (full matrix product).
       const M = kh.map((ki, i) => kh.map((kj, j) => (i === j ? 1 : 0) - beta * ki * kj));
-      const Sn = S[h].map((row, i) => row.map((_, j) => row.reduce((a, s, l) => a + s * M[l][j], 0) + beta * vh[i] * kh[j]));
+      const Sn = S[h].map((row, i) =>
+        row.map((_, j) => row.reduce((a, s, l) => a + s * M[l][j], 0) + beta * vh[i] * kh[j]),
+      );
       S[h] = Sn;
       for (let i = 0; i < d; i++) o.push(Sn[i].reduce((a, s, j) => a + s * qh[j], 0));
     }
@@ -65,11 +67,22 @@ test("DeltaNet: leaves and shapes as discretax (q/k/v/beta/out_proj), headDim = 
   const b = new ssm.DeltaNetSequenceMixerConfig({ nHeads: 3, headDim: 2, useBias: true }).build(4, key);
   assert.deepEqual(
     leafTable(b).map(([p]) => p),
-    ["q_proj.weight", "k_proj.weight", "v_proj.weight", "beta_proj.weight", "beta_proj.bias", "out_proj.weight", "out_proj.bias"],
+    [
+      "q_proj.weight",
+      "k_proj.weight",
+      "v_proj.weight",
+      "beta_proj.weight",
+      "beta_proj.bias",
+      "out_proj.weight",
+      "out_proj.bias",
+    ],
   );
   assert.deepEqual(b.q_proj.weight.shape, [6, 4]);
   assert.throws(() => new ssm.DeltaNetSequenceMixerConfig({ nHeads: 0 }), /nHeads must be a positive integer/);
-  assert.throws(() => new ssm.DeltaNetSequenceMixerConfig({ nHeads: 8 }).build(4, key), /headDim = floor\(inFeatures \/ nHeads\)/);
+  assert.throws(
+    () => new ssm.DeltaNetSequenceMixerConfig({ nHeads: 8 }).build(4, key),
+    /headDim = floor\(inFeatures \/ nHeads\)/,
+  );
 });
 
 test("DeltaNet: chunked parallel form and step equal the host delta-rule loop (chunk sizes dividing L or not)", () => {
@@ -94,13 +107,17 @@ test("DeltaNet: a hand-derived value — one head, d = 1: S_t = S(1 − β k̂²
   // H = 1, weights set by hand: q = 2x, k = −3x, v = 5x, β = σ(x), out = 1·o. With d = 1,
   // k̂ = −3x/(3|x| + 1e-6) ≈ −sign(x) and q̂ = 2x/(2|x| + 1e-6) ≈ sign(x).
   const m0 = new ssm.DeltaNetSequenceMixerConfig({ nHeads: 1 }).build(1, key);
-  const m = nn.treeAt((mm: ssm.DeltaNetSequenceMixer) => [mm.q_proj.weight, mm.k_proj.weight, mm.v_proj.weight, mm.beta_proj.weight, mm.out_proj.weight], m0, [
-    np.array([[2]]),
-    np.array([[-3]]),
-    np.array([[5]]),
-    np.array([[1]]),
-    np.array([[1]]),
-  ]);
+  const m = nn.treeAt(
+    (mm: ssm.DeltaNetSequenceMixer) => [
+      mm.q_proj.weight,
+      mm.k_proj.weight,
+      mm.v_proj.weight,
+      mm.beta_proj.weight,
+      mm.out_proj.weight,
+    ],
+    m0,
+    [np.array([[2]]), np.array([[-3]]), np.array([[5]]), np.array([[1]]), np.array([[1]])],
+  );
   const xs = [0.5, -1, 2];
   let S = 0;
   const want = xs.map((x) => {
@@ -120,7 +137,8 @@ test("DeltaNet: vmap over a batch = per-sequence calls; grad matches a central d
   const yb = vmap((v: Array) => m.call(v))(xb);
   for (let b = 0; b < 2; b++) assertClose(nums(yb.get(b)), nums(m.call(xb.get(b))), { atol: 1e-6 });
   const x = xb.get(0);
-  const loss = (W: Array) => np.sum(np.square(nn.treeAt((mm: ssm.DeltaNetSequenceMixer) => mm.k_proj.weight, m, W).call(x)));
+  const loss = (W: Array) =>
+    np.sum(np.square(nn.treeAt((mm: ssm.DeltaNetSequenceMixer) => mm.k_proj.weight, m, W).call(x)));
   const W = m.k_proj.weight;
   const g = nums(grad(loss)(W) as Array);
   const dir = randomInput(4, 4, 6).x;
@@ -139,7 +157,10 @@ test("IdentitySequenceMixer: y = x, no leaves, step = identity; DeltaNet and Ide
   assert.deepEqual(ssm.parameterTable(id), []);
   assert.deepEqual(nums(id.step(x.get(0), id.initCache())[0]), nums(x.get(0)));
   assert.deepEqual(nums(id.call(x, { lengths: 2 }).get("2:")), new JsArray(12).fill(0));
-  for (const mixer of [new ssm.DeltaNetSequenceMixerConfig({ nHeads: 2, chunkSize: 2 }), new ssm.IdentitySequenceMixerConfig()]) {
+  for (const mixer of [
+    new ssm.DeltaNetSequenceMixerConfig({ nHeads: 2, chunkSize: 2 }),
+    new ssm.IdentitySequenceMixerConfig(),
+  ]) {
     const b = new ssm.StandardBlockConfig({ dropRate: 0 });
     const cfg = new ssm.SSMConfig({
       encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 4 }),

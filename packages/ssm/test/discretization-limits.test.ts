@@ -83,7 +83,8 @@ function linossReference(m: ssm.LinOSSSequenceMixer, x: Array, r: (v: number) =>
     }
     for (let h = 0; h < H; h++) {
       let s = r(D[h] * u[k * H + h]);
-      for (let p = 0; p < P; p++) s = r(s + r(r(C[2 * (h * P + p)] * y[2 * p]) - r(C[2 * (h * P + p) + 1] * y[2 * p + 1])));
+      for (let p = 0; p < P; p++)
+        s = r(s + r(r(C[2 * (h * P + p)] * y[2 * p]) - r(C[2 * (h * P + p) + 1] * y[2 * p + 1])));
       out.push(s);
     }
   }
@@ -143,7 +144,8 @@ function linossScanReference(m: ssm.LinOSSSequenceMixer, x: Array, r: (v: number
   for (let k = 0; k < L; k++)
     for (let h = 0; h < H; h++) {
       let s = r(D[h] * u[k * H + h]);
-      for (let p = 0; p < P; p++) s = r(s + r(r(C[2 * (h * P + p)] * ys[p][0][k]) - r(C[2 * (h * P + p) + 1] * ys[p][1][k])));
+      for (let p = 0; p < P; p++)
+        s = r(s + r(r(C[2 * (h * P + p)] * ys[p][0][k]) - r(C[2 * (h * P + p) + 1] * ys[p][1][k])));
       out.push(s);
     }
   return out;
@@ -184,7 +186,10 @@ for (const [name, opts] of LINOSS) {
             [M22[p], 1],
           ])
             assert.ok(Math.abs(e - want) <= 1e-6 * (1 + Math.abs(want)), `${name} p=${p}: M entry ${e} vs ${want}`);
-          assert.ok(Math.abs(f1[p]) <= 1.01 * dt[p] && Math.abs(f2[p]) <= 1.01 * dt[p], `${name} p=${p}: f = (${f1[p]}, ${f2[p]}) at Δ = ${dt[p]}`);
+          assert.ok(
+            Math.abs(f1[p]) <= 1.01 * dt[p] && Math.abs(f2[p]) <= 1.01 * dt[p],
+            `${name} p=${p}: f = (${f1[p]}, ${f2[p]}) at Δ = ${dt[p]}`,
+          );
         } else {
           assert.equal(dt[p], 1, "sigmoid(18) is 1 in float32");
         }
@@ -199,17 +204,26 @@ for (const [name, opts] of LINOSS) {
       // scan emulated in float32 (measured ≤ 1.8e-7 of the scale in every case).
       const jax32 = linossScanReference(m, x, Math.fround);
       for (let i = 0; i < want.length; i++)
-        assert.ok(Math.abs(got[i] - jax32[i]) <= 1e-6 * scale, `${name} y[${i}] = ${got[i]} vs JAX's float32 associative scan ${jax32[i]}`);
+        assert.ok(
+          Math.abs(got[i] - jax32[i]) <= 1e-6 * scale,
+          `${name} y[${i}] = ${got[i]} vs JAX's float32 associative scan ${jax32[i]}`,
+        );
       // Two cases are ill-conditioned for any float32 parallel scan (the test below derives why).
       if (!SCAN_GAP.has(`${name} ${s}`))
-        for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * scale, `${name} y[${i}] = ${got[i]} vs float64 ${want[i]}`);
+        for (let i = 0; i < want.length; i++)
+          assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * scale, `${name} y[${i}] = ${got[i]} vs float64 ${want[i]}`);
       if (s < 0) {
         // y − D⊙u = Re(C h) with |h_k| ≤ k·max|f|·max|Bu|, so it is O(LΔ): tiny next to D⊙u.
         const D = vals(m.D);
         const u = vals(x);
         const skip = u.map((v, i) => D[i % H] * v);
-        const bound = L * 1.01 * maxAbs(dt) * P * maxAbs(vals(m.C)) * 2 * H * maxAbs(vals(m.B)) * maxAbs(u) + 2e-7 * maxAbs(skip);
-        for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - skip[i]) <= bound, `${name} y[${i}] = ${got[i]} vs D⊙u = ${skip[i]} (bound ${bound})`);
+        const bound =
+          L * 1.01 * maxAbs(dt) * P * maxAbs(vals(m.C)) * 2 * H * maxAbs(vals(m.B)) * maxAbs(u) + 2e-7 * maxAbs(skip);
+        for (let i = 0; i < got.length; i++)
+          assert.ok(
+            Math.abs(got[i] - skip[i]) <= bound,
+            `${name} y[${i}] = ${got[i]} vs D⊙u = ${skip[i]} (bound ${bound})`,
+          );
       }
     });
   }
@@ -242,7 +256,10 @@ const SCAN_GAP = new Set(["damped IMEX 18", "damped IMEX2 18"]);
 for (const key of SCAN_GAP) {
   const name = key.slice(0, key.lastIndexOf(" "));
   test(`LinOSS ${name} at Δ = 1: forward == JAX's float32 associative scan; that algorithm (not linax-ts) is > 1e-4 off float64 on the near-defective blocks`, () => {
-    const built = new ssm.LinOSSSequenceMixerConfig({ stateDim: P, ...LINOSS.find(([n]) => n === name)![1] }).build(H, random.PRNGKey(2));
+    const built = new ssm.LinOSSSequenceMixerConfig({ stateDim: P, ...LINOSS.find(([n]) => n === name)![1] }).build(
+      H,
+      random.PRNGKey(2),
+    );
     const m = nn.treeAt((mm: ssm.LinOSSSequenceMixer) => mm.steps, built, np.full([P], 18));
     // The modes on an end of the clamp: discriminant tiny next to tr² (a near-Jordan block).
     const t = m.transition();
@@ -263,8 +280,14 @@ for (const key of SCAN_GAP) {
       `linax-ts vs JAX's float32 scan: ${maxAbs(got.map((v, i) => v - jax32[i])) / scale} of the scale`,
     );
     assert.ok(err(linossScanReference(m, x, (v) => v)) <= 1e-10, "the scan's tree in float64 is exact");
-    assert.ok(err(jax32) > 1e-4, `JAX's float32 scan is ${err(jax32)} of the scale off float64 (the gap is the algorithm's)`);
-    assert.ok(err(linossReference(m, x, Math.fround)) <= 1e-4, `the float32 sequential recurrence meets 1e-4: ${err(linossReference(m, x, Math.fround))}`);
+    assert.ok(
+      err(jax32) > 1e-4,
+      `JAX's float32 scan is ${err(jax32)} of the scale off float64 (the gap is the algorithm's)`,
+    );
+    assert.ok(
+      err(linossReference(m, x, Math.fround)) <= 1e-4,
+      `the float32 sequential recurrence meets 1e-4: ${err(linossReference(m, x, Math.fround))}`,
+    );
     // The step path is that sequential recurrence: it meets 1e-4 (its own ops, float32).
     const stepFn = m.recurrence();
     let cache = m.initCache();
@@ -333,7 +356,8 @@ for (const [r, what] of [
       const want = Math.sqrt(-Math.expm1(-2 * nu[n]));
       assert.ok(Math.abs(gamma[n] - want) <= 1e-5 * want + 1e-30, `γ_${n} = ${gamma[n]} vs ${want}`);
       // |λ| = |e^{iθ}| = 1 up to the rounding of float32 cos and sin; γ = 0 exactly.
-      if (r === 1) assert.ok(Math.abs(mod - 1) <= 2.4e-7 && gamma[n] === 0, `the step → 0 limit: |λ| = ${mod}, γ = ${gamma[n]}`);
+      if (r === 1)
+        assert.ok(Math.abs(mod - 1) <= 2.4e-7 && gamma[n] === 0, `the step → 0 limit: |λ| = ${mod}, γ = ${gamma[n]}`);
       if (r === 0) assert.deepEqual([mod, gamma[n]], [0, 1], "the exact step → ∞ limit");
     }
     const x = input();
@@ -342,7 +366,8 @@ for (const [r, what] of [
     const got = vals(y);
     const want = lruReference(m, x);
     const scale = 1 + maxAbs(want);
-    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * scale, `y[${i}] = ${got[i]} vs float64 ${want[i]}`);
+    for (let i = 0; i < want.length; i++)
+      assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * scale, `y[${i}] = ${got[i]} vs float64 ${want[i]}`);
     if (r === 1) {
       // The state never leaves 0: y is the skip term exactly.
       const D = vals(m.D);
@@ -381,7 +406,11 @@ for (const dt of [1e-7, 1e3]) {
         const [qr, qi] = [(er * ar[j] + ei * ai[j]) / den, (ei * ar[j] - er * ai[j]) / den]; // (e^z − 1)/A
         const want = [C[2 * j] * qr - C[2 * j + 1] * qi, C[2 * j] * qi + C[2 * j + 1] * qr];
         const mag = Math.hypot(C[2 * j], C[2 * j + 1]) * Math.hypot(qr, qi);
-        for (const c of [0, 1]) assert.ok(Math.abs(w[2 * j + c] - want[c]) <= 1e-5 * mag, `w[${h},${n}] part ${c}: ${w[2 * j + c]} vs ${want[c]}`);
+        for (const c of [0, 1])
+          assert.ok(
+            Math.abs(w[2 * j + c] - want[c]) <= 1e-5 * mag,
+            `w[${h},${n}] part ${c}: ${w[2 * j + c]} vs ${want[c]}`,
+          );
         k0[h] += 2 * want[0];
       }
     }
@@ -395,7 +424,9 @@ for (const dt of [1e-7, 1e3]) {
       assert.ok(maxAbs(got) <= bound && bound < 1e-2, `|y| = ${maxAbs(got)} (bound ${bound})`);
     } else {
       const scale = 1 + maxAbs(u) * Math.max(...k0.map(Math.abs));
-      got.forEach((g, i) => assert.ok(Math.abs(g - k0[i % 2] * u[i]) <= 1e-5 * scale, `y[${i}] = ${g} vs K[0]·u = ${k0[i % 2] * u[i]}`));
+      got.forEach((g, i) =>
+        assert.ok(Math.abs(g - k0[i % 2] * u[i]) <= 1e-5 * scale, `y[${i}] = ${g} vs K[0]·u = ${k0[i % 2] * u[i]}`),
+      );
     }
   });
 }
@@ -426,7 +457,11 @@ test("S4D block (lrnnx) zero-order hold at Δ = 1e-7: dB = B ⊙ (e^{ΔA} − 1)
       const [br, bi] = [Bv[2 * b], Bv[2 * b + 1]];
       const want = [br * qr - bi * qi, br * qi + bi * qr];
       const mag = Math.hypot(br, bi) * Math.hypot(qr, qi);
-      for (const c of [0, 1]) assert.ok(Math.abs(got[2 * j + c] - want[c]) <= 1e-5 * mag, `dB[${h},${n}] part ${c}: ${got[2 * j + c]} vs ${want[c]}`);
+      for (const c of [0, 1])
+        assert.ok(
+          Math.abs(got[2 * j + c] - want[c]) <= 1e-5 * mag,
+          `dB[${h},${n}] part ${c}: ${got[2 * j + c]} vs ${want[c]}`,
+        );
     }
   }
 });

@@ -43,7 +43,13 @@ function zohScale(lr: number, li: number, dt: number): [number, number] {
 for (const dt of [1e-7, 1e3]) {
   for (const discretization of ["zoh", "bilinear"] as const) {
     test(`S5 ${discretization} at Δ = ${dt}: finite, and (zoh) B̄ = (e^{ΛΔ} − 1)/Λ · B̃ to float32 accuracy`, () => {
-      const m = new ssm.S5SequenceMixerConfig({ stateDim: 8, dtMin: dt, dtMax: dt, discretization, conjSym: false }).build(3, random.PRNGKey(4));
+      const m = new ssm.S5SequenceMixerConfig({
+        stateDim: 8,
+        dtMin: dt,
+        dtMax: dt,
+        discretization,
+        conjSym: false,
+      }).build(3, random.PRNGKey(4));
       const { lambdaBar, BBar } = m.discretize();
       finite(lambdaBar, "Λ̄");
       finite(BBar, "B̄");
@@ -64,7 +70,8 @@ for (const dt of [1e-7, 1e3]) {
           const want = [sr * br - si * bi, sr * bi + si * br];
           const got = [bb[2 * (p * H + h)], bb[2 * (p * H + h) + 1]];
           const mag = Math.hypot(sr, si) * Math.hypot(br, bi);
-          for (const k of [0, 1]) assert.ok(Math.abs(got[k] - want[k]) <= 1e-5 * mag + 1e-30, `p=${p} h=${h}: ${got[k]} vs ${want[k]}`);
+          for (const k of [0, 1])
+            assert.ok(Math.abs(got[k] - want[k]) <= 1e-5 * mag + 1e-30, `p=${p} h=${h}: ${got[k]} vs ${want[k]}`);
         }
       }
     });
@@ -78,7 +85,10 @@ for (const [dtMin, dtMax] of [
   test(`S4D and Mamba at steps ${dtMin}: outputs finite`, () => {
     const s4d = new ssm.S4DSequenceMixerConfig({ stateDim: 4, dtMin, dtMax }).build(2, random.PRNGKey(1));
     finite(s4d.call(np.multiply(np.ones([5, 2]), 100)), "S4D output");
-    const mamba = new ssm.MambaConfig({ dState: 4, dtMin, dtMax, dtInitFloor: Math.min(1e-4, dtMin) }).build(4, random.PRNGKey(2));
+    const mamba = new ssm.MambaConfig({ dState: 4, dtMin, dtMax, dtInitFloor: Math.min(1e-4, dtMin) }).build(
+      4,
+      random.PRNGKey(2),
+    );
     finite(mamba.call(np.multiply(np.ones([5, 4]), 10)), "Mamba output");
   });
 }

@@ -54,7 +54,11 @@ export function randomInput(L: number, H: number, seed: number): { host: number[
 }
 
 /** Asserts `|actual - expected| ≤ atol + rtol·|expected|` elementwise, naming the worst entry. */
-export function assertClose(actual: readonly number[], expected: readonly number[], opts: { atol?: number; rtol?: number; msg?: string } = {}): void {
+export function assertClose(
+  actual: readonly number[],
+  expected: readonly number[],
+  opts: { atol?: number; rtol?: number; msg?: string } = {},
+): void {
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-4;
   assert.equal(actual.length, expected.length, `${opts.msg ?? ""}: length ${actual.length} vs ${expected.length}`);
@@ -67,7 +71,10 @@ export function assertClose(actual: readonly number[], expected: readonly number
       worstExcess = Number.isNaN(excess) ? Infinity : excess;
     }
   }
-  if (worst >= 0) assert.fail(`${opts.msg ?? "assertClose"}: entry ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+  if (worst >= 0)
+    assert.fail(
+      `${opts.msg ?? "assertClose"}: entry ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
+    );
 }
 
 /** The largest |value| (for scale-aware tolerances). */
@@ -82,7 +89,8 @@ export function leafTable(tree: unknown): [string, number[], string][] {
 }
 
 /** `Σ_t Σ_h y[t][h]·w[t][h]` in float64 (the host loss of the gradient checks). */
-export const weightedSum = (y: number[][], w: number[][]): number => y.reduce((acc, r, t) => acc + r.reduce((s, v, h) => s + v * w[t][h], 0), 0);
+export const weightedSum = (y: number[][], w: number[][]): number =>
+  y.reduce((acc, r, t) => acc + r.reduce((s, v, h) => s + v * w[t][h], 0), 0);
 
 /** The central difference `(f(1e-6) − f(−1e-6)) / 2e-6`. */
 export const centralDiff = (f: (e: number) => number): number => (f(1e-6) - f(-1e-6)) / 2e-6;

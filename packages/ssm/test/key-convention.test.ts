@@ -51,7 +51,10 @@ test("every sequence mixer: call(x, { key }) = call(x); a positional key (raw or
 });
 
 test("SSM.call / callBatch / blocks: { key } drives dropout, a positional key is an error, { inference } = nn.inference", () => {
-  const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(new ssm.S5SequenceMixerConfig({ stateDim: 4 }), { dropRate: 0.5 }), random.PRNGKey(0));
+  const [model, s0] = nn.makeWithState(ssm.SSM)(
+    smallConfig(new ssm.S5SequenceMixerConfig({ stateDim: 4 }), { dropRate: 0.5 }),
+    random.PRNGKey(0),
+  );
   const x = spec12Input(); // [2, 5, 3]
   // Training with the same key is deterministic; another key draws other dropout masks.
   const [y1] = model.callBatch(x, nn.cloneState(s0), { key });
@@ -63,7 +66,10 @@ test("SSM.call / callBatch / blocks: { key } drives dropout, a positional key is
     "a different key must change the dropout masks",
   );
   // Dropout in training mode needs the key and says how to pass it.
-  assert.throws(() => model.callBatch(x, nn.cloneState(s0)), /Dropout: a `key` is required in training mode \(pass \{ key \}/);
+  assert.throws(
+    () => model.callBatch(x, nn.cloneState(s0)),
+    /Dropout: a `key` is required in training mode \(pass \{ key \}/,
+  );
   // The old positional forms raise, naming the method (before they meant "key" or were dropped).
   assert.throws(() => model.callBatch(x, nn.cloneState(s0), asAny(key)), positional("SSM.callBatch"));
   assert.throws(() => model.call(x.get(0), nn.cloneState(s0), asAny(key)), positional("SSM.call"));
@@ -93,7 +99,12 @@ test("heads, encoders and channel mixers accept { key } and reject a positional 
   assert.deepEqual(nums(enc.call(x, noState, { key })[0]), nums(enc.call(x, noState)[0]));
   assert.throws(() => enc.call(x, noState, asAny(key)), positional("LinearEncoder.call"));
   assert.throws(() => enc.call(x, asAny(key)), positional("LinearEncoder.call"));
-  for (const cfg of [new ssm.GLUConfig(), new ssm.MLPConfig(), new ssm.SwiGLUConfig({ intermediateDim: 3 }), new ssm.IdentityConfig()]) {
+  for (const cfg of [
+    new ssm.GLUConfig(),
+    new ssm.MLPConfig(),
+    new ssm.SwiGLUConfig({ intermediateDim: 3 }),
+    new ssm.IdentityConfig(),
+  ]) {
     const cm = cfg.build(4, null, random.PRNGKey(3));
     assert.deepEqual(nums(cm.call(x, { key })), nums(cm.call(x)), cm.constructor.name);
     assert.throws(() => cm.call(x, asAny(key)), positional(`${cm.constructor.name}.call`));
@@ -101,11 +112,18 @@ test("heads, encoders and channel mixers accept { key } and reject a positional 
 });
 
 test("SSTransformer and S4D (lrnnx-style) take the key the same way", () => {
-  const m = ssm.SSTransformer.build({ embedDim: 3, hiddenSize: 4, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2, dropout: 0.5 }, random.PRNGKey(0));
+  const m = ssm.SSTransformer.build(
+    { embedDim: 3, hiddenSize: 4, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2, dropout: 0.5 },
+    random.PRNGKey(0),
+  );
   const x = spec12Input();
   const train = nums(m.call(x, { key }));
   assert.deepEqual(train, nums(m.call(x, { key })));
-  assert.notDeepEqual(train, nums(m.call(x)), "with a key and dropout 0.5 the output must differ from the deterministic one");
+  assert.notDeepEqual(
+    train,
+    nums(m.call(x)),
+    "with a key and dropout 0.5 the output must differ from the deterministic one",
+  );
   assert.throws(() => m.call(x, asAny(key)), positional("SSTransformer.call"));
   assert.throws(() => m.sequence(x, asAny(key)), positional("SSTransformer.sequence"));
   assert.throws(() => m.blocks[0].call(m.input_proj!.call(x), asAny(key)), positional("SSTBlock.call"));

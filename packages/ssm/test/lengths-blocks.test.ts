@@ -46,7 +46,10 @@ const BLOCKS: [string, () => BatchFn][] = [
   [
     "Mamba exptrap",
     () => {
-      const m = new ssm.MambaConfig({ dState: 3, convKer: 3, chunkSize: 4, discretization: "exptrap" }).build(F, random.PRNGKey(2));
+      const m = new ssm.MambaConfig({ dState: 3, convKer: 3, chunkSize: 4, discretization: "exptrap" }).build(
+        F,
+        random.PRNGKey(2),
+      );
       return (x, lengths) => m.callBatch(x, lengths === undefined ? {} : { lengths });
     },
   ],
@@ -60,7 +63,10 @@ const BLOCKS: [string, () => BatchFn][] = [
   [
     "SSTransformer.sequence",
     () => {
-      const m = ssm.SSTransformer.build({ embedDim: F, hiddenSize: 6, stateSize: 3, numLayers: 2, numHeads: 2, headDim: 3, dropout: 0 }, random.PRNGKey(4));
+      const m = ssm.SSTransformer.build(
+        { embedDim: F, hiddenSize: 6, stateSize: 3, numLayers: 2, numHeads: 2, headDim: 3, dropout: 0 },
+        random.PRNGKey(4),
+      );
       return (x, lengths) => m.sequence(x, lengths === undefined ? {} : { lengths });
     },
   ],
@@ -76,12 +82,19 @@ for (const [name, make] of BLOCKS) {
     for (let b = 0; b < LENS.length; b++) {
       const want = nums(f(np.expandDims(seqs[b], 0)));
       assertClose(nums(y.get(b, `:${LENS[b]}`)), want, { atol: 2e-5, msg: `${name} row ${b}` });
-      if (LENS[b] < L) assert.deepEqual(nums(y.get(b, `${LENS[b]}:`)), new globalThis.Array((L - LENS[b]) * H).fill(0), `${name} padded rows of ${b}`);
+      if (LENS[b] < L)
+        assert.deepEqual(
+          nums(y.get(b, `${LENS[b]}:`)),
+          new globalThis.Array((L - LENS[b]) * H).fill(0),
+          `${name} padded rows of ${b}`,
+        );
     }
     // Other garbage in the padding: the same outputs; without lengths the padded rows are data.
     const other = paddedBatch(100);
     const x2 = np.stack(
-      other.seqs.map((s, b) => (s.shape[0] === L ? s : np.concatenate([s, randomInput(L - s.shape[0], F, 500 + b).x.mul(-30)], { axis: 0 }))),
+      other.seqs.map((s, b) =>
+        s.shape[0] === L ? s : np.concatenate([s, randomInput(L - s.shape[0], F, 500 + b).x.mul(-30)], { axis: 0 }),
+      ),
     );
     assertClose(nums(f(x2, lens)), nums(y), { atol: 1e-6, msg: `${name} other padding` });
     assert.ok(
@@ -96,16 +109,24 @@ for (const [name, make] of BLOCKS) {
     });
     assertClose(nums(g(x, lens)), nums(y), { atol: 2e-5, msg: `${name} jit` });
     const y3 = g(x, np.array([3, 3, 3], { dtype: "int32" }));
-    for (let b = 0; b < 3; b++) assertClose(nums(y3.get(b, ":3")), nums(f(np.expandDims(x.get(b, ":3"), 0))), { atol: 2e-5, msg: `${name} jit n=3 row ${b}` });
+    for (let b = 0; b < 3; b++)
+      assertClose(nums(y3.get(b, ":3")), nums(f(np.expandDims(x.get(b, ":3"), 0))), {
+        atol: 2e-5,
+        msg: `${name} jit n=3 row ${b}`,
+      });
     assert.equal(traces, 1);
   });
 }
 
 test("SSTransformer.call { lengths } picks the last valid step of the masked sequence; bad lengths are errors", () => {
-  const m = ssm.SSTransformer.build({ embedDim: F, hiddenSize: 6, stateSize: 3, numLayers: 1, numHeads: 2, headDim: 3, dropout: 0 }, random.PRNGKey(5));
+  const m = ssm.SSTransformer.build(
+    { embedDim: F, hiddenSize: 6, stateSize: 3, numLayers: 1, numHeads: 2, headDim: 3, dropout: 0 },
+    random.PRNGKey(5),
+  );
   const { seqs, x } = paddedBatch(200);
   const y = m.call(x, { lengths: LENS });
-  for (let b = 0; b < 3; b++) assertClose(nums(y.get(b)), nums(m.call(np.expandDims(seqs[b], 0)).get(0)), { atol: 2e-5, msg: `row ${b}` });
+  for (let b = 0; b < 3; b++)
+    assertClose(nums(y.get(b)), nums(m.call(np.expandDims(seqs[b], 0)).get(0)), { atol: 2e-5, msg: `row ${b}` });
   const mb = new ssm.MambaConfig({ dState: 2 }).build(F, random.PRNGKey(6));
   assert.throws(
     () => mb.callBatch(x, { lengths: [9, 5] }),

@@ -60,7 +60,8 @@ test("mixers: call(x, { lengths }) — valid rows equal the unpadded run, padded
     assertClose(nums(m.call(x, { key })), want, { atol: 0 });
     assert.throws(
       () => m.call(x, key as unknown as ssm.MixerCallOptions),
-      (e: unknown) => e instanceof ValueError && /call: got a PRNG key where the options object belongs; .*\{ key \}/.test(e.message),
+      (e: unknown) =>
+        e instanceof ValueError && /call: got a PRNG key where the options object belongs; .*\{ key \}/.test(e.message),
     );
     assert.throws(
       () => m.call(x, { lenghts: 3 } as unknown as ssm.MixerCallOptions),
@@ -92,8 +93,13 @@ test("heads: a reducing head averages only the valid rows; a per-step head's val
   const jitted = jit((xx: Array, n: Array) => head.call(xx, noState, { lengths: n })[0]);
   assertClose(nums(jitted(xp, np.array(4, { dtype: "int32" }))), nums(want), { atol: 1e-5 });
   const perStep = new ssm.ClassificationHeadConfig({ outFeatures: 2, reduce: false }).build(H, key);
-  assertClose(nums(perStep.call(xp, noState, { lengths: 4 })[0].get(":4")), nums(perStep.call(x, noState)[0]), { atol: 1e-6 });
-  assert.throws(() => head.call(x, noState, { length: 2 } as unknown as ssm.HeadCallOptions), /unknown option "length"/);
+  assertClose(nums(perStep.call(xp, noState, { lengths: 4 })[0].get(":4")), nums(perStep.call(x, noState)[0]), {
+    atol: 1e-6,
+  });
+  assert.throws(
+    () => head.call(x, noState, { length: 2 } as unknown as ssm.HeadCallOptions),
+    /unknown option "length"/,
+  );
 });
 
 test("BatchNorm mask: batch statistics over the valid positions of every sequence only (host reference)", () => {
@@ -134,7 +140,10 @@ test("SSM: callBatch(x, state, key, { lengths }) — equal lengths reproduce the
     const [want, sWant] = model.callBatch(x, nn.cloneState(s0), { key: k });
     const [got, sGot] = model.callBatch(xp, nn.cloneState(s0), { key: k, lengths: [5, 5] });
     assertClose(nums(got), nums(want), { atol: 2e-5, msg: `prenorm=${prenorm}` });
-    const stats = (s: nn.State) => (s.values() as unknown[]).flatMap((v) => (globalThis.Array.isArray(v) ? (v as Array[]).flatMap(nums) : nums(v as Array)));
+    const stats = (s: nn.State) =>
+      (s.values() as unknown[]).flatMap((v) =>
+        globalThis.Array.isArray(v) ? (v as Array[]).flatMap(nums) : nums(v as Array),
+      );
     assertClose(stats(sGot), stats(sWant), { atol: 2e-5 });
     // Unequal lengths: other garbage in the padded rows changes nothing (outputs and statistics).
     const lens = np.array([5, 3], { dtype: "int32" });
@@ -145,10 +154,17 @@ test("SSM: callBatch(x, state, key, { lengths }) — equal lengths reproduce the
     assertClose(nums(yq), nums(yr), { atol: 1e-5 });
     assertClose(stats(sq), stats(sr), { atol: 1e-5 });
     // …and they differ from the run that treats the padding as data.
-    assert.ok(Math.max(...nums(model.callBatch(xq, nn.cloneState(s0), { key: k })[0]).map((v, i) => Math.abs(v - nums(yq)[i]))) > 1e-3);
+    assert.ok(
+      Math.max(
+        ...nums(model.callBatch(xq, nn.cloneState(s0), { key: k })[0]).map((v, i) => Math.abs(v - nums(yq)[i])),
+      ) > 1e-3,
+    );
     // The first block's BatchNorm statistics are those of the 8 valid encoder rows (host).
     if (prenorm) {
-      const enc = [nums(model.encoder.call(x.get(0), s0)[0]), nums(model.encoder.call(x.get(1).get(":3"), s0)[0])].flat();
+      const enc = [
+        nums(model.encoder.call(x.get(0), s0)[0]),
+        nums(model.encoder.call(x.get(1).get(":3"), s0)[0]),
+      ].flat();
       const nRows = enc.length / H;
       const mu = [0, 1, 2, 3].map((j) => {
         let a = 0;
@@ -160,31 +176,53 @@ test("SSM: callBatch(x, state, key, { lengths }) — equal lengths reproduce the
         for (let r = 0; r < nRows; r++) a += (enc[r * H + j] - mu[j]) ** 2;
         return a / nRows;
       });
-      const [m0, v0] = sq.get((model.blocks[0] as ssm.StandardBlock).norm.emaStateIndex as nn.StateIndex<[Array, Array]>);
+      const [m0, v0] = sq.get(
+        (model.blocks[0] as ssm.StandardBlock).norm.emaStateIndex as nn.StateIndex<[Array, Array]>,
+      );
       assertClose(nums(m0), mu, { atol: 1e-5 });
       assertClose(nums(v0), va, { atol: 1e-5 });
     }
     // jit: lengths traced; the same numbers.
-    const f = nn.filterJit((m: ssm.SSM, xb: Array, s: nn.State, kk: Array, l: Array) => m.callBatch(xb, s, { key: kk, lengths: l }));
+    const f = nn.filterJit((m: ssm.SSM, xb: Array, s: nn.State, kk: Array, l: Array) =>
+      m.callBatch(xb, s, { key: kk, lengths: l }),
+    );
     assertClose(nums(f(model, xq, nn.cloneState(s0), k, lens)[0]), nums(yq), { atol: 1e-5 });
   }
 });
 
 test("SSM: inference with lengths equals per-sequence unpadded calls; per-sequence call takes { lengths }; bad options are errors", () => {
   const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(new ssm.S4DSequenceMixerConfig({ stateDim: 4 })), key);
-  const [, trained] = model.callBatch(np.stack([randomInput(6, 3, 20).x, randomInput(6, 3, 21).x]), nn.cloneState(s0), { key });
+  const [, trained] = model.callBatch(np.stack([randomInput(6, 3, 20).x, randomInput(6, 3, 21).x]), nn.cloneState(s0), {
+    key,
+  });
   const inf = nn.inference(model);
   const a = randomInput(6, 3, 22).x;
   const b = randomInput(2, 3, 23).x;
   const [yb] = inf.callBatch(np.stack([a, pad(b, 4, 24)]), nn.cloneState(trained), { lengths: [6, 2] });
   assertClose(nums(yb.get(0)), nums(inf.call(a, nn.cloneState(trained))[0]), { atol: 1e-5 });
   assertClose(nums(yb.get(1)), nums(inf.call(b, nn.cloneState(trained))[0]), { atol: 1e-5 });
-  assertClose(nums(inf.call(pad(b, 4, 25), nn.cloneState(trained), { lengths: 2 })[0]), nums(inf.call(b, nn.cloneState(trained))[0]), { atol: 1e-5 });
-  assert.throws(() => inf.callBatch(np.stack([a, a]), trained, { lengths: [6] }), /lengths has 1 entries for a batch of 2/);
-  assert.throws(() => inf.callBatch(np.stack([a, a]), trained, { lenghts: [6, 6] } as unknown as ssm.CallBatchOptions), /unknown option "lenghts"/);
-  assert.throws(() => inf.call(a, trained, { mask: a } as unknown as ssm.SSMCallOptions), /SSM.call: unknown option "mask"/);
+  assertClose(
+    nums(inf.call(pad(b, 4, 25), nn.cloneState(trained), { lengths: 2 })[0]),
+    nums(inf.call(b, nn.cloneState(trained))[0]),
+    { atol: 1e-5 },
+  );
   assert.throws(
-    () => (model.blocks[0] as ssm.StandardBlock).call(randomInput(6, 4, 1).x, s0, { lengthz: 1 } as unknown as ssm.BlockCallOptions),
+    () => inf.callBatch(np.stack([a, a]), trained, { lengths: [6] }),
+    /lengths has 1 entries for a batch of 2/,
+  );
+  assert.throws(
+    () => inf.callBatch(np.stack([a, a]), trained, { lenghts: [6, 6] } as unknown as ssm.CallBatchOptions),
+    /unknown option "lenghts"/,
+  );
+  assert.throws(
+    () => inf.call(a, trained, { mask: a } as unknown as ssm.SSMCallOptions),
+    /SSM.call: unknown option "mask"/,
+  );
+  assert.throws(
+    () =>
+      (model.blocks[0] as ssm.StandardBlock).call(randomInput(6, 4, 1).x, s0, {
+        lengthz: 1,
+      } as unknown as ssm.BlockCallOptions),
     /unknown option/,
   );
 });

@@ -27,7 +27,15 @@ const SCHEMES: Record<string, { Ay: boolean; Gz: boolean; zInY: boolean }> = {
  *   z' − z = Δ(−A·(Ay ? y' : y) − G·(Gz ? z' : z) + b),   y' − y = Δ·(zInY ? z' : z)
  * i.e. [[1 + ΔG·[Gz], ΔA·[Ay]], [−Δ·[zInY], 1]] [z'; y'] = [z + Δ(b − A y·[!Ay] − G z·[!Gz]); y + Δ z·[!zInY]].
  */
-function hostStep(s: { Ay: boolean; Gz: boolean; zInY: boolean }, A: number, G: number, dt: number, z: number, y: number, b: number): [number, number] {
+function hostStep(
+  s: { Ay: boolean; Gz: boolean; zInY: boolean },
+  A: number,
+  G: number,
+  dt: number,
+  z: number,
+  y: number,
+  b: number,
+): [number, number] {
   const a11 = 1 + (s.Gz ? dt * G : 0);
   const a12 = s.Ay ? dt * A : 0;
   const a21 = s.zInY ? -dt : 0;
@@ -93,7 +101,13 @@ test("damped IM / IMEX2 / EX: call and callRecurrent equal the host's step-by-st
       `damped ${d}`,
       new LinOSSSequenceMixerConfig({ stateDim: P, discretization: d }).build(H, random.PRNGKey(40 + i)),
     ]),
-    ["undamped IMEX2", new LinOSSSequenceMixerConfig({ stateDim: P, discretization: "IMEX2", damping: false }).build(H, random.PRNGKey(45))],
+    [
+      "undamped IMEX2",
+      new LinOSSSequenceMixerConfig({ stateDim: P, discretization: "IMEX2", damping: false }).build(
+        H,
+        random.PRNGKey(45),
+      ),
+    ],
     ["damped IMEX (linax)", new LinOSSSequenceMixerConfig({ stateDim: P }).build(H, random.PRNGKey(46))],
   ];
   for (const [name, m] of cases) {
@@ -111,7 +125,10 @@ test("ring initialisation: every step's eigenvalues are a complex pair with rMin
       [0.9, Math.PI],
       [0.5, Math.PI / 4],
     ]) {
-      const m = new LinOSSSequenceMixerConfig({ stateDim: 64, discretization: d, rMin, thetaMax }).build(H, random.PRNGKey(7));
+      const m = new LinOSSSequenceMixerConfig({ stateDim: 64, discretization: d, rMin, thetaMax }).build(
+        H,
+        random.PRNGKey(7),
+      );
       assert.ok(m.G_diag !== null);
       const { r2, cos, disc } = eig(m);
       for (let i = 0; i < 64; i++) {
@@ -129,7 +146,10 @@ test("ring initialisation: every step's eigenvalues are a complex pair with rMin
 test("projection: parameters far outside the stable region still give |λ| ≤ 1 (complex pairs) for every damped scheme", () => {
   for (const d of damped) {
     const m = new LinOSSSequenceMixerConfig({ stateDim: 5, discretization: d }).build(H, random.PRNGKey(3));
-    const wild = nn.treeAt((mm: LinOSSSequenceMixer) => [mm.A_diag, mm.G_diag as Array], m, [np.array([-3, 0, 50, 400, 2]), np.array([-1, 9, 0.5, 30, 0])]);
+    const wild = nn.treeAt((mm: LinOSSSequenceMixer) => [mm.A_diag, mm.G_diag as Array], m, [
+      np.array([-3, 0, 50, 400, 2]),
+      np.array([-1, 9, 0.5, 30, 0]),
+    ]);
     const { r2, disc } = eig(wild);
     for (let i = 0; i < 5; i++) {
       assert.ok(r2[i] <= 1 + 1e-5, `${d} state ${i}: |λ|² = ${r2[i]}`);
@@ -145,21 +165,37 @@ test("projection: parameters far outside the stable region still give |λ| ≤ 1
 });
 
 test("damped IM / IMEX2 / EX: leaves, options, gradients", () => {
-  const names = (m: LinOSSSequenceMixer) => ["A_diag", "G_diag", "B", "C", "D", "steps"].filter((k) => (m as unknown as Record<string, unknown>)[k] !== null);
+  const names = (m: LinOSSSequenceMixer) =>
+    ["A_diag", "G_diag", "B", "C", "D", "steps"].filter((k) => (m as unknown as Record<string, unknown>)[k] !== null);
   for (const d of damped) {
     const m = new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: d }).build(H, random.PRNGKey(1));
     assert.deepEqual(names(m), ["A_diag", "G_diag", "B", "C", "D", "steps"]);
-    const g = grad((A: Array) => np.sum(np.square(nn.treeAt((mm: LinOSSSequenceMixer) => mm.A_diag, m, A).call(randomInput(5, H, 2).x))))(m.A_diag) as Array;
+    const g = grad((A: Array) =>
+      np.sum(np.square(nn.treeAt((mm: LinOSSSequenceMixer) => mm.A_diag, m, A).call(randomInput(5, H, 2).x))),
+    )(m.A_diag) as Array;
     assert.ok(nums(g).every(Number.isFinite) && nums(g).some((v) => v !== 0), d);
   }
-  assert.equal(new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IMEX2", damping: false }).build(H, random.PRNGKey(1)).G_diag, null);
-  assert.throws(() => new LinOSSSequenceMixerConfig({ discretization: "IMEX4" as LinOSSDiscretization }), /must be one of IM, IMEX, IMEX2, EX/);
+  assert.equal(
+    new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IMEX2", damping: false }).build(H, random.PRNGKey(1))
+      .G_diag,
+    null,
+  );
+  assert.throws(
+    () => new LinOSSSequenceMixerConfig({ discretization: "IMEX4" as LinOSSDiscretization }),
+    /must be one of IM, IMEX, IMEX2, EX/,
+  );
   assert.throws(() => new LinOSSSequenceMixerConfig({ rMin: 0 }), /rMin must be in \(0, 1\]/);
 });
 
 test('initialization "AG": A ~ U[0, aMax), G ~ U[0, gMax) for every damped scheme; the projected step is stable and step == call', () => {
   for (const d of ["IMEX", ...damped] as LinOSSDiscretization[]) {
-    const m = new LinOSSSequenceMixerConfig({ stateDim: 32, discretization: d, initialization: "AG", aMax: 2, gMax: 0.5 }).build(H, random.PRNGKey(12));
+    const m = new LinOSSSequenceMixerConfig({
+      stateDim: 32,
+      discretization: d,
+      initialization: "AG",
+      aMax: 2,
+      gMax: 0.5,
+    }).build(H, random.PRNGKey(12));
     const A = nums(m.A_diag);
     const G = nums(m.G_diag as Array);
     assert.ok(A.every((v) => v >= 0 && v < 2) && G.every((v) => v >= 0 && v < 0.5), d);
@@ -172,5 +208,8 @@ test('initialization "AG": A ~ U[0, aMax), G ~ U[0, gMax) for every damped schem
     const { x } = randomInput(6, H, 13);
     assertClose(nums(m.callRecurrent(x.reshape([6, 1, H]))[0]), nums(m.call(x)), { atol: 2e-5, rtol: 1e-4, msg: d });
   }
-  assert.throws(() => new LinOSSSequenceMixerConfig({ initialization: "XY" as "AG" }), /initialization must be "RT" or "AG"/);
+  assert.throws(
+    () => new LinOSSSequenceMixerConfig({ initialization: "XY" as "AG" }),
+    /initialization must be "RT" or "AG"/,
+  );
 });

@@ -49,7 +49,16 @@ function imex64(A0: number, G0: number, dt: number): Entries {
   const S = 1 + x;
   // float32 lo: fl(2 + x) − 2·fl(√fl(1 + x)) is off by ≤ 5·2^-24·(1 + x) ≤ 2^-21·(2 + x) absolute.
   const dA = A0 <= lo ? (2 ** -21 * (2 + x)) / h2 : 0;
-  return { M11: 1 / S, M12: (-dt * A) / S, M21: dt / S, M22: 1 - (dt * dt * A) / S, f1: dt / S, f2: (dt * dt) / S, dA, S };
+  return {
+    M11: 1 / S,
+    M12: (-dt * A) / S,
+    M21: dt / S,
+    M22: 1 - (dt * dt * A) / S,
+    f1: dt / S,
+    f2: (dt * dt) / S,
+    dA,
+    S,
+  };
 }
 
 /** linax's damped IMEX2 (oscillatory projection, then `_mat_imex2`) in float64. */
@@ -67,9 +76,20 @@ function imex2_64(A0: number, G0: number, dt: number): Entries {
 }
 
 /** Checks the mixer's float32 transition against `ref` for each state. */
-function checkTransition(m: ssm.LinOSSSequenceMixer, ref: (A0: number, G0: number, dt: number) => Entries, what: string): void {
+function checkTransition(
+  m: ssm.LinOSSSequenceMixer,
+  ref: (A0: number, G0: number, dt: number) => Entries,
+  what: string,
+): void {
   const t = m.transition();
-  const got = { M11: vals(t.M11), M12: vals(t.M12), M21: vals(t.M21), M22: vals(t.M22), f1: vals(t.f1), f2: vals(t.f2) };
+  const got = {
+    M11: vals(t.M11),
+    M12: vals(t.M12),
+    M21: vals(t.M21),
+    M22: vals(t.M22),
+    f1: vals(t.f1),
+    f2: vals(t.f2),
+  };
   const dt = vals(m.delta());
   const A0 = vals(m.A_diag);
   const G0 = vals(m.G_diag as Array);
@@ -84,21 +104,32 @@ function checkTransition(m: ssm.LinOSSSequenceMixer, ref: (A0: number, G0: numbe
       const size = k === "M22" ? 1 + Math.abs(1 - want.M22) : Math.abs(want[k]);
       // 1e-44: float32 underflow (Δ² = 7.7e-53 is 0 in float32; the smallest denormal is 1.4e-45).
       const tol = 2e-6 * size + fromA + 1e-44;
-      assert.ok(Math.abs(g - want[k]) <= tol, `${what} p=${p} ${k} = ${g} vs float64 ${want[k]} (tol ${tol}) at Δ = ${dt[p]}`);
+      assert.ok(
+        Math.abs(g - want[k]) <= tol,
+        `${what} p=${p} ${k} = ${g} vs float64 ${want[k]} (tol ${tol}) at Δ = ${dt[p]}`,
+      );
     }
     // The clamp keeps the step stable: spectral radius ≤ 1 (float64 from the float32 entries).
     const [a, b, c, d] = [got.M11[p], got.M12[p], got.M21[p], got.M22[p]];
     const tr = a + d;
     const det = a * d - b * c;
     const disc = tr * tr - 4 * det;
-    const rho = disc < 0 ? Math.sqrt(det) : Math.max(Math.abs(tr + Math.sqrt(disc)), Math.abs(tr - Math.sqrt(disc))) / 2;
+    const rho =
+      disc < 0 ? Math.sqrt(det) : Math.max(Math.abs(tr + Math.sqrt(disc)), Math.abs(tr - Math.sqrt(disc))) / 2;
     assert.ok(rho <= 1 + 1e-5, `${what} p=${p}: spectral radius ${rho} at Δ = ${dt[p]}`);
   }
 }
 
 function mixer(discretization: "IMEX" | "IMEX2", steps: number): ssm.LinOSSSequenceMixer {
-  const built = new ssm.LinOSSSequenceMixerConfig({ stateDim: P, discretization, damping: true }).build(H, random.PRNGKey(5));
-  return nn.treeAt((mm: ssm.LinOSSSequenceMixer) => [mm.steps, mm.A_diag, mm.G_diag], built, [np.full([P], steps), np.array(A_DIAG), np.array(G_DIAG)]);
+  const built = new ssm.LinOSSSequenceMixerConfig({ stateDim: P, discretization, damping: true }).build(
+    H,
+    random.PRNGKey(5),
+  );
+  return nn.treeAt((mm: ssm.LinOSSSequenceMixer) => [mm.steps, mm.A_diag, mm.G_diag], built, [
+    np.full([P], steps),
+    np.array(A_DIAG),
+    np.array(G_DIAG),
+  ]);
 }
 
 for (const s of STEPS) {

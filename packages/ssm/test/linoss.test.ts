@@ -24,7 +24,13 @@ import {
   weightedSum,
   type Cx,
 } from "./host-values.ts";
-import { checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, knownAnswers, knownInput } from "./mixer-equivalence.ts";
+import {
+  checkGradParallelVsRecurrent,
+  checkJitVmapBatched,
+  checkParallelHostRecurrent,
+  knownAnswers,
+  knownInput,
+} from "./mixer-equivalence.ts";
 
 const JsArray = globalThis.Array;
 
@@ -97,7 +103,10 @@ function hostLinOSS(p: HostLinOSS, u: number[][]): number[][] {
     }
     z = nz;
     y = ny;
-    return JsArray.from({ length: H }, (_, h) => y.reduce((acc, s, i) => acc + cmul(p.C[h * P + i], s)[0], 0) + p.D[h] * ut[h]);
+    return JsArray.from(
+      { length: H },
+      (_, h) => y.reduce((acc, s, i) => acc + cmul(p.C[h * P + i], s)[0], 0) + p.D[h] * ut[h],
+    );
   });
 }
 
@@ -109,7 +118,10 @@ const CONFIGS: [string, LinOSSSequenceMixerOptions][] = [
 ];
 
 function mixers(): [string, LinOSSSequenceMixer][] {
-  const out = CONFIGS.map(([n, o], i): [string, LinOSSSequenceMixer] => [n, new LinOSSSequenceMixerConfig(o).build(H, random.PRNGKey(40 + i))]);
+  const out = CONFIGS.map(([n, o], i): [string, LinOSSSequenceMixer] => [
+    n,
+    new LinOSSSequenceMixerConfig(o).build(H, random.PRNGKey(40 + i)),
+  ]);
   // Real B: real states (the transition is real; the complex path comes from complex B).
   const d = out[0][1];
   const realB = np.stack([d.B.get("...", 0), np.zerosLike(d.B.get("...", 0))], { axis: -1 });
@@ -138,13 +150,19 @@ describe("LinOSS leaves and initialisation", () => {
       ["D", [3], "float32"],
       ["steps", [4], "float32"],
     ]);
-    const im = new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IM", damping: false }).build(3, random.PRNGKey(0));
+    const im = new LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IM", damping: false }).build(
+      3,
+      random.PRNGKey(0),
+    );
     assert.deepEqual(
       leafTable(im).map(([p]) => p),
       ["A_diag", "B", "C", "D", "steps"],
     );
     // Damped IM exists since part 2 (linoss-discretizations.test.ts); undamped EX is refused.
-    assert.throws(() => new LinOSSSequenceMixerConfig({ discretization: "EX", damping: false }), /EX.*unstable without damping/);
+    assert.throws(
+      () => new LinOSSSequenceMixerConfig({ discretization: "EX", damping: false }),
+      /EX.*unstable without damping/,
+    );
   });
 
   test("damped: transition eigenvalues have |λ|² uniform on [rMin², 1] and phases uniform on [0, θmax)", () => {
@@ -161,7 +179,10 @@ describe("LinOSS leaves and initialisation", () => {
       const S = 1 + dt * G[i];
       const lo = (2 + dt * G[i] - 2 * Math.sqrt(S)) / (dt * dt);
       const hi = (2 + dt * G[i] + 2 * Math.sqrt(S)) / (dt * dt);
-      assert.ok(A[i] >= lo * (1 - 1e-4) - 1e-4 && A[i] <= hi * (1 + 1e-4), `A[${i}] inside the oscillatory range (no clamping at init)`);
+      assert.ok(
+        A[i] >= lo * (1 - 1e-4) - 1e-4 && A[i] <= hi * (1 + 1e-4),
+        `A[${i}] inside the oscillatory range (no clamping at init)`,
+      );
       // M = [[1/S, -ΔA/S], [Δ/S, 1 - Δ²A/S]]: det = 1/S, trace = 1/S + 1 - Δ²A/S.
       const det = 1 / S;
       const tr = 1 / S + 1 - (dt * dt * A[i]) / S;
@@ -177,13 +198,19 @@ describe("LinOSS leaves and initialisation", () => {
       "arg λ ∈ [0, θmax)",
     );
     const mean = (xs: number[]) => xs.reduce((a, v) => a + v, 0) / xs.length;
-    assert.ok(Math.abs(mean(mod2) - (rMin ** 2 + 1) / 2) < (5 * (1 - rMin ** 2)) / Math.sqrt(12 * P), `E|λ|² = ${mean(mod2)}`);
+    assert.ok(
+      Math.abs(mean(mod2) - (rMin ** 2 + 1) / 2) < (5 * (1 - rMin ** 2)) / Math.sqrt(12 * P),
+      `E|λ|² = ${mean(mod2)}`,
+    );
     assert.ok(Math.abs(mean(phase) - thetaMax / 2) < (5 * thetaMax) / Math.sqrt(12 * P), `E arg λ = ${mean(phase)}`);
   });
 
   test("undamped: A ~ U[0, 1), steps ~ N(0, ¼), B, C uniform within ±1/√fan", () => {
     const [P, Hs] = [512, 16];
-    const m = new LinOSSSequenceMixerConfig({ stateDim: P, discretization: "IMEX", damping: false }).build(Hs, random.PRNGKey(9));
+    const m = new LinOSSSequenceMixerConfig({ stateDim: P, discretization: "IMEX", damping: false }).build(
+      Hs,
+      random.PRNGKey(9),
+    );
     const A = nums(m.A_diag);
     assert.ok(
       A.every((v) => v >= 0 && v < 1),
@@ -194,8 +221,14 @@ describe("LinOSS leaves and initialisation", () => {
     assert.ok(Math.abs(sd - 0.5) < 0.05, `std(steps) = ${sd}`);
     const b = nums(m.B);
     const c = nums(m.C);
-    assert.ok(b.every((v) => Math.abs(v) <= 1 / Math.sqrt(Hs) + 1e-6) && Math.max(...b.map(Math.abs)) > 0.9 / Math.sqrt(Hs), "B ∈ ±1/√H");
-    assert.ok(c.every((v) => Math.abs(v) <= 1 / Math.sqrt(P) + 1e-6) && Math.max(...c.map(Math.abs)) > 0.9 / Math.sqrt(P), "C ∈ ±1/√P");
+    assert.ok(
+      b.every((v) => Math.abs(v) <= 1 / Math.sqrt(Hs) + 1e-6) && Math.max(...b.map(Math.abs)) > 0.9 / Math.sqrt(Hs),
+      "B ∈ ±1/√H",
+    );
+    assert.ok(
+      c.every((v) => Math.abs(v) <= 1 / Math.sqrt(P) + 1e-6) && Math.max(...c.map(Math.abs)) > 0.9 / Math.sqrt(P),
+      "C ∈ ±1/√P",
+    );
   });
 });
 
@@ -203,7 +236,13 @@ describe("LinOSS parallel == host float64 loop == recurrent", () => {
   for (const [name, m] of mixers()) {
     test(name, () => {
       const hp = hostParams(m);
-      checkParallelHostRecurrent(m, (u) => hostLinOSS(hp, u), { H, seedBase: 3000, atol: 5e-5, rtol: 2e-4, stepMaxL: 31 });
+      checkParallelHostRecurrent(m, (u) => hostLinOSS(hp, u), {
+        H,
+        seedBase: 3000,
+        atol: 5e-5,
+        rtol: 2e-4,
+        stepMaxL: 31,
+      });
     });
   }
 });
@@ -225,7 +264,8 @@ describe("LinOSS clamp of A (damped IMEX)", () => {
 describe("LinOSS gradients", () => {
   test("associative scan vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
-      const leaves = (t: LinOSSSequenceMixer) => (["A_diag", "G_diag", "B", "C", "D", "steps"] as const).map((k): [string, Array | null] => [k, t[k]]);
+      const leaves = (t: LinOSSSequenceMixer) =>
+        (["A_diag", "G_diag", "B", "C", "D", "steps"] as const).map((k): [string, Array | null] => [k, t[k]]);
       const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 29, H, seeds: [27, 28], leaves });
       const hp = hostParams(m);
       const loss = (p: HostLinOSS) => weightedSum(hostLinOSS(p, host), w.host);

@@ -65,9 +65,15 @@ test("parameter paths of small S5 and LinOSS models are exactly SPEC §11's (mak
     );
   }
   // Undamped LinOSS has no G_diag; S4D's kernel.C is complex64.
-  const [undamped] = nn.makeWithState(ssm.SSM)(smallConfig(new ssm.LinOSSSequenceMixerConfig({ stateDim: 4, damping: false })), random.PRNGKey(0));
+  const [undamped] = nn.makeWithState(ssm.SSM)(
+    smallConfig(new ssm.LinOSSSequenceMixerConfig({ stateDim: 4, damping: false })),
+    random.PRNGKey(0),
+  );
   assert.ok(!table(undamped).some((p) => p.includes("G_diag")));
-  const [s4d] = nn.makeWithState(ssm.SSM)(smallConfig(new ssm.S4DSequenceMixerConfig({ stateDim: 4 })), random.PRNGKey(0));
+  const [s4d] = nn.makeWithState(ssm.SSM)(
+    smallConfig(new ssm.S4DSequenceMixerConfig({ stateDim: 4 })),
+    random.PRNGKey(0),
+  );
   assert.deepEqual(
     ssm
       .parameterTable(s4d)
@@ -117,16 +123,26 @@ test("saveSSM/loadSSM use Equinox's names for BatchNorm states; missing or missh
   await withTmp(async (dir) => {
     const file = join(dir, "full.safetensors");
     await ssm.saveSSM(file, withInit);
-    const { tensors } = nn.readSafetensorsBytes(new Uint8Array(await import("node:fs/promises").then((f) => f.readFile(file))));
-    assert.ok(tensors.has("blocks.1.norm.ema_first_time_index.init") && tensors.has("blocks.0.norm.ema_state_index.init.1"));
+    const { tensors } = nn.readSafetensorsBytes(
+      new Uint8Array(await import("node:fs/promises").then((f) => f.readFile(file))),
+    );
+    assert.ok(
+      tensors.has("blocks.1.norm.ema_first_time_index.init") && tensors.has("blocks.0.norm.ema_state_index.init.1"),
+    );
     // Round trip into a model of the same kind.
     const back = await ssm.loadSSM(file, cfg.build(random.PRNGKey(2)));
     assert.deepEqual(ssm.parameterTable(back), ssm.parameterTable(withInit));
     // A makeWithState model has no initial-state leaves: the extra tensors are an error unless strict is off.
     const [lean] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(2));
-    await assert.rejects(ssm.loadSSM(file, lean), (e: Error) => e instanceof ValueError && /ema_first_time_index/.test(e.message));
+    await assert.rejects(
+      ssm.loadSSM(file, lean),
+      (e: Error) => e instanceof ValueError && /ema_first_time_index/.test(e.message),
+    );
     const loose = await ssm.loadSSM(file, lean, { strict: false });
-    assert.deepEqual(nums((loose.head as ssm.ClassificationHead).linear.weight), nums((withInit.head as ssm.ClassificationHead).linear.weight));
+    assert.deepEqual(
+      nums((loose.head as ssm.ClassificationHead).linear.weight),
+      nums((withInit.head as ssm.ClassificationHead).linear.weight),
+    );
     // Missing and misshapen tensors.
     const small = join(dir, "partial.safetensors");
     const { "head.linear.bias": _, ...rest } = Object.fromEntries(
@@ -135,8 +151,14 @@ test("saveSSM/loadSSM use Equinox's names for BatchNorm states; missing or missh
     await nn.saveSafetensors(small, rest);
     await assert.rejects(nn.loadSafetensors(small, lean), /head\.linear\.bias/);
     const wrong = join(dir, "wrong.safetensors");
-    await nn.saveSafetensors(wrong, { ...rest, "head.linear.bias": (lean.head as ssm.ClassificationHead).linear.weight });
-    await assert.rejects(nn.loadSafetensors(wrong, lean), /'head\.linear\.bias' has shape \[2, 4\] in the file, but the model expects \[2\]/);
+    await nn.saveSafetensors(wrong, {
+      ...rest,
+      "head.linear.bias": (lean.head as ssm.ClassificationHead).linear.weight,
+    });
+    await assert.rejects(
+      nn.loadSafetensors(wrong, lean),
+      /'head\.linear\.bias' has shape \[2, 4\] in the file, but the model expects \[2\]/,
+    );
   });
 });
 

@@ -7,8 +7,26 @@ import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { type LRUSequenceMixer, LRUSequenceMixerConfig } from "@linax-ts/ssm";
-import { assertClose, centralDiff, cadd, cexp, cmul, cscale, cx, leafTable, nums, weightedSum, type Cx } from "./host-values.ts";
-import { checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, knownAnswers, knownInput } from "./mixer-equivalence.ts";
+import {
+  assertClose,
+  centralDiff,
+  cadd,
+  cexp,
+  cmul,
+  cscale,
+  cx,
+  leafTable,
+  nums,
+  weightedSum,
+  type Cx,
+} from "./host-values.ts";
+import {
+  checkGradParallelVsRecurrent,
+  checkJitVmapBatched,
+  checkParallelHostRecurrent,
+  knownAnswers,
+  knownInput,
+} from "./mixer-equivalence.ts";
 
 const JsArray = globalThis.Array;
 
@@ -49,17 +67,27 @@ function hostLRU(p: HostLRU, u: number[][]): number[][] {
       for (let j = 0; j < H; j++) bu = cadd(bu, cscale(cx(p.Bre[i * H + j], p.Bim[i * H + j]), ut[j]));
       return cadd(cmul(lam[i], s), cscale(bu, Math.exp(p.gamma[i])));
     });
-    return JsArray.from({ length: H }, (_, o) => h.reduce((acc, s, i) => acc + cmul(cx(p.Cre[o * N + i], p.Cim[o * N + i]), s)[0], 0) + p.D[o] * ut[o]);
+    return JsArray.from(
+      { length: H },
+      (_, o) => h.reduce((acc, s, i) => acc + cmul(cx(p.Cre[o * N + i], p.Cim[o * N + i]), s)[0], 0) + p.D[o] * ut[o],
+    );
   });
 }
 
 const H = 3;
 
 function mixers(): [string, LRUSequenceMixer][] {
-  const ring = new LRUSequenceMixerConfig({ stateDim: 6, rMin: 0.5, rMax: 0.99, maxPhase: 3 }).build(H, random.PRNGKey(21));
+  const ring = new LRUSequenceMixerConfig({ stateDim: 6, rMin: 0.5, rMax: 0.99, maxPhase: 3 }).build(
+    H,
+    random.PRNGKey(21),
+  );
   const dflt = new LRUSequenceMixerConfig({ stateDim: 5 }).build(H, random.PRNGKey(22));
   // Phases exp(-60) ≈ 0 and real B, C: a real diagonal recurrence.
-  const real = replaceFields(ring, { theta_log: np.full([6], -60), B_im: np.zerosLike(ring.B_im), C_im: np.zerosLike(ring.C_im) });
+  const real = replaceFields(ring, {
+    theta_log: np.full([6], -60),
+    B_im: np.zerosLike(ring.B_im),
+    C_im: np.zerosLike(ring.C_im),
+  });
   return [
     ["complex path, ring r ∈ [0.5, 0.99]", ring],
     ["complex path, linax defaults", dflt],
@@ -101,7 +129,10 @@ describe("LRU leaves and initialisation", () => {
     // Uniform |λ|² on [rMin², rMax²] and uniform phases: compare means within 5 standard errors.
     const mean = (xs: number[]) => xs.reduce((a, v) => a + v, 0) / xs.length;
     const w = rMax ** 2 - rMin ** 2;
-    assert.ok(Math.abs(mean(mod.map((r) => r * r)) - (rMin ** 2 + rMax ** 2) / 2) < (5 * w) / Math.sqrt(12 * N), "E|λ|²");
+    assert.ok(
+      Math.abs(mean(mod.map((r) => r * r)) - (rMin ** 2 + rMax ** 2) / 2) < (5 * w) / Math.sqrt(12 * N),
+      "E|λ|²",
+    );
     assert.ok(Math.abs(mean(phase) - maxPhase / 2) < (5 * maxPhase) / Math.sqrt(12 * N), "E arg λ");
     assertClose(
       nums(m.gamma_log),
@@ -128,7 +159,9 @@ describe("LRU gradients", () => {
   test("associative scan vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
       const leaves = (t: LRUSequenceMixer) =>
-        (["nu_log", "theta_log", "B_re", "B_im", "C_re", "C_im", "D", "gamma_log"] as const).map((k): [string, Array] => [k, t[k]]);
+        (["nu_log", "theta_log", "B_re", "B_im", "C_re", "C_im", "D", "gamma_log"] as const).map(
+          (k): [string, Array] => [k, t[k]],
+        );
       const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 41, H, seeds: [17, 18], leaves });
       const hp = hostParams(m);
       const loss = (p: HostLRU) => weightedSum(hostLRU(p, host), w.host);

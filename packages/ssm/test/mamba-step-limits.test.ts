@@ -36,7 +36,10 @@ function close(got: readonly number[], want: readonly number[], rtol: number, sc
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < want.length; i++) {
     const tol = rtol * (Math.abs(want[i]) + scale);
-    assert.ok(Number.isFinite(got[i]) && Math.abs(got[i] - want[i]) <= tol, `${what} [${i}]: ${got[i]} vs ${want[i]} (tol ${tol})`);
+    assert.ok(
+      Number.isFinite(got[i]) && Math.abs(got[i] - want[i]) <= tol,
+      `${what} [${i}]: ${got[i]} vs ${want[i]} (tol ${tol})`,
+    );
   }
 }
 
@@ -106,13 +109,25 @@ for (const disc of ["zoh", "exptrap"] as const) {
     close(vals(y), want, 1e-6, scale, `${disc} scan`);
     // The state never moves: the last state is h₀ to float32 rounding.
     close(vals(last), h0v, 1e-6, 0, `${disc} last state`);
-    close(stepSelective(deltaRaw, { ...extra, D: Dskip, deltaBias: bias, deltaSoftplus: true }), want, 1e-6, scale, `${disc} step`);
+    close(
+      stepSelective(deltaRaw, { ...extra, D: Dskip, deltaBias: bias, deltaSoftplus: true }),
+      want,
+      1e-6,
+      scale,
+      `${disc} step`,
+    );
     // From the zero state the layer is the skip term alone.
     const skip = selectiveLimit("zero", 0, lam).map((_, k) => {
       const [i, d, t] = [Math.floor(k / (Dch * L)), Math.floor(k / L) % Dch, k % L];
       return Dv[d] * at(uv, i, d, t, Dch, L) * silu(at(zv, i, d, t, Dch, L));
     });
-    close(vals(ssm.ops.selectiveScan(u, deltaRaw, A, Bm, Cm, { ...opts, initialState: null })), skip, 1e-6, maxAbs(skip), `${disc} y = D⊙u`);
+    close(
+      vals(ssm.ops.selectiveScan(u, deltaRaw, A, Bm, Cm, { ...opts, initialState: null })),
+      skip,
+      1e-6,
+      maxAbs(skip),
+      `${disc} y = D⊙u`,
+    );
   });
 
   test(`selective scan (${disc}) as Δ → ∞ (Δ = 1e4): exp(ΔA) = 0, memoryless y = ${disc === "zoh" ? "" : "λ"}Δ (C_t·B_t) u + D u (scan, chunks and step)`, () => {
@@ -125,12 +140,19 @@ for (const disc of ["zoh", "exptrap"] as const) {
     // The initial state is forgotten at once: the last state is λΔ B_{L−1} u_{L−1}.
     const lastWant: number[] = [];
     for (let i = 0; i < b; i++)
-      for (let d = 0; d < Dch; d++) for (let n = 0; n < N; n++) lastWant.push(lam * 1e4 * at(Bv, i, n, L - 1, N, L) * at(uv, i, d, L - 1, Dch, L));
+      for (let d = 0; d < Dch; d++)
+        for (let n = 0; n < N; n++) lastWant.push(lam * 1e4 * at(Bv, i, n, L - 1, N, L) * at(uv, i, d, L - 1, Dch, L));
     close(vals(last), lastWant, 1e-6, 0, `${disc} last state`);
     close(stepSelective(delta, { ...extra, D: Dskip }), want, 1e-6, scale, `${disc} step`);
     // Through softplus (linear above 20, as torch's): Δ_raw = 1e4 gives the same.
     close(
-      vals(ssm.ops.selectiveScan(u, np.zerosLike(delta), A, Bm, Cm, { ...opts, deltaBias: np.full([Dch], 1e4), deltaSoftplus: true })),
+      vals(
+        ssm.ops.selectiveScan(u, np.zerosLike(delta), A, Bm, Cm, {
+          ...opts,
+          deltaBias: np.full([Dch], 1e4),
+          deltaSoftplus: true,
+        }),
+      ),
       want,
       1e-6,
       scale,
@@ -162,7 +184,11 @@ function ssdLimit(limit: "zero" | "infinite", delta: number): number[] {
         for (let p = 0; p < P2; p++) {
           const xt = x2v[((i * L + t) * H2 + h) * P2 + p];
           let s = 0;
-          for (let n = 0; n < N; n++) s += limit === "zero" ? S0v[((i * H2 + h) * P2 + p) * N + n] * bc(C2v, n) : delta * bc(B2v, n) * bc(C2v, n) * xt;
+          for (let n = 0; n < N; n++)
+            s +=
+              limit === "zero"
+                ? S0v[((i * H2 + h) * P2 + p) * N + n] * bc(C2v, n)
+                : delta * bc(B2v, n) * bc(C2v, n) * xt;
           out.push(s + D2v[h] * xt);
         }
       }
@@ -188,7 +214,12 @@ test("Mamba-2 SSD as Δ → 0 (Δ = 1e-30): decay mask of ones, state fixed, y_t
   const dt = np.full([b, L, H2], 1e-30);
   const want = ssdLimit("zero", 0);
   const scale = maxAbs(want);
-  const [y, last] = ssm.ops.ssdChunked(x2, dt, A2, B2, C2, { chunkSize: 4, D: D2, initialState: S0, returnFinalState: true });
+  const [y, last] = ssm.ops.ssdChunked(x2, dt, A2, B2, C2, {
+    chunkSize: 4,
+    D: D2,
+    initialState: S0,
+    returnFinalState: true,
+  });
   close(vals(y), want, 1e-6, scale, "ssdChunked");
   close(vals(last), S0v, 1e-6, 0, "final state");
   const st = stepSsd(dt);
@@ -200,7 +231,12 @@ test("Mamba-2 SSD as Δ → ∞ (Δ = 1e4): decay mask = identity, memoryless y_
   const dt = np.full([b, L, H2], 1e4);
   const want = ssdLimit("infinite", 1e4);
   const scale = maxAbs(want);
-  const [y, last] = ssm.ops.ssdChunked(x2, dt, A2, B2, C2, { chunkSize: 4, D: D2, initialState: S0, returnFinalState: true });
+  const [y, last] = ssm.ops.ssdChunked(x2, dt, A2, B2, C2, {
+    chunkSize: 4,
+    D: D2,
+    initialState: S0,
+    returnFinalState: true,
+  });
   close(vals(y), want, 1e-6, scale, "ssdChunked");
   // The last state is Δ x_{L−1} B_{L−1}ᵀ: the initial state and every earlier input are forgotten.
   const lastWant: number[] = [];
@@ -208,7 +244,11 @@ test("Mamba-2 SSD as Δ → ∞ (Δ = 1e4): decay mask = identity, memoryless y_
     for (let h = 0; h < H2; h++)
       for (let p = 0; p < P2; p++)
         for (let n = 0; n < N; n++)
-          lastWant.push(1e4 * x2v[((i * L + L - 1) * H2 + h) * P2 + p] * B2v[((i * L + L - 1) * G2 + Math.floor(h / (H2 / G2))) * N + n]);
+          lastWant.push(
+            1e4 *
+              x2v[((i * L + L - 1) * H2 + h) * P2 + p] *
+              B2v[((i * L + L - 1) * G2 + Math.floor(h / (H2 / G2))) * N + n],
+          );
   close(vals(last), lastWant, 1e-6, 0, "final state");
   close(stepSsd(dt).ys, want, 1e-6, scale, "ssdStep");
 });

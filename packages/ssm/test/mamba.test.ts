@@ -68,7 +68,10 @@ function hostMamba(m: ssm.Mamba, u: number[][]): number[][] {
       for (let n = 0; n < N; n++) {
         const a = Math.exp(dt[d] * A[d * N + n]);
         bu[d * N + n] = B[n] * xc[t][d];
-        const drive = m.discretization === "zoh" ? dt[d] * bu[d * N + n] : 0.5 * dt[d] * bu[d * N + n] + 0.5 * dt[d] * a * prevBu[d * N + n];
+        const drive =
+          m.discretization === "zoh"
+            ? dt[d] * bu[d * N + n]
+            : 0.5 * dt[d] * bu[d * N + n] + 0.5 * dt[d] * a * prevBu[d * N + n];
         h[d * N + n] = a * h[d * N + n] + drive;
         acc += h[d * N + n] * C[n];
       }
@@ -216,7 +219,10 @@ test("Mamba as the sequence mixer of an SSMConfig model: builds, model step == p
   // One training call gives BatchNorm running statistics for inference mode.
   const [, state] = model.callBatch(random.normal(random.PRNGKey(10), [2, 7, 3]), s0);
   const paths = ssm.parameterTable(model).map((e) => e.path);
-  assert.ok(paths.includes("blocks.0.sequence_mixer.in_proj.weight") && paths.includes("blocks.1.sequence_mixer.A_log"), paths.join(", "));
+  assert.ok(
+    paths.includes("blocks.0.sequence_mixer.in_proj.weight") && paths.includes("blocks.1.sequence_mixer.A_log"),
+    paths.join(", "),
+  );
   const x = random.normal(random.PRNGKey(4), [2, 7, 3]);
   const inf = nn.inference(model);
   const [y] = inf.callBatch(x, nn.cloneState(state));
@@ -230,7 +236,10 @@ test("Mamba as the sequence mixer of an SSMConfig model: builds, model step == p
   const h = random.normal(random.PRNGKey(5), [3, 6, 4]);
   const rowsWant = [0, 1, 2].map((i) => nums(mixer.call(h.get(i)))).flat();
   assertClose(nums(vmap((xx: Array) => mixer.call(xx))(h)), rowsWant, { atol: 1e-6, msg: "vmap" });
-  assertClose(nums(jit((mm: ssm.Mamba, xx: Array) => mm.callBatch(xx))(mixer, h)), rowsWant, { atol: 1e-5, msg: "jit callBatch" });
+  assertClose(nums(jit((mm: ssm.Mamba, xx: Array) => mm.callBatch(xx))(mixer, h)), rowsWant, {
+    atol: 1e-5,
+    msg: "jit callBatch",
+  });
   // grad of the whole model; a few leaves against central differences (float32: step 1e-2, loose).
   const w = random.normal(random.PRNGKey(6), [2, 7, 2]);
   const loss = (m: ssm.SSM): Array => np.sum(np.multiply(nn.inference(m).callBatch(x, nn.cloneState(state))[0], w));
@@ -294,9 +303,15 @@ test("lengths: padded steps change neither the valid outputs (Mamba, Mamba-2 mix
     const x = random.normal(random.PRNGKey(13), [9, 4]);
     const garbage = np.concatenate([x.get(np.arange(0, 6)), np.full([3, 4], 50)]);
     const y = m.call(garbage, { lengths: 6 });
-    assertClose(nums(y.get(np.arange(0, 6))), nums(m.call(x.get(np.arange(0, 6)))), { atol: 1e-5, msg: `${name} valid rows` });
+    assertClose(nums(y.get(np.arange(0, 6))), nums(m.call(x.get(np.arange(0, 6)))), {
+      atol: 1e-5,
+      msg: `${name} valid rows`,
+    });
     assert.deepEqual(nums(y.get(np.arange(6, 9))), JsArray(12).fill(0), `${name}: padded rows are zero`);
-    const yb = vmap((xx: Array, l: Array) => m.call(xx, { lengths: l }))(np.stack([garbage, x]), np.array([6, 9], { dtype: "int32" }));
+    const yb = vmap((xx: Array, l: Array) => m.call(xx, { lengths: l }))(
+      np.stack([garbage, x]),
+      np.array([6, 9], { dtype: "int32" }),
+    );
     assertClose(nums(yb.get(1)), nums(m.call(x)), { atol: 1e-5, msg: `${name} vmapped full length` });
     assertClose(nums(yb.get(0)), nums(y), { atol: 1e-5, msg: `${name} vmapped padded` });
   }
@@ -305,7 +320,12 @@ test("lengths: padded steps change neither the valid outputs (Mamba, Mamba-2 mix
 test("high-level MambaSSMConfig / Mamba2SSMConfig repeat the mixer over numBlocks and build a working model", () => {
   const enc = new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 4 });
   const head = new ssm.ClassificationHeadConfig({ outFeatures: 2 });
-  const c1 = new ssm.MambaSSMConfig({ numBlocks: 3, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.MambaConfig({ dState: 2 }) });
+  const c1 = new ssm.MambaSSMConfig({
+    numBlocks: 3,
+    encoderConfig: enc,
+    headConfig: head,
+    sequenceMixerConfig: new ssm.MambaConfig({ dState: 2 }),
+  });
   assert.equal(c1.numBlocks, 3);
   assert.ok(c1.sequenceMixerConfigs.every((m) => m instanceof ssm.MambaConfig));
   const c2 = new ssm.Mamba2SSMConfig({
@@ -316,7 +336,12 @@ test("high-level MambaSSMConfig / Mamba2SSMConfig repeat the mixer over numBlock
   });
   assert.throws(
     () =>
-      new ssm.MambaSSMConfig({ numBlocks: 1, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.Mamba2Config() as unknown as ssm.MambaConfig }),
+      new ssm.MambaSSMConfig({
+        numBlocks: 1,
+        encoderConfig: enc,
+        headConfig: head,
+        sequenceMixerConfig: new ssm.Mamba2Config() as unknown as ssm.MambaConfig,
+      }),
     (e: Error) => e instanceof ValueError && /must be a MambaConfig/.test(e.message),
   );
   for (const cfg of [c1, c2]) {

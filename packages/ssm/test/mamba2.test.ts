@@ -42,7 +42,15 @@ test("ssdChunked == float64 plain recurrence, chunk sizes dividing L and not, gr
       let S = arr.S0;
       const ys: Array[] = [];
       for (let t = 0; t < L; t++) {
-        const [yt, S2] = ssm.ops.ssdStep(S, arr.x.get(":", t), arr.dt.get(":", t), arr.A, arr.B.get(":", t), arr.C.get(":", t), arr.D);
+        const [yt, S2] = ssm.ops.ssdStep(
+          S,
+          arr.x.get(":", t),
+          arr.dt.get(":", t),
+          arr.A,
+          arr.B.get(":", t),
+          arr.C.get(":", t),
+          arr.D,
+        );
         ys.push(yt);
         S = S2;
       }
@@ -84,7 +92,10 @@ test("ssd shape errors", () => {
     (e: Error) => e instanceof ShapeError && /G dividing H = 2/.test(e.message),
   );
   assert.throws(
-    () => ssm.ops.ssdChunked(x, np.zeros([1, 4, 2]), np.zeros([2]), np.zeros([1, 4, 1, 2]), np.zeros([1, 4, 1, 2]), { chunkSize: 0 }),
+    () =>
+      ssm.ops.ssdChunked(x, np.zeros([1, 4, 2]), np.zeros([2]), np.zeros([1, 4, 1, 2]), np.zeros([1, 4, 1, 2]), {
+        chunkSize: 0,
+      }),
     (e: Error) => e instanceof ValueError,
   );
 });
@@ -136,10 +147,14 @@ test("GatedRMSNorm by hand: groups of 2, y = x·silu(z) / rms(group) · weight",
 });
 
 test("Mamba2 block: chunk size does not change the output; step generation == parallel forward; prompt + continuation", () => {
-  const m = new ssm.Mamba2Config({ dState: 4, headDim: 4, nGroups: 2, chunkSize: 4, convKer: 3 }).build(8, random.PRNGKey(1));
+  const m = new ssm.Mamba2Config({ dState: 4, headDim: 4, nGroups: 2, chunkSize: 4, convKer: 3 }).build(
+    8,
+    random.PRNGKey(1),
+  );
   const x = random.normal(random.PRNGKey(2), [2, 11, 8]);
   const y = m.callBatch(x);
-  for (const chunkSize of [1, 3, 11, 256]) assertClose(nums(m.callBatch(x, { chunkSize })), nums(y), { atol: 2e-5, msg: `chunk ${chunkSize}` });
+  for (const chunkSize of [1, 3, 11, 256])
+    assertClose(nums(m.callBatch(x, { chunkSize })), nums(y), { atol: 2e-5, msg: `chunk ${chunkSize}` });
   let cache = m.initCache([2]);
   const ys: Array[] = [];
   for (let t = 0; t < 11; t++) {
@@ -158,7 +173,11 @@ test("Mamba2 block: chunk size does not change the output; step generation == pa
 });
 
 test("Mamba2 as an SSMConfig mixer: model step == parallel; jit, vmap; grad == finite differences", () => {
-  const cfg = smallConfig(new ssm.Mamba2Config({ dState: 4, headDim: 2, chunkSize: 3 }), { dropRate: 0 }, { reduce: false });
+  const cfg = smallConfig(
+    new ssm.Mamba2Config({ dState: 4, headDim: 2, chunkSize: 3 }),
+    { dropRate: 0 },
+    { reduce: false },
+  );
   const [model, s0] = nn.makeWithState(ssm.SSM)(cfg, random.PRNGKey(3));
   const [, state] = model.callBatch(random.normal(random.PRNGKey(10), [2, 7, 3]), s0);
   const x = random.normal(random.PRNGKey(4), [2, 7, 3]);
@@ -171,7 +190,10 @@ test("Mamba2 as an SSMConfig mixer: model step == parallel; jit, vmap; grad == f
   const mixer = (model.blocks[0] as ssm.StandardBlock).sequence_mixer as ssm.Mamba2;
   const h = random.normal(random.PRNGKey(5), [3, 6, 4]);
   assertClose(nums(vmap((xx: Array) => mixer.call(xx))(h)), nums(mixer.callBatch(h)), { atol: 1e-6, msg: "vmap" });
-  assertClose(nums(jit((mm: ssm.Mamba2, xx: Array) => mm.callBatch(xx))(mixer, h)), nums(mixer.callBatch(h)), { atol: 1e-5, msg: "jit block" });
+  assertClose(nums(jit((mm: ssm.Mamba2, xx: Array) => mm.callBatch(xx))(mixer, h)), nums(mixer.callBatch(h)), {
+    atol: 1e-5,
+    msg: "jit block",
+  });
   const w = random.normal(random.PRNGKey(6), [2, 7, 2]);
   const loss = (m: ssm.SSM): Array => np.sum(np.multiply(nn.inference(m).callBatch(x, nn.cloneState(state))[0], w));
   const g = nn.filterGrad(loss)(model) as ssm.SSM;
@@ -220,7 +242,9 @@ function hostMamba2(m: ssm.Mamba2, u: number[][]): number[] {
     nw = nums(m.norm.weight),
     Wout = nums(m.out_proj.weight);
   const L = u.length;
-  const proj = u.map((row) => JsArray.from({ length: 2 * E + 2 * G * N + Hh }, (_, r) => row.reduce((s, x, c) => s + Win[r * Hm + c] * x, 0)));
+  const proj = u.map((row) =>
+    JsArray.from({ length: 2 * E + 2 * G * N + Hh }, (_, r) => row.reduce((s, x, c) => s + Win[r * Hm + c] * x, 0)),
+  );
   const silu = (v: number): number => v / (1 + Math.exp(-v));
   const xbc = proj.map((_, t) =>
     JsArray.from({ length: convDim }, (_, d) => {
@@ -260,7 +284,10 @@ function hostMamba2(m: ssm.Mamba2, u: number[][]): number[] {
 }
 
 test("Mamba2 block == float64 host block (in_proj, conv, SSD recurrence, gated group RMSNorm, out_proj)", () => {
-  const m = new ssm.Mamba2Config({ dState: 3, headDim: 2, nGroups: 2, chunkSize: 4, convKer: 3 }).build(4, random.PRNGKey(21));
+  const m = new ssm.Mamba2Config({ dState: 3, headDim: 2, nGroups: 2, chunkSize: 4, convKer: 3 }).build(
+    4,
+    random.PRNGKey(21),
+  );
   const r = mulberry32(8);
   const x = draw(r, [9, 4]);
   const host = JsArray.from({ length: 9 }, (_, t) => x.host.slice(t * 4, t * 4 + 4));

@@ -32,7 +32,9 @@ interface Case {
   lastState: Enc;
 }
 const dec = (e: Enc): Array => np.array(Float32Array.from(e.data)).reshape(e.shape);
-const file = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/ssm/mamba3-exptrap.json", import.meta.url)), "utf8")) as {
+const file = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../testdata/ssm/mamba3-exptrap.json", import.meta.url)), "utf8"),
+) as {
   numpy: string;
   cases: Record<string, Case>;
 };
@@ -50,7 +52,12 @@ function scanOpts(c: Case): ssm.ops.SelectiveScanOptions {
 }
 
 test("reference numbers (official Mamba-3 recurrence, selective_scan_ref grouped): parallel at chunk sizes 64, 4, 1 and the step loop", () => {
-  assert.deepEqual(Object.keys(file.cases).sort(), ["exptrap_groups2", "exptrap_heads", "exptrap_shared_fixed_lambda", "zoh_grouped_ref"]);
+  assert.deepEqual(Object.keys(file.cases).sort(), [
+    "exptrap_groups2",
+    "exptrap_heads",
+    "exptrap_shared_fixed_lambda",
+    "zoh_grouped_ref",
+  ]);
   for (const [name, c] of Object.entries(file.cases)) {
     const i = c.inputs;
     const [u, delta, A, B, C] = [dec(i.u), dec(i.delta), dec(i.A), dec(i.B), dec(i.C)];
@@ -71,7 +78,9 @@ test("reference numbers (official Mamba-3 recurrence, selective_scan_ref grouped
     // Step by step from the initial state, B, C as [batch, G, N] per step.
     const [b, Dch, L] = u.shape;
     const N = A.shape[1];
-    let st: ssm.ops.SelectiveScanState = i.initialState ? { h: dec(i.initialState), bu: np.zeros([b, Dch, N]) } : selectiveScanInitState(b, Dch, N);
+    let st: ssm.ops.SelectiveScanState = i.initialState
+      ? { h: dec(i.initialState), bu: np.zeros([b, Dch, N]) }
+      : selectiveScanInitState(b, Dch, N);
     const lam = o.trapezoidLambda;
     const ys: Array[] = [];
     for (let t = 0; t < L; t++) {
@@ -95,7 +104,14 @@ test("reference numbers (official Mamba-3 recurrence, selective_scan_ref grouped
 /** Standard-normal-ish float32 draws of a shape. */
 function draw(r: () => number, shape: number[], scale = 1, shift = 0): Array {
   const n = shape.reduce((a, c) => a * c, 1);
-  return np.array(Float32Array.from({ length: n }, () => shift + scale * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()))).reshape(shape);
+  return np
+    .array(
+      Float32Array.from(
+        { length: n },
+        () => shift + scale * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()),
+      ),
+    )
+    .reshape(shape);
 }
 
 /** Grouped scan by its definition: group g's channels through the ungrouped path with B[:, g], C[:, g]. */
@@ -139,13 +155,17 @@ for (const discretization of ["zoh", "exptrap"] as const) {
       chunkSize: 4,
     };
     const want = perGroup(u, delta, A, B, C, o);
-    assertClose(nums(selectiveScan(u, delta, A, B, C, o)), nums(want), { atol: 1e-5 * (1 + maxAbs(nums(want))), rtol: 1e-5 });
+    assertClose(nums(selectiveScan(u, delta, A, B, C, o)), nums(want), {
+      atol: 1e-5 * (1 + maxAbs(nums(want))),
+      rtol: 1e-5,
+    });
     const w = draw(r, [b, Dch, L]);
     const loss =
       (f: typeof perGroup) =>
       (uu: Array, dd: Array, AA: Array, BB: Array, CC: Array): Array =>
         np.sum(np.multiply(f(uu, dd, AA, BB, CC, o), w));
-    const grouped = (uu: Array, dd: Array, AA: Array, BB: Array, CC: Array, oo: ssm.ops.SelectiveScanOptions): Array => selectiveScan(uu, dd, AA, BB, CC, oo);
+    const grouped = (uu: Array, dd: Array, AA: Array, BB: Array, CC: Array, oo: ssm.ops.SelectiveScanOptions): Array =>
+      selectiveScan(uu, dd, AA, BB, CC, oo);
     const argnums = [0, 1, 2, 3, 4];
     const g1 = grad(loss(grouped), { argnums })(u, delta, A, B, C) as Array[];
     const g2 = grad(loss(perGroup), { argnums })(u, delta, A, B, C) as Array[];
@@ -154,10 +174,14 @@ for (const discretization of ["zoh", "exptrap"] as const) {
       assertClose(nums(g1[k]), ref, { atol: 1e-5 * (1 + maxAbs(ref)), rtol: 1e-4, msg: `d/d${n}` });
     });
     // jit and vmap (over a leading axis of two problems).
-    assertClose(nums(jit((BB: Array, CC: Array) => selectiveScan(u, delta, A, BB, CC, o))(B, C)), nums(want), { atol: 1e-5 * (1 + maxAbs(nums(want))) });
+    assertClose(nums(jit((BB: Array, CC: Array) => selectiveScan(u, delta, A, BB, CC, o))(B, C)), nums(want), {
+      atol: 1e-5 * (1 + maxAbs(nums(want))),
+    });
     const vb = vmap((BB: Array) => selectiveScan(u, delta, A, BB, C, o))(np.stack([B, np.flip(B, 3)]));
     assertClose(nums(vb.get(0)), nums(want), { atol: 1e-5 * (1 + maxAbs(nums(want))) });
-    assertClose(nums(vb.get(1)), nums(perGroup(u, delta, A, np.flip(B, 3), C, o)), { atol: 1e-5 * (1 + maxAbs(nums(want))) });
+    assertClose(nums(vb.get(1)), nums(perGroup(u, delta, A, np.flip(B, 3), C, o)), {
+      atol: 1e-5 * (1 + maxAbs(nums(want))),
+    });
   });
 }
 
@@ -166,7 +190,9 @@ test("grouped B/C errors: G must divide D; step takes [batch, G, N]", () => {
   const A = np.zeros([6, 2]);
   assert.throws(
     () => selectiveScan(u, u, A, np.zeros([1, 4, 2, 5]), np.zeros([1, 2, 5])),
-    (e: unknown) => e instanceof ShapeError && /B must be .*\[batch, G, N, L\] = \[1, G, 2, 5\] with G dividing D = 6.*got \[1, 4, 2, 5\]/.test(e.message),
+    (e: unknown) =>
+      e instanceof ShapeError &&
+      /B must be .*\[batch, G, N, L\] = \[1, G, 2, 5\] with G dividing D = 6.*got \[1, 4, 2, 5\]/.test(e.message),
   );
   assert.throws(
     () => selectiveScan(u, u, A, np.zeros([1, 2, 5]), np.zeros([1, 3, 3, 5])),
@@ -181,6 +207,13 @@ test("grouped B/C errors: G must divide D; step takes [batch, G, N]", () => {
   const r = mulberry32(8);
   const [uu, dd, BB, CC] = [draw(r, [1, 6, 1]), draw(r, [1, 6, 1]), draw(r, [1, 3, 2, 1]), draw(r, [1, 3, 2, 1])];
   const Aa = np.negative(np.exp(draw(r, [6, 2])));
-  const [ys] = selectiveScanStep(st, uu.get(":", ":", 0), dd.get(":", ":", 0), Aa, BB.get(":", ":", ":", 0), CC.get(":", ":", ":", 0));
+  const [ys] = selectiveScanStep(
+    st,
+    uu.get(":", ":", 0),
+    dd.get(":", ":", 0),
+    Aa,
+    BB.get(":", ":", ":", 0),
+    CC.get(":", ":", ":", 0),
+  );
   assertClose(nums(ys), nums(selectiveScan(uu, dd, Aa, BB, CC)), { atol: 1e-6 });
 });

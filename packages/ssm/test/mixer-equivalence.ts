@@ -24,7 +24,13 @@ export interface KnownCase {
 }
 
 /** testdata/ssm/known-answers.json (written by scripts/testdata/gen_ssm_mixers.py on JAX 0.11.2). */
-export function knownAnswers(): { H: number; L: number; seed: number; x: { shape: number[]; data: number[] }; cases: Record<string, KnownCase> } {
+export function knownAnswers(): {
+  H: number;
+  L: number;
+  seed: number;
+  x: { shape: number[]; data: number[] };
+  cases: Record<string, KnownCase>;
+} {
   const path = fileURLToPath(new URL("../../../testdata/ssm/known-answers.json", import.meta.url));
   return JSON.parse(readFileSync(path, "utf8"));
 }
@@ -104,7 +110,15 @@ export function checkGradParallelVsRecurrent<M extends SequenceMixer<MixerCache>
  */
 export function checkJitVmapBatched<M extends SequenceMixer<MixerCache>>(
   m: M,
-  opts: { B: number; L: number; H: number; inputKey: number; jitRow: number; batchedAtol?: number; checkCache: (cache: ReturnType<M["initCache"]>) => void },
+  opts: {
+    B: number;
+    L: number;
+    H: number;
+    inputKey: number;
+    jitRow: number;
+    batchedAtol?: number;
+    checkCache: (cache: ReturnType<M["initCache"]>) => void;
+  },
 ): Array {
   const xb = random.normal(random.PRNGKey(opts.inputKey), [opts.B, opts.L, opts.H]);
   const eager = JsArray.from({ length: opts.B }, (_, b) => nums(m.call(xb.get(b))));

@@ -22,7 +22,9 @@ test("channel mixers: GLU = w1(x)·σ(w2(x)); MLP = act(linear(x)); SwiGLU = dow
     const mlp = new ssm.MLPConfig({ nonLinearity: act }).build(4, null, key);
     assert.equal(mlp.linear.bias, null, "linax's MLP has no bias by default");
     const lin = new nn.Linear(4, 4, { key, useBias: false }).call(x4);
-    const want = { relu: nn.relu, gelu: (v: Array) => nn.gelu(v), swish: nn.silu, silu: nn.silu, tanh: nn.tanh }[act](lin);
+    const want = { relu: nn.relu, gelu: (v: Array) => nn.gelu(v), swish: nn.silu, silu: nn.silu, tanh: nn.tanh }[act](
+      lin,
+    );
     assertClose(nums(mlp.call(x4)), nums(want), { atol: 1e-6, msg: act });
   }
   // GELU is JAX's default tanh approximation, not the exact erf form.
@@ -40,7 +42,9 @@ test("channel mixers: GLU = w1(x)·σ(w2(x)); MLP = act(linear(x)); SwiGLU = dow
   assert.equal(new ssm.SwiGLUConfig({ hiddenRatio: 8 }).intermediateFor(100), 768);
   const small = new ssm.SwiGLUConfig({ intermediateDim: 5 }).build(4, null, key);
   const want = new nn.Linear(5, 4, { key: k3, useBias: false }).call(
-    nn.silu(new nn.Linear(4, 5, { key: k1, useBias: false }).call(x4)).mul(new nn.Linear(4, 5, { key: k2, useBias: false }).call(x4)),
+    nn
+      .silu(new nn.Linear(4, 5, { key: k1, useBias: false }).call(x4))
+      .mul(new nn.Linear(4, 5, { key: k2, useBias: false }).call(x4)),
   );
   assertClose(nums(small.call(x4)), nums(want), { atol: 1e-6 });
 
@@ -59,8 +63,13 @@ test("heads: classification = logSoftmax(linear(mean_t x)); regression = linear(
   assert.deepEqual(y.shape, [6, 3]);
   assertClose(nums(y.get(2)), nums(nn.logSoftmax(lin.call(x4.get(2)))), { atol: 1e-6 });
   const reg = new ssm.RegressionHeadConfig({ outFeatures: 2 }).build(4, key);
-  assertClose(nums(reg.call(x4, noState)[0]), nums(new nn.Linear(4, 2, { key }).call(np.mean(x4, { axis: 0 }))), { atol: 1e-6 });
-  assert.deepEqual(new ssm.RegressionHeadConfig({ outFeatures: 2, reduce: false }).build(4, key).call(x4, noState)[0].shape, [6, 2]);
+  assertClose(nums(reg.call(x4, noState)[0]), nums(new nn.Linear(4, 2, { key }).call(np.mean(x4, { axis: 0 }))), {
+    atol: 1e-6,
+  });
+  assert.deepEqual(
+    new ssm.RegressionHeadConfig({ outFeatures: 2, reduce: false }).build(4, key).call(x4, noState)[0].shape,
+    [6, 2],
+  );
   assert.throws(() => cls.call(np.zeros([6, 5]), noState), /expected one hidden sequence of shape \[L, 4\]/);
 });
 
@@ -70,7 +79,10 @@ test("encoders: Linear (no bias by default) per time step; Embedding looks up ro
   assert.equal(lin.outFeatures, 3);
   assertClose(nums(lin.call(x4, noState)[0]), nums(np.matmul(x4, np.transpose(lin.linear.weight))), { atol: 1e-6 });
   assert.throws(() => lin.call(np.zeros([4]), noState), ShapeError);
-  assert.ok(new ssm.LinearEncoderConfig({ inFeatures: 4, outFeatures: 3, useBias: true }).build(key).linear.bias instanceof Array);
+  assert.ok(
+    new ssm.LinearEncoderConfig({ inFeatures: 4, outFeatures: 3, useBias: true }).build(key).linear.bias instanceof
+      Array,
+  );
   const emb = new ssm.EmbeddingEncoderConfig({ numClasses: 5, outFeatures: 3 }).build(key);
   assertClose(nums(emb.embedding.weight), nums(random.normal(key, [5, 3])), { atol: 0 });
   const [e] = emb.call(np.array([4, 0, 4], { dtype: "int32" }), noState);
@@ -98,15 +110,23 @@ test("high-level configs repeat one mixer/block/channel config numBlocks times a
   const x = spec12Input();
   assert.deepEqual(nums(a.callBatch(x, new nn.State(a))[0]), nums(b.callBatch(x, new nn.State(b))[0]));
   // Same config, different PRNG rows: the blocks' weights differ.
-  const blk = (m: ssm.SSM, i: number) => nums(((m.blocks[i] as ssm.StandardBlock).sequence_mixer as ssm.S5SequenceMixer).D);
+  const blk = (m: ssm.SSM, i: number) =>
+    nums(((m.blocks[i] as ssm.StandardBlock).sequence_mixer as ssm.S5SequenceMixer).D);
   assert.notDeepEqual(blk(a, 0), blk(a, 1));
   // linax's defaults.
   const lru = new ssm.LRUConfig({ numBlocks: 1, encoderConfig: enc, headConfig: head });
   assert.equal(lru.sequenceMixerConfig.stateDim, 64);
-  assert.ok(lru.blockConfig instanceof ssm.StandardBlockConfig && lru.blockConfig.dropRate === 0.1 && lru.blockConfig.prenorm);
+  assert.ok(
+    lru.blockConfig instanceof ssm.StandardBlockConfig && lru.blockConfig.dropRate === 0.1 && lru.blockConfig.prenorm,
+  );
   assert.ok(lru.channelMixerConfig instanceof ssm.GLUConfig && lru.channelMixerConfig.useBias);
   assert.equal(new ssm.LinOSSConfig({ numBlocks: 3, encoderConfig: enc, headConfig: head }).numBlocks, 3);
-  const s4d = new ssm.S4DConfig({ numBlocks: 2, encoderConfig: enc, headConfig: head, sequenceMixerConfig: new ssm.S4DSequenceMixerConfig({ stateDim: 4 }) });
+  const s4d = new ssm.S4DConfig({
+    numBlocks: 2,
+    encoderConfig: enc,
+    headConfig: head,
+    sequenceMixerConfig: new ssm.S4DSequenceMixerConfig({ stateDim: 4 }),
+  });
   const [m, st] = nn.makeWithState(ssm.SSM)(s4d, key);
   assert.deepEqual(m.callBatch(x, st, { key: random.PRNGKey(0) })[0].shape, [2, 2]);
 });
@@ -115,7 +135,10 @@ test("a model with a regression head, an MLP and a SwiGLU channel mixer and post
   const enc = new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 4 });
   const cfg = new ssm.SSMConfig({
     encoderConfig: enc,
-    sequenceMixerConfigs: [new ssm.LRUSequenceMixerConfig({ stateDim: 4 }), new ssm.S5SequenceMixerConfig({ stateDim: 4 })],
+    sequenceMixerConfigs: [
+      new ssm.LRUSequenceMixerConfig({ stateDim: 4 }),
+      new ssm.S5SequenceMixerConfig({ stateDim: 4 }),
+    ],
     blockConfigs: [new ssm.StandardBlockConfig({ prenorm: false }), new ssm.StandardBlockConfig()],
     channelMixerConfigs: [new ssm.MLPConfig({ nonLinearity: "relu" }), new ssm.SwiGLUConfig({ intermediateDim: 8 })],
     headConfig: new ssm.RegressionHeadConfig({ outFeatures: 1 }),

@@ -9,7 +9,11 @@ import { np, type Array } from "linax-ts";
 import * as ssm from "@linax-ts/ssm";
 
 /** The SPEC §11 model: `LinearEncoder(3 → 4)`, two `StandardBlock`s around `mixer`, GLU, 2 classes. */
-export function smallConfig(mixer: ssm.SequenceMixerConfig, block: ssm.StandardBlockOptions = {}, head: Partial<ssm.HeadOptions> = {}): ssm.SSMConfig {
+export function smallConfig(
+  mixer: ssm.SequenceMixerConfig,
+  block: ssm.StandardBlockOptions = {},
+  head: Partial<ssm.HeadOptions> = {},
+): ssm.SSMConfig {
   const b = new ssm.StandardBlockConfig(block);
   return new ssm.SSMConfig({
     encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 4 }),

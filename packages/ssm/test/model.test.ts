@@ -19,9 +19,14 @@ test("SSMConfig and component configs reject bad fields with clear ValueErrors",
   };
   assert.throws(
     () => new ssm.SSMConfig({ ...base, sequenceMixerConfigs: [mixer] }),
-    (e: Error) => e instanceof ValueError && /sequenceMixerConfigs and blockConfigs must have same length \(got 1 and 2\)/.test(e.message),
+    (e: Error) =>
+      e instanceof ValueError &&
+      /sequenceMixerConfigs and blockConfigs must have same length \(got 1 and 2\)/.test(e.message),
   );
-  assert.throws(() => new ssm.SSMConfig({ ...base, channelMixerConfigs: [new ssm.GLUConfig()] }), /channelMixerConfigs and blockConfigs must have same length/);
+  assert.throws(
+    () => new ssm.SSMConfig({ ...base, channelMixerConfigs: [new ssm.GLUConfig()] }),
+    /channelMixerConfigs and blockConfigs must have same length/,
+  );
   assert.throws(
     () => new ssm.SSMConfig({ ...base, encoderConfig: mixer as never }),
     /SSMConfig: encoderConfig must be a EncoderConfig; got S5SequenceMixerConfig/,
@@ -30,19 +35,40 @@ test("SSMConfig and component configs reject bad fields with clear ValueErrors",
     () => new ssm.SSMConfig({ ...base, blockConfigs: [new ssm.StandardBlockConfig(), new ssm.GLUConfig() as never] }),
     /blockConfigs\[1\] must be a BlockConfig; got GLUConfig/,
   );
-  assert.throws(() => new ssm.SSMConfig({ ...base, headConfig: undefined as never }), /headConfig must be a HeadConfig; got undefined/);
-  assert.throws(() => new ssm.StandardBlockConfig({ dropRate: 1 }), /StandardBlockConfig: dropRate must be a number in \[0, 1\); got 1/);
+  assert.throws(
+    () => new ssm.SSMConfig({ ...base, headConfig: undefined as never }),
+    /headConfig must be a HeadConfig; got undefined/,
+  );
+  assert.throws(
+    () => new ssm.StandardBlockConfig({ dropRate: 1 }),
+    /StandardBlockConfig: dropRate must be a number in \[0, 1\); got 1/,
+  );
   assert.throws(() => new ssm.StandardBlockConfig({ prenorm: "no" as never }), /prenorm must be a boolean/);
-  assert.throws(() => new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 0 }), /LinearEncoderConfig: outFeatures must be a positive integer; got 0/);
-  assert.throws(() => new ssm.EmbeddingEncoderConfig({ numClasses: 2.5, outFeatures: 4 }), /numClasses must be a positive integer/);
+  assert.throws(
+    () => new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 0 }),
+    /LinearEncoderConfig: outFeatures must be a positive integer; got 0/,
+  );
+  assert.throws(
+    () => new ssm.EmbeddingEncoderConfig({ numClasses: 2.5, outFeatures: 4 }),
+    /numClasses must be a positive integer/,
+  );
   assert.throws(() => new ssm.ClassificationHeadConfig({ outFeatures: -1 }), /outFeatures must be a positive integer/);
-  assert.throws(() => new ssm.MLPConfig({ nonLinearity: "softplus" as never }), /nonLinearity must be one of relu, gelu, swish, silu, tanh/);
+  assert.throws(
+    () => new ssm.MLPConfig({ nonLinearity: "softplus" as never }),
+    /nonLinearity must be one of relu, gelu, swish, silu, tanh/,
+  );
   assert.throws(
     () => new ssm.S5Config({ numBlocks: 0, encoderConfig: base.encoderConfig, headConfig: base.headConfig }),
     /S5Config: numBlocks must be a positive integer; got 0/,
   );
   assert.throws(
-    () => new ssm.LinOSSConfig({ numBlocks: 2, encoderConfig: base.encoderConfig, headConfig: base.headConfig, sequenceMixerConfig: mixer as never }),
+    () =>
+      new ssm.LinOSSConfig({
+        numBlocks: 2,
+        encoderConfig: base.encoderConfig,
+        headConfig: base.headConfig,
+        sequenceMixerConfig: mixer as never,
+      }),
     /LinOSSConfig: sequenceMixerConfig must be a LinOSSSequenceMixerConfig; got S5SequenceMixerConfig/,
   );
   // Configs are immutable (ES modules run in strict mode, so assignment throws).
@@ -73,9 +99,21 @@ test("build uses linax's PRNG rows: encoder keys[0], mixers 1+i, channel mixers 
 
 const SPEC12: [string, ssm.SequenceMixerConfig, number[]][] = [
   ["S5", new ssm.S5SequenceMixerConfig({ stateDim: 4 }), [-1.251019, -0.337171, -0.707921, -0.678588]],
-  ["LinOSS damped IMEX", new ssm.LinOSSSequenceMixerConfig({ stateDim: 4 }), [-0.875676, -0.538848, -0.885012, -0.532235]],
-  ["LinOSS IM", new ssm.LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IM", damping: false }), [-0.758991, -0.631372, -0.860912, -0.549525]],
-  ["LinOSS IMEX undamped", new ssm.LinOSSSequenceMixerConfig({ stateDim: 4, damping: false }), [-0.718368, -0.668547, -0.851324, -0.556607]],
+  [
+    "LinOSS damped IMEX",
+    new ssm.LinOSSSequenceMixerConfig({ stateDim: 4 }),
+    [-0.875676, -0.538848, -0.885012, -0.532235],
+  ],
+  [
+    "LinOSS IM",
+    new ssm.LinOSSSequenceMixerConfig({ stateDim: 4, discretization: "IM", damping: false }),
+    [-0.758991, -0.631372, -0.860912, -0.549525],
+  ],
+  [
+    "LinOSS IMEX undamped",
+    new ssm.LinOSSSequenceMixerConfig({ stateDim: 4, damping: false }),
+    [-0.718368, -0.668547, -0.851324, -0.556607],
+  ],
   ["LRU", new ssm.LRUSequenceMixerConfig({ stateDim: 4 }), [-1.168498, -0.372272, -0.773727, -0.618579]],
   ["S4D", new ssm.S4DSequenceMixerConfig({ stateDim: 4 }), [-1.208643, -0.35468, -0.741496, -0.647028]],
 ];
@@ -98,17 +136,29 @@ test("training (dropout masks, EMA BatchNorm) and inference mode match Equinox, 
   const [x1, x2] = [stored(ka.x1), stored(ka.x2)];
   for (const [name, c] of Object.entries(ka.cases)) {
     const mixer =
-      c.mixer === "s5" ? new ssm.S5SequenceMixerConfig({ stateDim: c.config.state_dim }) : new ssm.LinOSSSequenceMixerConfig({ stateDim: c.config.state_dim });
-    const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(mixer, { dropRate: c.drop_rate, prenorm: c.prenorm }), key0);
-    const statsOf = (s: nn.State) => model.blocks.map((b) => s.get((b as ssm.StandardBlock).norm.emaStateIndex as nn.StateIndex<[Array, Array]>).map(nums));
+      c.mixer === "s5"
+        ? new ssm.S5SequenceMixerConfig({ stateDim: c.config.state_dim })
+        : new ssm.LinOSSSequenceMixerConfig({ stateDim: c.config.state_dim });
+    const [model, s0] = nn.makeWithState(ssm.SSM)(
+      smallConfig(mixer, { dropRate: c.drop_rate, prenorm: c.prenorm }),
+      key0,
+    );
+    const statsOf = (s: nn.State) =>
+      model.blocks.map((b) =>
+        s.get((b as ssm.StandardBlock).norm.emaStateIndex as nn.StateIndex<[Array, Array]>).map(nums),
+      );
     const [y1, s1] = model.callBatch(x1, s0, { key: random.PRNGKey(1) });
     assertClose(nums(y1), c.y1.data, { atol: 3e-5, msg: `${name} y1` });
     const st1 = statsOf(s1);
-    c.stats1.forEach((blk, i) => blk.forEach((a, j) => assertClose(st1[i][j], a.data, { atol: 3e-5, msg: `${name} stats1[${i}][${j}]` })));
+    c.stats1.forEach((blk, i) =>
+      blk.forEach((a, j) => assertClose(st1[i][j], a.data, { atol: 3e-5, msg: `${name} stats1[${i}][${j}]` })),
+    );
     const [y2, s2] = model.callBatch(x2, s1, { key: random.PRNGKey(2) });
     assertClose(nums(y2), c.y2.data, { atol: 3e-5, msg: `${name} y2` });
     const st2 = statsOf(s2);
-    c.stats2.forEach((blk, i) => blk.forEach((a, j) => assertClose(st2[i][j], a.data, { atol: 3e-5, msg: `${name} stats2[${i}][${j}]` })));
+    c.stats2.forEach((blk, i) =>
+      blk.forEach((a, j) => assertClose(st2[i][j], a.data, { atol: 3e-5, msg: `${name} stats2[${i}][${j}]` })),
+    );
     const [y3] = nn.inference(model).callBatch(x1, s2, { key: random.PRNGKey(3) });
     assertClose(nums(y3), c.y3.data, { atol: 3e-5, msg: `${name} y3` });
   }
@@ -139,7 +189,10 @@ function nll(m: ssm.SSM, x: Array, y: Array, s: nn.State, k: Array): [Array, nn.
 }
 
 test("jit, vmap and grad work on the whole SSM (training mode with dropout and BatchNorm)", () => {
-  const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(new ssm.S5SequenceMixerConfig({ stateDim: 4 }), { dropRate: 0.1 }), key0);
+  const [model, s0] = nn.makeWithState(ssm.SSM)(
+    smallConfig(new ssm.S5SequenceMixerConfig({ stateDim: 4 }), { dropRate: 0.1 }),
+    key0,
+  );
   const x = spec12Input();
   const labels = np.array([1, 0], { dtype: "int32" });
   const k = random.PRNGKey(5);
@@ -159,7 +212,8 @@ test("jit, vmap and grad work on the whole SSM (training mode with dropout and B
   const inf = nn.inference(model);
   const [, sTrained] = model.callBatch(x, nn.cloneState(s0), { key: k });
   const yv = nn.filterVmap((xi: Array) => inf.call(xi, nn.cloneState(sTrained))[0])(x);
-  for (let b = 0; b < 2; b++) assertClose(nums(yv.get(b)), nums(inf.call(x.get(b), nn.cloneState(sTrained))[0]), { atol: 1e-6 });
+  for (let b = 0; b < 2; b++)
+    assertClose(nums(yv.get(b)), nums(inf.call(x.get(b), nn.cloneState(sTrained))[0]), { atol: 1e-6 });
   // grad: every float leaf gets a finite gradient; the directional derivative matches a central difference.
   const vg = nn.filterValueAndGrad(nll, { hasAux: true });
   const [[loss], g] = vg(model, x, labels, nn.cloneState(s0), k) as unknown as [[Array, nn.State], ssm.SSM];
@@ -192,7 +246,9 @@ test("jit, vmap and grad work on the whole SSM (training mode with dropout and B
   ) as unknown as [[Array, nn.State], ssm.SSM];
   assertClose([gj[0][0].item()], [loss.item()], { atol: 1e-6 });
   const a = treeArrays(g);
-  treeArrays(gj[1]).forEach(([p, leaf], i) => assertClose(nums(leaf), nums(a[i][1]), { atol: 1e-5, rtol: 1e-4, msg: p }));
+  treeArrays(gj[1]).forEach(([p, leaf], i) =>
+    assertClose(nums(leaf), nums(a[i][1]), { atol: 1e-5, rtol: 1e-4, msg: p }),
+  );
 });
 
 /** `[path, array]` of every array leaf (null gradients of non-float leaves are skipped by treeLeaves). */

@@ -34,7 +34,12 @@ export function recallTask(seed: number, L: number): (n: number) => [Array, Arra
 }
 
 /** A high-level config for the task: `numBlocks` blocks of `mixer`, width `H`, no dropout, 2 classes. */
-export function recallConfig(kind: "s5" | "linoss", mixer: ssm.SequenceMixerConfig, H: number, numBlocks = 2): ssm.SSMConfig {
+export function recallConfig(
+  kind: "s5" | "linoss",
+  mixer: ssm.SequenceMixerConfig,
+  H: number,
+  numBlocks = 2,
+): ssm.SSMConfig {
   const common = {
     numBlocks,
     encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 1, outFeatures: H }),
@@ -71,7 +76,10 @@ export function train(
   let traces = 0;
   const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State) => {
     traces++;
-    const [[loss, s2], grads] = nn.filterValueAndGrad(lossFn, { hasAux: true })(m, x, y, s) as unknown as [[Array, nn.State], ssm.SSM];
+    const [[loss, s2], grads] = nn.filterValueAndGrad(lossFn, { hasAux: true })(m, x, y, s) as unknown as [
+      [Array, nn.State],
+      ssm.SSM,
+    ];
     const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
     return [nn.optim.applyUpdates(m, updates), os2, loss, s2] as const;
   });

@@ -61,7 +61,9 @@ test("S4D: step-by-step inference equals the parallel forward, for every option 
 /** erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), for the exact GELU of the host reference. */
 function erf(x: number): number {
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return x >= 0 ? y : -y;
 }
 const gelu = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
@@ -141,7 +143,10 @@ test("S4D: lengths — valid outputs equal the unpadded run; the returned state 
   assert.throws(() => m.forward(x, { lengths: 8 }), /lengths must be an integer in \[0, 7\]/);
   assert.throws(() => m.forward(x, { lengths: [1, 2, 3] }), /lengths must have shape \[2\], \[1\] or \[\]/);
   // vmap over sequences with a mapped scalar length each.
-  const yv = vmap((xi: Array, li: Array) => m.forward(np.expandDims(xi, 0), { lengths: li })[0].get(0))(x, np.array([7, 4], { dtype: "int32" }));
+  const yv = vmap((xi: Array, li: Array) => m.forward(np.expandDims(xi, 0), { lengths: li })[0].get(0))(
+    x,
+    np.array([7, 4], { dtype: "int32" }),
+  );
   assertClose(nums(yv.get(1, ":", ":4")), nums(m.forward(b)[0].get(0)), { atol: 1e-5 });
   assert.throws(
     () => m.forward(x, { lenghts: 3 } as unknown as ssm.S4DForwardOptions),
@@ -149,7 +154,9 @@ test("S4D: lengths — valid outputs equal the unpadded run; the returned state 
   );
   // jit with traced lengths.
   const f = jit((xx: Array, l: Array) => m.forward(xx, { lengths: l })[0]);
-  assertClose(nums(f(x, np.array([7, 4], { dtype: "int32" })).get(1, ":", ":4")), nums(m.forward(b)[0].get(0)), { atol: 1e-5 });
+  assertClose(nums(f(x, np.array([7, 4], { dtype: "int32" })).get(1, ":", ":4")), nums(m.forward(b)[0].get(0)), {
+    atol: 1e-5,
+  });
 });
 
 test("S4D: a carried state continues a sequence (forward(x2, { state }) = the second half of forward(x1 ++ x2))", () => {
@@ -184,7 +191,11 @@ test("S4D: each option shapes the parameters and the function as it should", () 
   assert.ok(dt.every((v) => v >= 0.001 && v <= 0.1));
   const lin = new ssm.S4D({ dModel: 4, dState: 8, init: "diag-lin", key });
   assertClose(nums((lin.A_imag as Array).get(1)), [1e-4, Math.PI, 2 * Math.PI, 3 * Math.PI], { atol: 1e-5 }); // 0 clamped to 1e-4 (inv_transform)
-  assertClose(nums(new ssm.S4D({ dModel: 4, dState: 8, init: "diag-real", key }).A_real.get(0)), [1, 2, 3, 4].map(Math.log), { atol: 1e-6 });
+  assertClose(
+    nums(new ssm.S4D({ dModel: 4, dState: 8, init: "diag-real", key }).A_real.get(0)),
+    [1, 2, 3, 4].map(Math.log),
+    { atol: 1e-6 },
+  );
   assert.deepEqual(leaves(new ssm.S4D({ dModel: 4, dState: 8, dtTie: false, key })).inv_dt, [4, 4]);
   const real = leaves(new ssm.S4D({ dModel: 4, dState: 8, isReal: true, key }));
   assert.equal(real.A_imag, undefined);
@@ -223,7 +234,11 @@ test("S4D: each option shapes the parameters and the function as it should", () 
   const fast = new ssm.S4D({ dModel: 3, dState: 4, dtFast: true, key });
   const slow = new ssm.S4D({ dModel: 3, dState: 4, key });
   assertClose(nums(fast.inv_dt), nums(slow.inv_dt).map(Math.asinh), { atol: 1e-6 });
-  assertClose(nums(new ssm.S4D({ dModel: 3, dState: 4, dtTransform: "none", key }).inv_dt), nums(slow.inv_dt).map(Math.exp), { rtol: 1e-5 });
+  assertClose(
+    nums(new ssm.S4D({ dModel: 3, dState: 4, dtTransform: "none", key }).inv_dt),
+    nums(slow.inv_dt).map(Math.exp),
+    { rtol: 1e-5 },
+  );
   // lMax: the kernel has lMax taps, so an input at t = 0 no longer reaches t ≥ lMax.
   const capped = new ssm.S4D({ dModel: 2, dState: 4, lMax: 3, transposed: false, finalAct: null, key });
   const x = np.zeros([1, 8, 2]);
@@ -233,7 +248,11 @@ test("S4D: each option shapes the parameters and the function as it should", () 
     dy.every((v) => Math.abs(v) < 1e-6),
     `no response beyond lMax (FFT rounding only): ${Math.max(...dy.map(Math.abs))}`,
   );
-  const full = nn.treeAt((b: ssm.S4D) => b.C, new ssm.S4D({ dModel: 2, dState: 4, transposed: false, finalAct: null, key }), capped.C);
+  const full = nn.treeAt(
+    (b: ssm.S4D) => b.C,
+    new ssm.S4D({ dModel: 2, dState: 4, transposed: false, finalAct: null, key }),
+    capped.C,
+  );
   assert.ok(
     nums(np.subtract(full.forward(kick)[0], full.forward(x)[0]).get(0, "3:")).some((v) => Math.abs(v) > 1e-4),
     "without lMax the response continues",
@@ -278,7 +297,13 @@ test("S4D: dropout (tied across time or not), training vs inference", () => {
     m.D,
   );
   const tied = keptPattern(
-    nn.treeAt((b: ssm.S4D) => [b.inv_dt, b.A_real, b.A_imag as Array, b.B, b.C], tiedModel, [m.inv_dt, m.A_real, m.A_imag as Array, m.B, m.C]),
+    nn.treeAt((b: ssm.S4D) => [b.inv_dt, b.A_real, b.A_imag as Array, b.B, b.C], tiedModel, [
+      m.inv_dt,
+      m.A_real,
+      m.A_imag as Array,
+      m.B,
+      m.C,
+    ]),
   );
   const untied = keptPattern(m);
   const sameOverTime = (z: (boolean | null)[]) =>
@@ -296,7 +321,10 @@ test("S4D: dropout (tied across time or not), training vs inference", () => {
 test("S4D: lr / wd become optimizer labels for nn.optim.multiTransform (lr 0 freezes the SSM parameters)", () => {
   const m = new ssm.S4D({ dModel: 2, dState: 4, lr: 0.001, wd: 0.1, key });
   const labels = m.paramLabels() as Record<string, unknown>;
-  assert.deepEqual([labels.inv_dt, labels.A_real, labels.A_imag, labels.B, labels.C, labels.D], ["ssm", "ssm", "ssm", "ssm", "ssm", "default"]);
+  assert.deepEqual(
+    [labels.inv_dt, labels.A_real, labels.A_imag, labels.B, labels.C, labels.D],
+    ["ssm", "ssm", "ssm", "ssm", "ssm", "default"],
+  );
   assert.deepEqual(m.ssmOptim, { lr: 0.001, weightDecay: 0.1 });
   const frozen = new ssm.S4D({ dModel: 2, dState: 4, lr: 0, key });
   const tx = nn.optim.multiTransform({ default: nn.optim.sgd(0.1), frozen: nn.optim.scale(0) }, frozen.paramLabels());

@@ -8,8 +8,28 @@ import assert from "node:assert/strict";
 import { np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
 import { type S4DSequenceMixer, S4DSequenceMixerConfig, makeDplrHippo, type S4DInit } from "@linax-ts/ssm";
-import { assertClose, centralDiff, cdiv, cexp, cmul, complexList, cscale, csub, cx, leafTable, nums, weightedSum, type Cx } from "./host-values.ts";
-import { checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, knownAnswers, knownInput } from "./mixer-equivalence.ts";
+import {
+  assertClose,
+  centralDiff,
+  cdiv,
+  cexp,
+  cmul,
+  complexList,
+  cscale,
+  csub,
+  cx,
+  leafTable,
+  nums,
+  weightedSum,
+  type Cx,
+} from "./host-values.ts";
+import {
+  checkGradParallelVsRecurrent,
+  checkJitVmapBatched,
+  checkParallelHostRecurrent,
+  knownAnswers,
+  knownInput,
+} from "./mixer-equivalence.ts";
 
 const JsArray = globalThis.Array;
 
@@ -93,7 +113,11 @@ describe("S4D leaves and initialisation", () => {
       const re = nums(m.kernel.log_a_real).map((v) => -Math.exp(v));
       const wantRe = init === "real" ? JsArray.from({ length: half }, (_, n) => -(n + 1)) : JsArray(half).fill(-0.5);
       assertClose(re, [...wantRe, ...wantRe], { atol: 1e-6, rtol: 1e-6, msg: `${init}: Re A` });
-      assertClose(nums(m.kernel.A_imag), [...expectImag[init], ...expectImag[init]], { atol: 1e-5, rtol: 1e-6, msg: `${init}: Im A` });
+      assertClose(nums(m.kernel.A_imag), [...expectImag[init], ...expectImag[init]], {
+        atol: 1e-5,
+        rtol: 1e-6,
+        msg: `${init}: Im A`,
+      });
     }
     assert.ok(
       expectImag.legs.every((v, i, a) => v > 0 && (i === 0 || v < a[i - 1])),
@@ -123,15 +147,22 @@ describe("S4D FFT convolution == host causal convolution == recurrent", () => {
 describe("S4D gradients", () => {
   test("FFT forward vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
-      const leaves = (t: S4DSequenceMixer) => (["C", "log_dt", "log_a_real", "A_imag"] as const).map((k): [string, Array] => [`kernel.${k}`, t.kernel[k]]);
+      const leaves = (t: S4DSequenceMixer) =>
+        (["C", "log_dt", "log_a_real", "A_imag"] as const).map((k): [string, Array] => [`kernel.${k}`, t.kernel[k]]);
       const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 33, H, seeds: [37, 38], leaves });
       const hp = hostParams(m);
       const loss = (p: HostS4D) => weightedSum(hostS4D(p, host), w.host);
       const fd = (edit: (e: number) => HostS4D) => centralDiff((e) => loss(edit(e)));
       const fDt = fd((e) => ({ ...hp, logDt: hp.logDt.map((v, i) => (i === 1 ? v + e : v)) }));
-      assert.ok(Math.abs(nums(gp.kernel.log_dt)[1] - fDt) < 1e-3 * (1 + Math.abs(fDt)), `${name}: dlog_dt[1] vs FD ${fDt}`);
+      assert.ok(
+        Math.abs(nums(gp.kernel.log_dt)[1] - fDt) < 1e-3 * (1 + Math.abs(fDt)),
+        `${name}: dlog_dt[1] vs FD ${fDt}`,
+      );
       const fRe = fd((e) => ({ ...hp, logAReal: hp.logAReal.map((v, i) => (i === 2 ? v + e : v)) }));
-      assert.ok(Math.abs(nums(gp.kernel.log_a_real)[2] - fRe) < 1e-3 * (1 + Math.abs(fRe)), `${name}: dlog_a_real[2] vs FD ${fRe}`);
+      assert.ok(
+        Math.abs(nums(gp.kernel.log_a_real)[2] - fRe) < 1e-3 * (1 + Math.abs(fRe)),
+        `${name}: dlog_a_real[2] vs FD ${fRe}`,
+      );
       // A real loss of complex C: d/dRe C and d/dIm C (JAX returns ∂/∂Re − i·∂/∂Im).
       const fCre = fd((e) => ({ ...hp, C: hp.C.map((v, i) => (i === 1 ? ([v[0] + e, v[1]] as Cx) : v)) }));
       const fCim = fd((e) => ({ ...hp, C: hp.C.map((v, i) => (i === 1 ? ([v[0], v[1] + e] as Cx) : v)) }));
@@ -148,7 +179,15 @@ describe("S4D transforms and known answers", () => {
   test("jit, vmap, batched step caches", () => {
     const m = new S4DSequenceMixerConfig({ stateDim: 8 }).build(H, random.PRNGKey(5));
     const B = 2;
-    checkJitVmapBatched(m, { B, L: 21, H, inputKey: 6, jitRow: 1, batchedAtol: 1e-5, checkCache: (cache) => assert.deepEqual(cache.state.shape, [B, H, 4]) });
+    checkJitVmapBatched(m, {
+      B,
+      L: 21,
+      H,
+      inputKey: 6,
+      jitRow: 1,
+      batchedAtol: 1e-5,
+      checkCache: (cache) => assert.deepEqual(cache.state.shape, [B, H, 4]),
+    });
   });
 
   test("SPEC-linax §12 (state_dim 4) and testdata/ssm s4d_lin", () => {
@@ -161,17 +200,19 @@ describe("S4D transforms and known answers", () => {
 
     const ka = knownAnswers();
     const c = ka.cases.s4d_lin;
-    const k = new S4DSequenceMixerConfig({ stateDim: c.config.state_dim as number, dtMin: c.config.dt_min as number, dtMax: c.config.dt_max as number }).build(
-      ka.H,
-      random.PRNGKey(ka.seed),
-    );
+    const k = new S4DSequenceMixerConfig({
+      stateDim: c.config.state_dim as number,
+      dtMin: c.config.dt_min as number,
+      dtMax: c.config.dt_max as number,
+    }).build(ka.H, random.PRNGKey(ka.seed));
     const leaves: [string, Array][] = [
       ["kernel.C", k.kernel.C],
       ["kernel.log_dt", k.kernel.log_dt],
       ["kernel.log_a_real", k.kernel.log_a_real],
       ["kernel.A_imag", k.kernel.A_imag],
     ];
-    for (const [name, a] of leaves) assertClose(nums(a), c.params[name].data, { atol: 2e-6, rtol: 2e-6, msg: `s4d_lin.${name}` });
+    for (const [name, a] of leaves)
+      assertClose(nums(a), c.params[name].data, { atol: 2e-6, rtol: 2e-6, msg: `s4d_lin.${name}` });
     assertClose(nums(k.call(knownInput())), c.y.data, { atol: 1e-5, rtol: 1e-4, msg: "s4d_lin y" });
     // The transposed flag is stored and ignored, as in linax.
     const t = replaceFields(k, { transposed: true });

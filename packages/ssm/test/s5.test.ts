@@ -6,7 +6,13 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { grad, jit, np, random, type Array } from "linax-ts";
 import { replaceFields } from "@linax-ts/nn";
-import { type S5SequenceMixer, S5SequenceMixerConfig, makeDplrHippo, type S5Cache, type S5SequenceMixerOptions } from "@linax-ts/ssm";
+import {
+  type S5SequenceMixer,
+  S5SequenceMixerConfig,
+  makeDplrHippo,
+  type S5Cache,
+  type S5SequenceMixerOptions,
+} from "@linax-ts/ssm";
 import {
   assertClose,
   centralDiff,
@@ -25,7 +31,13 @@ import {
   weightedSum,
   type Cx,
 } from "./host-values.ts";
-import { checkGradParallelVsRecurrent, checkJitVmapBatched, checkParallelHostRecurrent, knownAnswers, knownInput } from "./mixer-equivalence.ts";
+import {
+  checkGradParallelVsRecurrent,
+  checkJitVmapBatched,
+  checkParallelHostRecurrent,
+  knownAnswers,
+  knownInput,
+} from "./mixer-equivalence.ts";
 
 const JsArray = globalThis.Array;
 
@@ -96,7 +108,14 @@ const CONFIGS: [string, S5SequenceMixerOptions][] = [
   ["zoh, conjugate symmetry (complex path)", { stateDim: 8 }],
   [
     "bilinear, 2 blocks, no conjugate symmetry, trunc_standard_normal C",
-    { stateDim: 8, ssmBlocks: 2, conjSym: false, discretization: "bilinear", CInit: "trunc_standard_normal", stepRescale: 0.7 },
+    {
+      stateDim: 8,
+      ssmBlocks: 2,
+      conjSym: false,
+      discretization: "bilinear",
+      CInit: "trunc_standard_normal",
+      stepRescale: 0.7,
+    },
   ],
 ];
 
@@ -114,7 +133,10 @@ function realPathMixer(): S5SequenceMixer {
 
 function mixers(): [string, S5SequenceMixer][] {
   return [
-    ...CONFIGS.map(([n, o], i): [string, S5SequenceMixer] => [n, new S5SequenceMixerConfig(o).build(H, random.PRNGKey(100 + i))]),
+    ...CONFIGS.map(([n, o], i): [string, S5SequenceMixer] => [
+      n,
+      new S5SequenceMixerConfig(o).build(H, random.PRNGKey(100 + i)),
+    ]),
     ["real path (Im Λ = 0)", realPathMixer()],
   ];
 }
@@ -150,7 +172,10 @@ describe("S5 leaves", () => {
   });
 
   test("configuration errors are clear", () => {
-    assert.throws(() => new S5SequenceMixerConfig({ stateDim: 8, ssmBlocks: 3 }), /ssmBlocks \(3\) must divide stateDim \(8\)/);
+    assert.throws(
+      () => new S5SequenceMixerConfig({ stateDim: 8, ssmBlocks: 3 }),
+      /ssmBlocks \(3\) must divide stateDim \(8\)/,
+    );
     assert.throws(() => new S5SequenceMixerConfig({ stateDim: 6, ssmBlocks: 2 }), /block size .* must be even/);
     assert.throws(() => new S5SequenceMixerConfig({ discretization: "euler" as "zoh" }), /discretization/);
     const m = new S5SequenceMixerConfig({ stateDim: 4 }).build(3, random.PRNGKey(0));
@@ -165,9 +190,14 @@ describe("S5 initialisation", () => {
     const { Lambda, V } = makeDplrHippo(n);
     const lam = complexList(Lambda);
     const v = complexList(V); // [n, n], columns are eigenvectors
-    const S = (i: number, k: number) => -(i > k ? Math.sqrt(2 * i + 1) * Math.sqrt(2 * k + 1) : i === k ? i + 1 : 0) + Math.sqrt(i + 0.5) * Math.sqrt(k + 0.5);
+    const S = (i: number, k: number) =>
+      -(i > k ? Math.sqrt(2 * i + 1) * Math.sqrt(2 * k + 1) : i === k ? i + 1 : 0) +
+      Math.sqrt(i + 0.5) * Math.sqrt(k + 0.5);
     for (let i = 0; i < n; i++) {
-      assert.ok(Math.abs(S(i, i) + 0.5) < 1e-12 && Math.abs(S(i, (i + 1) % n) + S((i + 1) % n, i)) < 1e-12, "S = -½I + skew");
+      assert.ok(
+        Math.abs(S(i, i) + 0.5) < 1e-12 && Math.abs(S(i, (i + 1) % n) + S((i + 1) % n, i)) < 1e-12,
+        "S = -½I + skew",
+      );
       assert.ok(Math.abs(lam[i][0] + 0.5) < 1e-6, `Re λ_${i} = ${lam[i][0]} ≈ -½`);
     }
     const im = lam.map((l) => l[1]);
@@ -191,7 +221,10 @@ describe("S5 initialisation", () => {
   test("Λ, log_step, B̃ = V⁻¹B and C̃ = CV statistics follow from the definitions", () => {
     const stateDim = 32;
     const Hs = 48;
-    const m = new S5SequenceMixerConfig({ stateDim, ssmBlocks: 2, dtMin: 0.01, dtMax: 0.2 }).build(Hs, random.PRNGKey(5));
+    const m = new S5SequenceMixerConfig({ stateDim, ssmBlocks: 2, dtMin: 0.01, dtMax: 0.2 }).build(
+      Hs,
+      random.PRNGKey(5),
+    );
     const half = complexList(makeDplrHippo(16).Lambda).slice(0, 8);
     assertClose(nums(m.Lambda_re), JsArray(16).fill(half[0][0]), { atol: 0, rtol: 0, msg: "Re Λ = mean(diag S)" });
     assertClose(
@@ -211,7 +244,10 @@ describe("S5 initialisation", () => {
     assert.ok(Math.abs(bMs - 1) < 0.15, `E|B̃|²·stateDim = ${bMs}`);
     assert.ok(Math.abs(cMs - 1) < 0.15, `E|C̃|²·stateDim·H/2 = ${cMs}`);
     const d = nums(m.D);
-    assert.ok(Math.abs(d.reduce((a, v) => a + v, 0) / Hs) < 0.5 && Math.abs(meanSq(d.flatMap((v) => [v, 0])) - 1) < 0.5, "D ~ N(0, 1)");
+    assert.ok(
+      Math.abs(d.reduce((a, v) => a + v, 0) / Hs) < 0.5 && Math.abs(meanSq(d.flatMap((v) => [v, 0])) - 1) < 0.5,
+      "D ~ N(0, 1)",
+    );
   });
 });
 
@@ -227,7 +263,8 @@ describe("S5 parallel == host float64 loop == recurrent", () => {
 describe("S5 gradients", () => {
   test("associative scan vs lax.scan forward vs host finite differences", () => {
     for (const [name, m] of mixers()) {
-      const leaves = (t: S5SequenceMixer) => (["Lambda_re", "Lambda_im", "B", "C", "D", "log_step"] as const).map((k): [string, Array] => [k, t[k]]);
+      const leaves = (t: S5SequenceMixer) =>
+        (["Lambda_re", "Lambda_im", "B", "C", "D", "log_step"] as const).map((k): [string, Array] => [k, t[k]]);
       const { gp, host, w } = checkGradParallelVsRecurrent(m, name, { L: 37, H, seeds: [7, 8], leaves });
       // Independent check of a few entries: central differences of the float64 host loop.
       const hp = hostParams(m);
@@ -238,7 +275,10 @@ describe("S5 gradients", () => {
       assert.ok(Math.abs(gLre - fLre) < 1e-3 * (1 + Math.abs(fLre)), `${name}: dLambda_re[1] ${gLre} vs FD ${fLre}`);
       const gStep = nums(gp.log_step)[0];
       const fStep = fd((p, e) => ({ ...p, logStep: p.logStep.map((v, i) => (i === 0 ? v + e : v)) }));
-      assert.ok(Math.abs(gStep - fStep) < 1e-3 * (1 + Math.abs(fStep)), `${name}: dlog_step[0] ${gStep} vs FD ${fStep}`);
+      assert.ok(
+        Math.abs(gStep - fStep) < 1e-3 * (1 + Math.abs(fStep)),
+        `${name}: dlog_step[0] ${gStep} vs FD ${fStep}`,
+      );
     }
   });
 });
@@ -312,21 +352,31 @@ describe("S5 known answers (JAX transcription of linax)", () => {
       // Eigenvector phases are solver-defined; the per-mode products C̃[:, p] B̃[p, :] are not.
       const prod = (Bl: Cx[], Cl: Cx[], P: number) => {
         const out: number[] = [];
-        for (let p = 0; p < P; p++) for (let h = 0; h < ka.H; h++) for (let g = 0; g < ka.H; g++) out.push(...cmul(Cl[h * P + p], Bl[p * ka.H + g]));
+        for (let p = 0; p < P; p++)
+          for (let h = 0; h < ka.H; h++)
+            for (let g = 0; g < ka.H; g++) out.push(...cmul(Cl[h * P + p], Bl[p * ka.H + g]));
         return out;
       };
       const pairs = (d: number[]) => JsArray.from({ length: d.length / 2 }, (_, i) => [d[2 * i], d[2 * i + 1]] as Cx);
-      assertClose(prod(complexList(m.B), complexList(m.C), m.P), prod(pairs(c.params.B.data), pairs(c.params.C.data), m.P), {
-        atol: 1e-5,
-        rtol: 1e-4,
-        msg: `${name}: C̃B̃`,
-      });
+      assertClose(
+        prod(complexList(m.B), complexList(m.C), m.P),
+        prod(pairs(c.params.B.data), pairs(c.params.C.data), m.P),
+        {
+          atol: 1e-5,
+          rtol: 1e-4,
+          msg: `${name}: C̃B̃`,
+        },
+      );
       assertClose(nums(m.call(x)), c.y.data, { atol: 1e-5, rtol: 1e-4, msg: `${name}: y from our init` });
       const jaxParams = replaceFields(m, {
         B: np.array(new Float32Array(c.params.B.data)).reshape(c.params.B.shape),
         C: np.array(new Float32Array(c.params.C.data)).reshape(c.params.C.shape),
       });
-      assertClose(nums(jaxParams.call(x)), c.y.data, { atol: 1e-5, rtol: 1e-4, msg: `${name}: y from JAX's parameters` });
+      assertClose(nums(jaxParams.call(x)), c.y.data, {
+        atol: 1e-5,
+        rtol: 1e-4,
+        msg: `${name}: y from JAX's parameters`,
+      });
     }
   });
 });

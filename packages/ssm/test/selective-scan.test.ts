@@ -62,7 +62,10 @@ function hostScan(c: HostCase): { out: number[]; last: Cx[] } {
           const alpha = cexp(cscale(c.A[d * N + n], dt));
           bu.push(cscale(Bv, c.u[i]));
           const lam = typeof c.lam === "number" ? c.lam : c.lam[i];
-          const drive = c.disc === "zoh" ? cscale(bu[n], dt) : cadd(cscale(bu[n], lam * dt), cscale(cmul(alpha, prevBu[n]), (1 - lam) * dt));
+          const drive =
+            c.disc === "zoh"
+              ? cscale(bu[n], dt)
+              : cadd(cscale(bu[n], lam * dt), cscale(cmul(alpha, prevBu[n]), (1 - lam) * dt));
           h[n] = cadd(cmul(alpha, h[n]), drive);
           y = cadd(y, cmul(h[n], Cv));
         }
@@ -81,7 +84,10 @@ function hostScan(c: HostCase): { out: number[]; last: Cx[] } {
 /** Normal draws rounded to float32, as numbers and an Array. */
 function draw(rand: () => number, shape: number[], scale = 1, shift = 0): { host: number[]; x: Array } {
   const n = shape.reduce((a, b) => a * b, 1);
-  const flat = Float32Array.from({ length: n }, () => shift + scale * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
+  const flat = Float32Array.from(
+    { length: n },
+    () => shift + scale * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()),
+  );
   return { host: JsArray.from(flat), x: np.array(flat).reshape(shape) };
 }
 
@@ -97,7 +103,16 @@ interface RandomCase {
 
 function randomCase(
   seed: number,
-  o: { batch: number; D: number; L: number; N: number; variable: boolean; complex: boolean; disc: "zoh" | "exptrap"; extras: boolean },
+  o: {
+    batch: number;
+    D: number;
+    L: number;
+    N: number;
+    variable: boolean;
+    complex: boolean;
+    disc: "zoh" | "exptrap";
+    extras: boolean;
+  },
 ): RandomCase {
   const r = mulberry32(seed);
   const { batch, D, L, N } = o;
@@ -152,7 +167,8 @@ function randomCase(
 /** The state as host numbers: real `[b, D, N]`, or complex interleaved. */
 /** A state as host numbers (complex64: interleaved re, im, like `hostState`). */
 const stateNums = (h: Array, _complex: boolean): number[] => nums(h);
-const hostState = (last: Cx[], complex: boolean): number[] => (complex ? last.flatMap((v) => [v[0], v[1]]) : last.map((v) => v[0]));
+const hostState = (last: Cx[], complex: boolean): number[] =>
+  complex ? last.flatMap((v) => [v[0], v[1]]) : last.map((v) => v[0]);
 
 /** Steps through time with selectiveScanStep; returns `[out [b, D, L] flat, last state]`. */
 function stepAll(c: RandomCase): [number[], Array] {
@@ -162,12 +178,20 @@ function stepAll(c: RandomCase): [number[], Array] {
   const fixed = !c.host.variableB;
   for (let t = 0; t < L; t++) {
     const at = (x: Array | null | undefined): Array | undefined => (x ? x.get(":", ":", t) : undefined);
-    const [y, s2] = selectiveScanStep(st, at(c.u) as Array, at(c.delta) as Array, c.A, fixed ? c.B : (at(c.B) as Array), fixed ? c.C : (at(c.C) as Array), {
-      ...c.opts,
-      z: at(c.opts.z),
-      fixedB: fixed,
-      fixedC: fixed,
-    });
+    const [y, s2] = selectiveScanStep(
+      st,
+      at(c.u) as Array,
+      at(c.delta) as Array,
+      c.A,
+      fixed ? c.B : (at(c.B) as Array),
+      fixed ? c.C : (at(c.C) as Array),
+      {
+        ...c.opts,
+        z: at(c.opts.z),
+        fixedB: fixed,
+        fixedC: fixed,
+      },
+    );
     outs.push(y);
     st = s2;
   }
@@ -189,15 +213,25 @@ test("hand-derived: D = N = 1, L = 3, A = -ln 2, Δ = 1, B = 2, C = 3, D = 0.5, 
   assertClose(nums(last), [8.5], { atol: 1e-5 });
   // Gate z = [0, 2, -1]: silu(0) = 0, silu(2) = 2σ(2) = 1.761594, silu(-1) = -σ(-1) = -0.268941.
   const z = np.array([[[0, 2, -1]]]);
-  assertClose(nums(selectiveScan(u, delta, A, B, C, { D: np.array([0.5]), z })), [0, 3 * 1.7615942, 27.5 * -0.26894142], { atol: 1e-5 });
+  assertClose(
+    nums(selectiveScan(u, delta, A, B, C, { D: np.array([0.5]), z })),
+    [0, 3 * 1.7615942, 27.5 * -0.26894142],
+    { atol: 1e-5 },
+  );
   // deltaSoftplus with deltaBias = ln(e - 1) - 1 and Δ = 1: softplus(ln(e - 1)) = ln(e) = 1, the same run.
-  const yb = selectiveScan(u, delta, A, B, C, { D: np.array([0.5]), deltaBias: np.array([Math.log(Math.E - 1) - 1]), deltaSoftplus: true });
+  const yb = selectiveScan(u, delta, A, B, C, {
+    D: np.array([0.5]),
+    deltaBias: np.array([Math.log(Math.E - 1) - 1]),
+    deltaSoftplus: true,
+  });
   assertClose(nums(yb), [6.5, 3, 27.5], { atol: 1e-5 });
   // exptrap, λ = ½: x_t = α x_{t-1} + ½ΔB u_t + ½Δα B u_{t-1}: x = [1, 0.5 + 0 + 0.5, 0.5 + 4 + 0] = [1, 1, 4.5].
   const ye = selectiveScan(u, delta, A, B, C, { discretization: "exptrap" });
   assertClose(nums(ye), [3, 3, 13.5], { atol: 1e-5 });
   // torch's softplus is the identity above 20 (and its gradient 1).
-  assertClose(nums(ssm.ops.torchSoftplus(np.array([25, 0, -3]))), [25, Math.LN2, Math.log1p(Math.exp(-3))], { atol: 1e-6 });
+  assertClose(nums(ssm.ops.torchSoftplus(np.array([25, 0, -3]))), [25, Math.LN2, Math.log1p(Math.exp(-3))], {
+    atol: 1e-6,
+  });
 });
 
 interface Enc {
@@ -209,7 +243,10 @@ const dec = (e: Enc): Array => {
   if (!e.complex) return np.array(Float32Array.from(e.data)).reshape(e.shape);
   const re = e.data.filter((_, i) => i % 2 === 0);
   const im = e.data.filter((_, i) => i % 2 === 1);
-  return lax.complex(np.array(Float32Array.from(re)).reshape(e.shape), np.array(Float32Array.from(im)).reshape(e.shape));
+  return lax.complex(
+    np.array(Float32Array.from(re)).reshape(e.shape),
+    np.array(Float32Array.from(im)).reshape(e.shape),
+  );
 };
 
 test("known answers: numpy transcription of mamba_ssm's selective_scan_ref (testdata/ssm/selective-scan.json)", () => {
@@ -217,7 +254,12 @@ test("known answers: numpy transcription of mamba_ssm's selective_scan_ref (test
   const file = JSON.parse(readFileSync(path, "utf8")) as {
     cases: Record<string, { inputs: Record<string, Enc>; deltaSoftplus: boolean; out: Enc; lastState: Enc }>;
   };
-  assert.deepEqual(Object.keys(file.cases).sort(), ["complex_fixed", "complex_variable", "fixed_plain", "variable_full"]);
+  assert.deepEqual(Object.keys(file.cases).sort(), [
+    "complex_fixed",
+    "complex_variable",
+    "fixed_plain",
+    "variable_full",
+  ]);
   for (const [name, c] of Object.entries(file.cases)) {
     const i = c.inputs;
     for (const chunkSize of [64, 2]) {
@@ -230,9 +272,17 @@ test("known answers: numpy transcription of mamba_ssm's selective_scan_ref (test
         chunkSize,
       });
       assert.deepEqual(y.shape, c.out.shape);
-      assertClose(nums(y), c.out.data, { atol: 2e-5 * (1 + maxAbs(c.out.data)), rtol: 1e-4, msg: `${name} out (chunk ${chunkSize})` });
+      assertClose(nums(y), c.out.data, {
+        atol: 2e-5 * (1 + maxAbs(c.out.data)),
+        rtol: 1e-4,
+        msg: `${name} out (chunk ${chunkSize})`,
+      });
       assert.deepEqual(last.shape, c.lastState.shape);
-      assertClose(nums(last), c.lastState.data, { atol: 2e-5 * (1 + maxAbs(c.lastState.data)), rtol: 1e-4, msg: `${name} lastState` });
+      assertClose(nums(last), c.lastState.data, {
+        atol: 2e-5 * (1 + maxAbs(c.lastState.data)),
+        rtol: 1e-4,
+        msg: `${name} lastState`,
+      });
     }
   }
 });
@@ -276,19 +326,34 @@ test("random shapes: parallel (chunked or not) == float64 sequential loop == sel
 
 test("initialState continues a sequence: scan(x[:k]) then scan(x[k:], initialState) == scan(x)", () => {
   const c = randomCase(7, { batch: 2, D: 3, L: 12, N: 4, variable: true, complex: false, disc: "zoh", extras: true });
-  const part = (x: Array | null | undefined, a: number, b: number): Array | undefined => (x ? x.get(":", ":", np.arange(a, b)) : undefined);
+  const part = (x: Array | null | undefined, a: number, b: number): Array | undefined =>
+    x ? x.get(":", ":", np.arange(a, b)) : undefined;
   const full = selectiveScan(c.u, c.delta, c.A, c.B, c.C, c.opts);
-  const [y1, h1] = selectiveScan(part(c.u, 0, 5) as Array, part(c.delta, 0, 5) as Array, c.A, part(c.B, 0, 5) as Array, part(c.C, 0, 5) as Array, {
-    ...c.opts,
-    z: part(c.opts.z, 0, 5),
-    returnLastState: true,
-  });
-  const y2 = selectiveScan(part(c.u, 5, 12) as Array, part(c.delta, 5, 12) as Array, c.A, part(c.B, 5, 12) as Array, part(c.C, 5, 12) as Array, {
-    ...c.opts,
-    z: part(c.opts.z, 5, 12),
-    initialState: h1,
-    chunkSize: 3,
-  });
+  const [y1, h1] = selectiveScan(
+    part(c.u, 0, 5) as Array,
+    part(c.delta, 0, 5) as Array,
+    c.A,
+    part(c.B, 0, 5) as Array,
+    part(c.C, 0, 5) as Array,
+    {
+      ...c.opts,
+      z: part(c.opts.z, 0, 5),
+      returnLastState: true,
+    },
+  );
+  const y2 = selectiveScan(
+    part(c.u, 5, 12) as Array,
+    part(c.delta, 5, 12) as Array,
+    c.A,
+    part(c.B, 5, 12) as Array,
+    part(c.C, 5, 12) as Array,
+    {
+      ...c.opts,
+      z: part(c.opts.z, 5, 12),
+      initialState: h1,
+      chunkSize: 3,
+    },
+  );
   assertClose(nums(np.concatenate([y1, y2], 2)), nums(full), { atol: 1e-5 });
 });
 
@@ -297,11 +362,27 @@ test("grad (reverse mode through the chunked, checkpointed scan) == central fini
     const c = randomCase(11, { batch: 2, D: 2, L: 9, N: 3, variable: true, complex: false, disc, extras: true });
     const w = draw(mulberry32(5), [2, 2, 9]);
     const loss = (u: Array, delta: Array, A: Array, B: Array, C: Array, D: Array, z: Array, bias: Array): Array =>
-      np.sum(np.multiply(selectiveScan(u, delta, A, B, C, { D, z, deltaBias: bias, deltaSoftplus: true, chunkSize: 4, discretization: disc }), w.x));
+      np.sum(
+        np.multiply(
+          selectiveScan(u, delta, A, B, C, {
+            D,
+            z,
+            deltaBias: bias,
+            deltaSoftplus: true,
+            chunkSize: 4,
+            discretization: disc,
+          }),
+          w.x,
+        ),
+      );
     const args = [c.u, c.delta, c.A, c.B, c.C, c.opts.D as Array, c.opts.z as Array, c.opts.deltaBias as Array];
-    const gs = grad(loss, { argnums: [0, 1, 2, 3, 4, 5, 6, 7] })(...(args as [Array, Array, Array, Array, Array, Array, Array, Array])) as Array[];
+    const gs = grad(loss, { argnums: [0, 1, 2, 3, 4, 5, 6, 7] })(
+      ...(args as [Array, Array, Array, Array, Array, Array, Array, Array]),
+    ) as Array[];
     // The same derivatives through jit, and without chunking.
-    const gj = jit(grad(loss, { argnums: [2, 3] }))(...(args as [Array, Array, Array, Array, Array, Array, Array, Array])) as Array[];
+    const gj = jit(grad(loss, { argnums: [2, 3] }))(
+      ...(args as [Array, Array, Array, Array, Array, Array, Array, Array]),
+    ) as Array[];
     assertClose(nums(gj[0]), nums(gs[2]), { atol: 1e-5, rtol: 1e-4, msg: "jit dA" });
     assertClose(nums(gj[1]), nums(gs[3]), { atol: 1e-5, rtol: 1e-4, msg: "jit dB" });
     // Finite differences on the float64 host loop, a few entries of every argument.
@@ -324,7 +405,11 @@ test("grad (reverse mode through the chunked, checkpointed scan) == central fini
           return hostLoss(h);
         };
         const fd = (f(1e-6) - f(-1e-6)) / 2e-6;
-        assertClose([g[idx]], [fd], { atol: 2e-3 * (1 + Math.abs(fd)), rtol: 2e-3, msg: `${disc}: d/d${name}[${idx}]` });
+        assertClose([g[idx]], [fd], {
+          atol: 2e-3 * (1 + Math.abs(fd)),
+          rtol: 2e-3,
+          msg: `${disc}: d/d${name}[${idx}]`,
+        });
       }
     });
   }
@@ -333,7 +418,8 @@ test("grad (reverse mode through the chunked, checkpointed scan) == central fini
 test("complex A: gradient with respect to the real and imaginary parts of A matches finite differences", () => {
   const c = randomCase(13, { batch: 1, D: 2, L: 6, N: 2, variable: true, complex: true, disc: "zoh", extras: false });
   const w = draw(mulberry32(9), [1, 2, 6]);
-  const loss = (are: Array, aim: Array): Array => np.sum(np.multiply(selectiveScan(c.u, c.delta, lax.complex(are, aim), c.B, c.C, { chunkSize: 4 }), w.x));
+  const loss = (are: Array, aim: Array): Array =>
+    np.sum(np.multiply(selectiveScan(c.u, c.delta, lax.complex(are, aim), c.B, c.C, { chunkSize: 4 }), w.x));
   const [gre, gim] = grad(loss, { argnums: [0, 1] })(np.real(c.A), np.imag(c.A)) as Array[];
   const hostLoss = (A: Cx[]): number => hostScan({ ...c.host, A }).out.reduce((s, v, i) => s + v * w.host[i], 0);
   for (const [part, g] of [
@@ -341,7 +427,8 @@ test("complex A: gradient with respect to the real and imaginary parts of A matc
     [1, gim],
   ] as const) {
     nums(g).forEach((gv, i) => {
-      const f = (e: number): number => hostLoss(c.host.A.map((a, j) => (j === i ? (part === 0 ? cx(a[0] + e, a[1]) : cx(a[0], a[1] + e)) : a)));
+      const f = (e: number): number =>
+        hostLoss(c.host.A.map((a, j) => (j === i ? (part === 0 ? cx(a[0] + e, a[1]) : cx(a[0], a[1] + e)) : a)));
       const fd = (f(1e-6) - f(-1e-6)) / 2e-6;
       assertClose([gv], [fd], { atol: 2e-3 * (1 + Math.abs(fd)), rtol: 2e-3, msg: `d/dA ${part ? "im" : "re"}[${i}]` });
     });
@@ -350,13 +437,18 @@ test("complex A: gradient with respect to the real and imaginary parts of A matc
 
 test("vmap over an extra leading axis and jit equal the eager scan", () => {
   const c = randomCase(17, { batch: 2, D: 3, L: 10, N: 4, variable: true, complex: false, disc: "zoh", extras: true });
-  const f = (u: Array, delta: Array, B: Array, C: Array, z: Array): Array => selectiveScan(u, delta, c.A, B, C, { ...c.opts, z, chunkSize: 4 });
+  const f = (u: Array, delta: Array, B: Array, C: Array, z: Array): Array =>
+    selectiveScan(u, delta, c.A, B, C, { ...c.opts, z, chunkSize: 4 });
   const eager = f(c.u, c.delta, c.B, c.C, c.opts.z as Array);
   assertClose(nums(jit(f)(c.u, c.delta, c.B, c.C, c.opts.z as Array)), nums(eager), { atol: 1e-6 });
   const st = (x: Array): Array => np.stack([x, np.flip(x, 2)]);
   const vb = vmap(f)(st(c.u), st(c.delta), st(c.B), st(c.C), st(c.opts.z as Array));
   assertClose(nums(vb.get(0)), nums(eager), { atol: 1e-6 });
-  assertClose(nums(vb.get(1)), nums(f(np.flip(c.u, 2), np.flip(c.delta, 2), np.flip(c.B, 2), np.flip(c.C, 2), np.flip(c.opts.z as Array, 2))), { atol: 1e-6 });
+  assertClose(
+    nums(vb.get(1)),
+    nums(f(np.flip(c.u, 2), np.flip(c.delta, 2), np.flip(c.B, 2), np.flip(c.C, 2), np.flip(c.opts.z as Array, 2))),
+    { atol: 1e-6 },
+  );
 });
 
 test("bad input: clear errors naming the argument and shapes", () => {
@@ -410,7 +502,10 @@ test("memory: the backward pass keeps no [batch, D, L, N] array — only chunk s
   const chunked = topLevelSizes((u) => np.sum(selectiveScan(u, c.delta, c.A, c.B, c.C, { ...c.opts, chunkSize: T })));
   // Largest values outside the scan/checkpoint bodies: per-token arrays ([b, D, L]; B, C chunked
   // [L/T, b, N, T]) and the stacked chunk states [L/T, b, D, N] (the scan's only residual).
-  assert.ok(Math.max(...chunked) <= Math.max(b * D * L, b * N * L, (L / T) * b * D * N), `largest top-level value ${Math.max(...chunked)}`);
+  assert.ok(
+    Math.max(...chunked) <= Math.max(b * D * L, b * N * L, (L / T) * b * D * N),
+    `largest top-level value ${Math.max(...chunked)}`,
+  );
   // The measure can fail: the unchunked, uncheckpointed recurrence saves [b, D, L, N] residuals.
   const naive = topLevelSizes((u) => {
     const dA = np.exp(np.multiply(np.expandDims(c.delta, 3), np.expandDims(np.expandDims(c.A, 1), 0)));
@@ -421,7 +516,16 @@ test("memory: the backward pass keeps no [batch, D, L, N] array — only chunk s
 });
 
 test("exptrap with a data-dependent λ [batch, D, L]: parallel (chunked) == float64 loop == step; dλ == finite differences", () => {
-  const c = randomCase(31, { batch: 2, D: 3, L: 11, N: 4, variable: true, complex: false, disc: "exptrap", extras: true });
+  const c = randomCase(31, {
+    batch: 2,
+    D: 3,
+    L: 11,
+    N: 4,
+    variable: true,
+    complex: false,
+    disc: "exptrap",
+    extras: true,
+  });
   const r = mulberry32(4);
   const lamFlat = Float32Array.from({ length: 2 * 3 * 11 }, () => r());
   const lam = np.array(lamFlat).reshape([2, 3, 11]);
@@ -429,19 +533,33 @@ test("exptrap with a data-dependent λ [batch, D, L]: parallel (chunked) == floa
   const want = hostScan(host).out;
   const tol = { atol: 3e-5 * (1 + maxAbs(want)), rtol: 1e-4 };
   for (const chunkSize of [64, 3])
-    assertClose(nums(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: lam, chunkSize })), want, { ...tol, msg: `chunk ${chunkSize}` });
+    assertClose(
+      nums(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: lam, chunkSize })),
+      want,
+      { ...tol, msg: `chunk ${chunkSize}` },
+    );
   let st = selectiveScanInitState(2, 3, 4);
   const ys: Array[] = [];
   for (let t = 0; t < 11; t++) {
     const at = (x: Array): Array => x.get(":", ":", t);
-    const [y, s2] = selectiveScanStep(st, at(c.u), at(c.delta), c.A, at(c.B), at(c.C), { ...c.opts, z: at(c.opts.z as Array), trapezoidLambda: at(lam) });
+    const [y, s2] = selectiveScanStep(st, at(c.u), at(c.delta), c.A, at(c.B), at(c.C), {
+      ...c.opts,
+      z: at(c.opts.z as Array),
+      trapezoidLambda: at(lam),
+    });
     ys.push(y);
     st = s2;
   }
   assertClose(nums(np.stack(ys, { axis: 2 })), want, { ...tol, msg: "step" });
   const w = draw(mulberry32(6), [2, 3, 11]);
   const g = nums(
-    <Array>grad((l: Array) => np.sum(np.multiply(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: l, chunkSize: 4 }), w.x)))(lam),
+    <Array>(
+      grad((l: Array) =>
+        np.sum(
+          np.multiply(selectiveScan(c.u, c.delta, c.A, c.B, c.C, { ...c.opts, trapezoidLambda: l, chunkSize: 4 }), w.x),
+        ),
+      )(lam)
+    ),
   );
   for (const idx of [0, 17, 65]) {
     const f = (e: number): number => {

@@ -16,7 +16,9 @@ import { draw, hostSsd, ssdCase, type SsdCase } from "./ssd-host-reference.ts";
 
 /** Sizes (element counts) of every value bound at the top level of grad(f)'s jaxpr (scan/checkpoint bodies excluded). */
 function topLevelSizes(f: (x: Array) => Array, x: Array): number[] {
-  return makeJaxpr(grad(f))(x).jaxpr.eqns.flatMap((e) => e.outBinders.map((v) => v.aval.shape.reduce((p, s) => p * s, 1)));
+  return makeJaxpr(grad(f))(x).jaxpr.eqns.flatMap((e) =>
+    e.outBinders.map((v) => v.aval.shape.reduce((p, s) => p * s, 1)),
+  );
 }
 
 test("memory: grad of ssdChunked keeps no [batch, H, L, chunk] mask and no [batch, L, H, N] head-expanded B/C outside the chunk body", () => {
@@ -24,7 +26,13 @@ test("memory: grad of ssdChunked keeps no [batch, H, L, chunk] mask and no [batc
   const { arr } = ssdCase(5, b, L, H, P, G, N, true);
   const w = draw(mulberry32(9), [b, L, H, P]).x;
   const sizes = topLevelSizes(
-    (x) => np.sum(np.multiply(ssm.ops.ssdChunked(x, arr.dt, arr.A, arr.B, arr.C, { chunkSize: T, D: arr.D, initialState: arr.S0 }), w)),
+    (x) =>
+      np.sum(
+        np.multiply(
+          ssm.ops.ssdChunked(x, arr.dt, arr.A, arr.B, arr.C, { chunkSize: T, D: arr.D, initialState: arr.S0 }),
+          w,
+        ),
+      ),
     arr.x,
   );
   // Allowed at the top level: per-token inputs/outputs ([b, L, H, P], [b, L, G, N], [b, L, H]) and
@@ -39,7 +47,13 @@ test("memory: grad of ssdChunked keeps no [batch, H, L, chunk] mask and no [batc
     const causal = np.tril(np.ones([L, L], { dtype: "bool" }));
     const mask = np.where(causal, np.exp(np.subtract(np.expandDims(cum, 3), np.expandDims(cum, 2))), 0);
     const heads = (m: Array): Array => np.repeat(m, H / G, { axis: 2 });
-    const y = np.einsum("blhn,bshn,bhls,bshp->blhp", heads(arr.C), heads(arr.B), mask, np.multiply(x, np.expandDims(arr.dt, 3)));
+    const y = np.einsum(
+      "blhn,bshn,bhls,bshp->blhp",
+      heads(arr.C),
+      heads(arr.B),
+      mask,
+      np.multiply(x, np.expandDims(arr.dt, 3)),
+    );
     return np.sum(np.multiply(y, w));
   }, arr.x);
   assert.ok(Math.max(...naive) >= b * H * L * L, `naive form's largest value ${Math.max(...naive)}`);
@@ -63,9 +77,22 @@ test("ssdChunked gradients of x, Δ, A, B, C, D and the initial state == finite 
       return np.add(np.sum(np.multiply(y, w.x)), np.sum(np.multiply(S, Sw)));
     };
     // Forward unchanged by the checkpointing: == the host recurrence.
-    const [y] = ssm.ops.ssdChunked(arr.x, arr.dt, arr.A, arr.B, arr.C, { chunkSize, D: arr.D, initialState: arr.S0, returnFinalState: true });
+    const [y] = ssm.ops.ssdChunked(arr.x, arr.dt, arr.A, arr.B, arr.C, {
+      chunkSize,
+      D: arr.D,
+      initialState: arr.S0,
+      returnFinalState: true,
+    });
     assertClose(nums(y), want.y, { atol: 2e-5 * (1 + maxAbs(want.y)), rtol: 1e-4, msg: `forward chunk ${chunkSize}` });
-    const gs = grad(loss, { argnums: [0, 1, 2, 3, 4, 5, 6] })(arr.x, arr.dt, arr.A, arr.B, arr.C, arr.D, arr.S0) as Array[];
+    const gs = grad(loss, { argnums: [0, 1, 2, 3, 4, 5, 6] })(
+      arr.x,
+      arr.dt,
+      arr.A,
+      arr.B,
+      arr.C,
+      arr.D,
+      arr.S0,
+    ) as Array[];
     names.forEach((name, ai) => {
       const g = nums(gs[ai]);
       assert.ok(g.every(Number.isFinite), `${name}: finite gradient`);
@@ -77,7 +104,11 @@ test("ssdChunked gradients of x, Δ, A, B, C, D and the initial state == finite 
           return hostLoss({ ...host, [name]: v });
         };
         const fd = (f(1e-6) - f(-1e-6)) / 2e-6;
-        assertClose([g[idx]], [fd], { atol: 2e-3 * (1 + Math.abs(fd)), rtol: 2e-3, msg: `chunk ${chunkSize} d/d${name}[${idx}]` });
+        assertClose([g[idx]], [fd], {
+          atol: 2e-3 * (1 + Math.abs(fd)),
+          rtol: 2e-3,
+          msg: `chunk ${chunkSize} d/d${name}[${idx}]`,
+        });
       }
     });
   }

@@ -9,7 +9,10 @@ const JsArray = globalThis.Array;
 
 export function draw(rand: () => number, shape: number[], scale = 1): { host: number[]; x: Array } {
   const n = shape.reduce((a, b) => a * b, 1);
-  const flat = Float32Array.from({ length: n }, () => scale * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
+  const flat = Float32Array.from(
+    { length: n },
+    () => scale * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()),
+  );
   return { host: JsArray.from(flat), x: np.array(flat).reshape(shape) };
 }
 

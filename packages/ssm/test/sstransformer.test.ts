@@ -14,7 +14,17 @@ const JsArray = globalThis.Array;
 
 const small = (o: Partial<ssm.SSTransformerOptions> = {}): ssm.SSTransformer =>
   ssm.SSTransformer.build(
-    { embedDim: 3, hiddenSize: 8, stateSize: 4, numLayers: 2, numHeads: 2, headDim: 4, windowSize: 4, dropout: 0.1, ...o },
+    {
+      embedDim: 3,
+      hiddenSize: 8,
+      stateSize: 4,
+      numLayers: 2,
+      numHeads: 2,
+      headDim: 4,
+      windowSize: 4,
+      dropout: 0.1,
+      ...o,
+    },
     random.PRNGKey(0),
   );
 
@@ -70,7 +80,10 @@ test("options: Edifice's defaults, outputSize, recommendedDefaults, validation; 
   );
   assert.equal(t[t.length - 1], "final_norm.bias [8]");
   assert.equal(
-    ssm.SSTransformer.build({ embedDim: 8, hiddenSize: 8, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2 }, random.PRNGKey(0)).input_proj,
+    ssm.SSTransformer.build(
+      { embedDim: 8, hiddenSize: 8, numLayers: 1, numHeads: 1, headDim: 2, stateSize: 2 },
+      random.PRNGKey(0),
+    ).input_proj,
     null,
   );
   const x = random.normal(random.PRNGKey(1), [2, 5, 3]);
@@ -93,7 +106,10 @@ test("step (Mamba cache + KV cache) == parallel forward: full causal attention, 
   // The window matters: the same weights with full attention differ after position W.
   const d = np.max(np.abs(np.subtract(ySl.get(":", 8), yFull.get(":", 8)))).item();
   assert.ok(d > 1e-3, `sliding vs full at t = 8: ${d}`);
-  assertClose(nums(ySl.get(":", np.arange(0, 4))), nums(yFull.get(":", np.arange(0, 4))), { atol: 1e-6, msg: "identical within the first window" });
+  assertClose(nums(ySl.get(":", np.arange(0, 4))), nums(yFull.get(":", np.arange(0, 4))), {
+    atol: 1e-6,
+    msg: "identical within the first window",
+  });
 });
 
 test("the attention path equals a float64 host softmax attention (gate forced to attention)", () => {
@@ -117,7 +133,9 @@ test("the attention path equals a float64 host softmax attention (gate forced to
   const attnRows = rowsN.map((_, i) => {
     const o: number[] = JsArray(8).fill(0);
     for (let hd = 0; hd < 2; hd++) {
-      const s = [...JsArray(i + 1).keys()].map((j) => [0, 1, 2, 3].reduce((a, d) => a + q[i][hd * 4 + d] * k[j][hd * 4 + d], 0) / 2);
+      const s = [...JsArray(i + 1).keys()].map(
+        (j) => [0, 1, 2, 3].reduce((a, d) => a + q[i][hd * 4 + d] * k[j][hd * 4 + d], 0) / 2,
+      );
       const mx = Math.max(...s);
       const e = s.map((x) => Math.exp(x - mx));
       const z = e.reduce((a, b) => a + b, 0);
@@ -135,7 +153,10 @@ test("jit, vmap and grad (vs finite differences) of the whole model; dropout in 
   const m = small({ dropout: 0 });
   const x = random.normal(random.PRNGKey(3), [2, 6, 3]);
   const y = m.call(x);
-  assertClose(nums(nn.filterJit((mm: ssm.SSTransformer, xx: Array) => mm.call(xx))(m, x)), nums(y), { atol: 1e-5, msg: "jit" });
+  assertClose(nums(nn.filterJit((mm: ssm.SSTransformer, xx: Array) => mm.call(xx))(m, x)), nums(y), {
+    atol: 1e-5,
+    msg: "jit",
+  });
   const xs = random.normal(random.PRNGKey(4), [3, 2, 6, 3]);
   const vb = vmap((xx: Array) => m.call(xx))(xs);
   assertClose(
@@ -176,9 +197,15 @@ test("lengths: the output is each sequence's last valid step; padding after it c
   const x = random.normal(random.PRNGKey(7), [2, 7, 3]);
   const padded = np.concatenate([x.get(":", np.arange(0, 5)), np.full([2, 2, 3], 9)], 1);
   const y = m.call(padded, { lengths: [5, 7] });
-  assertClose(nums(y.get(0)), nums(m.call(x.get(np.arange(0, 1)).get(":", np.arange(0, 5))).get(0)), { atol: 1e-5, msg: "length 5" });
+  assertClose(nums(y.get(0)), nums(m.call(x.get(np.arange(0, 1)).get(":", np.arange(0, 5))).get(0)), {
+    atol: 1e-5,
+    msg: "length 5",
+  });
   assertClose(nums(y.get(1)), nums(m.call(padded.get(np.arange(1, 2))).get(0)), { atol: 1e-5, msg: "full length" });
-  assertClose(nums(m.call(padded, { lengths: 5 })), nums(m.call(x.get(":", np.arange(0, 5)))), { atol: 1e-5, msg: "scalar lengths" });
+  assertClose(nums(m.call(padded, { lengths: 5 })), nums(m.call(x.get(":", np.arange(0, 5)))), {
+    atol: 1e-5,
+    msg: "scalar lengths",
+  });
   assert.throws(
     () => m.call(x, { lengths: [3] }),
     (e: Error) => e instanceof ValueError || e instanceof ShapeError,

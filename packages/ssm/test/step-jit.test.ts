@@ -24,9 +24,15 @@ function batch(seed: number, B = 2): Array {
 
 const MIXERS: [string, ssm.SequenceMixer<ssm.MambaCache> | ssm.SequenceMixer<ssm.Mamba2Cache>][] = [
   ["Mamba zoh", new ssm.MambaConfig({ dState: 3, convKer: 3, chunkSize: 4 }).build(F, random.PRNGKey(1))],
-  ["Mamba exptrap", new ssm.MambaConfig({ dState: 3, convKer: 4, chunkSize: 4, discretization: "exptrap" }).build(F, random.PRNGKey(2))],
+  [
+    "Mamba exptrap",
+    new ssm.MambaConfig({ dState: 3, convKer: 4, chunkSize: 4, discretization: "exptrap" }).build(F, random.PRNGKey(2)),
+  ],
   ["Mamba2", new ssm.Mamba2Config({ dState: 4, headDim: 2, chunkSize: 4, convKer: 3 }).build(F, random.PRNGKey(3))],
-  ["Mamba2 nGroups=5", new ssm.Mamba2Config({ dState: 3, headDim: 2, chunkSize: 3, nGroups: 5 }).build(F, random.PRNGKey(4))],
+  [
+    "Mamba2 nGroups=5",
+    new ssm.Mamba2Config({ dState: 3, headDim: 2, chunkSize: 3, nGroups: 5 }).build(F, random.PRNGKey(4)),
+  ],
 ];
 
 for (const [name, m] of MIXERS) {
@@ -52,14 +58,28 @@ for (const [name, m] of MIXERS) {
     let c6: ssm.MambaCache | ssm.Mamba2Cache = mix.initCache([2]);
     for (let t = 0; t < 6; t++) c6 = (mix as ssm.SequenceMixer<typeof c6>).step(x.get(":", t), c6)[1];
     const [y6] = step(mix, x.get(":", 6), c6);
-    assertClose(nums(y6), nums(mix.callBatch(x).get(":", 6)), { atol: 2e-5 * (1 + maxAbs(want)), rtol: 1e-4, msg: `${name} continuation` });
+    assertClose(nums(y6), nums(mix.callBatch(x).get(":", 6)), {
+      atol: 2e-5 * (1 + maxAbs(want)),
+      rtol: 1e-4,
+      msg: `${name} continuation`,
+    });
   });
 }
 
 for (const slidingWindow of [false, true]) {
   test(`SSTransformer (${slidingWindow ? "sliding window 4" : "full causal"}): generation with jit(step) == the parallel forward, one trace`, () => {
     const m = ssm.SSTransformer.build(
-      { embedDim: F, hiddenSize: 6, stateSize: 3, numLayers: 2, numHeads: 2, headDim: 3, dropout: 0, windowSize: slidingWindow ? 4 : L, slidingWindow },
+      {
+        embedDim: F,
+        hiddenSize: 6,
+        stateSize: 3,
+        numLayers: 2,
+        numHeads: 2,
+        headDim: 3,
+        dropout: 0,
+        windowSize: slidingWindow ? 4 : L,
+        slidingWindow,
+      },
       random.PRNGKey(7),
     );
     const x = batch(20);
@@ -91,7 +111,10 @@ for (const [name, mixer] of [
   ["Mamba2", new ssm.Mamba2Config({ dState: 3, headDim: 2, nGroups: 2, chunkSize: 3 })],
 ] as const) {
   test(`SSM with ${name} mixers: jit(model.step) generation == the parallel inference forward`, () => {
-    const [model, s0] = nn.makeWithState(ssm.SSM)(smallConfig(mixer, { dropRate: 0 }, { reduce: false }), random.PRNGKey(9));
+    const [model, s0] = nn.makeWithState(ssm.SSM)(
+      smallConfig(mixer, { dropRate: 0 }, { reduce: false }),
+      random.PRNGKey(9),
+    );
     // A training call first, so BatchNorm's running statistics (taken into the cache) are not trivial.
     const [, state] = model.callBatch(random.normal(random.PRNGKey(10), [2, 7, 3]), s0);
     const inf = nn.inference(model);

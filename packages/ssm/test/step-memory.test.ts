@@ -41,37 +41,74 @@ async function generate<C>(step: (xt: Array, c: C) => [Array, C], cache0: C, xt:
   return { samples, last };
 }
 
-test(`jit(model.step) of an S5 SSM, ${STEPS} generation steps: live buffers and RSS flat`, { skip: gcNote }, async (t) => {
-  const [model, state] = nn.makeWithState(ssm.SSM)(smallConfig(new ssm.S5SequenceMixerConfig({ stateDim: 4 })), random.PRNGKey(3));
-  const m = nn.inference(model);
-  const step = jit((mm: ssm.SSM, xt: Array, c: ssm.SSMCache) => mm.step(xt, c));
-  const xt = random.normal(random.PRNGKey(5), [2, 3]);
-  const { samples, last } = await generate((x, c: ssm.SSMCache) => step(m, x, c), m.initCache([2], state), xt, STEPS, true);
-  t.diagnostic(`S5 SSM jit(step) curve (step:RSS/live buffers): ${formatCurve(samples)}`);
-  const g = curveGrowth(samples, 200);
-  t.diagnostic(`after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live buffers +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`);
-  assert.ok(last.length === 4 && last.every(Number.isFinite), `last output ${last}`);
-  assertFlat(samples, { warmup: 200, rssSlackMiB: 8, heapSlackMiB: 2 });
-});
+test(
+  `jit(model.step) of an S5 SSM, ${STEPS} generation steps: live buffers and RSS flat`,
+  { skip: gcNote },
+  async (t) => {
+    const [model, state] = nn.makeWithState(ssm.SSM)(
+      smallConfig(new ssm.S5SequenceMixerConfig({ stateDim: 4 })),
+      random.PRNGKey(3),
+    );
+    const m = nn.inference(model);
+    const step = jit((mm: ssm.SSM, xt: Array, c: ssm.SSMCache) => mm.step(xt, c));
+    const xt = random.normal(random.PRNGKey(5), [2, 3]);
+    const { samples, last } = await generate(
+      (x, c: ssm.SSMCache) => step(m, x, c),
+      m.initCache([2], state),
+      xt,
+      STEPS,
+      true,
+    );
+    t.diagnostic(`S5 SSM jit(step) curve (step:RSS/live buffers): ${formatCurve(samples)}`);
+    const g = curveGrowth(samples, 200);
+    t.diagnostic(
+      `after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live buffers +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`,
+    );
+    assert.ok(last.length === 4 && last.every(Number.isFinite), `last output ${last}`);
+    assertFlat(samples, { warmup: 200, rssSlackMiB: 8, heapSlackMiB: 2 });
+  },
+);
 
-test(`jit(step) of a Mamba mixer, ${STEPS} generation steps: live buffers and RSS flat`, { skip: gcNote }, async (t) => {
-  const mix = new ssm.MambaConfig({ dState: 4, convKer: 3, chunkSize: 4 }).build(5, random.PRNGKey(1));
-  const step = jit((mm: ssm.Mamba, xt: Array, c: ssm.MambaCache) => mm.step(xt, c));
-  const xt = random.normal(random.PRNGKey(6), [2, 5]);
-  const { samples, last } = await generate((x, c: ssm.MambaCache) => step(mix, x, c), mix.initCache([2]), xt, STEPS, true);
-  t.diagnostic(`Mamba jit(step) curve (step:RSS/live buffers): ${formatCurve(samples)}`);
-  const g = curveGrowth(samples, 200);
-  t.diagnostic(`after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live buffers +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`);
-  assert.ok(last.length === 10 && last.every(Number.isFinite), `last output ${last}`);
-  assertFlat(samples, { warmup: 200, rssSlackMiB: 8, heapSlackMiB: 2 });
-});
+test(
+  `jit(step) of a Mamba mixer, ${STEPS} generation steps: live buffers and RSS flat`,
+  { skip: gcNote },
+  async (t) => {
+    const mix = new ssm.MambaConfig({ dState: 4, convKer: 3, chunkSize: 4 }).build(5, random.PRNGKey(1));
+    const step = jit((mm: ssm.Mamba, xt: Array, c: ssm.MambaCache) => mm.step(xt, c));
+    const xt = random.normal(random.PRNGKey(6), [2, 5]);
+    const { samples, last } = await generate(
+      (x, c: ssm.MambaCache) => step(mix, x, c),
+      mix.initCache([2]),
+      xt,
+      STEPS,
+      true,
+    );
+    t.diagnostic(`Mamba jit(step) curve (step:RSS/live buffers): ${formatCurve(samples)}`);
+    const g = curveGrowth(samples, 200);
+    t.diagnostic(
+      `after warm-up: RSS +${g.rssMiB.toFixed(1)} MiB, live buffers +${g.live}, V8 heap +${g.heapUsedMiB.toFixed(1)} MiB`,
+    );
+    assert.ok(last.length === 10 && last.every(Number.isFinite), `last output ${last}`);
+    assertFlat(samples, { warmup: 200, rssSlackMiB: 8, heapSlackMiB: 2 });
+  },
+);
 
-test("the eager Mamba step, 300 steps (intermediates freed by the finalizers): live buffers and RSS flat", { skip: gcNote }, async (t) => {
-  const mix = new ssm.MambaConfig({ dState: 4, convKer: 3, chunkSize: 4 }).build(5, random.PRNGKey(1));
-  const xt = random.normal(random.PRNGKey(6), [2, 5]);
-  // Nothing is disposed by hand: every array of the loop is garbage after its step.
-  const { samples, last } = await generate((x, c: ssm.MambaCache) => mix.step(x, c), mix.initCache([2]), xt, 300, false);
-  t.diagnostic(`Mamba eager step curve (step:RSS/live buffers): ${formatCurve(samples)}`);
-  assert.ok(last.every(Number.isFinite));
-  assertFlat(samples, { warmup: 100, rssSlackMiB: 8, heapSlackMiB: 2 });
-});
+test(
+  "the eager Mamba step, 300 steps (intermediates freed by the finalizers): live buffers and RSS flat",
+  { skip: gcNote },
+  async (t) => {
+    const mix = new ssm.MambaConfig({ dState: 4, convKer: 3, chunkSize: 4 }).build(5, random.PRNGKey(1));
+    const xt = random.normal(random.PRNGKey(6), [2, 5]);
+    // Nothing is disposed by hand: every array of the loop is garbage after its step.
+    const { samples, last } = await generate(
+      (x, c: ssm.MambaCache) => mix.step(x, c),
+      mix.initCache([2]),
+      xt,
+      300,
+      false,
+    );
+    t.diagnostic(`Mamba eager step curve (step:RSS/live buffers): ${formatCurve(samples)}`);
+    assert.ok(last.every(Number.isFinite));
+    assertFlat(samples, { warmup: 100, rssSlackMiB: 8, heapSlackMiB: 2 });
+  },
+);

@@ -73,7 +73,9 @@ test("per-step head (reduce: false) with post-norm: every step's output = the pa
 });
 
 test("callRecurrent (lax.scan of step) under jit = the step loop; caches are pytrees, step is pure; any batch shape", () => {
-  const [model, state] = trainedModel(smallConfig(new ssm.S5SequenceMixerConfig({ stateDim: 4 }), { dropRate: 0 }, { reduce: false }));
+  const [model, state] = trainedModel(
+    smallConfig(new ssm.S5SequenceMixerConfig({ stateDim: 4 }), { dropRate: 0 }, { reduce: false }),
+  );
   const x = batchInput(5);
   const [ys] = stepLoop(model, x, state);
   const run = nn.filterJit((m: ssm.SSM, xs: Array, c: ssm.SSMCache) => m.callRecurrent(xs, c));

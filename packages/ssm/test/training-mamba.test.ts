@@ -114,9 +114,14 @@ test("a tiny Mamba (2 blocks, H=16, dState 4) learns selective copying to ≥ 85
   const acc = accuracy(model);
   const seconds = (performance.now() - t0) / 1000;
   if (process.env.SSM_TRAIN_VERBOSE)
-    console.log(`Mamba selective copying: accuracy ${acc} in ${seconds.toFixed(1)} s; loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)}`);
+    console.log(
+      `Mamba selective copying: accuracy ${acc} in ${seconds.toFixed(1)} s; loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)}`,
+    );
   assert.equal(traces, 1, "one trace for all steps");
-  assert.ok(acc >= 0.85, `held-out per-token accuracy ${acc} (chance 0.25); loss ${losses[0]} → ${losses[losses.length - 1]}`);
+  assert.ok(
+    acc >= 0.85,
+    `held-out per-token accuracy ${acc} (chance 0.25); loss ${losses[0]} → ${losses[losses.length - 1]}`,
+  );
   // The trained block generates token by token as it runs in parallel: step == callBatch on a test sequence.
   const layer = model.layers[0];
   const h = model.norms[0].call(model.embedding.weight.get(xTest.get(np.arange(0, 4))));

@@ -55,7 +55,10 @@ class Copier extends nn.Module {
   constructor(key: nn.PRNGKey) {
     super();
     const [k1, k2] = nn.splitKey(key, 2);
-    this.sst = ssm.SSTransformer.build({ embedDim: 6, hiddenSize: 16, numLayers: 1, numHeads: 2, headDim: 8, stateSize: 4, expandFactor: 1, dropout: 0 }, k1);
+    this.sst = ssm.SSTransformer.build(
+      { embedDim: 6, hiddenSize: 16, numLayers: 1, numHeads: 2, headDim: 8, stateSize: 4, expandFactor: 1, dropout: 0 },
+      k1,
+    );
     this.readout = new nn.Linear(16, K * 4, { key: k2 });
   }
   /** `[n, L, 6] → [n, K, 4]` logits. */
@@ -69,7 +72,8 @@ test(`a small SSTransformer learns selective copying to ≥ 85% per-token held-o
   const [xTest, yTest] = copyTask(777)(256);
   let model = new Copier(random.PRNGKey(0));
   const opt = nn.optim.adam(1e-2);
-  const lossFn = (m: Copier, x: Array, y: Array): Array => np.mean(nn.softmaxCrossEntropyWithIntegerLabels(m.call(x), y));
+  const lossFn = (m: Copier, x: Array, y: Array): Array =>
+    np.mean(nn.softmaxCrossEntropyWithIntegerLabels(m.call(x), y));
   const step = nn.filterJit((m: Copier, os: unknown[], x: Array, y: Array) => {
     const [loss, grads] = nn.filterValueAndGrad(lossFn)(m, x, y) as [Array, Copier];
     const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));

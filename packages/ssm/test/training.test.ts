@@ -17,7 +17,10 @@ test("a small S5 model (2 blocks, H=16, stateDim 32) learns first-token recall t
       `S5: accuracy ${acc} after 150 steps in ${r.seconds.toFixed(1)} s; loss ${meanOf(r.losses.slice(0, 10)).toFixed(3)} → ${meanOf(r.losses.slice(-10)).toFixed(3)}`,
     );
   assert.equal(r.traces, 1, "one trace for all steps");
-  assert.ok(acc >= 0.95, `held-out accuracy ${acc} (loss ${meanOf(r.losses.slice(0, 10))} → ${meanOf(r.losses.slice(-10))})`);
+  assert.ok(
+    acc >= 0.95,
+    `held-out accuracy ${acc} (loss ${meanOf(r.losses.slice(0, 10))} → ${meanOf(r.losses.slice(-10))})`,
+  );
   assert.ok(meanOf(r.losses.slice(-10)) < 0.25 * meanOf(r.losses.slice(0, 10)));
   // The trained model, run token by token, makes the same predictions.
   assert.deepEqual(recurrentPredictions(r.model, r.state, xTest.get(":64")), pred.slice(0, 64));

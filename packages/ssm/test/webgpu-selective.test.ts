@@ -24,7 +24,9 @@ interface Enc {
 }
 
 test("selectiveScan, grouped B/C + exptrap with data λ: WebGPU == reference numbers; dB == the CPU's", async () => {
-  const file = JSON.parse(readFileSync(fileURLToPath(new URL("../../../testdata/ssm/mamba3-exptrap.json", import.meta.url)), "utf8")) as {
+  const file = JSON.parse(
+    readFileSync(fileURLToPath(new URL("../../../testdata/ssm/mamba3-exptrap.json", import.meta.url)), "utf8"),
+  ) as {
     cases: Record<string, { inputs: Record<string, Enc>; out: Enc }>;
   };
   const c = file.cases.exptrap_groups2;
@@ -51,7 +53,10 @@ test("selectiveScan, grouped B/C + exptrap with data λ: WebGPU == reference num
 
 test("Mamba-2 with nGroups = 2 and { lengths }: forward, gradient and a jitted step on WebGPU equal the CPU's", async () => {
   const runBlock = (): { y: Array; grads: Array[]; yStep: Array } => {
-    const m = new ssm.Mamba2Config({ dState: 2, headDim: 2, nGroups: 2, chunkSize: 2, convKer: 2 }).build(2, random.PRNGKey(1));
+    const m = new ssm.Mamba2Config({ dState: 2, headDim: 2, nGroups: 2, chunkSize: 2, convKer: 2 }).build(
+      2,
+      random.PRNGKey(1),
+    );
     const x = random.normal(random.PRNGKey(2), [2, 5, 2]);
     const lengths = [5, 3];
     const y = m.callBatch(x, { lengths });
@@ -70,5 +75,6 @@ test("Mamba-2 with nGroups = 2 and { lengths }: forward, gradient and a jitted s
   // The step at t = 2 is the parallel output there (both sequences are valid at t = 2).
   assertClose(cpuNums(cpu.yStep), cpuNums(cpu.y.get(":", 2)), { rtol: 1e-4, atol: 1e-5 });
   assert.equal(gpu.grads.length, cpu.grads.length);
-  for (let i = 0; i < cpu.grads.length; i++) assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
+  for (let i = 0; i < cpu.grads.length; i++)
+    assertClose(await readValues(gpu.grads[i]), cpuNums(cpu.grads[i]), { rtol: 1e-3, atol: 1e-5 });
 });

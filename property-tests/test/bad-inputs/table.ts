@@ -30,8 +30,14 @@ export function runTable(area: string, rows: readonly Row[]): void {
           thunk();
         } catch (e) {
           threw = true;
-          assert.ok(e instanceof LinaxError, `expected a LinaxError (${cls.name}); got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
-          assert.ok(e instanceof cls, `expected ${cls.name}; got ${(e as Error).constructor.name}: ${(e as Error).message}`);
+          assert.ok(
+            e instanceof LinaxError,
+            `expected a LinaxError (${cls.name}); got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`,
+          );
+          assert.ok(
+            e instanceof cls,
+            `expected ${cls.name}; got ${(e as Error).constructor.name}: ${(e as Error).message}`,
+          );
           assert.match((e as Error).message, message);
         }
         assert.ok(threw, `expected ${cls.name} matching ${message}, but the call returned`);

@@ -16,7 +16,12 @@ import type { Array } from "linax-ts";
 export const DOT_TOL = { rtol: 1e-4, atol: 1e-4 };
 
 /** Compare flat values: exact (NaN-aware) when `tol` is null, else |a−e| ≤ atol·scale + rtol·|e|. */
-export function compareValues(got: ArrayLike<number>, want: ArrayLike<number>, tol: { rtol: number; atol: number } | null, what: string): void {
+export function compareValues(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tol: { rtol: number; atol: number } | null,
+  what: string,
+): void {
   assert.equal(got.length, want.length, `${what}: ${got.length} values, want ${want.length}`);
   let scale = 1;
   for (let i = 0; i < want.length; i++) if (Number.isFinite(want[i])) scale = Math.max(scale, Math.abs(want[i]));
@@ -24,12 +29,17 @@ export function compareValues(got: ArrayLike<number>, want: ArrayLike<number>, t
     const [a, e] = [got[i], want[i]];
     if (Number.isNaN(a) && Number.isNaN(e)) continue;
     if (tol === null || !Number.isFinite(e)) {
-      if (!Object.is(a, e)) assert.fail(`${what}: element ${i}: got ${a}, want ${e} (bit-exact)\n  got:  ${fmt(got)}\n  want: ${fmt(want)}`);
+      if (!Object.is(a, e))
+        assert.fail(
+          `${what}: element ${i}: got ${a}, want ${e} (bit-exact)\n  got:  ${fmt(got)}\n  want: ${fmt(want)}`,
+        );
       continue;
     }
     const bound = tol.atol * scale + tol.rtol * Math.abs(e);
     if (!(Math.abs(a - e) <= bound))
-      assert.fail(`${what}: element ${i}: got ${a}, want ${e} (|diff| ${Math.abs(a - e)} > ${bound})\n  got:  ${fmt(got)}\n  want: ${fmt(want)}`);
+      assert.fail(
+        `${what}: element ${i}: got ${a}, want ${e} (|diff| ${Math.abs(a - e)} > ${bound})\n  got:  ${fmt(got)}\n  want: ${fmt(want)}`,
+      );
   }
 }
 
@@ -38,7 +48,12 @@ function fmt(xs: ArrayLike<number>): string {
 }
 
 /** Compare two lists of output arrays: shapes, dtypes, then values (tolerance per output, null = exact). */
-export function compareOutputs(got: readonly Array[], want: readonly Array[], tolOf: (i: number) => { rtol: number; atol: number } | null, what: string): void {
+export function compareOutputs(
+  got: readonly Array[],
+  want: readonly Array[],
+  tolOf: (i: number) => { rtol: number; atol: number } | null,
+  what: string,
+): void {
   assert.equal(got.length, want.length, `${what}: ${got.length} outputs, want ${want.length}`);
   want.forEach((w, i) => {
     const g = got[i];

@@ -75,7 +75,10 @@ test("fuzz: CPU == WebGPU on random programs (eager and jit)", { skip: unavailab
           }
         }
       } catch (e) {
-        throw new Error(`${(e as Error).message}\n${describeProgram(p)}\n  input seed ${seed} (fast-check seed ${params.seed})`, { cause: e });
+        throw new Error(
+          `${(e as Error).message}\n${describeProgram(p)}\n  input seed ${seed} (fast-check seed ${params.seed})`,
+          { cause: e },
+        );
       }
     }),
     params,

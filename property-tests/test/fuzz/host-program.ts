@@ -32,7 +32,8 @@ const unravel = (f: number, shape: readonly number[]): number[] => {
   }
   return idx;
 };
-const ravel = (idx: readonly number[], shape: readonly number[]): number => idx.reduce((acc, v, i) => acc * shape[i] + v, 0);
+const ravel = (idx: readonly number[], shape: readonly number[]): number =>
+  idx.reduce((acc, v, i) => acc * shape[i] + v, 0);
 
 function map(x: Nd, f: (v: number) => number): Nd {
   return { shape: [...x.shape], data: x.data.map(f) };
@@ -262,7 +263,8 @@ function step(s: Step, env: Nd[]): Nd[] {
       return [zip(at(s.a), y, f)];
     }
     case "reduce":
-      if (s.fn !== "sum" && s.fn !== "prod") throw new Error(`host program: reduce ${s.fn} is not in the smooth subset`);
+      if (s.fn !== "sum" && s.fn !== "prod")
+        throw new Error(`host program: reduce ${s.fn} is not in the smooth subset`);
       return [reduce(at(s.a), s.axes, s.keepdims, s.fn === "prod")];
     case "reshape":
       return [{ shape: [...s.shape], data: at(s.a).data }];
@@ -284,11 +286,13 @@ function step(s: Step, env: Nd[]): Nd[] {
       if (s.fn !== "cumsum" && s.fn !== "cumprod") throw new Error(`host program: ${s.fn} is not in the smooth subset`);
       return [cumulative(at(s.a), s.fn === "cumprod", s.axis, s.reverse)];
     case "cond":
-      if (typeof s.pred !== "boolean") throw new Error("host program: cond on a computed predicate is not in the smooth subset");
+      if (typeof s.pred !== "boolean")
+        throw new Error("host program: cond on a computed predicate is not in the smooth subset");
       return [unary(s.pred ? s.t : s.f, at(s.a))];
     case "scan": {
       const xs = at(s.xs);
-      const init = s.init === "zeros" ? { shape: xs.shape.slice(1), data: new Float64Array(size(xs.shape.slice(1))) } : at(s.init);
+      const init =
+        s.init === "zeros" ? { shape: xs.shape.slice(1), data: new Float64Array(size(xs.shape.slice(1))) } : at(s.init);
       return scan(xs, init, s.body, s.reverse);
     }
     case "fori": {
@@ -314,5 +318,7 @@ export function hostProgram(p: Program): (...xs: Float64Array[]) => Float64Array
 /** `Σ over outputs of Σ elements` in float64 (the scalar the grad property differentiates). */
 export function hostTotal(p: Program): (...xs: Float64Array[]) => Float64Array[] {
   const f = hostProgram(p);
-  return (...xs: Float64Array[]) => [Float64Array.of(f(...xs).reduce((acc, o) => acc + o.reduce((a, v) => a + v, 0), 0))];
+  return (...xs: Float64Array[]) => [
+    Float64Array.of(f(...xs).reduce((acc, o) => acc + o.reduce((a, v) => a + v, 0), 0)),
+  ];
 }

@@ -64,14 +64,20 @@ export type UnaryName =
   | "real"
   | "imag"
   | "absC";
-export type BinaryName = "add" | "sub" | "mul" | "divSafe" | "div" | "max" | "min" | "and" | "or" | "xor" | "lt" | "eq" | "ge" | "pow";
+export type BinaryName =
+  "add" | "sub" | "mul" | "divSafe" | "div" | "max" | "min" | "and" | "or" | "xor" | "lt" | "eq" | "ge" | "pow";
 export type ReduceName = "sum" | "max" | "min" | "prod" | "any" | "all";
 export type CumName = "cumsum" | "cumprod" | "cummax" | "cummin";
 
 export type Step =
   | { op: "unary"; fn: UnaryName; a: number }
   | { op: "binary"; fn: BinaryName; a: number; b: number | { scalar: number } }
-  | { op: "convert"; a: number; to: DType; /** |x| first (safe mode: a negative → uint32 cast would wrap) */ abs: boolean }
+  | {
+      op: "convert";
+      a: number;
+      to: DType;
+      /** |x| first (safe mode: a negative → uint32 cast would wrap) */ abs: boolean;
+    }
   | { op: "toComplex"; a: number; b: number }
   | { op: "reduce"; fn: ReduceName; a: number; axes: number[]; keepdims: boolean }
   | { op: "reshape"; a: number; shape: number[] }
@@ -85,7 +91,13 @@ export type Step =
   | { op: "where"; pred: number; a: number; b: number }
   | { op: "cumulative"; fn: CumName; a: number; axis: number; reverse: boolean }
   | { op: "cond"; pred: number | boolean; a: number; t: UnaryName; f: UnaryName }
-  | { op: "scan"; xs: number; /** a value of the slice's shape, or zeros */ init: number | "zeros"; body: "rnn" | "sum" | "max"; reverse: boolean }
+  | {
+      op: "scan";
+      xs: number;
+      /** a value of the slice's shape, or zeros */ init: number | "zeros";
+      body: "rnn" | "sum" | "max";
+      reverse: boolean;
+    }
   | { op: "fori"; a: number; n: number }
   | { op: "while"; a: number; n: number };
 
@@ -123,11 +135,18 @@ export function choices(mode: Mode, maxSteps = MAX_STEPS): fc.Arbitrary<Choices>
   return fc.record({
     mode: fc.constant(mode),
     base: fc.array(side, { minLength: 0, maxLength: 3, size: "max" }).map((b) => (b.length === 0 ? b : b)),
-    inputs: fc.array(fc.record({ dtype: fc.nat(99), ones: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), drop: fc.nat(3) }), {
+    inputs: fc.array(
+      fc.record({ dtype: fc.nat(99), ones: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), drop: fc.nat(3) }),
+      {
+        minLength: 1,
+        maxLength: 3,
+      },
+    ),
+    steps: fc.array(fc.record({ k: fc.nat(), r: fc.array(fc.nat(), { minLength: R, maxLength: R }) }), {
       minLength: 1,
-      maxLength: 3,
+      maxLength: maxSteps,
+      size: "max",
     }),
-    steps: fc.array(fc.record({ k: fc.nat(), r: fc.array(fc.nat(), { minLength: R, maxLength: R }) }), { minLength: 1, maxLength: maxSteps, size: "max" }),
     outs: fc.nat(),
   });
 }
@@ -135,7 +154,8 @@ export function choices(mode: Mode, maxSteps = MAX_STEPS): fc.Arbitrary<Choices>
 const isFloat = (d: DType): boolean => d === "float32" || d === "complex64";
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const pick = <T>(xs: readonly T[], r: number): T => xs[r % xs.length];
-const subset = (n: number, r: number): number[] => globalThis.Array.from({ length: n }, (_, i) => i).filter((i) => ((r >> i) & 1) === 1);
+const subset = (n: number, r: number): number[] =>
+  globalThis.Array.from({ length: n }, (_, i) => i).filter((i) => ((r >> i) & 1) === 1);
 
 function permutation(n: number, r: number): number[] {
   const rest = globalThis.Array.from({ length: n }, (_, i) => i);
@@ -177,7 +197,14 @@ function inputDType(mode: Mode, r: number): DType {
 }
 
 /** Bound on |x| of the inputs of each dtype (see inputValues). */
-const INPUT_BOUND: Record<DType, number> = { float32: 2, complex64: 2 * Math.SQRT2, int32: 6, uint32: 12, bool: 1, float16: 2 } as Record<DType, number>;
+const INPUT_BOUND: Record<DType, number> = {
+  float32: 2,
+  complex64: 2 * Math.SQRT2,
+  int32: 6,
+  uint32: 12,
+  bool: 1,
+  float16: 2,
+} as Record<DType, number>;
 
 /** Resolve raw choices into a valid program. */
 export function resolveProgram(c: Choices, exclude: readonly Step["op"][] = []): Program {
@@ -243,7 +270,20 @@ const SAFE_FLOAT_UNARY: UnaryName[] = [
   "logistic",
 ];
 const SMOOTH_UNARY: UnaryName[] = ["neg", "sin", "cos", "tanh", "atan", "exp", "square", "log1pSq", "logistic"];
-const WILD_FLOAT_UNARY: UnaryName[] = ["neg", "sin", "tanh", "exp", "square", "log", "sqrt", "recip", "abs", "floor", "sign", "logistic"];
+const WILD_FLOAT_UNARY: UnaryName[] = [
+  "neg",
+  "sin",
+  "tanh",
+  "exp",
+  "square",
+  "log",
+  "sqrt",
+  "recip",
+  "abs",
+  "floor",
+  "sign",
+  "logistic",
+];
 const DISCONTINUOUS: UnaryName[] = ["floor", "sign"];
 
 /** Bound of a unary op's result given the operand's bound. */
@@ -306,19 +346,31 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
         return ok(b) ? { step: { op: "unary", fn, a }, out: same(mode === "wild" ? Infinity : b) } : null;
       }
       if (mode === "smooth") return null;
-      const fn = pick<UnaryName>(v.dtype === "bool" ? ["not"] : v.dtype === "uint32" ? ["not", "square"] : ["neg", "abs", "sign", "not", "square"], r[1]);
+      const fn = pick<UnaryName>(
+        v.dtype === "bool"
+          ? ["not"]
+          : v.dtype === "uint32"
+            ? ["not", "square"]
+            : ["neg", "abs", "sign", "not", "square"],
+        r[1],
+      );
       const b = fn === "square" ? v.bound * v.bound : fn === "not" ? (v.dtype === "bool" ? 1 : 2 ** 32) : v.bound;
       if (fn === "not" && v.dtype !== "bool" && mode !== "wild") return null;
       return ok(b) ? { step: { op: "unary", fn, a }, out: same(b) } : null;
     }
     case "binary": {
-      const cands = vals.map((w, i) => i).filter((i) => broadcastShape(v.shape, vals[i].shape) !== null && promote(v.dtype, vals[i].dtype) !== null);
+      const cands = vals
+        .map((w, i) => i)
+        .filter((i) => broadcastShape(v.shape, vals[i].shape) !== null && promote(v.dtype, vals[i].dtype) !== null);
       const useScalar = r[2] % 4 === 0 && v.dtype !== "bool";
       const bi = pick(cands, r[3]);
       const w = useScalar ? null : vals[bi];
       const dt = w === null ? v.dtype : (promote(v.dtype, w.dtype) as DType);
       const shape = w === null ? v.shape : (broadcastShape(v.shape, w.shape) as number[]);
-      const scalarVal = v.dtype === "float32" || v.dtype === "complex64" ? ((r[4] % 9) - 4) / 2 : (r[4] % 5) - (v.dtype === "uint32" ? 0 : 2);
+      const scalarVal =
+        v.dtype === "float32" || v.dtype === "complex64"
+          ? ((r[4] % 9) - 4) / 2
+          : (r[4] % 5) - (v.dtype === "uint32" ? 0 : 2);
       const wb = w === null ? Math.abs(scalarVal) : w.bound;
       const dot = v.dot || (w?.dot ?? false);
       let fns: BinaryName[];
@@ -327,7 +379,9 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       else if (dt === "complex64") fns = ["add", "sub", "mul", "eq"];
       else if (dt === "float32")
         fns =
-          mode === "wild" ? ["add", "sub", "mul", "div", "max", "min", "lt", "eq", "pow"] : ["add", "sub", "mul", "divSafe", "max", "min", "lt", "ge", "eq"];
+          mode === "wild"
+            ? ["add", "sub", "mul", "div", "max", "min", "lt", "eq", "pow"]
+            : ["add", "sub", "mul", "divSafe", "max", "min", "lt", "ge", "eq"];
       else fns = ["add", "sub", "mul", "max", "min", "and", "or", "xor", "lt", "eq"];
       const fn = pick(fns, r[5]);
       if ((fn === "and" || fn === "or" || fn === "xor") && w !== null && w.dtype !== v.dtype) return null;
@@ -351,7 +405,10 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
                     : Math.max(v.bound, wb);
       if (!ok(b)) return null;
       const b2: number | { scalar: number } = w === null ? { scalar: scalarVal } : bi;
-      return { step: { op: "binary", fn, a, b: b2 }, out: [{ shape, dtype: cmp ? "bool" : dt, bound: cmp ? 1 : b, dot }] };
+      return {
+        step: { op: "binary", fn, a, b: b2 },
+        out: [{ shape, dtype: cmp ? "bool" : dt, bound: cmp ? 1 : b, dot }],
+      };
     }
     case "convert": {
       if (mode === "smooth") return null;
@@ -364,13 +421,21 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
     }
     case "toComplex": {
       if (mode === "smooth" || v.dtype !== "float32") return null;
-      const cands = vals.map((_, i) => i).filter((i) => vals[i].dtype === "float32" && vals[i].shape.join() === v.shape.join());
+      const cands = vals
+        .map((_, i) => i)
+        .filter((i) => vals[i].dtype === "float32" && vals[i].shape.join() === v.shape.join());
       const b = pick(cands, r[1]);
       return { step: { op: "toComplex", a, b }, out: same(v.bound + vals[b].bound, "complex64", v.dot || vals[b].dot) };
     }
     case "reduce": {
       const fns: ReduceName[] =
-        v.dtype === "bool" ? ["any", "all"] : v.dtype === "complex64" ? ["sum", "prod"] : mode === "smooth" ? ["sum", "prod"] : ["sum", "max", "min", "prod"];
+        v.dtype === "bool"
+          ? ["any", "all"]
+          : v.dtype === "complex64"
+            ? ["sum", "prod"]
+            : mode === "smooth"
+              ? ["sum", "prod"]
+              : ["sum", "max", "min", "prod"];
       const fn = pick(fns, r[1]);
       const axes = subset(v.shape.length, r[2]);
       const keepdims = r[3] % 2 === 0;
@@ -378,7 +443,9 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       if ((fn === "max" || fn === "min") && m === 0) return null; // no identity (numpy raises)
       const b = fn === "sum" ? v.bound * Math.max(m, 1) : fn === "prod" ? Math.max(1, v.bound) ** m : v.bound;
       if (!ok(b)) return null;
-      const shape = keepdims ? v.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : v.shape.filter((_, i) => !axes.includes(i));
+      const shape = keepdims
+        ? v.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+        : v.shape.filter((_, i) => !axes.includes(i));
       return { step: { op: "reduce", fn, a, axes, keepdims }, out: [{ shape, dtype: v.dtype, bound: b, dot: v.dot }] };
     }
     case "reshape": {
@@ -388,7 +455,8 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       if (sz === 0) shape.push(...permutation(v.shape.length, r[1]).map((i) => v.shape[i]));
       else {
         let rest = sz;
-        const divisors = (m: number) => globalThis.Array.from({ length: m }, (_, i) => i + 1).filter((d) => m % d === 0);
+        const divisors = (m: number) =>
+          globalThis.Array.from({ length: m }, (_, i) => i + 1).filter((d) => m % d === 0);
         for (let i = 0; rest > 1 && i < 3; i++) {
           const d = pick(divisors(rest), r[1 + i]);
           shape.push(d);
@@ -401,16 +469,24 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
     }
     case "transpose": {
       const perm = permutation(v.shape.length, r[1]);
-      return { step: { op: "transpose", a, perm }, out: [{ shape: perm.map((i) => v.shape[i]), dtype: v.dtype, bound: v.bound, dot: v.dot }] };
+      return {
+        step: { op: "transpose", a, perm },
+        out: [{ shape: perm.map((i) => v.shape[i]), dtype: v.dtype, bound: v.bound, dot: v.dot }],
+      };
     }
     case "slice": {
       // Mostly drop an element or two at either end; sometimes an arbitrary (possibly empty) window.
       const wide = r[7] % 4 === 0;
       const start = v.shape.map((d, i) => Math.min(d, wide ? r[1 + i] % (d + 1) : r[1 + i] % 2));
-      const limit = v.shape.map((d, i) => (wide ? start[i] + (r[4 + i] % (d - start[i] + 1)) : Math.max(start[i], d - (r[4 + i] % 2))));
+      const limit = v.shape.map((d, i) =>
+        wide ? start[i] + (r[4 + i] % (d - start[i] + 1)) : Math.max(start[i], d - (r[4 + i] % 2)),
+      );
       const strides = v.shape.map((_, i) => 1 + ((r[7] >> (i + 2)) % 2));
       const shape = start.map((s, i) => Math.ceil((limit[i] - s) / strides[i]));
-      return { step: { op: "slice", a, start, limit, strides }, out: [{ shape, dtype: v.dtype, bound: v.bound, dot: v.dot }] };
+      return {
+        step: { op: "slice", a, start, limit, strides },
+        out: [{ shape, dtype: v.dtype, bound: v.bound, dot: v.dot }],
+      };
     }
     case "pad": {
       const config = v.shape.map((d, i): [number, number, number] => {
@@ -422,19 +498,34 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       });
       const shape = config.map(([lo, hi, it], i) => v.shape[i] + Math.max(0, v.shape[i] - 1) * it + lo + hi);
       const value = v.dtype === "bool" ? r[7] % 2 : v.dtype === "uint32" ? r[7] % 3 : (r[7] % 5) - 2;
-      return { step: { op: "pad", a, value, config }, out: [{ shape, dtype: v.dtype, bound: Math.max(v.bound, Math.abs(value)), dot: v.dot }] };
+      return {
+        step: { op: "pad", a, value, config },
+        out: [{ shape, dtype: v.dtype, bound: Math.max(v.bound, Math.abs(value)), dot: v.dot }],
+      };
     }
     case "concat": {
       if (v.shape.length === 0) return null;
       const axis = r[1] % v.shape.length;
       const fits = vals
         .map((_, i) => i)
-        .filter((i) => vals[i].dtype === v.dtype && vals[i].shape.length === v.shape.length && vals[i].shape.every((d, j) => j === axis || d === v.shape[j]));
+        .filter(
+          (i) =>
+            vals[i].dtype === v.dtype &&
+            vals[i].shape.length === v.shape.length &&
+            vals[i].shape.every((d, j) => j === axis || d === v.shape[j]),
+        );
       const parts = [a, pick(fits, r[2]), ...(r[3] % 3 === 0 ? [pick(fits, r[4])] : [])];
       const shape = v.shape.map((d, j) => (j === axis ? parts.reduce((s, p) => s + vals[p].shape[axis], 0) : d));
       return {
         step: { op: "concat", parts, axis },
-        out: [{ shape, dtype: v.dtype, bound: Math.max(...parts.map((p) => vals[p].bound)), dot: parts.some((p) => vals[p].dot) }],
+        out: [
+          {
+            shape,
+            dtype: v.dtype,
+            bound: Math.max(...parts.map((p) => vals[p].bound)),
+            dot: parts.some((p) => vals[p].dot),
+          },
+        ],
       };
     }
     case "rev":
@@ -448,14 +539,22 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
     case "dot": {
       if (mode === "wild" || v.dtype === "bool" || v.shape.length === 0) return null;
       const bi = pick(
-        vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && vals[i].shape.length > 0 && vals[i].shape.length + v.shape.length <= MAX_RANK + 2),
+        vals
+          .map((_, i) => i)
+          .filter(
+            (i) =>
+              vals[i].dtype === v.dtype &&
+              vals[i].shape.length > 0 &&
+              vals[i].shape.length + v.shape.length <= MAX_RANK + 2,
+          ),
         r[1],
       );
       if (bi === undefined) return null;
       const w = vals[bi];
       // Contract one or two axis pairs of equal sides.
       const pairs: [number, number][] = [];
-      for (let i = 0; i < v.shape.length; i++) for (let j = 0; j < w.shape.length; j++) if (v.shape[i] === w.shape[j]) pairs.push([i, j]);
+      for (let i = 0; i < v.shape.length; i++)
+        for (let j = 0; j < w.shape.length; j++) if (v.shape[i] === w.shape[j]) pairs.push([i, j]);
       if (pairs.length === 0) return null;
       const p1 = pick(pairs, r[2]);
       const chosen = [p1];
@@ -465,24 +564,42 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
       const m = size(contract[0].map((i) => v.shape[i]));
       const b = v.bound * w.bound * Math.max(m, 1);
       if (!ok(b)) return null;
-      const shape = [...v.shape.filter((_, i) => !contract[0].includes(i)), ...w.shape.filter((_, j) => !contract[1].includes(j))];
-      return { step: { op: "dot", a, b: bi, contract }, out: [{ shape, dtype: v.dtype, bound: b, dot: isFloat(v.dtype) || v.dot || w.dot }] };
+      const shape = [
+        ...v.shape.filter((_, i) => !contract[0].includes(i)),
+        ...w.shape.filter((_, j) => !contract[1].includes(j)),
+      ];
+      return {
+        step: { op: "dot", a, b: bi, contract },
+        out: [{ shape, dtype: v.dtype, bound: b, dot: isFloat(v.dtype) || v.dot || w.dot }],
+      };
     }
     case "where": {
       if (mode === "smooth") return null;
-      const preds = vals.map((_, i) => i).filter((i) => vals[i].dtype === "bool" && !vals[i].dot && broadcastShape(vals[i].shape, v.shape) !== null);
+      const preds = vals
+        .map((_, i) => i)
+        .filter((i) => vals[i].dtype === "bool" && !vals[i].dot && broadcastShape(vals[i].shape, v.shape) !== null);
       if (preds.length === 0) return null;
       const pred = pick(preds, r[1]);
       const others = vals
         .map((_, i) => i)
-        .filter((i) => vals[i].dtype === v.dtype && broadcastShape(broadcastShape(vals[pred].shape, v.shape) as number[], vals[i].shape) !== null);
+        .filter(
+          (i) =>
+            vals[i].dtype === v.dtype &&
+            broadcastShape(broadcastShape(vals[pred].shape, v.shape) as number[], vals[i].shape) !== null,
+        );
       const b = pick(others, r[2]);
       const shape = broadcastShape(broadcastShape(vals[pred].shape, v.shape) as number[], vals[b].shape) as number[];
-      return { step: { op: "where", pred, a, b }, out: [{ shape, dtype: v.dtype, bound: Math.max(v.bound, vals[b].bound), dot: v.dot || vals[b].dot }] };
+      return {
+        step: { op: "where", pred, a, b },
+        out: [{ shape, dtype: v.dtype, bound: Math.max(v.bound, vals[b].bound), dot: v.dot || vals[b].dot }],
+      };
     }
     case "cumulative": {
       if (v.shape.length === 0 || v.dtype === "bool" || v.dtype === "complex64") return null;
-      const fn = pick<CumName>(mode === "smooth" ? ["cumsum", "cumprod"] : ["cumsum", "cumprod", "cummax", "cummin"], r[1]);
+      const fn = pick<CumName>(
+        mode === "smooth" ? ["cumsum", "cumprod"] : ["cumsum", "cumprod", "cummax", "cummin"],
+        r[1],
+      );
       const axis = r[2] % v.shape.length;
       const m = v.shape[axis];
       const b = fn === "cumsum" ? v.bound * m : fn === "cumprod" ? Math.max(1, v.bound) ** m : v.bound;
@@ -492,7 +609,9 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
     case "cond": {
       if (v.dtype !== "float32") return null;
       const fns =
-        mode === "smooth" ? SMOOTH_UNARY.filter((f) => f !== "exp" && f !== "square") : (["sin", "cos", "tanh", "neg", "atan", "logAbs1"] as UnaryName[]);
+        mode === "smooth"
+          ? SMOOTH_UNARY.filter((f) => f !== "exp" && f !== "square")
+          : (["sin", "cos", "tanh", "neg", "atan", "logAbs1"] as UnaryName[]);
       const t = pick(fns, r[1]);
       const f = pick(fns, r[2]);
       let pred: number | boolean;
@@ -501,7 +620,10 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
         const ps = vals.map((_, i) => i).filter((i) => !vals[i].dot && vals[i].dtype !== "complex64");
         pred = pick(ps, r[3]);
       }
-      return { step: { op: "cond", pred, a, t, f }, out: same(Math.max(unaryBound(t, v.bound), unaryBound(f, v.bound))) };
+      return {
+        step: { op: "cond", pred, a, t, f },
+        out: same(Math.max(unaryBound(t, v.bound), unaryBound(f, v.bound))),
+      };
     }
     case "scan": {
       if (v.shape.length === 0 || (v.dtype !== "float32" && v.dtype !== "int32")) return null;
@@ -512,7 +634,9 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
             ? pick<"rnn" | "sum">(["rnn", "sum"], r[1])
             : pick<"rnn" | "sum" | "max">(["rnn", "sum", "max"], r[1]);
       const elem = v.shape.slice(1);
-      const inits = vals.map((_, i) => i).filter((i) => vals[i].dtype === v.dtype && vals[i].shape.join() === elem.join());
+      const inits = vals
+        .map((_, i) => i)
+        .filter((i) => vals[i].dtype === v.dtype && vals[i].shape.join() === elem.join());
       const init = inits.length === 0 || r[2] % 3 === 0 ? "zeros" : pick(inits, r[2]);
       const iv: Val = init === "zeros" ? { shape: elem, dtype: v.dtype, bound: 0, dot: false } : vals[init];
       const T = v.shape[0];
@@ -540,7 +664,11 @@ function makeStep(mode: Mode, vals: Val[], k: number, raw: number[]): { step: St
 }
 
 /** Arbitrary resolved programs. */
-export function programs(mode: Mode, maxSteps = MAX_STEPS, opts: { exclude?: readonly Step["op"][] } = {}): fc.Arbitrary<Program> {
+export function programs(
+  mode: Mode,
+  maxSteps = MAX_STEPS,
+  opts: { exclude?: readonly Step["op"][] } = {},
+): fc.Arbitrary<Program> {
   const exclude = opts.exclude ?? [];
   return choices(mode, maxSteps).map((c) => resolveProgram(c, exclude));
 }

@@ -167,7 +167,12 @@ function runStep(s: Step, env: Array[]): Array[] {
     case "scan": {
       const xs = at(s.xs);
       const body = (c: Array, x: Array): [Array, Array] => {
-        const next = s.body === "rnn" ? np.tanh(np.add(np.multiply(c, 0.75), np.sin(x))) : s.body === "sum" ? np.add(c, x) : np.maximum(c, x);
+        const next =
+          s.body === "rnn"
+            ? np.tanh(np.add(np.multiply(c, 0.75), np.sin(x)))
+            : s.body === "sum"
+              ? np.add(c, x)
+              : np.maximum(c, x);
         return [next, np.add(next, x)];
       };
       const init = s.init === "zeros" ? np.zeros(xs.shape.slice(1), { dtype: xs.dtype }) : at(s.init);
@@ -181,7 +186,9 @@ function runStep(s: Step, env: Array[]): Array[] {
           0,
           s.n,
           (i: Array, c: Array) =>
-            c.dtype === "int32" ? np.add(c, np.multiply(i, 2)) : np.add(np.multiply(c, 0.5), np.cos(np.add(c, lax.convertElementType(i, "float32")))),
+            c.dtype === "int32"
+              ? np.add(c, np.multiply(i, 2))
+              : np.add(np.multiply(c, 0.5), np.cos(np.add(c, lax.convertElementType(i, "float32")))),
           x,
         ),
       ];

@@ -27,8 +27,17 @@ export const ALL_SPECS: readonly AnySpec[] = [
  * their file checks vmap against host reductions, jit inside/outside the vmap, and grads.
  */
 export const TESTED_ELSEWHERE: Readonly<Record<string, { file: string; why: string }>> = {
-  psum: { file: "primitives-collectives.property.test.ts", why: "named-axis collective (meaning defined by the vmapped axis)" },
-  pmax: { file: "primitives-collectives.property.test.ts", why: "named-axis collective (meaning defined by the vmapped axis)" },
-  pmin: { file: "primitives-collectives.property.test.ts", why: "named-axis collective (meaning defined by the vmapped axis)" },
+  psum: {
+    file: "primitives-collectives.property.test.ts",
+    why: "named-axis collective (meaning defined by the vmapped axis)",
+  },
+  pmax: {
+    file: "primitives-collectives.property.test.ts",
+    why: "named-axis collective (meaning defined by the vmapped axis)",
+  },
+  pmin: {
+    file: "primitives-collectives.property.test.ts",
+    why: "named-axis collective (meaning defined by the vmapped axis)",
+  },
   axisIndex: { file: "primitives-collectives.property.test.ts", why: "named-axis collective without operands" },
 };

@@ -7,13 +7,25 @@
  * functions reverse-only, exactly as in JAX.
  */
 import fc from "fast-check";
-import { lax, jit, jvp, vjp, customJvp, customVjp, checkpoint, stopGradient, listPrimitives, type Array } from "linax-ts";
+import {
+  lax,
+  jit,
+  jvp,
+  vjp,
+  customJvp,
+  customVjp,
+  checkpoint,
+  stopGradient,
+  listPrimitives,
+  type Array,
+} from "linax-ts";
 import { assertClose, fromValues, hostValues, keys, takeAlong } from "@linax-ts/testing";
 import { smallShape, spec, values, type AnySpec } from "./types.ts";
 import { f32 } from "./elementwise-spec-builders.ts";
 
 const floats = (shape: readonly number[]) => values("float32", shape, f32(-1.5, 1.5));
-const int32Scalar = (lo: number, hi: number): fc.Arbitrary<Array> => fc.integer({ min: lo, max: hi }).map((v) => fromValues([v], [], "int32"));
+const int32Scalar = (lo: number, hi: number): fc.Arbitrary<Array> =>
+  fc.integer({ min: lo, max: hi }).map((v) => fromValues([v], [], "int32"));
 
 /** A smooth two-argument function of equal-shape arrays (the bodies below). */
 const mix = (x: Array, y: Array): Array => lax.add(lax.tanh(lax.mul(x, y)), lax.mul(lax.sin(x), lax.cos(y)));
@@ -23,7 +35,11 @@ interface ScanC {
   length: number;
   reverse: boolean;
 }
-const scanConfig: fc.Arbitrary<ScanC> = fc.record({ shape: smallShape(0, 2, 3), length: fc.integer({ min: 0, max: 5 }), reverse: fc.boolean() });
+const scanConfig: fc.Arbitrary<ScanC> = fc.record({
+  shape: smallShape(0, 2, 3),
+  length: fc.integer({ min: 0, max: 5 }),
+  reverse: fc.boolean(),
+});
 
 const softplus = customJvp((x: Array) => lax.log1p(lax.exp(x)));
 softplus.defjvp(([x], [t]) => [softplus(x), lax.mul(t, lax.logistic(x))]);
@@ -86,7 +102,15 @@ export const CONTROL_SPECS: AnySpec[] = [
     // Out-of-range indices are clamped (JAX's switch).
     args: (c) => fc.tuple(int32Scalar(-1, c.branches), floats(c.shape), floats(c.shape)),
     fn: (c) => (i: Array, x: Array, y: Array) =>
-      lax.switch(i, [mix, (a: Array, b: Array) => lax.mul(lax.exp(a), b), (a: Array, b: Array) => [lax.sub(a, b), a][0]].slice(0, c.branches), x, y),
+      lax.switch(
+        i,
+        [mix, (a: Array, b: Array) => lax.mul(lax.exp(a), b), (a: Array, b: Array) => [lax.sub(a, b), a][0]].slice(
+          0,
+          c.branches,
+        ),
+        x,
+        y,
+      ),
     diff: "smooth",
     diffArgs: () => [1, 2],
   }),
@@ -114,7 +138,8 @@ export const CONTROL_SPECS: AnySpec[] = [
     config: pairConfig,
     // Trip counts differ across a vmap batch: the batched loop must stop each element on time.
     args: (s) => fc.tuple(floats(s), floats(s), int32Scalar(0, 4)),
-    fn: () => (x: Array, w: Array, n: Array) => lax.foriLoop(fromValues([0], [], "int32"), n, (_i: Array, v: Array) => mix(v, w), x),
+    fn: () => (x: Array, w: Array, n: Array) =>
+      lax.foriLoop(fromValues([0], [], "int32"), n, (_i: Array, v: Array) => mix(v, w), x),
     diff: "smooth",
     modes: ["fwd"],
     diffArgs: () => [0, 1],
@@ -126,7 +151,11 @@ export const CONTROL_SPECS: AnySpec[] = [
     config: fc.record({ shape: smallShape(1, 2, 3), length: fc.integer({ min: 1, max: 6 }), reverse: fc.boolean() }),
     args: (c) => fc.tuple(values("float32", [c.length, ...c.shape], f32(-0.9, 0.9)), floats([c.length, ...c.shape])),
     fn: (c) => (a: Array, b: Array) =>
-      lax.associativeScan(([a1, b1]: Array[], [a2, b2]: Array[]) => [lax.mul(a2, a1), lax.add(lax.mul(a2, b1), b2)], [a, b], { reverse: c.reverse }),
+      lax.associativeScan(
+        ([a1, b1]: Array[], [a2, b2]: Array[]) => [lax.mul(a2, a1), lax.add(lax.mul(a2, b1), b2)],
+        [a, b],
+        { reverse: c.reverse },
+      ),
     diff: "smooth",
     runs: 0.7,
   }),
@@ -216,7 +245,8 @@ export const CONTROL_SPECS: AnySpec[] = [
       fc
         .tuple(keys(), ...[0, 1].map(() => values("uint32", s, fc.integer({ min: 0, max: 0xffffffff }))))
         .map(([key, x0, x1]) => [takeAlong(key, 0, 0), takeAlong(key, 0, 1), x0, x1]),
-    fn: () => (k0: Array, k1: Array, x0: Array, x1: Array) => (threefry as NonNullable<typeof threefry>).bind([k0, k1, x0, x1], {}),
+    fn: () => (k0: Array, k1: Array, x0: Array, x1: Array) =>
+      (threefry as NonNullable<typeof threefry>).bind([k0, k1, x0, x1], {}),
   }),
   spec<number[]>({
     name: "threefry2x32/uint32",
@@ -224,6 +254,7 @@ export const CONTROL_SPECS: AnySpec[] = [
     dtype: "uint32",
     config: smallShape(0, 2, 3),
     args: (s) => fc.tuple(...[0, 1, 2, 3].map(() => values("uint32", s, fc.integer({ min: 0, max: 0xffffffff })))),
-    fn: () => (k0: Array, k1: Array, x0: Array, x1: Array) => (threefry as NonNullable<typeof threefry>).bind([k0, k1, x0, x1], {}),
+    fn: () => (k0: Array, k1: Array, x0: Array, x1: Array) =>
+      (threefry as NonNullable<typeof threefry>).bind([k0, k1, x0, x1], {}),
   }),
 ];

@@ -8,23 +8,60 @@
 import fc from "fast-check";
 import { lax, listPrimitives, type Array, type DType } from "linax-ts";
 import { fromValues } from "@linax-ts/testing";
-import { elementwiseSpecs, f32, f32abs, fullInt, operands, same, smallInt, tiny, tuple, type EwVariant, type ElementGen } from "./elementwise-spec-builders.ts";
+import {
+  elementwiseSpecs,
+  f32,
+  f32abs,
+  fullInt,
+  operands,
+  same,
+  smallInt,
+  tiny,
+  tuple,
+  type EwVariant,
+  type ElementGen,
+} from "./elementwise-spec-builders.ts";
 import { ALL_DTYPES, isInexactDType, smallShape, spec, type AnySpec } from "./types.ts";
 
-const cplx = (reLo: number, reHi: number, imLo: number, imHi: number): fc.Arbitrary<number>[] => [f32(reLo, reHi), f32(imLo, imHi)];
+const cplx = (reLo: number, reHi: number, imLo: number, imHi: number): fc.Arbitrary<number>[] => [
+  f32(reLo, reHi),
+  f32(imLo, imHi),
+];
 const NUMERIC: readonly DType[] = ["float32", "complex64", "int32", "uint32"];
 const ORDERED: readonly DType[] = ["float32", "int32", "uint32", "bool"];
 const INTLIKE: readonly DType[] = ["int32", "uint32", "bool"];
 
 /** add/sub/mul/div: floats smooth with a host reference, complex smooth, integers small and full-range (wraparound). */
-function arith(prim: string, fn: (x: Array, y: Array) => Array, host: (x: number, y: number) => number, linearIn: number[][], divisor: boolean): AnySpec[] {
+function arith(
+  prim: string,
+  fn: (x: Array, y: Array) => Array,
+  host: (x: number, y: number) => number,
+  linearIn: number[][],
+  divisor: boolean,
+): AnySpec[] {
   const variants: EwVariant[] = NUMERIC.map((dtype): EwVariant => {
-    if (dtype === "float32") return { dtype, elements: tuple(f32(-3, 3), divisor ? f32abs(0.5, 2) : f32(-3, 3)), diff: "smooth", host, linearIn };
+    if (dtype === "float32")
+      return {
+        dtype,
+        elements: tuple(f32(-3, 3), divisor ? f32abs(0.5, 2) : f32(-3, 3)),
+        diff: "smooth",
+        host,
+        linearIn,
+      };
     if (dtype === "complex64")
-      return { dtype, elements: tuple(...cplx(-2, 2, -2, 2), ...(divisor ? [f32abs(0.5, 2), f32(-1, 1)] : cplx(-2, 2, -2, 2))), diff: "smooth", linearIn };
+      return {
+        dtype,
+        elements: tuple(...cplx(-2, 2, -2, 2), ...(divisor ? [f32abs(0.5, 2), f32(-1, 1)] : cplx(-2, 2, -2, 2))),
+        diff: "smooth",
+        linearIn,
+      };
     return { dtype, elements: same(2, smallInt(dtype)) };
   });
-  const wrap: EwVariant[] = (["int32", "uint32"] as const).map((dtype) => ({ dtype, label: `${dtype}-full-range`, elements: same(2, fullInt(dtype)) }));
+  const wrap: EwVariant[] = (["int32", "uint32"] as const).map((dtype) => ({
+    dtype,
+    label: `${dtype}-full-range`,
+    elements: same(2, fullInt(dtype)),
+  }));
   // The half storage dtypes (computed in float32, rounded): jit and vmap checks only (derivative
   // and linearity checks at half precision would measure the rounding).
   const halves: EwVariant[] = (["float16", "bfloat16"] as const).map((dtype) => ({
@@ -41,7 +78,9 @@ const remFloat: ElementGen = tuple(f32(-3, 3), f32abs(0.5, 2)).filter(([x, y]) =
   return k === 0 || Math.abs(q - k) >= 0.05;
 });
 /** atan2(x, y) = angle of (y, x): away from the origin and from the cut along y < 0, x = 0. */
-const atan2Float: ElementGen = tuple(f32(-2, 2), f32(-2, 2)).filter(([x, y]) => Math.hypot(x, y) >= 0.2 && !(y < 0 && Math.abs(x) < 0.1));
+const atan2Float: ElementGen = tuple(f32(-2, 2), f32(-2, 2)).filter(
+  ([x, y]) => Math.hypot(x, y) >= 0.2 && !(y < 0 && Math.abs(x) < 0.1),
+);
 /** Two floats at least 0.05 apart (max/min have a kink on the diagonal). */
 const apart: ElementGen = tuple(f32(-3, 3), f32(-3, 3)).filter(([x, y]) => Math.abs(x - y) >= 0.05);
 
@@ -51,7 +90,9 @@ function ordered(prim: string, fn: (x: Array, y: Array) => Array, host: (x: numb
     arity: 2,
     fn,
     variants: ORDERED.map((dtype): EwVariant =>
-      dtype === "float32" ? { dtype, elements: apart, diff: "smooth", host } : { dtype, elements: same(2, tiny(dtype)) },
+      dtype === "float32"
+        ? { dtype, elements: apart, diff: "smooth", host }
+        : { dtype, elements: same(2, tiny(dtype)) },
     ),
   });
 }
@@ -64,7 +105,10 @@ function comparison(prim: string, fn: (x: Array, y: Array) => Array, dtypes: rea
     fn,
     variants: dtypes.map((dtype) => ({
       dtype,
-      elements: dtype === "complex64" ? same(4, tiny("int32")) : same(2, dtype === "float32" ? fc.oneof(tiny("int32"), f32(-2, 2)) : tiny(dtype)),
+      elements:
+        dtype === "complex64"
+          ? same(4, tiny("int32"))
+          : same(2, dtype === "float32" ? fc.oneof(tiny("int32"), f32(-2, 2)) : tiny(dtype)),
     })),
   });
 }
@@ -74,14 +118,20 @@ function bitwise(prim: string, fn: (x: Array, y: Array) => Array, dtypes: readon
     prims: [prim],
     arity: 2,
     fn,
-    variants: dtypes.map((dtype) => ({ dtype, elements: tuple(fullInt(dtype), shift ? fc.integer({ min: 0, max: 40 }) : fullInt(dtype)) })),
+    variants: dtypes.map((dtype) => ({
+      dtype,
+      elements: tuple(fullInt(dtype), shift ? fc.integer({ min: 0, max: 40 }) : fullInt(dtype)),
+    })),
   });
 }
 
 /** clamp(lo, x, hi) with lo ≤ hi; floats keep x 0.05 away from both bounds. */
 function clampSpecs(): AnySpec[] {
-  const floatEl: ElementGen = tuple(f32(-2, -0.1), f32(-3, 3), f32(0.1, 2)).filter(([lo, x, hi]) => Math.abs(x - lo) >= 0.05 && Math.abs(x - hi) >= 0.05);
-  const intEl = (dtype: DType): ElementGen => same(3, smallInt(dtype)).map(([a, x, b]) => [Math.min(a, b), x, Math.max(a, b)]);
+  const floatEl: ElementGen = tuple(f32(-2, -0.1), f32(-3, 3), f32(0.1, 2)).filter(
+    ([lo, x, hi]) => Math.abs(x - lo) >= 0.05 && Math.abs(x - hi) >= 0.05,
+  );
+  const intEl = (dtype: DType): ElementGen =>
+    same(3, smallInt(dtype)).map(([a, x, b]) => [Math.min(a, b), x, Math.max(a, b)]);
   return elementwiseSpecs({
     prims: ["clamp"],
     arity: 3,
@@ -104,12 +154,20 @@ function clampScalarSpecs(): AnySpec[] {
       config: smallShape(0, 3, 3),
       args: (shape) => {
         const isFloat = dtype === "float32";
-        const bounds = isFloat ? tuple(f32(-2, -0.1), f32(0.1, 2)) : same(2, smallInt(dtype)).map(([a, b]) => [Math.min(a, b), Math.max(a, b)]);
+        const bounds = isFloat
+          ? tuple(f32(-2, -0.1), f32(0.1, 2))
+          : same(2, smallInt(dtype)).map(([a, b]) => [Math.min(a, b), Math.max(a, b)]);
         // Floats keep x 0.05 away from both bounds (the kinks).
         return bounds.chain(([lo, hi]) =>
-          operands(shape, [dtype], tuple(isFloat ? f32(-3, 3).filter((x) => Math.abs(x - lo) >= 0.05 && Math.abs(x - hi) >= 0.05) : smallInt(dtype))).map(
-            ([x]) => [fromValues([lo], [], dtype), x, fromValues([hi], [], dtype)],
-          ),
+          operands(
+            shape,
+            [dtype],
+            tuple(
+              isFloat
+                ? f32(-3, 3).filter((x) => Math.abs(x - lo) >= 0.05 && Math.abs(x - hi) >= 0.05)
+                : smallInt(dtype),
+            ),
+          ).map(([x]) => [fromValues([lo], [], dtype), x, fromValues([hi], [], dtype)]),
         );
       },
       fn: () => lax.clamp,
@@ -146,8 +204,13 @@ function selectSpecs(): AnySpec[] {
       args: (c) => {
         const whichShape = c.scalarWhich ? [] : c.shape;
         const which = operands(whichShape, [c.whichDType], tuple(fc.integer({ min: 0, max: c.n - 1 })));
-        const caseEl = dtype === "complex64" ? same(2 * c.n, f32(-2, 2)) : same(c.n, isInexactDType(dtype) ? f32(-2, 2) : tiny(dtype));
-        return fc.tuple(which, operands(c.shape, new globalThis.Array<DType>(c.n).fill(dtype), caseEl)).map(([w, cs]) => [...w, ...cs]);
+        const caseEl =
+          dtype === "complex64"
+            ? same(2 * c.n, f32(-2, 2))
+            : same(c.n, isInexactDType(dtype) ? f32(-2, 2) : tiny(dtype));
+        return fc
+          .tuple(which, operands(c.shape, new globalThis.Array<DType>(c.n).fill(dtype), caseEl))
+          .map(([w, cs]) => [...w, ...cs]);
       },
       fn:
         () =>
@@ -241,7 +304,12 @@ export const BINARY_SPECS: AnySpec[] = [
       ...(["int32", "uint32"] as const).map((dtype) => ({ dtype, elements: same(2, smallInt(dtype)) })),
     ],
   }),
-  ...elementwiseSpecs({ prims: ["atan2"], arity: 2, fn: lax.atan2, variants: [{ dtype: "float32", elements: atan2Float, diff: "smooth", host: Math.atan2 }] }),
+  ...elementwiseSpecs({
+    prims: ["atan2"],
+    arity: 2,
+    fn: lax.atan2,
+    variants: [{ dtype: "float32", elements: atan2Float, diff: "smooth", host: Math.atan2 }],
+  }),
   // nextafter has no JVP (as in JAX): jit and vmap only; equal operands and zeros included.
   ...elementwiseSpecs({
     prims: ["nextafter"],

@@ -38,7 +38,11 @@ export interface EwOp {
 }
 
 /** Turn per-position element tuples into operand arrays of the given shape. */
-export function operands(shape: readonly number[], dtypes: readonly DType[], elements: ElementGen): fc.Arbitrary<Array[]> {
+export function operands(
+  shape: readonly number[],
+  dtypes: readonly DType[],
+  elements: ElementGen,
+): fc.Arbitrary<Array[]> {
   const n = shape.reduce((a, b) => a * b, 1);
   return fc.array(elements, { minLength: n, maxLength: n }).map((rows) => {
     let col = 0;
@@ -88,11 +92,13 @@ export const f32 = (lo: number, hi: number): fc.Arbitrary<number> =>
     .map(Math.fround)
     .filter((v) => v >= lo && v <= hi);
 /** float32 value with |v| in [lo, hi] and a random sign. */
-export const f32abs = (lo: number, hi: number): fc.Arbitrary<number> => fc.tuple(f32(lo, hi), fc.boolean()).map(([v, s]) => (s ? -v : v));
+export const f32abs = (lo: number, hi: number): fc.Arbitrary<number> =>
+  fc.tuple(f32(lo, hi), fc.boolean()).map(([v, s]) => (s ? -v : v));
 /** Independent operands, one arbitrary per number (re and im of a complex operand count separately). */
 export const tuple = (...parts: fc.Arbitrary<number>[]): ElementGen => fc.tuple(...parts);
 /** `n` independent numbers from the same arbitrary. */
-export const same = (n: number, part: fc.Arbitrary<number>): ElementGen => fc.array(part, { minLength: n, maxLength: n });
+export const same = (n: number, part: fc.Arbitrary<number>): ElementGen =>
+  fc.array(part, { minLength: n, maxLength: n });
 /** Full-range integers of a dtype (bit ops, shifts, wraparound). */
 export const fullInt = (dtype: DType): fc.Arbitrary<number> =>
   dtype === "uint32"
@@ -102,7 +108,15 @@ export const fullInt = (dtype: DType): fc.Arbitrary<number> =>
       : fc.integer({ min: 0, max: 1 });
 /** Small integers of a dtype (arithmetic without overflow in the tests' host checks). */
 export const smallInt = (dtype: DType, lo = -6, hi = 6): fc.Arbitrary<number> =>
-  dtype === "uint32" ? fc.integer({ min: Math.max(0, lo), max: hi }) : dtype === "bool" ? fc.integer({ min: 0, max: 1 }) : fc.integer({ min: lo, max: hi });
+  dtype === "uint32"
+    ? fc.integer({ min: Math.max(0, lo), max: hi })
+    : dtype === "bool"
+      ? fc.integer({ min: 0, max: 1 })
+      : fc.integer({ min: lo, max: hi });
 /** Values with ties likely (comparisons, max/min of integers). */
 export const tiny = (dtype: DType): fc.Arbitrary<number> =>
-  dtype === "bool" ? fc.integer({ min: 0, max: 1 }) : dtype === "uint32" ? fc.integer({ min: 0, max: 3 }) : fc.integer({ min: -2, max: 2 });
+  dtype === "bool"
+    ? fc.integer({ min: 0, max: 1 })
+    : dtype === "uint32"
+      ? fc.integer({ min: 0, max: 3 })
+      : fc.integer({ min: -2, max: 2 });

@@ -7,13 +7,23 @@
  * 0.05 away from their jumps, so central differences never straddle one.
  */
 import { lax, type DType } from "linax-ts";
-import { elementwiseSpecs, f32, f32abs, fullInt, smallInt, tuple, type EwVariant, type ElementGen } from "./elementwise-spec-builders.ts";
+import {
+  elementwiseSpecs,
+  f32,
+  f32abs,
+  fullInt,
+  smallInt,
+  tuple,
+  type EwVariant,
+  type ElementGen,
+} from "./elementwise-spec-builders.ts";
 import { digamma, erf, erfInv, lgamma, roundAway } from "./host-math.ts";
 import type { AnySpec } from "./types.ts";
 import fc from "fast-check";
 
 const real = (lo: number, hi: number): ElementGen => tuple(f32(lo, hi));
-const cplx = (reLo: number, reHi: number, imLo: number, imHi: number): ElementGen => tuple(f32(reLo, reHi), f32(imLo, imHi));
+const cplx = (reLo: number, reHi: number, imLo: number, imHi: number): ElementGen =>
+  tuple(f32(reLo, reHi), f32(imLo, imHi));
 
 interface FloatUnary {
   prim: string;
@@ -45,7 +55,13 @@ const SMOOTH: FloatUnary[] = [
   { prim: "atanh", fn: lax.atanh, host: Math.atanh, real: real(-0.9, 0.9), complex: cplx(-0.8, 0.8, -1, 1) },
   { prim: "sqrt", fn: lax.sqrt, host: Math.sqrt, real: real(0.2, 3), complex: cplx(0.2, 2, -2, 2) },
   { prim: "rsqrt", fn: lax.rsqrt, host: (x) => 1 / Math.sqrt(x), real: real(0.2, 3), complex: cplx(0.2, 2, -2, 2) },
-  { prim: "logistic", fn: lax.logistic, host: (x) => 1 / (1 + Math.exp(-x)), real: real(-3, 3), complex: cplx(-2, 2, -1.5, 1.5) },
+  {
+    prim: "logistic",
+    fn: lax.logistic,
+    host: (x) => 1 / (1 + Math.exp(-x)),
+    real: real(-3, 3),
+    complex: cplx(-2, 2, -1.5, 1.5),
+  },
   { prim: "cbrt", fn: lax.cbrt, host: Math.cbrt, real: tuple(f32abs(0.2, 3)) },
   { prim: "erf", fn: lax.erf, host: erf, real: real(-3, 3) },
   { prim: "erfc", fn: lax.erfc, host: (x) => 1 - erf(x), real: real(-3, 3) },
@@ -64,19 +80,35 @@ const HALF_CHECKED = new Set(["exp", "tanh", "sqrt", "logistic", "sin"]);
 function floatUnary(u: FloatUnary): AnySpec[] {
   const variants: EwVariant[] = [{ dtype: "float32", elements: u.real, diff: "smooth", host: u.host }];
   if (u.complex !== undefined) variants.push({ dtype: "complex64", elements: u.complex, diff: "smooth" });
-  if (HALF_CHECKED.has(u.prim)) variants.push({ dtype: "float16", elements: u.real }, { dtype: "bfloat16", elements: u.real });
+  if (HALF_CHECKED.has(u.prim))
+    variants.push({ dtype: "float16", elements: u.real }, { dtype: "bfloat16", elements: u.real });
   return elementwiseSpecs({ prims: [u.prim], arity: 1, fn: u.fn, variants });
 }
 
 /** Values away from the jumps of a piecewise-constant function (distance ≥ 0.05 from `grid`). */
-const awayFromGrid = (grid: (x: number) => number): ElementGen => tuple(f32(-3, 3).filter((v) => Math.abs(v - grid(v)) >= 0.05));
+const awayFromGrid = (grid: (x: number) => number): ElementGen =>
+  tuple(f32(-3, 3).filter((v) => Math.abs(v - grid(v)) >= 0.05));
 
 const NUMERIC: readonly DType[] = ["float32", "complex64", "int32", "uint32"];
 
-function numericVariants(floatEl: ElementGen, complexEl: ElementGen, diff: boolean, host?: (x: number) => number, linear = false): EwVariant[] {
+function numericVariants(
+  floatEl: ElementGen,
+  complexEl: ElementGen,
+  diff: boolean,
+  host?: (x: number) => number,
+  linear = false,
+): EwVariant[] {
   return NUMERIC.map((dtype) => {
-    if (dtype === "float32") return { dtype, elements: floatEl, diff: diff ? "smooth" : undefined, host, linearIn: linear ? [[0]] : undefined };
-    if (dtype === "complex64") return { dtype, elements: complexEl, diff: diff ? "smooth" : undefined, linearIn: linear ? [[0]] : undefined };
+    if (dtype === "float32")
+      return {
+        dtype,
+        elements: floatEl,
+        diff: diff ? "smooth" : undefined,
+        host,
+        linearIn: linear ? [[0]] : undefined,
+      };
+    if (dtype === "complex64")
+      return { dtype, elements: complexEl, diff: diff ? "smooth" : undefined, linearIn: linear ? [[0]] : undefined };
     return { dtype, elements: tuple(smallInt(dtype)) };
   });
 }
@@ -97,7 +129,12 @@ export const UNARY_SPECS: AnySpec[] = [
     fn: (x) => lax.polygamma(2, x),
     variants: [{ dtype: "float32", elements: real(0.5, 4), diff: "first" }],
   }),
-  ...elementwiseSpecs({ prims: ["neg"], arity: 1, fn: lax.neg, variants: numericVariants(real(-3, 3), cplx(-3, 3, -3, 3), true, (x) => -x, true) }),
+  ...elementwiseSpecs({
+    prims: ["neg"],
+    arity: 1,
+    fn: lax.neg,
+    variants: numericVariants(real(-3, 3), cplx(-3, 3, -3, 3), true, (x) => -x, true),
+  }),
   // Full-range integers: negation wraps (int32 min stays min; uint32 is modular).
   ...elementwiseSpecs({
     prims: ["neg"],
@@ -113,8 +150,10 @@ export const UNARY_SPECS: AnySpec[] = [
       arity: 1,
       fn: (x) => lax.integerPow(x, y),
       variants: NUMERIC.filter((d) => y >= 0 || d === "float32" || d === "complex64").map((dtype): EwVariant => {
-        if (dtype === "float32") return { dtype, elements: y < 0 ? tuple(f32abs(0.3, 2)) : real(-2, 2), diff: "smooth", host: (x) => x ** y };
-        if (dtype === "complex64") return { dtype, elements: y < 0 ? cplx(0.3, 1.5, -1.5, 1.5) : cplx(-1.5, 1.5, -1.5, 1.5), diff: "smooth" };
+        if (dtype === "float32")
+          return { dtype, elements: y < 0 ? tuple(f32abs(0.3, 2)) : real(-2, 2), diff: "smooth", host: (x) => x ** y };
+        if (dtype === "complex64")
+          return { dtype, elements: y < 0 ? cplx(0.3, 1.5, -1.5, 1.5) : cplx(-1.5, 1.5, -1.5, 1.5), diff: "smooth" };
         return { dtype, elements: tuple(smallInt(dtype, -5, 5)) };
       }),
     }),
@@ -160,7 +199,9 @@ export const UNARY_SPECS: AnySpec[] = [
     name: "round(awayFromZero)",
     arity: 1,
     fn: (x) => lax.round(x),
-    variants: [{ dtype: "float32", elements: awayFromGrid((v) => Math.floor(v) + 0.5), diff: "first", host: roundAway }],
+    variants: [
+      { dtype: "float32", elements: awayFromGrid((v) => Math.floor(v) + 0.5), diff: "first", host: roundAway },
+    ],
   }),
   // Halves included on purpose: the two rounding methods differ exactly there (no gradients).
   ...elementwiseSpecs({
@@ -220,6 +261,9 @@ export const UNARY_SPECS: AnySpec[] = [
     prims: ["clz"],
     arity: 1,
     fn: lax.clz,
-    variants: (["int32", "uint32"] as const).map((dtype) => ({ dtype, elements: tuple(fc.oneof(fullInt(dtype), smallInt(dtype, 0, 3))) })),
+    variants: (["int32", "uint32"] as const).map((dtype) => ({
+      dtype,
+      elements: tuple(fc.oneof(fullInt(dtype), smallInt(dtype, 0, 3))),
+    })),
   }),
 ];

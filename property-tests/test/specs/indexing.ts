@@ -30,7 +30,9 @@ interface Layout {
 function indexValues(shape: readonly number[], bound: number, mode: Mode): fc.Arbitrary<Array> {
   const n = shape.reduce((a, b) => a * b, 1);
   const [lo, hi] = mode === "promise_in_bounds" ? [0, bound - 1] : [-1, bound];
-  return fc.array(fc.integer({ min: lo, max: hi }), { minLength: n, maxLength: n }).map((v) => fromValues(v, shape, "int32"));
+  return fc
+    .array(fc.integer({ min: lo, max: hi }), { minLength: n, maxLength: n })
+    .map((v) => fromValues(v, shape, "int32"));
 }
 
 const layouts: fc.Arbitrary<Layout> = fc
@@ -54,40 +56,77 @@ const bound = (l: Layout): number => (l.kind === "batched" ? l.operand[1] : l.op
 function gatherOf(l: Layout): (x: Array, idx: Array) => Array {
   if (l.kind === "take")
     return (x, idx) =>
-      lax.gather(x, idx, { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] }, [1, l.operand[1]], { mode: l.mode, fillValue: l.fill });
+      lax.gather(x, idx, { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] }, [1, l.operand[1]], {
+        mode: l.mode,
+        fillValue: l.fill,
+      });
   if (l.kind === "window")
     return (x, idx) =>
-      lax.gather(x, idx, { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0, 1] }, [1, l.window], { mode: l.mode, fillValue: l.fill });
+      lax.gather(x, idx, { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0, 1] }, [1, l.window], {
+        mode: l.mode,
+        fillValue: l.fill,
+      });
   return (x, idx) =>
-    lax.gather(x, idx, { offsetDims: [], collapsedSliceDims: [1], startIndexMap: [1], operandBatchingDims: [0], startIndicesBatchingDims: [0] }, [1, 1], {
-      mode: l.mode,
-      fillValue: l.fill,
-    });
+    lax.gather(
+      x,
+      idx,
+      {
+        offsetDims: [],
+        collapsedSliceDims: [1],
+        startIndexMap: [1],
+        operandBatchingDims: [0],
+        startIndicesBatchingDims: [0],
+      },
+      [1, 1],
+      {
+        mode: l.mode,
+        fillValue: l.fill,
+      },
+    );
 }
 
 /** Updates shape and dimension numbers of the scatter matching each layout. */
 function scatterOf(l: Layout): { updates: number[]; dn: Parameters<typeof lax.scatterAdd>[3] } {
   const k = l.indices[l.indices.length - 2];
-  if (l.kind === "take") return { updates: [k, l.operand[1]], dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] } };
-  if (l.kind === "window") return { updates: [k, l.window], dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0, 1] } };
+  if (l.kind === "take")
+    return {
+      updates: [k, l.operand[1]],
+      dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0] },
+    };
+  if (l.kind === "window")
+    return {
+      updates: [k, l.window],
+      dn: { updateWindowDims: [1], insertedWindowDims: [0], scatterDimsToOperandDims: [0, 1] },
+    };
   return {
     updates: [l.operand[0], k],
-    dn: { updateWindowDims: [], insertedWindowDims: [1], scatterDimsToOperandDims: [1], operandBatchingDims: [0], scatterIndicesBatchingDims: [0] },
+    dn: {
+      updateWindowDims: [],
+      insertedWindowDims: [1],
+      scatterDimsToOperandDims: [1],
+      operandBatchingDims: [0],
+      scatterIndicesBatchingDims: [0],
+    },
   };
 }
 
 /** Index bound of the window layout's second entry keeps the window start in range for clipping tests. */
 function indices(l: Layout): fc.Arbitrary<Array> {
   if (l.kind !== "window") return indexValues(l.indices, bound(l), l.mode);
-  return fc.tuple(indexValues([l.indices[0], 1], l.operand[0], l.mode), indexValues([l.indices[0], 1], l.operand[1] - l.window + 1, l.mode)).map(([a, b]) => {
-    const av = a.dataSync();
-    const bv = b.dataSync();
-    return fromValues(
-      globalThis.Array.from(av).flatMap((v, i) => [v, bv[i]]),
-      l.indices,
-      "int32",
-    );
-  });
+  return fc
+    .tuple(
+      indexValues([l.indices[0], 1], l.operand[0], l.mode),
+      indexValues([l.indices[0], 1], l.operand[1] - l.window + 1, l.mode),
+    )
+    .map(([a, b]) => {
+      const av = a.dataSync();
+      const bv = b.dataSync();
+      return fromValues(
+        globalThis.Array.from(av).flatMap((v, i) => [v, bv[i]]),
+        l.indices,
+        "int32",
+      );
+    });
 }
 
 function gatherSpecs(): AnySpec[] {
@@ -159,7 +198,13 @@ function uniqueIndices(l: Layout): fc.Arbitrary<Array> {
 const mulUpdates = (dtype: DType, shape: readonly number[], zeros: boolean): fc.Arbitrary<Array> =>
   values(dtype, shape, zeros ? fc.oneof(f32abs(0.25, 2), fc.constant(0)) : f32abs(0.25, 2));
 
-function scatterSpecs(name: ScatterName, dtypes: readonly DType[], linear: number[][] | null, unique = false, zeros = false): AnySpec[] {
+function scatterSpecs(
+  name: ScatterName,
+  dtypes: readonly DType[],
+  linear: number[][] | null,
+  unique = false,
+  zeros = false,
+): AnySpec[] {
   return dtypes.map((dtype) =>
     spec<Layout>({
       name: `${name}/${dtype}${unique ? "-unique-indices" : ""}${zeros ? "-zero-updates" : ""}`,
@@ -178,10 +223,12 @@ function scatterSpecs(name: ScatterName, dtypes: readonly DType[], linear: numbe
             return [fromValues(v.slice(0, n0 * w), l.operand, dtype), ix, fromValues(v.slice(n0 * w), u, dtype)];
           });
         }
-        if (name === "scatterMul" && isInexactDType(dtype)) return fc.tuple(values(dtype, l.operand), idx, mulUpdates(dtype, u, zeros));
+        if (name === "scatterMul" && isInexactDType(dtype))
+          return fc.tuple(values(dtype, l.operand), idx, mulUpdates(dtype, u, zeros));
         return fc.tuple(values(dtype, l.operand), idx, values(dtype, u));
       },
-      fn: (l) => (x: Array, idx: Array, upd: Array) => SCATTERS[name](x, idx, upd, scatterOf(l).dn, { mode: l.mode, uniqueIndices: unique }),
+      fn: (l) => (x: Array, idx: Array, upd: Array) =>
+        SCATTERS[name](x, idx, upd, scatterOf(l).dn, { mode: l.mode, uniqueIndices: unique }),
       diff: isInexactDType(dtype) ? (zeros ? "first" : "smooth") : undefined,
       diffArgs: () => [0, 2],
       linearIn: linear !== null && isInexactDType(dtype) ? () => linear : undefined,

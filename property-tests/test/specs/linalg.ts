@@ -42,7 +42,8 @@ const dotConfig = (dtype: DType): fc.Arbitrary<DotC> =>
       const nl = nb + nc + fl;
       const nr = nb + nc + fr;
       // bool/int operands may ask for a wider result, as in JAX's preferred_element_type.
-      const prefs: (DType | null)[] = dtype === "bool" ? [null, "int32", "float32"] : dtype === "int32" ? [null, "float32"] : [null];
+      const prefs: (DType | null)[] =
+        dtype === "bool" ? [null, "int32", "float32"] : dtype === "int32" ? [null, "float32"] : [null];
       return fc.tuple(permutationOf(nl), permutationOf(nr), fc.constantFrom(...prefs)).map(([pl, pr, preferred]) => {
         // Logical axis k of a side (batch…, contracting…, free…) sits at position perm[k].
         const place = (perm: number[], sizes: number[]) => {
@@ -67,7 +68,8 @@ const dotSpecs = ALL_DTYPES.map((dtype) =>
     dtype,
     config: dotConfig(dtype),
     args: (c) => fc.tuple(values(dtype, c.lhs), values(dtype, c.rhs)),
-    fn: (c) => (x: Array, y: Array) => lax.dotGeneral(x, y, { contractingDims: c.contracting, batchDims: c.batch, preferredElementType: c.preferred }),
+    fn: (c) => (x: Array, y: Array) =>
+      lax.dotGeneral(x, y, { contractingDims: c.contracting, batchDims: c.batch, preferredElementType: c.preferred }),
     diff: isInexactDType(dtype) ? "smooth" : undefined,
     linearIn: isInexactDType(dtype) ? () => [[0], [1]] : undefined,
   }),
@@ -130,7 +132,8 @@ const convConfig: fc.Arbitrary<ConvC> = fc
     return c.strides.every((st, i) => {
       const n = c.layout === "default" ? c.lhs[2 + i] : c.lhs[1 + i];
       const k = c.layout === "default" ? c.rhs[2 + i] : c.rhs[i];
-      const span = (n - 1) * c.lhsDilation[i] + 1 + c.padding[i][0] + c.padding[i][1] - ((k - 1) * c.rhsDilation[i] + 1);
+      const span =
+        (n - 1) * c.lhsDilation[i] + 1 + c.padding[i][0] + c.padding[i][1] - ((k - 1) * c.rhsDilation[i] + 1);
       return span >= 0 && nsp > 0;
     });
   });
@@ -150,7 +153,8 @@ const convSpecs = ALL_DTYPES.map((dtype) =>
         rhsDilation: c.rhsDilation,
         featureGroupCount: c.featureGroups,
         batchGroupCount: c.batchGroups,
-        dimensionNumbers: c.layout === "default" ? null : c.strides.length === 1 ? ["NWC", "WIO", "NWC"] : ["NHWC", "HWIO", "NHWC"],
+        dimensionNumbers:
+          c.layout === "default" ? null : c.strides.length === 1 ? ["NWC", "WIO", "NWC"] : ["NHWC", "HWIO", "NHWC"],
       }),
     diff: isInexactDType(dtype) ? "smooth" : undefined,
     linearIn: isInexactDType(dtype) ? () => [[0], [1]] : undefined,
@@ -171,9 +175,16 @@ const matConfig: fc.Arbitrary<MatC> = fc.record({
 
 /** Random entries (re, im for complex) of an m×n matrix, row-major. */
 const entries = (dtype: DType, m: number, n: number, lo = -1, hi = 1): fc.Arbitrary<number[]> =>
-  fc.array(f32(lo, hi), { minLength: m * n * (dtype === "complex64" ? 2 : 1), maxLength: m * n * (dtype === "complex64" ? 2 : 1) });
+  fc.array(f32(lo, hi), {
+    minLength: m * n * (dtype === "complex64" ? 2 : 1),
+    maxLength: m * n * (dtype === "complex64" ? 2 : 1),
+  });
 
-function build(dtype: DType, shape: readonly number[], one: (k: number) => fc.Arbitrary<number[]>): fc.Arbitrary<Array> {
+function build(
+  dtype: DType,
+  shape: readonly number[],
+  one: (k: number) => fc.Arbitrary<number[]>,
+): fc.Arbitrary<Array> {
   const count = prod(shape.slice(0, -2));
   return fc.array(one(0), { minLength: count, maxLength: count }).map((ms) => fromValues(ms.flat(), shape, dtype));
 }
@@ -210,7 +221,8 @@ function separated(dtype: DType, n: number): fc.Arbitrary<number[]> {
         const [lo, hi] = i <= j ? [i, j] : [j, i];
         const re = 0.2 * s[(lo * n + hi) * w] + (i === j ? 1.5 * perm[i] : 0);
         out[(i * n + j) * w] = Math.fround(re);
-        if (w === 2) out[(i * n + j) * w + 1] = i === j ? 0 : Math.fround(0.2 * s[(lo * n + hi) * w + 1] * (i < j ? 1 : -1));
+        if (w === 2)
+          out[(i * n + j) * w + 1] = i === j ? 0 : Math.fround(0.2 * s[(lo * n + hi) * w + 1] * (i < j ? 1 : -1));
       }
     return out;
   });
@@ -227,13 +239,16 @@ function pivoted(dtype: DType, m: number, n: number, forQr = false): fc.Arbitrar
   const w = dtype === "complex64" ? 2 : 1;
   const size = m * n * w;
   const r = forQr ? fc.array(f32abs(0.1, 0.6), { minLength: size, maxLength: size }) : entries(dtype, m, n, -0.6, 0.6);
-  return fc.tuple(r, forQr ? fc.constant(globalThis.Array.from({ length: m }, (_, i) => i)) : permutationOf(m)).map(([r, perm]) => {
-    const out = new globalThis.Array<number>(m * n * w).fill(0);
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++)
-        for (let k = 0; k < w; k++) out[(perm[i] * n + j) * w + k] = Math.fround(r[(i * n + j) * w + k] + (i === j && k === 0 ? 3 : 0));
-    return out;
-  });
+  return fc
+    .tuple(r, forQr ? fc.constant(globalThis.Array.from({ length: m }, (_, i) => i)) : permutationOf(m))
+    .map(([r, perm]) => {
+      const out = new globalThis.Array<number>(m * n * w).fill(0);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++)
+          for (let k = 0; k < w; k++)
+            out[(perm[i] * n + j) * w + k] = Math.fround(r[(i * n + j) * w + k] + (i === j && k === 0 ? 3 : 0));
+      return out;
+    });
 }
 
 /** A triangular solve's a: |diag| in [1, 2], the other entries in [-1, 1] (both triangles filled: the op must ignore one). */
@@ -248,7 +263,10 @@ function triangularA(dtype: DType, n: number): fc.Arbitrary<number[]> {
 
 // ------------------------------------------------------------------ decompositions
 
-const gramAbs = (v: Array): Array => (v.dtype === "complex64" ? lax.add(lax.mul(lax.real(v), lax.real(v)), lax.mul(lax.imag(v), lax.imag(v))) : lax.mul(v, v));
+const gramAbs = (v: Array): Array =>
+  v.dtype === "complex64"
+    ? lax.add(lax.mul(lax.real(v), lax.real(v)), lax.mul(lax.imag(v), lax.imag(v)))
+    : lax.mul(v, v);
 
 const decompositionSpecs: AnySpec[] = INEXACT.flatMap((dtype) => [
   spec<MatC>({
@@ -289,7 +307,9 @@ const decompositionSpecs: AnySpec[] = INEXACT.flatMap((dtype) => [
     dtype,
     // JAX differentiates QR for m ≥ n with reduced factors (or square input) only.
     config: matConfig.chain((c) =>
-      fc.record({ m: fc.integer({ min: c.n, max: c.n + 1 }), full: fc.boolean() }).map((r) => ({ ...c, ...r, full: r.full && r.m === c.n })),
+      fc
+        .record({ m: fc.integer({ min: c.n, max: c.n + 1 }), full: fc.boolean() })
+        .map((r) => ({ ...c, ...r, full: r.full && r.m === c.n })),
     ),
     args: (c) => build(dtype, [...c.batch, c.m, c.n], () => pivoted(dtype, c.m, c.n, true)).map((a) => [a]),
     fn: (c) => (a: Array) => lax.qr(a, { fullMatrices: c.full }),
@@ -315,7 +335,16 @@ const decompositionSpecs: AnySpec[] = INEXACT.flatMap((dtype) => [
     diff: "smooth",
     runs: 0.7,
   }),
-  spec<MatC & { k: number; leftSide: boolean; lower: boolean; transposeA: boolean; conjugateA: boolean; unitDiagonal: boolean }>({
+  spec<
+    MatC & {
+      k: number;
+      leftSide: boolean;
+      lower: boolean;
+      transposeA: boolean;
+      conjugateA: boolean;
+      unitDiagonal: boolean;
+    }
+  >({
     name: `triangularSolve/${dtype}`,
     prims: ["triangularSolve"],
     dtype,
@@ -449,7 +478,9 @@ const fftSpecs = (["complex64", "float32"] as const).map((dtype) =>
     name: `fft/${dtype === "float32" ? "RFFT" : "FFT-IFFT-IRFFT"}`,
     prims: ["fft"],
     dtype,
-    config: fftConfig.map((c) => (dtype === "float32" ? { ...c, type: "RFFT" as const } : c.type === "RFFT" ? { ...c, type: "IRFFT" as const } : c)),
+    config: fftConfig.map((c) =>
+      dtype === "float32" ? { ...c, type: "RFFT" as const } : c.type === "RFFT" ? { ...c, type: "IRFFT" as const } : c,
+    ),
     args: (c) => values(dtype, fftInShape(c)).map((x) => [x]),
     fn: (c) => (x: Array) => lax.fft(x, c.type, c.lengths),
     diff: "smooth",

@@ -22,7 +22,10 @@ const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 export function distinct(dtype: DType, shape: readonly number[]): fc.Arbitrary<Array> {
   const n = size(shape);
   return fc
-    .tuple(fc.uniqueArray(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }), fc.array(f32(-2, 2), { minLength: n, maxLength: n }))
+    .tuple(
+      fc.uniqueArray(fc.integer({ min: -50, max: 50 }), { minLength: n, maxLength: n }),
+      fc.array(f32(-2, 2), { minLength: n, maxLength: n }),
+    )
     .map(([ks, im]) => {
       const re = ks.map((k) => Math.fround(k * 0.05 + 0.0123));
       return fromValues(dtype === "complex64" ? re.flatMap((r, i) => [r, im[i]]) : re, shape, dtype);
@@ -37,7 +40,9 @@ interface AxesC {
   shape: number[];
   axes: number[];
 }
-const axesConfig: fc.Arbitrary<AxesC> = smallShape(0, 3, 3).chain((shape) => subsetOf(shape.length).map((axes) => ({ shape, axes })));
+const axesConfig: fc.Arbitrary<AxesC> = smallShape(0, 3, 3).chain((shape) =>
+  subsetOf(shape.length).map((axes) => ({ shape, axes })),
+);
 interface AxisC {
   shape: number[];
   axis: number;
@@ -67,7 +72,12 @@ function reduceSpecs(): AnySpec[] {
       prims: ["reduceProd"],
       dtype,
       config: axesConfig,
-      args: (c) => values(dtype, c.shape, dtype === "float32" ? f32(-1.5, 1.5) : dtype === "complex64" ? f32(-1.2, 1.2) : tiny(dtype)).map((x) => [x]),
+      args: (c) =>
+        values(
+          dtype,
+          c.shape,
+          dtype === "float32" ? f32(-1.5, 1.5) : dtype === "complex64" ? f32(-1.2, 1.2) : tiny(dtype),
+        ).map((x) => [x]),
       fn: (c) => (x: Array) => lax.reduceProd(x, c.axes),
       diff: isInexactDType(dtype) ? "smooth" : undefined,
     }),
@@ -99,9 +109,16 @@ function reduceSpecs(): AnySpec[] {
         prims: [prim],
         dtype,
         // argmax of an empty axis is an error (there is no index to return), so the reduced axis is non-empty.
-        config: axisConfig.filter((c) => c.shape[c.axis] > 0).chain((c) => fc.constantFrom<DType>("int32", "uint32").map((index) => ({ ...c, index }))),
+        config: axisConfig
+          .filter((c) => c.shape[c.axis] > 0)
+          .chain((c) => fc.constantFrom<DType>("int32", "uint32").map((index) => ({ ...c, index }))),
         // Ties on purpose (small integers, also for floats): the first index must win under every transform.
-        args: (c) => values(dtype, c.shape, dtype === "complex64" || dtype === "float32" ? fc.integer({ min: -1, max: 1 }) : tiny(dtype)).map((x) => [x]),
+        args: (c) =>
+          values(
+            dtype,
+            c.shape,
+            dtype === "complex64" || dtype === "float32" ? fc.integer({ min: -1, max: 1 }) : tiny(dtype),
+          ).map((x) => [x]),
         fn: (c) => (x: Array) => (prim === "argmax" ? lax.argmax(x, c.axis, c.index) : lax.argmin(x, c.axis, c.index)),
       }),
     ),
@@ -134,7 +151,14 @@ function cumulativeSpecs(): AnySpec[] {
   return [
     ...cum("cumsum", NUMERIC, lax.cumsum, plain, true),
     ...cum("cumprod", NUMERIC, lax.cumprod, plain, false),
-    ...cum("cumprod", ["float32"], lax.cumprod, (d, s) => values(d, s, fc.constantFrom(0, 0.5, -1, 1.5)), false, "-with-zeros"),
+    ...cum(
+      "cumprod",
+      ["float32"],
+      lax.cumprod,
+      (d, s) => values(d, s, fc.constantFrom(0, 0.5, -1, 1.5)),
+      false,
+      "-with-zeros",
+    ),
     ...cum("cummax", REAL_NUMERIC, lax.cummax, chooserValues, false),
     ...cum("cummin", REAL_NUMERIC, lax.cummin, chooserValues, false),
     ...cum("cumlogsumexp", ["float32"], lax.cumlogsumexp, (d, s) => values(d, s, f32(-3, 3)), false),
@@ -163,11 +187,19 @@ interface SortC {
 function sortSpecs(): AnySpec[] {
   const config: fc.Arbitrary<SortC> = smallShape(1, 3, 4).chain((shape) =>
     fc
-      .record({ shape: fc.constant(shape), dimension: fc.integer({ min: -shape.length, max: shape.length - 1 }), operands: fc.integer({ min: 1, max: 3 }) })
+      .record({
+        shape: fc.constant(shape),
+        dimension: fc.integer({ min: -shape.length, max: shape.length - 1 }),
+        operands: fc.integer({ min: 1, max: 3 }),
+      })
       .chain((c) => fc.integer({ min: 1, max: c.operands }).map((numKeys) => ({ ...c, numKeys }))),
   );
   const keyed = (dtype: DType, c: SortC) =>
-    fc.tuple(...globalThis.Array.from({ length: c.operands }, (_, i) => (i < c.numKeys ? chooserValues(dtype, c.shape) : values(dtype, c.shape))));
+    fc.tuple(
+      ...globalThis.Array.from({ length: c.operands }, (_, i) =>
+        i < c.numKeys ? chooserValues(dtype, c.shape) : values(dtype, c.shape),
+      ),
+    );
   const all = ALL_DTYPES.map((dtype) =>
     spec<SortC>({
       name: `sort/${dtype}`,

@@ -247,7 +247,9 @@ export function runSpecs(specs: readonly AnySpec[]): void {
               ];
               checkVmap(tangentsOf(f), batched, { inAxes: 0, ...SAME_DERIVATIVE });
               const viaJit = treeFlatten(tangentsOf(jit(f))(...args0, ...tangentSets[0]))[0] as Array[];
-              (treeFlatten(tangentsOf(f)(...args0, ...tangentSets[0]))[0] as Array[]).forEach((w, i) => assertClose(viaJit[i], w, SAME_DERIVATIVE));
+              (treeFlatten(tangentsOf(f)(...args0, ...tangentSets[0]))[0] as Array[]).forEach((w, i) =>
+                assertClose(viaJit[i], w, SAME_DERIVATIVE),
+              );
             }),
           );
         }
@@ -285,7 +287,8 @@ export function runSpecs(specs: readonly AnySpec[]): void {
                   0,
                 ),
               );
-              const total = (...xs: Array[]) => lax.reduceSum(vmap((...ys: Array[]) => lossOf(treeFlatten(f(...ys))[0] as Array[], ws))(...xs), [0]);
+              const total = (...xs: Array[]) =>
+                lax.reduceSum(vmap((...ys: Array[]) => lossOf(treeFlatten(f(...ys))[0] as Array[], ws))(...xs), [0]);
               const got = grad(total, { argnums: idx })(...batched);
               k.sets.forEach((set, b) => {
                 const want = treeFlatten(gradFn(s, k, f)(...set))[0] as Array[];
@@ -316,7 +319,11 @@ export function runSpecs(specs: readonly AnySpec[]): void {
         );
       }
       if (s.extra !== undefined) {
-        await t.test("extra", () => runProperty(s, "extra", RUNS.jit, (k) => (s.extra as (c: unknown, a: readonly Array[]) => void)(k.c, k.sets[0])));
+        await t.test("extra", () =>
+          runProperty(s, "extra", RUNS.jit, (k) =>
+            (s.extra as (c: unknown, a: readonly Array[]) => void)(k.c, k.sets[0]),
+          ),
+        );
       }
     });
   }

@@ -8,12 +8,24 @@
 import fc from "fast-check";
 import { lax, type Array, type DType } from "linax-ts";
 import { fromValues } from "@linax-ts/testing";
-import { ALL_DTYPES, isInexactDType, permutationOf, smallShape, spec, subsetOf, values, type AnySpec } from "./types.ts";
+import {
+  ALL_DTYPES,
+  isInexactDType,
+  permutationOf,
+  smallShape,
+  spec,
+  subsetOf,
+  values,
+  type AnySpec,
+} from "./types.ts";
 
 const NUMERIC: readonly DType[] = ["float32", "complex64", "int32", "uint32"];
 
 /** Differentiation facts shared by the linear structural ops: inexact variants are linear and differentiable. */
-function linearFacts<C>(dtype: DType, groups: (c: C) => number[][]): { diff?: "smooth"; linearIn?: (c: C) => number[][] } {
+function linearFacts<C>(
+  dtype: DType,
+  groups: (c: C) => number[][],
+): { diff?: "smooth"; linearIn?: (c: C) => number[][] } {
   return isInexactDType(dtype) ? { diff: "smooth", linearIn: groups } : {};
 }
 
@@ -56,7 +68,11 @@ const reshapeConfig: fc.Arbitrary<{ shape: number[]; out: number[] }> = smallSha
   if (shape.includes(0)) return fc.constantFrom([0], [...shape].reverse(), [1, 0, 2]).map((out) => ({ shape, out }));
   const fs = primeFactors(shape.reduce((a, b) => a * b, 1));
   return fc
-    .tuple(permutationOf(fs.length), fc.array(fc.boolean(), { minLength: fs.length, maxLength: fs.length }), fc.integer({ min: 0, max: 2 }))
+    .tuple(
+      permutationOf(fs.length),
+      fc.array(fc.boolean(), { minLength: fs.length, maxLength: fs.length }),
+      fc.integer({ min: 0, max: 2 }),
+    )
     .map(([perm, cuts, ones]) => {
       const out: number[] = [];
       perm.forEach((p, i) => (i === 0 || cuts[i] ? out.push(fs[p]) : (out[out.length - 1] *= fs[p])));
@@ -66,12 +82,18 @@ const reshapeConfig: fc.Arbitrary<{ shape: number[]; out: number[] }> = smallSha
 });
 
 const sliceConfig = smallShape(1, 3, 4).chain((shape) =>
-  fc.tuple(...shape.map((d) => fc.tuple(fc.integer({ min: 0, max: d }), fc.integer({ min: 0, max: d }), fc.integer({ min: 1, max: 3 })))).map((per) => ({
-    shape,
-    start: per.map(([a, b]) => Math.min(a, b)),
-    limit: per.map(([a, b]) => Math.max(a, b)),
-    strides: per.map(([, , s]) => s),
-  })),
+  fc
+    .tuple(
+      ...shape.map((d) =>
+        fc.tuple(fc.integer({ min: 0, max: d }), fc.integer({ min: 0, max: d }), fc.integer({ min: 1, max: 3 })),
+      ),
+    )
+    .map((per) => ({
+      shape,
+      start: per.map(([a, b]) => Math.min(a, b)),
+      limit: per.map(([a, b]) => Math.max(a, b)),
+      strides: per.map(([, , s]) => s),
+    })),
 );
 
 const padConfig = smallShape(0, 3, 3).chain((shape) =>
@@ -88,13 +110,18 @@ const padConfig = smallShape(0, 3, 3).chain((shape) =>
 
 const concatConfig = smallShape(1, 3, 3).chain((shape) =>
   fc
-    .tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }))
+    .tuple(
+      fc.integer({ min: 0, max: shape.length - 1 }),
+      fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }),
+    )
     .map(([dim, sizes]) => ({ shapes: sizes.map((n) => shape.map((d, i) => (i === dim ? n : d))), dim })),
 );
 
 /** Dynamic starts as int32 scalars, including out-of-range ones (clamped by the op). */
 const starts = (n: number): fc.Arbitrary<Array[]> =>
-  fc.array(fc.integer({ min: -2, max: 5 }), { minLength: n, maxLength: n }).map((v) => v.map((s) => fromValues([s], [], "int32")));
+  fc
+    .array(fc.integer({ min: -2, max: 5 }), { minLength: n, maxLength: n })
+    .map((v) => v.map((s) => fromValues([s], [], "int32")));
 
 function structural(dtype: DType): AnySpec[] {
   const v = (shape: readonly number[]) => values(dtype, shape);
@@ -169,7 +196,9 @@ function structural(dtype: DType): AnySpec[] {
       name: `dynamicSlice/${dtype}`,
       prims: ["dynamicSlice"],
       dtype,
-      config: smallShape(1, 3, 4).chain((shape) => fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d }))).map((sizes) => ({ shape, sizes }))),
+      config: smallShape(1, 3, 4).chain((shape) =>
+        fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d }))).map((sizes) => ({ shape, sizes })),
+      ),
       args: (c) => fc.tuple(v(c.shape), starts(c.shape.length)).map(([x, s]) => [x, ...s]),
       fn:
         (c) =>
@@ -182,7 +211,9 @@ function structural(dtype: DType): AnySpec[] {
       name: `dynamicUpdateSlice/${dtype}`,
       prims: ["dynamicUpdateSlice"],
       dtype,
-      config: smallShape(1, 3, 4).chain((shape) => fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d }))).map((upd) => ({ shape, upd }))),
+      config: smallShape(1, 3, 4).chain((shape) =>
+        fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d }))).map((upd) => ({ shape, upd })),
+      ),
       args: (c) => fc.tuple(v(c.shape), v(c.upd), starts(c.shape.length)).map(([x, u, s]) => [x, u, ...s]),
       fn:
         () =>
@@ -212,11 +243,17 @@ function iotaSpec(dtype: DType): AnySpec {
     name: `iota/${dtype}`,
     prims: ["iota"],
     dtype,
-    config: smallShape(1, 3, 3).chain((shape) => fc.integer({ min: 0, max: shape.length - 1 }).map((dim) => ({ shape, dim }))),
+    config: smallShape(1, 3, 3).chain((shape) =>
+      fc.integer({ min: 0, max: shape.length - 1 }).map((dim) => ({ shape, dim })),
+    ),
     args: (c) => values(dtype, c.shape).map((x) => [x]),
     fn: (c) => (x: Array) => lax.mul(x, lax.iota(dtype, c.shape, c.dim)),
     ...linearFacts(dtype, () => [[0]]),
   });
 }
 
-export const STRUCTURAL_SPECS: AnySpec[] = [...ALL_DTYPES.flatMap(structural), ...NUMERIC.map(reduceSumSpec), ...NUMERIC.map(iotaSpec)];
+export const STRUCTURAL_SPECS: AnySpec[] = [
+  ...ALL_DTYPES.flatMap(structural),
+  ...NUMERIC.map(reduceSumSpec),
+  ...NUMERIC.map(iotaSpec),
+];

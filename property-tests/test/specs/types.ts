@@ -65,7 +65,10 @@ export const isInexactDType = (d: DType): boolean => d === "float32" || d === "c
 export const smallShape = (minRank = 0, maxRank = 3, maxSide = 3, zeroSides = true): fc.Arbitrary<number[]> =>
   fc.array(
     zeroSides
-      ? fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 8, arbitrary: fc.integer({ min: 1, max: maxSide }) })
+      ? fc.oneof(
+          { weight: 1, arbitrary: fc.constant(0) },
+          { weight: 8, arbitrary: fc.integer({ min: 1, max: maxSide }) },
+        )
       : fc.integer({ min: 1, max: maxSide }),
     { minLength: minRank, maxLength: maxRank },
   );

@@ -36,8 +36,10 @@ function layoutOf(a: ShapedArray, batchDims: readonly number[], contract: readon
   const freeDims = a.shape.map((_, d) => d).filter((d) => d >= nb && !contract.includes(d));
   const free = size(freeDims);
   // Contracting dims must be one run, in order; the free dims the other run.
-  if (isRun(contract, a.ndim - nc) && (freeDims.length === 0 || isRun(freeDims, nb))) return { batch, free, k, contractFirst: false };
-  if (isRun(contract, nb) && (freeDims.length === 0 || isRun(freeDims, nb + nc))) return { batch, free, k, contractFirst: true };
+  if (isRun(contract, a.ndim - nc) && (freeDims.length === 0 || isRun(freeDims, nb)))
+    return { batch, free, k, contractFirst: false };
+  if (isRun(contract, nb) && (freeDims.length === 0 || isRun(freeDims, nb + nc)))
+    return { batch, free, k, contractFirst: true };
   return null;
 }
 
@@ -83,11 +85,26 @@ export function gemmSplits(be: CpuBackend, args: Pick<GemmF32Args, "m" | "n" | "
  * A GEMM with its epilogue built in (compile/gemm-epilogue.ts), on the pool (whose workers must
  * not meet an epilogue that calls imports: see {@link gemmSplits}) or on this thread.
  */
-export function runGemmWithEpilogue(be: CpuBackend, args: Omit<GemmF32Args, "scratch">, epilogue: GemmPoolEpilogue): void {
+export function runGemmWithEpilogue(
+  be: CpuBackend,
+  args: Omit<GemmF32Args, "scratch">,
+  epilogue: GemmPoolEpilogue,
+): void {
   const st = gemmState(be);
   const full = { ...args, scratch: st.scratch };
   if (st.pool !== null) st.pool.gemmF32(full, epilogue);
-  else epilogue.fn(...gemmRawArgs(be.heap.memory, full), 0, args.batch ?? 1, 0, args.m, 0, args.n, st.scratch, ...epilogue.extra);
+  else
+    epilogue.fn(
+      ...gemmRawArgs(be.heap.memory, full),
+      0,
+      args.batch ?? 1,
+      0,
+      args.m,
+      0,
+      args.n,
+      st.scratch,
+      ...epilogue.extra,
+    );
 }
 
 /** The shape of a plain (batched) GEMM computing this dotGeneral, or null when the layouts are not one. */
@@ -204,7 +221,18 @@ function complexGemm(be: CpuBackend, x: CpuBuffer, y: CpuBuffer, l: Layout, r: L
       }
     }
   }
-  const args = { a: aPtr, b: bPtr, c: c.ptr, m, n: 2 * n, k: 2 * k, batch, strideA: 2 * m * k, strideB: 4 * k * n, strideC: 2 * m * n };
+  const args = {
+    a: aPtr,
+    b: bPtr,
+    c: c.ptr,
+    m,
+    n: 2 * n,
+    k: 2 * k,
+    batch,
+    strideA: 2 * m * k,
+    strideB: 4 * k * n,
+    strideC: 2 * m * n,
+  };
   runGemm(be, args);
   heap.free(bPtr);
   if (aTemp !== 0) heap.free(aTemp);

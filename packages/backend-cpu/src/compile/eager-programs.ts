@@ -12,7 +12,16 @@
  * the broadcast into its loads (a two-equation program, fused into one kernel), and anything else
  * that reads the buffer materializes it first (`materializeBroadcast`, called by the backend).
  */
-import { compile, InternalError, Jaxpr, JaxprEqn, registerCacheClearer, Var, type Primitive, type ShapedArray } from "@linax-ts/core";
+import {
+  compile,
+  InternalError,
+  Jaxpr,
+  JaxprEqn,
+  registerCacheClearer,
+  Var,
+  type Primitive,
+  type ShapedArray,
+} from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { getKernel } from "../registry.ts";
 import { CpuExecutable } from "./executable.ts";
@@ -115,7 +124,12 @@ const keyOf = (prim: Primitive, params: Readonly<Record<string, unknown>>, inAva
   `${prim.name}|${JSON.stringify(params)}|${inAvals.map(String).join(",")}`;
 
 /** `prim` as a one-equation jaxpr. */
-function oneEqn(prim: Primitive, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], params: Readonly<Record<string, unknown>>): Jaxpr {
+function oneEqn(
+  prim: Primitive,
+  inAvals: readonly ShapedArray[],
+  outAvals: readonly ShapedArray[],
+  params: Readonly<Record<string, unknown>>,
+): Jaxpr {
   const ins = inAvals.map((a) => new Var(a));
   const outs = outAvals.map((a) => new Var(a));
   return new Jaxpr([], ins, [new JaxprEqn(prim, ins, params, outs)], outs);
@@ -134,7 +148,11 @@ export function runEagerCompiled(
   if (size < EAGER_COMPILE_MIN_SIZE || compile.getLowering(prim) === undefined) return undefined;
   const key = keyOf(prim, params, inAvals);
   if (!hot(key, size)) return undefined;
-  if (prim.name === "broadcastInDim" && inputs[0].lazy === null && inAvals[0].size <= DEFER_MAX_FRACTION * outAvals[0].size) {
+  if (
+    prim.name === "broadcastInDim" &&
+    inputs[0].lazy === null &&
+    inAvals[0].size <= DEFER_MAX_FRACTION * outAvals[0].size
+  ) {
     return [deferBroadcast(be, prim, inputs[0], inAvals[0], outAvals[0], params, key)];
   }
   // A deferred operand was hot: so is, most likely, its consumer (compiled at once).
@@ -281,7 +299,8 @@ function place(
 }
 
 const byteSize = (a: ShapedArray): number =>
-  a.size * (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : a.dtype === "float16" || a.dtype === "bfloat16" ? 2 : 4);
+  a.size *
+  (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : a.dtype === "float16" || a.dtype === "bfloat16" ? 2 : 4);
 
 /** Move a result's bytes from its heap block into a JS array. */
 function moveOut(be: CpuBackend, b: CpuBuffer): void {

@@ -7,7 +7,17 @@
  * If the program cannot be compiled (a kernel the renderer cannot express), the jaxpr is
  * interpreted instead — same results, reference speed.
  */
-import { InternalError, compile, config, ConcreteArray, evalJaxpr, NotImplementedError, type DeviceBuffer, type Executable, type Jaxpr } from "@linax-ts/core";
+import {
+  InternalError,
+  compile,
+  config,
+  ConcreteArray,
+  evalJaxpr,
+  NotImplementedError,
+  type DeviceBuffer,
+  type Executable,
+  type Jaxpr,
+} from "@linax-ts/core";
 import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { buildProgramModule, type ModuleKernel, type ProgramModule } from "./program-module.ts";
 import { kernelPool, threaded } from "./kernel-threads.ts";
@@ -58,10 +68,13 @@ export class CpuExecutable implements Executable {
     const inlined = compile.inlineCalls(this.jaxpr);
     const jaxpr = compile.rewriteComplexDots(inlined.jaxpr);
     const consts = inlined.consts;
-    const program = compile.buildProgram(jaxpr, { routineEpilogue: epilogueFusionEnabled() ? acceptsEpilogue : undefined });
+    const program = compile.buildProgram(jaxpr, {
+      routineEpilogue: epilogueFusionEnabled() ? acceptsEpilogue : undefined,
+    });
     const avalOf = (id: number) => program.buffers[id].aval;
     const plan = compile.planBuffers(program);
-    const kernelOf = (s: compile.Step): compile.Kernel[] => (s.kind === "kernel" ? [s.kernel] : s.epilogue !== undefined ? [s.epilogue.kernel] : []);
+    const kernelOf = (s: compile.Step): compile.Kernel[] =>
+      s.kind === "kernel" ? [s.kernel] : s.epilogue !== undefined ? [s.epilogue.kernel] : [];
     const kernelSteps = program.steps.flatMap(kernelOf);
     const mod = buildProgramModule(
       kernelSteps,
@@ -74,7 +87,8 @@ export class CpuExecutable implements Executable {
     const fused = program.steps.map((s) => (s.kind === "routine" ? GemmEpilogue.of(s, avalOf, fastMath) : null));
     // Consts of inlined calls lead the program's inputs; they live as long as this executable.
     const constBuffers = consts.map((c) => {
-      if (!(c instanceof ConcreteArray) || c.backend !== this.backend) throw new InternalError("cpu compile: an inlined call's const is not a CPU array");
+      if (!(c instanceof ConcreteArray) || c.backend !== this.backend)
+        throw new InternalError("cpu compile: an inlined call's const is not a CPU array");
       return c.buffer as CpuBuffer;
     });
     return { program, plan, kernels, fused, constBuffers, consts, module: mod };
@@ -144,7 +158,8 @@ export class CpuExecutable implements Executable {
           bufs[id] = undefined;
         }
         // A donated input's memory goes back to the heap after its last reader (core deletes the array after the call).
-        if (donatedFrees !== null) for (const id of donatedFrees[si]) if (!constBuffers.includes(bufs[id]!)) be.dispose(bufs[id]!);
+        if (donatedFrees !== null)
+          for (const id of donatedFrees[si]) if (!constBuffers.includes(bufs[id]!)) be.dispose(bufs[id]!);
       });
     } catch (e) {
       // Free what this call allocated; the inputs stay the caller's.
@@ -169,14 +184,18 @@ export class CpuExecutable implements Executable {
     const outs = be.execute(prim, ins, inAvals, outAvals, params);
     if (outs !== undefined) return outs as CpuBuffer[];
     const impl = prim.rules.impl;
-    if (impl === undefined) throw new NotImplementedError(`the cpu backend has no kernel for primitive '${prim.name}' and it has no composite implementation`);
+    if (impl === undefined)
+      throw new NotImplementedError(
+        `the cpu backend has no kernel for primitive '${prim.name}' and it has no composite implementation`,
+      );
     const args = ins.map((b, i) => new ConcreteArray(be.borrow(b), inAvals[i]));
     return impl(args, params).map((r, i) => this.#own(r, outAvals[i].dtype, outAvals[i].size));
   }
 
   /** A buffer this call owns with the contents of an array it may not (a composite impl's result). */
   #own(r: unknown, dtype: CpuBuffer["dtype"], size: number): CpuBuffer {
-    if (!(r instanceof ConcreteArray)) throw new InternalError("cpu compile: a composite impl returned a non-concrete value");
+    if (!(r instanceof ConcreteArray))
+      throw new InternalError("cpu compile: a composite impl returned a non-concrete value");
     return this.backend.wrapTyped(r.dataSync(), dtype, size);
   }
 
@@ -184,6 +203,8 @@ export class CpuExecutable implements Executable {
   #interpret(inputs: readonly CpuBuffer[]): DeviceBuffer[] {
     const be = this.backend;
     const args = inputs.map((b, i) => new ConcreteArray(be.borrow(b), this.jaxpr.invars[i].aval));
-    return evalJaxpr(this.jaxpr, [], args).map((r, i) => this.#own(r, this.jaxpr.outvars[i].aval.dtype, this.jaxpr.outvars[i].aval.size));
+    return evalJaxpr(this.jaxpr, [], args).map((r, i) =>
+      this.#own(r, this.jaxpr.outvars[i].aval.dtype, this.jaxpr.outvars[i].aval.size),
+    );
   }
 }

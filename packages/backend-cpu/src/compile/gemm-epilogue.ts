@@ -56,7 +56,11 @@ function loadsInBounds(k: compile.ElementwiseKernel, avalOf: (id: number) => Sha
 }
 
 /** The row form of an epilogue of `eqn`, or null when the GEMM cannot apply it. */
-function rowsOf(eqn: JaxprEqn, k: compile.ElementwiseKernel, avalOf: (id: number) => ShapedArray): compile.EpilogueRows | null {
+function rowsOf(
+  eqn: JaxprEqn,
+  k: compile.ElementwiseKernel,
+  avalOf: (id: number) => ShapedArray,
+): compile.EpilogueRows | null {
   const args = gemmArgsOf(eqn);
   if (args === null || !loadsInBounds(k, avalOf)) return null;
   return compile.epilogueRows(k, args.batch ?? 1, args.m, args.n, itemBytes);
@@ -66,7 +70,8 @@ function rowsOf(eqn: JaxprEqn, k: compile.ElementwiseKernel, avalOf: (id: number
  * The CPU's `FuseOptions.routineEpilogue`: a float32 dotGeneral the GEMM computes in place, with an
  * epilogue whose loads are affine per row (a bias row, a residual, a scale) and in bounds.
  */
-export const acceptsEpilogue: compile.EpilogueCapability = (eqn, kernel, avalOf) => rowsOf(eqn, kernel, avalOf) !== null;
+export const acceptsEpilogue: compile.EpilogueCapability = (eqn, kernel, avalOf) =>
+  rowsOf(eqn, kernel, avalOf) !== null;
 
 /** A GEMM module with one epilogue form, and its instances (one per memory). */
 interface Built {
@@ -120,7 +125,12 @@ export class GemmEpilogue {
   /** Op nodes of the row kernels that are neither native nor polynomial (fastMath): imports or libm routines. */
   #calledNodes(): compile.OpExpr[] {
     return topo([this.rows.kernel, this.rows.rowsKernel].flatMap((k) => k.outputs.flatMap((o) => o.values))).filter(
-      (n): n is compile.OpExpr => n.kind === "op" && n.op !== "cmul.re" && n.op !== "cmul.im" && !isNativeScalar(n) && fastMathFor(n, this.fastMath) === null,
+      (n): n is compile.OpExpr =>
+        n.kind === "op" &&
+        n.op !== "cmul.re" &&
+        n.op !== "cmul.im" &&
+        !isNativeScalar(n) &&
+        fastMathFor(n, this.fastMath) === null,
     );
   }
 
@@ -155,7 +165,9 @@ export class GemmEpilogue {
     }
     let fn = built.instances.get(memory);
     if (fn === undefined) {
-      fn = new WebAssembly.Instance(built.module, { env: { ...built.imports, memory } }).exports.gemm as (...a: number[]) => void;
+      fn = new WebAssembly.Instance(built.module, { env: { ...built.imports, memory } }).exports.gemm as (
+        ...a: number[]
+      ) => void;
       built.instances.set(memory, fn);
     }
     this.#last = { memory, built, fn };
@@ -209,11 +221,22 @@ export class GemmEpilogue {
           vectorIndexOf: (n: { id: number }): number | undefined => vectorIndex.get(n.id),
         },
       };
-      rowFn = m.func([...this.params.map(() => "i32" as const), "i32", "i32"], [], (c) => void renderElementwise(c, rowKernel, ctx));
-      rowsFn = m.func([...rowsParams.map(() => "i32" as const), "i32", "i32"], [], (c) => void (rowsExtent = renderElementwise(c, rowsKernel, ctx)));
+      rowFn = m.func(
+        [...this.params.map(() => "i32" as const), "i32", "i32"],
+        [],
+        (c) => void renderElementwise(c, rowKernel, ctx),
+      );
+      rowsFn = m.func(
+        [...rowsParams.map(() => "i32" as const), "i32", "i32"],
+        [],
+        (c) => void (rowsExtent = renderElementwise(c, rowsKernel, ctx)),
+      );
     };
     const { m: rows, n: cols } = this.args;
-    const emitBlock = (c: Code, at: { t: number; r0: number; r1: number; j0: number; j1: number; params: readonly number[] }): void => {
+    const emitBlock = (
+      c: Code,
+      at: { t: number; r0: number; r1: number; j0: number; j1: number; params: readonly number[] },
+    ): void => {
       // The outer loop of the [m, n] function runs over rows, or over elements if it merged both axes.
       const perRow = rowsExtent === rows ? 1 : rowsExtent === rows * cols ? cols : 0;
       if (perRow !== 0) {
@@ -243,7 +266,9 @@ export class GemmEpilogue {
       c.get(r).i32(1).op(0x6a).set(r).br(0).end().end();
       if (perRow !== 0) c.end();
     };
-    const module = new WebAssembly.Module(buildGemmModule({ shared, config, epilogue: { params: this.params.length, declare, emitBlock } }));
+    const module = new WebAssembly.Module(
+      buildGemmModule({ shared, config, epilogue: { params: this.params.length, declare, emitBlock } }),
+    );
     return { module, imports, importNames: Object.keys(imports), instances: new WeakMap() };
   }
 

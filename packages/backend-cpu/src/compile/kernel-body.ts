@@ -57,7 +57,8 @@ export function topo(roots: readonly Expr[]): Expr[] {
   return order;
 }
 
-export const indicesOf = (nodes: readonly Expr[]): Linear[] => nodes.flatMap((e) => (e.kind === "load" || e.kind === "index" ? [e.index] : []));
+export const indicesOf = (nodes: readonly Expr[]): Linear[] =>
+  nodes.flatMap((e) => (e.kind === "load" || e.kind === "index" ? [e.index] : []));
 
 /** Emits the scalar code of nodes into locals; shared by elementwise bodies, tails and reductions. */
 export class BodyWriter {

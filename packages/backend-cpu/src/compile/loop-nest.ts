@@ -29,7 +29,8 @@ const coefOfVar = (l: Linear, axis: number): number => {
   return 0;
 };
 /** Whether `axis` occurs inside a div/mod atom of l. */
-const inAtom = (l: Linear, axis: number): boolean => l.terms.some((t) => t.atom.kind !== "var" && compile.mentions(t.atom.of, axis));
+const inAtom = (l: Linear, axis: number): boolean =>
+  l.terms.some((t) => t.atom.kind !== "var" && compile.mentions(t.atom.of, axis));
 
 function mergeable(axes: readonly number[], shape: readonly number[], indices: IndexSet): boolean {
   const live = axes.filter((a) => shape[a] > 1);
@@ -49,7 +50,11 @@ function mergeable(axes: readonly number[], shape: readonly number[], indices: I
 }
 
 /** Group consecutive axes of `shape` (within each of `segments`, e.g. output axes then reduced axes). */
-export function groupAxes(shape: readonly number[], segments: readonly (readonly number[])[], indices: IndexSet): LoopGroup[] {
+export function groupAxes(
+  shape: readonly number[],
+  segments: readonly (readonly number[])[],
+  indices: IndexSet,
+): LoopGroup[] {
   const groups: LoopGroup[] = [];
   for (const seg of segments) {
     let cur: number[] = [];

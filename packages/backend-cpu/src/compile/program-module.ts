@@ -53,14 +53,26 @@ function opNodes(k: compile.Kernel): compile.OpExpr[] {
 }
 
 /** Render and instantiate the kernels of a program on `heap`. Throws for a kernel the renderer cannot express. */
-export function buildProgramModule(kernels: readonly compile.Kernel[], buffers: (id: number) => BufferShape, heap: WasmHeap, fastMath = false): ProgramModule {
+export function buildProgramModule(
+  kernels: readonly compile.Kernel[],
+  buffers: (id: number) => BufferShape,
+  heap: WasmHeap,
+  fastMath = false,
+): ProgramModule {
   const mb = new ModuleBuilder({ shared: heap.shared, minPages: 0, maxPages: MAX_PAGES });
   const env: Record<string, WebAssembly.ImportValue> = { memory: heap.memory };
   const importIndex = new Map<number, number>();
   const nodes = kernels.map(opNodes);
   for (const kernelNodes of nodes) {
     for (const n of kernelNodes) {
-      if (importIndex.has(n.id) || n.op === "cmul.re" || n.op === "cmul.im" || isNativeScalar(n) || fastMathFor(n, fastMath) !== null) continue;
+      if (
+        importIndex.has(n.id) ||
+        n.op === "cmul.re" ||
+        n.op === "cmul.im" ||
+        isNativeScalar(n) ||
+        fastMathFor(n, fastMath) !== null
+      )
+        continue;
       if (scalarRoutineFor(n) !== null) continue;
       const name = `f${importIndex.size}`;
       env[name] = referenceFunction(n);

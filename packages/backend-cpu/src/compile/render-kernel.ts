@@ -30,7 +30,14 @@ import {
   type RenderContext,
 } from "./kernel-body.ts";
 
-export { isNativeScalar, kernelParams, UnsupportedKernel, type BufferShape, type ImportTable, type RenderContext } from "./kernel-body.ts";
+export {
+  isNativeScalar,
+  kernelParams,
+  UnsupportedKernel,
+  type BufferShape,
+  type ImportTable,
+  type RenderContext,
+} from "./kernel-body.ts";
 export { renderReduce } from "./render-reduce.ts";
 
 /**
@@ -65,7 +72,8 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
     // Per outer iteration: the part of each moving load's index that does not move.
     const bases = new Map<number, number>();
     for (const e of moving) {
-      if (e.kind !== "load" || idx.coefficientOf(e.index, inner) === null || !body.inBounds(e.buffer, e.index)) continue;
+      if (e.kind !== "load" || idx.coefficientOf(e.index, inner) === null || !body.inBounds(e.buffer, e.index))
+        continue;
       const l = c.local("i32");
       idx.emit(c, e.index, inner);
       c.set(l);
@@ -86,7 +94,9 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
     loopTo(c, w, end, 1, () => {
       body.scalar(moving, inner, bases);
       for (const out of k.outputs) {
-        out.values.forEach((v, part) => storeValue(c, ptr(out.buffer), o, out.dtype, part, () => c.get(body.value.get(v.id)!)));
+        out.values.forEach((v, part) =>
+          storeValue(c, ptr(out.buffer), o, out.dtype, part, () => c.get(body.value.get(v.id)!)),
+        );
       }
       c.get(o).i32(1).op(0x6a).set(o);
     });
@@ -102,7 +112,13 @@ export function renderElementwise(c: Code, k: compile.ElementwiseKernel, ctx: Re
 }
 
 /** Whether the innermost loop can run four lanes at a time. */
-function simdPlan(k: compile.ElementwiseKernel, moving: readonly Expr[], idx: IndexRenderer, inner: number, bases: ReadonlyMap<number, number>): boolean {
+function simdPlan(
+  k: compile.ElementwiseKernel,
+  moving: readonly Expr[],
+  idx: IndexRenderer,
+  inner: number,
+  bases: ReadonlyMap<number, number>,
+): boolean {
   if (k.outputs.some((o) => o.dtype === "complex64")) return false;
   for (const e of moving) {
     if (e.kind === "load") {
@@ -170,7 +186,12 @@ function renderSimdLoop(
         body.vec.set(e.id, l);
         continue;
       } else {
-        c.simd(0x0c, ...lanes(e.type === "f32" ? f32Bytes(e.value) : i32Bytes(e.type === "bool" ? -(e.value !== 0 ? 1 : 0) : e.value)));
+        c.simd(
+          0x0c,
+          ...lanes(
+            e.type === "f32" ? f32Bytes(e.value) : i32Bytes(e.type === "bool" ? -(e.value !== 0 ? 1 : 0) : e.value),
+          ),
+        );
       }
       c.set(l);
       body.vec.set(e.id, l);

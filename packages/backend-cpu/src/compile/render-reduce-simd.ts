@@ -34,7 +34,12 @@ export function outputLanesPlan(
   go: number,
   groups: readonly LoopGroup[],
 ): boolean {
-  if (k.output.dtype !== "float32" || k.output.values.length !== 1 || !(k.op === "sum" || k.op === "max" || k.op === "min")) return false;
+  if (
+    k.output.dtype !== "float32" ||
+    k.output.values.length !== 1 ||
+    !(k.op === "sum" || k.op === "max" || k.op === "min")
+  )
+    return false;
   if (groups[go].extent < 4) return false;
   for (const e of nodes) {
     if (e.kind === "index") return false;
@@ -90,7 +95,12 @@ export function renderOutputLanes(
         else c.simdMem(0x09, 2); // v128.load32_splat: one value for the four outputs
         c.set(l);
       } else if (e.kind === "const") {
-        c.simd(0x0c, ...lanes(e.type === "f32" ? f32Bytes(e.value) : i32Bytes(e.type === "bool" ? -(e.value !== 0 ? 1 : 0) : e.value))).set(l);
+        c.simd(
+          0x0c,
+          ...lanes(
+            e.type === "f32" ? f32Bytes(e.value) : i32Bytes(e.type === "bool" ? -(e.value !== 0 ? 1 : 0) : e.value),
+          ),
+        ).set(l);
       } else if (e.kind === "op") emitVectorOp(c, body, e, vec, l);
     }
     // acc ⊕= the four values, widened exactly: lanes 0–1 into acc[0], 2–3 into acc[1].

@@ -35,7 +35,8 @@ export function renderReduce(c: Code, k: compile.ReduceKernel, ctx: RenderContex
   const outSize = k.outShape.reduce((p, s) => p * s, 1);
   if (outSize === 0) return 0;
   const dtype = k.output.dtype;
-  if (dtype === "complex64" && (k.op === "max" || k.op === "min")) throw new UnsupportedKernel("complex max/min reduction");
+  if (dtype === "complex64" && (k.op === "max" || k.op === "min"))
+    throw new UnsupportedKernel("complex max/min reduction");
   const nodes = topo(k.output.values);
   const nOut = k.outShape.length;
   const shape = [...k.outShape, ...k.reduceShape];
@@ -125,7 +126,13 @@ function identity(op: compile.ReduceOp, dtype: DType, part: number): number {
 }
 
 /** acc ← acc ⊕ value, as the reference kernels accumulate. */
-function accumulate(c: Code, op: compile.ReduceOp, dtype: DType, accs: readonly number[], vals: readonly number[]): void {
+function accumulate(
+  c: Code,
+  op: compile.ReduceOp,
+  dtype: DType,
+  accs: readonly number[],
+  vals: readonly number[],
+): void {
   const float = dtype === "float32" || dtype === "complex64";
   if (dtype === "complex64" && op === "prod") {
     const [re, im] = accs;

@@ -27,7 +27,9 @@ export type CpuRoutine = (
 
 const routines = new Map<string, CpuRoutine>([
   ["scan", (be, ins, inAvals, outAvals, p) => scanRoutine(be, ins, inAvals, outAvals, p as unknown as lax.ScanParams)],
-  ...(["cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp", "linearRecurrence"] as const).map((k) => [k, cumulativeRoutine(k)] as [string, CpuRoutine]),
+  ...(["cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp", "linearRecurrence"] as const).map(
+    (k) => [k, cumulativeRoutine(k)] as [string, CpuRoutine],
+  ),
   ["gather", gatherRoutine],
   ["scatterAdd", scatterAddRoutine],
   ["scatter", scatterRoutine],

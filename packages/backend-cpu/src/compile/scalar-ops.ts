@@ -18,7 +18,10 @@ import { VMATH } from "../wasm/vmath.ts";
 const FAST = new Set(["exp", "log", "tanh", "logistic", "erf", "expm1", "log1p"]);
 
 /** The vectorised polynomial for `n` when fast math is on and it has one, else null. */
-export function fastMathFor(n: OpNode, fastMath: boolean): ((c: Code, scratch: (t: "v128" | "i32") => number) => void) | null {
+export function fastMathFor(
+  n: OpNode,
+  fastMath: boolean,
+): ((c: Code, scratch: (t: "v128" | "i32") => number) => void) | null {
   if (!fastMath || n.argDType !== "float32" || n.type !== "f32" || !FAST.has(n.op)) return null;
   return VMATH[n.op]?.emit ?? null;
 }
@@ -29,10 +32,18 @@ export interface OpNode {
   readonly type: "f32" | "i32" | "u32" | "bool";
   readonly argDType: DType;
   readonly params: Readonly<Record<string, unknown>>;
-  readonly args: readonly { readonly type: "f32" | "i32" | "u32" | "bool"; readonly kind?: string; readonly value?: number }[];
+  readonly args: readonly {
+    readonly type: "f32" | "i32" | "u32" | "bool";
+    readonly kind?: string;
+    readonly value?: number;
+  }[];
 }
 
-const SHIFTS: Record<string, [number, number]> = { shiftLeft: [0x74, 0xab], shiftRightLogical: [0x76, 0xad], shiftRightArithmetic: [0x75, 0xac] };
+const SHIFTS: Record<string, [number, number]> = {
+  shiftLeft: [0x74, 0xab],
+  shiftRightLogical: [0x76, 0xad],
+  shiftRightArithmetic: [0x75, 0xac],
+};
 
 /**
  * The amount of a shift by a constant in [0, 31] — where the instruction (which takes the amount
@@ -41,16 +52,37 @@ const SHIFTS: Record<string, [number, number]> = { shiftLeft: [0x74, 0xab], shif
 export function constantShift(n: OpNode): number | null {
   if (!(n.op in SHIFTS) || !(n.argDType === "int32" || n.argDType === "uint32")) return null;
   const s = n.args[1];
-  return s.kind === "const" && s.value !== undefined && Number.isInteger(s.value) && s.value >= 0 && s.value < 32 ? s.value : null;
+  return s.kind === "const" && s.value !== undefined && Number.isInteger(s.value) && s.value >= 0 && s.value < 32
+    ? s.value
+    : null;
 }
 
 const isInt = (d: DType): boolean => d === "int32" || d === "uint32";
 const unsigned = (d: DType): boolean => d === "uint32" || d === "bool";
 
 // Scalar opcodes.
-const F32 = { abs: 0x8b, neg: 0x8c, ceil: 0x8d, floor: 0x8e, sqrt: 0x91, add: 0x92, sub: 0x93, mul: 0x94, div: 0x95, min: 0x96, max: 0x97 } as const;
+const F32 = {
+  abs: 0x8b,
+  neg: 0x8c,
+  ceil: 0x8d,
+  floor: 0x8e,
+  sqrt: 0x91,
+  add: 0x92,
+  sub: 0x93,
+  mul: 0x94,
+  div: 0x95,
+  min: 0x96,
+  max: 0x97,
+} as const;
 const F32CMP: Record<string, number> = { eq: 0x5b, ne: 0x5c, lt: 0x5d, gt: 0x5e, le: 0x5f, ge: 0x60 };
-const I32CMP: Record<string, [number, number]> = { eq: [0x46, 0x46], ne: [0x47, 0x47], lt: [0x48, 0x49], gt: [0x4a, 0x4b], le: [0x4c, 0x4d], ge: [0x4e, 0x4f] };
+const I32CMP: Record<string, [number, number]> = {
+  eq: [0x46, 0x46],
+  ne: [0x47, 0x47],
+  lt: [0x48, 0x49],
+  gt: [0x4a, 0x4b],
+  le: [0x4c, 0x4d],
+  ge: [0x4e, 0x4f],
+};
 const I32BIN: Record<string, number> = { add: 0x6a, sub: 0x6b, mul: 0x6c, and: 0x71, or: 0x72, xor: 0x73 };
 
 // SIMD sub-opcodes.
@@ -88,7 +120,8 @@ const V128LOGIC: Record<string, number> = { and: 0x4e, or: 0x50, xor: 0x51 };
 export function emitNativeScalar(c: Code, n: OpNode, scratch: (t: "i32" | "f32" | "f64") => number): boolean {
   const d = n.argDType;
   const op = n.op;
-  if (d === "float32" && n.type === "f32" && (op === "integerPow" || op === "rsqrt")) return emitPowerLike(c, op, n.params, scratch);
+  if (d === "float32" && n.type === "f32" && (op === "integerPow" || op === "rsqrt"))
+    return emitPowerLike(c, op, n.params, scratch);
   if (d === "float32" && op === "isFinite") {
     // |x| < inf ⇔ finite (NaN compares false), as Number.isFinite.
     c.op(0x8b).f32(Infinity).op(0x5d);
@@ -164,7 +197,12 @@ export function emitNativeScalar(c: Code, n: OpNode, scratch: (t: "i32" | "f32" 
  * - rsqrt: the reference is `1 / Math.sqrt(x)` in float64 — emitted as those float64 instructions.
  * Other exponents go through the reference function.
  */
-function emitPowerLike(c: Code, op: string, p: Readonly<Record<string, unknown>>, scratch: (t: "i32" | "f32" | "f64") => number): boolean {
+function emitPowerLike(
+  c: Code,
+  op: string,
+  p: Readonly<Record<string, unknown>>,
+  scratch: (t: "i32" | "f32" | "f64") => number,
+): boolean {
   if (op === "rsqrt") {
     const t = scratch("f64");
     c.op(0xbb).op(0x9f).set(t).f64(1).get(t).op(0xa3).op(0xb6);
@@ -258,7 +296,8 @@ export function simdNative(n: OpNode): boolean {
   if (op === "abs" && isInt(d)) return true;
   if (op === "select") return true;
   if (d === "float32" && op === "isFinite") return true;
-  if (d === "float32" && n.type === "f32" && op === "integerPow" && [0, 1, 2].includes(n.params.y as number)) return true;
+  if (d === "float32" && n.type === "f32" && op === "integerPow" && [0, 1, 2].includes(n.params.y as number))
+    return true;
   if (constantShift(n) !== null) return true;
   if (op === "bitcastConvertType") return d !== "bool" && d !== "complex64" && n.params.newDType !== "bool";
   if (op === "convertElementType") {
@@ -299,7 +338,8 @@ export function emitNativeSimd(c: Code, n: OpNode): void {
   else if (op in V128LOGIC) c.simd(V128LOGIC[op]);
   else if (op === "not") c.simd(0x4d);
   else if (op === "neg") c.simd(0xa1);
-  else if (op === "max" || op === "min") c.simd(op === "max" ? (d === "uint32" ? 0xb9 : 0xb8) : d === "uint32" ? 0xb7 : 0xb6);
+  else if (op === "max" || op === "min")
+    c.simd(op === "max" ? (d === "uint32" ? 0xb9 : 0xb8) : d === "uint32" ? 0xb7 : 0xb6);
   else if (op === "abs") {
     if (d === "int32") c.simd(0xa0);
   } else if (op === "select") {

@@ -42,7 +42,20 @@ export const KERNEL_ROUTINES: Readonly<Record<string, LibDef>> = {
 };
 
 /** Ops (float32 operands) whose reference function the routine of the same name reproduces. */
-const ROUTINE_OPS = new Set(["exp", "expm1", "tanh", "sinh", "cosh", "logistic", "log", "log1p", "erf", "erfInv", "sin", "cos"]);
+const ROUTINE_OPS = new Set([
+  "exp",
+  "expm1",
+  "tanh",
+  "sinh",
+  "cosh",
+  "logistic",
+  "log",
+  "log1p",
+  "erf",
+  "erfInv",
+  "sin",
+  "cos",
+]);
 
 /** Ops with a four-lane routine `<op>.f32x4` (SIMD loops call it instead of going lane by lane). */
 const VECTOR_OPS = new Set(["exp", "expm1", "tanh", "logistic", "sin", "cos"]);

@@ -9,7 +9,8 @@ import type { CpuBackend, CpuBuffer } from "../backend.ts";
 import { CpuExecutable } from "./executable.ts";
 
 const bytesOf = (a: ShapedArray): number =>
-  (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : a.dtype === "float16" || a.dtype === "bfloat16" ? 2 : 4) * a.size;
+  (a.dtype === "complex64" ? 8 : a.dtype === "bool" ? 1 : a.dtype === "float16" || a.dtype === "bfloat16" ? 2 : 4) *
+  a.size;
 
 let bodies = new WeakMap<object, CpuExecutable>();
 registerCacheClearer(() => (bodies = new WeakMap()));
@@ -53,7 +54,9 @@ export function scanRoutine(
       carry = outs.slice(0, nK);
       outs.slice(nK).forEach((y, k) => {
         const src = be.heapAddress(y);
-        new Uint8Array(heap.memory.buffer, ys[k].ptr + i * yStep[k], yStep[k]).set(new Uint8Array(heap.memory.buffer, src, yStep[k]));
+        new Uint8Array(heap.memory.buffer, ys[k].ptr + i * yStep[k], yStep[k]).set(
+          new Uint8Array(heap.memory.buffer, src, yStep[k]),
+        );
         be.dispose(y);
       });
     }

@@ -13,7 +13,8 @@ const skipFirst = profileSteps && Number(setting) > 1 ? Number(setting) : 0;
 
 const totals = new Map<string, { ms: number; calls: number; skipped: number }>();
 
-const ops = (k: compile.Kernel): number => compile.countOps(k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values);
+const ops = (k: compile.Kernel): number =>
+  compile.countOps(k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values);
 
 /** A short label: routines by primitive and shapes, kernels by kind, shape and op count. */
 function stepLabel(step: compile.Step): string {
@@ -22,7 +23,10 @@ function stepLabel(step: compile.Step): string {
     return `routine ${step.eqn.prim.name} ${shapes}`;
   }
   const k = step.kernel;
-  const shape = k.kind === "elementwise" ? `[${k.shape.join(",")}]` : `[${k.outShape.join(",")}] over [${k.reduceShape.join(",")}] ${k.op}`;
+  const shape =
+    k.kind === "elementwise"
+      ? `[${k.shape.join(",")}]`
+      : `[${k.outShape.join(",")}] over [${k.reduceShape.join(",")}] ${k.op}`;
   return `${k.kind} ${shape} ops ${ops(k)} outs ${k.kind === "elementwise" ? k.outputs.length : 1}`;
 }
 
@@ -39,7 +43,8 @@ export function recordStep(step: compile.Step, ms: number): void {
   let t = totals.get(label);
   if (t === undefined) {
     totals.set(label, (t = { ms: 0, calls: 0, skipped: 0 }));
-    if (irFilter !== undefined && label.includes(irFilter) && step.kind === "kernel") console.error(`${label}:\n${compile.printKernel(step.kernel)}`);
+    if (irFilter !== undefined && label.includes(irFilter) && step.kind === "kernel")
+      console.error(`${label}:\n${compile.printKernel(step.kernel)}`);
   }
   if (t.skipped < skipFirst) t.skipped++;
   else {
@@ -54,6 +59,8 @@ if (profileSteps) {
     const all = rows.reduce((s, [, t]) => s + t.ms, 0);
     console.error(`step profile: ${all.toFixed(1)} ms in ${rows.length} distinct steps`);
     for (const [label, t] of rows.slice(0, 40))
-      console.error(`${t.ms.toFixed(1).padStart(9)} ms ${((100 * t.ms) / all).toFixed(1).padStart(5)}% ×${t.calls} ${label}`);
+      console.error(
+        `${t.ms.toFixed(1).padStart(9)} ms ${((100 * t.ms) / all).toFixed(1).padStart(5)}% ×${t.calls} ${label}`,
+      );
   });
 }

@@ -10,7 +10,13 @@ import { emitNativeSimd, fastMathFor, simdNative, simdOperands } from "./scalar-
 import { wasmType, type BodyWriter, type Expr } from "./kernel-body.ts";
 
 /** Compute op `e` from its operands' vectors (`vec`) into the v128 local `out`. */
-export function emitVectorOp(c: Code, body: BodyWriter, e: compile.OpExpr, vec: (e: Expr) => number, out: number): void {
+export function emitVectorOp(
+  c: Code,
+  body: BodyWriter,
+  e: compile.OpExpr,
+  vec: (e: Expr) => number,
+  out: number,
+): void {
   const poly = fastMathFor(e, body.fastMath);
   const routine = poly === null ? body.imports.vectorIndexOf?.(e) : undefined;
   if (poly !== null) {

@@ -77,7 +77,8 @@ registerKernel("convGeneralDilated", ([x, w], [xa, wa], [oa], params) => {
   const isBool = xa.dtype === "bool" && oa.dtype === "bool";
   const xC = xs[ls[1]];
   const wI = wsr[rs[1]];
-  const xBaseOf = (n: number, o: number) => (Math.floor(o / Ob) * (N / BG) + n) * xs[ls[0]] + Math.floor(o / Og) * Cg * xC;
+  const xBaseOf = (n: number, o: number) =>
+    (Math.floor(o / Ob) * (N / BG) + n) * xs[ls[0]] + Math.floor(o / Og) * Cg * xC;
   if (!cplx && !intWrap && !isBool) {
     // Real fast path: accumulate a whole output plane per (n, o), tap by tap and channel by
     // channel, so the innermost loop is a gather-multiply-add over output positions.

@@ -41,7 +41,13 @@ function toFloat32(x: TypedArray, from: DType, n: number): Float32Array {
  * Convert `n` elements of `x` from `from` to `to`, one of them a half dtype. `cast` is the
  * backend's float32 → `to` cast for non-half targets (elementwise.ts `castValue`).
  */
-export function convertHalf(x: TypedArray, from: DType, to: DType, n: number, cast: (v: number, to: DType, from: DType) => number): TypedArray {
+export function convertHalf(
+  x: TypedArray,
+  from: DType,
+  to: DType,
+  n: number,
+  cast: (v: number, to: DType, from: DType) => number,
+): TypedArray {
   if (from === to) return x.slice();
   if (isHalf(to)) {
     const f = toFloat32(x, from, n);

@@ -84,12 +84,16 @@ registerKernel("cumprod", ([x], [xa], [oa], params) => {
 // NaN propagates: once the running value is NaN it stays NaN (XLA's max/min semantics).
 registerKernel("cummax", ([x], [xa], [oa], params) => {
   const out = alloc(oa);
-  realScan(x, out, xa, params as unknown as lax.CumulativeParams, (a, v) => (Number.isNaN(a) || Number.isNaN(v) ? NaN : v > a ? v : a));
+  realScan(x, out, xa, params as unknown as lax.CumulativeParams, (a, v) =>
+    Number.isNaN(a) || Number.isNaN(v) ? NaN : v > a ? v : a,
+  );
   return [out];
 });
 registerKernel("cummin", ([x], [xa], [oa], params) => {
   const out = alloc(oa);
-  realScan(x, out, xa, params as unknown as lax.CumulativeParams, (a, v) => (Number.isNaN(a) || Number.isNaN(v) ? NaN : v < a ? v : a));
+  realScan(x, out, xa, params as unknown as lax.CumulativeParams, (a, v) =>
+    Number.isNaN(a) || Number.isNaN(v) ? NaN : v < a ? v : a,
+  );
   return [out];
 });
 

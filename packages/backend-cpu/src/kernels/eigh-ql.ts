@@ -23,7 +23,14 @@ const MAX_QL_SWEEPS_PER_EIGENVALUE = 30;
  * Plain `Math.sqrt(p*p + q*q)` replaces `hypot`: entries come from float32 data, so their
  * squares cannot overflow or underflow float64.
  */
-export function tql2(d: Float64Array, e: Float64Array, zt: Float64Array, n: number, rotC: Float64Array, rotS: Float64Array): boolean {
+export function tql2(
+  d: Float64Array,
+  e: Float64Array,
+  zt: Float64Array,
+  n: number,
+  rotC: Float64Array,
+  rotS: Float64Array,
+): boolean {
   let f = 0;
   let tst1 = 0;
   let sweeps = 0;
@@ -110,7 +117,16 @@ export function backTransform(
 }
 
 /** z ← z − τ·(vᵀz)·v on entries [i0, i1) of row r0 and, if r1 ≥ 0, of row r1 (real data). */
-function reflectReal(zr: Float64Array, r0: number, r1: number, hr: Float64Array, h: number, i0: number, i1: number, tau: number): void {
+function reflectReal(
+  zr: Float64Array,
+  r0: number,
+  r1: number,
+  hr: Float64Array,
+  h: number,
+  i0: number,
+  i1: number,
+  tau: number,
+): void {
   if (r1 < 0) {
     let s = 0;
     for (let i = i0; i < i1; i++) s += hr[h + i] * zr[r0 + i];
@@ -196,7 +212,14 @@ function reflectComplex(
  *   row_{i+1} ← s·row_i + c·row_{i+1},  row_i ← c·row_i − s·row_{i+1}.
  * Consecutive rotations share a row, so two are fused per pass over three rows.
  */
-function applyRotations(zt: Float64Array, n: number, l: number, m: number, rotC: Float64Array, rotS: Float64Array): void {
+function applyRotations(
+  zt: Float64Array,
+  n: number,
+  l: number,
+  m: number,
+  rotC: Float64Array,
+  rotS: Float64Array,
+): void {
   let i = m - 1;
   for (; i - 1 >= l; i -= 2) {
     const c1 = rotC[i];

@@ -55,7 +55,13 @@ const PHASE_TIE_MARGIN = 1e-6;
  * @returns `w`: `batch × n` real eigenvalues in ascending order; `v`: `batch × n × n`
  *   (interleaved complex when `complex`) with `v[b, i, k]` = component i of eigenvector k.
  */
-export function eighKernel(a: Float32Array, batch: number, n: number, complex: boolean, lower: boolean): { w: Float32Array; v: Float32Array } {
+export function eighKernel(
+  a: Float32Array,
+  batch: number,
+  n: number,
+  complex: boolean,
+  lower: boolean,
+): { w: Float32Array; v: Float32Array } {
   checkLength("eighKernel", "a", a, batch, n, n, complex);
   const nn = n * n;
   const w = new Float32Array(batch * n);
@@ -227,7 +233,15 @@ function updateTrailingReal(ar: Float64Array, n: number, s: number, tau: number,
  * x = τ·B·v, w = x − ½·τ·(xᴴv)·v, B ← B − v·wᴴ − w·vᴴ, on the lower triangle only
  * (B_ji = conj(B_ij)).
  */
-function updateTrailingComplex(ar: Float64Array, ai: Float64Array, n: number, s: number, tRe: number, tIm: number, work: Float64Array): void {
+function updateTrailingComplex(
+  ar: Float64Array,
+  ai: Float64Array,
+  n: number,
+  s: number,
+  tRe: number,
+  tIm: number,
+  work: Float64Array,
+): void {
   const m = n - s;
   const vIm = n;
   const wRe = 2 * n;

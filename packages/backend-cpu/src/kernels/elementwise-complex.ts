@@ -54,7 +54,8 @@ export const crsqrt = (x: number, y: number): C => {
 
 export const csin = (x: number, y: number): C => [Math.sin(x) * Math.cosh(y), Math.cos(x) * Math.sinh(y)];
 export const ccos = (x: number, y: number): C => [Math.cos(x) * Math.cosh(y), -Math.sin(x) * Math.sinh(y)];
-export const csinh = (x: number, y: number): C => (y === 0 ? [Math.sinh(x), y] : [Math.sinh(x) * Math.cos(y), Math.cosh(x) * Math.sin(y)]);
+export const csinh = (x: number, y: number): C =>
+  y === 0 ? [Math.sinh(x), y] : [Math.sinh(x) * Math.cos(y), Math.cosh(x) * Math.sin(y)];
 export const ccosh = (x: number, y: number): C =>
   y === 0 ? [Math.cosh(x), x === 0 ? y : Math.sinh(x) * y] : [Math.cosh(x) * Math.cos(y), Math.sinh(x) * Math.sin(y)];
 
@@ -78,7 +79,8 @@ export function cexpm1(x: number, y: number): C {
 }
 /** log(1 + z) with log|1+z| = ½·log1p(2x + x² + y²), accurate near 0. */
 export function clog1p(x: number, y: number): C {
-  const re = Math.abs(x) < 0.5 && Math.abs(y) < 0.5 ? 0.5 * Math.log1p(x * (2 + x) + y * y) : Math.log(Math.hypot(1 + x, y));
+  const re =
+    Math.abs(x) < 0.5 && Math.abs(y) < 0.5 ? 0.5 * Math.log1p(x * (2 + x) + y * y) : Math.log(Math.hypot(1 + x, y));
   return [re, Math.atan2(y, 1 + x)];
 }
 export const cexp2 = (x: number, y: number): C => cexp(x * Math.LN2, y * Math.LN2);

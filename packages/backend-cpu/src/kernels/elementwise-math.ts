@@ -64,7 +64,9 @@ function roundHalfEven(x: number): number {
   const r = d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
   return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
 }
-unaryKernel("round", (x, _dt, p) => (p.roundingMethod === "toNearestEven" ? roundHalfEven(x) : Number.isFinite(x) ? roundAwayFromZero(x) : x));
+unaryKernel("round", (x, _dt, p) =>
+  p.roundingMethod === "toNearestEven" ? roundHalfEven(x) : Number.isFinite(x) ? roundAwayFromZero(x) : x,
+);
 
 /**
  * Real pow with C99's special cases where JS's Math.pow differs: pow(1, y) = 1 and

@@ -62,7 +62,10 @@ export type ComplexFn2 = (a: number, b: number, c: number, d: number) => C;
 
 /** Register a binary kernel over equal-shaped operands. `int` overrides `real` for int32/uint32. */
 export function binaryKernel(name: string, real: RealFn2, complex?: ComplexFn2, int?: RealFn2): void {
-  realScalarFns.set(name, { arity: 2, fn: int === undefined ? real : (x, y, dtype) => (dtype === "int32" || dtype === "uint32" ? int : real)(x, y, dtype) });
+  realScalarFns.set(name, {
+    arity: 2,
+    fn: int === undefined ? real : (x, y, dtype) => (dtype === "int32" || dtype === "uint32" ? int : real)(x, y, dtype),
+  });
   registerKernel(name, ([x, y], [xa], [oa]) => {
     const out = alloc(oa);
     const n = xa.size;
@@ -185,12 +188,19 @@ registerKernel("complex", ([x, y], [xa]) => {
  * and XLA do; saturating them would break int32 ⊔ uint32 promotion.
  */
 export function castValue(v: number, to: DType, from: DType): number {
-  if ((from === "int32" || from === "uint32" || from === "bool") && (to === "int32" || to === "uint32")) return to === "int32" ? v | 0 : v >>> 0;
+  if ((from === "int32" || from === "uint32" || from === "bool") && (to === "int32" || to === "uint32"))
+    return to === "int32" ? v | 0 : v >>> 0;
   switch (to) {
     case "bool":
       return v !== 0 && !Number.isNaN(v) ? 1 : 0;
     case "int32":
-      return Number.isFinite(v) ? Math.max(-2147483648, Math.min(2147483647, Math.trunc(v))) | 0 : Number.isNaN(v) ? 0 : v > 0 ? 2147483647 : -2147483648;
+      return Number.isFinite(v)
+        ? Math.max(-2147483648, Math.min(2147483647, Math.trunc(v))) | 0
+        : Number.isNaN(v)
+          ? 0
+          : v > 0
+            ? 2147483647
+            : -2147483648;
     case "uint32":
       // XLA's float→integer conversions saturate (and NaN → 0), for uint32 as for int32.
       return Number.isNaN(v) ? 0 : v <= 0 ? 0 : v >= 4294967295 ? 4294967295 : Math.trunc(v) >>> 0;
@@ -205,7 +215,8 @@ registerKernel("convertElementType", ([x], [xa], [oa]) => {
   const n = xa.size;
   if (isHalf(from) || isHalf(to)) return [convertHalf(x, from, to, n, castValue)];
   if (from === "complex64" && to === "complex64") out.set(x as never);
-  else if (from === "complex64" && to === "bool") for (let i = 0; i < n; i++) out[i] = x[2 * i] !== 0 || x[2 * i + 1] !== 0 ? 1 : 0;
+  else if (from === "complex64" && to === "bool")
+    for (let i = 0; i < n; i++) out[i] = x[2 * i] !== 0 || x[2 * i + 1] !== 0 ? 1 : 0;
   else if (from === "complex64") for (let i = 0; i < n; i++) out[i] = castValue(x[2 * i], to, "float32");
   else if (to === "complex64") for (let i = 0; i < n; i++) out[2 * i] = x[i];
   else for (let i = 0; i < n; i++) out[i] = castValue(x[i], to, from);

@@ -86,6 +86,7 @@ registerKernel("fft", ([x], [xa], [oa], params) => {
   }
   // A no-op pass still must not hand out the input buffer (kernels return fresh arrays).
   const expected = oa.dtype === "complex64" ? 2 * oa.size : oa.size;
-  if (cur.data.length !== expected) throw new InternalError(`cpu fft kernel: produced ${cur.data.length} floats, expected ${expected}`);
+  if (cur.data.length !== expected)
+    throw new InternalError(`cpu fft kernel: produced ${cur.data.length} floats, expected ${expected}`);
   return [cur.data === x ? x.slice() : cur.data];
 });

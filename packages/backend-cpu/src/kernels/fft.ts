@@ -223,7 +223,8 @@ function checkCount(name: string, label: string, v: number, min: number): void {
 export function fftKernel(x: Float32Array, batch: number, n: number, inverse: boolean): Float32Array {
   checkCount("fftKernel", "batch", batch, 0);
   checkCount("fftKernel", "n", n, 0);
-  if (x.length !== 2 * batch * n) throw new RangeError(`fftKernel: x has ${x.length} elements, expected 2·${batch}·${n}`);
+  if (x.length !== 2 * batch * n)
+    throw new RangeError(`fftKernel: x has ${x.length} elements, expected 2·${batch}·${n}`);
   const out = new Float32Array(x.length);
   if (n === 0 || batch === 0) return out;
   const plan = getPlan(n);

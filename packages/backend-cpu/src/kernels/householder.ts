@@ -27,7 +27,13 @@ export interface Reflector {
  *
  * `im` is null for real data.
  */
-export function makeReflector(re: Float64Array, im: Float64Array | null, off: number, stride: number, m: number): Reflector {
+export function makeReflector(
+  re: Float64Array,
+  im: Float64Array | null,
+  off: number,
+  stride: number,
+  m: number,
+): Reflector {
   const alphaRe = re[off];
   const alphaIm = im === null ? 0 : im[off];
   let tailSq = 0;

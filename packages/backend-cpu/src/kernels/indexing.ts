@@ -83,7 +83,9 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 registerKernel("gather", ([op, ind], [oa, ia], [outA], params) => {
   const { dimensionNumbers: dn, sliceSizes, mode, fillValue } = params as unknown as lax.GatherParams;
-  const windowDims = range(oa.ndim).filter((d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d));
+  const windowDims = range(oa.ndim).filter(
+    (d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d),
+  );
   const batchPos = range(outA.ndim).filter((d) => !dn.offsetDims.includes(d));
   const walk = makeWalk(
     oa.shape,
@@ -175,7 +177,9 @@ function scatterKernel(kind: Combine) {
     params: Readonly<Record<string, unknown>>,
   ): TypedArray[] => {
     const { dimensionNumbers: dn, mode } = params as unknown as lax.ScatterParams;
-    const windowDims = range(oa.ndim).filter((d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d));
+    const windowDims = range(oa.ndim).filter(
+      (d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d),
+    );
     const scatterPos = range(ua.ndim).filter((d) => !dn.updateWindowDims.includes(d));
     const windowSize = oa.shape.map(() => 1);
     windowDims.forEach((d, k) => (windowSize[d] = ua.shape[dn.updateWindowDims[k]]));

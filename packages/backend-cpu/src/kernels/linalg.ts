@@ -29,7 +29,14 @@ export type QrMode = "reduced" | "complete" | "r";
  * @returns q and r, batch-first, row-major, interleaved when `complex`; r is exactly zero below
  *   its diagonal.
  */
-export function qrKernel(a: Float32Array, batch: number, m: number, n: number, complex: boolean, mode: QrMode): { q: Float32Array | null; r: Float32Array } {
+export function qrKernel(
+  a: Float32Array,
+  batch: number,
+  m: number,
+  n: number,
+  complex: boolean,
+  mode: QrMode,
+): { q: Float32Array | null; r: Float32Array } {
   checkLength("qrKernel", "a", a, batch, m, n, complex);
   const k = Math.min(m, n);
   const rRows = mode === "complete" ? m : k;
@@ -183,7 +190,14 @@ export interface TriangularSolveOptions {
  * @param b `batch` row-major m×n right-hand sides (the caller broadcasts batch dimensions).
  * @returns X, `batch × m × n`, row-major, interleaved when complex.
  */
-export function triangularSolveKernel(a: Float32Array, b: Float32Array, batch: number, m: number, n: number, options: TriangularSolveOptions): Float32Array {
+export function triangularSolveKernel(
+  a: Float32Array,
+  b: Float32Array,
+  batch: number,
+  m: number,
+  n: number,
+  options: TriangularSolveOptions,
+): Float32Array {
   const { leftSide, lower, transposeA, conjugateA, unitDiagonal, complex } = options;
   const s = leftSide ? m : n;
   checkLength("triangularSolveKernel", "a", a, batch, s, s, complex);
@@ -257,7 +271,15 @@ export function triangularSolveKernel(a: Float32Array, b: Float32Array, batch: n
  * Solve M·Y = C in place (C → Y) by forward (lower) or back (upper) substitution, row by row so
  * the inner loops run along contiguous rows of Y.
  */
-function substitute(mr: Float64Array, mi: Float64Array | null, yr: Float64Array, yi: Float64Array | null, s: number, cols: number, mLower: boolean): void {
+function substitute(
+  mr: Float64Array,
+  mi: Float64Array | null,
+  yr: Float64Array,
+  yi: Float64Array | null,
+  s: number,
+  cols: number,
+  mLower: boolean,
+): void {
   for (let step = 0; step < s; step++) {
     const i = mLower ? step : s - 1 - step;
     const yRow = i * cols;

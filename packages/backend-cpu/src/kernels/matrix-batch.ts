@@ -9,18 +9,28 @@
  * (`complex` doubles the count because of interleaving). Kernels index raw memory, so a size
  * mismatch would otherwise read garbage silently.
  */
-export function checkLength(name: string, what: string, data: Float32Array, batch: number, rows: number, cols: number, complex: boolean): void {
+export function checkLength(
+  name: string,
+  what: string,
+  data: Float32Array,
+  batch: number,
+  rows: number,
+  cols: number,
+  complex: boolean,
+): void {
   for (const [label, v] of [
     ["batch", batch],
     ["rows", rows],
     ["cols", cols],
   ] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`${name}: ${label} must be a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new RangeError(`${name}: ${label} must be a non-negative integer, got ${v}`);
   }
   const expected = batch * rows * cols * (complex ? 2 : 1);
   if (data.length !== expected) {
     throw new RangeError(
-      `${name}: ${what} has ${data.length} elements, expected ${expected} ` + `(batch=${batch}, ${rows}×${cols}, ${complex ? "complex interleaved" : "real"})`,
+      `${name}: ${what} has ${data.length} elements, expected ${expected} ` +
+        `(batch=${batch}, ${rows}×${cols}, ${complex ? "complex interleaved" : "real"})`,
     );
   }
 }
@@ -39,7 +49,15 @@ export function hasNonFinite(data: Float32Array, start: number, end: number): bo
  * Copy matrix number `b` (rows × cols) out of a float32 batch into split float64 re/im arrays,
  * so the kernels compute in float64 on contiguous real and imaginary planes.
  */
-export function loadMatrix(src: Float32Array, b: number, rows: number, cols: number, complex: boolean, re: Float64Array, im: Float64Array | null): void {
+export function loadMatrix(
+  src: Float32Array,
+  b: number,
+  rows: number,
+  cols: number,
+  complex: boolean,
+  re: Float64Array,
+  im: Float64Array | null,
+): void {
   const size = rows * cols;
   if (complex) {
     const base = 2 * b * size;
@@ -54,7 +72,15 @@ export function loadMatrix(src: Float32Array, b: number, rows: number, cols: num
 }
 
 /** Inverse of {@link loadMatrix}: write float64 planes (rounded to float32) into batch slot `b`. */
-export function storeMatrix(dst: Float32Array, b: number, rows: number, cols: number, complex: boolean, re: Float64Array, im: Float64Array | null): void {
+export function storeMatrix(
+  dst: Float32Array,
+  b: number,
+  rows: number,
+  cols: number,
+  complex: boolean,
+  re: Float64Array,
+  im: Float64Array | null,
+): void {
   const size = rows * cols;
   if (complex) {
     const base = 2 * b * size;

@@ -16,7 +16,12 @@ export function copyElem(dst: TypedArray, di: number, src: TypedArray, si: numbe
 export const slots = (a: ShapedArray): number => (a.dtype === "complex64" ? 2 : 1);
 
 /** Flat indices of a strided view of an array with strides `inStrides`: base + Σ c_i·step_i·stride_i. */
-function viewIndex(outShape: readonly number[], inStrides: readonly number[], starts: readonly number[], steps: readonly number[]): Int32Array {
+function viewIndex(
+  outShape: readonly number[],
+  inStrides: readonly number[],
+  starts: readonly number[],
+  steps: readonly number[],
+): Int32Array {
   const idx = gatherIndex(
     outShape,
     inStrides.map((s, i) => s * steps[i]),

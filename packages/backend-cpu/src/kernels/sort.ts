@@ -37,7 +37,9 @@ registerKernel("sort", (inputs, avals, outAvals, params) => {
         const b = line[q];
         for (let key = 0; key < numKeys; key++) {
           const x: TypedArray = inputs[key];
-          const c = cplx[key] ? cmpReal(x[2 * a], x[2 * b]) || cmpReal(x[2 * a + 1], x[2 * b + 1]) : cmpReal(x[a], x[b]);
+          const c = cplx[key]
+            ? cmpReal(x[2 * a], x[2 * b]) || cmpReal(x[2 * a + 1], x[2 * b + 1])
+            : cmpReal(x[a], x[b]);
           if (c !== 0) return c;
         }
         return 0;

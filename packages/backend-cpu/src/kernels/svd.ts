@@ -170,7 +170,15 @@ function tallSvd(w: Cols, rows: number, cols: number, uCols: number): { s: Float
  * Batched SVD of `a` (`batch` row-major m×n matrices; complex interleaved). Returns s
  * (batch × k) and, with `computeUv`, u (batch × m × uCols) and vh (batch × vRows × n), row-major.
  */
-export function svdKernel(a: Float32Array, batch: number, m: number, n: number, cplx: boolean, fullMatrices: boolean, computeUv: boolean): Float32Array[] {
+export function svdKernel(
+  a: Float32Array,
+  batch: number,
+  m: number,
+  n: number,
+  cplx: boolean,
+  fullMatrices: boolean,
+  computeUv: boolean,
+): Float32Array[] {
   const k = Math.min(m, n);
   const uc = fullMatrices ? m : k;
   const vr = fullMatrices ? n : k;

@@ -131,7 +131,9 @@ function emitAdd(c: Code, float: boolean): void {
 
 /** The module with `gather`, `scatter`, `addF32` and `addI32`. */
 export function buildCopyRowsModule(shared: boolean): Uint8Array<ArrayBuffer> {
-  const m = new ModuleBuilder(shared ? { shared: true, minPages: 0, maxPages: MAX_PAGES } : { shared: false, minPages: 0 });
+  const m = new ModuleBuilder(
+    shared ? { shared: true, minPages: 0, maxPages: MAX_PAGES } : { shared: false, minPages: 0 },
+  );
   const sig = ["i32", "i32", "i32", "i32", "i32"] as const;
   m.func(sig, [], (c) => emitCopy(c, false), "gather");
   m.func(sig, [], (c) => emitCopy(c, true), "scatter");

@@ -36,7 +36,23 @@ export type DepthwiseFn = (
   oS: number,
 ) => void;
 
-const P = { x: 0, wp: 1, out: 2, N: 3, C: 4, L: 5, Lo: 6, k: 7, stride: 8, dil: 9, padLo: 10, xN: 11, xS: 12, oN: 13, oS: 14 } as const;
+const P = {
+  x: 0,
+  wp: 1,
+  out: 2,
+  N: 3,
+  C: 4,
+  L: 5,
+  Lo: 6,
+  k: 7,
+  stride: 8,
+  dil: 9,
+  padLo: 10,
+  xN: 11,
+  xS: 12,
+  oN: 13,
+  oS: 14,
+} as const;
 const PARAMS = new Array<"i32">(15).fill("i32");
 
 /** `for (v = 0; v < limit; v++) body()` with `limit` a local. */
@@ -102,7 +118,16 @@ function emitFirst(c: Code): void {
     f64Zero(c);
     c.set(accS);
     count(c, t, P.k, () => {
-      c.get(s).get(P.stride).op(OP.i32Mul).get(t).get(P.dil).op(OP.i32Mul).op(OP.i32Add).get(P.padLo).op(OP.i32Sub).tee(pos);
+      c.get(s)
+        .get(P.stride)
+        .op(OP.i32Mul)
+        .get(t)
+        .get(P.dil)
+        .op(OP.i32Mul)
+        .op(OP.i32Add)
+        .get(P.padLo)
+        .op(OP.i32Sub)
+        .tee(pos);
       c.get(P.L).op(OP.i32LtU).if();
       c.get(accS);
       c.get(xl).get(pos).i32(2).op(OP.i32Shl).op(OP.i32Add).mem(OP.f32Load, 2).op(OP.f64PromoteF32);
@@ -115,8 +140,30 @@ function emitFirst(c: Code): void {
   };
   count(c, n, P.N, () => {
     count(c, ch, P.C, () => {
-      c.get(P.x).get(n).get(P.xN).op(OP.i32Mul).get(ch).get(P.xS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(xl);
-      c.get(P.out).get(n).get(P.oN).op(OP.i32Mul).get(ch).get(P.oS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(ol);
+      c.get(P.x)
+        .get(n)
+        .get(P.xN)
+        .op(OP.i32Mul)
+        .get(ch)
+        .get(P.xS)
+        .op(OP.i32Mul)
+        .op(OP.i32Add)
+        .i32(2)
+        .op(OP.i32Shl)
+        .op(OP.i32Add)
+        .set(xl);
+      c.get(P.out)
+        .get(n)
+        .get(P.oN)
+        .op(OP.i32Mul)
+        .get(ch)
+        .get(P.oS)
+        .op(OP.i32Mul)
+        .op(OP.i32Add)
+        .i32(2)
+        .op(OP.i32Shl)
+        .op(OP.i32Add)
+        .set(ol);
       c.get(P.wp).get(ch).get(P.k).op(OP.i32Mul).i32(3).op(OP.i32Shl).op(OP.i32Add).set(wl);
       c.i32(0).set(s);
       whileLoop(c, () => c.get(s).get(sLo).op(OP.i32LtS), scalar);
@@ -142,7 +189,10 @@ function emitFirst(c: Code): void {
 const f64Zero = (c: Code): void => void c.f64(0);
 
 /** The interior strip of dwFirst: 2·units positions from s, every tap inside x. */
-function emitStrip(c: Code, l: { units: number; acc: number[]; wv: number; t: number; s: number; xl: number; ol: number; wl: number; px: number }): void {
+function emitStrip(
+  c: Code,
+  l: { units: number; acc: number[]; wv: number; t: number; s: number; xl: number; ol: number; wl: number; px: number },
+): void {
   const { units, acc, wv, t, s, xl, ol, wl, px } = l;
   for (let u = 0; u < units; u++) {
     f64x2Const(c, 0, 0);
@@ -151,7 +201,18 @@ function emitStrip(c: Code, l: { units: number; acc: number[]; wv: number; t: nu
   count(c, t, P.k, () => {
     c.get(wl).get(t).i32(3).op(OP.i32Shl).op(OP.i32Add).mem(OP.f64Load, 3).simd(SIMD.f64x2Splat).set(wv);
     // x at s + t·dil − padLo (stride 1).
-    c.get(xl).get(s).get(t).get(P.dil).op(OP.i32Mul).op(OP.i32Add).get(P.padLo).op(OP.i32Sub).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
+    c.get(xl)
+      .get(s)
+      .get(t)
+      .get(P.dil)
+      .op(OP.i32Mul)
+      .op(OP.i32Add)
+      .get(P.padLo)
+      .op(OP.i32Sub)
+      .i32(2)
+      .op(OP.i32Shl)
+      .op(OP.i32Add)
+      .set(px);
     for (let u = 0; u < units; u++) {
       c.get(acc[u]);
       c.get(px)
@@ -194,7 +255,18 @@ function emitLast(c: Code): void {
   count(c, n, P.N, () => {
     count(c, s, P.Lo, () => {
       c.get(P.x).get(n).get(P.xN).op(OP.i32Mul).i32(2).op(OP.i32Shl).op(OP.i32Add).set(xr);
-      c.get(P.out).get(n).get(P.oN).op(OP.i32Mul).get(s).get(P.oS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(orow);
+      c.get(P.out)
+        .get(n)
+        .get(P.oN)
+        .op(OP.i32Mul)
+        .get(s)
+        .get(P.oS)
+        .op(OP.i32Mul)
+        .op(OP.i32Add)
+        .i32(2)
+        .op(OP.i32Shl)
+        .op(OP.i32Add)
+        .set(orow);
       c.i32(0).set(ch);
       for (const [units, elems] of [
         [UNITS, 2],
@@ -217,10 +289,37 @@ function emitLast(c: Code): void {
               c.set(acc[u]);
             }
             count(c, t, P.k, () => {
-              c.get(s).get(P.stride).op(OP.i32Mul).get(t).get(P.dil).op(OP.i32Mul).op(OP.i32Add).get(P.padLo).op(OP.i32Sub).tee(pos);
+              c.get(s)
+                .get(P.stride)
+                .op(OP.i32Mul)
+                .get(t)
+                .get(P.dil)
+                .op(OP.i32Mul)
+                .op(OP.i32Add)
+                .get(P.padLo)
+                .op(OP.i32Sub)
+                .tee(pos);
               c.get(P.L).op(OP.i32LtU).if();
-              c.get(xr).get(pos).get(P.xS).op(OP.i32Mul).get(ch).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
-              c.get(P.wp).get(t).get(P.C).op(OP.i32Mul).get(ch).op(OP.i32Add).i32(3).op(OP.i32Shl).op(OP.i32Add).set(pw);
+              c.get(xr)
+                .get(pos)
+                .get(P.xS)
+                .op(OP.i32Mul)
+                .get(ch)
+                .op(OP.i32Add)
+                .i32(2)
+                .op(OP.i32Shl)
+                .op(OP.i32Add)
+                .set(px);
+              c.get(P.wp)
+                .get(t)
+                .get(P.C)
+                .op(OP.i32Mul)
+                .get(ch)
+                .op(OP.i32Add)
+                .i32(3)
+                .op(OP.i32Shl)
+                .op(OP.i32Add)
+                .set(pw);
               for (let u = 0; u < units; u++) {
                 c.get(acc[u]);
                 c.get(px)
@@ -277,7 +376,10 @@ export type GroupCorrelationFn = (
  * reference's order (s outer, n inner), in float64 — scalar code (the sum is one chain per output).
  */
 function emitGroupCorrelation(c: Code): void {
-  const [x, g, out, C, Cg, L, Lg, Lo, stride, dil, padLo, xB, xF, xS, gO, gI, gS, oF, oS] = Array.from({ length: 19 }, (_, i) => i);
+  const [x, g, out, C, Cg, L, Lg, Lo, stride, dil, padLo, xB, xF, xS, gO, gI, gS, oF, oS] = Array.from(
+    { length: 19 },
+    (_, i) => i,
+  );
   const ch = c.local("i32");
   const t = c.local("i32");
   const s = c.local("i32");
@@ -290,20 +392,67 @@ function emitGroupCorrelation(c: Code): void {
     count(c, t, Lo, () => {
       c.f64(0).set(acc);
       count(c, s, Lg, () => {
-        c.get(t).get(stride).op(OP.i32Mul).get(s).get(dil).op(OP.i32Mul).op(OP.i32Add).get(padLo).op(OP.i32Sub).tee(pos);
+        c.get(t)
+          .get(stride)
+          .op(OP.i32Mul)
+          .get(s)
+          .get(dil)
+          .op(OP.i32Mul)
+          .op(OP.i32Add)
+          .get(padLo)
+          .op(OP.i32Sub)
+          .tee(pos);
         c.get(L).op(OP.i32LtU).if();
-        c.get(x).get(ch).get(xB).op(OP.i32Mul).get(pos).get(xS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
-        c.get(g).get(ch).get(gO).op(OP.i32Mul).get(s).get(gS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add).set(pg);
+        c.get(x)
+          .get(ch)
+          .get(xB)
+          .op(OP.i32Mul)
+          .get(pos)
+          .get(xS)
+          .op(OP.i32Mul)
+          .op(OP.i32Add)
+          .i32(2)
+          .op(OP.i32Shl)
+          .op(OP.i32Add)
+          .set(px);
+        c.get(g)
+          .get(ch)
+          .get(gO)
+          .op(OP.i32Mul)
+          .get(s)
+          .get(gS)
+          .op(OP.i32Mul)
+          .op(OP.i32Add)
+          .i32(2)
+          .op(OP.i32Shl)
+          .op(OP.i32Add)
+          .set(pg);
         count(c, n, Cg, () => {
           c.get(acc);
-          c.get(px).mem(OP.f32Load, 2).op(OP.f64PromoteF32).get(pg).mem(OP.f32Load, 2).op(OP.f64PromoteF32).op(OP.f64Mul);
+          c.get(px)
+            .mem(OP.f32Load, 2)
+            .op(OP.f64PromoteF32)
+            .get(pg)
+            .mem(OP.f32Load, 2)
+            .op(OP.f64PromoteF32)
+            .op(OP.f64Mul);
           c.op(OP.f64Add).set(acc);
           c.get(px).get(xF).i32(2).op(OP.i32Shl).op(OP.i32Add).set(px);
           c.get(pg).get(gI).i32(2).op(OP.i32Shl).op(OP.i32Add).set(pg);
         });
         c.end();
       });
-      c.get(out).get(ch).get(oF).op(OP.i32Mul).get(t).get(oS).op(OP.i32Mul).op(OP.i32Add).i32(2).op(OP.i32Shl).op(OP.i32Add);
+      c.get(out)
+        .get(ch)
+        .get(oF)
+        .op(OP.i32Mul)
+        .get(t)
+        .get(oS)
+        .op(OP.i32Mul)
+        .op(OP.i32Add)
+        .i32(2)
+        .op(OP.i32Shl)
+        .op(OP.i32Add);
       c.get(acc).op(OP.f32DemoteF64).mem(OP.f32Store, 2);
     });
   });
@@ -311,7 +460,9 @@ function emitGroupCorrelation(c: Code): void {
 
 /** The module with `dwFirst`, `dwLast` and `dwGrad` (see the module comment). */
 export function buildDepthwiseModule(shared: boolean): Uint8Array<ArrayBuffer> {
-  const m = new ModuleBuilder(shared ? { shared: true, minPages: 0, maxPages: MAX_PAGES } : { shared: false, minPages: 0 });
+  const m = new ModuleBuilder(
+    shared ? { shared: true, minPages: 0, maxPages: MAX_PAGES } : { shared: false, minPages: 0 },
+  );
   m.func(PARAMS, [], emitFirst, "dwFirst");
   m.func(PARAMS, [], emitLast, "dwLast");
   m.func(new Array<"i32">(19).fill("i32"), [], emitGroupCorrelation, "dwGrad");

@@ -140,7 +140,13 @@ export class ModuleBuilder {
     let t = this.#typeKeys.get(key);
     if (t === undefined) {
       t = this.#types.length;
-      this.#types.push([0x60, ...uleb(params.length), ...params.map((p) => VALTYPE[p]), ...uleb(results.length), ...results.map((r) => VALTYPE[r])]);
+      this.#types.push([
+        0x60,
+        ...uleb(params.length),
+        ...params.map((p) => VALTYPE[p]),
+        ...uleb(results.length),
+        ...results.map((r) => VALTYPE[r]),
+      ]);
       this.#typeKeys.set(key, t);
     }
     return t;
@@ -164,8 +170,12 @@ export class ModuleBuilder {
   bytes(): Uint8Array<ArrayBuffer> {
     const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
     const m = this.memory;
-    if (m.shared && m.maxPages === undefined) throw new InternalError("ModuleBuilder: a shared memory import needs maxPages");
-    const limits = m.maxPages === undefined ? [0x00, ...uleb(m.minPages)] : [m.shared ? 0x03 : 0x01, ...uleb(m.minPages), ...uleb(m.maxPages)];
+    if (m.shared && m.maxPages === undefined)
+      throw new InternalError("ModuleBuilder: a shared memory import needs maxPages");
+    const limits =
+      m.maxPages === undefined
+        ? [0x00, ...uleb(m.minPages)]
+        : [m.shared ? 0x03 : 0x01, ...uleb(m.minPages), ...uleb(m.maxPages)];
     const memImport = [...str("env"), ...str("memory"), 0x02, ...limits];
     const bodies = this.#funcs.map(({ code }) => {
       // Locals in runs of equal type, as the format wants.

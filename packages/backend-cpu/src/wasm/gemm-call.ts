@@ -16,7 +16,14 @@
  * ```
  */
 import { ValueError } from "@linax-ts/core";
-import { buildGemmModule, checkGemmConfig, DEFAULT_GEMM_CONFIG, gemmScratchBytes as scratchBytesOf, hasRelaxedSimd, type GemmConfig } from "./gemm.ts";
+import {
+  buildGemmModule,
+  checkGemmConfig,
+  DEFAULT_GEMM_CONFIG,
+  gemmScratchBytes as scratchBytesOf,
+  hasRelaxedSimd,
+  type GemmConfig,
+} from "./gemm.ts";
 
 /**
  * One (batched) f32 matrix product C[t] = op(A[t]) · op(B[t]) for t < batch, with op(A) m × k and
@@ -97,13 +104,15 @@ export function defaultGemmConfig(): GemmConfig {
   return defaultConfig;
 }
 
-const configKey = (shared: boolean, c: GemmConfig): string => `${shared ? "s" : "u"}:${c.mr},${c.nr},${c.kc},${c.mc},${c.nc},${c.unroll},${c.fma ? 1 : 0}`;
+const configKey = (shared: boolean, c: GemmConfig): string =>
+  `${shared ? "s" : "u"}:${c.mr},${c.nr},${c.kc},${c.mc},${c.nc},${c.unroll},${c.fma ? 1 : 0}`;
 const modules = new Map<string, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, Map<string, GemmExport>>();
 /** The last kernel looked up, so that a run of calls on one memory skips building the key (eager small ops). */
 let last: { memory: WebAssembly.Memory; config: GemmConfig; fn: GemmExport } | undefined;
 
-const isShared = (memory: WebAssembly.Memory): boolean => typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+const isShared = (memory: WebAssembly.Memory): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
 
 /** The compiled module for a memory of this kind (cached); worker threads instantiate the same one. */
 export function gemmModule(shared: boolean, config: GemmConfig = defaultGemmConfig()): WebAssembly.Module {
@@ -140,7 +149,11 @@ const isCount = (x: number): boolean => Number.isInteger(x) && x >= 0 && x <= 0x
  * Checks `args` against `memory` (counts, strides, alignment, every element read or written lies
  * inside the memory) and returns the module's raw arguments.
  */
-export function gemmRawArgs(memory: WebAssembly.Memory, args: GemmF32Args, config: GemmConfig = defaultGemmConfig()): GemmRawArgs {
+export function gemmRawArgs(
+  memory: WebAssembly.Memory,
+  args: GemmF32Args,
+  config: GemmConfig = defaultGemmConfig(),
+): GemmRawArgs {
   const { m, n, k } = args;
   const batch = args.batch ?? 1;
   const transA = args.transA ?? false,
@@ -178,8 +191,12 @@ export function gemmRawArgs(memory: WebAssembly.Memory, args: GemmF32Args, confi
   const extent = (rows: number, cols: number, rs: number, cs: number, s: number): number =>
     rows === 0 || cols === 0 || batch === 0 ? 0 : (batch - 1) * s + (rows - 1) * rs + (cols - 1) * cs + 1;
   const check = (name: string, ptr: number, elems: number): void => {
-    if (!Number.isInteger(ptr) || ptr < 0 || ptr % 4 !== 0) throw new ValueError(`gemmF32: ${name} must be a 4-byte aligned byte address, got ${ptr}`);
-    if (ptr + 4 * elems > bytes) throw new ValueError(`gemmF32: ${name} (${elems} f32 at ${ptr}) runs past the end of the memory (${bytes} bytes)`);
+    if (!Number.isInteger(ptr) || ptr < 0 || ptr % 4 !== 0)
+      throw new ValueError(`gemmF32: ${name} must be a 4-byte aligned byte address, got ${ptr}`);
+    if (ptr + 4 * elems > bytes)
+      throw new ValueError(
+        `gemmF32: ${name} (${elems} f32 at ${ptr}) runs past the end of the memory (${bytes} bytes)`,
+      );
   };
   check("a", args.a, extent(m, k, rsA, csA, sA));
   check("b", args.b, extent(k, n, rsB, csB, sB));
@@ -191,7 +208,14 @@ export function gemmRawArgs(memory: WebAssembly.Memory, args: GemmF32Args, confi
 }
 
 /** The whole of a call as one range. */
-export const fullRange = (args: GemmF32Args): GemmRange => ({ b0: 0, b1: args.batch ?? 1, i0: 0, i1: args.m, j0: 0, j1: args.n });
+export const fullRange = (args: GemmF32Args): GemmRange => ({
+  b0: 0,
+  b1: args.batch ?? 1,
+  i0: 0,
+  i1: args.m,
+  j0: 0,
+  j1: args.n,
+});
 
 /**
  * Splits a call into at most `parts` disjoint ranges of about equal work that together cover C:
@@ -216,19 +240,44 @@ export function gemmPartition(args: GemmF32Args, parts: number, config: GemmConf
   const rowTiles = Math.ceil(args.m / config.mr),
     colTiles = Math.ceil(args.n / config.nr);
   if (rowTiles >= parts || rowTiles >= colTiles) {
-    return split(rowTiles, Math.min(parts, rowTiles)).map(([lo, hi]) => ({ ...full, i0: lo * config.mr, i1: Math.min(args.m, hi * config.mr) }));
+    return split(rowTiles, Math.min(parts, rowTiles)).map(([lo, hi]) => ({
+      ...full,
+      i0: lo * config.mr,
+      i1: Math.min(args.m, hi * config.mr),
+    }));
   }
-  return split(colTiles, Math.min(parts, colTiles)).map(([lo, hi]) => ({ ...full, j0: lo * config.nr, j1: Math.min(args.n, hi * config.nr) }));
+  return split(colTiles, Math.min(parts, colTiles)).map(([lo, hi]) => ({
+    ...full,
+    j0: lo * config.nr,
+    j1: Math.min(args.n, hi * config.nr),
+  }));
 }
 
 /** Runs one range of a call on this thread, with `scratch` (default: `args.scratch`). */
-export function gemmF32Range(memory: WebAssembly.Memory, args: GemmF32Args, range: GemmRange, opts: { config?: GemmConfig; scratch?: number } = {}): void {
+export function gemmF32Range(
+  memory: WebAssembly.Memory,
+  args: GemmF32Args,
+  range: GemmRange,
+  opts: { config?: GemmConfig; scratch?: number } = {},
+): void {
   const config = opts.config ?? defaultGemmConfig();
   const raw = gemmRawArgs(memory, opts.scratch === undefined ? args : { ...args, scratch: opts.scratch }, config);
   const { b0, b1, i0, i1, j0, j1 } = range;
   const batch = args.batch ?? 1;
-  if (!(0 <= b0 && b0 <= b1 && b1 <= batch && 0 <= i0 && i0 <= i1 && i1 <= args.m && 0 <= j0 && j0 <= j1 && j1 <= args.n)) {
-    throw new ValueError(`gemmF32Range: range ${JSON.stringify(range)} is not inside batch=${batch}, m=${args.m}, n=${args.n}`);
+  if (!(
+    0 <= b0 &&
+    b0 <= b1 &&
+    b1 <= batch &&
+    0 <= i0 &&
+    i0 <= i1 &&
+    i1 <= args.m &&
+    0 <= j0 &&
+    j0 <= j1 &&
+    j1 <= args.n
+  )) {
+    throw new ValueError(
+      `gemmF32Range: range ${JSON.stringify(range)} is not inside batch=${batch}, m=${args.m}, n=${args.n}`,
+    );
   }
   gemmKernel(memory, config)(...raw, b0, b1, i0, i1, j0, j1, opts.scratch ?? args.scratch);
 }

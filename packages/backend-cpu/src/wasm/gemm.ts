@@ -38,7 +38,14 @@ export interface GemmEpilogueHook {
   /** Emits the epilogue of the block (all operands are locals of the gemm function). */
   emitBlock(
     c: Code,
-    at: { readonly t: number; readonly r0: number; readonly r1: number; readonly j0: number; readonly j1: number; readonly params: readonly number[] },
+    at: {
+      readonly t: number;
+      readonly r0: number;
+      readonly r1: number;
+      readonly j0: number;
+      readonly j1: number;
+      readonly params: readonly number[];
+    },
   ): void;
 }
 
@@ -91,7 +98,8 @@ export function checkGemmConfig(cfg: GemmConfig): void {
     Number.isInteger(cfg.nc) &&
     cfg.nc >= cfg.nr &&
     cfg.nc % cfg.nr === 0;
-  if (!ok) throw new RangeError(`gemm: bad config ${JSON.stringify(cfg)} (nr a multiple of 4, mc of mr, nc of nr; all ≥ 1)`);
+  if (!ok)
+    throw new RangeError(`gemm: bad config ${JSON.stringify(cfg)} (nr a multiple of 4, mc of mr, nc of nr; all ≥ 1)`);
 }
 
 // Opcodes (WebAssembly core spec; SIMD sub-opcodes after the 0xFD prefix).
@@ -118,7 +126,14 @@ const F32X4_EXTRACT_LANE = 0x1f,
   F32X4_RELAXED_MADD = 0x105;
 
 /** `for (v = from; v < to; v += step) body()`; `to` and `step` are locals or constants. */
-function forLt(c: Code, v: number, from: () => void, to: { local: number } | number, step: { local: number } | number, body: () => void): void {
+function forLt(
+  c: Code,
+  v: number,
+  from: () => void,
+  to: { local: number } | number,
+  step: { local: number } | number,
+  body: () => void,
+): void {
   from();
   c.set(v);
   c.block().loop();
@@ -403,11 +418,17 @@ function emitPack(c: Code, width: number, vectorFast: boolean): void {
  * (a, b, c, scratch: byte addresses; strides in f32 elements; scratch: gemmScratchBytes(cfg) bytes).
  * With an epilogue hook its parameters follow `scratch`, and each finished block of C gets it.
  */
-export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig; epilogue?: GemmEpilogueHook }): Uint8Array<ArrayBuffer> {
+export function buildGemmModule(opts: {
+  shared: boolean;
+  config?: GemmConfig;
+  epilogue?: GemmEpilogueHook;
+}): Uint8Array<ArrayBuffer> {
   const cfg = opts.config ?? DEFAULT_GEMM_CONFIG;
   checkGemmConfig(cfg);
   // minPages 0 and no (or the largest) maximum: the import links against any memory.
-  const m = new ModuleBuilder(opts.shared ? { shared: true, minPages: 0, maxPages: 65536 } : { shared: false, minPages: 0 });
+  const m = new ModuleBuilder(
+    opts.shared ? { shared: true, minPages: 0, maxPages: 65536 } : { shared: false, minPages: 0 },
+  );
   const epi = opts.epilogue;
   epi?.declare(m);
   const i32x6 = ["i32", "i32", "i32", "i32", "i32", "i32"] as const;
@@ -420,7 +441,9 @@ export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig; ep
     params,
     [],
     (c) => {
-      const [a, b, cc, k, rsA, csA, rsB, csB, ldc, sA, sB, sC, b0, b1, i0, i1, j0, j1, scratch] = params.map((_, i) => i);
+      const [a, b, cc, k, rsA, csA, rsB, csB, ldc, sA, sB, sC, b0, b1, i0, i1, j0, j1, scratch] = params.map(
+        (_, i) => i,
+      );
       const epiParams = params.slice(19).map((_, i) => 19 + i);
       const [rEnd, cEnd] = epi === undefined ? [-1, -1] : [c.local("i32"), c.local("i32")];
       const t = c.local("i32"),
@@ -570,7 +593,20 @@ export function buildGemmModule(opts: { shared: boolean; config?: GemmConfig; ep
                             { local: mc },
                             cfg.mr,
                             () => {
-                              c.get(cT).get(ic).get(ir).op(ADD).get(ldcB).op(MUL).op(ADD).get(jc).get(jr).op(ADD).i32(2).op(SHL).op(ADD).set(cPtr);
+                              c.get(cT)
+                                .get(ic)
+                                .get(ir)
+                                .op(ADD)
+                                .get(ldcB)
+                                .op(MUL)
+                                .op(ADD)
+                                .get(jc)
+                                .get(jr)
+                                .op(ADD)
+                                .i32(2)
+                                .op(SHL)
+                                .op(ADD)
+                                .set(cPtr);
                               c.get(mc).get(ir).op(SUB).set(rows);
                               c.get(nc).get(jr).op(SUB).set(cols);
                               // A panel at ap + ir·kc·4, B panel at bp + jr·kc·4.

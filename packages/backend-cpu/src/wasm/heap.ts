@@ -31,7 +31,12 @@ function canShare(): boolean {
   }
 }
 
-type ViewCtor = Float32ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor | Uint16ArrayConstructor;
+type ViewCtor =
+  | Float32ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Uint8ArrayConstructor
+  | Uint16ArrayConstructor;
 const ctorOf = (d: DType): ViewCtor =>
   d === "float32" || d === "complex64"
     ? Float32Array
@@ -57,7 +62,9 @@ export class WasmHeap {
   constructor(opts: { shared?: boolean; initialPages?: number } = {}) {
     this.shared = opts.shared ?? canShare();
     const initial = opts.initialPages ?? 256;
-    this.memory = new WebAssembly.Memory(this.shared ? { initial, maximum: MAX_PAGES, shared: true } : { initial, maximum: MAX_PAGES });
+    this.memory = new WebAssembly.Memory(
+      this.shared ? { initial, maximum: MAX_PAGES, shared: true } : { initial, maximum: MAX_PAGES },
+    );
     // Address 0 stays unused so that 0 can never be a valid block.
     this.#top = MIN_CLASS;
   }

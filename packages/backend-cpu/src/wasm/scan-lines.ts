@@ -90,7 +90,9 @@ export function buildScanModule(spec: ScanSpec, shared: boolean): Uint8Array<Arr
   const fam = familyOf(spec);
   const es = spec.dtype === "complex64" ? 8 : 4;
   const lr = spec.kind === "linearRecurrence";
-  const m = new ModuleBuilder(shared ? { shared: true, minPages: 0, maxPages: MAX_PAGES } : { shared: false, minPages: 0 });
+  const m = new ModuleBuilder(
+    shared ? { shared: true, minPages: 0, maxPages: MAX_PAGES } : { shared: false, minPages: 0 },
+  );
   let lae = -1;
   if (spec.kind === "cumlogsumexp") {
     const exp = m.importFunc("exp", ["f64"], ["f64"]);
@@ -121,7 +123,17 @@ export function buildScanModule(spec: ScanSpec, shared: boolean): Uint8Array<Arr
       const t2 = c.local("v128");
 
       // Nothing to do for an empty operand.
-      c.get(n).op(OP.i32Eqz).get(inner).op(OP.i32Eqz).op(OP.i32Or).get(outer).op(OP.i32Eqz).op(OP.i32Or).if().op(OP.return).end();
+      c.get(n)
+        .op(OP.i32Eqz)
+        .get(inner)
+        .op(OP.i32Eqz)
+        .op(OP.i32Or)
+        .get(outer)
+        .op(OP.i32Eqz)
+        .op(OP.i32Or)
+        .if()
+        .op(OP.return)
+        .end();
       c.get(inner).i32(es).op(OP.i32Mul).set(rowBytes);
       c.get(n).get(rowBytes).op(OP.i32Mul).set(lineBytes);
       if (spec.reverse) c.i32(0).get(rowBytes).op(OP.i32Sub).set(rowStep);
@@ -151,7 +163,13 @@ export function buildScanModule(spec: ScanSpec, shared: boolean): Uint8Array<Arr
       /** Store local `v` (lane family) as unit u of the output. */
       const store = (v: number, u: number, elems: number): void => {
         if (lines) {
-          c.get(po).get(offs[u]).op(OP.i32Add).get(v).simd(SIMD.f32x4DemoteF64x2Zero).simdMem(SIMD.store64Lane, 0).op(0);
+          c.get(po)
+            .get(offs[u])
+            .op(OP.i32Add)
+            .get(v)
+            .simd(SIMD.f32x4DemoteF64x2Zero)
+            .simdMem(SIMD.store64Lane, 0)
+            .op(0);
           return;
         }
         c.get(po).get(v);

@@ -452,8 +452,8 @@ const ERF_SMALL = [
 ];
 const ERFC_TC = 0.3857142925262451;
 const ERFC_G = [
-  0.9024868011474609, -0.3449981212615967, -0.3342578709125519, 0.5070356726646423, -0.125238835811615, -0.4358186423778534, 0.43685799837112427,
-  1.0104297399520874, 0.3070628345012665,
+  0.9024868011474609, -0.3449981212615967, -0.3342578709125519, 0.5070356726646423, -0.125238835811615,
+  -0.4358186423778534, 0.43685799837112427, 1.0104297399520874, 0.3070628345012665,
 ];
 
 /**
@@ -513,7 +513,12 @@ export interface VmathEntry {
  * signs, ±64 ulps around each branch boundary and dense samples of the usual domain.
  */
 export const VMATH: Readonly<Record<string, VmathEntry>> = {
-  exp: { emit: emitF32x4Exp, maxUlp: 1, maxUlpVsReference: 1, domain: "all float32; exp(-inf) = 0, exp(+inf) = +inf, subnormal results rounded once" },
+  exp: {
+    emit: emitF32x4Exp,
+    maxUlp: 1,
+    maxUlpVsReference: 1,
+    domain: "all float32; exp(-inf) = 0, exp(+inf) = +inf, subnormal results rounded once",
+  },
   log: {
     emit: emitF32x4Log,
     maxUlp: 1,
@@ -522,7 +527,12 @@ export const VMATH: Readonly<Record<string, VmathEntry>> = {
       "all float32; log(±0) = -inf, log(<0) = NaN; subnormal inputs exact-range (the reference flushes them to 2^-126, so vs the reference only x ≥ 2^-126 is compared)",
   },
   tanh: { emit: emitF32x4Tanh, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; tanh(±inf) = ±1, tanh(-0) = -0" },
-  logistic: { emit: emitF32x4Logistic, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; logistic(-inf) = 0, logistic(+inf) = 1" },
+  logistic: {
+    emit: emitF32x4Logistic,
+    maxUlp: 2,
+    maxUlpVsReference: 2,
+    domain: "all float32; logistic(-inf) = 0, logistic(+inf) = 1",
+  },
   erf: { emit: emitF32x4Erf, maxUlp: 2, maxUlpVsReference: 6, domain: "all float32; erf(±inf) = ±1, erf(-0) = -0" },
   sin: {
     emit: emitF32x4Sin,
@@ -536,6 +546,16 @@ export const VMATH: Readonly<Record<string, VmathEntry>> = {
     maxUlpVsReference: 2,
     domain: `|x| ≤ ${SINCOS_MAX_ARG} (Cody–Waite reduction; larger |x| are inaccurate); cos(±inf) = NaN`,
   },
-  expm1: { emit: emitF32x4Expm1, maxUlp: 2, maxUlpVsReference: 2, domain: "all float32; expm1(-inf) = -1, expm1(-0) = -0" },
-  log1p: { emit: emitF32x4Log1p, maxUlp: 1, maxUlpVsReference: 2, domain: "all float32; log1p(-1) = -inf, log1p(<-1) = NaN, log1p(-0) = -0" },
+  expm1: {
+    emit: emitF32x4Expm1,
+    maxUlp: 2,
+    maxUlpVsReference: 2,
+    domain: "all float32; expm1(-inf) = -1, expm1(-0) = -0",
+  },
+  log1p: {
+    emit: emitF32x4Log1p,
+    maxUlp: 1,
+    maxUlpVsReference: 2,
+    domain: "all float32; log1p(-1) = -inf, log1p(<-1) = NaN, log1p(-0) = -0",
+  },
 };

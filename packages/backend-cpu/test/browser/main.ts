@@ -26,7 +26,8 @@ interface Result {
 }
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const bits = (a: Array): number[] => globalThis.Array.from(new Uint32Array((a.dataSync() as Float32Array).slice().buffer));
+const bits = (a: Array): number[] =>
+  globalThis.Array.from(new Uint32Array((a.dataSync() as Float32Array).slice().buffer));
 
 async function run(): Promise<Result> {
   const a = random.normal(random.PRNGKey(0), [384, 256]);
@@ -53,7 +54,9 @@ async function run(): Promise<Result> {
     const g = new GemmPool(memory, { threads: 2, minFlop: 0 });
     try {
       const [m, n, k] = [150, 131, 97];
-      const base = cpu.heap.alloc(4 * (m * k + k * n + 2 * m * n) + g.scratchBytes() + gemmScratchBytes(g.config) + 128);
+      const base = cpu.heap.alloc(
+        4 * (m * k + k * n + 2 * m * n) + g.scratchBytes() + gemmScratchBytes(g.config) + 128,
+      );
       const pa = base;
       const pb = pa + 4 * m * k;
       const c1 = pb + 4 * k * n;
@@ -68,7 +71,8 @@ async function run(): Promise<Result> {
       for (let r = 0; r < 3 || (Date.now() < deadline && g.workerChunks === 0); r++) {
         f32.fill(NaN, c2 / 4, c2 / 4 + m * n);
         g.gemmF32({ a: pa, b: pb, c: c2, m, n, k, scratch });
-        for (let i = 0; i < m * n; i++) if (!Object.is(f32[c2 / 4 + i], f32[c1 / 4 + i])) gemmPoolEqualsOneThread = false;
+        for (let i = 0; i < m * n; i++)
+          if (!Object.is(f32[c2 / 4 + i], f32[c1 / 4 + i])) gemmPoolEqualsOneThread = false;
         await tick(10);
       }
       gemmPoolWorkerChunks = g.workerChunks;
@@ -91,5 +95,6 @@ async function run(): Promise<Result> {
 
 run().then(
   (r) => ((window as unknown as { result: Result }).result = r),
-  (e: unknown) => ((window as unknown as { result: Partial<Result> }).result = { error: String((e as Error)?.stack ?? e) }),
+  (e: unknown) =>
+    ((window as unknown as { result: Partial<Result> }).result = { error: String((e as Error)?.stack ?? e) }),
 );

@@ -19,7 +19,17 @@
  * A program with a kernel the renderer cannot express, or with `config.jitCompile` off, runs as
  * today: the jaxpr interpreted primitive by primitive (`InterpretedExecutable`).
  */
-import { InternalError, ConcreteArray, Literal, config, type Array, type DeviceBuffer, type Executable, type Jaxpr, type ShapedArray } from "@linax-ts/core";
+import {
+  InternalError,
+  ConcreteArray,
+  Literal,
+  config,
+  type Array,
+  type DeviceBuffer,
+  type Executable,
+  type Jaxpr,
+  type ShapedArray,
+} from "@linax-ts/core";
 import type { WebGPUBackend } from "../backend.ts";
 import { getKernel } from "../registry.ts";
 import type { Binding, Program as PassProgram, Slot } from "../program.ts";
@@ -136,7 +146,10 @@ export class CompiledExecutable implements Executable, GpuRunner {
   /** Input positions seen with two different values: never literals again. */
   readonly #varying = new Set<number>();
   /** The specialized variant: its steps and, per literal input position, the value assumed and the buffer last seen with it. */
-  #variant: { readonly steps: readonly ExecStep[]; readonly assumed: Map<number, { words: Uint32Array; buf: DeviceBuffer }> } | null = null;
+  #variant: {
+    readonly steps: readonly ExecStep[];
+    readonly assumed: Map<number, { words: Uint32Array; buf: DeviceBuffer }>;
+  } | null = null;
   #specializations = 0;
   /** Per plan slot: the most storage bytes of the buffers in it (the plan sizes by core's item sizes; bool is stored in 4 bytes here). */
   readonly #slotBytes: number[];
@@ -171,7 +184,10 @@ export class CompiledExecutable implements Executable, GpuRunner {
     this.#staged = program.inputs.map(() => false);
     this.#stageable = program.inputs.map((b) => bound.has(b) && bytesOf(program.buffers[b].aval) <= STAGE_MAX_BYTES);
     this.#ownSlot = program.buffers.map(
-      (b) => kernelWrites.has(b.id) && !inputs.has(b.id) && (b.role === "temp" || (b.role === "output" && bytesOf(b.aval) <= STAGE_MAX_BYTES)),
+      (b) =>
+        kernelWrites.has(b.id) &&
+        !inputs.has(b.id) &&
+        (b.role === "temp" || (b.role === "output" && bytesOf(b.aval) <= STAGE_MAX_BYTES)),
     );
     this.#slotBytes = [];
     program.buffers.forEach((b) => {
@@ -270,7 +286,10 @@ export class CompiledExecutable implements Executable, GpuRunner {
   execute(inputs: DeviceBuffer[]): DeviceBuffer[] {
     const be = this.backend;
     const p = this.program;
-    if (inputs.length !== p.inputs.length) throw new InternalError(`webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`);
+    if (inputs.length !== p.inputs.length)
+      throw new InternalError(
+        `webgpu compiled program: called with ${inputs.length} buffers, expects ${p.inputs.length}`,
+      );
     const uploads: GPUBuffer[] = [];
     const gpuIn = p.inputs.map((id, k) => {
       const buf = inputs[k];
@@ -481,19 +500,25 @@ function buildSteps(
       const k = s.kernel;
       const outs = k.kind === "elementwise" ? k.outputs.map((o) => o.buffer) : [k.output.buffer];
       const bound = r.inputs;
-      slotOf = (slot) => ("in" in slot ? { buf: bound[slot.in] } : "out" in slot ? { buf: outs[slot.out] } : { temp: slot.temp });
+      slotOf = (slot) =>
+        "in" in slot ? { buf: bound[slot.in] } : "out" in slot ? { buf: outs[slot.out] } : { temp: slot.temp };
       label = `fused ${k.kind}`;
       writes = outs;
     } else {
       const kernel = getKernel(s.eqn.prim.name);
-      const p = kernel?.(s.inputs.map(avalOf), s.outputs.map(avalOf), s.eqn.params as Readonly<Record<string, unknown>>);
+      const p = kernel?.(
+        s.inputs.map(avalOf),
+        s.outputs.map(avalOf),
+        s.eqn.params as Readonly<Record<string, unknown>>,
+      );
       if (p === undefined) {
         const runner = nestedRunner(backend, s, avalOf);
         steps.push(typeof runner === "string" ? { kind: "eager", step: s } : { kind: "call", runner, step: s });
         continue;
       }
       passes = p;
-      slotOf = (slot) => ("in" in slot ? { buf: s.inputs[slot.in] } : "out" in slot ? { buf: s.outputs[slot.out] } : { temp: slot.temp });
+      slotOf = (slot) =>
+        "in" in slot ? { buf: s.inputs[slot.in] } : "out" in slot ? { buf: s.outputs[slot.out] } : { temp: slot.temp };
       label = s.eqn.prim.name;
       writes = s.outputs;
     }
@@ -532,7 +557,8 @@ function buildSteps(
  * jit/remat as its compiled jaxpr (scan-loop.ts); a string says why not (then it runs eagerly).
  */
 function nestedRunner(be: WebGPUBackend, s: RoutineStep, avalOf: (b: number) => ShapedArray): GpuRunner | string {
-  const compileBody = (j: Jaxpr): GpuRunner | string => CompiledExecutable.build(be, programOf(be, rewriteLinearScans(j)));
+  const compileBody = (j: Jaxpr): GpuRunner | string =>
+    CompiledExecutable.build(be, programOf(be, rewriteLinearScans(j)));
   const params = s.eqn.params as Readonly<Record<string, unknown>>;
   const name = s.eqn.prim.name;
   if (name === "scan") return ScanLoop.build(be, params, s.inputs.map(avalOf), s.outputs.map(avalOf), compileBody);
@@ -544,8 +570,14 @@ function nestedRunner(be: WebGPUBackend, s: RoutineStep, avalOf: (b: number) => 
  * Own the buffer of an eager result: take it out of its array, or copy it when it cannot be taken
  * (a borrowed view — the routine returned its input —, a buffer already taken, another backend).
  */
-function adoptResult(be: WebGPUBackend, out: Array, aval: ShapedArray, taken: Map<DeviceBuffer, GPUBuffer>): { gpu: GPUBuffer; pooled: boolean } {
-  if (!(out instanceof ConcreteArray)) throw new InternalError(`webgpu compiled program: an eager routine returned a tracer`);
+function adoptResult(
+  be: WebGPUBackend,
+  out: Array,
+  aval: ShapedArray,
+  taken: Map<DeviceBuffer, GPUBuffer>,
+): { gpu: GPUBuffer; pooled: boolean } {
+  if (!(out instanceof ConcreteArray))
+    throw new InternalError(`webgpu compiled program: an eager routine returned a tracer`);
   const buf = out.buffer;
   if (buf.backend === be) {
     const earlier = taken.get(buf);
@@ -556,7 +588,13 @@ function adoptResult(be: WebGPUBackend, out: Array, aval: ShapedArray, taken: Ma
     }
     const bytes = bytesOf(aval);
     const copy = be.pool.acquire(bytes);
-    be.commandEncoder().copyBufferToBuffer(earlier ?? be.gpuBuffer(buf, "compiled program"), 0, copy, 0, Math.ceil(bytes / 4) * 4);
+    be.commandEncoder().copyBufferToBuffer(
+      earlier ?? be.gpuBuffer(buf, "compiled program"),
+      0,
+      copy,
+      0,
+      Math.ceil(bytes / 4) * 4,
+    );
     return { gpu: copy, pooled: true };
   }
   const up = be.fromHost(buf.backend.readSync(buf, aval), aval);

@@ -39,7 +39,9 @@ export function rewriteLinearScans(jaxpr: Jaxpr): Jaxpr {
         const [a, b] = eqn.inputs;
         const [A, h] = eqn.outBinders;
         if (read.has(A)) eqns.push(new JaxprEqn(cumprodPrim, [a], { axis: sp.axis, reverse: sp.reverse }, [A]));
-        eqns.push(new JaxprEqn(linearRecurrencePrim, [a, b], { axis: sp.axis, reverse: sp.reverse, transposed: false }, [h]));
+        eqns.push(
+          new JaxprEqn(linearRecurrencePrim, [a, b], { axis: sp.axis, reverse: sp.reverse, transposed: false }, [h]),
+        );
         changed = true;
         continue;
       }

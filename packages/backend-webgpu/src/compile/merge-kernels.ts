@@ -17,7 +17,16 @@
  * The steps between keep their order; the buffer plan is made again for the new order.
  */
 import type { ShapedArray } from "@linax-ts/core";
-import { countOps, loadedBuffers, type ElementwiseKernel, type Expr, type KernelOutput, type Linear, type Program, type Step } from "./core-compile.ts";
+import {
+  countOps,
+  loadedBuffers,
+  type ElementwiseKernel,
+  type Expr,
+  type KernelOutput,
+  type Linear,
+  type Program,
+  type Step,
+} from "./core-compile.ts";
 
 /** Ops one merged kernel holds at most (a bound on shader size and register pressure). */
 const MAX_MERGED_OPS = 192;
@@ -142,7 +151,12 @@ export function mergeKernels(p: Program, maxStorageBuffers: number): Program {
     if (!("pos" in x)) return x;
     if (x.members === 1) return origin.get(x)!;
     const values = x.outputs.flatMap((o) => o.values);
-    const kernel: ElementwiseKernel = { kind: "elementwise", shape: x.shape, outputs: x.outputs, inputs: loadedBuffers(values) };
+    const kernel: ElementwiseKernel = {
+      kind: "elementwise",
+      shape: x.shape,
+      outputs: x.outputs,
+      inputs: loadedBuffers(values),
+    };
     return { kind: "kernel", kernel };
   });
   return { ...p, steps };
@@ -172,4 +186,5 @@ function writesOf(s: Step): readonly number[] {
   return s.kernel.kind === "elementwise" ? s.kernel.outputs.map((o) => o.buffer) : [s.kernel.output.buffer];
 }
 const slots = (a: ShapedArray): number => a.size * (a.dtype === "complex64" ? 2 : 1);
-const offsetOf = (k: ElementwiseKernel, j: number): number => k.outputs.slice(0, j).reduce((n, o) => n + o.values.length, 0);
+const offsetOf = (k: ElementwiseKernel, j: number): number =>
+  k.outputs.slice(0, j).reduce((n, o) => n + o.values.length, 0);

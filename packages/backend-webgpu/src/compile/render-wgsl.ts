@@ -23,7 +23,15 @@ import type { ShapedArray, DType } from "@linax-ts/core";
 import { declare, grid, type Binding, type Pass, type Program, type Slot } from "../program.ts";
 import { storageType } from "../storage.ts";
 import { reduceAlgebra, reduceProgram } from "../kernels/reduce.ts";
-import { loadedBuffers, range, type ElementwiseKernel, type Expr, type Kernel, type Linear, type ReduceKernel } from "./core-compile.ts";
+import {
+  loadedBuffers,
+  range,
+  type ElementwiseKernel,
+  type Expr,
+  type Kernel,
+  type Linear,
+  type ReduceKernel,
+} from "./core-compile.ts";
 import { mergePreludes } from "./wgsl-prelude.ts";
 import { renderOp, wgslType } from "./scalar-ops.ts";
 import { f32, i32, u32 } from "../program.ts";
@@ -82,7 +90,10 @@ class Emitter {
     private readonly avalOf: AvalOf,
     private readonly extents: readonly number[],
     /** Inputs read as vec4 registers (`lane` is the element's component there), by input position. */
-    private readonly vec: { readonly inputs: ReadonlySet<number>; readonly lane: number } = { inputs: new Set(), lane: 0 },
+    private readonly vec: { readonly inputs: ReadonlySet<number>; readonly lane: number } = {
+      inputs: new Set(),
+      lane: 0,
+    },
     /** Buffers read as literals: per buffer, its words (every load of it reads one fixed element). */
     private readonly literals: ReadonlyMap<number, Uint32Array> = new Map(),
   ) {}
@@ -90,7 +101,10 @@ class Emitter {
   linear(l: Linear): string {
     const parts: string[] = [];
     for (const { atom, coef } of l.terms) {
-      const a = atom.kind === "var" ? `v${atom.axis}` : `((${this.linear(atom.of)}) ${atom.kind === "div" ? "/" : "%"} ${i32(atom.d)})`;
+      const a =
+        atom.kind === "var"
+          ? `v${atom.axis}`
+          : `((${this.linear(atom.of)}) ${atom.kind === "div" ? "/" : "%"} ${i32(atom.d)})`;
       parts.push(coef === 1 ? a : `${i32(coef)} * ${a}`);
     }
     if (l.c !== 0 || parts.length === 0) parts.push(i32(l.c));
@@ -159,7 +173,11 @@ function fixedSlot(e: Extract<Expr, { kind: "load" }>, avalOf: AvalOf, extents: 
 }
 
 /** The known buffers (opts.known) among `k`'s inputs whose every load reads one fixed element: they become literals. */
-function literalBuffers(k: Kernel, avalOf: AvalOf, known: ReadonlyMap<number, Uint32Array> | undefined): Map<number, Uint32Array> {
+function literalBuffers(
+  k: Kernel,
+  avalOf: AvalOf,
+  known: ReadonlyMap<number, Uint32Array> | undefined,
+): Map<number, Uint32Array> {
   const out = new Map<number, Uint32Array>();
   if (known === undefined || known.size === 0) return out;
   const values = k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values;
@@ -208,7 +226,11 @@ const PER_THREAD = 4;
 const EW_WORKGROUP = 256;
 
 /** Every load in the expression trees (each node once). */
-function loadsOf(es: readonly Expr[], out: Extract<Expr, { kind: "load" }>[] = [], seen = new Set<number>()): Extract<Expr, { kind: "load" }>[] {
+function loadsOf(
+  es: readonly Expr[],
+  out: Extract<Expr, { kind: "load" }>[] = [],
+  seen = new Set<number>(),
+): Extract<Expr, { kind: "load" }>[] {
   for (const e of es) {
     if (e.kind === "const" || seen.has(e.id)) continue;
     seen.add(e.id);
@@ -253,7 +275,13 @@ function renderElementwise(k: ElementwiseKernel, avalOf: AvalOf, literals: Reado
     const loads = loadsOf(allValues);
     k.inputs.forEach((b, idx) => {
       const mine = loads.filter((l) => l.buffer === b);
-      if (mine.length > 0 && avalOf(b).dtype !== "complex64" && avalOf(b).size === n && mine.every((l) => isFlatIndex(l.index, k.shape))) vecInputs.add(idx);
+      if (
+        mine.length > 0 &&
+        avalOf(b).dtype !== "complex64" &&
+        avalOf(b).size === n &&
+        mine.every((l) => isFlatIndex(l.index, k.shape))
+      )
+        vecInputs.add(idx);
     });
   }
   const vecOut = (dt: DType): boolean => vector && dt !== "complex64";
@@ -268,7 +296,8 @@ function renderElementwise(k: ElementwiseKernel, avalOf: AvalOf, literals: Reado
     const stores: string[] = [];
     k.outputs.forEach((o, j) => {
       const vals = o.values.map((v) => em.value(v));
-      if (o.dtype === "complex64") stores.push(`  out${j}[2u * e] = ${vals[0]};`, `  out${j}[2u * e + 1u] = ${vals[1]};`);
+      if (o.dtype === "complex64")
+        stores.push(`  out${j}[2u * e] = ${vals[0]};`, `  out${j}[2u * e + 1u] = ${vals[1]};`);
       else if (vecOut(o.dtype)) stores.push(`  o${j}[${c}] = ${vals[0]};`);
       else stores.push(`  out${j}[e] = ${vals[0]};`);
     });
@@ -283,7 +312,12 @@ function renderElementwise(k: ElementwiseKernel, avalOf: AvalOf, literals: Reado
   const body = lines.join("\n");
   const { wgsl, bindings } = declare([
     ...inputDecls(k.inputs, avalOf).map((d, idx) => (vecInputs.has(idx) ? { ...d, type: `vec4<${d.type}>` } : d)),
-    ...k.outputs.map((o, j) => ({ name: `out${j}`, slot: { out: j }, type: vecOut(o.dtype) ? `vec4<${bindType(o.dtype)}>` : bindType(o.dtype), write: true })),
+    ...k.outputs.map((o, j) => ({
+      name: `out${j}`,
+      slot: { out: j },
+      type: vecOut(o.dtype) ? `vec4<${bindType(o.dtype)}>` : bindType(o.dtype),
+      write: true,
+    })),
   ]);
   const g = grid(Math.ceil(n / PER_THREAD), EW_WORKGROUP);
   const prelude = mergePreludes(preludes, body, PROVIDED);
@@ -342,7 +376,11 @@ function renderReduce(k: ReduceKernel, avalOf: AvalOf, literals: ReadonlyMap<num
     "}",
   ].join("\n");
   const { wgsl, bindings } = declare(inputDecls(k.inputs, avalOf));
-  const prelude = mergePreludes([...em.preludes, alg.prelude], `${elem}\n${alg.m.wgsl}\n${alg.fin}\n${alg.m.id}`, PROVIDED);
+  const prelude = mergePreludes(
+    [...em.preludes, alg.prelude],
+    `${elem}\n${alg.m.wgsl}\n${alg.fin}\n${alg.m.id}`,
+    PROVIDED,
+  );
   const source = { wgsl: `${wgsl}\n${prelude}\n${elem}`, bindings: bindings as readonly Binding[] };
   return reduceProgram(dt, dt, alg.m, M, K, "", innerKeptOf(k), alg.fin, alg.prelude, source);
 }
@@ -363,8 +401,14 @@ export function renderKernel(k0: Kernel, avalOf: AvalOf, opts: RenderOptions): R
 }
 
 /** `k` rendered within `max` storage bindings per pass: as it is, by groups of its outputs, or split (renderSplit). */
-function renderFitting(k0: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number, Uint32Array>, max: number): RenderedKernel | string {
-  const bindsOf = (x: Kernel): number => x.inputs.filter((b) => !literals.has(b)).length + (x.kind === "elementwise" ? x.outputs.length : 1);
+function renderFitting(
+  k0: Kernel,
+  avalOf: AvalOf,
+  literals: ReadonlyMap<number, Uint32Array>,
+  max: number,
+): RenderedKernel | string {
+  const bindsOf = (x: Kernel): number =>
+    x.inputs.filter((b) => !literals.has(b)).length + (x.kind === "elementwise" ? x.outputs.length : 1);
   if (bindsOf(k0) <= max) {
     const k: Kernel = literals.size === 0 ? k0 : { ...k0, inputs: k0.inputs.filter((b) => !literals.has(b)) };
     const p = k.kind === "elementwise" ? renderElementwise(k, avalOf, literals) : renderReduce(k, avalOf, literals);
@@ -376,7 +420,13 @@ function renderFitting(k0: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number,
     for (const o of k0.outputs) {
       const last = groups.at(-1);
       const withIt =
-        last === undefined ? null : { ...last, outputs: [...last.outputs, o], inputs: loadedBuffers([...last.outputs, o].flatMap((x) => x.values)) };
+        last === undefined
+          ? null
+          : {
+              ...last,
+              outputs: [...last.outputs, o],
+              inputs: loadedBuffers([...last.outputs, o].flatMap((x) => x.values)),
+            };
       if (withIt !== null && bindsOf(withIt) <= max) groups[groups.length - 1] = withIt;
       else groups.push({ ...k0, outputs: [o], inputs: loadedBuffers(o.values) });
     }
@@ -422,16 +472,23 @@ const SPLIT_NODE_BASE = 2 ** 30;
  * A kernel over more storage buffers than the device binds: split (split-bindings.ts) into
  * elementwise passes writing scratch buffers and the kernel reading them, one program of passes.
  */
-function renderSplit(k: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number, Uint32Array>, max: number): RenderedKernel | string {
+function renderSplit(
+  k: Kernel,
+  avalOf: AvalOf,
+  literals: ReadonlyMap<number, Uint32Array>,
+  max: number,
+): RenderedKernel | string {
   const lit = new Set(literals.keys());
   const split = splitForBindings(k, lit, max, SCRATCH_BUFFER_BASE, SPLIT_NODE_BASE);
   const nOut = k.kind === "elementwise" ? k.outputs.length : 1;
   const count = k.inputs.filter((b) => !lit.has(b)).length + nOut;
-  if (split === null) return `${count} buffers exceed the device's ${max} storage bindings (and no split brings them under)`;
+  if (split === null)
+    return `${count} buffers exceed the device's ${max} storage bindings (and no split brings them under)`;
   const avalOf2: AvalOf = (b) => split.scratch.get(b) ?? avalOf(b);
   const bound = (x: Kernel): Kernel => ({ ...x, inputs: x.inputs.filter((b) => !lit.has(b)) });
   const fin = bound(split.final);
-  const main = fin.kind === "elementwise" ? renderElementwise(fin, avalOf2, literals) : renderReduce(fin, avalOf2, literals);
+  const main =
+    fin.kind === "elementwise" ? renderElementwise(fin, avalOf2, literals) : renderReduce(fin, avalOf2, literals);
   const tempBase = main.temps?.length ?? 0;
   const real: number[] = [];
   const realSlot = (b: number): Slot => {
@@ -443,7 +500,10 @@ function renderSplit(k: Kernel, avalOf: AvalOf, literals: ReadonlyMap<number, Ui
   const remap = (passes: readonly Pass[], ins: readonly number[], out: (j: number) => Slot): Pass[] =>
     passes.map((p) => ({
       ...p,
-      bindings: p.bindings.map((bd) => ({ ...bd, slot: "in" in bd.slot ? realSlot(ins[bd.slot.in]) : "out" in bd.slot ? out(bd.slot.out) : bd.slot })),
+      bindings: p.bindings.map((bd) => ({
+        ...bd,
+        slot: "in" in bd.slot ? realSlot(ins[bd.slot.in]) : "out" in bd.slot ? out(bd.slot.out) : bd.slot,
+      })),
     }));
   const passes: Pass[] = [];
   for (const pk of split.pre) {

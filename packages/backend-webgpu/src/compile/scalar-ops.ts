@@ -18,7 +18,8 @@ import type { Expr, ScalarType } from "./core-compile.ts";
 type OpExpr = Extract<Expr, { kind: "op" }>;
 
 /** The dtype whose storage type a scalar type is. */
-export const dtypeOfScalar = (t: ScalarType): DType => (t === "f32" ? "float32" : t === "i32" ? "int32" : t === "u32" ? "uint32" : "bool");
+export const dtypeOfScalar = (t: ScalarType): DType =>
+  t === "f32" ? "float32" : t === "i32" ? "int32" : t === "u32" ? "uint32" : "bool";
 
 /** The WGSL type of a scalar type's values (bool as u32 0/1, as stored). */
 export const wgslType = (t: ScalarType): string => (t === "bool" ? "u32" : t);
@@ -31,7 +32,8 @@ export interface RenderedOp {
 
 /** A value of `dtype` (register type) as its 32-bit word, and back. */
 const toWord = (v: string, d: DType): string => (d === "float32" || d === "int32" ? `bitcast<u32>(${v})` : v);
-const fromWord = (w: string, d: DType): string => (d === "float32" ? `bitcast<f32>(${w})` : d === "int32" ? `bitcast<i32>(${w})` : w);
+const fromWord = (w: string, d: DType): string =>
+  d === "float32" ? `bitcast<f32>(${w})` : d === "int32" ? `bitcast<i32>(${w})` : w;
 
 const BITCASTABLE = new Set<DType>(["float32", "int32", "uint32"]);
 
@@ -65,7 +67,8 @@ export function renderOp(e: OpExpr, args: readonly string[]): RenderedOp | undef
     }
   }
   const part = /^(.+)\.(re|im)$/.exec(e.op);
-  if (part !== null && e.argDType === "complex64") return complexPart(part[1], part[2] === "re" ? "x" : "y", args, e.params);
+  if (part !== null && e.argDType === "complex64")
+    return complexPart(part[1], part[2] === "re" ? "x" : "y", args, e.params);
   const entry = getElementwiseExpr(e.op);
   if (entry === undefined) return undefined;
   const inAvals = args.map(() => new ShapedArray([], e.argDType));
@@ -81,10 +84,18 @@ export function renderOp(e: OpExpr, args: readonly string[]): RenderedOp | undef
  * for bit. Core's lowering emits no such ops yet (complex exp, expm1 and div are routines: see the
  * WebGPU README); this is the renderer's half of that change.
  */
-function complexPart(prim: string, lane: "x" | "y", args: readonly string[], params: Readonly<Record<string, unknown>>): RenderedOp | undefined {
+function complexPart(
+  prim: string,
+  lane: "x" | "y",
+  args: readonly string[],
+  params: Readonly<Record<string, unknown>>,
+): RenderedOp | undefined {
   const entry = getElementwiseExpr(prim);
   if (entry === undefined || args.length % 2 !== 0) return undefined;
-  const pairs = globalThis.Array.from({ length: args.length / 2 }, (_, i) => `vec2<f32>(${args[2 * i]}, ${args[2 * i + 1]})`);
+  const pairs = globalThis.Array.from(
+    { length: args.length / 2 },
+    (_, i) => `vec2<f32>(${args[2 * i]}, ${args[2 * i + 1]})`,
+  );
   const c = new ShapedArray([], "complex64");
   const expr = entry.expr(
     pairs,
@@ -93,5 +104,8 @@ function complexPart(prim: string, lane: "x" | "y", args: readonly string[], par
     params,
   );
   if (expr === undefined) return undefined;
-  return { expr: `(${expr}).${lane}`, prelude: typeof entry.prelude === "string" ? entry.prelude : entry.prelude(params) };
+  return {
+    expr: `(${expr}).${lane}`,
+    prelude: typeof entry.prelude === "string" ? entry.prelude : entry.prelude(params),
+  };
 }

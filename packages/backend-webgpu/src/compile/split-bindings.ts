@@ -11,7 +11,15 @@
  * bit for bit; the cost is one write and one read of the domain per scratch buffer.
  */
 import { ShapedArray, type DType } from "@linax-ts/core";
-import { combine, loopVar, loadedBuffers, type ElementwiseKernel, type Expr, type Kernel, type Linear } from "./core-compile.ts";
+import {
+  combine,
+  loopVar,
+  loadedBuffers,
+  type ElementwiseKernel,
+  type Expr,
+  type Kernel,
+  type Linear,
+} from "./core-compile.ts";
 import { dtypeOfScalar } from "./scalar-ops.ts";
 
 type OpExpr = Extract<Expr, { kind: "op" }>;
@@ -29,8 +37,10 @@ export interface SplitKernel {
 const bindsOf = (k: Kernel, literal: ReadonlySet<number>): number =>
   k.inputs.filter((b) => !literal.has(b)).length + (k.kind === "elementwise" ? k.outputs.length : 1);
 
-const valuesOf = (k: Kernel): readonly Expr[] => (k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values);
-const extentsOf = (k: Kernel): readonly number[] => (k.kind === "elementwise" ? k.shape : [...k.outShape, ...k.reduceShape]);
+const valuesOf = (k: Kernel): readonly Expr[] =>
+  k.kind === "elementwise" ? k.outputs.flatMap((o) => o.values) : k.output.values;
+const extentsOf = (k: Kernel): readonly number[] =>
+  k.kind === "elementwise" ? k.shape : [...k.outShape, ...k.reduceShape];
 
 /** Row-major flat index over `shape` as an index expression. */
 function flatIndex(shape: readonly number[]): Linear {
@@ -49,7 +59,13 @@ function flatIndex(shape: readonly number[]): Linear {
  * everything). `firstId` is the first free buffer id (pseudo ids count up from it), `nextNodeId`
  * the first node id no expression of the program uses.
  */
-export function splitForBindings(k: Kernel, literal: ReadonlySet<number>, max: number, firstId: number, nextNodeId: number): SplitKernel | null {
+export function splitForBindings(
+  k: Kernel,
+  literal: ReadonlySet<number>,
+  max: number,
+  firstId: number,
+  nextNodeId: number,
+): SplitKernel | null {
   const extents = extentsOf(k);
   const index = flatIndex(extents);
   const scratch = new Map<number, ShapedArray>();
@@ -84,7 +100,12 @@ export function splitForBindings(k: Kernel, literal: ReadonlySet<number>, max: n
     nodeId++;
     const dtype: DType = dtypeOfScalar(best.node.type);
     scratch.set(scratchId, new ShapedArray(extents, dtype));
-    pre.push({ kind: "elementwise", shape: extents, outputs: [{ buffer: scratchId, dtype, values: [best.node] }], inputs: loadedBuffers([best.node]) });
+    pre.push({
+      kind: "elementwise",
+      shape: extents,
+      outputs: [{ buffer: scratchId, dtype, values: [best.node] }],
+      inputs: loadedBuffers([best.node]),
+    });
     cur = rebuild(cur, best.values);
   }
   return { pre, final: cur, scratch };

@@ -28,7 +28,8 @@ export function splitDecls(src: string): Decl[] {
     start = end;
     if (text === "") return;
     const m = DECL_NAME.exec(text);
-    if (m === null) throw new InternalError(`wgsl-prelude: cannot name the declaration ${JSON.stringify(text.slice(0, 60))}`);
+    if (m === null)
+      throw new InternalError(`wgsl-prelude: cannot name the declaration ${JSON.stringify(text.slice(0, 60))}`);
     out.push({ name: m[1], text });
   };
   for (let k = 0; k < code.length; k++) {
@@ -55,7 +56,11 @@ const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
  * different declarations of one name are an error (two snippet libraries disagree).
  * `provided` names are defined elsewhere in the module (MODULE_COMMON's helpers).
  */
-export function mergePreludes(preludes: readonly string[], body: string, provided: ReadonlySet<string> = new Set()): string {
+export function mergePreludes(
+  preludes: readonly string[],
+  body: string,
+  provided: ReadonlySet<string> = new Set(),
+): string {
   const byName = new Map<string, Decl>();
   for (const p of preludes) {
     for (const d of splitDecls(p)) {

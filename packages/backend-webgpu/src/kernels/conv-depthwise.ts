@@ -25,7 +25,12 @@ const R = 4;
 const MAX_TAPS = 64;
 
 /** The depthwise program, or undefined when the convolution is not a depthwise 1-D one. */
-export function depthwiseConv1dProgram(xa: ShapedArray, wa: ShapedArray, oa: ShapedArray, p: lax.ConvParams): Program | undefined {
+export function depthwiseConv1dProgram(
+  xa: ShapedArray,
+  wa: ShapedArray,
+  oa: ShapedArray,
+  p: lax.ConvParams,
+): Program | undefined {
   const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
   if (ls.length !== 3 || p.batchGroupCount !== 1 || p.lhsDilation[0] !== 1) return undefined;
   const C = xa.shape[ls[1]];
@@ -64,7 +69,9 @@ export function depthwiseConv1dProgram(xa: ShapedArray, wa: ShapedArray, oa: Sha
       if (slide) lines.push(`    if (ok${r + t}) { ${mp.mac("acc", `v${r + t}`, `w${t}`)} }`);
       else {
         lines.push(`    { let pp = i32(s0 + ${r}u) * ${stride} + (${t * dil - padLo});`);
-        lines.push(`      if (pp >= 0 && pp < ${inW}) { let v = ${mp.load(`lhs[xBase + u32(pp) * ${xs[ls[2]]}u]`)}; ${mp.mac("acc", "v", `w${t}`)} } }`);
+        lines.push(
+          `      if (pp >= 0 && pp < ${inW}) { let v = ${mp.load(`lhs[xBase + u32(pp) * ${xs[ls[2]]}u]`)}; ${mp.mac("acc", "v", `w${t}`)} } }`,
+        );
       }
     }
     lines.push(`    out[oBase + (s0 + ${r}u) * ${ost[os[2]]}u] = ${mp.store("acc")};`);

@@ -15,47 +15,51 @@ import { foldGroups } from "./reduce-plan.ts";
 import { contractionProgram, macPlan, zerosProgram } from "./dot-plan.ts";
 import { depthwiseConv1dProgram } from "./conv-depthwise.ts";
 
-registerKernel("convGeneralDilated", ([xa, wa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params): Program => {
-  const p = params as unknown as lax.ConvParams;
-  const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
-  const ns = ls.length - 2;
-  const xs = strides(xa.shape);
-  const wsr = strides(wa.shape);
-  const { N, BG, Cg, Og, Ob } = lax.convGroupSizes(xa.shape, wa.shape, p);
-  const mp = macPlan(xa.dtype, oa.dtype);
-  const outType = storageType(oa.dtype);
-  if (oa.size === 0) return { passes: [] };
-  // Nothing to contract (no channels, no taps, or an empty input): zeros, operands unbound.
-  if (xa.size === 0 || wa.size === 0) return zerosProgram(oa.size, outType, mp.store(mp.zero));
-  // Depthwise 1-D (Mamba's causal conv1d): its own kernel, same numerics (conv-depthwise.ts).
-  const dw = depthwiseConv1dProgram(xa, wa, oa, p);
-  if (dw !== undefined) return dw;
-  const xC = xs[ls[1]];
-  const wI = wsr[rs[1]];
-  const open: string[] = [];
-  const close: string[] = [];
-  const xo: string[] = [];
-  const wo: string[] = [];
-  for (let d = 0; d < ns; d++) {
-    const K = wa.shape[rs[2 + d]];
-    const inD = xa.shape[ls[2 + d]];
-    const dil = p.lhsDilation[d];
-    const ind = "  ".repeat(d + 2);
-    open.push(`${ind}for (var t${d} = 0; t${d} < ${K}; t${d}++) {`);
-    // Signed: the coordinate may fall in the low padding.
-    open.push(`${ind}  let p${d} = s${d} * ${p.windowStrides[d]} + t${d} * ${p.rhsDilation[d]} - (${p.padding[d][0]});`);
-    open.push(`${ind}  if (p${d} < 0) { continue; }`);
-    if (dil !== 1) open.push(`${ind}  if (p${d} % ${dil} != 0) { continue; }`);
-    open.push(`${ind}  let q${d} = ${dil === 1 ? `p${d}` : `p${d} / ${dil}`};`);
-    open.push(`${ind}  if (q${d} >= ${inD}) { continue; }`);
-    close.unshift(`${ind}}`);
-    xo.push(`u32(q${d}) * ${xs[ls[2 + d]]}u`);
-    wo.push(`u32(t${d}) * ${wsr[rs[2 + d]]}u`);
-  }
-  const ind = "  ".repeat(ns + 2);
-  const spatial = globalThis.Array.from({ length: ns }, (_, d) => `  let s${d} = i32(idx${os[2 + d]});`);
-  const g = foldGroups(Math.ceil(oa.size / 64));
-  const body = `@compute @workgroup_size(64)
+registerKernel(
+  "convGeneralDilated",
+  ([xa, wa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], params): Program => {
+    const p = params as unknown as lax.ConvParams;
+    const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
+    const ns = ls.length - 2;
+    const xs = strides(xa.shape);
+    const wsr = strides(wa.shape);
+    const { N, BG, Cg, Og, Ob } = lax.convGroupSizes(xa.shape, wa.shape, p);
+    const mp = macPlan(xa.dtype, oa.dtype);
+    const outType = storageType(oa.dtype);
+    if (oa.size === 0) return { passes: [] };
+    // Nothing to contract (no channels, no taps, or an empty input): zeros, operands unbound.
+    if (xa.size === 0 || wa.size === 0) return zerosProgram(oa.size, outType, mp.store(mp.zero));
+    // Depthwise 1-D (Mamba's causal conv1d): its own kernel, same numerics (conv-depthwise.ts).
+    const dw = depthwiseConv1dProgram(xa, wa, oa, p);
+    if (dw !== undefined) return dw;
+    const xC = xs[ls[1]];
+    const wI = wsr[rs[1]];
+    const open: string[] = [];
+    const close: string[] = [];
+    const xo: string[] = [];
+    const wo: string[] = [];
+    for (let d = 0; d < ns; d++) {
+      const K = wa.shape[rs[2 + d]];
+      const inD = xa.shape[ls[2 + d]];
+      const dil = p.lhsDilation[d];
+      const ind = "  ".repeat(d + 2);
+      open.push(`${ind}for (var t${d} = 0; t${d} < ${K}; t${d}++) {`);
+      // Signed: the coordinate may fall in the low padding.
+      open.push(
+        `${ind}  let p${d} = s${d} * ${p.windowStrides[d]} + t${d} * ${p.rhsDilation[d]} - (${p.padding[d][0]});`,
+      );
+      open.push(`${ind}  if (p${d} < 0) { continue; }`);
+      if (dil !== 1) open.push(`${ind}  if (p${d} % ${dil} != 0) { continue; }`);
+      open.push(`${ind}  let q${d} = ${dil === 1 ? `p${d}` : `p${d} / ${dil}`};`);
+      open.push(`${ind}  if (q${d} >= ${inD}) { continue; }`);
+      close.unshift(`${ind}}`);
+      xo.push(`u32(q${d}) * ${xs[ls[2 + d]]}u`);
+      wo.push(`u32(t${d}) * ${wsr[rs[2 + d]]}u`);
+    }
+    const ind = "  ".repeat(ns + 2);
+    const spatial = globalThis.Array.from({ length: ns }, (_, d) => `  let s${d} = i32(idx${os[2 + d]});`);
+    const g = foldGroups(Math.ceil(oa.size / 64));
+    const body = `@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let q = ${g.linear} * 64u + lid.x;
   if (q >= ${oa.size}u) { return; }
@@ -80,5 +84,6 @@ ${close.join("\n")}
   out[q] = ${mp.store("acc")};
 }
 `;
-  return contractionProgram(mp, outType, body, g.workgroups);
-});
+    return contractionProgram(mp, outType, body, g.workgroups);
+  },
+);

@@ -66,9 +66,11 @@ fn bf16BitsToF32Bits(h: u32) -> u32 { return h << 16u; }
 `;
 
 /** WGSL: float32 bits of the half word `v` (exact). */
-const halfToF32Bits = (v: string, d: "float16" | "bfloat16"): string => (d === "float16" ? `f16BitsToF32Bits(${v})` : `bf16BitsToF32Bits(${v})`);
+const halfToF32Bits = (v: string, d: "float16" | "bfloat16"): string =>
+  d === "float16" ? `f16BitsToF32Bits(${v})` : `bf16BitsToF32Bits(${v})`;
 /** WGSL: the half word of the float32 bits `v` (rounded to nearest even). */
-const f32BitsToHalf = (v: string, d: "float16" | "bfloat16"): string => (d === "float16" ? `f32BitsToF16Bits(${v})` : `f32BitsToBf16Bits(${v})`);
+const f32BitsToHalf = (v: string, d: "float16" | "bfloat16"): string =>
+  d === "float16" ? `f32BitsToF16Bits(${v})` : `f32BitsToBf16Bits(${v})`;
 
 /** WGSL: the f32 value of the word `v` of a non-complex dtype, rounded as a Float32Array store rounds. */
 function toF32(v: string, from: DType): string {
@@ -129,7 +131,12 @@ registerKernel("convertElementType", ([xa], [oa]) => {
     { name: "src", slot: { in: 0 }, type: word(xa.dtype) },
     { name: "dst", slot: { out: 0 }, type: word(oa.dtype), write: true },
   ];
-  return simpleProgram(decls, oa.size, `  dst[i] = ${castExpr("src[i]", xa.dtype, oa.dtype)};`, WGSL_FLOAT_BITS + WGSL_CONVERT + WGSL_HALF);
+  return simpleProgram(
+    decls,
+    oa.size,
+    `  dst[i] = ${castExpr("src[i]", xa.dtype, oa.dtype)};`,
+    WGSL_FLOAT_BITS + WGSL_CONVERT + WGSL_HALF,
+  );
 });
 
 /** A one-input, one-output bit-moving kernel over raw words. */

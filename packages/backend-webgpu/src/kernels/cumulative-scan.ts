@@ -61,7 +61,9 @@ interface PassIO {
 }
 
 function declareAll(bufs: readonly Buf[]): { decls: string; bindings: Binding[] } {
-  const decls = bufs.map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.write ? "read_write" : "read"}> ${b.name}: array<${b.type}>;`);
+  const decls = bufs.map(
+    (b, i) => `@group(0) @binding(${i}) var<storage, ${b.write ? "read_write" : "read"}> ${b.name}: array<${b.type}>;`,
+  );
   return { decls: [...decls, MODULE_COMMON].join("\n"), bindings: bufs.map((b) => ({ slot: b.slot, write: b.write })) };
 }
 
@@ -88,7 +90,16 @@ function layout(Q: number, n: number, inner: number): Shape {
  * workgroup walks all blocks of its lines). `carryIn`: WGSL Acc of the blocks before block `blk`
  * (split passes after the first); `totalOut`: statement storing the block total `carry`.
  */
-function scanPass(prelude: string, m: ScanMonoid, s: Shape, io: PassIO, bufs: readonly Buf[], split: number, carryIn: string, totalOut: string): Pass {
+function scanPass(
+  prelude: string,
+  m: ScanMonoid,
+  s: Shape,
+  io: PassIO,
+  bufs: readonly Buf[],
+  split: number,
+  carryIn: string,
+  totalOut: string,
+): Pass {
   const { Q, n, X, Y } = s;
   const { decls, bindings } = declareAll(bufs);
   const B = Y * SERIAL;
@@ -101,7 +112,8 @@ function scanPass(prelude: string, m: ScanMonoid, s: Shape, io: PassIO, bufs: re
     const k = `k0 + ${i}u`;
     loads.push(`    var t${i}: Acc = ${i === 0 ? m.dummy : `t${i - 1}`};`);
     loads.push(`    if (live && ${k} < ${n}u) { t${i} = ${i === 0 ? io.load(k) : `comb(t${i - 1}, ${io.load(k)})`}; }`);
-    if (totalOut === "") stores.push(`    if (live && ${k} < ${n}u) { var a = t${i}; if (hasPre) { a = comb(pre, a); } ${io.store(k)} }`);
+    if (totalOut === "")
+      stores.push(`    if (live && ${k} < ${n}u) { var a = t${i}; if (hasPre) { a = comb(pre, a); } ${io.store(k)} }`);
   }
   const code = `${prelude}
 ${m.wgsl}
@@ -163,7 +175,16 @@ function scanLevels(prelude: string, m: ScanMonoid, s: Shape, io: PassIO, level:
   temps[level] = s.Q * NB * m.accBytes;
   const tot = (write: boolean): Buf => ({ name: "tot", type: "Acc", slot: { temp: level }, write });
   // Pass 1: the total of every block, to scratch [Q, NB].
-  const totals = scanPass(prelude, m, s, { ...io, store: () => "" }, [...io.reads, tot(true)], NB, "", `tot[q * ${NB}u + first] = carry;`);
+  const totals = scanPass(
+    prelude,
+    m,
+    s,
+    { ...io, store: () => "" },
+    [...io.reads, tot(true)],
+    NB,
+    "",
+    `tot[q * ${NB}u + first] = carry;`,
+  );
   // Pass 2: scan the totals in place, as lines of NB along a contiguous axis.
   const subIO: PassIO = {
     reads: [{ name: "tb", type: "Acc", slot: { temp: level }, write: true }],
@@ -175,12 +196,28 @@ function scanLevels(prelude: string, m: ScanMonoid, s: Shape, io: PassIO, level:
   };
   const middle = scanLevels(prelude, m, layout(s.Q, NB, 1), subIO, level + 1, temps);
   // Pass 3: rescan each block starting from the scanned totals of the blocks before it.
-  const apply = scanPass(prelude, m, s, io, [...io.reads, ...io.writes, tot(false)], NB, `tot[q * ${NB}u + first - 1u]`, "");
+  const apply = scanPass(
+    prelude,
+    m,
+    s,
+    io,
+    [...io.reads, ...io.writes, tot(false)],
+    NB,
+    `tot[q * ${NB}u + first - 1u]`,
+    "",
+  );
   return [totals, ...middle, apply];
 }
 
 /** The scan program over lines of `shape` along `axis` (reversed when `reverse`). */
-export function scanProgram(shape: readonly number[], axis: number, reverse: boolean, outDtype: DType, m: ScanMonoid, prelude: string): Program {
+export function scanProgram(
+  shape: readonly number[],
+  axis: number,
+  reverse: boolean,
+  outDtype: DType,
+  m: ScanMonoid,
+  prelude: string,
+): Program {
   const size = shape.reduce((a, b) => a * b, 1);
   if (size === 0) return { passes: [] };
   const n = shape[axis];

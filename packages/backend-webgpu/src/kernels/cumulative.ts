@@ -48,7 +48,9 @@ function cumKernel(name: string, make: (dt: DType) => { m: ScanMonoid; prelude?:
 
 cumKernel("cumsum", (dt) => (dt === "bool" ? undefined : { m: plain(dt, "return a + b;") }));
 cumKernel("cumprod", (dt) =>
-  dt === "bool" ? undefined : { m: plain(dt, dt === "complex64" ? "return cmul(a, b);" : "return a * b;"), prelude: WGSL_COMPLEX },
+  dt === "bool"
+    ? undefined
+    : { m: plain(dt, dt === "complex64" ? "return cmul(a, b);" : "return a * b;"), prelude: WGSL_COMPLEX },
 );
 
 /** cummax/cummin: the later value only when strictly better; NaN is absorbing (XLA). */
@@ -93,7 +95,9 @@ fn logaddexp(a: f32, b: f32) -> f32 {
 }
 `;
 cumKernel("cumlogsumexp", (dt) =>
-  dt !== "float32" ? undefined : { m: plain(dt, "return logaddexp(a, b);"), prelude: WGSL_ISNAN + WGSL_DIV + WGSL_LOGADDEXP },
+  dt !== "float32"
+    ? undefined
+    : { m: plain(dt, "return logaddexp(a, b);"), prelude: WGSL_ISNAN + WGSL_DIV + WGSL_LOGADDEXP },
 );
 
 /**
@@ -128,7 +132,8 @@ registerKernel("linearRecurrence", ([aa]: readonly ShapedArray[], [oa]: readonly
   const inner = aa.shape.slice(p.axis + 1).reduce((a, b) => a * b, 1);
   const at = (k: string) => `base + pos(${k}) * ${inner}u`;
   const zero = cplx ? "vec2<f32>(0.0f, 0.0f)" : "0.0f";
-  const aOf = (k: string) => (p.transposed ? `select(${zero}, a[${at(`max(${k}, 1u) - 1u`)}], ${k} > 0u)` : `a[${at(k)}]`);
+  const aOf = (k: string) =>
+    p.transposed ? `select(${zero}, a[${at(`max(${k}, 1u) - 1u`)}], ${k} > 0u)` : `a[${at(k)}]`;
   const wgsl = cplx
     ? `struct Acc { A: vec2<f32>, B: vec2<f32> }
 fn comb(e: Acc, l: Acc) -> Acc { return Acc(cmul(l.A, e.A), cmul(l.A, e.B) + l.B); }
@@ -157,5 +162,12 @@ fn ld(A: f32, B: f32, k: u32) -> Acc {
       { name: "b", dtype: dt },
     ],
   };
-  return scanProgram(aa.shape, p.axis, p.reverse, oa.dtype, m, WGSL_ISNAN + WGSL_SIGNED_ZERO + (cplx ? WGSL_COMPLEX : ""));
+  return scanProgram(
+    aa.shape,
+    p.axis,
+    p.reverse,
+    oa.dtype,
+    m,
+    WGSL_ISNAN + WGSL_SIGNED_ZERO + (cplx ? WGSL_COMPLEX : ""),
+  );
 });

@@ -47,17 +47,55 @@ export function macPlan(inDt: DType, outDt: DType): MacPlan {
     };
   }
   if (outDt === "float32") {
-    const load = inDt === "bool" ? (e: string) => `select(0.0f, 1.0f, ${e} != 0u)` : inDt === "float32" ? (e: string) => e : (e: string) => `f32(${e})`;
-    return { val: "f32", acc: "f32", zero: "0.0f", load, mac: (c, a, b) => `${c} = fma(${a}, ${b}, ${c});`, store: (c) => c, inType };
+    const load =
+      inDt === "bool"
+        ? (e: string) => `select(0.0f, 1.0f, ${e} != 0u)`
+        : inDt === "float32"
+          ? (e: string) => e
+          : (e: string) => `f32(${e})`;
+    return {
+      val: "f32",
+      acc: "f32",
+      zero: "0.0f",
+      load,
+      mac: (c, a, b) => `${c} = fma(${a}, ${b}, ${c});`,
+      store: (c) => c,
+      inType,
+    };
   }
   if (inDt === "bool") {
     const load = (e: string) => `select(0u, 1u, ${e} != 0u)`;
-    if (outDt === "bool") return { val: "u32", acc: "u32", zero: "0u", load, mac: (c, a, b) => `${c} = ${c} | (${a} & ${b});`, store: (c) => c, inType };
-    return { val: "u32", acc: "u32", zero: "0u", load, mac: (c, a, b) => `${c} += ${a} & ${b};`, store: toOut(outDt), inType };
+    if (outDt === "bool")
+      return {
+        val: "u32",
+        acc: "u32",
+        zero: "0u",
+        load,
+        mac: (c, a, b) => `${c} = ${c} | (${a} & ${b});`,
+        store: (c) => c,
+        inType,
+      };
+    return {
+      val: "u32",
+      acc: "u32",
+      zero: "0u",
+      load,
+      mac: (c, a, b) => `${c} += ${a} & ${b};`,
+      store: toOut(outDt),
+      inType,
+    };
   }
   // int32/uint32 → int32/uint32: two's complement products and sums are the same bits in u32.
   const load = inDt === "int32" ? (e: string) => `bitcast<u32>(${e})` : (e: string) => e;
-  return { val: "u32", acc: "u32", zero: "0u", load, mac: (c, a, b) => `${c} += ${a} * ${b};`, store: toOut(outDt), inType };
+  return {
+    val: "u32",
+    acc: "u32",
+    zero: "0u",
+    load,
+    mac: (c, a, b) => `${c} += ${a} * ${b};`,
+    store: toOut(outDt),
+    inType,
+  };
 }
 
 /** An axis as (extent, stride) for index → offset arithmetic. */
@@ -114,7 +152,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  * after the bindings) reads lhs (input 0) and rhs (input 1), both in the operands' storage type,
  * and writes `out` (output 0, of WGSL type `outType`).
  */
-export function contractionProgram(mp: MacPlan, outType: string, body: string, workgroups: readonly [number, number, number]): Program {
+export function contractionProgram(
+  mp: MacPlan,
+  outType: string,
+  body: string,
+  workgroups: readonly [number, number, number],
+): Program {
   const code = `@group(0) @binding(0) var<storage, read> lhs: array<${mp.inType}>;
 @group(0) @binding(1) var<storage, read> rhs: array<${mp.inType}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${outType}>;

@@ -30,7 +30,14 @@ export interface TileLoadOrder {
  * The 128×128 program for float32 operands; `lAddr`/`rAddr` are the WGSL flat offsets of
  * lhs[b, i, k] and rhs[b, j, k] in terms of `b`, `i`/`j`, `k` (dot.ts).
  */
-export function tiledProgram(mp: MacPlan, outType: string, lAddr: string, rAddr: string, s: DotShape, order: TileLoadOrder): Program {
+export function tiledProgram(
+  mp: MacPlan,
+  outType: string,
+  lAddr: string,
+  rAddr: string,
+  s: DotShape,
+  order: TileLoadOrder,
+): Program {
   const { nb, ni, nj, nk } = s;
   const tx = Math.ceil(nj / BM);
   const ty = Math.ceil(ni / BM);
@@ -49,7 +56,8 @@ export function tiledProgram(mp: MacPlan, outType: string, lAddr: string, rAddr:
   const lCond = cond([!evenB && "live", !evenI && `gi < ${ni}u`, !evenK && `gk < ${nk}u`]);
   const rCond = cond([!evenB && "live", !evenJ && `gj < ${nj}u`, !evenK && `gk < ${nk}u`]);
   // Element e of the staging order → (free index m, k): free-major when the free axis is contiguous.
-  const coords = (alongK: boolean): string => (alongK ? `let m = e / ${BK}u; let kk = e % ${BK}u;` : `let kk = e / ${BM}u; let m = e % ${BM}u;`);
+  const coords = (alongK: boolean): string =>
+    alongK ? `let m = e / ${BK}u; let kk = e % ${BK}u;` : `let kk = e / ${BM}u; let m = e % ${BM}u;`;
   const stores: string[] = [];
   for (let r = 0; r < R; r++) {
     stores.push(`  {

@@ -67,11 +67,19 @@ export function chooseVec4Tuning(s: DotShape): Vec4Tuning {
  * The program; `lAddr`/`rAddr` are the WGSL flat offsets of lhs[b, i, k] and rhs[b, j, k] in
  * terms of `b`, `i`/`j`, `k` (dot.ts).
  */
-export function vec4Program(lAddr: string, rAddr: string, s: DotShape, lhs: OperandLayout, rhs: OperandLayout, tune: Vec4Tuning): Program {
+export function vec4Program(
+  lAddr: string,
+  rAddr: string,
+  s: DotShape,
+  lhs: OperandLayout,
+  rhs: OperandLayout,
+  tune: Vec4Tuning,
+): Program {
   const { nb, ni, nj, nk } = s;
   const { bm, bk } = tune;
   const per = (bm * bk) / 4 / THREADS; // vec4 slots of each tile a thread stages
-  if (!Number.isInteger(per) || per < 1) throw new InternalError(`dot-vec4: tile ${bm}×${bk} does not divide among ${THREADS} threads`);
+  if (!Number.isInteger(per) || per < 1)
+    throw new InternalError(`dot-vec4: tile ${bm}×${bk} does not divide among ${THREADS} threads`);
   const rh = bm / 64; // 4×4 sub-blocks per thread along each axis
   const row = bm / 4; // vec4s per staged k row
   const half = bk * row; // vec4s per staged tile (one buffer)
@@ -91,14 +99,20 @@ export function vec4Program(lAddr: string, rAddr: string, s: DotShape, lhs: Oper
     if (L.alongK) {
       // Row m of the tile, k = K0 + 4q .. 4q+3.
       const head = `{ let m = ${e} / ${bk / 4}u; let gf = ${f0} + m; let gk = ${K0} + (${e} % ${bk / 4}u) * 4u;`;
-      if (L.vec4) return `${head} var v = ${v4}(0.0f); if (gf < ${n}u && gk < ${nk}u) { v = ${name}[${at}(b, gf, gk) >> 2u]; } ${reg} = v; }`;
-      const c = [0, 1, 2, 3].map((d) => `if (gf < ${n}u && gk + ${d}u < ${nk}u) { v[${d}] = ${name}[${at}(b, gf, gk + ${d}u)]; }`);
+      if (L.vec4)
+        return `${head} var v = ${v4}(0.0f); if (gf < ${n}u && gk < ${nk}u) { v = ${name}[${at}(b, gf, gk) >> 2u]; } ${reg} = v; }`;
+      const c = [0, 1, 2, 3].map(
+        (d) => `if (gf < ${n}u && gk + ${d}u < ${nk}u) { v[${d}] = ${name}[${at}(b, gf, gk + ${d}u)]; }`,
+      );
       return `${head} var v = ${v4}(0.0f); ${c.join(" ")} ${reg} = v; }`;
     }
     // k row kk of the tile, free index 4·m4 .. 4·m4+3.
     const head = `{ let gk = ${K0} + ${e} / ${row}u; let gf = ${f0} + (${e} % ${row}u) * 4u;`;
-    if (L.vec4) return `${head} var v = ${v4}(0.0f); if (gf < ${n}u && gk < ${nk}u) { v = ${name}[${at}(b, gf, gk) >> 2u]; } ${reg} = v; }`;
-    const c = [0, 1, 2, 3].map((d) => `if (gf + ${d}u < ${n}u && gk < ${nk}u) { v[${d}] = ${name}[${at}(b, gf + ${d}u, gk)]; }`);
+    if (L.vec4)
+      return `${head} var v = ${v4}(0.0f); if (gf < ${n}u && gk < ${nk}u) { v = ${name}[${at}(b, gf, gk) >> 2u]; } ${reg} = v; }`;
+    const c = [0, 1, 2, 3].map(
+      (d) => `if (gf + ${d}u < ${n}u && gk < ${nk}u) { v[${d}] = ${name}[${at}(b, gf + ${d}u, gk)]; }`,
+    );
     return `${head} var v = ${v4}(0.0f); ${c.join(" ")} ${reg} = v; }`;
   };
   /** WGSL: write register `reg` (slot `sl`) into the staging buffer `sh` at vec4 offset `base`. */
@@ -115,12 +129,14 @@ export function vec4Program(lAddr: string, rAddr: string, s: DotShape, lhs: Oper
   const regs: string[] = [];
   const loadAll = (K0: string): string[] => {
     const ls: string[] = [];
-    for (let sl = 0; sl < per; sl++) ls.push(`    ${load("lhs", lhs, `pa${sl}`, sl, K0)}`, `    ${load("rhs", rhs, `pb${sl}`, sl, K0)}`);
+    for (let sl = 0; sl < per; sl++)
+      ls.push(`    ${load("lhs", lhs, `pa${sl}`, sl, K0)}`, `    ${load("rhs", rhs, `pb${sl}`, sl, K0)}`);
     return ls;
   };
   const stageAll = (base: string): string[] => {
     const ls: string[] = [];
-    for (let sl = 0; sl < per; sl++) ls.push(`    ${stage(lhs, "ta", `pa${sl}`, sl, base)}`, `    ${stage(rhs, "tb", `pb${sl}`, sl, base)}`);
+    for (let sl = 0; sl < per; sl++)
+      ls.push(`    ${stage(lhs, "ta", `pa${sl}`, sl, base)}`, `    ${stage(rhs, "tb", `pb${sl}`, sl, base)}`);
     return ls;
   };
   for (let sl = 0; sl < per; sl++) regs.push(`  var pa${sl}: ${v4};`, `  var pb${sl}: ${v4};`);
@@ -129,7 +145,11 @@ export function vec4Program(lAddr: string, rAddr: string, s: DotShape, lhs: Oper
   const macs: string[] = [];
   for (let kk = 0; kk < bk; kk++) {
     const lines: string[] = [];
-    for (let h = 0; h < rh; h++) lines.push(`let a${h} = ta[cur + ${kk * row + 16 * h}u + ty];`, `let b${h} = tb[cur + ${kk * row + 16 * h}u + tx];`);
+    for (let h = 0; h < rh; h++)
+      lines.push(
+        `let a${h} = ta[cur + ${kk * row + 16 * h}u + ty];`,
+        `let b${h} = tb[cur + ${kk * row + 16 * h}u + tx];`,
+      );
     for (let r = 0; r < 4 * rh; r++) {
       const a = `a${Math.floor(r / 4)}[${r % 4}]`;
       for (let h = 0; h < rh; h++) lines.push(`c${r}_${h} = fma(${v4}(${a}), b${h}, c${r}_${h});`);
@@ -143,7 +163,10 @@ export function vec4Program(lAddr: string, rAddr: string, s: DotShape, lhs: Oper
     for (let h = 0; h < rh; h++) {
       const j = `j0 + ${64 * h}u + 4u * tx`;
       if (outVec) parts.push(`{ let j = ${j}; if (j < ${nj}u) { out[(ob + j) >> 2u] = c${r}_${h}; } }`);
-      else parts.push(`{ let j = ${j}; ${[0, 1, 2, 3].map((d) => `if (j + ${d}u < ${nj}u) { out[ob + j + ${d}u] = c${r}_${h}[${d}]; }`).join(" ")} }`);
+      else
+        parts.push(
+          `{ let j = ${j}; ${[0, 1, 2, 3].map((d) => `if (j + ${d}u < ${nj}u) { out[ob + j + ${d}u] = c${r}_${h}[${d}]; }`).join(" ")} }`,
+        );
     }
     stores.push(`  { let i = ${i}; if (i < ${ni}u) { let ob = (b * ${ni}u + i) * ${nj}u; ${parts.join(" ")} } }`);
   }

@@ -35,7 +35,9 @@ const innermostContiguous = (axes: readonly Axis[]): boolean => {
   return c.length > 0 && c[c.length - 1].stride === 1;
 };
 
-registerKernel("dotGeneral", ([xa, ya], [oa], params) => dotGeneralProgram(xa, ya, oa, params as unknown as lax.DotGeneralParams));
+registerKernel("dotGeneral", ([xa, ya], [oa], params) =>
+  dotGeneralProgram(xa, ya, oa, params as unknown as lax.DotGeneralParams),
+);
 
 /**
  * The dotGeneral program: float32 with both free extents ≥ 64 takes the vec4 register-blocked
@@ -44,11 +46,19 @@ registerKernel("dotGeneral", ([xa, ya], [oa], params) => dotGeneralProgram(xa, y
  * kernel, dot-tiled.ts) only when forced. All accumulate each output in increasing k order, so
  * they agree bit for bit. `tune` forces the vec4 kernel's tile (tests, benchmarks).
  */
-export function dotGeneralProgram(xa: ShapedArray, ya: ShapedArray, oa: ShapedArray, p: lax.DotGeneralParams, force?: DotVariant, tune?: Vec4Tuning) {
+export function dotGeneralProgram(
+  xa: ShapedArray,
+  ya: ShapedArray,
+  oa: ShapedArray,
+  p: lax.DotGeneralParams,
+  force?: DotVariant,
+  tune?: Vec4Tuning,
+) {
   const [[lc, rc], [lb, rb]] = [p.contractingDims, p.batchDims];
   const ls = strides(xa.shape);
   const rs = strides(ya.shape);
-  const axes = (shape: readonly number[], st: readonly number[], dims: readonly number[]): Axis[] => dims.map((d) => ({ size: shape[d], stride: st[d] }));
+  const axes = (shape: readonly number[], st: readonly number[], dims: readonly number[]): Axis[] =>
+    dims.map((d) => ({ size: shape[d], stride: st[d] }));
   const lFree = freeDims(xa.ndim, lc, lb);
   const rFree = freeDims(ya.ndim, rc, rb);
   const nb = lb.reduce((a, d) => a * xa.shape[d], 1);
@@ -56,7 +66,16 @@ export function dotGeneralProgram(xa: ShapedArray, ya: ShapedArray, oa: ShapedAr
   const nj = rFree.reduce((a, d) => a * ya.shape[d], 1);
   const nk = lc.reduce((a, d) => a * xa.shape[d], 1);
   const mp = macPlan(xa.dtype, oa.dtype);
-  const outType = oa.dtype === "bool" ? "u32" : oa.dtype === "complex64" ? "vec2<f32>" : oa.dtype === "float32" ? "f32" : oa.dtype === "int32" ? "i32" : "u32";
+  const outType =
+    oa.dtype === "bool"
+      ? "u32"
+      : oa.dtype === "complex64"
+        ? "vec2<f32>"
+        : oa.dtype === "float32"
+          ? "f32"
+          : oa.dtype === "int32"
+            ? "i32"
+            : "u32";
   if (oa.size === 0) return { passes: [] };
   if (nk === 0) return zerosProgram(oa.size, outType, mp.store(mp.zero));
   const lAddr = `${axesOffset(axes(xa.shape, ls, lb), "b")} + ${axesOffset(axes(xa.shape, ls, lFree), "i")} + ${axesOffset(axes(xa.shape, ls, lc), "k")}`;
@@ -75,7 +94,10 @@ export function dotGeneralProgram(xa: ShapedArray, ya: ShapedArray, oa: ShapedAr
     return vec4Program(lAddr, rAddr, shape, layout(lB, lF, lK), layout(rB, rF, rK), tune ?? chooseVec4Tuning(shape));
   }
   if (variant === "tiled" && f32) {
-    const order = { lhsAlongK: innermostContiguous(axes(xa.shape, ls, lc)), rhsAlongK: innermostContiguous(axes(ya.shape, rs, rc)) };
+    const order = {
+      lhsAlongK: innermostContiguous(axes(xa.shape, ls, lc)),
+      rhsAlongK: innermostContiguous(axes(ya.shape, rs, rc)),
+    };
     return tiledProgram(mp, outType, lAddr, rAddr, shape, order);
   }
   if (variant === "blocked") return blockedProgram(mp, outType, lAddr, rAddr, shape);

@@ -20,7 +20,12 @@ type X = readonly string[];
 // ------------------------------------------------------------------ comparisons
 
 /** A comparison: `float` calls a WGSL_FLOAT_BITS predicate, integers and bool use `op`. */
-function comparison(name: string, op: string, float: (a: string, b: string) => string, complex?: (x: X) => string): void {
+function comparison(
+  name: string,
+  op: string,
+  float: (a: string, b: string) => string,
+  complex?: (x: X) => string,
+): void {
   const int = (x: X): string => asBool(`${x[0]} ${op} ${x[1]}`);
   const table: DTypeTable = { float32: (x) => asBool(float(x[0], x[1])), int32: int, uint32: int, bool: int };
   if (complex !== undefined) table.complex64 = complex;
@@ -50,7 +55,11 @@ tableKernel("isFinite", { float32: (x) => asBool(`(bitcast<u32>(${x[0]}) & 0x7f8
 // ------------------------------------------------------------------ logical / bitwise
 
 // bool is 0/1: logical not flips it; integers take the bitwise complement.
-tableKernel("not", { bool: (x) => `select(1u, 0u, ${x[0]} != 0u)`, int32: (x) => `(~${x[0]})`, uint32: (x) => `(~${x[0]})` });
+tableKernel("not", {
+  bool: (x) => `select(1u, 0u, ${x[0]} != 0u)`,
+  int32: (x) => `(~${x[0]})`,
+  uint32: (x) => `(~${x[0]})`,
+});
 for (const [name, op] of [
   ["and", "&"],
   ["or", "|"],
@@ -70,7 +79,8 @@ tableKernel("shiftLeft", {
   uint32: (x) => `select(${x[0]} << (${x[1]} & 31u), 0u, ${x[1]} >= 32u)`,
 });
 tableKernel("shiftRightLogical", {
-  int32: (x) => `select(bitcast<i32>(bitcast<u32>(${x[0]}) >> (${amount(x[1], true)} & 31u)), 0i, ${amount(x[1], true)} >= 32u)`,
+  int32: (x) =>
+    `select(bitcast<i32>(bitcast<u32>(${x[0]}) >> (${amount(x[1], true)} & 31u)), 0i, ${amount(x[1], true)} >= 32u)`,
   uint32: (x) => `select(${x[0]} >> (${x[1]} & 31u), 0u, ${x[1]} >= 32u)`,
 });
 // An arithmetic shift by >= 32 leaves only the sign fill, which is the shift by 31.
@@ -86,12 +96,24 @@ tableKernel("clz", { int32: (x) => `countLeadingZeros(${x[0]})`, uint32: (x) => 
 
 const intMax = (x: X): string => `max(${x[0]}, ${x[1]})`;
 const intMin = (x: X): string => `min(${x[0]}, ${x[1]})`;
-tableKernel("max", { float32: (x) => `fmaxF32(${x[0]}, ${x[1]})`, int32: intMax, uint32: intMax, bool: intMax }, WGSL_FLOAT_BITS);
-tableKernel("min", { float32: (x) => `fminF32(${x[0]}, ${x[1]})`, int32: intMin, uint32: intMin, bool: intMin }, WGSL_FLOAT_BITS);
+tableKernel(
+  "max",
+  { float32: (x) => `fmaxF32(${x[0]}, ${x[1]})`, int32: intMax, uint32: intMax, bool: intMax },
+  WGSL_FLOAT_BITS,
+);
+tableKernel(
+  "min",
+  { float32: (x) => `fminF32(${x[0]}, ${x[1]})`, int32: intMin, uint32: intMin, bool: intMin },
+  WGSL_FLOAT_BITS,
+);
 
 // clamp(lo, x, hi) = min(max(x, lo), hi) (NaN-propagating); mapKernel reads scalar bounds at [0].
 const intClamp = (x: X): string => `min(max(${x[1]}, ${x[0]}), ${x[2]})`;
-tableKernel("clamp", { float32: (x) => `fminF32(fmaxF32(${x[1]}, ${x[0]}), ${x[2]})`, int32: intClamp, uint32: intClamp }, WGSL_FLOAT_BITS);
+tableKernel(
+  "clamp",
+  { float32: (x) => `fminF32(fmaxF32(${x[1]}, ${x[0]}), ${x[2]})`, int32: intClamp, uint32: intClamp },
+  WGSL_FLOAT_BITS,
+);
 
 // ------------------------------------------------------------------ bitcastConvertType
 

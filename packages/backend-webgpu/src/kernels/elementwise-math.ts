@@ -18,7 +18,8 @@ import { WGSL_MATH_COMPLEX } from "./wgsl-math-complex.ts";
  * that costs a little compile time once per pipeline (pipelines are cached) and keeps each
  * kernel's prelude from having to track the dependency graph of the helpers.
  */
-export const WGSL_MATH_ALL = WGSL_DIV + WGSL_COMPLEX + WGSL_F32_BITS + WGSL_XLA_MATH + WGSL_MATH_REAL + WGSL_MATH_COMPLEX;
+export const WGSL_MATH_ALL =
+  WGSL_DIV + WGSL_COMPLEX + WGSL_F32_BITS + WGSL_XLA_MATH + WGSL_MATH_REAL + WGSL_MATH_COMPLEX;
 
 /** A float32 function `real(x)` and, optionally, a complex64 one `cplx(z)` (both WGSL function names). */
 function unary(name: string, real: string, cplx?: string): void {
@@ -83,7 +84,8 @@ tableKernel(
   "round",
   {
     // WGSL's round() is round-half-to-even, numpy's np.round.
-    float32: (x, p) => (p.roundingMethod === "toNearestEven" ? `zeroSign(round(${x[0]}), ${x[0]})` : `roundAwayF32(${x[0]})`),
+    float32: (x, p) =>
+      p.roundingMethod === "toNearestEven" ? `zeroSign(round(${x[0]}), ${x[0]})` : `roundAwayF32(${x[0]})`,
   },
   WGSL_MATH_ALL,
 );
@@ -122,7 +124,11 @@ tableKernel(
 );
 
 // ------------------------------------------------------------------ binary: pow (FLOAT), rem (REAL_NUMERIC), atan2, nextafter (REAL_FLOAT)
-tableKernel("pow", { float32: (x) => `powF32(${x[0]}, ${x[1]})`, complex64: (x) => `cpowC(${x[0]}, ${x[1]})` }, WGSL_MATH_ALL);
+tableKernel(
+  "pow",
+  { float32: (x) => `powF32(${x[0]}, ${x[1]})`, complex64: (x) => `cpowC(${x[0]}, ${x[1]})` },
+  WGSL_MATH_ALL,
+);
 tableKernel(
   "rem",
   {

@@ -22,7 +22,8 @@ tableKernel("digamma", { float32: (x) => `digammaF32(${x[0]})` }, PRELUDE);
 
 // polygamma's order m is static: m = 0 is digamma, m >= 1 a module specialised to m.
 registerElementwiseExpr("polygamma", {
-  expr: (x, [a], _o, params) => (a.dtype !== "float32" ? undefined : `${(params.m as number) === 0 ? "digammaF32" : "polygammaF32"}(${x[0]})`),
+  expr: (x, [a], _o, params) =>
+    a.dtype !== "float32" ? undefined : `${(params.m as number) === 0 ? "digammaF32" : "polygammaF32"}(${x[0]})`,
   prelude: (params) => PRELUDE + ((params.m as number) === 0 ? "" : wgslPolygamma(params.m as number)),
 });
 registerKernel("polygamma", (inAvals, [outAval], params) => {

@@ -23,7 +23,12 @@ type Params = Readonly<Record<string, unknown>>;
  * each operand's storage type: f32, i32, u32 (also bool), vec2<f32> (complex64)). Returns
  * undefined when the kernel does not handle these dtypes (core then tries the composite impl).
  */
-export type ExprFn = (x: readonly string[], inAvals: readonly ShapedArray[], outAval: ShapedArray, params: Params) => string | undefined;
+export type ExprFn = (
+  x: readonly string[],
+  inAvals: readonly ShapedArray[],
+  outAval: ShapedArray,
+  params: Params,
+) => string | undefined;
 
 /** An elementwise op's WGSL: its expression builder and the helpers it calls (static, or by params). */
 export interface ElementwiseExpr {
@@ -78,10 +83,19 @@ export const asBool = (cond: string): string => `select(0u, 1u, ${cond})`;
 
 const same = (op: string) => (x: readonly string[]) => `(${x[0]} ${op} ${x[1]})`;
 
-tableKernel("neg", { float32: (x) => `-(${x[0]})`, int32: (x) => `-(${x[0]})`, uint32: (x) => `(0u - ${x[0]})`, complex64: (x) => `-(${x[0]})` });
+tableKernel("neg", {
+  float32: (x) => `-(${x[0]})`,
+  int32: (x) => `-(${x[0]})`,
+  uint32: (x) => `(0u - ${x[0]})`,
+  complex64: (x) => `-(${x[0]})`,
+});
 tableKernel("add", { float32: same("+"), int32: same("+"), uint32: same("+"), complex64: same("+") });
 tableKernel("sub", { float32: same("-"), int32: same("-"), uint32: same("-"), complex64: same("-") });
-tableKernel("mul", { float32: same("*"), int32: same("*"), uint32: same("*"), complex64: (x) => `cmulExact(${x[0]}, ${x[1]})` }, WGSL_DIV + WGSL_CMUL_EXACT);
+tableKernel(
+  "mul",
+  { float32: same("*"), int32: same("*"), uint32: same("*"), complex64: (x) => `cmulExact(${x[0]}, ${x[1]})` },
+  WGSL_DIV + WGSL_CMUL_EXACT,
+);
 tableKernel(
   "div",
   {

@@ -87,11 +87,19 @@ fn chirp(j: u32) -> vec2<f32> {
 }
 
 /** A pass of `threads` threads over the given buffers running `body` (after grid's header). */
-function pass(decls: Parameters<typeof declare>[0], threads: number, body: string, prelude: string, uniforms?: Uint32Array): Pass {
+function pass(
+  decls: Parameters<typeof declare>[0],
+  threads: number,
+  body: string,
+  prelude: string,
+  uniforms?: Uint32Array,
+): Pass {
   const { wgsl, bindings } = declare(decls);
   const g = grid(threads);
   const code = `${wgsl}\n${uniforms !== undefined ? UNIFORM(decls.length) : ""}\n${WGSL_TURN}\n${prelude}\n${g.header}${body}\n}\n`;
-  return uniforms !== undefined ? { code, bindings, uniforms, workgroups: g.workgroups } : { code, bindings, workgroups: g.workgroups };
+  return uniforms !== undefined
+    ? { code, bindings, uniforms, workgroups: g.workgroups }
+    : { code, bindings, workgroups: g.workgroups };
 }
 
 /**
@@ -134,7 +142,8 @@ function axisPasses(out: Pass[], a: AxisPlan): void {
   const srcType: DType = a.kind === "r2c" ? "float32" : "complex64";
   const at = (p: string): string => `src[(o * ${a.srcLen}u + ${p}) * ${a.inner}u + ii]`;
   const value = a.kind === "r2c" ? `vec2<f32>(${at("p")}, 0.0f)` : at("p");
-  const lineOf = (l: number): string => `  let line = i / ${l}u;\n  let p = i % ${l}u;\n  let o = line / ${a.inner}u;\n  let ii = line % ${a.inner}u;\n`;
+  const lineOf = (l: number): string =>
+    `  let line = i / ${l}u;\n  let p = i % ${l}u;\n  let o = line / ${a.inner}u;\n  let ii = line % ${a.inner}u;\n`;
   // c2r reads bin p for p ≤ n/2, else conj(bin n − p) (the Hermitian half it mirrors).
   const load =
     lineOf(len) +
@@ -207,7 +216,8 @@ registerKernel("fft", ([xa], [oa], params) => {
   const first = nd - L;
   // Axes in the order the CPU kernel transforms them, with their kind.
   const axes: { axis: number; kind: Kind; inverse: boolean }[] = [];
-  if (fftType === "FFT" || fftType === "IFFT") for (let ax = nd - 1; ax >= first; ax--) axes.push({ axis: ax, kind: "c2c", inverse: fftType === "IFFT" });
+  if (fftType === "FFT" || fftType === "IFFT")
+    for (let ax = nd - 1; ax >= first; ax--) axes.push({ axis: ax, kind: "c2c", inverse: fftType === "IFFT" });
   else if (fftType === "RFFT") {
     axes.push({ axis: nd - 1, kind: "r2c", inverse: false });
     for (let ax = nd - 2; ax >= first; ax--) axes.push({ axis: ax, kind: "c2c", inverse: false });

@@ -54,9 +54,14 @@ export function combineExpr(kind: Exclude<Combine, "set">, dtype: DType): string
     case "float32":
       return kind === "add" ? f("+") : kind === "mul" ? f("*") : `f${kind}w(a, b)`;
     case "complex64":
-      return kind === "add" ? "bitcast<vec2<u32>>(bitcast<vec2<f32>>(a) + bitcast<vec2<f32>>(b))" : kind === "mul" ? "cmulw(a, b)" : `c${kind}w(a, b)`;
+      return kind === "add"
+        ? "bitcast<vec2<u32>>(bitcast<vec2<f32>>(a) + bitcast<vec2<f32>>(b))"
+        : kind === "mul"
+          ? "cmulw(a, b)"
+          : `c${kind}w(a, b)`;
   }
 }
 
 /** Whether folding updates in a different order can change the result (float rounding, NaN ties). */
-export const orderSensitive = (kind: Combine, dtype: DType): boolean => dtype === "complex64" || (dtype === "float32" && (kind === "add" || kind === "mul"));
+export const orderSensitive = (kind: Combine, dtype: DType): boolean =>
+  dtype === "complex64" || (dtype === "float32" && (kind === "add" || kind === "mul"));

@@ -30,7 +30,8 @@ function pass(decls: readonly BufferDecl[], n: number, body: string, prelude = "
 /** WGSL statement applying update word `v` to the atomic `out[dst]` (order-independent kinds). */
 function atomicApply(kind: Exclude<Combine, "set">, dtype: string): string {
   if (kind === "add" && dtype !== "bool" && dtype !== "float32") return "atomicAdd(&out[dst], v);";
-  if (dtype === "bool") return kind === "add" || kind === "max" ? "atomicOr(&out[dst], v);" : "atomicAnd(&out[dst], v);";
+  if (dtype === "bool")
+    return kind === "add" || kind === "max" ? "atomicOr(&out[dst], v);" : "atomicAnd(&out[dst], v);";
   if (dtype === "uint32" && kind !== "mul") return `atomic${kind === "min" ? "Min" : "Max"}(&out[dst], v);`;
   // The rest through compare-exchange on the word (retries see the newest value; the fold is
   // commutative and associative, so the result is the same for every interleaving).
@@ -51,7 +52,9 @@ function atomicApply(kind: Exclude<Combine, "set">, dtype: string): string {
 function locateUpdate(op: ShapedArray, ind: ShapedArray, upd: ShapedArray, p: lax.ScatterParams): string {
   const dn = p.dimensionNumbers;
   const uwd = dn.updateWindowDims;
-  const windowDims = range(op.ndim).filter((d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d));
+  const windowDims = range(op.ndim).filter(
+    (d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d),
+  );
   const scatterPos = range(upd.ndim).filter((d) => !uwd.includes(d));
   const windowSize = op.shape.map(() => 1);
   windowDims.forEach((d, w) => (windowSize[d] = upd.shape[uwd[w]]));
@@ -71,18 +74,35 @@ function locateUpdate(op: ShapedArray, ind: ShapedArray, upd: ShapedArray, p: la
     const w = windowDims.indexOf(d);
     return `(t${d}${w >= 0 ? ` + c${uwd[w]}` : ""}) * ${opStr[d]}u`;
   });
-  return [unravel(upd.shape, "i", "c"), ws.lines, `  if (!(${ws.ok})) { return; }`, `  let dst: u32 = ${dstTerms.join(" + ") || "0u"};`].join("\n");
+  return [
+    unravel(upd.shape, "i", "c"),
+    ws.lines,
+    `  if (!(${ws.ok})) { return; }`,
+    `  let dst: u32 = ${dstTerms.join(" + ") || "0u"};`,
+  ].join("\n");
 }
 
 /**
  * The atomic scatter program (see the file comment). Only for `set` and order-insensitive
  * (kind, dtype) pairs, with non-empty operand and updates.
  */
-export function atomicScatterProgram(kind: Combine, op: ShapedArray, ind: ShapedArray, upd: ShapedArray, o: ShapedArray, p: lax.ScatterParams): Program {
+export function atomicScatterProgram(
+  kind: Combine,
+  op: ShapedArray,
+  ind: ShapedArray,
+  upd: ShapedArray,
+  o: ShapedArray,
+  p: lax.ScatterParams,
+): Program {
   const locate = locateUpdate(op, ind, upd, p);
   const indDecl: BufferDecl = { name: "ind", slot: { in: 1 }, type: "u32" };
   if (kind === "set") {
-    const win = (write: boolean, atomic = false): BufferDecl => ({ name: "win", slot: { temp: 0 }, type: atomic ? "atomic<u32>" : "u32", write });
+    const win = (write: boolean, atomic = false): BufferDecl => ({
+      name: "win",
+      slot: { temp: 0 },
+      type: atomic ? "atomic<u32>" : "u32",
+      write,
+    });
     return {
       passes: [
         pass([win(true)], o.size, "  win[i] = 0u;"),
@@ -115,9 +135,21 @@ export function atomicScatterProgram(kind: Combine, op: ShapedArray, ind: Shaped
  * Cost O(N + U + Σ m²) for m updates per element: the choice for large scatters whose updates
  * spread out (an embedding gradient), where the index-vector scan would cost O(N·B).
  */
-export function listScatterProgram(op: ShapedArray, ind: ShapedArray, upd: ShapedArray, o: ShapedArray, p: lax.ScatterParams, prelude: string): Program {
+export function listScatterProgram(
+  op: ShapedArray,
+  ind: ShapedArray,
+  upd: ShapedArray,
+  o: ShapedArray,
+  p: lax.ScatterParams,
+  prelude: string,
+): Program {
   const T = wordType(o.dtype);
-  const head = (atomic: boolean, write: boolean): BufferDecl => ({ name: "head", slot: { temp: 0 }, type: atomic ? "atomic<u32>" : "u32", write });
+  const head = (atomic: boolean, write: boolean): BufferDecl => ({
+    name: "head",
+    slot: { temp: 0 },
+    type: atomic ? "atomic<u32>" : "u32",
+    write,
+  });
   const next = (write: boolean): BufferDecl => ({ name: "nxt", slot: { temp: 1 }, type: "u32", write });
   const fold = [
     `  var acc: ${T} = op[i];`,

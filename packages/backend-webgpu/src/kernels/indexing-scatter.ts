@@ -36,19 +36,27 @@ export const scatterTuning = { scanLimit: 1 << 22 };
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 function scatterKernel(kind: Combine) {
-  return ([op, ind, upd]: readonly ShapedArray[], [o]: readonly ShapedArray[], params: Readonly<Record<string, unknown>>) => {
+  return (
+    [op, ind, upd]: readonly ShapedArray[],
+    [o]: readonly ShapedArray[],
+    params: Readonly<Record<string, unknown>>,
+  ) => {
     const { dimensionNumbers: dn, mode } = params as unknown as lax.ScatterParams;
     // No updates: the operand, unchanged (an empty buffer is not bound: see shape-slicing's pad).
     if (upd.size === 0) return copyProgram(op, o);
     if (o.size === 0) return { passes: [] };
-    if (kind === "set" || !orderSensitive(kind, o.dtype)) return atomicScatterProgram(kind, op, ind, upd, o, params as unknown as lax.ScatterParams);
+    if (kind === "set" || !orderSensitive(kind, o.dtype))
+      return atomicScatterProgram(kind, op, ind, upd, o, params as unknown as lax.ScatterParams);
     const T = wordType(o.dtype);
     const combine = `${WGSL_WORD_FLOAT}\nfn comb(a: ${T}, b: ${T}) -> ${T} { return ${combineExpr(kind, o.dtype)}; }`;
     const batchShape = ind.shape.slice(0, -1);
     const nBatch = batchShape.reduce((a, b) => a * b, 1);
-    if (o.size * nBatch > scatterTuning.scanLimit) return listScatterProgram(op, ind, upd, o, params as unknown as lax.ScatterParams, combine);
+    if (o.size * nBatch > scatterTuning.scanLimit)
+      return listScatterProgram(op, ind, upd, o, params as unknown as lax.ScatterParams, combine);
     const uwd = dn.updateWindowDims;
-    const windowDims = range(op.ndim).filter((d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d));
+    const windowDims = range(op.ndim).filter(
+      (d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d),
+    );
     const scatterPos = range(upd.ndim).filter((d) => !uwd.includes(d));
     const windowSize = op.shape.map(() => 1);
     windowDims.forEach((d, w) => (windowSize[d] = upd.shape[uwd[w]]));
@@ -70,7 +78,10 @@ function scatterKernel(kind: Combine) {
     // Offsets wrap below the window start, so `< size` checks both ends.
     const offs = op.shape.map((_, d) => `  let w${d}: u32 = o${d} - t${d};`).join("\n");
     const inside = [ws.ok, ...op.shape.map((_, d) => `w${d} < ${windowSize[d]}u`)].join(" && ");
-    const uTerms = [...scatterPos.map((p, j) => `bc${j} * ${updStr[p]}u`), ...uwd.map((p, w) => `w${windowDims[w]} * ${updStr[p]}u`)];
+    const uTerms = [
+      ...scatterPos.map((p, j) => `bc${j} * ${updStr[p]}u`),
+      ...uwd.map((p, w) => `w${windowDims[w]} * ${updStr[p]}u`),
+    ];
     const oParams = op.shape.map((_, d) => `, o${d}: u32`).join("");
     const oArgs = op.shape.map((_, d) => `, idx${d}`).join("");
     const hit = [
@@ -83,7 +94,8 @@ function scatterKernel(kind: Combine) {
       `  return ${uTerms.join(" + ") || "0u"};`,
       `}`,
     ].join("\n");
-    const scan = (stmt: string): string => `  for (var b = 0u; b < ${nBatch}u; b++) {\n    let u = hit(b${oArgs});\n    ${stmt}\n  }`;
+    const scan = (stmt: string): string =>
+      `  for (var b = 0u; b < ${nBatch}u; b++) {\n    let u = hit(b${oArgs});\n    ${stmt}\n  }`;
 
     const prelude = `${hit}\n${combine}`;
     // Scan order is flat update order when no window axis of size > 1 precedes a scatter axis of
@@ -91,7 +103,8 @@ function scatterKernel(kind: Combine) {
     const big = (d: number): boolean => upd.shape[d] > 1;
     const lastScatter = Math.max(-1, ...scatterPos.filter(big));
     let body: string;
-    if (uwd.filter(big).every((d) => d > lastScatter)) body = `  var acc = op[i];\n${scan("if (u != NONE) { acc = comb(acc, upd[u]); }")}\n  out[i] = acc;`;
+    if (uwd.filter(big).every((d) => d > lastScatter))
+      body = `  var acc = op[i];\n${scan("if (u != NONE) { acc = comb(acc, upd[u]); }")}\n  out[i] = acc;`;
     else {
       body = [
         `  var acc = op[i];`,
@@ -108,7 +121,12 @@ function scatterKernel(kind: Combine) {
         `  out[i] = acc;`,
       ].join("\n");
     }
-    const decls = [inWords("op", 0, op), { name: "ind", slot: { in: 1 }, type: "u32" }, inWords("upd", 2, upd), outWords(o)];
+    const decls = [
+      inWords("op", 0, op),
+      { name: "ind", slot: { in: 1 }, type: "u32" },
+      inWords("upd", 2, upd),
+      outWords(o),
+    ];
     return simpleProgram(decls, o.size, `${unravel(o.shape, "i")}\n${body}`, prelude);
   };
 }

@@ -17,13 +17,23 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 /** JAX's default fill values (NaN for inexact, the extreme integer, true for bool) unless given. */
 function fillLiteral(a: ShapedArray, v: number | null): string {
   if (v !== null) return wordLiteral(a.dtype, v);
-  const defaults = { float32: NaN, complex64: NaN, float16: NaN, bfloat16: NaN, int32: -2147483648, uint32: 4294967295, bool: 1 };
+  const defaults = {
+    float32: NaN,
+    complex64: NaN,
+    float16: NaN,
+    bfloat16: NaN,
+    int32: -2147483648,
+    uint32: 4294967295,
+    bool: 1,
+  };
   return wordLiteral(a.dtype, defaults[a.dtype]);
 }
 
 registerKernel("gather", ([op, ind], [o], params) => {
   const { dimensionNumbers: dn, sliceSizes, mode, fillValue } = params as unknown as lax.GatherParams;
-  const windowDims = range(op.ndim).filter((d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d));
+  const windowDims = range(op.ndim).filter(
+    (d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d),
+  );
   const batchPos = range(o.ndim).filter((d) => !dn.offsetDims.includes(d));
   const ws = windowStart({
     opShape: op.shape,
@@ -41,8 +51,19 @@ registerKernel("gather", ([op, ind], [o], params) => {
   // buffer is not bound (its 4-byte placeholder is too small for complex64).
   if (op.size === 0) return simpleProgram([outWords(o)], o.size, `  out[i] = ${fillLiteral(o, fillValue)};`);
   const opStr = strides(op.shape);
-  const terms = [...op.shape.map((_, d) => `t${d} * ${opStr[d]}u`), ...dn.offsetDims.map((p, w) => `c${p} * ${opStr[windowDims[w]]}u`)];
+  const terms = [
+    ...op.shape.map((_, d) => `t${d} * ${opStr[d]}u`),
+    ...dn.offsetDims.map((p, w) => `c${p} * ${opStr[windowDims[w]]}u`),
+  ];
   const src = terms.join(" + ") || "0u";
-  const body = [unravel(o.shape, "i", "c"), ws.lines, `  if (${ws.ok}) { out[i] = op[${src}]; } else { out[i] = ${fillLiteral(o, fillValue)}; }`].join("\n");
-  return simpleProgram([inWords("op", 0, op), { name: "ind", slot: { in: 1 }, type: "u32" }, outWords(o)], o.size, body);
+  const body = [
+    unravel(o.shape, "i", "c"),
+    ws.lines,
+    `  if (${ws.ok}) { out[i] = op[${src}]; } else { out[i] = ${fillLiteral(o, fillValue)}; }`,
+  ].join("\n");
+  return simpleProgram(
+    [inWords("op", 0, op), { name: "ind", slot: { in: 1 }, type: "u32" }, outWords(o)],
+    o.size,
+    body,
+  );
 });

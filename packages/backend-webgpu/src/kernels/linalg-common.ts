@@ -129,7 +129,8 @@ export function planWork(arrays: readonly WorkArray[], complex: boolean, batch: 
 }
 
 /** A workgroup barrier that also orders storage memory when the plan works in storage. */
-export const barrier = (plan: WorkPlan): string => (plan.storage ? "workgroupBarrier(); storageBarrier();" : "workgroupBarrier();");
+export const barrier = (plan: WorkPlan): string =>
+  plan.storage ? "workgroupBarrier(); storageBarrier();" : "workgroupBarrier();";
 
 /**
  * Launch shape of one workgroup per matrix (batch folded into 2-d: ≤ 65535 per dimension) and

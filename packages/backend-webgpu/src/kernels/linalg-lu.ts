@@ -21,7 +21,12 @@ registerKernel("lu", ([aa]): Program => {
   if (batch === 0 || m === 0) return { passes: [] };
   // n = 0: only the identity permutation (the other outputs and the input are empty; an empty
   // buffer must not be bound: the backend's 4-byte minimum is less than one complex64 element).
-  if (n === 0) return simpleProgram([{ name: "perm", slot: { out: 2 }, type: "int32", write: true }], batch * m, `  perm[i] = i32(i % ${m}u);`);
+  if (n === 0)
+    return simpleProgram(
+      [{ name: "perm", slot: { out: 2 }, type: "int32", write: true }],
+      batch * m,
+      `  perm[i] = i32(i % ${m}u);`,
+    );
   const plan = planWork([{ name: "a", size: m * n }], complex, batch);
   const A = (r: string, c: string): string => plan.at("a", `(${r}) * ${n}u + (${c})`);
   const bar = barrier(plan);

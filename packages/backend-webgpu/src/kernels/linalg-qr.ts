@@ -34,7 +34,9 @@ registerKernel("qr", ([aa], _outs, params): Program => {
   // smaller than one complex64 element).
   if (n === 0) {
     const body = `  q[i] = select(${complex ? "vec2<f32>()" : "0.0f"}, ${complex ? "vec2<f32>(1.0f, 0.0f)" : "1.0f"}, (i % ${m * m}u) / ${m}u == i % ${m}u);`;
-    return qCols === 0 ? { passes: [] } : simpleProgram([{ name: "q", slot: { out: 0 }, type: aa.dtype, write: true }], batch * m * m, body);
+    return qCols === 0
+      ? { passes: [] }
+      : simpleProgram([{ name: "q", slot: { out: 0 }, type: aa.dtype, write: true }], batch * m * m, body);
   }
   const plan = planWork(
     [

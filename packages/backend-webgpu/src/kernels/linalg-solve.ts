@@ -33,7 +33,8 @@ registerKernel("triangularSolve", ([, ba], _outs, params): Program => {
     return conj ? `tconj(${e})` : e;
   };
   // Y[r, col] lives in the output: X[r, col] (left) or X[col, r] (right, Y = Xᵀ).
-  const yIdx = (r: string): string => `bt * ${m * n}u + ${p.leftSide ? `(${r}) * ${n}u + col` : `col * ${n}u + (${r})`}`;
+  const yIdx = (r: string): string =>
+    `bt * ${m * n}u + ${p.leftSide ? `(${r}) * ${n}u + col` : `col * ${n}u + (${r})`}`;
   const yAt = (r: string): string => `out[${yIdx(r)}]`;
   const decls: BufferDecl[] = [
     { name: "a", slot: { in: 0 }, type: ba.dtype },

@@ -91,9 +91,12 @@ registerKernel("svd", ([aa], _outs, params): Program | undefined => {
   const vhAt = (i: string, j: string): string => `vhout[mat * ${vr * n}u + (${i}) * ${n}u + (${j})]`;
   // The tall factor Q (R × qc): U (tall) or Vᴴ conjugate-transposed (wide); and the C × C factor.
   const qGet = (i: string, j: string): string => (tall ? uAt(i, j) : `tconj(${vhAt(j, i)})`);
-  const qSet = (i: string, j: string, x: string): string => (tall ? `${uAt(i, j)} = ${x};` : `${vhAt(j, i)} = tconj(${x});`);
-  const smallSet = (i: string, j: string, x: string): string => (tall ? `${vhAt(j, i)} = tconj(${x});` : `${uAt(i, j)} = ${x};`);
-  const srcAt = (row: string, col: string): string => (tall ? `src[base + (${row}) * ${n}u + (${col})]` : `tconj(src[base + (${col}) * ${n}u + (${row})])`);
+  const qSet = (i: string, j: string, x: string): string =>
+    tall ? `${uAt(i, j)} = ${x};` : `${vhAt(j, i)} = tconj(${x});`;
+  const smallSet = (i: string, j: string, x: string): string =>
+    tall ? `${vhAt(j, i)} = tconj(${x});` : `${uAt(i, j)} = ${x};`;
+  const srcAt = (row: string, col: string): string =>
+    tall ? `src[base + (${row}) * ${n}u + (${col})]` : `tconj(src[base + (${col}) * ${n}u + (${row})])`;
   const offMag = complex ? "length(gm)" : "abs(gm)";
   const phase = complex ? "gm / gabs" : "sign(gm)";
   const nanFill = computeUv

@@ -197,7 +197,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     const R = M * P;
     const X = Math.max(1, Math.min(256 / Y, nextPow2(R)));
     const last = P === 1;
-    const src = level === 0 ? { slot: { in: 0 }, type: storageType(inDtype) } : { slot: { temp: (level - 1) % 2 }, type: "Acc" };
+    const src =
+      level === 0 ? { slot: { in: 0 }, type: storageType(inDtype) } : { slot: { temp: (level - 1) % 2 }, type: "Acc" };
     const dst = last ? { slot: { out: 0 }, type: storageType(outDtype) } : { slot: { temp: level % 2 }, type: "Acc" };
     if (!last) temps[level % 2] = Math.max(temps[level % 2] ?? 0, R * m.accBytes);
     // Element (j, r): the input through `addr` on the first pass, else partial r of row j
@@ -266,7 +267,14 @@ ${
 }
 
 /** Plan a reduction of `xa` over `axes` (sorted) and build its program. */
-function reduceAxes(xa: ShapedArray, oa: ShapedArray, axes: readonly number[], m: Monoid, fin: string, prelude = ""): Program {
+function reduceAxes(
+  xa: ShapedArray,
+  oa: ShapedArray,
+  axes: readonly number[],
+  m: Monoid,
+  fin: string,
+  prelude = "",
+): Program {
   const dims = mergeDims(xa.shape, axes);
   const kept = dims.filter((d) => !d.reduced);
   const red = dims.filter((d) => d.reduced);

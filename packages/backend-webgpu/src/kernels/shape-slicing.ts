@@ -6,7 +6,17 @@
  */
 import type { lax, ShapedArray } from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
-import { declare, grid, ravel, simpleProgram, strides, unravel, type BufferDecl, type Pass, type Program } from "../program.ts";
+import {
+  declare,
+  grid,
+  ravel,
+  simpleProgram,
+  strides,
+  unravel,
+  type BufferDecl,
+  type Pass,
+  type Program,
+} from "../program.ts";
 import { affineIndex, copyProgram, inWords, outWords, viewProgram } from "./shape.ts";
 
 registerKernel("slice", ([x], [o], params) => {
@@ -54,7 +64,9 @@ registerKernel("pad", ([x, pv], [o], params) => {
   // An empty operand is not bound: its 4-byte placeholder buffer is too small for complex64's
   // 8-byte element and would fail validation.
   if (x.size === 0) return simpleProgram([inWords("pv", 1, pv), outWords(o)], o.size, "  out[i] = pv[0];");
-  lines.push(`  if (${inside}) { out[i] = x[${terms.length === 0 ? "0u" : terms.join(" + ")}]; } else { out[i] = pv[0]; }`);
+  lines.push(
+    `  if (${inside}) { out[i] = x[${terms.length === 0 ? "0u" : terms.join(" + ")}]; } else { out[i] = pv[0]; }`,
+  );
   return simpleProgram([inWords("x", 0, x), inWords("pv", 1, pv), outWords(o)], o.size, lines.join("\n"));
 });
 
@@ -135,7 +147,11 @@ function dynamicStarts(
       { name: "starts", slot: { temp: 0 }, type: "u32", write: true },
     ]);
     const body = ds.map((d) => `  starts[${d}] = ${clampStart(`st${d}[0]`, idx[d].dtype, hi[d])};`).join("\n");
-    pre.push({ code: `${wgsl}\n@compute @workgroup_size(1)\nfn main() {\n${body}\n}\n`, bindings, workgroups: [1, 1, 1] });
+    pre.push({
+      code: `${wgsl}\n@compute @workgroup_size(1)\nfn main() {\n${body}\n}\n`,
+      bindings,
+      workgroups: [1, 1, 1],
+    });
   }
   const decls: BufferDecl[] = [{ name: "starts", slot: { temp: 0 }, type: "u32" }];
   const lets = idx.map((_, d) => `  let s${d}: u32 = starts[${d}];`).join("\n");
@@ -179,5 +195,8 @@ registerKernel("dynamicUpdateSlice", ([x, u, ...idx], [o]) => {
     u.shape.map((_, d) => `w${d}`),
   );
   const body = `${s.lets}\n${unravel(o.shape, "i")}\n${offs}\n  if (${inside}) { out[i] = upd[${src}]; } else { out[i] = x[i]; }`;
-  return withStarts(simpleProgram([inWords("x", 0, x), inWords("upd", 1, u), ...s.decls, outWords(o)], o.size, body), s);
+  return withStarts(
+    simpleProgram([inWords("x", 0, x), inWords("upd", 1, u), ...s.decls, outWords(o)], o.size, body),
+    s,
+  );
 });

@@ -12,7 +12,13 @@
  * arithmetic is u32; terms with negative strides (rev) wrap modulo 2^32, and since the final
  * index is in range, the wrapped sum is the right one.
  */
-import { halfBitsFromNumber, type BroadcastInDimParams, type DType, type ShapedArray, type TransposeParams } from "@linax-ts/core";
+import {
+  halfBitsFromNumber,
+  type BroadcastInDimParams,
+  type DType,
+  type ShapedArray,
+  type TransposeParams,
+} from "@linax-ts/core";
 import { registerKernel } from "../registry.ts";
 import { simpleProgram, strides, unravel, type BufferDecl, type Program } from "../program.ts";
 
@@ -47,9 +53,18 @@ export function wordLiteral(dtype: DType, v: number): string {
 }
 
 /** Binding declaration of input `k` as raw words. */
-export const inWords = (name: string, k: number, a: ShapedArray): BufferDecl => ({ name, slot: { in: k }, type: wordType(a.dtype) });
+export const inWords = (name: string, k: number, a: ShapedArray): BufferDecl => ({
+  name,
+  slot: { in: k },
+  type: wordType(a.dtype),
+});
 /** Binding declaration of output 0 as raw words. */
-export const outWords = (a: ShapedArray): BufferDecl => ({ name: "out", slot: { out: 0 }, type: wordType(a.dtype), write: true });
+export const outWords = (a: ShapedArray): BufferDecl => ({
+  name: "out",
+  slot: { out: 0 },
+  type: wordType(a.dtype),
+  write: true,
+});
 
 /**
  * WGSL expression `base + Σ_d idx{d} · step[d]` (u32, wrapping), the flat index of an affine view

@@ -60,7 +60,11 @@ export const rawType = (dtype: DType): string => (dtype === "complex64" ? "vec2<
 export function wgslBefore(n: number, w: number): string {
   const cmp: string[] = [];
   for (let c = 0; c < w; c++) {
-    cmp.push(`  let a${c} = keys[ka + ${c}u];`, `  let b${c} = keys[kb + ${c}u];`, `  if (a${c} != b${c}) { return a${c} < b${c}; }`);
+    cmp.push(
+      `  let a${c} = keys[ka + ${c}u];`,
+      `  let b${c} = keys[kb + ${c}u];`,
+      `  if (a${c} != b${c}) { return a${c} < b${c}; }`,
+    );
   }
   return /* wgsl */ `
 fn before(line: u32, a: u32, b: u32) -> bool {

@@ -153,7 +153,9 @@ function gatherPass(g: Geometry, op: number, dtype: DType, size: number, sorted:
     ...(sorted ? [{ name: "perm", slot: { temp: 1 }, type: "u32" }] : []),
   ]);
   const gr = grid(size);
-  const body = sorted ? `${position(g)}\n  out[i] = inp[(o * ${g.n}u + perm[line * ${g.p}u + k]) * ${g.inner}u + jj];` : "  out[i] = inp[i];";
+  const body = sorted
+    ? `${position(g)}\n  out[i] = inp[(o * ${g.n}u + perm[line * ${g.p}u + k]) * ${g.inner}u + jj];`
+    : "  out[i] = inp[i];";
   return { code: `${wgsl}\n${gr.header}${body}\n}\n`, bindings, workgroups: gr.workgroups };
 }
 

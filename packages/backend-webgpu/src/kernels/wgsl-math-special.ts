@@ -26,11 +26,20 @@ function hurwitz(s: number, a: number): number {
   for (let n = 0; n < N; n++) sum += Math.pow(a + n, -s);
   const x = a + N;
   // Tail from x: x^(1-s)/(s-1) + x^-s/2 + s·x^(-s-1)/12 - s(s+1)(s+2)·x^(-s-3)/720.
-  return sum + Math.pow(x, 1 - s) / (s - 1) + Math.pow(x, -s) / 2 + (s * Math.pow(x, -s - 1)) / 12 - (s * (s + 1) * (s + 2) * Math.pow(x, -s - 3)) / 720;
+  return (
+    sum +
+    Math.pow(x, 1 - s) / (s - 1) +
+    Math.pow(x, -s) / 2 +
+    (s * Math.pow(x, -s - 1)) / 12 -
+    (s * (s + 1) * (s + 2) * Math.pow(x, -s - 3)) / 720
+  );
 }
 
 /** lgamma(2 + ε) = (1-γ)ε + Σ_{k>=2} (-1)^k (ζ(k)-1) ε^k / k: coefficients of ε^1..ε^K. */
-const LGAMMA2 = [1 - EULER_GAMMA, ...Array.from({ length: 27 }, (_, j) => ((j % 2 === 0 ? 1 : -1) * hurwitz(j + 2, 2)) / (j + 2))].map(F);
+const LGAMMA2 = [
+  1 - EULER_GAMMA,
+  ...Array.from({ length: 27 }, (_, j) => ((j % 2 === 0 ? 1 : -1) * hurwitz(j + 2, 2)) / (j + 2)),
+].map(F);
 
 /** digamma's positive root, in two float32 parts. */
 const X0 = 1.4616321449683623;
@@ -52,7 +61,10 @@ const hornerDesc = (acc: string, v: string, c: readonly string[]): string =>
       .map((ci) => `  ${acc} = fma(${acc}, ${v}, ${ci});`),
   ].join("\n");
 
-const NR_ERFC = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277].map(F);
+const NR_ERFC = [
+  -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223,
+  0.17087277,
+].map(F);
 
 export const WGSL_MATH_SPECIAL = /* wgsl */ `
 /** lgamma(2 + e) for |e| <= 1 (series; the exact zero at e = 0 is kept). */

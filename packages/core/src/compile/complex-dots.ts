@@ -56,7 +56,11 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
     if (e.prim === complexP && isZero(e.inputs[1])) return e.inputs[0];
     if (e.prim !== convertP) return null;
     const src = e.inputs[0];
-    return src instanceof Var && src.aval.dtype === "float32" && (e.params as unknown as ConvertParams).newDType === "complex64" ? src : null;
+    return src instanceof Var &&
+      src.aval.dtype === "float32" &&
+      (e.params as unknown as ConvertParams).newDType === "complex64"
+      ? src
+      : null;
   };
   /** real(x) / imag(x) of an existing `complex(re, im)`: that operand; else null. */
   const existingPart = (x: Atom, prim: Primitive): Atom | null => {
@@ -73,7 +77,9 @@ export function rewriteComplexDots(jaxpr: Jaxpr): Jaxpr {
   const read = (a: Atom): Atom => (a instanceof Var ? (env.get(a) ?? a) : a);
   /** Keep an eqn as it is, with its inputs renamed where an earlier rewrite replaced them. */
   const keep = (e: JaxprEqn): void => {
-    eqns.push(e.inputs.some((a) => read(a) !== a) ? new JaxprEqn(e.prim, e.inputs.map(read), e.params, e.outBinders) : e);
+    eqns.push(
+      e.inputs.some((a) => read(a) !== a) ? new JaxprEqn(e.prim, e.inputs.map(read), e.params, e.outBinders) : e,
+    );
   };
   const emit = (prim: Primitive, inputs: Atom[], params: Readonly<Record<string, unknown>>, aval: ShapedArray): Var => {
     const v = new Var(aval);

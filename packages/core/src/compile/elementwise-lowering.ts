@@ -13,7 +13,9 @@ import { computed, zeros, type Lazy, type LoweringRule } from "./lowering.ts";
 
 /** Operand values as seen at the output index; size-1 operands of a larger output are broadcast scalars. */
 function operandsAt(inputs: readonly Lazy[], outSize: number): Lazy[] {
-  return inputs.map((x) => (x.aval.size === 1 && outSize !== 1 ? { ...x, at: (_i, ext) => x.at(zeros(x.aval.ndim), ext) } : x));
+  return inputs.map((x) =>
+    x.aval.size === 1 && outSize !== 1 ? { ...x, at: (_i, ext) => x.at(zeros(x.aval.ndim), ext) } : x,
+  );
 }
 
 /** The generic rule: the primitive's op applied to its operands' expressions. */
@@ -27,9 +29,19 @@ export function elementwiseRule(name: string): LoweringRule {
       switch (name) {
         case "add":
         case "sub":
-          return [computed(out, inputs, 2, ([x, y]) => [b.op(name, "f32", [x[0], y[0]], "float32"), b.op(name, "f32", [x[1], y[1]], "float32")])];
+          return [
+            computed(out, inputs, 2, ([x, y]) => [
+              b.op(name, "f32", [x[0], y[0]], "float32"),
+              b.op(name, "f32", [x[1], y[1]], "float32"),
+            ]),
+          ];
         case "neg":
-          return [computed(out, inputs, 2, ([x]) => [b.op("neg", "f32", [x[0]], "float32"), b.op("neg", "f32", [x[1]], "float32")])];
+          return [
+            computed(out, inputs, 2, ([x]) => [
+              b.op("neg", "f32", [x[0]], "float32"),
+              b.op("neg", "f32", [x[1]], "float32"),
+            ]),
+          ];
         case "mul":
           // The reference computes (ac − bd, ad + bc) in float64 and rounds each part once.
           return [
@@ -90,7 +102,11 @@ export const clampRule: LoweringRule = (ctx, inputs, [out]) => {
   if (out.dtype === "complex64") return null;
   const t = scalarTypeOf(out.dtype);
   const d = out.dtype;
-  return [computed(out, operandsAt(inputs, out.size), 2, ([lo, x, hi]) => [b.op("min", t, [b.op("max", t, [x[0], lo[0]], d), hi[0]], d)])];
+  return [
+    computed(out, operandsAt(inputs, out.size), 2, ([lo, x, hi]) => [
+      b.op("min", t, [b.op("max", t, [x[0], lo[0]], d), hi[0]], d),
+    ]),
+  ];
 };
 
 /** convertElementType: the cast op (complex→real drops imag; real→complex has a zero imag part). */
@@ -101,13 +117,20 @@ export const convertRule: LoweringRule = (ctx, [x], [out]) => {
   if (from === to) return [computed(out, [x], 0, ([v]) => v)];
   if (from === "complex64") {
     if (to === "bool") return null;
-    return [computed(out, [x], 1, ([v]) => [b.op("convertElementType", scalarTypeOf(to), [v[0]], "float32", { newDType: to })])];
+    return [
+      computed(out, [x], 1, ([v]) => [
+        b.op("convertElementType", scalarTypeOf(to), [v[0]], "float32", { newDType: to }),
+      ]),
+    ];
   }
   if (to === "complex64") {
-    const re = (v: readonly Expr[]): Expr => (from === "float32" ? v[0] : b.op("convertElementType", "f32", [v[0]], from, { newDType: "float32" }));
+    const re = (v: readonly Expr[]): Expr =>
+      from === "float32" ? v[0] : b.op("convertElementType", "f32", [v[0]], from, { newDType: "float32" });
     return [computed(out, [x], 1, ([v]) => [re(v), b.constant(0, "f32")])];
   }
-  return [computed(out, [x], 1, ([v]) => [b.op("convertElementType", scalarTypeOf(to), [v[0]], from, { newDType: to })])];
+  return [
+    computed(out, [x], 1, ([v]) => [b.op("convertElementType", scalarTypeOf(to), [v[0]], from, { newDType: to })]),
+  ];
 };
 
 /** real / imag: one part of a complex value. */
@@ -117,7 +140,11 @@ export const complexPartRule =
     x.aval.dtype === "complex64" ? [computed(out, [x], 0, ([v]) => [v[part]])] : null;
 
 export const conjRule: LoweringRule = (ctx, [x], [out]) =>
-  x.aval.dtype === "complex64" ? [computed(out, [x], 1, ([v]) => [v[0], ctx.b.op("neg", "f32", [v[1]], "float32")])] : null;
+  x.aval.dtype === "complex64"
+    ? [computed(out, [x], 1, ([v]) => [v[0], ctx.b.op("neg", "f32", [v[1]], "float32")])]
+    : null;
 
 /** complex(re, im) from two float32 operands. */
-export const makeComplexRule: LoweringRule = (_ctx, inputs, [out]) => [computed(out, operandsAt(inputs, out.size), 0, ([re, im]) => [re[0], im[0]])];
+export const makeComplexRule: LoweringRule = (_ctx, inputs, [out]) => [
+  computed(out, operandsAt(inputs, out.size), 0, ([re, im]) => [re[0], im[0]]),
+];

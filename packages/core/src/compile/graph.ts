@@ -91,7 +91,12 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
     );
     steps.push({
       kind: "kernel",
-      kernel: { kind: "elementwise", shape, outputs: [{ buffer: id, dtype: v.aval.dtype, values }], inputs: loadedBuffers(values) },
+      kernel: {
+        kind: "elementwise",
+        shape,
+        outputs: [{ buffer: id, dtype: v.aval.dtype, values }],
+        inputs: loadedBuffers(values),
+      },
     });
   };
   const materialise = (v: Lazy): Lazy => {
@@ -120,7 +125,8 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
   for (const eqn of jaxpr.eqns) {
     const outAvals = eqn.outBinders.map((v) => v.aval);
     let ins = eqn.inputs.map(read);
-    if (eqn.prim.name === "broadcastInDim" && outAvals[0].size > ins[0].aval.size) ins = ins.map((x) => (x.cost > maxDup ? materialise(x) : x));
+    if (eqn.prim.name === "broadcastInDim" && outAvals[0].size > ins[0].aval.size)
+      ins = ins.map((x) => (x.cost > maxDup ? materialise(x) : x));
     const rule = getLowering(eqn.prim);
     const res = rule?.(ctx, ins, outAvals, eqn.params) ?? null;
     if (res === null) {
@@ -134,7 +140,9 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
       const [x] = ins;
       const out = outAvals[0];
       const kept = x.aval.shape.map((_, d) => d).filter((d) => !res.axes.includes(d));
-      const idx = x.aval.shape.map((_, d) => (res.axes.includes(d) ? loopVar(kept.length + res.axes.indexOf(d)) : loopVar(kept.indexOf(d))));
+      const idx = x.aval.shape.map((_, d) =>
+        res.axes.includes(d) ? loopVar(kept.length + res.axes.indexOf(d)) : loopVar(kept.indexOf(d)),
+      );
       const reduceShape = res.axes.map((d) => x.aval.shape[d]);
       const ext = [...out.shape, ...reduceShape];
       const id = newBuffer(out, "temp");
@@ -155,13 +163,17 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
     }
     // Several outputs too costly to stay lazy (threefry's two words): one kernel writes them all,
     // so the work they share is done once.
-    const costly = res.length > 1 && res.every((l) => l.cost > maxOps && l.aval.shape.join() === res[0].aval.shape.join());
+    const costly =
+      res.length > 1 && res.every((l) => l.cost > maxOps && l.aval.shape.join() === res[0].aval.shape.join());
     if (costly) {
       const ids = res.map((l) => newBuffer(l.aval, "temp"));
       const shape = res[0].aval.shape;
       const idx = shape.map((_, d) => loopVar(d));
       const outputs = res.map((l, i) => ({ buffer: ids[i], dtype: l.aval.dtype, values: l.at(idx, shape) }));
-      steps.push({ kind: "kernel", kernel: { kind: "elementwise", shape, outputs, inputs: loadedBuffers(outputs.flatMap((o) => o.values)) } });
+      steps.push({
+        kind: "kernel",
+        kernel: { kind: "elementwise", shape, outputs, inputs: loadedBuffers(outputs.flatMap((o) => o.values)) },
+      });
       eqn.outBinders.forEach((v, i) => env.set(v, bufferValue(b, ids[i], res[i].aval)));
       continue;
     }
@@ -187,17 +199,22 @@ export function buildProgram(jaxpr: Jaxpr, opts: FuseOptions = {}): Program {
     emit(v, id);
     return id;
   });
-  const final = opts.routineEpilogue === undefined ? steps : attachEpilogues(steps, buffers, outputs, b, opts.routineEpilogue);
+  const final =
+    opts.routineEpilogue === undefined ? steps : attachEpilogues(steps, buffers, outputs, b, opts.routineEpilogue);
   return { buffers, inputs, outputs, steps: final };
 }
 
 /** Printable program (kernels in IR form, routines by primitive), for tests and debugging. */
 export function printProgram(p: Program, printKernel: (k: Kernel) => string): string {
-  const lines = [`inputs (${p.inputs.map((i) => `b${i}`).join(" ")}) outputs (${p.outputs.map((i) => `b${i}`).join(" ")})`];
+  const lines = [
+    `inputs (${p.inputs.map((i) => `b${i}`).join(" ")}) outputs (${p.outputs.map((i) => `b${i}`).join(" ")})`,
+  ];
   for (const s of p.steps) {
     if (s.kind === "kernel") lines.push(printKernel(s.kernel));
     else {
-      lines.push(`routine ${s.eqn.prim.name} (${s.inputs.map((i) => `b${i}`).join(" ")}) -> (${s.outputs.map((i) => `b${i}`).join(" ")})`);
+      lines.push(
+        `routine ${s.eqn.prim.name} (${s.inputs.map((i) => `b${i}`).join(" ")}) -> (${s.outputs.map((i) => `b${i}`).join(" ")})`,
+      );
       const e = s.epilogue;
       if (e !== undefined) {
         lines.push(`  epilogue on b${e.source}${e.inPlace ? " (in place)" : ""}:`);

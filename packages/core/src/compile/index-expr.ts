@@ -41,7 +41,9 @@ export function isConstant(l: Linear): boolean {
 }
 
 function normalise(terms: Map<string, { atom: Atom; coef: number }>, c: number): Linear {
-  const out = [...terms.values()].filter((t) => t.coef !== 0).sort((a, b) => (a.atom.key < b.atom.key ? -1 : a.atom.key > b.atom.key ? 1 : 0));
+  const out = [...terms.values()]
+    .filter((t) => t.coef !== 0)
+    .sort((a, b) => (a.atom.key < b.atom.key ? -1 : a.atom.key > b.atom.key ? 1 : 0));
   return { terms: out, c };
 }
 

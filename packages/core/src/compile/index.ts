@@ -2,7 +2,16 @@
  * The compile layer's public surface for backends: jaxpr → Program (fused kernels and routine
  * calls over numbered buffers) → buffer plan. Backends render the kernels and run the steps.
  */
-export { buildProgram, printProgram, type Program, type Step, type KernelStep, type RoutineStep, type BufferInfo, type FuseOptions } from "./graph.ts";
+export {
+  buildProgram,
+  printProgram,
+  type Program,
+  type Step,
+  type KernelStep,
+  type RoutineStep,
+  type BufferInfo,
+  type FuseOptions,
+} from "./graph.ts";
 export { epilogueRows, type RoutineEpilogue, type EpilogueCapability, type EpilogueRows } from "./routine-epilogue.ts";
 export { planBuffers, donatedFrees, sizeClass, type BufferPlan } from "./schedule.ts";
 export {

@@ -35,7 +35,10 @@ function expansion(eqn: JaxprEqn): ClosedJaxpr | null {
  * `jaxpr` with the calls `inline` selects expanded (recursively). Consts of traced expansions
  * become leading constvars of the result; `consts` are their values, in order.
  */
-export function inlineCalls(jaxpr: Jaxpr, inline: (eqn: JaxprEqn) => boolean = (e) => INLINED.has(e.prim.name)): { jaxpr: Jaxpr; consts: Array[] } {
+export function inlineCalls(
+  jaxpr: Jaxpr,
+  inline: (eqn: JaxprEqn) => boolean = (e) => INLINED.has(e.prim.name),
+): { jaxpr: Jaxpr; consts: Array[] } {
   const constvars: Var[] = [];
   const consts: Array[] = [];
   const eqns: JaxprEqn[] = [];
@@ -51,7 +54,9 @@ export function inlineCalls(jaxpr: Jaxpr, inline: (eqn: JaxprEqn) => boolean = (
         const outs = eqn.outBinders.map((v) => (rename ? new Var(v.aval) : v));
         eqn.outBinders.forEach((v, i) => outs[i] !== v && env.set(v, outs[i]));
         eqns.push(
-          inputs.every((a, i) => a === eqn.inputs[i]) && outs.every((v, i) => v === eqn.outBinders[i]) ? eqn : new JaxprEqn(eqn.prim, inputs, eqn.params, outs),
+          inputs.every((a, i) => a === eqn.inputs[i]) && outs.every((v, i) => v === eqn.outBinders[i])
+            ? eqn
+            : new JaxprEqn(eqn.prim, inputs, eqn.params, outs),
         );
         continue;
       }

@@ -75,17 +75,42 @@ export class ExprBuilder {
     return e;
   }
   constant(value: number, type: ScalarType): ConstExpr {
-    return this.#intern(`c${type}:${Object.is(value, -0) ? "-0" : String(value)}`, (id) => ({ kind: "const", id, type, value }));
+    return this.#intern(`c${type}:${Object.is(value, -0) ? "-0" : String(value)}`, (id) => ({
+      kind: "const",
+      id,
+      type,
+      value,
+    }));
   }
   load(buffer: number, index: Linear, type: ScalarType): LoadExpr {
-    return this.#intern(`l${buffer}:${type}[${printIndex(index)}]`, (id) => ({ kind: "load", id, type, buffer, index }));
+    return this.#intern(`l${buffer}:${type}[${printIndex(index)}]`, (id) => ({
+      kind: "load",
+      id,
+      type,
+      buffer,
+      index,
+    }));
   }
   index(index: Linear): IndexValueExpr {
     return this.#intern(`i[${printIndex(index)}]`, (id) => ({ kind: "index", id, type: "i32", index }));
   }
-  op(op: string, type: ScalarType, args: readonly Expr[], argDType: DType, params: Readonly<Record<string, unknown>> = {}): OpExpr {
+  op(
+    op: string,
+    type: ScalarType,
+    args: readonly Expr[],
+    argDType: DType,
+    params: Readonly<Record<string, unknown>> = {},
+  ): OpExpr {
     const p = Object.keys(params).length === 0 ? "" : JSON.stringify(params);
-    return this.#intern(`o${op}:${type}:${argDType}:${p}(${args.map((a) => a.id).join(",")})`, (id) => ({ kind: "op", id, type, op, args, argDType, params }));
+    return this.#intern(`o${op}:${type}:${argDType}:${p}(${args.map((a) => a.id).join(",")})`, (id) => ({
+      kind: "op",
+      id,
+      type,
+      op,
+      args,
+      argDType,
+      params,
+    }));
   }
   select(cond: Expr, onTrue: Expr, onFalse: Expr): Expr {
     if (cond.kind === "const") return cond.value !== 0 ? onTrue : onFalse;

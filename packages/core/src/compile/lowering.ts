@@ -98,12 +98,21 @@ export function constantValue(b: ExprBuilder, aval: ShapedArray, values: readonl
 }
 
 /** A lazy value that re-indexes another (movement ops): same cost, no buffer identity. */
-export function reindexed(aval: ShapedArray, of: Lazy, map: (idx: readonly Linear[], ext: Extents) => readonly Linear[]): Lazy {
+export function reindexed(
+  aval: ShapedArray,
+  of: Lazy,
+  map: (idx: readonly Linear[], ext: Extents) => readonly Linear[],
+): Lazy {
   return { aval, cost: of.cost, at: (idx, ext) => of.at(map(idx, ext), ext) };
 }
 
 /** A lazy value computed from operands element by element. */
-export function computed(aval: ShapedArray, operands: readonly Lazy[], ops: number, f: (vals: readonly (readonly Expr[])[]) => readonly Expr[]): Lazy {
+export function computed(
+  aval: ShapedArray,
+  operands: readonly Lazy[],
+  ops: number,
+  f: (vals: readonly (readonly Expr[])[]) => readonly Expr[],
+): Lazy {
   const cost = ops + operands.reduce((s, o) => s + o.cost, 0);
   return { aval, cost, at: (idx, ext) => f(operands.map((o) => o.at(idx, ext))) };
 }

@@ -10,14 +10,28 @@
  */
 import type { DType } from "../dtype.ts";
 import { stridesOf } from "../shape.ts";
-import { combine, constant, flatten, floorDiv, floorMod, offset, range, unflatten, type Extents, type Linear } from "./index-expr.ts";
+import {
+  combine,
+  constant,
+  flatten,
+  floorDiv,
+  floorMod,
+  offset,
+  range,
+  unflatten,
+  type Extents,
+  type Linear,
+} from "./index-expr.ts";
 import { scalarTypeOf, type Expr, type ExprBuilder } from "./ir.ts";
 import { reindexed, type Lazy, type LoweringRule } from "./lowering.ts";
 
 /** broadcastInDim: operand axis i is output axis bd[i]; size-1 operand axes read index 0. */
-export const broadcastInDimRule: LoweringRule<{ broadcastDimensions: readonly number[] }> = (_ctx, [x], [out], { broadcastDimensions: bd }) => [
-  reindexed(out, x, (idx) => bd.map((d, i) => (x.aval.shape[i] === 1 ? constant(0) : idx[d]))),
-];
+export const broadcastInDimRule: LoweringRule<{ broadcastDimensions: readonly number[] }> = (
+  _ctx,
+  [x],
+  [out],
+  { broadcastDimensions: bd },
+) => [reindexed(out, x, (idx) => bd.map((d, i) => (x.aval.shape[i] === 1 ? constant(0) : idx[d])))];
 
 /** reshape: through the row-major flat index (simplifies to plain re-indexing for splits/merges). */
 export const reshapeRule: LoweringRule = (_ctx, [x], [out]) => {
@@ -75,7 +89,12 @@ function compare(b: ExprBuilder, l: Linear, rel: "ge" | "lt" | "eq", k: number, 
  * output index i, with s = interior+1 and K·s ≥ lo (so t = i − lo + K·s ≥ 0): the source is
  * c = t div s − K, present when t mod s = 0 and 0 ≤ c < n.
  */
-export const padRule: LoweringRule<{ paddingConfig: readonly (readonly [number, number, number])[] }> = (ctx, [x, pv], [out], { paddingConfig }) => {
+export const padRule: LoweringRule<{ paddingConfig: readonly (readonly [number, number, number])[] }> = (
+  ctx,
+  [x, pv],
+  [out],
+  { paddingConfig },
+) => {
   const { b } = ctx;
   const lazy: Lazy = {
     aval: out,
@@ -134,7 +153,12 @@ export const concatenateRule: LoweringRule<{ dimension: number }> = (ctx, xs, [o
         else {
           const inside = compare(b, i, "lt", starts[k + 1], ext);
           const prev: readonly Expr[] = result;
-          result = inside.kind === "const" ? (inside.value !== 0 ? vals : prev) : vals.map((v, j) => b.select(inside, v, prev[j]));
+          result =
+            inside.kind === "const"
+              ? inside.value !== 0
+                ? vals
+                : prev
+              : vals.map((v, j) => b.select(inside, v, prev[j]));
         }
       }
       return result ?? [];
@@ -153,7 +177,9 @@ export const iotaRule: LoweringRule<{ dtype: DType; dimension: number }> = (ctx,
       at(idx) {
         const v = b.index(idx[dimension]);
         if (dtype === "int32") return [v];
-        const re = b.op("convertElementType", scalarTypeOf(dtype), [v], "int32", { newDType: dtype === "complex64" ? "float32" : dtype });
+        const re = b.op("convertElementType", scalarTypeOf(dtype), [v], "int32", {
+          newDType: dtype === "complex64" ? "float32" : dtype,
+        });
         return dtype === "complex64" ? [re, b.constant(0, "f32")] : [re];
       },
     },

@@ -14,7 +14,12 @@ function block(b: ExprBuilder, k0: Expr, k1: Expr, x0: Expr, x1: Expr): [Expr, E
   const add = (p: Expr, q: Expr): Expr => b.op("add", "u32", [p, q], "uint32");
   const xor = (p: Expr, q: Expr): Expr => b.op("xor", "u32", [p, q], "uint32");
   const rotl = (v: Expr, d: number): Expr =>
-    b.op("or", "u32", [b.op("shiftLeft", "u32", [v, u(d)], "uint32"), b.op("shiftRightLogical", "u32", [v, u(32 - d)], "uint32")], "uint32");
+    b.op(
+      "or",
+      "u32",
+      [b.op("shiftLeft", "u32", [v, u(d)], "uint32"), b.op("shiftRightLogical", "u32", [v, u(32 - d)], "uint32")],
+      "uint32",
+    );
   const ks = [k0, k1, xor(xor(k0, k1), u(THREEFRY_PARITY))];
   let a = add(x0, ks[0]);
   let c = add(x1, ks[1]);

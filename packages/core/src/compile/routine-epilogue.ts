@@ -51,7 +51,11 @@ export interface RoutineEpilogue {
  * A backend's opt-in: whether it can apply `kernel` as an epilogue of routine `eqn` (`avalOf`
  * gives the program's buffers' avals). The kernel already meets the rules above.
  */
-export type EpilogueCapability = (eqn: JaxprEqn, kernel: ElementwiseKernel, avalOf: (buffer: number) => ShapedArray) => boolean;
+export type EpilogueCapability = (
+  eqn: JaxprEqn,
+  kernel: ElementwiseKernel,
+  avalOf: (buffer: number) => ShapedArray,
+) => boolean;
 
 const kernelValues = (k: ElementwiseKernel): readonly Expr[] => k.outputs.flatMap((o) => o.values);
 
@@ -83,7 +87,12 @@ function readsAtOwnElement(k: ElementwiseKernel, source: number, sourceSize: num
 }
 
 /** Rebuild `roots` through `b`, mapping each load's buffer and index and each index value. */
-function rebuild(b: ExprBuilder, roots: readonly Expr[], load: (buffer: number) => number, index: (l: Linear) => Linear): Expr[] {
+function rebuild(
+  b: ExprBuilder,
+  roots: readonly Expr[],
+  load: (buffer: number) => number,
+  index: (l: Linear) => Linear,
+): Expr[] {
   const memo = new Map<number, Expr>();
   const go = (e: Expr): Expr => {
     const hit = memo.get(e.id);
@@ -108,7 +117,8 @@ function rebuild(b: ExprBuilder, roots: readonly Expr[], load: (buffer: number) 
   return roots.map(go);
 }
 
-const readsOf = (s: Step): readonly number[] => (s.kind === "routine" ? [...s.inputs, ...(s.epilogue?.kernel.inputs ?? [])] : s.kernel.inputs);
+const readsOf = (s: Step): readonly number[] =>
+  s.kind === "routine" ? [...s.inputs, ...(s.epilogue?.kernel.inputs ?? [])] : s.kernel.inputs;
 const writesOf = (s: Step): readonly number[] =>
   s.kind === "routine"
     ? [...s.outputs, ...(s.epilogue?.kernel.outputs.map((o) => o.buffer) ?? [])]
@@ -149,7 +159,11 @@ export function attachEpilogues(
     const aval = buffers[c].aval;
     if (!readsAtOwnElement(k, c, aval.size) || !accepts(s.eqn, k, (id) => buffers[id].aval)) return;
     const [o] = k.outputs;
-    const inPlace = k.outputs.length === 1 && o.dtype === aval.dtype && buffers[o.buffer].aval.size === aval.size && !k.inputs.includes(o.buffer);
+    const inPlace =
+      k.outputs.length === 1 &&
+      o.dtype === aval.dtype &&
+      buffers[o.buffer].aval.size === aval.size &&
+      !k.inputs.includes(o.buffer);
     let kernel: ElementwiseKernel = k;
     if (inPlace) {
       const values = rebuild(
@@ -203,7 +217,13 @@ const storageBytes = (dtype: string): number => (dtype === "complex64" ? 8 : dty
  * producer (the CPU GEMM) needs to run it per row with shifted addresses. `loadBytes(type)` is the
  * backend's element size of a load type (bytes per index unit).
  */
-export function epilogueRows(k: ElementwiseKernel, batch: number, m: number, n: number, loadBytes: (t: Expr["type"]) => number): EpilogueRows | null {
+export function epilogueRows(
+  k: ElementwiseKernel,
+  batch: number,
+  m: number,
+  n: number,
+  loadBytes: (t: Expr["type"]) => number,
+): EpilogueRows | null {
   const shape = k.shape;
   const prods = [1];
   for (const s of shape) prods.push(prods[prods.length - 1] * s);
@@ -260,9 +280,13 @@ export function epilogueRows(k: ElementwiseKernel, batch: number, m: number, n: 
     else ok = claim(e.buffer, f[0] * loadBytes(e.type), f[1] * loadBytes(e.type));
   });
   // (t is always 0 when batch = 1, and i when m = 1: no shift, as `factor` finds for loads.)
-  for (const o of k.outputs) if (ok) ok = claim(o.buffer, batch > 1 ? m * n * storageBytes(o.dtype) : 0, m > 1 ? n * storageBytes(o.dtype) : 0);
+  for (const o of k.outputs)
+    if (ok) ok = claim(o.buffer, batch > 1 ? m * n * storageBytes(o.dtype) : 0, m > 1 ? n * storageBytes(o.dtype) : 0);
   if (!ok) return null;
-  const make = (shape: readonly number[], index: (f: readonly [number, number, number], c: number) => Linear): ElementwiseKernel => {
+  const make = (
+    shape: readonly number[],
+    index: (f: readonly [number, number, number], c: number) => Linear,
+  ): ElementwiseKernel => {
     const b = new ExprBuilder();
     const outputs = k.outputs.map((o) => ({
       ...o,

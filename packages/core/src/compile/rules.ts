@@ -6,9 +6,26 @@
  */
 import { InternalError } from "../errors.ts";
 import { listPrimitives, type Primitive } from "../core/primitive.ts";
-import { clampRule, complexPartRule, conjRule, convertRule, elementwiseRule, makeComplexRule, selectNRule } from "./elementwise-lowering.ts";
+import {
+  clampRule,
+  complexPartRule,
+  conjRule,
+  convertRule,
+  elementwiseRule,
+  makeComplexRule,
+  selectNRule,
+} from "./elementwise-lowering.ts";
 import { computed, registerLowering, type LoweringRule } from "./lowering.ts";
-import { broadcastInDimRule, concatenateRule, iotaRule, padRule, reshapeRule, revRule, sliceRule, transposeRule } from "./movement-lowering.ts";
+import {
+  broadcastInDimRule,
+  concatenateRule,
+  iotaRule,
+  padRule,
+  reshapeRule,
+  revRule,
+  sliceRule,
+  transposeRule,
+} from "./movement-lowering.ts";
 import type { ReduceOp } from "./ir.ts";
 import { threefryRule } from "./random-lowering.ts";
 
@@ -19,7 +36,14 @@ const ELEMENTWISE = [
   "logistic erf erfc erfInv lgamma digamma polygamma",
 ].flatMap((s) => s.split(" "));
 
-const REDUCTIONS: Record<string, ReduceOp> = { reduceSum: "sum", reduceMax: "max", reduceMin: "min", reduceProd: "prod", reduceAnd: "and", reduceOr: "or" };
+const REDUCTIONS: Record<string, ReduceOp> = {
+  reduceSum: "sum",
+  reduceMax: "max",
+  reduceMin: "min",
+  reduceProd: "prod",
+  reduceAnd: "and",
+  reduceOr: "or",
+};
 
 function prim(name: string): Primitive {
   const p = listPrimitives().find((q) => q.name === name);
@@ -50,6 +74,8 @@ reg("stopGradient", (_ctx, [x], [out]) => (x.aval.dtype === out.dtype ? [compute
 for (const [name, op] of Object.entries(REDUCTIONS)) {
   // max/min of complex values have no order; the routine's kernel decides.
   reg(name, (_ctx, [x], _out, params) =>
-    x.aval.dtype === "complex64" && (op === "max" || op === "min") ? null : { reduce: op, axes: (params as { axes: readonly number[] }).axes },
+    x.aval.dtype === "complex64" && (op === "max" || op === "min")
+      ? null
+      : { reduce: op, axes: (params as { axes: readonly number[] }).axes },
   );
 }

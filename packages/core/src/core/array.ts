@@ -16,7 +16,14 @@ export type ArrayLike = Array | number | boolean | NestedNumbers | TypedArray;
 export type NestedNumbers = readonly (number | boolean | NestedNumbers)[];
 
 /** An index expression for `x.get(...)` / `x.at(...)`: see numpy/indexing.ts. */
-export type IndexItem = number | null | "..." | string | { start?: number | null; stop?: number | null; step?: number | null } | Array | NestedNumbers;
+export type IndexItem =
+  | number
+  | null
+  | "..."
+  | string
+  | { start?: number | null; stop?: number | null; step?: number | null }
+  | Array
+  | NestedNumbers;
 
 /** Nested JS lists as returned by `tolist()`. */
 export type NestedList = number | boolean | [number, number] | NestedList[];
@@ -389,7 +396,8 @@ export abstract class Array {
     const n = this.shape[0];
     let i = 0;
     return {
-      next: (): IteratorResult<Array> => (i < n ? { value: M().index(this, [i++]), done: false } : { value: undefined, done: true }),
+      next: (): IteratorResult<Array> =>
+        i < n ? { value: M().index(this, [i++]), done: false } : { value: undefined, done: true },
       [Symbol.iterator]() {
         return this;
       },
@@ -418,7 +426,9 @@ export abstract class Array {
       return String(this.toScalar("String(x) / a template string"));
     }
     // JS uses the "number" hint for Number(x), +x and comparisons (x > 0), "default" for x + 1 and x == 1.
-    return this.toScalar(hint === "number" ? "Number(x) or a JS comparison (x > 0)" : "JS arithmetic or == on an array (x + 1, x == 1)");
+    return this.toScalar(
+      hint === "number" ? "Number(x) or a JS comparison (x > 0)" : "JS arithmetic or == on an array (x + 1, x == 1)",
+    );
   }
 
   private toScalar(fn: string): number | boolean {
@@ -432,7 +442,10 @@ export abstract class Array {
       throw new ConcretizationError(
         `${fn}: only 0-d arrays convert to a JS number; got an array ${this.aval.toString()} (use x.item(), x.tolist() or np.* operations)`,
       );
-    if (this.dtype === "complex64") throw new ConcretizationError(`${fn}: a complex64 scalar has no JS number value; use x.real / x.imag or x.itemComplex()`);
+    if (this.dtype === "complex64")
+      throw new ConcretizationError(
+        `${fn}: a complex64 scalar has no JS number value; use x.real / x.imag or x.itemComplex()`,
+      );
     return this.dtype === "bool" ? this.itemBool() : this.item();
   }
 }
@@ -442,17 +455,24 @@ export type ScalarValue = number | boolean | [number, number];
 
 function realScalar(fn: string, dtype: DType, v: ScalarValue): number {
   if (typeof v === "number") return v;
-  const use = dtype === "bool" ? 'x.itemBool() for a boolean (or x.astype("int32").item())' : "x.itemComplex() for [re, im] (or x.real.item())";
+  const use =
+    dtype === "bool"
+      ? 'x.itemBool() for a boolean (or x.astype("int32").item())'
+      : "x.itemComplex() for [re, im] (or x.real.item())";
   throw new DTypeError(`${fn}: expects a real dtype; got a ${dtype} array; use ${use}`);
 }
 
 function boolScalar(fn: string, dtype: DType, v: ScalarValue): boolean {
   if (typeof v === "boolean") return v;
   const use = dtype === "complex64" ? "x.itemComplex()" : "x.item()";
-  throw new DTypeError(`${fn}: expects a bool array; got a ${dtype} array; use ${use} (or compare first, e.g. x.ne(0).itemBool())`);
+  throw new DTypeError(
+    `${fn}: expects a bool array; got a ${dtype} array; use ${use} (or compare first, e.g. x.ne(0).itemBool())`,
+  );
 }
 
 function complexScalar(fn: string, dtype: DType, v: ScalarValue): [number, number] {
   if (typeof v !== "number" && typeof v !== "boolean") return v;
-  throw new DTypeError(`${fn}: expects a complex64 array; got a ${dtype} array; use ${dtype === "bool" ? "x.itemBool()" : "x.item()"}`);
+  throw new DTypeError(
+    `${fn}: expects a complex64 array; got a ${dtype} array; use ${dtype === "bool" ? "x.itemBool()" : "x.item()"}`,
+  );
 }

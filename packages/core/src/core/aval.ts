@@ -37,7 +37,15 @@ export class ShapedArray {
   }
   /** `f32[2,3]`, like JAX's `str_short`. */
   toString(): string {
-    const short: Record<DType, string> = { float32: "f32", int32: "i32", uint32: "u32", bool: "bool", complex64: "c64", float16: "f16", bfloat16: "bf16" };
+    const short: Record<DType, string> = {
+      float32: "f32",
+      int32: "i32",
+      uint32: "u32",
+      bool: "bool",
+      complex64: "c64",
+      float16: "f16",
+      bfloat16: "bf16",
+    };
     return `${short[this.dtype]}${fmtShape(this.shape).replace(/ /g, "")}`;
   }
   /** A stable key for caches (jit signatures). */

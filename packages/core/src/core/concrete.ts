@@ -93,7 +93,8 @@ export class ConcreteArray extends Array {
    * than in the backend: only the array knows that it was disposed and what it was.
    */
   bufferFor(op: string, what = "an array"): DeviceBuffer {
-    if (this.#buf === null) throw new UseAfterDisposeError(`${op}: ${what} ${this.#aval.toString()} was used after dispose()`);
+    if (this.#buf === null)
+      throw new UseAfterDisposeError(`${op}: ${what} ${this.#aval.toString()} was used after dispose()`);
     return this.#buf;
   }
   get isDisposed(): boolean {
@@ -132,7 +133,10 @@ export class ConcreteArray extends Array {
     return scalarOf(await this.data(), this.dtype);
   }
   private checkScalar(fn: string): void {
-    if (this.size !== 1) throw new ValueError(`${fn}: only size-1 arrays can be converted to a scalar; got shape [${this.shape.join(", ")}]`);
+    if (this.size !== 1)
+      throw new ValueError(
+        `${fn}: only size-1 arrays can be converted to a scalar; got shape [${this.shape.join(", ")}]`,
+      );
   }
   dispose(): void {
     if (this.#buf !== null) {
@@ -148,7 +152,8 @@ export class ConcreteArray extends Array {
   override toString(): string {
     if (this.#buf === null) return `Array(<disposed>, ${this.#aval.toString()})`;
     // A device without synchronous reads (WebGPU) cannot render its values here; say how to.
-    if (this.backend.syncReads === false) return `Array(<on ${this.backend.name}: await x.toStringAsync()>, ${this.#aval.toString()})`;
+    if (this.backend.syncReads === false)
+      return `Array(<on ${this.backend.name}: await x.toStringAsync()>, ${this.#aval.toString()})`;
     return render(this.dataSync(), this.#aval);
   }
   async toStringAsync(): Promise<string> {

@@ -41,7 +41,8 @@ export function debugChecksOn(): boolean {
 
 /** What is wrong with `a`: "nan", "inf", or null (unchecked dtypes, unreadable backends, clean data). */
 function badValue(a: Array, nans: boolean, infs: boolean): "nan" | "inf" | null {
-  if (!(a instanceof ConcreteArray) || a.isDisposed || !isInexact(a.dtype) || a.backend.syncReads === false) return null;
+  if (!(a instanceof ConcreteArray) || a.isDisposed || !isInexact(a.dtype) || a.backend.syncReads === false)
+    return null;
   // complex64 data interleave re and im, so one pass over the floats checks both parts; half
   // dtypes' bit patterns are decoded to their values first.
   const d = decodeHostValues(a.dataSync(), a.dtype);
@@ -81,13 +82,21 @@ function userFunction(): string | undefined {
   for (const line of stack) {
     const l = line.trim();
     if (!l.startsWith("at ")) continue;
-    if (/[\\/]packages[\\/](core|nn|ssm|backend-cpu|backend-webgpu|linax-ts)[\\/]src[\\/]|node:|node_modules/.test(l)) continue;
+    if (/[\\/]packages[\\/](core|nn|ssm|backend-cpu|backend-webgpu|linax-ts)[\\/]src[\\/]|node:|node_modules/.test(l))
+      continue;
     return l.slice(3);
   }
   return undefined;
 }
 
-function message(kind: "nan" | "inf", prim: string, index: number, nOuts: number, aval: string, fn: string | undefined): string {
+function message(
+  kind: "nan" | "inf",
+  prim: string,
+  index: number,
+  nOuts: number,
+  aval: string,
+  fn: string | undefined,
+): string {
   const what = kind === "nan" ? "invalid value (nan)" : "an infinity (inf)";
   const out = nOuts > 1 ? ` (output ${index}, ${aval})` : ` (${aval})`;
   const flag = kind === "nan" ? "debugNans" : "debugInfs";
@@ -98,7 +107,12 @@ function message(kind: "nan" | "inf", prim: string, index: number, nOuts: number
  * Raise a FloatingPointError if an output of `prim` is NaN/Inf under the current flags. Called by
  * the eval trace after each primitive executes; a `jit` primitive is re-run op by op instead.
  */
-export function checkPrimitiveOutputs(prim: string, outs: readonly Array[], args: readonly Array[], params: Params): void {
+export function checkPrimitiveOutputs(
+  prim: string,
+  outs: readonly Array[],
+  args: readonly Array[],
+  params: Params,
+): void {
   const bad = firstBad(outs);
   if (bad === null) return;
   if (prim === "jit" && params.jaxpr instanceof ClosedJaxpr) {
@@ -107,7 +121,11 @@ export function checkPrimitiveOutputs(prim: string, outs: readonly Array[], args
     passedThrough(args, `jit(${name})`, name);
   }
   const fn = userFunction();
-  throw new FloatingPointError(message(bad.kind, prim, bad.index, outs.length, outs[bad.index].aval.toString(), fn), prim, fn);
+  throw new FloatingPointError(
+    message(bad.kind, prim, bad.index, outs.length, outs[bad.index].aval.toString(), fn),
+    prim,
+    fn,
+  );
 }
 
 /** No primitive made the bad value: it came in as an argument (e.g. returned unchanged). Say so. */
@@ -142,7 +160,13 @@ function rerunOpByOp(jaxpr: Jaxpr, consts: readonly Array[], args: readonly Arra
  * first primitive that produced it (naming it and `name`); if the interpreter finds none (the
  * compiled code and the interpreter disagree), raise naming `jit(name)` itself.
  */
-export function checkJitOutputs(outs: readonly Array[], jaxpr: Jaxpr | ClosedJaxpr, consts: readonly Array[], args: readonly Array[], name: string): void {
+export function checkJitOutputs(
+  outs: readonly Array[],
+  jaxpr: Jaxpr | ClosedJaxpr,
+  consts: readonly Array[],
+  args: readonly Array[],
+  name: string,
+): void {
   const bad = firstBad(outs);
   if (bad === null) return;
   const j = jaxpr instanceof ClosedJaxpr ? jaxpr.jaxpr : jaxpr;

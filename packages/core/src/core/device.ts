@@ -7,7 +7,9 @@ import { treeFlatten, treeUnflatten } from "../tree/pytree.ts";
 
 function concrete(op: string, x: Array): ConcreteArray {
   if (!(x instanceof ConcreteArray))
-    throw new ValueError(`${op}: expected a concrete array, got a traced value ${x.aval.toString()} (device placement happens outside transforms)`);
+    throw new ValueError(
+      `${op}: expected a concrete array, got a traced value ${x.aval.toString()} (device placement happens outside transforms)`,
+    );
   return x;
 }
 

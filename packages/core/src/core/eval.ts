@@ -21,7 +21,8 @@ export class EvalTrace extends Trace {
     const inAvals: ShapedArray[] = new globalThis.Array(concrete.length);
     for (let i = 0; i < concrete.length; i++) {
       const a = concrete[i];
-      if (a.isDisposed) throw new UseAfterDisposeError(`${prim.name}: operand ${i} (${a.aval.toString()}) was used after dispose()`);
+      if (a.isDisposed)
+        throw new UseAfterDisposeError(`${prim.name}: operand ${i} (${a.aval.toString()}) was used after dispose()`);
       inAvals[i] = a.aval;
     }
     const outAvals = prim.rules.abstractEval(inAvals, params);
@@ -30,14 +31,22 @@ export class EvalTrace extends Trace {
     if (half === "upcast") {
       // config.debugNans/debugInfs judge the half results, under this primitive's name (not the
       // conversions': an overflow to inf appears when the float32 result is rounded back).
-      const outs = withoutDebugChecks(() => computeInFloat32(prim, concrete, params, outAvals, (p, a, pr) => this.processPrimitive(p, a, pr)));
+      const outs = withoutDebugChecks(() =>
+        computeInFloat32(prim, concrete, params, outAvals, (p, a, pr) => this.processPrimitive(p, a, pr)),
+      );
       if (debugChecksOn()) checkPrimitiveOutputs(prim.name, outs, concrete, params);
       return outs;
     }
     if (half === "reference") return onReferencePath(() => this.run(prim, concrete, params, inAvals, outAvals));
     return this.run(prim, concrete, params, inAvals, outAvals);
   }
-  private run(prim: Primitive, args: readonly ConcreteArray[], params: Params, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[]): Array[] {
+  private run(
+    prim: Primitive,
+    args: readonly ConcreteArray[],
+    params: Params,
+    inAvals: readonly ShapedArray[],
+    outAvals: readonly ShapedArray[],
+  ): Array[] {
     let concrete = args;
     const backend = concrete.length > 0 ? placement(prim.name, concrete) : getBackend();
     const inBufs: DeviceBuffer[] = new globalThis.Array(concrete.length);
@@ -69,7 +78,9 @@ export class EvalTrace extends Trace {
       if (debugChecksOn()) checkPrimitiveOutputs(prim.name, outs, concrete, params);
       return outs;
     }
-    throw new NotImplementedError(`the ${backend.name} backend has no kernel for primitive '${prim.name}' and it has no composite implementation`);
+    throw new NotImplementedError(
+      `the ${backend.name} backend has no kernel for primitive '${prim.name}' and it has no composite implementation`,
+    );
   }
 }
 /**

@@ -53,7 +53,9 @@ function jaxprMentionsHalf(j: Jaxpr): boolean {
     m =
       hasHalfAval(j.inAvals) ||
       hasHalfAval(j.outAvals) ||
-      j.eqns.some((e) => hasHalfAval(e.outBinders.map((v) => v.aval)) || Object.values(e.params).some(paramMentionsHalf));
+      j.eqns.some(
+        (e) => hasHalfAval(e.outBinders.map((v) => v.aval)) || Object.values(e.params).some(paramMentionsHalf),
+      );
     mentions.set(j, m);
   }
   return m;
@@ -73,10 +75,17 @@ const higherOrderPrims = new WeakMap<Primitive, boolean>();
  * Decide how to run `prim`. Cheap when no half dtype is involved (the eager hot path): two scans
  * of the avals and, for higher-order primitives only, a cached look at their jaxprs.
  */
-export function halfPlan(prim: Primitive, inAvals: readonly ShapedArray[], outAvals: readonly ShapedArray[], params: Params): HalfPlan {
+export function halfPlan(
+  prim: Primitive,
+  inAvals: readonly ShapedArray[],
+  outAvals: readonly ShapedArray[],
+  params: Params,
+): HalfPlan {
   let higherOrder = higherOrderPrims.get(prim);
-  if (higherOrder === undefined) higherOrderPrims.set(prim, (higherOrder = Object.values(params).some(isHigherOrderParam)));
-  const half = hasHalfAval(inAvals) || hasHalfAval(outAvals) || (higherOrder && Object.values(params).some(paramMentionsHalf));
+  if (higherOrder === undefined)
+    higherOrderPrims.set(prim, (higherOrder = Object.values(params).some(isHigherOrderParam)));
+  const half =
+    hasHalfAval(inAvals) || hasHalfAval(outAvals) || (higherOrder && Object.values(params).some(paramMentionsHalf));
   if (!half) return "none";
   return prim.name === "convertElementType" || higherOrder ? "reference" : "upcast";
 }
@@ -156,12 +165,16 @@ export function computeInFloat32(
   const upcast = args.map((a) => (isHalf(a.dtype) ? cast(a, "float32", a.aval.weakType) : a));
   const wide = run(prim, upcast, float32Params(params));
   if (wide.length !== outAvals.length)
-    throw new InternalError(`half-compute: ${prim.name} gave ${wide.length} outputs in float32, ${outAvals.length} expected`);
+    throw new InternalError(
+      `half-compute: ${prim.name} gave ${wide.length} outputs in float32, ${outAvals.length} expected`,
+    );
   const outs = wide.map((w, i) => {
     const want = outAvals[i];
     const o = isHalf(want.dtype) ? cast(w, want.dtype, want.weakType) : w;
     if (o.dtype !== want.dtype || o.shape.length !== want.shape.length || o.shape.some((d, k) => d !== want.shape[k])) {
-      throw new InternalError(`half-compute: ${prim.name} computed in float32 gave ${o.aval.toString()}, expected ${want.toString()}`);
+      throw new InternalError(
+        `half-compute: ${prim.name} computed in float32 gave ${o.aval.toString()}, expected ${want.toString()}`,
+      );
     }
     return o;
   });

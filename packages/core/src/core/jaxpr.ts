@@ -127,7 +127,10 @@ function printBody(jaxpr: Jaxpr, indent: string, names: Map<Var, string>): strin
   const atom = (a: Atom): string => {
     if (a instanceof Literal) {
       const d = a.val.dataSync();
-      return formatData(d, [], a.val.dtype, 0) + (a.val.dtype === "float32" ? "" : `:${a.val.aval.toString().replace("[]", "")}`);
+      return (
+        formatData(d, [], a.val.dtype, 0) +
+        (a.val.dtype === "float32" ? "" : `:${a.val.aval.toString().replace("[]", "")}`)
+      );
     }
     return name(a);
   };

@@ -26,7 +26,9 @@ function heap(): V8Heap | null {
 export function checkNoLeak(probe: new () => object, transformName: string): void {
   const h = heap();
   if (h === null) {
-    throw new ValueError("config.checkTracerLeaks: this runtime cannot inspect its heap (it needs Node ≥ 20.16 with v8.queryObjects); turn the flag off here");
+    throw new ValueError(
+      "config.checkTracerLeaks: this runtime cannot inspect its heap (it needs Node ≥ 20.16 with v8.queryObjects); turn the flag off here",
+    );
   }
   if (h.queryObjects(probe, { format: "count" }) > 0) {
     throw new TracerLeakError(

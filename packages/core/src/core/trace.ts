@@ -108,7 +108,12 @@ export function installEvalTrace(ctor: TraceCtor): void {
  * TracerLeakError is raised now, not only when the tracer is later used. Debug only: each check
  * is a full garbage collection.
  */
-export function withMainTrace<T>(traceType: TraceCtor, globalData: unknown, transformName: string, fn: (main: MainTrace) => T): T {
+export function withMainTrace<T>(
+  traceType: TraceCtor,
+  globalData: unknown,
+  transformName: string,
+  fn: (main: MainTrace) => T,
+): T {
   if (!config.read("checkTracerLeaks")) return runMain(traceType, globalData, transformName, fn, undefined);
   const Probe = class LeakProbe {};
   const result = runMain(traceType, globalData, transformName, fn, Probe);
@@ -120,7 +125,13 @@ export function withMainTrace<T>(traceType: TraceCtor, globalData: unknown, tran
   return result;
 }
 
-function runMain<T>(traceType: TraceCtor, globalData: unknown, transformName: string, fn: (main: MainTrace) => T, probe: (new () => object) | undefined): T {
+function runMain<T>(
+  traceType: TraceCtor,
+  globalData: unknown,
+  transformName: string,
+  fn: (main: MainTrace) => T,
+  probe: (new () => object) | undefined,
+): T {
   const main = new MainTrace(stack.length, traceType, globalData, transformName);
   if (probe !== undefined) main.probe = new probe();
   stack.push(main);

@@ -29,7 +29,14 @@ export interface ScanOptions {
 }
 
 /** Check that a loop body returns a carry with the structure and types of the init carry. */
-function checkCarry(op: string, init: unknown, initTree: TreeDef, initAvals: readonly ShapedArray[], outTree: TreeDef, outAvals: readonly ShapedArray[]): void {
+function checkCarry(
+  op: string,
+  init: unknown,
+  initTree: TreeDef,
+  initAvals: readonly ShapedArray[],
+  outTree: TreeDef,
+  outAvals: readonly ShapedArray[],
+): void {
   if (!outTree.equals(initTree)) {
     throw new ValueError(
       `${op}: the body function must return a carry with the same structure as the init carry; init has structure ${initTree} but the body returns ${outTree}`,
@@ -39,7 +46,8 @@ function checkCarry(op: string, init: unknown, initTree: TreeDef, initAvals: rea
   initAvals.forEach((a, i) => {
     const o = outAvals[i];
     if (a.dtype !== o.dtype || a.shape.length !== o.shape.length || a.shape.some((d, k) => d !== o.shape[k])) {
-      const what = a.dtype !== o.dtype ? `dtype ${a.dtype} → ${o.dtype}` : `shape ${fmtShape(a.shape)} → ${fmtShape(o.shape)}`;
+      const what =
+        a.dtype !== o.dtype ? `dtype ${a.dtype} → ${o.dtype}` : `shape ${fmtShape(a.shape)} → ${fmtShape(o.shape)}`;
       throw new ShapeError(
         `${op}: the body function changes the carry leaf '${names[i] ?? `carry leaf ${i}`}': the init carry has type ${a} but the body returns ${o} (${what}). ` +
           "The carry must keep its shape and dtype across iterations (broadcast or cast the init value to match).",
@@ -61,9 +69,13 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => [C, Y], init: C, xs?: X | n
   const [xsLeaves, xsTree] = flattenToArrays(xs ?? null, "scan xs");
   const xNames = leafNames(xs ?? null, "xs");
   let length = opts.length;
-  if (length !== undefined && (!Number.isInteger(length) || length < 0)) throw new ValueError(`scan: length must be a non-negative integer; got ${length}`);
+  if (length !== undefined && (!Number.isInteger(length) || length < 0))
+    throw new ValueError(`scan: length must be a non-negative integer; got ${length}`);
   xsLeaves.forEach((x, i) => {
-    if (x.ndim === 0) throw new ShapeError(`scan: xs leaf '${xNames[i]}' is a scalar (shape []); every xs leaf needs a leading axis to scan over`);
+    if (x.ndim === 0)
+      throw new ShapeError(
+        `scan: xs leaf '${xNames[i]}' is a scalar (shape []); every xs leaf needs a leading axis to scan over`,
+      );
     if (length === undefined) length = x.shape[0];
     else if (x.shape[0] !== length) {
       throw new ShapeError(
@@ -71,13 +83,15 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => [C, Y], init: C, xs?: X | n
       );
     }
   });
-  if (length === undefined) throw new ValueError("scan: got no xs leaves and no length option; pass { length } to scan without xs");
+  if (length === undefined)
+    throw new ValueError("scan: got no xs leaves and no length option; pass { length } to scan without xs");
   const nK = initLeaves.length;
   const xAvals = xsLeaves.map((x) => x.aval.withShape(x.shape.slice(1)));
   const traced = traceFn(
     (...v: Array[]) => {
       const out = f(treeUnflatten<C>(initTree, v.slice(0, nK)), treeUnflatten<X>(xsTree, v.slice(nK)));
-      if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError("scan: the body function must return a pair [carry, y]");
+      if (!globalThis.Array.isArray(out) || out.length !== 2)
+        throw new ValueError("scan: the body function must return a pair [carry, y]");
       return out;
     },
     [...initLeaves.map((a) => a.aval), ...xAvals],
@@ -116,8 +130,16 @@ export function map<X, Y>(f: (x: X) => Y, xs: X): Y {
 
 /** A scalar index/predicate operand as an array. */
 function asScalarOperand(op: string, x: Array | number | boolean, what: string): Array {
-  const a = x instanceof Array ? x : typeof x === "boolean" ? scalar(x ? 1 : 0, "bool") : scalar(x, Number.isInteger(x) ? "int32" : "float32");
-  if (a.ndim !== 0) throw new ShapeError(`${op}: ${what} must be a scalar; got shape ${fmtShape(a.shape)} (use np.where / vmap for elementwise selection)`);
+  const a =
+    x instanceof Array
+      ? x
+      : typeof x === "boolean"
+        ? scalar(x ? 1 : 0, "bool")
+        : scalar(x, Number.isInteger(x) ? "int32" : "float32");
+  if (a.ndim !== 0)
+    throw new ShapeError(
+      `${op}: ${what} must be a scalar; got shape ${fmtShape(a.shape)} (use np.where / vmap for elementwise selection)`,
+    );
   return a;
 }
 
@@ -141,7 +163,10 @@ export function cond<A extends unknown[], T>(
   let idx: Array;
   if (p.dtype === "bool") idx = convertElementType(p, "int32");
   else if (isInteger(p.dtype)) idx = convertElementType(ne(p, scalar(0, p.dtype)), "int32");
-  else throw new DTypeError(`cond: the predicate must be a boolean or integer scalar; got ${p.dtype} (compare it explicitly, e.g. x.gt(0))`);
+  else
+    throw new DTypeError(
+      `cond: the predicate must be a boolean or integer scalar; got ${p.dtype} (compare it explicitly, e.g. x.gt(0))`,
+    );
   return bindCond("cond", idx, [falseFun, trueFun], operands, ["false branch", "true branch"]) as T;
 }
 
@@ -149,7 +174,11 @@ export function cond<A extends unknown[], T>(
  * `lax.switch(index, branches, ...operands)`: apply `branches[index]` to the operands; the index
  * is clamped into `[0, branches.length - 1]` as in JAX.
  */
-export function switch_<A extends unknown[], T>(index: Array | number, branches: readonly ((...operands: A) => T)[], ...operands: A): T {
+export function switch_<A extends unknown[], T>(
+  index: Array | number,
+  branches: readonly ((...operands: A) => T)[],
+  ...operands: A
+): T {
   if (branches.length === 0) throw new ValueError("switch: needs at least one branch");
   const i = asScalarOperand("switch", index, "the index");
   if (!isInteger(i.dtype)) throw new DTypeError(`switch: the index must be an integer scalar; got ${i.dtype}`);
@@ -211,10 +240,16 @@ export function foriLoop<C>(lower: Array | number, upper: Array | number, body: 
   const hi = staticBound(upper);
   const one = scalar(1, "int32");
   if (lo !== undefined && hi !== undefined) {
-    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new ValueError(`foriLoop: bounds must be integers; got ${lo} and ${hi}`);
-    const [[, out]] = scan(([i, c]: [Array, C]) => [[add(i, one), body(i, c)], null] as [[Array, C], null], [scalar(lo, "int32"), init] as [Array, C], null, {
-      length: Math.max(0, hi - lo),
-    });
+    if (!Number.isInteger(lo) || !Number.isInteger(hi))
+      throw new ValueError(`foriLoop: bounds must be integers; got ${lo} and ${hi}`);
+    const [[, out]] = scan(
+      ([i, c]: [Array, C]) => [[add(i, one), body(i, c)], null] as [[Array, C], null],
+      [scalar(lo, "int32"), init] as [Array, C],
+      null,
+      {
+        length: Math.max(0, hi - lo),
+      },
+    );
     return out;
   }
   const toI32 = (b: Array | number) => (typeof b === "number" ? scalar(b, "int32") : convertElementType(b, "int32"));

@@ -14,7 +14,8 @@ import { ValueError } from "../errors.ts";
  * null), "boolean", "number", "integer", "dtype", "arraylike" (an Array, number, boolean or nested
  * list), "any" (checked by the function itself), or a list of the allowed strings.
  */
-export type OptionKind = "axis" | "axes" | "boolean" | "number" | "integer" | "dtype" | "arraylike" | "any" | readonly string[];
+export type OptionKind =
+  "axis" | "axes" | "boolean" | "number" | "integer" | "dtype" | "arraylike" | "any" | readonly string[];
 /** The options a function accepts, each with its kind. */
 export type OptionSpec = Readonly<Record<string, OptionKind>>;
 
@@ -92,7 +93,13 @@ function kindName(kind: OptionKind): string {
 
 /** Whether `v` is a plain options object (not an Array, list, typed array or null). */
 export function isOptionsObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !(v instanceof Array) && !globalThis.Array.isArray(v) && !ArrayBuffer.isView(v);
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !(v instanceof Array) &&
+    !globalThis.Array.isArray(v) &&
+    !ArrayBuffer.isView(v)
+  );
 }
 
 /**
@@ -102,13 +109,17 @@ export function isOptionsObject(v: unknown): v is Record<string, unknown> {
 export function checkOptions(op: string, opts: unknown, spec: OptionSpec): void {
   if (opts === undefined) return;
   if (!isOptionsObject(opts)) {
-    throw new ValueError(`${op}: expected an options object { ${Object.keys(spec).join(", ")} }; got ${describeValue(opts)}`);
+    throw new ValueError(
+      `${op}: expected an options object { ${Object.keys(spec).join(", ")} }; got ${describeValue(opts)}`,
+    );
   }
   for (const [k, v] of Object.entries(opts)) {
     const kind = spec[k];
     if (kind === undefined) {
       const known = Object.keys(spec);
-      throw new ValueError(`${op}: unknown option '${k}'${known.length ? `; the options are ${known.join(", ")}` : " (it takes no options)"}`);
+      throw new ValueError(
+        `${op}: unknown option '${k}'${known.length ? `; the options are ${known.join(", ")}` : " (it takes no options)"}`,
+      );
     }
     if (v !== undefined) checkValue(op, k, v, kind);
   }
@@ -131,14 +142,19 @@ export function axisOptions<O extends object>(op: string, axisOrOpts: unknown, o
     return { ...((opts as O | undefined) ?? {}) } as O;
   }
   if (isOptionsObject(axisOrOpts)) {
-    if (opts !== undefined) throw new ValueError(`${op}: options were given twice (an options object in place of the axis, and another after it)`);
+    if (opts !== undefined)
+      throw new ValueError(
+        `${op}: options were given twice (an options object in place of the axis, and another after it)`,
+      );
     checkOptions(op, axisOrOpts, spec);
     return { ...axisOrOpts } as O;
   }
   checkValue(op, "axis", axisOrOpts, axisKind);
   checkOptions(op, opts, spec);
   if (opts !== undefined && (opts as { axis?: unknown }).axis !== undefined) {
-    throw new ValueError(`${op}: got multiple values for 'axis' (positionally ${describeValue(axisOrOpts)} and in the options)`);
+    throw new ValueError(
+      `${op}: got multiple values for 'axis' (positionally ${describeValue(axisOrOpts)} and in the options)`,
+    );
   }
   return { ...((opts as O | undefined) ?? {}), axis: axisOrOpts } as O;
 }

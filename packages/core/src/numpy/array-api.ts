@@ -13,7 +13,9 @@ import { transpose } from "./shape.ts";
 /** The shape numpy broadcasting gives for `shapes` (numpy's `broadcast_shapes`); a number is a 1-d shape. */
 export function broadcastShapes(...shapes: (number | readonly number[])[]): number[] {
   const list = shapes.map((s) => (typeof s === "number" ? [s] : [...s]));
-  for (const s of list) if (s.some((d) => !Number.isInteger(d) || d < 0)) throw new ValueError(`np.broadcastShapes: invalid shape [${s.join(", ")}]`);
+  for (const s of list)
+    if (s.some((d) => !Number.isInteger(d) || d < 0))
+      throw new ValueError(`np.broadcastShapes: invalid shape [${s.join(", ")}]`);
   return broadcastShapesOf("np.broadcastShapes", ...list);
 }
 

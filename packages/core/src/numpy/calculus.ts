@@ -40,7 +40,9 @@ function edgeBlock(op: string, a: Array, v: ArrayLike, axis: number, arg: string
       a.shape.map((d, i) => (i === axis ? 1 : d)),
     );
   if (b.ndim !== a.ndim || b.shape.some((d, i) => i !== axis && d !== a.shape[i]))
-    throw new ShapeError(`np.${op}: ${arg} of shape ${fmtShape(b.shape)} does not match a of shape ${fmtShape(a.shape)} except along axis ${axis}`);
+    throw new ShapeError(
+      `np.${op}: ${arg} of shape ${fmtShape(b.shape)} does not match a of shape ${fmtShape(a.shape)} except along axis ${axis}`,
+    );
   return b;
 }
 
@@ -58,7 +60,8 @@ export function diff(
   let opts: DiffOptions;
   let nArg: unknown = order;
   if (isOptionsObject(order)) {
-    if (axisArg !== undefined || options !== undefined) throw new ValueError("np.diff: no arguments may follow the options object");
+    if (axisArg !== undefined || options !== undefined)
+      throw new ValueError("np.diff: no arguments may follow the options object");
     checkOptions("np.diff", order, { ...DIFF_SPEC, n: "integer" });
     const { n: n1, ...rest } = order;
     nArg = n1;
@@ -101,7 +104,13 @@ export interface GradientOptions {
 }
 
 function isGradientOptions(v: unknown): v is GradientOptions {
-  return typeof v === "object" && v !== null && !(v instanceof Array) && !globalThis.Array.isArray(v) && !ArrayBuffer.isView(v);
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !(v instanceof Array) &&
+    !globalThis.Array.isArray(v) &&
+    !ArrayBuffer.isView(v)
+  );
 }
 
 /** Broadcast a per-position 1-d array along `axis` of an array of rank nd. */
@@ -121,14 +130,26 @@ function gradientAlong(f: Array, axis: number, spacing: number | Array, edgeOrde
   if (typeof spacing === "number") {
     const h = spacing;
     const mid = f.shape.map((d, i) => (i === axis ? n - 2 : d));
-    interior = n > 2 ? lax.div(lax.sub(sl(f, 2, n, axis), sl(f, 0, n - 2, axis)), lax.fullLike(new ShapedArray(mid, f.dtype), 2 * h)) : sl(f, 0, 0, axis);
+    interior =
+      n > 2
+        ? lax.div(lax.sub(sl(f, 2, n, axis), sl(f, 0, n - 2, axis)), lax.fullLike(new ShapedArray(mid, f.dtype), 2 * h))
+        : sl(f, 0, 0, axis);
     const c = (v: number, like: Array): Array => lax.fullLike(like, v);
     if (edgeOrder === 1) {
       first = lax.div(lax.sub(at(1), at(0)), c(h, at(0)));
       last = lax.div(lax.sub(at(-1, 0), at(-2, -1)), c(h, at(0)));
     } else {
-      first = lax.div(lax.add(lax.add(lax.mul(c(-1.5, at(0)), at(0)), lax.mul(c(2, at(0)), at(1))), lax.mul(c(-0.5, at(0)), at(2))), c(h, at(0)));
-      last = lax.div(lax.add(lax.add(lax.mul(c(0.5, at(0)), at(-3, -2)), lax.mul(c(-2, at(0)), at(-2, -1))), lax.mul(c(1.5, at(0)), at(-1, 0))), c(h, at(0)));
+      first = lax.div(
+        lax.add(lax.add(lax.mul(c(-1.5, at(0)), at(0)), lax.mul(c(2, at(0)), at(1))), lax.mul(c(-0.5, at(0)), at(2))),
+        c(h, at(0)),
+      );
+      last = lax.div(
+        lax.add(
+          lax.add(lax.mul(c(0.5, at(0)), at(-3, -2)), lax.mul(c(-2, at(0)), at(-2, -1))),
+          lax.mul(c(1.5, at(0)), at(-1, 0)),
+        ),
+        c(h, at(0)),
+      );
     }
   } else {
     const dx = lax.sub(lax.sliceInDim(spacing, 1, n, 1, 0), lax.sliceInDim(spacing, 0, n - 1, 1, 0));
@@ -141,7 +162,10 @@ function gradientAlong(f: Array, axis: number, spacing: number | Array, edgeOrde
       const A = lax.neg(lax.div(dx2, lax.mul(dx1, sumd)));
       const B = lax.div(lax.sub(dx2, dx1), lax.mul(dx1, dx2));
       const C = lax.div(dx1, lax.mul(dx2, sumd));
-      interior = lax.add(lax.add(lax.mul(A, sl(f, 0, n - 2, axis)), lax.mul(B, sl(f, 1, n - 1, axis))), lax.mul(C, sl(f, 2, n, axis)));
+      interior = lax.add(
+        lax.add(lax.mul(A, sl(f, 0, n - 2, axis)), lax.mul(B, sl(f, 1, n - 1, axis))),
+        lax.mul(C, sl(f, 2, n, axis)),
+      );
     } else interior = sl(f, 0, 0, axis);
     const e = (v: Array): Array => along(v, bshape(1), axis);
     if (edgeOrder === 1) {
@@ -182,14 +206,19 @@ export function gradient(f: ArrayLike, ...args: (ArrayLike | GradientOptions)[])
   if (!isInexact(a.dtype)) a = lax.convertElementType(a, "float32");
   const axes = normAxes("np.gradient", opts.axis ?? undefined, a.ndim);
   const edgeOrder = opts.edgeOrder ?? 1;
-  if (edgeOrder !== 1 && edgeOrder !== 2) throw new ValueError(`np.gradient: edgeOrder must be 1 or 2; got ${String(edgeOrder)}`);
+  if (edgeOrder !== 1 && edgeOrder !== 2)
+    throw new ValueError(`np.gradient: edgeOrder must be 1 or 2; got ${String(edgeOrder)}`);
   let per: (number | Array)[];
   if (spacings.length === 0) per = axes.map(() => 1);
   else if (spacings.length === 1 && (typeof spacings[0] === "number" || asArray(spacings[0]).ndim === 0)) {
     const s0 = spacings[0];
     per = axes.map(() => (typeof s0 === "number" ? s0 : lax.convertElementType(asArray(s0), a.dtype)));
-  } else if (spacings.length === axes.length) per = spacings.map((s) => (typeof s === "number" ? s : lax.convertElementType(asArray(s), a.dtype)));
-  else throw new ValueError(`np.gradient: invalid number of spacing arguments (${spacings.length}) for ${axes.length} axes`);
+  } else if (spacings.length === axes.length)
+    per = spacings.map((s) => (typeof s === "number" ? s : lax.convertElementType(asArray(s), a.dtype)));
+  else
+    throw new ValueError(
+      `np.gradient: invalid number of spacing arguments (${spacings.length}) for ${axes.length} axes`,
+    );
   const outs = axes.map((ax, i) => {
     const sp = per[i];
     if (sp instanceof Array) {
@@ -199,7 +228,9 @@ export function gradient(f: ArrayLike, ...args: (ArrayLike | GradientOptions)[])
         return lax.div(g, lax.broadcastInDim(sp, g.shape, []));
       }
       if (sp.ndim !== 1 || sp.shape[0] !== a.shape[ax])
-        throw new ShapeError(`np.gradient: coordinates for axis ${ax} must be 1-d of length ${a.shape[ax]}; got shape ${fmtShape(sp.shape)}`);
+        throw new ShapeError(
+          `np.gradient: coordinates for axis ${ax} must be 1-d of length ${a.shape[ax]}; got shape ${fmtShape(sp.shape)}`,
+        );
     }
     return gradientAlong(a, ax, sp, edgeOrder);
   });
@@ -236,7 +267,8 @@ export function trapezoid(
   const x = asArray(opts.x);
   let d: Array;
   if (x.ndim === 1) {
-    if (x.shape[0] !== n) throw new ShapeError(`np.trapezoid: x of length ${x.shape[0]} does not match y's axis ${axis} of length ${n}`);
+    if (x.shape[0] !== n)
+      throw new ShapeError(`np.trapezoid: x of length ${x.shape[0]} does not match y's axis ${axis} of length ${n}`);
     d = along(diff(x), mid.shape, axis);
   } else d = diff(x, 1, { axis });
   const [p, q] = prepareBinary("trapezoid", d, mid);
@@ -259,8 +291,11 @@ function trapezoidArgs(x: unknown, dx: unknown, axis: unknown): TrapezoidOptions
     opts[names[i]] = v;
   }
   if (objAt >= 0) {
-    if (pos.slice(objAt + 1).some((v) => v !== undefined)) throw new ValueError(`${op}: no arguments may follow the options object`);
-    const spec = Object.fromEntries(Object.entries(TRAPEZOID_SPEC).filter(([k]) => !names.slice(0, objAt).includes(k as (typeof names)[number])));
+    if (pos.slice(objAt + 1).some((v) => v !== undefined))
+      throw new ValueError(`${op}: no arguments may follow the options object`);
+    const spec = Object.fromEntries(
+      Object.entries(TRAPEZOID_SPEC).filter(([k]) => !names.slice(0, objAt).includes(k as (typeof names)[number])),
+    );
     checkOptions(op, pos[objAt], spec);
     for (const [k, v] of Object.entries(pos[objAt] as Record<string, unknown>)) if (v !== undefined) opts[k] = v;
   }

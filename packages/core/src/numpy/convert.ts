@@ -34,7 +34,10 @@ function typedDType(x: TypedArray | Float64Array | Int8Array | Int16Array | Uint
  * float16/bfloat16 storage for JS values (each rounded as numpy / ml_dtypes round a Python float:
  * half.ts); booleans are 0/1.
  */
-function halfStorage(dt: HalfDType, values: { readonly length: number; readonly [i: number]: number | boolean }): Uint16Array {
+function halfStorage(
+  dt: HalfDType,
+  values: { readonly length: number; readonly [i: number]: number | boolean },
+): Uint16Array {
   const out = new Uint16Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = halfBitsFromNumber(dt, Number(values[i]));
   return out;
@@ -79,7 +82,8 @@ function inspectNested(x: unknown): { shape: number[]; kind: "bool" | "int" | "f
 
 /** Create an array from nested lists, typed arrays, `ndarray` objects, numbers or arrays. */
 export function array(x: ArrayLike | NdarrayLike, opts: ArrayOptions = {}): Array {
-  if (opts.dtype !== undefined && !isDType(opts.dtype)) throw new DTypeError(`np.array: unknown dtype '${String(opts.dtype)}'`);
+  if (opts.dtype !== undefined && !isDType(opts.dtype))
+    throw new DTypeError(`np.array: unknown dtype '${String(opts.dtype)}'`);
   if (x instanceof Array) return opts.dtype ? convertElementType(x, opts.dtype) : x;
   if (isNdarray(x)) {
     const shape = [...x.shape];
@@ -96,7 +100,11 @@ export function array(x: ArrayLike | NdarrayLike, opts: ArrayOptions = {}): Arra
         idx[d] = 0;
       }
     }
-    return fromHost(getBackend(), isHalf(dt) ? halfStorage(dt, data) : (data as TypedArray), new ShapedArray(shape, dt));
+    return fromHost(
+      getBackend(),
+      isHalf(dt) ? halfStorage(dt, data) : (data as TypedArray),
+      new ShapedArray(shape, dt),
+    );
   }
   if (ArrayBuffer.isView(x)) {
     const t = x as unknown as TypedArray;
@@ -108,7 +116,8 @@ export function array(x: ArrayLike | NdarrayLike, opts: ArrayOptions = {}): Arra
     else data.set(t as never);
     return fromHost(getBackend(), data, new ShapedArray([dt === "complex64" ? t.length / 2 : t.length], dt));
   }
-  if (typeof x === "number" || typeof x === "boolean") return scalarArray(x, opts.dtype ?? (typeof x === "boolean" ? "bool" : "float32"));
+  if (typeof x === "number" || typeof x === "boolean")
+    return scalarArray(x, opts.dtype ?? (typeof x === "boolean" ? "bool" : "float32"));
   const { shape, kind, flat } = inspectNested(x);
   // JS cannot tell 1.0 from 1, so numbers default to float32 (pass { dtype: "int32" } for integers).
   const dt: DType = opts.dtype ?? (kind === "bool" && flat.length > 0 ? "bool" : "float32");
@@ -135,7 +144,11 @@ export function scalarKindDType(x: number | boolean): DType {
  * scalar in JAX: integral numbers are weak int32 (so `intArray.add(1)` stays int32 and
  * `floatArray.add(1)` stays float32), other numbers weak float32.
  */
-export function scalarArray(x: number | boolean, dtype?: DType, weak = dtype === undefined && typeof x !== "boolean"): Array {
+export function scalarArray(
+  x: number | boolean,
+  dtype?: DType,
+  weak = dtype === undefined && typeof x !== "boolean",
+): Array {
   const dt = dtype ?? scalarKindDType(x);
   const data = isHalf(dt) ? halfStorage(dt, [x]) : allocTyped(dt, 1);
   if (!isHalf(dt)) data[0] = typeof x === "boolean" ? (x ? 1 : 0) : x;

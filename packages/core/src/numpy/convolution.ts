@@ -26,7 +26,13 @@ export interface ConvolveOptions {
 
 const CONVOLVE_OPTIONS: OptionSpec = { mode: ["full", "same", "valid"], precision: "any", preferredElementType: "any" };
 
-function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: ConvolveMode, opts: ConvolveOptions): Array {
+function conv1d(
+  op: "convolve" | "correlate",
+  a: ArrayLike,
+  v: ArrayLike,
+  mode: ConvolveMode,
+  opts: ConvolveOptions,
+): Array {
   checkPrecision(`np.${op}`, opts.precision);
   // JAX: without preferred_element_type the operands are promoted to an inexact dtype (numpy's
   // convolutions are float); with it they are only promoted together, so integer convolutions
@@ -35,8 +41,12 @@ function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: 
   let [x, y] = pref === null ? promoteArgs(a, v).map(toInexact) : promoteArgs(a, v);
   x = x.aval.weakType ? lax.convertElementType(x, x.dtype, false) : x;
   y = y.aval.weakType ? lax.convertElementType(y, y.dtype, false) : y;
-  if (x.ndim !== 1 || y.ndim !== 1) throw new ShapeError(`np.${op}: only 1-d inputs are supported; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
-  if (x.shape[0] === 0 || y.shape[0] === 0) throw new ValueError(`np.${op}: inputs cannot be empty; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+  if (x.ndim !== 1 || y.ndim !== 1)
+    throw new ShapeError(
+      `np.${op}: only 1-d inputs are supported; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`,
+    );
+  if (x.shape[0] === 0 || y.shape[0] === 0)
+    throw new ValueError(`np.${op}: inputs cannot be empty; got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
   if (mode !== "full" && mode !== "same" && mode !== "valid")
     throw new ValueError(`np.${op}: mode must be one of 'full', 'same', 'valid'; got '${String(mode)}'`);
   let reverse = false;
@@ -52,7 +62,8 @@ function conv1d(op: "convolve" | "correlate", a: ArrayLike, v: ArrayLike, mode: 
     y = lax.rev(y, [0]);
   }
   const m = y.shape[0];
-  const padding: [number, number] = mode === "valid" ? [0, 0] : mode === "same" ? [Math.floor(m / 2), m - Math.floor(m / 2) - 1] : [m - 1, m - 1];
+  const padding: [number, number] =
+    mode === "valid" ? [0, 0] : mode === "same" ? [Math.floor(m / 2), m - Math.floor(m / 2) - 1] : [m - 1, m - 1];
   const out = lax.convGeneralDilated(lax.reshape(x, [1, 1, x.shape[0]]), lax.reshape(y, [1, 1, m]), {
     padding: [padding],
     preferredElementType: pref,

@@ -27,7 +27,8 @@ export interface LikeOptions extends DTypeOptions {
 /** Normalize and validate a shape argument (a number is a 1-d shape). */
 export function toShape(op: string, shape: number | readonly number[]): number[] {
   const s = typeof shape === "number" ? [shape] : [...shape];
-  if (s.some((d) => !Number.isInteger(d) || d < 0)) throw new ShapeError(`${op}: invalid shape ${fmtShape(s)}; dimensions must be non-negative integers`);
+  if (s.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ShapeError(`${op}: invalid shape ${fmtShape(s)}; dimensions must be non-negative integers`);
   return s;
 }
 
@@ -54,7 +55,8 @@ function hostArray(data: { readonly [i: number]: number }, shape: readonly numbe
 export function full(shape: number | readonly number[], fillValue: ArrayLike, opts: DTypeOptions = {}): Array {
   checkDType("full", opts.dtype);
   const s = toShape("full", shape);
-  const dtype = opts.dtype ?? (fillValue instanceof Array ? undefined : typeof fillValue === "boolean" ? "bool" : "float32");
+  const dtype =
+    opts.dtype ?? (fillValue instanceof Array ? undefined : typeof fillValue === "boolean" ? "bool" : "float32");
   const v = asArray(fillValue, dtype);
   // A strong result: a weakly typed JS scalar fill must not make the whole array weak.
   const strong = v.aval.weakType ? lax.convertElementType(v, v.dtype, false) : v;
@@ -62,9 +64,11 @@ export function full(shape: number | readonly number[], fillValue: ArrayLike, op
 }
 
 /** Zeros of `shape` (float32 unless `dtype`). */
-export const zeros = (shape: number | readonly number[], opts: DTypeOptions = {}): Array => full(shape, 0, { dtype: opts.dtype ?? "float32" });
+export const zeros = (shape: number | readonly number[], opts: DTypeOptions = {}): Array =>
+  full(shape, 0, { dtype: opts.dtype ?? "float32" });
 /** Ones of `shape` (float32 unless `dtype`). */
-export const ones = (shape: number | readonly number[], opts: DTypeOptions = {}): Array => full(shape, 1, { dtype: opts.dtype ?? "float32" });
+export const ones = (shape: number | readonly number[], opts: DTypeOptions = {}): Array =>
+  full(shape, 1, { dtype: opts.dtype ?? "float32" });
 /** numpy's `empty`: arrays are immutable here, so this is `zeros`. */
 export const empty = zeros;
 
@@ -91,7 +95,8 @@ export function arange(start: number, ...rest: (number | DTypeOptions | undefine
   const [stop, step] = [nums[0], nums[1]];
   checkDType("arange", opts.dtype);
   const [a, b, st] = stop === undefined ? [0, start, step ?? 1] : [start, stop, step ?? 1];
-  if (![a, b, st].every(Number.isFinite)) throw new ValueError(`arange: start, stop and step must be finite numbers; got ${a}, ${b}, ${st}`);
+  if (![a, b, st].every(Number.isFinite))
+    throw new ValueError(`arange: start, stop and step must be finite numbers; got ${a}, ${b}, ${st}`);
   if (st === 0) throw new ValueError("arange: step must not be zero");
   const dtype = opts.dtype ?? ([a, b, st].every(Number.isInteger) ? "int32" : "float32");
   const n = Math.max(0, Math.ceil((b - a) / st));
@@ -109,7 +114,8 @@ export interface LinspaceOptions extends DTypeOptions {
 /** `num` evenly spaced samples from start to stop (numpy's arithmetic; integer dtypes floor). */
 export function linspace(start: number, stop: number, num = 50, opts: LinspaceOptions = {}): Array {
   checkDType("linspace", opts.dtype);
-  if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer; got ${num}`);
+  if (!Number.isInteger(num) || num < 0)
+    throw new ValueError(`linspace: num must be a non-negative integer; got ${num}`);
   const endpoint = opts.endpoint ?? true;
   const dtype = opts.dtype ?? "float32";
   const div = endpoint ? num - 1 : num;

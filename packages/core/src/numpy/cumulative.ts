@@ -49,25 +49,56 @@ function accumulate(op: string, f: Scan, a: Array, axis: number, dtype: DType | 
 
 function cumulative(op: string, f: Scan, x: ArrayLike, opts: CumulativeOptions): Array {
   const a = asArray(x);
-  if (opts.axis === undefined || opts.axis === null) return accumulate(op, f, lax.reshape(a, [a.size]), 0, opts.dtype, false);
+  if (opts.axis === undefined || opts.axis === null)
+    return accumulate(op, f, lax.reshape(a, [a.size]), 0, opts.dtype, false);
   return accumulate(op, f, a, opts.axis, opts.dtype, false);
 }
 
 /** Cumulative sum along `axis` (of the flattened array when no axis is given). */
-export function cumsum(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
-  return cumulative("cumsum", (a, ax) => lax.cumsum(a, ax), x, axisOptions<CumulativeOptions>("cumsum", axis, options, CUM_SPEC));
+export function cumsum(
+  x: ArrayLike,
+  axis?: number | null | CumulativeOptions,
+  options?: Omit<CumulativeOptions, "axis">,
+): Array {
+  return cumulative(
+    "cumsum",
+    (a, ax) => lax.cumsum(a, ax),
+    x,
+    axisOptions<CumulativeOptions>("cumsum", axis, options, CUM_SPEC),
+  );
 }
 /** Cumulative product along `axis` (of the flattened array when no axis is given). */
-export function cumprod(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
-  return cumulative("cumprod", (a, ax) => lax.cumprod(a, ax), x, axisOptions<CumulativeOptions>("cumprod", axis, options, CUM_SPEC));
+export function cumprod(
+  x: ArrayLike,
+  axis?: number | null | CumulativeOptions,
+  options?: Omit<CumulativeOptions, "axis">,
+): Array {
+  return cumulative(
+    "cumprod",
+    (a, ax) => lax.cumprod(a, ax),
+    x,
+    axisOptions<CumulativeOptions>("cumprod", axis, options, CUM_SPEC),
+  );
 }
 
-function arrayApiCumulative(op: string, f: Scan, identity: number, promote: boolean, x: ArrayLike, opts: CumulativeSumOptions = {}): Array {
+function arrayApiCumulative(
+  op: string,
+  f: Scan,
+  identity: number,
+  promote: boolean,
+  x: ArrayLike,
+  opts: CumulativeSumOptions = {},
+): Array {
   checkOptions(op, opts, CUMULATIVE_SPEC);
   const a = asArray(x);
-  if (a.ndim === 0) throw new ValueError(`np.${op}: the input must not be a scalar (got a 0-d ${a.dtype} array); a cumulative reduction needs an axis`);
+  if (a.ndim === 0)
+    throw new ValueError(
+      `np.${op}: the input must not be a scalar (got a 0-d ${a.dtype} array); a cumulative reduction needs an axis`,
+    );
   if ((opts.axis === undefined || opts.axis === null) && a.ndim > 1) {
-    throw new ValueError(`np.${op}: the input has ${a.ndim} dimensions (shape [${a.shape.join(", ")}]); 'axis' may be left out only for a 1-d input`);
+    throw new ValueError(
+      `np.${op}: the input has ${a.ndim} dimensions (shape [${a.shape.join(", ")}]); 'axis' may be left out only for a 1-d input`,
+    );
   }
   const axis = normAxis(`np.${op}`, opts.axis ?? 0, a.ndim);
   const r = accumulate(`np.${op}`, f, a, axis, opts.dtype, promote);

@@ -21,7 +21,12 @@ export interface DiagonalOptions {
 const DIAG_SPEC: OptionSpec = { offset: "integer", axis1: "integer", axis2: "integer" };
 
 /** numpy's `(offset, axis1, axis2)` given positionally or as one options object. */
-function diagonalArgs(op: string, offset: number | DiagonalOptions | undefined, axis1: number | undefined, axis2: number | undefined): DiagonalOptions {
+function diagonalArgs(
+  op: string,
+  offset: number | DiagonalOptions | undefined,
+  axis1: number | undefined,
+  axis2: number | undefined,
+): DiagonalOptions {
   if (offset !== null && typeof offset === "object") {
     if (axis1 !== undefined || axis2 !== undefined)
       throw new ValueError(`${op}: pass offset/axis1/axis2 either positionally or as one options object, not both`);
@@ -41,7 +46,10 @@ export function diagonal(x: ArrayLike, offset?: number | DiagonalOptions, axis1?
   const opts = diagonalArgs("diagonal", offset, axis1, axis2);
   const a = asArray(x);
   if (a.ndim < 2) throw new ShapeError(`diagonal: input must be at least 2-d; got shape ${fmtShape(a.shape)}`);
-  const [i1, i2] = [normAxis("diagonal", opts.axis1 ?? 0, a.ndim, "axis1"), normAxis("diagonal", opts.axis2 ?? 1, a.ndim, "axis2")];
+  const [i1, i2] = [
+    normAxis("diagonal", opts.axis1 ?? 0, a.ndim, "axis1"),
+    normAxis("diagonal", opts.axis2 ?? 1, a.ndim, "axis2"),
+  ];
   if (i1 === i2) throw new ValueError(`diagonal: axis1 and axis2 cannot be the same (both ${i1})`);
   const k = opts.offset ?? 0;
   const rest = range(a.ndim).filter((i) => i !== i1 && i !== i2);
@@ -75,7 +83,10 @@ export function diag(v: ArrayLike, k0?: number | { k?: number }): Array {
   const zeros = lax.fullLike(new ShapedArray([n, n], a.dtype), 0);
   if (a.shape[0] === 0) return zeros;
   const dn = { updateWindowDims: [], insertedWindowDims: [0, 1], scatterDimsToOperandDims: [0, 1] };
-  return lax.scatterAdd(zeros, array(ids, { dtype: "int32" }).reshape([a.shape[0], 2]), a, dn, { mode: "promise_in_bounds", uniqueIndices: true });
+  return lax.scatterAdd(zeros, array(ids, { dtype: "int32" }).reshape([a.shape[0], 2]), a, dn, {
+    mode: "promise_in_bounds",
+    uniqueIndices: true,
+  });
 }
 
 /** Sum along a diagonal (numpy's `trace`; `offset`, `axis1`, `axis2` as in `diagonal`). */

@@ -61,7 +61,13 @@ export interface FInfo {
  * are). `round` rounds a JS number to the dtype: numpy's `resolution` is 10^-precision *in* the
  * dtype (float16's is 0.0010004…, float32's 9.99999997e-7).
  */
-function binaryFormat(dtype: DType, nmant: number, nexp: number, precision: number, round: (v: number) => number): FInfo {
+function binaryFormat(
+  dtype: DType,
+  nmant: number,
+  nexp: number,
+  precision: number,
+  round: (v: number) => number,
+): FInfo {
   const maxexp = 2 ** (nexp - 1);
   const minexp = 2 - maxexp; // 1 − bias, bias = maxexp − 1
   const max = (2 - 2 ** -nmant) * 2 ** (maxexp - 1);
@@ -109,7 +115,9 @@ export function finfo(dtype: DType | Array): FInfo {
   const d = dtypeOf("finfo", dtype);
   const info = FINFO[d === "complex64" ? "float32" : d];
   if (info === undefined || !(isFloat(d) || d === "complex64"))
-    throw new DTypeError(`finfo: dtype ${d} is not inexact (use np.iinfo for integers); expected one of float32, float16, bfloat16, complex64`);
+    throw new DTypeError(
+      `finfo: dtype ${d} is not inexact (use np.iinfo for integers); expected one of float32, float16, bfloat16, complex64`,
+    );
   return info;
 }
 
@@ -124,8 +132,13 @@ export interface IInfo {
 /** `np.iinfo(dtype)`: the range of int32 or uint32. */
 export function iinfo(dtype: DType | Array): IInfo {
   const d = dtypeOf("iinfo", dtype);
-  if (!isInteger(d)) throw new DTypeError(`iinfo: dtype ${d} is not an integer dtype; expected int32 or uint32 (use np.finfo for floats)`);
-  return d === "int32" ? { dtype: d, bits: 32, min: -2147483648, max: 2147483647 } : { dtype: d, bits: 32, min: 0, max: 4294967295 };
+  if (!isInteger(d))
+    throw new DTypeError(
+      `iinfo: dtype ${d} is not an integer dtype; expected int32 or uint32 (use np.finfo for floats)`,
+    );
+  return d === "int32"
+    ? { dtype: d, bits: 32, min: -2147483648, max: 2147483647 }
+    : { dtype: d, bits: 32, min: 0, max: 4294967295 };
 }
 
 export interface FromBufferOptions {
@@ -147,14 +160,21 @@ export function frombuffer(buffer: ArrayBufferLike | ArrayBufferView, opts: From
   if (!isDType(dtype)) throw new DTypeError(`frombuffer: unknown dtype '${String(dtype)}'`);
   const offset = opts.offset ?? 0;
   const count = opts.count ?? -1;
-  const bytes = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
+  const bytes = ArrayBuffer.isView(buffer)
+    ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+    : new Uint8Array(buffer);
   if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length)
-    throw new ValueError(`frombuffer: offset must be an integer in [0, ${bytes.length}] (the buffer's length); got ${offset}`);
+    throw new ValueError(
+      `frombuffer: offset must be an integer in [0, ${bytes.length}] (the buffer's length); got ${offset}`,
+    );
   const size = itemSize(dtype);
   const avail = bytes.length - offset;
-  if (!Number.isInteger(count) || count < -1) throw new ValueError(`frombuffer: count must be -1 or a non-negative integer; got ${count}`);
+  if (!Number.isInteger(count) || count < -1)
+    throw new ValueError(`frombuffer: count must be -1 or a non-negative integer; got ${count}`);
   if (count === -1 && avail % size !== 0)
-    throw new ValueError(`frombuffer: buffer size ${avail} (after offset ${offset}) must be a multiple of the ${dtype} element size ${size}`);
+    throw new ValueError(
+      `frombuffer: buffer size ${avail} (after offset ${offset}) must be a multiple of the ${dtype} element size ${size}`,
+    );
   const n = count === -1 ? avail / size : count;
   if (n * size > avail)
     throw new ValueError(

@@ -32,7 +32,8 @@ export type EinsumPathStep = readonly number[];
 export type EinsumPath = readonly EinsumPathStep[];
 
 /** The named strategies `optimize` accepts (opt_einsum's names that this module implements). */
-export type EinsumStrategy = "auto" | "optimal" | "greedy" | "eager" | "opportunistic" | "dp" | "dynamic-programming" | "branch-all";
+export type EinsumStrategy =
+  "auto" | "optimal" | "greedy" | "eager" | "opportunistic" | "dp" | "dynamic-programming" | "branch-all";
 /** JAX's `optimize` argument of `einsum` / `einsum_path`. */
 export type EinsumOptimize = boolean | EinsumStrategy | EinsumPath | readonly ["einsum_path", ...EinsumPathStep[]];
 
@@ -62,7 +63,8 @@ const AUTO_OPTIMAL_MAX = 6;
 /** Validate `optimize` and compute the path it asks for. */
 export function contractionPath(op: string, problem: ContractionProblem, optimize: unknown): number[][] {
   const n = problem.inputs.length;
-  if (optimize === undefined || optimize === "auto") return n <= AUTO_OPTIMAL_MAX ? optimalPath(problem) : greedyPath(problem);
+  if (optimize === undefined || optimize === "auto")
+    return n <= AUTO_OPTIMAL_MAX ? optimalPath(problem) : greedyPath(problem);
   // opt_einsum's unoptimized path: one step over every operand (contracted left to right here).
   if (optimize === false) return [globalThis.Array.from({ length: n }, (_, i) => i)];
   if (optimize === true) return optimalPath(problem, op);
@@ -70,7 +72,9 @@ export function contractionPath(op: string, problem: ContractionProblem, optimiz
     const s = STRATEGIES[optimize as EinsumStrategy];
     if (s === undefined) {
       throw new ValueError(
-        `${op}: unknown optimize strategy '${optimize}'; use true, false, a contraction path, or one of ${Object.keys(STRATEGIES)
+        `${op}: unknown optimize strategy '${optimize}'; use true, false, a contraction path, or one of ${Object.keys(
+          STRATEGIES,
+        )
           .map((k) => `'${k}'`)
           .join(", ")}`,
       );
@@ -78,8 +82,11 @@ export function contractionPath(op: string, problem: ContractionProblem, optimiz
     if (s === "auto") return contractionPath(op, problem, "auto");
     return s === "optimal" ? optimalPath(problem, op) : greedyPath(problem);
   }
-  if (globalThis.Array.isArray(optimize)) return checkPath(op, n, optimize[0] === "einsum_path" ? optimize.slice(1) : optimize);
-  throw new ValueError(`${op}: optimize must be a boolean, a strategy name or a contraction path (a list of position lists); got ${describe(optimize)}`);
+  if (globalThis.Array.isArray(optimize))
+    return checkPath(op, n, optimize[0] === "einsum_path" ? optimize.slice(1) : optimize);
+  throw new ValueError(
+    `${op}: optimize must be a boolean, a strategy name or a contraction path (a list of position lists); got ${describe(optimize)}`,
+  );
 }
 
 function describe(v: unknown): string {
@@ -93,7 +100,10 @@ function checkPath(op: string, n: number, steps: readonly unknown[]): number[][]
   let count = n;
   const out: number[][] = [];
   steps.forEach((step, k) => {
-    const ok = globalThis.Array.isArray(step) && step.length > 0 && step.every((p) => Number.isInteger(p) && p >= 0 && p < count);
+    const ok =
+      globalThis.Array.isArray(step) &&
+      step.length > 0 &&
+      step.every((p) => Number.isInteger(p) && p >= 0 && p < count);
     if (!ok || new Set(step as number[]).size !== (step as number[]).length) {
       throw new ValueError(
         `${op}: contraction path step ${k} ${JSON.stringify(step)} must list distinct positions among the ${count} operands left (0…${count - 1})`,
@@ -103,7 +113,10 @@ function checkPath(op: string, n: number, steps: readonly unknown[]): number[][]
     count = count - s.length + 1;
     out.push(s);
   });
-  if (count !== 1) throw new ValueError(`${op}: the contraction path ${JSON.stringify(steps)} leaves ${count} operands of ${n}; it must end with one`);
+  if (count !== 1)
+    throw new ValueError(
+      `${op}: the contraction path ${JSON.stringify(steps)} leaves ${count} operands of ${n}; it must end with one`,
+    );
   return out;
 }
 
@@ -114,7 +127,12 @@ const sizeOf = (labels: Iterable<number>, sizes: ReadonlyMap<number, number>): n
 };
 
 /** opt_einsum's flop count of contracting two operands whose result keeps `kept`. */
-function pairCost(a: ReadonlySet<number>, b: ReadonlySet<number>, kept: ReadonlySet<number>, sizes: ReadonlyMap<number, number>): number {
+function pairCost(
+  a: ReadonlySet<number>,
+  b: ReadonlySet<number>,
+  kept: ReadonlySet<number>,
+  sizes: ReadonlyMap<number, number>,
+): number {
   const either = new Set([...a, ...b]);
   const summed = [...a].some((l) => b.has(l) && !kept.has(l));
   return sizeOf(either, sizes) * (summed ? 2 : 1);
@@ -125,7 +143,9 @@ function optimalPath(problem: ContractionProblem, op = "einsum"): number[][] {
   const n = problem.inputs.length;
   if (n <= 1) return [[0]];
   if (n > OPTIMAL_MAX)
-    throw new ValueError(`${op}: optimize 'optimal' searches O(3^n) orders and accepts at most ${OPTIMAL_MAX} operands; got ${n} (use 'greedy')`);
+    throw new ValueError(
+      `${op}: optimize 'optimal' searches O(3^n) orders and accepts at most ${OPTIMAL_MAX} operands; got ${n} (use 'greedy')`,
+    );
   const full = (1 << n) - 1;
   // labels[S]: the labels a contraction of the operands in S keeps (needed by the rest or the output).
   const count = new Map<number, number>();
@@ -136,7 +156,9 @@ function optimalPath(problem: ContractionProblem, op = "einsum"): number[][] {
   for (let S = 1; S <= full; S++) {
     const inside = new Map<number, number>();
     for (let k = 0; k < n; k++) if (S & (1 << k)) sets[k].forEach((l) => inside.set(l, (inside.get(l) ?? 0) + 1));
-    labelsOf[S] = new Set([...inside.keys()].filter((l) => out.has(l) || (inside.get(l) as number) < (count.get(l) as number)));
+    labelsOf[S] = new Set(
+      [...inside.keys()].filter((l) => out.has(l) || (inside.get(l) as number) < (count.get(l) as number)),
+    );
   }
   const cost = new Float64Array(full + 1);
   const split = new Int32Array(full + 1);
@@ -201,12 +223,14 @@ function greedyPath(problem: ContractionProblem): number[][] {
           const kept = new Set([...live[i], ...live[j]].filter((l) => rest.has(l)));
           const removed = sizeOf(kept, problem.sizes) - sizeOf(live[i], problem.sizes) - sizeOf(live[j], problem.sizes);
           const key: [number, number] = [removed, pairCost(live[i], live[j], kept, problem.sizes)];
-          if (best === null || key[0] < best.key[0] || (key[0] === best.key[0] && key[1] < best.key[1])) best = { key, i, j, kept };
+          if (best === null || key[0] < best.key[0] || (key[0] === best.key[0] && key[1] < best.key[1]))
+            best = { key, i, j, kept };
         }
       }
       if (best !== null) break; // outer products only when no pair shares a label
     }
-    if (best === null) throw new InternalError("einsum greedy path: no pair to contract (unreachable: two or more operands are left)");
+    if (best === null)
+      throw new InternalError("einsum greedy path: no pair to contract (unreachable: two or more operands are left)");
     const { i, j, kept } = best;
     path.push([i, j]);
     live.splice(j, 1);

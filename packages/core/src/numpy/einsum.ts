@@ -53,18 +53,21 @@ function checkPreferred(op: string, input: DType, pref: unknown): DType | null {
   if (pref === undefined || pref === null) return null;
   if (!isDType(pref)) throw new DTypeError(`${op}: unknown preferredElementType '${String(pref)}'`);
   if (input === "bool" || pref === input) return pref;
-  const kind = (d: DType): string => (d === "int32" || d === "uint32" ? "integral" : isFloat(d) ? "floating" : isComplex(d) ? "complex" : "bool");
+  const kind = (d: DType): string =>
+    d === "int32" || d === "uint32" ? "integral" : isFloat(d) ? "floating" : isComplex(d) ? "complex" : "bool";
   const [ki, kp] = [kind(input), kind(pref)];
   const width = (d: DType): number => (isHalf(d) ? 2 : d === "bool" ? 1 : d === "complex64" ? 8 : 4);
   let why: string | null = null;
   if (!(ki === kp || (ki === "integral" && kp === "floating"))) {
-    why = "the compatible combinations are (integral, integral), (integral, floating), (floating, floating), (complex, complex)";
+    why =
+      "the compatible combinations are (integral, integral), (integral, floating), (floating, floating), (complex, complex)";
   } else if (ki === "integral" && kp === "integral" && isSignedInt(input) && !isSignedInt(pref)) {
     why = "it must have the same signedness as the operands";
   } else if (width(pref) < width(input)) {
     why = "it must not be narrower than the operands' dtype";
   }
-  if (why !== null) throw new DTypeError(`${op}: preferredElementType ${pref} is not allowed for ${input} operands: ${why}`);
+  if (why !== null)
+    throw new DTypeError(`${op}: preferredElementType ${pref} is not allowed for ${input} operands: ${why}`);
   return pref;
 }
 
@@ -76,7 +79,8 @@ function splitArgs(op: string, args: readonly EinsumArg[], spec: OptionSpec): [A
     return [args.slice(0, -1) as ArrayLike[], last as EinsumOptions];
   }
   args.forEach((a, k) => {
-    if (isOptionsObject(a)) throw new ValueError(`${op}: an options object must come last; got one as argument ${k + 1} of ${args.length}`);
+    if (isOptionsObject(a))
+      throw new ValueError(`${op}: an options object must come last; got one as argument ${k + 1} of ${args.length}`);
   });
   return [args as ArrayLike[], {}];
 }
@@ -102,18 +106,24 @@ function parseTerm(term: string, ndim: number | null, ellLen: number, what: stri
   if (parts.length > 2) throw new ValueError(`einsum: ${what} '${term}' contains more than one ellipsis`);
   const letters = (s: string): Label[] =>
     [...s].map((c) => {
-      if (!/[a-zA-Z]/.test(c)) throw new ValueError(`einsum: invalid subscript character '${c}' in ${what} '${term}' (only letters and '...' are allowed)`);
+      if (!/[a-zA-Z]/.test(c))
+        throw new ValueError(
+          `einsum: invalid subscript character '${c}' in ${what} '${term}' (only letters and '...' are allowed)`,
+        );
       return c.charCodeAt(0);
     });
   const head = letters(parts[0]);
   if (parts.length === 1) {
     if (ndim !== null && head.length !== ndim)
-      throw new ShapeError(`einsum: ${what} '${term}' has ${head.length} subscripts but the operand has ${ndim} dimensions`);
+      throw new ShapeError(
+        `einsum: ${what} '${term}' has ${head.length} subscripts but the operand has ${ndim} dimensions`,
+      );
     return head;
   }
   const tail = letters(parts[1]);
   const n = ndim === null ? ellLen : ndim - head.length - tail.length;
-  if (n < 0) throw new ShapeError(`einsum: ${what} '${term}' has more subscripts than the operand's ${ndim} dimensions`);
+  if (n < 0)
+    throw new ShapeError(`einsum: ${what} '${term}' has more subscripts than the operand's ${ndim} dimensions`);
   // Ellipsis dims are right-aligned across operands, as numpy broadcasting aligns them.
   const ell = globalThis.Array.from({ length: n }, (_, i) => ELL + ellLen - n + i);
   return [...head, ...ell, ...tail];
@@ -143,9 +153,12 @@ function prepare(subscripts: string, operands: readonly ArrayLike[], pref: DType
   const arrow = spec.split("->");
   if (arrow.length > 2) throw new ValueError(`einsum: subscripts '${subscripts}' contain more than one '->'`);
   const inTerms = arrow[0].split(",");
-  if (operands.length === 0) throw new ValueError(`einsum: at least one operand is required (subscripts '${subscripts}')`);
+  if (operands.length === 0)
+    throw new ValueError(`einsum: at least one operand is required (subscripts '${subscripts}')`);
   if (inTerms.length !== operands.length) {
-    throw new ValueError(`einsum: subscripts '${subscripts}' name ${inTerms.length} operands but ${operands.length} were given`);
+    throw new ValueError(
+      `einsum: subscripts '${subscripts}' name ${inTerms.length} operands but ${operands.length} were given`,
+    );
   }
   let ops = promoteArgs(...operands);
   if (pref !== undefined) {
@@ -157,7 +170,9 @@ function prepare(subscripts: string, operands: readonly ArrayLike[], pref: DType
   inTerms.forEach((t, k) => {
     if (t.includes("...")) ellLen = Math.max(ellLen, ops[k].ndim - t.replace("...", "").length);
   });
-  const terms: Term[] = inTerms.map((t, k) => ({ labels: parseTerm(t, ops[k].ndim, ellLen, `operand ${k} subscripts`) }));
+  const terms: Term[] = inTerms.map((t, k) => ({
+    labels: parseTerm(t, ops[k].ndim, ellLen, `operand ${k} subscripts`),
+  }));
   // Label sizes; size 1 broadcasts against any other size.
   const sizes = new Map<Label, number>();
   terms.forEach((t, k) =>
@@ -175,8 +190,13 @@ function prepare(subscripts: string, operands: readonly ArrayLike[], pref: DType
   let out: Label[];
   if (arrow.length === 2) {
     out = parseTerm(arrow[1], null, ellLen, "output subscripts");
-    if (new Set(out).size !== out.length) throw new ValueError(`einsum: output subscripts '${arrow[1]}' repeat a label`);
-    for (const l of out) if (!sizes.has(l)) throw new ValueError(`einsum: output subscript '${labelName(l)}' does not appear in any input of '${subscripts}'`);
+    if (new Set(out).size !== out.length)
+      throw new ValueError(`einsum: output subscripts '${arrow[1]}' repeat a label`);
+    for (const l of out)
+      if (!sizes.has(l))
+        throw new ValueError(
+          `einsum: output subscript '${labelName(l)}' does not appear in any input of '${subscripts}'`,
+        );
   } else {
     const count = new Map<Label, number>();
     terms.forEach((t) => t.labels.forEach((l) => count.set(l, (count.get(l) ?? 0) + 1)));
@@ -196,7 +216,9 @@ function prepare(subscripts: string, operands: readonly ArrayLike[], pref: DType
       y = diagonal(y, i, j);
       ls = ls.filter((_, idx) => idx !== j);
     }
-    const squeeze = ls.map((l, ax) => (y.shape[ax] === 1 && (sizes.get(l) ?? 1) !== 1 ? ax : -1)).filter((ax) => ax >= 0);
+    const squeeze = ls
+      .map((l, ax) => (y.shape[ax] === 1 && (sizes.get(l) ?? 1) !== 1 ? ax : -1))
+      .filter((ax) => ax >= 0);
     if (squeeze.length > 0) {
       y = lax.reshape(
         y,
@@ -236,7 +258,8 @@ function contractPair(
   };
   if (precision !== undefined && precision !== null) dims.precision = precision;
   const r = dot(x, y, dims);
-  if (!(r instanceof Array)) throw new ValueError(`einsum: the dotGeneral option must return an Array; got ${typeof r}`);
+  if (!(r instanceof Array))
+    throw new ValueError(`einsum: the dotGeneral option must return an Array; got ${typeof r}`);
   return [r, [...batch, ...xl.filter((l) => !shared.includes(l)), ...yl.filter((l) => !shared.includes(l))]];
 }
 
@@ -252,7 +275,9 @@ export function einsum(subscripts: string, ...args: EinsumArg[]): Array {
   const [operands, opts] = splitArgs("einsum", args, EINSUM_SPEC);
   checkPrecision("einsum", opts.precision);
   if (opts.dotGeneral !== undefined && typeof opts.dotGeneral !== "function") {
-    throw new ValueError(`einsum: 'dotGeneral' must be a function (lhs, rhs, options) => Array; got ${typeof opts.dotGeneral}`);
+    throw new ValueError(
+      `einsum: 'dotGeneral' must be a function (lhs, rhs, options) => Array; got ${typeof opts.dotGeneral}`,
+    );
   }
   const dot: DotGeneralFn = opts.dotGeneral ?? lax.dotGeneral;
   const prep = prepare(subscripts, operands, opts.preferredElementType);
@@ -265,7 +290,10 @@ export function einsum(subscripts: string, ...args: EinsumArg[]): Array {
     for (const p of [...step].sort((a, b) => b - a)) live.splice(p, 1);
     let [cur, curL] = picked[0];
     for (let k = 1; k < picked.length; k++) {
-      const later = (l: Label) => out.includes(l) || rest.some(([, ls]) => ls.includes(l)) || picked.slice(k + 1).some(([, ls]) => ls.includes(l));
+      const later = (l: Label) =>
+        out.includes(l) ||
+        rest.some(([, ls]) => ls.includes(l)) ||
+        picked.slice(k + 1).some(([, ls]) => ls.includes(l));
       [cur, curL] = contractPair(cur, curL, picked[k][0], picked[k][1], later, dot, opts.precision);
     }
     if (picked.length === 1) {
@@ -293,7 +321,10 @@ export function einsum(subscripts: string, ...args: EinsumArg[]): Array {
  * `path` in numpy's form (`["einsum_path", [0, 1], …]`, which `optimize` accepts back) and a
  * short report of the subscripts, the naive and the chosen cost (opt_einsum's flop model).
  */
-export function einsumPath(subscripts: string, ...args: (ArrayLike | { optimize?: EinsumOptimize })[]): [["einsum_path", ...number[][]], string] {
+export function einsumPath(
+  subscripts: string,
+  ...args: (ArrayLike | { optimize?: EinsumOptimize })[]
+): [["einsum_path", ...number[][]], string] {
   const [operands, opts] = splitArgs("einsumPath", args as EinsumArg[], EINSUM_PATH_SPEC);
   const prep = prepare(subscripts, operands, undefined);
   const problem = problemOf(prep);

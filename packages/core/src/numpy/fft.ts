@@ -21,9 +21,15 @@ const FFT_SPEC: OptionSpec = { n: "integer", axis: "integer", norm: NORMS };
 const FFTN_SPEC: OptionSpec = { s: "axes", axes: "axes", norm: NORMS };
 
 /** numpy's `(n, axis, norm)` given positionally (`fft(x, 8, 0)`) or as one options object. */
-function fftArgs(op: string, n: number | null | FftOptions | undefined, axis: number | undefined, norm: FftNorm | undefined): FftOptions {
+function fftArgs(
+  op: string,
+  n: number | null | FftOptions | undefined,
+  axis: number | undefined,
+  norm: FftNorm | undefined,
+): FftOptions {
   if (n !== null && typeof n === "object") {
-    if (axis !== undefined || norm !== undefined) throw new ValueError(`np.fft.${op}: pass n/axis/norm either positionally or as one options object, not both`);
+    if (axis !== undefined || norm !== undefined)
+      throw new ValueError(`np.fft.${op}: pass n/axis/norm either positionally or as one options object, not both`);
     checkOptions(`np.fft.${op}`, n, FFT_SPEC);
     return n;
   }
@@ -40,7 +46,8 @@ function fftnArgs(
   norm: FftNorm | undefined,
 ): FftNOptions {
   if (s !== null && s !== undefined && !globalThis.Array.isArray(s)) {
-    if (axes !== undefined || norm !== undefined) throw new ValueError(`np.fft.${op}: pass s/axes/norm either positionally or as one options object, not both`);
+    if (axes !== undefined || norm !== undefined)
+      throw new ValueError(`np.fft.${op}: pass s/axes/norm either positionally or as one options object, not both`);
     checkOptions(`np.fft.${op}`, s, FFTN_SPEC);
     return s as FftNOptions;
   }
@@ -74,10 +81,13 @@ const range = (n: number, from = 0): number[] => globalThis.Array.from({ length:
 function promote(op: string, x: ArrayLike, real: boolean): Array {
   const a = asArray(x);
   if (real) {
-    if (a.dtype === "complex64") throw new DTypeError(`np.fft.${op}: expects real input; got complex64 (use fft/fftn for complex input)`);
+    if (a.dtype === "complex64")
+      throw new DTypeError(`np.fft.${op}: expects real input; got complex64 (use fft/fftn for complex input)`);
     return a.dtype === "float32" ? a : lax.convertElementType(a, "float32");
   }
-  return a.dtype === "complex64" ? a : lax.convertElementType(a.dtype === "float32" ? a : lax.convertElementType(a, "float32"), "complex64");
+  return a.dtype === "complex64"
+    ? a
+    : lax.convertElementType(a.dtype === "float32" ? a : lax.convertElementType(a, "float32"), "complex64");
 }
 
 /** Crop or zero-pad axis `ax` of `x` to length `n`. */
@@ -92,7 +102,8 @@ function fitAxis(x: Array, ax: number, n: number): Array {
 /** Validate lengths (numpy: "Invalid number of FFT data points"). */
 function checkLengths(op: string, s: readonly number[]): void {
   for (const v of s)
-    if (!Number.isInteger(v) || v < 1) throw new ValueError(`np.fft.${op}: invalid number of data points (${v}); lengths must be integers ≥ 1`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new ValueError(`np.fft.${op}: invalid number of data points (${v}); lengths must be integers ≥ 1`);
 }
 
 /** Scale factor that turns lax's "backward" result into the requested normalization. */
@@ -127,11 +138,16 @@ function transformN(
   else axes = sIn !== undefined ? range(sIn.length, nd - sIn.length) : range(nd);
   if (axes.length === 0) return x;
   if (sIn !== undefined && sIn.length !== axes.length)
-    throw new ValueError(`np.fft.${op}: s ${JSON.stringify(sIn)} and axes ${JSON.stringify(axes)} must have the same length`);
+    throw new ValueError(
+      `np.fft.${op}: s ${JSON.stringify(sIn)} and axes ${JSON.stringify(axes)} must have the same length`,
+    );
   if (nd === 0) throw new ValueError(`np.fft.${op}: needs an array of rank ≥ 1`);
   const last = axes.length - 1;
   // Default lengths: the input sizes; irfft's last axis defaults to 2·(bins − 1).
-  const s = sIn !== undefined ? [...sIn] : axes.map((a, i) => (type === "IRFFT" && i === last ? 2 * (x.shape[a] - 1) : x.shape[a]));
+  const s =
+    sIn !== undefined
+      ? [...sIn]
+      : axes.map((a, i) => (type === "IRFFT" && i === last ? 2 * (x.shape[a] - 1) : x.shape[a]));
   checkLengths(op, s);
   const rest = range(nd).filter((i) => !axes.includes(i));
   const perm = [...rest, ...axes];
@@ -175,41 +191,82 @@ export function irfft(a: ArrayLike, n?: number | null | FftOptions, axis?: numbe
   return oneAxis("irfft", promote("irfft", a, false), "IRFFT", opts);
 }
 /** np.fft.fftn over `axes` (default all). */
-export function fftn(a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array {
+export function fftn(
+  a: ArrayLike,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): Array {
   const opts = fftnArgs("fftn", s, axes, norm);
   return transformN("fftn", promote("fftn", a, false), "FFT", opts.axes, opts.s, opts.norm);
 }
 /** np.fft.ifftn over `axes` (default all). */
-export function ifftn(a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array {
+export function ifftn(
+  a: ArrayLike,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): Array {
   const opts = fftnArgs("ifftn", s, axes, norm);
   return transformN("ifftn", promote("ifftn", a, false), "IFFT", opts.axes, opts.s, opts.norm);
 }
 /** np.fft.rfftn: rfft on the last of `axes`, full FFTs on the others. */
-export function rfftn(a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array {
+export function rfftn(
+  a: ArrayLike,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): Array {
   const opts = fftnArgs("rfftn", s, axes, norm);
   return transformN("rfftn", promote("rfftn", a, true), "RFFT", opts.axes, opts.s, opts.norm);
 }
 /** np.fft.irfftn: inverse of rfftn; the last output length defaults to 2·(bins − 1). */
-export function irfftn(a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array {
+export function irfftn(
+  a: ArrayLike,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): Array {
   const opts = fftnArgs("irfftn", s, axes, norm);
   return transformN("irfftn", promote("irfftn", a, false), "IRFFT", opts.axes, opts.s, opts.norm);
 }
-const two = (op: string, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): FftNOptions => {
+const two = (
+  op: string,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): FftNOptions => {
   const o = fftnArgs(op, s, axes, norm);
   return { ...o, axes: o.axes ?? [-2, -1] };
 };
 /** np.fft.fft2: fftn over the last two axes. */
-export const fft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array =>
-  fftn(a, two("fft2", s, axes, norm));
+export const fft2 = (
+  a: ArrayLike,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): Array => fftn(a, two("fft2", s, axes, norm));
 /** np.fft.ifft2: ifftn over the last two axes. */
-export const ifft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array =>
-  ifftn(a, two("ifft2", s, axes, norm));
+export const ifft2 = (
+  a: ArrayLike,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): Array => ifftn(a, two("ifft2", s, axes, norm));
 /** np.fft.rfft2: rfftn over the last two axes. */
-export const rfft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array =>
-  rfftn(a, two("rfft2", s, axes, norm));
+export const rfft2 = (
+  a: ArrayLike,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): Array => rfftn(a, two("rfft2", s, axes, norm));
 /** np.fft.irfft2: irfftn over the last two axes. */
-export const irfft2 = (a: ArrayLike, s?: readonly number[] | null | FftNOptions, axes?: readonly number[] | null, norm?: FftNorm): Array =>
-  irfftn(a, two("irfft2", s, axes, norm));
+export const irfft2 = (
+  a: ArrayLike,
+  s?: readonly number[] | null | FftNOptions,
+  axes?: readonly number[] | null,
+  norm?: FftNorm,
+): Array => irfftn(a, two("irfft2", s, axes, norm));
 
 /**
  * np.fft.fftfreq: the sample frequencies `[0, 1, …, ⌈n/2⌉−1, −⌊n/2⌋, …, −1] / (d·n)`

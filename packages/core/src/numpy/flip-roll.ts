@@ -36,7 +36,8 @@ export function roll(x: ArrayLike, shift: number | readonly number[] | Array, ax
   const axes = normAxes("roll", typeof ax === "number" ? [ax] : ax, a.ndim);
   if (shift instanceof Array) {
     // A runtime shift: slice the doubled array at (n - shift) mod n.
-    if (axes.length !== 1 || shift.ndim !== 0) throw new ValueError("roll: an array shift must be a scalar with a single axis");
+    if (axes.length !== 1 || shift.ndim !== 0)
+      throw new ValueError("roll: an array shift must be a scalar with a single axis");
     const d = axes[0];
     const n = a.shape[d];
     if (n === 0) return a;
@@ -49,7 +50,9 @@ export function roll(x: ArrayLike, shift: number | readonly number[] | Array, ax
   }
   const shifts = typeof shift === "number" ? [shift] : [...shift];
   if (shifts.length !== axes.length && shifts.length !== 1 && axes.length !== 1)
-    throw new ValueError(`roll: shift ${JSON.stringify(shift)} and axis ${JSON.stringify(ax)} must have the same length`);
+    throw new ValueError(
+      `roll: shift ${JSON.stringify(shift)} and axis ${JSON.stringify(ax)} must have the same length`,
+    );
   const k = Math.max(shifts.length, axes.length);
   const total = a.shape.map(() => 0);
   for (let i = 0; i < k; i++) total[axes[axes.length === 1 ? 0 : i]] += shifts[shifts.length === 1 ? 0 : i];

@@ -65,7 +65,8 @@ export const floatPower = floatBinary("floatPower", lax.pow);
  */
 export function ldexp(x1: ArrayLike, x2: ArrayLike): Array {
   const e0 = asArray(x2);
-  if (!isInteger(e0.dtype)) throw new DTypeError(`np.ldexp: the exponent x2 must have an integer dtype; got ${e0.dtype}`);
+  if (!isInteger(e0.dtype))
+    throw new DTypeError(`np.ldexp: the exponent x2 must have an integer dtype; got ${e0.dtype}`);
   let [m, e] = broadcastArgs("ldexp", [toInexact(asArray(x1)), lax.convertElementType(e0, "int32")]);
   if (m.dtype !== "float32") throw new DTypeError(`np.ldexp: x1 must be real; got dtype ${m.dtype}`);
   if (m.aval.weakType) m = lax.convertElementType(m, "float32", false);

@@ -15,8 +15,10 @@ export interface LogspaceOptions extends DTypeOptions {
 }
 
 function samples(op: string, start: number, stop: number, num: number, endpoint: boolean): number[] {
-  if (!Number.isInteger(num) || num < 0) throw new ValueError(`np.${op}: num must be a non-negative integer; got ${num}`);
-  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ValueError(`np.${op}: start and stop must be finite; got ${start}, ${stop}`);
+  if (!Number.isInteger(num) || num < 0)
+    throw new ValueError(`np.${op}: num must be a non-negative integer; got ${num}`);
+  if (!Number.isFinite(start) || !Number.isFinite(stop))
+    throw new ValueError(`np.${op}: start and stop must be finite; got ${start}, ${stop}`);
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
   const out = globalThis.Array.from({ length: num }, (_, i) => start + i * step);
@@ -40,7 +42,10 @@ type Complex = readonly [number, number];
 function endpoint(name: string, v: unknown): Complex {
   if (typeof v === "number") return [v, 0];
   if (v instanceof Array) {
-    if (v.ndim !== 0) throw new ValueError(`np.geomspace: ${name} must be a number or a 0-d array; got an array of shape [${v.shape.join(", ")}]`);
+    if (v.ndim !== 0)
+      throw new ValueError(
+        `np.geomspace: ${name} must be a number or a 0-d array; got an array of shape [${v.shape.join(", ")}]`,
+      );
     if (v.dtype === "complex64") return v.itemComplex();
     return [v.dtype === "bool" ? Number(v.itemBool()) : v.item(), 0];
   }
@@ -74,22 +79,34 @@ function cdiv(a: Complex, b: Complex): Complex {
  * Computed on the host in float64 like numpy, rounded once to `dtype` (default float32, or
  * complex64 when an endpoint is complex; integer dtypes truncate, as numpy's `astype`).
  */
-export function geomspace(start: GeomspaceEndpoint, stop: GeomspaceEndpoint, num = 50, opts: Omit<LogspaceOptions, "base"> = {}): Array {
+export function geomspace(
+  start: GeomspaceEndpoint,
+  stop: GeomspaceEndpoint,
+  num = 50,
+  opts: Omit<LogspaceOptions, "base"> = {},
+): Array {
   const a = endpoint("start", start);
   const b = endpoint("stop", stop);
-  if ((a[0] === 0 && a[1] === 0) || (b[0] === 0 && b[1] === 0)) throw new ValueError("np.geomspace: geometric sequence cannot include zero");
+  if ((a[0] === 0 && a[1] === 0) || (b[0] === 0 && b[1] === 0))
+    throw new ValueError("np.geomspace: geometric sequence cannot include zero");
   const endpointOn = opts.endpoint ?? true;
   const isComplexIn =
-    a[1] !== 0 || b[1] !== 0 || (start instanceof Array && start.dtype === "complex64") || (stop instanceof Array && stop.dtype === "complex64");
+    a[1] !== 0 ||
+    b[1] !== 0 ||
+    (start instanceof Array && start.dtype === "complex64") ||
+    (stop instanceof Array && stop.dtype === "complex64");
   const dtype = opts.dtype ?? (isComplexIn ? "complex64" : "float32");
-  if (isComplexIn && dtype !== "complex64") throw new ValueError(`np.geomspace: complex endpoints need a complex dtype; got dtype ${dtype}`);
+  if (isComplexIn && dtype !== "complex64")
+    throw new ValueError(`np.geomspace: complex endpoints need a complex dtype; got dtype ${dtype}`);
   if (dtype !== "complex64") {
     if (Math.sign(a[0]) !== Math.sign(b[0]))
       throw new ValueError(
         `np.geomspace: real start and stop must have the same sign; got ${a[0]}, ${b[0]} (pass { dtype: "complex64" } for numpy's spiral through the complex plane)`,
       );
     const sign = Math.sign(a[0]);
-    const v = samples("geomspace", Math.log10(a[0] * sign), Math.log10(b[0] * sign), num, endpointOn).map((t) => 10 ** t);
+    const v = samples("geomspace", Math.log10(a[0] * sign), Math.log10(b[0] * sign), num, endpointOn).map(
+      (t) => 10 ** t,
+    );
     if (num > 0) v[0] = a[0] * sign;
     if (num > 1 && endpointOn) v[num - 1] = b[0] * sign;
     return array(

@@ -29,9 +29,11 @@ function checkCount(op: string, n: number, arg: string): void {
  */
 export function unravelIndex(indices: ArrayLike, shape: number | readonly number[]): Array[] {
   const idx = asArray(indices);
-  if (!isInteger(idx.dtype)) throw new DTypeError(`np.unravelIndex: indices must have an integer dtype; got ${idx.dtype}`);
+  if (!isInteger(idx.dtype))
+    throw new DTypeError(`np.unravelIndex: indices must have an integer dtype; got ${idx.dtype}`);
   const sh = typeof shape === "number" ? [shape] : [...shape];
-  if (sh.some((d) => !Number.isInteger(d) || d < 0)) throw new ValueError(`np.unravelIndex: invalid shape ${fmtShape(sh)}`);
+  if (sh.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ValueError(`np.unravelIndex: invalid shape ${fmtShape(sh)}`);
   let rest = lax.convertElementType(idx, "int32");
   const out: Array[] = new globalThis.Array(sh.length);
   for (let i = sh.length - 1; i >= 0; i--) {
@@ -98,9 +100,12 @@ export function diagIndices(n: number, ndim = 2): Array[] {
 /** Indices of the main diagonal of `arr` (all its axes must have the same length). */
 export function diagIndicesFrom(arr: ArrayLike): Array[] {
   const a = asArray(arr);
-  if (a.ndim < 2) throw new ShapeError(`np.diagIndicesFrom: input array must be at least 2-d; got shape ${fmtShape(a.shape)}`);
+  if (a.ndim < 2)
+    throw new ShapeError(`np.diagIndicesFrom: input array must be at least 2-d; got shape ${fmtShape(a.shape)}`);
   if (a.shape.some((d) => d !== a.shape[0]))
-    throw new ShapeError(`np.diagIndicesFrom: all dimensions of input must be of equal length; got shape ${fmtShape(a.shape)}`);
+    throw new ShapeError(
+      `np.diagIndicesFrom: all dimensions of input must be of equal length; got shape ${fmtShape(a.shape)}`,
+    );
   return diagIndices(a.shape[0], a.ndim);
 }
 

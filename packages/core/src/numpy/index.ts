@@ -40,13 +40,30 @@ export * from "./take.ts";
 export * from "./diagonals.ts";
 export * from "./meshgrid.ts";
 export * from "./creation.ts";
-export { index, at, slice, s_, newaxis, canonicalSlice, type SliceSpec, type IndexOptions, type UpdateOptions } from "./indexing.ts";
+export {
+  index,
+  at,
+  slice,
+  s_,
+  newaxis,
+  canonicalSlice,
+  type SliceSpec,
+  type IndexOptions,
+  type UpdateOptions,
+} from "./indexing.ts";
 export * as linalg from "./linalg.ts";
 export * as fft from "./fft.ts";
 export { resultType, promoteTypes, astype } from "./dtypes.ts";
 export * from "./statistics.ts";
 export * from "./nan-reductions.ts";
-export { searchsorted, nonzero, flatnonzero, argwhere, type SearchsortedOptions, type NonzeroOptions } from "./searching.ts";
+export {
+  searchsorted,
+  nonzero,
+  flatnonzero,
+  argwhere,
+  type SearchsortedOptions,
+  type NonzeroOptions,
+} from "./searching.ts";
 export * from "./sets.ts";
 export * from "./index-generation.ts";
 export * from "./float-ufuncs.ts";

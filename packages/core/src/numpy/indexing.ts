@@ -51,7 +51,8 @@ const intRe = /^\s*[+-]?\d+\s*$/;
 
 function parseSliceString(s: string): Item {
   const parts = s.split(":");
-  if (parts.length > 3) throw new IndexError(`index: invalid slice string '${s}' (expected "start:stop" or "start:stop:step")`);
+  if (parts.length > 3)
+    throw new IndexError(`index: invalid slice string '${s}' (expected "start:stop" or "start:stop:step")`);
   const num = (p: string | undefined): number | null => {
     if (p === undefined || p.trim() === "") return null;
     if (!intRe.test(p)) throw new IndexError(`index: invalid slice string '${s}': '${p}' is not an integer`);
@@ -64,25 +65,34 @@ function parseItem(it: IndexItem, pos: number): Item {
   if (it === null) return { kind: "newaxis" };
   if (typeof it === "number") {
     if (!Number.isInteger(it))
-      throw new IndexError(`index: item ${pos} is ${it}; only integers, slices, "...", null (newaxis) and integer or bool arrays are valid indices`);
+      throw new IndexError(
+        `index: item ${pos} is ${it}; only integers, slices, "...", null (newaxis) and integer or bool arrays are valid indices`,
+      );
     return { kind: "int", value: it };
   }
   if (typeof it === "string") {
     if (it === "...") return { kind: "ellipsis" };
     if (it.includes(":")) return parseSliceString(it);
-    throw new IndexError(`index: unsupported index string '${it}' at position ${pos}; use a number, "start:stop:step" or "..."`);
+    throw new IndexError(
+      `index: unsupported index string '${it}' at position ${pos}; use a number, "start:stop:step" or "..."`,
+    );
   }
   if (it instanceof Array) {
     if (it.dtype === "bool") return { kind: "bool", value: it };
     if (it.dtype !== "int32" && it.dtype !== "uint32")
-      throw new IndexError(`index: indexer at position ${pos} has dtype ${it.dtype}; index arrays must have an integer or bool dtype`);
+      throw new IndexError(
+        `index: indexer at position ${pos} has dtype ${it.dtype}; index arrays must have an integer or bool dtype`,
+      );
     return { kind: "array", value: lax.convertElementType(it, "int32") };
   }
   if (globalThis.Array.isArray(it)) {
     const flat = (it as unknown[]).flat(Infinity as 1);
-    if (flat.length > 0 && flat.every((v) => typeof v === "boolean")) return { kind: "bool", value: array(it as boolean[]) };
+    if (flat.length > 0 && flat.every((v) => typeof v === "boolean"))
+      return { kind: "bool", value: array(it as boolean[]) };
     if (flat.some((v) => typeof v !== "number" || !Number.isInteger(v)))
-      throw new IndexError(`index: list at position ${pos} must contain only integers (or only booleans); got ${JSON.stringify(it)}`);
+      throw new IndexError(
+        `index: list at position ${pos} must contain only integers (or only booleans); got ${JSON.stringify(it)}`,
+      );
     return { kind: "array", value: array(it as number[], { dtype: "int32" }) };
   }
   if (typeof it === "object") {
@@ -98,7 +108,10 @@ function parseItem(it: IndexItem, pos: number): Item {
 }
 
 /** Python's slice.indices(n): normalized start, step and length. */
-export function canonicalSlice(s: { start: number | null; stop: number | null; step: number | null }, n: number): { start: number; step: number; len: number } {
+export function canonicalSlice(
+  s: { start: number | null; stop: number | null; step: number | null },
+  n: number,
+): { start: number; step: number; len: number } {
   const step = s.step ?? 1;
   if (step === 0) throw new ValueError("index: slice step cannot be zero");
   const [lower, upper] = step > 0 ? [0, n] : [-1, n - 1];
@@ -109,7 +122,14 @@ export function canonicalSlice(s: { start: number | null; stop: number | null; s
   };
   const start = adj(s.start, step > 0 ? lower : upper);
   const stop = adj(s.stop, step > 0 ? upper : lower);
-  const len = step > 0 ? (stop > start ? Math.ceil((stop - start) / step) : 0) : start > stop ? Math.ceil((start - stop) / -step) : 0;
+  const len =
+    step > 0
+      ? stop > start
+        ? Math.ceil((stop - start) / step)
+        : 0
+      : start > stop
+        ? Math.ceil((start - stop) / -step)
+        : 0;
   return { start, step, len };
 }
 
@@ -136,13 +156,20 @@ interface Expanded {
 function expand(x: Array, raw: readonly IndexItem[]): Expanded {
   const parsed = raw.map(parseItem);
   const nd = x.ndim;
-  const consumed = parsed.reduce((acc, p) => acc + (p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" || p.kind === "ellipsis" ? 0 : 1), 0);
-  if (consumed > nd) throw new IndexError(`index: too many indices for array: array is ${nd}-dimensional, but ${consumed} were indexed`);
-  if (parsed.filter((p) => p.kind === "ellipsis").length > 1) throw new IndexError("index: an index can only have a single ellipsis ('...')");
+  const consumed = parsed.reduce(
+    (acc, p) => acc + (p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" || p.kind === "ellipsis" ? 0 : 1),
+    0,
+  );
+  if (consumed > nd)
+    throw new IndexError(`index: too many indices for array: array is ${nd}-dimensional, but ${consumed} were indexed`);
+  if (parsed.filter((p) => p.kind === "ellipsis").length > 1)
+    throw new IndexError("index: an index can only have a single ellipsis ('...')");
   const hasArray = parsed.some((p) => p.kind === "array" || p.kind === "bool");
   // numpy treats integers as advanced indices when any array index is present; adjacency is
   // judged on the index as written, so "..." and newaxis separate advanced indices.
-  const advPos = parsed.map((p, i) => (p.kind === "array" || p.kind === "bool" || (hasArray && p.kind === "int") ? i : -1)).filter((i) => i >= 0);
+  const advPos = parsed
+    .map((p, i) => (p.kind === "array" || p.kind === "bool" || (hasArray && p.kind === "int") ? i : -1))
+    .filter((i) => i >= 0);
   const contiguous = advPos.every((p, i) => i === 0 || p === advPos[i - 1] + 1);
   const items: Item[] = [];
   let axis = 0;
@@ -166,7 +193,8 @@ function expand(x: Array, raw: readonly IndexItem[]): Expanded {
       const d = m.dataSync();
       const coords: number[][] = m.shape.map(() => []);
       const strides = m.shape.map((_, i) => m.shape.slice(i + 1).reduce((a, b) => a * b, 1));
-      for (let f = 0; f < m.size; f++) if (d[f]) m.shape.forEach((s, i) => coords[i].push(Math.floor(f / strides[i]) % s));
+      for (let f = 0; f < m.size; f++)
+        if (d[f]) m.shape.forEach((s, i) => coords[i].push(Math.floor(f / strides[i]) % s));
       for (const c of coords) items.push({ kind: "array", value: array(c, { dtype: "int32" }) });
       axis += m.ndim;
     } else {
@@ -336,7 +364,10 @@ function plan(x: Array, { items, advanced, contiguous }: Expanded): GatherPlan {
       globalThis.Array.from({ length: g.ndim }, (_, i) => s + i),
     ),
   );
-  const indices = cols.length === 0 ? lax.broadcastInDim(int32(0), [...gatherIdxShape, 0], []) : lax.concatenate(cols, full.length - 1);
+  const indices =
+    cols.length === 0
+      ? lax.broadcastInDim(int32(0), [...gatherIdxShape, 0], [])
+      : lax.concatenate(cols, full.length - 1);
   return {
     sliceShape,
     newaxisDims,
@@ -354,7 +385,8 @@ function plan(x: Array, { items, advanced, contiguous }: Expanded): GatherPlan {
 export type IndexOptions = AtOptions;
 
 /** JAX's defaults: gathers "promise_in_bounds" (clamped in practice), scatters drop out-of-bounds updates. */
-const modeOf = (m: IndexOptions["mode"], def: lax.GatherScatterMode): lax.GatherScatterMode => (m === undefined ? def : m === "drop" ? "fill" : m);
+const modeOf = (m: IndexOptions["mode"], def: lax.GatherScatterMode): lax.GatherScatterMode =>
+  m === undefined ? def : m === "drop" ? "fill" : m;
 
 /**
  * numpy's 0-d boolean indices (`x[True]`, `x[..., False]`): each is a mask over a new axis of size
@@ -367,7 +399,8 @@ function liftScalarBools(x: Array, idx: readonly IndexItem[]): { x: Array; idx: 
   if (!idx.some(isScalarBool)) return null;
   const parsed = idx.map((it, pos) => (isScalarBool(it) ? null : parseItem(it, pos)));
   const consumed = parsed.reduce(
-    (acc, p) => acc + (p === null ? 0 : p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" || p.kind === "ellipsis" ? 0 : 1),
+    (acc, p) =>
+      acc + (p === null ? 0 : p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" || p.kind === "ellipsis" ? 0 : 1),
     0,
   );
   const shape: number[] = [];
@@ -378,12 +411,21 @@ function liftScalarBools(x: Array, idx: readonly IndexItem[]): { x: Array; idx: 
     if (p === null) {
       const m = it as Array;
       if (m.isTracer)
-        throw new IndexError(`index: a 0-d boolean index must be concrete, but ${m.aval.toString()} is traced (the result shape would depend on its value)`);
+        throw new IndexError(
+          `index: a 0-d boolean index must be concrete, but ${m.aval.toString()} is traced (the result shape would depend on its value)`,
+        );
       shape.push(1);
       out.push(array(m.itemBool() ? [0] : [], { dtype: "int32" }));
       return;
     }
-    const n = p.kind === "bool" ? p.value.ndim : p.kind === "newaxis" ? 0 : p.kind === "ellipsis" ? Math.max(0, x.ndim - consumed) : 1;
+    const n =
+      p.kind === "bool"
+        ? p.value.ndim
+        : p.kind === "newaxis"
+          ? 0
+          : p.kind === "ellipsis"
+            ? Math.max(0, x.ndim - consumed)
+            : 1;
     shape.push(...x.shape.slice(axis, axis + n));
     axis += n;
     out.push(it);
@@ -424,7 +466,14 @@ export function index(x: ArrayLike, ...idx: IndexItem[]): Array {
 
 type ScatterFn = typeof lax.scatter;
 
-function update(op: string, x0: Array, idx0: readonly IndexItem[], v: ArrayLike, fn: ScatterFn, mode: IndexOptions["mode"]): Array {
+function update(
+  op: string,
+  x0: Array,
+  idx0: readonly IndexItem[],
+  v: ArrayLike,
+  fn: ScatterFn,
+  mode: IndexOptions["mode"],
+): Array {
   // 0-d boolean indices: update the array with their size-1 axes inserted, then drop them again.
   const lifted = liftScalarBools(x0, idx0);
   if (lifted !== null) return lax.reshape(update(op, lifted.x, lifted.idx, v, fn, mode), x0.shape);
@@ -435,8 +484,13 @@ function update(op: string, x0: Array, idx0: readonly IndexItem[], v: ArrayLike,
   if (y.dtype !== x.dtype || y.aval.weakType) y = lax.convertElementType(y, x.dtype);
   // numpy drops leading size-1 axes of the values beyond the indexed rank.
   while (y.ndim > p.sliceShape.length && y.shape[0] === 1) y = lax.reshape(y, y.shape.slice(1));
-  const fits = y.ndim <= p.sliceShape.length && y.shape.every((d, i) => d === 1 || d === p.sliceShape[p.sliceShape.length - y.ndim + i]);
-  if (!fits) throw new ShapeError(`at().${op}: values of shape ${fmtShape(y.shape)} cannot be broadcast to the indexed shape ${fmtShape(p.sliceShape)}`);
+  const fits =
+    y.ndim <= p.sliceShape.length &&
+    y.shape.every((d, i) => d === 1 || d === p.sliceShape[p.sliceShape.length - y.ndim + i]);
+  if (!fits)
+    throw new ShapeError(
+      `at().${op}: values of shape ${fmtShape(y.shape)} cannot be broadcast to the indexed shape ${fmtShape(p.sliceShape)}`,
+    );
   y = broadcastTo(y, p.sliceShape);
   if (p.sliceShape.includes(0)) return x;
   if (p.newaxisDims.length > 0)
@@ -444,7 +498,11 @@ function update(op: string, x0: Array, idx0: readonly IndexItem[], v: ArrayLike,
       y,
       p.sliceShape.filter((_, i) => !p.newaxisDims.includes(i)),
     );
-  const dn = { updateWindowDims: p.dnums.offsetDims, insertedWindowDims: p.dnums.collapsedSliceDims, scatterDimsToOperandDims: p.dnums.startIndexMap };
+  const dn = {
+    updateWindowDims: p.dnums.offsetDims,
+    insertedWindowDims: p.dnums.collapsedSliceDims,
+    scatterDimsToOperandDims: p.dnums.startIndexMap,
+  };
   return fn(x, p.indices, y, dn, { mode: modeOf(mode, "fill"), uniqueIndices: p.unique });
 }
 

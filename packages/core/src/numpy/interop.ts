@@ -13,6 +13,9 @@ import { decodeHostValues } from "../half.ts";
  * real/imag. float16/bfloat16 have none either: their values come as a float32 ndarray (exact).
  */
 export function toNdarray(x: Array): NdArray<TypedArray> {
-  if (x.dtype === "complex64") throw new DTypeError("toNdarray: complex64 has no ndarray equivalent; convert np.real(x) and np.imag(x) separately");
+  if (x.dtype === "complex64")
+    throw new DTypeError(
+      "toNdarray: complex64 has no ndarray equivalent; convert np.real(x) and np.imag(x) separately",
+    );
   return ndarray(decodeHostValues(x.dataSync(), x.dtype), [...x.shape]);
 }

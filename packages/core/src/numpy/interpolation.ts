@@ -35,7 +35,8 @@ const ZERO_WIDTH: Partial<Record<DType, number>> = { float32: 2 ** -46, float16:
 function edgeValue(side: "left" | "right", v: unknown): Array | "extrapolate" | undefined {
   if (v === undefined) return undefined;
   if (typeof v === "string") {
-    if (v !== "extrapolate") throw new ValueError(`np.interp: the only valid string value of '${side}' is 'extrapolate'; got '${v}'`);
+    if (v !== "extrapolate")
+      throw new ValueError(`np.interp: the only valid string value of '${side}' is 'extrapolate'; got '${v}'`);
     return v;
   }
   if (typeof v === "number") return asArray(v);
@@ -60,13 +61,17 @@ export function interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, opts: InterpO
   let fpa = strong(toInexact(asArray(fp)));
   if (isComplex(xa.dtype)) throw new DTypeError("np.interp: x and xp must be real");
   if (xpa.ndim !== 1 || fpa.ndim !== 1 || xpa.shape[0] !== fpa.shape[0])
-    throw new ShapeError(`np.interp: xp and fp must be 1-d of the same length; got shapes ${fmtShape(xpa.shape)} and ${fmtShape(fpa.shape)}`);
+    throw new ShapeError(
+      `np.interp: xp and fp must be 1-d of the same length; got shapes ${fmtShape(xpa.shape)} and ${fmtShape(fpa.shape)}`,
+    );
   if (xpa.shape[0] === 0) throw new ValueError("np.interp: xp and fp must not be empty");
   if (opts.period !== undefined) {
     const pv = opts.period;
     if (typeof pv === "number" && pv === 0) throw new ValueError("np.interp: period must be a non-zero value");
-    if (typeof pv !== "number" && !(pv instanceof ArrayClass)) throw new ValueError(`np.interp: period must be a number or a scalar array; got ${typeof pv}`);
-    if (pv instanceof ArrayClass && pv.ndim !== 0) throw new ValueError(`np.interp: period must be a scalar; got shape ${fmtShape(pv.shape)}`);
+    if (typeof pv !== "number" && !(pv instanceof ArrayClass))
+      throw new ValueError(`np.interp: period must be a number or a scalar array; got ${typeof pv}`);
+    if (pv instanceof ArrayClass && pv.ndim !== 0)
+      throw new ValueError(`np.interp: period must be a scalar; got shape ${fmtShape(pv.shape)}`);
     if (pv instanceof ArrayClass && isComplex(pv.dtype)) throw new DTypeError("np.interp: period must be real");
     const p = lax.abs(lax.convertElementType(asArray(pv), xa.dtype));
     const mod = (v: Array): Array => {
@@ -78,7 +83,10 @@ export function interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, opts: InterpO
     [xpa, fpa] = lax.sort([mod(xpa), fpa], { dimension: 0, numKeys: 1 });
     const n0 = xpa.shape[0];
     const p1 = lax.broadcastInDim(p, [1], []);
-    xpa = lax.concatenate([lax.sub(lax.sliceInDim(xpa, n0 - 1, n0, 1, 0), p1), xpa, lax.add(lax.sliceInDim(xpa, 0, 1, 1, 0), p1)], 0);
+    xpa = lax.concatenate(
+      [lax.sub(lax.sliceInDim(xpa, n0 - 1, n0, 1, 0), p1), xpa, lax.add(lax.sliceInDim(xpa, 0, 1, 1, 0), p1)],
+      0,
+    );
     fpa = lax.concatenate([lax.sliceInDim(fpa, n0 - 1, n0, 1, 0), fpa, lax.sliceInDim(fpa, 0, 1, 1, 0)], 0);
   }
   const n = xpa.shape[0];

@@ -34,9 +34,18 @@ export function columnStack(tup: readonly ArrayLike[]): Array {
   return concatenate(cols, 1);
 }
 
-function directional(op: string, x: ArrayLike, sections: number | readonly number[], axis: number, minNd: number): Array[] {
+function directional(
+  op: string,
+  x: ArrayLike,
+  sections: number | readonly number[],
+  axis: number,
+  minNd: number,
+): Array[] {
   const a = asArray(x);
-  if (a.ndim < minNd) throw new ShapeError(`np.${op}: only works on arrays of ${minNd} or more dimensions; got shape ${fmtShape(a.shape)}`);
+  if (a.ndim < minNd)
+    throw new ShapeError(
+      `np.${op}: only works on arrays of ${minNd} or more dimensions; got shape ${fmtShape(a.shape)}`,
+    );
   return split(a, sections, axis);
 }
 /** Split along axis 1 (axis 0 for 1-d arrays) into equal sections or at indices (numpy's `hsplit`). */

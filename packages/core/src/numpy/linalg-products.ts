@@ -107,7 +107,10 @@ export function dot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Arra
       `dot: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} not aligned: a's last axis (size ${a.shape[a.ndim - 1]}) != b's axis ${bAxis} (size ${b.shape[bAxis]})`,
     );
   }
-  return lax.dotGeneral(a, b, { contractingDims: [[a.ndim - 1], [bAxis]], preferredElementType: opts.preferredElementType ?? null });
+  return lax.dotGeneral(a, b, {
+    contractingDims: [[a.ndim - 1], [bAxis]],
+    preferredElementType: opts.preferredElementType ?? null,
+  });
 }
 
 /** numpy.vdot: flattens both operands and conjugates the first (complex). */
@@ -115,7 +118,9 @@ export function vdot(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Arr
   checkPrecision("vdot", opts.precision);
   const [a0, b0] = promoteArgs(x, y);
   if (a0.size !== b0.size)
-    throw new ShapeError(`vdot: operands must have the same number of elements; got shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)}`);
+    throw new ShapeError(
+      `vdot: operands must have the same number of elements; got shapes ${fmtShape(a0.shape)} and ${fmtShape(b0.shape)}`,
+    );
   const a = lax.reshape(isComplex(a0.dtype) ? lax.conj(a0) : a0, [a0.size]);
   const b = lax.reshape(b0, [b0.size]);
   return lax.dotGeneral(a, b, { contractingDims: [[0], [0]], preferredElementType: opts.preferredElementType ?? null });
@@ -134,7 +139,10 @@ export function inner(x: ArrayLike, y: ArrayLike, opts: ProductOptions = {}): Ar
       `inner: last dimensions of shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} differ (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 1]})`,
     );
   }
-  return lax.dotGeneral(a, b, { contractingDims: [[a.ndim - 1], [b.ndim - 1]], preferredElementType: opts.preferredElementType ?? null });
+  return lax.dotGeneral(a, b, {
+    contractingDims: [[a.ndim - 1], [b.ndim - 1]],
+    preferredElementType: opts.preferredElementType ?? null,
+  });
 }
 
 /** numpy.outer: the flattened operands' outer product, shape [a.size, b.size]. */
@@ -162,7 +170,9 @@ export function tensordot(
   let cb: number[];
   if (typeof axes === "number") {
     if (!Number.isInteger(axes) || axes < 0 || axes > a.ndim || axes > b.ndim) {
-      throw new ShapeError(`tensordot: axes=${axes} must be between 0 and min(a.ndim, b.ndim) for shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+      throw new ShapeError(
+        `tensordot: axes=${axes} must be between 0 and min(a.ndim, b.ndim) for shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+      );
     }
     ca = range(axes, a.ndim - axes);
     cb = range(axes);
@@ -170,10 +180,15 @@ export function tensordot(
     const [xa, xb] = axes;
     const la = typeof xa === "number" ? [xa] : [...xa];
     const lb = typeof xb === "number" ? [xb] : [...xb];
-    if (la.length !== lb.length) throw new ShapeError(`tensordot: axes lists must have equal lengths; got ${JSON.stringify(la)} and ${JSON.stringify(lb)}`);
+    if (la.length !== lb.length)
+      throw new ShapeError(
+        `tensordot: axes lists must have equal lengths; got ${JSON.stringify(la)} and ${JSON.stringify(lb)}`,
+      );
     const norm = (v: number, nd: number, which: string) => {
       if (!Number.isInteger(v) || v < -nd || v >= nd)
-        throw new ShapeError(`tensordot: axis ${v} is out of range for ${which} of shape ${which === "a" ? fmtShape(a.shape) : fmtShape(b.shape)}`);
+        throw new ShapeError(
+          `tensordot: axis ${v} is out of range for ${which} of shape ${which === "a" ? fmtShape(a.shape) : fmtShape(b.shape)}`,
+        );
       return v < 0 ? v + nd : v;
     };
     ca = la.map((v) => norm(v, a.ndim, "a"));

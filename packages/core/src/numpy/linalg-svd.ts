@@ -66,12 +66,19 @@ export function svd(a: ArrayLike, opts: SvdOptions & { computeUv: false }): Arra
 export function svd(a: ArrayLike, fullMatrices: boolean, computeUv: false, hermitian?: boolean): Array;
 export function svd(a: ArrayLike, opts?: SvdOptions & { computeUv?: true }): [Array, Array, Array];
 export function svd(a: ArrayLike, fullMatrices?: boolean, computeUv?: true, hermitian?: boolean): [Array, Array, Array];
-export function svd(a: ArrayLike, fullOrOpts?: boolean | SvdOptions, computeUv?: boolean, hermitian?: boolean): [Array, Array, Array] | Array {
+export function svd(
+  a: ArrayLike,
+  fullOrOpts?: boolean | SvdOptions,
+  computeUv?: boolean,
+  hermitian?: boolean,
+): [Array, Array, Array] | Array {
   const spec = { fullMatrices: "boolean", computeUv: "boolean", hermitian: "boolean" } as const;
   let opts: SvdOptions;
   if (fullOrOpts !== null && typeof fullOrOpts === "object") {
     if (computeUv !== undefined || hermitian !== undefined)
-      throw new ValueError("np.linalg.svd: pass fullMatrices/computeUv/hermitian either positionally or as one options object, not both");
+      throw new ValueError(
+        "np.linalg.svd: pass fullMatrices/computeUv/hermitian either positionally or as one options object, not both",
+      );
     checkOptions("np.linalg.svd", fullOrOpts, spec);
     opts = fullOrOpts;
   } else {
@@ -123,7 +130,10 @@ function pinvCore(a: Array, rtol: number, hermitian: boolean): Array {
   // V·diag(1/s)·Uᴴ
   const nd = a.ndim;
   const uH = mH(u); // [..., k, m]
-  const scaled = lax.mul(uH, toDtype(lax.broadcastInDim(sInv, uH.shape, [...s.shape.slice(0, -1).map((_, i) => i), nd - 2]), a.dtype));
+  const scaled = lax.mul(
+    uH,
+    toDtype(lax.broadcastInDim(sInv, uH.shape, [...s.shape.slice(0, -1).map((_, i) => i), nd - 2]), a.dtype),
+  );
   return mm(mH(vh), scaled);
 }
 
@@ -132,7 +142,8 @@ function pinvCore(a: Array, rtol: number, hermitian: boolean): Array {
  * JAX's custom rule (the derivative of the pseudo-inverse, exact where the rank is constant).
  */
 export function pinv(a: ArrayLike, rtolOrOpts?: number | PinvOptions, hermitianArg?: boolean): Array {
-  const opts: PinvOptions = typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts, hermitian: hermitianArg };
+  const opts: PinvOptions =
+    typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts, hermitian: hermitianArg };
   if (typeof rtolOrOpts === "object" && rtolOrOpts !== null && hermitianArg !== undefined)
     throw new ValueError("np.linalg.pinv: pass rtol/hermitian either positionally or as one options object, not both");
   checkOptions("np.linalg.pinv", opts, { rtol: "number", hermitian: "boolean" });
@@ -165,7 +176,8 @@ export interface MatrixRankOptions {
 
 /** np.linalg.matrixRank: the number of singular values above the tolerance (int32). 1-d input: any nonzero. */
 export function matrixRank(a: ArrayLike, rtolOrOpts?: number | MatrixRankOptions): Array {
-  const opts: MatrixRankOptions = typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts };
+  const opts: MatrixRankOptions =
+    typeof rtolOrOpts === "object" && rtolOrOpts !== null ? rtolOrOpts : { rtol: rtolOrOpts };
   checkOptions("np.linalg.matrixRank", opts, { rtol: "number", tol: "number" });
   const x = asInexact(a);
   if (x.ndim < 2) {
@@ -208,7 +220,9 @@ export function cond(x: ArrayLike, p?: number | "fro" | "nuc" | null): Array {
     if (a.shape[a.ndim - 1] !== a.shape[a.ndim - 2])
       throw new ShapeError(`np.linalg.cond: p=${String(p)} needs square matrices; got shape ${fmtShape(a.shape)}`);
     if (!(p === "fro" || p === "nuc" || p === 1 || p === -1 || p === Infinity || p === -Infinity)) {
-      throw new ValueError(`np.linalg.cond: invalid norm order ${String(p)} (expected null, 2, -2, "fro", "nuc", ±1 or ±Infinity)`);
+      throw new ValueError(
+        `np.linalg.cond: invalid norm order ${String(p)} (expected null, 2, -2, "fro", "nuc", ±1 or ±Infinity)`,
+      );
     }
     const nd = a.ndim;
     const nrm = (y: Array): Array => linalgNorm(y, { ord: p, axis: [nd - 2, nd - 1] });
@@ -233,8 +247,13 @@ export interface LstsqOptions {
  * solution when a is rank-deficient). `a` is m×n; `b` is `[m]` or `[m, k]`. `resid` is the
  * squared residual norm per column (JAX's default, shape `[k]`, `[1]` for vector b).
  */
-export function lstsq(a: ArrayLike, b: ArrayLike, rcondOrOpts?: number | null | LstsqOptions): [Array, Array, Array, Array] {
-  const opts: LstsqOptions = typeof rcondOrOpts === "object" && rcondOrOpts !== null ? rcondOrOpts : { rcond: rcondOrOpts ?? undefined };
+export function lstsq(
+  a: ArrayLike,
+  b: ArrayLike,
+  rcondOrOpts?: number | null | LstsqOptions,
+): [Array, Array, Array, Array] {
+  const opts: LstsqOptions =
+    typeof rcondOrOpts === "object" && rcondOrOpts !== null ? rcondOrOpts : { rcond: rcondOrOpts ?? undefined };
   checkOptions("np.linalg.lstsq", opts, { rcond: "number", numpyResid: "boolean" });
   const a0 = asArray(a);
   const b0 = asArray(b);
@@ -246,7 +265,9 @@ export function lstsq(a: ArrayLike, b: ArrayLike, rcondOrOpts?: number | null | 
   const vec = y.ndim === 1;
   if (vec) y = lax.reshape(y, [y.shape[0], 1]);
   if (y.ndim !== 2 || y.shape[0] !== m)
-    throw new ShapeError(`np.linalg.lstsq: b of shape ${fmtShape(b0.shape)} does not fit a of shape ${fmtShape(x.shape)} (expected [${m}] or [${m}, k])`);
+    throw new ShapeError(
+      `np.linalg.lstsq: b of shape ${fmtShape(b0.shape)} does not fit a of shape ${fmtShape(x.shape)} (expected [${m}] or [${m}, k])`,
+    );
   const rcond = opts.rcond ?? EPS32 * Math.max(m, n);
   const [u, s, vh] = lax.svd(x, { fullMatrices: false });
   const k = s.shape[0];

@@ -30,9 +30,13 @@ export function multiDot(arrays: readonly ArrayLike[]): Array {
   if (lastVec) xs[k - 1] = lax.reshape(xs[k - 1], [xs[k - 1].shape[0], 1]);
   xs.forEach((x, i) => {
     if (x.ndim !== 2)
-      throw new ShapeError(`np.linalg.multiDot: array ${i} must be 2-d${i === 0 || i === k - 1 ? " (or 1-d)" : ""}; got shape ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `np.linalg.multiDot: array ${i} must be 2-d${i === 0 || i === k - 1 ? " (or 1-d)" : ""}; got shape ${fmtShape(x.shape)}`,
+      );
     if (i > 0 && xs[i - 1].shape[1] !== x.shape[0]) {
-      throw new ShapeError(`np.linalg.multiDot: shapes of arrays ${i - 1} ${fmtShape(xs[i - 1].shape)} and ${i} ${fmtShape(x.shape)} are not aligned`);
+      throw new ShapeError(
+        `np.linalg.multiDot: shapes of arrays ${i - 1} ${fmtShape(xs[i - 1].shape)} and ${i} ${fmtShape(x.shape)} are not aligned`,
+      );
     }
   });
   // dims[i] × dims[i+1] is the shape of matrix i.
@@ -52,7 +56,8 @@ export function multiDot(arrays: readonly ArrayLike[]): Array {
       }
     }
   }
-  const chain = (i: number, j: number): Array => (i === j ? xs[i] : matmul(chain(i, split[i][j]), chain(split[i][j] + 1, j)));
+  const chain = (i: number, j: number): Array =>
+    i === j ? xs[i] : matmul(chain(i, split[i][j]), chain(split[i][j] + 1, j));
   let out = chain(0, k - 1);
   if (firstVec && lastVec) return lax.reshape(out, []);
   if (firstVec) out = lax.reshape(out, [out.shape[1]]);
@@ -75,7 +80,11 @@ export function tensorsolve(a: ArrayLike, b: ArrayLike, opts: { axes?: readonly 
   }
   const outShape = x.shape.slice(y.ndim);
   const n = prod(outShape);
-  if (prod(x.shape.slice(0, y.ndim)) !== n || x.ndim < y.ndim || !x.shape.slice(0, y.ndim).every((d, i) => d === y.shape[i])) {
+  if (
+    prod(x.shape.slice(0, y.ndim)) !== n ||
+    x.ndim < y.ndim ||
+    !x.shape.slice(0, y.ndim).every((d, i) => d === y.shape[i])
+  ) {
     throw new ShapeError(
       `np.linalg.tensorsolve: a of shape ${fmtShape(x.shape)} (after moving axes) must be b's shape ${fmtShape(y.shape)} followed by axes of the same total size`,
     );

@@ -39,7 +39,8 @@ export interface EighOptions {
 
 /** np.linalg.eigh: `[w, v]`, eigenvalues ascending and eigenvectors as columns (`a = v·diag(w)·vᴴ`). */
 export function eigh(a: ArrayLike, uploOrOpts?: "L" | "U" | EighOptions, symmetrizeInput?: boolean): [Array, Array] {
-  const opts: EighOptions = typeof uploOrOpts === "object" && uploOrOpts !== null ? uploOrOpts : { UPLO: uploOrOpts, symmetrizeInput };
+  const opts: EighOptions =
+    typeof uploOrOpts === "object" && uploOrOpts !== null ? uploOrOpts : { UPLO: uploOrOpts, symmetrizeInput };
   checkOptions("np.linalg.eigh", opts, { UPLO: ["L", "U"], symmetrizeInput: "boolean" });
   const x = asInexact(a);
   const [v, w] = lax.eigh(x, { lower: (opts.UPLO ?? "L") === "L", symmetrizeInput: opts.symmetrizeInput ?? true });
@@ -90,7 +91,9 @@ export function solve(a: ArrayLike, b: ArrayLike): Array {
   const n = x.shape[x.ndim - 1];
   const vec = y.ndim === 1;
   if (vec ? y.shape[0] !== n : y.ndim < 2 || y.shape[y.ndim - 2] !== n) {
-    throw new ShapeError(`np.linalg.solve: b of shape ${fmtShape(y.shape)} does not fit a of shape ${fmtShape(x.shape)} (expected [${n}] or [..., ${n}, k])`);
+    throw new ShapeError(
+      `np.linalg.solve: b of shape ${fmtShape(y.shape)} does not fit a of shape ${fmtShape(x.shape)} (expected [${n}] or [..., ${n}, k])`,
+    );
   }
   const ym = vec ? lax.reshape(y, [n, 1]) : y;
   const batch = broadcastShapes("np.linalg.solve", x.shape.slice(0, -2), ym.shape.slice(0, -2));
@@ -164,7 +167,8 @@ export function solveTriangular(a: ArrayLike, b: ArrayLike, opts: SolveTriangula
   checkMatrix("solveTriangular", "a", x.aval, true);
   const t = opts.trans ?? 0;
   const transMode = t === "N" ? 0 : t === "T" ? 1 : t === "C" ? 2 : t;
-  if (transMode !== 0 && transMode !== 1 && transMode !== 2) throw new ValueError(`solveTriangular: trans must be 0, 1, 2, "N", "T" or "C"; got ${String(t)}`);
+  if (transMode !== 0 && transMode !== 1 && transMode !== 2)
+    throw new ValueError(`solveTriangular: trans must be 0, 1, 2, "N", "T" or "C"; got ${String(t)}`);
   const vec = y.ndim === x.ndim - 1;
   const ym = vec ? lax.reshape(y, [...y.shape, 1]) : y;
   const batch = broadcastShapes("solveTriangular", x.shape.slice(0, -2), ym.shape.slice(0, -2));
@@ -244,7 +248,10 @@ export function norm(
           )
         : r;
     }
-    if (a.ndim !== 1 && a.ndim !== 2) throw new ValueError(`np.linalg.norm: an 'ord' without 'axis' needs a 1-D or 2-D array; got shape ${fmtShape(a.shape)}`);
+    if (a.ndim !== 1 && a.ndim !== 2)
+      throw new ValueError(
+        `np.linalg.norm: an 'ord' without 'axis' needs a 1-D or 2-D array; got shape ${fmtShape(a.shape)}`,
+      );
     axes = a.ndim === 1 ? [0] : [0, 1];
   } else axes = normAxes("np.linalg.norm", typeof opts.axis === "number" ? [opts.axis] : opts.axis, a.ndim);
   let r: Array;
@@ -259,7 +266,8 @@ export function norm(
 }
 
 function vectorNorm(a: Array, ax: number, ord: NormOrd | undefined): Array {
-  if (ord === "fro" || ord === "nuc") throw new ValueError(`np.linalg.norm: ord '${ord}' is a matrix norm; the vector norm got one axis`);
+  if (ord === "fro" || ord === "nuc")
+    throw new ValueError(`np.linalg.norm: ord '${ord}' is a matrix norm; the vector norm got one axis`);
   const p = ord ?? 2;
   const m = lax.abs(a);
   if (p === Infinity) return lax.reduceMax(m, [ax]);
@@ -297,7 +305,9 @@ function matrixNorm(a: Array, r0: number, c0: number, ord: NormOrd | undefined):
     const last = [s.ndim - 1];
     return o === "nuc" ? lax.reduceSum(s, last) : o === 2 ? lax.reduceMax(s, last) : lax.reduceMin(s, last);
   }
-  throw new ValueError(`np.linalg.norm: invalid matrix norm order ${String(ord)} (expected "fro", "nuc", ±1, ±2 or ±Infinity)`);
+  throw new ValueError(
+    `np.linalg.norm: invalid matrix norm order ${String(ord)} (expected "fro", "nuc", ±1, ±2 or ±Infinity)`,
+  );
 }
 
 // ------------------------------------------------------------------ matrix power and array-API aliases
@@ -310,7 +320,9 @@ export function matrixPower(a: ArrayLike, n: number): Array {
   if (!Number.isInteger(n)) throw new ValueError(`np.linalg.matrixPower: exponent must be an integer; got ${n}`);
   const x0 = asArray(a);
   if (x0.ndim < 2 || x0.shape[x0.ndim - 1] !== x0.shape[x0.ndim - 2]) {
-    throw new ShapeError(`np.linalg.matrixPower: needs a batch of square matrices [..., n, n]; got shape ${fmtShape(x0.shape)}`);
+    throw new ShapeError(
+      `np.linalg.matrixPower: needs a batch of square matrices [..., n, n]; got shape ${fmtShape(x0.shape)}`,
+    );
   }
   const m = x0.shape[x0.ndim - 1];
   if (n === 0) return eye(m, m, x0.dtype === "bool" ? "int32" : x0.dtype, x0.shape.slice(0, -2));
@@ -332,6 +344,17 @@ export function matrixTranspose(x: ArrayLike): Array {
 }
 
 export { matmul, outer, tensordot } from "./linalg-products.ts";
-export { svd, svdvals, pinv, matrixRank, cond, lstsq, type SvdOptions, type PinvOptions, type MatrixRankOptions, type LstsqOptions } from "./linalg-svd.ts";
+export {
+  svd,
+  svdvals,
+  pinv,
+  matrixRank,
+  cond,
+  lstsq,
+  type SvdOptions,
+  type PinvOptions,
+  type MatrixRankOptions,
+  type LstsqOptions,
+} from "./linalg-svd.ts";
 export { multiDot, tensorsolve, trace } from "./linalg-tensor.ts";
 export { eig, eigvals } from "./linalg-eig.ts";

@@ -76,7 +76,9 @@ export const bitwiseInvert = bitwiseNot;
 
 /** Shift operands: integers only (bool becomes int32, as numpy gives an integer type). */
 function shiftArgs(name: string, x: ArrayLike, y: ArrayLike): Array[] {
-  const [a, b] = prepareBinary(name, x, y).map((v) => (v.dtype === "bool" ? lax.convertElementType(v, "int32", v.aval.weakType) : v));
+  const [a, b] = prepareBinary(name, x, y).map((v) =>
+    v.dtype === "bool" ? lax.convertElementType(v, "int32", v.aval.weakType) : v,
+  );
   requireDType(name, a, ["int32", "uint32"]);
   return [a, b];
 }
@@ -112,8 +114,12 @@ export function where(cond: ArrayLike, x?: ArrayLike | NonzeroOptions, y?: Array
     checkOptions("np.where", x, { size: "integer", fillValue: "any" });
     return nonzero(cond, (x as NonzeroOptions | undefined) ?? {});
   }
-  if (isOptionsObject(x)) throw new ValueError("np.where: the options { size, fillValue } belong to the one-argument form where(cond, { size, fillValue })");
-  if (x === undefined || y === undefined) throw new ValueError("np.where: either both or neither of x and y must be given");
+  if (isOptionsObject(x))
+    throw new ValueError(
+      "np.where: the options { size, fillValue } belong to the one-argument form where(cond, { size, fillValue })",
+    );
+  if (x === undefined || y === undefined)
+    throw new ValueError("np.where: either both or neither of x and y must be given");
   const [a, b] = promoteArgs(x as ArrayLike, y);
   const [c, xa, ya] = broadcastArgs("where", [truthy(asArray(cond)), a, b]);
   return lax.select(c, xa, ya);

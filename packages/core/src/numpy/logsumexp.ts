@@ -30,9 +30,17 @@ export interface LogSumExpOptions {
  * returned.
  */
 export function logsumexp(a: ArrayLike, opts: LogSumExpOptions & { returnSign: true }): [Array, Array];
-export function logsumexp(a: ArrayLike, axis: Axes, opts: Omit<LogSumExpOptions, "axis"> & { returnSign: true }): [Array, Array];
+export function logsumexp(
+  a: ArrayLike,
+  axis: Axes,
+  opts: Omit<LogSumExpOptions, "axis"> & { returnSign: true },
+): [Array, Array];
 export function logsumexp(a: ArrayLike, axis?: Axes | LogSumExpOptions, opts?: Omit<LogSumExpOptions, "axis">): Array;
-export function logsumexp(a: ArrayLike, axis?: Axes | LogSumExpOptions, options?: Omit<LogSumExpOptions, "axis">): Array | [Array, Array] {
+export function logsumexp(
+  a: ArrayLike,
+  axis?: Axes | LogSumExpOptions,
+  options?: Omit<LogSumExpOptions, "axis">,
+): Array | [Array, Array] {
   const opts = axisOptions<LogSumExpOptions>("logsumexp", axis, options, LSE_SPEC);
   let x = asArray(a);
   let bArr: Array | undefined;

@@ -114,7 +114,10 @@ function intPow(x: Array, y: Array): Array {
 export function power(x: ArrayLike, y: ArrayLike): Array {
   if (typeof y === "number" && Number.isInteger(y)) {
     const a = boolToInt(asArray(x));
-    if (y < 0 && isInteger(a.dtype)) throw new ValueError(`np.power: integers to negative integer powers are not allowed (x has dtype ${a.dtype}, y = ${y})`);
+    if (y < 0 && isInteger(a.dtype))
+      throw new ValueError(
+        `np.power: integers to negative integer powers are not allowed (x has dtype ${a.dtype}, y = ${y})`,
+      );
     return lax.integerPow(a, y);
   }
   const [a, b] = prepareBinary("power", x, y).map(boolToInt);

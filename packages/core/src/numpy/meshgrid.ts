@@ -13,11 +13,17 @@ export interface MeshgridOptions {
 /** Coordinate matrices from coordinate vectors: `meshgrid(x, y, { indexing })`. */
 export function meshgrid(...args: (ArrayLike | MeshgridOptions)[]): Array[] {
   const last = args[args.length - 1];
-  const isOpts = typeof last === "object" && last !== null && !(last instanceof Array) && !globalThis.Array.isArray(last) && !ArrayBuffer.isView(last);
+  const isOpts =
+    typeof last === "object" &&
+    last !== null &&
+    !(last instanceof Array) &&
+    !globalThis.Array.isArray(last) &&
+    !ArrayBuffer.isView(last);
   const opts = (isOpts ? last : {}) as MeshgridOptions;
   const xs = (isOpts ? args.slice(0, -1) : args).map((v) => ravel(asArray(v as ArrayLike)));
   const indexing = opts.indexing ?? "xy";
-  if (indexing !== "xy" && indexing !== "ij") throw new ValueError(`meshgrid: indexing must be 'xy' or 'ij'; got '${String(indexing)}'`);
+  if (indexing !== "xy" && indexing !== "ij")
+    throw new ValueError(`meshgrid: indexing must be 'xy' or 'ij'; got '${String(indexing)}'`);
   const pos = xs.map((_, i) => (indexing === "xy" && xs.length >= 2 && i < 2 ? 1 - i : i));
   const shape: number[] = [];
   xs.forEach((x, i) => (shape[pos[i]] = x.shape[0]));

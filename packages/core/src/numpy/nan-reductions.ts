@@ -59,12 +59,20 @@ export function nanprod(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<S
   return prod(replaceNan(asArray(x), 1), opts);
 }
 /** Cumulative sum treating NaNs as zero. */
-export function nancumsum(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
+export function nancumsum(
+  x: ArrayLike,
+  axis?: number | null | CumulativeOptions,
+  options?: Omit<CumulativeOptions, "axis">,
+): Array {
   const opts = axisOptions<CumulativeOptions>("nancumsum", axis, options, CUM_SPEC);
   return cumsum(replaceNan(asArray(x), 0), opts);
 }
 /** Cumulative product treating NaNs as one. */
-export function nancumprod(x: ArrayLike, axis?: number | null | CumulativeOptions, options?: Omit<CumulativeOptions, "axis">): Array {
+export function nancumprod(
+  x: ArrayLike,
+  axis?: number | null | CumulativeOptions,
+  options?: Omit<CumulativeOptions, "axis">,
+): Array {
   const opts = axisOptions<CumulativeOptions>("nancumprod", axis, options, CUM_SPEC);
   return cumprod(replaceNan(asArray(x), 1), opts);
 }
@@ -95,7 +103,12 @@ export function nanmean(x: ArrayLike, axis?: Axes | SumOptions, options?: Omit<S
 export function nanvar(x: ArrayLike, axis?: Axes | VarOptions, options?: Omit<VarOptions, "axis">): Array {
   const opts = axisOptions<VarOptions>("nanvar", axis, options, VAR_SPEC);
   const a0 = asArray(x);
-  const a = opts.dtype !== undefined ? lax.convertElementType(a0, opts.dtype) : isInexact(a0.dtype) ? a0 : lax.convertElementType(a0, "float32");
+  const a =
+    opts.dtype !== undefined
+      ? lax.convertElementType(a0, opts.dtype)
+      : isInexact(a0.dtype)
+        ? a0
+        : lax.convertElementType(a0, "float32");
   const axes = normAxes("np.nanvar", opts.axis ?? undefined, a.ndim);
   const m = nanmean(a, { axis: axes, keepdims: true, where: opts.where });
   const centered = lax.sub(
@@ -145,7 +158,8 @@ function nanArg(op: "nanargmax" | "nanargmin", x: ArrayLike, opts: ArgOptions): 
   if (!isInexact(a.dtype)) return isMax ? argmax(a, opts) : argmin(a, opts);
   const nan = nanMask(a);
   const r = (isMax ? argmax : argmin)(replaceNan(a, isMax ? -Infinity : Infinity), opts);
-  const axes = opts.axis === undefined || opts.axis === null ? a.shape.map((_, i) => i) : normAxes(`np.${op}`, opts.axis, a.ndim);
+  const axes =
+    opts.axis === undefined || opts.axis === null ? a.shape.map((_, i) => i) : normAxes(`np.${op}`, opts.axis, a.ndim);
   let allNan = lax.reduceAnd(nan, axes);
   if (opts.keepdims) allNan = lax.reshape(allNan, r.shape);
   // JAX's answer for an all-NaN slice (numpy raises, which a traced computation cannot).

@@ -83,7 +83,10 @@ export function padStatistic(
   mode: "maximum" | "mean" | "median" | "minimum",
   statLength: readonly [number, number][] | null,
 ): Array {
-  if (statLength !== null && statLength.some(([l, r]) => !Number.isInteger(l) || !Number.isInteger(r) || l < 0 || r < 0))
+  if (
+    statLength !== null &&
+    statLength.some(([l, r]) => !Number.isInteger(l) || !Number.isInteger(r) || l < 0 || r < 0)
+  )
     throw new ValueError(`pad: stat_length must be non-negative integers; got ${JSON.stringify(statLength)}`);
   const stat = (x: Array, d: number): Array => {
     const opts = { axis: d, keepdims: true };
@@ -99,7 +102,8 @@ export function padStatistic(
     if (n === 0) throw new ValueError(`pad: can't extend empty axis ${d} using mode '${mode}'`);
     const lb = Math.min(statLength === null ? n : statLength[d][0], n);
     const lf = Math.min(statLength === null ? n : statLength[d][1], n);
-    if ((b > 0 && lb === 0) || (f > 0 && lf === 0)) throw new ValueError(`pad: stat_length of 0 yields no value for padding (axis ${d}, mode '${mode}')`);
+    if ((b > 0 && lb === 0) || (f > 0 && lf === 0))
+      throw new ValueError(`pad: stat_length of 0 yields no value for padding (axis ${d}, mode '${mode}')`);
     const parts: Array[] = [];
     if (b > 0) parts.push(repeatAlong(stat(lax.sliceInDim(y, 0, lb, 1, d), d), d, b));
     parts.push(y);
@@ -131,7 +135,9 @@ export function padReflectOdd(a: Array, widths: readonly [number, number][], mod
         const cur = Math.min(padding, n - offset);
         padding -= cur;
         const L = len();
-        const [start, stop] = before ? [offset, offset + cur] : [L - (cur + offset), mode === "symmetric" || n === 1 ? L : L - 1];
+        const [start, stop] = before
+          ? [offset, offset + cur]
+          : [L - (cur + offset), mode === "symmetric" || n === 1 ? L : L - 1];
         let x = lax.rev(lax.sliceInDim(y, start, stop, 1, d), [d]);
         x = lax.sub(repeatAlong(two(edge), d, cur), x);
         if (n > 1) edge = before ? lax.sliceInDim(x, 0, 1, 1, d) : lax.sliceInDim(x, cur - 1, cur, 1, d);

@@ -16,7 +16,18 @@ import { padLinearRamp, padReflectOdd, padStatistic } from "./pad-modes.ts";
 const range = (n: number): number[] => globalThis.Array.from({ length: n }, (_, i) => i);
 
 export type PadWidth = number | readonly number[] | readonly (readonly number[])[];
-export type PadMode = "constant" | "edge" | "linear_ramp" | "maximum" | "mean" | "median" | "minimum" | "reflect" | "symmetric" | "wrap" | "empty";
+export type PadMode =
+  | "constant"
+  | "edge"
+  | "linear_ramp"
+  | "maximum"
+  | "mean"
+  | "median"
+  | "minimum"
+  | "reflect"
+  | "symmetric"
+  | "wrap"
+  | "empty";
 /** A per-axis pair parameter: a scalar, `[before, after]`, or one pair per axis (numpy's broadcasting). */
 export type PadPairs = number | readonly number[] | readonly (readonly number[])[];
 export interface PadOptions {
@@ -34,7 +45,19 @@ export interface PadOptions {
   reflectType?: "even" | "odd";
 }
 
-const MODES: readonly PadMode[] = ["constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum", "reflect", "symmetric", "wrap", "empty"];
+const MODES: readonly PadMode[] = [
+  "constant",
+  "edge",
+  "linear_ramp",
+  "maximum",
+  "mean",
+  "median",
+  "minimum",
+  "reflect",
+  "symmetric",
+  "wrap",
+  "empty",
+];
 /** Which keyword each mode takes (numpy rejects the others: "unsupported keyword arguments for mode"). */
 const MODE_KEYWORDS: Partial<Record<PadMode, keyof PadOptions>> = {
   constant: "constantValues",
@@ -46,12 +69,19 @@ const MODE_KEYWORDS: Partial<Record<PadMode, keyof PadOptions>> = {
   reflect: "reflectType",
   symmetric: "reflectType",
 };
-const PAD_KEYWORDS = { constantValues: "any", endValues: "any", statLength: "any", reflectType: ["even", "odd"] } as const;
+const PAD_KEYWORDS = {
+  constantValues: "any",
+  endValues: "any",
+  statLength: "any",
+  reflectType: ["even", "odd"],
+} as const;
 
 /** numpy's pad-width broadcasting to one [before, after] pair per axis. */
 export function pairsPerAxis(op: string, w: PadPairs, nd: number, what: string): [number, number][] {
   const bad = (): never => {
-    throw new ValueError(`${op}: cannot broadcast ${what} ${JSON.stringify(w)} to ${nd} axes (use a number, [before, after], or one pair per axis)`);
+    throw new ValueError(
+      `${op}: cannot broadcast ${what} ${JSON.stringify(w)} to ${nd} axes (use a number, [before, after], or one pair per axis)`,
+    );
   };
   if (typeof w === "number") return range(nd).map(() => [w, w]);
   if (w.length === 0) bad();
@@ -62,7 +92,8 @@ export function pairsPerAxis(op: string, w: PadPairs, nd: number, what: string):
     return bad();
   }
   const p = w as readonly (readonly number[])[];
-  const norm = (q: readonly number[]): [number, number] => (q.length === 1 ? [q[0], q[0]] : q.length === 2 ? [q[0], q[1]] : bad());
+  const norm = (q: readonly number[]): [number, number] =>
+    q.length === 1 ? [q[0], q[0]] : q.length === 2 ? [q[0], q[1]] : bad();
   if (p.length === 1) return range(nd).map(() => norm(p[0]));
   if (p.length !== nd) bad();
   return p.map(norm);
@@ -94,14 +125,22 @@ function padSource(mode: "edge" | "wrap" | "reflect" | "symmetric", j: number, n
  * goes positionally, as numpy's (`pad(x, 1, "edge")`), or in the options; each mode's keyword
  * (constantValues, endValues, statLength, reflectType) is accepted only with its mode.
  */
-export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOpts?: PadMode | PadOptions, options?: Omit<PadOptions, "mode">): Array {
+export function pad(
+  x: ArrayLike,
+  padWidth: PadWidth,
+  modeOrOpts?: PadMode | PadOptions,
+  options?: Omit<PadOptions, "mode">,
+): Array {
   let opts: PadOptions;
   // The mode's value is checked below, with the list of supported modes.
   if (typeof modeOrOpts === "string" || modeOrOpts === undefined) {
     checkOptions("pad", options, PAD_KEYWORDS);
     opts = { ...options, mode: modeOrOpts };
   } else {
-    if (options !== undefined) throw new ValueError("pad: options were given twice (an options object in place of the mode, and another after it)");
+    if (options !== undefined)
+      throw new ValueError(
+        "pad: options were given twice (an options object in place of the mode, and another after it)",
+      );
     checkOptions("pad", modeOrOpts, { mode: "any", ...PAD_KEYWORDS });
     opts = modeOrOpts;
   }
@@ -110,16 +149,21 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOpts?: PadMode | Pad
   if (widths.some(([b, f]) => !Number.isInteger(b) || !Number.isInteger(f) || b < 0 || f < 0))
     throw new ValueError(`pad: pad widths must be non-negative integers; got ${JSON.stringify(padWidth)}`);
   const mode = opts.mode ?? "constant";
-  if (!MODES.includes(mode)) throw new ValueError(`pad: unsupported mode '${String(mode)}'; expected one of ${MODES.join(", ")}`);
-  const extra = (Object.keys(PAD_KEYWORDS) as (keyof PadOptions)[]).filter((k) => opts[k] !== undefined && MODE_KEYWORDS[mode] !== k);
-  if (extra.length > 0) throw new ValueError(`pad: unsupported keyword arguments for mode '${mode}': ${extra.join(", ")}`);
+  if (!MODES.includes(mode))
+    throw new ValueError(`pad: unsupported mode '${String(mode)}'; expected one of ${MODES.join(", ")}`);
+  const extra = (Object.keys(PAD_KEYWORDS) as (keyof PadOptions)[]).filter(
+    (k) => opts[k] !== undefined && MODE_KEYWORDS[mode] !== k,
+  );
+  if (extra.length > 0)
+    throw new ValueError(`pad: unsupported keyword arguments for mode '${mode}': ${extra.join(", ")}`);
   if (mode === "empty")
     return lax.pad(
       a,
       scalarArray(0, a.dtype, false),
       widths.map(([b, f]) => [b, f, 0]),
     );
-  if (mode === "linear_ramp") return padLinearRamp(a, widths, pairsPerAxis("pad", opts.endValues ?? 0, a.ndim, "end_values"));
+  if (mode === "linear_ramp")
+    return padLinearRamp(a, widths, pairsPerAxis("pad", opts.endValues ?? 0, a.ndim, "end_values"));
   if (mode === "maximum" || mode === "mean" || mode === "median" || mode === "minimum") {
     const sl = opts.statLength ?? null;
     return padStatistic(a, widths, mode, sl === null ? null : pairsPerAxis("pad", sl, a.ndim, "stat_length"));

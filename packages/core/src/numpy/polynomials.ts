@@ -38,15 +38,20 @@ const VANDER_OPTIONS: OptionSpec = { N: "integer", increasing: "boolean" };
 export function vander(x: ArrayLike, N?: number | null | VanderOptions, opts?: VanderOptions): Array {
   // numpy's N is positional or keyword: vander(x, 3), vander(x, { N: 3, increasing: true }).
   if (isOptionsObject(N)) {
-    if (opts !== undefined) throw new ValueError("np.vander: options were given twice (an options object in place of N, and another after it)");
+    if (opts !== undefined)
+      throw new ValueError(
+        "np.vander: options were given twice (an options object in place of N, and another after it)",
+      );
     [N, opts] = [undefined, N];
   }
   checkOptions("np.vander", opts, VANDER_OPTIONS);
-  if (N !== undefined && N !== null && opts?.N !== undefined) throw new ValueError("np.vander: got multiple values for 'N' (positionally and in the options)");
+  if (N !== undefined && N !== null && opts?.N !== undefined)
+    throw new ValueError("np.vander: got multiple values for 'N' (positionally and in the options)");
   const a = asArray(x);
   if (a.ndim !== 1) throw new ShapeError(`np.vander: x must be 1-d; got shape ${fmtShape(a.shape)}`);
   const n = N ?? opts?.N ?? a.shape[0];
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw new ValueError(`np.vander: N must be a non-negative integer; got ${describeValue(n)}`);
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0)
+    throw new ValueError(`np.vander: N must be a non-negative integer; got ${describeValue(n)}`);
   opts ??= {};
   const base = a.dtype === "bool" ? lax.convertElementType(a, "int32") : a;
   const cols: Array[] = [];

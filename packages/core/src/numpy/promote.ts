@@ -85,7 +85,9 @@ export function broadcastTo(x: Array, shape: readonly number[]): Array {
   const nd = shape.length;
   const joint = x.ndim <= nd ? broadcastShapes("broadcastTo", x.shape, shape) : undefined;
   if (joint === undefined || !shapeEq(joint, shape)) {
-    throw new ShapeError(`broadcastTo: cannot broadcast an array of shape [${x.shape.join(", ")}] to shape [${shape.join(", ")}]`);
+    throw new ShapeError(
+      `broadcastTo: cannot broadcast an array of shape [${x.shape.join(", ")}] to shape [${shape.join(", ")}]`,
+    );
   }
   const dims = x.shape.map((_, i) => nd - x.ndim + i);
   return broadcastInDim(x, shape, dims);
@@ -96,7 +98,13 @@ export function prepareBinary(op: string, ...xs: ArrayLike[]): Array[] {
   // Two arrays of one dtype, weak type and shape (most calls) need neither step.
   if (xs.length === 2) {
     const [x, y] = xs;
-    if (x instanceof ArrayClass && y instanceof ArrayClass && x.dtype === y.dtype && x.aval.weakType === y.aval.weakType && shapeEq(x.shape, y.shape))
+    if (
+      x instanceof ArrayClass &&
+      y instanceof ArrayClass &&
+      x.dtype === y.dtype &&
+      x.aval.weakType === y.aval.weakType &&
+      shapeEq(x.shape, y.shape)
+    )
       return [x, y];
   }
   const promoted = promoteArgs(...xs);

@@ -65,7 +65,12 @@ export interface ArgOptions {
 }
 
 /** Re-insert reduced axes as size 1 when `keepdims`. */
-export function keepDims(y: Array, inShape: readonly number[], axes: readonly number[], keepdims: boolean | undefined): Array {
+export function keepDims(
+  y: Array,
+  inShape: readonly number[],
+  axes: readonly number[],
+  keepdims: boolean | undefined,
+): Array {
   if (!keepdims) return y;
   return lax.reshape(
     y,
@@ -85,7 +90,9 @@ function whereMask(op: string, where: ArrayLike, shape: readonly number[]): Arra
   try {
     w = broadcastTo(w, shape);
   } catch {
-    throw new ShapeError(`${op}: 'where' of shape ${fmtShape(w.shape)} cannot be broadcast to the operand shape ${fmtShape(shape)}`);
+    throw new ShapeError(
+      `${op}: 'where' of shape ${fmtShape(w.shape)} cannot be broadcast to the operand shape ${fmtShape(shape)}`,
+    );
   }
   return w;
 }
@@ -152,7 +159,13 @@ function inexactInput(a: Array, dtype: DType | undefined): Array {
 }
 
 /** How many elements each output of a reduction over `axes` sees (an array when `where` is given). */
-function countOf(op: string, a: Array, axes: readonly number[], where: ArrayLike | undefined, keepdims: boolean | undefined): Array {
+function countOf(
+  op: string,
+  a: Array,
+  axes: readonly number[],
+  where: ArrayLike | undefined,
+  keepdims: boolean | undefined,
+): Array {
   const dt = isComplex(a.dtype) ? "float32" : a.dtype;
   if (where === undefined) {
     const n = shapeProd(axes.map((ax) => a.shape[ax]));
@@ -273,7 +286,8 @@ export function any(x: ArrayLike, axis?: Axes | ReduceOptions, options?: Omit<Re
 function argReduce(op: "argmax" | "argmin", x: ArrayLike, opts: ArgOptions): Array {
   const a = asArray(x);
   if (opts.axis === undefined || opts.axis === null) {
-    if (a.size === 0) throw new ValueError(`${op}: attempt to get ${op} of an empty sequence (operand shape ${fmtShape(a.shape)})`);
+    if (a.size === 0)
+      throw new ValueError(`${op}: attempt to get ${op} of an empty sequence (operand shape ${fmtShape(a.shape)})`);
     const flat = lax.reshape(a, [a.size]);
     const r = op === "argmax" ? lax.argmax(flat, 0) : lax.argmin(flat, 0);
     return opts.keepdims
@@ -284,7 +298,10 @@ function argReduce(op: "argmax" | "argmin", x: ArrayLike, opts: ArgOptions): Arr
       : r;
   }
   const ax = normAxis(op, opts.axis, a.ndim);
-  if (a.shape[ax] === 0) throw new ValueError(`${op}: attempt to get ${op} of an empty sequence (axis ${opts.axis} of shape ${fmtShape(a.shape)})`);
+  if (a.shape[ax] === 0)
+    throw new ValueError(
+      `${op}: attempt to get ${op} of an empty sequence (axis ${opts.axis} of shape ${fmtShape(a.shape)})`,
+    );
   const r = op === "argmax" ? lax.argmax(a, ax) : lax.argmin(a, ax);
   return keepDims(r, a.shape, [ax], opts.keepdims);
 }

@@ -52,13 +52,20 @@ export function rot90(
  * Elements from `choicelist[i]` where `condlist[i]` is the first true condition, `default`
  * elsewhere (numpy's `select`); conditions must be bool and everything broadcasts together.
  */
-export function select(condlist: readonly ArrayLike[], choicelist: readonly ArrayLike[], defaultValue: ArrayLike = 0): Array {
+export function select(
+  condlist: readonly ArrayLike[],
+  choicelist: readonly ArrayLike[],
+  defaultValue: ArrayLike = 0,
+): Array {
   if (condlist.length !== choicelist.length)
-    throw new ValueError(`np.select: list of cases must be same length as list of conditions (${condlist.length} conditions, ${choicelist.length} choices)`);
+    throw new ValueError(
+      `np.select: list of cases must be same length as list of conditions (${condlist.length} conditions, ${choicelist.length} choices)`,
+    );
   if (condlist.length === 0) throw new ValueError("np.select: condlist must be non-empty");
   const conds = condlist.map((c, i) => {
     const a = asArray(c);
-    if (a.dtype !== "bool") throw new ValueError(`np.select: condlist entry ${i} must be a bool array; got dtype ${a.dtype}`);
+    if (a.dtype !== "bool")
+      throw new ValueError(`np.select: condlist entry ${i} must be a bool array; got dtype ${a.dtype}`);
     return a;
   });
   const choices = promoteArgs(defaultValue, ...choicelist);
@@ -81,11 +88,15 @@ export function fillDiagonal(a: ArrayLike, val: ArrayLike, opts: { wrap?: boolea
   // JAX's fill_diagonal needs inplace=False (arrays are immutable); true cannot be honoured.
   // (Typed `false`; an untyped caller may still pass true, hence the runtime check.)
   if (Object.is(opts.inplace, true))
-    throw new ValueError("np.fillDiagonal: inplace: true is impossible — arrays are immutable; the filled array is returned (inplace: false, as JAX requires)");
+    throw new ValueError(
+      "np.fillDiagonal: inplace: true is impossible — arrays are immutable; the filled array is returned (inplace: false, as JAX requires)",
+    );
   const x = asArray(a);
   if (x.ndim < 2) throw new ShapeError(`np.fillDiagonal: array must be at least 2-d; got shape ${fmtShape(x.shape)}`);
   if (x.ndim > 2 && x.shape.some((d) => d !== x.shape[0]))
-    throw new ShapeError(`np.fillDiagonal: all dimensions of input must be of equal length; got shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `np.fillDiagonal: all dimensions of input must be of equal length; got shape ${fmtShape(x.shape)}`,
+    );
   // numpy walks the flat array with step 1 + Σ cumprod(shape[:-1]).
   const strides = x.shape.map((_, i) => x.shape.slice(i + 1).reduce((p, d) => p * d, 1));
   const step = strides.reduce((p, s) => p + s, 0);
@@ -113,6 +124,9 @@ export function fillDiagonal(a: ArrayLike, val: ArrayLike, opts: { wrap?: boolea
         );
   const flat = lax.reshape(x, [x.size]);
   const dn = { updateWindowDims: [], insertedWindowDims: [0], scatterDimsToOperandDims: [0] };
-  const out = lax.scatter(flat, lax.reshape(asArray(pos, "int32"), [n, 1]), vals, dn, { mode: "promise_in_bounds", uniqueIndices: true });
+  const out = lax.scatter(flat, lax.reshape(asArray(pos, "int32"), [n, 1]), vals, dn, {
+    mode: "promise_in_bounds",
+    uniqueIndices: true,
+  });
   return lax.reshape(out, x.shape);
 }

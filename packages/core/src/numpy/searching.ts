@@ -45,7 +45,11 @@ export interface SearchsortedOptions {
 }
 
 /** numpy's / JAX's keyword set of `searchsorted`, each with its kind. */
-const SEARCHSORTED_OPTIONS: OptionSpec = { side: ["left", "right"], sorter: "arraylike", method: ["scan", "scan_unrolled", "sort", "compare_all"] };
+const SEARCHSORTED_OPTIONS: OptionSpec = {
+  side: ["left", "right"],
+  sorter: "arraylike",
+  method: ["scan", "scan_unrolled", "sort", "compare_all"],
+};
 
 /**
  * Indices where the elements of `v` would be inserted into the sorted 1-d `a` to keep it sorted
@@ -58,14 +62,18 @@ const SEARCHSORTED_OPTIONS: OptionSpec = { side: ["left", "right"], sorter: "arr
 export function searchsorted(a: ArrayLike, v: ArrayLike, opts: SearchsortedOptions = {}): Array {
   checkOptions("np.searchsorted", opts, SEARCHSORTED_OPTIONS);
   const side = opts.side ?? "left";
-  if (side !== "left" && side !== "right") throw new ValueError(`np.searchsorted: side must be 'left' or 'right'; got '${String(side)}'`);
+  if (side !== "left" && side !== "right")
+    throw new ValueError(`np.searchsorted: side must be 'left' or 'right'; got '${String(side)}'`);
   let [arr, vals] = promoteArgs(a, v);
   if (arr.ndim !== 1) throw new ShapeError(`np.searchsorted: a must be 1-d; got shape ${fmtShape(arr.shape)}`);
   if (opts.sorter !== undefined) {
     const s = asArray(opts.sorter);
-    if (s.dtype !== "int32" && s.dtype !== "uint32") throw new DTypeError(`np.searchsorted: sorter must be an integer array; got dtype ${s.dtype}`);
+    if (s.dtype !== "int32" && s.dtype !== "uint32")
+      throw new DTypeError(`np.searchsorted: sorter must be an integer array; got dtype ${s.dtype}`);
     if (s.ndim !== 1 || s.shape[0] !== arr.shape[0])
-      throw new ShapeError(`np.searchsorted: sorter must be 1-d of the same length as a (${arr.shape[0]}); got shape ${fmtShape(s.shape)}`);
+      throw new ShapeError(
+        `np.searchsorted: sorter must be 1-d of the same length as a (${arr.shape[0]}); got shape ${fmtShape(s.shape)}`,
+      );
     arr = takeFlat(arr, lax.convertElementType(s, "int32"));
   }
   const n = arr.shape[0];
@@ -89,9 +97,15 @@ export function searchsorted(a: ArrayLike, v: ArrayLike, opts: SearchsortedOptio
 
 /** `a[idx]` for a 1-d `a` and in-bounds int32 indices of any shape (a gather). */
 export function takeFlat(a: Array, idx: Array): Array {
-  return lax.gather(a, lax.reshape(idx, [...idx.shape, 1]), { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] }, [1], {
-    mode: "promise_in_bounds",
-  });
+  return lax.gather(
+    a,
+    lax.reshape(idx, [...idx.shape, 1]),
+    { offsetDims: [], collapsedSliceDims: [0], startIndexMap: [0] },
+    [1],
+    {
+      mode: "promise_in_bounds",
+    },
+  );
 }
 
 /**
@@ -126,7 +140,8 @@ function truthMask(a: Array): Array {
 /** The static result size: `size`, or the concrete number of true elements of `mask`. */
 export function resultSize(op: string, mask: Array, size: number | undefined): number {
   if (size !== undefined) {
-    if (!Number.isInteger(size) || size < 0) throw new ValueError(`np.${op}: size must be a non-negative integer; got ${size}`);
+    if (!Number.isInteger(size) || size < 0)
+      throw new ValueError(`np.${op}: size must be a non-negative integer; got ${size}`);
     return size;
   }
   if (mask.isTracer) {
@@ -165,7 +180,8 @@ export function flatTrueIndices(mask: Array, size: number, fill?: number): Array
  */
 export function nonzero(x: ArrayLike, opts: NonzeroOptions = {}): Array[] {
   const a = asArray(x);
-  if (a.ndim === 0) throw new ValueError("np.nonzero: calling nonzero on 0-d arrays is not allowed; use np.nonzero(np.atleast1d(x))");
+  if (a.ndim === 0)
+    throw new ValueError("np.nonzero: calling nonzero on 0-d arrays is not allowed; use np.nonzero(np.atleast1d(x))");
   const mask = truthMask(a);
   const size = resultSize("nonzero", mask, opts.size);
   const fills = fillsPerAxis("nonzero", opts.fillValue, a.ndim);
@@ -186,7 +202,9 @@ function fillsPerAxis(op: string, fill: number | readonly number[] | undefined, 
   if (fill === undefined) return globalThis.Array(nd).fill(0);
   const f = typeof fill === "number" ? globalThis.Array(nd).fill(fill) : [...fill];
   if (f.length !== nd || f.some((v) => !Number.isInteger(v)))
-    throw new ValueError(`np.${op}: fillValue must be an integer or one integer per axis (${nd}); got ${JSON.stringify(fill)}`);
+    throw new ValueError(
+      `np.${op}: fillValue must be an integer or one integer per axis (${nd}); got ${JSON.stringify(fill)}`,
+    );
   return f;
 }
 

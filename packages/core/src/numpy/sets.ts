@@ -34,7 +34,8 @@ export interface UniqueOptions extends SizeOptions {
 }
 
 const ravel1 = (a: Array): Array => lax.reshape(a, [a.size]);
-const isNan = (a: Array): Array => (isFloat(a.dtype) ? lax.ne(a, a) : lax.fullLike(new ShapedArray(a.shape, "bool"), 0));
+const isNan = (a: Array): Array =>
+  isFloat(a.dtype) ? lax.ne(a, a) : lax.fullLike(new ShapedArray(a.shape, "bool"), 0);
 
 /** Elementwise equality with NaN == NaN when `equalNan` (complex: both parts). */
 function same(x: Array, y: Array, equalNan: boolean): Array {
@@ -60,14 +61,21 @@ interface SortedRows {
 /** Stable lexicographic sort of rows given as columns, and the first-occurrence mask. */
 function sortRows(columns: readonly Array[], n: number, equalNan: boolean): SortedRows {
   const iota = lax.iota("int32", [n]);
-  const sorted = columns.length === 0 ? [iota] : lax.sort([...columns, iota], { dimension: 0, isStable: true, numKeys: columns.length });
+  const sorted =
+    columns.length === 0
+      ? [iota]
+      : lax.sort([...columns, iota], { dimension: 0, isStable: true, numKeys: columns.length });
   const cols = sorted.slice(0, -1);
   const perm = sorted[sorted.length - 1];
   let first: Array;
   if (n === 0) first = lax.fullLike(new ShapedArray([0], "bool"), 0);
   else {
     let differs = lax.fullLike(new ShapedArray([n - 1], "bool"), 0);
-    for (const c of cols) differs = lax.bitwiseOr(differs, lax.bitwiseNot(same(lax.sliceInDim(c, 1, n, 1, 0), lax.sliceInDim(c, 0, n - 1, 1, 0), equalNan)));
+    for (const c of cols)
+      differs = lax.bitwiseOr(
+        differs,
+        lax.bitwiseNot(same(lax.sliceInDim(c, 1, n, 1, 0), lax.sliceInDim(c, 0, n - 1, 1, 0), equalNan)),
+      );
     first = lax.concatenate([lax.fullLike(new ShapedArray([1], "bool"), 1), differs], 0);
   }
   return { cols, perm, first, n };
@@ -131,9 +139,15 @@ export function unique(ar: ArrayLike, opts: UniqueOptions = {}): Array | Array[]
   let vals: Array;
   if (n === 0) vals = lax.fullLike(new ShapedArray([size, m], a.dtype), opts.fillValue ?? 0);
   else {
-    const g = lax.gather(sortedRows, lax.reshape(ind, [size, 1]), { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] }, [1, m], {
-      mode: "promise_in_bounds",
-    });
+    const g = lax.gather(
+      sortedRows,
+      lax.reshape(ind, [size, 1]),
+      { offsetDims: [1], collapsedSliceDims: [0], startIndexMap: [0] },
+      [1, m],
+      {
+        mode: "promise_in_bounds",
+      },
+    );
     vals = padWith(g, pad, opts.fillValue);
   }
   let values: Array;
@@ -150,9 +164,15 @@ export function unique(ar: ArrayLike, opts: UniqueOptions = {}): Array | Array[]
   if (opts.returnInverse) {
     let inv = lax.fullLike(new ShapedArray([n], "int32"), 0);
     if (n > 0) {
-      const imask = lax.sub(lax.cumsum(lax.convertElementType(s.first, "int32"), 0), lax.fullLike(new ShapedArray([n], "int32"), 1));
+      const imask = lax.sub(
+        lax.cumsum(lax.convertElementType(s.first, "int32"), 0),
+        lax.fullLike(new ShapedArray([n], "int32"), 1),
+      );
       const dn = { updateWindowDims: [], insertedWindowDims: [0], scatterDimsToOperandDims: [0] };
-      inv = lax.scatter(inv, lax.reshape(s.perm, [n, 1]), imask, dn, { mode: "promise_in_bounds", uniqueIndices: true });
+      inv = lax.scatter(inv, lax.reshape(s.perm, [n, 1]), imask, dn, {
+        mode: "promise_in_bounds",
+        uniqueIndices: true,
+      });
     }
     // numpy 2: the inverse of a flattened unique has the input's shape.
     out.push(axis === null ? lax.reshape(inv, a.shape) : inv);
@@ -210,7 +230,11 @@ export interface Intersect1dOptions extends SizeOptions {
 }
 
 /** Sorted unique ar1 values and whether each is in ar2 (by binary search in sorted ar2). */
-function membership(op: string, ar1: ArrayLike, ar2: ArrayLike): { a: SortedRows; inB: Array; posB: Array; b: SortedRows } {
+function membership(
+  op: string,
+  ar1: ArrayLike,
+  ar2: ArrayLike,
+): { a: SortedRows; inB: Array; posB: Array; b: SortedRows } {
   const [x, y] = promoteArgs(ar1, ar2).map(ravel1);
   const a = sortRows([x], x.size, true);
   const b = sortRows([y], y.size, true);
@@ -225,10 +249,16 @@ function membership(op: string, ar1: ArrayLike, ar2: ArrayLike): { a: SortedRows
 }
 
 /** The selected entries of sorted ar1 (a compress with a static size). */
-function compressSorted(op: string, s: SortedRows, mask: Array, opts: SizeOptions): { vals: Array; ind: Array; size: number } {
+function compressSorted(
+  op: string,
+  s: SortedRows,
+  mask: Array,
+  opts: SizeOptions,
+): { vals: Array; ind: Array; size: number } {
   const size = resultSize(op, mask, opts.size);
   const ind = flatTrueIndices(mask, size, 0);
-  if (s.n === 0) return { vals: lax.fullLike(new ShapedArray([size], s.cols[0].dtype), opts.fillValue ?? 0), ind, size };
+  if (s.n === 0)
+    return { vals: lax.fullLike(new ShapedArray([size], s.cols[0].dtype), opts.fillValue ?? 0), ind, size };
   const vals = padWith(takeFlat(s.cols[0], ind), padMask(mask, size), opts.fillValue);
   return { vals, ind, size };
 }
@@ -238,9 +268,17 @@ function compressSorted(op: string, s: SortedRows, mask: Array, opts: SizeOption
  * `returnIndices`, `[values, index in ar1, index in ar2]` (first occurrences). Pass `size`
  * inside transformations.
  */
-export function intersect1d(ar1: ArrayLike, ar2: ArrayLike, opts: Intersect1dOptions & { returnIndices: true }): [Array, Array, Array];
+export function intersect1d(
+  ar1: ArrayLike,
+  ar2: ArrayLike,
+  opts: Intersect1dOptions & { returnIndices: true },
+): [Array, Array, Array];
 export function intersect1d(ar1: ArrayLike, ar2: ArrayLike, opts?: Intersect1dOptions): Array;
-export function intersect1d(ar1: ArrayLike, ar2: ArrayLike, opts: Intersect1dOptions = {}): Array | [Array, Array, Array] {
+export function intersect1d(
+  ar1: ArrayLike,
+  ar2: ArrayLike,
+  opts: Intersect1dOptions = {},
+): Array | [Array, Array, Array] {
   const { a, inB, posB, b } = membership("intersect1d", ar1, ar2);
   const mask = lax.bitwiseAnd(a.first, inB);
   const { vals, ind, size } = compressSorted("intersect1d", a, mask, opts);

@@ -33,7 +33,9 @@ export function reshape(x: ArrayLike, shape: number | readonly number[]): Array 
   if (neg === 1) {
     const known = prod(sh.filter((d) => d !== -1));
     if (known === 0 || a.size % known !== 0)
-      throw new ShapeError(`reshape: cannot reshape an array of shape ${fmtShape(a.shape)} (size ${a.size}) into shape ${fmtShape(sh)}`);
+      throw new ShapeError(
+        `reshape: cannot reshape an array of shape ${fmtShape(a.shape)} (size ${a.size}) into shape ${fmtShape(sh)}`,
+      );
     s = sh.map((d) => (d === -1 ? a.size / known : d));
   }
   return lax.reshape(a, s);
@@ -55,12 +57,18 @@ export function ravel(x: ArrayLike): Array {
 }
 
 /** Move axes `source` to positions `destination` (others keep their order). */
-export function moveaxis(x: ArrayLike, source: number | readonly number[], destination: number | readonly number[]): Array {
+export function moveaxis(
+  x: ArrayLike,
+  source: number | readonly number[],
+  destination: number | readonly number[],
+): Array {
   const a = asArray(x);
   const src = normAxes("moveaxis", source, a.ndim);
   const dst = normAxes("moveaxis", destination, a.ndim);
   if (src.length !== dst.length)
-    throw new ValueError(`moveaxis: source ${JSON.stringify(source)} and destination ${JSON.stringify(destination)} must have the same number of elements`);
+    throw new ValueError(
+      `moveaxis: source ${JSON.stringify(source)} and destination ${JSON.stringify(destination)} must have the same number of elements`,
+    );
   const order = a.shape.map((_, i) => i).filter((i) => !src.includes(i));
   const pairs = dst.map((d, i) => [d, src[i]] as const).sort((p, q) => p[0] - q[0]);
   for (const [d, s] of pairs) order.splice(d, 0, s);
@@ -76,9 +84,14 @@ export function swapaxes(x: ArrayLike, axis1: number, axis2: number): Array {
 }
 
 /** Remove size-1 axes (all of them, or those in `axis`, which must have size 1). */
-export function squeeze(x: ArrayLike, axis?: number | readonly number[] | { axis?: number | readonly number[] | null } | null): Array {
+export function squeeze(
+  x: ArrayLike,
+  axis?: number | readonly number[] | { axis?: number | readonly number[] | null } | null,
+): Array {
   const a = asArray(x);
-  const ax = axisOptions<{ axis?: number | readonly number[] | null }>("squeeze", axis, undefined, { axis: "axes" }).axis;
+  const ax = axisOptions<{ axis?: number | readonly number[] | null }>("squeeze", axis, undefined, {
+    axis: "axes",
+  }).axis;
   if (ax === undefined || ax === null)
     return lax.reshape(
       a,
@@ -118,7 +131,8 @@ export function concatenate(xs: readonly ArrayLike[], axis: AxisArg = 0): Array 
       arrs.map((a) => lax.reshape(a, [a.size])),
       0,
     );
-  if (arrs.some((a) => a.ndim === 0)) throw new ValueError("concatenate: zero-dimensional arrays cannot be concatenated");
+  if (arrs.some((a) => a.ndim === 0))
+    throw new ValueError("concatenate: zero-dimensional arrays cannot be concatenated");
   const nd = arrs[0].ndim;
   const ax = normAxis("concatenate", ax0, nd);
   arrs.forEach((a, k) => {
@@ -137,7 +151,9 @@ export function stack(xs: readonly ArrayLike[], axis: AxisArg = 0): Array {
   const s0 = arrs[0].shape;
   arrs.forEach((a, k) => {
     if (!shapeEq(a.shape, s0))
-      throw new ShapeError(`stack: all input arrays must have the same shape; array 0 has shape ${fmtShape(s0)}, array ${k} has shape ${fmtShape(a.shape)}`);
+      throw new ShapeError(
+        `stack: all input arrays must have the same shape; array 0 has shape ${fmtShape(s0)}, array ${k} has shape ${fmtShape(a.shape)}`,
+      );
   });
   const ax = normAxis("stack", axisOf(axis, 0, "stack") ?? 0, s0.length + 1);
   return lax.concatenate(
@@ -182,16 +198,25 @@ function clampBound(i: number, n: number): number {
   return i < 0 ? Math.max(0, i + n) : Math.min(i, n);
 }
 
-function splitImpl(op: string, x: ArrayLike, indicesOrSections: number | readonly number[], axis: AxisArg, equal: boolean): Array[] {
+function splitImpl(
+  op: string,
+  x: ArrayLike,
+  indicesOrSections: number | readonly number[],
+  axis: AxisArg,
+  equal: boolean,
+): Array[] {
   const a = asArray(x);
   const ax = normAxis(op, axisOf(axis, 0, op) ?? 0, a.ndim);
   const n = a.shape[ax];
   let bounds: number[];
   if (typeof indicesOrSections === "number") {
     const k = indicesOrSections;
-    if (!Number.isInteger(k) || k <= 0) throw new ValueError(`${op}: number of sections must be a positive integer; got ${k}`);
+    if (!Number.isInteger(k) || k <= 0)
+      throw new ValueError(`${op}: number of sections must be a positive integer; got ${k}`);
     if (equal && n % k !== 0)
-      throw new ValueError(`${op}: array split does not result in an equal division (axis ${ax} of size ${n} into ${k} sections); use arraySplit`);
+      throw new ValueError(
+        `${op}: array split does not result in an equal division (axis ${ax} of size ${n} into ${k} sections); use arraySplit`,
+      );
     // numpy's array_split: the first n % k sections get one extra element.
     const each = Math.floor(n / k);
     const extra = n % k;

@@ -25,7 +25,11 @@ function prepare(op: string, x: ArrayLike, axis: number | null | undefined): [Ar
 }
 
 /** A sorted copy of `x` along `axis`. `descending` reverses the order (NaNs then come first). */
-export function sort(x: ArrayLike, axisOrOpts?: number | null | SortOptions, options?: Omit<SortOptions, "axis">): Array {
+export function sort(
+  x: ArrayLike,
+  axisOrOpts?: number | null | SortOptions,
+  options?: Omit<SortOptions, "axis">,
+): Array {
   const opts = axisOptions<SortOptions>("sort", axisOrOpts, options, SORT_SPEC);
   const a0 = asArray(x);
   const [a, axis] = prepare("sort", a0, opts.axis);
@@ -39,7 +43,11 @@ export function sort(x: ArrayLike, axisOrOpts?: number | null | SortOptions, opt
  * `descending` and `stable`, equal elements still appear in their original order (JAX's rule:
  * reverse, sort stably, reverse the indices back).
  */
-export function argsort(x: ArrayLike, axisOrOpts?: number | null | SortOptions, options?: Omit<SortOptions, "axis">): Array {
+export function argsort(
+  x: ArrayLike,
+  axisOrOpts?: number | null | SortOptions,
+  options?: Omit<SortOptions, "axis">,
+): Array {
   const opts = axisOptions<SortOptions>("argsort", axisOrOpts, options, SORT_SPEC);
   const a0 = asArray(x);
   const [a, axis] = prepare("argsort", a0, opts.axis);

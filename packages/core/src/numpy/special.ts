@@ -26,13 +26,18 @@ export const expit = floatUnary(lax.logistic);
 /** The inverse of expit: log(p / (1 - p)). */
 export const logit = floatUnary((p) => lax.log(lax.div(p, lax.sub(lax.fullLike(p, 1), p))));
 /** The standard normal CDF, ½·erfc(-x/√2). */
-export const ndtr = floatUnary((x) => lax.mul(lax.fullLike(x, 0.5), lax.erfc(lax.mul(x, lax.fullLike(x, -Math.SQRT1_2)))));
+export const ndtr = floatUnary((x) =>
+  lax.mul(lax.fullLike(x, 0.5), lax.erfc(lax.mul(x, lax.fullLike(x, -Math.SQRT1_2)))),
+);
 /** The inverse standard normal CDF, √2·erfinv(2p - 1). */
-export const ndtri = floatUnary((p) => lax.mul(lax.fullLike(p, Math.SQRT2), lax.erfInv(lax.sub(lax.mul(p, lax.fullLike(p, 2)), lax.fullLike(p, 1)))));
+export const ndtri = floatUnary((p) =>
+  lax.mul(lax.fullLike(p, Math.SQRT2), lax.erfInv(lax.sub(lax.mul(p, lax.fullLike(p, 2)), lax.fullLike(p, 1)))),
+);
 
 /** ψ^(n)(x), the n-th derivative of digamma; `n` is a non-negative JS integer (static). */
 export function polygamma(n: number, x: ArrayLike): Array {
-  if (!Number.isInteger(n) || n < 0) throw new ValueError(`special.polygamma: the order n must be a non-negative integer; got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValueError(`special.polygamma: the order n must be a non-negative integer; got ${n}`);
   return lax.polygamma(n, toInexact(asArray(x)));
 }
 

@@ -19,7 +19,8 @@ import { axisOptions, checkOptions, checkValue, isOptionsObject, type OptionSpec
 import { countValues, searchsorted, takeFlat } from "./searching.ts";
 
 const toFloat = (a: Array): Array => (isInexact(a.dtype) ? a : lax.convertElementType(a, "float32"));
-const full = (shape: readonly number[], v: number, dtype: DType): Array => lax.fullLike(new ShapedArray(shape, dtype), v);
+const full = (shape: readonly number[], v: number, dtype: DType): Array =>
+  lax.fullLike(new ShapedArray(shape, dtype), v);
 const c = (like: Array, v: number): Array => lax.fullLike(like, v);
 
 /** numpy's quantile methods (Hyndman & Fan 1996 types 1–9 and numpy's four discrete extras). */
@@ -138,14 +139,20 @@ function orderStatistics(method: QuantileMethod, q: Array, n: number): { lo: Arr
  * `quantile`). The result has `q`'s shape prepended to the reduced shape. A slice containing NaN
  * gives NaN. Differentiable in `a` and `q` (through the interpolation weights).
  */
-export function quantile(a: ArrayLike, q: ArrayLike, axis?: Axes | QuantileOptions, options?: Omit<QuantileOptions, "axis">): Array {
+export function quantile(
+  a: ArrayLike,
+  q: ArrayLike,
+  axis?: Axes | QuantileOptions,
+  options?: Omit<QuantileOptions, "axis">,
+): Array {
   return quantileImpl("quantile", a, q, axisOptions<QuantileOptions>("quantile", axis, options, QUANTILE_SPEC), 1);
 }
 
 /** `q` is in units of `scale` (1 for quantiles, 100 for percentiles). */
 function quantileImpl(op: string, a0: ArrayLike, q0: ArrayLike, opts: QuantileOptions, scale: number): Array {
   const method = opts.method ?? "linear";
-  if (!METHODS.includes(method)) throw new ValueError(`np.${op}: unknown method '${String(method)}'; expected one of ${METHODS.join(", ")}`);
+  if (!METHODS.includes(method))
+    throw new ValueError(`np.${op}: unknown method '${String(method)}'; expected one of ${METHODS.join(", ")}`);
   let a = asArray(a0);
   if (isComplex(a.dtype)) throw new DTypeError(`np.${op}: complex input is not supported (dtype ${a.dtype})`);
   a = toFloat(a);
@@ -161,7 +168,9 @@ function quantileImpl(op: string, a0: ArrayLike, q0: ArrayLike, opts: QuantileOp
   const kept = a.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const n = axes.reduce((p, ax) => p * a.shape[ax], 1);
   if (n === 0)
-    throw new ValueError(`np.${op}: cannot take a quantile of an empty reduction (shape ${fmtShape(a.shape)}, axis ${JSON.stringify(opts.axis ?? null)})`);
+    throw new ValueError(
+      `np.${op}: cannot take a quantile of an empty reduction (shape ${fmtShape(a.shape)}, axis ${JSON.stringify(opts.axis ?? null)})`,
+    );
   const keptShape = kept.map((i) => a.shape[i]);
   // [kept..., n], sorted along the last axis (NaN last).
   const x = lax.sort(lax.reshape(lax.transpose(a, [...kept, ...axes]), [...keptShape, n]), { dimension: -1 });
@@ -172,7 +181,11 @@ function quantileImpl(op: string, a0: ArrayLike, q0: ArrayLike, opts: QuantileOp
     return lax.gather(
       x,
       lax.reshape(ii, [...ii.shape, 1]),
-      { offsetDims: keptShape.map((_, i) => i), collapsedSliceDims: [keptShape.length], startIndexMap: [keptShape.length] },
+      {
+        offsetDims: keptShape.map((_, i) => i),
+        collapsedSliceDims: [keptShape.length],
+        startIndexMap: [keptShape.length],
+      },
       [...keptShape, 1],
       { mode: "promise_in_bounds" },
     );
@@ -187,7 +200,11 @@ function quantileImpl(op: string, a0: ArrayLike, q0: ArrayLike, opts: QuantileOp
   );
   // JAX's form low·(1 − w) + high·w (numpy's lerp differs only in rounding).
   let r =
-    method === "lower" || method === "higher" || method === "nearest" || method === "inverted_cdf" || method === "closest_observation"
+    method === "lower" ||
+    method === "higher" ||
+    method === "nearest" ||
+    method === "inverted_cdf" ||
+    method === "closest_observation"
       ? loV
       : lax.add(lax.mul(loV, lax.sub(c(wb, 1), wb)), lax.mul(hiV, wb));
   // A slice with a NaN (sorted last) gives NaN.
@@ -205,12 +222,27 @@ function quantileImpl(op: string, a0: ArrayLike, q0: ArrayLike, opts: QuantileOp
 }
 
 /** The `q`-th percentiles (q in [0, 100]) of `a` (numpy's `percentile`); see `quantile`. */
-export function percentile(a: ArrayLike, q: ArrayLike, axis?: Axes | QuantileOptions, options?: Omit<QuantileOptions, "axis">): Array {
-  return quantileImpl("percentile", a, q, axisOptions<QuantileOptions>("percentile", axis, options, QUANTILE_SPEC), 100);
+export function percentile(
+  a: ArrayLike,
+  q: ArrayLike,
+  axis?: Axes | QuantileOptions,
+  options?: Omit<QuantileOptions, "axis">,
+): Array {
+  return quantileImpl(
+    "percentile",
+    a,
+    q,
+    axisOptions<QuantileOptions>("percentile", axis, options, QUANTILE_SPEC),
+    100,
+  );
 }
 
 /** The median over `axis` (numpy's `median`; the mean of the two middle values for even counts). */
-export function median(a: ArrayLike, axis?: Axes | Omit<QuantileOptions, "method">, options?: Omit<QuantileOptions, "method" | "axis">): Array {
+export function median(
+  a: ArrayLike,
+  axis?: Axes | Omit<QuantileOptions, "method">,
+  options?: Omit<QuantileOptions, "method" | "axis">,
+): Array {
   const opts = axisOptions<Omit<QuantileOptions, "method">>("median", axis, options, MEDIAN_SPEC);
   return quantileImpl("median", a, 0.5, { ...opts, method: "midpoint" }, 1);
 }
@@ -229,7 +261,11 @@ export interface AverageOptions {
  * `[average, sum of weights]`.
  */
 export function average(a: ArrayLike, opts: AverageOptions & { returned: true }): [Array, Array];
-export function average(a: ArrayLike, axis: Axes | undefined, opts: Omit<AverageOptions, "axis"> & { returned: true }): [Array, Array];
+export function average(
+  a: ArrayLike,
+  axis: Axes | undefined,
+  opts: Omit<AverageOptions, "axis"> & { returned: true },
+): [Array, Array];
 export function average(
   a: ArrayLike,
   axis: Axes | undefined,
@@ -269,13 +305,17 @@ export function average(
     w = lax.convertElementType(w, a.dtype);
     if (w.ndim !== a.ndim || w.shape.some((d, i) => d !== a.shape[i])) {
       if (opts.axis === undefined || opts.axis === null)
-        throw new ShapeError(`np.average: axis must be given when the shapes of a ${fmtShape(a.shape)} and weights ${fmtShape(w.shape)} differ`);
+        throw new ShapeError(
+          `np.average: axis must be given when the shapes of a ${fmtShape(a.shape)} and weights ${fmtShape(w.shape)} differ`,
+        );
       if (w.ndim !== 1 || axes.length !== 1)
         throw new ShapeError(
           `np.average: weights of shape ${fmtShape(w.shape)} must be 1-d along a single axis when they differ from a's shape ${fmtShape(a.shape)}`,
         );
       if (w.shape[0] !== a.shape[axes[0]])
-        throw new ShapeError(`np.average: the length of weights (${w.shape[0]}) differs from a's axis ${axes[0]} (${a.shape[axes[0]]})`);
+        throw new ShapeError(
+          `np.average: the length of weights (${w.shape[0]}) differs from a's axis ${axes[0]} (${a.shape[axes[0]]})`,
+        );
       w = lax.broadcastInDim(w, a.shape, [axes[0]]);
     }
     wsum = sum(w, { axis: axes, keepdims: opts.keepdims });
@@ -324,14 +364,22 @@ function averageArgs(axis: unknown, weights: unknown, returned: unknown, options
 const PTP_SPEC: OptionSpec = { axis: "axes", keepdims: "boolean" };
 
 /** Peak to peak: max − min over `axis` (numpy's `ptp(a, axis, out, keepdims)`). */
-export function ptp(a: ArrayLike, axis?: Axes | { axis?: Axes; keepdims?: boolean }, options?: { keepdims?: boolean }): Array {
+export function ptp(
+  a: ArrayLike,
+  axis?: Axes | { axis?: Axes; keepdims?: boolean },
+  options?: { keepdims?: boolean },
+): Array {
   const opts = axisOptions<{ axis?: Axes; keepdims?: boolean }>("ptp", axis, options, PTP_SPEC);
   const x = asArray(a);
   return lax.sub(max(x, opts), min(x, opts));
 }
 
 /** The number of non-zero elements over `axis` (int32; numpy's `count_nonzero`). */
-export function countNonzero(a: ArrayLike, axis?: Axes | { axis?: Axes; keepdims?: boolean }, options?: { keepdims?: boolean }): Array {
+export function countNonzero(
+  a: ArrayLike,
+  axis?: Axes | { axis?: Axes; keepdims?: boolean },
+  options?: { keepdims?: boolean },
+): Array {
   const opts = axisOptions<{ axis?: Axes; keepdims?: boolean }>("countNonzero", axis, options, PTP_SPEC);
   const x = asArray(a);
   const nz = x.dtype === "bool" ? x : lax.ne(x, lax.fullLike(x, 0));
@@ -388,8 +436,15 @@ export function cov(m: ArrayLike, opts: CovOptions = {}): Array {
   const weightsOf = (v: ArrayLike, arg: string, integer: boolean): Array => {
     const x = asArray(v);
     if (x.ndim !== 1 || x.shape[0] !== nobs)
-      throw new ShapeError(`np.cov: ${arg} must be 1-d with one weight per observation (${nobs}); got shape ${fmtShape(x.shape)}`);
-    if (integer && !isInteger(x.dtype) && !x.isTracer && globalThis.Array.from(x.dataSync() as Float32Array).some((v2) => !Number.isInteger(v2)))
+      throw new ShapeError(
+        `np.cov: ${arg} must be 1-d with one weight per observation (${nobs}); got shape ${fmtShape(x.shape)}`,
+      );
+    if (
+      integer &&
+      !isInteger(x.dtype) &&
+      !x.isTracer &&
+      globalThis.Array.from(x.dataSync() as Float32Array).some((v2) => !Number.isInteger(v2))
+    )
       throw new DTypeError("np.cov: fweights must be integers");
     return lax.convertElementType(x, X.dtype);
   };
@@ -397,7 +452,11 @@ export function cov(m: ArrayLike, opts: CovOptions = {}): Array {
   const aw = opts.aweights !== undefined ? weightsOf(opts.aweights, "aweights", false) : undefined;
   if (fw !== undefined) w = fw;
   if (aw !== undefined) w = w === undefined ? aw : lax.mul(w, aw);
-  const [avg, wsum0] = average(X, { axis: 1, weights: w === undefined ? undefined : lax.broadcastInDim(w, X.shape, [1]), returned: true });
+  const [avg, wsum0] = average(X, {
+    axis: 1,
+    weights: w === undefined ? undefined : lax.broadcastInDim(w, X.shape, [1]),
+    returned: true,
+  });
   const wsum = lax.reshape(lax.sliceInDim(wsum0, 0, 1, 1, 0), []);
   let f: Array;
   if (w === undefined) f = full([], nobs - ddof, X.dtype);
@@ -424,7 +483,10 @@ export function corrcoef(x: ArrayLike, opts: Pick<CovOptions, "y" | "rowvar"> = 
   const d = lax.reshape(
     lax.gather(
       cv,
-      lax.reshape(lax.concatenate([lax.reshape(lax.iota("int32", [n]), [n, 1]), lax.reshape(lax.iota("int32", [n]), [n, 1])], 1), [n, 2]),
+      lax.reshape(
+        lax.concatenate([lax.reshape(lax.iota("int32", [n]), [n, 1]), lax.reshape(lax.iota("int32", [n]), [n, 1])], 1),
+        [n, 2],
+      ),
       { offsetDims: [], collapsedSliceDims: [0, 1], startIndexMap: [0, 1] },
       [1, 1],
       { mode: "promise_in_bounds" },
@@ -459,14 +521,19 @@ export function histogramBinEdges(a: ArrayLike, opts: Pick<HistogramOptions, "bi
   const bins = opts.bins ?? 10;
   if (typeof bins !== "number") {
     const e = lax.convertElementType(asArray(bins), x.dtype);
-    if (e.ndim !== 1) throw new ShapeError(`np.histogram: bins must be a number or a 1-d array of edges; got shape ${fmtShape(e.shape)}`);
+    if (e.ndim !== 1)
+      throw new ShapeError(
+        `np.histogram: bins must be a number or a 1-d array of edges; got shape ${fmtShape(e.shape)}`,
+      );
     if (!e.isTracer) {
       const v = e.dataSync() as Float32Array;
-      for (let i = 1; i < v.length; i++) if (!(v[i] >= v[i - 1])) throw new ValueError("np.histogram: bins must increase monotonically, when an array");
+      for (let i = 1; i < v.length; i++)
+        if (!(v[i] >= v[i - 1])) throw new ValueError("np.histogram: bins must increase monotonically, when an array");
     }
     return e;
   }
-  if (!Number.isInteger(bins) || bins < 1) throw new ValueError(`np.histogram: bins must be a positive integer; got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new ValueError(`np.histogram: bins must be a positive integer; got ${bins}`);
   let lo: Array;
   let hi: Array;
   if (opts.range !== undefined) {
@@ -519,7 +586,9 @@ export function histogram(a: ArrayLike, opts: HistogramOptions = {}): [Array, Ar
   else {
     const wa = asArray(opts.weights);
     if (wa.ndim !== x.ndim || wa.shape.some((d, i) => d !== x.shape[i]))
-      throw new ShapeError(`np.histogram: weights of shape ${fmtShape(wa.shape)} must have the shape of a ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `np.histogram: weights of shape ${fmtShape(wa.shape)} must have the shape of a ${fmtShape(x.shape)}`,
+      );
     w = lax.reshape(toFloat(wa), [x.size]);
   }
   let counts = lax.sliceInDim(countValues(idx, ne, w), 1, ne, 1, 0);
@@ -547,10 +616,12 @@ export interface BincountOptions {
  */
 export function bincount(x: ArrayLike, opts: BincountOptions = {}): Array {
   const a = asArray(x);
-  if (!isInteger(a.dtype) && a.dtype !== "bool") throw new DTypeError(`np.bincount: x must have an integer dtype; got ${a.dtype}`);
+  if (!isInteger(a.dtype) && a.dtype !== "bool")
+    throw new DTypeError(`np.bincount: x must have an integer dtype; got ${a.dtype}`);
   if (a.ndim !== 1) throw new ShapeError(`np.bincount: x must be 1-d; got shape ${fmtShape(a.shape)}`);
   const minlength = opts.minlength ?? 0;
-  if (!Number.isInteger(minlength) || minlength < 0) throw new ValueError(`np.bincount: minlength must be a non-negative integer; got ${minlength}`);
+  if (!Number.isInteger(minlength) || minlength < 0)
+    throw new ValueError(`np.bincount: minlength must be a non-negative integer; got ${minlength}`);
   const v = lax.convertElementType(a, "int32");
   let length = opts.length;
   if (length === undefined) {
@@ -561,12 +632,15 @@ export function bincount(x: ArrayLike, opts: BincountOptions = {}): Array {
     const data = v.dataSync() as Int32Array;
     if (data.some((d) => d < 0)) throw new ValueError("np.bincount: x must not contain negative values");
     length = Math.max(minlength, data.length === 0 ? 0 : Math.max(...data) + 1);
-  } else if (!Number.isInteger(length) || length < 0) throw new ValueError(`np.bincount: length must be a non-negative integer; got ${length}`);
+  } else if (!Number.isInteger(length) || length < 0)
+    throw new ValueError(`np.bincount: length must be a non-negative integer; got ${length}`);
   let w: Array | undefined;
   if (opts.weights !== undefined) {
     w = asArray(opts.weights);
     if (w.ndim !== 1 || w.shape[0] !== a.shape[0])
-      throw new ShapeError(`np.bincount: weights of shape ${fmtShape(w.shape)} must match x of shape ${fmtShape(a.shape)}`);
+      throw new ShapeError(
+        `np.bincount: weights of shape ${fmtShape(w.shape)} must match x of shape ${fmtShape(a.shape)}`,
+      );
     if (w.dtype === "bool") w = lax.convertElementType(w, "int32");
   }
   return countValues(lax.max(v, lax.fullLike(v, 0)), length, w);

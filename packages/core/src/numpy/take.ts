@@ -13,21 +13,29 @@ import { axisOf, ravel, type AxisArg } from "./shape.ts";
 import { normalizeIndexArray } from "./indexing.ts";
 import { axisOptions, type OptionSpec } from "./args.ts";
 
-const TAKE_SPEC: OptionSpec = { axis: "axis", mode: ["fill", "clip", "wrap", "promise_in_bounds", "drop"], fillValue: "number" };
+const TAKE_SPEC: OptionSpec = {
+  axis: "axis",
+  mode: ["fill", "clip", "wrap", "promise_in_bounds", "drop"],
+  fillValue: "number",
+};
 
 const range = (n: number): number[] => globalThis.Array.from({ length: n }, (_, i) => i);
 
 /** Integer index arrays from Arrays or JS lists (int32; floats and bools are rejected). */
 function toIndexArray(op: string, indices: ArrayLike): Array {
   if (indices instanceof Array) {
-    if (indices.dtype !== "int32" && indices.dtype !== "uint32") throw new DTypeError(`${op}: indices must have an integer dtype; got ${indices.dtype}`);
+    if (indices.dtype !== "int32" && indices.dtype !== "uint32")
+      throw new DTypeError(`${op}: indices must have an integer dtype; got ${indices.dtype}`);
     return lax.convertElementType(indices, "int32");
   }
   if (typeof indices === "number") {
     if (!Number.isInteger(indices)) throw new DTypeError(`${op}: indices must be integers; got ${indices}`);
     return scalarArray(indices, "int32", false);
   }
-  if (globalThis.Array.isArray(indices) && (indices as unknown[]).flat(Infinity as 1).some((v) => typeof v !== "number" || !Number.isInteger(v))) {
+  if (
+    globalThis.Array.isArray(indices) &&
+    (indices as unknown[]).flat(Infinity as 1).some((v) => typeof v !== "number" || !Number.isInteger(v))
+  ) {
     throw new DTypeError(`${op}: indices must be integers; got ${JSON.stringify(indices)}`);
   }
   return array(indices, { dtype: "int32" });
@@ -43,7 +51,12 @@ export interface TakeOptions {
 }
 
 /** Take elements along an axis (numpy's `take`, JAX's out-of-bounds modes; negative indices wrap once). */
-export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null | TakeOptions, options?: Omit<TakeOptions, "axis">): Array {
+export function take(
+  x: ArrayLike,
+  indices: ArrayLike,
+  axis?: number | null | TakeOptions,
+  options?: Omit<TakeOptions, "axis">,
+): Array {
   const opts = axisOptions<TakeOptions>("take", axis, options, TAKE_SPEC);
   let a = asArray(x);
   let idx = toIndexArray("take", indices);
@@ -54,7 +67,8 @@ export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null | Ta
   } else ax = normAxis("take", opts.axis, a.ndim);
   const n = a.shape[ax];
   const outShape = [...a.shape.slice(0, ax), ...idx.shape, ...a.shape.slice(ax + 1)];
-  if (n === 0 && idx.size > 0) throw new IndexError(`take: cannot take a non-empty selection from axis ${ax} of size 0`);
+  if (n === 0 && idx.size > 0)
+    throw new IndexError(`take: cannot take a non-empty selection from axis ${ax} of size 0`);
   if (idx.size === 0) return lax.fullLike(new ShapedArray(outShape, a.dtype), 0);
   let mode: lax.GatherScatterMode;
   if (opts.mode === "wrap") {
@@ -68,10 +82,16 @@ export function take(x: ArrayLike, indices: ArrayLike, axis?: number | null | Ta
   const sliceSizes = [...a.shape];
   sliceSizes[ax] = 1;
   const offsetDims = [...range(ax), ...range(a.ndim - ax - 1).map((i) => ax + idx.ndim + i)];
-  return lax.gather(a, lax.reshape(idx, [...idx.shape, 1]), { offsetDims, collapsedSliceDims: [ax], startIndexMap: [ax] }, sliceSizes, {
-    mode,
-    fillValue: opts.fillValue ?? null,
-  });
+  return lax.gather(
+    a,
+    lax.reshape(idx, [...idx.shape, 1]),
+    { offsetDims, collapsedSliceDims: [ax], startIndexMap: [ax] },
+    sliceSizes,
+    {
+      mode,
+      fillValue: opts.fillValue ?? null,
+    },
+  );
 }
 
 /** Take values at `indices` along `axis`, matching the other axes (numpy's take_along_axis). */
@@ -85,11 +105,15 @@ export function takeAlongAxis(
   let idx = toIndexArray("takeAlongAxis", indices);
   let ax0 = axisOf(axis, -1, "takeAlongAxis");
   if (ax0 === null) {
-    if (idx.ndim !== 1) throw new ValueError(`takeAlongAxis: indices must be 1-d when axis is null; got shape ${fmtShape(idx.shape)}`);
+    if (idx.ndim !== 1)
+      throw new ValueError(`takeAlongAxis: indices must be 1-d when axis is null; got shape ${fmtShape(idx.shape)}`);
     a = ravel(a);
     ax0 = 0;
   }
-  if (a.ndim !== idx.ndim) throw new ValueError(`takeAlongAxis: indices and array must have the same number of dimensions; got ${idx.ndim} vs ${a.ndim}`);
+  if (a.ndim !== idx.ndim)
+    throw new ValueError(
+      `takeAlongAxis: indices and array must have the same number of dimensions; got ${idx.ndim} vs ${a.ndim}`,
+    );
   const ax = normAxis("takeAlongAxis", ax0, a.ndim);
   const n = a.shape[ax];
   const outShape = broadcastShapes(
@@ -110,7 +134,13 @@ export function takeAlongAxis(
   return lax.gather(
     ab,
     lax.reshape(ib, [...outShape, 1]),
-    { offsetDims: [], collapsedSliceDims: [ax], startIndexMap: [ax], operandBatchingDims: bd, startIndicesBatchingDims: bd },
+    {
+      offsetDims: [],
+      collapsedSliceDims: [ax],
+      startIndexMap: [ax],
+      operandBatchingDims: bd,
+      startIndicesBatchingDims: bd,
+    },
     outShape.map(() => 1),
     { mode, fillValue: opts.fillValue ?? null },
   );

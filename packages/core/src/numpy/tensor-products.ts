@@ -19,7 +19,8 @@ function crossArgs(pos: readonly unknown[]): CrossOptions {
   const opts: Record<string, unknown> = {};
   const objAt = pos.findIndex(isOptionsObject);
   const end = objAt >= 0 ? objAt : pos.length;
-  if (end > CROSS_NAMES.length) throw new ValueError(`np.cross: takes at most ${CROSS_NAMES.length} arguments after a and b; got ${end}`);
+  if (end > CROSS_NAMES.length)
+    throw new ValueError(`np.cross: takes at most ${CROSS_NAMES.length} arguments after a and b; got ${end}`);
   for (let i = 0; i < end; i++) {
     const v = pos[i];
     if (v === undefined || (v === null && CROSS_NAMES[i] === "axis")) continue;
@@ -27,10 +28,16 @@ function crossArgs(pos: readonly unknown[]): CrossOptions {
     opts[CROSS_NAMES[i]] = v;
   }
   if (objAt >= 0) {
-    if (pos.slice(objAt + 1).some((v) => v !== undefined)) throw new ValueError("np.cross: no arguments may follow the options object");
+    if (pos.slice(objAt + 1).some((v) => v !== undefined))
+      throw new ValueError("np.cross: no arguments may follow the options object");
     const given = CROSS_NAMES.slice(0, objAt) as readonly string[];
-    checkOptions("np.cross", pos[objAt], Object.fromEntries(Object.entries(CROSS_SPEC).filter(([k]) => !given.includes(k))));
-    for (const [k, v] of Object.entries(pos[objAt] as Record<string, unknown>)) if (v !== undefined && v !== null) opts[k] = v;
+    checkOptions(
+      "np.cross",
+      pos[objAt],
+      Object.fromEntries(Object.entries(CROSS_SPEC).filter(([k]) => !given.includes(k))),
+    );
+    for (const [k, v] of Object.entries(pos[objAt] as Record<string, unknown>))
+      if (v !== undefined && v !== null) opts[k] = v;
   }
   return opts as CrossOptions;
 }
@@ -65,10 +72,12 @@ export function cross(a: ArrayLike, b: ArrayLike, ...args: (number | null | unde
     throw new ValueError(
       `np.cross: incompatible dimensions for cross product (dimension must be 2 or 3); got shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} along the vector axes`,
     );
-  const comp = (v: Array, i: number): Array | number => (i < v.shape[v.ndim - 1] ? lax.squeeze(lax.sliceInDim(v, i, i + 1, 1, v.ndim - 1), [v.ndim - 1]) : 0);
+  const comp = (v: Array, i: number): Array | number =>
+    i < v.shape[v.ndim - 1] ? lax.squeeze(lax.sliceInDim(v, i, i + 1, 1, v.ndim - 1), [v.ndim - 1]) : 0;
   const [a0, a1, a2] = [0, 1, 2].map((i) => comp(x, i));
   const [b0, b1, b2] = [0, 1, 2].map((i) => comp(y, i));
-  const term = (p: Array | number, q: Array | number, r: Array | number, s: Array | number): Array => subtract(multiply(p, q), multiply(r, s));
+  const term = (p: Array | number, q: Array | number, r: Array | number, s: Array | number): Array =>
+    subtract(multiply(p, q), multiply(r, s));
   if (dx === 2 && dy === 2) return term(a0, b1, a1, b0);
   const parts = [term(a1, b2, a2, b1), term(a2, b0, a0, b2), term(a0, b1, a1, b0)];
   const shape = parts.reduce((s, p) => (p.ndim > s.length ? [...p.shape] : s), [] as number[]);

@@ -17,7 +17,8 @@ const range = (n: number): number[] => globalThis.Array.from({ length: n }, (_, 
 export function tile(x: ArrayLike, reps: number | readonly number[]): Array {
   const a = asArray(x);
   const r = typeof reps === "number" ? [reps] : [...reps];
-  if (r.some((v) => !Number.isInteger(v) || v < 0)) throw new ValueError(`tile: reps must be non-negative integers; got ${JSON.stringify(reps)}`);
+  if (r.some((v) => !Number.isInteger(v) || v < 0))
+    throw new ValueError(`tile: reps must be non-negative integers; got ${JSON.stringify(reps)}`);
   const nd = Math.max(a.ndim, r.length);
   const shape = [...globalThis.Array(nd - a.ndim).fill(1), ...a.shape];
   const rr = [...globalThis.Array(nd - r.length).fill(1), ...r];
@@ -40,7 +41,11 @@ export interface RepeatOptions {
 }
 
 /** Repeat each element `repeats` times (a number, or one count per element along the axis). */
-export function repeat(x: ArrayLike, repeats: number | readonly number[] | Array, axis?: number | null | RepeatOptions): Array {
+export function repeat(
+  x: ArrayLike,
+  repeats: number | readonly number[] | Array,
+  axis?: number | null | RepeatOptions,
+): Array {
   const opts = axisOptions<RepeatOptions>("repeat", axis, undefined, { axis: "axis" });
   let a = asArray(x);
   let ax: number;
@@ -51,8 +56,13 @@ export function repeat(x: ArrayLike, repeats: number | readonly number[] | Array
   const n = a.shape[ax];
   // Per-element counts must be known to size the result (a traced array raises ConcretizationError).
   const counts: number[] =
-    typeof repeats === "number" ? [repeats] : repeats instanceof Array ? globalThis.Array.from(repeats.dataSync(), Number) : [...repeats];
-  if (counts.some((c) => !Number.isInteger(c) || c < 0)) throw new ValueError(`repeat: repeats must be non-negative integers; got ${JSON.stringify(counts)}`);
+    typeof repeats === "number"
+      ? [repeats]
+      : repeats instanceof Array
+        ? globalThis.Array.from(repeats.dataSync(), Number)
+        : [...repeats];
+  if (counts.some((c) => !Number.isInteger(c) || c < 0))
+    throw new ValueError(`repeat: repeats must be non-negative integers; got ${JSON.stringify(counts)}`);
   if (counts.length === 1) {
     const r = counts[0];
     const big = [...a.shape.slice(0, ax + 1), r, ...a.shape.slice(ax + 1)];

@@ -46,9 +46,11 @@ export function floatBinary(name: string, f: (x: Array, y: Array) => Array): (x:
 }
 /** Throw a DTypeError naming the np function unless `a` has one of `dtypes`. */
 export function requireDType(op: string, a: Array, dtypes: readonly DType[], arg = "x"): void {
-  if (!dtypes.includes(a.dtype)) throw new DTypeError(`np.${op}: argument '${arg}' has dtype ${a.dtype}; expected one of ${dtypes.join(", ")}`);
+  if (!dtypes.includes(a.dtype))
+    throw new DTypeError(`np.${op}: argument '${arg}' has dtype ${a.dtype}; expected one of ${dtypes.join(", ")}`);
 }
 /** bool operands of arithmetic become int32 (numpy gives a small int type; JAX int32 in x32 mode). */
-export const boolToInt = (a: Array): Array => (a.dtype === "bool" ? lax.convertElementType(a, "int32", a.aval.weakType) : a);
+export const boolToInt = (a: Array): Array =>
+  a.dtype === "bool" ? lax.convertElementType(a, "int32", a.aval.weakType) : a;
 /** The constant `v` with `like`'s shape and dtype. */
 export const k = (like: Array, v: number): Array => lax.fullLike(like, v);

@@ -24,7 +24,8 @@ function parseSignature(sig: string): string[][] {
   const parseList = (s: string): string[][] => {
     if (s.trim() === "") return [];
     const parts = s.match(/\([^()]*\)/g);
-    if (parts === null || parts.join(",").replace(/\s/g, "") !== s.replace(/\s/g, "")) throw new ValueError(`np.vectorize: invalid signature '${sig}'`);
+    if (parts === null || parts.join(",").replace(/\s/g, "") !== s.replace(/\s/g, ""))
+      throw new ValueError(`np.vectorize: invalid signature '${sig}'`);
     return parts.map((p) => {
       const g = group.exec(p);
       if (g === null) throw new ValueError(`np.vectorize: invalid signature '${sig}'`);
@@ -50,7 +51,9 @@ export function vectorize<R>(f: (...args: Array[]) => R, opts: VectorizeOptions 
   return (...args: ArrayLike[]): R => {
     const mapped = args.map((_, i) => i).filter((i) => !excluded.has(i));
     if (core !== undefined && core.length !== mapped.length)
-      throw new ValueError(`np.vectorize: the signature has ${core.length} inputs but ${mapped.length} (non-excluded) arguments were given`);
+      throw new ValueError(
+        `np.vectorize: the signature has ${core.length} inputs but ${mapped.length} (non-excluded) arguments were given`,
+      );
     const arrs = mapped.map((i) => asArray(args[i]));
     const sizes = new Map<string, number>();
     const loopShapes = arrs.map((a, j) => {
@@ -62,7 +65,8 @@ export function vectorize<R>(f: (...args: Array[]) => R, opts: VectorizeOptions 
       dims.forEach((d, k) => {
         const size = a.shape[a.ndim - dims.length + k];
         const prev = sizes.get(d);
-        if (prev !== undefined && prev !== size) throw new ValueError(`np.vectorize: inconsistent size for core dimension '${d}': ${prev} vs ${size}`);
+        if (prev !== undefined && prev !== size)
+          throw new ValueError(`np.vectorize: inconsistent size for core dimension '${d}': ${prev} vs ${size}`);
         sizes.set(d, size);
       });
       return a.shape.slice(0, a.ndim - dims.length);

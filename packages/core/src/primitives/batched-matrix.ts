@@ -27,11 +27,18 @@ export const LINALG_DTYPES: readonly DType[] = ["float32", "complex64"];
 /** Validate a (batch of) matrix operand: rank ≥ 2, float32/complex64, optionally square. */
 export function checkMatrix(op: string, arg: string, a: ShapedArray, square: boolean): void {
   if (!LINALG_DTYPES.includes(a.dtype)) {
-    throw new DTypeError(`${op}: argument '${arg}' has dtype ${a.dtype}; expected float32 or complex64 (convert integer input with astype("float32"))`);
+    throw new DTypeError(
+      `${op}: argument '${arg}' has dtype ${a.dtype}; expected float32 or complex64 (convert integer input with astype("float32"))`,
+    );
   }
-  if (a.ndim < 2) throw new ShapeError(`${op}: argument '${arg}' must have rank ≥ 2 (a batch of matrices [..., m, n]); got shape ${fmtShape(a.shape)}`);
+  if (a.ndim < 2)
+    throw new ShapeError(
+      `${op}: argument '${arg}' must have rank ≥ 2 (a batch of matrices [..., m, n]); got shape ${fmtShape(a.shape)}`,
+    );
   if (square && a.shape[a.ndim - 1] !== a.shape[a.ndim - 2]) {
-    throw new ShapeError(`${op}: argument '${arg}' must be a batch of square matrices [..., n, n]; got shape ${fmtShape(a.shape)}`);
+    throw new ShapeError(
+      `${op}: argument '${arg}' must be a batch of square matrices [..., n, n]; got shape ${fmtShape(a.shape)}`,
+    );
   }
 }
 
@@ -91,7 +98,10 @@ export function mH(x: Array): Array {
 /** Batched matrix product `[..., m, k] @ [..., k, n]` (equal leading batch dims). */
 export function matmul(a: Array, b: Array): Array {
   const nd = a.ndim;
-  if (b.ndim !== nd) throw new ShapeError(`linalg matmul: operands must have equal rank; got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (b.ndim !== nd)
+    throw new ShapeError(
+      `linalg matmul: operands must have equal rank; got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   const batch = range(nd - 2);
   return dotGeneral(a, b, { contractingDims: [[nd - 1], [nd - 2]], batchDims: [batch, batch] });
 }

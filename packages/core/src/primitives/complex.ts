@@ -42,7 +42,10 @@ export const complexP: Primitive = definePrimitive("complex", {
   jvp: ([x, y], [dx, dy]) => [[complex(x, y)], [complex(dx, dy)]],
   // JAX: transpose of complex(x, y) gives (real(ct), -imag(ct))... for the R-linear map (x,y) ↦ x+iy
   // with JAX's convention (cotangent of a real input from a complex ct is real(ct) and imag part −imag(ct)).
-  transpose: ([ct], [x, y]) => [isUndefined(x) ? real(ct as Array) : null, isUndefined(y) ? neg(imag(ct as Array)) : null],
+  transpose: ([ct], [x, y]) => [
+    isUndefined(x) ? real(ct as Array) : null,
+    isUndefined(y) ? neg(imag(ct as Array)) : null,
+  ],
   batch: (args, dims, p, axis) => elementwiseBatch(complexP)(args, dims, p, axis),
 });
 

@@ -54,7 +54,11 @@ export interface ConvGroupSizes {
 }
 
 /** The group geometry of a convolution of an lhs of `lhsShape` with an rhs of `rhsShape`. */
-export function convGroupSizes(lhsShape: readonly number[], rhsShape: readonly number[], p: ConvParams): ConvGroupSizes {
+export function convGroupSizes(
+  lhsShape: readonly number[],
+  rhsShape: readonly number[],
+  p: ConvParams,
+): ConvGroupSizes {
   const { lhsSpec: ls, rhsSpec: rs } = p.dimensionNumbers;
   const N = lhsShape[ls[0]];
   const C = lhsShape[ls[1]];
@@ -88,7 +92,8 @@ const dilateDim = (n: number, d: number): number => (n === 0 ? 0 : 1 + d * (n - 
 
 /** JAX's `conv_general_permutations`: layout strings → specs (spatial dims ordered as in rhs). */
 export function convDimensionNumbers(ndim: number, dn: ConvDimensionNumbersLike | undefined): ConvDimensionNumbers {
-  if (dn === null || dn === undefined) return { lhsSpec: iotaList(ndim), rhsSpec: iotaList(ndim), outSpec: iotaList(ndim) };
+  if (dn === null || dn === undefined)
+    return { lhsSpec: iotaList(ndim), rhsSpec: iotaList(ndim), outSpec: iotaList(ndim) };
   if (!globalThis.Array.isArray(dn)) return dn as ConvDimensionNumbers;
   const [l, r, o] = dn as readonly [string, string, string];
   const pairs: [string, string, string][] = [
@@ -97,7 +102,13 @@ export function convDimensionNumbers(ndim: number, dn: ConvDimensionNumbersLike 
     [o, "N", "C"],
   ];
   for (const [spec, a, b] of pairs) {
-    if (typeof spec !== "string" || spec.length !== ndim || new Set(spec).size !== spec.length || spec.split(a).length !== 2 || spec.split(b).length !== 2) {
+    if (
+      typeof spec !== "string" ||
+      spec.length !== ndim ||
+      new Set(spec).size !== spec.length ||
+      spec.split(a).length !== 2 ||
+      spec.split(b).length !== 2
+    ) {
       throw new ValueError(
         `convGeneralDilated: dimension numbers ${JSON.stringify(dn)}: '${String(spec)}' must have ${ndim} distinct characters including exactly one '${a}' and one '${b}'`,
       );
@@ -109,7 +120,9 @@ export function convDimensionNumbers(ndim: number, dn: ConvDimensionNumbersLike 
       .sort()
       .join("");
   if (spatial(l, "NC") !== spatial(r, "OI") || spatial(o, "NC") !== spatial(r, "OI")) {
-    throw new ValueError(`convGeneralDilated: dimension numbers ${JSON.stringify(dn)} must use the same spatial dimension characters in lhs, rhs and out`);
+    throw new ValueError(
+      `convGeneralDilated: dimension numbers ${JSON.stringify(dn)} must use the same spatial dimension characters in lhs, rhs and out`,
+    );
   }
   const perm = (s: string, a: string, b: string): number[] => {
     const sp = iotaList(s.length).filter((i) => s[i] !== a && s[i] !== b);
@@ -127,9 +140,11 @@ export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvPa
   abstractEval([lhs, rhs], p) {
     const op = "convGeneralDilated";
     const shapes = `lhs shape ${fmtShape(lhs.shape)}, rhs shape ${fmtShape(rhs.shape)}`;
-    if (lhs.dtype !== rhs.dtype) throw new DTypeError(`${op}: lhs and rhs must have equal dtypes; got lhs ${lhs.dtype} and rhs ${rhs.dtype}`);
+    if (lhs.dtype !== rhs.dtype)
+      throw new DTypeError(`${op}: lhs and rhs must have equal dtypes; got lhs ${lhs.dtype} and rhs ${rhs.dtype}`);
     if (!ALL.includes(lhs.dtype)) throw new DTypeError(`${op}: unsupported dtype ${lhs.dtype}`);
-    if (lhs.ndim !== rhs.ndim || lhs.ndim < 2) throw new ShapeError(`${op}: lhs and rhs must have the same rank (at least 2); got ${shapes}`);
+    if (lhs.ndim !== rhs.ndim || lhs.ndim < 2)
+      throw new ShapeError(`${op}: lhs and rhs must have the same rank (at least 2); got ${shapes}`);
     const nd = lhs.ndim;
     const ns = nd - 2;
     const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
@@ -139,10 +154,15 @@ export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvPa
       ["outSpec", os],
     ] as const) {
       if (!isPermutation(spec, nd))
-        throw new ShapeError(`${op}: dimensionNumbers.${name} ${JSON.stringify(spec)} is not a permutation of the ${nd} dims of the operands (${shapes})`);
+        throw new ShapeError(
+          `${op}: dimensionNumbers.${name} ${JSON.stringify(spec)} is not a permutation of the ${nd} dims of the operands (${shapes})`,
+        );
     }
     const checkList = (name: string, v: readonly unknown[], positive: boolean) => {
-      if (v.length !== ns) throw new ShapeError(`${op}: ${name} must have one entry per spatial dimension (${ns}); got ${JSON.stringify(v)} (${shapes})`);
+      if (v.length !== ns)
+        throw new ShapeError(
+          `${op}: ${name} must have one entry per spatial dimension (${ns}); got ${JSON.stringify(v)} (${shapes})`,
+        );
       if (positive && !v.every((x) => Number.isInteger(x) && (x as number) >= 1))
         throw new ValueError(`${op}: ${name} entries must be positive integers; got ${JSON.stringify(v)}`);
     };
@@ -154,22 +174,34 @@ export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvPa
       throw new ValueError(`${op}: padding must be [lo, hi] integer pairs; got ${JSON.stringify(p.padding)}`);
     const G = p.featureGroupCount;
     const BG = p.batchGroupCount;
-    if (!Number.isInteger(G) || G < 1) throw new ValueError(`${op}: featureGroupCount must be a positive integer; got ${G}`);
-    if (!Number.isInteger(BG) || BG < 1) throw new ValueError(`${op}: batchGroupCount must be a positive integer; got ${BG}`);
-    if (G > 1 && BG > 1) throw new ValueError(`${op}: featureGroupCount (${G}) and batchGroupCount (${BG}) cannot both be greater than 1`);
+    if (!Number.isInteger(G) || G < 1)
+      throw new ValueError(`${op}: featureGroupCount must be a positive integer; got ${G}`);
+    if (!Number.isInteger(BG) || BG < 1)
+      throw new ValueError(`${op}: batchGroupCount must be a positive integer; got ${BG}`);
+    if (G > 1 && BG > 1)
+      throw new ValueError(`${op}: featureGroupCount (${G}) and batchGroupCount (${BG}) cannot both be greater than 1`);
     const N = lhs.shape[ls[0]];
     const C = lhs.shape[ls[1]];
     const O = rhs.shape[rs[0]];
     const I = rhs.shape[rs[1]];
-    if (C % G !== 0) throw new ShapeError(`${op}: featureGroupCount ${G} must divide the lhs feature dimension (size ${C}, lhs dim ${ls[1]}) (${shapes})`);
+    if (C % G !== 0)
+      throw new ShapeError(
+        `${op}: featureGroupCount ${G} must divide the lhs feature dimension (size ${C}, lhs dim ${ls[1]}) (${shapes})`,
+      );
     if (C / G !== I)
       throw new ShapeError(
         `${op}: lhs feature dimension (size ${C}) divided by featureGroupCount ${G} must equal the rhs input feature dimension (size ${I}, rhs dim ${rs[1]}) (${shapes})`,
       );
     if (O % G !== 0)
-      throw new ShapeError(`${op}: featureGroupCount ${G} must divide the rhs output feature dimension (size ${O}, rhs dim ${rs[0]}) (${shapes})`);
-    if (N % BG !== 0) throw new ShapeError(`${op}: batchGroupCount ${BG} must divide the lhs batch dimension (size ${N}) (${shapes})`);
-    if (O % BG !== 0) throw new ShapeError(`${op}: batchGroupCount ${BG} must divide the rhs output feature dimension (size ${O}) (${shapes})`);
+      throw new ShapeError(
+        `${op}: featureGroupCount ${G} must divide the rhs output feature dimension (size ${O}, rhs dim ${rs[0]}) (${shapes})`,
+      );
+    if (N % BG !== 0)
+      throw new ShapeError(`${op}: batchGroupCount ${BG} must divide the lhs batch dimension (size ${N}) (${shapes})`);
+    if (O % BG !== 0)
+      throw new ShapeError(
+        `${op}: batchGroupCount ${BG} must divide the rhs output feature dimension (size ${O}) (${shapes})`,
+      );
     const out = new globalThis.Array<number>(nd);
     out[os[0]] = N / BG;
     out[os[1]] = O;
@@ -195,8 +227,12 @@ export const convGeneralDilatedP: Primitive<ConvParams> = definePrimitive<ConvPa
   },
   transpose([ct], [lhs, rhs], p) {
     if (ct === null) return [null, null];
-    if (isUndefined(lhs) && isUndefined(rhs)) throw new InternalError("convGeneralDilated: transpose with both operands linear (non-linear use of a tangent)");
-    return [isUndefined(lhs) ? transposeLhs(ct, lhs.aval, rhs as Array, p) : null, isUndefined(rhs) ? transposeRhs(ct, lhs as Array, rhs.aval, p) : null];
+    if (isUndefined(lhs) && isUndefined(rhs))
+      throw new InternalError("convGeneralDilated: transpose with both operands linear (non-linear use of a tangent)");
+    return [
+      isUndefined(lhs) ? transposeLhs(ct, lhs.aval, rhs as Array, p) : null,
+      isUndefined(rhs) ? transposeRhs(ct, lhs as Array, rhs.aval, p) : null,
+    ];
   },
   batch([lhs, rhs], [lbd, rbd], p) {
     return convBatch(lhs, rhs, lbd, rbd, p);
@@ -300,7 +336,8 @@ function convBatch(lhs: Array, rhs: Array, lbd: number | null, rbd: number | nul
   const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
   let G = p.featureGroupCount;
   let BG = p.batchGroupCount;
-  const conv = (l: Array, r: Array) => convGeneralDilatedP.bind1([l, r], { ...p, featureGroupCount: G, batchGroupCount: BG });
+  const conv = (l: Array, r: Array) =>
+    convGeneralDilatedP.bind1([l, r], { ...p, featureGroupCount: G, batchGroupCount: BG });
   if (lbd !== null && rbd !== null) {
     const B = lhs.shape[lbd];
     let newLhs: Array;
@@ -351,10 +388,17 @@ function convBatch(lhs: Array, rhs: Array, lbd: number | null, rbd: number | nul
 // ------------------------------------------------------------------ public function
 
 /** JAX's `padtype_to_pads` for "SAME"/"SAME_LOWER"/"VALID". */
-function padtypeToPads(inShape: readonly number[], window: readonly number[], strides: readonly number[], padding: string): [number, number][] {
+function padtypeToPads(
+  inShape: readonly number[],
+  window: readonly number[],
+  strides: readonly number[],
+  padding: string,
+): [number, number][] {
   if (padding === "VALID") return inShape.map(() => [0, 0]);
   if (padding !== "SAME" && padding !== "SAME_LOWER")
-    throw new ValueError(`convGeneralDilated: unknown padding '${padding}' (expected VALID, SAME, SAME_LOWER or [[lo, hi], ...])`);
+    throw new ValueError(
+      `convGeneralDilated: unknown padding '${padding}' (expected VALID, SAME, SAME_LOWER or [[lo, hi], ...])`,
+    );
   return inShape.map((n, i) => {
     const outN = Math.ceil(n / strides[i]);
     const total = Math.max(0, (outN - 1) * strides[i] + window[i] - n);
@@ -386,7 +430,8 @@ export function convGeneralDilated(lhs: Array, rhs: Array, opts: ConvOptions = {
     "preferredElementType",
   ];
   for (const k of Object.keys(opts))
-    if (!known.includes(k)) throw new ValueError(`convGeneralDilated: unknown option '${k}'; the options are ${known.join(", ")}`);
+    if (!known.includes(k))
+      throw new ValueError(`convGeneralDilated: unknown option '${k}'; the options are ${known.join(", ")}`);
   // Validated, not stored: every precision computes in float32 (primitives/precision.ts).
   checkPrecision("convGeneralDilated", opts.precision);
   const nd = lhs.ndim;
@@ -400,7 +445,9 @@ export function convGeneralDilated(lhs: Array, rhs: Array, opts: ConvOptions = {
   const pad = opts.padding ?? "VALID";
   if (typeof pad === "string") {
     if (rhs.ndim !== nd || dn.rhsSpec.length !== nd || dn.lhsSpec.length !== nd)
-      throw new ShapeError(`convGeneralDilated: lhs and rhs must have the same rank; got lhs shape ${fmtShape(lhs.shape)}, rhs shape ${fmtShape(rhs.shape)}`);
+      throw new ShapeError(
+        `convGeneralDilated: lhs and rhs must have the same rank; got lhs shape ${fmtShape(lhs.shape)}, rhs shape ${fmtShape(rhs.shape)}`,
+      );
     const inShape = dn.lhsSpec.slice(2).map((d, i) => dilateDim(lhs.shape[d], lhsDilation[i] ?? 1));
     const window = dn.rhsSpec.slice(2).map((d, i) => dilateDim(rhs.shape[d], rhsDilation[i] ?? 1));
     padding = padtypeToPads(inShape, window, windowStrides, pad);

@@ -21,7 +21,10 @@ export const convertElementTypeP: Primitive<ConvertParams> = definePrimitive<Con
     const y = convertElementTypeP.bind1([x], p);
     // Tangents flow only between inexact dtypes; complex→real takes the real part like numpy.
     if (!isInexact(x.dtype) || !isInexact(p.newDType)) return [[y], [null]];
-    const t = x.dtype === "complex64" && p.newDType === "float32" ? real(dx) : convertElementTypeP.bind1([dx], { ...p, weakType: false });
+    const t =
+      x.dtype === "complex64" && p.newDType === "float32"
+        ? real(dx)
+        : convertElementTypeP.bind1([dx], { ...p, weakType: false });
     return [[y], [t]];
   },
   transpose([ct], [x]) {

@@ -36,7 +36,9 @@ export interface CumulativeParams {
 
 function checkAxis(op: string, x: ShapedArray, axis: number): void {
   if (!Number.isInteger(axis) || axis < 0 || axis >= x.ndim) {
-    throw new ShapeError(`${op}: axis ${axis} is out of range for an operand of shape ${fmtShape(x.shape)} (expected 0 <= axis < ${x.ndim})`);
+    throw new ShapeError(
+      `${op}: axis ${axis} is out of range for an operand of shape ${fmtShape(x.shape)} (expected 0 <= axis < ${x.ndim})`,
+    );
   }
 }
 
@@ -82,30 +84,38 @@ export interface LinearRecurrenceParams extends CumulativeParams {
   readonly transposed: boolean;
 }
 
-export const linearRecurrenceP: Primitive<LinearRecurrenceParams> = definePrimitive<LinearRecurrenceParams>("linearRecurrence", {
-  abstractEval(avals, { axis }) {
-    checkSameShapeDType("linearRecurrence", avals);
-    checkIn("linearRecurrence", FLOAT, avals[0], "a");
-    checkAxis("linearRecurrence", avals[0], axis);
-    return [avals[1].strong()];
+export const linearRecurrenceP: Primitive<LinearRecurrenceParams> = definePrimitive<LinearRecurrenceParams>(
+  "linearRecurrence",
+  {
+    abstractEval(avals, { axis }) {
+      checkSameShapeDType("linearRecurrence", avals);
+      checkIn("linearRecurrence", FLOAT, avals[0], "a");
+      checkAxis("linearRecurrence", avals[0], axis);
+      return [avals[1].strong()];
+    },
+    jvp([a, b], [da, db], p) {
+      const h = linearRecurrenceP.bind1([a, b], p);
+      // d h_i = a·dh_prev + da·h_prev + db: the same recurrence driven by da·h_prev + db.
+      const drive = p.transposed
+        ? shiftAlong(mul(da, h), p.axis, p.reverse, 0)
+        : mul(da, shiftAlong(h, p.axis, p.reverse, 0));
+      return [[h], [linearRecurrenceP.bind1([a, add(drive, db)], p)]];
+    },
+    transpose([ct], [a, b], p) {
+      if (isUndefined(a))
+        throw new InternalError(
+          "linearRecurrence: transpose with respect to the coefficients `a` (non-linear use of a tangent)",
+        );
+      if (!isUndefined(b) || ct === null) return [null, null];
+      return [null, linearRecurrenceP.bind1([a, ct], { axis: p.axis, reverse: !p.reverse, transposed: !p.transposed })];
+    },
+    batch([a, b], [da, db], p, axis) {
+      const a0 = moveBdim(a, da, 0, axis.size);
+      const b0 = moveBdim(b, db, 0, axis.size);
+      return [[linearRecurrenceP.bind1([a0, b0], { ...p, axis: p.axis + 1 })], [0 as BatchDim]];
+    },
   },
-  jvp([a, b], [da, db], p) {
-    const h = linearRecurrenceP.bind1([a, b], p);
-    // d h_i = a·dh_prev + da·h_prev + db: the same recurrence driven by da·h_prev + db.
-    const drive = p.transposed ? shiftAlong(mul(da, h), p.axis, p.reverse, 0) : mul(da, shiftAlong(h, p.axis, p.reverse, 0));
-    return [[h], [linearRecurrenceP.bind1([a, add(drive, db)], p)]];
-  },
-  transpose([ct], [a, b], p) {
-    if (isUndefined(a)) throw new InternalError("linearRecurrence: transpose with respect to the coefficients `a` (non-linear use of a tangent)");
-    if (!isUndefined(b) || ct === null) return [null, null];
-    return [null, linearRecurrenceP.bind1([a, ct], { axis: p.axis, reverse: !p.reverse, transposed: !p.transposed })];
-  },
-  batch([a, b], [da, db], p, axis) {
-    const a0 = moveBdim(a, da, 0, axis.size);
-    const b0 = moveBdim(b, db, 0, axis.size);
-    return [[linearRecurrenceP.bind1([a0, b0], { ...p, axis: p.axis + 1 })], [0 as BatchDim]];
-  },
-});
+);
 
 /**
  * The linear recurrence h_i = a_i·h_{i-1} + b_i along `axis` (h_{-1} = 0), or from the end when
@@ -158,19 +168,24 @@ export const cumminP: Primitive<CumulativeParams> = defineCumulative("cummin", R
 
 // ------------------------------------------------------------------ cumlogsumexp
 
-export const cumlogsumexpP: Primitive<CumulativeParams> = defineCumulative("cumlogsumexp", ["float32", "float16", "bfloat16"], (x, dx, y, p) => {
-  // dy_i = Σ_{j≤i} exp(x_j − y_i)·dx_j = exp(y_prev − y_i)·dy_prev + exp(x_i − y_i)·dx_i.
-  // Both coefficients are ≤ 1, so this is stable where exp(x)·cumsum would overflow.
-  const prev = shiftAlong(y, p.axis, p.reverse, -Infinity);
-  return linearRecurrenceP.bind1([exp(sub(prev, y)), mul(exp(sub(x, y)), dx)], { ...p, transposed: false });
-});
+export const cumlogsumexpP: Primitive<CumulativeParams> = defineCumulative(
+  "cumlogsumexp",
+  ["float32", "float16", "bfloat16"],
+  (x, dx, y, p) => {
+    // dy_i = Σ_{j≤i} exp(x_j − y_i)·dx_j = exp(y_prev − y_i)·dy_prev + exp(x_i − y_i)·dx_i.
+    // Both coefficients are ≤ 1, so this is stable where exp(x)·cumsum would overflow.
+    const prev = shiftAlong(y, p.axis, p.reverse, -Infinity);
+    return linearRecurrenceP.bind1([exp(sub(prev, y)), mul(exp(sub(x, y)), dx)], { ...p, transposed: false });
+  },
+);
 
 function cum(prim: Primitive<CumulativeParams>, x: Array, axis: number, reverse: boolean): Array {
   if (!Number.isInteger(axis))
     throw new ValueError(
       `${prim.name}: axis must be an integer (lax takes it positionally: ${prim.name}(x, axis, reverse)); got ${typeof axis === "object" ? JSON.stringify(axis) : String(axis)}`,
     );
-  if (typeof reverse !== "boolean") throw new ValueError(`${prim.name}: reverse must be a boolean; got ${String(reverse)}`);
+  if (typeof reverse !== "boolean")
+    throw new ValueError(`${prim.name}: reverse must be a boolean; got ${String(reverse)}`);
   return prim.bind1([x], { axis: axis < 0 ? axis + x.ndim : axis, reverse });
 }
 

@@ -7,7 +7,13 @@
  */
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
-import { definePrimitive, isUndefined, type BatchDim, type Primitive, type UndefinedPrimal } from "../core/primitive.ts";
+import {
+  definePrimitive,
+  isUndefined,
+  type BatchDim,
+  type Primitive,
+  type UndefinedPrimal,
+} from "../core/primitive.ts";
 import { DTypeError, InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isDType, isInexact, type DType } from "../dtype.ts";
 import { fmtShape } from "../shape.ts";
@@ -47,13 +53,23 @@ function describe(lhs: ShapedArray, rhs: ShapedArray, p: DotGeneralParams): stri
   return `lhs shape ${fmtShape(lhs.shape)}, rhs shape ${fmtShape(rhs.shape)}, contractingDims ${JSON.stringify(p.contractingDims)}, batchDims ${JSON.stringify(p.batchDims)}`;
 }
 
-function checkDims(op: string, which: "lhs" | "rhs", a: ShapedArray, contract: readonly number[], batch: readonly number[], all: string): void {
+function checkDims(
+  op: string,
+  which: "lhs" | "rhs",
+  a: ShapedArray,
+  contract: readonly number[],
+  batch: readonly number[],
+  all: string,
+): void {
   const seen = new Set<number>();
   for (const d of [...batch, ...contract]) {
     if (!Number.isInteger(d) || d < 0 || d >= a.ndim) {
       throw new ShapeError(`${op}: ${which} dimension ${d} is out of range for ${which} of rank ${a.ndim} (${all})`);
     }
-    if (seen.has(d)) throw new ShapeError(`${op}: ${which} dimension ${d} appears more than once among the contracting and batch dims (${all})`);
+    if (seen.has(d))
+      throw new ShapeError(
+        `${op}: ${which} dimension ${d} appears more than once among the contracting and batch dims (${all})`,
+      );
     seen.add(d);
   }
 }
@@ -73,14 +89,18 @@ export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGener
   abstractEval([lhs, rhs], p) {
     const op = "dotGeneral";
     if (lhs.dtype !== rhs.dtype) {
-      throw new DTypeError(`${op}: lhs and rhs must have equal dtypes at lax level; got lhs ${lhs.dtype} and rhs ${rhs.dtype} (np.matmul/np.dot promote)`);
+      throw new DTypeError(
+        `${op}: lhs and rhs must have equal dtypes at lax level; got lhs ${lhs.dtype} and rhs ${rhs.dtype} (np.matmul/np.dot promote)`,
+      );
     }
     if (!ALL.includes(lhs.dtype)) throw new DTypeError(`${op}: unsupported dtype ${lhs.dtype}`);
     const [lc, rc] = p.contractingDims;
     const [lb, rb] = p.batchDims;
     const all = describe(lhs, rhs, p);
-    if (lc.length !== rc.length) throw new ShapeError(`${op}: lhs and rhs must list the same number of contracting dims (${all})`);
-    if (lb.length !== rb.length) throw new ShapeError(`${op}: lhs and rhs must list the same number of batch dims (${all})`);
+    if (lc.length !== rc.length)
+      throw new ShapeError(`${op}: lhs and rhs must list the same number of contracting dims (${all})`);
+    if (lb.length !== rb.length)
+      throw new ShapeError(`${op}: lhs and rhs must list the same number of batch dims (${all})`);
     checkDims(op, "lhs", lhs, lc, lb, all);
     checkDims(op, "rhs", rhs, rc, rb, all);
     for (let i = 0; i < lc.length; i++) {
@@ -111,8 +131,12 @@ export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGener
   },
   transpose([ct], [x, y], p) {
     if (ct === null) return [null, null];
-    if (isUndefined(x) && isUndefined(y)) throw new InternalError("dotGeneral: transpose with both operands linear (non-linear use of a tangent)");
-    return [isUndefined(x) ? transposeLhs(ct, x, y as Array, p, false) : null, isUndefined(y) ? transposeRhs(ct, x as Array, y, p) : null];
+    if (isUndefined(x) && isUndefined(y))
+      throw new InternalError("dotGeneral: transpose with both operands linear (non-linear use of a tangent)");
+    return [
+      isUndefined(x) ? transposeLhs(ct, x, y as Array, p, false) : null,
+      isUndefined(y) ? transposeRhs(ct, x as Array, y, p) : null,
+    ];
   },
   batch([lhs, rhs], [lbd, rbd], p) {
     const [[lc, rc], [lb, rb]] = [p.contractingDims, p.batchDims];
@@ -159,7 +183,13 @@ function argsort(xs: readonly number[]): number[] {
 }
 
 /** JAX's `_dot_general_transpose_lhs`: contract the cotangent with y over y's free dims. */
-function transposeLhs(g: Array, x: UndefinedPrimal | Array, y: Array | UndefinedPrimal, p: DotGeneralParams, swapAns: boolean): Array {
+function transposeLhs(
+  g: Array,
+  x: UndefinedPrimal | Array,
+  y: Array | UndefinedPrimal,
+  p: DotGeneralParams,
+  swapAns: boolean,
+): Array {
   const [[xc, yc], [xb, yb]] = [p.contractingDims, p.batchDims];
   const xAval = (x as { aval: ShapedArray }).aval;
   const yAval = (y as { aval: ShapedArray }).aval;
@@ -174,7 +204,11 @@ function transposeLhs(g: Array, x: UndefinedPrimal | Array, y: Array | Undefined
     ansBatch = r[0];
     ansY = r[2];
   }
-  const dims: DotGeneralParams = { contractingDims: [ansY, yKept], batchDims: [ansBatch, yb], preferredElementType: null };
+  const dims: DotGeneralParams = {
+    contractingDims: [ansY, yKept],
+    batchDims: [ansBatch, yb],
+    preferredElementType: null,
+  };
   const xContractSortedByY = argsort(yc).map((i) => xc[i]);
   const outAxes = argsort([...xb, ...xKept, ...xContractSortedByY]);
   let gg = g;
@@ -188,7 +222,11 @@ function transposeLhs(g: Array, x: UndefinedPrimal | Array, y: Array | Undefined
 /** JAX's `_dot_general_transpose_rhs`: the lhs rule with the operands' roles swapped. */
 function transposeRhs(g: Array, x: Array, y: UndefinedPrimal, p: DotGeneralParams): Array {
   const [[xc, yc], [xb, yb]] = [p.contractingDims, p.batchDims];
-  const swapped: DotGeneralParams = { contractingDims: [yc, xc], batchDims: [yb, xb], preferredElementType: p.preferredElementType };
+  const swapped: DotGeneralParams = {
+    contractingDims: [yc, xc],
+    batchDims: [yb, xb],
+    preferredElementType: p.preferredElementType,
+  };
   return transposeLhs(g, y, x, swapped, true);
 }
 
@@ -205,16 +243,24 @@ export function dotGeneral(lhs: Array, rhs: Array, opts: DotGeneralOptions): Arr
   }
   for (const k of Object.keys(opts)) {
     if (!["contractingDims", "batchDims", "precision", "preferredElementType"].includes(k))
-      throw new ValueError(`dotGeneral: unknown option '${k}'; the options are contractingDims, batchDims, precision, preferredElementType`);
+      throw new ValueError(
+        `dotGeneral: unknown option '${k}'; the options are contractingDims, batchDims, precision, preferredElementType`,
+      );
   }
   // Validated, not stored: every precision computes in float32 (primitives/precision.ts).
   checkPrecision("dotGeneral", opts.precision);
   const pairOk = (d: unknown): boolean =>
-    globalThis.Array.isArray(d) && d.length === 2 && d.every((l) => globalThis.Array.isArray(l) && l.every((a) => Number.isInteger(a)));
+    globalThis.Array.isArray(d) &&
+    d.length === 2 &&
+    d.every((l) => globalThis.Array.isArray(l) && l.every((a) => Number.isInteger(a)));
   if (!pairOk(opts.contractingDims))
-    throw new ValueError(`dotGeneral: contractingDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.contractingDims)}`);
+    throw new ValueError(
+      `dotGeneral: contractingDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.contractingDims)}`,
+    );
   if (opts.batchDims !== undefined && !pairOk(opts.batchDims))
-    throw new ValueError(`dotGeneral: batchDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.batchDims)}`);
+    throw new ValueError(
+      `dotGeneral: batchDims must be a pair of integer lists [[lhs axes], [rhs axes]]; got ${JSON.stringify(opts.batchDims)}`,
+    );
   const batchDims: DimPair = opts.batchDims ?? [[], []];
   return dotGeneralP.bind1([lhs, rhs], {
     contractingDims: [[...opts.contractingDims[0]], [...opts.contractingDims[1]]],
@@ -226,7 +272,9 @@ export function dotGeneral(lhs: Array, rhs: Array, opts: DotGeneralOptions): Arr
 /** lax.dot for vectors/matrices: contracts the last axis of `lhs` with the first axis of `rhs`. */
 export function dot(lhs: Array, rhs: Array, preferredElementType: DType | null = null): Array {
   if (lhs.ndim < 1 || lhs.ndim > 2 || rhs.ndim < 1 || rhs.ndim > 2) {
-    throw new ShapeError(`dot: operands must be vectors or matrices; got shapes ${fmtShape(lhs.shape)} and ${fmtShape(rhs.shape)} (use dotGeneral)`);
+    throw new ShapeError(
+      `dot: operands must be vectors or matrices; got shapes ${fmtShape(lhs.shape)} and ${fmtShape(rhs.shape)} (use dotGeneral)`,
+    );
   }
   return dotGeneral(lhs, rhs, { contractingDims: [[lhs.ndim - 1], [0]], preferredElementType });
 }

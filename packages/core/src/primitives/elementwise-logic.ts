@@ -41,7 +41,12 @@ export const { prim: gtP, fn: gt } = defineBinary("gt", { dtypes: ORDERED, outDT
 export const { prim: geP, fn: ge } = defineBinary("ge", { dtypes: ORDERED, outDType: toBool, jvp: zeroJvp });
 
 /** isFinite: float32 → bool (not NaN and not ±inf). */
-export const { prim: isFiniteP, fn: isFinite } = defineUnary("isFinite", { dtypes: REAL_FLOAT, outDType: toBool, keepWeak: false, jvp: zeroJvp });
+export const { prim: isFiniteP, fn: isFinite } = defineUnary("isFinite", {
+  dtypes: REAL_FLOAT,
+  outDType: toBool,
+  keepWeak: false,
+  jvp: zeroJvp,
+});
 
 // ------------------------------------------------------------------ logical / bitwise (bool and integers)
 
@@ -58,11 +63,20 @@ export const { prim: xorP, fn: bitwiseXor } = defineBinary("xor", { dtypes: INTL
  * fill (-1 for negative x). This is XLA's definition, not JS's `<<` (which takes the amount mod 32).
  */
 export const { prim: shiftLeftP, fn: shiftLeft } = defineBinary("shiftLeft", { dtypes: INT, jvp: zeroJvp });
-export const { prim: shiftRightLogicalP, fn: shiftRightLogical } = defineBinary("shiftRightLogical", { dtypes: INT, jvp: zeroJvp });
-export const { prim: shiftRightArithmeticP, fn: shiftRightArithmetic } = defineBinary("shiftRightArithmetic", { dtypes: INT, jvp: zeroJvp });
+export const { prim: shiftRightLogicalP, fn: shiftRightLogical } = defineBinary("shiftRightLogical", {
+  dtypes: INT,
+  jvp: zeroJvp,
+});
+export const { prim: shiftRightArithmeticP, fn: shiftRightArithmetic } = defineBinary("shiftRightArithmetic", {
+  dtypes: INT,
+  jvp: zeroJvp,
+});
 
 /** Number of set bits, per element. */
-export const { prim: populationCountP, fn: populationCount } = defineUnary("populationCount", { dtypes: INT, jvp: zeroJvp });
+export const { prim: populationCountP, fn: populationCount } = defineUnary("populationCount", {
+  dtypes: INT,
+  jvp: zeroJvp,
+});
 /** Count of leading zero bits (32 for 0), per element. */
 export const { prim: clzP, fn: clz } = defineUnary("clz", { dtypes: INT, jvp: zeroJvp });
 
@@ -74,17 +88,22 @@ export interface BitcastConvertTypeParams {
 const BITCASTABLE: DType[] = ["float32", "int32", "uint32"];
 
 /** Reinterpret the 32 bits of each element as another 32-bit dtype (float32/int32/uint32). */
-export const bitcastConvertTypeP: Primitive<BitcastConvertTypeParams> = defineUnary<BitcastConvertTypeParams>("bitcastConvertType", {
-  dtypes: BITCASTABLE,
-  check(_x, { newDType }) {
-    if (!BITCASTABLE.includes(newDType))
-      throw new DTypeError(`bitcastConvertType: cannot reinterpret 32-bit elements as ${String(newDType)} (supported: ${BITCASTABLE.join(", ")})`);
+export const bitcastConvertTypeP: Primitive<BitcastConvertTypeParams> = defineUnary<BitcastConvertTypeParams>(
+  "bitcastConvertType",
+  {
+    dtypes: BITCASTABLE,
+    check(_x, { newDType }) {
+      if (!BITCASTABLE.includes(newDType))
+        throw new DTypeError(
+          `bitcastConvertType: cannot reinterpret 32-bit elements as ${String(newDType)} (supported: ${BITCASTABLE.join(", ")})`,
+        );
+    },
+    outDType: (_d, { newDType }) => newDType,
+    keepWeak: false,
+    // JAX: defjvp_zero — the bits of a float are not a differentiable function of it.
+    jvp: zeroJvp,
   },
-  outDType: (_d, { newDType }) => newDType,
-  keepWeak: false,
-  // JAX: defjvp_zero — the bits of a float are not a differentiable function of it.
-  jvp: zeroJvp,
-}).prim;
+).prim;
 
 /** lax.bitcastConvertType (same-width reinterpretation). */
 export function bitcastConvertType(x: Array, newDType: DType): Array {
@@ -106,14 +125,22 @@ function brcast(t: Array, shape: readonly number[]): Array {
 export const selectNP: Primitive = definePrimitive("selectN", {
   abstractEval([which, ...cases]) {
     if (cases.length === 0) throw new ShapeError("selectN: needs at least one case");
-    if (which.dtype !== "bool" && which.dtype !== "int32") throw new DTypeError(`selectN: argument 'which' has dtype ${which.dtype}; expected bool or int32`);
+    if (which.dtype !== "bool" && which.dtype !== "int32")
+      throw new DTypeError(`selectN: argument 'which' has dtype ${which.dtype}; expected bool or int32`);
     if (which.dtype === "bool" && cases.length > 2)
-      throw new DTypeError(`selectN: a bool 'which' selects between at most 2 cases; got ${cases.length} (use an int32 'which')`);
+      throw new DTypeError(
+        `selectN: a bool 'which' selects between at most 2 cases; got ${cases.length} (use an int32 'which')`,
+      );
     const c0 = cases[0];
     for (let i = 1; i < cases.length; i++) {
       if (!shapeEq(cases[i].shape, c0.shape))
-        throw new ShapeError(`selectN: all cases must have the same shape; got ${cases.map((c) => fmtShape(c.shape)).join(", ")}`);
-      if (cases[i].dtype !== c0.dtype) throw new DTypeError(`selectN: all cases must have the same dtype; got ${cases.map((c) => c.dtype).join(", ")}`);
+        throw new ShapeError(
+          `selectN: all cases must have the same shape; got ${cases.map((c) => fmtShape(c.shape)).join(", ")}`,
+        );
+      if (cases[i].dtype !== c0.dtype)
+        throw new DTypeError(
+          `selectN: all cases must have the same dtype; got ${cases.map((c) => c.dtype).join(", ")}`,
+        );
     }
     if (which.ndim !== 0 && !shapeEq(which.shape, c0.shape)) {
       throw new ShapeError(
@@ -135,7 +162,8 @@ export const selectNP: Primitive = definePrimitive("selectN", {
   },
   // Linear in the cases: the cotangent goes to the chosen case, zeros elsewhere.
   transpose([ct], [which, ...cases]) {
-    if (isUndefined(which)) throw new InternalError("selectN: transpose with respect to 'which' (non-linear use of a tangent)");
+    if (isUndefined(which))
+      throw new InternalError("selectN: transpose with respect to 'which' (non-linear use of a tangent)");
     const w = which as Array;
     const c = ct as Array;
     const zeros = zerosLike(c);
@@ -190,9 +218,14 @@ export const clampP: Primitive = definePrimitive("clamp", {
       [lo, "min"],
       [hi, "max"],
     ] as const) {
-      if (a.dtype !== x.dtype) throw new DTypeError(`clamp: argument '${name}' has dtype ${a.dtype} but x has dtype ${x.dtype}; they must match`);
+      if (a.dtype !== x.dtype)
+        throw new DTypeError(
+          `clamp: argument '${name}' has dtype ${a.dtype} but x has dtype ${x.dtype}; they must match`,
+        );
       if (a.ndim !== 0 && !shapeEq(a.shape, x.shape))
-        throw new ShapeError(`clamp: argument '${name}' must be a scalar or have x's shape ${fmtShape(x.shape)}; got ${fmtShape(a.shape)}`);
+        throw new ShapeError(
+          `clamp: argument '${name}' must be a scalar or have x's shape ${fmtShape(x.shape)}; got ${fmtShape(a.shape)}`,
+        );
     }
     return [new ShapedArray(x.shape, x.dtype, x.weakType && lo.weakType && hi.weakType)];
   },
@@ -249,10 +282,10 @@ function balancedEq(x: Array, z: Array, y: Array): Array {
   return div(select(eq(x, z), one, fullLike(z, 0)), select(eq(y, z), fullLike(z, 2), one));
 }
 
-const minMaxJvp: [(x: Array, y: Array, dx: Array, z: Array) => Array, (x: Array, y: Array, dy: Array, z: Array) => Array] = [
-  (x, y, dx, z) => mul(dx, balancedEq(x, z, y)),
-  (x, y, dy, z) => mul(dy, balancedEq(y, z, x)),
-];
+const minMaxJvp: [
+  (x: Array, y: Array, dx: Array, z: Array) => Array,
+  (x: Array, y: Array, dy: Array, z: Array) => Array,
+] = [(x, y, dx, z) => mul(dx, balancedEq(x, z, y)), (x, y, dy, z) => mul(dy, balancedEq(y, z, x))];
 
 /** Elementwise maximum (NaN-propagating: a NaN operand gives NaN). */
 export const { prim: maxP, fn: max } = defineBinary("max", { dtypes: ORDERED, jvpParts: minMaxJvp });

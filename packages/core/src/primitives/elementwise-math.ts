@@ -41,24 +41,54 @@ const k = (x: Array, c: number): Array => fullLike(x, c);
 // ------------------------------------------------------------------ exponentials and logarithms
 
 /** 2^x. */
-export const { prim: exp2P, fn: exp2 } = defineUnary("exp2", { dtypes: FLOAT, jvp: (_x, dx, y) => mul(dx, mul(y, k(y, Math.LN2))) });
+export const { prim: exp2P, fn: exp2 } = defineUnary("exp2", {
+  dtypes: FLOAT,
+  jvp: (_x, dx, y) => mul(dx, mul(y, k(y, Math.LN2))),
+});
 /** log(1 + x), accurate near 0. */
-export const { prim: log1pP, fn: log1p } = defineUnary("log1p", { dtypes: FLOAT, jvp: (x, dx) => div(dx, add(x, k(x, 1))) });
+export const { prim: log1pP, fn: log1p } = defineUnary("log1p", {
+  dtypes: FLOAT,
+  jvp: (x, dx) => div(dx, add(x, k(x, 1))),
+});
 /** exp(x) - 1, accurate near 0. */
-export const { prim: expm1P, fn: expm1 } = defineUnary("expm1", { dtypes: FLOAT, jvp: (_x, dx, y) => mul(dx, add(y, k(y, 1))) });
+export const { prim: expm1P, fn: expm1 } = defineUnary("expm1", {
+  dtypes: FLOAT,
+  jvp: (_x, dx, y) => mul(dx, add(y, k(y, 1))),
+});
 
 // ------------------------------------------------------------------ trigonometric
 
-export const { prim: tanP, fn: tan } = defineUnary("tan", { dtypes: FLOAT, jvp: (_x, dx, y) => mul(dx, add(k(y, 1), square(y))) });
-export const { prim: asinP, fn: asin } = defineUnary("asin", { dtypes: FLOAT, jvp: (x, dx) => mul(dx, rsqrt(sub(k(x, 1), square(x)))) });
-export const { prim: acosP, fn: acos } = defineUnary("acos", { dtypes: FLOAT, jvp: (x, dx) => neg(mul(dx, rsqrt(sub(k(x, 1), square(x))))) });
-export const { prim: atanP, fn: atan } = defineUnary("atan", { dtypes: FLOAT, jvp: (x, dx) => div(dx, add(k(x, 1), square(x))) });
+export const { prim: tanP, fn: tan } = defineUnary("tan", {
+  dtypes: FLOAT,
+  jvp: (_x, dx, y) => mul(dx, add(k(y, 1), square(y))),
+});
+export const { prim: asinP, fn: asin } = defineUnary("asin", {
+  dtypes: FLOAT,
+  jvp: (x, dx) => mul(dx, rsqrt(sub(k(x, 1), square(x)))),
+});
+export const { prim: acosP, fn: acos } = defineUnary("acos", {
+  dtypes: FLOAT,
+  jvp: (x, dx) => neg(mul(dx, rsqrt(sub(k(x, 1), square(x))))),
+});
+export const { prim: atanP, fn: atan } = defineUnary("atan", {
+  dtypes: FLOAT,
+  jvp: (x, dx) => div(dx, add(k(x, 1), square(x))),
+});
 
 // ------------------------------------------------------------------ hyperbolic
 
-export const { prim: sinhP, fn: sinh } = defineUnary("sinh", { dtypes: FLOAT, jvp: (x, dx): Array => mul(dx, cosh(x)) });
-export const { prim: coshP, fn: cosh } = defineUnary("cosh", { dtypes: FLOAT, jvp: (x, dx): Array => mul(dx, sinh(x)) });
-export const { prim: asinhP, fn: asinh } = defineUnary("asinh", { dtypes: FLOAT, jvp: (x, dx) => mul(dx, rsqrt(add(square(x), k(x, 1)))) });
+export const { prim: sinhP, fn: sinh } = defineUnary("sinh", {
+  dtypes: FLOAT,
+  jvp: (x, dx): Array => mul(dx, cosh(x)),
+});
+export const { prim: coshP, fn: cosh } = defineUnary("cosh", {
+  dtypes: FLOAT,
+  jvp: (x, dx): Array => mul(dx, sinh(x)),
+});
+export const { prim: asinhP, fn: asinh } = defineUnary("asinh", {
+  dtypes: FLOAT,
+  jvp: (x, dx) => mul(dx, rsqrt(add(square(x), k(x, 1)))),
+});
 /**
  * acosh' = 1/(√(x−1)·√(x+1)). JAX writes rsqrt((x−1)(x+1)), which agrees on the real domain but has
  * the wrong sign for complex x with Re x < 0 (the square root of the product takes the other
@@ -75,11 +105,20 @@ export const { prim: atanhP, fn: atanh } = defineUnary("atanh", {
 
 // ------------------------------------------------------------------ roots
 
-export const { prim: sqrtP, fn: sqrt } = defineUnary("sqrt", { dtypes: FLOAT, jvp: (_x, dx, y) => mul(dx, div(k(y, 0.5), y)) });
+export const { prim: sqrtP, fn: sqrt } = defineUnary("sqrt", {
+  dtypes: FLOAT,
+  jvp: (_x, dx, y) => mul(dx, div(k(y, 0.5), y)),
+});
 /** 1 / sqrt(x). */
-export const { prim: rsqrtP, fn: rsqrt } = defineUnary("rsqrt", { dtypes: FLOAT, jvp: (x, dx, y) => mul(dx, mul(k(x, -0.5), div(y, x))) });
+export const { prim: rsqrtP, fn: rsqrt } = defineUnary("rsqrt", {
+  dtypes: FLOAT,
+  jvp: (x, dx, y) => mul(dx, mul(k(x, -0.5), div(y, x))),
+});
 /** Real cube root (negative for negative x). */
-export const { prim: cbrtP, fn: cbrt } = defineUnary("cbrt", { dtypes: REAL_FLOAT, jvp: (x, dx, y) => mul(dx, mul(k(x, 1 / 3), integerPow(y, -2))) });
+export const { prim: cbrtP, fn: cbrt } = defineUnary("cbrt", {
+  dtypes: REAL_FLOAT,
+  jvp: (x, dx, y) => mul(dx, mul(k(x, 1 / 3), integerPow(y, -2))),
+});
 
 // ------------------------------------------------------------------ abs, sign
 
@@ -114,7 +153,9 @@ export const roundP: Primitive<RoundParams> = defineUnary<RoundParams>("round", 
   dtypes: REAL_FLOAT,
   check(_x, { roundingMethod }) {
     if (roundingMethod !== "awayFromZero" && roundingMethod !== "toNearestEven") {
-      throw new ValueError(`round: roundingMethod must be "awayFromZero" or "toNearestEven"; got ${JSON.stringify(roundingMethod)}`);
+      throw new ValueError(
+        `round: roundingMethod must be "awayFromZero" or "toNearestEven"; got ${JSON.stringify(roundingMethod)}`,
+      );
     }
   },
   jvp: zeroJvp,
@@ -167,7 +208,10 @@ export const { prim: remP, fn: rem } = defineBinary("rem", {
 /** atan2(x, y): the angle of the point (y, x), in (-π, π]. */
 export const { prim: atan2P, fn: atan2 } = defineBinary("atan2", {
   dtypes: REAL_FLOAT,
-  jvpParts: [(x, y, dx) => mul(dx, div(y, add(square(x), square(y)))), (x, y, dy) => mul(dy, div(neg(x), add(square(x), square(y))))],
+  jvpParts: [
+    (x, y, dx) => mul(dx, div(y, add(square(x), square(y)))),
+    (x, y, dy) => mul(dy, div(neg(x), add(square(x), square(y)))),
+  ],
 });
 
 /**

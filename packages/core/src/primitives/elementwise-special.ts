@@ -38,10 +38,16 @@ export const { prim: erfInvP, fn: erfInv } = defineUnary("erfInv", {
 });
 
 /** log|Γ(x)| (+inf at the poles 0, -1, -2, …). */
-export const { prim: lgammaP, fn: lgamma } = defineUnary("lgamma", { dtypes: REAL_FLOAT, jvp: (x, dx) => mul(dx, digamma(x)) });
+export const { prim: lgammaP, fn: lgamma } = defineUnary("lgamma", {
+  dtypes: REAL_FLOAT,
+  jvp: (x, dx) => mul(dx, digamma(x)),
+});
 
 /** ψ(x) = Γ'(x)/Γ(x) (NaN at the poles 0, -1, -2, …, as XLA gives). */
-export const { prim: digammaP, fn: digamma } = defineUnary("digamma", { dtypes: REAL_FLOAT, jvp: (x, dx) => mul(dx, polygamma(1, x)) });
+export const { prim: digammaP, fn: digamma } = defineUnary("digamma", {
+  dtypes: REAL_FLOAT,
+  jvp: (x, dx) => mul(dx, polygamma(1, x)),
+});
 
 export interface PolygammaParams {
   /** The derivative order (a non-negative integer). */
@@ -56,7 +62,8 @@ export interface PolygammaParams {
 export const polygammaP: Primitive<PolygammaParams> = defineUnary<PolygammaParams>("polygamma", {
   dtypes: REAL_FLOAT,
   check(_x, { m }) {
-    if (!Number.isInteger(m) || m < 0) throw new ValueError(`polygamma: the order m must be a non-negative integer; got ${m}`);
+    if (!Number.isInteger(m) || m < 0)
+      throw new ValueError(`polygamma: the order m must be a non-negative integer; got ${m}`);
   },
   jvp: (x, dx, _y, { m }) => mul(dx, polygamma(m + 1, x)),
 }).prim;

@@ -15,7 +15,14 @@
  */
 import type { Array } from "../core/array.ts";
 import { ShapedArray } from "../core/aval.ts";
-import { definePrimitive, isUndefined, type BatchDim, type Params, type Primitive, type UndefinedPrimal } from "../core/primitive.ts";
+import {
+  definePrimitive,
+  isUndefined,
+  type BatchDim,
+  type Params,
+  type Primitive,
+  type UndefinedPrimal,
+} from "../core/primitive.ts";
 import { DTypeError, InternalError, ShapeError, ValueError } from "../errors.ts";
 import { isInexact, type DType } from "../dtype.ts";
 import { fmtShape, shapeEq } from "../shape.ts";
@@ -48,7 +55,9 @@ const ALL: DType[] = ["float32", "complex64", "int32", "uint32", "bool", "float1
 /** Throw a DTypeError naming the op, the argument and the supported dtypes. */
 function checkIn(op: string, dtypes: readonly DType[], a: ShapedArray, arg: string): void {
   if (!dtypes.includes(a.dtype))
-    throw new DTypeError(`${op}: argument '${arg}' has dtype ${a.dtype}, which ${op} does not support (supported: ${dtypes.join(", ")})`);
+    throw new DTypeError(
+      `${op}: argument '${arg}' has dtype ${a.dtype}, which ${op} does not support (supported: ${dtypes.join(", ")})`,
+    );
 }
 
 /** lax-level operands must agree in shape (and, by default, dtype): the np layer broadcasts and promotes. */
@@ -75,7 +84,12 @@ function checkSameShapeDType(op: string, avals: readonly ShapedArray[], sameDTyp
  * axis 0 and unbatched ones are broadcast along it.
  */
 function elementwiseBatch(prim: Primitive) {
-  return (args: readonly Array[], dims: readonly BatchDim[], params: Params, axis: { size: number }): [Array[], BatchDim[]] => {
+  return (
+    args: readonly Array[],
+    dims: readonly BatchDim[],
+    params: Params,
+    axis: { size: number },
+  ): [Array[], BatchDim[]] => {
     const d0 = dims[0];
     if (d0 !== null && dims.every((d) => d === d0)) {
       const outs = prim.bind(args, params);
@@ -110,12 +124,21 @@ interface UnaryDef<P extends object = Params> {
  * Define a unary elementwise primitive; returns the primitive and the lax-level function (which
  * binds empty params; primitives with params export their own wrapper).
  */
-export function defineUnary<P extends object = Params>(name: string, def: UnaryDef<P>): { prim: Primitive<P>; fn: (x: Array) => Array } {
+export function defineUnary<P extends object = Params>(
+  name: string,
+  def: UnaryDef<P>,
+): { prim: Primitive<P>; fn: (x: Array) => Array } {
   const prim: Primitive<P> = definePrimitive<P>(name, {
     abstractEval([x], params) {
       checkIn(name, def.dtypes, x, "x");
       def.check?.(x, params);
-      return [new ShapedArray(x.shape, def.outDType ? def.outDType(x.dtype, params) : x.dtype, (def.keepWeak ?? true) && x.weakType)];
+      return [
+        new ShapedArray(
+          x.shape,
+          def.outDType ? def.outDType(x.dtype, params) : x.dtype,
+          (def.keepWeak ?? true) && x.weakType,
+        ),
+      ];
     },
     jvp: def.jvp
       ? ([x], [dx], params) => {
@@ -124,7 +147,9 @@ export function defineUnary<P extends object = Params>(name: string, def: UnaryD
           return [[y], [def.jvp!(x, dx, y, params)]];
         }
       : undefined,
-    transpose: def.transpose ? ([ct], [x], params) => [def.transpose!(ct as Array, (x as UndefinedPrimal).aval, params)] : undefined,
+    transpose: def.transpose
+      ? ([ct], [x], params) => [def.transpose!(ct as Array, (x as UndefinedPrimal).aval, params)]
+      : undefined,
     batch: (args, dims, params) => [[prim.bind1([args[0]], params)], [dims[0]]],
   });
   return { prim, fn: (x: Array) => prim.bind1([x], {} as P) };
@@ -212,7 +237,8 @@ export const { prim: mulP, fn: mul } = defineBinary("mul", {
   dtypes: NUMERIC,
   jvp: (x, y, dx, dy) => add(mul(dx, y), mul(x, dy)),
   transpose: (ct, x, y) => {
-    if (isUndefined(x) && isUndefined(y)) throw new InternalError("mul: transpose with both operands linear (non-linear use of a tangent)");
+    if (isUndefined(x) && isUndefined(y))
+      throw new InternalError("mul: transpose with both operands linear (non-linear use of a tangent)");
     return [isUndefined(x) ? mul(ct, y as Array) : null, isUndefined(y) ? mul(x as Array, ct) : null];
   },
 });
@@ -226,7 +252,8 @@ export const { prim: divP, fn: div } = defineBinary("div", {
   dtypes: NUMERIC,
   jvp: (_x, y, dx, dy, z) => sub(div(dx, y), mul(div(z, y), dy)),
   transpose: (ct, x, y) => {
-    if (isUndefined(y)) throw new InternalError("div: transpose with respect to the denominator (non-linear use of a tangent)");
+    if (isUndefined(y))
+      throw new InternalError("div: transpose with respect to the denominator (non-linear use of a tangent)");
     return [isUndefined(x) ? div(ct, y as Array) : null, null];
   },
 });
@@ -242,7 +269,9 @@ export const integerPowP: Primitive<IntegerPowParams> = defineUnary<IntegerPowPa
   check(x, { y }) {
     if (!Number.isInteger(y)) throw new ValueError(`integerPow: exponent y must be an integer; got ${y}`);
     if (y < 0 && (x.dtype === "int32" || x.dtype === "uint32")) {
-      throw new ValueError(`integerPow: integers cannot be raised to negative powers (x has dtype ${x.dtype}, y = ${y})`);
+      throw new ValueError(
+        `integerPow: integers cannot be raised to negative powers (x has dtype ${x.dtype}, y = ${y})`,
+      );
     }
   },
   // JAX: d/dx x^y = y·x^(y-1), and exactly zero for y = 0 (no 0·inf at x = 0).
@@ -264,10 +293,26 @@ export const reciprocal = (x: Array): Array => integerPow(x, -1);
 export const { prim: expP, fn: exp } = defineUnary("exp", { dtypes: FLOAT, jvp: (_x, dx, y) => mul(dx, y) });
 export const { prim: logP, fn: log } = defineUnary("log", { dtypes: FLOAT, jvp: (x, dx) => div(dx, x) });
 export const { prim: sinP, fn: sin } = defineUnary("sin", { dtypes: FLOAT, jvp: (x, dx): Array => mul(dx, cos(x)) });
-export const { prim: cosP, fn: cos } = defineUnary("cos", { dtypes: FLOAT, jvp: (x, dx): Array => neg(mul(dx, sin(x))) });
+export const { prim: cosP, fn: cos } = defineUnary("cos", {
+  dtypes: FLOAT,
+  jvp: (x, dx): Array => neg(mul(dx, sin(x))),
+});
 export const { prim: tanhP, fn: tanh } = defineUnary("tanh", {
   dtypes: FLOAT,
   jvp: (_x, dx, y) => mul(dx, sub(onesLike(y), mul(y, y))),
 });
 
-export { elementwiseBatch, checkSameShapeDType, checkIn, FLOAT, REAL_FLOAT, NUMERIC, REAL_NUMERIC, INTLIKE, INT, ORDERED, SIGNED, ALL };
+export {
+  elementwiseBatch,
+  checkSameShapeDType,
+  checkIn,
+  FLOAT,
+  REAL_FLOAT,
+  NUMERIC,
+  REAL_NUMERIC,
+  INTLIKE,
+  INT,
+  ORDERED,
+  SIGNED,
+  ALL,
+};

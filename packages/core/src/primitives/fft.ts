@@ -36,7 +36,8 @@ export interface FftParams {
 
 export const fftP: Primitive<FftParams> = definePrimitive<FftParams>("fft", {
   abstractEval([x], { fftType, fftLengths }) {
-    if (!FFT_TYPES.includes(fftType)) throw new ValueError(`fft: unknown fftType '${String(fftType)}' (expected one of ${FFT_TYPES.join(", ")})`);
+    if (!FFT_TYPES.includes(fftType))
+      throw new ValueError(`fft: unknown fftType '${String(fftType)}' (expected one of ${FFT_TYPES.join(", ")})`);
     const L = fftLengths.length;
     if (L < 1 || L > x.ndim) {
       throw new ShapeError(
@@ -57,7 +58,8 @@ export const fftP: Primitive<FftParams> = definePrimitive<FftParams>("fft", {
         `fft: ${fftType} with fftLengths ${JSON.stringify(fftLengths)} needs trailing axes ${fmtShape(expected)}; got an operand of shape ${fmtShape(x.shape)}`,
       );
     }
-    if (fftType === "RFFT") return [new ShapedArray([...lead, ...fftLengths.slice(0, -1), (last >> 1) + 1], "complex64")];
+    if (fftType === "RFFT")
+      return [new ShapedArray([...lead, ...fftLengths.slice(0, -1), (last >> 1) + 1], "complex64")];
     if (fftType === "IRFFT") return [new ShapedArray([...lead, ...fftLengths], "float32")];
     return [new ShapedArray(x.shape, x.dtype)];
   },

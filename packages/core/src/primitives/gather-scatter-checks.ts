@@ -10,8 +10,12 @@ import { J, checkAxes } from "./axis-lists.ts";
 
 /** Check that the index array is integer-typed with an index-vector axis. */
 export function checkIndices(op: string, idx: ShapedArray): void {
-  if (idx.dtype !== "int32" && idx.dtype !== "uint32") throw new DTypeError(`${op}: indices must have dtype int32 or uint32; got ${idx.dtype}`);
-  if (idx.ndim < 1) throw new ShapeError(`${op}: indices must have at least one axis (the last axis is the index vector); got a scalar`);
+  if (idx.dtype !== "int32" && idx.dtype !== "uint32")
+    throw new DTypeError(`${op}: indices must have dtype int32 or uint32; got ${idx.dtype}`);
+  if (idx.ndim < 1)
+    throw new ShapeError(
+      `${op}: indices must have at least one axis (the last axis is the index vector); got a scalar`,
+    );
 }
 
 /** Check a gather/scatter mode name (ValueError naming the op otherwise). */
@@ -37,9 +41,18 @@ export function checkBatchingAndMap(
   checkAxes(op, insertedName, inserted, x.ndim, true, opDesc);
   checkAxes(op, "operandBatchingDims", obd, x.ndim, true, opDesc);
   const both = obd.find((d) => inserted.includes(d));
-  if (both !== undefined) throw new ShapeError(`${op}: operand axis ${both} is in both ${insertedName} and operandBatchingDims`);
-  checkAxes(op, ibdName, ibd, idx.ndim - 1, false, `the indices of shape ${fmtShape(idx.shape)} (excluding the index-vector axis)`);
-  if (ibd.length !== obd.length) throw new ShapeError(`${op}: operandBatchingDims ${J(obd)} and ${ibdName} ${J(ibd)} must have equal lengths`);
+  if (both !== undefined)
+    throw new ShapeError(`${op}: operand axis ${both} is in both ${insertedName} and operandBatchingDims`);
+  checkAxes(
+    op,
+    ibdName,
+    ibd,
+    idx.ndim - 1,
+    false,
+    `the indices of shape ${fmtShape(idx.shape)} (excluding the index-vector axis)`,
+  );
+  if (ibd.length !== obd.length)
+    throw new ShapeError(`${op}: operandBatchingDims ${J(obd)} and ${ibdName} ${J(ibd)} must have equal lengths`);
   obd.forEach((d, i) => {
     if (x.shape[d] !== idx.shape[ibd[i]]) {
       throw new ShapeError(

@@ -9,7 +9,18 @@ import { installHalfImpl } from "../core/half-compute.ts";
 import { DTypeError } from "../errors.ts";
 import { convertElementType } from "./convert.ts";
 import { add, fullLike, mul, sub } from "./elementwise.ts";
-import { bitcastConvertType, bitwiseAnd, bitwiseOr, eq, lt, max, ne, select, shiftLeft, shiftRightLogical } from "./elementwise-logic.ts";
+import {
+  bitcastConvertType,
+  bitwiseAnd,
+  bitwiseOr,
+  eq,
+  lt,
+  max,
+  ne,
+  select,
+  shiftLeft,
+  shiftRightLogical,
+} from "./elementwise-logic.ts";
 import { abs } from "./elementwise-math.ts";
 
 /** Stored mantissa bits, smallest normal exponent and largest finite value of the half dtypes. */
@@ -28,7 +39,8 @@ const FORMAT = {
  */
 export function halfNextafter(x: Array, toward: Array): Array {
   const dtype = x.dtype;
-  if (dtype !== "float16" && dtype !== "bfloat16") throw new DTypeError(`nextafter: expected a float16 or bfloat16 operand; got ${x.aval.toString()}`);
+  if (dtype !== "float16" && dtype !== "bfloat16")
+    throw new DTypeError(`nextafter: expected a float16 or bfloat16 operand; got ${x.aval.toString()}`);
   const { nmant, minExp, max: fmax } = FORMAT[dtype];
   const x32 = convertElementType(x, "float32");
   const t32 = convertElementType(toward, "float32");
@@ -38,7 +50,10 @@ export function halfNextafter(x: Array, toward: Array): Array {
   const expo = max(sub(biased, like(127, biased)), like(minExp, biased));
   // 2^expo is a normal float32 (minExp ≤ expo ≤ 127 for finite x); scaling it by 2^−nmant is exact
   // even where the ulp (down to 2^−133, bfloat16's smallest subnormal) is a float32 subnormal.
-  const pow2Expo = bitcastConvertType(shiftLeft(bitcastConvertType(add(expo, like(127, expo)), "uint32"), like(23, bits)), "float32");
+  const pow2Expo = bitcastConvertType(
+    shiftLeft(bitcastConvertType(add(expo, like(127, expo)), "uint32"), like(23, bits)),
+    "float32",
+  );
   const ulp = mul(pow2Expo, like(2 ** -nmant, x32));
   const up = lt(x32, t32);
   const pow2 = eq(bitwiseAnd(bits, like(0x7fffff, bits)), like(0, bits));

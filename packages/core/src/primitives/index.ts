@@ -36,13 +36,45 @@ export { scan, map, cond, switch, whileLoop, foriLoop, type ScanOptions } from "
 export { scanP, type ScanParams } from "./control/scan.ts";
 export { condP, type CondParams } from "./control/cond.ts";
 export { whileP, type WhileParams } from "./control/while.ts";
-export { stopGradient, stopGradientP, customJvpCallP, customVjpCallP, customLinP } from "./control/custom-derivatives.ts";
+export {
+  stopGradient,
+  stopGradientP,
+  customJvpCallP,
+  customVjpCallP,
+  customLinP,
+} from "./control/custom-derivatives.ts";
 export * from "./linalg.ts";
 export * from "./linalg-lu.ts";
 export * from "./linalg-svd.ts";
 export * from "./linalg-eig.ts";
 export * from "./fft.ts";
-export { associativeScan, associativeScanP, type AssociativeScanOptions, type AssociativeScanParams } from "./control/associative-scan.ts";
+export {
+  associativeScan,
+  associativeScanP,
+  type AssociativeScanOptions,
+  type AssociativeScanParams,
+} from "./control/associative-scan.ts";
 export { isLinearRecurrenceCombine } from "./control/associative-linear.ts";
-export { checkpoint, remat, rematP, checkpointPolicies, type CheckpointPolicy, type CheckpointOptions, type RematParams } from "./control/checkpoint.ts";
-export { psum, pmean, pmax, pmin, axisIndex, axisSize, psumP, pmaxP, pminP, axisIndexP, type AxisName, type AxisParams } from "./control/collectives.ts";
+export {
+  checkpoint,
+  remat,
+  rematP,
+  checkpointPolicies,
+  type CheckpointPolicy,
+  type CheckpointOptions,
+  type RematParams,
+} from "./control/checkpoint.ts";
+export {
+  psum,
+  pmean,
+  pmax,
+  pmin,
+  axisIndex,
+  axisSize,
+  psumP,
+  pmaxP,
+  pminP,
+  axisIndexP,
+  type AxisName,
+  type AxisParams,
+} from "./control/collectives.ts";

@@ -83,13 +83,39 @@ export function gatherOfScatter(
 }
 
 /** Validate a scatter (XLA's rules); returns the output aval (the operand's). */
-function scatterAval(op: string, x: ShapedArray, idx: ShapedArray, upd: ShapedArray, { dimensionNumbers: dn, mode }: ScatterParams): ShapedArray {
+function scatterAval(
+  op: string,
+  x: ShapedArray,
+  idx: ShapedArray,
+  upd: ShapedArray,
+  { dimensionNumbers: dn, mode }: ScatterParams,
+): ShapedArray {
   checkMode(op, mode);
   checkIndices(op, idx);
-  if (upd.dtype !== x.dtype) throw new DTypeError(`${op}: updates have dtype ${upd.dtype} but the operand has dtype ${x.dtype}; they must match`);
-  const { updateWindowDims: uwd, insertedWindowDims: inserted, scatterDimsToOperandDims: sdod, operandBatchingDims: obd, scatterIndicesBatchingDims: ibd } = dn;
+  if (upd.dtype !== x.dtype)
+    throw new DTypeError(
+      `${op}: updates have dtype ${upd.dtype} but the operand has dtype ${x.dtype}; they must match`,
+    );
+  const {
+    updateWindowDims: uwd,
+    insertedWindowDims: inserted,
+    scatterDimsToOperandDims: sdod,
+    operandBatchingDims: obd,
+    scatterIndicesBatchingDims: ibd,
+  } = dn;
   checkAxes(op, "updateWindowDims", uwd, upd.ndim, true, `the updates of shape ${fmtShape(upd.shape)}`);
-  checkBatchingAndMap(op, x, idx, obd, ibd, "scatterIndicesBatchingDims", sdod, "scatterDimsToOperandDims", inserted, "insertedWindowDims");
+  checkBatchingAndMap(
+    op,
+    x,
+    idx,
+    obd,
+    ibd,
+    "scatterIndicesBatchingDims",
+    sdod,
+    "scatterDimsToOperandDims",
+    inserted,
+    "insertedWindowDims",
+  );
   const windowDims = range(x.ndim).filter((d) => !inserted.includes(d) && !obd.includes(d));
   if (windowDims.length !== uwd.length) {
     throw new ShapeError(
@@ -121,7 +147,12 @@ function scatterAval(op: string, x: ShapedArray, idx: ShapedArray, upd: ShapedAr
 
 /** Shared batching rule: move everything to the front, pairing batched indices as batching dims. */
 function scatterBatch(prim: () => Primitive<ScatterParams>) {
-  return ([x, idx, upd]: readonly Array[], [dx, di, du]: readonly BatchDim[], p: ScatterParams, axis: { size: number }): [Array[], BatchDim[]] => {
+  return (
+    [x, idx, upd]: readonly Array[],
+    [dx, di, du]: readonly BatchDim[],
+    p: ScatterParams,
+    axis: { size: number },
+  ): [Array[], BatchDim[]] => {
     const dn = p.dimensionNumbers;
     const xf = bdimToFront(x, dx, axis.size);
     const uf = bdimToFront(upd, du, axis.size);
@@ -149,7 +180,11 @@ function scatterBatch(prim: () => Primitive<ScatterParams>) {
 }
 
 type ScatterRules = Omit<PrimitiveRules<ScatterParams>, "abstractEval" | "batch">;
-function defineScatter(name: string, self: () => Primitive<ScatterParams>, rules: ScatterRules): Primitive<ScatterParams> {
+function defineScatter(
+  name: string,
+  self: () => Primitive<ScatterParams>,
+  rules: ScatterRules,
+): Primitive<ScatterParams> {
   return definePrimitive<ScatterParams>(name, {
     abstractEval([x, idx, upd], p) {
       return [scatterAval(name, x, idx, upd, p)];
@@ -160,7 +195,13 @@ function defineScatter(name: string, self: () => Primitive<ScatterParams>, rules
 }
 
 /** Read back, per update element, the operand value its scatter targets (fill for dropped windows). */
-function gatherBack(v: Array, idx: Array, upd: { shape: readonly number[] }, p: ScatterParams, fillValue: number | null = 0): Array {
+function gatherBack(
+  v: Array,
+  idx: Array,
+  upd: { shape: readonly number[] },
+  p: ScatterParams,
+  fillValue: number | null = 0,
+): Array {
   const g = gatherOfScatter(p.dimensionNumbers, v.shape, upd.shape);
   return gatherP.bind1([v, idx], { dimensionNumbers: g.dn, sliceSizes: g.sliceSizes, mode: p.mode, fillValue });
 }
@@ -172,7 +213,8 @@ export const scatterAddP: Primitive<ScatterParams> = defineScatter("scatterAdd",
     return [[scatterAddP.bind1([x, idx, u], p)], [scatterAddP.bind1([dx, idx, du], p)]];
   },
   transpose([ct], [x, idx, u], p) {
-    if (isUndefined(idx)) throw new InternalError("scatterAdd: transpose with respect to the indices (non-linear use of a tangent)");
+    if (isUndefined(idx))
+      throw new InternalError("scatterAdd: transpose with respect to the indices (non-linear use of a tangent)");
     const c = ct as Array;
     const uAval = (u as { aval: ShapedArray }).aval;
     return [isUndefined(x) ? c : null, null, isUndefined(u) ? gatherBack(c, idx as Array, uAval, p) : null];
@@ -192,7 +234,11 @@ export const scatterP: Primitive<ScatterParams> = defineScatter("scatter", () =>
     // learn which update won each element, and scatter-add only the winners' tangents.
     const dn = p.dimensionNumbers;
     const idsShape = u.shape.map((s, i) => (dn.updateWindowDims.includes(i) ? 1 : s));
-    const ids = broadcastInDim(add(reshape(iota("int32", prod(idsShape)), idsShape), fullLike(new ShapedArray(idsShape, "int32"), 1)), u.shape, range(u.ndim));
+    const ids = broadcastInDim(
+      add(reshape(iota("int32", prod(idsShape)), idsShape), fullLike(new ShapedArray(idsShape, "int32"), 1)),
+      u.shape,
+      range(u.ndim),
+    );
     const scattered = scatterP.bind1([fullLike(new ShapedArray(x.shape, "int32"), 0), idx, ids], p);
     const keepX = eq(scattered, zerosLike(scattered));
     const won = eq(ids, gatherBack(scattered, idx, u, p, 0));
@@ -228,10 +274,19 @@ export const scatterMulP: Primitive<ScatterParams> = defineScatter("scatterMul",
         const uz = eq(u, zerosLike(u));
         const uSafe = select(uz, fullLike(u.aval.strong(), 1), u);
         const prodNz = gatherBack(scatterMulP.bind1([fullLike(x.aval.strong(), 1), idx, uSafe], p), idx, u, p);
-        const nZero = gatherBack(scatterAddP.bind1([fullLike(new ShapedArray(x.shape, "int32"), 0), idx, convertElementType(uz, "int32")], p), idx, u, p);
+        const nZero = gatherBack(
+          scatterAddP.bind1([fullLike(new ShapedArray(x.shape, "int32"), 0), idx, convertElementType(uz, "int32")], p),
+          idx,
+          u,
+          p,
+        );
         const zeroI = fullLike(nZero, 0);
         const oneI = fullLike(nZero, 1);
-        excl = select(uz, select(eq(nZero, oneI), prodNz, zerosLike(prodNz)), select(eq(nZero, zeroI), div(prodNz, uSafe), zerosLike(prodNz)));
+        excl = select(
+          uz,
+          select(eq(nZero, oneI), prodNz, zerosLike(prodNz)),
+          select(eq(nZero, zeroI), div(prodNz, uSafe), zerosLike(prodNz)),
+        );
       }
       const tu = mul(x, scatterAddP.bind1([z, idx, mul(du, excl)], p));
       t = t === null ? tu : add(t, tu);
@@ -239,7 +294,8 @@ export const scatterMulP: Primitive<ScatterParams> = defineScatter("scatterMul",
     return [[out], [t]];
   },
   transpose([ct], [x, idx, u], p) {
-    if (isUndefined(u)) throw new InternalError("scatterMul: transpose with respect to the updates (non-linear use of a tangent)");
+    if (isUndefined(u))
+      throw new InternalError("scatterMul: transpose with respect to the updates (non-linear use of a tangent)");
     return [isUndefined(x) ? scatterMulP.bind1([ct as Array, idx as Array, u as Array], p) : null, null, null];
   },
 });
@@ -251,7 +307,11 @@ export const scatterMulP: Primitive<ScatterParams> = defineScatter("scatterMul",
  * of every contender (the operand element and the updates) that equals the result.
  */
 function extremalJvp(prim: () => Primitive<ScatterParams>) {
-  return ([x, idx, u]: readonly Array[], [dx, , du]: readonly (Array | null)[], p: ScatterParams): [Array[], (Array | null)[]] => {
+  return (
+    [x, idx, u]: readonly Array[],
+    [dx, , du]: readonly (Array | null)[],
+    p: ScatterParams,
+  ): [Array[], (Array | null)[]] => {
     const out = prim().bind1([x, idx, u], p);
     if (!isInexact(x.dtype)) return [[out], [null]];
     const zx = zerosLike(x.aval.strong());
@@ -270,8 +330,12 @@ function extremalJvp(prim: () => Primitive<ScatterParams>) {
   };
 }
 
-export const scatterMinP: Primitive<ScatterParams> = defineScatter("scatterMin", () => scatterMinP, { jvpWithZeros: extremalJvp(() => scatterMinP) });
-export const scatterMaxP: Primitive<ScatterParams> = defineScatter("scatterMax", () => scatterMaxP, { jvpWithZeros: extremalJvp(() => scatterMaxP) });
+export const scatterMinP: Primitive<ScatterParams> = defineScatter("scatterMin", () => scatterMinP, {
+  jvpWithZeros: extremalJvp(() => scatterMinP),
+});
+export const scatterMaxP: Primitive<ScatterParams> = defineScatter("scatterMax", () => scatterMaxP, {
+  jvpWithZeros: extremalJvp(() => scatterMaxP),
+});
 
 // ------------------------------------------------------------------ lax-level functions
 
@@ -283,7 +347,8 @@ export interface ScatterOptions {
 
 /** Complete partial dimension numbers (batching dims default to none). */
 export function scatterDnums(
-  dn: Partial<ScatterDimensionNumbers> & Pick<ScatterDimensionNumbers, "updateWindowDims" | "insertedWindowDims" | "scatterDimsToOperandDims">,
+  dn: Partial<ScatterDimensionNumbers> &
+    Pick<ScatterDimensionNumbers, "updateWindowDims" | "insertedWindowDims" | "scatterDimsToOperandDims">,
 ): ScatterDimensionNumbers {
   return {
     updateWindowDims: [...dn.updateWindowDims],

@@ -47,28 +47,56 @@ export interface GatherParams {
 }
 
 /** Output aval of a gather (validates everything, XLA's rules). */
-function gatherAval(x: ShapedArray, idx: ShapedArray, { dimensionNumbers: dn, sliceSizes, mode }: GatherParams): ShapedArray {
+function gatherAval(
+  x: ShapedArray,
+  idx: ShapedArray,
+  { dimensionNumbers: dn, sliceSizes, mode }: GatherParams,
+): ShapedArray {
   checkMode("gather", mode);
   checkIndices("gather", idx);
-  const { offsetDims, collapsedSliceDims: collapsed, startIndexMap, operandBatchingDims: obd, startIndicesBatchingDims: ibd } = dn;
+  const {
+    offsetDims,
+    collapsedSliceDims: collapsed,
+    startIndexMap,
+    operandBatchingDims: obd,
+    startIndicesBatchingDims: ibd,
+  } = dn;
   if (!globalThis.Array.isArray(sliceSizes) || sliceSizes.length !== x.ndim)
-    throw new ShapeError(`gather: sliceSizes ${J(sliceSizes)} must have one entry per axis of the operand of shape ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `gather: sliceSizes ${J(sliceSizes)} must have one entry per axis of the operand of shape ${fmtShape(x.shape)}`,
+    );
   sliceSizes.forEach((s, i) => {
     if (!Number.isInteger(s) || s < 0 || s > x.shape[i])
       throw new IndexError(
         `gather: sliceSizes ${J(sliceSizes)}: axis ${i} slice size ${s} must be in [0, ${x.shape[i]}] for the operand of shape ${fmtShape(x.shape)}`,
       );
   });
-  checkBatchingAndMap("gather", x, idx, obd, ibd, "startIndicesBatchingDims", startIndexMap, "startIndexMap", collapsed, "collapsedSliceDims");
+  checkBatchingAndMap(
+    "gather",
+    x,
+    idx,
+    obd,
+    ibd,
+    "startIndicesBatchingDims",
+    startIndexMap,
+    "startIndexMap",
+    collapsed,
+    "collapsedSliceDims",
+  );
   for (const d of [...collapsed, ...obd]) {
-    if (sliceSizes[d] > 1) throw new ShapeError(`gather: collapsed/batching operand axis ${d} must have slice size <= 1; got sliceSizes ${J(sliceSizes)}`);
+    if (sliceSizes[d] > 1)
+      throw new ShapeError(
+        `gather: collapsed/batching operand axis ${d} must have slice size <= 1; got sliceSizes ${J(sliceSizes)}`,
+      );
   }
   const windowDims = range(x.ndim).filter((d) => !collapsed.includes(d) && !obd.includes(d));
   const batchShape = idx.shape.slice(0, -1);
   const outRank = batchShape.length + offsetDims.length;
   checkAxes("gather", "offsetDims", offsetDims, outRank, true, `an output of rank ${outRank}`);
   if (offsetDims.length !== windowDims.length) {
-    throw new ShapeError(`gather: offsetDims ${J(offsetDims)} must have one entry per operand axis that is neither collapsed nor batching (${J(windowDims)})`);
+    throw new ShapeError(
+      `gather: offsetDims ${J(offsetDims)} must have one entry per operand axis that is neither collapsed nor batching (${J(windowDims)})`,
+    );
   }
   const out: number[] = [];
   let b = 0;
@@ -88,7 +116,8 @@ export const gatherP: Primitive<GatherParams> = definePrimitive<GatherParams>("g
     return [[gatherP.bind1([x, idx], p)], [gatherP.bind1([dx, idx], { ...p, fillValue: 0 })]];
   },
   transpose([ct], [x, idx], { dimensionNumbers: dn, mode }) {
-    if (isUndefined(idx)) throw new InternalError("gather: transpose with respect to the indices (non-linear use of a tangent)");
+    if (isUndefined(idx))
+      throw new InternalError("gather: transpose with respect to the indices (non-linear use of a tangent)");
     const aval = (x as UndefinedPrimal).aval;
     const c = ct as Array;
     return [scatterAdd(zerosLike(aval.strong()), idx as Array, c, scatterDnumsOfGather(dn), { mode }), null];
@@ -105,12 +134,19 @@ export const gatherP: Primitive<GatherParams> = definePrimitive<GatherParams>("g
         operandBatchingDims: inc(dn.operandBatchingDims),
         startIndicesBatchingDims: dn.startIndicesBatchingDims,
       };
-      return [[gatherP.bind1([xf, idx], { ...p, dimensionNumbers: ndn, sliceSizes: [axis.size, ...p.sliceSizes] })], [0]];
+      return [
+        [gatherP.bind1([xf, idx], { ...p, dimensionNumbers: ndn, sliceSizes: [axis.size, ...p.sliceSizes] })],
+        [0],
+      ];
     }
     const ifr = bdimToFront(idx, di, axis.size);
     if (dx === null) {
       // Batched indices only: a new leading batch axis of the indices (and of the output).
-      const ndn: GatherDimensionNumbers = { ...dn, offsetDims: inc(dn.offsetDims), startIndicesBatchingDims: inc(dn.startIndicesBatchingDims) };
+      const ndn: GatherDimensionNumbers = {
+        ...dn,
+        offsetDims: inc(dn.offsetDims),
+        startIndicesBatchingDims: inc(dn.startIndicesBatchingDims),
+      };
       return [[gatherP.bind1([x, ifr], { ...p, dimensionNumbers: ndn })], [0]];
     }
     // Both batched: pair the two batch axes as operand/indices batching dims.
@@ -135,7 +171,8 @@ export interface GatherOptions {
 
 /** Complete partial dimension numbers (batching dims default to none). */
 export function gatherDnums(
-  dn: Partial<GatherDimensionNumbers> & Pick<GatherDimensionNumbers, "offsetDims" | "collapsedSliceDims" | "startIndexMap">,
+  dn: Partial<GatherDimensionNumbers> &
+    Pick<GatherDimensionNumbers, "offsetDims" | "collapsedSliceDims" | "startIndexMap">,
 ): GatherDimensionNumbers {
   return {
     offsetDims: [...dn.offsetDims],
@@ -150,7 +187,8 @@ export function gatherDnums(
 export function gather(
   operand: Array,
   startIndices: Array,
-  dimensionNumbers: Partial<GatherDimensionNumbers> & Pick<GatherDimensionNumbers, "offsetDims" | "collapsedSliceDims" | "startIndexMap">,
+  dimensionNumbers: Partial<GatherDimensionNumbers> &
+    Pick<GatherDimensionNumbers, "offsetDims" | "collapsedSliceDims" | "startIndexMap">,
   sliceSizes: readonly number[],
   opts: GatherOptions = {},
 ): Array {

@@ -43,7 +43,12 @@ export const eigP: Primitive<EigParams> = definePrimitive<EigParams>("eig", {
     const vinvDa = luSolve(luMat, perm, toComplex(da));
     return [[w], [diagonal(matmul(vinvDa, v))]];
   },
-  batch(args: readonly Array[], dims: readonly BatchDim[], params: EigParams, axis: { size: number }): [Array[], BatchDim[]] {
+  batch(
+    args: readonly Array[],
+    dims: readonly BatchDim[],
+    params: EigParams,
+    axis: { size: number },
+  ): [Array[], BatchDim[]] {
     const outs = eigP.bind([moveBdim(args[0], dims[0], 0, axis.size)], params);
     return [outs, outs.map(() => 0)];
   },
@@ -62,7 +67,9 @@ export interface EigOptions {
  */
 export function eig(a: Array, opts: EigOptions = {}): Array[] {
   if (opts.computeLeftEigenvectors === true) {
-    throw new NotImplementedError("lax.eig: left eigenvectors are not computed (they are the conjugated right eigenvectors of aᴴ: use eig(conj(aᵀ)))");
+    throw new NotImplementedError(
+      "lax.eig: left eigenvectors are not computed (they are the conjugated right eigenvectors of aᴴ: use eig(conj(aᵀ)))",
+    );
   }
   return eigP.bind([a], { computeRightEigenvectors: opts.computeRightEigenvectors ?? true });
 }

@@ -32,7 +32,11 @@ export const luP: Primitive<Record<string, never>> = definePrimitive<Record<stri
     checkMatrix("lu", "a", a, false);
     const [m, n] = a.shape.slice(-2);
     const lead = a.shape.slice(0, -2);
-    return [new ShapedArray(a.shape, a.dtype), new ShapedArray([...lead, Math.min(m, n)], "int32"), new ShapedArray([...lead, m], "int32")];
+    return [
+      new ShapedArray(a.shape, a.dtype),
+      new ShapedArray([...lead, Math.min(m, n)], "int32"),
+      new ShapedArray([...lead, m], "int32"),
+    ];
   },
   // JAX's `_lu_jvp_rule`: with L̇ = L·tril(L⁻¹·Ȧ[perm]·U⁻¹, −1) and U̇ = triu(L⁻¹·Ȧ[perm]·U⁻¹)·U,
   // the packed tangent is L̇ + U̇ (the unit diagonal of L is constant).
@@ -51,7 +55,11 @@ export const luP: Primitive<Record<string, never>> = definePrimitive<Record<stri
     const uk = slice(lu, [...z, 0, 0], [...lead, k, n]);
     const uEye = hostDiagFrom(n, k, a.dtype, lead);
     const u = add(pad(triu(uk), zero, [...noPad, [0, n - k, 0], [0, 0, 0]]), uEye);
-    const la = triangularSolve(l, matmul(permutationMatrix(perm, m, a.dtype, nd), da), { leftSide: true, lower: true, unitDiagonal: true });
+    const la = triangularSolve(l, matmul(permutationMatrix(perm, m, a.dtype, nd), da), {
+      leftSide: true,
+      lower: true,
+      unitDiagonal: true,
+    });
     const lau = triangularSolve(u, la, { leftSide: false, lower: false });
     const dlu = add(matmul(l, tril(lau, -1)), matmul(triu(lau), u));
     return [
@@ -99,7 +107,9 @@ export function lu(a: Array): [Array, Array, Array] {
 export function luSolve(luMat: Array, perm: Array, b: Array): Array {
   const n = luMat.shape[luMat.ndim - 1];
   if (b.ndim !== luMat.ndim || b.shape[b.ndim - 2] !== n) {
-    throw new ShapeError(`luSolve: b must be [..., ${n}, k] with the leading dims of lu ${fmtShape(luMat.shape)}; got ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `luSolve: b must be [..., ${n}, k] with the leading dims of lu ${fmtShape(luMat.shape)}; got ${fmtShape(b.shape)}`,
+    );
   }
   const pb = matmul(permutationMatrix(perm, n, b.dtype, b.ndim), b);
   const y = triangularSolve(luMat, pb, { leftSide: true, lower: true, unitDiagonal: true });

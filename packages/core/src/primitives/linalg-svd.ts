@@ -41,7 +41,11 @@ export const svdP: Primitive<SvdParams> = definePrimitive<SvdParams>("svd", {
     const lead = a.shape.slice(0, -2);
     const s = new ShapedArray([...lead, k], "float32");
     if (!computeUv) return [s];
-    return [s, new ShapedArray([...lead, m, fullMatrices ? m : k], a.dtype), new ShapedArray([...lead, fullMatrices ? n : k, n], a.dtype)];
+    return [
+      s,
+      new ShapedArray([...lead, m, fullMatrices ? m : k], a.dtype),
+      new ShapedArray([...lead, fullMatrices ? n : k, n], a.dtype),
+    ];
   },
   // JAX's `_svd_jvp_rule`: with S = Uᴴ·dA·V, ds = Re diag(S); dU and dV from the antisymmetric
   // parts scaled by F[i, j] = 1 / (s_j² − s_i²), plus the components outside the range of U
@@ -82,18 +86,29 @@ export const svdP: Primitive<SvdParams> = definePrimitive<SvdParams>("svd", {
     let dV = matmul(v, mul(fc, add(SdS, mH(SdS))));
     if (m > n) {
       const dAV = matmul(da, v);
-      dU = add(dU, div(sub(dAV, matmul(u, matmul(ut, dAV))), broadcastInDim(asDtypeOf(s, a), [...batch, m, k], [...b, nd - 1])));
+      dU = add(
+        dU,
+        div(sub(dAV, matmul(u, matmul(ut, dAV))), broadcastInDim(asDtypeOf(s, a), [...batch, m, k], [...b, nd - 1])),
+      );
     }
     if (n > m) {
       const dAHU = matmul(mH(da), u);
-      dV = add(dV, div(sub(dAHU, matmul(v, matmul(vh, dAHU))), broadcastInDim(asDtypeOf(s, a), [...batch, n, k], [...b, nd - 1])));
+      dV = add(
+        dV,
+        div(sub(dAHU, matmul(v, matmul(vh, dAHU))), broadcastInDim(asDtypeOf(s, a), [...batch, n, k], [...b, nd - 1])),
+      );
     }
     return [
       [s, u, vh],
       [ds, dU, mH(dV)],
     ];
   },
-  batch(args: readonly Array[], dims: readonly BatchDim[], params: SvdParams, axis: { size: number }): [Array[], BatchDim[]] {
+  batch(
+    args: readonly Array[],
+    dims: readonly BatchDim[],
+    params: SvdParams,
+    axis: { size: number },
+  ): [Array[], BatchDim[]] {
     const outs = svdP.bind([moveBdim(args[0], dims[0], 0, axis.size)], params);
     return [outs, outs.map(() => 0)];
   },

@@ -25,7 +25,12 @@ import { checkMatrix, diagonal, eye, matmul, mH, mT, symmetrize, tril, triu } fr
 const range = (n: number, from = 0): number[] => globalThis.Array.from({ length: n }, (_, i) => from + i);
 /** Batch rule of single-operand linalg primitives: the vmapped axis becomes a leading batch dim. */
 function frontBatch<P extends object>(prim: () => Primitive<P>) {
-  return (args: readonly Array[], dims: readonly BatchDim[], params: P, axis: { size: number }): [Array[], BatchDim[]] => {
+  return (
+    args: readonly Array[],
+    dims: readonly BatchDim[],
+    params: P,
+    axis: { size: number },
+  ): [Array[], BatchDim[]] => {
     const outs = prim().bind([moveBdim(args[0], dims[0], 0, axis.size)], params);
     return [outs, outs.map(() => 0)];
   };
@@ -137,61 +142,68 @@ export interface TriangularSolveParams {
   readonly unitDiagonal: boolean;
 }
 
-export const triangularSolveP: Primitive<TriangularSolveParams> = definePrimitive<TriangularSolveParams>("triangularSolve", {
-  abstractEval([a, b], { leftSide }) {
-    checkMatrix("triangularSolve", "a", a, true);
-    checkMatrix("triangularSolve", "b", b, false);
-    if (a.dtype !== b.dtype) throw new DTypeError(`triangularSolve: a and b must have the same dtype; got ${a.dtype} and ${b.dtype}`);
-    if (a.ndim !== b.ndim || !shapeEq(a.shape.slice(0, -2), b.shape.slice(0, -2))) {
-      throw new ShapeError(`triangularSolve: a and b must have the same leading batch dimensions; got a ${fmtShape(a.shape)} and b ${fmtShape(b.shape)}`);
-    }
-    const s = a.shape[a.ndim - 1];
-    const common = b.shape[b.ndim - (leftSide ? 2 : 1)];
-    if (s !== common) {
-      throw new ShapeError(
-        `triangularSolve: a ${fmtShape(a.shape)} does not fit b ${fmtShape(b.shape)} (leftSide=${leftSide} needs b's ${leftSide ? "second-to-last" : "last"} axis to be ${s})`,
-      );
-    }
-    return [new ShapedArray(b.shape, b.dtype)];
-  },
-  // JAX: `defjvp2(_triangular_solve_jvp_rule_a, λ g_b: triangular_solve(a, g_b))`. The zero
-  // tangents stay symbolic so that a solve with a constant matrix stays linear and cheap.
-  jvpWithZeros([a, b], [da, db], p) {
-    const x = triangularSolveP.bind1([a, b], p);
-    let t: Array | null = db === null ? null : triangularSolveP.bind1([a, db], p);
-    if (da !== null) {
-      const ta = triangularSolveJvpA(da, x, a, b, p);
-      t = t === null ? ta : add(t, ta);
-    }
-    return [[x], [t]];
-  },
-  // Linear in b (like `div` with its arguments swapped): JAX's `_triangular_solve_transpose_rule`.
-  transpose([ct], [a, b], p) {
-    if (isUndefined(a)) throw new InternalError("triangularSolve: transpose with respect to a (non-linear use of a tangent)");
-    if (!isUndefined(b)) return [null, null];
-    if (ct === null) return [null, null];
-    return [null, triangularSolveP.bind1([a, ct], { ...p, transposeA: !p.transposeA })];
-  },
-  // JAX's `_triangular_solve_batching_rule`: with an unbatched a, the vmapped axis of b joins
-  // b's free axis (one solve with more right-hand sides); otherwise both move to the front.
-  batch([a, b], [da, db], p, axis) {
-    if (da === null) {
-      const N = b.ndim; // includes the vmapped axis
-      const B = axis.size;
-      if (p.leftSide) {
-        const y = moveBdim(b, db, N - 1, B); // [..., m, n, B]
-        const flat = reshape(y, [...y.shape.slice(0, N - 2), y.shape[N - 2] * B]);
-        return [[reshape(triangularSolveP.bind1([a, flat], p), y.shape)], [N - 1]];
+export const triangularSolveP: Primitive<TriangularSolveParams> = definePrimitive<TriangularSolveParams>(
+  "triangularSolve",
+  {
+    abstractEval([a, b], { leftSide }) {
+      checkMatrix("triangularSolve", "a", a, true);
+      checkMatrix("triangularSolve", "b", b, false);
+      if (a.dtype !== b.dtype)
+        throw new DTypeError(`triangularSolve: a and b must have the same dtype; got ${a.dtype} and ${b.dtype}`);
+      if (a.ndim !== b.ndim || !shapeEq(a.shape.slice(0, -2), b.shape.slice(0, -2))) {
+        throw new ShapeError(
+          `triangularSolve: a and b must have the same leading batch dimensions; got a ${fmtShape(a.shape)} and b ${fmtShape(b.shape)}`,
+        );
       }
-      const y = moveBdim(b, db, N - 2, B); // [..., m, B, n]
-      const flat = reshape(y, [...y.shape.slice(0, N - 3), y.shape[N - 3] * B, y.shape[N - 1]]);
-      return [[reshape(triangularSolveP.bind1([a, flat], p), y.shape)], [N - 2]];
-    }
-    const af = moveBdim(a, da, 0, axis.size);
-    const bf = moveBdim(b, db, 0, axis.size);
-    return [[triangularSolveP.bind1([af, bf], p)], [0]];
+      const s = a.shape[a.ndim - 1];
+      const common = b.shape[b.ndim - (leftSide ? 2 : 1)];
+      if (s !== common) {
+        throw new ShapeError(
+          `triangularSolve: a ${fmtShape(a.shape)} does not fit b ${fmtShape(b.shape)} (leftSide=${leftSide} needs b's ${leftSide ? "second-to-last" : "last"} axis to be ${s})`,
+        );
+      }
+      return [new ShapedArray(b.shape, b.dtype)];
+    },
+    // JAX: `defjvp2(_triangular_solve_jvp_rule_a, λ g_b: triangular_solve(a, g_b))`. The zero
+    // tangents stay symbolic so that a solve with a constant matrix stays linear and cheap.
+    jvpWithZeros([a, b], [da, db], p) {
+      const x = triangularSolveP.bind1([a, b], p);
+      let t: Array | null = db === null ? null : triangularSolveP.bind1([a, db], p);
+      if (da !== null) {
+        const ta = triangularSolveJvpA(da, x, a, b, p);
+        t = t === null ? ta : add(t, ta);
+      }
+      return [[x], [t]];
+    },
+    // Linear in b (like `div` with its arguments swapped): JAX's `_triangular_solve_transpose_rule`.
+    transpose([ct], [a, b], p) {
+      if (isUndefined(a))
+        throw new InternalError("triangularSolve: transpose with respect to a (non-linear use of a tangent)");
+      if (!isUndefined(b)) return [null, null];
+      if (ct === null) return [null, null];
+      return [null, triangularSolveP.bind1([a, ct], { ...p, transposeA: !p.transposeA })];
+    },
+    // JAX's `_triangular_solve_batching_rule`: with an unbatched a, the vmapped axis of b joins
+    // b's free axis (one solve with more right-hand sides); otherwise both move to the front.
+    batch([a, b], [da, db], p, axis) {
+      if (da === null) {
+        const N = b.ndim; // includes the vmapped axis
+        const B = axis.size;
+        if (p.leftSide) {
+          const y = moveBdim(b, db, N - 1, B); // [..., m, n, B]
+          const flat = reshape(y, [...y.shape.slice(0, N - 2), y.shape[N - 2] * B]);
+          return [[reshape(triangularSolveP.bind1([a, flat], p), y.shape)], [N - 1]];
+        }
+        const y = moveBdim(b, db, N - 2, B); // [..., m, B, n]
+        const flat = reshape(y, [...y.shape.slice(0, N - 3), y.shape[N - 3] * B, y.shape[N - 1]]);
+        return [[reshape(triangularSolveP.bind1([a, flat], p), y.shape)], [N - 2]];
+      }
+      const af = moveBdim(a, da, 0, axis.size);
+      const bf = moveBdim(b, db, 0, axis.size);
+      return [[triangularSolveP.bind1([af, bf], p)], [0]];
+    },
   },
-});
+);
 
 /** JAX's `_triangular_solve_jvp_rule_a`: −op(A)⁻¹·op(Ȧ)·X (left) or −X·op(Ȧ)·op(A)⁻¹ (right). */
 function triangularSolveJvpA(ga: Array, ans: Array, a: Array, b: Array, p: TriangularSolveParams): Array {

@@ -67,7 +67,9 @@ function rotl(v: Array, d: number): Array {
  */
 function threefryImpl(args: readonly Array[]): Array[] {
   const shape = threefryShape(args.map((a) => a.aval));
-  const full = args.map((a) => (shapeEq(a.shape, shape) ? a : broadcastInDim(a, shape, a.ndim === 0 ? [] : shape.map((_, i) => i))));
+  const full = args.map((a) =>
+    shapeEq(a.shape, shape) ? a : broadcastInDim(a, shape, a.ndim === 0 ? [] : shape.map((_, i) => i)),
+  );
   const [k0, k1, x0, x1] = full;
   const ks = [k0, k1, bitwiseXor(bitwiseXor(k0, k1), fullLike(k0, THREEFRY_PARITY))];
   let a = add(x0, ks[0]);
@@ -89,13 +91,20 @@ function threefryImpl(args: readonly Array[]): Array[] {
  * size-1 axis where it is not batched or where a batched scalar meets non-scalar counters, so
  * the operands broadcast without materializing copies.
  */
-function threefryBatch(args: readonly Array[], dims: readonly BatchDim[], _p: Record<string, never>, axis: { size: number }): [Array[], BatchDim[]] {
+function threefryBatch(
+  args: readonly Array[],
+  dims: readonly BatchDim[],
+  _p: Record<string, never>,
+  axis: { size: number },
+): [Array[], BatchDim[]] {
   const coreRank = Math.max(...args.map((a, i) => a.ndim - (dims[i] === null ? 0 : 1)));
   const moved = args.map((a, i) => {
     const d = dims[i];
     if (d === null) return a.ndim === 0 ? a : reshape(a, [1, ...a.shape]);
     const front = bdimToFront(a, d, axis.size);
-    return front.ndim === 1 && coreRank > 0 ? reshape(front, [axis.size, ...new globalThis.Array<number>(coreRank).fill(1)]) : front;
+    return front.ndim === 1 && coreRank > 0
+      ? reshape(front, [axis.size, ...new globalThis.Array<number>(coreRank).fill(1)])
+      : front;
   });
   const outs = threefry2x32P.bind(moved, {});
   return [outs, [0, 0]];
@@ -103,9 +112,13 @@ function threefryBatch(args: readonly Array[], dims: readonly BatchDim[], _p: Re
 
 export const threefry2x32P: Primitive<Record<string, never>> = definePrimitive<Record<string, never>>("threefry2x32", {
   abstractEval(avals) {
-    if (avals.length !== 4) throw new ShapeError(`threefry2x32: takes 4 operands (k0, k1, x0, x1); got ${avals.length}`);
+    if (avals.length !== 4)
+      throw new ShapeError(`threefry2x32: takes 4 operands (k0, k1, x0, x1); got ${avals.length}`);
     avals.forEach((a, i) => {
-      if (a.dtype !== "uint32") throw new DTypeError(`threefry2x32: operand '${THREEFRY_ARGS[i]}' has dtype ${a.dtype}; all operands must be uint32`);
+      if (a.dtype !== "uint32")
+        throw new DTypeError(
+          `threefry2x32: operand '${THREEFRY_ARGS[i]}' has dtype ${a.dtype}; all operands must be uint32`,
+        );
     });
     const shape = threefryShape(avals);
     return [new ShapedArray(shape, "uint32"), new ShapedArray(shape, "uint32")];

@@ -11,7 +11,16 @@ import { fmtShape } from "../shape.ts";
 import { checkIn, div, mul } from "./elementwise.ts";
 import { broadcastInDim } from "./shape-ops.ts";
 import { convertElementType } from "./convert.ts";
-import { canonAxes, defineReduce, keptAxes, reduceAval, reduceBatchAxes, reduceSumP, type ReduceJvpRule, type ReduceParams } from "./reduce.ts";
+import {
+  canonAxes,
+  defineReduce,
+  keptAxes,
+  reduceAval,
+  reduceBatchAxes,
+  reduceSumP,
+  type ReduceJvpRule,
+  type ReduceParams,
+} from "./reduce.ts";
 import { eqMask } from "./masks-and-shifts.ts";
 
 // A local copy: this module must not read other modules' bindings at load time (import cycles).

@@ -27,7 +27,9 @@ export function reduceAval(op: string, x: ShapedArray, axes: readonly number[], 
   for (let i = 0; i < axes.length; i++) {
     const a = axes[i];
     if (!Number.isInteger(a) || a < 0 || a >= x.ndim || (i > 0 && a <= axes[i - 1])) {
-      throw new ShapeError(`${op}: axes ${JSON.stringify(axes)} must be sorted distinct axes of an array of shape ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `${op}: axes ${JSON.stringify(axes)} must be sorted distinct axes of an array of shape ${fmtShape(x.shape)}`,
+      );
     }
   }
   return new ShapedArray(
@@ -57,10 +59,19 @@ export function canonAxes(axes: readonly number[]): number[] {
 }
 
 /** A reduction's JVP: the primal output and its tangent (null for a zero tangent). */
-export type ReduceJvpRule = (prim: Primitive<ReduceParams>, x: Array, dx: Array, p: ReduceParams) => [Array, Array | null];
+export type ReduceJvpRule = (
+  prim: Primitive<ReduceParams>,
+  x: Array,
+  dx: Array,
+  p: ReduceParams,
+) => [Array, Array | null];
 
 /** Define an axis reduction: abstract eval (dtype check + axes), batch rule, and the given JVP. */
-export function defineReduce(name: string, dtypes: readonly DType[], jvp: ReduceJvpRule | null): Primitive<ReduceParams> {
+export function defineReduce(
+  name: string,
+  dtypes: readonly DType[],
+  jvp: ReduceJvpRule | null,
+): Primitive<ReduceParams> {
   const prim: Primitive<ReduceParams> = definePrimitive<ReduceParams>(name, {
     abstractEval([x], { axes }) {
       checkIn(name, dtypes, x, "x");

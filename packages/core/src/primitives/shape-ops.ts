@@ -17,47 +17,54 @@ export interface BroadcastInDimParams {
   readonly broadcastDimensions: readonly number[];
 }
 
-export const broadcastInDimP: Primitive<BroadcastInDimParams> = definePrimitive<BroadcastInDimParams>("broadcastInDim", {
-  abstractEval([x], { shape, broadcastDimensions: bd }) {
-    if (bd.length !== x.ndim) {
-      throw new ShapeError(`broadcastInDim: operand of shape ${fmtShape(x.shape)} needs ${x.ndim} broadcastDimensions, got ${JSON.stringify(bd)}`);
-    }
-    for (let i = 0; i < bd.length; i++) {
-      const d = bd[i];
-      if (d < 0 || d >= shape.length || (i > 0 && d <= bd[i - 1])) {
+export const broadcastInDimP: Primitive<BroadcastInDimParams> = definePrimitive<BroadcastInDimParams>(
+  "broadcastInDim",
+  {
+    abstractEval([x], { shape, broadcastDimensions: bd }) {
+      if (bd.length !== x.ndim) {
         throw new ShapeError(
-          `broadcastInDim: broadcastDimensions ${JSON.stringify(bd)} must be strictly increasing axes of the output shape ${fmtShape(shape)}`,
+          `broadcastInDim: operand of shape ${fmtShape(x.shape)} needs ${x.ndim} broadcastDimensions, got ${JSON.stringify(bd)}`,
         );
       }
-      if (x.shape[i] !== 1 && x.shape[i] !== shape[d]) {
-        throw new ShapeError(
-          `broadcastInDim: operand shape ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)} (operand axis ${i} has size ${x.shape[i]}, output axis ${d} has size ${shape[d]})`,
-        );
+      for (let i = 0; i < bd.length; i++) {
+        const d = bd[i];
+        if (d < 0 || d >= shape.length || (i > 0 && d <= bd[i - 1])) {
+          throw new ShapeError(
+            `broadcastInDim: broadcastDimensions ${JSON.stringify(bd)} must be strictly increasing axes of the output shape ${fmtShape(shape)}`,
+          );
+        }
+        if (x.shape[i] !== 1 && x.shape[i] !== shape[d]) {
+          throw new ShapeError(
+            `broadcastInDim: operand shape ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)} (operand axis ${i} has size ${x.shape[i]}, output axis ${d} has size ${shape[d]})`,
+          );
+        }
       }
-    }
-    return [new ShapedArray(shape, x.dtype, x.weakType)];
+      return [new ShapedArray(shape, x.dtype, x.weakType)];
+    },
+    jvp([x], [dx], params) {
+      return [[broadcastInDimP.bind1([x], params)], [broadcastInDimP.bind1([dx], params)]];
+    },
+    transpose([ct], [x], { broadcastDimensions: bd }) {
+      const inShape = (x as { aval: ShapedArray }).aval.shape;
+      const c = ct as Array;
+      // Sum over the new axes and over the operand's size-1 axes that were expanded.
+      const sumAxes = c.shape
+        .map((_, i) => i)
+        .filter((i) => !bd.includes(i) || (inShape[bd.indexOf(i)] === 1 && c.shape[i] !== 1));
+      const summed = sumAxes.length > 0 ? reduceSum(c, sumAxes) : c;
+      return [reshape(summed, inShape)];
+    },
+    batch([x], [d], { shape, broadcastDimensions: bd }, axis) {
+      const b = d as number;
+      // The operand keeps its batch axis at `b`; the output puts it at front.
+      const outShape = [axis.size, ...shape];
+      // broadcastDimensions must be increasing: move the batch axis of x to the front first.
+      const xt = b === 0 ? x : transpose(x, [b, ...x.shape.map((_, i) => i).filter((i) => i !== b)]);
+      const bdSorted = [0, ...bd.map((v) => v + 1)];
+      return [[broadcastInDimP.bind1([xt], { shape: outShape, broadcastDimensions: bdSorted })], [0]];
+    },
   },
-  jvp([x], [dx], params) {
-    return [[broadcastInDimP.bind1([x], params)], [broadcastInDimP.bind1([dx], params)]];
-  },
-  transpose([ct], [x], { broadcastDimensions: bd }) {
-    const inShape = (x as { aval: ShapedArray }).aval.shape;
-    const c = ct as Array;
-    // Sum over the new axes and over the operand's size-1 axes that were expanded.
-    const sumAxes = c.shape.map((_, i) => i).filter((i) => !bd.includes(i) || (inShape[bd.indexOf(i)] === 1 && c.shape[i] !== 1));
-    const summed = sumAxes.length > 0 ? reduceSum(c, sumAxes) : c;
-    return [reshape(summed, inShape)];
-  },
-  batch([x], [d], { shape, broadcastDimensions: bd }, axis) {
-    const b = d as number;
-    // The operand keeps its batch axis at `b`; the output puts it at front.
-    const outShape = [axis.size, ...shape];
-    // broadcastDimensions must be increasing: move the batch axis of x to the front first.
-    const xt = b === 0 ? x : transpose(x, [b, ...x.shape.map((_, i) => i).filter((i) => i !== b)]);
-    const bdSorted = [0, ...bd.map((v) => v + 1)];
-    return [[broadcastInDimP.bind1([xt], { shape: outShape, broadcastDimensions: bdSorted })], [0]];
-  },
-});
+);
 
 /** lax.broadcastInDim: place operand axes at `broadcastDimensions` of `shape`. */
 export function broadcastInDim(x: Array, shape: readonly number[], broadcastDimensions: readonly number[]): Array {
@@ -74,7 +81,9 @@ export interface ReshapeParams {
 export const reshapeP: Primitive<ReshapeParams> = definePrimitive<ReshapeParams>("reshape", {
   abstractEval([x], { newSizes }) {
     if (prod(newSizes) !== x.size || newSizes.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new ShapeError(`reshape: cannot reshape an array of shape ${fmtShape(x.shape)} (size ${x.size}) into shape ${fmtShape(newSizes)}`);
+      throw new ShapeError(
+        `reshape: cannot reshape an array of shape ${fmtShape(x.shape)} (size ${x.size}) into shape ${fmtShape(newSizes)}`,
+      );
     }
     return [new ShapedArray(newSizes, x.dtype, x.weakType)];
   },
@@ -106,7 +115,9 @@ export const transposeP: Primitive<TransposeParams> = definePrimitive<TransposeP
   abstractEval([x], { permutation: perm }) {
     const sorted = [...perm].sort((a, b) => a - b);
     if (perm.length !== x.ndim || sorted.some((v, i) => v !== i)) {
-      throw new ShapeError(`transpose: permutation ${JSON.stringify(perm)} is not a permutation of the axes of an array of shape ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `transpose: permutation ${JSON.stringify(perm)} is not a permutation of the axes of an array of shape ${fmtShape(x.shape)}`,
+      );
     }
     return [
       new ShapedArray(

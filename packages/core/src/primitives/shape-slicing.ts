@@ -75,7 +75,12 @@ export const sliceP: Primitive<SliceParams> = definePrimitive<SliceParams>("slic
 });
 
 /** lax.slice: `x[start:limit:stride]` per axis (static bounds, positive strides). */
-export function slice(x: Array, startIndices: readonly number[], limitIndices: readonly number[], strides?: readonly number[] | null): Array {
+export function slice(
+  x: Array,
+  startIndices: readonly number[],
+  limitIndices: readonly number[],
+  strides?: readonly number[] | null,
+): Array {
   const st = strides === undefined || strides === null || strides.every((s) => s === 1) ? null : [...strides];
   if (
     st === null &&
@@ -108,13 +113,19 @@ export interface PadParams {
 }
 
 /** Output size of one padded axis. */
-const paddedSize = (n: number, [lo, hi, interior]: readonly [number, number, number]): number => lo + hi + n + Math.max(0, n - 1) * interior;
+const paddedSize = (n: number, [lo, hi, interior]: readonly [number, number, number]): number =>
+  lo + hi + n + Math.max(0, n - 1) * interior;
 
 export const padP: Primitive<PadParams> = definePrimitive<PadParams>("pad", {
   abstractEval([x, pv], { paddingConfig: cfg }) {
     if (pv === undefined || pv.ndim !== 0)
-      throw new ShapeError(`pad: paddingValue must be a scalar; got shape ${pv === undefined ? "(missing)" : fmtShape(pv.shape)}`);
-    if (pv.dtype !== x.dtype) throw new DTypeError(`pad: paddingValue has dtype ${pv.dtype} but the operand has dtype ${x.dtype}; they must match`);
+      throw new ShapeError(
+        `pad: paddingValue must be a scalar; got shape ${pv === undefined ? "(missing)" : fmtShape(pv.shape)}`,
+      );
+    if (pv.dtype !== x.dtype)
+      throw new DTypeError(
+        `pad: paddingValue has dtype ${pv.dtype} but the operand has dtype ${x.dtype}; they must match`,
+      );
     if (
       !globalThis.Array.isArray(cfg) ||
       cfg.length !== x.ndim ||
@@ -127,7 +138,10 @@ export const padP: Primitive<PadParams> = definePrimitive<PadParams>("pad", {
     const out = x.shape.map((n, i) => {
       if (cfg[i][2] < 0) throw new ShapeError(`pad: interior padding must be >= 0; got ${J(cfg[i])} for axis ${i}`);
       const m = paddedSize(n, cfg[i]);
-      if (m < 0) throw new ShapeError(`pad: paddingConfig ${J(cfg[i])} crops axis ${i} of the operand of shape ${fmtShape(x.shape)} to a negative size ${m}`);
+      if (m < 0)
+        throw new ShapeError(
+          `pad: paddingConfig ${J(cfg[i])} crops axis ${i} of the operand of shape ${fmtShape(x.shape)} to a negative size ${m}`,
+        );
       return m;
     });
     return [new ShapedArray(out, x.dtype, x.weakType)];
@@ -191,10 +205,15 @@ export const concatenateP: Primitive<ConcatenateParams> = definePrimitive<Concat
     if (avals.length === 0) throw new ShapeError("concatenate: needs at least one operand");
     const a0 = avals[0];
     if (!Number.isInteger(dim) || dim < 0 || dim >= a0.ndim)
-      throw new ShapeError(`concatenate: dimension ${dim} is out of range for operands of rank ${a0.ndim} (shape ${fmtShape(a0.shape)})`);
+      throw new ShapeError(
+        `concatenate: dimension ${dim} is out of range for operands of rank ${a0.ndim} (shape ${fmtShape(a0.shape)})`,
+      );
     let total = 0;
     avals.forEach((a, k) => {
-      if (a.dtype !== a0.dtype) throw new DTypeError(`concatenate: operands must have equal dtypes; operand 0 is ${a0.dtype}, operand ${k} is ${a.dtype}`);
+      if (a.dtype !== a0.dtype)
+        throw new DTypeError(
+          `concatenate: operands must have equal dtypes; operand 0 is ${a0.dtype}, operand ${k} is ${a.dtype}`,
+        );
       if (a.ndim !== a0.ndim || a.shape.some((d, i) => i !== dim && d !== a0.shape[i])) {
         throw new ShapeError(
           `concatenate: operand shapes must agree except along dimension ${dim}; got ${avals.map((v) => fmtShape(v.shape)).join(", ")} (operand ${k} differs)`,
@@ -245,8 +264,14 @@ export interface RevParams {
 
 export const revP: Primitive<RevParams> = definePrimitive<RevParams>("rev", {
   abstractEval([x], { dimensions: dims }) {
-    if (!globalThis.Array.isArray(dims) || dims.some((d) => !Number.isInteger(d) || d < 0 || d >= x.ndim) || new Set(dims).size !== dims.length) {
-      throw new ShapeError(`rev: dimensions ${J(dims)} must be distinct axes of the operand of shape ${fmtShape(x.shape)}`);
+    if (
+      !globalThis.Array.isArray(dims) ||
+      dims.some((d) => !Number.isInteger(d) || d < 0 || d >= x.ndim) ||
+      new Set(dims).size !== dims.length
+    ) {
+      throw new ShapeError(
+        `rev: dimensions ${J(dims)} must be distinct axes of the operand of shape ${fmtShape(x.shape)}`,
+      );
     }
     return [x];
   },
@@ -279,8 +304,10 @@ export interface IotaParams {
 export const iotaP: Primitive<IotaParams> = definePrimitive<IotaParams>("iota", {
   abstractEval(avals, { dtype, shape, dimension }) {
     if (avals.length !== 0) throw new ShapeError(`iota: takes no operands; got ${avals.length}`);
-    if (!isDType(dtype) || dtype === "bool") throw new DTypeError(`iota: dtype must be one of float32, int32, uint32, complex64; got ${String(dtype)}`);
-    if (!globalThis.Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ShapeError(`iota: invalid shape ${J(shape)}`);
+    if (!isDType(dtype) || dtype === "bool")
+      throw new DTypeError(`iota: dtype must be one of float32, int32, uint32, complex64; got ${String(dtype)}`);
+    if (!globalThis.Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0))
+      throw new ShapeError(`iota: invalid shape ${J(shape)}`);
     if (!Number.isInteger(dimension) || dimension < 0 || dimension >= shape.length)
       throw new ShapeError(`iota: dimension ${dimension} is out of range for shape ${fmtShape(shape)}`);
     return [new ShapedArray(shape, dtype)];
@@ -305,7 +332,9 @@ export function squeeze(x: Array, dimensions: readonly number[]): Array {
   if (new Set(dims).size !== dims.length) throw new ShapeError(`squeeze: repeated dimension in ${J(dimensions)}`);
   for (const d of dims) {
     if (x.shape[d] !== 1)
-      throw new ShapeError(`squeeze: cannot squeeze axis ${d} of size ${x.shape[d]} (operand shape ${fmtShape(x.shape)}); only size-1 axes can be squeezed`);
+      throw new ShapeError(
+        `squeeze: cannot squeeze axis ${d} of size ${x.shape[d]} (operand shape ${fmtShape(x.shape)}); only size-1 axes can be squeezed`,
+      );
   }
   return reshape(
     x,
@@ -318,7 +347,9 @@ export function expandDims(x: Array, dimensions: readonly number[]): Array {
   const nd = x.ndim + dimensions.length;
   const dims = dimensions.map((d) => {
     if (!Number.isInteger(d) || d < -nd || d >= nd)
-      throw new ShapeError(`expandDims: dimension ${d} is out of range for a result of rank ${nd} (operand shape ${fmtShape(x.shape)})`);
+      throw new ShapeError(
+        `expandDims: dimension ${d} is out of range for a result of rank ${nd} (operand shape ${fmtShape(x.shape)})`,
+      );
     return d < 0 ? d + nd : d;
   });
   if (new Set(dims).size !== dims.length) throw new ShapeError(`expandDims: repeated dimension in ${J(dimensions)}`);

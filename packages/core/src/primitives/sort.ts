@@ -41,7 +41,9 @@ export const sortP: Primitive<SortParams> = definePrimitive<SortParams>("sort", 
       throw new ShapeError(`sort: dimension ${dimension} is out of range for operands of shape ${fmtShape(s0)}`);
     }
     if (!Number.isInteger(numKeys) || numKeys < 1 || numKeys > avals.length) {
-      throw new ValueError(`sort: numKeys must be between 1 and the number of operands (${avals.length}); got ${numKeys}`);
+      throw new ValueError(
+        `sort: numKeys must be between 1 and the number of operands (${avals.length}); got ${numKeys}`,
+      );
     }
     return [...avals];
   },
@@ -58,15 +60,24 @@ export const sortP: Primitive<SortParams> = definePrimitive<SortParams>("sort", 
   },
   transpose(cts, args, p) {
     const keys = args.slice(0, p.numKeys);
-    if (keys.some((k) => isUndefined(k))) throw new InternalError("sort: transpose with respect to a sort key (non-linear use of a tangent)");
-    const lin = args.map((a, i) => (i >= p.numKeys && isUndefined(a) && cts[i] !== null ? i : -1)).filter((i) => i >= 0);
+    if (keys.some((k) => isUndefined(k)))
+      throw new InternalError("sort: transpose with respect to a sort key (non-linear use of a tangent)");
+    const lin = args
+      .map((a, i) => (i >= p.numKeys && isUndefined(a) && cts[i] !== null ? i : -1))
+      .filter((i) => i >= 0);
     const res: (Array | null)[] = args.map(() => null);
     if (lin.length === 0) return res;
     const shape = (args[0] as Array).shape;
     // The forward permutation: where each sorted element came from.
-    const perm = sortP.bind([...(keys as Array[]), iotaAlong(shape, p.dimension)], { ...p, isStable: true }).at(-1) as Array;
+    const perm = sortP
+      .bind([...(keys as Array[]), iotaAlong(shape, p.dimension)], { ...p, isStable: true })
+      .at(-1) as Array;
     // Sorting by `perm` sends element i back to position perm[i]: the inverse permutation.
-    const back = sortP.bind([perm, ...lin.map((i) => cts[i] as Array)], { dimension: p.dimension, isStable: true, numKeys: 1 });
+    const back = sortP.bind([perm, ...lin.map((i) => cts[i] as Array)], {
+      dimension: p.dimension,
+      isStable: true,
+      numKeys: 1,
+    });
     lin.forEach((i, k) => (res[i] = back[1 + k]));
     return res;
   },
@@ -97,8 +108,13 @@ export function sort(operands: Array | readonly Array[], opts: SortOptions = {})
   if (ops.length === 0) throw new ValueError("sort: needs at least one operand");
   const nd = ops[0].ndim;
   const d = opts.dimension ?? -1;
-  if (!Number.isInteger(d) || d < -nd || d >= nd) throw new ShapeError(`sort: dimension ${d} is out of range for operands of shape ${fmtShape(ops[0].shape)}`);
-  const outs = sortP.bind(ops, { dimension: d < 0 ? d + nd : d, isStable: opts.isStable ?? true, numKeys: opts.numKeys ?? 1 });
+  if (!Number.isInteger(d) || d < -nd || d >= nd)
+    throw new ShapeError(`sort: dimension ${d} is out of range for operands of shape ${fmtShape(ops[0].shape)}`);
+  const outs = sortP.bind(ops, {
+    dimension: d < 0 ? d + nd : d,
+    isStable: opts.isStable ?? true,
+    numKeys: opts.numKeys ?? 1,
+  });
   return single ? outs[0] : outs;
 }
 

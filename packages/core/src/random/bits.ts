@@ -63,7 +63,9 @@ export function bits(key: KeyLike, shape: readonly number[] = [], opts: BitsOpti
   checkShape("bits", shape);
   const dtype = opts.dtype ?? "uint32";
   if (dtype !== "uint32")
-    throw new DTypeError(`bits: dtype must be an unsigned integer dtype (uint32; use bitWidth 8 or 16 for JAX's uint8/uint16 values); got ${dtype}`);
+    throw new DTypeError(
+      `bits: dtype must be an unsigned integer dtype (uint32; use bitWidth 8 or 16 for JAX's uint8/uint16 values); got ${dtype}`,
+    );
   const w = opts.bitWidth ?? 32;
   if (w !== 8 && w !== 16 && w !== 32) throw new ValueError(`bits: bitWidth must be 8, 16 or 32; got ${String(w)}`);
   return randomBits(k, w, shape, partitionableOf(opts));

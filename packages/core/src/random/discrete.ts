@@ -34,7 +34,13 @@ function take(x: Array, ind: Array, axis: number): Array {
   const s = ind.shape;
   const offsetDims = [...range(axis), ...range(x.ndim - axis - 1).map((i) => axis + s.length + i)];
   const sliceSizes = x.shape.map((d, i) => (i === axis ? 1 : d));
-  return gather(x, reshape(ind, [...s, 1]), { offsetDims, collapsedSliceDims: [axis], startIndexMap: [axis] }, sliceSizes, { mode: "clip" });
+  return gather(
+    x,
+    reshape(ind, [...s, 1]),
+    { offsetDims, collapsedSliceDims: [axis], startIndexMap: [axis] },
+    sliceSizes,
+    { mode: "clip" },
+  );
 }
 
 /** The first raw key of `splitRaw(k, [2])` and the second. */
@@ -64,7 +70,8 @@ export function categorical(key: KeyLike, logits: Array, opts: CategoricalOption
   const fn = "categorical";
   const k = singleKey(fn, key).data;
   if (!(logits instanceof Array)) throw new ValueError(`${fn}: logits must be an array`);
-  if (logits.ndim === 0) throw new ShapeError(`${fn}: logits must have at least one axis (the categories); got shape []`);
+  if (logits.ndim === 0)
+    throw new ShapeError(`${fn}: logits must have at least one axis (the categories); got shape []`);
   // Gumbel noise in the logits' dtype, as JAX's `gumbel(key, shape, logits.dtype)`; non-float
   // logits are taken as float32.
   const lg = isSampleDType(logits.dtype) ? logits : convertElementType(logits, "float32");
@@ -73,7 +80,9 @@ export function categorical(key: KeyLike, logits: Array, opts: CategoricalOption
   const shape = opts.shape ?? batch;
   checkShape(fn, shape);
   if (shape.length < batch.length)
-    throw new ShapeError(`${fn}: shape ${fmtShape(shape)} must end with (a broadcast of) the logits' batch shape ${fmtShape(batch)}`);
+    throw new ShapeError(
+      `${fn}: shape ${fmtShape(shape)} must end with (a broadcast of) the logits' batch shape ${fmtShape(batch)}`,
+    );
   const prefix = shape.slice(0, shape.length - batch.length);
   const logitsShape = [...shape.slice(shape.length - batch.length)];
   logitsShape.splice(ax, 0, lg.shape[ax]);
@@ -108,8 +117,11 @@ function shuffle(k: Array, x: Array, axis: number, partitionable: boolean): Arra
 /** A concrete integer from a scalar array argument (JAX's `concrete_or_error`). */
 function concreteInt(fn: string, x: Array): number {
   if (x.isTracer)
-    throw new ConcretizationError(`${fn}: the population size must be concrete (a JS number or a non-traced array); got a traced ${x.aval.toString()}`);
-  if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`${fn}: x must be an integer or at least 1-dimensional; got ${x.aval.toString()}`);
+    throw new ConcretizationError(
+      `${fn}: the population size must be concrete (a JS number or a non-traced array); got a traced ${x.aval.toString()}`,
+    );
+  if (x.dtype !== "int32" && x.dtype !== "uint32")
+    throw new DTypeError(`${fn}: x must be an integer or at least 1-dimensional; got ${x.aval.toString()}`);
   return x.item();
 }
 
@@ -186,7 +198,10 @@ export function choice(key: KeyLike, a: number | Array, opts: ChoiceOptions = {}
   const outDType: DType = scalarA ? "int32" : arr!.dtype;
   if (draws === 0) return broadcastInDim(fullLike(new ShapedArray([], outDType), 0), outShape, []);
   if (n <= 0) throw new ValueError(`${fn}: a must be greater than 0 unless no samples are taken`);
-  if (!replace && draws > n) throw new ValueError(`${fn}: cannot take a larger sample (${draws}) than the population (${n}) when replace is false`);
+  if (!replace && draws > n)
+    throw new ValueError(
+      `${fn}: cannot take a larger sample (${draws}) than the population (${n}) when replace is false`,
+    );
   let ind: Array;
   if (opts.p === undefined) {
     if (replace) ind = randint(k, shape, 0, n, { partitionable: part });
@@ -243,10 +258,14 @@ export function orthogonal(key: KeyLike, n: number, opts: OrthogonalOptions = {}
   const fn = "orthogonal";
   const k = singleKey(fn, key).data;
   const m = opts.m ?? n;
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(m) || m < 0) throw new ValueError(`${fn}: n and m must be non-negative integers; got n=${n}, m=${m}`);
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(m) || m < 0)
+    throw new ValueError(`${fn}: n and m must be non-negative integers; got n=${n}, m=${m}`);
   const shape = opts.shape ?? [];
   checkShape(fn, shape);
-  const z = normal(k, [...shape, Math.max(n, m), Math.min(n, m)], { dtype: opts.dtype ?? "float32", partitionable: partitionableOf(opts) });
+  const z = normal(k, [...shape, Math.max(n, m), Math.min(n, m)], {
+    dtype: opts.dtype ?? "float32",
+    partitionable: partitionableOf(opts),
+  });
   const [q, r] = qr(z, { fullMatrices: false });
   const x = mul(q, broadcastInDim(expandDims(sign(diagonal(r)), [-2]), q.shape, range(q.ndim)));
   if (n >= m) return x;

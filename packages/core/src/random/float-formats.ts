@@ -52,7 +52,9 @@ export const isSampleDType = (d: DType): d is SampleDType => d === "float32" || 
 export function sampleDType(fn: string, dtype: DType | undefined, allowComplex = false): SampleDType | "complex64" {
   const d = dtype ?? "float32";
   if (isSampleDType(d) || (allowComplex && d === "complex64")) return d;
-  throw new DTypeError(`${fn}: dtype must be a float dtype (float32, float16, bfloat16${allowComplex ? " or complex64" : ""}); got ${d}`);
+  throw new DTypeError(
+    `${fn}: dtype must be a float dtype (float32, float16, bfloat16${allowComplex ? " or complex64" : ""}); got ${d}`,
+  );
 }
 
 /** `np.array(v, dtype)` as a JS number: `v` rounded to the dtype (numpy's / ml_dtypes' rounding). */
@@ -89,6 +91,7 @@ export function unitFloatsOf(dtype: SampleDType, k: Array, shape: readonly numbe
  * half dtypes the primitive steps by the dtype's own ulp (primitives/half-nextafter.ts).
  */
 export function nextafterOf(x: Array, toward: Array): Array {
-  if (!isSampleDType(x.dtype)) throw new DTypeError(`nextafter: x must be a real float array; got ${x.aval.toString()}`);
+  if (!isSampleDType(x.dtype))
+    throw new DTypeError(`nextafter: x must be a real float array; got ${x.aval.toString()}`);
   return nextafterF32(x, toward);
 }

@@ -15,7 +15,17 @@
  */
 
 import { ValueError } from "../errors.ts";
-import { F32_TINY, bitsToF32, erfAccurateF32, erfF32, erfInvF32, fmaF32, log1pF32, logF32, nextAfterF32 } from "./xla-f32-math.ts";
+import {
+  F32_TINY,
+  bitsToF32,
+  erfAccurateF32,
+  erfF32,
+  erfInvF32,
+  fmaF32,
+  log1pF32,
+  logF32,
+  nextAfterF32,
+} from "./xla-f32-math.ts";
 
 export * from "./xla-f32-math.ts";
 
@@ -48,7 +58,11 @@ const rotl = (v: number, d: number): number => ((v << d) | (v >>> (32 - d))) >>>
  * `threefry2x32_p`: 20 rounds, key injection every 4 rounds with the injection counter added to
  * the second word. `key` may be a 2-element Uint32Array or a pair of numbers (taken mod 2^32).
  */
-export function threefry2x32(key: readonly [number, number] | Uint32Array, x0: Uint32Array, x1: Uint32Array): [Uint32Array, Uint32Array] {
+export function threefry2x32(
+  key: readonly [number, number] | Uint32Array,
+  x0: Uint32Array,
+  x1: Uint32Array,
+): [Uint32Array, Uint32Array] {
   if (x0.length !== x1.length) throw new ValueError("threefry2x32: x0 and x1 must have equal length");
   const k0 = key[0] >>> 0;
   const k1 = key[1] >>> 0;
@@ -169,9 +183,19 @@ export function foldIn(key: Key, data: number): Key {
  * flat; 8/16-bit values are the words' little-endian pieces, 64-bit values pair word i (high)
  * with word n+i (low).
  */
-export function randomBits(key: Key, bitWidth: 8 | 16 | 32, shape: readonly number[], opts?: StreamOptions): Uint32Array;
+export function randomBits(
+  key: Key,
+  bitWidth: 8 | 16 | 32,
+  shape: readonly number[],
+  opts?: StreamOptions,
+): Uint32Array;
 export function randomBits(key: Key, bitWidth: 64, shape: readonly number[], opts?: StreamOptions): BigUint64Array;
-export function randomBits(key: Key, bitWidth: 8 | 16 | 32 | 64, shape: readonly number[], opts?: StreamOptions): Uint32Array | BigUint64Array {
+export function randomBits(
+  key: Key,
+  bitWidth: 8 | 16 | 32 | 64,
+  shape: readonly number[],
+  opts?: StreamOptions,
+): Uint32Array | BigUint64Array {
   const n = size(shape);
   if (partitionableOf(opts)) {
     const [hi, lo] = iota2x32Shape(shape);
@@ -246,7 +270,13 @@ export interface TruncatedNormalOptions extends StreamOptions {
  * `b = erf(upper/sqrt2)`, `u = uniform(minval=a, maxval=b)`, `out = sqrt2 * erf_inv(u)`, clipped
  * to `[nextafter(lower, +inf), nextafter(upper, -inf)]`.
  */
-export function truncatedNormal(key: Key, lower: number, upper: number, shape: readonly number[], opts?: TruncatedNormalOptions): Float32Array {
+export function truncatedNormal(
+  key: Key,
+  lower: number,
+  upper: number,
+  shape: readonly number[],
+  opts?: TruncatedNormalOptions,
+): Float32Array {
   const sqrt2 = f32(Math.SQRT2);
   const l = f32(lower);
   const h = f32(upper);
@@ -278,7 +308,13 @@ const remU32 = (a: number, b: number): number => (b === 0 ? a : a % b);
  * which itself wraps to 0 when span > 2^16). Bounds are clipped to int32; `maxval <= minval`
  * gives `minval`; `maxval > INT32_MAX` widens the span by one.
  */
-export function randint(key: Key, shape: readonly number[], minval: number, maxval: number, opts?: StreamOptions): Int32Array {
+export function randint(
+  key: Key,
+  shape: readonly number[],
+  minval: number,
+  maxval: number,
+  opts?: StreamOptions,
+): Int32Array {
   const outOfRange = maxval > INT32_MAX;
   const lo = clampI32(minval);
   const hi = clampI32(maxval);
@@ -312,7 +348,13 @@ export function gumbel(key: Key, shape: readonly number[], opts?: StreamOptions)
  * `shape`) must end with `batch` — its extra leading dims draw independent samples. Ties and NaN
  * follow `jnp.argmax` (first maximum; NaN counts as the maximum).
  */
-export function categorical(key: Key, logits: Float32Array, logitsShape: readonly number[], sampleShape?: readonly number[], opts?: StreamOptions): Int32Array {
+export function categorical(
+  key: Key,
+  logits: Float32Array,
+  logitsShape: readonly number[],
+  sampleShape?: readonly number[],
+  opts?: StreamOptions,
+): Int32Array {
   const n = logitsShape[logitsShape.length - 1];
   const batch = logitsShape.slice(0, -1);
   const outShape = sampleShape ?? batch;
@@ -392,7 +434,8 @@ export interface ChoiceOptions extends StreamOptions {
 export function choice(key: Key, n: number, shape: readonly number[], opts?: ChoiceOptions): Int32Array {
   const draws = size(shape);
   const replace = opts?.replace ?? true;
-  if (!replace && draws > n) throw new ValueError("choice: cannot take a larger sample than population when replace=false");
+  if (!replace && draws > n)
+    throw new ValueError("choice: cannot take a larger sample than population when replace=false");
   const p = opts?.p;
   if (!p) return replace ? randint(key, shape, 0, n, opts) : permutation(key, n, opts).slice(0, draws);
   if (p.length !== n) throw new ValueError("choice: p must have length n");

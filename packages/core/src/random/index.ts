@@ -6,7 +6,18 @@
  * backend. `config.threefryPartitionable` (default true, as in current JAX) or a per-call
  * `{ partitionable }` option selects the stream. See README.md in this folder.
  */
-export { config, key, PRNGKey, keyData, wrapKeyData, split, foldIn, KeyArray, type KeyLike, type StreamOptions } from "./keys.ts";
+export {
+  config,
+  key,
+  PRNGKey,
+  keyData,
+  wrapKeyData,
+  split,
+  foldIn,
+  KeyArray,
+  type KeyLike,
+  type StreamOptions,
+} from "./keys.ts";
 export { bits, type BitsOptions, type BitWidth } from "./bits.ts";
 export { threefry2x32 } from "./threefry.ts";
 export {

@@ -38,7 +38,8 @@ export interface StreamOptions {
 }
 
 /** The stream a call uses. */
-export const partitionableOf = (o: StreamOptions | undefined): boolean => o?.partitionable ?? config.threefryPartitionable;
+export const partitionableOf = (o: StreamOptions | undefined): boolean =>
+  o?.partitionable ?? config.threefryPartitionable;
 
 // ------------------------------------------------------------------ typed keys
 
@@ -69,7 +70,9 @@ export class KeyArray {
   get(...idx: IndexItem[]): KeyArray {
     const d = this.data.get(...idx, { start: null, stop: null });
     if (d.ndim < 1 || d.shape[d.ndim - 1] !== 2)
-      throw new ValueError(`KeyArray.get: the index must select keys, not words of a key (key array shape ${fmtShape(this.shape)})`);
+      throw new ValueError(
+        `KeyArray.get: the index must select keys, not words of a key (key array shape ${fmtShape(this.shape)})`,
+      );
     return new KeyArray(d);
   }
   /** Iterate over the leading axis: `const [k1, k2] = random.split(random.key(0))`. */
@@ -118,7 +121,9 @@ export function unwrapKey(fn: string, key: unknown): { data: Array; typed: boole
         `${fn}: a raw PRNG key must be a uint32 array of shape [2] (or [..., 2] for an array of keys); got dtype ${key.dtype} (shape ${fmtShape(key.shape)})`,
       );
     if (key.ndim < 1 || key.shape[key.ndim - 1] !== 2)
-      throw new ShapeError(`${fn}: a raw PRNG key must be a uint32 array of shape [2] (or [..., 2] for an array of keys); got shape ${fmtShape(key.shape)}`);
+      throw new ShapeError(
+        `${fn}: a raw PRNG key must be a uint32 array of shape [2] (or [..., 2] for an array of keys); got shape ${fmtShape(key.shape)}`,
+      );
     return { data: key, typed: false };
   }
   throw new ValueError(`${fn}: expected a PRNG key (random.key(seed) or random.PRNGKey(seed)); got ${describe(key)}`);
@@ -146,18 +151,24 @@ const rewrap = (typed: boolean, data: Array): KeyLike => (typed ? new KeyArray(d
  */
 function seedData(fn: string, seed: unknown): Array {
   if (typeof seed === "number" || typeof seed === "bigint") {
-    if (typeof seed === "number" && !Number.isInteger(seed)) throw new ValueError(`${fn}: the seed must be an integer; got ${seed}`);
+    if (typeof seed === "number" && !Number.isInteger(seed))
+      throw new ValueError(`${fn}: the seed must be an integer; got ${seed}`);
     return constU32([0, Number(BigInt.asUintN(32, BigInt(seed)))], [2]);
   }
   if (seed instanceof Array) {
-    if (seed.ndim !== 0) throw new ShapeError(`${fn}: accepts a scalar seed, but was given an array of shape ${fmtShape(seed.shape)}; use vmap for batching`);
+    if (seed.ndim !== 0)
+      throw new ShapeError(
+        `${fn}: accepts a scalar seed, but was given an array of shape ${fmtShape(seed.shape)}; use vmap for batching`,
+      );
     if (seed.dtype !== "int32" && seed.dtype !== "uint32")
       throw new DTypeError(`${fn}: the seed must have an integer dtype (int32 or uint32); got ${seed.dtype}`);
     // int32 → uint32 keeps the bits (seed mod 2^32), like JAX's `seed & 0xFFFFFFFF`.
     const lo = seed.dtype === "uint32" ? seed : bitcastConvertType(seed, "uint32");
     return concatenate([constU32([0], [1]), reshape(lo, [1])], 0);
   }
-  throw new ValueError(`${fn}: the seed must be an integer (number, bigint or integer scalar array); got ${describe(seed)}`);
+  throw new ValueError(
+    `${fn}: the seed must be an integer (number, bigint or integer scalar array); got ${describe(seed)}`,
+  );
 }
 
 /**
@@ -232,8 +243,12 @@ export function foldIn(key: KeyLike, data: number | Array): KeyLike {
     if (!Number.isInteger(data)) throw new ValueError(`foldIn: data must be an integer; got ${data}`);
     d = constU32([Number(BigInt.asUintN(32, BigInt(data)))], []);
   } else if (data instanceof Array) {
-    if (data.ndim !== 0) throw new ShapeError(`foldIn: accepts a scalar, but was given an array of shape ${fmtShape(data.shape)}; use vmap for batching`);
-    if (data.dtype !== "int32" && data.dtype !== "uint32") throw new DTypeError(`foldIn: data must have an integer dtype (int32 or uint32); got ${data.dtype}`);
+    if (data.ndim !== 0)
+      throw new ShapeError(
+        `foldIn: accepts a scalar, but was given an array of shape ${fmtShape(data.shape)}; use vmap for batching`,
+      );
+    if (data.dtype !== "int32" && data.dtype !== "uint32")
+      throw new DTypeError(`foldIn: data must have an integer dtype (int32 or uint32); got ${data.dtype}`);
     d = data.dtype === "uint32" ? data : bitcastConvertType(data, "uint32");
   } else throw new ValueError(`foldIn: data must be an integer or an integer scalar array; got ${describe(data)}`);
   const [k0, k1] = keyWords(k.data);

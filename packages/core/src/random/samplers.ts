@@ -23,7 +23,16 @@ import { stopGradient } from "../primitives/control/custom-derivatives.ts";
 import { randomBits } from "./bits.ts";
 import { partitionableOf, singleKey, splitRaw, type KeyLike, type StreamOptions } from "./keys.ts";
 import { checkOptions } from "../numpy/args.ts";
-import { FLOAT_FORMATS, constOf, isSampleDType, nextafterOf, roundTo, sampleDType, unitFloatsOf, type SampleDType } from "./float-formats.ts";
+import {
+  FLOAT_FORMATS,
+  constOf,
+  isSampleDType,
+  nextafterOf,
+  roundTo,
+  sampleDType,
+  unitFloatsOf,
+  type SampleDType,
+} from "./float-formats.ts";
 
 /** `np.array(np.sqrt(2), dtype)`, the constant of `_normal_real` and `_truncated_normal`. */
 const sqrt2Of = (d: SampleDType): number => roundTo(d, Math.SQRT2);
@@ -73,7 +82,12 @@ export function bcastParam(fn: string, name: string, x: Array, shape: readonly n
  * `_uniform`'s floats in [0, 1) of `dtype` (default float32): the dtype's mantissa bits under
  * exponent 0, minus 1 (exact) — see `unitFloatsOf`.
  */
-export function unitFloats(k: Array, shape: readonly number[], partitionable: boolean, dtype: SampleDType = "float32"): Array {
+export function unitFloats(
+  k: Array,
+  shape: readonly number[],
+  partitionable: boolean,
+  dtype: SampleDType = "float32",
+): Array {
   return unitFloatsOf(dtype, k, shape, partitionable);
 }
 
@@ -84,9 +98,17 @@ export function unitFloats(k: Array, shape: readonly number[], partitionable: bo
  * that it evaluates by promotion, and bf16 ops are normalized to float32 ops each followed by a
  * convert), which is what the half-compute path gives for `mul` then `add`.
  */
-export function uniformRange(fn: string, k: Array, shape: readonly number[], lo: Array, hi: Array, partitionable: boolean): Array {
+export function uniformRange(
+  fn: string,
+  k: Array,
+  shape: readonly number[],
+  lo: Array,
+  hi: Array,
+  partitionable: boolean,
+): Array {
   const dtype = lo.dtype;
-  if (!isSampleDType(dtype) || hi.dtype !== dtype) throw new DTypeError(`${fn}: bounds must share a float dtype; got ${lo.dtype} and ${hi.dtype}`);
+  if (!isSampleDType(dtype) || hi.dtype !== dtype)
+    throw new DTypeError(`${fn}: bounds must share a float dtype; got ${lo.dtype} and ${hi.dtype}`);
   const f = unitFloats(k, shape, partitionable, dtype);
   const l = bcastParam(fn, "minval", lo, shape);
   const h = bcastParam(fn, "maxval", hi, shape);
@@ -114,7 +136,14 @@ export function uniform(key: KeyLike, shape: readonly number[] = [], opts: Unifo
   const p = partitionableOf(opts);
   // For [0, 1), f·1 + 0 and max(0, ·) return f exactly (in every dtype): skip the arithmetic.
   if (Object.is(lo, 0) && hi === 1) return unitFloats(k, shape, p, dtype);
-  return uniformRange("uniform", k, shape, floatParam("uniform", "minval", lo, dtype), floatParam("uniform", "maxval", hi, dtype), p);
+  return uniformRange(
+    "uniform",
+    k,
+    shape,
+    floatParam("uniform", "minval", lo, dtype),
+    floatParam("uniform", "maxval", hi, dtype),
+    p,
+  );
 }
 
 // ------------------------------------------------------------------ normal family
@@ -125,7 +154,14 @@ export function uniform(key: KeyLike, shape: readonly number[] = [], opts: Unifo
  * the half-compute path of the `erfInv` primitive.
  */
 function normalReal(k: Array, shape: readonly number[], partitionable: boolean, dtype: SampleDType = "float32"): Array {
-  const u = uniformRange("normal", k, shape, constOf(dtype, nextAfterMinusOneOf(dtype)), constOf(dtype, 1), partitionable);
+  const u = uniformRange(
+    "normal",
+    k,
+    shape,
+    constOf(dtype, nextAfterMinusOneOf(dtype)),
+    constOf(dtype, 1),
+    partitionable,
+  );
   return mul(fullLike(u, sqrt2Of(dtype)), erfInv(u));
 }
 
@@ -190,7 +226,9 @@ export function truncatedNormal(
       const dl = l.shape[i - nd + l.ndim] ?? 1;
       const dh = h.shape[i - nd + h.ndim] ?? 1;
       if (dl !== dh && dl !== 1 && dh !== 1)
-        throw new ShapeError(`${fn}: lower of shape ${fmtShape(l.shape)} and upper of shape ${fmtShape(h.shape)} cannot be broadcast together`);
+        throw new ShapeError(
+          `${fn}: lower of shape ${fmtShape(l.shape)} and upper of shape ${fmtShape(h.shape)} cannot be broadcast together`,
+        );
       return dl === 1 ? dh : dl;
     });
   } else {
@@ -229,7 +267,12 @@ export function gumbel(key: KeyLike, shape: readonly number[] = [], opts: Normal
 }
 
 /** `_gumbel` on a raw key. */
-export function gumbelRaw(k: Array, shape: readonly number[], partitionable: boolean, dtype: SampleDType = "float32"): Array {
+export function gumbelRaw(
+  k: Array,
+  shape: readonly number[],
+  partitionable: boolean,
+  dtype: SampleDType = "float32",
+): Array {
   const u = uniformRange("gumbel", k, shape, constOf(dtype, tinyOf(dtype)), constOf(dtype, 1), partitionable);
   return neg(log(neg(log(u))));
 }
@@ -241,7 +284,12 @@ export function gumbelRaw(k: Array, shape: readonly number[], partitionable: boo
  * float (float32) or a float32/float16/bfloat16 array — whose dtype the uniforms are drawn in, as
  * in JAX; `shape` defaults to `p`'s shape and must be broadcast-compatible with it.
  */
-export function bernoulli(key: KeyLike, p: number | Array = 0.5, shape?: readonly number[], opts: StreamOptions = {}): Array {
+export function bernoulli(
+  key: KeyLike,
+  p: number | Array = 0.5,
+  shape?: readonly number[],
+  opts: StreamOptions = {},
+): Array {
   checkOptions("bernoulli", opts, { partitionable: "any" });
   const k = singleKey("bernoulli", key).data;
   let pa: Array;
@@ -250,7 +298,10 @@ export function bernoulli(key: KeyLike, p: number | Array = 0.5, shape?: readonl
     if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be a probability in [0, 1]; got ${p}`);
     pa = constOf("float32", p);
   } else if (p instanceof Array) {
-    if (!isSampleDType(p.dtype)) throw new DTypeError(`bernoulli: probability p must have a floating dtype, got ${p.dtype} (float32, float16 or bfloat16)`);
+    if (!isSampleDType(p.dtype))
+      throw new DTypeError(
+        `bernoulli: probability p must have a floating dtype, got ${p.dtype} (float32, float16 or bfloat16)`,
+      );
     pa = p;
   } else throw new ValueError(`bernoulli: p must be a number or a float32 array; got ${typeof p}`);
   const s = shape ?? pa.shape;
@@ -261,7 +312,10 @@ export function bernoulli(key: KeyLike, p: number | Array = 0.5, shape?: readonl
 
 // ------------------------------------------------------------------ randint
 
-const INT_RANGE: Record<"int32" | "uint32", [number, number]> = { int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1] };
+const INT_RANGE: Record<"int32" | "uint32", [number, number]> = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1],
+};
 
 /**
  * JAX's `_convert_and_clip_integer` of a bound to `dtype`, and whether the bound exceeds the
@@ -274,14 +328,18 @@ function integerBound(name: string, v: unknown, dtype: "int32" | "uint32"): { va
     const t = Math.trunc(v);
     return { val: scalar(Math.min(hi, Math.max(lo, t)), dtype), over: scalar(t > hi ? 1 : 0, "bool") };
   }
-  if (!(v instanceof Array)) throw new ValueError(`randint: ${name} must be a number or an integer array; got ${typeof v}`);
+  if (!(v instanceof Array))
+    throw new ValueError(`randint: ${name} must be a number or an integer array; got ${typeof v}`);
   if (v.dtype === "complex64") throw new DTypeError(`randint: ${name} must be real; got ${v.aval.toString()}`);
   // Floats are truncated to int32 first (JAX's `minval.astype(int)`).
   const x = v.dtype === "float32" || v.dtype === "bool" ? convertElementType(v, "int32") : v;
   if (x.dtype === dtype) return { val: x, over: fullLike(new ShapedArray(x.shape, "bool"), 0) };
   if (dtype === "uint32") {
     // int32 → uint32: negatives clip to 0; nothing exceeds the uint32 maximum.
-    return { val: bitcastConvertType(max(x, fullLike(x, 0)), "uint32"), over: fullLike(new ShapedArray(x.shape, "bool"), 0) };
+    return {
+      val: bitcastConvertType(max(x, fullLike(x, 0)), "uint32"),
+      over: fullLike(new ShapedArray(x.shape, "bool"), 0),
+    };
   }
   // uint32 → int32: values above INT32_MAX clip to it.
   const cap = fullLike(x, hi);
@@ -301,12 +359,19 @@ export interface RandintOptions extends StreamOptions {
  * combined as `(hi % span)·(2^32 % span) + lo % span` modulo `span`, where `2^32 % span` is
  * computed as `((2^16 % span)^2) % span` — which wraps to 0 for span > 2^16, as in JAX.
  */
-export function randint(key: KeyLike, shape: readonly number[], minval: number | Array, maxval: number | Array, opts: RandintOptions = {}): Array {
+export function randint(
+  key: KeyLike,
+  shape: readonly number[],
+  minval: number | Array,
+  maxval: number | Array,
+  opts: RandintOptions = {},
+): Array {
   checkOptions("randint", opts, { dtype: "any", partitionable: "any" });
   const k = singleKey("randint", key).data;
   checkShape("randint", shape);
   const dtype = opts.dtype ?? "int32";
-  if (dtype !== "int32" && dtype !== "uint32") throw new DTypeError(`randint: only accepts integer dtypes (int32, uint32), got ${dtype}`);
+  if (dtype !== "int32" && dtype !== "uint32")
+    throw new DTypeError(`randint: only accepts integer dtypes (int32, uint32), got ${dtype}`);
   const p = partitionableOf(opts);
   const lo = integerBound("minval", minval, dtype);
   const hi = integerBound("maxval", maxval, dtype);

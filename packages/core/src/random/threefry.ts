@@ -73,6 +73,9 @@ export function threefry2x32(keypair: Array, count: Array): Array {
   if (keypair.dtype !== "uint32" || keypair.ndim !== 1 || keypair.shape[0] !== 2) {
     throw new ShapeError(`threefry2x32: keypair must be a uint32 array of shape [2]; got ${keypair.aval.toString()}`);
   }
-  if (count.dtype !== "uint32") throw new ShapeError(`threefry2x32: count must be uint32; got ${count.aval.toString()} (shape ${fmtShape(count.shape)})`);
+  if (count.dtype !== "uint32")
+    throw new ShapeError(
+      `threefry2x32: count must be uint32; got ${count.aval.toString()} (shape ${fmtShape(count.shape)})`,
+    );
   return reshape(flatHash(keypair, count), count.shape);
 }

@@ -44,7 +44,9 @@ function flattenArgs(args: readonly unknown[], what: string): [Array[], TreeDef]
     // Numbers passed to transforms are weak float32 (JS has no separate float literal).
     if (typeof l === "number") return scalarArray(l, "float32", true);
     if (typeof l === "boolean") return asArray(l);
-    throw new ValueError(`${what}: argument leaf ${i} is ${describe(l)}; expected an Array or a number (mark non-array arguments static, or close over them)`);
+    throw new ValueError(
+      `${what}: argument leaf ${i} is ${describe(l)}; expected an Array or a number (mark non-array arguments static, or close over them)`,
+    );
   });
   return [arrays, def];
 }
@@ -57,7 +59,11 @@ function describe(x: unknown): string {
 }
 
 /** Wrap a pytree function as a flat one; `outTree()` is set after the first call. */
-function flatten<F extends (...a: never[]) => unknown>(f: F, inTree: TreeDef, what: string): { flat: (...xs: Array[]) => Array[]; outTree: () => TreeDef } {
+function flatten<F extends (...a: never[]) => unknown>(
+  f: F,
+  inTree: TreeDef,
+  what: string,
+): { flat: (...xs: Array[]) => Array[]; outTree: () => TreeDef } {
   let out: TreeDef | undefined;
   const flat = (...xs: Array[]): Array[] => {
     const args = treeUnflatten<unknown[]>(inTree, xs);
@@ -88,9 +94,13 @@ export function jvp<F extends AnyFunction = ArrayFunction>(
 export function jvp(f: AnyFunction, primals: readonly unknown[], tangents: readonly unknown[]): [unknown, unknown] {
   const [ps, inTree] = flattenArgs(primals, "jvp primals");
   const [ts, tTree] = flattenArgs(tangents, "jvp tangents");
-  if (!tTree.equals(inTree)) throw new ValueError(`jvp: primals and tangents have different structures: ${inTree} vs ${tTree}`);
+  if (!tTree.equals(inTree))
+    throw new ValueError(`jvp: primals and tangents have different structures: ${inTree} vs ${tTree}`);
   ps.forEach((p, i) => {
-    if (!ts[i].aval.strong().equals(p.aval.strong()) && !(ts[i].aval.weakType && ts[i].shape.length === p.shape.length)) {
+    if (
+      !ts[i].aval.strong().equals(p.aval.strong()) &&
+      !(ts[i].aval.weakType && ts[i].shape.length === p.shape.length)
+    ) {
       throw new ShapeError(`jvp: tangent ${i} has type ${ts[i].aval} but its primal has type ${p.aval}`);
     }
   });
@@ -167,7 +177,10 @@ export function linearize(f: AnyFunction, ...primals: unknown[]): [unknown, (...
     ).result;
     return unwrap1(outTree(), outs);
   };
-  return [unwrap1(outTree(), primalsOut), withResiduals("linearize: the linear function", fLin, scoped.retained, primalsOut)];
+  return [
+    unwrap1(outTree(), primalsOut),
+    withResiduals("linearize: the linear function", fLin, scoped.retained, primalsOut),
+  ];
 }
 
 /**
@@ -190,7 +203,8 @@ export function vjp(f: AnyFunction, ...primals: unknown[]): [unknown, (ct: unkno
   const { primalsOut, pullback } = scoped.result;
   const pb = (ct: unknown): unknown[] => {
     const [cts, ctTree] = flattenArgs([ct], "vjp cotangent");
-    if (!ctTree.equals(outTree())) throw new ValueError(`vjp: cotangent structure ${ctTree} does not match the output structure ${outTree()}`);
+    if (!ctTree.equals(outTree()))
+      throw new ValueError(`vjp: cotangent structure ${ctTree} does not match the output structure ${outTree()}`);
     // Transposing the linearized function is still vjp's work on `f` (a missing transpose rule, say).
     const grads = eagerScope(
       () => withTransformContext("vjp", f, () => pullback(cts)),
@@ -216,21 +230,28 @@ export interface GradOptions {
  * Value and gradient together: `valueAndGrad(f)(...args)` is `[f(...args), grad(f)(...args)]`
  * (with `hasAux`, `[[value, aux], grads]`). See `grad` for the types.
  */
-export function valueAndGrad<const O extends GradOptions = {}, A extends unknown[] = Array[], R extends ScalarOutput<HasAuxOf<O>> = ScalarOutput<HasAuxOf<O>>>(
-  f: (...args: A) => R,
-  opts?: O,
-): ValueAndGradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
+export function valueAndGrad<
+  const O extends GradOptions = {},
+  A extends unknown[] = Array[],
+  R extends ScalarOutput<HasAuxOf<O>> = ScalarOutput<HasAuxOf<O>>,
+>(f: (...args: A) => R, opts?: O): ValueAndGradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function valueAndGrad(f: AnyFunction, opts: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
   return valueAndGradUntyped(f, opts, "valueAndGrad", true);
 }
 
 /** `keepValue`: the value is returned (valueAndGrad), else only the aux (grad) and the value may be freed. */
-function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: string, keepValue: boolean): (...args: unknown[]) => [unknown, unknown] {
+function valueAndGradUntyped(
+  f: AnyFunction,
+  opts: GradOptions,
+  transform: string,
+  keepValue: boolean,
+): (...args: unknown[]) => [unknown, unknown] {
   const argnums = opts.argnums ?? 0;
   const nums = typeof argnums === "number" ? [argnums] : [...argnums];
   return (...args: unknown[]) => {
     for (const n of nums)
-      if (n >= args.length || n < -args.length) throw new ValueError(`grad: argnums ${n} is out of range for a call with ${args.length} positional arguments`);
+      if (n >= args.length || n < -args.length)
+        throw new ValueError(`grad: argnums ${n} is out of range for a call with ${args.length} positional arguments`);
     const norm = nums.map((n) => (n < 0 ? n + args.length : n));
     const diffArgs = norm.map((n) => args[n]);
     let aux: unknown;
@@ -240,7 +261,8 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
       const out = asUser(() => (f as (...a: unknown[]) => unknown)(...full));
       let val = out;
       if (opts.hasAux) {
-        if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError("grad with hasAux: the function must return a pair [value, aux]");
+        if (!globalThis.Array.isArray(out) || out.length !== 2)
+          throw new ValueError("grad with hasAux: the function must return a pair [value, aux]");
         val = out[0];
         aux = out[1];
       }
@@ -260,7 +282,9 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
     const [dleaves] = flattenArgs(diffArgs, "grad");
     for (const l of dleaves) {
       if (!isInexact(l.dtype) && !opts.allowInt)
-        throw new DTypeError(`grad requires float or complex inputs for differentiated arguments; got ${l.dtype} (pass allowInt: true to allow it)`);
+        throw new DTypeError(
+          `grad requires float or complex inputs for differentiated arguments; got ${l.dtype} (pass allowInt: true to allow it)`,
+        );
     }
     const [ps, inTree] = flattenArgs(diffArgs, "grad");
     // Aux array leaves leave the linearized function as extra (known) outputs, so they come back
@@ -323,10 +347,11 @@ function valueAndGradUntyped(f: AnyFunction, opts: GradOptions, transform: strin
  * indices count from the end), and `[grads, aux]` with `hasAux` (then `f` must return
  * `[value, aux]`). `f` must return a scalar `Array` (or a number).
  */
-export function grad<const O extends GradOptions = {}, A extends unknown[] = Array[], R extends ScalarOutput<HasAuxOf<O>> = ScalarOutput<HasAuxOf<O>>>(
-  f: (...args: A) => R,
-  opts?: O,
-): GradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
+export function grad<
+  const O extends GradOptions = {},
+  A extends unknown[] = Array[],
+  R extends ScalarOutput<HasAuxOf<O>> = ScalarOutput<HasAuxOf<O>>,
+>(f: (...args: A) => R, opts?: O): GradFunction<A, R, ArgnumsOf<O>, HasAuxOf<O>>;
 export function grad(f: AnyFunction, opts: GradOptions = {}): (...args: unknown[]) => unknown {
   const vg = valueAndGradUntyped(f, opts, "grad", false);
   return (...args: unknown[]) => {
@@ -364,7 +389,9 @@ function broadcastPrefix(spec: unknown, tree: unknown, what: string): (number | 
     }
     if (typeof s === "object" && s !== undefined) {
       if (typeof t !== "object" || t === null)
-        throw new ValueError(`vmap ${what}: the axis specification ${JSON.stringify(s)} does not match the argument ${describe(t)}`);
+        throw new ValueError(
+          `vmap ${what}: the axis specification ${JSON.stringify(s)} does not match the argument ${describe(t)}`,
+        );
       const [, def] = treeFlatten(t);
       const keys = def.keys ?? [];
       // A dict specification is a pytree prefix: it names exactly the argument's keys (as in JAX).
@@ -398,7 +425,9 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
     const inAxesSpec = opts.inAxes === undefined ? 0 : opts.inAxes;
     const specList = globalThis.Array.isArray(inAxesSpec) ? inAxesSpec : args.map(() => inAxesSpec);
     if (specList.length !== args.length)
-      throw new ValueError(`vmap: inAxes has ${specList.length} entries but the function was called with ${args.length} positional arguments`);
+      throw new ValueError(
+        `vmap: inAxes has ${specList.length} entries but the function was called with ${args.length} positional arguments`,
+      );
     const [xs, inTree] = flattenArgs(args, "vmap");
     const dimsRaw = broadcastPrefix(specList, args, "inAxes");
     let size = opts.axisSize;
@@ -407,7 +436,8 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
       const x = xs[i];
       if (x.ndim === 0) throw new ShapeError(`vmap: inAxes ${d} given for a scalar argument (leaf ${i})`);
       const nd = d < 0 ? d + x.ndim : d;
-      if (nd < 0 || nd >= x.ndim) throw new ShapeError(`vmap: inAxes ${d} is out of range for an argument of shape [${x.shape.join(", ")}]`);
+      if (nd < 0 || nd >= x.ndim)
+        throw new ShapeError(`vmap: inAxes ${d} is out of range for an argument of shape [${x.shape.join(", ")}]`);
       if (size === undefined) size = x.shape[nd];
       else if (x.shape[nd] !== size) {
         throw new ShapeError(
@@ -416,7 +446,8 @@ export function vmap(f: AnyFunction, opts: VmapOptions = {}): (...args: unknown[
       }
       return nd;
     });
-    if (size === undefined) throw new ValueError("vmap: no argument is mapped (all inAxes are null) and no axisSize was given");
+    if (size === undefined)
+      throw new ValueError("vmap: no argument is mapped (all inAxes are null) and no axisSize was given");
     const { flat, outTree } = flatten(f, inTree, "vmap");
     const axisSize = size;
     // Eagerly, everything made on the way (rules' temporaries, values before their batch axis is
@@ -439,7 +470,9 @@ function vmapOutputs(
   axisSize: number,
   opts: VmapOptions,
 ): Array[] {
-  const [outs, outDims] = withTransformContext("vmap", f, () => vmapFlatRaw(flat, xs, dims, { size: axisSize, name: opts.axisName }));
+  const [outs, outDims] = withTransformContext("vmap", f, () =>
+    vmapFlatRaw(flat, xs, dims, { size: axisSize, name: opts.axisName }),
+  );
   const outTreeV = outTree();
   const outSpec = opts.outAxes === undefined ? 0 : opts.outAxes;
   const outStructure = treeUnflatten<unknown[]>(outTreeV, outs)[0];
@@ -447,7 +480,8 @@ function vmapOutputs(
   const moved = outs.map((o, i) => {
     const want = outAx[i];
     if (want === null) {
-      if (outDims[i] !== null) throw new ValueError(`vmap: outAxes is null for output leaf ${i}, but it depends on the mapped axis`);
+      if (outDims[i] !== null)
+        throw new ValueError(`vmap: outAxes is null for output leaf ${i}, but it depends on the mapped axis`);
       return o;
     }
     const rank = o.ndim + (outDims[i] === null ? 1 : 0);
@@ -474,7 +508,10 @@ export interface JitOptions {
 }
 
 /** Trace `f` to a jaxpr for the given example arguments. */
-export function makeJaxpr<F extends AnyFunction = ArrayFunction>(f: F, opts?: JitOptions): (...args: Parameters<F>) => ClosedJaxpr;
+export function makeJaxpr<F extends AnyFunction = ArrayFunction>(
+  f: F,
+  opts?: JitOptions,
+): (...args: Parameters<F>) => ClosedJaxpr;
 export function makeJaxpr(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[]) => ClosedJaxpr {
   return (...args: unknown[]) => withTransformContext("makeJaxpr", f, () => stage(f, args, opts, "makeJaxpr")).jaxpr;
 }
@@ -495,7 +532,9 @@ function staticKey(v: unknown): string {
 
 function stage(f: (...args: never[]) => unknown, args: readonly unknown[], opts: JitOptions, name: string): Staged {
   const statics = new Set(
-    (typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)),
+    (typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) =>
+      n < 0 ? n + args.length : n,
+    ),
   );
   const dyn = args.filter((_, i) => !statics.has(i));
   const [xs, inTree] = flattenArgs(dyn, name);
@@ -528,7 +567,9 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
   const name = f.name || "fn";
   const jitted = (...args: unknown[]) => {
     const statics = new Set(
-      (typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) => (n < 0 ? n + args.length : n)),
+      (typeof opts.staticArgnums === "number" ? [opts.staticArgnums] : (opts.staticArgnums ?? [])).map((n) =>
+        n < 0 ? n + args.length : n,
+      ),
     );
     const donated = donatedPositions(opts.donateArgnums, args.length, statics, `jit(${name})`);
     // config.disableJit (JAX's jax_disable_jit): run the body itself, op by op, on the concrete
@@ -544,12 +585,16 @@ export function jit(f: AnyFunction, opts: JitOptions = {}): (...args: unknown[])
       // Only tracing is in the context: a cached call that fails while running is not tracing `f`.
       const s = withTransformContext("jit", f, () => stage(f, args, opts, `jit(${name})`));
       const { jaxpr, consts } = openJaxpr(s.jaxpr);
-      const donatedOps = donated.size === 0 ? undefined : donatedOperands(dyn, (k) => donated.has(dynPos[k]), consts.length);
+      const donatedOps =
+        donated.size === 0 ? undefined : donatedOperands(dyn, (k) => donated.has(dynPos[k]), consts.length);
       entry = { jaxpr, consts, outTree: s.outTree, donated: donatedOps };
       // Traced consts (closed-over tracers of an outer transform) must not outlive this call.
       if (!consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
     }
-    const params = entry.donated !== undefined && donationApplies(xs) ? { jaxpr: entry.jaxpr, name, donated: entry.donated } : { jaxpr: entry.jaxpr, name };
+    const params =
+      entry.donated !== undefined && donationApplies(xs)
+        ? { jaxpr: entry.jaxpr, name, donated: entry.donated }
+        : { jaxpr: entry.jaxpr, name };
     const outs = jitP.bind([...entry.consts, ...xs], params);
     return unwrap1(entry.outTree, outs);
   };
@@ -570,7 +615,10 @@ const jitCaches = new WeakMap<AnyFunction, JitCache<unknown>>();
 
 function cacheOf(f: AnyFunction): JitCache<unknown> {
   const c = jitCaches.get(f);
-  if (c === undefined) throw new ValueError(`jit.cacheSize/clearCache: ${f.name === "" ? "the function" : `'${f.name}'`} is not a function returned by jit`);
+  if (c === undefined)
+    throw new ValueError(
+      `jit.cacheSize/clearCache: ${f.name === "" ? "the function" : `'${f.name}'`} is not a function returned by jit`,
+    );
   return c;
 }
 

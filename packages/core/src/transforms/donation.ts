@@ -10,15 +10,23 @@ import { ValueError } from "../errors.ts";
 import { treeFlatten } from "../tree/pytree.ts";
 
 /** The positions in `donateArgnums`, normalised (negative from the end) and checked against the call. */
-export function donatedPositions(donate: number | readonly number[] | undefined, nArgs: number, statics: ReadonlySet<number>, name: string): Set<number> {
+export function donatedPositions(
+  donate: number | readonly number[] | undefined,
+  nArgs: number,
+  statics: ReadonlySet<number>,
+  name: string,
+): Set<number> {
   const list = donate === undefined ? [] : typeof donate === "number" ? [donate] : donate;
   const out = new Set<number>();
   for (const d of list) {
     if (!Number.isInteger(d) || d < -nArgs || d >= nArgs) {
-      throw new ValueError(`${name}: donateArgnums entry ${String(d)} is not an argument position of a call with ${nArgs} argument(s)`);
+      throw new ValueError(
+        `${name}: donateArgnums entry ${String(d)} is not an argument position of a call with ${nArgs} argument(s)`,
+      );
     }
     const i = d < 0 ? d + nArgs : d;
-    if (statics.has(i)) throw new ValueError(`${name}: argument ${i} is both static (staticArgnums) and donated (donateArgnums)`);
+    if (statics.has(i))
+      throw new ValueError(`${name}: argument ${i} is both static (staticArgnums) and donated (donateArgnums)`);
     out.add(i);
   }
   return out;
@@ -29,7 +37,11 @@ export function donatedPositions(donate: number | readonly number[] | undefined,
  * dynamic arguments `args` in flattening order — whether it is donated; undefined when nothing is.
  * It depends only on the arguments' structure, so a jit cache entry computes it once.
  */
-export function donatedOperands(args: readonly unknown[], isDonated: (dynIndex: number) => boolean, nConsts: number): boolean[] | undefined {
+export function donatedOperands(
+  args: readonly unknown[],
+  isDonated: (dynIndex: number) => boolean,
+  nConsts: number,
+): boolean[] | undefined {
   const mask: boolean[] = new Array<boolean>(nConsts).fill(false);
   args.forEach((a, i) => {
     const n = treeFlatten(a as never)[0].length;

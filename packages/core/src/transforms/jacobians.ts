@@ -58,7 +58,8 @@ function prepare(op: string, f: Fn, opts: JacobianOptions, args: readonly unknow
   const argnums = opts.argnums ?? 0;
   const single = typeof argnums === "number";
   const nums = (single ? [argnums] : [...argnums]).map((n) => {
-    if (n >= args.length || n < -args.length) throw new ValueError(`${op}: argnums ${n} is out of range for a call with ${args.length} positional arguments`);
+    if (n >= args.length || n < -args.length)
+      throw new ValueError(`${op}: argnums ${n} is out of range for a call with ${args.length} positional arguments`);
     return n < 0 ? n + args.length : n;
   });
   const [leaves, inTree] = flattenToArrays(
@@ -66,7 +67,10 @@ function prepare(op: string, f: Fn, opts: JacobianOptions, args: readonly unknow
     op,
   );
   leaves.forEach((l, i) => {
-    if (!isInexact(l.dtype)) throw new DTypeError(`${op} requires float or complex inputs for differentiated arguments; input leaf ${i} has dtype ${l.dtype}`);
+    if (!isInexact(l.dtype))
+      throw new DTypeError(
+        `${op} requires float or complex inputs for differentiated arguments; input leaf ${i} has dtype ${l.dtype}`,
+      );
   });
   let outTree: TreeDef | undefined;
   let auxTree: TreeDef | undefined;
@@ -78,7 +82,8 @@ function prepare(op: string, f: Fn, opts: JacobianOptions, args: readonly unknow
     let out = asUser(() => (f as (...a: unknown[]) => unknown)(...full));
     let auxLeaves: Array[] = [];
     if (opts.hasAux) {
-      if (!globalThis.Array.isArray(out) || out.length !== 2) throw new ValueError(`${op} with hasAux: the function must return a pair [value, aux]`);
+      if (!globalThis.Array.isArray(out) || out.length !== 2)
+        throw new ValueError(`${op} with hasAux: the function must return a pair [value, aux]`);
       [auxLeaves, auxTree] = flattenToArrays(out[1], `${op} aux`);
       out = out[0];
     }
@@ -87,7 +92,15 @@ function prepare(op: string, f: Fn, opts: JacobianOptions, args: readonly unknow
     numOut = ys.length;
     return [...ys, ...auxLeaves];
   };
-  return { leaves, inTree, single, flat, outTree: () => outTree as TreeDef, auxTree: () => auxTree, numOut: () => numOut };
+  return {
+    leaves,
+    inTree,
+    single,
+    flat,
+    outTree: () => outTree as TreeDef,
+    auxTree: () => auxTree,
+    numOut: () => numOut,
+  };
 }
 
 /** Assemble blocks `blocks[m][k]` (output leaf m, input leaf k) into the nested result. */
@@ -135,7 +148,9 @@ function jacfwdUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => un
       const blocks = outs.slice(0, n).map((o, m) => {
         const y = moveBdim(o, dims[m], o.ndim - (dims[m] === null ? 0 : 1), total);
         const outShape = y.shape.slice(0, -1);
-        return p.leaves.map((l, k) => reshape(sliceInDim(y, offsets[k], offsets[k] + sizes[k], 1, y.ndim - 1), [...outShape, ...l.shape]));
+        return p.leaves.map((l, k) =>
+          reshape(sliceInDim(y, offsets[k], offsets[k] + sizes[k], 1, y.ndim - 1), [...outShape, ...l.shape]),
+        );
       });
       return assemble(p, blocks, outs.slice(n));
     });
@@ -173,7 +188,11 @@ function jacrevUntyped(f: Fn, opts: JacobianOptions): (...args: unknown[]) => un
         { size: total, name: undefined },
       );
       const grads = outs.map((o, k) => moveBdim(o, dims[k], 0, total));
-      const blocks = ys.map((y, m) => p.leaves.map((l, k) => reshape(sliceInDim(grads[k], offsets[m], offsets[m] + sizes[m], 1, 0), [...y.shape, ...l.shape])));
+      const blocks = ys.map((y, m) =>
+        p.leaves.map((l, k) =>
+          reshape(sliceInDim(grads[k], offsets[m], offsets[m] + sizes[m], 1, 0), [...y.shape, ...l.shape]),
+        ),
+      );
       return assemble(p, blocks, primalsOut.slice(n));
     });
 }

@@ -47,7 +47,8 @@ export class JVPTrace extends Trace {
       return po.map((p, i) => new JVPTracer(this, p, to[i] ?? null));
     }
     const rule = prim.rules.jvp;
-    if (rule === undefined) throw new NotImplementedError(`jvp of primitive '${prim.name}' is not implemented (needed by jvp/grad)`);
+    if (rule === undefined)
+      throw new NotImplementedError(`jvp of primitive '${prim.name}' is not implemented (needed by jvp/grad)`);
     const tangents = ts.map((t) => t.tangent ?? zerosLikeAval(t.primal.aval));
     const [po, to] = rule(primals, tangents, params);
     return po.map((p, i) => new JVPTracer(this, p, to[i] ?? null));

@@ -59,7 +59,11 @@ export interface Scoped<T> {
  * user may hold on to it; what is kept only for the transform's own later use (grad's residuals)
  * stays there.
  */
-export function eagerScope<T>(body: () => T, keep: (result: T) => Iterable<unknown>, escapes: (result: T) => Iterable<unknown> = keep): Scoped<T> {
+export function eagerScope<T>(
+  body: () => T,
+  keep: (result: T) => Iterable<unknown>,
+  escapes: (result: T) => Iterable<unknown> = keep,
+): Scoped<T> {
   if (scope !== null || !isEagerContext()) {
     if (scope === null) return { result: body(), retained: [] };
     const prev = inRule;

@@ -31,7 +31,9 @@ export class PartialVal {
 }
 
 type Recipe =
-  { kind: "lambda" } | { kind: "const"; val: Array } | { kind: "eqn"; prim: Primitive; ins: PartialEvalTracer[]; params: Params; outs: PartialEvalTracer[] };
+  | { kind: "lambda" }
+  | { kind: "const"; val: Array }
+  | { kind: "eqn"; prim: Primitive; ins: PartialEvalTracer[]; params: Params; outs: PartialEvalTracer[] };
 
 export class PartialEvalTracer extends Tracer {
   constructor(
@@ -62,7 +64,12 @@ export class PartialEvalTrace extends Trace {
     return new PartialEvalTracer(this, PartialVal.unknown(t.aval), { kind: "const", val: t.pval.known });
   }
   /** Stage one equation with unknown outputs (used by the default rule and custom rules). */
-  stageEqn(prim: Primitive, ins: readonly PartialEvalTracer[], params: Params, outAvals: readonly ShapedArray[]): PartialEvalTracer[] {
+  stageEqn(
+    prim: Primitive,
+    ins: readonly PartialEvalTracer[],
+    params: Params,
+    outAvals: readonly ShapedArray[],
+  ): PartialEvalTracer[] {
     const inst = ins.map((t) => this.instantiateConst(t));
     const outs = outAvals.map((a) => new PartialEvalTracer(this, PartialVal.unknown(a), null));
     const recipe: Recipe = { kind: "eqn", prim, ins: inst, params, outs };
@@ -95,7 +102,10 @@ export class PartialEvalTrace extends Trace {
  * unknown inputs, in order; constvars hold known values it needs), the output partial values and
  * the consts.
  */
-export function partialEvalFlat(f: (...xs: Array[]) => Array[], pvalsIn: readonly PartialVal[]): { jaxpr: ClosedJaxpr; pvalsOut: PartialVal[] } {
+export function partialEvalFlat(
+  f: (...xs: Array[]) => Array[],
+  pvalsIn: readonly PartialVal[],
+): { jaxpr: ClosedJaxpr; pvalsOut: PartialVal[] } {
   return withMainTrace(PartialEvalTrace, undefined, "linearize", (main) => {
     const trace = new PartialEvalTrace(main);
     const ins = pvalsIn.map((p) => trace.newArg(p));
@@ -156,9 +166,11 @@ function tracersToJaxpr(ins: readonly PartialEvalTracer[], outs: readonly Partia
     const r = t.recipe;
     if (r === null) throw new InternalError("partial eval: known tracer in the unknown graph");
     if (r.kind === "lambda") {
-      if (!tracerToAtom.has(t)) throw new InternalError("partial eval: unknown input that is not an argument (leaked tracer?)");
+      if (!tracerToAtom.has(t))
+        throw new InternalError("partial eval: unknown input that is not an argument (leaked tracer?)");
     } else if (r.kind === "const") {
-      if (r.val instanceof ConcreteArray && r.val.ndim === 0 && r.val.backend.syncReads !== false) tracerToAtom.set(t, new Literal(r.val));
+      if (r.val instanceof ConcreteArray && r.val.ndim === 0 && r.val.backend.syncReads !== false)
+        tracerToAtom.set(t, new Literal(r.val));
       else {
         const v = new Var(t.aval);
         constvars.push(v);
@@ -207,7 +219,11 @@ export function registerPartialEvalJaxprRule(prim: Primitive, rule: PartialEvalJ
  * Split a closed jaxpr (no consts expected beyond those carried) by which inputs are unknown.
  * `instantiate[i]` forces output i to be produced by the unknown jaxpr.
  */
-export function partialEvalJaxpr(cj: ClosedJaxpr, inUnknowns: readonly boolean[], instantiate: readonly boolean[] | boolean): PartialEvalJaxprResult {
+export function partialEvalJaxpr(
+  cj: ClosedJaxpr,
+  inUnknowns: readonly boolean[],
+  instantiate: readonly boolean[] | boolean,
+): PartialEvalJaxprResult {
   const jaxpr = cj.jaxpr;
   const unknown = new Set<Var>();
   const residuals: Var[] = [];

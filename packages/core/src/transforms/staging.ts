@@ -46,7 +46,8 @@ class JaxprBuilder {
     const constvars: Var[] = [];
     const consts: Array[] = [];
     for (const [v, val] of this.constVals) {
-      if (val instanceof ConcreteArray && val.ndim === 0 && val.backend.syncReads !== false) literals.set(v, new Literal(val));
+      if (val instanceof ConcreteArray && val.ndim === 0 && val.backend.syncReads !== false)
+        literals.set(v, new Literal(val));
       else {
         constvars.push(v);
         consts.push(val);
@@ -134,7 +135,11 @@ export class JaxprTrace extends Trace {
  * Trace `f` on arguments of the given avals into a closed jaxpr. `f` takes and returns flat lists
  * of arrays; see `makeJaxpr` in the public API for the pytree version.
  */
-export function traceToJaxpr(f: (...args: Array[]) => Array[], inAvals: readonly ShapedArray[], name = "makeJaxpr"): ClosedJaxpr {
+export function traceToJaxpr(
+  f: (...args: Array[]) => Array[],
+  inAvals: readonly ShapedArray[],
+  name = "makeJaxpr",
+): ClosedJaxpr {
   return whileStaging(() =>
     withMainTrace(JaxprTrace, new JaxprBuilder(), name, (main: MainTrace) =>
       withDynamicTrace(main, () => {

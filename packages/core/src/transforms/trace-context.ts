@@ -69,7 +69,8 @@ function annotate(e: unknown): void {
   // V8 renders `stack` lazily: rendered before, it still starts with the old header; not yet, it
   // renders now with the new one (which also starts with the old header, hence the first test).
   const stack = e.stack;
-  if (typeof stack === "string" && !stack.startsWith(newHead) && stack.startsWith(oldHead)) e.stack = newHead + stack.slice(oldHead.length);
+  if (typeof stack === "string" && !stack.startsWith(newHead) && stack.startsWith(oldHead))
+    e.stack = newHead + stack.slice(oldHead.length);
 }
 
 /**
@@ -77,7 +78,12 @@ function annotate(e: unknown): void {
  * function and which stack of transforms it was raised under (see the module comment).
  * `alias: true` marks a transform implemented by the next one it enters.
  */
-export function withTransformContext<T>(transform: string, f: unknown, body: () => T, opts: { alias?: boolean } = {}): T {
+export function withTransformContext<T>(
+  transform: string,
+  f: unknown,
+  body: () => T,
+  opts: { alias?: boolean } = {},
+): T {
   frames.push({ transform, fn: functionLabel(f), alias: opts.alias === true });
   try {
     return body();

@@ -75,7 +75,9 @@ export function backwardPass(
     if (ctsOut.every((c) => c === null)) continue;
     const rule = eqn.prim.rules.transpose;
     if (rule === undefined)
-      throw new NotImplementedError(`transpose of primitive '${eqn.prim.name}' is not implemented (needed by grad/vjp); is it used non-linearly on a tangent?`);
+      throw new NotImplementedError(
+        `transpose of primitive '${eqn.prim.name}' is not implemented (needed by grad/vjp); is it used non-linearly on a tangent?`,
+      );
     const ins = eqn.inputs.map(readPrimal);
     const ctsIn = rule(ctsOut, ins, eqn.params);
     eqn.inputs.forEach((a, i) => {
@@ -86,9 +88,15 @@ export function backwardPass(
 }
 
 /** Linearize flat `f` at `primals`: primal outputs and a linear function of tangents. */
-export function linearizeFlat(f: (...xs: Array[]) => Array[], primals: readonly Array[]): { primalsOut: Array[]; jaxpr: ClosedJaxpr; outAvals: ShapedArray[] } {
+export function linearizeFlat(
+  f: (...xs: Array[]) => Array[],
+  primals: readonly Array[],
+): { primalsOut: Array[]; jaxpr: ClosedJaxpr; outAvals: ShapedArray[] } {
   const n = primals.length;
-  const pvalsIn = [...primals.map((p) => PartialVal.known(p)), ...primals.map((p) => PartialVal.unknown(tangentAval(p.aval)))];
+  const pvalsIn = [
+    ...primals.map((p) => PartialVal.known(p)),
+    ...primals.map((p) => PartialVal.unknown(tangentAval(p.aval))),
+  ];
   const fJvp = (...xs: Array[]): Array[] => {
     const [po, to] = jvpFlat(f, xs.slice(0, n), xs.slice(n));
     return [...po, ...(to as Array[])];

@@ -79,7 +79,9 @@ export type AuxOf<R> = R extends readonly [unknown, infer X] ? X : never;
 export type ArgsLike<A extends readonly unknown[]> = { [K in keyof A]: A[K] extends Array ? A[K] | number : A[K] };
 
 /** `grad(f, opts)` for `f: (...args: A) => R`: the gradient function (with `hasAux`, it returns `[grads, aux]`). */
-export type GradFunction<A extends readonly unknown[], R, N, H> = (...args: ArgsLike<A>) => H extends true ? [GradsOf<A, N>, AuxOf<R>] : GradsOf<A, N>;
+export type GradFunction<A extends readonly unknown[], R, N, H> = (
+  ...args: ArgsLike<A>
+) => H extends true ? [GradsOf<A, N>, AuxOf<R>] : GradsOf<A, N>;
 
 /** `valueAndGrad(f, opts)`: `[value, grads]`, or `[[value, aux], grads]` with `hasAux`. */
 export type ValueAndGradFunction<A extends readonly unknown[], R, N, H> = (
@@ -87,7 +89,9 @@ export type ValueAndGradFunction<A extends readonly unknown[], R, N, H> = (
 ) => H extends true ? [[Array, AuxOf<R>], GradsOf<A, N>] : [Array, GradsOf<A, N>];
 
 /** `jit(f)`: `f` itself, unless it returns numbers (which come back as arrays). */
-export type Jitted<F extends AnyFunction> = [Promoted<ReturnType<F>>] extends [ReturnType<F>] ? F : (...args: Parameters<F>) => Promoted<ReturnType<F>>;
+export type Jitted<F extends AnyFunction> = [Promoted<ReturnType<F>>] extends [ReturnType<F>]
+  ? F
+  : (...args: Parameters<F>) => Promoted<ReturnType<F>>;
 
 /** `vmap(f)`: the same parameters (now with a batch axis), the output promoted to arrays. */
 export type Vmapped<F extends AnyFunction> = (...args: Parameters<F>) => Promoted<ReturnType<F>>;

@@ -55,7 +55,12 @@ export class BatchTrace extends Trace {
 }
 
 /** Run `f` with inputs batched along `inDims`; returns outputs and their batch dims. */
-export function vmapFlatRaw(f: (...xs: Array[]) => Array[], args: readonly Array[], inDims: readonly BatchDim[], axis: AxisInfo): [Array[], BatchDim[]] {
+export function vmapFlatRaw(
+  f: (...xs: Array[]) => Array[],
+  args: readonly Array[],
+  inDims: readonly BatchDim[],
+  axis: AxisInfo,
+): [Array[], BatchDim[]] {
   return withMainTrace(BatchTrace, axis, "vmap", (main) => {
     const trace = new BatchTrace(main);
     const ins = args.map((a, i) => (inDims[i] === null ? a : new BatchTracer(trace, a, inDims[i])));

@@ -144,7 +144,8 @@ const UNDEF = new TreeDef("undefined", [], undefined, undefined, undefined);
 
 /** Rebuild a pytree from its structure and leaves. */
 export function treeUnflatten<T = unknown>(def: TreeDef, leaves: readonly unknown[]): T {
-  if (leaves.length !== def.numLeaves) throw new ValueError(`treeUnflatten: structure ${def} has ${def.numLeaves} leaves but ${leaves.length} were given`);
+  if (leaves.length !== def.numLeaves)
+    throw new ValueError(`treeUnflatten: structure ${def} has ${def.numLeaves} leaves but ${leaves.length} were given`);
   let pos = 0;
   const rec = (d: TreeDef): unknown => {
     switch (d.kind) {

@@ -3,7 +3,19 @@
  * line fails to compile if a result type drifts, each `@ts-expect-error` line if a wrong use
  * starts to type-check.
  */
-import { checkpoint, customVjp, grad, jit, jvp, lax, np, valueAndGrad, vjp, vmap, type JaxArray } from "../../src/index.ts";
+import {
+  checkpoint,
+  customVjp,
+  grad,
+  jit,
+  jvp,
+  lax,
+  np,
+  valueAndGrad,
+  vjp,
+  vmap,
+  type JaxArray,
+} from "../../src/index.ts";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_ok: T): void {}

@@ -28,7 +28,9 @@ export function attentionMask(qSeq: number, kvSeq: number, opts: AttentionMaskOp
   if (opts.causal) m = and(m, np.greaterEqual(np.reshape(np.arange(qSeq), [qSeq, 1]), np.arange(kvSeq)));
   if (opts.keyPaddingMask !== undefined) {
     if (opts.keyPaddingMask.ndim !== 1 || opts.keyPaddingMask.shape[0] !== kvSeq)
-      throw new ShapeError(`attention: keyPaddingMask must have shape [${kvSeq}]; got [${opts.keyPaddingMask.shape.join(", ")}]`);
+      throw new ShapeError(
+        `attention: keyPaddingMask must have shape [${kvSeq}]; got [${opts.keyPaddingMask.shape.join(", ")}]`,
+      );
     m = and(m, np.broadcastTo(opts.keyPaddingMask.astype("bool"), [qSeq, kvSeq]));
   }
   return m;
@@ -124,13 +126,17 @@ export class MultiheadAttention extends Module {
       "key",
     ]);
     requireKey(op, opts?.key);
-    for (const k of ["keySize", "valueSize", "outputSize", "qkSize", "voSize"] as const) if (opts[k] !== undefined) checkSize(op, k, opts[k]);
+    for (const k of ["keySize", "valueSize", "outputSize", "qkSize", "voSize"] as const)
+      if (opts[k] !== undefined) checkSize(op, k, opts[k]);
     if ((opts.qkSize === undefined || opts.voSize === undefined) && querySize < numHeads) {
       throw new ValueError(
         `${op}: querySize (${querySize}) is smaller than numHeads (${numHeads}), so the default per-head size querySize / numHeads is 0; pass qkSize and voSize`,
       );
     }
-    if (opts.dropoutP !== undefined && (typeof opts.dropoutP !== "number" || !(opts.dropoutP >= 0 && opts.dropoutP < 1))) {
+    if (
+      opts.dropoutP !== undefined &&
+      (typeof opts.dropoutP !== "number" || !(opts.dropoutP >= 0 && opts.dropoutP < 1))
+    ) {
       throw new ValueError(`${op}: dropoutP must be a number in [0, 1); got ${String(opts.dropoutP)}`);
     }
     const [qk, kk, vk, ok] = splitKey(opts.key, 4);
@@ -163,11 +169,18 @@ export class MultiheadAttention extends Module {
    * `[qSeq, outputSize]`. Masks: `mask`, `causal`, `keyPaddingMask` (combined with AND).
    */
   call(query: Array, keyIn: Array, value: Array, callOpts?: MultiheadAttentionCallOptions): Array {
-    const opts = callOptions<MultiheadAttentionCallOptions>("MultiheadAttention.call", callOpts, [...CALL_OPTION_KEYS, "mask", "causal", "keyPaddingMask"]);
+    const opts = callOptions<MultiheadAttentionCallOptions>("MultiheadAttention.call", callOpts, [
+      ...CALL_OPTION_KEYS,
+      "mask",
+      "causal",
+      "keyPaddingMask",
+    ]);
     const [qSeq] = query.shape;
     const [kvSeq] = keyIn.shape;
     if (value.shape[0] !== kvSeq)
-      throw new ShapeError(`MultiheadAttention: key and value must have the same sequence length; got ${kvSeq} and ${value.shape[0]}`);
+      throw new ShapeError(
+        `MultiheadAttention: key and value must have the same sequence length; got ${kvSeq} and ${value.shape[0]}`,
+      );
     const h = this.numHeads;
     const qh = lax.reshape(this.queryProj.call(query), [qSeq, h, this.qkSize]);
     const kh = lax.reshape(this.keyProj.call(keyIn), [kvSeq, h, this.qkSize]);

@@ -81,7 +81,8 @@ export class BatchNorm extends StatefulLayer {
     const dt = opts.dtype ?? "float32";
     const affine = opts.channelwiseAffine ?? true;
     const mode = opts.mode ?? "ema";
-    if (mode !== "ema" && mode !== "batch") throw new ValueError(`BatchNorm: mode must be "ema" or "batch"; got ${String(mode)}`);
+    if (mode !== "ema" && mode !== "batch")
+      throw new ValueError(`BatchNorm: mode must be "ema" or "batch"; got ${String(mode)}`);
     this.weight = affine ? np.ones([inputSize], { dtype: dt }) : null;
     this.bias = affine ? np.zeros([inputSize], { dtype: dt }) : null;
     const pair = (): [Array, Array] => [np.zeros([inputSize], { dtype: dt }), np.zeros([inputSize], { dtype: dt })];
@@ -90,7 +91,9 @@ export class BatchNorm extends StatefulLayer {
     this.batchCounter = mode === "batch" ? new StateIndex(np.zeros([], { dtype: "int32" })) : null;
     // Equinox starts the "batch"-mode hidden statistics at (zeros, ones).
     this.batchStateIndex =
-      mode === "batch" ? new StateIndex<[Array, Array]>([np.zeros([inputSize], { dtype: dt }), np.ones([inputSize], { dtype: dt })]) : null;
+      mode === "batch"
+        ? new StateIndex<[Array, Array]>([np.zeros([inputSize], { dtype: dt }), np.ones([inputSize], { dtype: dt })])
+        : null;
     this.axisName = typeof opts.axisName === "string" ? opts.axisName : [...opts.axisName];
     this.inference = opts.inference ?? false;
     this.inputSize = inputSize;
@@ -105,7 +108,9 @@ export class BatchNorm extends StatefulLayer {
     checkState("BatchNorm.call", state);
     const opts = callOptions<BatchNormCallOptions>("BatchNorm.call", callOpts, [...CALL_OPTION_KEYS, "mask"]);
     if (x.ndim === 0 || x.shape[0] !== this.inputSize)
-      throw new ShapeError(`BatchNorm: expected an input of shape [${this.inputSize}, ...]; got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `BatchNorm: expected an input of shape [${this.inputSize}, ...]; got [${x.shape.join(", ")}]`,
+      );
     const inf = opts.inference ?? this.inference;
     const m = this.momentum;
     let s = state;
@@ -135,13 +140,20 @@ export class BatchNorm extends StatefulLayer {
         variance = np.divide(hVar, corr);
       } else {
         [mean, variance] = this.batchStats(x, opts.mask);
-        s = s.set(idx, [np.add(np.multiply(m, hMean), np.multiply(1 - m, mean)), np.add(np.multiply(m, hVar), np.multiply(1 - m, variance))]);
+        s = s.set(idx, [
+          np.add(np.multiply(m, hMean), np.multiply(1 - m, mean)),
+          np.add(np.multiply(m, hVar), np.multiply(1 - m, variance)),
+        ]);
         s = s.set(cIdx, np.add(count, 1));
       }
     }
     const bshape = [this.inputSize, ...x.shape.slice(1).map(() => 1)];
-    let out = np.multiply(np.subtract(x, lax.reshape(mean, bshape)), lax.reshape(lax.rsqrt(np.add(variance, this.eps)), bshape));
-    if (this.weight !== null && this.bias !== null) out = np.add(np.multiply(out, lax.reshape(this.weight, bshape)), lax.reshape(this.bias, bshape));
+    let out = np.multiply(
+      np.subtract(x, lax.reshape(mean, bshape)),
+      lax.reshape(lax.rsqrt(np.add(variance, this.eps)), bshape),
+    );
+    if (this.weight !== null && this.bias !== null)
+      out = np.add(np.multiply(out, lax.reshape(this.weight, bshape)), lax.reshape(this.bias, bshape));
     return [out, s];
   }
 
@@ -162,7 +174,9 @@ export class BatchNorm extends StatefulLayer {
     if (mask.dtype !== "bool") throw new ValueError(`BatchNorm: mask must be a bool array; got ${mask.dtype}`);
     const inner = x.shape.slice(1);
     if (mask.ndim > inner.length || mask.shape.some((d, j) => d !== 1 && d !== inner[inner.length - mask.ndim + j])) {
-      throw new ShapeError(`BatchNorm: mask of shape [${mask.shape.join(", ")}] does not broadcast to the example's non-channel shape [${inner.join(", ")}]`);
+      throw new ShapeError(
+        `BatchNorm: mask of shape [${mask.shape.join(", ")}] does not broadcast to the example's non-channel shape [${inner.join(", ")}]`,
+      );
     }
     const m = np.broadcastTo(mask, inner).reshape([1, ...inner]);
     const count = lax.psum(np.sum(m.astype("float32")), this.axisName);
@@ -170,7 +184,10 @@ export class BatchNorm extends StatefulLayer {
     const centred = np.subtract(x, lax.reshape(mean, [this.inputSize, ...axes.map(() => 1)]));
     // (y - m)·conj(y - m), as batchStats.
     const sq = np.real(np.multiply(centred, np.conj(centred)));
-    const variance = np.maximum(np.divide(lax.psum(np.sum(np.where(m, sq, np.zerosLike(sq)), { axis: axes }), this.axisName), count), 0);
+    const variance = np.maximum(
+      np.divide(lax.psum(np.sum(np.where(m, sq, np.zerosLike(sq)), { axis: axes }), this.axisName), count),
+      0,
+    );
     return [mean, variance];
   }
 }

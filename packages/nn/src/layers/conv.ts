@@ -11,7 +11,8 @@ import { checkFloatDType, checkKeys, checkOptionalBoolean, checkSize, requireKey
  * axis, or "VALID" (none), "SAME" / "SAME_LOWER" (output size ceil(n / stride); the extra pad
  * goes after / before), "CAUSAL" (all `(k - 1) · dilation` before: output t sees inputs ≤ t).
  */
-export type ConvPadding = number | readonly number[] | readonly (readonly [number, number])[] | "VALID" | "SAME" | "SAME_LOWER" | "CAUSAL";
+export type ConvPadding =
+  number | readonly number[] | readonly (readonly [number, number])[] | "VALID" | "SAME" | "SAME_LOWER" | "CAUSAL";
 /** How padded positions are filled: zeros, mirrored (without the edge), repeated edge, or wrapped around. */
 export type PaddingMode = "ZEROS" | "REFLECT" | "REPLICATE" | "CIRCULAR";
 
@@ -33,7 +34,9 @@ const tuple = (name: string, x: number | readonly number[], n: number): number[]
     return new globalThis.Array<number>(n).fill(x);
   }
   if (!globalThis.Array.isArray(x) || x.length !== n)
-    throw new ValueError(`Conv: \`${name}\` must be a number or a list of ${n} numbers; got ${globalThis.Array.isArray(x) ? `[${x.join(", ")}]` : String(x)}`);
+    throw new ValueError(
+      `Conv: \`${name}\` must be a number or a list of ${n} numbers; got ${globalThis.Array.isArray(x) ? `[${x.join(", ")}]` : String(x)}`,
+    );
   x.forEach((v, i) => checkSize("Conv", `${name}[${i}]`, v));
   return [...x];
 };
@@ -58,7 +61,13 @@ export class Conv extends Module {
   readonly useBias: boolean;
   readonly paddingMode: PaddingMode;
 
-  constructor(numSpatialDims: number, inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvOptions) {
+  constructor(
+    numSpatialDims: number,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly number[],
+    opts: ConvOptions,
+  ) {
     super();
     checkSize("Conv", "numSpatialDims", numSpatialDims);
     checkSize("Conv", "inChannels", inChannels);
@@ -69,12 +78,16 @@ export class Conv extends Module {
     checkOptionalBoolean("Conv", "useBias", opts.useBias);
     checkFloatDType("Conv", opts.dtype);
     if (opts.paddingMode !== undefined && !["ZEROS", "REFLECT", "REPLICATE", "CIRCULAR"].includes(opts.paddingMode)) {
-      throw new ValueError(`Conv: paddingMode must be one of ZEROS, REFLECT, REPLICATE, CIRCULAR; got ${JSON.stringify(opts.paddingMode)}`);
+      throw new ValueError(
+        `Conv: paddingMode must be one of ZEROS, REFLECT, REPLICATE, CIRCULAR; got ${JSON.stringify(opts.paddingMode)}`,
+      );
     }
     const n = numSpatialDims;
     const groups = opts.groups ?? 1;
-    if (inChannels % groups !== 0) throw new ValueError(`Conv: inChannels (${inChannels}) must be divisible by groups (${groups})`);
-    if (outChannels % groups !== 0) throw new ValueError(`Conv: outChannels (${outChannels}) must be divisible by groups (${groups})`);
+    if (inChannels % groups !== 0)
+      throw new ValueError(`Conv: inChannels (${inChannels}) must be divisible by groups (${groups})`);
+    if (outChannels % groups !== 0)
+      throw new ValueError(`Conv: outChannels (${outChannels}) must be divisible by groups (${groups})`);
     const k = tuple("kernelSize", kernelSize, n);
     const [wkey, bkey] = splitKey(opts.key, 2);
     const lim = 1 / Math.sqrt((inChannels / groups) * k.reduce((a, b) => a * b, 1));
@@ -82,7 +95,9 @@ export class Conv extends Module {
     this.numSpatialDims = n;
     this.weight = random.uniform(wkey, [outChannels, inChannels / groups, ...k], { minval: -lim, maxval: lim, dtype });
     this.useBias = opts.useBias ?? true;
-    this.bias = this.useBias ? random.uniform(bkey, [outChannels, ...k.map(() => 1)], { minval: -lim, maxval: lim, dtype }) : null;
+    this.bias = this.useBias
+      ? random.uniform(bkey, [outChannels, ...k.map(() => 1)], { minval: -lim, maxval: lim, dtype })
+      : null;
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = k;
@@ -95,10 +110,14 @@ export class Conv extends Module {
     else if (p === "CAUSAL") this.padding = k.map((ki, i) => [(ki - 1) * this.dilation[i], 0]);
     else if (p === "SAME" || p === "SAME_LOWER") this.padding = p;
     else if (typeof p === "number") this.padding = k.map(() => [p, p]);
-    else if (p.length === n && p.every((q) => typeof q === "number")) this.padding = (p as readonly number[]).map((q) => [q, q]);
+    else if (p.length === n && p.every((q) => typeof q === "number"))
+      this.padding = (p as readonly number[]).map((q) => [q, q]);
     else if (p.length === n && p.every((q) => globalThis.Array.isArray(q) && q.length === 2))
       this.padding = (p as readonly (readonly [number, number])[]).map(([a, b]) => [a, b]);
-    else throw new ValueError(`Conv: \`padding\` must be a number, ${n} numbers, ${n} [lo, hi] pairs, or "VALID" / "SAME" / "SAME_LOWER" / "CAUSAL"`);
+    else
+      throw new ValueError(
+        `Conv: \`padding\` must be a number, ${n} numbers, ${n} [lo, hi] pairs, or "VALID" / "SAME" / "SAME_LOWER" / "CAUSAL"`,
+      );
   }
 
   /** Explicit pads for an input of spatial shape `spatial`. */
@@ -136,7 +155,12 @@ export class Conv extends Module {
     const dt = promoteTypes(v.dtype, this.weight.dtype);
     const w = this.weight.astype(dt);
     const lhs = lax.reshape(v.astype(dt), [1, ...v.shape]);
-    let y = lax.convGeneralDilated(lhs, w, { windowStrides: this.stride, padding: convPads, rhsDilation: this.dilation, featureGroupCount: this.groups });
+    let y = lax.convGeneralDilated(lhs, w, {
+      windowStrides: this.stride,
+      padding: convPads,
+      rhsDilation: this.dilation,
+      featureGroupCount: this.groups,
+    });
     y = lax.reshape(y, y.shape.slice(1));
     if (this.bias !== null) y = np.add(y, this.bias);
     return y;
@@ -153,9 +177,13 @@ function padAxis(x: Array, axis: number, lo: number, hi: number, mode: PaddingMo
     for (let i = 0; i < times; i++) parts.push(piece);
   };
   if (mode === "REFLECT" && (lo >= len || hi >= len))
-    throw new ValueError(`Conv: REFLECT padding of ${Math.max(lo, hi)} needs an input longer than that along each axis; got ${len}`);
+    throw new ValueError(
+      `Conv: REFLECT padding of ${Math.max(lo, hi)} needs an input longer than that along each axis; got ${len}`,
+    );
   if (mode === "CIRCULAR" && (lo > len || hi > len))
-    throw new ValueError(`Conv: CIRCULAR padding of ${Math.max(lo, hi)} needs an input at least that long along each axis; got ${len}`);
+    throw new ValueError(
+      `Conv: CIRCULAR padding of ${Math.max(lo, hi)} needs an input at least that long along each axis; got ${len}`,
+    );
   if (lo > 0) {
     if (mode === "REFLECT") parts.push(lax.rev(sl(1, lo + 1), [axis]));
     else if (mode === "REPLICATE") repeat(sl(0, 1), lo);

@@ -27,7 +27,9 @@ export class Dropout extends Module {
     const inf = opts.inference ?? this.inference;
     if (inf || this.p === 0) return x;
     if (opts.key === undefined)
-      throw new ValueError("Dropout: a `key` is required in training mode (pass { key }, or switch to inference mode with nn.inference(model))");
+      throw new ValueError(
+        "Dropout: a `key` is required in training mode (pass { key }, or switch to inference mode with nn.inference(model))",
+      );
     if (this.p === 1) return np.zerosLike(x);
     const q = 1 - this.p;
     const mask = random.bernoulli(opts.key, q, x.shape);

@@ -28,7 +28,9 @@ export class Embedding extends Module {
     checkFloatDType("Embedding", opts.dtype);
     if (opts.weight !== undefined) {
       if (opts.weight.ndim !== 2 || opts.weight.shape[0] !== numEmbeddings || opts.weight.shape[1] !== embeddingSize) {
-        throw new ShapeError(`Embedding: weight must have shape [${numEmbeddings}, ${embeddingSize}]; got [${opts.weight.shape.join(", ")}]`);
+        throw new ShapeError(
+          `Embedding: weight must have shape [${numEmbeddings}, ${embeddingSize}]; got [${opts.weight.shape.join(", ")}]`,
+        );
       }
       this.weight = opts.weight;
     } else {
@@ -45,7 +47,8 @@ export class Embedding extends Module {
    */
   call(x: Array, opts?: CallOptions): Array {
     callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
-    if (x.dtype !== "int32" && x.dtype !== "uint32") throw new DTypeError(`Embedding: indices must be int32 or uint32; got ${x.dtype}`);
+    if (x.dtype !== "int32" && x.dtype !== "uint32")
+      throw new DTypeError(`Embedding: indices must be int32 or uint32; got ${x.dtype}`);
     return np.at(this.weight, x).get({ mode: "clip" });
   }
 }

@@ -45,8 +45,14 @@ export class Linear extends Module {
     const inN = inFeatures === "scalar" ? 1 : inFeatures;
     const outN = outFeatures === "scalar" ? 1 : outFeatures;
     const lim = 1 / Math.sqrt(inN);
-    this.weight = opts.weightInit ? opts.weightInit(wkey, [outN, inN], dtype) : random.uniform(wkey, [outN, inN], { minval: -lim, maxval: lim, dtype });
-    this.bias = useBias ? (opts.biasInit ? opts.biasInit(bkey, [outN], dtype) : random.uniform(bkey, [outN], { minval: -lim, maxval: lim, dtype })) : null;
+    this.weight = opts.weightInit
+      ? opts.weightInit(wkey, [outN, inN], dtype)
+      : random.uniform(wkey, [outN, inN], { minval: -lim, maxval: lim, dtype });
+    this.bias = useBias
+      ? opts.biasInit
+        ? opts.biasInit(bkey, [outN], dtype)
+        : random.uniform(bkey, [outN], { minval: -lim, maxval: lim, dtype })
+      : null;
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.useBias = useBias;
@@ -57,10 +63,15 @@ export class Linear extends Module {
     callOptions(`${this.constructor.name}.call`, opts, CALL_OPTION_KEYS);
     let v = x;
     if (this.inFeatures === "scalar") {
-      if (x.ndim !== 0) throw new ShapeError(`Linear: with inFeatures "scalar" the input must have shape []; got [${x.shape.join(", ")}]`);
+      if (x.ndim !== 0)
+        throw new ShapeError(
+          `Linear: with inFeatures "scalar" the input must have shape []; got [${x.shape.join(", ")}]`,
+        );
       v = lax.reshape(x, [1]);
     } else if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
-      throw new ShapeError(`Linear: expected an input of shape [${this.inFeatures}] (or [..., ${this.inFeatures}]); got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `Linear: expected an input of shape [${this.inFeatures}] (or [..., ${this.inFeatures}]); got [${x.shape.join(", ")}]`,
+      );
     }
     // x's last axis against W's `in` axis (dtypes promote): [..., in] · [out, in] → [..., out].
     let y = np.tensordot(v, this.weight, [[v.ndim - 1], [1]]);

@@ -37,7 +37,13 @@ export class MLP extends Module {
   readonly widthSize: number;
   readonly depth: number;
 
-  constructor(inSize: number | "scalar", outSize: number | "scalar", widthSize: number, depth: number, opts: MLPOptions) {
+  constructor(
+    inSize: number | "scalar",
+    outSize: number | "scalar",
+    widthSize: number,
+    depth: number,
+    opts: MLPOptions,
+  ) {
     super();
     checkSize("MLP", "inSize", inSize, true);
     checkSize("MLP", "outSize", outSize, true);
@@ -49,10 +55,12 @@ export class MLP extends Module {
     const useFinalBias = opts.useFinalBias ?? true;
     const keys = splitKey(opts.key, depth + 1);
     const layers: Linear[] = [];
-    if (depth === 0) layers.push(new Linear(inSize, outSize, { useBias: useFinalBias, dtype: opts.dtype, key: keys[0] }));
+    if (depth === 0)
+      layers.push(new Linear(inSize, outSize, { useBias: useFinalBias, dtype: opts.dtype, key: keys[0] }));
     else {
       layers.push(new Linear(inSize, widthSize, { useBias, dtype: opts.dtype, key: keys[0] }));
-      for (let i = 0; i < depth - 1; i++) layers.push(new Linear(widthSize, widthSize, { useBias, dtype: opts.dtype, key: keys[i + 1] }));
+      for (let i = 0; i < depth - 1; i++)
+        layers.push(new Linear(widthSize, widthSize, { useBias, dtype: opts.dtype, key: keys[i + 1] }));
       layers.push(new Linear(widthSize, outSize, { useBias: useFinalBias, dtype: opts.dtype, key: keys[depth] }));
     }
     this.layers = layers;

@@ -5,14 +5,17 @@ import { CALL_OPTION_KEYS, callOptions } from "../call-options.ts";
 import type { CallOptions, FloatDType } from "./base.ts";
 import { checkFloatDType, checkKeys, checkOptionalBoolean, checkOptionalNumber, checkSize } from "../validate.ts";
 
-const asShape = (s: number | readonly number[] | null): number[] | null => (s === null ? null : typeof s === "number" ? [s] : [...s]);
+const asShape = (s: number | readonly number[] | null): number[] | null =>
+  s === null ? null : typeof s === "number" ? [s] : [...s];
 
 /** The trailing axes of `x` that `shape` covers (all of x when shape is null). */
 function normAxes(op: string, x: Array, shape: readonly number[] | null): number[] {
   if (shape === null) return x.shape.map((_, i) => i);
   const k = shape.length;
   if (x.ndim < k || shape.some((d, i) => x.shape[x.ndim - k + i] !== d)) {
-    throw new ShapeError(`${op}: expected an input of shape [${shape.join(", ")}] (or [..., ${shape.join(", ")}]); got [${x.shape.join(", ")}]`);
+    throw new ShapeError(
+      `${op}: expected an input of shape [${shape.join(", ")}] (or [..., ${shape.join(", ")}]); got [${x.shape.join(", ")}]`,
+    );
   }
   return shape.map((_, i) => x.ndim - k + i);
 }
@@ -46,12 +49,14 @@ abstract class ShapedNorm extends Module {
     checkOptionalBoolean(op, "useWeight", opts.useWeight);
     checkOptionalBoolean(op, "useBias", opts.useBias);
     checkFloatDType(op, opts.dtype);
-    if (shape !== null) (typeof shape === "number" ? [shape] : [...shape]).forEach((d, i) => checkSize(op, `shape[${i}]`, d));
+    if (shape !== null)
+      (typeof shape === "number" ? [shape] : [...shape]).forEach((d, i) => checkSize(op, `shape[${i}]`, d));
     this.shape = asShape(shape);
     this.eps = opts.eps ?? 1e-5;
     this.useWeight = opts.useWeight ?? true;
     this.useBias = opts.useBias ?? true;
-    if ((this.useWeight || this.useBias) && this.shape === null) throw new ValueError(`${op}: \`shape\` is required with a learnable weight or bias`);
+    if ((this.useWeight || this.useBias) && this.shape === null)
+      throw new ValueError(`${op}: \`shape\` is required with a learnable weight or bias`);
     const dt = opts.dtype ?? "float32";
     this.weight = this.useWeight ? np.ones(this.shape as number[], { dtype: dt }) : null;
     this.bias = this.useBias ? np.zeros(this.shape as number[], { dtype: dt }) : null;
@@ -109,7 +114,11 @@ export class GroupNorm extends Module {
   readonly weight: Array | null;
   readonly bias: Array | null;
 
-  constructor(groups: number, channels: number | null = null, opts: { eps?: number; channelwiseAffine?: boolean; dtype?: FloatDType } = {}) {
+  constructor(
+    groups: number,
+    channels: number | null = null,
+    opts: { eps?: number; channelwiseAffine?: boolean; dtype?: FloatDType } = {},
+  ) {
     super();
     checkSize("GroupNorm", "groups", groups);
     if (channels !== null) checkSize("GroupNorm", "channels", channels);
@@ -119,8 +128,11 @@ export class GroupNorm extends Module {
     checkFloatDType("GroupNorm", opts.dtype);
     const affine = opts.channelwiseAffine ?? true;
     if (channels !== null && channels % groups !== 0)
-      throw new ValueError(`GroupNorm: the number of groups (${groups}) must divide the number of channels (${channels})`);
-    if (channels === null && affine) throw new ValueError("GroupNorm: `channels` is required when channelwiseAffine is true");
+      throw new ValueError(
+        `GroupNorm: the number of groups (${groups}) must divide the number of channels (${channels})`,
+      );
+    if (channels === null && affine)
+      throw new ValueError("GroupNorm: `channels` is required when channelwiseAffine is true");
     this.groups = groups;
     this.channels = channels;
     this.eps = opts.eps ?? 1e-5;

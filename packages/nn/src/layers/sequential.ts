@@ -41,14 +41,20 @@ export class Sequential extends StatefulLayer {
     let state = withState ? stateOrOpts : undefined;
     if (!withState && maybeOpts !== undefined) checkState("Sequential.call", stateOrOpts);
     // A key in the second place (seq.call(x, key)) is rejected here, not silently dropped.
-    const opts = callOptions<CallOptions>("Sequential.call", withState ? maybeOpts : (stateOrOpts as CallOptions | undefined), CALL_OPTION_KEYS);
+    const opts = callOptions<CallOptions>(
+      "Sequential.call",
+      withState ? maybeOpts : (stateOrOpts as CallOptions | undefined),
+      CALL_OPTION_KEYS,
+    );
     const keys = opts.key === undefined ? this.layers.map(() => undefined) : splitKey(opts.key, this.layers.length);
     let h = x;
     this.layers.forEach((layer, i) => {
       const lo: CallOptions = { key: keys[i], inference: opts.inference };
       if (isStatefulLayer(layer)) {
         if (state === undefined)
-          throw new ValueError(`Sequential: layer ${i} (${layer.constructor.name}) is stateful; call the Sequential with a State: seq.call(x, state)`);
+          throw new ValueError(
+            `Sequential: layer ${i} (${layer.constructor.name}) is stateful; call the Sequential with a State: seq.call(x, state)`,
+          );
         [h, state] = layer.call(h, state, lo);
       } else h = (layer as Layer).call(h, lo);
     });

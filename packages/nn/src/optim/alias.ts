@@ -7,12 +7,18 @@ import { checkKeys, checkLearningRate, checkOptionalBoolean, checkOptionalNumber
 const ADAM_KEYS = ["b1", "b2", "eps", "epsRoot", "nesterov"] as const;
 
 /** Stochastic gradient descent, optionally with (Nesterov) momentum. */
-export function sgd(learningRate: ScalarOrSchedule, opts: { momentum?: number; nesterov?: boolean } = {}): GradientTransformation<unknown[]> {
+export function sgd(
+  learningRate: ScalarOrSchedule,
+  opts: { momentum?: number; nesterov?: boolean } = {},
+): GradientTransformation<unknown[]> {
   checkLearningRate("sgd", learningRate);
   checkKeys("sgd", opts, ["momentum", "nesterov"]);
   checkOptionalNumber("sgd", "momentum", opts.momentum, { min: 0 });
   checkOptionalBoolean("sgd", "nesterov", opts.nesterov);
-  const m = opts.momentum === undefined || opts.momentum === 0 ? identity() : trace({ decay: opts.momentum, nesterov: opts.nesterov });
+  const m =
+    opts.momentum === undefined || opts.momentum === 0
+      ? identity()
+      : trace({ decay: opts.momentum, nesterov: opts.nesterov });
   return chain(m, scaleByLearningRate(learningRate));
 }
 
@@ -27,12 +33,19 @@ export function adam(learningRate: ScalarOrSchedule, opts: AdamOptions = {}): Gr
  * AdamW: Adam with decoupled weight decay (default 1e-4, optax's), applied to the leaves selected
  * by `mask` (default all).
  */
-export function adamw(learningRate: ScalarOrSchedule, opts: AdamOptions & { weightDecay?: number; mask?: FilterSpec } = {}): GradientTransformation<unknown[]> {
+export function adamw(
+  learningRate: ScalarOrSchedule,
+  opts: AdamOptions & { weightDecay?: number; mask?: FilterSpec } = {},
+): GradientTransformation<unknown[]> {
   checkLearningRate("adamw", learningRate);
   checkKeys("adamw", opts, [...ADAM_KEYS, "weightDecay", "mask"]);
   checkOptionalNumber("adamw", "weightDecay", opts.weightDecay, { min: 0 });
   const { weightDecay: _w, mask: _m, ...adamOpts } = opts;
-  return chain(scaleByAdam(adamOpts), addDecayedWeights(opts.weightDecay ?? 1e-4, opts.mask), scaleByLearningRate(learningRate));
+  return chain(
+    scaleByAdam(adamOpts),
+    addDecayedWeights(opts.weightDecay ?? 1e-4, opts.mask),
+    scaleByLearningRate(learningRate),
+  );
 }
 
 /** Lion (defaults b1 0.9, b2 0.99, weight decay 1e-3, optax's). */
@@ -43,5 +56,9 @@ export function lion(
   checkLearningRate("lion", learningRate);
   checkKeys("lion", opts, ["b1", "b2", "weightDecay", "mask"]);
   checkOptionalNumber("lion", "weightDecay", opts.weightDecay, { min: 0 });
-  return chain(scaleByLion({ b1: opts.b1, b2: opts.b2 }), addDecayedWeights(opts.weightDecay ?? 1e-3, opts.mask), scaleByLearningRate(learningRate));
+  return chain(
+    scaleByLion({ b1: opts.b1, b2: opts.b2 }),
+    addDecayedWeights(opts.weightDecay ?? 1e-3, opts.mask),
+    scaleByLearningRate(learningRate),
+  );
 }

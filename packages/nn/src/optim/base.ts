@@ -45,7 +45,9 @@ export function chain(...txs: GradientTransformation<unknown>[]): GradientTransf
   const ts = txs;
   ts.forEach((t, i) => {
     if (typeof t !== "object" || t === null || typeof t.init !== "function" || typeof t.update !== "function") {
-      throw new ValueError(`chain: argument ${i} must be a GradientTransformation ({ init, update }); got ${describe(t)}`);
+      throw new ValueError(
+        `chain: argument ${i} must be a GradientTransformation ({ init, update }); got ${describe(t)}`,
+      );
     }
   });
   return {
@@ -83,7 +85,8 @@ export const zeroCount = (): Array => np.zeros([], { dtype: "int32" });
 
 /** Multiply updates by `schedule(count)`; the state counts steps. */
 export function scaleBySchedule(schedule: Schedule): GradientTransformation<{ count: Array }> {
-  if (typeof schedule !== "function") throw new ValueError(`scaleBySchedule: schedule must be a function of the step count; got ${describe(schedule)}`);
+  if (typeof schedule !== "function")
+    throw new ValueError(`scaleBySchedule: schedule must be a function of the step count; got ${describe(schedule)}`);
   return {
     init: () => ({ count: zeroCount() }),
     update: (u, state) => {
@@ -117,7 +120,8 @@ export function applyUpdates<T>(params: T, updates: unknown): T {
     pLeaves.map((p, i) => {
       const u = uLeaves[i];
       if (!(u instanceof Array)) return p;
-      if (!(p instanceof Array)) throw new ValueError(`applyUpdates: leaf ${i} has an update but the parameter is ${String(p)}`);
+      if (!(p instanceof Array))
+        throw new ValueError(`applyUpdates: leaf ${i} has an update but the parameter is ${String(p)}`);
       return np.add(p, u).astype(p.dtype);
     }),
   );

@@ -38,7 +38,8 @@ export function leafLabels(params: unknown, labels: unknown): (string | null)[] 
     }
     const keys = p instanceof Module ? flattenModule(p)[2] : (nodeChildren(p)?.keys ?? []);
     const values = p instanceof Module ? flattenModule(p)[0] : (nodeChildren(p)?.values ?? []);
-    if (l === null || l === undefined || typeof l !== "object") throw new ValueError(`multiTransform: no labels for the subtree at '${path || "<root>"}'`);
+    if (l === null || l === undefined || typeof l !== "object")
+      throw new ValueError(`multiTransform: no labels for the subtree at '${path || "<root>"}'`);
     keys.forEach((k, i) => rec(values[i], (l as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
   };
   rec(params, labels, "");
@@ -55,11 +56,14 @@ export function multiTransform(
     const ls = leafLabels(params, lab);
     for (const l of ls)
       if (l !== null && !(l in transforms))
-        throw new ValueError(`multiTransform: label '${l}' has no transformation (known: ${Object.keys(transforms).join(", ")})`);
+        throw new ValueError(
+          `multiTransform: label '${l}' has no transformation (known: ${Object.keys(transforms).join(", ")})`,
+        );
     return ls;
   };
   // Each label's transformation is masked to the leaves carrying that label.
-  const inner = (label: string) => maskedBy(transforms[label], (tree, params) => labelsOf(params ?? tree).map((l) => l === label));
+  const inner = (label: string) =>
+    maskedBy(transforms[label], (tree, params) => labelsOf(params ?? tree).map((l) => l === label));
   return {
     init: (params) => {
       const states: Record<string, unknown> = {};

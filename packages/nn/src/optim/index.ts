@@ -13,7 +13,17 @@ export {
   type ScalarOrSchedule,
   type EmptyState,
 } from "./base.ts";
-export { trace, scaleByAdam, scaleByLion, masked, maskedBy, addDecayedWeights, clipByGlobalNorm, clip, type AdamOptions } from "./transforms.ts";
+export {
+  trace,
+  scaleByAdam,
+  scaleByLion,
+  masked,
+  maskedBy,
+  addDecayedWeights,
+  clipByGlobalNorm,
+  clip,
+  type AdamOptions,
+} from "./transforms.ts";
 export { sgd, adam, adamw, lion } from "./alias.ts";
 export { multiTransform, leafLabels, type ParamLabels } from "./combine.ts";
 export {

@@ -17,7 +17,13 @@ export function constantSchedule(value: number): Schedule {
  * `(init - end) · (1 - t/T)^power + end` with `t = clip(count - transitionBegin, 0, T)`
  * (optax's `polynomial_schedule`); constant `init` when `transitionSteps <= 0`.
  */
-export function polynomialSchedule(opts: { initValue: number; endValue: number; power: number; transitionSteps: number; transitionBegin?: number }): Schedule {
+export function polynomialSchedule(opts: {
+  initValue: number;
+  endValue: number;
+  power: number;
+  transitionSteps: number;
+  transitionBegin?: number;
+}): Schedule {
   const op = "polynomialSchedule";
   checkKeys(op, opts, ["initValue", "endValue", "power", "transitionSteps", "transitionBegin"]);
   checkNumber(op, "initValue", opts.initValue);
@@ -35,7 +41,12 @@ export function polynomialSchedule(opts: { initValue: number; endValue: number; 
 }
 
 /** Linear interpolation from `initValue` to `endValue` over `transitionSteps` (optax's `linear_schedule`). */
-export function linearSchedule(opts: { initValue: number; endValue: number; transitionSteps: number; transitionBegin?: number }): Schedule {
+export function linearSchedule(opts: {
+  initValue: number;
+  endValue: number;
+  transitionSteps: number;
+  transitionBegin?: number;
+}): Schedule {
   checkKeys("linearSchedule", opts, ["initValue", "endValue", "transitionSteps", "transitionBegin"]);
   return polynomialSchedule({ ...opts, power: 1 });
 }
@@ -44,7 +55,12 @@ export function linearSchedule(opts: { initValue: number; endValue: number; tran
  * Cosine decay from `initValue` to `alpha · initValue` over `decaySteps`, then constant
  * (optax's `cosine_decay_schedule`): `init · ((1 - α) · (½(1 + cos(π t/T)))^exponent + α)`.
  */
-export function cosineDecaySchedule(opts: { initValue: number; decaySteps: number; alpha?: number; exponent?: number }): Schedule {
+export function cosineDecaySchedule(opts: {
+  initValue: number;
+  decaySteps: number;
+  alpha?: number;
+  exponent?: number;
+}): Schedule {
   const op = "cosineDecaySchedule";
   checkKeys(op, opts, ["initValue", "decaySteps", "alpha", "exponent"]);
   checkNumber(op, "initValue", opts.initValue);
@@ -65,13 +81,18 @@ export function cosineDecaySchedule(opts: { initValue: number; decaySteps: numbe
  * `count - boundaries[i-1]` (optax's `join_schedules`).
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
-  if (!globalThis.Array.isArray(schedules) || !globalThis.Array.isArray(boundaries) || schedules.length !== boundaries.length + 1) {
+  if (
+    !globalThis.Array.isArray(schedules) ||
+    !globalThis.Array.isArray(boundaries) ||
+    schedules.length !== boundaries.length + 1
+  ) {
     throw new ValueError(
       `joinSchedules: needs one more schedule than boundaries; got ${globalThis.Array.isArray(schedules) ? schedules.length : describe(schedules)} schedules and ${globalThis.Array.isArray(boundaries) ? boundaries.length : describe(boundaries)} boundaries`,
     );
   }
   schedules.forEach((f, i) => {
-    if (typeof f !== "function") throw new ValueError(`joinSchedules: schedules[${i}] must be a function of the step count; got ${describe(f)}`);
+    if (typeof f !== "function")
+      throw new ValueError(`joinSchedules: schedules[${i}] must be a function of the step count; got ${describe(f)}`);
   });
   boundaries.forEach((b, i) => {
     checkNumber("joinSchedules", `boundaries[${i}]`, b, { integer: true, min: i > 0 ? boundaries[i - 1] : 0 });

@@ -6,20 +6,41 @@ import { Array, ValueError, np, treeFlatten, treeUnflatten } from "@linax-ts/cor
 import { filterMask, type FilterSpec } from "../filters.ts";
 import { safeIncrement, zeroCount, type EmptyState, type GradientTransformation } from "./base.ts";
 import { globalNorm, mapUpdates, nullLeaf, zerosLikeTree } from "./tree.ts";
-import { checkKeys, checkNumber, checkOptionalBoolean, checkOptionalNumber, checkSameTree, describe } from "../validate.ts";
+import {
+  checkKeys,
+  checkNumber,
+  checkOptionalBoolean,
+  checkOptionalNumber,
+  checkSameTree,
+  describe,
+} from "../validate.ts";
 
 /**
  * The state handed to `update` must be the one `init` made for a tree of the updates' structure:
  * an object with `fields`, and each moment tree (`trees`) shaped like the updates. A state from
  * another optimizer or model otherwise fails deep inside an op, or silently pairs wrong leaves.
  */
-function checkState(op: string, state: unknown, fields: readonly string[], trees: readonly string[], updates: unknown): void {
+function checkState(
+  op: string,
+  state: unknown,
+  fields: readonly string[],
+  trees: readonly string[],
+  updates: unknown,
+): void {
   if (typeof state !== "object" || state === null || fields.some((f) => !(f in state))) {
     throw new ValueError(
       `${op}.update: the state must be the object {${fields.join(", ")}} that ${op}'s init returned; got ${describe(state)}${typeof state === "object" && state !== null ? ` with keys {${Object.keys(state).join(", ")}}` : ""}`,
     );
   }
-  for (const t of trees) checkSameTree(`${op}.update`, `state.${t}`, (state as Record<string, unknown>)[t], "the updates", updates, nullLeaf);
+  for (const t of trees)
+    checkSameTree(
+      `${op}.update`,
+      `state.${t}`,
+      (state as Record<string, unknown>)[t],
+      "the updates",
+      updates,
+      nullLeaf,
+    );
 }
 
 /** Momentum: `t ← g + decay·t`; updates are `t` (or `g + decay·t` with Nesterov). */
@@ -50,7 +71,9 @@ export interface AdamOptions {
 }
 
 /** Adam's rescaling: bias-corrected first moment / (sqrt(bias-corrected second moment + epsRoot) + eps). */
-export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<{ count: Array; mu: unknown; nu: unknown }> {
+export function scaleByAdam(
+  opts: AdamOptions = {},
+): GradientTransformation<{ count: Array; mu: unknown; nu: unknown }> {
   checkKeys("scaleByAdam", opts, ["b1", "b2", "eps", "epsRoot", "nesterov"]);
   checkOptionalNumber("scaleByAdam", "b1", opts.b1, { min: 0, max: 1, openMax: true });
   checkOptionalNumber("scaleByAdam", "b2", opts.b2, { min: 0, max: 1, openMax: true });
@@ -60,32 +83,48 @@ export function scaleByAdam(opts: AdamOptions = {}): GradientTransformation<{ co
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, nesterov = false } = opts;
   // eps = epsRoot = 0 divides 0 by 0 for a zero gradient (NaN updates); optax allows it, we do not.
   if (eps === 0 && epsRoot === 0)
-    throw new ValueError("scaleByAdam: eps and epsRoot are both 0, so a zero gradient gives 0/0 = NaN updates; make one of them positive");
+    throw new ValueError(
+      "scaleByAdam: eps and epsRoot are both 0, so a zero gradient gives 0/0 = NaN updates; make one of them positive",
+    );
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLikeTree(params), nu: zerosLikeTree(params) }),
     update: (updates, state) => {
       checkState("scaleByAdam", state, ["count", "mu", "nu"], ["mu", "nu"], updates);
       const mu = mapUpdates((g, m) => np.add(np.multiply(1 - b1, g), np.multiply(b1, m as Array)), updates, state.mu);
-      const nu = mapUpdates((g, v) => np.add(np.multiply(1 - b2, np.square(g)), np.multiply(b2, v as Array)), updates, state.nu);
+      const nu = mapUpdates(
+        (g, v) => np.add(np.multiply(1 - b2, np.square(g)), np.multiply(b2, v as Array)),
+        updates,
+        state.nu,
+      );
       const count = safeIncrement(state.count);
       const corr = (decay: number, c: Array) => np.subtract(1, np.power(decay, c.astype("float32")));
       const c1 = corr(b1, count);
       const c2 = corr(b2, count);
       const muHat = nesterov
         ? mapUpdates(
-            (m, g) => np.add(np.divide(np.multiply(b1, m), corr(b1, safeIncrement(count))), np.divide(np.multiply(1 - b1, g as Array), c1)),
+            (m, g) =>
+              np.add(
+                np.divide(np.multiply(b1, m), corr(b1, safeIncrement(count))),
+                np.divide(np.multiply(1 - b1, g as Array), c1),
+              ),
             mu,
             updates,
           )
         : mapUpdates((m) => np.divide(m, c1), mu);
-      const out = mapUpdates((m, v) => np.divide(m, np.add(np.sqrt(np.add(np.divide(v as Array, c2), epsRoot)), eps)), muHat, nu);
+      const out = mapUpdates(
+        (m, v) => np.divide(m, np.add(np.sqrt(np.add(np.divide(v as Array, c2), epsRoot)), eps)),
+        muHat,
+        nu,
+      );
       return [out, { count, mu, nu }];
     },
   };
 }
 
 /** Lion's update direction `sign((1-b1) g + b1 m)`, with momentum `m ← (1-b2) g + b2 m`. */
-export function scaleByLion(opts: { b1?: number; b2?: number } = {}): GradientTransformation<{ count: Array; mu: unknown }> {
+export function scaleByLion(
+  opts: { b1?: number; b2?: number } = {},
+): GradientTransformation<{ count: Array; mu: unknown }> {
   checkKeys("scaleByLion", opts, ["b1", "b2"]);
   checkOptionalNumber("scaleByLion", "b1", opts.b1, { min: 0, max: 1 });
   checkOptionalNumber("scaleByLion", "b2", opts.b2, { min: 0, max: 1 });
@@ -94,7 +133,11 @@ export function scaleByLion(opts: { b1?: number; b2?: number } = {}): GradientTr
     init: (params) => ({ count: zeroCount(), mu: zerosLikeTree(params) }),
     update: (updates, state) => {
       checkState("scaleByLion", state, ["count", "mu"], ["mu"], updates);
-      const out = mapUpdates((g, m) => np.sign(np.add(np.multiply(1 - b1, g), np.multiply(b1, m as Array))), updates, state.mu);
+      const out = mapUpdates(
+        (g, m) => np.sign(np.add(np.multiply(1 - b1, g), np.multiply(b1, m as Array))),
+        updates,
+        state.mu,
+      );
       const mu = mapUpdates((g, m) => np.add(np.multiply(1 - b2, g), np.multiply(b2, m as Array)), updates, state.mu);
       return [out, { count: safeIncrement(state.count), mu }];
     },
@@ -108,7 +151,10 @@ export function scaleByLion(opts: { b1?: number; b2?: number } = {}): GradientTr
  */
 export function masked<S>(inner: GradientTransformation<S>, mask: FilterSpec): GradientTransformation<{ inner: S }> {
   // Null positions (untrained leaves) are never selected; a predicate only sees arrays.
-  const spec: FilterSpec = typeof mask === "function" ? (l: unknown) => l !== null && l !== undefined && Boolean((mask as (x: unknown) => boolean)(l)) : mask;
+  const spec: FilterSpec =
+    typeof mask === "function"
+      ? (l: unknown) => l !== null && l !== undefined && Boolean((mask as (x: unknown) => boolean)(l))
+      : mask;
   return maskedBy(inner, (tree) => filterMask(tree, spec, nullLeaf));
 }
 
@@ -116,7 +162,10 @@ export function masked<S>(inner: GradientTransformation<S>, mask: FilterSpec): G
  * `masked` with the mask computed by `maskOf(tree, params)`: one boolean per leaf of `tree`
  * flattened with null as a leaf (`tree` is the params at init, the updates at update).
  */
-export function maskedBy<S>(inner: GradientTransformation<S>, maskOf: (tree: unknown, params: unknown) => boolean[]): GradientTransformation<{ inner: S }> {
+export function maskedBy<S>(
+  inner: GradientTransformation<S>,
+  maskOf: (tree: unknown, params: unknown) => boolean[],
+): GradientTransformation<{ inner: S }> {
   const select = (tree: unknown, m: boolean[]) => {
     const [leaves, def] = treeFlatten(tree, nullLeaf);
     return treeUnflatten(
@@ -128,7 +177,11 @@ export function maskedBy<S>(inner: GradientTransformation<S>, maskOf: (tree: unk
     init: (params) => ({ inner: inner.init(select(params, maskOf(params, params))) }),
     update: (updates, state, params) => {
       const m = maskOf(updates, params);
-      const [innerUpdates, s] = inner.update(select(updates, m), state.inner, params === undefined || params === null ? undefined : select(params, m));
+      const [innerUpdates, s] = inner.update(
+        select(updates, m),
+        state.inner,
+        params === undefined || params === null ? undefined : select(params, m),
+      );
       const [uLeaves, def] = treeFlatten(updates, nullLeaf);
       const [iLeaves] = treeFlatten(innerUpdates, nullLeaf);
       return [
@@ -143,13 +196,20 @@ export function maskedBy<S>(inner: GradientTransformation<S>, maskOf: (tree: unk
 }
 
 /** `updates + weightDecay · params` (decoupled weight decay), optionally on a subset (`mask`). */
-export function addDecayedWeights(weightDecay = 0, mask?: FilterSpec): GradientTransformation<EmptyState | { inner: EmptyState }> {
+export function addDecayedWeights(
+  weightDecay = 0,
+  mask?: FilterSpec,
+): GradientTransformation<EmptyState | { inner: EmptyState }> {
   checkNumber("addDecayedWeights", "weightDecay", weightDecay);
   const base: GradientTransformation<EmptyState> = {
     init: () => ({}) as EmptyState,
     update: (updates, state, params) => {
-      if (params === undefined || params === null) throw new ValueError("addDecayedWeights: update needs the params (pass them as the third argument)");
-      return [mapUpdates((g, p) => (p instanceof Array ? np.add(g, np.multiply(weightDecay, p)) : g), updates, params), state];
+      if (params === undefined || params === null)
+        throw new ValueError("addDecayedWeights: update needs the params (pass them as the third argument)");
+      return [
+        mapUpdates((g, p) => (p instanceof Array ? np.add(g, np.multiply(weightDecay, p)) : g), updates, params),
+        state,
+      ];
     },
   };
   return mask === undefined ? base : (masked(base, mask) as GradientTransformation<EmptyState | { inner: EmptyState }>);

@@ -13,7 +13,11 @@ export const nullLeaf = (x: unknown): boolean => x === null || x === undefined;
  * Map `f` over the non-null leaves of `updates` together with the matching leaves of `others`
  * (which must have the same structure, up to null positions); null update leaves stay null.
  */
-export function mapUpdates(f: (u: Array, ...others: unknown[]) => Array | null, updates: unknown, ...others: unknown[]): unknown {
+export function mapUpdates(
+  f: (u: Array, ...others: unknown[]) => Array | null,
+  updates: unknown,
+  ...others: unknown[]
+): unknown {
   const [uLeaves, def] = treeFlatten(updates, nullLeaf);
   const oLeaves = others.map((t, j) => {
     if (t === null || t === undefined) return uLeaves.map(() => null);

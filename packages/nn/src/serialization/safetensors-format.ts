@@ -24,7 +24,8 @@
 import { SafetensorsError } from "@linax-ts/core";
 
 /** Element types understood by this module (the names are the safetensors header's). */
-export type SafetensorsDtype = "BOOL" | "U8" | "I8" | "I16" | "U16" | "F16" | "BF16" | "I32" | "U32" | "F32" | "C64" | "F64" | "I64" | "U64";
+export type SafetensorsDtype =
+  "BOOL" | "U8" | "I8" | "I16" | "U16" | "F16" | "BF16" | "I32" | "U32" | "F32" | "C64" | "F64" | "I64" | "U64";
 
 /** One named tensor as raw little-endian bytes in C (row-major) order. */
 export interface SafetensorsTensor {
@@ -81,7 +82,14 @@ const DTYPE_INFO: Readonly<Record<SafetensorsDtype, { readonly itemsize: number;
 };
 
 /** Valid safetensors dtypes that this module does not decode (sub-byte and 8-bit floats). */
-const KNOWN_UNSUPPORTED_DTYPES: ReadonlySet<string> = new Set(["F4", "F6_E2M3", "F6_E3M2", "F8_E5M2", "F8_E4M3", "F8_E8M0"]);
+const KNOWN_UNSUPPORTED_DTYPES: ReadonlySet<string> = new Set([
+  "F4",
+  "F6_E2M3",
+  "F6_E3M2",
+  "F8_E5M2",
+  "F8_E4M3",
+  "F8_E8M0",
+]);
 
 /** The Rust reader refuses headers above 100 MB (`MAX_HEADER_SIZE`); so do we, before allocating. */
 const MAX_HEADER_SIZE = 100_000_000;
@@ -127,7 +135,8 @@ function elementCount(shape: readonly unknown[], where: string): number {
       throw new SafetensorsError(`${where}: shape entries must be non-negative integers, got ${JSON.stringify(shape)}`);
     }
     n *= d;
-    if (!Number.isSafeInteger(n)) throw new SafetensorsError(`${where}: shape ${JSON.stringify(shape)} has too many elements`);
+    if (!Number.isSafeInteger(n))
+      throw new SafetensorsError(`${where}: shape ${JSON.stringify(shape)} has too many elements`);
   }
   return n;
 }
@@ -152,22 +161,31 @@ function jsonString(s: string): string {
  * @throws SafetensorsError on a duplicate or reserved name, an unknown dtype, a bad shape, or
  *   `data` whose length is not `product(shape) * itemsize`.
  */
-export function encodeSafetensors(tensors: readonly SafetensorsTensor[], metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(
+  tensors: readonly SafetensorsTensor[],
+  metadata?: Record<string, string>,
+): Uint8Array {
   const seen = new Set<string>();
   for (const t of tensors) {
     if (typeof t.name !== "string") throw new SafetensorsError("tensor names must be strings");
-    if (t.name === METADATA_KEY) throw new SafetensorsError(`tensor name "${METADATA_KEY}" is reserved for the header's metadata`);
+    if (t.name === METADATA_KEY)
+      throw new SafetensorsError(`tensor name "${METADATA_KEY}" is reserved for the header's metadata`);
     if (seen.has(t.name)) throw new SafetensorsError(`duplicate tensor name "${t.name}"`);
     seen.add(t.name);
-    if (!isSafetensorsDtype(t.dtype)) throw new SafetensorsError(`tensor "${t.name}": unknown dtype "${String(t.dtype)}"`);
+    if (!isSafetensorsDtype(t.dtype))
+      throw new SafetensorsError(`tensor "${t.name}": unknown dtype "${String(t.dtype)}"`);
     const expected = elementCount(t.shape, `tensor "${t.name}"`) * DTYPE_INFO[t.dtype].itemsize;
     if (t.data.length !== expected) {
-      throw new SafetensorsError(`tensor "${t.name}": data has ${t.data.length} bytes but shape ${describeShape(t.shape)} of ${t.dtype} needs ${expected}`);
+      throw new SafetensorsError(
+        `tensor "${t.name}": data has ${t.data.length} bytes but shape ${describeShape(t.shape)} of ${t.dtype} needs ${expected}`,
+      );
     }
   }
 
   // Rust: `right.dtype().cmp(&left.dtype()).then(lname.cmp(rname))`.
-  const sorted = [...tensors].sort((l, r) => DTYPE_INFO[r.dtype].rank - DTYPE_INFO[l.dtype].rank || compareUtf8(l.name, r.name));
+  const sorted = [...tensors].sort(
+    (l, r) => DTYPE_INFO[r.dtype].rank - DTYPE_INFO[l.dtype].rank || compareUtf8(l.name, r.name),
+  );
 
   // The header is assembled by hand rather than with JSON.stringify on an object: JS objects put
   // integer-like keys ("0", "10") first in numeric order, which would break the required order.
@@ -177,7 +195,8 @@ export function encodeSafetensors(tensors: readonly SafetensorsTensor[], metadat
     const parts: string[] = [];
     for (const k of keys) {
       const v = metadata[k];
-      if (typeof v !== "string") throw new SafetensorsError(`metadata value for "${k}" must be a string, got ${typeof v}`);
+      if (typeof v !== "string")
+        throw new SafetensorsError(`metadata value for "${k}" must be a string, got ${typeof v}`);
       parts.push(`${jsonString(k)}:${jsonString(v)}`);
     }
     entries.push(`${jsonString(METADATA_KEY)}:{${parts.join(",")}}`);
@@ -185,7 +204,9 @@ export function encodeSafetensors(tensors: readonly SafetensorsTensor[], metadat
   let offset = 0;
   for (const t of sorted) {
     const end = offset + t.data.length;
-    entries.push(`${jsonString(t.name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(",")}],"data_offsets":[${offset},${end}]}`);
+    entries.push(
+      `${jsonString(t.name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(",")}],"data_offsets":[${offset},${end}]}`,
+    );
     offset = end;
   }
   const json = utf8Encoder.encode(`{${entries.join(",")}}`);
@@ -219,10 +240,12 @@ interface ParsedEntry {
 function parseMetadata(value: unknown): Record<string, string> | null {
   // serde reads `"__metadata__": null` as `None`.
   if (value === null) return null;
-  if (!isPlainObject(value)) throw new SafetensorsError(`"${METADATA_KEY}" must be an object of strings, got ${JSON.stringify(value)}`);
+  if (!isPlainObject(value))
+    throw new SafetensorsError(`"${METADATA_KEY}" must be an object of strings, got ${JSON.stringify(value)}`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== "string") throw new SafetensorsError(`"${METADATA_KEY}" entry "${k}" must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== "string")
+      throw new SafetensorsError(`"${METADATA_KEY}" entry "${k}" must be a string, got ${JSON.stringify(v)}`);
     // defineProperty, not `out[k] = v`: a key "__proto__" must become data, not a prototype.
     Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
@@ -231,11 +254,13 @@ function parseMetadata(value: unknown): Record<string, string> | null {
 
 function parseEntry(name: string, value: unknown, dataLength: number): ParsedEntry {
   const where = `tensor "${name}"`;
-  if (!isPlainObject(value)) throw new SafetensorsError(`${where}: header entry must be an object, got ${JSON.stringify(value)}`);
+  if (!isPlainObject(value))
+    throw new SafetensorsError(`${where}: header entry must be an object, got ${JSON.stringify(value)}`);
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== "string") throw new SafetensorsError(`${where}: missing or non-string "dtype"`);
   if (!isSafetensorsDtype(dtype)) {
-    if (KNOWN_UNSUPPORTED_DTYPES.has(dtype)) throw new SafetensorsError(`${where}: dtype "${dtype}" is valid safetensors but not supported here`);
+    if (KNOWN_UNSUPPORTED_DTYPES.has(dtype))
+      throw new SafetensorsError(`${where}: dtype "${dtype}" is valid safetensors but not supported here`);
     throw new SafetensorsError(`${where}: unknown dtype "${dtype}"`);
   }
   if (!Array.isArray(shape)) throw new SafetensorsError(`${where}: missing or non-array "shape"`);
@@ -244,12 +269,23 @@ function parseEntry(name: string, value: unknown, dataLength: number): ParsedEnt
     throw new SafetensorsError(`${where}: "data_offsets" must be [begin, end], got ${JSON.stringify(offsets)}`);
   }
   const [begin, end] = offsets;
-  if (typeof begin !== "number" || typeof end !== "number" || !Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < 0) {
-    throw new SafetensorsError(`${where}: "data_offsets" must be non-negative integers, got ${JSON.stringify(offsets)}`);
+  if (
+    typeof begin !== "number" ||
+    typeof end !== "number" ||
+    !Number.isSafeInteger(begin) ||
+    !Number.isSafeInteger(end) ||
+    begin < 0 ||
+    end < 0
+  ) {
+    throw new SafetensorsError(
+      `${where}: "data_offsets" must be non-negative integers, got ${JSON.stringify(offsets)}`,
+    );
   }
   if (end < begin) throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
   if (end > dataLength) {
-    throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] are out of bounds of the ${dataLength}-byte data section`);
+    throw new SafetensorsError(
+      `${where}: data_offsets [${begin}, ${end}] are out of bounds of the ${dataLength}-byte data section`,
+    );
   }
   const expected = count * DTYPE_INFO[dtype].itemsize;
   if (end - begin !== expected) {
@@ -272,11 +308,14 @@ function parseEntry(name: string, value: unknown, dataLength: number): ParsedEnt
  */
 export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   if (bytes.length < HEADER_LENGTH_BYTES) {
-    throw new SafetensorsError(`file is ${bytes.length} bytes long; a safetensors file starts with an 8-byte header length`);
+    throw new SafetensorsError(
+      `file is ${bytes.length} bytes long; a safetensors file starts with an 8-byte header length`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_SIZE)) throw new SafetensorsError(`header length ${n} exceeds the ${MAX_HEADER_SIZE}-byte limit`);
+  if (n > BigInt(MAX_HEADER_SIZE))
+    throw new SafetensorsError(`header length ${n} exceeds the ${MAX_HEADER_SIZE}-byte limit`);
   const headerLength = Number(n);
   if (HEADER_LENGTH_BYTES + headerLength > bytes.length) {
     throw new SafetensorsError(
@@ -285,7 +324,9 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + headerLength));
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+      bytes.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + headerLength),
+    );
   } catch {
     throw new SafetensorsError("header is not valid UTF-8");
   }
@@ -295,7 +336,8 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   } catch (e) {
     throw new SafetensorsError(`header is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!isPlainObject(parsed)) throw new SafetensorsError(`header must be a JSON object, got ${text.trim().slice(0, 40)}`);
+  if (!isPlainObject(parsed))
+    throw new SafetensorsError(`header must be a JSON object, got ${text.trim().slice(0, 40)}`);
 
   const dataStart = HEADER_LENGTH_BYTES + headerLength;
   const dataLength = bytes.length - dataStart;
@@ -318,7 +360,9 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
       );
     }
     if (e.begin > cursor) {
-      throw new SafetensorsError(`bytes [${cursor}, ${e.begin}) of the data section are not covered by any tensor (gap before tensor "${e.name}")`);
+      throw new SafetensorsError(
+        `bytes [${cursor}, ${e.begin}) of the data section are not covered by any tensor (gap before tensor "${e.name}")`,
+      );
     }
     cursor = e.end;
     previous = e;
@@ -331,7 +375,11 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
 
   const tensors = new Map<string, DecodedSafetensor>();
   for (const e of entries) {
-    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: bytes.subarray(dataStart + e.begin, dataStart + e.end) });
+    tensors.set(e.name, {
+      dtype: e.dtype,
+      shape: e.shape,
+      data: bytes.subarray(dataStart + e.begin, dataStart + e.end),
+    });
   }
   return { tensors, metadata };
 }

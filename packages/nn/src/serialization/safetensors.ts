@@ -83,13 +83,20 @@ export interface LoadOptions {
 }
 
 /** The path of every leaf of `tree` (null/undefined contribute nothing). */
-function leafPaths(tree: unknown, what: string, rename?: (p: string) => string): { names: string[]; leaves: unknown[] } {
+function leafPaths(
+  tree: unknown,
+  what: string,
+  rename?: (p: string) => string,
+): { names: string[]; leaves: unknown[] } {
   const entries = treeLeavesWithPath(tree);
   const names = entries.map(([p]) => (rename ? rename(p.join(".")) : p.join(".")));
   const seen = new Map<string, number>();
   names.forEach((n, i) => {
     const j = seen.get(n);
-    if (j !== undefined) throw new ValueError(`${what}: leaves ${j} and ${i} both have the path '${n}' (a key containing '.' can collide with a nested path)`);
+    if (j !== undefined)
+      throw new ValueError(
+        `${what}: leaves ${j} and ${i} both have the path '${n}' (a key containing '.' can collide with a nested path)`,
+      );
     seen.set(n, i);
   });
   return { names, leaves: entries.map(([, l]) => l) };
@@ -118,7 +125,8 @@ function checkLeaves(names: string[], leaves: unknown[], what: string): void {
         `${what}: leaf '${names[i]}' is ${t === "number" || t === "boolean" ? `a JS ${t}` : `a ${t}`}, not an array; only arrays are saved (filter the tree with nn.filter(tree, nn.isArray) first)`,
       );
     }
-    if (l.isTracer) throw new ValueError(`${what}: leaf '${names[i]}' is a traced value; save outside of jit/grad/vmap`);
+    if (l.isTracer)
+      throw new ValueError(`${what}: leaf '${names[i]}' is a traced value; save outside of jit/grad/vmap`);
   });
 }
 
@@ -247,7 +255,9 @@ export function fromSafetensorsBytes<T>(bytes: Uint8Array, like: T, opts: LoadOp
     const want = l instanceof Array ? l.aval : (l as ShapedArray);
     const t = tensors.get(name) as DecodedSafetensor;
     if (t.shape.length !== want.shape.length || t.shape.some((d, k) => d !== want.shape[k])) {
-      throw new CheckpointError(`${what}: tensor '${name}' has shape [${t.shape.join(", ")}] in the file, but the model expects [${want.shape.join(", ")}]`);
+      throw new CheckpointError(
+        `${what}: tensor '${name}' has shape [${t.shape.join(", ")}] in the file, but the model expects [${want.shape.join(", ")}]`,
+      );
     }
     const stored = FROM_ST[t.dtype];
     if (stored === want.dtype) return arrayFromTensor(t, want.dtype);
@@ -256,14 +266,18 @@ export function fromSafetensorsBytes<T>(bytes: Uint8Array, like: T, opts: LoadOp
         `${what}: tensor '${name}' is stored as ${describe(t)}, but the model expects ${describe({ dtype: TO_ST[want.dtype], shape: want.shape })} (pass { cast: true } to convert)`,
       );
     }
-    if (want.dtype === "complex64" || t.dtype === "C64") throw new CheckpointError(`${what}: tensor '${name}': cannot cast ${t.dtype} to ${TO_ST[want.dtype]}`);
+    if (want.dtype === "complex64" || t.dtype === "C64")
+      throw new CheckpointError(`${what}: tensor '${name}': cannot cast ${t.dtype} to ${TO_ST[want.dtype]}`);
     return np.reshape(np.array(numbersOf(t) as number[], { dtype: want.dtype }), t.shape);
   });
   return treeUnflatten<T>(def, out);
 }
 
 /** Every tensor of a safetensors file as an array (for files without a matching model), plus metadata. */
-export function readSafetensorsBytes(bytes: Uint8Array): { tensors: Map<string, Array>; metadata: Record<string, string> | null } {
+export function readSafetensorsBytes(bytes: Uint8Array): {
+  tensors: Map<string, Array>;
+  metadata: Record<string, string> | null;
+} {
   const { tensors, metadata } = decodeSafetensors(bytes);
   const out = new Map<string, Array>();
   for (const [name, t] of tensors) {
@@ -272,7 +286,12 @@ export function readSafetensorsBytes(bytes: Uint8Array): { tensors: Map<string, 
       name,
       dt !== undefined
         ? arrayFromTensor(t, dt)
-        : np.reshape(np.array(numbersOf(t) as number[], { dtype: t.dtype.startsWith("F") || t.dtype === "BF16" ? "float32" : "int32" }), t.shape),
+        : np.reshape(
+            np.array(numbersOf(t) as number[], {
+              dtype: t.dtype.startsWith("F") || t.dtype === "BF16" ? "float32" : "int32",
+            }),
+            t.shape,
+          ),
     );
   }
   return { tensors: out, metadata };
@@ -330,8 +349,10 @@ export async function loadSafetensors<T>(path: string, like: T, opts: LoadOption
     return fromSafetensorsBytes(bytes, like, opts);
   } catch (e) {
     if (e instanceof SafetensorsError) throw new SafetensorsError(`loadSafetensors('${path}'): ${e.message}`);
-    if (e instanceof CheckpointError) throw new CheckpointError(`loadSafetensors('${path}'): ${e.message.replace(/^fromSafetensorsBytes: /, "")}`);
-    if (e instanceof ValueError) throw new ValueError(`loadSafetensors('${path}'): ${e.message.replace(/^fromSafetensorsBytes: /, "")}`);
+    if (e instanceof CheckpointError)
+      throw new CheckpointError(`loadSafetensors('${path}'): ${e.message.replace(/^fromSafetensorsBytes: /, "")}`);
+    if (e instanceof ValueError)
+      throw new ValueError(`loadSafetensors('${path}'): ${e.message.replace(/^fromSafetensorsBytes: /, "")}`);
     throw e;
   }
 }

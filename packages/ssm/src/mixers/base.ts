@@ -66,7 +66,9 @@ export abstract class SequenceMixer<C extends MixerCache = MixerCache> extends M
    */
   callRecurrent(x: Array, cache?: C): [Array, C] {
     if (x.ndim < 2 || x.shape[x.ndim - 1] !== this.inFeatures) {
-      throw new ShapeError(`${this.constructor.name}.callRecurrent: expected x of shape [L, ..., ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `${this.constructor.name}.callRecurrent: expected x of shape [L, ..., ${this.inFeatures}]; got [${x.shape.join(", ")}]`,
+      );
     }
     const c0 = cache ?? this.initCache(x.shape.slice(1, -1));
     const stepFn = this.recurrence();
@@ -104,7 +106,10 @@ export abstract class SequenceMixer<C extends MixerCache = MixerCache> extends M
   /** Throws a ShapeError unless `xt` is `[...batch, H]` and matches the cache's batch shape. */
   protected checkStep(xt: Array, state: Array, stateRank: number): void {
     const batch = state.shape.slice(0, state.ndim - stateRank);
-    const ok = xt.ndim === batch.length + 1 && xt.shape[xt.ndim - 1] === this.inFeatures && batch.every((d, i) => d === xt.shape[i]);
+    const ok =
+      xt.ndim === batch.length + 1 &&
+      xt.shape[xt.ndim - 1] === this.inFeatures &&
+      batch.every((d, i) => d === xt.shape[i]);
     if (!ok) {
       throw new ShapeError(
         `${this.constructor.name}.step: expected xt of shape [${[...batch, this.inFeatures].join(", ")}] (the cache's batch shape, then H); got [${xt.shape.join(", ")}]`,
@@ -143,7 +148,10 @@ export function complexToPair(z: Array): Array {
 export function diagonalLinearScan(a: Array, b: Array): Array {
   const aEl = a.ndim === b.ndim ? a : np.broadcastTo(a, b.shape);
   const [, xs] = lax.associativeScan(
-    (ei: readonly [Array, Array], ej: readonly [Array, Array]): [Array, Array] => [np.multiply(ej[0], ei[0]), np.add(np.multiply(ej[0], ei[1]), ej[1])],
+    (ei: readonly [Array, Array], ej: readonly [Array, Array]): [Array, Array] => [
+      np.multiply(ej[0], ei[0]),
+      np.add(np.multiply(ej[0], ei[1]), ej[1]),
+    ],
     [aEl, b] as [Array, Array],
   );
   return xs;

@@ -50,7 +50,8 @@ export class DeltaNetSequenceMixerConfig extends SequenceMixerConfig<DeltaNetSeq
     this.nHeads = positiveInt(where, "nHeads", opts.nHeads ?? 4);
     this.headDim = opts.headDim === undefined ? null : positiveInt(where, "headDim", opts.headDim);
     this.chunkSize = positiveInt(where, "chunkSize", opts.chunkSize ?? 64);
-    if (typeof (opts.useBias ?? false) !== "boolean") throw new ValueError(`${where}: useBias must be a boolean; got ${String(opts.useBias)}`);
+    if (typeof (opts.useBias ?? false) !== "boolean")
+      throw new ValueError(`${where}: useBias must be a boolean; got ${String(opts.useBias)}`);
     this.useBias = opts.useBias ?? false;
     Object.freeze(this);
   }
@@ -98,7 +99,9 @@ export class DeltaNetSequenceMixer extends SequenceMixer<DeltaNetCache> {
     const H = positiveInt("DeltaNetSequenceMixer", "inFeatures", inFeatures);
     const headDim = cfg.headDim ?? Math.floor(H / cfg.nHeads);
     if (headDim < 1)
-      throw new ValueError(`DeltaNetSequenceMixer: headDim = floor(inFeatures / nHeads) = floor(${H} / ${cfg.nHeads}) is 0; pass headDim or fewer heads`);
+      throw new ValueError(
+        `DeltaNetSequenceMixer: headDim = floor(inFeatures / nHeads) = floor(${H} / ${cfg.nHeads}) is 0; pass headDim or fewer heads`,
+      );
     const inner = cfg.nHeads * headDim;
     const [kq, kk, kv, kb, ko] = splitKey(key, 5);
     this.q_proj = new Linear(H, inner, { key: kq, useBias: false });

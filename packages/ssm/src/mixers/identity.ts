@@ -48,7 +48,9 @@ export class IdentitySequenceMixer extends SequenceMixer<IdentityCache> {
   recurrence(): MixerStepFn<IdentityCache> {
     return (xt, cache) => {
       if (xt.ndim < 1 || xt.shape[xt.ndim - 1] !== this.inFeatures) {
-        throw new ValueError(`IdentitySequenceMixer.step: expected xt of shape [..., ${this.inFeatures}]; got [${xt.shape.join(", ")}]`);
+        throw new ValueError(
+          `IdentitySequenceMixer.step: expected xt of shape [..., ${this.inFeatures}]; got [${xt.shape.join(", ")}]`,
+        );
       }
       return [xt, cache];
     };

@@ -45,7 +45,14 @@ export function linossMatrices(disc: DampedLinOSSExtra | "IMEX", A: Array, G: Ar
   switch (disc) {
     case "IM": {
       const S = np.add(np.add(one, dtG), np.multiply(dt2, A));
-      return [np.divide(one, S), np.divide(np.negative(dtA), S), np.divide(dt, S), np.divide(np.add(one, dtG), S), np.divide(dt, S), np.divide(dt2, S)];
+      return [
+        np.divide(one, S),
+        np.divide(np.negative(dtA), S),
+        np.divide(dt, S),
+        np.divide(np.add(one, dtG), S),
+        np.divide(dt, S),
+        np.divide(dt2, S),
+      ];
     }
     case "IMEX": {
       const S = np.add(one, dtG);
@@ -60,10 +67,24 @@ export function linossMatrices(disc: DampedLinOSSExtra | "IMEX", A: Array, G: Ar
     }
     case "IMEX2": {
       const damp = np.subtract(one, dtG);
-      return [damp, np.negative(dtA), np.multiply(dt, damp), np.subtract(one, np.multiply(dt2, A)), np.multiply(dt, one), np.multiply(dt2, one)];
+      return [
+        damp,
+        np.negative(dtA),
+        np.multiply(dt, damp),
+        np.subtract(one, np.multiply(dt2, A)),
+        np.multiply(dt, one),
+        np.multiply(dt2, one),
+      ];
     }
     case "EX":
-      return [np.subtract(one, dtG), np.negative(dtA), np.multiply(dt, one), one, np.multiply(dt, one), np.zerosLike(A)];
+      return [
+        np.subtract(one, dtG),
+        np.negative(dtA),
+        np.multiply(dt, one),
+        one,
+        np.multiply(dt, one),
+        np.zerosLike(A),
+      ];
   }
 }
 
@@ -101,7 +122,10 @@ export function traceDetToAG(disc: DampedLinOSSExtra, tr: Array, det0: Array, dt
   const det = np.maximum(det0, 1e-6);
   switch (disc) {
     case "IM":
-      return [np.divide(np.add(np.subtract(1, tr), det), np.multiply(det, h2)), np.divide(np.subtract(np.divide(tr, det), 2), dt)];
+      return [
+        np.divide(np.add(np.subtract(1, tr), det), np.multiply(det, h2)),
+        np.divide(np.subtract(np.divide(tr, det), 2), dt),
+      ];
     case "IMEX2":
       return [np.divide(np.subtract(np.add(1, det), tr), h2), np.divide(np.subtract(1, det), dt)];
     case "EX":
@@ -114,7 +138,15 @@ export function traceDetToAG(disc: DampedLinOSSExtra, tr: Array, det0: Array, dt
  * from `GKey`, `θ = U·θmax` from `AKey` (the same draws as linax's damped-IMEX init), then
  * `(A, G) = traceDetToAG(2|λ|cos θ, |λ|²)`.
  */
-export function initDampedRing(disc: DampedLinOSSExtra, AKey: PRNGKey, GKey: PRNGKey, P: number, rMin: number, thetaMax: number, dt: Array): [Array, Array] {
+export function initDampedRing(
+  disc: DampedLinOSSExtra,
+  AKey: PRNGKey,
+  GKey: PRNGKey,
+  P: number,
+  rMin: number,
+  thetaMax: number,
+  dt: Array,
+): [Array, Array] {
   const mags = np.sqrt(np.add(np.multiply(random.uniform(GKey, [P]), 1 - rMin ** 2), rMin ** 2));
   const theta = np.multiply(random.uniform(AKey, [P]), np.array(thetaMax, { dtype: "float32" }));
   return traceDetToAG(disc, np.multiply(np.multiply(mags, 2), np.cos(theta)), np.square(mags), dt);

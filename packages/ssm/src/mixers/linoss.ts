@@ -60,7 +60,16 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
   constructor(opts: LinOSSSequenceMixerOptions = {}) {
     super();
     const W = "LinOSSSequenceMixerConfig";
-    knownOptions(W, opts, ["stateDim", "discretization", "damping", "rMin", "thetaMax", "initialization", "aMax", "gMax"]);
+    knownOptions(W, opts, [
+      "stateDim",
+      "discretization",
+      "damping",
+      "rMin",
+      "thetaMax",
+      "initialization",
+      "aMax",
+      "gMax",
+    ]);
     this.stateDim = opts.stateDim ?? 64;
     this.discretization = opts.discretization ?? "IMEX";
     this.damping = opts.damping ?? true;
@@ -70,8 +79,11 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
     this.aMax = opts.aMax ?? 1;
     this.gMax = opts.gMax ?? 1;
     if (this.initialization !== "RT" && this.initialization !== "AG")
-      throw new ValueError(`LinOSSSequenceMixerConfig: initialization must be "RT" or "AG"; got ${JSON.stringify(this.initialization)}`);
-    if (!(this.aMax > 0 && this.gMax > 0)) throw new ValueError(`LinOSSSequenceMixerConfig: aMax and gMax must be positive; got ${this.aMax}, ${this.gMax}`);
+      throw new ValueError(
+        `LinOSSSequenceMixerConfig: initialization must be "RT" or "AG"; got ${JSON.stringify(this.initialization)}`,
+      );
+    if (!(this.aMax > 0 && this.gMax > 0))
+      throw new ValueError(`LinOSSSequenceMixerConfig: aMax and gMax must be positive; got ${this.aMax}, ${this.gMax}`);
     if (!Number.isInteger(this.stateDim) || this.stateDim < 1)
       throw new ValueError(`LinOSSSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
     if (!DISCRETIZATIONS.includes(this.discretization)) {
@@ -82,9 +94,12 @@ export class LinOSSSequenceMixerConfig extends SequenceMixerConfig<LinOSSSequenc
     // Undamped explicit Euler has |λ|² = 1 + Δ²A > 1 for every A > 0; the damped-LinOSS code's
     // projection would pin A to 0 (a mixer that only integrates), so refuse it.
     if (this.discretization === "EX" && !this.damping) {
-      throw new ValueError('LinOSSSequenceMixerConfig: discretization "EX" is unstable without damping (|λ|² = 1 + Δ²A); use damping: true or "IMEX"/"IM"');
+      throw new ValueError(
+        'LinOSSSequenceMixerConfig: discretization "EX" is unstable without damping (|λ|² = 1 + Δ²A); use damping: true or "IMEX"/"IM"',
+      );
     }
-    if (!(this.rMin > 0 && this.rMin <= 1)) throw new ValueError(`LinOSSSequenceMixerConfig: rMin must be in (0, 1]; got ${this.rMin}`);
+    if (!(this.rMin > 0 && this.rMin <= 1))
+      throw new ValueError(`LinOSSSequenceMixerConfig: rMin must be in (0, 1]; got ${this.rMin}`);
     positiveFinite(W, "thetaMax", this.thetaMax);
     positiveFinite(W, "aMax", this.aMax);
     positiveFinite(W, "gMax", this.gMax);
@@ -135,7 +150,8 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
   /** `A, G, B, C, D, step` keys = `split(key, 7)[:6]`, as linax. */
   constructor(inFeatures: number, cfg: LinOSSSequenceMixerConfig, key: PRNGKey) {
     super();
-    if (!Number.isInteger(inFeatures) || inFeatures < 1) throw new ValueError(`LinOSSSequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
+    if (!Number.isInteger(inFeatures) || inFeatures < 1)
+      throw new ValueError(`LinOSSSequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
     const P = cfg.stateDim;
     const H = inFeatures;
     const [AKey, GKey, BKey, CKey, DKey, stepKey] = splitKey(key, 7);
@@ -145,7 +161,15 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
       this.G_diag = np.multiply(random.uniform(GKey, [P]), cfg.gMax);
     } else if (cfg.damping && cfg.discretization !== "IMEX") {
       // The damped-LinOSS code's ring ("RT") init: eigenvalues on the ring, mapped to (A, G).
-      [this.A_diag, this.G_diag] = initDampedRing(cfg.discretization, AKey, GKey, P, cfg.rMin, cfg.thetaMax, sigmoid(steps));
+      [this.A_diag, this.G_diag] = initDampedRing(
+        cfg.discretization,
+        AKey,
+        GKey,
+        P,
+        cfg.rMin,
+        cfg.thetaMax,
+        sigmoid(steps),
+      );
     } else if (cfg.discretization === "IMEX" && cfg.damping) {
       const delta = sigmoid(steps);
       const rMax = 1.0;
@@ -187,20 +211,44 @@ export class LinOSSSequenceMixer extends SequenceMixer<LinOSSCache> {
     if (this.discretization === "IMEX2") {
       // Undamped IMEX2 is exactly undamped IMEX (G = 0 in the derivation): the same matrices.
       const A = relu(this.A_diag);
-      return { M11: np.onesLike(A), M12: np.multiply(np.negative(dt), A), M21: dt, M22: np.subtract(1, np.multiply(dt2, A)), f1: dt, f2: dt2 };
+      return {
+        M11: np.onesLike(A),
+        M12: np.multiply(np.negative(dt), A),
+        M21: dt,
+        M22: np.subtract(1, np.multiply(dt2, A)),
+        f1: dt,
+        f2: dt2,
+      };
     }
     if (this.discretization === "IM") {
       const A = relu(this.A_diag);
       const S = np.divide(1, np.add(1, np.multiply(dt2, A)));
       const M11 = np.subtract(1, np.multiply(np.multiply(dt2, A), S));
       const M21 = np.multiply(dt, S);
-      return { M11, M12: np.multiply(np.multiply(np.negative(dt), A), S), M21, M22: S, f1: np.multiply(M11, dt), f2: np.multiply(M21, dt) };
+      return {
+        M11,
+        M12: np.multiply(np.multiply(np.negative(dt), A), S),
+        M21,
+        M22: S,
+        f1: np.multiply(M11, dt),
+        f2: np.multiply(M21, dt),
+      };
     }
-    if (this.discretization !== "IMEX") throw new ValueError(`LinOSSSequenceMixer: discretization ${JSON.stringify(this.discretization)} not implemented`);
+    if (this.discretization !== "IMEX")
+      throw new ValueError(
+        `LinOSSSequenceMixer: discretization ${JSON.stringify(this.discretization)} not implemented`,
+      );
     if (!this.damping) {
       const A = relu(this.A_diag);
       const ones = np.onesLike(A);
-      return { M11: ones, M12: np.multiply(np.negative(dt), A), M21: dt, M22: np.subtract(1, np.multiply(dt2, A)), f1: dt, f2: dt2 };
+      return {
+        M11: ones,
+        M12: np.multiply(np.negative(dt), A),
+        M21: dt,
+        M22: np.subtract(1, np.multiply(dt2, A)),
+        f1: dt,
+        f2: dt2,
+      };
     }
     if (this.G_diag === null) throw new ValueError("LinOSSSequenceMixer: damped IMEX needs G_diag");
     const G = relu(this.G_diag);
@@ -292,7 +340,10 @@ export function mapThetaToA(theta: Array, G: Array, dt: Array): Array {
   const invCos2 = np.power(cos, -2);
   const root = np.sqrt(np.add(np.multiply(dt4, invCos2), np.multiply(np.multiply(dt5, G), invCos2)));
   const dtG2 = np.multiply(np.multiply(dt, 2), G);
-  const q = np.multiply(dt2, np.subtract(np.subtract(np.subtract(-4, dtG2), np.multiply(4, tan2)), np.multiply(dtG2, tan2)));
+  const q = np.multiply(
+    dt2,
+    np.subtract(np.subtract(np.subtract(-4, dtG2), np.multiply(4, tan2)), np.multiply(dtG2, tan2)),
+  );
   const denom = np.multiply(np.multiply(dt4, 2), np.add(1, tan2));
   const plus = np.divide(np.subtract(np.multiply(4, root), q), denom);
   const minus = np.divide(np.subtract(np.multiply(-4, root), q), denom);

@@ -38,7 +38,9 @@ export class LRUSequenceMixerConfig extends SequenceMixerConfig<LRUSequenceMixer
     if (!Number.isInteger(this.stateDim) || this.stateDim < 1)
       throw new ValueError(`LRUSequenceMixerConfig: stateDim must be a positive integer; got ${this.stateDim}`);
     if (!(this.rMin >= 0 && this.rMin <= this.rMax && this.rMax <= 1))
-      throw new ValueError(`LRUSequenceMixerConfig: need 0 ≤ rMin ≤ rMax ≤ 1; got rMin=${this.rMin}, rMax=${this.rMax}`);
+      throw new ValueError(
+        `LRUSequenceMixerConfig: need 0 ≤ rMin ≤ rMax ≤ 1; got rMin=${this.rMin}, rMax=${this.rMax}`,
+      );
     positiveFinite(W, "maxPhase", this.maxPhase);
   }
 
@@ -72,7 +74,8 @@ export class LRUSequenceMixer extends SequenceMixer<LRUCache> {
   /** `u1, u2, B_re, B_im, C_re, C_im, D` keys = `split(key, 7)`, as linax. */
   constructor(inFeatures: number, cfg: LRUSequenceMixerConfig, key: PRNGKey) {
     super();
-    if (!Number.isInteger(inFeatures) || inFeatures < 1) throw new ValueError(`LRUSequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
+    if (!Number.isInteger(inFeatures) || inFeatures < 1)
+      throw new ValueError(`LRUSequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
     const N = cfg.stateDim;
     const H = inFeatures;
     const [u1Key, u2Key, BReKey, BImKey, CReKey, CImKey, DKey] = splitKey(key, 7);
@@ -102,7 +105,10 @@ export class LRUSequenceMixer extends SequenceMixer<LRUCache> {
   /** `B_norm = (B_re + i·B_im) ⊙ exp(γ_log)[:, None]` and `C = C_re + i·C_im`. */
   private projections(): { Bnorm: Array; C: Array } {
     const B = lax.complex(this.B_re, this.B_im);
-    return { Bnorm: np.multiply(B, np.exp(this.gamma_log).reshape([this.stateDim, 1])), C: lax.complex(this.C_re, this.C_im) };
+    return {
+      Bnorm: np.multiply(B, np.exp(this.gamma_log).reshape([this.stateDim, 1])),
+      C: lax.complex(this.C_re, this.C_im),
+    };
   }
 
   /** The parallel forward on one sequence `[L, H]`; `{ lengths }` masks padding (see `lengths.ts`). */

@@ -109,13 +109,16 @@ export class MambaConfig extends SequenceMixerConfig<Mamba> {
     this.dtMax = opts.dtMax ?? 0.1;
     this.dtInitFloor = opts.dtInitFloor ?? 1e-4;
     this.dtScale = opts.dtScale ?? 1.0;
-    if (!(this.dtMin > 0 && this.dtMin <= this.dtMax)) throw new ValueError(`${W}: need 0 < dtMin ≤ dtMax; got dtMin=${this.dtMin}, dtMax=${this.dtMax}`);
+    if (!(this.dtMin > 0 && this.dtMin <= this.dtMax))
+      throw new ValueError(`${W}: need 0 < dtMin ≤ dtMax; got dtMin=${this.dtMin}, dtMax=${this.dtMax}`);
     if (!(this.dtInitFloor >= 0)) throw new ValueError(`${W}: dtInitFloor must be ≥ 0; got ${this.dtInitFloor}`);
     this.bias = bool(W, "bias", opts.bias ?? false);
     this.convBias = bool(W, "convBias", opts.convBias ?? true);
     this.discretization = opts.discretization ?? "zoh";
     if (this.discretization !== "zoh" && this.discretization !== "exptrap")
-      throw new ValueError(`${W}: discretization must be "zoh" or "exptrap"; got ${JSON.stringify(this.discretization)}`);
+      throw new ValueError(
+        `${W}: discretization must be "zoh" or "exptrap"; got ${JSON.stringify(this.discretization)}`,
+      );
     this.chunkSize = positiveInt(W, "chunkSize", opts.chunkSize ?? 64);
     Object.freeze(this);
     stepRange(W, this.dtMin, this.dtMax);
@@ -219,7 +222,10 @@ export class Mamba extends SequenceMixer<MambaCache> {
     // dt_proj: weight U(±dtScale/√dtRank); bias = softplus⁻¹(Δ0), Δ0 log-uniform in [dtMin, dtMax], ≥ dtInitFloor.
     const std = cfg.dtScale / Math.sqrt(dtRank);
     const logMin = Math.log(cfg.dtMin);
-    const dt0 = np.maximum(np.exp(np.add(np.multiply(random.uniform(kDtB, [dInner]), Math.log(cfg.dtMax) - logMin), logMin)), cfg.dtInitFloor);
+    const dt0 = np.maximum(
+      np.exp(np.add(np.multiply(random.uniform(kDtB, [dInner]), Math.log(cfg.dtMax) - logMin), logMin)),
+      cfg.dtInitFloor,
+    );
     const invSoftplus = np.add(dt0, np.log(np.negative(np.expm1(np.negative(dt0)))));
     this.dt_proj = new Linear(dtRank, dInner, {
       key: kDtW,
@@ -262,7 +268,9 @@ export class Mamba extends SequenceMixer<MambaCache> {
    */
   callBatch(x: Array, callOpts?: MambaCallOptions): Array {
     if (x.ndim !== 3 || x.shape[2] !== this.inFeatures)
-      throw new ShapeError(`Mamba.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${x.shape.join(", ")}]`);
+      throw new ShapeError(
+        `Mamba.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${x.shape.join(", ")}]`,
+      );
     const opts = ssmCallOptions<MambaCallOptions>("Mamba.callBatch", callOpts, [...CALL_OPTION_KEYS, "lengths"]);
     const mask = batchMask("Mamba.callBatch", x, opts.lengths);
     return maskBatchRows(this.forwardBatch(maskBatchRows(x, mask)), mask);
@@ -318,13 +326,21 @@ export class Mamba extends SequenceMixer<MambaCache> {
       const pre = this.conv1d.stepWindow(window);
       const xc = np.multiply(pre, lax.logistic(pre));
       const [dt, B, C] = this.project(xc);
-      const [y, st] = selectiveScanStep({ h: flat(cache.ssm, [E, this.dState]), bu: flat(cache.bu, [E, this.dState]) }, xc, dt, A, B, C, {
-        D: this.D,
-        z,
-        deltaBias: this.dt_proj.bias,
-        deltaSoftplus: true,
-        discretization: this.discretization,
-      });
+      const [y, st] = selectiveScanStep(
+        { h: flat(cache.ssm, [E, this.dState]), bu: flat(cache.bu, [E, this.dState]) },
+        xc,
+        dt,
+        A,
+        B,
+        C,
+        {
+          D: this.D,
+          z,
+          deltaBias: this.dt_proj.bias,
+          deltaSoftplus: true,
+          discretization: this.discretization,
+        },
+      );
       const out = this.out_proj.call(y).reshape([...bs, this.inFeatures]);
       const conv = lax.sliceInDim(window, 1, this.convKer, 1, 1).reshape([...bs, this.convKer - 1, E]);
       return [out, { conv, ssm: st.h.reshape([...bs, E, this.dState]), bu: st.bu.reshape([...bs, E, this.dState]) }];

@@ -95,9 +95,11 @@ export class Mamba2Config extends SequenceMixerConfig<Mamba2> {
     this.dtMin = opts.dtMin ?? 0.001;
     this.dtMax = opts.dtMax ?? 0.1;
     this.dtInitFloor = opts.dtInitFloor ?? 1e-4;
-    if (!(this.dtMin > 0 && this.dtMin <= this.dtMax)) throw new ValueError(`${W}: need 0 < dtMin ≤ dtMax; got dtMin=${this.dtMin}, dtMax=${this.dtMax}`);
+    if (!(this.dtMin > 0 && this.dtMin <= this.dtMax))
+      throw new ValueError(`${W}: need 0 < dtMin ≤ dtMax; got dtMin=${this.dtMin}, dtMax=${this.dtMax}`);
     const r = opts.AInitRange ?? [1, 16];
-    if (!(r[0] > 0 && r[0] <= r[1])) throw new ValueError(`${W}: AInitRange must satisfy 0 < lo ≤ hi; got [${r.join(", ")}]`);
+    if (!(r[0] > 0 && r[0] <= r[1]))
+      throw new ValueError(`${W}: AInitRange must satisfy 0 < lo ≤ hi; got [${r.join(", ")}]`);
     this.AInitRange = Object.freeze([r[0], r[1]] as const);
     this.bias = bool(W, "bias", opts.bias ?? false);
     this.convBias = bool(W, "convBias", opts.convBias ?? true);
@@ -176,9 +178,11 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
     if (cfg.dModel !== undefined && cfg.dModel !== dModel)
       throw new ValueError(`Mamba2: Mamba2Config.dModel = ${cfg.dModel} but the block is built for ${dModel} features`);
     const dInner = cfg.expand * dModel;
-    if (dInner % cfg.headDim !== 0) throw new ValueError(`Mamba2: dInner = expand·dModel = ${dInner} must be a multiple of headDim = ${cfg.headDim}`);
+    if (dInner % cfg.headDim !== 0)
+      throw new ValueError(`Mamba2: dInner = expand·dModel = ${dInner} must be a multiple of headDim = ${cfg.headDim}`);
     const H = dInner / cfg.headDim;
-    if (H % cfg.nGroups !== 0) throw new ValueError(`Mamba2: nGroups = ${cfg.nGroups} must divide the number of heads ${H}`);
+    if (H % cfg.nGroups !== 0)
+      throw new ValueError(`Mamba2: nGroups = ${cfg.nGroups} must divide the number of heads ${H}`);
     const N = cfg.dState;
     const G = cfg.nGroups;
     const convDim = dInner + 2 * G * N;
@@ -186,7 +190,10 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
     this.in_proj = new Linear(dModel, 2 * dInner + 2 * G * N + H, { useBias: cfg.bias, key: kIn });
     this.conv1d = new DepthwiseConv1d(convDim, cfg.convKer, cfg.convBias, kConv);
     const logMin = Math.log(cfg.dtMin);
-    const dt0 = np.maximum(np.exp(np.add(np.multiply(random.uniform(kDt, [H]), Math.log(cfg.dtMax) - logMin), logMin)), cfg.dtInitFloor);
+    const dt0 = np.maximum(
+      np.exp(np.add(np.multiply(random.uniform(kDt, [H]), Math.log(cfg.dtMax) - logMin), logMin)),
+      cfg.dtInitFloor,
+    );
     this.dt_bias = np.add(dt0, np.log(np.negative(np.expm1(np.negative(dt0)))));
     this.A_log = np.log(random.uniform(kA, [H], { minval: cfg.AInitRange[0], maxval: cfg.AInitRange[1] }));
     this.D = np.ones([H]);
@@ -212,7 +219,11 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
     const E = this.dInner;
     const cd = E + 2 * this.nGroups * this.dState;
     const ax = zxbcdt.ndim - 1;
-    return [lax.sliceInDim(zxbcdt, 0, E, 1, ax), lax.sliceInDim(zxbcdt, E, E + cd, 1, ax), lax.sliceInDim(zxbcdt, E + cd, E + cd + this.nHeads, 1, ax)];
+    return [
+      lax.sliceInDim(zxbcdt, 0, E, 1, ax),
+      lax.sliceInDim(zxbcdt, E, E + cd, 1, ax),
+      lax.sliceInDim(zxbcdt, E + cd, E + cd + this.nHeads, 1, ax),
+    ];
   }
 
   /** `[..., convDim]` → x `[..., H, P]`, B and C `[..., G, N]`. */
@@ -240,8 +251,14 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
    */
   callBatch(u: Array, callOpts?: MambaCallOptions & { chunkSize?: number }): Array {
     if (u.ndim !== 3 || u.shape[2] !== this.inFeatures)
-      throw new ShapeError(`Mamba2.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${u.shape.join(", ")}]`);
-    const opts = ssmCallOptions<MambaCallOptions & { chunkSize?: number }>("Mamba2.callBatch", callOpts, [...CALL_OPTION_KEYS, "lengths", "chunkSize"]);
+      throw new ShapeError(
+        `Mamba2.callBatch: expected x of shape [batch, seqLen, ${this.inFeatures}]; got [${u.shape.join(", ")}]`,
+      );
+    const opts = ssmCallOptions<MambaCallOptions & { chunkSize?: number }>("Mamba2.callBatch", callOpts, [
+      ...CALL_OPTION_KEYS,
+      "lengths",
+      "chunkSize",
+    ]);
     const mask = batchMask("Mamba2.callBatch", u, opts.lengths);
     return maskBatchRows(this.forwardBatch(maskBatchRows(u, mask), opts.chunkSize ?? this.chunkSize), mask);
   }
@@ -279,7 +296,15 @@ export class Mamba2 extends SequenceMixer<Mamba2Cache> {
       const window = np.concatenate([cache.conv.reshape([nb, this.convKer - 1, convDim]), np.expandDims(xbcRaw, 1)], 1);
       const pre = this.conv1d.stepWindow(window);
       const [x, B, C] = this.splitXBC(np.multiply(pre, lax.logistic(pre)));
-      const [y, S] = ssdStep(cache.ssm.reshape([nb, this.nHeads, this.headDim, this.dState]), x, this.dt(dtRaw), A, B, C, this.D);
+      const [y, S] = ssdStep(
+        cache.ssm.reshape([nb, this.nHeads, this.headDim, this.dState]),
+        x,
+        this.dt(dtRaw),
+        A,
+        B,
+        C,
+        this.D,
+      );
       const out = this.out_proj.call(this.norm.call(y.reshape([nb, this.dInner]), z)).reshape([...bs, this.inFeatures]);
       const conv = lax.sliceInDim(window, 1, this.convKer, 1, 1).reshape([...bs, this.convKer - 1, convDim]);
       return [out, { conv, ssm: S.reshape([...bs, this.nHeads, this.headDim, this.dState]) }];

@@ -54,10 +54,14 @@ export class S4DSequenceMixerConfig extends SequenceMixerConfig<S4DSequenceMixer
     this.dtMax = opts.dtMax ?? 0.1;
     this.init = opts.init ?? "lin";
     if (!Number.isInteger(this.stateDim) || this.stateDim < 2 || this.stateDim % 2 !== 0) {
-      throw new ValueError(`S4DSequenceMixerConfig: stateDim must be a positive even integer (N/2 complex modes); got ${this.stateDim}`);
+      throw new ValueError(
+        `S4DSequenceMixerConfig: stateDim must be a positive even integer (N/2 complex modes); got ${this.stateDim}`,
+      );
     }
     if (!S4D_INITS.includes(this.init))
-      throw new ValueError(`S4DSequenceMixerConfig: init must be one of ${S4D_INITS.join(", ")}; got ${JSON.stringify(this.init)}`);
+      throw new ValueError(
+        `S4DSequenceMixerConfig: init must be one of ${S4D_INITS.join(", ")}; got ${JSON.stringify(this.init)}`,
+      );
     stepRange(W, this.dtMin, this.dtMax);
     bool(W, "transposed", this.transposed);
   }
@@ -151,7 +155,8 @@ export class S4DSequenceMixer extends SequenceMixer<S4DCache> {
   /** `(k_kernel,) = split(key, 1)`, as linax. */
   constructor(inFeatures: number, cfg: S4DSequenceMixerConfig, key: PRNGKey) {
     super();
-    if (!Number.isInteger(inFeatures) || inFeatures < 1) throw new ValueError(`S4DSequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
+    if (!Number.isInteger(inFeatures) || inFeatures < 1)
+      throw new ValueError(`S4DSequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
     this.inFeatures = inFeatures;
     this.stateDim = cfg.stateDim;
     this.transposed = cfg.transposed;

@@ -35,14 +35,22 @@ export interface S5Params {
 }
 
 /** Validates the sizes linax leaves unchecked (SPEC-linax.md §14.6), with a clear message. */
-export function s5StateSizes(opts: Pick<S5InitOptions, "stateDim" | "ssmBlocks" | "conjSym">): { blockSize: number; P: number } {
+export function s5StateSizes(opts: Pick<S5InitOptions, "stateDim" | "ssmBlocks" | "conjSym">): {
+  blockSize: number;
+  P: number;
+} {
   const { stateDim, ssmBlocks, conjSym } = opts;
-  if (!Number.isInteger(stateDim) || stateDim < 1) throw new ValueError(`S5: stateDim must be a positive integer; got ${stateDim}`);
-  if (!Number.isInteger(ssmBlocks) || ssmBlocks < 1) throw new ValueError(`S5: ssmBlocks must be a positive integer; got ${ssmBlocks}`);
-  if (stateDim % ssmBlocks !== 0) throw new ValueError(`S5: ssmBlocks (${ssmBlocks}) must divide stateDim (${stateDim})`);
+  if (!Number.isInteger(stateDim) || stateDim < 1)
+    throw new ValueError(`S5: stateDim must be a positive integer; got ${stateDim}`);
+  if (!Number.isInteger(ssmBlocks) || ssmBlocks < 1)
+    throw new ValueError(`S5: ssmBlocks must be a positive integer; got ${ssmBlocks}`);
+  if (stateDim % ssmBlocks !== 0)
+    throw new ValueError(`S5: ssmBlocks (${ssmBlocks}) must divide stateDim (${stateDim})`);
   const blockSize = stateDim / ssmBlocks;
   if (conjSym && blockSize % 2 !== 0) {
-    throw new ValueError(`S5: with conjSym the block size stateDim/ssmBlocks must be even (conjugate pairs); got ${stateDim}/${ssmBlocks} = ${blockSize}`);
+    throw new ValueError(
+      `S5: with conjSym the block size stateDim/ssmBlocks must be even (conjugate pairs); got ${stateDim}/${ssmBlocks} = ${blockSize}`,
+    );
   }
   return { blockSize, P: conjSym ? stateDim / 2 : stateDim };
 }
@@ -67,7 +75,9 @@ export function initS5Params(H: number, opts: S5InitOptions, key: PRNGKey): S5Pa
   // B̃ = blockdiag(Vᴴ…) @ B0, one row-block of B0 per SSM block (block_diag without forming it).
   const B0 = init.lecunNormal()(BKey, [localP, H]);
   const Btilde = np.concatenate(
-    globalThis.Array.from({ length: blocks }, (_, b) => np.matmul(Vc, B0.get(`${b * blockSize}:${(b + 1) * blockSize}`))),
+    globalThis.Array.from({ length: blocks }, (_, b) =>
+      np.matmul(Vc, B0.get(`${b * blockSize}:${(b + 1) * blockSize}`)),
+    ),
     0,
   );
 
@@ -77,11 +87,14 @@ export function initS5Params(H: number, opts: S5InitOptions, key: PRNGKey): S5Pa
     // (H, P, 2) with stddev √½ is what the parameter means, so that is what we draw.
     C = np.multiply(random.normal(CKey, [H, P, 2]), Math.sqrt(0.5));
   } else {
-    const C0 = opts.CInit === "lecun_normal" ? init.lecunNormal()(CKey, [H, localP, 2]) : truncStandardNormal(CKey, H, localP);
+    const C0 =
+      opts.CInit === "lecun_normal" ? init.lecunNormal()(CKey, [H, localP, 2]) : truncStandardNormal(CKey, H, localP);
     const Cc = pairToComplex(C0);
     // C̃ = C0 @ blockdiag(V…), one column-block of C0 per SSM block.
     const Ctilde = np.concatenate(
-      globalThis.Array.from({ length: blocks }, (_, b) => np.matmul(Cc.get(":", `${b * blockSize}:${(b + 1) * blockSize}`), V)),
+      globalThis.Array.from({ length: blocks }, (_, b) =>
+        np.matmul(Cc.get(":", `${b * blockSize}:${(b + 1) * blockSize}`), V),
+      ),
       1,
     );
     C = complexToPair(Ctilde);

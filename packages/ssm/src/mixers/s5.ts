@@ -5,7 +5,14 @@
  */
 import { type Array, ValueError, lax, np } from "@linax-ts/core";
 import type { PRNGKey } from "@linax-ts/nn";
-import { SequenceMixer, SequenceMixerConfig, applyRows, diagonalLinearScan, pairToComplex, type MixerStepFn } from "./base.ts";
+import {
+  SequenceMixer,
+  SequenceMixerConfig,
+  applyRows,
+  diagonalLinearScan,
+  pairToComplex,
+  type MixerStepFn,
+} from "./base.ts";
 import type { MixerCallOptions } from "../lengths.ts";
 import { initS5Params, s5StateSizes, type S5CInit } from "./s5-init.ts";
 import { bool, knownOptions, positiveFinite, stepRange } from "../validate.ts";
@@ -52,7 +59,17 @@ export class S5SequenceMixerConfig extends SequenceMixerConfig<S5SequenceMixer> 
   constructor(opts: S5SequenceMixerOptions = {}) {
     super();
     const W = "S5SequenceMixerConfig";
-    knownOptions(W, opts, ["stateDim", "ssmBlocks", "CInit", "conjSym", "clipEigs", "discretization", "dtMin", "dtMax", "stepRescale"]);
+    knownOptions(W, opts, [
+      "stateDim",
+      "ssmBlocks",
+      "CInit",
+      "conjSym",
+      "clipEigs",
+      "discretization",
+      "dtMin",
+      "dtMax",
+      "stepRescale",
+    ]);
     this.stateDim = opts.stateDim ?? 64;
     this.ssmBlocks = opts.ssmBlocks ?? 1;
     this.CInit = opts.CInit ?? "lecun_normal";
@@ -64,9 +81,13 @@ export class S5SequenceMixerConfig extends SequenceMixerConfig<S5SequenceMixer> 
     this.stepRescale = opts.stepRescale ?? 1.0;
     // linax raises NotImplementedError at call/build time; failing at configuration is clearer.
     if (!S5_DISCRETIZATIONS.includes(this.discretization))
-      throw new ValueError(`S5SequenceMixerConfig: discretization must be "zoh" or "bilinear"; got ${JSON.stringify(this.discretization)}`);
+      throw new ValueError(
+        `S5SequenceMixerConfig: discretization must be "zoh" or "bilinear"; got ${JSON.stringify(this.discretization)}`,
+      );
     if (!S5_C_INITS.includes(this.CInit))
-      throw new ValueError(`S5SequenceMixerConfig: CInit must be one of ${S5_C_INITS.join(", ")}; got ${JSON.stringify(this.CInit)}`);
+      throw new ValueError(
+        `S5SequenceMixerConfig: CInit must be one of ${S5_C_INITS.join(", ")}; got ${JSON.stringify(this.CInit)}`,
+      );
     s5StateSizes(this);
     stepRange(W, this.dtMin, this.dtMax);
     positiveFinite(W, "stepRescale", this.stepRescale);
@@ -115,7 +136,8 @@ export class S5SequenceMixer extends SequenceMixer<S5Cache> {
 
   constructor(inFeatures: number, cfg: S5SequenceMixerConfig, key: PRNGKey) {
     super();
-    if (!Number.isInteger(inFeatures) || inFeatures < 1) throw new ValueError(`S5SequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
+    if (!Number.isInteger(inFeatures) || inFeatures < 1)
+      throw new ValueError(`S5SequenceMixer: inFeatures must be a positive integer; got ${inFeatures}`);
     const p = initS5Params(inFeatures, cfg, key);
     this.Lambda_re = p.Lambda_re;
     this.Lambda_im = p.Lambda_im;

@@ -88,11 +88,20 @@ function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: Sele
   };
   same("delta", delta);
   same("z", o.z);
-  if (A.ndim !== 2 || A.shape[0] !== Dch) throw new ShapeError(`${op}: A must be [D, N] with D = ${Dch}; got ${fmt(A)}`);
+  if (A.ndim !== 2 || A.shape[0] !== Dch)
+    throw new ShapeError(`${op}: A must be [D, N] with D = ${Dch}; got ${fmt(A)}`);
   const N = A.shape[1];
   const bc = (name: string, x: Array): BCKind => {
     if (x.ndim === 3 && x.shape[0] === batch && x.shape[1] === N && x.shape[2] === L) return "variable";
-    if (x.ndim === 4 && x.shape[0] === batch && x.shape[1] >= 1 && Dch % x.shape[1] === 0 && x.shape[2] === N && x.shape[3] === L) return "grouped";
+    if (
+      x.ndim === 4 &&
+      x.shape[0] === batch &&
+      x.shape[1] >= 1 &&
+      Dch % x.shape[1] === 0 &&
+      x.shape[2] === N &&
+      x.shape[3] === L
+    )
+      return "grouped";
     if (x.ndim === 2 && x.shape[0] === Dch && x.shape[1] === N) return "fixed";
     throw new ShapeError(
       `${op}: ${name} must be [batch, N, L] = [${batch}, ${N}, ${L}] (input-dependent), [batch, G, N, L] = [${batch}, G, ${N}, ${L}] with G dividing D = ${Dch} (grouped) or [D, N] = [${Dch}, ${N}] (fixed); got ${fmt(x)}`,
@@ -104,10 +113,19 @@ function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: Sele
     ["D", o.D],
     ["deltaBias", o.deltaBias],
   ] as const) {
-    if (x && (x.ndim !== 1 || x.shape[0] !== Dch)) throw new ShapeError(`${op}: ${name} must be [D] = [${Dch}]; got ${fmt(x)}`);
+    if (x && (x.ndim !== 1 || x.shape[0] !== Dch))
+      throw new ShapeError(`${op}: ${name} must be [D] = [${Dch}]; got ${fmt(x)}`);
   }
-  if (o.initialState && (o.initialState.ndim !== 3 || o.initialState.shape[0] !== batch || o.initialState.shape[1] !== Dch || o.initialState.shape[2] !== N)) {
-    throw new ShapeError(`${op}: initialState must be [batch, D, N] = [${batch}, ${Dch}, ${N}]; got ${fmt(o.initialState)}`);
+  if (
+    o.initialState &&
+    (o.initialState.ndim !== 3 ||
+      o.initialState.shape[0] !== batch ||
+      o.initialState.shape[1] !== Dch ||
+      o.initialState.shape[2] !== N)
+  ) {
+    throw new ShapeError(
+      `${op}: initialState must be [batch, D, N] = [${batch}, ${Dch}, ${N}]; got ${fmt(o.initialState)}`,
+    );
   }
   for (const [name, x] of [
     ["u", u],
@@ -123,16 +141,19 @@ function checkArgs(u: Array, delta: Array, A: Array, B: Array, C: Array, o: Sele
     ["B", B],
     ["C", C],
   ] as const) {
-    if (x.dtype !== "float32" && x.dtype !== "complex64") throw new DTypeError(`${op}: ${name} must be float32 or complex64; got ${fmt(x)}`);
+    if (x.dtype !== "float32" && x.dtype !== "complex64")
+      throw new DTypeError(`${op}: ${name} must be float32 or complex64; got ${fmt(x)}`);
   }
   if (!isComplex(A.dtype) && (isComplex(B.dtype) || isComplex(C.dtype)))
     throw new DTypeError(`${op}: complex B or C needs a complex A; got A ${A.dtype}, B ${B.dtype}, C ${C.dtype}`);
   const disc = o.discretization ?? "zoh";
-  if (disc !== "zoh" && disc !== "exptrap") throw new ValueError(`${op}: discretization must be "zoh" or "exptrap"; got ${JSON.stringify(disc)}`);
+  if (disc !== "zoh" && disc !== "exptrap")
+    throw new ValueError(`${op}: discretization must be "zoh" or "exptrap"; got ${JSON.stringify(disc)}`);
   const cs = o.chunkSize ?? 64;
   if (!Number.isInteger(cs) || cs < 1) throw new ValueError(`${op}: chunkSize must be a positive integer; got ${cs}`);
   const lam = o.trapezoidLambda ?? 0.5;
-  if (typeof lam === "number" && !(lam >= 0 && lam <= 1)) throw new ValueError(`${op}: trapezoidLambda must be in [0, 1]; got ${lam}`);
+  if (typeof lam === "number" && !(lam >= 0 && lam <= 1))
+    throw new ValueError(`${op}: trapezoidLambda must be in [0, 1]; got ${lam}`);
   if (typeof lam !== "number") same("trapezoidLambda", lam);
   return { batch, Dch, L, N, kindB, kindC };
 }
@@ -173,7 +194,10 @@ function chunkStates(
   let drive = np.multiply(np.expandDims(np.multiply(delta, u), 3), expandBC(B, kindB, Dch));
   if (disc === "exptrap") {
     // λ Δ_t B_t u_t + (1-λ) Δ_t α_t B_{t-1} u_{t-1}.
-    const prev = np.multiply(np.expandDims(np.multiply(delta, uPrev as Array), 3), expandBC(bPrev as Array, kindB, Dch));
+    const prev = np.multiply(
+      np.expandDims(np.multiply(delta, uPrev as Array), 3),
+      expandBC(bPrev as Array, kindB, Dch),
+    );
     const l = typeof lam === "number" ? lam : np.expandDims(lam, 3);
     drive = np.add(np.multiply(drive, l), np.multiply(np.multiply(prev, dA), np.subtract(1, l)));
   }
@@ -182,7 +206,10 @@ function chunkStates(
   const T = u.shape[2];
   let b = drive;
   if (h0 !== null) {
-    const first = np.add(np.multiply(lax.sliceInDim(dA, 0, 1, 1, 2), np.expandDims(h0, 2)), lax.sliceInDim(drive, 0, 1, 1, 2));
+    const first = np.add(
+      np.multiply(lax.sliceInDim(dA, 0, 1, 1, 2), np.expandDims(h0, 2)),
+      lax.sliceInDim(drive, 0, 1, 1, 2),
+    );
     b = T === 1 ? first : np.concatenate([first, lax.sliceInDim(drive, 1, T, 1, 2)], 2);
   }
   const aC = isComplex(b.dtype) && !isComplex(dA.dtype) ? lax.complex(dA, np.zerosLike(dA)) : dA;
@@ -201,9 +228,23 @@ function readout(xs: Array, C: Array, kindC: BCKind): Array {
  * or `[out, lastState [batch, D, N]]` with `returnLastState`. See the module comment for the
  * recurrence; equal to `selective_scan_ref` of mamba_ssm for `discretization: "zoh"`.
  */
-export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Array, opts: SelectiveScanOptions & { returnLastState: true }): [Array, Array];
+export function selectiveScan(
+  u: Array,
+  delta: Array,
+  A: Array,
+  B: Array,
+  C: Array,
+  opts: SelectiveScanOptions & { returnLastState: true },
+): [Array, Array];
 export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Array, opts?: SelectiveScanOptions): Array;
-export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Array, opts: SelectiveScanOptions = {}): Array | [Array, Array] {
+export function selectiveScan(
+  u: Array,
+  delta: Array,
+  A: Array,
+  B: Array,
+  C: Array,
+  opts: SelectiveScanOptions = {},
+): Array | [Array, Array] {
   const { batch, Dch, L, N, kindB, kindC } = checkArgs(u, delta, A, B, C, opts);
   const variableB = kindB !== "fixed";
   const variableC = kindC !== "fixed";
@@ -214,11 +255,19 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
   let dt = delta;
   if (opts.deltaBias) dt = np.add(dt, np.expandDims(opts.deltaBias, 1));
   if (opts.deltaSoftplus) dt = torchSoftplus(dt);
-  const h0 = opts.initialState ? opts.initialState.astype(stateDtype) : np.zeros([batch, Dch, N], { dtype: stateDtype });
+  const h0 = opts.initialState
+    ? opts.initialState.astype(stateDtype)
+    : np.zeros([batch, Dch, N], { dtype: stateDtype });
   // exptrap's previous-step terms; a carried state has no previous input here (B u = 0), as at t = 0.
   const shiftL = (x: Array): Array => {
     const ax = x.ndim - 1;
-    return lax.sliceInDim(np.pad(x, x.shape.map((_, i) => (i === ax ? [1, 0] : [0, 0])) as [number, number][]), 0, x.shape[ax], 1, ax);
+    return lax.sliceInDim(
+      np.pad(x, x.shape.map((_, i) => (i === ax ? [1, 0] : [0, 0])) as [number, number][]),
+      0,
+      x.shape[ax],
+      1,
+      ax,
+    );
   };
   const uPrev = disc === "exptrap" ? shiftL(u) : null;
   const bPrev = disc === "exptrap" && variableB ? shiftL(B) : disc === "exptrap" ? B : null;
@@ -226,17 +275,38 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
   // One checkpointed chunk: (h0, chunk inputs) → (last state, y).
   const lamArr = typeof lam === "number" || disc !== "exptrap" ? null : lam;
   const lamNum = typeof lam === "number" ? lam : 0.5;
-  const body = checkpoint((h: Array, uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null, lc: Array | null): [Array, Array] => {
-    const xs = chunkStates(h, uc, dc, A, Bc, kindB, disc, lc ?? lamNum, up, bp);
-    const Tc = uc.shape[2];
-    return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape(h.shape), readout(xs, Cc, kindC)];
-  });
+  const body = checkpoint(
+    (
+      h: Array,
+      uc: Array,
+      dc: Array,
+      Bc: Array,
+      Cc: Array,
+      up: Array | null,
+      bp: Array | null,
+      lc: Array | null,
+    ): [Array, Array] => {
+      const xs = chunkStates(h, uc, dc, A, Bc, kindB, disc, lc ?? lamNum, up, bp);
+      const Tc = uc.shape[2];
+      return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape(h.shape), readout(xs, Cc, kindC)];
+    },
+  );
   // The single-chunk case from a zero state: no state to fold in.
-  const single = checkpoint((uc: Array, dc: Array, Bc: Array, Cc: Array, up: Array | null, bp: Array | null, lc: Array | null): [Array, Array] => {
-    const xs = chunkStates(null, uc, dc, A, Bc, kindB, disc, lc ?? lamNum, up, bp);
-    const Tc = uc.shape[2];
-    return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape([batch, Dch, N]), readout(xs, Cc, kindC)];
-  });
+  const single = checkpoint(
+    (
+      uc: Array,
+      dc: Array,
+      Bc: Array,
+      Cc: Array,
+      up: Array | null,
+      bp: Array | null,
+      lc: Array | null,
+    ): [Array, Array] => {
+      const xs = chunkStates(null, uc, dc, A, Bc, kindB, disc, lc ?? lamNum, up, bp);
+      const Tc = uc.shape[2];
+      return [lax.sliceInDim(xs, Tc - 1, Tc, 1, 2).reshape([batch, Dch, N]), readout(xs, Cc, kindC)];
+    },
+  );
 
   let y: Array;
   let last: Array;
@@ -244,7 +314,9 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
     y = np.zeros([batch, Dch, 0]);
     last = h0;
   } else if (L <= T) {
-    [last, y] = opts.initialState ? body(h0, u, dt, B, C, uPrev, bPrev, lamArr) : single(u, dt, B, C, uPrev, bPrev, lamArr);
+    [last, y] = opts.initialState
+      ? body(h0, u, dt, B, C, uPrev, bPrev, lamArr)
+      : single(u, dt, B, C, uPrev, bPrev, lamArr);
   } else {
     // Pad to a whole number of chunks with Δ = 0 (exp(0·A) = 1, drive 0: the state is unchanged).
     const nc = Math.ceil(L / T);
@@ -266,7 +338,16 @@ export function selectiveScan(u: Array, delta: Array, A: Array, B: Array, C: Arr
     };
     const [hN, ys] = lax.scan(
       (h: Array, c: typeof xs): [Array, Array] => {
-        return body(h, c.u as Array, c.d as Array, c.B ?? B, c.C ?? C, c.up, c.bp ?? (disc === "exptrap" ? B : null), c.lam);
+        return body(
+          h,
+          c.u as Array,
+          c.d as Array,
+          c.B ?? B,
+          c.C ?? C,
+          c.up,
+          c.bp ?? (disc === "exptrap" ? B : null),
+          c.lam,
+        );
       },
       h0,
       xs,
@@ -290,13 +371,21 @@ export interface SelectiveScanState {
 }
 
 /** The zero state of `selectiveScanStep` for `batch` sequences, `D` channels, `N` states. */
-export function selectiveScanInitState(batch: number, Dch: number, N: number, opts: { complex?: boolean } = {}): SelectiveScanState {
+export function selectiveScanInitState(
+  batch: number,
+  Dch: number,
+  N: number,
+  opts: { complex?: boolean } = {},
+): SelectiveScanState {
   const dtype = opts.complex ? "complex64" : "float32";
   return { h: np.zeros([batch, Dch, N], { dtype }), bu: np.zeros([batch, Dch, N], { dtype }) };
 }
 
 /** Options of `selectiveScanStep`: `selectiveScan`'s, and whether B / C are fixed `[D, N]`. */
-export interface SelectiveScanStepOptions extends Omit<SelectiveScanOptions, "returnLastState" | "chunkSize" | "initialState"> {
+export interface SelectiveScanStepOptions extends Omit<
+  SelectiveScanOptions,
+  "returnLastState" | "chunkSize" | "initialState"
+> {
   /** B is a fixed `[D, N]` (default false: input-dependent `[batch, N]`, or grouped `[batch, G, N]`). */
   fixedB?: boolean;
   /** C is a fixed `[D, N]` (default false: input-dependent `[batch, N]`, or grouped `[batch, G, N]`). */
@@ -322,10 +411,20 @@ export function selectiveScanStep(
   const [batch, Dch, N] = state.h.shape;
   const isBD = (x: Array): boolean => x.ndim === 2 && x.shape[0] === batch && x.shape[1] === Dch;
   if (!isBD(u) || !isBD(delta) || (opts.z && !isBD(opts.z)))
-    throw new ShapeError(`${op}: u, delta, z must be [batch, D] = [${batch}, ${Dch}] (the state's); got u ${fmt(u)}, delta ${fmt(delta)}`);
-  if (A.ndim !== 2 || A.shape[0] !== Dch || A.shape[1] !== N) throw new ShapeError(`${op}: A must be [D, N] = [${Dch}, ${N}]; got ${fmt(A)}`);
+    throw new ShapeError(
+      `${op}: u, delta, z must be [batch, D] = [${batch}, ${Dch}] (the state's); got u ${fmt(u)}, delta ${fmt(delta)}`,
+    );
+  if (A.ndim !== 2 || A.shape[0] !== Dch || A.shape[1] !== N)
+    throw new ShapeError(`${op}: A must be [D, N] = [${Dch}, ${N}]; got ${fmt(A)}`);
   const bc = (name: string, x: Array, fixed: boolean): Array => {
-    if (!fixed && x.ndim === 3 && x.shape[0] === batch && x.shape[1] >= 1 && Dch % x.shape[1] === 0 && x.shape[2] === N) {
+    if (
+      !fixed &&
+      x.ndim === 3 &&
+      x.shape[0] === batch &&
+      x.shape[1] >= 1 &&
+      Dch % x.shape[1] === 0 &&
+      x.shape[2] === N
+    ) {
       // Grouped: each group's row repeated over its D / G channels → [batch, D, N].
       const G = x.shape[1];
       return np.broadcastTo(np.expandDims(x, 2), [batch, G, Dch / G, N]).reshape([batch, Dch, N]);
@@ -351,7 +450,9 @@ export function selectiveScanStep(
   let drive = np.multiply(d3, bu);
   if (disc === "exptrap") {
     if (typeof lam !== "number" && !isBD(lam))
-      throw new ShapeError(`${op}: trapezoidLambda must be a number or [batch, D] = [${batch}, ${Dch}]; got ${fmt(lam)}`);
+      throw new ShapeError(
+        `${op}: trapezoidLambda must be a number or [batch, D] = [${batch}, ${Dch}]; got ${fmt(lam)}`,
+      );
     const l = typeof lam === "number" ? lam : np.expandDims(lam, 2);
     drive = np.add(np.multiply(drive, l), np.multiply(np.multiply(np.multiply(d3, state.bu), dA), np.subtract(1, l)));
   }

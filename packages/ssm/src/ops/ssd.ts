@@ -63,7 +63,8 @@ function checkArgs(x: Array, dt: Array, A: Array, B: Array, C: Array, where: str
     if (m.ndim !== 4 || m.shape[0] !== b || m.shape[1] !== L || H % m.shape[2] !== 0)
       throw new ShapeError(`${where}: ${name} must be [batch, L, G, N] with G dividing H = ${H}; got ${fmt(m)}`);
   }
-  if (B.shape[2] !== C.shape[2] || B.shape[3] !== C.shape[3]) throw new ShapeError(`${where}: B and C must have equal shapes; got ${fmt(B)} and ${fmt(C)}`);
+  if (B.shape[2] !== C.shape[2] || B.shape[3] !== C.shape[3])
+    throw new ShapeError(`${where}: B and C must have equal shapes; got ${fmt(B)} and ${fmt(C)}`);
 }
 
 /**
@@ -100,20 +101,43 @@ function ssdChunk(S: Array, x: Array, dt: Array, A: Array, B: Array, C: Array): 
  * recomputing the chunk in the backward pass. (mamba_ssm's `ssd_minimal_discrete` instead forms
  * all chunks' masks at once, `[b, H, L/T, T, T]`, and keeps them for the backward pass.)
  */
-export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, opts: SsdOptions & { returnFinalState: true }): [Array, Array];
+export function ssdChunked(
+  x: Array,
+  dt: Array,
+  A: Array,
+  B: Array,
+  C: Array,
+  opts: SsdOptions & { returnFinalState: true },
+): [Array, Array];
 export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, opts?: SsdOptions): Array;
-export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, opts: SsdOptions = {}): Array | [Array, Array] {
+export function ssdChunked(
+  x: Array,
+  dt: Array,
+  A: Array,
+  B: Array,
+  C: Array,
+  opts: SsdOptions = {},
+): Array | [Array, Array] {
   checkArgs(x, dt, A, B, C, "ssdChunked");
   const [b, L, H, P] = x.shape;
   const N = B.shape[3];
   const cs = opts.chunkSize ?? 256;
-  if (!Number.isInteger(cs) || cs < 1) throw new ValueError(`ssdChunked: chunkSize must be a positive integer; got ${cs}`);
-  if (opts.D && (opts.D.ndim !== 1 || opts.D.shape[0] !== H)) throw new ShapeError(`ssdChunked: D must be [H] = [${H}]; got ${fmt(opts.D)}`);
-  if (opts.initialState && (opts.initialState.ndim !== 4 || [b, H, P, N].some((s, i) => s !== (opts.initialState as Array).shape[i]))) {
-    throw new ShapeError(`ssdChunked: initialState must be [batch, H, P, N] = [${b}, ${H}, ${P}, ${N}]; got ${fmt(opts.initialState)}`);
+  if (!Number.isInteger(cs) || cs < 1)
+    throw new ValueError(`ssdChunked: chunkSize must be a positive integer; got ${cs}`);
+  if (opts.D && (opts.D.ndim !== 1 || opts.D.shape[0] !== H))
+    throw new ShapeError(`ssdChunked: D must be [H] = [${H}]; got ${fmt(opts.D)}`);
+  if (
+    opts.initialState &&
+    (opts.initialState.ndim !== 4 || [b, H, P, N].some((s, i) => s !== (opts.initialState as Array).shape[i]))
+  ) {
+    throw new ShapeError(
+      `ssdChunked: initialState must be [batch, H, P, N] = [${b}, ${H}, ${P}, ${N}]; got ${fmt(opts.initialState)}`,
+    );
   }
   const S0 = opts.initialState ?? np.zeros([b, H, P, N]);
-  const body = checkpoint((S: Array, xc: Array, dc: Array, Bc: Array, Cc: Array, Ac: Array): [Array, Array] => ssdChunk(S, xc, dc, Ac, Bc, Cc));
+  const body = checkpoint((S: Array, xc: Array, dc: Array, Bc: Array, Cc: Array, Ac: Array): [Array, Array] =>
+    ssdChunk(S, xc, dc, Ac, Bc, Cc),
+  );
   let y: Array;
   let finalState: Array;
   if (L === 0) {
@@ -144,7 +168,15 @@ export function ssdChunked(x: Array, dt: Array, A: Array, B: Array, C: Array, op
  * One step of the SSD recurrence: `state [batch, H, P, N]`, `x [batch, H, P]`, `dt [batch, H]`,
  * `A [H]`, `B, C [batch, G, N]`, `D [H]` → `[y [batch, H, P], state]`.
  */
-export function ssdStep(state: Array, x: Array, dt: Array, A: Array, B: Array, C: Array, D?: Array | null): [Array, Array] {
+export function ssdStep(
+  state: Array,
+  x: Array,
+  dt: Array,
+  A: Array,
+  B: Array,
+  C: Array,
+  D?: Array | null,
+): [Array, Array] {
   const [b, H, P] = state.shape;
   if (x.ndim !== 3 || x.shape[0] !== b || x.shape[1] !== H || x.shape[2] !== P)
     throw new ShapeError(`ssdStep: x must be [batch, H, P] = [${b}, ${H}, ${P}]; got ${fmt(x)}`);

@@ -104,11 +104,30 @@ function depthwiseConv(
   try {
     const wv = be.view(w) as Float32Array;
     const packed = new Float64Array(be.heap.memory.buffer, wp, C * k);
-    for (let c = 0; c < C; c++) for (let t = 0; t < k; t++) packed[first ? c * k + t : t * C + c] = wv[c * ws[rs[0]] + t * ws[rs[2]]];
-    const fn = routineExports(be.heap.memory, "depthwise-conv", buildDepthwiseModule)[first ? "dwFirst" : "dwLast"] as DepthwiseFn;
+    for (let c = 0; c < C; c++)
+      for (let t = 0; t < k; t++) packed[first ? c * k + t : t * C + c] = wv[c * ws[rs[0]] + t * ws[rs[2]]];
+    const fn = routineExports(be.heap.memory, "depthwise-conv", buildDepthwiseModule)[
+      first ? "dwFirst" : "dwLast"
+    ] as DepthwiseFn;
     const out = be.allocHeap("float32", oa.size);
     withHeapAddresses(be, [x], ([xp]) =>
-      fn(xp, wp, out.ptr, N, C, L, Lo, k, p.windowStrides[0], p.rhsDilation[0], p.padding[0][0], xN, first ? xC : xS, oN, first ? oC : oS),
+      fn(
+        xp,
+        wp,
+        out.ptr,
+        N,
+        C,
+        L,
+        Lo,
+        k,
+        p.windowStrides[0],
+        p.rhsDilation[0],
+        p.padding[0][0],
+        xN,
+        first ? xC : xS,
+        oN,
+        first ? oC : oS,
+      ),
     );
     return [out];
   } finally {
@@ -117,7 +136,15 @@ function depthwiseConv(
 }
 
 /** batchGroupCount = lhs batch = out features, one spatial dim: wasm `dwGrad`, the reference's order in float64. */
-function groupCorrelation(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray, wa: ShapedArray, oa: ShapedArray, p: lax.ConvParams): CpuBuffer[] {
+function groupCorrelation(
+  be: CpuBackend,
+  x: CpuBuffer,
+  w: CpuBuffer,
+  xa: ShapedArray,
+  wa: ShapedArray,
+  oa: ShapedArray,
+  p: lax.ConvParams,
+): CpuBuffer[] {
   const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
   const xs = stridesOf(xa.shape);
   const ws = stridesOf(wa.shape);
@@ -153,7 +180,15 @@ function groupCorrelation(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: Shaped
 /** Column blocks are built for this many floats at a time at most (a few batch elements). */
 const COL_CHUNK = 1 << 22;
 
-function im2colConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray, wa: ShapedArray, oa: ShapedArray, p: lax.ConvParams): CpuBuffer[] | undefined {
+function im2colConv(
+  be: CpuBackend,
+  x: CpuBuffer,
+  w: CpuBuffer,
+  xa: ShapedArray,
+  wa: ShapedArray,
+  oa: ShapedArray,
+  p: lax.ConvParams,
+): CpuBuffer[] | undefined {
   const { lhsSpec: ls, rhsSpec: rs, outSpec: os } = p.dimensionNumbers;
   const ns = ls.length - 2;
   const xs = stridesOf(xa.shape);
@@ -211,7 +246,8 @@ function im2colConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray,
     const wv = be.view(w) as Float32Array;
     const wp = heap.view(wpPtr, "float32", G * Og * K) as Float32Array;
     const [wO, wI] = [wsr[rs[0]], wsr[rs[1]]];
-    for (let o = 0; o < G * Og; o++) for (let t = 0; t < nK; t++) for (let c = 0; c < Cg; c++) wp[o * K + t * Cg + c] = wv[o * wO + kOff[t] + c * wI];
+    for (let o = 0; o < G * Og; o++)
+      for (let t = 0; t < nK; t++) for (let c = 0; c < Cg; c++) wp[o * K + t * Cg + c] = wv[o * wO + kOff[t] + c * wI];
     const [xNs, xC] = [xs[ls[0]], xs[ls[1]]];
     withHeapAddresses(be, [x], ([xp]) => {
       for (let gi = 0; gi < G; gi++) {
@@ -246,7 +282,16 @@ function im2colConv(be: CpuBackend, x: CpuBuffer, w: CpuBuffer, xa: ShapedArray,
           for (let nn = 0; nn < nb; nn += apart ? nb : 1) {
             const a = shape.a + 4 * nn * shape.strideA;
             const b = shape.b + 4 * nn * shape.strideB;
-            runGemm(be, { ...shape, a, b, c: cPtr + 4 * nn * oN, k: K, transB: true, batch: apart ? nb : 1, strideC: oN });
+            runGemm(be, {
+              ...shape,
+              a,
+              b,
+              c: cPtr + 4 * nn * oN,
+              k: K,
+              transB: true,
+              batch: apart ? nb : 1,
+              strideC: oN,
+            });
           }
         }
       }

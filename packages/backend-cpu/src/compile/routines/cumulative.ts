@@ -14,7 +14,12 @@ const IMPORTS = { exp: Math.exp, log1p: Math.log1p };
 
 function scanFn(memory: WebAssembly.Memory, spec: ScanSpec): ScanFn {
   const key = `scan:${spec.kind}:${spec.dtype}:${spec.reverse ? 1 : 0}${spec.transposed ? 1 : 0}`;
-  const ex = routineExports(memory, key, (shared) => buildScanModule(spec, shared), spec.kind === "cumlogsumexp" ? IMPORTS : {});
+  const ex = routineExports(
+    memory,
+    key,
+    (shared) => buildScanModule(spec, shared),
+    spec.kind === "cumlogsumexp" ? IMPORTS : {},
+  );
   return ex.scan as ScanFn;
 }
 
@@ -37,7 +42,12 @@ export function cumulativeRoutine(kind: ScanKind) {
     const p = params as unknown as lax.LinearRecurrenceParams;
     const { axis } = p;
     if (!Number.isInteger(axis) || axis < 0 || axis >= x.ndim) return undefined;
-    const spec: ScanSpec = { kind, dtype: x.dtype, reverse: p.reverse === true, transposed: kind === "linearRecurrence" && p.transposed === true };
+    const spec: ScanSpec = {
+      kind,
+      dtype: x.dtype,
+      reverse: p.reverse === true,
+      transposed: kind === "linearRecurrence" && p.transposed === true,
+    };
     const res = be.allocHeap(out.dtype, out.size);
     if (out.size === 0) return [res];
     const fn = scanFn(be.heap.memory, spec);

@@ -138,7 +138,8 @@ function tableBlock(be: CpuBackend, t: RowTable, es: number): number | null {
   return ptr;
 }
 
-const exportsOf = (be: CpuBackend): WebAssembly.Exports => routineExports(be.heap.memory, "copy-rows", buildCopyRowsModule);
+const exportsOf = (be: CpuBackend): WebAssembly.Exports =>
+  routineExports(be.heap.memory, "copy-rows", buildCopyRowsModule);
 
 /** JAX's default fill values, as the reference kernel's `fillFor`. */
 function fillFor(dtype: string, v: number | null): number {
@@ -156,7 +157,9 @@ export function gatherRoutine(
 ): CpuBuffer[] | undefined {
   const { dimensionNumbers: dn, sliceSizes, mode, fillValue } = params as unknown as lax.GatherParams;
   if (ia.dtype !== "int32" && ia.dtype !== "uint32") return undefined;
-  const windowDims = range(oa.ndim).filter((d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d));
+  const windowDims = range(oa.ndim).filter(
+    (d) => !dn.collapsedSliceDims.includes(d) && !dn.operandBatchingDims.includes(d),
+  );
   const spec: WalkSpec = {
     opShape: oa.shape,
     idxShape: ia.shape,
@@ -181,7 +184,9 @@ export function gatherRoutine(
     return undefined;
   }
   try {
-    withHeapAddresses(be, [op], ([src]) => (exportsOf(be).gather as GatherRowsFn)(src, out.ptr, tptr, table.rows, table.block * es));
+    withHeapAddresses(be, [op], ([src]) =>
+      (exportsOf(be).gather as GatherRowsFn)(src, out.ptr, tptr, table.rows, table.block * es),
+    );
   } finally {
     be.heap.free(tptr);
   }
@@ -217,7 +222,9 @@ function scatterRows(add: boolean) {
     const dt = oa.dtype;
     if (add && dt !== "float32" && dt !== "complex64" && dt !== "int32" && dt !== "uint32") return undefined;
     if (ua.dtype !== dt || outA.dtype !== dt || (ia.dtype !== "int32" && ia.dtype !== "uint32")) return undefined;
-    const windowDims = range(oa.ndim).filter((d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d));
+    const windowDims = range(oa.ndim).filter(
+      (d) => !dn.insertedWindowDims.includes(d) && !dn.operandBatchingDims.includes(d),
+    );
     const windowSize = oa.shape.map(() => 1);
     windowDims.forEach((d, k) => (windowSize[d] = ua.shape[dn.updateWindowDims[k]]));
     const spec: WalkSpec = {
@@ -247,10 +254,15 @@ function scatterRows(add: boolean) {
     }
     try {
       const ex = exportsOf(be);
-      if (!add) withHeapAddresses(be, [upd], ([u]) => (ex.scatter as GatherRowsFn)(out.ptr, u, tptr, table.rows, table.block * es));
+      if (!add)
+        withHeapAddresses(be, [upd], ([u]) =>
+          (ex.scatter as GatherRowsFn)(out.ptr, u, tptr, table.rows, table.block * es),
+        );
       else {
         const fn = (dt === "float32" || dt === "complex64" ? ex.addF32 : ex.addI32) as AddRowsFn;
-        withHeapAddresses(be, [upd], ([u]) => fn(out.ptr, u, tptr, table.rows, table.block * (dt === "complex64" ? 2 : 1)));
+        withHeapAddresses(be, [upd], ([u]) =>
+          fn(out.ptr, u, tptr, table.rows, table.block * (dt === "complex64" ? 2 : 1)),
+        );
       }
     } finally {
       be.heap.free(tptr);

@@ -8,7 +8,8 @@ import type { CpuBackend, CpuBuffer } from "../../backend.ts";
 const modules = new Map<string, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
 
-const isShared = (memory: WebAssembly.Memory): boolean => typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+const isShared = (memory: WebAssembly.Memory): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
 
 /**
  * The exports of the module `build(shared)` generates for `key`, instantiated over `memory` with

@@ -16,7 +16,10 @@ import { pow2, vadd, vdiv, vge, vmul, vneg, vselect } from "./vector-dsl.ts";
 /** e^x for |x| < 87 to within 2^-50, two lanes. */
 function expApprox(b: Body, x: Ex): Ex {
   const { k, r } = reduceLn2(b, x);
-  const p = INV_FACT.slice(0, -1).reduceRight<Ex>((acc, c) => vadd(c, vmul(r, acc)), vmul(r, INV_FACT[INV_FACT.length - 1]));
+  const p = INV_FACT.slice(0, -1).reduceRight<Ex>(
+    (acc, c) => vadd(c, vmul(r, acc)),
+    vmul(r, INV_FACT[INV_FACT.length - 1]),
+  );
   return vmul(p, pow2(k));
 }
 

@@ -52,13 +52,16 @@ const TWO_M54 = 5.551115123125783e-17; // 0x3C900000 00000000
 const MINUS_56_LN2_WORD = 38.81622314453125; // 0x4043687A 00000000
 
 /** Horner's rule in fdlibm's nesting, lane-wise. */
-const horner = (t: Ex, cs: readonly number[]): Ex => cs.slice(0, -1).reduceRight<Ex>((acc, ci) => vadd(ci, vmul(t, acc)), splat(cs[cs.length - 1]));
+const horner = (t: Ex, cs: readonly number[]): Ex =>
+  cs.slice(0, -1).reduceRight<Ex>((acc, ci) => vadd(ci, vmul(t, acc)), splat(cs[cs.length - 1]));
 
 /** Both lanes by the scalar routine `name`. */
-const scalarLanes = (fn: (name: string) => number, name: string, x: Ex): Ex => pair(call(fn(name), "f64", lane(x, 0)), call(fn(name), "f64", lane(x, 1)));
+const scalarLanes = (fn: (name: string) => number, name: string, x: Ex): Ex =>
+  pair(call(fn(name), "f64", lane(x, 0)), call(fn(name), "f64", lane(x, 1)));
 
 /** fdlibm's k for x (0 below its reduction threshold), as an integer-valued double. */
-const reductionK = (x: Ex, ax: Ex): Ex => vselect(vlt(ax, HALF_LN2_WORD), 0, vtrunc(vadd(vmul(INV_LN2, x), vselect(vlt(x, 0), -0.5, 0.5))));
+const reductionK = (x: Ex, ax: Ex): Ex =>
+  vselect(vlt(ax, HALF_LN2_WORD), 0, vtrunc(vadd(vmul(INV_LN2, x), vselect(vlt(x, 0), -0.5, 0.5))));
 
 const expX2: LibDef = {
   params: ["v128"],
@@ -109,7 +112,11 @@ const expm1X2: LibDef = {
     const byK = vselect(
       veq(k, 0),
       k0,
-      vselect(veq(k, -1), km1, vselect(veq(k, 1), k1, vselect(vor(vle(k, -2), vgt(k, 56)), kFar, vselect(vlt(k, 20), kLt20, kGe20)))),
+      vselect(
+        veq(k, -1),
+        km1,
+        vselect(veq(k, 1), k1, vselect(vor(vle(k, -2), vgt(k, 56)), kFar, vselect(vlt(k, 20), kLt20, kGe20))),
+      ),
     );
     const small = vselect(vlt(ax, TWO_M54), x, byK);
     b.ret(vselect(vand(vge(ax, MINUS_56_LN2_WORD), vlt(x, 0)), -1, small), "v128");

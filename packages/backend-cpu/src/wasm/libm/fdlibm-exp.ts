@@ -51,10 +51,14 @@ const TWO_1023 = 8.988465674311579539e307; // 2^1023
 const TWO_M1000 = 9.3326361850321887899e-302; // 2^-1000
 
 /** Horner's rule: c0 + t·(c1 + t·(c2 + …)), in fdlibm's nesting. */
-const horner = (t: Ex, cs: readonly number[]): Ex => cs.slice(0, -1).reduceRight<Ex | number>((acc, ci) => add(ci, mul(t, acc)), cs[cs.length - 1]) as Ex;
+const horner = (t: Ex, cs: readonly number[]): Ex =>
+  cs.slice(0, -1).reduceRight<Ex | number>((acc, ci) => add(ci, mul(t, acc)), cs[cs.length - 1]) as Ex;
 
 // exp: R(r²) ≈ 2 + P1 r² + … + P5 r¹⁰ on [0, 0.34658].
-export const EXP_P = [1.66666666666666019037e-1, -2.77777777770155933842e-3, 6.61375632143793436117e-5, -1.6533902205465251539e-6, 4.13813679705723846039e-8];
+export const EXP_P = [
+  1.66666666666666019037e-1, -2.77777777770155933842e-3, 6.61375632143793436117e-5, -1.6533902205465251539e-6,
+  4.13813679705723846039e-8,
+];
 
 const exp: LibDef = {
   params: ["f64"],
@@ -115,7 +119,8 @@ const exp: LibDef = {
 
 // expm1: R1(z) ≈ 1 + Q1 z + … + Q5 z⁵ with z = x²/2 (Q scaled by 2^i).
 export const EXPM1_Q = [
-  1, -3.33333333333331316428e-2, 1.58730158725481460165e-3, -7.93650757867487942473e-5, 4.00821782732936239552e-6, -2.01099218183624371326e-7,
+  1, -3.33333333333331316428e-2, 1.58730158725481460165e-3, -7.93650757867487942473e-5, 4.00821782732936239552e-6,
+  -2.01099218183624371326e-7,
 ];
 
 const expm1: LibDef = {

@@ -28,10 +28,25 @@ import {
 } from "./vector-dsl.ts";
 
 /** 1/n! for n = 0…12 (Taylor coefficients of e^r). */
-export const INV_FACT = [1, 1, 0.5, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880, 1 / 3628800, 1 / 39916800, 1 / 479001600];
+export const INV_FACT = [
+  1,
+  1,
+  0.5,
+  1 / 6,
+  1 / 24,
+  1 / 120,
+  1 / 720,
+  1 / 5040,
+  1 / 40320,
+  1 / 362880,
+  1 / 3628800,
+  1 / 39916800,
+  1 / 479001600,
+];
 
 /** Whether each lane's float64 value is within 2^12 ulps of a float32 rounding midpoint (low 29 bits near 0x10000000). */
-export const nearMidpoint = (y: Ex): Ex => ilt64(iabs64(isub64(iand(y, splatI64(0x1fffffffn)), splatI64(0x10000000n))), splatI64(4096n));
+export const nearMidpoint = (y: Ex): Ex =>
+  ilt64(iabs64(isub64(iand(y, splatI64(0x1fffffffn)), splatI64(0x10000000n))), splatI64(4096n));
 
 /** x = k·ln 2 + r with k = round(x/ln 2) and r from the two-part ln 2 (|r| ≤ 0.347), two lanes. */
 export function reduceLn2(b: Body, x: Ex): { k: Ex; r: Ex } {

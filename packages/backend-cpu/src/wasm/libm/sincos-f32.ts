@@ -93,16 +93,18 @@ const TINY = 2 ** -14;
 
 // fdlibm __kernel_sin / __kernel_cos coefficients (|r| ≤ π/4).
 const S = [
-  -1.66666666666666324348e-1, 8.33333333332248946124e-3, -1.98412698298579493134e-4, 2.75573137070700676789e-6, -2.50507602534068634195e-8,
-  1.58969099521155010221e-10,
+  -1.66666666666666324348e-1, 8.33333333332248946124e-3, -1.98412698298579493134e-4, 2.75573137070700676789e-6,
+  -2.50507602534068634195e-8, 1.58969099521155010221e-10,
 ];
 const C = [
-  4.16666666666666019037e-2, -1.38888888888741095749e-3, 2.48015872894767294178e-5, -2.75573143513906633035e-7, 2.0875723212981748279e-9,
-  -1.13596475577881948265e-11,
+  4.16666666666666019037e-2, -1.38888888888741095749e-3, 2.48015872894767294178e-5, -2.75573143513906633035e-7,
+  2.0875723212981748279e-9, -1.13596475577881948265e-11,
 ];
 
 /** 24-bit chunks of 2/π = Σ IPIO2[i]·2^(−24(i+1)) (fdlibm's ipio2; checked against a Machin-formula π in the test). */
-export const IPIO2 = [0xa2f983, 0x6e4e44, 0x1529fc, 0x2757d1, 0xf534dd, 0xc0db62, 0x95993c, 0x439041, 0xfe5163, 0xabdebb, 0xc561b7];
+export const IPIO2 = [
+  0xa2f983, 0x6e4e44, 0x1529fc, 0x2757d1, 0xf534dd, 0xc0db62, 0x95993c, 0x439041, 0xfe5163, 0xabdebb, 0xc561b7,
+];
 
 /** The double-double nearest num/den (hi + lo, |lo| ≤ ulp(hi)/2), from exact integer arithmetic. */
 export function ddOf(num: bigint, den: bigint): [number, number] {
@@ -292,8 +294,10 @@ function scalar(offset: number, exceptions: ReadonlyArray<readonly [number, numb
   };
 }
 
-const horner = (t: Ex, cs: readonly number[]): Ex => cs.slice(0, -1).reduceRight<Ex>((acc, ci) => add(ci, mul(t, acc)), lit("f64", cs[cs.length - 1]));
-const vhorner = (t: Ex, cs: readonly number[]): Ex => cs.slice(0, -1).reduceRight<Ex>((acc, ci) => vadd(ci, vmul(t, acc)), splat(cs[cs.length - 1]));
+const horner = (t: Ex, cs: readonly number[]): Ex =>
+  cs.slice(0, -1).reduceRight<Ex>((acc, ci) => add(ci, mul(t, acc)), lit("f64", cs[cs.length - 1]));
+const vhorner = (t: Ex, cs: readonly number[]): Ex =>
+  cs.slice(0, -1).reduceRight<Ex>((acc, ci) => vadd(ci, vmul(t, acc)), splat(cs[cs.length - 1]));
 
 /** The fast path on two lanes, and the mask of lanes it cannot answer. */
 function approx2(b: Body, x: Ex, offset: number): { y: Ex; bad: Ex } {

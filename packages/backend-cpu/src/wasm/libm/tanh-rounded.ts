@@ -35,4 +35,6 @@ function tanhApprox(b: Body, x: Ex): Ex {
 }
 
 /** The kernels' float32 tanh: exact results, mostly at the cost of a polynomial. */
-export const TANH_ROUNDED: Readonly<Record<string, LibDef>> = { "tanh.f32x4": roundedF32x4("tanh.f64x2", 22, tanhApprox) };
+export const TANH_ROUNDED: Readonly<Record<string, LibDef>> = {
+  "tanh.f32x4": roundedF32x4("tanh.f64x2", 22, tanhApprox),
+};

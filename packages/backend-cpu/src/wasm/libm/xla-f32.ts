@@ -38,7 +38,19 @@ import {
 } from "./scalar-dsl.ts";
 
 const f32 = Math.fround;
-const { F32_TINY, LOG_P, LOG_Q1, LOG_Q2, SQRT_HALF, LOG1P_DEN, LOG1P_NUM, ERF_ALPHA, ERF_BETA, ERFINV_LT5, ERFINV_GE5 } = xlaF32;
+const {
+  F32_TINY,
+  LOG_P,
+  LOG_Q1,
+  LOG_Q2,
+  SQRT_HALF,
+  LOG1P_DEN,
+  LOG1P_NUM,
+  ERF_ALPHA,
+  ERF_BETA,
+  ERFINV_LT5,
+  ERFINV_GE5,
+} = xlaF32;
 
 /** Exact float32 a·b + c. */
 const fmaF32: LibDef = {
@@ -63,7 +75,8 @@ const fma = (fn: (name: string) => number, a: Ex | number, bb: Ex | number, c: E
   call(fn("fmaF32"), "f32", ...[a, bb, c].map((v) => (typeof v === "number" ? lit("f32", v) : v)));
 
 /** p = c[0]; p = fma(p, w, c[i]) for the rest: Horner's rule with FMA. */
-const hornerFma = (fn: (name: string) => number, w: Ex, cs: readonly number[]): Ex => cs.slice(1).reduce<Ex>((p, ci) => fma(fn, p, w, ci), lit("f32", cs[0]));
+const hornerFma = (fn: (name: string) => number, w: Ex, cs: readonly number[]): Ex =>
+  cs.slice(1).reduce<Ex>((p, ci) => fma(fn, p, w, ci), lit("f32", cs[0]));
 
 /** XLA's `GenerateVF32Log` (see core's logF32). */
 const logF32: LibDef = {

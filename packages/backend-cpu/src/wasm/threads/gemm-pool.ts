@@ -9,7 +9,16 @@
  * way whichever range computes it).
  */
 import { ValueError } from "@linax-ts/core";
-import { defaultGemmConfig, fullRange, gemmKernel, gemmModule, gemmPartition, gemmRawArgs, type GemmF32Args, type GemmRange } from "../gemm-call.ts";
+import {
+  defaultGemmConfig,
+  fullRange,
+  gemmKernel,
+  gemmModule,
+  gemmPartition,
+  gemmRawArgs,
+  type GemmF32Args,
+  type GemmRange,
+} from "../gemm-call.ts";
 import { gemmScratchBytes, type GemmConfig } from "../gemm.ts";
 import { defaultSpawner, type WorkerSpawner } from "./pool-workers.ts";
 import { MAX_CHUNKS, WorkerPool, type PoolModuleSpec } from "./worker-pool.ts";
@@ -66,12 +75,21 @@ export class GemmPool {
    */
   constructor(
     memory: WebAssembly.Memory,
-    opts: { threads?: number; config?: GemmConfig; minFlop?: number; spawner?: WorkerSpawner | null; pool?: WorkerPool } = {},
+    opts: {
+      threads?: number;
+      config?: GemmConfig;
+      minFlop?: number;
+      spawner?: WorkerSpawner | null;
+      pool?: WorkerPool;
+    } = {},
   ) {
     if (typeof SharedArrayBuffer === "undefined" || !(memory.buffer instanceof SharedArrayBuffer)) {
-      throw new ValueError("GemmPool: the memory must be a shared WebAssembly.Memory (use gemmF32 on one thread otherwise)");
+      throw new ValueError(
+        "GemmPool: the memory must be a shared WebAssembly.Memory (use gemmF32 on one thread otherwise)",
+      );
     }
-    if (opts.pool !== undefined && opts.pool.memory !== memory) throw new ValueError("GemmPool: the worker pool runs on another memory");
+    if (opts.pool !== undefined && opts.pool.memory !== memory)
+      throw new ValueError("GemmPool: the worker pool runs on another memory");
     const threads = opts.pool?.threads ?? opts.threads ?? 2;
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
       throw new ValueError(`GemmPool: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
@@ -85,7 +103,8 @@ export class GemmPool {
       this.pool = opts.pool;
       this.#owned = false;
     } else if (threads > 1) {
-      if (spawner === null) throw new ValueError("GemmPool: no worker threads on this platform (threads: 1 runs on this one)");
+      if (spawner === null)
+        throw new ValueError("GemmPool: no worker threads on this platform (threads: 1 runs on this one)");
       this.pool = new WorkerPool(memory, threads, spawner);
       this.#owned = true;
     } else {
@@ -101,7 +120,8 @@ export class GemmPool {
 
   #epilogueSpec(e: GemmPoolEpilogue): PoolModuleSpec {
     let s = this.#epilogues.get(e.module);
-    if (s === undefined) this.#epilogues.set(e.module, (s = { module: e.module, importNames: e.importNames, exports: ["gemm"] }));
+    if (s === undefined)
+      this.#epilogues.set(e.module, (s = { module: e.module, importNames: e.importNames, exports: ["gemm"] }));
     return s;
   }
 
@@ -119,7 +139,9 @@ export class GemmPool {
     const raw = gemmRawArgs(this.memory, args, this.config);
     const bytes = this.memory.buffer.byteLength;
     if (args.scratch + this.threads * per > bytes)
-      throw new ValueError(`GemmPool.gemmF32: scratch (${this.threads}×${per} bytes at ${args.scratch}) runs past the end of the memory (${bytes} bytes)`);
+      throw new ValueError(
+        `GemmPool.gemmF32: scratch (${this.threads}×${per} bytes at ${args.scratch}) runs past the end of the memory (${bytes} bytes)`,
+      );
     if (epilogue !== undefined && epilogue.extra.length > MAX_EXTRA)
       throw new ValueError(`GemmPool.gemmF32: ${epilogue.extra.length} epilogue arguments, at most ${MAX_EXTRA}`);
     const extra = epilogue?.extra ?? [];
@@ -128,7 +150,14 @@ export class GemmPool {
     const ranges: GemmRange[] =
       this.pool === null || flop < this.minFlop
         ? [fullRange(args)]
-        : gemmPartition(args, Math.max(this.threads, Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads, Math.floor(flop / CHUNK_MIN_FLOP))), this.config);
+        : gemmPartition(
+            args,
+            Math.max(
+              this.threads,
+              Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads, Math.floor(flop / CHUNK_MIN_FLOP)),
+            ),
+            this.config,
+          );
     if (ranges.length === 1 || this.pool === null) {
       const g = ranges[0];
       local(...raw, g.b0, g.b1, g.i0, g.i1, g.j0, g.j1, args.scratch, ...extra);

@@ -35,7 +35,11 @@ export class KernelPool {
    * On `pool` (shared with other users: the GEMM), or, given a thread count (≥ 2, the calling
    * thread included), on a pool of its own started with `spawner`, which `close()` stops.
    */
-  constructor(memory: WebAssembly.Memory, threads: number | WorkerPool, spawner: WorkerSpawner | null = defaultSpawner()) {
+  constructor(
+    memory: WebAssembly.Memory,
+    threads: number | WorkerPool,
+    spawner: WorkerSpawner | null = defaultSpawner(),
+  ) {
     if (threads instanceof WorkerPool) {
       if (threads.memory !== memory) throw new ValueError("KernelPool: the worker pool runs on another memory");
       this.pool = threads;
@@ -53,7 +57,11 @@ export class KernelPool {
 
   #spec(mod: PoolModule): PoolModuleSpec {
     let s = this.#specs.get(mod.module);
-    if (s === undefined) this.#specs.set(mod.module, (s = { module: mod.module, importNames: mod.importNames, exports: mod.kernels.map((_, i) => `k${i}`) }));
+    if (s === undefined)
+      this.#specs.set(
+        mod.module,
+        (s = { module: mod.module, importNames: mod.importNames, exports: mod.kernels.map((_, i) => `k${i}`) }),
+      );
     return s;
   }
 
@@ -61,7 +69,14 @@ export class KernelPool {
    * Run kernel `index` of `mod` (`fn` is this thread's instance of it) on `ptrs` over [0, outer),
    * cut into at most `chunks` ranges.
    */
-  run(mod: PoolModule, index: number, fn: (...a: number[]) => void, ptrs: readonly number[], outer: number, chunks: number): void {
+  run(
+    mod: PoolModule,
+    index: number,
+    fn: (...a: number[]) => void,
+    ptrs: readonly number[],
+    outer: number,
+    chunks: number,
+  ): void {
     if (ptrs.length > MAX_PTRS) throw new InternalError(`KernelPool.run: ${ptrs.length} buffers, at most ${MAX_PTRS}`);
     const n = Math.max(1, Math.min(chunks, outer, MAX_CHUNKS));
     const rows: number[][] = [];

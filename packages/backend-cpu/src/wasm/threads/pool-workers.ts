@@ -100,12 +100,15 @@ export function webSpawner(WorkerCtor: typeof Worker = Worker): WorkerSpawner {
 
 /** Node's or the browser's spawner, or null (no workers here: pools run on one thread). */
 export function defaultSpawner(): WorkerSpawner | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
+  const proc = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }
+  ).process;
   if (proc?.versions?.node !== undefined) {
     const wt = proc.getBuiltinModule?.("node:worker_threads") as typeof import("node:worker_threads") | undefined;
     return wt === undefined ? null : nodeSpawner(wt);
   }
-  if (typeof Worker === "function" && typeof Blob === "function" && typeof URL.createObjectURL === "function") return webSpawner();
+  if (typeof Worker === "function" && typeof Blob === "function" && typeof URL.createObjectURL === "function")
+    return webSpawner();
   return null;
 }
 

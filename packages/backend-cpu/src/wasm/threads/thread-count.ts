@@ -6,7 +6,8 @@
 import { envVar } from "../../env.ts";
 export function threadCount(): number {
   const env = envVar("LINAX_CPU_THREADS");
-  const hw = typeof process === "undefined" && typeof navigator !== "undefined" ? navigator.hardwareConcurrency : undefined;
+  const hw =
+    typeof process === "undefined" && typeof navigator !== "undefined" ? navigator.hardwareConcurrency : undefined;
   const n = env !== undefined ? Number(env) : (hw ?? 2);
   return Number.isInteger(n) && n >= 1 ? Math.min(n, 16) : 2;
 }

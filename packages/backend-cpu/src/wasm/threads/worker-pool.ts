@@ -13,8 +13,23 @@
  * call no import. Calls are synchronous: `run` returns when every chunk is done.
  */
 import { InternalError, ValueError } from "@linax-ts/core";
-import { CLAIMED, DEFAULT_SPIN_US, HEADER_SLOTS, SPIN_US, publish, quit, runClaimed, workerLoopSource } from "./pool-protocol.ts";
-import { defaultSpawner, poolWorkerSource, type Platform, type PoolWorker, type WorkerSpawner } from "./pool-workers.ts";
+import {
+  CLAIMED,
+  DEFAULT_SPIN_US,
+  HEADER_SLOTS,
+  SPIN_US,
+  publish,
+  quit,
+  runClaimed,
+  workerLoopSource,
+} from "./pool-protocol.ts";
+import {
+  defaultSpawner,
+  poolWorkerSource,
+  type Platform,
+  type PoolWorker,
+  type WorkerSpawner,
+} from "./pool-workers.ts";
 import { envVar } from "../../env.ts";
 
 // The call's slots, after the protocol's header.
@@ -116,7 +131,8 @@ export class WorkerPool {
     this.threads = threads;
     this.#control[SPIN_US] = defaultSpin();
     const source = workerPoolSource(spawner.platform);
-    for (let q = 1; q < threads; q++) this.#workers.push(spawner.spawn(source, { memory, control: this.#control.buffer as SharedArrayBuffer, id: q }));
+    for (let q = 1; q < threads; q++)
+      this.#workers.push(spawner.spawn(source, { memory, control: this.#control.buffer as SharedArrayBuffer, id: q }));
     unclosed.register(this, this.#control, this);
   }
 
@@ -125,7 +141,8 @@ export class WorkerPool {
     return this.#control[SPIN_US];
   }
   set spinMicroseconds(us: number) {
-    if (!Number.isInteger(us) || us < 0) throw new ValueError(`WorkerPool.spinMicroseconds: a non-negative integer, got ${us}`);
+    if (!Number.isInteger(us) || us < 0)
+      throw new ValueError(`WorkerPool.spinMicroseconds: a non-negative integer, got ${us}`);
     Atomics.store(this.#control, SPIN_US, us);
   }
 
@@ -134,7 +151,8 @@ export class WorkerPool {
     let id = this.#ids.get(spec.module);
     if (id === undefined) {
       this.#ids.set(spec.module, (id = this.#nextId++));
-      for (const w of this.#workers) w.post({ id, module: spec.module, importNames: spec.importNames, exports: spec.exports });
+      for (const w of this.#workers)
+        w.post({ id, module: spec.module, importNames: spec.importNames, exports: spec.exports });
     }
     return id;
   }
@@ -147,7 +165,9 @@ export class WorkerPool {
     const n = rows.length;
     const width = n === 0 ? 0 : rows[0].length;
     if (head.length > MAX_HEAD || tail.length > MAX_TAIL || n > MAX_CHUNKS || n * width > MAX_ROW_INTS)
-      throw new InternalError(`WorkerPool.run: ${head.length} head, ${tail.length} tail arguments, ${n} chunks of ${width}: beyond the control block`);
+      throw new InternalError(
+        `WorkerPool.run: ${head.length} head, ${tail.length} tail arguments, ${n} chunks of ${width}: beyond the control block`,
+      );
     if (n === 0) return;
     const c = this.#control;
     c[MODULE] = this.#idOf(call.spec);

@@ -29,7 +29,14 @@ import { shiftAlong } from "../masks-and-shifts.ts";
  */
 export function isLinearRecurrenceCombine(combine: ClosedJaxpr, numConsts: number): boolean {
   const j = combine.jaxpr;
-  if (numConsts !== 0 || j.constvars.length !== 0 || j.invars.length !== 4 || j.outvars.length !== 2 || j.eqns.length !== 3) return false;
+  if (
+    numConsts !== 0 ||
+    j.constvars.length !== 0 ||
+    j.invars.length !== 4 ||
+    j.outvars.length !== 2 ||
+    j.eqns.length !== 3
+  )
+    return false;
   const [ai, bi, aj, bj] = j.invars;
   const t = ai.aval;
   if (t.dtype !== "float32" && t.dtype !== "complex64") return false;
@@ -65,7 +72,10 @@ export function isLinearPair(pair: ClosedJaxpr): boolean {
 
 /** The outputs (A, h) of a linear-recurrence associativeScan over `[a, b]` along `axis`. */
 export function linearScanForm(a: Array, b: Array, axis: number, reverse: boolean): [Array, Array] {
-  return [cumprodP.bind1([a], { axis, reverse }), linearRecurrenceP.bind1([a, b], { axis, reverse, transposed: false })];
+  return [
+    cumprodP.bind1([a], { axis, reverse }),
+    linearRecurrenceP.bind1([a, b], { axis, reverse, transposed: false }),
+  ];
 }
 
 /**

@@ -16,7 +16,11 @@ import { isInexact } from "../../dtype.ts";
 import { InternalError, ShapeError, ValueError } from "../../errors.ts";
 import { fmtShape, normAxis } from "../../shape.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { type PartialEvalTrace, type PartialEvalTracer, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import {
+  type PartialEvalTrace,
+  type PartialEvalTracer,
+  registerPartialEvalJaxprRule,
+} from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { backwardPass, tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
@@ -28,7 +32,17 @@ import { bitwiseOr } from "../elementwise-logic.ts";
 import { scalar } from "../scalars-and-batch-dims.ts";
 import { concatenate, pad, rev, sliceInDim } from "../shape-slicing.ts";
 import { jitP } from "./jit.ts";
-import { flattenToArrays, hasTangent, jvpJaxprZeros, leafNames, openJaxpr, reorderJaxpr, splitCallEqn, splitList, traceFn } from "./common.ts";
+import {
+  flattenToArrays,
+  hasTangent,
+  jvpJaxprZeros,
+  leafNames,
+  openJaxpr,
+  reorderJaxpr,
+  splitCallEqn,
+  splitList,
+  traceFn,
+} from "./common.ts";
 import { isLinearPair, isLinearRecurrenceCombine, linearPairForm, markLinearPair } from "./associative-linear.ts";
 
 export interface AssociativeScanParams {
@@ -43,7 +57,8 @@ export interface AssociativeScanParams {
 /** Interleave `a` and `b` along `axis` (a first): JAX's `_interleave`, via interior padding. */
 function interleave(a: Array, b: Array, axis: number): Array {
   const same = a.shape[axis] === b.shape[axis];
-  const cfg = (lo: number, hi: number) => a.shape.map((_, i) => (i === axis ? ([lo, hi, 1] as const) : ([0, 0, 0] as const)));
+  const cfg = (lo: number, hi: number) =>
+    a.shape.map((_, i) => (i === axis ? ([lo, hi, 1] as const) : ([0, 0, 0] as const)));
   const zero = scalar(0, a.dtype);
   const pa = pad(a, zero, cfg(0, same ? 1 : 0));
   const pb = pad(b, zero, cfg(1, same ? 0 : 1));
@@ -66,7 +81,8 @@ export function composeAssociativeScan(args: readonly Array[], p: AssociativeSca
     );
     return outs.map((o, i) => moveBdim(o, dims[i], axis, k));
   };
-  const sl = (x: Array, start: number, limit: number, stride = 1) => sliceInDim(x, start, Math.max(start, limit), stride, axis);
+  const sl = (x: Array, start: number, limit: number, stride = 1) =>
+    sliceInDim(x, start, Math.max(start, limit), stride, axis);
   const rec = (elems: Array[]): Array[] => {
     const n = len(elems[0]);
     if (n < 2) return elems;
@@ -99,7 +115,9 @@ export function composeAssociativeScan(args: readonly Array[], p: AssociativeSca
  * are the reverse recurrences), any other scan the parallel-prefix composition.
  */
 function expandScan(args: readonly Array[], p: AssociativeScanParams): Array[] {
-  return p.numConsts === 0 && isLinearPair(p.jaxpr) ? linearPairForm(args, p.axis, p.reverse) : composeAssociativeScan(args, p);
+  return p.numConsts === 0 && isLinearPair(p.jaxpr)
+    ? linearPairForm(args, p.axis, p.reverse)
+    : composeAssociativeScan(args, p);
 }
 
 /** The expansion staged as a jaxpr over the operand types (for jaxpr-level rules). */
@@ -111,76 +129,102 @@ function composedJaxpr(avals: readonly { aval: ShapedArray }[], p: AssociativeSc
   );
 }
 
-export const associativeScanP: Primitive<AssociativeScanParams> = definePrimitive<AssociativeScanParams>("associativeScan", {
-  abstractEval(avals, p) {
-    const elems = avals.slice(p.numConsts);
-    const want = p.jaxpr.outAvals;
-    if (elems.length !== want.length) throw new ShapeError(`associativeScan: got ${elems.length} element leaves but the combine returns ${want.length}`);
-    elems.forEach((e, i) => {
-      if (e.ndim <= p.axis || !e.withShape(e.shape.filter((_, k) => k !== p.axis)).equals(want[i])) {
-        throw new ShapeError(`associativeScan: element leaf ${i} has type ${e} but the combine works on ${want[i]} elements along axis ${p.axis}`);
-      }
-    });
-    return elems;
+export const associativeScanP: Primitive<AssociativeScanParams> = definePrimitive<AssociativeScanParams>(
+  "associativeScan",
+  {
+    abstractEval(avals, p) {
+      const elems = avals.slice(p.numConsts);
+      const want = p.jaxpr.outAvals;
+      if (elems.length !== want.length)
+        throw new ShapeError(
+          `associativeScan: got ${elems.length} element leaves but the combine returns ${want.length}`,
+        );
+      elems.forEach((e, i) => {
+        if (e.ndim <= p.axis || !e.withShape(e.shape.filter((_, k) => k !== p.axis)).equals(want[i])) {
+          throw new ShapeError(
+            `associativeScan: element leaf ${i} has type ${e} but the combine works on ${want[i]} elements along axis ${p.axis}`,
+          );
+        }
+      });
+      return elems;
+    },
+    impl: (args, p) => composeAssociativeScan(args, p),
+    jvpWithZeros(primals, tangents, p) {
+      const [consts, elems] = splitList(primals, [p.numConsts]);
+      const [cts, ets] = splitList(tangents, [p.numConsts]);
+      const cNz = cts.map((t, i) => hasTangent(t, consts[i]));
+      const eNz = elems.map((e) => isInexact(e.dtype));
+      const n = elems.length;
+      const m = eNz.filter((b) => b).length;
+      const nC = consts.length;
+      const nCd = cNz.filter((b) => b).length;
+      // jvp combine: [c, a, b, cd, ad, bd] → [y, yd]; the pair operator wants [c, cd, (a, ad), (b, bd)].
+      const { jaxpr: jj } = jvpJaxprZeros(p.jaxpr, [...cNz, ...eNz, ...eNz], true);
+      const base = nC + 2 * n;
+      const r = (s: number, k: number) => globalThis.Array.from({ length: k }, (_, i) => s + i);
+      const inOrder = [
+        ...r(0, nC),
+        ...r(base, nCd),
+        ...r(nC, n),
+        ...r(base + nCd, m),
+        ...r(nC + n, n),
+        ...r(base + nCd + m, m),
+      ];
+      const { jaxpr, consts: extra } = openJaxpr(reorderJaxpr(jj, inOrder));
+      // The pair scan over [a, b, da, db] of linax's SSM operator: partial evaluation expands it
+      // as linear recurrences instead of the composition (see expandScan).
+      if (extra.length === 0 && nCd === 0 && m === n && isLinearRecurrenceCombine(p.jaxpr, p.numConsts))
+        markLinearPair(jaxpr);
+      const zeros = (e: Array, t: Array | null) => t ?? zerosLikeAval(tangentAval(e.aval));
+      const eTan = elems.flatMap((e, i) => (eNz[i] ? [zeros(e, ets[i])] : []));
+      const outs = associativeScanP.bind(
+        [...extra, ...consts, ...(cts.filter((_, i) => cNz[i]) as Array[]), ...elems, ...eTan],
+        {
+          ...p,
+          jaxpr,
+          numConsts: extra.length + nC + nCd,
+        },
+      );
+      let k = n;
+      return [outs.slice(0, n), eNz.map((b) => (b ? outs[k++] : null))];
+    },
+    batch(args, dims, p, axis) {
+      const [consts, elems] = splitList(args, [p.numConsts]);
+      const [cd, ed] = splitList(dims, [p.numConsts]);
+      // Batch dim of every element to the front; the combine's elements then have it at axis 0.
+      const moved = elems.map((e, i) => moveBdim(e, ed[i], 0, axis.size));
+      const { jaxpr: bj } = vmapJaxpr(p.jaxpr, axis, [...cd, ...elems.map(() => 0), ...elems.map(() => 0)], true);
+      const { jaxpr, consts: extra } = openJaxpr(bj);
+      const outs = associativeScanP.bind([...extra, ...consts, ...moved], {
+        ...p,
+        jaxpr,
+        numConsts: extra.length + p.numConsts,
+        axis: p.axis + 1,
+      });
+      return [outs, outs.map(() => 0)];
+    },
+    partialEval(traceU, tracers, p) {
+      // Inline the composition: linearize then sees only transposable slices/pads/elementwise ops.
+      void (traceU as PartialEvalTrace);
+      return expandScan(tracers as readonly PartialEvalTracer[], p);
+    },
+    transpose(cts, args, p) {
+      // Only reached for a combine linear in the undefined operands: transpose the composition.
+      const cj = composedJaxpr(args as readonly { aval: ShapedArray }[], p);
+      return backwardPass(cj.jaxpr, cj.consts, args, cts);
+    },
+    printParams: (p) =>
+      `axis=${p.axis} reverse=${p.reverse} numConsts=${p.numConsts} combine=${p.jaxpr.toString().replace(/\n/g, "\n    ")}`,
   },
-  impl: (args, p) => composeAssociativeScan(args, p),
-  jvpWithZeros(primals, tangents, p) {
-    const [consts, elems] = splitList(primals, [p.numConsts]);
-    const [cts, ets] = splitList(tangents, [p.numConsts]);
-    const cNz = cts.map((t, i) => hasTangent(t, consts[i]));
-    const eNz = elems.map((e) => isInexact(e.dtype));
-    const n = elems.length;
-    const m = eNz.filter((b) => b).length;
-    const nC = consts.length;
-    const nCd = cNz.filter((b) => b).length;
-    // jvp combine: [c, a, b, cd, ad, bd] → [y, yd]; the pair operator wants [c, cd, (a, ad), (b, bd)].
-    const { jaxpr: jj } = jvpJaxprZeros(p.jaxpr, [...cNz, ...eNz, ...eNz], true);
-    const base = nC + 2 * n;
-    const r = (s: number, k: number) => globalThis.Array.from({ length: k }, (_, i) => s + i);
-    const inOrder = [...r(0, nC), ...r(base, nCd), ...r(nC, n), ...r(base + nCd, m), ...r(nC + n, n), ...r(base + nCd + m, m)];
-    const { jaxpr, consts: extra } = openJaxpr(reorderJaxpr(jj, inOrder));
-    // The pair scan over [a, b, da, db] of linax's SSM operator: partial evaluation expands it
-    // as linear recurrences instead of the composition (see expandScan).
-    if (extra.length === 0 && nCd === 0 && m === n && isLinearRecurrenceCombine(p.jaxpr, p.numConsts)) markLinearPair(jaxpr);
-    const zeros = (e: Array, t: Array | null) => t ?? zerosLikeAval(tangentAval(e.aval));
-    const eTan = elems.flatMap((e, i) => (eNz[i] ? [zeros(e, ets[i])] : []));
-    const outs = associativeScanP.bind([...extra, ...consts, ...(cts.filter((_, i) => cNz[i]) as Array[]), ...elems, ...eTan], {
-      ...p,
-      jaxpr,
-      numConsts: extra.length + nC + nCd,
-    });
-    let k = n;
-    return [outs.slice(0, n), eNz.map((b) => (b ? outs[k++] : null))];
-  },
-  batch(args, dims, p, axis) {
-    const [consts, elems] = splitList(args, [p.numConsts]);
-    const [cd, ed] = splitList(dims, [p.numConsts]);
-    // Batch dim of every element to the front; the combine's elements then have it at axis 0.
-    const moved = elems.map((e, i) => moveBdim(e, ed[i], 0, axis.size));
-    const { jaxpr: bj } = vmapJaxpr(p.jaxpr, axis, [...cd, ...elems.map(() => 0), ...elems.map(() => 0)], true);
-    const { jaxpr, consts: extra } = openJaxpr(bj);
-    const outs = associativeScanP.bind([...extra, ...consts, ...moved], { ...p, jaxpr, numConsts: extra.length + p.numConsts, axis: p.axis + 1 });
-    return [outs, outs.map(() => 0)];
-  },
-  partialEval(traceU, tracers, p) {
-    // Inline the composition: linearize then sees only transposable slices/pads/elementwise ops.
-    void (traceU as PartialEvalTrace);
-    return expandScan(tracers as readonly PartialEvalTracer[], p);
-  },
-  transpose(cts, args, p) {
-    // Only reached for a combine linear in the undefined operands: transpose the composition.
-    const cj = composedJaxpr(args as readonly { aval: ShapedArray }[], p);
-    return backwardPass(cj.jaxpr, cj.consts, args, cts);
-  },
-  printParams: (p) => `axis=${p.axis} reverse=${p.reverse} numConsts=${p.numConsts} combine=${p.jaxpr.toString().replace(/\n/g, "\n    ")}`,
-});
+);
 
 // Inside a jaxpr, split the inlined composition like a call (a jit of the composition).
 registerPartialEvalJaxprRule(associativeScanP as unknown as Primitive, (unks, eqn) => {
   const p = eqn.params as unknown as AssociativeScanParams;
   const cj = composedJaxpr(eqn.inputs, p);
   const { jaxpr, consts } = openJaxpr(cj);
-  if (consts.length > 0) throw new InternalError("associativeScan partial eval: composition with consts inside a jaxpr");
+  if (consts.length > 0)
+    throw new InternalError("associativeScan partial eval: composition with consts inside a jaxpr");
   return splitCallEqn(jitP as unknown as Primitive, unks, eqn, jaxpr, (j) => ({ jaxpr: j, name: "associativeScan" }));
 });
 

@@ -9,7 +9,12 @@ import { type ClosedJaxpr, JaxprEqn, Var, evalJaxpr, type Atom, type Jaxpr } fro
 import { definePrimitive, isUndefined, type Params, type Primitive } from "../../core/primitive.ts";
 import { InternalError, ShapeError } from "../../errors.ts";
 import { transposeJaxpr, vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import {
+  type PartialEvalTrace,
+  type PartialEvalTracer,
+  partialEvalJaxpr,
+  registerPartialEvalJaxprRule,
+} from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
@@ -50,7 +55,9 @@ export const rematP: Primitive<RematParams> = definePrimitive<RematParams>("rema
   abstractEval(avals, { jaxpr }) {
     const want = jaxpr.inAvals;
     if (avals.length !== want.length || avals.some((a, i) => !a.equals(want[i])))
-      throw new ShapeError(`checkpoint: called with ${avals.map(String).join(", ")} but traced for ${want.map(String).join(", ")}`);
+      throw new ShapeError(
+        `checkpoint: called with ${avals.map(String).join(", ")} but traced for ${want.map(String).join(", ")}`,
+      );
     return jaxpr.outAvals;
   },
   impl: (args, { jaxpr }) => evalJaxpr(jaxpr.jaxpr, jaxpr.consts, args),
@@ -58,7 +65,10 @@ export const rematP: Primitive<RematParams> = definePrimitive<RematParams>("rema
     const nz = tangents.map((t, i) => hasTangent(t, primals[i]));
     const { jaxpr: jj, outNonzeros } = jvpJaxprZeros(p.jaxpr, nz, false);
     const { jaxpr, consts } = openJaxpr(jj);
-    const outs = rematP.bind([...consts, ...primals, ...(tangents.filter((_, i) => nz[i]) as Array[])], { ...p, jaxpr });
+    const outs = rematP.bind([...consts, ...primals, ...(tangents.filter((_, i) => nz[i]) as Array[])], {
+      ...p,
+      jaxpr,
+    });
     const n = outNonzeros.length;
     let k = n;
     return [outs.slice(0, n), outNonzeros.map((m) => (m ? outs[k++] : null))];
@@ -169,9 +179,11 @@ function planRemat(p: RematParams, uks: readonly boolean[]): RematPlan {
 registerPartialEvalJaxprRule(rematP as unknown as Primitive, (unks, eqn) => {
   const p = eqn.params as unknown as RematParams;
   const plan = planRemat(p, unks);
-  if (plan.unknownConsts.length > 0) throw new InternalError("checkpoint partial eval: recomputation with consts inside a jaxpr");
+  if (plan.unknownConsts.length > 0)
+    throw new InternalError("checkpoint partial eval: recomputation with consts inside a jaxpr");
   const known = openJaxpr(plan.known);
-  if (known.consts.length > 0) throw new InternalError("checkpoint partial eval: known half with consts inside a jaxpr");
+  if (known.consts.length > 0)
+    throw new InternalError("checkpoint partial eval: known half with consts inside a jaxpr");
   const savedVars = plan.known.outAvals.slice(plan.numKnownOuts).map((a) => new Var(a));
   const knownIns = eqn.inputs.filter((_, i) => !unks[i]);
   return {
@@ -202,7 +214,10 @@ export interface CheckpointOptions {
  * derivatives as `f`, but reverse mode saves only `f`'s inputs (plus what `policy` allows) and
  * recomputes `f`'s forward pass during the backward pass — trading compute for memory.
  */
-export function checkpoint<A extends unknown[] = Array[], R = unknown>(f: (...args: A) => R, opts: CheckpointOptions = {}): (...args: A) => R {
+export function checkpoint<A extends unknown[] = Array[], R = unknown>(
+  f: (...args: A) => R,
+  opts: CheckpointOptions = {},
+): (...args: A) => R {
   const policy = opts.policy ?? checkpointPolicies.nothingSaveable;
   const name = f.name || "fn";
   return (...args: A): R => {
@@ -212,7 +227,12 @@ export function checkpoint<A extends unknown[] = Array[], R = unknown>(f: (...ar
       leaves.map((l) => l.aval),
       `checkpoint(${name})`,
     );
-    const outs = rematP.bind([...traced.consts, ...leaves], { jaxpr: traced.jaxpr, policy, differentiated: false, preventCse: opts.preventCse ?? true });
+    const outs = rematP.bind([...traced.consts, ...leaves], {
+      jaxpr: traced.jaxpr,
+      policy,
+      differentiated: false,
+      preventCse: opts.preventCse ?? true,
+    });
     return treeUnflatten<R>(traced.outTree, outs);
   };
 }

@@ -47,7 +47,9 @@ export function flattenToArrays(tree: unknown, what: string): [Array[], TreeDef]
 
 /** Human-readable names of a pytree's leaves, e.g. `carry.h`, `carry[0]`. */
 export function leafNames(tree: unknown, root: string): string[] {
-  return treeLeavesWithPath(tree).map(([path]) => root + path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join(""));
+  return treeLeavesWithPath(tree).map(
+    ([path]) => root + path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join(""),
+  );
 }
 
 /** A traced function: const-free jaxpr, the consts to pass as leading operands, and its output tree. */
@@ -91,10 +93,19 @@ export function reorderJaxpr(cj: ClosedJaxpr, inOrder: readonly number[], outOrd
 }
 
 /** A jaxpr that additionally takes (and ignores) leading invars of the given avals. */
-export function withUnusedInvars(cj: ClosedJaxpr, before: readonly ShapedArray[], after: readonly ShapedArray[] = []): ClosedJaxpr {
+export function withUnusedInvars(
+  cj: ClosedJaxpr,
+  before: readonly ShapedArray[],
+  after: readonly ShapedArray[] = [],
+): ClosedJaxpr {
   const j = cj.jaxpr;
   return new ClosedJaxpr(
-    new Jaxpr(j.constvars, [...before.map((a) => new Var(a)), ...j.invars, ...after.map((a) => new Var(a))], j.eqns, j.outvars),
+    new Jaxpr(
+      j.constvars,
+      [...before.map((a) => new Var(a)), ...j.invars, ...after.map((a) => new Var(a))],
+      j.eqns,
+      j.outvars,
+    ),
     cj.consts,
   );
 }
@@ -144,23 +155,34 @@ export const hasTangent = (t: Array | null, primal: Array): boolean => t !== nul
 
 /** Elementwise OR of boolean lists. */
 export const orLists = (a: readonly boolean[], b: readonly boolean[]): boolean[] => a.map((x, i) => x || b[i]);
-export const sameLists = (a: readonly boolean[], b: readonly boolean[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+export const sameLists = (a: readonly boolean[], b: readonly boolean[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * Split a call-like equation (a primitive that just evaluates a jaxpr: jit, or the inlined
  * composition of associativeScan) inside a jaxpr into a known and an unknown call of `prim`,
  * with `mkParams` building the params from the split jaxprs.
  */
-export function splitCallEqn(prim: Primitive, unks: readonly boolean[], eqn: JaxprEqn, jaxpr: ClosedJaxpr, mkParams: (j: ClosedJaxpr) => Params): EqnSplit {
+export function splitCallEqn(
+  prim: Primitive,
+  unks: readonly boolean[],
+  eqn: JaxprEqn,
+  jaxpr: ClosedJaxpr,
+  mkParams: (j: ClosedJaxpr) => Params,
+): EqnSplit {
   const split = partialEvalJaxpr(jaxpr, unks, false);
   const resVars = split.known.outAvals.slice(split.known.outAvals.length - split.numRes).map((a) => new Var(a));
   const ins1 = eqn.inputs.filter((_, i) => !unks[i]);
   const ins2 = eqn.inputs.filter((_, i) => unks[i]);
   const outs1 = eqn.outBinders.filter((_, i) => !split.outUnknowns[i]);
   const outs2 = eqn.outBinders.filter((_, i) => split.outUnknowns[i]);
-  if (split.known.consts.length > 0) throw new InternalError(`${prim.name} partial eval: known jaxpr with consts inside a jaxpr`);
+  if (split.known.consts.length > 0)
+    throw new InternalError(`${prim.name} partial eval: known jaxpr with consts inside a jaxpr`);
   return {
-    known: outs1.length + resVars.length > 0 ? new JaxprEqn(prim, ins1, mkParams(split.known), [...outs1, ...resVars]) : null,
+    known:
+      outs1.length + resVars.length > 0
+        ? new JaxprEqn(prim, ins1, mkParams(split.known), [...outs1, ...resVars])
+        : null,
     unknown: outs2.length > 0 ? new JaxprEqn(prim, [...resVars, ...ins2], mkParams(split.unknown), outs2) : null,
     outUnknowns: split.outUnknowns,
     residuals: resVars,

@@ -9,7 +9,12 @@ import { ClosedJaxpr, Jaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.t
 import { UndefinedPrimal, definePrimitive, isUndefined, type Primitive } from "../../core/primitive.ts";
 import { DTypeError, InternalError, ShapeError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import {
+  type PartialEvalTrace,
+  type PartialEvalTracer,
+  partialEvalJaxpr,
+  registerPartialEvalJaxprRule,
+} from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { backwardPass, tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
@@ -18,7 +23,17 @@ import { moveBdim } from "../batching.ts";
 import { fullLike } from "../elementwise.ts";
 import { eq, select, selectN } from "../elementwise-logic.ts";
 import { broadcastInDim } from "../shape-ops.ts";
-import { flattenToArrays, hasTangent, hostScalar, readableOnHost, jvpJaxprZeros, openJaxpr, orLists, splitList, traceFn } from "./common.ts";
+import {
+  flattenToArrays,
+  hasTangent,
+  hostScalar,
+  readableOnHost,
+  jvpJaxprZeros,
+  openJaxpr,
+  orLists,
+  splitList,
+  traceFn,
+} from "./common.ts";
 import { stopGradient } from "./custom-derivatives.ts";
 
 export interface CondParams {
@@ -30,7 +45,10 @@ export interface CondParams {
  * Give every branch all branches' consts as leading invars (its own used, the others ignored),
  * so one operand list serves every branch. Returns the branches and the consts to prepend.
  */
-export function joinBranches(parts: readonly { jaxpr: ClosedJaxpr; consts: readonly Array[] }[]): { branches: ClosedJaxpr[]; consts: Array[] } {
+export function joinBranches(parts: readonly { jaxpr: ClosedJaxpr; consts: readonly Array[] }[]): {
+  branches: ClosedJaxpr[];
+  consts: Array[];
+} {
   const all = parts.flatMap((p) => p.consts);
   let off = 0;
   const branches = parts.map((p) => {
@@ -39,7 +57,10 @@ export function joinBranches(parts: readonly { jaxpr: ClosedJaxpr; consts: reado
     const before = all.slice(0, off).map((c) => new Var(c.aval));
     const after = all.slice(off + n).map((c) => new Var(c.aval));
     off += n;
-    return new ClosedJaxpr(new Jaxpr(j.constvars, [...before, ...j.invars.slice(0, n), ...after, ...j.invars.slice(n)], j.eqns, j.outvars), p.jaxpr.consts);
+    return new ClosedJaxpr(
+      new Jaxpr(j.constvars, [...before, ...j.invars.slice(0, n), ...after, ...j.invars.slice(n)], j.eqns, j.outvars),
+      p.jaxpr.consts,
+    );
   });
   return { branches, consts: all };
 }
@@ -48,11 +69,14 @@ const open = (cjs: readonly ClosedJaxpr[]) => joinBranches(cjs.map(openJaxpr));
 
 export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", {
   abstractEval([idx, ...ops], { branches }) {
-    if (idx.dtype !== "int32" || idx.ndim !== 0) throw new DTypeError(`cond: the branch index must be an int32 scalar; got ${idx}`);
+    if (idx.dtype !== "int32" || idx.ndim !== 0)
+      throw new DTypeError(`cond: the branch index must be an int32 scalar; got ${idx}`);
     branches.forEach((b, k) => {
       const want = b.inAvals;
       if (want.length !== ops.length || ops.some((a, i) => !a.equals(want[i]))) {
-        throw new ShapeError(`cond: branch ${k} takes ${want.map(String).join(", ")} but the operands are ${ops.map(String).join(", ")}`);
+        throw new ShapeError(
+          `cond: branch ${k} takes ${want.map(String).join(", ")} but the operands are ${ops.map(String).join(", ")}`,
+        );
       }
     });
     const outs0 = branches[0].outAvals;
@@ -134,7 +158,12 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
       params,
     );
     if (!idxT.pval.isKnown)
-      return trace.stageEqn(condP as unknown as Primitive, tracersU as PartialEvalTracer[], params as unknown as Record<string, unknown>, outAvals);
+      return trace.stageEqn(
+        condP as unknown as Primitive,
+        tracersU as PartialEvalTracer[],
+        params as unknown as Record<string, unknown>,
+        outAvals,
+      );
     const uks = opT.map((t) => !t.pval.isKnown);
     const plan = planCondSplit(params.branches, uks);
     const idx = idxT.pval.known as Array;
@@ -177,7 +206,8 @@ export const condP: Primitive<CondParams> = definePrimitive<CondParams>("cond", 
     return [null, ...lin.map((l) => (l ? outs[k++] : null))];
   },
 
-  printParams: ({ branches }) => `branches=(${branches.map((b) => "\n    " + b.toString().replace(/\n/g, "\n    ")).join("")})`,
+  printParams: ({ branches }) =>
+    `branches=(${branches.map((b) => "\n    " + b.toString().replace(/\n/g, "\n    ")).join("")})`,
 });
 
 interface CondSplitPlan {
@@ -210,7 +240,10 @@ function planCondSplit(branches: readonly ClosedJaxpr[], uks: readonly boolean[]
       traceToJaxpr(
         (...ko: Array[]) => {
           const outs = evalJaxpr(s.known.jaxpr, s.known.consts, ko);
-          return [...outs.slice(0, numKnownOuts), ...resAvals.map((a, r) => (r >= lo && r < lo + n ? outs[numKnownOuts + r - lo] : zerosLikeAval(a)))];
+          return [
+            ...outs.slice(0, numKnownOuts),
+            ...resAvals.map((a, r) => (r >= lo && r < lo + n ? outs[numKnownOuts + r - lo] : zerosLikeAval(a))),
+          ];
         },
         knownOpAvals,
         "cond known",
@@ -220,7 +253,15 @@ function planCondSplit(branches: readonly ClosedJaxpr[], uks: readonly boolean[]
     const before = resAvals.slice(0, lo).map((a) => new Var(a));
     const after = resAvals.slice(lo + n).map((a) => new Var(a));
     unknownJ.push(
-      new ClosedJaxpr(new Jaxpr(uj.constvars, [...before, ...uj.invars.slice(0, n), ...after, ...uj.invars.slice(n)], uj.eqns, uj.outvars), s.unknown.consts),
+      new ClosedJaxpr(
+        new Jaxpr(
+          uj.constvars,
+          [...before, ...uj.invars.slice(0, n), ...after, ...uj.invars.slice(n)],
+          uj.eqns,
+          uj.outvars,
+        ),
+        s.unknown.consts,
+      ),
     );
   });
   const k = open(knownJ);
@@ -236,19 +277,27 @@ registerPartialEvalJaxprRule(condP as unknown as Primitive, (unks, eqn) => {
   if (unks[0]) return { known: null, unknown: eqn, outUnknowns: eqn.outBinders.map(() => true), residuals: knownVars };
   const uks = unks.slice(1);
   const plan = planCondSplit(branches, uks);
-  if (plan.knownConsts.length > 0) throw new InternalError("cond partial eval: known branches with consts inside a jaxpr");
+  if (plan.knownConsts.length > 0)
+    throw new InternalError("cond partial eval: known branches with consts inside a jaxpr");
   const resVars = plan.resAvals.map((a) => new Var(a));
-  const known = new JaxprEqn(condP as unknown as Primitive, [idxA, ...opA.filter((_, i) => !uks[i])], { branches: plan.known }, [
-    ...eqn.outBinders.filter((_, i) => !plan.outUnknowns[i]),
-    ...resVars,
-  ]);
+  const known = new JaxprEqn(
+    condP as unknown as Primitive,
+    [idxA, ...opA.filter((_, i) => !uks[i])],
+    { branches: plan.known },
+    [...eqn.outBinders.filter((_, i) => !plan.outUnknowns[i]), ...resVars],
+  );
   const unknown = new JaxprEqn(
     condP as unknown as Primitive,
     [idxA, ...resVars, ...opA.filter((_, i) => uks[i])],
     { branches: plan.unknown },
     eqn.outBinders.filter((_, i) => plan.outUnknowns[i]),
   );
-  return { known, unknown, outUnknowns: plan.outUnknowns, residuals: [...resVars, ...(idxA instanceof Var ? [idxA] : [])] };
+  return {
+    known,
+    unknown,
+    outUnknowns: plan.outUnknowns,
+    residuals: [...resVars, ...(idxA instanceof Var ? [idxA] : [])],
+  };
 });
 
 /**
@@ -265,7 +314,11 @@ export function bindCond(
   const [opLeaves, opTree] = flattenToArrays([...operands], `${op} operands`);
   const avals = opLeaves.map((a) => a.aval);
   const traced = fns.map((fn, k) =>
-    traceFn((...v: Array[]) => (fn as (...a: unknown[]) => unknown)(...treeUnflatten<unknown[]>(opTree, v)), avals, `${op} ${names[k]}`),
+    traceFn(
+      (...v: Array[]) => (fn as (...a: unknown[]) => unknown)(...treeUnflatten<unknown[]>(opTree, v)),
+      avals,
+      `${op} ${names[k]}`,
+    ),
   );
   const t0 = traced[0];
   traced.forEach((t, k) => {
@@ -277,7 +330,9 @@ export function bindCond(
     t.jaxpr.outAvals.forEach((a, i) => {
       if (!a.equals(a0[i])) {
         const E = a.dtype !== a0[i].dtype ? DTypeError : ShapeError;
-        throw new E(`${op}: all branches must return the same types; output leaf ${i}: the ${names[0]} returns ${a0[i]} but the ${names[k]} returns ${a}`);
+        throw new E(
+          `${op}: all branches must return the same types; output leaf ${i}: the ${names[0]} returns ${a0[i]} but the ${names[k]} returns ${a}`,
+        );
       }
     });
   });

@@ -63,7 +63,12 @@ function memo<T>(f: () => T): Thunk<T> {
  * A closed-over value with a tangent would need a derivative the custom rule does not give:
  * refuse rather than silently drop it (pass such values as explicit arguments).
  */
-function checkClosedOver(op: string, primals: readonly Array[], tangents: readonly (Array | null)[], numConsts: number): void {
+function checkClosedOver(
+  op: string,
+  primals: readonly Array[],
+  tangents: readonly (Array | null)[],
+  numConsts: number,
+): void {
   for (let i = 0; i < numConsts; i++) {
     if (tangents[i] !== null && isInexact(primals[i].dtype)) {
       throw new ValueError(
@@ -90,7 +95,10 @@ export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<Custom
   jvpWithZeros(primals, tangents, { numConsts, jvp, jaxpr, name }) {
     checkClosedOver(`customJvp(${name})`, primals, tangents, numConsts);
     const rule = jvp();
-    const outs = evalJaxpr(rule.jaxpr, rule.consts, [...primals.slice(numConsts), ...instantiate(primals, tangents).slice(numConsts)]);
+    const outs = evalJaxpr(rule.jaxpr, rule.consts, [
+      ...primals.slice(numConsts),
+      ...instantiate(primals, tangents).slice(numConsts),
+    ]);
     const n = jaxpr.outAvals.length;
     return [outs.slice(0, n), outs.slice(n)];
   },
@@ -98,10 +106,16 @@ export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<Custom
     const f = openJaxpr(vmapJaxpr(p.jaxpr, axis, dims, true).jaxpr);
     const argDims = dims.slice(p.numConsts);
     const jvp = memo(() => vmapJaxpr(p.jvp(), axis, [...argDims, ...argDims], true).jaxpr);
-    const outs = customJvpCallP.bind([...f.consts, ...args], { jaxpr: f.jaxpr, numConsts: f.consts.length + p.numConsts, jvp, name: p.name });
+    const outs = customJvpCallP.bind([...f.consts, ...args], {
+      jaxpr: f.jaxpr,
+      numConsts: f.consts.length + p.numConsts,
+      jvp,
+      name: p.name,
+    });
     return [outs, outs.map(() => 0)];
   },
-  printParams: ({ name, numConsts, jaxpr }) => `name=${name} numConsts=${numConsts} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
+  printParams: ({ name, numConsts, jaxpr }) =>
+    `name=${name} numConsts=${numConsts} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
 });
 
 /** A function with a custom JVP rule (see `customJvp`). */
@@ -114,10 +128,18 @@ export interface CustomJvpFunction<A extends unknown[], R> {
   defjvp(rule: (primals: A, tangents: Promoted<A>) => readonly [R | Promoted<R>, Promoted<R>]): CustomJvpFunction<A, R>;
 }
 
-function checkSame(op: string, what: string, got: TreeDef, want: TreeDef, gotAvals: readonly ShapedArray[], wantAvals: readonly ShapedArray[]): void {
+function checkSame(
+  op: string,
+  what: string,
+  got: TreeDef,
+  want: TreeDef,
+  gotAvals: readonly ShapedArray[],
+  wantAvals: readonly ShapedArray[],
+): void {
   if (!got.equals(want)) throw new ValueError(`${op}: ${what} has structure ${got} but should have structure ${want}`);
   gotAvals.forEach((a, i) => {
-    if (!a.equals(wantAvals[i])) throw new ShapeError(`${op}: ${what} leaf ${i} has type ${a} but should have type ${wantAvals[i]}`);
+    if (!a.equals(wantAvals[i]))
+      throw new ShapeError(`${op}: ${what} leaf ${i} has type ${a} but should have type ${wantAvals[i]}`);
   });
 }
 
@@ -131,7 +153,8 @@ export function customJvp<A extends unknown[] = Array[], R = unknown>(f: (...arg
   let rule: ((primals: A, tangents: Promoted<A>) => readonly [R | Promoted<R>, Promoted<R>]) | undefined;
   const name = f.name || "fn";
   const call = ((...args: A): R => {
-    if (rule === undefined) throw new ValueError(`customJvp(${name}): no JVP rule defined; call .defjvp(rule) before using the function`);
+    if (rule === undefined)
+      throw new ValueError(`customJvp(${name}): no JVP rule defined; call .defjvp(rule) before using the function`);
     const r = rule;
     const [leaves, inTree] = flattenToArrays(args, `customJvp(${name}) arguments`);
     const avals = leaves.map((l) => l.aval);
@@ -168,7 +191,12 @@ export function customJvp<A extends unknown[] = Array[], R = unknown>(f: (...arg
         `customJvp(${name}) rule`,
       ),
     );
-    const outs = customJvpCallP.bind([...traced.consts, ...leaves], { jaxpr: traced.jaxpr, numConsts: traced.consts.length, jvp, name });
+    const outs = customJvpCallP.bind([...traced.consts, ...leaves], {
+      jaxpr: traced.jaxpr,
+      numConsts: traced.consts.length,
+      jvp,
+      name,
+    });
     return treeUnflatten<R>(traced.outTree, outs);
   }) as CustomJvpFunction<A, R>;
   call.defjvp = (r) => {
@@ -218,7 +246,9 @@ export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinP
     const [res, ts] = splitList(args, [p.numRes]);
     const [rd, td] = splitList(dims, [p.numRes]);
     const resB = res.map((r, i) => moveBdim(r, rd[i], 0, axis.size));
-    const argAvals = ts.map((t, i) => (td[i] === null ? t.aval : t.aval.withShape(t.shape.filter((_, k) => k !== td[i]))));
+    const argAvals = ts.map((t, i) =>
+      td[i] === null ? t.aval : t.aval.withShape(t.shape.filter((_, k) => k !== td[i])),
+    );
     const outs = customLinP.bind([...resB, ...ts], {
       ...p,
       bwd: batchBwd(p.bwd, argAvals, td, axis),
@@ -234,10 +264,16 @@ export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinP
  * each argument cotangent the layout of its argument — summed over the batch where the argument
  * was not batched (JAX's `batch_custom_vjp_bwd`). `argAvals` are the per-example argument types.
  */
-function batchBwd(bwd: FlatBwd, argAvals: readonly ShapedArray[], argDims: readonly BatchDim[], axis: AxisInfo): FlatBwd {
+function batchBwd(
+  bwd: FlatBwd,
+  argAvals: readonly ShapedArray[],
+  argDims: readonly BatchDim[],
+  axis: AxisInfo,
+): FlatBwd {
   return (res, cts) => {
     const [outs, outDims] = vmapFlatRaw(
-      (...v: Array[]) => bwd(v.slice(0, res.length), v.slice(res.length)).map((c, i) => c ?? zerosLikeAval(tangentAval(argAvals[i]))),
+      (...v: Array[]) =>
+        bwd(v.slice(0, res.length), v.slice(res.length)).map((c, i) => c ?? zerosLikeAval(tangentAval(argAvals[i]))),
       [...res, ...cts],
       [...res.map(() => 0), ...cts.map(() => 0)],
       axis,
@@ -284,7 +320,8 @@ export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<Custom
     });
     return [outs, outs.map(() => 0)];
   },
-  printParams: ({ name, numConsts, jaxpr }) => `name=${name} numConsts=${numConsts} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
+  printParams: ({ name, numConsts, jaxpr }) =>
+    `name=${name} numConsts=${numConsts} jaxpr=${jaxpr.toString().replace(/\n/g, "\n    ")}`,
 });
 
 /** One cotangent per argument of `A`, each typed like its argument (numbers as arrays), `null` for zero. */
@@ -298,7 +335,10 @@ export interface CustomVjpFunction<A extends unknown[], R> {
    * cotangent per argument (a list, each typed like its argument; `null` for a zero cotangent).
    * `ct` is typed like the output. Returns the function.
    */
-  defvjp<Res>(fwd: (...args: A) => readonly [R | Promoted<R>, Res], bwd: (res: Res, ct: Promoted<R>) => Cotangents<A>): CustomVjpFunction<A, R>;
+  defvjp<Res>(
+    fwd: (...args: A) => readonly [R | Promoted<R>, Res],
+    bwd: (res: Res, ct: Promoted<R>) => Cotangents<A>,
+  ): CustomVjpFunction<A, R>;
 }
 
 /**
@@ -307,10 +347,13 @@ export interface CustomVjpFunction<A extends unknown[], R> {
  * cotangent (pass them as arguments).
  */
 export function customVjp<A extends unknown[] = Array[], R = unknown>(f: (...args: A) => R): CustomVjpFunction<A, R> {
-  let rules: { fwd: (...args: A) => readonly [unknown, unknown]; bwd: (res: unknown, ct: Promoted<R>) => readonly unknown[] } | undefined;
+  let rules:
+    | { fwd: (...args: A) => readonly [unknown, unknown]; bwd: (res: unknown, ct: Promoted<R>) => readonly unknown[] }
+    | undefined;
   const name = f.name || "fn";
   const call = ((...args: A): R => {
-    if (rules === undefined) throw new ValueError(`customVjp(${name}): no rules defined; call .defvjp(fwd, bwd) before using the function`);
+    if (rules === undefined)
+      throw new ValueError(`customVjp(${name}): no rules defined; call .defvjp(fwd, bwd) before using the function`);
     const { fwd, bwd } = rules;
     const [leaves, inTree] = flattenToArrays(args, `customVjp(${name}) arguments`);
     const avals = leaves.map((l) => l.aval);
@@ -322,7 +365,8 @@ export function customVjp<A extends unknown[] = Array[], R = unknown>(f: (...arg
       const jaxpr = traceToJaxpr(
         (...xs: Array[]) => {
           const r = fwd(...treeUnflatten<A>(inTree, xs));
-          if (!globalThis.Array.isArray(r) || r.length !== 2) throw new ValueError(`customVjp(${name}): fwd must return a pair [output, residuals]`);
+          if (!globalThis.Array.isArray(r) || r.length !== 2)
+            throw new ValueError(`customVjp(${name}): fwd must return a pair [output, residuals]`);
           const [outs, oTree] = flattenToArrays(r[0], `customVjp(${name}) fwd output`);
           checkSame(
             `customVjp(${name})`,
@@ -366,12 +410,20 @@ export function customVjp<A extends unknown[] = Array[], R = unknown>(f: (...arg
         }
         const [cl, cTree] = flattenToArrays(c, `customVjp(${name}) bwd output`);
         if (!cTree.equals(argTree))
-          throw new ValueError(`customVjp(${name}): bwd's cotangent for argument ${i} has structure ${cTree} but the argument has ${argTree}`);
+          throw new ValueError(
+            `customVjp(${name}): bwd's cotangent for argument ${i} has structure ${cTree} but the argument has ${argTree}`,
+          );
         flat.push(...cl);
       });
       return flat;
     };
-    const outs = customVjpCallP.bind([...traced.consts, ...leaves], { jaxpr: traced.jaxpr, numConsts: traced.consts.length, fwd: fwdJ, bwd: flatBwd, name });
+    const outs = customVjpCallP.bind([...traced.consts, ...leaves], {
+      jaxpr: traced.jaxpr,
+      numConsts: traced.consts.length,
+      fwd: fwdJ,
+      bwd: flatBwd,
+      name,
+    });
     return treeUnflatten<R>(traced.outTree, outs);
   }) as CustomVjpFunction<A, R>;
   call.defvjp = (fwd, bwd) => {

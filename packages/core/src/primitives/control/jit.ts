@@ -10,7 +10,12 @@ import { definePrimitive, isUndefined, type Primitive } from "../../core/primiti
 import { ShapeError } from "../../errors.ts";
 import { config } from "../../config.ts";
 import { jvpJaxpr, transposeJaxpr, vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import {
+  type PartialEvalTrace,
+  type PartialEvalTracer,
+  partialEvalJaxpr,
+  registerPartialEvalJaxprRule,
+} from "../../transforms/partial-eval.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
 import type { Executable } from "../../backend.ts";
 import { hoistConsts } from "../../transforms/staging.ts";
@@ -38,7 +43,9 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
   abstractEval(avals, { jaxpr, name }) {
     const want = jaxpr.inAvals;
     if (avals.length !== want.length || avals.some((a, i) => !a.equals(want[i]))) {
-      throw new ShapeError(`jit(${name}): called with ${avals.map(String).join(", ")} but traced for ${want.map(String).join(", ")}`);
+      throw new ShapeError(
+        `jit(${name}): called with ${avals.map(String).join(", ")} but traced for ${want.map(String).join(", ")}`,
+      );
     }
     return jaxpr.outAvals;
   },
@@ -89,7 +96,12 @@ export const jitP: Primitive<JitParams> = definePrimitive<JitParams>("jit", {
     const nKnownOut = split.outUnknowns.filter((u) => !u).length;
     const residuals = knownOuts.slice(nKnownOut).map((r) => trace.pure(r) as PartialEvalTracer);
     const unknownIns = tracers.filter((t) => !t.pval.isKnown);
-    const unknownOuts = trace.stageEqn(jitP as unknown as Primitive, [...residuals, ...unknownIns], { jaxpr: split.unknown, name }, split.unknown.outAvals);
+    const unknownOuts = trace.stageEqn(
+      jitP as unknown as Primitive,
+      [...residuals, ...unknownIns],
+      { jaxpr: split.unknown, name },
+      split.unknown.outAvals,
+    );
     let ki = 0;
     let ui = 0;
     return split.outUnknowns.map((u) => (u ? unknownOuts[ui++] : trace.pure(knownOuts[ki++])));

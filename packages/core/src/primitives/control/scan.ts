@@ -12,12 +12,27 @@ import { UndefinedPrimal, definePrimitive, isUndefined, type BatchDim, type Prim
 import { isInexact } from "../../dtype.ts";
 import { InternalError, ShapeError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import {
+  type PartialEvalTrace,
+  type PartialEvalTracer,
+  partialEvalJaxpr,
+  registerPartialEvalJaxprRule,
+} from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { addAny, backwardPass, tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
 import { moveBdim } from "../batching.ts";
-import { jvpJaxprZeros, openJaxpr, orLists, reorderJaxpr, sameLists, selectOutputs, splitList, stackLeading, unstackLeading } from "./common.ts";
+import {
+  jvpJaxprZeros,
+  openJaxpr,
+  orLists,
+  reorderJaxpr,
+  sameLists,
+  selectOutputs,
+  splitList,
+  stackLeading,
+  unstackLeading,
+} from "./common.ts";
 
 export interface ScanParams {
   /** The body `(consts, carry, x) → (carry, y)`, without consts of its own. */
@@ -39,10 +54,12 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
   abstractEval(avals, p) {
     const want = p.jaxpr.inAvals;
     const nX = avals.length - p.numConsts - p.numCarry;
-    if (avals.length !== want.length || nX < 0) throw new ShapeError(`scan: got ${avals.length} operands but the body takes ${want.length} inputs`);
+    if (avals.length !== want.length || nX < 0)
+      throw new ShapeError(`scan: got ${avals.length} operands but the body takes ${want.length} inputs`);
     avals.forEach((a, i) => {
       if (i < p.numConsts + p.numCarry) {
-        if (!a.equals(want[i])) throw new ShapeError(`scan: operand ${i} has type ${a} but the body expects ${want[i]}`);
+        if (!a.equals(want[i]))
+          throw new ShapeError(`scan: operand ${i} has type ${a} but the body expects ${want[i]}`);
       } else if (a.shape[0] !== p.length || !unstacked(a).equals(want[i])) {
         throw new ShapeError(
           `scan: xs operand ${i - p.numConsts - p.numCarry} has type ${a} but the body expects ${want[i]} stacked along a leading axis of length ${p.length}`,
@@ -53,7 +70,8 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const carryIn = avals.slice(p.numConsts, p.numConsts + p.numCarry);
     return outs.map((o, i) => {
       if (i >= p.numCarry) return stacked(o, p.length);
-      if (!o.equals(carryIn[i])) throw new ShapeError(`scan: carry ${i} enters the body as ${carryIn[i]} but leaves it as ${o}`);
+      if (!o.equals(carryIn[i]))
+        throw new ShapeError(`scan: carry ${i} enters the body as ${carryIn[i]} but leaves it as ${o}`);
       return new ShapedArray(o.shape, o.dtype, o.weakType && carryIn[i].weakType);
     });
   },
@@ -82,7 +100,11 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     let kNz = kNz0;
     let res: ReturnType<typeof jvpJaxprZeros>;
     for (;;) {
-      res = jvpJaxprZeros(p.jaxpr, [...cNz, ...kNz, ...xNz], [...kNz, ...new globalThis.Array<boolean>(nY).fill(false)]);
+      res = jvpJaxprZeros(
+        p.jaxpr,
+        [...cNz, ...kNz, ...xNz],
+        [...kNz, ...new globalThis.Array<boolean>(nY).fill(false)],
+      );
       const next = orLists(kNz, res.outNonzeros.slice(0, p.numCarry));
       if (sameLists(next, kNz)) break;
       kNz = next;
@@ -95,12 +117,20 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const nYd = yNz.filter((b) => b).length;
     // jvp jaxpr: [c, k, x, cd, kd, xd] → [k, y, kd, yd]; scan wants [c, cd, k, kd, x, xd] → [k, kd, y, yd].
     const base = nC + nK + nX;
-    const inOrder = [...range(0, nC), ...range(base, nCd), ...range(nC, nK), ...range(base + nCd, nKd), ...range(nC + nK, nX), ...range(base + nCd + nKd, nXd)];
+    const inOrder = [
+      ...range(0, nC),
+      ...range(base, nCd),
+      ...range(nC, nK),
+      ...range(base + nCd, nKd),
+      ...range(nC + nK, nX),
+      ...range(base + nCd + nKd, nXd),
+    ];
     const outOrder = [...range(0, nK), ...range(nK + nY, nKd), ...range(nK, nY), ...range(nK + nY + nKd, nYd)];
     const { jaxpr, consts } = openJaxpr(reorderJaxpr(res.jaxpr, inOrder, outOrder));
     const [c, k, x] = splitList(primals, [nC, nK]);
     const [ct, kt, xt] = splitList(tangents, [nC, nK]);
-    const pick = (ts: (Array | null)[], mask: boolean[], ps: Array[]) => ts.flatMap((t, i) => (mask[i] ? [t ?? zerosLikeAval(tangentAval(ps[i].aval))] : []));
+    const pick = (ts: (Array | null)[], mask: boolean[], ps: Array[]) =>
+      ts.flatMap((t, i) => (mask[i] ? [t ?? zerosLikeAval(tangentAval(ps[i].aval))] : []));
     const [lc, lk, lx] = splitList(p.linear, [nC, nK]);
     const operands = [...consts, ...c, ...pick(ct, cNz, c), ...k, ...pick(kt, kNz, k), ...x, ...pick(xt, xNz, x)];
     const linear = [...consts.map(() => false), ...lc, ...ones(nCd), ...lk, ...ones(nKd), ...lx, ...ones(nXd)];
@@ -141,7 +171,12 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
       ...k.map((v, i) => (kB[i] ? moveBdim(v, kd[i], 0, axis.size) : v)),
       ...x.map((v, i) => (xd[i] === null ? v : moveBdim(v, xd[i], 1, axis.size))),
     ];
-    const outs = scanP.bind(operands, { ...p, jaxpr, numConsts: consts.length + nC, linear: [...consts.map(() => false), ...p.linear] });
+    const outs = scanP.bind(operands, {
+      ...p,
+      jaxpr,
+      numConsts: consts.length + nC,
+      linear: [...consts.map(() => false), ...p.linear],
+    });
     return [outs, [...kB.map((b) => (b ? 0 : null)), ...yB.map((b) => (b ? 1 : null))]];
   },
 
@@ -157,8 +192,15 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
     const stackedRes = knownOuts.slice(plan.numKnownOuts);
     let unknownOuts: PartialEvalTracer[] = [];
     if (plan.unknownParams !== null) {
-      const ins = plan.unknownInputs.map((s) => (s.src === "operand" ? tracers[s.i] : (trace.pure(stackedRes[s.i]) as PartialEvalTracer)));
-      unknownOuts = trace.stageEqn(scanP as unknown as Primitive, ins, plan.unknownParams as unknown as Record<string, unknown>, plan.unknownOutAvals);
+      const ins = plan.unknownInputs.map((s) =>
+        s.src === "operand" ? tracers[s.i] : (trace.pure(stackedRes[s.i]) as PartialEvalTracer),
+      );
+      unknownOuts = trace.stageEqn(
+        scanP as unknown as Primitive,
+        ins,
+        plan.unknownParams as unknown as Record<string, unknown>,
+        plan.unknownOutAvals,
+      );
     }
     let ki = 0;
     let ui = 0;
@@ -245,7 +287,13 @@ function planScanSplit(p: ScanParams, uks: readonly boolean[]): ScanSplitPlan {
   const knownParams: ScanParams | null =
     numKnownOuts + stackedAtoms.length === 0
       ? null
-      : { ...p, jaxpr: knownBody.jaxpr, numConsts: numKnownC, numCarry: numKnownK, linear: knownIdx.map((i) => p.linear[i]) };
+      : {
+          ...p,
+          jaxpr: knownBody.jaxpr,
+          numConsts: numKnownC,
+          numCarry: numKnownK,
+          linear: knownIdx.map((i) => p.linear[i]),
+        };
   const stackedResAvals = stackedAtoms.map((a) => stacked(a.aval, p.length));
 
   // Unknown body invars: [residuals..., unknown c, unknown k, unknown x]; reorder to scan layout.
@@ -260,7 +308,14 @@ function planScanSplit(p: ScanParams, uks: readonly boolean[]): ScanSplitPlan {
   const uc = uPos(0, nC);
   const uk = uPos(nC, nC + nK);
   const ux = uPos(nC + nK, nIn);
-  const inOrder = [...constRes, ...uc.map(([, v]) => v), ...uk.map(([, v]) => v), ...stackRes, ...xRes, ...ux.map(([, v]) => v)];
+  const inOrder = [
+    ...constRes,
+    ...uc.map(([, v]) => v),
+    ...uk.map(([, v]) => v),
+    ...stackRes,
+    ...xRes,
+    ...ux.map(([, v]) => v),
+  ];
   const operandOf = (r: number) => (resKinds[r] as { operand: number }).operand;
   const unknownInputs: UnknownInput[] = [
     ...constRes.map((r): UnknownInput => ({ src: "operand", i: operandOf(r) })),
@@ -272,7 +327,9 @@ function planScanSplit(p: ScanParams, uks: readonly boolean[]): ScanSplitPlan {
   ];
   const unknownBody = reorderJaxpr(uj, inOrder);
   const outUnknowns = split.outUnknowns;
-  const unknownOutAvals = p.jaxpr.outAvals.filter((_, i) => outUnknowns[i]).map((a, k) => (k < kU.filter((u) => u).length ? a : stacked(a, p.length)));
+  const unknownOutAvals = p.jaxpr.outAvals
+    .filter((_, i) => outUnknowns[i])
+    .map((a, k) => (k < kU.filter((u) => u).length ? a : stacked(a, p.length)));
   const lin = (src: UnknownInput) => (src.src === "operand" ? p.linear[src.i] && inUk[src.i] : false);
   const unknownParams: ScanParams | null =
     unknownOutAvals.length === 0
@@ -285,7 +342,16 @@ function planScanSplit(p: ScanParams, uks: readonly boolean[]): ScanSplitPlan {
           linear: unknownInputs.map(lin),
         };
   void nX;
-  return { inUnknowns: inUk, outUnknowns, knownParams, numKnownOuts, stackedResAvals, unknownParams, unknownInputs, unknownOutAvals };
+  return {
+    inUnknowns: inUk,
+    outUnknowns,
+    knownParams,
+    numKnownOuts,
+    stackedResAvals,
+    unknownParams,
+    unknownInputs,
+    unknownOutAvals,
+  };
 }
 
 registerPartialEvalJaxprRule(scanP as unknown as Primitive, (unks, eqn) => {
@@ -325,7 +391,11 @@ registerPartialEvalJaxprRule(scanP as unknown as Primitive, (unks, eqn) => {
  * carry is (const cotangents accumulated over the steps, carry cotangent) and whose ys are the
  * cotangents of the linear xs.
  */
-function scanTranspose(cts: readonly (Array | null)[], args: readonly (Array | UndefinedPrimal)[], p: ScanParams): (Array | null)[] {
+function scanTranspose(
+  cts: readonly (Array | null)[],
+  args: readonly (Array | UndefinedPrimal)[],
+  p: ScanParams,
+): (Array | null)[] {
   const nC = p.numConsts;
   const nK = p.numCarry;
   const inAvals = p.jaxpr.inAvals;
@@ -386,8 +456,20 @@ function scanTranspose(cts: readonly (Array | null)[], args: readonly (Array | U
   );
   const { jaxpr, consts: tc } = openJaxpr(trans);
   const operands = [...tc, ...ires, ...ctConsts0, ...ctCarryInst, ...ctYsNz, ...eres];
-  const linear = [...tc.map(() => false), ...ires.map(() => false), ...ones(linCAvals.length + nK + ctYsNz.length), ...eres.map(() => false)];
-  const outs = scanP.bind(operands, { ...p, jaxpr, numConsts: tc.length + ires.length, numCarry: linCAvals.length + nK, reverse: !p.reverse, linear });
+  const linear = [
+    ...tc.map(() => false),
+    ...ires.map(() => false),
+    ...ones(linCAvals.length + nK + ctYsNz.length),
+    ...eres.map(() => false),
+  ];
+  const outs = scanP.bind(operands, {
+    ...p,
+    jaxpr,
+    numConsts: tc.length + ires.length,
+    numCarry: linCAvals.length + nK,
+    reverse: !p.reverse,
+    linear,
+  });
   const [ctC, ctInit, ctX] = splitList(outs, [linCAvals.length, nK]);
   let a = 0;
   let b = 0;

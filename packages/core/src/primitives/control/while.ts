@@ -11,7 +11,12 @@ import { type ClosedJaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.ts"
 import { definePrimitive, type BatchDim, type Primitive } from "../../core/primitive.ts";
 import { InternalError, ShapeError, ValueError } from "../../errors.ts";
 import { vmapJaxpr } from "../../transforms/jaxpr-transforms.ts";
-import { type PartialEvalTrace, type PartialEvalTracer, partialEvalJaxpr, registerPartialEvalJaxprRule } from "../../transforms/partial-eval.ts";
+import {
+  type PartialEvalTrace,
+  type PartialEvalTracer,
+  partialEvalJaxpr,
+  registerPartialEvalJaxprRule,
+} from "../../transforms/partial-eval.ts";
 import { traceToJaxpr } from "../../transforms/staging.ts";
 import { tangentAval } from "../../transforms/transpose.ts";
 import { zerosLikeAval } from "../../transforms/zeros.ts";
@@ -19,7 +24,18 @@ import { moveBdim } from "../batching.ts";
 import { select } from "../elementwise-logic.ts";
 import { reduceOr } from "../reduce-prod-logical.ts";
 import { broadcastInDim } from "../shape-ops.ts";
-import { hasTangent, hostScalar, jvpJaxprZeros, openJaxpr, orLists, reorderJaxpr, sameLists, selectOutputs, splitList, withUnusedInvars } from "./common.ts";
+import {
+  hasTangent,
+  hostScalar,
+  jvpJaxprZeros,
+  openJaxpr,
+  orLists,
+  reorderJaxpr,
+  sameLists,
+  selectOutputs,
+  splitList,
+  withUnusedInvars,
+} from "./common.ts";
 
 export interface WhileParams {
   /** `(cond consts, carry) → bool[]`, const-free. */
@@ -48,11 +64,17 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     const bodyArgs = [...avals.slice(p.condNConsts, p.condNConsts + p.bodyNConsts), ...carry];
     const condArgs = [...avals.slice(0, p.condNConsts), ...carry];
     if (bIn.length !== bodyArgs.length || bodyArgs.some((a, i) => !a.equals(bIn[i])))
-      throw new ShapeError(`while: the body takes ${bIn.map(String).join(", ")} but got ${bodyArgs.map(String).join(", ")}`);
+      throw new ShapeError(
+        `while: the body takes ${bIn.map(String).join(", ")} but got ${bodyArgs.map(String).join(", ")}`,
+      );
     if (cIn.length !== condArgs.length || condArgs.some((a, i) => !a.equals(cIn[i])))
-      throw new ShapeError(`while: the condition takes ${cIn.map(String).join(", ")} but got ${condArgs.map(String).join(", ")}`);
+      throw new ShapeError(
+        `while: the condition takes ${cIn.map(String).join(", ")} but got ${condArgs.map(String).join(", ")}`,
+      );
     if (bOut.length !== carry.length || carry.some((a, i) => !a.equals(bOut[i])))
-      throw new ShapeError(`while: the body maps the carry ${carry.map(String).join(", ")} to ${bOut.map(String).join(", ")}`);
+      throw new ShapeError(
+        `while: the body maps the carry ${carry.map(String).join(", ")} to ${bOut.map(String).join(", ")}`,
+      );
     return carry.map((c, i) => new ShapedArray(c.shape, c.dtype, c.weakType && bOut[i].weakType));
   },
 
@@ -88,7 +110,9 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     const kdAvals = k.filter((_, i) => kNz[i]).map((x) => tangentAval(x.aval));
     const condJaxpr = withUnusedInvars(p.condJaxpr, [], kdAvals);
     const bcd = bcT.filter((_, i) => bNz[i]) as Array[];
-    const kd = kT.flatMap((t, i) => (kNz[i] ? [t ?? zerosLikeAval(kdAvals[kNz.slice(0, i).filter((b) => b).length])] : []));
+    const kd = kT.flatMap((t, i) =>
+      kNz[i] ? [t ?? zerosLikeAval(kdAvals[kNz.slice(0, i).filter((b) => b).length])] : [],
+    );
     const outs = whileP.bind([...cc, ...body.consts, ...bc, ...bcd, ...k, ...kd], {
       condJaxpr,
       bodyJaxpr: body.jaxpr,
@@ -135,7 +159,11 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     const bcAvals = bc.map((x) => x.aval);
     const kAvals = kOps.map((x) => x.aval);
     const anyCond = openJaxpr(
-      traceToJaxpr((...v: Array[]) => [reduceOr(evalJaxpr(condB.jaxpr, condB.consts, v)[0], [0])], [...ccAvals, ...kAvals], "while cond (batched)"),
+      traceToJaxpr(
+        (...v: Array[]) => [reduceOr(evalJaxpr(condB.jaxpr, condB.consts, v)[0], [0])],
+        [...ccAvals, ...kAvals],
+        "while cond (batched)",
+      ),
     );
     const selBody = openJaxpr(
       traceToJaxpr(
@@ -171,7 +199,12 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
     );
     // The whole loop is staged (recomputing the known carries); the known carries also come
     // out of a smaller loop now, so linearize sees them as known.
-    const unknownOuts = trace.stageEqn(whileP as unknown as Primitive, tracers, p as unknown as Record<string, unknown>, outAvals);
+    const unknownOuts = trace.stageEqn(
+      whileP as unknown as Primitive,
+      tracers,
+      p as unknown as Record<string, unknown>,
+      outAvals,
+    );
     if (plan === null) return unknownOuts;
     const knownOuts = whileP.bind(
       tracers.filter((_, i) => !plan.inUnknowns[i]).map((t) => t.pval.known as Array),
@@ -190,7 +223,10 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
 });
 
 /** Which carries stay known, and the loop over the known ones (null when nothing is known). */
-function planWhileSplit(p: WhileParams, uks: readonly boolean[]): { kU: boolean[]; inUnknowns: boolean[]; knownParams: WhileParams } | null {
+function planWhileSplit(
+  p: WhileParams,
+  uks: readonly boolean[],
+): { kU: boolean[]; inUnknowns: boolean[]; knownParams: WhileParams } | null {
   const [ccU, bcU, kU0] = splitList(uks, [p.condNConsts, p.bodyNConsts]);
   if (ccU.some((u) => u)) return null;
   let kU = kU0;
@@ -206,11 +242,17 @@ function planWhileSplit(p: WhileParams, uks: readonly boolean[]): { kU: boolean[
   const nKnownK = kU.filter((u) => !u).length;
   const condK = openJaxpr(selectOutputs(cond.known, [cond.known.jaxpr.outvars[0]]));
   const bodyK = openJaxpr(selectOutputs(body.known, body.known.jaxpr.outvars.slice(0, nKnownK)));
-  if (condK.consts.length + bodyK.consts.length > 0) throw new InternalError("while partial eval: known loop with consts");
+  if (condK.consts.length + bodyK.consts.length > 0)
+    throw new InternalError("while partial eval: known loop with consts");
   return {
     kU,
     inUnknowns: [...ccU, ...bcU, ...kU],
-    knownParams: { condJaxpr: condK.jaxpr, bodyJaxpr: bodyK.jaxpr, condNConsts: p.condNConsts, bodyNConsts: bcU.filter((u) => !u).length },
+    knownParams: {
+      condJaxpr: condK.jaxpr,
+      bodyJaxpr: bodyK.jaxpr,
+      condNConsts: p.condNConsts,
+      bodyNConsts: bcU.filter((u) => !u).length,
+    },
   };
 }
 
@@ -218,7 +260,8 @@ registerPartialEvalJaxprRule(whileP as unknown as Primitive, (unks, eqn) => {
   const p = eqn.params as unknown as WhileParams;
   const plan = planWhileSplit(p, unks);
   const knownVars = eqn.inputs.filter((a, i) => !unks[i] && a instanceof Var) as Var[];
-  if (plan === null) return { known: null, unknown: eqn, outUnknowns: eqn.outBinders.map(() => true), residuals: knownVars };
+  if (plan === null)
+    return { known: null, unknown: eqn, outUnknowns: eqn.outBinders.map(() => true), residuals: knownVars };
   // The unknown loop recomputes everything; its known outputs are unused duplicates.
   const dup = eqn.outBinders.map((v, i) => (plan.kU[i] ? v : new Var(v.aval)));
   return {
