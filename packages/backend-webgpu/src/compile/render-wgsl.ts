@@ -382,7 +382,17 @@ function renderReduce(k: ReduceKernel, avalOf: AvalOf, literals: ReadonlyMap<num
     PROVIDED,
   );
   const source = { wgsl: `${wgsl}\n${prelude}\n${elem}`, bindings: bindings as readonly Binding[] };
-  return reduceProgram(dt, dt, alg.m, M, K, "", innerKeptOf(k), alg.fin, alg.prelude, source);
+  return reduceProgram({
+    inDtype: dt,
+    outDtype: dt,
+    monoid: alg.m,
+    rows: M,
+    reducedSize: K,
+    source,
+    innerKept: innerKeptOf(k),
+    fin: alg.fin,
+    prelude: alg.prelude,
+  });
 }
 
 /**

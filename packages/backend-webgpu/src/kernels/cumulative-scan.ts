@@ -85,21 +85,31 @@ function layout(Q: number, n: number, inner: number): Shape {
   return { Q, n, X: Math.max(1, Math.min(256 / Y, nextPow2(Q))), Y };
 }
 
-/**
- * One scan pass. `split` = number of blocks per line handled by separate workgroups (0: one
- * workgroup walks all blocks of its lines). `carryIn`: WGSL Acc of the blocks before block `blk`
- * (split passes after the first); `totalOut`: statement storing the block total `carry`.
- */
-function scanPass(
-  prelude: string,
-  m: ScanMonoid,
-  s: Shape,
-  io: PassIO,
-  bufs: readonly Buf[],
-  split: number,
-  carryIn: string,
-  totalOut: string,
-): Pass {
+/** One level of the scan: the lines it scans (`shape`), how it reads and writes them, in which algebra. */
+interface ScanLevel {
+  /** WGSL helpers the algebra needs (from the kernel). */
+  readonly prelude: string;
+  readonly monoid: ScanMonoid;
+  readonly shape: Shape;
+  readonly io: PassIO;
+}
+
+/** One pass of a level (named fields, not positional: two of them are WGSL strings, issue #14). */
+interface PassSpec {
+  /** The buffers the pass binds, in binding order. */
+  readonly bufs: readonly Buf[];
+  /** Blocks per line handled by separate workgroups (0: one workgroup walks all blocks of its lines). */
+  readonly split: number;
+  /** WGSL Acc of the blocks before block `blk` (split passes after the first); default none. */
+  readonly carryIn?: string;
+  /** Statement storing the block total `carry`; none (the default) stores the scanned elements instead. */
+  readonly totalOut?: string;
+}
+
+/** One scan pass of level `lv`. */
+function scanPass(lv: ScanLevel, pass: PassSpec): Pass {
+  const { prelude, monoid: m, shape: s, io } = lv;
+  const { bufs, split, carryIn = "", totalOut = "" } = pass;
   const { Q, n, X, Y } = s;
   const { decls, bindings } = declareAll(bufs);
   const B = Y * SERIAL;
@@ -166,24 +176,19 @@ ${stores.join("\n")}
 }
 
 /**
- * Passes scanning Q lines of length n. `io(k)` describes the level's own reads/writes; totals go
- * to scratch `level` as [Q, nBlocks], scanned in place by the next level.
+ * Passes scanning the Q lines of length n of level `lv` (`level` deep in the recursion). Totals go
+ * to scratch `level` as [Q, nBlocks] (its byte size into `temps`), scanned in place by the next level.
  */
-function scanLevels(prelude: string, m: ScanMonoid, s: Shape, io: PassIO, level: number, temps: number[]): Pass[] {
+function scanLevels(lv: ScanLevel, level: number, temps: number[]): Pass[] {
+  const { monoid: m, shape: s, io } = lv;
   const NB = Math.ceil(s.n / (s.Y * SERIAL));
-  if (NB <= SPLIT) return [scanPass(prelude, m, s, io, [...io.reads, ...io.writes], 0, "", "")];
+  if (NB <= SPLIT) return [scanPass(lv, { bufs: [...io.reads, ...io.writes], split: 0 })];
   temps[level] = s.Q * NB * m.accBytes;
   const tot = (write: boolean): Buf => ({ name: "tot", type: "Acc", slot: { temp: level }, write });
   // Pass 1: the total of every block, to scratch [Q, NB].
   const totals = scanPass(
-    prelude,
-    m,
-    s,
-    { ...io, store: () => "" },
-    [...io.reads, tot(true)],
-    NB,
-    "",
-    `tot[q * ${NB}u + first] = carry;`,
+    { ...lv, io: { ...io, store: () => "" } },
+    { bufs: [...io.reads, tot(true)], split: NB, totalOut: `tot[q * ${NB}u + first] = carry;` },
   );
   // Pass 2: scan the totals in place, as lines of NB along a contiguous axis.
   const subIO: PassIO = {
@@ -194,18 +199,13 @@ function scanLevels(prelude: string, m: ScanMonoid, s: Shape, io: PassIO, level:
     load: (k) => `tb[base + ${k}]`,
     store: (k) => `tb[base + ${k}] = a;`,
   };
-  const middle = scanLevels(prelude, m, layout(s.Q, NB, 1), subIO, level + 1, temps);
+  const middle = scanLevels({ ...lv, shape: layout(s.Q, NB, 1), io: subIO }, level + 1, temps);
   // Pass 3: rescan each block starting from the scanned totals of the blocks before it.
-  const apply = scanPass(
-    prelude,
-    m,
-    s,
-    io,
-    [...io.reads, ...io.writes, tot(false)],
-    NB,
-    `tot[q * ${NB}u + first - 1u]`,
-    "",
-  );
+  const apply = scanPass(lv, {
+    bufs: [...io.reads, ...io.writes, tot(false)],
+    split: NB,
+    carryIn: `tot[q * ${NB}u + first - 1u]`,
+  });
   return [totals, ...middle, apply];
 }
 
@@ -231,6 +231,6 @@ export function scanProgram(
     store: (k) => `out[base + pos(${k}) * ${inner}u] = ${m.fin};`,
   };
   const temps: number[] = [];
-  const passes = scanLevels(prelude, m, layout(size / n, n, inner), io, 0, temps);
+  const passes = scanLevels({ prelude, monoid: m, shape: layout(size / n, n, inner), io }, 0, temps);
   return { passes, temps };
 }

@@ -149,21 +149,52 @@ fn first(a: Acc, b: Acc) -> Acc { if (b.i < a.i) { return b; } return a; }`,
 }
 
 /**
- * One reduction as a multi-pass program. `addr(j, r)` is the WGSL flat input index of reduced
- * element r of output row j; `fin` turns the final Acc `a` into an output value.
+ * Where a reduction's first pass gets its elements: `in0[addr]` (the eager kernels), or a fused
+ * element source (compile/render-wgsl.ts), never both.
  */
-export function reduceProgram(
-  inDtype: DType,
-  outDtype: DType,
-  m: Monoid,
-  M: number,
-  K: number,
-  addr: string,
-  innerKept: boolean,
-  fin: string,
-  prelude = "",
-  source?: ReduceSource,
-): Program {
+export type ReduceInput =
+  | {
+      /** WGSL flat index into input 0 of reduced element `r` (u32) of output row `j` (u32). */
+      readonly addr: string;
+      readonly source?: undefined;
+    }
+  | {
+      /** The computed element source that replaces the input read and `prelude` (see ReduceSource). */
+      readonly source: ReduceSource;
+      readonly addr?: undefined;
+    };
+
+/**
+ * What `reduceProgram` builds: M output rows, each the reduction of K elements. Named fields,
+ * because the eager kernels and the fused renderer pass different subsets and several are
+ * strings or numbers that would be easy to swap positionally (issue #14).
+ */
+export type ReduceProgramOptions = ReduceInput & {
+  /** dtype of the elements read on the first pass (its storage type is the source array's element type). */
+  readonly inDtype: DType;
+  /** dtype of the output buffer, the type `fin` must produce. */
+  readonly outDtype: DType;
+  /** The reduction's algebra: accumulator type, `mk`, `comb` and identity. */
+  readonly monoid: Monoid;
+  /** Output rows M (the kept elements); 0 gives an empty program. */
+  readonly rows: number;
+  /** Reduced elements per row K; 0 fills every output with `fin` of the identity. */
+  readonly reducedSize: number;
+  /**
+   * Whether the innermost input axis is kept (and long): neighbouring rows are then neighbouring
+   * addresses, so the first pass spans many rows per workgroup for coalesced reads.
+   */
+  readonly innerKept: boolean;
+  /** WGSL expression turning the final accumulator `a` into an output value. */
+  readonly fin: string;
+  /** WGSL helpers the algebra and `fin` need (replaced by a fused source's own on its pass); default none. */
+  readonly prelude?: string;
+};
+
+/** One reduction as a multi-pass program (see the file's comment for the pass structure). */
+export function reduceProgram(opts: ReduceProgramOptions): Program {
+  const { inDtype, outDtype, monoid: m, rows: M, reducedSize: K, innerKept, fin, prelude = "", source } = opts;
+  const addr = opts.addr ?? "";
   if (M === 0) return { passes: [] };
   if (K === 0) {
     // Empty reductions: every output is fin(identity); nothing to read (an empty input's buffer
@@ -266,22 +297,25 @@ ${
   return { passes, temps };
 }
 
-/** Plan a reduction of `xa` over `axes` (sorted) and build its program. */
-function reduceAxes(
-  xa: ShapedArray,
-  oa: ShapedArray,
-  axes: readonly number[],
-  m: Monoid,
-  fin: string,
-  prelude = "",
-): Program {
+/** Plan a reduction of `xa` (output `oa`) over `axes` (sorted) in algebra `alg` and build its program. */
+function reduceAxes(xa: ShapedArray, oa: ShapedArray, axes: readonly number[], alg: ReduceAlgebra): Program {
   const dims = mergeDims(xa.shape, axes);
   const kept = dims.filter((d) => !d.reduced);
   const red = dims.filter((d) => d.reduced);
   const K = red.reduce((a, d) => a * d.size, 1) * (xa.size === 0 ? 0 : 1);
   const addr = `${offsetExpr(kept, "j")} + ${offsetExpr(red, "r")}`;
   const innerKept = dims.length > 0 && !dims[dims.length - 1].reduced && dims[dims.length - 1].size >= 16;
-  return reduceProgram(xa.dtype, oa.dtype, m, oa.size, K, addr, innerKept, fin, prelude);
+  return reduceProgram({
+    inDtype: xa.dtype,
+    outDtype: oa.dtype,
+    monoid: alg.m,
+    rows: oa.size,
+    reducedSize: K,
+    addr,
+    innerKept,
+    fin: alg.fin,
+    prelude: alg.prelude,
+  });
 }
 
 type Params = Readonly<Record<string, unknown>>;
@@ -340,7 +374,7 @@ for (const [name, op] of [
 ] as const) {
   registerKernel(name, ([xa], [oa], p) => {
     const alg = reduceAlgebra(op, xa.dtype);
-    return alg === undefined ? undefined : reduceAxes(xa, oa, axesOf(p), alg.m, alg.fin, alg.prelude);
+    return alg === undefined ? undefined : reduceAxes(xa, oa, axesOf(p), alg);
   });
 }
 
@@ -349,7 +383,7 @@ function argReduce(isMax: boolean) {
   return ([xa]: readonly ShapedArray[], [oa]: readonly ShapedArray[], p: Params): Program => {
     const { axis } = p as unknown as lax.ArgReduceParams;
     const fin = oa.dtype === "int32" ? "i32(a.i)" : "a.i";
-    return reduceAxes(xa, oa, [axis], chooserMonoid(xa.dtype, isMax), fin, WGSL_ISNAN);
+    return reduceAxes(xa, oa, [axis], { m: chooserMonoid(xa.dtype, isMax), fin, prelude: WGSL_ISNAN });
   };
 }
 registerKernel("argmax", argReduce(true));

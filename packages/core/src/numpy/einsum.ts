@@ -234,19 +234,21 @@ function prepare(subscripts: string, operands: readonly ArrayLike[], pref: DType
   return { ops, labels, out, sizes };
 }
 
+/** An operand with its labels, one per axis. */
+type Labelled = [Array, Label[]];
+
+/** How `contractPair` contracts: the dotGeneral to call and the precision to pass it. */
+interface ContractWith {
+  readonly dot: DotGeneralFn;
+  readonly precision: PrecisionLike | undefined;
+}
+
 /**
  * Contract `x` and `y` (labels `xl`, `yl`); `keep` = labels needed after this contraction. Labels
  * only one side has and nobody needs are summed first; shared ones are batch dims if kept.
  */
-function contractPair(
-  x: Array,
-  xl: Label[],
-  y: Array,
-  yl: Label[],
-  keep: (l: Label) => boolean,
-  dot: DotGeneralFn,
-  precision: PrecisionLike | undefined,
-): [Array, Label[]] {
+function contractPair([x, xl]: Labelled, [y, yl]: Labelled, keep: (l: Label) => boolean, how: ContractWith): Labelled {
+  const { dot, precision } = how;
   [x, xl] = sumOut(x, xl, (l) => !yl.includes(l) && !keep(l));
   [y, yl] = sumOut(y, yl, (l) => !xl.includes(l) && !keep(l));
   const shared = xl.filter((l) => yl.includes(l));
@@ -283,7 +285,7 @@ export function einsum(subscripts: string, ...args: EinsumArg[]): Array {
   const prep = prepare(subscripts, operands, opts.preferredElementType);
   const { out } = prep;
   const path = contractionPath("einsum", problemOf(prep), opts.optimize);
-  const live: [Array, Label[]][] = prep.ops.map((x, k) => [x, prep.labels[k]]);
+  const live: Labelled[] = prep.ops.map((x, k) => [x, prep.labels[k]]);
   for (const step of path) {
     const picked = step.map((p) => live[p]);
     const rest = live.filter((_, k) => !step.includes(k));
@@ -294,7 +296,7 @@ export function einsum(subscripts: string, ...args: EinsumArg[]): Array {
         out.includes(l) ||
         rest.some(([, ls]) => ls.includes(l)) ||
         picked.slice(k + 1).some(([, ls]) => ls.includes(l));
-      [cur, curL] = contractPair(cur, curL, picked[k][0], picked[k][1], later, dot, opts.precision);
+      [cur, curL] = contractPair([cur, curL], picked[k], later, { dot, precision: opts.precision });
     }
     if (picked.length === 1) {
       const later = (l: Label) => out.includes(l) || rest.some(([, ls]) => ls.includes(l));
