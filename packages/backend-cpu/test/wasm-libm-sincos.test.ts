@@ -12,23 +12,12 @@ import assert from "node:assert/strict";
 import { ModuleBuilder } from "../src/wasm/emitter.ts";
 import { Library } from "../src/wasm/libm/library.ts";
 import { COS_EXCEPTIONS, ddOf, IPIO2, SIN_EXCEPTIONS, SINCOS_F32 } from "../src/wasm/libm/sincos-f32.ts";
+import { emitVectorLoop, rng, sameBits } from "./wasm-libm-harness.ts";
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 const fromBits = (b: number): number => ((u32[0] = b >>> 0), f32[0]);
 const bitsOf = (x: number): number => ((f32[0] = x), u32[0]);
-const sameBits = (a: number, b: number): boolean => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
-
-/** A seeded generator (xorshift32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 /** One module: the scalar routines exported, and a loop running each f32x4 routine over memory. */
 function build(memory: WebAssembly.Memory): {
@@ -40,21 +29,7 @@ function build(memory: WebAssembly.Memory): {
   for (const n of ["sin", "cos"]) {
     const i = lib.index(n);
     mb.func(["f64"], ["f64"], (c) => void c.get(0).call(i), `s_${n}`);
-    const vi = lib.index(`${n}.f32x4`);
-    mb.func(
-      ["i32", "i32"],
-      [],
-      (c) => {
-        const k = c.local("i32");
-        c.block().loop();
-        c.get(k).get(0).op(0x4e).brIf(1);
-        c.get(k).get(1).op(0x6a);
-        c.get(k).simdMem(0x00, 4).call(vi);
-        c.simdMem(0x0b, 4);
-        c.get(k).i32(16).op(0x6a).set(k).br(0).end().end();
-      },
-      `v_${n}`,
-    );
+    emitVectorLoop(mb, lib.index(`${n}.f32x4`), `v_${n}`);
   }
   const e = new WebAssembly.Instance(new WebAssembly.Module(mb.bytes()), { env: { memory } }).exports;
   const fn = <T>(name: string): T => e[name] as T;

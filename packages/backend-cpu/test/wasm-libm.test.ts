@@ -12,6 +12,7 @@ import { xlaF32 } from "@linax-ts/core";
 import { ModuleBuilder } from "../src/wasm/emitter.ts";
 import { Library } from "../src/wasm/libm/library.ts";
 import { KERNEL_ROUTINES } from "../src/compile/scalar-routines.ts";
+import { rng, sameBits, vectorKernel } from "./wasm-libm-harness.ts";
 
 /** One module exporting each named routine (f64 → f64 or f32 → f32). */
 function routines(names: readonly string[]): Record<string, (...x: number[]) => number> {
@@ -46,22 +47,10 @@ const fromWords = (hi: number, lo: number): number => {
   u32[0] = lo >>> 0;
   return f64Bits[0];
 };
-const sameBits = (a: number, b: number): boolean => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 const show = (x: number): string => {
   f64Bits[0] = x;
   return `${x} (0x${u32[1].toString(16).padStart(8, "0")}${u32[0].toString(16).padStart(8, "0")})`;
 };
-
-/** A seeded generator (xorshift32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 /** Doubles that exercise every branch: random bit patterns, random values at all scales, boundaries ± a few ulps. */
 function doubleInputs(boundaryHighWords: readonly number[], n: number, seed: number): number[] {
@@ -222,29 +211,6 @@ test("fmaF32 is the exactly rounded float32 a·b + c (round-to-odd), as xlaF32.f
   }
   assert.equal(bad, 0);
 });
-
-/** A kernel running the routine `name` (v128 → v128) over n bytes of memory at 0, writing at `out`. */
-function vectorKernel(name: string, memory: WebAssembly.Memory): (n: number, out: number) => void {
-  const mb = new ModuleBuilder({ shared: false, minPages: 0 });
-  const lib = new Library(mb, KERNEL_ROUTINES);
-  const fi = lib.index(name);
-  mb.func(
-    ["i32", "i32"],
-    [],
-    (c) => {
-      const i = c.local("i32");
-      c.block().loop();
-      c.get(i).get(0).op(0x4e).brIf(1);
-      c.get(i).get(1).op(0x6a);
-      c.get(i).simdMem(0x00, 4).call(fi);
-      c.simdMem(0x0b, 4);
-      c.get(i).i32(16).op(0x6a).set(i).br(0).end().end();
-    },
-    "run",
-  );
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(mb.bytes()), { env: { memory } });
-  return inst.exports.run as (n: number, out: number) => void;
-}
 
 const VECTOR: readonly [string, (x: number) => number][] = [
   ["exp", Math.exp],
