@@ -40,6 +40,18 @@ export function setArrayCreationHook(f: ((a: ConcreteArray) => void) | null): vo
   onCreate = f;
 }
 
+/** How many ConcreteArrays were made so far (see `ConcreteArray.serial`). */
+let made = 0;
+
+/**
+ * @internal The serial the next ConcreteArray will get: an array `a` was made after this call iff
+ * `a.serial >= nextArraySerial()` was true then (evalJaxpr tells a primitive's new results from
+ * arrays it handed back, see core/last-use.ts).
+ */
+export function nextArraySerial(): number {
+  return made;
+}
+
 function flushTask(): void {
   flushQueued = false;
   flushPending();
@@ -50,6 +62,8 @@ export class ConcreteArray extends Array {
   #buf: DeviceBuffer | null;
   /** Whether `finalizer` holds this array (registration is deferred; see `pending`). */
   #registered = false;
+  /** @internal Creation order of this array (see `nextArraySerial`). */
+  readonly serial: number = made++;
 
   constructor(buf: DeviceBuffer, aval: ShapedArray) {
     super();

@@ -8,7 +8,8 @@ import type { Array } from "./array.ts";
 import { ShapedArray } from "./aval.ts";
 import type { Primitive, Params } from "./primitive.ts";
 import { bind } from "./trace.ts";
-import type { ConcreteArray } from "./concrete.ts";
+import { type ConcreteArray, nextArraySerial } from "./concrete.ts";
+import { Intermediates } from "./last-use.ts";
 import { formatData } from "./format.ts";
 import { InternalError } from "../errors.ts";
 
@@ -72,7 +73,11 @@ export class ClosedJaxpr {
   }
 }
 
-/** Evaluate a jaxpr by binding its equations in order (under whatever transforms are active). */
+/**
+ * Evaluate a jaxpr by binding its equations in order (under whatever transforms are active).
+ * Concrete intermediates it made are freed at their last use (core/last-use.ts says which);
+ * `consts`, `args` and the results are the caller's.
+ */
 export function evalJaxpr(jaxpr: Jaxpr, consts: readonly Array[], args: readonly Array[]): Array[] {
   const env = new Map<Var, Array>();
   const read = (a: Atom): Array => {
@@ -83,9 +88,18 @@ export function evalJaxpr(jaxpr: Jaxpr, consts: readonly Array[], args: readonly
   };
   jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]));
   jaxpr.invars.forEach((v, i) => env.set(v, args[i]));
-  for (const eqn of jaxpr.eqns) {
-    const outs = bind(eqn.prim, eqn.inputs.map(read), eqn.params);
-    eqn.outBinders.forEach((v, i) => env.set(v, outs[i]));
+  const owned = new Intermediates(jaxpr);
+  try {
+    for (const eqn of jaxpr.eqns) {
+      const ins = eqn.inputs.map(read);
+      const mark = nextArraySerial();
+      const outs = bind(eqn.prim, ins, eqn.params);
+      eqn.outBinders.forEach((v, i) => env.set(v, outs[i]));
+      owned.afterEqn(eqn, ins, outs, mark);
+    }
+  } catch (e) {
+    owned.disposeAll();
+    throw e;
   }
   return jaxpr.outvars.map(read);
 }
