@@ -4,9 +4,13 @@
  * train-profile.ts): `numBlocks` blocks of `mixer` (S5 or LinOSS, state 64), dropout 0.1,
  * adam 1e-3, each step one `nn.filterJit` call.
  */
-import { nn, ssm, random, type Array } from "linax-ts";
+import { random, type Array } from "linax-ts";
+// The model, loss and jitted adam step are the tests' set-up too (@linax-ts/testing is the helper
+// both tests and benchmarks may depend on; the library never does): the benchmarks time the step
+// that the memory and WebGPU tests check.
+import { classifierTrainer, type Mixer } from "@linax-ts/testing/train-step";
 
-export type Mixer = "s5" | "linoss";
+export type { Mixer };
 
 /**
  * The model, optimiser state and batch-norm state are donated with `donate`, as a JAX training
@@ -27,39 +31,24 @@ export function trainStep(
   numBlocks = 4,
   opts: { donate?: boolean } = {},
 ): (() => Array) & { readonly inputs: readonly Array[] } {
-  const common = {
-    numBlocks,
-    encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: F, outFeatures: H }),
-    blockConfig: new ssm.StandardBlockConfig({ dropRate: 0.1 }),
-    headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 10 }),
-  };
-  const config =
-    mixer === "s5"
-      ? new ssm.S5Config({ ...common, sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 64 }) })
-      : new ssm.LinOSSConfig({ ...common, sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 64 }) });
   const [mk, dk] = random.split(random.key(0));
-  const [model0, state0] = nn.makeWithState(ssm.SSM)(config, mk);
-  const opt = nn.optim.adam(1e-3);
-  const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State, key: nn.PRNGKey): [Array, nn.State] => {
-    const [logp, s2] = m.callBatch(x, s, { key });
-    return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
-  };
-  const step = nn.filterJit(
-    (m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
-      const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
-      const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
-      return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
-    },
-    opts.donate === true ? DONATE_TRAIN_STATE : {},
-  );
-  let model = model0;
-  let os = opt.init(nn.filter(model0, nn.isInexactArray));
-  let state = state0;
+  const t = classifierTrainer({
+    mixer,
+    inFeatures: F,
+    hidden: H,
+    stateDim: 64,
+    numClasses: 10,
+    numBlocks,
+    modelKey: mk,
+    learningRate: 1e-3,
+    jitOptions: opts.donate === true ? DONATE_TRAIN_STATE : {},
+  });
+  let { model, os, state } = t;
   const x = random.normal(dk, [B, L, F]);
   const y = random.randint(dk, [B], 0, 10);
   let i = 0;
   const run = (): Array => {
-    const r = step(model, os, x, y, state, random.foldIn(dk, i++));
+    const r = t.step(model, os, x, y, state, random.foldIn(dk, i++));
     [model, os, state] = [r[0], r[1], r[3]];
     return r[2];
   };

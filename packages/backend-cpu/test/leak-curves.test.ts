@@ -12,9 +12,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { config, jit, nn, np, random, ssm, treeLeaves, type Array } from "linax-ts";
+import { config, jit, np, random, treeLeaves, type Array, type nn, type ssm } from "linax-ts";
 import { cpu } from "@linax-ts/backend-cpu";
 import { assertFlat, canCollectGarbage, curveGrowth, formatCurve, memoryCurve } from "@linax-ts/testing";
+import { classifierTrainer, TINY_S5 } from "@linax-ts/testing/train-step";
 
 const gcNote = canCollectGarbage() ? false : "run node with --expose-gc (RSS is only meaningful after a collection)";
 
@@ -73,39 +74,16 @@ test(
   },
 );
 
+/**
+ * The tiny S5 classifier (shared set-up: @linax-ts/testing/train-step) and a fixed batch. The key
+ * is split inside the step, so the loop makes no eager arrays of its own.
+ */
 function trainer() {
-  const config = new ssm.S5Config({
-    numBlocks: 1,
-    encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 3, outFeatures: 8 }),
-    sequenceMixerConfig: new ssm.S5SequenceMixerConfig({ stateDim: 4 }),
-    blockConfig: new ssm.StandardBlockConfig({ dropRate: 0.1 }),
-    headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 2 }),
-  });
   const [mk, dk] = random.split(random.key(0));
-  const [model, state] = nn.makeWithState(ssm.SSM)(config, mk);
-  const opt = nn.optim.adam(1e-2);
-  const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State, key: nn.PRNGKey): [Array, nn.State] => {
-    const [logp, s2] = m.callBatch(x, s, { key });
-    return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
-  };
-  // The key is split inside the step, so the loop makes no eager arrays of its own.
-  const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
-    const [k1, k2] = random.split(key);
-    const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, k1);
-    const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
-    return [nn.optim.applyUpdates(m, updates), os2, l, s2, k2] as const;
-  });
+  const t = classifierTrainer({ ...TINY_S5, modelKey: mk, splitKey: true });
   const x = random.normal(dk, [4, 5, 3]);
   const y = random.randint(dk, [4], 0, 2);
-  return {
-    model,
-    state,
-    os: opt.init(nn.filter(model, nn.isInexactArray)) as unknown[],
-    step,
-    x,
-    y,
-    key: dk as nn.PRNGKey,
-  };
+  return { ...t, x, y, key: dk as nn.PRNGKey };
 }
 
 const STEPS = Number(process.env.LEAK_STEPS ?? 1000);

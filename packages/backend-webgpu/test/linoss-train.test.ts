@@ -7,9 +7,10 @@
  */
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { nn, ssm, random, treeLeaves, type Array } from "linax-ts";
+import { nn, random, treeLeaves, type Array } from "linax-ts";
 import { assertClose } from "@linax-ts/testing";
 import { setupWebGPU, onBackend, readValues } from "@linax-ts/testing/webgpu";
+import { classifierTrainer } from "@linax-ts/testing/train-step";
 import type { WebGPUBackend } from "@linax-ts/backend-webgpu";
 import { CompiledExecutable, InterpretedExecutable } from "../src/compile/executor.ts";
 
@@ -20,26 +21,19 @@ before(async () => {
 
 /** Two jitted adam steps of a one-block LinOSS classifier; the losses and the final parameters. */
 function train(): { losses: Array[]; params: Array[] } {
-  const config = new ssm.LinOSSConfig({
+  // The shared set-up (@linax-ts/testing/train-step): linear encoder 1 → 4, one LinOSS block of state 4, 3 classes.
+  const t = classifierTrainer({
+    mixer: "linoss",
+    inFeatures: 1,
+    hidden: 4,
+    stateDim: 4,
+    numClasses: 3,
     numBlocks: 1,
-    encoderConfig: new ssm.LinearEncoderConfig({ inFeatures: 1, outFeatures: 4 }),
-    blockConfig: new ssm.StandardBlockConfig({ dropRate: 0.1 }),
-    headConfig: new ssm.ClassificationHeadConfig({ outFeatures: 3 }),
-    sequenceMixerConfig: new ssm.LinOSSSequenceMixerConfig({ stateDim: 4 }),
+    modelKey: random.key(1),
+    learningRate: 1e-2,
   });
-  const [model0, state0] = nn.makeWithState(ssm.SSM)(config, random.key(1));
-  const opt = nn.optim.adam(1e-2);
-  const loss = (m: ssm.SSM, x: Array, y: Array, s: nn.State, key: nn.PRNGKey): [Array, nn.State] => {
-    const [logp, s2] = m.callBatch(x, s, { key });
-    return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
-  };
-  const step = nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
-    const [[l, s2], grads] = nn.filterValueAndGrad(loss, { hasAux: true })(m, x, y, s, key);
-    const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
-    return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
-  });
-  let [model, state] = [model0, state0];
-  let os = opt.init(nn.filter(model0, nn.isInexactArray));
+  const step = t.step;
+  let { model, state, os } = t;
   const x = random.normal(random.key(2), [2, 6, 1]);
   const y = random.randint(random.key(3), [2], 0, 3);
   const losses: Array[] = [];
