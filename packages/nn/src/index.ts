@@ -5,7 +5,8 @@
  */
 export { Module, ModuleAux, isStaticFieldValue, isPytreeNode, replaceFields } from "./module.ts";
 export { treePformat, countParams, type PformatOptions } from "./pretty.ts";
-export { treeAt, produce, type TreeAtOptions, type Draft } from "./tree-at.ts";
+export { treeAt, type TreeAtOptions } from "./tree-at.ts";
+export { produce, type Draft } from "./produce.ts";
 export {
   isArray,
   isInexactArray,

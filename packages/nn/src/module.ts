@@ -25,8 +25,9 @@
  * Rules for subclasses: assign every field in the constructor (reconstruction from a pytree
  * bypasses the constructor, so derived state must live in fields or be recomputed in methods),
  * and do not use `#private` fields (they would be missing on reconstructed instances).
- * Reconstructed instances are frozen.
+ * Reconstructed instances are frozen (the copies `produce` makes are not: see produce.ts).
  */
+import { immerable } from "immer";
 import { Array, ValueError, registerPytreeNode, treeFlatten } from "@linax-ts/core";
 import { identityId, staticKey } from "./static-key.ts";
 import { treePformat } from "./pretty.ts";
@@ -132,6 +133,12 @@ export function replaceFields<M extends Module>(m: M, fields: Readonly<Record<st
       );
   return Object.freeze(obj) as unknown as M;
 }
+
+// immer drafts modules: the mark on the prototype covers every subclass (non-enumerable, and not a
+// static, so a subclass that marks itself with `static [immerable] = true` needs no `override`).
+// immer copies a module as its prototype plus its own fields, as `replaceFields` does; `nn.produce`
+// is built on it, and a user's own immer `produce` drafts modules too.
+Object.defineProperty(Module.prototype, immerable, { value: true });
 
 // One registration covers every subclass: core looks up handlers along the prototype chain, and
 // the class itself travels in the aux data.

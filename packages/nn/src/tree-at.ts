@@ -9,9 +9,9 @@
  * apart by identity (`5 === 5`), so if the first run returns any of them, `where` is run again on a
  * copy where those are markers too. Unchanged subtrees are shared with the input.
  */
-import { type Array, ValueError } from "@linax-ts/core";
+import { ValueError } from "@linax-ts/core";
 import { Module, isStaticFieldValue, replaceFields } from "./module.ts";
-import { isLeafValue, isPlainObject, nodeChildren, type IsLeaf } from "./tree-nodes.ts";
+import { isLeafValue, nodeChildren, type IsLeaf } from "./tree-nodes.ts";
 
 class Marker {
   constructor(readonly path: readonly string[]) {}
@@ -145,109 +145,4 @@ export function treeAt<T>(where: (tree: T) => unknown, tree: T, replace: unknown
     return ch.rebuild(ch.values.map((v, j) => rebuild(v, [...path, ch.keys[j]])));
   };
   return rebuild(tree, []) as T;
-}
-
-/** The value at `path` (field names / indices) in `tree`. */
-function getAt(tree: unknown, path: readonly string[]): unknown {
-  let x = tree;
-  for (const k of path) {
-    if (x === null || x === undefined) return undefined;
-    x = (x as Record<string, unknown>)[k];
-  }
-  return x;
-}
-
-/** `tree` with the node at `path` replaced by `value` (a module's static field included). */
-function setAt(tree: unknown, path: readonly string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  const [k, ...rest] = path;
-  if (tree instanceof Module) {
-    if (!Object.prototype.hasOwnProperty.call(tree, k))
-      throw new ValueError(`produce: ${tree.constructor.name} has no field '${k}' (modules cannot gain fields)`);
-    return replaceFields(tree, { [k]: setAt((tree as unknown as Record<string, unknown>)[k], rest, value) });
-  }
-  if (globalThis.Array.isArray(tree)) {
-    const i = Number(k);
-    if (!Number.isInteger(i) || i < 0 || i >= tree.length)
-      throw new ValueError(`produce: index ${k} is out of range for a list of length ${tree.length}`);
-    const copy = [...tree];
-    copy[i] = setAt(tree[i], rest, value);
-    return copy;
-  }
-  if (isPlainObject(tree)) return { ...tree, [k]: setAt(tree[k], rest, value) };
-  throw new ValueError(
-    `produce: cannot assign below a ${tree === null ? "null" : typeof tree === "object" ? (tree as object).constructor?.name : typeof tree} value at '${k}'`,
-  );
-}
-
-/** A writable view of a pytree type (`readonly` removed at every level except arrays and functions). */
-export type Draft<T> = T extends Array
-  ? T
-  : T extends (...args: never[]) => unknown
-    ? T
-    : T extends object
-      ? { -readonly [K in keyof T]: Draft<T[K]> }
-      : T;
-
-/**
- * An immer-style functional update: `recipe` assigns to a draft of `tree`
- * (`draft.layers[0].bias = b`, `draft.eps = 1e-6`) and `produce` returns the updated copy,
- * sharing every untouched subtree; `tree` itself is not modified. Reads of the draft see earlier
- * assignments. Modules, lists and plain objects can be drafted; other classes are assigned as a
- * whole.
- */
-export function produce<T>(tree: T, recipe: (draft: Draft<T>) => void): T {
-  let current: unknown = tree;
-  const draftable = (v: unknown): v is object => {
-    return v instanceof Module || globalThis.Array.isArray(v) || isPlainObject(v);
-  };
-  let live = true;
-  // Proxy targets are empty shells with the node's prototype: the real node is always read from
-  // `current`, and frozen nodes could not be targets (their properties' invariants would forbid
-  // returning drafts of them).
-  const shellFor = (v: object): object => (globalThis.Array.isArray(v) ? [] : Object.create(Object.getPrototypeOf(v)));
-  const proxyFor = (path: readonly string[], target: object): unknown =>
-    new Proxy(target, {
-      get(_t, key) {
-        const node = getAt(current, path) as Record<string | symbol, unknown>;
-        if (typeof key === "symbol") {
-          const v = node[key];
-          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(node) : v;
-        }
-        const v = node[key];
-        return draftable(v) && live ? proxyFor([...path, key], shellFor(v)) : v;
-      },
-      set(_t, key, value) {
-        if (!live) throw new ValueError("produce: the draft was used after produce returned");
-        if (typeof key === "symbol") throw new ValueError("produce: cannot assign symbol keys");
-        current = setAt(current, [...path, key], value);
-        return true;
-      },
-      deleteProperty(_t, key) {
-        throw new ValueError(`produce: cannot delete '${String(key)}' (pytree structure is fixed)`);
-      },
-      has(_t, key) {
-        return key in (getAt(current, path) as object);
-      },
-      ownKeys() {
-        return Reflect.ownKeys(getAt(current, path) as object);
-      },
-      getOwnPropertyDescriptor(_t, key) {
-        const node = getAt(current, path) as object;
-        const d = Reflect.getOwnPropertyDescriptor(node, key);
-        if (d === undefined) return undefined;
-        // Proxy invariants: the (empty, extensible) shell only has an array's non-configurable,
-        // writable `length`; everything else must be reported configurable.
-        if (globalThis.Array.isArray(node) && key === "length")
-          return { value: d.value, writable: true, enumerable: false, configurable: false };
-        return { ...d, configurable: true, writable: true };
-      },
-    });
-  if (!draftable(tree)) throw new ValueError("produce: the tree must be a module, a list or a plain object");
-  try {
-    recipe(proxyFor([], shellFor(tree)) as Draft<T>);
-  } finally {
-    live = false;
-  }
-  return current as T;
 }

@@ -224,5 +224,11 @@ test("produce: immer-style drafts of modules, lists and objects", () => {
     d.b = { c: "y" };
   });
   assert.deepEqual(t, { a: [1, 3], b: { c: "y" } });
-  assert.throws(() => produce(s, (d) => ((d as unknown as Record<string, unknown>).extra = 1)), /no field 'extra'/);
+  assert.throws(
+    () =>
+      produce(s, (d) => {
+        (d as unknown as Record<string, unknown>).extra = 1;
+      }),
+    /no field 'extra'/,
+  );
 });
