@@ -10,7 +10,7 @@ import { ClosedJaxpr, Jaxpr, JaxprEqn, Var, evalJaxpr, type Atom } from "../../c
 import type { Params, Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
 import { InternalError, NotImplementedError, ValueError } from "../../errors.ts";
-import { ConcreteArray } from "../../core/concrete.ts";
+import { ConcreteArray, nextArraySerial } from "../../core/concrete.ts";
 import { jvpFlat } from "../../transforms/jvp.ts";
 import { partialEvalJaxpr, type EqnSplit } from "../../transforms/partial-eval.ts";
 import { deadCodeElim, hoistConsts, traceToJaxpr } from "../../transforms/staging.ts";
@@ -198,17 +198,35 @@ export function splitCallEqn(
 export function unstackLeading(x: Array): Array[] {
   const rest = x.shape.slice(1);
   const out: Array[] = [];
-  for (let i = 0; i < x.shape[0]; i++) out.push(reshape(slice(x, [i, ...rest.map(() => 0)], [i + 1, ...rest]), rest));
+  for (let i = 0; i < x.shape[0]; i++) {
+    const mark = nextArraySerial();
+    const s = slice(x, [i, ...rest.map(() => 0)], [i + 1, ...rest]);
+    const r = reshape(s, rest);
+    disposeTemps([s], mark, [r]);
+    out.push(r);
+  }
   return out;
+}
+
+/**
+ * Free the reference impls' temporaries (per-step slices, old carries, stacked parts) at once rather
+ * than through the garbage collector: each of `tmps` that is a concrete array made since `mark`
+ * (a `nextArraySerial()`; so never an operand, a constant or a literal that a body handed back) and
+ * is not in `keep`. The impls run on the eval trace only: nothing else holds such an array.
+ */
+export function disposeTemps(tmps: Iterable<Array>, mark: number, keep: Iterable<Array> = []): void {
+  const kept = keep instanceof Set ? (keep as ReadonlySet<Array>) : new Set<Array>(keep);
+  for (const t of tmps) if (t instanceof ConcreteArray && t.serial >= mark && !kept.has(t)) t.dispose();
 }
 
 /** Stack per-step results along a new axis 0 (`elem` gives the type when there are none). */
 export function stackLeading(parts: readonly Array[], elem: ShapedArray): Array {
   if (parts.length === 0) return broadcastInDim(scalar(0, elem.dtype), [0, ...elem.shape], []);
-  return concatenate(
-    parts.map((p) => reshape(p, [1, ...elem.shape])),
-    0,
-  );
+  const mark = nextArraySerial();
+  const rows = parts.map((p) => reshape(p, [1, ...elem.shape]));
+  const out = concatenate(rows, 0);
+  disposeTemps(rows, mark, [out, ...parts]);
+  return out;
 }
 
 /** Whether a concrete array's backend can read it synchronously (false on WebGPU). */

@@ -7,6 +7,7 @@
  */
 import type { Array } from "../../core/array.ts";
 import { ShapedArray } from "../../core/aval.ts";
+import { nextArraySerial } from "../../core/concrete.ts";
 import { type ClosedJaxpr, JaxprEqn, Var, evalJaxpr, type Atom } from "../../core/jaxpr.ts";
 import { UndefinedPrimal, definePrimitive, isUndefined, type BatchDim, type Primitive } from "../../core/primitive.ts";
 import { isInexact } from "../../dtype.ts";
@@ -28,6 +29,7 @@ import {
   orLists,
   reorderJaxpr,
   sameLists,
+  disposeTemps,
   selectOutputs,
   splitList,
   stackLeading,
@@ -77,19 +79,31 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>("scan", 
   },
 
   impl(args, p) {
+    // What this impl makes (slices, carries, per-step ys) is freed once dead — but not what a body
+    // hands back unchanged (an operand, a literal): `disposeTemps` frees only arrays made since `mark`.
+    const mark = nextArraySerial();
     const [consts, init, xs] = splitList(args, [p.numConsts, p.numCarry]);
     const xsSteps = xs.map((x) => unstackLeading(x));
     const outAvals = p.jaxpr.outAvals;
     const nY = outAvals.length - p.numCarry;
     const ys: Array[][] = Array_from(nY, () => new globalThis.Array<Array>(p.length));
+    const yParts = new Set<Array>();
     let carry = init;
     for (let step = 0; step < p.length; step++) {
       const i = p.reverse ? p.length - 1 - step : step;
-      const outs = evalJaxpr(p.jaxpr.jaxpr, [], [...consts, ...carry, ...xsSteps.map((s) => s[i])]);
+      const stepXs = xsSteps.map((s) => s[i]);
+      const outs = evalJaxpr(p.jaxpr.jaxpr, [], [...consts, ...carry, ...stepXs]);
+      outs.slice(p.numCarry).forEach((y, k) => {
+        ys[k][i] = y;
+        yParts.add(y);
+      });
+      const live = new Set<Array>([...outs, ...yParts]);
+      disposeTemps([...carry, ...stepXs], mark, live);
       carry = outs.slice(0, p.numCarry);
-      outs.slice(p.numCarry).forEach((y, k) => (ys[k][i] = y));
     }
-    return [...carry, ...ys.map((parts, k) => stackLeading(parts, outAvals[p.numCarry + k]))];
+    const result = [...carry, ...ys.map((parts, k) => stackLeading(parts, outAvals[p.numCarry + k]))];
+    disposeTemps(yParts, mark, result);
+    return result;
   },
 
   jvpWithZeros(primals, tangents, p) {

@@ -7,6 +7,7 @@
  */
 import type { Array } from "../../core/array.ts";
 import { ShapedArray } from "../../core/aval.ts";
+import { nextArraySerial } from "../../core/concrete.ts";
 import { type ClosedJaxpr, JaxprEqn, Var, evalJaxpr } from "../../core/jaxpr.ts";
 import { definePrimitive, type BatchDim, type Primitive } from "../../core/primitive.ts";
 import { InternalError, ShapeError, ValueError } from "../../errors.ts";
@@ -25,6 +26,7 @@ import { select } from "../elementwise-logic.ts";
 import { reduceOr } from "../reduce-prod-logical.ts";
 import { broadcastInDim } from "../shape-ops.ts";
 import {
+  disposeTemps,
   hasTangent,
   hostScalar,
   jvpJaxprZeros,
@@ -79,10 +81,18 @@ export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>("whil
   },
 
   impl(args, p) {
+    // Each predicate and each superseded carry is freed at once (if this impl made it: see disposeTemps).
+    const mark = nextArraySerial();
     const [cc, bc, init] = splitList(args, [p.condNConsts, p.bodyNConsts]);
     let carry = init;
-    while (hostScalar(evalJaxpr(p.condJaxpr.jaxpr, [], [...cc, ...carry])[0], "while") !== 0) {
-      carry = evalJaxpr(p.bodyJaxpr.jaxpr, [], [...bc, ...carry]);
+    for (;;) {
+      const pred = evalJaxpr(p.condJaxpr.jaxpr, [], [...cc, ...carry])[0];
+      const go = hostScalar(pred, "while") !== 0;
+      disposeTemps([pred], mark, carry);
+      if (!go) break;
+      const next = evalJaxpr(p.bodyJaxpr.jaxpr, [], [...bc, ...carry]);
+      disposeTemps(carry, mark, next);
+      carry = next;
     }
     return carry;
   },
