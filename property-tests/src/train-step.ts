@@ -60,25 +60,14 @@ export function classifierLoss(m: ssm.SSM, x: Array, y: Array, s: nn.State, key:
   return [nn.softmaxCrossEntropyWithIntegerLabels(logp, y), s2];
 }
 
-/** One step: (model, optimiser state, batch x, labels y, BatchNorm state, dropout key) → [model, optimiser state, loss, BatchNorm state]. */
-export type TrainStep = (
-  m: ssm.SSM,
-  os: unknown[],
-  x: Array,
-  y: Array,
-  s: nn.State,
-  key: nn.PRNGKey,
-) => readonly [ssm.SSM, unknown[], Array, nn.State];
+/** A step's arguments: model, optimiser state, batch x, labels y, BatchNorm state, dropout key. */
+export type TrainStepArgs = [m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey];
+
+/** One step: the new model, optimiser state, the loss and the new BatchNorm state. */
+export type TrainStep = (...args: TrainStepArgs) => readonly [ssm.SSM, unknown[], Array, nn.State];
 
 /** A step that splits its key inside (so a loop makes no eager key arrays) and returns the next key last. */
-export type SplitKeyTrainStep = (
-  m: ssm.SSM,
-  os: unknown[],
-  x: Array,
-  y: Array,
-  s: nn.State,
-  key: nn.PRNGKey,
-) => readonly [ssm.SSM, unknown[], Array, nn.State, nn.PRNGKey];
+export type SplitKeyTrainStep = (...args: TrainStepArgs) => readonly [ssm.SSM, unknown[], Array, nn.State, nn.PRNGKey];
 
 /** What `classifierTrainer` builds. */
 export interface TrainerOptions extends ClassifierOptions {
@@ -121,17 +110,15 @@ export function classifierTrainer(o: TrainerOptions & { readonly splitKey?: fals
 export function classifierTrainer(o: TrainerOptions): Trainer<TrainStep | SplitKeyTrainStep> {
   const [model, state] = nn.makeWithState(ssm.SSM)(classifierConfig(o), o.modelKey);
   const opt = nn.optim.adam(o.learningRate);
-  const update = (m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
+  const update: TrainStep = (m, os, x, y, s, key) => {
     const [[l, s2], grads] = nn.filterValueAndGrad(classifierLoss, { hasAux: true })(m, x, y, s, key);
     const [updates, os2] = opt.update(grads, os, nn.filter(m, nn.isInexactArray));
     return [nn.optim.applyUpdates(m, updates), os2, l, s2] as const;
   };
-  const step: TrainStep | SplitKeyTrainStep =
-    o.splitKey === true
-      ? nn.filterJit((m: ssm.SSM, os: unknown[], x: Array, y: Array, s: nn.State, key: nn.PRNGKey) => {
-          const [k1, k2] = random.split(key);
-          return [...update(m, os, x, y, s, k1), k2] as const;
-        }, o.jitOptions)
-      : nn.filterJit(update, o.jitOptions);
+  const splitUpdate: SplitKeyTrainStep = (m, os, x, y, s, key) => {
+    const [k1, k2] = random.split(key);
+    return [...update(m, os, x, y, s, k1), k2] as const;
+  };
+  const step = nn.filterJit(o.splitKey === true ? splitUpdate : update, o.jitOptions);
   return { model, state, os: opt.init(nn.filter(model, nn.isInexactArray)), step };
 }
