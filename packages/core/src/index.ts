@@ -89,7 +89,7 @@ export type { BroadcastInDimParams, TransposeParams, ReshapeParams } from "./pri
 export type { ReduceParams } from "./primitives/reduce.ts";
 export type { ConvertParams } from "./primitives/convert.ts";
 export * as lax from "./primitives/index.ts";
-export * as np from "./numpy/index.ts";
+export { np } from "./numpy/public-namespace.ts";
 export { devicePut, devicePutAsync } from "./core/device.ts";
 export {
   customJvp,
@@ -115,7 +115,7 @@ export type {
 } from "./transforms/jacobian-types.ts";
 export { withTransformContext, currentTransformContext } from "./transforms/trace-context.ts";
 export { clearCaches, registerCacheClearer, JitCache, liveJitCaches } from "./transforms/jit-cache.ts";
-export * as random from "./random/index.ts";
+export { random } from "./random/public-namespace.ts";
 export * as xlaF32 from "./random/xla-f32-math.ts";
 // Last: the lowering rules look primitives up by name, so every primitive family must be loaded first.
 export * as compile from "./compile/index.ts";
