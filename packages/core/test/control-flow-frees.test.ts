@@ -10,7 +10,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { np, lax, config, getBackend, jit, type Array, type ConcreteArray } from "linax-ts";
+import { np, lax, config, getBackend, grad, jit, type Array, type ConcreteArray } from "linax-ts";
 
 const b = getBackend();
 const vals = (a: Array): number[] => [...(a as ConcreteArray).dataSync()];
@@ -158,4 +158,27 @@ test("whileLoop, interpreted: flat, predicates and old carries freed; a bool car
     ),
   );
   assert.deepEqual(x.tolist(), 40);
+});
+
+test("eager grad of scan: the rules' staged constants (zero tangents) are freed with the call (was 1 left per call)", () => {
+  // No JS scalars and no arrays made in user code: every buffer a call leaves would be the rules'.
+  const init = np.zeros([3]);
+  const scanned = (v: Array): Array => {
+    const [c] = lax.scan((k: Array, e: Array) => [np.add(k, np.sin(e)), k] as [Array, Array], init, v);
+    return np.sum(c as Array);
+  };
+  const xs = [
+    [0.5, 1, 1.5],
+    [2, 2.5, 3],
+  ];
+  const x = np.array(xs);
+  flat(
+    "grad scan",
+    50,
+    () => [grad(scanned)(x)],
+    ([g]) => vals(g).forEach((v, i) => assert.ok(Math.abs(v - Math.cos(xs.flat()[i])) < 1e-6, `${v} at ${i}`)),
+  );
+  // (An eager grad of foriLoop still leaves 2 per call: the bound arrays foriLoop itself makes
+  // from its JS numbers, in the user's context, which the scope does not own.)
+  assert.deepEqual(init.tolist(), [0, 0, 0]);
 });

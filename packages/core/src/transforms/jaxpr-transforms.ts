@@ -32,6 +32,7 @@ export function jvpJaxpr(cj: ClosedJaxpr, nonzeros: readonly boolean[]): ClosedJ
     },
     [...inAvals, ...tanAvals],
     "jvp",
+    true,
   );
 }
 
@@ -64,6 +65,7 @@ export function vmapJaxpr(
     },
     cj.inAvals.map((a, i) => batchedAval(a, inDims[i], axis.size)),
     "vmap",
+    true,
   );
   return { jaxpr, outBatched };
 }
@@ -88,5 +90,6 @@ export function transposeJaxpr(cj: ClosedJaxpr, linear: readonly boolean[]): Clo
     },
     [...nonlinAvals, ...cj.outAvals.map(tangentAval)],
     "transpose",
+    true,
   );
 }

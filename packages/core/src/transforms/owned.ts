@@ -152,9 +152,26 @@ export function whileStaging<T>(fn: () => T): T {
   }
 }
 
-/** `x` became a constant or literal of a jaxpr, which may outlive the scope: never dispose it. */
+/**
+ * Stage a jaxpr that dies with the current eager scope: a control-flow rule's transformed body
+ * (jvpJaxpr, vmapJaxpr, transposeJaxpr, jvpJaxprZeros), bound at once and cached nowhere. Inside an
+ * eager scope and outside any other staging, what it makes (instantiated zero tangents, the values
+ * of its literals) stays recorded and what it captures stays in the scope: the scope frees them
+ * at its end unless the result keeps them (a pullback's residual jaxpr: `jaxprArrays` sees nested
+ * consts and literals). Anywhere else — notably under jit tracing, whose jaxpr a cache keeps — it
+ * is an ordinary staging.
+ */
+export function whileStagingTransient<T>(fn: () => T): T {
+  if (scope === null || staging > 0) return whileStaging(fn);
+  return fn();
+}
+
+/**
+ * `x` became a constant or literal of a jaxpr, which may outlive the scope: never dispose it —
+ * unless only transient stagings are open (`whileStagingTransient`): that jaxpr dies with the scope.
+ */
 export function captured(x: Array): void {
-  if (scope !== null && x instanceof ConcreteArray) scope.delete(x);
+  if (scope !== null && staging > 0 && x instanceof ConcreteArray) scope.delete(x);
 }
 
 /**

@@ -10,7 +10,7 @@ import { ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, type Atom } from "../core/j
 import type { Primitive, Params } from "../core/primitive.ts";
 import { Trace, Tracer, fullRaise, withDynamicTrace, withMainTrace, type MainTrace } from "../core/trace.ts";
 import { InternalError } from "../errors.ts";
-import { captured, whileStaging } from "./owned.ts";
+import { captured, whileStaging, whileStagingTransient } from "./owned.ts";
 
 export class JaxprTracer extends Tracer {
   constructor(
@@ -139,8 +139,10 @@ export function traceToJaxpr(
   f: (...args: Array[]) => Array[],
   inAvals: readonly ShapedArray[],
   name = "makeJaxpr",
+  /** The jaxpr is a rule's transformed body that dies with the current eager transform (owned.ts). */
+  transient = false,
 ): ClosedJaxpr {
-  return whileStaging(() =>
+  return (transient ? whileStagingTransient : whileStaging)(() =>
     withMainTrace(JaxprTrace, new JaxprBuilder(), name, (main: MainTrace) =>
       withDynamicTrace(main, () => {
         const trace = new JaxprTrace(main);

@@ -146,6 +146,7 @@ export function jvpJaxprZeros(
     },
     [...inAvals, ...inAvals.filter((_, i) => nonzeros[i]).map(tangentAval)],
     "jvp",
+    true,
   );
   return { jaxpr, outNonzeros };
 }
