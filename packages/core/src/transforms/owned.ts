@@ -27,6 +27,15 @@
  * Nested transforms (a `grad` inside `vmap`, a transform inside `jit` tracing) open no scope of
  * their own: the outermost eager one owns all their arrays. A nested transform called from user
  * code gives up the arrays it returns (the user may keep those).
+ *
+ * When, not only whether: `grad` runs its forward pass and its backward pass as two scopes, so the
+ * forward intermediates that are not residuals are freed before the backward pass starts, and the
+ * residuals right after it. Finer — each value at its exact last use — is not sound while user code
+ * runs: the transformed function holds tracers in its own variables and may read any of them later
+ * (`y = sin(x); …; return y * z`), and JS gives no reference count to tell. Where the whole program
+ * is a jaxpr (the interpreter, core/last-use.ts; a control-flow impl's per-step values), last uses
+ * are known and values are freed at them. The backward pass (`backwardPass`) walks a jaxpr too;
+ * freeing its cotangents at their last use would be sound but is not done yet.
  */
 import type { Array } from "../core/array.ts";
 import { ConcreteArray, setArrayCreationHook } from "../core/concrete.ts";
