@@ -26,6 +26,7 @@
  */
 import { Array } from "../core/array.ts";
 import { Tracer, isEagerContext } from "../core/trace.ts";
+import { isPlainObject } from "../tree/pytree.ts";
 import { eagerScope } from "./owned.ts";
 
 /** Whether `args` hold a function: directly, or one level down in a JS array or plain object. */
@@ -37,11 +38,6 @@ function hasFunctionArgument(args: readonly unknown[]): boolean {
     if (values !== null) for (const v of values) if (typeof v === "function") return true;
   }
   return false;
-}
-
-function isPlainObject(x: object): boolean {
-  const p = Object.getPrototypeOf(x) as unknown;
-  return p === Object.prototype || p === null;
 }
 
 /** The arrays reachable from a result (tracers also as their lowered value, as owned.ts's `asRule`). */

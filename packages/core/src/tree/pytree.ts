@@ -99,7 +99,8 @@ function auxEquals(a: unknown, b: unknown): boolean {
 /** Whether `x` is a leaf by default (not a container): arrays of the library, numbers, booleans, strings, functions... */
 export type IsLeaf = (x: unknown) => boolean;
 
-function isPlainObject(x: object): boolean {
+/** Whether `x` is a record (`{...}` or `Object.create(null)`), not a class instance. */
+export function isPlainObject(x: object): boolean {
   const p = Object.getPrototypeOf(x);
   return p === Object.prototype || p === null;
 }
